@@ -1,0 +1,19 @@
+import express, { Router } from 'express';
+import { ordersApi } from '../orders/api.js';
+import { productsApi } from '../products/api.js';
+import { AppError } from '../web/errors.js';
+import type { AppDeps } from '../web/types.js';
+import { bearerAuth } from './auth.js';
+
+/** JSON API under /api/v1 (docs/api.md). */
+export function apiRouter(deps: AppDeps): Router {
+  const router = Router();
+  router.use(express.json({ limit: '1mb', strict: true }));
+  router.use(bearerAuth(deps));
+  router.use('/products', productsApi(deps));
+  router.use('/orders', ordersApi(deps));
+  router.use(() => {
+    throw new AppError('not_found', 'errors.apiNotFound');
+  });
+  return router;
+}

@@ -1,0 +1,103 @@
+import { fileURLToPath } from 'node:url';
+import { csrfSync } from 'csrf-sync';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { apiRouter } from './api/router.js';
+import { apiTokensWeb } from './api-tokens/web.js';
+import { authRoutes, homeFor } from './auth/routes.js';
+import { ordersWeb } from './orders/web.js';
+import { outboundWeb } from './outbound/web.js';
+import { sessionSecret } from './settings/service.js';
+import { toolsWeb } from './tools/web.js';
+import { accountWeb, usersWeb } from './users/web.js';
+import { loadUser, requireCapability, requireLogin } from './web/auth.js';
+import { AppError } from './web/errors.js';
+import { errorHandler } from './web/error-handler.js';
+import { viewLocals } from './web/render.js';
+import { SqliteSessionStore } from './web/session-store.js';
+import type { AppDeps } from './web/types.js';
+
+const VIEWS = fileURLToPath(new URL('../views', import.meta.url));
+const PUBLIC = fileURLToPath(new URL('../public', import.meta.url));
+
+export interface App extends Express {
+  sessionStore: SqliteSessionStore;
+}
+
+/** The whole back office as an Express app; server.ts listens, tests use it through supertest. */
+export function createApp(deps: AppDeps): App {
+  const { db, config, clock } = deps;
+  const app = express() as unknown as App;
+  app.set('views', VIEWS);
+  app.set('view engine', 'ejs');
+  app.set('x-powered-by', false);
+  if (config.trustProxy) app.set('trust proxy', config.trustProxy);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Camera scanning decodes in the page; nothing is loaded from other origins.
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'upgrade-insecure-requests': config.cookieSecure ? [] : null,
+        },
+      },
+      // Served over plain HTTP on a warehouse LAN as often as behind TLS.
+      strictTransportSecurity: config.cookieSecure,
+    }),
+  );
+  app.use('/public', express.static(PUBLIC, { maxAge: config.env === 'production' ? '1h' : 0 }));
+  app.get('/healthz', (_req, res) => {
+    db.$client.prepare('SELECT 1').get();
+    res.json({ ok: true });
+  });
+
+  app.use('/api/v1', apiRouter(deps));
+  app.use('/api', () => {
+    throw new AppError('not_found', 'errors.apiNotFound');
+  });
+
+  const store = new SqliteSessionStore(db, clock);
+  app.sessionStore = store;
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
+  app.use(
+    session({
+      name: 'wbo.sid',
+      store,
+      secret: sessionSecret(db, config.sessionSecret, clock()),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 12 * 60 * 60 * 1000 },
+    }),
+  );
+  app.use(loadUser(deps));
+  app.use(viewLocals(deps));
+
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+  });
+  app.use((req, res, next) => {
+    res.locals.csrfToken = generateToken(req);
+    next();
+  });
+  app.use(csrfSynchronisedProtection);
+
+  app.use(authRoutes(deps));
+  app.use(requireLogin);
+  app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
+  app.use('/orders', ordersWeb(deps));
+  app.use(outboundWeb(deps));
+  app.use('/tools', toolsWeb(deps));
+  app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));
+  app.use('/settings/users', usersWeb(deps));
+  app.use('/settings/api-tokens', apiTokensWeb(deps));
+  app.use('/account', accountWeb(deps));
+
+  app.use(() => {
+    throw new AppError('not_found', 'errors.pageNotFound');
+  });
+  app.use(errorHandler(deps));
+  return app;
+}

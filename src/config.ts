@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+/** Every environment variable the product reads, with its default. Nothing else reads process.env. */
+const envSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_PATH: z.string().min(1).default('./data/warehouse.db'),
+  DEMO_DATA: flag.default(true),
+  ADMIN_EMAIL: z.email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(10, 'ADMIN_PASSWORD must be at least 10 characters').optional(),
+  API_TOKEN: z.string().min(16, 'API_TOKEN must be at least 16 characters').optional(),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  COOKIE_SECURE: flag.default(false),
+  TRUST_PROXY: z.string().optional(),
+  SHOP_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'SHOP_CURRENCY must be an ISO 4217 code such as SEK')
+    .default('SEK'),
+  DEFAULT_LANGUAGE: z.enum(['en', 'sv']).default('en'),
+  SHOP_TIMEZONE: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'SHOP_TIMEZONE must be an IANA time zone such as Europe/Stockholm')
+    .default('Europe/Stockholm'),
+  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+});
+
+export type Config = {
+  env: string;
+  port: number;
+  host: string;
+  databasePath: string;
+  demoData: boolean;
+  adminEmail: string;
+  adminPassword: string | undefined;
+  apiToken: string | undefined;
+  sessionSecret: string | undefined;
+  cookieSecure: boolean;
+  trustProxy: string | undefined;
+  currency: string;
+  defaultLanguage: 'en' | 'sv';
+  /** Dates on pages and documents are shown in this zone. */
+  timezone: string;
+  /** Failed logins per e-mail and address in 15 minutes. */
+  loginRateLimit: number;
+};
+
+/** Parses the environment once; a bad value stops the start with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    demoData: e.DEMO_DATA,
+    adminEmail: e.ADMIN_EMAIL.toLowerCase(),
+    adminPassword: e.ADMIN_PASSWORD,
+    apiToken: e.API_TOKEN,
+    sessionSecret: e.SESSION_SECRET,
+    cookieSecure: e.COOKIE_SECURE,
+    trustProxy: e.TRUST_PROXY,
+    currency: e.SHOP_CURRENCY,
+    defaultLanguage: e.DEFAULT_LANGUAGE,
+    timezone: e.SHOP_TIMEZONE,
+    loginRateLimit: e.LOGIN_RATE_LIMIT,
+  };
+}

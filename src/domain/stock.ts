@@ -1,0 +1,47 @@
+import { allocatesStock, reservesStock, type OrderStatus } from './order-status.js';
+
+/** What the stock counters of one product say. */
+export interface StockFigures {
+  onHand: number;
+  reserved: number;
+  allocated: number;
+  trackStock: boolean;
+}
+
+export interface StockView {
+  onHand: number;
+  allocated: number;
+  /** on_hand − allocated: what the pack script may still allocate. */
+  available: number;
+  /** on_hand − unshipped quantity on order and packing orders: what the shop may still sell. */
+  sellable: number;
+  /** A stock-tracked product with nothing sellable left. */
+  soldOut: boolean;
+}
+
+export function stockView(p: StockFigures): StockView {
+  const sellable = p.onHand - p.reserved;
+  return {
+    onHand: p.onHand,
+    allocated: p.allocated,
+    available: p.onHand - p.allocated,
+    sellable,
+    soldOut: p.trackStock && sellable <= 0,
+  };
+}
+
+/** Change to a product's reserved/allocated counters. */
+export interface CounterDelta {
+  reserved: number;
+  allocated: number;
+}
+
+/**
+ * How the counters move when `unshipped` units of a line change hands between statuses (a status
+ * move), or when the unshipped quantity of a line in `status` changes by `unshipped` (from = to).
+ */
+export function counterDelta(from: OrderStatus | null, to: OrderStatus | null, unshipped: number): CounterDelta {
+  const r = (s: OrderStatus | null) => (s !== null && reservesStock(s) ? 1 : 0);
+  const a = (s: OrderStatus | null) => (s !== null && allocatesStock(s) ? 1 : 0);
+  return { reserved: (r(to) - r(from)) * unshipped, allocated: (a(to) - a(from)) * unshipped };
+}

@@ -1,0 +1,48 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Conn } from '../db/client.js';
+import { orderEvents } from '../db/schema/index.js';
+import type { Actor } from '../domain/actor.js';
+
+/** Event types of the order log. The history page has a catalog text for each. */
+export type OrderEventType =
+  | 'created'
+  | 'checked_out'
+  | 'status_changed'
+  | 'payment_recorded'
+  | 'line_added'
+  | 'line_changed'
+  | 'line_removed'
+  | 'flags_changed'
+  | 'delivery_reported'
+  | 'document_printed'
+  | 'email_queued'
+  | 'pack_check'
+  | 'deleted';
+
+/** Appends one row to the order's log. Call it inside the transaction that made the change. */
+export function appendOrderEvent(
+  conn: Conn,
+  order: { id: number; code: string },
+  type: OrderEventType,
+  actor: Actor,
+  now: Date,
+  data: Record<string, unknown> = {},
+): void {
+  conn
+    .insert(orderEvents)
+    .values({
+      orderId: order.id,
+      orderCode: order.code,
+      type,
+      actorType: actor.type,
+      actorId: actor.id,
+      actorName: actor.name,
+      data,
+      createdAt: now,
+    })
+    .run();
+}
+
+export function listOrderEvents(conn: Conn, orderId: number) {
+  return conn.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id)).all();
+}

@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { idempotent } from '../api/idempotency.js';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { presentOrder } from './present.js';
+import { searchOrders } from './queries.js';
+import { checkoutBody, createOrderBody, listOrdersQuery, paymentBody } from './schemas.js';
+import { changeStatus, checkout, createOrder, loadOrder, recordPayment } from './service.js';
+
+const statusBody = z.strictObject({ status: z.enum(['cancelled', 'order']), notifyCustomer: z.boolean().optional() });
+
+export function ordersApi(deps: AppDeps): Router {
+  const { db, config, clock } = deps;
+  const router = Router();
+  const ctx = (req: Parameters<Parameters<typeof router.get>[1]>[0]) => ({
+    actor: req.api!.actor,
+    now: clock(),
+    currency: config.currency,
+    source: `api:${req.api!.actor.name}`,
+  });
+
+  router.post('/', (req, res) => {
+    const body = parse(createOrderBody, req.body);
+    const reply = idempotent(db, req, clock(), () => ({ status: 201, body: presentOrder(db, createOrder(db, body, ctx(req))) }));
+    res.status(reply.status).json(reply.body);
+  });
+
+  router.get('/', (req, res) => {
+    const query = parse(listOrdersQuery, req.query);
+    const { orders, nextCursor } = searchOrders(db, query);
+    res.json({ orders, nextCursor });
+  });
+
+  router.get('/:code', (req, res) => {
+    res.json(presentOrder(db, loadOrder(db, req.params.code)));
+  });
+
+  router.post('/:code/checkout', (req, res) => {
+    const body = parse(checkoutBody, req.body);
+    res.json(presentOrder(db, checkout(db, req.params.code, body, ctx(req))));
+  });
+
+  router.post('/:code/payments', (req, res) => {
+    const body = parse(paymentBody, req.body ?? {});
+    res.json(presentOrder(db, recordPayment(db, req.params.code, body, ctx(req))));
+  });
+
+  router.post('/:code/status', (req, res) => {
+    const body = parse(statusBody, req.body);
+    const order = changeStatus(db, req.params.code, body.status, { ...ctx(req), notifyCustomer: body.notifyCustomer ?? false });
+    res.json(presentOrder(db, order));
+  });
+
+  return router;
+}

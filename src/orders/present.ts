@@ -1,0 +1,94 @@
+import type { Conn } from '../db/client.js';
+import { listOrderEvents } from '../events/repo.js';
+import { findCustomStatus, listDeliveries, listLines, type OrderListRow, type OrderRow } from './repo.js';
+
+function presentCustomer(o: OrderRow) {
+  if (o.customerName === null) return null;
+  return {
+    type: o.customerKind,
+    name: o.customerName,
+    email: o.customerEmail,
+    phone: o.customerPhone,
+    address: { line1: o.shipLine1, line2: o.shipLine2, postalCode: o.shipPostalCode, city: o.shipCity, country: o.shipCountry },
+  };
+}
+
+/** The whole order as GET /api/v1/orders/:code returns it and the order page shows it. */
+export function presentOrder(conn: Conn, o: OrderRow) {
+  const customStatus = findCustomStatus(conn, o.customStatusId);
+  const lines = listLines(conn, o.id);
+  return {
+    code: o.code,
+    status: o.status,
+    paid: o.paid,
+    paidAmount: o.paidAmount,
+    approved: o.approved,
+    waiting: o.waiting,
+    reviewed: o.reviewed,
+    priority: o.priority,
+    customStatus: customStatus ? { code: customStatus.code, label: customStatus.label, color: customStatus.color } : null,
+    comment: o.comment,
+    customer: presentCustomer(o),
+    paymentMethod: o.paymentMethod,
+    currency: o.currency,
+    subtotal: o.subtotal,
+    shippingFee: o.shippingFee,
+    total: o.total,
+    lines: lines.map((l) => ({
+      id: l.id,
+      sku: l.sku,
+      name: l.name,
+      quantity: l.quantity,
+      shippedQuantity: l.shippedQuantity,
+      remainingQuantity: l.quantity - l.shippedQuantity,
+      unitPrice: l.unitPrice,
+      vatRate: l.vatRate,
+      lineTotal: l.unitPrice * l.quantity,
+      productExists: l.productId !== null,
+    })),
+    deliveries: listDeliveries(conn, o.id).map((d) => ({
+      id: d.id,
+      status: d.status,
+      partial: d.partial,
+      reportedAt: d.reportedAt?.toISOString() ?? null,
+      reportedBy: d.reportedBy,
+      parcels: d.parcels.map((p) => p.parcelId),
+      lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+    })),
+    events: listOrderEvents(conn, o.id).map((e) => ({
+      id: e.id,
+      type: e.type,
+      actor: { type: e.actorType, name: e.actorName },
+      data: e.data ?? {},
+      createdAt: e.createdAt.toISOString(),
+    })),
+    source: o.source,
+    createdAt: o.createdAt.toISOString(),
+    placedAt: o.placedAt?.toISOString() ?? null,
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}
+export type OrderView = ReturnType<typeof presentOrder>;
+
+/** One row of a list of orders. */
+export function presentOrderSummary({ order: o, customStatus, lineCount }: OrderListRow) {
+  return {
+    code: o.code,
+    status: o.status,
+    paid: o.paid,
+    waiting: o.waiting,
+    reviewed: o.reviewed,
+    priority: o.priority,
+    customStatus: customStatus?.code ? customStatus : null,
+    customerName: o.customerName,
+    customerEmail: o.customerEmail,
+    comment: o.comment,
+    paymentMethod: o.paymentMethod,
+    currency: o.currency,
+    total: o.total,
+    lineCount,
+    createdAt: o.createdAt.toISOString(),
+    placedAt: o.placedAt?.toISOString() ?? null,
+  };
+}
+export type OrderSummaryView = ReturnType<typeof presentOrderSummary>;

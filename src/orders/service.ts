@@ -1,0 +1,248 @@
+import { randomInt } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
+import { orderLines, orders, payments } from '../db/schema/index.js';
+import type { Actor } from '../domain/actor.js';
+import { generateOrderCode, readOrderCode } from '../domain/order-code.js';
+import { planMove, type MoveAction, type OrderStatus } from '../domain/order-status.js';
+import { counterDelta } from '../domain/stock.js';
+import { appendOrderEvent } from '../events/repo.js';
+import { saveCustomer, type CustomerInput } from '../customers/repo.js';
+import { findProductsBySkus } from '../products/repo.js';
+import { CounterChanges } from '../stock/service.js';
+import { AppError, type FieldError } from '../web/errors.js';
+import { findOrderByCode, listLines, orderCodeExists, type OrderLineRow, type OrderRow } from './repo.js';
+import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
+
+export interface OrderContext {
+  actor: Actor;
+  now: Date;
+  /** Currency of orders that do not name one. */
+  currency: string;
+  /** Where the order came from, kept on the order (token name, web, demo). */
+  source?: string;
+}
+
+/**
+ * Finds an order by what a person typed or a scanner read. A code with a wrong or missing check
+ * digit is refused with its own message instead of matching another order.
+ */
+export function loadOrder(conn: Conn, input: string): OrderRow {
+  const reading = readOrderCode(input);
+  switch (reading.kind) {
+    case 'valid': {
+      const order = findOrderByCode(conn, reading.code);
+      if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code: reading.code });
+      return order;
+    }
+    case 'missing_check':
+      throw new AppError('order_code_invalid', 'errors.orderCodeMissingCheck', { input: input.trim(), code: reading.code }, { suggestion: reading.code });
+    case 'bad_check':
+      throw new AppError('order_code_invalid', 'errors.orderCodeBadCheck', { input: input.trim() });
+    default:
+      throw new AppError('order_not_found', 'errors.orderNotFound', { code: input.trim().slice(0, 40) });
+  }
+}
+
+function newOrderCode(conn: Conn): string {
+  // 900 million codes: a collision is rare, and the loop ends long before it could matter.
+  for (;;) {
+    const code = generateOrderCode(randomInt);
+    if (!orderCodeExists(conn, code)) return code;
+  }
+}
+
+function customerSnapshot(customer: CustomerInput, customerId: number) {
+  return {
+    customerId,
+    customerKind: customer.type ?? 'guest',
+    customerName: customer.name,
+    customerEmail: customer.email,
+    customerPhone: customer.phone ?? null,
+    shipLine1: customer.address.line1,
+    shipLine2: customer.address.line2 ?? null,
+    shipPostalCode: customer.address.postalCode,
+    shipCity: customer.address.city,
+    shipCountry: customer.address.country,
+  } as const;
+}
+
+/**
+ * Moves an order along the state machine and keeps the stock counters in sync: the unshipped
+ * quantity of each line leaves the counters of the old status and joins those of the new one.
+ */
+export function applyMove(
+  conn: Conn,
+  order: OrderRow,
+  to: OrderStatus,
+  ctx: { actor: Actor; now: Date; action?: MoveAction; data?: Record<string, unknown> },
+): OrderRow {
+  const move = planMove(order.status, to, ctx.action);
+  const changes = new CounterChanges();
+  for (const line of listLines(conn, order.id)) {
+    changes.add(line.productId, counterDelta(move.from, move.to, line.quantity - line.shippedQuantity));
+  }
+  changes.apply(conn, ctx.now);
+  const updated = conn
+    .update(orders)
+    .set({ status: move.to, updatedAt: ctx.now, ...(move.action === 'checkout' && { placedAt: ctx.now }) })
+    .where(and(eq(orders.id, order.id), eq(orders.status, move.from)))
+    .returning()
+    .get();
+  if (!updated) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
+  appendOrderEvent(conn, order, 'status_changed', ctx.actor, ctx.now, { from: move.from, to: move.to, action: move.action, ...ctx.data });
+  return updated;
+}
+
+/** Records a payment; the order is paid once the payments cover its total. */
+function recordPaymentIn(conn: Conn, order: OrderRow, input: PaymentBody, ctx: { actor: Actor; now: Date }): OrderRow {
+  const outstanding = Math.max(order.total - order.paidAmount, 0);
+  const amount = input.amount ?? outstanding;
+  conn
+    .insert(payments)
+    .values({ orderId: order.id, amount, reference: input.reference ?? null, actor: ctx.actor.name, createdAt: ctx.now })
+    .run();
+  const paidAmount = order.paidAmount + amount;
+  const paid = paidAmount >= order.total;
+  const updated = conn
+    .update(orders)
+    .set({ paidAmount, paid, paidAt: paid ? ctx.now : null, updatedAt: ctx.now })
+    .where(eq(orders.id, order.id))
+    .returning()
+    .get()!;
+  appendOrderEvent(conn, order, 'payment_recorded', ctx.actor, ctx.now, { amount, reference: input.reference ?? null, paid });
+  return updated;
+}
+
+/** Creates an order (or a preorder cart) from an integration or the demo data. */
+export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const products = findProductsBySkus(
+      tx,
+      input.lines.map((l) => l.sku),
+    );
+    const problems: FieldError[] = [];
+    input.lines.forEach((line, i) => {
+      const product = products.get(line.sku);
+      if (!product) problems.push({ path: `lines.${i}.sku`, key: 'validation.unknownSku', params: { sku: line.sku } });
+      else if (line.unitPrice === undefined && product.price === null) {
+        problems.push({ path: `lines.${i}.unitPrice`, key: 'validation.priceRequired', params: { sku: line.sku } });
+      }
+    });
+    if (problems.length) throw new AppError('validation_failed', 'errors.validationFailed', { count: problems.length }, { fields: problems });
+
+    const priced = input.lines.map((line) => {
+      const product = products.get(line.sku)!;
+      return { line, product, unitPrice: line.unitPrice ?? product.price! };
+    });
+    const subtotal = priced.reduce((sum, p) => sum + p.unitPrice * p.line.quantity, 0);
+    const shippingFee = input.shippingFee ?? 0;
+    const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
+    let order = tx
+      .insert(orders)
+      .values({
+        code: newOrderCode(tx),
+        status: input.status,
+        paymentMethod: input.paymentMethod ?? null,
+        priority: input.priority ?? 5,
+        comment: input.comment ?? null,
+        currency: input.currency ?? ctx.currency,
+        subtotal,
+        shippingFee,
+        total: subtotal + shippingFee,
+        ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : {}),
+        source: ctx.source ?? null,
+        createdAt: ctx.now,
+        placedAt: input.status === 'order' ? ctx.now : null,
+        updatedAt: ctx.now,
+      })
+      .returning()
+      .get();
+    const changes = new CounterChanges();
+    for (const { line, product, unitPrice } of priced) {
+      tx.insert(orderLines)
+        .values({
+          orderId: order.id,
+          productId: product.id,
+          sku: product.sku,
+          name: product.name,
+          unitPrice,
+          vatRate: product.vatRate,
+          quantity: line.quantity,
+          createdAt: ctx.now,
+        })
+        .run();
+      changes.add(product.id, counterDelta(null, input.status, line.quantity));
+    }
+    changes.apply(tx, ctx.now);
+    appendOrderEvent(tx, order, 'created', ctx.actor, ctx.now, {
+      status: input.status,
+      lines: input.lines.length,
+      total: order.total,
+      source: ctx.source ?? null,
+    });
+    if (input.paid) order = recordPaymentIn(tx, order, {}, ctx);
+    return order;
+  });
+}
+
+/** Checkout: a preorder cart gets its customer and becomes an order, which now reserves stock. */
+export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderContext): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    planMove(order.status, 'order', 'checkout');
+    const customer = saveCustomer(tx, input.customer, ctx.now);
+    tx.update(orders)
+      .set({ ...customerSnapshot(input.customer, customer.id), paymentMethod: input.paymentMethod })
+      .where(eq(orders.id, order.id))
+      .run();
+    let updated = applyMove(tx, order, 'order', { ...ctx, action: 'checkout' });
+    appendOrderEvent(tx, order, 'checked_out', ctx.actor, ctx.now, { paymentMethod: input.paymentMethod, customerKind: input.customer.type ?? 'guest' });
+    if (input.paid) updated = recordPaymentIn(tx, updated, {}, ctx);
+    return updated;
+  });
+}
+
+/**
+ * Records money received. A payment whose reference was already recorded on the order is a
+ * retry and changes nothing; any other payment on a fully paid order is refused.
+ */
+export function recordPayment(db: Db, code: string, input: PaymentBody, ctx: OrderContext): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    if (input.reference) {
+      const seen = tx
+        .select({ id: payments.id })
+        .from(payments)
+        .where(and(eq(payments.orderId, order.id), eq(payments.reference, input.reference)))
+        .get();
+      if (seen) return order;
+    }
+    if (order.status === 'preorder') {
+      throw new AppError('illegal_status_move', 'errors.paymentOnPreorder', { code: order.code }, { status: order.status });
+    }
+    if (order.paid) throw new AppError('already_paid', 'errors.alreadyPaid', { code: order.code });
+    return recordPaymentIn(tx, order, input, ctx);
+  });
+}
+
+/**
+ * The manual status moves: cancel (order, packing), unpack (packing → order), reopen
+ * (cancelled → order). The state machine refuses the rest with the allowed moves.
+ */
+export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderContext & { notifyCustomer?: boolean }): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    return applyMove(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: ctx.notifyCustomer ?? false } });
+  });
+}
+
+/**
+ * Promotes an order to packing and allocates its stock. The caller (the pack rule) has decided
+ * that payment and stock allow it; this only writes.
+ */
+export function promoteToPacking(conn: Conn, order: OrderRow, ctx: { actor: Actor; now: Date; data?: Record<string, unknown> }): OrderRow {
+  return applyMove(conn, order, 'packing', { ...ctx, action: 'pack' });
+}
+
+export type { OrderLineRow };

@@ -1,0 +1,43 @@
+import { createApp } from './app.js';
+import { ensureFirstAdmin } from './bootstrap.js';
+import { loadConfig } from './config.js';
+import { migrateDatabase, openDatabase } from './db/client.js';
+import { seedDemoData } from './demo/seed.js';
+import { consoleLogger } from './web/logger.js';
+
+/** Opens the database, migrates, seeds, and listens. */
+async function main() {
+  const config = loadConfig();
+  const log = consoleLogger();
+  const clock = () => new Date();
+  const db = openDatabase(config.databasePath);
+  migrateDatabase(db);
+  await ensureFirstAdmin(db, config, clock(), log, (line) => console.log(line));
+  if (config.demoData) {
+    const seeded = seedDemoData(db, { now: clock(), currency: config.currency });
+    if (seeded) log.info('demo data added to the empty database', seeded);
+  }
+  const app = createApp({ db, config, clock, log });
+  const pruneSessions = setInterval(() => app.sessionStore.prune(), 60 * 60 * 1000);
+  pruneSessions.unref();
+  app.sessionStore.prune();
+
+  const server = app.listen(config.port, config.host, () => {
+    log.info(`back office listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`, { database: config.databasePath });
+  });
+  const stop = (signal: string) => {
+    log.info('stopping', { signal });
+    server.close(() => {
+      db.$client.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

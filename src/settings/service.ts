@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import type { Conn } from '../db/client.js';
+import { settings } from '../db/schema/index.js';
+
+export function getSetting<T>(conn: Conn, key: string): T | undefined {
+  const row = conn.select().from(settings).where(eq(settings.key, key)).get();
+  return row ? (row.value as T) : undefined;
+}
+
+export function putSetting(conn: Conn, key: string, value: unknown, now: Date, by?: string): void {
+  conn
+    .insert(settings)
+    .values({ key, value, updatedAt: now, updatedBy: by ?? null })
+    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now, updatedBy: by ?? null } })
+    .run();
+}
+
+/** The session cookie secret: from SESSION_SECRET, else made once and kept, so logins survive a restart. */
+export function sessionSecret(conn: Conn, configured: string | undefined, now: Date): string {
+  if (configured) return configured;
+  const stored = getSetting<string>(conn, 'session_secret');
+  if (stored) return stored;
+  const secret = randomBytes(32).toString('base64url');
+  putSetting(conn, 'session_secret', secret, now, 'system');
+  return secret;
+}

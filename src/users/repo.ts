@@ -1,0 +1,34 @@
+import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import type { Conn } from '../db/client.js';
+import { sessions, users } from '../db/schema/index.js';
+
+export type UserRow = typeof users.$inferSelect;
+
+export function findUserByEmail(conn: Conn, email: string): UserRow | undefined {
+  return conn.select().from(users).where(eq(users.email, email.toLowerCase())).get();
+}
+
+export function findUserById(conn: Conn, id: number): UserRow | undefined {
+  return conn.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function listUsers(conn: Conn): UserRow[] {
+  return conn.select().from(users).orderBy(asc(users.name), asc(users.id)).all();
+}
+
+export function countActiveAdmins(conn: Conn, exceptId?: number): number {
+  const rows = conn
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.disabledAt), exceptId ? ne(users.id, exceptId) : undefined))
+    .all();
+  return rows.length;
+}
+
+/** Logs a user out everywhere, or everywhere but the session `keepSid`. */
+export function deleteSessionsOf(conn: Conn, userId: number, keepSid?: string): void {
+  conn
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), keepSid ? ne(sessions.sid, keepSid) : undefined))
+    .run();
+}

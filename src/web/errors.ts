@@ -1,0 +1,82 @@
+import { tEn } from '../i18n/index.js';
+
+/** The product's one error type. `code` is stable (API contract); `message` is for people. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'order_not_found'
+  | 'order_code_invalid'
+  | 'product_not_found'
+  | 'user_not_found'
+  | 'validation_failed'
+  | 'payload_too_large'
+  | 'illegal_status_move'
+  | 'conflict'
+  | 'barcode_in_use'
+  | 'email_in_use'
+  | 'already_paid'
+  | 'idempotency_key_reused'
+  | 'csrf_invalid'
+  | 'rate_limited'
+  | 'internal';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  order_not_found: 404,
+  order_code_invalid: 404,
+  product_not_found: 404,
+  user_not_found: 404,
+  validation_failed: 422,
+  payload_too_large: 413,
+  illegal_status_move: 409,
+  conflict: 409,
+  barcode_in_use: 409,
+  email_in_use: 409,
+  already_paid: 409,
+  idempotency_key_reused: 409,
+  csrf_invalid: 403,
+  rate_limited: 429,
+  internal: 500,
+};
+
+/** One field's complaint: `path` as in the request body (`lines.2.quantity`), the text as a catalog key. */
+export interface FieldError {
+  path: string;
+  key: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * A refusal the user should read. The message is a catalog key, translated by the error handler
+ * into the reader's language; `message` holds the English text for logs.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly key: string,
+    readonly params: Record<string, unknown> = {},
+    readonly details?: { fields?: FieldError[]; [name: string]: unknown },
+  ) {
+    super(tEn(key, params));
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+
+  /** The field errors by path, for a form that shows each next to its input. */
+  get fields(): FieldError[] {
+    return this.details?.fields ?? [];
+  }
+}
+
+/** A 422 about one field of the request. */
+export function fieldError(path: string, key: string, params: Record<string, unknown> = {}): AppError {
+  return new AppError('validation_failed', key, params, { fields: [{ path, key, params }] });
+}

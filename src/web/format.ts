@@ -1,0 +1,26 @@
+import type { Language } from '../i18n/index.js';
+
+const LOCALES: Record<Language, string> = { en: 'en-GB', sv: 'sv-SE' };
+
+/** Formatters bound to a language and the shop's time zone, for views. */
+export function formatters(lang: Language, timeZone: string) {
+  const locale = LOCALES[lang];
+  const dateTime = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short', timeStyle: 'short' });
+  const date = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short' });
+  const moneyFormats = new Map<string, Intl.NumberFormat>();
+  return {
+    /** Minor units → "1 234,50 kr" / "SEK 1,234.50". */
+    money(minor: number, currency: string): string {
+      let f = moneyFormats.get(currency);
+      if (!f) {
+        f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+        moneyFormats.set(currency, f);
+      }
+      return f.format(minor / 100);
+    },
+    dateTime: (d: Date | string | null) => (d ? dateTime.format(new Date(d)) : ''),
+    date: (d: Date | string | null) => (d ? date.format(new Date(d)) : ''),
+    number: (n: number) => n.toLocaleString(locale),
+  };
+}
+export type Formatters = ReturnType<typeof formatters>;

@@ -1,0 +1,73 @@
+import { eq, lt } from 'drizzle-orm';
+import session from 'express-session';
+import type { Db } from '../db/client.js';
+import { sessions } from '../db/schema/index.js';
+
+type Callback = (err?: unknown) => void;
+const DEFAULT_TTL_MS = 12 * 60 * 60 * 1000;
+
+/**
+ * express-session store on the `sessions` table: logins survive a restart, and a user's sessions
+ * can be dropped by user id (disable, password reset).
+ */
+export class SqliteSessionStore extends session.Store {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: () => Date,
+  ) {
+    super();
+  }
+
+  override get(sid: string, cb: (err: unknown, s?: session.SessionData | null) => void): void {
+    try {
+      const row = this.db.select().from(sessions).where(eq(sessions.sid, sid)).get();
+      if (!row || row.expiresAt <= this.clock()) return cb(null, null);
+      cb(null, JSON.parse(row.data) as session.SessionData);
+    } catch (err) {
+      cb(err);
+    }
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: Callback): void {
+    try {
+      const expiresAt = this.expiry(sess);
+      const values = { data: JSON.stringify(sess), userId: sess.userId ?? null, expiresAt };
+      this.db
+        .insert(sessions)
+        .values({ sid, ...values })
+        .onConflictDoUpdate({ target: sessions.sid, set: values })
+        .run();
+      cb?.();
+    } catch (err) {
+      cb?.(err);
+    }
+  }
+
+  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    try {
+      this.db.update(sessions).set({ expiresAt: this.expiry(sess) }).where(eq(sessions.sid, sid)).run();
+      cb?.();
+    } catch (err) {
+      cb?.(err);
+    }
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    try {
+      this.db.delete(sessions).where(eq(sessions.sid, sid)).run();
+      cb?.();
+    } catch (err) {
+      cb?.(err);
+    }
+  }
+
+  /** Removes expired rows; the server calls it hourly. */
+  prune(): number {
+    return this.db.delete(sessions).where(lt(sessions.expiresAt, this.clock())).run().changes;
+  }
+
+  private expiry(sess: session.SessionData): Date {
+    const expires = sess.cookie?.expires;
+    return expires ? new Date(expires) : new Date(this.clock().getTime() + DEFAULT_TTL_MS);
+  }
+}

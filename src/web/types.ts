@@ -1,0 +1,54 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Actor } from '../domain/actor.js';
+import type { Role } from '../domain/permissions.js';
+import type { Language, Translate } from '../i18n/index.js';
+
+/** What the app is built from; tests pass their own database and clock. */
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  clock: () => Date;
+  log: Logger;
+}
+
+export interface Logger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** The logged-in staff member, as the pages need them. */
+export interface SessionUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  language: Language;
+}
+
+export interface ApiCaller {
+  actor: Actor;
+  role: 'integration' | 'admin';
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: SessionUser;
+    api?: ApiCaller;
+    lang: Language;
+    t: Translate;
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: number;
+    /** One message shown on the next page (after a redirect). */
+    flash: { kind: 'success' | 'error'; key: string; params?: Record<string, unknown> };
+  }
+}
+
+export function userActor(user: SessionUser): Actor {
+  return { type: 'user', id: user.id, name: user.name };
+}
