@@ -76,7 +76,7 @@ export function listOrders(conn: Conn, filter: OrderListFilter) {
     .select({
       order: orders,
       customStatus: { code: customStatuses.code, label: customStatuses.label, color: customStatuses.color },
-      lineCount: sql<number>`(SELECT count(*) FROM ${orderLines} WHERE ${orderLines.orderId} = ${orders.id})`,
+      lineCount: sql<number>`(SELECT count(*) FROM order_lines l WHERE l.order_id = "orders"."id")`,
     })
     .from(orders)
     .leftJoin(customStatuses, eq(customStatuses.id, orders.customStatusId))

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
+import type { Loose } from '../web/types-util.js';
 
 export const MAX_LINE_QUANTITY = 100_000;
 export const MAX_LINES = 500;
@@ -83,14 +84,14 @@ export const createOrderBody = z
       ctx.addIssue({ code: 'custom', path: ['paid'], message: 'validation.preorderNotPaid' });
     }
   });
-export type CreateOrderBody = z.infer<typeof createOrderBody>;
+export type CreateOrderBody = Loose<z.infer<typeof createOrderBody>>;
 
 export const checkoutBody = z.strictObject({
   customer: customerSchema,
   paymentMethod: z.enum(PAYMENT_METHODS),
   paid: z.boolean().optional(),
 });
-export type CheckoutBody = z.infer<typeof checkoutBody>;
+export type CheckoutBody = Loose<z.infer<typeof checkoutBody>>;
 
 export const paymentBody = z.strictObject({
   reference: z.string().trim().min(1).max(100).optional(),

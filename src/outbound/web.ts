@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { Router } from 'express';
 import type { Conn } from '../db/client.js';
-import { orderLines, orders } from '../db/schema/index.js';
+import { orders } from '../db/schema/index.js';
 import { requireCapability } from '../web/auth.js';
 import type { AppDeps } from '../web/types.js';
 
@@ -16,8 +16,8 @@ export function listPackingOrders(conn: Conn) {
       shipCountry: orders.shipCountry,
       placedAt: orders.placedAt,
       comment: orders.comment,
-      units: sql<number>`(SELECT coalesce(sum(${orderLines.quantity} - ${orderLines.shippedQuantity}), 0) FROM ${orderLines} WHERE ${orderLines.orderId} = ${orders.id})`,
-      partlyShipped: sql<number>`(SELECT count(*) FROM ${orderLines} WHERE ${orderLines.orderId} = ${orders.id} AND ${orderLines.shippedQuantity} > 0)`,
+      units: sql<number>`(SELECT coalesce(sum(l.quantity - l.shipped_quantity), 0) FROM order_lines l WHERE l.order_id = "orders"."id")`,
+      partlyShipped: sql<number>`(SELECT count(*) FROM order_lines l WHERE l.order_id = "orders"."id" AND l.shipped_quantity > 0)`,
     })
     .from(orders)
     .where(and(eq(orders.status, 'packing'), eq(orders.waiting, false)))

@@ -3,7 +3,6 @@ import { z } from 'zod';
 /** Printable ASCII without leading or trailing spaces: what a label printer and a scanner can carry. */
 export const skuSchema = z
   .string()
-  .trim()
   .min(1)
   .max(64)
   .regex(/^[\x21-\x7E]([\x20-\x7E]*[\x21-\x7E])?$/, { error: 'validation.sku' });

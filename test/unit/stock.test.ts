@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { counterDelta, stockView } from '../../src/domain/stock.js';
+import type { OrderStatus } from '../../src/domain/order-status.js';
+
+describe('stock counters', () => {
+  // [from, to, reserved delta, allocated delta] for 3 unshipped units
+  it.each<[OrderStatus | null, OrderStatus | null, number, number]>([
+    [null, 'preorder', 0, 0],
+    [null, 'order', 3, 0],
+    ['preorder', 'order', 3, 0],
+    ['order', 'packing', 0, 3],
+    ['packing', 'order', 0, -3],
+    ['packing', 'shipped', -3, -3],
+    ['order', 'cancelled', -3, 0],
+    ['packing', 'cancelled', -3, -3],
+    ['cancelled', 'order', 3, 0],
+    ['packing', null, -3, -3],
+    ['order', null, -3, 0],
+    ['preorder', null, 0, 0],
+  ])('%s → %s moves reserved %i and allocated %i', (from, to, reserved, allocated) => {
+    expect(counterDelta(from, to, 3)).toEqual({ reserved, allocated });
+  });
+
+  it('derives available, sellable and sold out', () => {
+    expect(stockView({ onHand: 10, reserved: 7, allocated: 4, trackStock: true })).toEqual({ onHand: 10, allocated: 4, available: 6, sellable: 3, soldOut: false });
+    expect(stockView({ onHand: 5, reserved: 5, allocated: 0, trackStock: true }).soldOut).toBe(true);
+    expect(stockView({ onHand: 2, reserved: 3, allocated: 0, trackStock: true })).toMatchObject({ sellable: -1, soldOut: true });
+    expect(stockView({ onHand: 0, reserved: 4, allocated: 0, trackStock: false }).soldOut).toBe(false);
+  });
+});
