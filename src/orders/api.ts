@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { idempotent } from '../api/idempotency.js';
+import { ORDER_STATUSES } from '../domain/order-status.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { presentOrder } from './present.js';
@@ -8,7 +9,8 @@ import { searchOrders } from './queries.js';
 import { checkoutBody, createOrderBody, listOrdersQuery, paymentBody } from './schemas.js';
 import { changeStatus, checkout, createOrder, loadOrder, recordPayment } from './service.js';
 
-const statusBody = z.strictObject({ status: z.enum(['cancelled', 'order']), notifyCustomer: z.boolean().optional() });
+// Any status is accepted here so that a move the state machine refuses gets 409 with the allowed moves.
+const statusBody = z.strictObject({ status: z.enum(ORDER_STATUSES), notifyCustomer: z.boolean().optional() });
 
 export function ordersApi(deps: AppDeps): Router {
   const { db, config, clock } = deps;

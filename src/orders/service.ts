@@ -190,7 +190,9 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
 export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderContext): OrderRow {
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
-    planMove(order.status, 'order', 'checkout');
+    if (order.status !== 'preorder') {
+      throw new AppError('illegal_status_move', 'errors.checkoutNotPreorder', { code: order.code, status: order.status }, { from: order.status, to: 'order', allowed: [] });
+    }
     const customer = saveCustomer(tx, input.customer, ctx.now);
     tx.update(orders)
       .set({ ...customerSnapshot(input.customer, customer.id), paymentMethod: input.paymentMethod })

@@ -11,7 +11,7 @@ export function toAppError(err: unknown): AppError {
     return new AppError(
       'illegal_status_move',
       'errors.illegalMove',
-      { from: err.from, to: err.to, allowed: err.allowed.join(', ') || '-' },
+      { from: err.from, to: err.to, allowed: err.allowed.join(', ') || '—' },
       { from: err.from, to: err.to, allowed: err.allowed },
     );
   }
@@ -23,6 +23,13 @@ export function toAppError(err: unknown): AppError {
   if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_CONSTRAINT')) return new AppError('conflict', 'errors.concurrentChange');
   if (e?.code === 'SQLITE_BUSY') return new AppError('conflict', 'errors.busy');
   return new AppError('internal', 'errors.internal');
+}
+
+/** Parameters that name statuses are shown in the reader's language. */
+function localizedParams(appError: AppError, t: Translate): Record<string, unknown> {
+  const allowed = appError.details?.allowed;
+  if (!Array.isArray(allowed)) return appError.params;
+  return { ...appError.params, allowed: allowed.map((s) => t(`status.${String(s)}`)).join(', ') || '—' };
 }
 
 export function translateFields(fields: FieldError[], t: Translate) {
@@ -37,7 +44,7 @@ export function errorHandler({ log, config }: AppDeps) {
       log.error('request failed', { method: req.method, url: req.originalUrl, error: err instanceof Error ? err.stack : String(err) });
     }
     const t = req.t ?? translator(negotiateLanguage(req.headers['accept-language'], config.defaultLanguage));
-    const message = t(appError.key, appError.params);
+    const message = t(appError.key, localizedParams(appError, t));
     if (res.headersSent) return res.end();
     res.status(appError.status);
     if (req.originalUrl.startsWith('/api/')) {

@@ -167,7 +167,7 @@ describe('checkout, payments, status', () => {
     const order = buildOrder(db);
     const res = await api(app).post(`/api/v1/orders/${order.code}/checkout`).send({ customer: aCustomer('Someone Else'), paymentMethod: 'card' });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'illegal_status_move', details: { from: 'order', to: 'order' } });
+    expect(res.body.error).toMatchObject({ code: 'illegal_status_move', message: `Order ${order.code} is Order: only a preorder can be checked out.`, details: { from: 'order', to: 'order' } });
     const after = await api(app).get(`/api/v1/orders/${order.code}`);
     expect(after.body.customer.name).not.toBe('Someone Else');
   });
@@ -206,8 +206,10 @@ describe('checkout, payments, status', () => {
     const refused = await api(app).post(`/api/v1/orders/${shipped.code}/status`).send({ status: 'cancelled' });
     expect(refused.status).toBe(409);
     expect(refused.body.error.details.allowed).toEqual([]);
+    // Packing is the pack rule's move, never a request's.
     const packingMove = await api(app).post(`/api/v1/orders/${reopened.body.code}/status`).send({ status: 'packing' });
-    expect(packingMove.status).toBe(422);
+    expect(packingMove.status).toBe(409);
+    expect(packingMove.body.error).toMatchObject({ code: 'illegal_status_move', message: 'An order in status Order cannot move to Packing. Possible from here: Cancelled.', details: { allowed: ['cancelled'] } });
   });
 });
 
