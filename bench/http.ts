@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The real server (npm start's entry) in its own process, so client and server do not share a thread. */
+export async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      if (out.includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child, stop: () => child.kill('SIGTERM') };
+}
+
+export interface Timings {
+  count: number;
+  seconds: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export function summarize(ms: number[], seconds: number): Timings {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return { count: ms.length, seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1]! };
+}
+
+/**
+ * Runs `total` requests with `concurrency` in flight, each made by `request(i)`; every answer must
+ * have the expected status, or the bench fails (a fast error is not a fast answer).
+ */
+export async function load(total: number, concurrency: number, expected: number, request: (i: number) => Promise<Response>): Promise<Timings> {
+  const ms: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const t0 = performance.now();
+        const res = await request(i);
+        await res.arrayBuffer();
+        ms.push(performance.now() - t0);
+        if (res.status !== expected) throw new Error(`request ${i}: HTTP ${res.status}, expected ${expected}`);
+      }
+    }),
+  );
+  return summarize(ms, (performance.now() - started) / 1000);
+}
