@@ -8,6 +8,13 @@ import { bearerAuth } from './auth.js';
 /** JSON API under /api/v1 (docs/api.md). */
 export function apiRouter(deps: AppDeps): Router {
   const router = Router();
+  router.use((req, _res, next) => {
+    // A body that is not JSON would otherwise reach the handlers as "no body" and confuse the caller.
+    if (req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is('application/json')) {
+      throw new AppError('unsupported_media_type', 'errors.jsonOnly');
+    }
+    next();
+  });
   router.use(express.json({ limit: '1mb', strict: true }));
   router.use(bearerAuth(deps));
   router.use('/products', productsApi(deps));

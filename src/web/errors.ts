@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'user_not_found'
   | 'validation_failed'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'illegal_status_move'
   | 'conflict'
   | 'barcode_in_use'
@@ -33,6 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
   user_not_found: 404,
   validation_failed: 422,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   illegal_status_move: 409,
   conflict: 409,
   barcode_in_use: 409,

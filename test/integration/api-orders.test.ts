@@ -99,7 +99,7 @@ describe('POST /api/v1/orders', () => {
     expect(productBySku(db, 'A').reserved).toBe(0);
   });
 
-  it('refuses a 5 MB body with 413 and broken JSON with 400', async () => {
+  it('refuses a 5 MB body (413), broken JSON (400) and a form body (415)', async () => {
     const { app, db } = makeApp();
     const big = await api(app)
       .post('/api/v1/orders')
@@ -110,6 +110,9 @@ describe('POST /api/v1/orders', () => {
     const broken = await api(app).post('/api/v1/orders').set('Content-Type', 'application/json').send('{"lines": [');
     expect(broken.status).toBe(400);
     expect(broken.body.error.code).toBe('bad_request');
+    const form = await api(app).post('/api/v1/orders').type('form').send({ lines: 'A' });
+    expect(form.status).toBe(415);
+    expect(form.body.error.code).toBe('unsupported_media_type');
     expect(orderCount(db)).toBe(0);
   });
 
