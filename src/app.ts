@@ -5,6 +5,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { apiRouter } from './api/router.js';
 import { apiTokensWeb } from './api-tokens/web.js';
+import { customStatusesWeb } from './custom-statuses/web.js';
 import { authRoutes, homeFor } from './auth/routes.js';
 import { ordersWeb } from './orders/web.js';
 import { outboundWeb } from './outbound/web.js';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/tools', toolsWeb(deps));
   app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));
   app.use('/settings/users', usersWeb(deps));
+  app.use('/settings/statuses', customStatusesWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));
   app.use('/account', accountWeb(deps));
 

@@ -6,7 +6,27 @@ document.addEventListener('click', (event) => {
     history.back();
   }
 });
+
 document.addEventListener('submit', (event) => {
   const form = event.target.closest('form[data-confirm]');
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  // A double click must not send a form twice.
+  const submitted = event.target;
+  if (!event.defaultPrevented && submitted instanceof HTMLFormElement) {
+    if (submitted.dataset.sending) event.preventDefault();
+    else submitted.dataset.sending = '1';
+  }
+});
+
+// "All on this page" ticks every checkbox of the same name.
+document.addEventListener('change', (event) => {
+  const all = event.target.closest('[data-select-all]');
+  if (!all) return;
+  const form = all.closest('form');
+  for (const box of form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)) box.checked = all.checked;
+});
+
+// Back/forward cache: a form restored from history may be sent again.
+window.addEventListener('pageshow', () => {
+  for (const form of document.querySelectorAll('form[data-sending]')) delete form.dataset.sending;
 });

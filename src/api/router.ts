@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { customStatusesApi } from '../custom-statuses/api.js';
 import { ordersApi } from '../orders/api.js';
 import { productsApi } from '../products/api.js';
 import { AppError } from '../web/errors.js';
@@ -19,6 +20,7 @@ export function apiRouter(deps: AppDeps): Router {
   router.use(bearerAuth(deps));
   router.use('/products', productsApi(deps));
   router.use('/orders', ordersApi(deps));
+  router.use('/custom-statuses', customStatusesApi(deps));
   router.use(() => {
     throw new AppError('not_found', 'errors.apiNotFound');
   });

@@ -5,8 +5,10 @@ import { ORDER_STATUSES } from '../domain/order-status.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { presentOrder } from './present.js';
-import { searchOrders } from './queries.js';
-import { checkoutBody, createOrderBody, listOrdersQuery, paymentBody } from './schemas.js';
+import { listOrders, orderListQuery } from './list.js';
+import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineIdParam, lineQuantityBody, paymentBody } from './schemas.js';
+import { addLine, changeLineQuantity, deleteOrder, removeLine, updateOrderDetails } from './edit.js';
+import { requireAdminToken } from '../api/auth.js';
 import { changeStatus, checkout, createOrder, loadOrder, recordPayment } from './service.js';
 
 // Any status is accepted here so that a move the state machine refuses gets 409 with the allowed moves.
@@ -29,8 +31,8 @@ export function ordersApi(deps: AppDeps): Router {
   });
 
   router.get('/', (req, res) => {
-    const query = parse(listOrdersQuery, req.query);
-    const { orders, nextCursor } = searchOrders(db, query);
+    const query = parse(orderListQuery, req.query);
+    const { orders, nextCursor } = listOrders(db, query, config.timezone);
     res.json({ orders, nextCursor });
   });
 
@@ -52,6 +54,31 @@ export function ordersApi(deps: AppDeps): Router {
     const body = parse(statusBody, req.body);
     const order = changeStatus(db, req.params.code, body.status, { ...ctx(req), notifyCustomer: body.notifyCustomer ?? false });
     res.json(presentOrder(db, order));
+  });
+
+  router.patch('/:code', (req, res) => {
+    const body = parse(detailsPatchBody, req.body);
+    res.json(presentOrder(db, updateOrderDetails(db, req.params.code, body, ctx(req))));
+  });
+
+  router.post('/:code/lines', (req, res) => {
+    const body = parse(addLineBody, req.body);
+    res.status(201).json(presentOrder(db, addLine(db, req.params.code, body, ctx(req))));
+  });
+
+  router.patch('/:code/lines/:id', (req, res) => {
+    const id = parse(lineIdParam, req.params.id);
+    const { quantity } = parse(lineQuantityBody, req.body);
+    res.json(presentOrder(db, changeLineQuantity(db, req.params.code, id, quantity, ctx(req))));
+  });
+
+  router.delete('/:code/lines/:id', (req, res) => {
+    const id = parse(lineIdParam, req.params.id);
+    res.json(presentOrder(db, removeLine(db, req.params.code, id, ctx(req))));
+  });
+
+  router.delete('/:code', requireAdminToken, (req, res) => {
+    res.json({ deleted: deleteOrder(db, String(req.params.code), ctx(req)).code });
   });
 
   return router;

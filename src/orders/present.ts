@@ -1,6 +1,7 @@
 import type { Conn } from '../db/client.js';
 import { listOrderEvents } from '../events/repo.js';
-import { findCustomStatus, listDeliveries, listLines, type OrderListRow, type OrderRow } from './repo.js';
+import type { customStatuses } from '../db/schema/index.js';
+import { findCustomStatus, listDeliveries, listLines, type OrderRow } from './repo.js';
 
 function presentCustomer(o: OrderRow) {
   if (o.customerName === null) return null;
@@ -71,6 +72,12 @@ export function presentOrder(conn: Conn, o: OrderRow) {
 export type OrderView = ReturnType<typeof presentOrder>;
 
 /** One row of a list of orders. */
+interface OrderListRow {
+  order: OrderRow;
+  customStatus: Pick<typeof customStatuses.$inferSelect, 'code' | 'label' | 'color'> | null;
+  lineCount: number;
+}
+
 export function presentOrderSummary({ order: o, customStatus, lineCount }: OrderListRow) {
   return {
     code: o.code,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 import type { OrderStatus } from '../domain/order-status.js';
@@ -43,49 +43,3 @@ export function listDeliveries(conn: Conn, orderId: number) {
   }));
 }
 export type DeliveryWithParts = ReturnType<typeof listDeliveries>[number];
-
-export interface OrderListFilter {
-  status?: OrderStatus | undefined;
-  /** Exact order codes to match (from a code typed in the search box). */
-  codes?: string[];
-  /** Free text: customer e-mail (exact), name or phone (prefix). */
-  text?: string | undefined;
-  /** Keyset: only orders with id below this. */
-  beforeId?: number | undefined;
-  limit: number;
-}
-
-/** A page of orders, newest first, by keyset on id (page 500 costs what page 1 does). */
-export function listOrders(conn: Conn, filter: OrderListFilter) {
-  const where: (SQL | undefined)[] = [];
-  if (filter.status) where.push(eq(orders.status, filter.status));
-  if (filter.beforeId) where.push(lt(orders.id, filter.beforeId));
-  const text = filter.text?.trim();
-  const matches: (SQL | undefined)[] = [];
-  if (filter.codes?.length) matches.push(inArray(orders.code, filter.codes));
-  if (text) {
-    const prefix = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    matches.push(
-      eq(orders.customerEmail, text.toLowerCase()),
-      sql`${orders.customerName} LIKE ${prefix} ESCAPE '\\'`,
-      sql`${orders.customerPhone} LIKE ${prefix} ESCAPE '\\'`,
-    );
-  }
-  if (matches.length) where.push(or(...matches));
-  const rows = conn
-    .select({
-      order: orders,
-      customStatus: { code: customStatuses.code, label: customStatuses.label, color: customStatuses.color },
-      lineCount: sql<number>`(SELECT count(*) FROM order_lines l WHERE l.order_id = "orders"."id")`,
-    })
-    .from(orders)
-    .leftJoin(customStatuses, eq(customStatuses.id, orders.customStatusId))
-    .where(and(...where))
-    .orderBy(desc(orders.id))
-    .limit(filter.limit + 1)
-    .all();
-  const hasMore = rows.length > filter.limit;
-  const page = hasMore ? rows.slice(0, filter.limit) : rows;
-  return { rows: page, nextCursor: hasMore ? page[page.length - 1]!.order.id : null };
-}
-export type OrderListRow = ReturnType<typeof listOrders>['rows'][number];

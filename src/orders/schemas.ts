@@ -99,14 +99,20 @@ export const paymentBody = z.strictObject({
 });
 export type PaymentBody = z.infer<typeof paymentBody>;
 
-export const listOrdersQuery = z.strictObject({
-  status: z.enum(['preorder', 'order', 'packing', 'shipped', 'cancelled']).optional(),
-  q: z.string().trim().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z
-    .string()
-    .regex(/^[1-9][0-9]{0,15}$/, { error: 'validation.cursor' })
-    .transform(Number)
-    .optional(),
+export const detailsPatchBody = z.strictObject({
+  waiting: z.boolean().optional(),
+  reviewed: z.boolean().optional(),
+  priority: z.int().min(1).max(10).optional(),
+  comment: z.string().max(2000).nullable().optional(),
+  customStatus: z.string().max(32).nullable().optional(),
 });
-export type ListOrdersQuery = z.infer<typeof listOrdersQuery>;
+
+export const addLineBody = z.strictObject({
+  sku: skuSchema,
+  quantity: quantitySchema,
+  unitPrice: z.int().min(0).max(MAX_MONEY).optional(),
+});
+
+export const lineQuantityBody = z.strictObject({ quantity: quantitySchema });
+
+export const lineIdParam = z.coerce.number({ error: 'validation.lineId' }).int().positive();

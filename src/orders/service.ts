@@ -5,6 +5,7 @@ import { orderLines, orders, payments } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { generateOrderCode, readOrderCode } from '../domain/order-code.js';
 import { planMove, type MoveAction, type OrderStatus } from '../domain/order-status.js';
+import { phoneKey } from '../domain/search.js';
 import { counterDelta } from '../domain/stock.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
@@ -59,6 +60,7 @@ function customerSnapshot(customer: CustomerInput, customerId: number) {
     customerName: customer.name,
     customerEmail: customer.email,
     customerPhone: customer.phone ?? null,
+    customerPhoneKey: phoneKey(customer.phone),
     shipLine1: customer.address.line1,
     shipLine2: customer.address.line2 ?? null,
     shipPostalCode: customer.address.postalCode,

@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { products } from '../db/schema/index.js';
 
@@ -22,4 +22,28 @@ export function findProductsByIds(conn: Conn, ids: number[]): Map<number, Produc
   if (ids.length === 0) return new Map();
   const rows = conn.select().from(products).where(inArray(products.id, ids)).all();
   return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** Products whose SKU, name or barcode contains `text`, SKU order; for the "add a product" search. */
+export function searchProducts(conn: Conn, text: string, limit: number): ProductRow[] {
+  const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return conn
+    .select()
+    .from(products)
+    .where(sql`${products.sku} LIKE ${pattern} ESCAPE '\\' OR ${products.name} LIKE ${pattern} ESCAPE '\\' OR ${products.barcode} LIKE ${pattern} ESCAPE '\\'`)
+    .orderBy(asc(products.sku))
+    .limit(limit)
+    .all();
+}
+
+/**
+ * What a scanner or a person typed into a product field: an exact SKU or barcode finds one
+ * product; anything else is searched, and the caller lets the person choose.
+ */
+export function findProductsForInput(conn: Conn, input: string, limit = 10): { exact: ProductRow | null; matches: ProductRow[] } {
+  const text = input.trim();
+  const exact = findProductBySku(conn, text) ?? findProductByBarcode(conn, text) ?? null;
+  if (exact) return { exact, matches: [exact] };
+  const matches = text.length >= 2 ? searchProducts(conn, text, limit) : [];
+  return { exact: matches.length === 1 ? matches[0]! : null, matches };
 }

@@ -14,6 +14,13 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'illegal_status_move'
+  | 'order_not_editable'
+  | 'insufficient_stock'
+  | 'line_not_found'
+  | 'line_partly_shipped'
+  | 'last_line'
+  | 'custom_status_not_found'
+  | 'custom_status_in_use'
   | 'conflict'
   | 'barcode_in_use'
   | 'email_in_use'
@@ -36,6 +43,13 @@ const STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   illegal_status_move: 409,
+  order_not_editable: 409,
+  insufficient_stock: 409,
+  line_not_found: 404,
+  line_partly_shipped: 409,
+  last_line: 409,
+  custom_status_not_found: 404,
+  custom_status_in_use: 409,
   conflict: 409,
   barcode_in_use: 409,
   email_in_use: 409,

@@ -49,6 +49,8 @@ export const orders = sqliteTable(
     customerName: text('customer_name'),
     customerEmail: text('customer_email'),
     customerPhone: text('customer_phone'),
+    /** The phone's last 8 digits: "+46 70-123 45 67" and "070 123 45 67" search alike. */
+    customerPhoneKey: text('customer_phone_key'),
     shipLine1: text('ship_line1'),
     shipLine2: text('ship_line2'),
     shipPostalCode: text('ship_postal_code'),
@@ -65,9 +67,14 @@ export const orders = sqliteTable(
   },
   (t) => [
     uniqueIndex('orders_code_unique').on(t.code),
-    index('orders_status_id_idx').on(t.status, t.id),
+    // The order list is newest first by (created_at, id); each common filter has an index in that order.
+    index('orders_created_idx').on(t.createdAt, t.id),
+    index('orders_status_created_idx').on(t.status, t.createdAt, t.id),
+    index('orders_custom_status_created_idx').on(t.customStatusId, t.createdAt, t.id),
+    index('orders_waiting_created_idx').on(t.createdAt, t.id).where(sql`${t.waiting} = 1`),
+    index('orders_customer_email_idx').on(t.customerEmail),
+    index('orders_customer_phone_key_idx').on(t.customerPhoneKey),
     index('orders_customer_idx').on(t.customerId),
-    index('orders_custom_status_idx').on(t.customStatusId),
     check('orders_priority_check', sql`${t.priority} BETWEEN 1 AND 10`),
   ],
 );

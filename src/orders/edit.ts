@@ -1,0 +1,191 @@
+import { and, eq } from 'drizzle-orm';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
+import { customStatuses, orderLines, orders } from '../db/schema/index.js';
+import type { Actor } from '../domain/actor.js';
+import { linesEditable } from '../domain/order-status.js';
+import { counterDelta, stockView } from '../domain/stock.js';
+import { appendOrderEvent } from '../events/repo.js';
+import { findProductBySku, findProductsByIds, type ProductRow } from '../products/repo.js';
+import { CounterChanges } from '../stock/service.js';
+import { AppError, fieldError } from '../web/errors.js';
+import { listLines, type OrderLineRow, type OrderRow } from './repo.js';
+import { loadOrder } from './service.js';
+
+interface Ctx {
+  actor: Actor;
+  now: Date;
+}
+
+export interface DetailsPatch {
+  waiting?: boolean | undefined;
+  reviewed?: boolean | undefined;
+  priority?: number | undefined;
+  comment?: string | null | undefined;
+  /** A custom status code, or null to clear it. */
+  customStatus?: string | null | undefined;
+}
+
+/**
+ * Waiting, reviewed, priority, comment and custom status: each changed field is written and listed
+ * in one event; an unchanged field is not an event.
+ */
+export function updateOrderDetails(db: Db, code: string, patch: DetailsPatch, ctx: Ctx): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    return applyDetails(tx, order, patch, ctx);
+  });
+}
+
+export function applyDetails(conn: Conn, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  const set: Partial<typeof orders.$inferInsert> = {};
+  const note = <K extends 'waiting' | 'reviewed' | 'priority' | 'comment'>(field: K, value: OrderRow[K] | undefined) => {
+    if (value === undefined || value === order[field]) return;
+    changes[field] = { from: order[field], to: value };
+    set[field] = value as never;
+  };
+  note('waiting', patch.waiting);
+  note('reviewed', patch.reviewed);
+  note('priority', patch.priority);
+  note('comment', patch.comment === undefined ? undefined : patch.comment?.trim() || null);
+  if (patch.customStatus !== undefined) {
+    const target = patch.customStatus === null ? null : conn.select().from(customStatuses).where(eq(customStatuses.code, patch.customStatus)).get();
+    if (target === undefined) throw fieldError('customStatus', 'validation.unknownCustomStatus', { code: patch.customStatus });
+    if ((target?.id ?? null) !== order.customStatusId) {
+      const before = order.customStatusId === null ? null : conn.select().from(customStatuses).where(eq(customStatuses.id, order.customStatusId)).get();
+      changes.customStatus = { from: before?.code ?? null, to: target?.code ?? null };
+      set.customStatusId = target?.id ?? null;
+    }
+  }
+  if (Object.keys(changes).length === 0) return order;
+  const updated = conn.update(orders).set({ ...set, updatedAt: ctx.now }).where(eq(orders.id, order.id)).returning().get()!;
+  appendOrderEvent(conn, order, 'flags_changed', ctx.actor, ctx.now, { changes });
+  return updated;
+}
+
+function loadLine(conn: Conn, order: OrderRow, lineId: number): OrderLineRow {
+  const line = conn
+    .select()
+    .from(orderLines)
+    .where(and(eq(orderLines.id, lineId), eq(orderLines.orderId, order.id)))
+    .get();
+  if (!line) throw new AppError('line_not_found', 'errors.lineNotFound', { id: lineId, code: order.code });
+  return line;
+}
+
+function assertEditable(order: OrderRow): void {
+  if (!linesEditable(order.status)) {
+    throw new AppError('order_not_editable', 'errors.orderNotEditable', { code: order.code, status: order.status }, { status: order.status });
+  }
+}
+
+/**
+ * Sets one line's quantity (0 removes it) and keeps everything that depends on it in step: the
+ * stock counters, the totals, the paid flag (a paid order that grows is no longer fully paid), the
+ * lines version (printed pick slips go stale) and the event log.
+ */
+function setLineQuantity(conn: Conn, order: OrderRow, line: OrderLineRow | null, product: ProductRow | undefined, quantity: number, ctx: Ctx, add?: { sku: string; name: string; unitPrice: number; vatRate: number }) {
+  assertEditable(order);
+  const before = line?.quantity ?? 0;
+  const shipped = line?.shippedQuantity ?? 0;
+  if (quantity < shipped) {
+    throw quantity === 0
+      ? new AppError('line_partly_shipped', 'errors.lineShippedCannotRemove', { sku: line!.sku, shipped }, { shipped })
+      : fieldError('quantity', 'validation.belowShipped', { shipped });
+  }
+  const delta = quantity - before;
+  if (delta === 0) return order;
+  if (order.status === 'packing' && delta > 0 && product?.trackStock) {
+    const { available } = stockView(product);
+    if (delta > available) {
+      throw new AppError('insufficient_stock', 'errors.insufficientStock', { sku: product.sku, requested: delta, available: Math.max(available, 0) }, { sku: product.sku, requested: delta, available });
+    }
+  }
+  const changes = new CounterChanges();
+  changes.add(product?.id ?? line?.productId ?? null, counterDelta(null, order.status, delta));
+  changes.apply(conn, ctx.now);
+
+  let sku: string;
+  if (!line) {
+    conn.insert(orderLines).values({ orderId: order.id, productId: product!.id, ...add!, quantity, createdAt: ctx.now }).run();
+    sku = add!.sku;
+    appendOrderEvent(conn, order, 'line_added', ctx.actor, ctx.now, { sku, quantity });
+  } else if (quantity === 0) {
+    conn.delete(orderLines).where(eq(orderLines.id, line.id)).run();
+    sku = line.sku;
+    appendOrderEvent(conn, order, 'line_removed', ctx.actor, ctx.now, { sku, quantity: before });
+  } else {
+    conn.update(orderLines).set({ quantity }).where(eq(orderLines.id, line.id)).run();
+    sku = line.sku;
+    appendOrderEvent(conn, order, 'line_changed', ctx.actor, ctx.now, { sku, from: before, to: quantity });
+  }
+
+  const subtotal = listLines(conn, order.id).reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
+  const total = subtotal + order.shippingFee;
+  const paid = order.paidAmount > 0 ? order.paidAmount >= total : order.paid;
+  return conn
+    .update(orders)
+    .set({ subtotal, total, paid, paidAt: paid ? (order.paidAt ?? ctx.now) : null, linesVersion: order.linesVersion + 1, updatedAt: ctx.now })
+    .where(eq(orders.id, order.id))
+    .returning()
+    .get()!;
+}
+
+/** Adds a product to the order; a product already on it gets the quantity added to its line. */
+export function addLine(db: Db, code: string, input: { sku: string; quantity: number; unitPrice?: number | undefined }, ctx: Ctx): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    assertEditable(order);
+    const product = findProductBySku(tx, input.sku);
+    if (!product) throw fieldError('sku', 'validation.unknownSku', { sku: input.sku });
+    const existing = listLines(tx, order.id).find((l) => l.sku === product.sku);
+    if (existing) return setLineQuantity(tx, order, existing, product, existing.quantity + input.quantity, ctx);
+    const unitPrice = input.unitPrice ?? product.price;
+    if (unitPrice === null) throw fieldError('unitPrice', 'validation.priceRequired', { sku: product.sku });
+    return setLineQuantity(tx, order, null, product, input.quantity, ctx, { sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate });
+  });
+}
+
+export function changeLineQuantity(db: Db, code: string, lineId: number, quantity: number, ctx: Ctx): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    assertEditable(order);
+    const line = loadLine(tx, order, lineId);
+    const product = line.productId === null ? undefined : findProductsByIds(tx, [line.productId]).get(line.productId);
+    return setLineQuantity(tx, order, line, product, quantity, ctx);
+  });
+}
+
+/** Removes a line; the last line cannot go (cancel or delete the order instead). */
+export function removeLine(db: Db, code: string, lineId: number, ctx: Ctx): OrderRow {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    assertEditable(order);
+    const line = loadLine(tx, order, lineId);
+    if (listLines(tx, order.id).length === 1) throw new AppError('last_line', 'errors.lastLine', { code: order.code });
+    const product = line.productId === null ? undefined : findProductsByIds(tx, [line.productId]).get(line.productId);
+    return setLineQuantity(tx, order, line, product, 0, ctx);
+  });
+}
+
+/**
+ * Deletes an order for good (admin). Its unshipped units return to the shop's stock; the event log
+ * keeps everything that happened plus a tombstone row saying who deleted it and when.
+ */
+export function deleteOrder(db: Db, code: string, ctx: Ctx): { code: string } {
+  return writeTransaction(db, (tx) => {
+    const order = loadOrder(tx, code);
+    const lines = listLines(tx, order.id);
+    const changes = new CounterChanges();
+    for (const line of lines) changes.add(line.productId, counterDelta(order.status, null, line.quantity - line.shippedQuantity));
+    changes.apply(tx, ctx.now);
+    appendOrderEvent(tx, order, 'deleted', ctx.actor, ctx.now, {
+      status: order.status,
+      total: order.total,
+      customerName: order.customerName,
+      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, shipped: l.shippedQuantity })),
+    });
+    tx.delete(orders).where(eq(orders.id, order.id)).run();
+    return { code: order.code };
+  });
+}

@@ -1,0 +1,42 @@
+import type { Translate } from '../i18n/index.js';
+import type { Formatters } from '../web/format.js';
+import type { OrderView } from './present.js';
+
+type Event = OrderView['events'][number];
+type Change = { from: unknown; to: unknown };
+
+function yesNo(value: unknown, t: Translate): string {
+  return value ? t('common.yes') : t('common.no');
+}
+
+function describeChange(field: string, change: Change, t: Translate): string {
+  const label = t(`history.field.${field}`);
+  if (field === 'waiting' || field === 'reviewed') return `${label}: ${yesNo(change.from, t)} → ${yesNo(change.to, t)}`;
+  if (field === 'comment') return change.to ? t('history.commentSet', { comment: String(change.to) }) : t('history.commentCleared');
+  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
+  return `${label}: ${show(change.from)} → ${show(change.to)}`;
+}
+
+/** One history row as a sentence in the reader's language. */
+export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency: string): string {
+  const d = e.data as Record<string, unknown>;
+  switch (e.type) {
+    case 'status_changed': {
+      const text = t('events.status_changed', { from: d.from, to: d.to });
+      return d.notifyCustomer ? `${text} · ${t('history.notifyRequested')}` : text;
+    }
+    case 'payment_recorded':
+      return t(d.paid ? 'history.paymentPaid' : 'history.paymentPart', { amount: fmt.money(Number(d.amount), currency), reference: d.reference ?? '—' });
+    case 'flags_changed':
+      return Object.entries((d.changes ?? {}) as Record<string, Change>)
+        .map(([field, change]) => describeChange(field, change, t))
+        .join(' · ');
+    case 'delivery_reported':
+      return t('history.delivery', {
+        parcels: ((d.parcels ?? []) as string[]).join(', '),
+        lines: ((d.lines ?? []) as { sku: string; quantity: number }[]).map((l) => `${l.sku} × ${l.quantity}`).join(', '),
+      });
+    default:
+      return t(`events.${e.type}`, d);
+  }
+}
