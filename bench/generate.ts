@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
 import { dammCheckDigit } from '../src/domain/order-code.js';
 import { gs1CheckDigit } from '../src/domain/gtin.js';
+import { foldForSearch, phoneKey } from '../src/domain/search.js';
 
 export interface DataSpec {
   products: number;
@@ -74,9 +75,9 @@ function fill(db: Db, spec: DataSpec): void {
 
   const insertOrder = sqlite.prepare(
     `INSERT INTO orders (code, status, payment_method, paid, paid_amount, priority, currency, subtotal, shipping_fee, total,
-       customer_kind, customer_name, customer_email, customer_phone, ship_line1, ship_postal_code, ship_city, ship_country,
-       created_at, placed_at, updated_at, source)
-     VALUES (?, ?, ?, ?, ?, ?, 'SEK', ?, 4900, ?, ?, ?, ?, ?, ?, ?, ?, 'SE', ?, ?, ?, 'bench')`,
+       customer_kind, customer_name, customer_email, customer_phone, customer_phone_key, customer_search,
+       ship_line1, ship_postal_code, ship_city, ship_country, created_at, placed_at, updated_at, source)
+     VALUES (?, ?, ?, ?, ?, ?, 'SEK', ?, 4900, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SE', ?, ?, ?, 'bench')`,
   );
   const insertLine = sqlite.prepare(
     `INSERT INTO order_lines (order_id, product_id, sku, name, unit_price, vat_rate, quantity, shipped_quantity, created_at)
@@ -117,6 +118,8 @@ function fill(db: Db, spec: DataSpec): void {
         const preorder = status === 'preorder';
         const first = FIRST[rnd(FIRST.length)]!;
         const last = LAST[rnd(LAST.length)]!;
+        const email = foldForSearch(`${first}.${last}.${n}@example.com`);
+        const phone = `+46 70 ${String(n).padStart(7, '0')}`;
         const paid = status === 'shipped' || status === 'packing' || (status === 'order' && rnd(2) === 0);
         const orderId = insertOrder.run(
           code,
@@ -129,8 +132,10 @@ function fill(db: Db, spec: DataSpec): void {
           subtotal + 4900,
           preorder ? null : 'guest',
           preorder ? null : `${first} ${last}`,
-          preorder ? null : `${first}.${last}.${n}@example.com`.toLowerCase(),
-          preorder ? null : `+46 70 ${String(n).padStart(7, '0')}`,
+          preorder ? null : email,
+          preorder ? null : phone,
+          preorder ? null : phoneKey(phone),
+          preorder ? null : foldForSearch(`${first} ${last} ${email}`),
           preorder ? null : `Storgatan ${1 + rnd(99)}`,
           preorder ? null : String(10000 + rnd(89999)),
           preorder ? null : 'Stockholm',

@@ -9,12 +9,27 @@ export function looksLikePhone(text: string): boolean {
   return /^\+?[\d\s().-]+$/.test(text) && text.replace(/\D/g, '').length >= 6;
 }
 
+const LETTERS: Record<string, string> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+
+/**
+ * Text as the search index keeps it: lower case, accents removed, and the Nordic and Polish letters
+ * that have no accent to remove spelled plainly, so "Overgard", "Övergård" and "Øvergård" all
+ * match, and "Lukasz" finds "Łukasz".
+ */
+export function foldForSearch(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[øæœßłđðþı]/g, (c) => LETTERS[c]!);
+}
+
 /**
  * An FTS5 query matching every word of `text` as a prefix ("kar lind" → "kar"* AND "lind"*), or null
  * when there is no word. Words are quoted, so FTS operators typed by a user are only text.
  */
 export function prefixQuery(text: string): string | null {
-  const words = text.normalize('NFC').match(/[\p{L}\p{N}]+/gu);
+  const words = foldForSearch(text).match(/[\p{L}\p{N}]+/gu);
   if (!words) return null;
   return words
     .slice(0, 8)

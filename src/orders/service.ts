@@ -5,7 +5,7 @@ import { orderLines, orders, payments } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { generateOrderCode, readOrderCode } from '../domain/order-code.js';
 import { planMove, type MoveAction, type OrderStatus } from '../domain/order-status.js';
-import { phoneKey } from '../domain/search.js';
+import { foldForSearch, phoneKey } from '../domain/search.js';
 import { counterDelta } from '../domain/stock.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
@@ -61,6 +61,7 @@ function customerSnapshot(customer: CustomerInput, customerId: number) {
     customerEmail: customer.email,
     customerPhone: customer.phone ?? null,
     customerPhoneKey: phoneKey(customer.phone),
+    customerSearch: foldForSearch(`${customer.name} ${customer.email}`),
     shipLine1: customer.address.line1,
     shipLine2: customer.address.line2 ?? null,
     shipPostalCode: customer.address.postalCode,

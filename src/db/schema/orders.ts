@@ -51,6 +51,8 @@ export const orders = sqliteTable(
     customerPhone: text('customer_phone'),
     /** The phone's last 8 digits: "+46 70-123 45 67" and "070 123 45 67" search alike. */
     customerPhoneKey: text('customer_phone_key'),
+    /** Name and e-mail folded for search (lower case, no accents, ø→o, ł→l): what orders_fts indexes. */
+    customerSearch: text('customer_search'),
     shipLine1: text('ship_line1'),
     shipLine2: text('ship_line2'),
     shipPostalCode: text('ship_postal_code'),

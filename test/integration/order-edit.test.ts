@@ -1,0 +1,242 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/api-tokens/service.js';
+import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser, productBySku, recomputedCounters, reload } from '../builders.js';
+import { api, makeApp } from '../helpers.js';
+
+function countersConsistent(db: ReturnType<typeof makeApp>['db']) {
+  for (const row of recomputedCounters(db)) {
+    expect(row.reserved, `${row.sku} reserved`).toBe(row.expectReserved);
+    expect(row.allocated, `${row.sku} allocated`).toBe(row.expectAllocated);
+  }
+}
+
+describe('line editing keeps stock in sync', () => {
+  it('on an order: add, increase, decrease, remove — sellable and sold out follow at once', async () => {
+    const { app, db } = makeApp();
+    const a = buildProduct(db, { sku: 'A', onHand: 5 });
+    buildProduct(db, { sku: 'B', onHand: 2, price: 300 });
+    const order = buildOrder(db, { lines: [{ sku: a.sku, quantity: 2 }] });
+    const stock = async (sku: string) => (await api(app).get(`/api/v1/products/${sku}`)).body;
+
+    const added = await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'B', quantity: 2 });
+    expect(added.status).toBe(201);
+    expect(await stock('B')).toMatchObject({ sellable: 0, soldOut: true, allocated: 0 });
+    const lineB = added.body.lines.find((l: { sku: string }) => l.sku === 'B');
+    expect(added.body.total).toBe(2 * 1000 + 2 * 300);
+    countersConsistent(db);
+
+    const more = await api(app).patch(`/api/v1/orders/${order.code}/lines/${lineB.id}`).send({ quantity: 3 });
+    expect(more.status).toBe(200);
+    expect(await stock('B')).toMatchObject({ sellable: -1, soldOut: true });
+    countersConsistent(db);
+
+    await api(app).patch(`/api/v1/orders/${order.code}/lines/${lineB.id}`).send({ quantity: 1 });
+    expect(await stock('B')).toMatchObject({ sellable: 1, soldOut: false });
+    countersConsistent(db);
+
+    const removed = await api(app).delete(`/api/v1/orders/${order.code}/lines/${lineB.id}`);
+    expect(removed.status).toBe(200);
+    expect(await stock('B')).toMatchObject({ sellable: 2, soldOut: false });
+    expect(removed.body.lines.map((l: { sku: string }) => l.sku)).toEqual(['A']);
+    expect(removed.body.total).toBe(2000);
+    expect(removed.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'line_added', 'line_changed', 'line_changed', 'line_removed']);
+    countersConsistent(db);
+  });
+
+  it('adding a product already on the order adds to its line', async () => {
+    const { app, db } = makeApp();
+    const order = buildOrder(db, { lines: [{ sku: buildProduct(db, { sku: 'A' }).sku, quantity: 2 }] });
+    const res = await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'A', quantity: 3 });
+    expect(res.body.lines).toEqual([expect.objectContaining({ sku: 'A', quantity: 5 })]);
+    expect(productBySku(db, 'A').reserved).toBe(5);
+  });
+
+  it('on a packing order: an increase stock cannot cover is refused with the numbers; a decrease releases the allocation', async () => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'A', onHand: 4 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 3 }] });
+    const line = reload(db, order.code) && (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
+    const refused = await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 6 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'insufficient_stock', details: { sku: 'A', requested: 3, available: 1 } });
+    expect(refused.body.error.message).toBe('Not enough A in stock for a packing order: 3 more wanted, 1 available.');
+    expect(productBySku(db, 'A')).toMatchObject({ allocated: 3, reserved: 3 });
+
+    const ok = await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 4 });
+    expect(ok.status).toBe(200);
+    expect(productBySku(db, 'A')).toMatchObject({ allocated: 4, reserved: 4 });
+    await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 1 });
+    expect(productBySku(db, 'A')).toMatchObject({ allocated: 1, reserved: 1 });
+    countersConsistent(db);
+  });
+
+  it('untracked products never block a packing order', async () => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'GIFT', onHand: 0, trackStock: false });
+    const order = buildPackingOrder(db);
+    const res = await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'GIFT', quantity: 3 });
+    expect(res.status).toBe(201);
+  });
+
+  it('a preorder cart changes without touching stock', async () => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'A' });
+    const cart = buildPreorder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    const res = await api(app).post(`/api/v1/orders/${cart.code}/lines`).send({ sku: 'A', quantity: 4 });
+    expect(res.status).toBe(201);
+    expect(productBySku(db, 'A')).toMatchObject({ reserved: 0, allocated: 0 });
+  });
+
+  it.each([
+    ['shipped', buildShippedOrder],
+    ['cancelled', buildCancelledOrder],
+  ] as const)('refuses every line change on a %s order', async (status, build) => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'X' });
+    const order = build(db);
+    const line = (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
+    for (const res of [
+      await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'X', quantity: 1 }),
+      await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 1 }),
+      await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`),
+    ]) {
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('order_not_editable');
+      expect(res.body.error.details.status).toBe(status);
+    }
+    countersConsistent(db);
+  });
+
+  it('a line cannot go below what was shipped, nor be removed once partly shipped', async () => {
+    const { app, db } = makeApp();
+    const order = buildPartlyShippedOrder(db);
+    const other = buildProduct(db, { sku: 'OTHER', onHand: 10 });
+    await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: other.sku, quantity: 1 });
+    const line = (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
+    expect(line.shippedQuantity).toBe(1);
+    const below = await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 1 });
+    expect(below.status).toBe(200);
+    const zero = await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 0 });
+    expect(zero.status).toBe(422);
+    const remove = await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`);
+    expect(remove.status).toBe(409);
+    expect(remove.body.error.code).toBe('line_partly_shipped');
+    countersConsistent(db);
+  });
+
+  it('refuses to remove the last line, unknown lines and bad quantities', async () => {
+    const { app, db } = makeApp();
+    const order = buildOrder(db);
+    const other = buildOrder(db);
+    const line = (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
+    const otherLine = (await api(app).get(`/api/v1/orders/${other.code}`)).body.lines[0];
+    expect((await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`)).body.error.code).toBe('last_line');
+    expect((await api(app).patch(`/api/v1/orders/${order.code}/lines/${otherLine.id}`).send({ quantity: 1 })).status).toBe(404);
+    expect((await api(app).patch(`/api/v1/orders/${order.code}/lines/abc`).send({ quantity: 1 })).status).toBe(422);
+    for (const quantity of [0.5, -1, 1e12, '2']) {
+      expect((await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity })).status).toBe(422);
+    }
+    expect((await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'NOPE', quantity: 1 })).status).toBe(422);
+  });
+
+  it('a paid order that grows is no longer fully paid; its pick slips go stale', async () => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'A', price: 1000 });
+    buildProduct(db, { sku: 'B', price: 500 });
+    const paid = (await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: { name: 'X', email: 'x@example.com', address: { line1: 'a', postalCode: '1', city: 'c', country: 'SE' } }, paid: true })).body;
+    expect(paid.paid).toBe(true);
+    const version = reload(db, paid.code).linesVersion;
+    const grown = await api(app).post(`/api/v1/orders/${paid.code}/lines`).send({ sku: 'B', quantity: 1 });
+    expect(grown.body).toMatchObject({ paid: false, paidAmount: 1000, total: 1500 });
+    expect(reload(db, paid.code).linesVersion).toBe(version + 1);
+  });
+});
+
+describe('PATCH /api/v1/orders/:code', () => {
+  it('saves waiting, reviewed, priority, comment and custom status with one event listing the changes', async () => {
+    const { app, db } = makeApp();
+    const order = buildOrder(db);
+    await api(app).put('/api/v1/custom-statuses/SUPPLIER').send({ label: 'Awaiting supplier', color: '#b45309' });
+    const res = await api(app).patch(`/api/v1/orders/${order.code}`).send({ waiting: true, reviewed: true, priority: 9, comment: 'Gift', customStatus: 'SUPPLIER' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ waiting: true, reviewed: true, priority: 9, comment: 'Gift', customStatus: { code: 'SUPPLIER', label: 'Awaiting supplier', color: '#b45309' } });
+    const event = res.body.events.at(-1);
+    expect(event).toMatchObject({ type: 'flags_changed', data: { changes: { waiting: { from: false, to: true }, priority: { from: 5, to: 9 }, customStatus: { from: null, to: 'SUPPLIER' } } } });
+    const same = await api(app).patch(`/api/v1/orders/${order.code}`).send({ waiting: true, priority: 9 });
+    expect(same.body.events).toHaveLength(res.body.events.length);
+    const cleared = await api(app).patch(`/api/v1/orders/${order.code}`).send({ customStatus: null, comment: null });
+    expect(cleared.body).toMatchObject({ customStatus: null, comment: null });
+  });
+
+  it.each([
+    [{ priority: 0 }, 'priority'],
+    [{ priority: 11 }, 'priority'],
+    [{ waiting: 'yes' }, 'waiting'],
+    [{ customStatus: 'NOPE' }, 'customStatus'],
+    [{ status: 'packing' }, 'status'],
+  ])('refuses %j', async (body, path) => {
+    const { app, db } = makeApp();
+    const order = buildOrder(db);
+    const res = await api(app).patch(`/api/v1/orders/${order.code}`).send(body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.fields[0].path).toBe(path);
+    expect(reload(db, order.code)).toMatchObject({ priority: 5, waiting: false });
+  });
+});
+
+describe('DELETE /api/v1/orders/:code', () => {
+  it('needs an admin token; returns the stock and leaves a tombstone in the log', async () => {
+    const { app, db } = makeApp();
+    const p = buildProduct(db, { sku: 'A', onHand: 5 });
+    const order = buildPackingOrder(db, { lines: [{ sku: p.sku, quantity: 2 }] });
+    expect((await api(app).delete(`/api/v1/orders/${order.code}`)).status).toBe(403);
+    expect(productBySku(db, 'A')).toMatchObject({ reserved: 2, allocated: 2 });
+
+    const admin = await buildUser(db, 'admin');
+    const { token } = createApiToken(db, { name: 'Admin tool', role: 'admin' }, admin.id, new Date());
+    const res = await request(app).delete(`/api/v1/orders/${order.code}`).set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ deleted: order.code });
+    expect(productBySku(db, 'A')).toMatchObject({ reserved: 0, allocated: 0, onHand: 5 });
+    expect((await api(app).get(`/api/v1/orders/${order.code}`)).status).toBe(404);
+    const log = db.$client.prepare('SELECT type, actor_name FROM order_events WHERE order_code = ? ORDER BY id').all(order.code);
+    expect(log.at(-1)).toEqual({ type: 'deleted', actor_name: 'Admin tool' });
+    expect(log.length).toBeGreaterThan(1);
+    countersConsistent(db);
+  });
+});
+
+describe('custom statuses API', () => {
+  it('creates, renames (every order shows the new label), lists with usage, refuses delete in use unless cleared', async () => {
+    const { app, db } = makeApp();
+    expect((await api(app).put('/api/v1/custom-statuses/gift').send({ label: 'Gift wrap', color: '#7C3AED' })).status).toBe(201);
+    const order = buildOrder(db);
+    await api(app).patch(`/api/v1/orders/${order.code}`).send({ customStatus: 'GIFT' });
+    expect((await api(app).put('/api/v1/custom-statuses/GIFT').send({ label: 'Gift wrapping', color: '#7c3aed' })).status).toBe(200);
+    expect((await api(app).get(`/api/v1/orders/${order.code}`)).body.customStatus).toEqual({ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed' });
+    expect((await api(app).get('/api/v1/custom-statuses')).body.customStatuses).toEqual([{ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed', orders: 1 }]);
+
+    const refused = await api(app).delete('/api/v1/custom-statuses/GIFT');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'custom_status_in_use', details: { orders: 1 } });
+    const cleared = await api(app).delete('/api/v1/custom-statuses/GIFT?clear=true');
+    expect(cleared.body).toEqual({ cleared: 1 });
+    const after = (await api(app).get(`/api/v1/orders/${order.code}`)).body;
+    expect(after.customStatus).toBeNull();
+    expect(after.events.at(-1)).toMatchObject({ type: 'flags_changed', data: { changes: { customStatus: { from: 'GIFT', to: null } } } });
+    expect((await api(app).delete('/api/v1/custom-statuses/GIFT')).status).toBe(404);
+  });
+
+  it.each([
+    [{ label: '', color: '#000000' }, 'label'],
+    [{ label: 'x', color: 'red' }, 'color'],
+    [{ label: 'x' }, 'color'],
+  ])('refuses %j', async (body, path) => {
+    const { app } = makeApp();
+    const res = await api(app).put('/api/v1/custom-statuses/X').send(body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.fields[0].path).toBe(path);
+    expect((await api(app).put('/api/v1/custom-statuses/bad%20code').send({ label: 'x', color: '#000000' })).status).toBe(422);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { createOrder } from '../../src/orders/service.js';
+import { aCustomer, buildOrder, buildProduct } from '../builders.js';
+import { api, makeApp, makeClock } from '../helpers.js';
+
+type Ctx = ReturnType<typeof makeApp>;
+const codes = (body: { orders: { code: string }[] }) => body.orders.map((o) => o.code);
+
+function seed({ db }: Ctx) {
+  const a = buildProduct(db, { sku: 'TENT-2', price: 199900 });
+  const b = buildProduct(db, { sku: 'MUG', price: 4900 });
+  const at = (iso: string) => ({ actor: { type: 'system' as const, id: null, name: 't' }, now: new Date(iso), currency: 'SEK' });
+  const customer = (name: string, email: string, phone?: string) => ({ ...aCustomer(name), email, phone });
+  return {
+    karin: createOrder(db, { status: 'order', lines: [{ sku: a.sku, quantity: 1 }], customer: customer('Karin Lindqvist', 'karin@example.com', '+46 70-123 45 67'), paymentMethod: 'invoice' }, at('2026-11-01T10:00:00Z')),
+    asa: createOrder(db, { status: 'order', lines: [{ sku: b.sku, quantity: 2 }], customer: customer('Åsa Øvergård', 'asa@example.no'), paymentMethod: 'card', paid: true }, at('2026-11-10T23:30:00Z')),
+    erik: createOrder(db, { status: 'order', lines: [{ sku: b.sku, quantity: 1 }, { sku: a.sku, quantity: 1 }], customer: customer('Erik Karlsson', 'erik@example.com', '0701112233'), paymentMethod: 'card' }, at('2026-11-15T08:00:00Z')),
+  };
+}
+
+describe('order search', () => {
+  it('finds customers by any word of the name, as a prefix, case and accents aside', async () => {
+    const ctx = makeApp();
+    const o = seed(ctx);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=lindq')).body)).toEqual([o.karin.code]);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=KARIN')).body)).toEqual([o.karin.code]);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=asa overg')).body)).toEqual([o.asa.code]);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=Åsa')).body)).toEqual([o.asa.code]);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=Övergård')).body)).toEqual([o.asa.code]);
+    // "kar" starts both Karin and Karlsson.
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=kar')).body)).toEqual([o.erik.code, o.karin.code]);
+    expect(codes((await api(ctx.app).get(`/api/v1/orders?q=${encodeURIComponent('"kar* OR x')}`)).body)).toEqual([]);
+  });
+
+  it('finds by exact e-mail and by phone however it is written', async () => {
+    const ctx = makeApp();
+    const o = seed(ctx);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=Karin@Example.com')).body)).toEqual([o.karin.code]);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?q=070 123 45 67')).body)).toEqual([o.karin.code]);
+    expect(codes((await api(ctx.app).get(`/api/v1/orders?q=${encodeURIComponent('+46701112233')}`)).body)).toEqual([o.erik.code]);
+  });
+
+  it.each<[string, (o: ReturnType<typeof seed>) => string[]]>([
+    ['paymentMethod=invoice', (o) => [o.karin.code]],
+    ['paid=true', (o) => [o.asa.code]],
+    ['paid=false', (o) => [o.erik.code, o.karin.code]],
+    ['sku=MUG', (o) => [o.erik.code, o.asa.code]],
+    ['minTotal=100000', (o) => [o.erik.code, o.karin.code]],
+    ['maxTotal=20000', (o) => [o.asa.code]],
+    ['from=2026-11-11&to=2026-11-15', (o) => [o.erik.code, o.asa.code]],
+    ['to=2026-11-10', (o) => [o.karin.code]],
+    ['waiting=true', () => []],
+    ['status=order&reviewed=false&sku=TENT-2', (o) => [o.erik.code, o.karin.code]],
+  ])('advanced filter %s', async (params, expected) => {
+    const ctx = makeApp();
+    const o = seed(ctx);
+    const res = await api(ctx.app).get(`/api/v1/orders?${params}`);
+    expect(res.status).toBe(200);
+    expect(codes(res.body)).toEqual(expected(o));
+  });
+
+  it('reads the date range in the shop time zone (23:30 UTC on the 10th is the 11th in Stockholm)', async () => {
+    const ctx = makeApp();
+    const o = seed(ctx);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?from=2026-11-11&to=2026-11-11')).body)).toEqual([o.asa.code]);
+  });
+
+  it('filters by custom status', async () => {
+    const ctx = makeApp();
+    const o = seed(ctx);
+    await api(ctx.app).put('/api/v1/custom-statuses/CALL').send({ label: 'Call', color: '#dc2626' });
+    await api(ctx.app).patch(`/api/v1/orders/${o.asa.code}`).send({ customStatus: 'CALL' });
+    expect(codes((await api(ctx.app).get('/api/v1/orders?customStatus=CALL')).body)).toEqual([o.asa.code]);
+    expect(codes((await api(ctx.app).get('/api/v1/orders?customStatus=NONE')).body)).toEqual([]);
+  });
+
+  it.each(['from=21-11-2026', 'minTotal=-1', 'paid=maybe', 'paymentMethod=bitcoin', 'cursor=12'])('refuses %s with 422', async (params) => {
+    const ctx = makeApp();
+    expect((await api(ctx.app).get(`/api/v1/orders?${params}`)).status).toBe(422);
+  });
+
+  it('pages newest first by creation time across orders created in the same millisecond', async () => {
+    const clock = makeClock();
+    const ctx = makeApp({ clock });
+    const made = Array.from({ length: 5 }, () => buildOrder(ctx.db));
+    const seen: string[] = [];
+    let cursor = '';
+    for (let i = 0; i < 5; i++) {
+      const res = await api(ctx.app).get(`/api/v1/orders?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...codes(res.body));
+      if (!res.body.nextCursor) break;
+      cursor = res.body.nextCursor;
+    }
+    expect(seen).toEqual(made.map((o) => o.code).reverse());
+  });
+});
