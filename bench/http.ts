@@ -41,12 +41,30 @@ export interface Timings {
   p95: number;
   p99: number;
   max: number;
+  /** Median server time from the Server-Timing header (the app's own time, without the network). */
+  server50: number | null;
 }
 
-export function summarize(ms: number[], seconds: number): Timings {
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+export function summarize(ms: number[], seconds: number, serverMs: number[] = []): Timings {
   const sorted = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-  return { count: ms.length, seconds, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1]! };
+  const server = [...serverMs].sort((a, b) => a - b);
+  return {
+    count: ms.length,
+    seconds,
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1]!,
+    server50: server.length ? quantile(server, 0.5) : null,
+  };
+}
+
+/** The app's time from a Server-Timing header ("app;dur=3.21"). */
+export function serverTime(res: Response): number | null {
+  const match = /app;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
+  return match ? Number(match[1]) : null;
 }
 
 /**
@@ -55,6 +73,7 @@ export function summarize(ms: number[], seconds: number): Timings {
  */
 export async function load(total: number, concurrency: number, expected: number, request: (i: number) => Promise<Response>): Promise<Timings> {
   const ms: number[] = [];
+  const server: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -65,9 +84,11 @@ export async function load(total: number, concurrency: number, expected: number,
         const res = await request(i);
         await res.arrayBuffer();
         ms.push(performance.now() - t0);
+        const st = serverTime(res);
+        if (st !== null) server.push(st);
         if (res.status !== expected) throw new Error(`request ${i}: HTTP ${res.status}, expected ${expected}`);
       }
     }),
   );
-  return summarize(ms, (performance.now() - started) / 1000);
+  return summarize(ms, (performance.now() - started) / 1000, server);
 }

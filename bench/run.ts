@@ -1,20 +1,21 @@
 /**
- * npm run bench: builds scratch data, starts the real server on it and prints measured figures.
- * BENCH_ORDERS (default 200000) sets the size of the order table.
+ * npm run bench: builds scratch data (cached under .bench/), starts the real server on a copy and
+ * prints measured figures. BENCH_ORDERS (default 1,000,000; ~3 lines each) sets the data size.
  */
 import { copyFileSync, rmSync } from 'node:fs';
-import { generate } from './generate.js';
-import { load, startServer, summarize, type Timings } from './http.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { createUser } from '../src/users/service.js';
+import { generate } from './generate.js';
+import { load, startServer, summarize, type Timings } from './http.js';
 
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 200_000);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
+const PRODUCTS = 10_000;
 const TOKEN = 'bench-token-0123456789abcdef';
 const PASSWORD = 'bench password 123';
-const rows: { what: string; t: Timings; note?: string }[] = [];
+const rows: { section: string; what: string; t: Timings; note?: string }[] = [];
 
-const data = generate({ products: 5_000, orders: ORDERS, linesPerOrder: 3 });
-console.log(`data: ${ORDERS.toLocaleString('en')} orders × ~3 lines, 5,000 products — ${data.cached ? 'cached' : `generated in ${data.seconds.toFixed(1)} s`} (${data.path})`);
+const data = generate({ products: PRODUCTS, orders: ORDERS, linesPerOrder: 3 });
+console.log(`data: ${ORDERS.toLocaleString('en')} orders × ~3 lines, ${PRODUCTS.toLocaleString('en')} products — ${data.cached ? 'cached' : `generated in ${data.seconds.toFixed(1)} s`} (${data.path})`);
 
 // Work on a copy: the intake bench writes.
 const path = '.bench/run.db';
@@ -23,52 +24,24 @@ copyFileSync(data.path, path);
 const db = openDatabase(path);
 migrateDatabase(db);
 await createUser(db, { email: 'bench@example.com', name: 'Bench', role: 'admin', language: 'en', password: PASSWORD }, new Date());
-const codes = db.$client.prepare("SELECT code FROM orders WHERE status = 'order' ORDER BY random() LIMIT 500").pluck().all() as string[];
-const deepCursor = db.$client.prepare('SELECT id FROM orders ORDER BY id LIMIT 1 OFFSET 1000').pluck().get() as number;
-const skus = db.$client.prepare('SELECT sku FROM products ORDER BY random() LIMIT 200').pluck().all() as string[];
+const sql = db.$client;
+const codes = sql.prepare("SELECT code FROM orders WHERE status = 'order' ORDER BY random() LIMIT 500").pluck().all() as string[];
+const emails = sql.prepare('SELECT customer_email FROM orders WHERE customer_email IS NOT NULL ORDER BY random() LIMIT 200').pluck().all() as string[];
+const lineCounts = sql.prepare('SELECT count(*) AS lines, (SELECT count(*) FROM orders) AS orders FROM order_lines').get() as { lines: number; orders: number };
+// The cursor that page 500 of the Orders page (50 rows a page) starts after.
+const page500 = sql.prepare('SELECT created_at, id FROM orders ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?').get(499 * 50 - 1) as { created_at: number; id: number };
+const apiPage500 = sql.prepare('SELECT created_at, id FROM orders ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ?').get(499 * 25 - 1) as { created_at: number; id: number };
+const midDay = new Date(sql.prepare('SELECT created_at FROM orders ORDER BY id LIMIT 1 OFFSET ?').pluck().get(Math.floor(ORDERS / 2)) as number);
+const from = midDay.toISOString().slice(0, 10);
+const to = new Date(midDay.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
+const skus = sql.prepare('SELECT sku FROM products ORDER BY random() LIMIT 200').pluck().all() as string[];
 db.$client.close();
+console.log(`       ${lineCounts.orders.toLocaleString('en')} orders, ${lineCounts.lines.toLocaleString('en')} lines`);
 
 const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, ADMIN_PASSWORD: PASSWORD, LOGIN_RATE_LIMIT: '100000' });
 const auth = { Authorization: `Bearer ${TOKEN}` };
+const get = (url: string, headers: Record<string, string>) => () => fetch(`${server.url}${url}`, { headers, redirect: 'manual' });
 try {
-  // Warm up the page cache and the JIT.
-  await load(200, 4, 200, () => fetch(`${server.url}/api/v1/orders?limit=25`, { headers: auth }));
-
-  rows.push({ what: 'GET /api/v1/orders (page 1, 25 rows)', t: await load(1000, 1, 200, () => fetch(`${server.url}/api/v1/orders?limit=25`, { headers: auth })) });
-  rows.push({
-    what: 'GET /api/v1/orders (deep page, keyset)',
-    t: await load(1000, 1, 200, () => fetch(`${server.url}/api/v1/orders?limit=25&cursor=${deepCursor}`, { headers: auth })),
-    note: `cursor near the oldest of ${ORDERS.toLocaleString('en')}`,
-  });
-  rows.push({ what: 'GET /api/v1/orders?status=packing', t: await load(500, 1, 200, () => fetch(`${server.url}/api/v1/orders?limit=25&status=packing`, { headers: auth })) });
-  rows.push({ what: 'GET /api/v1/orders/:code (whole order)', t: await load(1000, 1, 200, (i) => fetch(`${server.url}/api/v1/orders/${codes[i % codes.length]}`, { headers: auth })) });
-  rows.push({
-    what: 'POST /api/v1/orders, 10 clients',
-    t: await load(3000, 10, 201, (i) =>
-      fetch(`${server.url}/api/v1/orders`, {
-        method: 'POST',
-        headers: { ...auth, 'Content-Type': 'application/json' },
-        body: JSON.stringify({
-          lines: [0, 1, 2].map((k) => ({ sku: skus[(i * 3 + k) % skus.length], quantity: 1 + (k % 2) })),
-          customer: { name: 'Åsa Øvergård', email: `bench${i}@example.com`, address: { line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } },
-          paymentMethod: 'card',
-          paid: true,
-        }),
-      }),
-    ),
-    note: '3 lines, paid',
-  });
-  rows.push({
-    what: 'PUT /api/v1/products/:sku (stock count), 10 clients',
-    t: await load(3000, 10, 200, (i) =>
-      fetch(`${server.url}/api/v1/products/${skus[i % skus.length]}`, {
-        method: 'PUT',
-        headers: { ...auth, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ name: `Product ${i % skus.length}`, onHand: 100 + (i % 50) }),
-      }),
-    ),
-  });
-
   // Logins: each from a fresh login page (its own session and CSRF token); only the POST is timed.
   const loginOnce = async () => {
     const page = await fetch(`${server.url}/login`);
@@ -88,18 +61,72 @@ try {
   const logins: number[] = [];
   let session = '';
   const loginStart = performance.now();
-  for (let i = 0; i < 20; i++) ({ session } = await loginOnce().then((r) => (logins.push(r.ms), r)));
-  rows.push({ what: 'POST /login (scrypt)', t: summarize(logins, (performance.now() - loginStart) / 1000), note: 'scrypt N=2^15, r=8, p=3' });
-  rows.push({ what: 'GET /orders page (50 rows, rendered)', t: await load(300, 1, 200, () => fetch(`${server.url}/orders`, { headers: { Cookie: session } })) });
+  for (let i = 0; i < 10; i++) {
+    const r = await loginOnce();
+    logins.push(r.ms);
+    session = r.session;
+  }
+  const page = { Cookie: session };
+
+  // Warm up the page cache and the JIT.
+  await load(100, 2, 200, get('/orders', page));
+
+  const S = 'Orders page (50 rows, rendered)';
+  rows.push({ section: S, what: 'page 1', t: await load(100, 1, 200, get('/orders', page)) });
+  rows.push({ section: S, what: 'page 500 (keyset cursor)', t: await load(100, 1, 200, get(`/orders?cursor=${page500.created_at}.${page500.id}`, page)) });
+  rows.push({ section: S, what: 'exact order code (redirects to the order)', t: await load(200, 1, 302, (i) => get(`/orders?q=${codes[i % codes.length]}`, page)()) });
+  rows.push({ section: S, what: 'the order page itself', t: await load(200, 1, 200, (i) => get(`/orders/${codes[i % codes.length]}`, page)()) });
+  rows.push({ section: S, what: 'customer name, common ("lindqvist", 1 in 16)', t: await load(100, 1, 200, get('/orders?q=lindqvist', page)) });
+  rows.push({ section: S, what: 'customer name, two words ("ingrid lindq")', t: await load(100, 1, 200, get('/orders?q=ingrid+lindq', page)) });
+  rows.push({ section: S, what: 'customer e-mail (exact)', t: await load(200, 1, 200, (i) => get(`/orders?q=${encodeURIComponent(emails[i % emails.length]!)}`, page)()) });
+  rows.push({ section: S, what: `status=order + 30 days from ${from}`, t: await load(100, 1, 200, get(`/orders?status=order&from=${from}&to=${to}`, page)) });
+  rows.push({ section: S, what: 'unpaid + contains SKU', t: await load(100, 1, 200, (i) => get(`/orders?paid=no&sku=${skus[i % skus.length]}`, page)()) });
+
+  const A = 'API';
+  rows.push({ section: A, what: 'GET /api/v1/orders (page 1, 25 rows)', t: await load(500, 1, 200, get('/api/v1/orders?limit=25', auth)) });
+  rows.push({ section: A, what: 'GET /api/v1/orders (page 500, keyset)', t: await load(500, 1, 200, get(`/api/v1/orders?limit=25&cursor=${apiPage500.created_at}.${apiPage500.id}`, auth)) });
+  rows.push({ section: A, what: 'GET /api/v1/orders/:code (whole order)', t: await load(500, 1, 200, (i) => get(`/api/v1/orders/${codes[i % codes.length]}`, auth)()) });
+  rows.push({
+    section: A,
+    what: 'POST /api/v1/orders, 10 clients (3 lines, paid)',
+    t: await load(2000, 10, 201, (i) =>
+      fetch(`${server.url}/api/v1/orders`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          lines: [0, 1, 2].map((k) => ({ sku: skus[(i * 3 + k) % skus.length], quantity: 1 + (k % 2) })),
+          customer: { name: 'Åsa Øvergård', email: `bench${i}@example.com`, address: { line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } },
+          paymentMethod: 'card',
+          paid: true,
+        }),
+      }),
+    ),
+  });
+  rows.push({
+    section: A,
+    what: 'PUT /api/v1/products/:sku (stock count), 10 clients',
+    t: await load(2000, 10, 200, (i) =>
+      fetch(`${server.url}/api/v1/products/${skus[i % skus.length]}`, {
+        method: 'PUT',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: `Product ${i % skus.length}`, onHand: 100 + (i % 50) }),
+      }),
+    ),
+  });
+  rows.push({ section: 'Login', what: 'POST /login', t: summarize(logins, (performance.now() - loginStart) / 1000), note: 'scrypt N=2^15, r=8, p=3' });
 } finally {
   server.stop();
 }
 
-const pad = (s: string, n: number) => s.padEnd(n);
-const num = (n: number) => n.toFixed(2).padStart(8);
+const num = (n: number | null) => (n === null ? '-' : n.toFixed(2)).padStart(9);
+let section = '';
 console.log('');
-console.log(`${pad('measure', 52)} ${'n'.padStart(5)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}  note`);
-console.log('-'.repeat(120));
-for (const { what, t, note } of rows) {
-  console.log(`${pad(what, 52)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(8)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)} ${num(t.max)}  ${note ?? ''}`);
+console.log(`${'measure'.padEnd(56)} ${'n'.padStart(5)} ${'req/s'.padStart(7)} ${'server p50'.padStart(11)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  note`);
+for (const { section: s, what, t, note } of rows) {
+  if (s !== section) {
+    console.log(`-- ${s} ${'-'.repeat(Math.max(0, 110 - s.length))}`);
+    section = s;
+  }
+  console.log(`${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note ?? ''}`);
 }
+console.log('\nserver p50: median of the Server-Timing header (time in the app, render included); p50–p99: as the client saw it over loopback.');

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { customStatusBody, customStatusCode } from './schemas.js';
-import { deleteCustomStatus, listCustomStatuses, putCustomStatus } from './service.js';
+import { deleteCustomStatus, listCustomStatusesWithUsage, putCustomStatus } from './service.js';
 
 export function customStatusesApi({ db, clock }: AppDeps): Router {
   const router = Router();
 
   router.get('/', (_req, res) => {
-    res.json({ customStatuses: listCustomStatuses(db) });
+    res.json({ customStatuses: listCustomStatusesWithUsage(db) });
   });
 
   router.put('/:code', (req, res) => {

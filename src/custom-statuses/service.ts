@@ -1,4 +1,4 @@
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { writeTransaction, type Db } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
@@ -6,24 +6,26 @@ import { appendOrderEvent } from '../events/repo.js';
 import { AppError } from '../web/errors.js';
 import type { CustomStatusBody } from './schemas.js';
 
-/** Every custom status with how many orders carry it. */
+/** Every custom status, by label: what the pickers on the order pages offer. */
 export function listCustomStatuses(db: Db) {
-  const usage = new Map(
-    db
-      .select({ id: orders.customStatusId, n: count() })
-      .from(orders)
-      .groupBy(orders.customStatusId)
-      .all()
-      .map((r) => [r.id, r.n]),
-  );
+  return db
+    .select({ code: customStatuses.code, label: customStatuses.label, color: customStatuses.color })
+    .from(customStatuses)
+    .orderBy(asc(customStatuses.label))
+    .all();
+}
+
+/** Every custom status with how many orders carry it (one index range count each). */
+export function listCustomStatusesWithUsage(db: Db) {
+  const countOrders = db.$client.prepare('SELECT count(*) FROM orders WHERE custom_status_id = ?').pluck();
   return db
     .select()
     .from(customStatuses)
     .orderBy(asc(customStatuses.label))
     .all()
-    .map((s) => ({ code: s.code, label: s.label, color: s.color, orders: usage.get(s.id) ?? 0 }));
+    .map((s) => ({ code: s.code, label: s.label, color: s.color, orders: countOrders.get(s.id) as number }));
 }
-export type CustomStatusView = ReturnType<typeof listCustomStatuses>[number];
+export type CustomStatusView = ReturnType<typeof listCustomStatusesWithUsage>[number];
 
 function load(db: Db, code: string) {
   const row = db.select().from(customStatuses).where(eq(customStatuses.code, code)).get();

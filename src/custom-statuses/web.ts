@@ -5,20 +5,20 @@ import { renderFormError, setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { customStatusBody, customStatusCode } from './schemas.js';
-import { deleteCustomStatus, listCustomStatuses, putCustomStatus } from './service.js';
+import { deleteCustomStatus, listCustomStatusesWithUsage, putCustomStatus } from './service.js';
 
 /** Settings → Status (seed 001 "Egen status"). */
 export function customStatusesWeb({ db, clock }: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('settings'));
-  const model = (req: Request) => ({ title: req.t('customStatuses.title'), statuses: listCustomStatuses(db), inUse: null });
+  const model = (req: Request) => ({ title: req.t('customStatuses.title'), statuses: listCustomStatusesWithUsage(db), inUse: null });
 
   router.get('/', (req, res) => res.render('settings/statuses', { ...model(req), values: { color: '#1f6feb' } }));
 
   router.post('/', (req, res) => {
     try {
       const code = parse(customStatusCode, req.body?.code ?? '');
-      if (listCustomStatuses(db).some((s) => s.code === code)) {
+      if (listCustomStatusesWithUsage(db).some((s) => s.code === code)) {
         throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'code', key: 'validation.customStatusExists', params: { code } }] });
       }
       putCustomStatus(db, code, parse(customStatusBody, { label: req.body?.label, color: req.body?.color }), clock());

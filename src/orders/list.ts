@@ -1,4 +1,4 @@
-import { and, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Conn } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
@@ -75,8 +75,16 @@ function textConditions(conn: Conn, text: string, reading: OrderCodeReading): { 
   if (looksLikePhone(text)) return { where: eq(orders.customerPhoneKey, phoneKey(text)!), codeMatched: false };
   const fts = prefixQuery(text);
   if (!fts) return { where: sql`0`, codeMatched: false };
-  return { where: sql`${ID} IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${fts})`, codeMatched: false };
+  // Two plans, chosen by how many orders match. Few: fetch their ids and sort just those. Many (a
+  // common name): walk the newest-first index and keep the matches ("+" stops SQLite from driving
+  // the query from the match list, which would sort every match before taking a page).
+  const ids = conn.all<{ id: number }>(sql`SELECT rowid AS id FROM orders_fts WHERE orders_fts MATCH ${fts} LIMIT ${FEW_MATCHES + 1}`).map((r) => r.id);
+  if (ids.length <= FEW_MATCHES) return { where: ids.length ? inArray(orders.id, ids) : sql`0`, codeMatched: false };
+  return { where: sql`+${ID} IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${fts})`, codeMatched: false };
 }
+
+/** Up to this many matching orders are fetched and sorted; more are found by walking the list index. */
+const FEW_MATCHES = 2000;
 
 /**
  * A page of orders, newest first, by keyset on (created_at, id): page 500 costs what page 1 does.
@@ -98,7 +106,8 @@ export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) 
     where.push(cs ? eq(orders.customStatusId, cs.id) : sql`0`);
   }
   if (query.paid !== undefined) where.push(eq(orders.paid, query.paid));
-  if (query.waiting !== undefined) where.push(eq(orders.waiting, query.waiting));
+  // A literal, not a parameter, so that SQLite can use the partial index of waiting orders.
+  if (query.waiting !== undefined) where.push(query.waiting ? sql`"orders"."waiting" = 1` : eq(orders.waiting, false));
   if (query.reviewed !== undefined) where.push(eq(orders.reviewed, query.reviewed));
   if (query.paymentMethod) where.push(eq(orders.paymentMethod, query.paymentMethod));
   if (query.from) where.push(gte(orders.createdAt, startOfDay(query.from, timeZone)));

@@ -5,12 +5,15 @@ import { sessions } from '../db/schema/index.js';
 
 type Callback = (err?: unknown) => void;
 const DEFAULT_TTL_MS = 12 * 60 * 60 * 1000;
+const TOUCH_EVERY_MS = 60 * 1000;
 
 /**
  * express-session store on the `sessions` table: logins survive a restart, and a user's sessions
  * can be dropped by user id (disable, password reset).
  */
 export class SqliteSessionStore extends session.Store {
+  private readonly lastTouch = new Map<string, number>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: () => Date,
@@ -45,7 +48,12 @@ export class SqliteSessionStore extends session.Store {
 
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
     try {
-      this.db.update(sessions).set({ expiresAt: this.expiry(sess) }).where(eq(sessions.sid, sid)).run();
+      // Renewing a 12-hour session on every page view would be a write per request; once a minute is as good.
+      const now = this.clock().getTime();
+      if (now - (this.lastTouch.get(sid) ?? 0) >= TOUCH_EVERY_MS) {
+        this.db.update(sessions).set({ expiresAt: this.expiry(sess) }).where(eq(sessions.sid, sid)).run();
+        this.lastTouch.set(sid, now);
+      }
       cb?.();
     } catch (err) {
       cb?.(err);
@@ -55,6 +63,7 @@ export class SqliteSessionStore extends session.Store {
   override destroy(sid: string, cb?: Callback): void {
     try {
       this.db.delete(sessions).where(eq(sessions.sid, sid)).run();
+      this.lastTouch.delete(sid);
       cb?.();
     } catch (err) {
       cb?.(err);
@@ -63,6 +72,7 @@ export class SqliteSessionStore extends session.Store {
 
   /** Removes expired rows; the server calls it hourly. */
   prune(): number {
+    this.lastTouch.clear();
     return this.db.delete(sessions).where(lt(sessions.expiresAt, this.clock())).run().changes;
   }
 

@@ -94,3 +94,29 @@ describe('order search', () => {
     expect(seen).toEqual(made.map((o) => o.code).reverse());
   });
 });
+
+describe('order search with many matches', () => {
+  it('pages a common name newest first, across both search plans', async () => {
+    const ctx = makeApp();
+    const insert = ctx.db.$client.prepare(
+      `INSERT INTO orders (code, status, currency, customer_name, customer_email, customer_search, created_at, updated_at)
+       VALUES (?, 'order', 'SEK', ?, ?, ?, ?, ?)`,
+    );
+    const { dammCheckDigit } = await import('../../src/domain/order-code.js');
+    ctx.db.$client.transaction(() => {
+      for (let i = 0; i < 2500; i++) {
+        const body = String(100_000_000 + i);
+        const name = i % 2 ? 'Karin Lindqvist' : 'Erik Berg';
+        insert.run(body + dammCheckDigit(body), name, `${i}@example.com`, `${name.toLowerCase()} ${i}@example.com`, 1_700_000_000_000 + i * 1000, 0);
+      }
+    })();
+    // 1250 matches: fetched and sorted.
+    const few = await api(ctx.app).get('/api/v1/orders?q=lindqvist&limit=3');
+    expect(few.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2499@example.com', '2497@example.com', '2495@example.com']);
+    // 2500 matches ("example"): found by walking the list index.
+    const many = await api(ctx.app).get('/api/v1/orders?q=example&limit=2');
+    expect(many.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2499@example.com', '2498@example.com']);
+    const next = await api(ctx.app).get(`/api/v1/orders?q=example&limit=2&cursor=${many.body.nextCursor}`);
+    expect(next.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2497@example.com', '2496@example.com']);
+  });
+});
