@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Conn } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
@@ -8,6 +8,7 @@ import { looksLikePhone, phoneKey, prefixQuery } from '../domain/search.js';
 import { addDays, startOfDay } from '../domain/time.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
 import { presentOrderSummary } from './present.js';
+import { findOrderByCode } from './repo.js';
 
 const yesNo = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
@@ -50,11 +51,8 @@ export const orderListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z
     .string()
-    .regex(/^\d{1,15}\.\d{1,15}$/, { error: 'validation.cursor' })
-    .transform((c) => {
-      const [createdAt, id] = c.split('.').map(Number) as [number, number];
-      return { createdAt, id };
-    })
+    .regex(/^[1-9]\d{0,15}$/, { error: 'validation.cursor' })
+    .transform(Number)
     .optional(),
 });
 export type OrderListQuery = z.infer<typeof orderListQuery>;
@@ -62,64 +60,27 @@ export type OrderListQuery = z.infer<typeof orderListQuery>;
 /** The filters of a query that are not the plain search box: the page opens its advanced search for them. */
 export const ADVANCED_FILTERS = ['customStatus', 'paid', 'waiting', 'reviewed', 'paymentMethod', 'from', 'to', 'minTotal', 'maxTotal', 'minValue', 'maxValue', 'sku'] as const;
 
-const ID = sql.raw('"orders"."id"');
-const CREATED = sql.raw('"orders"."created_at"');
+/** Matches are read from the search index newest first, this many at a time. */
+const SEARCH_CHUNK = 500;
 
-/** How the search box text was read: an order code, an e-mail, a phone number or words of a name. */
-function textConditions(conn: Conn, text: string, reading: OrderCodeReading): { where: SQL | undefined; codeMatched: boolean } {
-  if (reading.kind === 'valid' || reading.kind === 'missing_check') {
-    const hit = conn.select({ id: orders.id }).from(orders).where(eq(orders.code, reading.code)).get();
-    if (hit) return { where: eq(orders.id, hit.id), codeMatched: true };
+type Where = SQL | undefined;
+
+/** The id range of orders created between two instants (created_at follows id: orders/repo.ts nextCreatedAt). */
+function idRange(conn: Conn, from: Date | undefined, until: Date | undefined): Where[] {
+  const where: Where[] = [];
+  if (from) {
+    const first = conn.select({ id: orders.id }).from(orders).where(gte(orders.createdAt, from)).orderBy(asc(orders.createdAt), asc(orders.id)).limit(1).get();
+    where.push(first ? gte(orders.id, first.id) : sql`0`);
   }
-  if (text.includes('@')) return { where: eq(orders.customerEmail, text.toLowerCase()), codeMatched: false };
-  if (looksLikePhone(text)) return { where: eq(orders.customerPhoneKey, phoneKey(text)!), codeMatched: false };
-  const fts = prefixQuery(text);
-  if (!fts) return { where: sql`0`, codeMatched: false };
-  // Two plans, chosen by how many orders match. Few: fetch their ids and sort just those. Many (a
-  // common name): walk the newest-first index and keep the matches ("+" stops SQLite from driving
-  // the query from the match list, which would sort every match before taking a page).
-  const ids = conn.all<{ id: number }>(sql`SELECT rowid AS id FROM orders_fts WHERE orders_fts MATCH ${fts} LIMIT ${FEW_MATCHES + 1}`).map((r) => r.id);
-  if (ids.length <= FEW_MATCHES) return { where: ids.length ? inArray(orders.id, ids) : sql`0`, codeMatched: false };
-  return { where: sql`+${ID} IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${fts})`, codeMatched: false };
+  if (until) {
+    const last = conn.select({ id: orders.id }).from(orders).where(lt(orders.createdAt, until)).orderBy(desc(orders.createdAt), desc(orders.id)).limit(1).get();
+    where.push(last ? lte(orders.id, last.id) : sql`0`);
+  }
+  return where;
 }
 
-/** Up to this many matching orders are fetched and sorted; more are found by walking the list index. */
-const FEW_MATCHES = 2000;
-
-/**
- * A page of orders, newest first, by keyset on (created_at, id): page 500 costs what page 1 does.
- * `timeZone` turns the from/to days into instants.
- */
-export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) {
-  const where: (SQL | undefined)[] = [];
-  const q = query.q?.trim();
-  const reading: OrderCodeReading | null = q ? readOrderCode(q) : null;
-  let codeMatched = false;
-  if (q) {
-    const text = textConditions(conn, q, reading!);
-    where.push(text.where);
-    codeMatched = text.codeMatched;
-  }
-  if (query.status) where.push(eq(orders.status, query.status));
-  if (query.customStatus) {
-    const cs = conn.select({ id: customStatuses.id }).from(customStatuses).where(eq(customStatuses.code, query.customStatus)).get();
-    where.push(cs ? eq(orders.customStatusId, cs.id) : sql`0`);
-  }
-  if (query.paid !== undefined) where.push(eq(orders.paid, query.paid));
-  // A literal, not a parameter, so that SQLite can use the partial index of waiting orders.
-  if (query.waiting !== undefined) where.push(query.waiting ? sql`"orders"."waiting" = 1` : eq(orders.waiting, false));
-  if (query.reviewed !== undefined) where.push(eq(orders.reviewed, query.reviewed));
-  if (query.paymentMethod) where.push(eq(orders.paymentMethod, query.paymentMethod));
-  if (query.from) where.push(gte(orders.createdAt, startOfDay(query.from, timeZone)));
-  if (query.to) where.push(lt(orders.createdAt, startOfDay(addDays(query.to, 1), timeZone)));
-  const minTotal = query.minTotal ?? query.minValue;
-  const maxTotal = query.maxTotal ?? query.maxValue;
-  if (minTotal !== undefined) where.push(gte(orders.total, minTotal));
-  if (maxTotal !== undefined) where.push(lte(orders.total, maxTotal));
-  if (query.sku) where.push(sql`${ID} IN (SELECT order_id FROM order_lines WHERE sku = ${query.sku})`);
-  if (query.cursor) where.push(sql`(${CREATED}, ${ID}) < (${query.cursor.createdAt}, ${query.cursor.id})`);
-
-  const rows = conn
+function selectPage(conn: Conn, where: Where[], limit: number) {
+  return conn
     .select({
       order: orders,
       customStatus: { code: customStatuses.code, label: customStatuses.label, color: customStatuses.color },
@@ -128,15 +89,79 @@ export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) 
     .from(orders)
     .leftJoin(customStatuses, eq(customStatuses.id, orders.customStatusId))
     .where(and(...where))
-    .orderBy(sql`${CREATED} DESC, ${ID} DESC`)
-    .limit(query.limit + 1)
+    .orderBy(desc(orders.id))
+    .limit(limit)
     .all();
+}
+type PageRow = ReturnType<typeof selectPage>[number];
+
+/**
+ * Orders whose customer matches the words, newest first: the search index is read backwards in
+ * chunks (its rowid is the order id) and each chunk is filtered, until the page is full. A common
+ * name costs one chunk; no sort of every match is ever needed.
+ */
+function searchPage(conn: Conn, fts: string, filters: Where[], before: number | undefined, limit: number): PageRow[] {
+  const rows: PageRow[] = [];
+  let below = before ?? Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const ids = conn
+      .all<{ id: number }>(sql`SELECT rowid AS id FROM orders_fts WHERE orders_fts MATCH ${fts} AND rowid < ${below} ORDER BY rowid DESC LIMIT ${SEARCH_CHUNK}`)
+      .map((r) => r.id);
+    if (ids.length === 0) break;
+    rows.push(...selectPage(conn, [...filters, inArray(orders.id, ids)], limit - rows.length));
+    if (rows.length >= limit || ids.length < SEARCH_CHUNK) break;
+    below = ids[ids.length - 1]!;
+  }
+  return rows;
+}
+
+/**
+ * A page of orders, newest first, by keyset on id: page 500 costs what page 1 does.
+ * `timeZone` turns the from/to days into instants.
+ */
+export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) {
+  const filters: Where[] = [];
+  const q = query.q?.trim();
+  const reading: OrderCodeReading | null = q ? readOrderCode(q) : null;
+  let codeMatched = false;
+  let fts: string | null = null;
+  if (q) {
+    const code = reading!.kind === 'valid' || reading!.kind === 'missing_check' ? findOrderByCode(conn, reading!.code) : undefined;
+    if (code) {
+      filters.push(eq(orders.id, code.id));
+      codeMatched = true;
+    } else if (q.includes('@')) filters.push(eq(orders.customerEmail, q.toLowerCase()));
+    else if (looksLikePhone(q)) filters.push(eq(orders.customerPhoneKey, phoneKey(q)!));
+    else {
+      fts = prefixQuery(q);
+      if (!fts) filters.push(sql`0`);
+    }
+  }
+  if (query.status) filters.push(eq(orders.status, query.status));
+  if (query.customStatus) {
+    const cs = conn.select({ id: customStatuses.id }).from(customStatuses).where(eq(customStatuses.code, query.customStatus)).get();
+    filters.push(cs ? eq(orders.customStatusId, cs.id) : sql`0`);
+  }
+  if (query.paid !== undefined) filters.push(eq(orders.paid, query.paid));
+  // A literal, not a parameter, so that SQLite can use the partial index of waiting orders.
+  if (query.waiting !== undefined) filters.push(query.waiting ? sql`"orders"."waiting" = 1` : eq(orders.waiting, false));
+  if (query.reviewed !== undefined) filters.push(eq(orders.reviewed, query.reviewed));
+  if (query.paymentMethod) filters.push(eq(orders.paymentMethod, query.paymentMethod));
+  filters.push(...idRange(conn, query.from ? startOfDay(query.from, timeZone) : undefined, query.to ? startOfDay(addDays(query.to, 1), timeZone) : undefined));
+  const minTotal = query.minTotal ?? query.minValue;
+  const maxTotal = query.maxTotal ?? query.maxValue;
+  if (minTotal !== undefined) filters.push(gte(orders.total, minTotal));
+  if (maxTotal !== undefined) filters.push(lte(orders.total, maxTotal));
+  if (query.sku) filters.push(sql`"orders"."id" IN (SELECT order_id FROM order_lines WHERE sku = ${query.sku})`);
+
+  const rows = fts
+    ? searchPage(conn, fts, filters, query.cursor, query.limit + 1)
+    : selectPage(conn, [...filters, query.cursor ? lt(orders.id, query.cursor) : undefined], query.limit + 1);
   const hasMore = rows.length > query.limit;
   const page = hasMore ? rows.slice(0, query.limit) : rows;
-  const last = page[page.length - 1]?.order;
   return {
     orders: page.map(presentOrderSummary),
-    nextCursor: hasMore && last ? `${last.createdAt.getTime()}.${last.id}` : null,
+    nextCursor: hasMore ? String(page[page.length - 1]!.order.id) : null,
     /** What the search text was read as, so the page can say "check digit missing" or "mistyped". */
     codeReading: reading,
     codeMatched,

@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 import type { OrderStatus } from '../domain/order-status.js';
@@ -43,3 +43,13 @@ export function listDeliveries(conn: Conn, orderId: number) {
   }));
 }
 export type DeliveryWithParts = ReturnType<typeof listDeliveries>[number];
+
+/**
+ * The creation time of a new order: now, or the newest order's time if the clock has gone back.
+ * This keeps created_at in id order, so "newest first" is simply id order and a date range is an
+ * id range (orders/list.ts).
+ */
+export function nextCreatedAt(conn: Conn, now: Date): Date {
+  const newest = conn.select({ createdAt: orders.createdAt }).from(orders).orderBy(desc(orders.id)).limit(1).get();
+  return newest && newest.createdAt > now ? newest.createdAt : now;
+}

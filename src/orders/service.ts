@@ -12,7 +12,7 @@ import { saveCustomer, type CustomerInput } from '../customers/repo.js';
 import { findProductsBySkus } from '../products/repo.js';
 import { CounterChanges } from '../stock/service.js';
 import { AppError, type FieldError } from '../web/errors.js';
-import { findOrderByCode, listLines, orderCodeExists, type OrderLineRow, type OrderRow } from './repo.js';
+import { findOrderByCode, listLines, nextCreatedAt, orderCodeExists, type OrderLineRow, type OrderRow } from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -141,6 +141,7 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
     const subtotal = priced.reduce((sum, p) => sum + p.unitPrice * p.line.quantity, 0);
     const shippingFee = input.shippingFee ?? 0;
     const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
+    const createdAt = nextCreatedAt(tx, ctx.now);
     let order = tx
       .insert(orders)
       .values({
@@ -155,8 +156,8 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
         total: subtotal + shippingFee,
         ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : {}),
         source: ctx.source ?? null,
-        createdAt: ctx.now,
-        placedAt: input.status === 'order' ? ctx.now : null,
+        createdAt,
+        placedAt: input.status === 'order' ? createdAt : null,
         updatedAt: ctx.now,
       })
       .returning()

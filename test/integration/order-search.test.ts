@@ -74,7 +74,7 @@ describe('order search', () => {
     expect(codes((await api(ctx.app).get('/api/v1/orders?customStatus=NONE')).body)).toEqual([]);
   });
 
-  it.each(['from=21-11-2026', 'minTotal=-1', 'paid=maybe', 'paymentMethod=bitcoin', 'cursor=12'])('refuses %s with 422', async (params) => {
+  it.each(['from=21-11-2026', 'minTotal=-1', 'paid=maybe', 'paymentMethod=bitcoin', 'cursor=abc', 'cursor=0'])('refuses %s with 422', async (params) => {
     const ctx = makeApp();
     expect((await api(ctx.app).get(`/api/v1/orders?${params}`)).status).toBe(422);
   });
@@ -118,5 +118,19 @@ describe('order search with many matches', () => {
     expect(many.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2499@example.com', '2498@example.com']);
     const next = await api(ctx.app).get(`/api/v1/orders?q=example&limit=2&cursor=${many.body.nextCursor}`);
     expect(next.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2497@example.com', '2496@example.com']);
+  });
+});
+
+describe('creation order', () => {
+  it('keeps created_at in id order when the clock goes back, so newest first stays true', async () => {
+    const clock = makeClock(new Date('2026-11-20T10:00:00Z'));
+    const ctx = makeApp({ clock });
+    buildProduct(ctx.db, { sku: 'A' });
+    const body = { lines: [{ sku: 'A', quantity: 1 }], customer: aCustomer() };
+    const first = (await api(ctx.app).post('/api/v1/orders').send(body)).body;
+    clock.advance(-60 * 60 * 1000);
+    const second = (await api(ctx.app).post('/api/v1/orders').send(body)).body;
+    expect(second.createdAt).toBe(first.createdAt);
+    expect(codes((await api(ctx.app).get('/api/v1/orders')).body)).toEqual([second.code, first.code]);
   });
 });

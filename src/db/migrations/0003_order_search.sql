@@ -7,7 +7,8 @@ UPDATE `orders` SET
   `customer_search` = CASE WHEN `customer_name` IS NULL THEN NULL ELSE lower(`customer_name` || ' ' || coalesce(`customer_email`, '')) END;
 --> statement-breakpoint
 -- Word-prefix search over customers ("lindq" finds Karin Lindqvist). External content: the text is
--- orders.customer_search, triggers keep the index in step, and the FTS rowid is the order id.
+-- orders.customer_search, triggers keep the index in step, and the FTS rowid is the order id, so
+-- matches come out newest first by reading the index backwards.
 CREATE VIRTUAL TABLE `orders_fts` USING fts5(
   customer_search,
   content='orders', content_rowid='id',

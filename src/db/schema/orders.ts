@@ -69,11 +69,12 @@ export const orders = sqliteTable(
   },
   (t) => [
     uniqueIndex('orders_code_unique').on(t.code),
-    // The order list is newest first by (created_at, id); each common filter has an index in that order.
-    index('orders_created_idx').on(t.createdAt, t.id),
-    index('orders_status_created_idx').on(t.status, t.createdAt, t.id),
-    index('orders_custom_status_created_idx').on(t.customStatusId, t.createdAt, t.id),
-    index('orders_waiting_created_idx').on(t.createdAt, t.id).where(sql`${t.waiting} = 1`),
+    // The order list is newest first by id, which is also created_at order (orders/repo.ts
+    // nextCreatedAt); each common filter has an index ending in id, so a page never sorts the table.
+    index('orders_status_id_idx').on(t.status, t.id),
+    index('orders_custom_status_id_idx').on(t.customStatusId, t.id),
+    index('orders_waiting_id_idx').on(t.id).where(sql`${t.waiting} = 1`),
+    index('orders_created_idx').on(t.createdAt),
     index('orders_customer_email_idx').on(t.customerEmail),
     index('orders_customer_phone_key_idx').on(t.customerPhoneKey),
     index('orders_customer_idx').on(t.customerId),
