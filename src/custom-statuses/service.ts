@@ -25,7 +25,6 @@ export function listCustomStatusesWithUsage(db: Db) {
     .all()
     .map((s) => ({ code: s.code, label: s.label, color: s.color, orders: countOrders.get(s.id) as number }));
 }
-export type CustomStatusView = ReturnType<typeof listCustomStatusesWithUsage>[number];
 
 function load(db: Db, code: string) {
   const row = db.select().from(customStatuses).where(eq(customStatuses.code, code)).get();

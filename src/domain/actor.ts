@@ -5,8 +5,6 @@ export interface Actor {
   name: string;
 }
 
-export const SYSTEM_ACTOR: Actor = { type: 'system', id: null, name: 'system' };
-
 export function actorLabel(actor: Actor): string {
   return actor.type === 'api' ? `api:${actor.name}` : actor.name;
 }

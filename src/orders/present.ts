@@ -98,4 +98,3 @@ export function presentOrderSummary({ order: o, customStatus, lineCount }: Order
     placedAt: o.placedAt?.toISOString() ?? null,
   };
 }
-export type OrderSummaryView = ReturnType<typeof presentOrderSummary>;

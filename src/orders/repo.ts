@@ -1,7 +1,6 @@
 import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
-import type { OrderStatus } from '../domain/order-status.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
@@ -42,7 +41,6 @@ export function listDeliveries(conn: Conn, orderId: number) {
     lines: lines.filter((l) => l.deliveryId === d.id),
   }));
 }
-export type DeliveryWithParts = ReturnType<typeof listDeliveries>[number];
 
 /**
  * The creation time of a new order: now, or the newest order's time if the clock has gone back.

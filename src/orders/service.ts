@@ -12,7 +12,7 @@ import { saveCustomer, type CustomerInput } from '../customers/repo.js';
 import { findProductsBySkus } from '../products/repo.js';
 import { CounterChanges } from '../stock/service.js';
 import { AppError, type FieldError } from '../web/errors.js';
-import { findOrderByCode, listLines, nextCreatedAt, orderCodeExists, type OrderLineRow, type OrderRow } from './repo.js';
+import { findOrderByCode, listLines, nextCreatedAt, orderCodeExists, type OrderRow } from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -250,5 +250,3 @@ export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderCo
 export function promoteToPacking(conn: Conn, order: OrderRow, ctx: { actor: Actor; now: Date; data?: Record<string, unknown> }): OrderRow {
   return applyMove(conn, order, 'packing', { ...ctx, action: 'pack' });
 }
-
-export type { OrderLineRow };

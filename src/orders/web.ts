@@ -55,10 +55,17 @@ export function ordersWeb(deps: AppDeps): Router {
 
   router.get('/', (req, res) => {
     // Unlike the API, a bad filter on the page is shown next to the form, not as an error page.
-    const raw = { ...req.query, limit: '50' };
+    const raw: Record<string, unknown> = { ...req.query, limit: '50' };
     const parsed = orderListQuery.safeParse(raw);
-    const query = parsed.success ? parsed.data : orderListQuery.parse({ limit: '50' });
-    const filterErrors = parsed.success ? [] : translateFields(toFields(parsed.error), req.t);
+    let filterErrors: { path: string; message: string }[] = [];
+    let query;
+    if (parsed.success) query = parsed.data;
+    else {
+      // Search with the filters that are right; say which are not.
+      filterErrors = translateFields(toFields(parsed.error), req.t);
+      for (const f of filterErrors) delete raw[f.path.split('.')[0]!];
+      query = orderListQuery.parse(raw);
+    }
     const page = listOrders(db, query, config.timezone);
     const reading = page.codeReading;
     if (page.codeMatched && reading?.kind === 'valid' && page.orders.length === 1 && !query.cursor) {

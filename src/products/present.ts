@@ -15,4 +15,3 @@ export function presentProduct(p: ProductRow) {
     updatedAt: p.updatedAt.toISOString(),
   };
 }
-export type ProductView = ReturnType<typeof presentProduct>;

@@ -126,10 +126,13 @@ describe('order list', () => {
   });
 
   it('shows a bad filter next to the form instead of failing', async () => {
-    const { agent } = await as();
-    const res = await agent.get('/orders?minValue=lots');
+    const { db, agent } = await as();
+    buildOrder(db);
+    const res = await agent.get('/orders?minValue=lots&status=shipped');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Value from: Type an amount, e.g. 499 or 499,50.');
+    // The other filters still apply.
+    expect(res.text).toMatch(/<option value="shipped" selected>/);
   });
 
   it('applies bulk actions and reports orders it could not change', async () => {
