@@ -10,6 +10,7 @@ import { customStatusesWeb } from './custom-statuses/web.js';
 import { authRoutes, homeFor } from './auth/routes.js';
 import { ordersWeb } from './orders/web.js';
 import { outboundWeb } from './outbound/web.js';
+import { PackRunHub } from './pack/live.js';
 import { sessionSecret } from './settings/service.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
@@ -28,7 +29,8 @@ export interface App extends Express {
 }
 
 /** The whole back office as an Express app; server.ts listens, tests use it through supertest. */
-export function createApp(deps: AppDeps): App {
+export function createApp(appDeps: AppDeps): App {
+  const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub() };
   const { db, config, clock } = deps;
   const app = express() as unknown as App;
   app.set('views', VIEWS);

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { customStatusesApi } from '../custom-statuses/api.js';
 import { ordersApi } from '../orders/api.js';
+import { packCheckApi, packRunsApi } from '../pack/api.js';
 import { productsApi } from '../products/api.js';
 import { AppError } from '../web/errors.js';
 import type { AppDeps } from '../web/types.js';
@@ -20,6 +21,8 @@ export function apiRouter(deps: AppDeps): Router {
   router.use(bearerAuth(deps));
   router.use('/products', productsApi(deps));
   router.use('/orders', ordersApi(deps));
+  router.use('/orders', packCheckApi(deps));
+  router.use('/pack-runs', packRunsApi(deps));
   router.use('/custom-statuses', customStatusesApi(deps));
   router.use(() => {
     throw new AppError('not_found', 'errors.apiNotFound');

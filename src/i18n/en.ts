@@ -324,6 +324,8 @@ export const en = {
     idempotencyKeyFormat: 'Idempotency-Key must be 1–200 printable characters.',
     idempotencyKeyReused: 'This Idempotency-Key was already used with a different request body.',
     internal: 'An unexpected error occurred. It has been logged.',
+    packRunInProgress: 'The pack script is already running since {{since}}, started by {{by}}.',
+    packRunNotFound: 'No pack run {{id}}.',
     lineNotFound: 'Order {{code}} has no line {{id}}.',
     orderNotEditable: 'The lines of order {{code}} cannot change: it is $t(status.{{status}}).',
     insufficientStock: 'Not enough {{sku}} in stock for a packing order: {{requested}} more wanted, {{available}} available.',

@@ -326,6 +326,8 @@ export const sv: Catalog = {
     idempotencyKeyFormat: 'Idempotency-Key ska vara 1–200 skrivbara tecken.',
     idempotencyKeyReused: 'Denna Idempotency-Key har redan använts med ett annat innehåll.',
     internal: 'Ett oväntat fel inträffade. Det har loggats.',
+    packRunInProgress: 'Packskriptet körs redan sedan {{since}}, startat av {{by}}.',
+    packRunNotFound: 'Ingen packkörning {{id}}.',
     lineNotFound: 'Order {{code}} har ingen rad {{id}}.',
     orderNotEditable: 'Raderna i order {{code}} kan inte ändras: den har status $t(status.{{status}}).',
     insufficientStock: 'För lite {{sku}} i lager för en order i packning: {{requested}} till önskas, {{available}} tillgängliga.',

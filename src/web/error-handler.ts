@@ -25,11 +25,14 @@ export function toAppError(err: unknown): AppError {
   return new AppError('internal', 'errors.internal');
 }
 
-/** Parameters that name statuses are shown in the reader's language. */
-function localizedParams(appError: AppError, t: Translate): Record<string, unknown> {
+/** Parameters shown in the reader's language: statuses by name, times as HH:MM in the shop's zone. */
+export function localizedParams(appError: AppError, t: Translate, timeZone: string): Record<string, unknown> {
+  const params = { ...appError.params };
   const allowed = appError.details?.allowed;
-  if (!Array.isArray(allowed)) return appError.params;
-  return { ...appError.params, allowed: allowed.map((s) => t(`status.${String(s)}`)).join(', ') || '—' };
+  if (Array.isArray(allowed)) params.allowed = allowed.map((s) => t(`status.${String(s)}`)).join(', ') || '—';
+  const since = appError.details?.since;
+  if (typeof since === 'string') params.since = new Intl.DateTimeFormat('sv-SE', { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(since));
+  return params;
 }
 
 export function translateFields(fields: FieldError[], t: Translate) {
@@ -44,7 +47,7 @@ export function errorHandler({ log, config }: AppDeps) {
       log.error('request failed', { method: req.method, url: req.originalUrl, error: err instanceof Error ? err.stack : String(err) });
     }
     const t = req.t ?? translator(negotiateLanguage(req.headers['accept-language'], config.defaultLanguage));
-    const message = t(appError.key, localizedParams(appError, t));
+    const message = t(appError.key, localizedParams(appError, t, config.timezone));
     if (res.headersSent) return res.end();
     res.status(appError.status);
     if (req.originalUrl.startsWith('/api/')) {

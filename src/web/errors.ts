@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'last_line'
   | 'custom_status_not_found'
   | 'custom_status_in_use'
+  | 'pack_run_in_progress'
+  | 'pack_run_not_found'
   | 'conflict'
   | 'barcode_in_use'
   | 'email_in_use'
@@ -50,6 +52,8 @@ const STATUS: Record<ErrorCode, number> = {
   last_line: 409,
   custom_status_not_found: 404,
   custom_status_in_use: 409,
+  pack_run_in_progress: 409,
+  pack_run_not_found: 404,
   conflict: 409,
   barcode_in_use: 409,
   email_in_use: 409,

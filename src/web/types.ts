@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import type { Role } from '../domain/permissions.js';
 import type { Language, Translate } from '../i18n/index.js';
+import type { PackRunHub } from '../pack/live.js';
 
 /** What the app is built from; tests pass their own database and clock. */
 export interface AppDeps {
@@ -10,6 +11,8 @@ export interface AppDeps {
   config: Config;
   clock: () => Date;
   log: Logger;
+  /** Live progress of pack runs in this process; made by createApp when not given. */
+  packHub?: PackRunHub;
 }
 
 export interface Logger {

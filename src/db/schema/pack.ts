@@ -39,7 +39,7 @@ export const packRunSteps = sqliteTable(
     detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: timestamp('created_at').notNull(),
   },
-  (t) => [index('pack_run_steps_run_idx').on(t.runId, t.id)],
+  (t) => [index('pack_run_steps_run_idx').on(t.runId, t.id), index('pack_run_steps_order_idx').on(t.orderCode, t.id)],
 );
 
 /** A named lock with an expiry, so one pack run at a time across processes; a dead holder's lease runs out. */

@@ -1,0 +1,219 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../src/db/client.js';
+import { packRuns } from '../src/db/schema/index.js';
+import { actorLabel, type Actor } from '../src/domain/actor.js';
+import { allocate, holdDetail, type Decision, type HoldReason } from '../src/domain/allocation.js';
+import { planMove } from '../src/domain/order-status.js';
+import { counterDelta } from '../src/domain/stock.js';
+import { acquireLease, releaseLease, renewLease, type Lease } from '../src/pack/lease.js';
+import { loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
+import { getPackSettings } from '../src/pack/settings.js';
+import type { Logger } from '../src/web/types.js';
+
+export const PACK_LEASE = 'pack_script';
+/** Step details are kept for this many runs; older runs keep their summary. */
+export const KEEP_RUN_DETAILS = 50;
+
+export type PackTrigger = 'cron' | 'manual' | 'cli' | 'api' | 'check';
+
+export interface PackScriptDeps {
+  db: Db;
+  clock: () => Date;
+  log: Logger;
+  /** Called after each batch, for the live view. */
+  onProgress?: (event: PackProgress) => void;
+}
+
+export interface PackRunOptions {
+  trigger: PackTrigger;
+  dryRun: boolean;
+  actor: Actor;
+  /** Orders written per transaction: bounds how long the write lock is held. */
+  batchSize?: number;
+  /** Only this order (the order page's "Check now"). */
+  orderId?: number;
+}
+
+export interface OrderOutcome {
+  code: string;
+  outcome: 'promoted' | 'held';
+  reason: HoldReason | 'changed' | null;
+  detail: string;
+  payment: Decision['payment'];
+  lines: Decision['lines'];
+}
+
+export type PackProgress =
+  | { type: 'started'; runId: number; total: number }
+  | { type: 'batch'; runId: number; done: number; total: number; promoted: number; held: number; orders: OrderOutcome[] }
+  | { type: 'finished'; runId: number; result: PackRunResult }
+  | { type: 'failed'; runId: number; error: string; step: string };
+
+export interface PackRunResult {
+  id: number;
+  trigger: PackTrigger;
+  dryRun: boolean;
+  status: 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt: string;
+  examined: number;
+  promoted: string[];
+  held: { code: string; reason: string; detail: string }[];
+  summary: PackSummary;
+  error?: string;
+  errorStep?: string;
+}
+
+export interface PackSummary {
+  /** Held orders by reason. */
+  held: Partial<Record<HoldReason | 'changed', number>>;
+  /** Orders waiting for stock, by the SKU that stopped them. */
+  waitingForStock: Record<string, number>;
+  /** Longest single write transaction, ms. */
+  longestWriteMs: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * One run of the pack script (DESIGN.md § The pack script). Takes the lease (a dry run does not:
+ * it writes nothing but its own record), reads every candidate and the stock in one read, decides
+ * with the pure rule, then writes in batches: each batch is one transaction in which every
+ * promotion is checked again against the current order and stock, so a crash leaves each order
+ * promoted with its allocation or untouched, and stock is never allocated twice even if something
+ * changed since the read.
+ */
+export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions): Promise<PackRunResult> {
+  const { db, clock, log } = deps;
+  const batchSize = opts.batchSize ?? 2000;
+  const label = actorLabel(opts.actor);
+  const startedAt = clock();
+  let lease: Lease | null = null;
+  if (!opts.dryRun) {
+    lease = acquireLease(db, PACK_LEASE, `${label} (${opts.trigger})`, startedAt);
+    // The lease is ours: any run still marked running belongs to a process that died.
+    markInterrupted(db, startedAt);
+  }
+  const run = db
+    .insert(packRuns)
+    .values({ trigger: opts.trigger, dryRun: opts.dryRun, status: 'running', startedBy: label, startedAt })
+    .returning()
+    .get();
+
+  const promoted: string[] = [];
+  const held: PackRunResult['held'] = [];
+  const summary: PackSummary = { held: {}, waitingForStock: {}, longestWriteMs: 0 };
+  let step = 'reading orders and stock';
+  let examined = 0;
+  try {
+    const candidates = loadCandidates(db, opts.orderId);
+    const stock = loadStock(db);
+    const settings = getPackSettings(db);
+    step = 'deciding';
+    const decisions = allocate(candidates, stock, settings);
+    examined = decisions.length;
+    deps.onProgress?.({ type: 'started', runId: run.id, total: decisions.length });
+
+    const writer = batchWriter(db, run.id, opts.dryRun, opts.actor);
+    for (let start = 0; start < decisions.length; start += batchSize) {
+      step = `writing orders ${start + 1}–${Math.min(start + batchSize, decisions.length)}`;
+      const batch = decisions.slice(start, start + batchSize);
+      const t0 = performance.now();
+      const outcomes = writer(batch, clock());
+      summary.longestWriteMs = Math.max(summary.longestWriteMs, performance.now() - t0);
+      for (const o of outcomes) {
+        if (o.outcome === 'promoted') promoted.push(o.code);
+        else {
+          held.push({ code: o.code, reason: o.reason!, detail: o.detail });
+          summary.held[o.reason!] = (summary.held[o.reason!] ?? 0) + 1;
+        }
+      }
+      for (const d of batch) {
+        if (d.reason === 'insufficient_stock') summary.waitingForStock[d.short!.sku] = (summary.waitingForStock[d.short!.sku] ?? 0) + 1;
+      }
+      if (lease && !renewLease(db, lease, clock())) throw new Error('The pack script lease was lost (the run took too long between batches).');
+      deps.onProgress?.({ type: 'batch', runId: run.id, done: Math.min(start + batchSize, decisions.length), total: decisions.length, promoted: promoted.length, held: held.length, orders: outcomes });
+      await yieldToEventLoop();
+    }
+
+    step = 'finishing';
+    const finishedAt = clock();
+    db.update(packRuns)
+      .set({ status: 'succeeded', finishedAt, examined, promoted: promoted.length, held: held.length, summary: summary as unknown as Record<string, unknown> })
+      .where(eq(packRuns.id, run.id))
+      .run();
+    pruneSteps(db, KEEP_RUN_DETAILS);
+    const result: PackRunResult = { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'succeeded', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promoted, held, summary };
+    deps.onProgress?.({ type: 'finished', runId: run.id, result });
+    log.info('pack run finished', { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, examined, promoted: promoted.length, held: held.length });
+    return result;
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    const finishedAt = clock();
+    db.update(packRuns)
+      .set({ status: 'failed', finishedAt, examined, promoted: promoted.length, held: held.length, summary: summary as unknown as Record<string, unknown>, error, errorStep: step })
+      .where(eq(packRuns.id, run.id))
+      .run();
+    log.error('pack run failed', { id: run.id, step, error: err instanceof Error ? err.stack : error });
+    deps.onProgress?.({ type: 'failed', runId: run.id, error, step });
+    return { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'failed', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promoted, held, summary, error, errorStep: step };
+  } finally {
+    if (lease) releaseLease(db, lease);
+  }
+}
+
+/**
+ * Writes batches of decisions with prepared statements (a run may promote tens of thousands of
+ * orders: building SQL per statement would dominate). The status move and the counter changes still
+ * come from the state machine and the stock rule; only the SQL is written out here.
+ */
+function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
+  const sqlite = db.$client;
+  const move = planMove('order', 'packing', 'pack');
+  const promote = sqlite.prepare(`UPDATE orders SET status = '${move.to}', updated_at = ? WHERE id = ? AND status = '${move.from}' AND waiting = 0 AND lines_version = ?`);
+  // Allocates only while the shelf still has it: the database itself refuses a double allocation.
+  const take = sqlite.prepare(
+    'UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? AND (track_stock = 0 OR on_hand - allocated >= ?)',
+  );
+  const event = sqlite.prepare(
+    `INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const stepRow = sqlite.prepare('INSERT INTO pack_run_steps (run_id, order_code, step, outcome, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
+
+  /** One order's promotion inside a savepoint: all of it, or none of it. */
+  const promoteOne = sqlite.transaction((order: LoadedCandidate, now: number): boolean => {
+    if (promote.run(now, order.id, order.linesVersion).changes === 0) return false;
+    for (const line of order.lines) {
+      const delta = counterDelta(move.from, move.to, line.remaining);
+      if (line.productId === null || line.remaining === 0) continue;
+      // No row changed: the product is gone, or its available stock no longer covers the line.
+      if (take.run(delta.reserved, delta.allocated, now, line.productId, delta.allocated).changes === 0) throw new ChangedMeanwhile();
+    }
+    event.run(order.id, order.code, 'status_changed', actor.type, actor.id, actor.name, JSON.stringify({ from: move.from, to: move.to, action: move.action }), now);
+    return true;
+  });
+
+  return sqlite.transaction((batch: Decision[], now: Date): OrderOutcome[] => {
+    const at = now.getTime();
+    const outcomes = batch.map((d): OrderOutcome => {
+      const base = { code: d.order.code, payment: d.payment, lines: d.lines };
+      if (d.outcome === 'held') return { ...base, outcome: 'held', reason: d.reason, detail: holdDetail(d) };
+      if (dryRun) return { ...base, outcome: 'promoted', reason: null, detail: '' };
+      let ok = false;
+      try {
+        ok = promoteOne(d.order as LoadedCandidate, at);
+      } catch (err) {
+        if (!(err instanceof ChangedMeanwhile)) throw err;
+      }
+      return ok ? { ...base, outcome: 'promoted', reason: null, detail: '' } : { ...base, outcome: 'held', reason: 'changed', detail: 'order or stock changed during the run; the next run decides again' };
+    });
+    for (const o of outcomes) {
+      stepRow.run(runId, o.code, 'order', o.outcome, JSON.stringify({ reason: o.reason, detail: o.detail, payment: o.payment, lines: o.lines }), at);
+    }
+    runCounts.run(outcomes.length, outcomes.filter((o) => o.outcome === 'promoted').length, outcomes.filter((o) => o.outcome === 'held').length, runId);
+    return outcomes;
+  }).immediate;
+}
+
+class ChangedMeanwhile extends Error {}

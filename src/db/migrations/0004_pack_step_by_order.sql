@@ -1,0 +1,1 @@
+CREATE INDEX `pack_run_steps_order_idx` ON `pack_run_steps` (`order_code`,`id`);

@@ -1,0 +1,52 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { runPackScript } from '../../jobs/pack-script.js';
+import { AppError } from '../web/errors.js';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { listRuns } from './repo.js';
+import { checkOrder, getRun, presentRun } from './service.js';
+
+const startBody = z.strictObject({ dryRun: z.boolean().optional() });
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.coerce.number().int().positive().optional(),
+});
+
+export function packRunsApi(deps: AppDeps): Router {
+  const { db, clock, log } = deps;
+  const router = Router();
+  const jobDeps = () => ({ db, clock, log, onProgress: deps.packHub?.publish });
+
+  router.post('/', async (req, res) => {
+    const body = parse(startBody, req.body ?? {});
+    const result = await runPackScript(jobDeps(), { trigger: 'api', dryRun: body.dryRun ?? false, actor: req.api!.actor });
+    const run = presentRun(db, getRun(db, result.id), true);
+    res.status(201).json(run);
+  });
+
+  router.get('/', (req, res) => {
+    const query = parse(listQuery, req.query);
+    const rows = listRuns(db, { limit: query.limit + 1, beforeId: query.cursor });
+    const page = rows.slice(0, query.limit);
+    res.json({ packRuns: page.map((r) => presentRun(db, r, false)), nextCursor: rows.length > query.limit ? String(page[page.length - 1]!.id) : null });
+  });
+
+  router.get('/:id', (req, res) => {
+    const id = parse(z.coerce.number({ error: 'validation.integer' }).int().positive(), req.params.id);
+    res.json(presentRun(db, getRun(db, id), true));
+  });
+
+  return router;
+}
+
+/** POST /api/v1/orders/:code/pack-check */
+export function packCheckApi(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/:code/pack-check', async (req, res) => {
+    const { result, outcome } = await checkOrder({ db: deps.db, clock: deps.clock, log: deps.log, onProgress: deps.packHub?.publish }, req.params.code, req.api!.actor);
+    if (result.status === 'failed') throw new AppError('internal', 'errors.internal');
+    res.json({ ...outcome, runId: result.id });
+  });
+  return router;
+}

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { writeTransaction, type Db } from '../db/client.js';
+import { leases } from '../db/schema/index.js';
+import { AppError } from '../web/errors.js';
+
+/** A lease not renewed for this long belongs to a dead process and may be taken over. */
+export const LEASE_TTL_MS = 60_000;
+
+export interface Lease {
+  name: string;
+  holder: string;
+}
+
+/**
+ * Takes the named lease, or refuses with who holds it and since when. The check and the take are
+ * one IMMEDIATE transaction, so two processes can never both get it.
+ */
+export function acquireLease(db: Db, name: string, label: string, now: Date): Lease {
+  const holder = randomUUID();
+  return writeTransaction(db, (tx) => {
+    const current = tx.select().from(leases).where(eq(leases.name, name)).get();
+    if (current && current.expiresAt > now) {
+      throw new AppError('pack_run_in_progress', 'errors.packRunInProgress', { since: current.acquiredAt.toISOString(), by: current.holderLabel }, { since: current.acquiredAt.toISOString(), startedBy: current.holderLabel });
+    }
+    const values = { holder, holderLabel: label, acquiredAt: now, expiresAt: new Date(now.getTime() + LEASE_TTL_MS) };
+    tx.insert(leases)
+      .values({ name, ...values })
+      .onConflictDoUpdate({ target: leases.name, set: values })
+      .run();
+    return { name, holder };
+  });
+}
+
+/** Extends a held lease; false if it was lost (expired and taken by another). */
+export function renewLease(db: Db, lease: Lease, now: Date): boolean {
+  const row = db.select().from(leases).where(eq(leases.name, lease.name)).get();
+  if (!row || row.holder !== lease.holder) return false;
+  db.update(leases).set({ expiresAt: new Date(now.getTime() + LEASE_TTL_MS) }).where(eq(leases.name, lease.name)).run();
+  return true;
+}
+
+export function releaseLease(db: Db, lease: Lease): void {
+  const row = db.select().from(leases).where(eq(leases.name, lease.name)).get();
+  if (row?.holder === lease.holder) db.delete(leases).where(eq(leases.name, lease.name)).run();
+}
+
+/** Whether someone holds the lease now. */
+export function leaseHeld(db: Db, name: string, now: Date): boolean {
+  const row = db.select().from(leases).where(eq(leases.name, name)).get();
+  return row !== undefined && row.expiresAt > now;
+}

@@ -1,0 +1,74 @@
+import { and, desc, eq } from 'drizzle-orm';
+import { runPackScript, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
+import type { Db } from '../db/client.js';
+import { packRunSteps } from '../db/schema/index.js';
+import type { Actor } from '../domain/actor.js';
+import { appendOrderEvent } from '../events/repo.js';
+import { loadOrder } from '../orders/service.js';
+import { AppError } from '../web/errors.js';
+import { findRun, listSteps, type PackRunRow } from './repo.js';
+
+/** A run as the API shows it: the summary, and the order lists while its details are kept. */
+export function presentRun(db: Db, run: PackRunRow, withOrders: boolean) {
+  const base = {
+    id: run.id,
+    trigger: run.trigger as PackTrigger,
+    dryRun: run.dryRun,
+    status: run.status,
+    startedBy: run.startedBy,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    durationMs: run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
+    examined: run.examined,
+    promotedCount: run.promoted,
+    heldCount: run.held,
+    summary: run.summary ?? {},
+    error: run.error,
+    errorStep: run.errorStep,
+  };
+  if (!withOrders) return base;
+  const steps = listSteps(db, run.id, { limit: 1_000_000 });
+  return {
+    ...base,
+    promoted: steps.filter((s) => s.outcome === 'promoted').map((s) => s.orderCode!),
+    held: steps
+      .filter((s) => s.outcome === 'held')
+      .map((s) => ({ code: s.orderCode!, reason: String(s.detail?.reason ?? ''), detail: String(s.detail?.detail ?? '') })),
+    detailsKept: steps.length > 0 || run.examined === 0,
+  };
+}
+
+export function getRun(db: Db, id: number): PackRunRow {
+  const run = findRun(db, id);
+  if (!run) throw new AppError('pack_run_not_found', 'errors.packRunNotFound', { id });
+  return run;
+}
+
+/**
+ * "Check now" for one order: the pack rule for that order alone (it is promoted if it passes), its
+ * outcome written on the order's history.
+ */
+export async function checkOrder(deps: PackScriptDeps, code: string, actor: Actor): Promise<{ result: PackRunResult; outcome: { code: string; promoted: boolean; reason: string | null; detail: string; status: string } }> {
+  const order = loadOrder(deps.db, code);
+  const result = await runPackScript(deps, { trigger: 'check', dryRun: false, actor, orderId: order.id });
+  if (result.status === 'failed') throw new Error(result.error);
+  const promoted = result.promoted.includes(order.code);
+  const held = result.held.find((h) => h.code === order.code);
+  const reason = promoted ? null : (held?.reason ?? (order.waiting ? 'waiting' : `status_${order.status}`));
+  const detail = promoted ? '' : (held?.detail ?? (order.waiting ? 'the order is waiting' : `the order is ${order.status}, only orders in status order are packed`));
+  if (!promoted) appendOrderEvent(deps.db, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id });
+  return { result, outcome: { code: order.code, promoted, reason, detail, status: promoted ? 'packing' : order.status } };
+}
+
+/** The most recent pack-script outcome recorded for an order, for its page. */
+export function lastOutcome(db: Db, code: string) {
+  const row = db
+    .select()
+    .from(packRunSteps)
+    .where(and(eq(packRunSteps.orderCode, code), eq(packRunSteps.step, 'order')))
+    .orderBy(desc(packRunSteps.id))
+    .limit(1)
+    .get();
+  if (!row) return null;
+  return { runId: row.runId, outcome: row.outcome, reason: (row.detail?.reason as string | null) ?? null, detail: String(row.detail?.detail ?? ''), at: row.createdAt };
+}
