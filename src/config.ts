@@ -34,6 +34,7 @@ const envSchema = z.object({
     }, 'SHOP_TIMEZONE must be an IANA time zone such as Europe/Stockholm')
     .default('Europe/Stockholm'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  SCHEDULE: flag.default(true),
 });
 
 export type Config = {
@@ -54,6 +55,8 @@ export type Config = {
   timezone: string;
   /** Failed logins per e-mail and address in 15 minutes. */
   loginRateLimit: number;
+  /** Run the scheduled jobs (the pack script) in this process. */
+  schedule: boolean;
 };
 
 /** Parses the environment once; a bad value stops the start with a message naming the variable. */
@@ -81,5 +84,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultLanguage: e.DEFAULT_LANGUAGE,
     timezone: e.SHOP_TIMEZONE,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    schedule: e.SCHEDULE,
   };
 }

@@ -4,6 +4,11 @@ import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
 import { seedDemoData } from './demo/seed.js';
 import { consoleLogger } from './web/logger.js';
+import { PACK_LEASE } from '../jobs/pack-script.js';
+import { startPackSchedule } from '../jobs/schedule.js';
+import { leaseHeld } from './pack/lease.js';
+import { PackRunHub } from './pack/live.js';
+import { markInterrupted } from './pack/repo.js';
 
 /** Opens the database, migrates, seeds, and listens. */
 async function main() {
@@ -17,7 +22,11 @@ async function main() {
     const seeded = seedDemoData(db, { now: clock(), currency: config.currency });
     if (seeded) log.info('demo data added to the empty database', seeded);
   }
-  const app = createApp({ db, config, clock, log });
+  // Runs left "running" by a process that died are marked interrupted, unless one is truly running.
+  if (!leaseHeld(db, PACK_LEASE, clock())) markInterrupted(db, clock());
+  const packHub = new PackRunHub();
+  const app = createApp({ db, config, clock, log, packHub });
+  if (config.schedule) startPackSchedule({ db, clock, log, onProgress: packHub.publish });
   const pruneSessions = setInterval(() => app.sessionStore.prune(), 60 * 60 * 1000);
   pruneSessions.unref();
   app.sessionStore.prune();

@@ -5,7 +5,7 @@ const stock = (entries: [number, number, boolean?][]) =>
   new Map<number, ProductStock>(entries.map(([id, available, tracked = true]) => [id, { sku: `P${id}`, available, trackStock: tracked }]));
 
 let n = 0;
-const order = (over: Partial<Candidate> & { lines: [number | null, number][] }): Candidate => ({
+const order = (over: Partial<Omit<Candidate, 'lines'>> & { lines: [number | null, number][] }): Candidate => ({
   id: ++n,
   code: over.code ?? `C${String(n).padStart(3, '0')}`,
   priority: over.priority ?? 5,
@@ -63,7 +63,7 @@ describe('the pack rule', () => {
     expect(holdDetail(ds[0]!)).toBe('GONE: product no longer exists');
   });
 
-  it.each<[string, Partial<Candidate>, boolean, string]>([
+  it.each<[string, Partial<Omit<Candidate, 'lines'>>, boolean, string]>([
     ['paid card', { paid: true, paymentMethod: 'card' }, false, 'promoted'],
     ['unpaid card', { paid: false, paymentMethod: 'card' }, false, 'held:not_paid'],
     ['unpaid bank transfer', { paid: false, paymentMethod: 'bank_transfer' }, false, 'held:not_paid'],

@@ -1,0 +1,248 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runPackScript, type PackScriptDeps } from '../../jobs/pack-script.js';
+import { tick } from '../../jobs/schedule.js';
+import { leases, packRuns } from '../../src/db/schema/index.js';
+import { acquireLease } from '../../src/pack/lease.js';
+import { putPackSettings } from '../../src/pack/settings.js';
+import { consoleLogger } from '../../src/web/logger.js';
+import { buildOrder, buildPaidOrder, buildProduct, productBySku, recomputedCounters, reload } from '../builders.js';
+import { API_TOKEN, api, makeApp, makeClock, makeDb } from '../helpers.js';
+
+const run = promisify(execFile);
+const SYSTEM = { type: 'system' as const, id: null, name: 'test' };
+
+function deps(db: ReturnType<typeof makeDb>, clock = makeClock()): PackScriptDeps {
+  return { db, clock, log: consoleLogger({ silent: true }) };
+}
+
+function invariants(db: ReturnType<typeof makeDb>) {
+  for (const row of recomputedCounters(db)) {
+    expect(row.reserved, `${row.sku} reserved`).toBe(row.expectReserved);
+    expect(row.allocated, `${row.sku} allocated`).toBe(row.expectAllocated);
+  }
+  const over = db.$client.prepare('SELECT sku FROM products WHERE track_stock = 1 AND allocated > on_hand').pluck().all();
+  expect(over, 'allocated ≤ on_hand').toEqual([]);
+}
+
+describe('a pack run', () => {
+  it('promotes what is paid and in stock, holds the rest with reasons, and records it all', async () => {
+    const db = makeDb();
+    buildProduct(db, { sku: 'A', onHand: 3 });
+    buildProduct(db, { sku: 'B', onHand: 0 });
+    const fits = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 2 }] });
+    const noStock = buildPaidOrder(db, { lines: [{ sku: 'B', quantity: 1 }] });
+    const unpaid = buildOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    const result = await runPackScript(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
+    expect(result).toMatchObject({ status: 'succeeded', examined: 3, promoted: [fits.code] });
+    expect(result.held).toEqual(
+      expect.arrayContaining([
+        { code: noStock.code, reason: 'insufficient_stock', detail: 'B: needs 1, 0 available' },
+        { code: unpaid.code, reason: 'not_paid', detail: 'not paid' },
+      ]),
+    );
+    expect(result.summary.held).toEqual({ insufficient_stock: 1, not_paid: 1 });
+    expect(result.summary.waitingForStock).toEqual({ B: 1 });
+    expect(reload(db, fits.code).status).toBe('packing');
+    expect(productBySku(db, 'A')).toMatchObject({ allocated: 2, reserved: 3 });
+    const row = db.select().from(packRuns).where(eq(packRuns.id, result.id)).get()!;
+    expect(row).toMatchObject({ status: 'succeeded', examined: 3, promoted: 1, held: 2, trigger: 'manual' });
+    expect(db.$client.prepare('SELECT count(*) FROM pack_run_steps WHERE run_id = ?').pluck().get(result.id)).toBe(3);
+    expect(db.select().from(leases).all()).toEqual([]);
+    invariants(db);
+  });
+
+  it('a dry run decides the same and writes nothing but its own record', async () => {
+    const db = makeDb();
+    buildProduct(db, { sku: 'A', onHand: 3 });
+    const order = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 2 }] });
+    const before = db.$client.prepare('SELECT count(*) FROM order_events').pluck().get();
+    const result = await runPackScript(deps(db), { trigger: 'manual', dryRun: true, actor: SYSTEM });
+    expect(result).toMatchObject({ dryRun: true, promoted: [order.code] });
+    expect(reload(db, order.code).status).toBe('order');
+    expect(productBySku(db, 'A').allocated).toBe(0);
+    expect(db.$client.prepare('SELECT count(*) FROM order_events').pluck().get()).toBe(before);
+  });
+
+  it('never allocates what changed after the rule read it', async () => {
+    const db = makeDb();
+    buildProduct(db, { sku: 'A', onHand: 2 });
+    const order = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 2 }] });
+    const result = await runPackScript(
+      {
+        ...deps(db),
+        // Between the decision and the write, someone counts the shelf and finds one unit.
+        onProgress: (e) => {
+          if (e.type === 'started') db.$client.prepare("UPDATE products SET on_hand = 1 WHERE sku = 'A'").run();
+        },
+      },
+      { trigger: 'manual', dryRun: false, actor: SYSTEM },
+    );
+    expect(result.promoted).toEqual([]);
+    expect(result.held).toEqual([{ code: order.code, reason: 'changed', detail: expect.stringContaining('changed during the run') }]);
+    expect(reload(db, order.code).status).toBe('order');
+    invariants(db);
+  });
+
+  it('skips an order whose lines were edited after the read', async () => {
+    const db = makeDb();
+    buildProduct(db, { sku: 'A', onHand: 5 });
+    const order = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 2 }] });
+    const result = await runPackScript(
+      { ...deps(db), onProgress: (e) => e.type === 'started' && db.$client.prepare('UPDATE orders SET lines_version = lines_version + 1 WHERE id = ?').run(order.id) },
+      { trigger: 'manual', dryRun: false, actor: SYSTEM },
+    );
+    expect(result.held.map((h) => h.reason)).toEqual(['changed']);
+  });
+});
+
+describe('the lease', () => {
+  it('refuses a second run while one holds it, naming who and since when', async () => {
+    const ctx = makeApp();
+    acquireLease(ctx.db, 'pack_script', 'Anna (manual)', new Date(Date.now() - 5_000));
+    await expect(runPackScript(deps(ctx.db, makeClock(new Date())), { trigger: 'cli', dryRun: false, actor: SYSTEM })).rejects.toMatchObject({ code: 'pack_run_in_progress' });
+    const res = await api(ctx.app).post('/api/v1/pack-runs').send({});
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('pack_run_in_progress');
+    expect(res.body.error.message).toMatch(/^The pack script is already running since \d\d:\d\d, started by Anna \(manual\)\.$/);
+  });
+
+  it('a lease left by a dead process expires, and its run shows as interrupted', async () => {
+    const db = makeDb();
+    const clock = makeClock(new Date('2026-11-20T08:00:00Z'));
+    acquireLease(db, 'pack_script', 'dead process', clock());
+    db.insert(packRuns).values({ trigger: 'cron', dryRun: false, status: 'running', startedBy: 'dead process', startedAt: clock() }).run();
+    await expect(runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM })).rejects.toMatchObject({ code: 'pack_run_in_progress' });
+    clock.advance(61_000);
+    const result = await runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM });
+    expect(result.status).toBe('succeeded');
+    expect(db.select({ status: packRuns.status }).from(packRuns).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
+  });
+});
+
+describe('the schedule', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('runs when the interval has passed, not before, and not when switched off', async () => {
+    const db = makeDb();
+    const clock = makeClock(new Date('2026-11-20T08:00:00Z'));
+    const count = () => db.$client.prepare("SELECT count(*) FROM pack_runs WHERE trigger = 'cron'").pluck().get();
+    await tick(deps(db, clock));
+    expect(count()).toBe(1);
+    clock.advance(5 * 60_000);
+    await tick(deps(db, clock));
+    expect(count()).toBe(1);
+    clock.advance(10 * 60_000);
+    await tick(deps(db, clock));
+    expect(count()).toBe(2);
+    putPackSettings(db, { enabled: false, intervalMinutes: 15, requireApproval: false }, clock(), 'test');
+    clock.advance(60 * 60_000);
+    await tick(deps(db, clock));
+    expect(count()).toBe(2);
+    putPackSettings(db, { enabled: true, intervalMinutes: 1, requireApproval: false }, clock(), 'test');
+    await tick(deps(db, clock));
+    expect(count()).toBe(3);
+  });
+
+  it('fires from node-cron under fake timers', async () => {
+    vi.useFakeTimers({ now: new Date('2026-11-20T08:00:30Z') });
+    const { startPackSchedule } = await import('../../jobs/schedule.js');
+    const db = makeDb();
+    const task = startPackSchedule({ db, clock: () => new Date(), log: consoleLogger({ silent: true }) });
+    await vi.advanceTimersByTimeAsync(61_000);
+    await task.stop();
+    vi.useRealTimers();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(db.$client.prepare("SELECT count(*) FROM pack_runs WHERE trigger = 'cron'").pluck().get()).toBe(1);
+  });
+});
+
+describe('API', () => {
+  it('POST /pack-runs returns the run; GET lists and shows runs; pack-check explains one order', async () => {
+    const ctx = makeApp();
+    buildProduct(ctx.db, { sku: 'A', onHand: 1 });
+    const paid = buildPaidOrder(ctx.db, { lines: [{ sku: 'A', quantity: 1 }] });
+    const second = buildPaidOrder(ctx.db, { lines: [{ sku: 'A', quantity: 1 }] });
+    const dry = await api(ctx.app).post('/api/v1/pack-runs').send({ dryRun: true });
+    expect(dry.status).toBe(201);
+    expect(dry.body).toMatchObject({ trigger: 'api', dryRun: true, status: 'succeeded', examined: 2, promoted: [paid.code], held: [{ code: second.code, reason: 'insufficient_stock', detail: 'A: needs 1, 0 available' }] });
+    expect(dry.body.startedAt).toBeTruthy();
+    expect(dry.body.finishedAt).toBeTruthy();
+    const real = await api(ctx.app).post('/api/v1/pack-runs').send({});
+    expect(real.body.promoted).toEqual([paid.code]);
+    const list = await api(ctx.app).get('/api/v1/pack-runs');
+    expect(list.body.packRuns.map((r: { id: number }) => r.id)).toEqual([real.body.id, dry.body.id]);
+    expect((await api(ctx.app).get(`/api/v1/pack-runs/${real.body.id}`)).body.promoted).toEqual([paid.code]);
+    expect((await api(ctx.app).get('/api/v1/pack-runs/999')).status).toBe(404);
+    expect((await api(ctx.app).post('/api/v1/pack-runs').send({ dryRun: 'yes' })).status).toBe(422);
+
+    const check = await api(ctx.app).post(`/api/v1/orders/${second.code}/pack-check`);
+    expect(check.body).toMatchObject({ code: second.code, promoted: false, reason: 'insufficient_stock', detail: 'A: needs 1, 0 available', status: 'order' });
+    ctx.db.$client.prepare("UPDATE products SET on_hand = 5 WHERE sku = 'A'").run();
+    const again = await api(ctx.app).post(`/api/v1/orders/${second.code}/pack-check`);
+    expect(again.body).toMatchObject({ promoted: true, status: 'packing' });
+    const packed = await api(ctx.app).post(`/api/v1/orders/${paid.code}/pack-check`);
+    expect(packed.body).toMatchObject({ promoted: false, reason: 'status_packing' });
+    invariants(ctx.db);
+  });
+});
+
+describe('across processes', () => {
+  async function fileDb(orders: number) {
+    const path = join(mkdtempSync(join(tmpdir(), 'wbo-pack-')), 'warehouse.db');
+    const db = makeDb(path);
+    for (let i = 0; i < 20; i++) buildProduct(db, { sku: `S${i}`, onHand: 30 });
+    for (let i = 0; i < orders; i++) {
+      buildPaidOrder(db, { lines: [{ sku: `S${i % 20}`, quantity: 1 + (i % 3) }, { sku: `S${(i * 7) % 20}`, quantity: 1 }].filter((l, k, all) => all.findIndex((x) => x.sku === l.sku) === k) });
+    }
+    return { path, db };
+  }
+  const cli = (path: string, args: string[] = []) => run(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', ...args], { env: { ...process.env, DATABASE_PATH: path, API_TOKEN }, cwd: process.cwd() });
+
+  it('the CLI prints the summary and exits 1 when another run holds the lease', async () => {
+    const { path, db } = await fileDb(10);
+    const { stdout } = await cli(path, ['--dry-run']);
+    expect(stdout).toMatch(/Dry run \d+ succeeded: 10 examined, \d+ promoted, \d+ held/);
+    acquireLease(db, 'pack_script', 'someone (manual)', new Date());
+    await expect(cli(path)).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('already running since') });
+  });
+
+  it('two processes running at once never allocate the same stock twice', async () => {
+    const { path, db } = await fileDb(300);
+    const results = await Promise.allSettled([cli(path, ['--batch-size', '10']), cli(path, ['--batch-size', '10']), cli(path, ['--batch-size', '10'])]);
+    expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+    invariants(db);
+    expect(db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get()).toBeGreaterThan(0);
+  });
+
+  it('a run killed with SIGKILL leaves each order fully promoted or untouched, and shows as interrupted', async () => {
+    const { path, db } = await fileDb(400);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', '--batch-size', '5'], { env: { ...process.env, DATABASE_PATH: path } });
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (/\d+\/\d+ examined/.test(String(d))) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => child.on('exit', r));
+    invariants(db);
+    const packing = db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get() as number;
+    expect(packing).toBeGreaterThan(0);
+    expect(packing).toBeLessThan(400);
+    // Every packing order has its promotion event; no order is half promoted.
+    expect(db.$client.prepare("SELECT count(*) FROM orders o WHERE status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'status_changed')").pluck().get()).toBe(0);
+    expect(db.select({ status: packRuns.status }).from(packRuns).all()).toEqual([{ status: 'running' }]);
+    // The lease of the dead process expires; the next run marks it interrupted.
+    db.$client.prepare('UPDATE leases SET expires_at = 0').run();
+    await cli(path);
+    expect(db.select({ status: packRuns.status }).from(packRuns).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
+    invariants(db);
+  });
+});
