@@ -11,6 +11,7 @@ import { authRoutes, homeFor } from './auth/routes.js';
 import { ordersWeb } from './orders/web.js';
 import { outboundWeb } from './outbound/web.js';
 import { PackRunHub } from './pack/live.js';
+import { packSettingsWeb, packWeb } from './pack/web.js';
 import { sessionSecret } from './settings/service.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
@@ -95,10 +96,12 @@ export function createApp(appDeps: AppDeps): App {
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
   app.use('/orders', ordersWeb(deps));
   app.use(outboundWeb(deps));
+  app.use('/tools/pack-script', packWeb(deps));
   app.use('/tools', toolsWeb(deps));
   app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));
   app.use('/settings/users', usersWeb(deps));
   app.use('/settings/statuses', customStatusesWeb(deps));
+  app.use('/settings/pack-script', packSettingsWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));
   app.use('/account', accountWeb(deps));
 

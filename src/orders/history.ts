@@ -36,6 +36,8 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
         parcels: ((d.parcels ?? []) as string[]).join(', '),
         lines: ((d.lines ?? []) as { sku: string; quantity: number }[]).map((l) => `${l.sku} × ${l.quantity}`).join(', '),
       });
+    case 'pack_check':
+      return t('history.packCheck', { detail: d.detail ?? '' });
     default:
       return t(`events.${e.type}`, d);
   }

@@ -9,6 +9,7 @@ import { requireCapability } from '../web/auth.js';
 import { AppError } from '../web/errors.js';
 import { translateFields } from '../web/error-handler.js';
 import { setFlash } from '../web/render.js';
+import { checkOrder, lastOutcome } from '../pack/service.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { applyBulk, BULK_ACTIONS, MAX_BULK } from './bulk.js';
@@ -141,6 +142,7 @@ export function ordersWeb(deps: AppDeps): Router {
       editable: linesEditable(order.status),
       customStatuses: listCustomStatuses(db),
       canDelete: can(req.user!.role, 'deleteOrders'),
+      lastPackOutcome: lastOutcome(db, order.code),
       problem: formProblem,
     });
   };
@@ -209,6 +211,18 @@ export function ordersWeb(deps: AppDeps): Router {
       res.redirect(orderUrl(code, '#lines'));
     } catch (err) {
       showOrder(req, res, code, { form: `line-${id}`, error: err, values: req.body });
+    }
+  });
+
+  router.post('/:code/pack-check', async (req, res) => {
+    const code = String(req.params.code);
+    try {
+      const { outcome } = await checkOrder({ db, clock, log: deps.log, onProgress: deps.packHub?.publish }, code, userActor(req.user!));
+      if (outcome.promoted) setFlash(req, 'success', 'pack.check.promoted', { code: outcome.code });
+      else setFlash(req, 'error', 'pack.check.held', { code: outcome.code, detail: outcome.detail });
+      res.redirect(orderUrl(code));
+    } catch (err) {
+      showOrder(req, res, code, { form: 'status', error: err });
     }
   });
 

@@ -1,0 +1,52 @@
+// Live view of a pack run: counts, progress bar and each order's outcome as the run writes them.
+(() => {
+  const run = document.getElementById('run');
+  if (!run || !run.dataset.live || !window.EventSource) return;
+  const i18n = JSON.parse(run.dataset.i18n);
+  const list = document.getElementById('steps');
+  const template = document.getElementById('step-template');
+  const fill = (text, values) => text.replace(/\{\{(\w+)\}\}/g, (_, k) => String(values[k] ?? ''));
+  const MAX_ROWS = 500;
+
+  const describe = (o) => {
+    const parts = [o.payment && o.payment.ok ? i18n.paymentOk : i18n.paymentNo];
+    for (const l of o.lines || []) parts.push(`${l.sku} ${l.available === null ? fill(i18n.lineUntracked, l) : fill(i18n.lineCheck, l)}${l.ok ? ' ✓' : ' ✗'}`);
+    return parts.join(' · ') + (o.reason ? ` → ${i18n.reasons[o.reason] || o.reason}` : '');
+  };
+  const setCounts = (c) => {
+    document.getElementById('count-examined').textContent = c.done ?? c.examined;
+    document.getElementById('count-promoted').textContent = c.promoted;
+    document.getElementById('count-held').textContent = c.held;
+    const bar = document.getElementById('run-progress');
+    if (c.total) bar.max = c.total;
+    bar.value = c.done ?? c.examined;
+  };
+  const addRows = (orders) => {
+    for (const o of orders) {
+      const li = template.content.firstElementChild.cloneNode(true);
+      li.classList.add(`step-${o.outcome}`);
+      li.querySelector('.code').textContent = o.code;
+      li.querySelector('.outcome').textContent = i18n[o.outcome];
+      li.querySelector('.detail').textContent = describe(o);
+      list.appendChild(li);
+    }
+    while (list.children.length > MAX_ROWS) list.removeChild(list.firstElementChild);
+  };
+
+  const source = new EventSource(`/tools/pack-script/runs/${run.dataset.runId}/events`);
+  source.addEventListener('state', (e) => {
+    const state = JSON.parse(e.data);
+    setCounts(state);
+  });
+  source.addEventListener('batch', (e) => {
+    const batch = JSON.parse(e.data);
+    setCounts(batch);
+    addRows(batch.orders);
+  });
+  source.addEventListener('counts', (e) => setCounts(JSON.parse(e.data)));
+  source.addEventListener('finished', () => {
+    source.close();
+    // The finished run's page has the summary by reason and the full list.
+    window.location.reload();
+  });
+})();

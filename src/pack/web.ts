@@ -1,0 +1,143 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { PACK_LEASE, runPackScript, type PackProgress } from '../../jobs/pack-script.js';
+import { requireCapability } from '../web/auth.js';
+import { AppError } from '../web/errors.js';
+import { localizedParams } from '../web/error-handler.js';
+import { renderFormError, setFlash } from '../web/render.js';
+import { userActor, type AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { leaseHeld } from './lease.js';
+import { listRuns, listSteps } from './repo.js';
+import { getRun, presentRun } from './service.js';
+import { getPackSettings, packSettingsSchema, putPackSettings } from './settings.js';
+
+const runId = z.coerce.number({ error: 'validation.integer' }).int().positive();
+const stepsQuery = z.object({ outcome: z.enum(['promoted', 'held']).optional(), after: z.coerce.number().int().min(0).optional() });
+const STEPS_PAGE = 500;
+
+/** Tools → Pack script: run it by hand, watch it live, read every run afterwards. */
+export function packWeb(deps: AppDeps): Router {
+  const { db, clock, log } = deps;
+  const hub = deps.packHub!;
+  const router = Router();
+  router.use(requireCapability('packScript'));
+
+  const renderIndex = (req: Request, res: Response, error: string | null = null) =>
+    res.status(error ? 409 : 200).render('pack/index', {
+      title: req.t('pack.title'),
+      settings: getPackSettings(db),
+      running: leaseHeld(db, PACK_LEASE, clock()),
+      runs: listRuns(db, { limit: 30 }).map((r) => presentRun(db, r, false)),
+      error,
+    });
+
+  router.get('/', (req, res) => renderIndex(req, res));
+
+  router.post('/runs', async (req, res) => {
+    const dryRun = req.body?.dryRun === '1';
+    let started: number | undefined;
+    const running = runPackScript(
+      {
+        db,
+        clock,
+        log,
+        onProgress: (e) => {
+          if (e.type === 'started') started = e.runId;
+          hub.publish(e);
+        },
+      },
+      { trigger: 'manual', dryRun, actor: userActor(req.user!) },
+    );
+    // Everything up to the first batch runs before runPackScript returns: a run that started has
+    // its id now and goes on in the background while the page watches it.
+    if (started !== undefined) {
+      running.catch((err: unknown) => log.error('manual pack run failed', { error: String(err) }));
+      return res.redirect(303, `/tools/pack-script/runs/${started}`);
+    }
+    try {
+      const result = await running;
+      res.redirect(303, `/tools/pack-script/runs/${result.id}`);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'pack_run_in_progress') {
+        return renderIndex(req, res, req.t(err.key, localizedParams(err, req.t, deps.config.timezone)));
+      }
+      throw err;
+    }
+  });
+
+  router.get('/runs/:id', (req, res) => {
+    const run = getRun(db, parse(runId, req.params.id));
+    const query = parse(stepsQuery, req.query);
+    const steps = listSteps(db, run.id, { outcome: query.outcome, afterId: query.after, limit: STEPS_PAGE + 1 });
+    const view = presentRun(db, run, false);
+    res.render('pack/run', {
+      title: req.t('pack.runTitle', { id: run.id }),
+      run: view,
+      live: run.status === 'running' ? (hub.state(run.id) ?? null) : null,
+      steps: steps.slice(0, STEPS_PAGE).map((s) => ({ id: s.id, code: s.orderCode, outcome: s.outcome, ...(s.detail as Record<string, unknown>) })),
+      nextAfter: steps.length > STEPS_PAGE ? steps[STEPS_PAGE - 1]!.id : null,
+      outcome: query.outcome ?? '',
+    });
+  });
+
+  // Server-sent events: the progress of a running run, then one "finished" event.
+  router.get('/runs/:id/events', (req, res) => {
+    const id = parse(runId, req.params.id);
+    getRun(db, id);
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    let ended = false;
+    const finish = () => {
+      if (ended) return;
+      ended = true;
+      send('finished', presentRun(db, getRun(db, id), false));
+      cleanup();
+      res.end();
+    };
+    const state = hub.state(id);
+    if (state) send('state', state);
+    const unsubscribe = hub.subscribe(id, (e: PackProgress) => {
+      if (e.type === 'batch') send('batch', e);
+      if (e.type === 'finished' || e.type === 'failed') finish();
+    });
+    // A run in another process (cron on a second server, the CLI) is followed through its row.
+    const poll = setInterval(() => {
+      const run = getRun(db, id);
+      if (run.status !== 'running') finish();
+      else if (!hub.state(id)) send('counts', { examined: run.examined, promoted: run.promoted, held: run.held });
+    }, 1000);
+    const cleanup = () => {
+      clearInterval(poll);
+      unsubscribe();
+    };
+    req.on('close', cleanup);
+    if (getRun(db, id).status !== 'running') finish();
+  });
+
+  return router;
+}
+
+const settingsForm = z.object({
+  enabled: z.preprocess((v) => v === 'on', z.boolean()),
+  intervalMinutes: z.coerce.number({ error: 'validation.integer' }).pipe(z.int().min(1).max(1440)),
+  requireApproval: z.preprocess((v) => v === 'on', z.boolean()),
+});
+
+/** Settings → Pack script (admin): on/off, interval, approval of invoice and cash-on-delivery orders. */
+export function packSettingsWeb({ db, clock }: AppDeps): Router {
+  const router = Router();
+  router.use(requireCapability('settings'));
+  router.get('/', (req, res) => res.render('settings/pack-script', { title: req.t('pack.settings.title'), values: getPackSettings(db) }));
+  router.post('/', (req, res) => {
+    try {
+      const settings = packSettingsSchema.parse(parse(settingsForm, req.body ?? {}));
+      putPackSettings(db, settings, clock(), req.user!.name);
+      setFlash(req, 'success', 'pack.settings.saved');
+      res.redirect('/settings/pack-script');
+    } catch (err) {
+      renderFormError(req, res, err, 'settings/pack-script', { title: req.t('pack.settings.title') });
+    }
+  });
+  return router;
+}

@@ -1,0 +1,98 @@
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { acquireLease } from '../../src/pack/lease.js';
+import { buildOrder, buildPaidOrder, buildProduct, buildUser, reload } from '../builders.js';
+import { loginAs, makeApp } from '../helpers.js';
+
+async function as(role: 'operator' | 'admin' | 'packer') {
+  const ctx = makeApp();
+  const user = await buildUser(ctx.db, role);
+  return { ...ctx, ...(await loginAs(ctx.app, user.email)) };
+}
+
+describe('Tools → Pack script', () => {
+  it('runs by hand and shows the run with each order and the reasons', async () => {
+    const { db, agent, submit } = await as('operator');
+    buildProduct(db, { sku: 'A', onHand: 1 });
+    const ok = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    const short = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    const started = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
+    expect(started.status).toBe(303);
+    const url = started.headers.location!;
+    expect(url).toMatch(/^\/tools\/pack-script\/runs\/\d+$/);
+    // Small runs finish within the request; the page shows the finished run.
+    await new Promise((r) => setTimeout(r, 20));
+    const page = (await agent.get(url)).text;
+    expect(page).toContain('Finished');
+    expect(page).toContain('waiting for stock');
+    expect(page).toContain('A × 1');
+    expect(page).toContain(ok.code);
+    expect(page).toContain(short.code);
+    // Placed at the same moment: the code decides which one gets the single unit.
+    expect([reload(db, ok.code).status, reload(db, short.code).status].sort()).toEqual(['order', 'packing']);
+    expect((await agent.get('/tools/pack-script')).text).toContain(`/tools/pack-script/runs/`);
+  });
+
+  it('a dry run changes nothing', async () => {
+    const { db, submit } = await as('operator');
+    const order = buildPaidOrder(db);
+    await submit('/tools/pack-script', '/tools/pack-script/runs', { dryRun: '1' });
+    expect(reload(db, order.code).status).toBe('order');
+  });
+
+  it('says who is running when the lease is taken', async () => {
+    const { db, submit } = await as('operator');
+    acquireLease(db, 'pack_script', 'Erik (manual)', new Date());
+    const res = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
+    expect(res.status).toBe(409);
+    expect(res.text).toMatch(/already running since \d\d:\d\d, started by Erik \(manual\)/);
+  });
+
+  it('streams a finished run as one event', async () => {
+    const { app, db, agent, submit } = await as('operator');
+    buildPaidOrder(db);
+    const started = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
+    await new Promise((r) => setTimeout(r, 20));
+    const cookie = (await agent.get('/tools/pack-script')).request.cookies;
+    const events = await request(app).get(`${started.headers.location}/events`).set('Cookie', cookie);
+    expect(events.headers['content-type']).toContain('text/event-stream');
+    expect(events.text).toMatch(/event: finished\ndata: \{.*"status":"succeeded"/);
+  });
+
+  it('is for operators: a packer gets 403', async () => {
+    const { agent } = await as('packer');
+    expect((await agent.get('/tools/pack-script')).status).toBe(403);
+  });
+});
+
+describe('Check now on the order page', () => {
+  it('promotes an order that passes and explains one that does not', async () => {
+    const { db, agent, submit } = await as('operator');
+    buildProduct(db, { sku: 'A', onHand: 1 });
+    const unpaid = buildOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    await submit(`/orders/${unpaid.code}`, `/orders/${unpaid.code}/pack-check`, {});
+    const page = (await agent.get(`/orders/${unpaid.code}`)).text;
+    expect(page).toContain(`Order ${unpaid.code} stays in Order: not paid.`);
+    expect(page).toContain('Pack check: stays in Order — not paid');
+    const paid = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    await submit(`/orders/${paid.code}`, `/orders/${paid.code}/pack-check`, {});
+    expect(reload(db, paid.code).status).toBe('packing');
+    expect((await agent.get(`/orders/${paid.code}`)).text).toContain('passed the pack rule and is now in Packing');
+  });
+});
+
+describe('Settings → Pack script', () => {
+  it('saves the schedule; bad input is shown next to the field', async () => {
+    const { agent, submit } = await as('admin');
+    const bad = await submit('/settings/pack-script', '/settings/pack-script', { enabled: 'on', intervalMinutes: '0' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('id="intervalMinutes-error"');
+    expect(bad.text).toContain('value="0"');
+    await submit('/settings/pack-script', '/settings/pack-script', { intervalMinutes: '30', requireApproval: 'on' });
+    const page = (await agent.get('/tools/pack-script')).text;
+    expect(page).toContain('The schedule is switched off');
+    expect(page).toContain('invoice and cash-on-delivery orders need approval');
+    const form = await agent.get('/settings/pack-script');
+    expect(form.text).toContain('value="30"');
+  });
+});
