@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
@@ -10,6 +11,12 @@ export interface DataSpec {
   orders: number;
   /** Lines per order are 1..2×avg−1, averaging this. */
   linesPerOrder: number;
+  /** Share of each status; default: mostly shipped, as in a shop's history. */
+  statuses?: readonly (readonly [string, number])[];
+  /** Units on the shelf per product: from..to (default 20..219). */
+  onHand?: readonly [number, number];
+  /** Share of unpaid card orders among `order` orders (default 0.5). */
+  unpaidShare?: number;
 }
 
 const STATUSES = [
@@ -38,7 +45,8 @@ function prng(seed: number) {
  */
 export function generate(spec: DataSpec, dir = '.bench'): { path: string; seconds: number; cached: boolean } {
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `data-p${spec.products}-o${spec.orders}-l${spec.linesPerOrder}.db`);
+  const variant = spec.statuses || spec.onHand || spec.unpaidShare !== undefined ? `-${hashSpec(spec)}` : '';
+  const path = join(dir, `data-p${spec.products}-o${spec.orders}-l${spec.linesPerOrder}${variant}.db`);
   if (existsSync(path)) return { path, seconds: 0, cached: true };
   const started = performance.now();
   const tmp = `${path}.tmp`;
@@ -54,7 +62,12 @@ export function generate(spec: DataSpec, dir = '.bench'): { path: string; second
   return { path, seconds: (performance.now() - started) / 1000, cached: false };
 }
 
-function fill(db: Db, spec: DataSpec): void {
+function hashSpec(spec: DataSpec): string {
+  return createHash('sha1').update(JSON.stringify(spec)).digest('hex').slice(0, 8);
+}
+
+/** Writes `spec` into an open, migrated database (benchmarks and the browser test of a long pack run). */
+export function fill(db: Db, spec: DataSpec): void {
   const sqlite = db.$client;
   const rnd = prng(42);
   const start = Date.UTC(2024, 0, 1);
@@ -69,7 +82,8 @@ function fill(db: Db, spec: DataSpec): void {
       const body = `7350${String(i).padStart(8, '0')}`;
       const price = (19 + rnd(500)) * 100;
       prices.push(price);
-      insertProduct.run(`SKU-${String(i).padStart(6, '0')}`, `Product ${i}`, body + gs1CheckDigit(body), `${'ABCDEFGH'[i % 8]}-${String(1 + (i % 60)).padStart(2, '0')}-${1 + (i % 5)}`, 20 + rnd(200), price, start, start);
+      const [lo, hi] = spec.onHand ?? [20, 219];
+      insertProduct.run(`SKU-${String(i).padStart(6, '0')}`, `Product ${i}`, body + gs1CheckDigit(body), `${'ABCDEFGH'[i % 8]}-${String(1 + (i % 60)).padStart(2, '0')}-${1 + (i % 5)}`, lo + rnd(hi - lo + 1), price, start, start);
     }
   })();
 
@@ -92,7 +106,7 @@ function fill(db: Db, spec: DataSpec): void {
         const created = start + Math.floor((n / spec.orders) * span);
         let pick = rnd(1000) / 1000;
         let status: string = 'order';
-        for (const [s, share] of STATUSES) {
+        for (const [s, share] of spec.statuses ?? STATUSES) {
           if (pick < share) {
             status = s;
             break;
@@ -120,11 +134,11 @@ function fill(db: Db, spec: DataSpec): void {
         const last = LAST[rnd(LAST.length)]!;
         const email = foldForSearch(`${first}.${last}.${n}@example.com`);
         const phone = `+46 70 ${String(n).padStart(7, '0')}`;
-        const paid = status === 'shipped' || status === 'packing' || (status === 'order' && rnd(2) === 0);
+        const paid = status === 'shipped' || status === 'packing' || (status === 'order' && rnd(1000) >= (spec.unpaidShare ?? 0.5) * 1000);
         const orderId = insertOrder.run(
           code,
           status,
-          preorder ? null : ['card', 'invoice', 'bank_transfer', 'cash_on_delivery'][rnd(4)],
+          preorder ? null : 'card',
           paid ? 1 : 0,
           paid ? subtotal + 4900 : 0,
           rnd(20) === 0 ? 8 : 5,

@@ -7,6 +7,7 @@ import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
 import { load, startServer, summarize, type Timings } from './http.js';
+import { benchPackScript } from './pack.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const PRODUCTS = 10_000;
@@ -130,3 +131,10 @@ for (const { section: s, what, t, note } of rows) {
   console.log(`${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note ?? ''}`);
 }
 console.log('\nserver p50: median of the Server-Timing header (time in the app, render included); p50–p99: as the client saw it over loopback.');
+
+const pack = await benchPackScript();
+console.log(`\n-- Pack script: ${pack.candidates.toLocaleString('en')} candidate orders × ~3 lines, 10,000 products, ${pack.promoted.toLocaleString('en')} promoted ${'-'.repeat(30)}`);
+console.log(`full run, records included            ${pack.runSeconds.toFixed(2).padStart(7)} s   (target ≤ 1.5 s)`);
+console.log(`longest write transaction             ${(pack.longestWriteMs / 1000).toFixed(2).padStart(7)} s   (target ≤ 1 s)`);
+console.log(`bare reference (read, greedy, 1 write) ${pack.referenceSeconds.toFixed(2).padStart(7)} s   (its write: ${(pack.referenceWriteMs / 1000).toFixed(2)} s)`);
+console.log(`ratio                                 ${(pack.runSeconds / pack.referenceSeconds).toFixed(2).padStart(7)} ×   (goal ≤ 1.5 ×)`);

@@ -85,7 +85,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions): Promise<PackRunResult> {
   const { db, clock, log } = deps;
-  const batchSize = opts.batchSize ?? 2000;
+  const batchSize = opts.batchSize ?? 5000;
   const label = actorLabel(opts.actor);
   const startedAt = clock();
   let lease: Lease | null = null;
@@ -172,40 +172,54 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const move = planMove('order', 'packing', 'pack');
   const promote = sqlite.prepare(`UPDATE orders SET status = '${move.to}', updated_at = ? WHERE id = ? AND status = '${move.from}' AND waiting = 0 AND lines_version = ?`);
   // Allocates only while the shelf still has it: the database itself refuses a double allocation.
-  const take = sqlite.prepare(
-    'UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? AND (track_stock = 0 OR on_hand - allocated >= ?)',
-  );
+  const take = sqlite.prepare('UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ?');
   const event = sqlite.prepare(
     `INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const stepRow = sqlite.prepare('INSERT INTO pack_run_steps (run_id, order_code, step, outcome, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)');
   const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
+  const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
 
-  /** One order's promotion inside a savepoint: all of it, or none of it. */
-  const promoteOne = sqlite.transaction((order: LoadedCandidate, now: number): boolean => {
-    if (promote.run(now, order.id, order.linesVersion).changes === 0) return false;
-    for (const line of order.lines) {
-      const delta = counterDelta(move.from, move.to, line.remaining);
-      if (line.productId === null || line.remaining === 0) continue;
-      // No row changed: the product is gone, or its available stock no longer covers the line.
-      if (take.run(delta.reserved, delta.allocated, now, line.productId, delta.allocated).changes === 0) throw new ChangedMeanwhile();
+  /**
+   * The stock of the batch's products as it is now, read inside the write transaction: the rule
+   * read it earlier, and an edit or a count may have changed it since.
+   */
+  const currentStock = (batch: Decision[]) => {
+    const ids = [...new Set(batch.flatMap((d) => (d.outcome === 'promoted' ? d.order.lines.flatMap((l) => (l.productId === null ? [] : [l.productId])) : [])))];
+    const stock = new Map<number, { tracked: boolean; available: number }>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = sqlite.prepare(`SELECT id, track_stock AS tracked, on_hand - allocated AS available FROM products WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as { id: number; tracked: number; available: number }[];
+      for (const r of rows) stock.set(r.id, { tracked: r.tracked === 1, available: r.available });
     }
-    event.run(order.id, order.code, 'status_changed', actor.type, actor.id, actor.name, JSON.stringify({ from: move.from, to: move.to, action: move.action }), now);
+    return stock;
+  };
+
+  /** One order's promotion, checked against the stock as it is now; false if anything changed. */
+  const promoteOne = (order: LoadedCandidate, stock: Map<number, { tracked: boolean; available: number }>, now: number): boolean => {
+    const needs = order.lines.filter((l) => l.remaining > 0);
+    const fits = needs.every((l) => {
+      const p = l.productId === null ? undefined : stock.get(l.productId);
+      return p !== undefined && (!p.tracked || l.remaining <= p.available);
+    });
+    if (!fits || promote.run(now, order.id, order.linesVersion).changes === 0) return false;
+    for (const line of needs) {
+      const delta = counterDelta(move.from, move.to, line.remaining);
+      take.run(delta.reserved, delta.allocated, now, line.productId);
+      stock.get(line.productId!)!.available -= delta.allocated;
+    }
+    event.run(order.id, order.code, 'status_changed', actor.type, actor.id, actor.name, eventData, now);
     return true;
-  });
+  };
 
   return sqlite.transaction((batch: Decision[], now: Date): OrderOutcome[] => {
     const at = now.getTime();
+    const stock = dryRun ? new Map() : currentStock(batch);
     const outcomes = batch.map((d): OrderOutcome => {
       const base = { code: d.order.code, payment: d.payment, lines: d.lines };
       if (d.outcome === 'held') return { ...base, outcome: 'held', reason: d.reason, detail: holdDetail(d) };
       if (dryRun) return { ...base, outcome: 'promoted', reason: null, detail: '' };
-      let ok = false;
-      try {
-        ok = promoteOne(d.order as LoadedCandidate, at);
-      } catch (err) {
-        if (!(err instanceof ChangedMeanwhile)) throw err;
-      }
+      const ok = promoteOne(d.order as LoadedCandidate, stock, at);
       return ok ? { ...base, outcome: 'promoted', reason: null, detail: '' } : { ...base, outcome: 'held', reason: 'changed', detail: 'order or stock changed during the run; the next run decides again' };
     });
     for (const o of outcomes) {
@@ -216,4 +230,3 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   }).immediate;
 }
 
-class ChangedMeanwhile extends Error {}

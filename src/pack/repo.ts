@@ -12,47 +12,25 @@ export interface LoadedCandidate extends Candidate {
 
 /** Every order the rule looks at, with its lines, in one read. `onlyId` limits it to one order. */
 export function loadCandidates(db: Db, onlyId?: number): LoadedCandidate[] {
+  // Rows as arrays, not objects: a run reads hundreds of thousands of lines.
   const rows = db.$client
     .prepare(
-      `SELECT o.id, o.code, o.priority, o.placed_at AS placedAt, o.created_at AS createdAt, o.paid, o.approved,
-              o.payment_method AS paymentMethod, o.lines_version AS linesVersion,
-              l.sku, l.product_id AS productId, l.quantity - l.shipped_quantity AS remaining
+      `SELECT o.id, o.code, o.priority, coalesce(o.placed_at, o.created_at), o.paid, o.approved, o.payment_method, o.lines_version,
+              l.sku, l.product_id, l.quantity - l.shipped_quantity
          FROM orders o JOIN order_lines l ON l.order_id = o.id
         WHERE o.status = 'order' AND o.waiting = 0 ${onlyId === undefined ? '' : 'AND o.id = ?'}
-        ORDER BY o.id, l.id`,
+        ORDER BY o.id`,
     )
-    .all(...(onlyId === undefined ? [] : [onlyId])) as {
-    id: number;
-    code: string;
-    priority: number;
-    placedAt: number | null;
-    createdAt: number;
-    paid: number;
-    approved: number;
-    paymentMethod: PaymentMethod | null;
-    linesVersion: number;
-    sku: string;
-    productId: number | null;
-    remaining: number;
-  }[];
+    .raw(true)
+    .all(...(onlyId === undefined ? [] : [onlyId])) as [number, string, number, number, number, number, PaymentMethod | null, number, string, number | null, number][];
   const out: LoadedCandidate[] = [];
+  let c: LoadedCandidate | undefined;
   for (const r of rows) {
-    let c = out[out.length - 1];
-    if (!c || c.id !== r.id) {
-      c = {
-        id: r.id,
-        code: r.code,
-        priority: r.priority,
-        placedAt: r.placedAt ?? r.createdAt,
-        paid: r.paid === 1,
-        approved: r.approved === 1,
-        paymentMethod: r.paymentMethod,
-        linesVersion: r.linesVersion,
-        lines: [],
-      };
+    if (!c || c.id !== r[0]) {
+      c = { id: r[0], code: r[1], priority: r[2], placedAt: r[3], paid: r[4] === 1, approved: r[5] === 1, paymentMethod: r[6], linesVersion: r[7], lines: [] };
       out.push(c);
     }
-    c.lines.push({ sku: r.sku, productId: r.productId, remaining: r.remaining });
+    c.lines.push({ sku: r[8], productId: r[9], remaining: r[10] });
   }
   return out;
 }

@@ -1,0 +1,77 @@
+import { copyFileSync, rmSync } from 'node:fs';
+import { runPackScript } from '../jobs/pack-script.js';
+import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { consoleLogger } from '../src/web/logger.js';
+import { generate } from './generate.js';
+
+export interface PackBench {
+  candidates: number;
+  promoted: number;
+  runSeconds: number;
+  longestWriteMs: number;
+  referenceSeconds: number;
+  referenceWriteMs: number;
+}
+
+function freshCopy(source: string, name: string): string {
+  const path = `.bench/${name}.db`;
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+  copyFileSync(source, path);
+  return path;
+}
+
+/**
+ * The pack script over 100,000 candidate orders × ~3 lines and 10,000 products, stock scarce enough
+ * that about a fifth are promoted, beside a bare reference on a copy of the same data: one SQL read,
+ * the greedy loop in memory, one write transaction.
+ */
+export async function benchPackScript(): Promise<PackBench> {
+  const data = generate({ products: 10_000, orders: 100_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 30], unpaidShare: 0.1 });
+
+  const db = openDatabase(freshCopy(data.path, 'pack-run'));
+  migrateDatabase(db);
+  const t0 = performance.now();
+  const result = await runPackScript({ db, clock: () => new Date(), log: consoleLogger({ silent: true }) }, { trigger: 'cli', dryRun: false, actor: { type: 'system', id: null, name: 'bench' } });
+  const runSeconds = (performance.now() - t0) / 1000;
+  db.$client.close();
+  if (result.status !== 'succeeded') throw new Error(`pack run failed: ${result.error}`);
+
+  const ref = openDatabase(freshCopy(data.path, 'pack-reference'));
+  const r0 = performance.now();
+  const rows = ref.$client
+    .prepare(
+      `SELECT o.id, o.priority, o.placed_at AS placedAt, o.code, o.paid, l.product_id AS productId, l.quantity - l.shipped_quantity AS remaining
+         FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.status = 'order' AND o.waiting = 0 ORDER BY o.id`,
+    )
+    .all() as { id: number; priority: number; placedAt: number; code: string; paid: number; productId: number; remaining: number }[];
+  const available = new Map((ref.$client.prepare('SELECT id, on_hand - allocated AS a FROM products').all() as { id: number; a: number }[]).map((p) => [p.id, p.a]));
+  const orders = new Map<number, { id: number; priority: number; placedAt: number; code: string; paid: boolean; lines: { productId: number; remaining: number }[] }>();
+  for (const r of rows) {
+    let o = orders.get(r.id);
+    if (!o) orders.set(r.id, (o = { id: r.id, priority: r.priority, placedAt: r.placedAt, code: r.code, paid: r.paid === 1, lines: [] }));
+    o.lines.push({ productId: r.productId, remaining: r.remaining });
+  }
+  const promoted: (typeof orders extends Map<number, infer O> ? O : never)[] = [];
+  for (const o of [...orders.values()].sort((a, b) => b.priority - a.priority || a.placedAt - b.placedAt || (a.code < b.code ? -1 : 1))) {
+    if (!o.paid || !o.lines.every((l) => l.remaining <= available.get(l.productId)!)) continue;
+    for (const l of o.lines) available.set(l.productId, available.get(l.productId)! - l.remaining);
+    promoted.push(o);
+  }
+  const w0 = performance.now();
+  const setStatus = ref.$client.prepare("UPDATE orders SET status = 'packing', updated_at = ? WHERE id = ?");
+  const take = ref.$client.prepare('UPDATE products SET allocated = allocated + ? WHERE id = ?');
+  const event = ref.$client.prepare("INSERT INTO order_events (order_id, order_code, type, actor_type, actor_name, data, created_at) VALUES (?, ?, 'status_changed', 'system', 'bench', '{}', ?)");
+  ref.$client.transaction(() => {
+    const now = Date.now();
+    for (const o of promoted) {
+      setStatus.run(now, o.id);
+      for (const l of o.lines) take.run(l.remaining, l.productId);
+      event.run(o.id, o.code, now);
+    }
+  }).immediate();
+  const referenceWriteMs = performance.now() - w0;
+  const referenceSeconds = (performance.now() - r0) / 1000;
+  ref.$client.close();
+  if (promoted.length !== result.promoted.length) throw new Error(`reference promoted ${promoted.length}, pack script ${result.promoted.length}`);
+  return { candidates: result.examined, promoted: result.promoted.length, runSeconds, longestWriteMs: result.summary.longestWriteMs, referenceSeconds, referenceWriteMs };
+}
