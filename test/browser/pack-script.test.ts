@@ -1,0 +1,50 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fill } from '../../bench/generate.js';
+import { buildUser } from '../builders.js';
+import { PASSWORD } from '../helpers.js';
+import { launchChromium, serveApp } from './browser.js';
+
+describe('the pack script run by hand, in a real browser', () => {
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    server = await serveApp();
+    // Enough candidate orders for a run of several batches, so the page sees it while it runs.
+    fill(server.db, { products: 2000, orders: 30_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the run live, then its summary by reason', async () => {
+    const op = await buildUser(server.db, 'operator');
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/login?next=/tools/pack-script`);
+    await page.fill('input[name=email]', op.email);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${server.url}/tools/pack-script`);
+
+    const stream = page.waitForRequest((r) => /\/tools\/pack-script\/runs\/\d+\/events$/.test(r.url()), { timeout: 10_000 });
+    await page.click('button:text("Run now")');
+    await page.waitForURL(/\/tools\/pack-script\/runs\/\d+$/);
+    // While the run goes on, the page follows it over server-sent events ...
+    await stream;
+    // ... and when it finishes it shows the summary.
+    await page.waitForSelector('h2:text("Held, by reason")', { timeout: 30_000 });
+    await expect(page.locator('#run-status').textContent()).resolves.toBe('Finished');
+    const promoted = Number(await page.locator('#count-promoted').textContent());
+    const held = Number(await page.locator('#count-held').textContent());
+    expect(promoted).toBeGreaterThan(0);
+    expect(held).toBeGreaterThan(0);
+    expect(promoted + held).toBe(30_000);
+    await expect(page.locator('ul.reasons').textContent()).resolves.toContain('waiting for stock');
+    await expect(page.locator('ol.steps li').count()).resolves.toBe(500);
+    await page.screenshot({ path: 'test-results/pack-run.png' });
+    await page.close();
+  });
+});
