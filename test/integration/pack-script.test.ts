@@ -166,7 +166,8 @@ describe('API', () => {
   it('POST /pack-runs returns the run; GET lists and shows runs; pack-check explains one order', async () => {
     const ctx = makeApp();
     buildProduct(ctx.db, { sku: 'A', onHand: 1 });
-    const paid = buildPaidOrder(ctx.db, { lines: [{ sku: 'A', quantity: 1 }] });
+    // Higher priority: it gets the single unit.
+    const paid = buildOrder(ctx.db, { lines: [{ sku: 'A', quantity: 1 }], paid: true, body: { priority: 8 } });
     const second = buildPaidOrder(ctx.db, { lines: [{ sku: 'A', quantity: 1 }] });
     const dry = await api(ctx.app).post('/api/v1/pack-runs').send({ dryRun: true });
     expect(dry.status).toBe(201);
