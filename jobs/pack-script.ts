@@ -176,7 +176,17 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const event = sqlite.prepare(
     `INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const stepRow = sqlite.prepare('INSERT INTO pack_run_steps (run_id, order_code, step, outcome, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+  // Step rows go in 250 at a time: one statement per row would cost more than the promotions.
+  const STEPS_PER_INSERT = 250;
+  const stepRows = (n: number) => sqlite.prepare(`INSERT INTO pack_run_steps (run_id, order_code, step, outcome, detail, created_at) VALUES ${Array(n).fill("(?, ?, 'order', ?, ?, ?)").join(', ')}`);
+  const stepRowsFull = stepRows(STEPS_PER_INSERT);
+  const writeSteps = (outcomes: OrderOutcome[], at: number) => {
+    for (let i = 0; i < outcomes.length; i += STEPS_PER_INSERT) {
+      const chunk = outcomes.slice(i, i + STEPS_PER_INSERT);
+      const params = chunk.flatMap((o) => [runId, o.code, o.outcome, JSON.stringify({ reason: o.reason, detail: o.detail, payment: o.payment, lines: o.lines }), at]);
+      (chunk.length === STEPS_PER_INSERT ? stepRowsFull : stepRows(chunk.length)).run(...params);
+    }
+  };
   const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
   const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
 
@@ -222,9 +232,7 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
       const ok = promoteOne(d.order as LoadedCandidate, stock, at);
       return ok ? { ...base, outcome: 'promoted', reason: null, detail: '' } : { ...base, outcome: 'held', reason: 'changed', detail: 'order or stock changed during the run; the next run decides again' };
     });
-    for (const o of outcomes) {
-      stepRow.run(runId, o.code, 'order', o.outcome, JSON.stringify({ reason: o.reason, detail: o.detail, payment: o.payment, lines: o.lines }), at);
-    }
+    writeSteps(outcomes, at);
     runCounts.run(outcomes.length, outcomes.filter((o) => o.outcome === 'promoted').length, outcomes.filter((o) => o.outcome === 'held').length, runId);
     return outcomes;
   }).immediate;
