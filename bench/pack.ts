@@ -37,6 +37,7 @@ export async function benchPackScript(): Promise<PackBench> {
   if (result.status !== 'succeeded') throw new Error(`pack run failed: ${result.error}`);
 
   const ref = openDatabase(freshCopy(data.path, 'pack-reference'));
+  migrateDatabase(ref);
   const r0 = performance.now();
   const rows = ref.$client
     .prepare(
