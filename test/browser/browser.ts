@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
 import { consoleLogger } from '../../src/web/logger.js';
-import { makeDb, testConfig } from '../helpers.js';
+import { makeDb, PASSWORD, testConfig } from '../helpers.js';
 
 /** Flags that let Debian's Chromium run headless as root on a machine without outside network. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -20,4 +21,28 @@ export async function serveApp(db: Db = makeDb()) {
   });
   const { port } = server.address() as AddressInfo;
   return { db, url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** A browser and a served app for one test file, closed after it; `prepare` fills the database first. */
+export function browserSuite(prepare?: (db: Db) => void) {
+  const suite = {} as { browser: Browser; server: Awaited<ReturnType<typeof serveApp>> };
+  beforeAll(async () => {
+    suite.browser = await launchChromium();
+    suite.server = await serveApp();
+    prepare?.(suite.server.db);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
+}
+
+/** Logs in through the login page, starting from `path`, and waits to land there. */
+export async function logIn(page: Page, baseUrl: string, email: string, path: string): Promise<void> {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(path)}`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${baseUrl}${path}`);
 }

@@ -1,23 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildPackingOrder, buildUser } from '../builders.js';
 import { PASSWORD } from '../helpers.js';
-import { launchChromium, serveApp } from './browser.js';
+import { browserSuite } from './browser.js';
 
 describe('in a real browser', () => {
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveApp>>;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await serveApp();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite();
 
   it('a packer logs in on a phone, reaches Outbound and is refused Settings', async () => {
+    const { browser, server } = suite;
     const packer = await buildUser(server.db, 'packer', { name: 'Pia Packare' });
     const order = buildPackingOrder(server.db);
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -55,6 +45,7 @@ describe('in a real browser', () => {
   });
 
   it('an admin switches to Swedish and the whole layout follows', async () => {
+    const { browser, server } = suite;
     const admin = await buildUser(server.db, 'admin', { name: 'Anna Admin' });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();

@@ -1,24 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createOrder } from '../../src/orders/service.js';
 import { aCustomer, buildOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
-import { PASSWORD } from '../helpers.js';
-import { launchChromium, serveApp } from './browser.js';
+import { browserSuite, logIn } from './browser.js';
 
 describe('Orders tab in a real browser', () => {
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveApp>>;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await serveApp();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite();
 
   it('searches, opens an order, edits a line and cancels it', async () => {
+    const { browser, server } = suite;
     const { db } = server;
     const op = await buildUser(db, 'operator');
     buildProduct(db, { sku: 'TENT', name: 'Tent', onHand: 10 });
@@ -31,11 +20,7 @@ describe('Orders tab in a real browser', () => {
     buildOrder(db);
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${server.url}/login`);
-    await page.fill('input[name=email]', op.email);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.press('input[name=password]', 'Enter');
-    await page.waitForURL(`${server.url}/orders`);
+    await logIn(page, server.url, op.email, '/orders');
 
     // The search box has focus: type a name and press Enter.
     await page.keyboard.type('lindq');
@@ -72,15 +57,12 @@ describe('Orders tab in a real browser', () => {
   });
 
   it('selects all orders on the page and marks them reviewed', async () => {
+    const { browser, server } = suite;
     const { db } = server;
     const op = await buildUser(db, 'operator');
     const made = [buildOrder(db), buildOrder(db)];
     const page = await browser.newPage();
-    await page.goto(`${server.url}/login?next=/orders%3Fstatus%3Dorder`);
-    await page.fill('input[name=email]', op.email);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(/\/orders\?status=order/);
+    await logIn(page, server.url, op.email, '/orders?status=order');
     await page.check('[data-select-all]');
     await page.selectOption('select[name=action]', 'reviewed');
     await page.click('#bulk .bulkbar button[type=submit]');

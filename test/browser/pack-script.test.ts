@@ -1,33 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fill } from '../../bench/generate.js';
 import { buildUser } from '../builders.js';
-import { PASSWORD } from '../helpers.js';
-import { launchChromium, serveApp } from './browser.js';
+import { browserSuite, logIn } from './browser.js';
 
 describe('the pack script run by hand, in a real browser', () => {
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveApp>>;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    server = await serveApp();
-    // Enough candidate orders for a run of several batches, so the page sees it while it runs.
-    fill(server.db, { products: 2000, orders: 30_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  // Enough candidate orders for a run of several batches, so the page sees it while it runs.
+  const suite = browserSuite((db) => fill(db, { products: 2000, orders: 30_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 }));
 
   it('shows the run live, then its summary by reason', async () => {
+    const { browser, server } = suite;
     const op = await buildUser(server.db, 'operator');
     const page = await browser.newPage();
-    await page.goto(`${server.url}/login?next=/tools/pack-script`);
-    await page.fill('input[name=email]', op.email);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${server.url}/tools/pack-script`);
+    await logIn(page, server.url, op.email, '/tools/pack-script');
 
     const stream = page.waitForRequest((r) => /\/tools\/pack-script\/runs\/\d+\/events$/.test(r.url()), { timeout: 10_000 });
     await page.click('button:text("Run now")');
