@@ -58,7 +58,8 @@ export interface PackRunResult {
   finishedAt: string;
   examined: number;
   promoted: string[];
-  held: { code: string; reason: string; detail: string }[];
+  /** `sku`, `need`, `available`: the line that stopped an order waiting for stock. */
+  held: { code: string; reason: string; detail: string; sku?: string; need?: number; available?: number | null }[];
   summary: PackSummary;
   error?: string;
   errorStep?: string;
@@ -71,6 +72,12 @@ export interface PackSummary {
   waitingForStock: Record<string, number>;
   /** Longest single write transaction, ms. */
   longestWriteMs: number;
+}
+
+/** The line that stopped an order (the last one checked, when it did not fit). */
+export function shortLine(lines: readonly { sku: string; need: number; available: number | null; ok: boolean }[]) {
+  const last = lines[lines.length - 1];
+  return last && !last.ok ? { sku: last.sku, need: last.need, available: last.available } : {};
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -103,7 +110,8 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
   const promoted: string[] = [];
   const held: PackRunResult['held'] = [];
   const summary: PackSummary = { held: {}, waitingForStock: {}, longestWriteMs: 0 };
-  let step = 'reading orders and stock';
+  // The step a run is at, as a code the pages translate (pack.step.*); kept on a failed run.
+  let step = 'reading';
   let examined = 0;
   try {
     const candidates = loadCandidates(db, opts.orderId);
@@ -116,7 +124,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
 
     const writer = batchWriter(db, run.id, opts.dryRun, opts.actor);
     for (let start = 0; start < decisions.length; start += batchSize) {
-      step = `writing orders ${start + 1}–${Math.min(start + batchSize, decisions.length)}`;
+      step = `writing:${start + 1}-${Math.min(start + batchSize, decisions.length)}`;
       const batch = decisions.slice(start, start + batchSize);
       const t0 = performance.now();
       const outcomes = writer(batch, clock());
@@ -124,7 +132,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
       for (const o of outcomes) {
         if (o.outcome === 'promoted') promoted.push(o.code);
         else {
-          held.push({ code: o.code, reason: o.reason!, detail: o.detail });
+          held.push({ code: o.code, reason: o.reason!, detail: o.detail, ...shortLine(o.lines) });
           summary.held[o.reason!] = (summary.held[o.reason!] ?? 0) + 1;
         }
       }

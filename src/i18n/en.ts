@@ -233,6 +233,16 @@ export const en = {
       missing_product: 'a product no longer exists',
       changed: 'changed during the run',
     },
+    hold: {
+      not_paid: 'not paid',
+      awaiting_approval: 'awaiting approval of the invoice or cash-on-delivery order',
+      insufficient_stock: 'waiting for stock: {{sku}} needs {{need}}, {{available}} available',
+      missing_product: 'the product {{sku}} no longer exists',
+      changed: 'the order or its stock changed during the run; the next run decides again',
+      waiting: 'the order is waiting',
+      status: 'the order is $t(status.{{status}}): only orders in status Order are packed',
+    },
+    step: { reading: 'reading orders and stock', deciding: 'deciding', writing: 'writing orders {{range}}', finishing: 'finishing' },
     check: {
       button: 'Check now',
       help: 'Runs the pack rule for this order alone.',

@@ -235,6 +235,16 @@ export const sv: Catalog = {
       missing_product: 'en produkt finns inte längre',
       changed: 'ändrades under körningen',
     },
+    hold: {
+      not_paid: 'ej betald',
+      awaiting_approval: 'fakturan eller postförskottsordern väntar på godkännande',
+      insufficient_stock: 'väntar på lager: {{sku}} behöver {{need}}, {{available}} tillgängliga',
+      missing_product: 'produkten {{sku}} finns inte längre',
+      changed: 'ordern eller dess lager ändrades under körningen; nästa körning avgör igen',
+      waiting: 'ordern är väntande',
+      status: 'ordern har status $t(status.{{status}}): bara order i status Order packas',
+    },
+    step: { reading: 'läsning av order och lager', deciding: 'beslut', writing: 'skrivning av order {{range}}', finishing: 'avslut' },
     check: {
       button: 'Kontrollera nu',
       help: 'Kör packregeln för just denna order.',

@@ -1,4 +1,5 @@
 import type { Translate } from '../i18n/index.js';
+import { holdText } from '../pack/service.js';
 import type { Formatters } from '../web/format.js';
 import type { OrderView } from './present.js';
 
@@ -37,7 +38,7 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
         lines: ((d.lines ?? []) as { sku: string; quantity: number }[]).map((l) => `${l.sku} × ${l.quantity}`).join(', '),
       });
     case 'pack_check':
-      return t('history.packCheck', { detail: d.detail ?? '' });
+      return t('history.packCheck', { detail: holdText(t, d as Parameters<typeof holdText>[1]) });
     default:
       return t(`events.${e.type}`, d);
   }

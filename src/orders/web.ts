@@ -9,7 +9,7 @@ import { requireCapability } from '../web/auth.js';
 import { AppError } from '../web/errors.js';
 import { translateFields } from '../web/error-handler.js';
 import { setFlash } from '../web/render.js';
-import { checkOrder, lastOutcome } from '../pack/service.js';
+import { checkOrder, holdText, lastOutcome } from '../pack/service.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { applyBulk, BULK_ACTIONS, MAX_BULK } from './bulk.js';
@@ -142,7 +142,7 @@ export function ordersWeb(deps: AppDeps): Router {
       editable: linesEditable(order.status),
       customStatuses: listCustomStatuses(db),
       canDelete: can(req.user!.role, 'deleteOrders'),
-      lastPackOutcome: lastOutcome(db, order.code),
+      lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(lastOutcome(db, order.code)),
       problem: formProblem,
     });
   };
@@ -219,7 +219,7 @@ export function ordersWeb(deps: AppDeps): Router {
     try {
       const { outcome } = await checkOrder({ db, clock, log: deps.log, onProgress: deps.packHub?.publish }, code, userActor(req.user!));
       if (outcome.promoted) setFlash(req, 'success', 'pack.check.promoted', { code: outcome.code });
-      else setFlash(req, 'error', 'pack.check.held', { code: outcome.code, detail: outcome.detail });
+      else setFlash(req, 'error', 'pack.check.held', { code: outcome.code, detail: holdText(req.t, outcome) });
       res.redirect(orderUrl(code));
     } catch (err) {
       showOrder(req, res, code, { form: 'status', error: err });

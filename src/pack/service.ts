@@ -1,10 +1,12 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { runPackScript, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
+import { runPackScript, shortLine, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
+import type { LineCheck } from '../domain/allocation.js';
 import type { Db } from '../db/client.js';
 import { packRunSteps } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { loadOrder } from '../orders/service.js';
+import type { Translate } from '../i18n/index.js';
 import { AppError } from '../web/errors.js';
 import { findRun, listSteps, type PackRunRow } from './repo.js';
 
@@ -33,7 +35,7 @@ export function presentRun(db: Db, run: PackRunRow, withOrders: boolean) {
     promoted: steps.filter((s) => s.outcome === 'promoted').map((s) => s.orderCode!),
     held: steps
       .filter((s) => s.outcome === 'held')
-      .map((s) => ({ code: s.orderCode!, reason: String(s.detail?.reason ?? ''), detail: String(s.detail?.detail ?? '') })),
+      .map((s) => ({ code: s.orderCode!, reason: String(s.detail?.reason ?? ''), detail: String(s.detail?.detail ?? ''), ...shortLine((s.detail?.lines ?? []) as LineCheck[]) })),
     detailsKept: steps.length > 0 || run.examined === 0,
   };
 }
@@ -56,8 +58,9 @@ export async function checkOrder(deps: PackScriptDeps, code: string, actor: Acto
   const held = result.held.find((h) => h.code === order.code);
   const reason = promoted ? null : (held?.reason ?? (order.waiting ? 'waiting' : `status_${order.status}`));
   const detail = promoted ? '' : (held?.detail ?? (order.waiting ? 'the order is waiting' : `the order is ${order.status}, only orders in status order are packed`));
-  if (!promoted) appendOrderEvent(deps.db, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id });
-  return { result, outcome: { code: order.code, promoted, reason, detail, status: promoted ? 'packing' : order.status } };
+  const short = held ? { sku: held.sku, need: held.need, available: held.available } : {};
+  if (!promoted) appendOrderEvent(deps.db, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id, status: order.status, ...short });
+  return { result, outcome: { code: order.code, promoted, reason, detail, status: promoted ? 'packing' : order.status, ...short } };
 }
 
 /** The most recent pack-script outcome recorded for an order, for its page. */
@@ -70,5 +73,12 @@ export function lastOutcome(db: Db, code: string) {
     .limit(1)
     .get();
   if (!row) return null;
-  return { runId: row.runId, outcome: row.outcome, reason: (row.detail?.reason as string | null) ?? null, detail: String(row.detail?.detail ?? ''), at: row.createdAt };
+  return { runId: row.runId, outcome: row.outcome, reason: (row.detail?.reason as string | null) ?? null, at: row.createdAt, ...shortLine((row.detail?.lines ?? []) as LineCheck[]) };
+}
+
+/** Why an order was held, in the reader's language ("waiting for stock: TENT-2 needs 3, 1 available"). */
+export function holdText(t: Translate, hold: { reason: string | null; sku?: string | undefined; need?: number | undefined; available?: number | null | undefined; status?: string | undefined }): string {
+  if (!hold.reason) return '';
+  if (hold.reason.startsWith('status_')) return t('pack.hold.status', { status: hold.reason.slice('status_'.length) });
+  return t(`pack.hold.${hold.reason}`, { sku: hold.sku, need: hold.need, available: Math.max(hold.available ?? 0, 0) });
 }

@@ -42,7 +42,7 @@ describe('a pack run', () => {
     expect(result).toMatchObject({ status: 'succeeded', examined: 3, promoted: [fits.code] });
     expect(result.held).toEqual(
       expect.arrayContaining([
-        { code: noStock.code, reason: 'insufficient_stock', detail: 'B: needs 1, 0 available' },
+        { code: noStock.code, reason: 'insufficient_stock', detail: 'B: needs 1, 0 available', sku: 'B', need: 1, available: 0 },
         { code: unpaid.code, reason: 'not_paid', detail: 'not paid' },
       ]),
     );

@@ -74,6 +74,10 @@ describe('Check now on the order page', () => {
     const page = (await agent.get(`/orders/${unpaid.code}`)).text;
     expect(page).toContain(`Order ${unpaid.code} stays in Order: not paid.`);
     expect(page).toContain('Pack check: stays in Order — not paid');
+    const waiting = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    db.$client.prepare('UPDATE orders SET waiting = 1 WHERE id = ?').run(waiting.id);
+    await submit(`/orders/${waiting.code}`, `/orders/${waiting.code}/pack-check`, {});
+    expect((await agent.get(`/orders/${waiting.code}`)).text).toContain('stays in Order: the order is waiting.');
     const paid = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
     await submit(`/orders/${paid.code}`, `/orders/${paid.code}/pack-check`, {});
     expect(reload(db, paid.code).status).toBe('packing');
