@@ -74,6 +74,25 @@ export interface PackSummary {
   longestWriteMs: number;
 }
 
+/**
+ * A step record as compact JSON: a run writes one per order (100,000 in a large run), so arrays
+ * stand in for objects. `decodeStep` reads it back.
+ */
+export function encodeStep(o: Pick<OrderOutcome, 'reason' | 'detail' | 'payment' | 'lines'>): string {
+  const p = o.payment;
+  return JSON.stringify([o.reason, o.detail, [p.ok ? 1 : 0, p.paid ? 1 : 0, p.paymentMethod, p.approved ? 1 : 0], o.lines.map((l) => [l.sku, l.need, l.available, l.ok ? 1 : 0])]);
+}
+
+export function decodeStep(stored: unknown): Pick<OrderOutcome, 'reason' | 'detail' | 'payment' | 'lines'> {
+  const [reason, detail, p, lines] = stored as [OrderOutcome['reason'], string, [number, number, OrderOutcome['payment']['paymentMethod'], number], [string, number, number | null, number][]];
+  return {
+    reason,
+    detail,
+    payment: { ok: p[0] === 1, paid: p[1] === 1, paymentMethod: p[2], approved: p[3] === 1 },
+    lines: lines.map(([sku, need, available, ok]) => ({ sku, need, available, ok: ok === 1 })),
+  };
+}
+
 /** The line that stopped an order (the last one checked, when it did not fit). */
 export function shortLine(lines: readonly { sku: string; need: number; available: number | null; ok: boolean }[]) {
   const last = lines[lines.length - 1];
@@ -191,7 +210,7 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const writeSteps = (outcomes: OrderOutcome[], at: number) => {
     for (let i = 0; i < outcomes.length; i += STEPS_PER_INSERT) {
       const chunk = outcomes.slice(i, i + STEPS_PER_INSERT);
-      const params = chunk.flatMap((o) => [runId, o.code, o.outcome, JSON.stringify({ reason: o.reason, detail: o.detail, payment: o.payment, lines: o.lines }), at]);
+      const params = chunk.flatMap((o) => [runId, o.code, o.outcome, encodeStep(o), at]);
       (chunk.length === STEPS_PER_INSERT ? stepRowsFull : stepRows(chunk.length)).run(...params);
     }
   };

@@ -1,6 +1,5 @@
 import { and, desc, eq } from 'drizzle-orm';
-import { runPackScript, shortLine, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
-import type { LineCheck } from '../domain/allocation.js';
+import { decodeStep, runPackScript, shortLine, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
 import type { Db } from '../db/client.js';
 import { packRunSteps } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
@@ -35,7 +34,10 @@ export function presentRun(db: Db, run: PackRunRow, withOrders: boolean) {
     promoted: steps.filter((s) => s.outcome === 'promoted').map((s) => s.orderCode!),
     held: steps
       .filter((s) => s.outcome === 'held')
-      .map((s) => ({ code: s.orderCode!, reason: String(s.detail?.reason ?? ''), detail: String(s.detail?.detail ?? ''), ...shortLine((s.detail?.lines ?? []) as LineCheck[]) })),
+      .map((s) => {
+        const step = decodeStep(s.detail);
+        return { code: s.orderCode!, reason: String(step.reason ?? ''), detail: step.detail, ...shortLine(step.lines) };
+      }),
     detailsKept: steps.length > 0 || run.examined === 0,
   };
 }
@@ -73,7 +75,8 @@ export function lastOutcome(db: Db, code: string) {
     .limit(1)
     .get();
   if (!row) return null;
-  return { runId: row.runId, outcome: row.outcome, reason: (row.detail?.reason as string | null) ?? null, at: row.createdAt, ...shortLine((row.detail?.lines ?? []) as LineCheck[]) };
+  const step = decodeStep(row.detail);
+  return { runId: row.runId, outcome: row.outcome, reason: step.reason, at: row.createdAt, ...shortLine(step.lines) };
 }
 
 /** Why an order was held, in the reader's language ("waiting for stock: TENT-2 needs 3, 1 available"). */

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { PACK_LEASE, runPackScript, type PackProgress } from '../../jobs/pack-script.js';
+import { decodeStep, PACK_LEASE, runPackScript, type PackProgress } from '../../jobs/pack-script.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../web/errors.js';
 import { localizedParams } from '../web/error-handler.js';
@@ -75,7 +75,7 @@ export function packWeb(deps: AppDeps): Router {
       title: req.t('pack.runTitle', { id: run.id }),
       run: view,
       live: run.status === 'running' ? (hub.state(run.id) ?? null) : null,
-      steps: steps.slice(0, STEPS_PAGE).map((s) => ({ id: s.id, code: s.orderCode, outcome: s.outcome, ...(s.detail as Record<string, unknown>) })),
+      steps: steps.slice(0, STEPS_PAGE).map((s) => ({ id: s.id, code: s.orderCode, outcome: s.outcome, ...decodeStep(s.detail) })),
       nextAfter: steps.length > STEPS_PAGE ? steps[STEPS_PAGE - 1]!.id : null,
       outcome: query.outcome ?? '',
     });

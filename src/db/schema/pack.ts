@@ -36,7 +36,8 @@ export const packRunSteps = sqliteTable(
     orderCode: text('order_code'),
     step: text('step').notNull(),
     outcome: text('outcome').notNull(),
-    detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
+    /** Compact JSON written by jobs/pack-script.ts encodeStep; read with decodeStep. */
+    detail: text('detail', { mode: 'json' }).$type<unknown>(),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [index('pack_run_steps_run_idx').on(t.runId, t.id), index('pack_run_steps_order_idx').on(t.orderCode, t.id)],
