@@ -6,7 +6,7 @@ import { allocate, holdDetail, type Decision, type HoldReason } from '../src/dom
 import { planMove } from '../src/domain/order-status.js';
 import { counterDelta } from '../src/domain/stock.js';
 import { acquireLease, releaseLease, renewLease, type Lease } from '../src/pack/lease.js';
-import { loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
+import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
 import { getPackSettings } from '../src/pack/settings.js';
 import type { Logger } from '../src/web/types.js';
 
@@ -44,6 +44,7 @@ export interface OrderOutcome {
 }
 
 export type PackProgress =
+  | { type: 'created'; runId: number }
   | { type: 'started'; runId: number; total: number }
   | { type: 'batch'; runId: number; done: number; total: number; promoted: number; held: number; orders: OrderOutcome[] }
   | { type: 'finished'; runId: number; result: PackRunResult }
@@ -125,6 +126,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     .values({ trigger: opts.trigger, dryRun: opts.dryRun, status: 'running', startedBy: label, startedAt })
     .returning()
     .get();
+  deps.onProgress?.({ type: 'created', runId: run.id });
 
   const promoted: string[] = [];
   const held: PackRunResult['held'] = [];
@@ -133,7 +135,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
   let step = 'reading';
   let examined = 0;
   try {
-    const candidates = loadCandidates(db, opts.orderId);
+    const candidates = opts.orderId === undefined ? await loadCandidates(db, yieldToEventLoop) : loadCandidate(db, opts.orderId);
     const stock = loadStock(db);
     const settings = getPackSettings(db);
     step = 'deciding';

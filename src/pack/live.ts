@@ -30,6 +30,7 @@ export class PackRunHub {
   publish = (event: PackProgress): void => {
     const state = this.states.get(event.runId) ?? { runId: event.runId, total: 0, done: 0, promoted: 0, held: 0, recent: [], finished: false };
     if (event.type === 'started') state.total = event.total;
+    if (event.type === 'created') state.total = 0;
     if (event.type === 'batch') {
       Object.assign(state, { done: event.done, total: event.total, promoted: event.promoted, held: event.held });
       state.recent = [...state.recent, ...event.orders].slice(-RECENT);

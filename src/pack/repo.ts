@@ -10,21 +10,15 @@ export interface LoadedCandidate extends Candidate {
   linesVersion: number;
 }
 
-/** Every order the rule looks at, with its lines, in one read. `onlyId` limits it to one order. */
-export function loadCandidates(db: Db, onlyId?: number): LoadedCandidate[] {
-  // Rows as arrays, not objects: a run reads hundreds of thousands of lines.
-  const rows = db.$client
-    .prepare(
-      `SELECT o.id, o.code, o.priority, coalesce(o.placed_at, o.created_at), o.paid, o.approved, o.payment_method, o.lines_version,
-              l.sku, l.product_id, l.quantity - l.shipped_quantity
-         FROM orders o JOIN order_lines l ON l.order_id = o.id
-        WHERE o.status = 'order' AND o.waiting = 0 ${onlyId === undefined ? '' : 'AND o.id = ?'}
-        ORDER BY o.id`,
-    )
-    .raw(true)
-    .all(...(onlyId === undefined ? [] : [onlyId])) as [number, string, number, number, number, number, PaymentMethod | null, number, string, number | null, number][];
-  const out: LoadedCandidate[] = [];
-  let c: LoadedCandidate | undefined;
+type CandidateRow = [number, string, number, number, number, number, PaymentMethod | null, number, string, number | null, number];
+
+const CANDIDATES_SQL = `SELECT o.id, o.code, o.priority, coalesce(o.placed_at, o.created_at), o.paid, o.approved, o.payment_method, o.lines_version,
+        l.sku, l.product_id, l.quantity - l.shipped_quantity
+   FROM orders o JOIN order_lines l ON l.order_id = o.id
+  WHERE o.status = 'order' AND o.waiting = 0`;
+
+function toCandidates(rows: CandidateRow[], out: LoadedCandidate[]): void {
+  let c = out[out.length - 1];
   for (const r of rows) {
     if (!c || c.id !== r[0]) {
       c = { id: r[0], code: r[1], priority: r[2], placedAt: r[3], paid: r[4] === 1, approved: r[5] === 1, paymentMethod: r[6], linesVersion: r[7], lines: [] };
@@ -32,7 +26,37 @@ export function loadCandidates(db: Db, onlyId?: number): LoadedCandidate[] {
     }
     c.lines.push({ sku: r[8], productId: r[9], remaining: r[10] });
   }
+}
+
+/** One order, if it is a candidate (status order, not waiting). */
+export function loadCandidate(db: Db, orderId: number): LoadedCandidate[] {
+  const out: LoadedCandidate[] = [];
+  toCandidates(db.$client.prepare(`${CANDIDATES_SQL} AND o.id = ?`).raw(true).all(orderId) as CandidateRow[], out);
   return out;
+}
+
+/**
+ * Every order the rule looks at, with its lines, read in slices of `slice` orders by id with a
+ * pause between slices, so that a large read does not hold up the server's other requests. The
+ * slices need not be one snapshot: every promotion is checked again when it is written.
+ */
+export async function loadCandidates(db: Db, pause: () => Promise<void>, slice = 20_000): Promise<LoadedCandidate[]> {
+  // Rows as arrays, not objects: a run reads hundreds of thousands of lines.
+  const bound = db.$client.prepare("SELECT id FROM orders WHERE status = 'order' AND waiting = 0 AND id > ? ORDER BY id LIMIT 1 OFFSET ?").pluck();
+  const range = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? AND o.id <= ? ORDER BY o.id`).raw(true);
+  const rest = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? ORDER BY o.id`).raw(true);
+  const out: LoadedCandidate[] = [];
+  let after = 0;
+  for (;;) {
+    const upTo = bound.get(after, slice - 1) as number | undefined;
+    if (upTo === undefined) {
+      toCandidates(rest.all(after) as CandidateRow[], out);
+      return out;
+    }
+    toCandidates(range.all(after, upTo) as CandidateRow[], out);
+    after = upTo;
+    await pause();
+  }
 }
 
 /** Stock of every product, by id. */

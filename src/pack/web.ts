@@ -43,14 +43,14 @@ export function packWeb(deps: AppDeps): Router {
         clock,
         log,
         onProgress: (e) => {
-          if (e.type === 'started') started = e.runId;
+          if (e.type === 'created') started = e.runId;
           hub.publish(e);
         },
       },
       { trigger: 'manual', dryRun, actor: userActor(req.user!) },
     );
-    // Everything up to the first batch runs before runPackScript returns: a run that started has
-    // its id now and goes on in the background while the page watches it.
+    // The run row is made before runPackScript first waits: a run that started has its id now and
+    // goes on in the background while the page watches it.
     if (started !== undefined) {
       running.catch((err: unknown) => log.error('manual pack run failed', { error: String(err) }));
       return res.redirect(303, `/tools/pack-script/runs/${started}`);

@@ -100,3 +100,19 @@ describe('Settings → Pack script', () => {
     expect(form.text).toContain('value="30"');
   });
 });
+
+describe('a large run', () => {
+  it('lets other requests through while it runs', async () => {
+    const { fill } = await import('../../bench/generate.js');
+    const { api } = await import('../helpers.js');
+    const ctx = makeApp();
+    fill(ctx.db, { products: 2000, orders: 40_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
+    const finished: string[] = [];
+    const run = api(ctx.app).post('/api/v1/pack-runs').send({}).then((r) => finished.push(`run ${r.status}`));
+    // Asked for just after the run started: answered before the run is done.
+    await new Promise((r) => setTimeout(r, 30));
+    const health = request(ctx.app).get('/healthz').then((r) => finished.push(`health ${r.status}`));
+    await Promise.all([run, health]);
+    expect(finished).toEqual(['health 200', 'run 201']);
+  });
+});
