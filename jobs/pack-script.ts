@@ -219,6 +219,10 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
   const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
 
+  const STOCK_CHUNK = 500;
+  const stockOf = (n: number) => sqlite.prepare(`SELECT id, track_stock AS tracked, on_hand - allocated AS available FROM products WHERE id IN (${Array(n).fill('?').join(',')})`);
+  const stockOfFullChunk = stockOf(STOCK_CHUNK);
+
   /**
    * The stock of the batch's products as it is now, read inside the write transaction: the rule
    * read it earlier, and an edit or a count may have changed it since.
@@ -226,9 +230,9 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const currentStock = (batch: Decision[]) => {
     const ids = [...new Set(batch.flatMap((d) => (d.outcome === 'promoted' ? d.order.lines.flatMap((l) => (l.productId === null ? [] : [l.productId])) : [])))];
     const stock = new Map<number, { tracked: boolean; available: number }>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const rows = sqlite.prepare(`SELECT id, track_stock AS tracked, on_hand - allocated AS available FROM products WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as { id: number; tracked: number; available: number }[];
+    for (let i = 0; i < ids.length; i += STOCK_CHUNK) {
+      const chunk = ids.slice(i, i + STOCK_CHUNK);
+      const rows = (chunk.length === STOCK_CHUNK ? stockOfFullChunk : stockOf(chunk.length)).all(...chunk) as { id: number; tracked: number; available: number }[];
       for (const r of rows) stock.set(r.id, { tracked: r.tracked === 1, available: r.available });
     }
     return stock;

@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import { writeTransaction, type Db } from '../db/client.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
@@ -26,8 +26,8 @@ export function listCustomStatusesWithUsage(db: Db) {
     .map((s) => ({ code: s.code, label: s.label, color: s.color, orders: countOrders.get(s.id) as number }));
 }
 
-function load(db: Db, code: string) {
-  const row = db.select().from(customStatuses).where(eq(customStatuses.code, code)).get();
+function load(conn: Conn, code: string) {
+  const row = conn.select().from(customStatuses).where(eq(customStatuses.code, code)).get();
   if (!row) throw new AppError('custom_status_not_found', 'errors.customStatusNotFound', { code });
   return row;
 }
@@ -54,7 +54,7 @@ export function putCustomStatus(db: Db, code: string, input: CustomStatusBody, n
  */
 export function deleteCustomStatus(db: Db, code: string, opts: { clear: boolean; actor: Actor; now: Date }): { cleared: number } {
   return writeTransaction(db, (tx) => {
-    const status = load(db, code);
+    const status = load(tx, code);
     const carriers = tx.select({ id: orders.id, code: orders.code }).from(orders).where(eq(orders.customStatusId, status.id)).all();
     if (carriers.length && !opts.clear) {
       throw new AppError('custom_status_in_use', 'errors.customStatusInUse', { code, count: carriers.length }, { orders: carriers.length });

@@ -6,7 +6,8 @@ import { gs1CheckDigit } from '../domain/gtin.js';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
 import { changeStatus, createOrder, checkout, promoteToPacking } from '../orders/service.js';
 import { findOrderByCode, listLines } from '../orders/repo.js';
-import { findProductsByIds } from '../products/repo.js';
+import { allocate } from '../domain/allocation.js';
+import { loadCandidate, loadStock } from '../pack/repo.js';
 import { upsertProduct } from '../products/service.js';
 import { reportDelivery } from '../shipping/service.js';
 
@@ -124,14 +125,9 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
     const packed = Array.from({ length: 12 }, (_, i) => newOrder('order', true, 14 + i).order);
     packed.forEach((o, i) => {
       const now = at();
-      // As the pack rule would: only when every stock-tracked line is covered by available stock.
-      const lines = listLines(tx, o.id);
-      const stock = findProductsByIds(tx, lines.flatMap((l) => (l.productId ? [l.productId] : [])));
-      const covered = lines.every((l) => {
-        const p = l.productId ? stock.get(l.productId) : undefined;
-        return !p || !p.trackStock || l.quantity <= p.onHand - p.allocated;
-      });
-      if (!covered) return;
+      // Packed only where the pack rule would pack it.
+      const [decision] = allocate(loadCandidate(db, o.id), loadStock(db), { requireApproval: false });
+      if (decision?.outcome !== 'promoted') return;
       const order = promoteToPacking(tx, findOrderByCode(tx, o.code)!, { actor: { type: 'pack_script', id: null, name: 'pack script' }, now });
       if (i < 5) {
         reportDelivery(tx, order, { parcels: [`DEMO${order.code}A`, ...(i % 2 ? [`DEMO${order.code}B`] : [])] }, { actor: DEMO, now: at() });

@@ -36,7 +36,7 @@ export function updateOrderDetails(db: Db, code: string, patch: DetailsPatch, ct
   });
 }
 
-export function applyDetails(conn: Conn, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
+function applyDetails(conn: Conn, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   const set: Partial<typeof orders.$inferInsert> = {};
   const note = <K extends 'waiting' | 'reviewed' | 'priority' | 'comment'>(field: K, value: OrderRow[K] | undefined) => {
