@@ -7,12 +7,18 @@ import { planMove } from '../src/domain/order-status.js';
 import { counterDelta } from '../src/domain/stock.js';
 import { acquireLease, releaseLease, renewLease, type Lease } from '../src/pack/lease.js';
 import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
+import { encodeBatch, shortLine, type OrderOutcome } from '../src/pack/steps.js';
 import { getPackSettings } from '../src/pack/settings.js';
 import type { Logger } from '../src/web/types.js';
 
 export const PACK_LEASE = 'pack_script';
 /** Step details are kept for this many runs; older runs keep their summary. */
 export const KEEP_RUN_DETAILS = 50;
+/** Order outcomes per batch sent to the live view (its list shows the latest 500). */
+export const LIVE_ORDERS = 500;
+
+/** Orders per write transaction: about 0.3 s of write lock at 100,000 candidates (docs/decisions.md). */
+export const BATCH_SIZE = 5000;
 
 export type PackTrigger = 'cron' | 'manual' | 'cli' | 'api' | 'check';
 
@@ -34,18 +40,10 @@ export interface PackRunOptions {
   orderId?: number;
 }
 
-export interface OrderOutcome {
-  code: string;
-  outcome: 'promoted' | 'held';
-  reason: HoldReason | 'changed' | null;
-  detail: string;
-  payment: Decision['payment'];
-  lines: Decision['lines'];
-}
-
 export type PackProgress =
   | { type: 'created'; runId: number }
   | { type: 'started'; runId: number; total: number }
+  /** `orders`: the batch's last outcomes (at most LIVE_ORDERS), for the live view; the run's record has them all. */
   | { type: 'batch'; runId: number; done: number; total: number; promoted: number; held: number; orders: OrderOutcome[] }
   | { type: 'finished'; runId: number; result: PackRunResult }
   | { type: 'failed'; runId: number; error: string; step: string };
@@ -75,31 +73,6 @@ export interface PackSummary {
   longestWriteMs: number;
 }
 
-/**
- * A step record as compact JSON: a run writes one per order (100,000 in a large run), so arrays
- * stand in for objects. `decodeStep` reads it back.
- */
-export function encodeStep(o: Pick<OrderOutcome, 'reason' | 'detail' | 'payment' | 'lines'>): string {
-  const p = o.payment;
-  return JSON.stringify([o.reason, o.detail, [p.ok ? 1 : 0, p.paid ? 1 : 0, p.paymentMethod, p.approved ? 1 : 0], o.lines.map((l) => [l.sku, l.need, l.available, l.ok ? 1 : 0])]);
-}
-
-export function decodeStep(stored: unknown): Pick<OrderOutcome, 'reason' | 'detail' | 'payment' | 'lines'> {
-  const [reason, detail, p, lines] = stored as [OrderOutcome['reason'], string, [number, number, OrderOutcome['payment']['paymentMethod'], number], [string, number, number | null, number][]];
-  return {
-    reason,
-    detail,
-    payment: { ok: p[0] === 1, paid: p[1] === 1, paymentMethod: p[2], approved: p[3] === 1 },
-    lines: lines.map(([sku, need, available, ok]) => ({ sku, need, available, ok: ok === 1 })),
-  };
-}
-
-/** The line that stopped an order (the last one checked, when it did not fit). */
-export function shortLine(lines: readonly { sku: string; need: number; available: number | null; ok: boolean }[]) {
-  const last = lines[lines.length - 1];
-  return last && !last.ok ? { sku: last.sku, need: last.need, available: last.available } : {};
-}
-
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -112,7 +85,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  */
 export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions): Promise<PackRunResult> {
   const { db, clock, log } = deps;
-  const batchSize = opts.batchSize ?? 5000;
+  const batchSize = opts.batchSize ?? BATCH_SIZE;
   const label = actorLabel(opts.actor);
   const startedAt = clock();
   let lease: Lease | null = null;
@@ -148,7 +121,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
       step = `writing:${start + 1}-${Math.min(start + batchSize, decisions.length)}`;
       const batch = decisions.slice(start, start + batchSize);
       const t0 = performance.now();
-      const outcomes = writer(batch, clock());
+      const outcomes = writer(batch, start, clock());
       summary.longestWriteMs = Math.max(summary.longestWriteMs, performance.now() - t0);
       for (const o of outcomes) {
         if (o.outcome === 'promoted') promoted.push(o.code);
@@ -161,7 +134,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
         if (d.reason === 'insufficient_stock') summary.waitingForStock[d.short!.sku] = (summary.waitingForStock[d.short!.sku] ?? 0) + 1;
       }
       if (lease && !renewLease(db, lease, clock())) throw new Error('The pack script lease was lost (the run took too long between batches).');
-      deps.onProgress?.({ type: 'batch', runId: run.id, done: Math.min(start + batchSize, decisions.length), total: decisions.length, promoted: promoted.length, held: held.length, orders: outcomes });
+      deps.onProgress?.({ type: 'batch', runId: run.id, done: Math.min(start + batchSize, decisions.length), total: decisions.length, promoted: promoted.length, held: held.length, orders: outcomes.slice(-LIVE_ORDERS) });
       await yieldToEventLoop();
     }
 
@@ -205,17 +178,8 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const event = sqlite.prepare(
     `INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  // Step rows go in 250 at a time: one statement per row would cost more than the promotions.
-  const STEPS_PER_INSERT = 250;
-  const stepRows = (n: number) => sqlite.prepare(`INSERT INTO pack_run_steps (run_id, order_code, step, outcome, detail, created_at) VALUES ${Array(n).fill("(?, ?, 'order', ?, ?, ?)").join(', ')}`);
-  const stepRowsFull = stepRows(STEPS_PER_INSERT);
-  const writeSteps = (outcomes: OrderOutcome[], at: number) => {
-    for (let i = 0; i < outcomes.length; i += STEPS_PER_INSERT) {
-      const chunk = outcomes.slice(i, i + STEPS_PER_INSERT);
-      const params = chunk.flatMap((o) => [runId, o.code, o.outcome, encodeStep(o), at]);
-      (chunk.length === STEPS_PER_INSERT ? stepRowsFull : stepRows(chunk.length)).run(...params);
-    }
-  };
+  // One record row per batch: a row per order would cost more than the promotions.
+  const record = sqlite.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)');
   const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
   const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
 
@@ -255,7 +219,7 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
     return true;
   };
 
-  return sqlite.transaction((batch: Decision[], now: Date): OrderOutcome[] => {
+  return sqlite.transaction((batch: Decision[], firstIndex: number, now: Date): OrderOutcome[] => {
     const at = now.getTime();
     const stock = dryRun ? new Map() : currentStock(batch);
     const outcomes = batch.map((d): OrderOutcome => {
@@ -265,7 +229,8 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
       const ok = promoteOne(d.order as LoadedCandidate, stock, at);
       return ok ? { ...base, outcome: 'promoted', reason: null, detail: '' } : { ...base, outcome: 'held', reason: 'changed', detail: 'order or stock changed during the run; the next run decides again' };
     });
-    writeSteps(outcomes, at);
+    const { codes, steps } = encodeBatch(outcomes);
+    record.run(runId, firstIndex, outcomes.length, at, codes, steps);
     runCounts.run(outcomes.length, outcomes.filter((o) => o.outcome === 'promoted').length, outcomes.filter((o) => o.outcome === 'held').length, runId);
     return outcomes;
   }).immediate;

@@ -142,7 +142,7 @@ export function ordersWeb(deps: AppDeps): Router {
       editable: linesEditable(order.status),
       customStatuses: listCustomStatuses(db),
       canDelete: can(req.user!.role, 'deleteOrders'),
-      lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(lastOutcome(db, order.code)),
+      lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) })),
       problem: formProblem,
     });
   };

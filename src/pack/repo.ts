@@ -1,8 +1,9 @@
-import { and, desc, eq, gt, lt, notInArray } from 'drizzle-orm';
+import { and, desc, eq, lt, notInArray } from 'drizzle-orm';
 import type { Conn, Db } from '../db/client.js';
-import { packRuns, packRunSteps } from '../db/schema/index.js';
+import { packRunBatches, packRuns } from '../db/schema/index.js';
 import type { Candidate, ProductStock } from '../domain/allocation.js';
 import type { PaymentMethod } from '../domain/order-status.js';
+import { decodeStep, type OrderStep, type StepJson } from './steps.js';
 
 export type PackRunRow = typeof packRuns.$inferSelect;
 
@@ -10,28 +11,29 @@ export interface LoadedCandidate extends Candidate {
   linesVersion: number;
 }
 
-type CandidateRow = [number, string, number, number, number, number, PaymentMethod | null, number, string, number | null, number];
+/**
+ * One JSON array per candidate, its lines nested: a run reads hundreds of thousands of lines, and
+ * one string per order costs far less to hand from SQLite to JavaScript than a row per line.
+ */
+const CANDIDATES_SQL = `SELECT json_array(o.id, o.code, o.priority, coalesce(o.placed_at, o.created_at), o.paid, o.approved, o.payment_method, o.lines_version,
+         (SELECT json_group_array(json_array(l.sku, l.product_id, l.quantity - l.shipped_quantity) ORDER BY l.id) FROM order_lines l WHERE l.order_id = o.id))
+    FROM orders o
+   WHERE o.status = 'order' AND o.waiting = 0`;
 
-const CANDIDATES_SQL = `SELECT o.id, o.code, o.priority, coalesce(o.placed_at, o.created_at), o.paid, o.approved, o.payment_method, o.lines_version,
-        l.sku, l.product_id, l.quantity - l.shipped_quantity
-   FROM orders o JOIN order_lines l ON l.order_id = o.id
-  WHERE o.status = 'order' AND o.waiting = 0`;
+type CandidateJson = [number, string, number, number, number, number, PaymentMethod | null, number, [string, number | null, number][]];
 
-function toCandidates(rows: CandidateRow[], out: LoadedCandidate[]): void {
-  let c = out[out.length - 1];
-  for (const r of rows) {
-    if (!c || c.id !== r[0]) {
-      c = { id: r[0], code: r[1], priority: r[2], placedAt: r[3], paid: r[4] === 1, approved: r[5] === 1, paymentMethod: r[6], linesVersion: r[7], lines: [] };
-      out.push(c);
-    }
-    c.lines.push({ sku: r[8], productId: r[9], remaining: r[10] });
+function toCandidates(rows: string[], out: LoadedCandidate[]): void {
+  for (const row of rows) {
+    const r = JSON.parse(row) as CandidateJson;
+    const lines = r[8].map((l) => ({ sku: l[0], productId: l[1], remaining: l[2] }));
+    out.push({ id: r[0], code: r[1], priority: r[2], placedAt: r[3], paid: r[4] === 1, approved: r[5] === 1, paymentMethod: r[6], linesVersion: r[7], lines });
   }
 }
 
 /** One order, if it is a candidate (status order, not waiting). */
 export function loadCandidate(db: Db, orderId: number): LoadedCandidate[] {
   const out: LoadedCandidate[] = [];
-  toCandidates(db.$client.prepare(`${CANDIDATES_SQL} AND o.id = ?`).raw(true).all(orderId) as CandidateRow[], out);
+  toCandidates(db.$client.prepare(`${CANDIDATES_SQL} AND o.id = ?`).pluck().all(orderId) as string[], out);
   return out;
 }
 
@@ -41,19 +43,18 @@ export function loadCandidate(db: Db, orderId: number): LoadedCandidate[] {
  * slices need not be one snapshot: every promotion is checked again when it is written.
  */
 export async function loadCandidates(db: Db, pause: () => Promise<void>, slice = 20_000): Promise<LoadedCandidate[]> {
-  // Rows as arrays, not objects: a run reads hundreds of thousands of lines.
   const bound = db.$client.prepare("SELECT id FROM orders WHERE status = 'order' AND waiting = 0 AND id > ? ORDER BY id LIMIT 1 OFFSET ?").pluck();
-  const range = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? AND o.id <= ? ORDER BY o.id`).raw(true);
-  const rest = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? ORDER BY o.id`).raw(true);
+  const range = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? AND o.id <= ? ORDER BY o.id`).pluck();
+  const rest = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? ORDER BY o.id`).pluck();
   const out: LoadedCandidate[] = [];
   let after = 0;
   for (;;) {
     const upTo = bound.get(after, slice - 1) as number | undefined;
     if (upTo === undefined) {
-      toCandidates(rest.all(after) as CandidateRow[], out);
+      toCandidates(rest.all(after) as string[], out);
       return out;
     }
-    toCandidates(range.all(after, upTo) as CandidateRow[], out);
+    toCandidates(range.all(after, upTo) as string[], out);
     after = upTo;
     await pause();
   }
@@ -84,14 +85,39 @@ export function listRuns(conn: Conn, opts: { limit: number; beforeId?: number | 
     .all();
 }
 
-export function listSteps(conn: Conn, runId: number, opts: { outcome?: string | undefined; limit: number; afterId?: number | undefined }) {
-  return conn
-    .select()
-    .from(packRunSteps)
-    .where(and(eq(packRunSteps.runId, runId), opts.outcome ? eq(packRunSteps.outcome, opts.outcome) : undefined, opts.afterId ? gt(packRunSteps.id, opts.afterId) : undefined))
-    .orderBy(packRunSteps.id)
-    .limit(opts.limit)
-    .all();
+/**
+ * A run's order outcomes after position `after`, optionally only one outcome, at most `limit`.
+ * Reads batch by batch and stops as soon as the page is full.
+ */
+export function listSteps(db: Db, runId: number, opts: { outcome?: string | undefined; limit: number; after?: number | undefined }): OrderStep[] {
+  const after = opts.after ?? 0;
+  const batches = db.$client.prepare('SELECT first_index, steps FROM pack_run_batches WHERE run_id = ? AND first_index + count > ? ORDER BY first_index').raw(true);
+  const out: OrderStep[] = [];
+  for (const [firstIndex, steps] of batches.iterate(runId, after) as IterableIterator<[number, string]>) {
+    const entries = JSON.parse(steps) as StepJson[];
+    for (let i = Math.max(after - firstIndex, 0); i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (opts.outcome && entry[1] !== opts.outcome) continue;
+      out.push(decodeStep(entry, firstIndex + i + 1));
+      if (out.length === opts.limit) return out;
+    }
+  }
+  return out;
+}
+
+/**
+ * The latest outcome recorded for an order by any run since `since` (its creation), for its page.
+ * instr() over the batches' codes: bounded by the runs whose details are kept.
+ */
+export function lastStep(db: Db, code: string, since: Date): { runId: number; at: Date; step: OrderStep } | null {
+  const row = db.$client
+    .prepare('SELECT run_id, first_index, created_at, steps FROM pack_run_batches WHERE created_at >= ? AND instr(codes, ?) > 0 ORDER BY id DESC LIMIT 1')
+    .raw(true)
+    .get(since.getTime(), ` ${code} `) as [number, number, number, string] | undefined;
+  if (!row) return null;
+  const entries = JSON.parse(row[3]) as StepJson[];
+  const i = entries.findIndex((e) => e[0] === code);
+  return i < 0 ? null : { runId: row[0], at: new Date(row[2]), step: decodeStep(entries[i]!, row[1] + i + 1) };
 }
 
 /** Runs still marked running whose process is gone become `interrupted`. */
@@ -107,6 +133,6 @@ export function markInterrupted(conn: Conn, now: Date, except: number[] = []): n
 export function pruneSteps(conn: Conn, keep: number): void {
   const newest = conn.select({ id: packRuns.id }).from(packRuns).orderBy(desc(packRuns.id)).limit(keep).all().map((r) => r.id);
   if (newest.length < keep) return;
-  conn.delete(packRunSteps).where(lt(packRunSteps.runId, Math.min(...newest))).run();
+  conn.delete(packRunBatches).where(lt(packRunBatches.runId, Math.min(...newest))).run();
 }
 

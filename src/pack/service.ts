@@ -1,13 +1,12 @@
-import { and, desc, eq } from 'drizzle-orm';
-import { decodeStep, runPackScript, shortLine, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
+import { runPackScript, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
 import type { Db } from '../db/client.js';
-import { packRunSteps } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { loadOrder } from '../orders/service.js';
 import type { Translate } from '../i18n/index.js';
 import { AppError } from '../web/errors.js';
-import { findRun, listSteps, type PackRunRow } from './repo.js';
+import { findRun, lastStep, listSteps, type PackRunRow } from './repo.js';
+import { shortLine } from './steps.js';
 
 /** A run as the API shows it: the summary, and the order lists while its details are kept. */
 export function presentRun(db: Db, run: PackRunRow, withOrders: boolean) {
@@ -31,13 +30,8 @@ export function presentRun(db: Db, run: PackRunRow, withOrders: boolean) {
   const steps = listSteps(db, run.id, { limit: 1_000_000 });
   return {
     ...base,
-    promoted: steps.filter((s) => s.outcome === 'promoted').map((s) => s.orderCode!),
-    held: steps
-      .filter((s) => s.outcome === 'held')
-      .map((s) => {
-        const step = decodeStep(s.detail);
-        return { code: s.orderCode!, reason: String(step.reason ?? ''), detail: step.detail, ...shortLine(step.lines) };
-      }),
+    promoted: steps.filter((s) => s.outcome === 'promoted').map((s) => s.code),
+    held: steps.filter((s) => s.outcome === 'held').map((s) => ({ code: s.code, reason: String(s.reason ?? ''), detail: s.detail, ...shortLine(s.lines) })),
     detailsKept: steps.length > 0 || run.examined === 0,
   };
 }
@@ -66,17 +60,10 @@ export async function checkOrder(deps: PackScriptDeps, code: string, actor: Acto
 }
 
 /** The most recent pack-script outcome recorded for an order, for its page. */
-export function lastOutcome(db: Db, code: string) {
-  const row = db
-    .select()
-    .from(packRunSteps)
-    .where(and(eq(packRunSteps.orderCode, code), eq(packRunSteps.step, 'order')))
-    .orderBy(desc(packRunSteps.id))
-    .limit(1)
-    .get();
-  if (!row) return null;
-  const step = decodeStep(row.detail);
-  return { runId: row.runId, outcome: row.outcome, reason: step.reason, at: row.createdAt, ...shortLine(step.lines) };
+export function lastOutcome(db: Db, order: { code: string; createdAt: Date }) {
+  const last = lastStep(db, order.code, order.createdAt);
+  if (!last) return null;
+  return { runId: last.runId, outcome: last.step.outcome, reason: last.step.reason, at: last.at, ...shortLine(last.step.lines) };
 }
 
 /** Why an order was held, in the reader's language ("waiting for stock: TENT-2 needs 3, 1 available"). */

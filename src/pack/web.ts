@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { decodeStep, PACK_LEASE, runPackScript, type PackProgress } from '../../jobs/pack-script.js';
+import { PACK_LEASE, runPackScript, type PackProgress } from '../../jobs/pack-script.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../web/errors.js';
 import { localizedParams } from '../web/error-handler.js';
@@ -69,14 +69,14 @@ export function packWeb(deps: AppDeps): Router {
   router.get('/runs/:id', (req, res) => {
     const run = getRun(db, parse(runId, req.params.id));
     const query = parse(stepsQuery, req.query);
-    const steps = listSteps(db, run.id, { outcome: query.outcome, afterId: query.after, limit: STEPS_PAGE + 1 });
+    const steps = listSteps(db, run.id, { outcome: query.outcome, after: query.after, limit: STEPS_PAGE + 1 });
     const view = presentRun(db, run, false);
     res.render('pack/run', {
       title: req.t('pack.runTitle', { id: run.id }),
       run: view,
       live: run.status === 'running' ? (hub.state(run.id) ?? null) : null,
-      steps: steps.slice(0, STEPS_PAGE).map((s) => ({ id: s.id, code: s.orderCode, outcome: s.outcome, ...decodeStep(s.detail) })),
-      nextAfter: steps.length > STEPS_PAGE ? steps[STEPS_PAGE - 1]!.id : null,
+      steps: steps.slice(0, STEPS_PAGE),
+      nextAfter: steps.length > STEPS_PAGE ? steps[STEPS_PAGE - 1]!.position : null,
       outcome: query.outcome ?? '',
     });
   });

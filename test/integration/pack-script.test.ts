@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runPackScript, type PackScriptDeps } from '../../jobs/pack-script.js';
+import { KEEP_RUN_DETAILS, runPackScript, type PackScriptDeps } from '../../jobs/pack-script.js';
 import { tick } from '../../jobs/schedule.js';
 import { leases, packRuns } from '../../src/db/schema/index.js';
 import { acquireLease } from '../../src/pack/lease.js';
+import { lastStep, listSteps } from '../../src/pack/repo.js';
 import { putPackSettings } from '../../src/pack/settings.js';
 import { consoleLogger } from '../../src/web/logger.js';
 import { buildOrder, buildPaidOrder, buildProduct, productBySku, recomputedCounters, reload } from '../builders.js';
@@ -52,7 +53,11 @@ describe('a pack run', () => {
     expect(productBySku(db, 'A')).toMatchObject({ allocated: 2, reserved: 3 });
     const row = db.select().from(packRuns).where(eq(packRuns.id, result.id)).get()!;
     expect(row).toMatchObject({ status: 'succeeded', examined: 3, promoted: 1, held: 2, trigger: 'manual' });
-    expect(db.$client.prepare('SELECT count(*) FROM pack_run_steps WHERE run_id = ?').pluck().get(result.id)).toBe(3);
+    expect(listSteps(db, result.id, { limit: 10 }).map((s) => [s.position, s.outcome])).toEqual([
+      [1, 'promoted'],
+      [2, 'held'],
+      [3, 'held'],
+    ]);
     expect(db.select().from(leases).all()).toEqual([]);
     invariants(db);
   });
@@ -98,6 +103,57 @@ describe('a pack run', () => {
       { trigger: 'manual', dryRun: false, actor: SYSTEM },
     );
     expect(result.held.map((h) => h.reason)).toEqual(['changed']);
+  });
+});
+
+describe('the record of a run', () => {
+  async function runOverFive() {
+    const db = makeDb();
+    const clock = makeClock(new Date('2026-11-20T09:00:00Z'));
+    buildProduct(db, { sku: 'A', onHand: 2 });
+    // In order of priority: two take the stock, one is not paid, two find none left.
+    const orders = [true, true, false, true, true].map((paid, i) => buildOrder(db, { lines: [{ sku: 'A', quantity: 1 }], paid, body: { priority: 9 - i } }));
+    const result = await runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM, batchSize: 2 });
+    return { db, clock, orders, result };
+  }
+
+  it("keeps every order's outcome in run order, paged across batches and filtered by outcome", async () => {
+    const { db, orders, result } = await runOverFive();
+    const all = listSteps(db, result.id, { limit: 100 });
+    expect(all.map((s) => [s.position, s.code, s.outcome, s.reason])).toEqual([
+      [1, orders[0]!.code, 'promoted', null],
+      [2, orders[1]!.code, 'promoted', null],
+      [3, orders[2]!.code, 'held', 'not_paid'],
+      [4, orders[3]!.code, 'held', 'insufficient_stock'],
+      [5, orders[4]!.code, 'held', 'insufficient_stock'],
+    ]);
+    expect(all[3]!.lines).toEqual([{ sku: 'A', need: 1, available: 0, ok: false }]);
+    expect(listSteps(db, result.id, { limit: 2, after: 1 }).map((s) => s.position)).toEqual([2, 3]);
+    expect(listSteps(db, result.id, { limit: 2, after: 2, outcome: 'held' }).map((s) => s.position)).toEqual([3, 4]);
+    expect(listSteps(db, result.id, { limit: 10, outcome: 'promoted' }).map((s) => s.position)).toEqual([1, 2]);
+  });
+
+  it("finds an order's latest outcome, and only since the order was made", async () => {
+    const { db, clock, orders, result } = await runOverFive();
+    const held = orders[3]!;
+    expect(lastStep(db, held.code, new Date(0))).toMatchObject({ runId: result.id, step: { code: held.code, outcome: 'held', reason: 'insufficient_stock' } });
+    clock.advance(60_000);
+    const again = await runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM, batchSize: 2 });
+    expect(lastStep(db, held.code, new Date(0))?.runId).toBe(again.id);
+    expect(lastStep(db, held.code, new Date(clock().getTime() + 1))).toBeNull();
+    // A promoted order is not a candidate of the second run: its outcome is the first run's.
+    expect(lastStep(db, orders[0]!.code, new Date(0))).toMatchObject({ runId: result.id, step: { outcome: 'promoted' } });
+  });
+
+  it('keeps the details of the newest runs only, and every summary', async () => {
+    const { db, clock, result } = await runOverFive();
+    for (let i = 0; i < KEEP_RUN_DETAILS; i++) {
+      clock.advance(1000);
+      await runPackScript(deps(db, clock), { trigger: 'cron', dryRun: true, actor: SYSTEM });
+    }
+    expect(listSteps(db, result.id, { limit: 10 })).toEqual([]);
+    expect(db.select().from(packRuns).where(eq(packRuns.id, result.id)).get()).toMatchObject({ examined: 5, promoted: 2, held: 3 });
+    expect(db.$client.prepare('SELECT count(DISTINCT run_id) FROM pack_run_batches').pluck().get()).toBe(KEEP_RUN_DETAILS);
   });
 });
 

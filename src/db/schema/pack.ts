@@ -25,22 +25,28 @@ export const packRuns = sqliteTable(
   (t) => [index('pack_runs_started_idx').on(t.startedAt)],
 );
 
-/** What the run did for each order and step, for the live view and the run's detail page. */
-export const packRunSteps = sqliteTable(
-  'pack_run_steps',
+/**
+ * What a run decided for each order, one row per written batch (a large run examines 100,000 orders:
+ * a row per order would cost more than the promotions). `steps` is a JSON array with one compact
+ * entry per order, written by jobs/pack-script.ts `encodeStep` and read with `decodeStep`; `codes`
+ * holds the batch's order codes between spaces, so an order's latest outcome is found with instr().
+ */
+export const packRunBatches = sqliteTable(
+  'pack_run_batches',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     runId: integer('run_id')
       .notNull()
       .references(() => packRuns.id, { onDelete: 'cascade' }),
-    orderCode: text('order_code'),
-    step: text('step').notNull(),
-    outcome: text('outcome').notNull(),
-    /** Compact JSON written by jobs/pack-script.ts encodeStep; read with decodeStep. */
-    detail: text('detail', { mode: 'json' }).$type<unknown>(),
+    /** Position in the run of the batch's first order, from 0. */
+    firstIndex: integer('first_index').notNull(),
+    count: integer('count').notNull(),
     createdAt: timestamp('created_at').notNull(),
+    // The two long texts last: SQLite reads the columns before them without walking their overflow pages.
+    codes: text('codes').notNull(),
+    steps: text('steps').notNull(),
   },
-  (t) => [index('pack_run_steps_run_idx').on(t.runId, t.id), index('pack_run_steps_order_idx').on(t.orderCode, t.id)],
+  (t) => [index('pack_run_batches_run_idx').on(t.runId, t.firstIndex)],
 );
 
 /** A named lock with an expiry, so one pack run at a time across processes; a dead holder's lease runs out. */
