@@ -8,6 +8,7 @@ import { apiRouter } from './api/router.js';
 import { apiTokensWeb } from './api-tokens/web.js';
 import { customStatusesWeb } from './custom-statuses/web.js';
 import { authRoutes, homeFor } from './auth/routes.js';
+import { DocumentRenderer } from './documents/renderer.js';
 import { ordersWeb } from './orders/web.js';
 import { outboundWeb } from './outbound/web.js';
 import { PackRunHub } from './pack/live.js';
@@ -31,7 +32,7 @@ export interface App extends Express {
 
 /** The whole back office as an Express app; server.ts listens, tests use it through supertest. */
 export function createApp(appDeps: AppDeps): App {
-  const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub() };
+  const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub(), documents: appDeps.documents ?? new DocumentRenderer(appDeps.config.documentFontDir) };
   const { db, config, clock } = deps;
   const app = express() as unknown as App;
   app.set('views', VIEWS);

@@ -35,6 +35,7 @@ const envSchema = z.object({
     .default('Europe/Stockholm'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SCHEDULE: flag.default(true),
+  DOCUMENT_FONT_DIR: z.string().min(1).default('/usr/share/fonts/truetype/dejavu'),
 });
 
 export type Config = {
@@ -57,6 +58,8 @@ export type Config = {
   loginRateLimit: number;
   /** Run the scheduled jobs (the pack script) in this process. */
   schedule: boolean;
+  /** Folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf, embedded in every PDF. */
+  documentFontDir: string;
 };
 
 /** Parses the environment once; a bad value stops the start with a message naming the variable. */
@@ -84,6 +87,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultLanguage: e.DEFAULT_LANGUAGE,
     timezone: e.SHOP_TIMEZONE,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    documentFontDir: e.DOCUMENT_FONT_DIR,
     schedule: e.SCHEDULE,
   };
 }

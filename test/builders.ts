@@ -48,13 +48,13 @@ export function buildOrder(db: Db, opts: { lines?: Lines; paid?: boolean; body?:
   );
 }
 
-export const buildPaidOrder = (db: Db, opts: { lines?: Lines } = {}) => buildOrder(db, { ...opts, paid: true });
+export const buildPaidOrder = (db: Db, opts: { lines?: Lines; body?: Partial<CreateOrderBody> } = {}) => buildOrder(db, { ...opts, paid: true });
 
 export function buildPreorder(db: Db, opts: { lines?: Lines } = {}) {
   return createOrder(db, { status: 'preorder', lines: linesOrDefault(db, opts.lines) }, { actor: ACTOR, now: NOW(), currency: 'SEK' });
 }
 
-export function buildPackingOrder(db: Db, opts: { lines?: Lines } = {}) {
+export function buildPackingOrder(db: Db, opts: { lines?: Lines; body?: Partial<CreateOrderBody> } = {}) {
   const order = buildPaidOrder(db, opts);
   return db.transaction((tx) => promoteToPacking(tx, order, { actor: ACTOR, now: NOW() }));
 }

@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { customStatusesApi } from '../custom-statuses/api.js';
+import { documentsApi } from '../documents/api.js';
 import { ordersApi } from '../orders/api.js';
 import { packCheckApi, packRunsApi } from '../pack/api.js';
 import { productsApi } from '../products/api.js';
@@ -22,6 +23,9 @@ export function apiRouter(deps: AppDeps): Router {
   router.use('/products', productsApi(deps));
   router.use('/orders', ordersApi(deps));
   router.use('/orders', packCheckApi(deps));
+  const documents = documentsApi(deps);
+  router.use('/orders', documents.orderDocuments);
+  router.use('/documents', documents.batchDocuments);
   router.use('/pack-runs', packRunsApi(deps));
   router.use('/custom-statuses', customStatusesApi(deps));
   router.use(() => {

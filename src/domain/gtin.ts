@@ -18,3 +18,17 @@ export function isValidGtin(code: string): boolean {
 export function looksLikeGtin(code: string): boolean {
   return /^(\d{8}|\d{12,14})$/.test(code);
 }
+
+/**
+ * Luhn (mod 10) check digit of the digits before it: the check of a Swedish OCR payment reference,
+ * which lets the bank refuse a mistyped reference.
+ */
+export function luhnCheckDigit(body: string): string {
+  let sum = 0;
+  for (let i = 0; i < body.length; i++) {
+    let d = (body.charCodeAt(body.length - 1 - i) - 48) * (i % 2 === 0 ? 2 : 1);
+    if (d > 9) d -= 9;
+    sum += d;
+  }
+  return String((10 - (sum % 10)) % 10);
+}

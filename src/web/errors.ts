@@ -23,6 +23,10 @@ export type ErrorCode =
   | 'custom_status_in_use'
   | 'pack_run_in_progress'
   | 'pack_run_not_found'
+  | 'order_not_packing'
+  | 'not_invoice_order'
+  | 'invoice_one_at_a_time'
+  | 'document_font_missing'
   | 'conflict'
   | 'barcode_in_use'
   | 'email_in_use'
@@ -54,6 +58,10 @@ const STATUS: Record<ErrorCode, number> = {
   custom_status_in_use: 409,
   pack_run_in_progress: 409,
   pack_run_not_found: 404,
+  order_not_packing: 409,
+  not_invoice_order: 409,
+  invoice_one_at_a_time: 422,
+  document_font_missing: 503,
   conflict: 409,
   barcode_in_use: 409,
   email_in_use: 409,

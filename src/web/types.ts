@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import type { Role } from '../domain/permissions.js';
 import type { Language, Translate } from '../i18n/index.js';
+import type { DocumentRenderer } from '../documents/renderer.js';
 import type { PackRunHub } from '../pack/live.js';
 
 /** What the app is built from; tests pass their own database and clock. */
@@ -13,6 +14,8 @@ export interface AppDeps {
   log: Logger;
   /** Live progress of pack runs in this process; made by createApp when not given. */
   packHub?: PackRunHub;
+  /** The PDF worker; made by createApp when not given. */
+  documents?: DocumentRenderer;
 }
 
 export interface Logger {

@@ -83,3 +83,24 @@ export const printedDocuments = sqliteTable(
   },
   (t) => [index('printed_documents_order_idx').on(t.orderId, t.kind)],
 );
+
+/**
+ * An own-invoice order's invoice: numbered from a gap-free series when it is first printed, in the
+ * same transaction as the number is taken; a reprint shows the same number and dates. The row
+ * outlives a deleted order (the number stays taken: the series has no gaps).
+ */
+export const invoices = sqliteTable(
+  'invoices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id').references(() => orders.id, { onDelete: 'set null' }),
+    orderCode: text('order_code').notNull(),
+    number: integer('number').notNull(),
+    /** OCR payment reference: the number with a Luhn check digit. */
+    reference: text('reference').notNull(),
+    issuedAt: timestamp('issued_at').notNull(),
+    dueAt: timestamp('due_at').notNull(),
+    issuedBy: text('issued_by').notNull(),
+  },
+  (t) => [uniqueIndex('invoices_order_unique').on(t.orderId), uniqueIndex('invoices_number_unique').on(t.number)],
+);

@@ -1,0 +1,49 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { LANGUAGES } from '../i18n/index.js';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { MAX_DOCUMENT_ORDERS, type DocumentKind } from './model.js';
+import { printDocuments } from './service.js';
+
+/** URL names of the documents of one order, and of the batch documents. */
+const ORDER_DOCUMENTS: Record<string, DocumentKind> = {
+  'pick-slip.pdf': 'pick_slip',
+  'receipt.pdf': 'receipt',
+  'pick-slip-receipt.pdf': 'pick_slip_receipt',
+  'invoice.pdf': 'invoice',
+  'packing-slip.pdf': 'packing_slip',
+};
+const BATCH_DOCUMENTS: Record<string, DocumentKind> = { 'pick-slips': 'pick_slip', 'batch-pick-list': 'batch_pick_list', receipts: 'receipt' };
+
+const langQuery = z.object({ lang: z.enum(LANGUAGES).optional() });
+const batchBody = z.strictObject({ orders: z.array(z.string().trim().min(1).max(40)).min(1).max(MAX_DOCUMENT_ORDERS) });
+
+export function sendPdf(res: Response, pdf: Uint8Array, fileName: string, disposition: 'inline' | 'attachment' = 'inline'): void {
+  res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `${disposition}; filename="${fileName}"`, 'Cache-Control': 'no-store' });
+  res.end(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
+}
+
+/** GET /api/v1/orders/:code/documents/:name.pdf and POST /api/v1/documents/:name (docs/api.md). */
+export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocuments: Router } {
+  const docDeps = () => ({ db: deps.db, clock: deps.clock, renderer: deps.documents!, timezone: deps.config.timezone });
+  const orderDocuments = Router();
+  orderDocuments.get('/:code/documents/:name', async (req, res, next) => {
+    const kind = ORDER_DOCUMENTS[req.params.name];
+    if (!kind) return next();
+    const { lang } = parse(langQuery, req.query);
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [req.params.code], actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage });
+    sendPdf(res, pdf, fileName);
+  });
+
+  const batchDocuments = Router();
+  batchDocuments.post('/:name', async (req, res, next) => {
+    const kind = BATCH_DOCUMENTS[req.params.name];
+    if (!kind) return next();
+    const { lang } = parse(langQuery, req.query);
+    const body = parse(batchBody, req.body ?? {});
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: body.orders, actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage });
+    sendPdf(res, pdf, fileName);
+  });
+  return { orderDocuments, batchDocuments };
+}

@@ -1,0 +1,152 @@
+import type { Language } from '../i18n/index.js';
+import type { OrderStatus, PaymentMethod } from '../domain/order-status.js';
+
+/** The documents Outbound prints. `pick_slip_receipt` is both, order by order, in one PDF. */
+export const DOCUMENT_KINDS = ['pick_slip', 'receipt', 'pick_slip_receipt', 'invoice', 'packing_slip', 'batch_pick_list'] as const;
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+/** What a print records on each order (a pick slip + receipt records both). */
+export type PrintedKind = Exclude<DocumentKind, 'pick_slip_receipt'>;
+
+export const PRINTED_KINDS: Record<DocumentKind, PrintedKind[]> = {
+  pick_slip: ['pick_slip'],
+  receipt: ['receipt'],
+  pick_slip_receipt: ['pick_slip', 'receipt'],
+  invoice: ['invoice'],
+  packing_slip: ['packing_slip'],
+  batch_pick_list: ['batch_pick_list'],
+};
+
+/** Statuses an order must have for each document: picking is for packing orders only. */
+export const DOCUMENT_STATUSES: Record<DocumentKind, readonly OrderStatus[]> = {
+  pick_slip: ['packing'],
+  pick_slip_receipt: ['packing'],
+  batch_pick_list: ['packing'],
+  receipt: ['packing', 'shipped'],
+  packing_slip: ['packing', 'shipped'],
+  invoice: ['packing', 'shipped'],
+};
+
+/** Orders in one request, at most. */
+export const MAX_DOCUMENT_ORDERS = 1000;
+
+/** One order line as the documents print it. Plain data: it crosses to the rendering worker. */
+export interface DocLine {
+  sku: string;
+  name: string;
+  barcode: string | null;
+  location: string | null;
+  quantity: number;
+  shipped: number;
+  /** Ordered minus shipped: what is still to pick. */
+  remaining: number;
+  /** What goes in the parcel now: the draft delivery's quantity when a partial delivery is set, else `remaining`. */
+  thisDelivery: number;
+  /** Gross, minor units. */
+  unitPrice: number;
+  /** Basis points (2500 = 25 %). */
+  vatRate: number;
+}
+
+export interface DocOrder {
+  code: string;
+  status: OrderStatus;
+  currency: string;
+  paymentMethod: PaymentMethod | null;
+  paid: boolean;
+  placedAt: number | null;
+  createdAt: number;
+  customerName: string | null;
+  customerEmail: string | null;
+  customerPhone: string | null;
+  shipTo: { line1: string | null; line2: string | null; postalCode: string | null; city: string | null; country: string | null };
+  comment: string | null;
+  priority: number;
+  subtotal: number;
+  shippingFee: number;
+  total: number;
+  lines: DocLine[];
+}
+
+/** The seller block of an invoice and a receipt (Settings → Documents). */
+export interface Seller {
+  name: string;
+  address: string;
+  orgNumber: string;
+  vatNumber: string;
+  email: string;
+  phone: string;
+  bankAccount: string;
+  paymentTermsDays: number;
+  /** Basis points; VAT on the shipping fee. */
+  shippingVatRate: number;
+  firstInvoiceNumber: number;
+}
+
+export interface InvoiceInfo {
+  number: number;
+  issuedAt: number;
+  dueAt: number;
+  /** OCR payment reference: the invoice number with a Luhn check digit. */
+  reference: string;
+}
+
+/** Everything a rendering needs; sent to the worker as is. */
+export interface RenderJob {
+  kind: DocumentKind;
+  orders: DocOrder[];
+  lang: Language;
+  timeZone: string;
+  printedAt: number;
+  printedBy: string;
+  seller: Seller;
+  /** For `invoice`: the invoice of the (one) order. */
+  invoice?: InvoiceInfo;
+}
+
+/** Pick order: by bin location (lines without one last), then SKU. */
+export function byLocation(a: { location: string | null; sku: string }, b: { location: string | null; sku: string }): number {
+  if (a.location !== b.location) {
+    if (a.location === null) return 1;
+    if (b.location === null) return -1;
+    return a.location.localeCompare(b.location, 'en', { numeric: true });
+  }
+  return a.sku.localeCompare(b.sku, 'en', { numeric: true });
+}
+
+/** One product of a batch pick list: the total and who gets how many. */
+export interface BatchRow {
+  sku: string;
+  name: string;
+  barcode: string | null;
+  location: string | null;
+  total: number;
+  split: { code: string; quantity: number }[];
+}
+
+/** Consolidates the orders' remaining quantities per SKU, in pick order. */
+export function batchRows(orders: readonly DocOrder[]): BatchRow[] {
+  const rows = new Map<string, BatchRow>();
+  for (const order of orders) {
+    for (const line of order.lines) {
+      if (line.remaining <= 0) continue;
+      let row = rows.get(line.sku);
+      if (!row) rows.set(line.sku, (row = { sku: line.sku, name: line.name, barcode: line.barcode, location: line.location, total: 0, split: [] }));
+      row.total += line.remaining;
+      row.split.push({ code: order.code, quantity: line.remaining });
+    }
+  }
+  return [...rows.values()].sort(byLocation);
+}
+
+/** VAT included in a gross amount: gross − gross / (1 + rate). */
+export function vatOf(gross: number, rateBp: number): number {
+  return Math.round(gross - (gross * 10_000) / (10_000 + rateBp));
+}
+
+/** Gross amounts and their VAT by rate, for the totals of an invoice or a receipt. */
+export function vatSummary(order: DocOrder, shippingVatRate: number): { rate: number; gross: number; vat: number }[] {
+  const byRate = new Map<number, number>();
+  for (const line of order.lines) byRate.set(line.vatRate, (byRate.get(line.vatRate) ?? 0) + line.unitPrice * line.quantity);
+  if (order.shippingFee) byRate.set(shippingVatRate, (byRate.get(shippingVatRate) ?? 0) + order.shippingFee);
+  return [...byRate.entries()].sort((a, b) => b[0] - a[0]).map(([rate, gross]) => ({ rate, gross, vat: vatOf(gross, rate) }));
+}

@@ -1,0 +1,124 @@
+import { eq } from 'drizzle-orm';
+import { writeTransaction, type Db } from '../db/client.js';
+import { invoices } from '../db/schema/index.js';
+import type { Actor } from '../domain/actor.js';
+import { luhnCheckDigit } from '../domain/gtin.js';
+import { addDays, dayOf, startOfDay } from '../domain/time.js';
+import type { Language } from '../i18n/index.js';
+import { AppError } from '../web/errors.js';
+import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo } from './model.js';
+import type { DocumentRenderer } from './renderer.js';
+import { loadDocOrders, type DocOrderRow } from './repo.js';
+import { getSeller } from './settings.js';
+
+export interface DocumentDeps {
+  db: Db;
+  clock: () => Date;
+  renderer: DocumentRenderer;
+  timezone: string;
+}
+
+export interface PrintRequest {
+  kind: DocumentKind;
+  codes: readonly string[];
+  actor: Actor;
+  lang: Language;
+}
+
+/** The file name a browser saves: `pick-slip-1234567890.pdf`, `batch-pick-list-2026-11-22.pdf`. */
+export function documentFileName(kind: DocumentKind, codes: readonly string[], now: Date): string {
+  const name = kind.replace(/_/g, '-');
+  return codes.length === 1 ? `${name}-${codes[0]}.pdf` : `${name}-${now.toISOString().slice(0, 10)}-${codes.length}.pdf`;
+}
+
+/** Refuses the request unless every order exists and is in a status the document is for. */
+function checkOrders(kind: DocumentKind, codes: readonly string[], orders: DocOrderRow[]): void {
+  if (codes.length === 0) throw new AppError('validation_failed', 'validation.tooFew', { min: 1 }, { fields: [{ path: 'orders', key: 'validation.tooFew', params: { min: 1 } }] });
+  if (codes.length > MAX_DOCUMENT_ORDERS) {
+    throw new AppError('validation_failed', 'validation.tooMany', { max: MAX_DOCUMENT_ORDERS }, { fields: [{ path: 'orders', key: 'validation.tooMany', params: { max: MAX_DOCUMENT_ORDERS } }] });
+  }
+  if (kind === 'invoice' && codes.length > 1) throw new AppError('invoice_one_at_a_time', 'errors.invoiceOneAtATime');
+  const found = new Set(orders.map((o) => o.code));
+  const missing = codes.find((c) => !found.has(c));
+  if (missing) throw new AppError('order_not_found', 'errors.orderNotFound', { code: missing });
+  const allowed = DOCUMENT_STATUSES[kind];
+  for (const order of orders) {
+    if (!allowed.includes(order.status)) {
+      throw new AppError('order_not_packing', allowed.length === 1 ? 'errors.orderNotPacking' : 'errors.orderNotPackedYet', { code: order.code, status: order.status, kind });
+    }
+    if (kind === 'invoice' && order.paymentMethod !== 'invoice') {
+      throw new AppError('not_invoice_order', 'errors.notInvoiceOrder', { code: order.code, paymentMethod: order.paymentMethod ?? 'none' });
+    }
+  }
+}
+
+/**
+ * The order's invoice: made on its first print with the next number of the gap-free series (the
+ * number is taken in the same transaction as the invoice row is written), the same on a reprint.
+ */
+function invoiceFor(db: Db, order: DocOrderRow, now: Date, by: string, timezone: string): InvoiceInfo {
+  return writeTransaction(db, (tx) => {
+    const existing = tx.select().from(invoices).where(eq(invoices.orderId, order.id)).get();
+    const row =
+      existing ??
+      (() => {
+        const seller = getSeller(tx);
+        const last = db.$client.prepare("SELECT value FROM sequences WHERE name = 'invoice'").pluck().get() as number | undefined;
+        const number = last === undefined ? seller.firstInvoiceNumber : last + 1;
+        db.$client.prepare("INSERT INTO sequences (name, value) VALUES ('invoice', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(number);
+        const reference = `${number}${luhnCheckDigit(String(number))}`;
+        // Due at the start of the day `paymentTermsDays` after the invoice date, in the shop's zone.
+        const dueAt = startOfDay(addDays(dayOf(now, timezone), seller.paymentTermsDays), timezone);
+        return tx.insert(invoices).values({ orderId: order.id, orderCode: order.code, number, reference, issuedAt: now, dueAt, issuedBy: by }).returning().get();
+      })();
+    return { number: row.number, reference: row.reference, issuedAt: row.issuedAt.getTime(), dueAt: row.dueAt.getTime() };
+  });
+}
+
+/**
+ * Prints a document for the orders: checks them, renders one PDF in the documents worker, then
+ * records the print on each order (a marker and an event). Nothing is recorded when rendering
+ * fails; an invoice number, once taken, stays with its order.
+ */
+export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Promise<{ pdf: Uint8Array; fileName: string; orders: DocOrderRow[] }> {
+  const { db, clock } = deps;
+  const codes = [...new Set(req.codes)];
+  const orders = loadDocOrders(db, codes);
+  checkOrders(req.kind, codes, orders);
+  const now = clock();
+  const invoice = req.kind === 'invoice' ? invoiceFor(db, orders[0]!, now, req.actor.name, deps.timezone) : undefined;
+  const pdf = await deps.renderer.render({
+    kind: req.kind,
+    orders,
+    lang: req.lang,
+    timeZone: deps.timezone,
+    printedAt: now.getTime(),
+    printedBy: req.actor.name,
+    seller: getSeller(db),
+    ...(invoice && { invoice }),
+  });
+  recordPrints(db, req.kind, orders, req.actor, clock(), invoice ? String(invoice.number) : null);
+  return { pdf, fileName: documentFileName(req.kind, codes, now), orders };
+}
+
+/** One printed_documents row and one order event per order and kind, in one transaction. */
+function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: Actor, now: Date, reference: string | null): void {
+  const sqlite = db.$client;
+  const earlier = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ?').pluck();
+  const print = sqlite.prepare('INSERT INTO printed_documents (order_id, kind, lines_version, reference, printed_by, printed_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const event = sqlite.prepare(
+    "INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, 'document_printed', ?, ?, ?, ?, ?)",
+  );
+  const at = now.getTime();
+  sqlite
+    .transaction(() => {
+      for (const order of orders) {
+        for (const printed of PRINTED_KINDS[kind]) {
+          const reprint = (earlier.get(order.id, printed) as number) > 0;
+          print.run(order.id, printed, order.linesVersion, reference, actor.name, at);
+          event.run(order.id, order.code, actor.type, actor.id, actor.name, JSON.stringify({ kind: printed, reprint, ...(reference && { reference }) }), at);
+        }
+      }
+    })
+    .immediate();
+}

@@ -1,0 +1,187 @@
+import { describe, expect, it } from 'vitest';
+import { listLines } from '../../src/orders/repo.js';
+import { putSeller, DEFAULT_SELLER } from '../../src/documents/settings.js';
+import { luhnCheckDigit } from '../../src/domain/gtin.js';
+import { aCustomer, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildProduct, buildShippedOrder } from '../builders.js';
+import { api, makeApp } from '../helpers.js';
+import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
+
+const NAMES = ['Łukasz Żółć', 'Åsa Øvergård', 'Zoë Lefèvre'];
+
+function setup() {
+  const ctx = makeApp();
+  const { db } = ctx;
+  // Bins out of SKU order, so sorting by bin shows.
+  buildProduct(db, { sku: 'TENT', name: 'Tält för två', location: 'C-01-1', barcode: '7350000001006', price: 199900, onHand: 50 });
+  buildProduct(db, { sku: 'MUG', name: 'Emaljmugg', location: 'A-02-3', barcode: '7350000002003', price: 14900, onHand: 50 });
+  buildProduct(db, { sku: 'SOCK', name: 'Ullsockor', location: 'B-10-2', price: 9900, onHand: 50 });
+  const orders = NAMES.map((name, i) =>
+    buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }, { sku: 'MUG', quantity: 2 + i }, { sku: 'SOCK', quantity: 3 }], body: { customer: aCustomer(name) } }),
+  );
+  return { ...ctx, orders };
+}
+
+const getPdf = (app: ReturnType<typeof makeApp>['app'], url: string) => api(app).get(url).buffer(true).parse(binary);
+const postPdf = (app: ReturnType<typeof makeApp>['app'], url: string, body: unknown) => api(app).post(url).send(body).buffer(true).parse(binary);
+
+describe('order documents', () => {
+  it('a pick slip: order code as a barcode a decoder reads at 150 dpi, lines by bin, quantities, Unicode names, A4', async () => {
+    const { app, orders } = setup();
+    const res = await getPdf(app, `/api/v1/orders/${orders[0]!.code}/documents/pick-slip.pdf`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(res.headers['content-disposition']).toBe(`inline; filename="pick-slip-${orders[0]!.code}.pdf"`);
+    const pdf = res.body as Buffer;
+    expect(await pdfBarcodes(pdf)).toEqual([[orders[0]!.code]]);
+    const text = await pdfText(pdf);
+    expect(text).toContain('Łukasz Żółć');
+    const rows = text.split('\n').filter((l) => /^\s*[A-C]-\d\d-\d/.test(l));
+    expect(rows.map((r) => r.trim().split(/\s+/)[0])).toEqual(['A-02-3', 'B-10-2', 'C-01-1']);
+    expect(rows[0]).toMatch(/MUG\s+7350000002003\s+Emaljmugg\s+2$/);
+    expect(text).toContain('3 lines, 6 units to pick');
+    expect(await pdfPages(pdf)).toMatchObject({ pages: 1, sizes: [{ width: expect.closeTo(210, 0), height: expect.closeTo(297, 0) }] });
+  });
+
+  it('a pick slip lists only what is left to pick after a partial delivery', async () => {
+    const { app, db } = setup();
+    const order = buildPartlyShippedOrder(db);
+    const text = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`)).body);
+    expect(text).toContain('Partial delivery pending: 1 units already shipped');
+    expect(text).toContain('1 lines, 2 units to pick');
+  });
+
+  it('a long order flows onto more pages with the header and its barcode repeated', async () => {
+    const { app, db } = setup();
+    const lines = Array.from({ length: 70 }, (_, i) => ({ sku: buildProduct(db, { sku: `P-${String(i).padStart(3, '0')}`, location: `D-${String(i).padStart(2, '0')}-1`, onHand: 5 }).sku, quantity: 1 }));
+    const order = buildPackingOrder(db, { lines });
+    const pdf = (await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`)).body as Buffer;
+    const { pages } = await pdfPages(pdf);
+    expect(pages).toBeGreaterThan(1);
+    expect(await pdfBarcodes(pdf)).toEqual(Array.from({ length: pages }, () => [order.code]));
+    const text = await pdfText(pdf);
+    expect(text).toContain(`Pick slip ${order.code} (continued)`);
+    expect(text).toContain(`Page ${pages} of ${pages}`);
+    expect(text).toContain('70 lines, 70 units to pick');
+  });
+
+  it('a receipt on an 80 mm roll, with totals and VAT', async () => {
+    const { app, orders } = setup();
+    const pdf = (await getPdf(app, `/api/v1/orders/${orders[1]!.code}/documents/receipt.pdf`)).body as Buffer;
+    const { sizes } = await pdfPages(pdf);
+    expect(sizes[0]!.width).toBeCloseTo(80, 0);
+    expect(await pdfBarcodes(pdf, 200)).toEqual([[orders[1]!.code]]);
+    const text = await pdfText(pdf);
+    expect(text).toContain('Receipt');
+    expect(text).toMatch(/Total\s+SEK\s?2,743\.00/);
+  });
+
+  it('a packing slip has no prices', async () => {
+    const { app, orders } = setup();
+    const pdf = (await getPdf(app, `/api/v1/orders/${orders[2]!.code}/documents/packing-slip.pdf`)).body as Buffer;
+    expect(await pdfBarcodes(pdf)).toEqual([[orders[2]!.code]]);
+    const text = await pdfText(pdf);
+    expect(text).toContain('Zoë Lefèvre');
+    expect(text).toMatch(/MUG\s+Emaljmugg\s+4\s+0\s+4\s+0/);
+    expect(text).not.toMatch(/SEK|\d+\.\d\d/);
+  });
+
+  it('pick slip + receipt: both for each order, order by order', async () => {
+    const { app, orders } = setup();
+    const pdf = (await getPdf(app, `/api/v1/orders/${orders[0]!.code}/documents/pick-slip-receipt.pdf`)).body as Buffer;
+    const { sizes } = await pdfPages(pdf);
+    expect(sizes.map((s) => Math.round(s.width))).toEqual([210, 80]);
+  });
+
+  it('an invoice: numbers from a gap-free series, the same on a reprint, VAT per line, due date and OCR reference', async () => {
+    const { app, db, clock } = setup();
+    putSeller(db, { ...DEFAULT_SELLER, name: 'Fjällbutiken AB', address: 'Lagervägen 3\n981 31 Kiruna', bankAccount: 'Bankgiro 123-4567', firstInvoiceNumber: 5001 }, clock(), 'test');
+    const first = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }], body: { paymentMethod: 'invoice', customer: aCustomer('Łukasz Żółć') } });
+    const second = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }], body: { paymentMethod: 'invoice' } });
+    const one = await pdfText((await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)).body);
+    const two = await pdfText((await getPdf(app, `/api/v1/orders/${second.code}/documents/invoice.pdf`)).body);
+    const again = await pdfText((await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)).body);
+    expect(one).toMatch(/Invoice number\s+5001/);
+    expect(two).toMatch(/Invoice number\s+5002/);
+    expect(again).toMatch(/Invoice number\s+5001/);
+    expect(one).toMatch(new RegExp(`Payment reference \\(OCR\\)\\s+5001${luhnCheckDigit('5001')}`));
+    expect(one).toMatch(/Due date\s+20\/12\/2026/);
+    expect(one).toContain('Fjällbutiken AB');
+    expect(one).toContain('Łukasz Żółć');
+    expect(one).toMatch(/TENT\s+Tält för två\s+1\s+SEK\s?1,999\.00\s+25 %\s+SEK\s?1,999\.00/);
+    expect(one).toMatch(/VAT 25 % of SEK\s?1,999\.00\s+SEK\s?399\.80/);
+    expect(db.$client.prepare('SELECT number FROM invoices ORDER BY number').pluck().all()).toEqual([5001, 5002]);
+  });
+
+  it('refuses what cannot be printed: 404 unknown order, 409 not an invoice order, 409 not packing', async () => {
+    const { app, db, orders } = setup();
+    const unknown = await api(app).get('/api/v1/orders/1234567897/documents/pick-slip.pdf');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('order_not_found');
+    const card = await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/invoice.pdf`);
+    expect(card.status).toBe(409);
+    expect(card.body.error).toMatchObject({ code: 'not_invoice_order', message: expect.stringContaining('not paid by own invoice (Card)') });
+    const open = buildOrder(db);
+    const slip = await api(app).get(`/api/v1/orders/${open.code}/documents/pick-slip.pdf`);
+    expect(slip.status).toBe(409);
+    expect(slip.body.error).toMatchObject({ code: 'order_not_packing', message: `Order ${open.code} is Order: Pick slip is printed for orders in Packing only.` });
+    const shipped = buildShippedOrder(db);
+    expect((await api(app).get(`/api/v1/orders/${shipped.code}/documents/pick-slip.pdf`)).status).toBe(409);
+    expect((await getPdf(app, `/api/v1/orders/${shipped.code}/documents/receipt.pdf`)).status).toBe(200);
+    expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/label.pdf`)).status).toBe(404);
+    expect(db.$client.prepare("SELECT count(*) FROM printed_documents WHERE kind = 'pick_slip'").pluck().get()).toBe(0);
+  });
+});
+
+describe('batch documents', () => {
+  it('one PDF of pick slips for all the orders, each order code readable', async () => {
+    const { app, orders } = setup();
+    const res = await postPdf(app, '/api/v1/documents/pick-slips', { orders: orders.map((o) => o.code) });
+    expect(res.status).toBe(200);
+    expect(await pdfBarcodes(res.body)).toEqual(orders.map((o) => [o.code]));
+    const text = await pdfText(res.body);
+    for (const name of NAMES) expect(text).toContain(name);
+  });
+
+  it('a batch pick list: one row per product by bin, with the total and the split per order', async () => {
+    const { app, orders } = setup();
+    const res = await postPdf(app, '/api/v1/documents/batch-pick-list', { orders: orders.map((o) => o.code) });
+    const text = await pdfText(res.body);
+    expect(text).toContain('3 orders, 3 products, 21 units');
+    const rows = text.split('\n').filter((l) => /^\s*[A-C]-\d\d-\d/.test(l));
+    expect(rows.map((r) => r.trim().split(/\s+/)[0])).toEqual(['A-02-3', 'B-10-2', 'C-01-1']);
+    expect(rows[0]).toMatch(new RegExp(`MUG\\s+Emaljmugg\\s+9\\s+${orders[0]!.code} × 2`));
+    const mugBlock = text.slice(text.indexOf('A-02-3'), text.indexOf('B-10-2'));
+    expect(mugBlock).toMatch(new RegExp(`${orders[0]!.code} × 2[\\s\\S]+${orders[1]!.code} × 3[\\s\\S]+${orders[2]!.code} × 4`));
+    expect(rows[2]).toMatch(/TENT\s+Tält för två\s+3\s/);
+  });
+
+  it('receipts in one PDF; bad bodies get a field error and print nothing', async () => {
+    const { app, db, orders } = setup();
+    const res = await postPdf(app, '/api/v1/documents/receipts', { orders: [orders[0]!.code, orders[1]!.code] });
+    expect((await pdfPages(res.body)).pages).toBe(2);
+    const empty = await api(app).post('/api/v1/documents/pick-slips').send({ orders: [] });
+    expect(empty.status).toBe(422);
+    expect(empty.body.error.details.fields[0].path).toBe('orders');
+    const one = await api(app).post('/api/v1/documents/pick-slips').send({ orders: [orders[0]!.code, '1234567897'] });
+    expect(one.status).toBe(404);
+    expect(db.$client.prepare("SELECT count(*) FROM printed_documents WHERE kind = 'pick_slip'").pluck().get()).toBe(0);
+  });
+});
+
+describe('printing is recorded', () => {
+  it('each print adds a marker and an event; a reprint is recorded as one', async () => {
+    const { app, db, orders } = setup();
+    const order = orders[0]!;
+    await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`);
+    await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip-receipt.pdf`);
+    const prints = db.$client.prepare('SELECT kind FROM printed_documents WHERE order_id = ? ORDER BY id').pluck().all(order.id);
+    expect(prints).toEqual(['pick_slip', 'pick_slip', 'receipt']);
+    const events = db.$client.prepare("SELECT data FROM order_events WHERE order_id = ? AND type = 'document_printed' ORDER BY id").pluck().all(order.id) as string[];
+    expect(events.map((e) => JSON.parse(e))).toEqual([
+      { kind: 'pick_slip', reprint: false },
+      { kind: 'pick_slip', reprint: true },
+      { kind: 'receipt', reprint: false },
+    ]);
+    expect(listLines(db, order.id)).toHaveLength(3);
+  });
+});
