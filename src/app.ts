@@ -9,6 +9,7 @@ import { apiTokensWeb } from './api-tokens/web.js';
 import { customStatusesWeb } from './custom-statuses/web.js';
 import { authRoutes, homeFor } from './auth/routes.js';
 import { DocumentRenderer } from './documents/renderer.js';
+import { documentSettingsWeb } from './documents/web.js';
 import { ordersWeb } from './orders/web.js';
 import { outboundWeb } from './outbound/web.js';
 import { PackRunHub } from './pack/live.js';
@@ -103,6 +104,7 @@ export function createApp(appDeps: AppDeps): App {
   app.use('/settings/users', usersWeb(deps));
   app.use('/settings/statuses', customStatusesWeb(deps));
   app.use('/settings/pack-script', packSettingsWeb(deps));
+  app.use('/settings/documents', documentSettingsWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));
   app.use('/account', accountWeb(deps));
 

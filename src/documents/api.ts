@@ -32,7 +32,7 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
     const kind = ORDER_DOCUMENTS[req.params.name];
     if (!kind) return next();
     const { lang } = parse(langQuery, req.query);
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [req.params.code], actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage });
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [req.params.code], actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage, customerLang: lang ?? deps.config.defaultLanguage });
     sendPdf(res, pdf, fileName);
   });
 
@@ -42,7 +42,7 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
     if (!kind) return next();
     const { lang } = parse(langQuery, req.query);
     const body = parse(batchBody, req.body ?? {});
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: body.orders, actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage });
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: body.orders, actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage, customerLang: lang ?? deps.config.defaultLanguage });
     sendPdf(res, pdf, fileName);
   });
   return { orderDocuments, batchDocuments };

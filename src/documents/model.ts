@@ -94,7 +94,10 @@ export interface InvoiceInfo {
 export interface RenderJob {
   kind: DocumentKind;
   orders: DocOrder[];
+  /** Pick slips and batch lists: the packer's language. */
   lang: Language;
+  /** Receipts, invoices and packing slips: the language of the shop's customers. */
+  customerLang: Language;
   timeZone: string;
   printedAt: number;
   printedBy: string;

@@ -20,6 +20,8 @@ interface Ctx {
   job: RenderJob;
   t: Translate;
   fmt: Formatters;
+  /** For the customer's documents. */
+  customer: { t: Translate; fmt: Formatters };
   pdf: PdfWriter;
   /** Barcodes by order code: a pick slip + receipt draws each twice. */
   bars: Map<string, number[]>;
@@ -431,13 +433,16 @@ const TITLES: Record<RenderJob['kind'], string> = {
 export async function renderDocument(job: RenderJob, fonts: FontFiles): Promise<Uint8Array> {
   const t = translator(job.lang);
   const title = job.orders.length === 1 ? `${t(TITLES[job.kind])} ${job.orders[0]!.code}` : t(TITLES[job.kind]);
-  const ctx: Ctx = { job, t, fmt: formatters(job.lang, job.timeZone), pdf: await PdfWriter.create(fonts, title), bars: new Map() };
+  const pdf = await PdfWriter.create(fonts, title);
+  const ctx: Ctx = { job, t, fmt: formatters(job.lang, job.timeZone), customer: { t: translator(job.customerLang), fmt: formatters(job.customerLang, job.timeZone) }, pdf, bars: new Map() };
+  // The customer's documents speak the customer's language.
+  const forCustomer: Ctx = { ...ctx, ...ctx.customer };
   if (job.kind === 'batch_pick_list') batchPickList(ctx);
   for (const order of job.kind === 'batch_pick_list' ? [] : job.orders) {
     if (job.kind === 'pick_slip' || job.kind === 'pick_slip_receipt') pickSlip(ctx, order);
-    if (job.kind === 'receipt' || job.kind === 'pick_slip_receipt') receipt(ctx, order);
-    if (job.kind === 'packing_slip') packingSlip(ctx, order);
-    if (job.kind === 'invoice') invoice(ctx, order);
+    if (job.kind === 'receipt' || job.kind === 'pick_slip_receipt') receipt(forCustomer, order);
+    if (job.kind === 'packing_slip') packingSlip(forCustomer, order);
+    if (job.kind === 'invoice') invoice(forCustomer, order);
   }
   return ctx.pdf.save();
 }

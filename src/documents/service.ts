@@ -22,7 +22,10 @@ export interface PrintRequest {
   kind: DocumentKind;
   codes: readonly string[];
   actor: Actor;
+  /** Pick slips and batch lists. */
   lang: Language;
+  /** Receipts, invoices, packing slips. */
+  customerLang: Language;
 }
 
 /** The file name a browser saves: `pick-slip-1234567890.pdf`, `batch-pick-list-2026-11-22.pdf`. */
@@ -91,6 +94,7 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
     kind: req.kind,
     orders,
     lang: req.lang,
+    customerLang: req.customerLang,
     timeZone: deps.timezone,
     printedAt: now.getTime(),
     printedBy: req.actor.name,

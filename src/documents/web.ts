@@ -1,0 +1,58 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { requireCapability } from '../web/auth.js';
+import { renderFormError, setFlash } from '../web/render.js';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { getSeller, putSeller, sellerSchema } from './settings.js';
+
+/** A number field: empty is "required", text is "must be a number". */
+const numberField = () => z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number());
+const settingsForm = z.object({
+  name: z.string().default(''),
+  address: z.string().default(''),
+  orgNumber: z.string().default(''),
+  vatNumber: z.string().default(''),
+  email: z.string().default(''),
+  phone: z.string().default(''),
+  bankAccount: z.string().default(''),
+  paymentTermsDays: numberField(),
+  shippingVatPercent: numberField().pipe(z.number().min(0).max(100)),
+  firstInvoiceNumber: numberField().optional(),
+});
+
+/** The last invoice number taken, if any invoice was made: the series start is fixed from then on. */
+function lastInvoiceNumber(db: Db): number | undefined {
+  return db.$client.prepare("SELECT value FROM sequences WHERE name = 'invoice'").pluck().get() as number | undefined;
+}
+
+/** Settings → Documents (admin): the seller on invoices and receipts, payment terms, the invoice series. */
+export function documentSettingsWeb({ db, clock }: AppDeps): Router {
+  const router = Router();
+  router.use(requireCapability('settings'));
+  const model = (req: Request) => ({ title: req.t('docSettings.title'), lastInvoice: lastInvoiceNumber(db) ?? null });
+  const show = (req: Request, res: Response) => {
+    const seller = getSeller(db);
+    res.render('settings/documents', { ...model(req), values: { ...seller, shippingVatPercent: seller.shippingVatRate / 100 } });
+  };
+  router.get('/', show);
+  router.post('/', (req, res) => {
+    try {
+      const form = parse(settingsForm, req.body ?? {});
+      const current = getSeller(db);
+      const seller = parse(sellerSchema, {
+        ...form,
+        shippingVatRate: Math.round(form.shippingVatPercent * 100),
+        // Once an invoice exists the series continues from it.
+        firstInvoiceNumber: lastInvoiceNumber(db) === undefined ? (form.firstInvoiceNumber ?? current.firstInvoiceNumber) : current.firstInvoiceNumber,
+      });
+      putSeller(db, seller, clock(), req.user!.name);
+      setFlash(req, 'success', 'docSettings.saved');
+      res.redirect('/settings/documents');
+    } catch (err) {
+      renderFormError(req, res, err, 'settings/documents', model(req));
+    }
+  });
+  return router;
+}
