@@ -41,6 +41,7 @@
       status.className = 'scan-status error';
       return;
     }
+    status.textContent = '';
     // The PDF opens in a new tab; this list stays, and its markers are fetched again.
     setTimeout(async () => {
       delete form.dataset.sending;
