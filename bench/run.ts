@@ -7,6 +7,7 @@ import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
 import { load, startServer, summarize, type Timings } from './http.js';
+import { benchDocuments } from './documents.js';
 import { benchPackScript } from './pack.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
@@ -139,3 +140,11 @@ console.log(`full run, records included            ${pack.runSeconds.toFixed(2).
 console.log(`longest write transaction             ${(pack.longestWriteMs / 1000).toFixed(2).padStart(7)} s   (target ≤ 1 s)`);
 console.log(`bare reference (read, greedy, 1 write) ${pack.referenceSeconds.toFixed(2).padStart(7)} s   (its write: ${(pack.referenceWriteMs / 1000).toFixed(2)} s)`);
 console.log(`ratio                                 ${(pack.runSeconds / pack.referenceSeconds).toFixed(2).padStart(7)} ×   (goal ≤ 1.5 ×)`);
+
+const docs = await benchDocuments();
+const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+console.log(`\n-- Documents: ${docs.orders} packing orders × 5 lines, one PDF each (3 runs; the first includes warm-up) ${'-'.repeat(20)}`);
+console.log(`pick slips, one PDF (${(docs.pickSlipBytes / 1e6).toFixed(1)} MB)        ${range(docs.pickSlipSeconds).padStart(11)} s   (target ≤ 2 s)`);
+console.log(`batch pick list                       ${range(docs.batchSeconds).padStart(11)} s   (target ≤ 1 s)`);
+console.log(`server peak RSS (whole process)       ${docs.peakRssMb.toFixed(0).padStart(11)} MB  (target ≤ 300 MB)`);
+console.log(`slowest /healthz during pick slips    ${docs.healthzDuringMaxMs.toFixed(0).padStart(11)} ms  (${docs.healthzDuringCount} requests answered meanwhile)`);

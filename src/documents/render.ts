@@ -429,8 +429,11 @@ const TITLES: Record<RenderJob['kind'], string> = {
   batch_pick_list: 'docs.batch.title',
 };
 
-/** Renders a job to PDF bytes. Runs in the documents worker (documents/worker.ts). */
-export async function renderDocument(job: RenderJob, fonts: FontFiles): Promise<Uint8Array> {
+/**
+ * Renders a job to PDF bytes. `giveWay` is awaited after each order (and each batch list row), so
+ * a caller can let other work run during a large job.
+ */
+export async function renderDocument(job: RenderJob, fonts: FontFiles, giveWay: () => Promise<void> = async () => {}): Promise<Uint8Array> {
   const t = translator(job.lang);
   const title = job.orders.length === 1 ? `${t(TITLES[job.kind])} ${job.orders[0]!.code}` : t(TITLES[job.kind]);
   const pdf = await PdfWriter.create(fonts, title);
@@ -443,6 +446,7 @@ export async function renderDocument(job: RenderJob, fonts: FontFiles): Promise<
     if (job.kind === 'receipt' || job.kind === 'pick_slip_receipt') receipt(forCustomer, order);
     if (job.kind === 'packing_slip') packingSlip(forCustomer, order);
     if (job.kind === 'invoice') invoice(forCustomer, order);
+    await giveWay();
   }
   return ctx.pdf.save();
 }

@@ -1,59 +1,48 @@
-import { Worker } from 'node:worker_threads';
 import { AppError } from '../web/errors.js';
 import type { RenderJob } from './model.js';
+import { readFonts, type FontFiles } from './pdf.js';
+import { renderDocument } from './render.js';
 
-type Reply = { id: number; pdf?: Uint8Array; error?: { message: string; fontMissing?: boolean; file?: string } };
+/** Rendering gives way to other requests after this long (ms). */
+const SLICE_MS = 12;
+
+const giveWay = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Renders documents in a worker thread, so that a PDF of 500 pick slips does not stop the server
- * from answering scans and page views meanwhile. One worker, started on first use; jobs are
- * answered by id. A worker that dies fails the jobs it held and is started again on the next job.
+ * Makes the PDFs. A job is rendered order by order, giving way to the server's other requests
+ * every few milliseconds, so that a PDF of 500 pick slips does not stop scans and page views; jobs
+ * run one at a time, which bounds the memory a burst of print requests can take. (A worker thread
+ * was measured too: it doubled the process's memory for a gain the time slices make unnecessary;
+ * docs/decisions.md.)
  */
 export class DocumentRenderer {
-  private worker: Worker | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (pdf: Uint8Array) => void; reject: (err: Error) => void }>();
+  private fonts: FontFiles | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly fontDir: string) {}
 
-  render(job: RenderJob): Promise<Uint8Array> {
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, job });
-    });
-  }
-
-  private start(): Worker {
-    const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: { fontDir: this.fontDir } });
-    worker.on('message', (reply: Reply) => {
-      const waiting = this.pending.get(reply.id);
-      if (!waiting) return;
-      this.pending.delete(reply.id);
-      if (this.pending.size === 0) worker.unref();
-      if (reply.pdf) waiting.resolve(reply.pdf);
-      else if (reply.error?.fontMissing) waiting.reject(new AppError('document_font_missing', 'errors.documentFontMissing', { file: reply.error.file }));
-      else waiting.reject(new Error(`Rendering failed: ${reply.error?.message}`));
-    });
-    const fail = (err: Error) => {
-      if (this.worker === worker) this.worker = null;
-      for (const [id, waiting] of this.pending) {
-        this.pending.delete(id);
-        waiting.reject(err);
+  private loadFonts(): FontFiles {
+    if (!this.fonts) {
+      try {
+        this.fonts = readFonts(this.fontDir);
+      } catch (err) {
+        throw new AppError('document_font_missing', 'errors.documentFontMissing', { file: (err as NodeJS.ErrnoException).path ?? this.fontDir });
       }
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`The documents worker stopped (exit code ${code}).`)));
-    worker.unref();
-    this.worker = worker;
-    return worker;
+    }
+    return this.fonts;
   }
 
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+  render(job: RenderJob): Promise<Uint8Array> {
+    const run = this.queue.then(async () => {
+      const fonts = this.loadFonts();
+      let since = performance.now();
+      return renderDocument(job, fonts, async () => {
+        if (performance.now() - since < SLICE_MS) return;
+        await giveWay();
+        since = performance.now();
+      });
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 }

@@ -1,0 +1,90 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { fill } from './generate.js';
+import { startServer } from './http.js';
+
+export interface DocumentsBench {
+  orders: number;
+  pickSlipSeconds: number[];
+  pickSlipBytes: number;
+  batchSeconds: number[];
+  /** Peak resident memory of the server process (VmHWM), MB. */
+  peakRssMb: number;
+  /** The slowest /healthz answered while 500 pick slips were being made, ms. */
+  healthzDuringMaxMs: number;
+  healthzDuringCount: number;
+}
+
+const TOKEN = 'bench-token-0123456789abcdef';
+
+/**
+ * 500 packing orders of exactly 5 lines, made through the real API and the pack script, then one
+ * PDF of their pick slips and one batch pick list over them, timed as a client sees them, in the
+ * real server's process (its peak memory read from /proc: the whole server, not only the job). A
+ * client asks /healthz meanwhile, to show a large job does not hold up other requests.
+ */
+export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
+  const path = '.bench/documents.db';
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+  const db = openDatabase(path);
+  migrateDatabase(db);
+  fill(db, { products: 2000, orders: 0, linesPerOrder: 1, onHand: [100_000, 100_000] });
+  const skus = db.$client.prepare('SELECT sku FROM products ORDER BY id').pluck().all() as string[];
+  db.$client.close();
+
+  const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, SCHEDULE: '0' });
+  const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+  const post = (url: string, body: unknown) => fetch(`${server.url}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  try {
+    const codes: string[] = [];
+    for (let i = 0; i < orders; i++) {
+      const res = await post('/api/v1/orders', {
+        lines: [0, 1, 2, 3, 4].map((k) => ({ sku: skus[(i * 7 + k * 131) % skus.length], quantity: 1 + ((i + k) % 3) })),
+        customer: { name: ['Łukasz Żółć', 'Åsa Øvergård', 'Zoë Lefèvre'][i % 3], email: `doc${i}@example.com`, address: { line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } },
+        paymentMethod: 'card',
+        paid: true,
+      });
+      if (res.status !== 201) throw new Error(`order ${i}: HTTP ${res.status} ${await res.text()}`);
+      codes.push(((await res.json()) as { code: string }).code);
+    }
+    const run = (await (await post('/api/v1/pack-runs', {})).json()) as { promoted: string[] };
+    if (run.promoted.length !== orders) throw new Error(`pack run promoted ${run.promoted.length} of ${orders}`);
+
+    const timePdf = async (url: string) => {
+      const t0 = performance.now();
+      const res = await post(url, { orders: codes });
+      const body = new Uint8Array(await res.arrayBuffer());
+      if (res.status !== 200 || res.headers.get('content-type') !== 'application/pdf') throw new Error(`${url}: HTTP ${res.status}`);
+      return { seconds: (performance.now() - t0) / 1000, bytes: body.length };
+    };
+    // The first job reads the fonts and warms up the code; it is timed too.
+    const pickSlipSeconds: number[] = [];
+    let pickSlipBytes = 0;
+    let healthzDuringMaxMs = 0;
+    let healthzDuringCount = 0;
+    for (let i = 0; i < 3; i++) {
+      let busy = true;
+      const probe = (async () => {
+        while (busy) {
+          const t0 = performance.now();
+          await fetch(`${server.url}/healthz`);
+          healthzDuringMaxMs = Math.max(healthzDuringMaxMs, performance.now() - t0);
+          healthzDuringCount++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      })();
+      const r = await timePdf('/api/v1/documents/pick-slips');
+      busy = false;
+      await probe;
+      pickSlipSeconds.push(r.seconds);
+      pickSlipBytes = r.bytes;
+    }
+    const batchSeconds: number[] = [];
+    for (let i = 0; i < 3; i++) batchSeconds.push((await timePdf('/api/v1/documents/batch-pick-list')).seconds);
+    const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
+    const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    return { orders, pickSlipSeconds, pickSlipBytes, batchSeconds, peakRssMb, healthzDuringMaxMs, healthzDuringCount };
+  } finally {
+    server.stop();
+  }
+}
