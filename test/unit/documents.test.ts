@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { luhnCheckDigit } from '../../src/domain/gtin.js';
+import { batchRows, byLocation, vatOf, vatSummary, type DocLine, type DocOrder } from '../../src/documents/model.js';
+import { documentFileName } from '../../src/documents/service.js';
+
+const line = (sku: string, location: string | null, remaining: number, extra: Partial<DocLine> = {}): DocLine => ({
+  sku,
+  name: sku,
+  barcode: null,
+  location,
+  quantity: remaining,
+  shipped: 0,
+  remaining,
+  thisDelivery: remaining,
+  unitPrice: 10_000,
+  vatRate: 2500,
+  ...extra,
+});
+const order = (code: string, lines: DocLine[], extra: Partial<DocOrder> = {}): DocOrder => ({
+  code,
+  status: 'packing',
+  currency: 'SEK',
+  paymentMethod: 'invoice',
+  paid: false,
+  placedAt: 0,
+  createdAt: 0,
+  customerName: null,
+  customerEmail: null,
+  customerPhone: null,
+  shipTo: { line1: null, line2: null, postalCode: null, city: null, country: null },
+  comment: null,
+  priority: 5,
+  subtotal: 0,
+  shippingFee: 0,
+  total: 0,
+  lines,
+  ...extra,
+});
+
+describe('pick order', () => {
+  it('sorts by bin with numbers in numeric order, lines without a bin last, then by SKU', () => {
+    const lines = [line('B', 'A-10-1', 1), line('A', null, 1), line('C', 'A-2-1', 1), line('D', 'A-2-1', 1), line('E', 'B-01-1', 1)];
+    expect([...lines].sort(byLocation).map((l) => l.sku)).toEqual(['C', 'D', 'B', 'E', 'A']);
+  });
+});
+
+describe('batch pick list', () => {
+  it('adds up what is left to pick per SKU with the split per order, in pick order', () => {
+    const rows = batchRows([
+      order('1', [line('MUG', 'A-1', 2), line('TENT', 'C-1', 1), line('DONE', 'B-1', 0)]),
+      order('2', [line('MUG', 'A-1', 3)]),
+    ]);
+    expect(rows.map((r) => [r.sku, r.total, r.split])).toEqual([
+      ['MUG', 5, [{ code: '1', quantity: 2 }, { code: '2', quantity: 3 }]],
+      ['TENT', 1, [{ code: '1', quantity: 1 }]],
+    ]);
+  });
+});
+
+describe('VAT', () => {
+  it('is the part of a gross amount above its net', () => {
+    expect(vatOf(12_500, 2500)).toBe(2500);
+    expect(vatOf(11_200, 1200)).toBe(1200);
+    expect(vatOf(199_900, 2500)).toBe(39_980);
+    expect(vatOf(1000, 0)).toBe(0);
+  });
+
+  it('is summed per rate, shipping at its own rate, highest rate first', () => {
+    const o = order('1', [line('A', null, 2, { unitPrice: 5000, quantity: 2 }), line('B', null, 1, { vatRate: 1200, unitPrice: 11_200 })], { shippingFee: 4900 });
+    expect(vatSummary(o, 2500)).toEqual([
+      { rate: 2500, gross: 14_900, vat: 2980 },
+      { rate: 1200, gross: 11_200, vat: 1200 },
+    ]);
+  });
+});
+
+describe('payment reference', () => {
+  it('ends in a Luhn check digit', () => {
+    expect(luhnCheckDigit('7992739871')).toBe('3');
+    expect(luhnCheckDigit('1001')).toBe('7');
+    expect(luhnCheckDigit('5001')).toBe('3');
+  });
+});
+
+describe('file names', () => {
+  it('name the order, or the day and the count', () => {
+    expect(documentFileName('pick_slip', ['1234567897'], new Date('2026-11-22T10:00:00Z'))).toBe('pick-slip-1234567897.pdf');
+    expect(documentFileName('batch_pick_list', ['1', '2'], new Date('2026-11-22T10:00:00Z'))).toBe('batch-pick-list-2026-11-22-2.pdf');
+  });
+});
