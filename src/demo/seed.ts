@@ -1,5 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { writeTransaction, type Db } from '../db/client.js';
+import { DEFAULT_SELLER, putSeller } from '../documents/settings.js';
 import { customStatuses, orders, products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
@@ -57,6 +58,13 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
   // Orders placed over the last six days, a few hours apart.
   const at = () => new Date(base + step++ * 47 * 60 * 1000);
 
+  // The seller printed on invoices and receipts (Settings → Documents).
+  putSeller(
+    db,
+    { ...DEFAULT_SELLER, name: 'Fjällbutiken Demo AB', address: 'Lagervägen 3\n981 31 Kiruna', orgNumber: '556677-8899', vatNumber: 'SE556677889901', email: 'order@fjallbutiken.example', phone: '+46 980 123 45', bankAccount: 'Bankgiro 123-4567' },
+    opts.now,
+    'demo',
+  );
   return writeTransaction(db, (tx) => {
     const skus = PRODUCT_NAMES.map((name, i) => {
       const sku = `DEMO-${String(i + 1).padStart(3, '0')}`;
