@@ -181,6 +181,8 @@ export const en = {
     commentSet: 'Comment: “{{comment}}”',
     commentCleared: 'Comment removed',
     notifyRequested: 'customer to be notified',
+    reprint: 'reprint',
+    invoiceNumber: 'invoice {{number}}',
     paymentPaid: 'Payment of {{amount}} recorded (reference {{reference}}): fully paid',
     paymentPart: 'Part payment of {{amount}} recorded (reference {{reference}})',
     delivery: 'Delivery reported: {{lines}} in parcel(s) {{parcels}}',

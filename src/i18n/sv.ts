@@ -183,6 +183,8 @@ export const sv: Catalog = {
     commentSet: 'Kommentar: ”{{comment}}”',
     commentCleared: 'Kommentar borttagen',
     notifyRequested: 'kunden ska meddelas',
+    reprint: 'utskrift igen',
+    invoiceNumber: 'faktura {{number}}',
     paymentPaid: 'Betalning på {{amount}} registrerad (referens {{reference}}): fullt betald',
     paymentPart: 'Delbetalning på {{amount}} registrerad (referens {{reference}})',
     delivery: 'Leverans inrapporterad: {{lines}} i kolli {{parcels}}',

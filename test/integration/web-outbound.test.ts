@@ -74,6 +74,11 @@ describe('Outbound', () => {
     for (const d of ['pick-slip', 'receipt', 'packing-slip', 'invoice']) expect(html).toContain(`/outbound/orders/${order.code}/${d}.pdf`);
     const pdf = await agent.get(`/outbound/orders/${order.code}/packing-slip.pdf`).buffer(true).parse(binary);
     expect(pdf.headers['content-type']).toBe('application/pdf');
+    await agent.get(`/outbound/orders/${order.code}/invoice.pdf`).buffer(true).parse(binary);
+    await agent.get(`/outbound/orders/${order.code}/invoice.pdf`).buffer(true).parse(binary);
+    const history = (await agent.get(`/orders/${order.code}`)).text;
+    expect(history).toContain('Printed: Packing slip');
+    expect(history).toContain('Printed: Invoice · invoice 1001 · reprint');
   });
 });
 
