@@ -90,6 +90,7 @@ describe('order documents', () => {
     const pdf = (await getPdf(app, `/api/v1/orders/${orders[0]!.code}/documents/pick-slip-receipt.pdf`)).body as Buffer;
     const { sizes } = await pdfPages(pdf);
     expect(sizes.map((s) => Math.round(s.width))).toEqual([210, 80]);
+    expect(await pdfBarcodes(pdf, 200)).toEqual([[orders[0]!.code], [orders[0]!.code]]);
   });
 
   it('an invoice: numbers from a gap-free series, the same on a reprint, VAT per line, due date and OCR reference', async () => {
@@ -97,7 +98,9 @@ describe('order documents', () => {
     putSeller(db, { ...DEFAULT_SELLER, name: 'Fjällbutiken AB', address: 'Lagervägen 3\n981 31 Kiruna', bankAccount: 'Bankgiro 123-4567', firstInvoiceNumber: 5001 }, clock(), 'test');
     const first = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }], body: { paymentMethod: 'invoice', customer: aCustomer('Łukasz Żółć') } });
     const second = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }], body: { paymentMethod: 'invoice' } });
-    const one = await pdfText((await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)).body);
+    const invoicePdf = (await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)).body as Buffer;
+    expect(await pdfBarcodes(invoicePdf)).toEqual([[first.code]]);
+    const one = await pdfText(invoicePdf);
     const two = await pdfText((await getPdf(app, `/api/v1/orders/${second.code}/documents/invoice.pdf`)).body);
     const again = await pdfText((await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)).body);
     expect(one).toMatch(/Invoice number\s+5001/);
