@@ -16,12 +16,23 @@ export interface ApiReply {
  * transaction that does the work, so a crash never leaves one without the other.
  */
 export function idempotent(db: Db, req: Request, now: Date, work: () => ApiReply): ApiReply {
-  const key = req.get('Idempotency-Key');
+  return idempotentWithKey(db, req, req.get('Idempotency-Key'), now, work);
+}
+
+/** The same, with the key given (a header, or a field of the body such as `idempotencyKey`). */
+export function idempotentWithKey(db: Db, req: Request, key: string | undefined, now: Date, work: () => ApiReply): ApiReply {
   if (key === undefined) return work();
   if (!/^[\x21-\x7E]{1,200}$/.test(key)) throw new AppError('bad_request', 'errors.idempotencyKeyFormat');
-  const actor = req.api!.actor;
-  const scope = `${actor.type}:${actor.id ?? actor.name}:${req.method} ${req.baseUrl}${req.route?.path ?? req.path}`;
-  const requestHash = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex');
+  const actor = req.api?.actor ?? { type: 'user', id: req.user?.id ?? null, name: req.user?.name ?? '' };
+  return once(db, `${actor.type}:${actor.id ?? actor.name}:${req.method} ${req.baseUrl}${req.route?.path ?? req.path}`, key, req.body ?? null, now, work);
+}
+
+/**
+ * Does `work` once per (scope, key): the reply is stored in the same transaction as the work, and a
+ * repeat gets it back; the same key with another request is refused.
+ */
+export function once(db: Db, scope: string, key: string, request: unknown, now: Date, work: () => ApiReply): ApiReply {
+  const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   return writeTransaction(db, (tx) => {
     const seen = tx
       .select()

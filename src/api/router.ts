@@ -4,6 +4,7 @@ import { documentsApi } from '../documents/api.js';
 import { ordersApi } from '../orders/api.js';
 import { packCheckApi, packRunsApi } from '../pack/api.js';
 import { productsApi } from '../products/api.js';
+import { shippingApi } from '../shipping/api.js';
 import { AppError } from '../web/errors.js';
 import type { AppDeps } from '../web/types.js';
 import { bearerAuth } from './auth.js';
@@ -26,6 +27,9 @@ export function apiRouter(deps: AppDeps): Router {
   const documents = documentsApi(deps);
   router.use('/orders', documents.orderDocuments);
   router.use('/documents', documents.batchDocuments);
+  const shipping = shippingApi(deps);
+  router.use('/orders', shipping.orders);
+  router.use('/deliveries', shipping.deliveries);
   router.use('/pack-runs', packRunsApi(deps));
   router.use('/custom-statuses', customStatusesApi(deps));
   router.use(() => {

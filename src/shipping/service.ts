@@ -1,6 +1,6 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
-import { deliveries, deliveryLines, deliveryParcels, orderLines } from '../db/schema/index.js';
+import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import { counterDelta } from '../domain/stock.js';
@@ -18,30 +18,55 @@ export interface DeliveryInput {
 }
 
 /**
- * Reports a delivery of a packing order: the parcels are recorded, the shipped units leave
- * on_hand (ledger rows) and the order's counters, and the order is shipped once every line is.
+ * Reports a delivery of a packing order in one call (the API's one-call delivery, demo data): the
+ * parcels are recorded, the shipped units leave on_hand (ledger rows) and the order's counters, and
+ * the order is shipped once every line is.
  */
 export function reportDelivery(conn: Conn, order: OrderRow, input: DeliveryInput, ctx: { actor: Actor; now: Date }) {
+  return shipDelivery(conn, order, input, ctx);
+}
+
+/**
+ * Ships a delivery: a draft the station filled (its parcels, and its quantities when partial), or
+ * parcels and quantities given at once. Call inside a write transaction.
+ */
+export function shipDelivery(conn: Conn, order: OrderRow, input: DeliveryInput | { draftId: number }, ctx: { actor: Actor; now: Date }) {
   if (order.status !== 'packing') {
-    throw new AppError('illegal_status_move', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
+    throw new AppError('order_not_packing', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
   }
-  const parcels = input.parcels.map(normalizeParcelId);
+  const draft = 'draftId' in input ? conn.select().from(deliveries).where(eq(deliveries.id, input.draftId)).get()! : null;
+  const parcels = draft
+    ? conn.select({ parcelId: deliveryParcels.parcelId }).from(deliveryParcels).where(eq(deliveryParcels.deliveryId, draft.id)).orderBy(deliveryParcels.id).all().map((p) => p.parcelId)
+    : (input as DeliveryInput).parcels.map(normalizeParcelId);
   if (parcels.length === 0) throw fieldError('parcels', 'validation.parcelRequired');
   if (parcels.length > MAX_PARCELS_PER_DELIVERY) throw fieldError('parcels', 'validation.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY });
-  parcels.forEach((p, i) => {
-    const problem = parcelIdProblem(p);
-    if (problem) throw fieldError(`parcels.${i}`, `validation.parcel.${problem}`, { parcelId: p });
-  });
-  const used = conn.select({ parcelId: deliveryParcels.parcelId }).from(deliveryParcels).where(inArray(deliveryParcels.parcelId, parcels)).all();
-  if (used.length || new Set(parcels).size !== parcels.length) {
-    throw new AppError('conflict', 'errors.parcelInUse', { parcelId: used[0]?.parcelId ?? parcels.find((p, i) => parcels.indexOf(p) !== i) });
+  if (!draft) {
+    parcels.forEach((p, i) => {
+      const problem = parcelIdProblem(p);
+      if (problem) throw fieldError(`parcels.${i}`, `validation.parcel.${problem}`, { parcelId: p });
+    });
+    const used = conn
+      .select({ parcelId: deliveryParcels.parcelId, code: orders.code })
+      .from(deliveryParcels)
+      .innerJoin(deliveries, eq(deliveries.id, deliveryParcels.deliveryId))
+      .innerJoin(orders, eq(orders.id, deliveries.orderId))
+      .where(inArray(deliveryParcels.parcelId, parcels))
+      .all();
+    if (used.length) throw new AppError('parcel_in_use', 'errors.parcelOnOrder', { parcelId: used[0]!.parcelId, orderCode: used[0]!.code }, { orderCode: used[0]!.code });
+    const twice = parcels.find((p, i) => parcels.indexOf(p) !== i);
+    if (twice) throw fieldError('parcels', 'validation.parcelTwice', { parcelId: twice });
   }
 
   const lines = listLines(conn, order.id);
+  let quantities = (input as DeliveryInput).quantities;
+  if (draft?.partial) {
+    const chosen = conn.select().from(deliveryLines).where(eq(deliveryLines.deliveryId, draft.id)).all();
+    quantities = new Map(chosen.map((c) => [c.orderLineId, c.quantity]));
+  }
   const shipping = lines
     .map((line) => {
       const remaining = line.quantity - line.shippedQuantity;
-      const quantity = input.quantities ? (input.quantities.get(line.id) ?? 0) : remaining;
+      const quantity = quantities ? (quantities.get(line.id) ?? 0) : remaining;
       if (quantity < 0 || quantity > remaining) {
         throw fieldError(`lines.${line.sku}`, 'validation.shipMoreThanRemaining', { sku: line.sku, remaining });
       }
@@ -50,23 +75,23 @@ export function reportDelivery(conn: Conn, order: OrderRow, input: DeliveryInput
     .filter((s) => s.quantity > 0);
   if (shipping.length === 0) throw fieldError('lines', 'validation.nothingToShip');
 
-  const delivery = conn
-    .insert(deliveries)
-    .values({
-      orderId: order.id,
-      status: 'reported',
-      partial: input.quantities !== undefined,
-      reportedAt: ctx.now,
-      reportedBy: actorLabel(ctx.actor),
-      reportedByUserId: ctx.actor.type === 'user' ? ctx.actor.id : null,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-    })
-    .returning()
-    .get();
-  for (const parcelId of parcels) {
-    conn.insert(deliveryParcels).values({ deliveryId: delivery.id, parcelId, source: 'manual', createdBy: actorLabel(ctx.actor), createdAt: ctx.now }).run();
+  const reported = {
+    status: 'reported' as const,
+    partial: quantities !== undefined,
+    reportedAt: ctx.now,
+    reportedBy: actorLabel(ctx.actor),
+    reportedByUserId: ctx.actor.type === 'user' ? ctx.actor.id : null,
+    updatedAt: ctx.now,
+  };
+  const delivery = draft
+    ? conn.update(deliveries).set(reported).where(eq(deliveries.id, draft.id)).returning().get()
+    : conn.insert(deliveries).values({ orderId: order.id, createdAt: ctx.now, ...reported }).returning().get();
+  if (!draft) {
+    for (const parcelId of parcels) {
+      conn.insert(deliveryParcels).values({ deliveryId: delivery.id, parcelId, source: 'manual', createdBy: actorLabel(ctx.actor), createdAt: ctx.now }).run();
+    }
   }
+  if (draft) conn.delete(deliveryLines).where(eq(deliveryLines.deliveryId, draft.id)).run();
   const products = findProductsByIds(
     conn,
     shipping.flatMap((s) => (s.line.productId === null ? [] : [s.line.productId])),
@@ -81,12 +106,9 @@ export function reportDelivery(conn: Conn, order: OrderRow, input: DeliveryInput
     if (product) changeOnHand(conn, product, -quantity, { reason: 'shipment', actor: ctx.actor, now: ctx.now, orderId: order.id, deliveryId: delivery.id });
   }
   changes.apply(conn, ctx.now);
-  appendOrderEvent(conn, order, 'delivery_reported', ctx.actor, ctx.now, {
-    deliveryId: delivery.id,
-    parcels,
-    lines: shipping.map((s) => ({ sku: s.line.sku, quantity: s.quantity })),
-  });
+  const shipped = shipping.map((s) => ({ sku: s.line.sku, quantity: s.quantity }));
+  appendOrderEvent(conn, order, 'delivery_reported', ctx.actor, ctx.now, { deliveryId: delivery.id, parcels, lines: shipped });
   const complete = lines.every((line) => line.shippedQuantity + (shipping.find((s) => s.line.id === line.id)?.quantity ?? 0) === line.quantity);
   const updated = complete ? applyMove(conn, order, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship' }) : order;
-  return { delivery, order: updated };
+  return { delivery, order: updated, parcels, lines: shipped };
 }

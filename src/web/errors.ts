@@ -27,6 +27,10 @@ export type ErrorCode =
   | 'not_invoice_order'
   | 'invoice_one_at_a_time'
   | 'document_font_missing'
+  | 'parcel_in_use'
+  | 'too_many_parcels'
+  | 'parcel_not_found'
+  | 'broker_failed'
   | 'conflict'
   | 'barcode_in_use'
   | 'email_in_use'
@@ -62,6 +66,10 @@ const STATUS: Record<ErrorCode, number> = {
   not_invoice_order: 409,
   invoice_one_at_a_time: 422,
   document_font_missing: 503,
+  parcel_in_use: 409,
+  too_many_parcels: 422,
+  parcel_not_found: 404,
+  broker_failed: 502,
   conflict: 409,
   barcode_in_use: 409,
   email_in_use: 409,

@@ -1,0 +1,77 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { idempotentWithKey } from '../api/idempotency.js';
+import { writeTransaction } from '../db/client.js';
+import { findOrderByCode, listLines } from '../orders/repo.js';
+import { AppError } from '../web/errors.js';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { addParcel, draftView, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines } from './drafts.js';
+import { shipDelivery } from './service.js';
+
+const parcelBody = z.strictObject({ parcelId: z.string().max(200), source: z.enum(PARCEL_SOURCES).optional() });
+const linesBody = z.strictObject({ lines: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) })).min(1).max(500) });
+const key = z.string().min(1).max(200).optional();
+const reportBody = z.strictObject({ orders: z.array(z.string().min(1).max(40)).min(1).max(1000).optional(), idempotencyKey: key });
+const deliveryBody = z.strictObject({
+  parcels: z.array(z.string().max(200)).min(1).max(4),
+  lines: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) })).min(1).max(500).optional(),
+  idempotencyKey: key,
+});
+
+/** Parcels, open deliveries and Report in under /api/v1 (docs/api.md § Shipping). */
+export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router } {
+  const { db, clock } = deps;
+  const ctx = (req: Request) => ({ actor: req.api!.actor, now: clock() });
+  const orders = Router();
+
+  orders.get('/:code/delivery', (req, res) => {
+    res.json(draftView(db, req.params.code));
+  });
+
+  orders.post('/:code/parcels', (req, res) => {
+    const body = parse(parcelBody, req.body ?? {});
+    res.status(201).json(addParcel(db, req.params.code, body.parcelId, body.source ?? 'manual', ctx(req)));
+  });
+
+  orders.delete('/:code/parcels/:parcelId', (req, res) => {
+    res.json(removeParcel(db, req.params.code, req.params.parcelId, ctx(req)));
+  });
+
+  orders.put('/:code/delivery-lines', (req, res) => {
+    const body = parse(linesBody, req.body ?? {});
+    res.json(setDeliveryLines(db, req.params.code, body.lines, ctx(req)));
+  });
+
+  // One delivery in one call: what integrations use.
+  orders.post('/:code/deliveries', (req: Request<{ code: string }>, res) => {
+    const body = parse(deliveryBody, req.body ?? {});
+    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () =>
+      writeTransaction(db, (tx) => {
+        const order = findOrderByCode(tx, req.params.code);
+        if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code: req.params.code });
+        let quantities: Map<number, number> | undefined;
+        if (body.lines) {
+          const lines = new Map(listLines(tx, order.id).map((l) => [l.sku, l]));
+          quantities = new Map();
+          body.lines.forEach((l, i) => {
+            const line = lines.get(l.sku);
+            if (!line) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: `lines.${i}.sku`, key: 'validation.skuNotOnOrder', params: { sku: l.sku } }] });
+            quantities!.set(line.id, l.quantity);
+          });
+        }
+        const result = shipDelivery(tx, order, { parcels: body.parcels, ...(quantities && { quantities }) }, ctx(req));
+        return { status: 201, body: { code: order.code, deliveryId: result.delivery.id, status: result.order.status, parcels: result.parcels, lines: result.lines } };
+      }),
+    );
+    res.status(reply.status).json(reply.body);
+  });
+
+  const deliveries = Router();
+  deliveries.post('/report', (req, res) => {
+    const body = parse(reportBody, req.body ?? {});
+    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () => ({ status: 200, body: reportDrafts(db, body.orders, ctx(req)) }));
+    res.status(reply.status).json(reply.body);
+  });
+  return { orders, deliveries };
+}

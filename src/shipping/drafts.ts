@@ -1,0 +1,228 @@
+import type { Database } from 'better-sqlite3';
+import { writeTransaction, type Db } from '../db/client.js';
+import { actorLabel, type Actor } from '../domain/actor.js';
+import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
+import { findOrderByCode, listLines, type OrderRow } from '../orders/repo.js';
+import { AppError, fieldError } from '../web/errors.js';
+import { shipDelivery } from './service.js';
+
+export const PARCEL_SOURCES = ['manual', 'scanner', 'camera', 'broker'] as const;
+export type ParcelSource = (typeof PARCEL_SOURCES)[number];
+
+export interface StationCtx {
+  actor: Actor;
+  now: Date;
+}
+
+export interface DraftView {
+  code: string;
+  deliveryId: number | null;
+  parcels: { parcelId: string; source: string; createdAt: string }[];
+  /** Set when the packer chose quantities; otherwise everything remaining goes. */
+  partial: boolean;
+  lines: { sku: string; name: string; ordered: number; shipped: number; remaining: number; quantity: number }[];
+}
+
+/**
+ * Prepared statements of the scan path, made once per connection: adding a parcel is the station's
+ * most frequent request, and building SQL for each one would cost more than the work.
+ */
+const statements = new WeakMap<Database, ReturnType<typeof prepare>>();
+function prepare(sqlite: Database) {
+  return {
+    order: sqlite.prepare('SELECT id, code, status FROM orders WHERE code = ?'),
+    draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE order_id = ? AND status = 'draft'"),
+    newDraft: sqlite.prepare("INSERT INTO deliveries (order_id, status, partial, created_at, updated_at) VALUES (?, 'draft', 0, ?, ?)"),
+    touchDraft: sqlite.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?'),
+    parcelCount: sqlite.prepare('SELECT count(*) FROM delivery_parcels WHERE delivery_id = ?').pluck(),
+    parcelOwner: sqlite.prepare(
+      'SELECT o.code, d.status, d.id AS deliveryId FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?',
+    ),
+    addParcel: sqlite.prepare('INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at) VALUES (?, ?, ?, ?, ?)'),
+    event: sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+  };
+}
+const stmts = (db: Db) => {
+  let s = statements.get(db.$client);
+  if (!s) statements.set(db.$client, (s = prepare(db.$client)));
+  return s;
+};
+
+function event(db: Db, order: { id: number; code: string }, type: string, ctx: StationCtx, data: Record<string, unknown>) {
+  stmts(db).event.run(order.id, order.code, type, ctx.actor.type, ctx.actor.id, ctx.actor.name, JSON.stringify(data), ctx.now.getTime());
+}
+
+/** The order, which must be packing: parcels and deliveries are for packed orders only. */
+function packingOrder(db: Db, code: string): { id: number; code: string; status: string } {
+  const order = stmts(db).order.get(code) as { id: number; code: string; status: string } | undefined;
+  if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
+  if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code, status: order.status });
+  return order;
+}
+
+/** Cleans and checks a parcel ID, each rule with its own message (422 on the field `parcelId`). */
+export function cleanParcelId(raw: string, field = 'parcelId'): string {
+  const parcelId = normalizeParcelId(raw);
+  const problem = parcelIdProblem(parcelId);
+  if (problem) throw fieldError(field, `validation.parcel.${problem}`, { parcelId });
+  return parcelId;
+}
+
+/** Refuses a parcel ID some delivery already has, naming the order that has it. */
+function assertUnused(db: Db, parcelId: string, code: string): void {
+  const owner = stmts(db).parcelOwner.get(parcelId) as { code: string; status: string } | undefined;
+  if (owner) {
+    throw new AppError('parcel_in_use', owner.code === code ? 'errors.parcelOnThisOrder' : 'errors.parcelOnOrder', { parcelId, orderCode: owner.code }, { orderCode: owner.code, status: owner.status });
+  }
+}
+
+/**
+ * Adds a parcel ID to the order's open delivery (made on the first parcel), saved at once: a
+ * closed tab or a dropped connection loses nothing already answered.
+ */
+export function addParcel(db: Db, code: string, raw: string, source: ParcelSource, ctx: StationCtx): DraftView {
+  const parcelId = cleanParcelId(raw);
+  const s = stmts(db);
+  writeTransaction(db, () => {
+    const order = packingOrder(db, code);
+    assertUnused(db, parcelId, order.code);
+    let draft = s.draft.get(order.id) as { id: number } | undefined;
+    if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
+    else if ((s.parcelCount.get(draft.id) as number) >= MAX_PARCELS_PER_DELIVERY) {
+      throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
+    }
+    s.addParcel.run(draft.id, parcelId, source, actorLabel(ctx.actor), ctx.now.getTime());
+    s.touchDraft.run(ctx.now.getTime(), draft.id);
+    event(db, order, 'parcel_added', ctx, { parcelId, source });
+  });
+  return draftView(db, code);
+}
+
+/** Several parcel IDs at once (from the broker): all or none. */
+export function addParcels(db: Db, code: string, parcelIds: string[], source: ParcelSource, ctx: StationCtx): DraftView {
+  return writeTransaction(db, () => {
+    let view: DraftView | null = null;
+    for (const id of parcelIds) view = addParcel(db, code, id, source, ctx);
+    return view ?? draftView(db, code);
+  });
+}
+
+export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx): DraftView {
+  const parcelId = normalizeParcelId(raw);
+  writeTransaction(db, () => {
+    const order = packingOrder(db, code);
+    const draft = stmts(db).draft.get(order.id) as { id: number } | undefined;
+    const removed = draft ? db.$client.prepare('DELETE FROM delivery_parcels WHERE delivery_id = ? AND parcel_id = ?').run(draft.id, parcelId).changes : 0;
+    if (!removed) throw new AppError('parcel_not_found', 'errors.parcelNotOnDraft', { parcelId, code: order.code });
+    stmts(db).touchDraft.run(ctx.now.getTime(), draft!.id);
+    event(db, order, 'parcel_removed', ctx, { parcelId });
+  });
+  return draftView(db, code);
+}
+
+/**
+ * A partial delivery: how many of each SKU go now (the rest stay allocated for a later delivery).
+ * Each quantity is 0 up to what is still unshipped; at least one unit goes. Lines not named send 0.
+ */
+export function setDeliveryLines(db: Db, code: string, lines: { sku: string; quantity: number }[], ctx: StationCtx): DraftView {
+  writeTransaction(db, (tx) => {
+    const order = packingOrder(db, code);
+    const orderLines = listLines(tx, order.id);
+    const bySku = new Map(orderLines.map((l) => [l.sku, l]));
+    lines.forEach((l, i) => {
+      const line = bySku.get(l.sku);
+      if (!line) throw fieldError(`lines.${i}.sku`, 'validation.skuNotOnOrder', { sku: l.sku });
+      const remaining = line.quantity - line.shippedQuantity;
+      if (l.quantity > remaining) throw fieldError(`lines.${i}.quantity`, 'validation.shipMoreThanRemaining', { sku: l.sku, remaining });
+    });
+    const quantities = new Map(lines.map((l) => [l.sku, l.quantity]));
+    if (![...quantities.values()].some((q) => q > 0)) throw fieldError('lines', 'validation.nothingToShip');
+    const s = stmts(db);
+    let draft = s.draft.get(order.id) as { id: number } | undefined;
+    if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
+    db.$client.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?').run(draft.id);
+    const insert = db.$client.prepare('INSERT INTO delivery_lines (delivery_id, order_line_id, quantity) VALUES (?, ?, ?)');
+    for (const line of orderLines) {
+      const quantity = quantities.get(line.sku) ?? 0;
+      if (quantity > 0) insert.run(draft.id, line.id, quantity);
+    }
+    db.$client.prepare('UPDATE deliveries SET partial = 1, updated_at = ? WHERE id = ?').run(ctx.now.getTime(), draft.id);
+    event(db, order, 'delivery_lines_set', ctx, { lines: orderLines.map((l) => ({ sku: l.sku, quantity: quantities.get(l.sku) ?? 0 })) });
+  });
+  return draftView(db, code);
+}
+
+/** The order's open delivery as the station and the API show it (an empty one when there is none). */
+export function draftView(db: Db, code: string): DraftView {
+  const order = stmts(db).order.get(code) as { id: number; code: string } | undefined;
+  if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
+  return draftViews(db, [order.id]).get(order.id) ?? { code, deliveryId: null, parcels: [], partial: false, lines: [] };
+}
+
+/** Open deliveries of many orders at once (the station lists up to 500), by order id. */
+export function draftViews(db: Db, orderIds: readonly number[]): Map<number, DraftView> {
+  const out = new Map<number, DraftView>();
+  if (orderIds.length === 0) return out;
+  const sqlite = db.$client;
+  for (let i = 0; i < orderIds.length; i += 500) {
+    const chunk = orderIds.slice(i, i + 500);
+    const marks = chunk.map(() => '?').join(',');
+    const lines = sqlite
+      .prepare(
+        `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
+                l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
+           FROM orders o JOIN order_lines l ON l.order_id = o.id
+           LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
+           LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
+          WHERE o.id IN (${marks}) ORDER BY o.id, l.id`,
+      )
+      .all(...chunk) as { orderId: number; code: string; deliveryId: number | null; partial: number; sku: string; name: string; ordered: number; shipped: number; remaining: number; chosen: number | null }[];
+    for (const r of lines) {
+      let view = out.get(r.orderId);
+      if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, lines: [] }));
+      if (r.remaining > 0 || r.chosen) view.lines.push({ sku: r.sku, name: r.name, ordered: r.ordered, shipped: r.shipped, remaining: r.remaining, quantity: view.partial ? (r.chosen ?? 0) : r.remaining });
+    }
+    const parcels = sqlite
+      .prepare(
+        `SELECT d.order_id AS orderId, p.parcel_id AS parcelId, p.source, p.created_at AS createdAt
+           FROM deliveries d JOIN delivery_parcels p ON p.delivery_id = d.id
+          WHERE d.status = 'draft' AND d.order_id IN (${marks}) ORDER BY p.id`,
+      )
+      .all(...chunk) as { orderId: number; parcelId: string; source: string; createdAt: number }[];
+    for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: new Date(p.createdAt).toISOString() });
+  }
+  return out;
+}
+
+export interface ReportedDelivery {
+  code: string;
+  deliveryId: number;
+  status: OrderRow['status'];
+  parcels: string[];
+  lines: { sku: string; quantity: number }[];
+}
+
+/**
+ * Report in: every open delivery with at least one parcel (or only those of `codes`) becomes
+ * reported in one transaction: stock leaves on_hand, the order ships when nothing remains.
+ */
+export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: StationCtx): { reported: ReportedDelivery[] } {
+  return writeTransaction(db, (tx) => {
+    const drafts = db.$client
+      .prepare(
+        `SELECT d.id, o.code FROM deliveries d JOIN orders o ON o.id = d.order_id
+          WHERE d.status = 'draft' AND o.status = 'packing' AND EXISTS (SELECT 1 FROM delivery_parcels p WHERE p.delivery_id = d.id)
+          ORDER BY d.id`,
+      )
+      .all() as { id: number; code: string }[];
+    const wanted = codes ? new Set(codes) : null;
+    const reported: ReportedDelivery[] = [];
+    for (const draft of drafts) {
+      if (wanted && !wanted.has(draft.code)) continue;
+      const order = findOrderByCode(tx, draft.code)!;
+      const result = shipDelivery(tx, order, { draftId: draft.id }, ctx);
+      reported.push({ code: order.code, deliveryId: result.delivery.id, status: result.order.status, parcels: result.parcels, lines: result.lines });
+    }
+    return { reported };
+  });
+}
