@@ -21,15 +21,16 @@ export function apiRouter(deps: AppDeps): Router {
   });
   router.use(express.json({ limit: '1mb', strict: true }));
   router.use(bearerAuth(deps));
+  // First: the station's scans are the most frequent requests.
+  const shipping = shippingApi(deps);
+  router.use('/orders', shipping.orders);
+  router.use('/deliveries', shipping.deliveries);
   router.use('/products', productsApi(deps));
   router.use('/orders', ordersApi(deps));
   router.use('/orders', packCheckApi(deps));
   const documents = documentsApi(deps);
   router.use('/orders', documents.orderDocuments);
   router.use('/documents', documents.batchDocuments);
-  const shipping = shippingApi(deps);
-  router.use('/orders', shipping.orders);
-  router.use('/deliveries', shipping.deliveries);
   router.use('/pack-runs', packRunsApi(deps));
   router.use('/custom-statuses', customStatusesApi(deps));
   router.use(() => {

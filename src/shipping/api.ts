@@ -29,9 +29,9 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
     res.json(draftView(db, req.params.code));
   });
 
-  orders.post('/:code/parcels', (req, res) => {
+  orders.post('/:code/parcels', async (req, res) => {
     const body = parse(parcelBody, req.body ?? {});
-    res.status(201).json(addParcel(db, req.params.code, body.parcelId, body.source ?? 'manual', ctx(req)));
+    res.status(201).json(await addParcel(db, req.params.code, body.parcelId, body.source ?? 'manual', ctx(req)));
   });
 
   orders.delete('/:code/parcels/:parcelId', (req, res) => {

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { writeTransaction, type Db } from '../db/client.js';
+import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import { findOrderByCode, listLines, type OrderRow } from '../orders/repo.js';
@@ -34,6 +35,21 @@ function prepare(sqlite: Database) {
     draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE order_id = ? AND status = 'draft'"),
     newDraft: sqlite.prepare("INSERT INTO deliveries (order_id, status, partial, created_at, updated_at) VALUES (?, 'draft', 0, ?, ?)"),
     touchDraft: sqlite.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?'),
+    removeParcel: sqlite.prepare('DELETE FROM delivery_parcels WHERE delivery_id = ? AND parcel_id = ?'),
+    linesOf: sqlite.prepare(
+      `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
+              l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
+         FROM orders o JOIN order_lines l ON l.order_id = o.id
+         LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
+         LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
+        WHERE o.id = ? ORDER BY l.id`,
+    ),
+    parcelsOf: sqlite.prepare(
+      `SELECT d.order_id AS orderId, p.parcel_id AS parcelId, p.source, p.created_at AS createdAt
+         FROM deliveries d JOIN delivery_parcels p ON p.delivery_id = d.id
+        WHERE d.status = 'draft' AND d.order_id = ? ORDER BY p.id`,
+    ),
+
     parcelCount: sqlite.prepare('SELECT count(*) FROM delivery_parcels WHERE delivery_id = ?').pluck(),
     parcelOwner: sqlite.prepare(
       'SELECT o.code, d.status, d.id AS deliveryId FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?',
@@ -77,33 +93,38 @@ function assertUnused(db: Db, parcelId: string, code: string): void {
 }
 
 /**
- * Adds a parcel ID to the order's open delivery (made on the first parcel), saved at once: a
- * closed tab or a dropped connection loses nothing already answered.
+ * Adds a parcel ID to the order's open delivery (made on the first parcel), saved before the
+ * answer: a closed tab or a dropped connection loses nothing already answered. Scans arriving
+ * together are committed together (db/group-commit.ts).
  */
-export function addParcel(db: Db, code: string, raw: string, source: ParcelSource, ctx: StationCtx): DraftView {
+export function addParcel(db: Db, code: string, raw: string, source: ParcelSource, ctx: StationCtx): Promise<DraftView> {
   const parcelId = cleanParcelId(raw);
-  const s = stmts(db);
-  writeTransaction(db, () => {
-    const order = packingOrder(db, code);
-    assertUnused(db, parcelId, order.code);
-    let draft = s.draft.get(order.id) as { id: number } | undefined;
-    if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
-    else if ((s.parcelCount.get(draft.id) as number) >= MAX_PARCELS_PER_DELIVERY) {
-      throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
-    }
-    s.addParcel.run(draft.id, parcelId, source, actorLabel(ctx.actor), ctx.now.getTime());
-    s.touchDraft.run(ctx.now.getTime(), draft.id);
-    event(db, order, 'parcel_added', ctx, { parcelId, source });
+  return groupCommit(db).run(() => {
+    addParcelNow(db, code, parcelId, source, ctx);
+    return draftView(db, code);
   });
-  return draftView(db, code);
+}
+
+/** The write of one parcel; call inside a transaction. */
+function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSource, ctx: StationCtx): void {
+  const s = stmts(db);
+  const order = packingOrder(db, code);
+  assertUnused(db, parcelId, order.code);
+  let draft = s.draft.get(order.id) as { id: number } | undefined;
+  if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
+  else if ((s.parcelCount.get(draft.id) as number) >= MAX_PARCELS_PER_DELIVERY) {
+    throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
+  }
+  s.addParcel.run(draft.id, parcelId, source, actorLabel(ctx.actor), ctx.now.getTime());
+  event(db, order, 'parcel_added', ctx, { parcelId, source });
 }
 
 /** Several parcel IDs at once (from the broker): all or none. */
 export function addParcels(db: Db, code: string, parcelIds: string[], source: ParcelSource, ctx: StationCtx): DraftView {
+  const cleaned = parcelIds.map((id, i) => cleanParcelId(id, `parcelIds.${i}`));
   return writeTransaction(db, () => {
-    let view: DraftView | null = null;
-    for (const id of parcelIds) view = addParcel(db, code, id, source, ctx);
-    return view ?? draftView(db, code);
+    for (const id of cleaned) addParcelNow(db, code, id, source, ctx);
+    return draftView(db, code);
   });
 }
 
@@ -112,7 +133,7 @@ export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx)
   writeTransaction(db, () => {
     const order = packingOrder(db, code);
     const draft = stmts(db).draft.get(order.id) as { id: number } | undefined;
-    const removed = draft ? db.$client.prepare('DELETE FROM delivery_parcels WHERE delivery_id = ? AND parcel_id = ?').run(draft.id, parcelId).changes : 0;
+    const removed = draft ? stmts(db).removeParcel.run(draft.id, parcelId).changes : 0;
     if (!removed) throw new AppError('parcel_not_found', 'errors.parcelNotOnDraft', { parcelId, code: order.code });
     stmts(db).touchDraft.run(ctx.now.getTime(), draft!.id);
     event(db, order, 'parcel_removed', ctx, { parcelId });
@@ -156,7 +177,21 @@ export function setDeliveryLines(db: Db, code: string, lines: { sku: string; qua
 export function draftView(db: Db, code: string): DraftView {
   const order = stmts(db).order.get(code) as { id: number; code: string } | undefined;
   if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
-  return draftViews(db, [order.id]).get(order.id) ?? { code, deliveryId: null, parcels: [], partial: false, lines: [] };
+  const s = stmts(db);
+  return collectViews(s.linesOf.all(order.id) as ViewLine[], s.parcelsOf.all(order.id) as ViewParcel[]).get(order.id) ?? { code, deliveryId: null, parcels: [], partial: false, lines: [] };
+}
+
+type ViewLine = { orderId: number; code: string; deliveryId: number | null; partial: number; sku: string; name: string; ordered: number; shipped: number; remaining: number; chosen: number | null };
+type ViewParcel = { orderId: number; parcelId: string; source: string; createdAt: number };
+
+function collectViews(lines: ViewLine[], parcels: ViewParcel[], out = new Map<number, DraftView>()): Map<number, DraftView> {
+  for (const r of lines) {
+    let view = out.get(r.orderId);
+    if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, lines: [] }));
+    if (r.remaining > 0 || r.chosen) view.lines.push({ sku: r.sku, name: r.name, ordered: r.ordered, shipped: r.shipped, remaining: r.remaining, quantity: view.partial ? (r.chosen ?? 0) : r.remaining });
+  }
+  for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: new Date(p.createdAt).toISOString() });
+  return out;
 }
 
 /** Open deliveries of many orders at once (the station lists up to 500), by order id. */
@@ -176,20 +211,15 @@ export function draftViews(db: Db, orderIds: readonly number[]): Map<number, Dra
            LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
           WHERE o.id IN (${marks}) ORDER BY o.id, l.id`,
       )
-      .all(...chunk) as { orderId: number; code: string; deliveryId: number | null; partial: number; sku: string; name: string; ordered: number; shipped: number; remaining: number; chosen: number | null }[];
-    for (const r of lines) {
-      let view = out.get(r.orderId);
-      if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, lines: [] }));
-      if (r.remaining > 0 || r.chosen) view.lines.push({ sku: r.sku, name: r.name, ordered: r.ordered, shipped: r.shipped, remaining: r.remaining, quantity: view.partial ? (r.chosen ?? 0) : r.remaining });
-    }
+      .all(...chunk) as ViewLine[];
     const parcels = sqlite
       .prepare(
         `SELECT d.order_id AS orderId, p.parcel_id AS parcelId, p.source, p.created_at AS createdAt
            FROM deliveries d JOIN delivery_parcels p ON p.delivery_id = d.id
           WHERE d.status = 'draft' AND d.order_id IN (${marks}) ORDER BY p.id`,
       )
-      .all(...chunk) as { orderId: number; parcelId: string; source: string; createdAt: number }[];
-    for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: new Date(p.createdAt).toISOString() });
+      .all(...chunk) as ViewParcel[];
+    collectViews(lines, parcels, out);
   }
   return out;
 }
