@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit } from '../../src/domain/gtin.js';
+import { addParcel } from '../../src/shipping/drafts.js';
 import { buildOrder, buildPackingOrder, buildProduct, productBySku, recomputedCounters, reload } from '../builders.js';
 import { api, makeApp } from '../helpers.js';
 
@@ -149,5 +150,25 @@ describe('one delivery in one call', () => {
     const rest = await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['ONE-3'] });
     expect(rest.body).toMatchObject({ status: 'shipped', lines: [{ sku: 'TENT', quantity: 2 }] });
     invariants(db);
+  });
+});
+
+describe('scans arriving together', () => {
+  it('are committed as a group, each refused or saved on its own', async () => {
+    const { db, order } = setup();
+    const other = buildPackingOrder(db);
+    const ctx = { actor: { type: 'system' as const, id: null, name: 'test' }, now: new Date() };
+    const results = await Promise.allSettled([
+      addParcel(db, order.code, 'G-1', 'scanner', ctx),
+      addParcel(db, order.code, 'G-2', 'scanner', ctx),
+      addParcel(db, other.code, 'G-1', 'scanner', ctx),
+      addParcel(db, order.code, 'G-3', 'scanner', ctx),
+      addParcel(db, order.code, 'G-4', 'scanner', ctx),
+      addParcel(db, order.code, 'G-5', 'scanner', ctx),
+      addParcel(db, other.code, 'G-6', 'camera', ctx),
+    ]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code))).toEqual(['ok', 'ok', 'parcel_in_use', 'ok', 'ok', 'too_many_parcels', 'ok']);
+    expect(db.$client.prepare('SELECT parcel_id FROM delivery_parcels ORDER BY id').pluck().all()).toEqual(['G-1', 'G-2', 'G-3', 'G-4', 'G-6']);
+    expect(db.$client.prepare("SELECT count(*) FROM order_events WHERE type = 'parcel_added'").pluck().get()).toBe(5);
   });
 });
