@@ -9,6 +9,7 @@ import { generate } from './generate.js';
 import { load, startServer, summarize, type Timings } from './http.js';
 import { benchDocuments } from './documents.js';
 import { benchPackScript } from './pack.js';
+import { benchShipping } from './shipping.js';
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 1_000_000);
 const PRODUCTS = 10_000;
@@ -148,3 +149,8 @@ console.log(`pick slips, one PDF (${(docs.pickSlipBytes / 1e6).toFixed(1)} MB)  
 console.log(`batch pick list                       ${range(docs.batchSeconds).padStart(11)} s   (target ≤ 1 s)`);
 console.log(`server peak RSS (whole process)       ${docs.peakRssMb.toFixed(0).padStart(11)} MB  (target ≤ 300 MB)`);
 console.log(`slowest /healthz during pick slips    ${docs.healthzDuringMaxMs.toFixed(0).padStart(11)} ms  (${docs.healthzDuringCount} requests answered meanwhile)`);
+
+const ship = await benchShipping();
+console.log(`\n-- Shipping out: 20,000 packing orders, the real server ${'-'.repeat(60)}`);
+console.log(`add a scanned parcel, 20 clients (autocannon, 10 s)  ${ship.parcelRps.toFixed(0).padStart(6)} req/s  p50 ${ship.parcelP50} ms  p99 ${ship.parcelP99} ms  (${ship.parcelRequests} requests, ${ship.parcelErrors} not 2xx; target ≥ 2,000 req/s, p99 ≤ 20 ms)`);
+console.log(`Report in of ${ship.reportDeliveries} deliveries                  ${range(ship.reportMs.map((ms) => ms / 1000)).padStart(11)} s   (target ≤ 0.3 s)`);

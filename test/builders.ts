@@ -61,14 +61,14 @@ export function buildPackingOrder(db: Db, opts: { lines?: Lines; body?: Partial<
 
 export function buildShippedOrder(db: Db, opts: { lines?: Lines } = {}) {
   const order = buildPackingOrder(db, opts);
-  return db.transaction((tx) => reportDelivery(tx, order, { parcels: [`PARCEL-${++seq}`] }, { actor: ACTOR, now: NOW() }).order);
+  return db.transaction((tx) => reportDelivery(db, order, { parcels: [`PARCEL-${++seq}`] }, { actor: ACTOR, now: NOW() }).order);
 }
 
 export function buildPartlyShippedOrder(db: Db) {
   const order = buildPackingOrder(db, { lines: [{ sku: buildProduct(db).sku, quantity: 3 }] });
   return db.transaction((tx) => {
     const line = listLines(tx, order.id)[0]!;
-    return reportDelivery(tx, order, { parcels: [`PARCEL-${++seq}`], quantities: new Map([[line.id, 1]]) }, { actor: ACTOR, now: NOW() }).order;
+    return reportDelivery(db, order, { parcels: [`PARCEL-${++seq}`], quantities: new Map([[line.id, 1]]) }, { actor: ACTOR, now: NOW() }).order;
   });
 }
 

@@ -138,10 +138,10 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
       if (decision?.outcome !== 'promoted') return;
       const order = promoteToPacking(tx, findOrderByCode(tx, o.code)!, { actor: { type: 'pack_script', id: null, name: 'pack script' }, now });
       if (i < 5) {
-        reportDelivery(tx, order, { parcels: [`DEMO${order.code}A`, ...(i % 2 ? [`DEMO${order.code}B`] : [])] }, { actor: DEMO, now: at() });
+        reportDelivery(db, order, { parcels: [`DEMO${order.code}A`, ...(i % 2 ? [`DEMO${order.code}B`] : [])] }, { actor: DEMO, now: at() });
       } else if (i === 5) {
         const first = listLines(tx, order.id)[0]!;
-        reportDelivery(tx, order, { parcels: [`DEMO${order.code}P`], quantities: new Map([[first.id, 1]]) }, { actor: DEMO, now: at() });
+        reportDelivery(db, order, { parcels: [`DEMO${order.code}P`], quantities: new Map([[first.id, 1]]) }, { actor: DEMO, now: at() });
       }
     });
     for (let n = 26; n < 29; n++) {

@@ -60,8 +60,8 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
             quantities!.set(line.id, l.quantity);
           });
         }
-        const result = shipDelivery(tx, order, { parcels: body.parcels, ...(quantities && { quantities }) }, ctx(req));
-        return { status: 201, body: { code: order.code, deliveryId: result.delivery.id, status: result.order.status, parcels: result.parcels, lines: result.lines } };
+        const result = shipDelivery(db, order, { parcels: body.parcels, ...(quantities && { quantities }) }, ctx(req));
+        return { status: 201, body: { code: order.code, ...result } };
       }),
     );
     res.status(reply.status).json(reply.body);

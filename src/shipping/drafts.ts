@@ -3,7 +3,8 @@ import { writeTransaction, type Db } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
-import { findOrderByCode, listLines, type OrderRow } from '../orders/repo.js';
+import { listLines } from '../orders/repo.js';
+import type { OrderStatus } from '../domain/order-status.js';
 import { AppError, fieldError } from '../web/errors.js';
 import { shipDelivery } from './service.js';
 
@@ -227,7 +228,7 @@ export function draftViews(db: Db, orderIds: readonly number[]): Map<number, Dra
 export interface ReportedDelivery {
   code: string;
   deliveryId: number;
-  status: OrderRow['status'];
+  status: OrderStatus;
   parcels: string[];
   lines: { sku: string; quantity: number }[];
 }
@@ -237,21 +238,20 @@ export interface ReportedDelivery {
  * reported in one transaction: stock leaves on_hand, the order ships when nothing remains.
  */
 export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: StationCtx): { reported: ReportedDelivery[] } {
-  return writeTransaction(db, (tx) => {
+  return writeTransaction(db, () => {
     const drafts = db.$client
       .prepare(
-        `SELECT d.id, o.code FROM deliveries d JOIN orders o ON o.id = d.order_id
+        `SELECT d.id AS draftId, o.id, o.code, o.status FROM deliveries d JOIN orders o ON o.id = d.order_id
           WHERE d.status = 'draft' AND o.status = 'packing' AND EXISTS (SELECT 1 FROM delivery_parcels p WHERE p.delivery_id = d.id)
           ORDER BY d.id`,
       )
-      .all() as { id: number; code: string }[];
+      .all() as { draftId: number; id: number; code: string; status: string }[];
     const wanted = codes ? new Set(codes) : null;
     const reported: ReportedDelivery[] = [];
     for (const draft of drafts) {
       if (wanted && !wanted.has(draft.code)) continue;
-      const order = findOrderByCode(tx, draft.code)!;
-      const result = shipDelivery(tx, order, { draftId: draft.id }, ctx);
-      reported.push({ code: order.code, deliveryId: result.delivery.id, status: result.order.status, parcels: result.parcels, lines: result.lines });
+      const result = shipDelivery(db, draft, { draftId: draft.draftId }, ctx);
+      reported.push({ code: draft.code, ...result });
     }
     return { reported };
   });

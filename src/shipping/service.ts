@@ -1,14 +1,10 @@
-import { eq, inArray } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
-import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
+import type { Database } from 'better-sqlite3';
+import type { Db } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
+import { planMove, type OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import { counterDelta } from '../domain/stock.js';
-import { appendOrderEvent } from '../events/repo.js';
-import { applyMove } from '../orders/service.js';
-import { listLines, type OrderRow } from '../orders/repo.js';
-import { findProductsByIds } from '../products/repo.js';
-import { changeOnHand, CounterChanges } from '../stock/service.js';
+import { findOrderByCode, type OrderRow } from '../orders/repo.js';
 import { AppError, fieldError } from '../web/errors.js';
 
 export interface DeliveryInput {
@@ -17,27 +13,71 @@ export interface DeliveryInput {
   quantities?: Map<number, number>;
 }
 
+export interface ShippedDelivery {
+  deliveryId: number;
+  status: OrderStatus;
+  parcels: string[];
+  lines: { sku: string; quantity: number }[];
+}
+
 /**
- * Reports a delivery of a packing order in one call (the API's one-call delivery, demo data): the
- * parcels are recorded, the shipped units leave on_hand (ledger rows) and the order's counters, and
- * the order is shipped once every line is.
+ * The statements of a delivery, prepared once per connection: Report in ships hundreds of
+ * deliveries in one go, and building SQL per statement would cost more than the writes.
  */
-export function reportDelivery(conn: Conn, order: OrderRow, input: DeliveryInput, ctx: { actor: Actor; now: Date }) {
-  return shipDelivery(conn, order, input, ctx);
+const statements = new WeakMap<Database, ReturnType<typeof prepare>>();
+function prepare(sqlite: Database) {
+  return {
+    draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE id = ? AND status = 'draft'"),
+    draftParcels: sqlite.prepare('SELECT parcel_id FROM delivery_parcels WHERE delivery_id = ? ORDER BY id').pluck(),
+    chosen: sqlite.prepare('SELECT order_line_id AS lineId, quantity FROM delivery_lines WHERE delivery_id = ?'),
+    lines: sqlite.prepare('SELECT id, product_id AS productId, sku, quantity, shipped_quantity AS shipped FROM order_lines WHERE order_id = ? ORDER BY id'),
+    parcelOwner: sqlite.prepare('SELECT o.code FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?').pluck(),
+    report: sqlite.prepare("UPDATE deliveries SET status = 'reported', partial = ?, reported_at = ?, reported_by = ?, reported_by_user_id = ?, updated_at = ? WHERE id = ?"),
+    insertDelivery: sqlite.prepare(
+      "INSERT INTO deliveries (order_id, status, partial, reported_at, reported_by, reported_by_user_id, created_at, updated_at) VALUES (?, 'reported', ?, ?, ?, ?, ?, ?)",
+    ),
+    insertParcel: sqlite.prepare("INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at) VALUES (?, ?, 'manual', ?, ?)"),
+    clearLines: sqlite.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?'),
+    insertLine: sqlite.prepare('INSERT INTO delivery_lines (delivery_id, order_line_id, quantity) VALUES (?, ?, ?)'),
+    ship: sqlite.prepare('UPDATE order_lines SET shipped_quantity = shipped_quantity + ? WHERE id = ?'),
+    // Shipped units leave the shelf: on_hand falls, and they stop being reserved and allocated.
+    takeStock: sqlite.prepare('UPDATE products SET on_hand = on_hand - ?, reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? RETURNING sku, on_hand'),
+    ledger: sqlite.prepare(
+      "INSERT INTO stock_ledger (product_id, sku, delta, on_hand_after, reason, order_id, delivery_id, actor, created_at) VALUES (?, ?, ?, ?, 'shipment', ?, ?, ?, ?)",
+    ),
+    setStatus: sqlite.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?'),
+    event: sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+  };
+}
+const stmts = (db: Db) => {
+  let s = statements.get(db.$client);
+  if (!s) statements.set(db.$client, (s = prepare(db.$client)));
+  return s;
+};
+
+/**
+ * Reports a delivery of a packing order in one call (the one-call API, demo data, tests) and
+ * returns the order as it is after. Call inside a write transaction.
+ */
+export function reportDelivery(db: Db, order: OrderRow, input: DeliveryInput, ctx: { actor: Actor; now: Date }) {
+  const shipped = shipDelivery(db, order, input, ctx);
+  return { ...shipped, order: findOrderByCode(db, order.code)! };
 }
 
 /**
  * Ships a delivery: a draft the station filled (its parcels, and its quantities when partial), or
- * parcels and quantities given at once. Call inside a write transaction.
+ * parcels and quantities given at once. The parcels are recorded, the shipped units leave on_hand
+ * (ledger rows) and the order's counters, and the order is shipped once every line is. Call inside
+ * a write transaction.
  */
-export function shipDelivery(conn: Conn, order: OrderRow, input: DeliveryInput | { draftId: number }, ctx: { actor: Actor; now: Date }) {
+export function shipDelivery(db: Db, order: { id: number; code: string; status: string }, input: DeliveryInput | { draftId: number }, ctx: { actor: Actor; now: Date }): ShippedDelivery {
   if (order.status !== 'packing') {
     throw new AppError('order_not_packing', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
   }
-  const draft = 'draftId' in input ? conn.select().from(deliveries).where(eq(deliveries.id, input.draftId)).get()! : null;
-  const parcels = draft
-    ? conn.select({ parcelId: deliveryParcels.parcelId }).from(deliveryParcels).where(eq(deliveryParcels.deliveryId, draft.id)).orderBy(deliveryParcels.id).all().map((p) => p.parcelId)
-    : (input as DeliveryInput).parcels.map(normalizeParcelId);
+  const s = stmts(db);
+  const draft = 'draftId' in input ? (s.draft.get(input.draftId) as { id: number; partial: number } | undefined) : undefined;
+  if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
+  const parcels = draft ? (s.draftParcels.all(draft.id) as string[]) : (input as DeliveryInput).parcels.map(normalizeParcelId);
   if (parcels.length === 0) throw fieldError('parcels', 'validation.parcelRequired');
   if (parcels.length > MAX_PARCELS_PER_DELIVERY) throw fieldError('parcels', 'validation.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY });
   if (!draft) {
@@ -45,70 +85,59 @@ export function shipDelivery(conn: Conn, order: OrderRow, input: DeliveryInput |
       const problem = parcelIdProblem(p);
       if (problem) throw fieldError(`parcels.${i}`, `validation.parcel.${problem}`, { parcelId: p });
     });
-    const used = conn
-      .select({ parcelId: deliveryParcels.parcelId, code: orders.code })
-      .from(deliveryParcels)
-      .innerJoin(deliveries, eq(deliveries.id, deliveryParcels.deliveryId))
-      .innerJoin(orders, eq(orders.id, deliveries.orderId))
-      .where(inArray(deliveryParcels.parcelId, parcels))
-      .all();
-    if (used.length) throw new AppError('parcel_in_use', 'errors.parcelOnOrder', { parcelId: used[0]!.parcelId, orderCode: used[0]!.code }, { orderCode: used[0]!.code });
     const twice = parcels.find((p, i) => parcels.indexOf(p) !== i);
     if (twice) throw fieldError('parcels', 'validation.parcelTwice', { parcelId: twice });
-  }
-
-  const lines = listLines(conn, order.id);
-  let quantities = (input as DeliveryInput).quantities;
-  if (draft?.partial) {
-    const chosen = conn.select().from(deliveryLines).where(eq(deliveryLines.deliveryId, draft.id)).all();
-    quantities = new Map(chosen.map((c) => [c.orderLineId, c.quantity]));
-  }
-  const shipping = lines
-    .map((line) => {
-      const remaining = line.quantity - line.shippedQuantity;
-      const quantity = quantities ? (quantities.get(line.id) ?? 0) : remaining;
-      if (quantity < 0 || quantity > remaining) {
-        throw fieldError(`lines.${line.sku}`, 'validation.shipMoreThanRemaining', { sku: line.sku, remaining });
-      }
-      return { line, quantity };
-    })
-    .filter((s) => s.quantity > 0);
-  if (shipping.length === 0) throw fieldError('lines', 'validation.nothingToShip');
-
-  const reported = {
-    status: 'reported' as const,
-    partial: quantities !== undefined,
-    reportedAt: ctx.now,
-    reportedBy: actorLabel(ctx.actor),
-    reportedByUserId: ctx.actor.type === 'user' ? ctx.actor.id : null,
-    updatedAt: ctx.now,
-  };
-  const delivery = draft
-    ? conn.update(deliveries).set(reported).where(eq(deliveries.id, draft.id)).returning().get()
-    : conn.insert(deliveries).values({ orderId: order.id, createdAt: ctx.now, ...reported }).returning().get();
-  if (!draft) {
     for (const parcelId of parcels) {
-      conn.insert(deliveryParcels).values({ deliveryId: delivery.id, parcelId, source: 'manual', createdBy: actorLabel(ctx.actor), createdAt: ctx.now }).run();
+      const owner = s.parcelOwner.get(parcelId) as string | undefined;
+      if (owner) throw new AppError('parcel_in_use', 'errors.parcelOnOrder', { parcelId, orderCode: owner }, { orderCode: owner });
     }
   }
-  if (draft) conn.delete(deliveryLines).where(eq(deliveryLines.deliveryId, draft.id)).run();
-  const products = findProductsByIds(
-    conn,
-    shipping.flatMap((s) => (s.line.productId === null ? [] : [s.line.productId])),
-  );
-  const changes = new CounterChanges();
-  for (const { line, quantity } of shipping) {
-    conn.insert(deliveryLines).values({ deliveryId: delivery.id, orderLineId: line.id, quantity }).run();
-    conn.update(orderLines).set({ shippedQuantity: line.shippedQuantity + quantity }).where(eq(orderLines.id, line.id)).run();
-    // Shipped units stop being reserved/allocated: they are no longer on the shelf at all.
-    changes.add(line.productId, counterDelta('packing', null, quantity));
-    const product = line.productId === null ? undefined : products.get(line.productId);
-    if (product) changeOnHand(conn, product, -quantity, { reason: 'shipment', actor: ctx.actor, now: ctx.now, orderId: order.id, deliveryId: delivery.id });
+
+  const lines = s.lines.all(order.id) as { id: number; productId: number | null; sku: string; quantity: number; shipped: number }[];
+  let quantities = draft ? undefined : (input as DeliveryInput).quantities;
+  if (draft?.partial) quantities = new Map((s.chosen.all(draft.id) as { lineId: number; quantity: number }[]).map((c) => [c.lineId, c.quantity]));
+  const shipping = lines
+    .map((line) => {
+      const remaining = line.quantity - line.shipped;
+      const quantity = quantities ? (quantities.get(line.id) ?? 0) : remaining;
+      if (quantity < 0 || quantity > remaining) throw fieldError(`lines.${line.sku}`, 'validation.shipMoreThanRemaining', { sku: line.sku, remaining });
+      return { line, quantity };
+    })
+    .filter((x) => x.quantity > 0);
+  if (shipping.length === 0) throw fieldError('lines', 'validation.nothingToShip');
+
+  const at = ctx.now.getTime();
+  const by = actorLabel(ctx.actor);
+  const userId = ctx.actor.type === 'user' ? ctx.actor.id : null;
+  const partial = quantities !== undefined ? 1 : 0;
+  let deliveryId: number;
+  if (draft) {
+    deliveryId = draft.id;
+    s.report.run(partial, at, by, userId, at, deliveryId);
+    s.clearLines.run(deliveryId);
+  } else {
+    deliveryId = Number(s.insertDelivery.run(order.id, partial, at, by, userId, at, at).lastInsertRowid);
+    for (const parcelId of parcels) s.insertParcel.run(deliveryId, parcelId, by, at);
   }
-  changes.apply(conn, ctx.now);
-  const shipped = shipping.map((s) => ({ sku: s.line.sku, quantity: s.quantity }));
-  appendOrderEvent(conn, order, 'delivery_reported', ctx.actor, ctx.now, { deliveryId: delivery.id, parcels, lines: shipped });
-  const complete = lines.every((line) => line.shippedQuantity + (shipping.find((s) => s.line.id === line.id)?.quantity ?? 0) === line.quantity);
-  const updated = complete ? applyMove(conn, order, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship' }) : order;
-  return { delivery, order: updated, parcels, lines: shipped };
+  for (const { line, quantity } of shipping) {
+    s.insertLine.run(deliveryId, line.id, quantity);
+    s.ship.run(quantity, line.id);
+    if (line.productId === null) continue;
+    const delta = counterDelta('packing', null, quantity);
+    const product = s.takeStock.get(quantity, delta.reserved, delta.allocated, at, line.productId) as { sku: string; on_hand: number } | undefined;
+    if (product) s.ledger.run(line.productId, product.sku, -quantity, product.on_hand, order.id, deliveryId, by, at);
+  }
+  const shippedLines = shipping.map((x) => ({ sku: x.line.sku, quantity: x.quantity }));
+  const event = (type: string, data: unknown) => s.event.run(order.id, order.code, type, ctx.actor.type, ctx.actor.id, ctx.actor.name, JSON.stringify(data), at);
+  event('delivery_reported', { deliveryId, parcels, lines: shippedLines });
+  const complete = lines.every((line) => line.shipped + (shipping.find((x) => x.line.id === line.id)?.quantity ?? 0) === line.quantity);
+  let status: OrderStatus = 'packing';
+  if (complete) {
+    // Nothing is left unshipped, so the move changes no counters: only the status and its event.
+    const move = planMove('packing', 'shipped', 'ship');
+    if (s.setStatus.run(move.to, at, order.id, move.from).changes === 0) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
+    event('status_changed', { from: move.from, to: move.to, action: move.action });
+    status = move.to;
+  }
+  return { deliveryId, status, parcels, lines: shippedLines };
 }
