@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { csrfSync } from 'csrf-sync';
 import express, { type Express } from 'express';
@@ -15,6 +16,7 @@ import { outboundWeb } from './outbound/web.js';
 import { PackRunHub } from './pack/live.js';
 import { packSettingsWeb, packWeb } from './pack/web.js';
 import { sessionSecret } from './settings/service.js';
+import { shippingWeb } from './shipping/web.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
@@ -26,6 +28,7 @@ import type { AppDeps } from './web/types.js';
 
 const VIEWS = fileURLToPath(new URL('../views', import.meta.url));
 const PUBLIC = fileURLToPath(new URL('../public', import.meta.url));
+const QUAGGA = createRequire(import.meta.url).resolve('@ericblade/quagga2/dist/quagga.min.js');
 
 export interface App extends Express {
   sessionStore: SqliteSessionStore;
@@ -69,6 +72,8 @@ export function createApp(appDeps: AppDeps): App {
   );
 
   app.use('/public', express.static(PUBLIC, { maxAge: config.env === 'production' ? '1h' : 0 }));
+  // The camera reader, loaded by the shipping station when the packer opens the camera.
+  app.get('/public/vendor/quagga.min.js', (_req, res) => res.sendFile(QUAGGA, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/healthz', (_req, res) => {
     db.$client.prepare('SELECT 1').get();
     res.json({ ok: true });
@@ -106,6 +111,7 @@ export function createApp(appDeps: AppDeps): App {
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
   app.use('/orders', ordersWeb(deps));
   app.use(outboundWeb(deps));
+  app.use('/shipping', shippingWeb(deps));
   app.use('/tools/pack-script', packWeb(deps));
   app.use('/tools', toolsWeb(deps));
   app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/index.js';
+import { AppError } from '../web/errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { MAX_DOCUMENT_ORDERS, type DocumentKind } from './model.js';
@@ -13,10 +14,11 @@ const ORDER_DOCUMENTS: Record<string, DocumentKind> = {
   'pick-slip-receipt.pdf': 'pick_slip_receipt',
   'invoice.pdf': 'invoice',
   'packing-slip.pdf': 'packing_slip',
+  'label.pdf': 'label',
 };
 const BATCH_DOCUMENTS: Record<string, DocumentKind> = { 'pick-slips': 'pick_slip', 'batch-pick-list': 'batch_pick_list', receipts: 'receipt' };
 
-const langQuery = z.object({ lang: z.enum(LANGUAGES).optional() });
+const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), parcel: z.string().max(200).optional() });
 const batchBody = z.strictObject({ orders: z.array(z.string().trim().min(1).max(40)).min(1).max(MAX_DOCUMENT_ORDERS) });
 
 export function sendPdf(res: Response, pdf: Uint8Array, fileName: string, disposition: 'inline' | 'attachment' = 'inline'): void {
@@ -31,8 +33,10 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
   orderDocuments.get('/:code/documents/:name', async (req, res, next) => {
     const kind = ORDER_DOCUMENTS[req.params.name];
     if (!kind) return next();
-    const { lang } = parse(langQuery, req.query);
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [req.params.code], actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage, customerLang: lang ?? deps.config.defaultLanguage });
+    const { lang, parcel } = parse(langQuery, req.query);
+    if (kind === 'label' && !parcel) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'parcel', key: 'validation.required' }] });
+    const language = lang ?? deps.config.defaultLanguage;
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [req.params.code], actor: req.api!.actor, lang: language, customerLang: language, ...(parcel && { parcelId: parcel }) });
     sendPdf(res, pdf, fileName);
   });
 

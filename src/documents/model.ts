@@ -3,7 +3,8 @@ import type { OrderStatus, PaymentMethod } from '../domain/order-status.js';
 
 /** The documents Outbound prints. `pick_slip_receipt` is both, order by order, in one PDF. */
 export const DOCUMENT_KINDS = ['pick_slip', 'receipt', 'pick_slip_receipt', 'invoice', 'packing_slip', 'batch_pick_list'] as const;
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
+/** Outbound's documents, and the shipping label of a parcel (printed from Shipping out). */
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number] | 'label';
 /** What a print records on each order (a pick slip + receipt records both). */
 export type PrintedKind = Exclude<DocumentKind, 'pick_slip_receipt'>;
 
@@ -14,6 +15,7 @@ export const PRINTED_KINDS: Record<DocumentKind, PrintedKind[]> = {
   invoice: ['invoice'],
   packing_slip: ['packing_slip'],
   batch_pick_list: ['batch_pick_list'],
+  label: ['label'],
 };
 
 /** Statuses an order must have for each document: picking is for packing orders only. */
@@ -24,6 +26,7 @@ export const DOCUMENT_STATUSES: Record<DocumentKind, readonly OrderStatus[]> = {
   receipt: ['packing', 'shipped'],
   packing_slip: ['packing', 'shipped'],
   invoice: ['packing', 'shipped'],
+  label: ['packing', 'shipped'],
 };
 
 /** Orders in one request, at most. */
@@ -104,6 +107,8 @@ export interface RenderJob {
   seller: Seller;
   /** For `invoice`: the invoice of the (one) order. */
   invoice?: InvoiceInfo;
+  /** For `label`: the parcel, and its place among the delivery's parcels. */
+  parcel?: { parcelId: string; index: number; of: number };
 }
 
 /** Pick order: by bin location (lines without one last), then SKU. */

@@ -3,6 +3,7 @@ import { writeTransaction, type Db } from '../db/client.js';
 import { invoices } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { luhnCheckDigit } from '../domain/gtin.js';
+import { normalizeParcelId } from '../domain/parcel-id.js';
 import { addDays, dayOf, startOfDay } from '../domain/time.js';
 import type { Language } from '../i18n/index.js';
 import { AppError } from '../web/errors.js';
@@ -26,6 +27,8 @@ export interface PrintRequest {
   lang: Language;
   /** Receipts, invoices, packing slips. */
   customerLang: Language;
+  /** For a label: the parcel ID, which must be on one of the order's deliveries. */
+  parcelId?: string;
 }
 
 /** The file name a browser saves: `pick-slip-1234567890.pdf`, `batch-pick-list-2026-11-22.pdf`. */
@@ -90,6 +93,7 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
   checkOrders(req.kind, codes, orders);
   const now = clock();
   const invoice = req.kind === 'invoice' ? invoiceFor(db, orders[0]!, now, req.actor.name, deps.timezone) : undefined;
+  const parcel = req.kind === 'label' ? parcelOf(db, orders[0]!, req.parcelId ?? '') : undefined;
   const pdf = await deps.renderer.render({
     kind: req.kind,
     orders,
@@ -100,9 +104,22 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
     printedBy: req.actor.name,
     seller: getSeller(db),
     ...(invoice && { invoice }),
+    ...(parcel && { parcel }),
   });
-  recordPrints(db, req.kind, orders, req.actor, clock(), invoice ? String(invoice.number) : null);
-  return { pdf, fileName: documentFileName(req.kind, codes, now), orders };
+  recordPrints(db, req.kind, orders, req.actor, clock(), invoice ? String(invoice.number) : (parcel?.parcelId ?? null));
+  return { pdf, fileName: parcel ? `label-${parcel.parcelId}.pdf` : documentFileName(req.kind, codes, now), orders };
+}
+
+/** The parcel on one of the order's deliveries, with its place among that delivery's parcels. */
+function parcelOf(db: Db, order: DocOrderRow, raw: string): { parcelId: string; index: number; of: number } {
+  const parcelId = normalizeParcelId(raw);
+  const delivery = db.$client
+    .prepare('SELECT p.delivery_id FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE p.parcel_id = ? AND d.order_id = ?')
+    .pluck()
+    .get(parcelId, order.id) as number | undefined;
+  if (delivery === undefined) throw new AppError('parcel_not_found', 'errors.parcelNotOnOrder', { parcelId, code: order.code });
+  const all = db.$client.prepare('SELECT parcel_id FROM delivery_parcels WHERE delivery_id = ? ORDER BY id').pluck().all(delivery) as string[];
+  return { parcelId, index: all.indexOf(parcelId) + 1, of: all.length };
 }
 
 /** One printed_documents row and one order event per order and kind, in one transaction. */

@@ -99,8 +99,5 @@ export function outboundWeb(deps: AppDeps): Router {
     sendPdf(res, pdf, fileName);
   });
 
-  router.get('/shipping', requireCapability('shipping'), (req, res) => {
-    res.render('shipping/index', { title: req.t('shipping.title'), ...listPackingOrders(db) });
-  });
   return router;
 }

@@ -6,10 +6,12 @@ import { findOrderByCode, listLines } from '../orders/repo.js';
 import { AppError } from '../web/errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
-import { addParcel, draftView, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines } from './drafts.js';
+import { brokerFor } from './broker.js';
+import { addParcel, draftView, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines } from './drafts.js';
 import { shipDelivery } from './service.js';
 
 const parcelBody = z.strictObject({ parcelId: z.string().max(200), source: z.enum(PARCEL_SOURCES).optional() });
+const fetchBody = z.strictObject({ count: z.int().min(1).max(4).optional() });
 const linesBody = z.strictObject({ lines: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) })).min(1).max(500) });
 const key = z.string().min(1).max(200).optional();
 const reportBody = z.strictObject({ orders: z.array(z.string().min(1).max(40)).min(1).max(1000).optional(), idempotencyKey: key });
@@ -32,6 +34,12 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
   orders.post('/:code/parcels', async (req, res) => {
     const body = parse(parcelBody, req.body ?? {});
     res.status(201).json(await addParcel(db, req.params.code, body.parcelId, body.source ?? 'manual', ctx(req)));
+  });
+
+  orders.post('/:code/parcels/fetch', async (req, res) => {
+    const body = parse(fetchBody, req.body ?? {});
+    const { parcelIds, draft } = await fetchParcels(db, req.params.code, body.count, brokerFor(db), ctx(req));
+    res.status(201).json({ parcelIds, ...draft });
   });
 
   orders.delete('/:code/parcels/:parcelId', (req, res) => {

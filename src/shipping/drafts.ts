@@ -3,7 +3,8 @@ import { writeTransaction, type Db } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
-import { listLines } from '../orders/repo.js';
+import { findOrderByCode, listLines } from '../orders/repo.js';
+import type { ParcelBroker } from './broker.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import { AppError, fieldError } from '../web/errors.js';
 import { shipDelivery } from './service.js';
@@ -22,6 +23,8 @@ export interface DraftView {
   parcels: { parcelId: string; source: string; createdAt: string }[];
   /** Set when the packer chose quantities; otherwise everything remaining goes. */
   partial: boolean;
+  /** Parcel slots open on the station (at least the parcels there are). */
+  slots: number;
   lines: { sku: string; name: string; ordered: number; shipped: number; remaining: number; quantity: number }[];
 }
 
@@ -38,7 +41,7 @@ function prepare(sqlite: Database) {
     touchDraft: sqlite.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?'),
     removeParcel: sqlite.prepare('DELETE FROM delivery_parcels WHERE delivery_id = ? AND parcel_id = ?'),
     linesOf: sqlite.prepare(
-      `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
+      `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, coalesce(d.parcel_slots, 1) AS slots, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
               l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
          FROM orders o JOIN order_lines l ON l.order_id = o.id
          LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
@@ -120,6 +123,20 @@ function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSour
   event(db, order, 'parcel_added', ctx, { parcelId, source });
 }
 
+/** Opens one more parcel slot on the order's delivery: at most four. */
+export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
+  writeTransaction(db, () => {
+    const order = packingOrder(db, code);
+    const s = stmts(db);
+    let draft = s.draft.get(order.id) as { id: number } | undefined;
+    if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
+    const view = draftView(db, code);
+    if (view.slots >= MAX_PARCELS_PER_DELIVERY) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
+    db.$client.prepare('UPDATE deliveries SET parcel_slots = ?, updated_at = ? WHERE id = ?').run(view.slots + 1, ctx.now.getTime(), draft.id);
+  });
+  return draftView(db, code);
+}
+
 /** Several parcel IDs at once (from the broker): all or none. */
 export function addParcels(db: Db, code: string, parcelIds: string[], source: ParcelSource, ctx: StationCtx): DraftView {
   const cleaned = parcelIds.map((id, i) => cleanParcelId(id, `parcelIds.${i}`));
@@ -179,19 +196,20 @@ export function draftView(db: Db, code: string): DraftView {
   const order = stmts(db).order.get(code) as { id: number; code: string } | undefined;
   if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
   const s = stmts(db);
-  return collectViews(s.linesOf.all(order.id) as ViewLine[], s.parcelsOf.all(order.id) as ViewParcel[]).get(order.id) ?? { code, deliveryId: null, parcels: [], partial: false, lines: [] };
+  return collectViews(s.linesOf.all(order.id) as ViewLine[], s.parcelsOf.all(order.id) as ViewParcel[]).get(order.id) ?? { code, deliveryId: null, parcels: [], partial: false, slots: 1, lines: [] };
 }
 
-type ViewLine = { orderId: number; code: string; deliveryId: number | null; partial: number; sku: string; name: string; ordered: number; shipped: number; remaining: number; chosen: number | null };
+type ViewLine = { orderId: number; code: string; deliveryId: number | null; partial: number; slots: number; sku: string; name: string; ordered: number; shipped: number; remaining: number; chosen: number | null };
 type ViewParcel = { orderId: number; parcelId: string; source: string; createdAt: number };
 
 function collectViews(lines: ViewLine[], parcels: ViewParcel[], out = new Map<number, DraftView>()): Map<number, DraftView> {
   for (const r of lines) {
     let view = out.get(r.orderId);
-    if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, lines: [] }));
+    if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, slots: r.slots, lines: [] }));
     if (r.remaining > 0 || r.chosen) view.lines.push({ sku: r.sku, name: r.name, ordered: r.ordered, shipped: r.shipped, remaining: r.remaining, quantity: view.partial ? (r.chosen ?? 0) : r.remaining });
   }
   for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: new Date(p.createdAt).toISOString() });
+  for (const view of out.values()) view.slots = Math.min(Math.max(view.slots, view.parcels.length), MAX_PARCELS_PER_DELIVERY);
   return out;
 }
 
@@ -205,7 +223,7 @@ export function draftViews(db: Db, orderIds: readonly number[]): Map<number, Dra
     const marks = chunk.map(() => '?').join(',');
     const lines = sqlite
       .prepare(
-        `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
+        `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, coalesce(d.parcel_slots, 1) AS slots, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
                 l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
            FROM orders o JOIN order_lines l ON l.order_id = o.id
            LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
@@ -255,4 +273,25 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
     }
     return { reported };
   });
+}
+
+/**
+ * "Fetch parcel ID": asks the shipping broker for `count` parcel IDs (default: the open slots not
+ * yet filled, at least one) and adds them. The broker is asked outside any transaction (it may be
+ * slow); its failure changes nothing and is passed on with its message.
+ */
+export async function fetchParcels(db: Db, code: string, count: number | undefined, broker: ParcelBroker, ctx: StationCtx): Promise<{ parcelIds: string[]; draft: DraftView }> {
+  const order = packingOrder(db, code);
+  const before = draftView(db, code);
+  const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
+  const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);
+  if (wanted > room) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
+  const row = findOrderByCode(db, order.code)!;
+  const parcelIds = await broker.parcelIds({
+    orderCode: order.code,
+    count: wanted,
+    shipTo: { name: row.customerName, line1: row.shipLine1, line2: row.shipLine2, postalCode: row.shipPostalCode, city: row.shipCity, country: row.shipCountry },
+  });
+  const draft = addParcels(db, code, parcelIds, 'broker', ctx);
+  return { parcelIds: parcelIds.map(normalizeParcelId), draft };
 }

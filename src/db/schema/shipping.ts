@@ -18,6 +18,8 @@ export const deliveries = sqliteTable(
     status: text('status', { enum: ['draft', 'reported'] }).notNull(),
     /** The packer chose quantities (partial delivery) instead of "everything remaining". */
     partial: flag('partial').notNull().default(false),
+    /** Parcel slots the packer opened on the station (1–4): how many IDs "Fetch parcel ID" asks for. */
+    parcelSlots: integer('parcel_slots').notNull().default(1),
     reportedAt: timestamp('reported_at'),
     reportedBy: text('reported_by'),
     reportedByUserId: integer('reported_by_user_id').references(() => users.id, { onDelete: 'set null' }),

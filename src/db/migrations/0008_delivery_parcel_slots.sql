@@ -1,0 +1,1 @@
+ALTER TABLE `deliveries` ADD `parcel_slots` integer DEFAULT 1 NOT NULL;

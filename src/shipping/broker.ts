@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { Conn, Db } from '../db/client.js';
+import { gs1CheckDigit } from '../domain/gtin.js';
+import { getSetting, putSetting } from '../settings/service.js';
+import { AppError } from '../web/errors.js';
+
+/** Settings → Shipping: which broker gives parcel IDs, and how to reach it. */
+export const brokerSettingsSchema = z.object({
+  kind: z.enum(['sscc', 'http']),
+  /** GS1 company prefix, 7–10 digits. */
+  companyPrefix: z.string().regex(/^\d{7,10}$/, { error: 'validation.companyPrefix' }),
+  /** SSCC extension digit, 0–9. */
+  extensionDigit: z.int().min(0).max(9),
+  httpUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'validation.httpUrl' })]),
+  httpKey: z.string().max(500),
+  /** ms per attempt */
+  httpTimeoutMs: z.int().min(100).max(60_000),
+  httpRetries: z.int().min(0).max(5),
+});
+export type BrokerSettings = z.infer<typeof brokerSettingsSchema>;
+
+export const DEFAULT_BROKER: BrokerSettings = {
+  kind: 'sscc',
+  companyPrefix: '7350000',
+  extensionDigit: 3,
+  httpUrl: '',
+  httpKey: '',
+  httpTimeoutMs: 5000,
+  httpRetries: 2,
+};
+const KEY = 'shipping_broker';
+
+export function getBrokerSettings(conn: Conn): BrokerSettings {
+  const stored = brokerSettingsSchema.partial().safeParse(getSetting(conn, KEY) ?? {});
+  return { ...DEFAULT_BROKER, ...(stored.success ? stored.data : {}) };
+}
+
+export function putBrokerSettings(conn: Conn, settings: BrokerSettings, now: Date, by: string): void {
+  putSetting(conn, KEY, settings, now, by);
+}
+
+/** What a broker is told about the shipment it numbers. */
+export interface ParcelRequest {
+  orderCode: string;
+  count: number;
+  shipTo: { name: string | null; line1: string | null; line2: string | null; postalCode: string | null; city: string | null; country: string | null };
+}
+
+/** Gives parcel IDs for an order. Every adapter answers the same way or throws `broker_failed`. */
+export interface ParcelBroker {
+  parcelIds(request: ParcelRequest): Promise<string[]>;
+}
+
+/**
+ * The built-in broker: SSCC-18 numbers from the shop's own GS1 company prefix. The serial is kept
+ * in the `sequences` table and taken in a transaction of its own, so a number is never given twice
+ * (a number fetched and then removed is skipped, never reused).
+ */
+export class SsccBroker implements ParcelBroker {
+  constructor(
+    private readonly db: Db,
+    private readonly settings: Pick<BrokerSettings, 'companyPrefix' | 'extensionDigit'>,
+  ) {}
+
+  async parcelIds(request: ParcelRequest): Promise<string[]> {
+    const serialDigits = 16 - this.settings.companyPrefix.length;
+    const max = 10 ** serialDigits - 1;
+    const first = this.db.$client
+      .transaction(() => {
+        const last = (this.db.$client.prepare("SELECT value FROM sequences WHERE name = 'sscc'").pluck().get() as number | undefined) ?? 0;
+        if (last + request.count > max) throw new AppError('broker_failed', 'errors.brokerFailed', { message: `the SSCC serials of prefix ${this.settings.companyPrefix} are used up` });
+        this.db.$client.prepare("INSERT INTO sequences (name, value) VALUES ('sscc', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(last + request.count);
+        return last + 1;
+      })
+      .immediate();
+    return Array.from({ length: request.count }, (_, i) => ssccOf(this.settings.extensionDigit, this.settings.companyPrefix, first + i));
+  }
+}
+
+/** SSCC-18: extension digit, company prefix, serial, GS1 check digit. */
+export function ssccOf(extensionDigit: number, companyPrefix: string, serial: number): string {
+  const body = `${extensionDigit}${companyPrefix}${String(serial).padStart(16 - companyPrefix.length, '0')}`;
+  return body + gs1CheckDigit(body);
+}
+
+const brokerAnswer = z.object({ parcelIds: z.array(z.string().min(1).max(35)).min(1) });
+
+/**
+ * A shipping broker's REST API: `POST {url}/parcels` with the order and the count, bearer key;
+ * answer `{"parcelIds": [...]}`. Each attempt has a timeout; network errors, timeouts and 5xx are
+ * retried with a short backoff; a 4xx or a malformed answer is not. The broker's own message is
+ * passed on to the packer.
+ */
+export class HttpBroker implements ParcelBroker {
+  constructor(private readonly settings: Pick<BrokerSettings, 'httpUrl' | 'httpKey' | 'httpTimeoutMs' | 'httpRetries'>) {}
+
+  async parcelIds(request: ParcelRequest): Promise<string[]> {
+    if (!this.settings.httpUrl) throw new AppError('broker_failed', 'errors.brokerFailed', { message: 'no broker URL in Settings → Shipping' });
+    const url = `${this.settings.httpUrl.replace(/\/+$/, '')}/parcels`;
+    let lastProblem = '';
+    for (let attempt = 0; attempt <= this.settings.httpRetries; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(this.settings.httpKey && { Authorization: `Bearer ${this.settings.httpKey}` }) },
+          body: JSON.stringify(request),
+          signal: AbortSignal.timeout(this.settings.httpTimeoutMs),
+        });
+      } catch (err) {
+        lastProblem = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${this.settings.httpTimeoutMs} ms` : `cannot reach ${url}`;
+        continue;
+      }
+      const text = await res.text().catch(() => '');
+      if (!res.ok) {
+        lastProblem = `HTTP ${res.status}: ${brokerMessage(text)}`;
+        if (res.status >= 500) continue;
+        break;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      const answer = brokerAnswer.safeParse(parsed);
+      if (!answer.success || answer.data.parcelIds.length !== request.count) {
+        lastProblem = `malformed answer (expected ${request.count} parcel IDs): ${text.slice(0, 120)}`;
+        break;
+      }
+      return answer.data.parcelIds;
+    }
+    throw new AppError('broker_failed', 'errors.brokerFailed', { message: lastProblem });
+  }
+}
+
+/** The broker's error text: `error.message`, `message`, or the start of the body. */
+function brokerMessage(body: string): string {
+  try {
+    const json = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown };
+    const m = typeof json.error === 'object' ? json.error?.message : (json.error ?? json.message);
+    if (typeof m === 'string' && m) return m.slice(0, 200);
+  } catch {
+    // not JSON
+  }
+  return body.slice(0, 200) || 'no message';
+}
+
+export function brokerFor(db: Db): ParcelBroker {
+  const settings = getBrokerSettings(db);
+  return settings.kind === 'http' ? new HttpBroker(settings) : new SsccBroker(db, settings);
+}

@@ -1,0 +1,147 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gs1CheckDigit } from '../../src/domain/gtin.js';
+import { DEFAULT_BROKER, HttpBroker, putBrokerSettings, ssccOf } from '../../src/shipping/broker.js';
+import { buildPackingOrder } from '../builders.js';
+import { api, makeApp, makeDb } from '../helpers.js';
+import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
+
+/** A shipping broker played by a real HTTP server on loopback. */
+async function brokerServer(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void) {
+  const calls: { auth: string | undefined; body: unknown }[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      calls.push({ auth: req.headers.authorization, body: body ? JSON.parse(body) : null });
+      handle(req, body, res);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, calls };
+}
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+const request = { orderCode: '1234567897', count: 2, shipTo: { name: 'Åsa', line1: null, line2: null, postalCode: null, city: 'Kiruna', country: 'SE' } };
+const http = (url: string, more: Partial<typeof DEFAULT_BROKER> = {}) => new HttpBroker({ ...DEFAULT_BROKER, httpUrl: url, httpKey: 'secret-key', httpTimeoutMs: 300, httpRetries: 2, ...more });
+
+describe('the built-in SSCC series', () => {
+  it('gives valid SSCCs from the company prefix, never the same twice, across restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sscc-'));
+    const path = join(dir, 'shop.db');
+    const first = makeApp({ db: makeDb(path) });
+    putBrokerSettings(first.db, { ...DEFAULT_BROKER, companyPrefix: '7350053', extensionDigit: 1 }, new Date(), 'test');
+    const a = buildPackingOrder(first.db);
+    const res = await api(first.app).post(`/api/v1/orders/${a.code}/parcels/fetch`).send({ count: 2 });
+    expect(res.status).toBe(201);
+    expect(res.body.parcelIds).toEqual([ssccOf(1, '7350053', 1), ssccOf(1, '7350053', 2)]);
+    for (const id of res.body.parcelIds as string[]) {
+      expect(id).toMatch(/^17350053\d{10}$/);
+      expect(gs1CheckDigit(id.slice(0, 17))).toBe(id[17]);
+    }
+    expect(res.body.parcels.map((p: { source: string }) => p.source)).toEqual(['broker', 'broker']);
+    first.db.$client.close();
+
+    // Another process on the same file continues the series.
+    const second = makeApp({ db: makeDb(path) });
+    const b = buildPackingOrder(second.db);
+    const next = await api(second.app).post(`/api/v1/orders/${b.code}/parcels/fetch`).send({});
+    expect(next.body.parcelIds).toEqual([ssccOf(1, '7350053', 3)]);
+  });
+
+  it('refuses more than the four a delivery takes', async () => {
+    const { app, db } = makeApp();
+    const order = buildPackingOrder(db);
+    await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'HAND-1' });
+    const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/fetch`).send({ count: 4 });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('too_many_parcels');
+    expect(db.$client.prepare("SELECT count(*) FROM sequences WHERE name = 'sscc'").pluck().get()).toBe(0);
+  });
+});
+
+describe('a broker over HTTP', () => {
+  it('asks with the key and the order, and takes the parcel IDs it answers', async () => {
+    const broker = await brokerServer((_req, _body, res) => res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ parcelIds: ['JJD0001', 'JJD0002'] })));
+    expect(await http(broker.url).parcelIds(request)).toEqual(['JJD0001', 'JJD0002']);
+    expect(broker.calls).toEqual([{ auth: 'Bearer secret-key', body: request }]);
+  });
+
+  it('retries a 500 and takes the next answer', async () => {
+    let n = 0;
+    const broker = await brokerServer((_req, _body, res) => (n++ === 0 ? res.writeHead(500).end('{"error":{"message":"database busy"}}') : res.writeHead(200).end('{"parcelIds":["A1","A2"]}')));
+    expect(await http(broker.url).parcelIds(request)).toEqual(['A1', 'A2']);
+    expect(broker.calls).toHaveLength(2);
+  });
+
+  it("gives up after its retries with the broker's own message", async () => {
+    const broker = await brokerServer((_req, _body, res) => res.writeHead(503).end('{"error":{"message":"maintenance until 06:00"}}'));
+    await expect(http(broker.url).parcelIds(request)).rejects.toMatchObject({ code: 'broker_failed', message: 'The shipping broker did not give parcel IDs: HTTP 503: maintenance until 06:00' });
+    expect(broker.calls).toHaveLength(3);
+  });
+
+  it('a broker that hangs times out', async () => {
+    const broker = await brokerServer(() => {
+      // never answers
+    });
+    const t0 = performance.now();
+    await expect(http(broker.url, { httpRetries: 1 }).parcelIds(request)).rejects.toMatchObject({ message: 'The shipping broker did not give parcel IDs: no answer within 300 ms' });
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
+  it('a malformed answer is refused, not retried', async () => {
+    const broker = await brokerServer((_req, _body, res) => res.writeHead(200).end('{"ids":[1]}'));
+    await expect(http(broker.url).parcelIds(request)).rejects.toMatchObject({ message: expect.stringContaining('malformed answer (expected 2 parcel IDs)') });
+    expect(broker.calls).toHaveLength(1);
+  });
+
+  it("through the API: 502 with the broker's message, and the delivery unchanged", async () => {
+    const broker = await brokerServer((_req, _body, res) => res.writeHead(400).end('{"message":"unknown postal code 99999"}'));
+    const { app, db } = makeApp();
+    putBrokerSettings(db, { ...DEFAULT_BROKER, kind: 'http', httpUrl: broker.url, httpKey: 'k', httpTimeoutMs: 500, httpRetries: 0 }, new Date(), 'test');
+    const order = buildPackingOrder(db);
+    await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'KEEP-1' });
+    const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/fetch`).send({ count: 1 });
+    expect(res.status).toBe(502);
+    expect(res.body.error).toMatchObject({ code: 'broker_failed', message: 'The shipping broker did not give parcel IDs: HTTP 400: unknown postal code 99999' });
+    expect((await api(app).get(`/api/v1/orders/${order.code}/delivery`)).body.parcels.map((p: { parcelId: string }) => p.parcelId)).toEqual(['KEEP-1']);
+  });
+});
+
+describe('shipping labels', () => {
+  it('100×150 mm, the SSCC as GS1-128 and any other parcel ID as Code 128, both readable', async () => {
+    const { app, db } = makeApp();
+    const order = buildPackingOrder(db, { body: { customer: { name: 'Łukasz Żółć', email: 'l@example.com', address: { line1: 'Długa 5', postalCode: '00-238', city: 'Warszawa', country: 'PL' } } } });
+    const sscc = ssccOf(3, '7350000', 42);
+    await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: sscc });
+    await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'JJD00012345' });
+    const res = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=${sscc}`).buffer(true).parse(binary);
+    expect(res.status).toBe(200);
+    const { sizes } = await pdfPages(res.body);
+    expect(sizes[0]!.width).toBeCloseTo(100, 0);
+    expect(sizes[0]!.height).toBeCloseTo(150, 0);
+    const codes = (await pdfBarcodes(res.body, 200))[0]!;
+    expect(codes).toContain(order.code);
+    expect(codes.some((c) => c.replace(/^\x1d/, '') === `00${sscc}`)).toBe(true);
+    const text = await pdfText(res.body);
+    expect(text).toContain('Łukasz Żółć');
+    expect(text).toContain(`(00) ${sscc}`);
+    expect(text).toContain('Parcel 1 of 2');
+    const other = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=JJD00012345`).buffer(true).parse(binary);
+    expect((await pdfBarcodes(other.body, 200))[0]).toEqual(expect.arrayContaining(['JJD00012345', order.code]));
+    const missing = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=NOPE`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('parcel_not_found');
+  });
+});
