@@ -130,7 +130,8 @@ describe('order documents', () => {
     const shipped = buildShippedOrder(db);
     expect((await api(app).get(`/api/v1/orders/${shipped.code}/documents/pick-slip.pdf`)).status).toBe(409);
     expect((await getPdf(app, `/api/v1/orders/${shipped.code}/documents/receipt.pdf`)).status).toBe(200);
-    expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/label.pdf`)).status).toBe(404);
+    expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/delivery-note.pdf`)).status).toBe(404);
+    expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/label.pdf`)).body.error.details.fields[0].path).toBe('parcel');
     expect(db.$client.prepare("SELECT count(*) FROM printed_documents WHERE kind = 'pick_slip'").pluck().get()).toBe(0);
   });
 });
