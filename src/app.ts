@@ -16,6 +16,7 @@ import { outboundWeb } from './outbound/web.js';
 import { PackRunHub } from './pack/live.js';
 import { packSettingsWeb, packWeb } from './pack/web.js';
 import { sessionSecret } from './settings/service.js';
+import { shippingSettingsWeb } from './shipping/settings-web.js';
 import { shippingWeb } from './shipping/web.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
@@ -119,6 +120,7 @@ export function createApp(appDeps: AppDeps): App {
   app.use('/settings/statuses', customStatusesWeb(deps));
   app.use('/settings/pack-script', packSettingsWeb(deps));
   app.use('/settings/documents', documentSettingsWeb(deps));
+  app.use('/settings/shipping', shippingSettingsWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));
   app.use('/account', accountWeb(deps));
 

@@ -1,0 +1,45 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { requireCapability } from '../web/auth.js';
+import { fieldError } from '../web/errors.js';
+import { renderFormError, setFlash } from '../web/render.js';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from './broker.js';
+
+const numberField = () => z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number());
+const form = z.object({
+  kind: z.enum(['sscc', 'http']),
+  companyPrefix: z.string().trim(),
+  extensionDigit: numberField(),
+  httpUrl: z.string().trim().default(''),
+  httpKey: z.string().default(''),
+  httpTimeoutMs: numberField(),
+  httpRetries: numberField(),
+});
+
+/** Settings → Shipping (admin): the broker that gives parcel IDs. */
+export function shippingSettingsWeb({ db, clock }: AppDeps): Router {
+  const router = Router();
+  router.use(requireCapability('settings'));
+  const model = (req: Request) => ({ title: req.t('shippingSettings.title') });
+  router.get('/', (req, res) => {
+    const { httpKey, ...values } = getBrokerSettings(db);
+    res.render('settings/shipping', { ...model(req), values: { ...values, httpKey: '', hasKey: httpKey !== '' } });
+  });
+  router.post('/', (req, res) => {
+    try {
+      const current = getBrokerSettings(db);
+      const input = parse(form, req.body ?? {});
+      // An empty key field keeps the stored key (it is never shown again).
+      const settings = parse(brokerSettingsSchema, { ...input, httpKey: input.httpKey || current.httpKey });
+      if (settings.kind === 'http' && !settings.httpUrl) throw fieldError('httpUrl', 'validation.required');
+      putBrokerSettings(db, settings, clock(), req.user!.name);
+      setFlash(req, 'success', 'shippingSettings.saved');
+      res.redirect('/settings/shipping');
+    } catch (err) {
+      renderFormError(req, res, err, 'settings/shipping', model(req));
+    }
+  });
+  return router;
+}
