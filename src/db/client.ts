@@ -44,3 +44,16 @@ export function migrateDatabase(db: Db): void {
 export function writeTransaction<T>(db: Db, fn: (tx: Conn) => T): T {
   return db.transaction((tx) => fn(tx), { behavior: 'immediate' });
 }
+
+/**
+ * Statements prepared once per connection, for hot paths (scans, Report in): building SQL text
+ * and preparing it on every call would cost more than the work.
+ */
+export function preparedFor<T>(prepare: (sqlite: Database.Database) => T): (db: Db) => T {
+  const cache = new WeakMap<Database.Database, T>();
+  return (db) => {
+    let statements = cache.get(db.$client);
+    if (!statements) cache.set(db.$client, (statements = prepare(db.$client)));
+    return statements;
+  };
+}

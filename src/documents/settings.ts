@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Conn } from '../db/client.js';
-import { getSetting, putSetting } from '../settings/service.js';
+import { settingsGroup } from '../settings/service.js';
 import type { Seller } from './model.js';
 
 const text = (max: number) => z.string().trim().max(max, { error: 'validation.tooLong' });
@@ -33,13 +33,7 @@ export const DEFAULT_SELLER: Seller = {
   shippingVatRate: 2500,
   firstInvoiceNumber: 1001,
 };
-const KEY = 'documents_seller';
+const group = settingsGroup('documents_seller', sellerSchema, DEFAULT_SELLER);
 
-export function getSeller(conn: Conn): Seller {
-  const stored = sellerSchema.partial().safeParse(getSetting(conn, KEY) ?? {});
-  return { ...DEFAULT_SELLER, ...(stored.success ? stored.data : {}) };
-}
-
-export function putSeller(conn: Conn, seller: Seller, now: Date, by: string): void {
-  putSetting(conn, KEY, seller, now, by);
-}
+export const getSeller = (conn: Conn): Seller => group.get(conn);
+export const putSeller = (conn: Conn, seller: Seller, now: Date, by: string): void => group.put(conn, seller, now, by);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Conn } from '../db/client.js';
-import { getSetting, putSetting } from '../settings/service.js';
+import { settingsGroup } from '../settings/service.js';
 
 export const packSettingsSchema = z.object({
   enabled: z.boolean(),
@@ -11,13 +11,7 @@ export const packSettingsSchema = z.object({
 export type PackSettings = z.infer<typeof packSettingsSchema>;
 
 export const DEFAULT_PACK_SETTINGS: PackSettings = { enabled: true, intervalMinutes: 15, requireApproval: false };
-const KEY = 'pack_script';
+const group = settingsGroup('pack_script', packSettingsSchema, DEFAULT_PACK_SETTINGS);
 
-export function getPackSettings(conn: Conn): PackSettings {
-  const stored = packSettingsSchema.partial().safeParse(getSetting(conn, KEY) ?? {});
-  return { ...DEFAULT_PACK_SETTINGS, ...(stored.success ? stored.data : {}) };
-}
-
-export function putPackSettings(conn: Conn, settings: PackSettings, now: Date, by: string): void {
-  putSetting(conn, KEY, settings, now, by);
-}
+export const getPackSettings = (conn: Conn): PackSettings => group.get(conn);
+export const putPackSettings = (conn: Conn, settings: PackSettings, now: Date, by: string): void => group.put(conn, settings, now, by);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { settings } from '../db/schema/index.js';
@@ -24,4 +25,20 @@ export function sessionSecret(conn: Conn, configured: string | undefined, now: D
   const secret = randomBytes(32).toString('base64url');
   putSetting(conn, 'session_secret', secret, now, 'system');
   return secret;
+}
+
+/**
+ * A group of settings kept as one JSON value under `key`: read over its defaults (a value saved
+ * by an older version, with fewer fields or a field no longer valid, falls back field by field).
+ */
+export function settingsGroup<S extends z.ZodObject>(key: string, schema: S, defaults: z.infer<S>) {
+  return {
+    get(conn: Conn): z.infer<S> {
+      const stored = schema.partial().safeParse(getSetting(conn, key) ?? {});
+      return { ...defaults, ...(stored.success ? stored.data : {}) };
+    },
+    put(conn: Conn, value: z.infer<S>, now: Date, by: string): void {
+      putSetting(conn, key, value, now, by);
+    },
+  };
 }

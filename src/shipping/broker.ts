@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Conn, Db } from '../db/client.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
-import { getSetting, putSetting } from '../settings/service.js';
+import { settingsGroup } from '../settings/service.js';
 import { AppError } from '../web/errors.js';
 
 /** Settings → Shipping: which broker gives parcel IDs, and how to reach it. */
@@ -28,16 +28,10 @@ export const DEFAULT_BROKER: BrokerSettings = {
   httpTimeoutMs: 5000,
   httpRetries: 2,
 };
-const KEY = 'shipping_broker';
+const group = settingsGroup('shipping_broker', brokerSettingsSchema, DEFAULT_BROKER);
 
-export function getBrokerSettings(conn: Conn): BrokerSettings {
-  const stored = brokerSettingsSchema.partial().safeParse(getSetting(conn, KEY) ?? {});
-  return { ...DEFAULT_BROKER, ...(stored.success ? stored.data : {}) };
-}
-
-export function putBrokerSettings(conn: Conn, settings: BrokerSettings, now: Date, by: string): void {
-  putSetting(conn, KEY, settings, now, by);
-}
+export const getBrokerSettings = (conn: Conn): BrokerSettings => group.get(conn);
+export const putBrokerSettings = (conn: Conn, settings: BrokerSettings, now: Date, by: string): void => group.put(conn, settings, now, by);
 
 /** What a broker is told about the shipment it numbers. */
 export interface ParcelRequest {

@@ -1,5 +1,4 @@
-import type { Database } from 'better-sqlite3';
-import { writeTransaction, type Db } from '../db/client.js';
+import { preparedFor, writeTransaction, type Db } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
@@ -32,8 +31,7 @@ export interface DraftView {
  * Prepared statements of the scan path, made once per connection: adding a parcel is the station's
  * most frequent request, and building SQL for each one would cost more than the work.
  */
-const statements = new WeakMap<Database, ReturnType<typeof prepare>>();
-function prepare(sqlite: Database) {
+const stmts = preparedFor((sqlite) => {
   return {
     order: sqlite.prepare('SELECT id, code, status FROM orders WHERE code = ?'),
     draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE order_id = ? AND status = 'draft'"),
@@ -61,12 +59,7 @@ function prepare(sqlite: Database) {
     addParcel: sqlite.prepare('INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at) VALUES (?, ?, ?, ?, ?)'),
     event: sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
   };
-}
-const stmts = (db: Db) => {
-  let s = statements.get(db.$client);
-  if (!s) statements.set(db.$client, (s = prepare(db.$client)));
-  return s;
-};
+});
 
 function event(db: Db, order: { id: number; code: string }, type: string, ctx: StationCtx, data: Record<string, unknown>) {
   stmts(db).event.run(order.id, order.code, type, ctx.actor.type, ctx.actor.id, ctx.actor.name, JSON.stringify(data), ctx.now.getTime());

@@ -1,5 +1,4 @@
-import type { Database } from 'better-sqlite3';
-import type { Db } from '../db/client.js';
+import { preparedFor, type Db } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { planMove, type OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
@@ -24,8 +23,7 @@ export interface ShippedDelivery {
  * The statements of a delivery, prepared once per connection: Report in ships hundreds of
  * deliveries in one go, and building SQL per statement would cost more than the writes.
  */
-const statements = new WeakMap<Database, ReturnType<typeof prepare>>();
-function prepare(sqlite: Database) {
+const stmts = preparedFor((sqlite) => {
   return {
     draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE id = ? AND status = 'draft'"),
     draftParcels: sqlite.prepare('SELECT parcel_id FROM delivery_parcels WHERE delivery_id = ? ORDER BY id').pluck(),
@@ -48,12 +46,7 @@ function prepare(sqlite: Database) {
     setStatus: sqlite.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?'),
     event: sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
   };
-}
-const stmts = (db: Db) => {
-  let s = statements.get(db.$client);
-  if (!s) statements.set(db.$client, (s = prepare(db.$client)));
-  return s;
-};
+});
 
 /**
  * Reports a delivery of a packing order in one call (the one-call API, demo data, tests) and
