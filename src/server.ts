@@ -6,6 +6,7 @@ import { seedDemoData } from './demo/seed.js';
 import { consoleLogger } from './web/logger.js';
 import { PACK_LEASE } from '../jobs/pack-script.js';
 import { startPackSchedule } from '../jobs/schedule.js';
+import { startWebhookLoop } from './webhooks/service.js';
 import { leaseHeld } from './pack/lease.js';
 import { PackRunHub } from './pack/live.js';
 import { markInterrupted } from './pack/repo.js';
@@ -26,7 +27,11 @@ async function main() {
   if (!leaseHeld(db, PACK_LEASE, clock())) markInterrupted(db, clock());
   const packHub = new PackRunHub();
   const app = createApp({ db, config, clock, log, packHub });
-  if (config.schedule) startPackSchedule({ db, clock, log, onProgress: packHub.publish });
+  if (config.schedule) {
+    startPackSchedule({ db, clock, log, onProgress: packHub.publish });
+    // Webhooks: new events are dispatched and due deliveries sent every second, after commit.
+    startWebhookLoop(db, clock, log);
+  }
   const pruneSessions = setInterval(() => app.sessionStore.prune(), 60 * 60 * 1000);
   pruneSessions.unref();
   app.sessionStore.prune();

@@ -6,6 +6,7 @@ import { packCheckApi, packRunsApi } from '../pack/api.js';
 import { productsApi } from '../products/api.js';
 import { shippingApi } from '../shipping/api.js';
 import { AppError } from '../web/errors.js';
+import { webhooksApi } from '../webhooks/api.js';
 import type { AppDeps } from '../web/types.js';
 import { bearerAuth } from './auth.js';
 
@@ -33,6 +34,7 @@ export function apiRouter(deps: AppDeps): Router {
   router.use('/documents', documents.batchDocuments);
   router.use('/pack-runs', packRunsApi(deps));
   router.use('/custom-statuses', customStatusesApi(deps));
+  router.use('/webhooks', webhooksApi(deps));
   router.use(() => {
     throw new AppError('not_found', 'errors.apiNotFound');
   });

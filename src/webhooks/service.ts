@@ -1,0 +1,260 @@
+import { createHmac } from 'node:crypto';
+import { desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../db/client.js';
+import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
+import { getSetting, putSetting } from '../settings/service.js';
+import { AppError } from '../web/errors.js';
+
+export const WEBHOOK_EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export const webhookBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'validation.httpUrl' }).max(2000),
+  secret: z.string().min(16, { error: 'validation.webhookSecret' }).max(200),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length),
+});
+
+/** Retries stop this long after the event: the receiver was down for a day. */
+export const GIVE_UP_AFTER_MS = 24 * 60 * 60 * 1000;
+/** Each attempt waits at most this long for an answer. */
+export const ATTEMPT_TIMEOUT_MS = 5000;
+
+/** Wait before attempt n+1 (n ≥ 1): 30 s, 1 min, 2 min, … capped at 1 h. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30_000 * 2 ** (attempts - 1), 60 * 60 * 1000);
+}
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>`. */
+export function signature(secret: string, body: string, at: Date): string {
+  const t = Math.floor(at.getTime() / 1000);
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+export function createWebhook(db: Db, input: z.infer<typeof webhookBody>, now: Date) {
+  return db.transaction((tx) => {
+    // Events are pushed from when the first endpoint exists, not from the whole history.
+    if (!getSetting(tx, CURSOR)) putSetting(tx, CURSOR, currentCursor(db), now, 'system');
+    return tx.insert(webhooks).values({ url: input.url, secret: input.secret, events: [...new Set(input.events)], createdAt: now }).returning().get();
+  });
+}
+
+const CURSOR = 'webhook_cursor';
+type Cursor = { orderEvent: number; packRun: number };
+
+/** The newest order event and finished pack run now. */
+function currentCursor(db: Db): Cursor {
+  const sqlite = db.$client;
+  return {
+    orderEvent: sqlite.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck().get() as number,
+    packRun: sqlite.prepare("SELECT coalesce(max(id), 0) FROM pack_runs WHERE status <> 'running'").pluck().get() as number,
+  };
+}
+
+export function listWebhooks(db: Db) {
+  return db.select().from(webhooks).orderBy(webhooks.id).all().map(presentWebhook);
+}
+
+export function presentWebhook(w: typeof webhooks.$inferSelect) {
+  return { id: w.id, url: w.url, events: w.events, active: w.active, createdAt: w.createdAt.toISOString() };
+}
+
+export function deleteWebhook(db: Db, id: number): void {
+  if (db.delete(webhooks).where(eq(webhooks.id, id)).run().changes === 0) throw new AppError('not_found', 'errors.webhookNotFound', { id });
+}
+
+export function webhookDeliveryLog(db: Db, id: number, limit = 100) {
+  if (!db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, id)).get()) throw new AppError('not_found', 'errors.webhookNotFound', { id });
+  const rows = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(desc(webhookDeliveries.id)).limit(limit).all();
+  return rows.map((d) => ({
+    id: d.id,
+    eventId: d.eventId,
+    type: d.type,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+    lastStatusCode: d.lastStatusCode,
+    lastDurationMs: d.lastDurationMs,
+    lastResponseExcerpt: d.lastResponseExcerpt,
+    lastError: d.lastError,
+    createdAt: d.createdAt.toISOString(),
+    deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    log: db
+      .select()
+      .from(webhookAttempts)
+      .where(eq(webhookAttempts.deliveryId, d.id))
+      .orderBy(webhookAttempts.id)
+      .all()
+      .map((a) => ({ statusCode: a.statusCode, durationMs: a.durationMs, responseExcerpt: a.responseExcerpt, error: a.error, succeeded: a.succeeded, at: a.createdAt.toISOString() })),
+  }));
+}
+
+/** Sends a delivery again from now (the "resend" button), whatever its state. */
+export function resendDelivery(db: Db, deliveryId: number, now: Date): void {
+  const changed = db.update(webhookDeliveries).set({ status: 'queued', nextAttemptAt: now, createdAt: now }).where(eq(webhookDeliveries.id, deliveryId)).run().changes;
+  if (!changed) throw new AppError('not_found', 'errors.webhookDeliveryNotFound', { id: deliveryId });
+}
+
+/**
+ * Turns new rows of the order log (and finished pack runs) into webhook deliveries. The log is
+ * written in the same transaction as every change, so reading it after commit is a transactional
+ * outbox: nothing changes without its event, and a crash before dispatch only delays it. The event
+ * id (`order_event:<id>`, `pack_run:<id>`) is stable, and a delivery is unique per endpoint and
+ * event, so dispatching twice sends nothing twice.
+ */
+export function dispatchEvents(db: Db, now: Date, max = 1000): number {
+  const sqlite = db.$client;
+  const hooks = db.select().from(webhooks).where(eq(webhooks.active, true)).all();
+  const cursor = getSetting<Cursor>(db, CURSOR);
+  if (hooks.length === 0 || !cursor) {
+    // Nobody listens: nothing is kept for endpoints made later (the next one starts from its creation).
+    if (cursor) sqlite.prepare('DELETE FROM settings WHERE key = ?').run(CURSOR);
+    return 0;
+  }
+  const events = sqlite
+    .prepare('SELECT id, order_id AS orderId, order_code AS orderCode, type, actor_type AS actorType, actor_name AS actorName, data, created_at AS createdAt FROM order_events WHERE id > ? ORDER BY id LIMIT ?')
+    .all(cursor.orderEvent, max) as { id: number; orderId: number; orderCode: string; type: string; actorType: string; actorName: string; data: string | null; createdAt: number }[];
+  // Runs finish in any order: take those finished since, by id, stopping at the first still running.
+  const runs = sqlite.prepare('SELECT id, status, trigger, dry_run AS dryRun, examined, promoted, held, started_at AS startedAt, finished_at AS finishedAt FROM pack_runs WHERE id > ? ORDER BY id LIMIT ?').all(cursor.packRun, max) as {
+    id: number;
+    status: string;
+    trigger: string;
+    dryRun: number;
+    examined: number;
+    promoted: number;
+    held: number;
+    startedAt: number;
+    finishedAt: number | null;
+  }[];
+  const insert = sqlite.prepare(
+    "INSERT INTO webhook_deliveries (webhook_id, event_id, type, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (webhook_id, event_id) DO NOTHING",
+  );
+  const status = sqlite.prepare('SELECT status FROM orders WHERE id = ?').pluck();
+  let made = 0;
+  sqlite
+    .transaction(() => {
+      const queue = (eventId: string, type: WebhookEvent, createdAt: number, data: unknown) => {
+        const subscribed = hooks.filter((h) => h.events.includes(type));
+        if (subscribed.length === 0) return;
+        const payload = JSON.stringify({ id: eventId, type, createdAt: new Date(createdAt).toISOString(), data });
+        for (const h of subscribed) made += insert.run(h.id, eventId, type, payload, now.getTime(), now.getTime()).changes;
+      };
+      for (const e of events) {
+        const type = EVENT_TYPES[e.type];
+        if (!type) continue;
+        const change = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : {};
+        queue(`order_event:${e.id}`, type, e.createdAt, {
+          order: { code: e.orderCode, status: status.get(e.orderId) ?? null },
+          change: { kind: e.type, ...change },
+          actor: { type: e.actorType, name: e.actorName },
+        });
+      }
+      let packRun = cursor.packRun;
+      for (const r of runs) {
+        if (r.status === 'running') break;
+        packRun = r.id;
+        if (r.dryRun) continue;
+        queue(`pack_run:${r.id}`, 'pack_run.finished', r.finishedAt ?? r.startedAt, {
+          packRun: { id: r.id, trigger: r.trigger, status: r.status, examined: r.examined, promoted: r.promoted, held: r.held, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null },
+        });
+      }
+      putSetting(db, CURSOR, { orderEvent: events.length ? events[events.length - 1]!.id : cursor.orderEvent, packRun }, now, 'system');
+    })
+    .immediate();
+  return made;
+}
+
+/** Which order events are pushed, as which webhook event. */
+const EVENT_TYPES: Record<string, WebhookEvent | undefined> = {
+  created: 'order.created',
+  checked_out: 'order.status_changed',
+  status_changed: 'order.status_changed',
+  payment_recorded: 'order.updated',
+  line_added: 'order.updated',
+  line_changed: 'order.updated',
+  line_removed: 'order.updated',
+  flags_changed: 'order.updated',
+  delivery_reported: 'delivery.reported',
+};
+
+/**
+ * Sends the deliveries that are due, each at most once at a time: POST JSON with the event id and
+ * signature headers, a timeout per attempt, every attempt logged. 2xx is delivered; anything else
+ * is tried again with exponential backoff until a day after the event, then marked failed.
+ */
+export async function sendDue(db: Db, now: () => Date, max = 50): Promise<number> {
+  const sqlite = db.$client;
+  const due = sqlite
+    .prepare(
+      `SELECT d.id, d.event_id AS eventId, d.payload, d.attempts, d.created_at AS createdAt, w.url, w.secret
+         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+        WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND w.active = 1 ORDER BY d.next_attempt_at, d.id LIMIT ?`,
+    )
+    .all(now().getTime(), max) as { id: number; eventId: string; payload: string; attempts: number; createdAt: number; url: string; secret: string }[];
+  await Promise.all(
+    due.map(async (d) => {
+      // Claimed first: another loop (or process) skips it while this attempt runs.
+      const claimed = sqlite.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'queued'").run(now().getTime() + ATTEMPT_TIMEOUT_MS + 60_000, d.id).changes;
+      if (!claimed) return;
+      const started = now();
+      const t0 = performance.now();
+      let statusCode: number | null = null;
+      let excerpt: string | null = null;
+      let error: string | null = null;
+      try {
+        const res = await fetch(d.url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'User-Agent': 'warehouse-back-office', 'X-Webhook-Id': d.eventId, 'X-Webhook-Signature': signature(d.secret, d.payload, started) },
+          body: d.payload,
+          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+          redirect: 'manual',
+        });
+        statusCode = res.status;
+        excerpt = (await res.text().catch(() => '')).slice(0, 500);
+      } catch (err) {
+        error = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS} ms` : err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      }
+      const durationMs = Math.round(performance.now() - t0);
+      const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
+      const attempts = d.attempts + 1;
+      const next = now().getTime() + backoffMs(attempts);
+      const giveUp = !ok && next > d.createdAt + GIVE_UP_AFTER_MS;
+      sqlite
+        .transaction(() => {
+          sqlite
+            .prepare('INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, succeeded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+            .run(d.id, statusCode, durationMs, excerpt, error, ok ? 1 : 0, started.getTime());
+          sqlite
+            .prepare(
+              `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_duration_ms = ?, last_response_excerpt = ?, last_error = ?, delivered_at = ? WHERE id = ?`,
+            )
+            .run(ok ? 'delivered' : giveUp ? 'failed' : 'queued', attempts, ok || giveUp ? null : next, statusCode, durationMs, excerpt, error, ok ? now().getTime() : null, d.id);
+        })
+        .immediate();
+    }),
+  );
+  return due.length;
+}
+
+/**
+ * The webhook loop of a server process: dispatch new events and send what is due, every `everyMs`,
+ * never two rounds at once. Sending is after commit and off the request path: a receiver that
+ * hangs holds up only its own delivery, for at most the attempt timeout.
+ */
+export function startWebhookLoop(db: Db, clock: () => Date, log: { error(m: string, d?: Record<string, unknown>): void }, everyMs = 1000): () => void {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      dispatchEvents(db, clock());
+      await sendDue(db, clock);
+    } catch (err) {
+      log.error('webhook loop failed', { error: err instanceof Error ? err.stack : String(err) });
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,127 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runPackScript } from '../../jobs/pack-script.js';
+import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';
+import { consoleLogger } from '../../src/web/logger.js';
+import { buildPaidOrder, buildProduct } from '../builders.js';
+import { api, makeApp, makeClock } from '../helpers.js';
+
+const SECRET = 'whsec-0123456789abcdef';
+type Received = { headers: IncomingMessage['headers']; body: string };
+
+/** A webhook receiver on loopback that answers with `answer` (status, or a hang). */
+async function receiver(answer: (n: number) => number | 'hang') {
+  const got: Received[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body });
+      const a = answer(got.length);
+      if (a !== 'hang') res.writeHead(a, { 'Content-Type': 'text/plain' }).end(a === 200 ? 'thanks' : 'receiver broke');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  servers.push(server);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got };
+}
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+/** What a receiver does: recompute the signature over "<t>.<raw body>" and compare. */
+function verify(r: Received): boolean {
+  const [t, v1] = String(r.headers['x-webhook-signature']).split(',').map((p) => p.split('=')[1]);
+  return createHmac('sha256', SECRET).update(`${t}.${r.body}`).digest('hex') === v1;
+}
+
+describe('webhooks', () => {
+  it('registers an endpoint, refuses bad ones, lists and deletes', async () => {
+    const { app } = makeApp();
+    const bad = await api(app).post('/api/v1/webhooks').send({ url: 'ftp://example.com/x', secret: 'short', events: ['order.eaten'] });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.details.fields.map((f: { path: string }) => f.path).sort()).toEqual(['events.0', 'secret', 'url']);
+    const made = await api(app).post('/api/v1/webhooks').send({ url: 'https://pos.example/hooks', secret: SECRET, events: ['order.created', 'delivery.reported'] });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ id: expect.any(Number), url: 'https://pos.example/hooks', events: ['order.created', 'delivery.reported'] });
+    expect(made.body.secret).toBeUndefined();
+    expect((await api(app).get('/api/v1/webhooks')).body.webhooks).toHaveLength(1);
+    expect((await api(app).delete(`/api/v1/webhooks/${made.body.id}`)).status).toBe(204);
+    expect((await api(app).delete(`/api/v1/webhooks/${made.body.id}`)).status).toBe(404);
+  });
+
+  it('pushes each subscribed event once, signed, with a stable id; a 500 is retried until a 200', async () => {
+    const { app, db } = makeApp();
+    const clock = makeClock(new Date());
+    const hook = await receiver((n) => (n === 1 ? 500 : 200));
+    const made = await api(app).post('/api/v1/webhooks').send({ url: hook.url, secret: SECRET, events: ['order.created', 'order.status_changed'] });
+    const order = buildPaidOrder(db);
+    expect(dispatchEvents(db, clock())).toBe(1);
+    // Dispatching again sends nothing twice.
+    expect(dispatchEvents(db, clock())).toBe(0);
+    await sendDue(db, clock);
+    expect(hook.got).toHaveLength(1);
+    clock.advance(29_000);
+    await sendDue(db, clock);
+    expect(hook.got).toHaveLength(1);
+    clock.advance(2_000);
+    await sendDue(db, clock);
+    expect(hook.got).toHaveLength(2);
+    const [first, second] = hook.got as [Received, Received];
+    expect(first.headers['x-webhook-id']).toBe(second.headers['x-webhook-id']);
+    expect(verify(second)).toBe(true);
+    const event = JSON.parse(second.body);
+    expect(event).toMatchObject({ id: first.headers['x-webhook-id'], type: 'order.created', data: { order: { code: order.code, status: 'order' }, change: { kind: 'created' } } });
+    const log = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries;
+    expect(log[0]).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastResponseExcerpt: 'thanks' });
+    expect(log[0].log.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 200]);
+  });
+
+  it('a receiver that hangs times out without holding anything else up, and gives up after a day', async () => {
+    const { app, db } = makeApp();
+    const clock = makeClock(new Date());
+    const hang = await receiver(() => 'hang');
+    const made = await api(app).post('/api/v1/webhooks').send({ url: hang.url, secret: SECRET, events: ['order.created'] });
+    buildPaidOrder(db);
+    dispatchEvents(db, clock());
+    const t0 = performance.now();
+    await sendDue(db, clock);
+    expect(performance.now() - t0).toBeLessThan(8000);
+    let log = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries[0];
+    expect(log).toMatchObject({ status: 'queued', attempts: 1, lastError: 'no answer within 5000 ms' });
+    // A day later the next attempt would be too late: it is marked failed.
+    db.$client.prepare('UPDATE webhook_deliveries SET created_at = ?, next_attempt_at = ?').run(clock().getTime() - 24 * 3600_000 + 10_000, clock().getTime());
+    db.$client.prepare('UPDATE webhooks SET url = ?').run((await receiver(() => 503)).url);
+    await sendDue(db, clock);
+    log = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries[0];
+    expect(log).toMatchObject({ status: 'failed', attempts: 2, lastStatusCode: 503 });
+    // "Resend" queues it again.
+    expect((await api(app).post(`/api/v1/webhooks/${made.body.id}/deliveries/${log.id}/resend`)).status).toBe(202);
+    expect((await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries[0].status).toBe('queued');
+  }, 20_000);
+
+  it('delivery.reported, order.status_changed and pack_run.finished, only to who asked', async () => {
+    const { app, db } = makeApp();
+    const clock = makeClock(new Date());
+    const all = await receiver(() => 200);
+    const shipOnly = await receiver(() => 200);
+    await api(app).post('/api/v1/webhooks').send({ url: all.url, secret: SECRET, events: ['order.status_changed', 'delivery.reported', 'pack_run.finished'] });
+    await api(app).post('/api/v1/webhooks').send({ url: shipOnly.url, secret: SECRET, events: ['delivery.reported'] });
+    buildProduct(db, { sku: 'A', onHand: 5 });
+    const order = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    await runPackScript({ db, clock, log: consoleLogger({ silent: true }) }, { trigger: 'manual', dryRun: false, actor: { type: 'system', id: null, name: 'test' } });
+    await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['WH-1'] });
+    dispatchEvents(db, clock());
+    await sendDue(db, clock);
+    const types = (r: { got: Received[] }) => r.got.map((g) => JSON.parse(g.body).type);
+    expect(types(all)).toEqual(['order.status_changed', 'delivery.reported', 'order.status_changed', 'pack_run.finished']);
+    expect(types(shipOnly)).toEqual(['delivery.reported']);
+    expect(JSON.parse(shipOnly.got[0]!.body).data.change).toMatchObject({ kind: 'delivery_reported', parcels: ['WH-1'] });
+  });
+});
