@@ -11,6 +11,7 @@ import { customStatusesWeb } from './custom-statuses/web.js';
 import { authRoutes, homeFor } from './auth/routes.js';
 import { DocumentRenderer } from './documents/renderer.js';
 import { documentSettingsWeb } from './documents/web.js';
+import { NewOrderFeed, newOrdersWeb } from './live/new-orders.js';
 import { ordersWeb } from './orders/web.js';
 import { outboundWeb } from './outbound/web.js';
 import { PackRunHub } from './pack/live.js';
@@ -37,7 +38,7 @@ export interface App extends Express {
 
 /** The whole back office as an Express app; server.ts listens, tests use it through supertest. */
 export function createApp(appDeps: AppDeps): App {
-  const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub(), documents: appDeps.documents ?? new DocumentRenderer(appDeps.config.documentFontDir) };
+  const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub(), documents: appDeps.documents ?? new DocumentRenderer(appDeps.config.documentFontDir), newOrders: appDeps.newOrders ?? new NewOrderFeed(appDeps.db) };
   const { db, config, clock } = deps;
   const app = express() as unknown as App;
   app.set('views', VIEWS);
@@ -110,6 +111,7 @@ export function createApp(appDeps: AppDeps): App {
   app.use(authRoutes(deps));
   app.use(requireLogin);
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
+  app.use(newOrdersWeb(deps.newOrders!));
   app.use('/orders', ordersWeb(deps));
   app.use(outboundWeb(deps));
   app.use('/shipping', shippingWeb(deps));

@@ -359,6 +359,7 @@ export const en = {
     vatOf: 'VAT {{rate}} % of {{gross}}',
     net: 'Total excl. VAT',
   },
+  live: { newOrder: 'New order {{code}} ({{name}}).', newOrders: '{{count}} new orders.', refresh: 'Refresh the list' },
   outbound: {
     title: 'Outbound',
     intro: 'Packing orders ready to pick, highest priority and oldest first.',

@@ -361,6 +361,7 @@ export const sv: Catalog = {
     vatOf: 'Moms {{rate}} % av {{gross}}',
     net: 'Summa exkl. moms',
   },
+  live: { newOrder: 'Ny order {{code}} ({{name}}).', newOrders: '{{count}} nya ordrar.', refresh: 'Uppdatera listan' },
   outbound: {
     title: 'Utleverans',
     intro: 'Order i packning som är redo att plockas, högst prioritet och äldst först.',

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/actor.js';
 import type { Role } from '../domain/permissions.js';
 import type { Language, Translate } from '../i18n/index.js';
 import type { DocumentRenderer } from '../documents/renderer.js';
+import type { NewOrderFeed } from '../live/new-orders.js';
 import type { PackRunHub } from '../pack/live.js';
 
 /** What the app is built from; tests pass their own database and clock. */
@@ -14,8 +15,10 @@ export interface AppDeps {
   log: Logger;
   /** Live progress of pack runs in this process; made by createApp when not given. */
   packHub?: PackRunHub;
-  /** The PDF worker; made by createApp when not given. */
+  /** The PDF renderer; made by createApp when not given. */
   documents?: DocumentRenderer;
+  /** New orders for the pages' live notice; made by createApp when not given. */
+  newOrders?: NewOrderFeed;
 }
 
 export interface Logger {

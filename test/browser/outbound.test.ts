@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildPackingOrder, buildUser } from '../builders.js';
+import { buildOrder, buildPackingOrder, buildUser } from '../builders.js';
 import { pdfBarcodes, pdfText } from '../pdf.js';
 import { browserSuite, logIn } from './browser.js';
 
@@ -53,5 +53,20 @@ describe('Outbound in a real browser', () => {
     await page.setViewportSize({ width: 390, height: 800 });
     await page.screenshot({ path: 'test-results/outbound-phone.png', fullPage: true });
     await context.close();
+  });
+
+  it('a new order shows a notice on the open Orders page, which offers to refresh', async () => {
+    const { browser, server } = suite;
+    const operator = await buildUser(server.db, 'operator');
+    const page = await browser.newPage();
+    await logIn(page, server.url, operator.email, '/orders');
+    const stream = page.waitForResponse((r) => r.url().endsWith('/events/new-orders'));
+    await stream;
+    const order = buildOrder(server.db);
+    await page.waitForSelector('#live-notice:not([hidden])', { timeout: 5000 });
+    await expect(page.locator('#live-notice .text').textContent()).resolves.toBe(`New order ${order.code} (Åsa Øvergård).`);
+    await page.click('#live-notice .refresh');
+    await page.waitForSelector(`text=${order.code}`);
+    await page.close();
   });
 });

@@ -1,0 +1,81 @@
+import { EventEmitter } from 'node:events';
+import { Router } from 'express';
+import type { Db } from '../db/client.js';
+import { requireLogin } from '../web/auth.js';
+
+export interface NewOrder {
+  code: string;
+  customerName: string | null;
+  at: string;
+}
+
+/**
+ * New orders, as they arrive: one query a second over the order log, by this process, whatever
+ * made the order (the API, a checkout, another server on the same file), shared by every open page
+ * — a thousand open pages still cost one query a second, and none while no page listens.
+ */
+export class NewOrderFeed {
+  private readonly emitter = new EventEmitter();
+  private timer: NodeJS.Timeout | null = null;
+  private after = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly everyMs = 1000,
+  ) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  subscribe(listener: (order: NewOrder) => void): () => void {
+    if (this.emitter.listenerCount('order') === 0) this.start();
+    this.emitter.on('order', listener);
+    return () => {
+      this.emitter.off('order', listener);
+      if (this.emitter.listenerCount('order') === 0) this.stop();
+    };
+  }
+
+  private start() {
+    this.after = this.db.$client.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck().get() as number;
+    this.timer = setInterval(() => this.poll(), this.everyMs);
+    this.timer.unref();
+  }
+
+  private stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** A new order: created in status order, or a preorder checked out. */
+  poll(): void {
+    const rows = this.db.$client
+      .prepare(
+        `SELECT e.id, e.order_code AS code, o.customer_name AS customerName, e.created_at AS at
+           FROM order_events e LEFT JOIN orders o ON o.id = e.order_id
+          WHERE e.id > ? AND (e.type = 'checked_out' OR (e.type = 'created' AND json_extract(e.data, '$.status') = 'order'))
+          ORDER BY e.id LIMIT 100`,
+      )
+      .all(this.after) as { id: number; code: string; customerName: string | null; at: number }[];
+    const last = rows.length === 100 ? rows[99]!.id : (this.db.$client.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck().get() as number);
+    this.after = Math.max(this.after, last);
+    for (const r of rows) this.emitter.emit('order', { code: r.code, customerName: r.customerName, at: new Date(r.at).toISOString() });
+  }
+}
+
+/** GET /events/new-orders: server-sent events for the Orders and Outbound pages (logged-in staff). */
+export function newOrdersWeb(feed: NewOrderFeed): Router {
+  const router = Router();
+  router.get('/events/new-orders', requireLogin, (req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write('retry: 5000\n\n');
+    const unsubscribe = feed.subscribe((order) => res.write(`event: order\ndata: ${JSON.stringify(order)}\n\n`));
+    // A comment now and then keeps proxies from closing an idle stream.
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    heartbeat.unref();
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+  return router;
+}
