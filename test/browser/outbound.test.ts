@@ -59,8 +59,9 @@ describe('Outbound in a real browser', () => {
     const { browser, server } = suite;
     const operator = await buildUser(server.db, 'operator');
     const page = await browser.newPage();
-    await logIn(page, server.url, operator.email, '/orders');
+    // Listen before the page loads: the stream opens as soon as it does.
     const stream = page.waitForResponse((r) => r.url().endsWith('/events/new-orders'));
+    await logIn(page, server.url, operator.email, '/orders');
     await stream;
     const order = buildOrder(server.db);
     await page.waitForSelector('#live-notice:not([hidden])', { timeout: 5000 });
