@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { expect } from 'vitest';
 import type { Db } from '../src/db/client.js';
 import { products } from '../src/db/schema/index.js';
 import type { Actor } from '../src/domain/actor.js';
@@ -104,6 +105,14 @@ export function recomputedCounters(db: Db) {
        FROM products p`,
     )
     .all() as { sku: string; reserved: number; allocated: number; expectReserved: number; expectAllocated: number }[];
+}
+
+/** Every product's reserved and allocated agree with the unshipped lines of its orders. */
+export function expectCountersInSync(db: Db): void {
+  for (const row of recomputedCounters(db)) {
+    expect(row.reserved, `${row.sku} reserved`).toBe(row.expectReserved);
+    expect(row.allocated, `${row.sku} allocated`).toBe(row.expectAllocated);
+  }
 }
 
 export function productBySku(db: Db, sku: string) {

@@ -72,6 +72,15 @@ class Flow {
     return true;
   }
 
+  /** One table row of `height`, on a new page when it does not fit; returns the y it was drawn at. */
+  row<T>(columns: Column<T>[], row: T, height: number, tick: boolean): number {
+    this.room(height);
+    const y = this.y;
+    tableRow(this.canvas, columns, row, y, tick);
+    this.y += height;
+    return y;
+  }
+
   finish(footer: (c: Canvas, page: number, pages: number) => void) {
     this.pages.forEach((c, i) => {
       footer(c, i + 1, this.pages.length);
@@ -187,11 +196,7 @@ function pickSlip(ctx: Ctx, order: DocOrder): void {
     }
     return tableHeader(c, columns, y, true);
   });
-  for (const line of lines) {
-    flow.room(20);
-    tableRow(flow.canvas, columns, line, flow.y, true);
-    flow.y += 20;
-  }
+  for (const line of lines) flow.row(columns, line, 20, true);
   flow.room(24);
   const units = lines.reduce((s, l) => s + l.remaining, 0);
   flow.canvas.line(MARGIN, flow.y - 10, A4.width - MARGIN, flow.y - 10, 0.6);
@@ -212,11 +217,7 @@ function packingSlip(ctx: Ctx, order: DocOrder): void {
     { title: t('docs.toFollow'), width: 22 * MM, align: 'right', value: (l) => String(l.remaining - l.thisDelivery) },
   ];
   const flow = new Flow(ctx.pdf, (c, first) => tableHeader(c, columns, orderHeader(ctx, c, order, title, first, { contact: false }) + 6, false));
-  for (const line of [...order.lines].sort(byLocation)) {
-    flow.room(18);
-    tableRow(flow.canvas, columns, line, flow.y, false);
-    flow.y += 18;
-  }
+  for (const line of [...order.lines].sort(byLocation)) flow.row(columns, line, 18, false);
   flow.finish(pageFooter(ctx, `${title} ${order.code}`));
 }
 
@@ -246,11 +247,8 @@ function batchPickList(ctx: Ctx): void {
   for (const row of rows) {
     // No-break spaces keep "code × quantity" on one line; entries wrap between them.
     const split = ctx.pdf.wrap(row.split.map((s) => `${s.code}\u00a0×\u00a0${s.quantity}`).join('  '), 9, splitWidth - 4);
-    const height = Math.max(20, split.length * 12 + 8);
-    flow.room(height);
-    tableRow(flow.canvas, columns, row, flow.y, true);
-    split.forEach((line, i) => flow.canvas.text(line, A4.width - MARGIN - splitWidth + 4, flow.y + i * 12, { size: 9 }));
-    flow.y += height;
+    const y = flow.row(columns, row, Math.max(20, split.length * 12 + 8), true);
+    split.forEach((line, i) => flow.canvas.text(line, A4.width - MARGIN - splitWidth + 4, y + i * 12, { size: 9 }));
   }
   flow.finish(pageFooter(ctx, `${title} · ${t('docs.printed', { at: ctx.fmt.dateTime(new Date(job.printedAt)), by: job.printedBy })}`));
 }
@@ -265,12 +263,9 @@ function sellerLines(ctx: Ctx): string[] {
   ].filter((l): l is string => !!l);
 }
 
-function receiptHeight(ctx: Ctx, order: DocOrder): number {
-  return drawReceipt(ctx, order, null);
-}
-
 function receipt(ctx: Ctx, order: DocOrder): void {
-  const c = ctx.pdf.page(RECEIPT_WIDTH, receiptHeight(ctx, order));
+  // Measured first: the roll's page is as long as the receipt.
+  const c = ctx.pdf.page(RECEIPT_WIDTH, drawReceipt(ctx, order, null));
   drawReceipt(ctx, order, c);
   c.finish();
 }
@@ -389,11 +384,7 @@ function invoice(ctx: Ctx, order: DocOrder): void {
     }
     return tableHeader(c, columns, Math.max(by, y) + 16, false);
   });
-  for (const line of order.lines) {
-    flow.room(18);
-    tableRow(flow.canvas, columns, line, flow.y, false);
-    flow.y += 18;
-  }
+  for (const line of order.lines) flow.row(columns, line, 18, false);
   const summary = vatSummary(order, seller.shippingVatRate);
   const vatTotal = summary.reduce((s, v) => s + v.vat, 0);
   const totals: [string, string, boolean][] = [

@@ -1,5 +1,4 @@
-import type { Conn, Db } from '../db/client.js';
-import { printedDocuments } from '../db/schema/index.js';
+import type { Db } from '../db/client.js';
 import type { OrderStatus, PaymentMethod } from '../domain/order-status.js';
 import type { DocLine, DocOrder, PrintedKind } from './model.js';
 
@@ -107,10 +106,10 @@ export interface PrintMarker {
 }
 
 /** The latest print of each kind for these orders, by order id. */
-export function printMarkers(conn: Conn | Db, orderIds: readonly number[]): Map<number, PrintMarker[]> {
+export function printMarkers(db: Db, orderIds: readonly number[]): Map<number, PrintMarker[]> {
   const out = new Map<number, PrintMarker[]>();
   if (orderIds.length === 0) return out;
-  const sqlite = (conn as Db).$client;
+  const sqlite = db.$client;
   for (let i = 0; i < orderIds.length; i += CHUNK) {
     const chunk = orderIds.slice(i, i + CHUNK);
     // SQLite takes the other columns from the row holding max(id): the latest print.
@@ -130,8 +129,4 @@ export function printMarkers(conn: Conn | Db, orderIds: readonly number[]): Map<
     }
   }
   return out;
-}
-
-export function recordPrint(conn: Conn, order: { id: number; linesVersion: number }, kind: PrintedKind, by: string, now: Date, reference: string | null): void {
-  conn.insert(printedDocuments).values({ orderId: order.id, kind, linesVersion: order.linesVersion, reference, printedBy: by, printedAt: now }).run();
 }

@@ -4,11 +4,9 @@ import type { Db } from '../db/client.js';
 import { requireCapability } from '../web/auth.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { formNumber, parse } from '../web/validate.js';
 import { getSeller, putSeller, sellerSchema } from './settings.js';
 
-/** A number field: empty is "required", text is "must be a number". */
-const numberField = () => z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number());
 const settingsForm = z.object({
   name: z.string().default(''),
   address: z.string().default(''),
@@ -17,9 +15,9 @@ const settingsForm = z.object({
   email: z.string().default(''),
   phone: z.string().default(''),
   bankAccount: z.string().default(''),
-  paymentTermsDays: numberField(),
-  shippingVatPercent: numberField().pipe(z.number().min(0).max(100)),
-  firstInvoiceNumber: numberField().optional(),
+  paymentTermsDays: formNumber(),
+  shippingVatPercent: formNumber().pipe(z.number().min(0).max(100)),
+  firstInvoiceNumber: formNumber().optional(),
 });
 
 /** The last invoice number taken, if any invoice was made: the series start is fixed from then on. */

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Statement } from 'better-sqlite3';
 import { Router } from 'express';
 import type { Db } from '../db/client.js';
 import { requireLogin } from '../web/auth.js';
@@ -18,12 +19,21 @@ export class NewOrderFeed {
   private readonly emitter = new EventEmitter();
   private timer: NodeJS.Timeout | null = null;
   private after = 0;
+  private readonly newest: Statement;
+  private readonly newOrders: Statement;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly everyMs = 1000,
   ) {
     this.emitter.setMaxListeners(0);
+    this.newest = db.$client.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck();
+    this.newOrders = db.$client.prepare(
+      `SELECT e.id, e.order_code AS code, o.customer_name AS customerName, e.created_at AS at
+         FROM order_events e LEFT JOIN orders o ON o.id = e.order_id
+        WHERE e.id > ? AND (e.type = 'checked_out' OR (e.type = 'created' AND json_extract(e.data, '$.status') = 'order'))
+        ORDER BY e.id LIMIT 100`,
+    );
   }
 
   subscribe(listener: (order: NewOrder) => void): () => void {
@@ -36,7 +46,7 @@ export class NewOrderFeed {
   }
 
   private start() {
-    this.after = this.db.$client.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck().get() as number;
+    this.after = this.newest.get() as number;
     this.timer = setInterval(() => this.poll(), this.everyMs);
     this.timer.unref();
   }
@@ -48,15 +58,9 @@ export class NewOrderFeed {
 
   /** A new order: created in status order, or a preorder checked out. */
   poll(): void {
-    const rows = this.db.$client
-      .prepare(
-        `SELECT e.id, e.order_code AS code, o.customer_name AS customerName, e.created_at AS at
-           FROM order_events e LEFT JOIN orders o ON o.id = e.order_id
-          WHERE e.id > ? AND (e.type = 'checked_out' OR (e.type = 'created' AND json_extract(e.data, '$.status') = 'order'))
-          ORDER BY e.id LIMIT 100`,
-      )
-      .all(this.after) as { id: number; code: string; customerName: string | null; at: number }[];
-    const last = rows.length === 100 ? rows[99]!.id : (this.db.$client.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck().get() as number);
+    const rows = this.newOrders.all(this.after) as { id: number; code: string; customerName: string | null; at: number }[];
+    // Past the other events too, unless the page of new orders was full.
+    const last = rows.length === 100 ? rows[99]!.id : (this.newest.get() as number);
     this.after = Math.max(this.after, last);
     for (const r of rows) this.emitter.emit('order', { code: r.code, customerName: r.customerName, at: new Date(r.at).toISOString() });
   }

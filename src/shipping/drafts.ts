@@ -2,10 +2,10 @@ import { preparedFor, writeTransaction, type Db } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
-import { findOrderByCode, listLines } from '../orders/repo.js';
-import type { ParcelBroker } from './broker.js';
 import type { OrderStatus } from '../domain/order-status.js';
+import { findOrderByCode, listLines } from '../orders/repo.js';
 import { AppError, fieldError } from '../web/errors.js';
+import type { ParcelBroker } from './broker.js';
 import { shipDelivery } from './service.js';
 
 export const PARCEL_SOURCES = ['manual', 'scanner', 'camera', 'broker'] as const;
@@ -27,6 +27,19 @@ export interface DraftView {
   lines: { sku: string; name: string; ordered: number; shipped: number; remaining: number; quantity: number }[];
 }
 
+/** The open delivery's lines (with what goes now) and its parcels, for the orders matched by `where`. */
+const viewLinesSql = (where: string) =>
+  `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, coalesce(d.parcel_slots, 1) AS slots, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
+          l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
+     FROM orders o JOIN order_lines l ON l.order_id = o.id
+     LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
+     LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
+    WHERE ${where} ORDER BY o.id, l.id`;
+const viewParcelsSql = (where: string) =>
+  `SELECT d.order_id AS orderId, p.parcel_id AS parcelId, p.source, p.created_at AS createdAt
+     FROM deliveries d JOIN delivery_parcels p ON p.delivery_id = d.id
+    WHERE d.status = 'draft' AND ${where} ORDER BY p.id`;
+
 /**
  * Prepared statements of the scan path, made once per connection: adding a parcel is the station's
  * most frequent request, and building SQL for each one would cost more than the work.
@@ -38,20 +51,8 @@ const stmts = preparedFor((sqlite) => {
     newDraft: sqlite.prepare("INSERT INTO deliveries (order_id, status, partial, created_at, updated_at) VALUES (?, 'draft', 0, ?, ?)"),
     touchDraft: sqlite.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?'),
     removeParcel: sqlite.prepare('DELETE FROM delivery_parcels WHERE delivery_id = ? AND parcel_id = ?'),
-    linesOf: sqlite.prepare(
-      `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, coalesce(d.parcel_slots, 1) AS slots, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
-              l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
-         FROM orders o JOIN order_lines l ON l.order_id = o.id
-         LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
-         LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
-        WHERE o.id = ? ORDER BY l.id`,
-    ),
-    parcelsOf: sqlite.prepare(
-      `SELECT d.order_id AS orderId, p.parcel_id AS parcelId, p.source, p.created_at AS createdAt
-         FROM deliveries d JOIN delivery_parcels p ON p.delivery_id = d.id
-        WHERE d.status = 'draft' AND d.order_id = ? ORDER BY p.id`,
-    ),
-
+    linesOf: sqlite.prepare(viewLinesSql('o.id = ?')),
+    parcelsOf: sqlite.prepare(viewParcelsSql('d.order_id = ?')),
     parcelCount: sqlite.prepare('SELECT count(*) FROM delivery_parcels WHERE delivery_id = ?').pluck(),
     parcelOwner: sqlite.prepare(
       'SELECT o.code, d.status, d.id AS deliveryId FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?',
@@ -67,10 +68,20 @@ function event(db: Db, order: { id: number; code: string }, type: string, ctx: S
 
 /** The order, which must be packing: parcels and deliveries are for packed orders only. */
 function packingOrder(db: Db, code: string): { id: number; code: string; status: string } {
-  const order = stmts(db).order.get(code) as { id: number; code: string; status: string } | undefined;
+  return requirePacking(stmts(db).order.get(code) as { id: number; code: string; status: string } | undefined, code);
+}
+
+function requirePacking<O extends { status: string }>(order: O | undefined, code: string): O {
   if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
   if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code, status: order.status });
   return order;
+}
+
+/** The order's open delivery, made when it has none yet; call inside a transaction. */
+function openDraft(db: Db, orderId: number, now: Date): number {
+  const s = stmts(db);
+  const draft = s.draft.get(orderId) as { id: number } | undefined;
+  return draft ? draft.id : Number(s.newDraft.run(orderId, now.getTime(), now.getTime()).lastInsertRowid);
 }
 
 /** Cleans and checks a parcel ID, each rule with its own message (422 on the field `parcelId`). */
@@ -107,12 +118,11 @@ function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSour
   const s = stmts(db);
   const order = packingOrder(db, code);
   assertUnused(db, parcelId, order.code);
-  let draft = s.draft.get(order.id) as { id: number } | undefined;
-  if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
-  else if ((s.parcelCount.get(draft.id) as number) >= MAX_PARCELS_PER_DELIVERY) {
+  const draftId = openDraft(db, order.id, ctx.now);
+  if ((s.parcelCount.get(draftId) as number) >= MAX_PARCELS_PER_DELIVERY) {
     throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
   }
-  s.addParcel.run(draft.id, parcelId, source, actorLabel(ctx.actor), ctx.now.getTime());
+  s.addParcel.run(draftId, parcelId, source, actorLabel(ctx.actor), ctx.now.getTime());
   event(db, order, 'parcel_added', ctx, { parcelId, source });
 }
 
@@ -120,12 +130,10 @@ function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSour
 export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
   writeTransaction(db, () => {
     const order = packingOrder(db, code);
-    const s = stmts(db);
-    let draft = s.draft.get(order.id) as { id: number } | undefined;
-    if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
+    const draftId = openDraft(db, order.id, ctx.now);
     const view = draftView(db, code);
     if (view.slots >= MAX_PARCELS_PER_DELIVERY) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
-    db.$client.prepare('UPDATE deliveries SET parcel_slots = ?, updated_at = ? WHERE id = ?').run(view.slots + 1, ctx.now.getTime(), draft.id);
+    db.$client.prepare('UPDATE deliveries SET parcel_slots = ?, updated_at = ? WHERE id = ?').run(view.slots + 1, ctx.now.getTime(), draftId);
   });
   return draftView(db, code);
 }
@@ -169,16 +177,14 @@ export function setDeliveryLines(db: Db, code: string, lines: { sku: string; qua
     });
     const quantities = new Map(lines.map((l) => [l.sku, l.quantity]));
     if (![...quantities.values()].some((q) => q > 0)) throw fieldError('lines', 'validation.nothingToShip');
-    const s = stmts(db);
-    let draft = s.draft.get(order.id) as { id: number } | undefined;
-    if (!draft) draft = { id: Number(s.newDraft.run(order.id, ctx.now.getTime(), ctx.now.getTime()).lastInsertRowid) };
-    db.$client.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?').run(draft.id);
+    const draftId = openDraft(db, order.id, ctx.now);
+    db.$client.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?').run(draftId);
     const insert = db.$client.prepare('INSERT INTO delivery_lines (delivery_id, order_line_id, quantity) VALUES (?, ?, ?)');
     for (const line of orderLines) {
       const quantity = quantities.get(line.sku) ?? 0;
-      if (quantity > 0) insert.run(draft.id, line.id, quantity);
+      if (quantity > 0) insert.run(draftId, line.id, quantity);
     }
-    db.$client.prepare('UPDATE deliveries SET partial = 1, updated_at = ? WHERE id = ?').run(ctx.now.getTime(), draft.id);
+    db.$client.prepare('UPDATE deliveries SET partial = 1, updated_at = ? WHERE id = ?').run(ctx.now.getTime(), draftId);
     event(db, order, 'delivery_lines_set', ctx, { lines: orderLines.map((l) => ({ sku: l.sku, quantity: quantities.get(l.sku) ?? 0 })) });
   });
   return draftView(db, code);
@@ -214,23 +220,8 @@ export function draftViews(db: Db, orderIds: readonly number[]): Map<number, Dra
   for (let i = 0; i < orderIds.length; i += 500) {
     const chunk = orderIds.slice(i, i + 500);
     const marks = chunk.map(() => '?').join(',');
-    const lines = sqlite
-      .prepare(
-        `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, coalesce(d.parcel_slots, 1) AS slots, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
-                l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
-           FROM orders o JOIN order_lines l ON l.order_id = o.id
-           LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
-           LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
-          WHERE o.id IN (${marks}) ORDER BY o.id, l.id`,
-      )
-      .all(...chunk) as ViewLine[];
-    const parcels = sqlite
-      .prepare(
-        `SELECT d.order_id AS orderId, p.parcel_id AS parcelId, p.source, p.created_at AS createdAt
-           FROM deliveries d JOIN delivery_parcels p ON p.delivery_id = d.id
-          WHERE d.status = 'draft' AND d.order_id IN (${marks}) ORDER BY p.id`,
-      )
-      .all(...chunk) as ViewParcel[];
+    const lines = sqlite.prepare(viewLinesSql(`o.id IN (${marks})`)).all(...chunk) as ViewLine[];
+    const parcels = sqlite.prepare(viewParcelsSql(`d.order_id IN (${marks})`)).all(...chunk) as ViewParcel[];
     collectViews(lines, parcels, out);
   }
   return out;
@@ -274,16 +265,15 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
  * slow); its failure changes nothing and is passed on with its message.
  */
 export async function fetchParcels(db: Db, code: string, count: number | undefined, broker: ParcelBroker, ctx: StationCtx): Promise<{ parcelIds: string[]; draft: DraftView }> {
-  const order = packingOrder(db, code);
+  const order = requirePacking(findOrderByCode(db, code), code);
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);
   if (wanted > room) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
-  const row = findOrderByCode(db, order.code)!;
   const parcelIds = await broker.parcelIds({
     orderCode: order.code,
     count: wanted,
-    shipTo: { name: row.customerName, line1: row.shipLine1, line2: row.shipLine2, postalCode: row.shipPostalCode, city: row.shipCity, country: row.shipCountry },
+    shipTo: { name: order.customerName, line1: order.shipLine1, line2: order.shipLine2, postalCode: order.shipPostalCode, city: order.shipCity, country: order.shipCountry },
   });
   const draft = addParcels(db, code, parcelIds, 'broker', ctx);
   return { parcelIds: parcelIds.map(normalizeParcelId), draft };

@@ -4,18 +4,17 @@ import { requireCapability } from '../web/auth.js';
 import { fieldError } from '../web/errors.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { formNumber, parse } from '../web/validate.js';
 import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from './broker.js';
 
-const numberField = () => z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number());
 const form = z.object({
   kind: z.enum(['sscc', 'http']),
   companyPrefix: z.string().trim(),
-  extensionDigit: numberField(),
+  extensionDigit: formNumber(),
   httpUrl: z.string().trim().default(''),
   httpKey: z.string().default(''),
-  httpTimeoutMs: numberField(),
-  httpRetries: numberField(),
+  httpTimeoutMs: formNumber(),
+  httpRetries: formNumber(),
 });
 
 /** Settings → Shipping (admin): the broker that gives parcel IDs. */

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { hasMessage } from '../i18n/index.js';
 import { AppError, type FieldError } from './errors.js';
 
@@ -43,3 +43,6 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
   const fields = result.error.issues.map(issueToField);
   throw new AppError('validation_failed', 'errors.validationFailed', { count: fields.length }, { fields });
 }
+
+/** A number field of a form: empty is "required", text is "must be a number". */
+export const formNumber = () => z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number());

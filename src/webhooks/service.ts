@@ -191,10 +191,15 @@ export async function sendDue(db: Db, now: () => Date, max = 50): Promise<number
         WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND w.active = 1 ORDER BY d.next_attempt_at, d.id LIMIT ?`,
     )
     .all(now().getTime(), max) as { id: number; eventId: string; payload: string; attempts: number; createdAt: number; url: string; secret: string }[];
+  const claim = sqlite.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'queued'");
+  const logAttempt = sqlite.prepare('INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, succeeded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const record = sqlite.prepare(
+    `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_duration_ms = ?, last_response_excerpt = ?, last_error = ?, delivered_at = ? WHERE id = ?`,
+  );
   await Promise.all(
     due.map(async (d) => {
       // Claimed first: another loop (or process) skips it while this attempt runs.
-      const claimed = sqlite.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'queued'").run(now().getTime() + ATTEMPT_TIMEOUT_MS + 60_000, d.id).changes;
+      const claimed = claim.run(now().getTime() + ATTEMPT_TIMEOUT_MS + 60_000, d.id).changes;
       if (!claimed) return;
       const started = now();
       const t0 = performance.now();
@@ -221,14 +226,8 @@ export async function sendDue(db: Db, now: () => Date, max = 50): Promise<number
       const giveUp = !ok && next > d.createdAt + GIVE_UP_AFTER_MS;
       sqlite
         .transaction(() => {
-          sqlite
-            .prepare('INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, succeeded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-            .run(d.id, statusCode, durationMs, excerpt, error, ok ? 1 : 0, started.getTime());
-          sqlite
-            .prepare(
-              `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_duration_ms = ?, last_response_excerpt = ?, last_error = ?, delivered_at = ? WHERE id = ?`,
-            )
-            .run(ok ? 'delivered' : giveUp ? 'failed' : 'queued', attempts, ok || giveUp ? null : next, statusCode, durationMs, excerpt, error, ok ? now().getTime() : null, d.id);
+          logAttempt.run(d.id, statusCode, durationMs, excerpt, error, ok ? 1 : 0, started.getTime());
+          record.run(ok ? 'delivered' : giveUp ? 'failed' : 'queued', attempts, ok || giveUp ? null : next, statusCode, durationMs, excerpt, error, ok ? now().getTime() : null, d.id);
         })
         .immediate();
     }),

@@ -1,15 +1,8 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/api-tokens/service.js';
-import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser, productBySku, recomputedCounters, reload } from '../builders.js';
+import { buildCancelledOrder, expectCountersInSync, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
 import { api, makeApp } from '../helpers.js';
-
-function countersConsistent(db: ReturnType<typeof makeApp>['db']) {
-  for (const row of recomputedCounters(db)) {
-    expect(row.reserved, `${row.sku} reserved`).toBe(row.expectReserved);
-    expect(row.allocated, `${row.sku} allocated`).toBe(row.expectAllocated);
-  }
-}
 
 describe('line editing keeps stock in sync', () => {
   it('on an order: add, increase, decrease, remove — sellable and sold out follow at once', async () => {
@@ -24,16 +17,16 @@ describe('line editing keeps stock in sync', () => {
     expect(await stock('B')).toMatchObject({ sellable: 0, soldOut: true, allocated: 0 });
     const lineB = added.body.lines.find((l: { sku: string }) => l.sku === 'B');
     expect(added.body.total).toBe(2 * 1000 + 2 * 300);
-    countersConsistent(db);
+    expectCountersInSync(db);
 
     const more = await api(app).patch(`/api/v1/orders/${order.code}/lines/${lineB.id}`).send({ quantity: 3 });
     expect(more.status).toBe(200);
     expect(await stock('B')).toMatchObject({ sellable: -1, soldOut: true });
-    countersConsistent(db);
+    expectCountersInSync(db);
 
     await api(app).patch(`/api/v1/orders/${order.code}/lines/${lineB.id}`).send({ quantity: 1 });
     expect(await stock('B')).toMatchObject({ sellable: 1, soldOut: false });
-    countersConsistent(db);
+    expectCountersInSync(db);
 
     const removed = await api(app).delete(`/api/v1/orders/${order.code}/lines/${lineB.id}`);
     expect(removed.status).toBe(200);
@@ -41,7 +34,7 @@ describe('line editing keeps stock in sync', () => {
     expect(removed.body.lines.map((l: { sku: string }) => l.sku)).toEqual(['A']);
     expect(removed.body.total).toBe(2000);
     expect(removed.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'line_added', 'line_changed', 'line_changed', 'line_removed']);
-    countersConsistent(db);
+    expectCountersInSync(db);
   });
 
   it('adding a product already on the order adds to its line', async () => {
@@ -68,7 +61,7 @@ describe('line editing keeps stock in sync', () => {
     expect(productBySku(db, 'A')).toMatchObject({ allocated: 4, reserved: 4 });
     await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 1 });
     expect(productBySku(db, 'A')).toMatchObject({ allocated: 1, reserved: 1 });
-    countersConsistent(db);
+    expectCountersInSync(db);
   });
 
   it('untracked products never block a packing order', async () => {
@@ -105,7 +98,7 @@ describe('line editing keeps stock in sync', () => {
       expect(res.body.error.code).toBe('order_not_editable');
       expect(res.body.error.details.status).toBe(status);
     }
-    countersConsistent(db);
+    expectCountersInSync(db);
   });
 
   it('a line cannot go below what was shipped, nor be removed once partly shipped', async () => {
@@ -122,7 +115,7 @@ describe('line editing keeps stock in sync', () => {
     const remove = await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`);
     expect(remove.status).toBe(409);
     expect(remove.body.error.code).toBe('line_partly_shipped');
-    countersConsistent(db);
+    expectCountersInSync(db);
   });
 
   it('refuses to remove the last line, unknown lines and bad quantities', async () => {
@@ -203,7 +196,7 @@ describe('DELETE /api/v1/orders/:code', () => {
     const log = db.$client.prepare('SELECT type, actor_name FROM order_events WHERE order_code = ? ORDER BY id').all(order.code);
     expect(log.at(-1)).toEqual({ type: 'deleted', actor_name: 'Admin tool' });
     expect(log.length).toBeGreaterThan(1);
-    countersConsistent(db);
+    expectCountersInSync(db);
   });
 });
 

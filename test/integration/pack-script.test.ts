@@ -12,7 +12,7 @@ import { acquireLease } from '../../src/pack/lease.js';
 import { lastStep, listSteps } from '../../src/pack/repo.js';
 import { putPackSettings } from '../../src/pack/settings.js';
 import { consoleLogger } from '../../src/web/logger.js';
-import { buildOrder, buildPaidOrder, buildProduct, productBySku, recomputedCounters, reload } from '../builders.js';
+import { buildOrder, buildPaidOrder, buildProduct, expectCountersInSync, productBySku, reload } from '../builders.js';
 import { API_TOKEN, api, makeApp, makeClock, makeDb } from '../helpers.js';
 
 const run = promisify(execFile);
@@ -23,10 +23,7 @@ function deps(db: ReturnType<typeof makeDb>, clock = makeClock()): PackScriptDep
 }
 
 function invariants(db: ReturnType<typeof makeDb>) {
-  for (const row of recomputedCounters(db)) {
-    expect(row.reserved, `${row.sku} reserved`).toBe(row.expectReserved);
-    expect(row.allocated, `${row.sku} allocated`).toBe(row.expectAllocated);
-  }
+  expectCountersInSync(db);
   const over = db.$client.prepare('SELECT sku FROM products WHERE track_stock = 1 AND allocated > on_hand').pluck().all();
   expect(over, 'allocated ≤ on_hand').toEqual([]);
 }

@@ -1,37 +1,25 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit } from '../../src/domain/gtin.js';
 import { DEFAULT_BROKER, HttpBroker, putBrokerSettings, ssccOf } from '../../src/shipping/broker.js';
 import { buildPackingOrder } from '../builders.js';
 import { api, makeApp, makeDb } from '../helpers.js';
+import { loopbackServer } from '../loopback.js';
 import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
 
 /** A shipping broker played by a real HTTP server on loopback. */
 async function brokerServer(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void) {
-  const calls: { auth: string | undefined; body: unknown }[] = [];
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => {
-      calls.push({ auth: req.headers.authorization, body: body ? JSON.parse(body) : null });
-      handle(req, body, res);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  servers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, calls };
+  const server = await loopbackServer('/v1', (res, got, req) => handle(req, got[got.length - 1]!.body, res));
+  return {
+    url: server.url,
+    get calls() {
+      return server.got.map((g) => ({ auth: g.headers.authorization, body: g.body ? (JSON.parse(g.body) as unknown) : null }));
+    },
+  };
 }
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
 
 const request = { orderCode: '1234567897', count: 2, shipTo: { name: 'Åsa', line1: null, line2: null, postalCode: null, city: 'Kiruna', country: 'SE' } };
 const http = (url: string, more: Partial<typeof DEFAULT_BROKER> = {}) => new HttpBroker({ ...DEFAULT_BROKER, httpUrl: url, httpKey: 'secret-key', httpTimeoutMs: 300, httpRetries: 2, ...more });

@@ -1,39 +1,20 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runPackScript } from '../../jobs/pack-script.js';
 import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';
 import { consoleLogger } from '../../src/web/logger.js';
 import { buildPaidOrder, buildProduct } from '../builders.js';
 import { api, makeApp, makeClock } from '../helpers.js';
+import { loopbackServer, type Received } from '../loopback.js';
 
 const SECRET = 'whsec-0123456789abcdef';
-type Received = { headers: IncomingMessage['headers']; body: string };
-
 /** A webhook receiver on loopback that answers with `answer` (status, or a hang). */
-async function receiver(answer: (n: number) => number | 'hang') {
-  const got: Received[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c));
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      const a = answer(got.length);
-      if (a !== 'hang') res.writeHead(a, { 'Content-Type': 'text/plain' }).end(a === 200 ? 'thanks' : 'receiver broke');
-    });
+function receiver(answer: (n: number) => number | 'hang') {
+  return loopbackServer('/hook', (res, got) => {
+    const a = answer(got.length);
+    if (a !== 'hang') res.writeHead(a, { 'Content-Type': 'text/plain' }).end(a === 200 ? 'thanks' : 'receiver broke');
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  servers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got };
 }
-const servers: Server[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
-});
 
 /** What a receiver does: recompute the signature over "<t>.<raw body>" and compare. */
 function verify(r: Received): boolean {
