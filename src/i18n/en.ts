@@ -532,6 +532,7 @@ export const en = {
     parcelOnThisOrder: 'Parcel ID {{parcelId}} is already on this order.',
     parcelNotOnOrder: 'Parcel ID {{parcelId}} is not on order {{code}}.',
     parcelNotOnDraft: 'Parcel ID {{parcelId}} is not on the open delivery of order {{code}}.',
+    noRoomForParcels: 'Order {{code}} has room for {{room}} more parcel ID(s), not {{wanted}}: a delivery has at most {{max}}.',
     tooManyParcels: 'A delivery has at most {{max}} parcel IDs: order {{code}} already has {{max}}.',
     brokerFailed: 'The shipping broker did not give parcel IDs: {{message}}',
     lastAdmin: 'This is the last active admin: make someone else admin first.',

@@ -534,6 +534,7 @@ export const sv: Catalog = {
     parcelOnThisOrder: 'Kolli-ID {{parcelId}} finns redan på den här ordern.',
     parcelNotOnOrder: 'Kolli-ID {{parcelId}} finns inte på order {{code}}.',
     parcelNotOnDraft: 'Kolli-ID {{parcelId}} finns inte på den öppna leveransen för order {{code}}.',
+    noRoomForParcels: 'Order {{code}} har plats för {{room}} kolli-ID till, inte {{wanted}}: en leverans har högst {{max}}.',
     tooManyParcels: 'En leverans har högst {{max}} kolli-ID: order {{code}} har redan {{max}}.',
     brokerFailed: 'Fraktförmedlaren gav inga kolli-ID: {{message}}',
     lastAdmin: 'Detta är den sista aktiva administratören: gör någon annan till administratör först.',

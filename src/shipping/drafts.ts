@@ -269,7 +269,7 @@ export async function fetchParcels(db: Db, code: string, count: number | undefin
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);
-  if (wanted > room) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
+  if (wanted > room) throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, room, wanted });
   const parcelIds = await broker.parcelIds({
     orderCode: order.code,
     count: wanted,
