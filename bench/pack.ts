@@ -7,11 +7,20 @@ import { generate } from './generate.js';
 export interface PackBench {
   candidates: number;
   promoted: number;
+  rounds: number;
+  /** Medians over the rounds; each round runs the pack script, then the reference, on fresh copies. */
   runSeconds: number;
   longestWriteMs: number;
   referenceSeconds: number;
   referenceWriteMs: number;
+  /** Median of each round's run / reference: the two share the machine's state of the moment. */
+  ratio: number;
+  runRange: [number, number];
+  referenceRange: [number, number];
 }
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const range = (xs: number[]): [number, number] => [Math.min(...xs), Math.max(...xs)];
 
 function freshCopy(source: string, name: string): string {
   const path = `.bench/${name}.db`;
@@ -25,9 +34,29 @@ function freshCopy(source: string, name: string): string {
  * that about a fifth are promoted, beside a bare reference on a copy of the same data: one SQL read,
  * the greedy loop in memory, one write transaction.
  */
-export async function benchPackScript(): Promise<PackBench> {
+export async function benchPackScript(rounds = 3): Promise<PackBench> {
   const data = generate({ products: 10_000, orders: 100_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 30], unpaidShare: 0.1 });
+  const results: Awaited<ReturnType<typeof packRound>>[] = [];
+  for (let i = 0; i < rounds; i++) results.push(await packRound(data.path));
+  const runs = results.map((r) => r.runSeconds);
+  const refs = results.map((r) => r.referenceSeconds);
+  return {
+    candidates: results[0]!.candidates,
+    promoted: results[0]!.promoted,
+    rounds,
+    runSeconds: median(runs),
+    longestWriteMs: Math.max(...results.map((r) => r.longestWriteMs)),
+    referenceSeconds: median(refs),
+    referenceWriteMs: median(results.map((r) => r.referenceWriteMs)),
+    ratio: median(results.map((r) => r.runSeconds / r.referenceSeconds)),
+    runRange: range(runs),
+    referenceRange: range(refs),
+  };
+}
 
+/** One round: the pack script on a fresh copy of the data, then the reference on another. */
+async function packRound(source: string) {
+  const data = { path: source };
   const db = openDatabase(freshCopy(data.path, 'pack-run'));
   migrateDatabase(db);
   const t0 = performance.now();

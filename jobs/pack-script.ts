@@ -7,7 +7,7 @@ import { planMove } from '../src/domain/order-status.js';
 import { counterDelta } from '../src/domain/stock.js';
 import { acquireLease, releaseLease, renewLease, type Lease } from '../src/pack/lease.js';
 import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
-import { encodeBatch, shortLine, type OrderOutcome } from '../src/pack/steps.js';
+import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } from '../src/pack/steps.js';
 import { getPackSettings } from '../src/pack/settings.js';
 import type { Logger } from '../src/web/types.js';
 
@@ -121,20 +121,22 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
       step = `writing:${start + 1}-${Math.min(start + batchSize, decisions.length)}`;
       const batch = decisions.slice(start, start + batchSize);
       const t0 = performance.now();
-      const outcomes = writer(batch, start, clock());
+      const changed = writer(batch, start, clock());
       summary.longestWriteMs = Math.max(summary.longestWriteMs, performance.now() - t0);
-      for (const o of outcomes) {
-        if (o.outcome === 'promoted') promoted.push(o.code);
+      batch.forEach((d, i) => {
+        if (changed.has(i)) {
+          held.push({ code: d.order.code, reason: 'changed', detail: CHANGED_DETAIL, ...shortLine(d.lines) });
+          summary.held.changed = (summary.held.changed ?? 0) + 1;
+        } else if (d.outcome === 'promoted') promoted.push(d.order.code);
         else {
-          held.push({ code: o.code, reason: o.reason!, detail: o.detail, ...shortLine(o.lines) });
-          summary.held[o.reason!] = (summary.held[o.reason!] ?? 0) + 1;
+          held.push({ code: d.order.code, reason: d.reason!, detail: holdDetail(d), ...shortLine(d.lines) });
+          summary.held[d.reason!] = (summary.held[d.reason!] ?? 0) + 1;
+          if (d.reason === 'insufficient_stock') summary.waitingForStock[d.short!.sku] = (summary.waitingForStock[d.short!.sku] ?? 0) + 1;
         }
-      }
-      for (const d of batch) {
-        if (d.reason === 'insufficient_stock') summary.waitingForStock[d.short!.sku] = (summary.waitingForStock[d.short!.sku] ?? 0) + 1;
-      }
+      });
+      const live = batch.slice(-LIVE_ORDERS).map((d, i) => outcomeOf(d, changed.has(batch.length - Math.min(batch.length, LIVE_ORDERS) + i)));
       if (lease && !renewLease(db, lease, clock())) throw new Error('The pack script lease was lost (the run took too long between batches).');
-      deps.onProgress?.({ type: 'batch', runId: run.id, done: Math.min(start + batchSize, decisions.length), total: decisions.length, promoted: promoted.length, held: held.length, orders: outcomes.slice(-LIVE_ORDERS) });
+      deps.onProgress?.({ type: 'batch', runId: run.id, done: Math.min(start + batchSize, decisions.length), total: decisions.length, promoted: promoted.length, held: held.length, orders: live });
       await yieldToEventLoop();
     }
 
@@ -172,6 +174,8 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
 function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const sqlite = db.$client;
   const move = planMove('order', 'packing', 'pack');
+  // The stock rule's change of counters per unit of a line promoted by this move.
+  const perUnit = counterDelta(move.from, move.to, 1);
   const promote = sqlite.prepare(`UPDATE orders SET status = '${move.to}', updated_at = ? WHERE id = ? AND status = '${move.from}' AND waiting = 0 AND lines_version = ?`);
   // Allocates only while the shelf still has it: the database itself refuses a double allocation.
   const take = sqlite.prepare('UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ?');
@@ -211,28 +215,30 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
     });
     if (!fits || promote.run(now, order.id, order.linesVersion).changes === 0) return false;
     for (const line of needs) {
-      const delta = counterDelta(move.from, move.to, line.remaining);
-      take.run(delta.reserved, delta.allocated, now, line.productId);
-      stock.get(line.productId!)!.available -= delta.allocated;
+      take.run(perUnit.reserved * line.remaining, perUnit.allocated * line.remaining, now, line.productId);
+      stock.get(line.productId!)!.available -= perUnit.allocated * line.remaining;
     }
     event.run(order.id, order.code, 'status_changed', actor.type, actor.id, actor.name, eventData, now);
     return true;
   };
 
-  return sqlite.transaction((batch: Decision[], firstIndex: number, now: Date): OrderOutcome[] => {
+  /** Writes one batch; returns the positions (in the batch) of promotions the re-check refused. */
+  return sqlite.transaction((batch: Decision[], firstIndex: number, now: Date): Set<number> => {
     const at = now.getTime();
-    const stock = dryRun ? new Map() : currentStock(batch);
-    const outcomes = batch.map((d): OrderOutcome => {
-      const base = { code: d.order.code, payment: d.payment, lines: d.lines };
-      if (d.outcome === 'held') return { ...base, outcome: 'held', reason: d.reason, detail: holdDetail(d) };
-      if (dryRun) return { ...base, outcome: 'promoted', reason: null, detail: '' };
-      const ok = promoteOne(d.order as LoadedCandidate, stock, at);
-      return ok ? { ...base, outcome: 'promoted', reason: null, detail: '' } : { ...base, outcome: 'held', reason: 'changed', detail: 'order or stock changed during the run; the next run decides again' };
-    });
-    const { codes, steps } = encodeBatch(outcomes);
-    record.run(runId, firstIndex, outcomes.length, at, codes, steps);
-    runCounts.run(outcomes.length, outcomes.filter((o) => o.outcome === 'promoted').length, outcomes.filter((o) => o.outcome === 'held').length, runId);
-    return outcomes;
+    const changed = new Set<number>();
+    let promotions = 0;
+    if (!dryRun) {
+      const stock = currentStock(batch);
+      batch.forEach((d, i) => {
+        if (d.outcome !== 'promoted') return;
+        if (promoteOne(d.order as LoadedCandidate, stock, at)) promotions++;
+        else changed.add(i);
+      });
+    } else promotions = batch.filter((d) => d.outcome === 'promoted').length;
+    const { codes, steps } = encodeBatch(batch, changed);
+    record.run(runId, firstIndex, batch.length, at, codes, steps);
+    runCounts.run(batch.length, promotions, batch.length - promotions, runId);
+    return changed;
   }).immediate;
 }
 

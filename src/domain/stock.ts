@@ -40,8 +40,14 @@ export interface CounterDelta {
  * How the counters move when `unshipped` units of a line change hands between statuses (a status
  * move), or when the unshipped quantity of a line in `status` changes by `unshipped` (from = to).
  */
+function reserves(s: OrderStatus | null): number {
+  return s !== null && reservesStock(s) ? 1 : 0;
+}
+
+function allocates(s: OrderStatus | null): number {
+  return s !== null && allocatesStock(s) ? 1 : 0;
+}
+
 export function counterDelta(from: OrderStatus | null, to: OrderStatus | null, unshipped: number): CounterDelta {
-  const r = (s: OrderStatus | null) => (s !== null && reservesStock(s) ? 1 : 0);
-  const a = (s: OrderStatus | null) => (s !== null && allocatesStock(s) ? 1 : 0);
-  return { reserved: (r(to) - r(from)) * unshipped, allocated: (a(to) - a(from)) * unshipped };
+  return { reserved: (reserves(to) - reserves(from)) * unshipped, allocated: (allocates(to) - allocates(from)) * unshipped };
 }

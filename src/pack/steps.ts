@@ -1,4 +1,4 @@
-import type { Decision, HoldReason } from '../domain/allocation.js';
+import { holdDetail, type Decision, type HoldReason } from '../domain/allocation.js';
 
 /** What the pack script decided for one order, with the checks behind it. */
 export interface OrderOutcome {
@@ -20,9 +20,23 @@ type LineJson = [string, number, number | null, number];
 /** Compact JSON of one outcome: a large run writes 100,000 of them, so arrays stand in for objects. */
 export type StepJson = [string, OrderOutcome['outcome'], OrderOutcome['reason'], string, PaymentJson, LineJson[]];
 
-export function encodeStep(o: OrderOutcome): StepJson {
-  const p = o.payment;
-  return [o.code, o.outcome, o.reason, o.detail, [p.ok ? 1 : 0, p.paid ? 1 : 0, p.paymentMethod, p.approved ? 1 : 0], o.lines.map((l) => [l.sku, l.need, l.available, l.ok ? 1 : 0])];
+/** The detail of an order held because the order or the stock changed between the read and the write. */
+export const CHANGED_DETAIL = 'order or stock changed during the run; the next run decides again';
+
+/** What became of a decision when it was written: `changed` when the re-check in the write refused it. */
+export function outcomeOf(d: Decision, changed: boolean): OrderOutcome {
+  const base = { code: d.order.code, payment: d.payment, lines: d.lines };
+  if (changed) return { ...base, outcome: 'held', reason: 'changed', detail: CHANGED_DETAIL };
+  return d.outcome === 'held' ? { ...base, outcome: 'held', reason: d.reason, detail: holdDetail(d) } : { ...base, outcome: 'promoted', reason: null, detail: '' };
+}
+
+/** A decision as the run's record keeps it, written straight from the decision (no outcome object in between). */
+export function encodeStep(d: Decision, changed: boolean): StepJson {
+  const p = d.payment;
+  const payment: PaymentJson = [p.ok ? 1 : 0, p.paid ? 1 : 0, p.paymentMethod, p.approved ? 1 : 0];
+  const lines = d.lines.map((l): LineJson => [l.sku, l.need, l.available, l.ok ? 1 : 0]);
+  if (changed) return [d.order.code, 'held', 'changed', CHANGED_DETAIL, payment, lines];
+  return d.outcome === 'held' ? [d.order.code, 'held', d.reason, holdDetail(d), payment, lines] : [d.order.code, 'promoted', null, '', payment, lines];
 }
 
 export function decodeStep([code, outcome, reason, detail, p, lines]: StepJson, position: number): OrderStep {
@@ -38,8 +52,8 @@ export function decodeStep([code, outcome, reason, detail, p, lines]: StepJson, 
 }
 
 /** The stored text of a batch: the codes between spaces (found with instr) and the steps as JSON. */
-export function encodeBatch(outcomes: readonly OrderOutcome[]): { codes: string; steps: string } {
-  return { codes: ` ${outcomes.map((o) => o.code).join(' ')} `, steps: JSON.stringify(outcomes.map(encodeStep)) };
+export function encodeBatch(batch: readonly Decision[], changed: ReadonlySet<number>): { codes: string; steps: string } {
+  return { codes: ` ${batch.map((d) => d.order.code).join(' ')} `, steps: JSON.stringify(batch.map((d, i) => encodeStep(d, changed.has(i)))) };
 }
 
 /** The line that stopped an order (the last one checked, when it did not fit). */
