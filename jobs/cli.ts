@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { applyShopDefaults } from '../src/email/settings.js';
 import { tEn } from '../src/i18n/index.js';
 import { AppError } from '../src/web/errors.js';
 import { localizedParams } from '../src/web/error-handler.js';
@@ -18,6 +19,7 @@ const { values } = parseArgs({
 const config = loadConfig();
 const db = openDatabase(config.databasePath);
 migrateDatabase(db);
+applyShopDefaults(db, config, new Date());
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 try {

@@ -9,6 +9,8 @@ import { acquireLease, releaseLease, renewLease, type Lease } from '../src/pack/
 import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
 import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } from '../src/pack/steps.js';
 import { getPackSettings } from '../src/pack/settings.js';
+import { queueOrderMail } from '../src/email/outbox.js';
+import { getEmailSettings } from '../src/email/settings.js';
 import type { Logger } from '../src/web/types.js';
 
 export const PACK_LEASE = 'pack_script';
@@ -186,6 +188,8 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const record = sqlite.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)');
   const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
   const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
+  // The customer's "being packed" e-mail, when Settings → E-mails sends it automatically (off by default).
+  const packingMail = !dryRun && getEmailSettings(db).modes.packing === 'auto';
 
   const STOCK_CHUNK = 500;
   const stockOf = (n: number) => sqlite.prepare(`SELECT id, track_stock AS tracked, on_hand - allocated AS available FROM products WHERE id IN (${Array(n).fill('?').join(',')})`);
@@ -219,6 +223,7 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
       stock.get(line.productId!)!.available -= perUnit.allocated * line.remaining;
     }
     event.run(order.id, order.code, 'status_changed', actor.type, actor.id, actor.name, eventData, now);
+    if (packingMail) queueOrderMail(db, order.id, 'packing', { actor, now: new Date(now) });
     return true;
   };
 

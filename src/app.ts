@@ -1,3 +1,5 @@
+import { applyShopDefaults } from './email/settings.js';
+import { emailSettingsWeb, orderEmailsWeb } from './email/web.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { csrfSync } from 'csrf-sync';
@@ -40,6 +42,7 @@ export interface App extends Express {
 export function createApp(appDeps: AppDeps): App {
   const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub(), documents: appDeps.documents ?? new DocumentRenderer(appDeps.config.documentFontDir), newOrders: appDeps.newOrders ?? new NewOrderFeed(appDeps.db) };
   const { db, config, clock } = deps;
+  applyShopDefaults(db, config, clock());
   const app = express() as unknown as App;
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
@@ -112,6 +115,7 @@ export function createApp(appDeps: AppDeps): App {
   app.use(requireLogin);
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
   app.use(newOrdersWeb(deps.newOrders!));
+  app.use('/orders', orderEmailsWeb(deps));
   app.use('/orders', ordersWeb(deps));
   app.use(outboundWeb(deps));
   app.use('/shipping', shippingWeb(deps));
@@ -123,6 +127,7 @@ export function createApp(appDeps: AppDeps): App {
   app.use('/settings/pack-script', packSettingsWeb(deps));
   app.use('/settings/documents', documentSettingsWeb(deps));
   app.use('/settings/shipping', shippingSettingsWeb(deps));
+  app.use('/settings/emails', emailSettingsWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));
   app.use('/account', accountWeb(deps));
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { splitAddresses } from './domain/email-addresses.js';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -36,6 +37,22 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SCHEDULE: flag.default(true),
   DOCUMENT_FONT_DIR: z.string().min(1).default('/usr/share/fonts/truetype/dejavu'),
+  SMTP_URL: z
+    .string()
+    .refine((u) => {
+      try {
+        return ['smtp:', 'smtps:'].includes(new URL(u).protocol);
+      } catch {
+        return false;
+      }
+    }, 'SMTP_URL must be smtp://user:pass@host:port or smtps://…')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Warehouse <no-reply@localhost>'),
+  SHOP_ADMIN_EMAILS: z
+    .string()
+    .transform((v) => splitAddresses(v))
+    .pipe(z.array(z.email('SHOP_ADMIN_EMAILS must be e-mail addresses separated by commas')))
+    .optional(),
 });
 
 export type Config = {
@@ -60,6 +77,11 @@ export type Config = {
   schedule: boolean;
   /** Folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf, embedded in every PDF. */
   documentFontDir: string;
+  /** SMTP server of outgoing e-mail; without it e-mails stay in the outbox, readable, marked unsent. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Recipients of the new-order notice until Settings → E-mails saves its own list. */
+  shopAdminEmails: string[];
 };
 
 /** Parses the environment once; a bad value stops the start with a message naming the variable. */
@@ -89,5 +111,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     documentFontDir: e.DOCUMENT_FONT_DIR,
     schedule: e.SCHEDULE,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    shopAdminEmails: e.SHOP_ADMIN_EMAILS ?? [],
   };
 }

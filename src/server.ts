@@ -7,6 +7,8 @@ import { consoleLogger } from './web/logger.js';
 import { PACK_LEASE } from '../jobs/pack-script.js';
 import { startPackSchedule } from '../jobs/schedule.js';
 import { startWebhookLoop } from './webhooks/service.js';
+import { startEmailLoop, smtpTransport } from './email/sender.js';
+import { applyShopDefaults } from './email/settings.js';
 import { leaseHeld } from './pack/lease.js';
 import { PackRunHub } from './pack/live.js';
 import { markInterrupted } from './pack/repo.js';
@@ -19,6 +21,8 @@ async function main() {
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);
   await ensureFirstAdmin(db, config, clock(), log, (line) => console.log(line));
+  // Before the demo data: its orders write e-mails in the shop's language.
+  applyShopDefaults(db, config, clock());
   if (config.demoData) {
     const seeded = seedDemoData(db, { now: clock(), currency: config.currency });
     if (seeded) log.info('demo data added to the empty database', seeded);
@@ -29,8 +33,11 @@ async function main() {
   const app = createApp({ db, config, clock, log, packHub });
   if (config.schedule) {
     startPackSchedule({ db, clock, log, onProgress: packHub.publish });
-    // Webhooks: new events are dispatched and due deliveries sent every second, after commit.
+    // Webhooks and e-mails: what is due is sent every second, after commit and off the request path.
     startWebhookLoop(db, clock, log);
+    const transport = smtpTransport(config.smtpUrl);
+    startEmailLoop(db, transport, config.mailFrom, clock, log);
+    log.info(transport ? `e-mail through ${transport.describe}` : 'no SMTP_URL: e-mails are kept in the outbox, marked not sent');
   }
   const pruneSessions = setInterval(() => app.sessionStore.prune(), 60 * 60 * 1000);
   pruneSessions.unref();

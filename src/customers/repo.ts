@@ -7,6 +7,8 @@ export interface CustomerInput {
   name: string;
   email: string;
   phone?: string | undefined;
+  /** The language of the customer's e-mails (kept on the order). */
+  language?: 'en' | 'sv' | undefined;
   address: { line1: string; line2?: string | undefined; postalCode: string; city: string; country: string };
 }
 

@@ -36,6 +36,16 @@ export function translator(lang: Language): Translate {
 /** English, for logs and the CLI. */
 export const tEn = translator('en');
 
+/**
+ * A catalog text as written, without interpolation: e-mail templates keep their {{placeholders}}
+ * for the template engine.
+ */
+export function rawMessage(key: string, lang: Language): string {
+  const text = i18n.getResource(lang, 'translation', key) as unknown;
+  if (typeof text !== 'string') throw new Error(`No catalog text ${key} (${lang})`);
+  return text;
+}
+
 export function hasMessage(key: string, lang: Language = 'en'): boolean {
   return i18n.exists(key, { lng: lang, fallbackLng: false });
 }

@@ -9,6 +9,7 @@ import { listOrders, orderListQuery } from './list.js';
 import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineIdParam, lineQuantityBody, paymentBody } from './schemas.js';
 import { addLine, changeLineQuantity, deleteOrder, removeLine, updateOrderDetails } from './edit.js';
 import { requireAdminToken } from '../api/auth.js';
+import { listOrderEmails, presentEmail } from '../email/outbox.js';
 import { changeStatus, checkout, createOrder, loadOrder, recordPayment } from './service.js';
 
 // Any status is accepted here so that a move the state machine refuses gets 409 with the allowed moves.
@@ -40,6 +41,11 @@ export function ordersApi(deps: AppDeps): Router {
     res.json(presentOrder(db, loadOrder(db, req.params.code)));
   });
 
+  router.get('/:code/emails', (req, res) => {
+    const order = loadOrder(db, req.params.code);
+    res.json({ orderCode: order.code, emails: listOrderEmails(db, order.id).map(presentEmail) });
+  });
+
   router.post('/:code/checkout', (req, res) => {
     const body = parse(checkoutBody, req.body);
     res.json(presentOrder(db, checkout(db, req.params.code, body, ctx(req))));
@@ -52,7 +58,7 @@ export function ordersApi(deps: AppDeps): Router {
 
   router.post('/:code/status', (req, res) => {
     const body = parse(statusBody, req.body);
-    const order = changeStatus(db, req.params.code, body.status, { ...ctx(req), notifyCustomer: body.notifyCustomer ?? false });
+    const order = changeStatus(db, req.params.code, body.status, { ...ctx(req), notify: body.notifyCustomer ?? 'auto' });
     res.json(presentOrder(db, order));
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
+import { LANGUAGES } from '../i18n/index.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
 import type { Loose } from '../web/types-util.js';
 
@@ -28,6 +29,8 @@ export const addressSchema = z.strictObject({
 
 export const customerSchema = z.strictObject({
   type: z.enum(['guest', 'account']).optional(),
+  /** The language of the customer's e-mails; the shop's DEFAULT_LANGUAGE when absent. */
+  language: z.enum(LANGUAGES).optional(),
   name: z.string().trim().min(1).max(200),
   email: z
     .email()

@@ -8,6 +8,7 @@ import { planMove, type MoveAction, type OrderStatus } from '../domain/order-sta
 import { foldForSearch, phoneKey } from '../domain/search.js';
 import { counterDelta } from '../domain/stock.js';
 import { appendOrderEvent } from '../events/repo.js';
+import { queueNewOrderMails, queueStatusMail, type Notify } from '../email/outbox.js';
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
 import { findProductsBySkus } from '../products/repo.js';
 import { CounterChanges } from '../stock/service.js';
@@ -67,6 +68,7 @@ function customerSnapshot(customer: CustomerInput, customerId: number) {
     shipPostalCode: customer.address.postalCode,
     shipCity: customer.address.city,
     shipCountry: customer.address.country,
+    language: customer.language ?? null,
   } as const;
 }
 
@@ -186,6 +188,7 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
       source: ctx.source ?? null,
     });
     if (input.paid) order = recordPaymentIn(tx, order, {}, ctx);
+    if (order.status === 'order') queueNewOrderMails(tx, order.id, ctx);
     return order;
   });
 }
@@ -205,6 +208,7 @@ export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderCo
     let updated = applyMove(tx, order, 'order', { ...ctx, action: 'checkout' });
     appendOrderEvent(tx, order, 'checked_out', ctx.actor, ctx.now, { paymentMethod: input.paymentMethod, customerKind: input.customer.type ?? 'guest' });
     if (input.paid) updated = recordPaymentIn(tx, updated, {}, ctx);
+    queueNewOrderMails(tx, order.id, ctx);
     return updated;
   });
 }
@@ -234,12 +238,16 @@ export function recordPayment(db: Db, code: string, input: PaymentBody, ctx: Ord
 
 /**
  * The manual status moves: cancel (order, packing), unpack (packing → order), reopen
- * (cancelled → order). The state machine refuses the rest with the allowed moves.
+ * (cancelled → order). The state machine refuses the rest with the allowed moves. The new status's
+ * e-mail is written with the move as `notify` says (src/email/outbox.ts).
  */
-export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderContext & { notifyCustomer?: boolean }): OrderRow {
+export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderContext & { notify?: Notify; /** Receives the ids of the e-mails written. */ queued?: number[] }): OrderRow {
+  const notify = ctx.notify ?? 'auto';
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
-    return applyMove(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: ctx.notifyCustomer ?? false } });
+    const moved = applyMove(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
+    ctx.queued?.push(...queueStatusMail(tx, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify }));
+    return moved;
   });
 }
 

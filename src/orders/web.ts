@@ -20,6 +20,10 @@ import { presentOrder } from './present.js';
 import { findOrderByCode } from './repo.js';
 import { quantitySchema, lineIdParam } from './schemas.js';
 import { changeStatus, loadOrder } from './service.js';
+import { composeOrderMail, listOrderEmails } from '../email/outbox.js';
+import { getEmailSettings } from '../email/settings.js';
+import { templateForStatus } from '../email/templates.js';
+import type { OrderStatus } from '../domain/order-status.js';
 
 const checkbox = z.preprocess((v) => v === 'on' || v === '1' || v === 'true', z.boolean());
 const detailsForm = z.object({
@@ -29,7 +33,15 @@ const detailsForm = z.object({
   customStatus: z.preprocess((v) => (v === '' ? null : v), z.string().max(32).nullable()),
   comment: z.string().max(2000),
 });
-const statusForm = z.object({ status: z.enum(ORDER_STATUSES), notifyCustomer: checkbox });
+const statusForm = z.object({
+  status: z.enum(ORDER_STATUSES),
+  notifyCustomer: checkbox,
+  /** "Edit the e-mail first": show the compose page instead of changing the status. */
+  compose: z.string().optional(),
+  /** From the compose page: the e-mail as edited for this order. */
+  subject: z.string().trim().min(1, { error: 'validation.required' }).max(200, { error: 'validation.tooLong' }).regex(/^[^\r\n]*$/, { error: 'validation.template.subjectOneLine' }).optional(),
+  body: z.string().trim().min(1, { error: 'validation.required' }).max(20_000, { error: 'validation.tooLong' }).optional(),
+});
 const addLineForm = z.object({ product: z.string().trim().min(1).max(100), quantity: z.coerce.number({ error: 'validation.integer' }).pipe(quantitySchema) });
 const lineForm = z.object({ quantity: z.coerce.number({ error: 'validation.integer' }).pipe(quantitySchema) });
 const bulkForm = z.object({
@@ -119,7 +131,8 @@ export function ordersWeb(deps: AppDeps): Router {
   });
 
   const showOrder = (req: Request, res: Response, code: string, problem?: { form: string; error: unknown; values?: Record<string, unknown>; candidates?: ReturnType<typeof presentProduct>[] }) => {
-    const order = presentOrder(db, loadOrder(db, code));
+    const row = loadOrder(db, code);
+    const order = presentOrder(db, row);
     let formProblem = null;
     if (problem) {
       const err = problem.error;
@@ -134,11 +147,14 @@ export function ordersWeb(deps: AppDeps): Router {
       res.status(err.status);
     }
     const manualMoves = movesFrom(order.status, { manualOnly: true });
+    const modes = getEmailSettings(db).modes;
     res.render('orders/show', {
       title: req.t('orders.orderTitle', { code: order.code }),
       order,
       history: order.events.map((e) => ({ ...e, text: describeEvent(e, req.t, res.locals.fmt, order.currency) })),
-      moves: manualMoves,
+      // Each move with its e-mail's mode: the tick is offered, ticked or not shown accordingly.
+      moves: manualMoves.map((m) => ({ ...m, mail: ((t) => (t ? modes[t] : 'never'))(templateForStatus(m.to)) })),
+      emails: listOrderEmails(db, row.id),
       editable: linesEditable(order.status),
       customStatuses: listCustomStatuses(db),
       canDelete: can(req.user!.role, 'deleteOrders'),
@@ -167,14 +183,45 @@ export function ordersWeb(deps: AppDeps): Router {
     }
   };
 
-  router.post(
-    '/:code/status',
-    orderAction('status', '', (req, code) => {
+  /** The compose page: the status's e-mail for this order, editable before the change is made. */
+  const showCompose = (req: Request, res: Response, code: string, to: OrderStatus, edited?: { subject?: string; body?: string; errors?: Record<string, string> }) => {
+    const order = loadOrder(db, code);
+    const template = templateForStatus(to);
+    if (!template) throw new AppError('validation_failed', 'emails.noMailForStatus', { status: to });
+    if (!order.customerEmail) throw new AppError('validation_failed', 'emails.noCustomerEmail');
+    if (getEmailSettings(db).modes[template] === 'never') throw new AppError('validation_failed', 'emails.mailOff', { status: to });
+    const mail = composeOrderMail(db, order.id, template, { status: to });
+    res.status(edited?.errors ? 422 : 200).render('orders/email-compose', {
+      title: req.t('emails.compose.title', { code: order.code }),
+      order: { code: order.code, email: order.customerEmail, status: order.status },
+      to,
+      language: mail.language,
+      subject: edited?.subject ?? mail.subject,
+      body: edited?.body ?? mail.text,
+      errors: edited?.errors ?? {},
+    });
+  };
+
+  router.post('/:code/status', (req, res) => {
+    const code = String(req.params.code);
+    try {
       const form = parse(statusForm, req.body);
-      changeStatus(db, code, form.status, { ...ctx(req), notifyCustomer: form.notifyCustomer });
-      setFlash(req, 'success', 'orders.statusChanged', { status: form.status });
-    }),
-  );
+      if (form.compose) return showCompose(req, res, code, form.status);
+      const edited = form.subject !== undefined || form.body !== undefined;
+      const queued: number[] = [];
+      changeStatus(db, code, form.status, { ...ctx(req), notify: edited ? { subject: form.subject!, body: form.body! } : form.notifyCustomer, queued });
+      setFlash(req, 'success', queued.length ? 'emails.statusChangedMailed' : 'orders.statusChanged', { status: form.status, count: queued.length });
+      res.redirect(orderUrl(code));
+    } catch (err) {
+      // A refused edited e-mail goes back to the compose page with the text kept.
+      if (req.body?.subject !== undefined && err instanceof AppError && err.fields.length && ORDER_STATUSES.includes(req.body.status)) {
+        const errors: Record<string, string> = {};
+        for (const f of translateFields(err.fields, req.t)) errors[f.path] ??= f.message;
+        return showCompose(req, res, code, req.body.status, { subject: req.body.subject, body: req.body.body, errors });
+      }
+      showOrder(req, res, code, { form: 'status', error: err, values: req.body });
+    }
+  });
 
   router.post(
     '/:code/details',

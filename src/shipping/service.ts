@@ -4,6 +4,7 @@ import { planMove, type OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import { counterDelta } from '../domain/stock.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
+import { queueOrderMail } from '../email/outbox.js';
 import { AppError, fieldError } from '../web/errors.js';
 
 export interface DeliveryInput {
@@ -132,5 +133,7 @@ export function shipDelivery(db: Db, order: { id: number; code: string; status: 
     event('status_changed', { from: move.from, to: move.to, action: move.action });
     status = move.to;
   }
+  // Shipped in full or in part, the customer hears of it with the parcels (the shipped e-mail's mode).
+  queueOrderMail(db, order.id, 'shipped', { actor: ctx.actor, now: ctx.now, deliveryId });
   return { deliveryId, status, parcels, lines: shippedLines };
 }

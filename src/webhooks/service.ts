@@ -3,6 +3,7 @@ import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
+import { startLoop } from '../../jobs/loop.js';
 import { getSetting, putSetting } from '../settings/service.js';
 import { AppError } from '../web/errors.js';
 
@@ -241,19 +242,8 @@ export async function sendDue(db: Db, now: () => Date, max = 50): Promise<number
  * hangs holds up only its own delivery, for at most the attempt timeout.
  */
 export function startWebhookLoop(db: Db, clock: () => Date, log: { error(m: string, d?: Record<string, unknown>): void }, everyMs = 1000): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
-    try {
-      dispatchEvents(db, clock());
-      await sendDue(db, clock);
-    } catch (err) {
-      log.error('webhook loop failed', { error: err instanceof Error ? err.stack : String(err) });
-    } finally {
-      running = false;
-    }
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return startLoop('webhook', everyMs, async () => {
+    dispatchEvents(db, clock());
+    await sendDue(db, clock);
+  }, log);
 }

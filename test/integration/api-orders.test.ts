@@ -36,7 +36,11 @@ describe('POST /api/v1/orders', () => {
       expect.objectContaining({ sku: 'A', name: a.name, quantity: 2, shippedQuantity: 0, unitPrice: 1000 }),
       expect.objectContaining({ sku: 'B', quantity: 1, unitPrice: 2550 }),
     ]);
-    expect(res.body.events).toEqual([expect.objectContaining({ type: 'created', actor: { type: 'api', name: 'API_TOKEN' } })]);
+    expect(res.body.events).toEqual([
+      expect.objectContaining({ type: 'created', actor: { type: 'api', name: 'API_TOKEN' } }),
+      // The customer's order confirmation, written with the order (src/email).
+      expect.objectContaining({ type: 'email_queued', data: expect.objectContaining({ template: 'order_confirmation', to: expect.any(String) }) }),
+    ]);
     expect(res.body.placedAt).not.toBeNull();
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 2, allocated: 0 });
   });
@@ -55,7 +59,7 @@ describe('POST /api/v1/orders', () => {
     buildProduct(db, { sku: 'A', price: 500 });
     const res = await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: aCustomer(), paymentMethod: 'card', paid: true });
     expect(res.body).toMatchObject({ paid: true, paidAmount: 500 });
-    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'payment_recorded']);
+    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued']);
   });
 
   it('allows overselling: the order waits in order status', async () => {
@@ -225,7 +229,7 @@ describe('GET /api/v1/orders/:code', () => {
     expect(res.body.status).toBe('shipped');
     expect(res.body.lines[0]).toMatchObject({ quantity: 2, shippedQuantity: 2, remainingQuantity: 0 });
     expect(res.body.deliveries).toEqual([expect.objectContaining({ status: 'reported', parcels: [expect.stringMatching(/^PARCEL-/)] })]);
-    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'payment_recorded', 'status_changed', 'delivery_reported', 'status_changed']);
+    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued', 'status_changed', 'delivery_reported', 'status_changed', 'email_queued']);
   });
 
   it('404 unknown code; a wrong or missing check digit is refused, not matched', async () => {

@@ -33,7 +33,7 @@ describe('line editing keeps stock in sync', () => {
     expect(await stock('B')).toMatchObject({ sellable: 2, soldOut: false });
     expect(removed.body.lines.map((l: { sku: string }) => l.sku)).toEqual(['A']);
     expect(removed.body.total).toBe(2000);
-    expect(removed.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'line_added', 'line_changed', 'line_changed', 'line_removed']);
+    expect(removed.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'email_queued', 'line_added', 'line_changed', 'line_changed', 'line_removed']);
     expectCountersInSync(db);
   });
 

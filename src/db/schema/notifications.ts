@@ -25,15 +25,17 @@ export const emailOutbox = sqliteTable(
   (t) => [index('email_outbox_order_idx').on(t.orderId), index('email_outbox_due_idx').on(t.status, t.nextAttemptAt)],
 );
 
-/** Editable e-mail texts per template and language. */
+/**
+ * The shop's own e-mail texts per template and language; a template without a row uses the built-in
+ * text of the message catalog. Whether a template is sent (auto, offer, never) is a setting per
+ * template, not per language (src/email/settings.ts).
+ */
 export const emailTemplates = sqliteTable(
   'email_templates',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     template: text('template').notNull(),
     language: text('language').notNull(),
-    /** auto, offer, never */
-    mode: text('mode').notNull(),
     subject: text('subject').notNull(),
     body: text('body').notNull(),
     updatedAt: timestamp('updated_at').notNull(),

@@ -62,6 +62,8 @@ export const orders = sqliteTable(
     linesVersion: integer('lines_version').notNull().default(1),
     /** Where the order came from: api token name, demo, web. */
     source: text('source'),
+    /** The customer's language for e-mails (en, sv); null: the shop's DEFAULT_LANGUAGE. */
+    language: text('language'),
     createdAt: timestamp('created_at').notNull(),
     /** When checkout completed (preorder → order); null for a preorder. */
     placedAt: timestamp('placed_at'),

@@ -1,0 +1,99 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Conn } from '../db/client.js';
+import { emailTemplates } from '../db/schema/index.js';
+import { isLanguage, rawMessage, type Language } from '../i18n/index.js';
+import { getSetting, putSetting, settingsGroup } from '../settings/service.js';
+import { MODES, TEMPLATE_INFO, TEMPLATES, type Mode, type TemplateKey } from './templates.js';
+
+export const emailSettingsSchema = z.object({
+  /** Per template: send automatically, offer on the status-change form, or never. */
+  modes: z.record(z.enum(TEMPLATES), z.enum(MODES)),
+  /** The shop's recipients of the new-order notice; null until saved: SHOP_ADMIN_EMAILS applies. */
+  shopRecipients: z.array(z.email({ error: 'validation.email' }).max(254)).max(20, { error: 'validation.tooManyRecipients' }).nullable(),
+  /** A parcel's tracking page, `{parcel}` standing for its ID; empty: no link. */
+  trackingUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'validation.httpUrl' }).max(500).refine((u) => u.includes('{parcel}'), { error: 'validation.trackingUrlParcel' })]),
+});
+export type EmailSettings = z.infer<typeof emailSettingsSchema>;
+
+const DEFAULT_MODES = Object.fromEntries(TEMPLATES.map((t) => [t, TEMPLATE_INFO[t].defaultMode])) as Record<TemplateKey, Mode>;
+const group = settingsGroup('email_settings', emailSettingsSchema, { modes: DEFAULT_MODES, shopRecipients: null, trackingUrl: '' });
+
+export function getEmailSettings(conn: Conn): EmailSettings & { modes: Record<TemplateKey, Mode> } {
+  const stored = group.get(conn);
+  return { ...stored, modes: { ...DEFAULT_MODES, ...stored.modes } };
+}
+export const putEmailSettings = (conn: Conn, value: EmailSettings, now: Date, by: string): void => group.put(conn, value, now, by);
+
+/**
+ * What e-mails need from the server's configuration, kept in the database by every process that
+ * starts (the server, the CLI): e-mails are written inside the transactions of changes made deep in
+ * services, which are handed a database, not the configuration.
+ */
+export interface ShopDefaults {
+  /** Language of customers whose order has none (DEFAULT_LANGUAGE). */
+  language: Language;
+  /** SHOP_TIMEZONE, for dates in e-mails. */
+  timezone: string;
+  /** SHOP_ADMIN_EMAILS: the shop's recipients until Settings → E-mails saves a list. */
+  shopRecipients: string[];
+}
+const SHOP_DEFAULTS = 'shop_defaults';
+const FALLBACK: ShopDefaults = { language: 'en', timezone: 'UTC', shopRecipients: [] };
+
+export function putShopDefaults(conn: Conn, defaults: ShopDefaults, now: Date): void {
+  const current = getSetting<ShopDefaults>(conn, SHOP_DEFAULTS);
+  if (JSON.stringify(current) !== JSON.stringify(defaults)) putSetting(conn, SHOP_DEFAULTS, defaults, now, 'system');
+}
+
+/** The shop defaults of a loaded configuration, kept for e-mails written by this process. */
+export function applyShopDefaults(conn: Conn, config: { defaultLanguage: Language; timezone: string; shopAdminEmails: string[] }, now: Date): void {
+  putShopDefaults(conn, { language: config.defaultLanguage, timezone: config.timezone, shopRecipients: config.shopAdminEmails }, now);
+}
+
+export function getShopDefaults(conn: Conn): ShopDefaults {
+  const stored = getSetting<Partial<ShopDefaults>>(conn, SHOP_DEFAULTS) ?? {};
+  return { ...FALLBACK, ...stored, language: isLanguage(stored.language) ? stored.language : FALLBACK.language };
+}
+
+/** Who gets the new-order notice: the list saved in Settings → E-mails, else SHOP_ADMIN_EMAILS. */
+export function shopRecipients(conn: Conn): string[] {
+  return getEmailSettings(conn).shopRecipients ?? getShopDefaults(conn).shopRecipients;
+}
+
+export interface TemplateText {
+  subject: string;
+  body: string;
+  /** False: the built-in text of the catalog. */
+  custom: boolean;
+}
+
+/** The shop's text of a template in a language, or the built-in one. */
+export function templateText(conn: Conn, template: TemplateKey, language: Language): TemplateText {
+  const row = conn
+    .select({ subject: emailTemplates.subject, body: emailTemplates.body })
+    .from(emailTemplates)
+    .where(and(eq(emailTemplates.template, template), eq(emailTemplates.language, language)))
+    .get();
+  return row ? { ...row, custom: true } : { ...builtInText(template, language), custom: false };
+}
+
+export function builtInText(template: TemplateKey, language: Language): { subject: string; body: string } {
+  return { subject: rawMessage(`emails.builtIn.${template}.subject`, language), body: rawMessage(`emails.builtIn.${template}.body`, language) };
+}
+
+export function saveTemplateText(conn: Conn, template: TemplateKey, language: Language, text: { subject: string; body: string }, now: Date): void {
+  conn
+    .insert(emailTemplates)
+    .values({ template, language, subject: text.subject, body: text.body, updatedAt: now })
+    .onConflictDoUpdate({ target: [emailTemplates.template, emailTemplates.language], set: { subject: text.subject, body: text.body, updatedAt: now } })
+    .run();
+}
+
+/** Back to the built-in text. */
+export function resetTemplateText(conn: Conn, template: TemplateKey, language: Language): void {
+  conn
+    .delete(emailTemplates)
+    .where(and(eq(emailTemplates.template, template), eq(emailTemplates.language, language)))
+    .run();
+}
