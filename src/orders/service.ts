@@ -246,7 +246,8 @@ export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderCo
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
     const moved = applyMove(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
-    ctx.queued?.push(...queueStatusMail(tx, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify }));
+    const queued = queueStatusMail(tx, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
+    ctx.queued?.push(...queued);
     return moved;
   });
 }
