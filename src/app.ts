@@ -1,5 +1,6 @@
 import { applyShopDefaults } from './email/settings.js';
 import { emailSettingsWeb, orderEmailsWeb } from './email/web.js';
+import { webhooksWeb } from './webhooks/web.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { csrfSync } from 'csrf-sync';
@@ -128,6 +129,7 @@ export function createApp(appDeps: AppDeps): App {
   app.use('/settings/documents', documentSettingsWeb(deps));
   app.use('/settings/shipping', shippingSettingsWeb(deps));
   app.use('/settings/emails', emailSettingsWeb(deps));
+  app.use('/settings/webhooks', webhooksWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));
   app.use('/account', accountWeb(deps));
 

@@ -67,8 +67,8 @@ function sampleView(template: TemplateKey, language: Language, timezone: string)
 }
 
 const templateForm = z.object({
-  subject: z.string().trim().min(1, { error: 'validation.required' }).max(200, { error: 'validation.tooLong' }),
-  body: z.string().trim().min(1, { error: 'validation.required' }).max(20_000, { error: 'validation.tooLong' }),
+  subject: z.string().trim().min(1).max(200),
+  body: z.string().trim().min(1).max(20_000),
   action: z.enum(['save', 'preview', 'reset']).default('save'),
 });
 

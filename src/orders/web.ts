@@ -39,8 +39,8 @@ const statusForm = z.object({
   /** "Edit the e-mail first": show the compose page instead of changing the status. */
   compose: z.string().optional(),
   /** From the compose page: the e-mail as edited for this order. */
-  subject: z.string().trim().min(1, { error: 'validation.required' }).max(200, { error: 'validation.tooLong' }).regex(/^[^\r\n]*$/, { error: 'validation.template.subjectOneLine' }).optional(),
-  body: z.string().trim().min(1, { error: 'validation.required' }).max(20_000, { error: 'validation.tooLong' }).optional(),
+  subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, { error: 'validation.template.subjectOneLine' }).optional(),
+  body: z.string().trim().min(1).max(20_000).optional(),
 });
 const addLineForm = z.object({ product: z.string().trim().min(1).max(100), quantity: z.coerce.number({ error: 'validation.integer' }).pipe(quantitySchema) });
 const lineForm = z.object({ quantity: z.coerce.number({ error: 'validation.integer' }).pipe(quantitySchema) });

@@ -24,8 +24,7 @@ export function webhooksApi({ db, clock }: AppDeps): Router {
     res.json({ deliveries: webhookDeliveryLog(db, parse(id, req.params.id)) });
   });
   router.post('/:id/deliveries/:deliveryId/resend', (req, res) => {
-    parse(id, req.params.id);
-    resendDelivery(db, parse(id, req.params.deliveryId), clock());
+    resendDelivery(db, parse(id, req.params.id), parse(id, req.params.deliveryId), clock());
     res.status(202).json({ queued: true });
   });
   return router;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
@@ -90,9 +90,13 @@ export function webhookDeliveryLog(db: Db, id: number, limit = 100) {
   }));
 }
 
-/** Sends a delivery again from now (the "resend" button), whatever its state. */
-export function resendDelivery(db: Db, deliveryId: number, now: Date): void {
-  const changed = db.update(webhookDeliveries).set({ status: 'queued', nextAttemptAt: now, createdAt: now }).where(eq(webhookDeliveries.id, deliveryId)).run().changes;
+/** Sends a delivery of an endpoint again from now (the "resend" button), whatever its state. */
+export function resendDelivery(db: Db, webhookId: number, deliveryId: number, now: Date): void {
+  const changed = db
+    .update(webhookDeliveries)
+    .set({ status: 'queued', nextAttemptAt: now, createdAt: now })
+    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId)))
+    .run().changes;
   if (!changed) throw new AppError('not_found', 'errors.webhookDeliveryNotFound', { id: deliveryId });
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOrder } from '../../src/orders/service.js';
-import { aCustomer, buildOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
+import { aCustomer, buildOrder, buildPackingOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { browserSuite, logIn } from './browser.js';
 
 describe('Orders tab in a real browser', () => {
@@ -69,6 +69,39 @@ describe('Orders tab in a real browser', () => {
     await page.waitForURL(/\/orders\?status=order/);
     await expect(page.locator('.flash-success').textContent()).resolves.toMatch(/Done for \d+ order/);
     for (const o of made) expect(reload(db, o.code).reviewed).toBe(true);
+    await page.close();
+  });
+
+  it('the status form offers the e-mail for the chosen status; it is edited for this order, then sent with the change', async () => {
+    const { browser, server } = suite;
+    const { db } = server;
+    const op = await buildUser(db, 'operator');
+    const order = buildPackingOrder(db);
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await logIn(page, server.url, op.email, `/orders/${order.code}`);
+    const notify = page.locator('#status input[name=notifyCustomer]');
+    const compose = page.locator('#status button[name=compose]');
+    // Unpack (back to Order) sends no e-mail: the choice is hidden.
+    await page.selectOption('select[name=status]', 'order');
+    await expect(notify.isVisible()).resolves.toBe(false);
+    await expect(page.locator('[data-mail-none]').isVisible()).resolves.toBe(true);
+    // Cancel: offered, not ticked (the built-in mode is "offer").
+    await page.selectOption('select[name=status]', 'cancelled');
+    await expect(notify.isVisible()).resolves.toBe(true);
+    await expect(notify.isChecked()).resolves.toBe(false);
+    await compose.click();
+    await page.waitForLoadState('load');
+    const body = page.locator('textarea[name=body]');
+    await expect(body.inputValue()).resolves.toContain(`Your order ${order.code} has been cancelled.`);
+    await body.fill('Hello! The tent you ordered was damaged in our warehouse, so we have cancelled the order.');
+    await page.screenshot({ path: 'test-results/email-compose-phone.png', fullPage: true });
+    await page.click('button.primary');
+    await page.waitForURL(`${server.url}/orders/${order.code}`);
+    await expect(page.locator('.titlebar .badge').first().textContent()).resolves.toBe('Cancelled');
+    await expect(page.locator('.flash-success').textContent()).resolves.toContain('the customer e-mail is queued');
+    await expect(page.locator('#emails').textContent()).resolves.toContain('Queued');
+    const mail = db.$client.prepare("SELECT text_body FROM email_outbox WHERE template = 'cancelled'").pluck().get();
+    expect(mail).toBe('Hello! The tent you ordered was damaged in our warehouse, so we have cancelled the order.');
     await page.close();
   });
 });

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { runPackScript } from '../../jobs/pack-script.js';
 import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';
 import { consoleLogger } from '../../src/web/logger.js';
-import { buildPaidOrder, buildProduct } from '../builders.js';
-import { api, makeApp, makeClock } from '../helpers.js';
+import { buildPaidOrder, buildProduct, buildUser } from '../builders.js';
+import { api, csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
 import { loopbackServer, type Received } from '../loopback.js';
 
 const SECRET = 'whsec-0123456789abcdef';
@@ -104,5 +104,36 @@ describe('webhooks', () => {
     expect(types(all)).toEqual(['order.status_changed', 'delivery.reported', 'order.status_changed', 'pack_run.finished']);
     expect(types(shipOnly)).toEqual(['delivery.reported']);
     expect(JSON.parse(shipOnly.got[0]!.body).data.change).toMatchObject({ kind: 'delivery_reported', parcels: ['WH-1'] });
+  });
+
+  it('Settings → Webhooks: adds an endpoint (bad input shown next to the fields), shows the delivery log, resends', async () => {
+    const { app, db } = makeApp();
+    const clock = makeClock(new Date());
+    await buildUser(db, 'admin', { email: 'admin@example.com' });
+    const { agent, submit } = await loginAs(app, 'admin@example.com');
+    const bad = await submit('/settings/webhooks', '/settings/webhooks', { url: 'ftp://pos.example', secret: 'short' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('An http:// or https:// address.');
+    expect(bad.text).toContain('A secret of at least 16 characters.');
+    expect(bad.text).toContain('value="ftp://pos.example"');
+    const hook = await receiver((n) => (n === 1 ? 500 : 200));
+    const made = await agent.get('/settings/webhooks');
+    const res = await agent.post('/settings/webhooks').type('form').send(`_csrf=${encodeURIComponent(csrfOf(made.text))}&url=${encodeURIComponent(hook.url)}&secret=${SECRET}&events=order.created&events=delivery.reported`);
+    expect(res.status).toBe(302);
+    const [webhook] = (await api(app).get('/api/v1/webhooks')).body.webhooks;
+    expect(webhook).toMatchObject({ url: hook.url, events: ['order.created', 'delivery.reported'] });
+    buildPaidOrder(db);
+    dispatchEvents(db, clock());
+    await sendDue(db, clock);
+    const log = await agent.get(`/settings/webhooks/${webhook.id}`);
+    expect(log.text).toContain('order.created');
+    expect(log.text).toMatch(/· 500 ·/);
+    const deliveryId = (await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).body.deliveries[0].id;
+    expect((await submit(`/settings/webhooks/${webhook.id}`, `/settings/webhooks/${webhook.id}/deliveries/${deliveryId}/resend`, {})).status).toBe(302);
+    await sendDue(db, clock);
+    expect(hook.got).toHaveLength(2);
+    expect((await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).body.deliveries[0].status).toBe('delivered');
+    // A delivery of another endpoint is not resent through this one.
+    expect((await api(app).post(`/api/v1/webhooks/${webhook.id + 1}/deliveries/${deliveryId}/resend`)).status).toBe(404);
   });
 });

@@ -1,0 +1,53 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { requireCapability } from '../web/auth.js';
+import { renderFormError, setFlash } from '../web/render.js';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { createWebhook, deleteWebhook, listWebhooks, resendDelivery, WEBHOOK_EVENTS, webhookBody, webhookDeliveryLog } from './service.js';
+
+const id = z.coerce.number({ error: 'validation.integer' }).int().positive();
+/** A checkbox list arrives as one value or several. */
+const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Settings → Webhooks (admin): endpoints, their delivery log, and "resend". The API does the same (docs/api.md). */
+export function webhooksWeb({ db, clock }: AppDeps): Router {
+  const router = Router();
+  router.use(requireCapability('settings'));
+  const model = (req: Request) => ({ title: req.t('webhooks.title'), webhooks: listWebhooks(db), events: WEBHOOK_EVENTS });
+
+  router.get('/', (req, res) => res.render('settings/webhooks', { ...model(req), values: { events: [...WEBHOOK_EVENTS] } }));
+
+  router.post('/', (req, res) => {
+    try {
+      const body = parse(webhookBody, { url: String(req.body?.url ?? '').trim(), secret: String(req.body?.secret ?? ''), events: list(req.body?.events) });
+      createWebhook(db, body, clock());
+      setFlash(req, 'success', 'webhooks.created', { url: body.url });
+      res.redirect('/settings/webhooks');
+    } catch (err) {
+      // The secret is not shown again; the rest of what was typed is kept.
+      renderFormError(req, res, err, 'settings/webhooks', model(req));
+    }
+  });
+
+  router.post('/:id/delete', (req, res) => {
+    deleteWebhook(db, parse(id, req.params.id));
+    setFlash(req, 'success', 'webhooks.deleted');
+    res.redirect('/settings/webhooks');
+  });
+
+  const show = (req: Request, res: Response) => {
+    const webhookId = parse(id, req.params.id);
+    const webhook = listWebhooks(db).find((w) => w.id === webhookId);
+    res.render('settings/webhook', { title: req.t('webhooks.logTitle'), webhook, deliveries: webhookDeliveryLog(db, webhookId) });
+  };
+  router.get('/:id', show);
+
+  router.post('/:id/deliveries/:deliveryId/resend', (req, res) => {
+    const webhookId = parse(id, req.params.id);
+    resendDelivery(db, webhookId, parse(id, req.params.deliveryId), clock());
+    setFlash(req, 'success', 'webhooks.resent');
+    res.redirect(`/settings/webhooks/${webhookId}`);
+  });
+  return router;
+}
