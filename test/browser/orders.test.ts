@@ -93,6 +93,7 @@ describe('Orders tab in a real browser', () => {
     await page.waitForLoadState('load');
     const body = page.locator('textarea[name=body]');
     await expect(body.inputValue()).resolves.toContain(`Your order ${order.code} has been cancelled.`);
+    await expect(page.locator('main').textContent()).resolves.toContain('when the order moves to Cancelled');
     await body.fill('Hello! The tent you ordered was damaged in our warehouse, so we have cancelled the order.');
     await page.screenshot({ path: 'test-results/email-compose-phone.png', fullPage: true });
     await page.click('button.primary');
