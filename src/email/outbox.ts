@@ -1,13 +1,12 @@
-import { and, asc, count, desc, eq, inArray } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
-import { deliveries, deliveryLines, deliveryParcels, emailOutbox, orderLines, orders } from '../db/schema/index.js';
+import { asc, count, desc, eq, inArray } from 'drizzle-orm';
+import { preparedFor, type Conn, type Db } from '../db/client.js';
+import { emailOutbox, orders } from '../db/schema/index.js';
 import { getSeller } from '../documents/settings.js';
 import type { Actor } from '../domain/actor.js';
-import { appendOrderEvent } from '../events/repo.js';
 import { isLanguage, translator, type Language } from '../i18n/index.js';
 import { AppError } from '../web/errors.js';
 import { formatters } from '../web/format.js';
-import { getEmailSettings, getShopDefaults, shopRecipients, templateText } from './settings.js';
+import { builtInText, getEmailSettings, getShopDefaults } from './settings.js';
 import { renderMail, templateForStatus, TEMPLATE_INFO, textToHtml, type LineView, type MailView, type RenderedMail, type TemplateKey } from './templates.js';
 
 /**
@@ -19,24 +18,80 @@ export type Notify = 'auto' | boolean | { subject: string; body: string };
 
 export type EmailRow = typeof emailOutbox.$inferSelect;
 
-/** The language of an order's customer e-mails. */
-function customerLanguage(conn: Conn, order: { language: string | null }): Language {
-  return isLanguage(order.language) ? order.language : getShopDefaults(conn).language;
+/**
+ * The statements of writing an e-mail, prepared once per connection: Report in writes one per
+ * delivery and the API one per new order, and building SQL per statement would cost more than the
+ * rest of the e-mail.
+ */
+const stmts = preparedFor((sqlite) => ({
+  order: sqlite.prepare(
+    `SELECT id, code, status, currency, total, payment_method AS paymentMethod, customer_name AS customerName, customer_email AS customerEmail,
+            ship_line1 AS line1, ship_line2 AS line2, ship_postal_code AS postalCode, ship_city AS city, ship_country AS country, language
+       FROM orders WHERE id = ?`,
+  ),
+  lines: sqlite.prepare('SELECT id, sku, name, unit_price AS unitPrice, quantity, shipped_quantity AS shipped FROM order_lines WHERE order_id = ? ORDER BY id'),
+  parcels: sqlite.prepare('SELECT parcel_id FROM delivery_parcels WHERE delivery_id = ? ORDER BY id').pluck(),
+  deliveryLines: sqlite.prepare('SELECT order_line_id AS lineId, quantity FROM delivery_lines WHERE delivery_id = ?'),
+  lastDelivery: sqlite.prepare("SELECT id FROM deliveries WHERE order_id = ? AND status = 'reported' ORDER BY id DESC LIMIT 1").pluck(),
+  template: sqlite.prepare('SELECT subject, body FROM email_templates WHERE template = ? AND language = ?'),
+  insert: sqlite.prepare(
+    "INSERT INTO email_outbox (order_id, to_address, subject, text_body, html_body, language, template, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+  ),
+  event: sqlite.prepare("INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, 'email_queued', ?, ?, ?, ?, ?)"),
+}));
+
+interface OrderForMail {
+  id: number;
+  code: string;
+  status: string;
+  currency: string;
+  total: number;
+  paymentMethod: string | null;
+  customerName: string | null;
+  customerEmail: string | null;
+  line1: string | null;
+  line2: string | null;
+  postalCode: string | null;
+  city: string | null;
+  country: string | null;
+  language: string | null;
+}
+
+/** What every e-mail of a change needs from settings, read once per change. */
+interface MailEnv {
+  settings: ReturnType<typeof getEmailSettings>;
+  defaults: ReturnType<typeof getShopDefaults>;
+  shopName: string;
+}
+
+function mailEnv(db: Db): MailEnv {
+  return { settings: getEmailSettings(db), defaults: getShopDefaults(db), shopName: getSeller(db).name };
+}
+
+function loadOrderForMail(db: Db, orderId: number): OrderForMail {
+  const order = stmts(db).order.get(orderId) as OrderForMail | undefined;
+  if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code: String(orderId) });
+  return order;
+}
+
+/** The language of an order's e-mails: the customer's, or the shop's for the shop's own notice. */
+function mailLanguage(template: TemplateKey, order: { language: string | null }, env: MailEnv): Language {
+  if (TEMPLATE_INFO[template].to === 'customer' && isLanguage(order.language)) return order.language;
+  return env.defaults.language;
 }
 
 /**
  * The placeholders of an order's e-mails, in a language. `status` overrides the order's (an e-mail
  * previewed before the change); `deliveryId` adds that delivery's parcels and lines (shipped).
  */
-export function mailView(conn: Conn, orderId: number, language: Language, opts: { status?: string; deliveryId?: number } = {}): MailView {
-  const order = conn.select().from(orders).where(eq(orders.id, orderId)).get();
-  if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code: String(orderId) });
+function mailView(db: Db, order: OrderForMail, language: Language, env: MailEnv, opts: { status?: string | undefined; deliveryId?: number | undefined }): MailView {
+  const s = stmts(db);
   const t = translator(language);
-  const fmt = formatters(language, getShopDefaults(conn).timezone);
-  const lines = conn.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.id)).all();
+  const fmt = formatters(language, env.defaults.timezone);
+  const lines = s.lines.all(order.id) as { id: number; sku: string; name: string; unitPrice: number; quantity: number; shipped: number }[];
   const lineView = (l: (typeof lines)[number], quantity: number): LineView => ({ quantity, name: l.name, sku: l.sku, amount: fmt.money(l.unitPrice * quantity, order.currency) });
   const view: MailView = {
-    shop_name: getSeller(conn).name || t('app.name'),
+    shop_name: env.shopName || t('app.name'),
     order_code: order.code,
     customer_name: order.customerName ?? '',
     customer_email: order.customerEmail ?? '',
@@ -44,45 +99,32 @@ export function mailView(conn: Conn, orderId: number, language: Language, opts: 
     total: fmt.money(order.total, order.currency),
     payment_method: order.paymentMethod ? t(`payment.${order.paymentMethod}`) : '',
     lines: lines.map((l) => lineView(l, l.quantity)),
-    ship_to: [order.customerName, order.shipLine1, order.shipLine2, [order.shipPostalCode, order.shipCity].filter(Boolean).join(' '), order.shipCountry].filter(Boolean).join('\n'),
+    ship_to: [order.customerName, order.line1, order.line2, [order.postalCode, order.city].filter(Boolean).join(' '), order.country].filter(Boolean).join('\n'),
   };
   if (opts.deliveryId !== undefined) {
-    const { trackingUrl } = getEmailSettings(conn);
-    const parcels = conn.select({ parcelId: deliveryParcels.parcelId }).from(deliveryParcels).where(eq(deliveryParcels.deliveryId, opts.deliveryId)).orderBy(asc(deliveryParcels.id)).all();
-    const shipped = new Map(
-      conn
-        .select({ lineId: deliveryLines.orderLineId, quantity: deliveryLines.quantity })
-        .from(deliveryLines)
-        .where(eq(deliveryLines.deliveryId, opts.deliveryId))
-        .all()
-        .map((d) => [d.lineId, d.quantity]),
-    );
-    view.parcels = parcels.map((p) => ({ parcel_id: p.parcelId, tracking_url: trackingUrl ? trackingUrl.replaceAll('{parcel}', encodeURIComponent(p.parcelId)) : '' }));
+    const { trackingUrl } = env.settings;
+    const shipped = new Map((s.deliveryLines.all(opts.deliveryId) as { lineId: number; quantity: number }[]).map((d) => [d.lineId, d.quantity]));
+    view.parcels = (s.parcels.all(opts.deliveryId) as string[]).map((p) => ({ parcel_id: p, tracking_url: trackingUrl ? trackingUrl.replaceAll('{parcel}', encodeURIComponent(p)) : '' }));
     view.shipped_lines = lines.filter((l) => shipped.has(l.id)).map((l) => lineView(l, shipped.get(l.id)!));
-    view.pending_lines = lines.filter((l) => l.quantity > l.shippedQuantity).map((l) => lineView(l, l.quantity - l.shippedQuantity));
+    view.pending_lines = lines.filter((l) => l.quantity > l.shipped).map((l) => lineView(l, l.quantity - l.shipped));
     view.partial = view.pending_lines.length > 0;
   }
   return view;
 }
 
-/** The newest reported delivery of an order, for an e-mail about its shipping. */
-function lastDeliveryId(conn: Conn, orderId: number): number | undefined {
-  return conn
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(and(eq(deliveries.orderId, orderId), eq(deliveries.status, 'reported')))
-    .orderBy(desc(deliveries.id))
-    .limit(1)
-    .get()?.id;
+function render(db: Db, order: OrderForMail, template: TemplateKey, language: Language, env: MailEnv, opts: { status?: string | undefined; deliveryId?: number | undefined }): RenderedMail {
+  const own = stmts(db).template.get(template, language) as { subject: string; body: string } | undefined;
+  const text = own ?? builtInText(template, language);
+  const deliveryId = opts.deliveryId ?? (template === 'shipped' ? (stmts(db).lastDelivery.get(order.id) as number | undefined) : undefined);
+  return renderMail(text.subject, text.body, mailView(db, order, language, env, { status: opts.status, deliveryId }));
 }
 
-/** A template rendered for an order as it would be sent now (the compose page, the Settings preview). */
-export function composeOrderMail(conn: Conn, orderId: number, template: TemplateKey, opts: { status?: string; deliveryId?: number; language?: Language } = {}): RenderedMail & { language: Language } {
-  const order = conn.select({ language: orders.language }).from(orders).where(eq(orders.id, orderId)).get();
-  const language = opts.language ?? (TEMPLATE_INFO[template].to === 'shop' ? getShopDefaults(conn).language : customerLanguage(conn, order ?? { language: null }));
-  const deliveryId = opts.deliveryId ?? (template === 'shipped' ? lastDeliveryId(conn, orderId) : undefined);
-  const text = templateText(conn, template, language);
-  return { ...renderMail(text.subject, text.body, mailView(conn, orderId, language, { ...opts, ...(deliveryId !== undefined && { deliveryId }) })), language };
+/** A template rendered for an order as it would be sent now (the compose page). */
+export function composeOrderMail(db: Db, orderId: number, template: TemplateKey, opts: { status?: string } = {}): RenderedMail & { language: Language } {
+  const env = mailEnv(db);
+  const order = loadOrderForMail(db, orderId);
+  const language = mailLanguage(template, order, env);
+  return { ...render(db, order, template, language, env, opts), language };
 }
 
 export interface QueueContext {
@@ -96,40 +138,37 @@ export interface QueueContext {
  * order's log. Returns the ids written (none when the mode or `notify` says so, or there is nobody
  * to write to).
  */
-export function queueOrderMail(conn: Conn, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
+export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
+  const env = mailEnv(db);
   const notify = ctx.notify ?? 'auto';
-  const mode = getEmailSettings(conn).modes[template];
+  const mode = env.settings.modes[template];
   const send = notify === 'auto' ? mode === 'auto' : notify !== false && mode !== 'never';
   if (!send) return [];
-  const order = conn.select({ id: orders.id, code: orders.code, customerEmail: orders.customerEmail, language: orders.language }).from(orders).where(eq(orders.id, orderId)).get();
-  if (!order) return [];
-  const toShop = TEMPLATE_INFO[template].to === 'shop';
-  const recipients = toShop ? shopRecipients(conn) : order.customerEmail ? [order.customerEmail] : [];
+  const order = loadOrderForMail(db, orderId);
+  const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? env.defaults.shopRecipients) : order.customerEmail ? [order.customerEmail] : [];
   if (recipients.length === 0) return [];
-  const language = toShop ? getShopDefaults(conn).language : customerLanguage(conn, order);
-  const mail: RenderedMail =
-    typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body) } : composeOrderMail(conn, orderId, template, { language, ...(ctx.deliveryId !== undefined && { deliveryId: ctx.deliveryId }) });
+  const language = mailLanguage(template, order, env);
+  const mail: RenderedMail = typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body) } : render(db, order, template, language, env, { deliveryId: ctx.deliveryId });
+  const s = stmts(db);
+  const at = ctx.now.getTime();
   return recipients.map((to) => {
-    const row = conn
-      .insert(emailOutbox)
-      .values({ orderId, toAddress: to, subject: mail.subject, textBody: mail.text, htmlBody: mail.html, language, template, status: 'queued', attempts: 0, nextAttemptAt: ctx.now, createdAt: ctx.now })
-      .returning({ id: emailOutbox.id })
-      .get();
-    appendOrderEvent(conn, order, 'email_queued', ctx.actor, ctx.now, { emailId: row.id, template, to, subject: mail.subject, edited: typeof notify === 'object' });
-    return row.id;
+    const id = Number(s.insert.run(orderId, to, mail.subject, mail.text, mail.html, language, template, at, at).lastInsertRowid);
+    const data = JSON.stringify({ emailId: id, template, to, subject: mail.subject, edited: typeof notify === 'object' });
+    s.event.run(order.id, order.code, ctx.actor.type, ctx.actor.id, ctx.actor.name, data, at);
+    return id;
   });
 }
 
 /** The e-mail of a status move, if the new status has one. */
-export function queueStatusMail(conn: Conn, orderId: number, status: string, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
+export function queueStatusMail(db: Db, orderId: number, status: string, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
   const template = templateForStatus(status);
-  return template ? queueOrderMail(conn, orderId, template, ctx) : [];
+  return template ? queueOrderMail(db, orderId, template, ctx) : [];
 }
 
 /** A new order (created as an order, or checked out): the customer's confirmation and the shop's notice. */
-export function queueNewOrderMails(conn: Conn, orderId: number, ctx: QueueContext): void {
-  queueOrderMail(conn, orderId, 'order_confirmation', ctx);
-  queueOrderMail(conn, orderId, 'new_order_notice', ctx);
+export function queueNewOrderMails(db: Db, orderId: number, ctx: QueueContext): void {
+  queueOrderMail(db, orderId, 'order_confirmation', ctx);
+  queueOrderMail(db, orderId, 'new_order_notice', ctx);
 }
 
 export function listOrderEmails(conn: Conn, orderId: number): EmailRow[] {

@@ -41,7 +41,7 @@ export interface ShopDefaults {
 const SHOP_DEFAULTS = 'shop_defaults';
 const FALLBACK: ShopDefaults = { language: 'en', timezone: 'UTC', shopRecipients: [] };
 
-export function putShopDefaults(conn: Conn, defaults: ShopDefaults, now: Date): void {
+function putShopDefaults(conn: Conn, defaults: ShopDefaults, now: Date): void {
   const current = getSetting<ShopDefaults>(conn, SHOP_DEFAULTS);
   if (JSON.stringify(current) !== JSON.stringify(defaults)) putSetting(conn, SHOP_DEFAULTS, defaults, now, 'system');
 }
@@ -54,11 +54,6 @@ export function applyShopDefaults(conn: Conn, config: { defaultLanguage: Languag
 export function getShopDefaults(conn: Conn): ShopDefaults {
   const stored = getSetting<Partial<ShopDefaults>>(conn, SHOP_DEFAULTS) ?? {};
   return { ...FALLBACK, ...stored, language: isLanguage(stored.language) ? stored.language : FALLBACK.language };
-}
-
-/** Who gets the new-order notice: the list saved in Settings → E-mails, else SHOP_ADMIN_EMAILS. */
-export function shopRecipients(conn: Conn): string[] {
-  return getEmailSettings(conn).shopRecipients ?? getShopDefaults(conn).shopRecipients;
 }
 
 export interface TemplateText {

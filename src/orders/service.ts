@@ -188,7 +188,7 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
       source: ctx.source ?? null,
     });
     if (input.paid) order = recordPaymentIn(tx, order, {}, ctx);
-    if (order.status === 'order') queueNewOrderMails(tx, order.id, ctx);
+    if (order.status === 'order') queueNewOrderMails(db, order.id, ctx);
     return order;
   });
 }
@@ -208,7 +208,7 @@ export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderCo
     let updated = applyMove(tx, order, 'order', { ...ctx, action: 'checkout' });
     appendOrderEvent(tx, order, 'checked_out', ctx.actor, ctx.now, { paymentMethod: input.paymentMethod, customerKind: input.customer.type ?? 'guest' });
     if (input.paid) updated = recordPaymentIn(tx, updated, {}, ctx);
-    queueNewOrderMails(tx, order.id, ctx);
+    queueNewOrderMails(db, order.id, ctx);
     return updated;
   });
 }
@@ -246,7 +246,7 @@ export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderCo
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
     const moved = applyMove(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
-    const queued = queueStatusMail(tx, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
+    const queued = queueStatusMail(db, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
     ctx.queued?.push(...queued);
     return moved;
   });

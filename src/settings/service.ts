@@ -1,11 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Conn } from '../db/client.js';
 import { settings } from '../db/schema/index.js';
 
+/** The read of one setting, prepared once per connection: settings are read on hot paths (e-mails, the pack script). */
+const readers = new WeakMap<Conn, ReturnType<typeof prepareRead>>();
+const prepareRead = (conn: Conn) =>
+  conn
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, sql.placeholder('key')))
+    .prepare();
+
 export function getSetting<T>(conn: Conn, key: string): T | undefined {
-  const row = conn.select().from(settings).where(eq(settings.key, key)).get();
+  let read = readers.get(conn);
+  if (!read) readers.set(conn, (read = prepareRead(conn)));
+  const row = read.get({ key });
   return row ? (row.value as T) : undefined;
 }
 
@@ -32,9 +43,11 @@ export function sessionSecret(conn: Conn, configured: string | undefined, now: D
  * by an older version, with fewer fields or a field no longer valid, falls back field by field).
  */
 export function settingsGroup<S extends z.ZodObject>(key: string, schema: S, defaults: z.infer<S>) {
+  // Made once: zod compiles a schema on its first use, and settings are read on hot paths.
+  const partial = schema.partial();
   return {
     get(conn: Conn): z.infer<S> {
-      const stored = schema.partial().safeParse(getSetting(conn, key) ?? {});
+      const stored = partial.safeParse(getSetting(conn, key) ?? {});
       return { ...defaults, ...(stored.success ? stored.data : {}) };
     },
     put(conn: Conn, value: z.infer<S>, now: Date, by: string): void {

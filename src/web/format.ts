@@ -2,8 +2,20 @@ import type { Language } from '../i18n/index.js';
 
 const LOCALES: Record<Language, string> = { en: 'en-GB', sv: 'sv-SE' };
 
-/** Formatters bound to a language and the shop's time zone, for views. */
+const made = new Map<string, ReturnType<typeof makeFormatters>>();
+
+/**
+ * Formatters bound to a language and the shop's time zone, for views and e-mails. Made once per
+ * pair: building Intl formats costs more than most of what a request does.
+ */
 export function formatters(lang: Language, timeZone: string) {
+  const key = `${lang} ${timeZone}`;
+  let f = made.get(key);
+  if (!f) made.set(key, (f = makeFormatters(lang, timeZone)));
+  return f;
+}
+
+function makeFormatters(lang: Language, timeZone: string) {
   const locale = LOCALES[lang];
   const dateTime = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short', timeStyle: 'short' });
   const date = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short' });
@@ -23,4 +35,4 @@ export function formatters(lang: Language, timeZone: string) {
     number: (n: number) => n.toLocaleString(locale),
   };
 }
-export type Formatters = ReturnType<typeof formatters>;
+export type Formatters = ReturnType<typeof makeFormatters>;
