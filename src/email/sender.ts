@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/client.js';
 import { startLoop } from '../../jobs/loop.js';
 
@@ -18,11 +18,20 @@ export function describeSmtp(url: string): string {
   return `${parsed.protocol}//${parsed.hostname}:${parsed.port || (parsed.protocol === 'smtps:' ? 465 : 587)}`;
 }
 
-/** The SMTP transport of SMTP_URL (smtp:// or smtps://), or null when none is configured. */
+/**
+ * The SMTP transport of SMTP_URL (smtp:// or smtps://), or null when none is configured. nodemailer
+ * is loaded with the first e-mail (about 15 MB a server without SMTP need not carry).
+ */
 export function smtpTransport(url: string | undefined, timeouts = SMTP_TIMEOUTS): MailTransport | null {
   if (!url) return null;
-  const transport = nodemailer.createTransport({ url, ...timeouts });
-  return { sendMail: (m) => transport.sendMail(m), describe: describeSmtp(url) };
+  let transport: Transporter | undefined;
+  return {
+    async sendMail(m) {
+      transport ??= (await import('nodemailer')).default.createTransport({ url, ...timeouts });
+      return transport.sendMail(m);
+    },
+    describe: describeSmtp(url),
+  };
 }
 
 /** A round of attempts gives up after this many; a person can start another round (retry). */
