@@ -139,7 +139,10 @@ export interface QueueContext {
  * to write to).
  */
 export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
-  const env = mailEnv(db);
+  return queueWith(db, mailEnv(db), orderId, template, ctx);
+}
+
+function queueWith(db: Db, env: MailEnv, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
   const notify = ctx.notify ?? 'auto';
   const mode = env.settings.modes[template];
   const send = notify === 'auto' ? mode === 'auto' : notify !== false && mode !== 'never';
@@ -167,8 +170,9 @@ export function queueStatusMail(db: Db, orderId: number, status: string, ctx: Qu
 
 /** A new order (created as an order, or checked out): the customer's confirmation and the shop's notice. */
 export function queueNewOrderMails(db: Db, orderId: number, ctx: QueueContext): void {
-  queueOrderMail(db, orderId, 'order_confirmation', ctx);
-  queueOrderMail(db, orderId, 'new_order_notice', ctx);
+  const env = mailEnv(db);
+  queueWith(db, env, orderId, 'order_confirmation', ctx);
+  queueWith(db, env, orderId, 'new_order_notice', ctx);
 }
 
 export function listOrderEmails(conn: Conn, orderId: number): EmailRow[] {

@@ -7,8 +7,8 @@ import { getSetting, putSetting, settingsGroup } from '../settings/service.js';
 import { MODES, TEMPLATE_INFO, TEMPLATES, type Mode, type TemplateKey } from './templates.js';
 
 export const emailSettingsSchema = z.object({
-  /** Per template: send automatically, offer on the status-change form, or never. */
-  modes: z.record(z.enum(TEMPLATES), z.enum(MODES)),
+  /** Per template: send automatically, offer on the status-change form, or never (a template added later: its default). */
+  modes: z.partialRecord(z.enum(TEMPLATES), z.enum(MODES)),
   /** The shop's recipients of the new-order notice; null until saved: SHOP_ADMIN_EMAILS applies. */
   shopRecipients: z.array(z.email({ error: 'validation.email' }).max(254)).max(20, { error: 'validation.tooManyRecipients' }).nullable(),
   /** A parcel's tracking page, `{parcel}` standing for its ID; empty: no link. */

@@ -43,12 +43,18 @@ export function sessionSecret(conn: Conn, configured: string | undefined, now: D
  * by an older version, with fewer fields or a field no longer valid, falls back field by field).
  */
 export function settingsGroup<S extends z.ZodObject>(key: string, schema: S, defaults: z.infer<S>) {
-  // Made once: zod compiles a schema on its first use, and settings are read on hot paths.
-  const partial = schema.partial();
+  const fields = Object.entries(schema.shape) as [string, z.ZodType][];
   return {
     get(conn: Conn): z.infer<S> {
-      const stored = partial.safeParse(getSetting(conn, key) ?? {});
-      return { ...defaults, ...(stored.success ? stored.data : {}) };
+      const stored = getSetting<Record<string, unknown>>(conn, key);
+      const value: Record<string, unknown> = { ...defaults };
+      if (stored && typeof stored === 'object') {
+        for (const [name, field] of fields) {
+          const parsed = name in stored ? field.safeParse(stored[name]) : undefined;
+          if (parsed?.success) value[name] = parsed.data;
+        }
+      }
+      return value as z.infer<S>;
     },
     put(conn: Conn, value: z.infer<S>, now: Date, by: string): void {
       putSetting(conn, key, value, now, by);

@@ -370,6 +370,18 @@ describe('Settings → E-mails', () => {
     expect(offerOnNew.status).toBe(422);
   });
 
+  it('a stored value that is no longer valid falls back field by field, keeping the rest', () => {
+    const { db } = shop();
+    db.$client
+      .prepare("INSERT INTO settings (key, value, updated_at) VALUES ('email_settings', json(?), 0)")
+      .run(JSON.stringify({ modes: { shipped: 'never', retired_template: 'auto' }, shopRecipients: ['kontor@socks.example'], trackingUrl: 'not a url' }));
+    expect(getEmailSettings(db)).toEqual({
+      modes: { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'never', shipped: 'auto', cancelled: 'offer' },
+      shopRecipients: ['kontor@socks.example'],
+      trackingUrl: '',
+    });
+  });
+
   it('knows which placeholders each template has', () => {
     expect(templateProblems('cancelled', '{{order_code}}', '{{#parcels}}{{parcel_id}}{{/parcels}}')).toEqual([expect.objectContaining({ path: 'body', key: 'validation.template.unknownPlaceholder' })]);
     expect(templateProblems('shipped', '{{order_code}}', '{{#parcels}}{{parcel_id}} {{order_code}}{{/parcels}}{{^partial}}x{{/partial}}')).toEqual([]);
