@@ -16,6 +16,11 @@ import { runPackScript } from './pack-script.js';
 const { values } = parseArgs({
   options: { 'dry-run': { type: 'boolean', default: false }, 'batch-size': { type: 'string' }, verbose: { type: 'boolean', default: false } },
 });
+const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1)) {
+  process.stderr.write(`--batch-size must be a whole number of at least 1, not ${values['batch-size']}\n`);
+  process.exit(1);
+}
 const config = loadConfig();
 const db = openDatabase(config.databasePath);
 migrateDatabase(db);
@@ -33,7 +38,7 @@ try {
         if (e.type === 'batch') out(`  ${e.done}/${e.total} examined · ${e.promoted} promoted · ${e.held} held`);
       },
     },
-    { trigger: 'cli', dryRun: values['dry-run'], actor: { type: 'system', id: null, name: 'cli' }, batchSize: values['batch-size'] ? Number(values['batch-size']) : undefined },
+    { trigger: 'cli', dryRun: values['dry-run'], actor: { type: 'system', id: null, name: 'cli' }, batchSize },
   );
   out('');
   out(`${result.dryRun ? 'Dry run' : 'Run'} ${result.id} ${result.status}: ${result.examined} examined, ${result.promoted.length} promoted, ${result.held.length} held`);

@@ -9,8 +9,8 @@ import { acquireLease, releaseLease, renewLease, type Lease } from '../src/pack/
 import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
 import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } from '../src/pack/steps.js';
 import { getPackSettings } from '../src/pack/settings.js';
-import { queueOrderMail } from '../src/email/outbox.js';
-import { getEmailSettings } from '../src/email/settings.js';
+import { mailEnv, queueOrderMail } from '../src/email/outbox.js';
+import { logOrderEvent } from '../src/events/repo.js';
 import type { Logger } from '../src/web/types.js';
 
 export const PACK_LEASE = 'pack_script';
@@ -88,6 +88,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions): Promise<PackRunResult> {
   const { db, clock, log } = deps;
   const batchSize = opts.batchSize ?? BATCH_SIZE;
+  if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`batchSize must be a whole number ≥ 1, not ${batchSize}`);
   const label = actorLabel(opts.actor);
   const startedAt = clock();
   let lease: Lease | null = null;
@@ -181,15 +182,13 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
   const promote = sqlite.prepare(`UPDATE orders SET status = '${move.to}', updated_at = ? WHERE id = ? AND status = '${move.from}' AND waiting = 0 AND lines_version = ?`);
   // Allocates only while the shelf still has it: the database itself refuses a double allocation.
   const take = sqlite.prepare('UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ?');
-  const event = sqlite.prepare(
-    `INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
   // One record row per batch: a row per order would cost more than the promotions.
   const record = sqlite.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)');
   const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
   const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
   // The customer's "being packed" e-mail, when Settings → E-mails sends it automatically (off by default).
-  const packingMail = !dryRun && getEmailSettings(db).modes.packing === 'auto';
+  const mailSettings = dryRun ? null : mailEnv(db);
+  const packingMail = mailSettings?.settings.modes.packing === 'auto';
 
   const STOCK_CHUNK = 500;
   const stockOf = (n: number) => sqlite.prepare(`SELECT id, track_stock AS tracked, on_hand - allocated AS available FROM products WHERE id IN (${Array(n).fill('?').join(',')})`);
@@ -222,8 +221,8 @@ function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
       take.run(perUnit.reserved * line.remaining, perUnit.allocated * line.remaining, now, line.productId);
       stock.get(line.productId!)!.available -= perUnit.allocated * line.remaining;
     }
-    event.run(order.id, order.code, 'status_changed', actor.type, actor.id, actor.name, eventData, now);
-    if (packingMail) queueOrderMail(db, order.id, 'packing', { actor, now: new Date(now) });
+    logOrderEvent(db, order, 'status_changed', actor, now, eventData);
+    if (packingMail) queueOrderMail(db, order.id, 'packing', { actor, now: new Date(now), env: mailSettings! });
     return true;
   };
 

@@ -1,3 +1,4 @@
+import { logOrderEvent } from '../events/repo.js';
 import { eq } from 'drizzle-orm';
 import { writeTransaction, type Db } from '../db/client.js';
 import { invoices } from '../db/schema/index.js';
@@ -127,9 +128,6 @@ function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: 
   const sqlite = db.$client;
   const earlier = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ?').pluck();
   const print = sqlite.prepare('INSERT INTO printed_documents (order_id, kind, lines_version, reference, printed_by, printed_at) VALUES (?, ?, ?, ?, ?, ?)');
-  const event = sqlite.prepare(
-    "INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, 'document_printed', ?, ?, ?, ?, ?)",
-  );
   const at = now.getTime();
   sqlite
     .transaction(() => {
@@ -137,7 +135,7 @@ function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: 
         for (const printed of PRINTED_KINDS[kind]) {
           const reprint = (earlier.get(order.id, printed) as number) > 0;
           print.run(order.id, printed, order.linesVersion, reference, actor.name, at);
-          event.run(order.id, order.code, actor.type, actor.id, actor.name, JSON.stringify({ kind: printed, reprint, ...(reference && { reference }) }), at);
+          logOrderEvent(db, order, 'document_printed', actor, at, { kind: printed, reprint, ...(reference && { reference }) });
         }
       }
     })

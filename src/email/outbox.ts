@@ -3,6 +3,7 @@ import { preparedFor, type Conn, type Db } from '../db/client.js';
 import { emailOutbox, orders } from '../db/schema/index.js';
 import { getSeller } from '../documents/settings.js';
 import type { Actor } from '../domain/actor.js';
+import { logOrderEvent } from '../events/repo.js';
 import { isLanguage, translator, type Language } from '../i18n/index.js';
 import { AppError } from '../web/errors.js';
 import { formatters } from '../web/format.js';
@@ -37,7 +38,6 @@ const stmts = preparedFor((sqlite) => ({
   insert: sqlite.prepare(
     "INSERT INTO email_outbox (order_id, to_address, subject, text_body, html_body, language, template, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
   ),
-  event: sqlite.prepare("INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, 'email_queued', ?, ?, ?, ?, ?)"),
 }));
 
 interface OrderForMail {
@@ -58,13 +58,14 @@ interface OrderForMail {
 }
 
 /** What every e-mail of a change needs from settings, read once per change. */
-interface MailEnv {
+export interface MailEnv {
   settings: ReturnType<typeof getEmailSettings>;
   defaults: ReturnType<typeof getShopDefaults>;
   shopName: string;
 }
 
-function mailEnv(db: Db): MailEnv {
+/** The settings e-mails are written with; read once per change (or per pack-script run). */
+export function mailEnv(db: Db): MailEnv {
   return { settings: getEmailSettings(db), defaults: getShopDefaults(db), shopName: getSeller(db).name };
 }
 
@@ -138,8 +139,8 @@ export interface QueueContext {
  * order's log. Returns the ids written (none when the mode or `notify` says so, or there is nobody
  * to write to).
  */
-export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
-  return queueWith(db, mailEnv(db), orderId, template, ctx);
+export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv }): number[] {
+  return queueWith(db, ctx.env ?? mailEnv(db), orderId, template, ctx);
 }
 
 function queueWith(db: Db, env: MailEnv, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
@@ -157,7 +158,7 @@ function queueWith(db: Db, env: MailEnv, orderId: number, template: TemplateKey,
   return recipients.map((to) => {
     const id = Number(s.insert.run(orderId, to, mail.subject, mail.text, mail.html, language, template, at, at).lastInsertRowid);
     const data = JSON.stringify({ emailId: id, template, to, subject: mail.subject, edited: typeof notify === 'object' });
-    s.event.run(order.id, order.code, ctx.actor.type, ctx.actor.id, ctx.actor.name, data, at);
+    logOrderEvent(db, order, 'email_queued', ctx.actor, at, data);
     return id;
   });
 }

@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import { preparedFor, type Conn, type Db } from '../db/client.js';
 import { orderEvents } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 
@@ -44,6 +44,18 @@ export function appendOrderEvent(
       createdAt: now,
     })
     .run();
+}
+
+const insertEvent = preparedFor((sqlite) =>
+  sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+);
+
+/**
+ * appendOrderEvent with a statement prepared once per connection, for paths that log hundreds of
+ * changes at a time (the pack script, Report in, scans, prints, e-mails). `data` may be JSON already.
+ */
+export function logOrderEvent(db: Db, order: { id: number; code: string }, type: OrderEventType, actor: Actor, at: number, data: Record<string, unknown> | string = {}): void {
+  insertEvent(db).run(order.id, order.code, type, actor.type, actor.id, actor.name, typeof data === 'string' ? data : JSON.stringify(data), at);
 }
 
 export function listOrderEvents(conn: Conn, orderId: number) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { writeTransaction, type Db } from '../db/client.js';
 import { leases } from '../db/schema/index.js';
 import { AppError } from '../web/errors.js';
@@ -32,17 +32,18 @@ export function acquireLease(db: Db, name: string, label: string, now: Date): Le
   });
 }
 
-/** Extends a held lease; false if it was lost (expired and taken by another). */
+const ours = (lease: Lease) => and(eq(leases.name, lease.name), eq(leases.holder, lease.holder));
+
+/**
+ * Extends a held lease; false if it was lost (expired and taken by another). One conditional
+ * statement: a check and a separate write would let a takeover slip in between.
+ */
 export function renewLease(db: Db, lease: Lease, now: Date): boolean {
-  const row = db.select().from(leases).where(eq(leases.name, lease.name)).get();
-  if (!row || row.holder !== lease.holder) return false;
-  db.update(leases).set({ expiresAt: new Date(now.getTime() + LEASE_TTL_MS) }).where(eq(leases.name, lease.name)).run();
-  return true;
+  return db.update(leases).set({ expiresAt: new Date(now.getTime() + LEASE_TTL_MS) }).where(ours(lease)).run().changes === 1;
 }
 
 export function releaseLease(db: Db, lease: Lease): void {
-  const row = db.select().from(leases).where(eq(leases.name, lease.name)).get();
-  if (row?.holder === lease.holder) db.delete(leases).where(eq(leases.name, lease.name)).run();
+  db.delete(leases).where(ours(lease)).run();
 }
 
 /** Whether someone holds the lease now. */

@@ -1,3 +1,4 @@
+import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { preparedFor, writeTransaction, type Db } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
@@ -58,12 +59,11 @@ const stmts = preparedFor((sqlite) => {
       'SELECT o.code, d.status, d.id AS deliveryId FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?',
     ),
     addParcel: sqlite.prepare('INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at) VALUES (?, ?, ?, ?, ?)'),
-    event: sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
   };
 });
 
-function event(db: Db, order: { id: number; code: string }, type: string, ctx: StationCtx, data: Record<string, unknown>) {
-  stmts(db).event.run(order.id, order.code, type, ctx.actor.type, ctx.actor.id, ctx.actor.name, JSON.stringify(data), ctx.now.getTime());
+function event(db: Db, order: { id: number; code: string }, type: OrderEventType, ctx: StationCtx, data: Record<string, unknown>) {
+  logOrderEvent(db, order, type, ctx.actor, ctx.now.getTime(), data);
 }
 
 /** The order, which must be packing: parcels and deliveries are for packed orders only. */

@@ -5,6 +5,7 @@ import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '..
 import { counterDelta } from '../domain/stock.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
 import { queueOrderMail } from '../email/outbox.js';
+import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { AppError, fieldError } from '../web/errors.js';
 
 export interface DeliveryInput {
@@ -45,7 +46,6 @@ const stmts = preparedFor((sqlite) => {
       "INSERT INTO stock_ledger (product_id, sku, delta, on_hand_after, reason, order_id, delivery_id, actor, created_at) VALUES (?, ?, ?, ?, 'shipment', ?, ?, ?, ?)",
     ),
     setStatus: sqlite.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?'),
-    event: sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
   };
 });
 
@@ -122,7 +122,7 @@ export function shipDelivery(db: Db, order: { id: number; code: string; status: 
     if (product) s.ledger.run(line.productId, product.sku, -quantity, product.on_hand, order.id, deliveryId, by, at);
   }
   const shippedLines = shipping.map((x) => ({ sku: x.line.sku, quantity: x.quantity }));
-  const event = (type: string, data: unknown) => s.event.run(order.id, order.code, type, ctx.actor.type, ctx.actor.id, ctx.actor.name, JSON.stringify(data), at);
+  const event = (type: OrderEventType, data: Record<string, unknown>) => logOrderEvent(db, order, type, ctx.actor, at, data);
   event('delivery_reported', { deliveryId, parcels, lines: shippedLines });
   const complete = lines.every((line) => line.shipped + (shipping.find((x) => x.line.id === line.id)?.quantity ?? 0) === line.quantity);
   let status: OrderStatus = 'packing';
