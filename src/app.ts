@@ -1,4 +1,3 @@
-import { applyShopDefaults } from './email/settings.js';
 import { emailSettingsWeb, orderEmailsWeb } from './email/web.js';
 import { webhooksWeb } from './webhooks/web.js';
 import { createRequire } from 'node:module';
@@ -43,7 +42,6 @@ export interface App extends Express {
 export function createApp(appDeps: AppDeps): App {
   const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub(), documents: appDeps.documents ?? new DocumentRenderer(appDeps.config.documentFontDir), newOrders: appDeps.newOrders ?? new NewOrderFeed(appDeps.db) };
   const { db, config, clock } = deps;
-  applyShopDefaults(db, config, clock());
   const app = express() as unknown as App;
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createApp } from '../src/app.js';
+import { applyShopDefaults } from '../src/email/settings.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
 import { consoleLogger } from '../src/web/logger.js';
@@ -32,6 +33,8 @@ export function makeApp(opts: { db?: Db; env?: Record<string, string>; clock?: R
   const db = opts.db ?? makeDb();
   const clock = opts.clock ?? makeClock();
   const config = testConfig(opts.env);
+  // As the server and the CLI do when they start.
+  applyShopDefaults(db, config, clock());
   const app = createApp({ db, config, clock, log: consoleLogger({ silent: true }) });
   return { app, db, clock, config };
 }

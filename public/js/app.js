@@ -24,6 +24,8 @@ document.addEventListener('change', (event) => {
   if (!all) return;
   const form = all.closest('form');
   for (const box of form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`)) box.checked = all.checked;
+  // Listeners on the form (a selection count) ran before the boxes changed: tell them again.
+  form.dispatchEvent(new Event('change', { bubbles: true }));
 });
 
 // Back/forward cache: a form restored from history may be sent again.

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiTokens } from '../db/schema/index.js';
 import type { ApiCaller } from '../web/types.js';
@@ -44,11 +44,10 @@ export function authenticateToken(db: Db, token: string, envToken: string | unde
     .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
     .get();
   if (!row) return null;
-  // Last use is kept to the minute: one write a minute per token, not one per request.
-  const minuteAgo = new Date(now.getTime() - 60_000);
-  db.update(apiTokens)
-    .set({ lastUsedAt: now })
-    .where(and(eq(apiTokens.id, row.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, minuteAgo))))
-    .run();
+  // Last use is kept to the minute: one write a minute per token, not one per request. Checked on
+  // the row read above: an UPDATE that matches nothing still waits for the write lock.
+  if (!row.lastUsedAt || row.lastUsedAt.getTime() < now.getTime() - 60_000) {
+    db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+  }
   return { role: row.role, actor: { type: 'api', id: row.id, name: row.name } };
 }

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Db } from './client.js';
+import { preparedFor } from './client.js';
 
 interface Job {
   work: () => unknown;
@@ -60,11 +60,5 @@ export class GroupCommit {
   }
 }
 
-const groups = new WeakMap<Database, GroupCommit>();
-
 /** The group commit of a database connection. */
-export function groupCommit(db: Db): GroupCommit {
-  let group = groups.get(db.$client);
-  if (!group) groups.set(db.$client, (group = new GroupCommit(db.$client)));
-  return group;
-}
+export const groupCommit = preparedFor((sqlite) => new GroupCommit(sqlite));

@@ -36,11 +36,13 @@ export function listPackingOrders(db: Db) {
     .orderBy(desc(orders.priority), asc(orders.placedAt), asc(orders.id))
     .limit(PACKING_LIST_LIMIT + 1)
     .all();
-  const markers = printMarkers(db, rows.map((r) => r.id));
-  return {
-    more: rows.length > PACKING_LIST_LIMIT,
-    orders: rows.slice(0, PACKING_LIST_LIMIT).map((r) => ({ ...r, printed: markers.get(r.id) ?? ([] as PrintMarker[]) })),
-  };
+  return { more: rows.length > PACKING_LIST_LIMIT, orders: rows.slice(0, PACKING_LIST_LIMIT) };
+}
+
+/** The list with what was printed for each order (Outbound; Shipping out has no use for it). */
+function withPrintMarkers(db: Db, list: ReturnType<typeof listPackingOrders>) {
+  const markers = printMarkers(db, list.orders.map((r) => r.id));
+  return { ...list, orders: list.orders.map((r) => ({ ...r, printed: markers.get(r.id) ?? ([] as PrintMarker[]) })) };
 }
 
 /** The form's `orders` is one code or many. */
@@ -62,7 +64,7 @@ export function outboundWeb(deps: AppDeps): Router {
   const docDeps = () => ({ db, clock, renderer: deps.documents!, timezone: config.timezone });
 
   const renderOutbound = (req: Request, res: Response, status = 200, extra: { error?: string; selected?: string[]; kind?: string } = {}) => {
-    const list = listPackingOrders(db);
+    const list = withPrintMarkers(db, listPackingOrders(db));
     res.status(status).render('outbound/index', {
       title: req.t('outbound.title'),
       ...list,

@@ -1,23 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { eq, sql } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import { eq } from 'drizzle-orm';
+import { preparedFor, type Conn, type Db } from '../db/client.js';
 import { settings } from '../db/schema/index.js';
 
 /** The read of one setting, prepared once per connection: settings are read on hot paths (e-mails, the pack script). */
-const readers = new WeakMap<Conn, ReturnType<typeof prepareRead>>();
-const prepareRead = (conn: Conn) =>
-  conn
-    .select({ value: settings.value })
-    .from(settings)
-    .where(eq(settings.key, sql.placeholder('key')))
-    .prepare();
+const read = preparedFor((sqlite) => sqlite.prepare('SELECT value FROM settings WHERE key = ?').pluck());
 
 export function getSetting<T>(conn: Conn, key: string): T | undefined {
-  let read = readers.get(conn);
-  if (!read) readers.set(conn, (read = prepareRead(conn)));
-  const row = read.get({ key });
-  return row ? (row.value as T) : undefined;
+  // A transaction object has no connection of its own to prepare on; it reads through drizzle.
+  const value = '$client' in conn ? (read(conn as Db).get(key) as string | undefined) : conn.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
+  if (value === undefined) return undefined;
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
 export function putSetting(conn: Conn, key: string, value: unknown, now: Date, by?: string): void {

@@ -213,17 +213,18 @@ function collectViews(lines: ViewLine[], parcels: ViewParcel[], out = new Map<nu
 }
 
 /** Open deliveries of many orders at once (the station lists up to 500), by order id. */
+const listStmts = preparedFor((sqlite) => ({
+  lines: sqlite.prepare(viewLinesSql('o.id IN (SELECT value FROM json_each(?))')),
+  parcels: sqlite.prepare(viewParcelsSql('d.order_id IN (SELECT value FROM json_each(?))')),
+}));
+
 export function draftViews(db: Db, orderIds: readonly number[]): Map<number, DraftView> {
   const out = new Map<number, DraftView>();
   if (orderIds.length === 0) return out;
-  const sqlite = db.$client;
-  for (let i = 0; i < orderIds.length; i += 500) {
-    const chunk = orderIds.slice(i, i + 500);
-    const marks = chunk.map(() => '?').join(',');
-    const lines = sqlite.prepare(viewLinesSql(`o.id IN (${marks})`)).all(...chunk) as ViewLine[];
-    const parcels = sqlite.prepare(viewParcelsSql(`d.order_id IN (${marks})`)).all(...chunk) as ViewParcel[];
-    collectViews(lines, parcels, out);
-  }
+  // One JSON array of ids: the statements are prepared once, whatever the number of orders.
+  const ids = JSON.stringify(orderIds);
+  const s = listStmts(db);
+  collectViews(s.lines.all(ids) as ViewLine[], s.parcels.all(ids) as ViewParcel[], out);
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { applyShopDefaults } from '../../src/email/settings.js';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
@@ -15,7 +16,9 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 
 /** The app on a real port on loopback, for a real browser. */
 export async function serveApp(db: Db = makeDb()) {
-  const app = createApp({ db, config: testConfig(), clock: () => new Date(), log: consoleLogger({ silent: true }) });
+  const config = testConfig();
+  applyShopDefaults(db, config, new Date());
+  const app = createApp({ db, config, clock: () => new Date(), log: consoleLogger({ silent: true }) });
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -268,6 +268,8 @@ describe('across processes', () => {
     const { path, db } = await fileDb(300);
     const results = await Promise.allSettled([cli(path, ['--batch-size', '10']), cli(path, ['--batch-size', '10']), cli(path, ['--batch-size', '10'])]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+    // A process that did not run was refused by the lease, not by a crash.
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 1, stdout: expect.stringContaining('already running since') });
     invariants(db);
     expect(db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get()).toBeGreaterThan(0);
   });

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { GroupCommit } from '../../src/db/group-commit.js';
 import { gs1CheckDigit } from '../../src/domain/gtin.js';
 import { addParcel } from '../../src/shipping/drafts.js';
 import { buildOrder, buildPackingOrder, buildProduct, expectCountersInSync, productBySku, reload } from '../builders.js';
@@ -151,6 +152,7 @@ describe('scans arriving together', () => {
     const { db, order } = setup();
     const other = buildPackingOrder(db);
     const ctx = { actor: { type: 'system' as const, id: null, name: 'test' }, now: new Date() };
+    const flush = vi.spyOn(GroupCommit.prototype as unknown as { flush: () => void }, 'flush');
     const results = await Promise.allSettled([
       addParcel(db, order.code, 'G-1', 'scanner', ctx),
       addParcel(db, order.code, 'G-2', 'scanner', ctx),
@@ -163,5 +165,8 @@ describe('scans arriving together', () => {
     expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code))).toEqual(['ok', 'ok', 'parcel_in_use', 'ok', 'ok', 'too_many_parcels', 'ok']);
     expect(db.$client.prepare('SELECT parcel_id FROM delivery_parcels ORDER BY id').pluck().all()).toEqual(['G-1', 'G-2', 'G-3', 'G-4', 'G-6']);
     expect(db.$client.prepare("SELECT count(*) FROM order_events WHERE type = 'parcel_added'").pluck().get()).toBe(5);
+    // All seven in one transaction.
+    expect(flush).toHaveBeenCalledTimes(1);
+    flush.mockRestore();
   });
 });

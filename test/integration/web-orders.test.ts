@@ -15,6 +15,8 @@ describe('Orders pages', () => {
     const older = buildOrder(db);
     const newer = buildPreorder(db);
     const html = (await agent.get('/orders')).text;
+    expect(html).toContain(older.code);
+    expect(html.indexOf(newer.code)).toBeGreaterThan(-1);
     expect(html.indexOf(newer.code)).toBeLessThan(html.indexOf(older.code));
     expect(html).toContain('status-preorder');
     expect(html).toContain('status-order');

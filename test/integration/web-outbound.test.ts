@@ -13,6 +13,7 @@ async function as(role: 'packer' | 'operator' | 'admin') {
 
 const rowOf = (html: string, code: string) => {
   const start = html.indexOf(`<tr data-code="${code}">`);
+  if (start < 0) throw new Error(`no row for ${code} on the page`);
   return html.slice(start, html.indexOf('</tr>', start));
 };
 

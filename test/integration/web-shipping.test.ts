@@ -54,8 +54,13 @@ describe('the shipping station without JavaScript', () => {
     const key = /name="key" value="([^"]+)"/.exec((await agent.get('/shipping')).text)![1]!;
     await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
     expect((await agent.get('/shipping')).text).toContain('Reported 1 deliveries: 1 orders shipped, 0 partly.');
-    // The same form again (a double click, a resent page): nothing more happens.
+    // The same form again (a double click, a resent page): nothing more happens, even though another
+    // order now has a parcel that a fresh Report in would ship.
+    const second = buildPackingOrder(db);
+    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'P-10', selected: second.code });
     await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
+    expect((await agent.get('/shipping')).text).toContain('Reported 1 deliveries: 1 orders shipped, 0 partly.');
+    expect(reload(db, second.code).status).toBe('packing');
     expect(reload(db, order.code).status).toBe('shipped');
     expect(db.$client.prepare("SELECT count(*) FROM deliveries WHERE status = 'reported'").pluck().get()).toBe(1);
   });
