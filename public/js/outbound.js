@@ -42,16 +42,24 @@
       return;
     }
     status.textContent = '';
-    // The PDF opens in a new tab; this list stays, and its markers are fetched again.
-    setTimeout(async () => {
+    // The PDF opens in a new tab; this list stays, and its markers are fetched again: shortly, and
+    // when the packer comes back to this tab (a large print is recorded only once it is made).
+    setTimeout(() => {
       delete form.dataset.sending;
-      const res = await fetch(window.location.pathname, { credentials: 'same-origin' });
-      if (!res.ok) return;
-      const page = new DOMParser().parseFromString(await res.text(), 'text/html');
-      for (const row of page.querySelectorAll('tr[data-code]')) {
-        const mine = form.querySelector(`tr[data-code="${row.dataset.code}"] .markers`);
-        if (mine) mine.innerHTML = row.querySelector('.markers').innerHTML;
-      }
+      refreshMarkers();
     }, 1500);
+  });
+
+  const refreshMarkers = async () => {
+    const res = await fetch(window.location.pathname, { credentials: 'same-origin' });
+    if (!res.ok) return;
+    const page = new DOMParser().parseFromString(await res.text(), 'text/html');
+    for (const row of page.querySelectorAll('tr[data-code]')) {
+      const mine = form.querySelector(`tr[data-code="${row.dataset.code}"] .markers`);
+      if (mine) mine.innerHTML = row.querySelector('.markers').innerHTML;
+    }
+  };
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') refreshMarkers();
   });
 })();
