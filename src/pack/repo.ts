@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, notInArray } from 'drizzle-orm';
+import { and, desc, eq, lt, ne, notInArray } from 'drizzle-orm';
 import type { Conn, Db } from '../db/client.js';
 import { packRunBatches, packRuns } from '../db/schema/index.js';
 import type { Candidate, ProductStock } from '../domain/allocation.js';
@@ -129,9 +129,12 @@ export function markInterrupted(conn: Conn, now: Date, except: number[] = []): n
     .run().changes;
 }
 
-/** Keeps the step details of the newest `keep` runs; older runs keep their summary only. */
+/**
+ * Keeps the step details of the newest `keep` runs; older runs keep their summary only. The
+ * one-order runs of "Check now" do not count: fifty clicks must not throw away the last real run.
+ */
 export function pruneSteps(conn: Conn, keep: number): void {
-  const newest = conn.select({ id: packRuns.id }).from(packRuns).orderBy(desc(packRuns.id)).limit(keep).all().map((r) => r.id);
+  const newest = conn.select({ id: packRuns.id }).from(packRuns).where(ne(packRuns.trigger, 'check')).orderBy(desc(packRuns.id)).limit(keep).all().map((r) => r.id);
   if (newest.length < keep) return;
   conn.delete(packRunBatches).where(lt(packRunBatches.runId, Math.min(...newest))).run();
 }

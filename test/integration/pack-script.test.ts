@@ -150,6 +150,15 @@ describe('the record of a run', () => {
     expect(db.select().from(packRuns).where(eq(packRuns.id, result.id)).get()).toMatchObject({ examined: 5, promoted: 2, held: 3 });
     expect(db.$client.prepare('SELECT count(DISTINCT run_id) FROM pack_run_batches').pluck().get()).toBe(KEEP_RUN_DETAILS);
   });
+
+  it('"Check now" runs do not push real runs out of the kept details', async () => {
+    const { db, clock, result, orders } = await runOverFive();
+    for (let i = 0; i < KEEP_RUN_DETAILS; i++) {
+      clock.advance(1000);
+      await runPackScript(deps(db, clock), { trigger: 'check', dryRun: false, actor: SYSTEM, orderId: orders[2]!.id });
+    }
+    expect(listSteps(db, result.id, { limit: 10 })).toHaveLength(5);
+  });
 });
 
 describe('the lease', () => {
