@@ -1,5 +1,6 @@
 import type { Language } from '../i18n/index.js';
 import type { OrderStatus, PaymentMethod } from '../domain/order-status.js';
+import { vatByRate, type VatAtRate } from '../domain/vat.js';
 
 /** The documents Outbound prints. `pick_slip_receipt` is both, order by order, in one PDF. */
 export const DOCUMENT_KINDS = ['pick_slip', 'receipt', 'pick_slip_receipt', 'invoice', 'packing_slip', 'batch_pick_list'] as const;
@@ -146,15 +147,7 @@ export function batchRows(orders: readonly DocOrder[]): BatchRow[] {
   return [...rows.values()].sort(byLocation);
 }
 
-/** VAT included in a gross amount: gross − gross / (1 + rate). */
-export function vatOf(gross: number, rateBp: number): number {
-  return Math.round(gross - (gross * 10_000) / (10_000 + rateBp));
-}
-
-/** Gross amounts and their VAT by rate, for the totals of an invoice or a receipt. */
-export function vatSummary(order: DocOrder, shippingVatRate: number): { rate: number; gross: number; vat: number }[] {
-  const byRate = new Map<number, number>();
-  for (const line of order.lines) byRate.set(line.vatRate, (byRate.get(line.vatRate) ?? 0) + line.unitPrice * line.quantity);
-  if (order.shippingFee) byRate.set(shippingVatRate, (byRate.get(shippingVatRate) ?? 0) + order.shippingFee);
-  return [...byRate.entries()].sort((a, b) => b[0] - a[0]).map(([rate, gross]) => ({ rate, gross, vat: vatOf(gross, rate) }));
+/** VAT by rate of an order's lines and its shipping fee (at the seller's shipping rate), for an invoice or a receipt. */
+export function vatSummary(order: DocOrder, shippingVatRate: number): VatAtRate[] {
+  return vatByRate([...order.lines.map((l) => ({ gross: l.unitPrice * l.quantity, rate: l.vatRate })), { gross: order.shippingFee, rate: shippingVatRate }]);
 }

@@ -1,4 +1,5 @@
 import bwipjs from 'bwip-js';
+import { vatTotals } from '../domain/vat.js';
 import { translator, type Translate } from '../i18n/index.js';
 import { formatters, type Formatters } from '../web/format.js';
 import { A4, LABEL, MM, PdfWriter, RECEIPT_WIDTH, type Canvas, type FontFiles, type TextStyle } from './pdf.js';
@@ -320,8 +321,9 @@ function drawReceipt(ctx: Ctx, order: DocOrder, c: Canvas | null): number {
   if (order.shippingFee) sum(t('docs.shipping'), order.shippingFee);
   sum(t('docs.total'), order.total, { bold: true, size: 11 });
   y += 2;
+  // Prices are gross: the VAT is part of the total above, not added to it.
   for (const v of vatSummary(order, job.seller.shippingVatRate)) {
-    text(t('docs.vatOf', { rate: v.rate / 100, gross: fmt.money(v.gross, order.currency) }), margin, { size: 8, grey: 0.35, maxWidth: width - 22 * MM });
+    text(t('docs.vatIncluded', { rate: fmt.number(v.rate / 100) }), margin, { size: 8, grey: 0.35, maxWidth: width - 22 * MM });
     text(fmt.money(v.vat, order.currency), right, { size: 8, grey: 0.35, align: 'right' });
     y += 10;
   }
@@ -345,7 +347,7 @@ function invoice(ctx: Ctx, order: DocOrder): void {
     { title: t('docs.product'), width: width - 28 * MM - 84 * MM, value: (l) => l.name },
     { title: t('docs.quantity'), width: 14 * MM, align: 'right', value: (l) => String(l.quantity) },
     { title: t('docs.unitPrice'), width: 26 * MM, align: 'right', value: (l) => money(l.unitPrice) },
-    { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${l.vatRate / 100} %` },
+    { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
     { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(l.unitPrice * l.quantity) },
   ];
   const flow = new Flow(ctx.pdf, (c, first) => {
@@ -386,18 +388,32 @@ function invoice(ctx: Ctx, order: DocOrder): void {
   });
   for (const line of order.lines) flow.row(columns, line, 18, false);
   const summary = vatSummary(order, seller.shippingVatRate);
-  const vatTotal = summary.reduce((s, v) => s + v.vat, 0);
+  const sums = vatTotals(summary);
   const totals: [string, string, boolean][] = [
-    ...(order.shippingFee ? ([[t('docs.shipping'), money(order.shippingFee), false]] as [string, string, boolean][]) : []),
-    [t('docs.net'), money(order.total - vatTotal), false],
-    ...summary.map((v): [string, string, boolean] => [t('docs.vatOf', { rate: v.rate / 100, gross: money(v.gross) }), money(v.vat), false]),
+    [t('docs.net'), money(sums.net), false],
+    [t('docs.vatTotal'), money(sums.vat), false],
     [t('docs.total'), money(order.total), true],
     [t('docs.invoice.toPay'), money(order.paid ? 0 : order.total), true],
   ];
-  flow.room(totals.length * 16 + 70);
+  flow.room((order.shippingFee ? 16 : 0) + 22 + summary.length * 14 + totals.length * 16 + 70);
   const c = flow.canvas;
   const right = A4.width - MARGIN;
   c.line(MARGIN, flow.y - 8, right, flow.y - 8, 0.6);
+  flow.y += 8;
+  if (order.shippingFee) {
+    c.text(t('docs.shipping'), right - 40 * MM, flow.y, { size: 10, align: 'right' });
+    c.text(money(order.shippingFee), right, flow.y, { size: 10, align: 'right' });
+    flow.y += 16;
+  }
+  // Net, VAT and gross per rate: prices are gross, so each rate's VAT is taken out of its gross.
+  const vatColumns = [right - 102 * MM, right - 68 * MM, right - 34 * MM, right];
+  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((title, i) => c.text(title, vatColumns[i]!, flow.y, { size: 8, bold: true, align: 'right' }));
+  flow.y += 14;
+  for (const v of summary) {
+    [`${fmt.number(v.rate / 100)} %`, money(v.net), money(v.vat), money(v.gross)].forEach((value, i) => c.text(value, vatColumns[i]!, flow.y, { size: 10, align: 'right' }));
+    flow.y += 14;
+  }
+  c.line(right - 120 * MM, flow.y - 8, right, flow.y - 8, 0.3);
   flow.y += 8;
   for (const [label, value, bold] of totals) {
     c.text(label, right - 40 * MM, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });

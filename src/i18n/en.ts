@@ -356,8 +356,10 @@ export const en = {
     subtotal: 'Subtotal',
     shipping: 'Shipping',
     total: 'Total',
-    vatOf: 'VAT {{rate}} % of {{gross}}',
+    vatIncluded: 'of which VAT {{rate}} %',
+    vatTable: { rate: 'VAT rate', net: 'Net', vat: 'VAT', gross: 'Gross' },
     net: 'Total excl. VAT',
+    vatTotal: 'Total VAT',
   },
   live: { newOrder: 'New order {{code}} ({{name}}).', newOrders: '{{count}} new orders.', refresh: 'Refresh the list' },
   outbound: {

@@ -358,8 +358,10 @@ export const sv: Catalog = {
     subtotal: 'Delsumma',
     shipping: 'Frakt',
     total: 'Totalt',
-    vatOf: 'Moms {{rate}} % av {{gross}}',
+    vatIncluded: 'varav moms {{rate}} %',
+    vatTable: { rate: 'Momssats', net: 'Netto', vat: 'Moms', gross: 'Brutto' },
     net: 'Summa exkl. moms',
+    vatTotal: 'Summa moms',
   },
   live: { newOrder: 'Ny order {{code}} ({{name}}).', newOrders: '{{count}} nya ordrar.', refresh: 'Uppdatera listan' },
   outbound: {

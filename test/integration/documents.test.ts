@@ -111,7 +111,7 @@ describe('order documents', () => {
     expect(one).toContain('Fjällbutiken AB');
     expect(one).toContain('Łukasz Żółć');
     expect(one).toMatch(/TENT\s+Tält för två\s+1\s+SEK\s?1,999\.00\s+25 %\s+SEK\s?1,999\.00/);
-    expect(one).toMatch(/VAT 25 % of SEK\s?1,999\.00\s+SEK\s?399\.80/);
+    expect(one).toMatch(/25 %\s+SEK\s?1,599\.20\s+SEK\s?399\.80\s+SEK\s?1,999\.00/);
     expect(db.$client.prepare('SELECT number FROM invoices ORDER BY number').pluck().all()).toEqual([5001, 5002]);
   });
 
@@ -133,6 +133,58 @@ describe('order documents', () => {
     expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/delivery-note.pdf`)).status).toBe(404);
     expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/label.pdf`)).body.error.details.fields[0].path).toBe('parcel');
     expect(db.$client.prepare("SELECT count(*) FROM printed_documents WHERE kind = 'pick_slip'").pluck().get()).toBe(0);
+  });
+});
+
+describe('VAT on receipts and invoices', () => {
+  /**
+   * Mixed rates with öre rounding. 25 %: jacket 4,990.00 + shipping 150.00 = 5,140.00, VAT
+   * 1,028.00; 12 %: 2 × 44.87 = 89.74, VAT 9.615 → 9.62; 6 %: 149.00, VAT 8.434 → 8.43.
+   */
+  async function mixedOrder() {
+    const ctx = makeApp();
+    const products = [
+      { sku: 'JACKET', name: 'Skaljacka', price: 499_000, vatRate: 2500 },
+      { sku: 'MEAL', name: 'Frystorkad middag', price: 4487, vatRate: 1200 },
+      { sku: 'MAP', name: 'Fjällkartan', price: 14_900, vatRate: 600 },
+    ];
+    for (const { sku, ...body } of products) expect((await api(ctx.app).put(`/api/v1/products/${sku}`).send({ ...body, onHand: 10 })).status).toBeLessThan(300);
+    const order = buildPackingOrder(ctx.db, {
+      lines: [{ sku: 'JACKET', quantity: 1 }, { sku: 'MEAL', quantity: 2 }, { sku: 'MAP', quantity: 1 }],
+      body: { paymentMethod: 'invoice', shippingFee: 15_000, customer: aCustomer() },
+    });
+    return { ...ctx, order };
+  }
+  const kr = (amount: string) => amount.replace(/ /g, '[\\s\\u00a0\\u202f]');
+
+  it('a receipt says how much of the total is VAT, per rate: "of which VAT 25 %" / "varav moms 25 %"', async () => {
+    const { app, order } = await mixedOrder();
+    const en = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/receipt.pdf`)).body);
+    expect(en).toMatch(/Total\s+SEK\s?5,378\.74/);
+    expect(en).toMatch(/of which VAT 25 %\s+SEK\s?1,028\.00/);
+    expect(en).toMatch(/of which VAT 12 %\s+SEK\s?9\.62/);
+    expect(en).toMatch(/of which VAT 6 %\s+SEK\s?8\.43/);
+    expect(en).not.toMatch(/VAT 25 % of/);
+    const sv = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/receipt.pdf?lang=sv`)).body);
+    expect(sv).toMatch(new RegExp(`varav moms 25 %\\s+${kr('1 028,00 kr')}`));
+    expect(sv).toMatch(new RegExp(`varav moms 12 %\\s+${kr('9,62 kr')}`));
+    expect(sv).toMatch(new RegExp(`varav moms 6 %\\s+${kr('8,43 kr')}`));
+  });
+
+  it('an invoice shows net, VAT and gross per rate, and net + VAT = total', async () => {
+    const { app, order } = await mixedOrder();
+    const en = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/invoice.pdf`)).body);
+    expect(en).toMatch(/VAT rate\s+Net\s+VAT\s+Gross/);
+    expect(en).toMatch(/25 %\s+SEK\s?4,112\.00\s+SEK\s?1,028\.00\s+SEK\s?5,140\.00/);
+    expect(en).toMatch(/12 %\s+SEK\s?80\.12\s+SEK\s?9\.62\s+SEK\s?89\.74/);
+    expect(en).toMatch(/6 ?%\s+SEK\s?140\.57\s+SEK\s?8\.43\s+SEK\s?149\.00/);
+    expect(en).toMatch(/Total excl\. VAT\s+SEK\s?4,332\.69/);
+    expect(en).toMatch(/Total VAT\s+SEK\s?1,046\.05/);
+    expect(en).toMatch(/Total\s+SEK\s?5,378\.74/);
+    const sv = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/invoice.pdf?lang=sv`)).body);
+    expect(sv).toMatch(/Momssats\s+Netto\s+Moms\s+Brutto/);
+    expect(sv).toMatch(new RegExp(`25 %\\s+${kr('4 112,00 kr')}\\s+${kr('1 028,00 kr')}\\s+${kr('5 140,00 kr')}`));
+    expect(sv).toMatch(new RegExp(`Summa moms\\s+${kr('1 046,05 kr')}`));
   });
 });
 

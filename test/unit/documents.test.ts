@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { luhnCheckDigit } from '../../src/domain/gtin.js';
-import { batchRows, byLocation, vatOf, vatSummary, type DocLine, type DocOrder } from '../../src/documents/model.js';
+import { batchRows, byLocation, vatSummary, type DocLine, type DocOrder } from '../../src/documents/model.js';
 import { documentFileName } from '../../src/documents/service.js';
 
 const line = (sku: string, location: string | null, remaining: number, extra: Partial<DocLine> = {}): DocLine => ({
@@ -58,18 +58,16 @@ describe('batch pick list', () => {
 });
 
 describe('VAT', () => {
-  it('is the part of a gross amount above its net', () => {
-    expect(vatOf(12_500, 2500)).toBe(2500);
-    expect(vatOf(11_200, 1200)).toBe(1200);
-    expect(vatOf(199_900, 2500)).toBe(39_980);
-    expect(vatOf(1000, 0)).toBe(0);
-  });
-
-  it('is summed per rate, shipping at its own rate, highest rate first', () => {
-    const o = order('1', [line('A', null, 2, { unitPrice: 5000, quantity: 2 }), line('B', null, 1, { vatRate: 1200, unitPrice: 11_200 })], { shippingFee: 4900 });
+  it('is summed per rate over the lines and the shipping fee (at its own rate), highest rate first', () => {
+    const o = order('1', [line('A', null, 2, { unitPrice: 5000, quantity: 2 }), line('B', null, 1, { vatRate: 1200, unitPrice: 11_200 }), line('C', null, 1, { vatRate: 600, unitPrice: 0 })], { shippingFee: 4900 });
     expect(vatSummary(o, 2500)).toEqual([
-      { rate: 2500, gross: 14_900, vat: 2980 },
-      { rate: 1200, gross: 11_200, vat: 1200 },
+      { rate: 2500, gross: 14_900, net: 11_920, vat: 2980 },
+      { rate: 1200, gross: 11_200, net: 10_000, vat: 1200 },
+    ]);
+    expect(vatSummary(o, 600)).toEqual([
+      { rate: 2500, gross: 10_000, net: 8000, vat: 2000 },
+      { rate: 1200, gross: 11_200, net: 10_000, vat: 1200 },
+      { rate: 600, gross: 4900, net: 4623, vat: 277 },
     ]);
   });
 });
