@@ -12,8 +12,9 @@ import { acquireLease } from '../../src/pack/lease.js';
 import { lastStep, listSteps } from '../../src/pack/repo.js';
 import { putPackSettings } from '../../src/pack/settings.js';
 import { consoleLogger } from '../../src/web/logger.js';
-import { buildOrder, buildPaidOrder, buildProduct, expectCountersInSync, productBySku, reload } from '../builders.js';
+import { buildOrder, buildPaidOrder, buildProduct, productBySku, reload } from '../builders.js';
 import { API_TOKEN, api, makeApp, makeClock, makeDb } from '../helpers.js';
+import { expectInvariants } from '../invariants.js';
 
 const run = promisify(execFile);
 const SYSTEM = { type: 'system' as const, id: null, name: 'test' };
@@ -22,11 +23,7 @@ function deps(db: ReturnType<typeof makeDb>, clock = makeClock()): PackScriptDep
   return { db, clock, log: consoleLogger({ silent: true }) };
 }
 
-function invariants(db: ReturnType<typeof makeDb>) {
-  expectCountersInSync(db);
-  const over = db.$client.prepare('SELECT sku FROM products WHERE track_stock = 1 AND allocated > on_hand').pluck().all();
-  expect(over, 'allocated ≤ on_hand').toEqual([]);
-}
+const invariants = (db: ReturnType<typeof makeDb>) => expectInvariants(db);
 
 describe('a pack run', () => {
   it('promotes what is paid and in stock, holds the rest with reasons, and records it all', async () => {
@@ -78,7 +75,7 @@ describe('a pack run', () => {
         ...deps(db),
         // Between the decision and the write, someone counts the shelf and finds one unit.
         onProgress: (e) => {
-          if (e.type === 'started') db.$client.prepare("UPDATE products SET on_hand = 1 WHERE sku = 'A'").run();
+          if (e.type === 'started') buildProduct(db, { sku: 'A', onHand: 1 });
         },
       },
       { trigger: 'manual', dryRun: false, actor: SYSTEM },
@@ -244,7 +241,7 @@ describe('API', () => {
 
     const check = await api(ctx.app).post(`/api/v1/orders/${second.code}/pack-check`);
     expect(check.body).toMatchObject({ code: second.code, promoted: false, reason: 'insufficient_stock', detail: 'A: needs 1, 0 available', status: 'order' });
-    ctx.db.$client.prepare("UPDATE products SET on_hand = 5 WHERE sku = 'A'").run();
+    buildProduct(ctx.db, { sku: 'A', onHand: 5 });
     const again = await api(ctx.app).post(`/api/v1/orders/${second.code}/pack-check`);
     expect(again.body).toMatchObject({ promoted: true, status: 'packing' });
     const packed = await api(ctx.app).post(`/api/v1/orders/${paid.code}/pack-check`);
