@@ -1,11 +1,15 @@
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { startLoop } from '../../jobs/loop.js';
 import { getSetting, putSetting } from '../settings/service.js';
-import { AppError } from '../web/errors.js';
+import { AppError, fieldError } from '../web/errors.js';
+import { guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';
+import { allowedHosts } from './settings.js';
 
 export const WEBHOOK_EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -32,7 +36,12 @@ export function signature(secret: string, body: string, at: Date): string {
   return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
 }
 
+/**
+ * Registers an endpoint. One on this machine or the local network is refused unless an admin
+ * allowed its host (docs/operations.md § Webhooks to hosts on the LAN); sending checks again.
+ */
 export function createWebhook(db: Db, input: z.infer<typeof webhookBody>, now: Date) {
+  if (urlRefusal(input.url, allowedHosts(db))) throw fieldError('url', 'validation.webhookAddress');
   return db.transaction((tx) => {
     // Events are pushed from when the first endpoint exists, not from the whole history.
     if (!getSetting(tx, CURSOR)) putSetting(tx, CURSOR, currentCursor(db), now, 'system');
@@ -64,7 +73,11 @@ export function deleteWebhook(db: Db, id: number): void {
   if (db.delete(webhooks).where(eq(webhooks.id, id)).run().changes === 0) throw new AppError('not_found', 'errors.webhookNotFound', { id });
 }
 
-export function webhookDeliveryLog(db: Db, id: number, limit = 100) {
+/**
+ * The newest deliveries of an endpoint with every attempt. What a receiver answered is shown only
+ * when `excerpts` (to admins): behind an allowed LAN host it may be an internal service's page.
+ */
+export function webhookDeliveryLog(db: Db, id: number, { excerpts, limit = 100 }: { excerpts: boolean; limit?: number }) {
   if (!db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, id)).get()) throw new AppError('not_found', 'errors.webhookNotFound', { id });
   const rows = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(desc(webhookDeliveries.id)).limit(limit).all();
   return rows.map((d) => ({
@@ -76,7 +89,7 @@ export function webhookDeliveryLog(db: Db, id: number, limit = 100) {
     nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
     lastStatusCode: d.lastStatusCode,
     lastDurationMs: d.lastDurationMs,
-    lastResponseExcerpt: d.lastResponseExcerpt,
+    ...(excerpts ? { lastResponseExcerpt: d.lastResponseExcerpt } : {}),
     lastError: d.lastError,
     createdAt: d.createdAt.toISOString(),
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
@@ -86,7 +99,7 @@ export function webhookDeliveryLog(db: Db, id: number, limit = 100) {
       .where(eq(webhookAttempts.deliveryId, d.id))
       .orderBy(webhookAttempts.id)
       .all()
-      .map((a) => ({ statusCode: a.statusCode, durationMs: a.durationMs, responseExcerpt: a.responseExcerpt, error: a.error, succeeded: a.succeeded, at: a.createdAt.toISOString() })),
+      .map((a) => ({ statusCode: a.statusCode, durationMs: a.durationMs, ...(excerpts ? { responseExcerpt: a.responseExcerpt } : {}), error: a.error, succeeded: a.succeeded, at: a.createdAt.toISOString() })),
   }));
 }
 
@@ -182,13 +195,55 @@ const EVENT_TYPES: Record<string, WebhookEvent | undefined> = {
   delivery_reported: 'delivery.reported',
 };
 
+/** The excerpt kept of an answer: its first characters (a 2xx page says little more). */
+const EXCERPT_CHARS = 500;
+
+/**
+ * One POST of a delivery. The address is checked before connecting ({@link guardedLookup}), a
+ * redirect is an answer like any other (never followed: it could point inside), and only the start
+ * of the answer is read.
+ */
+async function post(rawUrl: string, headers: Record<string, string>, body: string, allow: readonly AllowedHost[], resolve: Resolve): Promise<{ statusCode: number; excerpt: string }> {
+  const url = new URL(rawUrl);
+  const lookup = guardedLookup(url, allow, resolve);
+  const signal = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
+  try {
+    const res = await new Promise<http.IncomingMessage>((done, fail) => {
+      const send = url.protocol === 'https:' ? https.request : http.request;
+      // agent: false: a fresh connection per attempt, resolved and checked again (no pooled socket to an old address).
+      const req = send(url, { method: 'POST', headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) }, lookup, signal, agent: false }, done);
+      req.on('error', fail);
+      req.end(body);
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        chunks.push(chunk);
+        size += chunk.length;
+        // UTF-8 takes at most 4 bytes a character: enough for the excerpt, the rest is not waited for.
+        if (size >= EXCERPT_CHARS * 4) break;
+      }
+    } catch {
+      // The status has arrived; an answer cut short keeps what came.
+    }
+    return { statusCode: res.statusCode ?? 0, excerpt: Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_CHARS) };
+  } catch (err) {
+    if (signal.aborted) throw new Error(`no answer within ${ATTEMPT_TIMEOUT_MS} ms`);
+    throw err;
+  }
+}
+
 /**
  * Sends the deliveries that are due, each at most once at a time: POST JSON with the event id and
  * signature headers, a timeout per attempt, every attempt logged. 2xx is delivered; anything else
- * is tried again with exponential backoff until a day after the event, then marked failed.
+ * is tried again with exponential backoff until a day after the event, then marked failed. An
+ * endpoint whose address is not allowed fails its attempt with "address not allowed" without any
+ * connection; `resolve` (the system resolver by default) is how names are looked up.
  */
-export async function sendDue(db: Db, now: () => Date, max = 50): Promise<number> {
+export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = systemResolve }: { max?: number; resolve?: Resolve } = {}): Promise<number> {
   const sqlite = db.$client;
+  const allow = allowedHosts(db);
   const due = sqlite
     .prepare(
       `SELECT d.id, d.event_id AS eventId, d.payload, d.attempts, d.created_at AS createdAt, w.url, w.secret
@@ -212,17 +267,10 @@ export async function sendDue(db: Db, now: () => Date, max = 50): Promise<number
       let excerpt: string | null = null;
       let error: string | null = null;
       try {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'User-Agent': 'warehouse-back-office', 'X-Webhook-Id': d.eventId, 'X-Webhook-Signature': signature(d.secret, d.payload, started) },
-          body: d.payload,
-          signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-          redirect: 'manual',
-        });
-        statusCode = res.status;
-        excerpt = (await res.text().catch(() => '')).slice(0, 500);
+        const headers = { 'Content-Type': 'application/json', 'User-Agent': 'warehouse-back-office', 'X-Webhook-Id': d.eventId, 'X-Webhook-Signature': signature(d.secret, d.payload, started) };
+        ({ statusCode, excerpt } = await post(d.url, headers, d.payload, allow, resolve));
       } catch (err) {
-        error = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS} ms` : err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+        error = err instanceof Error ? err.message : String(err);
       }
       const durationMs = Math.round(performance.now() - t0);
       const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;

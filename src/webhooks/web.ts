@@ -1,20 +1,25 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { can } from '../domain/permissions.js';
 import { requireCapability } from '../web/auth.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { createWebhook, deleteWebhook, listWebhooks, resendDelivery, WEBHOOK_EVENTS, webhookBody, webhookDeliveryLog } from './service.js';
+import { getWebhookSettings, saveAllowedHosts } from './settings.js';
 
 const id = z.coerce.number({ error: 'validation.integer' }).int().positive();
 /** A checkbox list arrives as one value or several. */
 const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Settings → Webhooks (admin): endpoints, their delivery log, and "resend". The API does the same (docs/api.md). */
+/**
+ * Settings → Webhooks (admin): endpoints, their delivery log, "resend", and the hosts on the LAN
+ * endpoints may point at. The API does the same but for the allow-list (docs/api.md).
+ */
 export function webhooksWeb({ db, clock }: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('settings'));
-  const model = (req: Request) => ({ title: req.t('webhooks.title'), webhooks: listWebhooks(db), events: WEBHOOK_EVENTS });
+  const model = (req: Request) => ({ title: req.t('webhooks.title'), webhooks: listWebhooks(db), events: WEBHOOK_EVENTS, allowedHosts: getWebhookSettings(db).allowedHosts });
 
   router.get('/', (req, res) => res.render('settings/webhooks', { ...model(req), values: { events: [...WEBHOOK_EVENTS] } }));
 
@@ -30,6 +35,16 @@ export function webhooksWeb({ db, clock }: AppDeps): Router {
     }
   });
 
+  router.post('/allowed-hosts', (req, res) => {
+    try {
+      saveAllowedHosts(db, String(req.body?.allowedHosts ?? '').split(/\r?\n/), clock(), req.user!.name);
+      setFlash(req, 'success', 'webhooks.allowedHostsSaved');
+      res.redirect('/settings/webhooks');
+    } catch (err) {
+      renderFormError(req, res, err, 'settings/webhooks', model(req));
+    }
+  });
+
   router.post('/:id/delete', (req, res) => {
     deleteWebhook(db, parse(id, req.params.id));
     setFlash(req, 'success', 'webhooks.deleted');
@@ -39,7 +54,7 @@ export function webhooksWeb({ db, clock }: AppDeps): Router {
   const show = (req: Request, res: Response) => {
     const webhookId = parse(id, req.params.id);
     const webhook = listWebhooks(db).find((w) => w.id === webhookId);
-    res.render('settings/webhook', { title: req.t('webhooks.logTitle'), webhook, deliveries: webhookDeliveryLog(db, webhookId) });
+    res.render('settings/webhook', { title: req.t('webhooks.logTitle'), webhook, deliveries: webhookDeliveryLog(db, webhookId, { excerpts: can(req.user!.role, 'settings') }) });
   };
   router.get('/:id', show);
 

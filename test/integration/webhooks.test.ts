@@ -1,7 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import request from 'supertest';
 import { runPackScript } from '../../jobs/pack-script.js';
+import { createApiToken } from '../../src/api-tokens/service.js';
+import type { Db } from '../../src/db/client.js';
 import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';
+import { saveAllowedHosts } from '../../src/webhooks/settings.js';
 import { consoleLogger } from '../../src/web/logger.js';
 import { buildPaidOrder, buildProduct, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
@@ -14,6 +18,21 @@ function receiver(answer: (n: number) => number | 'hang') {
     const a = answer(got.length);
     if (a !== 'hang') res.writeHead(a, { 'Content-Type': 'text/plain' }).end(a === 200 ? 'thanks' : 'receiver broke');
   });
+}
+
+/**
+ * The receivers live on 127.0.0.1, which webhooks may reach only when an admin allows it, as an
+ * operator with a POS on the LAN would (Settings → Webhooks, the same function the page calls).
+ */
+function allowLoopback(db: Db) {
+  saveAllowedHosts(db, ['127.0.0.1'], new Date(), 'test admin');
+}
+
+/** supertest with an admin API token (the integration token does not see receivers' answers). */
+async function adminApi(app: Parameters<typeof request>[0], db: Db) {
+  const admin = await buildUser(db, 'admin');
+  const { token } = createApiToken(db, { name: 'Admin tool', role: 'admin' }, admin.id, new Date());
+  return { get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${token}`) };
 }
 
 /** What a receiver does: recompute the signature over "<t>.<raw body>" and compare. */
@@ -40,6 +59,7 @@ describe('webhooks', () => {
   it('pushes each subscribed event once, signed, with a stable id; a 500 is retried until a 200', async () => {
     const { app, db } = makeApp();
     const clock = makeClock(new Date());
+    allowLoopback(db);
     const hook = await receiver((n) => (n === 1 ? 500 : 200));
     const made = await api(app).post('/api/v1/webhooks').send({ url: hook.url, secret: SECRET, events: ['order.created', 'order.status_changed'] });
     const order = buildPaidOrder(db);
@@ -59,14 +79,21 @@ describe('webhooks', () => {
     expect(verify(second)).toBe(true);
     const event = JSON.parse(second.body);
     expect(event).toMatchObject({ id: first.headers['x-webhook-id'], type: 'order.created', data: { order: { code: order.code, status: 'order' }, change: { kind: 'created' } } });
-    const log = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries;
+    const log = (await (await adminApi(app, db)).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries;
     expect(log[0]).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastResponseExcerpt: 'thanks' });
-    expect(log[0].log.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 200]);
+    expect(log[0].log.map((a: { statusCode: number; responseExcerpt: string }) => [a.statusCode, a.responseExcerpt])).toEqual([[500, 'receiver broke'], [200, 'thanks']]);
+    // What the receiver answered is for admins: the integration token that registered it sees status codes only.
+    const seen = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries;
+    expect(seen[0]).toMatchObject({ status: 'delivered', lastStatusCode: 200 });
+    expect(seen[0]).not.toHaveProperty('lastResponseExcerpt');
+    expect(seen[0].log.map((a: object) => 'responseExcerpt' in a)).toEqual([false, false]);
+    expect(JSON.stringify(seen)).not.toContain('thanks');
   });
 
   it('a receiver that hangs times out without holding anything else up, and gives up after a day', async () => {
     const { app, db } = makeApp();
     const clock = makeClock(new Date());
+    allowLoopback(db);
     const hang = await receiver(() => 'hang');
     const made = await api(app).post('/api/v1/webhooks').send({ url: hang.url, secret: SECRET, events: ['order.created'] });
     buildPaidOrder(db);
@@ -90,6 +117,7 @@ describe('webhooks', () => {
   it('delivery.reported, order.status_changed and pack_run.finished, only to who asked', async () => {
     const { app, db } = makeApp();
     const clock = makeClock(new Date());
+    allowLoopback(db);
     const all = await receiver(() => 200);
     const shipOnly = await receiver(() => 200);
     await api(app).post('/api/v1/webhooks').send({ url: all.url, secret: SECRET, events: ['order.status_changed', 'delivery.reported', 'pack_run.finished'] });
@@ -117,6 +145,14 @@ describe('webhooks', () => {
     expect(bad.text).toContain('A secret of at least 16 characters.');
     expect(bad.text).toContain('value="ftp://pos.example"');
     const hook = await receiver((n) => (n === 1 ? 500 : 200));
+    // A receiver on this machine is refused, next to the address, until an admin allows its host.
+    const inside = await submit('/settings/webhooks', '/settings/webhooks', { url: hook.url, secret: SECRET, events: 'order.created' });
+    expect(inside.status).toBe(422);
+    expect(inside.text).toMatch(/<p class="field-error" id="url-error">This address is on this server or the local network\./);
+    expect(inside.text).toContain(`value="${hook.url}"`);
+    expect((await api(app).get('/api/v1/webhooks')).body.webhooks).toHaveLength(0);
+    expect((await submit('/settings/webhooks', '/settings/webhooks/allowed-hosts', { allowedHosts: ' 127.0.0.1 \r\n\r\n' })).status).toBe(302);
+    expect((await agent.get('/settings/webhooks')).text).toContain('>127.0.0.1</textarea>');
     const made = await agent.get('/settings/webhooks');
     const res = await agent.post('/settings/webhooks').type('form').send(`_csrf=${encodeURIComponent(csrfOf(made.text))}&url=${encodeURIComponent(hook.url)}&secret=${SECRET}&events=order.created&events=delivery.reported`);
     expect(res.status).toBe(302);
