@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/index.js';
+import { contentDispositionOf } from '../web/download.js';
 import { AppError } from '../web/errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -21,8 +22,9 @@ const BATCH_DOCUMENTS: Record<string, DocumentKind> = { 'pick-slips': 'pick_slip
 const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), parcel: z.string().max(200).optional() });
 const batchBody = z.strictObject({ orders: z.array(z.string().trim().min(1).max(40)).min(1).max(MAX_DOCUMENT_ORDERS) });
 
+/** Sends a PDF to open in the browser (or to save, with `attachment`) under `fileName`. */
 export function sendPdf(res: Response, pdf: Uint8Array, fileName: string, disposition: 'inline' | 'attachment' = 'inline'): void {
-  res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `${disposition}; filename="${fileName}"`, 'Cache-Control': 'no-store' });
+  res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': contentDispositionOf(fileName, disposition), 'Cache-Control': 'no-store' });
   res.end(Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength));
 }
 

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit } from '../../src/domain/gtin.js';
 import { DEFAULT_BROKER, HttpBroker, putBrokerSettings, ssccOf } from '../../src/shipping/broker.js';
-import { buildPackingOrder } from '../builders.js';
-import { api, makeApp, makeDb } from '../helpers.js';
+import contentDisposition from 'content-disposition';
+import { buildPackingOrder, buildUser } from '../builders.js';
+import { api, loginAs, makeApp, makeDb } from '../helpers.js';
 import { loopbackServer } from '../loopback.js';
 import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
 
@@ -131,5 +132,33 @@ describe('shipping labels', () => {
     const missing = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=NOPE`);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('parcel_not_found');
+  });
+
+  it('a parcel ID with quotes, angle brackets and a slash gets a well-formed download name, on the API and the station', async () => {
+    const { app, db } = makeApp();
+    const { agent } = await loginAs(app, (await buildUser(db, 'packer')).email);
+    const order = buildPackingOrder(db);
+    // Printable ASCII without spaces: parcel-ID validation lets these through, so they reach the header.
+    const odd = ['"><svg/onload=alert(1)>', 'x";filename=evil.html', "a\\b'%41;c"];
+    for (const parcelId of odd) expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId })).status).toBe(201);
+    for (const parcelId of odd) {
+      const query = `parcel=${encodeURIComponent(parcelId)}`;
+      for (const res of [
+        await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?${query}`).buffer(true).parse(binary),
+        await agent.get(`/shipping/orders/${order.code}/label.pdf?${query}`).buffer(true).parse(binary),
+      ]) {
+        expect(res.status).toBe(200);
+        const header = res.headers['content-disposition'] as string;
+        expect(contentDisposition.parse(header)).toEqual({ type: 'inline', parameters: { filename: `label-${parcelId.replace(/[\\/]/g, '_')}.pdf` } });
+        expect(await pdfText(res.body)).toContain(parcelId);
+      }
+    }
+    // Line breaks and non-ASCII never become a parcel ID, so they cannot reach the header at all.
+    for (const parcelId of ['A\r\nSet-Cookie: x=1', 'Åsa-1']) {
+      expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId })).body.error.code).toBe('validation_failed');
+      const label = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=${encodeURIComponent(parcelId)}`);
+      expect(label.status).toBe(404);
+      expect(label.headers['content-disposition']).toBeUndefined();
+    }
   });
 });
