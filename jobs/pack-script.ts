@@ -5,7 +5,7 @@ import { actorLabel, type Actor } from '../src/domain/actor.js';
 import { allocate, holdDetail, type Decision, type HoldReason } from '../src/domain/allocation.js';
 import { planMove } from '../src/domain/order-status.js';
 import { counterDelta } from '../src/domain/stock.js';
-import { acquireLease, releaseLease, renewLease, type Lease } from '../src/pack/lease.js';
+import { acquireLease, keepLeaseAlive, releaseLease, renewLease, type Lease } from '../src/pack/lease.js';
 import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
 import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } from '../src/pack/steps.js';
 import { getPackSettings } from '../src/pack/settings.js';
@@ -92,8 +92,10 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
   const label = actorLabel(opts.actor);
   const startedAt = clock();
   let lease: Lease | null = null;
+  let stopRenewing = () => {};
   if (!opts.dryRun) {
     lease = acquireLease(db, PACK_LEASE, `${label} (${opts.trigger})`, startedAt);
+    stopRenewing = keepLeaseAlive(db, lease, clock, (err) => log.warn('pack script lease renewal failed', { error: String(err) }));
     // The lease is ours: any run still marked running belongs to a process that died.
     markInterrupted(db, startedAt);
   }
@@ -165,6 +167,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     deps.onProgress?.({ type: 'failed', runId: run.id, error, step });
     return { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'failed', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promoted, held, summary, error, errorStep: step };
   } finally {
+    stopRenewing();
     if (lease) releaseLease(db, lease);
   }
 }

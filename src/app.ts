@@ -54,6 +54,8 @@ export function createApp(appDeps: AppDeps): App {
   // is the busiest request there is. JSON is never sniffed as something else.
   app.use('/api', (_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Replies carry tokens' and webhooks' secrets and customers' data: no cache may keep them.
+    res.setHeader('Cache-Control', 'no-store');
     next();
   });
   app.use('/api/v1', apiRouter(deps));
@@ -110,6 +112,12 @@ export function createApp(appDeps: AppDeps): App {
   });
   app.use(csrfSynchronisedProtection);
 
+  // Pages that show a secret (a new API token, a webhook's secret) or take a password: a shared
+  // computer's browser cache or a proxy must not keep them.
+  app.use(['/login', '/account', '/settings'], (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(authRoutes(deps));
   app.use(requireLogin);
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));

@@ -24,7 +24,11 @@ export function idempotentWithKey(db: Db, req: Request, key: string | undefined,
   if (key === undefined) return work();
   if (!/^[\x21-\x7E]{1,200}$/.test(key)) throw new AppError('bad_request', 'errors.idempotencyKeyFormat');
   const actor = req.api?.actor ?? { type: 'user', id: req.user?.id ?? null, name: req.user?.name ?? '' };
-  return once(db, `${actor.type}:${actor.id ?? actor.name}:${req.method} ${req.baseUrl}${req.route?.path ?? req.path}`, key, req.body ?? null, now, work);
+  // The concrete path, not the route pattern: the same key sent to order A and then to order B is
+  // two requests, and B must not get A's reply. The path is in the hash too, so that a key reused
+  // for another order is refused rather than answered.
+  const path = `${req.baseUrl}${req.path}`;
+  return once(db, `${actor.type}:${actor.id ?? actor.name}:${req.method} ${path}`, key, { path, body: req.body ?? null }, now, work);
 }
 
 /**

@@ -14,8 +14,11 @@ import { bearerAuth } from './auth.js';
 export function apiRouter(deps: AppDeps): Router {
   const router = Router();
   router.use((req, _res, next) => {
-    // A body that is not JSON would otherwise reach the handlers as "no body" and confuse the caller.
-    if (req.headers['content-length'] !== '0' && req.headers['content-type'] && !req.is('application/json')) {
+    // A body the JSON parser would skip (no Content-Type, or another one) would reach the handler
+    // as "no body", and an empty body means "all" or "the default" to some endpoints: Report in,
+    // a payment of the whole amount, a real pack run. Any body that is not declared JSON is refused.
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (hasBody && !req.is('application/json')) {
       throw new AppError('unsupported_media_type', 'errors.jsonOnly');
     }
     next();

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { can } from '../domain/permissions.js';
-import { NAV } from '../web/render.js';
+import { NAV } from '../web/locals.js';
+import { SqliteRateLimitStore } from './rate-limit-store.js';
 import type { AppDeps, SessionUser } from '../web/types.js';
 import { loginForm } from '../users/schemas.js';
 import { authenticate } from '../users/service.js';
@@ -28,8 +29,10 @@ export function authRoutes(deps: AppDeps): Router {
       next: safeNext(req.body?.next ?? req.query.next) ?? '',
     });
 
-  // Failed logins per address and e-mail; a correct password does not count.
+  // Failed logins per address and e-mail; a correct password does not count. Counted in the
+  // database: every process on the file shares the count.
   const limiter = rateLimit({
+    store: new SqliteRateLimitStore(db, clock, 'login:'),
     windowMs: 15 * 60 * 1000,
     limit: config.loginRateLimit,
     skipSuccessfulRequests: true,

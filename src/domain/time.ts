@@ -35,3 +35,17 @@ export function addDays(ymd: string, n: number): string {
   const [y, m, d] = ymd.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
+
+/** The years a date typed into a filter may name: wide enough for any real order, narrow enough for date arithmetic. */
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2100;
+
+/** Why a YYYY-MM-DD text is not a usable day: not a calendar day (2026-02-30), or outside FIRST_YEAR–LAST_YEAR. */
+export function dayProblem(ymd: string): 'date' | 'dateRange' | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
+  if (!match) return 'date';
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (y < FIRST_YEAR || y > LAST_YEAR) return 'dateRange';
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d ? null : 'date';
+}

@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
-import { customStatuses, orderLines, orders } from '../db/schema/index.js';
+import { customStatuses, deliveries, deliveryLines, orderLines, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
+import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
 import { linesEditable } from '../domain/order-status.js';
 import { counterDelta, stockView } from '../domain/stock.js';
 import { appendOrderEvent } from '../events/repo.js';
@@ -80,6 +81,32 @@ function assertEditable(order: OrderRow): void {
 }
 
 /**
+ * Keeps the order's open delivery (a station's draft) within what the line will have left to ship:
+ * a partial draft that chose more of the line than remains is cut down to what remains (0 drops
+ * the draft's line), with an event on the order's log. Otherwise the draft would ask Report in to
+ * ship units the order no longer has. Nothing is refused: the floor keeps its parcels, and a draft
+ * left with nothing to ship is named at Report in. A draft without chosen quantities sends all that
+ * remains at Report in and needs nothing here.
+ */
+function clampOpenDelivery(conn: Conn, order: OrderRow, line: OrderLineRow, quantity: number, ctx: Ctx): void {
+  const chosen = conn
+    .select({ deliveryId: deliveryLines.deliveryId, quantity: deliveryLines.quantity })
+    .from(deliveryLines)
+    .innerJoin(deliveries, eq(deliveries.id, deliveryLines.deliveryId))
+    .where(and(eq(deliveryLines.orderLineId, line.id), eq(deliveries.status, 'draft')))
+    .all();
+  const remaining = quantity - line.shippedQuantity;
+  for (const c of chosen) {
+    if (c.quantity <= remaining) continue;
+    const where = and(eq(deliveryLines.deliveryId, c.deliveryId), eq(deliveryLines.orderLineId, line.id));
+    if (remaining > 0) conn.update(deliveryLines).set({ quantity: remaining }).where(where).run();
+    else conn.delete(deliveryLines).where(where).run();
+    conn.update(deliveries).set({ updatedAt: ctx.now }).where(eq(deliveries.id, c.deliveryId)).run();
+    appendOrderEvent(conn, order, 'delivery_lines_clamped', ctx.actor, ctx.now, { deliveryId: c.deliveryId, sku: line.sku, from: c.quantity, to: remaining });
+  }
+}
+
+/**
  * Sets one line's quantity (0 removes it) and keeps everything that depends on it in step: the
  * stock counters, the totals, the paid flag (a paid order that grows is no longer fully paid), the
  * lines version (printed pick slips go stale) and the event log.
@@ -105,6 +132,7 @@ function setLineQuantity(conn: Conn, order: OrderRow, line: OrderLineRow | null,
   changes.add(product?.id ?? line?.productId ?? null, counterDelta(null, order.status, delta));
   changes.apply(conn, ctx.now);
 
+  if (line) clampOpenDelivery(conn, order, line, quantity, ctx);
   let sku: string;
   if (!line) {
     conn.insert(orderLines).values({ orderId: order.id, productId: product!.id, ...add!, quantity, createdAt: ctx.now }).run();
@@ -120,8 +148,9 @@ function setLineQuantity(conn: Conn, order: OrderRow, line: OrderLineRow | null,
     appendOrderEvent(conn, order, 'line_changed', ctx.actor, ctx.now, { sku, from: before, to: quantity });
   }
 
-  const subtotal = listLines(conn, order.id).reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
-  const total = subtotal + order.shippingFee;
+  const totals = orderTotals(listLines(conn, order.id), order.shippingFee);
+  if (!totals.ok) throw fieldError('quantity', 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
+  const { subtotal, total } = totals;
   const paid = order.paidAmount > 0 ? order.paidAmount >= total : order.paid;
   return conn
     .update(orders)

@@ -5,7 +5,7 @@ import { customStatuses, orders } from '../db/schema/index.js';
 import { readOrderCode, type OrderCodeReading } from '../domain/order-code.js';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order-status.js';
 import { looksLikePhone, phoneKey, prefixQuery } from '../domain/search.js';
-import { addDays, startOfDay } from '../domain/time.js';
+import { addDays, dayProblem, startOfDay } from '../domain/time.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
 import { presentOrderSummary } from './present.js';
 import { findOrderByCode } from './repo.js';
@@ -15,7 +15,16 @@ const yesNo = z
   .transform((v) => (v === '' ? undefined : ['true', '1', 'yes'].includes(v)))
   .optional();
 const emptyToUndefined = (v: unknown) => (v === '' ? undefined : v);
-const day = z.preprocess(emptyToUndefined, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'validation.date' }).optional());
+const day = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = dayProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `validation.${problem}` });
+    })
+    .optional(),
+);
 const minor = z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(MAX_MONEY).optional());
 /** A value typed by a person in major units: "1 234,50" or "1234.5". */
 const major = z.preprocess(

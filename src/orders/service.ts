@@ -3,7 +3,8 @@ import { and, eq } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { orderLines, orders, payments } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
-import { generateOrderCode, readOrderCode } from '../domain/order-code.js';
+import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
+import { generateOrderCode } from '../domain/order-code.js';
 import { planMove, type MoveAction, type OrderStatus } from '../domain/order-status.js';
 import { foldForSearch, phoneKey } from '../domain/search.js';
 import { counterDelta } from '../domain/stock.js';
@@ -12,8 +13,9 @@ import { queueNewOrderMails, queueStatusMail, type Notify } from '../email/outbo
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
 import { findProductsBySkus } from '../products/repo.js';
 import { CounterChanges } from '../stock/service.js';
-import { AppError, type FieldError } from '../web/errors.js';
-import { findOrderByCode, listLines, nextCreatedAt, orderCodeExists, type OrderRow } from './repo.js';
+import { AppError, fieldError, type FieldError } from '../web/errors.js';
+import { findOrderByCodeOrThrow } from './lookup.js';
+import { listLines, nextCreatedAt, orderCodeExists, type OrderRow } from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -27,24 +29,9 @@ export interface OrderContext {
 
 /**
  * Finds an order by what a person typed or a scanner read. A code with a wrong or missing check
- * digit is refused with its own message instead of matching another order.
+ * digit is refused with its own message instead of matching another order (orders/lookup.ts).
  */
-export function loadOrder(conn: Conn, input: string): OrderRow {
-  const reading = readOrderCode(input);
-  switch (reading.kind) {
-    case 'valid': {
-      const order = findOrderByCode(conn, reading.code);
-      if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code: reading.code });
-      return order;
-    }
-    case 'missing_check':
-      throw new AppError('order_code_invalid', 'errors.orderCodeMissingCheck', { input: input.trim(), code: reading.code }, { suggestion: reading.code });
-    case 'bad_check':
-      throw new AppError('order_code_invalid', 'errors.orderCodeBadCheck', { input: input.trim() });
-    default:
-      throw new AppError('order_not_found', 'errors.orderNotFound', { code: input.trim().slice(0, 40) });
-  }
-}
+export const loadOrder: (conn: Conn, input: string) => OrderRow = findOrderByCodeOrThrow;
 
 function newOrderCode(conn: Conn): string {
   // 900 million codes: a collision is rare, and the loop ends long before it could matter.
@@ -140,8 +127,10 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
       const product = products.get(line.sku)!;
       return { line, product, unitPrice: line.unitPrice ?? product.price! };
     });
-    const subtotal = priced.reduce((sum, p) => sum + p.unitPrice * p.line.quantity, 0);
     const shippingFee = input.shippingFee ?? 0;
+    const totals = orderTotals(priced.map((p) => ({ unitPrice: p.unitPrice, quantity: p.line.quantity })), shippingFee);
+    if (!totals.ok) throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
+    const { subtotal, total } = totals;
     const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
     const createdAt = nextCreatedAt(tx, ctx.now);
     let order = tx
@@ -155,7 +144,7 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
         currency: input.currency ?? ctx.currency,
         subtotal,
         shippingFee,
-        total: subtotal + shippingFee,
+        total,
         ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : {}),
         source: ctx.source ?? null,
         createdAt,

@@ -4,8 +4,13 @@ import { writeTransaction, type Db } from '../db/client.js';
 import { leases } from '../db/schema/index.js';
 import { AppError } from '../web/errors.js';
 
-/** A lease not renewed for this long belongs to a dead process and may be taken over. */
-export const LEASE_TTL_MS = 60_000;
+/**
+ * A lease not renewed for this long belongs to a dead process and may be taken over. A live holder
+ * renews it every LEASE_RENEW_MS (keepLeaseAlive), so a crashed run blocks the next one for at most
+ * this long, while a holder whose event loop stalls for a few seconds keeps it.
+ */
+export const LEASE_TTL_MS = 10_000;
+export const LEASE_RENEW_MS = 2_000;
 
 export interface Lease {
   name: string;
@@ -46,8 +51,39 @@ export function releaseLease(db: Db, lease: Lease): void {
   db.delete(leases).where(ours(lease)).run();
 }
 
+/**
+ * Renews the lease every LEASE_RENEW_MS until the returned stop() is called, also while the holder
+ * awaits between its steps. A failed renewal (lost lease, a busy database) is logged and left to the
+ * holder's own renewLease check: a timer must never throw into the process.
+ */
+export function keepLeaseAlive(db: Db, lease: Lease, clock: () => Date, onError: (error: unknown) => void): () => void {
+  const timer = setInterval(() => {
+    try {
+      if (!renewLease(db, lease, clock())) {
+        clearInterval(timer);
+        onError(new Error('lease lost'));
+      }
+    } catch (err) {
+      onError(err);
+    }
+  }, LEASE_RENEW_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export interface LeaseHolder {
+  label: string;
+  since: Date;
+  expiresAt: Date;
+}
+
+/** Who holds the lease now and until when it lasts without renewal; null when nobody does. */
+export function leaseHolder(db: Db, name: string, now: Date): LeaseHolder | null {
+  const row = db.select().from(leases).where(eq(leases.name, name)).get();
+  return row !== undefined && row.expiresAt > now ? { label: row.holderLabel, since: row.acquiredAt, expiresAt: row.expiresAt } : null;
+}
+
 /** Whether someone holds the lease now. */
 export function leaseHeld(db: Db, name: string, now: Date): boolean {
-  const row = db.select().from(leases).where(eq(leases.name, name)).get();
-  return row !== undefined && row.expiresAt > now;
+  return leaseHolder(db, name, now) !== null;
 }

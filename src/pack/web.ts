@@ -7,7 +7,7 @@ import { localizedParams } from '../web/error-handler.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
-import { leaseHeld } from './lease.js';
+import { leaseHolder } from './lease.js';
 import { listRuns, listSteps } from './repo.js';
 import { getRun, presentRun } from './service.js';
 import { getPackSettings, packSettingsSchema, putPackSettings } from './settings.js';
@@ -27,7 +27,7 @@ export function packWeb(deps: AppDeps): Router {
     res.status(error ? 409 : 200).render('pack/index', {
       title: req.t('pack.title'),
       settings: getPackSettings(db),
-      running: leaseHeld(db, PACK_LEASE, clock()),
+      lease: leaseHolder(db, PACK_LEASE, clock()),
       runs: listRuns(db, { limit: 30 }).map((r) => presentRun(db, r, false)),
       error,
     });

@@ -38,6 +38,9 @@ export type ErrorCode =
   | 'idempotency_key_reused'
   | 'csrf_invalid'
   | 'rate_limited'
+  | 'storage_full'
+  | 'storage_read_only'
+  | 'storage_failed'
   | 'internal';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -77,6 +80,9 @@ const STATUS: Record<ErrorCode, number> = {
   idempotency_key_reused: 409,
   csrf_invalid: 403,
   rate_limited: 429,
+  storage_full: 503,
+  storage_read_only: 503,
+  storage_failed: 503,
   internal: 500,
 };
 

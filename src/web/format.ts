@@ -19,6 +19,7 @@ function makeFormatters(lang: Language, timeZone: string) {
   const locale = LOCALES[lang];
   const dateTime = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short', timeStyle: 'short' });
   const date = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short' });
+  const clockTime = new Intl.DateTimeFormat(locale, { timeZone, timeStyle: 'medium' });
   const moneyFormats = new Map<string, Intl.NumberFormat>();
   return {
     /** Minor units → "1 234,50 kr" / "SEK 1,234.50". */
@@ -32,6 +33,8 @@ function makeFormatters(lang: Language, timeZone: string) {
     },
     dateTime: (d: Date | string | null) => (d ? dateTime.format(new Date(d)) : ''),
     date: (d: Date | string | null) => (d ? date.format(new Date(d)) : ''),
+    /** The time of day with seconds, for what changes within a minute (a lease's expiry). */
+    clockTime: (d: Date | string | null) => (d ? clockTime.format(new Date(d)) : ''),
     number: (n: number) => n.toLocaleString(locale),
   };
 }

@@ -29,3 +29,13 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] })],
 );
+
+/**
+ * Hits per key in a fixed window (failed logins per address and e-mail): in the database, so every
+ * process on the file counts the same attempts. A row whose window has passed starts over.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  hits: integer('hits').notNull(),
+  resetAt: timestamp('reset_at').notNull(),
+});
