@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_TOKEN } from '../helpers.js';
+import { API_TOKEN, makeDb } from '../helpers.js';
 
 /**
  * Shared pieces of the stress suites: real server and CLI processes on one SQLite file, a small
@@ -58,6 +58,21 @@ export async function until<T>(what: string, check: () => T | undefined | false 
 export function tempFolder(prefix: string) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, path: (name: string) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A database file built from the migrations in a temp folder; `cleanup()` closes it and removes the folder. */
+export function tempDatabase(prefix: string) {
+  const folder = tempFolder(prefix);
+  const path = folder.path('warehouse.db');
+  const db = makeDb(path);
+  return {
+    path,
+    db,
+    cleanup: () => {
+      if (db.$client.open) db.$client.close();
+      folder.cleanup();
+    },
+  };
 }
 
 /** A port free on 127.0.0.1 right now (nothing listens on it until someone does). */
