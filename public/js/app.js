@@ -34,16 +34,17 @@ window.addEventListener('pageshow', () => {
 });
 
 // The status form: the e-mail choice follows the chosen status (ticked when it is sent
-// automatically, offered unticked, hidden when the status sends none).
+// automatically, offered unticked, hidden when the status sends none or nothing is chosen yet).
 document.addEventListener('change', (event) => {
   const select = event.target.closest('[data-status-select]');
   if (!select) return;
   const form = select.form;
+  const chosen = select.value !== '';
   const mode = select.selectedOptions[0]?.dataset.mail ?? 'never';
   const notify = form.querySelector('[data-notify]');
   const canMail = notify && !notify.disabled;
-  for (const el of form.querySelectorAll('[data-mail-choice]')) el.hidden = !canMail || mode === 'never';
+  for (const el of form.querySelectorAll('[data-mail-choice]')) el.hidden = !chosen || !canMail || mode === 'never';
   const none = form.querySelector('[data-mail-none]');
-  if (none) none.hidden = canMail && mode !== 'never';
+  if (none) none.hidden = !chosen || (canMail && mode !== 'never');
   if (notify) notify.checked = mode === 'auto';
 });

@@ -8,7 +8,7 @@ import { isLanguage, translator, type Language } from '../i18n/index.js';
 import { AppError } from '../web/errors.js';
 import { formatters } from '../web/format.js';
 import { builtInText, getEmailSettings, getShopDefaults } from './settings.js';
-import { renderMail, templateForStatus, TEMPLATE_INFO, textToHtml, type LineView, type MailView, type RenderedMail, type TemplateKey } from './templates.js';
+import { renderMail, templateForStatus, TEMPLATE_INFO, textToHtml, type LineView, type MailView, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
 
 /**
  * Whether a change sends its e-mail: `auto` follows the template's mode (sent when it is `auto`);
@@ -143,11 +143,14 @@ export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, c
   return queueWith(db, ctx.env ?? mailEnv(db), orderId, template, ctx);
 }
 
+/** Whether a change's `notify` sends a template in `mode` (given someone to send it to): the one rule, also shown before a change is confirmed. */
+export function sendsMail(notify: Notify, mode: Mode): boolean {
+  return notify === 'auto' ? mode === 'auto' : notify !== false && mode !== 'never';
+}
+
 function queueWith(db: Db, env: MailEnv, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
   const notify = ctx.notify ?? 'auto';
-  const mode = env.settings.modes[template];
-  const send = notify === 'auto' ? mode === 'auto' : notify !== false && mode !== 'never';
-  if (!send) return [];
+  if (!sendsMail(notify, env.settings.modes[template])) return [];
   const order = loadOrderForMail(db, orderId);
   const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? env.defaults.shopRecipients) : order.customerEmail ? [order.customerEmail] : [];
   if (recipients.length === 0) return [];

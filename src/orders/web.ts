@@ -20,6 +20,7 @@ import { presentOrder } from './present.js';
 import { findOrderByCode } from './repo.js';
 import { quantitySchema, lineIdParam } from './schemas.js';
 import { changeStatus, loadOrder } from './service.js';
+import { mailEffect, needsConfirmation, stockEffect } from './status-confirm.js';
 import { composeOrderMail, listOrderEmails } from '../email/outbox.js';
 import { getEmailSettings } from '../email/settings.js';
 import { templateForStatus } from '../email/templates.js';
@@ -34,13 +35,18 @@ const detailsForm = z.object({
   comment: z.string().max(2000),
 });
 const statusForm = z.object({
-  status: z.enum(ORDER_STATUSES),
+  // The form starts on "— choose —": sending it unchosen gets this message next to the select.
+  status: z.enum(ORDER_STATUSES, { error: 'orders.statusChange.required' }),
   notifyCustomer: checkbox,
   /** "Edit the e-mail first": show the compose page instead of changing the status. */
   compose: z.string().optional(),
   /** From the compose page: the e-mail as edited for this order. */
   subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, { error: 'validation.template.subjectOneLine' }).optional(),
   body: z.string().trim().min(1).max(20_000).optional(),
+  /** From the confirmation step of a cancel or unpack. */
+  confirmed: z.string().optional(),
+  /** The status the confirmation was shown for: confirming a page of another status asks again. */
+  from: z.string().max(20).optional(),
 });
 const addLineForm = z.object({ product: z.string().trim().min(1).max(100), quantity: z.coerce.number({ error: 'validation.integer' }).pipe(quantitySchema) });
 const lineForm = z.object({ quantity: z.coerce.number({ error: 'validation.integer' }).pipe(quantitySchema) });
@@ -141,6 +147,7 @@ export function ordersWeb(deps: AppDeps): Router {
       formProblem = {
         form: problem.form,
         message: fields.length ? fields.map((f) => f.message).join(' ') : req.t(err.key, err.params),
+        fields: Object.fromEntries(fields.map((f) => [f.path, f.message])),
         values: problem.values ?? {},
         candidates: problem.candidates ?? [],
       };
@@ -208,8 +215,24 @@ export function ordersWeb(deps: AppDeps): Router {
       const form = parse(statusForm, req.body);
       if (form.compose) return showCompose(req, res, code, form.status);
       const edited = form.subject !== undefined || form.body !== undefined;
+      const notify = edited ? { subject: form.subject!, body: form.body! } : form.notifyCustomer;
+      const order = loadOrder(db, code);
+      // An illegal move has no entry here and is refused by changeStatus with its message.
+      const move = movesFrom(order.status, { manualOnly: true }).find((m) => m.to === form.status);
+      if (move && needsConfirmation(move) && (form.confirmed !== 'yes' || form.from !== order.status)) {
+        return res.render('orders/status-confirm', {
+          title: req.t(`orders.statusConfirm.title.${move.action}`, { code: order.code }),
+          order: { code: order.code, status: order.status },
+          move,
+          // Confirmed on a page shown for another status: what happens now may differ, so ask again.
+          changedMeanwhile: form.confirmed === 'yes',
+          stock: stockEffect(db, order, move),
+          mail: mailEffect(db, order, move, notify),
+          keep: { status: form.status, notifyCustomer: form.notifyCustomer, subject: form.subject, body: form.body },
+        });
+      }
       const queued: number[] = [];
-      changeStatus(db, code, form.status, { ...ctx(req), notify: edited ? { subject: form.subject!, body: form.body! } : form.notifyCustomer, queued });
+      changeStatus(db, code, form.status, { ...ctx(req), notify, queued });
       setFlash(req, 'success', queued.length ? 'emails.statusChangedMailed' : 'orders.statusChanged', { status: form.status, count: queued.length });
       res.redirect(orderUrl(code));
     } catch (err) {

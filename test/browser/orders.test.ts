@@ -46,9 +46,19 @@ describe('Orders tab in a real browser', () => {
     await expect(page.locator('#history').textContent()).resolves.toContain('Line TENT: 1 → 3');
     expect(productBySku(db, 'TENT').reserved).toBe(3);
 
+    // Nothing is preselected: the form starts on "— choose —".
+    await expect(page.locator('select[name=status]').inputValue()).resolves.toBe('');
     await page.selectOption('select[name=status]', 'cancelled');
     await page.click('#status button[type=submit]');
-    await page.waitForLoadState('load');
+    await page.waitForURL(`${server.url}/orders/${order.code}/status`);
+    // The confirmation step says what happens; nothing has happened yet. It is done by keyboard.
+    await expect(page.locator('h1').textContent()).resolves.toBe(`Cancel order ${order.code}?`);
+    await expect(page.locator('ul.consequences').textContent()).resolves.toContain('4 unit(s) of 2 product(s) go back to stock');
+    expect(reload(db, order.code).status).toBe('order');
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Cancel the order');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${server.url}/orders/${order.code}`);
     await expect(page.locator('.titlebar .badge').first().textContent()).resolves.toBe('Cancelled');
     expect(reload(db, order.code).status).toBe('cancelled');
     expect(productBySku(db, 'TENT').reserved).toBe(0);
@@ -81,6 +91,11 @@ describe('Orders tab in a real browser', () => {
     await logIn(page, server.url, op.email, `/orders/${order.code}`);
     const notify = page.locator('#status input[name=notifyCustomer]');
     const compose = page.locator('#status button[name=compose]');
+    // Nothing chosen yet: no e-mail choice and no "no e-mail" either.
+    await expect(notify.isVisible()).resolves.toBe(false);
+    await expect(page.locator('[data-mail-none]').isVisible()).resolves.toBe(false);
+    // Thumb-sized on a phone: the select and the e-mail tick's label.
+    await expect(page.locator('select[name=status]').boundingBox()).resolves.toMatchObject({ height: expect.toSatisfy((h: number) => h >= 44) });
     // Unpack (back to Order) sends no e-mail: the choice is hidden.
     await page.selectOption('select[name=status]', 'order');
     await expect(notify.isVisible()).resolves.toBe(false);
@@ -89,20 +104,31 @@ describe('Orders tab in a real browser', () => {
     await page.selectOption('select[name=status]', 'cancelled');
     await expect(notify.isVisible()).resolves.toBe(true);
     await expect(notify.isChecked()).resolves.toBe(false);
+    await expect(page.locator('#status .inline-label').boundingBox()).resolves.toMatchObject({ height: expect.toSatisfy((h: number) => h >= 44) });
     await compose.click();
     await page.waitForLoadState('load');
     const body = page.locator('textarea[name=body]');
     await expect(body.inputValue()).resolves.toContain(`Your order ${order.code} has been cancelled.`);
     await expect(page.locator('main').textContent()).resolves.toContain('when the order moves to Cancelled');
-    await body.fill('Hello! The tent you ordered was damaged in our warehouse, so we have cancelled the order.');
+    await body.fill('Hello! The tent you ordered was damaged in our warehouse,\nso we have cancelled the order.');
     await page.screenshot({ path: 'test-results/email-compose-phone.png', fullPage: true });
     await page.click('button.primary');
+    // The cancel is confirmed on its own step, which keeps the edited e-mail.
+    await page.waitForLoadState('load');
+    await expect(page.locator('ul.consequences').textContent()).resolves.toContain('The customer gets your edited e-mail');
+    await expect(page.locator('ul.consequences').textContent()).resolves.toContain('The allocation is released');
+    for (const target of [page.locator('.confirm-actions button'), page.locator('.confirm-actions a')]) {
+      await expect(target.boundingBox()).resolves.toMatchObject({ height: expect.toSatisfy((h: number) => h >= 44) });
+    }
+    await page.screenshot({ path: 'test-results/status-confirm-phone.png', fullPage: true });
+    expect(reload(db, order.code).status).toBe('packing');
+    await page.click('.confirm-actions button');
     await page.waitForURL(`${server.url}/orders/${order.code}`);
     await expect(page.locator('.titlebar .badge').first().textContent()).resolves.toBe('Cancelled');
     await expect(page.locator('.flash-success').textContent()).resolves.toContain('the customer e-mail is queued');
     await expect(page.locator('#emails').textContent()).resolves.toContain('Queued');
     const mail = db.$client.prepare("SELECT text_body FROM email_outbox WHERE template = 'cancelled'").pluck().get();
-    expect(mail).toBe('Hello! The tent you ordered was damaged in our warehouse, so we have cancelled the order.');
+    expect(String(mail).replace(/\r\n/g, '\n')).toBe('Hello! The tent you ordered was damaged in our warehouse,\nso we have cancelled the order.');
     await page.close();
   });
 });

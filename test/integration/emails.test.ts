@@ -162,12 +162,14 @@ describe('the status form', () => {
     expect(page).toMatch(/<option value="cancelled" data-mail="offer"/);
     expect(page).toMatch(/<option value="order" data-mail="never"/);
     const statusMails = () => outbox(db).filter((r) => r.template !== 'order_confirmation' && r.template !== 'new_order_notice');
-    expect((await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'order', notifyCustomer: 'on' })).status).toBe(302);
+    // Unpack and cancel are confirmed (the order page's confirmation step: confirmed + the status it was shown for).
+    const confirmed = { confirmed: 'yes', from: 'packing' };
+    expect((await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'order', notifyCustomer: 'on', ...confirmed })).status).toBe(302);
     const other = buildPackingOrder(db);
-    expect((await submit(`/orders/${other.code}`, `/orders/${other.code}/status`, { status: 'cancelled' })).status).toBe(302);
+    expect((await submit(`/orders/${other.code}`, `/orders/${other.code}/status`, { status: 'cancelled', ...confirmed })).status).toBe(302);
     expect(statusMails()).toEqual([]);
     const third = buildPackingOrder(db);
-    expect((await submit(`/orders/${third.code}`, `/orders/${third.code}/status`, { status: 'cancelled', notifyCustomer: 'on' })).status).toBe(302);
+    expect((await submit(`/orders/${third.code}`, `/orders/${third.code}/status`, { status: 'cancelled', notifyCustomer: 'on', ...confirmed })).status).toBe(302);
     const cancelled = outbox(db).filter((r) => r.template === 'cancelled');
     expect(cancelled.map((r) => r.orderId)).toEqual([third.id]);
     const shown = (await agent.get(`/orders/${third.code}`)).text;
@@ -190,10 +192,18 @@ describe('the status form', () => {
     expect(refused.text).toMatch(/Required\./);
     expect(reload(db, order.code).status).toBe('packing');
 
-    expect((await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on', subject: 'About your socks', body: 'We are sorry: the last pair sold out.' })).status).toBe(302);
+    // The edited e-mail goes through the cancel's confirmation step, kept in the form.
+    const edited = { status: 'cancelled', notifyCustomer: 'on', subject: 'About your socks', body: 'We are sorry: the last pair sold out.\nA new batch comes in May.' };
+    const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, edited);
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain(`The customer gets your edited e-mail “About your socks” at ${reload(db, order.code).customerEmail}.`);
+    expect(ask.text).toContain('<input type="hidden" name="body" value="We are sorry: the last pair sold out.\nA new batch comes in May.">');
+    expect(reload(db, order.code).status).toBe('packing');
+    expect(outbox(db).filter((r) => r.template === 'cancelled')).toEqual([]);
+    expect((await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { ...edited, confirmed: 'yes', from: 'packing' })).status).toBe(302);
     expect(reload(db, order.code).status).toBe('cancelled');
     const mail = outbox(db).find((r) => r.template === 'cancelled')!;
-    expect(mail).toMatchObject({ subject: 'About your socks', text: 'We are sorry: the last pair sold out.' });
+    expect(mail).toMatchObject({ subject: 'About your socks', text: 'We are sorry: the last pair sold out.\nA new batch comes in May.' });
     const history = (await agent.get(`/orders/${order.code}`)).text;
     expect(history).toContain('E-mail queued: Cancelled to customer');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { putCustomStatus } from '../../src/custom-statuses/service.js';
-import { buildOrder, buildPackingOrder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
+import { getEmailSettings, putEmailSettings } from '../../src/email/settings.js';
+import { buildCancelledOrder, buildOrder, buildPackingOrder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
 import { csrfOf, loginAs, makeApp } from '../helpers.js';
 
 async function as(role: 'operator' | 'admin' | 'packer' = 'operator') {
@@ -18,7 +19,7 @@ describe('order page', () => {
     expect(html).toMatch(/<option value="order"[^>]*>Unpack/);
     expect(html).toMatch(/<option value="cancelled"[^>]*>Cancel order/);
     expect(html).not.toMatch(/<option value="shipped">/);
-    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on' });
+    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on', confirmed: 'yes', from: 'packing' });
     expect(res.status).toBe(302);
     const page = (await agent.get(`/orders/${order.code}`)).text;
     expect(page).toContain('Status changed to Cancelled; the customer e-mail is queued.');
@@ -110,6 +111,139 @@ describe('order page', () => {
     expect(res.headers.location).toBe('/orders');
     expect(reload(admin.db, o2.code)).toBeUndefined();
     expect(productBySku(admin.db, 'D').reserved).toBe(0);
+  });
+});
+
+/** The hidden fields of the confirmation step's form, as a browser would send them back. */
+function confirmFields(html: string): Record<string, string> {
+  const form = /<form[^>]*class="[^"]*confirm-actions[^"]*"[^>]*>([\s\S]*?)<\/form>/.exec(html);
+  if (!form) throw new Error('no confirmation form on the page');
+  const unescape = (v: string) => v.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  // The CSRF token is the test's own (submit adds it).
+  const hidden = [...form[1]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].filter((m) => m[1] !== '_csrf');
+  return Object.fromEntries(hidden.map((m) => [m[1]!, unescape(m[2]!)]));
+}
+
+/** Status rows in the order's log: a refused or unconfirmed request must not add one. */
+const statusEvents = (db: ReturnType<typeof makeApp>['db'], orderId: number) =>
+  db.$client.prepare("SELECT count(*) FROM order_events WHERE order_id = ? AND type = 'status_changed'").pluck().get(orderId) as number;
+const mailsOf = (db: ReturnType<typeof makeApp>['db'], orderId: number, template: string) =>
+  db.$client.prepare('SELECT to_address AS toAddress, subject, text_body AS text FROM email_outbox WHERE order_id = ? AND template = ?').all(orderId, template) as { toAddress: string; subject: string; text: string }[];
+
+describe('status form: nothing preselected, cancel and unpack confirmed', () => {
+  it('starts on "— choose —"; sending it unchosen changes nothing and says so next to the select', async () => {
+    const { db, agent, submit } = await as();
+    const order = buildOrder(db);
+    const html = (await agent.get(`/orders/${order.code}`)).text;
+    const select = /<select name="status"[\s\S]*?<\/select>/.exec(html)![0];
+    expect(select).toMatch(/<option value="" selected>— choose —<\/option>/);
+    expect(select.match(/selected/g)).toHaveLength(1);
+    // No move chosen yet: neither the e-mail tick nor "no e-mail" is shown.
+    expect(html).toMatch(/<div data-mail-choice hidden>/);
+    expect(html).toMatch(/<p class="muted small" data-mail-none hidden>/);
+
+    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: '' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('<p class="field-error" id="status-error">Choose what to do with the order.</p>');
+    expect(res.text).toMatch(/<select name="status" data-status-select aria-invalid="true" aria-describedby="status-error"/);
+    expect(reload(db, order.code).status).toBe('order');
+    expect(statusEvents(db, order.id)).toBe(0);
+  });
+
+  it('cancel shows what happens to stock and the e-mail and changes nothing; the confirmed POST cancels', async () => {
+    const { db, submit } = await as();
+    buildProduct(db, { sku: 'TENT', onHand: 5 });
+    buildProduct(db, { sku: 'MUG', onHand: 5 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
+    const email = reload(db, order.code)!.customerEmail!;
+
+    const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on' });
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain(`Cancel order ${order.code}?`);
+    expect(ask.text).toContain('The allocation is released: 3 unit(s) of 2 product(s) go back to stock and can be sold again.');
+    expect(ask.text).toContain(`The customer gets an e-mail at ${email}.`);
+    expect(ask.text).toContain('Keep the order as it is');
+    // Nothing happened yet.
+    expect(reload(db, order.code).status).toBe('packing');
+    expect(productBySku(db, 'TENT')).toMatchObject({ reserved: 2, allocated: 2 });
+    expect(statusEvents(db, order.id)).toBe(1);
+    expect(mailsOf(db, order.id, 'cancelled')).toEqual([]);
+
+    // The confirmation keeps the move and the notify choice.
+    const fields = confirmFields(ask.text);
+    expect(fields).toEqual({ confirmed: 'yes', status: 'cancelled', from: 'packing', notifyCustomer: 'on' });
+    const done = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, fields);
+    expect(done.status).toBe(302);
+    expect(reload(db, order.code).status).toBe('cancelled');
+    expect(productBySku(db, 'TENT')).toMatchObject({ reserved: 0, allocated: 0 });
+    expect(productBySku(db, 'MUG')).toMatchObject({ reserved: 0, allocated: 0 });
+    expect(mailsOf(db, order.id, 'cancelled').map((m) => m.toAddress)).toEqual([email]);
+  });
+
+  it('cancelling an order (not packed) says the units become sellable, and when no e-mail goes out and why', async () => {
+    const { db, submit } = await as();
+    buildProduct(db, { sku: 'SOCK', onHand: 0 });
+    const order = buildOrder(db, { lines: [{ sku: 'SOCK', quantity: 3 }] });
+    const unticked = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled' });
+    expect(unticked.status).toBe(200);
+    expect(unticked.text).toContain('3 unit(s) of 1 product(s) go back to stock: they can be sold again.');
+    expect(unticked.text).toContain('The customer gets no e-mail (“Notify the customer” is not ticked).');
+    expect(confirmFields(unticked.text)).toEqual({ confirmed: 'yes', status: 'cancelled', from: 'order' });
+
+    putEmailSettings(db, { ...getEmailSettings(db), modes: { ...getEmailSettings(db).modes, cancelled: 'never' } }, new Date(), 'test');
+    const off = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on' });
+    expect(off.text).toContain('The customer gets no e-mail: e-mails for Cancelled are off (Settings → E-mails).');
+    expect(reload(db, order.code).status).toBe('order');
+    expect(productBySku(db, 'SOCK').reserved).toBe(3);
+  });
+
+  it('unpack asks too: the allocation is released, the units stay reserved, no e-mail', async () => {
+    const { db, submit } = await as();
+    buildProduct(db, { sku: 'LAMP', onHand: 4 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'LAMP', quantity: 4 }] });
+    const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'order', notifyCustomer: 'on' });
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain(`Unpack order ${order.code}?`);
+    expect(ask.text).toContain('The allocation of 4 unit(s) of 1 product(s) is released');
+    expect(ask.text).toContain('The customer gets no e-mail: this change sends none.');
+    expect(reload(db, order.code).status).toBe('packing');
+    expect(productBySku(db, 'LAMP').allocated).toBe(4);
+
+    const done = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, confirmFields(ask.text));
+    expect(done.status).toBe(302);
+    expect(reload(db, order.code).status).toBe('order');
+    expect(productBySku(db, 'LAMP')).toMatchObject({ reserved: 4, allocated: 0 });
+  });
+
+  it('a confirmation made for another status asks again instead of doing something else', async () => {
+    const { db, submit } = await as();
+    const order = buildPackingOrder(db);
+    // Confirmed while the page showed the order as "order" (it has been packed since).
+    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', confirmed: 'yes', from: 'order' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('The order changed meanwhile and is now Packing: check what happens and confirm again.');
+    expect(confirmFields(res.text)).toMatchObject({ from: 'packing' });
+    expect(reload(db, order.code).status).toBe('packing');
+  });
+
+  it('reopening needs no confirmation: it gives nothing back and sends no e-mail', async () => {
+    const { db, submit } = await as();
+    const order = buildCancelledOrder(db);
+    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'order' });
+    expect(res.status).toBe(302);
+    expect(reload(db, order.code).status).toBe('order');
+  });
+
+  it('the confirmation is in the user’s language', async () => {
+    const ctx = makeApp();
+    const user = await buildUser(ctx.db, 'operator', { language: 'sv' });
+    const { submit } = await loginAs(ctx.app, user.email);
+    buildProduct(ctx.db, { sku: 'KOPP', onHand: 2 });
+    const order = buildPackingOrder(ctx.db, { lines: [{ sku: 'KOPP', quantity: 2 }] });
+    const page = (await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'order' })).text;
+    expect(page).toContain(`Packa upp order ${order.code}?`);
+    expect(page).toContain('Allokeringen av 2 enhet(er) av 1 produkt(er) släpps');
+    expect(page).toContain('Behåll ordern som den är');
   });
 });
 
