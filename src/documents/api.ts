@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/index.js';
 import { contentDispositionOf } from '../web/download.js';
+import { resolveOrderCode } from '../orders/lookup.js';
 import { AppError } from '../web/errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -38,7 +39,7 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
     const { lang, parcel } = parse(langQuery, req.query);
     if (kind === 'label' && !parcel) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'parcel', key: 'validation.required' }] });
     const language = lang ?? deps.config.defaultLanguage;
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [req.params.code], actor: req.api!.actor, lang: language, customerLang: language, ...(parcel && { parcelId: parcel }) });
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [resolveOrderCode(req.params.code)], actor: req.api!.actor, lang: language, customerLang: language, ...(parcel && { parcelId: parcel }) });
     sendPdf(res, pdf, fileName);
   });
 
@@ -48,7 +49,7 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
     if (!kind) return next();
     const { lang } = parse(langQuery, req.query);
     const body = parse(batchBody, req.body ?? {});
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: body.orders, actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage, customerLang: lang ?? deps.config.defaultLanguage });
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: body.orders.map(resolveOrderCode), actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage, customerLang: lang ?? deps.config.defaultLanguage });
     sendPdf(res, pdf, fileName);
   });
   return { orderDocuments, batchDocuments };

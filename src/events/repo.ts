@@ -17,6 +17,7 @@ export type OrderEventType =
   | 'parcel_added'
   | 'parcel_removed'
   | 'delivery_lines_set'
+  | 'delivery_lines_clamped'
   | 'document_printed'
   | 'email_queued'
   | 'pack_check'

@@ -7,6 +7,7 @@ import { sendPdf } from '../documents/api.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../documents/model.js';
 import { printMarkers, type PrintMarker } from '../documents/repo.js';
 import { printDocuments } from '../documents/service.js';
+import { resolveOrderCode } from '../orders/lookup.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../web/errors.js';
 import { userActor, type AppDeps } from '../web/types.js';
@@ -97,7 +98,7 @@ export function outboundWeb(deps: AppDeps): Router {
   router.get('/outbound/orders/:code/:name', requireCapability('outbound'), async (req: Request<{ code: string; name: string }>, res, next) => {
     const kind = DOCUMENT_NAMES[req.params.name];
     if (!kind) return next();
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [req.params.code], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage });
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [resolveOrderCode(req.params.code)], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage });
     sendPdf(res, pdf, fileName);
   });
 

@@ -2,12 +2,15 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { idempotentWithKey } from '../api/idempotency.js';
 import { writeTransaction } from '../db/client.js';
-import { findOrderByCode, listLines } from '../orders/repo.js';
+import { negotiateLanguage, translator, type Translate } from '../i18n/index.js';
+import { findOrderByCodeOrThrow } from '../orders/lookup.js';
+import { listLines } from '../orders/repo.js';
+import { localizedParams, translateFields } from '../web/error-handler.js';
 import { AppError } from '../web/errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';
-import { addParcel, draftView, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines } from './drafts.js';
+import { addParcel, draftView, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type ReportFailure } from './drafts.js';
 import { shipDelivery } from './service.js';
 
 const parcelBody = z.strictObject({ parcelId: z.string().max(200), source: z.enum(PARCEL_SOURCES).optional() });
@@ -20,6 +23,17 @@ const deliveryBody = z.strictObject({
   lines: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) })).min(1).max(500).optional(),
   idempotencyKey: key,
 });
+
+/**
+ * An order Report in left out, as the API error body reads: `{ code, error: { code, message, details? } }`
+ * with the message in the reader's language, as the error handler would have written it.
+ */
+export function presentReportFailure(f: ReportFailure, t: Translate, timeZone: string) {
+  const err = new AppError(f.error.code, f.error.key, f.error.params, f.error.details);
+  const { fields, ...rest } = err.details ?? {};
+  const details = fields ? { ...rest, fields: translateFields(fields, t) } : err.details;
+  return { code: f.code, error: { code: err.code, message: t(err.key, localizedParams(err, t, timeZone)), ...(details && { details }) } };
+}
 
 /** Parcels, open deliveries and Report in under /api/v1 (docs/api.md § Shipping). */
 export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router } {
@@ -56,8 +70,7 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
     const body = parse(deliveryBody, req.body ?? {});
     const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () =>
       writeTransaction(db, (tx) => {
-        const order = findOrderByCode(tx, req.params.code);
-        if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code: req.params.code });
+        const order = findOrderByCodeOrThrow(tx, req.params.code);
         let quantities: Map<number, number> | undefined;
         if (body.lines) {
           const lines = new Map(listLines(tx, order.id).map((l) => [l.sku, l]));
@@ -78,7 +91,11 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
   const deliveries = Router();
   deliveries.post('/report', (req, res) => {
     const body = parse(reportBody, req.body ?? {});
-    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () => ({ status: 200, body: reportDrafts(db, body.orders, ctx(req)) }));
+    const t = req.t ?? translator(negotiateLanguage(req.headers['accept-language'], deps.config.defaultLanguage));
+    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () => {
+      const { reported, failed } = reportDrafts(db, body.orders, ctx(req));
+      return { status: 200, body: { reported, failed: failed.map((f) => presentReportFailure(f, t, deps.config.timezone)) } };
+    });
     res.status(reply.status).json(reply.body);
   });
   return { orders, deliveries };

@@ -4,8 +4,9 @@ import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import type { OrderStatus } from '../domain/order-status.js';
-import { findOrderByCode, listLines } from '../orders/repo.js';
-import { AppError, fieldError } from '../web/errors.js';
+import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
+import { listLines } from '../orders/repo.js';
+import { AppError, fieldError, type ErrorCode } from '../web/errors.js';
 import type { ParcelBroker } from './broker.js';
 import { shipDelivery } from './service.js';
 
@@ -66,14 +67,21 @@ function event(db: Db, order: { id: number; code: string }, type: OrderEventType
   logOrderEvent(db, order, type, ctx.actor, ctx.now.getTime(), data);
 }
 
-/** The order, which must be packing: parcels and deliveries are for packed orders only. */
-function packingOrder(db: Db, code: string): { id: number; code: string; status: string } {
-  return requirePacking(stmts(db).order.get(code) as { id: number; code: string; status: string } | undefined, code);
+/** The order `input` names (read by resolveOrderCode), or `order_not_found`. */
+function orderByCode(db: Db, input: string): { id: number; code: string; status: string } {
+  const code = resolveOrderCode(input);
+  const order = stmts(db).order.get(code) as { id: number; code: string; status: string } | undefined;
+  if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
+  return order;
 }
 
-function requirePacking<O extends { status: string }>(order: O | undefined, code: string): O {
-  if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
-  if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code, status: order.status });
+/** The order, which must be packing: parcels and deliveries are for packed orders only. */
+function packingOrder(db: Db, input: string): { id: number; code: string; status: string } {
+  return requirePacking(orderByCode(db, input));
+}
+
+function requirePacking<O extends { code: string; status: string }>(order: O): O {
+  if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
   return order;
 }
 
@@ -192,10 +200,11 @@ export function setDeliveryLines(db: Db, code: string, lines: { sku: string; qua
 
 /** The order's open delivery as the station and the API show it (an empty one when there is none). */
 export function draftView(db: Db, code: string): DraftView {
-  const order = stmts(db).order.get(code) as { id: number; code: string } | undefined;
-  if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
+  const order = orderByCode(db, code);
   const s = stmts(db);
-  return collectViews(s.linesOf.all(order.id) as ViewLine[], s.parcelsOf.all(order.id) as ViewParcel[]).get(order.id) ?? { code, deliveryId: null, parcels: [], partial: false, slots: 1, lines: [] };
+  return (
+    collectViews(s.linesOf.all(order.id) as ViewLine[], s.parcelsOf.all(order.id) as ViewParcel[]).get(order.id) ?? { code: order.code, deliveryId: null, parcels: [], partial: false, slots: 1, lines: [] }
+  );
 }
 
 type ViewLine = { orderId: number; code: string; deliveryId: number | null; partial: number; slots: number; sku: string; name: string; ordered: number; shipped: number; remaining: number; chosen: number | null };
@@ -236,11 +245,37 @@ export interface ReportedDelivery {
   lines: { sku: string; quantity: number }[];
 }
 
+/** An order Report in could not report, and why (an AppError's code, catalog key and parameters). */
+export interface ReportFailure {
+  /** The order's code, or the input as given when it reads as no order's code. */
+  code: string;
+  error: { code: ErrorCode; key: string; params: Record<string, unknown>; details?: AppError['details'] };
+}
+
 /**
  * Report in: every open delivery with at least one parcel (or only those of `codes`) becomes
- * reported in one transaction: stock leaves on_hand, the order ships when nothing remains.
+ * reported: stock leaves on_hand, the order ships when nothing remains. Each order is reported in a
+ * savepoint of its own, so one order's refusal (a draft that no longer fits its lines, say) is
+ * rolled back and listed in `failed` with its code while the other orders are still reported.
+ * A code in `codes` that reads as no order (resolveOrderCode) is listed in `failed` too.
  */
-export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: StationCtx): { reported: ReportedDelivery[] } {
+export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: StationCtx): { reported: ReportedDelivery[]; failed: ReportFailure[] } {
+  const failed: ReportFailure[] = [];
+  const refusal = (code: string, err: unknown): ReportFailure => {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    return { code, error: { code: err.code, key: err.key, params: err.params, ...(err.details && { details: err.details }) } };
+  };
+  let wanted: Set<string> | null = null;
+  if (codes) {
+    wanted = new Set();
+    for (const input of codes) {
+      try {
+        wanted.add(resolveOrderCode(input));
+      } catch (err) {
+        failed.push(refusal(input, err));
+      }
+    }
+  }
   return writeTransaction(db, () => {
     const drafts = db.$client
       .prepare(
@@ -249,14 +284,18 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
           ORDER BY d.id`,
       )
       .all() as { draftId: number; id: number; code: string; status: string }[];
-    const wanted = codes ? new Set(codes) : null;
     const reported: ReportedDelivery[] = [];
+    // A nested better-sqlite3 transaction is a SAVEPOINT: a throw undoes this order's writes only.
+    const reportOne = db.$client.transaction((draft: (typeof drafts)[number]) => shipDelivery(db, draft, { draftId: draft.draftId }, ctx));
     for (const draft of drafts) {
       if (wanted && !wanted.has(draft.code)) continue;
-      const result = shipDelivery(db, draft, { draftId: draft.draftId }, ctx);
-      reported.push({ code: draft.code, ...result });
+      try {
+        reported.push({ code: draft.code, ...reportOne(draft) });
+      } catch (err) {
+        failed.push(refusal(draft.code, err));
+      }
     }
-    return { reported };
+    return { reported, failed };
   });
 }
 
@@ -266,7 +305,7 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
  * slow); its failure changes nothing and is passed on with its message.
  */
 export async function fetchParcels(db: Db, code: string, count: number | undefined, broker: ParcelBroker, ctx: StationCtx): Promise<{ parcelIds: string[]; draft: DraftView }> {
-  const order = requirePacking(findOrderByCode(db, code), code);
+  const order = requirePacking(findOrderByCodeOrThrow(db, code));
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);

@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { once } from '../api/idempotency.js';
 import { readOrderCode } from '../domain/order-code.js';
+import { resolveOrderCode } from '../orders/lookup.js';
 import { findOrderByCode } from '../orders/repo.js';
 import { sendPdf } from '../documents/api.js';
 import { printDocuments } from '../documents/service.js';
@@ -14,6 +15,7 @@ import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';
+import { presentReportFailure } from './api.js';
 import { addParcel, addSlot, draftViews, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines } from './drafts.js';
 
 const scanForm = z.object({
@@ -101,7 +103,7 @@ export function shippingWeb(deps: AppDeps): Router {
     const parcelId = typeof req.query.parcel === 'string' ? req.query.parcel : '';
     const { pdf, fileName } = await printDocuments(
       { db, clock, renderer: deps.documents!, timezone: config.timezone },
-      { kind: 'label', codes: [req.params.code], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage, parcelId },
+      { kind: 'label', codes: [resolveOrderCode(req.params.code)], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage, parcelId },
     );
     sendPdf(res, pdf, fileName);
   });
@@ -150,9 +152,14 @@ export function shippingWeb(deps: AppDeps): Router {
         status: 200,
         body: reportDrafts(db, form.orders.length ? form.orders : undefined, ctx(req)),
       }));
-      const { reported } = reply.body as ReturnType<typeof reportDrafts>;
+      const { reported, failed } = reply.body as ReturnType<typeof reportDrafts>;
       const shipped = reported.filter((r) => r.status === 'shipped').length;
-      setFlash(req, 'success', reported.length ? 'shipping.reported' : 'shipping.nothingToReport', { count: reported.length, shipped, partial: reported.length - shipped });
+      const counts = { count: reported.length, shipped, partial: reported.length - shipped };
+      if (failed.length) {
+        // The rest were reported; each order left out is named with its reason.
+        const failures = failed.map((f) => `${f.code}: ${presentReportFailure(f, req.t, config.timezone).error.message}`).join(' · ');
+        setFlash(req, 'error', 'shipping.reportedWithFailures', { ...counts, failed: failed.length, failures });
+      } else setFlash(req, 'success', reported.length ? 'shipping.reported' : 'shipping.nothingToReport', counts);
     } catch (err) {
       refuse(req, err);
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listLines } from '../../src/orders/repo.js';
 import { putSeller, DEFAULT_SELLER } from '../../src/documents/settings.js';
 import { luhnCheckDigit } from '../../src/domain/gtin.js';
+import { dammCheckDigit } from '../../src/domain/order-code.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildProduct, buildShippedOrder } from '../builders.js';
 import { api, makeApp } from '../helpers.js';
 import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
@@ -117,9 +118,11 @@ describe('order documents', () => {
 
   it('refuses what cannot be printed: 404 unknown order, 409 not an invoice order, 409 not packing', async () => {
     const { app, db, orders } = setup();
-    const unknown = await api(app).get('/api/v1/orders/1234567897/documents/pick-slip.pdf');
+    const unknown = await api(app).get(`/api/v1/orders/123456789${dammCheckDigit('123456789')}/documents/pick-slip.pdf`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('order_not_found');
+    // 1234567897 has a wrong check digit: read as every :code is, it is refused as such.
+    expect((await api(app).get('/api/v1/orders/1234567897/documents/pick-slip.pdf')).body.error.code).toBe('order_code_invalid');
     const card = await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/invoice.pdf`);
     expect(card.status).toBe(409);
     expect(card.body.error).toMatchObject({ code: 'not_invoice_order', message: expect.stringContaining('not paid by own invoice (Card)') });

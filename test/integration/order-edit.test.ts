@@ -2,7 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/api-tokens/service.js';
 import { buildCancelledOrder, expectCountersInSync, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
-import { api, makeApp } from '../helpers.js';
+import { api, loginAs, makeApp } from '../helpers.js';
 
 describe('line editing keeps stock in sync', () => {
   it('on an order: add, increase, decrease, remove — sellable and sold out follow at once', async () => {
@@ -231,5 +231,90 @@ describe('custom statuses API', () => {
     expect(res.status).toBe(422);
     expect(res.body.error.details.fields[0].path).toBe(path);
     expect((await api(app).put('/api/v1/custom-statuses/bad%20code').send({ label: 'x', color: '#000000' })).status).toBe(422);
+  });
+});
+
+describe('a line edit keeps the open delivery within what remains', () => {
+  /** A packing order whose open delivery (a station's draft) sends TENT × 3 and MUG × 1 in parcel P-A. */
+  async function withDraft() {
+    const ctx = makeApp();
+    buildProduct(ctx.db, { sku: 'TENT', onHand: 10 });
+    buildProduct(ctx.db, { sku: 'MUG', onHand: 10 });
+    const order = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 5 }, { sku: 'MUG', quantity: 2 }] });
+    const client = api(ctx.app);
+    expect((await client.put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 3 }, { sku: 'MUG', quantity: 1 }] })).status).toBe(200);
+    expect((await client.post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-A' })).status).toBe(201);
+    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as { id: number; sku: string }[];
+    const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
+    const going = async () => ((await client.get(`/api/v1/orders/${order.code}/delivery`)).body.lines as { sku: string; quantity: number }[]).map((l) => `${l.sku}×${l.quantity}`);
+    const clamped = () => ctx.db.$client.prepare("SELECT data FROM order_events WHERE type = 'delivery_lines_clamped' ORDER BY id").pluck().all().map((d) => JSON.parse(d as string));
+    return { ...ctx, order, client, lineId, going, clamped };
+  }
+
+  it('a reduced line cuts the draft to what remains, logs it, and Report in ships it', async () => {
+    const { db, order, client, lineId, going, clamped } = await withDraft();
+    const reduced = await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`).send({ quantity: 1 });
+    expect(reduced.status).toBe(200);
+    expect(await going()).toEqual(['TENT×1', 'MUG×1']);
+    expect(clamped()).toEqual([{ deliveryId: expect.any(Number), sku: 'TENT', from: 3, to: 1 }]);
+    expect(reduced.body.events.map((e: { type: string }) => e.type)).toContain('delivery_lines_clamped');
+    // A line still above the draft's choice leaves it alone.
+    await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('MUG')}`).send({ quantity: 1 });
+    expect(clamped()).toHaveLength(1);
+
+    const report = await client.post('/api/v1/deliveries/report').send({});
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ reported: [{ code: order.code, status: 'shipped', lines: [{ sku: 'TENT', quantity: 1 }, { sku: 'MUG', quantity: 1 }] }], failed: [] });
+    expect(productBySku(db, 'TENT').onHand).toBe(9);
+    expectCountersInSync(db);
+  });
+
+  it('a removed line leaves the draft with a logged event; a draft left with nothing is named at Report in, the others still ship', async () => {
+    const { db, order, client, lineId, going, clamped } = await withDraft();
+    const removed = await client.delete(`/api/v1/orders/${order.code}/lines/${lineId('MUG')}`);
+    expect(removed.status).toBe(200);
+    expect(await going()).toEqual(['TENT×3']);
+    expect(clamped()).toEqual([{ deliveryId: expect.any(Number), sku: 'MUG', from: 1, to: 0 }]);
+
+    // On another order everything the packer chose goes: the draft keeps its parcel and waits for new quantities.
+    const other = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }] });
+    const third = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] });
+    await client.post(`/api/v1/orders/${third.code}/lines`).send({ sku: 'TENT', quantity: 1 }).expect(201);
+    await client.put(`/api/v1/orders/${third.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] }).expect(200);
+    await client.post(`/api/v1/orders/${third.code}/parcels`).send({ parcelId: 'P-C' }).expect(201);
+    const thirdTent = ((await client.get(`/api/v1/orders/${third.code}`)).body.lines as { id: number; sku: string }[]).find((l) => l.sku === 'TENT')!;
+    await client.delete(`/api/v1/orders/${third.code}/lines/${thirdTent.id}`).expect(200);
+    await client.post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'P-B' }).expect(201);
+
+    const report = await client.post('/api/v1/deliveries/report').send({});
+    expect(report.status).toBe(200);
+    expect(report.body.reported.map((r: { code: string }) => r.code)).toEqual([order.code, other.code]);
+    expect(report.body.failed).toEqual([{ code: third.code, error: { code: 'validation_failed', message: 'Nothing left to ship.', details: { fields: [{ path: 'lines', message: 'Nothing left to ship.' }] } } }]);
+    expect(reload(db, other.code).status).toBe('shipped');
+    expect(reload(db, third.code).status).toBe('packing');
+    expectCountersInSync(db);
+  });
+
+  it('the order page edits through the same rule', async () => {
+    const { app, db, order, lineId, going, clamped } = await withDraft();
+    const user = await buildUser(db, 'admin');
+    const { submit } = await loginAs(app, user.email);
+    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/lines/${lineId('TENT')}`, { quantity: '2' });
+    expect(res.status).toBe(302);
+    expect(await going()).toEqual(['TENT×2', 'MUG×1']);
+    expect(clamped()).toEqual([expect.objectContaining({ sku: 'TENT', from: 3, to: 2 })]);
+  });
+
+  it('an unpacked order keeps its draft out of Report in; an edit meanwhile still cuts it', async () => {
+    const { db, order, client, lineId, going } = await withDraft();
+    const other = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] });
+    await client.post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'P-B' }).expect(201);
+    await client.post(`/api/v1/orders/${order.code}/status`).send({ status: 'order' }).expect(200);
+    await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`).send({ quantity: 2 }).expect(200);
+    expect(await going()).toEqual(['TENT×2', 'MUG×1']);
+    const report = await client.post('/api/v1/deliveries/report').send({});
+    expect(report.body).toMatchObject({ reported: [{ code: other.code }], failed: [] });
+    expect(reload(db, order.code).status).toBe('order');
+    expectCountersInSync(db);
   });
 });

@@ -127,6 +127,42 @@ describe('partial delivery, then the rest', () => {
   });
 });
 
+describe('Report in of several orders', () => {
+  it('reports each order on its own: a draft that no longer fits is named with its reason, the others ship', async () => {
+    const { app, db, order } = setup();
+    const other = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] });
+    await api(app).put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 2 }] }).expect(200);
+    await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'A-1' }).expect(201);
+    await api(app).post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'B-1' }).expect(201);
+    // A draft asking for more than the line has (as one saved before line edits kept drafts in step).
+    db.$client.prepare('UPDATE delivery_lines SET quantity = 5').run();
+    const eventsBefore = db.$client.prepare('SELECT count(*) FROM order_events WHERE order_code = ?').pluck().get(order.code);
+
+    const res = await api(app).post('/api/v1/deliveries/report').send({});
+    expect(res.status).toBe(200);
+    expect(res.body.reported).toEqual([{ code: other.code, deliveryId: expect.any(Number), status: 'shipped', parcels: ['B-1'], lines: [{ sku: 'MUG', quantity: 1 }] }]);
+    expect(res.body.failed).toEqual([
+      {
+        code: order.code,
+        error: { code: 'validation_failed', message: 'Only 2 of TENT remain unshipped.', details: { fields: [{ path: 'lines.TENT', message: 'Only 2 of TENT remain unshipped.' }] } },
+      },
+    ]);
+    expect(reload(db, other.code).status).toBe('shipped');
+    // The refused order is as it was: draft open, stock untouched, nothing on its log.
+    expect(reload(db, order.code).status).toBe('packing');
+    expect(db.$client.prepare("SELECT d.status FROM deliveries d JOIN orders o ON o.id = d.order_id WHERE o.code = ?").pluck().all(order.code)).toEqual(['draft']);
+    expect(productBySku(db, 'TENT')).toMatchObject({ onHand: 10, allocated: 2 });
+    expect(db.$client.prepare('SELECT count(*) FROM order_events WHERE order_code = ?').pluck().get(order.code)).toBe(eventsBefore);
+    expectCountersInSync(db);
+
+    // Asked for by code: spaces and dashes are read as everywhere; a mistyped code is named too.
+    const typo = order.code.slice(0, 9) + ((Number(order.code[9]) + 1) % 10);
+    const asked = await api(app).post('/api/v1/deliveries/report').send({ orders: [`${order.code.slice(0, 3)}-${order.code.slice(3)}`, typo] });
+    expect(asked.body.reported).toEqual([]);
+    expect(asked.body.failed.map((f: { code: string; error: { code: string } }) => `${f.code} ${f.error.code}`)).toEqual([`${typo} order_code_invalid`, `${order.code} validation_failed`]);
+  });
+});
+
 describe('one delivery in one call', () => {
   it('reports parcels and lines at once, idempotently', async () => {
     const { app, db, order } = setup();

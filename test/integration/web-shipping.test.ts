@@ -65,6 +65,27 @@ describe('the shipping station without JavaScript', () => {
     expect(db.$client.prepare("SELECT count(*) FROM deliveries WHERE status = 'reported'").pluck().get()).toBe(1);
   });
 
+  it('Report in names each order it could not report and still reports the rest', async () => {
+    const { db, agent } = await as('packer');
+    const stale = buildPackingOrder(db);
+    const good = buildPackingOrder(db);
+    const sku = db.$client.prepare('SELECT sku FROM order_lines WHERE order_id = ?').pluck().get(stale.id) as string;
+    const csrf = csrfOf((await agent.get('/shipping')).text);
+    await agent.post(`/shipping/orders/${stale.code}/lines`).type('form').send({ _csrf: csrf, [`qty.${sku}`]: '1' });
+    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'S-1', selected: stale.code });
+    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'G-1', selected: good.code });
+    // A draft that asks for more than its line has left.
+    db.$client.prepare('UPDATE delivery_lines SET quantity = 99').run();
+    const remaining = db.$client.prepare('SELECT quantity FROM order_lines WHERE order_id = ?').pluck().get(stale.id);
+    const key = /name="key" value="([^"]+)"/.exec((await agent.get('/shipping')).text)![1]!;
+    await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
+    const page = (await agent.get('/shipping')).text;
+    expect(page).toContain(`Reported 1 deliveries (1 orders shipped, 0 partly); 1 not reported: ${stale.code}: Only ${remaining} of ${sku} remain unshipped.`);
+    expect(page).toMatch(/class="flash flash-error"/);
+    expect(reload(db, good.code).status).toBe('shipped');
+    expect(reload(db, stale.code).status).toBe('packing');
+  });
+
   it('a partial delivery form with a bad number changes nothing and says which line', async () => {
     const { db, agent } = await as('packer');
     const o = buildPackingOrder(db);
