@@ -8,12 +8,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { KEEP_RUN_DETAILS, runPackScript, type PackScriptDeps } from '../../jobs/pack-script.js';
 import { tick } from '../../jobs/schedule.js';
 import { leases, packRuns } from '../../src/db/schema/index.js';
-import { acquireLease } from '../../src/pack/lease.js';
+import { acquireLease, keepLeaseAlive, LEASE_RENEW_MS, LEASE_TTL_MS, leaseHeld } from '../../src/pack/lease.js';
 import { lastStep, listSteps } from '../../src/pack/repo.js';
 import { putPackSettings } from '../../src/pack/settings.js';
 import { consoleLogger } from '../../src/web/logger.js';
-import { buildOrder, buildPaidOrder, buildProduct, productBySku, reload } from '../builders.js';
-import { API_TOKEN, api, makeApp, makeClock, makeDb } from '../helpers.js';
+import { buildOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
+import { API_TOKEN, api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';
 
 const run = promisify(execFile);
@@ -175,10 +175,51 @@ describe('the lease', () => {
     acquireLease(db, 'pack_script', 'dead process', clock());
     db.insert(packRuns).values({ trigger: 'cron', dryRun: false, status: 'running', startedBy: 'dead process', startedAt: clock() }).run();
     await expect(runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM })).rejects.toMatchObject({ code: 'pack_run_in_progress' });
-    clock.advance(61_000);
+    // Within 10 s of its last renewal it still holds; after, a new run takes over.
+    clock.advance(LEASE_TTL_MS - 1);
+    await expect(runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM })).rejects.toMatchObject({ code: 'pack_run_in_progress' });
+    clock.advance(1);
     const result = await runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM });
     expect(result.status).toBe('succeeded');
     expect(db.select({ status: packRuns.status }).from(packRuns).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
+  });
+});
+
+describe('the lease while a run goes on', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is renewed every 2 s with a 10 s expiry, so a crashed run blocks the next for at most 10 s', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const db = makeDb();
+    const clock = makeClock(new Date('2026-11-20T08:00:00Z'));
+    const lease = acquireLease(db, 'pack_script', 'Anna (manual)', clock());
+    const stop = keepLeaseAlive(db, lease, clock, () => {});
+    const expiry = () => db.select().from(leases).get()!.expiresAt.getTime();
+    expect(expiry()).toBe(clock().getTime() + 10_000);
+    for (let i = 0; i < 10; i++) {
+      clock.advance(LEASE_RENEW_MS);
+      vi.advanceTimersByTime(LEASE_RENEW_MS);
+      expect(expiry()).toBe(clock().getTime() + LEASE_TTL_MS);
+    }
+    // The holder dies (its timer stops): the lease runs out 10 s after the last renewal.
+    stop();
+    clock.advance(LEASE_TTL_MS - 1);
+    expect(leaseHeld(db, 'pack_script', clock())).toBe(true);
+    clock.advance(1);
+    expect(leaseHeld(db, 'pack_script', clock())).toBe(false);
+    expect(LEASE_RENEW_MS).toBeLessThanOrEqual(2_000);
+    expect(LEASE_TTL_MS).toBeLessThanOrEqual(10_000);
+  });
+
+  it('Tools → Pack script names the holder, since when, and when the lease runs out', async () => {
+    const ctx = makeApp();
+    await buildUser(ctx.db, 'operator', { email: 'op@example.com' });
+    acquireLease(ctx.db, 'pack_script', 'Anna (manual)', ctx.clock());
+    const { agent } = await loginAs(ctx.app, 'op@example.com');
+    const page = await agent.get('/tools/pack-script').expect(200);
+    const notice = /<p class="marker warn" id="lease">([^<]*)<\/p>/.exec(page.text)?.[1];
+    expect(notice).toContain('Anna (manual), since 09:00:00');
+    expect(notice).toContain('runs out at 09:00:10');
   });
 });
 
