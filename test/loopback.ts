@@ -19,8 +19,9 @@ afterEach(async () => {
 /**
  * A real HTTP server on 127.0.0.1 playing another system (a shipping broker, a webhook receiver):
  * it records every request and lets `handle` answer it (or not, to play a hang). Closed after each test.
+ * `port` 0 takes a free one; a fixed port plays a receiver that comes back where it was.
  */
-export async function loopbackServer(path: string, handle: (res: ServerResponse, got: Received[], req: IncomingMessage) => void) {
+export async function loopbackServer(path: string, handle: (res: ServerResponse, got: Received[], req: IncomingMessage) => void, port = 0) {
   const got: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -30,7 +31,7 @@ export async function loopbackServer(path: string, handle: (res: ServerResponse,
       handle(res, got, req);
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   open.push(server);
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`, got };
 }

@@ -16,8 +16,9 @@ export const SMTP_PASS = 'smtp-secret';
  * A real SMTP server on 127.0.0.1 (the smtp-server package) that keeps what arrives, parsed
  * (mailparser). `answer` may refuse a message: a code and text, as a mail server would (451 try
  * later, 550 no such mailbox). It checks the login of the URL it gives. Closed after each test.
+ * `port` 0 takes a free one; a fixed port plays a mail server that comes back where it was.
  */
-export async function smtpServer(answer: (n: number) => { code: number; text: string } | null = () => null) {
+export async function smtpServer(answer: (n: number) => { code: number; text: string } | null = () => null, port = 0) {
   const received: ParsedMail[] = [];
   let attempts = 0;
   const server = new SMTPServer({
@@ -45,10 +46,10 @@ export async function smtpServer(answer: (n: number) => { code: number; text: st
       });
     },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   closers.push(() => new Promise<void>((r) => server.close(() => r())));
-  const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://${SMTP_USER}:${SMTP_PASS}@127.0.0.1:${port}`, received, attempts: () => attempts };
+  const listening = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://${SMTP_USER}:${SMTP_PASS}@127.0.0.1:${listening}`, received, attempts: () => attempts };
 }
 
 /** A mail server that accepts the connection and never says a word: the hang an SMTP timeout is for. */

@@ -56,7 +56,7 @@ describe('two server processes on one database under random traffic', () => {
     const path = folder.path('warehouse.db');
     db = makeDb(path);
     // An admin exists, so neither server makes the first one while the other does.
-    buildUser(db, 'admin');
+    await buildUser(db, 'admin');
     for (const sku of SKUS) buildProduct(db, { sku, onHand: 25 });
     const codes: string[] = [];
     for (let i = 0; i < 40; i++) codes.push(buildOrder(db, { lines: randomLines(random), paid: random.chance(0.8) }).code);

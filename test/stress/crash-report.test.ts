@@ -24,7 +24,7 @@ describe('kill -9 of a server during a burst of Report in', () => {
     const kills = stressKills(1);
     file = tempDatabase('wbo-stress-crash-report-');
     const { path, db } = file;
-    buildUser(db, 'admin');
+    await buildUser(db, 'admin');
     for (let i = 0; i < 10; i++) buildProduct(db, { sku: `R${i}`, onHand: 10_000 });
     let parcel = 0;
     const summary: string[] = [];
