@@ -102,7 +102,7 @@ describe('two server processes on one database under random traffic', () => {
     // The traffic did reach every corner it is meant to exercise.
     expect([...reached].sort()).toEqual(expect.arrayContaining(['cancelled', 'packing', 'shipped']));
     expect(tally.byOperation.report ?? 0).toBeGreaterThan(0);
-  }, 120_000);
+  }, stressSeconds(12) * 1000 + 90_000);
 });
 
 function randomLines(random: Random) {

@@ -55,7 +55,7 @@ describe('kill -9 during a pack run', () => {
         break;
       }
       // Killed at a random point: as the run starts, or after a random number of written batches.
-      const afterBatches = random.int(0, 30);
+      const afterBatches = random.int(0, 12);
       let batches = 0;
       const started = await new Promise<boolean>((resolve) => {
         run.child.stdout!.on('data', (d: Buffer) => {
@@ -79,5 +79,5 @@ describe('kill -9 during a pack run', () => {
     expect(statuses.filter((s) => s === 'interrupted').length).toBeGreaterThanOrEqual(1);
     expectInvariants(db);
     expect(db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get()).toBeGreaterThan(0);
-  }, 90_000);
+  }, 60_000 + stressKills(1) * 30_000);
 });
