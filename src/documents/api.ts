@@ -20,8 +20,8 @@ const ORDER_DOCUMENTS: Record<string, DocumentKind> = {
 };
 const BATCH_DOCUMENTS: Record<string, DocumentKind> = { 'pick-slips': 'pick_slip', 'batch-pick-list': 'batch_pick_list', receipts: 'receipt' };
 
-const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), parcel: z.string().max(200).optional() });
-const batchBody = z.strictObject({ orders: z.array(z.string().trim().min(1).max(40)).min(1).max(MAX_DOCUMENT_ORDERS) });
+export const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), parcel: z.string().max(200).optional() });
+export const batchBody = z.strictObject({ orders: z.array(z.string().trim().min(1).max(40)).min(1).max(MAX_DOCUMENT_ORDERS) });
 
 /** Sends a PDF to open in the browser (or to save, with `attachment`) under `fileName`. */
 export function sendPdf(res: Response, pdf: Uint8Array, fileName: string, disposition: 'inline' | 'attachment' = 'inline'): void {

@@ -13,7 +13,7 @@ import { listOrderEmails, presentEmail } from '../email/outbox.js';
 import { changeStatus, checkout, createOrder, loadOrder, recordPayment } from './service.js';
 
 // Any status is accepted here so that a move the state machine refuses gets 409 with the allowed moves.
-const statusBody = z.strictObject({ status: z.enum(ORDER_STATUSES), notifyCustomer: z.boolean().optional() });
+export const statusBody = z.strictObject({ status: z.enum(ORDER_STATUSES), notifyCustomer: z.boolean().optional() });
 
 export function ordersApi(deps: AppDeps): Router {
   const { db, config, clock } = deps;

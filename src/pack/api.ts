@@ -6,8 +6,8 @@ import { parse } from '../web/validate.js';
 import { listRuns } from './repo.js';
 import { checkOrder, getRun, presentRun } from './service.js';
 
-const startBody = z.strictObject({ dryRun: z.boolean().optional() });
-const listQuery = z.object({
+export const startBody = z.strictObject({ dryRun: z.boolean().optional() });
+export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.coerce.number().int().positive().optional(),
 });
