@@ -89,7 +89,7 @@ function paths(value: unknown, prefix: (string | number)[] = []): (string | numb
 function replaceAt(value: unknown, path: (string | number)[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
   const [head, ...rest] = path;
-  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...(value as object) };
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>;
   copy[head!] = replaceAt(copy[head!], rest, replacement);
   return copy;
 }
