@@ -70,7 +70,7 @@ function formsOf(page: string, html: string): Form[] {
 /** A form body as URL-encoded text: so that fields can repeat and keys can be anything. */
 function encode(pairs: [string, string][]): string {
   // A browser sends a lone surrogate as U+FFFD; encodeURIComponent would throw on it.
-  const enc = (t: string) => encodeURIComponent(t.toWellFormed());
+  const enc = (t: string) => encodeURIComponent(t.replace(/\p{Cs}/gu, '\uFFFD'));
   return pairs.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
 }
 
