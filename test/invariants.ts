@@ -60,6 +60,10 @@ const RULES: Record<string, string> = {
   'a shipped order has every line fully shipped': `
     SELECT o.code, l.sku, l.quantity, l.shipped_quantity FROM orders o JOIN order_lines l ON l.order_id = o.id
      WHERE o.status = 'shipped' AND l.shipped_quantity <> l.quantity`,
+  // Report in refuses an order with nothing to ship, so such an order would stay packing until cancelled.
+  'a packing order has something left to ship': `
+    SELECT o.code FROM orders o
+     WHERE o.status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.quantity > l.shipped_quantity)`,
   // A status is never set without its event: the newest status event (created or status_changed) names it.
   "an order's status is the one its newest status event names": `
     SELECT o.code, o.status, e.type, e.data FROM orders o

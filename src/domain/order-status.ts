@@ -12,8 +12,8 @@ export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 export const SHIPS_BEFORE_PAYMENT: readonly PaymentMethod[] = ['invoice', 'cash_on_delivery'];
 
 /**
- * What causes a move. `pack` is only the pack rule; `ship` only a reported delivery that completes
- * the order; the others are people or integrations.
+ * What causes a move. `pack` is only the pack rule; `ship` only a reported delivery or a line edit
+ * that leaves the order nothing to ship; the others are people or integrations.
  */
 export type MoveAction = 'checkout' | 'pack' | 'unpack' | 'ship' | 'cancel' | 'reopen';
 
@@ -31,6 +31,8 @@ export const MOVES: readonly Move[] = [
   { from: 'order', to: 'cancelled', action: 'cancel', manual: true },
   { from: 'packing', to: 'order', action: 'unpack', manual: true },
   { from: 'packing', to: 'shipped', action: 'ship', manual: false },
+  // An unpacked, partly shipped order whose remaining lines are edited away has shipped everything.
+  { from: 'order', to: 'shipped', action: 'ship', manual: false },
   { from: 'packing', to: 'cancelled', action: 'cancel', manual: true },
   { from: 'cancelled', to: 'order', action: 'reopen', manual: true },
 ];

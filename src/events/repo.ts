@@ -18,6 +18,7 @@ export type OrderEventType =
   | 'parcel_removed'
   | 'delivery_lines_set'
   | 'delivery_lines_clamped'
+  | 'delivery_discarded'
   | 'document_printed'
   | 'email_queued'
   | 'pack_check'

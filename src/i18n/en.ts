@@ -299,6 +299,7 @@ export const en = {
     parcel_removed: 'Parcel ID {{parcelId}} removed',
     delivery_lines_set: 'Partial delivery set',
     delivery_lines_clamped: 'Open delivery follows the line: {{sku}} going now {{from}} → {{to}}',
+    delivery_discarded: 'Open delivery removed, nothing left to ship; parcel IDs freed: {{parcels}}',
     delivery_reported: 'Delivery reported',
     document_printed: 'Printed: $t(outbound.kind.{{kind}})',
     email_queued: 'E-mail queued: $t(emails.template.{{template}}) to {{to}} ({{subject}})',

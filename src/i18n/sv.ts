@@ -301,6 +301,7 @@ export const sv: Catalog = {
     parcel_removed: 'Kolli-ID {{parcelId}} borttaget',
     delivery_lines_set: 'Delleverans vald',
     delivery_lines_clamped: 'Öppen leverans följer raden: {{sku}} skickas nu {{from}} → {{to}}',
+    delivery_discarded: 'Öppen leverans borttagen, inget kvar att skicka; frigjorda kolli-ID: {{parcels}}',
     delivery_reported: 'Leverans inrapporterad',
     document_printed: 'Utskrivet: $t(outbound.kind.{{kind}})',
     email_queued: 'E-post köad: $t(emails.template.{{template}}) till {{to}} ({{subject}})',

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
-import { customStatuses, deliveries, deliveryLines, orderLines, orders } from '../db/schema/index.js';
+import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
 import { linesEditable } from '../domain/order-status.js';
@@ -10,7 +10,7 @@ import { findProductBySku, findProductsByIds, type ProductRow } from '../product
 import { CounterChanges } from '../stock/service.js';
 import { AppError, fieldError } from '../web/errors.js';
 import { listLines, type OrderLineRow, type OrderRow } from './repo.js';
-import { loadOrder } from './service.js';
+import { applyMove, loadOrder } from './service.js';
 
 interface Ctx {
   actor: Actor;
@@ -85,8 +85,9 @@ function assertEditable(order: OrderRow): void {
  * a partial draft that chose more of the line than remains is cut down to what remains (0 drops
  * the draft's line), with an event on the order's log. Otherwise the draft would ask Report in to
  * ship units the order no longer has. Nothing is refused: the floor keeps its parcels, and a draft
- * left with nothing to ship is named at Report in. A draft without chosen quantities sends all that
- * remains at Report in and needs nothing here.
+ * left with nothing to ship is named at Report in (unless the whole order has nothing left: see
+ * {@link shipIfNothingLeft}). A draft without chosen quantities sends all that remains at Report in
+ * and needs nothing here.
  */
 function clampOpenDelivery(conn: Conn, order: OrderRow, line: OrderLineRow, quantity: number, ctx: Ctx): void {
   const chosen = conn
@@ -107,9 +108,53 @@ function clampOpenDelivery(conn: Conn, order: OrderRow, line: OrderLineRow, quan
 }
 
 /**
+ * An order an edit left with every line fully shipped is done: it moves to `shipped` with the
+ * `ship` move a completing delivery makes (status and its `status_changed` event, which webhooks
+ * pass on). Left in packing it would stay there, as Report in has nothing to ship and only a cancel
+ * would get it out; left in `order` (unpacked after a partial delivery) the pack script would pack
+ * it into the same corner. The move changes no counters: every line's unshipped quantity is 0 now,
+ * and the edit's own delta has already released what the reduced line held. No shipped e-mail:
+ * each shipped unit had one with its delivery, and the shop made this change.
+ */
+function shipIfNothingLeft(conn: Conn, order: OrderRow, ctx: Ctx): OrderRow {
+  if (order.status !== 'packing' && order.status !== 'order') return order;
+  const lines = listLines(conn, order.id);
+  const nothingLeft = lines.length > 0 && lines.every((l) => l.shippedQuantity === l.quantity) && lines.some((l) => l.shippedQuantity > 0);
+  if (!nothingLeft) return order;
+  discardOpenDelivery(conn, order, ctx);
+  return applyMove(conn, order, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship', data: { reason: 'nothing_left_to_ship' } });
+}
+
+/**
+ * The open delivery of an order that has nothing left to ship can never be reported: it is removed
+ * (its chosen lines and parcels with it, so the parcel IDs may be used again) and the log names the
+ * parcels whose labels are now void. Kept, it would hold those IDs for good on a shipped order.
+ */
+function discardOpenDelivery(conn: Conn, order: OrderRow, ctx: Ctx): void {
+  const draft = conn
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.orderId, order.id), eq(deliveries.status, 'draft')))
+    .get();
+  if (!draft) return;
+  const parcels = conn
+    .select({ parcelId: deliveryParcels.parcelId })
+    .from(deliveryParcels)
+    .where(eq(deliveryParcels.deliveryId, draft.id))
+    .orderBy(deliveryParcels.id)
+    .all()
+    .map((p) => p.parcelId);
+  conn.delete(deliveryParcels).where(eq(deliveryParcels.deliveryId, draft.id)).run();
+  conn.delete(deliveryLines).where(eq(deliveryLines.deliveryId, draft.id)).run();
+  conn.delete(deliveries).where(eq(deliveries.id, draft.id)).run();
+  appendOrderEvent(conn, order, 'delivery_discarded', ctx.actor, ctx.now, { deliveryId: draft.id, parcels });
+}
+
+/**
  * Sets one line's quantity (0 removes it) and keeps everything that depends on it in step: the
  * stock counters, the totals, the paid flag (a paid order that grows is no longer fully paid), the
- * lines version (printed pick slips go stale) and the event log.
+ * lines version (printed pick slips go stale) and the event log. An order left with nothing to ship
+ * is shipped ({@link shipIfNothingLeft}).
  */
 function setLineQuantity(conn: Conn, order: OrderRow, line: OrderLineRow | null, product: ProductRow | undefined, quantity: number, ctx: Ctx, add?: { sku: string; name: string; unitPrice: number; vatRate: number }) {
   assertEditable(order);
@@ -152,12 +197,13 @@ function setLineQuantity(conn: Conn, order: OrderRow, line: OrderLineRow | null,
   if (!totals.ok) throw fieldError('quantity', 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
   const { subtotal, total } = totals;
   const paid = order.paidAmount > 0 ? order.paidAmount >= total : order.paid;
-  return conn
+  const updated = conn
     .update(orders)
     .set({ subtotal, total, paid, paidAt: paid ? (order.paidAt ?? ctx.now) : null, linesVersion: order.linesVersion + 1, updatedAt: ctx.now })
     .where(eq(orders.id, order.id))
     .returning()
     .get()!;
+  return shipIfNothingLeft(conn, updated, ctx);
 }
 
 /** Adds a product to the order; a product already on it gets the quantity added to its line. */

@@ -37,6 +37,8 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
         parcels: ((d.parcels ?? []) as string[]).join(', '),
         lines: ((d.lines ?? []) as { sku: string; quantity: number }[]).map((l) => `${l.sku} × ${l.quantity}`).join(', '),
       });
+    case 'delivery_discarded':
+      return t('events.delivery_discarded', { parcels: ((d.parcels ?? []) as string[]).join(', ') || '—' });
     case 'document_printed':
       return [t('events.document_printed', d), d.reference && t('history.invoiceNumber', { number: d.reference }), d.reprint && t('history.reprint')].filter(Boolean).join(' · ');
     case 'pack_check':

@@ -2,7 +2,9 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/api-tokens/service.js';
 import { buildCancelledOrder, expectCountersInSync, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
+import { dispatchEvents } from '../../src/webhooks/service.js';
 import { api, loginAs, makeApp } from '../helpers.js';
+import { expectInvariants } from '../invariants.js';
 
 describe('line editing keeps stock in sync', () => {
   it('on an order: add, increase, decrease, remove — sellable and sold out follow at once', async () => {
@@ -316,5 +318,110 @@ describe('a line edit keeps the open delivery within what remains', () => {
     expect(report.body).toMatchObject({ reported: [{ code: other.code }], failed: [] });
     expect(reload(db, order.code).status).toBe('order');
     expectCountersInSync(db);
+  });
+});
+
+describe('an edit that leaves an order nothing to ship ships it', () => {
+  type Line = { id: number; sku: string };
+  const typesOf = (body: { events: { type: string }[] }) => body.events.map((e) => e.type);
+
+  it('A×3 and B×1 with A×1 shipped: A to 1, then B removed — shipped, logged, pushed, counters right, no new e-mail', async () => {
+    const { app, db, clock } = makeApp();
+    buildProduct(db, { sku: 'A', onHand: 10 });
+    buildProduct(db, { sku: 'B', onHand: 10 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 3 }, { sku: 'B', quantity: 1 }] });
+    const client = api(app);
+    await client.post('/api/v1/webhooks').send({ url: 'https://pos.example/hooks', secret: 'a-webhook-secret-of-some-length', events: ['order.status_changed'] }).expect(201);
+    const partial = await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'A', quantity: 1 }] });
+    expect(partial.status).toBe(201);
+    expect(partial.body.status).toBe('packing');
+    const emails = () => db.$client.prepare('SELECT template FROM email_outbox WHERE order_id = ? ORDER BY id').pluck().all(order.id);
+    const emailsBefore = emails();
+    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as Line[];
+    const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
+
+    const reduced = await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('A')}`).send({ quantity: 1 });
+    expect(reduced.status).toBe(200);
+    // B is still to ship: the order stays packing.
+    expect(reduced.body.status).toBe('packing');
+    expect(productBySku(db, 'A')).toMatchObject({ onHand: 9, reserved: 0, allocated: 0 });
+    expectInvariants(db);
+
+    const removed = await client.delete(`/api/v1/orders/${order.code}/lines/${lineId('B')}`);
+    expect(removed.status).toBe(200);
+    expect(removed.body.status).toBe('shipped');
+    expect(typesOf(removed.body).slice(-3)).toEqual(['line_changed', 'line_removed', 'status_changed']);
+    expect(removed.body.events.at(-1).data).toEqual({ from: 'packing', to: 'shipped', action: 'ship', reason: 'nothing_left_to_ship' });
+    // The edit released B's unit; the move released nothing more (a second release would go below 0 or break the invariants).
+    expect(productBySku(db, 'A')).toMatchObject({ onHand: 9, reserved: 0, allocated: 0 });
+    expect(productBySku(db, 'B')).toMatchObject({ onHand: 10, reserved: 0, allocated: 0 });
+    expect(emails()).toEqual(emailsBefore);
+    expectInvariants(db);
+
+    // The status change goes out like any other.
+    expect(dispatchEvents(db, clock())).toBe(1);
+    const payload = JSON.parse(db.$client.prepare('SELECT payload FROM webhook_deliveries').pluck().get() as string);
+    expect(payload).toMatchObject({ type: 'order.status_changed', data: { order: { code: order.code, status: 'shipped' }, change: { kind: 'status_changed', from: 'packing', to: 'shipped' } } });
+
+    // Nothing is waiting for Report in, and the lines are closed now.
+    expect((await client.post('/api/v1/deliveries/report').send({ orders: [order.code] })).body).toEqual({ reported: [], failed: [] });
+    const again = await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('A')}`).send({ quantity: 2 });
+    expect(again.body.error?.code).toBe('order_not_editable');
+    expect(reload(db, order.code).status).toBe('shipped');
+  });
+
+  it('an unpacked, partly shipped order edited down to what shipped is shipped too, so the pack script never packs it empty', async () => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'A', onHand: 10 });
+    buildProduct(db, { sku: 'B', onHand: 10 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 3 }, { sku: 'B', quantity: 1 }] });
+    const client = api(app);
+    await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'A', quantity: 1 }] }).expect(201);
+    await client.post(`/api/v1/orders/${order.code}/status`).send({ status: 'order' }).expect(200);
+    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as Line[];
+    await client.patch(`/api/v1/orders/${order.code}/lines/${lines.find((l) => l.sku === 'A')!.id}`).send({ quantity: 1 }).expect(200);
+    const removed = await client.delete(`/api/v1/orders/${order.code}/lines/${lines.find((l) => l.sku === 'B')!.id}`);
+    expect(removed.status).toBe(200);
+    expect(removed.body.status).toBe('shipped');
+    expect(removed.body.events.at(-1)).toMatchObject({ type: 'status_changed', data: { from: 'order', to: 'shipped', action: 'ship' } });
+    expect(productBySku(db, 'B')).toMatchObject({ onHand: 10, reserved: 0, allocated: 0 });
+    const run = await client.post('/api/v1/pack-runs').send({});
+    expect(run.body).toMatchObject({ examined: 0, promotedCount: 0 });
+    expect(reload(db, order.code).status).toBe('shipped');
+    expectInvariants(db);
+  });
+
+  it('an open delivery left with nothing to ship is removed with its parcels, logged, and its parcel IDs are free again (order page)', async () => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'TENT', onHand: 10 });
+    buildProduct(db, { sku: 'MUG', onHand: 10 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
+    const client = api(app);
+    await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'TENT', quantity: 1 }] }).expect(201);
+    // The station has started the next delivery: the last tent, in parcel P-X.
+    await client.put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] }).expect(200);
+    await client.post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-X' }).expect(201);
+    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as Line[];
+    const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
+    await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`).send({ quantity: 1 }).expect(200);
+    expect(reload(db, order.code).status).toBe('packing');
+
+    const user = await buildUser(db, 'admin');
+    const { agent, submit } = await loginAs(app, user.email);
+    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/lines/${lineId('MUG')}`, { remove: '1' });
+    expect(res.status).toBe(302);
+    const after = (await client.get(`/api/v1/orders/${order.code}`)).body;
+    expect(after.status).toBe('shipped');
+    expect(typesOf(after).slice(-5)).toEqual(['delivery_lines_clamped', 'line_changed', 'line_removed', 'delivery_discarded', 'status_changed']);
+    expect(after.events.at(-2).data).toEqual({ deliveryId: expect.any(Number), parcels: ['P-X'] });
+    expect(after.deliveries.map((d: { parcels: string[] }) => d.parcels)).toEqual([['P-1']]);
+    expect((await client.get(`/api/v1/orders/${order.code}/delivery`)).body).toMatchObject({ deliveryId: null, parcels: [] });
+    expect((await agent.get(`/orders/${order.code}`)).text).toContain('Open delivery removed, nothing left to ship; parcel IDs freed: P-X');
+    expectInvariants(db);
+
+    const other = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] });
+    await client.post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'P-X' }).expect(201);
+    expect((await client.post('/api/v1/deliveries/report').send({})).body).toMatchObject({ reported: [{ code: other.code, status: 'shipped' }], failed: [] });
+    expectInvariants(db);
   });
 });

@@ -11,7 +11,7 @@ const EXPECTED: [OrderStatus, OrderStatus, MoveAction | null][] = [
   ['order', 'preorder', null],
   ['order', 'order', null],
   ['order', 'packing', 'pack'],
-  ['order', 'shipped', null],
+  ['order', 'shipped', 'ship'],
   ['order', 'cancelled', 'cancel'],
   ['packing', 'preorder', null],
   ['packing', 'order', 'unpack'],
