@@ -1,7 +1,7 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { runPackScript } from '../jobs/pack-script.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
-import { consoleLogger } from '../src/web/logger.js';
+import { consoleLogger } from '../src/log.js';
 import { generate } from './generate.js';
 
 export interface PackBench {

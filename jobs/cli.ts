@@ -8,9 +8,9 @@ import { loadConfig } from '../src/config.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { applyShopDefaults } from '../src/email/settings.js';
 import { tEn } from '../src/i18n/index.js';
-import { AppError } from '../src/web/errors.js';
+import { AppError } from '../src/errors.js';
 import { localizedParams } from '../src/web/error-handler.js';
-import { consoleLogger } from '../src/web/logger.js';
+import { consoleLogger } from '../src/log.js';
 import { runPackScript } from './pack-script.js';
 
 const { values } = parseArgs({

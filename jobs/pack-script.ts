@@ -11,7 +11,7 @@ import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } 
 import { getPackSettings } from '../src/pack/settings.js';
 import { mailEnv, queueOrderMail } from '../src/email/outbox.js';
 import { logOrderEvent } from '../src/events/repo.js';
-import type { Logger } from '../src/web/types.js';
+import type { Logger } from '../src/log.js';
 
 export const PACK_LEASE = 'pack_script';
 /** Step details are kept for this many runs; older runs keep their summary. */

@@ -2,7 +2,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { desc, eq } from 'drizzle-orm';
 import { packRuns } from '../src/db/schema/index.js';
 import { getPackSettings } from '../src/pack/settings.js';
-import { AppError } from '../src/web/errors.js';
+import { AppError } from '../src/errors.js';
 import { runPackScript, type PackScriptDeps } from './pack-script.js';
 
 /**

@@ -24,7 +24,7 @@ import { shippingWeb } from './shipping/web.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
-import { AppError } from './web/errors.js';
+import { AppError } from './errors.js';
 import { errorHandler } from './web/error-handler.js';
 import { viewLocals } from './web/render.js';
 import { SqliteSessionStore } from './web/session-store.js';

@@ -3,7 +3,7 @@ import type { Db } from './db/client.js';
 import { users } from './db/schema/index.js';
 import { generatePassword } from './users/password.js';
 import { createUser } from './users/service.js';
-import type { Logger } from './web/types.js';
+import type { Logger } from './log.js';
 
 /**
  * Makes the first admin when there are no users: ADMIN_EMAIL with ADMIN_PASSWORD, or a generated

@@ -3,7 +3,7 @@ import { ensureFirstAdmin } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
 import { seedDemoData } from './demo/seed.js';
-import { consoleLogger } from './web/logger.js';
+import { consoleLogger } from './log.js';
 import { PACK_LEASE } from '../jobs/pack-script.js';
 import { startPackSchedule } from '../jobs/schedule.js';
 import { startWebhookLoop } from './webhooks/service.js';

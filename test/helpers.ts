@@ -3,7 +3,7 @@ import { createApp } from '../src/app.js';
 import { applyShopDefaults } from '../src/email/settings.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
-import { consoleLogger } from '../src/web/logger.js';
+import { consoleLogger } from '../src/log.js';
 
 export const API_TOKEN = 'test-api-token-0123456789';
 export const PASSWORD = 'correct horse battery';

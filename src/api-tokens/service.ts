@@ -3,7 +3,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { apiTokens } from '../db/schema/index.js';
 import type { ApiCaller } from '../web/types.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 

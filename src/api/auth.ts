@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { authenticateToken } from '../api-tokens/service.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import type { AppDeps } from '../web/types.js';
 
 /** `Authorization: Bearer <token>`: an API token from Settings, or API_TOKEN from the environment. */

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Request } from 'express';
 import { writeTransaction, type Db } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 
 export interface ApiReply {
   status: number;

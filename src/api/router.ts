@@ -5,7 +5,7 @@ import { ordersApi } from '../orders/api.js';
 import { packCheckApi, packRunsApi } from '../pack/api.js';
 import { productsApi } from '../products/api.js';
 import { shippingApi } from '../shipping/api.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { webhooksApi } from '../webhooks/api.js';
 import type { AppDeps } from '../web/types.js';
 import { bearerAuth } from './auth.js';

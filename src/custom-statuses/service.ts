@@ -3,7 +3,7 @@ import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import type { CustomStatusBody } from './schemas.js';
 
 /** Every custom status, by label: what the pickers on the order pages offer. */

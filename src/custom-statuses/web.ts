@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { requireCapability } from '../web/auth.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { LANGUAGES } from '../i18n/index.js';
 import { contentDispositionOf } from '../web/download.js';
 import { resolveOrderCode } from '../orders/lookup.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { MAX_DOCUMENT_ORDERS, type DocumentKind } from './model.js';

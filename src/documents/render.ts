@@ -1,7 +1,7 @@
 import bwipjs from 'bwip-js';
 import { vatTotals } from '../domain/vat.js';
 import { translator, type Translate } from '../i18n/index.js';
-import { formatters, type Formatters } from '../web/format.js';
+import { formatters, type Formatters } from '../i18n/format.js';
 import { A4, LABEL, MM, PdfWriter, RECEIPT_WIDTH, type Canvas, type FontFiles, type TextStyle } from './pdf.js';
 import { batchRows, byLocation, vatSummary, type DocLine, type DocOrder, type RenderJob } from './model.js';
 

@@ -1,4 +1,4 @@
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import type { RenderJob } from './model.js';
 import { readFonts, type FontFiles } from './pdf.js';
 import { renderDocument } from './render.js';

@@ -7,7 +7,7 @@ import { luhnCheckDigit } from '../domain/gtin.js';
 import { normalizeParcelId } from '../domain/parcel-id.js';
 import { addDays, dayOf, startOfDay } from '../domain/time.js';
 import type { Language } from '../i18n/index.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo } from './model.js';
 import type { DocumentRenderer } from './renderer.js';
 import { loadDocOrders, type DocOrderRow } from './repo.js';

@@ -5,8 +5,8 @@ import { getSeller } from '../documents/settings.js';
 import type { Actor } from '../domain/actor.js';
 import { logOrderEvent } from '../events/repo.js';
 import { isLanguage, translator, type Language } from '../i18n/index.js';
-import { AppError } from '../web/errors.js';
-import { formatters } from '../web/format.js';
+import { AppError } from '../errors.js';
+import { formatters } from '../i18n/format.js';
 import { builtInText, getEmailSettings, getShopDefaults } from './settings.js';
 import { renderMail, templateForStatus, TEMPLATE_INFO, textToHtml, type LineView, type MailView, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
 

@@ -1,5 +1,5 @@
 import Mustache from 'mustache';
-import type { FieldError } from '../web/errors.js';
+import type { FieldError } from '../errors.js';
 
 /**
  * The e-mails the back office writes. A template is plain text with {{placeholders}} (Mustache:

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
-import { AppError } from '../web/errors.js';
-import { toAppError } from '../web/error-handler.js';
+import { AppError } from '../errors.js';
+import { toAppError } from '../errors.js';
 import { updateOrderDetails } from './edit.js';
 import { changeStatus } from './service.js';
 

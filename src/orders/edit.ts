@@ -8,7 +8,7 @@ import { counterDelta, stockView } from '../domain/stock.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { findProductBySku, findProductsByIds, type ProductRow } from '../products/repo.js';
 import { CounterChanges } from '../stock/service.js';
-import { AppError, fieldError } from '../web/errors.js';
+import { AppError, fieldError } from '../errors.js';
 import { listLines, type OrderLineRow, type OrderRow } from './repo.js';
 import { applyMove, loadOrder } from './service.js';
 

@@ -1,6 +1,6 @@
 import type { Translate } from '../i18n/index.js';
 import { holdText } from '../pack/service.js';
-import type { Formatters } from '../web/format.js';
+import type { Formatters } from '../i18n/format.js';
 import type { OrderView } from './present.js';
 
 type Event = OrderView['events'][number];

@@ -1,6 +1,6 @@
 import type { Conn } from '../db/client.js';
 import { readOrderCode } from '../domain/order-code.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { findOrderByCode, type OrderRow } from './repo.js';
 
 /**

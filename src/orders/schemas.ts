@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
-import type { Loose } from '../web/types-util.js';
+import type { Loose } from '../types-util.js';
 
 export const MAX_LINE_QUANTITY = 100_000;
 export const MAX_LINES = 500;

@@ -13,7 +13,7 @@ import { queueNewOrderMails, queueStatusMail, type Notify } from '../email/outbo
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
 import { findProductsBySkus } from '../products/repo.js';
 import { CounterChanges } from '../stock/service.js';
-import { AppError, fieldError, type FieldError } from '../web/errors.js';
+import { AppError, fieldError, type FieldError } from '../errors.js';
 import { findOrderByCodeOrThrow } from './lookup.js';
 import { listLines, nextCreatedAt, orderCodeExists, type OrderRow } from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';

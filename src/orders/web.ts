@@ -6,7 +6,7 @@ import { can } from '../domain/permissions.js';
 import { presentProduct } from '../products/present.js';
 import { findProductsForInput } from '../products/repo.js';
 import { requireCapability } from '../web/auth.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { translateFields } from '../web/error-handler.js';
 import { setFlash } from '../web/render.js';
 import { checkOrder, holdText, lastOutcome } from '../pack/service.js';

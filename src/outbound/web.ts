@@ -9,7 +9,7 @@ import { printMarkers, type PrintMarker } from '../documents/repo.js';
 import { printDocuments } from '../documents/service.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { requireCapability } from '../web/auth.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 

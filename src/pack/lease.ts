@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { writeTransaction, type Db } from '../db/client.js';
 import { leases } from '../db/schema/index.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * A lease not renewed for this long belongs to a dead process and may be taken over. A live holder

@@ -4,7 +4,7 @@ import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { loadOrder } from '../orders/service.js';
 import type { Translate } from '../i18n/index.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { findRun, lastStep, listSteps, type PackRunRow } from './repo.js';
 import { shortLine } from './steps.js';
 

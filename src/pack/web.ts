@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { PACK_LEASE, runPackScript, type PackProgress } from '../../jobs/pack-script.js';
 import { requireCapability } from '../web/auth.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { localizedParams } from '../web/error-handler.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';

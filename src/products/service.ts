@@ -4,7 +4,7 @@ import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { isValidGtin, looksLikeGtin } from '../domain/gtin.js';
 import { changeOnHand } from '../stock/service.js';
-import { AppError, fieldError } from '../web/errors.js';
+import { AppError, fieldError } from '../errors.js';
 import { findProductByBarcode, findProductBySku, type ProductRow } from './repo.js';
 import type { ProductBody } from './schemas.js';
 

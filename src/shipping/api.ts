@@ -6,7 +6,7 @@ import { negotiateLanguage, translator, type Translate } from '../i18n/index.js'
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import { listLines } from '../orders/repo.js';
 import { localizedParams, translateFields } from '../web/error-handler.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';

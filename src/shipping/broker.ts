@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Conn, Db } from '../db/client.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
 import { settingsGroup } from '../settings/service.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 
 /** Settings → Shipping: which broker gives parcel IDs, and how to reach it. */
 export const brokerSettingsSchema = z.object({

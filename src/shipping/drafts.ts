@@ -6,7 +6,7 @@ import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '..
 import type { OrderStatus } from '../domain/order-status.js';
 import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { listLines } from '../orders/repo.js';
-import { AppError, fieldError, type ErrorCode } from '../web/errors.js';
+import { AppError, fieldError, type ErrorCode } from '../errors.js';
 import type { ParcelBroker } from './broker.js';
 import { shipDelivery } from './service.js';
 

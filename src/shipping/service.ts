@@ -6,7 +6,7 @@ import { counterDelta } from '../domain/stock.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
 import { queueOrderMail } from '../email/outbox.js';
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
-import { AppError, fieldError } from '../web/errors.js';
+import { AppError, fieldError } from '../errors.js';
 
 export interface DeliveryInput {
   parcels: string[];

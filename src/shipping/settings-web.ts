@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { requireCapability } from '../web/auth.js';
-import { fieldError } from '../web/errors.js';
+import { fieldError } from '../errors.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { formNumber, parse } from '../web/validate.js';

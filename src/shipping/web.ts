@@ -9,7 +9,7 @@ import { sendPdf } from '../documents/api.js';
 import { printDocuments } from '../documents/service.js';
 import { listPackingOrders } from '../outbound/web.js';
 import { requireCapability } from '../web/auth.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { localizedParams } from '../web/error-handler.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';

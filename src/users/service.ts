@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { users } from '../db/schema/index.js';
-import { AppError, fieldError } from '../web/errors.js';
+import { AppError, fieldError } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
 import { countActiveAdmins, deleteSessionsOf, findUserByEmail, findUserById, type UserRow } from './repo.js';
 import type { accountForm, changePasswordForm, createUserForm, updateUserForm } from './schemas.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ROLES } from '../domain/permissions.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { requireCapability } from '../web/auth.js';
-import { AppError } from '../web/errors.js';
+import { AppError } from '../errors.js';
 import { renderFormError, setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { can, type Capability } from '../domain/permissions.js';
 import { negotiateLanguage, translator } from '../i18n/index.js';
 import { findUserById } from '../users/repo.js';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import type { AppDeps } from './types.js';
 
 /**

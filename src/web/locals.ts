@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { can, type Capability } from '../domain/permissions.js';
 import { LANGUAGE_NAMES, negotiateLanguage, translator } from '../i18n/index.js';
-import { formatters } from './format.js';
+import { formatters } from '../i18n/format.js';
 import type { AppDeps } from './types.js';
 
 /** The main navigation: label key, path, and what the user must be able to do to see it. */

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from './errors.js';
+import { AppError } from '../errors.js';
 import { translateFields } from './error-handler.js';
 import { baseLocals } from './locals.js';
 import type { AppDeps } from './types.js';

@@ -1,3 +1,4 @@
+import type { Logger } from '../log.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
@@ -19,12 +20,6 @@ export interface AppDeps {
   documents?: DocumentRenderer;
   /** New orders for the pages' live notice; made by createApp when not given. */
   newOrders?: NewOrderFeed;
-}
-
-export interface Logger {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-  error(message: string, data?: Record<string, unknown>): void;
 }
 
 /** The logged-in staff member, as the pages need them. */

@@ -7,7 +7,7 @@ import type { Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { startLoop } from '../../jobs/loop.js';
 import { getSetting, putSetting } from '../settings/service.js';
-import { AppError, fieldError } from '../web/errors.js';
+import { AppError, fieldError } from '../errors.js';
 import { guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';
 import { allowedHosts } from './settings.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Conn } from '../db/client.js';
 import { settingsGroup } from '../settings/service.js';
-import { fieldError } from '../web/errors.js';
+import { fieldError } from '../errors.js';
 import { formatAllowedHost, parseAllowedHost, type AllowedHost } from './address.js';
 
 /** At most this many allowed hosts: a LAN has a few receivers, not a range to scan. */

@@ -4,7 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
-import { consoleLogger } from '../../src/web/logger.js';
+import { consoleLogger } from '../../src/log.js';
 import { makeDb, PASSWORD, testConfig } from '../helpers.js';
 
 /** Flags that let Debian's Chromium run headless as root on a machine without outside network. */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { listLines } from '../../src/orders/repo.js';
-import { toAppError } from '../../src/web/error-handler.js';
+import { toAppError } from '../../src/errors.js';
 import { buildOrder, buildPackingOrder, buildProduct } from '../builders.js';
 import { dbDigest } from '../digest.js';
 import { api, makeApp } from '../helpers.js';

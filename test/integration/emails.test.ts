@@ -5,7 +5,7 @@ import { emailBackoffMs, sendDueEmails, smtpTransport } from '../../src/email/se
 import { templateProblems } from '../../src/email/templates.js';
 import { listLines } from '../../src/orders/repo.js';
 import { reportDelivery } from '../../src/shipping/service.js';
-import { consoleLogger } from '../../src/web/logger.js';
+import { consoleLogger } from '../../src/log.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
 import { api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
 import { deadSmtpUrl, silentSmtpServer, smtpServer } from '../smtp.js';

@@ -11,7 +11,7 @@ import { leases, packRuns } from '../../src/db/schema/index.js';
 import { acquireLease, keepLeaseAlive, LEASE_RENEW_MS, LEASE_TTL_MS, leaseHeld } from '../../src/pack/lease.js';
 import { lastStep, listSteps } from '../../src/pack/repo.js';
 import { putPackSettings } from '../../src/pack/settings.js';
-import { consoleLogger } from '../../src/web/logger.js';
+import { consoleLogger } from '../../src/log.js';
 import { buildOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { API_TOKEN, api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';

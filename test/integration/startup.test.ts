@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureFirstAdmin } from '../../src/bootstrap.js';
 import { seedDemoData } from '../../src/demo/seed.js';
 import { ORDER_STATUSES } from '../../src/domain/order-status.js';
-import { consoleLogger } from '../../src/web/logger.js';
+import { consoleLogger } from '../../src/log.js';
 import { authenticate } from '../../src/users/service.js';
 import { expectCountersInSync } from '../builders.js';
 import { makeDb, testConfig } from '../helpers.js';

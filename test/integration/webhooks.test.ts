@@ -6,7 +6,7 @@ import { createApiToken } from '../../src/api-tokens/service.js';
 import type { Db } from '../../src/db/client.js';
 import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';
 import { saveAllowedHosts } from '../../src/webhooks/settings.js';
-import { consoleLogger } from '../../src/web/logger.js';
+import { consoleLogger } from '../../src/log.js';
 import { buildPaidOrder, buildProduct, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
 import { loopbackServer, type Received } from '../loopback.js';

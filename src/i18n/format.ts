@@ -1,4 +1,4 @@
-import type { Language } from '../i18n/index.js';
+import type { Language } from './index.js';
 
 const LOCALES: Record<Language, string> = { en: 'en-GB', sv: 'sv-SE' };
 

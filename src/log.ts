@@ -1,4 +1,10 @@
-import type { Logger } from './types.js';
+/** Where the server writes its log lines; tests pass a silent one. */
+export interface Logger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
 
 /** One JSON line per entry on stdout/stderr: readable by journald, docker logs and grep alike. */
 export function consoleLogger(opts: { silent?: boolean } = {}): Logger {
