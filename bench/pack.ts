@@ -1,5 +1,5 @@
 import { copyFileSync, rmSync } from 'node:fs';
-import { runPackScript } from '../jobs/pack-script.js';
+import { runPackScript } from '../src/pack/run.js';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { consoleLogger } from '../src/log.js';
 import { generate } from './generate.js';

@@ -11,7 +11,7 @@ import { tEn } from '../src/i18n/index.js';
 import { AppError } from '../src/errors.js';
 import { localizedParams } from '../src/web/error-handler.js';
 import { consoleLogger } from '../src/log.js';
-import { runPackScript } from './pack-script.js';
+import { runPackScript } from '../src/pack/run.js';
 
 const { values } = parseArgs({
   options: { 'dry-run': { type: 'boolean', default: false }, 'batch-size': { type: 'string' }, verbose: { type: 'boolean', default: false } },

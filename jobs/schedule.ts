@@ -3,7 +3,7 @@ import { desc, eq } from 'drizzle-orm';
 import { packRuns } from '../src/db/schema/index.js';
 import { getPackSettings } from '../src/pack/settings.js';
 import { AppError } from '../src/errors.js';
-import { runPackScript, type PackScriptDeps } from './pack-script.js';
+import { runPackScript, type PackScriptDeps } from '../src/pack/run.js';
 
 /**
  * The only cron schedule. It wakes every minute and starts a pack run when the pack script is

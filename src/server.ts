@@ -4,7 +4,7 @@ import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
 import { seedDemoData } from './demo/seed.js';
 import { consoleLogger } from './log.js';
-import { PACK_LEASE } from '../jobs/pack-script.js';
+import { PACK_LEASE } from './pack/run.js';
 import { startPackSchedule } from '../jobs/schedule.js';
 import { startWebhookLoop } from './webhooks/service.js';
 import { startEmailLoop, smtpTransport } from './email/sender.js';

@@ -1,6 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import type { Db } from '../db/client.js';
-import { startLoop } from '../../jobs/loop.js';
+import { startLoop } from '../loop.js';
 
 /** What the sender needs of a mail transport (nodemailer's, or none). */
 export interface MailTransport {

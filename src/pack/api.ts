@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { runPackScript } from '../../jobs/pack-script.js';
+import { runPackScript } from './run.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { listRuns } from './repo.js';

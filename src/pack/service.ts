@@ -1,4 +1,4 @@
-import { runPackScript, type PackRunResult, type PackScriptDeps, type PackTrigger } from '../../jobs/pack-script.js';
+import { runPackScript, type PackRunResult, type PackScriptDeps, type PackTrigger } from './run.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';

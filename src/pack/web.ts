@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { PACK_LEASE, runPackScript, type PackProgress } from '../../jobs/pack-script.js';
+import { PACK_LEASE, runPackScript, type PackProgress } from './run.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
 import { localizedParams } from '../web/error-handler.js';

@@ -5,7 +5,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
-import { startLoop } from '../../jobs/loop.js';
+import { startLoop } from '../loop.js';
 import { getSetting, putSetting } from '../settings/service.js';
 import { AppError, fieldError } from '../errors.js';
 import { guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPackScript } from '../../jobs/pack-script.js';
+import { runPackScript } from '../../src/pack/run.js';
 import { putEmailSettings, getEmailSettings } from '../../src/email/settings.js';
 import { emailBackoffMs, sendDueEmails, smtpTransport } from '../../src/email/sender.js';
 import { templateProblems } from '../../src/email/templates.js';

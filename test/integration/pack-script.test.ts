@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { KEEP_RUN_DETAILS, runPackScript, type PackScriptDeps } from '../../jobs/pack-script.js';
+import { KEEP_RUN_DETAILS, runPackScript, type PackScriptDeps } from '../../src/pack/run.js';
 import { tick } from '../../jobs/schedule.js';
 import { leases, packRuns } from '../../src/db/schema/index.js';
 import { acquireLease, keepLeaseAlive, LEASE_RENEW_MS, LEASE_TTL_MS, leaseHeld } from '../../src/pack/lease.js';

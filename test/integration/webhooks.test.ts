@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { runPackScript } from '../../jobs/pack-script.js';
+import { runPackScript } from '../../src/pack/run.js';
 import { createApiToken } from '../../src/api-tokens/service.js';
 import type { Db } from '../../src/db/client.js';
 import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { PACK_LEASE } from '../../jobs/pack-script.js';
+import { PACK_LEASE } from '../../src/pack/run.js';
 import type { Db } from '../../src/db/client.js';
 import { leaseHeld } from '../../src/pack/lease.js';
 import { buildPaidOrder, buildProduct } from '../builders.js';

@@ -1,17 +1,17 @@
 import { eq } from 'drizzle-orm';
-import type { Db } from '../src/db/client.js';
-import { packRuns } from '../src/db/schema/index.js';
-import { actorLabel, type Actor } from '../src/domain/actor.js';
-import { allocate, holdDetail, type Decision, type HoldReason } from '../src/domain/allocation.js';
-import { planMove } from '../src/domain/order-status.js';
-import { counterDelta } from '../src/domain/stock.js';
-import { acquireLease, keepLeaseAlive, releaseLease, renewLease, type Lease } from '../src/pack/lease.js';
-import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from '../src/pack/repo.js';
-import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } from '../src/pack/steps.js';
-import { getPackSettings } from '../src/pack/settings.js';
-import { mailEnv, queueOrderMail } from '../src/email/outbox.js';
-import { logOrderEvent } from '../src/events/repo.js';
-import type { Logger } from '../src/log.js';
+import type { Db } from '../db/client.js';
+import { packRuns } from '../db/schema/index.js';
+import { actorLabel, type Actor } from '../domain/actor.js';
+import { allocate, holdDetail, type Decision, type HoldReason } from '../domain/allocation.js';
+import { planMove } from '../domain/order-status.js';
+import { counterDelta } from '../domain/stock.js';
+import { acquireLease, keepLeaseAlive, releaseLease, renewLease, type Lease } from './lease.js';
+import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from './repo.js';
+import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } from './steps.js';
+import { getPackSettings } from './settings.js';
+import { mailEnv, queueOrderMail } from '../email/outbox.js';
+import { logOrderEvent } from '../events/repo.js';
+import type { Logger } from '../log.js';
 
 export const PACK_LEASE = 'pack_script';
 /** Step details are kept for this many runs; older runs keep their summary. */
