@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'pack_run_in_progress'
   | 'pack_run_not_found'
   | 'order_not_packing'
+  | 'order_on_hold'
   | 'not_invoice_order'
   | 'invoice_one_at_a_time'
   | 'document_font_missing'
@@ -67,6 +68,7 @@ const STATUS: Record<ErrorCode, number> = {
   pack_run_in_progress: 409,
   pack_run_not_found: 404,
   order_not_packing: 409,
+  order_on_hold: 409,
   not_invoice_order: 409,
   invoice_one_at_a_time: 422,
   document_font_missing: 503,

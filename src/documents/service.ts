@@ -8,6 +8,7 @@ import { normalizeParcelId } from '../domain/parcel-id.js';
 import { addDays, dayOf, startOfDay } from '../domain/time.js';
 import type { Language } from '../i18n/index.js';
 import { AppError } from '../errors.js';
+import { refuseIfOnHold } from '../orders/hold.js';
 import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo } from './model.js';
 import type { DocumentRenderer } from './renderer.js';
 import { loadDocOrders, type DocOrderRow } from './repo.js';
@@ -37,6 +38,9 @@ export function documentFileName(kind: DocumentKind, codes: readonly string[], n
   const name = kind.replace(/_/g, '-');
   return codes.length === 1 ? `${name}-${codes[0]}.pdf` : `${name}-${now.toISOString().slice(0, 10)}-${codes.length}.pdf`;
 }
+
+/** The documents a picker works from: an order on hold is not printed for picking (the hold rule). */
+const FOR_PICKING: readonly DocumentKind[] = ['pick_slip', 'pick_slip_receipt', 'batch_pick_list'];
 
 /** Refuses the request unless every order exists and is in a status the document is for. */
 function checkOrders(kind: DocumentKind, codes: readonly string[], orders: DocOrderRow[]): void {
@@ -92,6 +96,7 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
   const codes = [...new Set(req.codes)];
   const orders = loadDocOrders(db, codes);
   checkOrders(req.kind, codes, orders);
+  if (FOR_PICKING.includes(req.kind)) for (const order of orders) refuseIfOnHold(db, order.id);
   const now = clock();
   const invoice = req.kind === 'invoice' ? invoiceFor(db, orders[0]!, now, req.actor.name, deps.timezone) : undefined;
   const parcel = req.kind === 'label' ? parcelOf(db, orders[0]!, req.parcelId ?? '') : undefined;

@@ -1,3 +1,4 @@
+import { awaitsApproval } from './hold.js';
 import { SHIPS_BEFORE_PAYMENT, type PaymentMethod } from './order-status.js';
 
 /** An order the pack rule looks at: status `order`, not waiting. */
@@ -59,11 +60,9 @@ export function byPrecedence(a: Candidate, b: Candidate): number {
 
 /** Is the order cleared for packing as far as payment goes? */
 export function paymentCheck(order: Candidate, settings: RuleSettings): { ok: boolean; reason: HoldReason | null } {
-  if (order.paid) return { ok: true, reason: null };
-  if (order.paymentMethod && SHIPS_BEFORE_PAYMENT.includes(order.paymentMethod)) {
-    if (!settings.requireApproval || order.approved) return { ok: true, reason: null };
-    return { ok: false, reason: 'awaiting_approval' };
-  }
+  // The approval half of the hold rule (domain/hold.ts), so that packing and shipping agree on it.
+  if (awaitsApproval(order, settings)) return { ok: false, reason: 'awaiting_approval' };
+  if (order.paid || (order.paymentMethod && SHIPS_BEFORE_PAYMENT.includes(order.paymentMethod))) return { ok: true, reason: null };
   return { ok: false, reason: 'not_paid' };
 }
 

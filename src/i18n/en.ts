@@ -428,7 +428,6 @@ export const en = {
     selected: 'Order {{code}} selected: scan its parcel IDs.',
     selectFirst: 'Scan an order code first: {{value}} was not added to any order.',
     notOnStation: 'Order {{code}} is $t(status.{{status}}): it is not on the shipping station.',
-    orderWaiting: 'Order {{code}} is waiting: untick Waiting on the order to ship it.',
     parcelAdded: 'Parcel ID {{parcelId}} added to order {{code}} ({{count}}/4).',
     fetched: 'Parcel ID(s) {{parcelIds}} from the shipping broker added to order {{code}}.',
     parcelRemoved: 'Parcel ID {{parcelId}} removed from order {{code}}.',
@@ -729,6 +728,11 @@ export const en = {
     webhookDeliveryNotFound: 'No webhook delivery {{id}}.',
     packRunNotFound: 'No pack run {{id}}.',
     orderNotPacking: 'Order {{code}} is $t(status.{{status}}): $t(outbound.kind.{{kind}}) is printed for orders in $t(status.packing) only.',
+    onHold: {
+      waiting: 'Order {{code}} is on hold (waiting): take it off hold on the order page first (untick Waiting).',
+      approval:
+        'Order {{code}} is on hold (awaiting approval): Settings → Pack script requires own-invoice and cash-on-delivery orders to be approved before they are picked or shipped. It is released once it is approved or paid, or when that setting is switched off.',
+    },
     orderNotPackedYet: 'Order {{code}} is $t(status.{{status}}): $t(outbound.kind.{{kind}}) is printed once the order is in $t(status.packing) or $t(status.shipped).',
     notInvoiceOrder: 'Order {{code}} is not paid by own invoice ($t(payment.{{paymentMethod}})): there is no invoice to print.',
     invoiceOneAtATime: 'Invoices are printed one order at a time: select one own-invoice order.',

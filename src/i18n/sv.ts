@@ -430,7 +430,6 @@ export const sv: Catalog = {
     selected: 'Order {{code}} vald: skanna dess kolli-ID.',
     selectFirst: 'Skanna ett ordernummer först: {{value}} lades inte till någon order.',
     notOnStation: 'Order {{code}} är $t(status.{{status}}): den finns inte på fraktstationen.',
-    orderWaiting: 'Order {{code}} är väntande: ta bort Väntande på ordern för att skicka den.',
     parcelAdded: 'Kolli-ID {{parcelId}} tillagt på order {{code}} ({{count}}/4).',
     fetched: 'Kolli-ID {{parcelIds}} från fraktförmedlaren tillagda på order {{code}}.',
     parcelRemoved: 'Kolli-ID {{parcelId}} borttaget från order {{code}}.',
@@ -731,6 +730,11 @@ export const sv: Catalog = {
     webhookDeliveryNotFound: 'Ingen webhookleverans {{id}}.',
     packRunNotFound: 'Ingen packkörning {{id}}.',
     orderNotPacking: 'Order {{code}} är $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrivs bara ut för ordrar i $t(status.packing).',
+    onHold: {
+      waiting: 'Order {{code}} är pausad (väntande): ta först bort den från väntan på ordersidan (avmarkera Väntande).',
+      approval:
+        'Order {{code}} är pausad (väntar på godkännande): Inställningar → Packskript kräver att order med faktura och postförskott godkänns innan de plockas eller skickas. Den släpps när den godkänts eller betalats, eller när inställningen stängs av.',
+    },
     orderNotPackedYet: 'Order {{code}} är $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrivs ut när ordern är i $t(status.packing) eller $t(status.shipped).',
     notInvoiceOrder: 'Order {{code}} betalas inte med egen faktura ($t(payment.{{paymentMethod}})): det finns ingen faktura att skriva ut.',
     invoiceOneAtATime: 'Fakturor skrivs ut en order i taget: markera en order med egen faktura.',

@@ -5,6 +5,7 @@ import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
+import { refuseIfOnHold } from '../orders/hold.js';
 import { listLines } from '../orders/repo.js';
 import { AppError, fieldError, type ErrorCode } from '../errors.js';
 import type { ParcelBroker } from './broker.js';
@@ -80,6 +81,16 @@ function packingOrder(db: Db, input: string): { id: number; code: string; status
   return requirePacking(orderByCode(db, input));
 }
 
+/**
+ * The order a parcel, a slot or a delivery's quantities may be written for: packing and not on hold
+ * (`order_on_hold`). Taking a parcel off stays open to a held order: it gives nothing.
+ */
+function shippableOrder(db: Db, input: string): { id: number; code: string; status: string } {
+  const order = packingOrder(db, input);
+  refuseIfOnHold(db, order.id);
+  return order;
+}
+
 function requirePacking<O extends { code: string; status: string }>(order: O): O {
   if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
   return order;
@@ -124,7 +135,7 @@ export function addParcel(db: Db, code: string, raw: string, source: ParcelSourc
 /** The write of one parcel; call inside a transaction. */
 function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSource, ctx: StationCtx): void {
   const s = stmts(db);
-  const order = packingOrder(db, code);
+  const order = shippableOrder(db, code);
   assertUnused(db, parcelId, order.code);
   const draftId = openDraft(db, order.id, ctx.now);
   if ((s.parcelCount.get(draftId) as number) >= MAX_PARCELS_PER_DELIVERY) {
@@ -137,7 +148,7 @@ function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSour
 /** Opens one more parcel slot on the order's delivery: at most four. */
 export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
   writeTransaction(db, () => {
-    const order = packingOrder(db, code);
+    const order = shippableOrder(db, code);
     const draftId = openDraft(db, order.id, ctx.now);
     const view = draftView(db, code);
     if (view.slots >= MAX_PARCELS_PER_DELIVERY) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
@@ -174,7 +185,7 @@ export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx)
  */
 export function setDeliveryLines(db: Db, code: string, lines: { sku: string; quantity: number }[], ctx: StationCtx): DraftView {
   writeTransaction(db, (tx) => {
-    const order = packingOrder(db, code);
+    const order = shippableOrder(db, code);
     const orderLines = listLines(tx, order.id);
     const bySku = new Map(orderLines.map((l) => [l.sku, l]));
     lines.forEach((l, i) => {
@@ -306,6 +317,8 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
  */
 export async function fetchParcels(db: Db, code: string, count: number | undefined, broker: ParcelBroker, ctx: StationCtx): Promise<{ parcelIds: string[]; draft: DraftView }> {
   const order = requirePacking(findOrderByCodeOrThrow(db, code));
+  // Before the broker is asked: a held order takes no parcel IDs from the series or the broker.
+  refuseIfOnHold(db, order.id);
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);

@@ -3,6 +3,7 @@ import { actorLabel, type Actor } from '../domain/actor.js';
 import { planMove, type OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import { counterDelta } from '../domain/stock.js';
+import { refuseIfOnHold } from '../orders/hold.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
 import { queueOrderMail } from '../email/outbox.js';
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
@@ -61,13 +62,15 @@ export function reportDelivery(db: Db, order: OrderRow, input: DeliveryInput, ct
 /**
  * Ships a delivery: a draft the station filled (its parcels, and its quantities when partial), or
  * parcels and quantities given at once. The parcels are recorded, the shipped units leave on_hand
- * (ledger rows) and the order's counters, and the order is shipped once every line is. Call inside
- * a write transaction.
+ * (ledger rows) and the order's counters, and the order is shipped once every line is. An order on
+ * hold is refused (`order_on_hold`). Call inside a write transaction.
  */
 export function shipDelivery(db: Db, order: { id: number; code: string; status: string }, input: DeliveryInput | { draftId: number }, ctx: { actor: Actor; now: Date }): ShippedDelivery {
   if (order.status !== 'packing') {
     throw new AppError('order_not_packing', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
   }
+  // Every path that ships (Report in, the one-call API, demo data) passes here, so the hold is checked here.
+  refuseIfOnHold(db, order.id);
   const s = stmts(db);
   const draft = 'draftId' in input ? (s.draft.get(input.draftId) as { id: number; partial: number } | undefined) : undefined;
   if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });

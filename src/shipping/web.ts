@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { once } from '../api/idempotency.js';
 import { readOrderCode } from '../domain/order-code.js';
+import { refuseIfOnHold } from '../orders/hold.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { findOrderByCode } from '../orders/repo.js';
 import { sendPdf } from '../documents/api.js';
@@ -69,8 +70,15 @@ export function shippingWeb(deps: AppDeps): Router {
     const reading = readOrderCode(value);
     const order = reading.kind === 'valid' ? findOrderByCode(db, reading.code) : undefined;
     if (order) {
-      if (order.status !== 'packing' || order.waiting) {
-        setFlash(req, 'error', order.status === 'packing' ? 'shipping.orderWaiting' : 'shipping.notOnStation', { code: order.code, status: order.status });
+      if (order.status !== 'packing') {
+        setFlash(req, 'error', 'shipping.notOnStation', { code: order.code, status: order.status });
+        return back(res, form.selected);
+      }
+      try {
+        // Selecting writes nothing, but a held order is said to be held here, in the writers' words.
+        refuseIfOnHold(db, order.id);
+      } catch (err) {
+        refuse(req, err);
         return back(res, form.selected);
       }
       setFlash(req, 'success', 'shipping.selected', { code: order.code });

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { putPackSettings, DEFAULT_PACK_SETTINGS } from '../../src/pack/settings.js';
+import { buildPackingOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
+import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
+import { binary } from '../pdf.js';
+
+type Ctx = ReturnType<typeof makeApp>;
+
+const WAITING = (code: string) => `Order ${code} is on hold (waiting): take it off hold on the order page first (untick Waiting).`;
+
+/** Puts the order on hold the way staff and integrations do: the order API's flag. */
+async function hold(ctx: Ctx, code: string, waiting = true) {
+  const res = await api(ctx.app).patch(`/api/v1/orders/${code}`).send({ waiting });
+  expect(res.status).toBe(200);
+}
+
+const count = (ctx: Ctx, sql: string, ...params: unknown[]) => ctx.db.$client.prepare(sql).pluck().get(...params) as number;
+const parcelsOf = (ctx: Ctx, orderId: number) => count(ctx, 'SELECT count(*) FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE d.order_id = ?', orderId);
+const eventsOf = (ctx: Ctx, orderId: number) => count(ctx, 'SELECT count(*) FROM order_events WHERE order_id = ?', orderId);
+
+function setup() {
+  const ctx = makeApp();
+  buildProduct(ctx.db, { sku: 'TENT', onHand: 10 });
+  const held = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 2 }] });
+  const free = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 1 }] });
+  return { ...ctx, held, free };
+}
+
+describe('the hold rule in the API', () => {
+  it('a waiting order gets no parcel ID, no broker parcel and no delivery quantities; taken off hold it does', async () => {
+    const ctx = setup();
+    const { app, held } = ctx;
+    await hold(ctx, held.code);
+    const events = eventsOf(ctx, held.id);
+
+    const parcel = await api(app).post(`/api/v1/orders/${held.code}/parcels`).send({ parcelId: 'PARCEL-1' });
+    expect(parcel.status).toBe(409);
+    expect(parcel.body.error).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
+    const fetched = await api(app).post(`/api/v1/orders/${held.code}/parcels/fetch`).send({ count: 1 });
+    expect(fetched.status).toBe(409);
+    expect(fetched.body.error.code).toBe('order_on_hold');
+    const lines = await api(app).put(`/api/v1/orders/${held.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] });
+    expect(lines.status).toBe(409);
+    expect(lines.body.error.details).toEqual({ reason: 'waiting' });
+
+    // Nothing written: no draft, no parcel, no SSCC taken from the series, no event.
+    expect(count(ctx, 'SELECT count(*) FROM deliveries WHERE order_id = ?', held.id)).toBe(0);
+    expect(count(ctx, "SELECT count(*) FROM sequences WHERE name = 'sscc'")).toBe(0);
+    expect(eventsOf(ctx, held.id)).toBe(events);
+
+    await hold(ctx, held.code, false);
+    expect((await api(app).post(`/api/v1/orders/${held.code}/parcels`).send({ parcelId: 'PARCEL-1' })).status).toBe(201);
+  });
+
+  it('the message is in the reader language', async () => {
+    const ctx = setup();
+    await hold(ctx, ctx.held.code);
+    const res = await api(ctx.app).post(`/api/v1/orders/${ctx.held.code}/parcels`).set('Accept-Language', 'sv').send({ parcelId: 'PARCEL-1' });
+    expect(res.body.error.message).toBe(`Order ${ctx.held.code} är pausad (väntande): ta först bort den från väntan på ordersidan (avmarkera Väntande).`);
+  });
+
+  it('Report in names the held order in failed and ships the others', async () => {
+    const ctx = setup();
+    const { app, held, free } = ctx;
+    // Parcels scanned before the hold was set: the hold must still stop the report.
+    expect((await api(app).post(`/api/v1/orders/${held.code}/parcels`).send({ parcelId: 'H-1' })).status).toBe(201);
+    expect((await api(app).post(`/api/v1/orders/${free.code}/parcels`).send({ parcelId: 'F-1' })).status).toBe(201);
+    await hold(ctx, held.code);
+
+    const res = await api(app).post('/api/v1/deliveries/report').send({});
+    expect(res.status).toBe(200);
+    expect(res.body.reported).toMatchObject([{ code: free.code, status: 'shipped' }]);
+    expect(res.body.failed).toEqual([{ code: held.code, error: { code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } } }]);
+    expect(reload(ctx.db, held.code)).toMatchObject({ status: 'packing', waiting: true });
+    expect(reload(ctx.db, free.code).status).toBe('shipped');
+    // Only the free order's unit left the shelf; the held order's draft is still open.
+    expect(productBySku(ctx.db, 'TENT').onHand).toBe(9);
+    expect(count(ctx, "SELECT count(*) FROM deliveries WHERE order_id = ? AND status = 'draft'", held.id)).toBe(1);
+  });
+
+  it('the one-call delivery refuses a held order and writes nothing', async () => {
+    const ctx = setup();
+    const { app, held } = ctx;
+    await hold(ctx, held.code);
+    const res = await api(app).post(`/api/v1/orders/${held.code}/deliveries`).send({ parcels: ['PARCEL-9'] });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
+    expect(reload(ctx.db, held.code).status).toBe('packing');
+    expect(count(ctx, 'SELECT count(*) FROM deliveries WHERE order_id = ?', held.id)).toBe(0);
+    expect(productBySku(ctx.db, 'TENT').onHand).toBe(10);
+  });
+
+  it('an unapproved own-invoice order is held while Settings requires approval, and released by approval', async () => {
+    const ctx = setup();
+    const invoice = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 1 }], body: { paymentMethod: 'invoice', paid: false } });
+    putPackSettings(ctx.db, { ...DEFAULT_PACK_SETTINGS, requireApproval: true }, ctx.clock(), 'test');
+    const res = await api(ctx.app).post(`/api/v1/orders/${invoice.code}/deliveries`).send({ parcels: ['PARCEL-7'] });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({ code: 'order_on_hold', details: { reason: 'approval' } });
+    expect(res.body.error.message).toContain(`Order ${invoice.code} is on hold (awaiting approval)`);
+    // There is no approval page yet (another issue): the flag is set as that page will set it.
+    ctx.db.$client.prepare('UPDATE orders SET approved = 1 WHERE id = ?').run(invoice.id);
+    expect((await api(ctx.app).post(`/api/v1/orders/${invoice.code}/deliveries`).send({ parcels: ['PARCEL-7'] })).status).toBe(201);
+  });
+
+  it('the pack script promotes no waiting order, and does once the hold is lifted', async () => {
+    const ctx = makeApp();
+    buildProduct(ctx.db, { sku: 'TENT', onHand: 10 });
+    const waiting = buildPaidOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 1 }] });
+    await hold(ctx, waiting.code);
+    const first = await api(ctx.app).post('/api/v1/pack-runs').send({});
+    expect(first.status).toBe(201);
+    expect(reload(ctx.db, waiting.code).status).toBe('order');
+    await hold(ctx, waiting.code, false);
+    await api(ctx.app).post('/api/v1/pack-runs').send({});
+    expect(reload(ctx.db, waiting.code).status).toBe('packing');
+  });
+
+  it('pick slips and batch pick lists are not printed for a held order; its receipt still is', async () => {
+    const ctx = setup();
+    const { app, held, free } = ctx;
+    await hold(ctx, held.code);
+    const slip = await api(app).get(`/api/v1/orders/${held.code}/documents/pick-slip.pdf`);
+    expect(slip.status).toBe(409);
+    expect(slip.body.error).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
+    const batch = await api(app).post('/api/v1/documents/batch-pick-list').send({ orders: [free.code, held.code] });
+    expect(batch.status).toBe(409);
+    expect(batch.body.error.message).toBe(WAITING(held.code));
+    expect(count(ctx, 'SELECT count(*) FROM printed_documents')).toBe(0);
+    const receipt = await api(app).get(`/api/v1/orders/${held.code}/documents/receipt.pdf`).buffer(true).parse(binary);
+    expect(receipt.status).toBe(200);
+  });
+});
+
+describe('the hold rule at the shipping station', () => {
+  async function station() {
+    const ctx = setup();
+    const packer = await buildUser(ctx.db, 'packer');
+    const session = await loginAs(ctx.app, packer.email);
+    const csrf = csrfOf((await session.agent.get('/shipping')).text);
+    return { ...ctx, ...session, csrf };
+  }
+
+  it('a parcel scanned for a held order (selected before the hold) is refused with the same message', async () => {
+    const ctx = await station();
+    const { agent, csrf, held } = ctx;
+    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: held.code });
+    await hold(ctx, held.code);
+    const scan = await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'PARCEL-1', selected: held.code });
+    expect(scan.status).toBe(303);
+    expect((await agent.get(scan.headers.location!)).text).toContain(WAITING(held.code));
+    expect(parcelsOf(ctx, held.id)).toBe(0);
+
+    // Selecting it again says the same.
+    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: held.code });
+    expect((await agent.get('/shipping')).text).toContain(WAITING(held.code));
+  });
+
+  it('Report in names the held order with why and ships the others', async () => {
+    const ctx = await station();
+    const { agent, csrf, held, free } = ctx;
+    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'H-1', selected: held.code });
+    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'F-1', selected: free.code });
+    expect(parcelsOf(ctx, held.id)).toBe(1);
+    await hold(ctx, held.code);
+    const key = /name="key" value="([^"]+)"/.exec((await agent.get('/shipping')).text)![1]!;
+    await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
+    const page = (await agent.get('/shipping')).text;
+    expect(page).toContain(`1 not reported: ${held.code}: ${WAITING(held.code)}`);
+    expect(reload(ctx.db, free.code).status).toBe('shipped');
+    expect(reload(ctx.db, held.code).status).toBe('packing');
+  });
+});
