@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { PackProgress } from './run.js';
+import type { PackProgress } from './progress.js';
 import type { OrderOutcome } from './steps.js';
 
 /** What a page opened in the middle of a run needs to catch up. */

@@ -2,15 +2,13 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { packRuns } from '../db/schema/index.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
-import { allocate, holdDetail, type Decision, type HoldReason } from '../domain/allocation.js';
-import { planMove } from '../domain/order-status.js';
-import { counterDelta } from '../domain/stock.js';
+import { allocate, holdDetail } from '../domain/allocation.js';
 import { acquireLease, keepLeaseAlive, releaseLease, renewLease, type Lease } from './lease.js';
-import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type LoadedCandidate } from './repo.js';
-import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine, type OrderOutcome } from './steps.js';
+import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps } from './repo.js';
+import { CHANGED_DETAIL, outcomeOf, shortLine } from './steps.js';
 import { getPackSettings } from './settings.js';
-import { mailEnv, queueOrderMail } from '../email/outbox.js';
-import { logOrderEvent } from '../events/repo.js';
+import type { PackProgress, PackRunResult, PackSummary, PackTrigger } from './progress.js';
+import { batchWriter } from './writer.js';
 import type { Logger } from '../log.js';
 
 export const PACK_LEASE = 'pack_script';
@@ -21,8 +19,6 @@ export const LIVE_ORDERS = 500;
 
 /** Orders per write transaction: about 0.3 s of write lock in the 100,000-candidate bench (docs/decisions.md). */
 export const BATCH_SIZE = 10_000;
-
-export type PackTrigger = 'cron' | 'manual' | 'cli' | 'api' | 'check';
 
 export interface PackScriptDeps {
   db: Db;
@@ -40,39 +36,6 @@ export interface PackRunOptions {
   batchSize?: number;
   /** Only this order (the order page's "Check now"). */
   orderId?: number;
-}
-
-export type PackProgress =
-  | { type: 'created'; runId: number }
-  | { type: 'started'; runId: number; total: number }
-  /** `orders`: the batch's last outcomes (at most LIVE_ORDERS), for the live view; the run's record has them all. */
-  | { type: 'batch'; runId: number; done: number; total: number; promoted: number; held: number; orders: OrderOutcome[] }
-  | { type: 'finished'; runId: number; result: PackRunResult }
-  | { type: 'failed'; runId: number; error: string; step: string };
-
-export interface PackRunResult {
-  id: number;
-  trigger: PackTrigger;
-  dryRun: boolean;
-  status: 'succeeded' | 'failed';
-  startedAt: string;
-  finishedAt: string;
-  examined: number;
-  promoted: string[];
-  /** `sku`, `need`, `available`: the line that stopped an order waiting for stock. */
-  held: { code: string; reason: string; detail: string; sku?: string; need?: number; available?: number | null }[];
-  summary: PackSummary;
-  error?: string;
-  errorStep?: string;
-}
-
-export interface PackSummary {
-  /** Held orders by reason. */
-  held: Partial<Record<HoldReason | 'changed', number>>;
-  /** Orders waiting for stock, by the SKU that stopped them. */
-  waitingForStock: Record<string, number>;
-  /** Longest single write transaction, ms. */
-  longestWriteMs: number;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -171,81 +134,3 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     if (lease) releaseLease(db, lease);
   }
 }
-
-/**
- * Writes batches of decisions with prepared statements (a run may promote tens of thousands of
- * orders: building SQL per statement would dominate). The status move and the counter changes still
- * come from the state machine and the stock rule; only the SQL is written out here.
- */
-function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
-  const sqlite = db.$client;
-  const move = planMove('order', 'packing', 'pack');
-  // The stock rule's change of counters per unit of a line promoted by this move.
-  const perUnit = counterDelta(move.from, move.to, 1);
-  const promote = sqlite.prepare(`UPDATE orders SET status = '${move.to}', updated_at = ? WHERE id = ? AND status = '${move.from}' AND waiting = 0 AND lines_version = ?`);
-  // Allocates only while the shelf still has it: the database itself refuses a double allocation.
-  const take = sqlite.prepare('UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ?');
-  // One record row per batch: a row per order would cost more than the promotions.
-  const record = sqlite.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)');
-  const runCounts = sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?');
-  const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
-  // The customer's "being packed" e-mail, when Settings → E-mails sends it automatically (off by default).
-  const mailSettings = dryRun ? null : mailEnv(db);
-  const packingMail = mailSettings?.settings.modes.packing === 'auto';
-
-  const STOCK_CHUNK = 500;
-  const stockOf = (n: number) => sqlite.prepare(`SELECT id, track_stock AS tracked, on_hand - allocated AS available FROM products WHERE id IN (${Array(n).fill('?').join(',')})`);
-  const stockOfFullChunk = stockOf(STOCK_CHUNK);
-
-  /**
-   * The stock of the batch's products as it is now, read inside the write transaction: the rule
-   * read it earlier, and an edit or a count may have changed it since.
-   */
-  const currentStock = (batch: Decision[]) => {
-    const ids = [...new Set(batch.flatMap((d) => (d.outcome === 'promoted' ? d.order.lines.flatMap((l) => (l.productId === null ? [] : [l.productId])) : [])))];
-    const stock = new Map<number, { tracked: boolean; available: number }>();
-    for (let i = 0; i < ids.length; i += STOCK_CHUNK) {
-      const chunk = ids.slice(i, i + STOCK_CHUNK);
-      const rows = (chunk.length === STOCK_CHUNK ? stockOfFullChunk : stockOf(chunk.length)).all(...chunk) as { id: number; tracked: number; available: number }[];
-      for (const r of rows) stock.set(r.id, { tracked: r.tracked === 1, available: r.available });
-    }
-    return stock;
-  };
-
-  /** One order's promotion, checked against the stock as it is now; false if anything changed. */
-  const promoteOne = (order: LoadedCandidate, stock: Map<number, { tracked: boolean; available: number }>, now: number): boolean => {
-    const needs = order.lines.filter((l) => l.remaining > 0);
-    const fits = needs.every((l) => {
-      const p = l.productId === null ? undefined : stock.get(l.productId);
-      return p !== undefined && (!p.tracked || l.remaining <= p.available);
-    });
-    if (!fits || promote.run(now, order.id, order.linesVersion).changes === 0) return false;
-    for (const line of needs) {
-      take.run(perUnit.reserved * line.remaining, perUnit.allocated * line.remaining, now, line.productId);
-      stock.get(line.productId!)!.available -= perUnit.allocated * line.remaining;
-    }
-    logOrderEvent(db, order, 'status_changed', actor, now, eventData);
-    if (packingMail) queueOrderMail(db, order.id, 'packing', { actor, now: new Date(now), env: mailSettings! });
-    return true;
-  };
-
-  /** Writes one batch; returns the positions (in the batch) of promotions the re-check refused. */
-  return sqlite.transaction((batch: Decision[], firstIndex: number, now: Date): Set<number> => {
-    const at = now.getTime();
-    const changed = new Set<number>();
-    let promotions = 0;
-    if (!dryRun) {
-      const stock = currentStock(batch);
-      batch.forEach((d, i) => {
-        if (d.outcome !== 'promoted') return;
-        if (promoteOne(d.order as LoadedCandidate, stock, at)) promotions++;
-        else changed.add(i);
-      });
-    } else promotions = batch.filter((d) => d.outcome === 'promoted').length;
-    const { codes, steps } = encodeBatch(batch, changed);
-    record.run(runId, firstIndex, batch.length, at, codes, steps);
-    runCounts.run(batch.length, promotions, batch.length - promotions, runId);
-    return changed;
-  }).immediate;
-}
-

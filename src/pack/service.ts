@@ -1,4 +1,5 @@
-import { runPackScript, type PackRunResult, type PackScriptDeps, type PackTrigger } from './run.js';
+import { runPackScript, type PackScriptDeps } from './run.js';
+import type { PackRunResult, PackTrigger } from './progress.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { PACK_LEASE, runPackScript, type PackProgress } from './run.js';
+import { PACK_LEASE, runPackScript } from './run.js';
+import type { PackProgress } from './progress.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
 import { localizedParams } from '../web/error-handler.js';

@@ -28,7 +28,7 @@ export const packRuns = sqliteTable(
 /**
  * What a run decided for each order, one row per written batch (a large run examines 100,000 orders:
  * a row per order would cost more than the promotions). `steps` is a JSON array with one compact
- * entry per order, written by jobs/pack-script.ts `encodeStep` and read with `decodeStep`; `codes`
+ * entry per order, written by src/pack/writer.ts with `encodeStep` and read with `decodeStep`; `codes`
  * holds the batch's order codes between spaces, so an order's latest outcome is found with instr().
  */
 export const packRunBatches = sqliteTable(
