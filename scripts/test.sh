@@ -23,6 +23,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npx tsc --noEmit
+# No import cycles in src/ and jobs/ (madge exits 1 on one, naming the files).
+npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.json src jobs
+# Entry points point inward: jobs/ imports src/, never the reverse. src/server.ts is itself an
+# entry point (npm start) and is the one file that starts jobs/schedule.ts.
+if grep -rnE "['\"](\.\./)+jobs/" src --include='*.ts' | grep -v "^src/server\.ts:[0-9]*:import { startPackSchedule } from '\.\./jobs/schedule\.js';$"; then echo 'src/ imports from jobs/ (above): move the shared piece into src/' >&2; exit 1; fi
 mkdir -p test-results
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
