@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Response } from 'supertest';
+import { withTempDir } from './temp.js';
 
 const run = promisify(execFile);
 
@@ -14,23 +14,23 @@ export function binary(res: Response, done: (err: Error | null, body: Buffer) =>
   res.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
-function saved(pdf: Buffer): { dir: string; file: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'pdf-'));
-  const file = join(dir, 'doc.pdf');
-  writeFileSync(file, pdf);
-  return { dir, file };
+/** Runs `fn` on the PDF saved in a temp folder that is removed when `fn` settles (the poppler tools read files). */
+function withSaved<T>(pdf: Buffer, fn: (file: string, dir: string) => Promise<T>): Promise<T> {
+  return withTempDir('pdf', (dir) => {
+    const file = join(dir, 'doc.pdf');
+    writeFileSync(file, pdf);
+    return fn(file, dir);
+  });
 }
 
 /** The PDF's text as pdftotext lays it out (poppler-utils). */
 export async function pdfText(pdf: Buffer): Promise<string> {
-  const { file } = saved(pdf);
-  return (await run('pdftotext', ['-layout', file, '-'])).stdout;
+  return withSaved(pdf, async (file) => (await run('pdftotext', ['-layout', file, '-'])).stdout);
 }
 
 /** Page count and the size of each page in millimetres (pdfinfo). */
 export async function pdfPages(pdf: Buffer): Promise<{ pages: number; sizes: { width: number; height: number }[] }> {
-  const { file } = saved(pdf);
-  const info = (await run('pdfinfo', ['-f', '1', '-l', '9999', file])).stdout;
+  const info = await withSaved(pdf, async (file) => (await run('pdfinfo', ['-f', '1', '-l', '9999', file])).stdout);
   const pages = Number(/^Pages:\s+(\d+)/m.exec(info)![1]);
   const sizes = [...info.matchAll(/^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts/gm)].map((m) => ({ width: (Number(m[1]) * 25.4) / 72, height: (Number(m[2]) * 25.4) / 72 }));
   return { pages, sizes };
@@ -41,19 +41,20 @@ export async function pdfPages(pdf: Buffer): Promise<{ pages: number; sizes: { w
  * one list of decoded texts per page.
  */
 export async function pdfBarcodes(pdf: Buffer, dpi = 150): Promise<string[][]> {
-  const { dir, file } = saved(pdf);
-  await run('pdftoppm', ['-r', String(dpi), '-png', file, join(dir, 'page')]);
-  const pages = readdirSync(dir)
-    .filter((f) => f.startsWith('page'))
-    .sort();
-  const out: string[][] = [];
-  for (const page of pages) {
-    // zbarimg exits 4 when a page has no barcode.
-    const result = await run('zbarimg', ['-q', '--raw', '-Sdisable', '-Scode128.enable', '-Sean13.enable', join(dir, page)]).catch((err: { code?: number; stdout?: string }) => {
-      if (err.code === 4) return { stdout: '' };
-      throw err;
-    });
-    out.push(result.stdout.split('\n').filter(Boolean));
-  }
-  return out;
+  return withSaved(pdf, async (file, dir) => {
+    await run('pdftoppm', ['-r', String(dpi), '-png', file, join(dir, 'page')]);
+    const pages = readdirSync(dir)
+      .filter((f) => f.startsWith('page'))
+      .sort();
+    const out: string[][] = [];
+    for (const page of pages) {
+      // zbarimg exits 4 when a page has no barcode.
+      const result = await run('zbarimg', ['-q', '--raw', '-Sdisable', '-Scode128.enable', '-Sean13.enable', join(dir, page)]).catch((err: { code?: number; stdout?: string }) => {
+        if (err.code === 4) return { stdout: '' };
+        throw err;
+      });
+      out.push(result.stdout.split('\n').filter(Boolean));
+    }
+    return out;
+  });
 }

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bwipjs from 'bwip-js';
 import { describe, expect, it } from 'vitest';
 import { buildPackingOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { launchChromium, logIn, serveApp } from './browser.js';
 import { browserSuite } from './browser.js';
+import { tempDir } from '../temp.js';
 
 const parcelsOf = (page: import('playwright-core').Page, code: string) => page.locator(`#order-${code} .parcel[data-parcel]`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.parcel));
 
@@ -76,7 +76,7 @@ describe('Shipping out with a keyboard-wedge scanner, in a real browser', () => 
 
 describe('Shipping out with the camera, in a real browser', () => {
   it('a parcel ID shown to the (fake) camera is added to the selected order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'camera-'));
+    const dir = tempDir('camera');
     const png = await bwipjs.toBuffer({ bcid: 'code128', text: 'CAM123456789', scale: 4, height: 18, backgroundcolor: 'FFFFFF', paddingwidth: 20, paddingheight: 20 });
     writeFileSync(join(dir, 'code.png'), png);
     execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-loop', '1', '-i', join(dir, 'code.png'), '-t', '3', '-r', '15', '-vf', 'scale=600:-2,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p', join(dir, 'code.y4m')]);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPackScript } from '../../src/pack/run.js';
 import { putEmailSettings, getEmailSettings } from '../../src/email/settings.js';
@@ -9,6 +10,7 @@ import { consoleLogger } from '../../src/log.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
 import { api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
 import { deadSmtpUrl, silentSmtpServer, smtpServer } from '../smtp.js';
+import { tempDir } from '../temp.js';
 
 const FROM = 'Nordic Socks <orders@socks.example>';
 const SYSTEM = { type: 'system' as const, id: null, name: 'test' };
@@ -308,7 +310,7 @@ describe('the sender', () => {
   });
 
   it('a restart mid-queue loses nothing: another process sends what the first left, claimed or not', async () => {
-    const path = `/tmp/emails-${process.pid}-${Date.now()}.db`;
+    const path = join(tempDir('emails'), 'warehouse.db');
     const clock = makeClock(new Date());
     const first = makeApp({ db: makeDb(path), clock, env: { SHOP_ADMIN_EMAILS: 'boss@socks.example' } });
     buildOrder(first.db);

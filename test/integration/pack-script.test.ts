@@ -1,6 +1,4 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
@@ -15,6 +13,7 @@ import { consoleLogger } from '../../src/log.js';
 import { buildOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { API_TOKEN, api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';
+import { tempDir } from '../temp.js';
 
 const run = promisify(execFile);
 const SYSTEM = { type: 'system' as const, id: null, name: 'test' };
@@ -293,7 +292,7 @@ describe('API', () => {
 
 describe('across processes', () => {
   async function fileDb(orders: number) {
-    const path = join(mkdtempSync(join(tmpdir(), 'wbo-pack-')), 'warehouse.db');
+    const path = join(tempDir('pack'), 'warehouse.db');
     const db = makeDb(path);
     for (let i = 0; i < 20; i++) buildProduct(db, { sku: `S${i}`, onHand: 30 });
     for (let i = 0; i < orders; i++) {
@@ -301,19 +300,22 @@ describe('across processes', () => {
     }
     return { path, db };
   }
-  const cli = (path: string, args: string[] = []) => run(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', ...args], { env: { ...process.env, DATABASE_PATH: path, API_TOKEN }, cwd: process.cwd() });
+  // `signal` is the test's: a test that times out kills its processes before its temp folder goes,
+  // so none of them starts late and makes the database file again.
+  const cli = (signal: AbortSignal, path: string, args: string[] = []) =>
+    run(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', ...args], { env: { ...process.env, DATABASE_PATH: path, API_TOKEN }, cwd: process.cwd(), signal, killSignal: 'SIGKILL' });
 
-  it('the CLI prints the summary and exits 1 when another run holds the lease', async () => {
+  it('the CLI prints the summary and exits 1 when another run holds the lease', async ({ signal }) => {
     const { path, db } = await fileDb(10);
-    const { stdout } = await cli(path, ['--dry-run']);
+    const { stdout } = await cli(signal, path, ['--dry-run']);
     expect(stdout).toMatch(/Dry run \d+ succeeded: 10 examined, \d+ promoted, \d+ held/);
     acquireLease(db, 'pack_script', 'someone (manual)', new Date());
-    await expect(cli(path)).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('already running since') });
+    await expect(cli(signal, path)).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('already running since') });
   });
 
-  it('two processes running at once never allocate the same stock twice', async () => {
+  it('two processes running at once never allocate the same stock twice', async ({ signal }) => {
     const { path, db } = await fileDb(300);
-    const results = await Promise.allSettled([cli(path, ['--batch-size', '10']), cli(path, ['--batch-size', '10']), cli(path, ['--batch-size', '10'])]);
+    const results = await Promise.allSettled([cli(signal, path, ['--batch-size', '10']), cli(signal, path, ['--batch-size', '10']), cli(signal, path, ['--batch-size', '10'])]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     // A process that did not run was refused by the lease, not by a crash.
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 1, stdout: expect.stringContaining('already running since') });
@@ -321,9 +323,10 @@ describe('across processes', () => {
     expect(db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get()).toBeGreaterThan(0);
   });
 
-  it('a run killed with SIGKILL leaves each order fully promoted or untouched, and shows as interrupted', async () => {
+  it('a run killed with SIGKILL leaves each order fully promoted or untouched, and shows as interrupted', async ({ signal }) => {
     const { path, db } = await fileDb(400);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', '--batch-size', '5'], { env: { ...process.env, DATABASE_PATH: path } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', '--batch-size', '5'], { env: { ...process.env, DATABASE_PATH: path }, signal, killSignal: 'SIGKILL' });
+    child.on('error', () => {}); // the abort of a timed-out test; the timeout is the failure reported
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
         if (/\d+\/\d+ examined/.test(String(d))) {
@@ -342,7 +345,7 @@ describe('across processes', () => {
     expect(db.select({ status: packRuns.status }).from(packRuns).all()).toEqual([{ status: 'running' }]);
     // The lease of the dead process expires; the next run marks it interrupted.
     db.$client.prepare('UPDATE leases SET expires_at = 0').run();
-    await cli(path);
+    await cli(signal, path);
     expect(db.select({ status: packRuns.status }).from(packRuns).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
     invariants(db);
   });

@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit } from '../../src/domain/gtin.js';
@@ -10,6 +8,7 @@ import { buildPackingOrder, buildUser } from '../builders.js';
 import { api, loginAs, makeApp, makeDb } from '../helpers.js';
 import { loopbackServer } from '../loopback.js';
 import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
+import { tempDir } from '../temp.js';
 
 /** A shipping broker played by a real HTTP server on loopback. */
 async function brokerServer(handle: (req: IncomingMessage, body: string, res: ServerResponse) => void) {
@@ -27,7 +26,7 @@ const http = (url: string, more: Partial<typeof DEFAULT_BROKER> = {}) => new Htt
 
 describe('the built-in SSCC series', () => {
   it('gives valid SSCCs from the company prefix, never the same twice, across restarts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sscc-'));
+    const dir = tempDir('sscc');
     const path = join(dir, 'shop.db');
     const first = makeApp({ db: makeDb(path) });
     putBrokerSettings(first.db, { ...DEFAULT_BROKER, companyPrefix: '7350053', extensionDigit: 1 }, new Date(), 'test');

@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureFirstAdmin } from '../../src/bootstrap.js';
@@ -11,6 +9,7 @@ import { consoleLogger } from '../../src/log.js';
 import { authenticate } from '../../src/users/service.js';
 import { expectCountersInSync } from '../builders.js';
 import { makeDb, testConfig } from '../helpers.js';
+import { tempDir } from '../temp.js';
 
 const NOW = new Date('2026-11-20T08:00:00Z');
 
@@ -67,13 +66,17 @@ function freePort(): Promise<number> {
 }
 
 describe('npm start', () => {
-  it('migrates a new database file, seeds, prints the admin password and serves', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'wbo-start-'));
+  it('migrates a new database file, seeds, prints the admin password and serves', async ({ signal }) => {
+    const dir = tempDir('start');
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'data', 'warehouse.db'), ADMIN_PASSWORD: '', API_TOKEN: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A timed-out test kills the server before its temp folder is removed.
+      signal,
+      killSignal: 'SIGKILL',
     });
+    child.on('error', () => {});
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -94,7 +97,12 @@ describe('npm start', () => {
       const login = await fetch(`http://127.0.0.1:${port}/login`);
       expect(login.status).toBe(200);
     } finally {
-      child.kill('SIGTERM');
+      // Its folder is removed when the test ends: the server must have let go of the files by then.
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
     }
   });
 });

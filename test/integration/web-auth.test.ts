@@ -1,10 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { buildUser } from '../builders.js';
 import { csrfOf, loginAs, makeApp, makeDb, PASSWORD } from '../helpers.js';
+import { tempDir } from '../temp.js';
 
 describe('login and logout', () => {
   it('logs in, lands on the first page the role can use, and logs out', async () => {
@@ -88,7 +87,7 @@ describe('login and logout', () => {
   });
 
   it('keeps sessions in SQLite: a login survives a restart of the server', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'wbo-')), 'warehouse.db');
+    const path = join(tempDir('sessions'), 'warehouse.db');
     const first = makeApp({ db: makeDb(path) });
     const admin = await buildUser(first.db, 'admin');
     const { agent } = await loginAs(first.app, admin.email);

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildUser } from '../builders.js';
 import { csrfOf, loginAs, makeApp, makeDb, PASSWORD } from '../helpers.js';
+import { tempDir } from '../temp.js';
 
 /** What a page shows when something goes wrong must never be a stack trace or a server path. */
 export function expectProductErrorPage(html: string) {
@@ -74,15 +73,8 @@ describe('error pages', () => {
 });
 
 describe('the login rate limit', () => {
-  const folders: string[] = [];
-  afterEach(() => {
-    for (const f of folders.splice(0)) rmSync(f, { recursive: true, force: true });
-  });
-
   it('is shared by every process on the database: the second server refuses the right password too', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'wbo-login-'));
-    folders.push(folder);
-    const path = join(folder, 'warehouse.db');
+    const path = join(tempDir('login'), 'warehouse.db');
     // Two apps with their own connections to one file: two servers, as far as the limit can tell.
     const first = makeApp({ db: makeDb(path), env: { LOGIN_RATE_LIMIT: '3' } });
     const second = makeApp({ db: makeDb(path), env: { LOGIN_RATE_LIMIT: '3' } });

@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { buildOrder, buildProduct, buildUser } from '../builders.js';
 import { makeDb } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
-import { apiClient, killAllChildren, seededRandom, startServer, stressSeconds, tempFolder, type ApiClient, type ApiReply, type Random } from './harness.js';
+import { tempDir } from '../temp.js';
+import { apiClient, killAllChildren, seededRandom, startServer, stressSeconds, type ApiClient, type ApiReply, type Random } from './harness.js';
 
 /**
  * Two real server processes on one SQLite file, answering random API traffic at the same time:
@@ -42,18 +44,17 @@ interface Tally {
 }
 
 describe('two server processes on one database under random traffic', () => {
-  const folder = tempFolder('wbo-stress-conc-');
+  const dir = tempDir('stress-conc');
   let db: Db | undefined;
   afterAll(async () => {
     await killAllChildren();
     db?.$client.close();
-    folder.cleanup();
   });
 
   it('keeps every invariant and answers no request with a 5xx', async () => {
     const seconds = stressSeconds(12);
     const random = seededRandom();
-    const path = folder.path('warehouse.db');
+    const path = join(dir, 'warehouse.db');
     db = makeDb(path);
     // An admin exists, so neither server makes the first one while the other does.
     await buildUser(db, 'admin');

@@ -17,19 +17,14 @@ const random = seededRandom();
 /** The lease runs out 10 s after its last renewal; a little for scheduling on a busy machine. */
 const LEASE_FREE_WITHIN_MS = 11_000;
 
-let file: ReturnType<typeof tempDatabase> | undefined;
-afterAll(async () => {
-  await killAllChildren();
-  file?.cleanup();
-});
+afterAll(killAllChildren);
 
 const runStatuses = (db: Db) => db.$client.prepare('SELECT status FROM pack_runs ORDER BY id').pluck().all() as string[];
 
 describe('kill -9 during a pack run', () => {
   it('leaves each order promoted or untouched, and a new run takes the lease within ~10 s', async () => {
     const kills = stressKills(1);
-    file = tempDatabase('wbo-stress-crash-pack-');
-    const { path, db } = file;
+    const { path, db } = tempDatabase('stress-crash-pack');
     for (let i = 0; i < 20; i++) buildProduct(db, { sku: `S${i}`, onHand: 30 });
     // More asked for than is on the shelves: every run examines the orders still held, batch by batch.
     for (let i = 0; i < 300; i++) {

@@ -13,17 +13,12 @@ import { apiClient, killAllChildren, seededRandom, startServer, stressKills, tem
 const random = seededRandom();
 const SYSTEM = { actor: { type: 'system' as const, id: null, name: 'test' }, now: new Date('2026-11-20T08:00:00Z') };
 
-let file: ReturnType<typeof tempDatabase> | undefined;
-afterAll(async () => {
-  await killAllChildren();
-  file?.cleanup();
-});
+afterAll(killAllChildren);
 
 describe('kill -9 of a server during a burst of Report in', () => {
   it('leaves each delivery reported in full or still a draft, keeps every acknowledged report, and Report in finishes after a restart', async () => {
     const kills = stressKills(1);
-    file = tempDatabase('wbo-stress-crash-report-');
-    const { path, db } = file;
+    const { path, db } = tempDatabase('stress-crash-report');
     await buildUser(db, 'admin');
     for (let i = 0; i < 10; i++) buildProduct(db, { sku: `R${i}`, onHand: 10_000 });
     let parcel = 0;

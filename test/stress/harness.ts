@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 import { API_TOKEN, makeDb } from '../helpers.js';
+import { tempDir } from '../temp.js';
 
 /**
  * Shared pieces of the stress suites: real server and CLI processes on one SQLite file, a small
@@ -54,25 +54,22 @@ export async function until<T>(what: string, check: () => T | undefined | false 
   }
 }
 
-/** A temp folder removed by `cleanup()`. */
-export function tempFolder(prefix: string) {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, path: (name: string) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A database file built from the migrations in a temp folder; `cleanup()` closes it and removes the folder. */
+/**
+ * A database file built from the migrations in a temp folder, for use inside a test. When the test
+ * ends, every child process is killed and the database closed, and only then is the folder removed.
+ */
 export function tempDatabase(prefix: string) {
-  const folder = tempFolder(prefix);
-  const path = folder.path('warehouse.db');
+  // Its removal is registered first, so it runs last: finish hooks run in reverse.
+  const path = join(tempDir(prefix), 'warehouse.db');
   const db = makeDb(path);
-  return {
-    path,
-    db,
-    cleanup: () => {
-      if (db.$client.open) db.$client.close();
-      folder.cleanup();
-    },
-  };
+  refuseNewProcesses = false;
+  onTestFinished(async () => {
+    // A test body still running after its timeout must not start a process on the removed folder.
+    refuseNewProcesses = true;
+    await killAllChildren();
+    if (db.$client.open) db.$client.close();
+  });
+  return { path, db };
 }
 
 /** A port free on 127.0.0.1 right now (nothing listens on it until someone does). */
@@ -85,6 +82,7 @@ export async function freePort(): Promise<number> {
 }
 
 const children = new Set<ChildProcess>();
+let refuseNewProcesses = false;
 
 /** Kills every child process a suite started and has not yet seen exit (for afterAll/finally). */
 export async function killAllChildren(): Promise<void> {
@@ -106,6 +104,7 @@ function productEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Starts `node --import tsx <script>`; its output is kept for a failing test's message. */
 export function startProcess(script: string, env: Record<string, string>, args: string[] = []) {
+  if (refuseNewProcesses) throw new Error(`not starting ${script}: the test that owns its database has finished`);
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: productEnv(env), cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
