@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOrder, buildPreorder, buildUser } from '../builders.js';
 import { csrfOf, makeApp, PASSWORD } from '../helpers.js';
 import { checkout } from '../../src/orders/service.js';
+import { until } from '../wait.js';
 
 describe('new orders, live', () => {
   it('an open stream gets each new order (created, or a preorder checked out), and needs a login', async () => {
@@ -37,7 +38,8 @@ describe('new orders, live', () => {
       );
       stream.end();
       await opened;
-      await new Promise((r) => setTimeout(r, 100));
+      // The server subscribes in the same turn as it writes its first line: once that is here, it listens.
+      await until('the first line of the stream', () => events.join('').includes('retry:'), 5000, 10);
       const order = buildOrder(db);
       const preorder = buildPreorder(db);
       checkout(db, preorder.code, { customer: { name: 'Zoë Lefèvre', email: 'zoe@example.com', address: { line1: 'Rue 1', postalCode: '75001', city: 'Paris', country: 'FR' } }, paymentMethod: 'card', paid: true }, { actor: { type: 'system', id: null, name: 't' }, now: new Date(), currency: 'SEK' });

@@ -10,6 +10,7 @@ import { authenticate } from '../../src/users/service.js';
 import { expectCountersInSync } from '../builders.js';
 import { makeDb, testConfig } from '../helpers.js';
 import { tempDir } from '../temp.js';
+import { until } from '../wait.js';
 
 const NOW = new Date('2026-11-20T08:00:00Z');
 
@@ -81,14 +82,8 @@ describe('npm start', () => {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no start:\n${out}`)), 15_000);
-        child.stdout.on('data', () => {
-          if (out.includes('listening')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
+      await until('the server to listen', () => out.includes('listening'), 15_000).catch((err: Error) => {
+        throw new Error(`${err.message}; it printed:\n${out}`);
       });
       expect(out).toMatch(/password: \S+/);
       expect(out).toContain('demo data added');

@@ -2,7 +2,13 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { acquireLease } from '../../src/pack/lease.js';
 import { buildOrder, buildPaidOrder, buildProduct, buildUser, reload } from '../builders.js';
+import type { Db } from '../../src/db/client.js';
 import { loginAs, makeApp } from '../helpers.js';
+import { until } from '../wait.js';
+
+/** Waits for the run a Tools form started (its page is `url`) to leave `running`. */
+const finished = (db: Db, url: string) =>
+  until('the pack run to finish', () => db.$client.prepare("SELECT status FROM pack_runs WHERE id = ? AND status <> 'running'").pluck().get(Number(url.split('/').pop())) as string | undefined, 5000, 10);
 
 async function as(role: 'operator' | 'admin' | 'packer') {
   const ctx = makeApp();
@@ -20,8 +26,7 @@ describe('Tools → Pack script', () => {
     expect(started.status).toBe(303);
     const url = started.headers.location!;
     expect(url).toMatch(/^\/tools\/pack-script\/runs\/\d+$/);
-    // Small runs finish within the request; the page shows the finished run.
-    await new Promise((r) => setTimeout(r, 20));
+    await finished(db, url);
     const page = (await agent.get(url)).text;
     expect(page).toContain('Finished');
     expect(page).toContain('waiting for stock');
@@ -52,7 +57,7 @@ describe('Tools → Pack script', () => {
     const { app, db, agent, submit } = await as('operator');
     buildPaidOrder(db);
     const started = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
-    await new Promise((r) => setTimeout(r, 20));
+    await finished(db, started.headers.location!);
     const cookie = (await agent.get('/tools/pack-script')).request.cookies;
     const events = await request(app).get(`${started.headers.location}/events`).set('Cookie', cookie);
     expect(events.headers['content-type']).toContain('text/event-stream');
@@ -109,8 +114,8 @@ describe('a large run', () => {
     fill(ctx.db, { products: 2000, orders: 40_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
     const finished: string[] = [];
     const run = api(ctx.app).post('/api/v1/pack-runs').send({}).then((r) => finished.push(`run ${r.status}`));
-    // Asked for just after the run started: answered before the run is done.
-    await new Promise((r) => setTimeout(r, 30));
+    // Asked for once the run has started: answered before the run is done.
+    await until('the pack run to start', () => ctx.db.$client.prepare('SELECT count(*) FROM pack_runs').pluck().get() === 1, 10_000, 5);
     const health = request(ctx.app).get('/healthz').then((r) => finished.push(`health ${r.status}`));
     await Promise.all([run, health]);
     expect(finished).toEqual(['health 200', 'run 201']);

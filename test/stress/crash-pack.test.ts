@@ -5,7 +5,8 @@ import { leaseHeld } from '../../src/pack/lease.js';
 import { buildPaidOrder, buildProduct } from '../builders.js';
 import { API_TOKEN } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';
-import { kill, killAllChildren, seededRandom, startProcess, stressKills, tempDatabase, until } from './harness.js';
+import { kill, killAllChildren, seededRandom, startProcess, stressKills, tempDatabase } from './harness.js';
+import { until } from '../wait.js';
 
 /**
  * kill -9 at random points of a pack run (the CLI). After every crash the data is whole (each

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addParcel } from '../../src/shipping/drafts.js';
 import { buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { expectInvariants } from '../invariants.js';
-import { apiClient, killAllChildren, seededRandom, startServer, stressKills, tempDatabase, until } from './harness.js';
+import { apiClient, killAllChildren, seededRandom, startServer, stressKills, tempDatabase } from './harness.js';
+import { until } from '../wait.js';
 
 /**
  * kill -9 of a server while a burst of Report in requests is in flight. After every crash each

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { API_TOKEN, makeDb } from '../helpers.js';
 import { tempDir } from '../temp.js';
+import { until } from '../wait.js';
 
 /**
  * Shared pieces of the stress suites: real server and CLI processes on one SQLite file, a small
- * API client, polling with a deadline, and a seeded random source. Durations are bounded for CI
- * and made longer locally through the environment (STRESS_SECONDS, STRESS_KILLS, STRESS_SEED).
+ * API client and a seeded random source (waiting is `until` in test/wait.ts). Durations are bounded
+ * for CI and made longer locally through the environment (STRESS_SECONDS, STRESS_KILLS, STRESS_SEED).
  */
 
 /** Seconds a timed suite keeps going (default `fallback`; STRESS_SECONDS for longer local runs). */
@@ -42,17 +43,6 @@ export function seededRandom(seed = Number(process.env.STRESS_SEED) || Math.floo
   };
 }
 export type Random = ReturnType<typeof seededRandom>;
-
-/** Waits until `check` returns something other than undefined/false, polling; throws at the deadline. */
-export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /**
  * A database file built from the migrations in a temp folder, for use inside a test. When the test

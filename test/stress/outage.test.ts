@@ -6,7 +6,8 @@ import { loginAs } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';
 import { loopbackServer } from '../loopback.js';
 import { SMTP_PASS, SMTP_USER, smtpServer } from '../smtp.js';
-import { apiClient, freePort, killAllChildren, startServer, tempDatabase, until } from './harness.js';
+import { apiClient, freePort, killAllChildren, startServer, tempDatabase } from './harness.js';
+import { until } from '../wait.js';
 
 /**
  * The webhook receiver and the mail server are down while orders come in, the server is killed,
