@@ -20,7 +20,7 @@ export function translateFields(fields: FieldError[], t: Translate) {
 
 /** The one error middleware: JSON for /api, an error page for everything else. Never a stack trace. */
 export function errorHandler({ log, config }: AppDeps) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const appError = toAppError(err);
     if (appError.code === 'internal') {
       log.error('request failed', { method: req.method, url: req.originalUrl, error: err instanceof Error ? err.stack : String(err) });
@@ -31,17 +31,24 @@ export function errorHandler({ log, config }: AppDeps) {
     const locals = baseLocals(req, config);
     const t = locals.t;
     const message = t(appError.key, localizedParams(appError, t, config.timezone));
-    if (res.headersSent) return res.end();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
     res.status(appError.status);
     if (req.originalUrl.startsWith('/api/')) {
       const { fields, ...rest } = appError.details ?? {};
       const details = fields ? { ...rest, fields: translateFields(fields, t) } : appError.details;
-      return res.json({ error: { code: appError.code, message, ...(details && { details }) } });
+      res.json({ error: { code: appError.code, message, ...(details && { details }) } });
+      return;
     }
     const view = appError.status === 403 ? 'errors/forbidden' : appError.status === 404 ? 'errors/not-found' : 'errors/error';
     const title = t(`errors.title.${appError.status}`, { defaultValue: t('errors.title.default') });
     res.render(view, { ...locals, ...res.locals, title, message, status: appError.status }, (renderError: Error | null, html?: string) => {
-      if (!renderError) return res.send(html);
+      if (!renderError) {
+        res.send(html);
+        return;
+      }
       // The page itself failed: a plain page with the message, still never a stack trace.
       log.error('error page failed to render', { url: req.originalUrl, error: renderError.stack });
       res.type('html').send(`<!doctype html><html lang="${locals.lang}"><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/">${escapeHtml(t('errors.home'))}</a></p></html>`);
