@@ -62,7 +62,7 @@ export function buildPackingOrder(db: Db, opts: { lines?: Lines; body?: Partial<
 
 export function buildShippedOrder(db: Db, opts: { lines?: Lines } = {}) {
   const order = buildPackingOrder(db, opts);
-  return db.transaction((tx) => reportDelivery(db, order, { parcels: [`PARCEL-${++seq}`] }, { actor: ACTOR, now: NOW() }).order);
+  return db.transaction(() => reportDelivery(db, order, { parcels: [`PARCEL-${++seq}`] }, { actor: ACTOR, now: NOW() }).order);
 }
 
 export function buildPartlyShippedOrder(db: Db) {

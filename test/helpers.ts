@@ -69,8 +69,8 @@ export async function loginAs(app: AppLike, email: string, password = PASSWORD) 
   if (res.status !== 302) throw new Error(`login failed for ${email}: ${res.status}`);
   return {
     agent,
-    /** Loads `pageUrl` for its CSRF token, then posts `fields` to `action`. */
-    async submit(pageUrl: string, action: string, fields: Record<string, string>) {
+    /** Loads `pageUrl` for its CSRF token, then posts `fields` to `action`. An arrow, not a method: tests destructure it. */
+    submit: async (pageUrl: string, action: string, fields: Record<string, string>) => {
       const form = await agent.get(pageUrl);
       return agent.post(action).type('form').send({ _csrf: csrfOf(form.text), ...fields });
     },

@@ -25,7 +25,7 @@ export async function loopbackServer(path: string, handle: (res: ServerResponse,
   const got: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => (body += c));
+    req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       got.push({ headers: req.headers, body });
       handle(res, got, req);

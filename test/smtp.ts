@@ -35,14 +35,21 @@ export async function smtpServer(answer: (n: number) => { code: number; text: st
       const refusal = answer(++attempts);
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', async () => {
+      stream.on('end', () => {
         if (refusal) {
           const err = new Error(refusal.text) as Error & { responseCode: number };
           err.responseCode = refusal.code;
-          return callback(err);
+          callback(err);
+          return;
         }
-        received.push(await simpleParser(Buffer.concat(chunks)));
-        callback();
+        // The stream's listener cannot wait: a mail that fails to parse is refused, not an unhandled rejection.
+        simpleParser(Buffer.concat(chunks)).then(
+          (mail) => {
+            received.push(mail);
+            callback();
+          },
+          (err: Error) => callback(err),
+        );
       });
     },
   });

@@ -54,7 +54,7 @@ describe('kill -9 during a pack run', () => {
       const afterBatches = random.int(0, 12);
       let batches = 0;
       const started = await new Promise<boolean>((resolve) => {
-        run.child.stdout!.on('data', (d: Buffer) => {
+        run.child.stdout.on('data', (d: Buffer) => {
           const text = String(d);
           batches += (text.match(/examined/g) ?? []).length;
           if (/^run \d+:/m.test(text) && afterBatches === 0) resolve(true);

@@ -98,8 +98,8 @@ export function startProcess(script: string, env: Record<string, string>, args: 
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: productEnv(env), cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d));
-  child.stderr!.on('data', (d: Buffer) => (output += d));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exit = new Promise<number | null>((r) =>
     child.once('exit', (code) => {
       children.delete(child);
@@ -151,8 +151,8 @@ export async function startServer(databasePath: string, env: Record<string, stri
 
 export interface ApiReply {
   status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
+  /** Parsed JSON (or the text when it is not JSON): read it with test/json.ts's body<T>(). */
+  body: unknown;
 }
 
 /** JSON API calls to a server with the integration token. */

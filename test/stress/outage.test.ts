@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildProduct, buildUser } from '../builders.js';
 import { loginAs } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';
+import { body, type OrderJson } from '../json.js';
 import { loopbackServer } from '../loopback.js';
 import { SMTP_PASS, SMTP_USER, smtpServer } from '../smtp.js';
 import { apiClient, freePort, killAllChildren, startServer, tempDatabase } from './harness.js';
@@ -45,7 +46,7 @@ describe('webhook receiver and mail server down, then up, across a server crash'
     for (let i = 0; i < 8; i++) {
       const reply = await api.post('/orders', { lines: [{ sku: 'O1', quantity: 2 }, { sku: 'O2', quantity: 1 }], customer: customer(i), paymentMethod: 'card', paid: i % 4 !== 0 });
       expect(reply.status).toBe(201);
-      codes.push(reply.body.code);
+      codes.push(body<OrderJson>(reply).code);
     }
     expect((await api.post(`/orders/${codes[0]}/payments`, {})).status).toBe(200);
     expect((await api.post('/pack-runs', {})).status).toBe(201);
@@ -111,13 +112,16 @@ describe('webhook receiver and mail server down, then up, across a server crash'
     const ids = received.map((r) => r.id!);
     expect(expected.filter((id) => !ids.includes(id)), 'events never received').toEqual([]);
     expect(deliveries().filter((d) => d.status !== 'delivered'), 'deliveries not delivered').toEqual([]);
-    const outboxIds = (m: ParsedMail) => String(m.headers.get('x-outbox-id') ?? '');
+    const outboxIds = (m: ParsedMail) => {
+      const id = m.headers.get('x-outbox-id');
+      return typeof id === 'string' ? id : '';
+    };
     const mailIds = smtp.received.map(outboxIds);
     expect(emails().filter((e) => e.status !== 'sent' || !mailIds.includes(String(e.id))), 'e-mails not sent or not received').toEqual([]);
     // At least once, never something else: copies share id and content, each signed and naming its own id.
     for (const r of received) {
       expect(r.signed, `signature of ${r.id}`).toBe(true);
-      expect(JSON.parse(r.body).id).toBe(r.id);
+      expect((JSON.parse(r.body) as { id: string }).id).toBe(r.id);
       expect(received.filter((x) => x.id === r.id).every((x) => x.body === r.body), `copies of ${r.id}`).toBe(true);
     }
     for (const m of smtp.received) expect(smtp.received.filter((x) => outboxIds(x) === outboxIds(m)).every((x) => x.subject === m.subject && x.text === m.text)).toBe(true);
