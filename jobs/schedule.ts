@@ -3,7 +3,8 @@ import { desc, eq } from 'drizzle-orm';
 import { packRuns } from '../src/db/schema/index.js';
 import { getPackSettings } from '../src/pack/settings.js';
 import { AppError } from '../src/errors.js';
-import { runPackScript, type PackScriptDeps } from '../src/pack/run.js';
+import type { PackScriptDeps } from '../src/pack/run.js';
+import { runPackRun } from '../src/pack/in-worker.js';
 
 /**
  * The only cron schedule. It wakes every minute and starts a pack run when the pack script is
@@ -24,7 +25,7 @@ export async function tick(deps: PackScriptDeps): Promise<void> {
   // Half a minute of slack: the minute ticks do not land on the exact millisecond.
   if (last && clock().getTime() - last.startedAt.getTime() < settings.intervalMinutes * 60_000 - 30_000) return;
   try {
-    await runPackScript(deps, { trigger: 'cron', dryRun: false, actor: { type: 'pack_script', id: null, name: 'pack script' } });
+    await runPackRun(deps, { trigger: 'cron', dryRun: false, actor: { type: 'pack_script', id: null, name: 'pack script' } });
   } catch (err) {
     if (err instanceof AppError && err.code === 'pack_run_in_progress') log.info('scheduled pack run skipped: another run holds the lease', err.params);
     else log.error('scheduled pack run failed to start', { error: err instanceof Error ? err.stack : String(err) });

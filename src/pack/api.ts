@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { runPackScript } from './run.js';
+import { runPackRun } from './in-worker.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { listRuns } from './repo.js';
@@ -19,7 +19,7 @@ export function packRunsApi(deps: AppDeps): Router {
 
   router.post('/', async (req, res) => {
     const body = parse(startBody, req.body ?? {});
-    const result = await runPackScript(jobDeps(), { trigger: 'api', dryRun: body.dryRun ?? false, actor: req.api!.actor });
+    const result = await runPackRun(jobDeps(), { trigger: 'api', dryRun: body.dryRun ?? false, actor: req.api!.actor });
     const run = presentRun(db, getRun(db, result.id), true);
     res.status(201).json(run);
   });

@@ -1,11 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { PACK_LEASE, runPackScript } from './run.js';
+import { PACK_LEASE } from './run.js';
+import { runPackRun } from './in-worker.js';
 import type { PackProgress } from './progress.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
 import { localizedParams } from '../web/error-handler.js';
-import { renderFormError, setFlash } from '../web/render.js';
+import { renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { leaseHolder } from './lease.js';
@@ -37,28 +39,26 @@ export function packWeb(deps: AppDeps): Router {
 
   router.post('/runs', async (req, res) => {
     const dryRun = req.body?.dryRun === '1';
-    let started: number | undefined;
-    const running = runPackScript(
+    let created: (runId: number) => void = () => {};
+    const started = new Promise<number>((resolve) => (created = resolve));
+    const running = runPackRun(
       {
         db,
         clock,
         log,
         onProgress: (e) => {
-          if (e.type === 'created') started = e.runId;
+          if (e.type === 'created') created(e.runId);
           hub.publish(e);
         },
       },
       { trigger: 'manual', dryRun, actor: userActor(req.user!) },
     );
-    // The run row is made before runPackScript first waits: a run that started has its id now and
-    // goes on in the background while the page watches it.
-    if (started !== undefined) {
-      running.catch((err: unknown) => log.error('manual pack run failed', { error: String(err) }));
-      return res.redirect(303, `/tools/pack-script/runs/${started}`);
-    }
+    // A run that started goes on in the background while the page watches it; one refused (the
+    // lease is taken) settles before it makes a record.
     try {
-      const result = await running;
-      res.redirect(303, `/tools/pack-script/runs/${result.id}`);
+      const id = await Promise.race([started, running.then((r) => r.id)]);
+      running.catch((err: unknown) => log.error('manual pack run failed', { error: String(err) }));
+      res.redirect(303, `/tools/pack-script/runs/${id}`);
     } catch (err) {
       if (err instanceof AppError && err.code === 'pack_run_in_progress') {
         return renderIndex(req, res, req.t(err.key, localizedParams(err, req.t, deps.config.timezone)));
@@ -137,7 +137,7 @@ export function packSettingsWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'pack.settings.saved');
       res.redirect('/settings/pack-script');
     } catch (err) {
-      renderFormError(req, res, err, 'settings/pack-script', { title: req.t('pack.settings.title') });
+      renderForm(req, res, err, 'settings/pack-script', { title: req.t('pack.settings.title') });
     }
   });
   return router;

@@ -11,9 +11,18 @@ import { lastStep, listSteps } from '../../src/pack/repo.js';
 import { putPackSettings } from '../../src/pack/settings.js';
 import { consoleLogger } from '../../src/log.js';
 import { buildOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
-import { API_TOKEN, api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
-import { expectInvariants } from '../invariants.js';
+import { API_TOKEN, api, loginAs, makeApp, makeClock, makeDb, testConfig } from '../helpers.js';
+import { expectInvariants, invariantViolations } from '../invariants.js';
+import { apiError, json, type PackRunDetailJson, type PackRunJson } from '../json.js';
 import { tempDir } from '../temp.js';
+import { until } from '../wait.js';
+import request from 'supertest';
+import { createApp } from '../../src/app.js';
+import { applyShopDefaults } from '../../src/email/settings.js';
+import { runPackRun, stopPackWorker } from '../../src/pack/in-worker.js';
+import { PackRunHub } from '../../src/pack/live.js';
+import type { PackProgress } from '../../src/pack/progress.js';
+import { fill } from '../../bench/generate.js';
 
 const run = promisify(execFile);
 const SYSTEM = { type: 'system' as const, id: null, name: 'test' };
@@ -164,8 +173,8 @@ describe('the lease', () => {
     await expect(runPackScript(deps(ctx.db, makeClock(new Date())), { trigger: 'cli', dryRun: false, actor: SYSTEM })).rejects.toMatchObject({ code: 'pack_run_in_progress' });
     const res = await api(ctx.app).post('/api/v1/pack-runs').send({});
     expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('pack_run_in_progress');
-    expect(res.body.error.message).toMatch(/^The pack script is already running since \d\d:\d\d, started by Anna \(manual\)\.$/);
+    expect(apiError(res).code).toBe('pack_run_in_progress');
+    expect(apiError(res).message).toMatch(/^The pack script is already running since \d\d:\d\d, started by Anna \(manual\)\.$/);
   });
 
   it('a lease left by a dead process expires, and its run shows as interrupted', async () => {
@@ -187,7 +196,7 @@ describe('the lease', () => {
 describe('the lease while a run goes on', () => {
   afterEach(() => vi.useRealTimers());
 
-  it('is renewed every 2 s with a 10 s expiry, so a crashed run blocks the next for at most 10 s', async () => {
+  it('is renewed every 2 s with a 10 s expiry, so a crashed run blocks the next for at most 10 s', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const db = makeDb();
     const clock = makeClock(new Date('2026-11-20T08:00:00Z'));
@@ -270,13 +279,13 @@ describe('API', () => {
     const dry = await api(ctx.app).post('/api/v1/pack-runs').send({ dryRun: true });
     expect(dry.status).toBe(201);
     expect(dry.body).toMatchObject({ trigger: 'api', dryRun: true, status: 'succeeded', examined: 2, promoted: [paid.code], held: [{ code: second.code, reason: 'insufficient_stock', detail: 'A: needs 1, 0 available' }] });
-    expect(dry.body.startedAt).toBeTruthy();
-    expect(dry.body.finishedAt).toBeTruthy();
-    const real = await api(ctx.app).post('/api/v1/pack-runs').send({});
-    expect(real.body.promoted).toEqual([paid.code]);
+    expect(json<PackRunDetailJson>(dry).startedAt).toBeTruthy();
+    expect(json<PackRunDetailJson>(dry).finishedAt).toBeTruthy();
+    const real = json<PackRunDetailJson>(await api(ctx.app).post('/api/v1/pack-runs').send({}));
+    expect(real.promoted).toEqual([paid.code]);
     const list = await api(ctx.app).get('/api/v1/pack-runs');
-    expect(list.body.packRuns.map((r: { id: number }) => r.id)).toEqual([real.body.id, dry.body.id]);
-    expect((await api(ctx.app).get(`/api/v1/pack-runs/${real.body.id}`)).body.promoted).toEqual([paid.code]);
+    expect(json<{ packRuns: PackRunJson[] }>(list).packRuns.map((r) => r.id)).toEqual([real.id, json<PackRunJson>(dry).id]);
+    expect(json<PackRunDetailJson>(await api(ctx.app).get(`/api/v1/pack-runs/${real.id}`)).promoted).toEqual([paid.code]);
     expect((await api(ctx.app).get('/api/v1/pack-runs/999')).status).toBe(404);
     expect((await api(ctx.app).post('/api/v1/pack-runs').send({ dryRun: 'yes' })).status).toBe(422);
 
@@ -292,7 +301,7 @@ describe('API', () => {
 });
 
 describe('across processes', () => {
-  async function fileDb(orders: number) {
+  function fileDb(orders: number) {
     const path = join(tempDir('pack'), 'warehouse.db');
     const db = makeDb(path);
     for (let i = 0; i < 20; i++) buildProduct(db, { sku: `S${i}`, onHand: 30 });
@@ -307,7 +316,7 @@ describe('across processes', () => {
     run(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', ...args], { env: { ...process.env, DATABASE_PATH: path, API_TOKEN }, cwd: process.cwd(), signal, killSignal: 'SIGKILL' });
 
   it('the CLI prints the summary and exits 1 when another run holds the lease', async ({ signal }) => {
-    const { path, db } = await fileDb(10);
+    const { path, db } = fileDb(10);
     const { stdout } = await cli(signal, path, ['--dry-run']);
     expect(stdout).toMatch(/Dry run \d+ succeeded: 10 examined, \d+ promoted, \d+ held/);
     acquireLease(db, 'pack_script', 'someone (manual)', new Date());
@@ -315,7 +324,7 @@ describe('across processes', () => {
   });
 
   it('two processes running at once never allocate the same stock twice', async ({ signal }) => {
-    const { path, db } = await fileDb(300);
+    const { path, db } = fileDb(300);
     const results = await Promise.allSettled([cli(signal, path, ['--batch-size', '10']), cli(signal, path, ['--batch-size', '10']), cli(signal, path, ['--batch-size', '10'])]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     // A process that did not run was refused by the lease, not by a crash.
@@ -325,7 +334,7 @@ describe('across processes', () => {
   });
 
   it('a run killed with SIGKILL leaves each order fully promoted or untouched, and shows as interrupted', async ({ signal }) => {
-    const { path, db } = await fileDb(400);
+    const { path, db } = fileDb(400);
     const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', '--batch-size', '5'], { env: { ...process.env, DATABASE_PATH: path }, signal, killSignal: 'SIGKILL' });
     child.on('error', () => {}); // the abort of a timed-out test; the timeout is the failure reported
     await new Promise<void>((resolve) => {
@@ -350,4 +359,99 @@ describe('across processes', () => {
     expect(db.select({ status: packRuns.status }).from(packRuns).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
     invariants(db);
   });
+
+  /**
+   * Blocks this thread (on purpose, no event loop) until the run's row leaves `running` or the
+   * deadline passes: only a run on another thread can finish meanwhile.
+   */
+  function blockUntilFinished(db: ReturnType<typeof makeDb>, id: number, ms: number): string {
+    const status = db.$client.prepare('SELECT status FROM pack_runs WHERE id = ?').pluck();
+    const deadline = Date.now() + ms;
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    while (status.get(id) === 'running' && Date.now() < deadline) Atomics.wait(pause, 0, 0, 10);
+    return status.get(id) as string;
+  }
+
+  it('a manual run on a file database runs in a worker thread; the page follows it live and shows its result', async () => {
+    const { db } = fileDb(400);
+    const clock = makeClock();
+    const config = testConfig();
+    applyShopDefaults(db, config, clock());
+    const hub = new PackRunHub();
+    const events: PackProgress[] = [];
+    const publish = hub.publish;
+    let whileBlocked = '';
+    hub.publish = (e) => {
+      events.push(e);
+      // The run has its record; this thread now does nothing until the run is done. It finishes all
+      // the same, in the worker (on this thread it could not go on).
+      if (e.type === 'created') whileBlocked = blockUntilFinished(db, e.runId, 20_000);
+      publish(e);
+    };
+    const app = createApp({ db, config, clock, log: consoleLogger({ silent: true }), packHub: hub });
+    const user = await buildUser(db, 'operator');
+    const { agent, submit } = await loginAs(app, user.email);
+    const started = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
+    expect(started.status).toBe(303);
+    const url = started.headers.location!;
+    const id = Number(url.split('/').pop());
+    expect(whileBlocked).toBe('succeeded');
+    await until('the live view to hear the run finish', () => events.some((e) => e.type === 'finished'), 10_000);
+    const packing = db.$client.prepare("SELECT code FROM orders WHERE status = 'packing' ORDER BY code").pluck().all() as string[];
+    expect(packing.length).toBeGreaterThan(0);
+    expect(events.map((e) => e.type)).toEqual(['created', 'started', 'batch', 'finished']);
+    expect(events[1]).toEqual({ type: 'started', runId: id, total: 400 });
+    expect(events[2]).toMatchObject({ type: 'batch', runId: id, done: 400, total: 400, promoted: packing.length, held: 400 - packing.length });
+    const finished = events[3] as Extract<PackProgress, { type: 'finished' }>;
+    expect(finished.result).toMatchObject({ id, trigger: 'manual', status: 'succeeded', examined: 400 });
+    expect([...finished.result.promoted].sort()).toEqual(packing);
+    // The page's live feed: the state the hub kept, then the finished run.
+    const cookie = (await agent.get('/tools/pack-script')).request.cookies;
+    const feed = await request(app).get(`${url}/events`).set('Cookie', cookie);
+    expect(feed.text).toMatch(/event: state\ndata: \{[^\n]*"total":400,"done":400/);
+    expect(feed.text).toMatch(/event: finished\ndata: \{[^\n]*"status":"succeeded"/);
+    expect((await agent.get(url)).text).toContain(packing[0]);
+    expect(db.select().from(leases).all()).toEqual([]);
+    invariants(db);
+  }, 60_000);
+
+  it('a worker that dies marks its run failed at the step it was at, tells the live view, and the next run starts a new one', async () => {
+    const path = join(tempDir('pack'), 'warehouse.db');
+    const db = makeDb(path);
+    fill(db, { products: 500, orders: 20_000, linesPerOrder: 2, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
+    const events: PackProgress[] = [];
+    const running = runPackRun(
+      {
+        ...deps(db),
+        onProgress: (e) => {
+          events.push(e);
+          // The first batch is written; nineteen are to come.
+          if (e.type === 'batch' && events.filter((x) => x.type === 'batch').length === 1) void stopPackWorker();
+        },
+      },
+      { trigger: 'manual', dryRun: false, actor: SYSTEM, batchSize: 1000 },
+    );
+    const result = await running;
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining("pack script's worker stopped"), errorStep: expect.stringMatching(/^writing:\d+-\d+$/) });
+    const row = db.select().from(packRuns).where(eq(packRuns.id, result.id)).get()!;
+    expect(row).toMatchObject({ status: 'failed', errorStep: result.errorStep, error: result.error });
+    expect(events.at(-1)).toEqual({ type: 'failed', runId: result.id, error: result.error, step: result.errorStep });
+    // Each order fully promoted or untouched: the counters agree with the orders (the generated data
+    // has no ledger or status events of its own to check).
+    const counters = () => {
+      const all = invariantViolations(db);
+      return Object.fromEntries(['reserved = unshipped quantity on order and packing orders', 'allocated = unshipped quantity on packing orders'].flatMap((k) => (all[k] ? [[k, all[k]]] : [])));
+    };
+    expect(counters()).toEqual({});
+    const promoted = db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck();
+    expect(promoted.get()).toBeGreaterThan(0);
+    expect(db.$client.prepare("SELECT count(*) FROM orders o WHERE status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'status_changed')").pluck().get()).toBe(0);
+    // The dead worker's lease expires (LEASE_TTL_MS); the next run gets a new worker.
+    db.$client.prepare('UPDATE leases SET expires_at = 0').run();
+    const before = promoted.get() as number;
+    const next = await runPackRun(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
+    expect(next.status).toBe('succeeded');
+    expect(promoted.get()).toBe(before + next.promoted.length);
+    expect(counters()).toEqual({});
+  }, 60_000);
 });

@@ -1,0 +1,73 @@
+/**
+ * The pack script's worker thread (started by in-worker.ts): runs runPackScript on its own
+ * connection to the database file, so reading, deciding and writing 100,000 candidates never takes
+ * the server's event loop. Messages in: one `run` per pack run. Messages out, tagged with the run's
+ * `job`: its progress, its log lines, and its result or the error it was refused with.
+ */
+import { parentPort } from 'node:worker_threads';
+import { openDatabase } from '../db/client.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PackProgress, PackRunResult } from './progress.js';
+import { LIVE_ORDERS, runPackScript, type PackRunOptions } from './run.js';
+
+/** Batches closer together than this reach the caller as one event: each message costs its event loop. */
+const PROGRESS_EVERY_MS = 100;
+
+/** A run asked of the worker. */
+export interface WorkerRun {
+  type: 'run';
+  job: number;
+  databasePath: string;
+  /** The caller's clock minus this thread's: the run's timestamps follow the caller's clock. */
+  clockOffsetMs: number;
+  opts: PackRunOptions;
+}
+
+/** What the worker sends back. */
+export type WorkerReply =
+  | { job: number; type: 'progress'; event: PackProgress }
+  | { job: number; type: 'log'; level: keyof Logger; message: string; data?: Record<string, unknown> }
+  | { job: number; type: 'result'; result: PackRunResult }
+  | { job: number; type: 'refused'; error: { code: AppError['code']; key: string; params: Record<string, unknown>; details?: AppError['details'] } }
+  | { job: number; type: 'error'; message: string; stack?: string };
+
+const port = parentPort!;
+
+async function run(msg: WorkerRun): Promise<void> {
+  const send = (reply: WorkerReply) => port.postMessage(reply);
+  const log: Logger = {
+    info: (message, data) => send({ job: msg.job, type: 'log', level: 'info', message, ...(data && { data }) }),
+    warn: (message, data) => send({ job: msg.job, type: 'log', level: 'warn', message, ...(data && { data }) }),
+    error: (message, data) => send({ job: msg.job, type: 'log', level: 'error', message, ...(data && { data }) }),
+  };
+  // A run of small batches reports many of them a second: the live view needs a few, each with the latest outcomes.
+  let pending: Extract<PackProgress, { type: 'batch' }> | null = null;
+  let sentAt = 0;
+  const progress = (event: PackProgress) => {
+    if (event.type === 'batch') {
+      pending = pending ? { ...event, orders: [...pending.orders, ...event.orders].slice(-LIVE_ORDERS) } : event;
+      if (performance.now() - sentAt < PROGRESS_EVERY_MS) return;
+    }
+    if (pending) send({ job: msg.job, type: 'progress', event: pending });
+    pending = null;
+    sentAt = performance.now();
+    if (event.type !== 'batch') send({ job: msg.job, type: 'progress', event });
+  };
+  // Opened per run and closed after it: an idle worker holds no file open.
+  const db = openDatabase(msg.databasePath);
+  try {
+    const result = await runPackScript(
+      { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress },
+      msg.opts,
+    );
+    send({ job: msg.job, type: 'result', result });
+  } catch (err) {
+    if (err instanceof AppError) send({ job: msg.job, type: 'refused', error: { code: err.code, key: err.key, params: err.params, ...(err.details && { details: err.details }) } });
+    else send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack && { stack: err.stack }) });
+  } finally {
+    db.$client.close();
+  }
+}
+
+port.on('message', (msg: WorkerRun) => void run(msg));
