@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { requireCapability } from '../web/auth.js';
-import { renderFormError, setFlash } from '../web/render.js';
+import { renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './service.js';
@@ -22,7 +23,7 @@ export function apiTokensWeb({ db, clock }: AppDeps): Router {
       // Rendered, not redirected: the token must not sit in a session or a URL.
       res.status(201).render('settings/api-tokens', { ...model(req), newToken: { token, name: row.name }, values: { role: 'integration' } });
     } catch (err) {
-      renderFormError(req, res, err, 'settings/api-tokens', model(req));
+      renderForm(req, res, err, 'settings/api-tokens', model(req));
     }
   });
 

@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { renderFormError, setFlash } from '../web/render.js';
+import { renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { customStatusBody, customStatusCode } from './schemas.js';
@@ -25,7 +26,7 @@ export function customStatusesWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'customStatuses.created', { code });
       res.redirect('/settings/statuses');
     } catch (err) {
-      renderFormError(req, res, err, 'settings/statuses', model(req));
+      renderForm(req, res, err, 'settings/statuses', model(req));
     }
   });
 
@@ -36,7 +37,7 @@ export function customStatusesWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'customStatuses.saved', { code });
       res.redirect('/settings/statuses');
     } catch (err) {
-      renderFormError(req, res, err, 'settings/statuses', { ...model(req), editing: code });
+      renderForm(req, res, err, 'settings/statuses', { ...model(req), editing: code });
     }
   });
 

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { requireCapability } from '../web/auth.js';
-import { renderFormError, setFlash } from '../web/render.js';
+import { renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { formNumber, parse } from '../web/validate.js';
 import { getSeller, putSeller, sellerSchema } from './settings.js';
@@ -49,7 +50,7 @@ export function documentSettingsWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'docSettings.saved');
       res.redirect('/settings/documents');
     } catch (err) {
-      renderFormError(req, res, err, 'settings/documents', model(req));
+      renderForm(req, res, err, 'settings/documents', model(req));
     }
   });
   return router;

@@ -2,7 +2,8 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { requireCapability } from '../web/auth.js';
 import { fieldError } from '../errors.js';
-import { renderFormError, setFlash } from '../web/render.js';
+import { renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { formNumber, parse } from '../web/validate.js';
 import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from './broker.js';
@@ -37,7 +38,7 @@ export function shippingSettingsWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'shippingSettings.saved');
       res.redirect('/settings/shipping');
     } catch (err) {
-      renderFormError(req, res, err, 'settings/shipping', model(req));
+      renderForm(req, res, err, 'settings/shipping', model(req));
     }
   });
   return router;

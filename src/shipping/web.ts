@@ -8,10 +8,10 @@ import { resolveOrderCode } from '../orders/lookup.js';
 import { findOrderByCode } from '../orders/repo.js';
 import { sendPdf } from '../documents/api.js';
 import { printDocuments } from '../documents/service.js';
-import { listPackingOrders } from '../outbound/web.js';
+import { listPackingOrders } from '../outbound/repo.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { localizedParams } from '../web/error-handler.js';
+import { flashRefusal } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -39,11 +39,6 @@ export function shippingWeb(deps: AppDeps): Router {
   router.use(requireCapability('shipping'));
   const ctx = (req: Request) => ({ actor: userActor(req.user!), now: clock() });
   const back = (res: Response, selected: string) => res.redirect(303, `/shipping${selected ? `?selected=${encodeURIComponent(selected)}#order-${selected}` : ''}`);
-  /** A refusal becomes the station's message; nothing was changed. */
-  const refuse = (req: Request, err: unknown) => {
-    if (!(err instanceof AppError) || err.status >= 500) throw err;
-    setFlash(req, 'error', err.key, localizedParams(err, req.t, config.timezone));
-  };
 
   router.get('/', (req, res) => {
     const list = listPackingOrders(db);
@@ -78,7 +73,7 @@ export function shippingWeb(deps: AppDeps): Router {
         // Selecting writes nothing, but a held order is said to be held here, in the writers' words.
         refuseIfOnHold(db, order.id);
       } catch (err) {
-        refuse(req, err);
+        flashRefusal(req, res, err);
         return back(res, form.selected);
       }
       setFlash(req, 'success', 'shipping.selected', { code: order.code });
@@ -92,7 +87,7 @@ export function shippingWeb(deps: AppDeps): Router {
       const draft = await addParcel(db, form.selected, value, form.source, ctx(req));
       setFlash(req, 'success', 'shipping.parcelAdded', { parcelId: draft.parcels[draft.parcels.length - 1]?.parcelId ?? value, code: form.selected, count: draft.parcels.length });
     } catch (err) {
-      refuse(req, err);
+      flashRefusal(req, res, err);
     }
     back(res, form.selected);
   });
@@ -102,7 +97,7 @@ export function shippingWeb(deps: AppDeps): Router {
       removeParcel(db, req.params.code, req.params.parcelId, ctx(req));
       setFlash(req, 'success', 'shipping.parcelRemoved', { parcelId: req.params.parcelId, code: req.params.code });
     } catch (err) {
-      refuse(req, err);
+      flashRefusal(req, res, err);
     }
     back(res, req.params.code);
   });
@@ -121,7 +116,7 @@ export function shippingWeb(deps: AppDeps): Router {
       const { parcelIds } = await fetchParcels(db, req.params.code, undefined, brokerFor(db), ctx(req));
       setFlash(req, 'success', 'shipping.fetched', { parcelIds: parcelIds.join(', '), code: req.params.code });
     } catch (err) {
-      refuse(req, err);
+      flashRefusal(req, res, err);
     }
     back(res, req.params.code);
   });
@@ -130,7 +125,7 @@ export function shippingWeb(deps: AppDeps): Router {
     try {
       addSlot(db, req.params.code, ctx(req));
     } catch (err) {
-      refuse(req, err);
+      flashRefusal(req, res, err);
     }
     back(res, req.params.code);
   });
@@ -147,7 +142,7 @@ export function shippingWeb(deps: AppDeps): Router {
       setDeliveryLines(db, req.params.code, lines, ctx(req));
       setFlash(req, 'success', 'shipping.partialSaved', { code: req.params.code });
     } catch (err) {
-      refuse(req, err);
+      flashRefusal(req, res, err);
     }
     back(res, req.params.code);
   });
@@ -169,7 +164,7 @@ export function shippingWeb(deps: AppDeps): Router {
         setFlash(req, 'error', 'shipping.reportedWithFailures', { ...counts, failed: failed.length, failures });
       } else setFlash(req, 'success', reported.length ? 'shipping.reported' : 'shipping.nothingToReport', counts);
     } catch (err) {
-      refuse(req, err);
+      flashRefusal(req, res, err);
     }
     back(res, '');
   });

@@ -4,7 +4,8 @@ import { ROLES } from '../domain/permissions.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { renderFormError, setFlash } from '../web/render.js';
+import { renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { findUserById, listUsers, type UserRow } from './repo.js';
@@ -39,13 +40,13 @@ export function usersWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'users.created', { email: user.email });
       res.redirect('/settings/users');
     } catch (err) {
-      renderFormError(req, res, err, 'settings/users', { ...formModel(req), users: listUsers(db).map(presentUser) });
+      renderForm(req, res, err, 'settings/users', { ...formModel(req), users: listUsers(db).map(presentUser) });
     }
   });
 
   const renderEdit = (req: Request, res: Response, user: UserRow, err?: unknown) => {
     const model = { ...formModel(req), editing: presentUser(user) };
-    if (err) return renderFormError(req, res, err, 'settings/user-edit', model);
+    if (err) return renderForm(req, res, err, 'settings/user-edit', model);
     res.render('settings/user-edit', { ...model, values: presentUser(user) });
   };
 
@@ -101,7 +102,7 @@ export function accountWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'account.saved');
       res.redirect('/account');
     } catch (err) {
-      renderFormError(req, res, err, 'account/index', model(req));
+      renderForm(req, res, err, 'account/index', model(req));
     }
   });
 
@@ -111,7 +112,7 @@ export function accountWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'account.passwordChanged');
       res.redirect('/account');
     } catch (err) {
-      renderFormError(req, res, err, 'account/index', { ...model(req), values: req.user });
+      renderForm(req, res, err, 'account/index', { ...model(req), values: req.user });
     }
   });
 

@@ -1,6 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors.js';
-import { translateFields } from './error-handler.js';
 import { baseLocals } from './locals.js';
 import type { AppDeps } from './types.js';
 
@@ -14,28 +12,13 @@ export function viewLocals({ config }: AppDeps) {
       delete req.session.flash;
     }
     const { csrfToken: _none, ...rest } = locals;
-    Object.assign(res.locals, rest);
+    // The shop's time zone, for the form helper's wording of a refusal that names a time.
+    Object.assign(res.locals, rest, { timeZone: config.timezone });
     next();
   };
 }
 
+/** One message for the next page the user sees (after a redirect), translated there. */
 export function setFlash(req: Request, kind: 'success' | 'error', key: string, params?: Record<string, unknown>) {
   req.session.flash = { kind, key, ...(params && { params }) };
-}
-
-/**
- * Re-renders a form after a refused submit: each field's message next to its input, the values
- * the user typed kept. Errors that are not about the form go on to the error handler.
- */
-export function renderFormError(req: Request, res: Response, err: unknown, view: string, model: Record<string, unknown>) {
-  if (!(err instanceof AppError) || err.status >= 500 || err.status === 403) throw err;
-  const errors: Record<string, string> = {};
-  for (const f of translateFields(err.fields, req.t)) errors[f.path] ??= f.message;
-  const { password: _p, currentPassword: _c, newPassword: _n, confirmPassword: _cp, _csrf, ...values } = (req.body ?? {}) as Record<string, unknown>;
-  res.status(err.status).render(view, {
-    ...model,
-    errors,
-    values,
-    formError: err.fields.length ? null : req.t(err.key, err.params),
-  });
 }

@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { can } from '../domain/permissions.js';
 import { requireCapability } from '../web/auth.js';
-import { renderFormError, setFlash } from '../web/render.js';
+import { renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { createWebhook, deleteWebhook, listWebhooks, resendDelivery, WEBHOOK_EVENTS, webhookBody, webhookDeliveryLog } from './service.js';
@@ -31,7 +32,7 @@ export function webhooksWeb({ db, clock }: AppDeps): Router {
       res.redirect('/settings/webhooks');
     } catch (err) {
       // The secret is not shown again; the rest of what was typed is kept.
-      renderFormError(req, res, err, 'settings/webhooks', model(req));
+      renderForm(req, res, err, 'settings/webhooks', model(req));
     }
   });
 
@@ -41,7 +42,7 @@ export function webhooksWeb({ db, clock }: AppDeps): Router {
       setFlash(req, 'success', 'webhooks.allowedHostsSaved');
       res.redirect('/settings/webhooks');
     } catch (err) {
-      renderFormError(req, res, err, 'settings/webhooks', model(req));
+      renderForm(req, res, err, 'settings/webhooks', model(req));
     }
   });
 

@@ -1,0 +1,55 @@
+import type { Request, Response } from 'express';
+import { AppError, type ErrorCode } from '../errors.js';
+import { localizedParams, translateFields } from './error-handler.js';
+import { setFlash } from './render.js';
+
+/** A refused form as a page shows it. Nothing was changed. */
+export interface FormRefusal {
+  status: number;
+  /** The refusal's catalog key and its parameters in the reader's words (for a flash after a redirect). */
+  key: string;
+  params: Record<string, unknown>;
+  /** The refusal in the reader's language, worded as the error page would word it. */
+  message: string;
+  /** Each field's first message by path, to show next to its input. */
+  fields: Record<string, string>;
+  /** What the user typed, passwords and the CSRF token left out. */
+  values: Record<string, unknown>;
+}
+
+/**
+ * The one reading of a refused submit for every form: what the user can fix becomes a
+ * FormRefusal, everything else (a 5xx, a 403, anything not an AppError, a code in `passOn`) is
+ * thrown on to the error handler, which shows its own page. Keeping this in one place keeps every
+ * form's words the same as the error page's and the API's.
+ */
+export function formRefusal(req: Request, res: Response, err: unknown, { passOn = [] }: { passOn?: readonly ErrorCode[] } = {}): FormRefusal {
+  if (!(err instanceof AppError) || err.status >= 500 || err.status === 403 || passOn.includes(err.code)) throw err;
+  // viewLocals puts the shop's time zone here; only a refusal naming a time ("running since") reads it.
+  const timeZone = typeof res.locals.timeZone === 'string' ? res.locals.timeZone : 'UTC';
+  const params = localizedParams(err, req.t, timeZone);
+  const fields: Record<string, string> = {};
+  for (const f of translateFields(err.fields, req.t)) fields[f.path] ??= f.message;
+  const { password: _p, currentPassword: _c, newPassword: _n, confirmPassword: _cp, _csrf, ...values } = (req.body ?? {}) as Record<string, unknown>;
+  return { status: err.status, key: err.key, params, message: req.t(err.key, params), fields, values };
+}
+
+/**
+ * Re-renders a form view after a refused submit: `errors` (each field's message next to its
+ * input), `values` (what was typed) and `formError` (the message when no field is to blame).
+ */
+export function renderForm(req: Request, res: Response, err: unknown, view: string, model: Record<string, unknown>): void {
+  const refusal = formRefusal(req, res, err);
+  res.status(refusal.status).render(view, {
+    ...model,
+    errors: refusal.fields,
+    values: refusal.values,
+    formError: Object.keys(refusal.fields).length ? null : refusal.message,
+  });
+}
+
+/** For forms answered with a redirect (the shipping station): the refusal becomes the next page's message. */
+export function flashRefusal(req: Request, res: Response, err: unknown): void {
+  const refusal = formRefusal(req, res, err);
+  setFlash(req, 'error', refusal.key, refusal.params);
+}
