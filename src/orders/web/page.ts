@@ -1,0 +1,118 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { listCustomStatuses } from '../../custom-statuses/service.js';
+import { linesEditable, movesFrom } from '../../domain/order-status.js';
+import { can } from '../../domain/permissions.js';
+import { listOrderEmails } from '../../email/store.js';
+import { getEmailSettings } from '../../email/settings.js';
+import { templateForStatus } from '../../email/templates.js';
+import { AppError } from '../../errors.js';
+import { checkOrder, holdText, lastOutcome } from '../../pack/service.js';
+import type { presentProduct } from '../../products/present.js';
+import { formRefusal } from '../../web/form.js';
+import { setFlash } from '../../web/render.js';
+import { userActor, type AppDeps } from '../../web/types.js';
+import { parse } from '../../web/validate.js';
+import { updateOrderDetails } from '../edit.js';
+import { describeEvent } from '../history.js';
+import { presentOrder } from '../present.js';
+import { loadOrder } from '../service.js';
+
+/** A form's checkbox: ticked is "on" (or "1"/"true" from the page's script). */
+export const checkbox = z.preprocess((v) => v === 'on' || v === '1' || v === 'true', z.boolean());
+const detailsForm = z.object({
+  waiting: checkbox,
+  reviewed: checkbox,
+  priority: z.coerce.number().int().min(1).max(10),
+  customStatus: z.preprocess((v) => (v === '' ? null : v), z.string().max(32).nullable()),
+  comment: z.string().max(2000),
+});
+
+/** Where a form posted from the order page sends the user back to. */
+export const orderUrl = (code: string, anchor = '') => `/orders/${code}${anchor}`;
+
+/** Who changes the order, when, and the shop's currency: what every order-page write takes. */
+export const orderCtx = ({ clock, config }: AppDeps, req: Request) => ({ actor: userActor(req.user!), now: clock(), currency: config.currency });
+
+/** A refused form of the order page: which form, the error, and products to choose from (add line). */
+export interface OrderPageProblem {
+  form: string;
+  error: unknown;
+  candidates?: ReturnType<typeof presentProduct>[];
+}
+
+/** The order page; with a problem, the refused form's message and typed values next to that form. */
+export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code: string, problem?: OrderPageProblem): void {
+  const { db } = deps;
+  const row = loadOrder(db, code);
+  const order = presentOrder(db, row);
+  let formProblem = null;
+  if (problem) {
+    // A missing order is the error page's 404, not a message next to a form.
+    const refusal = formRefusal(req, res, problem.error, { passOn: ['order_not_found'] });
+    formProblem = {
+      form: problem.form,
+      message: Object.values(refusal.fields).join(' ') || refusal.message,
+      fields: refusal.fields,
+      values: refusal.values,
+      candidates: problem.candidates ?? [],
+    };
+    res.status(refusal.status);
+  }
+  const manualMoves = movesFrom(order.status, { manualOnly: true });
+  const modes = getEmailSettings(db).modes;
+  res.render('orders/show', {
+    title: req.t('orders.orderTitle', { code: order.code }),
+    order,
+    history: order.events.map((e) => ({ ...e, text: describeEvent(e, req.t, res.locals.fmt, order.currency) })),
+    // Each move with its e-mail's mode: the tick is offered, ticked or not shown accordingly.
+    moves: manualMoves.map((m) => ({ ...m, mail: ((t) => (t ? modes[t] : 'never'))(templateForStatus(m.to)) })),
+    emails: listOrderEmails(db, row.id),
+    editable: linesEditable(order.status),
+    customStatuses: listCustomStatuses(db),
+    canDelete: can(req.user!.role, 'deleteOrders'),
+    lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) })),
+    problem: formProblem,
+  });
+}
+
+/** The order page itself, its details form and "check this order now". */
+export function orderPageWeb(deps: AppDeps): Router {
+  const { db, clock } = deps;
+  const router = Router();
+
+  router.get('/:code', (req, res) => {
+    try {
+      renderOrderPage(deps, req, res, req.params.code);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'order_code_invalid') throw new AppError('not_found', err.key, err.params);
+      throw err;
+    }
+  });
+
+  router.post('/:code/details', (req, res) => {
+    const code = String(req.params.code);
+    try {
+      const form = parse(detailsForm, req.body);
+      updateOrderDetails(db, code, form, orderCtx(deps, req));
+      setFlash(req, 'success', 'orders.saved');
+      res.redirect(orderUrl(code));
+    } catch (err) {
+      renderOrderPage(deps, req, res, code, { form: 'details', error: err });
+    }
+  });
+
+  router.post('/:code/pack-check', async (req, res) => {
+    const code = String(req.params.code);
+    try {
+      const { outcome } = await checkOrder({ db, clock, log: deps.log, onProgress: deps.packHub?.publish }, code, userActor(req.user!));
+      if (outcome.promoted) setFlash(req, 'success', 'pack.check.promoted', { code: outcome.code });
+      else setFlash(req, 'error', 'pack.check.held', { code: outcome.code, detail: holdText(req.t, outcome) });
+      res.redirect(orderUrl(code));
+    } catch (err) {
+      renderOrderPage(deps, req, res, code, { form: 'status', error: err });
+    }
+  });
+
+  return router;
+}
