@@ -1,23 +1,37 @@
+import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
+import { startTsWorker } from '../threads.js';
 import type { RenderJob } from './model.js';
 import { readFonts, type FontFiles } from './pdf.js';
 import { renderDocument } from './render.js';
+import type { RenderReply, RenderRequest } from './worker.js';
 
-/** Rendering gives way to other requests after this long (ms). */
+/** Rendering on the server thread gives way to other requests after this long (ms). */
 const SLICE_MS = 12;
+/**
+ * Jobs of at least this many orders render in the worker thread; smaller ones on the server thread,
+ * where a label or one order's slip is done in a few milliseconds without a message round trip
+ * (docs/decisions.md § Outbound documents).
+ */
+export const WORKER_MIN_ORDERS = 20;
+/** The worker stops after this long without work and gives its memory back; the next large job starts it again. */
+const WORKER_IDLE_MS = 5 * 60_000;
 
 const giveWay = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Makes the PDFs. A job is rendered order by order, giving way to the server's other requests
- * every few milliseconds, so that a PDF of 500 pick slips does not stop scans and page views; jobs
- * run one at a time, which bounds the memory a burst of print requests can take. (A worker thread
- * was measured too: it doubled the process's memory for a gain the time slices make unnecessary;
- * docs/decisions.md.)
+ * Makes the PDFs. Large jobs (batches of pick slips) render in a worker thread, one at a time, so
+ * that scans and page views are answered meanwhile; small ones on the server thread in time slices,
+ * also one at a time. One-at-a-time bounds the memory a burst of print requests can take.
  */
 export class DocumentRenderer {
   private fonts: FontFiles | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private workerQueue: Promise<unknown> = Promise.resolve();
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (pdf: Uint8Array) => void; reject: (err: Error) => void }>();
+  private idle: NodeJS.Timeout | null = null;
 
   constructor(private readonly fontDir: string) {}
 
@@ -33,16 +47,65 @@ export class DocumentRenderer {
   }
 
   render(job: RenderJob): Promise<Uint8Array> {
-    const run = this.queue.then(async () => {
-      const fonts = this.loadFonts();
-      let since = performance.now();
-      return renderDocument(job, fonts, async () => {
-        if (performance.now() - since < SLICE_MS) return;
-        await giveWay();
-        since = performance.now();
-      });
-    });
-    this.queue = run.catch(() => undefined);
+    const inWorker = job.orders.length >= WORKER_MIN_ORDERS;
+    const run = (inWorker ? this.workerQueue : this.queue).then(() => (inWorker ? this.renderInWorker(job) : this.renderHere(job)));
+    if (inWorker) this.workerQueue = run.catch(() => undefined);
+    else this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private renderHere(job: RenderJob): Promise<Uint8Array> {
+    const fonts = this.loadFonts();
+    let since = performance.now();
+    return renderDocument(job, fonts, async () => {
+      if (performance.now() - since < SLICE_MS) return;
+      await giveWay();
+      since = performance.now();
+    });
+  }
+
+  private renderInWorker(job: RenderJob): Promise<Uint8Array> {
+    // Read here: a missing font is the same clear error on either path.
+    const worker = this.worker ?? this.start(this.loadFonts());
+    if (this.idle) clearTimeout(this.idle);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, job } satisfies RenderRequest);
+    });
+  }
+
+  private start(fonts: FontFiles): Worker {
+    const worker = startTsWorker(new URL('./worker.ts', import.meta.url), fonts);
+    worker.on('message', (reply: RenderReply) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) {
+        worker.unref();
+        this.idle = setTimeout(() => void this.close(), WORKER_IDLE_MS).unref();
+      }
+      if ('pdf' in reply) waiting.resolve(reply.pdf);
+      else waiting.reject(new Error(`Rendering failed: ${reply.error}`));
+    });
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const [id, waiting] of this.pending) {
+        this.pending.delete(id);
+        waiting.reject(err);
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`The documents worker stopped (exit code ${code}).`)));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Stops the worker thread, if one runs; a job it held fails. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
   }
 }

@@ -1,18 +1,11 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { and, eq } from 'drizzle-orm';
 import { packRuns } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import type { PackProgress, PackRunResult } from './progress.js';
 import { BATCH_SIZE, runPackScript, type PackRunOptions, type PackScriptDeps } from './run.js';
 import type { WorkerReply, WorkerRun } from './worker.js';
-
-/**
- * The worker's entry is TypeScript, run by tsx as the server is (npm start and the tests): the
- * thread registers tsx's loader before importing it. `--import tsx` in execArgv does not reach a
- * worker's entry on node 20, hence this bootstrap.
- */
-const BOOT = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
+import { startTsWorker } from '../threads.js';
 
 interface Job {
   deps: PackScriptDeps;
@@ -102,11 +95,7 @@ function onDeath(dead: Worker, reason: string): void {
 
 function packWorker(): Worker {
   if (worker) return worker;
-  const started = new Worker(BOOT, {
-    eval: true,
-    execArgv: [],
-    workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: new URL('./worker.ts', import.meta.url).href },
-  });
+  const started = startTsWorker(new URL('./worker.ts', import.meta.url));
   started.on('message', onReply);
   started.on('error', (err) => onDeath(started, err.message));
   started.on('exit', (code) => onDeath(started, `exit code ${code}`));

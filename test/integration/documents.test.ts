@@ -4,7 +4,12 @@ import { putSeller, DEFAULT_SELLER } from '../../src/documents/settings.js';
 import { luhnCheckDigit } from '../../src/domain/gtin.js';
 import { dammCheckDigit } from '../../src/domain/order-code.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildProduct, buildShippedOrder } from '../builders.js';
-import { api, makeApp } from '../helpers.js';
+import { api, makeApp, makeClock, makeDb, testConfig } from '../helpers.js';
+import { createApp } from '../../src/app.js';
+import { DocumentRenderer, WORKER_MIN_ORDERS } from '../../src/documents/renderer.js';
+import { applyShopDefaults } from '../../src/email/settings.js';
+import { consoleLogger } from '../../src/log.js';
+import { until } from '../wait.js';
 import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
 
 const NAMES = ['Łukasz Żółć', 'Åsa Øvergård', 'Zoë Lefèvre'];
@@ -243,4 +248,39 @@ describe('printing is recorded', () => {
     ]);
     expect(listLines(db, order.id)).toHaveLength(3);
   });
+});
+
+describe('large documents', () => {
+  it('render off the server thread: a one-order slip asked for while 40 pick slips render comes back first, and both are whole', async () => {
+    const db = makeDb();
+    const clock = makeClock();
+    const config = testConfig();
+    applyShopDefaults(db, config, clock());
+    const documents = new DocumentRenderer(config.documentFontDir);
+    let largeRendering = false;
+    const render = documents.render.bind(documents);
+    documents.render = (job) => {
+      if (job.orders.length >= WORKER_MIN_ORDERS) largeRendering = true;
+      return render(job);
+    };
+    const app = createApp({ db, config, clock, log: consoleLogger({ silent: true }), documents });
+    buildProduct(db, { sku: 'MUG', name: 'Emaljmugg', location: 'A-02-3', onHand: 1000 });
+    const orders = Array.from({ length: Math.max(WORKER_MIN_ORDERS, 40) }, () => buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] }));
+    const done: string[] = [];
+    const large = postPdf(app, '/api/v1/documents/pick-slips', { orders: orders.map((o) => o.code) }).then((res) => {
+      done.push('large');
+      return res;
+    });
+    await until('the large job to start rendering', () => largeRendering, 10_000, 5);
+    const one = await getPdf(app, `/api/v1/orders/${orders[0]!.code}/documents/pick-slip.pdf`);
+    done.push('one');
+    const all = await large;
+    expect(done).toEqual(['one', 'large']);
+    expect(one.status).toBe(200);
+    expect(all.status).toBe(200);
+    expect((await pdfPages(all.body)).pages).toBe(orders.length);
+    const text = await pdfText(all.body);
+    for (const o of orders) expect(text).toContain(o.code);
+    await documents.close();
+  }, 60_000);
 });
