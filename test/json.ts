@@ -1,9 +1,9 @@
 // supertest types every response body as `any`, so a misspelt field reads as a silent undefined
-// and typescript-eslint's no-unsafe-* rules flag every use. Tests read bodies through these
-// helpers, typed by the presenters the routes answer with: a field the API no longer has is a
-// type error here, not a test that quietly compares undefined.
+// and typescript-eslint's no-unsafe-* rules flag every use. Tests read bodies through json<T>(res)
+// and apiError(res), typed by the presenters the routes answer with: a field the API no longer has
+// is a type error, not a test that quietly compares undefined.
 import type { ErrorCode } from '../src/errors.js';
-import type { presentEmail } from '../src/email/outbox.js';
+import type { presentEmail } from '../src/email/store.js';
 import type { presentOrder, presentOrderSummary } from '../src/orders/present.js';
 import type { presentRun } from '../src/pack/service.js';
 import type { presentProduct } from '../src/products/present.js';
@@ -16,6 +16,8 @@ export type Wire<T> = T extends Date ? string : T extends readonly (infer U)[] ?
 export type OrderJson = Wire<ReturnType<typeof presentOrder>>;
 export type OrderListJson = { orders: Wire<ReturnType<typeof presentOrderSummary>>[]; nextCursor: string | null };
 export type ProductJson = Wire<ReturnType<typeof presentProduct>>;
+/** GET /api/v1/orders/:code/emails. */
+export type OrderEmailsJson = { orderCode: string; emails: EmailJson[] };
 export type PackRunJson = Wire<ReturnType<typeof presentRun>>;
 /** A run read with its order lists (GET /api/v1/pack-runs/:id). */
 export type PackRunDetailJson = Extract<PackRunJson, { promoted: unknown }>;
@@ -25,6 +27,9 @@ export type ReportJson = { reported: Wire<ReportedDelivery>[]; failed: { code: s
 export type EmailJson = Wire<ReturnType<typeof presentEmail>>;
 export type WebhookJson = Wire<ReturnType<typeof presentWebhook>>;
 export type WebhookDeliveryJson = Wire<ReturnType<typeof webhookDeliveryLog>[number]>;
+export type WebhookListJson = { webhooks: WebhookJson[] };
+/** GET /api/v1/webhooks/:id/deliveries. */
+export type DeliveryLogJson = { deliveries: WebhookDeliveryJson[] };
 
 /** The `error` of an API error body (src/web/error-handler.ts). */
 export interface ApiErrorJson {
@@ -34,7 +39,7 @@ export interface ApiErrorJson {
 }
 
 /** The JSON body of `res`, typed as what the test expects the endpoint to answer. */
-export function body<T>(res: { body: unknown }): T {
+export function json<T>(res: { body: unknown }): T {
   return res.body as T;
 }
 

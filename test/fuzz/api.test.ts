@@ -166,7 +166,7 @@ describe('API fuzz', () => {
         if (res.status >= 400) {
           counts.refused++;
           expect(res.headers['content-type'], what).toMatch(/^application\/json/);
-          expect(res.body.error, what).toMatchObject({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) });
+          expect((res.body as { error?: unknown }).error, what).toMatchObject({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) });
           expect(dbDigest(w.db), `a refused request changed data: ${what}`).toBe(before);
         } else counts.succeeded++;
       }),

@@ -73,6 +73,7 @@ export function fromJsonSchema(schema: JsonSchema): fc.Arbitrary<unknown> {
       for (const [key, sub] of Object.entries(props)) model[key] = fromJsonSchema(sub);
       return fc.record(model, { requiredKeys: Object.keys(props).filter((k) => required.has(k)) });
     }
+    case undefined:
     default:
       return fc.anything({ maxDepth: 2 });
   }

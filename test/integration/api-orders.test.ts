@@ -275,7 +275,7 @@ describe('GET /api/v1/orders', () => {
 });
 
 describe('stock counters', () => {
-  it('always equal what the order lines say, through every kind of change', async () => {
+  it('always equal what the order lines say, through every kind of change', () => {
     const { db } = makeApp();
     const a = buildProduct(db, { sku: 'A', onHand: 50 });
     const b = buildProduct(db, { sku: 'B', onHand: 50 });

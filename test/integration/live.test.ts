@@ -44,9 +44,9 @@ describe('new orders, live', () => {
       const preorder = buildPreorder(db);
       checkout(db, preorder.code, { customer: { name: 'Zoë Lefèvre', email: 'zoe@example.com', address: { line1: 'Rue 1', postalCode: '75001', city: 'Paris', country: 'FR' } }, paymentMethod: 'card', paid: true }, { actor: { type: 'system', id: null, name: 't' }, now: new Date(), currency: 'SEK' });
       await expect.poll(() => events.join('').match(/event: order/g)?.length ?? 0, { timeout: 5000 }).toBe(2);
-      const data = events.join('').split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)));
+      const data = events.join('').split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as { code: string; customerName: string | null });
       expect(data.map((d) => d.code)).toEqual([order.code, preorder.code]);
-      expect(data[1].customerName).toBe('Zoë Lefèvre');
+      expect(data[1]!.customerName).toBe('Zoë Lefèvre');
       stream.destroy();
     } finally {
       server.closeAllConnections();

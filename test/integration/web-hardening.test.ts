@@ -45,7 +45,7 @@ describe('error pages', () => {
     const page = await agent.get('/login');
     const body = gzipSync(`_csrf=${encodeURIComponent(csrfOf(page.text))}&email=nobody%40example.com&password=x`);
     // As sent, not serialised again as a form.
-    const res = await agent.post('/login').type('form').set('Content-Encoding', 'gzip').serialize((b) => b).send(body as never);
+    const res = await agent.post('/login').type('form').set('Content-Encoding', 'gzip').serialize((gzipped: Buffer) => gzipped as never).send(body as never);
     expect(res.status).toBe(401);
   });
 

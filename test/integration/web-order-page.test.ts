@@ -155,7 +155,7 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
     buildProduct(db, { sku: 'TENT', onHand: 5 });
     buildProduct(db, { sku: 'MUG', onHand: 5 });
     const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
-    const email = reload(db, order.code)!.customerEmail!;
+    const email = reload(db, order.code).customerEmail!;
 
     const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on' });
     expect(ask.status).toBe(200);

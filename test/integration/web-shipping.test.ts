@@ -76,7 +76,7 @@ describe('the shipping station without JavaScript', () => {
     await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'G-1', selected: good.code });
     // A draft that asks for more than its line has left.
     db.$client.prepare('UPDATE delivery_lines SET quantity = 99').run();
-    const remaining = db.$client.prepare('SELECT quantity FROM order_lines WHERE order_id = ?').pluck().get(stale.id);
+    const remaining = db.$client.prepare('SELECT quantity FROM order_lines WHERE order_id = ?').pluck().get(stale.id) as number;
     const key = /name="key" value="([^"]+)"/.exec((await agent.get('/shipping')).text)![1]!;
     await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
     const page = (await agent.get('/shipping')).text;

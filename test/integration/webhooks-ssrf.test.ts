@@ -7,6 +7,7 @@ import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';
 import { getWebhookSettings, saveAllowedHosts } from '../../src/webhooks/settings.js';
 import { buildPaidOrder, buildUser } from '../builders.js';
 import { api, loginAs, makeApp, makeClock } from '../helpers.js';
+import { apiError, json, type WebhookDeliveryJson, type WebhookJson } from '../json.js';
 import { loopbackServer } from '../loopback.js';
 
 const SECRET = 'whsec-0123456789abcdef';
@@ -35,9 +36,9 @@ async function insideService() {
 /** A resolver that answers `addresses` for any name, and remembers what it was asked. */
 function resolver(...addresses: string[]) {
   const asked: string[] = [];
-  const resolve: Resolve = async (host) => {
+  const resolve: Resolve = (host) => {
     asked.push(host);
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    return Promise.resolve(addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
   };
   return { resolve, asked };
 }
@@ -97,10 +98,10 @@ describe('webhooks reach only public addresses, unless an admin allows a host', 
     for (const url of inside) {
       const res = await api(app).post('/api/v1/webhooks').send({ url, secret: SECRET, events: ['order.created'] });
       expect(res.status, url).toBe(422);
-      expect(res.body.error.code).toBe('validation_failed');
-      expect(res.body.error.details.fields, url).toEqual([{ path: 'url', message: expect.stringContaining('This address is on this server or the local network.') }]);
+      expect(apiError(res).code).toBe('validation_failed');
+      expect(apiError(res).details?.fields, url).toEqual([{ path: 'url', message: expect.stringContaining('This address is on this server or the local network.') }]);
     }
-    expect((await api(app).get('/api/v1/webhooks')).body.webhooks).toEqual([]);
+    expect(json<{ webhooks: WebhookJson[] }>(await api(app).get('/api/v1/webhooks')).webhooks).toEqual([]);
     // Public addresses and names are saved (nothing is sent or looked up when saving).
     for (const url of ['https://pos.example/hooks', 'http://93.184.215.14/x', 'http://172.32.0.1/', 'http://[2606:4700::1111]/', 'https://local.example.com/']) {
       expect((await api(app).post('/api/v1/webhooks').send({ url, secret: SECRET, events: ['order.created'] })).status, url).toBe(201);
@@ -151,7 +152,7 @@ describe('webhooks reach only public addresses, unless an admin allows a host', 
     const d = firstDelivery(db);
     expect(d).toMatchObject({ status: 'queued', attempts: 1, statusCode: null, error: 'address not allowed (loopback)' });
     expect(d.log).toEqual([{ statusCode: null, error: 'address not allowed (loopback)', succeeded: 0 }]);
-    const seen = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries[0];
+    const seen = json<{ deliveries: WebhookDeliveryJson[] }>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0];
     expect(seen).toMatchObject({ lastStatusCode: null, lastError: 'address not allowed (loopback)' });
     expect(JSON.stringify(seen)).not.toContain('internal secret');
   });

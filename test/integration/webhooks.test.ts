@@ -9,6 +9,7 @@ import { saveAllowedHosts } from '../../src/webhooks/settings.js';
 import { consoleLogger } from '../../src/log.js';
 import { buildPaidOrder, buildProduct, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
+import { apiError, json, type DeliveryLogJson, type WebhookJson, type WebhookListJson } from '../json.js';
 import { loopbackServer, type Received } from '../loopback.js';
 
 const SECRET = 'whsec-0123456789abcdef';
@@ -46,14 +47,14 @@ describe('webhooks', () => {
     const { app } = makeApp();
     const bad = await api(app).post('/api/v1/webhooks').send({ url: 'ftp://example.com/x', secret: 'short', events: ['order.eaten'] });
     expect(bad.status).toBe(422);
-    expect(bad.body.error.details.fields.map((f: { path: string }) => f.path).sort()).toEqual(['events.0', 'secret', 'url']);
+    expect(apiError(bad).details?.fields?.map((f: { path: string }) => f.path).sort()).toEqual(['events.0', 'secret', 'url']);
     const made = await api(app).post('/api/v1/webhooks').send({ url: 'https://pos.example/hooks', secret: SECRET, events: ['order.created', 'delivery.reported'] });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ id: expect.any(Number), url: 'https://pos.example/hooks', events: ['order.created', 'delivery.reported'] });
-    expect(made.body.secret).toBeUndefined();
-    expect((await api(app).get('/api/v1/webhooks')).body.webhooks).toHaveLength(1);
-    expect((await api(app).delete(`/api/v1/webhooks/${made.body.id}`)).status).toBe(204);
-    expect((await api(app).delete(`/api/v1/webhooks/${made.body.id}`)).status).toBe(404);
+    expect(json<WebhookJson & { secret?: string }>(made).secret).toBeUndefined();
+    expect(json<WebhookListJson>(await api(app).get('/api/v1/webhooks')).webhooks).toHaveLength(1);
+    expect((await api(app).delete(`/api/v1/webhooks/${json<WebhookJson>(made).id}`)).status).toBe(204);
+    expect((await api(app).delete(`/api/v1/webhooks/${json<WebhookJson>(made).id}`)).status).toBe(404);
   });
 
   it('pushes each subscribed event once, signed, with a stable id; a 500 is retried until a 200', async () => {
@@ -79,14 +80,14 @@ describe('webhooks', () => {
     expect(verify(second)).toBe(true);
     const event = JSON.parse(second.body);
     expect(event).toMatchObject({ id: first.headers['x-webhook-id'], type: 'order.created', data: { order: { code: order.code, status: 'order' }, change: { kind: 'created' } } });
-    const log = (await (await adminApi(app, db)).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries;
+    const log = json<DeliveryLogJson>(await (await adminApi(app, db)).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries;
     expect(log[0]).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastResponseExcerpt: 'thanks' });
-    expect(log[0].log.map((a: { statusCode: number; responseExcerpt: string }) => [a.statusCode, a.responseExcerpt])).toEqual([[500, 'receiver broke'], [200, 'thanks']]);
+    expect(log[0]!.log.map((a) => [a.statusCode, a.responseExcerpt])).toEqual([[500, 'receiver broke'], [200, 'thanks']]);
     // What the receiver answered is for admins: the integration token that registered it sees status codes only.
-    const seen = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries;
+    const seen = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries;
     expect(seen[0]).toMatchObject({ status: 'delivered', lastStatusCode: 200 });
     expect(seen[0]).not.toHaveProperty('lastResponseExcerpt');
-    expect(seen[0].log.map((a: object) => 'responseExcerpt' in a)).toEqual([false, false]);
+    expect(seen[0]!.log.map((a) => 'responseExcerpt' in a)).toEqual([false, false]);
     expect(JSON.stringify(seen)).not.toContain('thanks');
   });
 
@@ -101,17 +102,17 @@ describe('webhooks', () => {
     const t0 = performance.now();
     await sendDue(db, clock);
     expect(performance.now() - t0).toBeLessThan(8000);
-    let log = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries[0];
+    let log = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0]!;
     expect(log).toMatchObject({ status: 'queued', attempts: 1, lastError: 'no answer within 5000 ms' });
     // A day later the next attempt would be too late: it is marked failed.
     db.$client.prepare('UPDATE webhook_deliveries SET created_at = ?, next_attempt_at = ?').run(clock().getTime() - 24 * 3600_000 + 10_000, clock().getTime());
     db.$client.prepare('UPDATE webhooks SET url = ?').run((await receiver(() => 503)).url);
     await sendDue(db, clock);
-    log = (await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries[0];
+    log = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0]!;
     expect(log).toMatchObject({ status: 'failed', attempts: 2, lastStatusCode: 503 });
     // "Resend" queues it again.
-    expect((await api(app).post(`/api/v1/webhooks/${made.body.id}/deliveries/${log.id}/resend`)).status).toBe(202);
-    expect((await api(app).get(`/api/v1/webhooks/${made.body.id}/deliveries`)).body.deliveries[0].status).toBe('queued');
+    expect((await api(app).post(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries/${log.id}/resend`)).status).toBe(202);
+    expect(json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0]!.status).toBe('queued');
   }, 20_000);
 
   it('delivery.reported, order.status_changed and pack_run.finished, only to who asked', async () => {
@@ -128,10 +129,10 @@ describe('webhooks', () => {
     await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['WH-1'] });
     dispatchEvents(db, clock());
     await sendDue(db, clock);
-    const types = (r: { got: Received[] }) => r.got.map((g) => JSON.parse(g.body).type);
+    const types = (r: { got: Received[] }) => r.got.map((g) => (JSON.parse(g.body) as { type: string }).type);
     expect(types(all)).toEqual(['order.status_changed', 'delivery.reported', 'order.status_changed', 'pack_run.finished']);
     expect(types(shipOnly)).toEqual(['delivery.reported']);
-    expect(JSON.parse(shipOnly.got[0]!.body).data.change).toMatchObject({ kind: 'delivery_reported', parcels: ['WH-1'] });
+    expect((JSON.parse(shipOnly.got[0]!.body) as { data: { change: unknown } }).data.change).toMatchObject({ kind: 'delivery_reported', parcels: ['WH-1'] });
   });
 
   it('Settings → Webhooks: adds an endpoint (bad input shown next to the fields), shows the delivery log, resends', async () => {
@@ -150,13 +151,13 @@ describe('webhooks', () => {
     expect(inside.status).toBe(422);
     expect(inside.text).toMatch(/<p class="field-error" id="url-error">This address is on this server or the local network\./);
     expect(inside.text).toContain(`value="${hook.url}"`);
-    expect((await api(app).get('/api/v1/webhooks')).body.webhooks).toHaveLength(0);
+    expect(json<WebhookListJson>(await api(app).get('/api/v1/webhooks')).webhooks).toHaveLength(0);
     expect((await submit('/settings/webhooks', '/settings/webhooks/allowed-hosts', { allowedHosts: ' 127.0.0.1 \r\n\r\n' })).status).toBe(302);
     expect((await agent.get('/settings/webhooks')).text).toContain('>127.0.0.1</textarea>');
     const made = await agent.get('/settings/webhooks');
     const res = await agent.post('/settings/webhooks').type('form').send(`_csrf=${encodeURIComponent(csrfOf(made.text))}&url=${encodeURIComponent(hook.url)}&secret=${SECRET}&events=order.created&events=delivery.reported`);
     expect(res.status).toBe(302);
-    const [webhook] = (await api(app).get('/api/v1/webhooks')).body.webhooks;
+    const webhook = json<WebhookListJson>(await api(app).get('/api/v1/webhooks')).webhooks[0]!;
     expect(webhook).toMatchObject({ url: hook.url, events: ['order.created', 'delivery.reported'] });
     buildPaidOrder(db);
     dispatchEvents(db, clock());
@@ -164,11 +165,11 @@ describe('webhooks', () => {
     const log = await agent.get(`/settings/webhooks/${webhook.id}`);
     expect(log.text).toContain('order.created');
     expect(log.text).toMatch(/· 500 ·/);
-    const deliveryId = (await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).body.deliveries[0].id;
+    const deliveryId = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).deliveries[0]!.id;
     expect((await submit(`/settings/webhooks/${webhook.id}`, `/settings/webhooks/${webhook.id}/deliveries/${deliveryId}/resend`, {})).status).toBe(302);
     await sendDue(db, clock);
     expect(hook.got).toHaveLength(2);
-    expect((await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).body.deliveries[0].status).toBe('delivered');
+    expect(json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).deliveries[0]!.status).toBe('delivered');
     // A delivery of another endpoint is not resent through this one.
     expect((await api(app).post(`/api/v1/webhooks/${webhook.id + 1}/deliveries/${deliveryId}/resend`)).status).toBe(404);
   });

@@ -4,7 +4,7 @@ import type { Db } from '../../src/db/client.js';
 import { buildOrder, buildProduct, buildUser } from '../builders.js';
 import { makeDb } from '../helpers.js';
 import { invariantViolations } from '../invariants.js';
-import { body, type OrderJson } from '../json.js';
+import { json, type OrderJson } from '../json.js';
 import { tempDir } from '../temp.js';
 import { apiClient, killAllChildren, seededRandom, startServer, stressSeconds, type ApiClient, type ApiReply, type Random } from './harness.js';
 
@@ -139,14 +139,14 @@ async function step(api: ApiClient, random: Random, codes: string[], parcels: st
       paid: random.chance(0.7),
     });
     record(tally, 'createOrder', reply, [201]);
-    if (reply.status === 201) codes.push(body<OrderJson>(reply).code);
+    if (reply.status === 201) codes.push(json<OrderJson>(reply).code);
   } else if (roll < 0.22) {
     record(tally, 'payment', await api.post(`/orders/${code}/payments`, {}), [200]);
   } else if (roll < 0.42) {
     const order = await api.get(`/orders/${code}`);
     record(tally, 'getOrder', order, [200]);
     if (order.status !== 200) return;
-    const line = random.pick(body<OrderJson>(order).lines);
+    const line = random.pick(json<OrderJson>(order).lines);
     const edit = random.int(0, 2);
     if (edit === 0) record(tally, 'lineIncrease', await api.post(`/orders/${code}/lines`, { sku: random.pick(SKUS), quantity: random.int(1, 2) }), [201]);
     else if (edit === 1) record(tally, 'lineDecrease', await api.patch(`/orders/${code}/lines/${line.id}`, { quantity: Math.max(1, line.quantity - 1) }), [200]);
@@ -165,7 +165,7 @@ async function step(api: ApiClient, random: Random, codes: string[], parcels: st
     const order = await api.get(`/orders/${code}`);
     record(tally, 'getOrder', order, [200]);
     if (order.status !== 200) return;
-    const lines = body<OrderJson>(order).lines.map((l) => ({ sku: l.sku, quantity: Math.min(l.remainingQuantity, 1) }));
+    const lines = json<OrderJson>(order).lines.map((l) => ({ sku: l.sku, quantity: Math.min(l.remainingQuantity, 1) }));
     record(tally, 'partialQuantities', await api.put(`/orders/${code}/delivery-lines`, { lines }), [200]);
   } else if (roll < 0.93) {
     record(tally, 'report', await api.post('/deliveries/report', { orders: [code] }), [200]);

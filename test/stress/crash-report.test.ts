@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addParcel } from '../../src/shipping/drafts.js';
 import { buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { expectInvariants } from '../invariants.js';
-import { body, type ReportJson } from '../json.js';
+import { json, type ReportJson } from '../json.js';
 import { apiClient, killAllChildren, seededRandom, startServer, stressKills, tempDatabase } from './harness.js';
 import { until } from '../wait.js';
 
@@ -46,7 +46,7 @@ describe('kill -9 of a server during a burst of Report in', () => {
         const requests = burst.map((request) =>
           api.post('/deliveries/report', request).then(
             (reply) => {
-              if (reply.status === 200) for (const r of body<ReportJson>(reply).reported) acknowledged.push(r.code);
+              if (reply.status === 200) for (const r of json<ReportJson>(reply).reported) acknowledged.push(r.code);
               else refused.push(reply);
               if (++answered === killAfter) resolve();
             },
@@ -70,7 +70,7 @@ describe('kill -9 of a server during a burst of Report in', () => {
       const again = await startServer(path);
       const rest = await apiClient(again.url).post('/deliveries/report', {});
       expect(rest.status).toBe(200);
-      expect(body<ReportJson>(rest).reported.map((r) => r.code).sort()).toEqual(codes.filter((c) => !reported.has(c)).sort());
+      expect(json<ReportJson>(rest).reported.map((r) => r.code).sort()).toEqual(codes.filter((c) => !reported.has(c)).sort());
       await again.stop('SIGTERM');
       expect(db.$client.prepare("SELECT count(*) FROM deliveries WHERE status = 'draft'").pluck().get()).toBe(0);
       expect(db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'shipped'").pluck().get()).toBe(codes.length * (k + 1));

@@ -151,7 +151,7 @@ export async function startServer(databasePath: string, env: Record<string, stri
 
 export interface ApiReply {
   status: number;
-  /** Parsed JSON (or the text when it is not JSON): read it with test/json.ts's body<T>(). */
+  /** Parsed JSON (or the text when it is not JSON): read it with test/json.ts's json<T>(). */
   body: unknown;
 }
 

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildProduct, buildUser } from '../builders.js';
 import { loginAs } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';
-import { body, type OrderJson } from '../json.js';
+import { json, type OrderJson } from '../json.js';
 import { loopbackServer } from '../loopback.js';
 import { SMTP_PASS, SMTP_USER, smtpServer } from '../smtp.js';
 import { apiClient, freePort, killAllChildren, startServer, tempDatabase } from './harness.js';
@@ -46,7 +46,7 @@ describe('webhook receiver and mail server down, then up, across a server crash'
     for (let i = 0; i < 8; i++) {
       const reply = await api.post('/orders', { lines: [{ sku: 'O1', quantity: 2 }, { sku: 'O2', quantity: 1 }], customer: customer(i), paymentMethod: 'card', paid: i % 4 !== 0 });
       expect(reply.status).toBe(201);
-      codes.push(body<OrderJson>(reply).code);
+      codes.push(json<OrderJson>(reply).code);
     }
     expect((await api.post(`/orders/${codes[0]}/payments`, {})).status).toBe(200);
     expect((await api.post('/pack-runs', {})).status).toBe(201);
