@@ -1,0 +1,97 @@
+import { vatTotals } from '../../domain/vat.js';
+import { A4, MM } from '../pdf.js';
+import { vatSummary, type DocLine, type DocOrder } from '../model.js';
+import { addressLines, Flow, MARGIN, orderBarcode, pageFooter, sellerLines, tableHeader, type Column, type Ctx } from '../layout.js';
+
+/** An A4 invoice (own-invoice orders, in the customer's language): seller, lines, VAT per rate, how to pay. */
+export function invoice(ctx: Ctx, order: DocOrder): void {
+  const { t, fmt, job } = ctx;
+  const inv = job.invoice!;
+  const seller = job.seller;
+  const title = t('docs.invoice.title');
+  const money = (n: number) => fmt.money(n, order.currency);
+  const width = A4.width - 2 * MARGIN;
+  const columns: Column<DocLine>[] = [
+    { title: t('docs.sku'), width: 28 * MM, value: (l) => l.sku },
+    { title: t('docs.product'), width: width - 28 * MM - 84 * MM, value: (l) => l.name },
+    { title: t('docs.quantity'), width: 14 * MM, align: 'right', value: (l) => String(l.quantity) },
+    { title: t('docs.unitPrice'), width: 26 * MM, align: 'right', value: (l) => money(l.unitPrice) },
+    { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
+    { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(l.unitPrice * l.quantity) },
+  ];
+  const flow = new Flow(ctx.pdf, (c, first) => {
+    const right = c.width - MARGIN;
+    const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
+    if (!first) {
+      c.text(`${title} ${inv.number} (${order.code})`, MARGIN, MARGIN + 16, { size: 14, bold: true });
+      return tableHeader(c, columns, MARGIN + barHeight + 8, false);
+    }
+    c.text(seller.name, MARGIN, MARGIN + 14, { size: 13, bold: true, maxWidth: 90 * MM });
+    let sy = MARGIN + 28;
+    for (const line of sellerLines(ctx)) {
+      c.text(line, MARGIN, sy, { size: 9, maxWidth: 90 * MM });
+      sy += 11;
+    }
+    c.text(title, right, MARGIN + barHeight + 22, { size: 22, bold: true, align: 'right' });
+    let y = Math.max(sy, MARGIN + barHeight + 30) + 14;
+    // Bill to on the left, the invoice's numbers on the right.
+    c.text(t('docs.customer'), MARGIN, y, { size: 9, grey: 0.35 });
+    let by = y + 13;
+    for (const line of addressLines(order)) {
+      c.text(line, MARGIN, by, { size: 10, maxWidth: 85 * MM });
+      by += 13;
+    }
+    const facts: [string, string][] = [
+      [t('docs.invoice.number'), String(inv.number)],
+      [t('docs.invoice.date'), fmt.date(new Date(inv.issuedAt))],
+      [t('docs.invoice.due'), fmt.date(new Date(inv.dueAt))],
+      [t('docs.invoice.reference'), inv.reference],
+      [t('docs.order'), order.code],
+    ];
+    for (const [label, value] of facts) {
+      c.text(label, right - 75 * MM, y, { size: 9, grey: 0.35 });
+      c.text(value, right, y, { size: 10, bold: true, align: 'right' });
+      y += 14;
+    }
+    return tableHeader(c, columns, Math.max(by, y) + 16, false);
+  });
+  for (const line of order.lines) flow.row(columns, line, 18, false);
+  const summary = vatSummary(order, seller.shippingVatRate);
+  const sums = vatTotals(summary);
+  const totals: [string, string, boolean][] = [
+    [t('docs.net'), money(sums.net), false],
+    [t('docs.vatTotal'), money(sums.vat), false],
+    [t('docs.total'), money(order.total), true],
+    [t('docs.invoice.toPay'), money(order.paid ? 0 : order.total), true],
+  ];
+  flow.room((order.shippingFee ? 16 : 0) + 22 + summary.length * 14 + totals.length * 16 + 70);
+  const c = flow.canvas;
+  const right = A4.width - MARGIN;
+  c.line(MARGIN, flow.y - 8, right, flow.y - 8, 0.6);
+  flow.y += 8;
+  if (order.shippingFee) {
+    c.text(t('docs.shipping'), right - 40 * MM, flow.y, { size: 10, align: 'right' });
+    c.text(money(order.shippingFee), right, flow.y, { size: 10, align: 'right' });
+    flow.y += 16;
+  }
+  // Net, VAT and gross per rate: prices are gross, so each rate's VAT is taken out of its gross.
+  const vatColumns = [right - 102 * MM, right - 68 * MM, right - 34 * MM, right];
+  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((title, i) => c.text(title, vatColumns[i]!, flow.y, { size: 8, bold: true, align: 'right' }));
+  flow.y += 14;
+  for (const v of summary) {
+    [`${fmt.number(v.rate / 100)} %`, money(v.net), money(v.vat), money(v.gross)].forEach((value, i) => c.text(value, vatColumns[i]!, flow.y, { size: 10, align: 'right' }));
+    flow.y += 14;
+  }
+  c.line(right - 120 * MM, flow.y - 8, right, flow.y - 8, 0.3);
+  flow.y += 8;
+  for (const [label, value, bold] of totals) {
+    c.text(label, right - 40 * MM, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
+    c.text(value, right, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
+    flow.y += 16;
+  }
+  flow.y += 10;
+  c.text(t('docs.invoice.terms', { days: seller.paymentTermsDays }), MARGIN, flow.y, { size: 10 });
+  flow.y += 14;
+  c.text(`${t('docs.invoice.payTo')}: ${seller.bankAccount} · ${t('docs.invoice.reference')}: ${inv.reference}`, MARGIN, flow.y, { size: 10, bold: true, maxWidth: width });
+  flow.finish(pageFooter(ctx, [seller.name, seller.email, seller.phone].filter(Boolean).join(' · ')));
+}

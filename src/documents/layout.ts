@@ -1,0 +1,179 @@
+import bwipjs from 'bwip-js';
+import type { Translate } from '../i18n/index.js';
+import type { Formatters } from '../i18n/format.js';
+import { A4, MM, type Canvas, type PdfWriter, type TextStyle } from './pdf.js';
+import type { DocOrder, RenderJob } from './model.js';
+
+// What every document kind draws with: the order barcode, the order header, tables and pages that flow.
+
+/** Module width of the order-code barcode: ≥ 0.33 mm, so a scanner reads a page printed or rendered at 150 dpi. */
+export const MODULE = 0.4 * MM;
+const BAR_HEIGHT = 12 * MM;
+export const MARGIN = 15 * MM;
+const FOOTER = 12 * MM;
+
+/** Bar and space widths (in modules) of a Code 128 symbol. */
+export function code128(text: string): number[] {
+  const [symbol] = bwipjs.raw('code128', text, {}) as { sbs: number[] }[];
+  return symbol!.sbs;
+}
+
+export interface Ctx {
+  job: RenderJob;
+  t: Translate;
+  fmt: Formatters;
+  /** For the customer's documents. */
+  customer: { t: Translate; fmt: Formatters };
+  pdf: PdfWriter;
+  /** Barcodes by order code: a pick slip + receipt draws each twice. */
+  bars: Map<string, number[]>;
+}
+
+export function barsOf(ctx: Ctx, code: string): number[] {
+  let bars = ctx.bars.get(code);
+  if (!bars) ctx.bars.set(code, (bars = code128(code)));
+  return bars;
+}
+
+/** The order code as Code 128 with the digits under it; returns the height used. */
+export function orderBarcode(ctx: Ctx, c: Canvas, code: string, right: number, top: number): number {
+  const bars = barsOf(ctx, code);
+  const width = (bars.reduce((a, b) => a + b, 0) + 20) * MODULE;
+  c.barcode(bars, right - width, top, MODULE, BAR_HEIGHT);
+  c.text(code, right - width / 2, top + BAR_HEIGHT + 11, { size: 10, align: 'center' });
+  return BAR_HEIGHT + 14;
+}
+
+/**
+ * Pages that flow: when the next block does not fit, a new page starts with the header drawn
+ * again; page numbers are written when the section is complete.
+ */
+export class Flow {
+  readonly pages: Canvas[] = [];
+  canvas!: Canvas;
+  y = 0;
+
+  constructor(
+    private readonly pdf: PdfWriter,
+    private readonly header: (c: Canvas, first: boolean) => number,
+    private readonly size = A4,
+  ) {
+    this.newPage(true);
+  }
+
+  private newPage(first: boolean) {
+    this.canvas = this.pdf.page(this.size.width, this.size.height);
+    this.pages.push(this.canvas);
+    this.y = this.header(this.canvas, first);
+  }
+
+  /** Makes room for `height` points, starting a new page if needed; returns true when it did. */
+  room(height: number): boolean {
+    if (this.y + height <= this.size.height - MARGIN - FOOTER) return false;
+    this.newPage(false);
+    return true;
+  }
+
+  /** One table row of `height`, on a new page when it does not fit; returns the y it was drawn at. */
+  row<T>(columns: Column<T>[], row: T, height: number, tick: boolean): number {
+    this.room(height);
+    const y = this.y;
+    tableRow(this.canvas, columns, row, y, tick);
+    this.y += height;
+    return y;
+  }
+
+  finish(footer: (c: Canvas, page: number, pages: number) => void) {
+    this.pages.forEach((c, i) => {
+      footer(c, i + 1, this.pages.length);
+      c.finish();
+    });
+  }
+}
+
+export const pageFooter = (ctx: Ctx, left: string) => (c: Canvas, page: number, pages: number) => {
+  const y = c.height - MARGIN + 2;
+  c.line(MARGIN, y - 12, c.width - MARGIN, y - 12, 0.3);
+  c.text(left, MARGIN, y, { size: 8, grey: 0.35 });
+  c.text(ctx.t('docs.page', { page, pages }), c.width - MARGIN, y, { size: 8, grey: 0.35, align: 'right' });
+};
+
+export function addressLines(order: DocOrder): string[] {
+  const s = order.shipTo;
+  return [order.customerName, s.line1, s.line2, [s.postalCode, s.city].filter(Boolean).join(' '), s.country].filter((l): l is string => !!l);
+}
+
+/** Title, order code, dates and addresses: the top of every order document. Returns the y below it. */
+export function orderHeader(ctx: Ctx, c: Canvas, order: DocOrder, title: string, first: boolean, opts: { contact?: boolean } = {}): number {
+  const { t, fmt, job } = ctx;
+  const right = c.width - MARGIN;
+  const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
+  if (!first) {
+    c.text(t('docs.continued', { title, code: order.code }), MARGIN, MARGIN + 16, { size: 14, bold: true });
+    return MARGIN + barHeight + 8;
+  }
+  c.text(title, MARGIN, MARGIN + 18, { size: 20, bold: true });
+  let y = MARGIN + 40;
+  const label = (l: string, v: string) => {
+    c.text(l, MARGIN, y, { size: 9, grey: 0.35 });
+    c.text(v, MARGIN + 28 * MM, y, { size: 10, maxWidth: 70 * MM });
+    y += 13;
+  };
+  label(t('docs.order'), order.code);
+  label(t('docs.placed'), fmt.dateTime(order.placedAt === null ? new Date(order.createdAt) : new Date(order.placedAt)));
+  label(t('docs.date'), fmt.dateTime(new Date(job.printedAt)));
+  if (order.priority !== 5) label('', t('docs.priority', { priority: order.priority }));
+  // Ship-to on the right, under the barcode.
+  let ay = MARGIN + barHeight + 14;
+  c.text(t('docs.shipTo'), right - 70 * MM, ay, { size: 9, grey: 0.35 });
+  ay += 13;
+  for (const line of addressLines(order)) {
+    c.text(line, right - 70 * MM, ay, { size: 10, maxWidth: 70 * MM });
+    ay += 13;
+  }
+  if (opts.contact !== false) {
+    for (const line of [order.customerEmail, order.customerPhone].filter((l): l is string => !!l)) {
+      c.text(line, right - 70 * MM, ay, { size: 9, maxWidth: 70 * MM, grey: 0.35 });
+      ay += 12;
+    }
+  }
+  return Math.max(y, ay) + 8;
+}
+
+export interface Column<T> {
+  title: string;
+  width: number;
+  align?: 'left' | 'right';
+  value: (row: T) => string;
+  style?: TextStyle;
+}
+
+export function tableHeader<T>(c: Canvas, columns: Column<T>[], y: number, tick: boolean): number {
+  let x = MARGIN + (tick ? 8 * MM : 0);
+  for (const col of columns) {
+    c.text(col.title, col.align === 'right' ? x + col.width - 2 : x, y, { size: 8, bold: true, align: col.align ?? 'left', maxWidth: col.width - 4 });
+    x += col.width;
+  }
+  c.line(MARGIN, y + 4, c.width - MARGIN, y + 4, 0.6);
+  return y + 16;
+}
+
+function tableRow<T>(c: Canvas, columns: Column<T>[], row: T, y: number, tick: boolean): void {
+  if (tick) c.rect(MARGIN, y - 9, 11, 11);
+  let x = MARGIN + (tick ? 8 * MM : 0);
+  for (const col of columns) {
+    const text = col.value(row);
+    c.text(text, col.align === 'right' ? x + col.width - 2 : x, y, { size: 10, maxWidth: col.width - 4, align: col.align ?? 'left', ...col.style });
+    x += col.width;
+  }
+}
+
+/** Seller name, address and numbers, one line each. */
+export function sellerLines(ctx: Ctx): string[] {
+  const s = ctx.job.seller;
+  return [
+    ...s.address.split(/\r?\n/).filter(Boolean),
+    s.orgNumber && `${ctx.t('docs.invoice.orgNumber')} ${s.orgNumber}`,
+    s.vatNumber && `${ctx.t('docs.invoice.vatNumber')} ${s.vatNumber}`,
+  ].filter((l): l is string => !!l);
+}
