@@ -10,15 +10,16 @@ import { MAX_DOCUMENT_ORDERS, type DocumentKind } from './model.js';
 import { printDocuments } from './service.js';
 
 /** URL names of the documents of one order, and of the batch documents. */
-const ORDER_DOCUMENTS: Record<string, DocumentKind> = {
+// Maps, not objects: a name such as `constructor` must not find Object.prototype's.
+export const ORDER_DOCUMENTS = new Map<string, DocumentKind>(Object.entries({
   'pick-slip.pdf': 'pick_slip',
   'receipt.pdf': 'receipt',
   'pick-slip-receipt.pdf': 'pick_slip_receipt',
   'invoice.pdf': 'invoice',
   'packing-slip.pdf': 'packing_slip',
   'label.pdf': 'label',
-};
-const BATCH_DOCUMENTS: Record<string, DocumentKind> = { 'pick-slips': 'pick_slip', 'batch-pick-list': 'batch_pick_list', receipts: 'receipt' };
+} satisfies Record<string, DocumentKind>));
+const BATCH_DOCUMENTS = new Map<string, DocumentKind>(Object.entries({ 'pick-slips': 'pick_slip', 'batch-pick-list': 'batch_pick_list', receipts: 'receipt' } satisfies Record<string, DocumentKind>));
 
 export const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), parcel: z.string().max(200).optional() });
 export const batchBody = z.strictObject({ orders: z.array(z.string().trim().min(1).max(40)).min(1).max(MAX_DOCUMENT_ORDERS) });
@@ -34,7 +35,7 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
   const docDeps = () => ({ db: deps.db, clock: deps.clock, renderer: deps.documents!, timezone: deps.config.timezone });
   const orderDocuments = Router();
   orderDocuments.get('/:code/documents/:name', async (req, res, next) => {
-    const kind = ORDER_DOCUMENTS[req.params.name];
+    const kind = ORDER_DOCUMENTS.get(req.params.name);
     if (!kind) return next();
     const { lang, parcel } = parse(langQuery, req.query);
     if (kind === 'label' && !parcel) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'parcel', key: 'validation.required' }] });
@@ -45,7 +46,7 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
 
   const batchDocuments = Router();
   batchDocuments.post('/:name', async (req, res, next) => {
-    const kind = BATCH_DOCUMENTS[req.params.name];
+    const kind = BATCH_DOCUMENTS.get(req.params.name);
     if (!kind) return next();
     const { lang } = parse(langQuery, req.query);
     const body = parse(batchBody, req.body ?? {});

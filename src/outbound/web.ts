@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { sendPdf } from '../documents/api.js';
-import { DOCUMENT_KINDS, type DocumentKind } from '../documents/model.js';
+import { ORDER_DOCUMENTS, sendPdf } from '../documents/api.js';
+import { DOCUMENT_KINDS } from '../documents/model.js';
 import { printDocuments } from '../documents/service.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { requireCapability } from '../web/auth.js';
@@ -13,15 +13,6 @@ import { parse } from '../web/validate.js';
 /** The form's `orders` is one code or many. */
 const codes = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().trim().min(1).max(40)).max(1000));
 const printForm = z.object({ orders: codes, kind: z.string().optional() });
-
-/** URL names of the order documents on the order page. */
-const DOCUMENT_NAMES: Record<string, DocumentKind> = {
-  'pick-slip.pdf': 'pick_slip',
-  'receipt.pdf': 'receipt',
-  'pick-slip-receipt.pdf': 'pick_slip_receipt',
-  'invoice.pdf': 'invoice',
-  'packing-slip.pdf': 'packing_slip',
-};
 
 export function outboundWeb(deps: AppDeps): Router {
   const { db, clock, config } = deps;
@@ -60,8 +51,9 @@ export function outboundWeb(deps: AppDeps): Router {
 
   // The order page's document links.
   router.get('/outbound/orders/:code/:name', requireCapability('outbound'), async (req: Request<{ code: string; name: string }>, res, next) => {
-    const kind = DOCUMENT_NAMES[req.params.name];
-    if (!kind) return next();
+    // The same names as the API's; a label needs its parcel and is printed from the station.
+    const kind = ORDER_DOCUMENTS.get(req.params.name);
+    if (!kind || kind === 'label') return next();
     const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [resolveOrderCode(req.params.code)], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage });
     sendPdf(res, pdf, fileName);
   });

@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { listLines } from '../../src/orders/repo.js';
 import { toAppError } from '../../src/errors.js';
-import { buildOrder, buildPackingOrder, buildProduct } from '../builders.js';
+import { buildOrder, buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { dbDigest } from '../digest.js';
-import { api, makeApp } from '../helpers.js';
+import { api, loginAs, makeApp } from '../helpers.js';
 
 /** The holes a hostile probe found in the API, each shut and kept shut. */
 describe('a body without Content-Type: application/json', () => {
@@ -95,6 +95,18 @@ describe('malformed input is a 4xx, never a 500', () => {
     const res = await (method === 'GET' ? api(app).get(url) : api(app).delete(url));
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('bad_request');
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('a document named %s is no endpoint (404), on the API and the order page', async (name) => {
+    const { app, db } = makeApp();
+    const order = buildPackingOrder(db);
+    const res = await api(app).get(`/api/v1/orders/${order.code}/documents/${name}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    expect((await api(app).post(`/api/v1/documents/${name}`).send({ orders: [order.code] })).status).toBe(404);
+    const admin = await buildUser(db, 'admin');
+    const { agent } = await loginAs(app, admin.email);
+    expect((await agent.get(`/outbound/orders/${order.code}/${name}`)).status).toBe(404);
   });
 
   it('a body that claims gzip but is not → 400, nothing changed', async () => {
