@@ -1,5 +1,5 @@
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
-import { preparedFor, writeTransaction, type Db } from '../db/client.js';
+import { writeTransaction, type Db } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
@@ -9,7 +9,28 @@ import { refuseIfOnHold } from '../orders/hold.js';
 import { listLines } from '../orders/repo.js';
 import { AppError, fieldError, type ErrorCode } from '../errors.js';
 import type { ParcelBroker } from './broker.js';
+import {
+  countDraftParcels,
+  deleteDraftParcel,
+  draftRows,
+  draftRowsOf,
+  findDraftId,
+  findParcelOwner,
+  findStationOrder,
+  insertDraft,
+  insertDraftParcel,
+  listReportableDrafts,
+  replaceDraftLines,
+  setParcelSlots,
+  touchDraft,
+  type DraftLineRow,
+  type DraftParcelRow,
+  type StationOrderRow,
+} from './repo.js';
 import { shipDelivery } from './service.js';
+
+// The station's rules for open deliveries (drafts): what may be added, removed, chosen and reported,
+// and by whom; the SQL they run is in repo.ts.
 
 export const PARCEL_SOURCES = ['manual', 'scanner', 'camera', 'broker'] as const;
 export type ParcelSource = (typeof PARCEL_SOURCES)[number];
@@ -30,54 +51,20 @@ export interface DraftView {
   lines: { sku: string; name: string; ordered: number; shipped: number; remaining: number; quantity: number }[];
 }
 
-/** The open delivery's lines (with what goes now) and its parcels, for the orders matched by `where`. */
-const viewLinesSql = (where: string) =>
-  `SELECT o.id AS orderId, o.code, d.id AS deliveryId, coalesce(d.partial, 0) AS partial, coalesce(d.parcel_slots, 1) AS slots, l.sku, l.name, l.quantity AS ordered, l.shipped_quantity AS shipped,
-          l.quantity - l.shipped_quantity AS remaining, dl.quantity AS chosen
-     FROM orders o JOIN order_lines l ON l.order_id = o.id
-     LEFT JOIN deliveries d ON d.order_id = o.id AND d.status = 'draft'
-     LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
-    WHERE ${where} ORDER BY o.id, l.id`;
-const viewParcelsSql = (where: string) =>
-  `SELECT d.order_id AS orderId, p.parcel_id AS parcelId, p.source, p.created_at AS createdAt
-     FROM deliveries d JOIN delivery_parcels p ON p.delivery_id = d.id
-    WHERE d.status = 'draft' AND ${where} ORDER BY p.id`;
-
-/**
- * Prepared statements of the scan path, made once per connection: adding a parcel is the station's
- * most frequent request, and building SQL for each one would cost more than the work.
- */
-const stmts = preparedFor((sqlite) => {
-  return {
-    order: sqlite.prepare('SELECT id, code, status FROM orders WHERE code = ?'),
-    draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE order_id = ? AND status = 'draft'"),
-    newDraft: sqlite.prepare("INSERT INTO deliveries (order_id, status, partial, created_at, updated_at) VALUES (?, 'draft', 0, ?, ?)"),
-    touchDraft: sqlite.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?'),
-    removeParcel: sqlite.prepare('DELETE FROM delivery_parcels WHERE delivery_id = ? AND parcel_id = ?'),
-    linesOf: sqlite.prepare(viewLinesSql('o.id = ?')),
-    parcelsOf: sqlite.prepare(viewParcelsSql('d.order_id = ?')),
-    parcelCount: sqlite.prepare('SELECT count(*) FROM delivery_parcels WHERE delivery_id = ?').pluck(),
-    parcelOwner: sqlite.prepare(
-      'SELECT o.code, d.status, d.id AS deliveryId FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?',
-    ),
-    addParcel: sqlite.prepare('INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at) VALUES (?, ?, ?, ?, ?)'),
-  };
-});
-
 function event(db: Db, order: { id: number; code: string }, type: OrderEventType, ctx: StationCtx, data: Record<string, unknown>) {
   logOrderEvent(db, order, type, ctx.actor, ctx.now.getTime(), data);
 }
 
 /** The order `input` names (read by resolveOrderCode), or `order_not_found`. */
-function orderByCode(db: Db, input: string): { id: number; code: string; status: string } {
+function orderByCode(db: Db, input: string): StationOrderRow {
   const code = resolveOrderCode(input);
-  const order = stmts(db).order.get(code) as { id: number; code: string; status: string } | undefined;
+  const order = findStationOrder(db, code);
   if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
   return order;
 }
 
 /** The order, which must be packing: parcels and deliveries are for packed orders only. */
-function packingOrder(db: Db, input: string): { id: number; code: string; status: string } {
+function packingOrder(db: Db, input: string): StationOrderRow {
   return requirePacking(orderByCode(db, input));
 }
 
@@ -85,7 +72,7 @@ function packingOrder(db: Db, input: string): { id: number; code: string; status
  * The order a parcel, a slot or a delivery's quantities may be written for: packing and not on hold
  * (`order_on_hold`). Taking a parcel off stays open to a held order: it gives nothing.
  */
-function shippableOrder(db: Db, input: string): { id: number; code: string; status: string } {
+function shippableOrder(db: Db, input: string): StationOrderRow {
   const order = packingOrder(db, input);
   refuseIfOnHold(db, order.id);
   return order;
@@ -98,9 +85,7 @@ function requirePacking<O extends { code: string; status: string }>(order: O): O
 
 /** The order's open delivery, made when it has none yet; call inside a transaction. */
 function openDraft(db: Db, orderId: number, now: Date): number {
-  const s = stmts(db);
-  const draft = s.draft.get(orderId) as { id: number } | undefined;
-  return draft ? draft.id : Number(s.newDraft.run(orderId, now.getTime(), now.getTime()).lastInsertRowid);
+  return findDraftId(db, orderId) ?? insertDraft(db, orderId, now);
 }
 
 /** Cleans and checks a parcel ID, each rule with its own message (422 on the field `parcelId`). */
@@ -113,7 +98,7 @@ export function cleanParcelId(raw: string, field = 'parcelId'): string {
 
 /** Refuses a parcel ID some delivery already has, naming the order that has it. */
 function assertUnused(db: Db, parcelId: string, code: string): void {
-  const owner = stmts(db).parcelOwner.get(parcelId) as { code: string; status: string } | undefined;
+  const owner = findParcelOwner(db, parcelId);
   if (owner) {
     throw new AppError('parcel_in_use', owner.code === code ? 'errors.parcelOnThisOrder' : 'errors.parcelOnOrder', { parcelId, orderCode: owner.code }, { orderCode: owner.code, status: owner.status });
   }
@@ -134,14 +119,13 @@ export function addParcel(db: Db, code: string, raw: string, source: ParcelSourc
 
 /** The write of one parcel; call inside a transaction. */
 function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSource, ctx: StationCtx): void {
-  const s = stmts(db);
   const order = shippableOrder(db, code);
   assertUnused(db, parcelId, order.code);
   const draftId = openDraft(db, order.id, ctx.now);
-  if ((s.parcelCount.get(draftId) as number) >= MAX_PARCELS_PER_DELIVERY) {
+  if (countDraftParcels(db, draftId) >= MAX_PARCELS_PER_DELIVERY) {
     throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
   }
-  s.addParcel.run(draftId, parcelId, source, actorLabel(ctx.actor), ctx.now.getTime());
+  insertDraftParcel(db, draftId, { parcelId, source, createdBy: actorLabel(ctx.actor), createdAt: ctx.now });
   event(db, order, 'parcel_added', ctx, { parcelId, source });
 }
 
@@ -152,7 +136,7 @@ export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
     const draftId = openDraft(db, order.id, ctx.now);
     const view = draftView(db, code);
     if (view.slots >= MAX_PARCELS_PER_DELIVERY) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
-    db.$client.prepare('UPDATE deliveries SET parcel_slots = ?, updated_at = ? WHERE id = ?').run(view.slots + 1, ctx.now.getTime(), draftId);
+    setParcelSlots(db, draftId, view.slots + 1, ctx.now);
   });
   return draftView(db, code);
 }
@@ -170,10 +154,10 @@ export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx)
   const parcelId = normalizeParcelId(raw);
   writeTransaction(db, () => {
     const order = packingOrder(db, code);
-    const draft = stmts(db).draft.get(order.id) as { id: number } | undefined;
-    const removed = draft ? stmts(db).removeParcel.run(draft.id, parcelId).changes : 0;
+    const draftId = findDraftId(db, order.id);
+    const removed = draftId === undefined ? 0 : deleteDraftParcel(db, draftId, parcelId);
     if (!removed) throw new AppError('parcel_not_found', 'errors.parcelNotOnDraft', { parcelId, code: order.code });
-    stmts(db).touchDraft.run(ctx.now.getTime(), draft!.id);
+    touchDraft(db, draftId!, ctx.now);
     event(db, order, 'parcel_removed', ctx, { parcelId });
   });
   return draftView(db, code);
@@ -197,13 +181,12 @@ export function setDeliveryLines(db: Db, code: string, lines: { sku: string; qua
     const quantities = new Map(lines.map((l) => [l.sku, l.quantity]));
     if (![...quantities.values()].some((q) => q > 0)) throw fieldError('lines', 'validation.nothingToShip');
     const draftId = openDraft(db, order.id, ctx.now);
-    db.$client.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?').run(draftId);
-    const insert = db.$client.prepare('INSERT INTO delivery_lines (delivery_id, order_line_id, quantity) VALUES (?, ?, ?)');
-    for (const line of orderLines) {
-      const quantity = quantities.get(line.sku) ?? 0;
-      if (quantity > 0) insert.run(draftId, line.id, quantity);
-    }
-    db.$client.prepare('UPDATE deliveries SET partial = 1, updated_at = ? WHERE id = ?').run(ctx.now.getTime(), draftId);
+    replaceDraftLines(
+      db,
+      draftId,
+      orderLines.map((line) => ({ orderLineId: line.id, quantity: quantities.get(line.sku) ?? 0 })),
+      ctx.now,
+    );
     event(db, order, 'delivery_lines_set', ctx, { lines: orderLines.map((l) => ({ sku: l.sku, quantity: quantities.get(l.sku) ?? 0 })) });
   });
   return draftView(db, code);
@@ -212,16 +195,12 @@ export function setDeliveryLines(db: Db, code: string, lines: { sku: string; qua
 /** The order's open delivery as the station and the API show it (an empty one when there is none). */
 export function draftView(db: Db, code: string): DraftView {
   const order = orderByCode(db, code);
-  const s = stmts(db);
-  return (
-    collectViews(s.linesOf.all(order.id) as ViewLine[], s.parcelsOf.all(order.id) as ViewParcel[]).get(order.id) ?? { code: order.code, deliveryId: null, parcels: [], partial: false, slots: 1, lines: [] }
-  );
+  const rows = draftRows(db, order.id);
+  return collectViews(rows.lines, rows.parcels).get(order.id) ?? { code: order.code, deliveryId: null, parcels: [], partial: false, slots: 1, lines: [] };
 }
 
-type ViewLine = { orderId: number; code: string; deliveryId: number | null; partial: number; slots: number; sku: string; name: string; ordered: number; shipped: number; remaining: number; chosen: number | null };
-type ViewParcel = { orderId: number; parcelId: string; source: string; createdAt: number };
-
-function collectViews(lines: ViewLine[], parcels: ViewParcel[], out = new Map<number, DraftView>()): Map<number, DraftView> {
+/** Rows to views: the station shows what goes now (the chosen quantity of a partial delivery, else all that remains). */
+function collectViews(lines: DraftLineRow[], parcels: DraftParcelRow[], out = new Map<number, DraftView>()): Map<number, DraftView> {
   for (const r of lines) {
     let view = out.get(r.orderId);
     if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, slots: r.slots, lines: [] }));
@@ -233,18 +212,11 @@ function collectViews(lines: ViewLine[], parcels: ViewParcel[], out = new Map<nu
 }
 
 /** Open deliveries of many orders at once (the station lists up to 500), by order id. */
-const listStmts = preparedFor((sqlite) => ({
-  lines: sqlite.prepare(viewLinesSql('o.id IN (SELECT value FROM json_each(?))')),
-  parcels: sqlite.prepare(viewParcelsSql('d.order_id IN (SELECT value FROM json_each(?))')),
-}));
-
 export function draftViews(db: Db, orderIds: readonly number[]): Map<number, DraftView> {
   const out = new Map<number, DraftView>();
   if (orderIds.length === 0) return out;
-  // One JSON array of ids: the statements are prepared once, whatever the number of orders.
-  const ids = JSON.stringify(orderIds);
-  const s = listStmts(db);
-  collectViews(s.lines.all(ids) as ViewLine[], s.parcels.all(ids) as ViewParcel[], out);
+  const rows = draftRowsOf(db, orderIds);
+  collectViews(rows.lines, rows.parcels, out);
   return out;
 }
 
@@ -288,13 +260,7 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
     }
   }
   return writeTransaction(db, () => {
-    const drafts = db.$client
-      .prepare(
-        `SELECT d.id AS draftId, o.id, o.code, o.status FROM deliveries d JOIN orders o ON o.id = d.order_id
-          WHERE d.status = 'draft' AND o.status = 'packing' AND EXISTS (SELECT 1 FROM delivery_parcels p WHERE p.delivery_id = d.id)
-          ORDER BY d.id`,
-      )
-      .all() as { draftId: number; id: number; code: string; status: string }[];
+    const drafts = listReportableDrafts(db);
     const reported: ReportedDelivery[] = [];
     // A nested better-sqlite3 transaction is a SAVEPOINT: a throw undoes this order's writes only.
     const reportOne = db.$client.transaction((draft: (typeof drafts)[number]) => shipDelivery(db, draft, { draftId: draft.draftId }, ctx));
