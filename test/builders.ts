@@ -1,12 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import type { Db } from '../src/db/client.js';
+import { writeTransaction, type Db } from '../src/db/client.js';
 import { products } from '../src/db/schema/index.js';
 import type { Actor } from '../src/domain/actor.js';
 import type { Role } from '../src/domain/permissions.js';
 import { findOrderByCode, listLines } from '../src/orders/repo.js';
 import type { CreateOrderBody } from '../src/orders/schemas.js';
-import { changeStatus, createOrder, promoteToPacking } from '../src/orders/service.js';
+import { changeStatus, createOrder } from '../src/orders/service.js';
+import { packOrder } from '../src/pack/writer.js';
 import { upsertProduct } from '../src/products/service.js';
 import { reportDelivery } from '../src/shipping/service.js';
 import { createUser } from '../src/users/service.js';
@@ -57,19 +58,24 @@ export function buildPreorder(db: Db, opts: { lines?: Lines } = {}) {
 
 export function buildPackingOrder(db: Db, opts: { lines?: Lines; body?: Partial<CreateOrderBody> } = {}) {
   const order = buildPaidOrder(db, opts);
-  return db.transaction((tx) => promoteToPacking(tx, order, { actor: ACTOR, now: NOW() }));
+  // Promoted by the pack rule and the pack script's writer, as production promotes it.
+  return writeTransaction(db, (tx) => {
+    const { decision, promoted } = packOrder(tx, order.id, { requireApproval: false }, ACTOR, NOW());
+    if (!promoted) throw new Error(`buildPackingOrder: the pack rule holds ${order.code} (${decision?.reason ?? 'not a candidate'})`);
+    return reload(tx, order.code);
+  });
 }
 
 export function buildShippedOrder(db: Db, opts: { lines?: Lines } = {}) {
   const order = buildPackingOrder(db, opts);
-  return db.transaction(() => reportDelivery(db, order, { parcels: [`PARCEL-${++seq}`] }, { actor: ACTOR, now: NOW() }).order);
+  return writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: [`PARCEL-${++seq}`] }, { actor: ACTOR, now: NOW() }).order);
 }
 
 export function buildPartlyShippedOrder(db: Db) {
   const order = buildPackingOrder(db, { lines: [{ sku: buildProduct(db).sku, quantity: 3 }] });
-  return db.transaction((tx) => {
+  return writeTransaction(db, (tx) => {
     const line = listLines(tx, order.id)[0]!;
-    return reportDelivery(db, order, { parcels: [`PARCEL-${++seq}`], quantities: new Map([[line.id, 1]]) }, { actor: ACTOR, now: NOW() }).order;
+    return reportDelivery(tx, order, { parcels: [`PARCEL-${++seq}`], quantities: new Map([[line.id, 1]]) }, { actor: ACTOR, now: NOW() }).order;
   });
 }
 

@@ -9,7 +9,10 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from './schema/index.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-/** A database or a transaction: what repos take, so a service decides where the transaction starts. */
+/**
+ * A database or a drizzle transaction: what read-only repos take. A function that writes takes
+ * `Tx` (inside a write transaction) or `Db` (opens its own) instead, so its signature shows which.
+ */
 export type Conn = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -36,24 +39,48 @@ export function migrateDatabase(db: Db): void {
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
 }
 
+declare const insideWriteTransaction: unique symbol;
+
 /**
- * Runs `fn` in a write transaction. IMMEDIATE takes the write lock at BEGIN, so two processes
- * never both read under a shared lock and then fail to upgrade it; the callback must be
- * synchronous (better-sqlite3).
+ * The transaction boundary in a signature: `fn(tx: Tx, …)` writes and must be called inside a
+ * write transaction (it opens none, so its writes commit or roll back with the caller's);
+ * `fn(db: Db, …)` opens its own with {@link writeTransaction}. A Tx is the same connection as its
+ * Db (better-sqlite3 transactions belong to the connection, so prepared statements and drizzle
+ * queries on it are all inside the transaction); the brand only lets the compiler refuse a bare
+ * Db where a transaction is required. Only writeTransaction and {@link savepoint} hand one out.
  */
-export function writeTransaction<T>(db: Db, fn: (tx: Conn) => T): T {
-  return db.transaction((tx) => fn(tx), { behavior: 'immediate' });
+export type Tx = Db & { readonly [insideWriteTransaction]: true };
+
+/**
+ * The one way to open a write transaction. IMMEDIATE takes the write lock at BEGIN, so two
+ * processes never both read under a shared lock and then fail to upgrade it; the callback must be
+ * synchronous (better-sqlite3). Called inside another write transaction it becomes a SAVEPOINT of
+ * that one (better-sqlite3 nests that way), so a `Db` function may be called with a `Tx`.
+ */
+export function writeTransaction<T>(db: Db, fn: (tx: Tx) => T): T {
+  return db.$client.transaction(() => fn(db as Tx)).immediate();
+}
+
+/**
+ * Runs `fn` in a SAVEPOINT of the caller's write transaction: a throw undoes `fn`'s writes only and
+ * the transaction goes on (Report in reports each order in its own; group commit runs each job in
+ * its own). A savepoint outside a transaction would silently be a transaction of its own, so that
+ * is refused.
+ */
+export function savepoint<T>(tx: Tx, fn: (tx: Tx) => T): T {
+  if (!tx.$client.inTransaction) throw new Error('savepoint() needs an open write transaction');
+  return tx.$client.transaction(() => fn(tx))();
 }
 
 /**
  * Statements prepared once per connection, for hot paths (scans, Report in): building SQL text
  * and preparing it on every call would cost more than the work.
  */
-export function preparedFor<T>(prepare: (sqlite: Database.Database) => T): (db: Db) => T {
+export function preparedFor<T>(prepare: (sqlite: Database.Database, db: Db) => T): (db: Db) => T {
   const cache = new WeakMap<Database.Database, T>();
   return (db) => {
     let statements = cache.get(db.$client);
-    if (!statements) cache.set(db.$client, (statements = prepare(db.$client)));
+    if (!statements) cache.set(db.$client, (statements = prepare(db.$client, db)));
     return statements;
   };
 }

@@ -1,8 +1,7 @@
-import type { Database } from 'better-sqlite3';
-import { preparedFor } from './client.js';
+import { preparedFor, savepoint, writeTransaction, type Db, type Tx } from './client.js';
 
 interface Job {
-  work: () => unknown;
+  work: (tx: Tx) => unknown;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -17,9 +16,10 @@ export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
 
-  constructor(private readonly sqlite: Database) {}
+  constructor(private readonly db: Db) {}
 
-  run<T>(work: () => T): Promise<T> {
+  /** Runs `work` in the next group's transaction, in a savepoint of its own; settles after the commit. */
+  run<T>(work: (tx: Tx) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
@@ -35,18 +35,16 @@ export class GroupCommit {
     this.scheduled = false;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
-      this.sqlite
-        .transaction(() => {
-          for (const job of jobs) {
-            try {
-              // A nested better-sqlite3 transaction is a savepoint: a refusal rolls back this job only.
-              outcomes.push({ ok: true, value: this.sqlite.transaction(job.work)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
+      writeTransaction(this.db, (tx) => {
+        for (const job of jobs) {
+          try {
+            // A refusal rolls back this job's savepoint only.
+            outcomes.push({ ok: true, value: savepoint(tx, job.work) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
           }
-        })
-        .immediate();
+        }
+      });
     } catch (error) {
       // The commit itself failed: none of the group was saved.
       for (const job of jobs) job.reject(error);
@@ -61,4 +59,4 @@ export class GroupCommit {
 }
 
 /** The group commit of a database connection. */
-export const groupCommit = preparedFor((sqlite) => new GroupCommit(sqlite));
+export const groupCommit = preparedFor((_sqlite, db) => new GroupCommit(db));

@@ -5,10 +5,9 @@ import { customStatuses, orders, products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
-import { changeStatus, createOrder, checkout, promoteToPacking } from '../orders/service.js';
+import { changeStatus, createOrder, checkout } from '../orders/service.js';
 import { findOrderByCode, listLines } from '../orders/repo.js';
-import { allocate } from '../domain/allocation.js';
-import { loadCandidate, loadStock } from '../pack/repo.js';
+import { packOrder } from '../pack/writer.js';
 import { upsertProduct } from '../products/service.js';
 import { reportDelivery } from '../shipping/service.js';
 
@@ -133,15 +132,14 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
     const packed = Array.from({ length: 12 }, (_, i) => newOrder('order', true, 14 + i).order);
     packed.forEach((o, i) => {
       const now = at();
-      // Packed only where the pack rule would pack it.
-      const [decision] = allocate(loadCandidate(db, o.id), loadStock(db), { requireApproval: false });
-      if (decision?.outcome !== 'promoted') return;
-      const order = promoteToPacking(tx, findOrderByCode(tx, o.code)!, { actor: { type: 'pack_script', id: null, name: 'pack script' }, now });
+      // Packed only where the pack rule would pack it, by the pack script's writer.
+      if (!packOrder(tx, o.id, { requireApproval: false }, { type: 'pack_script', id: null, name: 'pack script' }, now).promoted) return;
+      const order = findOrderByCode(tx, o.code)!;
       if (i < 5) {
-        reportDelivery(db, order, { parcels: [`DEMO${order.code}A`, ...(i % 2 ? [`DEMO${order.code}B`] : [])] }, { actor: DEMO, now: at() });
+        reportDelivery(tx, order, { parcels: [`DEMO${order.code}A`, ...(i % 2 ? [`DEMO${order.code}B`] : [])] }, { actor: DEMO, now: at() });
       } else if (i === 5) {
         const first = listLines(tx, order.id)[0]!;
-        reportDelivery(db, order, { parcels: [`DEMO${order.code}P`], quantities: new Map([[first.id, 1]]) }, { actor: DEMO, now: at() });
+        reportDelivery(tx, order, { parcels: [`DEMO${order.code}P`], quantities: new Map([[first.id, 1]]) }, { actor: DEMO, now: at() });
       }
     });
     for (let n = 26; n < 29; n++) {

@@ -13,6 +13,7 @@ import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKin
 import type { DocumentRenderer } from './renderer.js';
 import { loadDocOrders, type DocOrderRow } from './repo.js';
 import { getSeller } from './settings.js';
+import { takeNumbers } from '../series/allocator.js';
 
 export interface DocumentDeps {
   db: Db;
@@ -74,9 +75,7 @@ function invoiceFor(db: Db, order: DocOrderRow, now: Date, by: string, timezone:
       existing ??
       (() => {
         const seller = getSeller(tx);
-        const last = db.$client.prepare("SELECT value FROM sequences WHERE name = 'invoice'").pluck().get() as number | undefined;
-        const number = last === undefined ? seller.firstInvoiceNumber : last + 1;
-        db.$client.prepare("INSERT INTO sequences (name, value) VALUES ('invoice', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(number);
+        const number = takeNumbers(tx, 'invoice', { first: seller.firstInvoiceNumber })!;
         const reference = `${number}${luhnCheckDigit(String(number))}`;
         // Due at the start of the day `paymentTermsDays` after the invoice date, in the shop's zone.
         const dueAt = startOfDay(addDays(dayOf(now, timezone), seller.paymentTermsDays), timezone);
@@ -134,15 +133,13 @@ function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: 
   const earlier = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ?').pluck();
   const print = sqlite.prepare('INSERT INTO printed_documents (order_id, kind, lines_version, reference, printed_by, printed_at) VALUES (?, ?, ?, ?, ?, ?)');
   const at = now.getTime();
-  sqlite
-    .transaction(() => {
-      for (const order of orders) {
-        for (const printed of PRINTED_KINDS[kind]) {
-          const reprint = (earlier.get(order.id, printed) as number) > 0;
-          print.run(order.id, printed, order.linesVersion, reference, actor.name, at);
-          logOrderEvent(db, order, 'document_printed', actor, at, { kind: printed, reprint, ...(reference && { reference }) });
-        }
+  writeTransaction(db, (tx) => {
+    for (const order of orders) {
+      for (const printed of PRINTED_KINDS[kind]) {
+        const reprint = (earlier.get(order.id, printed) as number) > 0;
+        print.run(order.id, printed, order.linesVersion, reference, actor.name, at);
+        logOrderEvent(tx, order, 'document_printed', actor, at, { kind: printed, reprint, ...(reference && { reference }) });
       }
-    })
-    .immediate();
+    }
+  });
 }

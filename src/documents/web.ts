@@ -6,6 +6,7 @@ import { renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { formNumber, parse } from '../web/validate.js';
+import { lastNumber } from '../series/allocator.js';
 import { getSeller, putSeller, sellerSchema } from './settings.js';
 
 const settingsForm = z.object({
@@ -23,7 +24,7 @@ const settingsForm = z.object({
 
 /** The last invoice number taken, if any invoice was made: the series start is fixed from then on. */
 function lastInvoiceNumber(db: Db): number | undefined {
-  return db.$client.prepare("SELECT value FROM sequences WHERE name = 'invoice'").pluck().get() as number | undefined;
+  return lastNumber(db, 'invoice');
 }
 
 /** Settings → Documents (admin): the seller on invoices and receipts, payment terms, the invoice series. */

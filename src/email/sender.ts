@@ -1,5 +1,5 @@
 import type { Transporter } from 'nodemailer';
-import type { Db } from '../db/client.js';
+import { writeTransaction, type Db } from '../db/client.js';
 import { startLoop } from '../loop.js';
 
 /** What the sender needs of a mail transport (nodemailer's, or none). */
@@ -70,7 +70,7 @@ export async function sendDueEmails(db: Db, transport: MailTransport | null, fro
   if (due.length === 0) return 0;
   if (!transport) {
     const unsent = sqlite.prepare("UPDATE email_outbox SET status = 'unsent', next_attempt_at = NULL WHERE id = ? AND status = 'queued'");
-    sqlite.transaction(() => due.forEach((d) => unsent.run(d.id))).immediate();
+    writeTransaction(db, () => due.forEach((d) => unsent.run(d.id)));
     return due.length;
   }
   const claim = sqlite.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued' AND next_attempt_at <= ?");

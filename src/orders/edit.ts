@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { writeTransaction, type Conn, type Db } from '../db/client.js';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
@@ -7,10 +7,11 @@ import { linesEditable } from '../domain/order-status.js';
 import { counterDelta, stockView } from '../domain/stock.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { findProductBySku, findProductsByIds, type ProductRow } from '../products/repo.js';
-import { CounterChanges } from '../stock/service.js';
+import { CounterChanges } from '../stock/writer.js';
 import { AppError, fieldError } from '../errors.js';
 import { listLines, type OrderLineRow, type OrderRow } from './repo.js';
-import { applyMove, loadOrder } from './service.js';
+import { loadOrder } from './service.js';
+import { moveOrder } from './status-writer.js';
 
 interface Ctx {
   actor: Actor;
@@ -37,7 +38,7 @@ export function updateOrderDetails(db: Db, code: string, patch: DetailsPatch, ct
   });
 }
 
-function applyDetails(conn: Conn, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
+function applyDetails(conn: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   const set: Partial<typeof orders.$inferInsert> = {};
   const note = <K extends 'waiting' | 'reviewed' | 'priority' | 'comment'>(field: K, value: OrderRow[K] | undefined) => {
@@ -89,7 +90,7 @@ function assertEditable(order: OrderRow): void {
  * {@link shipIfNothingLeft}). A draft without chosen quantities sends all that remains at Report in
  * and needs nothing here.
  */
-function clampOpenDelivery(conn: Conn, order: OrderRow, line: OrderLineRow, quantity: number, ctx: Ctx): void {
+function clampOpenDelivery(conn: Tx, order: OrderRow, line: OrderLineRow, quantity: number, ctx: Ctx): void {
   const chosen = conn
     .select({ deliveryId: deliveryLines.deliveryId, quantity: deliveryLines.quantity })
     .from(deliveryLines)
@@ -116,13 +117,13 @@ function clampOpenDelivery(conn: Conn, order: OrderRow, line: OrderLineRow, quan
  * and the edit's own delta has already released what the reduced line held. No shipped e-mail:
  * each shipped unit had one with its delivery, and the shop made this change.
  */
-function shipIfNothingLeft(conn: Conn, order: OrderRow, ctx: Ctx): OrderRow {
+function shipIfNothingLeft(conn: Tx, order: OrderRow, ctx: Ctx): OrderRow {
   if (order.status !== 'packing' && order.status !== 'order') return order;
   const lines = listLines(conn, order.id);
   const nothingLeft = lines.length > 0 && lines.every((l) => l.shippedQuantity === l.quantity) && lines.some((l) => l.shippedQuantity > 0);
   if (!nothingLeft) return order;
   discardOpenDelivery(conn, order, ctx);
-  return applyMove(conn, order, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship', data: { reason: 'nothing_left_to_ship' } });
+  return moveOrder(conn, order, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship', data: { reason: 'nothing_left_to_ship' } });
 }
 
 /**
@@ -130,7 +131,7 @@ function shipIfNothingLeft(conn: Conn, order: OrderRow, ctx: Ctx): OrderRow {
  * (its chosen lines and parcels with it, so the parcel IDs may be used again) and the log names the
  * parcels whose labels are now void. Kept, it would hold those IDs for good on a shipped order.
  */
-function discardOpenDelivery(conn: Conn, order: OrderRow, ctx: Ctx): void {
+function discardOpenDelivery(conn: Tx, order: OrderRow, ctx: Ctx): void {
   const draft = conn
     .select({ id: deliveries.id })
     .from(deliveries)
@@ -156,7 +157,7 @@ function discardOpenDelivery(conn: Conn, order: OrderRow, ctx: Ctx): void {
  * lines version (printed pick slips go stale) and the event log. An order left with nothing to ship
  * is shipped ({@link shipIfNothingLeft}).
  */
-function setLineQuantity(conn: Conn, order: OrderRow, line: OrderLineRow | null, product: ProductRow | undefined, quantity: number, ctx: Ctx, add?: { sku: string; name: string; unitPrice: number; vatRate: number }) {
+function setLineQuantity(conn: Tx, order: OrderRow, line: OrderLineRow | null, product: ProductRow | undefined, quantity: number, ctx: Ctx, add?: { sku: string; name: string; unitPrice: number; vatRate: number }) {
   assertEditable(order);
   const before = line?.quantity ?? 0;
   const shipped = line?.shippedQuantity ?? 0;

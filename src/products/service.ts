@@ -3,7 +3,7 @@ import { writeTransaction, type Db } from '../db/client.js';
 import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { isValidGtin, looksLikeGtin } from '../domain/gtin.js';
-import { changeOnHand } from '../stock/service.js';
+import { changeOnHand } from '../stock/writer.js';
 import { AppError, fieldError } from '../errors.js';
 import { findProductByBarcode, findProductBySku, type ProductRow } from './repo.js';
 import type { ProductBody } from './schemas.js';

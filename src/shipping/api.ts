@@ -81,7 +81,7 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
             quantities!.set(line.id, l.quantity);
           });
         }
-        const result = shipDelivery(db, order, { parcels: body.parcels, ...(quantities && { quantities }) }, ctx(req));
+        const result = shipDelivery(tx, order, { parcels: body.parcels, ...(quantities && { quantities }) }, ctx(req));
         return { status: 201, body: { code: order.code, ...result } };
       }),
     );

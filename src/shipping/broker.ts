@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { Conn, Db } from '../db/client.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
 import { settingsGroup } from '../settings/service.js';
 import { AppError } from '../errors.js';
+import { takeNumbers } from '../series/allocator.js';
 
 /** Settings → Shipping: which broker gives parcel IDs, and how to reach it. */
 export const brokerSettingsSchema = z.object({
@@ -47,7 +48,7 @@ export interface ParcelBroker {
 
 /**
  * The built-in broker: SSCC-18 numbers from the shop's own GS1 company prefix. The serial is kept
- * in the `sequences` table and taken in a transaction of its own, so a number is never given twice
+ * by the series allocator (series/allocator.ts) in a transaction of its own, so a number is never given twice
  * (a number fetched and then removed is skipped, never reused).
  */
 export class SsccBroker implements ParcelBroker {
@@ -59,14 +60,8 @@ export class SsccBroker implements ParcelBroker {
   async parcelIds(request: ParcelRequest): Promise<string[]> {
     const serialDigits = 16 - this.settings.companyPrefix.length;
     const max = 10 ** serialDigits - 1;
-    const first = this.db.$client
-      .transaction(() => {
-        const last = (this.db.$client.prepare("SELECT value FROM sequences WHERE name = 'sscc'").pluck().get() as number | undefined) ?? 0;
-        if (last + request.count > max) throw new AppError('broker_failed', 'errors.brokerFailed', { message: `the SSCC serials of prefix ${this.settings.companyPrefix} are used up` });
-        this.db.$client.prepare("INSERT INTO sequences (name, value) VALUES ('sscc', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(last + request.count);
-        return last + 1;
-      })
-      .immediate();
+    const first = writeTransaction(this.db, (tx) => takeNumbers(tx, 'sscc', { count: request.count, max }));
+    if (first === null) throw new AppError('broker_failed', 'errors.brokerFailed', { message: `the SSCC serials of prefix ${this.settings.companyPrefix} are used up` });
     return Array.from({ length: request.count }, (_, i) => ssccOf(this.settings.extensionDigit, this.settings.companyPrefix, first + i));
   }
 }

@@ -1,5 +1,5 @@
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
-import { writeTransaction, type Db } from '../db/client.js';
+import { savepoint, writeTransaction, type Db } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
@@ -259,11 +259,11 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
       }
     }
   }
-  return writeTransaction(db, () => {
+  return writeTransaction(db, (tx) => {
     const drafts = listReportableDrafts(db);
     const reported: ReportedDelivery[] = [];
-    // A nested better-sqlite3 transaction is a SAVEPOINT: a throw undoes this order's writes only.
-    const reportOne = db.$client.transaction((draft: (typeof drafts)[number]) => shipDelivery(db, draft, { draftId: draft.draftId }, ctx));
+    // Each order in its own savepoint: a throw undoes this order's writes only.
+    const reportOne = (draft: (typeof drafts)[number]) => savepoint(tx, () => shipDelivery(tx, draft, { draftId: draft.draftId }, ctx));
     for (const draft of drafts) {
       if (wanted && !wanted.has(draft.code)) continue;
       try {

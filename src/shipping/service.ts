@@ -1,13 +1,15 @@
-import { preparedFor, type Db } from '../db/client.js';
+import { preparedFor, type Tx } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
-import { planMove, type OrderStatus } from '../domain/order-status.js';
+import type { OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import { counterDelta } from '../domain/stock.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
+import { writeMove } from '../orders/status-writer.js';
 import { queueOrderMail } from '../email/outbox.js';
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
+import { changeOnHand } from '../stock/writer.js';
 
 export interface DeliveryInput {
   parcels: string[];
@@ -41,12 +43,6 @@ const stmts = preparedFor((sqlite) => {
     clearLines: sqlite.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?'),
     insertLine: sqlite.prepare('INSERT INTO delivery_lines (delivery_id, order_line_id, quantity) VALUES (?, ?, ?)'),
     ship: sqlite.prepare('UPDATE order_lines SET shipped_quantity = shipped_quantity + ? WHERE id = ?'),
-    // Shipped units leave the shelf: on_hand falls, and they stop being reserved and allocated.
-    takeStock: sqlite.prepare('UPDATE products SET on_hand = on_hand - ?, reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? RETURNING sku, on_hand'),
-    ledger: sqlite.prepare(
-      "INSERT INTO stock_ledger (product_id, sku, delta, on_hand_after, reason, order_id, delivery_id, actor, created_at) VALUES (?, ?, ?, ?, 'shipment', ?, ?, ?, ?)",
-    ),
-    setStatus: sqlite.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ?'),
   };
 });
 
@@ -54,9 +50,9 @@ const stmts = preparedFor((sqlite) => {
  * Reports a delivery of a packing order in one call (the one-call API, demo data, tests) and
  * returns the order as it is after. Call inside a write transaction.
  */
-export function reportDelivery(db: Db, order: OrderRow, input: DeliveryInput, ctx: { actor: Actor; now: Date }) {
-  const shipped = shipDelivery(db, order, input, ctx);
-  return { ...shipped, order: findOrderByCode(db, order.code)! };
+export function reportDelivery(tx: Tx, order: OrderRow, input: DeliveryInput, ctx: { actor: Actor; now: Date }) {
+  const shipped = shipDelivery(tx, order, input, ctx);
+  return { ...shipped, order: findOrderByCode(tx, order.code)! };
 }
 
 /**
@@ -65,13 +61,13 @@ export function reportDelivery(db: Db, order: OrderRow, input: DeliveryInput, ct
  * (ledger rows) and the order's counters, and the order is shipped once every line is. An order on
  * hold is refused (`order_on_hold`). Call inside a write transaction.
  */
-export function shipDelivery(db: Db, order: { id: number; code: string; status: string }, input: DeliveryInput | { draftId: number }, ctx: { actor: Actor; now: Date }): ShippedDelivery {
+export function shipDelivery(tx: Tx, order: { id: number; code: string; status: string }, input: DeliveryInput | { draftId: number }, ctx: { actor: Actor; now: Date }): ShippedDelivery {
   if (order.status !== 'packing') {
     throw new AppError('order_not_packing', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
   }
   // Every path that ships (Report in, the one-call API, demo data) passes here, so the hold is checked here.
-  refuseIfOnHold(db, order.id);
-  const s = stmts(db);
+  refuseIfOnHold(tx, order.id);
+  const s = stmts(tx);
   const draft = 'draftId' in input ? (s.draft.get(input.draftId) as { id: number; partial: number } | undefined) : undefined;
   if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
   const parcels = draft ? (s.draftParcels.all(draft.id) as string[]) : (input as DeliveryInput).parcels.map(normalizeParcelId);
@@ -120,23 +116,19 @@ export function shipDelivery(db: Db, order: { id: number; code: string; status: 
     s.insertLine.run(deliveryId, line.id, quantity);
     s.ship.run(quantity, line.id);
     if (line.productId === null) continue;
-    const delta = counterDelta('packing', null, quantity);
-    const product = s.takeStock.get(quantity, delta.reserved, delta.allocated, at, line.productId) as { sku: string; on_hand: number } | undefined;
-    if (product) s.ledger.run(line.productId, product.sku, -quantity, product.on_hand, order.id, deliveryId, by, at);
+    // Shipped units leave the shelf, and stop being reserved and allocated.
+    changeOnHand(tx, { id: line.productId }, -quantity, { reason: 'shipment', actor: ctx.actor, now: ctx.now, orderId: order.id, deliveryId, counters: counterDelta('packing', null, quantity) });
   }
   const shippedLines = shipping.map((x) => ({ sku: x.line.sku, quantity: x.quantity }));
-  const event = (type: OrderEventType, data: Record<string, unknown>) => logOrderEvent(db, order, type, ctx.actor, at, data);
+  const event = (type: OrderEventType, data: Record<string, unknown>) => logOrderEvent(tx, order, type, ctx.actor, at, data);
   event('delivery_reported', { deliveryId, parcels, lines: shippedLines });
   const complete = lines.every((line) => line.shipped + (shipping.find((x) => x.line.id === line.id)?.quantity ?? 0) === line.quantity);
   let status: OrderStatus = 'packing';
   if (complete) {
-    // Nothing is left unshipped, so the move changes no counters: only the status and its event.
-    const move = planMove('packing', 'shipped', 'ship');
-    if (s.setStatus.run(move.to, at, order.id, move.from).changes === 0) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
-    event('status_changed', { from: move.from, to: move.to, action: move.action });
-    status = move.to;
+    // Nothing is left unshipped, so the move changes no counters: the status and its event.
+    status = writeMove(tx, { id: order.id, code: order.code, status: 'packing' }, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship' }).to;
   }
   // Shipped in full or in part, the customer hears of it with the parcels (the shipped e-mail's mode).
-  queueOrderMail(db, order.id, 'shipped', { actor: ctx.actor, now: ctx.now, deliveryId });
+  queueOrderMail(tx, order.id, 'shipped', { actor: ctx.actor, now: ctx.now, deliveryId });
   return { deliveryId, status, parcels, lines: shippedLines };
 }

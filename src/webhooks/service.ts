@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../db/client.js';
+import { writeTransaction, type Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { startLoop } from '../loop.js';
 import { getSetting, putSetting } from '../settings/service.js';
@@ -42,7 +42,7 @@ export function signature(secret: string, body: string, at: Date): string {
  */
 export function createWebhook(db: Db, input: z.infer<typeof webhookBody>, now: Date) {
   if (urlRefusal(input.url, allowedHosts(db))) throw fieldError('url', 'validation.webhookAddress');
-  return db.transaction((tx) => {
+  return writeTransaction(db, (tx) => {
     // Events are pushed from when the first endpoint exists, not from the whole history.
     if (!getSetting(tx, CURSOR)) putSetting(tx, CURSOR, currentCursor(db), now, 'system');
     return tx.insert(webhooks).values({ url: input.url, secret: input.secret, events: [...new Set(input.events)], createdAt: now }).returning().get();
@@ -149,36 +149,34 @@ export function dispatchEvents(db: Db, now: Date, max = 1000): number {
   );
   const status = sqlite.prepare('SELECT status FROM orders WHERE id = ?').pluck();
   let made = 0;
-  sqlite
-    .transaction(() => {
-      const queue = (eventId: string, type: WebhookEvent, createdAt: number, data: unknown) => {
-        const subscribed = hooks.filter((h) => h.events.includes(type));
-        if (subscribed.length === 0) return;
-        const payload = JSON.stringify({ id: eventId, type, createdAt: new Date(createdAt).toISOString(), data });
-        for (const h of subscribed) made += insert.run(h.id, eventId, type, payload, now.getTime(), now.getTime()).changes;
-      };
-      for (const e of events) {
-        const type = EVENT_TYPES[e.type];
-        if (!type) continue;
-        const change = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : {};
-        queue(`order_event:${e.id}`, type, e.createdAt, {
-          order: { code: e.orderCode, status: status.get(e.orderId) ?? null },
-          change: { kind: e.type, ...change },
-          actor: { type: e.actorType, name: e.actorName },
-        });
-      }
-      let packRun = cursor.packRun;
-      for (const r of runs) {
-        if (r.status === 'running') break;
-        packRun = r.id;
-        if (r.dryRun) continue;
-        queue(`pack_run:${r.id}`, 'pack_run.finished', r.finishedAt ?? r.startedAt, {
-          packRun: { id: r.id, trigger: r.trigger, status: r.status, examined: r.examined, promoted: r.promoted, held: r.held, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null },
-        });
-      }
-      putSetting(db, CURSOR, { orderEvent: events.length ? events[events.length - 1]!.id : cursor.orderEvent, packRun }, now, 'system');
-    })
-    .immediate();
+  writeTransaction(db, (tx) => {
+    const queue = (eventId: string, type: WebhookEvent, createdAt: number, data: unknown) => {
+      const subscribed = hooks.filter((h) => h.events.includes(type));
+      if (subscribed.length === 0) return;
+      const payload = JSON.stringify({ id: eventId, type, createdAt: new Date(createdAt).toISOString(), data });
+      for (const h of subscribed) made += insert.run(h.id, eventId, type, payload, now.getTime(), now.getTime()).changes;
+    };
+    for (const e of events) {
+      const type = EVENT_TYPES[e.type];
+      if (!type) continue;
+      const change = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : {};
+      queue(`order_event:${e.id}`, type, e.createdAt, {
+        order: { code: e.orderCode, status: status.get(e.orderId) ?? null },
+        change: { kind: e.type, ...change },
+        actor: { type: e.actorType, name: e.actorName },
+      });
+    }
+    let packRun = cursor.packRun;
+    for (const r of runs) {
+      if (r.status === 'running') break;
+      packRun = r.id;
+      if (r.dryRun) continue;
+      queue(`pack_run:${r.id}`, 'pack_run.finished', r.finishedAt ?? r.startedAt, {
+        packRun: { id: r.id, trigger: r.trigger, status: r.status, examined: r.examined, promoted: r.promoted, held: r.held, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null },
+      });
+    }
+    putSetting(tx, CURSOR, { orderEvent: events.length ? events[events.length - 1]!.id : cursor.orderEvent, packRun }, now, 'system');
+  });
   return made;
 }
 
@@ -277,12 +275,10 @@ export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = sys
       const attempts = d.attempts + 1;
       const next = now().getTime() + backoffMs(attempts);
       const giveUp = !ok && next > d.createdAt + GIVE_UP_AFTER_MS;
-      sqlite
-        .transaction(() => {
-          logAttempt.run(d.id, statusCode, durationMs, excerpt, error, ok ? 1 : 0, started.getTime());
-          record.run(ok ? 'delivered' : giveUp ? 'failed' : 'queued', attempts, ok || giveUp ? null : next, statusCode, durationMs, excerpt, error, ok ? now().getTime() : null, d.id);
-        })
-        .immediate();
+      writeTransaction(db, () => {
+        logAttempt.run(d.id, statusCode, durationMs, excerpt, error, ok ? 1 : 0, started.getTime());
+        record.run(ok ? 'delivered' : giveUp ? 'failed' : 'queued', attempts, ok || giveUp ? null : next, statusCode, durationMs, excerpt, error, ok ? now().getTime() : null, d.id);
+      });
     }),
   );
   return due.length;

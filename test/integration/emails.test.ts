@@ -5,6 +5,7 @@ import { putEmailSettings, getEmailSettings } from '../../src/email/settings.js'
 import { emailBackoffMs, sendDueEmails, smtpTransport } from '../../src/email/sender.js';
 import { templateProblems } from '../../src/email/templates.js';
 import { listLines } from '../../src/orders/repo.js';
+import { writeTransaction } from '../../src/db/client.js';
 import { reportDelivery } from '../../src/shipping/service.js';
 import { consoleLogger } from '../../src/log.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
@@ -115,8 +116,8 @@ describe('e-mail when an order ships', () => {
     const b = buildProduct(db, { sku: 'B', name: 'Mössa' });
     const order = buildPackingOrder(db, { lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 1 }] });
     const lines = listLines(db, order.id);
-    db.transaction(() => reportDelivery(db, order, { parcels: ['PKG/1&A', 'PKG-2'], quantities: new Map([[lines[0]!.id, 2]]) }, { actor: SYSTEM, now: clock() }));
-    db.transaction(() => reportDelivery(db, reload(db, order.code), { parcels: ['PKG-3'] }, { actor: SYSTEM, now: clock() }));
+    writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: ['PKG/1&A', 'PKG-2'], quantities: new Map([[lines[0]!.id, 2]]) }, { actor: SYSTEM, now: clock() }));
+    writeTransaction(db, (tx) => reportDelivery(tx, reload(db, order.code), { parcels: ['PKG-3'] }, { actor: SYSTEM, now: clock() }));
     const shipped = outbox(db).filter((r) => r.template === 'shipped');
     expect(shipped).toHaveLength(2);
 
@@ -357,7 +358,7 @@ describe('Settings → E-mails', () => {
 
     expect((await submit(url, url, { subject: 'Skickat: {{order_code}}', body: 'Hej {{customer_name}}!\n{{#parcels}}Kolli {{parcel_id}}\n{{/parcels}}' })).status).toBe(302);
     const order = buildPackingOrder(db, { body: { customer: { ...aCustomer('Nils'), language: 'sv' } } });
-    db.transaction(() => reportDelivery(db, order, { parcels: ['P-1'] }, { actor: SYSTEM, now: new Date() }));
+    writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: ['P-1'] }, { actor: SYSTEM, now: new Date() }));
     expect(outbox(db).find((r) => r.template === 'shipped')).toMatchObject({ subject: `Skickat: ${order.code}`, text: 'Hej Nils!\nKolli P-1\n' });
 
     expect((await submit(url, url, { action: 'reset' })).status).toBe(302);
