@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { localizedParams } from '../web/error-handler.js';
 import { renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
+import { openEventStream } from '../web/sse.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { leaseHolder } from './lease.js';
@@ -86,33 +87,27 @@ export function packWeb(deps: AppDeps): Router {
   router.get('/runs/:id/events', (req, res) => {
     const id = parse(runId, req.params.id);
     getRun(db, id);
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    let ended = false;
+    const stream = openEventStream(req, res);
     const finish = () => {
-      if (ended) return;
-      ended = true;
-      send('finished', presentRun(db, getRun(db, id), false));
-      cleanup();
-      res.end();
+      if (stream.closed) return;
+      stream.send('finished', presentRun(db, getRun(db, id), false));
+      stream.end();
     };
     const state = hub.state(id);
-    if (state) send('state', state);
-    const unsubscribe = hub.subscribe(id, (e: PackProgress) => {
-      if (e.type === 'batch') send('batch', e);
-      if (e.type === 'finished' || e.type === 'failed') finish();
-    });
+    if (state) stream.send('state', state);
+    stream.onClose(
+      hub.subscribe(id, (e: PackProgress) => {
+        if (e.type === 'batch') stream.send('batch', e);
+        if (e.type === 'finished' || e.type === 'failed') finish();
+      }),
+    );
     // A run in another process (cron on a second server, the CLI) is followed through its row.
     const poll = setInterval(() => {
       const run = getRun(db, id);
       if (run.status !== 'running') finish();
-      else if (!hub.state(id)) send('counts', { examined: run.examined, promoted: run.promoted, held: run.held });
+      else if (!hub.state(id)) stream.send('counts', { examined: run.examined, promoted: run.promoted, held: run.held });
     }, 1000);
-    const cleanup = () => {
-      clearInterval(poll);
-      unsubscribe();
-    };
-    req.on('close', cleanup);
+    stream.onClose(() => clearInterval(poll));
     if (getRun(db, id).status !== 'running') finish();
   });
 
