@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { createOrder } from '../../src/orders/service.js';
 import { aCustomer, buildOrder, buildProduct } from '../builders.js';
 import { api, makeApp, makeClock } from '../helpers.js';
+import { json, type OrderJson, type OrderListJson } from '../json.js';
 
 type Ctx = ReturnType<typeof makeApp>;
-const codes = (body: { orders: { code: string }[] }) => body.orders.map((o) => o.code);
+const codes = (res: { body: unknown }) => json<OrderListJson>(res).orders.map((o) => o.code);
 
 function seed({ db }: Ctx) {
   const a = buildProduct(db, { sku: 'TENT-2', price: 199900 });
@@ -22,22 +23,22 @@ describe('order search', () => {
   it('finds customers by any word of the name, as a prefix, case and accents aside', async () => {
     const ctx = makeApp();
     const o = seed(ctx);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=lindq')).body)).toEqual([o.karin.code]);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=KARIN')).body)).toEqual([o.karin.code]);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=asa overg')).body)).toEqual([o.asa.code]);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=Åsa')).body)).toEqual([o.asa.code]);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=Övergård')).body)).toEqual([o.asa.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=lindq'))).toEqual([o.karin.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=KARIN'))).toEqual([o.karin.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=asa overg'))).toEqual([o.asa.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=Åsa'))).toEqual([o.asa.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=Övergård'))).toEqual([o.asa.code]);
     // "kar" starts both Karin and Karlsson.
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=kar')).body)).toEqual([o.erik.code, o.karin.code]);
-    expect(codes((await api(ctx.app).get(`/api/v1/orders?q=${encodeURIComponent('"kar* OR x')}`)).body)).toEqual([]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=kar'))).toEqual([o.erik.code, o.karin.code]);
+    expect(codes(await api(ctx.app).get(`/api/v1/orders?q=${encodeURIComponent('"kar* OR x')}`))).toEqual([]);
   });
 
   it('finds by exact e-mail and by phone however it is written', async () => {
     const ctx = makeApp();
     const o = seed(ctx);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=Karin@Example.com')).body)).toEqual([o.karin.code]);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?q=070 123 45 67')).body)).toEqual([o.karin.code]);
-    expect(codes((await api(ctx.app).get(`/api/v1/orders?q=${encodeURIComponent('+46701112233')}`)).body)).toEqual([o.erik.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=Karin@Example.com'))).toEqual([o.karin.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?q=070 123 45 67'))).toEqual([o.karin.code]);
+    expect(codes(await api(ctx.app).get(`/api/v1/orders?q=${encodeURIComponent('+46701112233')}`))).toEqual([o.erik.code]);
   });
 
   it.each<[string, (o: ReturnType<typeof seed>) => string[]]>([
@@ -56,13 +57,13 @@ describe('order search', () => {
     const o = seed(ctx);
     const res = await api(ctx.app).get(`/api/v1/orders?${params}`);
     expect(res.status).toBe(200);
-    expect(codes(res.body)).toEqual(expected(o));
+    expect(codes(res)).toEqual(expected(o));
   });
 
   it('reads the date range in the shop time zone (23:30 UTC on the 10th is the 11th in Stockholm)', async () => {
     const ctx = makeApp();
     const o = seed(ctx);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?from=2026-11-11&to=2026-11-11')).body)).toEqual([o.asa.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?from=2026-11-11&to=2026-11-11'))).toEqual([o.asa.code]);
   });
 
   it('filters by custom status', async () => {
@@ -70,8 +71,8 @@ describe('order search', () => {
     const o = seed(ctx);
     await api(ctx.app).put('/api/v1/custom-statuses/CALL').send({ label: 'Call', color: '#dc2626' });
     await api(ctx.app).patch(`/api/v1/orders/${o.asa.code}`).send({ customStatus: 'CALL' });
-    expect(codes((await api(ctx.app).get('/api/v1/orders?customStatus=CALL')).body)).toEqual([o.asa.code]);
-    expect(codes((await api(ctx.app).get('/api/v1/orders?customStatus=NONE')).body)).toEqual([]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?customStatus=CALL'))).toEqual([o.asa.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders?customStatus=NONE'))).toEqual([]);
   });
 
   it.each(['from=21-11-2026', 'minTotal=-1', 'paid=maybe', 'paymentMethod=bitcoin', 'cursor=abc', 'cursor=0'])('refuses %s with 422', async (params) => {
@@ -87,9 +88,10 @@ describe('order search', () => {
     let cursor = '';
     for (let i = 0; i < 5; i++) {
       const res = await api(ctx.app).get(`/api/v1/orders?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
-      seen.push(...codes(res.body));
-      if (!res.body.nextCursor) break;
-      cursor = res.body.nextCursor;
+      seen.push(...codes(res));
+      const { nextCursor } = json<OrderListJson>(res);
+      if (!nextCursor) break;
+      cursor = nextCursor;
     }
     expect(seen).toEqual(made.map((o) => o.code).reverse());
   });
@@ -112,12 +114,12 @@ describe('order search with many matches', () => {
     })();
     // 1250 matches: fetched and sorted.
     const few = await api(ctx.app).get('/api/v1/orders?q=lindqvist&limit=3');
-    expect(few.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2499@example.com', '2497@example.com', '2495@example.com']);
+    expect(json<OrderListJson>(few).orders.map((o) => o.customerEmail)).toEqual(['2499@example.com', '2497@example.com', '2495@example.com']);
     // 2500 matches ("example"): found by walking the list index.
     const many = await api(ctx.app).get('/api/v1/orders?q=example&limit=2');
-    expect(many.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2499@example.com', '2498@example.com']);
-    const next = await api(ctx.app).get(`/api/v1/orders?q=example&limit=2&cursor=${many.body.nextCursor}`);
-    expect(next.body.orders.map((o: { customerEmail: string }) => o.customerEmail)).toEqual(['2497@example.com', '2496@example.com']);
+    expect(json<OrderListJson>(many).orders.map((o) => o.customerEmail)).toEqual(['2499@example.com', '2498@example.com']);
+    const next = await api(ctx.app).get(`/api/v1/orders?q=example&limit=2&cursor=${json<OrderListJson>(many).nextCursor}`);
+    expect(json<OrderListJson>(next).orders.map((o) => o.customerEmail)).toEqual(['2497@example.com', '2496@example.com']);
   });
 });
 
@@ -127,10 +129,10 @@ describe('creation order', () => {
     const ctx = makeApp({ clock });
     buildProduct(ctx.db, { sku: 'A' });
     const body = { lines: [{ sku: 'A', quantity: 1 }], customer: aCustomer() };
-    const first = (await api(ctx.app).post('/api/v1/orders').send(body)).body;
+    const first = json<OrderJson>(await api(ctx.app).post('/api/v1/orders').send(body));
     clock.advance(-60 * 60 * 1000);
-    const second = (await api(ctx.app).post('/api/v1/orders').send(body)).body;
+    const second = json<OrderJson>(await api(ctx.app).post('/api/v1/orders').send(body));
     expect(second.createdAt).toBe(first.createdAt);
-    expect(codes((await api(ctx.app).get('/api/v1/orders')).body)).toEqual([second.code, first.code]);
+    expect(codes(await api(ctx.app).get('/api/v1/orders'))).toEqual([second.code, first.code]);
   });
 });

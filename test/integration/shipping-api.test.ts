@@ -4,6 +4,7 @@ import { gs1CheckDigit } from '../../src/domain/gtin.js';
 import { addParcel } from '../../src/shipping/drafts.js';
 import { buildOrder, buildPackingOrder, buildProduct, expectCountersInSync, productBySku, reload } from '../builders.js';
 import { api, makeApp } from '../helpers.js';
+import { apiError, json, type DraftJson, type ReportJson } from '../json.js';
 
 const sscc = (serial: number) => {
   const body = `37350000${String(serial).padStart(9, '0')}`;
@@ -24,26 +25,26 @@ describe('parcel IDs on the open delivery', () => {
     const res = await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: `\x1D00${sscc(1)}`, source: 'scanner' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ code: order.code, parcels: [{ parcelId: sscc(1), source: 'scanner' }], partial: false });
-    expect(res.body.lines).toEqual([
+    expect(json<DraftJson>(res).lines).toEqual([
       { sku: 'TENT', name: 'Product TENT', ordered: 2, shipped: 0, remaining: 2, quantity: 2 },
       { sku: 'MUG', name: 'Product MUG', ordered: 3, shipped: 0, remaining: 3, quantity: 3 },
     ]);
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: ` (00)${sscc(2)} ` });
-    expect((await api(app).get(`/api/v1/orders/${order.code}/delivery`)).body.parcels.map((p: { parcelId: string }) => p.parcelId)).toEqual([sscc(1), sscc(2)]);
+    expect(json<DraftJson>(await api(app).get(`/api/v1/orders/${order.code}/delivery`)).parcels.map((p) => p.parcelId)).toEqual([sscc(1), sscc(2)]);
     const removed = await api(app).delete(`/api/v1/orders/${order.code}/parcels/${sscc(1)}`);
     expect(removed.status).toBe(200);
-    expect(removed.body.parcels.map((p: { parcelId: string }) => p.parcelId)).toEqual([sscc(2)]);
-    expect((await api(app).delete(`/api/v1/orders/${order.code}/parcels/${sscc(1)}`)).body.error.code).toBe('parcel_not_found');
+    expect(json<DraftJson>(removed).parcels.map((p) => p.parcelId)).toEqual([sscc(2)]);
+    expect(apiError(await api(app).delete(`/api/v1/orders/${order.code}/parcels/${sscc(1)}`)).code).toBe('parcel_not_found');
   });
 
   it('refuses each bad parcel ID with its own message and changes nothing', async () => {
     const { app, db, order } = setup();
-    const bad = async (parcelId: string) => (await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId })).body.error;
+    const bad = async (parcelId: string) => apiError(await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId }));
     expect(await bad('   ')).toMatchObject({ code: 'validation_failed', details: { fields: [{ path: 'parcelId', message: 'The parcel ID is empty.' }] } });
-    expect((await bad('X'.repeat(36))).details.fields[0].message).toBe('A parcel ID has at most 35 characters.');
-    expect((await bad('AB CD')).details.fields[0].message).toBe('A parcel ID has only printable characters, no spaces: AB CD.');
+    expect((await bad('X'.repeat(36))).details?.fields?.[0]?.message).toBe('A parcel ID has at most 35 characters.');
+    expect((await bad('AB CD')).details?.fields?.[0]?.message).toBe('A parcel ID has only printable characters, no spaces: AB CD.');
     const wrong = sscc(3).slice(0, 17) + ((Number(sscc(3)[17]) + 1) % 10);
-    expect((await bad(wrong)).details.fields[0].message).toBe(`The SSCC ${wrong} has a wrong check digit.`);
+    expect((await bad(wrong)).details?.fields?.[0]?.message).toBe(`The SSCC ${wrong} has a wrong check digit.`);
     expect(db.$client.prepare('SELECT count(*) FROM delivery_parcels').pluck().get()).toBe(0);
   });
 
@@ -52,7 +53,7 @@ describe('parcel IDs on the open delivery', () => {
     for (let i = 1; i <= 4; i++) expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: `PARCEL-${i}` })).status).toBe(201);
     const fifth = await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'PARCEL-5' });
     expect(fifth.status).toBe(422);
-    expect(fifth.body.error).toMatchObject({ code: 'too_many_parcels', message: `A delivery has at most 4 parcel IDs: order ${order.code} already has 4.` });
+    expect(apiError(fifth)).toMatchObject({ code: 'too_many_parcels', message: `A delivery has at most 4 parcel IDs: order ${order.code} already has 4.` });
   });
 
   it('a parcel ID used anywhere is refused with 409 naming the order that has it', async () => {
@@ -61,10 +62,10 @@ describe('parcel IDs on the open delivery', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'TRACK-1' });
     const again = await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'TRACK-1' });
     expect(again.status).toBe(409);
-    expect(again.body.error.message).toBe('Parcel ID TRACK-1 is already on this order.');
+    expect(apiError(again).message).toBe('Parcel ID TRACK-1 is already on this order.');
     const elsewhere = await api(app).post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'TRACK-1' });
     expect(elsewhere.status).toBe(409);
-    expect(elsewhere.body.error).toMatchObject({ code: 'parcel_in_use', message: `Parcel ID TRACK-1 is already used on order ${order.code}.`, details: { orderCode: order.code } });
+    expect(apiError(elsewhere)).toMatchObject({ code: 'parcel_in_use', message: `Parcel ID TRACK-1 is already used on order ${order.code}.`, details: { orderCode: order.code } });
   });
 
   it('only packing orders take parcels: 409 otherwise, 404 for an unknown order', async () => {
@@ -72,7 +73,7 @@ describe('parcel IDs on the open delivery', () => {
     const open = buildOrder(db);
     const res = await api(app).post(`/api/v1/orders/${open.code}/parcels`).send({ parcelId: 'P-1' });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'order_not_packing', message: `Order ${open.code} is Order: parcel IDs are added to orders in Packing.` });
+    expect(apiError(res)).toMatchObject({ code: 'order_not_packing', message: `Order ${open.code} is Order: parcel IDs are added to orders in Packing.` });
     expect((await api(app).post('/api/v1/orders/1234567897/parcels').send({ parcelId: 'P-1' })).status).toBe(404);
   });
 });
@@ -83,13 +84,13 @@ describe('partial delivery, then the rest', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-1' });
     const tooMany = await api(app).put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 3 }] });
     expect(tooMany.status).toBe(422);
-    expect(tooMany.body.error.details.fields[0]).toMatchObject({ path: 'lines.0.quantity', message: 'Only 2 of TENT remain unshipped.' });
+    expect(apiError(tooMany).details?.fields?.[0]).toMatchObject({ path: 'lines.0.quantity', message: 'Only 2 of TENT remain unshipped.' });
     const set = await api(app).put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
     expect(set.body).toMatchObject({ partial: true, lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
 
     const first = await api(app).post('/api/v1/deliveries/report').send({ idempotencyKey: 'report-1' });
     expect(first.status).toBe(200);
-    expect(first.body.reported).toEqual([{ code: order.code, deliveryId: expect.any(Number), status: 'packing', parcels: ['P-1'], lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] }]);
+    expect(json<ReportJson>(first).reported).toEqual([{ code: order.code, deliveryId: expect.any(Number), status: 'packing', parcels: ['P-1'], lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] }]);
     expect(reload(db, order.code).status).toBe('packing');
     expect(productBySku(db, 'TENT')).toMatchObject({ onHand: 8, reserved: 0, allocated: 0 });
     expect(productBySku(db, 'MUG')).toMatchObject({ onHand: 9, reserved: 2, allocated: 2 });
@@ -104,7 +105,7 @@ describe('partial delivery, then the rest', () => {
     const rest = await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-2' });
     expect(rest.body).toMatchObject({ partial: false, lines: [{ sku: 'MUG', remaining: 2, quantity: 2 }] });
     const second = await api(app).post('/api/v1/deliveries/report').send({ orders: [order.code] });
-    expect(second.body.reported[0]).toMatchObject({ status: 'shipped', parcels: ['P-2'], lines: [{ sku: 'MUG', quantity: 2 }] });
+    expect(json<ReportJson>(second).reported[0]).toMatchObject({ status: 'shipped', parcels: ['P-2'], lines: [{ sku: 'MUG', quantity: 2 }] });
     expect(reload(db, order.code).status).toBe('shipped');
     expect(productBySku(db, 'MUG')).toMatchObject({ onHand: 7, reserved: 0, allocated: 0 });
     expect(db.$client.prepare("SELECT count(*) FROM stock_ledger WHERE reason = 'shipment'").pluck().get()).toBe(3);
@@ -120,9 +121,9 @@ describe('partial delivery, then the rest', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'A-1' });
     await api(app).post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'B-1' });
     const res = await api(app).post('/api/v1/deliveries/report').send({ orders: [other.code] });
-    expect(res.body.reported.map((r: { code: string }) => r.code)).toEqual([other.code]);
+    expect(json<ReportJson>(res).reported.map((r) => r.code)).toEqual([other.code]);
     const all = await api(app).post('/api/v1/deliveries/report').send({});
-    expect(all.body.reported.map((r: { code: string }) => r.code)).toEqual([order.code]);
+    expect(json<ReportJson>(all).reported.map((r) => r.code)).toEqual([order.code]);
     expect(reload(db, empty.code).status).toBe('packing');
   });
 });
@@ -140,8 +141,8 @@ describe('Report in of several orders', () => {
 
     const res = await api(app).post('/api/v1/deliveries/report').send({});
     expect(res.status).toBe(200);
-    expect(res.body.reported).toEqual([{ code: other.code, deliveryId: expect.any(Number), status: 'shipped', parcels: ['B-1'], lines: [{ sku: 'MUG', quantity: 1 }] }]);
-    expect(res.body.failed).toEqual([
+    expect(json<ReportJson>(res).reported).toEqual([{ code: other.code, deliveryId: expect.any(Number), status: 'shipped', parcels: ['B-1'], lines: [{ sku: 'MUG', quantity: 1 }] }]);
+    expect(json<ReportJson>(res).failed).toEqual([
       {
         code: order.code,
         error: { code: 'validation_failed', message: 'Only 2 of TENT remain unshipped.', details: { fields: [{ path: 'lines.TENT', message: 'Only 2 of TENT remain unshipped.' }] } },
@@ -158,8 +159,8 @@ describe('Report in of several orders', () => {
     // Asked for by code: spaces and dashes are read as everywhere; a mistyped code is named too.
     const typo = order.code.slice(0, 9) + ((Number(order.code[9]) + 1) % 10);
     const asked = await api(app).post('/api/v1/deliveries/report').send({ orders: [`${order.code.slice(0, 3)}-${order.code.slice(3)}`, typo] });
-    expect(asked.body.reported).toEqual([]);
-    expect(asked.body.failed.map((f: { code: string; error: { code: string } }) => `${f.code} ${f.error.code}`)).toEqual([`${typo} order_code_invalid`, `${order.code} validation_failed`]);
+    expect(json<ReportJson>(asked).reported).toEqual([]);
+    expect(json<ReportJson>(asked).failed.map((f) => `${f.code} ${f.error.code}`)).toEqual([`${typo} order_code_invalid`, `${order.code} validation_failed`]);
   });
 });
 
@@ -176,7 +177,7 @@ describe('one delivery in one call', () => {
     expect(productBySku(db, 'MUG').onHand).toBe(7);
     const used = await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['ONE-1'] });
     expect(used.status).toBe(409);
-    expect(used.body.error.code).toBe('parcel_in_use');
+    expect(apiError(used).code).toBe('parcel_in_use');
     const rest = await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['ONE-3'] });
     expect(rest.body).toMatchObject({ status: 'shipped', lines: [{ sku: 'TENT', quantity: 2 }] });
     expectCountersInSync(db);
