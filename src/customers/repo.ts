@@ -1,6 +1,4 @@
-import { and, eq } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
-import { customers } from '../db/schema/index.js';
+import { preparedFor, type Tx } from '../db/client.js';
 
 export interface CustomerInput {
   type?: 'guest' | 'account' | undefined;
@@ -12,11 +10,39 @@ export interface CustomerInput {
   address: { line1: string; line2?: string | undefined; postalCode: string; city: string; country: string };
 }
 
-/** A guest gets a row of its own; an account is found by e-mail and brought up to date. */
-export function saveCustomer(conn: Conn, input: CustomerInput, now: Date) {
-  const kind = input.type ?? 'guest';
-  const values = {
-    kind,
+const stmts = preparedFor((sqlite) => ({
+  account: sqlite.prepare<[string], number>("SELECT id FROM customers WHERE kind = 'account' AND email = ?").pluck(),
+  update: sqlite.prepare<[CustomerValues & { id: number }]>(
+    `UPDATE customers SET kind = @kind, email = @email, name = @name, phone = @phone, address_line1 = @addressLine1, address_line2 = @addressLine2,
+       postal_code = @postalCode, city = @city, country = @country, updated_at = @updatedAt WHERE id = @id`,
+  ),
+  insert: sqlite.prepare<[CustomerValues], number>(
+    `INSERT INTO customers (kind, email, name, phone, address_line1, address_line2, postal_code, city, country, created_at, updated_at)
+     VALUES (@kind, @email, @name, @phone, @addressLine1, @addressLine2, @postalCode, @city, @country, @updatedAt, @updatedAt) RETURNING id`,
+  ).pluck(),
+}));
+
+interface CustomerValues {
+  kind: 'guest' | 'account';
+  email: string;
+  name: string;
+  phone: string | null;
+  addressLine1: string;
+  addressLine2: string | null;
+  postalCode: string;
+  city: string;
+  country: string;
+  updatedAt: number;
+}
+
+/**
+ * A guest gets a row of its own; an account is found by e-mail and brought up to date. Returns the
+ * customer's id. The statements are prepared once per connection (order intake writes one per order).
+ * Call inside a write transaction.
+ */
+export function saveCustomer(tx: Tx, input: CustomerInput, now: Date): { id: number } {
+  const values: CustomerValues = {
+    kind: input.type ?? 'guest',
     email: input.email,
     name: input.name,
     phone: input.phone ?? null,
@@ -25,21 +51,15 @@ export function saveCustomer(conn: Conn, input: CustomerInput, now: Date) {
     postalCode: input.address.postalCode,
     city: input.address.city,
     country: input.address.country,
-    updatedAt: now,
+    updatedAt: now.getTime(),
   };
-  if (kind === 'account') {
-    const existing = conn
-      .select()
-      .from(customers)
-      .where(and(eq(customers.kind, 'account'), eq(customers.email, input.email)))
-      .get();
-    if (existing) {
-      return conn.update(customers).set(values).where(eq(customers.id, existing.id)).returning().get();
+  const s = stmts(tx);
+  if (values.kind === 'account') {
+    const id = s.account.get(values.email);
+    if (id !== undefined) {
+      s.update.run({ ...values, id });
+      return { id };
     }
   }
-  return conn
-    .insert(customers)
-    .values({ ...values, createdAt: now })
-    .returning()
-    .get();
+  return { id: s.insert.get(values)! };
 }

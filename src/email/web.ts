@@ -10,7 +10,7 @@ import { formatters } from '../i18n/format.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
-import { findEmail, listUndelivered, outboxCounts, retryEmail } from './outbox.js';
+import { findEmail, listUndelivered, outboxCounts, retryEmail } from './store.js';
 import { describeSmtp } from './sender.js';
 import { emailSettingsSchema, getEmailSettings, getShopDefaults, putEmailSettings, resetTemplateText, saveTemplateText, templateText } from './settings.js';
 import { MODES, placeholdersOf, renderMail, TEMPLATE_INFO, TEMPLATES, templateProblems, type MailView, type RenderedMail, type TemplateKey } from './templates.js';

@@ -60,6 +60,27 @@ export function logOrderEvent(db: Db, order: { id: number; code: string }, type:
   insertEvent(db).run(order.id, order.code, type, actor.type, actor.id, actor.name, typeof data === 'string' ? data : JSON.stringify(data), at);
 }
 
+export type OrderEventRow = typeof orderEvents.$inferSelect;
+
+/** An order_events row as SQLite gives it back: data as JSON text, time in epoch milliseconds. */
+interface OrderEventRecord extends Omit<OrderEventRow, 'data' | 'createdAt'> {
+  data: string | null;
+  createdAt: number;
+}
+
+const eventsOf = preparedFor((sqlite) =>
+  sqlite.prepare<[number], OrderEventRecord>(
+    'SELECT id, order_id AS orderId, order_code AS orderCode, type, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, data, created_at AS createdAt FROM order_events WHERE order_id = ? ORDER BY id',
+  ),
+);
+
+/** The log of an order, oldest first (listOrderEvents with a statement prepared once: every API answer about an order reads it). */
+export function eventsOfOrder(db: Db, orderId: number): OrderEventRow[] {
+  return eventsOf(db)
+    .all(orderId)
+    .map((e) => ({ ...e, data: e.data === null ? null : (JSON.parse(e.data) as Record<string, unknown>), createdAt: new Date(e.createdAt) }));
+}
+
 export function listOrderEvents(conn: Conn, orderId: number) {
   return conn.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id)).all();
 }

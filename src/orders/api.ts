@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { idempotent } from '../api/idempotency.js';
+import { groupCommit } from '../db/group-commit.js';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -9,7 +10,7 @@ import { listOrders, orderListQuery } from './list.js';
 import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineIdParam, lineQuantityBody, paymentBody } from './schemas.js';
 import { addLine, changeLineQuantity, deleteOrder, removeLine, updateOrderDetails } from './edit.js';
 import { requireAdminToken } from '../api/auth.js';
-import { listOrderEmails, presentEmail } from '../email/outbox.js';
+import { listOrderEmails, presentEmail } from '../email/store.js';
 import { changeStatus, checkout, createOrder, loadOrder, recordPayment } from './service.js';
 
 // Any status is accepted here so that a move the state machine refuses gets 409 with the allowed moves.
@@ -25,9 +26,11 @@ export function ordersApi(deps: AppDeps): Router {
     source: `api:${req.api!.actor.name}`,
   });
 
-  router.post('/', (req, res) => {
+  router.post('/', async (req, res) => {
     const body = parse(createOrderBody, req.body);
-    const reply = idempotent(db, req, clock(), () => ({ status: 201, body: presentOrder(db, createOrder(db, body, ctx(req))) }));
+    // Orders arriving together share one commit (db/group-commit.ts), each in a savepoint of its
+    // own; the reply goes out once its order is committed.
+    const reply = await groupCommit(db).run(() => idempotent(db, req, clock(), () => ({ status: 201, body: presentOrder(db, createOrder(db, body, ctx(req))) })));
     res.status(reply.status).json(reply.body);
   });
 

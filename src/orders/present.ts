@@ -1,7 +1,7 @@
-import type { Conn } from '../db/client.js';
-import { listOrderEvents } from '../events/repo.js';
+import type { Db } from '../db/client.js';
+import { eventsOfOrder } from '../events/repo.js';
 import type { customStatuses } from '../db/schema/index.js';
-import { findCustomStatus, listDeliveries, listLines, type OrderRow } from './repo.js';
+import { deliveriesOfOrder, findCustomStatus, linesOfOrder, type OrderRow } from './repo.js';
 
 function presentCustomer(o: OrderRow) {
   if (o.customerName === null) return null;
@@ -15,9 +15,9 @@ function presentCustomer(o: OrderRow) {
 }
 
 /** The whole order as GET /api/v1/orders/:code returns it and the order page shows it. */
-export function presentOrder(conn: Conn, o: OrderRow) {
-  const customStatus = findCustomStatus(conn, o.customStatusId);
-  const lines = listLines(conn, o.id);
+export function presentOrder(db: Db, o: OrderRow) {
+  const customStatus = findCustomStatus(db, o.customStatusId);
+  const lines = linesOfOrder(db, o.id);
   return {
     code: o.code,
     status: o.status,
@@ -47,7 +47,7 @@ export function presentOrder(conn: Conn, o: OrderRow) {
       lineTotal: l.unitPrice * l.quantity,
       productExists: l.productId !== null,
     })),
-    deliveries: listDeliveries(conn, o.id).map((d) => ({
+    deliveries: deliveriesOfOrder(db, o.id).map((d) => ({
       id: d.id,
       status: d.status,
       partial: d.partial,
@@ -56,7 +56,7 @@ export function presentOrder(conn: Conn, o: OrderRow) {
       parcels: d.parcels.map((p) => p.parcelId),
       lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
     })),
-    events: listOrderEvents(conn, o.id).map((e) => ({
+    events: eventsOfOrder(db, o.id).map((e) => ({
       id: e.id,
       type: e.type,
       actor: { type: e.actorType, name: e.actorName },

@@ -1,7 +1,7 @@
 import type { Conn } from '../db/client.js';
 import type { Move, MoveAction } from '../domain/order-status.js';
 import { counterDelta } from '../domain/stock.js';
-import { sendsMail, type Notify } from '../email/outbox.js';
+import { sendsMail, type Notify } from '../email/queue.js';
 import { getEmailSettings } from '../email/settings.js';
 import { templateForStatus } from '../email/templates.js';
 import { listLines, type OrderRow } from './repo.js';

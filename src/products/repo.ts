@@ -1,5 +1,5 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import { preparedFor, type Conn, type Db } from '../db/client.js';
 import { products } from '../db/schema/index.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -12,10 +12,25 @@ export function findProductByBarcode(conn: Conn, barcode: string): ProductRow | 
   return conn.select().from(products).where(eq(products.barcode, barcode)).get();
 }
 
-export function findProductsBySkus(conn: Conn, skus: string[]): Map<string, ProductRow> {
+/** What an order line copies from its product when it is sold. */
+export interface ProductForLine {
+  id: number;
+  sku: string;
+  name: string;
+  /** Null: no list price, the line must name one. */
+  price: number | null;
+  vatRate: number;
+}
+
+// One statement for any number of SKUs (the list is bound as JSON), prepared once per connection.
+const forLines = preparedFor((sqlite) =>
+  sqlite.prepare<[string], ProductForLine>('SELECT id, sku, name, price, vat_rate AS vatRate FROM products WHERE sku IN (SELECT value FROM json_each(?))'),
+);
+
+/** The products of an order's lines by SKU (order intake); unknown SKUs are simply absent. */
+export function findProductsForLines(db: Db, skus: string[]): Map<string, ProductForLine> {
   if (skus.length === 0) return new Map();
-  const rows = conn.select().from(products).where(inArray(products.sku, skus)).all();
-  return new Map(rows.map((r) => [r.sku, r]));
+  return new Map(forLines(db).all(JSON.stringify(skus)).map((r) => [r.sku, r]));
 }
 
 export function findProductsByIds(conn: Conn, ids: number[]): Map<number, ProductRow> {

@@ -1,0 +1,72 @@
+import type { Db } from '../db/client.js';
+import type { Actor } from '../domain/actor.js';
+import { logOrderEvent } from '../events/repo.js';
+import { loadOrderForMail, mailEnv, mailLanguage, orderLinesForMail, renderOrderMail, type LineForMail, type MailEnv, type OrderForMail } from './compose.js';
+import { insertQueuedMail } from './store.js';
+import { templateForStatus, TEMPLATE_INFO, textToHtml, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
+
+/**
+ * Whether a change sends its e-mail: `auto` follows the template's mode (sent when it is `auto`);
+ * true sends unless the mode is `never` (the "notify the customer" tick); false sends nothing; a
+ * text is sent instead of the template (edited for this one order before sending).
+ */
+export type Notify = 'auto' | boolean | { subject: string; body: string };
+
+export interface QueueContext {
+  actor: Actor;
+  now: Date;
+}
+
+/** Whether a change's `notify` sends a template in `mode` (given someone to send it to): the one rule, also shown before a change is confirmed. */
+export function sendsMail(notify: Notify, mode: Mode): boolean {
+  return notify === 'auto' ? mode === 'auto' : notify !== false && mode !== 'never';
+}
+
+/**
+ * Writes the e-mails of one change to the outbox, in the caller's transaction: they exist exactly
+ * when the change does, and the sender loop delivers them after commit. Each gets a line in the
+ * order's log. Returns the ids written (none when the mode or `notify` says so, or there is nobody
+ * to write to).
+ */
+export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv }): number[] {
+  return queueWith(db, ctx.env ?? mailEnv(db), () => ({ order: loadOrderForMail(db, orderId) }), template, ctx);
+}
+
+/** The order of an e-mail, read only when the e-mail is sent; with its lines when they were read already. */
+type MailSource = () => { order: OrderForMail; lines?: LineForMail[] };
+
+function queueWith(db: Db, env: MailEnv, source: MailSource, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
+  const notify = ctx.notify ?? 'auto';
+  if (!sendsMail(notify, env.settings.modes[template])) return [];
+  const { order: o, lines } = source();
+  const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? env.defaults.shopRecipients) : o.customerEmail ? [o.customerEmail] : [];
+  if (recipients.length === 0) return [];
+  const language = mailLanguage(template, o, env);
+  const mail: RenderedMail =
+    typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body) } : renderOrderMail(db, o, template, language, env, { deliveryId: ctx.deliveryId, lines });
+  const at = ctx.now.getTime();
+  return recipients.map((to) => {
+    const id = insertQueuedMail(db, { ...mail, orderId: o.id, to, language, template }, at);
+    const data = JSON.stringify({ emailId: id, template, to, subject: mail.subject, edited: typeof notify === 'object' });
+    logOrderEvent(db, o, 'email_queued', ctx.actor, at, data);
+    return id;
+  });
+}
+
+/** The e-mail of a status move, if the new status has one. */
+export function queueStatusMail(db: Db, orderId: number, status: string, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
+  const template = templateForStatus(status);
+  return template ? queueOrderMail(db, orderId, template, ctx) : [];
+}
+
+/**
+ * A new order (created as an order, or checked out): the customer's confirmation and the shop's
+ * notice. The order and its lines are read once for both.
+ */
+export function queueNewOrderMails(db: Db, orderId: number, ctx: QueueContext): void {
+  const env = mailEnv(db);
+  let read: { order: OrderForMail; lines: LineForMail[] } | undefined;
+  const source = () => (read ??= { order: loadOrderForMail(db, orderId), lines: orderLinesForMail(db, orderId) });
+  queueWith(db, env, source, 'order_confirmation', ctx);
+  queueWith(db, env, source, 'new_order_notice', ctx);
+}
