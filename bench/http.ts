@@ -43,6 +43,8 @@ export interface Timings {
   max: number;
   /** Median server time from the Server-Timing header (the app's own time, without the network). */
   server50: number | null;
+  /** 99th percentile of the same. */
+  server99: number | null;
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -58,6 +60,7 @@ export function summarize(ms: number[], seconds: number, serverMs: number[] = []
     p99: quantile(sorted, 0.99),
     max: sorted[sorted.length - 1]!,
     server50: server.length ? quantile(server, 0.5) : null,
+    server99: server.length ? quantile(server, 0.99) : null,
   };
 }
 

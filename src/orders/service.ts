@@ -1,22 +1,21 @@
 import { randomInt } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { writeTransaction, type Conn, type Db } from '../db/client.js';
-import { orderLines, orders, payments } from '../db/schema/index.js';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
+import { orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
 import { generateOrderCode } from '../domain/order-code.js';
-import type { OrderStatus } from '../domain/order-status.js';
+import { planMove, type MoveAction, type OrderStatus } from '../domain/order-status.js';
 import { foldForSearch, phoneKey } from '../domain/search.js';
 import { counterDelta } from '../domain/stock.js';
-import { appendOrderEvent } from '../events/repo.js';
-import { queueNewOrderMails, queueStatusMail, type Notify } from '../email/outbox.js';
+import { appendOrderEvent, logOrderEvent } from '../events/repo.js';
+import { queueNewOrderMails, queueStatusMail, type Notify } from '../email/queue.js';
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
-import { findProductsBySkus } from '../products/repo.js';
-import { CounterChanges } from '../stock/writer.js';
+import { findProductsForLines } from '../products/repo.js';
+import { CounterChanges } from '../stock/service.js';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import { findOrderByCodeOrThrow } from './lookup.js';
-import { moveOrder } from './status-writer.js';
-import { nextCreatedAt, orderCodeExists, type OrderRow } from './repo.js';
+import { insertOrder, insertOrderLine, insertPayment, listLines, nextCreatedAt, orderCodeExists, paymentRecorded, setPaidAmount, type OrderRow } from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -34,11 +33,11 @@ export interface OrderContext {
  */
 export const loadOrder: (conn: Conn, input: string) => OrderRow = findOrderByCodeOrThrow;
 
-function newOrderCode(conn: Conn): string {
+function newOrderCode(db: Db): string {
   // 900 million codes: a collision is rare, and the loop ends long before it could matter.
   for (;;) {
     const code = generateOrderCode(randomInt);
-    if (!orderCodeExists(conn, code)) return code;
+    if (!orderCodeExists(db, code)) return code;
   }
 }
 
@@ -60,30 +59,67 @@ function customerSnapshot(customer: CustomerInput, customerId: number) {
   } as const;
 }
 
-/** Records a payment; the order is paid once the payments cover its total. */
-function recordPaymentIn(conn: Conn, order: OrderRow, input: PaymentBody, ctx: { actor: Actor; now: Date }): OrderRow {
-  const outstanding = Math.max(order.total - order.paidAmount, 0);
-  const amount = input.amount ?? outstanding;
-  conn
-    .insert(payments)
-    .values({ orderId: order.id, amount, reference: input.reference ?? null, actor: ctx.actor.name, createdAt: ctx.now })
-    .run();
-  const paidAmount = order.paidAmount + amount;
-  const paid = paidAmount >= order.total;
+/**
+ * Moves an order along the state machine and keeps the stock counters in sync: the unshipped
+ * quantity of each line leaves the counters of the old status and joins those of the new one.
+ */
+export function applyMove(
+  conn: Conn,
+  order: OrderRow,
+  to: OrderStatus,
+  ctx: { actor: Actor; now: Date; action?: MoveAction; data?: Record<string, unknown> },
+): OrderRow {
+  const move = planMove(order.status, to, ctx.action);
+  const changes = new CounterChanges();
+  for (const line of listLines(conn, order.id)) {
+    changes.add(line.productId, counterDelta(move.from, move.to, line.quantity - line.shippedQuantity));
+  }
+  changes.apply(conn, ctx.now);
   const updated = conn
     .update(orders)
-    .set({ paidAmount, paid, paidAt: paid ? ctx.now : null, updatedAt: ctx.now })
-    .where(eq(orders.id, order.id))
+    .set({ status: move.to, updatedAt: ctx.now, ...(move.action === 'checkout' && { placedAt: ctx.now }) })
+    .where(and(eq(orders.id, order.id), eq(orders.status, move.from)))
     .returning()
-    .get()!;
-  appendOrderEvent(conn, order, 'payment_recorded', ctx.actor, ctx.now, { amount, reference: input.reference ?? null, paid });
+    .get();
+  if (!updated) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
+  appendOrderEvent(conn, order, 'status_changed', ctx.actor, ctx.now, { from: move.from, to: move.to, action: move.action, ...ctx.data });
+  return updated;
+}
+
+/** The customer columns of an order without a customer (a cart before checkout). */
+const NO_CUSTOMER = {
+  customerId: null,
+  customerKind: null,
+  customerName: null,
+  customerEmail: null,
+  customerPhone: null,
+  customerPhoneKey: null,
+  customerSearch: null,
+  shipLine1: null,
+  shipLine2: null,
+  shipPostalCode: null,
+  shipCity: null,
+  shipCountry: null,
+  language: null,
+} as const;
+
+/** Records a payment; the order is paid once the payments cover its total. */
+function recordPaymentIn(tx: Tx, order: OrderRow, input: PaymentBody, ctx: { actor: Actor; now: Date }): OrderRow {
+  const outstanding = Math.max(order.total - order.paidAmount, 0);
+  const amount = input.amount ?? outstanding;
+  const at = ctx.now.getTime();
+  insertPayment(tx, { orderId: order.id, amount, reference: input.reference ?? null, actor: ctx.actor.name, at });
+  const paidAmount = order.paidAmount + amount;
+  const paid = paidAmount >= order.total;
+  const updated = setPaidAmount(tx, order.id, { paidAmount, paid, at });
+  logOrderEvent(tx, order, 'payment_recorded', ctx.actor, at, { amount, reference: input.reference ?? null, paid });
   return updated;
 }
 
 /** Creates an order (or a preorder cart) from an integration or the demo data. */
 export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): OrderRow {
   return writeTransaction(db, (tx) => {
-    const products = findProductsBySkus(
+    const products = findProductsForLines(
       tx,
       input.lines.map((l) => l.sku),
     );
@@ -106,45 +142,31 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
     if (!totals.ok) throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
     const { subtotal, total } = totals;
     const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
-    const createdAt = nextCreatedAt(tx, ctx.now);
-    let order = tx
-      .insert(orders)
-      .values({
-        code: newOrderCode(tx),
-        status: input.status,
-        paymentMethod: input.paymentMethod ?? null,
-        priority: input.priority ?? 5,
-        comment: input.comment ?? null,
-        currency: input.currency ?? ctx.currency,
-        subtotal,
-        shippingFee,
-        total,
-        ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : {}),
-        source: ctx.source ?? null,
-        createdAt,
-        placedAt: input.status === 'order' ? createdAt : null,
-        updatedAt: ctx.now,
-      })
-      .returning()
-      .get();
+    const createdAt = nextCreatedAt(tx, ctx.now).getTime();
+    const at = ctx.now.getTime();
+    let order = insertOrder(tx, {
+      code: newOrderCode(tx),
+      status: input.status,
+      paymentMethod: input.paymentMethod ?? null,
+      priority: input.priority ?? 5,
+      comment: input.comment ?? null,
+      currency: input.currency ?? ctx.currency,
+      subtotal,
+      shippingFee,
+      total,
+      ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : NO_CUSTOMER),
+      source: ctx.source ?? null,
+      createdAt,
+      placedAt: input.status === 'order' ? createdAt : null,
+      updatedAt: at,
+    });
     const changes = new CounterChanges();
     for (const { line, product, unitPrice } of priced) {
-      tx.insert(orderLines)
-        .values({
-          orderId: order.id,
-          productId: product.id,
-          sku: product.sku,
-          name: product.name,
-          unitPrice,
-          vatRate: product.vatRate,
-          quantity: line.quantity,
-          createdAt: ctx.now,
-        })
-        .run();
+      insertOrderLine(tx, { orderId: order.id, productId: product.id, sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate, quantity: line.quantity, createdAt: at });
       changes.add(product.id, counterDelta(null, input.status, line.quantity));
     }
     changes.apply(tx, ctx.now);
-    appendOrderEvent(tx, order, 'created', ctx.actor, ctx.now, {
+    logOrderEvent(tx, order, 'created', ctx.actor, at, {
       status: input.status,
       lines: input.lines.length,
       total: order.total,
@@ -168,7 +190,7 @@ export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderCo
       .set({ ...customerSnapshot(input.customer, customer.id), paymentMethod: input.paymentMethod })
       .where(eq(orders.id, order.id))
       .run();
-    let updated = moveOrder(tx, order, 'order', { actor: ctx.actor, now: ctx.now, action: 'checkout' });
+    let updated = applyMove(tx, order, 'order', { ...ctx, action: 'checkout' });
     appendOrderEvent(tx, order, 'checked_out', ctx.actor, ctx.now, { paymentMethod: input.paymentMethod, customerKind: input.customer.type ?? 'guest' });
     if (input.paid) updated = recordPaymentIn(tx, updated, {}, ctx);
     queueNewOrderMails(db, order.id, ctx);
@@ -183,14 +205,7 @@ export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderCo
 export function recordPayment(db: Db, code: string, input: PaymentBody, ctx: OrderContext): OrderRow {
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
-    if (input.reference) {
-      const seen = tx
-        .select({ id: payments.id })
-        .from(payments)
-        .where(and(eq(payments.orderId, order.id), eq(payments.reference, input.reference)))
-        .get();
-      if (seen) return order;
-    }
+    if (input.reference && paymentRecorded(tx, order.id, input.reference)) return order;
     if (order.status === 'preorder') {
       throw new AppError('illegal_status_move', 'errors.paymentOnPreorder', { code: order.code }, { status: order.status });
     }
@@ -202,15 +217,23 @@ export function recordPayment(db: Db, code: string, input: PaymentBody, ctx: Ord
 /**
  * The manual status moves: cancel (order, packing), unpack (packing → order), reopen
  * (cancelled → order). The state machine refuses the rest with the allowed moves. The new status's
- * e-mail is written with the move as `notify` says (src/email/outbox.ts).
+ * e-mail is written with the move as `notify` says (src/email/queue.ts).
  */
 export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderContext & { notify?: Notify; /** Receives the ids of the e-mails written. */ queued?: number[] }): OrderRow {
   const notify = ctx.notify ?? 'auto';
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
-    const moved = moveOrder(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
+    const moved = applyMove(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
     const queued = queueStatusMail(db, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
     ctx.queued?.push(...queued);
     return moved;
   });
+}
+
+/**
+ * Promotes an order to packing and allocates its stock. The caller (the pack rule) has decided
+ * that payment and stock allow it; this only writes.
+ */
+export function promoteToPacking(conn: Conn, order: OrderRow, ctx: { actor: Actor; now: Date; data?: Record<string, unknown> }): OrderRow {
+  return applyMove(conn, order, 'packing', { ...ctx, action: 'pack' });
 }
