@@ -1,21 +1,22 @@
 import { randomInt } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
 import { generateOrderCode } from '../domain/order-code.js';
-import { planMove, type MoveAction, type OrderStatus } from '../domain/order-status.js';
+import type { OrderStatus } from '../domain/order-status.js';
 import { foldForSearch, phoneKey } from '../domain/search.js';
 import { counterDelta } from '../domain/stock.js';
 import { appendOrderEvent, logOrderEvent } from '../events/repo.js';
 import { queueNewOrderMails, queueStatusMail, type Notify } from '../email/queue.js';
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
 import { findProductsForLines } from '../products/repo.js';
-import { CounterChanges } from '../stock/service.js';
+import { CounterChanges } from '../stock/writer.js';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import { findOrderByCodeOrThrow } from './lookup.js';
-import { insertOrder, insertOrderLine, insertPayment, listLines, nextCreatedAt, orderCodeExists, paymentRecorded, setPaidAmount, type OrderRow } from './repo.js';
+import { moveOrder } from './status-writer.js';
+import { insertOrder, insertOrderLine, insertPayment, nextCreatedAt, orderCodeExists, paymentRecorded, setPaidAmount, type OrderRow } from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -57,33 +58,6 @@ function customerSnapshot(customer: CustomerInput, customerId: number) {
     shipCountry: customer.address.country,
     language: customer.language ?? null,
   } as const;
-}
-
-/**
- * Moves an order along the state machine and keeps the stock counters in sync: the unshipped
- * quantity of each line leaves the counters of the old status and joins those of the new one.
- */
-export function applyMove(
-  conn: Conn,
-  order: OrderRow,
-  to: OrderStatus,
-  ctx: { actor: Actor; now: Date; action?: MoveAction; data?: Record<string, unknown> },
-): OrderRow {
-  const move = planMove(order.status, to, ctx.action);
-  const changes = new CounterChanges();
-  for (const line of listLines(conn, order.id)) {
-    changes.add(line.productId, counterDelta(move.from, move.to, line.quantity - line.shippedQuantity));
-  }
-  changes.apply(conn, ctx.now);
-  const updated = conn
-    .update(orders)
-    .set({ status: move.to, updatedAt: ctx.now, ...(move.action === 'checkout' && { placedAt: ctx.now }) })
-    .where(and(eq(orders.id, order.id), eq(orders.status, move.from)))
-    .returning()
-    .get();
-  if (!updated) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
-  appendOrderEvent(conn, order, 'status_changed', ctx.actor, ctx.now, { from: move.from, to: move.to, action: move.action, ...ctx.data });
-  return updated;
 }
 
 /** The customer columns of an order without a customer (a cart before checkout). */
@@ -190,7 +164,7 @@ export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderCo
       .set({ ...customerSnapshot(input.customer, customer.id), paymentMethod: input.paymentMethod })
       .where(eq(orders.id, order.id))
       .run();
-    let updated = applyMove(tx, order, 'order', { ...ctx, action: 'checkout' });
+    let updated = moveOrder(tx, order, 'order', { actor: ctx.actor, now: ctx.now, action: 'checkout' });
     appendOrderEvent(tx, order, 'checked_out', ctx.actor, ctx.now, { paymentMethod: input.paymentMethod, customerKind: input.customer.type ?? 'guest' });
     if (input.paid) updated = recordPaymentIn(tx, updated, {}, ctx);
     queueNewOrderMails(db, order.id, ctx);
@@ -223,17 +197,9 @@ export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderCo
   const notify = ctx.notify ?? 'auto';
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
-    const moved = applyMove(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
+    const moved = moveOrder(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
     const queued = queueStatusMail(db, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
     ctx.queued?.push(...queued);
     return moved;
   });
-}
-
-/**
- * Promotes an order to packing and allocates its stock. The caller (the pack rule) has decided
- * that payment and stock allow it; this only writes.
- */
-export function promoteToPacking(conn: Conn, order: OrderRow, ctx: { actor: Actor; now: Date; data?: Record<string, unknown> }): OrderRow {
-  return applyMove(conn, order, 'packing', { ...ctx, action: 'pack' });
 }
