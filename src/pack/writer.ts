@@ -2,7 +2,8 @@ import { preparedFor, writeTransaction, type Db, type Tx } from '../db/client.js
 import type { Actor } from '../domain/actor.js';
 import { allocate, type Decision, type RuleSettings } from '../domain/allocation.js';
 import { counterDelta } from '../domain/stock.js';
-import { mailEnv, queueOrderMail } from '../email/outbox.js';
+import { mailEnv } from '../email/compose.js';
+import { queueOrderMail } from '../email/queue.js';
 import { batchMover } from '../orders/status-writer.js';
 import { loadCandidate, loadStock, type LoadedCandidate } from './repo.js';
 import { encodeBatch } from './steps.js';

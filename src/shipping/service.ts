@@ -6,7 +6,7 @@ import { counterDelta } from '../domain/stock.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
 import { writeMove } from '../orders/status-writer.js';
-import { queueOrderMail } from '../email/outbox.js';
+import { queueOrderMail } from '../email/queue.js';
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
 import { changeOnHand } from '../stock/writer.js';
