@@ -1,10 +1,12 @@
-import { count, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { writeTransaction, type Db } from '../db/client.js';
 import { DEFAULT_SELLER, putSeller } from '../documents/settings.js';
-import { customStatuses, orders, products } from '../db/schema/index.js';
+import { orders, products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
+import { putCustomStatus } from '../custom-statuses/service.js';
+import { updateOrderDetails } from '../orders/edit.js';
 import { changeStatus, createOrder, checkout } from '../orders/service.js';
 import { findOrderByCode, listLines } from '../orders/repo.js';
 import { packOrder } from '../pack/writer.js';
@@ -90,7 +92,7 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
       ['GIFT', 'Gift wrap', '#7c3aed'],
       ['CALL', 'Call customer', '#dc2626'],
     ] as const) {
-      tx.insert(customStatuses).values({ code, label, color, createdAt: opts.now, updatedAt: opts.now }).run();
+      putCustomStatus(tx, code, { label, color }, opts.now);
     }
 
     const made = { products: skus.length, orders: 0 };
@@ -147,10 +149,9 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
       changeStatus(db, order.code, 'cancelled', { actor: DEMO, now: at(), currency: opts.currency });
     }
     const waiting = newOrder('order', true, 29).order;
-    tx.update(orders).set({ waiting: true }).where(eq(orders.id, waiting.id)).run();
+    updateOrderDetails(tx, waiting.code, { waiting: true }, { actor: DEMO, now: at() });
     const labelled = newOrder('order', false, 30).order;
-    const supplier = tx.select().from(customStatuses).where(eq(customStatuses.code, 'SUPPLIER')).get()!;
-    tx.update(orders).set({ customStatusId: supplier.id, reviewed: true }).where(eq(orders.id, labelled.id)).run();
+    updateOrderDetails(tx, labelled.code, { customStatus: 'SUPPLIER', reviewed: true }, { actor: DEMO, now: at() });
     return made;
   });
 }

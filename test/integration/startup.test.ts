@@ -46,6 +46,11 @@ describe('first start', () => {
     const withBins = db.$client.prepare('SELECT count(*) AS n FROM products WHERE location IS NOT NULL AND barcode IS NOT NULL').get() as { n: number };
     expect(withBins.n).toBeGreaterThanOrEqual(30);
     expectCountersInSync(db);
+    // Made through the writers: a flag or custom status set on a demo order has its event, as any other change.
+    const silent = db.$client.prepare(
+      "SELECT count(*) FROM orders o WHERE (o.waiting = 1 OR o.custom_status_id IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'flags_changed')",
+    );
+    expect(silent.pluck().get()).toBe(0);
     expect(seedDemoData(db, { now: NOW, currency: 'SEK' })).toBeNull();
   });
 
