@@ -85,6 +85,9 @@ export interface NewOrder {
   subtotal: number;
   shippingFee: number;
   total: number;
+  paid: boolean;
+  paidAmount: number;
+  paidAt: number | null;
   customerId: number | null;
   customerKind: OrderRow['customerKind'];
   customerName: string | null;
@@ -125,11 +128,11 @@ const intake = preparedFor((sqlite) => ({
   codeExists: sqlite.prepare<[string], number>('SELECT 1 FROM orders WHERE code = ?').pluck(),
   newestCreatedAt: sqlite.prepare<[], number>('SELECT created_at FROM orders ORDER BY id DESC LIMIT 1').pluck(),
   // The customer_search column feeds orders_fts through the orders_fts_insert trigger.
-  insertOrder: sqlite.prepare<[NewOrder], OrderRecord>(
-    `INSERT INTO orders (code, status, payment_method, priority, comment, currency, subtotal, shipping_fee, total, customer_id, customer_kind,
+  insertOrder: sqlite.prepare<[Omit<NewOrder, 'paid'> & { paid: 0 | 1 }], OrderRecord>(
+    `INSERT INTO orders (code, status, payment_method, priority, comment, currency, subtotal, shipping_fee, total, paid, paid_amount, paid_at, customer_id, customer_kind,
        customer_name, customer_email, customer_phone, customer_phone_key, customer_search, ship_line1, ship_line2, ship_postal_code, ship_city,
        ship_country, language, source, created_at, placed_at, updated_at)
-     VALUES (@code, @status, @paymentMethod, @priority, @comment, @currency, @subtotal, @shippingFee, @total, @customerId, @customerKind,
+     VALUES (@code, @status, @paymentMethod, @priority, @comment, @currency, @subtotal, @shippingFee, @total, @paid, @paidAmount, @paidAt, @customerId, @customerKind,
        @customerName, @customerEmail, @customerPhone, @customerPhoneKey, @customerSearch, @shipLine1, @shipLine2, @shipPostalCode, @shipCity,
        @shipCountry, @language, @source, @createdAt, @placedAt, @updatedAt)
      RETURNING ${ORDER_COLUMNS}`,
@@ -162,7 +165,7 @@ export function nextCreatedAt(db: Db, now: Date): Date {
 
 /** Writes a new order and returns it as stored. Call inside a write transaction. */
 export function insertOrder(tx: Tx, order: NewOrder): OrderRow {
-  return toOrderRow(intake(tx).insertOrder.get(order)!);
+  return toOrderRow(intake(tx).insertOrder.get({ ...order, paid: order.paid ? 1 : 0 })!);
 }
 
 /** Writes a line of a new order. Call inside a write transaction. */

@@ -118,7 +118,10 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
     const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
     const createdAt = nextCreatedAt(tx, ctx.now).getTime();
     const at = ctx.now.getTime();
-    let order = insertOrder(tx, {
+    // Paid with the order (the shop took the money at checkout): the row is written paid at once,
+    // instead of an UPDATE after it; the payment and its event follow as recordPaymentIn writes them.
+    const paid = input.paid === true;
+    const order = insertOrder(tx, {
       code: newOrderCode(tx),
       status: input.status,
       paymentMethod: input.paymentMethod ?? null,
@@ -128,6 +131,9 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
       subtotal,
       shippingFee,
       total,
+      paid,
+      paidAmount: paid ? total : 0,
+      paidAt: paid ? at : null,
       ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : NO_CUSTOMER),
       source: ctx.source ?? null,
       createdAt,
@@ -146,7 +152,10 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
       total: order.total,
       source: ctx.source ?? null,
     });
-    if (input.paid) order = recordPaymentIn(tx, order, {}, ctx);
+    if (paid) {
+      insertPayment(tx, { orderId: order.id, amount: total, reference: null, actor: ctx.actor.name, at });
+      logOrderEvent(tx, order, 'payment_recorded', ctx.actor, at, { amount: total, reference: null, paid: true });
+    }
     if (order.status === 'order') queueNewOrderMails(db, order.id, ctx);
     return order;
   });
