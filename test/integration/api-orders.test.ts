@@ -4,6 +4,7 @@ import { orders, orderEvents } from '../../src/db/schema/index.js';
 import { dammCheckDigit } from '../../src/domain/order-code.js';
 import { aCustomer, buildCancelledOrder, buildOrder, buildPackingOrder, buildPreorder, buildProduct, buildShippedOrder, expectCountersInSync, productBySku } from '../builders.js';
 import { api, makeApp } from '../helpers.js';
+import { apiError, json, type OrderJson, type OrderListJson } from '../json.js';
 
 const orderCount = (db: ReturnType<typeof makeApp>['db']) => db.select({ n: count() }).from(orders).get()!.n;
 
@@ -30,18 +31,19 @@ describe('POST /api/v1/orders', () => {
       customer: { name: 'Zoë Lefèvre', type: 'guest', address: { city: 'Stockholm', country: 'SE' } },
       deliveries: [],
     });
-    expect(res.body.code).toMatch(/^\d{10}$/);
-    expect(dammCheckDigit(res.body.code.slice(0, 9))).toBe(res.body.code[9]);
-    expect(res.body.lines).toEqual([
+    const created = json<OrderJson>(res);
+    expect(created.code).toMatch(/^\d{10}$/);
+    expect(dammCheckDigit(created.code.slice(0, 9))).toBe(created.code[9]);
+    expect(created.lines).toEqual([
       expect.objectContaining({ sku: 'A', name: a.name, quantity: 2, shippedQuantity: 0, unitPrice: 1000 }),
       expect.objectContaining({ sku: 'B', quantity: 1, unitPrice: 2550 }),
     ]);
-    expect(res.body.events).toEqual([
+    expect(created.events).toEqual([
       expect.objectContaining({ type: 'created', actor: { type: 'api', name: 'API_TOKEN' } }),
       // The customer's order confirmation, written with the order (src/email).
       expect.objectContaining({ type: 'email_queued', data: expect.objectContaining({ template: 'order_confirmation', to: expect.any(String) }) }),
     ]);
-    expect(res.body.placedAt).not.toBeNull();
+    expect(created.placedAt).not.toBeNull();
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 2, allocated: 0 });
   });
 
@@ -59,7 +61,7 @@ describe('POST /api/v1/orders', () => {
     buildProduct(db, { sku: 'A', price: 500 });
     const res = await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: aCustomer(), paymentMethod: 'card', paid: true });
     expect(res.body).toMatchObject({ paid: true, paidAmount: 500 });
-    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued']);
+    expect(json<OrderJson>(res).events.map((e) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued']);
   });
 
   it('allows overselling: the order waits in order status', async () => {
@@ -96,8 +98,8 @@ describe('POST /api/v1/orders', () => {
     buildProduct(db, { sku: 'NOPRICE', price: null });
     const res = await api(app).post('/api/v1/orders').send(body as object);
     expect(res.status).toBe(422);
-    expect(res.body.error.code).toBe('validation_failed');
-    expect(res.body.error.details.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
+    expect(apiError(res).code).toBe('validation_failed');
+    expect(apiError(res).details?.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
     expect(orderCount(db)).toBe(0);
     expect(db.select({ n: count() }).from(orderEvents).get()!.n).toBe(0);
     expect(productBySku(db, 'A').reserved).toBe(0);
@@ -110,13 +112,13 @@ describe('POST /api/v1/orders', () => {
       .set('Content-Type', 'application/json')
       .send(JSON.stringify({ comment: 'x'.repeat(5 * 1024 * 1024) }));
     expect(big.status).toBe(413);
-    expect(big.body.error.code).toBe('payload_too_large');
+    expect(apiError(big).code).toBe('payload_too_large');
     const broken = await api(app).post('/api/v1/orders').set('Content-Type', 'application/json').send('{"lines": [');
     expect(broken.status).toBe(400);
-    expect(broken.body.error.code).toBe('bad_request');
+    expect(apiError(broken).code).toBe('bad_request');
     const form = await api(app).post('/api/v1/orders').type('form').send({ lines: 'A' });
     expect(form.status).toBe(415);
-    expect(form.body.error.code).toBe('unsupported_media_type');
+    expect(apiError(form).code).toBe('unsupported_media_type');
     expect(orderCount(db)).toBe(0);
   });
 
@@ -128,11 +130,11 @@ describe('POST /api/v1/orders', () => {
     const retry = await api(app).post('/api/v1/orders').set('Idempotency-Key', 'shop-order-77').send(body);
     expect(first.status).toBe(201);
     expect(retry.status).toBe(201);
-    expect(retry.body.code).toBe(first.body.code);
+    expect(json<OrderJson>(retry).code).toBe(json<OrderJson>(first).code);
     expect(orderCount(db)).toBe(1);
     const other = await api(app).post('/api/v1/orders').set('Idempotency-Key', 'shop-order-77').send({ ...body, comment: 'changed' });
     expect(other.status).toBe(409);
-    expect(other.body.error.code).toBe('idempotency_key_reused');
+    expect(apiError(other).code).toBe('idempotency_key_reused');
     expect(orderCount(db)).toBe(1);
   });
 });
@@ -147,7 +149,7 @@ describe('API authentication', () => {
     const req = (await import('supertest')).default(app).get('/api/v1/orders');
     const res = await (header ? req.set('Authorization', header) : req);
     expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe('unauthorized');
+    expect(apiError(res).code).toBe('unauthorized');
   });
 
   it('404 JSON for an unknown endpoint, never a stack trace', async () => {
@@ -165,7 +167,7 @@ describe('checkout, payments, status', () => {
     const res = await api(app).post(`/api/v1/orders/${cart.code}/checkout`).send({ customer: aCustomer('Łukasz Żółć'), paymentMethod: 'card' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'order', paymentMethod: 'card', customer: { name: 'Łukasz Żółć' } });
-    expect(res.body.placedAt).not.toBeNull();
+    expect(json<OrderJson>(res).placedAt).not.toBeNull();
     expect(productBySku(db, 'A').reserved).toBe(2);
   });
 
@@ -174,9 +176,9 @@ describe('checkout, payments, status', () => {
     const order = buildOrder(db);
     const res = await api(app).post(`/api/v1/orders/${order.code}/checkout`).send({ customer: aCustomer('Someone Else'), paymentMethod: 'card' });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'illegal_status_move', message: `Order ${order.code} is Order: only a preorder can be checked out.`, details: { from: 'order', to: 'order' } });
+    expect(apiError(res)).toMatchObject({ code: 'illegal_status_move', message: `Order ${order.code} is Order: only a preorder can be checked out.`, details: { from: 'order', to: 'order' } });
     const after = await api(app).get(`/api/v1/orders/${order.code}`);
-    expect(after.body.customer.name).not.toBe('Someone Else');
+    expect(json<OrderJson>(after).customer?.name).not.toBe('Someone Else');
   });
 
   it('records payments: partial, then the rest; a retried reference counts once', async () => {
@@ -190,8 +192,8 @@ describe('checkout, payments, status', () => {
     expect(rest.body).toMatchObject({ paid: true, paidAmount: 2000 });
     const more = await api(app).post(`/api/v1/orders/${order.code}/payments`).send({});
     expect(more.status).toBe(409);
-    expect(more.body.error.code).toBe('already_paid');
-    expect(rest.body.events.filter((e: { type: string }) => e.type === 'payment_recorded')).toHaveLength(2);
+    expect(apiError(more).code).toBe('already_paid');
+    expect(json<OrderJson>(rest).events.filter((e) => e.type === 'payment_recorded')).toHaveLength(2);
   });
 
   it('cancels, reopens and unpacks with stock in sync; refuses other moves with the allowed ones', async () => {
@@ -200,23 +202,23 @@ describe('checkout, payments, status', () => {
     const packing = buildPackingOrder(db, { lines: [{ sku: p.sku, quantity: 3 }] });
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 3, allocated: 3 });
     const unpacked = await api(app).post(`/api/v1/orders/${packing.code}/status`).send({ status: 'order' });
-    expect(unpacked.body.status).toBe('order');
+    expect(json<OrderJson>(unpacked).status).toBe('order');
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 3, allocated: 0 });
     const cancelled = await api(app).post(`/api/v1/orders/${packing.code}/status`).send({ status: 'cancelled', notifyCustomer: true });
-    expect(cancelled.body.status).toBe('cancelled');
+    expect(json<OrderJson>(cancelled).status).toBe('cancelled');
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 0, allocated: 0 });
     const reopened = await api(app).post(`/api/v1/orders/${packing.code}/status`).send({ status: 'order' });
-    expect(reopened.body.status).toBe('order');
+    expect(json<OrderJson>(reopened).status).toBe('order');
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 3, allocated: 0 });
 
     const shipped = buildShippedOrder(db);
     const refused = await api(app).post(`/api/v1/orders/${shipped.code}/status`).send({ status: 'cancelled' });
     expect(refused.status).toBe(409);
-    expect(refused.body.error.details.allowed).toEqual([]);
+    expect(apiError(refused).details?.allowed).toEqual([]);
     // Packing is the pack rule's move, never a request's.
-    const packingMove = await api(app).post(`/api/v1/orders/${reopened.body.code}/status`).send({ status: 'packing' });
+    const packingMove = await api(app).post(`/api/v1/orders/${json<OrderJson>(reopened).code}/status`).send({ status: 'packing' });
     expect(packingMove.status).toBe(409);
-    expect(packingMove.body.error).toMatchObject({ code: 'illegal_status_move', message: 'An order in status Order cannot move to Packing. Possible from here: Cancelled.', details: { allowed: ['cancelled'] } });
+    expect(apiError(packingMove)).toMatchObject({ code: 'illegal_status_move', message: 'An order in status Order cannot move to Packing. Possible from here: Cancelled.', details: { allowed: ['cancelled'] } });
   });
 });
 
@@ -226,10 +228,11 @@ describe('GET /api/v1/orders/:code', () => {
     const shipped = buildShippedOrder(db);
     const res = await api(app).get(`/api/v1/orders/${shipped.code}`);
     expect(res.status).toBe(200);
-    expect(res.body.status).toBe('shipped');
-    expect(res.body.lines[0]).toMatchObject({ quantity: 2, shippedQuantity: 2, remainingQuantity: 0 });
-    expect(res.body.deliveries).toEqual([expect.objectContaining({ status: 'reported', parcels: [expect.stringMatching(/^PARCEL-/)] })]);
-    expect(res.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued', 'status_changed', 'delivery_reported', 'status_changed', 'email_queued']);
+    const order = json<OrderJson>(res);
+    expect(order.status).toBe('shipped');
+    expect(order.lines[0]).toMatchObject({ quantity: 2, shippedQuantity: 2, remainingQuantity: 0 });
+    expect(order.deliveries).toEqual([expect.objectContaining({ status: 'reported', parcels: [expect.stringMatching(/^PARCEL-/)] })]);
+    expect(order.events.map((e) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued', 'status_changed', 'delivery_reported', 'status_changed', 'email_queued']);
   });
 
   it('404 unknown code; a wrong or missing check digit is refused, not matched', async () => {
@@ -239,13 +242,13 @@ describe('GET /api/v1/orders/:code', () => {
     const wrong = body + String((Number(order.code[9]) + 1) % 10);
     const r1 = await api(app).get(`/api/v1/orders/${wrong}`);
     expect(r1.status).toBe(404);
-    expect(r1.body.error.code).toBe('order_code_invalid');
+    expect(apiError(r1).code).toBe('order_code_invalid');
     const r2 = await api(app).get(`/api/v1/orders/${body}`);
     expect(r2.status).toBe(404);
-    expect(r2.body.error).toMatchObject({ code: 'order_code_invalid', details: { suggestion: order.code } });
+    expect(apiError(r2)).toMatchObject({ code: 'order_code_invalid', details: { suggestion: order.code } });
     const r3 = await api(app).get(`/api/v1/orders/100000000${dammCheckDigit('100000000')}`);
     expect(r3.status).toBe(404);
-    expect(r3.body.error.code).toBe('order_not_found');
+    expect(apiError(r3).code).toBe('order_not_found');
   });
 });
 
@@ -255,18 +258,18 @@ describe('GET /api/v1/orders', () => {
     const made = Array.from({ length: 7 }, () => buildOrder(db));
     buildCancelledOrder(db);
     const page1 = await api(app).get('/api/v1/orders?limit=3&status=order');
-    expect(page1.body.orders.map((o: { code: string }) => o.code)).toEqual(made.slice(-3).reverse().map((o) => o.code));
-    const page2 = await api(app).get(`/api/v1/orders?limit=3&status=order&cursor=${page1.body.nextCursor}`);
-    expect(page2.body.orders.map((o: { code: string }) => o.code)).toEqual(made.slice(1, 4).reverse().map((o) => o.code));
-    const page3 = await api(app).get(`/api/v1/orders?limit=3&status=order&cursor=${page2.body.nextCursor}`);
-    expect(page3.body.orders).toHaveLength(1);
-    expect(page1.body.orders[0].lineCount).toBe(1);
-    expect(page3.body.nextCursor).toBeNull();
+    expect(json<OrderListJson>(page1).orders.map((o) => o.code)).toEqual(made.slice(-3).reverse().map((o) => o.code));
+    const page2 = await api(app).get(`/api/v1/orders?limit=3&status=order&cursor=${json<OrderListJson>(page1).nextCursor}`);
+    expect(json<OrderListJson>(page2).orders.map((o) => o.code)).toEqual(made.slice(1, 4).reverse().map((o) => o.code));
+    const page3 = await api(app).get(`/api/v1/orders?limit=3&status=order&cursor=${json<OrderListJson>(page2).nextCursor}`);
+    expect(json<OrderListJson>(page3).orders).toHaveLength(1);
+    expect(json<OrderListJson>(page1).orders[0]?.lineCount).toBe(1);
+    expect(json<OrderListJson>(page3).nextCursor).toBeNull();
 
     const byCode = await api(app).get(`/api/v1/orders?q=${made[2]!.code}`);
-    expect(byCode.body.orders.map((o: { code: string }) => o.code)).toEqual([made[2]!.code]);
+    expect(json<OrderListJson>(byCode).orders.map((o) => o.code)).toEqual([made[2]!.code]);
     const byEmail = await api(app).get(`/api/v1/orders?q=${made[4]!.customerEmail}`);
-    expect(byEmail.body.orders.map((o: { code: string }) => o.code)).toEqual([made[4]!.code]);
+    expect(json<OrderListJson>(byEmail).orders.map((o) => o.code)).toEqual([made[4]!.code]);
     const bad = await api(app).get('/api/v1/orders?limit=1000');
     expect(bad.status).toBe(422);
     const badCursor = await api(app).get('/api/v1/orders?cursor=abc');

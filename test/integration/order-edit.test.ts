@@ -4,6 +4,7 @@ import { createApiToken } from '../../src/api-tokens/service.js';
 import { buildCancelledOrder, expectCountersInSync, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
 import { dispatchEvents } from '../../src/webhooks/service.js';
 import { api, loginAs, makeApp } from '../helpers.js';
+import { apiError, json, type DraftJson, type OrderJson, type ProductJson, type ReportJson } from '../json.js';
 import { expectInvariants } from '../invariants.js';
 
 describe('line editing keeps stock in sync', () => {
@@ -12,13 +13,13 @@ describe('line editing keeps stock in sync', () => {
     const a = buildProduct(db, { sku: 'A', onHand: 5 });
     buildProduct(db, { sku: 'B', onHand: 2, price: 300 });
     const order = buildOrder(db, { lines: [{ sku: a.sku, quantity: 2 }] });
-    const stock = async (sku: string) => (await api(app).get(`/api/v1/products/${sku}`)).body;
+    const stock = async (sku: string) => json<ProductJson>(await api(app).get(`/api/v1/products/${sku}`));
 
     const added = await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'B', quantity: 2 });
     expect(added.status).toBe(201);
     expect(await stock('B')).toMatchObject({ sellable: 0, soldOut: true, allocated: 0 });
-    const lineB = added.body.lines.find((l: { sku: string }) => l.sku === 'B');
-    expect(added.body.total).toBe(2 * 1000 + 2 * 300);
+    const lineB = json<OrderJson>(added).lines.find((l) => l.sku === 'B')!;
+    expect(json<OrderJson>(added).total).toBe(2 * 1000 + 2 * 300);
     expectCountersInSync(db);
 
     const more = await api(app).patch(`/api/v1/orders/${order.code}/lines/${lineB.id}`).send({ quantity: 3 });
@@ -33,9 +34,9 @@ describe('line editing keeps stock in sync', () => {
     const removed = await api(app).delete(`/api/v1/orders/${order.code}/lines/${lineB.id}`);
     expect(removed.status).toBe(200);
     expect(await stock('B')).toMatchObject({ sellable: 2, soldOut: false });
-    expect(removed.body.lines.map((l: { sku: string }) => l.sku)).toEqual(['A']);
-    expect(removed.body.total).toBe(2000);
-    expect(removed.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'email_queued', 'line_added', 'line_changed', 'line_changed', 'line_removed']);
+    expect(json<OrderJson>(removed).lines.map((l) => l.sku)).toEqual(['A']);
+    expect(json<OrderJson>(removed).total).toBe(2000);
+    expect(json<OrderJson>(removed).events.map((e) => e.type)).toEqual(['created', 'email_queued', 'line_added', 'line_changed', 'line_changed', 'line_removed']);
     expectCountersInSync(db);
   });
 
@@ -43,7 +44,7 @@ describe('line editing keeps stock in sync', () => {
     const { app, db } = makeApp();
     const order = buildOrder(db, { lines: [{ sku: buildProduct(db, { sku: 'A' }).sku, quantity: 2 }] });
     const res = await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'A', quantity: 3 });
-    expect(res.body.lines).toEqual([expect.objectContaining({ sku: 'A', quantity: 5 })]);
+    expect(json<OrderJson>(res).lines).toEqual([expect.objectContaining({ sku: 'A', quantity: 5 })]);
     expect(productBySku(db, 'A').reserved).toBe(5);
   });
 
@@ -51,11 +52,11 @@ describe('line editing keeps stock in sync', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A', onHand: 4 });
     const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 3 }] });
-    const line = reload(db, order.code) && (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
+    const line = reload(db, order.code) && json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).lines[0]!;
     const refused = await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 6 });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'insufficient_stock', details: { sku: 'A', requested: 3, available: 1 } });
-    expect(refused.body.error.message).toBe('Not enough A in stock for a packing order: 3 more wanted, 1 available.');
+    expect(apiError(refused)).toMatchObject({ code: 'insufficient_stock', details: { sku: 'A', requested: 3, available: 1 } });
+    expect(apiError(refused).message).toBe('Not enough A in stock for a packing order: 3 more wanted, 1 available.');
     expect(productBySku(db, 'A')).toMatchObject({ allocated: 3, reserved: 3 });
 
     const ok = await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 4 });
@@ -90,15 +91,15 @@ describe('line editing keeps stock in sync', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'X' });
     const order = build(db);
-    const line = (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
+    const line = json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).lines[0]!;
     for (const res of [
       await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: 'X', quantity: 1 }),
       await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 1 }),
       await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`),
     ]) {
       expect(res.status).toBe(409);
-      expect(res.body.error.code).toBe('order_not_editable');
-      expect(res.body.error.details.status).toBe(status);
+      expect(apiError(res).code).toBe('order_not_editable');
+      expect(apiError(res).details?.status).toBe(status);
     }
     expectCountersInSync(db);
   });
@@ -108,7 +109,7 @@ describe('line editing keeps stock in sync', () => {
     const order = buildPartlyShippedOrder(db);
     const other = buildProduct(db, { sku: 'OTHER', onHand: 10 });
     await api(app).post(`/api/v1/orders/${order.code}/lines`).send({ sku: other.sku, quantity: 1 });
-    const line = (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
+    const line = json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).lines[0]!;
     expect(line.shippedQuantity).toBe(1);
     const below = await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 1 });
     expect(below.status).toBe(200);
@@ -116,7 +117,7 @@ describe('line editing keeps stock in sync', () => {
     expect(zero.status).toBe(422);
     const remove = await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`);
     expect(remove.status).toBe(409);
-    expect(remove.body.error.code).toBe('line_partly_shipped');
+    expect(apiError(remove).code).toBe('line_partly_shipped');
     expectCountersInSync(db);
   });
 
@@ -124,9 +125,9 @@ describe('line editing keeps stock in sync', () => {
     const { app, db } = makeApp();
     const order = buildOrder(db);
     const other = buildOrder(db);
-    const line = (await api(app).get(`/api/v1/orders/${order.code}`)).body.lines[0];
-    const otherLine = (await api(app).get(`/api/v1/orders/${other.code}`)).body.lines[0];
-    expect((await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`)).body.error.code).toBe('last_line');
+    const line = json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).lines[0]!;
+    const otherLine = json<OrderJson>(await api(app).get(`/api/v1/orders/${other.code}`)).lines[0]!;
+    expect(apiError(await api(app).delete(`/api/v1/orders/${order.code}/lines/${line.id}`)).code).toBe('last_line');
     expect((await api(app).patch(`/api/v1/orders/${order.code}/lines/${otherLine.id}`).send({ quantity: 1 })).status).toBe(404);
     expect((await api(app).patch(`/api/v1/orders/${order.code}/lines/abc`).send({ quantity: 1 })).status).toBe(422);
     for (const quantity of [0.5, -1, 1e12, '2']) {
@@ -139,7 +140,7 @@ describe('line editing keeps stock in sync', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A', price: 1000 });
     buildProduct(db, { sku: 'B', price: 500 });
-    const paid = (await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: { name: 'X', email: 'x@example.com', address: { line1: 'a', postalCode: '1', city: 'c', country: 'SE' } }, paid: true })).body;
+    const paid = json<OrderJson>(await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: { name: 'X', email: 'x@example.com', address: { line1: 'a', postalCode: '1', city: 'c', country: 'SE' } }, paid: true }));
     expect(paid.paid).toBe(true);
     const version = reload(db, paid.code).linesVersion;
     const grown = await api(app).post(`/api/v1/orders/${paid.code}/lines`).send({ sku: 'B', quantity: 1 });
@@ -156,10 +157,10 @@ describe('PATCH /api/v1/orders/:code', () => {
     const res = await api(app).patch(`/api/v1/orders/${order.code}`).send({ waiting: true, reviewed: true, priority: 9, comment: 'Gift', customStatus: 'SUPPLIER' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ waiting: true, reviewed: true, priority: 9, comment: 'Gift', customStatus: { code: 'SUPPLIER', label: 'Awaiting supplier', color: '#b45309' } });
-    const event = res.body.events.at(-1);
+    const event = json<OrderJson>(res).events.at(-1);
     expect(event).toMatchObject({ type: 'flags_changed', data: { changes: { waiting: { from: false, to: true }, priority: { from: 5, to: 9 }, customStatus: { from: null, to: 'SUPPLIER' } } } });
     const same = await api(app).patch(`/api/v1/orders/${order.code}`).send({ waiting: true, priority: 9 });
-    expect(same.body.events).toHaveLength(res.body.events.length);
+    expect(json<OrderJson>(same).events).toHaveLength(json<OrderJson>(res).events.length);
     const cleared = await api(app).patch(`/api/v1/orders/${order.code}`).send({ customStatus: null, comment: null });
     expect(cleared.body).toMatchObject({ customStatus: null, comment: null });
   });
@@ -175,7 +176,7 @@ describe('PATCH /api/v1/orders/:code', () => {
     const order = buildOrder(db);
     const res = await api(app).patch(`/api/v1/orders/${order.code}`).send(body);
     expect(res.status).toBe(422);
-    expect(res.body.error.details.fields[0].path).toBe(path);
+    expect(apiError(res).details?.fields?.[0]?.path).toBe(path);
     expect(reload(db, order.code)).toMatchObject({ priority: 5, waiting: false });
   });
 });
@@ -209,15 +210,15 @@ describe('custom statuses API', () => {
     const order = buildOrder(db);
     await api(app).patch(`/api/v1/orders/${order.code}`).send({ customStatus: 'GIFT' });
     expect((await api(app).put('/api/v1/custom-statuses/GIFT').send({ label: 'Gift wrapping', color: '#7c3aed' })).status).toBe(200);
-    expect((await api(app).get(`/api/v1/orders/${order.code}`)).body.customStatus).toEqual({ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed' });
-    expect((await api(app).get('/api/v1/custom-statuses')).body.customStatuses).toEqual([{ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed', orders: 1 }]);
+    expect(json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).customStatus).toEqual({ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed' });
+    expect(json<{ customStatuses: unknown[] }>(await api(app).get('/api/v1/custom-statuses')).customStatuses).toEqual([{ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed', orders: 1 }]);
 
     const refused = await api(app).delete('/api/v1/custom-statuses/GIFT');
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'custom_status_in_use', details: { orders: 1 } });
+    expect(apiError(refused)).toMatchObject({ code: 'custom_status_in_use', details: { orders: 1 } });
     const cleared = await api(app).delete('/api/v1/custom-statuses/GIFT?clear=true');
     expect(cleared.body).toEqual({ cleared: 1 });
-    const after = (await api(app).get(`/api/v1/orders/${order.code}`)).body;
+    const after = json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`));
     expect(after.customStatus).toBeNull();
     expect(after.events.at(-1)).toMatchObject({ type: 'flags_changed', data: { changes: { customStatus: { from: 'GIFT', to: null } } } });
     expect((await api(app).delete('/api/v1/custom-statuses/GIFT')).status).toBe(404);
@@ -231,7 +232,7 @@ describe('custom statuses API', () => {
     const { app } = makeApp();
     const res = await api(app).put('/api/v1/custom-statuses/X').send(body);
     expect(res.status).toBe(422);
-    expect(res.body.error.details.fields[0].path).toBe(path);
+    expect(apiError(res).details?.fields?.[0]?.path).toBe(path);
     expect((await api(app).put('/api/v1/custom-statuses/bad%20code').send({ label: 'x', color: '#000000' })).status).toBe(422);
   });
 });
@@ -246,10 +247,10 @@ describe('a line edit keeps the open delivery within what remains', () => {
     const client = api(ctx.app);
     expect((await client.put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 3 }, { sku: 'MUG', quantity: 1 }] })).status).toBe(200);
     expect((await client.post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-A' })).status).toBe(201);
-    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as { id: number; sku: string }[];
+    const lines = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`)).lines;
     const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
-    const going = async () => ((await client.get(`/api/v1/orders/${order.code}/delivery`)).body.lines as { sku: string; quantity: number }[]).map((l) => `${l.sku}×${l.quantity}`);
-    const clamped = () => ctx.db.$client.prepare("SELECT data FROM order_events WHERE type = 'delivery_lines_clamped' ORDER BY id").pluck().all().map((d) => JSON.parse(d as string));
+    const going = async () => json<DraftJson>(await client.get(`/api/v1/orders/${order.code}/delivery`)).lines.map((l) => `${l.sku}×${l.quantity}`);
+    const clamped = () => ctx.db.$client.prepare("SELECT data FROM order_events WHERE type = 'delivery_lines_clamped' ORDER BY id").pluck().all().map((d) => JSON.parse(d as string) as unknown);
     return { ...ctx, order, client, lineId, going, clamped };
   }
 
@@ -259,7 +260,7 @@ describe('a line edit keeps the open delivery within what remains', () => {
     expect(reduced.status).toBe(200);
     expect(await going()).toEqual(['TENT×1', 'MUG×1']);
     expect(clamped()).toEqual([{ deliveryId: expect.any(Number), sku: 'TENT', from: 3, to: 1 }]);
-    expect(reduced.body.events.map((e: { type: string }) => e.type)).toContain('delivery_lines_clamped');
+    expect(json<OrderJson>(reduced).events.map((e) => e.type)).toContain('delivery_lines_clamped');
     // A line still above the draft's choice leaves it alone.
     await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('MUG')}`).send({ quantity: 1 });
     expect(clamped()).toHaveLength(1);
@@ -284,14 +285,14 @@ describe('a line edit keeps the open delivery within what remains', () => {
     await client.post(`/api/v1/orders/${third.code}/lines`).send({ sku: 'TENT', quantity: 1 }).expect(201);
     await client.put(`/api/v1/orders/${third.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] }).expect(200);
     await client.post(`/api/v1/orders/${third.code}/parcels`).send({ parcelId: 'P-C' }).expect(201);
-    const thirdTent = ((await client.get(`/api/v1/orders/${third.code}`)).body.lines as { id: number; sku: string }[]).find((l) => l.sku === 'TENT')!;
+    const thirdTent = json<OrderJson>(await client.get(`/api/v1/orders/${third.code}`)).lines.find((l) => l.sku === 'TENT')!;
     await client.delete(`/api/v1/orders/${third.code}/lines/${thirdTent.id}`).expect(200);
     await client.post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'P-B' }).expect(201);
 
     const report = await client.post('/api/v1/deliveries/report').send({});
     expect(report.status).toBe(200);
-    expect(report.body.reported.map((r: { code: string }) => r.code)).toEqual([order.code, other.code]);
-    expect(report.body.failed).toEqual([{ code: third.code, error: { code: 'validation_failed', message: 'Nothing left to ship.', details: { fields: [{ path: 'lines', message: 'Nothing left to ship.' }] } } }]);
+    expect(json<ReportJson>(report).reported.map((r) => r.code)).toEqual([order.code, other.code]);
+    expect(json<ReportJson>(report).failed).toEqual([{ code: third.code, error: { code: 'validation_failed', message: 'Nothing left to ship.', details: { fields: [{ path: 'lines', message: 'Nothing left to ship.' }] } } }]);
     expect(reload(db, other.code).status).toBe('shipped');
     expect(reload(db, third.code).status).toBe('packing');
     expectCountersInSync(db);
@@ -322,7 +323,6 @@ describe('a line edit keeps the open delivery within what remains', () => {
 });
 
 describe('an edit that leaves an order nothing to ship ships it', () => {
-  type Line = { id: number; sku: string };
   const typesOf = (body: { events: { type: string }[] }) => body.events.map((e) => e.type);
 
   it('A×3 and B×1 with A×1 shipped: A to 1, then B removed — shipped, logged, pushed, counters right, no new e-mail', async () => {
@@ -334,24 +334,24 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     await client.post('/api/v1/webhooks').send({ url: 'https://pos.example/hooks', secret: 'a-webhook-secret-of-some-length', events: ['order.status_changed'] }).expect(201);
     const partial = await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'A', quantity: 1 }] });
     expect(partial.status).toBe(201);
-    expect(partial.body.status).toBe('packing');
+    expect(json<OrderJson>(partial).status).toBe('packing');
     const emails = () => db.$client.prepare('SELECT template FROM email_outbox WHERE order_id = ? ORDER BY id').pluck().all(order.id);
     const emailsBefore = emails();
-    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as Line[];
+    const lines = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`)).lines;
     const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
 
     const reduced = await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('A')}`).send({ quantity: 1 });
     expect(reduced.status).toBe(200);
     // B is still to ship: the order stays packing.
-    expect(reduced.body.status).toBe('packing');
+    expect(json<OrderJson>(reduced).status).toBe('packing');
     expect(productBySku(db, 'A')).toMatchObject({ onHand: 9, reserved: 0, allocated: 0 });
     expectInvariants(db);
 
     const removed = await client.delete(`/api/v1/orders/${order.code}/lines/${lineId('B')}`);
     expect(removed.status).toBe(200);
-    expect(removed.body.status).toBe('shipped');
-    expect(typesOf(removed.body).slice(-3)).toEqual(['line_changed', 'line_removed', 'status_changed']);
-    expect(removed.body.events.at(-1).data).toEqual({ from: 'packing', to: 'shipped', action: 'ship', reason: 'nothing_left_to_ship' });
+    expect(json<OrderJson>(removed).status).toBe('shipped');
+    expect(typesOf(json<OrderJson>(removed)).slice(-3)).toEqual(['line_changed', 'line_removed', 'status_changed']);
+    expect(json<OrderJson>(removed).events.at(-1)?.data).toEqual({ from: 'packing', to: 'shipped', action: 'ship', reason: 'nothing_left_to_ship' });
     // The edit released B's unit; the move released nothing more (a second release would go below 0 or break the invariants).
     expect(productBySku(db, 'A')).toMatchObject({ onHand: 9, reserved: 0, allocated: 0 });
     expect(productBySku(db, 'B')).toMatchObject({ onHand: 10, reserved: 0, allocated: 0 });
@@ -366,7 +366,7 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     // Nothing is waiting for Report in, and the lines are closed now.
     expect((await client.post('/api/v1/deliveries/report').send({ orders: [order.code] })).body).toEqual({ reported: [], failed: [] });
     const again = await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('A')}`).send({ quantity: 2 });
-    expect(again.body.error?.code).toBe('order_not_editable');
+    expect(apiError(again)?.code).toBe('order_not_editable');
     expect(reload(db, order.code).status).toBe('shipped');
   });
 
@@ -378,12 +378,12 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     const client = api(app);
     await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'A', quantity: 1 }] }).expect(201);
     await client.post(`/api/v1/orders/${order.code}/status`).send({ status: 'order' }).expect(200);
-    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as Line[];
+    const lines = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`)).lines;
     await client.patch(`/api/v1/orders/${order.code}/lines/${lines.find((l) => l.sku === 'A')!.id}`).send({ quantity: 1 }).expect(200);
     const removed = await client.delete(`/api/v1/orders/${order.code}/lines/${lines.find((l) => l.sku === 'B')!.id}`);
     expect(removed.status).toBe(200);
-    expect(removed.body.status).toBe('shipped');
-    expect(removed.body.events.at(-1)).toMatchObject({ type: 'status_changed', data: { from: 'order', to: 'shipped', action: 'ship' } });
+    expect(json<OrderJson>(removed).status).toBe('shipped');
+    expect(json<OrderJson>(removed).events.at(-1)).toMatchObject({ type: 'status_changed', data: { from: 'order', to: 'shipped', action: 'ship' } });
     expect(productBySku(db, 'B')).toMatchObject({ onHand: 10, reserved: 0, allocated: 0 });
     const run = await client.post('/api/v1/pack-runs').send({});
     expect(run.body).toMatchObject({ examined: 0, promotedCount: 0 });
@@ -401,7 +401,7 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     // The station has started the next delivery: the last tent, in parcel P-X.
     await client.put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] }).expect(200);
     await client.post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-X' }).expect(201);
-    const lines = (await client.get(`/api/v1/orders/${order.code}`)).body.lines as Line[];
+    const lines = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`)).lines;
     const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
     await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`).send({ quantity: 1 }).expect(200);
     expect(reload(db, order.code).status).toBe('packing');
@@ -410,11 +410,11 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     const { agent, submit } = await loginAs(app, user.email);
     const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/lines/${lineId('MUG')}`, { remove: '1' });
     expect(res.status).toBe(302);
-    const after = (await client.get(`/api/v1/orders/${order.code}`)).body;
+    const after = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`));
     expect(after.status).toBe('shipped');
     expect(typesOf(after).slice(-5)).toEqual(['delivery_lines_clamped', 'line_changed', 'line_removed', 'delivery_discarded', 'status_changed']);
-    expect(after.events.at(-2).data).toEqual({ deliveryId: expect.any(Number), parcels: ['P-X'] });
-    expect(after.deliveries.map((d: { parcels: string[] }) => d.parcels)).toEqual([['P-1']]);
+    expect(after.events.at(-2)?.data).toEqual({ deliveryId: expect.any(Number), parcels: ['P-X'] });
+    expect(after.deliveries.map((d) => d.parcels)).toEqual([['P-1']]);
     expect((await client.get(`/api/v1/orders/${order.code}/delivery`)).body).toMatchObject({ deliveryId: null, parcels: [] });
     expect((await agent.get(`/orders/${order.code}`)).text).toContain('Open delivery removed, nothing left to ship; parcel IDs freed: P-X');
     expectInvariants(db);
