@@ -6,6 +6,7 @@ import type { PackProgress, PackRunResult } from './progress.js';
 import { BATCH_SIZE, runPackScript, type PackRunOptions, type PackScriptDeps } from './run.js';
 import type { WorkerReply, WorkerRun } from './worker.js';
 import { startTsWorker } from '../threads.js';
+import { requestCount } from '../activity.js';
 
 interface Job {
   deps: PackScriptDeps;
@@ -17,6 +18,8 @@ interface Job {
   startedAt?: string;
   /** Where the run is, as runPackScript names its steps: a crashed worker's run keeps it. */
   step: string;
+  /** Orders written, as last reported. */
+  done: number;
 }
 
 let worker: Worker | null = null;
@@ -24,14 +27,18 @@ let nextJob = 1;
 const jobs = new Map<number, Job>();
 
 function follow(job: Job, event: PackProgress): void {
-  const batchSize = job.opts.batchSize ?? BATCH_SIZE;
+  // Batches vary in size (the worker paces them); the next is taken to be as large as the last.
+  const batchSize = event.type === 'batch' ? Math.max(1, event.done - job.done) : (job.opts.batchSize ?? BATCH_SIZE);
   if (event.type === 'created') {
     job.runId = event.runId;
     job.startedAt = new Date().toISOString();
     job.step = 'reading';
   }
   if (event.type === 'started') job.step = event.total === 0 ? 'finishing' : `writing:1-${Math.min(batchSize, event.total)}`;
-  if (event.type === 'batch') job.step = event.done >= event.total ? 'finishing' : `writing:${event.done + 1}-${Math.min(event.done + batchSize, event.total)}`;
+  if (event.type === 'batch') {
+    job.step = event.done >= event.total ? 'finishing' : `writing:${event.done + 1}-${Math.min(event.done + batchSize, event.total)}`;
+    job.done = event.done;
+  }
   job.deps.onProgress?.(event);
 }
 
@@ -113,10 +120,10 @@ export function runPackRun(deps: PackScriptDeps, opts: PackRunOptions): Promise<
   if (deps.db.$client.memory) return runPackScript(deps, opts);
   return new Promise((resolve, reject) => {
     const job = nextJob++;
-    jobs.set(job, { deps, opts, resolve, reject, step: 'starting' });
+    jobs.set(job, { deps, opts, resolve, reject, step: 'starting', done: 0 });
     const w = packWorker();
     w.ref();
-    const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), opts };
+    const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), requests: requestCount.buffer as SharedArrayBuffer, opts };
     w.postMessage(msg);
   });
 }

@@ -26,6 +26,13 @@ export interface PackScriptDeps {
   log: Logger;
   /** Called after each batch, for the live view. */
   onProgress?: (event: PackProgress) => void;
+  /**
+   * Paces the writing: called before each batch with the previous one's size and write time (null
+   * before the first); resolves with the next batch's size once the run may write it. Without it,
+   * batches are `batchSize` orders with a turn of the event loop between them. The worker thread
+   * passes one that leaves room for the server's own writes while it is busy (worker.ts).
+   */
+  pace?: (last: { size: number; writeMs: number } | null) => Promise<number>;
 }
 
 export interface PackRunOptions {
@@ -85,12 +92,15 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     deps.onProgress?.({ type: 'started', runId: run.id, total: decisions.length });
 
     const writer = batchWriter(db, run.id, opts.dryRun, opts.actor);
-    for (let start = 0; start < decisions.length; start += batchSize) {
-      step = `writing:${start + 1}-${Math.min(start + batchSize, decisions.length)}`;
-      const batch = decisions.slice(start, start + batchSize);
+    let last: { size: number; writeMs: number } | null = null;
+    for (let start = 0; start < decisions.length; ) {
+      const end = Math.min(start + (deps.pace ? Math.max(1, await deps.pace(last)) : batchSize), decisions.length);
+      step = `writing:${start + 1}-${end}`;
+      const batch = decisions.slice(start, end);
       const t0 = performance.now();
       const changed = writer(batch, start, clock());
-      summary.longestWriteMs = Math.max(summary.longestWriteMs, performance.now() - t0);
+      const writeMs = performance.now() - t0;
+      summary.longestWriteMs = Math.max(summary.longestWriteMs, writeMs);
       batch.forEach((d, i) => {
         if (changed.has(i)) {
           held.push({ code: d.order.code, reason: 'changed', detail: CHANGED_DETAIL, ...shortLine(d.lines) });
@@ -104,8 +114,10 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
       });
       const live = batch.slice(-LIVE_ORDERS).map((d, i) => outcomeOf(d, changed.has(batch.length - Math.min(batch.length, LIVE_ORDERS) + i)));
       if (lease && !renewLease(db, lease, clock())) throw new Error('The pack script lease was lost (the run took too long between batches).');
-      deps.onProgress?.({ type: 'batch', runId: run.id, done: Math.min(start + batchSize, decisions.length), total: decisions.length, promoted: promoted.length, held: held.length, orders: live });
-      await yieldToEventLoop();
+      deps.onProgress?.({ type: 'batch', runId: run.id, done: end, total: decisions.length, promoted: promoted.length, held: held.length, orders: live });
+      last = { size: end - start, writeMs };
+      start = end;
+      if (!deps.pace) await yieldToEventLoop();
     }
 
     step = 'finishing';

@@ -9,10 +9,48 @@ import { openDatabase } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PackProgress, PackRunResult } from './progress.js';
-import { LIVE_ORDERS, runPackScript, type PackRunOptions } from './run.js';
+import { BATCH_SIZE, LIVE_ORDERS, runPackScript, type PackRunOptions } from './run.js';
 
 /** Batches closer together than this reach the caller as one event: each message costs its event loop. */
 const PROGRESS_EVERY_MS = 100;
+/**
+ * While requests come in, a batch is sized to hold the write lock about this long, and is followed
+ * by a pause at least as long as SQLite's busy handler sleeps between its early retries: a scan
+ * that finds the lock taken gets it at its next try, within about 20 ms.
+ */
+export const BUSY_WRITE_MS = 8;
+export const BUSY_PAUSE_MS = 12;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Requests within this long make the server busy. */
+const BUSY_FOR_MS = 1000;
+
+/**
+ * Paces a run's writing by the server's requests: with none for BUSY_FOR_MS, full batches one after
+ * another; otherwise short batches (sized from the last one's speed towards BUSY_WRITE_MS of
+ * writing, at most doubling or halving at a time) with BUSY_PAUSE_MS between them.
+ */
+function pacer(requests: Int32Array, batchSize: number) {
+  let seen = Atomics.load(requests, 0);
+  let lastRequestAt = -Infinity;
+  let size = 0;
+  return async (last: { size: number; writeMs: number } | null): Promise<number> => {
+    const count = Atomics.load(requests, 0);
+    if (count !== seen) lastRequestAt = performance.now();
+    seen = count;
+    if (performance.now() - lastRequestAt > BUSY_FOR_MS) {
+      size = 0;
+      await turn();
+      return batchSize;
+    }
+    await sleep(BUSY_PAUSE_MS);
+    if (size === 0 || !last) size = Math.min(200, batchSize);
+    else size = Math.round(Math.min(2 * last.size, Math.max(last.size / 2, (last.size * BUSY_WRITE_MS) / Math.max(last.writeMs, 0.1))));
+    return Math.max(10, Math.min(batchSize, size));
+  };
+}
 
 /** A run asked of the worker. */
 export interface WorkerRun {
@@ -21,6 +59,8 @@ export interface WorkerRun {
   databasePath: string;
   /** The caller's clock minus this thread's: the run's timestamps follow the caller's clock. */
   clockOffsetMs: number;
+  /** The server's request counter (activity.ts), shared memory. */
+  requests: SharedArrayBuffer;
   opts: PackRunOptions;
 }
 
@@ -58,7 +98,7 @@ async function run(msg: WorkerRun): Promise<void> {
   const db = openDatabase(msg.databasePath);
   try {
     const result = await runPackScript(
-      { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress },
+      { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress, pace: pacer(new Int32Array(msg.requests), msg.opts.batchSize ?? BATCH_SIZE) },
       msg.opts,
     );
     send({ job: msg.job, type: 'result', result });

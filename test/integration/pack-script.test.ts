@@ -20,6 +20,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app.js';
 import { applyShopDefaults } from '../../src/email/settings.js';
 import { runPackRun, stopPackWorker } from '../../src/pack/in-worker.js';
+import { requestCount } from '../../src/activity.js';
 import { PackRunHub } from '../../src/pack/live.js';
 import type { PackProgress } from '../../src/pack/progress.js';
 import { fill } from '../../bench/generate.js';
@@ -453,5 +454,28 @@ describe('across processes', () => {
     expect(next.status).toBe('succeeded');
     expect(promoted.get()).toBe(before + next.promoted.length);
     expect(counters()).toEqual({});
+  }, 60_000);
+
+  it('the worker writes in short batches with pauses while the server answers requests, and in full batches when it is idle', async () => {
+    const { db } = await fileDb(400);
+    const { app } = makeApp({ db });
+    const batches = (runId: number) => db.$client.prepare('SELECT count FROM pack_run_batches WHERE run_id = ? ORDER BY first_index').pluck().all(runId) as number[];
+    let busy = true;
+    const traffic = (async () => {
+      while (busy) await request(app).get('/healthz');
+    })();
+    await until('the server to answer', () => Atomics.load(requestCount, 0) > 0, 10_000);
+    const during = await runPackRun(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
+    busy = false;
+    await traffic;
+    expect(during.status).toBe('succeeded');
+    const sizes = batches(during.id);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(400);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(200);
+    // Nobody asks anything now: the held orders are looked at again in one batch.
+    const idle = await runPackRun(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
+    expect(batches(idle.id)).toEqual([idle.examined]);
+    invariants(db);
   }, 60_000);
 });
