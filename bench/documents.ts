@@ -2,6 +2,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { fill } from './generate.js';
 import { startServer } from './http.js';
+import { probe, stationSession, type Probe } from './responsive.js';
+import { createUser } from '../src/users/service.js';
 
 export interface DocumentsBench {
   orders: number;
@@ -13,9 +15,13 @@ export interface DocumentsBench {
   /** The slowest /healthz answered while 500 pick slips were being made, ms. */
   healthzDuringMaxMs: number;
   healthzDuringCount: number;
+  /** Pages and scans without a job, then while 500 pick slips render (one PDF after another). */
+  without: Probe;
+  during: Probe;
 }
 
 const TOKEN = 'bench-token-0123456789abcdef';
+const PASSWORD = 'bench password 123';
 
 /**
  * 500 packing orders of exactly 5 lines, made through the real API and the pack script, then one
@@ -30,9 +36,10 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
   migrateDatabase(db);
   fill(db, { products: 2000, orders: 0, linesPerOrder: 1, onHand: [100_000, 100_000] });
   const skus = db.$client.prepare('SELECT sku FROM products ORDER BY id').pluck().all() as string[];
+  await createUser(db, { email: 'bench@example.com', name: 'Bench', role: 'admin', language: 'en', password: PASSWORD }, new Date());
   db.$client.close();
 
-  const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, SCHEDULE: '0' });
+  const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, SCHEDULE: '0', LOGIN_RATE_LIMIT: '100000' });
   const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
   const post = (url: string, body: unknown) => fetch(`${server.url}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
   try {
@@ -83,7 +90,18 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
     for (let i = 0; i < 3; i++) batchSeconds.push((await timePdf('/api/v1/documents/batch-pick-list')).seconds);
     const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
     const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
-    return { orders, pickSlipSeconds, pickSlipBytes, batchSeconds, peakRssMb, healthzDuringMaxMs, healthzDuringCount };
+
+    const session = await stationSession(server.url, 'bench@example.com', PASSWORD);
+    const probeCodes = { order: codes, packing: codes };
+    await probe(server.url, session, probeCodes, { count: 50 }); // warm-up
+    const without = await probe(server.url, session, probeCodes, { count: 200 });
+    const during = await probe(server.url, session, probeCodes, {
+      count: 0,
+      during: (async () => {
+        for (let i = 0; i < 2; i++) await timePdf('/api/v1/documents/pick-slips');
+      })(),
+    });
+    return { orders, pickSlipSeconds, pickSlipBytes, batchSeconds, peakRssMb, healthzDuringMaxMs, healthzDuringCount, without, during };
   } finally {
     server.stop();
   }
