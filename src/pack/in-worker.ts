@@ -22,7 +22,11 @@ interface Job {
   done: number;
 }
 
+/** An idle worker stops after this long and gives its memory back; the next run starts another. */
+const WORKER_IDLE_MS = 5 * 60_000;
+
 let worker: Worker | null = null;
+let idle: NodeJS.Timeout | null = null;
 let nextJob = 1;
 const jobs = new Map<number, Job>();
 
@@ -48,7 +52,10 @@ function onReply(reply: WorkerReply): void {
   if (reply.type === 'progress') return follow(job, reply.event);
   if (reply.type === 'log') return job.deps.log[reply.level](reply.message, reply.data);
   jobs.delete(reply.job);
-  if (jobs.size === 0) worker?.unref();
+  if (jobs.size === 0 && worker) {
+    worker.unref();
+    idle = setTimeout(() => void stopPackWorker(), WORKER_IDLE_MS).unref();
+  }
   if (reply.type === 'result') job.resolve(reply.result);
   else if (reply.type === 'refused') job.reject(new AppError(reply.error.code, reply.error.key, reply.error.params, reply.error.details));
   else job.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
@@ -113,7 +120,7 @@ function packWorker(): Worker {
  * Runs the pack script off the server's event loop: in a worker thread with its own connection to
  * the same database file (WAL lets both work), returning what runPackScript returns and passing its
  * progress to `deps.onProgress` as it comes. One worker serves the process; it starts with the first
- * run and stays for the next. An in-memory database cannot be opened from another thread: its runs
+ * run and stays for the next, until it has been idle for 5 minutes. An in-memory database cannot be opened from another thread: its runs
  * (most tests') stay on the caller's loop, the same function.
  */
 export function runPackRun(deps: PackScriptDeps, opts: PackRunOptions): Promise<PackRunResult> {
@@ -122,13 +129,14 @@ export function runPackRun(deps: PackScriptDeps, opts: PackRunOptions): Promise<
     const job = nextJob++;
     jobs.set(job, { deps, opts, resolve, reject, step: 'starting', done: 0 });
     const w = packWorker();
+    if (idle) clearTimeout(idle);
     w.ref();
     const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), requests: requestCount.buffer as SharedArrayBuffer, opts };
     w.postMessage(msg);
   });
 }
 
-/** Stops the worker thread; a run it had started is marked failed. For shutdown and tests. */
+/** Stops the worker thread; a run it had started is marked failed. When idle, and for tests. */
 export async function stopPackWorker(): Promise<void> {
   await worker?.terminate();
 }
