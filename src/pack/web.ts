@@ -5,8 +5,7 @@ import { runPackRun } from './in-worker.js';
 import type { PackProgress } from './progress.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { localizedParams } from '../web/error-handler.js';
-import { renderForm } from '../web/form.js';
+import { formRefusal, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { openEventStream } from '../web/sse.js';
 import { userActor, type AppDeps } from '../web/types.js';
@@ -62,7 +61,7 @@ export function packWeb(deps: AppDeps): Router {
       res.redirect(303, `/tools/pack-script/runs/${id}`);
     } catch (err) {
       if (err instanceof AppError && err.code === 'pack_run_in_progress') {
-        return renderIndex(req, res, req.t(err.key, localizedParams(err, req.t, deps.config.timezone)));
+        return renderIndex(req, res, formRefusal(req, res, err).message);
       }
       throw err;
     }

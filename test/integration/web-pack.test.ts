@@ -46,11 +46,15 @@ describe('Tools → Pack script', () => {
   });
 
   it('says who is running when the lease is taken', async () => {
-    const { db, submit } = await as('operator');
-    acquireLease(db, 'pack_script', 'Erik (manual)', new Date());
+    const { db, config, submit } = await as('operator');
+    const since = new Date();
+    acquireLease(db, 'pack_script', 'Erik (manual)', since);
     const res = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
     expect(res.status).toBe(409);
-    expect(res.text).toMatch(/already running since \d\d:\d\d, started by Erik \(manual\)/);
+    // The time in the shop's zone (never UTC), as the error page and the API say it.
+    const hhmm = new Intl.DateTimeFormat('sv-SE', { timeZone: config.timezone, hour: '2-digit', minute: '2-digit' }).format(since);
+    expect(config.timezone).not.toBe('UTC');
+    expect(res.text).toContain(`already running since ${hhmm}, started by Erik (manual)`);
   });
 
   it('streams a finished run as one event', async () => {
