@@ -131,7 +131,7 @@ export function runPackRun(deps: PackScriptDeps, opts: PackRunOptions): Promise<
     const w = packWorker();
     if (idle) clearTimeout(idle);
     w.ref();
-    const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), requests: requestCount.buffer as SharedArrayBuffer, opts };
+    const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), requests: requestCount.buffer, opts };
     w.postMessage(msg);
   });
 }
