@@ -22,6 +22,8 @@ export type PackRunJson = Wire<ReturnType<typeof presentRun>>;
 /** A run read with its order lists (GET /api/v1/pack-runs/:id). */
 export type PackRunDetailJson = Extract<PackRunJson, { promoted: unknown }>;
 export type DraftJson = DraftView;
+/** POST /api/v1/orders/:code/parcels/fetch: the draft and the parcel IDs the broker gave. */
+export type FetchedParcelsJson = DraftJson & { parcelIds: string[] };
 /** POST /api/v1/deliveries/report. */
 export type ReportJson = { reported: Wire<ReportedDelivery>[]; failed: { code: string; error: ApiErrorJson }[] };
 export type EmailJson = Wire<ReturnType<typeof presentEmail>>;

@@ -14,6 +14,12 @@ export function binary(res: Response, done: (err: Error | null, body: Buffer) =>
   res.on('end', () => done(null, Buffer.concat(chunks)));
 }
 
+/** The body a `binary` parse kept, typed (supertest's body is `any`); throws when the response was not parsed so. */
+export function bytesOf(res: { status: number; body: unknown }): Buffer {
+  if (!Buffer.isBuffer(res.body)) throw new Error(`expected a binary body, got ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 /** Runs `fn` on the PDF saved in a temp folder that is removed when `fn` settles (the poppler tools read files). */
 function withSaved<T>(pdf: Buffer, fn: (file: string, dir: string) => Promise<T>): Promise<T> {
   return withTempDir('pdf', (dir) => {

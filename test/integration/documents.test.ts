@@ -5,12 +5,13 @@ import { luhnCheckDigit } from '../../src/domain/gtin.js';
 import { dammCheckDigit } from '../../src/domain/order-code.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildProduct, buildShippedOrder } from '../builders.js';
 import { api, makeApp, makeClock, makeDb, testConfig } from '../helpers.js';
+import { apiError } from '../json.js';
 import { createApp } from '../../src/app.js';
 import { DocumentRenderer, WORKER_MIN_ORDERS } from '../../src/documents/renderer.js';
 import { applyShopDefaults } from '../../src/email/settings.js';
 import { consoleLogger } from '../../src/log.js';
 import { until } from '../wait.js';
-import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
+import { binary, bytesOf, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
 
 const NAMES = ['Łukasz Żółć', 'Åsa Øvergård', 'Zoë Lefèvre'];
 
@@ -37,7 +38,7 @@ describe('order documents', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe(`inline; filename="pick-slip-${orders[0]!.code}.pdf"`);
-    const pdf = res.body as Buffer;
+    const pdf = bytesOf(res);
     expect(await pdfBarcodes(pdf)).toEqual([[orders[0]!.code]]);
     const text = await pdfText(pdf);
     expect(text).toContain('Łukasz Żółć');
@@ -51,7 +52,7 @@ describe('order documents', () => {
   it('a pick slip lists only what is left to pick after a partial delivery', async () => {
     const { app, db } = setup();
     const order = buildPartlyShippedOrder(db);
-    const text = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`)).body);
+    const text = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`)));
     expect(text).toContain('Partial delivery pending: 1 units already shipped');
     expect(text).toContain('1 lines, 2 units to pick');
   });
@@ -60,7 +61,7 @@ describe('order documents', () => {
     const { app, db } = setup();
     const lines = Array.from({ length: 70 }, (_, i) => ({ sku: buildProduct(db, { sku: `P-${String(i).padStart(3, '0')}`, location: `D-${String(i).padStart(2, '0')}-1`, onHand: 5 }).sku, quantity: 1 }));
     const order = buildPackingOrder(db, { lines });
-    const pdf = (await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`)).body as Buffer;
+    const pdf = bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`));
     const { pages } = await pdfPages(pdf);
     expect(pages).toBeGreaterThan(1);
     expect(await pdfBarcodes(pdf)).toEqual(Array.from({ length: pages }, () => [order.code]));
@@ -72,7 +73,7 @@ describe('order documents', () => {
 
   it('a receipt on an 80 mm roll, with totals and VAT', async () => {
     const { app, orders } = setup();
-    const pdf = (await getPdf(app, `/api/v1/orders/${orders[1]!.code}/documents/receipt.pdf`)).body as Buffer;
+    const pdf = bytesOf(await getPdf(app, `/api/v1/orders/${orders[1]!.code}/documents/receipt.pdf`));
     const { sizes } = await pdfPages(pdf);
     expect(sizes[0]!.width).toBeCloseTo(80, 0);
     expect(await pdfBarcodes(pdf, 200)).toEqual([[orders[1]!.code]]);
@@ -83,7 +84,7 @@ describe('order documents', () => {
 
   it('a packing slip has no prices', async () => {
     const { app, orders } = setup();
-    const pdf = (await getPdf(app, `/api/v1/orders/${orders[2]!.code}/documents/packing-slip.pdf`)).body as Buffer;
+    const pdf = bytesOf(await getPdf(app, `/api/v1/orders/${orders[2]!.code}/documents/packing-slip.pdf`));
     expect(await pdfBarcodes(pdf)).toEqual([[orders[2]!.code]]);
     const text = await pdfText(pdf);
     expect(text).toContain('Zoë Lefèvre');
@@ -93,7 +94,7 @@ describe('order documents', () => {
 
   it('pick slip + receipt: both for each order, order by order', async () => {
     const { app, orders } = setup();
-    const pdf = (await getPdf(app, `/api/v1/orders/${orders[0]!.code}/documents/pick-slip-receipt.pdf`)).body as Buffer;
+    const pdf = bytesOf(await getPdf(app, `/api/v1/orders/${orders[0]!.code}/documents/pick-slip-receipt.pdf`));
     const { sizes } = await pdfPages(pdf);
     expect(sizes.map((s) => Math.round(s.width))).toEqual([210, 80]);
     expect(await pdfBarcodes(pdf, 200)).toEqual([[orders[0]!.code], [orders[0]!.code]]);
@@ -104,11 +105,11 @@ describe('order documents', () => {
     putSeller(db, { ...DEFAULT_SELLER, name: 'Fjällbutiken AB', address: 'Lagervägen 3\n981 31 Kiruna', bankAccount: 'Bankgiro 123-4567', firstInvoiceNumber: 5001 }, clock(), 'test');
     const first = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }], body: { paymentMethod: 'invoice', customer: aCustomer('Łukasz Żółć') } });
     const second = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }], body: { paymentMethod: 'invoice' } });
-    const invoicePdf = (await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)).body as Buffer;
+    const invoicePdf = bytesOf(await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`));
     expect(await pdfBarcodes(invoicePdf)).toEqual([[first.code]]);
     const one = await pdfText(invoicePdf);
-    const two = await pdfText((await getPdf(app, `/api/v1/orders/${second.code}/documents/invoice.pdf`)).body);
-    const again = await pdfText((await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)).body);
+    const two = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${second.code}/documents/invoice.pdf`)));
+    const again = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`)));
     expect(one).toMatch(/Invoice number\s+5001/);
     expect(two).toMatch(/Invoice number\s+5002/);
     expect(again).toMatch(/Invoice number\s+5001/);
@@ -125,21 +126,21 @@ describe('order documents', () => {
     const { app, db, orders } = setup();
     const unknown = await api(app).get(`/api/v1/orders/123456789${dammCheckDigit('123456789')}/documents/pick-slip.pdf`);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('order_not_found');
+    expect(apiError(unknown).code).toBe('order_not_found');
     // 1234567897 has a wrong check digit: read as every :code is, it is refused as such.
-    expect((await api(app).get('/api/v1/orders/1234567897/documents/pick-slip.pdf')).body.error.code).toBe('order_code_invalid');
+    expect(apiError(await api(app).get('/api/v1/orders/1234567897/documents/pick-slip.pdf')).code).toBe('order_code_invalid');
     const card = await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/invoice.pdf`);
     expect(card.status).toBe(409);
-    expect(card.body.error).toMatchObject({ code: 'not_invoice_order', message: expect.stringContaining('not paid by own invoice (Card)') });
+    expect(apiError(card)).toMatchObject({ code: 'not_invoice_order', message: expect.stringContaining('not paid by own invoice (Card)') });
     const open = buildOrder(db);
     const slip = await api(app).get(`/api/v1/orders/${open.code}/documents/pick-slip.pdf`);
     expect(slip.status).toBe(409);
-    expect(slip.body.error).toMatchObject({ code: 'order_not_packing', message: `Order ${open.code} is Order: Pick slip is printed for orders in Packing only.` });
+    expect(apiError(slip)).toMatchObject({ code: 'order_not_packing', message: `Order ${open.code} is Order: Pick slip is printed for orders in Packing only.` });
     const shipped = buildShippedOrder(db);
     expect((await api(app).get(`/api/v1/orders/${shipped.code}/documents/pick-slip.pdf`)).status).toBe(409);
     expect((await getPdf(app, `/api/v1/orders/${shipped.code}/documents/receipt.pdf`)).status).toBe(200);
     expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/delivery-note.pdf`)).status).toBe(404);
-    expect((await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/label.pdf`)).body.error.details.fields[0].path).toBe('parcel');
+    expect(apiError(await api(app).get(`/api/v1/orders/${orders[0]!.code}/documents/label.pdf`)).details?.fields?.[0]?.path).toBe('parcel');
     expect(db.$client.prepare("SELECT count(*) FROM printed_documents WHERE kind = 'pick_slip'").pluck().get()).toBe(0);
   });
 });
@@ -167,13 +168,13 @@ describe('VAT on receipts and invoices', () => {
 
   it('a receipt says how much of the total is VAT, per rate: "of which VAT 25 %" / "varav moms 25 %"', async () => {
     const { app, order } = await mixedOrder();
-    const en = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/receipt.pdf`)).body);
+    const en = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/receipt.pdf`)));
     expect(en).toMatch(/Total\s+SEK\s?5,378\.74/);
     expect(en).toMatch(/of which VAT 25 %\s+SEK\s?1,028\.00/);
     expect(en).toMatch(/of which VAT 12 %\s+SEK\s?9\.62/);
     expect(en).toMatch(/of which VAT 6 %\s+SEK\s?8\.43/);
     expect(en).not.toMatch(/VAT 25 % of/);
-    const sv = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/receipt.pdf?lang=sv`)).body);
+    const sv = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/receipt.pdf?lang=sv`)));
     expect(sv).toMatch(new RegExp(`varav moms 25 %\\s+${kr('1 028,00 kr')}`));
     expect(sv).toMatch(new RegExp(`varav moms 12 %\\s+${kr('9,62 kr')}`));
     expect(sv).toMatch(new RegExp(`varav moms 6 %\\s+${kr('8,43 kr')}`));
@@ -181,7 +182,7 @@ describe('VAT on receipts and invoices', () => {
 
   it('an invoice shows net, VAT and gross per rate, and net + VAT = total', async () => {
     const { app, order } = await mixedOrder();
-    const en = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/invoice.pdf`)).body);
+    const en = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/invoice.pdf`)));
     expect(en).toMatch(/VAT rate\s+Net\s+VAT\s+Gross/);
     expect(en).toMatch(/25 %\s+SEK\s?4,112\.00\s+SEK\s?1,028\.00\s+SEK\s?5,140\.00/);
     expect(en).toMatch(/12 %\s+SEK\s?80\.12\s+SEK\s?9\.62\s+SEK\s?89\.74/);
@@ -189,7 +190,7 @@ describe('VAT on receipts and invoices', () => {
     expect(en).toMatch(/Total excl\. VAT\s+SEK\s?4,332\.69/);
     expect(en).toMatch(/Total VAT\s+SEK\s?1,046\.05/);
     expect(en).toMatch(/Total\s+SEK\s?5,378\.74/);
-    const sv = await pdfText((await getPdf(app, `/api/v1/orders/${order.code}/documents/invoice.pdf?lang=sv`)).body);
+    const sv = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/invoice.pdf?lang=sv`)));
     expect(sv).toMatch(/Momssats\s+Netto\s+Moms\s+Brutto/);
     expect(sv).toMatch(new RegExp(`25 %\\s+${kr('4 112,00 kr')}\\s+${kr('1 028,00 kr')}\\s+${kr('5 140,00 kr')}`));
     expect(sv).toMatch(new RegExp(`Summa moms\\s+${kr('1 046,05 kr')}`));
@@ -201,15 +202,15 @@ describe('batch documents', () => {
     const { app, orders } = setup();
     const res = await postPdf(app, '/api/v1/documents/pick-slips', { orders: orders.map((o) => o.code) });
     expect(res.status).toBe(200);
-    expect(await pdfBarcodes(res.body)).toEqual(orders.map((o) => [o.code]));
-    const text = await pdfText(res.body);
+    expect(await pdfBarcodes(bytesOf(res))).toEqual(orders.map((o) => [o.code]));
+    const text = await pdfText(bytesOf(res));
     for (const name of NAMES) expect(text).toContain(name);
   });
 
   it('a batch pick list: one row per product by bin, with the total and the split per order', async () => {
     const { app, orders } = setup();
     const res = await postPdf(app, '/api/v1/documents/batch-pick-list', { orders: orders.map((o) => o.code) });
-    const text = await pdfText(res.body);
+    const text = await pdfText(bytesOf(res));
     expect(text).toContain('3 orders, 3 products, 21 units');
     const rows = text.split('\n').filter((l) => /^\s*[A-C]-\d\d-\d/.test(l));
     expect(rows.map((r) => r.trim().split(/\s+/)[0])).toEqual(['A-02-3', 'B-10-2', 'C-01-1']);
@@ -222,10 +223,10 @@ describe('batch documents', () => {
   it('receipts in one PDF; bad bodies get a field error and print nothing', async () => {
     const { app, db, orders } = setup();
     const res = await postPdf(app, '/api/v1/documents/receipts', { orders: [orders[0]!.code, orders[1]!.code] });
-    expect((await pdfPages(res.body)).pages).toBe(2);
+    expect((await pdfPages(bytesOf(res))).pages).toBe(2);
     const empty = await api(app).post('/api/v1/documents/pick-slips').send({ orders: [] });
     expect(empty.status).toBe(422);
-    expect(empty.body.error.details.fields[0].path).toBe('orders');
+    expect(apiError(empty).details?.fields?.[0]?.path).toBe('orders');
     const one = await api(app).post('/api/v1/documents/pick-slips').send({ orders: [orders[0]!.code, '1234567897'] });
     expect(one.status).toBe(404);
     expect(db.$client.prepare("SELECT count(*) FROM printed_documents WHERE kind = 'pick_slip'").pluck().get()).toBe(0);
@@ -241,7 +242,7 @@ describe('printing is recorded', () => {
     const prints = db.$client.prepare('SELECT kind FROM printed_documents WHERE order_id = ? ORDER BY id').pluck().all(order.id);
     expect(prints).toEqual(['pick_slip', 'pick_slip', 'receipt']);
     const events = db.$client.prepare("SELECT data FROM order_events WHERE order_id = ? AND type = 'document_printed' ORDER BY id").pluck().all(order.id) as string[];
-    expect(events.map((e) => JSON.parse(e))).toEqual([
+    expect(events.map((e) => JSON.parse(e) as unknown)).toEqual([
       { kind: 'pick_slip', reprint: false },
       { kind: 'pick_slip', reprint: true },
       { kind: 'receipt', reprint: false },
@@ -278,8 +279,8 @@ describe('large documents', () => {
     expect(done).toEqual(['one', 'large']);
     expect(one.status).toBe(200);
     expect(all.status).toBe(200);
-    expect((await pdfPages(all.body)).pages).toBe(orders.length);
-    const text = await pdfText(all.body);
+    expect((await pdfPages(bytesOf(all))).pages).toBe(orders.length);
+    const text = await pdfText(bytesOf(all));
     for (const o of orders) expect(text).toContain(o.code);
     await documents.close();
   }, 60_000);

@@ -6,8 +6,9 @@ import { DEFAULT_BROKER, HttpBroker, putBrokerSettings, ssccOf } from '../../src
 import contentDisposition from 'content-disposition';
 import { buildPackingOrder, buildUser } from '../builders.js';
 import { api, loginAs, makeApp, makeDb } from '../helpers.js';
+import { apiError, json, type DraftJson, type FetchedParcelsJson } from '../json.js';
 import { loopbackServer } from '../loopback.js';
-import { binary, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
+import { binary, bytesOf, pdfBarcodes, pdfPages, pdfText } from '../pdf.js';
 import { tempDir } from '../temp.js';
 
 /** A shipping broker played by a real HTTP server on loopback. */
@@ -33,19 +34,19 @@ describe('the built-in SSCC series', () => {
     const a = buildPackingOrder(first.db);
     const res = await api(first.app).post(`/api/v1/orders/${a.code}/parcels/fetch`).send({ count: 2 });
     expect(res.status).toBe(201);
-    expect(res.body.parcelIds).toEqual([ssccOf(1, '7350053', 1), ssccOf(1, '7350053', 2)]);
-    for (const id of res.body.parcelIds as string[]) {
+    expect(json<FetchedParcelsJson>(res).parcelIds).toEqual([ssccOf(1, '7350053', 1), ssccOf(1, '7350053', 2)]);
+    for (const id of json<FetchedParcelsJson>(res).parcelIds) {
       expect(id).toMatch(/^17350053\d{10}$/);
       expect(gs1CheckDigit(id.slice(0, 17))).toBe(id[17]);
     }
-    expect(res.body.parcels.map((p: { source: string }) => p.source)).toEqual(['broker', 'broker']);
+    expect(json<DraftJson>(res).parcels.map((p) => p.source)).toEqual(['broker', 'broker']);
     first.db.$client.close();
 
     // Another process on the same file continues the series.
     const second = makeApp({ db: makeDb(path) });
     const b = buildPackingOrder(second.db);
     const next = await api(second.app).post(`/api/v1/orders/${b.code}/parcels/fetch`).send({});
-    expect(next.body.parcelIds).toEqual([ssccOf(1, '7350053', 3)]);
+    expect(json<FetchedParcelsJson>(next).parcelIds).toEqual([ssccOf(1, '7350053', 3)]);
   });
 
   it('refuses more than the four a delivery takes', async () => {
@@ -54,7 +55,7 @@ describe('the built-in SSCC series', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'HAND-1' });
     const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/fetch`).send({ count: 4 });
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'too_many_parcels', message: `Order ${order.code} has room for 3 more parcel ID(s), not 4: a delivery has at most 4.` });
+    expect(apiError(res)).toMatchObject({ code: 'too_many_parcels', message: `Order ${order.code} has room for 3 more parcel ID(s), not 4: a delivery has at most 4.` });
     expect(db.$client.prepare("SELECT count(*) FROM sequences WHERE name = 'sscc'").pluck().get()).toBe(0);
   });
 });
@@ -102,8 +103,8 @@ describe('a broker over HTTP', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'KEEP-1' });
     const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/fetch`).send({ count: 1 });
     expect(res.status).toBe(502);
-    expect(res.body.error).toMatchObject({ code: 'broker_failed', message: 'The shipping broker did not give parcel IDs: HTTP 400: unknown postal code 99999' });
-    expect((await api(app).get(`/api/v1/orders/${order.code}/delivery`)).body.parcels.map((p: { parcelId: string }) => p.parcelId)).toEqual(['KEEP-1']);
+    expect(apiError(res)).toMatchObject({ code: 'broker_failed', message: 'The shipping broker did not give parcel IDs: HTTP 400: unknown postal code 99999' });
+    expect(json<DraftJson>(await api(app).get(`/api/v1/orders/${order.code}/delivery`)).parcels.map((p) => p.parcelId)).toEqual(['KEEP-1']);
   });
 });
 
@@ -116,21 +117,21 @@ describe('shipping labels', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'JJD00012345' });
     const res = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=${sscc}`).buffer(true).parse(binary);
     expect(res.status).toBe(200);
-    const { sizes } = await pdfPages(res.body);
+    const { sizes } = await pdfPages(bytesOf(res));
     expect(sizes[0]!.width).toBeCloseTo(100, 0);
     expect(sizes[0]!.height).toBeCloseTo(150, 0);
-    const codes = (await pdfBarcodes(res.body, 200))[0]!;
+    const codes = (await pdfBarcodes(bytesOf(res), 200))[0]!;
     expect(codes).toContain(order.code);
     expect(codes.some((c) => c.replace(/^\x1d/, '') === `00${sscc}`)).toBe(true);
-    const text = await pdfText(res.body);
+    const text = await pdfText(bytesOf(res));
     expect(text).toContain('Łukasz Żółć');
     expect(text).toContain(`(00) ${sscc}`);
     expect(text).toContain('Parcel 1 of 2');
     const other = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=JJD00012345`).buffer(true).parse(binary);
-    expect((await pdfBarcodes(other.body, 200))[0]).toEqual(expect.arrayContaining(['JJD00012345', order.code]));
+    expect((await pdfBarcodes(bytesOf(other), 200))[0]).toEqual(expect.arrayContaining(['JJD00012345', order.code]));
     const missing = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=NOPE`);
     expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe('parcel_not_found');
+    expect(apiError(missing).code).toBe('parcel_not_found');
   });
 
   it('a parcel ID with quotes, angle brackets and a slash gets a well-formed download name, on the API and the station', async () => {
@@ -149,12 +150,12 @@ describe('shipping labels', () => {
         expect(res.status).toBe(200);
         const header = res.headers['content-disposition'] as string;
         expect(contentDisposition.parse(header)).toEqual({ type: 'inline', parameters: { filename: `label-${parcelId.replace(/[\\/]/g, '_')}.pdf` } });
-        expect(await pdfText(res.body)).toContain(parcelId);
+        expect(await pdfText(bytesOf(res))).toContain(parcelId);
       }
     }
     // Line breaks and non-ASCII never become a parcel ID, so they cannot reach the header at all.
     for (const parcelId of ['A\r\nSet-Cookie: x=1', 'Åsa-1']) {
-      expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId })).body.error.code).toBe('validation_failed');
+      expect(apiError(await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId })).code).toBe('validation_failed');
       const label = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=${encodeURIComponent(parcelId)}`);
       expect(label.status).toBe(404);
       expect(label.headers['content-disposition']).toBeUndefined();
