@@ -12,7 +12,7 @@ import { apiTokensWeb } from './api-tokens/web.js';
 import { customStatusesWeb } from './custom-statuses/web.js';
 import { authRoutes, homeFor } from './auth/routes.js';
 import { DocumentRenderer } from './documents/renderer.js';
-import { countRequest } from './activity.js';
+import { noteRequest } from './activity.js';
 import { documentSettingsWeb } from './documents/web.js';
 import { NewOrderFeed } from './live/new-orders.js';
 import { newOrdersWeb } from './live/web.js';
@@ -53,7 +53,7 @@ export function createApp(appDeps: AppDeps): App {
   // Server time of every response, for the browser's devtools and for npm run bench.
   app.use(responseTime((_req, res, ms) => res.setHeader('Server-Timing', `app;dur=${ms.toFixed(2)}`)));
   // Read by the pack script's worker: it leaves room for the server's writes while requests come in.
-  app.use(countRequest);
+  app.use(noteRequest);
   // The API answers JSON to programs: the browser headers below are for pages, and the scan path
   // is the busiest request there is. JSON is never sniffed as something else.
   app.use('/api', (_req, res, next) => {

@@ -6,7 +6,7 @@ import type { PackProgress, PackRunResult } from './progress.js';
 import { BATCH_SIZE, runPackScript, type PackRunOptions, type PackScriptDeps } from './run.js';
 import type { WorkerReply, WorkerRun } from './worker.js';
 import { startTsWorker } from '../threads.js';
-import { requestCount } from '../activity.js';
+import { lastRequestAt } from '../activity.js';
 
 interface Job {
   deps: PackScriptDeps;
@@ -131,7 +131,7 @@ export function runPackRun(deps: PackScriptDeps, opts: PackRunOptions): Promise<
     const w = packWorker();
     if (idle) clearTimeout(idle);
     w.ref();
-    const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), requests: requestCount.buffer, opts };
+    const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), lastRequestAt: lastRequestAt.buffer, opts };
     w.postMessage(msg);
   });
 }

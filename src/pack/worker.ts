@@ -5,6 +5,7 @@
  * `job`: its progress, its log lines, and its result or the error it was refused with.
  */
 import { parentPort } from 'node:worker_threads';
+import { msSinceLastRequest } from '../activity.js';
 import { openDatabase } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -24,7 +25,7 @@ export const BUSY_PAUSE_MS = 12;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Requests within this long make the server busy. */
+/** A request within this long makes the server busy. */
 const BUSY_FOR_MS = 1000;
 
 /**
@@ -32,15 +33,10 @@ const BUSY_FOR_MS = 1000;
  * another; otherwise short batches (sized from the last one's speed towards BUSY_WRITE_MS of
  * writing, at most doubling or halving at a time) with BUSY_PAUSE_MS between them.
  */
-function pacer(requests: Int32Array, batchSize: number) {
-  let seen = Atomics.load(requests, 0);
-  let lastRequestAt = -Infinity;
+function pacer(lastRequestAt: BigInt64Array, batchSize: number) {
   let size = 0;
   return async (last: { size: number; writeMs: number } | null): Promise<number> => {
-    const count = Atomics.load(requests, 0);
-    if (count !== seen) lastRequestAt = performance.now();
-    seen = count;
-    if (performance.now() - lastRequestAt > BUSY_FOR_MS) {
+    if (msSinceLastRequest(lastRequestAt) > BUSY_FOR_MS) {
       size = 0;
       await turn();
       return batchSize;
@@ -59,8 +55,8 @@ export interface WorkerRun {
   databasePath: string;
   /** The caller's clock minus this thread's: the run's timestamps follow the caller's clock. */
   clockOffsetMs: number;
-  /** The server's request counter (activity.ts), shared memory. */
-  requests: SharedArrayBuffer;
+  /** When the server last started a request (activity.ts), shared memory. */
+  lastRequestAt: SharedArrayBuffer;
   opts: PackRunOptions;
 }
 
@@ -98,7 +94,7 @@ async function run(msg: WorkerRun): Promise<void> {
   const db = openDatabase(msg.databasePath);
   try {
     const result = await runPackScript(
-      { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress, pace: pacer(new Int32Array(msg.requests), msg.opts.batchSize ?? BATCH_SIZE) },
+      { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress, pace: pacer(new BigInt64Array(msg.lastRequestAt), msg.opts.batchSize ?? BATCH_SIZE) },
       msg.opts,
     );
     send({ job: msg.job, type: 'result', result });
