@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stockLedger } from '../../src/db/schema/index.js';
 import { buildOrder, buildPackingOrder, buildProduct } from '../builders.js';
 import { api, makeApp } from '../helpers.js';
+import { apiError, json, type ProductJson } from '../json.js';
 
 describe('PUT/GET /api/v1/products/:sku', () => {
   it('creates (201), then updates (200) with stock figures', async () => {
@@ -24,7 +25,7 @@ describe('PUT/GET /api/v1/products/:sku', () => {
 
     const got = await api(app).get('/api/v1/products/TENT-2');
     expect(got.status).toBe(200);
-    expect(got.body.name).toBe('Tält 2 personer');
+    expect(json<ProductJson>(got).name).toBe('Tält 2 personer');
   });
 
   it('shows allocated, available, sellable and sold out from open orders', async () => {
@@ -43,7 +44,7 @@ describe('PUT/GET /api/v1/products/:sku', () => {
     const { app } = makeApp();
     const res = await api(app).get('/api/v1/products/NOPE');
     expect(res.status).toBe(404);
-    expect(res.body.error).toMatchObject({ code: 'product_not_found', message: 'No product with SKU NOPE.' });
+    expect(apiError(res)).toMatchObject({ code: 'product_not_found', message: 'No product with SKU NOPE.' });
   });
 
   it.each([
@@ -59,8 +60,8 @@ describe('PUT/GET /api/v1/products/:sku', () => {
     const { app } = makeApp();
     const res = await api(app).put('/api/v1/products/P1').send(body);
     expect(res.status).toBe(422);
-    expect(res.body.error.code).toBe('validation_failed');
-    expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toContain(field);
+    expect(apiError(res).code).toBe('validation_failed');
+    expect(apiError(res).details?.fields?.map((f) => f.path)).toContain(field);
     expect((await api(app).get('/api/v1/products/P1')).status).toBe(404);
   });
 
@@ -69,7 +70,7 @@ describe('PUT/GET /api/v1/products/:sku', () => {
     buildProduct(db, { sku: 'A', barcode: '7350000001006' });
     const res = await api(app).put('/api/v1/products/B').send({ name: 'B', onHand: 1, barcode: '7350000001006' });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'barcode_in_use', details: { sku: 'A' } });
+    expect(apiError(res)).toMatchObject({ code: 'barcode_in_use', details: { sku: 'A' } });
     const bad = await api(app).put(`/api/v1/products/${encodeURIComponent(' bad sku ')}`).send({ name: 'x', onHand: 1 });
     expect(bad.status).toBe(422);
     const long = await api(app).put(`/api/v1/products/${'X'.repeat(65)}`).send({ name: 'x', onHand: 1 });

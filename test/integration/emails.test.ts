@@ -10,6 +10,7 @@ import { reportDelivery } from '../../src/shipping/service.js';
 import { consoleLogger } from '../../src/log.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
 import { api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
+import { json, type OrderEmailsJson, type OrderJson } from '../json.js';
 import { deadSmtpUrl, silentSmtpServer, smtpServer } from '../smtp.js';
 import { tempDir } from '../temp.js';
 
@@ -76,12 +77,12 @@ describe('e-mail on a new order', () => {
     // The order's log says what was written; the API lists the e-mails with their status.
     const listed = await api(app).get(`/api/v1/orders/${order.code}/emails`);
     expect(listed.status).toBe(200);
-    expect(listed.body.emails).toEqual([
+    expect(json<OrderEmailsJson>(listed).emails).toEqual([
       expect.objectContaining({ template: 'order_confirmation', status: 'sent', language: 'sv', subject: confirmation!.subject, sentAt: expect.any(String) }),
       expect.objectContaining({ template: 'new_order_notice', status: 'sent', to: 'boss@socks.example' }),
       expect.objectContaining({ template: 'new_order_notice', status: 'sent', to: 'lager@socks.example' }),
     ]);
-    const events = (await api(app).get(`/api/v1/orders/${order.code}`)).body.events.filter((e: { type: string }) => e.type === 'email_queued');
+    const events = json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).events.filter((e) => e.type === 'email_queued');
     expect(events).toHaveLength(3);
     expect((await api(app).get('/api/v1/orders/1234-5678-0/emails')).status).toBe(404);
   });
@@ -91,7 +92,7 @@ describe('e-mail on a new order', () => {
     buildProduct(db, { sku: 'SOCK-1' });
     const cart = await api(app).post('/api/v1/orders').send({ status: 'preorder', lines: [{ sku: 'SOCK-1', quantity: 1 }] });
     expect(outbox(db)).toEqual([]);
-    await api(app).post(`/api/v1/orders/${cart.body.code}/checkout`).send({ customer: aCustomer(), paymentMethod: 'invoice' }).expect(200);
+    await api(app).post(`/api/v1/orders/${json<OrderJson>(cart).code}/checkout`).send({ customer: aCustomer(), paymentMethod: 'invoice' }).expect(200);
     expect(outbox(db).map((r) => [r.template, r.language])).toEqual([
       ['order_confirmation', 'sv'],
       ['new_order_notice', 'sv'],
@@ -244,7 +245,7 @@ describe('the sender', () => {
     await sendDueEmails(db, smtpTransport(smtp.url), FROM, clock);
     expect(smtp.received.map((m) => m.subject)).toEqual([`Order ${order.code} confirmed – Nordic Socks`]);
     expect(outbox(db).map((r) => r.status)).toEqual(['sent', 'unsent', 'unsent']);
-    expect((await api(app).get(`/api/v1/orders/${order.code}/emails`)).body.emails.map((e: { status: string }) => e.status)).toEqual(['sent', 'unsent', 'unsent']);
+    expect(json<OrderEmailsJson>(await api(app).get(`/api/v1/orders/${order.code}/emails`)).emails.map((e) => e.status)).toEqual(['sent', 'unsent', 'unsent']);
   });
 
   it('a mail server that is down: retried with backoff, nothing lost, delivered once it is back', async () => {

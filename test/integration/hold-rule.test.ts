@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { putPackSettings, DEFAULT_PACK_SETTINGS } from '../../src/pack/settings.js';
 import { buildPackingOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
+import { apiError, json, type ReportJson } from '../json.js';
 import { binary } from '../pdf.js';
 
 type Ctx = ReturnType<typeof makeApp>;
@@ -35,13 +36,13 @@ describe('the hold rule in the API', () => {
 
     const parcel = await api(app).post(`/api/v1/orders/${held.code}/parcels`).send({ parcelId: 'PARCEL-1' });
     expect(parcel.status).toBe(409);
-    expect(parcel.body.error).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
+    expect(apiError(parcel)).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
     const fetched = await api(app).post(`/api/v1/orders/${held.code}/parcels/fetch`).send({ count: 1 });
     expect(fetched.status).toBe(409);
-    expect(fetched.body.error.code).toBe('order_on_hold');
+    expect(apiError(fetched).code).toBe('order_on_hold');
     const lines = await api(app).put(`/api/v1/orders/${held.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] });
     expect(lines.status).toBe(409);
-    expect(lines.body.error.details).toEqual({ reason: 'waiting' });
+    expect(apiError(lines).details).toEqual({ reason: 'waiting' });
 
     // Nothing written: no draft, no parcel, no SSCC taken from the series, no event.
     expect(count(ctx, 'SELECT count(*) FROM deliveries WHERE order_id = ?', held.id)).toBe(0);
@@ -56,7 +57,7 @@ describe('the hold rule in the API', () => {
     const ctx = setup();
     await hold(ctx, ctx.held.code);
     const res = await api(ctx.app).post(`/api/v1/orders/${ctx.held.code}/parcels`).set('Accept-Language', 'sv').send({ parcelId: 'PARCEL-1' });
-    expect(res.body.error.message).toBe(`Order ${ctx.held.code} är pausad (väntande): ta först bort den från väntan på ordersidan (avmarkera Väntande).`);
+    expect(apiError(res).message).toBe(`Order ${ctx.held.code} är pausad (väntande): ta först bort den från väntan på ordersidan (avmarkera Väntande).`);
   });
 
   it('Report in names the held order in failed and ships the others', async () => {
@@ -69,8 +70,8 @@ describe('the hold rule in the API', () => {
 
     const res = await api(app).post('/api/v1/deliveries/report').send({});
     expect(res.status).toBe(200);
-    expect(res.body.reported).toMatchObject([{ code: free.code, status: 'shipped' }]);
-    expect(res.body.failed).toEqual([{ code: held.code, error: { code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } } }]);
+    expect(json<ReportJson>(res).reported).toMatchObject([{ code: free.code, status: 'shipped' }]);
+    expect(json<ReportJson>(res).failed).toEqual([{ code: held.code, error: { code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } } }]);
     expect(reload(ctx.db, held.code)).toMatchObject({ status: 'packing', waiting: true });
     expect(reload(ctx.db, free.code).status).toBe('shipped');
     // Only the free order's unit left the shelf; the held order's draft is still open.
@@ -84,7 +85,7 @@ describe('the hold rule in the API', () => {
     await hold(ctx, held.code);
     const res = await api(app).post(`/api/v1/orders/${held.code}/deliveries`).send({ parcels: ['PARCEL-9'] });
     expect(res.status).toBe(409);
-    expect(res.body.error).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
+    expect(apiError(res)).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
     expect(reload(ctx.db, held.code).status).toBe('packing');
     expect(count(ctx, 'SELECT count(*) FROM deliveries WHERE order_id = ?', held.id)).toBe(0);
     expect(productBySku(ctx.db, 'TENT').onHand).toBe(10);
@@ -96,8 +97,8 @@ describe('the hold rule in the API', () => {
     putPackSettings(ctx.db, { ...DEFAULT_PACK_SETTINGS, requireApproval: true }, ctx.clock(), 'test');
     const res = await api(ctx.app).post(`/api/v1/orders/${invoice.code}/deliveries`).send({ parcels: ['PARCEL-7'] });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'order_on_hold', details: { reason: 'approval' } });
-    expect(res.body.error.message).toContain(`Order ${invoice.code} is on hold (awaiting approval)`);
+    expect(apiError(res)).toMatchObject({ code: 'order_on_hold', details: { reason: 'approval' } });
+    expect(apiError(res).message).toContain(`Order ${invoice.code} is on hold (awaiting approval)`);
     // There is no approval page yet (another issue): the flag is set as that page will set it.
     ctx.db.$client.prepare('UPDATE orders SET approved = 1 WHERE id = ?').run(invoice.id);
     expect((await api(ctx.app).post(`/api/v1/orders/${invoice.code}/deliveries`).send({ parcels: ['PARCEL-7'] })).status).toBe(201);
@@ -122,10 +123,10 @@ describe('the hold rule in the API', () => {
     await hold(ctx, held.code);
     const slip = await api(app).get(`/api/v1/orders/${held.code}/documents/pick-slip.pdf`);
     expect(slip.status).toBe(409);
-    expect(slip.body.error).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
+    expect(apiError(slip)).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
     const batch = await api(app).post('/api/v1/documents/batch-pick-list').send({ orders: [free.code, held.code] });
     expect(batch.status).toBe(409);
-    expect(batch.body.error.message).toBe(WAITING(held.code));
+    expect(apiError(batch).message).toBe(WAITING(held.code));
     expect(count(ctx, 'SELECT count(*) FROM printed_documents')).toBe(0);
     const receipt = await api(app).get(`/api/v1/orders/${held.code}/documents/receipt.pdf`).buffer(true).parse(binary);
     expect(receipt.status).toBe(200);

@@ -3,7 +3,7 @@ import { getSeller } from '../../src/documents/settings.js';
 import { addLine } from '../../src/orders/edit.js';
 import { buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { csrfOf, loginAs, makeApp } from '../helpers.js';
-import { binary, pdfBarcodes } from '../pdf.js';
+import { binary, bytesOf, pdfBarcodes } from '../pdf.js';
 
 async function as(role: 'packer' | 'operator' | 'admin') {
   const ctx = makeApp();
@@ -33,7 +33,7 @@ describe('Outbound', () => {
       .parse(binary);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    expect(await pdfBarcodes(res.body)).toEqual([[a.code], [b.code]]);
+    expect(await pdfBarcodes(bytesOf(res))).toEqual([[a.code], [b.code]]);
     const after = (await agent.get('/outbound')).text;
     expect(rowOf(after, a.code)).toMatch(/<s class="marker printed printed-pick_slip" title="Pick slip printed [^"]+ by Pia Packare \(1×\)">Pick slip<\/s>/);
     expect(rowOf(after, b.code)).toContain('printed-pick_slip');

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { aCustomer, buildProduct, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp, PASSWORD } from '../helpers.js';
+import { json, type OrderJson } from '../json.js';
 
 describe('Settings → Users', () => {
   it('creates a user who can then log in with their role', async () => {
@@ -134,7 +135,7 @@ describe('output is escaped', () => {
       .send({ lines: [{ sku: 'A', quantity: 1 }], customer: { ...aCustomer(evil), address: { line1: `<img src=x onerror=alert(2)>`, postalCode: '1', city: 'X', country: 'SE' } }, comment: `"><script>alert(3)</script>` });
     const admin = await buildUser(db, 'admin');
     const { agent } = await loginAs(app, admin.email);
-    for (const url of ['/orders', `/orders/${created.body.code}`]) {
+    for (const url of ['/orders', `/orders/${json<OrderJson>(created).code}`]) {
       const html = (await agent.get(url)).text;
       expect(html).not.toContain('<script>alert');
       expect(html).not.toContain('<img src=x');
