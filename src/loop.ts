@@ -5,9 +5,8 @@
  */
 export function startLoop(name: string, everyMs: number, round: () => Promise<unknown>, log: { error(m: string, d?: Record<string, unknown>): void }): () => void {
   let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
+  // setInterval ignores what its callback returns: the round's promise is handled here, in full.
+  const tick = async () => {
     try {
       await round();
     } catch (err) {
@@ -15,6 +14,11 @@ export function startLoop(name: string, everyMs: number, round: () => Promise<un
     } finally {
       running = false;
     }
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void tick();
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -123,7 +123,7 @@ export function holdDetail(d: Decision): string {
       return `${d.lines[d.lines.length - 1]!.sku}: product no longer exists`;
     case 'insufficient_stock':
       return `${d.short!.sku}: needs ${d.short!.need}, ${Math.max(d.short!.available ?? 0, 0)} available`;
-    default:
+    case null:
       return '';
   }
 }

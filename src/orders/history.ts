@@ -4,7 +4,9 @@ import type { Formatters } from '../i18n/format.js';
 import type { OrderView } from './present.js';
 
 type Event = OrderView['events'][number];
-type Change = { from: unknown; to: unknown };
+// What applyDetails (orders/edit.ts) records per field: flags, priority, comment, custom status code.
+type Scalar = string | number | boolean | null;
+type Change = { from: Scalar; to: Scalar };
 
 function yesNo(value: unknown, t: Translate): string {
   return value ? t('common.yes') : t('common.no');
@@ -14,7 +16,7 @@ function describeChange(field: string, change: Change, t: Translate): string {
   const label = t(`history.field.${field}`);
   if (field === 'waiting' || field === 'reviewed') return `${label}: ${yesNo(change.from, t)} → ${yesNo(change.to, t)}`;
   if (field === 'comment') return change.to ? t('history.commentSet', { comment: String(change.to) }) : t('history.commentCleared');
-  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '—' : String(v));
+  const show = (v: Scalar | undefined) => (v === null || v === undefined || v === '' ? '—' : String(v));
   return `${label}: ${show(change.from)} → ${show(change.to)}`;
 }
 

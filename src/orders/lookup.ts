@@ -20,7 +20,7 @@ export function resolveOrderCode(input: string): string {
       throw new AppError('order_code_invalid', 'errors.orderCodeMissingCheck', { input: input.trim(), code: reading.code }, { suggestion: reading.code });
     case 'bad_check':
       throw new AppError('order_code_invalid', 'errors.orderCodeBadCheck', { input: input.trim() });
-    default:
+    case 'not_a_code':
       throw new AppError('order_not_found', 'errors.orderNotFound', { code: input.trim().slice(0, 40) });
   }
 }

@@ -31,7 +31,12 @@ function issueToField(issue: Issue): FieldError {
       return { path, key: 'validation.oneOf', params: { values: issue.values.map(String).join(', ') } };
     case 'unrecognized_keys':
       return { path: [path, ...issue.keys].filter(Boolean).join('.'), key: 'validation.unknownField' };
-    default:
+    // Named rather than a default, so that an issue kind a new zod adds is a lint error, not silently generic.
+    case 'custom':
+    case 'invalid_element':
+    case 'invalid_key':
+    case 'invalid_union':
+    case 'not_multiple_of':
       return { path, key: 'validation.invalid' };
   }
 }
