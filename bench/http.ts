@@ -21,14 +21,14 @@ export async function startServer(env: Record<string, string>): Promise<{ url: s
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
     const onData = (d: Buffer) => {
-      out += d;
+      out += d.toString();
       if (out.includes('listening')) {
         clearTimeout(timer);
         resolve();
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
   });
   return { url: `http://127.0.0.1:${port}`, child, stop: () => child.kill('SIGTERM') };
