@@ -159,7 +159,7 @@ if (runs('pack')) {
   console.log(`full run vs bare reference ratio      ${pack.ratio.toFixed(2).padStart(7)} ×   (goal ≤ 1.3 ×; median of the rounds' ratios)`);
 
   const live = await benchPackLive();
-  console.log(`\n-- Pages and scans with and without a concurrent pack run (${live.candidates.toLocaleString('en')} candidates, started through the API) ${'-'.repeat(10)}`);
+  console.log(`\n-- Pages and scans with and without a concurrent pack run (${live.candidates.toLocaleString('en')} candidates, started from Tools) ${'-'.repeat(10)}`);
   console.log(`(three clients at once, each one request after another; target: server p99 ≤ 25 ms during the run)`);
   for (const line of [...probeLines('no run', live.without), ...probeLines('during the run', live.during)]) console.log(line);
   console.log(`the run meanwhile                     ${live.runSeconds.toFixed(2).padStart(7)} s   (longest write transaction ${(live.longestWriteMs / 1000).toFixed(2)} s; short batches with pauses while requests come in)`);
