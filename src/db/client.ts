@@ -65,7 +65,9 @@ export function writeTransaction<T>(db: Db, fn: (tx: Tx) => T): T {
  * Runs `fn` in a SAVEPOINT of the caller's write transaction: a throw undoes `fn`'s writes only and
  * the transaction goes on (Report in reports each order in its own; group commit runs each job in
  * its own). A savepoint outside a transaction would silently be a transaction of its own, so that
- * is refused.
+ * is refused. After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite rolls back the whole transaction,
+ * not just the savepoint: a caller that goes on after a failed savepoint must check
+ * `inTransaction` and pass such an error on (group commit does; Report in passes on every non-refusal).
  */
 export function savepoint<T>(tx: Tx, fn: (tx: Tx) => T): T {
   if (!tx.$client.inTransaction) throw new Error('savepoint() needs an open write transaction');

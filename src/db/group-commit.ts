@@ -41,6 +41,9 @@ export class GroupCommit {
             // A refusal rolls back this job's savepoint only.
             outcomes.push({ ok: true, value: savepoint(tx, job.work) });
           } catch (error) {
+            // SQLite rolls the whole transaction back itself on some errors (SQLITE_FULL, an I/O
+            // error): then nothing of the group is saved, and every job must hear so.
+            if (!tx.$client.inTransaction) throw error;
             outcomes.push({ ok: false, error });
           }
         }
