@@ -40,9 +40,22 @@ export interface App extends Express {
   sessionStore: SqliteSessionStore;
 }
 
+/**
+ * Everything the app is built from, made whole by the process that starts it (server.ts, the test
+ * helpers): the database, configuration, clock and log it is given, and the process-wide parts
+ * made from them unless given (a test may pass its own hub or renderer).
+ */
+export function buildAppDeps(base: Pick<AppDeps, 'db' | 'config' | 'clock' | 'log'> & Partial<AppDeps>): AppDeps {
+  return {
+    ...base,
+    packHub: base.packHub ?? new PackRunHub(),
+    documents: base.documents ?? new DocumentRenderer(base.config.documentFontDir),
+    newOrders: base.newOrders ?? new NewOrderFeed(base.db),
+  };
+}
+
 /** The whole back office as an Express app; server.ts listens, tests use it through supertest. */
-export function createApp(appDeps: AppDeps): App {
-  const deps: AppDeps = { ...appDeps, packHub: appDeps.packHub ?? new PackRunHub(), documents: appDeps.documents ?? new DocumentRenderer(appDeps.config.documentFontDir), newOrders: appDeps.newOrders ?? new NewOrderFeed(appDeps.db) };
+export function createApp(deps: AppDeps): App {
   const { db, config, clock } = deps;
   const app = express() as unknown as App;
   app.set('views', VIEWS);
@@ -125,7 +138,7 @@ export function createApp(appDeps: AppDeps): App {
   app.use(authRoutes(deps));
   app.use(requireLogin);
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
-  app.use(newOrdersWeb(deps.newOrders!));
+  app.use(newOrdersWeb(deps.newOrders));
   app.use('/orders', orderEmailsWeb(deps));
   app.use('/orders', ordersWeb(deps));
   app.use(outboundWeb(deps));

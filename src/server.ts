@@ -1,4 +1,4 @@
-import { createApp } from './app.js';
+import { buildAppDeps, createApp } from './app.js';
 import { ensureFirstAdmin } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
@@ -30,7 +30,7 @@ async function main() {
   // Runs left "running" by a process that died are marked interrupted, unless one is truly running.
   if (!leaseHeld(db, PACK_LEASE, clock())) markInterrupted(db, clock());
   const packHub = new PackRunHub();
-  const app = createApp({ db, config, clock, log, packHub });
+  const app = createApp(buildAppDeps({ db, config, clock, log, packHub }));
   if (config.schedule) {
     startPackSchedule({ db, clock, log, onProgress: packHub.publish });
     // Webhooks and e-mails: what is due is sent every second, after commit and off the request path.

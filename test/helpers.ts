@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createApp } from '../src/app.js';
+import { buildAppDeps, createApp } from '../src/app.js';
 import { applyShopDefaults } from '../src/email/settings.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
@@ -35,7 +35,7 @@ export function makeApp(opts: { db?: Db; env?: Record<string, string>; clock?: R
   const config = testConfig(opts.env);
   // As the server and the CLI do when they start.
   applyShopDefaults(db, config, clock());
-  const app = createApp({ db, config, clock, log: consoleLogger({ silent: true }) });
+  const app = createApp(buildAppDeps({ db, config, clock, log: consoleLogger({ silent: true }) }));
   return { app, db, clock, config };
 }
 

@@ -32,7 +32,7 @@ export function sendPdf(res: Response, pdf: Uint8Array, fileName: string, dispos
 
 /** GET /api/v1/orders/:code/documents/:name.pdf and POST /api/v1/documents/:name (docs/api.md). */
 export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocuments: Router } {
-  const docDeps = () => ({ db: deps.db, clock: deps.clock, renderer: deps.documents!, timezone: deps.config.timezone });
+  const docDeps = () => ({ db: deps.db, clock: deps.clock, renderer: deps.documents, timezone: deps.config.timezone });
   const orderDocuments = Router();
   orderDocuments.get('/:code/documents/:name', async (req, res, next) => {
     const kind = ORDER_DOCUMENTS.get(req.params.name);

@@ -17,7 +17,7 @@ const printForm = z.object({ orders: codes, kind: z.string().optional() });
 export function outboundWeb(deps: AppDeps): Router {
   const { db, clock, config } = deps;
   const router = Router();
-  const docDeps = () => ({ db, clock, renderer: deps.documents!, timezone: config.timezone });
+  const docDeps = () => ({ db, clock, renderer: deps.documents, timezone: config.timezone });
 
   const renderOutbound = (req: Request, res: Response, status = 200, extra: { error?: string; selected?: string[]; kind?: string } = {}) => {
     const list = listPackingOrdersWithPrints(db);

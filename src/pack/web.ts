@@ -22,7 +22,7 @@ const STEPS_PAGE = 500;
 /** Tools → Pack script: run it by hand, watch it live, read every run afterwards. */
 export function packWeb(deps: AppDeps): Router {
   const { db, clock, log } = deps;
-  const hub = deps.packHub!;
+  const hub = deps.packHub;
   const router = Router();
   router.use(requireCapability('packScript'));
 

@@ -105,7 +105,7 @@ export function shippingWeb(deps: AppDeps): Router {
   router.get('/orders/:code/label.pdf', async (req: Request<{ code: string }>, res) => {
     const parcelId = typeof req.query.parcel === 'string' ? req.query.parcel : '';
     const { pdf, fileName } = await printDocuments(
-      { db, clock, renderer: deps.documents!, timezone: config.timezone },
+      { db, clock, renderer: deps.documents, timezone: config.timezone },
       { kind: 'label', codes: [resolveOrderCode(req.params.code)], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage, parcelId },
     );
     sendPdf(res, pdf, fileName);

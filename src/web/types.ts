@@ -14,12 +14,12 @@ export interface AppDeps {
   config: Config;
   clock: () => Date;
   log: Logger;
-  /** Live progress of pack runs in this process; made by createApp when not given. */
-  packHub?: PackRunHub;
-  /** The PDF renderer; made by createApp when not given. */
-  documents?: DocumentRenderer;
-  /** New orders for the pages' live notice; made by createApp when not given. */
-  newOrders?: NewOrderFeed;
+  /** Live progress of pack runs in this process. */
+  packHub: PackRunHub;
+  /** The PDF renderer (and its worker). */
+  documents: DocumentRenderer;
+  /** New orders for the pages' live notice. */
+  newOrders: NewOrderFeed;
 }
 
 /** The logged-in staff member, as the pages need them. */

@@ -2,7 +2,7 @@ import { applyShopDefaults } from '../../src/email/settings.js';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { buildAppDeps, createApp } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
 import { consoleLogger } from '../../src/log.js';
 import { makeDb, PASSWORD, testConfig } from '../helpers.js';
@@ -18,7 +18,7 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
 export async function serveApp(db: Db = makeDb()) {
   const config = testConfig();
   applyShopDefaults(db, config, new Date());
-  const app = createApp({ db, config, clock: () => new Date(), log: consoleLogger({ silent: true }) });
+  const app = createApp(buildAppDeps({ db, config, clock: () => new Date(), log: consoleLogger({ silent: true }) }));
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -6,7 +6,7 @@ import { dammCheckDigit } from '../../src/domain/order-code.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildProduct, buildShippedOrder } from '../builders.js';
 import { api, makeApp, makeClock, makeDb, testConfig } from '../helpers.js';
 import { apiError } from '../json.js';
-import { createApp } from '../../src/app.js';
+import { buildAppDeps, createApp } from '../../src/app.js';
 import { DocumentRenderer, WORKER_MIN_ORDERS } from '../../src/documents/renderer.js';
 import { applyShopDefaults } from '../../src/email/settings.js';
 import { consoleLogger } from '../../src/log.js';
@@ -264,7 +264,7 @@ describe('large documents', () => {
       if (job.orders.length >= WORKER_MIN_ORDERS) largeRendering = true;
       return render(job);
     };
-    const app = createApp({ db, config, clock, log: consoleLogger({ silent: true }), documents });
+    const app = createApp(buildAppDeps({ db, config, clock, log: consoleLogger({ silent: true }), documents }));
     buildProduct(db, { sku: 'MUG', name: 'Emaljmugg', location: 'A-02-3', onHand: 1000 });
     const orders = Array.from({ length: Math.max(WORKER_MIN_ORDERS, 40) }, () => buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] }));
     const done: string[] = [];

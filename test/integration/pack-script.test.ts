@@ -17,7 +17,7 @@ import { apiError, json, type PackRunDetailJson, type PackRunJson } from '../jso
 import { tempDir } from '../temp.js';
 import { until } from '../wait.js';
 import request from 'supertest';
-import { createApp } from '../../src/app.js';
+import { buildAppDeps, createApp } from '../../src/app.js';
 import { applyShopDefaults } from '../../src/email/settings.js';
 import { runPackRun, stopPackWorker } from '../../src/pack/in-worker.js';
 import { msSinceLastRequest } from '../../src/activity.js';
@@ -389,7 +389,7 @@ describe('across processes', () => {
       if (e.type === 'created') whileBlocked = blockUntilFinished(db, e.runId, 20_000);
       publish(e);
     };
-    const app = createApp({ db, config, clock, log: consoleLogger({ silent: true }), packHub: hub });
+    const app = createApp(buildAppDeps({ db, config, clock, log: consoleLogger({ silent: true }), packHub: hub }));
     const user = await buildUser(db, 'operator');
     const { agent, submit } = await loginAs(app, user.email);
     const started = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
