@@ -29,6 +29,7 @@ import { loadUser, requireCapability, requireLogin } from './web/auth.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './web/error-handler.js';
 import { viewLocals } from './web/render.js';
+import { formFields } from './web/form.js';
 import { SqliteSessionStore } from './web/session-store.js';
 import type { AppDeps } from './web/types.js';
 
@@ -121,7 +122,7 @@ export function createApp(deps: AppDeps): App {
   app.use(viewLocals(deps));
 
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+    getTokenFromRequest: (req) => (formFields(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
   app.use((req, res, next) => {
     res.locals.csrfToken = generateToken(req);

@@ -28,7 +28,7 @@ export function idempotentWithKey(db: Db, req: Request, key: string | undefined,
   // two requests, and B must not get A's reply. The path is in the hash too, so that a key reused
   // for another order is refused rather than answered.
   const path = `${req.baseUrl}${req.path}`;
-  return once(db, `${actor.type}:${actor.id ?? actor.name}:${req.method} ${path}`, key, { path, body: req.body ?? null }, now, work);
+  return once(db, `${actor.type}:${actor.id ?? actor.name}:${req.method} ${path}`, key, { path, body: (req.body as unknown) ?? null }, now, work);
 }
 
 /**

@@ -19,7 +19,8 @@ const stmts = preparedFor((sqlite) => ({
 
 /**
  * express-rate-limit's counter kept in the SQLite file instead of the process: a second server on
- * the same database (SCHEDULE=0) sees the attempts the first one counted.
+ * the same database (SCHEDULE=0) sees the attempts the first one counted. The methods answer
+ * synchronously (better-sqlite3 is synchronous and the Store interface takes a value or a promise).
  */
 export class SqliteRateLimitStore implements Store {
   private windowMs = 60_000;
@@ -35,12 +36,12 @@ export class SqliteRateLimitStore implements Store {
     this.windowMs = options.windowMs;
   }
 
-  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+  get(key: string): ClientRateLimitInfo | undefined {
     const row = stmts(this.db).get.get(this.prefix + key, this.clock().getTime()) as { hits: number; resetAt: number } | undefined;
     return row && { totalHits: row.hits, resetTime: new Date(row.resetAt) };
   }
 
-  async increment(key: string): Promise<ClientRateLimitInfo> {
+  increment(key: string): ClientRateLimitInfo {
     const now = this.clock().getTime();
     const s = stmts(this.db);
     // Rows of windows that have passed are dropped now and then, not on every attempt.
@@ -52,11 +53,11 @@ export class SqliteRateLimitStore implements Store {
     return { totalHits: row.hits, resetTime: new Date(row.resetAt) };
   }
 
-  async decrement(key: string): Promise<void> {
+  decrement(key: string): void {
     stmts(this.db).decrement.run(this.prefix + key, this.clock().getTime());
   }
 
-  async resetKey(key: string): Promise<void> {
+  resetKey(key: string): void {
     stmts(this.db).reset.run(this.prefix + key);
   }
 }

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { can } from '../domain/permissions.js';
+import { fieldText, formFields } from '../web/form.js';
 import { NAV } from '../web/locals.js';
 import { SqliteRateLimitStore } from './rate-limit-store.js';
 import type { AppDeps, SessionUser } from '../web/types.js';
@@ -21,13 +22,15 @@ export function authRoutes(deps: AppDeps): Router {
   const { db, clock, config } = deps;
   const router = Router();
 
-  const renderLogin = (req: Request, res: Response, status: number, error: string | null) =>
+  const renderLogin = (req: Request, res: Response, status: number, error: string | null) => {
+    const fields = formFields(req);
     res.status(status).render('auth/login', {
       title: req.t('login.title'),
       error,
-      values: { email: typeof req.body?.email === 'string' ? req.body.email : '' },
-      next: safeNext(req.body?.next ?? req.query.next) ?? '',
+      values: { email: typeof fields.email === 'string' ? fields.email : '' },
+      next: safeNext(fields.next ?? req.query.next) ?? '',
     });
+  };
 
   // Failed logins per address and e-mail; a correct password does not count. Counted in the
   // database: every process on the file shares the count.
@@ -38,7 +41,7 @@ export function authRoutes(deps: AppDeps): Router {
     skipSuccessfulRequests: true,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${String(req.body?.email ?? '').trim().toLowerCase()}`,
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${fieldText(formFields(req).email).trim().toLowerCase()}`,
     handler: (req, res) => renderLogin(req, res, 429, req.t('login.tooManyAttempts')),
   });
 

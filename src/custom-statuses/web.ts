@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { renderForm } from '../web/form.js';
+import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -18,11 +18,12 @@ export function customStatusesWeb({ db, clock }: AppDeps): Router {
 
   router.post('/', (req, res) => {
     try {
-      const code = parse(customStatusCode, req.body?.code ?? '');
+      const fields = formFields(req);
+      const code = parse(customStatusCode, fields.code ?? '');
       if (listCustomStatusesWithUsage(db).some((s) => s.code === code)) {
         throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'code', key: 'validation.customStatusExists', params: { code } }] });
       }
-      putCustomStatus(db, code, parse(customStatusBody, { label: req.body?.label, color: req.body?.color }), clock());
+      putCustomStatus(db, code, parse(customStatusBody, { label: fields.label, color: fields.color }), clock());
       setFlash(req, 'success', 'customStatuses.created', { code });
       res.redirect('/settings/statuses');
     } catch (err) {
@@ -33,7 +34,8 @@ export function customStatusesWeb({ db, clock }: AppDeps): Router {
   router.post('/:code', (req, res) => {
     const code = parse(customStatusCode, req.params.code);
     try {
-      putCustomStatus(db, code, parse(customStatusBody, { label: req.body?.label, color: req.body?.color }), clock());
+      const fields = formFields(req);
+      putCustomStatus(db, code, parse(customStatusBody, { label: fields.label, color: fields.color }), clock());
       setFlash(req, 'success', 'customStatuses.saved', { code });
       res.redirect('/settings/statuses');
     } catch (err) {
@@ -44,7 +46,7 @@ export function customStatusesWeb({ db, clock }: AppDeps): Router {
   router.post('/:code/delete', (req, res) => {
     const code = parse(customStatusCode, req.params.code);
     try {
-      const { cleared } = deleteCustomStatus(db, code, { clear: req.body?.clear === 'yes', actor: userActor(req.user!), now: clock() });
+      const { cleared } = deleteCustomStatus(db, code, { clear: formFields(req).clear === 'yes', actor: userActor(req.user!), now: clock() });
       if (cleared) setFlash(req, 'success', 'customStatuses.clearedAndDeleted', { code, count: cleared });
       else setFlash(req, 'success', 'customStatuses.deleted', { code });
       res.redirect('/settings/statuses');

@@ -111,7 +111,7 @@ export function templateProblems(template: TemplateKey, subject: string, body: s
         }
         if (type === 'text' || type === '!') continue;
         if (name !== '.' && !scope.has(name)) unknown.add(name);
-        if (children) visit(children, LIST_FIELDS[name] ? new Set([...scope, ...LIST_FIELDS[name]!]) : scope);
+        if (children) visit(children, LIST_FIELDS[name] ? new Set([...scope, ...LIST_FIELDS[name]]) : scope);
       }
     };
     visit(tokens, allowed);

@@ -9,6 +9,7 @@ import { translateFields } from '../web/error-handler.js';
 import { formatters } from '../i18n/format.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
+import { fieldText, formFields } from '../web/form.js';
 import { parse } from '../web/validate.js';
 import { findEmail, listUndelivered, outboxCounts, retryEmail } from './store.js';
 import { describeSmtp } from './sender.js';
@@ -160,12 +161,13 @@ export function emailSettingsWeb({ db, clock, config }: AppDeps): Router {
   router.post('/templates/:template/:lang', (req, res) => {
     const { template, language } = templateParams(req);
     const custom = templateText(db, template, language).custom;
-    if (req.body?.action === 'reset') {
+    const fields = formFields(req);
+    if (fields.action === 'reset') {
       resetTemplateText(db, template, language);
       setFlash(req, 'success', 'emails.settings.reset');
       return res.redirect(`/settings/emails/templates/${template}/${language}`);
     }
-    const typed = { subject: String(req.body?.subject ?? ''), body: String(req.body?.body ?? '') };
+    const typed = { subject: fieldText(fields.subject), body: fieldText(fields.body) };
     try {
       const form = parse(templateForm, req.body ?? {});
       // Template errors are found here, when saving, never when a customer's e-mail is written.

@@ -60,7 +60,7 @@ function applyDetails(conn: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx):
     }
   }
   if (Object.keys(changes).length === 0) return order;
-  const updated = conn.update(orders).set({ ...set, updatedAt: ctx.now }).where(eq(orders.id, order.id)).returning().get()!;
+  const updated = conn.update(orders).set({ ...set, updatedAt: ctx.now }).where(eq(orders.id, order.id)).returning().get();
   appendOrderEvent(conn, order, 'flags_changed', ctx.actor, ctx.now, { changes });
   return updated;
 }
@@ -203,7 +203,7 @@ function setLineQuantity(conn: Tx, order: OrderRow, line: OrderLineRow | null, p
     .set({ subtotal, total, paid, paidAt: paid ? (order.paidAt ?? ctx.now) : null, linesVersion: order.linesVersion + 1, updatedAt: ctx.now })
     .where(eq(orders.id, order.id))
     .returning()
-    .get()!;
+    .get();
   return shipIfNothingLeft(conn, updated, ctx);
 }
 

@@ -22,7 +22,7 @@ function describeChange(field: string, change: Change, t: Translate): string {
 
 /** One history row as a sentence in the reader's language. */
 export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency: string): string {
-  const d = e.data as Record<string, unknown>;
+  const d = e.data;
   switch (e.type) {
     case 'status_changed': {
       const text = t('events.status_changed', { from: d.from, to: d.to });

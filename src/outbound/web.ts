@@ -8,10 +8,10 @@ import { requireCapability } from '../web/auth.js';
 import { listPackingOrdersWithPrints } from './repo.js';
 import { formRefusal } from '../web/form.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { oneOrMany, parse } from '../web/validate.js';
 
 /** The form's `orders` is one code or many. */
-const codes = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().trim().min(1).max(40)).max(1000));
+const codes = z.preprocess(oneOrMany, z.array(z.string().trim().min(1).max(40)).max(1000));
 const printForm = z.object({ orders: codes, kind: z.string().optional() });
 
 export function outboundWeb(deps: AppDeps): Router {

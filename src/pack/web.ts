@@ -5,7 +5,7 @@ import { runPackRun } from './in-worker.js';
 import type { PackProgress } from './progress.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { formRefusal, renderForm } from '../web/form.js';
+import { formFields, formRefusal, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { openEventStream } from '../web/sse.js';
 import { userActor, type AppDeps } from '../web/types.js';
@@ -38,7 +38,7 @@ export function packWeb(deps: AppDeps): Router {
   router.get('/', (req, res) => renderIndex(req, res));
 
   router.post('/runs', async (req, res) => {
-    const dryRun = req.body?.dryRun === '1';
+    const dryRun = formFields(req).dryRun === '1';
     let created: (runId: number) => void = () => {};
     const started = new Promise<number>((resolve) => (created = resolve));
     const running = runPackRun(

@@ -57,12 +57,18 @@ export class SsccBroker implements ParcelBroker {
     private readonly settings: Pick<BrokerSettings, 'companyPrefix' | 'extensionDigit'>,
   ) {}
 
-  async parcelIds(request: ParcelRequest): Promise<string[]> {
+  // The interface is async because the HTTP adapter awaits; this one is synchronous (SQLite), so
+  // its answer and its refusal are wrapped in a promise rather than thrown at the caller.
+  parcelIds(request: ParcelRequest): Promise<string[]> {
     const serialDigits = 16 - this.settings.companyPrefix.length;
     const max = 10 ** serialDigits - 1;
-    const first = writeTransaction(this.db, (tx) => takeNumbers(tx, 'sscc', { count: request.count, max }));
-    if (first === null) throw new AppError('broker_failed', 'errors.brokerFailed', { message: `the SSCC serials of prefix ${this.settings.companyPrefix} are used up` });
-    return Array.from({ length: request.count }, (_, i) => ssccOf(this.settings.extensionDigit, this.settings.companyPrefix, first + i));
+    try {
+      const first = writeTransaction(this.db, (tx) => takeNumbers(tx, 'sscc', { count: request.count, max }));
+      if (first === null) throw new AppError('broker_failed', 'errors.brokerFailed', { message: `the SSCC serials of prefix ${this.settings.companyPrefix} are used up` });
+      return Promise.resolve(Array.from({ length: request.count }, (_, i) => ssccOf(this.settings.extensionDigit, this.settings.companyPrefix, first + i)));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 }
 

@@ -14,7 +14,7 @@ import { AppError } from '../errors.js';
 import { flashRefusal } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { oneOrMany, parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';
 import { presentReportFailure } from './api.js';
 import { addParcel, addSlot, draftViews, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines } from './drafts.js';
@@ -24,7 +24,7 @@ const scanForm = z.object({
   selected: z.string().max(20).default(''),
   source: z.enum(PARCEL_SOURCES).catch('scanner'),
 });
-const codes = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(20)).max(1000));
+const codes = z.preprocess(oneOrMany, z.array(z.string().max(20)).max(1000));
 const reportForm = z.object({ key: z.string().min(1).max(100), orders: codes });
 
 /**

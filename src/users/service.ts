@@ -37,7 +37,7 @@ export function updateUser(db: Db, id: number, input: z.infer<typeof updateUserF
   return writeTransaction(db, (tx) => {
     const user = loadUser(tx, id);
     keepAnAdmin(tx, user, input.role === 'admin');
-    return tx.update(users).set({ ...input, updatedAt: now }).where(eq(users.id, id)).returning().get()!;
+    return tx.update(users).set({ ...input, updatedAt: now }).where(eq(users.id, id)).returning().get();
   });
 }
 
@@ -52,7 +52,7 @@ export function setUserDisabled(db: Db, id: number, disabled: boolean, now: Date
       .set({ disabledAt: disabled ? now : null, updatedAt: now })
       .where(eq(users.id, id))
       .returning()
-      .get()!;
+      .get();
     if (disabled) deleteSessionsOf(tx, id);
     return updated;
   });
@@ -80,7 +80,7 @@ export async function changeOwnPassword(db: Db, id: number, input: z.infer<typeo
 }
 
 export function updateAccount(db: Db, id: number, input: z.infer<typeof accountForm>, now: Date): UserRow {
-  return db.update(users).set({ ...input, updatedAt: now }).where(eq(users.id, id)).returning().get()!;
+  return db.update(users).set({ ...input, updatedAt: now }).where(eq(users.id, id)).returning().get();
 }
 
 /**

@@ -4,7 +4,7 @@ import { ROLES } from '../domain/permissions.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { renderForm } from '../web/form.js';
+import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -76,7 +76,7 @@ export function usersWeb({ db, clock }: AppDeps): Router {
 
   router.post('/:id/disable', (req, res) => {
     const user = loadUser(req);
-    const disable = req.body?.disabled === '1';
+    const disable = formFields(req).disabled === '1';
     try {
       setUserDisabled(db, user.id, disable, clock(), req.user!.id);
       setFlash(req, 'success', disable ? 'users.disabled' : 'users.enabled', { email: user.email });

@@ -3,6 +3,28 @@ import { AppError, type ErrorCode } from '../errors.js';
 import { localizedParams, translateFields } from './error-handler.js';
 import { setFlash } from './render.js';
 
+/**
+ * The submitted form's fields, typed as unknown so that each is checked (by a schema or a
+ * comparison) before use. Express types `req.body` as `any`; it is undefined when no body parser
+ * ran (no body, another content type), and anything but a plain object has no fields.
+ */
+export function formFields(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+/**
+ * A form field as text, exactly as `String(v ?? '')` would give it: empty when absent, a repeated
+ * field its values joined by commas. Spelled out so that each kind of value is handled on purpose.
+ */
+export function fieldText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return v.map(fieldText).join(',');
+  return Object.prototype.toString.call(v);
+}
+
 /** A refused form as a page shows it. Nothing was changed. */
 export interface FormRefusal {
   status: number;

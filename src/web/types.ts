@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import type { Role } from '../domain/permissions.js';
+import type { Formatters } from '../i18n/format.js';
 import type { Language, Translate } from '../i18n/index.js';
 import type { DocumentRenderer } from '../documents/renderer.js';
 import type { NewOrderFeed } from '../live/new-orders.js';
@@ -42,6 +43,11 @@ declare module 'express-serve-static-core' {
     api?: ApiCaller;
     lang: Language;
     t: Translate;
+  }
+  /** Set for every page by viewLocals (render.ts) and for the error page by baseLocals (locals.ts). */
+  interface Locals {
+    fmt: Formatters;
+    languageNames: Record<Language, string>;
   }
 }
 

@@ -49,5 +49,8 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S
   throw new AppError('validation_failed', 'errors.validationFailed', { count: fields.length }, { fields });
 }
 
+/** A field a form sends once or repeated (ticked checkboxes): always a list, empty when absent. */
+export const oneOrMany = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? (v as unknown[]) : [v]);
+
 /** A number field of a form: empty is "required", text is "must be a number". */
 export const formNumber = () => z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number());

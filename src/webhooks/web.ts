@@ -2,16 +2,14 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { can } from '../domain/permissions.js';
 import { requireCapability } from '../web/auth.js';
-import { renderForm } from '../web/form.js';
+import { fieldText, formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { oneOrMany, parse } from '../web/validate.js';
 import { createWebhook, deleteWebhook, listWebhooks, resendDelivery, WEBHOOK_EVENTS, webhookBody, webhookDeliveryLog } from './service.js';
 import { getWebhookSettings, saveAllowedHosts } from './settings.js';
 
 const id = z.coerce.number({ error: 'validation.integer' }).int().positive();
-/** A checkbox list arrives as one value or several. */
-const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /**
  * Settings → Webhooks (admin): endpoints, their delivery log, "resend", and the hosts on the LAN
@@ -26,7 +24,8 @@ export function webhooksWeb({ db, clock }: AppDeps): Router {
 
   router.post('/', (req, res) => {
     try {
-      const body = parse(webhookBody, { url: String(req.body?.url ?? '').trim(), secret: String(req.body?.secret ?? ''), events: list(req.body?.events) });
+      const fields = formFields(req);
+      const body = parse(webhookBody, { url: fieldText(fields.url).trim(), secret: fieldText(fields.secret), events: oneOrMany(fields.events) });
       createWebhook(db, body, clock());
       setFlash(req, 'success', 'webhooks.created', { url: body.url });
       res.redirect('/settings/webhooks');
@@ -38,7 +37,7 @@ export function webhooksWeb({ db, clock }: AppDeps): Router {
 
   router.post('/allowed-hosts', (req, res) => {
     try {
-      saveAllowedHosts(db, String(req.body?.allowedHosts ?? '').split(/\r?\n/), clock(), req.user!.name);
+      saveAllowedHosts(db, fieldText(formFields(req).allowedHosts).split(/\r?\n/), clock(), req.user!.name);
       setFlash(req, 'success', 'webhooks.allowedHostsSaved');
       res.redirect('/settings/webhooks');
     } catch (err) {

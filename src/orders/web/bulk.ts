@@ -2,13 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
-import { parse } from '../../web/validate.js';
+import { oneOrMany, parse } from '../../web/validate.js';
 import { applyBulk, BULK_ACTIONS, MAX_BULK } from '../bulk.js';
 import { findOrderByCode } from '../repo.js';
 import { orderCtx } from './page.js';
 
 const bulkForm = z.object({
-  codes: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(20)).max(MAX_BULK)),
+  codes: z.preprocess(oneOrMany, z.array(z.string().max(20)).max(MAX_BULK)),
   action: z.enum(BULK_ACTIONS),
   customStatus: z.string().max(32).optional(),
   confirmed: z.string().optional(),

@@ -5,6 +5,7 @@ import { presentProduct } from '../../products/present.js';
 import { findProductsForInput } from '../../products/repo.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
+import { formFields } from '../../web/form.js';
 import { parse } from '../../web/validate.js';
 import { addLine, changeLineQuantity, removeLine } from '../edit.js';
 import { lineIdParam, quantitySchema } from '../schemas.js';
@@ -39,7 +40,7 @@ export function orderLinesWeb(deps: AppDeps): Router {
     const code = String(req.params.code);
     const id = parse(lineIdParam, req.params.id);
     try {
-      if (req.body?.remove !== undefined) removeLine(db, code, id, orderCtx(deps, req));
+      if (formFields(req).remove !== undefined) removeLine(db, code, id, orderCtx(deps, req));
       else changeLineQuantity(db, code, id, parse(lineForm, req.body).quantity, orderCtx(deps, req));
       res.redirect(orderUrl(code, '#lines'));
     } catch (err) {

@@ -5,7 +5,7 @@ import { composeOrderMail } from '../../email/compose.js';
 import { getEmailSettings } from '../../email/settings.js';
 import { templateForStatus } from '../../email/templates.js';
 import { AppError } from '../../errors.js';
-import { formRefusal } from '../../web/form.js';
+import { fieldText, formFields, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
 import { parse } from '../../web/validate.js';
@@ -80,9 +80,12 @@ export function orderStatusWeb(deps: AppDeps): Router {
       res.redirect(orderUrl(code));
     } catch (err) {
       // A refused edited e-mail goes back to the compose page with the text kept.
-      if (req.body?.subject !== undefined && err instanceof AppError && err.fields.length && ORDER_STATUSES.includes(req.body.status)) {
+      const typed = formFields(req);
+      const status = ORDER_STATUSES.find((s) => s === typed.status);
+      if (typed.subject !== undefined && err instanceof AppError && err.fields.length && status) {
         const { fields } = formRefusal(req, res, err);
-        return showCompose(req, res, code, req.body.status, { subject: req.body.subject, body: req.body.body, errors: fields });
+        // What was typed goes back as text; an absent body falls back to the template's.
+        return showCompose(req, res, code, status, { subject: fieldText(typed.subject), body: typed.body === undefined ? undefined : fieldText(typed.body), errors: fields });
       }
       renderOrderPage(deps, req, res, code, { form: 'status', error: err });
     }
