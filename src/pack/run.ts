@@ -17,8 +17,8 @@ export const KEEP_RUN_DETAILS = 50;
 /** Order outcomes per batch sent to the live view (its list shows the latest 500). */
 export const LIVE_ORDERS = 500;
 
-/** Orders per write transaction: about 0.3 s of write lock in the 100,000-candidate bench (docs/decisions.md). */
-export const BATCH_SIZE = 10_000;
+/** Orders per write transaction when the server is idle: under 0.5 s of write lock in the 100,000-candidate bench (docs/decisions.md). */
+export const BATCH_SIZE = 5_000;
 
 export interface PackScriptDeps {
   db: Db;
