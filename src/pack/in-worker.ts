@@ -89,7 +89,13 @@ function onDeath(dead: Worker, reason: string): void {
     }
     log.error('pack run failed', { id: job.runId, step: job.step, error });
     job.deps.onProgress?.({ type: 'failed', runId: job.runId, error, step: job.step });
-    const row = db.select().from(packRuns).where(eq(packRuns.id, job.runId)).get();
+    // In an exit handler nothing may throw: a busy or closed database leaves the figures at what the job saw.
+    let row: typeof packRuns.$inferSelect | undefined;
+    try {
+      row = db.select().from(packRuns).where(eq(packRuns.id, job.runId)).get();
+    } catch {
+      row = undefined;
+    }
     job.resolve({
       id: job.runId,
       trigger: job.opts.trigger,

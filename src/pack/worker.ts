@@ -90,8 +90,15 @@ async function run(msg: WorkerRun): Promise<void> {
     sentAt = performance.now();
     if (event.type !== 'batch') send({ job: msg.job, type: 'progress', event });
   };
-  // Opened per run and closed after it: an idle worker holds no file open.
-  const db = openDatabase(msg.databasePath);
+  // Opened per run and closed after it: an idle worker holds no file open. A file that cannot be
+  // opened fails this run only (an unhandled rejection would end the worker and every run in it).
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(msg.databasePath);
+  } catch (err) {
+    send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err) });
+    return;
+  }
   try {
     const result = await runPackScript(
       { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress, pace: pacer(new BigInt64Array(msg.lastRequestAt), msg.opts.batchSize ?? BATCH_SIZE) },

@@ -36,7 +36,8 @@ export function errorHandler({ log, config }: AppDeps) {
       return;
     }
     res.status(appError.status);
-    if (req.originalUrl.startsWith('/api/')) {
+    // Express routes paths case-insensitively: /API/v1/… reaches the API and gets its JSON errors.
+    if (/^\/api(\/|\?|$)/i.test(req.originalUrl)) {
       const { fields, ...rest } = appError.details ?? {};
       const details = fields ? { ...rest, fields: translateFields(fields, t) } : appError.details;
       res.json({ error: { code: appError.code, message, ...(details && { details }) } });

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { listLines } from '../../src/orders/repo.js';
 import { toAppError } from '../../src/errors.js';
@@ -82,6 +83,16 @@ describe('money', () => {
     expect(res.status).toBe(422);
     expect(apiError(res).details?.fields?.[0]?.path).toBe('quantity');
     expect(dbDigest(db)).toBe(before);
+  });
+});
+
+describe('API errors are JSON', () => {
+  it.each(['/API/v1/orders', '/Api/v1/orders/1234567897', '/api', '/API?x=1'])('also at %s (paths are case-insensitive)', async (url) => {
+    const { app } = makeApp();
+    const res = await request(app).get(url);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(apiError(res).code).toMatch(/^(unauthorized|not_found)$/);
   });
 });
 
