@@ -1,7 +1,7 @@
 import { applyShopDefaults } from '../../src/email/settings.js';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { buildAppDeps, createApp } from '../../src/app.js';
 import type { Db } from '../../src/db/client.js';
 import { consoleLogger } from '../../src/log.js';
@@ -28,6 +28,9 @@ export async function serveApp(db: Db = makeDb()) {
 
 /** A browser and a served app for one test file, closed after it; `prepare` fills the database first. */
 export function browserSuite(prepare?: (db: Db) => void) {
+  // A real browser shares two cores with the fuzz and stress suites in npm test: a page flow that
+  // takes 3 s alone has taken over 20 s there. The file's tests get a minute each.
+  vi.setConfig({ testTimeout: 60_000 });
   const suite = {} as { browser: Browser; server: Awaited<ReturnType<typeof serveApp>> };
   beforeAll(async () => {
     suite.browser = await launchChromium();
