@@ -71,6 +71,20 @@ export function serverTime(res: Response): number | null {
 }
 
 /**
+ * Sends one request and records how long the client waited (`ms`) and the server's own time
+ * (`server`, from Server-Timing); an unexpected status fails the bench (a fast error is not a fast answer).
+ */
+export async function timeRequest(request: (i: number) => Promise<Response>, i: number, expected: number, ms: number[], server: number[]): Promise<void> {
+  const t0 = performance.now();
+  const res = await request(i);
+  await res.arrayBuffer();
+  ms.push(performance.now() - t0);
+  const st = serverTime(res);
+  if (st !== null) server.push(st);
+  if (res.status !== expected) throw new Error(`${res.url} (request ${i}): HTTP ${res.status}, expected ${expected}`);
+}
+
+/**
  * Runs `total` requests with `concurrency` in flight, each made by `request(i)`; every answer must
  * have the expected status, or the bench fails (a fast error is not a fast answer).
  */
@@ -82,14 +96,7 @@ export async function load(total: number, concurrency: number, expected: number,
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < total) {
-        const i = next++;
-        const t0 = performance.now();
-        const res = await request(i);
-        await res.arrayBuffer();
-        ms.push(performance.now() - t0);
-        const st = serverTime(res);
-        if (st !== null) server.push(st);
-        if (res.status !== expected) throw new Error(`request ${i}: HTTP ${res.status}, expected ${expected}`);
+        await timeRequest(request, next++, expected, ms, server);
       }
     }),
   );

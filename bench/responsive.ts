@@ -1,4 +1,4 @@
-import { summarize, serverTime, type Timings } from './http.js';
+import { summarize, timeRequest, type Timings } from './http.js';
 
 /** What a packer and an operator ask of the server, each timed on its own. */
 export interface Probe {
@@ -47,15 +47,7 @@ export async function probe(url: string, session: StationSession, codes: { order
     const ms: number[] = [];
     const server: number[] = [];
     const started = performance.now();
-    for (let i = 0; opts.during ? busy : i < opts.count; i++) {
-      const t0 = performance.now();
-      const res = await request(i);
-      await res.arrayBuffer();
-      ms.push(performance.now() - t0);
-      const st = serverTime(res);
-      if (st !== null) server.push(st);
-      if (res.status !== expected) throw new Error(`${res.url}: HTTP ${res.status}, expected ${expected}`);
-    }
+    for (let i = 0; opts.during ? busy : i < opts.count; i++) await timeRequest(request, i, expected, ms, server);
     const sorted = [...server].sort((a, b) => a - b);
     return { ...summarize(ms, (performance.now() - started) / 1000, server), serverP99: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]! : null };
   };
