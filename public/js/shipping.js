@@ -94,59 +94,12 @@
     if (!event.target.closest('input, button, a, summary, label, select, textarea')) focus();
   });
 
-  // The camera: quagga2 reads Code 128 (also GS1-128) and EAN, and feeds the same scan line.
-  const cameraButton = document.getElementById('camera-open');
-  const camera = document.getElementById('camera');
-  if (navigator.mediaDevices?.getUserMedia) cameraButton.hidden = false;
-  let running = false;
-  let last = { code: '', at: 0 };
-  const label = cameraButton.textContent;
-  const stop = () => {
-    if (!running) return;
-    window.Quagga.stop();
-    running = false;
-    camera.hidden = true;
-    camera.innerHTML = '';
-    cameraButton.textContent = label;
-  };
-  const start = () => {
-    camera.hidden = false;
-    window.Quagga.init(
-      {
-        inputStream: { type: 'LiveStream', target: camera, constraints: { facingMode: 'environment', width: { ideal: 1280 }, height: { ideal: 720 } } },
-        decoder: { readers: ['code_128_reader', 'ean_reader'] },
-        locate: true,
-      },
-      (err) => {
-        if (err) {
-          camera.hidden = true;
-          say(cameraButton.dataset.unavailable, 'error');
-          return;
-        }
-        window.Quagga.start();
-        running = true;
-        cameraButton.textContent = cameraButton.dataset.stop;
-      },
-    );
-  };
-  cameraButton.addEventListener('click', () => {
-    if (running) return stop();
-    if (window.Quagga) return start();
-    const script = document.createElement('script');
-    script.src = '/public/vendor/quagga.min.js';
-    script.onload = () => {
-      window.Quagga.onDetected((result) => {
-        const code = result?.codeResult?.code;
-        if (!code) return;
-        const now = performance.now();
-        // The same symbol is read many times a second: one scan per code every 3 s.
-        if (code === last.code && now - last.at < 3000) return;
-        last = { code, at: now };
-        scan(code, 'camera');
-      });
-      start();
-    };
-    document.head.appendChild(script);
+  // The camera (camera.js) feeds the same scan line as the scanner.
+  window.StationCamera?.attach({
+    button: document.getElementById('camera-open'),
+    container: document.getElementById('camera'),
+    onCode: (code) => scan(code, 'camera'),
+    onError: (text) => say(text, 'error'),
   });
   focus();
 })();
