@@ -1,8 +1,42 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { users } from './users.js';
 import { flag, timestamp } from './common.js';
 import { orderLines, orders } from './orders.js';
+
+/**
+ * A packing station: one packer's place, named on the device ("Bench 2") and owned by the user
+ * signed in there. Open deliveries belong to the station where they were scanned; the order open at
+ * a station (at most one station per order) shows at the others as taken.
+ */
+export const stations = sqliteTable(
+  'stations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The order being packed here; unique, so no order is open at two stations. */
+    currentOrderId: integer('current_order_id').references((): AnySQLiteColumn => orders.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at').notNull(),
+    lastSeenAt: timestamp('last_seen_at').notNull(),
+  },
+  (t) => [uniqueIndex('stations_user_name_unique').on(t.userId, t.name), uniqueIndex('stations_current_order_unique').on(t.currentOrderId)],
+);
+
+/** A station's scans by the key the page gave each one: a scan sent again after a lost answer is done once. */
+export const stationScanKeys = sqliteTable(
+  'station_scan_keys',
+  {
+    stationId: integer('station_id')
+      .notNull()
+      .references(() => stations.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.stationId, t.key] }), index('station_scan_keys_created_idx').on(t.createdAt)],
+);
 
 /**
  * One shipment of (part of) an order. A `draft` holds the parcel IDs scanned so far (at most one
@@ -24,11 +58,16 @@ export const deliveries = sqliteTable(
     reportedBy: text('reported_by'),
     reportedByUserId: integer('reported_by_user_id').references(() => users.id, { onDelete: 'set null' }),
     idempotencyKey: text('idempotency_key'),
+    /** The station a draft belongs to, and a reported delivery came from (none: the API or demo data). */
+    stationId: integer('station_id').references(() => stations.id, { onDelete: 'set null' }),
+    /** The station's name and packer as they were at Report in, kept when the station is gone. */
+    reportedFrom: text('reported_from'),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
   },
   (t) => [
     index('deliveries_order_idx').on(t.orderId),
+    index('deliveries_station_draft_idx').on(t.stationId).where(sql`${t.status} = 'draft'`),
     uniqueIndex('deliveries_one_draft_per_order').on(t.orderId).where(sql`${t.status} = 'draft'`),
   ],
 );

@@ -15,6 +15,8 @@ export const users = sqliteTable(
     language: text('language', { enum: LANGUAGES }).notNull().default('en'),
     /** scrypt$N$r$p$salt$hash (web/password.ts). */
     passwordHash: text('password_hash').notNull(),
+    /** The station's sounds (ok, duplicate, error) are off for this user. */
+    soundsMuted: integer('sounds_muted', { mode: 'boolean' }).notNull().default(false),
     disabledAt: timestamp('disabled_at'),
     lastLoginAt: timestamp('last_login_at'),
     createdAt: timestamp('created_at').notNull(),
