@@ -10,6 +10,13 @@ const envSchema = z.object({
   NODE_ENV: z.string().default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  HTTPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  PUBLIC_HOST: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/, 'PUBLIC_HOST must be a host name or IP address, without scheme or port')
+    .optional(),
   DATABASE_PATH: z.string().min(1).default('./data/warehouse.db'),
   DEMO_DATA: flag.default(true),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
@@ -35,6 +42,8 @@ const envSchema = z.object({
     }, 'SHOP_TIMEZONE must be an IANA time zone such as Europe/Stockholm')
     .default('Europe/Stockholm'),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
   SCHEDULE: flag.default(true),
   DOCUMENT_FONT_DIR: z.string().min(1).default('/usr/share/fonts/truetype/dejavu'),
   SMTP_URL: z
@@ -53,12 +62,22 @@ const envSchema = z.object({
     .transform((v) => splitAddresses(v))
     .pipe(z.array(z.email('SHOP_ADMIN_EMAILS must be e-mail addresses separated by commas')))
     .optional(),
+}).refine((e) => !e.TLS_CERT_FILE === !e.TLS_KEY_FILE, {
+  path: ['TLS_CERT_FILE'],
+  message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate',
 });
 
 export type Config = {
   env: string;
   port: number;
   host: string;
+  /** The HTTPS port beside the HTTP one (phones need it for the camera); undefined: HTTPS is off. */
+  httpsPort: number | undefined;
+  /** The operator's certificate and key for the HTTPS port; without them a self-signed one is kept next to the database. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /** The host name or address phones reach this server at; default: the machine's first LAN IPv4 address. */
+  publicHost: string | undefined;
   databasePath: string;
   demoData: boolean;
   adminEmail: string;
@@ -73,6 +92,10 @@ export type Config = {
   timezone: string;
   /** Failed logins per e-mail and address in 15 minutes. */
   loginRateLimit: number;
+  /** Failed logins per client address, whatever the e-mail, in 15 minutes. */
+  loginRateLimitPerAddress: number;
+  /** Failed logins per e-mail, from any address, in 15 minutes. */
+  loginRateLimitPerAccount: number;
   /** Run the scheduled jobs (the pack script) in this process. */
   schedule: boolean;
   /** Folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf, embedded in every PDF. */
@@ -97,6 +120,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
+    httpsPort: e.HTTPS_PORT,
+    tlsCertFile: e.TLS_CERT_FILE,
+    tlsKeyFile: e.TLS_KEY_FILE,
+    publicHost: e.PUBLIC_HOST,
     databasePath: e.DATABASE_PATH,
     demoData: e.DEMO_DATA,
     adminEmail: e.ADMIN_EMAIL.toLowerCase(),
@@ -109,6 +136,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     defaultLanguage: e.DEFAULT_LANGUAGE,
     timezone: e.SHOP_TIMEZONE,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
+    loginRateLimitPerAccount: e.LOGIN_RATE_LIMIT_PER_ACCOUNT,
     documentFontDir: e.DOCUMENT_FONT_DIR,
     schedule: e.SCHEDULE,
     smtpUrl: e.SMTP_URL,

@@ -1,9 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { can } from '../domain/permissions.js';
 import { fieldText, formFields } from '../web/form.js';
 import { NAV } from '../web/locals.js';
-import { SqliteRateLimitStore } from './rate-limit-store.js';
+import { LoginThrottle } from './login-throttle.js';
 import type { AppDeps, SessionUser } from '../web/types.js';
 import { loginForm } from '../users/schemas.js';
 import { authenticate } from '../users/service.js';
@@ -32,17 +32,12 @@ export function authRoutes(deps: AppDeps): Router {
     });
   };
 
-  // Failed logins per address and e-mail; a correct password does not count. Counted in the
-  // database: every process on the file shares the count.
-  const limiter = rateLimit({
-    store: new SqliteRateLimitStore(db, clock, 'login:'),
-    windowMs: 15 * 60 * 1000,
-    limit: config.loginRateLimit,
-    skipSuccessfulRequests: true,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${fieldText(formFields(req).email).trim().toLowerCase()}`,
-    handler: (req, res) => renderLogin(req, res, 429, req.t('login.tooManyAttempts')),
+  // Failed logins per address and e-mail, per address and per account; a correct password does
+  // not count. Counted in the database: every process on the file shares the count.
+  const throttle = new LoginThrottle(db, clock, {
+    pair: config.loginRateLimit,
+    address: config.loginRateLimitPerAddress,
+    account: config.loginRateLimitPerAccount,
   });
 
   router.get('/login', (req, res) => {
@@ -50,11 +45,17 @@ export function authRoutes(deps: AppDeps): Router {
     renderLogin(req, res, 200, null);
   });
 
-  router.post('/login', limiter, async (req, res, next) => {
+  router.post('/login', async (req, res, next) => {
+    const attempt = throttle.attempt(ipKeyGenerator(req.ip ?? ''), fieldText(formFields(req).email));
+    if (!attempt.allowed) {
+      res.set('Retry-After', String(Math.max(1, Math.ceil((attempt.retryAt.getTime() - clock().getTime()) / 1000))));
+      return renderLogin(req, res, 429, req.t('login.tooManyAttempts'));
+    }
     const form = loginForm.safeParse(req.body);
     if (!form.success) return renderLogin(req, res, 401, req.t('login.failed'));
     const user = await authenticate(db, form.data.email, form.data.password, clock());
     if (!user) return renderLogin(req, res, 401, req.t('login.failed'));
+    throttle.succeeded(attempt);
     // A new session id at login: a session fixed before login is worth nothing after it.
     req.session.regenerate((err) => {
       if (err) return next(err);
