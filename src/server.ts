@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
 import { seedDemoData } from './demo/seed.js';
 import { consoleLogger } from './log.js';
+import { listen } from './listen.js';
 import { PACK_LEASE } from './pack/run.js';
 import { startPackSchedule } from '../jobs/schedule.js';
 import { startWebhookLoop } from './webhooks/service.js';
@@ -43,12 +44,11 @@ async function main() {
   pruneSessions.unref();
   app.sessionStore.prune();
 
-  const server = app.listen(config.port, config.host, () => {
-    log.info(`back office listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`, { database: config.databasePath });
-  });
+  // HTTP, and HTTPS beside it when HTTPS_PORT is set (phones open the camera only over HTTPS).
+  const servers = await listen(app, config, log);
   const stop = (signal: string) => {
     log.info('stopping', { signal });
-    server.close(() => {
+    void servers.close().then(() => {
       db.$client.close();
       process.exit(0);
     });
