@@ -94,13 +94,16 @@ export function formatAllowedHost(a: AllowedHost): string {
   return a.port === null ? host : `${host}:${a.port}`;
 }
 
+/** How the text of an {@link AddressNotAllowedError} starts (the delivery log reads it back as a category). */
+export const ADDRESS_NOT_ALLOWED = 'address not allowed';
+
 /** A sending attempt that was stopped before connecting. */
 export class AddressNotAllowedError extends Error {
   readonly code = 'EADDRNOTALLOWED';
   constructor(readonly range: string) {
     // Which range, not which address: an integration token reads this, and the resolved address of
     // a name inside would tell it about the network.
-    super(`address not allowed (${range})`);
+    super(`${ADDRESS_NOT_ALLOWED} (${range})`);
     this.name = 'AddressNotAllowedError';
   }
 }

@@ -21,8 +21,8 @@ export function webhooksApi({ db, clock }: AppDeps): Router {
     res.status(204).end();
   });
   router.get('/:id/deliveries', (req, res) => {
-    // Integration tokens register endpoints; what a receiver answered is for admins only.
-    res.json({ deliveries: webhookDeliveryLog(db, parse(id, req.params.id), { excerpts: req.api?.role === 'admin' }) });
+    // Integration tokens register endpoints; what a receiver answered and why a connection failed are for admins only.
+    res.json({ deliveries: webhookDeliveryLog(db, parse(id, req.params.id), { detail: req.api?.role === 'admin' }) });
   });
   router.post('/:id/deliveries/:deliveryId/resend', (req, res) => {
     resendDelivery(db, parse(id, req.params.id), parse(id, req.params.deliveryId), clock());

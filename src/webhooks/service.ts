@@ -6,9 +6,10 @@ import { z } from 'zod';
 import { writeTransaction, type Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { startLoop } from '../loop.js';
+import type { Logger } from '../log.js';
 import { getSetting, putSetting } from '../settings/service.js';
 import { AppError, fieldError } from '../errors.js';
-import { guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';
+import { ADDRESS_NOT_ALLOWED, guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';
 import { allowedHosts } from './settings.js';
 
 export const WEBHOOK_EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished'] as const;
@@ -74,33 +75,63 @@ export function deleteWebhook(db: Db, id: number): void {
 }
 
 /**
- * The newest deliveries of an endpoint with every attempt. What a receiver answered is shown only
- * when `excerpts` (to admins): behind an allowed LAN host it may be an internal service's page.
+ * What a reader who is not an admin sees of a failed attempt: a fixed category, never the error's
+ * text. The text tells a refused connection from a timeout from a TLS failure, which would let an
+ * integration token map the open ports of an allowed LAN host; admins (and the log) get the text.
+ * `address_not_allowed` is decided before any connection, from the address alone.
  */
-export function webhookDeliveryLog(db: Db, id: number, { excerpts, limit = 100 }: { excerpts: boolean; limit?: number }) {
+export type DeliveryErrorCategory = 'address_not_allowed' | 'delivery_failed';
+
+export function deliveryErrorCategory(detail: string | null): DeliveryErrorCategory | null {
+  if (detail === null) return null;
+  return detail.startsWith(ADDRESS_NOT_ALLOWED) ? 'address_not_allowed' : 'delivery_failed';
+}
+
+/**
+ * One attempt's outcome as `detail` allows: with it (admins), the error's text and the receiver's
+ * answer; without, the error's category and no time when nothing answered (how long a connection
+ * took to fail tells a closed port from a filtered one, as the text does).
+ */
+function attemptView(a: { statusCode: number | null; durationMs: number | null; excerpt: string | null; error: string | null }, detail: boolean) {
+  if (detail) return { statusCode: a.statusCode, durationMs: a.durationMs, excerpt: a.excerpt, error: a.error };
+  return { statusCode: a.statusCode, durationMs: a.statusCode === null ? null : a.durationMs, error: deliveryErrorCategory(a.error) };
+}
+
+/**
+ * The newest deliveries of an endpoint with every attempt. `detail` (admins) adds what a receiver
+ * answered (behind an allowed LAN host it may be an internal service's page) and each error's
+ * text; others get the status code and an error category ({@link deliveryErrorCategory}).
+ */
+export function webhookDeliveryLog(db: Db, id: number, { detail, limit = 100 }: { detail: boolean; limit?: number }) {
   if (!db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, id)).get()) throw new AppError('not_found', 'errors.webhookNotFound', { id });
   const rows = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(desc(webhookDeliveries.id)).limit(limit).all();
-  return rows.map((d) => ({
-    id: d.id,
-    eventId: d.eventId,
-    type: d.type,
-    status: d.status,
-    attempts: d.attempts,
-    nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
-    lastStatusCode: d.lastStatusCode,
-    lastDurationMs: d.lastDurationMs,
-    ...(excerpts ? { lastResponseExcerpt: d.lastResponseExcerpt } : {}),
-    lastError: d.lastError,
-    createdAt: d.createdAt.toISOString(),
-    deliveredAt: d.deliveredAt?.toISOString() ?? null,
-    log: db
-      .select()
-      .from(webhookAttempts)
-      .where(eq(webhookAttempts.deliveryId, d.id))
-      .orderBy(webhookAttempts.id)
-      .all()
-      .map((a) => ({ statusCode: a.statusCode, durationMs: a.durationMs, ...(excerpts ? { responseExcerpt: a.responseExcerpt } : {}), error: a.error, succeeded: a.succeeded, at: a.createdAt.toISOString() })),
-  }));
+  return rows.map((d) => {
+    const last = attemptView({ statusCode: d.lastStatusCode, durationMs: d.lastDurationMs, excerpt: d.lastResponseExcerpt, error: d.lastError }, detail);
+    return {
+      id: d.id,
+      eventId: d.eventId,
+      type: d.type,
+      status: d.status,
+      attempts: d.attempts,
+      nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
+      lastStatusCode: last.statusCode,
+      lastDurationMs: last.durationMs,
+      ...(detail ? { lastResponseExcerpt: d.lastResponseExcerpt } : {}),
+      lastError: last.error,
+      createdAt: d.createdAt.toISOString(),
+      deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      log: db
+        .select()
+        .from(webhookAttempts)
+        .where(eq(webhookAttempts.deliveryId, d.id))
+        .orderBy(webhookAttempts.id)
+        .all()
+        .map((a) => {
+          const seen = attemptView({ statusCode: a.statusCode, durationMs: a.durationMs, excerpt: a.responseExcerpt, error: a.error }, detail);
+          return { statusCode: seen.statusCode, durationMs: seen.durationMs, ...(detail ? { responseExcerpt: a.responseExcerpt } : {}), error: seen.error, succeeded: a.succeeded, at: a.createdAt.toISOString() };
+        }),
+    };
+  });
 }
 
 /** Sends a delivery of an endpoint again from now (the "resend" button), whatever its state. */
@@ -239,7 +270,7 @@ async function post(rawUrl: string, headers: Record<string, string>, body: strin
  * endpoint whose address is not allowed fails its attempt with "address not allowed" without any
  * connection; `resolve` (the system resolver by default) is how names are looked up.
  */
-export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = systemResolve }: { max?: number; resolve?: Resolve } = {}): Promise<number> {
+export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = systemResolve, log }: { max?: number; resolve?: Resolve; log?: Pick<Logger, 'warn'> } = {}): Promise<number> {
   const sqlite = db.$client;
   const allow = allowedHosts(db);
   const due = sqlite
@@ -269,6 +300,8 @@ export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = sys
         ({ statusCode, excerpt } = await post(d.url, headers, d.payload, allow, resolve));
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
+        // The text is for admins and this log; the API shows others a category.
+        log?.warn('webhook attempt failed', { deliveryId: d.id, eventId: d.eventId, error, code: (err as { code?: unknown }).code });
       }
       const durationMs = Math.round(performance.now() - t0);
       const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
@@ -289,9 +322,9 @@ export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = sys
  * never two rounds at once. Sending is after commit and off the request path: a receiver that
  * hangs holds up only its own delivery, for at most the attempt timeout.
  */
-export function startWebhookLoop(db: Db, clock: () => Date, log: { error(m: string, d?: Record<string, unknown>): void }, everyMs = 1000): () => void {
+export function startWebhookLoop(db: Db, clock: () => Date, log: Pick<Logger, 'warn' | 'error'>, everyMs = 1000): () => void {
   return startLoop('webhook', everyMs, async () => {
     dispatchEvents(db, clock());
-    await sendDue(db, clock);
+    await sendDue(db, clock, { log });
   }, log);
 }

@@ -54,7 +54,7 @@ export function webhooksWeb({ db, clock }: AppDeps): Router {
   const show = (req: Request, res: Response) => {
     const webhookId = parse(id, req.params.id);
     const webhook = listWebhooks(db).find((w) => w.id === webhookId);
-    res.render('settings/webhook', { title: req.t('webhooks.logTitle'), webhook, deliveries: webhookDeliveryLog(db, webhookId, { excerpts: can(req.user!.role, 'settings') }) });
+    res.render('settings/webhook', { title: req.t('webhooks.logTitle'), webhook, deliveries: webhookDeliveryLog(db, webhookId, { detail: can(req.user!.role, 'settings') }) });
   };
   router.get('/:id', show);
 

@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { runPackScript } from '../../src/pack/run.js';
@@ -102,8 +104,11 @@ describe('webhooks', () => {
     const t0 = performance.now();
     await sendDue(db, clock);
     expect(performance.now() - t0).toBeLessThan(8000);
-    let log = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0]!;
+    let log = json<DeliveryLogJson>(await (await adminApi(app, db)).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0]!;
     expect(log).toMatchObject({ status: 'queued', attempts: 1, lastError: 'no answer within 5000 ms' });
+    // The integration token sees that it failed, not how.
+    log = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0]!;
+    expect(log).toMatchObject({ status: 'queued', attempts: 1, lastStatusCode: null, lastDurationMs: null, lastError: 'delivery_failed' });
     // A day later the next attempt would be too late: it is marked failed.
     db.$client.prepare('UPDATE webhook_deliveries SET created_at = ?, next_attempt_at = ?').run(clock().getTime() - 24 * 3600_000 + 10_000, clock().getTime());
     db.$client.prepare('UPDATE webhooks SET url = ?').run((await receiver(() => 503)).url);
@@ -114,6 +119,48 @@ describe('webhooks', () => {
     expect((await api(app).post(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries/${log.id}/resend`)).status).toBe(202);
     expect(json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries[0]!.status).toBe('queued');
   }, 20_000);
+
+  it('an integration token sees why an attempt failed only as a category: no refused-vs-timeout-vs-TLS text to map LAN ports with', async () => {
+    const { app, db } = makeApp();
+    const clock = makeClock(new Date());
+    allowLoopback(db);
+    // A port on loopback with nothing listening: taken, then given back.
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const plain = await receiver(() => 200);
+    const broken = await receiver(() => 503);
+    const urls = {
+      refused: `http://127.0.0.1:${closedPort}/hook`,
+      tls: plain.url.replace('http:', 'https:'),
+      answered: broken.url,
+    };
+    const ids: Record<string, number> = {};
+    for (const [name, url] of Object.entries(urls)) ids[name] = json<WebhookJson>(await api(app).post('/api/v1/webhooks').send({ url, secret: SECRET, events: ['order.created'] })).id;
+    buildPaidOrder(db);
+    expect(dispatchEvents(db, clock())).toBe(3);
+    const logged: Record<string, unknown>[] = [];
+    await sendDue(db, clock, { log: { warn: (_m, data) => logged.push(data ?? {}) } });
+    const admin = await adminApi(app, db);
+    const seenBy = async (client: { get(url: string): request.Test }, name: string) => json<DeliveryLogJson>(await client.get(`/api/v1/webhooks/${ids[name]}/deliveries`)).deliveries[0]!;
+
+    // Admins (and the log) get the detail.
+    expect((await seenBy(admin, 'refused')).lastError).toMatch(/ECONNREFUSED/);
+    expect((await seenBy(admin, 'tls')).lastError).toMatch(/SSL|TLS|wrong version|EPROTO/i);
+    expect(logged.map((d) => d.error).join('\n')).toMatch(/ECONNREFUSED/);
+
+    // The integration token: one fixed category and no timing for both failures, the HTTP status where something answered.
+    for (const name of ['refused', 'tls']) {
+      const seen = await seenBy(api(app), name);
+      expect(seen, name).toMatchObject({ status: 'queued', attempts: 1, lastStatusCode: null, lastDurationMs: null, lastError: 'delivery_failed' });
+      expect(seen.log, name).toEqual([{ statusCode: null, durationMs: null, error: 'delivery_failed', succeeded: false, at: expect.any(String) }]);
+      expect(JSON.stringify(seen), name).not.toMatch(/ECONN|SSL|TLS|EPROTO|127\.0\.0\.1|\bms\b/i);
+    }
+    const answered = await seenBy(api(app), 'answered');
+    expect(answered).toMatchObject({ status: 'queued', lastStatusCode: 503, lastDurationMs: expect.any(Number), lastError: null });
+    expect(answered.log.map((a) => [a.statusCode, a.error])).toEqual([[503, null]]);
+  });
 
   it('delivery.reported, order.status_changed and pack_run.finished, only to who asked', async () => {
     const { app, db } = makeApp();
