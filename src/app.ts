@@ -23,6 +23,7 @@ import { packSettingsWeb, packWeb } from './pack/web.js';
 import { sessionSecret } from './settings/service.js';
 import { shippingSettingsWeb } from './shipping/settings-web.js';
 import { shippingWeb } from './shipping/web.js';
+import { certificateWeb, phoneJoinWeb } from './shipping/join-web.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
@@ -137,12 +138,15 @@ export function createApp(deps: AppDeps): App {
     next();
   });
   app.use(authRoutes(deps));
+  // The HTTPS port's own certificate authority, for phones to install before they log in.
+  app.use(certificateWeb(deps));
   app.use(requireLogin);
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
   app.use(newOrdersWeb(deps.newOrders));
   app.use('/orders', orderEmailsWeb(deps));
   app.use('/orders', ordersWeb(deps));
   app.use(outboundWeb(deps));
+  app.use('/shipping', phoneJoinWeb(deps));
   app.use('/shipping', shippingWeb(deps));
   app.use('/tools/pack-script', packWeb(deps));
   app.use('/tools', toolsWeb(deps));

@@ -455,6 +455,16 @@ export const en = {
     queued: 'Saving {{count}} scan(s)…',
     offline: 'Not saved: {{value}} — the connection failed. Scan it again.',
   },
+  phoneJoin: {
+    title: 'Phone as a station',
+    scan: 'Scan this code with a phone’s camera to open the station there, over HTTPS so that its camera works. Or type the address:',
+    qrAlt: 'QR code of {{url}}',
+    trust: 'First time on a phone: install this server’s certificate and trust it, as docs/operations.md § HTTPS for phones shows.',
+    certificate: 'Download the certificate',
+    httpsOff: 'Phones can use their camera only over HTTPS: set HTTPS_PORT (for example 3443) and restart the server, and a code to scan shows here.',
+    stationInvalid: 'A station name has at most {{max}} characters and no control characters.',
+    noCertificate: 'This server has no certificate of its own to install: HTTPS is off, or it uses the operator’s certificate.',
+  },
   tools: {
     title: 'Tools',
     products: {

@@ -457,6 +457,16 @@ export const sv: Catalog = {
     queued: 'Sparar {{count}} skanning(ar)…',
     offline: 'Inte sparat: {{value}} — anslutningen bröts. Skanna igen.',
   },
+  phoneJoin: {
+    title: 'Telefon som station',
+    scan: 'Skanna koden med en telefons kamera för att öppna stationen där, över HTTPS så att kameran fungerar. Eller skriv adressen:',
+    qrAlt: 'QR-kod för {{url}}',
+    trust: 'Första gången på en telefon: installera serverns certifikat och lita på det, som docs/operations.md § HTTPS for phones visar.',
+    certificate: 'Ladda ned certifikatet',
+    httpsOff: 'Telefoner kan bara använda kameran över HTTPS: sätt HTTPS_PORT (till exempel 3443) och starta om servern, så visas en kod att skanna här.',
+    stationInvalid: 'Ett stationsnamn har högst {{max}} tecken och inga styrtecken.',
+    noCertificate: 'Servern har inget eget certifikat att installera: HTTPS är avstängt, eller så används ett certifikat från driften.',
+  },
   tools: {
     title: 'Verktyg',
     products: {
