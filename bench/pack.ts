@@ -109,8 +109,8 @@ async function packRound(source: string) {
   const referenceWriteMs = performance.now() - w0;
   const referenceSeconds = (performance.now() - r0) / 1000;
   ref.$client.close();
-  if (promoted.length !== result.promoted.length) throw new Error(`reference promoted ${promoted.length}, pack script ${result.promoted.length}`);
-  return { candidates: result.examined, promoted: result.promoted.length, runSeconds, longestWriteMs: result.summary.longestWriteMs, referenceSeconds, referenceWriteMs };
+  if (promoted.length !== result.promotedCount) throw new Error(`reference promoted ${promoted.length}, pack script ${result.promotedCount}`);
+  return { candidates: result.examined, promoted: result.promotedCount, runSeconds, longestWriteMs: result.summary.longestWriteMs, referenceSeconds, referenceWriteMs };
 }
 
 export interface PackLiveBench {

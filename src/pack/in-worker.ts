@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { and, eq } from 'drizzle-orm';
 import { packRuns } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
-import type { PackProgress, PackRunResult } from './progress.js';
+import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
 import { BATCH_SIZE, runPackScript, type PackRunOptions, type PackScriptDeps } from './run.js';
 import type { WorkerReply, WorkerRun } from './worker.js';
 import { startTsWorker } from '../threads.js';
@@ -11,7 +11,7 @@ import { lastRequestAt } from '../activity.js';
 interface Job {
   deps: PackScriptDeps;
   opts: PackRunOptions;
-  resolve: (result: PackRunResult) => void;
+  resolve: (result: PackRunReport) => void;
   reject: (err: unknown) => void;
   /** Known once the worker made the run's record. */
   runId?: number;
@@ -22,13 +22,23 @@ interface Job {
   done: number;
 }
 
+/**
+ * One worker thread and the runs it was given. Each thread keeps its own runs: a thread being
+ * stopped (idle, or by stopPackWorker) may still answer or exit after the next one has started,
+ * and its replies and its exit concern its own runs only.
+ */
+interface PackWorker {
+  thread: Worker;
+  jobs: Map<number, Job>;
+  idle: NodeJS.Timeout | null;
+}
+
 /** An idle worker stops after this long and gives its memory back; the next run starts another. */
 const WORKER_IDLE_MS = 5 * 60_000;
 
-let worker: Worker | null = null;
-let idle: NodeJS.Timeout | null = null;
+/** The worker new runs go to; null until the first run, and from the moment it is asked to stop. */
+let current: PackWorker | null = null;
 let nextJob = 1;
-const jobs = new Map<number, Job>();
 
 function follow(job: Job, event: PackProgress): void {
   // Batches vary in size (the worker paces them); the next is taken to be as large as the last.
@@ -46,17 +56,17 @@ function follow(job: Job, event: PackProgress): void {
   job.deps.onProgress?.(event);
 }
 
-function onReply(reply: WorkerReply): void {
-  const job = jobs.get(reply.job);
+function onReply(w: PackWorker, reply: WorkerReply): void {
+  const job = w.jobs.get(reply.job);
   if (!job) return;
   if (reply.type === 'progress') return follow(job, reply.event);
   if (reply.type === 'log') return job.deps.log[reply.level](reply.message, reply.data);
-  jobs.delete(reply.job);
-  if (jobs.size === 0 && worker) {
-    worker.unref();
-    idle = setTimeout(() => void stopPackWorker(), WORKER_IDLE_MS).unref();
+  w.jobs.delete(reply.job);
+  if (w.jobs.size === 0) {
+    w.thread.unref();
+    w.idle = setTimeout(() => void stopWorker(w), WORKER_IDLE_MS).unref();
   }
-  if (reply.type === 'result') job.resolve(reply.result);
+  if (reply.type === 'result') job.resolve(reply.report);
   else if (reply.type === 'refused') job.reject(new AppError(reply.error.code, reply.error.key, reply.error.params, reply.error.details));
   else job.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
 }
@@ -66,11 +76,11 @@ function onReply(reply: WorkerReply): void {
  * failed at the step it was at, as runPackScript marks a run whose step threw, and its watchers are
  * told. Its lease is left to expire (LEASE_TTL_MS), as a crashed process's is.
  */
-function onDeath(dead: Worker, reason: string): void {
-  if (worker !== dead) return;
-  worker = null;
-  const orphans = [...jobs.values()];
-  jobs.clear();
+function onDeath(dead: PackWorker, reason: string): void {
+  if (current === dead) current = null;
+  if (dead.idle) clearTimeout(dead.idle);
+  const orphans = [...dead.jobs.values()];
+  dead.jobs.clear();
   for (const job of orphans) {
     if (job.runId === undefined) {
       job.reject(new Error(`The pack script's worker stopped before the run started: ${reason}`));
@@ -104,8 +114,8 @@ function onDeath(dead: Worker, reason: string): void {
       startedAt: row?.startedAt.toISOString() ?? job.startedAt!,
       finishedAt: finishedAt.toISOString(),
       examined: row?.examined ?? 0,
-      promoted: [],
-      held: [],
+      promotedCount: row?.promoted ?? 0,
+      heldCount: row?.held ?? 0,
       summary: { held: {}, waitingForStock: {}, longestWriteMs: 0 },
       error,
       errorStep: job.step,
@@ -113,36 +123,57 @@ function onDeath(dead: Worker, reason: string): void {
   }
 }
 
-function packWorker(): Worker {
-  if (worker) return worker;
-  const started = startTsWorker(new URL('./worker.ts', import.meta.url));
-  started.on('message', onReply);
-  started.on('error', (err) => onDeath(started, err.message));
-  started.on('exit', (code) => onDeath(started, `exit code ${code}`));
-  return (worker = started);
+function packWorker(): PackWorker {
+  if (current) return current;
+  const w: PackWorker = { thread: startTsWorker(new URL('./worker.ts', import.meta.url)), jobs: new Map(), idle: null };
+  w.thread.on('message', (reply: WorkerReply) => onReply(w, reply));
+  w.thread.on('error', (err) => onDeath(w, err.message));
+  w.thread.on('exit', (code) => onDeath(w, `exit code ${code}`));
+  return (current = w);
 }
 
 /**
  * Runs the pack script off the server's event loop: in a worker thread with its own connection to
- * the same database file (WAL lets both work), returning what runPackScript returns and passing its
- * progress to `deps.onProgress` as it comes. One worker serves the process; it starts with the first
- * run and stays for the next, until it has been idle for 5 minutes. An in-memory database cannot be opened from another thread: its runs
- * (most tests') stay on the caller's loop, the same function.
+ * the same database file (WAL lets both work), passing its progress to `deps.onProgress` as it
+ * comes. Returns the run's report (counts, not the order lists; `want.lists` adds them as the
+ * API's JSON text, made in the worker). One worker serves the process; it starts with the first
+ * run and stays for the next, until it has been idle for 5 minutes. An in-memory database cannot
+ * be opened from another thread: its runs (most tests') stay on the caller's loop, the same function.
  */
-export function runPackRun(deps: PackScriptDeps, opts: PackRunOptions): Promise<PackRunResult> {
-  if (deps.db.$client.memory) return runPackScript(deps, opts);
+export async function runPackRun(deps: PackScriptDeps, opts: PackRunOptions, want: { lists?: boolean } = {}): Promise<PackRunReport> {
+  if (deps.db.$client.memory) return reportOf(await runPackScript(deps, opts), want.lists);
   return new Promise((resolve, reject) => {
     const job = nextJob++;
-    jobs.set(job, { deps, opts, resolve, reject, step: 'starting', done: 0 });
     const w = packWorker();
-    if (idle) clearTimeout(idle);
-    w.ref();
-    const msg: WorkerRun = { type: 'run', job, databasePath: deps.db.$client.name, clockOffsetMs: deps.clock().getTime() - Date.now(), lastRequestAt: lastRequestAt.buffer, opts };
-    w.postMessage(msg);
+    w.jobs.set(job, { deps, opts, resolve, reject, step: 'starting', done: 0 });
+    if (w.idle) clearTimeout(w.idle);
+    w.idle = null;
+    w.thread.ref();
+    const msg: WorkerRun = {
+      type: 'run',
+      job,
+      databasePath: deps.db.$client.name,
+      clockOffsetMs: deps.clock().getTime() - Date.now(),
+      lastRequestAt: lastRequestAt.buffer,
+      opts,
+      lists: want.lists ?? false,
+    };
+    w.thread.postMessage(msg);
   });
 }
 
-/** Stops the worker thread; a run it had started is marked failed. When idle, and for tests. */
+/**
+ * Stops one worker thread; a run it had started is marked failed. It stops being the worker new
+ * runs go to before it is terminated, so a run asked for meanwhile starts a new one rather than
+ * going to a thread that is ending.
+ */
+async function stopWorker(w: PackWorker): Promise<void> {
+  if (current === w) current = null;
+  if (w.idle) clearTimeout(w.idle);
+  await w.thread.terminate();
+}
+
+/** Stops the worker thread, if one runs; a run it had started is marked failed. For tests. */
 export async function stopPackWorker(): Promise<void> {
-  await worker?.terminate();
+  if (current) await stopWorker(current);
 }

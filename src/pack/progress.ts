@@ -10,7 +10,8 @@ export type PackProgress =
   | { type: 'started'; runId: number; total: number }
   /** `orders`: the batch's last outcomes (at most LIVE_ORDERS in run.ts), for the live view; the run's record has them all. */
   | { type: 'batch'; runId: number; done: number; total: number; promoted: number; held: number; orders: OrderOutcome[] }
-  | { type: 'finished'; runId: number; result: PackRunResult }
+  /** `result` without the order lists: they are in the run's record (listSteps), and a large run's would cost every watcher a copy. */
+  | { type: 'finished'; runId: number; result: PackRunReport }
   | { type: 'failed'; runId: number; error: string; step: string };
 
 /** A finished run, as runPackScript returns it (and the live view's last event carries it). */
@@ -37,4 +38,23 @@ export interface PackSummary {
   waitingForStock: Record<string, number>;
   /** Longest single write transaction, ms. */
   longestWriteMs: number;
+}
+
+/**
+ * A finished run as it reaches the server thread (runPackRun): its figures, with counts in place of
+ * the order lists, which stay in the run's record (listSteps). A run over 100,000 candidates has
+ * 100,000 outcomes: copying them from the worker and rebuilding them as objects would hold up the
+ * server for about a second. `listsJson`, when the caller asked for it: the lists as the API's
+ * JSON text, `{"promoted":[…],"held":[…]}`, built by the thread that ran the run.
+ */
+export interface PackRunReport extends Omit<PackRunResult, 'promoted' | 'held'> {
+  promotedCount: number;
+  heldCount: number;
+  listsJson?: string;
+}
+
+/** The report of a run's result; `withLists` adds the lists as JSON text. */
+export function reportOf(result: PackRunResult, withLists = false): PackRunReport {
+  const { promoted, held, ...figures } = result;
+  return { ...figures, promotedCount: promoted.length, heldCount: held.length, ...(withLists && { listsJson: JSON.stringify({ promoted, held }) }) };
 }

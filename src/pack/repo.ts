@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, ne, notInArray } from 'drizzle-orm';
+import { and, desc, eq, lt, ne } from 'drizzle-orm';
 import type { Conn, Db } from '../db/client.js';
 import { packRunBatches, packRuns } from '../db/schema/index.js';
 import type { Candidate, ProductStock } from '../domain/allocation.js';
@@ -120,12 +120,17 @@ export function lastStep(db: Db, code: string, since: Date): { runId: number; at
   return i < 0 ? null : { runId: row[0], at: new Date(row[2]), step: decodeStep(entries[i]!, row[1] + i + 1) };
 }
 
-/** Runs still marked running whose process is gone become `interrupted`. */
-export function markInterrupted(conn: Conn, now: Date, except: number[] = []): number {
+/**
+ * Runs still marked running whose process is gone become `interrupted`. `which: 'real'` is for the
+ * holder of the lease: it knows no other real run is alive, but a dry run takes no lease and may
+ * well be going on in another thread or process, so it leaves dry runs alone. `'all'` is for a
+ * server starting while nobody holds the lease.
+ */
+export function markInterrupted(conn: Conn, now: Date, which: 'all' | 'real' = 'all'): number {
   return conn
     .update(packRuns)
     .set({ status: 'interrupted', finishedAt: now, error: 'The process running it stopped before it finished.' })
-    .where(and(eq(packRuns.status, 'running'), except.length ? notInArray(packRuns.id, except) : undefined))
+    .where(and(eq(packRuns.status, 'running'), which === 'real' ? eq(packRuns.dryRun, false) : undefined))
     .run().changes;
 }
 

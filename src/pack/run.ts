@@ -7,7 +7,7 @@ import { acquireLease, keepLeaseAlive, releaseLease, renewLease, type Lease } fr
 import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps } from './repo.js';
 import { CHANGED_DETAIL, outcomeOf, shortLine } from './steps.js';
 import { getPackSettings } from './settings.js';
-import type { PackProgress, PackRunResult, PackSummary, PackTrigger } from './progress.js';
+import { reportOf, type PackProgress, type PackRunResult, type PackSummary, type PackTrigger } from './progress.js';
 import { batchWriter } from './writer.js';
 import type { Logger } from '../log.js';
 
@@ -66,8 +66,8 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
   if (!opts.dryRun) {
     lease = acquireLease(db, PACK_LEASE, `${label} (${opts.trigger})`, startedAt);
     stopRenewing = keepLeaseAlive(db, lease, clock, (err) => log.warn('pack script lease renewal failed', { error: String(err) }));
-    // The lease is ours: any run still marked running belongs to a process that died.
-    markInterrupted(db, startedAt);
+    // The lease is ours: any real run still marked running belongs to a process that died (dry runs take no lease).
+    markInterrupted(db, startedAt, 'real');
   }
   const run = db
     .insert(packRuns)
@@ -128,7 +128,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
       .run();
     pruneSteps(db, KEEP_RUN_DETAILS);
     const result: PackRunResult = { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'succeeded', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promoted, held, summary };
-    deps.onProgress?.({ type: 'finished', runId: run.id, result });
+    deps.onProgress?.({ type: 'finished', runId: run.id, result: reportOf(result) });
     log.info('pack run finished', { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, examined, promoted: promoted.length, held: held.length });
     return result;
   } catch (err) {

@@ -9,7 +9,7 @@ import { msSinceLastRequest } from '../activity.js';
 import { openDatabase } from '../db/client.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PackProgress, PackRunResult } from './progress.js';
+import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
 import { BATCH_SIZE, LIVE_ORDERS, runPackScript, type PackRunOptions } from './run.js';
 
 /** Batches closer together than this reach the caller as one event: each message costs its event loop. */
@@ -58,13 +58,15 @@ export interface WorkerRun {
   /** When the server last started a request (activity.ts), shared memory. */
   lastRequestAt: SharedArrayBuffer;
   opts: PackRunOptions;
+  /** Whether the report carries the order lists as JSON text (the API's answer). */
+  lists: boolean;
 }
 
 /** What the worker sends back. */
 export type WorkerReply =
   | { job: number; type: 'progress'; event: PackProgress }
   | { job: number; type: 'log'; level: keyof Logger; message: string; data?: Record<string, unknown> }
-  | { job: number; type: 'result'; result: PackRunResult }
+  | { job: number; type: 'result'; report: PackRunReport }
   | { job: number; type: 'refused'; error: { code: AppError['code']; key: string; params: Record<string, unknown>; details?: AppError['details'] } }
   | { job: number; type: 'error'; message: string; stack?: string };
 
@@ -104,7 +106,7 @@ async function run(msg: WorkerRun): Promise<void> {
       { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress, pace: pacer(new BigInt64Array(msg.lastRequestAt), msg.opts.batchSize ?? BATCH_SIZE) },
       msg.opts,
     );
-    send({ job: msg.job, type: 'result', result });
+    send({ job: msg.job, type: 'result', report: reportOf(result, msg.lists) });
   } catch (err) {
     if (err instanceof AppError) send({ job: msg.job, type: 'refused', error: { code: err.code, key: err.key, params: err.params, ...(err.details && { details: err.details }) } });
     else send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack && { stack: err.stack }) });

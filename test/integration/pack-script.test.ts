@@ -270,6 +270,38 @@ describe('the schedule', () => {
   });
 });
 
+describe('dry runs beside real runs', () => {
+  it('a real run marks dead real runs interrupted, not a dry run going on at the same time', async () => {
+    const db = makeDb();
+    buildProduct(db, { sku: 'A', onHand: 100 });
+    for (let i = 0; i < 5; i++) buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    db.insert(packRuns).values({ trigger: 'cron', dryRun: false, status: 'running', startedBy: 'dead process', startedAt: new Date(0) }).run();
+    const status = (id: number) => db.select({ status: packRuns.status }).from(packRuns).where(eq(packRuns.id, id)).get()!.status;
+    let dryId = 0;
+    let dryWhileReal = '';
+    const real: Promise<unknown>[] = [];
+    const dry = await runPackScript(
+      {
+        ...deps(db),
+        onProgress: (e) => {
+          if (e.type === 'created') dryId = e.runId;
+          if (e.type !== 'batch' || real.length > 0) return;
+          // The dry run has written its first batch; a real run starts now and takes the lease.
+          const onProgress = (r: PackProgress) => {
+            if (r.type === 'created') dryWhileReal = status(dryId);
+          };
+          real.push(runPackScript({ ...deps(db), onProgress }, { trigger: 'manual', dryRun: false, actor: SYSTEM }));
+        },
+      },
+      { trigger: 'manual', dryRun: true, actor: SYSTEM, batchSize: 1 },
+    );
+    await Promise.all(real);
+    expect(dryWhileReal).toBe('running');
+    expect(dry.status).toBe('succeeded');
+    expect(db.select({ status: packRuns.status }).from(packRuns).orderBy(packRuns.id).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded', 'succeeded']);
+  });
+});
+
 describe('API', () => {
   it('POST /pack-runs returns the run; GET lists and shows runs; pack-check explains one order', async () => {
     const ctx = makeApp();
@@ -409,7 +441,8 @@ describe('across processes', () => {
     expect(events.at(-2)).toMatchObject({ type: 'batch', runId: id, done: 400, total: 400, promoted: packing.length, held: 400 - packing.length });
     const finished = events.at(-1) as Extract<PackProgress, { type: 'finished' }>;
     expect(finished.result).toMatchObject({ id, trigger: 'manual', status: 'succeeded', examined: 400 });
-    expect([...finished.result.promoted].sort()).toEqual(packing);
+    expect(finished.result).toMatchObject({ promotedCount: packing.length, heldCount: 400 - packing.length });
+    expect(finished.result).not.toHaveProperty('promoted');
     // The page's live feed: the state the hub kept, then the finished run.
     const cookie = (await agent.get('/tools/pack-script')).request.cookies;
     const feed = await request(app).get(`${url}/events`).set('Cookie', cookie);
@@ -456,8 +489,55 @@ describe('across processes', () => {
     const before = promoted.get() as number;
     const next = await runPackRun(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
     expect(next.status).toBe('succeeded');
-    expect(promoted.get()).toBe(before + next.promoted.length);
+    expect(promoted.get()).toBe(before + next.promotedCount);
     expect(counters()).toEqual({});
+  }, 60_000);
+
+  it('POST /pack-runs on a database file answers with the run as GET /pack-runs/:id shows it (its lists made in the worker)', async () => {
+    const { db } = fileDb(300);
+    const { app } = makeApp({ db });
+    for (const dryRun of [true, false]) {
+      const posted = await api(app).post('/api/v1/pack-runs').send({ dryRun });
+      expect(posted.status).toBe(201);
+      const run = json<PackRunDetailJson>(posted);
+      expect(run).toMatchObject({ dryRun, status: 'succeeded', examined: dryRun ? 300 : expect.any(Number), detailsKept: true });
+      expect(run.held.some((h) => h.reason === 'insufficient_stock' && h.sku !== undefined)).toBe(true);
+      expect(run.promoted.length).toBe(run.promotedCount);
+      expect(run).toEqual(json<PackRunDetailJson>(await api(app).get(`/api/v1/pack-runs/${run.id}`)));
+    }
+    invariants(db);
+  }, 60_000);
+
+  it('a run asked for while the worker is being stopped goes to a new worker, not to the one that is ending', async () => {
+    const { db } = fileDb(50);
+    expect((await runPackRun(deps(db), { trigger: 'manual', dryRun: true, actor: SYSTEM })).status).toBe('succeeded');
+    const stopping = stopPackWorker();
+    const next = await runPackRun(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
+    await stopping;
+    expect(next).toMatchObject({ status: 'succeeded', examined: 50 });
+    invariants(db);
+  }, 60_000);
+
+  it("a stopped worker's end fails its own run only: a run started meanwhile in the next worker finishes", async () => {
+    const path = join(tempDir('pack'), 'warehouse.db');
+    const db = makeDb(path);
+    fill(db, { products: 500, orders: 20_000, linesPerOrder: 2, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
+    let second: Promise<Awaited<ReturnType<typeof runPackRun>>> | null = null;
+    const first = runPackRun(
+      {
+        ...deps(db),
+        onProgress: (e) => {
+          if (e.type !== 'batch' || second) return;
+          // The first worker is told to stop; a dry run (no lease to wait for) starts at once, in a new one.
+          void stopPackWorker();
+          second = runPackRun(deps(db), { trigger: 'manual', dryRun: true, actor: SYSTEM });
+        },
+      },
+      { trigger: 'manual', dryRun: false, actor: SYSTEM, batchSize: 1000 },
+    );
+    expect(await first).toMatchObject({ status: 'failed', error: expect.stringContaining("pack script's worker stopped") });
+    await until('the second run to start', () => second !== null, 10_000);
+    expect(await second!).toMatchObject({ status: 'succeeded', dryRun: true });
   }, 60_000);
 
   it('the worker writes in short batches with pauses while the server answers requests, and in full batches when it is idle', async () => {
