@@ -1,7 +1,7 @@
 import { emailSettingsWeb, orderEmailsWeb } from './email/web.js';
 import { webhooksWeb } from './webhooks/web.js';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { csrfSync } from 'csrf-sync';
 import express, { type Express } from 'express';
 import session from 'express-session';
@@ -36,7 +36,10 @@ import type { AppDeps } from './web/types.js';
 
 const VIEWS = fileURLToPath(new URL('../views', import.meta.url));
 const PUBLIC = fileURLToPath(new URL('../public', import.meta.url));
-const QUAGGA = createRequire(import.meta.url).resolve('@ericblade/quagga2/dist/quagga.min.js');
+// The station camera's fallback decoder (ZXing-C++ as WebAssembly): its script and .wasm come from
+// this server, never from the package's default CDN.
+const ZXING_WASM = createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm');
+const ZXING_SCRIPT = fileURLToPath(new URL('../iife/reader/index.js', pathToFileURL(ZXING_WASM)));
 
 export interface App extends Express {
   sessionStore: SqliteSessionStore;
@@ -88,6 +91,8 @@ export function createApp(deps: AppDeps): App {
         directives: {
           // Camera scanning decodes in the page; nothing is loaded from other origins.
           'img-src': ["'self'", 'data:', 'blob:'],
+          // The camera's WebAssembly decoder compiles in the page; no other script source is allowed.
+          'script-src': ["'self'", "'wasm-unsafe-eval'"],
           'upgrade-insecure-requests': config.cookieSecure ? [] : null,
         },
       },
@@ -97,8 +102,10 @@ export function createApp(deps: AppDeps): App {
   );
 
   app.use('/public', express.static(PUBLIC, { maxAge: config.env === 'production' ? '1h' : 0 }));
-  // The camera reader, loaded by the shipping station when the packer opens the camera.
-  app.get('/public/vendor/quagga.min.js', (_req, res) => res.sendFile(QUAGGA, { maxAge: config.env === 'production' ? '1h' : 0 }));
+  // The camera's fallback decoder, loaded by the shipping station when the packer opens the camera
+  // in a browser without BarcodeDetector.
+  app.get('/public/vendor/zxing-reader.js', (_req, res) => res.sendFile(ZXING_SCRIPT, { maxAge: config.env === 'production' ? '1h' : 0 }));
+  app.get('/public/vendor/zxing_reader.wasm', (_req, res) => res.sendFile(ZXING_WASM, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/healthz', (_req, res) => {
     db.$client.prepare('SELECT 1').get();
     res.json({ ok: true });
