@@ -20,6 +20,17 @@ const WORKER_IDLE_MS = 5 * 60_000;
 const giveWay = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * One worker thread and the jobs sent to it. Each thread keeps its own: a thread being stopped may
+ * still answer or exit after the next one has started, and its replies and its exit settle its own
+ * jobs only.
+ */
+interface RenderWorker {
+  thread: Worker;
+  pending: Map<number, { resolve: (pdf: Uint8Array) => void; reject: (err: Error) => void }>;
+  idle: NodeJS.Timeout | null;
+}
+
+/**
  * Makes the PDFs. Large jobs (batches of pick slips) render in a worker thread, one at a time, so
  * that scans and page views are answered meanwhile; small ones on the server thread in time slices,
  * also one at a time. One-at-a-time bounds the memory a burst of print requests can take.
@@ -28,10 +39,9 @@ export class DocumentRenderer {
   private fonts: FontFiles | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private workerQueue: Promise<unknown> = Promise.resolve();
-  private worker: Worker | null = null;
+  /** The thread new jobs go to; null until the first large job, and from the moment it is asked to stop. */
+  private worker: RenderWorker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (pdf: Uint8Array) => void; reject: (err: Error) => void }>();
-  private idle: NodeJS.Timeout | null = null;
 
   constructor(private readonly fontDir: string) {}
 
@@ -66,46 +76,53 @@ export class DocumentRenderer {
 
   private renderInWorker(job: RenderJob): Promise<Uint8Array> {
     // Read here: a missing font is the same clear error on either path.
-    const worker = this.worker ?? this.start(this.loadFonts());
-    if (this.idle) clearTimeout(this.idle);
+    const w = this.worker ?? this.start(this.loadFonts());
+    if (w.idle) clearTimeout(w.idle);
+    w.idle = null;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, job } satisfies RenderRequest);
+      w.pending.set(id, { resolve, reject });
+      w.thread.ref();
+      w.thread.postMessage({ id, job } satisfies RenderRequest);
     });
   }
 
-  private start(fonts: FontFiles): Worker {
-    const worker = startTsWorker(new URL('./worker.ts', import.meta.url), fonts);
-    worker.on('message', (reply: RenderReply) => {
-      const waiting = this.pending.get(reply.id);
+  private start(fonts: FontFiles): RenderWorker {
+    const w: RenderWorker = { thread: startTsWorker(new URL('./worker.ts', import.meta.url), fonts), pending: new Map(), idle: null };
+    w.thread.on('message', (reply: RenderReply) => {
+      const waiting = w.pending.get(reply.id);
       if (!waiting) return;
-      this.pending.delete(reply.id);
-      if (this.pending.size === 0) {
-        worker.unref();
-        this.idle = setTimeout(() => void this.close(), WORKER_IDLE_MS).unref();
+      w.pending.delete(reply.id);
+      if (w.pending.size === 0) {
+        w.thread.unref();
+        w.idle = setTimeout(() => void this.stop(w), WORKER_IDLE_MS).unref();
       }
       if ('pdf' in reply) waiting.resolve(reply.pdf);
       else waiting.reject(new Error(`Rendering failed: ${reply.error}`));
     });
     const fail = (err: Error) => {
-      if (this.worker === worker) this.worker = null;
-      for (const [id, waiting] of this.pending) {
-        this.pending.delete(id);
+      if (this.worker === w) this.worker = null;
+      if (w.idle) clearTimeout(w.idle);
+      for (const [id, waiting] of w.pending) {
+        w.pending.delete(id);
         waiting.reject(err);
       }
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`The documents worker stopped (exit code ${code}).`)));
-    this.worker = worker;
-    return worker;
+    w.thread.on('error', fail);
+    w.thread.on('exit', (code) => fail(new Error(`The documents worker stopped (exit code ${code}).`)));
+    this.worker = w;
+    return w;
+  }
+
+  /** Stops one thread: it stops taking jobs before it is terminated; a job it held fails. */
+  private async stop(w: RenderWorker): Promise<void> {
+    if (this.worker === w) this.worker = null;
+    if (w.idle) clearTimeout(w.idle);
+    await w.thread.terminate();
   }
 
   /** Stops the worker thread, if one runs; a job it held fails. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
+    if (this.worker) await this.stop(this.worker);
   }
 }

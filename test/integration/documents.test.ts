@@ -284,4 +284,28 @@ describe('large documents', () => {
     for (const o of orders) expect(text).toContain(o.code);
     await documents.close();
   }, 60_000);
+
+  it("a large job asked for while the worker is being stopped renders in a new one: the old thread's exit fails none of its jobs", async () => {
+    const db = makeDb();
+    const clock = makeClock();
+    const config = testConfig();
+    applyShopDefaults(db, config, clock());
+    const documents = new DocumentRenderer(config.documentFontDir);
+    const jobs: Parameters<DocumentRenderer['render']>[0][] = [];
+    const render = documents.render.bind(documents);
+    documents.render = (job) => {
+      jobs.push(job);
+      return render(job);
+    };
+    const app = createApp(buildAppDeps({ db, config, clock, log: consoleLogger({ silent: true }), documents }));
+    buildProduct(db, { sku: 'MUG', name: 'Emaljmugg', location: 'A-02-3', onHand: 1000 });
+    const orders = Array.from({ length: WORKER_MIN_ORDERS }, () => buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] }));
+    expect((await postPdf(app, '/api/v1/documents/pick-slips', { orders: orders.map((o) => o.code) })).status).toBe(200);
+    // The worker is told to stop (as when it has been idle) and, before it has ended, the same job is asked for again.
+    const stopping = documents.close();
+    const again = documents.render(jobs[0]!);
+    await stopping;
+    expect((await pdfPages(Buffer.from(await again))).pages).toBe(orders.length);
+    await documents.close();
+  }, 60_000);
 });
