@@ -149,11 +149,12 @@ async function selfSignedTls(dir: string, names: MachineNames, now: Date): Promi
     });
     writeSecret(path('caKey'), made.private);
     writeFile(path('caCert'), made.cert);
-    ca = readPair(path('caCert'), path('caKey'))!;
+    // What was made, not what is read back: another server starting on the same folder may write too.
+    ca = { pem: made.cert, key: made.private, x509: new X509Certificate(made.cert) };
     action = 'created';
   }
 
-  const server = readPair(path('cert'), path('key'));
+  let server = readPair(path('cert'), path('key'));
   const reason = action === 'created' ? 'a new certificate authority' : serverCertProblem(server, ca.x509, names, now);
   if (reason) {
     const made = await generate([{ name: 'commonName', value: names.dns.find((d) => d !== 'localhost') ?? 'localhost' }], {
@@ -171,15 +172,15 @@ async function selfSignedTls(dir: string, names: MachineNames, now: Date): Promi
     });
     writeSecret(path('key'), made.private);
     writeFile(path('cert'), made.cert);
+    server = { pem: made.cert, key: made.private, x509: new X509Certificate(made.cert) };
     if (action !== 'created') {
       action = 'reissued';
       notes.push(reason);
     }
   }
-  const leaf = readPair(path('cert'), path('key'))!;
   return {
-    key: leaf.key,
-    cert: `${leaf.pem.trim()}\n${ca.pem.trim()}\n`,
+    key: server!.key,
+    cert: `${server!.pem.trim()}\n${ca.pem.trim()}\n`,
     source: 'self-signed',
     caCert: ca.pem,
     action,
