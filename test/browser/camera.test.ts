@@ -120,6 +120,11 @@ describe('The station camera on real photos, in a real browser', () => {
       await page.focus('#camera-open');
       await page.keyboard.press('Enter');
 
+      // A viewfinder over the video; no light button, as the fake camera has no torch; 44 px targets.
+      await expect.poll(() => page.locator('#camera .camera-finder').isVisible()).toBe(true);
+      await expect(page.locator('#camera .camera-torch').isHidden()).resolves.toBe(true);
+      expect((await page.locator('#camera-open').boundingBox())?.height).toBeGreaterThanOrEqual(44);
+
       // One whole pass of the video, from one pass mark to the next.
       await until('two pass marks', () => sent.filter((v) => v === MARK).length >= 2, (MARK_S * 2 + photos.length * SHOW_S) * 1000 + 30_000, 100);
       const first = sent.indexOf(MARK);
@@ -145,10 +150,21 @@ describe('The station camera on real photos, in a real browser', () => {
       expect(read.size).toBeGreaterThanOrEqual(39);
 
       // Stopping lets go of the camera.
+      const cameraOff = async () => {
+        await expect.poll(() => page.locator('#camera').isHidden()).toBe(true);
+        await expect(page.evaluate(() => (document.querySelector('#camera video') as HTMLVideoElement).srcObject)).resolves.toBeNull();
+      };
       await page.focus('#camera-open');
       await page.keyboard.press('Enter');
-      await expect.poll(() => page.locator('#camera').isHidden()).toBe(true);
-      await expect(page.evaluate(() => (document.querySelector('#camera video') as HTMLVideoElement).srcObject)).resolves.toBeNull();
+      await cameraOff();
+      // So does a hidden tab (headless Chromium never hides one itself: the page is told so).
+      await page.keyboard.press('Enter');
+      await expect.poll(() => page.locator('#camera').isVisible()).toBe(true);
+      await page.evaluate(() => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await cameraOff();
       await page.close();
     } finally {
       await browser.close();
