@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Conn } from '../db/client.js';
+import type { Conn, Db } from '../db/client.js';
 import { settingsGroup } from '../settings/service.js';
 import type { Seller } from './model.js';
 
@@ -36,4 +36,4 @@ export const DEFAULT_SELLER: Seller = {
 const group = settingsGroup('documents_seller', sellerSchema, DEFAULT_SELLER);
 
 export const getSeller = (conn: Conn): Seller => group.get(conn);
-export const putSeller = (conn: Conn, seller: Seller, now: Date, by: string): void => group.put(conn, seller, now, by);
+export const putSeller = (db: Db, seller: Seller, now: Date, by: string): void => group.put(db, seller, now, by);

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Conn } from '../db/client.js';
+import type { Conn, Db } from '../db/client.js';
 import { emailTemplates } from '../db/schema/index.js';
 import { isLanguage, rawMessage, type Language } from '../i18n/index.js';
 import { getSetting, putSetting, settingsGroup } from '../settings/service.js';
@@ -23,7 +23,7 @@ export function getEmailSettings(conn: Conn): EmailSettings & { modes: Record<Te
   const stored = group.get(conn);
   return { ...stored, modes: { ...DEFAULT_MODES, ...stored.modes } };
 }
-export const putEmailSettings = (conn: Conn, value: EmailSettings, now: Date, by: string): void => group.put(conn, value, now, by);
+export const putEmailSettings = (db: Db, value: EmailSettings, now: Date, by: string): void => group.put(db, value, now, by);
 
 /**
  * What e-mails need from the server's configuration, kept in the database by every process that
@@ -41,13 +41,13 @@ export interface ShopDefaults {
 const SHOP_DEFAULTS = 'shop_defaults';
 const FALLBACK: ShopDefaults = { language: 'en', timezone: 'UTC', shopRecipients: [] };
 
-function putShopDefaults(conn: Conn, defaults: ShopDefaults, now: Date): void {
+function putShopDefaults(conn: Db, defaults: ShopDefaults, now: Date): void {
   const current = getSetting<ShopDefaults>(conn, SHOP_DEFAULTS);
   if (JSON.stringify(current) !== JSON.stringify(defaults)) putSetting(conn, SHOP_DEFAULTS, defaults, now, 'system');
 }
 
 /** The shop defaults of a loaded configuration, kept for e-mails written by this process. */
-export function applyShopDefaults(conn: Conn, config: { defaultLanguage: Language; timezone: string; shopAdminEmails: string[] }, now: Date): void {
+export function applyShopDefaults(conn: Db, config: { defaultLanguage: Language; timezone: string; shopAdminEmails: string[] }, now: Date): void {
   putShopDefaults(conn, { language: config.defaultLanguage, timezone: config.timezone, shopRecipients: config.shopAdminEmails }, now);
 }
 

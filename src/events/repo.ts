@@ -1,5 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
-import { preparedFor, type Conn, type Db } from '../db/client.js';
+import { preparedFor, type Conn, type Db, type Tx } from '../db/client.js';
 import { orderEvents } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 
@@ -22,18 +22,19 @@ export type OrderEventType =
   | 'document_printed'
   | 'email_queued'
   | 'pack_check'
+  | 'station_takeover'
   | 'deleted';
 
-/** Appends one row to the order's log. Call it inside the transaction that made the change. */
+/** Appends one row to the order's log, inside the transaction that made the change (a bare Db does not compile). */
 export function appendOrderEvent(
-  conn: Conn,
+  tx: Tx,
   order: { id: number; code: string },
   type: OrderEventType,
   actor: Actor,
   now: Date,
   data: Record<string, unknown> = {},
 ): void {
-  conn
+  tx
     .insert(orderEvents)
     .values({
       orderId: order.id,

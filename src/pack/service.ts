@@ -1,6 +1,6 @@
 import { runPackScript, type PackScriptDeps } from './run.js';
 import type { PackRunResult, PackTrigger } from './progress.js';
-import type { Db } from '../db/client.js';
+import { writeTransaction, type Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { loadOrder } from '../orders/service.js';
@@ -56,7 +56,7 @@ export async function checkOrder(deps: PackScriptDeps, code: string, actor: Acto
   const reason = promoted ? null : (held?.reason ?? (order.waiting ? 'waiting' : `status_${order.status}`));
   const detail = promoted ? '' : (held?.detail ?? (order.waiting ? 'the order is waiting' : `the order is ${order.status}, only orders in status order are packed`));
   const short = held ? { sku: held.sku, need: held.need, available: held.available } : {};
-  if (!promoted) appendOrderEvent(deps.db, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id, status: order.status, ...short });
+  if (!promoted) writeTransaction(deps.db, (tx) => appendOrderEvent(tx, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id, status: order.status, ...short }));
   return { result, outcome: { code: order.code, promoted, reason, detail, status: promoted ? 'packing' : order.status, ...short } };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Conn } from '../db/client.js';
+import type { Conn, Db } from '../db/client.js';
 import { settingsGroup } from '../settings/service.js';
 
 export const packSettingsSchema = z.object({
@@ -14,4 +14,4 @@ export const DEFAULT_PACK_SETTINGS: PackSettings = { enabled: true, intervalMinu
 const group = settingsGroup('pack_script', packSettingsSchema, DEFAULT_PACK_SETTINGS);
 
 export const getPackSettings = (conn: Conn): PackSettings => group.get(conn);
-export const putPackSettings = (conn: Conn, settings: PackSettings, now: Date, by: string): void => group.put(conn, settings, now, by);
+export const putPackSettings = (db: Db, settings: PackSettings, now: Date, by: string): void => group.put(db, settings, now, by);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { eq } from 'drizzle-orm';
-import { preparedFor, type Conn, type Db } from '../db/client.js';
+import { preparedFor, writeTransaction, type Conn, type Db } from '../db/client.js';
 import { settings } from '../db/schema/index.js';
 
 /** The read of one setting, prepared once per connection: settings are read on hot paths (e-mails, the pack script). */
@@ -14,22 +14,30 @@ export function getSetting<T>(conn: Conn, key: string): T | undefined {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
-export function putSetting(conn: Conn, key: string, value: unknown, now: Date, by?: string): void {
-  conn
-    .insert(settings)
-    .values({ key, value, updatedAt: now, updatedBy: by ?? null })
-    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now, updatedBy: by ?? null } })
-    .run();
+/**
+ * Saves one setting in a write transaction of its own, or as a savepoint of the caller's when
+ * called with its `Tx` (a setting that goes with other writes, such as the webhook cursor).
+ */
+export function putSetting(db: Db, key: string, value: unknown, now: Date, by?: string): void {
+  writeTransaction(db, (tx) => {
+    tx.insert(settings)
+      .values({ key, value, updatedAt: now, updatedBy: by ?? null })
+      .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now, updatedBy: by ?? null } })
+      .run();
+  });
 }
 
 /** The session cookie secret: from SESSION_SECRET, else made once and kept, so logins survive a restart. */
-export function sessionSecret(conn: Conn, configured: string | undefined, now: Date): string {
+export function sessionSecret(db: Db, configured: string | undefined, now: Date): string {
   if (configured) return configured;
-  const stored = getSetting<string>(conn, 'session_secret');
-  if (stored) return stored;
-  const secret = randomBytes(32).toString('base64url');
-  putSetting(conn, 'session_secret', secret, now, 'system');
-  return secret;
+  // Read and made in one IMMEDIATE transaction: two servers starting on one file keep the same secret.
+  return writeTransaction(db, (tx) => {
+    const stored = getSetting<string>(tx, 'session_secret');
+    if (stored) return stored;
+    const secret = randomBytes(32).toString('base64url');
+    putSetting(tx, 'session_secret', secret, now, 'system');
+    return secret;
+  });
 }
 
 /**
@@ -50,8 +58,8 @@ export function settingsGroup<S extends z.ZodObject>(key: string, schema: S, def
       }
       return value as z.infer<S>;
     },
-    put(conn: Conn, value: z.infer<S>, now: Date, by: string): void {
-      putSetting(conn, key, value, now, by);
+    put(db: Db, value: z.infer<S>, now: Date, by: string): void {
+      putSetting(db, key, value, now, by);
     },
   };
 }

@@ -32,7 +32,7 @@ export const DEFAULT_BROKER: BrokerSettings = {
 const group = settingsGroup('shipping_broker', brokerSettingsSchema, DEFAULT_BROKER);
 
 export const getBrokerSettings = (conn: Conn): BrokerSettings => group.get(conn);
-export const putBrokerSettings = (conn: Conn, settings: BrokerSettings, now: Date, by: string): void => group.put(conn, settings, now, by);
+export const putBrokerSettings = (db: Db, settings: BrokerSettings, now: Date, by: string): void => group.put(db, settings, now, by);
 
 /** What a broker is told about the shipment it numbers. */
 export interface ParcelRequest {

@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, ne } from 'drizzle-orm';
-import type { Conn } from '../db/client.js';
+import type { Conn, Tx } from '../db/client.js';
 import { sessions, users } from '../db/schema/index.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -26,8 +26,8 @@ export function countActiveAdmins(conn: Conn, exceptId?: number): number {
 }
 
 /** Logs a user out everywhere, or everywhere but the session `keepSid`. */
-export function deleteSessionsOf(conn: Conn, userId: number, keepSid?: string): void {
-  conn
+export function deleteSessionsOf(tx: Tx, userId: number, keepSid?: string): void {
+  tx
     .delete(sessions)
     .where(and(eq(sessions.userId, userId), keepSid ? ne(sessions.sid, keepSid) : undefined))
     .run();

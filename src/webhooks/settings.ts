@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Conn } from '../db/client.js';
+import type { Conn, Db } from '../db/client.js';
 import { settingsGroup } from '../settings/service.js';
 import { fieldError } from '../errors.js';
 import { formatAllowedHost, parseAllowedHost, type AllowedHost } from './address.js';
@@ -30,7 +30,7 @@ export function allowedHosts(conn: Conn): AllowedHost[] {
  * in the one form the checks compare. A line that is not a host with an optional port is refused
  * with its line number, and nothing is saved.
  */
-export function saveAllowedHosts(conn: Conn, lines: readonly string[], now: Date, by: string): WebhookSettings {
+export function saveAllowedHosts(db: Db, lines: readonly string[], now: Date, by: string): WebhookSettings {
   const entries: string[] = [];
   lines.forEach((text, i) => {
     if (text.trim() === '') return;
@@ -41,6 +41,6 @@ export function saveAllowedHosts(conn: Conn, lines: readonly string[], now: Date
   });
   if (entries.length > MAX_ALLOWED_HOSTS) throw fieldError('allowedHosts', 'validation.tooMany', { max: MAX_ALLOWED_HOSTS });
   const settings = { allowedHosts: entries };
-  group.put(conn, settings, now, by);
+  group.put(db, settings, now, by);
   return settings;
 }
