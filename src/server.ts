@@ -2,9 +2,10 @@ import { buildAppDeps, createApp } from './app.js';
 import { ensureFirstAdmin } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
+import { startBackgroundCheckpoints } from './db/checkpoints.js';
 import { seedDemoData } from './demo/seed.js';
 import { consoleLogger } from './log.js';
-import { listen } from './listen.js';
+import { listen, serverTls } from './listen.js';
 import { PACK_LEASE } from './pack/run.js';
 import { startPackSchedule } from '../jobs/schedule.js';
 import { startWebhookLoop } from './webhooks/service.js';
@@ -18,6 +19,8 @@ import { markInterrupted } from './pack/repo.js';
 async function main() {
   const config = loadConfig();
   const log = consoleLogger();
+  // Before the database: operator's certificate files that cannot be used stop the start with nothing changed.
+  const tls = await serverTls(config, log);
   const clock = () => new Date();
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);
@@ -30,6 +33,8 @@ async function main() {
   }
   // Runs left "running" by a process that died are marked interrupted, unless one is truly running.
   if (!leaseHeld(db, PACK_LEASE, clock())) markInterrupted(db, clock());
+  // Checkpoints of the WAL in a thread of their own, not inside a request's commit (db/checkpoints.ts).
+  if (config.databasePath !== ':memory:' && !process.env.NO_BG_CKPT) startBackgroundCheckpoints(db, config.databasePath, { onError: (message) => log.warn('background checkpoint failed', { message }) });
   const packHub = new PackRunHub();
   const app = createApp(buildAppDeps({ db, config, clock, log, packHub }));
   if (config.schedule) {
@@ -45,7 +50,7 @@ async function main() {
   app.sessionStore.prune();
 
   // HTTP, and HTTPS beside it when HTTPS_PORT is set (phones open the camera only over HTTPS).
-  const servers = await listen(app, config, log);
+  const servers = await listen(app, config, log, tls);
   const stop = (signal: string) => {
     log.info('stopping', { signal });
     void servers.close().then(() => {
