@@ -173,6 +173,12 @@
         video.srcObject = stream;
         await video.play();
         const track = stream.getVideoTracks()[0];
+        // A camera unplugged or taken by another app ends the track: the station says so.
+        track?.addEventListener('ended', () => {
+          if (session !== current) return;
+          stop();
+          onError(button.dataset.unavailable);
+        });
         torch.hidden = !track?.getCapabilities?.().torch;
         button.textContent = button.dataset.stop;
         button.setAttribute('aria-expanded', 'true');
