@@ -131,14 +131,26 @@
 
     const run = async (current) => {
       const filter = window.BarcodeCheck.createReadFilter();
+      let failures = 0;
       while (session === current) {
         await nextFrame(video);
         if (session !== current) return;
         let text = null;
         try {
           text = await decoder.read(video);
+          failures = 0;
         } catch {
-          text = null;
+          // A native detector that lists Code 128 but fails on every frame: ZXing takes over.
+          if (++failures >= 10 && decoder.name === 'native') {
+            try {
+              decoder = await zxingDecoder();
+              container.dataset.decoder = decoder.name;
+            } catch {
+              stop();
+              onError(button.dataset.decoderFailed);
+              return;
+            }
+          }
         }
         if (session !== current) return;
         const code = filter.offer(text, performance.now());
