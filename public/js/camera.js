@@ -166,24 +166,36 @@
     const start = async () => {
       starting = true;
       try {
-        const stream = await navigator.mediaDevices.getUserMedia({
-          audio: false,
-          video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
-        });
-        const current = { stream };
-        session = current;
+        // The decoder first, so that the camera's first frames are read too.
         try {
           decoder ??= (await nativeDecoder()) ?? (await zxingDecoder());
         } catch {
-          stop();
           onError(button.dataset.decoderFailed);
           return;
         }
-        if (session !== current) return;
+        let stream;
+        try {
+          stream = await navigator.mediaDevices.getUserMedia({
+            audio: false,
+            video: { facingMode: { ideal: 'environment' }, width: { ideal: 1280 }, height: { ideal: 720 } },
+          });
+        } catch {
+          onError(button.dataset.unavailable);
+          return;
+        }
+        const current = { stream };
+        session = current;
         container.dataset.decoder = decoder.name;
         container.hidden = false;
         video.srcObject = stream;
-        await video.play();
+        try {
+          await video.play();
+        } catch {
+          stop();
+          onError(button.dataset.unavailable);
+          return;
+        }
+        if (session !== current) return;
         const track = stream.getVideoTracks()[0];
         // A camera unplugged or taken by another app ends the track: the station says so.
         track?.addEventListener('ended', () => {
@@ -195,9 +207,6 @@
         button.textContent = button.dataset.stop;
         button.setAttribute('aria-expanded', 'true');
         void run(current);
-      } catch {
-        stop();
-        onError(button.dataset.unavailable);
       } finally {
         starting = false;
       }
