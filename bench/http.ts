@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export function freePort(): Promise<number> {
@@ -10,10 +11,15 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The real server (npm start's entry) in its own process, so client and server do not share a thread. */
+/**
+ * The real server (npm start's entry) in its own process, so client and server do not share a thread.
+ * BENCH_SERVER_NODE_ARGS adds node options to the server alone (say `--cpu-prof --cpu-prof-dir=/tmp/prof`),
+ * which NODE_OPTIONS cannot carry.
+ */
 export async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop: () => void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,4 +107,19 @@ export async function load(total: number, concurrency: number, expected: number,
     }),
   );
   return summarize(ms, (performance.now() - started) / 1000, server);
+}
+
+/**
+ * CPU seconds a process has used so far (user + system, from /proc; Linux only, null elsewhere):
+ * the client shares the machine, so a rate alone does not tell what each request costs the server.
+ */
+export function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }

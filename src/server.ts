@@ -2,6 +2,7 @@ import { buildAppDeps, createApp } from './app.js';
 import { ensureFirstAdmin } from './bootstrap.js';
 import { loadConfig } from './config.js';
 import { migrateDatabase, openDatabase } from './db/client.js';
+import { startBackgroundCheckpoints } from './db/checkpoints.js';
 import { seedDemoData } from './demo/seed.js';
 import { consoleLogger } from './log.js';
 import { listen, serverTls } from './listen.js';
@@ -32,6 +33,8 @@ async function main() {
   }
   // Runs left "running" by a process that died are marked interrupted, unless one is truly running.
   if (!leaseHeld(db, PACK_LEASE, clock())) markInterrupted(db, clock());
+  // Checkpoints of the WAL in a thread of their own, not inside a request's commit (db/checkpoints.ts).
+  if (config.databasePath !== ':memory:') startBackgroundCheckpoints(db, config.databasePath, { onError: (message) => log.warn('background checkpoint failed', { message }) });
   const packHub = new PackRunHub();
   const app = createApp(buildAppDeps({ db, config, clock, log, packHub }));
   if (config.schedule) {

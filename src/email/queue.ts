@@ -61,11 +61,12 @@ export function queueStatusMail(db: Db, orderId: number, status: string, ctx: Qu
 
 /**
  * A new order (created as an order, or checked out): the customer's confirmation and the shop's
- * notice. The order and its lines are read once for both.
+ * notice. The order and its lines are read once for both, or not at all when the caller has just
+ * written them (`written`, as compose.ts would read them: lines in id order).
  */
-export function queueNewOrderMails(db: Db, orderId: number, ctx: QueueContext): void {
+export function queueNewOrderMails(db: Db, orderId: number, ctx: QueueContext, written?: { order: OrderForMail; lines: LineForMail[] }): void {
   const env = mailEnv(db);
-  let read: { order: OrderForMail; lines: LineForMail[] } | undefined;
+  let read: { order: OrderForMail; lines: LineForMail[] } | undefined = written;
   const source = () => (read ??= { order: loadOrderForMail(db, orderId), lines: orderLinesForMail(db, orderId) });
   queueWith(db, env, source, 'order_confirmation', ctx);
   queueWith(db, env, source, 'new_order_notice', ctx);

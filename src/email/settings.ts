@@ -73,8 +73,14 @@ export function templateText(conn: Conn, template: TemplateKey, language: Langua
   return row ? { ...row, custom: true } : { ...builtInText(template, language), custom: false };
 }
 
+const builtIn = new Map<string, { subject: string; body: string }>();
+
+/** The catalog's text of a template (the catalogs do not change while the process runs, so each is looked up once). */
 export function builtInText(template: TemplateKey, language: Language): { subject: string; body: string } {
-  return { subject: rawMessage(`emails.builtIn.${template}.subject`, language), body: rawMessage(`emails.builtIn.${template}.body`, language) };
+  const key = `${template} ${language}`;
+  let text = builtIn.get(key);
+  if (!text) builtIn.set(key, (text = { subject: rawMessage(`emails.builtIn.${template}.subject`, language), body: rawMessage(`emails.builtIn.${template}.body`, language) }));
+  return { ...text };
 }
 
 export function saveTemplateText(conn: Conn, template: TemplateKey, language: Language, text: { subject: string; body: string }, now: Date): void {

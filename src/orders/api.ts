@@ -11,7 +11,7 @@ import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineIdPar
 import { addLine, changeLineQuantity, deleteOrder, removeLine, updateOrderDetails } from './edit.js';
 import { requireAdminToken } from '../api/auth.js';
 import { listOrderEmails, presentEmail } from '../email/store.js';
-import { changeStatus, checkout, createOrder, loadOrder, recordPayment } from './service.js';
+import { changeStatus, checkout, createOrderIn, loadOrder, recordPayment } from './service.js';
 
 // Any status is accepted here so that a move the state machine refuses gets 409 with the allowed moves.
 export const statusBody = z.strictObject({ status: z.enum(ORDER_STATUSES), notifyCustomer: z.boolean().optional() });
@@ -30,7 +30,7 @@ export function ordersApi(deps: AppDeps): Router {
     const body = parse(createOrderBody, req.body);
     // Orders arriving together share one commit (db/group-commit.ts), each in a savepoint of its
     // own; the reply goes out once its order is committed.
-    const reply = await groupCommit(db).run(() => idempotent(db, req, clock(), () => ({ status: 201, body: presentOrder(db, createOrder(db, body, ctx(req))) })));
+    const reply = await groupCommit(db).run((tx) => idempotent(db, req, clock(), () => ({ status: 201, body: presentOrder(db, createOrderIn(tx, body, ctx(req))) })));
     res.status(reply.status).json(reply.body);
   });
 

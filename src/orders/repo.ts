@@ -168,9 +168,9 @@ export function insertOrder(tx: Tx, order: NewOrder): OrderRow {
   return toOrderRow(intake(tx).insertOrder.get({ ...order, paid: order.paid ? 1 : 0 })!);
 }
 
-/** Writes a line of a new order. Call inside a write transaction. */
-export function insertOrderLine(tx: Tx, line: NewOrderLine): void {
-  intake(tx).insertLine.run(line);
+/** Writes a line of a new order and returns its id. Call inside a write transaction. */
+export function insertOrderLine(tx: Tx, line: NewOrderLine): number {
+  return Number(intake(tx).insertLine.run(line).lastInsertRowid);
 }
 
 /** Writes a payment row. Call inside a write transaction. */

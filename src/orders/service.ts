@@ -10,6 +10,7 @@ import { foldForSearch, phoneKey } from '../domain/search.js';
 import { counterDelta } from '../domain/stock.js';
 import { appendOrderEvent, logOrderEvent } from '../events/repo.js';
 import { queueNewOrderMails, queueStatusMail, type Notify } from '../email/queue.js';
+import type { LineForMail, OrderForMail } from '../email/compose.js';
 import { saveCustomer, type CustomerInput } from '../customers/repo.js';
 import { findProductsForLines } from '../products/repo.js';
 import { CounterChanges } from '../stock/writer.js';
@@ -92,73 +93,102 @@ function recordPaymentIn(tx: Tx, order: OrderRow, input: PaymentBody, ctx: { act
 
 /** Creates an order (or a preorder cart) from an integration or the demo data. */
 export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): OrderRow {
-  return writeTransaction(db, (tx) => {
-    const products = findProductsForLines(
-      tx,
-      input.lines.map((l) => l.sku),
-    );
-    const problems: FieldError[] = [];
-    input.lines.forEach((line, i) => {
-      const product = products.get(line.sku);
-      if (!product) problems.push({ path: `lines.${i}.sku`, key: 'validation.unknownSku', params: { sku: line.sku } });
-      else if (line.unitPrice === undefined && product.price === null) {
-        problems.push({ path: `lines.${i}.unitPrice`, key: 'validation.priceRequired', params: { sku: line.sku } });
-      }
-    });
-    if (problems.length) throw new AppError('validation_failed', 'errors.validationFailed', { count: problems.length }, { fields: problems });
+  return writeTransaction(db, (tx) => createOrderIn(tx, input, ctx));
+}
 
-    const priced = input.lines.map((line) => {
-      const product = products.get(line.sku)!;
-      return { line, product, unitPrice: line.unitPrice ?? product.price! };
-    });
-    const shippingFee = input.shippingFee ?? 0;
-    const totals = orderTotals(priced.map((p) => ({ unitPrice: p.unitPrice, quantity: p.line.quantity })), shippingFee);
-    if (!totals.ok) throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
-    const { subtotal, total } = totals;
-    const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
-    const createdAt = nextCreatedAt(tx, ctx.now).getTime();
-    const at = ctx.now.getTime();
-    // Paid with the order (the shop took the money at checkout): the row is written paid at once,
-    // instead of an UPDATE after it; the payment and its event follow as recordPaymentIn writes them.
-    const paid = input.paid === true;
-    const order = insertOrder(tx, {
-      code: newOrderCode(tx),
-      status: input.status,
-      paymentMethod: input.paymentMethod ?? null,
-      priority: input.priority ?? 5,
-      comment: input.comment ?? null,
-      currency: input.currency ?? ctx.currency,
-      subtotal,
-      shippingFee,
-      total,
-      paid,
-      paidAmount: paid ? total : 0,
-      paidAt: paid ? at : null,
-      ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : NO_CUSTOMER),
-      source: ctx.source ?? null,
-      createdAt,
-      placedAt: input.status === 'order' ? createdAt : null,
-      updatedAt: at,
-    });
-    const changes = new CounterChanges();
-    for (const { line, product, unitPrice } of priced) {
-      insertOrderLine(tx, { orderId: order.id, productId: product.id, sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate, quantity: line.quantity, createdAt: at });
-      changes.add(product.id, counterDelta(null, input.status, line.quantity));
+/**
+ * createOrder inside the caller's write transaction: the API's group commit runs each order in a
+ * savepoint of its own already, and a second savepoint per order would cost more than some writes.
+ */
+export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext): OrderRow {
+  const products = findProductsForLines(
+    tx,
+    input.lines.map((l) => l.sku),
+  );
+  const problems: FieldError[] = [];
+  input.lines.forEach((line, i) => {
+    const product = products.get(line.sku);
+    if (!product) problems.push({ path: `lines.${i}.sku`, key: 'validation.unknownSku', params: { sku: line.sku } });
+    else if (line.unitPrice === undefined && product.price === null) {
+      problems.push({ path: `lines.${i}.unitPrice`, key: 'validation.priceRequired', params: { sku: line.sku } });
     }
-    changes.apply(tx, ctx.now);
-    logOrderEvent(tx, order, 'created', ctx.actor, at, {
-      status: input.status,
-      lines: input.lines.length,
-      total: order.total,
-      source: ctx.source ?? null,
-    });
-    if (paid) {
-      insertPayment(tx, { orderId: order.id, amount: total, reference: null, actor: ctx.actor.name, at });
-      logOrderEvent(tx, order, 'payment_recorded', ctx.actor, at, { amount: total, reference: null, paid: true });
-    }
-    if (order.status === 'order') queueNewOrderMails(db, order.id, ctx);
-    return order;
   });
+  if (problems.length) throw new AppError('validation_failed', 'errors.validationFailed', { count: problems.length }, { fields: problems });
+
+  const priced = input.lines.map((line) => {
+    const product = products.get(line.sku)!;
+    return { line, product, unitPrice: line.unitPrice ?? product.price! };
+  });
+  const shippingFee = input.shippingFee ?? 0;
+  const totals = orderTotals(priced.map((p) => ({ unitPrice: p.unitPrice, quantity: p.line.quantity })), shippingFee);
+  if (!totals.ok) throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
+  const { subtotal, total } = totals;
+  const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
+  const createdAt = nextCreatedAt(tx, ctx.now).getTime();
+  const at = ctx.now.getTime();
+  // Paid with the order (the shop took the money at checkout): the row is written paid at once,
+  // instead of an UPDATE after it; the payment and its event follow as recordPaymentIn writes them.
+  const paid = input.paid === true;
+  const order = insertOrder(tx, {
+    code: newOrderCode(tx),
+    status: input.status,
+    paymentMethod: input.paymentMethod ?? null,
+    priority: input.priority ?? 5,
+    comment: input.comment ?? null,
+    currency: input.currency ?? ctx.currency,
+    subtotal,
+    shippingFee,
+    total,
+    paid,
+    paidAmount: paid ? total : 0,
+    paidAt: paid ? at : null,
+    ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : NO_CUSTOMER),
+    source: ctx.source ?? null,
+    createdAt,
+    placedAt: input.status === 'order' ? createdAt : null,
+    updatedAt: at,
+  });
+  const changes = new CounterChanges();
+  const mailLines: LineForMail[] = [];
+  for (const { line, product, unitPrice } of priced) {
+    const id = insertOrderLine(tx, { orderId: order.id, productId: product.id, sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate, quantity: line.quantity, createdAt: at });
+    mailLines.push({ id, sku: product.sku, name: product.name, unitPrice, quantity: line.quantity, shipped: 0 });
+    changes.add(product.id, counterDelta(null, input.status, line.quantity));
+  }
+  changes.apply(tx, ctx.now);
+  logOrderEvent(tx, order, 'created', ctx.actor, at, {
+    status: input.status,
+    lines: input.lines.length,
+    total: order.total,
+    source: ctx.source ?? null,
+  });
+  if (paid) {
+    insertPayment(tx, { orderId: order.id, amount: total, reference: null, actor: ctx.actor.name, at });
+    logOrderEvent(tx, order, 'payment_recorded', ctx.actor, at, { amount: total, reference: null, paid: true });
+  }
+  // The e-mails are written from the order and lines as just written, instead of reading them back.
+  if (order.status === 'order') queueNewOrderMails(tx, order.id, ctx, { order: orderForMail(order), lines: mailLines });
+  return order;
+}
+
+/** What an e-mail needs of an order row (the columns compose.ts reads for an order). */
+function orderForMail(o: OrderRow): OrderForMail {
+  return {
+    id: o.id,
+    code: o.code,
+    status: o.status,
+    currency: o.currency,
+    total: o.total,
+    paymentMethod: o.paymentMethod,
+    customerName: o.customerName,
+    customerEmail: o.customerEmail,
+    line1: o.shipLine1,
+    line2: o.shipLine2,
+    postalCode: o.shipPostalCode,
+    city: o.shipCity,
+    country: o.shipCountry,
+    language: o.language,
+  };
 }
 
 /** Checkout: a preorder cart gets its customer and becomes an order, which now reserves stock. */

@@ -1,0 +1,85 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { Db } from './client.js';
+
+/**
+ * The thread's whole program: its own connection to the file, a PASSIVE checkpoint every
+ * `intervalMs`. PASSIVE copies what it can from the WAL into the database file without waiting for
+ * (or holding up) the writer or any reader; once everything is copied, the next write starts the WAL
+ * from its beginning again. Plain JavaScript: the thread needs no TypeScript loader.
+ */
+const PROGRAM = `const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+db.pragma('busy_timeout = 1000');
+const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+let last = -1;
+setInterval(() => {
+  try {
+    const { busy, log, checkpointed } = checkpoint.get();
+    if (checkpointed !== last) parentPort.postMessage({ busy, log, checkpointed });
+    last = checkpointed;
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+}, workerData.intervalMs);`;
+
+/** What the last checkpoint did: frames in the WAL and frames copied into the database file. */
+export interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
+}
+
+export interface BackgroundCheckpoints {
+  /** The last checkpoint that copied something (or found the WAL started over), null before the first. */
+  readonly last: CheckpointResult | null;
+  /** Checkpoints that reported a change since the start. */
+  readonly count: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Moves WAL checkpoints off the request thread. By default SQLite checkpoints inside the commit that
+ * takes the WAL past 1,000 pages: that commit copies the pages into the database file and waits for
+ * two fsyncs, and every request queued behind it waits too (under order intake, one commit in about
+ * eight). Here a thread with its own connection checkpoints every `intervalMs`, and the request
+ * thread's own automatic checkpoint is moved out to `fallbackPages`: it only runs if this thread
+ * falls far behind or has stopped. Durability does not change: a commit is in the WAL before it is
+ * answered, whoever copies it on.
+ *
+ * For a database file only (an in-memory database has no WAL).
+ */
+export function startBackgroundCheckpoints(db: Db, path: string, opts: { intervalMs?: number; fallbackPages?: number; onError?: (message: string) => void } = {}): BackgroundCheckpoints {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(PROGRAM, { eval: true, execArgv: [], workerData: { driver, path, intervalMs: opts.intervalMs ?? 100 } });
+  worker.unref();
+  db.$client.pragma(`wal_autocheckpoint = ${opts.fallbackPages ?? 20_000}`);
+  const state = { last: null as CheckpointResult | null, count: 0 };
+  worker.on('message', (m: CheckpointResult | { error: string }) => {
+    if ('error' in m) opts.onError?.(m.error);
+    else {
+      state.last = m;
+      state.count++;
+    }
+  });
+  worker.on('error', (error) => opts.onError?.(error.message));
+  let stopped = false;
+  // The request thread checkpoints for itself again once this thread is gone.
+  worker.on('exit', () => {
+    if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');
+  });
+  return {
+    get last() {
+      return state.last;
+    },
+    get count() {
+      return state.count;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await worker.terminate();
+    },
+  };
+}
