@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'pack_run_not_found'
   | 'order_not_packing'
   | 'order_on_hold'
+  | 'order_taken'
   | 'not_invoice_order'
   | 'invoice_one_at_a_time'
   | 'document_font_missing'
@@ -69,6 +70,7 @@ const STATUS: Record<ErrorCode, number> = {
   pack_run_not_found: 404,
   order_not_packing: 409,
   order_on_hold: 409,
+  order_taken: 409,
   not_invoice_order: 409,
   invoice_one_at_a_time: 422,
   document_font_missing: 503,

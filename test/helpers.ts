@@ -76,3 +76,20 @@ export async function loginAs(app: AppLike, email: string, password = PASSWORD) 
     },
   };
 }
+
+/**
+ * Signs in and names this agent's device a packing station (the station cookie), as a packer does
+ * on first opening Shipping out. Returns the session and the station page's CSRF token.
+ */
+export async function loginAtStation(app: AppLike, email: string, station = 'Bench 1') {
+  const session = await loginAs(app, email);
+  const named = await session.agent.post('/shipping/station').type('form').send({ _csrf: csrfOf((await session.agent.get('/shipping')).text), name: station });
+  if (named.status !== 303) throw new Error(`naming the station failed: ${named.status}`);
+  const csrf = csrfOf((await session.agent.get('/shipping')).text);
+  /** Posts the station's scan field, as a browser without the page script does. */
+  const scan = (value: string, extra: Record<string, string> = {}) => session.agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value, ...extra });
+  /** The same, as the page script sends it: the answer is the fragment of what changed. */
+  const scanFragment = (value: string, extra: Record<string, string> = {}) =>
+    session.agent.post('/shipping/scan').set('X-Station', 'fragment').type('form').send({ _csrf: csrf, value, ...extra });
+  return { ...session, csrf, scan, scanFragment };
+}

@@ -1,74 +1,256 @@
-// Shipping out: the scan field keeps focus, and every scan and button is sent in the background in
-// the order it was made. The page's forms work without this file (each answers with a redirect).
+// The packing station. Every form works without this file (each answers with a redirect); with it:
+// - every scan and button is sent in the background, in the order made, with `X-Station: fragment`,
+//   and the answer (the order card, this station's deliveries, the queue when it changed) replaces
+//   those parts of the page: no reload, the scan field keeps focus;
+// - function keys and command barcodes press the buttons (each button names its key in
+//   aria-keyshortcuts); Esc closes the partial form or puts the order back;
+// - a sound and a colour flash say ok, duplicate or error (muted per user in My account);
+// - a scan that cannot reach the server stays on this device (IndexedDB), shown as pending, and is
+//   sent in order when the connection returns; its key makes a resend count once.
 (() => {
+  const page = document.getElementById('station-page');
+  if (!page) return;
   const scanForm = document.getElementById('scan-form');
-  if (!scanForm) return;
   const field = document.getElementById('scan-value');
   const status = document.getElementById('scan-status');
-  const selected = document.getElementById('scan-selected');
-  const queue = [];
-  let busy = false;
+  const pendingList = document.getElementById('pending');
+  const msg = (name, params = {}) => Object.entries(params).reduce((text, [k, v]) => text.replace(`{{${k}}}`, v), page.dataset[name] || '');
 
+  // ---- feedback: words, colour, sound ----
+  let audio = null;
+  const tone = (freq, start, length, type = 'sine') => {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.type = type;
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.2, audio.currentTime + start);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + start + length);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(audio.currentTime + start);
+    osc.stop(audio.currentTime + start + length);
+  };
+  const SOUNDS = {
+    ok: () => tone(1200, 0, 0.09),
+    duplicate: () => {
+      tone(700, 0, 0.07);
+      tone(700, 0.12, 0.07);
+    },
+    error: () => tone(180, 0, 0.45, 'square'),
+  };
+  const sound = (kind) => {
+    if (document.body.dataset.sounds === 'off') return;
+    try {
+      audio ||= new AudioContext();
+      if (audio.state === 'suspended') audio.resume();
+      SOUNDS[kind]?.();
+    } catch {
+      // No audio device: the words and colour still say it.
+    }
+  };
   const say = (text, kind) => {
     status.textContent = text;
-    status.className = `scan-status ${kind || ''}`;
+    status.className = `scan-status ${kind === 'ok' ? 'ok' : kind || ''}`;
+    page.dataset.feedback = kind || '';
+    if (kind) {
+      page.classList.remove('flash-ok', 'flash-duplicate', 'flash-error');
+      void page.offsetWidth; // restart the animation
+      page.classList.add(`flash-${kind}`);
+      sound(kind);
+    }
   };
-  const focus = () => {
-    if (document.activeElement?.closest?.('.partial-form')) return;
+
+  const partialForm = () => document.getElementById('partial');
+  const focusScan = () => {
+    const partial = partialForm();
+    if (partial && !partial.hidden && partial.contains(document.activeElement)) return;
     field.focus();
   };
-
-  // The station's new state: the list, the selected order and the message, from the answer page.
-  const apply = (html) => {
-    const page = new DOMParser().parseFromString(html, 'text/html');
-    const fresh = page.getElementById('station');
-    if (fresh) document.getElementById('station').replaceWith(fresh);
-    selected.value = page.getElementById('scan-selected')?.value ?? selected.value;
-    const flash = page.querySelector('.flash');
-    if (flash) say(flash.textContent.trim(), flash.classList.contains('flash-error') ? 'error' : 'ok');
-    const chosen = document.getElementById(`order-${selected.value}`);
-    if (chosen) chosen.scrollIntoView({ block: 'nearest' });
-    const report = page.querySelector('#report-form input[name=key]');
-    if (report) document.querySelector('#report-form input[name=key]').value = report.value;
+  const openPartial = () => {
+    const partial = partialForm();
+    if (!partial) return false;
+    partial.hidden = false;
+    partial.querySelector('input[type=number]')?.focus();
+    partial.querySelector('input[type=number]')?.select();
+    return true;
+  };
+  const closePartial = () => {
+    const partial = partialForm();
+    if (!partial || partial.hidden) return false;
+    partial.hidden = true;
+    field.focus();
+    return true;
+  };
+  const printLabel = () => {
+    const url = document.getElementById('current')?.dataset.labelUrl;
+    if (!url) return false;
+    window.open(url, '_blank', 'noopener');
+    return true;
   };
 
-  // Forms go one after the other: a parcel scanned right after an order's code goes to that order.
-  const send = async (form, fields) => {
-    const body = new URLSearchParams(new FormData(form));
-    for (const [k, v] of Object.entries(fields || {})) body.set(k, v);
-    const res = await fetch(form.action, { method: 'POST', body, credentials: 'same-origin' });
-    if (!res.ok && res.status >= 500) throw new Error(`HTTP ${res.status}`);
-    apply(await res.text());
+  // ---- the answer: replace what changed ----
+  const apply = (html) => {
+    const tpl = document.createElement('template');
+    tpl.innerHTML = html;
+    const update = tpl.content.getElementById('station-update');
+    if (!update) return false;
+    for (const id of ['current', 'mine', 'queue']) {
+      const fresh = update.querySelector(`#${id}`);
+      if (fresh) document.getElementById(id)?.replaceWith(fresh);
+    }
+    document.getElementById('takeover')?.remove();
+    const takeover = update.querySelector('#takeover');
+    if (takeover) status.after(takeover);
+    const kind = update.dataset.kind;
+    const message = update.querySelector('#scan-message')?.textContent ?? '';
+    if (message) say(message, kind);
+    if (update.dataset.open === 'partial') openPartial();
+    if (update.dataset.open === 'label') printLabel();
+    return true;
+  };
+
+  // ---- sending, in order ----
+  const csrf = scanForm.querySelector('input[name=_csrf]').value;
+  const post = async (action, body) => {
+    body.set('_csrf', csrf);
+    const res = await fetch(action, { method: 'POST', body, credentials: 'same-origin', headers: { 'X-Station': 'fragment' } });
+    if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
+    const text = await res.text();
+    // A login page or an error page instead of the station's answer: show it as it is.
+    if (!apply(text)) document.documentElement.innerHTML = text;
+  };
+
+  // Scans are kept in IndexedDB until the server has answered them.
+  const store = (() => {
+    let dbp = null;
+    const open = () =>
+      (dbp ||= new Promise((resolve, reject) => {
+        const req = indexedDB.open('station', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('scans', { keyPath: 'key' });
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      }));
+    const run = async (mode, fn) => {
+      const db = await open();
+      return new Promise((resolve, reject) => {
+        const tx = db.transaction('scans', mode);
+        const result = fn(tx.objectStore('scans'));
+        tx.oncomplete = () => resolve(result?.result);
+        tx.onerror = () => reject(tx.error);
+      });
+    };
+    return {
+      put: (scan) => run('readwrite', (s) => s.put(scan)).catch(() => undefined),
+      remove: (key) => run('readwrite', (s) => s.delete(key)).catch(() => undefined),
+      all: () => run('readonly', (s) => s.getAll()).then((rows) => (rows || []).sort((a, b) => a.at - b.at)).catch(() => []),
+    };
+  })();
+
+  const queue = [];
+  let busy = false;
+  const showPending = () => {
+    const scans = queue.filter((job) => job.scan);
+    pendingList.hidden = scans.length === 0;
+    pendingList.replaceChildren(
+      ...scans.map((job) => {
+        const li = document.createElement('li');
+        li.textContent = job.scan.value;
+        return li;
+      }),
+    );
   };
   const pump = async () => {
     if (busy) return;
     busy = true;
     while (queue.length) {
-      if (queue.length > 1) say(scanForm.dataset.msgQueued.replace('{{count}}', queue.length), '');
       const job = queue[0];
+      if (queue.length > 1) status.textContent = msg('msgQueued', { count: queue.length });
       try {
-        await send(job.form, job.fields());
+        await post(job.action, job.body());
         queue.shift();
+        if (job.scan) await store.remove(job.scan.key);
+        showPending();
       } catch {
-        // Nothing is dropped: the scan stays first in line and is sent again.
-        say(scanForm.dataset.msgOffline.replace('{{value}}', job.label), 'error');
-        await new Promise((r) => setTimeout(r, 2000));
+        if (!job.scan) {
+          // A button press is not kept: the packer sees it failed and presses again.
+          queue.shift();
+          say(msg('msgNotSent'), 'error');
+          continue;
+        }
+        // A scan stays first in line, kept on this device, and is sent again.
+        say(msg('msgOffline', { count: queue.filter((j) => j.scan).length }), 'error');
+        showPending();
+        await new Promise((resolve) => {
+          const retry = () => {
+            window.removeEventListener('online', retry);
+            clearTimeout(timer);
+            resolve();
+          };
+          const timer = setTimeout(retry, 3000);
+          window.addEventListener('online', retry);
+        });
       }
     }
     busy = false;
-    focus();
+    focusScan();
   };
-  const enqueue = (form, fields, label) => {
-    queue.push({ form, fields, label });
+  const enqueue = (job) => {
+    queue.push(job);
+    showPending();
     pump();
   };
+  const sendForm = (form) => enqueue({ action: form.action, body: () => new URLSearchParams(new FormData(form)) });
 
-  const scan = (value, from) => {
+  const sendScan = (scan) => {
+    enqueue({
+      action: scanForm.action,
+      scan,
+      body: () => new URLSearchParams({ value: scan.value, source: scan.source, key: scan.key }),
+    });
+  };
+  const scan = (value, source) => {
     const v = value.trim();
     if (!v) return;
-    // `selected` is read when the scan is sent, after the scans before it were answered.
-    enqueue(scanForm, () => ({ value: v, source: from, selected: selected.value }), v);
+    // Scanning the order another station holds a second time takes it over.
+    const takeover = document.getElementById('takeover');
+    if (takeover && takeover.dataset.code === v.replace(/[\s-]/g, '')) return sendForm(takeover);
+    const command = commandOf(v);
+    if (command && runCommand(command)) return;
+    const entry = { key: crypto.randomUUID(), value: v, source, at: Date.now() };
+    store.put(entry);
+    sendScan(entry);
   };
+
+  // ---- commands: keys, buttons and command barcodes ----
+  const COMMANDS = { 'REPORT IN': 'F9', 'FETCH PARCEL ID': 'F2', 'NEW PARCEL': 'F3', PARTIAL: 'F4', 'PRINT LABEL': 'F8', CANCEL: 'Escape' };
+  const commandOf = (text) => {
+    const words = text.trim().toUpperCase().split(/[\s_-]+/).filter(Boolean).join(' ');
+    return Object.keys(COMMANDS).find((c) => c === words);
+  };
+  // Runs a command here when its button is on the page; false lets the server answer (e.g. "open an order first").
+  const runCommand = (command) => {
+    if (command === 'CANCEL' && closePartial()) return true;
+    if (command === 'PARTIAL') return openPartial();
+    if (command === 'PRINT LABEL') return printLabel();
+    const button = document.querySelector(`[aria-keyshortcuts="${COMMANDS[command]}"]`);
+    const form = button?.closest('form');
+    if (!form) return false;
+    sendForm(form);
+    return true;
+  };
+  const byKey = Object.fromEntries(Object.entries(COMMANDS).map(([c, k]) => [k, c]));
+  document.addEventListener('keydown', (event) => {
+    const command = byKey[event.key];
+    if (!command || event.altKey || event.ctrlKey || event.metaKey) return;
+    // Esc in the partial form cancels it; other keys act anywhere on the station.
+    event.preventDefault();
+    if (!runCommand(command)) {
+      const entry = { key: crypto.randomUUID(), value: command, source: 'manual', at: Date.now() };
+      sendScan(entry);
+    }
+    focusScan();
+  });
+
+  // ---- the scan field ----
   // A wedge scanner types a whole code within milliseconds; a person takes far longer per key.
   let firstKeyAt = 0;
   field.addEventListener('keydown', (event) => {
@@ -83,15 +265,25 @@
     field.focus();
   });
 
-  // Every other form on the station (select, remove, +, fetch, partial, Report in) in the same line.
-  document.addEventListener('submit', (event) => {
+  // Every other form on the station goes the same way, in line with the scans.
+  page.addEventListener('submit', (event) => {
     const form = event.target;
-    if (form === scanForm || !(form.closest('#station') || form.id === 'report-form')) return;
+    if (form === scanForm || !(form instanceof HTMLFormElement)) return;
     event.preventDefault();
-    enqueue(form, () => ({}), form.action);
+    if (form.id === 'partial') form.hidden = true;
+    sendForm(form);
+    // A report's key is used once: the next Report in is a new one.
+    if (form.id === 'report-form') form.querySelector('input[name=key]').value = crypto.randomUUID();
+  });
+  page.addEventListener('click', (event) => {
+    const action = event.target.closest('[data-action]');
+    if (action?.dataset.action === 'partial') {
+      event.preventDefault();
+      openPartial();
+    }
   });
   document.addEventListener('click', (event) => {
-    if (!event.target.closest('input, button, a, summary, label, select, textarea')) focus();
+    if (!event.target.closest('input, button, a, summary, label, select, textarea, details')) focusScan();
   });
 
   // The camera (camera.js) feeds the same scan line as the scanner.
@@ -101,5 +293,11 @@
     onCode: (code) => scan(code, 'camera'),
     onError: (text) => say(text, 'error'),
   });
-  focus();
+
+  // Scans left on this device by a page that lost its connection or was closed go first, in order.
+  store.all().then((rows) => {
+    for (const row of rows) sendScan(row);
+  });
+  if (new URLSearchParams(location.search).get('open') === 'partial') openPartial();
+  else focusScan();
 })();

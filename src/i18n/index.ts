@@ -47,7 +47,8 @@ export function rawMessage(key: string, lang: Language): string {
 }
 
 export function hasMessage(key: string, lang: Language = 'en'): boolean {
-  return i18n.exists(key, { lng: lang, fallbackLng: false });
+  // A message with plural forms (`key_one`, `key_other`) exists when asked with a count.
+  return i18n.exists(key, { lng: lang, fallbackLng: false }) || i18n.exists(key, { lng: lang, fallbackLng: false, count: 2 });
 }
 
 export function isLanguage(value: unknown): value is Language {

@@ -1,5 +1,5 @@
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
-import { savepoint, writeTransaction, type Db } from '../db/client.js';
+import { savepoint, writeTransaction, type Db, type Tx } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
@@ -28,6 +28,7 @@ import {
   type StationOrderRow,
 } from './repo.js';
 import { shipDelivery } from './service.js';
+import { claimOrder, otherHolder, releaseOrder, type StationRow } from './stations.js';
 
 // The station's rules for open deliveries (drafts): what may be added, removed, chosen and reported,
 // and by whom; the SQL they run is in repo.ts.
@@ -38,6 +39,8 @@ export type ParcelSource = (typeof PARCEL_SOURCES)[number];
 export interface StationCtx {
   actor: Actor;
   now: Date;
+  /** The packing station writing (the pages); none for the API, which works on any open delivery. */
+  station?: StationRow;
 }
 
 export interface DraftView {
@@ -72,9 +75,10 @@ function packingOrder(db: Db, input: string): StationOrderRow {
  * The order a parcel, a slot or a delivery's quantities may be written for: packing and not on hold
  * (`order_on_hold`). Taking a parcel off stays open to a held order: it gives nothing.
  */
-function shippableOrder(db: Db, input: string): StationOrderRow {
-  const order = packingOrder(db, input);
-  refuseIfOnHold(db, order.id);
+function shippableOrder(tx: Tx, input: string, ctx: StationCtx): StationOrderRow {
+  const order = packingOrder(tx, input);
+  refuseIfOnHold(tx, order.id);
+  if (ctx.station) claimOrder(tx, ctx.station, order);
   return order;
 }
 
@@ -84,8 +88,8 @@ function requirePacking<O extends { code: string; status: string }>(order: O): O
 }
 
 /** The order's open delivery, made when it has none yet; call inside a transaction. */
-function openDraft(db: Db, orderId: number, now: Date): number {
-  return findDraftId(db, orderId) ?? insertDraft(db, orderId, now);
+function openDraft(db: Db, orderId: number, ctx: StationCtx): number {
+  return findDraftId(db, orderId) ?? insertDraft(db, orderId, ctx.station?.id ?? null, ctx.now);
 }
 
 /** Cleans and checks a parcel ID, each rule with its own message (422 on the field `parcelId`). */
@@ -111,32 +115,32 @@ function assertUnused(db: Db, parcelId: string, code: string): void {
  */
 export function addParcel(db: Db, code: string, raw: string, source: ParcelSource, ctx: StationCtx): Promise<DraftView> {
   const parcelId = cleanParcelId(raw);
-  return groupCommit(db).run(() => {
-    addParcelNow(db, code, parcelId, source, ctx);
-    return draftView(db, code);
+  return groupCommit(db).run((tx) => {
+    addParcelIn(tx, code, parcelId, source, ctx);
+    return draftView(tx, code);
   });
 }
 
-/** The write of one parcel; call inside a transaction. */
-function addParcelNow(db: Db, code: string, parcelId: string, source: ParcelSource, ctx: StationCtx): void {
-  const order = shippableOrder(db, code);
-  assertUnused(db, parcelId, order.code);
-  const draftId = openDraft(db, order.id, ctx.now);
-  if (countDraftParcels(db, draftId) >= MAX_PARCELS_PER_DELIVERY) {
+/** The write of one cleaned parcel ID (cleanParcelId); call inside a transaction. */
+export function addParcelIn(tx: Tx, code: string, parcelId: string, source: ParcelSource, ctx: StationCtx): void {
+  const order = shippableOrder(tx, code, ctx);
+  assertUnused(tx, parcelId, order.code);
+  const draftId = openDraft(tx, order.id, ctx);
+  if (countDraftParcels(tx, draftId) >= MAX_PARCELS_PER_DELIVERY) {
     throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
   }
-  insertDraftParcel(db, draftId, { parcelId, source, createdBy: actorLabel(ctx.actor), createdAt: ctx.now });
-  event(db, order, 'parcel_added', ctx, { parcelId, source });
+  insertDraftParcel(tx, draftId, { parcelId, source, createdBy: actorLabel(ctx.actor), createdAt: ctx.now });
+  event(tx, order, 'parcel_added', ctx, { parcelId, source });
 }
 
 /** Opens one more parcel slot on the order's delivery: at most four. */
 export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
-  writeTransaction(db, () => {
-    const order = shippableOrder(db, code);
-    const draftId = openDraft(db, order.id, ctx.now);
-    const view = draftView(db, code);
+  writeTransaction(db, (tx) => {
+    const order = shippableOrder(tx, code, ctx);
+    const draftId = openDraft(tx, order.id, ctx);
+    const view = draftView(tx, code);
     if (view.slots >= MAX_PARCELS_PER_DELIVERY) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
-    setParcelSlots(db, draftId, view.slots + 1, ctx.now);
+    setParcelSlots(tx, draftId, view.slots + 1, ctx.now);
   });
   return draftView(db, code);
 }
@@ -144,21 +148,22 @@ export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
 /** Several parcel IDs at once (from the broker): all or none. */
 export function addParcels(db: Db, code: string, parcelIds: string[], source: ParcelSource, ctx: StationCtx): DraftView {
   const cleaned = parcelIds.map((id, i) => cleanParcelId(id, `parcelIds.${i}`));
-  return writeTransaction(db, () => {
-    for (const id of cleaned) addParcelNow(db, code, id, source, ctx);
-    return draftView(db, code);
+  return writeTransaction(db, (tx) => {
+    for (const id of cleaned) addParcelIn(tx, code, id, source, ctx);
+    return draftView(tx, code);
   });
 }
 
 export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx): DraftView {
   const parcelId = normalizeParcelId(raw);
-  writeTransaction(db, () => {
-    const order = packingOrder(db, code);
-    const draftId = findDraftId(db, order.id);
-    const removed = draftId === undefined ? 0 : deleteDraftParcel(db, draftId, parcelId);
+  writeTransaction(db, (tx) => {
+    const order = packingOrder(tx, code);
+    if (ctx.station) claimOrder(tx, ctx.station, order);
+    const draftId = findDraftId(tx, order.id);
+    const removed = draftId === undefined ? 0 : deleteDraftParcel(tx, draftId, parcelId);
     if (!removed) throw new AppError('parcel_not_found', 'errors.parcelNotOnDraft', { parcelId, code: order.code });
-    touchDraft(db, draftId!, ctx.now);
-    event(db, order, 'parcel_removed', ctx, { parcelId });
+    touchDraft(tx, draftId!, ctx.now);
+    event(tx, order, 'parcel_removed', ctx, { parcelId });
   });
   return draftView(db, code);
 }
@@ -169,7 +174,7 @@ export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx)
  */
 export function setDeliveryLines(db: Db, code: string, lines: { sku: string; quantity: number }[], ctx: StationCtx): DraftView {
   writeTransaction(db, (tx) => {
-    const order = shippableOrder(db, code);
+    const order = shippableOrder(tx, code, ctx);
     const orderLines = listLines(tx, order.id);
     const bySku = new Map(orderLines.map((l) => [l.sku, l]));
     lines.forEach((l, i) => {
@@ -180,14 +185,14 @@ export function setDeliveryLines(db: Db, code: string, lines: { sku: string; qua
     });
     const quantities = new Map(lines.map((l) => [l.sku, l.quantity]));
     if (![...quantities.values()].some((q) => q > 0)) throw fieldError('lines', 'validation.nothingToShip');
-    const draftId = openDraft(db, order.id, ctx.now);
+    const draftId = openDraft(tx, order.id, ctx);
     replaceDraftLines(
-      db,
+      tx,
       draftId,
       orderLines.map((line) => ({ orderLineId: line.id, quantity: quantities.get(line.sku) ?? 0 })),
       ctx.now,
     );
-    event(db, order, 'delivery_lines_set', ctx, { lines: orderLines.map((l) => ({ sku: l.sku, quantity: quantities.get(l.sku) ?? 0 })) });
+    event(tx, order, 'delivery_lines_set', ctx, { lines: orderLines.map((l) => ({ sku: l.sku, quantity: quantities.get(l.sku) ?? 0 })) });
   });
   return draftView(db, code);
 }
@@ -259,13 +264,22 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
       }
     }
   }
+  const station = ctx.station;
   return writeTransaction(db, (tx) => {
-    const drafts = listReportableDrafts(db);
+    const drafts = listReportableDrafts(tx);
     const reported: ReportedDelivery[] = [];
     // Each order in its own savepoint: a throw undoes this order's writes only.
-    const reportOne = (draft: (typeof drafts)[number]) => savepoint(tx, () => shipDelivery(tx, draft, { draftId: draft.draftId }, ctx));
+    const reportOne = (draft: (typeof drafts)[number]) =>
+      savepoint(tx, () => {
+        // A station reports only its own deliveries; one named that another station holds is refused.
+        if (station) claimOrder(tx, station, draft);
+        const shipped = shipDelivery(tx, draft, { draftId: draft.draftId }, ctx);
+        // The delivery is done: the order is no longer open at any station.
+        releaseOrder(tx, draft.id);
+        return shipped;
+      });
     for (const draft of drafts) {
-      if (wanted && !wanted.has(draft.code)) continue;
+      if (wanted ? !wanted.has(draft.code) : station && draft.stationId !== station.id) continue;
       try {
         reported.push({ code: draft.code, ...reportOne(draft) });
       } catch (err) {
@@ -285,6 +299,8 @@ export async function fetchParcels(db: Db, code: string, count: number | undefin
   const order = requirePacking(findOrderByCodeOrThrow(db, code));
   // Before the broker is asked: a held order takes no parcel IDs from the series or the broker.
   refuseIfOnHold(db, order.id);
+  const holder = ctx.station && otherHolder(db, ctx.station.id, order.id);
+  if (holder) throw new AppError('order_taken', 'errors.orderTaken', { code: order.code, station: holder.name, packer: holder.userName }, { station: holder.name, packer: holder.userName });
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);

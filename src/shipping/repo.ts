@@ -37,6 +37,8 @@ export interface DraftParcelRow {
 /** An open delivery with a parcel, ready for Report in. */
 export interface ReportableDraftRow {
   draftId: number;
+  /** The station the open delivery belongs to (none: made through the API). */
+  stationId: number | null;
   id: number;
   code: string;
   status: string;
@@ -63,7 +65,7 @@ const stmts = preparedFor((sqlite) => {
   return {
     order: sqlite.prepare('SELECT id, code, status FROM orders WHERE code = ?'),
     draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE order_id = ? AND status = 'draft'"),
-    newDraft: sqlite.prepare("INSERT INTO deliveries (order_id, status, partial, created_at, updated_at) VALUES (?, 'draft', 0, ?, ?)"),
+    newDraft: sqlite.prepare("INSERT INTO deliveries (order_id, status, partial, station_id, created_at, updated_at) VALUES (?, 'draft', 0, ?, ?, ?)"),
     touchDraft: sqlite.prepare('UPDATE deliveries SET updated_at = ? WHERE id = ?'),
     removeParcel: sqlite.prepare('DELETE FROM delivery_parcels WHERE delivery_id = ? AND parcel_id = ?'),
     linesOf: sqlite.prepare(viewLinesSql('o.id = ?')),
@@ -93,8 +95,8 @@ export function findDraftId(db: Db, orderId: number): number | undefined {
 }
 
 /** A new, empty open delivery for the order; returns its id. */
-export function insertDraft(db: Db, orderId: number, now: Date): number {
-  return Number(stmts(db).newDraft.run(orderId, now.getTime(), now.getTime()).lastInsertRowid);
+export function insertDraft(db: Db, orderId: number, stationId: number | null, now: Date): number {
+  return Number(stmts(db).newDraft.run(orderId, stationId, now.getTime(), now.getTime()).lastInsertRowid);
 }
 
 export function touchDraft(db: Db, draftId: number, now: Date): void {
@@ -149,7 +151,7 @@ export function draftRowsOf(db: Db, orderIds: readonly number[]): { lines: Draft
 export function listReportableDrafts(db: Db): ReportableDraftRow[] {
   return db.$client
     .prepare(
-      `SELECT d.id AS draftId, o.id, o.code, o.status FROM deliveries d JOIN orders o ON o.id = d.order_id
+      `SELECT d.id AS draftId, d.station_id AS stationId, o.id, o.code, o.status FROM deliveries d JOIN orders o ON o.id = d.order_id
         WHERE d.status = 'draft' AND o.status = 'packing' AND EXISTS (SELECT 1 FROM delivery_parcels p WHERE p.delivery_id = d.id)
         ORDER BY d.id`,
     )

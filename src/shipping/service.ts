@@ -10,6 +10,14 @@ import { queueOrderMail } from '../email/queue.js';
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
 import { changeOnHand } from '../stock/writer.js';
+import { stationLabel } from './stations.js';
+
+/** Who ships: the actor, and the packing station when it is reported at one (recorded on the delivery). */
+export interface ShipCtx {
+  actor: Actor;
+  now: Date;
+  station?: { id: number; name: string; userName: string };
+}
 
 export interface DeliveryInput {
   parcels: string[];
@@ -35,9 +43,11 @@ const stmts = preparedFor((sqlite) => {
     chosen: sqlite.prepare('SELECT order_line_id AS lineId, quantity FROM delivery_lines WHERE delivery_id = ?'),
     lines: sqlite.prepare('SELECT id, product_id AS productId, sku, quantity, shipped_quantity AS shipped FROM order_lines WHERE order_id = ? ORDER BY id'),
     parcelOwner: sqlite.prepare('SELECT o.code FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?').pluck(),
-    report: sqlite.prepare("UPDATE deliveries SET status = 'reported', partial = ?, reported_at = ?, reported_by = ?, reported_by_user_id = ?, updated_at = ? WHERE id = ?"),
+    report: sqlite.prepare(
+      "UPDATE deliveries SET status = 'reported', partial = ?, reported_at = ?, reported_by = ?, reported_by_user_id = ?, station_id = ?, reported_from = ?, updated_at = ? WHERE id = ?",
+    ),
     insertDelivery: sqlite.prepare(
-      "INSERT INTO deliveries (order_id, status, partial, reported_at, reported_by, reported_by_user_id, created_at, updated_at) VALUES (?, 'reported', ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO deliveries (order_id, status, partial, reported_at, reported_by, reported_by_user_id, station_id, reported_from, created_at, updated_at) VALUES (?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?)",
     ),
     insertParcel: sqlite.prepare("INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at) VALUES (?, ?, 'manual', ?, ?)"),
     clearLines: sqlite.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?'),
@@ -61,7 +71,7 @@ export function reportDelivery(tx: Tx, order: OrderRow, input: DeliveryInput, ct
  * (ledger rows) and the order's counters, and the order is shipped once every line is. An order on
  * hold is refused (`order_on_hold`). Call inside a write transaction.
  */
-export function shipDelivery(tx: Tx, order: { id: number; code: string; status: string }, input: DeliveryInput | { draftId: number }, ctx: { actor: Actor; now: Date }): ShippedDelivery {
+export function shipDelivery(tx: Tx, order: { id: number; code: string; status: string }, input: DeliveryInput | { draftId: number }, ctx: ShipCtx): ShippedDelivery {
   if (order.status !== 'packing') {
     throw new AppError('order_not_packing', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
   }
@@ -103,13 +113,15 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
   const by = actorLabel(ctx.actor);
   const userId = ctx.actor.type === 'user' ? ctx.actor.id : null;
   const partial = quantities !== undefined ? 1 : 0;
+  const stationId = ctx.station?.id ?? null;
+  const from = ctx.station ? stationLabel(ctx.station) : null;
   let deliveryId: number;
   if (draft) {
     deliveryId = draft.id;
-    s.report.run(partial, at, by, userId, at, deliveryId);
+    s.report.run(partial, at, by, userId, stationId, from, at, deliveryId);
     s.clearLines.run(deliveryId);
   } else {
-    deliveryId = Number(s.insertDelivery.run(order.id, partial, at, by, userId, at, at).lastInsertRowid);
+    deliveryId = Number(s.insertDelivery.run(order.id, partial, at, by, userId, stationId, from, at, at).lastInsertRowid);
     for (const parcelId of parcels) s.insertParcel.run(deliveryId, parcelId, by, at);
   }
   for (const { line, quantity } of shipping) {
@@ -121,7 +133,7 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
   }
   const shippedLines = shipping.map((x) => ({ sku: x.line.sku, quantity: x.quantity }));
   const event = (type: OrderEventType, data: Record<string, unknown>) => logOrderEvent(tx, order, type, ctx.actor, at, data);
-  event('delivery_reported', { deliveryId, parcels, lines: shippedLines });
+  event('delivery_reported', { deliveryId, parcels, lines: shippedLines, ...(from && { station: from }) });
   const complete = lines.every((line) => line.shipped + (shipping.find((x) => x.line.id === line.id)?.quantity ?? 0) === line.quantity);
   let status: OrderStatus = 'packing';
   if (complete) {

@@ -1,106 +1,276 @@
 import { randomUUID } from 'node:crypto';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { once } from '../api/idempotency.js';
-import { readOrderCode } from '../domain/order-code.js';
-import { refuseIfOnHold } from '../orders/hold.js';
+import { readCommand, type StationCommand } from '../domain/station-command.js';
 import { resolveOrderCode } from '../orders/lookup.js';
-import { findOrderByCode } from '../orders/repo.js';
 import { sendPdf } from '../documents/api.js';
 import { printDocuments } from '../documents/service.js';
-import { listPackingOrders } from '../outbound/repo.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError } from '../errors.js';
-import { flashRefusal } from '../web/form.js';
+import { formRefusal, formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { oneOrMany, parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';
 import { presentReportFailure } from './api.js';
-import { addParcel, addSlot, draftViews, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines } from './drafts.js';
+import { commandSheetPdf } from './command-sheet.js';
+import { addSlot, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type StationCtx } from './drafts.js';
+import { stationScan } from './scan.js';
+import { pruneScanKeys } from './station-repo.js';
+import { stationModel } from './station-view.js';
+import { cleanStationName, closeOrderAt, ensureStation, takeOverOrder } from './stations.js';
+import { writeTransaction } from '../db/client.js';
 
 const scanForm = z.object({
   value: z.string().max(200).default(''),
-  selected: z.string().max(20).default(''),
   source: z.enum(PARCEL_SOURCES).catch('scanner'),
+  key: z.string().max(100).optional(),
 });
 const codes = z.preprocess(oneOrMany, z.array(z.string().max(20)).max(1000));
 const reportForm = z.object({ key: z.string().min(1).max(100), orders: codes });
 
+/** The cookie that names this device's station: it outlives a sign-out, as a bench's label does. */
+const STATION_COOKIE = 'station';
+const STATION_COOKIE_MAX_AGE = 365 * 24 * 3600;
+/** A page keeps a scan queued while offline for minutes; its key is kept for a week. */
+const SCAN_KEY_DAYS = 7;
+
+/** What the station says after an action: a catalog key in one of three tones. */
+interface Outcome {
+  kind: 'ok' | 'duplicate' | 'error';
+  key: string;
+  params: Record<string, unknown>;
+  /** The queue changed (an order was opened, closed or reported): send it along. */
+  queue?: boolean;
+  /** The page should open this next: the partial form, or the label to print. */
+  open?: 'partial' | 'label';
+  /** The order another station holds: the page offers to take it over. */
+  takeover?: string;
+}
+
 /**
- * Shipping out: the packing station. One scan field drives it: an order's code selects the order,
- * anything else is a parcel ID for the selected order's open delivery, saved at once. Every form
- * answers with a redirect back to the station (so a reload never repeats a scan); the page's script
- * sends the same forms in the background and keeps the scan field focused.
+ * Shipping out: the packing station. A station is one packer's place: the user signed in plus the
+ * name this device remembers (a cookie). One scan field drives it: an order's code opens the order
+ * here, anything else is a parcel ID for the order open here, saved at once; command barcodes and
+ * function keys do the rest. The page's script sends each form in the background with
+ * `X-Station: fragment` and gets back only the parts that changed; without the script every form
+ * answers with a redirect to the station, so a reload never repeats a scan.
  */
 export function shippingWeb(deps: AppDeps): Router {
   const { db, clock, config } = deps;
   const router = Router();
   router.use(requireCapability('shipping'));
-  const ctx = (req: Request) => ({ actor: userActor(req.user!), now: clock() });
-  const back = (res: Response, selected: string) => res.redirect(303, `/shipping${selected ? `?selected=${encodeURIComponent(selected)}#order-${selected}` : ''}`);
+
+  const stationName = (req: Request): string | null => {
+    const raw = parseCookies(req.get('cookie') ?? '')[STATION_COOKIE];
+    if (!raw) return null;
+    try {
+      return cleanStationName(raw);
+    } catch {
+      return null;
+    }
+  };
+  const rememberStation = (res: Response, name: string) =>
+    res.append('Set-Cookie', serializeCookie(STATION_COOKIE, name, { path: '/', maxAge: STATION_COOKIE_MAX_AGE, httpOnly: true, sameSite: 'lax' }));
+  /** The station of this request; a form sent before the device was named is refused. */
+  const requireStation = (req: Request): string => {
+    const name = stationName(req);
+    if (!name) throw new AppError('validation_failed', 'shipping.nameStationFirst');
+    return name;
+  };
+  const ctxOf = (req: Request): StationCtx => ({ actor: userActor(req.user!), now: clock() });
+  /** The context of a station write: the station is made on first use. */
+  const stationCtx = (req: Request): StationCtx => {
+    const ctx = ctxOf(req);
+    const name = requireStation(req);
+    const station = writeTransaction(db, (tx) => ensureStation(tx, req.user!.id, name, ctx.now));
+    return { ...ctx, station };
+  };
+
+  const fragmentWanted = (req: Request) => req.get('x-station') === 'fragment';
+
+  /** The answer to every station form: the changed parts for the page's script, else a redirect with the message. */
+  const answer = (req: Request, res: Response, outcome: Outcome) => {
+    if (fragmentWanted(req)) {
+      const model = stationModel(db, req.user!.id, stationName(req), { queue: outcome.queue ?? false });
+      res.set('Cache-Control', 'no-store');
+      return res.render('shipping/fragment', {
+        ...model,
+        outcome: { kind: outcome.kind, open: outcome.open ?? '', takeover: outcome.takeover ?? '', message: req.t(outcome.key, outcome.params) },
+      });
+    }
+    setFlash(req, outcome.kind === 'ok' ? 'success' : 'error', outcome.key, outcome.params);
+    const query = new URLSearchParams({ ...(outcome.open && { open: outcome.open }), ...(outcome.takeover && { takeover: outcome.takeover }) }).toString();
+    res.redirect(303, `/shipping${query ? `?${query}` : ''}`);
+  };
+  /** A refusal as the station says it: a parcel already on this order is a duplicate, not an error. */
+  const refused = (req: Request, res: Response, err: unknown, extra: Partial<Outcome> = {}): Outcome => {
+    const refusal = formRefusal(req, res, err);
+    const duplicate = err instanceof AppError && err.key === 'errors.parcelOnThisOrder';
+    const takeover = err instanceof AppError && err.code === 'order_taken' ? String(err.params.code) : undefined;
+    return { kind: duplicate ? 'duplicate' : 'error', key: refusal.key, params: refusal.params, ...(takeover && { takeover }), ...extra };
+  };
+  /** Runs one station action and answers; an expected refusal is said on the station, not on an error page. */
+  const act = async (req: Request, res: Response, action: () => Outcome | Promise<Outcome>) => {
+    let outcome: Outcome;
+    try {
+      outcome = await action();
+    } catch (err) {
+      outcome = refused(req, res, err, { queue: true });
+    }
+    answer(req, res, outcome);
+  };
 
   router.get('/', (req, res) => {
-    const list = listPackingOrders(db);
-    const drafts = draftViews(
-      db,
-      list.orders.map((o) => o.id),
-    );
-    const selected = typeof req.query.selected === 'string' && list.orders.some((o) => o.code === req.query.selected) ? req.query.selected : '';
+    // The QR code on another device's station opens this page with ?station=…: this device becomes that station.
+    if (typeof req.query.station === 'string') {
+      try {
+        rememberStation(res, cleanStationName(req.query.station));
+        return res.redirect(303, '/shipping');
+      } catch (err) {
+        return renderForm(req, res, err, 'shipping/name', { title: req.t('shipping.nameTitle'), values: { name: req.query.station } });
+      }
+    }
+    const name = stationName(req);
+    if (!name) return res.render('shipping/name', { title: req.t('shipping.nameTitle'), values: {}, errors: {} });
+    const model = stationModel(db, req.user!.id, name, { queue: true });
+    // The message of the last form goes in the station's status line, not above the page.
+    const statusFlash: unknown = res.locals.flash;
+    res.locals.flash = null;
     res.render('shipping/index', {
       title: req.t('shipping.title'),
-      ...list,
-      drafts,
-      selected,
-      // One key per page view: a double click or a resent form reports nothing twice.
+      ...model,
+      statusFlash,
+      open: req.query.open === 'partial' || req.query.open === 'label' ? req.query.open : '',
+      takeover: typeof req.query.takeover === 'string' && /^\d{1,20}$/.test(req.query.takeover) ? req.query.takeover : '',
+      // One key per page view: a double press or a resent form reports nothing twice.
       reportKey: randomUUID(),
     });
   });
 
-  router.post('/scan', async (req, res) => {
-    const form = parse(scanForm, req.body ?? {});
-    const value = form.value.trim();
-    if (!value) return back(res, form.selected);
-    // An order's code selects the order (a ten-digit parcel ID that is no order's code is a parcel).
-    const reading = readOrderCode(value);
-    const order = reading.kind === 'valid' ? findOrderByCode(db, reading.code) : undefined;
-    if (order) {
-      if (order.status !== 'packing') {
-        setFlash(req, 'error', 'shipping.notOnStation', { code: order.code, status: order.status });
-        return back(res, form.selected);
-      }
-      try {
-        // Selecting writes nothing, but a held order is said to be held here, in the writers' words.
-        refuseIfOnHold(db, order.id);
-      } catch (err) {
-        flashRefusal(req, res, err);
-        return back(res, form.selected);
-      }
-      setFlash(req, 'success', 'shipping.selected', { code: order.code });
-      return back(res, order.code);
-    }
-    if (!form.selected) {
-      setFlash(req, 'error', 'shipping.selectFirst', { value });
-      return back(res, '');
-    }
+  router.post('/station', (req, res) => {
     try {
-      const draft = await addParcel(db, form.selected, value, form.source, ctx(req));
-      setFlash(req, 'success', 'shipping.parcelAdded', { parcelId: draft.parcels[draft.parcels.length - 1]?.parcelId ?? value, code: form.selected, count: draft.parcels.length });
+      const name = cleanStationName(formFields(req).name);
+      rememberStation(res, name);
+      writeTransaction(db, (tx) => ensureStation(tx, req.user!.id, name, clock()));
+      setFlash(req, 'success', 'shipping.stationNamed', { name });
+      res.redirect(303, '/shipping');
     } catch (err) {
-      flashRefusal(req, res, err);
+      renderForm(req, res, err, 'shipping/name', { title: req.t('shipping.nameTitle') });
     }
-    back(res, form.selected);
   });
 
-  router.post('/orders/:code/parcels/:parcelId/remove', (req, res) => {
-    try {
-      removeParcel(db, req.params.code, req.params.parcelId, ctx(req));
-      setFlash(req, 'success', 'shipping.parcelRemoved', { parcelId: req.params.parcelId, code: req.params.code });
-    } catch (err) {
-      flashRefusal(req, res, err);
+  router.post('/scan', (req, res) =>
+    act(req, res, async () => {
+      const form = parse(scanForm, req.body ?? {});
+      const value = form.value.trim();
+      const name = requireStation(req);
+      if (!value) return { kind: 'ok', key: 'shipping.ready', params: {} };
+      const command = readCommand(value);
+      if (command) return runCommand(req, command, form.key);
+      const result = await stationScan(db, { userId: req.user!.id, stationName: name }, { value, source: form.source, key: form.key }, ctxOf(req));
+      return { kind: 'ok', key: result.key, params: result.params, queue: result.opened };
+    }),
+  );
+
+  /** A command barcode, scanned: the same as its key or button. */
+  const runCommand = async (req: Request, command: StationCommand, key: string | undefined): Promise<Outcome> => {
+    const ctx = stationCtx(req);
+    const station = ctx.station!;
+    switch (command) {
+      case 'REPORT IN':
+        return report(req, [], key ?? randomUUID());
+      case 'CANCEL':
+        writeTransaction(db, (tx) => closeOrderAt(tx, station));
+        return { kind: 'ok', key: 'shipping.closed', params: {}, queue: true };
+      case 'FETCH PARCEL ID':
+      case 'NEW PARCEL':
+      case 'PARTIAL':
+      case 'PRINT LABEL': {
+        if (!station.currentCode) throw new AppError('validation_failed', 'shipping.openFirst');
+        const code = station.currentCode;
+        if (command === 'FETCH PARCEL ID') return fetch(ctx, code);
+        if (command === 'NEW PARCEL') return slot(ctx, code);
+        if (command === 'PARTIAL') return { kind: 'ok', key: 'shipping.partialOpen', params: { code }, open: 'partial' };
+        return { kind: 'ok', key: 'shipping.labelOpen', params: { code }, open: 'label' };
+      }
     }
-    back(res, req.params.code);
-  });
+  };
+
+  const fetch = async (ctx: StationCtx, code: string): Promise<Outcome> => {
+    const { parcelIds } = await fetchParcels(db, code, undefined, brokerFor(db), ctx);
+    return { kind: 'ok', key: 'shipping.fetched', params: { parcelIds: parcelIds.join(', '), code } };
+  };
+  const slot = (ctx: StationCtx, code: string): Outcome => {
+    addSlot(db, code, ctx);
+    return { kind: 'ok', key: 'shipping.slotAdded', params: { code } };
+  };
+
+  const report = (req: Request, orders: string[], key: string): Outcome => {
+    const ctx = stationCtx(req);
+    const reply = once(db, `station:${ctx.station!.id}:report`, key, { orders }, ctx.now, () => ({
+      status: 200,
+      body: reportDrafts(db, orders.length ? orders : undefined, ctx),
+    }));
+    const { reported, failed } = reply.body as ReturnType<typeof reportDrafts>;
+    const shipped = reported.filter((r) => r.status === 'shipped').length;
+    const counts = { count: reported.length, shipped, partial: reported.length - shipped };
+    if (failed.length) {
+      // The rest were reported; each order left out is named with its reason.
+      const failures = failed.map((f) => `${f.code}: ${presentReportFailure(f, req.t, config.timezone).error.message}`).join(' · ');
+      return { kind: 'error', key: 'shipping.reportedWithFailures', params: { ...counts, failed: failed.length, failures }, queue: true };
+    }
+    return { kind: reported.length ? 'ok' : 'error', key: reported.length ? 'shipping.reported' : 'shipping.nothingToReport', params: counts, queue: true };
+  };
+
+  router.post('/report', (req, res) =>
+    act(req, res, () => {
+      const form = parse(reportForm, req.body ?? {});
+      // Old keys go now and then; a page's key lives for minutes.
+      pruneScanKeys(db, new Date(clock().getTime() - SCAN_KEY_DAYS * 24 * 3600 * 1000));
+      return report(req, form.orders, form.key);
+    }),
+  );
+
+  router.post('/release', (req, res) =>
+    act(req, res, () => {
+      const ctx = stationCtx(req);
+      writeTransaction(db, (tx) => closeOrderAt(tx, ctx.station!));
+      return { kind: 'ok', key: 'shipping.closed', params: {}, queue: true };
+    }),
+  );
+
+  router.post('/orders/:code/take-over', (req, res) =>
+    act(req, res, () => {
+      const { code, from } = takeOverOrder(db, req.user!, requireStation(req), req.params.code, ctxOf(req));
+      return { kind: 'ok', key: from ? 'shipping.takenOver' : 'shipping.selected', params: { code, from }, queue: true };
+    }),
+  );
+
+  router.post('/orders/:code/parcels/:parcelId/remove', (req, res) =>
+    act(req, res, () => {
+      removeParcel(db, req.params.code, req.params.parcelId, stationCtx(req));
+      return { kind: 'ok', key: 'shipping.parcelRemoved', params: { parcelId: req.params.parcelId, code: req.params.code } };
+    }),
+  );
+
+  router.post('/orders/:code/fetch', (req, res) => act(req, res, () => fetch(stationCtx(req), req.params.code)));
+  router.post('/orders/:code/slots', (req, res) => act(req, res, () => slot(stationCtx(req), req.params.code)));
+
+  // Partial delivery: one number field per SKU (`qty.<sku>`).
+  router.post('/orders/:code/lines', (req, res) =>
+    act(req, res, () => {
+      const lines = Object.entries(formFields(req))
+        .filter(([name]) => name.startsWith('qty.'))
+        .map(([name, value]) => ({ sku: name.slice(4), quantity: String(value).trim() === '' ? Number.NaN : Number(value) }));
+      const bad = lines.find((l) => !Number.isInteger(l.quantity) || l.quantity < 0);
+      if (bad) throw new AppError('validation_failed', 'shipping.quantityInvalid', { sku: bad.sku });
+      setDeliveryLines(db, req.params.code, lines, stationCtx(req));
+      return { kind: 'ok', key: 'shipping.partialSaved', params: { code: req.params.code } };
+    }),
+  );
 
   router.get('/orders/:code/label.pdf', async (req: Request<{ code: string }>, res) => {
     const parcelId = typeof req.query.parcel === 'string' ? req.query.parcel : '';
@@ -111,63 +281,21 @@ export function shippingWeb(deps: AppDeps): Router {
     sendPdf(res, pdf, fileName);
   });
 
-  router.post('/orders/:code/fetch', async (req, res) => {
-    try {
-      const { parcelIds } = await fetchParcels(db, req.params.code, undefined, brokerFor(db), ctx(req));
-      setFlash(req, 'success', 'shipping.fetched', { parcelIds: parcelIds.join(', '), code: req.params.code });
-    } catch (err) {
-      flashRefusal(req, res, err);
-    }
-    back(res, req.params.code);
+  // The A4 sheet of command barcodes, to print and pin up beside the station.
+  router.get('/commands.pdf', async (req, res) => {
+    sendPdf(res, await commandSheetPdf(req.t, config.documentFontDir), 'station-commands.pdf');
   });
 
-  router.post('/orders/:code/slots', (req, res) => {
-    try {
-      addSlot(db, req.params.code, ctx(req));
-    } catch (err) {
-      flashRefusal(req, res, err);
-    }
-    back(res, req.params.code);
+  // The station as it is now, for a page that was offline or is shown on a second device.
+  router.get('/fragment', (req, res) => {
+    if (!stationName(req)) throw new AppError('validation_failed', 'shipping.nameStationFirst');
+    const model = stationModel(db, req.user!.id, stationName(req), { queue: true });
+    res.set('Cache-Control', 'no-store');
+    res.render('shipping/fragment', { ...model, outcome: { kind: 'ok', open: '', message: '' } });
   });
 
-  // Partial delivery: one number field per SKU (`qty.<sku>`).
-  router.post('/orders/:code/lines', (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const lines = Object.entries(body)
-      .filter(([name]) => name.startsWith('qty.'))
-      .map(([name, value]) => ({ sku: name.slice(4), quantity: String(value).trim() === '' ? Number.NaN : Number(value) }));
-    try {
-      const bad = lines.find((l) => !Number.isInteger(l.quantity) || l.quantity < 0);
-      if (bad) throw new AppError('validation_failed', 'shipping.quantityInvalid', { sku: bad.sku });
-      setDeliveryLines(db, req.params.code, lines, ctx(req));
-      setFlash(req, 'success', 'shipping.partialSaved', { code: req.params.code });
-    } catch (err) {
-      flashRefusal(req, res, err);
-    }
-    back(res, req.params.code);
-  });
-
-  router.post('/report', (req, res) => {
-    const form = parse(reportForm, req.body ?? {});
-    const actor = userActor(req.user!);
-    try {
-      const reply = once(db, `user:${actor.id}:report`, form.key, { orders: form.orders }, clock(), () => ({
-        status: 200,
-        body: reportDrafts(db, form.orders.length ? form.orders : undefined, ctx(req)),
-      }));
-      const { reported, failed } = reply.body as ReturnType<typeof reportDrafts>;
-      const shipped = reported.filter((r) => r.status === 'shipped').length;
-      const counts = { count: reported.length, shipped, partial: reported.length - shipped };
-      if (failed.length) {
-        // The rest were reported; each order left out is named with its reason.
-        const failures = failed.map((f) => `${f.code}: ${presentReportFailure(f, req.t, config.timezone).error.message}`).join(' · ');
-        setFlash(req, 'error', 'shipping.reportedWithFailures', { ...counts, failed: failed.length, failures });
-      } else setFlash(req, 'success', reported.length ? 'shipping.reported' : 'shipping.nothingToReport', counts);
-    } catch (err) {
-      flashRefusal(req, res, err);
-    }
-    back(res, '');
-  });
+  // The station's name field, for a device that wants to rename itself.
+  router.get('/station', (req, res) => res.render('shipping/name', { title: req.t('shipping.nameTitle'), values: { name: stationName(req) ?? '' }, errors: {} }));
 
   return router;
 }

@@ -33,7 +33,12 @@ export const loginForm = z.object({
   next: z.string().max(500).optional(),
 });
 
-export const accountForm = z.object({ name: z.string().trim().min(1).max(100), language: z.enum(LANGUAGES) });
+export const accountForm = z.object({
+  name: z.string().trim().min(1).max(100),
+  language: z.enum(LANGUAGES),
+  // A checkbox: sent as "on" when ticked, absent when not.
+  soundsMuted: z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean()),
+});
 
 export const changePasswordForm = z
   .object({ currentPassword: z.string().max(200), newPassword: password, confirmPassword: z.string().max(200) })

@@ -15,7 +15,7 @@ export function loadUser({ db, config }: AppDeps) {
     if (userId) {
       const row = findUserById(db, userId);
       if (row && !row.disabledAt) {
-        req.user = { id: row.id, email: row.email, name: row.name, role: row.role, language: row.language };
+        req.user = { id: row.id, email: row.email, name: row.name, role: row.role, language: row.language, soundsMuted: row.soundsMuted };
       } else {
         delete req.session.userId;
       }

@@ -30,6 +30,8 @@ export interface SessionUser {
   name: string;
   role: Role;
   language: Language;
+  /** The packing station plays no sounds for this user (My account). */
+  soundsMuted?: boolean;
 }
 
 export interface ApiCaller {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { putPackSettings, DEFAULT_PACK_SETTINGS } from '../../src/pack/settings.js';
 import { buildPackingOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
-import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
+import { api, loginAtStation, makeApp } from '../helpers.js';
 import { apiError, json, type ReportJson } from '../json.js';
 import { binary } from '../pdf.js';
 
@@ -137,31 +137,29 @@ describe('the hold rule at the shipping station', () => {
   async function station() {
     const ctx = setup();
     const packer = await buildUser(ctx.db, 'packer');
-    const session = await loginAs(ctx.app, packer.email);
-    const csrf = csrfOf((await session.agent.get('/shipping')).text);
-    return { ...ctx, ...session, csrf };
+    return { ...ctx, ...(await loginAtStation(ctx.app, packer.email)) };
   }
 
   it('a parcel scanned for a held order (selected before the hold) is refused with the same message', async () => {
     const ctx = await station();
-    const { agent, csrf, held } = ctx;
-    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: held.code });
+    const { agent, scan, held } = ctx;
+    await scan(held.code);
     await hold(ctx, held.code);
-    const scan = await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'PARCEL-1', selected: held.code });
-    expect(scan.status).toBe(303);
-    expect((await agent.get(scan.headers.location!)).text).toContain(WAITING(held.code));
+    const parcel = await scan('PARCEL-1');
+    expect(parcel.status).toBe(303);
+    expect((await agent.get(parcel.headers.location!)).text).toContain(WAITING(held.code));
     expect(parcelsOf(ctx, held.id)).toBe(0);
 
-    // Selecting it again says the same.
-    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: held.code });
-    expect((await agent.get('/shipping')).text).toContain(WAITING(held.code));
+    // Opening it again says the same, and the station's card says why it is held.
+    await scan(held.code);
+    const page = (await agent.get('/shipping')).text;
+    expect(page).toContain(WAITING(held.code));
   });
 
   it('Report in names the held order with why and ships the others', async () => {
     const ctx = await station();
-    const { agent, csrf, held, free } = ctx;
-    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'H-1', selected: held.code });
-    await agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value: 'F-1', selected: free.code });
+    const { agent, csrf, scan, held, free } = ctx;
+    for (const value of [held.code, 'H-1', free.code, 'F-1']) await scan(value);
     expect(parcelsOf(ctx, held.id)).toBe(1);
     await hold(ctx, held.code);
     const key = /name="key" value="([^"]+)"/.exec((await agent.get('/shipping')).text)![1]!;

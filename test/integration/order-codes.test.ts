@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dammCheckDigit } from '../../src/domain/order-code.js';
 import { buildPackingOrder, buildProduct, buildUser } from '../builders.js';
-import { api, loginAs, makeApp } from '../helpers.js';
+import { api, loginAtStation, makeApp } from '../helpers.js';
 import { apiError, json, type ApiErrorJson, type ReportJson } from '../json.js';
 
 /** The ways an order code reaches a route: as the contract allows it typed, and three it refuses. */
@@ -92,7 +92,7 @@ describe('one reader of order codes on every path that takes :code', () => {
     const order = buildPackingOrder(db);
     const s = spellings(order.code);
     const user = await buildUser(db, 'admin');
-    const { agent, submit } = await loginAs(app, user.email);
+    const { agent, submit, scan } = await loginAtStation(app, user.email);
     const typed = encodeURIComponent(s.typed);
 
     for (const path of [(c: string) => `/orders/${c}`, (c: string) => `/outbound/orders/${c}/pick-slip.pdf`]) {
@@ -107,7 +107,9 @@ describe('one reader of order codes on every path that takes :code', () => {
     expect((await agent.get('/shipping')).text).toContain(`The check digit of ${s.badCheck} does not match`);
     await submit('/shipping', `/shipping/orders/${s.unknown}/fetch`, {});
     expect((await agent.get('/shipping')).text).toContain(s.unknown);
-    await submit('/shipping', '/shipping/scan', { value: 'LBL-1', selected: s.typed });
+    await scan(s.typed);
+    await scan('LBL-1');
+    expect((await agent.get('/shipping')).text).toContain(`Parcel ID LBL-1 added to order ${order.code}.`);
     expect((await agent.get(`/shipping/orders/${typed}/label.pdf?parcel=LBL-1`)).status).toBe(200);
     expect((await agent.get(`/shipping/orders/${s.badCheck}/label.pdf?parcel=LBL-1`)).status).toBe(404);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildShippedOrder, buildUser } from '../builders.js';
-import { loginAs, makeApp } from '../helpers.js';
+import { csrfOf, loginAs, makeApp } from '../helpers.js';
 
 async function operator() {
   const ctx = makeApp();
@@ -57,6 +57,8 @@ describe('Orders pages', () => {
     const packing = buildPackingOrder(db);
     const partial = buildPartlyShippedOrder(db);
     const plain = buildOrder(db);
+    // The packing station's queue shows them once this device is named a station.
+    await agent.post('/shipping/station').type('form').send({ _csrf: csrfOf((await agent.get('/shipping')).text), name: 'Bench 1' });
     for (const url of ['/outbound', '/shipping']) {
       const html = (await agent.get(url)).text;
       expect(html).toContain(packing.code);

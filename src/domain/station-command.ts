@@ -1,0 +1,22 @@
+// Command barcodes of the packing station: printed on the A4 command sheet, scanned like any code.
+// A scanner sends the text as printed; spaces, dashes and underscores between words, and letter
+// case, do not matter ("report-in" and "REPORT_IN" are REPORT IN).
+
+export const STATION_COMMANDS = ['REPORT IN', 'FETCH PARCEL ID', 'NEW PARCEL', 'PARTIAL', 'PRINT LABEL', 'CANCEL'] as const;
+export type StationCommand = (typeof STATION_COMMANDS)[number];
+
+/** The keyboard key of each command, shown on the page and in `aria-keyshortcuts`. */
+export const COMMAND_KEYS: Record<StationCommand, string> = {
+  'REPORT IN': 'F9',
+  'FETCH PARCEL ID': 'F2',
+  'NEW PARCEL': 'F3',
+  PARTIAL: 'F4',
+  'PRINT LABEL': 'F8',
+  CANCEL: 'Escape',
+};
+
+/** The command a scanned text is, if it is one. */
+export function readCommand(text: string): StationCommand | undefined {
+  const words = text.trim().toUpperCase().split(/[\s_-]+/).filter(Boolean).join(' ');
+  return STATION_COMMANDS.find((c) => c === words);
+}

@@ -1,0 +1,72 @@
+import type { Db } from '../db/client.js';
+import { COMMAND_KEYS } from '../domain/station-command.js';
+import { holdReason } from '../domain/hold.js';
+import { findOrderByCode } from '../orders/repo.js';
+import { getPackSettings } from '../pack/settings.js';
+import { draftView, type DraftView } from './drafts.js';
+import { findStationByName, listStationDrafts, stationQueue, type QueueRow, type StationDraftRow, type StationRow } from './station-repo.js';
+import { stationLabel } from './stations.js';
+
+/** Orders shown in the station's queue: enough to see what comes next, small enough for a phone. */
+export const QUEUE_LENGTH = 25;
+
+/** The order open at the station, as its card shows it. */
+export interface CurrentOrder {
+  code: string;
+  customerName: string;
+  shipTo: string;
+  priority: number;
+  partlyShipped: boolean;
+  /** Why the order is held (domain/hold.ts), when it is. */
+  hold: string | null;
+  draft: DraftView;
+  /** The newest parcel: what "Print label" prints. */
+  lastParcel: string | null;
+}
+
+/** The station's page and the fragment a scan answers with. */
+export interface StationModel {
+  station: { name: string; label: string } | null;
+  current: CurrentOrder | null;
+  mine: (StationDraftRow & { current: boolean })[];
+  /** Only when asked for (the page, or a scan that changed the queue). */
+  queue: { rows: (QueueRow & { here: boolean })[]; total: number } | null;
+  keys: typeof COMMAND_KEYS;
+}
+
+function currentOrder(db: Db, station: StationRow): CurrentOrder | null {
+  if (!station.currentCode) return null;
+  const order = findOrderByCode(db, station.currentCode);
+  // An order unpacked or cancelled while open here is no longer on the station.
+  if (!order || order.status !== 'packing') return null;
+  const draft = draftView(db, order.code);
+  return {
+    code: order.code,
+    customerName: order.customerName ?? '',
+    shipTo: [order.shipPostalCode, order.shipCity, order.shipCountry].filter(Boolean).join(' '),
+    priority: order.priority,
+    partlyShipped: draft.lines.some((l) => l.shipped > 0),
+    hold: holdReason({ waiting: order.waiting, approved: order.approved, paid: order.paid, paymentMethod: order.paymentMethod }, getPackSettings(db)),
+    draft,
+    lastParcel: draft.parcels.at(-1)?.parcelId ?? null,
+  };
+}
+
+/** Everything the station shows for this user and station name (a station not used yet shows empty). */
+export function stationModel(db: Db, userId: number, stationName: string | null, { queue }: { queue: boolean }): StationModel {
+  const station = stationName ? findStationByName(db, userId, stationName) : undefined;
+  const current = station ? currentOrder(db, station) : null;
+  const mine = station ? listStationDrafts(db, station.id).map((d) => ({ ...d, current: d.code === current?.code })) : [];
+  let queueModel: StationModel['queue'] = null;
+  if (queue) {
+    const q = stationQueue(db, QUEUE_LENGTH);
+    queueModel = { total: q.total, rows: q.rows.map((r) => ({ ...r, here: station !== undefined && r.heldById === station.id })) };
+  }
+  return {
+    station: stationName ? { name: stationName, label: station ? stationLabel(station) : stationName } : null,
+    current,
+    mine,
+    queue: queueModel,
+    keys: COMMAND_KEYS,
+  };
+}

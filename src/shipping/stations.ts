@@ -1,0 +1,111 @@
+import { writeTransaction, type Db, type Tx } from '../db/client.js';
+import type { Actor } from '../domain/actor.js';
+import { logOrderEvent } from '../events/repo.js';
+import { AppError, fieldError } from '../errors.js';
+import { refuseIfOnHold } from '../orders/hold.js';
+import { findOrderByCodeOrThrow } from '../orders/lookup.js';
+import {
+  claimDraftFor,
+  findStationByName,
+  insertStation,
+  markStationSeen,
+  releaseOrderEverywhere,
+  setStationOrder,
+  stationOfDraft,
+  stationWithOrderOpen,
+  type HolderRow,
+  type StationRow,
+} from './station-repo.js';
+
+// Packing stations: a station is one packer's place, the user signed in plus the name the device
+// remembers ("Bench 2"). The order open at a station, and every open delivery scanned there, belong
+// to it: another station sees the order as taken and can take it over on purpose (logged). The
+// API has no station: it keeps working on any open delivery, as documented.
+
+export type { StationRow } from './station-repo.js';
+
+export const STATION_NAME_MAX = 40;
+
+/** A station's name as typed: spaces collapsed, 1–40 characters, no control characters. */
+export function cleanStationName(raw: unknown): string {
+  const name = typeof raw === 'string' ? raw.replace(/\s+/g, ' ').trim() : '';
+  if (!name || name.length > STATION_NAME_MAX || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw fieldError('name', 'validation.stationName', { max: STATION_NAME_MAX });
+  }
+  return name;
+}
+
+/** How a station is named to others: "Bench 2 — Pia". */
+export function stationLabel(station: { name: string; userName: string }): string {
+  return `${station.name} — ${station.userName}`;
+}
+
+/** The station of this user and name, made on first use and marked as seen. Call inside a transaction. */
+export function ensureStation(tx: Tx, userId: number, name: string, now: Date): StationRow {
+  const found = findStationByName(tx, userId, name);
+  if (found) {
+    markStationSeen(tx, found.id, now);
+    return found;
+  }
+  insertStation(tx, userId, name, now);
+  return findStationByName(tx, userId, name)!;
+}
+
+function takenError(code: string, holder: HolderRow): AppError {
+  return new AppError('order_taken', 'errors.orderTaken', { code, station: holder.name, packer: holder.userName }, { station: holder.name, packer: holder.userName });
+}
+
+/** The other station that holds the order (open there, or its open delivery is), if any. */
+export function otherHolder(db: Db, stationId: number, orderId: number): HolderRow | undefined {
+  const open = stationWithOrderOpen(db, orderId);
+  if (open && open.stationId !== stationId) return open;
+  const draft = stationOfDraft(db, orderId);
+  return draft && draft.stationId !== stationId ? draft : undefined;
+}
+
+/**
+ * Refuses `order_taken` when another station holds the order; otherwise the order's open delivery
+ * (one the API made, or none yet) becomes this station's. Call inside the transaction that writes.
+ */
+export function claimOrder(tx: Tx, station: StationRow, order: { id: number; code: string }): void {
+  const holder = otherHolder(tx, station.id, order.id);
+  if (holder) throw takenError(order.code, holder);
+  claimDraftFor(tx, station.id, order.id);
+}
+
+/** Opens a packing order at the station (the one open before goes back to the queue). Call inside a transaction. */
+export function openOrderAt(tx: Tx, station: StationRow, order: { id: number; code: string }): void {
+  claimOrder(tx, station, order);
+  setStationOrder(tx, station.id, order.id);
+}
+
+/** Puts the station's open order back in the queue; its open delivery stays with the station. */
+export function closeOrderAt(tx: Tx, station: StationRow): void {
+  setStationOrder(tx, station.id, null);
+}
+
+/** Closes the order wherever it is open: its delivery was reported, nothing is left to pack there. Call inside a transaction. */
+export function releaseOrder(tx: Tx, orderId: number): void {
+  releaseOrderEverywhere(tx, orderId);
+}
+
+/**
+ * Takes an order over from the station that holds it, on purpose: it opens here with its open
+ * delivery (parcels and quantities kept), the other station loses it, and the order's history says
+ * who took it from whom (`station_takeover`).
+ */
+export function takeOverOrder(db: Db, user: { id: number }, stationName: string, code: string, ctx: { actor: Actor; now: Date }): { code: string; from: string | null } {
+  return writeTransaction(db, (tx) => {
+    const station = ensureStation(tx, user.id, stationName, ctx.now);
+    const order = findOrderByCodeOrThrow(tx, code);
+    if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
+    refuseIfOnHold(tx, order.id);
+    const holder = otherHolder(tx, station.id, order.id);
+    if (holder) releaseOrderEverywhere(tx, order.id);
+    claimDraftFor(tx, station.id, order.id);
+    setStationOrder(tx, station.id, order.id);
+    const from = holder ? stationLabel(holder) : null;
+    if (holder) logOrderEvent(tx, order, 'station_takeover', ctx.actor, ctx.now.getTime(), { from, to: stationLabel(station) });
+    return { code: order.code, from };
+  });
+}
