@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 /**
  * The thread registers tsx's loader, then imports the TypeScript entry: the server runs under tsx
@@ -10,10 +10,11 @@ import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.
 
 /**
  * Starts a worker thread on a TypeScript module (`entry`, a file URL); `data` reaches it as
- * `workerData.data`. The worker starts unreferenced: callers ref() it while it has work for them.
+ * `workerData.data`; `limits` bound its heap (a thread's heap is the process's memory). The worker
+ * starts unreferenced: callers ref() it while it has work for them.
  */
-export function startTsWorker(entry: URL, data?: unknown): Worker {
-  const worker = new Worker(BOOT, { eval: true, execArgv: [], workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: entry.href, data } });
+export function startTsWorker(entry: URL, data?: unknown, limits?: ResourceLimits): Worker {
+  const worker = new Worker(BOOT, { eval: true, execArgv: [], workerData: { tsx: import.meta.resolve('tsx/esm/api'), entry: entry.href, data }, ...(limits && { resourceLimits: limits }) });
   worker.unref();
   return worker;
 }
