@@ -147,9 +147,11 @@
 
   const queue = [];
   let busy = false;
+  let offline = false;
   const showPending = () => {
     const scans = queue.filter((job) => job.scan);
     pendingList.hidden = scans.length === 0;
+    if (offline && scans.length) status.textContent = msg('msgOffline', { count: scans.length });
     pendingList.replaceChildren(
       ...scans.map((job) => {
         const li = document.createElement('li');
@@ -166,6 +168,7 @@
       if (queue.length > 1) status.textContent = msg('msgQueued', { count: queue.length });
       try {
         await post(job.action, job.body());
+        offline = false;
         queue.shift();
         if (job.scan) await store.remove(job.scan.key);
         showPending();
@@ -177,7 +180,8 @@
           continue;
         }
         // A scan stays first in line, kept on this device, and is sent again.
-        say(msg('msgOffline', { count: queue.filter((j) => j.scan).length }), 'error');
+        if (!offline) say(msg('msgOffline', { count: queue.filter((j) => j.scan).length }), 'error');
+        offline = true;
         showPending();
         await new Promise((resolve) => {
           const retry = () => {
@@ -198,7 +202,13 @@
     showPending();
     pump();
   };
-  const sendForm = (form) => enqueue({ action: form.action, body: () => new URLSearchParams(new FormData(form)) });
+  const sendForm = (form) => {
+    // The form as it is now: the card it belongs to may be replaced before it is sent.
+    const body = new URLSearchParams(new FormData(form));
+    // A report's key is used once: the next Report in is a new one.
+    if (form.id === 'report-form') form.querySelector('input[name=key]').value = crypto.randomUUID();
+    enqueue({ action: form.action, body: () => body });
+  };
 
   const sendScan = (scan) => {
     enqueue({
@@ -272,8 +282,6 @@
     event.preventDefault();
     if (form.id === 'partial') form.hidden = true;
     sendForm(form);
-    // A report's key is used once: the next Report in is a new one.
-    if (form.id === 'report-form') form.querySelector('input[name=key]').value = crypto.randomUUID();
   });
   page.addEventListener('click', (event) => {
     const action = event.target.closest('[data-action]');

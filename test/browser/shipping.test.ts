@@ -2,80 +2,232 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bwipjs from 'bwip-js';
+import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { buildPackingOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { launchChromium, logIn, serveApp } from './browser.js';
 import { browserSuite } from './browser.js';
 import { tempDir } from '../temp.js';
 
-const parcelsOf = (page: import('playwright-core').Page, code: string) => page.locator(`#order-${code} .parcel[data-parcel]`).evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.parcel));
+const parcelsOnCard = (page: Page) => page.locator('#current .parcel[data-parcel]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.parcel));
+const status = (page: Page) => page.locator('#scan-status').textContent();
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.id);
 
-describe('Shipping out with a keyboard-wedge scanner, in a real browser', () => {
+/**
+ * Counts what a mouse or finger would cause (pointer and mouse button events) and the station's
+ * sounds (each oscillator's frequency), from before the page's own scripts run.
+ */
+async function watchPage(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const w = window as unknown as { pointerEvents: number; tones: number[] };
+    w.pointerEvents = 0;
+    w.tones = [];
+    for (const type of ['pointerdown', 'mousedown', 'mouseup', 'touchstart']) window.addEventListener(type, () => w.pointerEvents++, true);
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      override createOscillator() {
+        const osc = super.createOscillator();
+        const start = osc.start.bind(osc);
+        osc.start = (when?: number) => {
+          w.tones.push(osc.frequency.value);
+          start(when);
+        };
+        return osc;
+      }
+    };
+  });
+}
+const pointerEvents = (page: Page) => page.evaluate(() => (window as unknown as { pointerEvents: number }).pointerEvents);
+const tones = (page: Page) => page.evaluate(() => (window as unknown as { tones: number[] }).tones.splice(0));
+
+/** A wedge scanner "types" fast and ends with Enter. */
+const scanner = (page: Page) => async (value: string) => {
+  await page.keyboard.type(value, { delay: 2 });
+  await page.keyboard.press('Enter');
+};
+
+/** Opens Shipping out in a fresh context and names the station with the keyboard alone. */
+async function openStation(suite: ReturnType<typeof browserSuite>, email: string, name: string, viewport = { width: 1280, height: 800 }) {
+  const context = await suite.browser.newContext({ viewport, hasTouch: viewport.width < 600 });
+  await watchPage(context);
+  const page = await context.newPage();
+  await logIn(page, suite.server.url, email, '/shipping');
+  await expect(focused(page)).resolves.toBe('station-name');
+  await page.keyboard.type(name);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#scan-value');
+  await expect(focused(page)).resolves.toBe('scan-value');
+  return { context, page, scan: scanner(page) };
+}
+
+describe('The packing station in a real browser, with no mouse', () => {
   const suite = browserSuite();
 
-  it('scan the order, two parcels, a partial delivery, Report in; then the rest ships the order — and a reload keeps the drafts', async () => {
-    const { browser, server } = suite;
-    const db = server.db;
-    buildProduct(db, { sku: 'TENT', onHand: 5 });
-    buildProduct(db, { sku: 'MUG', onHand: 5 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }, { sku: 'MUG', quantity: 2 }] });
-    const other = buildPackingOrder(db);
-    const packer = await buildUser(db, 'packer');
-    const page = await browser.newPage();
-    await logIn(page, server.url, packer.email, '/shipping');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('scan-value');
+  for (const viewport of [
+    { name: 'desktop', width: 1280, height: 800 },
+    { name: 'phone', width: 390, height: 844 },
+  ]) {
+    it(`ships three orders, one of them partly, by scanner and keys alone (${viewport.name})`, async () => {
+      const db = suite.server.db;
+      const tent = `TENT-${viewport.name}`;
+      const mug = `MUG-${viewport.name}`;
+      buildProduct(db, { sku: tent, name: 'Tent for two', onHand: 5 });
+      buildProduct(db, { sku: mug, name: 'Enamel mug', onHand: 5 });
+      const one = buildPackingOrder(db, { lines: [{ sku: tent, quantity: 1 }] });
+      const two = buildPackingOrder(db, { lines: [{ sku: mug, quantity: 1 }] });
+      const three = buildPackingOrder(db, { lines: [{ sku: tent, quantity: 1 }, { sku: mug, quantity: 2 }] });
+      const packer = await buildUser(db, 'packer', { name: 'Pia' });
+      const { context, page, scan } = await openStation(suite, packer.email, `Bench ${viewport.name}`, viewport);
+      const p = viewport.name.slice(0, 1).toUpperCase();
 
-    // A wedge scanner "types" fast and ends with Enter; the field keeps focus for the next scan.
-    const scan = async (value: string) => {
-      await page.keyboard.type(value, { delay: 2 });
+      // One: scan it, two parcels, F9.
+      await scan(one.code);
+      await expect.poll(() => page.locator('#current').getAttribute('data-code')).toBe(one.code);
+      await expect(page.locator('#current .name').first().textContent()).resolves.toBe('Tent for two');
+      expect(await tones(page)).toEqual([1200]);
+      await scan(`${p}JJD0001`);
+      await scan(`${p}JJD0002`);
+      await expect.poll(() => parcelsOnCard(page)).toEqual([`${p}JJD0001`, `${p}JJD0002`]);
+      // The same parcel again: a duplicate, said and sounded as one; the field keeps focus.
+      await scan(`${p}JJD0001`);
+      await expect.poll(() => status(page)).toBe(`Parcel ID ${p}JJD0001 is already on this order.`);
+      await expect(page.locator('#scan-status').getAttribute('class')).resolves.toContain('duplicate');
+      expect(await tones(page)).toEqual([1200, 1200, 700, 700]);
+      await expect(focused(page)).resolves.toBe('scan-value');
+      // An error: a code longer than any parcel ID. The error sound; focus stays for the next scan.
+      await scan('X'.repeat(36));
+      await expect.poll(() => page.locator('#scan-status').getAttribute('class')).toContain('error');
+      expect(await tones(page)).toEqual([180]);
+      await expect(focused(page)).resolves.toBe('scan-value');
+      await page.keyboard.press('F9');
+      await expect.poll(() => reload(db, one.code).status).toBe('shipped');
+      await expect.poll(() => status(page)).toBe('Reported 1 deliveries: 1 orders shipped, 0 partly.');
+
+      // Two: a second parcel slot (F3), parcel IDs fetched from the shop's own series (F2), then the command barcode REPORT IN.
+      await scan(two.code);
+      await expect.poll(() => page.locator('#current').getAttribute('data-code')).toBe(two.code);
+      await page.keyboard.press('F3');
+      await expect.poll(() => page.locator('#current .empty-slot').count()).toBe(2);
+      await page.keyboard.press('F2');
+      await expect.poll(async () => (await parcelsOnCard(page)).length).toBe(2);
+      await scan('REPORT IN');
+      await expect.poll(() => reload(db, two.code).status).toBe('shipped');
+
+      // Three, partly: a parcel, F4 opens the quantities, Tab to the mug, 0, Enter; F8 prints the label; F9.
+      await scan(three.code);
+      await expect.poll(() => page.locator('#current').getAttribute('data-code')).toBe(three.code);
+      await scan(`${p}JJD0003`);
+      await expect.poll(() => parcelsOnCard(page)).toEqual([`${p}JJD0003`]);
+      await page.keyboard.press('F4');
+      await expect.poll(() => page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name)).toBe(`qty.${tent}`);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('0');
       await page.keyboard.press('Enter');
-    };
+      await expect.poll(() => status(page)).toBe(`Partial delivery saved for order ${three.code}.`);
+      await expect(focused(page)).resolves.toBe('scan-value');
+      const label = context.waitForEvent('page');
+      await page.keyboard.press('F8');
+      expect((await label).url()).toContain(`/shipping/orders/${three.code}/label.pdf?parcel=${p}JJD0003`);
+      await page.bringToFront();
+      await page.keyboard.press('F9');
+      await expect.poll(() => status(page)).toBe('Reported 1 deliveries: 0 orders shipped, 1 partly.');
+      expect(reload(db, three.code).status).toBe('packing');
+      expect(productBySku(db, mug)).toMatchObject({ onHand: 4, allocated: 2 });
+      expect(productBySku(db, tent)).toMatchObject({ onHand: 3, allocated: 0 });
+
+      // Not one pointer or mouse event from start to finish.
+      expect(await pointerEvents(page)).toBe(0);
+
+      // Every button and link of the station is a finger's size; on a phone, the scan field, the
+      // order being packed and Report in are on screen without scrolling.
+      await scan(three.code);
+      await expect.poll(() => page.locator('#current').getAttribute('data-code')).toBe(three.code);
+      const small = await page.evaluate(() =>
+        [...document.querySelectorAll('.station button, .station a.button-link, .station input, .station summary')]
+          .filter((el) => (el as HTMLElement).offsetParent !== null && !(el as HTMLInputElement).type?.match(/^hidden$/))
+          .map((el) => ({ el: el.outerHTML.slice(0, 80), ...el.getBoundingClientRect().toJSON() }))
+          .filter((r) => r.width < 44 || r.height < 44)
+          .filter((r) => !r.el.includes('type="checkbox"') || r.width < 28),
+      );
+      expect(small.map((r) => `${r.el} ${Math.round(r.width)}×${Math.round(r.height)}`)).toEqual([]);
+      if (viewport.name === 'phone') {
+        for (const selector of ['#scan-value', '#current h2', '.report-in']) {
+          const box = (await page.locator(selector).boundingBox())!;
+          expect(box.y + box.height, selector).toBeLessThanOrEqual(viewport.height);
+        }
+      }
+      await page.screenshot({ path: `test-results/station-${viewport.name}.png` });
+      await context.close();
+    });
+  }
+
+  it('two stations side by side: Report in at one leaves the other’s deliveries alone; a taken order can be taken over by scanning it twice', async () => {
+    const db = suite.server.db;
+    const a = buildPackingOrder(db);
+    const b = buildPackingOrder(db);
+    const pia = await buildUser(db, 'packer', { name: 'Pia' });
+    const ola = await buildUser(db, 'packer', { name: 'Ola' });
+    const bench1 = await openStation(suite, pia.email, 'Bench 1');
+    const bench2 = await openStation(suite, ola.email, 'Bench 2');
+    await bench1.scan(a.code);
+    await bench1.scan('TWO-A1');
+    await expect.poll(() => parcelsOnCard(bench1.page)).toEqual(['TWO-A1']);
+    await bench2.scan(b.code);
+    await bench2.scan('TWO-B1');
+    await expect.poll(() => parcelsOnCard(bench2.page)).toEqual(['TWO-B1']);
+
+    await bench2.page.keyboard.press('F9');
+    await expect.poll(() => reload(db, b.code).status).toBe('shipped');
+    expect(reload(db, a.code).status).toBe('packing');
+    await bench1.page.reload();
+    await expect.poll(() => parcelsOnCard(bench1.page)).toEqual(['TWO-A1']);
+
+    // Bench 2 scans Bench 1's order: taken, said with who has it; scanning it again takes it over.
+    await bench2.scan(a.code);
+    await expect.poll(() => status(bench2.page)).toBe(`Order ${a.code} is open at Bench 1 — Pia. Take it over to pack it here.`);
+    await expect(bench2.page.locator('#takeover').isVisible()).resolves.toBe(true);
+    await expect(focused(bench2.page)).resolves.toBe('scan-value');
+    await bench2.scan(a.code);
+    await expect.poll(() => status(bench2.page)).toBe(`Order ${a.code} taken over from Bench 1 — Pia.`);
+    await expect.poll(() => parcelsOnCard(bench2.page)).toEqual(['TWO-A1']);
+    expect(db.$client.prepare("SELECT count(*) FROM order_events WHERE order_id = ? AND type = 'station_takeover'").pluck().get(a.id)).toBe(1);
+    // Bench 1's Report in now has nothing of it.
+    await bench1.page.keyboard.press('F9');
+    await expect.poll(() => status(bench1.page)).toContain('Nothing to report');
+    expect(reload(db, a.code).status).toBe('packing');
+    await bench1.context.close();
+    await bench2.context.close();
+  });
+
+  it('scans made offline wait on the device, survive closing the page, and are sent once when the connection returns', async () => {
+    const db = suite.server.db;
+    const order = buildPackingOrder(db);
+    const packer = await buildUser(db, 'packer');
+    const { context, page, scan } = await openStation(suite, packer.email, 'Offline bench');
     await scan(order.code);
-    await page.waitForSelector(`#order-${order.code}.selected`);
-    await scan('JJD000111');
-    await scan('JJD000222');
-    await expect.poll(() => parcelsOf(page, order.code)).toEqual(['JJD000111', 'JJD000222']);
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('scan-value');
-    // The same parcel twice says where it is.
-    await scan('JJD000111');
-    await expect.poll(() => page.locator('#scan-status').textContent()).toBe('Parcel ID JJD000111 is already on this order.');
+    await expect.poll(() => page.locator('#current').getAttribute('data-code')).toBe(order.code);
 
-    // Closing the tab loses nothing: the open delivery is on the server.
-    await page.reload();
-    await expect.poll(() => parcelsOf(page, order.code)).toEqual(['JJD000111', 'JJD000222']);
-    expect((await db.$client.prepare("SELECT count(*) FROM order_events WHERE type = 'parcel_added'").pluck().get()) as number).toBe(2);
-
-    // Partial delivery: only the tent goes now.
-    await page.click(`#order-${order.code} details.partial summary`);
-    await page.fill(`#order-${order.code} input[name="qty.MUG"]`, '0');
-    await page.click(`#order-${order.code} .partial-form button[type=submit]`);
-    await expect.poll(() => page.locator('#scan-status').textContent()).toBe(`Partial delivery saved for order ${order.code}.`);
-    await page.click('.report-in');
-    await expect.poll(() => page.locator('#scan-status').textContent()).toBe('Reported 1 deliveries: 0 orders shipped, 1 partly.');
-    expect(reload(db, order.code).status).toBe('packing');
-    expect(productBySku(db, 'TENT')).toMatchObject({ onHand: 4, allocated: 0 });
-    expect(productBySku(db, 'MUG')).toMatchObject({ onHand: 5, allocated: 2 });
-
-    // The rest: select the order again, one parcel, Report in (from the keyboard).
-    await page.focus('#scan-value');
-    await scan(order.code);
-    await page.waitForSelector(`#order-${order.code}.selected`);
-    await scan('JJD000333');
-    await expect.poll(() => parcelsOf(page, order.code)).toEqual(['JJD000333']);
-    await page.focus('.report-in');
-    await page.keyboard.press('Enter');
-    await expect.poll(() => reload(db, order.code).status).toBe('shipped');
-    expect(productBySku(db, 'MUG')).toMatchObject({ onHand: 3, allocated: 0 });
-    await expect.poll(() => page.locator(`#order-${order.code}`).count()).toBe(0);
-    await expect(page.locator(`#order-${other.code}`).count()).resolves.toBe(1);
-    await page.setViewportSize({ width: 390, height: 800 });
-    await page.screenshot({ path: 'test-results/shipping-phone.png', fullPage: true });
+    await context.setOffline(true);
+    await scan('OFF-1');
+    await scan('OFF-2');
+    await expect.poll(() => page.locator('#pending li').allTextContents()).toEqual(['OFF-1', 'OFF-2']);
+    await expect.poll(() => status(page)).toContain('Offline: 2 scan(s) kept on this device');
+    expect(db.$client.prepare("SELECT count(*) FROM delivery_parcels WHERE parcel_id LIKE 'OFF-%'").pluck().get()).toBe(0);
     await page.close();
+
+    // A new page, online again: the kept scans go first, in order, once each.
+    await context.setOffline(false);
+    const again = await context.newPage();
+    await again.goto(`${suite.server.url}/shipping`);
+    await expect.poll(() => parcelsOnCard(again)).toEqual(['OFF-1', 'OFF-2']);
+    await expect.poll(() => again.locator('#pending li').count()).toBe(0);
+    expect(db.$client.prepare("SELECT count(*) FROM delivery_parcels WHERE parcel_id LIKE 'OFF-%'").pluck().get()).toBe(2);
+    await context.close();
   });
 });
 
 describe('Shipping out with the camera, in a real browser', () => {
-  it('a parcel ID shown to the (fake) camera is added to the selected order', async () => {
+  it('a parcel ID shown to the (fake) camera is added to the order open at the station', async () => {
     const dir = tempDir('camera');
     const png = await bwipjs.toBuffer({ bcid: 'code128', text: 'CAM123456789', scale: 4, height: 18, backgroundcolor: 'FFFFFF', paddingwidth: 20, paddingheight: 20 });
     writeFileSync(join(dir, 'code.png'), png);
@@ -86,9 +238,12 @@ describe('Shipping out with the camera, in a real browser', () => {
       const order = buildPackingOrder(server.db);
       const packer = await buildUser(server.db, 'packer');
       const page = await browser.newPage();
-      await logIn(page, server.url, packer.email, `/shipping?selected=${order.code}`);
+      await page.context().addCookies([{ name: 'station', value: 'Camera', url: server.url }]);
+      await logIn(page, server.url, packer.email, '/shipping');
+      await scanner(page)(order.code);
+      await expect.poll(() => page.locator('#current').getAttribute('data-code')).toBe(order.code);
       await page.click('#camera-open');
-      await expect.poll(() => parcelsOf(page, order.code), { timeout: 15_000 }).toEqual(['CAM123456789']);
+      await expect.poll(() => parcelsOnCard(page), { timeout: 15_000 }).toEqual(['CAM123456789']);
       expect(server.db.$client.prepare("SELECT source FROM delivery_parcels WHERE parcel_id = 'CAM123456789'").pluck().get()).toBe('camera');
       await page.click('#camera-open');
       await page.close();
