@@ -145,7 +145,10 @@ describe('The packing station in a real browser, with no mouse', () => {
       const small = await page.evaluate(() =>
         [...document.querySelectorAll('.station button, .station a.button-link, .station input, .station summary')]
           .filter((el) => (el as HTMLElement).offsetParent !== null && !(el as HTMLInputElement).type?.match(/^hidden$/))
-          .map((el) => ({ el: el.outerHTML.slice(0, 80), ...el.getBoundingClientRect().toJSON() }))
+          .map((el) => {
+            const box = el.getBoundingClientRect();
+            return { el: el.outerHTML.slice(0, 80), width: box.width, height: box.height };
+          })
           .filter((r) => r.width < 44 || r.height < 44)
           .filter((r) => !r.el.includes('type="checkbox"') || r.width < 28),
       );
