@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { packRuns } from '../db/schema/index.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { allocate, holdDetail } from '../domain/allocation.js';
-import { acquireLease, keepLeaseAlive, releaseLease, renewLease, type Lease } from './lease.js';
+import { acquireLease, keepLeaseAlive, releaseLease, type Lease } from './lease.js';
 import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps } from './repo.js';
 import { CHANGED_DETAIL, outcomeOf, shortLine } from './steps.js';
 import { getPackSettings } from './settings.js';
@@ -91,7 +91,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     examined = decisions.length;
     deps.onProgress?.({ type: 'started', runId: run.id, total: decisions.length });
 
-    const writer = batchWriter(db, run.id, opts.dryRun, opts.actor);
+    const writer = batchWriter(db, run.id, opts.dryRun, opts.actor, lease);
     let last: { size: number; writeMs: number } | null = null;
     for (let start = 0; start < decisions.length; ) {
       const end = Math.min(start + (deps.pace ? Math.max(1, await deps.pace(last)) : batchSize), decisions.length);
@@ -113,7 +113,6 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
         }
       });
       const live = batch.slice(-LIVE_ORDERS).map((d, i) => outcomeOf(d, changed.has(batch.length - Math.min(batch.length, LIVE_ORDERS) + i)));
-      if (lease && !renewLease(db, lease, clock())) throw new Error('The pack script lease was lost (the run took too long between batches).');
       deps.onProgress?.({ type: 'batch', runId: run.id, done: end, total: decisions.length, promoted: promoted.length, held: held.length, orders: live });
       last = { size: end - start, writeMs };
       start = end;

@@ -7,6 +7,7 @@ import { queueOrderMail } from '../email/queue.js';
 import { batchMover } from '../orders/status-writer.js';
 import { loadCandidate, loadStock, type LoadedCandidate } from './repo.js';
 import { encodeBatch } from './steps.js';
+import { renewLease, type Lease } from './lease.js';
 
 /** The pack rule's move, planned once: order → packing by `pack` (domain/order-status.ts). */
 const promote = batchMover('order', 'packing', 'pack');
@@ -94,12 +95,15 @@ export function packOrder(tx: Tx, orderId: number, settings: RuleSettings, actor
  * Writes batches of decisions (a run may promote tens of thousands of orders, so the writes are
  * set-based and their statements prepared once). Returns the function that writes one batch in one
  * IMMEDIATE transaction (runPackScript calls it per batch) and returns the positions (in the batch)
- * of promotions the re-check refused.
+ * of promotions the re-check refused. With a `lease` (a real run), each batch renews it in its own
+ * transaction, and is not written when the lease was lost: no batch is written by a run that no
+ * longer holds it, and the renewal costs no commit of its own.
  */
-export function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor) {
+export function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor, lease: Lease | null = null) {
   const ctx: PromotionCtx = { actor, mail: dryRun ? null : mailEnv(db) };
   return (batch: Decision[], firstIndex: number, now: Date): Set<number> =>
     writeTransaction(db, (tx) => {
+      if (lease && !renewLease(tx, lease, now)) throw new Error('The pack script lease was lost (the run took too long between batches).');
       const changed = dryRun ? new Set<number>() : writePromotions(tx, batch, ctx, now);
       const promotions = batch.filter((d, i) => d.outcome === 'promoted' && !changed.has(i)).length;
       const { codes, steps } = encodeBatch(batch, changed);

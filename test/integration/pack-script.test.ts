@@ -270,6 +270,28 @@ describe('the schedule', () => {
   });
 });
 
+describe('the lease', () => {
+  it("a run that lost its lease writes no further batch: the renewal is part of each batch's transaction", async () => {
+    const db = makeDb();
+    buildProduct(db, { sku: 'A', onHand: 100 });
+    for (let i = 0; i < 3; i++) buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
+    const result = await runPackScript(
+      {
+        ...deps(db),
+        onProgress: (e) => {
+          // Another process took the lease over after the first batch.
+          if (e.type === 'batch' && e.done === 1) db.$client.prepare("UPDATE leases SET holder = 'another process'").run();
+        },
+      },
+      { trigger: 'manual', dryRun: false, actor: SYSTEM, batchSize: 1 },
+    );
+    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining('lease was lost'), errorStep: 'writing:2-2' });
+    expect(db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get()).toBe(1);
+    expect(listSteps(db, result.id, { limit: 10 })).toHaveLength(1);
+    invariants(db);
+  });
+});
+
 describe('dry runs beside real runs', () => {
   it('a real run marks dead real runs interrupted, not a dry run going on at the same time', async () => {
     const db = makeDb();
