@@ -112,12 +112,15 @@ export async function load(total: number, concurrency: number, expected: number,
 /**
  * CPU seconds a process has used so far (user + system, from /proc; Linux only, null elsewhere):
  * the client shares the machine, so a rate alone does not tell what each request costs the server.
+ * `thread: 'main'` counts the process's main thread only (the one that serves requests), without
+ * its worker threads.
  */
-export function cpuSeconds(pid: number | undefined): number | null {
+export function cpuSeconds(pid: number | undefined, opts: { thread?: 'main' } = {}): number | null {
   if (pid === undefined) return null;
   try {
+    const stat = opts.thread === 'main' ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
     // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { preparedFor, type Db } from '../db/client.js';
 import { apiTokens } from '../db/schema/index.js';
 import type { ApiCaller } from '../web/types.js';
 import { AppError } from '../errors.js';
@@ -27,27 +27,36 @@ export function revokeApiToken(db: Db, id: number, now: Date): void {
   if (done.changes === 0) throw new AppError('not_found', 'errors.tokenNotFound');
 }
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(sha256(a));
-  const y = Buffer.from(sha256(b));
-  return timingSafeEqual(x, y);
+/** The hash of API_TOKEN, made once: it is compared on every API request. */
+const envTokenHashes = new Map<string, Buffer>();
+
+/** Whether `token` is `envToken`, compared in constant time (as hashes, so the lengths match too). */
+function isEnvToken(tokenHash: string, envToken: string): boolean {
+  let expected = envTokenHashes.get(envToken);
+  if (!expected) envTokenHashes.set(envToken, (expected = Buffer.from(sha256(envToken))));
+  return timingSafeEqual(Buffer.from(tokenHash), expected);
 }
+
+// Every API request checks its token: prepared once per connection.
+const tokenStmts = preparedFor((sqlite) => ({
+  live: sqlite.prepare<[string], { id: number; name: string; role: 'integration' | 'admin'; lastUsedAt: number | null }>(
+    'SELECT id, name, role, last_used_at AS lastUsedAt FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL',
+  ),
+  used: sqlite.prepare<[number, number]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
+}));
 
 /** Who is calling, from a bearer token; null when the token is unknown or revoked. */
 export function authenticateToken(db: Db, token: string, envToken: string | undefined, now: Date): ApiCaller | null {
-  if (envToken && sameSecret(token, envToken)) {
+  const hash = sha256(token);
+  if (envToken && isEnvToken(hash, envToken)) {
     return { role: 'integration', actor: { type: 'api', id: null, name: 'API_TOKEN' } };
   }
-  const row = db
-    .select()
-    .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
-    .get();
+  const row = tokenStmts(db).live.get(hash);
   if (!row) return null;
   // Last use is kept to the minute: one write a minute per token, not one per request. Checked on
   // the row read above: an UPDATE that matches nothing still waits for the write lock.
-  if (!row.lastUsedAt || row.lastUsedAt.getTime() < now.getTime() - 60_000) {
-    db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.id)).run();
+  if (row.lastUsedAt === null || row.lastUsedAt < now.getTime() - 60_000) {
+    tokenStmts(db).used.run(now.getTime(), row.id);
   }
   return { role: row.role, actor: { type: 'api', id: row.id, name: row.name } };
 }

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
 import type { Request } from 'express';
-import { writeTransaction, type Db } from '../db/client.js';
-import { idempotencyKeys } from '../db/schema/index.js';
+import { preparedFor, writeTransaction, type Db } from '../db/client.js';
 import { AppError } from '../errors.js';
 
 export interface ApiReply {
@@ -38,19 +36,24 @@ export function idempotentWithKey(db: Db, req: Request, key: string | undefined,
 export function once(db: Db, scope: string, key: string, request: unknown, now: Date, work: () => ApiReply): ApiReply {
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
   return writeTransaction(db, (tx) => {
-    const seen = tx
-      .select()
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
-      .get();
+    const s = stmts(tx);
+    const seen = s.find.get(scope, key);
     if (seen) {
       if (seen.requestHash !== requestHash) throw new AppError('idempotency_key_reused', 'errors.idempotencyKeyReused');
       return { status: seen.statusCode, body: JSON.parse(seen.response) as unknown };
     }
     const reply = work();
-    tx.insert(idempotencyKeys)
-      .values({ scope, key, requestHash, statusCode: reply.status, response: JSON.stringify(reply.body), createdAt: now })
-      .run();
+    s.insert.run(scope, key, requestHash, reply.status, JSON.stringify(reply.body), now.getTime());
     return reply;
   });
 }
+
+// An order arriving with a key reads and writes one row here: prepared once per connection.
+const stmts = preparedFor((sqlite) => ({
+  find: sqlite.prepare<[string, string], { requestHash: string; statusCode: number; response: string }>(
+    'SELECT request_hash AS requestHash, status_code AS statusCode, response FROM idempotency_keys WHERE scope = ? AND key = ?',
+  ),
+  insert: sqlite.prepare<[string, string, string, number, string, number]>(
+    'INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+  ),
+}));
