@@ -302,6 +302,26 @@
     onError: (text) => say(text, 'error'),
   });
 
+  // Another device can work as this station (a phone as its camera) and another station can take
+  // an order over: while nothing is being sent, the station's state is fetched every 2 s and shown
+  // when it changed (the server answers 304 when it did not).
+  let shown = '';
+  setInterval(async () => {
+    const partial = partialForm();
+    if (document.hidden || busy || queue.length || (partial && !partial.hidden)) return;
+    try {
+      const res = await fetch('/shipping/fragment', { credentials: 'same-origin', headers: { 'X-Station': 'fragment' } });
+      const text = res.ok ? await res.text() : '';
+      if (!text || text === shown || busy || queue.length) return;
+      shown = text;
+      apply(text);
+      // A control that was focused may have been replaced: the scan field takes the focus back.
+      if (document.activeElement === document.body) focusScan();
+    } catch {
+      // Offline: the next scan says so.
+    }
+  }, 2000);
+
   // Scans left on this device by a page that lost its connection or was closed go first, in order.
   store.all().then((rows) => {
     for (const row of rows) sendScan(row);

@@ -290,7 +290,8 @@ export function shippingWeb(deps: AppDeps): Router {
   router.get('/fragment', (req, res) => {
     if (!stationName(req)) throw new AppError('validation_failed', 'shipping.nameStationFirst');
     const model = stationModel(db, req.user!.id, stationName(req), { queue: true });
-    res.set('Cache-Control', 'no-store');
+    // Asked every few seconds by an open station: revalidated by its ETag, so an unchanged state is a 304.
+    res.set('Cache-Control', 'no-cache');
     res.render('shipping/fragment', { ...model, outcome: { kind: 'ok', open: '', message: '' } });
   });
 

@@ -8,6 +8,7 @@ import { buildPackingOrder, buildProduct, buildUser, productBySku, reload } from
 import { launchChromium, logIn, serveApp } from './browser.js';
 import { browserSuite } from './browser.js';
 import { tempDir } from '../temp.js';
+import { PASSWORD } from '../helpers.js';
 
 const parcelsOnCard = (page: Page) => page.locator('#current .parcel[data-parcel]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.parcel));
 const status = (page: Page) => page.locator('#scan-status').textContent();
@@ -254,5 +255,38 @@ describe('Shipping out with the camera, in a real browser', () => {
       await browser.close();
       await server.close();
     }
+  });
+});
+
+describe('A phone as the camera of a desk station', () => {
+  const suite = browserSuite();
+
+  it('the same packer and station name on a second device: its scans land at the desk station, which shows them', async () => {
+    const db = suite.server.db;
+    const order = buildPackingOrder(db);
+    const packer = await buildUser(db, 'packer', { name: 'Pia' });
+    const desk = await openStation(suite, packer.email, 'Bench 7');
+    await desk.scan(order.code);
+    await expect.poll(() => desk.page.locator('#current').getAttribute('data-code')).toBe(order.code);
+    // The phone opens the QR code's address: Shipping out with ?station=Bench 7.
+    const phone = await suite.browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true });
+    const phonePage = await phone.newPage();
+    // As the QR code's address: not signed in yet, so the login page comes first, then the station.
+    await phonePage.goto(`${suite.server.url}/shipping?station=Bench%207`);
+    await phonePage.fill('input[name=email]', packer.email);
+    await phonePage.fill('input[name=password]', PASSWORD);
+    await phonePage.keyboard.press('Enter');
+    // The address names the station; the page then drops it from the address.
+    await phonePage.waitForURL(`${suite.server.url}/shipping`);
+    await expect.poll(() => phonePage.locator('.station-name').textContent()).toBe('Bench 7 — Pia');
+    await expect.poll(() => phonePage.locator('#current').getAttribute('data-code')).toBe(order.code);
+    await scanner(phonePage)('PHONE-1');
+    await expect.poll(() => parcelsOnCard(phonePage)).toEqual(['PHONE-1']);
+    // The desk shows it without a reload.
+    await expect.poll(() => parcelsOnCard(desk.page), { timeout: 10_000 }).toEqual(['PHONE-1']);
+    await desk.page.keyboard.press('F9');
+    await expect.poll(() => reload(db, order.code).status).toBe('shipped');
+    await phone.close();
+    await desk.context.close();
   });
 });
