@@ -145,3 +145,50 @@ export const invoices = sqliteTable(
   },
   (t) => [uniqueIndex('invoices_order_unique').on(t.orderId), uniqueIndex('invoices_number_unique').on(t.number)],
 );
+
+/**
+ * Units checked by scanning their barcode while packing (scan-to-verify): each row counts
+ * `quantity` units of one order line into the order's open delivery, with what the barcode said
+ * (GS1 batch, expiry, serial). Undo deletes the row; both are in the order's history.
+ */
+export const deliveryChecks = sqliteTable(
+  'delivery_checks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    orderLineId: integer('order_line_id')
+      .notNull()
+      .references(() => orderLines.id, { onDelete: 'cascade' }),
+    quantity: integer('quantity').notNull(),
+    /** The text the scanner sent (FNC1 as GS). */
+    barcode: text('barcode').notNull(),
+    gtin: text('gtin'),
+    batch: text('batch'),
+    /** GS1 (17) as YYMMDD, kept as read. */
+    expiry: text('expiry'),
+    serial: text('serial'),
+    stationId: integer('station_id').references(() => stations.id, { onDelete: 'set null' }),
+    checkedBy: text('checked_by').notNull(),
+    checkedByUserId: integer('checked_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [index('delivery_checks_delivery_idx').on(t.deliveryId, t.orderLineId)],
+);
+
+/** An item scan the station refused (not on the order, one too many, another order's, untracked): the mis-pick rate per packer. */
+export const refusedChecks = sqliteTable(
+  'refused_checks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    orderId: integer('order_id').references(() => orders.id, { onDelete: 'set null' }),
+    barcode: text('barcode').notNull(),
+    /** The error code: item_not_on_order, item_over_quantity, barcode_unknown, item_on_other_order, item_not_tracked. */
+    reason: text('reason').notNull(),
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    checkedBy: text('checked_by').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+  },
+  (t) => [index('refused_checks_created_idx').on(t.createdAt)],
+);
