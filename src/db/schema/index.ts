@@ -6,3 +6,4 @@ export * from './pack.js';
 export * from './shipping.js';
 export * from './notifications.js';
 export * from './system.js';
+export * from './printers.js';

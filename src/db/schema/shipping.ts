@@ -3,6 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex, type AnySQL
 import { users } from './users.js';
 import { flag, timestamp } from './common.js';
 import { orderLines, orders } from './orders.js';
+import { printers } from './printers.js';
 
 /**
  * A packing station: one packer's place, named on the device ("Bench 2") and owned by the user
@@ -21,6 +22,10 @@ export const stations = sqliteTable(
     currentOrderId: integer('current_order_id').references((): AnySQLiteColumn => orders.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at').notNull(),
     lastSeenAt: timestamp('last_seen_at').notNull(),
+    /** The station's label printer; none: "PDF (browser)". */
+    labelPrinterId: integer('label_printer_id').references(() => printers.id, { onDelete: 'set null' }),
+    /** Print the label on the station's printer as soon as a parcel ID is added. */
+    autoPrint: flag('auto_print').notNull().default(false),
   },
   (t) => [uniqueIndex('stations_user_name_unique').on(t.userId, t.name), uniqueIndex('stations_current_order_unique').on(t.currentOrderId)],
 );
