@@ -34,7 +34,7 @@ async function main() {
   // Runs left "running" by a process that died are marked interrupted, unless one is truly running.
   if (!leaseHeld(db, PACK_LEASE, clock())) markInterrupted(db, clock());
   // Checkpoints of the WAL in a thread of their own, not inside a request's commit (db/checkpoints.ts).
-  if (config.databasePath !== ':memory:') startBackgroundCheckpoints(db, config.databasePath, { onError: (message) => log.warn('background checkpoint failed', { message }) });
+  const checkpoints = config.databasePath === ':memory:' ? null : startBackgroundCheckpoints(db, config.databasePath, { onError: (message) => log.warn('background checkpoint failed', { message }) });
   const packHub = new PackRunHub();
   const app = createApp(buildAppDeps({ db, config, clock, log, packHub }));
   if (config.schedule) {
@@ -53,7 +53,9 @@ async function main() {
   const servers = await listen(app, config, log, tls);
   const stop = (signal: string) => {
     log.info('stopping', { signal });
-    void servers.close().then(() => {
+    void servers.close().then(async () => {
+      // Its connection first: the last one to close folds the WAL into the file.
+      await checkpoints?.stop();
       db.$client.close();
       process.exit(0);
     });

@@ -14,7 +14,7 @@ const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 let last = -1;
-setInterval(() => {
+const timer = setInterval(() => {
   try {
     const { busy, log, checkpointed } = checkpoint.get();
     if (checkpointed !== last) parentPort.postMessage({ busy, log, checkpointed });
@@ -22,7 +22,13 @@ setInterval(() => {
   } catch (error) {
     parentPort.postMessage({ error: String(error && error.message || error) });
   }
-}, workerData.intervalMs);`;
+}, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m !== 'stop') return;
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});`;
 
 /** What the last checkpoint did: frames in the WAL and frames copied into the database file. */
 export interface CheckpointResult {
@@ -66,9 +72,12 @@ export function startBackgroundCheckpoints(db: Db, path: string, opts: { interva
   worker.on('error', (error) => opts.onError?.(error.message));
   let stopped = false;
   // The request thread checkpoints for itself again once this thread is gone.
-  worker.on('exit', () => {
-    if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');
-  });
+  const exited = new Promise<void>((resolve) =>
+    worker.on('exit', () => {
+      if (db.$client.open) db.$client.pragma('wal_autocheckpoint = 1000');
+      resolve();
+    }),
+  );
   return {
     get last() {
       return state.last;
@@ -76,10 +85,18 @@ export function startBackgroundCheckpoints(db: Db, path: string, opts: { interva
     get count() {
       return state.count;
     },
+    /**
+     * Closes the thread's connection and ends the thread. Stop it before closing the database: the
+     * connection that closes last copies the whole WAL into the file and removes it, so a stopped
+     * server leaves one file, as it did without this thread.
+     */
     async stop() {
       if (stopped) return;
       stopped = true;
-      await worker.terminate();
+      worker.postMessage('stop');
+      const timer = setTimeout(() => void worker.terminate(), 2000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

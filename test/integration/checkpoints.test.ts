@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startBackgroundCheckpoints } from '../../src/db/checkpoints.js';
@@ -27,6 +28,8 @@ describe('WAL checkpoints in their own thread', () => {
     }
     await until('the default checkpoint back on the request thread', () => db.$client.pragma('wal_autocheckpoint', { simple: true }) === 1000, 10_000);
     db.$client.close();
+    // The thread's connection was closed first, so the request thread's, closing last, folded the WAL into the file.
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
   it('reports a thread that cannot open the file, and the request thread checkpoints for itself again', async () => {
