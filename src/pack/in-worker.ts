@@ -141,7 +141,7 @@ function packWorker(): PackWorker {
  * be opened from another thread: its runs (most tests') stay on the caller's loop, the same function.
  */
 export async function runPackRun(deps: PackScriptDeps, opts: PackRunOptions, want: { lists?: boolean } = {}): Promise<PackRunReport> {
-  if (deps.db.$client.memory) return reportOf(await runPackScript(deps, opts), want.lists);
+  if (deps.db.$client.memory) return reportOf(await runPackScript(deps, { ...opts, lists: want.lists ?? false }), want.lists);
   return new Promise((resolve, reject) => {
     const job = nextJob++;
     const w = packWorker();

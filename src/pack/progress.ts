@@ -23,8 +23,11 @@ export interface PackRunResult {
   startedAt: string;
   finishedAt: string;
   examined: number;
+  promotedCount: number;
+  heldCount: number;
+  /** The orders promoted, in the rule's order; empty when the run was asked for no lists (`PackRunOptions.lists`). */
   promoted: string[];
-  /** `sku`, `need`, `available`: the line that stopped an order waiting for stock. */
+  /** `sku`, `need`, `available`: the line that stopped an order waiting for stock. Empty when the run was asked for no lists. */
   held: { code: string; reason: string; detail: string; sku?: string; need?: number; available?: number | null }[];
   summary: PackSummary;
   error?: string;
@@ -48,13 +51,11 @@ export interface PackSummary {
  * JSON text, `{"promoted":[…],"held":[…]}`, built by the thread that ran the run.
  */
 export interface PackRunReport extends Omit<PackRunResult, 'promoted' | 'held'> {
-  promotedCount: number;
-  heldCount: number;
   listsJson?: string;
 }
 
-/** The report of a run's result; `withLists` adds the lists as JSON text. */
+/** The report of a run's result; `withLists` adds the lists as JSON text (the run must have kept them). */
 export function reportOf(result: PackRunResult, withLists = false): PackRunReport {
   const { promoted, held, ...figures } = result;
-  return { ...figures, promotedCount: promoted.length, heldCount: held.length, ...(withLists && { listsJson: JSON.stringify({ promoted, held }) }) };
+  return { ...figures, ...(withLists && { listsJson: JSON.stringify({ promoted, held }) }) };
 }

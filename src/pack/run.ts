@@ -43,6 +43,12 @@ export interface PackRunOptions {
   batchSize?: number;
   /** Only this order (the order page's "Check now"). */
   orderId?: number;
+  /**
+   * Whether the result lists every order's outcome (default yes). The worker leaves them out when
+   * its caller wants only the counts: 100,000 held outcomes with their details are work and memory
+   * for nothing, and the run's record has them all.
+   */
+  lists?: boolean;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -76,8 +82,11 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     .get();
   deps.onProgress?.({ type: 'created', runId: run.id });
 
+  const lists = opts.lists ?? true;
   const promoted: string[] = [];
   const held: PackRunResult['held'] = [];
+  let promotedCount = 0;
+  let heldCount = 0;
   const summary: PackSummary = { held: {}, waitingForStock: {}, longestWriteMs: 0 };
   // The step a run is at, as a code the pages translate (pack.step.*); kept on a failed run.
   let step = 'reading';
@@ -103,17 +112,21 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
       summary.longestWriteMs = Math.max(summary.longestWriteMs, writeMs);
       batch.forEach((d, i) => {
         if (changed.has(i)) {
-          held.push({ code: d.order.code, reason: 'changed', detail: CHANGED_DETAIL, ...shortLine(d.lines) });
+          heldCount++;
+          if (lists) held.push({ code: d.order.code, reason: 'changed', detail: CHANGED_DETAIL, ...shortLine(d.lines) });
           summary.held.changed = (summary.held.changed ?? 0) + 1;
-        } else if (d.outcome === 'promoted') promoted.push(d.order.code);
-        else {
-          held.push({ code: d.order.code, reason: d.reason!, detail: holdDetail(d), ...shortLine(d.lines) });
+        } else if (d.outcome === 'promoted') {
+          promotedCount++;
+          if (lists) promoted.push(d.order.code);
+        } else {
+          heldCount++;
+          if (lists) held.push({ code: d.order.code, reason: d.reason!, detail: holdDetail(d), ...shortLine(d.lines) });
           summary.held[d.reason!] = (summary.held[d.reason!] ?? 0) + 1;
           if (d.reason === 'insufficient_stock') summary.waitingForStock[d.short!.sku] = (summary.waitingForStock[d.short!.sku] ?? 0) + 1;
         }
       });
       const live = batch.slice(-LIVE_ORDERS).map((d, i) => outcomeOf(d, changed.has(batch.length - Math.min(batch.length, LIVE_ORDERS) + i)));
-      deps.onProgress?.({ type: 'batch', runId: run.id, done: end, total: decisions.length, promoted: promoted.length, held: held.length, orders: live });
+      deps.onProgress?.({ type: 'batch', runId: run.id, done: end, total: decisions.length, promoted: promotedCount, held: heldCount, orders: live });
       last = { size: end - start, writeMs };
       start = end;
       if (!deps.pace) await yieldToEventLoop();
@@ -122,24 +135,24 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     step = 'finishing';
     const finishedAt = clock();
     db.update(packRuns)
-      .set({ status: 'succeeded', finishedAt, examined, promoted: promoted.length, held: held.length, summary: summary as unknown as Record<string, unknown> })
+      .set({ status: 'succeeded', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: summary as unknown as Record<string, unknown> })
       .where(eq(packRuns.id, run.id))
       .run();
     pruneSteps(db, KEEP_RUN_DETAILS);
-    const result: PackRunResult = { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'succeeded', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promoted, held, summary };
+    const result: PackRunResult = { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'succeeded', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promotedCount, heldCount, promoted, held, summary };
     deps.onProgress?.({ type: 'finished', runId: run.id, result: reportOf(result) });
-    log.info('pack run finished', { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, examined, promoted: promoted.length, held: held.length });
+    log.info('pack run finished', { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, examined, promoted: promotedCount, held: heldCount });
     return result;
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     const finishedAt = clock();
     db.update(packRuns)
-      .set({ status: 'failed', finishedAt, examined, promoted: promoted.length, held: held.length, summary: summary as unknown as Record<string, unknown>, error, errorStep: step })
+      .set({ status: 'failed', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: summary as unknown as Record<string, unknown>, error, errorStep: step })
       .where(eq(packRuns.id, run.id))
       .run();
     log.error('pack run failed', { id: run.id, step, error: err instanceof Error ? err.stack : error });
     deps.onProgress?.({ type: 'failed', runId: run.id, error, step });
-    return { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'failed', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promoted, held, summary, error, errorStep: step };
+    return { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'failed', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promotedCount, heldCount, promoted, held, summary, error, errorStep: step };
   } finally {
     stopRenewing();
     if (lease) releaseLease(db, lease);

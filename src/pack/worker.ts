@@ -104,7 +104,7 @@ async function run(msg: WorkerRun): Promise<void> {
   try {
     const result = await runPackScript(
       { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress, pace: pacer(new BigInt64Array(msg.lastRequestAt), msg.opts.batchSize ?? BATCH_SIZE) },
-      msg.opts,
+      { ...msg.opts, lists: msg.lists },
     );
     send({ job: msg.job, type: 'result', report: reportOf(result, msg.lists) });
   } catch (err) {
