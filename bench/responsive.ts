@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { summarize, timeRequest, type Timings } from './http.js';
 
 /** What a packer and an operator ask of the server, each timed on its own. */
@@ -11,15 +12,21 @@ export interface Probe {
 export type ProbeTimings = Timings & { serverP99: number | null };
 
 export interface StationSession {
+  /** The browser's cookies: the session's and the station's (`station`, the device's name). */
   cookie: string;
   csrf: string;
+  /** Scans sent so far (across probes): which packing order to open next and which parcel ID is new. */
+  scans: number;
 }
 
 const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
-/** Logs in as a person does (login page, form post) and reads the station's CSRF token. */
-export async function stationSession(url: string, email: string, password: string): Promise<StationSession> {
+/**
+ * Logs in as a person does (login page, form post), names this device's station (the name form,
+ * which sets the `station` cookie) and reads the CSRF token from the station page.
+ */
+export async function stationSession(url: string, email: string, password: string, station = 'Probe'): Promise<StationSession> {
   const page = await fetch(`${url}/login`);
   const res = await fetch(`${url}/login`, {
     method: 'POST',
@@ -28,17 +35,51 @@ export async function stationSession(url: string, email: string, password: strin
     body: new URLSearchParams({ _csrf: csrfOf(await page.text()), email, password }),
   });
   if (res.status !== 302) throw new Error(`login: HTTP ${res.status}`);
-  const cookie = cookiesOf(res);
-  const station = await fetch(`${url}/shipping`, { headers: { Cookie: cookie } });
-  if (station.status !== 200) throw new Error(`/shipping: HTTP ${station.status}`);
-  return { cookie, csrf: csrfOf(await station.text()) };
+  const session = cookiesOf(res);
+  const naming = await fetch(`${url}/shipping`, { headers: { Cookie: session } });
+  const named = await fetch(`${url}/shipping/station`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Cookie: session },
+    body: new URLSearchParams({ _csrf: csrfOf(await naming.text()), name: station }),
+  });
+  if (named.status !== 303) throw new Error(`naming the station: HTTP ${named.status}`);
+  const cookie = [session, cookiesOf(named)].filter(Boolean).join('; ');
+  const stationPage = await fetch(`${url}/shipping`, { headers: { Cookie: cookie } });
+  const html = await stationPage.text();
+  if (stationPage.status !== 200 || !html.includes('id="station-page"')) throw new Error(`/shipping: HTTP ${stationPage.status}, no station`);
+  return { cookie, csrf: csrfOf(html), scans: 0 };
 }
 
 /**
- * Three clients at once, one request after another each: /healthz, an order's page, and the
- * station's scan of a packing order's code (the form post the scanner sends, with the session's
- * cookie and CSRF token; it writes the session). Stops after `count` requests per client, or, with
- * `during`, when that promise settles.
+ * One station scan as public/js/shipping.js sends it (form post with a fresh key, `X-Station:
+ * fragment`): every other scan opens the next packing order, the ones between are new parcel IDs
+ * for the order open. Each order gets one parcel per pass over the list, so a list of n orders
+ * lasts 8n scans (four parcels an order). An answer other than an `ok` fragment fails the bench.
+ */
+async function stationScan(url: string, session: StationSession, packing: string[]): Promise<Response> {
+  const n = session.scans++;
+  const visit = Math.floor(n / 2);
+  if (visit >= packing.length * 4) throw new Error(`station probe: all ${packing.length} packing orders have four parcels`);
+  const value = n % 2 === 0 ? packing[visit % packing.length]! : `PROBE${String(visit).padStart(9, '0')}`;
+  const res = await fetch(`${url}/shipping/scan`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Cookie: session.cookie, 'X-Station': 'fragment' },
+    body: new URLSearchParams({ value, source: 'scanner', key: randomUUID(), _csrf: session.csrf }),
+  });
+  const body = await res.text();
+  const kind = /<div id="station-update" data-kind="(\w+)"/.exec(body)?.[1];
+  if (res.status === 200 && kind !== 'ok') throw new Error(`station probe: scan ${value}: ${kind ?? 'no fragment'}: ${/<output id="scan-message">([^<]*)</.exec(body)?.[1] ?? ''}`);
+  // The body was read here to check it: hand on the same answer for timing.
+  return new Response(body, { status: res.status, headers: res.headers });
+}
+
+/**
+ * Three clients at once, one request after another each: /healthz, an order's page, and a scan at
+ * the probe's station (stationScan: the request the station page sends, with the session's and
+ * station's cookies and the CSRF token; it writes). Stops after `count` requests per client, or,
+ * with `during`, when that promise settles.
  */
 export async function probe(url: string, session: StationSession, codes: { order: string[]; packing: string[] }, opts: { count: number; during?: Promise<unknown> }): Promise<Probe> {
   let busy = true;
@@ -55,16 +96,7 @@ export async function probe(url: string, session: StationSession, codes: { order
   const [healthz, orderPage, scan] = await Promise.all([
     client(() => fetch(`${url}/healthz`), 200),
     client((i) => fetch(`${url}/orders/${codes.order[i % codes.order.length]}`, { headers }), 200),
-    client(
-      (i) =>
-        fetch(`${url}/shipping/scan`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ _csrf: session.csrf, value: codes.packing[i % codes.packing.length]!, selected: '', source: 'scanner' }),
-        }),
-      303,
-    ),
+    client(() => stationScan(url, session, codes.packing), 200),
   ]);
   return { healthz, orderPage, scan };
 }

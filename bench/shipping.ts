@@ -1,80 +1,195 @@
-import { rmSync, copyFileSync } from 'node:fs';
-import autocannon from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, rmSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
-import { startServer } from './http.js';
+import { serverTime, startServer, summarize, type Timings } from './http.js';
+
+/** Timings of one kind of request, with the largest body answered. */
+export type SizedTimings = Timings & { maxBytes: number };
 
 export interface ShippingBench {
-  parcelRequests: number;
-  parcelRps: number;
-  parcelP50: number;
-  parcelP99: number;
-  parcelErrors: number;
-  reportDeliveries: number;
-  reportMs: number[];
+  orders: number;
+  stations: number;
+  /** A scanned order code: opens the order at the station (the answer carries the queue too). */
+  open: SizedTimings;
+  /** A scanned parcel ID for the order open at the station. */
+  parcel: SizedTimings;
+  /** GET /shipping with an order open, two parcels on it and the queue. */
+  page: SizedTimings;
+  /** Report in with nothing ticked: the station's one delivery (one parcel). */
+  report: SizedTimings;
 }
 
-const TOKEN = 'bench-token-0123456789abcdef';
+const PASSWORD = 'bench password 123';
+
+/** Orders per station in the scan run (after WARM_ORDERS untimed), each: open, PARCELS scans, Report in. */
+const SCAN_ORDERS = 25;
+const WARM_ORDERS = 3;
+const PARCELS = 4;
+/** Orders per station in the Report-in run: open, one parcel, Report in. */
+const REPORT_ORDERS = 15;
+const PAGE_LOADS = 10;
+
+/** One browser: its cookies as a browser keeps them (session, station), and the page's CSRF token. */
+class Browser {
+  private cookies = new Map<string, string>();
+  csrf = '';
+  constructor(private readonly url: string) {}
+
+  async request(path: string, init: { method?: string; form?: Record<string, string>; fragment?: boolean } = {}): Promise<{ res: Response; body: string; bytes: number; ms: number }> {
+    const headers: Record<string, string> = { Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    // As public/js/shipping.js sends it: a URLSearchParams body, and the header that asks for the fragment.
+    if (init.fragment) headers['X-Station'] = 'fragment';
+    const t0 = performance.now();
+    const res = await fetch(`${this.url}${path}`, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      redirect: 'manual',
+      headers,
+      ...(init.form && { body: new URLSearchParams(init.form) }),
+    });
+    const buf = await res.arrayBuffer();
+    const ms = performance.now() - t0;
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+    return { res, body: new TextDecoder().decode(buf), bytes: buf.byteLength, ms };
+  }
+
+  readCsrf(html: string): void {
+    this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+  }
+
+  /** Signs in through the login form, names this device's station, and loads the station page. */
+  async signIn(email: string, station: string): Promise<void> {
+    const login = await this.request('/login');
+    this.readCsrf(login.body);
+    const signedIn = await this.request('/login', { form: { _csrf: this.csrf, email, password: PASSWORD } });
+    if (signedIn.res.status !== 302) throw new Error(`login ${email}: HTTP ${signedIn.res.status}`);
+    const naming = await this.request('/shipping');
+    this.readCsrf(naming.body);
+    const named = await this.request('/shipping/station', { form: { _csrf: this.csrf, name: station } });
+    if (named.res.status !== 303 || !this.cookies.has('station')) throw new Error(`naming ${station}: HTTP ${named.res.status}`);
+    const page = await this.request('/shipping');
+    if (!page.body.includes('id="station-page"')) throw new Error(`${station}: the station page did not open`);
+    this.readCsrf(page.body);
+  }
+}
+
+/** Collects one kind of request: client time, server time (Server-Timing) and body size. */
+class Sample {
+  private ms: number[] = [];
+  private server: number[] = [];
+  private maxBytes = 0;
+  private started = 0;
+  private ended = 0;
+  add(r: { res: Response; bytes: number; ms: number }): void {
+    const now = performance.now();
+    this.started ||= now - r.ms;
+    this.ended = now;
+    this.ms.push(r.ms);
+    const st = serverTime(r.res);
+    if (st !== null) this.server.push(st);
+    this.maxBytes = Math.max(this.maxBytes, r.bytes);
+  }
+  result(): SizedTimings {
+    return { ...summarize(this.ms, (this.ended - this.started) / 1000, this.server), maxBytes: this.maxBytes };
+  }
+}
+
+/** A station form sent as the page script sends it; the answer must be the fragment saying `ok`. */
+async function stationPost(b: Browser, path: string, form: Record<string, string>, what: string) {
+  const r = await b.request(path, { form: { ...form, _csrf: b.csrf }, fragment: true });
+  const kind = /<div id="station-update" data-kind="(\w+)"/.exec(r.body)?.[1];
+  if (r.res.status !== 200 || kind !== 'ok') {
+    const message = /<output id="scan-message">([^<]*)</.exec(r.body)?.[1] ?? r.body.slice(0, 200);
+    throw new Error(`${what}: HTTP ${r.res.status}, ${kind ?? 'no fragment'}: ${message}`);
+  }
+  return r;
+}
+
+const scan = (b: Browser, value: string) => stationPost(b, '/shipping/scan', { value, source: 'scanner', key: randomUUID() }, `scan ${value}`);
+const reportIn = (b: Browser) => stationPost(b, '/shipping/report', { key: randomUUID() }, 'Report in');
 
 /**
- * The shipping station under load: 20 clients add scanned parcel IDs to packing orders' open
- * deliveries (autocannon, 10 s), then Report in of 200 deliveries, timed as a client sees it.
+ * The packing station on the path a browser takes: 20 packers, each signed in as their own user at
+ * their own station (session cookie, station cookie, CSRF token), sending what public/js/shipping.js
+ * sends (form posts with `X-Station: fragment` and a fresh key per scan), with 20,000 packing orders
+ * in the database. Three runs, all 20 stations at once:
+ * - scans: each station opens an order, scans four parcel IDs and reports in, over and over;
+ * - Report in: each station opens an order, scans one parcel and reports in;
+ * - the station page, with an order open and two parcels on it.
  */
-export async function benchShipping(): Promise<ShippingBench> {
-  const data = generate({ products: 2000, orders: 20_000, linesPerOrder: 3, statuses: [['packing', 1]] });
+export async function benchShipping(STATIONS = 20): Promise<ShippingBench> {
+  const orders = 20_000;
+  const data = generate({ products: 2000, orders, linesPerOrder: 3, statuses: [['packing', 1]] });
   const path = '.bench/shipping.db';
   for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
   copyFileSync(data.path, path);
   const db = openDatabase(path);
   migrateDatabase(db);
-  const codes = db.$client.prepare("SELECT code FROM orders WHERE status = 'packing' AND waiting = 0 ORDER BY id").pluck().all() as string[];
+  const codes = db.$client.prepare("SELECT code FROM orders WHERE status = 'packing' AND waiting = 0 ORDER BY random()").pluck().all() as string[];
+  const emails = Array.from({ length: STATIONS }, (_, c) => `packer${c + 1}@example.com`);
+  for (const email of emails) await createUser(db, { email, name: `Packer ${email.slice(6, -12)}`, role: 'packer', language: 'en', password: PASSWORD }, new Date());
   db.$client.close();
 
-  const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, SCHEDULE: '0' });
+  const server = await startServer({
+    DATABASE_PATH: path,
+    DEMO_DATA: '0',
+    SCHEDULE: '0',
+    LOGIN_RATE_LIMIT: '100000',
+    LOGIN_RATE_LIMIT_PER_ADDRESS: '100000',
+    LOGIN_RATE_LIMIT_PER_ACCOUNT: '100000',
+  });
   try {
-    // Four parcels per order at most: spread the requests over the orders, each parcel ID new.
-    let n = 0;
-    const add = (duration: number) =>
-      autocannon({
-        url: server.url,
-        connections: 20,
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-            setupRequest: (req) => {
-              const i = n++;
-              return { ...req, path: `/api/v1/orders/${codes[i % codes.length]}/parcels`, body: JSON.stringify({ parcelId: `BENCH${String(i).padStart(10, '0')}`, source: 'scanner' }) };
-            },
-          },
-        ],
-      });
-    await add(2); // warm-up
-    const result = await add(10);
-    // The warm-up and the run gave these orders parcels already; report them in.
-    const reportMs: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      const batch = codes.slice(round * 200, round * 200 + 200);
-      const t0 = performance.now();
-      const res = await fetch(`${server.url}/api/v1/deliveries/report`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ orders: batch }),
-      });
-      const body = (await res.json()) as { reported: unknown[] };
-      reportMs.push(performance.now() - t0);
-      if (res.status !== 200 || body.reported.length !== 200) throw new Error(`report: HTTP ${res.status}, ${body.reported?.length} reported`);
-    }
-    return {
-      parcelRequests: result.requests.total,
-      parcelRps: result.requests.average,
-      parcelP50: result.latency.p50,
-      parcelP99: result.latency.p99,
-      parcelErrors: result.non2xx + result.errors,
-      reportDeliveries: 200,
-      reportMs,
-    };
+    const browsers = emails.map(() => new Browser(server.url));
+    for (const [c, b] of browsers.entries()) await b.signIn(emails[c]!, `Bench ${c + 1}`);
+
+    // Each station takes its orders from its own share of the list: no two stations want one order.
+    const perStation = Math.floor(codes.length / STATIONS);
+    const stationCodes = browsers.map((_, c) => codes.slice(c * perStation, (c + 1) * perStation));
+    let parcelSeq = 0;
+    const nextParcel = () => `BENCH${String(parcelSeq++).padStart(10, '0')}`;
+    const all = (fn: (b: Browser, mine: string[]) => Promise<void>) => Promise.all(browsers.map((b, c) => fn(b, stationCodes[c]!)));
+
+    const open = new Sample();
+    const parcel = new Sample();
+    await all(async (b, mine) => {
+      for (let k = 0; k < WARM_ORDERS + SCAN_ORDERS; k++) {
+        const timed = k >= WARM_ORDERS;
+        const opened = await scan(b, mine.shift()!);
+        if (timed) open.add(opened);
+        for (let p = 0; p < PARCELS; p++) {
+          const r = await scan(b, nextParcel());
+          if (timed) parcel.add(r);
+        }
+        await reportIn(b);
+      }
+    });
+
+    const report = new Sample();
+    await all(async (b, mine) => {
+      for (let k = 0; k < REPORT_ORDERS; k++) {
+        await scan(b, mine.shift()!);
+        await scan(b, nextParcel());
+        report.add(await reportIn(b));
+      }
+    });
+
+    const page = new Sample();
+    await all(async (b, mine) => {
+      await scan(b, mine.shift()!);
+      for (let p = 0; p < 2; p++) await scan(b, nextParcel());
+      for (let k = 0; k < PAGE_LOADS; k++) {
+        const r = await b.request('/shipping');
+        if (r.res.status !== 200 || !r.body.includes('id="station-page"')) throw new Error(`GET /shipping: HTTP ${r.res.status}`);
+        page.add(r);
+      }
+    });
+
+    return { orders, stations: STATIONS, open: open.result(), parcel: parcel.result(), page: page.result(), report: report.result() };
   } finally {
     server.stop();
   }
