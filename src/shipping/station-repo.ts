@@ -71,8 +71,12 @@ const stmts = preparedFor((sqlite) => ({
       WHERE d.station_id = ? AND d.status = 'draft' AND o.status = 'packing'
       ORDER BY d.id`,
   ),
+  // The queue's orders are chosen first, on the order's own columns alone, and only those few are
+  // joined to their lines and stations: an index on the queue's order (packing, not on hold; by
+  // priority, placed_at, id) is used when there is one, else the sort reads only these columns.
   queue: sqlite.prepare(
-    `SELECT o.id, o.code, o.priority, o.customer_name AS customerName, o.ship_city AS shipCity, o.ship_country AS shipCountry,
+    `WITH top AS (SELECT id FROM orders WHERE status = 'packing' AND waiting = 0 ORDER BY priority DESC, placed_at, id LIMIT ?)
+     SELECT o.id, o.code, o.priority, o.customer_name AS customerName, o.ship_city AS shipCity, o.ship_country AS shipCountry,
             (SELECT coalesce(sum(l.quantity - l.shipped_quantity), 0) FROM order_lines l WHERE l.order_id = o.id) AS units,
             (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id AND l.shipped_quantity > 0) AS partlyShipped,
             coalesce(
@@ -82,10 +86,8 @@ const stmts = preparedFor((sqlite) => ({
             coalesce(
               (SELECT s.id FROM stations s WHERE s.current_order_id = o.id),
               (SELECT d.station_id FROM deliveries d WHERE d.order_id = o.id AND d.status = 'draft')) AS heldById
-       FROM orders o
-      WHERE o.status = 'packing' AND o.waiting = 0
-      ORDER BY o.priority DESC, o.placed_at, o.id
-      LIMIT ?`,
+       FROM top JOIN orders o ON o.id = top.id
+      ORDER BY o.priority DESC, o.placed_at, o.id`,
   ),
   // Packing orders less the packing orders on hold: two index-only counts (the status index, then
   // the small index of orders on hold), instead of reading every packing order's row for `waiting`.
