@@ -46,6 +46,7 @@ const envSchema = z.object({
   LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
   SCHEDULE: flag.default(true),
   DOCUMENT_FONT_DIR: z.string().min(1).default('/usr/share/fonts/truetype/dejavu'),
+  PRINTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   SMTP_URL: z
     .string()
     .refine((u) => {
@@ -100,6 +101,8 @@ export type Config = {
   schedule: boolean;
   /** Folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf, embedded in every PDF. */
   documentFontDir: string;
+  /** How long a label printer may take to connect, take a job and close (raw TCP, port 9100). */
+  printerTimeoutMs: number;
   /** SMTP server of outgoing e-mail; without it e-mails stay in the outbox, readable, marked unsent. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -139,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     loginRateLimitPerAddress: e.LOGIN_RATE_LIMIT_PER_ADDRESS,
     loginRateLimitPerAccount: e.LOGIN_RATE_LIMIT_PER_ACCOUNT,
     documentFontDir: e.DOCUMENT_FONT_DIR,
+    printerTimeoutMs: e.PRINTER_TIMEOUT_MS,
     schedule: e.SCHEDULE,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,

@@ -34,6 +34,10 @@ export type ErrorCode =
   | 'too_many_parcels'
   | 'parcel_not_found'
   | 'broker_failed'
+  | 'printer_not_found'
+  | 'no_label_printer'
+  | 'printer_unreachable'
+  | 'printer_timeout'
   | 'conflict'
   | 'barcode_in_use'
   | 'email_in_use'
@@ -78,6 +82,10 @@ const STATUS: Record<ErrorCode, number> = {
   too_many_parcels: 422,
   parcel_not_found: 404,
   broker_failed: 502,
+  printer_not_found: 404,
+  no_label_printer: 409,
+  printer_unreachable: 502,
+  printer_timeout: 504,
   conflict: 409,
   barcode_in_use: 409,
   email_in_use: 409,

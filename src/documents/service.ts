@@ -9,7 +9,7 @@ import { addDays, dayOf, startOfDay } from '../domain/time.js';
 import type { Language } from '../i18n/index.js';
 import { AppError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
-import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo } from './model.js';
+import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo, type Seller } from './model.js';
 import type { DocumentRenderer } from './renderer.js';
 import { loadDocOrders, type DocOrderRow } from './repo.js';
 import { getSeller } from './settings.js';
@@ -127,8 +127,25 @@ function parcelOf(db: Db, order: DocOrderRow, raw: string): { parcelId: string; 
   return { parcelId, index: all.indexOf(parcelId) + 1, of: all.length };
 }
 
+/**
+ * A parcel's label as printDocuments loads and checks it for the PDF, for a label printed another
+ * way (ZPL on a network printer, printers/service.ts): the order, the parcel's place among its
+ * delivery's parcels, the seller. `code` is resolved already.
+ */
+export function loadLabel(db: Db, code: string, parcelId: string): { order: DocOrderRow; parcel: { parcelId: string; index: number; of: number }; seller: Seller } {
+  const orders = loadDocOrders(db, [code]);
+  checkOrders('label', [code], orders);
+  const order = orders[0]!;
+  return { order, parcel: parcelOf(db, order, parcelId), seller: getSeller(db) };
+}
+
+/** Records a label printed another way as a PDF label is recorded; `extra` goes in the event (the printer it went to). */
+export function recordLabelPrint(db: Db, order: DocOrderRow, actor: Actor, now: Date, parcelId: string, extra: Record<string, unknown>): void {
+  recordPrints(db, 'label', [order], actor, now, parcelId, extra);
+}
+
 /** One printed_documents row and one order event per order and kind, in one transaction. */
-function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: Actor, now: Date, reference: string | null): void {
+function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: Actor, now: Date, reference: string | null, extra: Record<string, unknown> = {}): void {
   const sqlite = db.$client;
   const earlier = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ?').pluck();
   const print = sqlite.prepare('INSERT INTO printed_documents (order_id, kind, lines_version, reference, printed_by, printed_at) VALUES (?, ?, ?, ?, ?, ?)');
@@ -138,7 +155,7 @@ function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: 
       for (const printed of PRINTED_KINDS[kind]) {
         const reprint = (earlier.get(order.id, printed) as number) > 0;
         print.run(order.id, printed, order.linesVersion, reference, actor.name, at);
-        logOrderEvent(tx, order, 'document_printed', actor, at, { kind: printed, reprint, ...(reference && { reference }) });
+        logOrderEvent(tx, order, 'document_printed', actor, at, { kind: printed, reprint, ...(reference && { reference }), ...extra });
       }
     }
   });

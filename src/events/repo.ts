@@ -20,6 +20,7 @@ export type OrderEventType =
   | 'delivery_lines_clamped'
   | 'delivery_discarded'
   | 'document_printed'
+  | 'label_print_failed'
   | 'email_queued'
   | 'pack_check'
   | 'station_takeover'

@@ -42,7 +42,16 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
     case 'delivery_discarded':
       return t('events.delivery_discarded', { parcels: ((d.parcels ?? []) as string[]).join(', ') || '—' });
     case 'document_printed':
-      return [t('events.document_printed', d), d.reference && t('history.invoiceNumber', { number: d.reference }), d.reprint && t('history.reprint')].filter(Boolean).join(' · ');
+      return [
+        t('events.document_printed', d),
+        d.reference && (d.kind === 'label' ? t('history.parcelReference', { parcelId: d.reference }) : t('history.invoiceNumber', { number: d.reference })),
+        d.printer && t('history.onPrinter', { printer: d.printer }),
+        d.reprint && t('history.reprint'),
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'label_print_failed':
+      return t('events.label_print_failed', { ...d, error: typeof d.errorKey === 'string' ? t(d.errorKey, (d.errorParams ?? {}) as Record<string, unknown>) : String(d.error) });
     case 'pack_check':
       return t('history.packCheck', { detail: holdText(t, d as Parameters<typeof holdText>[1]) });
     default:

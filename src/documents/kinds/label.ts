@@ -3,9 +3,14 @@ import { LABEL, MM } from '../pdf.js';
 import type { DocOrder } from '../model.js';
 import { addressLines, barsOf, type Ctx } from '../layout.js';
 
-/** SSCC-18 (18 digits) prints as GS1-128 with AI (00); any other parcel ID as Code 128. */
+/** An SSCC-18 (18 digits) prints as GS1-128 with AI (00); any other parcel ID as Code 128 (here and on the ZPL label). */
+export function isSsccParcel(parcelId: string): boolean {
+  return /^\d{18}$/.test(parcelId);
+}
+
+/** The parcel ID's bars and the text under them (see isSsccParcel). */
 export function parcelBars(parcelId: string): { bars: number[]; text: string } {
-  const sscc = /^\d{18}$/.test(parcelId);
+  const sscc = isSsccParcel(parcelId);
   const [symbol] = bwipjs.raw(sscc ? 'gs1-128' : 'code128', sscc ? `(00)${parcelId}` : parcelId, {}) as { sbs: number[] }[];
   return { bars: symbol!.sbs, text: sscc ? `(00) ${parcelId}` : parcelId };
 }
