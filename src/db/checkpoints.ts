@@ -48,8 +48,8 @@ export interface BackgroundCheckpoints {
 /**
  * Moves WAL checkpoints off the request thread. By default SQLite checkpoints inside the commit that
  * takes the WAL past 1,000 pages: that commit copies the pages into the database file and waits for
- * two fsyncs, and every request queued behind it waits too (under order intake, one commit in about
- * eight). Here a thread with its own connection checkpoints every `intervalMs`, and the request
+ * two fsyncs, and every request queued behind it waits too (under order intake, one commit
+ * in every few). Here a thread with its own connection checkpoints every `intervalMs`, and the request
  * thread's own automatic checkpoint is moved out to `fallbackPages`: it only runs if this thread
  * falls far behind or has stopped. Durability does not change: a commit is in the WAL before it is
  * answered, whoever copies it on.
