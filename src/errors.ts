@@ -27,6 +27,13 @@ export type ErrorCode =
   | 'order_not_packing'
   | 'order_on_hold'
   | 'order_taken'
+  | 'item_not_on_order'
+  | 'item_over_quantity'
+  | 'barcode_unknown'
+  | 'item_on_other_order'
+  | 'item_not_tracked'
+  | 'check_not_found'
+  | 'delivery_not_verified'
   | 'not_invoice_order'
   | 'invoice_one_at_a_time'
   | 'document_font_missing'
@@ -75,6 +82,13 @@ const STATUS: Record<ErrorCode, number> = {
   order_not_packing: 409,
   order_on_hold: 409,
   order_taken: 409,
+  item_not_on_order: 409,
+  item_over_quantity: 409,
+  barcode_unknown: 422,
+  item_on_other_order: 409,
+  item_not_tracked: 409,
+  check_not_found: 404,
+  delivery_not_verified: 409,
   not_invoice_order: 409,
   invoice_one_at_a_time: 422,
   document_font_missing: 503,

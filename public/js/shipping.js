@@ -231,7 +231,7 @@
   };
 
   // ---- commands: keys, buttons and command barcodes ----
-  const COMMANDS = { 'REPORT IN': 'F9', 'FETCH PARCEL ID': 'F2', 'NEW PARCEL': 'F3', PARTIAL: 'F4', 'PRINT LABEL': 'F8', CANCEL: 'Escape' };
+  const COMMANDS = { 'REPORT IN': 'F9', 'FETCH PARCEL ID': 'F2', 'NEW PARCEL': 'F3', PARTIAL: 'F4', 'PRINT LABEL': 'F8', CANCEL: 'Escape', 'UNDO CHECK': 'Control+Z', 'SHIP CHECKED': 'Shift+F4' };
   const commandOf = (text) => {
     const words = text.trim().toUpperCase().split(/[\s_-]+/).filter(Boolean).join(' ');
     return Object.keys(COMMANDS).find((c) => c === words);
@@ -248,9 +248,13 @@
     return true;
   };
   const byKey = Object.fromEntries(Object.entries(COMMANDS).map(([c, k]) => [k, c]));
+  // The key as aria-keyshortcuts writes it: "F9", "Shift+F4", "Control+Z".
+  const keyName = (event) => `${event.ctrlKey ? 'Control+' : ''}${event.shiftKey ? 'Shift+' : ''}${event.key.length === 1 ? event.key.toUpperCase() : event.key}`;
   document.addEventListener('keydown', (event) => {
-    const command = byKey[event.key];
-    if (!command || event.altKey || event.ctrlKey || event.metaKey) return;
+    const command = byKey[keyName(event)];
+    if (!command || event.altKey || event.metaKey) return;
+    // Ctrl+Z in a field with text is the field's own undo.
+    if (command === 'UNDO CHECK' && event.target instanceof HTMLInputElement && event.target.value) return;
     // Esc in the partial form cancels it; other keys act anywhere on the station.
     event.preventDefault();
     if (!runCommand(command)) {

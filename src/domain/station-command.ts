@@ -2,10 +2,10 @@
 // A scanner sends the text as printed; spaces, dashes and underscores between words, and letter
 // case, do not matter ("report-in" and "REPORT_IN" are REPORT IN).
 
-export const STATION_COMMANDS = ['REPORT IN', 'FETCH PARCEL ID', 'NEW PARCEL', 'PARTIAL', 'PRINT LABEL', 'CANCEL'] as const;
+export const STATION_COMMANDS = ['REPORT IN', 'FETCH PARCEL ID', 'NEW PARCEL', 'PARTIAL', 'PRINT LABEL', 'CANCEL', 'UNDO CHECK', 'SHIP CHECKED'] as const;
 export type StationCommand = (typeof STATION_COMMANDS)[number];
 
-/** The keyboard key of each command, shown on the page and in `aria-keyshortcuts`. */
+/** The keyboard key of each command, shown on the page and in `aria-keyshortcuts` (its syntax: `Control+Z`). */
 export const COMMAND_KEYS: Record<StationCommand, string> = {
   'REPORT IN': 'F9',
   'FETCH PARCEL ID': 'F2',
@@ -13,6 +13,8 @@ export const COMMAND_KEYS: Record<StationCommand, string> = {
   PARTIAL: 'F4',
   'PRINT LABEL': 'F8',
   CANCEL: 'Escape',
+  'UNDO CHECK': 'Control+Z',
+  'SHIP CHECKED': 'Shift+F4',
 };
 
 /** The command a scanned text is, if it is one. */

@@ -24,6 +24,8 @@ export type OrderEventType =
   | 'email_queued'
   | 'pack_check'
   | 'station_takeover'
+  | 'item_checked'
+  | 'check_undone'
   | 'deleted';
 
 /** Appends one row to the order's log, inside the transaction that made the change (a bare Db does not compile). */

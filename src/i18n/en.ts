@@ -309,6 +309,8 @@ export const en = {
     deleted: 'Order deleted',
     label_print_failed: 'Label of parcel {{parcelId}} not printed on {{printer}}: {{error}}',
     station_takeover: 'Taken over at the packing station: {{from}} → {{to}}',
+    item_checked: 'Checked {{quantity}} × {{sku}} ({{barcode}})',
+    check_undone: 'Check undone: {{quantity}} × {{sku}}',
   },
   shippingSettings: {
     title: 'Shipping',
@@ -324,6 +326,14 @@ export const en = {
     httpTimeoutMs: 'Timeout per attempt (ms)',
     httpRetries: 'Retries',
     saved: 'Shipping settings saved.',
+    verification: {
+      title: 'Checking items while packing',
+      intro: 'At the packing station each item’s barcode (or SKU) is scanned and counted against its line before Report in.',
+      mode: 'Item checks',
+      off: 'Off',
+      warn: 'Warn: Report in says which units were not checked',
+      required: 'Required: Report in refuses a delivery until every unit is checked',
+    },
   },
   docSettings: {
     title: 'Documents',
@@ -514,8 +524,18 @@ export const en = {
         PARTIAL: 'Partial delivery: key the quantities',
         PRINT_LABEL: 'Print the label of the newest parcel',
         CANCEL: 'Cancel: close the form, or put the order back in the queue',
+        UNDO_CHECK: 'Undo the last item check',
+        SHIP_CHECKED: 'Ship what is checked (a partial delivery)',
       },
     },
+    checked: 'Checked {{sku}}: {{checked}} of {{of}}.',
+    checkUndone: 'Check undone: {{quantity}} × {{sku}} on order {{code}}.',
+    shipChecked: 'Order {{code}} ships what is checked; the rest stays for a later delivery.',
+    reportedUnchecked: 'Reported {{count}} deliveries ({{shipped}} orders shipped, {{partial}} partly), with units not checked: {{lines}}.',
+    checkedOf: '{{checked}} of {{of}} checked',
+    undoCheck: 'Undo last check',
+    shipCheckedButton: 'Ship what is checked',
+    checkHelp: 'Scan each item (barcode or SKU). For many of one item, key the count first: 5*barcode.',
   },
   phoneJoin: {
     title: 'Phone as a station',
@@ -865,6 +885,17 @@ export const en = {
     printerTimeout: 'Printer {{printer}} ({{address}}) did not answer within {{seconds}} s: is it switched on? Nothing was changed; print again from the parcel.',
     printerTimeoutSending: 'Printer {{printer}} ({{address}}) did not take the label within {{seconds}} s (out of paper, open, or busy?). Check the printer before printing again from the parcel.',
     orderTaken: 'Order {{code}} is open at {{station}} — {{packer}}. Take it over to pack it here.',
+    check: {
+      checkDigit: '{{barcode}} is not a valid item barcode: its check digit does not match. Scan it again.',
+      unreadable: '{{barcode}} is a GS1 code without an item number (01).',
+      unknown: 'No product has the barcode or SKU {{barcode}}.',
+      notTracked: '{{sku}} ({{barcode}}) is not stock-tracked: it is not checked at packing.',
+      otherOrder: '{{sku}} is not on order {{code}}: it belongs to order {{otherCode}} at this station.',
+      notOnOrder: '{{sku}} is not on order {{code}}. Put it back.',
+      overQuantity: 'One too many {{sku}}: {{checked}} of {{of}} are already checked.',
+      notFound: 'No check to undo on order {{code}}.',
+      notVerified: 'Order {{code}} cannot be reported: not every unit is checked ({{lines}}).',
+    },
   },
   validation: {
     required: 'Required.',
@@ -939,6 +970,7 @@ export const en = {
     printerDpi: 'Choose 203 or 300 dpi.',
     printerNameInUse: 'There is already a printer called {{name}}.',
     stationName: 'A station name is 1–{{max}} characters, e.g. “Bench 2”.',
+    checkQuantity: 'A count is a whole number from 1 to 999.',
   },
 };
 

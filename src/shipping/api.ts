@@ -11,9 +11,11 @@ import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';
 import { addParcel, draftView, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type ReportFailure } from './drafts.js';
+import { checkItem, checkState, undoCheck } from './checks.js';
 import { shipDelivery } from './service.js';
 
 export const parcelBody = z.strictObject({ parcelId: z.string().max(200), source: z.enum(PARCEL_SOURCES).optional() });
+export const checkBody = z.strictObject({ barcode: z.string().min(1).max(200), quantity: z.int().min(1).max(999).optional() });
 export const fetchBody = z.strictObject({ count: z.int().min(1).max(4).optional() });
 export const linesBody = z.strictObject({ lines: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) })).min(1).max(500) });
 const key = z.string().min(1).max(200).optional();
@@ -43,6 +45,21 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
 
   orders.get('/:code/delivery', (req, res) => {
     res.json(draftView(db, req.params.code));
+  });
+
+  // Scan-to-verify: units checked into the open delivery (docs/api.md § Item checks).
+  orders.get('/:code/checks', (req, res) => {
+    res.json(checkState(db, req.params.code));
+  });
+  orders.post('/:code/checks', (req, res) => {
+    const body = parse(checkBody, req.body ?? {});
+    res.status(201).json(checkItem(db, req.params.code, body, ctx(req)));
+  });
+  orders.delete('/:code/checks/:id', (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id) || id < 1) throw new AppError('check_not_found', 'errors.check.notFound', { code: req.params.code });
+    undoCheck(db, req.params.code, id, ctx(req));
+    res.json(checkState(db, req.params.code));
   });
 
   orders.post('/:code/parcels', async (req, res) => {

@@ -1,10 +1,11 @@
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import type { Actor } from '../domain/actor.js';
 import { readOrderCode } from '../domain/order-code.js';
 import { AppError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { findStationOrder } from './repo.js';
+import { checkItemIn, getVerificationMode, isItemScan, recordRefusedCheck } from './checks.js';
 import { addParcelIn, cleanParcelId, type ParcelSource } from './drafts.js';
 import { recordScanKey } from './station-repo.js';
 import { ensureStation, openOrderAt } from './stations.js';
@@ -32,23 +33,46 @@ export interface ScanWho {
  * the page for each scan, makes a resent scan (after a lost answer, or from the offline queue) a
  * no-op: the key is written in the same savepoint as the scan, so a refused scan leaves no key.
  */
-export function stationScan(db: Db, who: ScanWho, input: { value: string; source: ParcelSource; key?: string }, ctx: { actor: Actor; now: Date }): Promise<ScanResult> {
+export async function stationScan(db: Db, who: ScanWho, input: { value: string; source: ParcelSource; key?: string }, ctx: { actor: Actor; now: Date }): Promise<ScanResult> {
   const value = input.value.trim();
   // A ten-digit parcel ID that is no order's code is a parcel: only an existing order's code opens one.
   const reading = readOrderCode(value);
-  return groupCommit(db).run((tx) => {
-    const station = ensureStation(tx, who.userId, who.stationName, ctx.now);
-    if (input.key && !recordScanKey(tx, station.id, input.key, ctx.now)) return { kind: 'resent', key: 'shipping.resent', params: { value }, opened: false };
-    const order = reading.kind === 'valid' ? findStationOrder(tx, reading.code) : undefined;
-    if (order) {
-      if (order.status !== 'packing') throw new AppError('order_not_packing', 'shipping.notOnStation', { code: order.code, status: order.status });
-      refuseIfOnHold(tx, order.id);
-      openOrderAt(tx, station, order);
-      return { kind: 'ok', key: 'shipping.selected', params: { code: order.code }, opened: true };
-    }
-    if (!station.currentCode) throw new AppError('validation_failed', 'shipping.selectFirst', { value });
-    const parcelId = cleanParcelId(value);
-    addParcelIn(tx, station.currentCode, parcelId, input.source, { ...ctx, station });
-    return { kind: 'ok', key: 'shipping.parcelAdded', params: { parcelId, code: station.currentCode }, opened: false };
-  });
+  // Set when the scan was an item check: its refusal is kept after the group's rollback of it.
+  let checking: string | null = null;
+  try {
+    return await groupCommit(db).run((tx) => scanIn(tx, reading, value, input, who, ctx, (code) => (checking = code)));
+  } catch (err) {
+    if (checking) recordRefusedCheck(db, checking, value, err, ctx);
+    throw err;
+  }
+}
+
+function scanIn(
+  tx: Tx,
+  reading: ReturnType<typeof readOrderCode>,
+  value: string,
+  input: { source: ParcelSource; key?: string },
+  who: ScanWho,
+  ctx: { actor: Actor; now: Date },
+  checking: (code: string) => void,
+): ScanResult {
+  const station = ensureStation(tx, who.userId, who.stationName, ctx.now);
+  if (input.key && !recordScanKey(tx, station.id, input.key, ctx.now)) return { kind: 'resent', key: 'shipping.resent', params: { value }, opened: false };
+  const order = reading.kind === 'valid' ? findStationOrder(tx, reading.code) : undefined;
+  if (order) {
+    if (order.status !== 'packing') throw new AppError('order_not_packing', 'shipping.notOnStation', { code: order.code, status: order.status });
+    refuseIfOnHold(tx, order.id);
+    openOrderAt(tx, station, order);
+    return { kind: 'ok', key: 'shipping.selected', params: { code: order.code }, opened: true };
+  }
+  if (!station.currentCode) throw new AppError('validation_failed', 'shipping.selectFirst', { value });
+  // With verification on, an item's barcode (or SKU) checks a unit of the open order.
+  if (getVerificationMode(tx) !== 'off' && isItemScan(tx, value)) {
+    checking(station.currentCode);
+    const checked = checkItemIn(tx, station.currentCode, { barcode: value }, { ...ctx, station });
+    return { kind: 'ok', key: 'shipping.checked', params: { ...checked, code: station.currentCode }, opened: false };
+  }
+  const parcelId = cleanParcelId(value);
+  addParcelIn(tx, station.currentCode, parcelId, input.source, { ...ctx, station });
+  return { kind: 'ok', key: 'shipping.parcelAdded', params: { parcelId, code: station.currentCode }, opened: false };
 }

@@ -10,6 +10,7 @@ import { queueOrderMail } from '../email/queue.js';
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
 import { changeOnHand } from '../stock/writer.js';
+import { refuseIfNotVerified } from './checks.js';
 import { stationLabel } from './stations.js';
 
 /** Who ships: the actor, and the packing station when it is reported at one (recorded on the delivery). */
@@ -108,6 +109,8 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
     })
     .filter((x) => x.quantity > 0);
   if (shipping.length === 0) throw fieldError('lines', 'validation.nothingToShip');
+  // Scan-to-verify: with "required", every unit going must have been checked (the rule holds on every path that ships).
+  refuseIfNotVerified(tx, order, draft?.id ?? null, shipping.map((x) => ({ orderLineId: x.line.id, sku: x.line.sku, quantity: x.quantity })));
 
   const at = ctx.now.getTime();
   const by = actorLabel(ctx.actor);

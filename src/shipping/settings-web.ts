@@ -7,6 +7,7 @@ import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { formNumber, parse } from '../web/validate.js';
 import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from './broker.js';
+import { getVerificationMode, putVerificationMode, VERIFICATION_MODES } from './checks.js';
 
 const form = z.object({
   kind: z.enum(['sscc', 'http']),
@@ -22,10 +23,22 @@ const form = z.object({
 export function shippingSettingsWeb({ db, clock }: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('settings'));
-  const model = (req: Request) => ({ title: req.t('shippingSettings.title') });
+  const model = (req: Request) => ({ title: req.t('shippingSettings.title'), verification: getVerificationMode(db), modes: VERIFICATION_MODES });
   router.get('/', (req, res) => {
     const { httpKey, ...values } = getBrokerSettings(db);
     res.render('settings/shipping', { ...model(req), values: { ...values, httpKey: '', hasKey: httpKey !== '' } });
+  });
+  // Scan-to-verify: off, warn (Report in says what was not checked) or required (Report in refuses).
+  router.post('/verification', (req, res) => {
+    try {
+      const { mode } = parse(z.object({ mode: z.enum(VERIFICATION_MODES) }), req.body ?? {});
+      putVerificationMode(db, mode, clock(), req.user!.name);
+      setFlash(req, 'success', 'shippingSettings.saved');
+      res.redirect('/settings/shipping');
+    } catch (err) {
+      const { httpKey, ...values } = getBrokerSettings(db);
+      renderForm(req, res, err, 'settings/shipping', { ...model(req), values: { ...values, httpKey: '', hasKey: httpKey !== '' } });
+    }
   });
   router.post('/', (req, res) => {
     try {

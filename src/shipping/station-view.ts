@@ -3,6 +3,7 @@ import { COMMAND_KEYS } from '../domain/station-command.js';
 import { holdReason } from '../domain/hold.js';
 import { findOrderByCode } from '../orders/repo.js';
 import { getPackSettings } from '../pack/settings.js';
+import { checkState, getVerificationMode, type VerificationMode } from './checks.js';
 import { draftView, type DraftView } from './drafts.js';
 import { findStationByName, listStationDrafts, stationQueue, type QueueRow, type StationDraftRow, type StationRow } from './station-repo.js';
 import { stationLabel } from './stations.js';
@@ -22,6 +23,8 @@ export interface CurrentOrder {
   draft: DraftView;
   /** The newest parcel: what "Print label" prints. */
   lastParcel: string | null;
+  /** Scan-to-verify, when it is on: units checked per SKU, and whether any check can be undone. */
+  checks: { mode: VerificationMode; bySku: Record<string, { checked: number; of: number }>; any: boolean; complete: boolean } | null;
 }
 
 /** The station's page and the fragment a scan answers with. */
@@ -40,6 +43,17 @@ function currentOrder(db: Db, station: StationRow): CurrentOrder | null {
   // An order unpacked or cancelled while open here is no longer on the station.
   if (!order || order.status !== 'packing') return null;
   const draft = draftView(db, order.code);
+  const mode = getVerificationMode(db);
+  let checks: CurrentOrder['checks'] = null;
+  if (mode !== 'off') {
+    const state = checkState(db, order.code);
+    checks = {
+      mode,
+      bySku: Object.fromEntries(state.lines.map((l) => [l.sku, { checked: l.checked, of: l.quantity }])),
+      any: state.checks.length > 0,
+      complete: state.complete,
+    };
+  }
   return {
     code: order.code,
     customerName: order.customerName ?? '',
@@ -49,6 +63,7 @@ function currentOrder(db: Db, station: StationRow): CurrentOrder | null {
     hold: holdReason({ waiting: order.waiting, approved: order.approved, paid: order.paid, paymentMethod: order.paymentMethod }, getPackSettings(db)),
     draft,
     lastParcel: draft.parcels.at(-1)?.parcelId ?? null,
+    checks,
   };
 }
 

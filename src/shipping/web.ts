@@ -4,7 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { once } from '../api/idempotency.js';
 import { readCommand, type StationCommand } from '../domain/station-command.js';
-import { resolveOrderCode } from '../orders/lookup.js';
+import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { sendPdf } from '../documents/api.js';
 import { printDocuments } from '../documents/service.js';
 import { requireCapability } from '../web/auth.js';
@@ -17,10 +17,11 @@ import { brokerFor } from './broker.js';
 import { presentReportFailure } from './api.js';
 import { commandSheetPdf } from './command-sheet.js';
 import { addSlot, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type StationCtx } from './drafts.js';
+import { checkedQuantities, getVerificationMode, uncheckedUnits, undoCheck } from './checks.js';
 import { stationScan } from './scan.js';
-import { pruneScanKeys } from './station-repo.js';
+import { listStationDrafts, pruneScanKeys } from './station-repo.js';
 import { stationModel } from './station-view.js';
-import { cleanStationName, closeOrderAt, ensureStation, takeOverOrder } from './stations.js';
+import { cleanStationName, closeOrderAt, ensureStation, takeOverOrder, type StationRow } from './stations.js';
 import { writeTransaction } from '../db/client.js';
 
 const scanForm = z.object({
@@ -87,6 +88,14 @@ export function shippingWeb(deps: AppDeps): Router {
     const name = requireStation(req);
     const station = writeTransaction(db, (tx) => ensureStation(tx, req.user!.id, name, ctx.now));
     return { ...ctx, station };
+  };
+
+  /** "SKU 1/2" for each line of this station's deliveries (or the ticked ones) with units not checked. */
+  const uncheckedOfStation = (station: StationRow, orders: string[]): string[] => {
+    const wanted = new Set(orders.map((o) => o.replace(/[\s-]/g, '')));
+    return listStationDrafts(db, station.id)
+      .filter((d) => d.parcels > 0 && (wanted.size === 0 || wanted.has(d.code)))
+      .flatMap((d) => uncheckedUnits(db, d.orderId).map((u) => `${d.code} ${u.sku} ${u.checked}/${u.of}`));
   };
 
   const fragmentWanted = (req: Request) => req.get('x-station') === 'fragment';
@@ -188,11 +197,15 @@ export function shippingWeb(deps: AppDeps): Router {
       case 'FETCH PARCEL ID':
       case 'NEW PARCEL':
       case 'PARTIAL':
+      case 'UNDO CHECK':
+      case 'SHIP CHECKED':
       case 'PRINT LABEL': {
         if (!station.currentCode) throw new AppError('validation_failed', 'shipping.openFirst');
         const code = station.currentCode;
         if (command === 'FETCH PARCEL ID') return fetch(ctx, code);
         if (command === 'NEW PARCEL') return slot(ctx, code);
+        if (command === 'UNDO CHECK') return undo(ctx, code);
+        if (command === 'SHIP CHECKED') return shipChecked(ctx, code);
         if (command === 'PARTIAL') return { kind: 'ok', key: 'shipping.partialOpen', params: { code }, open: 'partial' };
         return { kind: 'ok', key: 'shipping.labelOpen', params: { code }, open: 'label' };
       }
@@ -208,8 +221,20 @@ export function shippingWeb(deps: AppDeps): Router {
     return { kind: 'ok', key: 'shipping.slotAdded', params: { code } };
   };
 
+  const undo = (ctx: StationCtx, code: string): Outcome => {
+    const undone = undoCheck(db, code, 'last', ctx);
+    return { kind: 'ok', key: 'shipping.checkUndone', params: { ...undone, code } };
+  };
+  const shipChecked = (ctx: StationCtx, code: string): Outcome => {
+    const order = findOrderByCodeOrThrow(db, code);
+    setDeliveryLines(db, code, checkedQuantities(db, order.id), ctx);
+    return { kind: 'ok', key: 'shipping.shipChecked', params: { code } };
+  };
+
   const report = (req: Request, orders: string[], key: string): Outcome => {
     const ctx = stationCtx(req);
+    // With verification "warn", what is about to go unchecked is read before the report ships it.
+    const unchecked = getVerificationMode(db) === 'warn' ? uncheckedOfStation(ctx.station!, orders) : [];
     const reply = once(db, `station:${ctx.station!.id}:report`, key, { orders }, ctx.now, () => ({
       status: 200,
       body: reportDrafts(db, orders.length ? orders : undefined, ctx),
@@ -221,6 +246,10 @@ export function shippingWeb(deps: AppDeps): Router {
       // The rest were reported; each order left out is named with its reason.
       const failures = failed.map((f) => `${f.code}: ${presentReportFailure(f, req.t, config.timezone).error.message}`).join(' · ');
       return { kind: 'error', key: 'shipping.reportedWithFailures', params: { ...counts, failed: failed.length, failures }, queue: true };
+    }
+    if (reported.length && unchecked.length) {
+      // "Warn": reported, with the units that were not checked named.
+      return { kind: 'duplicate', key: 'shipping.reportedUnchecked', params: { ...counts, lines: unchecked.join(', ') }, queue: true };
     }
     return { kind: reported.length ? 'ok' : 'error', key: reported.length ? 'shipping.reported' : 'shipping.nothingToReport', params: counts, queue: true };
   };
@@ -257,6 +286,8 @@ export function shippingWeb(deps: AppDeps): Router {
   );
 
   router.post('/orders/:code/fetch', (req, res) => act(req, res, () => fetch(stationCtx(req), req.params.code)));
+  router.post('/orders/:code/checks/undo', (req, res) => act(req, res, () => undo(stationCtx(req), req.params.code)));
+  router.post('/orders/:code/ship-checked', (req, res) => act(req, res, () => shipChecked(stationCtx(req), req.params.code)));
   router.post('/orders/:code/slots', (req, res) => act(req, res, () => slot(stationCtx(req), req.params.code)));
 
   // Partial delivery: one number field per SKU (`qty.<sku>`).
@@ -299,4 +330,33 @@ export function shippingWeb(deps: AppDeps): Router {
   router.get('/station', (req, res) => res.render('shipping/name', { title: req.t('shipping.nameTitle'), values: { name: stationName(req) ?? '' }, errors: {} }));
 
   return router;
+}
+
+/**
+ * The station this device is named as (its cookie), or null: for routers beside the station's
+ * own that answer the station's forms (printers/station-web.ts).
+ */
+export function stationNameOf(req: Request): string | null {
+  const raw = parseCookies(req.get('cookie') ?? '')[STATION_COOKIE];
+  if (!raw) return null;
+  try {
+    return cleanStationName(raw);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Answers a form sent from the station as the station's own forms are answered: the fragment of
+ * the station for the page's script (`X-Station: fragment`), else a redirect to the station with
+ * the message. For routers beside the station's own (printers/station-web.ts).
+ */
+export function answerStationForm(db: AppDeps['db'], req: Request, res: Response, outcome: { kind: 'ok' | 'error'; key: string; params: Record<string, unknown> }): void {
+  if (req.get('x-station') === 'fragment') {
+    const model = stationModel(db, req.user!.id, stationNameOf(req), { queue: false });
+    res.set('Cache-Control', 'no-store');
+    return res.render('shipping/fragment', { ...model, outcome: { kind: outcome.kind, open: '', takeover: '', message: req.t(outcome.key, outcome.params) } });
+  }
+  setFlash(req, outcome.kind === 'ok' ? 'success' : 'error', outcome.key, outcome.params);
+  res.redirect(303, '/shipping');
 }

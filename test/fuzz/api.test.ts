@@ -10,7 +10,7 @@ import { statusBody } from '../../src/orders/api.js';
 import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineQuantityBody, paymentBody } from '../../src/orders/schemas.js';
 import { startBody } from '../../src/pack/api.js';
 import { productBody } from '../../src/products/schemas.js';
-import { deliveryBody, fetchBody, linesBody, parcelBody, reportBody } from '../../src/shipping/api.js';
+import { checkBody, deliveryBody, fetchBody, linesBody, parcelBody, reportBody } from '../../src/shipping/api.js';
 import { webhookBody } from '../../src/webhooks/service.js';
 import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser } from '../builders.js';
 import { dbDigest } from '../digest.js';
@@ -61,6 +61,9 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'get', path: '/api/v1/orders/:code/documents/:document', query: ['lang=xx', 'parcel=%ff', 'lang=sv'], runs: 15 },
   { method: 'post', path: '/api/v1/documents/:batch', body: batchBody, runs: 15 },
   { method: 'get', path: '/api/v1/orders/:code/delivery' },
+  { method: 'get', path: '/api/v1/orders/:code/checks' },
+  { method: 'post', path: '/api/v1/orders/:code/checks', body: checkBody },
+  { method: 'delete', path: '/api/v1/orders/:code/checks/:id' },
   { method: 'post', path: '/api/v1/orders/:code/parcels', body: parcelBody },
   { method: 'delete', path: '/api/v1/orders/:code/parcels/:parcel' },
   { method: 'post', path: '/api/v1/orders/:code/parcels/fetch', body: fetchBody },
