@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { products } from '../db/schema/index.js';
 import { presentProduct } from '../products/present.js';
+import { mispickDays } from '../shipping/mispicks.js';
 import { requireCapability } from '../web/auth.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -12,11 +13,16 @@ const productQuery = z.object({
   after: z.string().max(64).optional(),
 });
 
-export function toolsWeb({ db }: AppDeps): Router {
+export function toolsWeb({ db, clock, config }: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('tools'));
 
   router.get('/', (req, res) => res.render('tools/index', { title: req.t('tools.title') }));
+
+  // Refused item scans per packer per day: the mis-pick rate a warehouse watches.
+  router.get('/mispicks', (req, res) => {
+    res.render('tools/mispicks', { title: req.t('tools.mispicks.title'), days: mispickDays(db, clock(), config.timezone) });
+  });
 
   // Products with their stock figures, by SKU, keyset-paged.
   router.get('/products', (req, res) => {

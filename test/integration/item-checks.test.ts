@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { putVerificationMode } from '../../src/shipping/checks.js';
 import type { Db } from '../../src/db/client.js';
 import { buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
-import { api, loginAtStation, makeApp } from '../helpers.js';
+import { api, loginAs, loginAtStation, makeApp } from '../helpers.js';
 import { apiError, json } from '../json.js';
 
 const GS = '\x1D';
@@ -100,6 +100,11 @@ describe('checking items at the packing station', () => {
     expect((await scanFragment('09501101020917', { key: 'c-4' })).text).toContain('is not stock-tracked');
     expect(db.$client.prepare('SELECT reason FROM refused_checks ORDER BY id').pluck().all()).toEqual(['item_on_other_order', 'item_over_quantity', 'item_not_tracked']);
     expect(count(db, 'SELECT count(*) FROM delivery_checks')).toBe(1);
+    // Tools → Mis-picks: the packer's day, with the reasons.
+    const operator = await buildUser(db, 'operator');
+    const figures = (await (await loginAs(app, operator.email)).agent.get('/tools/mispicks')).text;
+    expect(figures).toMatch(/<td>Pia<\/td>\s*<td class="num">1<\/td>\s*<td class="num">3<\/td>\s*<td class="num">75 %<\/td>/);
+    expect(figures).toContain('another order’s 1');
 
     // A parcel, then Report in is refused while units are unchecked.
     await scanFragment('PARCEL-V1', { key: 'p-1' });
