@@ -3,10 +3,14 @@ import { copyFileSync, rmSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
-import { serverTime, startServer, summarize, type Timings } from './http.js';
+import { cpuSeconds, serverTime, startServer, summarize, type Timings } from './http.js';
 
-/** Timings of one kind of request, with the largest body answered. */
-export type SizedTimings = Timings & { maxBytes: number };
+/**
+ * Timings of one kind of request, with the largest body answered and the server's CPU time per
+ * request of its run (null where /proc is not there): the machine is shared, so waits alone do not
+ * say what a request costs.
+ */
+export type SizedTimings = Timings & { maxBytes: number; cpuMs: number | null };
 
 export interface ShippingBench {
   orders: number;
@@ -15,6 +19,8 @@ export interface ShippingBench {
   open: SizedTimings;
   /** A scanned parcel ID for the order open at the station. */
   parcel: SizedTimings;
+  /** The same, each station sending one request a second (a brisk packer), not one after another. */
+  parcelPaced: SizedTimings;
   /** GET /shipping with an order open, two parcels on it and the queue. */
   page: SizedTimings;
   /** Report in with nothing ticked: the station's one delivery (one parcel). */
@@ -30,6 +36,9 @@ const PARCELS = 4;
 /** Orders per station in the Report-in run: open, one parcel, Report in. */
 const REPORT_ORDERS = 15;
 const PAGE_LOADS = 10;
+/** The paced scan run: orders per station, and one request per station every PACE_MS. */
+const PACED_ORDERS = 5;
+const PACE_MS = 1000;
 
 /** One browser: its cookies as a browser keeps them (session, station), and the page's CSRF token. */
 class Browser {
@@ -94,8 +103,8 @@ class Sample {
     if (st !== null) this.server.push(st);
     this.maxBytes = Math.max(this.maxBytes, r.bytes);
   }
-  result(): SizedTimings {
-    return { ...summarize(this.ms, (this.ended - this.started) / 1000, this.server), maxBytes: this.maxBytes };
+  result(cpuMs: number | null): SizedTimings {
+    return { ...summarize(this.ms, (this.ended - this.started) / 1000, this.server), maxBytes: this.maxBytes, cpuMs };
   }
 }
 
@@ -118,7 +127,8 @@ const reportIn = (b: Browser) => stationPost(b, '/shipping/report', { key: rando
  * their own station (session cookie, station cookie, CSRF token), sending what public/js/shipping.js
  * sends (form posts with `X-Station: fragment` and a fresh key per scan), with 20,000 packing orders
  * in the database. Three runs, all 20 stations at once:
- * - scans: each station opens an order, scans four parcel IDs and reports in, over and over;
+ * - scans: each station opens an order, scans four parcel IDs and reports in, over and over, as
+ *   fast as the server answers; then the same at one request a second per station;
  * - Report in: each station opens an order, scans one parcel and reports in;
  * - the station page, with an order open and two parcels on it.
  */
@@ -154,42 +164,74 @@ export async function benchShipping(STATIONS = 20): Promise<ShippingBench> {
     const nextParcel = () => `BENCH${String(parcelSeq++).padStart(10, '0')}`;
     const all = (fn: (b: Browser, mine: string[]) => Promise<void>) => Promise.all(browsers.map((b, c) => fn(b, stationCodes[c]!)));
 
+    // The server's CPU time per request over a run (all the run's requests, timed or not).
+    const cpuPerRequest = async (requests: number, run: () => Promise<unknown>) => {
+      const cpu0 = cpuSeconds(server.child.pid);
+      await run();
+      const cpu1 = cpuSeconds(server.child.pid);
+      return cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / requests;
+    };
+
     const open = new Sample();
     const parcel = new Sample();
-    await all(async (b, mine) => {
-      for (let k = 0; k < WARM_ORDERS + SCAN_ORDERS; k++) {
-        const timed = k >= WARM_ORDERS;
-        const opened = await scan(b, mine.shift()!);
-        if (timed) open.add(opened);
-        for (let p = 0; p < PARCELS; p++) {
-          const r = await scan(b, nextParcel());
-          if (timed) parcel.add(r);
+    const scanCpu = await cpuPerRequest(STATIONS * (WARM_ORDERS + SCAN_ORDERS) * (PARCELS + 2), () =>
+      all(async (b, mine) => {
+        for (let k = 0; k < WARM_ORDERS + SCAN_ORDERS; k++) {
+          const timed = k >= WARM_ORDERS;
+          const opened = await scan(b, mine.shift()!);
+          if (timed) open.add(opened);
+          for (let p = 0; p < PARCELS; p++) {
+            const r = await scan(b, nextParcel());
+            if (timed) parcel.add(r);
+          }
+          await reportIn(b);
         }
-        await reportIn(b);
+      }),
+    );
+
+    // As packers work: each station sends a request a second, the stations' seconds out of step.
+    const parcelPaced = new Sample();
+    await all(async (b, mine) => {
+      let next = performance.now() + Math.random() * PACE_MS;
+      const paced = async <T>(send: () => Promise<T>) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+        next += PACE_MS;
+        return send();
+      };
+      for (let k = 0; k < PACED_ORDERS; k++) {
+        await paced(() => scan(b, mine.shift()!));
+        for (let p = 0; p < PARCELS; p++) parcelPaced.add(await paced(() => scan(b, nextParcel())));
+        await paced(() => reportIn(b));
       }
     });
 
     const report = new Sample();
-    await all(async (b, mine) => {
-      for (let k = 0; k < REPORT_ORDERS; k++) {
-        await scan(b, mine.shift()!);
-        await scan(b, nextParcel());
-        report.add(await reportIn(b));
-      }
-    });
+    const reportCpu = await cpuPerRequest(STATIONS * REPORT_ORDERS * 3, () =>
+      all(async (b, mine) => {
+        for (let k = 0; k < REPORT_ORDERS; k++) {
+          await scan(b, mine.shift()!);
+          await scan(b, nextParcel());
+          report.add(await reportIn(b));
+        }
+      }),
+    );
 
     const page = new Sample();
     await all(async (b, mine) => {
       await scan(b, mine.shift()!);
       for (let p = 0; p < 2; p++) await scan(b, nextParcel());
-      for (let k = 0; k < PAGE_LOADS; k++) {
-        const r = await b.request('/shipping');
-        if (r.res.status !== 200 || !r.body.includes('id="station-page"')) throw new Error(`GET /shipping: HTTP ${r.res.status}`);
-        page.add(r);
-      }
     });
+    const pageCpu = await cpuPerRequest(STATIONS * PAGE_LOADS, () =>
+      all(async (b) => {
+        for (let k = 0; k < PAGE_LOADS; k++) {
+          const r = await b.request('/shipping');
+          if (r.res.status !== 200 || !r.body.includes('id="station-page"')) throw new Error(`GET /shipping: HTTP ${r.res.status}`);
+          page.add(r);
+        }
+      }),
+    );
 
-    return { orders, stations: STATIONS, open: open.result(), parcel: parcel.result(), page: page.result(), report: report.result() };
+    return { orders, stations: STATIONS, open: open.result(scanCpu), parcel: parcel.result(scanCpu), parcelPaced: parcelPaced.result(null), page: page.result(pageCpu), report: report.result(reportCpu) };
   } finally {
     server.stop();
   }
