@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import bwipjs from 'bwip-js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { putVerificationMode } from '../../src/shipping/checks.js';
 import { buildPackingOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { launchChromium, logIn, serveApp } from './browser.js';
 import { browserSuite } from './browser.js';
@@ -288,5 +289,58 @@ describe('A phone as the camera of a desk station', () => {
     await expect.poll(() => reload(db, order.code).status).toBe('shipped');
     await phone.close();
     await desk.context.close();
+  });
+});
+
+describe('Checking items at the packing station, with no mouse', () => {
+  const suite = browserSuite((db) => putVerificationMode(db, 'required', new Date(), 'test'));
+
+  it('with checks required: a wrong and an extra item are refused, Report in waits for every unit, undo, and ship what is checked', async () => {
+    const db = suite.server.db;
+    buildProduct(db, { sku: 'V-TENT', name: 'Tent for two', barcode: '5901234123457', onHand: 9 });
+    buildProduct(db, { sku: 'V-MUG', name: 'Enamel mug', onHand: 9 });
+    buildProduct(db, { sku: 'V-SOCK', barcode: '96385074', onHand: 9 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'V-TENT', quantity: 2 }, { sku: 'V-MUG', quantity: 1 }] });
+    const partly = buildPackingOrder(db, { lines: [{ sku: 'V-TENT', quantity: 2 }] });
+    const packer = await buildUser(db, 'packer');
+    const { context, page, scan } = await openStation(suite, packer.email, 'Check bench');
+    const line = (sku: string) => page.locator(`#current li[data-sku="${sku}"] .check-count`).textContent();
+
+    await scan(order.code);
+    await expect.poll(() => line('V-TENT')).toBe('0 of 2 checked');
+    await scan('96385074');
+    await expect.poll(() => status(page)).toBe(`V-SOCK is not on order ${order.code}. Put it back.`);
+    expect(await tones(page)).toContain(180);
+    await scan('5901234123457');
+    await expect.poll(() => line('V-TENT')).toBe('1 of 2 checked');
+    await scan('5901234123457');
+    await expect.poll(() => line('V-TENT')).toBe('2 of 2 checked');
+    await scan('5901234123457');
+    await expect.poll(() => status(page)).toBe('One too many V-TENT: 2 of 2 are already checked.');
+    await scan('PARCEL-VB1');
+    await page.keyboard.press('F9');
+    await expect.poll(() => status(page)).toContain(`Order ${order.code} cannot be reported: not every unit is checked (V-MUG 0/1).`);
+    // Undo the last check from the keyboard, and check it again.
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => line('V-TENT')).toBe('1 of 2 checked');
+    await scan('5901234123457');
+    await scan('V-MUG');
+    await expect.poll(() => line('V-MUG')).toBe('1 of 1 checked');
+    await page.keyboard.press('F9');
+    await expect.poll(() => reload(db, order.code).status).toBe('shipped');
+
+    // Ship what is checked: one of two tents checked, Shift+F4, Report in: the order ships in part.
+    await scan(partly.code);
+    await expect.poll(() => line('V-TENT')).toBe('0 of 2 checked');
+    await scan('5901234123457');
+    await scan('PARCEL-VB2');
+    await expect.poll(() => parcelsOnCard(page)).toEqual(['PARCEL-VB2']);
+    await page.keyboard.press('Shift+F4');
+    await expect.poll(() => status(page)).toBe(`Order ${partly.code} ships what is checked; the rest stays for a later delivery.`);
+    await page.keyboard.press('F9');
+    await expect.poll(() => status(page)).toBe('Reported 1 deliveries: 0 orders shipped, 1 partly.');
+    expect(db.$client.prepare('SELECT shipped_quantity FROM order_lines WHERE order_id = ?').pluck().get(partly.id)).toBe(1);
+    expect(await pointerEvents(page)).toBe(0);
+    await context.close();
   });
 });
