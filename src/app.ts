@@ -23,6 +23,8 @@ import { packSettingsWeb, packWeb } from './pack/web.js';
 import { sessionSecret } from './settings/service.js';
 import { shippingSettingsWeb } from './shipping/settings-web.js';
 import { shippingWeb } from './shipping/web.js';
+import { printersStationWeb } from './printers/station-web.js';
+import { printersWeb } from './printers/web.js';
 import { certificateWeb, phoneJoinWeb } from './shipping/join-web.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
@@ -155,6 +157,7 @@ export function createApp(deps: AppDeps): App {
   app.use(outboundWeb(deps));
   app.use('/shipping', phoneJoinWeb(deps));
   app.use('/shipping', shippingWeb(deps));
+  app.use('/shipping', printersStationWeb(deps));
   app.use('/tools/pack-script', packWeb(deps));
   app.use('/tools', toolsWeb(deps));
   app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));
@@ -163,6 +166,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/settings/pack-script', packSettingsWeb(deps));
   app.use('/settings/documents', documentSettingsWeb(deps));
   app.use('/settings/shipping', shippingSettingsWeb(deps));
+  app.use('/settings/printers', printersWeb(deps));
   app.use('/settings/emails', emailSettingsWeb(deps));
   app.use('/settings/webhooks', webhooksWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));

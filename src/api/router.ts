@@ -3,6 +3,7 @@ import { customStatusesApi } from '../custom-statuses/api.js';
 import { documentsApi } from '../documents/api.js';
 import { ordersApi } from '../orders/api.js';
 import { packCheckApi, packRunsApi } from '../pack/api.js';
+import { printersApi } from '../printers/api.js';
 import { productsApi } from '../products/api.js';
 import { shippingApi } from '../shipping/api.js';
 import { AppError } from '../errors.js';
@@ -34,6 +35,7 @@ export function apiRouter(deps: AppDeps): Router {
   router.use('/orders', packCheckApi(deps));
   const documents = documentsApi(deps);
   router.use('/orders', documents.orderDocuments);
+  router.use('/orders', printersApi(deps));
   router.use('/documents', documents.batchDocuments);
   router.use('/pack-runs', packRunsApi(deps));
   router.use('/custom-statuses', customStatusesApi(deps));

@@ -33,13 +33,21 @@ export function fieldData(text: string): string {
 }
 
 /**
- * ^BC data for a Code 128 symbol. An even run of digits goes in subset C (two digits a symbol,
- * `>;`); anything else in subset B (`>:`), where `>` is itself an invocation code and is written `><`.
- * `gs1` puts FNC1 (`>8`) first: GS1-128.
+ * The three printable characters subset B cannot take as themselves (ZPL II guide, ^BC, "Code 128
+ * Invocation Characters"): `>` starts an invocation code, `^` and `~` start commands. Each is the
+ * invocation code of its Code 128 value: `>0` is 30 ('>'), `><` is 62 ('^'), `>=` is 94 ('~').
+ */
+const SUBSET_B_CODES: Record<string, string> = { '>': '>0', '^': '><', '~': '>=' };
+
+/**
+ * ^BC data for a Code 128 symbol (the field has ^FH_). An even run of digits goes in subset C (two
+ * digits a symbol, `>;`); anything else in subset B (`>:`) with the invocation codes above and `_`
+ * hex-escaped. `gs1` puts FNC1 (`>8`) first: GS1-128.
  */
 export function code128Data(data: string, { gs1 = false } = {}): string {
   if (/^\d+$/.test(data) && data.length % 2 === 0) return `>;${gs1 ? '>8' : ''}${data}`;
-  return `>:${gs1 ? '>8' : ''}${fieldData(data).replace(/>/g, '><')}`;
+  const text = data.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[>^~_]/g, (c) => SUBSET_B_CODES[c] ?? '_5F');
+  return `>:${gs1 ? '>8' : ''}${text}`;
 }
 
 /** Modules of a Code 128 symbol with quiet zones, for the data `code128Data` writes. */

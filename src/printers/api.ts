@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import { printParcelLabel } from './service.js';
+import { printDeps } from './station-web.js';
+
+const printBody = z.strictObject({ printer: z.int({ error: 'validation.integer' }).positive() });
+
+/** POST /api/v1/orders/:code/parcels/:parcelId/label/print (docs/api.md): a parcel's label as ZPL on a network printer. */
+export function printersApi(deps: AppDeps): Router {
+  const router = Router();
+  router.post('/:code/parcels/:parcelId/label/print', async (req, res) => {
+    const body = parse(printBody, req.body ?? {});
+    const label = await printParcelLabel(printDeps(deps), { code: req.params.code, parcelId: req.params.parcelId, actor: req.api!.actor, printerId: body.printer });
+    res.json(label);
+  });
+  return router;
+}

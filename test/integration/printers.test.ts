@@ -1,0 +1,387 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ready as zplRenderer } from 'zpl-renderer-js';
+import type { Db } from '../../src/db/client.js';
+import { putSeller, getSeller } from '../../src/documents/settings.js';
+import { eventsOfOrder } from '../../src/events/repo.js';
+import { autoPrintAfterParcel, chooseStationPrinter, savePrinter } from '../../src/printers/service.js';
+import { ssccOf } from '../../src/shipping/broker.js';
+import { buildPackingOrder, buildUser } from '../builders.js';
+import { api, csrfOf, loginAs, loginAtStation, makeApp } from '../helpers.js';
+import { apiError, json } from '../json.js';
+import { withTempDir } from '../temp.js';
+import { until } from '../wait.js';
+
+const run = promisify(execFile);
+
+/**
+ * A label printer played by a real TCP listener on loopback: it keeps what each connection sends
+ * and, like a printer on port 9100, closes once the sender has closed its side. `silent` never
+ * closes (a printer that takes the connection and does not answer).
+ */
+async function printerListener({ silent = false } = {}) {
+  const jobs: string[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
+    sockets.add(socket);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => {
+      jobs.push(Buffer.concat(chunks).toString('utf8'));
+      if (!silent) socket.end();
+    });
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  listeners.push(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return { port, jobs };
+}
+const listeners: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of listeners.splice(0)) await close();
+});
+
+/** A port on loopback that nobody listens on (taken, then freed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The label as a printer would print it: ZPL rendered offline by zebrash (zpl-renderer-js, Go
+ * compiled to WebAssembly) at the printer's resolution, then read by zbarimg. Each symbol as
+ * zbar reports it: its type, whether it carried GS1's FNC1, its data.
+ */
+async function printedBarcodes(zpl: string, dpi: 203 | 300): Promise<{ type: string; gs1: boolean; data: string }[]> {
+  const { api: renderer } = await zplRenderer;
+  const png = Buffer.from(await renderer.zplToBase64Async(zpl, 100, 150, dpi === 203 ? 8 : 12), 'base64');
+  return withTempDir('zpl', async (dir) => {
+    const file = join(dir, `label-${dpi}.png`);
+    writeFileSync(file, png);
+    const { stdout } = await run('zbarimg', ['-q', '--xml', '-Sdisable', '-Scode128.enable', file]);
+    return [...stdout.matchAll(/<symbol ([^>]*)><data><!\[CDATA\[([^\]]*)\]\]><\/data>/g)].map((m) => ({
+      type: /type='([^']+)'/.exec(m[1]!)![1]!,
+      gs1: /modifiers='[^']*GS1/.test(m[1]!),
+      data: m[2]!,
+    }));
+  });
+}
+
+const SHIP_TO = { name: 'Åsa Łukasiewicz-Øvergård', email: 'asa@example.com', address: { line1: 'Żółwia 12', postalCode: '80-123', city: 'Gdańsk', country: 'PL' } };
+
+function packingOrderWithParcels(db: Db, parcels: string[]) {
+  const order = buildPackingOrder(db, { body: { customer: SHIP_TO } });
+  return { order, parcels };
+}
+
+async function addParcels(app: Parameters<typeof api>[0], code: string, parcels: string[]) {
+  for (const parcelId of parcels) expect((await api(app).post(`/api/v1/orders/${code}/parcels`).send({ parcelId })).status).toBe(201);
+}
+
+function labelEvents(db: Db, orderId: number) {
+  return eventsOfOrder(db, orderId)
+    .filter((e) => (e.type === 'document_printed' && (e.data as { kind?: string }).kind === 'label') || e.type === 'label_print_failed')
+    .map((e) => ({ type: e.type, ...(e.data as Record<string, unknown>) }));
+}
+
+describe('labels on a ZPL printer', () => {
+  it.each([203, 300] as const)('sends the label over TCP at %i dpi; the render shows both barcodes, the SSCC as GS1-128 with (00)', async (dpi) => {
+    const { app, db, clock } = makeApp();
+    putSeller(db, { ...getSeller(db), name: 'Nordlager AB', address: 'Storgatan 1\n111 22 Stockholm' }, clock(), 'test');
+    const listener = await printerListener();
+    const printer = savePrinter(db, null, { name: `Zebra ${dpi}`, host: '127.0.0.1', port: listener.port, dpi }, clock());
+    const sscc = ssccOf(3, '7350000', 42);
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345', sscc]);
+
+    const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/(00)${sscc}/label/print`).send({ printer: printer.id });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ code: order.code, parcelId: sscc, index: 2, of: 2, printer: { id: printer.id, name: `Zebra ${dpi}` } });
+
+    expect(listener.jobs).toHaveLength(1);
+    const zpl = listener.jobs[0]!;
+    expect(zpl).toMatch(/^\^XA\n\^CI28\n/);
+    // 100 × 150 mm at the printer's resolution.
+    expect(zpl).toContain(dpi === 203 ? '^PW799\n^LL1199' : '^PW1181\n^LL1772');
+    // Sent as UTF-8: the Polish and Nordic letters arrive as written.
+    for (const text of ['Åsa Łukasiewicz-Øvergård', 'Żółwia 12', '80-123 Gdańsk', 'Nordlager AB', `(00) ${sscc}`, `Order ${order.code}`, 'Parcel 2 of 2']) expect(zpl).toContain(text);
+
+    const codes = await printedBarcodes(zpl, dpi);
+    expect(codes).toContainEqual({ type: 'CODE-128', gs1: true, data: `00${sscc}` });
+    expect(codes).toContainEqual({ type: 'CODE-128', gs1: false, data: order.code });
+
+    // The print is on the order: the printed-documents record and its event name the printer.
+    expect(db.$client.prepare("SELECT reference FROM printed_documents WHERE order_id = ? AND kind = 'label'").pluck().all(order.id)).toEqual([sscc]);
+    expect(labelEvents(db, order.id)).toEqual([{ type: 'document_printed', kind: 'label', reprint: false, reference: sscc, printer: `Zebra ${dpi}`, printerId: printer.id }]);
+  });
+
+  it('prints a parcel ID that is not an SSCC as Code 128, with ZPL’s own characters escaped', async () => {
+    const { app, db, clock } = makeApp();
+    const listener = await printerListener();
+    const printer = savePrinter(db, null, { name: 'Zebra', host: '127.0.0.1', port: listener.port, dpi: 203 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    const odd = 'AB>^~_12';
+    await addParcels(app, order.code, [odd]);
+    const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/${encodeURIComponent(odd)}/label/print`).send({ printer: printer.id });
+    expect(res.status).toBe(200);
+    const codes = await printedBarcodes(listener.jobs[0]!, 203);
+    expect(codes, JSON.stringify(codes)).toContainEqual({ type: "CODE-128", gs1: false, data: odd });
+    expect(codes).toContainEqual({ type: 'CODE-128', gs1: false, data: order.code });
+  });
+
+  it('a refused connection is a clear 502 printer_unreachable, logged on the order, nothing else changed', async () => {
+    const { app, db, clock } = makeApp();
+    const port = await closedPort();
+    const printer = savePrinter(db, null, { name: 'Zebra off', host: '127.0.0.1', port, dpi: 203 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345']);
+    const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`).send({ printer: printer.id });
+    expect(res.status).toBe(502);
+    const error = apiError(res);
+    expect(error.code).toBe('printer_unreachable');
+    expect(error.message).toBe(`Printer Zebra off (127.0.0.1:${port}) refused the connection: is it switched on, and is the port right (usually 9100)? Nothing was changed; print again from the parcel.`);
+    expect(error.details).toMatchObject({ printer: 'Zebra off', address: `127.0.0.1:${port}`, cause: 'ECONNREFUSED' });
+    expect(db.$client.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ?').pluck().get(order.id)).toBe(0);
+    expect(labelEvents(db, order.id)).toEqual([
+      expect.objectContaining({ type: 'label_print_failed', parcelId: 'JJD00012345', printer: 'Zebra off', error: 'printer_unreachable', errorKey: 'errors.printerRefused' }),
+    ]);
+    // The parcel is still on the order's open delivery.
+    expect(json<{ parcels: { parcelId: string }[] }>(await api(app).get(`/api/v1/orders/${order.code}/delivery`)).parcels.map((p) => p.parcelId)).toEqual(['JJD00012345']);
+    // The order page's history says it in words.
+    const { agent } = await loginAs(app, (await buildUser(db, 'admin')).email);
+    expect((await agent.get(`/orders/${order.code}`)).text).toContain(`Label of parcel JJD00012345 not printed on Zebra off: Printer Zebra off (127.0.0.1:${port}) refused the connection`);
+  });
+
+  it('a printer that takes the connection and never answers is a 504 printer_timeout after PRINTER_TIMEOUT_MS, logged', async () => {
+    const { app, db, clock } = makeApp({ env: { PRINTER_TIMEOUT_MS: '300' } });
+    const listener = await printerListener({ silent: true });
+    const printer = savePrinter(db, null, { name: 'Zebra stuck', host: '127.0.0.1', port: listener.port, dpi: 300 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345']);
+    const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`).send({ printer: printer.id });
+    expect(res.status).toBe(504);
+    expect(apiError(res).code).toBe('printer_timeout');
+    expect(apiError(res).message).toContain('did not take the label within 0.3 s');
+    expect(labelEvents(db, order.id)).toEqual([expect.objectContaining({ type: 'label_print_failed', error: 'printer_timeout', printer: 'Zebra stuck' })]);
+    expect(db.$client.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ?').pluck().get(order.id)).toBe(0);
+    // The listener did get the job: the printer took it but never said so.
+    await until('the job at the listener', () => listener.jobs.length === 1, 2000);
+  });
+
+  it('the API refuses an unknown printer, a parcel not on the order and a bad body, before sending anything', async () => {
+    const { app, db, clock } = makeApp();
+    const listener = await printerListener();
+    const printer = savePrinter(db, null, { name: 'Zebra', host: '127.0.0.1', port: listener.port, dpi: 203 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345']);
+    const unknown = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`).send({ printer: printer.id + 1 });
+    expect([unknown.status, apiError(unknown).code]).toEqual([404, 'printer_not_found']);
+    const notOnOrder = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD99999999/label/print`).send({ printer: printer.id });
+    expect([notOnOrder.status, apiError(notOnOrder).code]).toEqual([404, 'parcel_not_found']);
+    const bad = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`).send({ printer: 'zebra' });
+    expect([bad.status, apiError(bad).details?.fields?.[0]?.path]).toEqual([422, 'printer']);
+    expect(listener.jobs).toEqual([]);
+  });
+});
+
+describe('Settings → Printers', () => {
+  async function admin() {
+    const ctx = makeApp();
+    const user = await buildUser(ctx.db, 'admin');
+    return { ...ctx, ...(await loginAs(ctx.app, user.email)) };
+  }
+
+  it('adds, lists, changes, test-prints and deletes a printer; PDF (browser) is always listed', async () => {
+    const { db, agent, submit } = await admin();
+    const listener = await printerListener();
+    const empty = await agent.get('/settings/printers');
+    expect(empty.text).toContain('PDF (browser)');
+    expect(empty.text).toContain('href="/settings/printers"');
+    const added = await submit('/settings/printers', '/settings/printers', { name: 'Zebra 1', host: '127.0.0.1', port: String(listener.port), dpi: '300' });
+    expect([added.status, added.headers.location]).toEqual([303, '/settings/printers']);
+    const list = await agent.get('/settings/printers');
+    expect(list.text).toContain('Printer Zebra 1 added.');
+    expect(list.text).toContain(`127.0.0.1:${listener.port}`);
+    const id = db.$client.prepare('SELECT id FROM printers').pluck().get() as number;
+
+    const tested = await submit('/settings/printers', `/settings/printers/${id}/test`, {});
+    expect(tested.status).toBe(303);
+    expect((await agent.get('/settings/printers')).text).toContain('Test label sent to Zebra 1.');
+    expect(listener.jobs).toHaveLength(1);
+    expect(listener.jobs[0]).toContain('^PW1181');
+    expect(listener.jobs[0]).toContain('ÅÄÖ åäö ÆØ æø Ł ł');
+
+    const changed = await submit(`/settings/printers/${id}`, `/settings/printers/${id}`, { name: 'Zebra 1', host: 'zebra-1.lan', port: '9100', dpi: '203' });
+    expect(changed.status).toBe(303);
+    expect(db.$client.prepare('SELECT host, port, dpi FROM printers WHERE id = ?').get(id)).toEqual({ host: 'zebra-1.lan', port: 9100, dpi: 203 });
+
+    const deleted = await submit('/settings/printers', `/settings/printers/${id}/delete`, {});
+    expect(deleted.status).toBe(303);
+    expect((await agent.get('/settings/printers')).text).toContain('Printer Zebra 1 deleted.');
+    expect(db.$client.prepare('SELECT count(*) FROM printers').pluck().get()).toBe(0);
+  });
+
+  it.each([
+    [{ host: 'http://192.168.1.50:9100/' }, 'host', 'A host name or IP address'],
+    [{ host: '192.168.1.300' }, 'host', 'A host name or IP address'],
+    [{ host: 'zebra 1' }, 'host', 'A host name or IP address'],
+    [{ host: '' }, 'host', 'Required.'],
+    [{ port: '0' }, 'port', 'Must be at least 1.'],
+    [{ port: '65536' }, 'port', 'Must be at most 65535.'],
+    [{ port: 'nine' }, 'port', 'Must be a whole number.'],
+    [{ dpi: '250' }, 'dpi', 'Choose 203 or 300 dpi.'],
+    [{ name: '' }, 'name', 'Required.'],
+  ])('refuses %j with the message next to the field, the rest kept, nothing saved', async (bad, field, message) => {
+    const { db, submit } = await admin();
+    const res = await submit('/settings/printers', '/settings/printers', { name: 'Zebra 1', host: 'zebra-1.lan', port: '9100', dpi: '203', ...bad });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(new RegExp(`<p class="field-error" id="${field}-error">${message.replace(/[.()]/g, '\\$&')}`));
+    expect(res.text).toContain(`name="${field}"`);
+    if (field !== 'name') expect(res.text).toContain('value="Zebra 1"');
+    expect(db.$client.prepare('SELECT count(*) FROM printers').pluck().get()).toBe(0);
+  });
+
+  it('accepts IPv6 and host names, refuses a second printer of the same name', async () => {
+    const { db, submit } = await admin();
+    expect((await submit('/settings/printers', '/settings/printers', { name: 'Zebra 1', host: 'fd00::50', port: '9100', dpi: '203' })).status).toBe(303);
+    expect((await submit('/settings/printers', '/settings/printers', { name: 'Zebra 2', host: 'ZEBRA-2.lager.lan', port: '6101', dpi: '300' })).status).toBe(303);
+    const twice = await submit('/settings/printers', '/settings/printers', { name: 'zebra 1', host: '10.0.0.9', port: '9100', dpi: '203' });
+    expect(twice.status).toBe(422);
+    expect(twice.text).toContain('There is already a printer called zebra 1.');
+    expect(db.$client.prepare('SELECT name, host FROM printers ORDER BY id').all()).toEqual([
+      { name: 'Zebra 1', host: 'fd00::50' },
+      { name: 'Zebra 2', host: 'ZEBRA-2.lager.lan' },
+    ]);
+  });
+
+  it('a test print to a printer that is off says so and changes nothing', async () => {
+    const { db, clock, agent, submit } = await admin();
+    const printer = savePrinter(db, null, { name: 'Zebra off', host: '127.0.0.1', port: await closedPort(), dpi: 203 }, clock());
+    expect((await submit('/settings/printers', `/settings/printers/${printer.id}/test`, {})).status).toBe(303);
+    expect((await agent.get('/settings/printers')).text).toContain('Printer Zebra off (127.0.0.1:');
+  });
+
+  it('is for admins only', async () => {
+    const { app, db } = makeApp();
+    const packer = await buildUser(db, 'packer');
+    const { agent } = await loginAs(app, packer.email);
+    expect((await agent.get('/settings/printers')).status).toBe(403);
+  });
+});
+
+describe('the station’s label printer', () => {
+  async function station(env: Record<string, string> = {}) {
+    const ctx = makeApp({ env });
+    const packer = await buildUser(ctx.db, 'packer');
+    return { ...ctx, ...(await loginAtStation(ctx.app, packer.email, 'Bench 2')) };
+  }
+
+  it('chooses a printer and auto-print; prints a parcel’s label there, answering with the fragment or a redirect', async () => {
+    const { app, db, clock, agent, csrf } = await station();
+    const listener = await printerListener();
+    const printer = savePrinter(db, null, { name: 'Zebra 1', host: '127.0.0.1', port: listener.port, dpi: 203 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345', 'JJD00012346']);
+
+    const chosen = await agent.post('/shipping/printer').set('X-Station', 'fragment').type('form').send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
+    expect(chosen.status).toBe(200);
+    expect(chosen.text).toContain('Labels of this station print on Zebra 1, automatically when a parcel ID is added.');
+    expect(db.$client.prepare("SELECT label_printer_id AS printer, auto_print AS auto FROM stations WHERE name = 'Bench 2'").get()).toEqual({ printer: printer.id, auto: 1 });
+
+    const printed = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012346/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    expect(printed.status).toBe(200);
+    expect(printed.text).toContain('Label of parcel JJD00012346 (2 of 2) sent to Zebra 1.');
+    expect(listener.jobs).toHaveLength(1);
+    expect((await printedBarcodes(listener.jobs[0]!, 203)).map((c) => c.data).sort()).toEqual(['JJD00012346', order.code].sort());
+
+    // Without the page's script: a redirect to the station, the message on it.
+    const plain = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).type('form').send({ _csrf: csrf });
+    expect([plain.status, plain.headers.location]).toEqual([303, '/shipping']);
+    expect((await agent.get('/shipping')).text).toContain('Label of parcel JJD00012345 (1 of 2) sent to Zebra 1.');
+    expect(listener.jobs).toHaveLength(2);
+
+    // Back to PDF: the auto-print flag goes with it.
+    const pdf = await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: 'pdf', autoPrint: '1' });
+    expect(pdf.status).toBe(303);
+    expect(db.$client.prepare("SELECT label_printer_id AS printer, auto_print AS auto FROM stations WHERE name = 'Bench 2'").get()).toEqual({ printer: null, auto: 0 });
+  });
+
+  it('a printer that is off is said at the station, logged, and the parcel stays; printing again works once it is on', async () => {
+    const { app, db, clock, agent, csrf } = await station();
+    const port = await closedPort();
+    const printer = savePrinter(db, null, { name: 'Zebra 1', host: '127.0.0.1', port, dpi: 203 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345']);
+    await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: String(printer.id) });
+
+    const failed = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    expect(failed.status).toBe(200);
+    expect(failed.text).toContain(`Printer Zebra 1 (127.0.0.1:${port}) refused the connection`);
+    expect(failed.text).toContain('data-kind="error"');
+    expect(labelEvents(db, order.id).map((e) => e.type)).toEqual(['label_print_failed']);
+
+    // The printer comes on at the same address: the retry from the parcel prints.
+    const listener = await printerListener();
+    savePrinter(db, printer.id, { name: 'Zebra 1', host: '127.0.0.1', port: listener.port, dpi: 203 }, clock());
+    const retried = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    expect(retried.text).toContain('Label of parcel JJD00012345 (1 of 1) sent to Zebra 1.');
+    expect(labelEvents(db, order.id).map((e) => e.type)).toEqual(['label_print_failed', 'document_printed']);
+  });
+
+  it('refuses a print when the station prints PDF, an unknown printer, and a device not named a station', async () => {
+    const { app, db, agent, csrf } = await station();
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345']);
+    const noPrinter = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    expect(noPrinter.text).toContain('This station prints labels as PDF in the browser: choose a label printer for it first.');
+    const unknown = await agent.post('/shipping/printer').set('X-Station', 'fragment').type('form').send({ _csrf: csrf, printer: '999' });
+    expect(unknown.text).toContain('No printer 999.');
+
+    const other = await loginAs(app, (await buildUser(db, 'packer')).email);
+    const page = await other.agent.get('/orders');
+    const unnamed = await other.agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).type('form').send({ _csrf: csrfOf(page.text) });
+    expect([unnamed.status, unnamed.headers.location]).toEqual([303, '/shipping']);
+  });
+
+  it('autoPrintAfterParcel prints on the station’s printer only when it prints automatically, and never throws for a printer fault', async () => {
+    const { app, db, clock, config } = makeApp({ env: { PRINTER_TIMEOUT_MS: '2000' } });
+    const packer = await buildUser(db, 'packer');
+    const deps = { db, clock, timeoutMs: config.printerTimeoutMs, lang: 'sv' as const };
+    const bench = { userId: packer.id, stationName: 'Bench 3' };
+    const listener = await printerListener();
+    const printer = savePrinter(db, null, { name: 'Zebra 1', host: '127.0.0.1', port: listener.port, dpi: 300 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345']);
+    const actor = { type: 'user' as const, id: packer.id, name: packer.name };
+    const parcel = { code: order.code, parcelId: 'JJD00012345' };
+
+    // A station never used, then one with a printer but without the flag: nothing is printed.
+    expect(await autoPrintAfterParcel(deps, bench, parcel, actor)).toEqual({ status: 'off' });
+    chooseStationPrinter(db, bench, { printerId: printer.id, autoPrint: false }, clock());
+    expect(await autoPrintAfterParcel(deps, bench, parcel, actor)).toEqual({ status: 'off' });
+    expect(listener.jobs).toEqual([]);
+
+    chooseStationPrinter(db, bench, { printerId: printer.id, autoPrint: true }, clock());
+    const printed = await autoPrintAfterParcel(deps, bench, parcel, actor);
+    expect(printed).toEqual({ status: 'printed', label: { code: order.code, parcelId: 'JJD00012345', index: 1, of: 1, printer: { id: printer.id, name: 'Zebra 1' } } });
+    // The customer's language: the Swedish label.
+    expect(listener.jobs[0]).toContain('Kolli 1 av 1');
+
+    savePrinter(db, printer.id, { name: 'Zebra 1', host: '127.0.0.1', port: await closedPort(), dpi: 300 }, clock());
+    const failed = await autoPrintAfterParcel(deps, bench, parcel, actor);
+    expect(failed.status).toBe('failed');
+    expect(failed.status === 'failed' && failed.error.code).toBe('printer_unreachable');
+    expect(labelEvents(db, order.id).map((e) => e.type)).toEqual(['document_printed', 'label_print_failed']);
+  });
+});
