@@ -25,6 +25,10 @@ export const products = sqliteTable(
     price: integer('price'),
     /** VAT rate in basis points (2500 = 25 %). */
     vatRate: integer('vat_rate').notNull().default(2500),
+    /** At or under this on_hand the product is on the low-stock list; null = not watched. */
+    lowStockThreshold: integer('low_stock_threshold'),
+    /** Archived: no longer sold (new order lines are refused); its history stays. */
+    archivedAt: timestamp('archived_at'),
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
   },
@@ -50,9 +54,56 @@ export const stockLedger = sqliteTable(
     reason: text('reason').notNull(),
     orderId: integer('order_id'),
     deliveryId: integer('delivery_id'),
+    /** The goods-in (stock/goods-in) that booked this row. */
+    goodsInId: integer('goods_in_id'),
     actor: text('actor').notNull(),
     note: text('note'),
     createdAt: timestamp('created_at').notNull(),
   },
   (t) => [index('stock_ledger_product_idx').on(t.productId, t.id), index('stock_ledger_order_idx').on(t.orderId)],
+);
+
+/** A delivery from a supplier booked in: its reference goes on every ledger row it writes. */
+export const goodsIns = sqliteTable('goods_ins', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** The supplier's delivery note or any reference the warehouse files it under. */
+  reference: text('reference').notNull(),
+  startedBy: text('started_by').notNull(),
+  startedAt: timestamp('started_at').notNull(),
+  finishedAt: timestamp('finished_at'),
+  /** Orders that could be packed once it was finished (what the stock released). */
+  released: integer('released'),
+});
+
+/** A stock count (inventering): open until finished, so a count left open survives a reload. */
+export const stockCounts = sqliteTable(
+  'stock_counts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Counting one bin location (prefix), or null for any product. */
+    location: text('location'),
+    startedBy: text('started_by').notNull(),
+    startedAt: timestamp('started_at').notNull(),
+    finishedAt: timestamp('finished_at'),
+  },
+  (t) => [index('stock_counts_open_idx').on(t.finishedAt)],
+);
+
+/** What was counted of one product in one count; written to the ledger when the count is finished. */
+export const stockCountLines = sqliteTable(
+  'stock_count_lines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    countId: integer('count_id')
+      .notNull()
+      .references(() => stockCounts.id, { onDelete: 'cascade' }),
+    productId: integer('product_id')
+      .notNull()
+      .references(() => products.id, { onDelete: 'cascade' }),
+    counted: integer('counted').notNull(),
+    /** The difference written when the count was finished; null while open. */
+    delta: integer('delta'),
+    countedAt: timestamp('counted_at').notNull(),
+  },
+  (t) => [uniqueIndex('stock_count_lines_unique').on(t.countId, t.productId)],
 );
