@@ -7,3 +7,4 @@ export * from './shipping.js';
 export * from './notifications.js';
 export * from './system.js';
 export * from './printers.js';
+export * from './returns.js';
