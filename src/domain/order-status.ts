@@ -37,8 +37,11 @@ export const MOVES: readonly Move[] = [
   { from: 'cancelled', to: 'order', action: 'reopen', manual: true },
 ];
 
-/** Statuses whose lines may be added, changed or removed (a preorder is a cart). */
-const EDITABLE: readonly OrderStatus[] = ['preorder', 'order', 'packing'];
+/**
+ * Statuses whose lines may be added, changed or removed. A preorder's lines are what the shop's
+ * checkout sent: they are refused here too, so the warehouse never changes a cart behind the shop.
+ */
+const EDITABLE: readonly OrderStatus[] = ['order', 'packing'];
 
 export function linesEditable(status: OrderStatus): boolean {
   return EDITABLE.includes(status);

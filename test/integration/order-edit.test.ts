@@ -75,12 +75,22 @@ describe('line editing keeps stock in sync', () => {
     expect(res.status).toBe(201);
   });
 
-  it('a preorder cart changes without touching stock', async () => {
+  it('refuses every line change on a preorder, changing nothing', async () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A' });
     const cart = buildPreorder(db, { lines: [{ sku: 'A', quantity: 1 }] });
-    const res = await api(app).post(`/api/v1/orders/${cart.code}/lines`).send({ sku: 'A', quantity: 4 });
-    expect(res.status).toBe(201);
+    const before = json<OrderJson>(await api(app).get(`/api/v1/orders/${cart.code}`));
+    const line = before.lines[0]!;
+    for (const res of [
+      await api(app).post(`/api/v1/orders/${cart.code}/lines`).send({ sku: 'A', quantity: 4 }),
+      await api(app).patch(`/api/v1/orders/${cart.code}/lines/${line.id}`).send({ quantity: 2 }),
+      await api(app).delete(`/api/v1/orders/${cart.code}/lines/${line.id}`),
+    ]) {
+      expect(res.status).toBe(409);
+      expect(apiError(res)).toMatchObject({ code: 'order_not_editable', details: { status: 'preorder' } });
+    }
+    const after = json<OrderJson>(await api(app).get(`/api/v1/orders/${cart.code}`));
+    expect(after.lines).toEqual(before.lines);
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 0, allocated: 0 });
   });
 

