@@ -5,7 +5,7 @@ import { parse } from '../web/validate.js';
 import { printParcelLabel } from './service.js';
 import { printDeps } from './station-web.js';
 
-const printBody = z.strictObject({ printer: z.int({ error: 'validation.integer' }).positive() });
+export const printBody = z.strictObject({ printer: z.int({ error: 'validation.integer' }).positive() });
 
 /** POST /api/v1/orders/:code/parcels/:parcelId/label/print (docs/api.md): a parcel's label as ZPL on a network printer. */
 export function printersApi(deps: AppDeps): Router {

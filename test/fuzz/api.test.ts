@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createApiToken } from '../../src/api-tokens/service.js';
 import { customStatusBody } from '../../src/custom-statuses/schemas.js';
 import { batchBody } from '../../src/documents/api.js';
+import { printBody } from '../../src/printers/api.js';
 import { statusBody } from '../../src/orders/api.js';
 import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineQuantityBody, paymentBody } from '../../src/orders/schemas.js';
 import { startBody } from '../../src/pack/api.js';
@@ -67,6 +68,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'post', path: '/api/v1/orders/:code/parcels', body: parcelBody },
   { method: 'delete', path: '/api/v1/orders/:code/parcels/:parcel' },
   { method: 'post', path: '/api/v1/orders/:code/parcels/fetch', body: fetchBody },
+  { method: 'post', path: '/api/v1/orders/:code/parcels/:parcel/label/print', body: printBody },
   { method: 'put', path: '/api/v1/orders/:code/delivery-lines', body: linesBody },
   { method: 'post', path: '/api/v1/deliveries/report', body: reportBody.extend({ orders: z.array(z.string()).min(1).max(3) }) },
   { method: 'post', path: '/api/v1/orders/:code/deliveries', body: deliveryBody },
