@@ -4,7 +4,7 @@ import { customStatuses, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { AppError } from '../errors.js';
-import type { CustomStatusBody } from './schemas.js';
+import { canonicalStatusCode, type CustomStatusBody } from './schemas.js';
 
 /** Every custom status, by label: what the pickers on the order pages offer. */
 export function listCustomStatuses(db: Db) {
@@ -27,6 +27,7 @@ export function listCustomStatusesWithUsage(db: Db) {
 }
 
 function load(conn: Conn, code: string) {
+  code = canonicalStatusCode(code);
   const row = conn.select().from(customStatuses).where(eq(customStatuses.code, code)).get();
   if (!row) throw new AppError('custom_status_not_found', 'errors.customStatusNotFound', { code });
   return row;
@@ -37,6 +38,7 @@ function load(conn: Conn, code: string) {
  * shows on every order at once, past ones included.
  */
 export function putCustomStatus(db: Db, code: string, input: CustomStatusBody, now: Date): { created: boolean; status: { code: string; label: string; color: string } } {
+  code = canonicalStatusCode(code);
   return writeTransaction(db, (tx) => {
     const existing = tx.select().from(customStatuses).where(eq(customStatuses.code, code)).get();
     if (existing) {
@@ -60,7 +62,7 @@ export function deleteCustomStatus(db: Db, code: string, opts: { clear: boolean;
       throw new AppError('custom_status_in_use', 'errors.customStatusInUse', { code, count: carriers.length }, { orders: carriers.length });
     }
     for (const order of carriers) {
-      appendOrderEvent(tx, order, 'flags_changed', opts.actor, opts.now, { changes: { customStatus: { from: code, to: null } } });
+      appendOrderEvent(tx, order, 'flags_changed', opts.actor, opts.now, { changes: { customStatus: { from: status.code, to: null } } });
     }
     tx.update(orders).set({ customStatusId: null, updatedAt: opts.now }).where(eq(orders.customStatusId, status.id)).run();
     tx.delete(customStatuses).where(eq(customStatuses.id, status.id)).run();

@@ -3,6 +3,7 @@ import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
+import { canonicalStatusCode } from '../custom-statuses/schemas.js';
 import { linesEditable } from '../domain/order-status.js';
 import { counterDelta, stockView } from '../domain/stock.js';
 import { appendOrderEvent } from '../events/repo.js';
@@ -25,11 +26,21 @@ export interface DetailsPatch {
   comment?: string | null | undefined;
   /** A custom status code, or null to clear it. */
   customStatus?: string | null | undefined;
+  /**
+   * Approves a pay-later order for packing (Settings → Pack script, approval). Only `true`: an
+   * approval is not taken back (docs/decisions.md); approving an approved order changes nothing.
+   */
+  approved?: boolean | undefined;
 }
 
+/** Statuses in which an approval still matters: the order has not been shipped or cancelled. */
+const APPROVABLE = new Set(['preorder', 'order', 'packing']);
+
 /**
- * Waiting, reviewed, priority, comment and custom status: each changed field is written and listed
- * in one event; an unchanged field is not an event.
+ * Waiting, reviewed, priority, comment, custom status and approval: each changed field is written
+ * and listed in one event (an approval in an `approved` event of its own); an unchanged field is
+ * not an event. Every path that approves an order (the order page, the list's bulk action,
+ * `PATCH /api/v1/orders/:code`) comes through here.
  */
 export function updateOrderDetails(db: Db, code: string, patch: DetailsPatch, ctx: Ctx): OrderRow {
   return writeTransaction(db, (tx) => {
@@ -39,6 +50,7 @@ export function updateOrderDetails(db: Db, code: string, patch: DetailsPatch, ct
 }
 
 function applyDetails(conn: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
+  order = approveIn(conn, order, patch.approved, ctx);
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   const set: Partial<typeof orders.$inferInsert> = {};
   const note = <K extends 'waiting' | 'reviewed' | 'priority' | 'comment'>(field: K, value: OrderRow[K] | undefined) => {
@@ -51,7 +63,7 @@ function applyDetails(conn: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx):
   note('priority', patch.priority);
   note('comment', patch.comment === undefined ? undefined : patch.comment?.trim() || null);
   if (patch.customStatus !== undefined) {
-    const target = patch.customStatus === null ? null : conn.select().from(customStatuses).where(eq(customStatuses.code, patch.customStatus)).get();
+    const target = patch.customStatus === null ? null : conn.select().from(customStatuses).where(eq(customStatuses.code, canonicalStatusCode(patch.customStatus))).get();
     if (target === undefined) throw fieldError('customStatus', 'validation.unknownCustomStatus', { code: patch.customStatus });
     if ((target?.id ?? null) !== order.customStatusId) {
       const before = order.customStatusId === null ? null : conn.select().from(customStatuses).where(eq(customStatuses.id, order.customStatusId)).get();
@@ -62,6 +74,22 @@ function applyDetails(conn: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx):
   if (Object.keys(changes).length === 0) return order;
   const updated = conn.update(orders).set({ ...set, updatedAt: ctx.now }).where(eq(orders.id, order.id)).returning().get();
   appendOrderEvent(conn, order, 'flags_changed', ctx.actor, ctx.now, { changes });
+  return updated;
+}
+
+/**
+ * The approval of a pay-later order: the flag the hold rule (domain/hold.ts) reads, and an
+ * `approved` event. The pack script's next run (or "Check now") picks the order up.
+ */
+function approveIn(conn: Tx, order: OrderRow, approved: boolean | undefined, ctx: Ctx): OrderRow {
+  if (approved === undefined) return order;
+  if (!approved) throw fieldError('approved', 'validation.approvalIsFinal', { code: order.code });
+  if (order.approved) return order;
+  if (!APPROVABLE.has(order.status)) {
+    throw new AppError('order_not_editable', 'errors.approvalClosed', { code: order.code, status: order.status }, { status: order.status });
+  }
+  const updated = conn.update(orders).set({ approved: true, updatedAt: ctx.now }).where(eq(orders.id, order.id)).returning().get();
+  appendOrderEvent(conn, order, 'approved', ctx.actor, ctx.now, { paymentMethod: order.paymentMethod, paid: order.paid });
   return updated;
 }
 
@@ -214,6 +242,7 @@ export function addLine(db: Db, code: string, input: { sku: string; quantity: nu
     assertEditable(order);
     const product = findProductBySku(tx, input.sku);
     if (!product) throw fieldError('sku', 'validation.unknownSku', { sku: input.sku });
+    if (product.archivedAt) throw new AppError('product_archived', 'errors.productArchived', { sku: product.sku }, { sku: product.sku, fields: [{ path: 'sku', key: 'errors.productArchived', params: { sku: product.sku } }] });
     const existing = listLines(tx, order.id).find((l) => l.sku === product.sku);
     if (existing) return setLineQuantity(tx, order, existing, product, existing.quantity + input.quantity, ctx);
     const unitPrice = input.unitPrice ?? product.price;

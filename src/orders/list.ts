@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { canonicalStatusCode } from '../custom-statuses/schemas.js';
 import type { Conn } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
 import { readOrderCode, type OrderCodeReading } from '../domain/order-code.js';
@@ -65,6 +66,9 @@ export const orderListQuery = z.object({
     .optional(),
 });
 export type OrderListQuery = z.infer<typeof orderListQuery>;
+/** The same filters without paging: the CSV export of every matching order. */
+export const orderFilterQuery = orderListQuery.omit({ limit: true, cursor: true });
+export type OrderFilterQuery = z.infer<typeof orderFilterQuery>;
 
 /** The filters of a query that are not the plain search box: the page opens its advanced search for them. */
 export const ADVANCED_FILTERS = ['customStatus', 'paid', 'waiting', 'reviewed', 'paymentMethod', 'from', 'to', 'minTotal', 'maxTotal', 'minValue', 'maxValue', 'sku'] as const;
@@ -129,6 +133,33 @@ function searchPage(conn: Conn, fts: string, filters: Where[], before: number | 
  * `timeZone` turns the from/to days into instants.
  */
 export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) {
+  const { filters, fts, reading, codeMatched } = orderFilters(conn, query, timeZone);
+  const rows = fts
+    ? searchPage(conn, fts, filters, query.cursor, query.limit + 1)
+    : selectPage(conn, [...filters, query.cursor ? lt(orders.id, query.cursor) : undefined], query.limit + 1);
+  const hasMore = rows.length > query.limit;
+  const page = hasMore ? rows.slice(0, query.limit) : rows;
+  return {
+    orders: page.map(presentOrderSummary),
+    nextCursor: hasMore ? String(page[page.length - 1]!.order.id) : null,
+    /** What the search text was read as, so the page can say "check digit missing" or "mistyped". */
+    codeReading: reading,
+    codeMatched,
+  };
+}
+
+/**
+ * Every order the list's filters match, as one condition on `orders` (the search words as a
+ * subquery on the search index), paging left out: what the CSV export iterates.
+ */
+export function orderListCondition(conn: Conn, query: OrderFilterQuery, timeZone: string): SQL | undefined {
+  const { filters, fts } = orderFilters(conn, query, timeZone);
+  if (fts) filters.push(sql`"orders"."id" IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${fts})`);
+  return and(...filters);
+}
+
+/** The list's filters as conditions on `orders`; `fts` is the search words for the search index, read apart. */
+function orderFilters(conn: Conn, query: OrderFilterQuery, timeZone: string) {
   const filters: Where[] = [];
   const q = query.q?.trim();
   const reading: OrderCodeReading | null = q ? readOrderCode(q) : null;
@@ -148,7 +179,7 @@ export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) 
   }
   if (query.status) filters.push(eq(orders.status, query.status));
   if (query.customStatus) {
-    const cs = conn.select({ id: customStatuses.id }).from(customStatuses).where(eq(customStatuses.code, query.customStatus)).get();
+    const cs = conn.select({ id: customStatuses.id }).from(customStatuses).where(eq(customStatuses.code, canonicalStatusCode(query.customStatus))).get();
     filters.push(cs ? eq(orders.customStatusId, cs.id) : sql`0`);
   }
   if (query.paid !== undefined) filters.push(eq(orders.paid, query.paid));
@@ -162,17 +193,5 @@ export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) 
   if (minTotal !== undefined) filters.push(gte(orders.total, minTotal));
   if (maxTotal !== undefined) filters.push(lte(orders.total, maxTotal));
   if (query.sku) filters.push(sql`"orders"."id" IN (SELECT order_id FROM order_lines WHERE sku = ${query.sku})`);
-
-  const rows = fts
-    ? searchPage(conn, fts, filters, query.cursor, query.limit + 1)
-    : selectPage(conn, [...filters, query.cursor ? lt(orders.id, query.cursor) : undefined], query.limit + 1);
-  const hasMore = rows.length > query.limit;
-  const page = hasMore ? rows.slice(0, query.limit) : rows;
-  return {
-    orders: page.map(presentOrderSummary),
-    nextCursor: hasMore ? String(page[page.length - 1]!.order.id) : null,
-    /** What the search text was read as, so the page can say "check digit missing" or "mistyped". */
-    codeReading: reading,
-    codeMatched,
-  };
+  return { filters, fts, reading, codeMatched };
 }

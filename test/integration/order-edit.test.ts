@@ -214,6 +214,30 @@ describe('DELETE /api/v1/orders/:code', () => {
 });
 
 describe('custom statuses API', () => {
+  it('compares codes without regard to case: API change, list filter, order page, delete', async () => {
+    const { app, db } = makeApp();
+    expect((await api(app).put('/api/v1/custom-statuses/Call').send({ label: 'Call the customer', color: '#dc2626' })).status).toBe(201);
+    const order = buildOrder(db);
+    const other = buildOrder(db);
+    const plain = buildOrder(db);
+    const res = await api(app).patch(`/api/v1/orders/${order.code}`).send({ customStatus: 'call' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ customStatus: { code: 'CALL', label: 'Call the customer' } });
+    expect(json<OrderJson>(res).events.at(-1)).toMatchObject({ data: { changes: { customStatus: { from: null, to: 'CALL' } } } });
+    const listed = json<{ orders: { code: string }[] }>(await api(app).get('/api/v1/orders?customStatus=cAll'));
+    expect(listed.orders.map((o) => o.code)).toEqual([order.code]);
+    const user = await buildUser(db, 'admin');
+    const { agent, submit } = await loginAs(app, user.email);
+    const saved = await submit(`/orders/${other.code}`, `/orders/${other.code}/details`, { priority: '5', customStatus: 'call', comment: '' });
+    expect(saved.status).toBe(302);
+    expect(json<OrderJson>(await api(app).get(`/api/v1/orders/${other.code}`)).customStatus).toMatchObject({ code: 'CALL' });
+    const page = (await agent.get('/orders?customStatus=call')).text;
+    expect(page).toContain(other.code);
+    expect(page).not.toContain(plain.code);
+    expect((await api(app).put('/api/v1/custom-statuses/call').send({ label: 'Ring', color: '#dc2626' })).status).toBe(200);
+    expect((await api(app).delete('/api/v1/custom-statuses/call?clear=true')).body).toEqual({ cleared: 2 });
+  });
+
   it('creates, renames (every order shows the new label), lists with usage, refuses delete in use unless cleared', async () => {
     const { app, db } = makeApp();
     expect((await api(app).put('/api/v1/custom-statuses/gift').send({ label: 'Gift wrap', color: '#7C3AED' })).status).toBe(201);
