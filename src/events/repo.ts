@@ -13,6 +13,7 @@ export type OrderEventType =
   | 'line_changed'
   | 'line_removed'
   | 'flags_changed'
+  | 'approved'
   | 'delivery_reported'
   | 'parcel_added'
   | 'parcel_removed'
@@ -26,6 +27,7 @@ export type OrderEventType =
   | 'station_takeover'
   | 'item_checked'
   | 'check_undone'
+  | 'return_received'
   | 'deleted';
 
 /** Appends one row to the order's log, inside the transaction that made the change (a bare Db does not compile). */

@@ -5,7 +5,7 @@ import { toAppError } from '../errors.js';
 import { updateOrderDetails } from './edit.js';
 import { changeStatus } from './service.js';
 
-export const BULK_ACTIONS = ['custom_status', 'waiting_on', 'waiting_off', 'reviewed', 'cancel'] as const;
+export const BULK_ACTIONS = ['custom_status', 'waiting_on', 'waiting_off', 'reviewed', 'approve', 'cancel'] as const;
 export type BulkAction = (typeof BULK_ACTIONS)[number];
 export const MAX_BULK = 500;
 
@@ -33,6 +33,9 @@ export function applyBulk(db: Db, codes: string[], action: BulkAction, opts: { c
           break;
         case 'reviewed':
           updateOrderDetails(db, code, { reviewed: true }, opts);
+          break;
+        case 'approve':
+          updateOrderDetails(db, code, { approved: true }, opts);
           break;
         case 'cancel':
           changeStatus(db, code, 'cancelled', { actor: opts.actor, now: opts.now, currency: opts.currency });

@@ -2,12 +2,14 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { listCustomStatuses } from '../../custom-statuses/service.js';
 import { linesEditable, movesFrom } from '../../domain/order-status.js';
+import { awaitsApproval } from '../../domain/hold.js';
 import { can } from '../../domain/permissions.js';
 import { listOrderEmails } from '../../email/store.js';
 import { getEmailSettings } from '../../email/settings.js';
 import { templateForStatus } from '../../email/templates.js';
 import { AppError } from '../../errors.js';
 import { checkOrder, holdText, lastOutcome } from '../../pack/service.js';
+import { getPackSettings } from '../../pack/settings.js';
 import type { presentProduct } from '../../products/present.js';
 import { formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
@@ -71,6 +73,7 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
     editable: linesEditable(order.status),
     customStatuses: listCustomStatuses(db),
     canDelete: can(req.user!.role, 'deleteOrders'),
+    awaitingApproval: awaitsApproval(row, getPackSettings(db)),
     lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) })),
     problem: formProblem,
   });
@@ -99,6 +102,18 @@ export function orderPageWeb(deps: AppDeps): Router {
       res.redirect(orderUrl(code));
     } catch (err) {
       renderOrderPage(deps, req, res, code, { form: 'details', error: err });
+    }
+  });
+
+  // Approve a pay-later order for packing: the same service as the API's PATCH and the bulk action.
+  router.post('/:code/approve', (req, res) => {
+    const code = String(req.params.code);
+    try {
+      const order = updateOrderDetails(db, code, { approved: true }, orderCtx(deps, req));
+      setFlash(req, 'success', 'orders.approve.done', { code: order.code });
+      res.redirect(orderUrl(order.code));
+    } catch (err) {
+      renderOrderPage(deps, req, res, code, { form: 'approve', error: err });
     }
   });
 
