@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'order_not_found'
   | 'order_code_invalid'
   | 'product_not_found'
+  | 'product_archived'
+  | 'stock_session_closed'
   | 'user_not_found'
   | 'validation_failed'
   | 'payload_too_large'
@@ -45,6 +47,8 @@ export type ErrorCode =
   | 'no_label_printer'
   | 'printer_unreachable'
   | 'printer_timeout'
+  | 'order_not_shipped'
+  | 'return_more_than_shipped'
   | 'conflict'
   | 'barcode_in_use'
   | 'email_in_use'
@@ -65,6 +69,8 @@ const STATUS: Record<ErrorCode, number> = {
   order_not_found: 404,
   order_code_invalid: 404,
   product_not_found: 404,
+  product_archived: 422,
+  stock_session_closed: 409,
   user_not_found: 404,
   validation_failed: 422,
   payload_too_large: 413,
@@ -100,6 +106,8 @@ const STATUS: Record<ErrorCode, number> = {
   no_label_printer: 409,
   printer_unreachable: 502,
   printer_timeout: 504,
+  order_not_shipped: 409,
+  return_more_than_shipped: 422,
   conflict: 409,
   barcode_in_use: 409,
   email_in_use: 409,

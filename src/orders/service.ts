@@ -114,6 +114,11 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
     }
   });
   if (problems.length) throw new AppError('validation_failed', 'errors.validationFailed', { count: problems.length }, { fields: problems });
+  const archived = input.lines.findIndex((line) => products.get(line.sku)!.archivedAt !== null);
+  if (archived >= 0) {
+    const sku = input.lines[archived]!.sku;
+    throw new AppError('product_archived', 'errors.productArchived', { sku }, { sku, fields: [{ path: `lines.${archived}.sku`, key: 'errors.productArchived', params: { sku } }] });
+  }
 
   const priced = input.lines.map((line) => {
     const product = products.get(line.sku)!;

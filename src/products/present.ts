@@ -12,6 +12,8 @@ export function presentProduct(p: ProductRow) {
     trackStock: p.trackStock,
     price: p.price,
     vatRate: p.vatRate,
+    lowStockThreshold: p.lowStockThreshold,
+    archived: p.archivedAt !== null,
     updatedAt: p.updatedAt.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { preparedFor, type Conn, type Db } from '../db/client.js';
-import { products } from '../db/schema/index.js';
+import { goodsIns, orders, products, stockLedger } from '../db/schema/index.js';
+import { gtinVariants, readItemScan } from '../domain/item-scan.js';
 
 export type ProductRow = typeof products.$inferSelect;
 
@@ -20,11 +21,13 @@ export interface ProductForLine {
   /** Null: no list price, the line must name one. */
   price: number | null;
   vatRate: number;
+  /** Set when the product is archived: no longer sold. */
+  archivedAt: number | null;
 }
 
 // One statement for any number of SKUs (the list is bound as JSON), prepared once per connection.
 const forLines = preparedFor((sqlite) =>
-  sqlite.prepare<[string], ProductForLine>('SELECT id, sku, name, price, vat_rate AS vatRate FROM products WHERE sku IN (SELECT value FROM json_each(?))'),
+  sqlite.prepare<[string], ProductForLine>('SELECT id, sku, name, price, vat_rate AS vatRate, archived_at AS archivedAt FROM products WHERE sku IN (SELECT value FROM json_each(?))'),
 );
 
 /** The products of an order's lines by SKU (order intake); unknown SKUs are simply absent. */
@@ -61,4 +64,40 @@ export function findProductsForInput(conn: Conn, input: string, limit = 10): { e
   if (exact) return { exact, matches: [exact] };
   const matches = text.length >= 2 ? searchProducts(conn, text, limit) : [];
   return { exact: matches.length === 1 ? matches[0]! : null, matches };
+}
+
+/** The product a scan or a typed code names: a GTIN in any stored length, else an exact SKU or barcode. */
+export function findProductForScan(conn: Conn, input: string): ProductRow | undefined {
+  const scan = readItemScan(input);
+  if (scan.kind === 'gtin') {
+    return conn.select().from(products).where(inArray(products.barcode, gtinVariants(scan.gtin))).get() ?? findProductBySku(conn, scan.gtin);
+  }
+  if (scan.kind === 'text') return findProductBySku(conn, scan.text) ?? findProductByBarcode(conn, scan.text);
+  return undefined;
+}
+
+export type LedgerRow = typeof stockLedger.$inferSelect & { orderCode: string | null; goodsInReference: string | null };
+
+/** A product's ledger, newest first, keyset-paged by id, with the order code or goods-in reference to link. */
+export function listLedger(conn: Conn, productId: number, opts: { limit: number; beforeId?: number | undefined }): LedgerRow[] {
+  return conn
+    .select({ ...getTableColumns(stockLedger), orderCode: orders.code, goodsInReference: goodsIns.reference })
+    .from(stockLedger)
+    .leftJoin(orders, eq(orders.id, stockLedger.orderId))
+    .leftJoin(goodsIns, eq(goodsIns.id, stockLedger.goodsInId))
+    .where(and(eq(stockLedger.productId, productId), opts.beforeId ? lt(stockLedger.id, opts.beforeId) : undefined))
+    .orderBy(desc(stockLedger.id))
+    .limit(opts.limit)
+    .all();
+}
+
+/** Stock-tracked, not archived products at or under their low-stock threshold, lowest stock first. */
+export function listLowStock(conn: Conn, limit: number): ProductRow[] {
+  return conn
+    .select()
+    .from(products)
+    .where(and(isNotNull(products.lowStockThreshold), isNull(products.archivedAt), eq(products.trackStock, true), sql`${products.onHand} <= ${products.lowStockThreshold}`))
+    .orderBy(asc(products.onHand), asc(products.sku))
+    .limit(limit)
+    .all();
 }

@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { writeTransaction, type Db } from '../db/client.js';
+import { writeTransaction, type Db, type Tx } from '../db/client.js';
 import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { isValidGtin, looksLikeGtin } from '../domain/gtin.js';
 import { changeOnHand } from '../stock/writer.js';
 import { AppError, fieldError } from '../errors.js';
 import { findProductByBarcode, findProductBySku, type ProductRow } from './repo.js';
-import type { ProductBody } from './schemas.js';
+import type { ProductBody, ProductForm } from './schemas.js';
 
 /**
  * Creates or updates the product `sku`. Omitted optional fields keep their value on an update.
@@ -18,12 +18,7 @@ export function upsertProduct(db: Db, sku: string, input: ProductBody, actor: Ac
     throw fieldError('barcode', 'validation.gtinCheckDigit');
   }
   return writeTransaction(db, (tx) => {
-    if (barcode) {
-      const holder = findProductByBarcode(tx, barcode);
-      if (holder && holder.sku !== sku) {
-        throw new AppError('barcode_in_use', 'errors.barcodeInUse', { barcode, sku: holder.sku }, { sku: holder.sku });
-      }
-    }
+    refuseBarcodeInUse(tx, barcode, sku);
     const existing = findProductBySku(tx, sku);
     if (!existing) {
       const inserted = tx
@@ -68,4 +63,55 @@ export function getProduct(db: Db, sku: string): ProductRow {
   const product = findProductBySku(db, sku);
   if (!product) throw new AppError('product_not_found', 'errors.productNotFound', { sku });
   return product;
+}
+
+function refuseBarcodeInUse(tx: Tx, barcode: string | null, sku: string): void {
+  if (!barcode) return;
+  const holder = findProductByBarcode(tx, barcode);
+  if (holder && holder.sku !== sku) {
+    throw new AppError('barcode_in_use', 'errors.barcodeInUse', { barcode, sku: holder.sku }, { sku: holder.sku, fields: [{ path: 'barcode', key: 'errors.barcodeInUse', params: { barcode, sku: holder.sku } }] });
+  }
+}
+
+/**
+ * Creates (sku given, new) or edits (existing product) a product from the pages' form. On hand is
+ * not a field here: stock changes only by goods-in, counts, shipments and returns, each with its
+ * ledger row.
+ */
+export function saveProduct(db: Db, target: { create: string } | { edit: string }, input: ProductForm, now: Date): ProductRow {
+  const barcode = input.barcode ?? null;
+  if (barcode && looksLikeGtin(barcode) && !isValidGtin(barcode)) throw fieldError('barcode', 'validation.gtinCheckDigit');
+  const sku = 'create' in target ? target.create : target.edit;
+  return writeTransaction(db, (tx) => {
+    const existing = findProductBySku(tx, sku);
+    if ('create' in target && existing) throw fieldError('sku', 'products.skuTaken', { sku });
+    if ('edit' in target && !existing) throw new AppError('product_not_found', 'errors.productNotFound', { sku });
+    refuseBarcodeInUse(tx, barcode, sku);
+    const fields = {
+      name: input.name,
+      barcode,
+      location: input.location ?? null,
+      trackStock: input.trackStock,
+      price: input.price ?? null,
+      vatRate: input.vatRate,
+      lowStockThreshold: input.lowStockThreshold ?? null,
+      updatedAt: now,
+    };
+    if (existing) tx.update(products).set(fields).where(eq(products.id, existing.id)).run();
+    else tx.insert(products).values({ sku, ...fields, onHand: 0, createdAt: now }).run();
+    return findProductBySku(tx, sku)!;
+  });
+}
+
+/** Archives a product (no new order lines; its history stays) or brings it back. */
+export function setArchived(db: Db, sku: string, archived: boolean, now: Date): ProductRow {
+  return writeTransaction(db, (tx) => {
+    const product = findProductBySku(tx, sku);
+    if (!product) throw new AppError('product_not_found', 'errors.productNotFound', { sku });
+    tx.update(products)
+      .set({ archivedAt: archived ? (product.archivedAt ?? now) : null, updatedAt: now })
+      .where(eq(products.id, product.id))
+      .run();
+    return findProductBySku(tx, sku)!;
+  });
 }

@@ -14,7 +14,7 @@ const stmts = preparedFor((sqlite) => ({
   counters: sqlite.prepare('UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ?'),
   onHand: sqlite.prepare('UPDATE products SET on_hand = on_hand + ?, reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? RETURNING sku, on_hand AS onHand'),
   ledger: sqlite.prepare(
-    'INSERT INTO stock_ledger (product_id, sku, delta, on_hand_after, reason, order_id, delivery_id, actor, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO stock_ledger (product_id, sku, delta, on_hand_after, reason, order_id, delivery_id, goods_in_id, actor, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
 }));
 
@@ -46,7 +46,7 @@ export class CounterChanges {
   }
 }
 
-export type StockReason = 'stock_count' | 'shipment' | 'adjustment' | 'return';
+export type StockReason = 'stock_count' | 'shipment' | 'adjustment' | 'return' | 'goods_in' | 'damaged' | 'missing';
 
 export interface OnHandChange {
   reason: StockReason;
@@ -54,6 +54,8 @@ export interface OnHandChange {
   now: Date;
   orderId?: number;
   deliveryId?: number;
+  /** The goods-in that received the units (its reference goes in `note`). */
+  goodsInId?: number;
   note?: string;
   /** Counters that change with the shelf in the same UPDATE (shipped units stop being reserved and allocated). */
   counters?: CounterDelta;
@@ -68,6 +70,6 @@ export function changeOnHand(tx: Tx, product: { id: number }, delta: number, cha
   const at = change.now.getTime();
   const after = s.onHand.get(delta, change.counters?.reserved ?? 0, change.counters?.allocated ?? 0, at, product.id) as { sku: string; onHand: number } | undefined;
   if (!after) return null;
-  s.ledger.run(product.id, after.sku, delta, after.onHand, change.reason, change.orderId ?? null, change.deliveryId ?? null, actorLabel(change.actor), change.note ?? null, at);
+  s.ledger.run(product.id, after.sku, delta, after.onHand, change.reason, change.orderId ?? null, change.deliveryId ?? null, change.goodsInId ?? null, actorLabel(change.actor), change.note ?? null, at);
   return after.onHand;
 }

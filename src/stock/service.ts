@@ -1,0 +1,175 @@
+import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
+import { goodsIns, products, stockCountLines, stockCounts, stockLedger } from '../db/schema/index.js';
+import { actorLabel, type Actor } from '../domain/actor.js';
+import { allocate } from '../domain/allocation.js';
+import { AppError, fieldError } from '../errors.js';
+import { loadCandidates, loadStock } from '../pack/repo.js';
+import { getPackSettings } from '../pack/settings.js';
+import { findProductForScan, type ProductRow } from '../products/repo.js';
+import { changeOnHand } from './writer.js';
+
+// Goods-in (inleverans) and stock counts (inventering). Every change of on_hand goes through the
+// stock writer (changeOnHand) with its ledger row; these tables only say which delivery or count
+// a row belongs to, and keep an open count between page loads.
+
+export type GoodsInRow = typeof goodsIns.$inferSelect;
+export type StockCountRow = typeof stockCounts.$inferSelect;
+
+/** A scanned or typed item to a product, or a refusal on the `code` field. */
+function productFor(conn: Conn, code: string): ProductRow {
+  const product = findProductForScan(conn, code);
+  if (!product) throw fieldError('code', 'stock.unknownItem', { code });
+  return product;
+}
+
+// ── Goods in ──────────────────────────────────────────────────────────────────────────────────
+
+export function startGoodsIn(db: Db, reference: string, actor: Actor, now: Date): GoodsInRow {
+  return writeTransaction(db, (tx) => tx.insert(goodsIns).values({ reference, startedBy: actorLabel(actor), startedAt: now }).returning().get());
+}
+
+export function getGoodsIn(conn: Conn, id: number): GoodsInRow {
+  const row = conn.select().from(goodsIns).where(eq(goodsIns.id, id)).get();
+  if (!row) throw new AppError('not_found', 'errors.notFound');
+  return row;
+}
+
+export function listGoodsIns(conn: Conn, limit: number): GoodsInRow[] {
+  return conn.select().from(goodsIns).orderBy(desc(goodsIns.id)).limit(limit).all();
+}
+
+/** What a goods-in booked, one row per scan, newest first. */
+export function goodsInLines(conn: Conn, id: number) {
+  return conn
+    .select({ id: stockLedger.id, productId: stockLedger.productId, sku: stockLedger.sku, name: products.name, delta: stockLedger.delta, onHandAfter: stockLedger.onHandAfter, actor: stockLedger.actor, createdAt: stockLedger.createdAt })
+    .from(stockLedger)
+    .leftJoin(products, eq(products.id, stockLedger.productId))
+    .where(eq(stockLedger.goodsInId, id))
+    .orderBy(desc(stockLedger.id))
+    .all();
+}
+
+/**
+ * Books `quantity` units of the scanned item in: on hand goes up at once (a ledger row with the
+ * reason goods_in and the delivery's reference), so the stock is there even if the goods-in is
+ * never finished.
+ */
+export function receiveItem(db: Db, goodsInId: number, input: { code: string; quantity: number }, actor: Actor, now: Date): { product: ProductRow; onHand: number } {
+  return writeTransaction(db, (tx) => {
+    const goodsIn = getGoodsIn(tx, goodsInId);
+    if (goodsIn.finishedAt) throw new AppError('stock_session_closed', 'stock.goodsIn.finished', { reference: goodsIn.reference });
+    const product = productFor(tx, input.code);
+    const onHand = changeOnHand(tx, product, input.quantity, { reason: 'goods_in', actor, now, goodsInId, note: goodsIn.reference })!;
+    return { product, onHand };
+  });
+}
+
+/**
+ * The orders in status Order that the pack rule would promote now and that hold one of
+ * `productIds`: the same read and rule as a pack run's dry run (pack/repo.ts, domain/allocation.ts).
+ */
+export async function packableWith(db: Db, productIds: ReadonlySet<number>): Promise<number> {
+  if (productIds.size === 0) return 0;
+  const candidates = await loadCandidates(db, () => new Promise((resolve) => setImmediate(resolve)));
+  const decisions = allocate(candidates, loadStock(db), getPackSettings(db));
+  return decisions.filter((d) => d.outcome === 'promoted' && d.order.lines.some((l) => l.productId !== null && l.remaining > 0 && productIds.has(l.productId))).length;
+}
+
+/** Closes a goods-in and records how many waiting orders its stock lets the pack script pack. */
+export async function finishGoodsIn(db: Db, id: number, now: Date): Promise<GoodsInRow> {
+  const goodsIn = getGoodsIn(db, id);
+  if (goodsIn.finishedAt) return goodsIn;
+  const received = new Set(goodsInLines(db, id).flatMap((l) => (l.productId !== null && l.delta > 0 ? [l.productId] : [])));
+  const released = await packableWith(db, received);
+  return writeTransaction(db, (tx) => tx.update(goodsIns).set({ finishedAt: now, released }).where(and(eq(goodsIns.id, id), isNull(goodsIns.finishedAt))).returning().get() ?? getGoodsIn(tx, id));
+}
+
+// ── Stock counts ──────────────────────────────────────────────────────────────────────────────
+
+export function startCount(db: Db, location: string | null, actor: Actor, now: Date): StockCountRow {
+  return writeTransaction(db, (tx) => tx.insert(stockCounts).values({ location, startedBy: actorLabel(actor), startedAt: now }).returning().get());
+}
+
+export function getCount(conn: Conn, id: number): StockCountRow {
+  const row = conn.select().from(stockCounts).where(eq(stockCounts.id, id)).get();
+  if (!row) throw new AppError('not_found', 'errors.notFound');
+  return row;
+}
+
+export function listCounts(conn: Conn, limit: number): StockCountRow[] {
+  return conn.select().from(stockCounts).orderBy(desc(stockCounts.id)).limit(limit).all();
+}
+
+/** The products a count covers: those in its bin (by prefix) or, without a bin, those counted so far; with what was counted. */
+export function countSheet(conn: Conn, count: StockCountRow) {
+  const counted = conn
+    .select({ productId: stockCountLines.productId, counted: stockCountLines.counted, delta: stockCountLines.delta, countedAt: stockCountLines.countedAt })
+    .from(stockCountLines)
+    .where(eq(stockCountLines.countId, count.id))
+    .all();
+  const byProduct = new Map(counted.map((c) => [c.productId, c]));
+  const inBin = count.location
+    ? conn
+        .select()
+        .from(products)
+        .where(and(isNull(products.archivedAt), eq(products.trackStock, true)))
+        .orderBy(asc(products.location), asc(products.sku))
+        .all()
+        .filter((p) => (p.location ?? '').toUpperCase().startsWith(count.location!.toUpperCase()))
+    : [];
+  const ids = new Set([...inBin.map((p) => p.id), ...byProduct.keys()]);
+  const rows = conn.select().from(products).orderBy(asc(products.location), asc(products.sku)).all().filter((p) => ids.has(p.id));
+  return rows.map((p) => {
+    const line = byProduct.get(p.id);
+    return { sku: p.sku, name: p.name, location: p.location, onHand: p.onHand, counted: line?.counted ?? null, delta: line ? (line.delta ?? line.counted - p.onHand) : null };
+  });
+}
+
+/** Records the counted quantity of the scanned item in an open count (a later count of the same item replaces it). */
+export function recordCount(db: Db, countId: number, input: { code: string; counted: number }, now: Date): ProductRow {
+  return writeTransaction(db, (tx) => {
+    const count = getCount(tx, countId);
+    if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
+    const product = productFor(tx, input.code);
+    tx.insert(stockCountLines)
+      .values({ countId, productId: product.id, counted: input.counted, countedAt: now })
+      .onConflictDoUpdate({ target: [stockCountLines.countId, stockCountLines.productId], set: { counted: input.counted, countedAt: now } })
+      .run();
+    return product;
+  });
+}
+
+/**
+ * Finishes a count: for each counted product the difference between what was counted and what is
+ * on hand now goes to the ledger with the reason stock_count. Returns the products that changed.
+ */
+export function finishCount(db: Db, countId: number, actor: Actor, now: Date): { changed: number; counted: number } {
+  return writeTransaction(db, (tx) => finishCountIn(tx, countId, actor, now));
+}
+
+function finishCountIn(tx: Tx, countId: number, actor: Actor, now: Date): { changed: number; counted: number } {
+  const count = getCount(tx, countId);
+  if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
+  const lines = tx.select({ id: stockCountLines.id, counted: stockCountLines.counted, product: products }).from(stockCountLines).innerJoin(products, eq(products.id, stockCountLines.productId)).where(eq(stockCountLines.countId, countId)).all();
+  let changed = 0;
+  for (const line of lines) {
+    const delta = line.counted - line.product.onHand;
+    if (delta !== 0) {
+      changeOnHand(tx, line.product, delta, { reason: 'stock_count', actor, now, note: `count #${count.id}` });
+      changed++;
+    }
+    tx.update(stockCountLines).set({ delta }).where(eq(stockCountLines.id, line.id)).run();
+  }
+  tx.update(stockCounts).set({ finishedAt: now }).where(eq(stockCounts.id, countId)).run();
+  return { changed, counted: lines.length };
+}
+
+/** Drops an open count: nothing was written to the ledger yet. */
+export function discardCount(db: Db, countId: number): void {
+  writeTransaction(db, (tx) => {
+    const count = getCount(tx, countId);
+    if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
+    tx.delete(stockCounts).where(eq(stockCounts.id, countId)).run();
+  });
+}
