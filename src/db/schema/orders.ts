@@ -80,6 +80,10 @@ export const orders = sqliteTable(
     index('orders_customer_email_idx').on(t.customerEmail),
     index('orders_customer_phone_key_idx').on(t.customerPhoneKey),
     index('orders_customer_idx').on(t.customerId),
+    // The packing station's queue: the most urgent packing orders not waiting, read in index order.
+    index('orders_station_queue_idx')
+      .on(sql`${t.priority} DESC`, t.placedAt, t.id)
+      .where(sql`${t.status} = 'packing' AND ${t.waiting} = 0`),
     check('orders_priority_check', sql`${t.priority} BETWEEN 1 AND 10`),
   ],
 );

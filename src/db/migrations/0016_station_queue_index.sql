@@ -1,0 +1,1 @@
+CREATE INDEX `orders_station_queue_idx` ON `orders` ("priority" DESC,`placed_at`,`id`) WHERE "orders"."status" = 'packing' AND "orders"."waiting" = 0;
