@@ -11,6 +11,7 @@ import {
   deletePrinter,
   findPrinter,
   insertPrinter,
+  listPrinters,
   printerIdByName,
   setStationPrinter,
   stationPrinter,
@@ -79,6 +80,12 @@ export async function testPrint(deps: Pick<PrintDeps, 'db' | 'timeoutMs'>, id: n
 export function stationPrinterChoice(db: Db, station: StationRef): { printer: PrinterRow | null; autoPrint: boolean } {
   const row = stationPrinter(db, station.userId, station.stationName);
   return { printer: row?.printer ?? null, autoPrint: row?.printer ? row.autoPrint : false };
+}
+
+/** What views/printers/station-printer.ejs shows: every printer, the station's choice (null: PDF) and its flag. */
+export function stationPrinterModel(db: Db, station: StationRef): { printers: PrinterRow[]; chosenId: number | null; autoPrint: boolean } {
+  const choice = stationPrinterChoice(db, station);
+  return { printers: listPrinters(db), chosenId: choice.printer?.id ?? null, autoPrint: choice.autoPrint };
 }
 
 /**

@@ -8,7 +8,8 @@ import { ready as zplRenderer } from 'zpl-renderer-js';
 import type { Db } from '../../src/db/client.js';
 import { putSeller, getSeller } from '../../src/documents/settings.js';
 import { eventsOfOrder } from '../../src/events/repo.js';
-import { autoPrintAfterParcel, chooseStationPrinter, savePrinter } from '../../src/printers/service.js';
+import { autoPrintAfterParcel, chooseStationPrinter, savePrinter, stationPrinterModel } from '../../src/printers/service.js';
+import { translator } from '../../src/i18n/index.js';
 import { ssccOf } from '../../src/shipping/broker.js';
 import { buildPackingOrder, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, loginAtStation, makeApp } from '../helpers.js';
@@ -383,5 +384,31 @@ describe('the station’s label printer', () => {
     expect(failed.status).toBe('failed');
     expect(failed.status === 'failed' && failed.error.code).toBe('printer_unreachable');
     expect(labelEvents(db, order.id).map((e) => e.type)).toEqual(['document_printed', 'label_print_failed']);
+  });
+
+  it('the partials for the station page post what the routes take', async () => {
+    const { app, db, clock, agent, csrf } = await station();
+    const listener = await printerListener();
+    const printer = savePrinter(db, null, { name: 'Zebra 1', host: '127.0.0.1', port: listener.port, dpi: 300 }, clock());
+    const { order } = packingOrderWithParcels(db, []);
+    await addParcels(app, order.code, ['JJD00012345']);
+    const render = (view: string, locals: Record<string, unknown>) =>
+      new Promise<string>((resolve, reject) => app.render(view, { t: translator('en'), csrfToken: csrf, ...locals }, (err, html) => (err ? reject(err) : resolve(html))));
+    const userId = db.$client.prepare("SELECT user_id FROM stations WHERE name = 'Bench 2'").pluck().get() as number;
+    const bench = { userId, stationName: 'Bench 2' };
+
+    const choice = await render('printers/station-printer', { labelPrinter: stationPrinterModel(db, bench) });
+    expect(choice).toContain('<option value="pdf" selected>PDF (browser)</option>');
+    expect(choice).toContain(`<option value="${printer.id}">Zebra 1 (300 dpi)</option>`);
+    const chosen = await agent.post(/action="([^"]+)"/.exec(choice)![1]!).type('form').send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
+    expect(chosen.status).toBe(303);
+    expect(stationPrinterModel(db, bench)).toEqual({ printers: [expect.objectContaining({ id: printer.id })], chosenId: printer.id, autoPrint: true });
+    expect(await render('printers/station-printer', { labelPrinter: stationPrinterModel(db, bench) })).toMatch(/<option value="\d+" selected>Zebra 1[\s\S]*name="autoPrint" value="1" checked/);
+
+    const button = await render('printers/print-parcel', { code: order.code, parcelId: 'JJD00012345', printerName: 'Zebra 1' });
+    expect(button).toContain('Print on Zebra 1');
+    const printed = await agent.post(/action="([^"]+)"/.exec(button)![1]!).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    expect(printed.text).toContain('Label of parcel JJD00012345 (1 of 1) sent to Zebra 1.');
+    expect(listener.jobs).toHaveLength(1);
   });
 });
