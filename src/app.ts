@@ -26,6 +26,8 @@ import { shippingWeb } from './shipping/web.js';
 import { printersStationWeb } from './printers/station-web.js';
 import { printersWeb } from './printers/web.js';
 import { certificateWeb, phoneJoinWeb } from './shipping/join-web.js';
+import { productsWeb } from './products/web.js';
+import { stockWeb } from './stock/web.js';
 import { toolsWeb } from './tools/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
@@ -159,6 +161,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/shipping', shippingWeb(deps));
   app.use('/shipping', printersStationWeb(deps));
   app.use('/tools/pack-script', packWeb(deps));
+  app.use('/tools/products', productsWeb(deps));
+  app.use('/tools/stock', stockWeb(deps));
   app.use('/tools', toolsWeb(deps));
   app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));
   app.use('/settings/users', usersWeb(deps));

@@ -1,0 +1,139 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { splitCount } from '../domain/item-scan.js';
+import { MAX_ON_HAND } from '../products/schemas.js';
+import { productPath } from '../products/web.js';
+import { requireCapability } from '../web/auth.js';
+import { formFields, renderForm } from '../web/form.js';
+import { setFlash } from '../web/render.js';
+import { userActor, type AppDeps } from '../web/types.js';
+import { parse } from '../web/validate.js';
+import {
+  countSheet,
+  discardCount,
+  finishCount,
+  finishGoodsIn,
+  getCount,
+  getGoodsIn,
+  goodsInLines,
+  listCounts,
+  listGoodsIns,
+  receiveItem,
+  recordCount,
+  startCount,
+  startGoodsIn,
+} from './service.js';
+
+const id = z.coerce.number({ error: 'validation.integer' }).int().positive();
+const quantity = (min: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v.trim()) : undefined), z.int().min(min).max(MAX_ON_HAND));
+const goodsInForm = z.object({ reference: z.string().trim().min(1).max(100) });
+const countForm = z.object({ location: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().max(32).optional()) });
+const codeField = z.string().trim().min(1).max(200);
+const receiveForm = z.object({ code: codeField, quantity: quantity(1) });
+const countItemForm = z.object({ code: codeField, counted: quantity(0) });
+
+/** "12*7350053850019" in the scan field: the keyed count before the code counts as the quantity. */
+function withKeyedCount(fields: Record<string, unknown>, quantityField: string): Record<string, unknown> {
+  if (typeof fields.code !== 'string') return fields;
+  const { quantity: n, code } = splitCount(fields.code);
+  if (code === fields.code.trim()) return fields;
+  return { ...fields, code, [quantityField]: String(n) };
+}
+
+/**
+ * Tools → Stock (operators and admins): goods in (inleverans) and stock counts (inventering). Both
+ * are scan-first pages: the scan field keeps the focus, Enter moves on, the page works on a phone.
+ */
+export function stockWeb({ db, clock }: AppDeps): Router {
+  const router = Router();
+  router.use(requireCapability('tools'));
+
+  const renderIndex = (req: Request, res: Response, err?: unknown) => {
+    const model = { title: req.t('stock.title'), goodsIns: listGoodsIns(db, 20), counts: listCounts(db, 20) };
+    if (err) return renderForm(req, res, err, 'stock/index', model);
+    res.render('stock/index', model);
+  };
+  router.get('/', (req, res) => renderIndex(req, res));
+
+  // ── Goods in ──
+  router.post('/goods-in', (req, res) => {
+    try {
+      const { reference } = parse(goodsInForm, formFields(req));
+      const goodsIn = startGoodsIn(db, reference, userActor(req.user!), clock());
+      res.redirect(303, `/tools/stock/goods-in/${goodsIn.id}`);
+    } catch (err) {
+      renderIndex(req, res, err);
+    }
+  });
+
+  const goodsInModel = (req: Request, goodsInId: number) => {
+    const goodsIn = getGoodsIn(db, goodsInId);
+    const lines = goodsInLines(db, goodsInId);
+    return { title: req.t('stock.goodsIn.title', { reference: goodsIn.reference }), goodsIn, lines, units: lines.reduce((n, l) => n + l.delta, 0), productPath };
+  };
+  router.get('/goods-in/:id', (req, res) => {
+    res.render('stock/goods-in', { ...goodsInModel(req, parse(id, req.params.id)), values: { quantity: '1' } });
+  });
+  router.post('/goods-in/:id/items', (req, res) => {
+    const goodsInId = parse(id, req.params.id);
+    try {
+      const input = parse(receiveForm, withKeyedCount(formFields(req), 'quantity'));
+      const { product, onHand } = receiveItem(db, goodsInId, input, userActor(req.user!), clock());
+      setFlash(req, 'success', 'stock.goodsIn.received', { quantity: input.quantity, sku: product.sku, name: product.name, onHand });
+      res.redirect(303, `/tools/stock/goods-in/${goodsInId}`);
+    } catch (err) {
+      renderForm(req, res, err, 'stock/goods-in', goodsInModel(req, goodsInId));
+    }
+  });
+  router.post('/goods-in/:id/finish', async (req, res) => {
+    const goodsInId = parse(id, req.params.id);
+    await finishGoodsIn(db, goodsInId, clock());
+    res.redirect(303, `/tools/stock/goods-in/${goodsInId}`);
+  });
+
+  // ── Stock counts ──
+  router.post('/counts', (req, res) => {
+    try {
+      const { location } = parse(countForm, formFields(req));
+      const count = startCount(db, location ?? null, userActor(req.user!), clock());
+      res.redirect(303, `/tools/stock/counts/${count.id}`);
+    } catch (err) {
+      renderIndex(req, res, err);
+    }
+  });
+
+  const countModel = (req: Request, countId: number) => {
+    const count = getCount(db, countId);
+    return { title: req.t('stock.count.title', { id: count.id }), count, sheet: countSheet(db, count), productPath };
+  };
+  router.get('/counts/:id', (req, res) => res.render('stock/count', { ...countModel(req, parse(id, req.params.id)), values: {} }));
+  router.post('/counts/:id/items', (req, res) => {
+    const countId = parse(id, req.params.id);
+    try {
+      const input = parse(countItemForm, withKeyedCount(formFields(req), 'counted'));
+      const product = recordCount(db, countId, input, clock());
+      setFlash(req, 'success', 'stock.count.recorded', { counted: input.counted, sku: product.sku, name: product.name });
+      res.redirect(303, `/tools/stock/counts/${countId}`);
+    } catch (err) {
+      renderForm(req, res, err, 'stock/count', countModel(req, countId));
+    }
+  });
+  router.post('/counts/:id/finish', (req, res) => {
+    const countId = parse(id, req.params.id);
+    try {
+      const { changed, counted } = finishCount(db, countId, userActor(req.user!), clock());
+      setFlash(req, 'success', 'stock.count.done', { changed, counted });
+      res.redirect(303, `/tools/stock/counts/${countId}`);
+    } catch (err) {
+      renderForm(req, res, err, 'stock/count', countModel(req, countId));
+    }
+  });
+  router.post('/counts/:id/discard', (req, res) => {
+    discardCount(db, parse(id, req.params.id));
+    setFlash(req, 'success', 'stock.count.discarded');
+    res.redirect(303, '/tools/stock');
+  });
+
+  return router;
+}
