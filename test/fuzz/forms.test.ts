@@ -3,6 +3,7 @@ import { parse, type HTMLElement } from 'node-html-parser';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser } from '../builders.js';
+import { savePrinter } from '../../src/printers/service.js';
 import { dbDigest } from '../digest.js';
 import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
 import { oddValue } from './arbitraries.js';
@@ -42,6 +43,7 @@ function pagesOf(codes: string[], userId: number) {
     '/settings/pack-script',
     '/settings/documents',
     '/settings/shipping',
+    '/settings/printers',
     '/settings/emails',
     '/settings/emails/templates/shipped/sv',
     '/settings/webhooks',
@@ -111,6 +113,8 @@ async function setUp() {
   await api(ctx.app).put('/api/v1/custom-statuses/CALL').send({ label: 'Call the customer', color: '#336699' }).expect((r) => expect(r.status).toBeLessThan(300));
   const admin = await buildUser(db, 'admin', { email: 'fuzz-admin@example.com' });
   const other = await buildUser(db, 'packer');
+  // A label printer that is off (nothing listens on port 1): its test print is refused with a message, changing nothing.
+  savePrinter(db, null, { name: 'Fuzz Zebra', host: '127.0.0.1', port: 1, dpi: 203 }, ctx.clock());
   return { ...ctx, codes: orders.map((o) => o.code), admin, other };
 }
 
