@@ -1,4 +1,5 @@
 import express, { Router } from 'express';
+import { csvApi } from '../csv/api.js';
 import { customStatusesApi } from '../custom-statuses/api.js';
 import { documentsApi } from '../documents/api.js';
 import { ordersApi } from '../orders/api.js';
@@ -10,6 +11,7 @@ import { AppError } from '../errors.js';
 import { webhooksApi } from '../webhooks/api.js';
 import type { AppDeps } from '../web/types.js';
 import { bearerAuth } from './auth.js';
+import { returnsApi } from '../returns/api.js';
 
 /** JSON API under /api/v1 (docs/api.md). */
 export function apiRouter(deps: AppDeps): Router {
@@ -36,10 +38,12 @@ export function apiRouter(deps: AppDeps): Router {
   const documents = documentsApi(deps);
   router.use('/orders', documents.orderDocuments);
   router.use('/orders', printersApi(deps));
+  router.use('/orders', returnsApi(deps));
   router.use('/documents', documents.batchDocuments);
   router.use('/pack-runs', packRunsApi(deps));
   router.use('/custom-statuses', customStatusesApi(deps));
   router.use('/webhooks', webhooksApi(deps));
+  router.use(csvApi(deps));
   router.use(() => {
     throw new AppError('not_found', 'errors.apiNotFound');
   });
