@@ -338,6 +338,11 @@ describe('the station’s label printer', () => {
     const retried = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
     expect(retried.text).toContain('Label of parcel JJD00012345 (1 of 1) sent to Zebra 1.');
     expect(labelEvents(db, order.id).map((e) => e.type)).toEqual(['label_print_failed', 'document_printed']);
+    // The order's history names the parcel and the printer of each print.
+    const { agent: adminAgent } = await loginAs(app, (await buildUser(db, 'admin')).email);
+    const history = (await adminAgent.get(`/orders/${order.code}`)).text;
+    expect(history).toContain('Printed: Shipping label · parcel JJD00012345 · on printer Zebra 1');
+    expect(history).toContain('Label of parcel JJD00012345 not printed on Zebra 1: Printer Zebra 1');
   });
 
   it('refuses a print when the station prints PDF, an unknown printer, and a device not named a station', async () => {
