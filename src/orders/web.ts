@@ -5,6 +5,7 @@ import { orderBulkWeb } from './web/bulk.js';
 import { orderDeleteWeb } from './web/delete.js';
 import { orderLinesWeb } from './web/lines.js';
 import { orderListWeb } from './web/list.js';
+import { orderNewWeb } from './web/new.js';
 import { orderPageWeb } from './web/page.js';
 import { orderStatusWeb } from './web/status.js';
 
@@ -14,6 +15,8 @@ export function ordersWeb(deps: AppDeps): Router {
   router.use(requireCapability('orders'));
   router.use(orderListWeb(deps));
   router.use(orderBulkWeb(deps));
+  // Before the order page: /orders/new is not an order code.
+  router.use(orderNewWeb(deps));
   router.use(orderPageWeb(deps));
   router.use(orderStatusWeb(deps));
   router.use(orderLinesWeb(deps));

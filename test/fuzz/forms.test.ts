@@ -29,6 +29,7 @@ interface Form {
 function pagesOf(codes: string[], userId: number) {
   return [
     '/orders',
+    '/orders/new',
     ...codes.map((c) => `/orders/${c}`),
     `/orders/${codes[1]}/delete`,
     '/outbound',

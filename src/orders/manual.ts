@@ -1,0 +1,172 @@
+import { preparedFor, type Conn, type Db } from '../db/client.js';
+import { gtinVariants, readItemScan, splitCount } from '../domain/item-scan.js';
+import { LANGUAGES } from '../i18n/index.js';
+import { PAYMENT_METHODS } from '../domain/order-status.js';
+import { phoneKey } from '../domain/search.js';
+import { fieldError } from '../errors.js';
+import { findProductByBarcode, findProductBySku } from '../products/repo.js';
+import { MAX_LINES } from './schemas.js';
+
+// A manual order (a phone or counter sale) as the Orders pages take it: a form kept between the
+// steps (find the customer, scan the lines) and, at the end, the same createOrder as the API's
+// POST /api/v1/orders, with the same schema, rules and e-mails.
+
+/** The manual-order form as typed: every field text, so that a refused form shows what was typed. */
+export interface ManualOrderForm {
+  find: string;
+  customerType: 'guest' | 'account';
+  email: string;
+  name: string;
+  phone: string;
+  line1: string;
+  line2: string;
+  postalCode: string;
+  city: string;
+  country: string;
+  language: string;
+  scan: string;
+  lines: { sku: string; quantity: string }[];
+  paymentMethod: string;
+  paid: boolean;
+  priority: string;
+  comment: string;
+}
+
+export const EMPTY_MANUAL_ORDER: ManualOrderForm = {
+  find: '',
+  customerType: 'guest',
+  email: '',
+  name: '',
+  phone: '',
+  line1: '',
+  line2: '',
+  postalCode: '',
+  city: '',
+  country: 'SE',
+  language: '',
+  scan: '',
+  lines: [],
+  paymentMethod: '',
+  paid: false,
+  priority: '5',
+  comment: '',
+};
+
+const MAX_SCAN = 200;
+
+/** Text, or a number when it is one (so the schema says "must be a whole number" for the rest); empty is absent. */
+function numberOrText(v: string): number | string | undefined {
+  const t = v.trim();
+  if (t === '') return undefined;
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+/**
+ * The form as the body of POST /api/v1/orders, for the same schema (createOrderBody) and the same
+ * service (createOrder): the schema's field paths (`customer.email`, `lines.2.quantity`) name the
+ * form's fields.
+ */
+export function manualOrderBody(form: ManualOrderForm) {
+  const text = (v: string) => (v.trim() === '' ? undefined : v);
+  const body = {
+    status: 'order',
+    lines: form.lines.map((l) => ({ sku: l.sku, quantity: numberOrText(l.quantity) })),
+    customer: {
+      type: form.customerType,
+      language: text(form.language),
+      name: form.name,
+      email: form.email,
+      phone: form.phone,
+      address: { line1: form.line1, line2: form.line2, postalCode: form.postalCode, city: form.city, country: form.country },
+    },
+    paymentMethod: text(form.paymentMethod),
+    paid: form.paid,
+    priority: numberOrText(form.priority),
+    comment: form.comment,
+  };
+  return body;
+}
+
+/**
+ * What a scan or a typed SKU names: a GTIN (EAN-8, UPC-A, EAN-13, GTIN-14 or a GS1 element string)
+ * is looked up by barcode in each of the forms it may be stored in; text is a SKU or a barcode.
+ * "5*code" asks for five. Refused on the `scan` field.
+ */
+export function productForScan(conn: Conn, raw: string): { sku: string; name: string; quantity: number } {
+  if (raw.length > MAX_SCAN) throw fieldError('scan', 'validation.tooLong', { max: MAX_SCAN });
+  const { quantity, code } = splitCount(raw);
+  const scan = readItemScan(code);
+  if (scan.kind === 'invalid') throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', { text: code });
+  const product =
+    scan.kind === 'gtin'
+      ? gtinVariants(scan.gtin)
+          .map((v) => findProductByBarcode(conn, v))
+          .find((p) => p !== undefined)
+      : (findProductBySku(conn, scan.text) ?? findProductByBarcode(conn, scan.text));
+  if (!product) throw fieldError('scan', 'orders.manual.scanUnknown', { text: code });
+  return { sku: product.sku, name: product.name, quantity };
+}
+
+/** Adds a scanned product to the form's lines: a SKU already there gets the quantity added. */
+export function addScannedLine(form: ManualOrderForm, found: { sku: string; quantity: number }): number {
+  const existing = form.lines.find((l) => l.sku === found.sku);
+  if (existing) {
+    const before = Number(existing.quantity);
+    existing.quantity = String((Number.isInteger(before) && before > 0 ? before : 0) + found.quantity);
+    return Number(existing.quantity);
+  }
+  if (form.lines.length >= MAX_LINES) throw fieldError('scan', 'orders.manual.tooManyLines', { max: MAX_LINES });
+  form.lines.push({ sku: found.sku, quantity: String(found.quantity) });
+  return found.quantity;
+}
+
+export interface FoundCustomer {
+  type: 'guest' | 'account';
+  name: string;
+  email: string;
+  phone: string | null;
+  line1: string;
+  line2: string | null;
+  postalCode: string;
+  city: string;
+  country: string;
+  language: string | null;
+}
+
+// The customer as their latest order has them (name, address, language): by e-mail or by the
+// last eight digits of the phone number, both indexed on orders.
+const latestBy = preparedFor((sqlite) => {
+  const columns = `coalesce(customer_kind, 'guest') AS type, customer_name AS name, customer_email AS email, customer_phone AS phone, ship_line1 AS line1,
+    ship_line2 AS line2, ship_postal_code AS postalCode, ship_city AS city, ship_country AS country, language`;
+  return {
+    email: sqlite.prepare<[string], FoundCustomer>(`SELECT ${columns} FROM orders WHERE customer_email = ? AND customer_name IS NOT NULL ORDER BY id DESC LIMIT 1`),
+    phone: sqlite.prepare<[string], FoundCustomer>(`SELECT ${columns} FROM orders WHERE customer_phone_key = ? AND customer_name IS NOT NULL ORDER BY id DESC LIMIT 1`),
+  };
+});
+
+/** A customer found by e-mail (any case) or phone number; undefined when nobody matches. */
+export function findCustomer(db: Db, text: string): FoundCustomer | undefined {
+  const t = text.trim();
+  if (t.includes('@')) return latestBy(db).email.get(t.toLowerCase());
+  const key = phoneKey(t);
+  return key ? latestBy(db).phone.get(key) : undefined;
+}
+
+/** Fills the form's customer fields from a found customer. */
+export function fillCustomer(form: ManualOrderForm, c: FoundCustomer): void {
+  Object.assign(form, {
+    customerType: c.type,
+    email: c.email,
+    name: c.name,
+    phone: c.phone ?? '',
+    line1: c.line1,
+    line2: c.line2 ?? '',
+    postalCode: c.postalCode,
+    city: c.city,
+    country: c.country,
+    language: c.language ?? '',
+  });
+}
+
+/** The choices the form offers. */
+export const MANUAL_ORDER_CHOICES = { paymentMethods: PAYMENT_METHODS, languages: LANGUAGES };
