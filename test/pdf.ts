@@ -29,9 +29,12 @@ function withSaved<T>(pdf: Buffer, fn: (file: string, dir: string) => Promise<T>
   });
 }
 
-/** The PDF's text as pdftotext lays it out (poppler-utils). */
-export async function pdfText(pdf: Buffer): Promise<string> {
-  return withSaved(pdf, async (file) => (await run('pdftotext', ['-layout', file, '-'])).stdout);
+/**
+ * The PDF's text as pdftotext lays it out (poppler-utils); `raw: true` keeps the order it was drawn
+ * in instead (a wrapped cell's lines one after the other).
+ */
+export async function pdfText(pdf: Buffer, opts: { raw?: boolean } = {}): Promise<string> {
+  return withSaved(pdf, async (file) => (await run('pdftotext', [opts.raw ? '-raw' : '-layout', file, '-'])).stdout);
 }
 
 /** Page count and the size of each page in millimetres (pdfinfo). */

@@ -74,12 +74,17 @@ export class Flow {
     return true;
   }
 
-  /** One table row of `height`, on a new page when it does not fit; returns the y it was drawn at. */
+  /**
+   * One table row, at least `height` tall and taller when a cell wraps, on a new page when it does
+   * not fit; returns the y it was drawn at.
+   */
   row<T>(columns: Column<T>[], row: T, height: number, tick: boolean): number {
-    this.room(height);
+    const cells = setCells(this.pdf, columns, row);
+    const needed = Math.max(height, ...cells.map((cell) => height + (cell.lines.length - 1) * lineHeight(cell.size)));
+    this.room(needed);
     const y = this.y;
-    tableRow(this.canvas, columns, row, y, tick);
-    this.y += height;
+    tableRow(this.canvas, columns, cells, y, tick);
+    this.y += needed;
     return y;
   }
 
@@ -103,8 +108,11 @@ export function addressLines(order: DocOrder): string[] {
   return [order.customerName, s.line1, s.line2, [s.postalCode, s.city].filter(Boolean).join(' '), s.country].filter((l): l is string => !!l);
 }
 
-/** Title, order code, dates and addresses: the top of every order document. Returns the y below it. */
-export function orderHeader(ctx: Ctx, c: Canvas, order: DocOrder, title: string, first: boolean, opts: { contact?: boolean } = {}): number {
+/**
+ * Title, order code, dates and addresses: the top of every order document. Returns the y below it.
+ * A document for the customer leaves out their contact details and the warehouse's priority.
+ */
+export function orderHeader(ctx: Ctx, c: Canvas, order: DocOrder, title: string, first: boolean, opts: { contact?: boolean; priority?: boolean } = {}): number {
   const { t, fmt, job } = ctx;
   const right = c.width - MARGIN;
   const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
@@ -122,7 +130,7 @@ export function orderHeader(ctx: Ctx, c: Canvas, order: DocOrder, title: string,
   label(t('docs.order'), order.code);
   label(t('docs.placed'), fmt.dateTime(order.placedAt === null ? new Date(order.createdAt) : new Date(order.placedAt)));
   label(t('docs.date'), fmt.dateTime(new Date(job.printedAt)));
-  if (order.priority !== 5) label('', t('docs.priority', { priority: order.priority }));
+  if (opts.priority !== false && order.priority !== 5) label('', t('docs.priority', { priority: order.priority }));
   // Ship-to on the right, under the barcode.
   let ay = MARGIN + barHeight + 14;
   c.text(t('docs.shipTo'), right - 70 * MM, ay, { size: 9, grey: 0.35 });
@@ -148,24 +156,51 @@ export interface Column<T> {
   style?: TextStyle;
 }
 
+const HEADER_SIZE = 8;
+const CELL_SIZE = 10;
+const lineHeight = (size: number) => Math.ceil(size * 1.2);
+
+/** Where a cell's text starts for its alignment. */
+const cellX = <T>(col: Column<T>, x: number) => (col.align === 'right' ? x + col.width - 2 : x);
+
+/**
+ * The column titles, each whole: shrunk a little or wrapped onto more lines when the column is
+ * narrow (never cut). Returns the y of the first row.
+ */
 export function tableHeader<T>(c: Canvas, columns: Column<T>[], y: number, tick: boolean): number {
   let x = MARGIN + (tick ? 8 * MM : 0);
+  let bottom = y;
   for (const col of columns) {
-    c.text(col.title, col.align === 'right' ? x + col.width - 2 : x, y, { size: 8, bold: true, align: col.align ?? 'left', maxWidth: col.width - 4 });
+    const { size, lines } = c.writer.setWhole(col.title, HEADER_SIZE, col.width - 4, true);
+    lines.forEach((line, i) => c.text(line, cellX(col, x), y + i * lineHeight(size), { size, bold: true, align: col.align ?? 'left' }));
+    bottom = Math.max(bottom, y + (lines.length - 1) * lineHeight(size));
     x += col.width;
   }
-  c.line(MARGIN, y + 4, c.width - MARGIN, y + 4, 0.6);
-  return y + 16;
+  c.line(MARGIN, bottom + 4, c.width - MARGIN, bottom + 4, 0.6);
+  return bottom + 16;
 }
 
-function tableRow<T>(c: Canvas, columns: Column<T>[], row: T, y: number, tick: boolean): void {
+interface Cell {
+  size: number;
+  lines: string[];
+}
+
+/** Every cell of a row set whole in its column: an SKU or a product name is never cut. */
+function setCells<T>(pdf: PdfWriter, columns: Column<T>[], row: T): Cell[] {
+  return columns.map((col) => {
+    const style = { size: CELL_SIZE, ...col.style };
+    return pdf.setWhole(col.value(row), style.size, col.width - 4, style.bold ?? false);
+  });
+}
+
+function tableRow<T>(c: Canvas, columns: Column<T>[], cells: Cell[], y: number, tick: boolean): void {
   if (tick) c.rect(MARGIN, y - 9, 11, 11);
   let x = MARGIN + (tick ? 8 * MM : 0);
-  for (const col of columns) {
-    const text = col.value(row);
-    c.text(text, col.align === 'right' ? x + col.width - 2 : x, y, { size: 10, maxWidth: col.width - 4, align: col.align ?? 'left', ...col.style });
+  columns.forEach((col, i) => {
+    const { size, lines } = cells[i]!;
+    lines.forEach((line, n) => c.text(line, cellX(col, x), y + n * lineHeight(size), { ...col.style, size, align: col.align ?? 'left' }));
     x += col.width;
-  }
+  });
 }
 
 /** Seller name, address and numbers, one line each. */

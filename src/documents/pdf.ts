@@ -110,22 +110,47 @@ export class PdfWriter {
     return `${text.slice(0, lo).trimEnd()}…`;
   }
 
-  /** Splits `text` into lines that fit `maxWidth`, breaking at spaces, not no-break spaces (a word longer than a line is cut). */
+  /**
+   * Splits `text` into lines that fit `maxWidth`, breaking at spaces, not no-break spaces; a word
+   * longer than a line is broken between its characters, so nothing is cut.
+   */
   wrap(text: string, size: number, maxWidth: number, bold = false): string[] {
     const lines: string[] = [];
+    const fits = (t: string) => this.textWidth(t, size, bold) <= maxWidth;
     for (const paragraph of text.split(/\r?\n/)) {
       let line = '';
       for (const word of paragraph.split(/[ \t]+/).filter(Boolean)) {
         const next = line ? `${line} ${word}` : word;
-        if (this.textWidth(next, size, bold) <= maxWidth || !line) line = next;
-        else {
-          lines.push(line);
-          line = word;
+        if (fits(next)) {
+          line = next;
+          continue;
+        }
+        if (line) lines.push(line);
+        line = '';
+        for (const ch of word) {
+          if (line && !fits(line + ch)) {
+            lines.push(line);
+            line = '';
+          }
+          line += ch;
         }
       }
-      lines.push(this.fit(line, size, maxWidth, bold));
+      lines.push(line);
     }
     return lines;
+  }
+
+  /**
+   * How `text` is set whole in `maxWidth` (a table cell), never cut: at `size` when it fits; words
+   * wrapped onto more lines; a single word (an SKU) on one line at the smaller size that fits when
+   * that is at least `minSize`, else broken between its characters.
+   */
+  setWhole(text: string, size: number, maxWidth: number, bold = false, minSize = size * 0.75): { size: number; lines: string[] } {
+    const width = this.textWidth(text, size, bold);
+    if (width <= maxWidth) return { size, lines: [text] };
+    const shrunk = Math.floor(((size * maxWidth) / width) * 10) / 10;
+    if (!/\s/.test(text) && shrunk >= minSize) return { size: shrunk, lines: [text] };
+    return { size, lines: this.wrap(text, size, maxWidth, bold) };
   }
 
   async save(): Promise<Uint8Array> {
@@ -142,7 +167,7 @@ export class Canvas {
   private readonly boldKey: string;
 
   constructor(
-    private readonly writer: PdfWriter,
+    readonly writer: PdfWriter,
     private readonly page: PDFPage,
   ) {
     const { width, height } = page.getSize();

@@ -92,6 +92,35 @@ describe('order documents', () => {
     expect(text).not.toMatch(/SEK|\d+\.\d\d/);
   });
 
+  it('prints whole SKUs, product names and column titles: shrunk or wrapped, never cut', async () => {
+    const { app, db } = setup();
+    buildProduct(db, { sku: 'ABCDEFGHIJKLM', name: 'Vattentät vandringsjacka för fjällvandring med avtagbar luva och reflexer', location: 'A-01-1', barcode: '7350000003000', onHand: 5 });
+    buildProduct(db, { sku: 'LONG-SKU-0123456789-ABCDEFGHIJ', name: 'Kort', location: 'A-01-2', onHand: 5 });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'ABCDEFGHIJKLM', quantity: 1 }, { sku: 'LONG-SKU-0123456789-ABCDEFGHIJ', quantity: 2 }] });
+    for (const kind of ['pick-slip', 'packing-slip', 'batch']) {
+      const url = kind === 'batch' ? null : `/api/v1/orders/${order.code}/documents/${kind}.pdf`;
+      const pdf = bytesOf(url ? await getPdf(app, url) : await postPdf(app, '/api/v1/documents/batch-pick-list', { orders: [order.code] }));
+      const text = await pdfText(pdf);
+      expect(text, kind).not.toContain('…');
+      expect(text, kind).toMatch(/\bABCDEFGHIJKLM\b/);
+      // The longest SKU may be broken over two lines, but every character is there in order.
+      expect((await pdfText(pdf, { raw: true })).replace(/\s+/g, ''), kind).toContain('LONG-SKU-0123456789-ABCDEFGHIJ');
+      for (const word of ['Vattentät', 'fjällvandring', 'avtagbar', 'reflexer']) expect(text, kind).toContain(word);
+    }
+    const slip = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/packing-slip.pdf`)));
+    for (const word of ['Ordered', 'Shipped', 'before', 'In this', 'parcel', 'To follow']) expect(slip).toContain(word);
+  });
+
+  it('the packing slip, which goes to the customer, does not print the priority; the pick slip does', async () => {
+    const { app, db } = setup();
+    const order = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }], body: { priority: 8 } });
+    const pick = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`)));
+    expect(pick).toContain('Priority 8');
+    const slip = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/packing-slip.pdf`)));
+    expect(slip).toContain(order.code);
+    expect(slip).not.toMatch(/Priority/i);
+  });
+
   it('pick slip + receipt: both for each order, order by order', async () => {
     const { app, orders } = setup();
     const pdf = bytesOf(await getPdf(app, `/api/v1/orders/${orders[0]!.code}/documents/pick-slip-receipt.pdf`));
