@@ -7,7 +7,8 @@ import { apiError } from '../json.js';
 
 /** Reads a response body as text whatever its content type (supertest buffers text/csv as text). */
 function csvRows(text: string, delimiter = ','): string[][] {
-  return parse<string[]>(text, { delimiter, bom: true });
+  const rows: unknown = parse(text, { delimiter, bom: true });
+  return rows as string[][];
 }
 
 describe('CSV export', () => {
