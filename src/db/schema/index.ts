@@ -8,3 +8,4 @@ export * from './notifications.js';
 export * from './system.js';
 export * from './printers.js';
 export * from './returns.js';
+export * from './imports.js';
