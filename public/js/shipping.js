@@ -88,7 +88,8 @@
   };
 
   // ---- the answer: replace what changed ----
-  const apply = (html) => {
+  // `refresh`: the periodic state, which carries no message and leaves a takeover offer standing.
+  const apply = (html, refresh = false) => {
     const tpl = document.createElement('template');
     tpl.innerHTML = html;
     const update = tpl.content.getElementById('station-update');
@@ -97,6 +98,7 @@
       const fresh = update.querySelector(`#${id}`);
       if (fresh) document.getElementById(id)?.replaceWith(fresh);
     }
+    if (refresh) return true;
     document.getElementById('takeover')?.remove();
     const takeover = update.querySelector('#takeover');
     if (takeover) status.after(takeover);
@@ -202,12 +204,13 @@
     showPending();
     pump();
   };
-  const sendForm = (form) => {
-    // The form as it is now: the card it belongs to may be replaced before it is sent.
-    const body = new URLSearchParams(new FormData(form));
+  const sendForm = (form, submitter) => {
+    // The form as it is now (with the button pressed): the card it belongs to may be replaced before it is sent.
+    const body = new URLSearchParams(new FormData(form, submitter?.form === form ? submitter : undefined));
+    const action = submitter?.hasAttribute('formaction') ? submitter.formAction : form.action;
     // A report's key is used once: the next Report in is a new one.
     if (form.id === 'report-form') form.querySelector('input[name=key]').value = crypto.randomUUID();
-    enqueue({ action: form.action, body: () => body });
+    enqueue({ action, body: () => body });
   };
 
   const sendScan = (scan) => {
@@ -285,7 +288,7 @@
     if (form === scanForm || !(form instanceof HTMLFormElement)) return;
     event.preventDefault();
     if (form.id === 'partial') form.hidden = true;
-    sendForm(form);
+    sendForm(form, event.submitter);
   });
   page.addEventListener('click', (event) => {
     const action = event.target.closest('[data-action]');
@@ -318,7 +321,7 @@
       const text = res.ok ? await res.text() : '';
       if (!text || text === shown || busy || queue.length) return;
       shown = text;
-      apply(text);
+      apply(text, true);
       // A control that was focused may have been replaced: the scan field takes the focus back.
       if (document.activeElement === document.body) focusScan();
     } catch {

@@ -109,14 +109,17 @@ function findItem(db: Db, scan: ItemScan): ItemRow | undefined {
 }
 
 /**
- * Whether a station scan is an item to check rather than a parcel ID: a GS1 string with a GTIN, a
- * GTIN with its check digit, or the SKU or barcode of a product. Only asked when verification is on,
- * so a numeric parcel ID is never taken for an item while nobody checks items.
+ * Whether a station scan is an item to check rather than a parcel ID: a GS1 element string (it
+ * names its GTIN with (01), so it is an item even when no product has it), or a GTIN, SKU or
+ * barcode that a product has. A bare number that no product has stays a parcel ID: carriers' numeric
+ * tracking numbers pass a GS1 check digit one time in ten. Only asked when verification is on.
  */
 export function isItemScan(db: Db, input: string): boolean {
-  const scan = readItemScan(splitCount(input).code);
-  if (scan.kind === 'gtin') return true;
-  return scan.kind === 'text' && findItem(db, scan) !== undefined;
+  const code = splitCount(input).code;
+  const scan = readItemScan(code);
+  if (scan.kind === 'gtin' && !/^\d+$/.test(code)) return true;
+  if (scan.kind === 'invalid') return !/^\d+$/.test(code);
+  return findItem(db, scan) !== undefined;
 }
 
 function checkLines(db: Db, orderId: number): CheckLine[] {

@@ -75,7 +75,7 @@ const stmts = preparedFor((sqlite) => ({
   // joined to their lines and stations: an index on the queue's order (packing, not on hold; by
   // priority, placed_at, id) is used when there is one, else the sort reads only these columns.
   queue: sqlite.prepare(
-    `WITH top AS (SELECT id FROM orders WHERE status = 'packing' AND waiting = 0 ORDER BY priority DESC, placed_at, id LIMIT ?)
+    `WITH top AS (SELECT id FROM orders INDEXED BY orders_station_queue_idx WHERE status = 'packing' AND waiting = 0 ORDER BY priority DESC, placed_at, id LIMIT ?)
      SELECT o.id, o.code, o.priority, o.customer_name AS customerName, o.ship_city AS shipCity, o.ship_country AS shipCountry,
             (SELECT coalesce(sum(l.quantity - l.shipped_quantity), 0) FROM order_lines l WHERE l.order_id = o.id) AS units,
             (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id AND l.shipped_quantity > 0) AS partlyShipped,
