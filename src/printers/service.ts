@@ -82,6 +82,11 @@ export function stationPrinterChoice(db: Db, station: StationRef): { printer: Pr
   return { printer: row?.printer ?? null, autoPrint: row?.printer ? row.autoPrint : false };
 }
 
+/** Settings → Printers: every printer with how many stations print their labels on it. */
+export function printersWithStations(db: Db): (PrinterRow & { stations: number })[] {
+  return listPrinters(db).map((p) => ({ ...p, stations: stationsUsing(db, p.id) }));
+}
+
 /** What views/printers/station-printer.ejs shows: every printer, the station's choice (null: PDF) and its flag. */
 export function stationPrinterModel(db: Db, station: StationRef): { printers: PrinterRow[]; chosenId: number | null; autoPrint: boolean } {
   const choice = stationPrinterChoice(db, station);

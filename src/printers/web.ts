@@ -7,7 +7,7 @@ import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { printerSchema } from './schemas.js';
-import { getPrinterOrThrow, listPrinters, removePrinter, savePrinter, testPrint } from './service.js';
+import { getPrinterOrThrow, printersWithStations, removePrinter, savePrinter, testPrint } from './service.js';
 import { DPIS } from './zpl.js';
 
 const id = z.coerce.number({ error: 'validation.integer' }).int().positive();
@@ -25,7 +25,7 @@ export function printersWeb(deps: AppDeps): Router {
   const { db, clock, config } = deps;
   const router = Router();
   router.use(requireCapability('settings'));
-  const listModel = (req: Request) => ({ title: req.t('printers.title'), printers: listPrinters(db), dpis: DPIS });
+  const listModel = (req: Request) => ({ title: req.t('printers.title'), printers: printersWithStations(db), dpis: DPIS });
 
   router.get('/', (req, res) => res.render('settings/printers', { ...listModel(req), values: { port: 9100, dpi: 203 }, errors: {}, formError: null }));
 

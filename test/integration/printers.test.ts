@@ -312,6 +312,10 @@ describe('the station’s label printer', () => {
     expect((await agent.get('/shipping')).text).toContain('Label of parcel JJD00012345 (1 of 2) sent to Zebra 1.');
     expect(listener.jobs).toHaveLength(2);
 
+    // Settings → Printers says which printers stations use.
+    const { agent: adminAgent } = await loginAs(app, (await buildUser(db, 'admin')).email);
+    expect((await adminAgent.get('/settings/printers')).text).toContain('used by 1 station(s)');
+
     // Back to PDF: the auto-print flag goes with it.
     const pdf = await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: 'pdf', autoPrint: '1' });
     expect(pdf.status).toBe(303);
