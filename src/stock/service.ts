@@ -31,7 +31,7 @@ export function startGoodsIn(db: Db, reference: string, actor: Actor, now: Date)
 
 export function getGoodsIn(conn: Conn, id: number): GoodsInRow {
   const row = conn.select().from(goodsIns).where(eq(goodsIns.id, id)).get();
-  if (!row) throw new AppError('not_found', 'errors.notFound');
+  if (!row) throw new AppError('not_found', 'errors.pageNotFound');
   return row;
 }
 
@@ -93,7 +93,7 @@ export function startCount(db: Db, location: string | null, actor: Actor, now: D
 
 export function getCount(conn: Conn, id: number): StockCountRow {
   const row = conn.select().from(stockCounts).where(eq(stockCounts.id, id)).get();
-  if (!row) throw new AppError('not_found', 'errors.notFound');
+  if (!row) throw new AppError('not_found', 'errors.pageNotFound');
   return row;
 }
 
