@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { logOrderEvent } from '../events/repo.js';
 import { loadOrderForMail, mailEnv, mailLanguage, orderLinesForMail, renderOrderMail, type LineForMail, type MailEnv, type OrderForMail } from './compose.js';
+import { defaultShopRecipients } from './settings.js';
 import { insertQueuedMail } from './store.js';
 import { templateForStatus, TEMPLATE_INFO, textToHtml, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
 
@@ -39,7 +40,7 @@ function queueWith(db: Db, env: MailEnv, source: MailSource, template: TemplateK
   const notify = ctx.notify ?? 'auto';
   if (!sendsMail(notify, env.settings.modes[template])) return [];
   const { order: o, lines } = source();
-  const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? env.defaults.shopRecipients) : o.customerEmail ? [o.customerEmail] : [];
+  const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? defaultShopRecipients(db, env.defaults).list) : o.customerEmail ? [o.customerEmail] : [];
   if (recipients.length === 0) return [];
   const language = mailLanguage(template, o, env);
   const mail: RenderedMail =

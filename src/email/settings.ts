@@ -1,7 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Conn, Db } from '../db/client.js';
-import { emailTemplates } from '../db/schema/index.js';
+import { emailTemplates, users } from '../db/schema/index.js';
 import { isLanguage, rawMessage, type Language } from '../i18n/index.js';
 import { getSetting, putSetting, settingsGroup } from '../settings/service.js';
 import { MODES, TEMPLATE_INFO, TEMPLATES, type Mode, type TemplateKey } from './templates.js';
@@ -9,7 +9,7 @@ import { MODES, TEMPLATE_INFO, TEMPLATES, type Mode, type TemplateKey } from './
 export const emailSettingsSchema = z.object({
   /** Per template: send automatically, offer on the status-change form, or never (a template added later: its default). */
   modes: z.partialRecord(z.enum(TEMPLATES), z.enum(MODES)),
-  /** The shop's recipients of the new-order notice; null until saved: SHOP_ADMIN_EMAILS applies. */
+  /** The shop's recipients of the new-order notice; null until saved: {@link defaultShopRecipients} apply. */
   shopRecipients: z.array(z.email({ error: 'validation.email' }).max(254)).max(20, { error: 'validation.tooManyRecipients' }).nullable(),
   /** A parcel's tracking page, `{parcel}` standing for its ID; empty: no link. */
   trackingUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'validation.httpUrl' }).max(500).refine((u) => u.includes('{parcel}'), { error: 'validation.trackingUrlParcel' })]),
@@ -54,6 +54,23 @@ export function applyShopDefaults(conn: Db, config: { defaultLanguage: Language;
 export function getShopDefaults(conn: Conn): ShopDefaults {
   const stored = getSetting<Partial<ShopDefaults>>(conn, SHOP_DEFAULTS) ?? {};
   return { ...FALLBACK, ...stored, language: isLanguage(stored.language) ? stored.language : FALLBACK.language };
+}
+
+/**
+ * Who gets the new-order notice while Settings → E-mails has saved no list: the addresses of
+ * SHOP_ADMIN_EMAILS, else the first admin's e-mail (the oldest admin account not disabled), so a
+ * new shop hears of its first order. `from` says which, for the settings page.
+ */
+export function defaultShopRecipients(conn: Conn, defaults: ShopDefaults = getShopDefaults(conn)): { list: string[]; from: 'env' | 'admin' | 'none' } {
+  if (defaults.shopRecipients.length) return { list: defaults.shopRecipients, from: 'env' };
+  const admin = conn
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), isNull(users.disabledAt)))
+    .orderBy(asc(users.id))
+    .limit(1)
+    .get();
+  return admin ? { list: [admin.email], from: 'admin' } : { list: [], from: 'none' };
 }
 
 export interface TemplateText {

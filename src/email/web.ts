@@ -13,7 +13,7 @@ import { fieldText, formFields } from '../web/form.js';
 import { parse } from '../web/validate.js';
 import { findEmail, listUndelivered, outboxCounts, retryEmail } from './store.js';
 import { describeSmtp } from './sender.js';
-import { emailSettingsSchema, getEmailSettings, getShopDefaults, putEmailSettings, resetTemplateText, saveTemplateText, templateText } from './settings.js';
+import { emailSettingsSchema, getEmailSettings, defaultShopRecipients, putEmailSettings, resetTemplateText, saveTemplateText, templateText } from './settings.js';
 import { MODES, placeholdersOf, renderMail, TEMPLATE_INFO, TEMPLATES, templateProblems, type MailView, type RenderedMail, type TemplateKey } from './templates.js';
 
 const idParam = z.coerce.number().int().positive();
@@ -87,7 +87,7 @@ export function emailSettingsWeb({ db, clock, config }: AppDeps): Router {
       counts: outboxCounts(db),
       templates: TEMPLATES.map((key) => ({ key, info: TEMPLATE_INFO[key], languages: LANGUAGES.map((lang) => ({ lang, custom: templateText(db, key, lang).custom })) })),
       modes: MODES,
-      envRecipients: getShopDefaults(db).shopRecipients,
+      defaultRecipients: defaultShopRecipients(db),
       undelivered: listUndelivered(db),
       errors: problem?.errors ?? {},
       values: problem?.values ?? { ...settings.modes, shopRecipients: settings.shopRecipients?.join('\n') ?? '', trackingUrl: settings.trackingUrl },

@@ -911,8 +911,11 @@ export const en = {
       texts: 'Text',
       modesHelp: '"Send automatically" also ticks "Notify the customer" on the status form; "Offer" leaves it unticked. The pack script and Report in send only what is automatic.',
       shopRecipients: "Shop's recipients of the new-order notice (one per line or separated by commas)",
-      recipientsDefault: 'Empty: the addresses of SHOP_ADMIN_EMAILS ({{list}}).',
-      recipientsNone: 'Empty: nobody gets the new-order notice (SHOP_ADMIN_EMAILS is not set either).',
+      recipients: {
+        env: 'Empty: the addresses of SHOP_ADMIN_EMAILS ({{list}}).',
+        admin: 'Empty: the first admin\'s e-mail ({{list}}), as SHOP_ADMIN_EMAILS is not set.',
+        none: 'Empty: nobody gets the new-order notice (no SHOP_ADMIN_EMAILS and no active admin).',
+      },
       trackingUrl: 'Tracking page of a parcel ({parcel} stands for its ID; empty: no link)',
       saved: 'E-mail settings saved.',
       undelivered: 'Not delivered',

@@ -913,8 +913,11 @@ export const sv: Catalog = {
       texts: 'Text',
       modesHelp: '"Skicka automatiskt" kryssar också i "Meddela kunden" i statusformuläret; "Erbjud" lämnar det okryssat. Packskriptet och Rapportera in skickar bara det som är automatiskt.',
       shopRecipients: 'Butikens mottagare av aviseringen om ny order (en per rad eller med komma emellan)',
-      recipientsDefault: 'Tomt: adresserna i SHOP_ADMIN_EMAILS ({{list}}).',
-      recipientsNone: 'Tomt: ingen får aviseringen om ny order (SHOP_ADMIN_EMAILS är inte heller satt).',
+      recipients: {
+        env: 'Tomt: adresserna i SHOP_ADMIN_EMAILS ({{list}}).',
+        admin: 'Tomt: den första administratörens e-postadress ({{list}}), eftersom SHOP_ADMIN_EMAILS inte är satt.',
+        none: 'Tomt: ingen får aviseringen om ny order (varken SHOP_ADMIN_EMAILS eller någon aktiv administratör).',
+      },
       trackingUrl: 'Spårningssida för ett kolli ({parcel} står för kollinumret; tomt: ingen länk)',
       saved: 'E-postinställningarna är sparade.',
       undelivered: 'Inte levererat',

@@ -109,6 +109,31 @@ describe('e-mail on a new order', () => {
   });
 });
 
+describe('the new-order notice before Settings names its recipients', () => {
+  it('goes to the first admin when SHOP_ADMIN_EMAILS is not set, and Settings → E-mails says so', async () => {
+    const { app, db } = makeApp({ clock: makeClock(new Date()) });
+    buildProduct(db, { sku: 'SOCK-1' });
+    const first = await buildUser(db, 'admin', { email: 'first.admin@socks.example' });
+    await buildUser(db, 'admin', { email: 'second.admin@socks.example' });
+    await buildUser(db, 'operator');
+    await createOrderByApi(app);
+    expect(outbox(db).filter((r) => r.template === 'new_order_notice').map((r) => r.toAddress)).toEqual(['first.admin@socks.example']);
+    const { agent } = await loginAs(app, first.email);
+    const page = (await agent.get('/settings/emails')).text;
+    expect(page).toContain('Empty: the first admin&#39;s e-mail (first.admin@socks.example), as SHOP_ADMIN_EMAILS is not set.');
+  });
+
+  it('SHOP_ADMIN_EMAILS comes before the first admin, and the page names them', async () => {
+    const { app, db } = shop();
+    buildProduct(db, { sku: 'SOCK-1' });
+    const admin = await buildUser(db, 'admin', { email: 'first.admin@socks.example' });
+    await createOrderByApi(app);
+    expect(outbox(db).filter((r) => r.template === 'new_order_notice').map((r) => r.toAddress)).toEqual(['boss@socks.example', 'lager@socks.example']);
+    const { agent } = await loginAs(app, admin.email);
+    expect((await agent.get('/settings/emails')).text).toContain('Empty: the addresses of SHOP_ADMIN_EMAILS (boss@socks.example, lager@socks.example).');
+  });
+});
+
 describe('e-mail when an order ships', () => {
   it('a partial delivery says what is still to come, with tracking links; the rest says it has shipped', async () => {
     const { db, clock } = shop();
