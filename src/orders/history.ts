@@ -12,16 +12,31 @@ function yesNo(value: unknown, t: Translate): string {
   return value ? t('common.yes') : t('common.no');
 }
 
-function describeChange(field: string, change: Change, t: Translate): string {
+/** What the order page knows besides the event: the custom statuses' labels by code. */
+export interface HistoryContext {
+  statusLabels?: ReadonlyMap<string, string>;
+}
+
+function describeChange(field: string, change: Change, t: Translate, ctx: HistoryContext): string {
   const label = t(`history.field.${field}`);
   if (field === 'waiting' || field === 'reviewed') return `${label}: ${yesNo(change.from, t)} → ${yesNo(change.to, t)}`;
   if (field === 'comment') return change.to ? t('history.commentSet', { comment: String(change.to) }) : t('history.commentCleared');
-  const show = (v: Scalar | undefined) => (v === null || v === undefined || v === '' ? '—' : String(v));
+  // A custom status is shown by its label (a deleted one by the code the event kept).
+  const named = (v: Scalar | undefined) => (field === 'customStatus' && typeof v === 'string' ? (ctx.statusLabels?.get(v) ?? v) : v);
+  const show = (v: Scalar | undefined) => (v === null || v === undefined || v === '' ? '—' : String(named(v)));
   return `${label}: ${show(change.from)} → ${show(change.to)}`;
 }
 
+/** The number a printed document carries, named for its own kind (a label's parcel, an invoice's or credit note's number). */
+function printedReference(kind: string, reference: string, t: Translate): string {
+  if (kind === 'label') return t('history.parcelReference', { parcelId: reference });
+  if (kind === 'invoice') return t('history.invoiceNumber', { number: reference });
+  if (kind === 'credit_note') return t('history.creditNoteNumber', { number: reference });
+  return reference;
+}
+
 /** One history row as a sentence in the reader's language. */
-export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency: string): string {
+export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency: string, ctx: HistoryContext = {}): string {
   const d = e.data;
   switch (e.type) {
     case 'status_changed': {
@@ -32,7 +47,7 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
       return t(d.paid ? 'history.paymentPaid' : 'history.paymentPart', { amount: fmt.money(Number(d.amount), currency), reference: d.reference ?? '—' });
     case 'flags_changed':
       return Object.entries((d.changes ?? {}) as Record<string, Change>)
-        .map(([field, change]) => describeChange(field, change, t))
+        .map(([field, change]) => describeChange(field, change, t, ctx))
         .join(' · ');
     case 'delivery_reported':
       return t('history.delivery', {
@@ -44,7 +59,7 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
     case 'document_printed':
       return [
         t('events.document_printed', d),
-        d.reference && (d.kind === 'label' ? t('history.parcelReference', { parcelId: d.reference }) : t('history.invoiceNumber', { number: d.reference })),
+        d.reference && printedReference(String(d.kind), String(d.reference), t),
         d.printer && t('history.onPrinter', { printer: d.printer }),
         d.reprint && t('history.reprint'),
       ]

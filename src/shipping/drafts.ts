@@ -8,7 +8,7 @@ import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { listLines } from '../orders/repo.js';
 import { AppError, fieldError, type ErrorCode } from '../errors.js';
-import type { ParcelBroker } from './broker.js';
+import { SsccBroker, type ParcelBroker } from './broker.js';
 import {
   countDraftParcels,
   deleteDraftParcel,
@@ -295,7 +295,13 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
  * yet filled, at least one) and adds them. The broker is asked outside any transaction (it may be
  * slow); its failure changes nothing and is passed on with its message.
  */
-export async function fetchParcels(db: Db, code: string, count: number | undefined, broker: ParcelBroker, ctx: StationCtx): Promise<{ parcelIds: string[]; draft: DraftView }> {
+export async function fetchParcels(
+  db: Db,
+  code: string,
+  count: number | undefined,
+  broker: ParcelBroker,
+  ctx: StationCtx,
+): Promise<{ parcelIds: string[]; draft: DraftView; source: 'sscc' | 'broker' }> {
   const order = requirePacking(findOrderByCodeOrThrow(db, code));
   // Before the broker is asked: a held order takes no parcel IDs from the series or the broker.
   refuseIfOnHold(db, order.id);
@@ -311,5 +317,6 @@ export async function fetchParcels(db: Db, code: string, count: number | undefin
     shipTo: { name: order.customerName, line1: order.shipLine1, line2: order.shipLine2, postalCode: order.shipPostalCode, city: order.shipCity, country: order.shipCountry },
   });
   const draft = addParcels(db, code, parcelIds, 'broker', ctx);
-  return { parcelIds: parcelIds.map(normalizeParcelId), draft };
+  // Which source gave the numbers: the shop's own SSCC series or an outside shipping broker.
+  return { parcelIds: parcelIds.map(normalizeParcelId), draft, source: broker instanceof SsccBroker ? 'sscc' : 'broker' };
 }

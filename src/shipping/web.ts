@@ -213,8 +213,8 @@ export function shippingWeb(deps: AppDeps): Router {
   };
 
   const fetch = async (ctx: StationCtx, code: string): Promise<Outcome> => {
-    const { parcelIds } = await fetchParcels(db, code, undefined, brokerFor(db), ctx);
-    return { kind: 'ok', key: 'shipping.fetched', params: { parcelIds: parcelIds.join(', '), code } };
+    const { parcelIds, source } = await fetchParcels(db, code, undefined, brokerFor(db), ctx);
+    return { kind: 'ok', key: source === 'sscc' ? 'shipping.fetchedSscc' : 'shipping.fetched', params: { parcelIds: parcelIds.join(', '), code } };
   };
   const slot = (ctx: StationCtx, code: string): Outcome => {
     addSlot(db, code, ctx);

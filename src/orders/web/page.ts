@@ -63,15 +63,17 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
   }
   const manualMoves = movesFrom(order.status, { manualOnly: true });
   const modes = getEmailSettings(db).modes;
+  const customStatuses = listCustomStatuses(db);
+  const statusLabels = new Map(customStatuses.map((s) => [s.code, s.label]));
   res.render('orders/show', {
     title: req.t('orders.orderTitle', { code: order.code }),
     order,
-    history: order.events.map((e) => ({ ...e, text: describeEvent(e, req.t, res.locals.fmt, order.currency) })),
+    history: order.events.map((e) => ({ ...e, text: describeEvent(e, req.t, res.locals.fmt, order.currency, { statusLabels }) })),
     // Each move with its e-mail's mode: the tick is offered, ticked or not shown accordingly.
     moves: manualMoves.map((m) => ({ ...m, mail: ((t) => (t ? modes[t] : 'never'))(templateForStatus(m.to)) })),
     emails: listOrderEmails(db, row.id),
     editable: linesEditable(order.status),
-    customStatuses: listCustomStatuses(db),
+    customStatuses,
     canDelete: can(req.user!.role, 'deleteOrders'),
     awaitingApproval: awaitsApproval(row, getPackSettings(db)),
     lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) })),
