@@ -115,6 +115,17 @@ describe('approval of pay-later orders', () => {
     expect(reload(ctx.db, ctx.order.code).status).toBe('order');
   });
 
+  it('on the page, approving a shipped order is refused next to the Approve button and changes nothing', async () => {
+    const ctx = setup();
+    const shipped = buildShippedOrder(ctx.db);
+    const s = await operator(ctx);
+    const res = await s.submit(`/orders/${shipped.code}`, `/orders/${shipped.code}/approve`, {});
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(`Order ${shipped.code} is Shipped: there is nothing left to approve.`);
+    expect(reload(ctx.db, shipped.code).approved).toBe(false);
+    expect(approvedEvents(ctx, shipped.id)).toBe(0);
+  });
+
   it('a packer cannot approve', async () => {
     const ctx = setup();
     const packer = await buildUser(ctx.db, 'packer');
