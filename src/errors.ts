@@ -49,6 +49,8 @@ export type ErrorCode =
   | 'printer_timeout'
   | 'order_not_shipped'
   | 'return_more_than_shipped'
+  | 'csv_unreadable'
+  | 'upload_not_found'
   | 'conflict'
   | 'barcode_in_use'
   | 'email_in_use'
@@ -108,6 +110,8 @@ const STATUS: Record<ErrorCode, number> = {
   printer_timeout: 504,
   order_not_shipped: 409,
   return_more_than_shipped: 422,
+  csv_unreadable: 422,
+  upload_not_found: 404,
   conflict: 409,
   barcode_in_use: 409,
   email_in_use: 409,

@@ -5,7 +5,7 @@ import { vatByRate, type VatAtRate } from '../domain/vat.js';
 /** The documents Outbound prints. `pick_slip_receipt` is both, order by order, in one PDF. */
 export const DOCUMENT_KINDS = ['pick_slip', 'receipt', 'pick_slip_receipt', 'invoice', 'packing_slip', 'batch_pick_list'] as const;
 /** Outbound's documents, and the shipping label of a parcel (printed from Shipping out). */
-export type DocumentKind = (typeof DOCUMENT_KINDS)[number] | 'label';
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number] | 'label' | 'credit_note';
 /** What a print records on each order (a pick slip + receipt records both). */
 export type PrintedKind = Exclude<DocumentKind, 'pick_slip_receipt'>;
 
@@ -17,6 +17,7 @@ export const PRINTED_KINDS: Record<DocumentKind, PrintedKind[]> = {
   packing_slip: ['packing_slip'],
   batch_pick_list: ['batch_pick_list'],
   label: ['label'],
+  credit_note: ['credit_note'],
 };
 
 /** Statuses an order must have for each document: picking is for packing orders only. */
@@ -28,6 +29,7 @@ export const DOCUMENT_STATUSES: Record<DocumentKind, readonly OrderStatus[]> = {
   packing_slip: ['packing', 'shipped'],
   invoice: ['packing', 'shipped'],
   label: ['packing', 'shipped'],
+  credit_note: ['packing', 'shipped'],
 };
 
 /** Orders in one request, at most. */
@@ -94,6 +96,18 @@ export interface InvoiceInfo {
   reference: string;
 }
 
+/** A credit note: what a return gives back on an own-invoice order (returns/service.ts). */
+export interface CreditNoteInfo {
+  number: number;
+  returnNumber: number;
+  issuedAt: number;
+  /** The order's invoice, when one was made. */
+  invoiceNumber: number | null;
+  lines: { sku: string; name: string; quantity: number; unitPrice: number; vatRate: number }[];
+  /** Gross, minor units: the sum of the lines. */
+  refundAmount: number;
+}
+
 /** Everything a rendering needs; sent to the worker as is. */
 export interface RenderJob {
   kind: DocumentKind;
@@ -110,6 +124,8 @@ export interface RenderJob {
   invoice?: InvoiceInfo;
   /** For `label`: the parcel, and its place among the delivery's parcels. */
   parcel?: { parcelId: string; index: number; of: number };
+  /** For `credit_note`: the return's credit note. */
+  creditNote?: CreditNoteInfo;
 }
 
 /** Pick order: by bin location (lines without one last), then SKU. */

@@ -5,6 +5,7 @@ import type { RenderJob } from './model.js';
 import type { Ctx } from './layout.js';
 import { batchPickList } from './kinds/batch-pick-list.js';
 import { invoice } from './kinds/invoice.js';
+import { creditNote } from './kinds/credit-note.js';
 import { label } from './kinds/label.js';
 import { packingSlip } from './kinds/packing-slip.js';
 import { pickSlip } from './kinds/pick-slip.js';
@@ -18,6 +19,7 @@ const TITLES: Record<RenderJob['kind'], string> = {
   packing_slip: 'docs.packingSlip.title',
   batch_pick_list: 'docs.batch.title',
   label: 'docs.label.title',
+  credit_note: 'docs.creditNote.title',
 };
 
 /**
@@ -38,6 +40,7 @@ export async function renderDocument(job: RenderJob, fonts: FontFiles, giveWay: 
     if (job.kind === 'packing_slip') packingSlip(forCustomer, order);
     if (job.kind === 'invoice') invoice(forCustomer, order);
     if (job.kind === 'label') label(forCustomer, order);
+    if (job.kind === 'credit_note') creditNote(forCustomer, order);
     await giveWay();
   }
   return ctx.pdf.save();

@@ -140,12 +140,14 @@ export function renderOrderMail(
   template: TemplateKey,
   language: Language,
   env: MailEnv,
-  opts: { status?: string | undefined; deliveryId?: number | undefined; lines?: LineForMail[] | undefined } = {},
+  opts: { status?: string | undefined; deliveryId?: number | undefined; lines?: LineForMail[] | undefined; extra?: ((language: Language) => Partial<MailView>) | undefined } = {},
 ): RenderedMail {
   const s = stmts(db);
   const text = s.template.get(template, language) ?? builtInText(template, language);
   const deliveryId = opts.deliveryId ?? (template === 'shipped' ? s.lastDelivery.get(order.id) : undefined);
-  return renderMail(text.subject, text.body, mailView(db, order, opts.lines ?? orderLinesForMail(db, order.id), language, env, { status: opts.status, deliveryId }));
+  const view = mailView(db, order, opts.lines ?? orderLinesForMail(db, order.id), language, env, { status: opts.status, deliveryId });
+  // Placeholders of the change itself (a return's number and lines), in the e-mail's language.
+  return renderMail(text.subject, text.body, opts.extra ? { ...view, ...opts.extra(language) } : view);
 }
 
 /** The lines an e-mail lists, in order. */

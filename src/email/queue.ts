@@ -4,7 +4,8 @@ import { logOrderEvent } from '../events/repo.js';
 import { loadOrderForMail, mailEnv, mailLanguage, orderLinesForMail, renderOrderMail, type LineForMail, type MailEnv, type OrderForMail } from './compose.js';
 import { defaultShopRecipients } from './settings.js';
 import { insertQueuedMail } from './store.js';
-import { templateForStatus, TEMPLATE_INFO, textToHtml, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
+import type { Language } from '../i18n/index.js';
+import { templateForStatus, TEMPLATE_INFO, textToHtml, type MailView, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
 
 /**
  * Whether a change sends its e-mail: `auto` follows the template's mode (sent when it is `auto`);
@@ -29,14 +30,17 @@ export function sendsMail(notify: Notify, mode: Mode): boolean {
  * order's log. Returns the ids written (none when the mode or `notify` says so, or there is nobody
  * to write to).
  */
-export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv }): number[] {
+export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv; extra?: MailExtra }): number[] {
   return queueWith(db, ctx.env ?? mailEnv(db), () => ({ order: loadOrderForMail(db, orderId) }), template, ctx);
 }
 
 /** The order of an e-mail, read only when the e-mail is sent; with its lines when they were read already. */
 type MailSource = () => { order: OrderForMail; lines?: LineForMail[] };
 
-function queueWith(db: Db, env: MailEnv, source: MailSource, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
+/** Placeholders a change adds to its e-mail (a return's number and lines), made in the e-mail's language. */
+export type MailExtra = (language: Language) => Partial<MailView>;
+
+function queueWith(db: Db, env: MailEnv, source: MailSource, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; extra?: MailExtra }): number[] {
   const notify = ctx.notify ?? 'auto';
   if (!sendsMail(notify, env.settings.modes[template])) return [];
   const { order: o, lines } = source();
@@ -44,7 +48,7 @@ function queueWith(db: Db, env: MailEnv, source: MailSource, template: TemplateK
   if (recipients.length === 0) return [];
   const language = mailLanguage(template, o, env);
   const mail: RenderedMail =
-    typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body) } : renderOrderMail(db, o, template, language, env, { deliveryId: ctx.deliveryId, lines });
+    typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body) } : renderOrderMail(db, o, template, language, env, { deliveryId: ctx.deliveryId, lines, extra: ctx.extra });
   const at = ctx.now.getTime();
   return recipients.map((to) => {
     const id = insertQueuedMail(db, { ...mail, orderId: o.id, to, language, template }, at);

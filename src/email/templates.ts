@@ -7,7 +7,7 @@ import type { FieldError } from '../errors.js';
  * when the value is empty or false). The built-in text of each is in the message catalog
  * (email.templates.*), in every language; Settings → E-mails keeps the shop's own versions.
  */
-export const TEMPLATES = ['order_confirmation', 'new_order_notice', 'packing', 'shipped', 'cancelled'] as const;
+export const TEMPLATES = ['order_confirmation', 'new_order_notice', 'packing', 'shipped', 'cancelled', 'return_received'] as const;
 export type TemplateKey = (typeof TEMPLATES)[number];
 
 export const MODES = ['auto', 'offer', 'never'] as const;
@@ -32,7 +32,7 @@ const LINE_FIELDS = ['quantity', 'name', 'sku', 'amount'] as const;
 /** Fields of one entry of `parcels`. */
 const PARCEL_FIELDS = ['parcel_id', 'tracking_url'] as const;
 /** Sections whose entries have fields of their own. */
-const LIST_FIELDS: Record<string, readonly string[]> = { lines: LINE_FIELDS, shipped_lines: LINE_FIELDS, pending_lines: LINE_FIELDS, parcels: PARCEL_FIELDS };
+const LIST_FIELDS: Record<string, readonly string[]> = { lines: LINE_FIELDS, shipped_lines: LINE_FIELDS, pending_lines: LINE_FIELDS, parcels: PARCEL_FIELDS, returned_lines: LINE_FIELDS };
 
 export const TEMPLATE_INFO: Record<TemplateKey, TemplateInfo> = {
   order_confirmation: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: [] },
@@ -40,6 +40,8 @@ export const TEMPLATE_INFO: Record<TemplateKey, TemplateInfo> = {
   packing: { to: 'customer', status: 'packing', modes: MODES, defaultMode: 'never', extra: [] },
   shipped: { to: 'customer', status: 'shipped', modes: MODES, defaultMode: 'auto', extra: ['partial', 'parcels', 'shipped_lines', 'pending_lines'] },
   cancelled: { to: 'customer', status: 'cancelled', modes: MODES, defaultMode: 'offer', extra: [] },
+  // Sent when a return is registered (returns/service.ts); no status change offers it.
+  return_received: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: ['return_number', 'returned_lines', 'refund_amount', 'credit_note_number'] },
 };
 
 /** The template sent when an order moves to `status` (by hand, the pack script or Report in). */
@@ -73,6 +75,10 @@ export interface MailView {
   parcels?: { parcel_id: string; tracking_url: string }[];
   shipped_lines?: LineView[];
   pending_lines?: LineView[];
+  return_number?: string;
+  returned_lines?: LineView[];
+  refund_amount?: string;
+  credit_note_number?: string;
 }
 
 export interface RenderedMail {

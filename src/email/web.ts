@@ -64,6 +64,12 @@ function sampleView(template: TemplateKey, language: Language, timezone: string)
     view.shipped_lines = [lines[0]!];
     view.pending_lines = [lines[1]!];
   }
+  if (template === 'return_received') {
+    view.return_number = '42';
+    view.returned_lines = [line(1, 'Ullsockor grå', 'SOCK-GR-42', 14900)];
+    view.refund_amount = fmt.money(14900, 'SEK');
+    view.credit_note_number = '7';
+  }
   return view;
 }
 

@@ -98,6 +98,7 @@ function selectPage(conn: Conn, where: Where[], limit: number) {
       order: orders,
       customStatus: { code: customStatuses.code, label: customStatuses.label, color: customStatuses.color },
       lineCount: sql<number>`(SELECT count(*) FROM order_lines l WHERE l.order_id = "orders"."id")`,
+      returned: sql<number>`EXISTS (SELECT 1 FROM returns r WHERE r.order_id = "orders"."id")`,
     })
     .from(orders)
     .leftJoin(customStatuses, eq(customStatuses.id, orders.customStatusId))

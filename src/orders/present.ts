@@ -1,6 +1,8 @@
 import type { Db } from '../db/client.js';
 import { eventsOfOrder } from '../events/repo.js';
 import type { customStatuses } from '../db/schema/index.js';
+import { presentReturn } from '../returns/present.js';
+import { returnedByLine, returnsOfOrder } from '../returns/repo.js';
 import { deliveriesOfOrder, findCustomStatus, linesOfOrder, type OrderRow } from './repo.js';
 
 function presentCustomer(o: OrderRow) {
@@ -18,6 +20,7 @@ function presentCustomer(o: OrderRow) {
 export function presentOrder(db: Db, o: OrderRow) {
   const customStatus = findCustomStatus(db, o.customStatusId);
   const lines = linesOfOrder(db, o.id);
+  const returned = returnedByLine(db, o.id);
   return {
     code: o.code,
     status: o.status,
@@ -42,6 +45,7 @@ export function presentOrder(db: Db, o: OrderRow) {
       quantity: l.quantity,
       shippedQuantity: l.shippedQuantity,
       remainingQuantity: l.quantity - l.shippedQuantity,
+      returnedQuantity: returned.get(l.id) ?? 0,
       unitPrice: l.unitPrice,
       vatRate: l.vatRate,
       lineTotal: l.unitPrice * l.quantity,
@@ -56,6 +60,7 @@ export function presentOrder(db: Db, o: OrderRow) {
       parcels: d.parcels.map((p) => p.parcelId),
       lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
     })),
+    returns: returned.size ? returnsOfOrder(db, o.id).map(presentReturn) : [],
     events: eventsOfOrder(db, o.id).map((e) => ({
       id: e.id,
       type: e.type,
@@ -76,9 +81,11 @@ interface OrderListRow {
   order: OrderRow;
   customStatus: Pick<typeof customStatuses.$inferSelect, 'code' | 'label' | 'color'> | null;
   lineCount: number;
+  /** The order has a registered return: the R marker. */
+  returned?: number | boolean;
 }
 
-export function presentOrderSummary({ order: o, customStatus, lineCount }: OrderListRow) {
+export function presentOrderSummary({ order: o, customStatus, lineCount, returned }: OrderListRow) {
   return {
     code: o.code,
     status: o.status,
@@ -94,6 +101,7 @@ export function presentOrderSummary({ order: o, customStatus, lineCount }: Order
     currency: o.currency,
     total: o.total,
     lineCount,
+    returned: Boolean(returned),
     createdAt: o.createdAt.toISOString(),
     placedAt: o.placedAt?.toISOString() ?? null,
   };

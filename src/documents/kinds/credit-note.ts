@@ -1,0 +1,93 @@
+import { vatByRate, vatTotals } from '../../domain/vat.js';
+import { A4, MM } from '../pdf.js';
+import type { CreditNoteInfo, DocOrder } from '../model.js';
+import { addressLines, Flow, MARGIN, orderBarcode, pageFooter, sellerLines, tableHeader, type Column, type Ctx } from '../layout.js';
+
+type CreditLine = CreditNoteInfo['lines'][number];
+
+/**
+ * An A4 credit note (own-invoice orders, in the customer's language): the returned units at the
+ * price they were sold for, VAT per rate taken out of the gross as on the invoice, and the amount
+ * credited. Paying it back is the shop's business: the note says what is owed.
+ */
+export function creditNote(ctx: Ctx, order: DocOrder): void {
+  const { t, fmt, job } = ctx;
+  const note = job.creditNote!;
+  const seller = job.seller;
+  const title = t('docs.creditNote.title');
+  const money = (n: number) => fmt.money(n, order.currency);
+  const width = A4.width - 2 * MARGIN;
+  const columns: Column<CreditLine>[] = [
+    { title: t('docs.sku'), width: 28 * MM, value: (l) => l.sku },
+    { title: t('docs.product'), width: width - 28 * MM - 84 * MM, value: (l) => l.name },
+    { title: t('docs.quantity'), width: 14 * MM, align: 'right', value: (l) => String(l.quantity) },
+    { title: t('docs.unitPrice'), width: 26 * MM, align: 'right', value: (l) => money(l.unitPrice) },
+    { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
+    { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(-l.unitPrice * l.quantity) },
+  ];
+  const flow = new Flow(ctx.pdf, (c, first) => {
+    const right = c.width - MARGIN;
+    const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
+    if (!first) {
+      c.text(`${title} ${note.number} (${order.code})`, MARGIN, MARGIN + 16, { size: 14, bold: true });
+      return tableHeader(c, columns, MARGIN + barHeight + 8, false);
+    }
+    c.text(seller.name, MARGIN, MARGIN + 14, { size: 13, bold: true, maxWidth: 90 * MM });
+    let sy = MARGIN + 28;
+    for (const line of sellerLines(ctx)) {
+      c.text(line, MARGIN, sy, { size: 9, maxWidth: 90 * MM });
+      sy += 11;
+    }
+    c.text(title, right, MARGIN + barHeight + 22, { size: 22, bold: true, align: 'right' });
+    let y = Math.max(sy, MARGIN + barHeight + 30) + 14;
+    c.text(t('docs.customer'), MARGIN, y, { size: 9, grey: 0.35 });
+    let by = y + 13;
+    for (const line of addressLines(order)) {
+      c.text(line, MARGIN, by, { size: 10, maxWidth: 85 * MM });
+      by += 13;
+    }
+    const facts: [string, string][] = [
+      [t('docs.creditNote.number'), String(note.number)],
+      [t('docs.creditNote.date'), fmt.date(new Date(note.issuedAt))],
+      [t('docs.creditNote.returnNumber'), String(note.returnNumber)],
+      ...(note.invoiceNumber === null ? [] : [[t('docs.creditNote.invoice'), String(note.invoiceNumber)] as [string, string]]),
+      [t('docs.order'), order.code],
+    ];
+    for (const [label, value] of facts) {
+      c.text(label, right - 75 * MM, y, { size: 9, grey: 0.35 });
+      c.text(value, right, y, { size: 10, bold: true, align: 'right' });
+      y += 14;
+    }
+    return tableHeader(c, columns, Math.max(by, y) + 16, false);
+  });
+  for (const line of note.lines) flow.row(columns, line, 18, false);
+  const summary = vatByRate(note.lines.map((l) => ({ gross: l.unitPrice * l.quantity, rate: l.vatRate })));
+  const sums = vatTotals(summary);
+  const totals: [string, string, boolean][] = [
+    [t('docs.net'), money(-sums.net), false],
+    [t('docs.vatTotal'), money(-sums.vat), false],
+    [t('docs.creditNote.refund'), money(note.refundAmount), true],
+  ];
+  flow.room(22 + summary.length * 14 + totals.length * 16 + 50);
+  const c = flow.canvas;
+  const right = A4.width - MARGIN;
+  c.line(MARGIN, flow.y - 8, right, flow.y - 8, 0.6);
+  flow.y += 8;
+  const vatColumns = [right - 102 * MM, right - 68 * MM, right - 34 * MM, right];
+  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((head, i) => c.text(head, vatColumns[i]!, flow.y, { size: 8, bold: true, align: 'right' }));
+  flow.y += 14;
+  for (const v of summary) {
+    [`${fmt.number(v.rate / 100)} %`, money(-v.net), money(-v.vat), money(-v.gross)].forEach((value, i) => c.text(value, vatColumns[i]!, flow.y, { size: 10, align: 'right' }));
+    flow.y += 14;
+  }
+  c.line(right - 120 * MM, flow.y - 8, right, flow.y - 8, 0.3);
+  flow.y += 8;
+  for (const [label, value, bold] of totals) {
+    c.text(label, right - 40 * MM, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
+    c.text(value, right, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
+    flow.y += 16;
+  }
+  flow.y += 10;
+  c.text(t('docs.creditNote.terms'), MARGIN, flow.y, { size: 10, maxWidth: width });
+  flow.finish(pageFooter(ctx, [seller.name, seller.email, seller.phone].filter(Boolean).join(' · ')));
+}
