@@ -37,6 +37,7 @@ import { viewLocals } from './web/render.js';
 import { formFields } from './web/form.js';
 import { SqliteSessionStore } from './web/session-store.js';
 import type { AppDeps } from './web/types.js';
+import { returnsWeb } from './returns/web.js';
 
 const VIEWS = fileURLToPath(new URL('../views', import.meta.url));
 const PUBLIC = fileURLToPath(new URL('../public', import.meta.url));
@@ -154,6 +155,7 @@ export function createApp(deps: AppDeps): App {
   app.use(requireLogin);
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
   app.use(newOrdersWeb(deps.newOrders));
+  app.use('/orders', returnsWeb(deps));
   app.use('/orders', orderEmailsWeb(deps));
   app.use('/orders', ordersWeb(deps));
   app.use(outboundWeb(deps));
