@@ -81,6 +81,12 @@
     return true;
   };
   const printLabel = () => {
+    // A network label printer: the label goes there (the answer says printed or why not); else the PDF.
+    const printUrl = document.getElementById('current')?.dataset.printUrl;
+    if (printUrl) {
+      enqueue({ action: printUrl, body: () => new URLSearchParams() });
+      return true;
+    }
     const url = document.getElementById('current')?.dataset.labelUrl;
     if (!url) return false;
     window.open(url, '_blank', 'noopener');

@@ -3,6 +3,7 @@ import { COMMAND_KEYS } from '../domain/station-command.js';
 import { holdReason } from '../domain/hold.js';
 import { findOrderByCode } from '../orders/repo.js';
 import { getPackSettings } from '../pack/settings.js';
+import { stationPrinterChoice, stationPrinterModel } from '../printers/service.js';
 import { checkState, getVerificationMode, type VerificationMode } from './checks.js';
 import { draftView, type DraftView } from './drafts.js';
 import { findStationByName, listStationDrafts, stationQueue, type QueueRow, type StationDraftRow, type StationRow } from './station-repo.js';
@@ -35,6 +36,9 @@ export interface StationModel {
   /** Only when asked for (the page, or a scan that changed the queue). */
   queue: { rows: (QueueRow & { here: boolean })[]; total: number } | null;
   keys: typeof COMMAND_KEYS;
+  /** The station's label printer (null: the PDF in the browser) and the page's printer chooser. */
+  printer: { name: string } | null;
+  labelPrinter: ReturnType<typeof stationPrinterModel> | null;
 }
 
 function currentOrder(db: Db, station: StationRow): CurrentOrder | null {
@@ -77,7 +81,11 @@ export function stationModel(db: Db, userId: number, stationName: string | null,
     const q = stationQueue(db, QUEUE_LENGTH);
     queueModel = { total: q.total, rows: q.rows.map((r) => ({ ...r, here: station !== undefined && r.heldById === station.id })) };
   }
+  const labelPrinter = stationName && queue ? stationPrinterModel(db, { userId, stationName }) : null;
+  const chosen = stationName ? stationPrinterChoice(db, { userId, stationName }).printer : null;
   return {
+    printer: chosen ? { name: chosen.name } : null,
+    labelPrinter,
     station: stationName ? { name: stationName, label: station ? stationLabel(station) : stationName } : null,
     current,
     mine,

@@ -18,6 +18,7 @@ import { presentReportFailure } from './api.js';
 import { commandSheetPdf } from './command-sheet.js';
 import { addSlot, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type StationCtx } from './drafts.js';
 import { checkedQuantities, getVerificationMode, uncheckedUnits, undoCheck } from './checks.js';
+import { autoPrintAfterParcel } from '../printers/service.js';
 import { stationScan } from './scan.js';
 import { listStationDrafts, pruneScanKeys } from './station-repo.js';
 import { stationModel } from './station-view.js';
@@ -180,7 +181,9 @@ export function shippingWeb(deps: AppDeps): Router {
       const command = readCommand(value);
       if (command) return runCommand(req, command, form.key);
       const result = await stationScan(db, { userId: req.user!.id, stationName: name }, { value, source: form.source, key: form.key }, ctxOf(req));
-      return { kind: 'ok', key: result.key, params: result.params, queue: result.opened };
+      const outcome: Outcome = { kind: 'ok', key: result.key, params: result.params, queue: result.opened };
+      if (result.key !== 'shipping.parcelAdded') return outcome;
+      return withAutoPrint(req, outcome, String(result.params.code), [String(result.params.parcelId)]);
     }),
   );
 
@@ -202,7 +205,7 @@ export function shippingWeb(deps: AppDeps): Router {
       case 'PRINT LABEL': {
         if (!station.currentCode) throw new AppError('validation_failed', 'shipping.openFirst');
         const code = station.currentCode;
-        if (command === 'FETCH PARCEL ID') return fetch(ctx, code);
+        if (command === 'FETCH PARCEL ID') return fetch(req, ctx, code);
         if (command === 'NEW PARCEL') return slot(ctx, code);
         if (command === 'UNDO CHECK') return undo(ctx, code);
         if (command === 'SHIP CHECKED') return shipChecked(ctx, code);
@@ -212,9 +215,27 @@ export function shippingWeb(deps: AppDeps): Router {
     }
   };
 
-  const fetch = async (ctx: StationCtx, code: string): Promise<Outcome> => {
+  const fetch = async (req: Request, ctx: StationCtx, code: string): Promise<Outcome> => {
     const { parcelIds, source } = await fetchParcels(db, code, undefined, brokerFor(db), ctx);
-    return { kind: 'ok', key: source === 'sscc' ? 'shipping.fetchedSscc' : 'shipping.fetched', params: { parcelIds: parcelIds.join(', '), code } };
+    return withAutoPrint(req, { kind: 'ok', key: source === 'sscc' ? 'shipping.fetchedSscc' : 'shipping.fetched', params: { parcelIds: parcelIds.join(', '), code } }, code, parcelIds);
+  };
+
+  /**
+   * A station that prints automatically prints each new parcel's label on its printer. A printer
+   * fault leaves the parcel added and says so (the packer prints again from the parcel).
+   */
+  // What printing needs (as printers/station-web.ts printDeps): the label speaks the shop's customer language.
+  const printing = { db, clock, timeoutMs: config.printerTimeoutMs, lang: config.defaultLanguage };
+  const withAutoPrint = async (req: Request, outcome: Outcome, code: string, parcelIds: string[]): Promise<Outcome> => {
+    const station = { userId: req.user!.id, stationName: requireStation(req) };
+    const printed: string[] = [];
+    for (const parcelId of parcelIds) {
+      const r = await autoPrintAfterParcel(printing, station, { code, parcelId }, userActor(req.user!));
+      if (r.status === 'failed') return { kind: 'error', key: 'printers.station.autoFailed', params: { error: req.t(r.error.key, r.error.params) } };
+      if (r.status === 'printed') printed.push(r.label.printer.name);
+    }
+    if (!printed.length) return outcome;
+    return { ...outcome, params: { ...outcome.params, printed: req.t('printers.station.autoPrinted', { printer: printed[0] }) }, key: `${outcome.key}Printed` };
   };
   const slot = (ctx: StationCtx, code: string): Outcome => {
     addSlot(db, code, ctx);
@@ -285,7 +306,7 @@ export function shippingWeb(deps: AppDeps): Router {
     }),
   );
 
-  router.post('/orders/:code/fetch', (req, res) => act(req, res, () => fetch(stationCtx(req), req.params.code)));
+  router.post('/orders/:code/fetch', (req, res) => act(req, res, () => fetch(req, stationCtx(req), req.params.code)));
   router.post('/orders/:code/checks/undo', (req, res) => act(req, res, () => undo(stationCtx(req), req.params.code)));
   router.post('/orders/:code/ship-checked', (req, res) => act(req, res, () => shipChecked(stationCtx(req), req.params.code)));
   router.post('/orders/:code/slots', (req, res) => act(req, res, () => slot(stationCtx(req), req.params.code)));

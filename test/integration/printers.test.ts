@@ -322,6 +322,21 @@ describe('the station’s label printer', () => {
     expect(db.$client.prepare("SELECT label_printer_id AS printer, auto_print AS auto FROM stations WHERE name = 'Bench 2'").get()).toEqual({ printer: null, auto: 0 });
   });
 
+  it('a station that prints automatically prints a scanned parcel’s label at once; the card offers printing each parcel there, and F8 prints there', async () => {
+    const { db, clock, agent, csrf, scanFragment } = await station();
+    const listener = await printerListener();
+    const printer = savePrinter(db, null, { name: 'Zebra 2', host: '127.0.0.1', port: listener.port, dpi: 300 }, clock());
+    await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
+    const { order } = packingOrderWithParcels(db, []);
+    await scanFragment(order.code, { key: 'a-1' });
+    const added = await scanFragment('JJD00077777', { key: 'a-2' });
+    expect(added.text).toContain(`Parcel ID JJD00077777 added to order ${order.code}. Label sent to Zebra 2.`);
+    expect(listener.jobs).toHaveLength(1);
+    expect((await printedBarcodes(listener.jobs[0]!, 300)).map((c) => c.data).sort()).toEqual(['JJD00077777', order.code].sort());
+    expect(added.text).toContain(`data-print-url="/shipping/orders/${order.code}/parcels/JJD00077777/print"`);
+    expect(added.text).toContain(`action="/shipping/orders/${order.code}/parcels/JJD00077777/print"`);
+  });
+
   it('a printer that is off is said at the station, logged, and the parcel stays; printing again works once it is on', async () => {
     const { app, db, clock, agent, csrf } = await station();
     const port = await closedPort();
