@@ -11,6 +11,7 @@ import { statusBody } from '../../src/orders/api.js';
 import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineQuantityBody, paymentBody } from '../../src/orders/schemas.js';
 import { startBody } from '../../src/pack/api.js';
 import { productBody } from '../../src/products/schemas.js';
+import { returnBody } from '../../src/returns/schemas.js';
 import { checkBody, deliveryBody, fetchBody, linesBody, parcelBody, reportBody } from '../../src/shipping/api.js';
 import { webhookBody } from '../../src/webhooks/service.js';
 import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser } from '../builders.js';
@@ -72,6 +73,9 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'put', path: '/api/v1/orders/:code/delivery-lines', body: linesBody },
   { method: 'post', path: '/api/v1/deliveries/report', body: reportBody.extend({ orders: z.array(z.string()).min(1).max(3) }) },
   { method: 'post', path: '/api/v1/orders/:code/deliveries', body: deliveryBody },
+  { method: 'post', path: '/api/v1/orders/:code/returns', body: returnBody },
+  { method: 'get', path: '/api/v1/orders/:code/returns' },
+  { method: 'get', path: '/api/v1/orders/:code/returns/:number/:creditNote', query: ['lang=xx', 'lang=sv'], runs: 15 },
   { method: 'post', path: '/api/v1/webhooks', body: webhookBody },
   { method: 'get', path: '/api/v1/webhooks' },
   { method: 'delete', path: '/api/v1/webhooks/:id' },
@@ -143,6 +147,8 @@ describe('API fuzz', () => {
       document: ['pick-slip.pdf', 'receipt.pdf', 'invoice.pdf', 'packing-slip.pdf', 'label.pdf', 'nope.pdf'],
       batch: ['pick-slips', 'batch-pick-list', 'receipts', 'nope'],
       parcel: ['PARCEL-1', 'XK1'],
+      number: ['1', '2', '0', '-1', '9007199254740993'],
+      creditNote: ['credit-note.pdf', 'nope.pdf'],
     };
     const arb = fc.record({
       path: pathArb(endpoint.path, pools),
