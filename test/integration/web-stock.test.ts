@@ -175,13 +175,14 @@ describe('Tools → Stock: goods in', () => {
     expect(ledger(db, 'A')).toHaveLength(1);
   });
 
-  it('goods in during a pack run keeps the stock invariants', async () => {
+  it('goods in and counts during a pack run keep the stock invariants', async () => {
     const { db, clock, submit } = await as('operator');
     buildProduct(db, { sku: 'C', onHand: 20 });
     buildProduct(db, { sku: 'D', onHand: 5 });
     for (let i = 0; i < 120; i++) buildPaidOrder(db, { lines: [{ sku: i % 2 ? 'C' : 'D', quantity: 1 + (i % 3) }] });
     const goodsIn = await startGoodsIn(submit, 'DN-RACE');
     let batches = 0;
+    let counted = 0;
     let receiving: Promise<unknown> = Promise.resolve();
     const run = runPackScript(
       {
@@ -192,6 +193,15 @@ describe('Tools → Stock: goods in', () => {
         pace: async () => {
           if (batches++ > 0) {
             receiving = receiving.then(() => submit(goodsIn, `${goodsIn}/items`, { code: batches % 2 ? 'C' : 'D', quantity: '3' }));
+            // Every fourth batch, a count of D finds one more than is on hand and is finished.
+            if (batches % 4 === 0) {
+              receiving = receiving.then(async () => {
+                const count = (await submit('/tools/stock', '/tools/stock/counts', {})).headers.location!;
+                await submit(count, `${count}/items`, { code: 'D', counted: String(productBySku(db, 'D').onHand + 1) });
+                counted++;
+                return submit(count, `${count}/finish`, {});
+              });
+            }
             await receiving;
           }
           return 10;
@@ -209,6 +219,8 @@ describe('Tools → Stock: goods in', () => {
     expectInvariants(db);
     const received = db.$client.prepare("SELECT sum(delta) FROM stock_ledger WHERE reason = 'goods_in'").pluck().get() as number;
     expect(received).toBe((batches - 1) * 3);
+    expect(counted).toBeGreaterThan(0);
+    expect(db.$client.prepare("SELECT count(*) FROM stock_ledger WHERE reason = 'stock_count' AND note LIKE 'count #%' AND delta = 1").pluck().get()).toBe(counted);
   });
 });
 
