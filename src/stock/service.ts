@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { goodsIns, products, stockCountLines, stockCounts, stockLedger } from '../db/schema/index.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
@@ -109,17 +109,19 @@ export function countSheet(conn: Conn, count: StockCountRow) {
     .where(eq(stockCountLines.countId, count.id))
     .all();
   const byProduct = new Map(counted.map((c) => [c.productId, c]));
-  const inBin = count.location
-    ? conn
-        .select()
-        .from(products)
-        .where(and(isNull(products.archivedAt), eq(products.trackStock, true)))
-        .orderBy(asc(products.location), asc(products.sku))
-        .all()
-        .filter((p) => (p.location ?? '').toUpperCase().startsWith(count.location!.toUpperCase()))
-    : [];
-  const ids = new Set([...inBin.map((p) => p.id), ...byProduct.keys()]);
-  const rows = conn.select().from(products).orderBy(asc(products.location), asc(products.sku)).all().filter((p) => ids.has(p.id));
+  // The bin is a prefix of the location (LIKE is case-insensitive for ASCII in SQLite).
+  const prefix = count.location ? `${count.location.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+  const rows = conn
+    .select()
+    .from(products)
+    .where(
+      or(
+        prefix ? and(isNull(products.archivedAt), eq(products.trackStock, true), sql`${products.location} LIKE ${prefix} ESCAPE '\\'`) : undefined,
+        byProduct.size ? inArray(products.id, [...byProduct.keys()]) : undefined,
+      ) ?? sql`0`,
+    )
+    .orderBy(asc(products.location), asc(products.sku))
+    .all();
   return rows.map((p) => {
     const line = byProduct.get(p.id);
     return { sku: p.sku, name: p.name, location: p.location, onHand: p.onHand, counted: line?.counted ?? null, delta: line ? (line.delta ?? line.counted - p.onHand) : null };
