@@ -59,7 +59,7 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
     case 'document_printed':
       return [
         t('events.document_printed', d),
-        d.reference && printedReference(String(d.kind), String(d.reference), t),
+        typeof d.reference === 'string' && d.reference && printedReference(String(d.kind), d.reference, t),
         d.printer && t('history.onPrinter', { printer: d.printer }),
         d.reprint && t('history.reprint'),
       ]
