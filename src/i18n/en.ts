@@ -724,7 +724,7 @@ export const en = {
       why: 'Why',
       after: 'On hand after',
       ref: 'Order or reference',
-      reason: { stock_count: 'Count', shipment: 'Shipped', adjustment: 'Adjustment', return: 'Return', goods_in: 'Goods in' },
+      reason: { stock_count: 'Count', shipment: 'Shipped', adjustment: 'Adjustment', return: 'Return', goods_in: 'Goods in', damaged: 'Return written off: damaged', missing: 'Return written off: missing' },
     },
   },
   printers: {
@@ -906,7 +906,7 @@ export const en = {
       },
       shipped: {
         subject: '{{#partial}}Part of your order {{order_code}} has shipped{{/partial}}{{^partial}}Your order {{order_code}} has shipped{{/partial}}',
-        body: 'Hello {{customer_name}},\n\n{{#partial}}\nPart of your order {{order_code}} is on its way. The rest follows as soon as it is in stock.\n{{/partial}}\n{{^partial}}\nYour order {{order_code}} is on its way.\n{{/partial}}\n\nShipped now:\n{{#shipped_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/shipped_lines}}\n{{#partial}}\n\nStill to come:\n{{#pending_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/pending_lines}}\n{{/partial}}\n\nParcels:\n{{#parcels}}\n{{parcel_id}}{{#tracking_url}}  Track it: {{tracking_url}}{{/tracking_url}}\n{{/parcels}}\n\nKind regards,\n{{shop_name}}\n',
+        body: 'Hello {{customer_name}},\n\n{{#partial}}\nPart of your order {{order_code}} is on its way. {{#awaiting_stock}}The rest follows as soon as it is in stock.{{/awaiting_stock}}{{^awaiting_stock}}The rest follows in a later parcel.{{/awaiting_stock}}\n{{/partial}}\n{{^partial}}\nYour order {{order_code}} is on its way.\n{{/partial}}\n\nShipped now:\n{{#shipped_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/shipped_lines}}\n{{#partial}}\n\nStill to come:\n{{#pending_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/pending_lines}}\n{{/partial}}\n\nParcels:\n{{#parcels}}\n{{parcel_id}}{{#tracking_url}}  Track it: {{tracking_url}}{{/tracking_url}}\n{{/parcels}}\n\nKind regards,\n{{shop_name}}\n',
       },
       cancelled: {
         subject: 'Your order {{order_code}} has been cancelled',

@@ -726,7 +726,7 @@ export const sv: Catalog = {
       why: 'Varför',
       after: 'I lager efter',
       ref: 'Order eller referens',
-      reason: { stock_count: 'Inventering', shipment: 'Skickad', adjustment: 'Justering', return: 'Retur', goods_in: 'Inleverans' },
+      reason: { stock_count: 'Inventering', shipment: 'Skickad', adjustment: 'Justering', return: 'Retur', goods_in: 'Inleverans', damaged: 'Retur avskriven: skadad', missing: 'Retur avskriven: saknas' },
     },
   },
   printers: {
@@ -908,7 +908,7 @@ export const sv: Catalog = {
       },
       shipped: {
         subject: '{{#partial}}En del av din order {{order_code}} har skickats{{/partial}}{{^partial}}Din order {{order_code}} har skickats{{/partial}}',
-        body: 'Hej {{customer_name}},\n\n{{#partial}}\nEn del av din order {{order_code}} är på väg. Resten skickas så snart den finns i lager.\n{{/partial}}\n{{^partial}}\nDin order {{order_code}} är på väg.\n{{/partial}}\n\nSkickas nu:\n{{#shipped_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/shipped_lines}}\n{{#partial}}\n\nKommer senare:\n{{#pending_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/pending_lines}}\n{{/partial}}\n\nKollin:\n{{#parcels}}\n{{parcel_id}}{{#tracking_url}}  Spåra: {{tracking_url}}{{/tracking_url}}\n{{/parcels}}\n\nVänliga hälsningar\n{{shop_name}}\n',
+        body: 'Hej {{customer_name}},\n\n{{#partial}}\nEn del av din order {{order_code}} är på väg. {{#awaiting_stock}}Resten skickas så snart den finns i lager.{{/awaiting_stock}}{{^awaiting_stock}}Resten kommer i ett senare paket.{{/awaiting_stock}}\n{{/partial}}\n{{^partial}}\nDin order {{order_code}} är på väg.\n{{/partial}}\n\nSkickas nu:\n{{#shipped_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/shipped_lines}}\n{{#partial}}\n\nKommer senare:\n{{#pending_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/pending_lines}}\n{{/partial}}\n\nKollin:\n{{#parcels}}\n{{parcel_id}}{{#tracking_url}}  Spåra: {{tracking_url}}{{/tracking_url}}\n{{/parcels}}\n\nVänliga hälsningar\n{{shop_name}}\n',
       },
       cancelled: {
         subject: 'Din order {{order_code}} har makulerats',
