@@ -395,7 +395,7 @@ describe('Settings → E-mails', () => {
     const { db, agent, submit } = await asAdmin();
     const page = (await agent.get('/settings/emails')).text;
     expect(page).toContain('No SMTP server is configured');
-    const modes = { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'offer', shipped: 'auto', cancelled: 'never' };
+    const modes = { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'offer', shipped: 'auto', cancelled: 'never', return_received: 'never' };
     const bad = await submit('/settings/emails', '/settings/emails', { ...modes, shopRecipients: 'boss@socks.example\nnot-an-address', trackingUrl: 'https://track.example/' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('not-an-address is not a valid e-mail address.');
@@ -415,7 +415,7 @@ describe('Settings → E-mails', () => {
       .prepare("INSERT INTO settings (key, value, updated_at) VALUES ('email_settings', json(?), 0)")
       .run(JSON.stringify({ modes: { shipped: 'never', retired_template: 'auto' }, shopRecipients: ['kontor@socks.example'], trackingUrl: 'not a url' }));
     expect(getEmailSettings(db)).toEqual({
-      modes: { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'never', shipped: 'auto', cancelled: 'offer' },
+      modes: { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'never', shipped: 'auto', cancelled: 'offer', return_received: 'auto' },
       shopRecipients: ['kontor@socks.example'],
       trackingUrl: '',
     });
