@@ -29,6 +29,7 @@ import { certificateWeb, phoneJoinWeb } from './shipping/join-web.js';
 import { productsWeb } from './products/web.js';
 import { stockWeb } from './stock/web.js';
 import { toolsWeb } from './tools/web.js';
+import { csvUpload, csvWeb } from './csv/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
 import { AppError } from './errors.js';
@@ -134,6 +135,8 @@ export function createApp(deps: AppDeps): App {
   app.use(loadUser(deps));
   app.use(viewLocals(deps));
 
+  // The import form is multipart: its fields (the CSRF token among them) are read before the check.
+  app.use('/tools/csv/import', csvUpload());
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (formFields(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
   });
@@ -162,6 +165,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/shipping', phoneJoinWeb(deps));
   app.use('/shipping', shippingWeb(deps));
   app.use('/shipping', printersStationWeb(deps));
+  app.use(csvWeb(deps));
   app.use('/tools/pack-script', packWeb(deps));
   app.use('/tools/products', productsWeb(deps));
   app.use('/tools/stock', stockWeb(deps));

@@ -3,9 +3,10 @@ import type { Db } from '../src/db/client.js';
 
 /**
  * What a request may change without changing anything a person would call data: the session
- * row of the caller, a token's last use, the failed-login count. Everything else must stay put.
+ * row of the caller, a token's last use, the failed-login count, an import file kept for its
+ * confirmation. Everything else must stay put.
  */
-const BOOKKEEPING: Record<string, string[] | '*'> = { sessions: '*', rate_limits: '*', api_tokens: ['last_used_at'] };
+const BOOKKEEPING: Record<string, string[] | '*'> = { sessions: '*', rate_limits: '*', api_tokens: ['last_used_at'], csv_uploads: '*' };
 
 /**
  * A digest of every table's rows, for "a refused request changes nothing":

@@ -883,6 +883,7 @@ export const en = {
       lines: 'the order lines: {{#lines}}{{quantity}} × {{name}} ({{sku}}) {{amount}}{{/lines}}',
       ship_to: 'the delivery address, over several lines',
       partial: 'true when part of the order is still to come: {{#partial}}…{{/partial}}, {{^partial}}…{{/partial}}',
+      awaiting_stock: 'true when the rest of a partial delivery is not in stock yet: {{#awaiting_stock}}…{{/awaiting_stock}}',
       parcels: 'the parcels of the delivery: {{#parcels}}{{parcel_id}} {{tracking_url}}{{/parcels}}',
       shipped_lines: 'what this delivery shipped, like lines',
       pending_lines: 'what is still to come, like lines',

@@ -885,6 +885,7 @@ export const sv: Catalog = {
       lines: 'orderraderna: {{#lines}}{{quantity}} × {{name}} ({{sku}}) {{amount}}{{/lines}}',
       ship_to: 'leveransadressen, på flera rader',
       partial: 'sant när en del av ordern kommer senare: {{#partial}}…{{/partial}}, {{^partial}}…{{/partial}}',
+      awaiting_stock: 'sant när resten av en delleverans ännu inte finns i lager: {{#awaiting_stock}}…{{/awaiting_stock}}',
       parcels: 'leveransens kollin: {{#parcels}}{{parcel_id}} {{tracking_url}}{{/parcels}}',
       shipped_lines: 'det som skickades i den här leveransen, som orderraderna',
       pending_lines: 'det som kommer senare, som orderraderna',

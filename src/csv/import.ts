@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { savepoint, writeTransaction, type Db } from '../db/client.js';
+import type { Actor } from '../domain/actor.js';
+import { AppError, type FieldError } from '../errors.js';
+import { findProductBySku, type ProductRow } from '../products/repo.js';
+import { productBody } from '../products/schemas.js';
+import { upsertProduct } from '../products/service.js';
+
+/** The columns of a products and stock import; the export's own figures are read past. */
+export const IMPORT_COLUMNS = ['sku', 'name', 'barcode', 'location', 'price', 'vat_percent', 'track_stock', 'on_hand'] as const;
+export const IMPORT_REQUIRED = ['sku', 'name'] as const;
+export const IMPORT_IGNORED = ['allocated', 'available', 'sellable', 'reserved'] as const;
+
+/**
+ * A row as `PUT /api/v1/products/:sku` takes it (products/schemas.ts), except that on hand may be
+ * left out: the product keeps the stock it has (none for a new one).
+ */
+export const importRowBody = productBody.extend({ onHand: productBody.shape.onHand.optional() });
+export type ImportRowBody = z.infer<typeof importRowBody>;
+
+/** A row of the file, read and checked as far as the file alone can tell. */
+export interface ImportRowInput {
+  line: number;
+  sku: string;
+  /** Null when the row's own cells are wrong (its errors say why). */
+  body: ImportRowBody | null;
+  errors: RowError[];
+}
+
+/** What is wrong with a row: a catalog key with its parameters, and the column when there is one. */
+export interface RowError {
+  column?: string;
+  key: string;
+  params?: Record<string, unknown>;
+}
+
+export type RowAction = 'create' | 'update' | 'unchanged' | 'bad';
+
+export interface ImportRowOutcome {
+  line: number;
+  sku: string;
+  action: RowAction;
+  errors: RowError[];
+  /** On hand before and after, when the row changes it. */
+  onHand?: { before: number; after: number };
+}
+
+export interface ImportOutcome {
+  rows: ImportRowOutcome[];
+  counts: Record<RowAction, number>;
+  /** Whether the rows were written (false for a preview and for a file refused for its bad rows). */
+  applied: boolean;
+}
+
+class Rollback extends Error {}
+class Unchanged extends Error {}
+
+/** The fields a row can change, to tell an update from a row that changes nothing. */
+function sameProduct(a: ProductRow, b: ProductRow): boolean {
+  return (Object.keys(a) as (keyof ProductRow)[]).every((k) => k === 'updatedAt' || String(a[k]) === String(b[k]));
+}
+
+function errorsOf(err: AppError, columnOf: (path: string) => string | undefined): RowError[] {
+  if (err.fields.length > 0) return err.fields.map((f: FieldError) => ({ column: columnOf(f.path), key: f.key, params: f.params }));
+  return [{ key: err.key, params: err.params }];
+}
+
+/**
+ * Imports products and stock, upserting by SKU through the product service (products/service.ts:
+ * the same checks as `PUT /api/v1/products/:sku`, on-hand changes through the stock writer with a
+ * stock_count ledger row). Every row runs in a savepoint of one write transaction, so a row the
+ * service refuses is reported with its reason and the others go on; a preview (`dryRun`) runs
+ * exactly the same and rolls the whole transaction back. A file with a bad row is written only
+ * with `skipBad`, and then without its bad rows.
+ */
+export function importProducts(
+  db: Db,
+  input: readonly ImportRowInput[],
+  opts: { actor: Actor; now: Date; dryRun: boolean; skipBad: boolean; columnOf: (path: string) => string | undefined },
+): ImportOutcome {
+  const rows: ImportRowOutcome[] = [];
+  const counts: Record<RowAction, number> = { create: 0, update: 0, unchanged: 0, bad: 0 };
+  const firstLine = new Map<string, number>();
+  let applied = false;
+  try {
+    writeTransaction(db, (tx) => {
+      for (const row of input) {
+        const outcome: ImportRowOutcome = { line: row.line, sku: row.sku, action: 'bad', errors: [...row.errors] };
+        rows.push(outcome);
+        const earlier = firstLine.get(row.sku);
+        if (earlier !== undefined) outcome.errors.push({ column: 'sku', key: 'csv.errors.repeatedSku', params: { sku: row.sku, line: earlier } });
+        else if (row.sku !== '') firstLine.set(row.sku, row.line);
+        if (outcome.errors.length > 0 || !row.body) {
+          counts.bad++;
+          continue;
+        }
+        const body = row.body;
+        try {
+          savepoint(tx, (sp) => {
+            const before = findProductBySku(sp, row.sku);
+            const { product } = upsertProduct(sp, row.sku, { ...body, onHand: body.onHand ?? before?.onHand ?? 0 }, opts.actor, opts.now);
+            if (before && sameProduct(before, product)) throw new Unchanged();
+            outcome.action = before ? 'update' : 'create';
+            if ((before?.onHand ?? 0) !== product.onHand) outcome.onHand = { before: before?.onHand ?? 0, after: product.onHand };
+          });
+        } catch (err) {
+          if (err instanceof Unchanged) outcome.action = 'unchanged';
+          else if (err instanceof AppError && err.status < 500) outcome.errors.push(...errorsOf(err, opts.columnOf));
+          else throw err;
+        }
+        counts[outcome.action]++;
+      }
+      if (opts.dryRun || (counts.bad > 0 && !opts.skipBad)) throw new Rollback();
+      applied = true;
+    });
+  } catch (err) {
+    if (!(err instanceof Rollback)) throw err;
+  }
+  return { rows, counts, applied };
+}

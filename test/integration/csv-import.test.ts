@@ -1,0 +1,126 @@
+import { eq } from 'drizzle-orm';
+import { parse as parseHtml } from 'node-html-parser';
+import { describe, expect, it } from 'vitest';
+import { csvUploads, stockLedger } from '../../src/db/schema/index.js';
+import { buildProduct, buildUser, productBySku } from '../builders.js';
+import { dbDigest } from '../digest.js';
+import { csrfOf, loginAs, makeApp } from '../helpers.js';
+
+async function operator() {
+  const ctx = makeApp();
+  const user = await buildUser(ctx.db, 'operator');
+  const session = await loginAs(ctx.app, user.email);
+  /** Uploads `content` on the import form, as a browser sends it (multipart, CSRF token first). */
+  const upload = async (content: Buffer | string, opts: { skipBad?: boolean; name?: string } = {}) => {
+    const csrf = csrfOf((await session.agent.get('/tools/csv')).text);
+    let req = session.agent.post('/tools/csv/import').field('_csrf', csrf);
+    if (opts.skipBad) req = req.field('skipBad', '1');
+    return req.attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'), opts.name ?? 'products.csv');
+  };
+  /** Presses a button of the preview page (Import, or Import skipping bad rows). */
+  const press = async (previewHtml: string, skipBad: boolean) => {
+    const page = parseHtml(previewHtml);
+    const form = page.querySelectorAll('form').find((f) => f.getAttribute('action')!.endsWith('/confirm') && !!f.querySelector('input[name=skipBad]') === skipBad);
+    if (!form) throw new Error(`no ${skipBad ? 'skipping ' : ''}confirm form on the preview`);
+    const fields: Record<string, string> = { _csrf: csrfOf(previewHtml) };
+    if (skipBad) fields.skipBad = '1';
+    return session.agent.post(form.getAttribute('action')!).type('form').send(fields);
+  };
+  return { ...ctx, session, upload, press };
+}
+
+const badRowsOf = (html: string) =>
+  parseHtml(html)
+    .querySelectorAll('#bad-rows tbody tr')
+    .map((tr) => tr.querySelectorAll('td').map((td) => td.text.trim()));
+
+describe('CSV import of products and stock', () => {
+  it('previews with an error for each bad row and writes nothing; one bad row refuses the file; skipping bad rows imports the rest', async () => {
+    const { db, upload, press, session } = await operator();
+    buildProduct(db, { sku: 'TENT-2', name: 'Tält', onHand: 5, barcode: '7350000001006' });
+    const file = [
+      'sku,name,price,vat_percent,on_hand,barcode',
+      'TENT-2,Tält 2 personer,1999.00,25,8,7350000001006',
+      'MUG-1,Mugg,abc,25,3,',
+      'LAMP,Lampa,99,25,-4,',
+      'BOOT,Känga,499,25,2,7350000001006',
+      'MUG-1,Mugg igen,10,25,1,',
+      'CAP,Keps,149.50,12.5,10,',
+    ].join('\r\n');
+    const before = dbDigest(db);
+
+    const res = await upload(file);
+    expect(res.status).toBe(200);
+    const bad = badRowsOf(res.text);
+    expect(bad.map((r) => [r[0], r[1]])).toEqual([
+      ['3', 'MUG-1'],
+      ['4', 'LAMP'],
+      ['5', 'BOOT'],
+      ['6', 'MUG-1'],
+    ]);
+    expect(bad[0]![2]).toContain('price: Enter an amount');
+    expect(bad[1]![2]).toContain('on_hand: Must be at least 0');
+    expect(bad[2]![2]).toContain('Barcode 7350000001006 already belongs to TENT-2');
+    expect(bad[3]![2]).toContain('SKU MUG-1 is already on line 3');
+    expect(res.text).toContain('The file has 4 bad rows and is refused as it is');
+    // The preview ran the rows and wrote nothing.
+    expect(dbDigest(db)).toBe(before);
+    expect(db.select().from(csvUploads).all()).toHaveLength(1);
+
+    // The file waits on the server: confirming needs no second upload. Skipping bad rows imports the others.
+    const done = await press(res.text, true);
+    expect(done.status).toBe(303);
+    expect(done.headers.location).toBe('/tools/csv');
+    const flash = await session.agent.get('/tools/csv');
+    expect(flash.text).toContain('Imported: 1 new, 1 changed, 0 unchanged, 4 bad rows skipped.');
+    expect(productBySku(db, 'TENT-2')).toMatchObject({ name: 'Tält 2 personer', price: 199900, onHand: 8, barcode: '7350000001006' });
+    expect(productBySku(db, 'CAP')).toMatchObject({ name: 'Keps', price: 14950, vatRate: 1250, onHand: 10 });
+    expect(productBySku(db, 'MUG-1')).toBeUndefined();
+    expect(productBySku(db, 'BOOT')).toBeUndefined();
+    const ledger = db.select().from(stockLedger).where(eq(stockLedger.sku, 'TENT-2')).all();
+    expect(ledger.at(-1)).toMatchObject({ delta: 3, onHandAfter: 8, reason: 'stock_count' });
+    // The kept file is gone once imported: a second confirm is refused.
+    expect(db.select().from(csvUploads).all()).toHaveLength(0);
+  });
+
+  it('confirming a file with a bad row without skipping writes nothing', async () => {
+    const { db, upload, session } = await operator();
+    const res = await upload('sku,name,on_hand\nA-1,Ett,1\nB-2,,2\n');
+    expect(badRowsOf(res.text).map((r) => r[0])).toEqual(['3']);
+    const before = dbDigest(db);
+    const action = parseHtml(res.text).querySelector('form[action$="/confirm"]')!.getAttribute('action')!;
+    const refused = await session.agent.post(action).type('form').send({ _csrf: csrfOf(res.text) });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Nothing was imported: 1 rows are bad.');
+    expect(dbDigest(db)).toBe(before);
+  });
+
+  it('reads ; with a BOM and decimal commas, as Excel in Nordic locales saves', async () => {
+    const { db, upload, press } = await operator();
+    buildProduct(db, { sku: 'KAFFE', name: 'Kaffe', onHand: 10, price: 5900, location: 'A-01-1' });
+    const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('SKU;Name;Price;VAT_percent;On_hand\r\nKAFFE;Kaffe mörkrost;"1 234,50";12;7\r\nTE-1;"Te; grönt";49,00;12;\r\n', 'utf8')]);
+    const res = await upload(file);
+    expect(res.status).toBe(200);
+    expect(badRowsOf(res.text)).toEqual([]);
+    expect(productBySku(db, 'KAFFE')).toMatchObject({ name: 'Kaffe', onHand: 10 });
+    const done = await press(res.text, false);
+    expect(done.status).toBe(303);
+    // A column left out (location) keeps its value; an empty on_hand keeps the stock (none for a new product).
+    expect(productBySku(db, 'KAFFE')).toMatchObject({ name: 'Kaffe mörkrost', price: 123450, vatRate: 1200, onHand: 7, location: 'A-01-1' });
+    expect(productBySku(db, 'TE-1')).toMatchObject({ name: 'Te; grönt', price: 4900, vatRate: 1200, onHand: 0 });
+  });
+
+  it('refuses a file it cannot read with a message next to the file field, and keeps nothing', async () => {
+    const { db, upload } = await operator();
+    const before = dbDigest(db);
+    const latin1 = await upload(Buffer.from('sku,name\nA-1,Kr\xe4ftor\n', 'latin1'));
+    expect(latin1.status).toBe(422);
+    expect(parseHtml(latin1.text).querySelector('#file-error')!.text).toBe('The file is not UTF-8 text. Save it as "CSV UTF-8" and try again.');
+    const column = await upload('sku,namn\nA-1,Ett\n');
+    expect(parseHtml(column.text).querySelector('#file-error')!.text).toBe('Unknown column "namn". Columns: sku, name, barcode, location, price, vat_percent, track_stock, on_hand.');
+    const none = await upload('sku,name\n');
+    expect(parseHtml(none.text).querySelector('#file-error')!.text).toBe('The file has a header but no rows.');
+    expect(dbDigest(db)).toBe(before);
+    expect(db.select().from(csvUploads).all()).toHaveLength(0);
+  });
+});
