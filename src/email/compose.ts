@@ -19,6 +19,15 @@ const stmts = preparedFor((sqlite) => ({
   ),
   lines: sqlite.prepare<[number], LineForMail>('SELECT id, sku, name, unit_price AS unitPrice, quantity, shipped_quantity AS shipped FROM order_lines WHERE order_id = ? ORDER BY id'),
   parcels: sqlite.prepare<[number], string>('SELECT parcel_id FROM delivery_parcels WHERE delivery_id = ? ORDER BY id').pluck(),
+  // Lines whose rest is not in stock: a tracked product whose stock, beside what other orders hold, is short of it
+  // (a packing order's own rest is among the allocated units already).
+  awaitingStock: sqlite
+    .prepare<[number], number>(
+      `SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
+        WHERE l.order_id = ? AND l.quantity > l.shipped_quantity AND p.track_stock = 1
+          AND p.on_hand - p.allocated + CASE WHEN o.status = 'packing' THEN l.quantity - l.shipped_quantity ELSE 0 END < l.quantity - l.shipped_quantity`,
+    )
+    .pluck(),
   deliveryLines: sqlite.prepare<[number], { lineId: number; quantity: number }>('SELECT order_line_id AS lineId, quantity FROM delivery_lines WHERE delivery_id = ?'),
   lastDelivery: sqlite.prepare<[number], number>("SELECT id FROM deliveries WHERE order_id = ? AND status = 'reported' ORDER BY id DESC LIMIT 1").pluck(),
   template: sqlite.prepare<[TemplateKey, Language], { subject: string; body: string }>('SELECT subject, body FROM email_templates WHERE template = ? AND language = ?'),
@@ -125,6 +134,7 @@ function mailView(db: Db, order: OrderForMail, lines: LineForMail[], language: L
     view.shipped_lines = lines.filter((l) => shipped.has(l.id)).map((l) => lineView(l, shipped.get(l.id)!));
     view.pending_lines = lines.filter((l) => l.quantity > l.shipped).map((l) => lineView(l, l.quantity - l.shipped));
     view.partial = view.pending_lines.length > 0;
+    view.awaiting_stock = view.partial && s.awaitingStock.get(order.id)! > 0;
   }
   return view;
 }

@@ -38,7 +38,7 @@ export const TEMPLATE_INFO: Record<TemplateKey, TemplateInfo> = {
   order_confirmation: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: [] },
   new_order_notice: { to: 'shop', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: [] },
   packing: { to: 'customer', status: 'packing', modes: MODES, defaultMode: 'never', extra: [] },
-  shipped: { to: 'customer', status: 'shipped', modes: MODES, defaultMode: 'auto', extra: ['partial', 'parcels', 'shipped_lines', 'pending_lines'] },
+  shipped: { to: 'customer', status: 'shipped', modes: MODES, defaultMode: 'auto', extra: ['partial', 'awaiting_stock', 'parcels', 'shipped_lines', 'pending_lines'] },
   cancelled: { to: 'customer', status: 'cancelled', modes: MODES, defaultMode: 'offer', extra: [] },
   // Sent when a return is registered (returns/service.ts); no status change offers it.
   return_received: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: ['return_number', 'returned_lines', 'refund_amount', 'credit_note_number'] },
@@ -72,6 +72,8 @@ export interface MailView {
   lines: LineView[];
   ship_to: string;
   partial?: boolean;
+  /** A partial delivery whose rest is not in stock yet. */
+  awaiting_stock?: boolean;
   parcels?: { parcel_id: string; tracking_url: string }[];
   shipped_lines?: LineView[];
   pending_lines?: LineView[];

@@ -161,6 +161,25 @@ describe('e-mail when an order ships', () => {
     expect(rest!.text).toContain('PKG-3');
   });
 
+  it('a partial delivery says the rest waits for stock only when it is not in stock', async () => {
+    const { db, clock } = shop();
+    buildProduct(db, { sku: 'A', onHand: 10 });
+    buildProduct(db, { sku: 'B', onHand: 10 });
+    const partOf = (beforeReport: () => void = () => undefined) => {
+      const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }] });
+      const lines = listLines(db, order.id);
+      beforeReport();
+      writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: [`P-${order.code}`], quantities: new Map([[lines[0]!.id, 1]]) }, { actor: SYSTEM, now: clock() }));
+      return outbox(db).filter((r) => r.template === 'shipped' && r.orderId === order.id)[0]!.text;
+    };
+    const inStock = partOf();
+    expect(inStock).toContain('The rest follows in a later parcel.');
+    expect(inStock).not.toContain('as soon as it is in stock');
+    // A stock count finds B's units gone: what the order still waits for is not in stock.
+    const waiting = partOf(() => db.$client.prepare("UPDATE products SET on_hand = 0 WHERE sku = 'B'").run());
+    expect(waiting).toContain('The rest follows as soon as it is in stock.');
+  });
+
   it('the pack script writes the "being packed" e-mail only when Settings sends it automatically', async () => {
     const { db, clock } = shop();
     const first = buildOrder(db, { paid: true });
