@@ -1,7 +1,7 @@
 /**
  * npm run bench: builds scratch data (cached under .bench/), starts the real server on a copy and
  * prints measured figures. BENCH_ORDERS (default 1,000,000; ~3 lines each) sets the data size;
- * BENCH_ONLY (comma-separated: pages, api, intake, pack, documents, shipping) runs only those sections;
+ * BENCH_ONLY (comma-separated: pages, api, intake, pack, documents, shipping, export) runs only those sections;
  * BENCH_COPY names the working copy (default .bench/run.db), so that two runs at once do not share one.
  */
 import { copyFileSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
 import { cpuSeconds, load, startServer, summarize, type Timings } from './http.js';
 import { benchDocuments } from './documents.js';
+import { benchExport } from './export.js';
 import { benchPackLive, benchPackScript } from './pack.js';
 import { probeLines } from './responsive.js';
 import { benchShipping, type SizedTimings } from './shipping.js';
@@ -196,10 +197,20 @@ if (runs('shipping')) {
     [`scan a parcel ID, ${ship.stations} clients at 1 request/s each`, ship.parcelPaced, `largest ${kb(ship.parcelPaced.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms`],
     [`scan an order code (opens it; with the queue), ${ship.stations} clients`, ship.open, `largest ${kb(ship.open.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms`],
     [`station page GET /shipping, ${ship.stations} clients`, ship.page, `${kb(ship.page.maxBytes)} (target ≤ 100 KB); target server ≤ 30 ms${cpu(ship.page, '')}`],
+    [`scan an item to check it (verification on), ${ship.stations} clients`, ship.check, `largest ${kb(ship.check.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms${cpu(ship.check, '(per check, with the order, parcel and Report in around them)')}`],
     [`Report in of one delivery, ${ship.stations} clients`, ship.report, `one parcel, nothing ticked; target server ≤ 20 ms${cpu(ship.report, '(open, 1 parcel, Report in)')}`],
   ];
   for (const [what, t, note] of shipRows) {
     console.log(`${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.server99).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note}`);
   }
-  console.log('(each station, one request after another: open an order, scan 4 parcels, Report in, 25 times after 3 untimed; the same 5 times at one request a second; open, scan 1 parcel, Report in, 15 times; 10 page loads with an order open)');
+  console.log('(each station, one request after another: open an order, scan 4 parcels, Report in, 25 times after 3 untimed; the same 5 times at one request a second; open, scan 1 parcel, Report in, 15 times; 10 page loads with an order open; 5 orders checked unit by unit)');
+}
+
+if (runs('export')) {
+  const exp = await benchExport(ORDERS);
+  console.log(`\n-- CSV export: GET /api/v1/orders.csv of all ${exp.orders.toLocaleString('en')} orders, one row per line, on a server of its own ${'-'.repeat(10)}`);
+  console.log(`rows                                  ${exp.rows.toLocaleString('en').padStart(11)}     (${(exp.bytes / 1e6).toFixed(0)} MB in ${exp.seconds.toFixed(1)} s)`);
+  console.log(`rows per second                       ${(exp.rows / exp.seconds).toFixed(0).padStart(11)}`);
+  console.log(`server peak RSS (whole process)       ${exp.peakRssMb.toFixed(0).padStart(11)} MB  (target ≤ 200 MB; ${exp.rssBeforeMb.toFixed(0)} MB before the export)`);
+  console.log(`GET /api/v1/products.csv              ${exp.products.rows.toLocaleString('en').padStart(11)} rows in ${exp.products.seconds.toFixed(2)} s`);
 }
