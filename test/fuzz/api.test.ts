@@ -41,8 +41,10 @@ interface Endpoint {
 const ENDPOINTS: Endpoint[] = [
   { method: 'put', path: '/api/v1/products/:sku', body: productBody },
   { method: 'get', path: '/api/v1/products/:sku' },
+  { method: 'get', path: '/api/v1/products.csv', query: ['separator=tab', 'bom=maybe', 'separator=semicolon&bom=yes', 'separator[]=;'] },
   { method: 'post', path: '/api/v1/orders', body: createOrderBody },
   { method: 'get', path: '/api/v1/orders', query: ['to=9999-12-31', 'from=0000-00-00', 'limit=1e9', 'cursor=-1', 'minTotal=1e400', 'status=__proto__', 'q=%00', 'sku=%ff', 'paid[]=1&paid[]=0', 'q=' + 'x'.repeat(5_000), 'minValue=1,2,3'] },
+  { method: 'get', path: '/api/v1/orders.csv', query: ['to=9999-12-31', 'status=__proto__', 'q=%00', 'sku=%ff', 'limit=1e9', 'separator=;&bom=1', 'q=' + 'x'.repeat(5_000)] },
   { method: 'get', path: '/api/v1/orders/:code' },
   { method: 'get', path: '/api/v1/orders/:code/emails' },
   { method: 'post', path: '/api/v1/orders/:code/checkout', body: checkoutBody },
