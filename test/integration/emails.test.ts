@@ -161,7 +161,7 @@ describe('e-mail when an order ships', () => {
     expect(rest!.text).toContain('PKG-3');
   });
 
-  it('a partial delivery says the rest waits for stock only when it is not in stock', async () => {
+  it('a partial delivery says the rest waits for stock only when it is not in stock', () => {
     const { db, clock } = shop();
     buildProduct(db, { sku: 'A', onHand: 10 });
     buildProduct(db, { sku: 'B', onHand: 10 });
