@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, rmSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { putVerificationMode } from '../src/shipping/checks.js';
 import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
 import { cpuSeconds, serverTime, startServer, summarize, type Timings } from './http.js';
@@ -25,6 +26,8 @@ export interface ShippingBench {
   page: SizedTimings;
   /** Report in with nothing ticked: the station's one delivery (one parcel). */
   report: SizedTimings;
+  /** An item's barcode scanned to check one unit (verification "warn"). */
+  check: SizedTimings;
 }
 
 const PASSWORD = 'bench password 123';
@@ -36,6 +39,8 @@ const PARCELS = 4;
 /** Orders per station in the Report-in run: open, one parcel, Report in. */
 const REPORT_ORDERS = 15;
 const PAGE_LOADS = 10;
+/** Orders each station checks item by item (about six units each). */
+const CHECK_ORDERS = 5;
 /** The paced scan run: orders per station, and one request per station every PACE_MS. */
 const PACED_ORDERS = 5;
 const PACE_MS = 1000;
@@ -143,6 +148,9 @@ export async function benchShipping(STATIONS = 20): Promise<ShippingBench> {
   const codes = db.$client.prepare("SELECT code FROM orders WHERE status = 'packing' AND waiting = 0 ORDER BY random()").pluck().all() as string[];
   const emails = Array.from({ length: STATIONS }, (_, c) => `packer${c + 1}@example.com`);
   for (const email of emails) await createUser(db, { email, name: `Packer ${email.slice(6, -12)}`, role: 'packer', language: 'en', password: PASSWORD }, new Date());
+  // Each order's units as barcodes, one per unit: what a packer scans to check the order.
+  const unitsOf = db.$client.prepare('SELECT p.barcode, l.quantity FROM order_lines l JOIN products p ON p.id = l.product_id JOIN orders o ON o.id = l.order_id WHERE o.code = ?');
+  const barcodes = new Map(codes.map((code) => [code, (unitsOf.all(code) as { barcode: string; quantity: number }[]).flatMap((u) => Array<string>(u.quantity).fill(u.barcode))]));
   db.$client.close();
 
   const server = await startServer({
@@ -231,7 +239,40 @@ export async function benchShipping(STATIONS = 20): Promise<ShippingBench> {
       }),
     );
 
-    return { orders, stations: STATIONS, open: open.result(scanCpu), parcel: parcel.result(scanCpu), parcelPaced: parcelPaced.result(null), page: page.result(pageCpu), report: report.result(reportCpu) };
+    // Item checks: switched on ("required") as an admin would in Settings, read by the server on its
+    // next request; then open an order, scan each unit's barcode, a parcel, Report in.
+    const settingsDb = openDatabase(path);
+    putVerificationMode(settingsDb, 'required', new Date(), 'bench');
+    settingsDb.$client.close();
+    const check = new Sample();
+    let checks = 0;
+    const checkCpu = await cpuPerRequest(1, async () => {
+      await all(async (b, mine) => {
+        for (let k = 0; k < CHECK_ORDERS; k++) {
+          const code = mine.shift()!;
+          await scan(b, code);
+          for (const barcode of barcodes.get(code)!) {
+            check.add(await scan(b, barcode));
+            checks++;
+          }
+          await scan(b, nextParcel());
+          // This order only (ticked): the page run left an unchecked delivery at each station.
+          await stationPost(b, '/shipping/report', { key: randomUUID(), orders: code }, 'Report in');
+        }
+      });
+    });
+
+    return {
+      orders,
+      stations: STATIONS,
+      open: open.result(scanCpu),
+      parcel: parcel.result(scanCpu),
+      parcelPaced: parcelPaced.result(null),
+      page: page.result(pageCpu),
+      report: report.result(reportCpu),
+      // The run's CPU over its check scans (with the order scans, parcels and reports between them).
+      check: check.result(checkCpu === null ? null : checkCpu / Math.max(checks, 1)),
+    };
   } finally {
     server.stop();
   }
