@@ -12,7 +12,7 @@ import { AppError, fieldError } from '../errors.js';
 import { ADDRESS_NOT_ALLOWED, guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';
 import { allowedHosts } from './settings.js';
 
-export const WEBHOOK_EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished'] as const;
+export const WEBHOOK_EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished', 'return.received'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 export const webhookBody = z.strictObject({
@@ -221,7 +221,9 @@ const EVENT_TYPES: Record<string, WebhookEvent | undefined> = {
   line_changed: 'order.updated',
   line_removed: 'order.updated',
   flags_changed: 'order.updated',
+  approved: 'order.updated',
   delivery_reported: 'delivery.reported',
+  return_received: 'return.received',
 };
 
 /** The excerpt kept of an answer: its first characters (a 2xx page says little more). */
