@@ -42,7 +42,7 @@ describe('order page', () => {
     await submit(`/orders/${order.code}`, `/orders/${order.code}/details`, { waiting: 'on', reviewed: 'on', priority: '8', customStatus: 'GIFT', comment: 'Ring twice' });
     expect(reload(db, order.code)).toMatchObject({ waiting: true, reviewed: true, priority: 8, comment: 'Ring twice' });
     const html = (await agent.get(`/orders/${order.code}`)).text;
-    expect(html).toContain('Waiting: No → Yes · Reviewed: No → Yes · Priority: 5 → 8 · Comment: “Ring twice” · Custom status: — → GIFT');
+    expect(html).toContain('Waiting: No → Yes · Reviewed: No → Yes · Priority: 5 → 8 · Comment: “Ring twice” · Custom status: — → Gift wrap');
     // Unticking a box clears the flag.
     await submit(`/orders/${order.code}`, `/orders/${order.code}/details`, { priority: '8', customStatus: '', comment: '' });
     expect(reload(db, order.code)).toMatchObject({ waiting: false, reviewed: false, customStatusId: null, comment: null });
