@@ -212,3 +212,40 @@ export function sellerLines(ctx: Ctx): string[] {
     s.vatNumber && `${ctx.t('docs.invoice.vatNumber')} ${s.vatNumber}`,
   ].filter((l): l is string => !!l);
 }
+
+/**
+ * The page header of a billing document (invoice, credit note): the order barcode; on the first
+ * page the seller, the title, the customer's address on the left and the document's numbers
+ * (`facts`) on the right; on later pages the title and number. Ends with the table's header and
+ * returns where the rows begin (a Flow header).
+ */
+export function billingHeader<T>(ctx: Ctx, c: Canvas, first: boolean, doc: { order: DocOrder; title: string; number: string; facts: [string, string][]; columns: Column<T>[] }): number {
+  const { order, title, columns } = doc;
+  const right = c.width - MARGIN;
+  const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
+  if (!first) {
+    c.text(`${title} ${doc.number} (${order.code})`, MARGIN, MARGIN + 16, { size: 14, bold: true });
+    return tableHeader(c, columns, MARGIN + barHeight + 8, false);
+  }
+  c.text(ctx.job.seller.name, MARGIN, MARGIN + 14, { size: 13, bold: true, maxWidth: 90 * MM });
+  let sy = MARGIN + 28;
+  for (const line of sellerLines(ctx)) {
+    c.text(line, MARGIN, sy, { size: 9, maxWidth: 90 * MM });
+    sy += 11;
+  }
+  c.text(title, right, MARGIN + barHeight + 22, { size: 22, bold: true, align: 'right' });
+  let y = Math.max(sy, MARGIN + barHeight + 30) + 14;
+  // The customer on the left, the document's numbers on the right.
+  c.text(ctx.t('docs.customer'), MARGIN, y, { size: 9, grey: 0.35 });
+  let by = y + 13;
+  for (const line of addressLines(order)) {
+    c.text(line, MARGIN, by, { size: 10, maxWidth: 85 * MM });
+    by += 13;
+  }
+  for (const [label, value] of doc.facts) {
+    c.text(label, right - 75 * MM, y, { size: 9, grey: 0.35 });
+    c.text(value, right, y, { size: 10, bold: true, align: 'right' });
+    y += 14;
+  }
+  return tableHeader(c, columns, Math.max(by, y) + 16, false);
+}

@@ -1,7 +1,7 @@
 import { vatByRate, vatTotals } from '../../domain/vat.js';
 import { A4, MM } from '../pdf.js';
 import type { CreditNoteInfo, DocOrder } from '../model.js';
-import { addressLines, Flow, MARGIN, orderBarcode, pageFooter, sellerLines, tableHeader, type Column, type Ctx } from '../layout.js';
+import { billingHeader, Flow, MARGIN, pageFooter, type Column, type Ctx } from '../layout.js';
 
 type CreditLine = CreditNoteInfo['lines'][number];
 
@@ -25,41 +25,14 @@ export function creditNote(ctx: Ctx, order: DocOrder): void {
     { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
     { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(-l.unitPrice * l.quantity) },
   ];
-  const flow = new Flow(ctx.pdf, (c, first) => {
-    const right = c.width - MARGIN;
-    const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
-    if (!first) {
-      c.text(`${title} ${note.number} (${order.code})`, MARGIN, MARGIN + 16, { size: 14, bold: true });
-      return tableHeader(c, columns, MARGIN + barHeight + 8, false);
-    }
-    c.text(seller.name, MARGIN, MARGIN + 14, { size: 13, bold: true, maxWidth: 90 * MM });
-    let sy = MARGIN + 28;
-    for (const line of sellerLines(ctx)) {
-      c.text(line, MARGIN, sy, { size: 9, maxWidth: 90 * MM });
-      sy += 11;
-    }
-    c.text(title, right, MARGIN + barHeight + 22, { size: 22, bold: true, align: 'right' });
-    let y = Math.max(sy, MARGIN + barHeight + 30) + 14;
-    c.text(t('docs.customer'), MARGIN, y, { size: 9, grey: 0.35 });
-    let by = y + 13;
-    for (const line of addressLines(order)) {
-      c.text(line, MARGIN, by, { size: 10, maxWidth: 85 * MM });
-      by += 13;
-    }
-    const facts: [string, string][] = [
-      [t('docs.creditNote.number'), String(note.number)],
-      [t('docs.creditNote.date'), fmt.date(new Date(note.issuedAt))],
-      [t('docs.creditNote.returnNumber'), String(note.returnNumber)],
-      ...(note.invoiceNumber === null ? [] : [[t('docs.creditNote.invoice'), String(note.invoiceNumber)] as [string, string]]),
-      [t('docs.order'), order.code],
-    ];
-    for (const [label, value] of facts) {
-      c.text(label, right - 75 * MM, y, { size: 9, grey: 0.35 });
-      c.text(value, right, y, { size: 10, bold: true, align: 'right' });
-      y += 14;
-    }
-    return tableHeader(c, columns, Math.max(by, y) + 16, false);
-  });
+  const facts: [string, string][] = [
+    [t('docs.creditNote.number'), String(note.number)],
+    [t('docs.creditNote.date'), fmt.date(new Date(note.issuedAt))],
+    [t('docs.creditNote.returnNumber'), String(note.returnNumber)],
+    ...(note.invoiceNumber === null ? [] : [[t('docs.creditNote.invoice'), String(note.invoiceNumber)] as [string, string]]),
+    [t('docs.order'), order.code],
+  ];
+  const flow = new Flow(ctx.pdf, (c, first) => billingHeader(ctx, c, first, { order, title, number: String(note.number), facts, columns }));
   for (const line of note.lines) flow.row(columns, line, 18, false);
   const summary = vatByRate(note.lines.map((l) => ({ gross: l.unitPrice * l.quantity, rate: l.vatRate })));
   const sums = vatTotals(summary);

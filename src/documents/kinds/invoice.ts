@@ -1,7 +1,7 @@
 import { vatTotals } from '../../domain/vat.js';
 import { A4, MM } from '../pdf.js';
 import { vatSummary, type DocLine, type DocOrder } from '../model.js';
-import { addressLines, Flow, MARGIN, orderBarcode, pageFooter, sellerLines, tableHeader, type Column, type Ctx } from '../layout.js';
+import { billingHeader, Flow, MARGIN, pageFooter, type Column, type Ctx } from '../layout.js';
 
 /** An A4 invoice (own-invoice orders, in the customer's language): seller, lines, VAT per rate, how to pay. */
 export function invoice(ctx: Ctx, order: DocOrder): void {
@@ -19,42 +19,14 @@ export function invoice(ctx: Ctx, order: DocOrder): void {
     { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
     { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(l.unitPrice * l.quantity) },
   ];
-  const flow = new Flow(ctx.pdf, (c, first) => {
-    const right = c.width - MARGIN;
-    const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
-    if (!first) {
-      c.text(`${title} ${inv.number} (${order.code})`, MARGIN, MARGIN + 16, { size: 14, bold: true });
-      return tableHeader(c, columns, MARGIN + barHeight + 8, false);
-    }
-    c.text(seller.name, MARGIN, MARGIN + 14, { size: 13, bold: true, maxWidth: 90 * MM });
-    let sy = MARGIN + 28;
-    for (const line of sellerLines(ctx)) {
-      c.text(line, MARGIN, sy, { size: 9, maxWidth: 90 * MM });
-      sy += 11;
-    }
-    c.text(title, right, MARGIN + barHeight + 22, { size: 22, bold: true, align: 'right' });
-    let y = Math.max(sy, MARGIN + barHeight + 30) + 14;
-    // Bill to on the left, the invoice's numbers on the right.
-    c.text(t('docs.customer'), MARGIN, y, { size: 9, grey: 0.35 });
-    let by = y + 13;
-    for (const line of addressLines(order)) {
-      c.text(line, MARGIN, by, { size: 10, maxWidth: 85 * MM });
-      by += 13;
-    }
-    const facts: [string, string][] = [
-      [t('docs.invoice.number'), String(inv.number)],
-      [t('docs.invoice.date'), fmt.date(new Date(inv.issuedAt))],
-      [t('docs.invoice.due'), fmt.date(new Date(inv.dueAt))],
-      [t('docs.invoice.reference'), inv.reference],
-      [t('docs.order'), order.code],
-    ];
-    for (const [label, value] of facts) {
-      c.text(label, right - 75 * MM, y, { size: 9, grey: 0.35 });
-      c.text(value, right, y, { size: 10, bold: true, align: 'right' });
-      y += 14;
-    }
-    return tableHeader(c, columns, Math.max(by, y) + 16, false);
-  });
+  const facts: [string, string][] = [
+    [t('docs.invoice.number'), String(inv.number)],
+    [t('docs.invoice.date'), fmt.date(new Date(inv.issuedAt))],
+    [t('docs.invoice.due'), fmt.date(new Date(inv.dueAt))],
+    [t('docs.invoice.reference'), inv.reference],
+    [t('docs.order'), order.code],
+  ];
+  const flow = new Flow(ctx.pdf, (c, first) => billingHeader(ctx, c, first, { order, title, number: String(inv.number), facts, columns }));
   for (const line of order.lines) flow.row(columns, line, 18, false);
   const summary = vatSummary(order, seller.shippingVatRate);
   const sums = vatTotals(summary);
