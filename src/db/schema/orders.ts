@@ -108,7 +108,8 @@ export const orderLines = sqliteTable(
   (t) => [
     uniqueIndex('order_lines_order_sku_unique').on(t.orderId, t.sku),
     index('order_lines_product_idx').on(t.productId),
-    index('order_lines_sku_idx').on(t.sku),
+    // Orders that contain a SKU, newest first, read in index order (the order search and the sku filter).
+    index('order_lines_sku_order_idx').on(t.sku, t.orderId),
     check('order_lines_quantity_check', sql`${t.quantity} > 0 AND ${t.shippedQuantity} BETWEEN 0 AND ${t.quantity}`),
   ],
 );
