@@ -26,7 +26,7 @@ interface Form {
 }
 
 /** The pages an admin can reach; order pages of every status add their own forms. */
-function pagesOf(codes: string[], userId: number) {
+function pagesOf(codes: string[], userId: number, extra: string[] = []) {
   return [
     '/orders',
     '/orders/new',
@@ -42,6 +42,11 @@ function pagesOf(codes: string[], userId: number) {
     '/tools/products/sku/FF-1',
     '/tools/products/sku/FF-2/edit',
     '/tools/stock',
+    '/tools/products/low-stock',
+    '/tools/mispicks',
+    '/tools/csv',
+    `/orders/${codes[5]}/returns/new`,
+    ...extra,
     '/settings/users',
     `/settings/users/${userId}`,
     '/settings/statuses',
@@ -136,8 +141,13 @@ describe('form fuzz', () => {
     const stationCsrf = csrfOf((await session.agent.get('/shipping')).text);
     await session.agent.post('/shipping/station').type('form').send({ _csrf: stationCsrf, name: 'Fuzz bench' });
     await session.agent.post('/shipping/scan').type('form').send({ _csrf: stationCsrf, value: w.codes[3] });
+    // An open goods-in and an open stock count, so that their scan forms are on their pages.
+    const goodsIn = await session.agent.post('/tools/stock/goods-in').type('form').send({ _csrf: stationCsrf, reference: 'Fuzz delivery note' });
+    const count = await session.agent.post('/tools/stock/counts').type('form').send({ _csrf: stationCsrf, location: '' });
+    const opened = [goodsIn.headers.location, count.headers.location];
+    expect(opened.every((l) => typeof l === 'string' && /^\/tools\/stock\/(goods-in|counts)\/\d+$/.test(l))).toBe(true);
     const forms = new Map<string, Form>();
-    for (const page of pagesOf(w.codes, w.other.id)) {
+    for (const page of pagesOf(w.codes, w.other.id, opened as string[])) {
       const res = await session.agent.get(page);
       expect(res.status, page).toBe(200);
       for (const form of formsOf(page, res.text)) if (form.action !== '/logout' && !forms.has(form.action)) forms.set(form.action, form);
