@@ -86,6 +86,19 @@ function invoiceFor(db: Db, order: DocOrderRow, now: Date, by: string, timezone:
 }
 
 /**
+ * Whether the document can be printed for these orders, as printDocuments decides it, without
+ * printing or recording anything (a page asks before it opens the PDF's address): the orders as
+ * loaded, or the refusal printDocuments would give.
+ */
+export function checkPrint(db: Db, kind: DocumentKind, codes: readonly string[]): DocOrderRow[] {
+  const unique = [...new Set(codes)];
+  const orders = loadDocOrders(db, unique);
+  checkOrders(kind, unique, orders);
+  if (FOR_PICKING.includes(kind)) for (const order of orders) refuseIfOnHold(db, order.id);
+  return orders;
+}
+
+/**
  * Prints a document for the orders: checks them, renders one PDF in the documents worker, then
  * records the print on each order (a marker and an event). Nothing is recorded when rendering
  * fails; an invoice number, once taken, stays with its order.
@@ -93,9 +106,7 @@ function invoiceFor(db: Db, order: DocOrderRow, now: Date, by: string, timezone:
 export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Promise<{ pdf: Uint8Array; fileName: string; orders: DocOrderRow[] }> {
   const { db, clock } = deps;
   const codes = [...new Set(req.codes)];
-  const orders = loadDocOrders(db, codes);
-  checkOrders(req.kind, codes, orders);
-  if (FOR_PICKING.includes(req.kind)) for (const order of orders) refuseIfOnHold(db, order.id);
+  const orders = checkPrint(db, req.kind, codes);
   const now = clock();
   const invoice = req.kind === 'invoice' ? invoiceFor(db, orders[0]!, now, req.actor.name, deps.timezone) : undefined;
   const parcel = req.kind === 'label' ? parcelOf(db, orders[0]!, req.parcelId ?? '') : undefined;
