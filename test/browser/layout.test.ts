@@ -1,7 +1,9 @@
+import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { seedDemoData } from '../../src/demo/seed.js';
 import { buildPackingOrder, buildUser } from '../builders.js';
 import { PASSWORD } from '../helpers.js';
-import { browserSuite } from './browser.js';
+import { browserSuite, logIn } from './browser.js';
 
 describe('in a real browser', () => {
   const suite = browserSuite();
@@ -63,4 +65,90 @@ describe('in a real browser', () => {
     await page.screenshot({ path: 'test-results/desktop-account-sv.png' });
     await context.close();
   });
+});
+
+/** The demo data a fresh install shows (31 orders in every status) and an admin to look at it. */
+describe('density and reach with demo data', () => {
+  const suite = browserSuite((db) => {
+    seedDemoData(db, { now: new Date(), currency: 'SEK' });
+  });
+  const DESKTOP = { width: 1366, height: 900 };
+  const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+  async function adminPage(context: BrowserContext, path: string): Promise<Page> {
+    const admin = await buildUser(suite.server.db, 'admin');
+    const page = await context.newPage();
+    await logIn(page, suite.server.url, admin.email, path);
+    return page;
+  }
+
+  it('the orders list shows at least 25 whole rows at 1366×900, and Outbound rows are compact', async () => {
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    const page = await adminPage(context, '/orders');
+    const rows = page.locator('table.orders tbody tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(25);
+    const visible = await rows.evaluateAll((trs) => trs.filter((tr) => tr.getBoundingClientRect().bottom <= window.innerHeight).length);
+    expect(visible).toBeGreaterThanOrEqual(25);
+
+    await page.goto(`${suite.server.url}/outbound`);
+    const heights = await page.locator('table.outbound tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().height));
+    expect(heights.length).toBeGreaterThan(0);
+    expect(Math.max(...heights)).toBeLessThanOrEqual(34);
+    await context.close();
+  });
+
+  it('the order page shows its first line above the fold at 1366×900', async () => {
+    const context = await suite.browser.newContext({ viewport: DESKTOP });
+    const page = await adminPage(context, '/orders');
+    // The newest order in Order status: the page with the most above its lines (editable, pack check).
+    const code = await page.locator('table.orders tbody tr', { has: page.locator('.status-order') }).first().locator('a.code').textContent();
+    await page.goto(`${suite.server.url}/orders/${code}`);
+    const box = await page.locator('#lines tbody tr').first().boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.y).toBeGreaterThanOrEqual(0);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(DESKTOP.height);
+    await context.close();
+  });
+
+  it('on a phone the orders list keeps status and value in view, with finger-sized rows', async () => {
+    const context = await suite.browser.newContext(PHONE);
+    const page = await adminPage(context, '/orders');
+    const first = page.locator('table.orders tbody tr').first();
+    // In view: inside the window and inside the scrolling box around the table, without scrolling it.
+    const inView = (selector: string) =>
+      first.locator(selector).evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const wrap = el.closest('.table-wrap')!.getBoundingClientRect();
+        return r.width > 0 && r.left >= Math.max(0, wrap.left) && r.right <= Math.min(window.innerWidth, wrap.right);
+      });
+    expect(await inView('.badge[class*="status-"]')).toBe(true);
+    expect(await inView('td.num')).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    const rowHeight = await first.evaluate((tr) => tr.getBoundingClientRect().height);
+    expect(rowHeight).toBeGreaterThanOrEqual(44);
+    await context.close();
+  });
+
+  for (const [name, options] of [['desktop', { viewport: DESKTOP }], ['phone', PHONE]] as const) {
+    it(`Settings → E-mails: the table fits its form and every language link is in view (${name})`, async () => {
+      const context = await suite.browser.newContext(options);
+      const page = await adminPage(context, '/settings/emails');
+      const fit = await page.locator('form[action="/settings/emails"]').evaluate((form) => {
+        const table = form.querySelector('table')!;
+        const wrap = table.closest('.table-wrap')!;
+        const box = form.getBoundingClientRect();
+        const links = [...table.querySelectorAll('a[href^="/settings/emails/templates/"]')].map((a) => a.getBoundingClientRect());
+        return {
+          overflow: wrap.scrollWidth - wrap.clientWidth,
+          tableRight: table.getBoundingClientRect().right - box.right,
+          links: links.length,
+          linksOut: links.filter((r) => r.left < box.left || r.right > Math.min(box.right, window.innerWidth)).length,
+        };
+      });
+      expect(fit.links).toBeGreaterThan(0);
+      expect({ overflow: fit.overflow, linksOut: fit.linksOut }).toEqual({ overflow: 0, linksOut: 0 });
+      expect(fit.tableRight).toBeLessThanOrEqual(0);
+      await context.close();
+    });
+  }
 });
