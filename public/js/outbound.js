@@ -1,65 +1,205 @@
-// Outbound: select orders by scanning their code, print the chosen document in a new tab, and
-// refresh the printed markers afterwards. The page works without this file.
+// Outbound. The page works without this file (Print posts and is redirected to the PDF's address, a
+// refusal comes back as the page with its message; the verify view's forms answer with redirects).
+// With it:
+// - orders are selected by scanning their code;
+// - Print is checked in the background: a refusal shows here, next to the list, with the selection
+//   kept; otherwise the PDF opens in a new tab at its own GET address (reloading that tab prints
+//   again, recorded as a reprint), and the printed markers are fetched again;
+// - the verify view sends each scan in the background and shows the answer in place, with a sound.
 (() => {
-  const form = document.getElementById('outbound-print');
-  if (!form) return;
-  const boxes = () => [...form.querySelectorAll('input[type=checkbox][name=orders]')];
-  const count = form.querySelector('.selected-count');
-  const updateCount = () => {
-    const n = boxes().filter((b) => b.checked).length;
-    count.textContent = n ? count.dataset.template.replace('{{count}}', n) : '';
+  // ---- sound, as the packing station sounds (muted per user in My account) ----
+  let audio = null;
+  const tone = (freq, start, length, type = 'sine') => {
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.type = type;
+    osc.frequency.value = freq;
+    gain.gain.setValueAtTime(0.2, audio.currentTime + start);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + start + length);
+    osc.connect(gain).connect(audio.destination);
+    osc.start(audio.currentTime + start);
+    osc.stop(audio.currentTime + start + length);
   };
-  form.addEventListener('change', updateCount);
-  updateCount();
-
-  // A keyboard-wedge scanner types the code and Enter: tick that order and stay in the field.
-  const scan = document.getElementById('outbound-scan');
-  const field = document.getElementById('outbound-scan-code');
-  const status = scan.querySelector('.scan-status');
-  scan.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const code = field.value.trim();
-    field.value = '';
-    field.focus();
-    if (!code) return;
-    const box = boxes().find((b) => b.value === code);
-    if (box) {
-      box.checked = true;
-      box.closest('tr').scrollIntoView({ block: 'nearest' });
-      updateCount();
+  const SOUNDS = { ok: () => tone(1200, 0, 0.09), error: () => tone(180, 0, 0.45, 'square') };
+  const sound = (kind) => {
+    if (document.body.dataset.sounds === 'off') return;
+    try {
+      audio ||= new AudioContext();
+      if (audio.state === 'suspended') audio.resume();
+      SOUNDS[kind]?.();
+    } catch {
+      // No audio device: the words and colour still say it.
     }
-    status.textContent = (box ? field.dataset.msgOk : field.dataset.msgUnknown).replace('{{code}}', code);
-    status.className = `scan-status ${box ? 'ok' : 'error'}`;
-  });
+  };
 
-  form.addEventListener('submit', (event) => {
-    const problem = !boxes().some((b) => b.checked) ? form.dataset.msgNone : !form.elements.kind.value ? form.dataset.msgNofunction : null;
-    if (problem) {
+  const printList = () => {
+    const form = document.getElementById('outbound-print');
+    if (!form) return;
+    const boxes = () => [...form.querySelectorAll('input[type=checkbox][name=orders]')];
+    const count = form.querySelector('.selected-count');
+    const updateCount = () => {
+      const n = boxes().filter((b) => b.checked).length;
+      count.textContent = n ? count.dataset.template.replace('{{count}}', n) : '';
+    };
+    form.addEventListener('change', updateCount);
+    updateCount();
+
+    // A keyboard-wedge scanner types the code and Enter: tick that order and stay in the field.
+    const scan = document.getElementById('outbound-scan');
+    const field = document.getElementById('outbound-scan-code');
+    const status = scan.querySelector('.scan-status');
+    const flash = document.getElementById('outbound-error');
+    scan.addEventListener('submit', (event) => {
       event.preventDefault();
-      delete form.dataset.sending;
-      status.textContent = problem;
-      status.className = 'scan-status error';
-      return;
-    }
-    status.textContent = '';
-    // The PDF opens in a new tab; this list stays, and its markers are fetched again: shortly, and
-    // when the packer comes back to this tab (a large print is recorded only once it is made).
-    setTimeout(() => {
-      delete form.dataset.sending;
-      refreshMarkers();
-    }, 1500);
-  });
+      const code = field.value.trim();
+      field.value = '';
+      field.focus();
+      if (!code) return;
+      const box = boxes().find((b) => b.value === code);
+      if (box) {
+        box.checked = true;
+        box.closest('tr').scrollIntoView({ block: 'nearest' });
+        updateCount();
+      }
+      status.textContent = (box ? field.dataset.msgOk : field.dataset.msgUnknown).replace('{{code}}', code);
+      status.className = `scan-status ${box ? 'ok' : 'error'}`;
+    });
 
-  const refreshMarkers = async () => {
-    const res = await fetch(window.location.pathname, { credentials: 'same-origin' });
-    if (!res.ok) return;
-    const page = new DOMParser().parseFromString(await res.text(), 'text/html');
-    for (const row of page.querySelectorAll('tr[data-code]')) {
-      const mine = form.querySelector(`tr[data-code="${row.dataset.code}"] .markers`);
-      if (mine) mine.innerHTML = row.querySelector('.markers').innerHTML;
-    }
+    const showError = (text) => {
+      flash.textContent = text;
+      flash.hidden = !text;
+      status.textContent = text;
+      status.className = `scan-status ${text ? 'error' : ''}`;
+    };
+
+    let busy = false;
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const problem = !boxes().some((b) => b.checked) ? form.dataset.msgNone : !form.elements.kind.value ? form.dataset.msgNofunction : null;
+      if (problem) {
+        delete form.dataset.sending;
+        showError(problem);
+        return;
+      }
+      showError('');
+      // A second press while the first is on its way would open a second tab.
+      if (busy) return;
+      busy = true;
+      try {
+        const res = await fetch(form.action, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { Accept: 'application/json' },
+          body: new URLSearchParams(new FormData(form)),
+        });
+        const body = await res.json().catch(() => ({}));
+        if (!res.ok || !body.url) {
+          showError(body.error?.message || `${res.status} ${res.statusText}`);
+          sound('error');
+          return;
+        }
+        // The click's user activation lets the tab open; a browser that blocks it gets a link.
+        const tab = window.open(body.url, '_blank');
+        if (!tab) {
+          const link = document.createElement('a');
+          link.href = body.url;
+          link.target = '_blank';
+          link.textContent = form.dataset.msgOpen;
+          status.replaceChildren(link);
+          status.className = 'scan-status ok';
+        }
+        // The print is recorded once the tab has made the PDF: fetch the markers shortly, and again
+        // when the packer comes back to this tab.
+        setTimeout(refreshMarkers, 1500);
+      } catch {
+        showError(form.dataset.msgUnreachable);
+        sound('error');
+      } finally {
+        busy = false;
+        delete form.dataset.sending;
+      }
+    });
+
+    const refreshMarkers = async () => {
+      const res = await fetch(window.location.pathname, { credentials: 'same-origin' });
+      if (!res.ok) return;
+      const page = new DOMParser().parseFromString(await res.text(), 'text/html');
+      for (const row of page.querySelectorAll('tr[data-code]')) {
+        const mine = form.querySelector(`tr[data-code="${row.dataset.code}"] .markers`);
+        if (mine) mine.innerHTML = row.querySelector('.markers').innerHTML;
+      }
+    };
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') refreshMarkers();
+    });
   };
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') refreshMarkers();
-  });
+
+  const verifyView = () => {
+    const page = document.getElementById('verify-page');
+    if (!page) return;
+    const scanForm = document.getElementById('verify-scan');
+    const field = document.getElementById('verify-barcode');
+    const quantity = document.getElementById('verify-quantity');
+    const status = document.getElementById('verify-status');
+    const say = (text, kind) => {
+      status.textContent = text;
+      status.className = `scan-status ${kind || ''}`;
+      page.dataset.feedback = kind || '';
+      if (kind) sound(kind);
+    };
+
+    // One at a time, in the order made: a fast scanner's second scan waits for the first answer.
+    let chain = Promise.resolve();
+    const send = (form, body) => {
+      chain = chain.then(async () => {
+        try {
+          const res = await fetch(form.action, { method: 'POST', credentials: 'same-origin', headers: { 'X-Outbound': 'fragment' }, body });
+          const tpl = document.createElement('template');
+          tpl.innerHTML = await res.text();
+          const fresh = tpl.content.getElementById('verify-state');
+          if (!fresh) {
+            say(`${res.status} ${res.statusText}`, 'error');
+            return;
+          }
+          document.getElementById('verify-state').replaceWith(fresh);
+          say(fresh.querySelector('#verify-message')?.textContent ?? '', fresh.dataset.kind);
+        } catch {
+          say(page.dataset.msgUnreachable, 'error');
+        }
+      });
+      return chain;
+    };
+
+    scanForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const body = new URLSearchParams(new FormData(scanForm));
+      field.value = '';
+      quantity.value = '';
+      field.focus();
+      send(scanForm, body);
+    });
+    // The undo form is part of what each answer replaces.
+    page.addEventListener('submit', (event) => {
+      const form = event.target;
+      if (form.id !== 'verify-undo') return;
+      event.preventDefault();
+      send(form, new URLSearchParams(new FormData(form)));
+      field.focus();
+    });
+    // Ctrl+Z undoes the last check, unless a field with text has its own undo to do.
+    document.addEventListener('keydown', (event) => {
+      if (!(event.ctrlKey && (event.key === 'z' || event.key === 'Z')) || event.altKey || event.metaKey || event.shiftKey) return;
+      if (event.target instanceof HTMLInputElement && event.target.value) return;
+      const undo = document.getElementById('verify-undo');
+      event.preventDefault();
+      if (undo) send(undo, new URLSearchParams(new FormData(undo)));
+    });
+    // A click anywhere but a control gives the scan field its focus back.
+    document.addEventListener('click', (event) => {
+      if (!event.target.closest('input, button, a, summary, label, select, textarea, details')) field.focus();
+    });
+  };
+
+  printList();
+  verifyView();
 })();

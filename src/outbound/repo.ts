@@ -36,3 +36,22 @@ export function listPackingOrdersWithPrints(db: Db) {
   const markers = printMarkers(db, list.orders.map((r) => r.id));
   return { ...list, orders: list.orders.map((r) => ({ ...r, printed: markers.get(r.id) ?? ([] as PrintMarker[]) })) };
 }
+
+/** What the verify view names an order by. */
+export interface VerifyOrderRow {
+  code: string;
+  status: string;
+  waiting: boolean;
+  customerName: string | null;
+  shipCity: string | null;
+  shipCountry: string | null;
+}
+
+/** The order the verify view is about, by its exact code. */
+export function findVerifyOrder(db: Db, code: string): VerifyOrderRow | undefined {
+  return db
+    .select({ code: orders.code, status: orders.status, waiting: orders.waiting, customerName: orders.customerName, shipCity: orders.shipCity, shipCountry: orders.shipCountry })
+    .from(orders)
+    .where(eq(orders.code, code))
+    .get();
+}

@@ -1,51 +1,101 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ORDER_DOCUMENTS, sendPdf } from '../documents/api.js';
-import { DOCUMENT_KINDS } from '../documents/model.js';
-import { printDocuments } from '../documents/service.js';
+import { DOCUMENT_KINDS, type DocumentKind } from '../documents/model.js';
+import { checkPrint, printDocuments } from '../documents/service.js';
+import { AppError } from '../errors.js';
 import { resolveOrderCode } from '../orders/lookup.js';
+import { getVerificationMode } from '../shipping/checks.js';
 import { requireCapability } from '../web/auth.js';
 import { listPackingOrdersWithPrints } from './repo.js';
 import { formRefusal } from '../web/form.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { oneOrMany, parse } from '../web/validate.js';
+import { outboundVerifyWeb } from './verify-web.js';
 
 /** The form's `orders` is one code or many. */
-const codes = z.preprocess(oneOrMany, z.array(z.string().trim().min(1).max(40)).max(1000));
+const codeList = z.array(z.string().trim().min(1).max(40)).max(1000);
+const codes = z.preprocess(oneOrMany, codeList);
 const printForm = z.object({ orders: codes, kind: z.string().optional() });
+/** The print address's `orders`: the codes separated by commas (one parameter, so any number of them). */
+const printQuery = z.object({
+  orders: z.preprocess((v) => oneOrMany(v).flatMap((s) => (typeof s === 'string' ? s.split(',') : [s])).filter((s) => s !== ''), codeList),
+});
+
+/** URL names of Outbound's documents: `pick_slip` is `pick-slip.pdf`. A Map: no Object.prototype names. */
+const PRINT_NAMES = new Map<string, DocumentKind>(DOCUMENT_KINDS.map((k) => [`${k.replace(/_/g, '-')}.pdf`, k]));
+
+/**
+ * The address a print opens at: a GET, so the PDF's tab can be reloaded (and printed again), each
+ * load recorded as printDocuments records prints (a reprint once the document was printed).
+ */
+export function printUrl(kind: DocumentKind, orderCodes: readonly string[]): string {
+  return `/outbound/documents/${kind.replace(/_/g, '-')}.pdf?orders=${orderCodes.map(encodeURIComponent).join(',')}`;
+}
+
+/** The page's script asks for JSON; a form without it gets pages and redirects. */
+const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 
 export function outboundWeb(deps: AppDeps): Router {
   const { db, clock, config } = deps;
   const router = Router();
   const docDeps = () => ({ db, clock, renderer: deps.documents, timezone: config.timezone });
 
-  const renderOutbound = (req: Request, res: Response, status = 200, extra: { error?: string; selected?: string[]; kind?: string } = {}) => {
+  const renderOutbound = (req: Request, res: Response, status = 200, extra: { error?: string; selected?: readonly string[]; kind?: string } = {}) => {
     const list = listPackingOrdersWithPrints(db);
     res.status(status).render('outbound/index', {
       title: req.t('outbound.title'),
       ...list,
       kinds: DOCUMENT_KINDS,
+      verifying: getVerificationMode(db) !== 'off',
       error: extra.error ?? null,
       selected: new Set(extra.selected ?? []),
       kind: extra.kind ?? '',
     });
   };
 
+  /** A refused print, where the packer pressed Print: the list with the message and the selection kept, or JSON for the script. */
+  const refuse = (req: Request, res: Response, err: unknown, selected: readonly string[], kind: string) => {
+    const refusal = formRefusal(req, res, err);
+    if (wantsJson(req)) {
+      const code = err instanceof AppError ? err.code : 'validation_failed';
+      const details = err instanceof AppError ? (err.details ?? {}) : {};
+      res.status(refusal.status).json({ error: { code, message: refusal.message, details } });
+      return;
+    }
+    renderOutbound(req, res, refusal.status, { error: refusal.message, selected, kind });
+  };
+
   router.get('/outbound', requireCapability('outbound'), (req, res) => renderOutbound(req, res));
 
-  // One PDF for the selected orders; a refusal shows the list again with the selection kept.
-  router.post('/outbound/print', requireCapability('outbound'), async (req, res) => {
+  // Print: checked here, printed at its GET address (303 there; the script gets the address as JSON
+  // and opens it in a new tab). A refusal shows on this page with the selection kept.
+  router.post('/outbound/print', requireCapability('outbound'), (req, res) => {
     const form = parse(printForm, req.body ?? {});
     const kind = DOCUMENT_KINDS.find((k) => k === form.kind);
-    const again = (error: string, status: number) => renderOutbound(req, res, status, { error, selected: form.orders, kind: form.kind ?? '' });
-    if (!kind) return again(req.t('outbound.noFunction'), 422);
-    if (form.orders.length === 0) return again(req.t('outbound.noSelection'), 422);
     try {
-      const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: form.orders, actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage });
+      if (form.orders.length === 0) throw new AppError('validation_failed', 'outbound.noSelection', {}, { fields: [{ path: 'orders', key: 'outbound.noSelection' }] });
+      if (!kind) throw new AppError('validation_failed', 'outbound.noFunction', {}, { fields: [{ path: 'kind', key: 'outbound.noFunction' }] });
+      checkPrint(db, kind, form.orders);
+      const url = printUrl(kind, [...new Set(form.orders)]);
+      if (wantsJson(req)) res.json({ url });
+      else res.redirect(303, url);
+    } catch (err) {
+      refuse(req, res, err, form.orders, form.kind ?? '');
+    }
+  });
+
+  // The PDF: printed and recorded on every load. Refused (the orders moved on since), the list says why.
+  router.get('/outbound/documents/:name', requireCapability('outbound'), async (req: Request<{ name: string }>, res, next) => {
+    const kind = PRINT_NAMES.get(req.params.name);
+    if (!kind) return next();
+    const { orders } = parse(printQuery, req.query);
+    try {
+      if (orders.length === 0) throw new AppError('validation_failed', 'outbound.noSelection', {}, { fields: [{ path: 'orders', key: 'outbound.noSelection' }] });
+      const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: orders, actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage });
       sendPdf(res, pdf, fileName);
     } catch (err) {
-      const refusal = formRefusal(req, res, err);
-      again(refusal.message, refusal.status);
+      refuse(req, res, err, orders, kind);
     }
   });
 
@@ -58,5 +108,6 @@ export function outboundWeb(deps: AppDeps): Router {
     sendPdf(res, pdf, fileName);
   });
 
+  router.use(outboundVerifyWeb(deps));
   return router;
 }

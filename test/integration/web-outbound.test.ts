@@ -1,14 +1,20 @@
+import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/client.js';
 import { getSeller } from '../../src/documents/settings.js';
 import { addLine } from '../../src/orders/edit.js';
 import { buildPackingOrder, buildProduct, buildUser } from '../builders.js';
-import { csrfOf, loginAs, makeApp } from '../helpers.js';
+import { putVerificationMode } from '../../src/shipping/checks.js';
+import { api, csrfOf, loginAs, loginAtStation, makeApp } from '../helpers.js';
+import { apiError, json } from '../json.js';
 import { binary, bytesOf, pdfBarcodes } from '../pdf.js';
+
+const count = (db: Db, sql: string) => db.$client.prepare(sql).pluck().get() as number;
 
 async function as(role: 'packer' | 'operator' | 'admin') {
   const ctx = makeApp();
   const user = await buildUser(ctx.db, role, { name: 'Pia Packare' });
-  return { ...ctx, ...(await loginAs(ctx.app, user.email)) };
+  return { ...ctx, user, ...(await loginAs(ctx.app, user.email)) };
 }
 
 const rowOf = (html: string, code: string) => {
@@ -25,17 +31,14 @@ describe('Outbound', () => {
     const page = await agent.get('/outbound');
     expect(page.status).toBe(200);
     expect(rowOf(page.text, a.code)).not.toContain('printed-pick_slip');
-    const res = await agent
-      .post('/outbound/print')
-      .type('form')
-      .send({ _csrf: csrfOf(page.text), orders: [a.code, b.code], kind: 'pick_slip' })
-      .buffer(true)
-      .parse(binary);
+    const posted = await agent.post('/outbound/print').type('form').send({ _csrf: csrfOf(page.text), orders: [a.code, b.code], kind: 'pick_slip' });
+    expect(posted.status).toBe(303);
+    const res = await agent.get(posted.headers.location!).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(await pdfBarcodes(bytesOf(res))).toEqual([[a.code], [b.code]]);
     const after = (await agent.get('/outbound')).text;
-    expect(rowOf(after, a.code)).toMatch(/<s class="marker printed printed-pick_slip" title="Pick slip printed [^"]+ by Pia Packare \(1×\)">Pick slip<\/s>/);
+    expect(rowOf(after, a.code)).toMatch(/<s class="marker printed printed-pick_slip" title="Pick slip printed [^"]+ by Pia Packare \(1×\)">Pick slip/);
     expect(rowOf(after, b.code)).toContain('printed-pick_slip');
   });
 
@@ -43,7 +46,7 @@ describe('Outbound', () => {
     const { db, agent, clock } = await as('operator');
     const order = buildPackingOrder(db);
     const page = await agent.get('/outbound');
-    await agent.post('/outbound/print').type('form').send({ _csrf: csrfOf(page.text), orders: order.code, kind: 'pick_slip' }).buffer(true).parse(binary);
+    await agent.post('/outbound/print').type('form').send({ _csrf: csrfOf(page.text), orders: order.code, kind: 'pick_slip' }).redirects(1).buffer(true).parse(binary);
     expect(rowOf((await agent.get('/outbound')).text, order.code)).not.toContain('stale');
     addLine(db, order.code, { sku: buildProduct(db).sku, quantity: 1 }, { actor: { type: 'system', id: null, name: 'test' }, now: clock() });
     expect(rowOf((await agent.get('/outbound')).text, order.code)).toContain('Slip out of date');
@@ -68,6 +71,65 @@ describe('Outbound', () => {
     expect(db.$client.prepare('SELECT count(*) FROM printed_documents').pluck().get()).toBe(0);
   });
 
+  it('Print is checked, then opens the PDF at a GET address: the first load is the print, each reload a reprint, and nothing is posted again', async () => {
+    const { db, agent } = await as('packer');
+    const a = buildPackingOrder(db);
+    const b = buildPackingOrder(db);
+    const csrf = csrfOf((await agent.get('/outbound')).text);
+    const posted = await agent.post('/outbound/print').type('form').send({ _csrf: csrf, orders: [a.code, b.code], kind: 'pick_slip' });
+    // The POST only checks and redirects: a reload of the PDF's tab is a GET, never this POST again.
+    expect(posted.status).toBe(303);
+    const url = posted.headers.location!;
+    expect(url).toBe(`/outbound/documents/pick-slip.pdf?orders=${a.code},${b.code}`);
+    expect(count(db, 'SELECT count(*) FROM printed_documents')).toBe(0);
+
+    // The page's script asks for the address as JSON, and opens it in a new tab.
+    const asked = await agent.post('/outbound/print').set('Accept', 'application/json').type('form').send({ _csrf: csrf, orders: [a.code, b.code], kind: 'pick_slip' });
+    expect(asked.status).toBe(200);
+    expect(json<{ url: string }>(asked)).toEqual({ url });
+    expect(count(db, 'SELECT count(*) FROM printed_documents')).toBe(0);
+
+    const first = await agent.get(url).buffer(true).parse(binary);
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toBe('application/pdf');
+    expect(first.headers['cache-control']).toBe('no-store');
+    expect(await pdfBarcodes(bytesOf(first))).toEqual([[a.code], [b.code]]);
+    const reloaded = await agent.get(url).buffer(true).parse(binary);
+    expect(await pdfBarcodes(bytesOf(reloaded))).toEqual([[a.code], [b.code]]);
+
+    // printDocuments recorded both loads: a print, then a reprint, on each order.
+    const prints = (code: string) =>
+      (db.$client.prepare("SELECT data FROM order_events WHERE order_code = ? AND type = 'document_printed' ORDER BY id").pluck().all(code) as string[]).map((d) => JSON.parse(d) as { kind: string; reprint: boolean });
+    expect(prints(a.code)).toEqual([{ kind: 'pick_slip', reprint: false }, { kind: 'pick_slip', reprint: true }]);
+    expect(prints(b.code)).toEqual([{ kind: 'pick_slip', reprint: false }, { kind: 'pick_slip', reprint: true }]);
+    expect(rowOf((await agent.get('/outbound')).text, a.code)).toMatch(/title="Pick slip printed [^"]+ by Pia Packare \(2×\)"/);
+    // Outbound's document names only.
+    expect((await agent.get(`/outbound/documents/label.pdf?orders=${a.code}`)).status).toBe(404);
+    expect((await agent.get(`/outbound/documents/constructor?orders=${a.code}`)).status).toBe(404);
+  });
+
+  it('a refused print is shown on the page where Print was pressed: as JSON for the script, as the list at the PDF address', async () => {
+    const { db, agent } = await as('packer');
+    const order = buildPackingOrder(db);
+    const csrf = csrfOf((await agent.get('/outbound')).text);
+    const refused = await agent.post('/outbound/print').set('Accept', 'application/json').type('form').send({ _csrf: csrf, orders: order.code, kind: 'invoice' });
+    expect(refused.status).toBe(409);
+    expect(apiError(refused)).toMatchObject({ code: 'not_invoice_order' });
+    expect(apiError(refused).message).toContain('is not paid by own invoice');
+    const none = await agent.post('/outbound/print').set('Accept', 'application/json').type('form').send({ _csrf: csrf, kind: 'pick_slip' });
+    expect(none.status).toBe(422);
+    expect(apiError(none).message).toBe('Select at least one order to print.');
+
+    // The address loaded once the print is no longer possible (a reload, a bookmark): the list says why.
+    const atUrl = await agent.get(`/outbound/documents/invoice.pdf?orders=${order.code}`);
+    expect(atUrl.status).toBe(409);
+    expect(atUrl.headers['content-type']).toMatch(/^text\/html/);
+    expect(atUrl.text).toMatch(/id="outbound-error">[^<]*is not paid by own invoice/);
+    expect(atUrl.text).toMatch(new RegExp(`value="${order.code}" aria-label="[^"]+" checked`));
+    expect(atUrl.text).toMatch(/<option value="invoice" selected>/);
+    expect(count(db, 'SELECT count(*) FROM printed_documents')).toBe(0);
+  });
+
   it('the order page links its documents', async () => {
     const { db, agent } = await as('operator');
     const order = buildPackingOrder(db, { body: { paymentMethod: 'invoice' } });
@@ -80,6 +142,89 @@ describe('Outbound', () => {
     const history = (await agent.get(`/orders/${order.code}`)).text;
     expect(history).toContain('Printed: Packing slip');
     expect(history).toContain('Printed: Invoice · invoice 1001 · reprint');
+  });
+});
+
+describe('Outbound: verify an order by scanning its items (pick-and-pack)', () => {
+  /** A packing order of a tent (EAN-13) ×2 and a mug (checked by SKU) ×1, and a sock on no line; verification "warn". */
+  async function world() {
+    const ctx = await as('packer');
+    putVerificationMode(ctx.db, 'warn', new Date(), 'test');
+    buildProduct(ctx.db, { sku: 'TENT', name: 'Tent for two', barcode: '5901234123457' });
+    buildProduct(ctx.db, { sku: 'MUG', name: 'Enamel mug' });
+    buildProduct(ctx.db, { sku: 'SOCK', barcode: '96385074' });
+    const order = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
+    return { ...ctx, order };
+  }
+  const lineOf = (html: string, sku: string) => {
+    const start = html.indexOf(`<tr data-sku="${sku}"`);
+    if (start < 0) throw new Error(`no line ${sku} on the page`);
+    return html.slice(start, html.indexOf('</tr>', start));
+  };
+
+  it('a scan in the Outbound view records the check the station and the API see; a wrong item is refused with its message and kept as a mis-pick', async () => {
+    const { app, db, agent, order, user } = await world();
+    const list = await agent.get('/outbound');
+    expect(rowOf(list.text, order.code)).toContain(`href="/outbound/orders/${order.code}/verify"`);
+    const page = await agent.get(`/outbound/orders/${order.code}/verify`);
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<input id="verify-barcode" name="barcode"[^>]* autofocus/);
+    expect(lineOf(page.text, 'TENT')).toContain('0 of 2 checked');
+    const csrf = csrfOf(page.text);
+
+    // Without the script: the form posts, the answer is a redirect to the view with the message.
+    const scanned = await agent.post(`/outbound/orders/${order.code}/checks`).type('form').send({ _csrf: csrf, barcode: '5901234123457' });
+    expect(scanned.status).toBe(303);
+    expect(scanned.headers.location).toBe(`/outbound/orders/${order.code}/verify`);
+    const after = await agent.get(scanned.headers.location!);
+    expect(after.text).toContain('Checked TENT: 1 of 2.');
+    expect(lineOf(after.text, 'TENT')).toContain('1 of 2 checked');
+
+    // The same check, as the API and the packing station show the order.
+    const state = json<{ lines: { sku: string; checked: number; quantity: number }[]; checks: { checkedBy: string }[] }>(await api(app).get(`/api/v1/orders/${order.code}/checks`));
+    expect(state.lines.find((l) => l.sku === 'TENT')).toMatchObject({ checked: 1, quantity: 2 });
+    expect(state.checks[0]!.checkedBy).toBe(user.name);
+    const station = await loginAtStation(app, user.email);
+    const opened = await station.scanFragment(order.code);
+    expect(opened.text).toMatch(/data-sku="TENT"><span class="qty">2×<\/span>[\s\S]*?1 of 2 checked/);
+
+    // With the script: the fragment of the lines and the message. A wrong item is refused and kept.
+    const fragment = (barcode: string, quantity = '') =>
+      agent.post(`/outbound/orders/${order.code}/checks`).set('X-Outbound', 'fragment').type('form').send({ _csrf: csrf, barcode, quantity });
+    const wrong = await fragment('96385074');
+    expect(wrong.status).toBe(409);
+    expect(wrong.text).toMatch(/^\s*<section id="verify-state"/);
+    expect(wrong.text).toContain('data-kind="error"');
+    expect(wrong.text).toContain(`SOCK is not on order ${order.code}. Put it back.`);
+    expect(count(db, "SELECT count(*) FROM refused_checks WHERE reason = 'item_not_on_order'")).toBe(1);
+    const extra = await fragment('5901234123457', '2');
+    expect(extra.status).toBe(409);
+    expect(extra.text).toContain('One too many TENT: 1 of 2 are already checked.');
+
+    // The keyed quantity counts many units at once; then the count before the barcode (5*code) does too.
+    const keyed = await fragment('5901234123457', '1');
+    expect(keyed.text).toContain('data-kind="ok"');
+    expect(lineOf(keyed.text, 'TENT')).toMatch(/class="checked"[\s\S]*2 of 2 checked/);
+    const mug = await fragment('1*MUG');
+    expect(mug.text).toContain('Every unit is checked.');
+    expect(json<{ complete: boolean }>(await api(app).get(`/api/v1/orders/${order.code}/checks`)).complete).toBe(true);
+
+    // Undo the last check.
+    const undone = await agent.post(`/outbound/orders/${order.code}/checks/undo`).set('X-Outbound', 'fragment').type('form').send({ _csrf: csrf });
+    expect(undone.text).toContain(`Check undone: 1 × MUG on order ${order.code}.`);
+    expect(lineOf(undone.text, 'MUG')).toContain('0 of 1 checked');
+    expect(count(db, 'SELECT count(*) FROM delivery_checks')).toBe(2);
+  });
+
+  it('shows the verify link only when verification is on; the view needs a signed-in user', async () => {
+    const { app, db, agent } = await as('packer');
+    const order = buildPackingOrder(db);
+    expect(rowOf((await agent.get('/outbound')).text, order.code)).not.toContain('/verify');
+    putVerificationMode(db, 'required', new Date(), 'test');
+    expect(rowOf((await agent.get('/outbound')).text, order.code)).toContain(`/outbound/orders/${order.code}/verify`);
+    const anonymous = await request(app).get(`/outbound/orders/${order.code}/verify`);
+    expect(anonymous.status).toBe(302);
+    expect(anonymous.headers.location).toMatch(/^\/login/);
   });
 });
 
