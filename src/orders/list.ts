@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { canonicalStatusCode } from '../custom-statuses/schemas.js';
 import type { Conn } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
-import { readOrderCode, type OrderCodeReading } from '../domain/order-code.js';
+import { ORDER_CODE_LENGTH, readOrderCode, type OrderCodeReading } from '../domain/order-code.js';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../domain/order-status.js';
+import { normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import { looksLikePhone, phoneKey, prefixQuery } from '../domain/search.js';
 import { addDays, dayProblem, startOfDay } from '../domain/time.js';
+import { findProductForScan } from '../products/repo.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
 import { presentOrderSummary } from './present.js';
 import { findOrderByCode } from './repo.js';
@@ -73,8 +75,10 @@ export type OrderFilterQuery = z.infer<typeof orderFilterQuery>;
 /** The filters of a query that are not the plain search box: the page opens its advanced search for them. */
 export const ADVANCED_FILTERS = ['customStatus', 'paid', 'waiting', 'reviewed', 'paymentMethod', 'from', 'to', 'minTotal', 'maxTotal', 'minValue', 'maxValue', 'sku'] as const;
 
-/** Matches are read from the search index newest first, this many at a time. */
+/** Matches are read from the search's indexes newest first, this many at a time. */
 const SEARCH_CHUNK = 500;
+/** The fewest digits read as the beginning of an order code: 3 would match one order in 900. */
+export const MIN_CODE_PREFIX = 4;
 
 type Where = SQL | undefined;
 
@@ -110,17 +114,90 @@ function selectPage(conn: Conn, where: Where[], limit: number) {
 type PageRow = ReturnType<typeof selectPage>[number];
 
 /**
- * Orders whose customer matches the words, newest first: the search index is read backwards in
- * chunks (its rowid is the order id) and each chunk is filtered, until the page is full. A common
- * name costs one chunk; no sort of every match is ever needed.
+ * One kind of match for the search text: a SELECT of order ids as `id`. Given a page, only ids
+ * below `below`, newest first, at most `limit`, read in the order of an index (no sort of every
+ * match); without, every match (the CSV export's condition).
  */
-function searchPage(conn: Conn, fts: string, filters: Where[], before: number | undefined, limit: number): PageRow[] {
+type Source = (page: { below: number; limit: number } | null) => SQL;
+
+const paged = (column: SQL, page: { below: number; limit: number } | null) =>
+  page ? sql` AND ${column} < ${page.below} ORDER BY ${column} DESC LIMIT ${page.limit}` : sql``;
+
+/** Words of the customer's name or e-mail, each a word beginning: the FTS index, whose rowid is the order id. */
+const wordsSource = (fts: string): Source => (page) => sql`SELECT rowid AS id FROM orders_fts WHERE orders_fts MATCH ${fts}${paged(sql`rowid`, page)}`;
+
+/**
+ * Order codes that begin with these digits: a range of the code index ('1234' ≤ code < '1234:',
+ * ':' following '9'), sorted by id. The range is small (a 4-digit beginning is one code in 9,000).
+ */
+const codePrefixSource = (digits: string): Source => (page) =>
+  sql`SELECT id FROM orders INDEXED BY orders_code_unique WHERE code >= ${digits} AND code < ${`${digits}:`}${paged(sql`id`, page)}`;
+
+/** A phone number, on its last 8 digits; the index keeps each key's orders in id order. */
+const phoneSource = (key: string): Source => (page) => sql`SELECT id FROM orders WHERE customer_phone_key = ${key}${paged(sql`id`, page)}`;
+
+/** Orders with a line of this SKU, read from order_lines (sku, order_id) newest first. */
+const skuSource = (sku: string): Source => (page) => sql`SELECT order_id AS id FROM order_lines WHERE sku = ${sku}${paged(sql`order_id`, page)}`;
+
+/** The sources' ids merged, newest first: the top `limit` of each source hold the top `limit` of all. */
+function union(sources: Source[], page: { below: number; limit: number } | null): SQL {
+  const parts = sql.join(
+    sources.map((s) => sql`SELECT id FROM (${s(page)})`),
+    sql` UNION `,
+  );
+  return page ? sql`${parts} ORDER BY id DESC LIMIT ${page.limit}` : parts;
+}
+
+/**
+ * What the search text can be besides an order code or an e-mail, each a source of order ids:
+ * - digits only (spaces and dashes aside): the beginning of an order code from MIN_CODE_PREFIX
+ *   digits, a phone number from 6; never words;
+ * - a phone number with + or brackets: the phone;
+ * - anything else: words of the customer's name or e-mail;
+ * and in every case an exact SKU and a product's barcode (a GTIN in any length, as the station
+ * reads it: its product's SKU). Orders matching any of them are listed.
+ */
+function searchSources(conn: Conn, q: string): { sources: Source[]; shortNumber: boolean } {
+  const sources: Source[] = [];
+  const digits = q.replace(/[\s-]/g, '');
+  const numeric = /^\d+$/.test(digits);
+  if (numeric && digits.length >= MIN_CODE_PREFIX && digits.length <= ORDER_CODE_LENGTH) sources.push(codePrefixSource(digits));
+  const phone = looksLikePhone(q);
+  if (phone) sources.push(phoneSource(phoneKey(q)!));
+  if (!numeric && !phone) {
+    const fts = prefixQuery(q);
+    if (fts) sources.push(wordsSource(fts));
+  }
+  const skus = new Set<string>();
+  if (skuSchema.safeParse(q).success) skus.add(q);
+  const product = findProductForScan(conn, q);
+  if (product) skus.add(product.sku);
+  for (const sku of skus) sources.push(skuSource(sku));
+  return { sources, shortNumber: numeric && digits.length < MIN_CODE_PREFIX };
+}
+
+/**
+ * The order a parcel ID belongs to (as stored or in upper case; an SSCC also with its "(00)"): the
+ * unique index of delivery_parcels, then the delivery. Like an order code it names one order.
+ */
+function findOrderIdByParcel(conn: Conn, q: string): number | undefined {
+  const parcel = normalizeParcelId(q);
+  if (parcelIdProblem(parcel) !== null) return undefined;
+  const ids = [...new Set([parcel, parcel.toUpperCase()])];
+  return conn.get<{ id: number } | undefined>(sql`SELECT d.order_id AS id FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE p.parcel_id IN ${ids} LIMIT 1`)?.id;
+}
+
+/**
+ * Orders the search matches, newest first: the sources are read backwards in chunks and each chunk
+ * is filtered, until the page is full. A common name or a SKU on many orders costs one chunk; no
+ * sort of every match is ever needed.
+ */
+function searchPage(conn: Conn, sources: Source[], filters: Where[], before: number | undefined, limit: number): PageRow[] {
   const rows: PageRow[] = [];
   let below = before ?? Number.MAX_SAFE_INTEGER;
   for (;;) {
-    const ids = conn
-      .all<{ id: number }>(sql`SELECT rowid AS id FROM orders_fts WHERE orders_fts MATCH ${fts} AND rowid < ${below} ORDER BY rowid DESC LIMIT ${SEARCH_CHUNK}`)
-      .map((r) => r.id);
+    const page = { below, limit: SEARCH_CHUNK };
+    const ids = conn.all<{ id: number }>(sources.length === 1 ? sources[0]!(page) : union(sources, page)).map((r) => r.id);
     if (ids.length === 0) break;
     rows.push(...selectPage(conn, [...filters, inArray(orders.id, ids)], limit - rows.length));
     if (rows.length >= limit || ids.length < SEARCH_CHUNK) break;
@@ -134,9 +211,9 @@ function searchPage(conn: Conn, fts: string, filters: Where[], before: number | 
  * `timeZone` turns the from/to days into instants.
  */
 export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) {
-  const { filters, fts, reading, codeMatched } = orderFilters(conn, query, timeZone);
-  const rows = fts
-    ? searchPage(conn, fts, filters, query.cursor, query.limit + 1)
+  const { filters, sources, reading, codeMatched, parcelMatched, shortNumber } = orderFilters(conn, query, timeZone);
+  const rows = sources
+    ? searchPage(conn, sources, filters, query.cursor, query.limit + 1)
     : selectPage(conn, [...filters, query.cursor ? lt(orders.id, query.cursor) : undefined], query.limit + 1);
   const hasMore = rows.length > query.limit;
   const page = hasMore ? rows.slice(0, query.limit) : rows;
@@ -146,6 +223,10 @@ export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) 
     /** What the search text was read as, so the page can say "check digit missing" or "mistyped". */
     codeReading: reading,
     codeMatched,
+    /** The search text was a parcel ID: the page opens its order as it does for an order code. */
+    parcelMatched,
+    /** The search text was 1–3 digits: no order-code beginning was searched, only exact SKUs, barcodes and parcel IDs. */
+    shortNumber,
   };
 }
 
@@ -154,28 +235,33 @@ export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) 
  * subquery on the search index), paging left out: what the CSV export iterates.
  */
 export function orderListCondition(conn: Conn, query: OrderFilterQuery, timeZone: string): SQL | undefined {
-  const { filters, fts } = orderFilters(conn, query, timeZone);
-  if (fts) filters.push(sql`"orders"."id" IN (SELECT rowid FROM orders_fts WHERE orders_fts MATCH ${fts})`);
+  const { filters, sources } = orderFilters(conn, query, timeZone);
+  if (sources) filters.push(sql`"orders"."id" IN (${union(sources, null)})`);
   return and(...filters);
 }
 
-/** The list's filters as conditions on `orders`; `fts` is the search words for the search index, read apart. */
+/** The list's filters as conditions on `orders`; `sources` are the search's matches, read apart (searchSources). */
 function orderFilters(conn: Conn, query: OrderFilterQuery, timeZone: string) {
   const filters: Where[] = [];
   const q = query.q?.trim();
   const reading: OrderCodeReading | null = q ? readOrderCode(q) : null;
   let codeMatched = false;
-  let fts: string | null = null;
+  let parcelMatched = false;
+  let sources: Source[] | null = null;
+  let shortNumber = false;
   if (q) {
+    let parcelOrder: number | undefined;
     const code = reading!.kind === 'valid' || reading!.kind === 'missing_check' ? findOrderByCode(conn, reading!.code) : undefined;
     if (code) {
       filters.push(eq(orders.id, code.id));
       codeMatched = true;
+    } else if ((parcelOrder = findOrderIdByParcel(conn, q)) !== undefined) {
+      filters.push(eq(orders.id, parcelOrder));
+      parcelMatched = true;
     } else if (q.includes('@')) filters.push(eq(orders.customerEmail, q.toLowerCase()));
-    else if (looksLikePhone(q)) filters.push(eq(orders.customerPhoneKey, phoneKey(q)!));
     else {
-      fts = prefixQuery(q);
-      if (!fts) filters.push(sql`0`);
+      ({ sources, shortNumber } = searchSources(conn, q));
+      if (sources.length === 0) filters.push(sql`0`);
     }
   }
   if (query.status) filters.push(eq(orders.status, query.status));
@@ -194,5 +280,5 @@ function orderFilters(conn: Conn, query: OrderFilterQuery, timeZone: string) {
   if (minTotal !== undefined) filters.push(gte(orders.total, minTotal));
   if (maxTotal !== undefined) filters.push(lte(orders.total, maxTotal));
   if (query.sku) filters.push(sql`"orders"."id" IN (SELECT order_id FROM order_lines WHERE sku = ${query.sku})`);
-  return { filters, fts, reading, codeMatched };
+  return { filters, sources: sources?.length ? sources : null, reading, codeMatched, parcelMatched, shortNumber };
 }

@@ -4,7 +4,7 @@ import { listCustomStatuses } from '../../custom-statuses/service.js';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../../domain/order-status.js';
 import { translateFields } from '../../web/error-handler.js';
 import type { AppDeps } from '../../web/types.js';
-import { ADVANCED_FILTERS, listOrders, orderListQuery } from '../list.js';
+import { ADVANCED_FILTERS, listOrders, MIN_CODE_PREFIX, orderListQuery } from '../list.js';
 import { orderUrl } from './page.js';
 
 /** The order list: search, filters, a page of orders; a scanned order code opens its order. */
@@ -26,8 +26,8 @@ export function orderListWeb({ db, config }: AppDeps): Router {
     }
     const page = listOrders(db, query, config.timezone);
     const reading = page.codeReading;
-    if (page.codeMatched && reading?.kind === 'valid' && page.orders.length === 1 && !query.cursor) {
-      // A scanned or typed order code opens the order.
+    if (((page.codeMatched && reading?.kind === 'valid') || page.parcelMatched) && page.orders.length === 1 && !query.cursor) {
+      // A scanned or typed order code or parcel ID opens the order.
       return res.redirect(orderUrl(page.orders[0]!.code));
     }
     const notice =
@@ -37,7 +37,9 @@ export function orderListWeb({ db, config }: AppDeps): Router {
           ? req.t('orders.search.missingCheck', { code: reading.code })
           : reading?.kind === 'valid' && !page.codeMatched
             ? req.t('errors.orderNotFound', { code: reading.code })
-            : null;
+            : page.shortNumber && page.orders.length === 0
+              ? req.t('orders.search.shortNumber', { n: MIN_CODE_PREFIX })
+              : null;
     const params = new URLSearchParams(Object.entries(req.query).filter(([k, v]) => k !== 'cursor' && typeof v === 'string' && v !== '') as [string, string][]);
     res.render('orders/list', {
       title: req.t('orders.title'),
