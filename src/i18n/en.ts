@@ -220,11 +220,12 @@ export const en = {
     },
     search: {
       label: 'Search orders',
-      placeholder: 'Order code, name, e-mail or phone',
+      placeholder: 'Order code, parcel ID, SKU, name, e-mail or phone',
       submit: 'Search',
       toggle: 'Toggle search mode',
       clear: 'Clear filters',
       missingCheck: 'That code lacks its check digit; showing order {{code}}.',
+      shortNumber: 'No order found. An order code is searched from {{n}} digits; a shorter number finds only an exact SKU, barcode or parcel ID.',
     },
   },
   customStatuses: {

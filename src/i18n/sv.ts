@@ -222,11 +222,12 @@ export const sv: Catalog = {
     },
     search: {
       label: 'Sök order',
-      placeholder: 'Ordernummer, namn, e-post eller telefon',
+      placeholder: 'Ordernummer, kolli-ID, artikelnr, namn, e-post eller telefon',
       submit: 'Sök',
       toggle: 'Växla sökläge',
       clear: 'Rensa filter',
       missingCheck: 'Koden saknar kontrollsiffra; visar order {{code}}.',
+      shortNumber: 'Ingen order hittades. Ordernummer söks från {{n}} siffror; ett kortare nummer hittar bara ett exakt artikelnr, en streckkod eller ett kolli-ID.',
     },
   },
   customStatuses: {
