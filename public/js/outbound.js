@@ -108,9 +108,9 @@
           status.replaceChildren(link);
           status.className = 'scan-status ok';
         }
-        // The print is recorded once the tab has made the PDF: fetch the markers shortly, and again
-        // when the packer comes back to this tab.
-        setTimeout(refreshMarkers, 1500);
+        // The print is recorded once the tab has made the PDF (a large one takes a while): fetch the
+        // markers a few times, and again when the packer comes back to this tab.
+        for (const delay of [1500, 5000, 15000]) setTimeout(refreshMarkers, delay);
       } catch {
         showError(form.dataset.msgUnreachable);
         sound('error');
@@ -132,6 +132,7 @@
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') refreshMarkers();
     });
+    window.addEventListener('focus', () => refreshMarkers());
   };
 
   const verifyView = () => {
