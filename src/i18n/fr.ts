@@ -245,7 +245,7 @@ export const fr: Catalog = {
     },
     search: {
       label: 'Rechercher des commandes',
-      placeholder: 'Code commande, nom, e-mail ou téléphone',
+      placeholder: 'Code commande, numéro de colis, référence, nom, e-mail ou téléphone',
       submit: 'Rechercher',
       toggle: 'Changer de mode de recherche',
       clear: 'Effacer les filtres',
