@@ -86,3 +86,18 @@ export function preparedFor<T>(prepare: (sqlite: Database.Database, db: Db) => T
     return statements;
   };
 }
+
+/**
+ * A drizzle query prepared once per connection (`conn.select()….prepare()` with `sql.placeholder`),
+ * for reads every request makes (the session, the user, an order by code): drizzle builds the SQL
+ * text and SQLite prepares it on every call of a plain query, which costs more than the read. A
+ * transaction's `Tx` is the same object as its `Db`, so one cache entry serves both.
+ */
+export function preparedQuery<T>(prepare: (conn: Conn) => T): (conn: Conn) => T {
+  const cache = new WeakMap<Conn, T>();
+  return (conn) => {
+    let query = cache.get(conn);
+    if (!query) cache.set(conn, (query = prepare(conn)));
+    return query;
+  };
+}

@@ -1,12 +1,14 @@
-import { asc, eq, inArray } from 'drizzle-orm';
-import { preparedFor, type Conn, type Db, type Tx } from '../db/client.js';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
 import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
 
+const orderByCode = preparedQuery((conn) => conn.select().from(orders).where(eq(orders.code, sql.placeholder('code'))).prepare());
+
 export function findOrderByCode(conn: Conn, code: string): OrderRow | undefined {
-  return conn.select().from(orders).where(eq(orders.code, code)).get();
+  return orderByCode(conn).get({ code });
 }
 
 export function listLines(conn: Conn, orderId: number): OrderLineRow[] {

@@ -1,5 +1,5 @@
-import { and, asc, eq, isNull, ne } from 'drizzle-orm';
-import type { Conn, Tx } from '../db/client.js';
+import { and, asc, eq, isNull, ne, sql } from 'drizzle-orm';
+import { preparedQuery, type Conn, type Tx } from '../db/client.js';
 import { sessions, users } from '../db/schema/index.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -8,8 +8,10 @@ export function findUserByEmail(conn: Conn, email: string): UserRow | undefined 
   return conn.select().from(users).where(eq(users.email, email.toLowerCase())).get();
 }
 
+const userById = preparedQuery((conn) => conn.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare());
+
 export function findUserById(conn: Conn, id: number): UserRow | undefined {
-  return conn.select().from(users).where(eq(users.id, id)).get();
+  return userById(conn).get({ id });
 }
 
 export function listUsers(conn: Conn): UserRow[] {

@@ -1,9 +1,17 @@
-import { eq, lt } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import session from 'express-session';
-import type { Db } from '../db/client.js';
+import { preparedQuery, type Db } from '../db/client.js';
 import { sessions } from '../db/schema/index.js';
 
 type Callback = (err?: unknown) => void;
+
+// Read on every request, renewed once a minute: prepared once per connection.
+const sessionBySid = preparedQuery((conn) => conn.select().from(sessions).where(eq(sessions.sid, sql.placeholder('sid'))).prepare());
+// drizzle's types take no placeholder in set(), but it binds one there (as a Param of the column, so
+// the Date is encoded as the column encodes it).
+const renewSession = preparedQuery((conn) =>
+  conn.update(sessions).set({ expiresAt: sql.placeholder('expiresAt') as unknown as Date }).where(eq(sessions.sid, sql.placeholder('sid'))).prepare(),
+);
 const DEFAULT_TTL_MS = 12 * 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 60 * 1000;
 
@@ -23,7 +31,7 @@ export class SqliteSessionStore extends session.Store {
 
   override get(sid: string, cb: (err: unknown, s?: session.SessionData | null) => void): void {
     try {
-      const row = this.db.select().from(sessions).where(eq(sessions.sid, sid)).get();
+      const row = sessionBySid(this.db).get({ sid });
       if (!row || row.expiresAt <= this.clock()) return cb(null, null);
       cb(null, JSON.parse(row.data) as session.SessionData);
     } catch (err) {
@@ -51,7 +59,7 @@ export class SqliteSessionStore extends session.Store {
       // Renewing a 12-hour session on every page view would be a write per request; once a minute is as good.
       const now = this.clock().getTime();
       if (now - (this.lastTouch.get(sid) ?? 0) >= TOUCH_EVERY_MS) {
-        this.db.update(sessions).set({ expiresAt: this.expiry(sess) }).where(eq(sessions.sid, sid)).run();
+        renewSession(this.db).run({ sid, expiresAt: this.expiry(sess) });
         this.lastTouch.set(sid, now);
       }
       cb?.();
