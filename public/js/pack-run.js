@@ -8,10 +8,18 @@
   const fill = (text, values) => text.replace(/\{\{(\w+)\}\}/g, (_, k) => String(values[k] ?? ''));
   const MAX_ROWS = 500;
 
+  // The same words as the server's explainStep (src/pack/steps.ts).
+  const paymentView = (p) => {
+    if (p.paid) return 'paid';
+    if (!i18n.payLater.includes(p.paymentMethod)) return 'not_paid';
+    if (p.approved) return 'approved';
+    return p.ok ? 'no_approval' : 'approval_needed';
+  };
+  const verdict = (o) => (o.outcome === 'promoted' ? i18n.promoted : fill(i18n.held, { reason: i18n.reasons[o.reason] || o.reason }));
   const describe = (o) => {
-    const parts = [o.payment && o.payment.ok ? i18n.paymentOk : i18n.paymentNo];
+    const parts = [i18n.payment[paymentView(o.payment)]];
     for (const l of o.lines || []) parts.push(`${l.sku} ${l.available === null ? fill(i18n.lineUntracked, l) : fill(i18n.lineCheck, l)}${l.ok ? ' ✓' : ' ✗'}`);
-    return parts.join(' · ') + (o.reason ? ` → ${i18n.reasons[o.reason] || o.reason}` : '');
+    return parts.join(' · ');
   };
   const setCounts = (c) => {
     document.getElementById('count-examined').textContent = c.done ?? c.examined;
@@ -26,7 +34,7 @@
       const li = template.content.firstElementChild.cloneNode(true);
       li.classList.add(`step-${o.outcome}`);
       li.querySelector('.code').textContent = o.code;
-      li.querySelector('.outcome').textContent = i18n[o.outcome];
+      li.querySelector('.outcome').textContent = verdict(o);
       li.querySelector('.detail').textContent = describe(o);
       list.appendChild(li);
     }

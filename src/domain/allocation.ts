@@ -1,10 +1,12 @@
 import { awaitsApproval } from './hold.js';
 import { SHIPS_BEFORE_PAYMENT, type PaymentMethod } from './order-status.js';
 
-/** An order the pack rule looks at: status `order`, not waiting. */
+/** An order the pack rule looks at: status `order`. A waiting one (on hold) is held and takes nothing. */
 export interface Candidate {
   id: number;
   code: string;
+  /** On hold (a person ticked Waiting): the run names it, held `on_hold`, and moves on. */
+  waiting?: boolean;
   priority: number;
   placedAt: number;
   paid: boolean;
@@ -33,7 +35,7 @@ export interface RuleSettings {
   requireApproval: boolean;
 }
 
-export type HoldReason = 'not_paid' | 'awaiting_approval' | 'insufficient_stock' | 'missing_product';
+export type HoldReason = 'on_hold' | 'not_paid' | 'awaiting_approval' | 'insufficient_stock' | 'missing_product';
 
 export interface LineCheck {
   sku: string;
@@ -78,7 +80,8 @@ export function allocate(candidates: readonly Candidate[], stock: ReadonlyMap<nu
     const pay = paymentCheck(order, settings);
     const payment = { ok: pay.ok, paid: order.paid, paymentMethod: order.paymentMethod, approved: order.approved };
     const lines: LineCheck[] = [];
-    let reason: HoldReason | null = pay.reason;
+    // Waiting comes first, as in the hold rule (domain/hold.ts): it is the reason a person can lift at once.
+    let reason: HoldReason | null = order.waiting ? 'on_hold' : pay.reason;
     let short: LineCheck | undefined;
     if (!reason) {
       for (const line of order.lines) {
@@ -115,6 +118,8 @@ export function allocate(candidates: readonly Candidate[], stock: ReadonlyMap<nu
 /** One sentence of detail for a held order, as the API gives it ("SKU-1: needs 3, 1 available"). */
 export function holdDetail(d: Decision): string {
   switch (d.reason) {
+    case 'on_hold':
+      return 'on hold';
     case 'not_paid':
       return 'not paid';
     case 'awaiting_approval':

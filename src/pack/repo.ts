@@ -16,21 +16,23 @@ export interface LoadedCandidate extends Candidate {
  * one string per order costs far less to hand from SQLite to JavaScript than a row per line.
  */
 const CANDIDATES_SQL = `SELECT json_array(o.id, o.code, o.priority, coalesce(o.placed_at, o.created_at), o.paid, o.approved, o.payment_method, o.lines_version,
-         (SELECT json_group_array(json_array(l.sku, l.product_id, l.quantity - l.shipped_quantity) ORDER BY l.id) FROM order_lines l WHERE l.order_id = o.id))
+         CASE WHEN o.waiting THEN json('[]') ELSE (SELECT json_group_array(json_array(l.sku, l.product_id, l.quantity - l.shipped_quantity) ORDER BY l.id) FROM order_lines l WHERE l.order_id = o.id) END,
+         o.waiting)
     FROM orders o
-   WHERE o.status = 'order' AND o.waiting = 0`;
+   WHERE o.status = 'order'`;
 
-type CandidateJson = [number, string, number, number, number, number, PaymentMethod | null, number, [string, number | null, number][]];
+/** A waiting order's lines are not read: the rule holds it (on hold) before it looks at stock. */
+type CandidateJson = [number, string, number, number, number, number, PaymentMethod | null, number, [string, number | null, number][], number];
 
 function toCandidates(rows: string[], out: LoadedCandidate[]): void {
   for (const row of rows) {
     const r = JSON.parse(row) as CandidateJson;
     const lines = r[8].map((l) => ({ sku: l[0], productId: l[1], remaining: l[2] }));
-    out.push({ id: r[0], code: r[1], priority: r[2], placedAt: r[3], paid: r[4] === 1, approved: r[5] === 1, paymentMethod: r[6], linesVersion: r[7], lines });
+    out.push({ id: r[0], code: r[1], priority: r[2], placedAt: r[3], paid: r[4] === 1, approved: r[5] === 1, paymentMethod: r[6], linesVersion: r[7], lines, waiting: r[9] === 1 });
   }
 }
 
-/** One order, if it is a candidate (status order, not waiting). */
+/** One order, if it is a candidate (status order; a waiting one is held on hold). */
 export function loadCandidate(db: Db, orderId: number): LoadedCandidate[] {
   const out: LoadedCandidate[] = [];
   toCandidates(db.$client.prepare(`${CANDIDATES_SQL} AND o.id = ?`).pluck().all(orderId) as string[], out);
@@ -38,12 +40,13 @@ export function loadCandidate(db: Db, orderId: number): LoadedCandidate[] {
 }
 
 /**
- * Every order the rule looks at, with its lines, read in slices of `slice` orders by id with a
+ * Every order the rule looks at (every order in status order, the waiting ones too: the run names
+ * them as held on hold), with its lines, read in slices of `slice` orders by id with a
  * pause between slices, so that a large read does not hold up the server's other requests. The
  * slices need not be one snapshot: every promotion is checked again when it is written.
  */
 export async function loadCandidates(db: Db, pause: () => Promise<void>, slice = 20_000): Promise<LoadedCandidate[]> {
-  const bound = db.$client.prepare("SELECT id FROM orders WHERE status = 'order' AND waiting = 0 AND id > ? ORDER BY id LIMIT 1 OFFSET ?").pluck();
+  const bound = db.$client.prepare("SELECT id FROM orders WHERE status = 'order' AND id > ? ORDER BY id LIMIT 1 OFFSET ?").pluck();
   const range = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? AND o.id <= ? ORDER BY o.id`).pluck();
   const rest = db.$client.prepare(`${CANDIDATES_SQL} AND o.id > ? ORDER BY o.id`).pluck();
   const out: LoadedCandidate[] = [];

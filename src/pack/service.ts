@@ -53,8 +53,9 @@ export async function checkOrder(deps: PackScriptDeps, code: string, actor: Acto
   if (result.status === 'failed') throw new Error(result.error);
   const promoted = result.promoted.includes(order.code);
   const held = result.held.find((h) => h.code === order.code);
-  const reason = promoted ? null : (held?.reason ?? (order.waiting ? 'waiting' : `status_${order.status}`));
-  const detail = promoted ? '' : (held?.detail ?? (order.waiting ? 'the order is waiting' : `the order is ${order.status}, only orders in status order are packed`));
+  // Every order in status order is looked at (a waiting one is held `on_hold`); any other is not a candidate.
+  const reason = promoted ? null : (held?.reason ?? `status_${order.status}`);
+  const detail = promoted ? '' : (held?.detail ?? `the order is ${order.status}, only orders in status order are packed`);
   const short = held ? { sku: held.sku, need: held.need, available: held.available } : {};
   if (!promoted) writeTransaction(deps.db, (tx) => appendOrderEvent(tx, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id, status: order.status, ...short }));
   return { result, outcome: { code: order.code, promoted, reason, detail, status: promoted ? 'packing' : order.status, ...short } };

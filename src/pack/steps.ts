@@ -1,4 +1,6 @@
 import { holdDetail, type Decision, type HoldReason } from '../domain/allocation.js';
+import { SHIPS_BEFORE_PAYMENT } from '../domain/order-status.js';
+import type { Translate } from '../i18n/index.js';
 
 /** What the pack script decided for one order, with the checks behind it. */
 export interface OrderOutcome {
@@ -37,6 +39,35 @@ export function encodeStep(d: Decision, changed: boolean): StepJson {
   const lines = d.lines.map((l): LineJson => [l.sku, l.need, l.available, l.ok ? 1 : 0]);
   if (changed) return [d.order.code, 'held', 'changed', CHANGED_DETAIL, payment, lines];
   return d.outcome === 'held' ? [d.order.code, 'held', d.reason, holdDetail(d), payment, lines] : [d.order.code, 'promoted', null, '', payment, lines];
+}
+
+/**
+ * What the payment check found, as the explanation words it (pack.payment.*): paid; not paid; or,
+ * for an unpaid own-invoice or cash-on-delivery order (pay later), whether it needed an approval —
+ * approved, needed and missing (Settings requires it), or not needed (Settings does not).
+ */
+export type PaymentView = 'paid' | 'not_paid' | 'approved' | 'approval_needed' | 'no_approval';
+
+export function paymentView(p: OrderOutcome['payment']): PaymentView {
+  if (p.paid) return 'paid';
+  if (p.paymentMethod === null || !SHIPS_BEFORE_PAYMENT.includes(p.paymentMethod)) return 'not_paid';
+  if (p.approved) return 'approved';
+  return p.ok ? 'no_approval' : 'approval_needed';
+}
+
+/**
+ * One order's explanation, in the reader's language: the verdict ("promoted to Packing", "would
+ * promote" in a dry run, "held: on hold") and the checks behind it ("pay later, approval needed ·
+ * TENT-2 needs 3, 1 available ✗"). The run page and the CLI say the same.
+ */
+export function explainStep(t: Translate, step: Pick<OrderOutcome, 'outcome' | 'reason' | 'payment' | 'lines'>, dryRun: boolean): { verdict: string; checks: string } {
+  const verdict =
+    step.outcome === 'promoted' ? t(dryRun ? 'pack.verdict.wouldPromote' : 'pack.verdict.promoted') : t('pack.verdict.held', { reason: t(`pack.reason.${step.reason ?? 'changed'}`) });
+  const checks = [t(`pack.payment.${paymentView(step.payment)}`)];
+  for (const l of step.lines) {
+    checks.push(`${l.sku} ${l.available === null ? t('pack.lineUntracked', { need: l.need }) : t('pack.lineCheck', { need: l.need, available: l.available })}${l.ok ? ' ✓' : ' ✗'}`);
+  }
+  return { verdict, checks: checks.join(' · ') };
 }
 
 export function decodeStep([code, outcome, reason, detail, p, lines]: StepJson, position: number): OrderStep {

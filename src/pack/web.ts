@@ -14,6 +14,7 @@ import { leaseHolder } from './lease.js';
 import { listRuns, listSteps } from './repo.js';
 import { getRun, presentRun } from './service.js';
 import { getPackSettings, packSettingsSchema, putPackSettings } from './settings.js';
+import { explainStep } from './steps.js';
 
 const runId = z.coerce.number({ error: 'validation.integer' }).int().positive();
 const stepsQuery = z.object({ outcome: z.enum(['promoted', 'held']).optional(), after: z.coerce.number().int().min(0).optional() });
@@ -72,11 +73,14 @@ export function packWeb(deps: AppDeps): Router {
     const query = parse(stepsQuery, req.query);
     const steps = listSteps(db, run.id, { outcome: query.outcome, after: query.after, limit: STEPS_PAGE + 1 });
     const view = presentRun(db, run, false);
+    const live = run.status === 'running' ? (hub.state(run.id) ?? null) : null;
+    // Every order the run looked at, each with its verdict and the checks behind it (pack/steps.ts).
+    const explained = <S extends Parameters<typeof explainStep>[1]>(s: S) => ({ ...s, ...explainStep(req.t, s, run.dryRun) });
     res.render('pack/run', {
       title: req.t('pack.runTitle', { id: run.id }),
       run: view,
-      live: run.status === 'running' ? (hub.state(run.id) ?? null) : null,
-      steps: steps.slice(0, STEPS_PAGE),
+      live: live && { ...live, recent: live.recent.map(explained) },
+      steps: steps.slice(0, STEPS_PAGE).map(explained),
       nextAfter: steps.length > STEPS_PAGE ? steps[STEPS_PAGE - 1]!.position : null,
       outcome: query.outcome ?? '',
     });

@@ -373,9 +373,37 @@ describe('across processes', () => {
   it('the CLI prints the summary and exits 1 when another run holds the lease', async ({ signal }) => {
     const { path, db } = fileDb(10);
     const { stdout } = await cli(signal, path, ['--dry-run']);
-    expect(stdout).toMatch(/Dry run \d+ succeeded: 10 examined, \d+ promoted, \d+ held/);
+    expect(stdout).toMatch(/Dry run \d+ finished: 10 examined, \d+ would promote, \d+ held/);
     acquireLease(db, 'pack_script', 'someone (manual)', new Date());
     await expect(cli(signal, path)).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('already running since') });
+  });
+
+  it('the CLI names every order it examined; a dry run says "would promote"', async ({ signal }) => {
+    const path = join(tempDir('pack'), 'warehouse.db');
+    const db = makeDb(path);
+    const lines = (sku: string) => [{ sku: buildProduct(db, { sku, onHand: 5 }).sku, quantity: 1 }];
+    const card = buildPaidOrder(db, { lines: lines('A') });
+    const onHold = buildPaidOrder(db, { lines: lines('B') });
+    db.$client.prepare('UPDATE orders SET waiting = 1 WHERE id = ?').run(onHold.id);
+    const invoice = buildOrder(db, { lines: lines('C'), body: { paymentMethod: 'invoice' } });
+    const unpaid = buildOrder(db, { lines: lines('D') });
+    const stepLine = (stdout: string, code: string) => stdout.split('\n').find((l) => l.includes(` ${code} `))?.replace(/^\s*\d+\. /, '');
+
+    const dry = (await cli(signal, path, ['--dry-run'])).stdout;
+    expect(dry).toMatch(/Dry run \d+ finished: 4 examined, 2 would promote, 2 held/);
+    expect(dry).toContain('held, on hold: 1');
+    expect(stepLine(dry, card.code)).toBe(`${card.code}  would promote · payment ✓ · A needs 1, 5 available ✓`);
+    expect(stepLine(dry, onHold.code)).toBe(`${onHold.code}  held: on hold · payment ✓`);
+    expect(stepLine(dry, invoice.code)).toBe(`${invoice.code}  would promote · pay later, no approval needed · C needs 1, 5 available ✓`);
+    expect(stepLine(dry, unpaid.code)).toBe(`${unpaid.code}  held: not paid · payment ✗`);
+    expect(dry).not.toMatch(/\bpromoted\b/);
+
+    putPackSettings(db, { enabled: false, intervalMinutes: 15, requireApproval: true }, new Date(), 'test');
+    const real = (await cli(signal, path, ['--language', 'sv'])).stdout;
+    expect(stepLine(real, card.code)).toBe(`${card.code}  flyttad till Packning · betalning ✓ · A behöver 1, 5 tillgängliga ✓`);
+    expect(stepLine(real, invoice.code)).toBe(`${invoice.code}  stoppad: väntar på godkännande · betalas senare, kräver godkännande`);
+    expect(stepLine(real, onHold.code)).toBe(`${onHold.code}  stoppad: pausad · betalning ✓`);
+    expect(reload(db, card.code).status).toBe('packing');
   });
 
   it('two processes running at once never allocate the same stock twice', async ({ signal }) => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { acquireLease } from '../../src/pack/lease.js';
+import { putPackSettings } from '../../src/pack/settings.js';
 import { buildOrder, buildPaidOrder, buildProduct, buildUser, reload } from '../builders.js';
 import type { Db } from '../../src/db/client.js';
 import { loginAs, makeApp } from '../helpers.js';
@@ -9,6 +10,17 @@ import { until } from '../wait.js';
 /** Waits for the run a Tools form started (its page is `url`) to leave `running`. */
 const finished = (db: Db, url: string) =>
   until('the pack run to finish', () => db.$client.prepare("SELECT status FROM pack_runs WHERE id = ? AND status <> 'running'").pluck().get(Number(url.split('/').pop())) as string | undefined, 5000, 10);
+
+/** The text of one order's line on a run page: code, verdict and checks. */
+function stepOf(page: string, code: string): string | undefined {
+  const item = page.split('<li class="step ').find((chunk) => chunk.includes(`>${code}</a>`));
+  return item
+    ?.slice(0, item.indexOf('</li>'))
+    .replace(/^[^>]*>/, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
 
 async function as(role: 'operator' | 'admin' | 'packer') {
   const ctx = makeApp();
@@ -36,6 +48,40 @@ describe('Tools → Pack script', () => {
     // Placed at the same moment: the code decides which one gets the single unit.
     expect([reload(db, ok.code).status, reload(db, short.code).status].sort()).toEqual(['order', 'packing']);
     expect((await agent.get('/tools/pack-script')).text).toContain(`/tools/pack-script/runs/`);
+  });
+
+  it('names every order the run looked at, with its verdict and the checks behind it', async () => {
+    const { db, agent, submit } = await as('operator');
+    // One product each, so that what is available does not depend on which order goes first.
+    const lines = (sku: string) => [{ sku: buildProduct(db, { sku, onHand: 5 }).sku, quantity: 1 }];
+    putPackSettings(db, { enabled: false, intervalMinutes: 15, requireApproval: true }, new Date(), 'test');
+    const card = buildPaidOrder(db, { lines: lines('A') });
+    const onHold = buildPaidOrder(db, { lines: lines('B') });
+    db.$client.prepare('UPDATE orders SET waiting = 1 WHERE id = ?').run(onHold.id);
+    const unapproved = buildOrder(db, { lines: lines('C'), body: { paymentMethod: 'invoice' } });
+    const approved = buildOrder(db, { lines: lines('D'), body: { paymentMethod: 'invoice' } });
+    db.$client.prepare('UPDATE orders SET approved = 1 WHERE id = ?').run(approved.id);
+    const unpaidCard = buildOrder(db, { lines: lines('E') });
+    const started = await submit('/tools/pack-script', '/tools/pack-script/runs', {});
+    await finished(db, started.headers.location!);
+    const page = (await agent.get(started.headers.location!)).text;
+    expect(stepOf(page, card.code)).toBe(`${card.code} promoted to Packing payment ✓ · A needs 1, 5 available ✓`);
+    expect(stepOf(page, onHold.code)).toBe(`${onHold.code} held: on hold payment ✓`);
+    expect(stepOf(page, unapproved.code)).toBe(`${unapproved.code} held: awaiting approval pay later, approval needed Approve…`);
+    expect(stepOf(page, approved.code)).toBe(`${approved.code} promoted to Packing pay later, approved ✓ · D needs 1, 5 available ✓`);
+    expect(stepOf(page, unpaidCard.code)).toBe(`${unpaidCard.code} held: not paid payment ✗`);
+    expect(page).toMatch(/<strong>1<\/strong> on hold/);
+
+    // Without the approval setting an unpaid invoice order needs none; a dry run says what it would do.
+    putPackSettings(db, { enabled: false, intervalMinutes: 15, requireApproval: false }, new Date(), 'test');
+    const dry = await submit('/tools/pack-script', '/tools/pack-script/runs', { dryRun: '1' });
+    await finished(db, dry.headers.location!);
+    const dryPage = (await agent.get(dry.headers.location!)).text;
+    expect(stepOf(dryPage, unapproved.code)).toBe(`${unapproved.code} would promote pay later, no approval needed · C needs 1, 5 available ✓`);
+    expect(stepOf(dryPage, onHold.code)).toBe(`${onHold.code} held: on hold payment ✓`);
+    expect(dryPage).toContain('Would promote');
+    expect(dryPage).not.toContain('promoted to Packing');
+    expect(reload(db, unapproved.code).status).toBe('order');
   });
 
   it('a dry run changes nothing', async () => {
@@ -86,7 +132,7 @@ describe('Check now on the order page', () => {
     const waiting = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
     db.$client.prepare('UPDATE orders SET waiting = 1 WHERE id = ?').run(waiting.id);
     await submit(`/orders/${waiting.code}`, `/orders/${waiting.code}/pack-check`, {});
-    expect((await agent.get(`/orders/${waiting.code}`)).text).toContain('stays in Order: the order is waiting.');
+    expect((await agent.get(`/orders/${waiting.code}`)).text).toContain('stays in Order: the order is on hold (Waiting is ticked).');
     const paid = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
     await submit(`/orders/${paid.code}`, `/orders/${paid.code}/pack-check`, {});
     expect(reload(db, paid.code).status).toBe('packing');
