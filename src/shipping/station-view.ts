@@ -34,7 +34,7 @@ export interface StationModel {
   current: CurrentOrder | null;
   mine: (StationDraftRow & { current: boolean })[];
   /** Only when asked for (the page, or a scan that changed the queue). */
-  queue: { rows: (QueueRow & { here: boolean })[]; total: number } | null;
+  queue: { rows: (QueueRow & { here: boolean })[]; total: number; more: boolean } | null;
   keys: typeof COMMAND_KEYS;
   /** The station's label printer (null: the PDF in the browser) and the page's printer chooser. */
   printer: { name: string } | null;
@@ -79,7 +79,7 @@ export function stationModel(db: Db, userId: number, stationName: string | null,
   let queueModel: StationModel['queue'] = null;
   if (queue) {
     const q = stationQueue(db, QUEUE_LENGTH);
-    queueModel = { total: q.total, rows: q.rows.map((r) => ({ ...r, here: station !== undefined && r.heldById === station.id })) };
+    queueModel = { total: q.total, more: q.more, rows: q.rows.map((r) => ({ ...r, here: station !== undefined && r.heldById === station.id })) };
   }
   const labelPrinter = stationName && queue ? stationPrinterModel(db, { userId, stationName }) : null;
   const chosen = stationName ? stationPrinterChoice(db, { userId, stationName }).printer : null;
