@@ -1,14 +1,14 @@
 /**
  * npm run bench: builds scratch data (cached under .bench/), starts the real server on a copy and
  * prints measured figures. BENCH_ORDERS (default 1,000,000; ~3 lines each) sets the data size;
- * BENCH_ONLY (comma-separated: pages, api, intake, pack, documents, shipping, export) runs only those sections;
+ * BENCH_ONLY (comma-separated: pages, search, api, intake, pack, documents, shipping, export) runs only those sections;
  * BENCH_COPY names the working copy (default .bench/run.db), so that two runs at once do not share one.
  */
 import { copyFileSync, rmSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
-import { cpuSeconds, load, startServer, summarize, type Timings } from './http.js';
+import { cpuSeconds, load, startServer, summarize, timeRequest, type Timings } from './http.js';
 import { benchDocuments } from './documents.js';
 import { benchExport } from './export.js';
 import { benchPackLive, benchPackScript } from './pack.js';
@@ -44,6 +44,22 @@ const midDay = new Date(sql.prepare('SELECT created_at FROM orders ORDER BY id L
 const from = midDay.toISOString().slice(0, 10);
 const to = new Date(midDay.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
 const skus = sql.prepare('SELECT sku FROM products ORDER BY random() LIMIT 200').pluck().all() as string[];
+const barcodes = sql.prepare('SELECT barcode FROM products WHERE barcode IS NOT NULL ORDER BY random() LIMIT 200').pluck().all() as string[];
+let parcels: string[] = [];
+if (runs('search')) {
+  // The generated data has no deliveries: give every shipped order one, with a parcel ID like a
+  // carrier's (JJD and 14 digits), so that the parcel search looks in an index of realistic size.
+  const t0 = performance.now();
+  sql.transaction(() => {
+    sql.exec(`INSERT INTO deliveries (order_id, status, partial, parcel_slots, reported_at, reported_by, created_at, updated_at)
+              SELECT id, 'reported', 0, 1, updated_at, 'bench', created_at, updated_at FROM orders WHERE status = 'shipped'`);
+    sql.exec(`INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at)
+              SELECT id, printf('JJD%014d', order_id * 7919), 'scanner', 'bench', created_at FROM deliveries`);
+  })();
+  parcels = sql.prepare('SELECT parcel_id FROM delivery_parcels ORDER BY random() LIMIT 200').pluck().all() as string[];
+  const n = sql.prepare('SELECT count(*) FROM delivery_parcels').pluck().get() as number;
+  console.log(`       ${n.toLocaleString('en')} parcel IDs added to the shipped orders of the copy in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
 db.$client.close();
 console.log(`       ${lineCounts.orders.toLocaleString('en')} orders, ${lineCounts.lines.toLocaleString('en')} lines`);
 
@@ -52,25 +68,25 @@ const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKE
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const get = (url: string, headers: Record<string, string>) => () => fetch(`${server.url}${url}`, { headers, redirect: 'manual' });
 try {
+  // Logins: each from a fresh login page (its own session and CSRF token); only the POST is timed.
+  const loginOnce = async () => {
+    const page = await fetch(`${server.url}/login`);
+    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    const t0 = performance.now();
+    const res = await fetch(`${server.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+      body: new URLSearchParams({ _csrf: csrf, email: 'bench@example.com', password: PASSWORD }),
+    });
+    const ms = performance.now() - t0;
+    if (res.status !== 302) throw new Error(`login: HTTP ${res.status}`);
+    return { ms, session: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+  };
   const logins: number[] = [];
   let loginStart = 0;
   if (runs('pages')) {
-    // Logins: each from a fresh login page (its own session and CSRF token); only the POST is timed.
-    const loginOnce = async () => {
-      const page = await fetch(`${server.url}/login`);
-      const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-      const t0 = performance.now();
-      const res = await fetch(`${server.url}/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
-        body: new URLSearchParams({ _csrf: csrf, email: 'bench@example.com', password: PASSWORD }),
-      });
-      const ms = performance.now() - t0;
-      if (res.status !== 302) throw new Error(`login: HTTP ${res.status}`);
-      return { ms, session: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
-    };
     let session = '';
     loginStart = performance.now();
     for (let i = 0; i < 10; i++) {
@@ -93,6 +109,34 @@ try {
     rows.push({ section: S, what: 'customer e-mail (exact)', t: await load(200, 1, 200, (i) => get(`/orders?q=${encodeURIComponent(emails[i % emails.length]!)}`, page)()) });
     rows.push({ section: S, what: `status=order + 30 days from ${from}`, t: await load(100, 1, 200, get(`/orders?status=order&from=${from}&to=${to}`, page)) });
     rows.push({ section: S, what: 'unpaid + contains SKU', t: await load(100, 1, 200, (i) => get(`/orders?paid=no&sku=${skus[i % skus.length]}`, page)()) });
+  }
+
+  if (runs('search')) {
+    // The search box as the browser sends it: GET /orders?q=… with the session cookie. The kinds
+    // take turns request by request, so that each is measured over the same minutes as the others
+    // (page 1 without a search and a name search among them, as yardsticks on a busy machine).
+    const page = { Cookie: (await loginOnce()).session };
+    await load(50, 1, 200, get('/orders', page));
+    const kinds: [string, number, string[]][] = [
+      ['no search, page 1 (yardstick)', 200, ['']],
+      ['customer name, common ("lindqvist"; yardstick)', 200, ['lindqvist']],
+      ['parcel ID (redirects to the order)', 302, parcels],
+      [`order code, first 4 digits (~${Math.round(lineCounts.orders / 9000)} orders)`, 200, codes.map((c) => c.slice(0, 4))],
+      [`order code, first 6 digits (~${Math.max(1, Math.round(lineCounts.orders / 900_000))} order)`, 200, codes.map((c) => c.slice(0, 6))],
+      [`SKU (~${Math.round(lineCounts.lines / PRODUCTS)} orders each)`, 200, skus],
+      ['product barcode, EAN-13', 200, barcodes],
+    ];
+    const timed = kinds.map(() => ({ ms: [] as number[], server: [] as number[] }));
+    for (let i = 0; i < 200; i++) {
+      for (const [k, [, status, terms]] of kinds.entries()) {
+        const term = terms[i % terms.length]!;
+        await timeRequest(get(term ? `/orders?q=${encodeURIComponent(term)}` : '/orders', page), i, status, timed[k]!.ms, timed[k]!.server);
+      }
+    }
+    for (const [k, [what]] of kinds.entries()) {
+      const { ms, server } = timed[k]!;
+      rows.push({ section: 'Orders page search box (50 rows, rendered; kinds interleaved)', what, t: summarize(ms, ms.reduce((a, b) => a + b, 0) / 1000, server), note: k >= 2 ? 'target server ≤ 25 ms' : undefined });
+    }
   }
 
   const A = 'API';
