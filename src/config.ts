@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { splitAddresses } from './domain/email-addresses.js';
+import { LANGUAGES, type Language } from './i18n/index.js';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
@@ -29,7 +30,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Z]{3}$/, 'SHOP_CURRENCY must be an ISO 4217 code such as SEK')
     .default('SEK'),
-  DEFAULT_LANGUAGE: z.enum(['en', 'sv']).default('en'),
+  DEFAULT_LANGUAGE: z.enum(LANGUAGES).default('en'),
   SHOP_TIMEZONE: z
     .string()
     .refine((tz) => {
@@ -88,7 +89,7 @@ export type Config = {
   cookieSecure: boolean;
   trustProxy: string | undefined;
   currency: string;
-  defaultLanguage: 'en' | 'sv';
+  defaultLanguage: Language;
   /** Dates on pages and documents are shown in this zone. */
   timezone: string;
   /** Failed logins per e-mail and address in 15 minutes. */

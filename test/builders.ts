@@ -4,6 +4,7 @@ import { writeTransaction, type Db } from '../src/db/client.js';
 import { products } from '../src/db/schema/index.js';
 import type { Actor } from '../src/domain/actor.js';
 import type { Role } from '../src/domain/permissions.js';
+import type { Language } from '../src/i18n/index.js';
 import { findOrderByCode, listLines } from '../src/orders/repo.js';
 import type { CreateOrderBody } from '../src/orders/schemas.js';
 import { changeStatus, createOrder } from '../src/orders/service.js';
@@ -88,7 +89,7 @@ export function reload(db: Db, code: string) {
   return findOrderByCode(db, code)!;
 }
 
-export function buildUser(db: Db, role: Role, overrides: Partial<{ email: string; name: string; language: 'en' | 'sv' }> = {}) {
+export function buildUser(db: Db, role: Role, overrides: Partial<{ email: string; name: string; language: Language }> = {}) {
   return createUser(
     db,
     { email: overrides.email ?? `${role}${++seq}@example.com`, name: overrides.name ?? `${role} ${seq}`, role, language: overrides.language ?? 'en', password: PASSWORD },

@@ -1,4 +1,5 @@
 import { preparedFor, type Tx } from '../db/client.js';
+import type { Language } from '../i18n/index.js';
 
 export interface CustomerInput {
   type?: 'guest' | 'account' | undefined;
@@ -6,7 +7,7 @@ export interface CustomerInput {
   email: string;
   phone?: string | undefined;
   /** The language of the customer's e-mails (kept on the order). */
-  language?: 'en' | 'sv' | undefined;
+  language?: Language | undefined;
   address: { line1: string; line2?: string | undefined; postalCode: string; city: string; country: string };
 }
 

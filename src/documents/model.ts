@@ -71,6 +71,8 @@ export interface DocOrder {
   shippingFee: number;
   total: number;
   lines: DocLine[];
+  /** The language of this order's customer documents when it is not the job's `customerLang`: the customer's own. */
+  customerLang?: Language;
 }
 
 /** The seller block of an invoice and a receipt (Settings → Documents). */
@@ -114,7 +116,7 @@ export interface RenderJob {
   orders: DocOrder[];
   /** Pick slips and batch lists: the packer's language. */
   lang: Language;
-  /** Receipts, invoices and packing slips: the language of the shop's customers. */
+  /** Receipts, invoices, packing slips and labels: the language of an order without a `customerLang` of its own. */
   customerLang: Language;
   timeZone: string;
   printedAt: number;

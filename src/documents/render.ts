@@ -1,4 +1,4 @@
-import { translator } from '../i18n/index.js';
+import { translator, type Language } from '../i18n/index.js';
 import { formatters } from '../i18n/format.js';
 import { PdfWriter, type FontFiles } from './pdf.js';
 import type { RenderJob } from './model.js';
@@ -31,10 +31,16 @@ export async function renderDocument(job: RenderJob, fonts: FontFiles, giveWay: 
   const title = job.orders.length === 1 ? `${t(TITLES[job.kind])} ${job.orders[0]!.code}` : t(TITLES[job.kind]);
   const pdf = await PdfWriter.create(fonts, title);
   const ctx: Ctx = { job, t, fmt: formatters(job.lang, job.timeZone), customer: { t: translator(job.customerLang), fmt: formatters(job.customerLang, job.timeZone) }, pdf, bars: new Map() };
-  // The customer's documents speak the customer's language.
-  const forCustomer: Ctx = { ...ctx, ...ctx.customer };
+  // The customer's documents speak the customer's language: the order's own, else the job's.
+  const customerCtx = new Map<Language, Ctx>();
+  const forCustomerIn = (lang: Language): Ctx => {
+    let c = customerCtx.get(lang);
+    if (!c) customerCtx.set(lang, (c = { ...ctx, customer: { t: translator(lang), fmt: formatters(lang, job.timeZone) }, t: translator(lang), fmt: formatters(lang, job.timeZone) }));
+    return c;
+  };
   if (job.kind === 'batch_pick_list') batchPickList(ctx);
   for (const order of job.kind === 'batch_pick_list' ? [] : job.orders) {
+    const forCustomer = forCustomerIn(order.customerLang ?? job.customerLang);
     if (job.kind === 'pick_slip' || job.kind === 'pick_slip_receipt') pickSlip(ctx, order);
     if (job.kind === 'receipt' || job.kind === 'pick_slip_receipt') receipt(forCustomer, order);
     if (job.kind === 'packing_slip') packingSlip(forCustomer, order);

@@ -5,6 +5,8 @@ import type { DocLine, DocOrder, PrintedKind } from './model.js';
 export interface DocOrderRow extends DocOrder {
   id: number;
   linesVersion: number;
+  /** orders.language as stored: the customer's language, or null. */
+  language: string | null;
 }
 
 type OrderRow = {
@@ -30,6 +32,7 @@ type OrderRow = {
   shipping_fee: number;
   total: number;
   lines_version: number;
+  language: string | null;
 };
 
 type LineRow = Omit<DocLine, 'thisDelivery'> & { orderId: number; draftQuantity: number | null; partial: number | null };
@@ -53,6 +56,7 @@ export function loadDocOrders(db: Db, codes: readonly string[]): DocOrderRow[] {
       const order: DocOrderRow = {
         id: r.id,
         linesVersion: r.lines_version,
+        language: r.language,
         code: r.code,
         status: r.status,
         currency: r.currency,

@@ -6,7 +6,7 @@ import type { Actor } from '../domain/actor.js';
 import { luhnCheckDigit } from '../domain/gtin.js';
 import { normalizeParcelId } from '../domain/parcel-id.js';
 import { addDays, dayOf, startOfDay } from '../domain/time.js';
-import type { Language } from '../i18n/index.js';
+import { isLanguage, type Language } from '../i18n/index.js';
 import { AppError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo, type Seller } from './model.js';
@@ -28,8 +28,13 @@ export interface PrintRequest {
   actor: Actor;
   /** Pick slips and batch lists. */
   lang: Language;
-  /** Receipts, invoices, packing slips. */
+  /**
+   * Receipts, invoices, packing slips, labels: each order's in its customer's language (the order's
+   * `language`), this one for an order without one (the shop's DEFAULT_LANGUAGE).
+   */
   customerLang: Language;
+  /** Every customer document in `customerLang`, whatever the customers' languages (an API call's `?lang=`). */
+  sameLanguageForAll?: boolean;
   /** For a label: the parcel ID, which must be on one of the order's deliveries. */
   parcelId?: string;
 }
@@ -112,7 +117,7 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
   const parcel = req.kind === 'label' ? parcelOf(db, orders[0]!, req.parcelId ?? '') : undefined;
   const pdf = await deps.renderer.render({
     kind: req.kind,
-    orders,
+    orders: req.sameLanguageForAll ? orders : orders.map((o) => (isLanguage(o.language) ? { ...o, customerLang: o.language } : o)),
     lang: req.lang,
     customerLang: req.customerLang,
     timeZone: deps.timezone,

@@ -1,26 +1,60 @@
 import i18next from 'i18next';
+import type { Catalog } from './en.js';
 import { en } from './en.js';
+import { fr } from './fr.js';
+import { nb } from './nb.js';
 import { sv } from './sv.js';
+import { formatInterpolated } from './numbers.js';
 
 /**
  * The message catalog. Every text a person sees is a key here, in every language; catalogs are
- * TypeScript objects typed after English, so a missing Swedish text does not compile.
+ * TypeScript objects typed after English, so a missing text in another language does not compile.
+ *
+ * Each language is one line of this map: its catalog, its own name (the language selects), the
+ * locale its numbers and dates are written in, and the other Accept-Language tags that choose it
+ * before login. Adding a language is adding its line (and its catalog file).
  */
-export const LANGUAGES = ['en', 'sv'] as const;
-export type Language = (typeof LANGUAGES)[number];
-export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', sv: 'Svenska' };
+const LANGUAGE_TABLE = {
+  en: { catalog: en, name: 'English', locale: 'en-GB', alsoFor: [] },
+  sv: { catalog: sv, name: 'Svenska', locale: 'sv-SE', alsoFor: [] },
+  nb: { catalog: nb, name: 'Norsk bokmål', locale: 'nb-NO', alsoFor: ['no', 'nn'] },
+  fr: { catalog: fr, name: 'Français', locale: 'fr-FR', alsoFor: [] },
+} satisfies Record<string, { catalog: Catalog; name: string; locale: string; alsoFor: string[] }>;
+
+export type Language = keyof typeof LANGUAGE_TABLE;
+/** Every language, English first (the reference catalog and the fallback). */
+export const LANGUAGES = Object.keys(LANGUAGE_TABLE) as [Language, ...Language[]];
+export const LANGUAGE_NAMES = Object.fromEntries(LANGUAGES.map((lang) => [lang, LANGUAGE_TABLE[lang].name])) as Record<Language, string>;
+/** The locale of each language's numbers, money and dates (src/i18n/format.ts). */
+export const LANGUAGE_LOCALES = Object.fromEntries(LANGUAGES.map((lang) => [lang, LANGUAGE_TABLE[lang].locale])) as Record<Language, string>;
+/** The locale of a language code (i18next's `lng`): en-GB for anything unknown. */
+export function localeOf(lang: string | undefined): string {
+  return (lang !== undefined && (LANGUAGE_LOCALES as Record<string, string>)[lang]) || 'en-GB';
+}
+/** The catalog of each language, for the tests that compare them with English. */
+export const CATALOGS = Object.fromEntries(LANGUAGES.map((lang) => [lang, LANGUAGE_TABLE[lang].catalog])) as Record<Language, Catalog>;
+
+/** Accept-Language primary tags → the language they choose: each language's own code and its aliases. */
+const BY_TAG = new Map<string, Language>(LANGUAGES.flatMap((lang) => [[lang, lang] as const, ...LANGUAGE_TABLE[lang].alsoFor.map((tag) => [tag, lang] as const)]));
 
 export type Translate = (key: string, params?: Record<string, unknown>) => string;
 
 const i18n = i18next.createInstance();
 void i18n.init({
-  resources: { en: { translation: en }, sv: { translation: sv } },
+  resources: Object.fromEntries(LANGUAGES.map((lang) => [lang, { translation: CATALOGS[lang] }])),
   lng: 'en',
   fallbackLng: 'en',
   supportedLngs: [...LANGUAGES],
   initAsync: false,
-  // EJS escapes on output; escaping here too would show &lt; to the user.
-  interpolation: { escapeValue: false },
+  // EJS escapes on output; escaping here too would show &lt; to the user. Every number put into a
+  // text is written in the text's language ("1 234" in Swedish): src/i18n/numbers.ts.
+  interpolation: {
+    escapeValue: false,
+    alwaysFormat: true,
+    format: (value: unknown, format: string | undefined, lng: string | undefined, options?: Record<string, unknown>) =>
+      // A value left as it is stays what it was (undefined for a missing placeholder), as i18next expects.
+      formatInterpolated(value, format, localeOf(lng), typeof options?.interpolationkey === 'string' ? options.interpolationkey : undefined) as string,
+  },
   returnNull: false,
   showSupportNotice: false,
 });
@@ -68,7 +102,8 @@ export function negotiateLanguage(header: string | undefined, fallback: Language
     .filter((w) => w.q > 0)
     .sort((a, b) => b.q - a.q);
   for (const w of wanted) {
-    if (isLanguage(w.base)) return w.base;
+    const lang = BY_TAG.get(w.base);
+    if (lang) return lang;
   }
   return fallback;
 }

@@ -4,7 +4,7 @@ import { normalizeParcelId } from '../domain/parcel-id.js';
 import { loadLabel, recordLabelPrint } from '../documents/service.js';
 import { AppError, fieldError, toAppError } from '../errors.js';
 import { logOrderEvent } from '../events/repo.js';
-import { translator, type Language } from '../i18n/index.js';
+import { isLanguage, translator, type Language } from '../i18n/index.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { ensureStation } from '../shipping/stations.js';
 import {
@@ -32,7 +32,7 @@ export interface PrintDeps {
   clock: () => Date;
   /** Connect, send and the printer's close, in all (PRINTER_TIMEOUT_MS). */
   timeoutMs: number;
-  /** The customer's language, as the PDF label speaks it. */
+  /** The label's language for an order without a customer language of its own (the shop's). */
   lang: Language;
 }
 
@@ -140,7 +140,8 @@ export async function printParcelLabel(deps: PrintDeps, req: PrintRequest): Prom
   else printer = req.station ? stationPrinterChoice(db, req.station).printer : null;
   if (!printer) throw new AppError('no_label_printer', 'errors.noLabelPrinter', { station: req.station?.stationName ?? '' });
   const { order, parcel, seller } = loadLabel(db, code, parcelId);
-  const zpl = labelZpl({ order, seller, parcel, t: translator(deps.lang) }, printer.dpi);
+  // In the customer's language, as the PDF label: the order's own, else the shop's.
+  const zpl = labelZpl({ order, seller, parcel, t: translator(isLanguage(order.language) ? order.language : deps.lang) }, printer.dpi);
   const target = { id: printer.id, name: printer.name };
   try {
     await sendRaw(printer, zpl, deps.timeoutMs);

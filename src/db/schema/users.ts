@@ -1,8 +1,7 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ROLES } from '../../domain/permissions.js';
+import type { Language } from '../../i18n/index.js';
 import { timestamp } from './common.js';
-
-export const LANGUAGES = ['en', 'sv'] as const;
 
 /** Staff accounts. The e-mail is stored lower-cased; it is the login name. */
 export const users = sqliteTable(
@@ -12,7 +11,8 @@ export const users = sqliteTable(
     email: text('email').notNull(),
     name: text('name').notNull(),
     role: text('role', { enum: ROLES }).notNull(),
-    language: text('language', { enum: LANGUAGES }).notNull().default('en'),
+    /** One of src/i18n's LANGUAGES (checked where it is written: users/schemas.ts). */
+    language: text('language').$type<Language>().notNull().default('en'),
     /** scrypt$N$r$p$salt$hash (web/password.ts). */
     passwordHash: text('password_hash').notNull(),
     /** The station's sounds (ok, duplicate, error) are off for this user. */
