@@ -92,7 +92,13 @@
           headers: { Accept: 'application/json' },
           body: new URLSearchParams(new FormData(form)),
         });
-        const body = await res.json().catch(() => ({}));
+        // Not an answer of this route (signed out, an expired form): the form goes the plain way,
+        // and the server's page says what to do.
+        if (res.redirected || !(res.headers.get('Content-Type') ?? '').includes('json')) {
+          form.submit();
+          return;
+        }
+        const body = await res.json();
         if (!res.ok || !body.url) {
           showError(body.error?.message || `${res.status} ${res.statusText}`);
           sound('error');
@@ -159,7 +165,9 @@
           tpl.innerHTML = await res.text();
           const fresh = tpl.content.getElementById('verify-state');
           if (!fresh) {
-            say(`${res.status} ${res.statusText}`, 'error');
+            // Signed out meanwhile: the login page, which comes back here.
+            if (res.redirected) window.location.assign(res.url);
+            else say(`${res.status} ${res.statusText}`, 'error');
             return;
           }
           document.getElementById('verify-state').replaceWith(fresh);

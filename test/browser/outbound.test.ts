@@ -88,7 +88,7 @@ describe('Outbound in a real browser', () => {
     await expect(page.inputValue('#outbound-kind')).resolves.toBe('invoice');
     expect(opened).toEqual([]);
     expect(context.pages()).toHaveLength(1);
-    expect(server.db.$client.prepare('SELECT count(*) FROM printed_documents').pluck().get()).toBe(0);
+    expect(server.db.$client.prepare('SELECT count(*) FROM printed_documents p JOIN orders o ON o.id = p.order_id WHERE o.code = ?').pluck().get(card.code)).toBe(0);
 
     // Corrected on the same page: a pick slip opens in a new tab and the error is gone.
     await page.selectOption('#outbound-kind', 'pick_slip');
