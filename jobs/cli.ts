@@ -1,5 +1,5 @@
 /**
- * npm run pack-script -- [--dry-run] [--batch-size N] [--language en|sv] [--verbose]
+ * npm run pack-script -- [--dry-run] [--batch-size N] [--language en|sv|nb|fr] [--verbose]
  * Runs the pack script once against DATABASE_PATH and prints the same summary as the Tools page,
  * then every order it examined with its verdict and checks, as the run's page words them.
  * Exit code 0 on success, 1 when the run failed or another run holds the lease.
