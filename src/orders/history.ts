@@ -51,8 +51,9 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
         .join(' · ');
     case 'delivery_reported':
       return t('history.delivery', {
+        count: ((d.parcels ?? []) as string[]).length,
         parcels: ((d.parcels ?? []) as string[]).join(', '),
-        lines: ((d.lines ?? []) as { sku: string; quantity: number }[]).map((l) => `${l.sku} × ${l.quantity}`).join(', '),
+        lines: ((d.lines ?? []) as { sku: string; quantity: number }[]).map((l) => `${l.sku} × ${fmt.number(l.quantity)}`).join(', '),
       });
     case 'delivery_discarded':
       return t('events.delivery_discarded', { parcels: ((d.parcels ?? []) as string[]).join(', ') || '—' });
@@ -69,6 +70,8 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
       return t('events.label_print_failed', { ...d, error: typeof d.errorKey === 'string' ? t(d.errorKey, (d.errorParams ?? {}) as Record<string, unknown>) : String(d.error) });
     case 'pack_check':
       return t('history.packCheck', { detail: holdText(t, d as Parameters<typeof holdText>[1]) });
+    case 'created':
+      return t('events.created', { ...d, count: Number(d.lines) });
     default:
       return t(`events.${e.type}`, d);
   }

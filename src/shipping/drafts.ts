@@ -310,7 +310,7 @@ export async function fetchParcels(
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);
-  if (wanted > room) throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, room, wanted });
+  if (wanted > room) throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, count: room, room, wanted });
   const parcelIds = await broker.parcelIds({
     orderCode: order.code,
     count: wanted,

@@ -217,7 +217,7 @@ export function shippingWeb(deps: AppDeps): Router {
 
   const fetch = async (req: Request, ctx: StationCtx, code: string): Promise<Outcome> => {
     const { parcelIds, source } = await fetchParcels(db, code, undefined, brokerFor(db), ctx);
-    return withAutoPrint(req, { kind: 'ok', key: source === 'sscc' ? 'shipping.fetchedSscc' : 'shipping.fetched', params: { parcelIds: parcelIds.join(', '), code } }, code, parcelIds);
+    return withAutoPrint(req, { kind: 'ok', key: source === 'sscc' ? 'shipping.fetchedSscc' : 'shipping.fetched', params: { count: parcelIds.length, parcelIds: parcelIds.join(', '), code } }, code, parcelIds);
   };
 
   /**
@@ -262,7 +262,7 @@ export function shippingWeb(deps: AppDeps): Router {
     }));
     const { reported, failed } = reply.body as ReturnType<typeof reportDrafts>;
     const shipped = reported.filter((r) => r.status === 'shipped').length;
-    const counts = { count: reported.length, shipped, partial: reported.length - shipped };
+    const counts = { count: reported.length, shipped: req.t('shipping.ordersShipped', { count: shipped }), partial: reported.length - shipped };
     if (failed.length) {
       // The rest were reported; each order left out is named with its reason.
       const failures = failed.map((f) => `${f.code}: ${presentReportFailure(f, req.t, config.timezone).error.message}`).join(' · ');

@@ -123,7 +123,7 @@ export function stockWeb({ db, clock }: AppDeps): Router {
     const countId = parse(id, req.params.id);
     try {
       const { changed, counted } = finishCount(db, countId, userActor(req.user!), clock());
-      setFlash(req, 'success', 'stock.count.done', { changed, counted });
+      setFlash(req, 'success', 'stock.count.done', { changed, count: counted });
       res.redirect(303, `/tools/stock/counts/${countId}`);
     } catch (err) {
       renderForm(req, res, err, 'stock/count', countModel(req, countId));

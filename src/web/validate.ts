@@ -16,7 +16,7 @@ function issueToField(issue: Issue): FieldError {
     case 'too_small': {
       const min = Number(issue.minimum);
       if (issue.origin === 'string') return { path, key: min <= 1 ? 'validation.required' : 'validation.tooShort', params: { min } };
-      if (issue.origin === 'array') return { path, key: 'validation.tooFew', params: { min } };
+      if (issue.origin === 'array') return { path, key: 'validation.tooFew', params: { min, count: min } };
       return { path, key: issue.inclusive === false ? 'validation.greaterThan' : 'validation.atLeast', params: { min } };
     }
     case 'too_big': {

@@ -53,7 +53,7 @@ describe('Orders tab in a real browser', () => {
     await page.waitForURL(`${server.url}/orders/${order.code}/status`);
     // The confirmation step says what happens; nothing has happened yet. It is done by keyboard.
     await expect(page.locator('h1').textContent()).resolves.toBe(`Cancel order ${order.code}?`);
-    await expect(page.locator('ul.consequences').textContent()).resolves.toContain('4 unit(s) of 2 product(s) go back to stock');
+    await expect(page.locator('ul.consequences').textContent()).resolves.toContain('4 units of 2 products go back to stock');
     expect(reload(db, order.code).status).toBe('order');
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Cancel the order');

@@ -103,7 +103,7 @@ describe('The packing station in a real browser, with no mouse', () => {
       await expect(focused(page)).resolves.toBe('scan-value');
       await page.keyboard.press('F9');
       await expect.poll(() => reload(db, one.code).status).toBe('shipped');
-      await expect.poll(() => status(page)).toBe('Reported 1 deliveries: 1 orders shipped, 0 partly.');
+      await expect.poll(() => status(page)).toBe('Reported 1 delivery: 1 order shipped, 0 partly.');
 
       // Two: a second parcel slot (F3), parcel IDs fetched from the shop's own series (F2), then the command barcode REPORT IN.
       await scan(two.code);
@@ -132,7 +132,7 @@ describe('The packing station in a real browser, with no mouse', () => {
       expect((await label).url()).toContain(`/shipping/orders/${three.code}/label.pdf?parcel=${p}JJD0003`);
       await page.bringToFront();
       await page.keyboard.press('F9');
-      await expect.poll(() => status(page)).toBe('Reported 1 deliveries: 0 orders shipped, 1 partly.');
+      await expect.poll(() => status(page)).toBe('Reported 1 delivery: 0 orders shipped, 1 partly.');
       expect(reload(db, three.code).status).toBe('packing');
       expect(productBySku(db, mug)).toMatchObject({ onHand: 4, allocated: 2 });
       expect(productBySku(db, tent)).toMatchObject({ onHand: 3, allocated: 0 });
@@ -216,7 +216,7 @@ describe('The packing station in a real browser, with no mouse', () => {
     await scan('OFF-1');
     await scan('OFF-2');
     await expect.poll(() => page.locator('#pending li').allTextContents()).toEqual(['OFF-1', 'OFF-2']);
-    await expect.poll(() => status(page)).toContain('Offline: 2 scan(s) kept on this device');
+    await expect.poll(() => status(page)).toContain('Offline: scans kept on this device until the connection returns: 2');
     expect(db.$client.prepare("SELECT count(*) FROM delivery_parcels WHERE parcel_id LIKE 'OFF-%'").pluck().get()).toBe(0);
     await page.close();
 
@@ -338,7 +338,7 @@ describe('Checking items at the packing station, with no mouse', () => {
     await page.keyboard.press('Shift+F4');
     await expect.poll(() => status(page)).toBe(`Order ${partly.code} ships what is checked; the rest stays for a later delivery.`);
     await page.keyboard.press('F9');
-    await expect.poll(() => status(page)).toBe('Reported 1 deliveries: 0 orders shipped, 1 partly.');
+    await expect.poll(() => status(page)).toBe('Reported 1 delivery: 0 orders shipped, 1 partly.');
     expect(db.$client.prepare('SELECT shipped_quantity FROM order_lines WHERE order_id = ?').pluck().get(partly.id)).toBe(1);
     expect(await pointerEvents(page)).toBe(0);
     await context.close();

@@ -72,7 +72,7 @@ describe('CSV import of products and stock', () => {
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/tools/csv');
     const flash = await session.agent.get('/tools/csv');
-    expect(flash.text).toContain('Imported: 1 new, 1 changed, 0 unchanged, 4 bad rows skipped.');
+    expect(flash.text).toContain('Imported. New: 1, changed: 1, unchanged: 0, bad rows skipped: 4.');
     expect(productBySku(db, 'TENT-2')).toMatchObject({ name: 'Tält 2 personer', price: 199900, onHand: 8, barcode: '7350000001006' });
     expect(productBySku(db, 'CAP')).toMatchObject({ name: 'Keps', price: 14950, vatRate: 1250, onHand: 10 });
     expect(productBySku(db, 'MUG-1')).toBeUndefined();

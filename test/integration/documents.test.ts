@@ -53,8 +53,8 @@ describe('order documents', () => {
     const { app, db } = setup();
     const order = buildPartlyShippedOrder(db);
     const text = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`)));
-    expect(text).toContain('Partial delivery pending: 1 units already shipped');
-    expect(text).toContain('1 lines, 2 units to pick');
+    expect(text).toContain('Partial delivery pending: 1 unit already shipped');
+    expect(text).toContain('1 line, 2 units to pick');
   });
 
   it('a long order flows onto more pages with the header and its barcode repeated', async () => {

@@ -314,7 +314,7 @@ describe('the station’s label printer', () => {
 
     // Settings → Printers says which printers stations use.
     const { agent: adminAgent } = await loginAs(app, (await buildUser(db, 'admin')).email);
-    expect((await adminAgent.get('/settings/printers')).text).toContain('used by 1 station(s)');
+    expect((await adminAgent.get('/settings/printers')).text).toContain('used by 1 station');
 
     // Back to PDF: the auto-print flag goes with it.
     const pdf = await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: 'pdf', autoPrint: '1' });

@@ -55,7 +55,7 @@ describe('the built-in SSCC series', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'HAND-1' });
     const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/fetch`).send({ count: 4 });
     expect(res.status).toBe(422);
-    expect(apiError(res)).toMatchObject({ code: 'too_many_parcels', message: `Order ${order.code} has room for 3 more parcel ID(s), not 4: a delivery has at most 4.` });
+    expect(apiError(res)).toMatchObject({ code: 'too_many_parcels', message: `Order ${order.code} has room for 3 more parcel IDs, not 4: a delivery has at most 4.` });
     expect(db.$client.prepare("SELECT count(*) FROM sequences WHERE name = 'sscc'").pluck().get()).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ describe('order page', () => {
     const { db, agent, submit } = await as();
     const order = buildPackingOrder(db);
     const html = (await agent.get(`/orders/${order.code}`)).text;
-    expect(html).toMatch(/<option value="order"[^>]*>Unpack/);
+    expect(html).toMatch(/<option value="order"[^>]*>Back to Order/);
     expect(html).toMatch(/<option value="cancelled"[^>]*>Cancel order/);
     expect(html).not.toMatch(/<option value="shipped">/);
     const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on', confirmed: 'yes', from: 'packing' });
@@ -160,7 +160,7 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
     const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on' });
     expect(ask.status).toBe(200);
     expect(ask.text).toContain(`Cancel order ${order.code}?`);
-    expect(ask.text).toContain('The allocation is released: 3 unit(s) of 2 product(s) go back to stock and can be sold again.');
+    expect(ask.text).toContain('The allocation is released: 3 units of 2 products go back to stock and can be sold again.');
     expect(ask.text).toContain(`The customer gets an e-mail at ${email}.`);
     expect(ask.text).toContain('Keep the order as it is');
     // Nothing happened yet.
@@ -186,7 +186,7 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
     const order = buildOrder(db, { lines: [{ sku: 'SOCK', quantity: 3 }] });
     const unticked = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled' });
     expect(unticked.status).toBe(200);
-    expect(unticked.text).toContain('3 unit(s) of 1 product(s) go back to stock: they can be sold again.');
+    expect(unticked.text).toContain('3 units of 1 product go back to stock: they can be sold again.');
     expect(unticked.text).toContain('The customer gets no e-mail (“Notify the customer” is not ticked).');
     expect(confirmFields(unticked.text)).toEqual({ confirmed: 'yes', status: 'cancelled', from: 'order' });
 
@@ -203,8 +203,8 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
     const order = buildPackingOrder(db, { lines: [{ sku: 'LAMP', quantity: 4 }] });
     const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'order', notifyCustomer: 'on' });
     expect(ask.status).toBe(200);
-    expect(ask.text).toContain(`Unpack order ${order.code}?`);
-    expect(ask.text).toContain('The allocation of 4 unit(s) of 1 product(s) is released');
+    expect(ask.text).toContain(`Move order ${order.code} back to Order?`);
+    expect(ask.text).toContain('The allocation of 4 units of 1 product is released');
     expect(ask.text).toContain('The customer gets no e-mail: this change sends none.');
     expect(reload(db, order.code).status).toBe('packing');
     expect(productBySku(db, 'LAMP').allocated).toBe(4);
@@ -241,8 +241,8 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
     buildProduct(ctx.db, { sku: 'KOPP', onHand: 2 });
     const order = buildPackingOrder(ctx.db, { lines: [{ sku: 'KOPP', quantity: 2 }] });
     const page = (await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'order' })).text;
-    expect(page).toContain(`Packa upp order ${order.code}?`);
-    expect(page).toContain('Allokeringen av 2 enhet(er) av 1 produkt(er) släpps');
+    expect(page).toContain(`Flytta order ${order.code} tillbaka till Order?`);
+    expect(page).toContain('Allokeringen av 2 enheter av 1 produkt släpps');
     expect(page).toContain('Behåll ordern som den är');
   });
 });
@@ -295,7 +295,7 @@ describe('order list', () => {
     expect(reload(db, a.code).status).toBe('cancelled');
     expect(reload(db, shipped.code).status).toBe('shipped');
     const after = (await agent.get('/orders')).text;
-    expect(after).toContain(`Done for 1 order(s); 1 could not be changed: ${shipped.code}: An order in status Shipped cannot move to Cancelled.`);
+    expect(after).toContain(`Done for 1 order; 1 could not be changed: ${shipped.code}: An order in status Shipped cannot move to Cancelled.`);
 
     const offsite = await agent.post('/orders/bulk').type('form').send({ _csrf: csrfOf(after), action: 'reviewed', codes: a.code, back: 'https://evil.example/' });
     expect(offsite.headers.location).toBe('/orders');
@@ -317,7 +317,7 @@ describe('Settings → Custom statuses', () => {
 
     const inUse = await submit('/settings/statuses', '/settings/statuses/GIFT/delete', {});
     expect(inUse.status).toBe(409);
-    expect(inUse.text).toContain('Take it off 1 order(s) and delete');
+    expect(inUse.text).toContain('Take it off 1 order and delete');
     const cleared = await agent.post('/settings/statuses/GIFT/delete').type('form').send({ _csrf: csrfOf(inUse.text), clear: 'yes' });
     expect(cleared.status).toBe(302);
     expect(reload(db, order.code).customStatusId).toBeNull();

@@ -83,14 +83,14 @@ describe('the packing station without JavaScript', () => {
     await scan('P-9');
     const key = keyOf((await agent.get('/shipping')).text);
     await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
-    expect((await agent.get('/shipping')).text).toContain('Reported 1 deliveries: 1 orders shipped, 0 partly.');
+    expect((await agent.get('/shipping')).text).toContain('Reported 1 delivery: 1 order shipped, 0 partly.');
     // The same form again (a double press, a resent page): nothing more happens, even though another
     // order now has a parcel that a fresh Report in would ship.
     const second = buildPackingOrder(db);
     await scan(second.code);
     await scan('P-10');
     await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
-    expect((await agent.get('/shipping')).text).toContain('Reported 1 deliveries: 1 orders shipped, 0 partly.');
+    expect((await agent.get('/shipping')).text).toContain('Reported 1 delivery: 1 order shipped, 0 partly.');
     expect(reload(db, second.code).status).toBe('packing');
     expect(reload(db, order.code).status).toBe('shipped');
     expect(count(db, "SELECT count(*) FROM deliveries WHERE status = 'reported'")).toBe(1);
@@ -152,7 +152,7 @@ describe('the packing station without JavaScript', () => {
     expect(count(db, 'SELECT count(*) FROM stations WHERE current_order_id IS NOT NULL')).toBe(0);
     // Its delivery stays with the station, and REPORT IN reports it.
     await scan('REPORT IN');
-    expect((await agent.get('/shipping')).text).toContain('Reported 1 deliveries: 1 orders shipped, 0 partly.');
+    expect((await agent.get('/shipping')).text).toContain('Reported 1 delivery: 1 order shipped, 0 partly.');
     expect(reload(db, order.code).status).toBe('shipped');
   });
 

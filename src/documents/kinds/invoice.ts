@@ -62,7 +62,7 @@ export function invoice(ctx: Ctx, order: DocOrder): void {
     flow.y += 16;
   }
   flow.y += 10;
-  c.text(t('docs.invoice.terms', { days: seller.paymentTermsDays }), MARGIN, flow.y, { size: 10 });
+  c.text(t('docs.invoice.terms', { count: seller.paymentTermsDays }), MARGIN, flow.y, { size: 10 });
   flow.y += 14;
   c.text(`${t('docs.invoice.payTo')}: ${seller.bankAccount} · ${t('docs.invoice.reference')}: ${inv.reference}`, MARGIN, flow.y, { size: 10, bold: true, maxWidth: width });
   flow.finish(pageFooter(ctx, [seller.name, seller.email, seller.phone].filter(Boolean).join(' · ')));

@@ -39,7 +39,7 @@ export function orderBulkWeb(deps: AppDeps): Router {
     const result = applyBulk(db, form.codes, form.action, { ...orderCtx(deps, req), customStatus: form.customStatus || null });
     if (result.failed.length) {
       const reasons = result.failed.map((f) => `${f.code}: ${req.t(f.error.key, f.error.params)}`).join(' · ');
-      setFlash(req, 'error', 'orders.bulk.partly', { done: result.done.length, failed: result.failed.length, reasons });
+      setFlash(req, 'error', 'orders.bulk.partly', { count: result.done.length, failed: result.failed.length, reasons });
     } else setFlash(req, 'success', 'orders.bulk.done', { count: result.done.length });
     res.redirect(back);
   });
