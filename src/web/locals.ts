@@ -2,6 +2,8 @@ import type { Request } from 'express';
 import { can, type Capability } from '../domain/permissions.js';
 import { LANGUAGE_NAMES, negotiateLanguage, translator } from '../i18n/index.js';
 import { formatters } from '../i18n/format.js';
+import { badgeStyle } from './badge.js';
+import { fieldAria } from './field-errors.js';
 import type { AppDeps } from './types.js';
 
 /** The main navigation: label key, path, and what the user must be able to do to see it. */
@@ -31,6 +33,8 @@ export function baseLocals(req: Request, config: AppDeps['config']) {
     currentPath: req.path,
     languageNames: LANGUAGE_NAMES,
     errors: {},
+    fieldAria,
+    badgeStyle,
     values: {},
     formError: null,
     flash: null as { kind: string; message: string } | null,

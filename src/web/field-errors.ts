@@ -1,0 +1,19 @@
+// How a view ties a form field to its error message; every form's view uses these (see baseLocals).
+
+/** The id of a field's error message, as views/partials/field-error.ejs writes it. */
+export function fieldErrorId(name: string): string {
+  return `${name}-error`;
+}
+
+/**
+ * The attributes that tie an input to its error message, for a view to write inside the input's
+ * tag (`<input name="sku" <%- fieldAria(errors, 'sku') %>>`): `aria-invalid="true"` and
+ * `aria-describedby` naming the message's id, so that a screen reader reads the message with the
+ * field and public/js/form-errors.js puts the cursor on the first refused field. Nothing when the
+ * field has no error.
+ */
+export function fieldAria(errors: Readonly<Record<string, unknown>> | null | undefined, name: string): string {
+  if (!errors || !errors[name]) return '';
+  const id = fieldErrorId(name).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `aria-invalid="true" aria-describedby="${id}"`;
+}
