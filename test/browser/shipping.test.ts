@@ -316,7 +316,7 @@ describe('Checking items at the packing station, with no mouse', () => {
     await scan('5901234123457');
     await expect.poll(() => line('V-TENT')).toBe('2 of 2 checked');
     await scan('5901234123457');
-    await expect.poll(() => status(page)).toBe('One too many V-TENT: 2 of 2 are already checked.');
+    await expect.poll(() => status(page)).toBe('One too many V-TENT: 2 of 2 checked already.');
     await scan('PARCEL-VB1');
     await page.keyboard.press('F9');
     await expect.poll(() => status(page)).toContain(`Order ${order.code} cannot be reported: not every unit is checked (V-MUG 0/1).`);

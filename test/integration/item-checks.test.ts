@@ -96,7 +96,7 @@ describe('checking items at the packing station', () => {
     const wrong = await scanFragment('96385074', { key: 'c-2' });
     expect(wrong.text).toMatch(/data-kind="error"/);
     expect(wrong.text).toContain(`SOCK is not on order ${order.code}: it belongs to order ${other.code} at this station.`);
-    expect((await scanFragment('2*5901234123457', { key: 'c-3' })).text).toContain('One too many TENT: 1 of 2 are already checked.');
+    expect((await scanFragment('2*5901234123457', { key: 'c-3' })).text).toContain('One too many TENT: 1 of 2 checked already.');
     expect((await scanFragment('09501101020917', { key: 'c-4' })).text).toContain('is not stock-tracked');
     expect(db.$client.prepare('SELECT reason FROM refused_checks ORDER BY id').pluck().all()).toEqual(['item_on_other_order', 'item_over_quantity', 'item_not_tracked']);
     expect(count(db, 'SELECT count(*) FROM delivery_checks')).toBe(1);

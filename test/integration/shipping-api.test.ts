@@ -84,7 +84,7 @@ describe('partial delivery, then the rest', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-1' });
     const tooMany = await api(app).put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 3 }] });
     expect(tooMany.status).toBe(422);
-    expect(apiError(tooMany).details?.fields?.[0]).toMatchObject({ path: 'lines.0.quantity', message: 'Only 2 of TENT remain unshipped.' });
+    expect(apiError(tooMany).details?.fields?.[0]).toMatchObject({ path: 'lines.0.quantity', message: 'Only 2 of TENT left to ship.' });
     const set = await api(app).put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
     expect(set.body).toMatchObject({ partial: true, lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
 
@@ -145,7 +145,7 @@ describe('Report in of several orders', () => {
     expect(json<ReportJson>(res).failed).toEqual([
       {
         code: order.code,
-        error: { code: 'validation_failed', message: 'Only 2 of TENT remain unshipped.', details: { fields: [{ path: 'lines.TENT', message: 'Only 2 of TENT remain unshipped.' }] } },
+        error: { code: 'validation_failed', message: 'Only 2 of TENT left to ship.', details: { fields: [{ path: 'lines.TENT', message: 'Only 2 of TENT left to ship.' }] } },
       },
     ]);
     expect(reload(db, other.code).status).toBe('shipped');

@@ -199,7 +199,7 @@ describe('Outbound: verify an order by scanning its items (pick-and-pack)', () =
     expect(count(db, "SELECT count(*) FROM refused_checks WHERE reason = 'item_not_on_order'")).toBe(1);
     const extra = await fragment('5901234123457', '2');
     expect(extra.status).toBe(409);
-    expect(extra.text).toContain('One too many TENT: 1 of 2 are already checked.');
+    expect(extra.text).toContain('One too many TENT: 1 of 2 checked already.');
 
     // The keyed quantity counts many units at once; then the count before the barcode (5*code) does too.
     const keyed = await fragment('5901234123457', '1');

@@ -115,7 +115,7 @@ describe('the packing station without JavaScript', () => {
     const remaining = count(db, 'SELECT quantity FROM order_lines WHERE order_id = ?', stale.id);
     await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key: keyOf((await agent.get('/shipping')).text) });
     const page = (await agent.get('/shipping')).text;
-    expect(page).toContain(`Reported 1 deliveries (1 orders shipped, 0 partly); 1 not reported: ${stale.code}: Only ${remaining} of ${sku} remain unshipped.`);
+    expect(page).toContain(`Reported 1 delivery (1 order shipped, 0 partly); 1 not reported: ${stale.code}: Only ${remaining} of ${sku} left to ship.`);
     expect(page).toMatch(/class="scan-status error"/);
     expect(reload(db, good.code).status).toBe('shipped');
     expect(reload(db, stale.code).status).toBe('packing');

@@ -89,6 +89,8 @@ describe('plurals', () => {
     ['events.created', { status: 'order', count: 1 }, 'Created as Order with 1 line', 'Skapad som Order med 1 rad'],
     ['errors.validationFailed', { count: 1 }, 'The request has 1 invalid field.', 'Anropet har 1 ogiltigt fält.'],
     ['pack.moreSkus', { count: 1 }, 'and 1 more SKU', 'och 1 artikel till'],
+    ['csv.preview.unchanged', { count: 1 }, '1 unchanged', '1 oförändrad'],
+    ['stock.goodsIn.releasedShort', { count: 1 }, 'Finished: 1 order released', 'Avslutad: 1 order frigjord'],
   ])('%s with %j', (key, params, english, swedish) => {
     expect(tEn(key, params)).toBe(english);
     expect(tSv(key, params)).toBe(swedish);
