@@ -319,7 +319,7 @@ export const fr: Catalog = {
     orders: 'Commandes, étape par étape',
     runTitle: 'Passage {{id}} du script de préparation',
     failedAt: 'Arrêté pendant l’étape « {{step}} » :',
-    heldByReason: 'Retenues, par raison',
+    heldByReason: 'Retenues, par motif',
     nothingHeld: 'Aucune commande n’a été retenue.',
     waitingForStock: 'En attente de stock, par référence (commandes)',
     moreSkus_one: 'et {{count}} référence de plus',
