@@ -22,9 +22,11 @@
     return parts.join(' · ');
   };
   const setCounts = (c) => {
-    document.getElementById('count-examined').textContent = c.done ?? c.examined;
-    document.getElementById('count-promoted').textContent = c.promoted;
-    document.getElementById('count-held').textContent = c.held;
+    // Written as the page writes them: "1 234" in Swedish (the page's lang).
+    const number = (n) => Number(n).toLocaleString(document.documentElement.lang || undefined);
+    document.getElementById('count-examined').textContent = number(c.done ?? c.examined);
+    document.getElementById('count-promoted').textContent = number(c.promoted);
+    document.getElementById('count-held').textContent = number(c.held);
     const bar = document.getElementById('run-progress');
     if (c.total) bar.max = c.total;
     bar.value = c.done ?? c.examined;
