@@ -167,6 +167,7 @@ describe('Outbound in a real browser', () => {
     const checked = db.$client.prepare('SELECT l.sku, sum(c.quantity) AS n FROM delivery_checks c JOIN order_lines l ON l.id = c.order_line_id GROUP BY l.sku').all();
     expect(checked).toEqual([{ sku: 'VTENT', n: 3 }]);
     await expect(page.evaluate(() => (window as unknown as { pointerEvents: number }).pointerEvents)).resolves.toBe(0);
+    await page.screenshot({ path: 'test-results/outbound-verify.png', fullPage: true });
 
     // Touch targets: the scan field, the quantity, Check and Undo are at least 44 px high.
     for (const sel of ['#verify-barcode', '#verify-quantity', '#verify-scan button', '#verify-undo button']) {
@@ -180,6 +181,8 @@ describe('Outbound in a real browser', () => {
     await logIn(phonePage, server.url, packer.email, '/outbound');
     const target = await phonePage.locator(link).boundingBox();
     expect(Math.min(target!.height, target!.width)).toBeGreaterThanOrEqual(44);
+    await phonePage.goto(`${server.url}/outbound/orders/${order.code}/verify`);
+    await phonePage.screenshot({ path: 'test-results/outbound-verify-phone.png', fullPage: true });
     await phone.close();
   });
 
