@@ -122,6 +122,10 @@ describe('numbers follow the language', () => {
   });
 
   it('Norwegian and French write them their own way', () => {
+    expect(plain(formatters('nb', 'UTC').seconds(412))).toBe('0,4 s');
+    expect(plain(formatters('fr', 'UTC').number(1234))).toBe('1 234');
+    expect(plain(translator('nb')('pack.moreSkus', { count: 1234 }))).toMatch(/^\D*1 234\D*$/);
+    expect(plain(translator('fr')('pack.moreSkus', { count: 1234 }))).toMatch(/^\D*1 234\D*$/);
     expect(plain(formatNumber('nb-NO', 1234.5))).toBe('1 234,5');
     expect(plain(formatNumber('fr-FR', 1234.5))).toBe('1 234,5');
     expect(formatNumber('en-GB', 1234.5)).toBe('1,234.5');
