@@ -39,9 +39,28 @@ const BY_TAG = new Map<string, Language>(LANGUAGES.flatMap((lang) => [[lang, lan
 
 export type Translate = (key: string, params?: Record<string, unknown>) => string;
 
+type Tree = { [key: string]: string | Tree };
+
+/**
+ * A catalog as i18next gets it: a plural form the language has but English does not (French's
+ * `many`, for a million and more) is its own `_other` text. Without it i18next would skip to
+ * English for such a count; catalogs keep English's keys (they are typed after it).
+ */
+function withOwnPluralForms(tree: Tree, lang: Language): Tree {
+  const forms = new Intl.PluralRules(LANGUAGE_TABLE[lang].locale).resolvedOptions().pluralCategories;
+  const out: Tree = {};
+  for (const [key, value] of Object.entries(tree)) {
+    out[key] = typeof value === 'string' ? value : withOwnPluralForms(value, lang);
+    if (typeof value !== 'string' || !key.endsWith('_other')) continue;
+    const base = key.slice(0, -'_other'.length);
+    for (const form of forms) if (!(`${base}_${form}` in tree)) out[`${base}_${form}`] = value;
+  }
+  return out;
+}
+
 const i18n = i18next.createInstance();
 void i18n.init({
-  resources: Object.fromEntries(LANGUAGES.map((lang) => [lang, { translation: CATALOGS[lang] }])),
+  resources: Object.fromEntries(LANGUAGES.map((lang) => [lang, { translation: withOwnPluralForms(CATALOGS[lang] as unknown as Tree, lang) }])),
   lng: 'en',
   fallbackLng: 'en',
   supportedLngs: [...LANGUAGES],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../../src/i18n/en.js';
-import { CATALOGS, LANGUAGES, LANGUAGE_LOCALES, type Language } from '../../src/i18n/index.js';
+import { CATALOGS, LANGUAGES, LANGUAGE_LOCALES, translator, type Language } from '../../src/i18n/index.js';
 
 type Tree = { [key: string]: string | Tree };
 
@@ -26,8 +26,9 @@ function placeholders(text: string): string[] {
 
 /**
  * The plural forms a language needs: the categories Intl.PluralRules gives the whole numbers a page
- * counts (0 to 100,000), and `other`. French's `many` (a million and more) is left out: i18next
- * then shows the `other` form of English.
+ * counts (0 to 100,000), and `other`. French's `many` (a million and more) is left out: the
+ * catalogs are typed after English, and src/i18n/index.ts gives such a form the language's own
+ * `other` text (tested below).
  */
 function pluralFormsOf(locale: string): string[] {
   const rules = new Intl.PluralRules(locale);
@@ -84,6 +85,20 @@ describe('every catalog in LANGUAGES is complete', () => {
 
   it.each(others)('%s has every English text, none empty, with the same placeholders', (lang: Language) => {
     expect(catalogProblems(en, CATALOGS[lang], LANGUAGE_LOCALES[lang])).toEqual([]);
+  });
+});
+
+describe('counts in every language', () => {
+  it.each(LANGUAGES)('%s writes a count with its own plural forms, from 0 to millions', (lang: Language) => {
+    const t = translator(lang);
+    const rules = new Intl.PluralRules(LANGUAGE_LOCALES[lang]);
+    const counts = CATALOGS[lang].counts as Record<string, string>;
+    for (const n of [0, 1, 2, 5, 21, 1000, 1_000_000, 2_000_000]) {
+      // A form the catalog lacks (French's `many`, for millions) is the language's own `other`, never English.
+      const own = counts[`orders_${rules.select(n)}`] ?? counts.orders_other!;
+      const shape = (text: string) => text.replace(/(\{\{count\}\}|[\d\s\u00a0\u202f.,])+/g, '#');
+      expect(shape(t('counts.orders', { count: n })), `${lang} ${n}`).toBe(shape(own));
+    }
   });
 });
 
