@@ -65,11 +65,13 @@
       status.className = `scan-status ${box ? 'ok' : 'error'}`;
     });
 
+    // A refusal shows beside Print and in the page's flash (an alert for a screen reader).
+    const printError = form.querySelector('.print-error');
     const showError = (text) => {
-      flash.textContent = text;
-      flash.hidden = !text;
-      status.textContent = text;
-      status.className = `scan-status ${text ? 'error' : ''}`;
+      for (const el of [flash, printError]) {
+        el.textContent = text;
+        el.hidden = !text;
+      }
     };
 
     let busy = false;
@@ -111,8 +113,9 @@
           link.href = body.url;
           link.target = '_blank';
           link.textContent = form.dataset.msgOpen;
-          status.replaceChildren(link);
-          status.className = 'scan-status ok';
+          printError.hidden = false;
+          printError.removeAttribute('aria-hidden');
+          printError.replaceChildren(link);
         }
         // The print is recorded once the tab has made the PDF (a large one takes a while): fetch the
         // markers a few times, and again when the packer comes back to this tab.

@@ -28,7 +28,8 @@ describe('Outbound in a real browser', () => {
 
     // Printing with no function chosen says so and sends nothing.
     await page.click('button:text("Print")');
-    await expect(page.locator('.scan-status').textContent()).resolves.toBe('Choose what to print.');
+    await expect(page.locator('.print-bar .print-error').textContent()).resolves.toBe('Choose what to print.');
+    await expect(page.locator('#outbound-error').textContent()).resolves.toBe('Choose what to print.');
 
     await page.selectOption('#outbound-kind', 'pick_slip');
     // The PDF opens in a new tab at its own GET address, in Chromium's viewer; the test keeps a copy of the bytes on the way.
@@ -83,6 +84,9 @@ describe('Outbound in a real browser', () => {
     await page.click('button:text("Print")');
     await page.waitForSelector('#outbound-error:not([hidden])');
     await expect(page.locator('#outbound-error').textContent()).resolves.toContain(`Order ${card.code} is not paid by own invoice`);
+    // Beside the Print button too, where the packer pressed it.
+    await expect(page.locator('.print-bar .print-error').textContent()).resolves.toContain(`Order ${card.code} is not paid by own invoice`);
+    await expect(page.locator('.print-bar .print-error').isVisible()).resolves.toBe(true);
     expect(page.url()).toBe(`${server.url}/outbound`);
     await expect(page.isChecked(`input[name=orders][value="${card.code}"]`)).resolves.toBe(true);
     await expect(page.inputValue('#outbound-kind')).resolves.toBe('invoice');
@@ -95,6 +99,7 @@ describe('Outbound in a real browser', () => {
     const [tab] = await Promise.all([context.waitForEvent('page'), page.click('button:text("Print")')]);
     expect(tab.url()).toBe(`${server.url}/outbound/documents/pick-slip.pdf?orders=${card.code}`);
     await expect(page.locator('#outbound-error').isHidden()).resolves.toBe(true);
+    await expect(page.locator('.print-bar .print-error').isHidden()).resolves.toBe(true);
     await context.close();
   });
 
