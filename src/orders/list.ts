@@ -153,7 +153,7 @@ function union(sources: Source[], page: { below: number; limit: number } | null)
  * - digits only (spaces and dashes aside): the beginning of an order code from MIN_CODE_PREFIX
  *   digits, a phone number from 6; never words;
  * - a phone number with + or brackets: the phone;
- * - anything else: words of the customer's name or e-mail;
+ * - anything else: words of the customer's name or e-mail, unless it is a product's SKU or barcode;
  * and in every case an exact SKU and a product's barcode (a GTIN in any length, as the station
  * reads it: its product's SKU). Orders matching any of them are listed.
  */
@@ -164,15 +164,16 @@ function searchSources(conn: Conn, q: string): { sources: Source[]; shortNumber:
   if (numeric && digits.length >= MIN_CODE_PREFIX && digits.length <= ORDER_CODE_LENGTH) sources.push(codePrefixSource(digits));
   const phone = looksLikePhone(q);
   if (phone) sources.push(phoneSource(phoneKey(q)!));
-  if (!numeric && !phone) {
-    const fts = prefixQuery(q);
-    if (fts) sources.push(wordsSource(fts));
-  }
   const skus = new Set<string>();
   if (skuSchema.safeParse(q).success) skus.add(q);
   const product = findProductForScan(conn, q);
   if (product) skus.add(product.sku);
   for (const sku of skus) sources.push(skuSource(sku));
+  // A product's own SKU or barcode means the product, not words of a name.
+  if (!numeric && !phone && !product) {
+    const fts = prefixQuery(q);
+    if (fts) sources.push(wordsSource(fts));
+  }
   return { sources, shortNumber: numeric && digits.length < MIN_CODE_PREFIX };
 }
 
@@ -199,9 +200,11 @@ function searchPage(conn: Conn, sources: Source[], filters: Where[], before: num
     const page = { below, limit: SEARCH_CHUNK };
     const ids = conn.all<{ id: number }>(sources.length === 1 ? sources[0]!(page) : union(sources, page)).map((r) => r.id);
     if (ids.length === 0) break;
-    rows.push(...selectPage(conn, [...filters, inArray(orders.id, ids)], limit - rows.length));
-    if (rows.length >= limit || ids.length < SEARCH_CHUNK) break;
-    below = ids[ids.length - 1]!;
+    // Without other filters every id is a row of the page: read only as many as it still needs.
+    const batch = filters.every((f) => f === undefined) ? ids.slice(0, limit - rows.length) : ids;
+    rows.push(...selectPage(conn, [...filters, inArray(orders.id, batch)], limit - rows.length));
+    if (rows.length >= limit || (batch.length === ids.length && ids.length < SEARCH_CHUNK)) break;
+    below = batch[batch.length - 1]!;
   }
   return rows;
 }
