@@ -1220,7 +1220,7 @@ export const fr: Catalog = {
     cannotDisableSelf: 'Vous ne pouvez pas désactiver votre propre compte.',
     payloadTooLarge: 'Le corps de la requête est trop volumineux (1 Mo au plus).',
     invalidJson: 'Le corps de la requête n’est pas du JSON valide.',
-    tooManyFields: 'Le formulaire a trop de champs (2 000 au plus).',
+    tooManyFields: 'Le formulaire a trop de champs (2 000 au plus).',
     malformedRequest: 'La requête est mal formée (par exemple un corps qui se dit compressé mais ne l’est pas). Rien n’a été modifié.',
     malformedPath: 'L’adresse est mal formée (un encodage % cassé). Rien n’a été modifié.',
     storageFull: 'Le disque est plein : rien ne peut être enregistré tant que de la place n’est pas libérée. Rien n’a été modifié ; la lecture fonctionne. Prévenez l’exploitant.',
