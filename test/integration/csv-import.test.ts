@@ -91,7 +91,7 @@ describe('CSV import of products and stock', () => {
     const action = parseHtml(res.text).querySelector('form[action$="/confirm"]')!.getAttribute('action')!;
     const refused = await session.agent.post(action).type('form').send({ _csrf: csrfOf(res.text) });
     expect(refused.status).toBe(422);
-    expect(refused.text).toContain('Nothing was imported: 1 rows are bad.');
+    expect(refused.text).toContain('Nothing was imported: 1 row is bad.');
     expect(dbDigest(db)).toBe(before);
   });
 

@@ -239,7 +239,7 @@ describe('Settings → Printers', () => {
     [{ host: 'zebra 1' }, 'host', 'A host name or IP address'],
     [{ host: '' }, 'host', 'Required.'],
     [{ port: '0' }, 'port', 'Must be at least 1.'],
-    [{ port: '65536' }, 'port', 'Must be at most 65535.'],
+    [{ port: '65536' }, 'port', 'Must be at most 65,535.'],
     [{ port: 'nine' }, 'port', 'Must be a whole number.'],
     [{ dpi: '250' }, 'dpi', 'Choose 203 or 300 dpi.'],
     [{ name: '' }, 'name', 'Required.'],
