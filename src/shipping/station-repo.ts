@@ -12,6 +12,8 @@ export interface StationRow {
   currentOrderId: number | null;
   /** The code of the order open here, if any. */
   currentCode: string | null;
+  /** When the station last acted (ms), renewed at most once a minute. */
+  lastSeenAt: number;
 }
 
 /** Where an order is held by a station: open there, or its open delivery belongs there. */
@@ -45,7 +47,7 @@ export interface StationDraftRow {
   parcels: number;
 }
 
-const stationSql = `SELECT s.id, s.user_id AS userId, s.name, u.name AS userName, s.current_order_id AS currentOrderId, o.code AS currentCode
+const stationSql = `SELECT s.id, s.user_id AS userId, s.name, u.name AS userName, s.current_order_id AS currentOrderId, o.code AS currentCode, s.last_seen_at AS lastSeenAt
                       FROM stations s JOIN users u ON u.id = s.user_id LEFT JOIN orders o ON o.id = s.current_order_id`;
 
 const stmts = preparedFor((sqlite) => ({

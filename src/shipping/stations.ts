@@ -40,15 +40,30 @@ export function stationLabel(station: { name: string; userName: string }): strin
   return `${station.name} — ${station.userName}`;
 }
 
+/** How often a station's last-seen time is renewed: a write per scan would be a write for nothing. */
+const SEEN_EVERY_MS = 60_000;
+
+const seenLately = (station: StationRow, now: Date) => now.getTime() - station.lastSeenAt < SEEN_EVERY_MS;
+
 /** The station of this user and name, made on first use and marked as seen. Call inside a transaction. */
 export function ensureStation(tx: Tx, userId: number, name: string, now: Date): StationRow {
   const found = findStationByName(tx, userId, name);
   if (found) {
-    markStationSeen(tx, found.id, now);
+    if (!seenLately(found, now)) markStationSeen(tx, found.id, now);
     return found;
   }
   insertStation(tx, userId, name, now);
   return findStationByName(tx, userId, name)!;
+}
+
+/**
+ * The station of this user and name for a station form: read without a write transaction when it
+ * exists and was seen within the minute (nearly every scan), else made or marked in one.
+ */
+export function stationFor(db: Db, userId: number, name: string, now: Date): StationRow {
+  const found = findStationByName(db, userId, name);
+  if (found && seenLately(found, now)) return found;
+  return writeTransaction(db, (tx) => ensureStation(tx, userId, name, now));
 }
 
 function takenError(code: string, holder: HolderRow): AppError {

@@ -22,7 +22,7 @@ import { autoPrintAfterParcel } from '../printers/service.js';
 import { stationScan } from './scan.js';
 import { listStationDrafts, pruneScanKeys } from './station-repo.js';
 import { stationModel } from './station-view.js';
-import { cleanStationName, closeOrderAt, ensureStation, takeOverOrder, type StationRow } from './stations.js';
+import { cleanStationName, closeOrderAt, ensureStation, stationFor, takeOverOrder, type StationRow } from './stations.js';
 import { writeTransaction } from '../db/client.js';
 
 const scanForm = z.object({
@@ -87,8 +87,7 @@ export function shippingWeb(deps: AppDeps): Router {
   const stationCtx = (req: Request): StationCtx => {
     const ctx = ctxOf(req);
     const name = requireStation(req);
-    const station = writeTransaction(db, (tx) => ensureStation(tx, req.user!.id, name, ctx.now));
-    return { ...ctx, station };
+    return { ...ctx, station: stationFor(db, req.user!.id, name, ctx.now) };
   };
 
   /** "SKU 1/2" for each line of this station's deliveries (or the ticked ones) with units not checked. */
