@@ -1,7 +1,9 @@
+import { createServer } from 'node:net';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sendDueEmails, smtpTransport } from '../../src/email/sender.js';
 import { LANGUAGE_NAMES, LANGUAGES } from '../../src/i18n/index.js';
+import { printParcelLabel, savePrinter } from '../../src/printers/service.js';
 import { aCustomer, buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
 import { binary, bytesOf, pdfText } from '../pdf.js';
@@ -20,6 +22,27 @@ const kari = () => ({ ...aCustomer('Kari Nordmann'), language: 'nb' as const, ad
 
 function userLanguage(db: ReturnType<typeof shop>['db'], email: string): string {
   return db.$client.prepare('SELECT language FROM users WHERE email = ?').pluck().get(email.toLowerCase()) as string;
+}
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+/** A label printer on loopback (port 9100's raw TCP): what each connection sent, as text. */
+async function labelPrinter() {
+  const jobs: string[] = [];
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => {
+      jobs.push(Buffer.concat(chunks).toString('utf8'));
+      socket.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as { port: number }).port, jobs };
 }
 
 /** A PDF the web app serves to a logged-in agent, as its text. */
@@ -133,6 +156,22 @@ describe("a customer's language", () => {
     expect(await byApi(`/api/v1/orders/${norwegian.code}/documents/packing-slip.pdf`)).toContain('Pakkseddel');
     expect(await byApi(`/api/v1/orders/${norwegian.code}/documents/packing-slip.pdf?lang=en`)).toContain('Packing slip');
     expect(await byApi(`/api/v1/orders/${english.code}/documents/packing-slip.pdf?lang=nb`)).toContain('Pakkseddel');
+  });
+
+  it('prints the shipping label in Norwegian, as a PDF and on a ZPL printer', async () => {
+    const { app, db, clock } = shop();
+    const order = buildPackingOrder(db, { lines: [{ sku: 'KOPP', quantity: 1 }], body: { customer: kari() } });
+    expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'JJD000111222333' })).status).toBe(201);
+    const pdf = await pdfText(bytesOf(await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=JJD000111222333`).buffer(true).parse(binary)));
+    expect(pdf).toContain('Kolli 1 av 1');
+    expect(pdf).toContain('Fra');
+
+    const printer = await labelPrinter();
+    const zebra = savePrinter(db, null, { name: 'Zebra', host: '127.0.0.1', port: printer.port, dpi: 203 }, clock());
+    await printParcelLabel({ db, clock, timeoutMs: 5000, lang: 'en' }, { code: order.code, parcelId: 'JJD000111222333', actor: { type: 'system', id: null, name: 'test' }, printerId: zebra.id });
+    expect(printer.jobs).toHaveLength(1);
+    expect(printer.jobs[0]).toContain('Kolli 1 av 1');
+    expect(printer.jobs[0]).not.toContain('Parcel 1 of 1');
   });
 
   it('writes the e-mails to a Norwegian customer in Norwegian, and a real SMTP server receives them', async () => {
