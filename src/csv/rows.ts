@@ -11,8 +11,9 @@ const COLUMN_OF = Object.fromEntries(Object.entries(FIELD_OF).map(([c, f]) => [f
 
 export const columnOfField = (path: string): string | undefined => COLUMN_OF[path.split('.')[0]!];
 
-const YES = ['yes', 'y', 'true', '1', 'ja', 'j', 'x'];
-const NO = ['no', 'n', 'false', '0', 'nej'];
+// English, and the shop languages' own words (ja / nej / nei, oui / non).
+const YES = ['yes', 'y', 'true', '1', 'ja', 'j', 'x', 'oui'];
+const NO = ['no', 'n', 'false', '0', 'nej', 'nei', 'non'];
 
 /**
  * A row of an import file as the body `PUT /api/v1/products/:sku` takes, checked with the same

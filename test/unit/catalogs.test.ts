@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { importRowFromRecord } from '../../src/csv/rows.js';
 import { en } from '../../src/i18n/en.js';
 import { CATALOGS, LANGUAGES, LANGUAGE_LOCALES, translator, type Language } from '../../src/i18n/index.js';
 
@@ -99,6 +100,17 @@ describe('counts in every language', () => {
       const shape = (text: string) => text.replace(/(\{\{count\}\}|[\d\s\u00a0\u202f.,])+/g, '#');
       expect(shape(t('counts.orders', { count: n })), `${lang} ${n}`).toBe(shape(own));
     }
+  });
+});
+
+describe('words a user types in a shop language', () => {
+  it.each([
+    ['yes', true], ['ja', true], ['oui', true],
+    ['no', false], ['nej', false], ['nei', false], ['Non', false],
+  ])('a CSV import reads track_stock %j', (word, track) => {
+    const row = importRowFromRecord({ line: 2, cells: { sku: 'KOPP', name: 'Emaljekopp', track_stock: word } });
+    expect(row.errors).toEqual([]);
+    expect(row.body).toMatchObject({ trackStock: track });
   });
 });
 
