@@ -116,7 +116,7 @@ export function allocate(candidates: readonly Candidate[], stock: ReadonlyMap<nu
 }
 
 /** One sentence of detail for a held order, as the API gives it ("SKU-1: needs 3, 1 available"). */
-export function holdDetail(d: Decision): string {
+export function holdDetail(d: Pick<Decision, 'reason' | 'payment' | 'lines' | 'short'>): string {
   switch (d.reason) {
     case 'on_hold':
       return 'on hold';

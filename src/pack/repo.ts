@@ -3,7 +3,7 @@ import type { Conn, Db } from '../db/client.js';
 import { packRunBatches, packRuns } from '../db/schema/index.js';
 import type { Candidate, ProductStock } from '../domain/allocation.js';
 import type { PaymentMethod } from '../domain/order-status.js';
-import { decodeStep, type OrderStep, type StepJson } from './steps.js';
+import { decodeStep, stepIs, type OrderStep, type StepJson } from './steps.js';
 
 export type PackRunRow = typeof packRuns.$inferSelect;
 
@@ -92,7 +92,7 @@ export function listRuns(conn: Conn, opts: { limit: number; beforeId?: number | 
  * A run's order outcomes after position `after`, optionally only one outcome, at most `limit`.
  * Reads batch by batch and stops as soon as the page is full.
  */
-export function listSteps(db: Db, runId: number, opts: { outcome?: string | undefined; limit: number; after?: number | undefined }): OrderStep[] {
+export function listSteps(db: Db, runId: number, opts: { outcome?: 'promoted' | 'held' | undefined; limit: number; after?: number | undefined }): OrderStep[] {
   const after = opts.after ?? 0;
   const batches = db.$client.prepare('SELECT first_index, steps FROM pack_run_batches WHERE run_id = ? AND first_index + count > ? ORDER BY first_index').raw(true);
   const out: OrderStep[] = [];
@@ -100,7 +100,7 @@ export function listSteps(db: Db, runId: number, opts: { outcome?: string | unde
     const entries = JSON.parse(steps) as StepJson[];
     for (let i = Math.max(after - firstIndex, 0); i < entries.length; i++) {
       const entry = entries[i]!;
-      if (opts.outcome && entry[1] !== opts.outcome) continue;
+      if (opts.outcome && !stepIs(entry, opts.outcome)) continue;
       out.push(decodeStep(entry, firstIndex + i + 1));
       if (out.length === opts.limit) return out;
     }

@@ -17,8 +17,23 @@ export const KEEP_RUN_DETAILS = 50;
 /** Order outcomes per batch sent to the live view (its list shows the latest 500). */
 export const LIVE_ORDERS = 500;
 
-/** Orders per write transaction when the server is idle: under 0.5 s of write lock in the 100,000-candidate bench (docs/decisions.md). */
+/** Orders per write transaction at most (`batchSize` when not given). */
 export const BATCH_SIZE = 5_000;
+/**
+ * Batches are also capped by time: each is sized from the previous one's speed to hold the write
+ * lock about this long, so a machine that writes slowly (busy with other work) gets smaller
+ * batches and the longest write transaction stays well under 0.5 s (docs/decisions.md). The first
+ * batch, before any speed is known, is at most FIRST_BATCH orders.
+ */
+export const BATCH_TARGET_MS = 150;
+export const FIRST_BATCH = 1_000;
+
+/** The next batch's size: at most `max`, towards BATCH_TARGET_MS of writing, at most doubling or halving at a time. */
+export function timedBatchSize(last: { size: number; writeMs: number } | null, max: number): number {
+  if (!last) return Math.min(max, FIRST_BATCH);
+  const toTarget = (last.size * BATCH_TARGET_MS) / Math.max(last.writeMs, 1);
+  return Math.max(1, Math.min(max, Math.round(Math.min(2 * last.size, Math.max(last.size / 2, toTarget)))));
+}
 
 export interface PackScriptDeps {
   db: Db;
@@ -103,7 +118,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     const writer = batchWriter(db, run.id, opts.dryRun, opts.actor, lease);
     let last: { size: number; writeMs: number } | null = null;
     for (let start = 0; start < decisions.length; ) {
-      const end = Math.min(start + (deps.pace ? Math.max(1, await deps.pace(last)) : batchSize), decisions.length);
+      const end = Math.min(start + timedBatchSize(last, deps.pace ? Math.max(1, await deps.pace(last)) : batchSize), decisions.length);
       step = `writing:${start + 1}-${end}`;
       const batch = decisions.slice(start, end);
       const t0 = performance.now();

@@ -6,7 +6,7 @@ import { mailEnv } from '../email/compose.js';
 import { queueOrderMail } from '../email/queue.js';
 import { batchMover } from '../orders/status-writer.js';
 import { loadCandidate, loadStock, type LoadedCandidate } from './repo.js';
-import { encodeBatch } from './steps.js';
+import { encodeBatch, withChanged } from './steps.js';
 import { renewLease, type Lease } from './lease.js';
 
 /** The pack rule's move, planned once: order → packing by `pack` (domain/order-status.ts). */
@@ -101,15 +101,18 @@ export function packOrder(tx: Tx, orderId: number, settings: RuleSettings, actor
  */
 export function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor, lease: Lease | null = null) {
   const ctx: PromotionCtx = { actor, mail: dryRun ? null : mailEnv(db) };
-  return (batch: Decision[], firstIndex: number, now: Date): Set<number> =>
-    writeTransaction(db, (tx) => {
+  return (batch: Decision[], firstIndex: number, now: Date): Set<number> => {
+    // The record's text is made before the write lock is taken; only the outcomes the re-check
+    // refused are encoded again inside.
+    const encoded = encodeBatch(batch);
+    return writeTransaction(db, (tx) => {
       if (lease && !renewLease(tx, lease, now)) throw new Error('The pack script lease was lost (the run took too long between batches).');
       const changed = dryRun ? new Set<number>() : writePromotions(tx, batch, ctx, now);
       const promotions = batch.filter((d, i) => d.outcome === 'promoted' && !changed.has(i)).length;
-      const { codes, steps } = encodeBatch(batch, changed);
       const s = stmts(tx);
-      s.record.run(runId, firstIndex, batch.length, now.getTime(), codes, steps);
+      s.record.run(runId, firstIndex, batch.length, now.getTime(), encoded.codes, withChanged(encoded, changed));
       s.runCounts.run(batch.length, promotions, batch.length - promotions, runId);
       return changed;
     });
+  };
 }

@@ -134,6 +134,26 @@ describe('the record of a run', () => {
     expect(listSteps(db, result.id, { limit: 10, outcome: 'promoted' }).map((s) => s.position)).toEqual([1, 2]);
   });
 
+  it('keeps each outcome compact, its detail made again when read, and still reads outcomes stored in the earlier nested form', async () => {
+    const { db, orders, result } = await runOverFive();
+    const stored = db.$client.prepare('SELECT steps FROM pack_run_batches WHERE run_id = ? ORDER BY first_index').pluck().all(result.id) as string[];
+    expect(JSON.parse(stored[1]!)).toEqual([
+      [orders[2]!.code, 3, 0, 'card'],
+      [orders[3]!.code, 5, 3, 'card', 'A', 1, 0, 0],
+    ]);
+    expect(listSteps(db, result.id, { limit: 100 })[3]).toMatchObject({ reason: 'insufficient_stock', detail: 'A: needs 1, 0 available', payment: { ok: true, paid: true, paymentMethod: 'card', approved: false } });
+    // A run recorded before: outcomes as nested arrays with their detail written out.
+    const old = db.insert(packRuns).values({ trigger: 'cron', dryRun: false, status: 'succeeded', startedBy: 'schedule', startedAt: new Date(), examined: 2, promoted: 1, held: 1 }).returning().get();
+    const nested = [
+      ['1000000001', 'promoted', null, '', [1, 1, 'card', 0], [['A', 1, 2, 1]]],
+      ['1000000002', 'held', 'insufficient_stock', 'A: needs 3, 1 available', [1, 1, 'invoice', 1], [['A', 3, 1, 0]]],
+    ];
+    db.$client.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, 0, 2, ?, ?, ?)').run(old.id, Date.now(), ' 1000000001 1000000002 ', JSON.stringify(nested));
+    expect(listSteps(db, old.id, { limit: 10, outcome: 'held' })).toEqual([
+      { position: 2, code: '1000000002', outcome: 'held', reason: 'insufficient_stock', detail: 'A: needs 3, 1 available', payment: { ok: true, paid: true, paymentMethod: 'invoice', approved: true }, lines: [{ sku: 'A', need: 3, available: 1, ok: false }] },
+    ]);
+  });
+
   it("finds an order's latest outcome, and only since the order was made", async () => {
     const { db, clock, orders, result } = await runOverFive();
     const held = orders[3]!;
