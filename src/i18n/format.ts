@@ -55,7 +55,14 @@ function makeFormatters(lang: Language, timeZone: string) {
     actor: (label: string | null | undefined) => {
       if (!label) return '';
       const key = SYSTEM_ACTORS[label];
-      return key ? t(key) : label;
+      if (key) return t(key);
+      // A pack run's lease is labelled "<who> (<trigger>)": both parts in the reader's words.
+      const run = /^(.+) \((cron|manual|cli|api|check)\)$/.exec(label);
+      if (!run) return label;
+      const who = SYSTEM_ACTORS[run[1]!] ? t(SYSTEM_ACTORS[run[1]!]!) : run[1]!;
+      const how = t(`pack.triggers.${run[2]!}`);
+      // "By hand" reads "by hand" inside a sentence; "API" stays as it is.
+      return `${who} (${/^\p{Lu}\p{Ll}/u.test(how) ? how[0]!.toLowerCase() + how.slice(1) : how})`;
     },
   };
 }

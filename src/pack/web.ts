@@ -62,7 +62,10 @@ export function packWeb(deps: AppDeps): Router {
       res.redirect(303, `/tools/pack-script/runs/${id}`);
     } catch (err) {
       if (err instanceof AppError && err.code === 'pack_run_in_progress') {
-        return renderIndex(req, res, formRefusal(req, res, err).message);
+        // Who holds the run, in the reader's words (the API keeps the label as stored).
+        const { fmt } = res.locals;
+        const shown = new AppError(err.code, err.key, { ...err.params, by: fmt.actor(String(err.params.by)) }, err.details);
+        return renderIndex(req, res, formRefusal(req, res, shown).message);
       }
       throw err;
     }

@@ -100,7 +100,7 @@ describe('Tools → Pack script', () => {
     // The time in the shop's zone (never UTC), as the error page and the API say it.
     const hhmm = new Intl.DateTimeFormat('sv-SE', { timeZone: config.timezone, hour: '2-digit', minute: '2-digit' }).format(since);
     expect(config.timezone).not.toBe('UTC');
-    expect(res.text).toContain(`already running since ${hhmm}, started by Erik (manual)`);
+    expect(res.text).toContain(`already running since ${hhmm}, started by Erik (by hand)`);
   });
 
   it('streams a finished run as one event', async () => {

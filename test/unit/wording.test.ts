@@ -58,6 +58,10 @@ describe('Swedish wording', () => {
     expect(f.actor('demo data')).toBe('demodata');
     expect(f.actor('cli')).toBe('kommandoraden');
     expect(f.actor('Anna Berg')).toBe('Anna Berg');
+    // A pack run's lease: "<who> (<trigger>)".
+    expect(f.actor('pack script (cron)')).toBe('packskriptet (schema)');
+    expect(f.actor('Erik (manual)')).toBe('Erik (manuellt)');
+    expect(formatters('en', 'UTC').actor('Erik (api)')).toBe('Erik (API)');
     expect(formatters('en', 'UTC').actor('pack script')).toBe('pack script');
   });
 });
