@@ -93,6 +93,19 @@ describe('accessibility in a real browser', () => {
     await page.close();
   });
 
+  it('a refused filter on the orders list is tied to its field, which gets the cursor', async () => {
+    const { browser, server } = suite;
+    const op = await buildUser(server.db, 'operator');
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    await logIn(page, server.url, op.email, '/orders?minValue=lots');
+    const refused = await tiedErrors(page);
+    expect(refused.map((r) => r.name)).toEqual(['minValue']);
+    expect(refused[0]!.message).toMatch(/^Value from: ./);
+    await expect(focused(page)).resolves.toMatchObject({ tag: 'input', name: 'minValue' });
+    await expect(seriousFindings(page)).resolves.toEqual([]);
+    await page.close();
+  });
+
   it('the first Tab reaches "Skip to content", which shows and moves the focus to the page\'s main part', async () => {
     const { browser, server } = suite;
     const admin = await buildUser(server.db, 'admin');
@@ -233,6 +246,20 @@ describe('accessibility in a real browser', () => {
       await page.click('button:text("Run now")');
       await page.waitForURL(/\/tools\/pack-script\/runs\/\d+$/);
       await expect(seriousFindings(page)).resolves.toEqual([]);
+    });
+
+    it('on a phone: the orders list, an order, Outbound and Shipping out', async () => {
+      const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      const page = await context.newPage();
+      await logIn(page, suite.server.url, ctx.admin.email, '/orders');
+      const found: Record<string, Finding[]> = {};
+      for (const path of ['/orders', `/orders/${ctx.packing}`, '/outbound', '/shipping']) {
+        await page.goto(`${suite.server.url}${path}`);
+        const findings = await seriousFindings(page);
+        if (findings.length) found[path] = findings;
+      }
+      await context.close();
+      expect(found).toEqual({});
     });
 
     it('Shipping out: naming the station, then the station', async () => {
