@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser } from '../builders.js';
 import { savePrinter } from '../../src/printers/service.js';
+import { putVerificationMode } from '../../src/shipping/checks.js';
 import { dbDigest } from '../digest.js';
 import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
 import { oddValue } from './arbitraries.js';
@@ -33,6 +34,7 @@ function pagesOf(codes: string[], userId: number, extra: string[] = []) {
     ...codes.map((c) => `/orders/${c}`),
     `/orders/${codes[1]}/delete`,
     '/outbound',
+    `/outbound/orders/${codes[3]}/verify`,
     '/shipping',
     '/shipping?open=partial',
     '/shipping/station',
@@ -111,7 +113,7 @@ function expectClean(res: request.Response, what: string) {
   expect(res.status, what).toBeLessThan(500);
   const text = res.text ?? '';
   expect(text, what).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\/src\/\w|\.ts:\d+|ReferenceError|TypeError/);
-  if (res.status >= 400 && /html/.test(res.headers['content-type'] ?? '')) expect(text, what).toContain('<main class="page">');
+  if (res.status >= 400 && /html/.test(res.headers['content-type'] ?? '')) expect(text, what).toContain('<main class="page"');
 }
 
 async function setUp() {
@@ -125,6 +127,8 @@ async function setUp() {
   const other = await buildUser(db, 'packer');
   // A label printer that is off (nothing listens on port 1): its test print is refused with a message, changing nothing.
   savePrinter(db, null, { name: 'Fuzz Zebra', host: '127.0.0.1', port: 1, dpi: 203 }, ctx.clock());
+  // Item checks on "warn": the station and Outbound's verify view show their check forms.
+  putVerificationMode(db, 'warn', ctx.clock(), 'fuzz');
   return { ...ctx, codes: orders.map((o) => o.code), admin, other };
 }
 

@@ -9,7 +9,7 @@ import { tempDir } from '../temp.js';
 /** What a page shows when something goes wrong must never be a stack trace or a server path. */
 export function expectProductErrorPage(html: string) {
   expect(html).toMatch(/^<!doctype html>/i);
-  expect(html).toContain('<main class="page">');
+  expect(html).toContain('<main class="page"');
   expect(html).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\/src\/|\.ts:\d+|Error:/);
 }
 
