@@ -10,10 +10,12 @@ export function fieldErrorId(name: string): string {
  * tag (`<input name="sku" <%- fieldAria(errors, 'sku') %>>`): `aria-invalid="true"` and
  * `aria-describedby` naming the message's id, so that a screen reader reads the message with the
  * field and public/js/form-errors.js puts the cursor on the first refused field. Nothing when the
- * field has no error.
+ * field has no error. An input that answers for more than one field (a manual order's line: its
+ * quantity, SKU and price) names each of them; every one with an error is described.
  */
-export function fieldAria(errors: Readonly<Record<string, unknown>> | null | undefined, name: string): string {
-  if (!errors || !errors[name]) return '';
-  const id = fieldErrorId(name).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return `aria-invalid="true" aria-describedby="${id}"`;
+export function fieldAria(errors: Readonly<Record<string, unknown>> | null | undefined, ...names: string[]): string {
+  const refused = names.filter((name) => errors?.[name]);
+  if (refused.length === 0) return '';
+  const ids = refused.map((name) => fieldErrorId(name).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`));
+  return `aria-invalid="true" aria-describedby="${ids.join(' ')}"`;
 }
