@@ -7,30 +7,8 @@
 //   again, recorded as a reprint), and the printed markers are fetched again;
 // - the verify view sends each scan in the background and shows the answer in place, with a sound.
 (() => {
-  // ---- sound, as the packing station sounds (muted per user in My account) ----
-  let audio = null;
-  const tone = (freq, start, length, type = 'sine') => {
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.type = type;
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.2, audio.currentTime + start);
-    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + start + length);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(audio.currentTime + start);
-    osc.stop(audio.currentTime + start + length);
-  };
-  const SOUNDS = { ok: () => tone(1200, 0, 0.09), error: () => tone(180, 0, 0.45, 'square') };
-  const sound = (kind) => {
-    if (document.body.dataset.sounds === 'off') return;
-    try {
-      audio ||= new AudioContext();
-      if (audio.state === 'suspended') audio.resume();
-      SOUNDS[kind]?.();
-    } catch {
-      // No audio device: the words and colour still say it.
-    }
-  };
+  // The packing station's sounds (public/js/sounds.js; muted per user in My account).
+  const sound = (kind) => window.ScanSounds?.play(kind);
 
   const printList = () => {
     const form = document.getElementById('outbound-print');

@@ -17,36 +17,7 @@
   const msg = (name, params = {}) => Object.entries(params).reduce((text, [k, v]) => text.replace(`{{${k}}}`, v), page.dataset[name] || '');
 
   // ---- feedback: words, colour, sound ----
-  let audio = null;
-  const tone = (freq, start, length, type = 'sine') => {
-    const osc = audio.createOscillator();
-    const gain = audio.createGain();
-    osc.type = type;
-    osc.frequency.value = freq;
-    gain.gain.setValueAtTime(0.2, audio.currentTime + start);
-    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + start + length);
-    osc.connect(gain).connect(audio.destination);
-    osc.start(audio.currentTime + start);
-    osc.stop(audio.currentTime + start + length);
-  };
-  const SOUNDS = {
-    ok: () => tone(1200, 0, 0.09),
-    duplicate: () => {
-      tone(700, 0, 0.07);
-      tone(700, 0.12, 0.07);
-    },
-    error: () => tone(180, 0, 0.45, 'square'),
-  };
-  const sound = (kind) => {
-    if (document.body.dataset.sounds === 'off') return;
-    try {
-      audio ||= new AudioContext();
-      if (audio.state === 'suspended') audio.resume();
-      SOUNDS[kind]?.();
-    } catch {
-      // No audio device: the words and colour still say it.
-    }
-  };
+  const sound = (kind) => window.ScanSounds?.play(kind);
   const say = (text, kind) => {
     status.textContent = text;
     status.className = `scan-status ${kind === 'ok' ? 'ok' : kind || ''}`;

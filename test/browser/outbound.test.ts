@@ -3,6 +3,7 @@ import { putVerificationMode } from '../../src/shipping/checks.js';
 import { buildOrder, buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { pdfBarcodes, pdfText } from '../pdf.js';
 import { browserSuite, logIn } from './browser.js';
+import { pointerEvents, tones, watchPage } from './watch.js';
 
 describe('Outbound in a real browser', () => {
   const suite = browserSuite();
@@ -113,27 +114,9 @@ describe('Outbound in a real browser', () => {
     const order = buildPackingOrder(db, { lines: [{ sku: 'VTENT', quantity: 3 }, { sku: 'VMUG', quantity: 1 }] });
     const packer = await buildUser(db, 'packer');
     const context = await browser.newContext();
-    await context.addInitScript(() => {
-      const w = window as unknown as { pointerEvents: number; tones: number[] };
-      w.pointerEvents = 0;
-      w.tones = [];
-      for (const type of ['pointerdown', 'mousedown', 'mouseup', 'touchstart']) window.addEventListener(type, () => w.pointerEvents++, true);
-      const Real = window.AudioContext;
-      window.AudioContext = class extends Real {
-        override createOscillator() {
-          const osc = super.createOscillator();
-          const start = osc.start.bind(osc);
-          osc.start = (when?: number) => {
-            w.tones.push(osc.frequency.value);
-            start(when);
-          };
-          return osc;
-        }
-      };
-    });
+    await watchPage(context);
     const page = await context.newPage();
     await logIn(page, server.url, packer.email, '/outbound');
-    const tones = () => page.evaluate(() => (window as unknown as { tones: number[] }).tones.splice(0));
     const status = () => page.locator('#verify-status').textContent();
     const line = (sku: string) => page.locator(`#verify-state tr[data-sku="${sku}"] .check-count`).textContent();
     const scan = async (value: string) => {
@@ -152,11 +135,11 @@ describe('Outbound in a real browser', () => {
     await scan('5901234123457');
     await expect.poll(status).toBe('Checked VTENT: 1 of 3.');
     await expect(line('VTENT')).resolves.toBe('1 of 3 checked');
-    await expect.poll(tones).toEqual([1200]);
+    await expect.poll(() => tones(page)).toEqual([1200]);
     // A wrong item: refused with its message and the error sound; the field keeps the focus.
     await scan('96385074');
     await expect.poll(status).toBe(`VSOCK is not on order ${order.code}. Put it back.`);
-    await expect.poll(tones).toEqual([180]);
+    await expect.poll(() => tones(page)).toEqual([180]);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('verify-barcode');
     // Many of one item: the count keyed before the barcode.
     await scan('2*5901234123457');
@@ -171,7 +154,7 @@ describe('Outbound in a real browser', () => {
     // The station's state: the checks are the same rows.
     const checked = db.$client.prepare('SELECT l.sku, sum(c.quantity) AS n FROM delivery_checks c JOIN order_lines l ON l.id = c.order_line_id GROUP BY l.sku').all();
     expect(checked).toEqual([{ sku: 'VTENT', n: 3 }]);
-    await expect(page.evaluate(() => (window as unknown as { pointerEvents: number }).pointerEvents)).resolves.toBe(0);
+    await expect(pointerEvents(page)).resolves.toBe(0);
     await page.screenshot({ path: 'test-results/outbound-verify.png', fullPage: true });
 
     // Touch targets: the scan field, the quantity, Check and Undo are at least 44 px high.

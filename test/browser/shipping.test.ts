@@ -2,45 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bwipjs from 'bwip-js';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { putVerificationMode } from '../../src/shipping/checks.js';
 import { buildPackingOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { launchChromium, logIn, serveApp } from './browser.js';
 import { browserSuite } from './browser.js';
 import { tempDir } from '../temp.js';
+import { pointerEvents, tones, watchPage } from './watch.js';
 import { PASSWORD } from '../helpers.js';
 
 const parcelsOnCard = (page: Page) => page.locator('#current .parcel[data-parcel]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.parcel));
 const status = (page: Page) => page.locator('#scan-status').textContent();
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.id);
-
-/**
- * Counts what a mouse or finger would cause (pointer and mouse button events) and the station's
- * sounds (each oscillator's frequency), from before the page's own scripts run.
- */
-async function watchPage(context: BrowserContext) {
-  await context.addInitScript(() => {
-    const w = window as unknown as { pointerEvents: number; tones: number[] };
-    w.pointerEvents = 0;
-    w.tones = [];
-    for (const type of ['pointerdown', 'mousedown', 'mouseup', 'touchstart']) window.addEventListener(type, () => w.pointerEvents++, true);
-    const Real = window.AudioContext;
-    window.AudioContext = class extends Real {
-      override createOscillator() {
-        const osc = super.createOscillator();
-        const start = osc.start.bind(osc);
-        osc.start = (when?: number) => {
-          w.tones.push(osc.frequency.value);
-          start(when);
-        };
-        return osc;
-      }
-    };
-  });
-}
-const pointerEvents = (page: Page) => page.evaluate(() => (window as unknown as { pointerEvents: number }).pointerEvents);
-const tones = (page: Page) => page.evaluate(() => (window as unknown as { tones: number[] }).tones.splice(0));
 
 /** A wedge scanner "types" fast and ends with Enter. */
 const scanner = (page: Page) => async (value: string) => {
