@@ -1352,6 +1352,14 @@ export const en = {
     printerNameInUse: 'There is already a printer called {{name}}.',
     stationName: 'A station name is 1–{{max}} characters, e.g. “Bench 2”.',
     checkQuantity: 'A count is a whole number from 1 to 999.',
+    type: {
+      string: 'Must be text.',
+      number: 'Must be a number.',
+      boolean: 'Must be yes or no.',
+      array: 'Must be a list.',
+      object: 'Must be a group of fields.',
+      date: 'Must be a date.',
+    },
   },
 };
 

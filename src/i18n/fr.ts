@@ -1358,5 +1358,13 @@ export const fr: Catalog = {
     printerNameInUse: 'Il y a déjà une imprimante nommée {{name}}.',
     stationName: 'Un nom de poste compte de 1 à {{max}} caractères, par ex. « Établi 2 ».',
     checkQuantity: 'Une quantité est un nombre entier de 1 à 999.',
+    type: {
+      string: 'Doit être du texte.',
+      number: 'Doit être un nombre.',
+      boolean: 'Doit être oui ou non.',
+      array: 'Doit être une liste.',
+      object: 'Doit être un groupe de champs.',
+      date: 'Doit être une date.',
+    },
   },
 };

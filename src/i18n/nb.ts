@@ -1357,5 +1357,13 @@ export const nb: Catalog = {
     printerNameInUse: 'Det finnes allerede en skriver som heter {{name}}.',
     stationName: 'Et stasjonsnavn er 1–{{max}} tegn, f.eks. «Bord 2».',
     checkQuantity: 'Et antall er et heltall fra 1 til 999.',
+    type: {
+      string: 'Må være tekst.',
+      number: 'Må være et tall.',
+      boolean: 'Må være ja eller nei.',
+      array: 'Må være en liste.',
+      object: 'Må være en gruppe felt.',
+      date: 'Må være en dato.',
+    },
   },
 };

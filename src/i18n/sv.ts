@@ -1354,5 +1354,13 @@ export const sv: Catalog = {
     printerNameInUse: 'Det finns redan en skrivare som heter {{name}}.',
     stationName: 'Ett stationsnamn har 1–{{max}} tecken, t.ex. ”Bänk 2”.',
     checkQuantity: 'Ett antal är ett heltal från 1 till 999.',
+    type: {
+      string: 'Måste vara text.',
+      number: 'Måste vara ett tal.',
+      boolean: 'Måste vara ja eller nej.',
+      array: 'Måste vara en lista.',
+      object: 'Måste vara en grupp av fält.',
+      date: 'Måste vara ett datum.',
+    },
   },
 };

@@ -12,6 +12,8 @@ function issueToField(issue: Issue): FieldError {
     case 'invalid_type':
       if (issue.input === undefined) return { path, key: 'validation.required' };
       if (issue.expected === 'int') return { path, key: 'validation.integer' };
+      // The type in the reader's words ("Must be a number."); a type without its own text is named as zod names it.
+      if (hasMessage(`validation.type.${issue.expected}`)) return { path, key: `validation.type.${issue.expected}` };
       return { path, key: 'validation.invalidType', params: { expected: issue.expected } };
     case 'too_small': {
       const min = Number(issue.minimum);
@@ -43,7 +45,8 @@ function issueToField(issue: Issue): FieldError {
 
 /** Parses `input` with `schema` or throws a 422 listing every field that is wrong. */
 export function parse<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input);
+  // reportInput: an issue carries the value it refused, so a wrong type is told from a missing field.
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   const fields = result.error.issues.map(issueToField);
   throw new AppError('validation_failed', 'errors.validationFailed', { count: fields.length }, { fields });
