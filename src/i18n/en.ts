@@ -1,7 +1,7 @@
 /** English: the reference catalog. Every other language is typed after it. */
 export const en = {
   app: { name: 'Warehouse' },
-  common: { save: 'Save', cancel: 'Cancel', yes: 'Yes', no: 'No' },
+  common: { save: 'Save', cancel: 'Cancel', yes: 'Yes', no: 'No', colon: ':' },
   /** Counts put into longer texts: each a plural pair, chosen by i18next with `count`. */
   counts: {
     units_one: '{{count}} unit',

@@ -8,7 +8,7 @@ import type { Catalog } from './en.js';
  */
 export const fr: Catalog = {
   app: { name: 'Entrepôt' },
-  common: { save: 'Enregistrer', cancel: 'Annuler', yes: 'Oui', no: 'Non' },
+  common: { save: 'Enregistrer', cancel: 'Annuler', yes: 'Oui', no: 'Non', colon: ' :' },
   /** Quantités insérées dans des textes plus longs : chacune une paire singulier/pluriel (en français, 0 et 1 au singulier). */
   counts: {
     units_one: '{{count}} unité',

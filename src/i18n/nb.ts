@@ -6,7 +6,7 @@ import type { Catalog } from './en.js';
  */
 export const nb: Catalog = {
   app: { name: 'Lager' },
-  common: { save: 'Lagre', cancel: 'Avbryt', yes: 'Ja', no: 'Nei' },
+  common: { save: 'Lagre', cancel: 'Avbryt', yes: 'Ja', no: 'Nei', colon: ':' },
   /** Counts put into longer texts: each a plural pair, chosen by i18next with `count`. */
   counts: {
     units_one: '{{count}} enhet',

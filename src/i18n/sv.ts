@@ -3,7 +3,7 @@ import type { Catalog } from './en.js';
 /** Svenska. Terms follow the shops' own help pages (Utleverans, Frakt ut, Plocksedel, Kolli-ID). */
 export const sv: Catalog = {
   app: { name: 'Lager' },
-  common: { save: 'Spara', cancel: 'Avbryt', yes: 'Ja', no: 'Nej' },
+  common: { save: 'Spara', cancel: 'Avbryt', yes: 'Ja', no: 'Nej', colon: ':' },
   /** Counts put into longer texts: each a plural pair, chosen by i18next with `count`. */
   counts: {
     units_one: '{{count}} enhet',

@@ -57,6 +57,8 @@ describe('French (fr)', () => {
     expect(text).toMatch(/Numéro de facture\s+7001/);
     expect(text).toContain('Date d’échéance');
     expect(text).toMatch(new RegExp(`Conditions de paiement${sp}?:${sp}30 jours net`));
+    // A label the code puts a colon after follows French typography too: a space before the colon.
+    expect(text).toMatch(new RegExp(`Règlement à${sp}:`));
     expect(text).toContain('Zoë Lefèvre');
     expect(text).toContain('12 rue de la République');
     expect(text).toContain('Fjällbutiken AB');

@@ -24,7 +24,7 @@ export function pickSlip(ctx: Ctx, order: DocOrder): void {
         y += 14;
       }
       if (order.comment) {
-        for (const line of ctx.pdf.wrap(`${t('docs.comment')}: ${order.comment}`, 10, A4.width - 2 * MARGIN)) {
+        for (const line of ctx.pdf.wrap(`${t('docs.comment')}${t('common.colon')} ${order.comment}`, 10, A4.width - 2 * MARGIN)) {
           c.text(line, MARGIN, y, { size: 10 });
           y += 13;
         }
