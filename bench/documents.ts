@@ -1,7 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { fill } from './generate.js';
-import { startServer } from './http.js';
+import { rssMb, sampleRss, startServer } from './http.js';
 import { probe, stationSession, type Probe } from './responsive.js';
 import { createUser } from '../src/users/service.js';
 
@@ -10,8 +10,12 @@ export interface DocumentsBench {
   pickSlipSeconds: number[];
   pickSlipBytes: number;
   batchSeconds: number[];
-  /** Peak resident memory of the server process (VmHWM), MB. */
+  /** Peak resident memory of the server process since it started (VmHWM), MB. */
   peakRssMb: number;
+  /** The same just after start, MB. */
+  hwmStartMb: number;
+  /** The highest VmRSS sampled (every 25 ms) while the pick slips and batch lists were made, MB. */
+  peakDuringMb: number;
   /** The slowest /healthz answered while 500 pick slips were being made, ms. */
   healthzDuringMaxMs: number;
   healthzDuringCount: number;
@@ -40,6 +44,7 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
   db.$client.close();
 
   const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, SCHEDULE: '0', LOGIN_RATE_LIMIT: '100000' });
+  const hwmStartMb = rssMb(server.child.pid!, 'VmHWM');
   const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
   const post = (url: string, body: unknown) => fetch(`${server.url}${url}`, { method: 'POST', headers, body: JSON.stringify(body) });
   try {
@@ -65,6 +70,7 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
       return { seconds: (performance.now() - t0) / 1000, bytes: body.length };
     };
     // The first job reads the fonts and warms up the code; it is timed too.
+    const sampler = sampleRss(server.child.pid!);
     const pickSlipSeconds: number[] = [];
     let pickSlipBytes = 0;
     let healthzDuringMaxMs = 0;
@@ -88,8 +94,8 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
     }
     const batchSeconds: number[] = [];
     for (let i = 0; i < 3; i++) batchSeconds.push((await timePdf('/api/v1/documents/batch-pick-list')).seconds);
-    const status = readFileSync(`/proc/${server.child.pid}/status`, 'utf8');
-    const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    const peakDuringMb = sampler.stop();
+    const peakRssMb = rssMb(server.child.pid!, 'VmHWM');
 
     const session = await stationSession(server.url, 'bench@example.com', PASSWORD);
     const probeCodes = { order: codes, packing: codes };
@@ -101,7 +107,7 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
         for (let i = 0; i < 2; i++) await timePdf('/api/v1/documents/pick-slips');
       })(),
     });
-    return { orders, pickSlipSeconds, pickSlipBytes, batchSeconds, peakRssMb, healthzDuringMaxMs, healthzDuringCount, without, during };
+    return { orders, pickSlipSeconds, pickSlipBytes, batchSeconds, peakRssMb, hwmStartMb, peakDuringMb, healthzDuringMaxMs, healthzDuringCount, without, during };
   } finally {
     server.stop();
   }

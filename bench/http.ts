@@ -12,14 +12,28 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * The real server (npm start's entry) in its own process, so client and server do not share a thread.
- * BENCH_SERVER_NODE_ARGS adds node options to the server alone (say `--cpu-prof --cpu-prof-dir=/tmp/prof`),
- * which NODE_OPTIONS cannot carry.
+ * npm start's command line (package.json) without `node`: its node options (the heap settings,
+ * docs/operations.md § Memory), `--import tsx` and the entry, so the bench runs the server as it runs
+ * in production and a change of those options shows in the figures.
+ */
+export function startCommand(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const [node, ...args] = start.split(/\s+/).filter(Boolean);
+  if (node !== 'node' || args.at(-1) !== 'src/server.ts') throw new Error(`npm start is not "node … src/server.ts": ${start}`);
+  return args;
+}
+
+/**
+ * The real server (npm start's command) in its own process, so client and server do not share a thread.
+ * BENCH_SERVER_NODE_ARGS adds node options to the server alone (say `--cpu-prof --cpu-prof-dir=/tmp/prof`,
+ * or `--max-semi-space-size=16` to compare with V8's default), which NODE_OPTIONS cannot carry; they
+ * come after npm start's, so the same option given here wins.
  */
 export async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; stop: () => void }> {
   const port = await freePort();
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/server.ts'], {
+  const [entry, ...startArgs] = startCommand().reverse();
+  const child = spawn(process.execPath, [...startArgs.reverse(), ...nodeArgs, entry!], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -125,4 +139,36 @@ export function cpuSeconds(pid: number | undefined, opts: { thread?: 'main' } = 
   } catch {
     return null;
   }
+}
+
+/** A process's resident memory now (VmRSS) or its peak since it started (VmHWM), MB, from /proc (Linux). */
+export function rssMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+}
+
+/**
+ * Samples a process's VmRSS every `everyMs` until stop(), which answers the highest sample, MB. VmHWM
+ * is the peak since the process started, start-up included; this is the peak during one piece of work.
+ */
+export function sampleRss(pid: number, everyMs = 25): { stop: () => number } {
+  let peak = rssMb(pid, 'VmRSS');
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssMb(pid, 'VmRSS'));
+    } catch {
+      // The process has ended.
+    }
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      try {
+        peak = Math.max(peak, rssMb(pid, 'VmRSS'));
+      } catch {
+        // The process has ended.
+      }
+      return peak;
+    },
+  };
 }
