@@ -116,7 +116,7 @@ describe('checking items at the packing station', () => {
     expect((await scanFragment('SHIP CHECKED', { key: 's-1' })).text).toContain('ships what is checked');
     const shipped = await scanFragment('REPORT IN', { key: 'r-2' });
     // The other order's delivery has no checks: it stays, named with why.
-    expect(shipped.text).toContain(`Reported 1 deliveries (0 orders shipped, 1 partly); 1 not reported: ${other.code}: Order ${other.code} cannot be reported`);
+    expect(shipped.text).toContain(`Reported 1 delivery (0 orders shipped, 1 partly); 1 not reported: ${other.code}: Order ${other.code} cannot be reported`);
     expect(db.$client.prepare("SELECT l.sku, l.shipped_quantity FROM order_lines l WHERE l.order_id = ? ORDER BY l.id").raw().all(order.id)).toEqual([['TENT', 1], ['MUG', 0]]);
   });
 

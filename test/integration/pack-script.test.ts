@@ -247,7 +247,7 @@ describe('the lease while a run goes on', () => {
     const { agent } = await loginAs(ctx.app, 'op@example.com');
     const page = await agent.get('/tools/pack-script').expect(200);
     const notice = /<p class="marker warn" id="lease">([^<]*)<\/p>/.exec(page.text)?.[1];
-    expect(notice).toContain('Anna (manual), since 09:00:00');
+    expect(notice).toContain('Anna (by hand), since 09:00:00');
     expect(notice).toContain('runs out at 09:00:10');
   });
 });
