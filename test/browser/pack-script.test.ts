@@ -21,8 +21,10 @@ describe('the pack script run by hand, in a real browser', () => {
     // ... and when it finishes it shows the summary.
     await page.waitForSelector('h2:text("Held, by reason")', { timeout: 30_000 });
     await expect(page.locator('#run-status').textContent()).resolves.toBe('Finished');
-    const promoted = Number(await page.locator('#count-promoted').textContent());
-    const held = Number(await page.locator('#count-held').textContent());
+    // Figures are written the page's way ("29,500"): read back as digits.
+    const figure = async (selector: string) => Number((await page.locator(selector).textContent())?.replace(/\D/g, ''));
+    const promoted = await figure('#count-promoted');
+    const held = await figure('#count-held');
     expect(promoted).toBeGreaterThan(0);
     expect(held).toBeGreaterThan(0);
     expect(promoted + held).toBe(30_000);

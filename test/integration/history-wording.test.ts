@@ -23,7 +23,7 @@ describe('words of the order page and the station', () => {
     await scan(order.code);
     const res = await scan('FETCH PARCEL ID');
     const page = (await agent.get(res.headers.location!)).text;
-    expect(page).toMatch(new RegExp(`Parcel ID\\(s\\) \\d{18} from the shop&#39;s own SSCC series added to order ${order.code}\\.`));
+    expect(page).toMatch(new RegExp(`Parcel ID \\d{18} from the shop&#39;s own SSCC series added to order ${order.code}\\.`));
     expect(page).not.toContain('shipping broker');
   });
 });
