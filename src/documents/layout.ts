@@ -214,6 +214,24 @@ export function sellerLines(ctx: Ctx): string[] {
 }
 
 /**
+ * The line table of the billing documents (invoice, credit note): SKU, product, quantity, unit
+ * price, VAT rate and amount, the amount times `sign` (a credit note's lines are credited, −1).
+ */
+export function billingColumns<T extends { sku: string; name: string; quantity: number; unitPrice: number; vatRate: number }>(ctx: Ctx, currency: string, sign: 1 | -1): Column<T>[] {
+  const { t, fmt } = ctx;
+  const money = (n: number) => fmt.money(n, currency);
+  const width = A4.width - 2 * MARGIN;
+  return [
+    { title: t('docs.sku'), width: 28 * MM, value: (l) => l.sku },
+    { title: t('docs.product'), width: width - 28 * MM - 84 * MM, value: (l) => l.name },
+    { title: t('docs.quantity'), width: 14 * MM, align: 'right', value: (l) => String(l.quantity) },
+    { title: t('docs.unitPrice'), width: 26 * MM, align: 'right', value: (l) => money(l.unitPrice) },
+    { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
+    { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(sign * l.unitPrice * l.quantity) },
+  ];
+}
+
+/**
  * The page header of a billing document (invoice, credit note): the order barcode; on the first
  * page the seller, the title, the customer's address on the left and the document's numbers
  * (`facts`) on the right; on later pages the title and number. Ends with the table's header and

@@ -1,7 +1,7 @@
 import { vatByRate, vatTotals } from '../../domain/vat.js';
 import { A4, MM } from '../pdf.js';
 import type { CreditNoteInfo, DocOrder } from '../model.js';
-import { billingHeader, Flow, MARGIN, pageFooter, type Column, type Ctx } from '../layout.js';
+import { billingColumns, billingHeader, Flow, MARGIN, pageFooter, type Ctx } from '../layout.js';
 
 type CreditLine = CreditNoteInfo['lines'][number];
 
@@ -17,14 +17,7 @@ export function creditNote(ctx: Ctx, order: DocOrder): void {
   const title = t('docs.creditNote.title');
   const money = (n: number) => fmt.money(n, order.currency);
   const width = A4.width - 2 * MARGIN;
-  const columns: Column<CreditLine>[] = [
-    { title: t('docs.sku'), width: 28 * MM, value: (l) => l.sku },
-    { title: t('docs.product'), width: width - 28 * MM - 84 * MM, value: (l) => l.name },
-    { title: t('docs.quantity'), width: 14 * MM, align: 'right', value: (l) => String(l.quantity) },
-    { title: t('docs.unitPrice'), width: 26 * MM, align: 'right', value: (l) => money(l.unitPrice) },
-    { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
-    { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(-l.unitPrice * l.quantity) },
-  ];
+  const columns = billingColumns<CreditLine>(ctx, order.currency, -1);
   const facts: [string, string][] = [
     [t('docs.creditNote.number'), String(note.number)],
     [t('docs.creditNote.date'), fmt.date(new Date(note.issuedAt))],

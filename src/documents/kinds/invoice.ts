@@ -1,7 +1,7 @@
 import { vatTotals } from '../../domain/vat.js';
 import { A4, MM } from '../pdf.js';
 import { vatSummary, type DocLine, type DocOrder } from '../model.js';
-import { billingHeader, Flow, MARGIN, pageFooter, type Column, type Ctx } from '../layout.js';
+import { billingColumns, billingHeader, Flow, MARGIN, pageFooter, type Ctx } from '../layout.js';
 
 /** An A4 invoice (own-invoice orders, in the customer's language): seller, lines, VAT per rate, how to pay. */
 export function invoice(ctx: Ctx, order: DocOrder): void {
@@ -11,14 +11,7 @@ export function invoice(ctx: Ctx, order: DocOrder): void {
   const title = t('docs.invoice.title');
   const money = (n: number) => fmt.money(n, order.currency);
   const width = A4.width - 2 * MARGIN;
-  const columns: Column<DocLine>[] = [
-    { title: t('docs.sku'), width: 28 * MM, value: (l) => l.sku },
-    { title: t('docs.product'), width: width - 28 * MM - 84 * MM, value: (l) => l.name },
-    { title: t('docs.quantity'), width: 14 * MM, align: 'right', value: (l) => String(l.quantity) },
-    { title: t('docs.unitPrice'), width: 26 * MM, align: 'right', value: (l) => money(l.unitPrice) },
-    { title: t('docs.vatRate'), width: 14 * MM, align: 'right', value: (l) => `${fmt.number(l.vatRate / 100)} %` },
-    { title: t('docs.amount'), width: 30 * MM, align: 'right', value: (l) => money(l.unitPrice * l.quantity) },
-  ];
+  const columns = billingColumns<DocLine>(ctx, order.currency, 1);
   const facts: [string, string][] = [
     [t('docs.invoice.number'), String(inv.number)],
     [t('docs.invoice.date'), fmt.date(new Date(inv.issuedAt))],
