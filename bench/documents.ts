@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { fill } from './generate.js';
-import { rssMb, sampleRss, startServer } from './http.js';
+import { rssMb, sampleRss, scratchPath, startServer } from './http.js';
 import { probe, stationSession, type Probe } from './responsive.js';
 import { createUser } from '../src/users/service.js';
 
@@ -34,7 +34,7 @@ const PASSWORD = 'bench password 123';
  * client asks /healthz meanwhile, to show a large job does not hold up other requests.
  */
 export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
-  const path = '.bench/documents.db';
+  const path = scratchPath('documents');
   for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
   const db = openDatabase(path);
   migrateDatabase(db);

@@ -1,6 +1,6 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { generate } from './generate.js';
-import { rssMb, sampleRss, startServer } from './http.js';
+import { rssMb, sampleRss, scratchPath, startServer } from './http.js';
 
 const TOKEN = 'bench-export-token-0123456789';
 
@@ -40,7 +40,7 @@ async function drain(res: Response): Promise<{ rows: number; bytes: number }> {
  */
 export async function benchExport(orders: number): Promise<ExportFigures> {
   const data = generate({ products: 10_000, orders, linesPerOrder: 3 });
-  const path = '.bench/export.db';
+  const path = scratchPath('export');
   for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
   copyFileSync(data.path, path);
   const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, SCHEDULE: '0' });

@@ -16,6 +16,14 @@ export function freePort(): Promise<number> {
  * docs/operations.md § Memory), `--import tsx` and the entry, so the bench runs the server as it runs
  * in production and a change of those options shows in the figures.
  */
+/**
+ * A scratch database file for one bench section, named after BENCH_COPY (default .bench/run.db), so
+ * that two runs with different BENCH_COPY do not share a section's file either.
+ */
+export function scratchPath(section: string): string {
+  return `${(process.env.BENCH_COPY ?? '.bench/run.db').replace(/\.db$/, '')}-${section}.db`;
+}
+
 export function startCommand(): string[] {
   const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
   const [node, ...args] = start.split(/\s+/).filter(Boolean);
