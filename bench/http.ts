@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -12,11 +12,6 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * npm start's command line (package.json) without `node`: its node options (the heap settings,
- * docs/operations.md § Memory), `--import tsx` and the entry, so the bench runs the server as it runs
- * in production and a change of those options shows in the figures.
- */
-/**
  * A scratch database file for one bench section, named after BENCH_COPY (default .bench/run.db), so
  * that two runs with different BENCH_COPY do not share a section's file either.
  */
@@ -24,12 +19,25 @@ export function scratchPath(section: string): string {
   return `${(process.env.BENCH_COPY ?? '.bench/run.db').replace(/\.db$/, '')}-${section}.db`;
 }
 
+/**
+ * npm start's command line (package.json) without `node`: its node options (the heap settings,
+ * docs/operations.md § Memory) and the compiled entry, so the bench runs the server as it runs in
+ * production and a change of those options shows in the figures. The first call runs npm start's
+ * prestart (the build of dist/), so the figures are of the source as it is now.
+ */
 export function startCommand(): string[] {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const [node, ...args] = start.split(/\s+/).filter(Boolean);
-  if (node !== 'node' || args.at(-1) !== 'src/server.ts') throw new Error(`npm start is not "node … src/server.ts": ${start}`);
+  const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [node, ...args] = scripts.start!.split(/\s+/).filter(Boolean);
+  if (node !== 'node' || !/^dist\/.*server\.js$/.test(args.at(-1) ?? '')) throw new Error(`npm start is not "node … dist/…/server.js": ${scripts.start}`);
+  if (!built && scripts.prestart) {
+    const [pre, ...preArgs] = scripts.prestart.split(/\s+/).filter(Boolean);
+    if (pre !== 'node') throw new Error(`npm start's prestart is not "node …": ${scripts.prestart}`);
+    execFileSync(process.execPath, preArgs, { stdio: 'inherit' });
+    built = true;
+  }
   return args;
 }
+let built = false;
 
 /**
  * The real server (npm start's command) in its own process, so client and server do not share a thread.

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../paths.js';
 import Database from 'better-sqlite3';
 import type { RunResult } from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -15,7 +15,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
  */
 export type Conn = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('./migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = fromRoot('src/db/migrations');
 
 /**
  * Opens the SQLite file with the pragmas the product relies on. The only place pragmas are set.

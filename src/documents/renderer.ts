@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.js';
-import { startTsWorker } from '../threads.js';
+import { siblingModule } from '../paths.js';
+import { startWorker } from '../threads.js';
 import type { RenderJob } from './model.js';
 import { readFonts, type FontFiles } from './pdf.js';
 import { renderDocument } from './render.js';
@@ -96,7 +97,7 @@ export class DocumentRenderer {
   }
 
   private start(fonts: FontFiles): RenderWorker {
-    const w: RenderWorker = { thread: startTsWorker(new URL('./worker.ts', import.meta.url), fonts, WORKER_HEAP), pending: new Map(), idle: null };
+    const w: RenderWorker = { thread: startWorker(siblingModule(import.meta.url, './worker'), fonts, WORKER_HEAP), pending: new Map(), idle: null };
     w.thread.on('message', (reply: RenderReply) => {
       const waiting = w.pending.get(reply.id);
       if (!waiting) return;

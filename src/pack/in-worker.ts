@@ -5,7 +5,8 @@ import { AppError } from '../errors.js';
 import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
 import { BATCH_SIZE, runPackScript, type PackRunOptions, type PackScriptDeps } from './run.js';
 import type { WorkerReply, WorkerRun } from './worker.js';
-import { startTsWorker } from '../threads.js';
+import { siblingModule } from '../paths.js';
+import { startWorker } from '../threads.js';
 import { lastRequestAt } from '../activity.js';
 
 interface Job {
@@ -125,7 +126,7 @@ function onDeath(dead: PackWorker, reason: string): void {
 
 function packWorker(): PackWorker {
   if (current) return current;
-  const w: PackWorker = { thread: startTsWorker(new URL('./worker.ts', import.meta.url)), jobs: new Map(), idle: null };
+  const w: PackWorker = { thread: startWorker(siblingModule(import.meta.url, './worker')), jobs: new Map(), idle: null };
   w.thread.on('message', (reply: WorkerReply) => onReply(w, reply));
   w.thread.on('error', (err) => onDeath(w, err.message));
   w.thread.on('exit', (code) => onDeath(w, `exit code ${code}`));

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,12 +72,26 @@ function freePort(): Promise<number> {
   });
 }
 
+/** An npm script of package.json as node's arguments: `node a b` → [a, b] (npm start has no wrapper). */
+function nodeArgs(script: 'prestart' | 'start'): string[] {
+  const line = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts[script]!;
+  const [node, ...args] = line.split(/\s+/).filter(Boolean);
+  expect(node, `npm ${script} runs node itself: ${line}`).toBe('node');
+  return args;
+}
+
 describe('npm start', () => {
-  it('migrates a new database file, seeds, prints the admin password and serves', async ({ signal }) => {
+  it('builds, then runs the compiled server: migrates a new database file, seeds, prints the admin password and serves, its worker threads included', async ({ signal }) => {
+    // prestart: the build of src/ and jobs/ into dist/ (scripts/build.mjs); start runs dist/, no tsx.
+    await new Promise<void>((resolve, reject) => execFile(process.execPath, nodeArgs('prestart'), { signal }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())));
+    const start = nodeArgs('start');
+    expect(start.at(-1)).toMatch(/^dist\/.*\.js$/);
+    expect(start).not.toContain('tsx');
     const dir = tempDir('start');
     const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'data', 'warehouse.db'), ADMIN_PASSWORD: '', API_TOKEN: '' },
+    const token = 'start-test-token-0123456789';
+    const child = spawn(process.execPath, start, {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'data', 'warehouse.db'), ADMIN_PASSWORD: '', API_TOKEN: token, SCHEDULE: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
       // A timed-out test kills the server before its temp folder is removed.
       signal,
@@ -92,10 +107,23 @@ describe('npm start', () => {
       });
       expect(out).toMatch(/password: \S+/);
       expect(out).toContain('demo data added');
-      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      const base = `http://127.0.0.1:${port}`;
+      const health = await fetch(`${base}/healthz`);
       expect(await health.json()).toEqual({ ok: true });
-      const login = await fetch(`http://127.0.0.1:${port}/login`);
+      const login = await fetch(`${base}/login`);
       expect(login.status).toBe(200);
+      // Views and public files are found from the compiled tree too.
+      expect(await login.text()).toContain('name="_csrf"');
+      expect((await fetch(`${base}/public/css/app.css`)).status).toBe(200);
+      // The two worker threads start from their compiled entries: a pack run (dry) and a PDF.
+      const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+      const run = await fetch(`${base}/api/v1/pack-runs`, { method: 'POST', headers, body: JSON.stringify({ dryRun: true }) });
+      expect(run.status, await run.clone().text()).toBe(201);
+      expect(((await run.json()) as { status: string }).status).toBe('succeeded');
+      const orders = (await (await fetch(`${base}/api/v1/orders?status=packing&limit=1`, { headers })).json()) as { orders: { code: string }[] };
+      const pdf = await fetch(`${base}/api/v1/documents/pick-slips`, { method: 'POST', headers, body: JSON.stringify({ orders: [orders.orders[0]!.code] }) });
+      expect(pdf.status, await pdf.clone().text()).toBe(200);
+      expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
     } finally {
       // Its folder is removed when the test ends: the server must have let go of the files by then.
       if (child.exitCode === null && child.signalCode === null) {
@@ -104,6 +132,5 @@ describe('npm start', () => {
         await exited;
       }
     }
-    // tsx compiles the whole server at start: on two busy cores that alone has taken over 15 s.
   }, 90_000);
 });
