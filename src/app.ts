@@ -39,9 +39,10 @@ import { formFields } from './web/form.js';
 import { SqliteSessionStore } from './web/session-store.js';
 import type { AppDeps } from './web/types.js';
 import { returnsWeb } from './returns/web.js';
+import { fromRoot } from './paths.js';
 
-const VIEWS = fileURLToPath(new URL('../views', import.meta.url));
-const PUBLIC = fileURLToPath(new URL('../public', import.meta.url));
+const VIEWS = fromRoot('views');
+const PUBLIC = fromRoot('public');
 // The station camera's fallback decoder (ZXing-C++ as WebAssembly): its script and .wasm come from
 // this server, never from the package's default CDN.
 const ZXING_WASM = createRequire(import.meta.url).resolve('zxing-wasm/reader/zxing_reader.wasm');
