@@ -1,7 +1,7 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Conn, Db } from '../db/client.js';
-import { emailTemplates, users } from '../db/schema/index.js';
+import { preparedFor, type Conn, type Db } from '../db/client.js';
+import { emailTemplates } from '../db/schema/index.js';
 import { isLanguage, rawMessage, type Language } from '../i18n/index.js';
 import { getSetting, putSetting, settingsGroup } from '../settings/service.js';
 import { MODES, TEMPLATE_INFO, TEMPLATES, type Mode, type TemplateKey } from './templates.js';
@@ -61,17 +61,17 @@ export function getShopDefaults(conn: Conn): ShopDefaults {
  * SHOP_ADMIN_EMAILS, else the first admin's e-mail (the oldest admin account not disabled), so a
  * new shop hears of its first order. `from` says which, for the settings page.
  */
-export function defaultShopRecipients(conn: Conn, defaults: ShopDefaults = getShopDefaults(conn)): { list: string[]; from: 'env' | 'admin' | 'none' } {
+export function defaultShopRecipients(db: Db, defaults: ShopDefaults = getShopDefaults(db)): { list: string[]; from: 'env' | 'admin' | 'none' } {
   if (defaults.shopRecipients.length) return { list: defaults.shopRecipients, from: 'env' };
-  const admin = conn
-    .select({ email: users.email })
-    .from(users)
-    .where(and(eq(users.role, 'admin'), isNull(users.disabledAt)))
-    .orderBy(asc(users.id))
-    .limit(1)
-    .get();
-  return admin ? { list: [admin.email], from: 'admin' } : { list: [], from: 'none' };
+  const admin = firstAdminEmail(db).get();
+  return admin !== undefined ? { list: [admin], from: 'admin' } : { list: [], from: 'none' };
 }
+
+// Read for every new order's notice while no list is saved: prepared once per connection (built by
+// drizzle per call, it cost more than composing the e-mail).
+const firstAdminEmail = preparedFor((sqlite) =>
+  sqlite.prepare<[], string>("SELECT email FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id LIMIT 1").pluck(),
+);
 
 export interface TemplateText {
   subject: string;
