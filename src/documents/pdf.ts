@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, type PDFFont, type PDFPage } from 'pdf-lib';
+import type { PDFDocument, PDFFont, PDFPage } from 'pdf-lib';
 
 /** Points per millimetre. */
 export const MM = 72 / 25.4;
@@ -80,6 +79,9 @@ export class PdfWriter {
   ) {}
 
   static async create(fonts: FontFiles, title: string): Promise<PdfWriter> {
+    // Loaded with the first PDF, not when the server starts: the server thread holds some 20 MB
+    // less until then (docs/operations.md § Memory).
+    const [{ PDFDocument }, { default: fontkit }] = await Promise.all([import('pdf-lib'), import('@pdf-lib/fontkit')]);
     const doc = await PDFDocument.create();
     doc.registerFontkit(fontkit);
     doc.setTitle(title);
