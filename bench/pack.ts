@@ -60,6 +60,16 @@ export async function benchPackScript(rounds = 3): Promise<PackBench> {
   };
 }
 
+/** What a round wrote, to show that the pack script and the reference did the same: orders moved, units allocated, status events. */
+function writesOf(db: ReturnType<typeof openDatabase>) {
+  return db.$client
+    .prepare(
+      `SELECT (SELECT count(*) FROM orders WHERE status = 'packing') AS packing, (SELECT sum(allocated) FROM products) AS allocated,
+              (SELECT count(*) FROM order_events WHERE type = 'status_changed') AS events`,
+    )
+    .get() as { packing: number; allocated: number; events: number };
+}
+
 /** One round: the pack script on a fresh copy of the data, then the reference on another. */
 async function packRound(source: string) {
   const data = { path: source };
@@ -69,6 +79,7 @@ async function packRound(source: string) {
   // As the server runs it: in the worker thread (started by the first round, reused by the next).
   const result = await runPackRun({ db, clock: () => new Date(), log: consoleLogger({ silent: true }) }, { trigger: 'cli', dryRun: false, actor: { type: 'system', id: null, name: 'bench' } });
   const runSeconds = (performance.now() - t0) / 1000;
+  const wrote = writesOf(db);
   db.$client.close();
   if (result.status !== 'succeeded') throw new Error(`pack run failed: ${result.error}`);
 
@@ -96,20 +107,25 @@ async function packRound(source: string) {
   }
   const w0 = performance.now();
   const setStatus = ref.$client.prepare("UPDATE orders SET status = 'packing', updated_at = ? WHERE id = ?");
-  const take = ref.$client.prepare('UPDATE products SET allocated = allocated + ? WHERE id = ?');
-  const event = ref.$client.prepare("INSERT INTO order_events (order_id, order_code, type, actor_type, actor_name, data, created_at) VALUES (?, ?, 'status_changed', 'system', 'bench', '{}', ?)");
+  // The same rows and columns the pack script writes per promoted order (its status writer's move):
+  // the status, each line's allocation with the product's updated_at, and the status event with its data.
+  const take = ref.$client.prepare('UPDATE products SET allocated = allocated + ?, updated_at = ? WHERE id = ?');
+  const event = ref.$client.prepare("INSERT INTO order_events (order_id, order_code, type, actor_type, actor_name, data, created_at) VALUES (?, ?, 'status_changed', 'system', 'bench', ?, ?)");
+  const eventData = JSON.stringify({ from: 'order', to: 'packing', action: 'pack' });
   ref.$client.transaction(() => {
     const now = Date.now();
     for (const o of promoted) {
       setStatus.run(now, o.id);
-      for (const l of o.lines) take.run(l.remaining, l.productId);
-      event.run(o.id, o.code, now);
+      for (const l of o.lines) take.run(l.remaining, now, l.productId);
+      event.run(o.id, o.code, eventData, now);
     }
   }).immediate();
   const referenceWriteMs = performance.now() - w0;
   const referenceSeconds = (performance.now() - r0) / 1000;
+  const refWrote = writesOf(ref);
   ref.$client.close();
   if (promoted.length !== result.promotedCount) throw new Error(`reference promoted ${promoted.length}, pack script ${result.promotedCount}`);
+  if (JSON.stringify(refWrote) !== JSON.stringify(wrote)) throw new Error(`reference wrote ${JSON.stringify(refWrote)}, pack script ${JSON.stringify(wrote)}`);
   return { candidates: result.examined, promoted: result.promotedCount, runSeconds, longestWriteMs: result.summary.longestWriteMs, referenceSeconds, referenceWriteMs };
 }
 

@@ -14,31 +14,27 @@ const promote = batchMover('order', 'packing', 'pack');
 // The stock rule's change of counters per unit of a line the move promotes: what the re-check takes from `available`.
 const perUnit = counterDelta('order', 'packing', 1);
 
-const STOCK_CHUNK = 500;
-const stmts = preparedFor((sqlite) => {
-  const stockOf = (n: number) => sqlite.prepare(`SELECT id, track_stock AS tracked, on_hand - allocated AS available FROM products WHERE id IN (${Array(n).fill('?').join(',')})`);
-  return {
-    stockOf,
-    stockOfFullChunk: stockOf(STOCK_CHUNK),
-    // One record row per batch: a row per order would cost more than the promotions.
-    record: sqlite.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)'),
-    runCounts: sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?'),
-  };
-});
+const stmts = preparedFor((sqlite) => ({
+  // The products named in a JSON array: one statement for any number of them, prepared once.
+  stockOf: sqlite.prepare<[string], [number, number, number]>('SELECT id, track_stock, on_hand - allocated FROM products WHERE id IN (SELECT value FROM json_each(?))').raw(true),
+  // One record row per batch: a row per order would cost more than the promotions.
+  record: sqlite.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)'),
+  runCounts: sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?'),
+}));
 
 /**
- * The stock of the decisions' products as it is now, read inside the write transaction: the rule
- * read it earlier, and an edit or a count may have changed it since.
+ * The stock of the promoted decisions' products as it is now, read inside the write transaction:
+ * the rule read it earlier, and an edit or a count may have changed it since.
  */
 function currentStock(tx: Tx, batch: readonly Decision[]) {
-  const s = stmts(tx);
-  const ids = [...new Set(batch.flatMap((d) => (d.outcome === 'promoted' ? d.order.lines.flatMap((l) => (l.productId === null ? [] : [l.productId])) : [])))];
-  const stock = new Map<number, { tracked: boolean; available: number }>();
-  for (let i = 0; i < ids.length; i += STOCK_CHUNK) {
-    const chunk = ids.slice(i, i + STOCK_CHUNK);
-    const rows = (chunk.length === STOCK_CHUNK ? s.stockOfFullChunk : s.stockOf(chunk.length)).all(...chunk) as { id: number; tracked: number; available: number }[];
-    for (const r of rows) stock.set(r.id, { tracked: r.tracked === 1, available: r.available });
+  const ids = new Set<number>();
+  for (const d of batch) {
+    if (d.outcome !== 'promoted') continue;
+    for (const l of d.order.lines) if (l.productId !== null) ids.add(l.productId);
   }
+  const stock = new Map<number, { tracked: boolean; available: number }>();
+  if (ids.size === 0) return stock;
+  for (const [id, tracked, available] of stmts(tx).stockOf.all(JSON.stringify([...ids]))) stock.set(id, { tracked: tracked === 1, available });
   return stock;
 }
 

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
@@ -520,6 +521,25 @@ describe('across processes', () => {
     expect(feed.text).toMatch(/event: finished\ndata: \{[^\n]*"status":"succeeded"/);
     expect((await agent.get(url)).text).toContain(packing[0]);
     expect(db.select().from(leases).all()).toEqual([]);
+    invariants(db);
+  }, 60_000);
+
+  it("a run in the worker leaves its writes copied into the database file when it ends, not only in the WAL", async () => {
+    const { path, db } = fileDb(400);
+    db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    const result = await runPackRun(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
+    expect(result.status).toBe('succeeded');
+    expect(result.promotedCount).toBeGreaterThan(0);
+    // The database file alone (as a copy of it without its -wal holds it) has the run's promotions.
+    const copy = join(tempDir('pack-copy'), 'file-only.db');
+    copyFileSync(path, copy);
+    const fileOnly = makeDb(copy);
+    try {
+      expect(fileOnly.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get()).toBe(result.promotedCount);
+      expect(fileOnly.$client.prepare('SELECT status, promoted FROM pack_runs WHERE id = ?').get(result.id)).toEqual({ status: 'succeeded', promoted: result.promotedCount });
+    } finally {
+      fileOnly.$client.close();
+    }
     invariants(db);
   }, 60_000);
 
