@@ -3,7 +3,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { hostname, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
 
 /**
  * The HTTPS port's certificate: the operator's files (TLS_CERT_FILE, TLS_KEY_FILE), or else a
@@ -129,6 +128,9 @@ function readText(variable: string, path: string): string {
     throw new Error(`${variable} (${path}) cannot be read: ${code}.`);
   }
 }
+
+/** selfsigned is loaded only when a certificate is made, not by every server start (some 3 MB). */
+const generate: typeof import('selfsigned').generate = async (...args) => (await import('selfsigned')).generate(...args);
 
 async function selfSignedTls(dir: string, names: MachineNames, now: Date): Promise<TlsMaterial> {
   mkdirSync(dir, { recursive: true });
