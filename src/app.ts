@@ -6,7 +6,6 @@ import { csrfSync } from 'csrf-sync';
 import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import responseTime from 'response-time';
 import { apiRouter } from './api/router.js';
 import { apiTokensWeb } from './api-tokens/web.js';
 import { customStatusesWeb } from './custom-statuses/web.js';
@@ -25,13 +24,15 @@ import { shippingSettingsWeb } from './shipping/settings-web.js';
 import { shippingWeb } from './shipping/web.js';
 import { printersStationWeb } from './printers/station-web.js';
 import { printersWeb } from './printers/web.js';
-import { certificateWeb, phoneJoinWeb } from './shipping/join-web.js';
+import { certificateWeb, phoneJoinLocals, phoneJoinWeb } from './shipping/join-web.js';
 import { productsWeb } from './products/web.js';
 import { stockWeb } from './stock/web.js';
 import { toolsWeb } from './tools/web.js';
 import { csvUpload, csvWeb } from './csv/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
+import { serverTiming } from './web/server-timing.js';
+import { scoped } from './web/scoped.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './web/error-handler.js';
 import { viewLocals } from './web/render.js';
@@ -76,7 +77,7 @@ export function createApp(deps: AppDeps): App {
   if (config.trustProxy) app.set('trust proxy', config.trustProxy);
 
   // Server time of every response, for the browser's devtools and for npm run bench.
-  app.use(responseTime((_req, res, ms) => res.setHeader('Server-Timing', `app;dur=${ms.toFixed(2)}`)));
+  app.use(serverTiming());
   // Read by the pack script's worker: it leaves room for the server's writes while requests come in.
   app.use(noteRequest);
   // The API answers JSON to programs: the browser headers below are for pages, and the scan path
@@ -153,20 +154,21 @@ export function createApp(deps: AppDeps): App {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(authRoutes(deps));
+  // Each router is entered only by its own paths: see web/scoped.ts.
+  app.use(scoped(/^\/log(in|out)\/?$/i, authRoutes(deps)));
   // The HTTPS port's own certificate authority, for phones to install before they log in.
-  app.use(certificateWeb(deps));
+  app.use(scoped(/^\/tls\//i, certificateWeb(deps)));
   app.use(requireLogin);
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
-  app.use(newOrdersWeb(deps.newOrders));
-  app.use('/orders', returnsWeb(deps));
-  app.use('/orders', orderEmailsWeb(deps));
+  app.use(scoped(/^\/events\//i, newOrdersWeb(deps.newOrders)));
+  app.use('/orders', scoped(/^\/[^/]+\/returns(\/|$)/i, returnsWeb(deps)));
+  app.use('/orders', scoped(/^\/[^/]+\/emails\//i, orderEmailsWeb(deps)));
   app.use('/orders', ordersWeb(deps));
-  app.use(outboundWeb(deps));
-  app.use('/shipping', phoneJoinWeb(deps));
+  app.use(scoped(/^\/outbound(\/|$)/i, outboundWeb(deps)));
+  app.use('/shipping', phoneJoinLocals(deps), scoped(/^\/join\.svg\/?$/i, phoneJoinWeb(deps)));
   app.use('/shipping', shippingWeb(deps));
   app.use('/shipping', printersStationWeb(deps));
-  app.use(csvWeb(deps));
+  app.use(scoped(/^\/(orders\.csv\/?$|tools\/csv(\/|$))/i, csvWeb(deps)));
   app.use('/tools/pack-script', packWeb(deps));
   app.use('/tools/products', productsWeb(deps));
   app.use('/tools/stock', stockWeb(deps));

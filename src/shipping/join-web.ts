@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bwipjs from 'bwip-js';
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import { lanIPv4, tlsDir, TLS_FILES } from '../tls.js';
@@ -33,19 +33,12 @@ function stationParam(req: Request): string {
 
 /**
  * Joining a station from a phone, under Shipping out: the QR code of the station's HTTPS address
- * (GET /shipping/join.svg?station=…), and for views/shipping/join.ejs the same address
- * (`phoneJoinUrl(station)`) and whether phones must trust the server's own certificate.
+ * (GET /shipping/join.svg?station=…). The same address for views/shipping/join.ejs comes from
+ * {@link phoneJoinLocals}.
  */
 export function phoneJoinWeb({ config }: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('shipping'));
-  router.use((_req, res, next) => {
-    // Read by the partial only when it is shown: the LAN address is looked up then.
-    res.locals.phoneJoinUrl = (station: unknown) => stationJoinUrl(config, typeof station === 'string' && station.length <= JOIN_STATION_MAX ? station : '');
-    res.locals.phoneJoinSelfSigned = !config.tlsCertFile;
-    next();
-  });
-
   router.get('/join.svg', (req, res) => {
     const url = stationJoinUrl(config, stationParam(req));
     if (!url) throw new AppError('not_found', 'phoneJoin.httpsOff');
@@ -54,6 +47,16 @@ export function phoneJoinWeb({ config }: AppDeps): Router {
     res.type('image/svg+xml').send(svg);
   });
   return router;
+}
+
+/** The station page's locals for views/shipping/join.ejs (a plain middleware under /shipping). */
+export function phoneJoinLocals({ config }: Pick<AppDeps, 'config'>): RequestHandler {
+  return (_req, res, next) => {
+    // Read by the partial only when it is shown: the LAN address is looked up then.
+    res.locals.phoneJoinUrl = (station: unknown) => stationJoinUrl(config, typeof station === 'string' && station.length <= JOIN_STATION_MAX ? station : '');
+    res.locals.phoneJoinSelfSigned = !config.tlsCertFile;
+    next();
+  };
 }
 
 /**

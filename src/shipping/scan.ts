@@ -1,5 +1,4 @@
-import type { Db, Tx } from '../db/client.js';
-import { groupCommit } from '../db/group-commit.js';
+import { writeTransaction, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { readOrderCode } from '../domain/order-code.js';
 import { AppError } from '../errors.js';
@@ -29,18 +28,20 @@ export interface ScanWho {
 /**
  * One scan at a packing station: an order's code opens the order here (refused when it is not
  * packing, on hold, or held by another station); anything else is a parcel ID for the order open
- * here. Saved before the answer, in the group commit with other stations' scans. `key`, given by
- * the page for each scan, makes a resent scan (after a lost answer, or from the offline queue) a
- * no-op: the key is written in the same savepoint as the scan, so a refused scan leaves no key.
+ * here. Saved before the answer, in a write transaction of its own, run at once: a packer waits
+ * for this answer, so it does not wait for a group of other stations' scans to gather and commit
+ * (docs/decisions.md, "A station scan commits alone"). `key`, given by the page for each scan,
+ * makes a resent scan (after a lost answer, or from the offline queue) a no-op: the key is written
+ * in the same transaction as the scan, so a refused scan leaves no key.
  */
-export async function stationScan(db: Db, who: ScanWho, input: { value: string; source: ParcelSource; key?: string }, ctx: { actor: Actor; now: Date }): Promise<ScanResult> {
+export function stationScan(db: Db, who: ScanWho, input: { value: string; source: ParcelSource; key?: string }, ctx: { actor: Actor; now: Date }): ScanResult {
   const value = input.value.trim();
   // A ten-digit parcel ID that is no order's code is a parcel: only an existing order's code opens one.
   const reading = readOrderCode(value);
-  // Set when the scan was an item check: its refusal is kept after the group's rollback of it.
+  // Set when the scan was an item check: its refusal is kept after the rollback of the scan.
   let checking: string | null = null;
   try {
-    return await groupCommit(db).run((tx) => scanIn(tx, reading, value, input, who, ctx, (code) => (checking = code)));
+    return writeTransaction(db, (tx) => scanIn(tx, reading, value, input, who, ctx, (code) => (checking = code)));
   } catch (err) {
     if (checking) recordRefusedCheck(db, checking, value, err, ctx);
     throw err;

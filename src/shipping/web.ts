@@ -179,7 +179,7 @@ export function shippingWeb(deps: AppDeps): Router {
       if (!value) return { kind: 'ok', key: 'shipping.ready', params: {} };
       const command = readCommand(value);
       if (command) return runCommand(req, command, form.key);
-      const result = await stationScan(db, { userId: req.user!.id, stationName: name }, { value, source: form.source, key: form.key }, ctxOf(req));
+      const result = stationScan(db, { userId: req.user!.id, stationName: name }, { value, source: form.source, key: form.key }, ctxOf(req));
       const outcome: Outcome = { kind: 'ok', key: result.key, params: result.params, queue: result.opened };
       if (result.key !== 'shipping.parcelAdded') return outcome;
       return withAutoPrint(req, outcome, String(result.params.code), [String(result.params.parcelId)]);
