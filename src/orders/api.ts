@@ -30,7 +30,12 @@ export function ordersApi(deps: AppDeps): Router {
     const body = parse(createOrderBody, req.body);
     // Orders arriving together share one commit (db/group-commit.ts), each in a savepoint of its
     // own; the reply goes out once its order is committed.
-    const reply = await groupCommit(db).run((tx) => idempotent(db, req, clock(), () => ({ status: 201, body: presentOrder(db, createOrderIn(tx, body, ctx(req))) })));
+    const reply = await groupCommit(db).run((tx) =>
+      idempotent(db, req, clock(), () => {
+        const { order, lines } = createOrderIn(tx, body, ctx(req));
+        return { status: 201, body: presentOrder(db, order, lines) };
+      }),
+    );
     res.status(reply.status).json(reply.body);
   });
 

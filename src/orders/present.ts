@@ -3,7 +3,7 @@ import { eventsOfOrder } from '../events/repo.js';
 import type { customStatuses } from '../db/schema/index.js';
 import { presentReturn } from '../returns/present.js';
 import { returnedByLine, returnsOfOrder } from '../returns/repo.js';
-import { deliveriesOfOrder, findCustomStatus, linesOfOrder, type OrderRow } from './repo.js';
+import { deliveriesOfOrder, findCustomStatus, linesOfOrder, type OrderLineRow, type OrderRow } from './repo.js';
 
 function presentCustomer(o: OrderRow) {
   if (o.customerName === null) return null;
@@ -16,10 +16,12 @@ function presentCustomer(o: OrderRow) {
   };
 }
 
-/** The whole order as GET /api/v1/orders/:code returns it and the order page shows it. */
-export function presentOrder(db: Db, o: OrderRow) {
+/**
+ * The whole order as GET /api/v1/orders/:code returns it and the order page shows it. `lines`: the
+ * order's lines in id order when the caller has just written them (order intake), else read here.
+ */
+export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = linesOfOrder(db, o.id)) {
   const customStatus = findCustomStatus(db, o.customStatusId);
-  const lines = linesOfOrder(db, o.id);
   const returned = returnedByLine(db, o.id);
   return {
     code: o.code,

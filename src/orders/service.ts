@@ -17,7 +17,7 @@ import { CounterChanges } from '../stock/writer.js';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import { findOrderByCodeOrThrow } from './lookup.js';
 import { moveOrder } from './status-writer.js';
-import { insertOrder, insertOrderLine, insertPayment, nextCreatedAt, orderCodeExists, paymentRecorded, setPaidAmount, type OrderRow } from './repo.js';
+import { insertOrder, insertOrderLine, insertPayment, nextCreatedAt, orderCodeExists, paymentRecorded, setPaidAmount, type OrderLineRow, type OrderRow } from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -93,14 +93,16 @@ function recordPaymentIn(tx: Tx, order: OrderRow, input: PaymentBody, ctx: { act
 
 /** Creates an order (or a preorder cart) from an integration or the demo data. */
 export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): OrderRow {
-  return writeTransaction(db, (tx) => createOrderIn(tx, input, ctx));
+  return writeTransaction(db, (tx) => createOrderIn(tx, input, ctx).order);
 }
 
 /**
  * createOrder inside the caller's write transaction: the API's group commit runs each order in a
  * savepoint of its own already, and a second savepoint per order would cost more than some writes.
+ * Returns the lines as written too (in id order, as linesOfOrder reads them), so that the reply
+ * need not read them back.
  */
-export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext): OrderRow {
+export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext): { order: OrderRow; lines: OrderLineRow[] } {
   const products = findProductsForLines(
     tx,
     input.lines.map((l) => l.sku),
@@ -155,8 +157,11 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
   });
   const changes = new CounterChanges();
   const mailLines: LineForMail[] = [];
+  const lines: OrderLineRow[] = [];
   for (const { line, product, unitPrice } of priced) {
-    const id = insertOrderLine(tx, { orderId: order.id, productId: product.id, sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate, quantity: line.quantity, createdAt: at });
+    const written = { orderId: order.id, productId: product.id, sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate, quantity: line.quantity, createdAt: at };
+    const id = insertOrderLine(tx, written);
+    lines.push({ ...written, id, shippedQuantity: 0, createdAt: ctx.now });
     mailLines.push({ id, sku: product.sku, name: product.name, unitPrice, quantity: line.quantity, shipped: 0 });
     changes.add(product.id, counterDelta(null, input.status, line.quantity));
   }
@@ -173,7 +178,7 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
   }
   // The e-mails are written from the order and lines as just written, instead of reading them back.
   if (order.status === 'order') queueNewOrderMails(tx, order.id, ctx, { order: orderForMail(order), lines: mailLines });
-  return order;
+  return { order, lines };
 }
 
 /** What an e-mail needs of an order row (the columns compose.ts reads for an order). */

@@ -47,6 +47,26 @@ describe('POST /api/v1/orders', () => {
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 2, allocated: 0 });
   });
 
+  it('answers with the order exactly as GET /api/v1/orders/:code reads it afterwards (lines in the order sent)', async () => {
+    const { app, db } = makeApp();
+    buildProduct(db, { sku: 'Z-1', price: 500 });
+    buildProduct(db, { sku: 'A-2', price: 700 });
+    buildProduct(db, { sku: 'M-3', price: null });
+    const bodies = [
+      { lines: [{ sku: 'Z-1', quantity: 2 }, { sku: 'M-3', quantity: 1, unitPrice: 90 }, { sku: 'A-2', quantity: 3 }], customer: aCustomer('Zoë Lefèvre'), paymentMethod: 'card', paid: true },
+      { status: 'preorder', lines: [{ sku: 'A-2', quantity: 1 }, { sku: 'Z-1', quantity: 1 }] },
+    ];
+    for (const body of bodies) {
+      const res = await api(app).post('/api/v1/orders').send(body);
+      expect(res.status).toBe(201);
+      const created = json<OrderJson>(res);
+      expect(created.lines.map((l) => l.sku)).toEqual(body.lines.map((l) => l.sku));
+      const read = await api(app).get(`/api/v1/orders/${created.code}`);
+      expect(read.status).toBe(200);
+      expect(created).toEqual(json<OrderJson>(read));
+    }
+  });
+
   it('creates a preorder cart without customer and without reserving stock', async () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A' });
