@@ -209,6 +209,7 @@ if (runs('pack')) {
   console.log(`longest write transaction             ${(pack.longestWriteMs / 1000).toFixed(2).padStart(7)} s   (target ≤ 0.5 s; the longest of all rounds)`);
   console.log(`bare reference (read, greedy, 1 write) ${pack.referenceSeconds.toFixed(2).padStart(7)} s   (its write: ${(pack.referenceWriteMs / 1000).toFixed(2)} s; rounds ${span(pack.referenceRange)})`);
   console.log(`full run vs bare reference ratio      ${pack.ratio.toFixed(2).padStart(7)} ×   (goal ≤ 1.3 ×; median of the rounds' ratios)`);
+  console.log(`the same in CPU time                  ${pack.cpuRatio.toFixed(2).padStart(7)} ×   (run ${pack.runCpuSeconds.toFixed(2)} s, reference ${pack.referenceCpuSeconds.toFixed(2)} s: this process's threads, whatever else the machine runs)`);
 
   const live = await benchPackLive();
   console.log(`\n-- Pages and scans with and without a concurrent pack run (${live.candidates.toLocaleString('en')} candidates, started from Tools) ${'-'.repeat(10)}`);
