@@ -99,7 +99,8 @@ async function run(msg: WorkerRun): Promise<void> {
   let sentAt = 0;
   const progress = (event: PackProgress) => {
     if (event.type === 'batch') {
-      pending = pending ? { ...event, orders: [...pending.orders, ...event.orders].slice(-LIVE_ORDERS) } : event;
+      // A batch of LIVE_ORDERS or more carries the latest outcomes by itself (the idle run's batches).
+      pending = pending && event.orders.length < LIVE_ORDERS ? { ...event, orders: [...pending.orders, ...event.orders].slice(-LIVE_ORDERS) } : event;
       if (performance.now() - sentAt < PROGRESS_EVERY_MS) return;
     }
     if (pending) send({ job: msg.job, type: 'progress', event: pending });
