@@ -81,7 +81,7 @@ function nodeArgs(script: 'prestart' | 'start'): string[] {
 }
 
 describe('npm start', () => {
-  it('builds, then runs the compiled server: migrates a new database file, seeds, prints the admin password and serves, its worker threads included', async ({ signal }) => {
+  it('builds, then runs the compiled server: migrates a new database file, seeds, prints the admin password and serves, a pack run in its worker thread and a PDF included', async ({ signal }) => {
     // prestart: the build of src/ and jobs/ into dist/ (scripts/build.mjs); start runs dist/, no tsx.
     await new Promise<void>((resolve, reject) => execFile(process.execPath, nodeArgs('prestart'), { signal }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())));
     const start = nodeArgs('start');
@@ -115,7 +115,8 @@ describe('npm start', () => {
       // Views and public files are found from the compiled tree too.
       expect(await login.text()).toContain('name="_csrf"');
       expect((await fetch(`${base}/public/css/app.css`)).status).toBe(200);
-      // The two worker threads start from their compiled entries: a pack run (dry) and a PDF.
+      // A pack run on a database file runs in a worker thread, started from its compiled entry
+      // (src/paths.ts siblingModule, as the documents worker is); a PDF loads pdf-lib on first use.
       const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
       const run = await fetch(`${base}/api/v1/pack-runs`, { method: 'POST', headers, body: JSON.stringify({ dryRun: true }) });
       expect(run.status, await run.clone().text()).toBe(201);
