@@ -78,21 +78,102 @@ void i18n.init({
   showSupportNotice: false,
 });
 
+/** i18next's own option names: a text asked for with one of these goes to i18next. */
+const I18NEXT_OPTIONS = new Set(['context', 'defaultValue', 'ordinal', 'replace', 'lng', 'lngs', 'fallbackLng', 'ns', 'keySeparator', 'nsSeparator', 'returnObjects', 'returnDetails', 'joinArrays', 'postProcess', 'interpolation', 'skipInterpolation']);
+
+/** A catalog text cut at its placeholders: literal text, and `{{name}}` or `{{name, number}}`. */
+type Part = string | { name: string; format: string | undefined };
+
 /**
- * The translator of one language. A text asked for without parameters is looked up once and kept:
- * pages ask for the same labels on every request (a station's answer to a scan asks for about a
- * hundred) and the catalogs do not change while the process runs. A text with parameters goes to
- * i18next's `t` with the language as an option, which does what `getFixedT` does at a third of
- * its cost (that copies i18next's whole options object on every call).
+ * A text's parts, or null when i18next must interpolate it: a nested `$t(…)`, an unescaped `{{- x}}`,
+ * a path (`{{a.b}}`) or a format other than `number`. The placeholder syntax is i18next's.
+ */
+function compileText(text: string): Part[] | null {
+  if (text.includes('$t(')) return null;
+  const parts: Part[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/\{\{(.+?)\}\}/g)) {
+    const [rawName = '', ...format] = m[1]!.trim().split(',');
+    const name = rawName.trim();
+    const fmt = format.length ? format.join(',').trim() : undefined;
+    if (name.startsWith('-') || name.includes('.') || (fmt !== undefined && fmt !== 'number')) return null;
+    parts.push(text.slice(last, m.index), { name, format: fmt });
+    last = m.index + m[0].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+const pluralRules = new Map(LANGUAGES.map((lang) => [lang, new Intl.PluralRules(lang)]));
+
+/**
+ * The text i18next would choose for `key` in `lang`: the language's own, then English; with a
+ * numeric count, the count's plural form first (`_zero` first of all for 0), then the key itself —
+ * the order of i18next's lookup. Undefined when there is no string to use.
+ */
+function lookupText(lang: Language, key: string, count: number | undefined): string | undefined {
+  for (const code of lang === 'en' ? (['en'] as const) : ([lang, 'en'] as const)) {
+    const keys = count === undefined ? [key] : [...(count === 0 ? [`${key}_zero`] : []), `${key}_${pluralRules.get(code)!.select(count)}`, key];
+    for (const k of keys) {
+      const found = i18n.getResource(code, 'translation', k) as unknown;
+      if (found === undefined) continue;
+      return typeof found === 'string' ? found : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The translator of one language. Pages ask for the same texts on every request (a station's
+ * answer to a scan asks for about a hundred) and the catalogs do not change while the process
+ * runs, so a text is looked up and cut at its placeholders once, and each call only puts the
+ * parameters in, each number written in the language's way (src/i18n/numbers.ts) as i18next's
+ * format hook does. What this does not cover — i18next's own options, a nested `$t(…)`, a count
+ * that is not a number, a missing parameter — goes to i18next's `t`, the reference: a test compares
+ * the two for every text of every catalog (test/unit/i18n-compiled.test.ts).
  */
 function translatorOf(lang: Language): Translate {
   const plain = new Map<string, string>();
+  const chosen = new Map<string, Part[] | null>();
+  const locale = localeOf(lang);
+  const viaI18next = (key: string, params: Record<string, unknown>) => i18n.t(key, { ...params, lng: lang });
   return (key, params) => {
-    if (params !== undefined) return i18n.t(key, { ...params, lng: lang });
-    let text = plain.get(key);
-    if (text === undefined) plain.set(key, (text = i18n.t(key, { lng: lang })));
-    return text;
+    if (params === undefined) {
+      let text = plain.get(key);
+      if (text === undefined) plain.set(key, (text = i18n.t(key, { lng: lang })));
+      return text;
+    }
+    const count = params.count;
+    if (count !== undefined && (typeof count !== 'number' || !Number.isFinite(count))) return viaI18next(key, params);
+    for (const name in params) if (I18NEXT_OPTIONS.has(name)) return viaI18next(key, params);
+    // The text depends on the count's plural form in this language and in English (the fallback).
+    const slot = count === undefined ? key : `${key}\u0000${count === 0 ? 'zero' : ''}${pluralRules.get(lang)!.select(count)}\u0000${pluralRules.get('en')!.select(count)}`;
+    let parts = chosen.get(slot);
+    if (parts === undefined) {
+      const text = lookupText(lang, key, count);
+      chosen.set(slot, (parts = text === undefined ? null : compileText(text)));
+    }
+    if (parts === null) return viaI18next(key, params);
+    let out = '';
+    for (const part of parts) {
+      if (typeof part === 'string') {
+        out += part;
+        continue;
+      }
+      const value = params[part.name];
+      if (value === undefined) return viaI18next(key, params);
+      const written = formatInterpolated(value, part.format, locale, part.name);
+      if (typeof written === 'string') out += written;
+      else if (typeof written === 'number' || typeof written === 'boolean') out += String(written);
+      else if (written !== null) return viaI18next(key, params);
+    }
+    return out;
   };
+}
+
+/** i18next's own `t` in a language: the reference the translator is tested against. */
+export function i18nextText(lang: Language, key: string, params: Record<string, unknown> = {}): string {
+  return i18n.t(key, { ...params, lng: lang });
 }
 
 const translators = new Map<Language, Translate>(LANGUAGES.map((lang) => [lang, translatorOf(lang)]));
