@@ -73,7 +73,7 @@ function freePort(): Promise<number> {
 }
 
 /** An npm script of package.json as node's arguments: `node a b` → [a, b] (npm start has no wrapper). */
-function nodeArgs(script: 'prestart' | 'start'): string[] {
+function nodeArgs(script: 'prestart' | 'start' | 'pack-script'): string[] {
   const line = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts[script]!;
   const [node, ...args] = line.split(/\s+/).filter(Boolean);
   expect(node, `npm ${script} runs node itself: ${line}`).toBe('node');
@@ -133,5 +133,12 @@ describe('npm start', () => {
         await exited;
       }
     }
+    // npm run pack-script (the CLI) runs compiled too, on the same file.
+    const cli = nodeArgs('pack-script');
+    expect(cli.at(-1)).toMatch(/^dist\/.*\.js$/);
+    const dryRun = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [...cli, '--dry-run'], { signal, env: { ...process.env, DATABASE_PATH: join(dir, 'data', 'warehouse.db') } }, (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${out}${stderr}`)) : resolve(out))),
+    );
+    expect(dryRun).toMatch(/would promote/);
   }, 90_000);
 });
