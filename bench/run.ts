@@ -198,7 +198,7 @@ for (const { section: s, what, t, note } of rows) {
   }
   console.log(`${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.server99).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note ?? ''}`);
 }
-console.log('\nserver p50/p99: the Server-Timing header's app time (from the whole request read to its answer, render included; queueing before the server reads a request is in the client's columns); p50–p99: as the client saw it over loopback.');
+console.log('\nserver p50/p99: the app time of the Server-Timing header (from the whole request read to its answer, render included; queueing before the server reads a request is in the client columns); p50–p99: as the client saw it over loopback.');
 
 if (runs('pack')) {
   const pack = await benchPackScript();
