@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import bwipjs from 'bwip-js';
+import { bwip } from '../documents/bwip.js';
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
@@ -42,7 +42,7 @@ export function phoneJoinWeb({ config }: AppDeps): Router {
   router.get('/join.svg', (req, res) => {
     const url = stationJoinUrl(config, stationParam(req));
     if (!url) throw new AppError('not_found', 'phoneJoin.httpsOff');
-    const svg = bwipjs.toSVG({ bcid: 'qrcode', text: url, scale: 4, paddingwidth: 4, paddingheight: 4, backgroundcolor: 'FFFFFF' });
+    const svg = bwip().toSVG({ bcid: 'qrcode', text: url, scale: 4, paddingwidth: 4, paddingheight: 4, backgroundcolor: 'FFFFFF' });
     res.setHeader('Cache-Control', 'no-cache');
     res.type('image/svg+xml').send(svg);
   });

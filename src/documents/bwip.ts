@@ -1,0 +1,13 @@
+import { createRequire } from 'node:module';
+import type bwipjs from 'bwip-js';
+
+let loaded: typeof bwipjs | undefined;
+
+/**
+ * bwip-js, loaded when the first barcode is drawn (a PDF's, a label's, the phone-join QR code):
+ * it holds 5–8 MB once loaded, which a server that draws none keeps free (docs/operations.md §
+ * Memory). Its CommonJS build, so that drawing stays synchronous.
+ */
+export function bwip(): typeof bwipjs {
+  return (loaded ??= createRequire(import.meta.url)('bwip-js') as typeof bwipjs);
+}
