@@ -25,7 +25,7 @@ export const BATCH_SIZE = 5_000;
  * batches and the longest write transaction stays well under 0.5 s (docs/decisions.md). The first
  * batch, before any speed is known, is at most FIRST_BATCH orders.
  */
-export const BATCH_TARGET_MS = 150;
+export const BATCH_TARGET_MS = 100;
 export const FIRST_BATCH = 1_000;
 
 /** The next batch's size: at most `max`, towards BATCH_TARGET_MS of writing, at most doubling or halving at a time. */

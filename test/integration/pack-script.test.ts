@@ -96,6 +96,28 @@ describe('a pack run', () => {
     invariants(db);
   });
 
+  it("re-checks every promoted order's stock in a batch, however many products the batch names", async () => {
+    const db = makeDb();
+    const orders = [];
+    for (let i = 0; i < 600; i++) {
+      buildProduct(db, { sku: `P${i}`, onHand: 1 });
+      orders.push(buildPaidOrder(db, { lines: [{ sku: `P${i}`, quantity: 1 }] }));
+    }
+    const result = await runPackScript(
+      {
+        ...deps(db),
+        // Between the decision and the write, the last product's one unit is counted away.
+        onProgress: (e) => {
+          if (e.type === 'started') buildProduct(db, { sku: 'P599', onHand: 0 });
+        },
+      },
+      { trigger: 'manual', dryRun: false, actor: SYSTEM },
+    );
+    expect(result.held).toEqual([{ code: orders[599]!.code, reason: 'changed', detail: expect.stringContaining('changed during the run') }]);
+    expect(result.promotedCount).toBe(599);
+    invariants(db);
+  });
+
   it('skips an order whose lines were edited after the read', async () => {
     const db = makeDb();
     buildProduct(db, { sku: 'A', onHand: 5 });
