@@ -114,12 +114,16 @@ export function shippingWeb(deps: AppDeps): Router {
     const query = new URLSearchParams({ ...(outcome.open && { open: outcome.open }), ...(outcome.takeover && { takeover: outcome.takeover }) }).toString();
     res.redirect(303, `/shipping${query ? `?${query}` : ''}`);
   };
-  /** A refusal as the station says it: a parcel already on this order is a duplicate, not an error. */
-  const refused = (req: Request, res: Response, err: unknown, extra: Partial<Outcome> = {}): Outcome => {
+  /**
+   * A refusal as the station says it: a parcel already on this order is a duplicate, not an error.
+   * A refusal sends the queue again (it may be refused because the queue moved on: the order was
+   * taken, shipped, put on hold), except a duplicate, which is a double scan with nothing changed.
+   */
+  const refused = (req: Request, res: Response, err: unknown): Outcome => {
     const refusal = formRefusal(req, res, err);
     const duplicate = err instanceof AppError && err.key === 'errors.parcelOnThisOrder';
     const takeover = err instanceof AppError && err.code === 'order_taken' ? String(err.params.code) : undefined;
-    return { kind: duplicate ? 'duplicate' : 'error', key: refusal.key, params: refusal.params, ...(takeover && { takeover }), ...extra };
+    return { kind: duplicate ? 'duplicate' : 'error', key: refusal.key, params: refusal.params, ...(takeover && { takeover }), queue: !duplicate };
   };
   /** Runs one station action and answers; an expected refusal is said on the station, not on an error page. */
   const act = async (req: Request, res: Response, action: () => Outcome | Promise<Outcome>) => {
@@ -127,7 +131,7 @@ export function shippingWeb(deps: AppDeps): Router {
     try {
       outcome = await action();
     } catch (err) {
-      outcome = refused(req, res, err, { queue: true });
+      outcome = refused(req, res, err);
     }
     answer(req, res, outcome);
   };
