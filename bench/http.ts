@@ -106,6 +106,12 @@ export function serverTime(res: Response): number | null {
   return match ? Number(match[1]) : null;
 }
 
+/** How long a request's body took to arrive after its headers (Server-Timing "read;dur=0.12"): not in the app's time. */
+export function readTime(res: Response): number | null {
+  const match = /read;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '');
+  return match ? Number(match[1]) : null;
+}
+
 /**
  * Sends one request and records how long the client waited (`ms`) and the server's own time
  * (`server`, from Server-Timing); an unexpected status fails the bench (a fast error is not a fast answer).

@@ -4,14 +4,15 @@ import { migrateDatabase, openDatabase } from '../src/db/client.js';
 import { putVerificationMode } from '../src/shipping/checks.js';
 import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
-import { cpuSeconds, serverTime, startServer, summarize, type Timings } from './http.js';
+import { cpuSeconds, readTime, serverTime, startServer, summarize, type Timings } from './http.js';
 
 /**
  * Timings of one kind of request, with the largest body answered and the server's CPU time per
  * request of its run (null where /proc is not there): the machine is shared, so waits alone do not
  * say what a request costs.
  */
-export type SizedTimings = Timings & { maxBytes: number; cpuMs: number | null };
+/** `read99`, `readMax`: how long bodies took to arrive after their headers (Server-Timing `read`, outside the server time). */
+export type SizedTimings = Timings & { maxBytes: number; cpuMs: number | null; read99: number; readMax: number };
 
 export interface ShippingBench {
   orders: number;
@@ -97,6 +98,7 @@ class Sample {
   private ms: number[] = [];
   private server: number[] = [];
   private maxBytes = 0;
+  private reads: number[] = [];
   private started = 0;
   private ended = 0;
   add(r: { res: Response; bytes: number; ms: number }): void {
@@ -106,11 +108,17 @@ class Sample {
     this.ms.push(r.ms);
     const st = serverTime(r.res);
     if (st !== null) this.server.push(st);
+    this.reads.push(readTime(r.res) ?? 0);
     this.maxBytes = Math.max(this.maxBytes, r.bytes);
   }
   result(cpuMs: number | null): SizedTimings {
-    return { ...summarize(this.ms, (this.ended - this.started) / 1000, this.server), maxBytes: this.maxBytes, cpuMs };
+    return { ...summarize(this.ms, (this.ended - this.started) / 1000, this.server), maxBytes: this.maxBytes, cpuMs, ...readTimes(this.reads) };
   }
+}
+
+function readTimes(reads: number[]): { read99: number; readMax: number } {
+  const sorted = [...reads].sort((a, b) => a - b);
+  return { read99: sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0, readMax: sorted.at(-1) ?? 0 };
 }
 
 /** A station form sent as the page script sends it; the answer must be the fragment saying `ok`. */
