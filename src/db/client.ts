@@ -7,6 +7,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from './schema/index.js';
+import { handedOver } from './write-handoff.js';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 /**
@@ -58,7 +59,8 @@ export type Tx = Db & { readonly [insideWriteTransaction]: true };
  * that one (better-sqlite3 nests that way), so a `Db` function may be called with a `Tx`.
  */
 export function writeTransaction<T>(db: Db, fn: (tx: Tx) => T): T {
-  return db.$client.transaction(() => fn(db as Tx)).immediate();
+  // The lock handed over from the pack run's worker without the busy handler's sleeps (write-handoff.ts).
+  return handedOver(db.$client, () => db.$client.transaction(() => fn(db as Tx)).immediate());
 }
 
 /**

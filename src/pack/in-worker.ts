@@ -8,6 +8,7 @@ import type { WorkerReply, WorkerRun } from './worker.js';
 import { siblingModule } from '../paths.js';
 import { startWorker } from '../threads.js';
 import { lastRequestAt } from '../activity.js';
+import { clearWorkerWriting, workerWriting } from '../db/write-handoff.js';
 
 interface Job {
   deps: PackScriptDeps;
@@ -78,6 +79,8 @@ function onReply(w: PackWorker, reply: WorkerReply): void {
  * told. Its lease is left to expire (LEASE_TTL_MS), as a crashed process's is.
  */
 function onDeath(dead: PackWorker, reason: string): void {
+  // A thread stopped inside a transaction left its flag raised: the server's writers must not wait on it.
+  clearWorkerWriting();
   if (current === dead) current = null;
   if (dead.idle) clearTimeout(dead.idle);
   const orphans = [...dead.jobs.values()];
@@ -156,6 +159,7 @@ export async function runPackRun(deps: PackScriptDeps, opts: PackRunOptions, wan
       databasePath: deps.db.$client.name,
       clockOffsetMs: deps.clock().getTime() - Date.now(),
       lastRequestAt: lastRequestAt.buffer,
+      workerWriting: workerWriting.buffer,
       opts,
       lists: want.lists ?? false,
     };

@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { msSinceLastRequest } from '../activity.js';
 import { openDatabase } from '../db/client.js';
+import { announceWrites } from '../db/write-handoff.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
@@ -72,6 +73,8 @@ export interface WorkerRun {
   clockOffsetMs: number;
   /** When the server last started a request (activity.ts), shared memory. */
   lastRequestAt: SharedArrayBuffer;
+  /** Raised while this worker holds the write lock (db/write-handoff.ts), shared memory. */
+  workerWriting: SharedArrayBuffer;
   opts: PackRunOptions;
   /** Whether the report carries the order lists as JSON text (the API's answer). */
   lists: boolean;
@@ -114,6 +117,8 @@ async function run(msg: WorkerRun): Promise<void> {
   try {
     db = openDatabase(msg.databasePath);
     db.$client.pragma('wal_autocheckpoint = 0');
+    // The server's writers wait for this connection's transactions on the flag, not in SQLite's busy handler.
+    announceWrites(db.$client, new Int32Array(msg.workerWriting));
   } catch (err) {
     send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err) });
     return;
