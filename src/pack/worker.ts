@@ -16,11 +16,12 @@ import { BATCH_SIZE, LIVE_ORDERS, runPackScript, type PackRunOptions } from './r
 /** Batches closer together than this reach the caller as one event: each message costs its event loop. */
 const PROGRESS_EVERY_MS = 100;
 /**
- * While requests come in, a batch is sized to hold the write lock about this long, and is followed
- * by a pause at least as long as SQLite's busy handler sleeps between its early retries: a scan
- * that finds the lock taken gets it at its next try, within about 20 ms.
+ * While requests come in, a batch is sized to hold the write lock about this long (growing by half
+ * at most from one batch to the next, so a batch of heavier orders overshoots little), and is
+ * followed by a pause in which the server's writes take the lock: a scan that finds a batch writing
+ * gets the lock at its commit (db/write-handoff.ts), within a few milliseconds.
  */
-export const BUSY_WRITE_MS = 8;
+export const BUSY_WRITE_MS = 5;
 export const BUSY_PAUSE_MS = 12;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -41,7 +42,7 @@ export const CHECKPOINT_AFTER_WRITE_MS = 2000;
 /**
  * Paces a run's writing by the server's requests: with none for BUSY_FOR_MS, full batches one after
  * another; otherwise short batches (sized from the last one's speed towards BUSY_WRITE_MS of
- * writing, at most doubling or halving at a time) with BUSY_PAUSE_MS between them.
+ * writing, at most 1.5 times or half the last at a time) with BUSY_PAUSE_MS between them.
  */
 function pacer(lastRequestAt: BigInt64Array, batchSize: number, checkpoint: () => void) {
   let size = 0;
@@ -59,7 +60,7 @@ function pacer(lastRequestAt: BigInt64Array, batchSize: number, checkpoint: () =
     }
     await sleep(BUSY_PAUSE_MS);
     if (size === 0 || !last) size = Math.min(200, batchSize);
-    else size = Math.round(Math.min(2 * last.size, Math.max(last.size / 2, (last.size * BUSY_WRITE_MS) / Math.max(last.writeMs, 0.1))));
+    else size = Math.round(Math.min(1.5 * last.size, Math.max(last.size / 2, (last.size * BUSY_WRITE_MS) / Math.max(last.writeMs, 0.1))));
     return Math.max(10, Math.min(batchSize, size));
   };
 }
