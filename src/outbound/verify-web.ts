@@ -28,6 +28,7 @@ interface Message {
   text: string;
 }
 
+/** Pick-and-pack verification, under the Outbound router (paths below /outbound). */
 export function outboundVerifyWeb(deps: AppDeps): Router {
   const { db, clock } = deps;
   const router = Router();
@@ -61,13 +62,13 @@ export function outboundVerifyWeb(deps: AppDeps): Router {
     res.redirect(303, `/outbound/orders/${code}/verify`);
   };
 
-  router.get('/outbound/orders/:code/verify', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
+  router.get('/orders/:code/verify', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
     render(req, res, resolveOrderCode(req.params.code));
   });
 
   // One scan: a unit (or the keyed count) of its line, through the checks' writer. A refusal is kept
   // for the mis-pick figures, as at the station.
-  router.post('/outbound/orders/:code/checks', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
+  router.post('/orders/:code/checks', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
     const code = resolveOrderCode(req.params.code);
     const ctx = ctxOf(req);
     let barcode = '';
@@ -83,7 +84,7 @@ export function outboundVerifyWeb(deps: AppDeps): Router {
     }
   });
 
-  router.post('/outbound/orders/:code/checks/undo', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
+  router.post('/orders/:code/checks/undo', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
     const code = resolveOrderCode(req.params.code);
     try {
       const undone = undoCheck(db, code, 'last', ctxOf(req));

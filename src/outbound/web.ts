@@ -36,6 +36,7 @@ export function printUrl(kind: DocumentKind, orderCodes: readonly string[]): str
 /** The page's script asks for JSON; a form without it gets pages and redirects. */
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 
+/** The Outbound pages, mounted at /outbound (src/app.ts): the list, printing, and the verification pages. */
 export function outboundWeb(deps: AppDeps): Router {
   const { db, clock, config } = deps;
   const router = Router();
@@ -66,11 +67,11 @@ export function outboundWeb(deps: AppDeps): Router {
     renderOutbound(req, res, refusal.status, { error: refusal.message, selected, kind });
   };
 
-  router.get('/outbound', requireCapability('outbound'), (req, res) => renderOutbound(req, res));
+  router.get('/', requireCapability('outbound'), (req, res) => renderOutbound(req, res));
 
   // Print: checked here, printed at its GET address (303 there; the script gets the address as JSON
   // and opens it in a new tab). A refusal shows on this page with the selection kept.
-  router.post('/outbound/print', requireCapability('outbound'), (req, res) => {
+  router.post('/print', requireCapability('outbound'), (req, res) => {
     const form = parse(printForm, req.body ?? {});
     const kind = DOCUMENT_KINDS.find((k) => k === form.kind);
     try {
@@ -86,7 +87,7 @@ export function outboundWeb(deps: AppDeps): Router {
   });
 
   // The PDF: printed and recorded on every load. Refused (the orders moved on since), the list says why.
-  router.get('/outbound/documents/:name', requireCapability('outbound'), async (req: Request<{ name: string }>, res, next) => {
+  router.get('/documents/:name', requireCapability('outbound'), async (req: Request<{ name: string }>, res, next) => {
     const kind = PRINT_NAMES.get(req.params.name);
     if (!kind) return next();
     const { orders } = parse(printQuery, req.query);
@@ -100,7 +101,7 @@ export function outboundWeb(deps: AppDeps): Router {
   });
 
   // The order page's document links.
-  router.get('/outbound/orders/:code/:name', requireCapability('outbound'), async (req: Request<{ code: string; name: string }>, res, next) => {
+  router.get('/orders/:code/:name', requireCapability('outbound'), async (req: Request<{ code: string; name: string }>, res, next) => {
     // The same names as the API's; a label needs its parcel and is printed from the station.
     const kind = ORDER_DOCUMENTS.get(req.params.name);
     if (!kind || kind === 'label') return next();
