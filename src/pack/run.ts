@@ -28,11 +28,16 @@ export const BATCH_SIZE = 5_000;
 export const BATCH_TARGET_MS = 100;
 export const FIRST_BATCH = 1_000;
 
+/** A batch size towards `targetMs` of writing at the last batch's speed: at most `grow` times or half the last size. */
+export function sizeTowards(last: { size: number; writeMs: number }, targetMs: number, grow: number): number {
+  const toTarget = (last.size * targetMs) / Math.max(last.writeMs, 0.1);
+  return Math.round(Math.min(grow * last.size, Math.max(last.size / 2, toTarget)));
+}
+
 /** The next batch's size: at most `max`, towards BATCH_TARGET_MS of writing, at most doubling or halving at a time. */
 export function timedBatchSize(last: { size: number; writeMs: number } | null, max: number): number {
   if (!last) return Math.min(max, FIRST_BATCH);
-  const toTarget = (last.size * BATCH_TARGET_MS) / Math.max(last.writeMs, 1);
-  return Math.max(1, Math.min(max, Math.round(Math.min(2 * last.size, Math.max(last.size / 2, toTarget)))));
+  return Math.max(1, Math.min(max, sizeTowards(last, BATCH_TARGET_MS, 2)));
 }
 
 export interface PackScriptDeps {

@@ -11,7 +11,7 @@ import { announceWrites } from '../db/write-handoff.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
-import { BATCH_SIZE, LIVE_ORDERS, runPackScript, type PackRunOptions } from './run.js';
+import { BATCH_SIZE, LIVE_ORDERS, runPackScript, sizeTowards, type PackRunOptions } from './run.js';
 
 /** Batches closer together than this reach the caller as one event: each message costs its event loop. */
 const PROGRESS_EVERY_MS = 100;
@@ -60,7 +60,7 @@ function pacer(lastRequestAt: BigInt64Array, batchSize: number, checkpoint: () =
     }
     await sleep(BUSY_PAUSE_MS);
     if (size === 0 || !last) size = Math.min(200, batchSize);
-    else size = Math.round(Math.min(1.5 * last.size, Math.max(last.size / 2, (last.size * BUSY_WRITE_MS) / Math.max(last.writeMs, 0.1))));
+    else size = sizeTowards(last, BUSY_WRITE_MS, 1.5);
     return Math.max(10, Math.min(batchSize, size));
   };
 }
