@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildPackingOrder, buildUser } from '../builders.js';
-import { csrfOf, makeApp } from '../helpers.js';
+import { csrfOf, makeApp, PASSWORD } from '../helpers.js';
 
 // Requests that arrive together are served one after another, each in one piece: none of them
 // waits, half done, while others run (a router passed on the way, a group commit gathering).
@@ -54,7 +54,7 @@ async function station(port: number, email: string, name: string) {
     }
     return res;
   };
-  await go('/login', { _csrf: csrfOf(await (await go('/login')).text()), email, password: 'correct horse battery' });
+  await go('/login', { _csrf: csrfOf(await (await go('/login')).text()), email, password: PASSWORD });
   await go('/shipping/station', { _csrf: csrfOf(await (await go('/shipping')).text()), name });
   const csrf = csrfOf(await (await go('/shipping')).text());
   const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
