@@ -14,6 +14,10 @@
   const field = document.getElementById('scan-value');
   const status = document.getElementById('scan-status');
   const pendingList = document.getElementById('pending');
+  // A key for each scan and report, so that a resend counts once. newKey() exists only in
+  // secure contexts (HTTPS, localhost); a station on the shop's LAN is plain HTTP, so the key is made
+  // from getRandomValues, which every context has.
+  const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
   const msg = (name, params = {}) => Object.entries(params).reduce((text, [k, v]) => text.replace(`{{${k}}}`, v), page.dataset[name] || '');
 
   // ---- feedback: words, colour, sound ----
@@ -186,7 +190,7 @@
     const body = new URLSearchParams(new FormData(form, submitter?.form === form ? submitter : undefined));
     const action = submitter?.hasAttribute('formaction') ? submitter.formAction : form.action;
     // A report's key is used once: the next Report in is a new one.
-    if (form.id === 'report-form') form.querySelector('input[name=key]').value = crypto.randomUUID();
+    if (form.id === 'report-form') form.querySelector('input[name=key]').value = newKey();
     enqueue({ action, body: () => body });
   };
 
@@ -205,7 +209,7 @@
     if (takeover && takeover.dataset.code === v.replace(/[\s-]/g, '')) return sendForm(takeover);
     const command = commandOf(v);
     if (command && runCommand(command)) return;
-    const entry = { key: crypto.randomUUID(), value: v, source, at: Date.now() };
+    const entry = { key: newKey(), value: v, source, at: Date.now() };
     store.put(entry);
     sendScan(entry);
   };
@@ -238,7 +242,7 @@
     // Esc in the partial form cancels it; other keys act anywhere on the station.
     event.preventDefault();
     if (!runCommand(command)) {
-      const entry = { key: crypto.randomUUID(), value: command, source: 'manual', at: Date.now() };
+      const entry = { key: newKey(), value: command, source: 'manual', at: Date.now() };
       sendScan(entry);
     }
     focusScan();
