@@ -14,7 +14,7 @@
   const field = document.getElementById('scan-value');
   const status = document.getElementById('scan-status');
   const pendingList = document.getElementById('pending');
-  // A key for each scan and report, so that a resend counts once. newKey() exists only in
+  // A key for each scan and report, so that a resend counts once. crypto.randomUUID() exists only in
   // secure contexts (HTTPS, localhost); a station on the shop's LAN is plain HTTP, so the key is made
   // from getRandomValues, which every context has.
   const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
