@@ -67,3 +67,37 @@ export async function pdfBarcodes(pdf: Buffer, dpi = 150): Promise<string[][]> {
     return out;
   });
 }
+
+/** A barcode as zbarimg reports it: its symbology, its modifiers (`GS1`: FNC1 in first position) and its data, a GS where an FNC1 separates elements. */
+export interface DecodedSymbol {
+  type: string;
+  modifiers: string[];
+  data: string;
+}
+
+/**
+ * Every barcode zbarimg reads on each page rendered at `dpi`, with what `pdfBarcodes` leaves out:
+ * the symbology and whether it is GS1 (zbarimg's XML output).
+ */
+export async function pdfSymbols(pdf: Buffer, dpi = 150): Promise<DecodedSymbol[][]> {
+  return withSaved(pdf, async (file, dir) => {
+    await run('pdftoppm', ['-r', String(dpi), '-png', file, join(dir, 'page')]);
+    const pages = readdirSync(dir)
+      .filter((f) => f.startsWith('page'))
+      .sort();
+    const out: DecodedSymbol[][] = [];
+    for (const page of pages) {
+      const result = await run('zbarimg', ['-q', '--xml', '-Sdisable', '-Scode128.enable', '-Sean13.enable', join(dir, page)]).catch((err: { code?: number; stdout?: string }) => {
+        if (err.code === 4) return { stdout: '' };
+        throw err;
+      });
+      const symbols = [...result.stdout.matchAll(/<symbol type='([^']+)'([^>]*)><data( format='base64')?[^>]*><!\[CDATA\[\n?([\s\S]*?)\n?\]\]><\/data>/g)].map((m) => ({
+        type: m[1]!,
+        modifiers: (/modifiers='([^']*)'/.exec(m[2]!)?.[1] ?? '').split(',').filter(Boolean),
+        data: m[3] ? Buffer.from(m[4]!.trim(), 'base64').toString('latin1') : m[4]!,
+      }));
+      out.push(symbols);
+    }
+    return out;
+  });
+}

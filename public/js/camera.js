@@ -108,6 +108,13 @@
 
   const attach = ({ button, container, onCode, onError }) => {
     if (!button || !container) return;
+    // Browsers give the camera to secure contexts only (HTTPS, localhost): on the LAN's plain HTTP
+    // the page says where it works (the station's HTTPS address) instead of offering a dead button.
+    if (!window.isSecureContext) {
+      const note = document.getElementById('camera-https');
+      if (note) note.hidden = false;
+      return;
+    }
     if (!navigator.mediaDevices?.getUserMedia) return;
     button.hidden = false;
     const video = container.querySelector('video');

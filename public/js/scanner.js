@@ -1,5 +1,5 @@
 // Scan fields (inputs marked data-scanner): what a keyboard-wedge scanner types is read here, the
-// same way the server reads it (ScanInput, bundled from src/domain/scan-input.ts):
+// same way the server reads it (Rules.readScan, bundled from src/domain/scan-input.ts):
 // - Enter or Tab ends a scan; a Tab never walks the focus away from a scan in progress, and an
 //   Enter or Tab that trails a scan (CR LF, Tab Enter) is swallowed;
 // - GS (the GS1 separator), which scanners send as Ctrl+], is put into the field as the character;
@@ -84,7 +84,7 @@
     s.times = [];
     s.endedAt = performance.now();
     field.value = '';
-    const reading = window.ScanInput.readScan(raw, { source, gsSubstitute: field.dataset.gsSubstitute || '' });
+    const reading = window.Rules.readScan(raw, { source, gsSubstitute: field.dataset.gsSubstitute || '' });
     return { raw, source, reading };
   };
 

@@ -6,7 +6,13 @@
 //   aria-keyshortcuts); Esc closes the partial form or puts the order back;
 // - a sound and a colour flash say ok, duplicate or error (muted per user in My account);
 // - a scan that cannot reach the server stays on this device (IndexedDB), shown as pending, and is
-//   sent in order when the connection returns; its key makes a resend count once.
+//   sent in order when the connection returns; its key makes a resend count once. Each kept scan
+//   carries its user, its station and the order open when it was made: it is sent only in that
+//   user's session at that station, and the server refuses it for any other order. A signed-out
+//   session keeps the queue and asks that user to sign in again; a refusal is listed with its
+//   reason until dismissed.
+// What a scanner types is read by scanner.js (Enter or Tab ends it; AIM identifiers, GS and a
+// keyboard layout mismatch are read as the server reads them): this file gets its `scan` events.
 (() => {
   const page = document.getElementById('station-page');
   if (!page) return;
@@ -14,10 +20,10 @@
   const field = document.getElementById('scan-value');
   const status = document.getElementById('scan-status');
   const pendingList = document.getElementById('pending');
-  // A key for each scan and report, so that a resend counts once. crypto.randomUUID() exists only in
-  // secure contexts (HTTPS, localhost); a station on the shop's LAN is plain HTTP, so the key is made
-  // from getRandomValues, which every context has.
-  const newKey = () => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  // A key for each scan and report, so that a resend counts once (from getRandomValues: the station
+  // is served on plain HTTP on the LAN, where crypto.randomUUID does not exist).
+  const newKey = window.Scanner.newKey;
+  const me = { id: Number(page.dataset.userId), name: page.dataset.userName, station: page.dataset.station };
   const msg = (name, params = {}) => Object.entries(params).reduce((text, [k, v]) => text.replace(`{{${k}}}`, v), page.dataset[name] || '');
 
   // ---- feedback: words, colour, sound ----
@@ -74,41 +80,96 @@
     const tpl = document.createElement('template');
     tpl.innerHTML = html;
     const update = tpl.content.getElementById('station-update');
-    if (!update) return false;
+    if (!update) return null;
     for (const id of ['current', 'mine', 'queue']) {
       const fresh = update.querySelector(`#${id}`);
       if (fresh) document.getElementById(id)?.replaceWith(fresh);
     }
-    if (refresh) return true;
-    document.getElementById('takeover')?.remove();
-    const takeover = update.querySelector('#takeover');
-    if (takeover) status.after(takeover);
+    if (refresh) return { kind: 'ok', message: '' };
+    for (const id of ['takeover', 'undo-remove']) {
+      document.getElementById(id)?.remove();
+      const offer = update.querySelector(`#${id}`);
+      if (offer) status.after(offer);
+    }
     const kind = update.dataset.kind;
     const message = update.querySelector('#scan-message')?.textContent ?? '';
     if (message) say(message, kind);
     if (update.dataset.open === 'partial') openPartial();
     if (update.dataset.open === 'label') printLabel();
-    return true;
+    return { kind, message };
+  };
+
+  // ---- refusals: listed until dismissed, so that the next answer does not hide them ----
+  const refusedBox = document.getElementById('refused');
+  const refusedKey = `station-refused:${me.id}:${me.station}`;
+  const refusals = (() => {
+    try {
+      return JSON.parse(sessionStorage.getItem(refusedKey) || '[]');
+    } catch {
+      return [];
+    }
+  })();
+  const showRefused = () => {
+    try {
+      sessionStorage.setItem(refusedKey, JSON.stringify(refusals));
+    } catch {
+      // Private mode: the list lives as long as the page.
+    }
+    refusedBox.hidden = refusals.length === 0;
+    refusedBox.querySelector('ul').replaceChildren(
+      ...refusals.map((r, i) => {
+        const li = document.createElement('li');
+        const value = document.createElement('span');
+        value.className = 'code';
+        value.textContent = r.value;
+        const dismiss = document.createElement('button');
+        dismiss.type = 'button';
+        dismiss.textContent = page.dataset.msgDismiss;
+        dismiss.addEventListener('click', () => {
+          refusals.splice(i, 1);
+          showRefused();
+          field.focus();
+        });
+        li.append(value, ' ', r.message, ' ', dismiss);
+        return li;
+      }),
+    );
+  };
+  const refuse = (value, message) => {
+    refusals.unshift({ value: value.split('\x1D').join('⟨GS⟩'), message, at: Date.now() });
+    refusals.splice(20);
+    showRefused();
   };
 
   // ---- sending, in order ----
-  const csrf = scanForm.querySelector('input[name=_csrf]').value;
+  let csrf = scanForm.querySelector('input[name=_csrf]').value;
+  /** The session ended (signed out, expired): nothing more is sent until this user signs in again. */
+  class SignedOut extends Error {}
   const post = async (action, body) => {
     body.set('_csrf', csrf);
     const res = await fetch(action, { method: 'POST', body, credentials: 'same-origin', headers: { 'X-Station': 'fragment' } });
     if (res.status >= 500) throw new Error(`HTTP ${res.status}`);
     const text = await res.text();
-    // A login page or an error page instead of the station's answer: show it as it is.
-    if (!apply(text)) document.documentElement.innerHTML = text;
+    const answer = apply(text);
+    if (answer) return answer;
+    // Not the station's answer: the login page (signed out), or "this form has expired".
+    const signedOut = res.status === 401 || res.status === 403 || (res.redirected && new URL(res.url).pathname === '/login');
+    if (signedOut) throw new SignedOut();
+    const title = new DOMParser().parseFromString(text, 'text/html').querySelector('main h1, title')?.textContent?.trim();
+    return { kind: 'error', message: title || `${res.status} ${res.statusText}` };
   };
 
-  // Scans are kept in IndexedDB until the server has answered them.
+  // Scans are kept in IndexedDB until the server has answered them. Version 2 keeps whose they are:
+  // scans of version 1 name no user and are not sent under anyone's.
   const store = (() => {
     let dbp = null;
     const open = () =>
       (dbp ||= new Promise((resolve, reject) => {
-        const req = indexedDB.open('station', 1);
-        req.onupgradeneeded = () => req.result.createObjectStore('scans', { keyPath: 'key' });
+        const req = indexedDB.open('station', 2);
+        req.onupgradeneeded = (event) => {
+          if (event.oldVersion >= 1) req.result.deleteObjectStore('scans');
+          req.result.createObjectStore('scans', { keyPath: 'key' });
+        };
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
       }));
@@ -131,6 +192,8 @@
   const queue = [];
   let busy = false;
   let offline = false;
+  let signedOut = false;
+  const queueNotice = document.getElementById('queue-notice');
   const showPending = () => {
     const scans = queue.filter((job) => job.scan);
     pendingList.hidden = scans.length === 0;
@@ -138,24 +201,41 @@
     pendingList.replaceChildren(
       ...scans.map((job) => {
         const li = document.createElement('li');
-        li.textContent = job.scan.value;
+        li.textContent = job.scan.value.split('\x1D').join('⟨GS⟩');
         return li;
       }),
     );
   };
+  const showSignedOut = () => {
+    queueNotice.hidden = false;
+    queueNotice.querySelector('span').textContent = msg('msgSignedOut', { count: queue.filter((j) => j.scan).length, name: me.name });
+    queueNotice.querySelector('a').hidden = false;
+    say(queueNotice.querySelector('span').textContent, 'error');
+  };
   const pump = async () => {
-    if (busy) return;
+    if (busy || signedOut) return;
     busy = true;
     while (queue.length) {
       const job = queue[0];
       if (queue.length > 1) status.textContent = msg('msgQueued', { count: queue.length });
       try {
-        await post(job.action, job.body());
+        const answer = await post(job.action, job.body());
         offline = false;
         queue.shift();
-        if (job.scan) await store.remove(job.scan.key);
+        if (job.scan) {
+          await store.remove(job.scan.key);
+          if (answer.kind === 'error') refuse(job.scan.value, answer.message);
+        }
         showPending();
-      } catch {
+      } catch (err) {
+        if (err instanceof SignedOut) {
+          // Kept, scans and all: they go when this user is back (the page reloads after signing in).
+          signedOut = true;
+          if (!job.scan) queue.shift();
+          showPending();
+          showSignedOut();
+          break;
+        }
         if (!job.scan) {
           // A button press is not kept: the packer sees it failed and presses again.
           queue.shift();
@@ -185,41 +265,77 @@
     showPending();
     pump();
   };
+
+  /**
+   * The order a scan made now is for: the one the last waiting job opens or closes, else the one
+   * open on the page. The server refuses the scan for any other (a takeover or a Report in may
+   * come between an outage and its end).
+   */
+  const intendedOrder = () => {
+    for (let i = queue.length - 1; i >= 0; i--) if (queue[i].opens !== undefined) return queue[i].opens;
+    return document.getElementById('current')?.dataset.code ?? '';
+  };
+  /** What a form does to the open order: '' closes it, a code opens it, undefined leaves it. */
+  const formOpens = (action, body) => {
+    const path = new URL(action, location.href).pathname;
+    if (path === '/shipping/release' || path === '/shipping/report') return '';
+    const takeOver = /^\/shipping\/orders\/(\d+)\/take-over$/.exec(path);
+    if (takeOver) return takeOver[1];
+    if (path === '/shipping/scan') {
+      const code = window.Rules.readOrderCode(body.get('value') || '');
+      return code.kind === 'valid' ? code.code : undefined;
+    }
+    return undefined;
+  };
   const sendForm = (form, submitter) => {
     // The form as it is now (with the button pressed): the card it belongs to may be replaced before it is sent.
     const body = new URLSearchParams(new FormData(form, submitter?.form === form ? submitter : undefined));
     const action = submitter?.hasAttribute('formaction') ? submitter.formAction : form.action;
     // A report's key is used once: the next Report in is a new one.
     if (form.id === 'report-form') form.querySelector('input[name=key]').value = newKey();
-    enqueue({ action, body: () => body });
+    enqueue({ action, body: () => body, opens: formOpens(action, body) });
   };
 
   const sendScan = (scan) => {
+    const opens = window.Rules.readOrderCode(scan.value).kind === 'valid' ? window.Rules.readOrderCode(scan.value).code : undefined;
     enqueue({
       action: scanForm.action,
       scan,
-      body: () => new URLSearchParams({ value: scan.value, source: scan.source, key: scan.key }),
+      opens,
+      body: () => new URLSearchParams({ value: scan.value, source: scan.source, key: scan.key, order: scan.order, user: String(scan.user), station: scan.station }),
     });
   };
-  const scan = (value, source) => {
-    const v = value.trim();
-    if (!v) return;
+
+  let noticeShown = false;
+  /** One scan, as scanner.js read it (raw text, who typed it, the reading). */
+  const scan = ({ raw, source, reading }) => {
+    if (!raw.trim()) return;
     // Scanning the order another station holds a second time takes it over.
     const takeover = document.getElementById('takeover');
-    if (takeover && takeover.dataset.code === v.replace(/[\s-]/g, '')) return sendForm(takeover);
-    const command = commandOf(v);
+    if (takeover && reading.ok && takeover.dataset.code === reading.value.replace(/[\s-]/g, '')) return sendForm(takeover);
+    const command = window.Rules.commandIn(raw, source);
     if (command && runCommand(command)) return;
-    const entry = { key: newKey(), value: v, source, at: Date.now() };
+    if (!reading.ok) {
+      // Refused here, as the server would: nothing is sent or kept.
+      const message = window.Scanner.describe(raw, reading);
+      say(message, 'error');
+      refuse(raw.trim(), message);
+      return;
+    }
+    // Read through a keyboard layout: said once, with what to set.
+    if (reading.layouts && !noticeShown) {
+      noticeShown = true;
+      const notice = document.getElementById('layout-notice');
+      notice.textContent = window.Scanner.layoutNotice(reading);
+      notice.hidden = false;
+    }
+    const entry = { key: newKey(), value: raw, source, at: Date.now(), user: me.id, userName: me.name, station: me.station, order: intendedOrder() };
     store.put(entry);
     sendScan(entry);
   };
 
   // ---- commands: keys, buttons and command barcodes ----
-  const COMMANDS = { 'REPORT IN': 'F9', 'FETCH PARCEL ID': 'F2', 'NEW PARCEL': 'F3', PARTIAL: 'F4', 'PRINT LABEL': 'F8', CANCEL: 'Escape', 'UNDO CHECK': 'Control+Z', 'SHIP CHECKED': 'Shift+F4' };
-  const commandOf = (text) => {
-    const words = text.trim().toUpperCase().split(/[\s_-]+/).filter(Boolean).join(' ');
-    return Object.keys(COMMANDS).find((c) => c === words);
-  };
+  const COMMANDS = window.Rules.COMMAND_KEYS;
   // Runs a command here when its button is on the page; false lets the server answer (e.g. "open an order first").
   const runCommand = (command) => {
     if (command === 'CANCEL' && closePartial()) return true;
@@ -236,30 +352,28 @@
   const keyName = (event) => `${event.ctrlKey ? 'Control+' : ''}${event.shiftKey ? 'Shift+' : ''}${event.key.length === 1 ? event.key.toUpperCase() : event.key}`;
   document.addEventListener('keydown', (event) => {
     const command = byKey[keyName(event)];
-    if (!command || event.altKey || event.metaKey) return;
+    if (!command || event.altKey || event.metaKey || event.defaultPrevented) return;
     // Ctrl+Z in a field with text is the field's own undo.
     if (command === 'UNDO CHECK' && event.target instanceof HTMLInputElement && event.target.value) return;
     // Esc in the partial form cancels it; other keys act anywhere on the station.
     event.preventDefault();
     if (!runCommand(command)) {
-      const entry = { key: newKey(), value: command, source: 'manual', at: Date.now() };
+      const entry = { key: newKey(), value: command, source: 'manual', at: Date.now(), user: me.id, userName: me.name, station: me.station, order: intendedOrder() };
       sendScan(entry);
     }
     focusScan();
   });
 
   // ---- the scan field ----
-  // A wedge scanner types a whole code within milliseconds; a person takes far longer per key.
-  let firstKeyAt = 0;
-  field.addEventListener('keydown', (event) => {
-    if (field.value.length === 0 && event.key.length === 1) firstKeyAt = performance.now();
+  // scanner.js ends a scan on Enter or Tab and says who typed it; the Scan button sends what is typed.
+  field.addEventListener('scan', (event) => {
+    event.preventDefault();
+    scan(event.detail);
+    field.focus();
   });
   scanForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    const value = field.value;
-    field.value = '';
-    const perKey = (performance.now() - firstKeyAt) / Math.max(value.length, 1);
-    scan(value, perKey < 30 ? 'scanner' : 'manual');
+    scan(window.Scanner.take(field));
     field.focus();
   });
 
@@ -269,6 +383,7 @@
     if (form === scanForm || !(form instanceof HTMLFormElement)) return;
     event.preventDefault();
     if (form.id === 'partial') form.hidden = true;
+    if (form.id === 'undo-remove') form.remove();
     sendForm(form, event.submitter);
   });
   page.addEventListener('click', (event) => {
@@ -282,11 +397,12 @@
     if (!event.target.closest('input, button, a, summary, label, select, textarea, details')) focusScan();
   });
 
-  // The camera (camera.js) feeds the same scan line as the scanner.
+  // The camera (camera.js) feeds the same scan line as the scanner. It needs a secure context
+  // (HTTPS): on the LAN's plain HTTP the page says where the camera works instead.
   window.StationCamera?.attach({
     button: document.getElementById('camera-open'),
     container: document.getElementById('camera'),
-    onCode: (code) => scan(code, 'camera'),
+    onCode: (code) => scan({ raw: code, source: 'camera', reading: window.Rules.readScan(code, { source: 'camera' }) }),
     onError: (text) => say(text, 'error'),
   });
 
@@ -296,7 +412,7 @@
   let shown = '';
   setInterval(async () => {
     const partial = partialForm();
-    if (document.hidden || busy || queue.length || (partial && !partial.hidden)) return;
+    if (document.hidden || busy || signedOut || queue.length || (partial && !partial.hidden)) return;
     try {
       const res = await fetch('/shipping/fragment', { credentials: 'same-origin', headers: { 'X-Station': 'fragment' } });
       const text = res.ok ? await res.text() : '';
@@ -310,10 +426,25 @@
     }
   }, 2000);
 
-  // Scans left on this device by a page that lost its connection or was closed go first, in order.
+  // Scans left on this device by a page that lost its connection or was closed go first, in order:
+  // this user's at this station. Anyone else's wait for them, counted here.
   store.all().then((rows) => {
-    for (const row of rows) sendScan(row);
+    const others = new Map();
+    for (const row of rows) {
+      if (row.user === me.id && row.station === me.station) sendScan(row);
+      else {
+        const who = row.station === me.station ? row.userName : `${row.userName} (${row.station})`;
+        others.set(who, (others.get(who) || 0) + 1);
+      }
+    }
+    if (others.size) {
+      const note = document.createElement('p');
+      note.className = 'muted others-waiting';
+      note.textContent = [...others].map(([name, count]) => msg('msgOthersWaiting', { count, name })).join(' ');
+      pendingList.before(note);
+    }
   });
+  showRefused();
   if (new URLSearchParams(location.search).get('open') === 'partial') openPartial();
   else focusScan();
 })();

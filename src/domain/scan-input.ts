@@ -22,6 +22,7 @@ export type ScanSource = 'scanner' | 'manual' | 'camera';
 /** The keyboard layouts a US-layout scanner is read through when what it typed makes no sense as is. */
 export const LAYOUTS = ['fr', 'de', 'se', 'no', 'dk'] as const;
 export type LayoutId = (typeof LAYOUTS)[number];
+export const isLayout = (value: unknown): value is LayoutId => LAYOUTS.includes(value as LayoutId);
 
 // ---- keyboard layouts ----
 // Each printable ASCII character a US keyboard types, in key order, unshifted then shifted; and for

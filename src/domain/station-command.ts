@@ -1,3 +1,5 @@
+import { candidateReadings, type ScanSource } from './scan-input.js';
+
 // Command barcodes of the packing station: printed on the A4 command sheet, scanned like any code.
 // A scanner sends the text as printed; spaces, dashes and underscores between words, and letter
 // case, do not matter ("report-in" and "REPORT_IN" are REPORT IN).
@@ -21,4 +23,18 @@ export const COMMAND_KEYS: Record<StationCommand, string> = {
 export function readCommand(text: string): StationCommand | undefined {
   const words = text.trim().toUpperCase().split(/[\s_-]+/).filter(Boolean).join(' ');
   return STATION_COMMANDS.find((c) => c === words);
+}
+
+/**
+ * The command a scan is, if it is one: read as typed and, from a scanner, through the keyboard
+ * layouts a US-set scanner may be plugged into (a closed set of words: a match is proof enough),
+ * without a symbology identifier in front.
+ */
+export function commandIn(raw: string, source: ScanSource): StationCommand | undefined {
+  const texts = source === 'scanner' ? candidateReadings(raw) : [raw];
+  for (const text of texts) {
+    const command = readCommand(text.replace(/^\][A-Za-z][0-9A-Za-z]/, ''));
+    if (command) return command;
+  }
+  return undefined;
 }

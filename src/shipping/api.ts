@@ -74,7 +74,8 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
   });
 
   orders.delete('/:code/parcels/:parcelId', (req, res) => {
-    res.json(removeParcel(db, req.params.code, req.params.parcelId, ctx(req)));
+    const { code } = removeParcel(db, req.params.code, req.params.parcelId, ctx(req));
+    res.json(draftView(db, code));
   });
 
   orders.put('/:code/delivery-lines', (req, res) => {

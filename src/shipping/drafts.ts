@@ -154,9 +154,9 @@ export function addParcels(db: Db, code: string, parcelIds: string[], source: Pa
   });
 }
 
-export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx): DraftView {
+export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx): { code: string; parcelId: string } {
   const parcelId = normalizeParcelId(raw);
-  writeTransaction(db, (tx) => {
+  return writeTransaction(db, (tx) => {
     const order = packingOrder(tx, code);
     if (ctx.station) claimOrder(tx, ctx.station, order);
     const draftId = findDraftId(tx, order.id);
@@ -164,8 +164,20 @@ export function removeParcel(db: Db, code: string, raw: string, ctx: StationCtx)
     if (!removed) throw new AppError('parcel_not_found', 'errors.parcelNotOnDraft', { parcelId, code: order.code });
     touchDraft(tx, draftId!, ctx.now);
     event(tx, order, 'parcel_removed', ctx, { parcelId });
+    return { code: order.code, parcelId };
   });
-  return draftView(db, code);
+}
+
+/**
+ * Puts a parcel just removed back on the order's open delivery (the undo beside "removed"): the
+ * same rules as any parcel ID added at this station.
+ */
+export function restoreParcel(db: Db, code: string, raw: string, ctx: StationCtx): { code: string; parcelId: string } {
+  const parcelId = cleanParcelId(raw);
+  return writeTransaction(db, (tx) => {
+    addParcelIn(tx, code, parcelId, 'manual', ctx);
+    return { code: resolveOrderCode(code), parcelId };
+  });
 }
 
 /**

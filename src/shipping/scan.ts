@@ -19,6 +19,18 @@ export interface ScanResult {
   opened: boolean;
 }
 
+/**
+ * One scan as the station's page sent it, once read (scanners/read.ts). `order` is the order the
+ * page had open when the scan was made ('' for none): a scan sent later (from the device's queue
+ * after an outage, or after a reload) goes to that order or nowhere.
+ */
+export interface ScanInput {
+  value: string;
+  source: ParcelSource;
+  key?: string;
+  order?: string;
+}
+
 /** Who scans: the user signed in and the station's name on this device. */
 export interface ScanWho {
   userId: number;
@@ -34,7 +46,7 @@ export interface ScanWho {
  * makes a resent scan (after a lost answer, or from the offline queue) a no-op: the key is written
  * in the same transaction as the scan, so a refused scan leaves no key.
  */
-export function stationScan(db: Db, who: ScanWho, input: { value: string; source: ParcelSource; key?: string }, ctx: { actor: Actor; now: Date }): ScanResult {
+export function stationScan(db: Db, who: ScanWho, input: ScanInput, ctx: { actor: Actor; now: Date }): ScanResult {
   const value = input.value.trim();
   // A ten-digit parcel ID that is no order's code is a parcel: only an existing order's code opens one.
   const reading = readOrderCode(value);
@@ -52,7 +64,7 @@ function scanIn(
   tx: Tx,
   reading: ReturnType<typeof readOrderCode>,
   value: string,
-  input: { source: ParcelSource; key?: string },
+  input: ScanInput,
   who: ScanWho,
   ctx: { actor: Actor; now: Date },
   checking: (code: string) => void,
@@ -66,6 +78,7 @@ function scanIn(
     openOrderAt(tx, station, order);
     return { kind: 'ok', key: 'shipping.selected', params: { code: order.code }, opened: true };
   }
+  if (input.order !== undefined) refuseIfMeantElsewhere(value, input.order, station.currentCode);
   if (!station.currentCode) throw new AppError('validation_failed', 'shipping.selectFirst', { value });
   // With verification on, an item's barcode (or SKU) checks a unit of the open order.
   if (getVerificationMode(tx) !== 'off' && isItemScan(tx, value)) {
@@ -76,4 +89,15 @@ function scanIn(
   const parcelId = cleanParcelId(value);
   addParcelIn(tx, station.currentCode, parcelId, input.source, { ...ctx, station });
   return { kind: 'ok', key: 'shipping.parcelAdded', params: { parcelId, code: station.currentCode }, opened: false };
+}
+
+/**
+ * A scan made for one order goes to that order only: when the station has another open now (a
+ * takeover, a second device, a Report in meanwhile), or none, it is refused with both named.
+ */
+function refuseIfMeantElsewhere(value: string, meantFor: string, current: string | null): void {
+  if ((current ?? '') === meantFor) return;
+  if (!meantFor) throw new AppError('scan_meant_elsewhere', 'scan.queue.meantForNone', { value, current });
+  if (!current) throw new AppError('scan_meant_elsewhere', 'scan.queue.meantForClosed', { value, order: meantFor });
+  throw new AppError('scan_meant_elsewhere', 'scan.queue.meantFor', { value, order: meantFor, current });
 }

@@ -3,7 +3,8 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { once } from '../api/idempotency.js';
-import { readCommand, type StationCommand } from '../domain/station-command.js';
+import { commandIn, type StationCommand } from '../domain/station-command.js';
+import { readScanned } from '../scanners/read.js';
 import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { sendPdf } from '../documents/api.js';
 import { printDocuments } from '../documents/service.js';
@@ -16,7 +17,7 @@ import { oneOrMany, parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';
 import { presentReportFailure } from './api.js';
 import { commandSheetPdf } from './command-sheet.js';
-import { addSlot, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type StationCtx } from './drafts.js';
+import { addSlot, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, restoreParcel, setDeliveryLines, type StationCtx } from './drafts.js';
 import { checkedQuantities, getVerificationMode, uncheckedUnits, undoCheck } from './checks.js';
 import { autoPrintAfterParcel } from '../printers/service.js';
 import { stationScan } from './scan.js';
@@ -29,6 +30,11 @@ const scanForm = z.object({
   value: z.string().max(200).default(''),
   source: z.enum(PARCEL_SOURCES).catch('scanner'),
   key: z.string().max(100).optional(),
+  // Sent by the page's script with each scan it keeps on the device: whose scan it is, at which
+  // station, and the order that was open when it was made ('' for none).
+  order: z.string().max(20).optional(),
+  user: z.string().max(20).optional(),
+  station: z.string().max(100).optional(),
 });
 const codes = z.preprocess(oneOrMany, z.array(z.string().max(20)).max(1000));
 const reportForm = z.object({ key: z.string().min(1).max(100), orders: codes });
@@ -50,6 +56,8 @@ interface Outcome {
   open?: 'partial' | 'label';
   /** The order another station holds: the page offers to take it over. */
   takeover?: string;
+  /** A parcel just removed: the page offers to put it back. */
+  undo?: { code: string; parcelId: string };
 }
 
 /**
@@ -107,11 +115,15 @@ export function shippingWeb(deps: AppDeps): Router {
       res.set('Cache-Control', 'no-store');
       return res.render('shipping/fragment', {
         ...model,
-        outcome: { kind: outcome.kind, open: outcome.open ?? '', takeover: outcome.takeover ?? '', message: req.t(outcome.key, outcome.params) },
+        outcome: { kind: outcome.kind, open: outcome.open ?? '', takeover: outcome.takeover ?? '', undo: outcome.undo ?? null, message: req.t(outcome.key, outcome.params) },
       });
     }
     setFlash(req, outcome.kind === 'ok' ? 'success' : 'error', outcome.key, outcome.params);
-    const query = new URLSearchParams({ ...(outcome.open && { open: outcome.open }), ...(outcome.takeover && { takeover: outcome.takeover }) }).toString();
+    const query = new URLSearchParams({
+      ...(outcome.open && { open: outcome.open }),
+      ...(outcome.takeover && { takeover: outcome.takeover }),
+      ...(outcome.undo && { undo: outcome.undo.parcelId }),
+    }).toString();
     res.redirect(303, `/shipping${query ? `?${query}` : ''}`);
   };
   /**
@@ -152,12 +164,14 @@ export function shippingWeb(deps: AppDeps): Router {
     // The message of the last form goes in the station's status line, not above the page.
     const statusFlash: unknown = res.locals.flash;
     res.locals.flash = null;
+    const undo = typeof req.query.undo === 'string' && model.current ? { code: model.current.code, parcelId: req.query.undo.slice(0, 35) } : null;
     res.render('shipping/index', {
       title: req.t('shipping.title'),
       ...model,
       statusFlash,
       open: req.query.open === 'partial' || req.query.open === 'label' ? req.query.open : '',
       takeover: typeof req.query.takeover === 'string' && /^\d{1,20}$/.test(req.query.takeover) ? req.query.takeover : '',
+      undo,
       // One key per page view: a double press or a resent form reports nothing twice.
       reportKey: randomUUID(),
     });
@@ -178,12 +192,17 @@ export function shippingWeb(deps: AppDeps): Router {
   router.post('/scan', (req, res) =>
     act(req, res, async () => {
       const form = parse(scanForm, req.body ?? {});
-      const value = form.value.trim();
       const name = requireStation(req);
-      if (!value) return { kind: 'ok', key: 'shipping.ready', params: {} };
-      const command = readCommand(value);
+      if (!form.value.trim()) return { kind: 'ok', key: 'shipping.ready', params: {} };
+      // A scan kept on a shared device is sent only by the user who made it, at its station.
+      const shown = form.value.trim();
+      if (form.user !== undefined && form.user !== String(req.user!.id)) throw new AppError('scan_meant_elsewhere', 'scan.queue.otherUser', { value: shown });
+      if (form.station !== undefined && form.station !== name) throw new AppError('scan_meant_elsewhere', 'scan.queue.otherStation', { value: shown, station: form.station });
+      const source = form.source === 'broker' ? 'manual' : form.source;
+      const command = commandIn(form.value, source);
       if (command) return runCommand(req, command, form.key);
-      const result = stationScan(db, { userId: req.user!.id, stationName: name }, { value, source: form.source, key: form.key }, ctxOf(req));
+      const { value } = readScanned(db, form.value, source);
+      const result = stationScan(db, { userId: req.user!.id, stationName: name }, { value, source: form.source, key: form.key, order: form.order }, ctxOf(req));
       const outcome: Outcome = { kind: 'ok', key: result.key, params: result.params, queue: result.opened };
       if (result.key !== 'shipping.parcelAdded') return outcome;
       return withAutoPrint(req, outcome, String(result.params.code), [String(result.params.parcelId)]);
@@ -304,8 +323,17 @@ export function shippingWeb(deps: AppDeps): Router {
 
   router.post('/orders/:code/parcels/:parcelId/remove', (req, res) =>
     act(req, res, () => {
-      removeParcel(db, req.params.code, req.params.parcelId, stationCtx(req));
-      return { kind: 'ok', key: 'shipping.parcelRemoved', params: { parcelId: req.params.parcelId, code: req.params.code } };
+      const { code, parcelId } = removeParcel(db, req.params.code, req.params.parcelId, stationCtx(req));
+      return { kind: 'ok', key: 'shipping.parcelRemoved', params: { parcelId, code }, undo: { code, parcelId } };
+    }),
+  );
+
+  // The undo of a removal, offered beside its message: the parcel goes back on the delivery.
+  router.post('/orders/:code/parcels/restore', (req, res) =>
+    act(req, res, () => {
+      const { parcelId } = parse(z.object({ parcelId: z.string().max(35) }), req.body ?? {});
+      const { code } = restoreParcel(db, req.params.code, parcelId, stationCtx(req));
+      return { kind: 'ok', key: 'scan.parcelRestored', params: { parcelId, code } };
     }),
   );
 

@@ -5,13 +5,13 @@ import { fromRoot } from '../paths.js';
 
 /**
  * Rules that the pages run as well as the server, bundled from their TypeScript source for the
- * browser: one file, one rule, on both sides. Each is a script that sets one global (`ScanInput`
- * for src/domain/scan-input.ts), built with esbuild the first time a page asks for it and kept in
+ * browser: one file, one rule, on both sides. Each is a script that sets one global (`Rules` for
+ * src/domain/page-rules.ts: the scan reader, order codes, station commands), built with esbuild the first time a page asks for it and kept in
  * memory; the source is read from src/ both when the server runs TypeScript and when it runs the
  * compiled build, since src/ is always beside it.
  */
 const MODULES: Record<string, { entry: string; globalName: string }> = {
-  'scan-input.js': { entry: 'src/domain/scan-input.ts', globalName: 'ScanInput' },
+  'rules.js': { entry: 'src/domain/page-rules.ts', globalName: 'Rules' },
 };
 
 interface Built {

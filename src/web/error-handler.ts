@@ -1,3 +1,5 @@
+import { isLayout } from '../domain/scan-input.js';
+import { layoutNames } from '../scanners/read.js';
 import type { NextFunction, Request, Response } from 'express';
 import type { Translate } from '../i18n/index.js';
 import { isStorageError, toAppError, type AppError, type FieldError } from '../errors.js';
@@ -11,6 +13,9 @@ export function localizedParams(appError: AppError, t: Translate, timeZone: stri
   if (Array.isArray(allowed)) params.allowed = allowed.map((s) => t(`status.${String(s)}`)).join(', ') || '—';
   const since = appError.details?.since;
   if (typeof since === 'string') params.since = new Intl.DateTimeFormat('sv-SE', { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(since));
+  // A scan read through keyboard layouts names them in the reader's language.
+  const layouts = appError.details?.layouts;
+  if (Array.isArray(layouts) && layouts.length) params.layouts = layoutNames(layouts.filter(isLayout), t);
   return params;
 }
 

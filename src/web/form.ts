@@ -51,7 +51,8 @@ export function formRefusal(req: Request, res: Response, err: unknown, { passOn 
   const timeZone = typeof res.locals.timeZone === 'string' ? res.locals.timeZone : 'UTC';
   const params = localizedParams(err, req.t, timeZone);
   const fields: Record<string, string> = {};
-  for (const f of translateFields(err.fields, req.t)) fields[f.path] ??= f.message;
+  // A field refused with the error's own message says it as the error does (its localized params).
+  for (const f of translateFields(err.fields.map((f) => (f.key === err.key ? { ...f, params: { ...f.params, ...params } } : f)), req.t)) fields[f.path] ??= f.message;
   const { password: _p, currentPassword: _c, newPassword: _n, confirmPassword: _cp, _csrf, ...values } = (req.body ?? {}) as Record<string, unknown>;
   return { status: err.status, key: err.key, params, message: req.t(err.key, params), fields, values };
 }

@@ -1,11 +1,14 @@
 import type { NextFunction, Request, Response } from 'express';
+import { getScannerSettings } from '../scanners/settings.js';
 import { baseLocals } from './locals.js';
 import type { AppDeps } from './types.js';
 
 /** Locals every view can use: t, fmt, user, nav, flash, the current path. */
-export function viewLocals({ config }: AppDeps) {
+export function viewLocals({ config, db }: AppDeps) {
+  // What the shop's scanners send for GS, read when a page with a scan field is rendered (views/partials/scanner.ejs).
+  const scannerGs = () => getScannerSettings(db).gsSubstitute;
   return (req: Request, res: Response, next: NextFunction) => {
-    const locals = baseLocals(req, config);
+    const locals = { ...baseLocals(req, config), scannerGs };
     const flash = req.session?.flash;
     if (flash) {
       locals.flash = { kind: flash.kind, message: locals.t(flash.key, flash.params) };
