@@ -24,6 +24,7 @@ import { shippingSettingsWeb } from './shipping/settings-web.js';
 import { shippingWeb } from './shipping/web.js';
 import { printersStationWeb } from './printers/station-web.js';
 import { printersWeb } from './printers/web.js';
+import { scannerSettingsWeb, scannerSheetWeb } from './scanners/web.js';
 import { certificateWeb, phoneJoinLocals, phoneJoinWeb } from './shipping/join-web.js';
 import { productsWeb } from './products/web.js';
 import { stockWeb } from './stock/web.js';
@@ -32,6 +33,7 @@ import { csvUpload, csvWeb } from './csv/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
 import { serverTiming } from './web/server-timing.js';
+import { browserModules } from './web/browser-modules.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './web/error-handler.js';
 import { viewLocals } from './web/render.js';
@@ -108,6 +110,8 @@ export function createApp(deps: AppDeps): App {
     }),
   );
 
+  // Rules the pages share with the server (the scan reader), bundled from src/.
+  app.use('/public/js', browserModules());
   app.use('/public', express.static(PUBLIC, { maxAge: config.env === 'production' ? '1h' : 0 }));
   // The camera's fallback decoder, loaded by the shipping station when the packer opens the camera
   // in a browser without BarcodeDetector.
@@ -174,6 +178,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/tools/products', productsWeb(deps));
   app.use('/tools/stock', stockWeb(deps));
   app.use('/tools', toolsWeb(deps));
+  // The scanner check sheet: any signed-in user prints it (a packer at the station).
+  app.use('/scanners', scannerSheetWeb(deps));
   app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));
   app.use('/settings/users', usersWeb(deps));
   app.use('/settings/statuses', customStatusesWeb(deps));
@@ -181,6 +187,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/settings/documents', documentSettingsWeb(deps));
   app.use('/settings/shipping', shippingSettingsWeb(deps));
   app.use('/settings/printers', printersWeb(deps));
+  app.use('/settings/scanners', scannerSettingsWeb(deps));
   app.use('/settings/emails', emailSettingsWeb(deps));
   app.use('/settings/webhooks', webhooksWeb(deps));
   app.use('/settings/api-tokens', apiTokensWeb(deps));

@@ -29,6 +29,9 @@ export type ErrorCode =
   | 'order_not_packing'
   | 'order_on_hold'
   | 'order_taken'
+  | 'order_at_station'
+  | 'scan_unreadable'
+  | 'scan_meant_elsewhere'
   | 'item_not_on_order'
   | 'item_over_quantity'
   | 'barcode_unknown'
@@ -90,6 +93,9 @@ const STATUS: Record<ErrorCode, number> = {
   order_not_packing: 409,
   order_on_hold: 409,
   order_taken: 409,
+  order_at_station: 409,
+  scan_unreadable: 422,
+  scan_meant_elsewhere: 409,
   item_not_on_order: 409,
   item_over_quantity: 409,
   barcode_unknown: 422,
