@@ -24,7 +24,7 @@ import { shippingSettingsWeb } from './shipping/settings-web.js';
 import { shippingWeb } from './shipping/web.js';
 import { printersStationWeb } from './printers/station-web.js';
 import { printersWeb } from './printers/web.js';
-import { scannerSettingsWeb, scannerSheetWeb } from './scanners/web.js';
+import { scannerCheckWeb, scannerSettingsWeb } from './scanners/web.js';
 import { certificateWeb, phoneJoinLocals, phoneJoinWeb } from './shipping/join-web.js';
 import { productsWeb } from './products/web.js';
 import { stockWeb } from './stock/web.js';
@@ -178,8 +178,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/tools/products', productsWeb(deps));
   app.use('/tools/stock', stockWeb(deps));
   app.use('/tools', toolsWeb(deps));
-  // The scanner check sheet: any signed-in user prints it (a packer at the station).
-  app.use('/scanners', scannerSheetWeb(deps));
+  // The scanner check and its sheet: any signed-in user (a packer, from the station).
+  app.use('/scanners', scannerCheckWeb(deps));
   app.get('/settings', requireCapability('settings'), (_req, res) => res.redirect('/settings/users'));
   app.use('/settings/users', usersWeb(deps));
   app.use('/settings/statuses', customStatusesWeb(deps));

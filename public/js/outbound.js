@@ -5,7 +5,8 @@
 // - Print is checked in the background: a refusal shows here, next to the list, with the selection
 //   kept; otherwise the PDF opens in a new tab at its own GET address (reloading that tab prints
 //   again, recorded as a reprint), and the printed markers are fetched again;
-// - the verify view sends each scan in the background and shows the answer in place, with a sound.
+// - the verify view sends each scan in the background and shows the answer in place, with a sound;
+//   an order a packing station holds shows where it is and a "Take over" form (posted the plain way).
 (() => {
   // The packing station's sounds (public/js/sounds.js; muted per user in My account).
   const sound = (kind) => window.ScanSounds?.play(kind);
@@ -129,6 +130,7 @@
     const field = document.getElementById('verify-barcode');
     const quantity = document.getElementById('verify-quantity');
     const status = document.getElementById('verify-status');
+    const help = document.getElementById('verify-help');
     const say = (text, kind) => {
       status.textContent = text;
       status.className = `scan-status ${kind || ''}`;
@@ -152,6 +154,11 @@
             return;
           }
           document.getElementById('verify-state').replaceWith(fresh);
+          // A station opened the order meanwhile: no scan field, only the take-over offer. Its
+          // button is not focused, so that the scanner's next Enter takes nothing from the packer.
+          const held = fresh.dataset.held === '1';
+          scanForm.hidden = held;
+          help.hidden = held;
           say(fresh.querySelector('#verify-message')?.textContent ?? '', fresh.dataset.kind);
         } catch {
           say(page.dataset.msgUnreachable, 'error');

@@ -25,6 +25,7 @@ export type OrderEventType =
   | 'email_queued'
   | 'pack_check'
   | 'station_takeover'
+  | 'outbound_takeover'
   | 'item_checked'
   | 'check_undone'
   | 'return_received'

@@ -721,6 +721,47 @@ export const en = {
     cameraNeedsHttps: 'The camera works only over HTTPS: open {{url}} on this device.',
     cameraNoHttps: 'The camera works only over HTTPS, which this server does not offer (see the operations guide).',
   },
+  /** The scanner check page (/scanners): what one scan of the check sheet tells. */
+  scannerCheck: {
+    title: 'Scanner check',
+    intro: 'Print the check sheet, then scan barcode 1 and barcode 2 into the field below. For each, this page says what your scanner sends and what to change on it. Nothing is saved.',
+    sheet: 'Print the check sheet',
+    field: 'Scan a barcode of the check sheet here',
+    waiting: 'Waiting for a scan…',
+    noScript: 'The scanner check needs JavaScript: it reads each key the scanner sends.',
+    unreachable: 'Could not reach the server. Scan again.',
+    unreadable: 'The scan could not be read. Scan again.',
+    unknown: 'That was not a barcode of the check sheet. Scan barcode 1 or 2 of the printed sheet.',
+    barcode: 'Barcode {{n}}',
+    suffix: {
+      label: 'Ends with',
+      Enter: 'Enter: good.',
+      Tab: 'Tab: read here as the end of a scan; Enter is the usual setting.',
+      none: 'Nothing: set the scanner to end each scan with Enter (suffix CR).',
+      other: 'An unusual key ({{keys}}): set the scanner to end each scan with Enter (suffix CR).',
+    },
+    prefix: { label: 'Before the code', none: 'Nothing: good.', some: 'The scanner sends “{{prefix}}” before each code: remove this prefix in its settings.' },
+    trailer: { label: 'After the code', some: 'The scanner sends “{{trailer}}” after each code: remove this suffix text in its settings.' },
+    aim: { label: 'Symbology identifier', none: 'None: good.', some: '“]{{aim}}” (AIM identifiers on): read and removed here; nothing to change.' },
+    layout: {
+      label: 'Keyboard layout',
+      match: 'Matches this computer: good.',
+      mismatch: 'The scanner is set to US, this computer to {{layouts}}: set the scanner’s keyboard layout to {{layouts}}. Until then, only codes with a check digit are read right; others are refused.',
+    },
+    gs: {
+      label: 'GS between GS1 fields',
+      ctrl: 'Sent as Ctrl+]: good.',
+      char: 'Sent as the character: good.',
+      missing: 'Lost: batch and serial run together. Set the scanner to send GS (FNC1 as ASCII 29 or Ctrl+]), or a substitute such as ~ that an admin enters in Settings → Scanners.',
+      substituteSet: 'Sent as “{{substitute}}”, the substitute set in Settings → Scanners: good.',
+      substituteNotSet: 'Sent as “{{substitute}}”: an admin enters {{substitute}} as the GS substitute in Settings → Scanners.',
+    },
+    speed: {
+      label: 'Speed',
+      fast: '{{ms}} ms a key: good.',
+      slow: '{{ms}} ms a key: slow enough to be taken for typing. Raise the scanner’s transmit speed (lower its delay between characters).',
+    },
+  },
   tools: {
     title: 'Tools',
     products: {

@@ -727,6 +727,47 @@ export const fr: Catalog = {
     cameraNeedsHttps: 'La caméra ne fonctionne qu’en HTTPS : ouvrez {{url}} sur cet appareil.',
     cameraNoHttps: 'La caméra ne fonctionne qu’en HTTPS, que ce serveur ne propose pas (voir le guide d’exploitation).',
   },
+  /** The scanner check page (/scanners): what one scan of the check sheet tells. */
+  scannerCheck: {
+    title: 'Test de douchette',
+    intro: 'Imprimez la feuille de test, puis scannez le code-barres 1 et le code-barres 2 dans le champ ci-dessous. Pour chacun, cette page dit ce que la douchette envoie et ce qu’il faut y changer. Rien n’est enregistré.',
+    sheet: 'Imprimer la feuille de test',
+    field: 'Scannez ici un code-barres de la feuille de test',
+    waiting: 'En attente d’une lecture…',
+    noScript: 'Le test de douchette a besoin de JavaScript : il lit chaque touche envoyée par la douchette.',
+    unreachable: 'Le serveur est injoignable. Scannez à nouveau.',
+    unreadable: 'La lecture n’a pas pu être lue. Scannez à nouveau.',
+    unknown: 'Ce n’était pas un code-barres de la feuille de test. Scannez le code-barres 1 ou 2 de la feuille imprimée.',
+    barcode: 'Code-barres {{n}}',
+    suffix: {
+      label: 'Se termine par',
+      Enter: 'Entrée : bien.',
+      Tab: 'Tab : lu ici comme la fin d’une lecture ; Entrée est le réglage habituel.',
+      none: 'Rien : réglez la douchette pour terminer chaque lecture par Entrée (suffixe CR).',
+      other: 'Une touche inhabituelle ({{keys}}) : réglez la douchette pour terminer chaque lecture par Entrée (suffixe CR).',
+    },
+    prefix: { label: 'Avant le code', none: 'Rien : bien.', some: 'La douchette envoie « {{prefix}} » avant chaque code : supprimez ce préfixe dans ses réglages.' },
+    trailer: { label: 'Après le code', some: 'La douchette envoie « {{trailer}} » après chaque code : supprimez ce texte de suffixe dans ses réglages.' },
+    aim: { label: 'Identifiant de symbologie', none: 'Aucun : bien.', some: '« ]{{aim}} » (identifiants AIM activés) : lu et retiré ici ; rien à changer.' },
+    layout: {
+      label: 'Disposition du clavier',
+      match: 'Identique à cet ordinateur : bien.',
+      mismatch: 'La douchette est réglée en américain, cet ordinateur en {{layouts}} : réglez la disposition de clavier de la douchette en {{layouts}}. D’ici là, seuls les codes avec clé de contrôle sont lus correctement ; les autres sont refusés.',
+    },
+    gs: {
+      label: 'GS entre champs GS1',
+      ctrl: 'Envoyé en Ctrl+] : bien.',
+      char: 'Envoyé comme caractère : bien.',
+      missing: 'Perdu : lot et numéro de série se confondent. Réglez la douchette pour envoyer GS (FNC1 en ASCII 29 ou Ctrl+]), ou un substitut comme ~ qu’un administrateur saisit dans Paramètres → Douchettes.',
+      substituteSet: 'Envoyé comme « {{substitute}} », le substitut réglé dans Paramètres → Douchettes : bien.',
+      substituteNotSet: 'Envoyé comme « {{substitute}} » : un administrateur saisit {{substitute}} comme substitut de GS dans Paramètres → Douchettes.',
+    },
+    speed: {
+      label: 'Vitesse',
+      fast: '{{ms}} ms par touche : bien.',
+      slow: '{{ms}} ms par touche : assez lent pour passer pour une saisie. Augmentez la vitesse d’envoi de la douchette (réduisez le délai entre caractères).',
+    },
+  },
   tools: {
     title: 'Outils',
     products: {

@@ -726,6 +726,47 @@ export const nb: Catalog = {
     cameraNeedsHttps: 'Kameraet virker bare over HTTPS: åpne {{url}} på denne enheten.',
     cameraNoHttps: 'Kameraet virker bare over HTTPS, som denne serveren ikke tilbyr (se driftsveiledningen).',
   },
+  /** The scanner check page (/scanners): what one scan of the check sheet tells. */
+  scannerCheck: {
+    title: 'Skannersjekk',
+    intro: 'Skriv ut sjekkarket, og skann så strekkode 1 og strekkode 2 i feltet nedenfor. For hver av dem viser siden hva skanneren sender og hva som bør endres på den. Ingenting lagres.',
+    sheet: 'Skriv ut sjekkarket',
+    field: 'Skann en strekkode fra sjekkarket her',
+    waiting: 'Venter på en skanning…',
+    noScript: 'Skannersjekken trenger JavaScript: den leser hver tast skanneren sender.',
+    unreachable: 'Fikk ikke kontakt med serveren. Skann på nytt.',
+    unreadable: 'Skanningen kunne ikke leses. Skann på nytt.',
+    unknown: 'Det var ikke en strekkode fra sjekkarket. Skann strekkode 1 eller 2 på det utskrevne arket.',
+    barcode: 'Strekkode {{n}}',
+    suffix: {
+      label: 'Slutter med',
+      Enter: 'Enter: bra.',
+      Tab: 'Tab: leses her som slutten på en skanning; Enter er den vanlige innstillingen.',
+      none: 'Ingenting: sett skanneren til å avslutte hver skanning med Enter (suffiks CR).',
+      other: 'En uvanlig tast ({{keys}}): sett skanneren til å avslutte hver skanning med Enter (suffiks CR).',
+    },
+    prefix: { label: 'Foran koden', none: 'Ingenting: bra.', some: 'Skanneren sender «{{prefix}}» foran hver kode: fjern prefikset i innstillingene.' },
+    trailer: { label: 'Etter koden', some: 'Skanneren sender «{{trailer}}» etter hver kode: fjern den suffiksteksten i innstillingene.' },
+    aim: { label: 'Symbologi-ID', none: 'Ingen: bra.', some: '«]{{aim}}» (AIM-ID på): leses og fjernes her; ingenting å endre.' },
+    layout: {
+      label: 'Tastaturoppsett',
+      match: 'Stemmer med datamaskinen: bra.',
+      mismatch: 'Skanneren er satt til amerikansk, datamaskinen til {{layouts}}: sett skannerens tastaturoppsett til {{layouts}}. Inntil da leses bare koder med kontrollsiffer riktig; andre avvises.',
+    },
+    gs: {
+      label: 'GS mellom GS1-felt',
+      ctrl: 'Sendes som Ctrl+]: bra.',
+      char: 'Sendes som tegnet: bra.',
+      missing: 'Forsvinner: batch og serienummer flyter sammen. Sett skanneren til å sende GS (FNC1 som ASCII 29 eller Ctrl+]), eller en erstatning som ~ som en administrator legger inn under Innstillinger → Skannere.',
+      substituteSet: 'Sendes som «{{substitute}}», erstatningen under Innstillinger → Skannere: bra.',
+      substituteNotSet: 'Sendes som «{{substitute}}»: en administrator legger inn {{substitute}} som GS-erstatning under Innstillinger → Skannere.',
+    },
+    speed: {
+      label: 'Hastighet',
+      fast: '{{ms}} ms per tast: bra.',
+      slow: '{{ms}} ms per tast: så sakte at det kan tas for skriving. Øk skannerens sendehastighet (reduser forsinkelsen mellom tegn).',
+    },
+  },
   tools: {
     title: 'Verktøy',
     products: {

@@ -723,6 +723,47 @@ export const sv: Catalog = {
     cameraNeedsHttps: 'Kameran fungerar bara över HTTPS: öppna {{url}} på den här enheten.',
     cameraNoHttps: 'Kameran fungerar bara över HTTPS, som servern inte erbjuder (se driftguiden).',
   },
+  /** The scanner check page (/scanners): what one scan of the check sheet tells. */
+  scannerCheck: {
+    title: 'Skannerkontroll',
+    intro: 'Skriv ut kontrollbladet och skanna sedan streckkod 1 och streckkod 2 i fältet nedan. För varje kod visar sidan vad skannern skickar och vad som ska ändras i den. Inget sparas.',
+    sheet: 'Skriv ut kontrollbladet',
+    field: 'Skanna en streckkod från kontrollbladet här',
+    waiting: 'Väntar på en skanning…',
+    noScript: 'Skannerkontrollen behöver JavaScript: den läser varje tangent som skannern skickar.',
+    unreachable: 'Servern gick inte att nå. Skanna igen.',
+    unreadable: 'Skanningen gick inte att läsa. Skanna igen.',
+    unknown: 'Det var ingen streckkod från kontrollbladet. Skanna streckkod 1 eller 2 på det utskrivna bladet.',
+    barcode: 'Streckkod {{n}}',
+    suffix: {
+      label: 'Slutar med',
+      Enter: 'Enter: bra.',
+      Tab: 'Tab: läses här som slutet på en skanning; Enter är den vanliga inställningen.',
+      none: 'Ingenting: ställ in skannern att avsluta varje skanning med Enter (suffix CR).',
+      other: 'En ovanlig tangent ({{keys}}): ställ in skannern att avsluta varje skanning med Enter (suffix CR).',
+    },
+    prefix: { label: 'Före koden', none: 'Ingenting: bra.', some: 'Skannern skickar ”{{prefix}}” före varje kod: ta bort prefixet i dess inställningar.' },
+    trailer: { label: 'Efter koden', some: 'Skannern skickar ”{{trailer}}” efter varje kod: ta bort den suffixtexten i dess inställningar.' },
+    aim: { label: 'Symbologi-ID', none: 'Inget: bra.', some: '”]{{aim}}” (AIM-ID påslaget): läses och tas bort här; inget att ändra.' },
+    layout: {
+      label: 'Tangentbordslayout',
+      match: 'Stämmer med datorn: bra.',
+      mismatch: 'Skannern är inställd på amerikanskt, datorn på {{layouts}}: ställ in skannerns tangentbordslayout på {{layouts}}. Till dess läses bara koder med kontrollsiffra rätt; andra avvisas.',
+    },
+    gs: {
+      label: 'GS mellan GS1-fält',
+      ctrl: 'Skickas som Ctrl+]: bra.',
+      char: 'Skickas som tecknet: bra.',
+      missing: 'Försvinner: batch och serienummer flyter ihop. Ställ in skannern att skicka GS (FNC1 som ASCII 29 eller Ctrl+]), eller en ersättning som ~ som en administratör anger under Inställningar → Skannrar.',
+      substituteSet: 'Skickas som ”{{substitute}}”, ersättningen under Inställningar → Skannrar: bra.',
+      substituteNotSet: 'Skickas som ”{{substitute}}”: en administratör anger {{substitute}} som GS-ersättning under Inställningar → Skannrar.',
+    },
+    speed: {
+      label: 'Hastighet',
+      fast: '{{ms}} ms per tangent: bra.',
+      slow: '{{ms}} ms per tangent: så långsamt att det kan tas för skrivning. Öka skannerns sändhastighet (minska fördröjningen mellan tecken).',
+    },
+  },
   tools: {
     title: 'Verktyg',
     products: {

@@ -39,6 +39,7 @@ export function listPackingOrdersWithPrints(db: Db) {
 
 /** What the verify view names an order by. */
 export interface VerifyOrderRow {
+  id: number;
   code: string;
   status: string;
   waiting: boolean;
@@ -50,7 +51,7 @@ export interface VerifyOrderRow {
 /** The order the verify view is about, by its exact code. */
 export function findVerifyOrder(db: Db, code: string): VerifyOrderRow | undefined {
   return db
-    .select({ code: orders.code, status: orders.status, waiting: orders.waiting, customerName: orders.customerName, shipCity: orders.shipCity, shipCountry: orders.shipCountry })
+    .select({ id: orders.id, code: orders.code, status: orders.status, waiting: orders.waiting, customerName: orders.customerName, shipCity: orders.shipCity, shipCountry: orders.shipCountry })
     .from(orders)
     .where(eq(orders.code, code))
     .get();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { checkItemIn, checkState, recordRefusedCheck, undoCheck, type CheckCtx } from '../shipping/checks.js';
+import { stationHolding, takeOverFromOutbound } from '../shipping/stations.js';
 import { writeTransaction } from '../db/client.js';
 import { requireCapability } from '../web/auth.js';
 import { flashRefusal, formRefusal } from '../web/form.js';
@@ -16,6 +17,9 @@ import { findVerifyOrder } from './repo.js';
 // the same refusals kept for the mis-pick figures); only the page is Outbound's. Every form answers
 // with a redirect; the page's script (public/js/outbound.js) sends them with `X-Outbound: fragment`
 // and gets the lines and the message back instead.
+// An order a packing station holds (open there, or its open delivery is that station's) is the
+// station's work: the checks' writer refuses it here (`order_at_station`, inside the write), the
+// view says where it is and offers "Take over" (stations.ts: takeOverFromOutbound), a form of its own.
 
 const checkForm = z.object({
   barcode: z.string().trim().max(200),
@@ -32,18 +36,21 @@ interface Message {
 export function outboundVerifyWeb(deps: AppDeps): Router {
   const { db, clock } = deps;
   const router = Router();
-  const ctxOf = (req: Request): CheckCtx => ({ actor: userActor(req.user!), now: clock() });
+  const ctxOf = (req: Request): CheckCtx => ({ actor: userActor(req.user!), now: clock(), outbound: true });
   const fragment = (req: Request) => req.get('X-Outbound') === 'fragment';
 
   const render = (req: Request, res: Response, code: string, status = 200, message: Message | null = null) => {
     const order = findVerifyOrder(db, code);
     if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
     const state = checkState(db, order.code);
+    // Read for the page only: the writes decide again inside their own transaction.
+    const holder = order.status === 'packing' ? stationHolding(db, order.id) : undefined;
     res.status(status).render(fragment(req) ? 'outbound/verify-state' : 'outbound/verify', {
       title: req.t('outbound.verifyTitle', { code: order.code }),
       order,
       state,
       message,
+      held: holder ? { station: holder.name, packer: holder.userName } : null,
     });
   };
 
@@ -92,6 +99,18 @@ export function outboundVerifyWeb(deps: AppDeps): Router {
     } catch (err) {
       answer(req, res, code, { err });
     }
+  });
+
+  // "Take over": the order leaves the station that holds it (logged), then this view checks it.
+  router.post('/orders/:code/take-over', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
+    const code = resolveOrderCode(req.params.code);
+    try {
+      const { from } = takeOverFromOutbound(db, code, ctxOf(req));
+      setFlash(req, 'success', from ? 'outbound.verifyTakenOver' : 'outbound.verifyNotHeld', { code, from });
+    } catch (err) {
+      flashRefusal(req, res, err);
+    }
+    res.redirect(303, `/outbound/orders/${code}/verify`);
   });
 
   return router;

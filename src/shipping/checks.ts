@@ -8,7 +8,7 @@ import { refuseIfOnHold } from '../orders/hold.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { settingsGroup } from '../settings/service.js';
 import { findDraftId, findStationOrder, insertDraft } from './repo.js';
-import { claimOrder, type StationRow } from './stations.js';
+import { claimOrder, refuseIfAtStation, type StationRow } from './stations.js';
 
 // Scan-to-verify: each unit packed is checked by scanning its barcode (or SKU) before the parcel
 // closes. A check counts units of one order line into the order's open delivery; a wrong item or one
@@ -146,7 +146,19 @@ export function checkState(db: Db, code: string): CheckState {
 export interface CheckCtx {
   actor: Actor;
   now: Date;
+  /** The packing station checking: the order must be free or its own (claimOrder). */
   station?: StationRow;
+  /**
+   * Outbound's verify view: it has no station, so an order any station holds is refused
+   * (`order_at_station`) until taken over. The API has neither and checks any open delivery.
+   */
+  outbound?: true;
+}
+
+/** The station rule for the writer checking: a station claims the order, Outbound needs it free of stations. */
+function refuseIfHeldElsewhere(tx: Tx, order: { id: number; code: string }, ctx: CheckCtx): void {
+  if (ctx.station) claimOrder(tx, ctx.station, order);
+  else if (ctx.outbound) refuseIfAtStation(tx, order);
 }
 
 function refusal(code: 'item_not_on_order' | 'item_over_quantity' | 'barcode_unknown' | 'item_on_other_order' | 'item_not_tracked', key: string, params: Record<string, unknown>): AppError {
@@ -163,7 +175,7 @@ export function checkItemIn(tx: Tx, code: string, input: { barcode: string; quan
   if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
   if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
   refuseIfOnHold(tx, order.id);
-  if (ctx.station) claimOrder(tx, ctx.station, order);
+  refuseIfHeldElsewhere(tx, order, ctx);
 
   const scan = readItemScan(barcode);
   if (scan.kind === 'invalid') throw refusal('barcode_unknown', scan.reason === 'check_digit' ? 'errors.check.checkDigit' : 'errors.check.unreadable', { barcode });
@@ -234,7 +246,7 @@ export function undoCheck(db: Db, code: string, id: number | 'last', ctx: CheckC
   return writeTransaction(db, (tx) => {
     const order = findStationOrder(tx, resolveOrderCode(code));
     if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
-    if (ctx.station) claimOrder(tx, ctx.station, order);
+    refuseIfHeldElsewhere(tx, order, ctx);
     const deliveryId = findDraftId(tx, order.id);
     const checkId = id === 'last' ? (deliveryId === undefined ? null : (stmts(tx).last.get(deliveryId) as number | null)) : id;
     const found = checkId === null || deliveryId === undefined ? undefined : (stmts(tx).find.get(checkId, deliveryId) as { id: number; quantity: number; sku: string } | undefined);

@@ -137,8 +137,8 @@ export function stationOfDraft(db: Db, orderId: number): HolderRow | undefined {
   return stmts(db).draftAt.get(orderId) as HolderRow | undefined;
 }
 
-/** Gives the order's open delivery (if it has one) to the station. */
-export function claimDraftFor(db: Db, stationId: number, orderId: number): void {
+/** Gives the order's open delivery (if it has one) to the station, or to none (`null`: Outbound's takeover). */
+export function claimDraftFor(db: Db, stationId: number | null, orderId: number): void {
   stmts(db).claimDraft.run(stationId, orderId);
 }
 

@@ -104,6 +104,40 @@ export function releaseOrder(tx: Tx, orderId: number): void {
   releaseOrderEverywhere(tx, orderId);
 }
 
+/** The station that holds the order (open there, or its open delivery is), if any: what a view without a station must respect. */
+export function stationHolding(db: Db, orderId: number): HolderRow | undefined {
+  return stationWithOrderOpen(db, orderId) ?? stationOfDraft(db, orderId);
+}
+
+/**
+ * For a writer without a station of its own (Outbound's verify view): refuses `order_at_station`,
+ * naming the station and its packer, when any station holds the order; the order is that station's
+ * work until someone takes it over on purpose (takeOverFromOutbound). Call inside the transaction
+ * that writes, so that a station opening the order meanwhile is seen.
+ */
+export function refuseIfAtStation(tx: Tx, order: { id: number; code: string }): void {
+  const holder = stationHolding(tx, order.id);
+  if (holder) {
+    throw new AppError('order_at_station', 'errors.orderAtStation', { code: order.code, station: holder.name, packer: holder.userName }, { station: holder.name, packer: holder.userName });
+  }
+}
+
+/**
+ * The one takeover rule, for a station (`to`) and for Outbound (no station): the order must be
+ * packing and not on hold; it closes wherever it is open, and its open delivery (parcels, chosen
+ * quantities and item checks, which hang on the delivery) moves to `to`, or belongs to no station
+ * (as one the API made) when taken to Outbound. Returns the station it was taken from, if any.
+ */
+function takeOverIn(tx: Tx, order: { id: number; code: string; status: string }, to: StationRow | null): HolderRow | undefined {
+  if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
+  refuseIfOnHold(tx, order.id);
+  const holder = to ? otherHolder(tx, to.id, order.id) : stationHolding(tx, order.id);
+  if (holder) releaseOrderEverywhere(tx, order.id);
+  claimDraftFor(tx, to?.id ?? null, order.id);
+  if (to) setStationOrder(tx, to.id, order.id);
+  return holder;
+}
+
 /**
  * Takes an order over from the station that holds it, on purpose: it opens here with its open
  * delivery (parcels and quantities kept), the other station loses it, and the order's history says
@@ -113,14 +147,26 @@ export function takeOverOrder(db: Db, user: { id: number }, stationName: string,
   return writeTransaction(db, (tx) => {
     const station = ensureStation(tx, user.id, stationName, ctx.now);
     const order = findOrderByCodeOrThrow(tx, code);
-    if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
-    refuseIfOnHold(tx, order.id);
-    const holder = otherHolder(tx, station.id, order.id);
-    if (holder) releaseOrderEverywhere(tx, order.id);
-    claimDraftFor(tx, station.id, order.id);
-    setStationOrder(tx, station.id, order.id);
+    const holder = takeOverIn(tx, order, station);
     const from = holder ? stationLabel(holder) : null;
     if (holder) logOrderEvent(tx, order, 'station_takeover', ctx.actor, ctx.now.getTime(), { from, to: stationLabel(station) });
+    return { code: order.code, from };
+  });
+}
+
+/**
+ * Outbound's takeover (the verify view's "Take over" form): the same rule as a station's, taken to
+ * no station. The order closes at the station that had it, its open delivery and checks stay with
+ * the order but no longer belong to that station (its Report in leaves them), and the order's
+ * history says who took it from whom (`outbound_takeover`). Nothing is written when no station
+ * holds the order (`from` is null).
+ */
+export function takeOverFromOutbound(db: Db, code: string, ctx: { actor: Actor; now: Date }): { code: string; from: string | null } {
+  return writeTransaction(db, (tx) => {
+    const order = findOrderByCodeOrThrow(tx, code);
+    const holder = takeOverIn(tx, order, null);
+    const from = holder ? stationLabel(holder) : null;
+    if (holder) logOrderEvent(tx, order, 'outbound_takeover', ctx.actor, ctx.now.getTime(), { from });
     return { code: order.code, from };
   });
 }

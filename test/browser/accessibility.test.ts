@@ -135,7 +135,7 @@ describe('accessibility in a real browser', () => {
     const { browser, server } = suite;
     const packer = await buildUser(server.db, 'packer');
     const order = buildPackingOrder(server.db);
-    const res = await fetch(`${server.url}/api/v1/orders/${order.code}/documents/pick-slip.pdf`, { headers: { Authorization: `Bearer ${API_TOKEN}` } });
+    const res = await fetch(`${server.localUrl}/api/v1/orders/${order.code}/documents/pick-slip.pdf`, { headers: { Authorization: `Bearer ${API_TOKEN}` } });
     expect(res.status).toBe(200);
     await res.arrayBuffer();
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
@@ -163,7 +163,7 @@ describe('accessibility in a real browser', () => {
       ctx.preorder = buildPreorder(db, { lines: [{ sku: product.sku, quantity: 1 }] }).code;
       // A custom status in a light colour the shop chose, on an order.
       putCustomStatus(db, 'CALL', { label: 'Call the customer', color: '#ffd84d' }, new Date());
-      const marked = await fetch(`${server.url}/api/v1/orders/${ctx.open}`, {
+      const marked = await fetch(`${server.localUrl}/api/v1/orders/${ctx.open}`, {
         method: 'PATCH',
         headers: { Authorization: `Bearer ${API_TOKEN}`, 'Content-Type': 'application/json' },
         body: JSON.stringify({ customStatus: 'CALL' }),
@@ -171,7 +171,7 @@ describe('accessibility in a real browser', () => {
       expect(marked.status).toBe(200);
       await marked.arrayBuffer();
       // A printed pick slip, for Outbound's marker.
-      const printed = await fetch(`${server.url}/api/v1/orders/${ctx.packing}/documents/pick-slip.pdf`, { headers: { Authorization: `Bearer ${API_TOKEN}` } });
+      const printed = await fetch(`${server.localUrl}/api/v1/orders/${ctx.packing}/documents/pick-slip.pdf`, { headers: { Authorization: `Bearer ${API_TOKEN}` } });
       expect(printed.status).toBe(200);
       await printed.arrayBuffer();
       const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -218,6 +218,7 @@ describe('accessibility in a real browser', () => {
       ['Settings → Documents', () => '/settings/documents'],
       ['Settings → Shipping', () => '/settings/shipping'],
       ['Settings → Printers', () => '/settings/printers'],
+      ['Settings → Scanners', () => '/settings/scanners'],
       ['Settings → E-mails', () => '/settings/emails'],
       ['Settings → Webhooks', () => '/settings/webhooks'],
       ['Settings → API tokens', () => '/settings/api-tokens'],

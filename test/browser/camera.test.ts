@@ -95,11 +95,12 @@ describe('The station camera on real photos, in a real browser', () => {
     const dir = tempDir('camera-photos');
     const video = await makeVideo(dir, photos);
     const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
-    const server = await serveApp();
+    // The camera needs a secure context: the station over HTTPS, as phones and LAN desks open it.
+    const server = await serveApp({ https: true });
     try {
       const order = buildPackingOrder(server.db);
       const packer = await buildUser(server.db, 'packer');
-      const page = await browser.newPage();
+      const page = await browser.newPage({ ignoreHTTPSErrors: true });
       const sent: string[] = [];
       page.on('request', (request) => {
         const value = cameraValue(request);

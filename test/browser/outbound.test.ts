@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { putVerificationMode } from '../../src/shipping/checks.js';
 import { buildOrder, buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { pdfBarcodes, pdfText } from '../pdf.js';
-import { browserSuite, logIn } from './browser.js';
+import { browserSuite, fetchFromApp, logIn } from './browser.js';
 import { pointerEvents, tones, watchPage } from './watch.js';
 
 describe('Outbound in a real browser', () => {
@@ -36,7 +36,7 @@ describe('Outbound in a real browser', () => {
     // The PDF opens in a new tab at its own GET address, in Chromium's viewer; the test keeps a copy of the bytes on the way.
     const loads: { url: string; headers: Record<string, string>; body: Buffer }[] = [];
     await context.route('**/outbound/documents/**', async (route) => {
-      const response = await route.fetch();
+      const response = await fetchFromApp(route, context, server);
       loads.push({ url: route.request().url(), headers: response.headers(), body: await response.body() });
       await route.fulfill({ response });
     });

@@ -212,11 +212,12 @@ describe('Shipping out with the camera, in a real browser', () => {
     writeFileSync(join(dir, 'code.png'), png);
     execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-loop', '1', '-i', join(dir, 'code.png'), '-t', '3', '-r', '15', '-vf', 'scale=600:-2,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p', join(dir, 'code.y4m')]);
     const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${join(dir, 'code.y4m')}`]);
-    const server = await serveApp();
+    // The camera needs a secure context: the station over HTTPS, as phones and LAN desks open it.
+    const server = await serveApp({ https: true });
     try {
       const order = buildPackingOrder(server.db);
       const packer = await buildUser(server.db, 'packer');
-      const page = await browser.newPage();
+      const page = await browser.newPage({ ignoreHTTPSErrors: true });
       await page.context().addCookies([{ name: 'station', value: 'Camera', url: server.url }]);
       await logIn(page, server.url, packer.email, '/shipping');
       await scanner(page)(order.code);

@@ -35,7 +35,9 @@ function pagesOf(codes: string[], userId: number, extra: string[] = []) {
     ...codes.map((c) => `/orders/${c}`),
     `/orders/${codes[1]}/delete`,
     '/outbound',
+    // The order open at the fuzz bench (its take-over form), and a free one (its scan and undo forms).
     `/outbound/orders/${codes[3]}/verify`,
+    `/outbound/orders/${codes[4]}/verify`,
     '/shipping',
     '/shipping?open=partial',
     '/shipping/station',
@@ -57,6 +59,7 @@ function pagesOf(codes: string[], userId: number, extra: string[] = []) {
     '/settings/documents',
     '/settings/shipping',
     '/settings/printers',
+    '/settings/scanners',
     '/settings/emails',
     '/settings/emails/templates/shipped/sv',
     '/settings/webhooks',

@@ -185,9 +185,6 @@ describe('Outbound: verify an order by scanning its items (pick-and-pack)', () =
     const state = json<{ lines: { sku: string; checked: number; quantity: number }[]; checks: { checkedBy: string }[] }>(await api(app).get(`/api/v1/orders/${order.code}/checks`));
     expect(state.lines.find((l) => l.sku === 'TENT')).toMatchObject({ checked: 1, quantity: 2 });
     expect(state.checks[0]!.checkedBy).toBe(user.name);
-    const station = await loginAtStation(app, user.email);
-    const opened = await station.scanFragment(order.code);
-    expect(opened.text).toMatch(/data-sku="TENT"><span class="qty">2×<\/span>[\s\S]*?1 of 2 checked/);
 
     // With the script: the fragment of the lines and the message. A wrong item is refused and kept.
     const fragment = (barcode: string, quantity = '') =>
@@ -215,6 +212,12 @@ describe('Outbound: verify an order by scanning its items (pick-and-pack)', () =
     expect(undone.text).toContain(`Check undone: 1 × MUG on order ${order.code}.`);
     expect(lineOf(undone.text, 'MUG')).toContain('0 of 1 checked');
     expect(count(db, 'SELECT count(*) FROM delivery_checks')).toBe(2);
+
+    // A packing station that opens the order sees the same checks; from then on it is the station's.
+    const station = await loginAtStation(app, user.email);
+    const opened = await station.scanFragment(order.code);
+    expect(opened.text).toMatch(/data-sku="TENT"><span class="qty">2×<\/span>[\s\S]*?2 of 2 checked/);
+    expect((await fragment('1*MUG')).status).toBe(409);
   });
 
   it('shows the verify link only when verification is on; the view needs a signed-in user', async () => {
