@@ -107,8 +107,14 @@ export function createApp(deps: AppDeps): App {
       },
       // Served over plain HTTP on a warehouse LAN as often as behind TLS.
       strictTransportSecurity: config.cookieSecure,
+      // Browsers honour it over HTTPS only and complain on every plain-HTTP page: sent below when secure.
+      crossOriginOpenerPolicy: false,
     }),
   );
+  app.use((req, res, next) => {
+    if (req.secure) res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    next();
+  });
 
   // Rules the pages share with the server (the scan reader), bundled from src/.
   app.use('/public/js', browserModules());
