@@ -23,25 +23,40 @@
     form.addEventListener('change', updateCount);
     updateCount();
 
-    // A keyboard-wedge scanner types the code and Enter: tick that order and stay in the field.
+    // A scan (scanner.js: Enter or Tab ends it, read as the server reads it) ticks that order and
+    // stays in the field; the Enter of a plain form does the same for a code typed by hand.
     const scan = document.getElementById('outbound-scan');
     const field = document.getElementById('outbound-scan-code');
     const status = scan.querySelector('.scan-status');
-    const flash = document.getElementById('outbound-error');
-    scan.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const code = field.value.trim();
-      field.value = '';
+    const select = ({ raw, reading }) => {
       field.focus();
-      if (!code) return;
+      if (!raw.trim()) return;
+      if (!reading.ok) {
+        status.textContent = window.Scanner.describe(raw, reading);
+        status.className = 'scan-status error';
+        sound('error');
+        return;
+      }
+      const read = window.Rules.readOrderCode(reading.value);
+      const code = read.kind === 'valid' ? read.code : reading.value.trim();
       const box = boxes().find((b) => b.value === code);
       if (box) {
         box.checked = true;
         box.closest('tr').scrollIntoView({ block: 'nearest' });
         updateCount();
       }
-      status.textContent = (box ? field.dataset.msgOk : field.dataset.msgUnknown).replace('{{code}}', code);
+      const notice = box ? window.Scanner.layoutNotice(reading) : '';
+      status.textContent = `${(box ? field.dataset.msgOk : field.dataset.msgUnknown).replace('{{code}}', code)}${notice ? ` ${notice}` : ''}`;
       status.className = `scan-status ${box ? 'ok' : 'error'}`;
+      sound(box ? 'ok' : 'error');
+    };
+    field.addEventListener('scan', (event) => {
+      event.preventDefault();
+      select(event.detail);
+    });
+    scan.addEventListener('submit', (event) => {
+      event.preventDefault();
+      select(window.Scanner.take(field));
     });
 
     // A refusal shows beside Print and in the page's flash (an alert for a screen reader).
@@ -167,13 +182,28 @@
       return chain;
     };
 
+    // A scan (scanner.js) or the Check button: the barcode as typed, with who typed it; the server
+    // reads it the same way. A scan the reader refuses is said here and not sent.
+    const check = ({ raw, source, reading }) => {
+      field.focus();
+      if (!raw.trim()) return;
+      if (!reading.ok) {
+        say(window.Scanner.describe(raw, reading), 'error');
+        return;
+      }
+      const body = new URLSearchParams(new FormData(scanForm));
+      body.set('barcode', raw);
+      body.set('source', source);
+      quantity.value = '';
+      send(scanForm, body);
+    };
+    field.addEventListener('scan', (event) => {
+      event.preventDefault();
+      check(event.detail);
+    });
     scanForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      const body = new URLSearchParams(new FormData(scanForm));
-      field.value = '';
-      quantity.value = '';
-      field.focus();
-      send(scanForm, body);
+      check(window.Scanner.take(field));
     });
     // The undo form is part of what each answer replaces.
     page.addEventListener('submit', (event) => {

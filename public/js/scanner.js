@@ -101,7 +101,8 @@
     const source = form?.querySelector('input[name=source]');
     if (source) source.value = detail.source;
     say(field, layoutNotice(detail.reading), detail.reading.layouts ? 'duplicate' : '');
-    form?.requestSubmit();
+    // As Enter would: pressed with the form's default button (its name and value go along).
+    form?.requestSubmit(form.querySelector('button[type=submit], input[type=submit], button:not([type])') ?? undefined);
   };
 
   /** A line under the field for what the reader says (made on first use). */

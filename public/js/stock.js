@@ -1,15 +1,22 @@
-// Goods in and stock counts: the scan field keeps the focus. A scanner ends its code with Enter:
-// that moves to the quantity field (its text selected, to key over it); Enter there books the line.
-// A code typed as "12*7350053850019" carries its quantity and is booked at once.
+// Goods in and stock counts: the scan field keeps the focus. A scan ends with Enter or Tab
+// (scanner.js reads it as the server will): that moves to the quantity field (its text selected,
+// to key over it); Enter there books the line. A code typed as "12*7350053850019" carries its
+// quantity and is booked at once. A scan the reader refuses is said beside the field by scanner.js.
 (function () {
   'use strict';
   var form = document.querySelector('form.scan-form');
   if (!form) return;
   var scan = form.querySelector('[data-scan]');
   var qty = form.querySelector('[data-qty]');
-  scan.addEventListener('keydown', function (e) {
-    if (e.key !== 'Enter' || !qty || /^\s*\d{1,3}\s*[*xX×]/.test(scan.value) || scan.value.trim() === '') return;
+  var source = form.querySelector('input[name=source]');
+  scan.addEventListener('scan', function (e) {
+    var detail = e.detail;
+    if (!detail.reading.ok || !qty || /^\s*\d{1,3}\s*[*xX×]/.test(detail.raw)) return;
     e.preventDefault();
+    scan.value = detail.raw;
+    if (source) source.value = detail.source;
+    var notice = window.Scanner.layoutNotice(detail.reading);
+    if (notice) window.Scanner.say(scan, notice, 'duplicate');
     qty.focus();
     qty.select();
   });

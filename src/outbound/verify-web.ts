@@ -1,3 +1,4 @@
+import { readScanned, scanSourceOf } from '../scanners/read.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
@@ -23,6 +24,7 @@ import { findVerifyOrder } from './repo.js';
 
 const checkForm = z.object({
   barcode: z.string().trim().max(200),
+  source: z.string().max(10).optional(),
   // Empty: one unit, or the count keyed before the barcode ("5*barcode").
   quantity: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().optional()),
 });
@@ -81,7 +83,8 @@ export function outboundVerifyWeb(deps: AppDeps): Router {
     let barcode = '';
     try {
       const form = parse(checkForm, req.body ?? {});
-      barcode = form.barcode;
+      // Read as the page read it: suffix, AIM identifier, GS, a scanner's keyboard layout.
+      if (form.barcode) barcode = readScanned(db, form.barcode, scanSourceOf(form.source), 'barcode').value;
       if (!barcode) throw new AppError('validation_failed', 'outbound.verifyNothing', {}, { fields: [{ path: 'barcode', key: 'outbound.verifyNothing' }] });
       const checked = writeTransaction(db, (tx) => checkItemIn(tx, code, { barcode, ...(form.quantity !== undefined && { quantity: form.quantity }) }, ctx));
       answer(req, res, code, { key: 'shipping.checked', params: { ...checked, code } });

@@ -1,3 +1,4 @@
+import { readScanned, scanSourceOf } from '../scanners/read.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { sendPdf } from '../documents/api.js';
@@ -81,7 +82,13 @@ export function returnsWeb(deps: AppDeps): Router {
     const body = formFields(req);
     const { order, lines } = returnableOrder(db, req.params.code);
     if (body.action === 'scan') {
-      const raw = typeof body.scan === 'string' ? body.scan.trim() : '';
+      let raw = typeof body.scan === 'string' ? body.scan.trim() : '';
+      try {
+        // Read as the page read it: suffix, AIM identifier, GS, a scanner's keyboard layout.
+        if (raw) raw = readScanned(db, raw, scanSourceOf(body.source), 'scan').value;
+      } catch (err) {
+        return render(req, res, order.code, { error: err });
+      }
       const found = raw ? lineForScan(db, order.id, raw) : undefined;
       const line = found && lines.find((l) => l.id === found.lineId);
       if (!line || line.shipped === 0) {

@@ -33,3 +33,8 @@ export function readScanned(conn: Conn, raw: string, source: ScanSource, field?:
 function throwRefusal(key: string, params: Record<string, unknown>, layouts: LayoutId[], field: string | undefined): never {
   throw new AppError('scan_unreadable', key, params, { layouts, ...(field && { fields: [{ path: field, key, params }] }) });
 }
+
+/** The `source` a scan field's form sent (public/js/scanner.js fills it in); a form sent without the script is read as a scanner's. */
+export function scanSourceOf(value: unknown): ScanSource {
+  return value === 'manual' || value === 'camera' ? value : 'scanner';
+}

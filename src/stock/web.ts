@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { splitCount } from '../domain/item-scan.js';
 import { MAX_ON_HAND } from '../products/schemas.js';
 import { productPath } from '../products/web.js';
+import { readScanned, scanSourceOf } from '../scanners/read.js';
 import { requireCapability } from '../web/auth.js';
 import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
@@ -33,10 +34,16 @@ const codeField = z.string().trim().min(1).max(200);
 const receiveForm = z.object({ code: codeField, quantity: quantity(1) });
 const countItemForm = z.object({ code: codeField, counted: quantity(0) });
 
-/** "12*7350053850019" in the scan field: the keyed count before the code counts as the quantity. */
-function withKeyedCount(fields: Record<string, unknown>, quantityField: string): Record<string, unknown> {
-  if (typeof fields.code !== 'string') return fields;
-  const { quantity: n, code } = splitCount(fields.code);
+/**
+ * The scan field as the product takes it: read as the page read it (scanners/read.ts: suffix, AIM
+ * identifier, GS, a scanner's keyboard layout); a keyed count before the code ("12*7350053850019")
+ * counts as the quantity.
+ */
+function scannedFields(db: AppDeps['db'], fields: Record<string, unknown>, quantityField: string): Record<string, unknown> {
+  if (typeof fields.code !== 'string' || fields.code.trim() === '') return fields;
+  const read = readScanned(db, fields.code, scanSourceOf(fields.source), 'code').value;
+  const { quantity: n, code } = splitCount(read);
+  if (code === read.trim()) return { ...fields, code: read };
   if (code === fields.code.trim()) return fields;
   return { ...fields, code, [quantityField]: String(n) };
 }
@@ -78,7 +85,7 @@ export function stockWeb({ db, clock }: AppDeps): Router {
   router.post('/goods-in/:id/items', (req, res) => {
     const goodsInId = parse(id, req.params.id);
     try {
-      const input = parse(receiveForm, withKeyedCount(formFields(req), 'quantity'));
+      const input = parse(receiveForm, scannedFields(db, formFields(req), 'quantity'));
       const { product, onHand } = receiveItem(db, goodsInId, input, userActor(req.user!), clock());
       setFlash(req, 'success', 'stock.goodsIn.received', { quantity: input.quantity, sku: product.sku, name: product.name, onHand });
       res.redirect(303, `/tools/stock/goods-in/${goodsInId}`);
@@ -111,7 +118,7 @@ export function stockWeb({ db, clock }: AppDeps): Router {
   router.post('/counts/:id/items', (req, res) => {
     const countId = parse(id, req.params.id);
     try {
-      const input = parse(countItemForm, withKeyedCount(formFields(req), 'counted'));
+      const input = parse(countItemForm, scannedFields(db, formFields(req), 'counted'));
       const product = recordCount(db, countId, input, clock());
       setFlash(req, 'success', 'stock.count.recorded', { counted: input.counted, sku: product.sku, name: product.name });
       res.redirect(303, `/tools/stock/counts/${countId}`);
