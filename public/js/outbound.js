@@ -28,6 +28,7 @@
     const scan = document.getElementById('outbound-scan');
     const field = document.getElementById('outbound-scan-code');
     const status = scan.querySelector('.scan-status');
+    const flash = document.getElementById('outbound-error');
     const select = ({ raw, reading }) => {
       field.focus();
       if (!raw.trim()) return;
