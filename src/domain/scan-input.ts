@@ -114,6 +114,9 @@ export function readThroughLayout(typed: string, layout: LayoutId): string[] {
 /** Characters of codes as scanners send them: letters, digits, a few separators, GS. */
 const PLAIN = /^[A-Za-z0-9 ._/*\x1D-]*$/;
 
+/** A GS1 string written with its AIs in brackets, "(01)…(10)…", proven by its GTIN's check digit (AZERTY types 5 as `(`). */
+const bracketedGs1 = (body: string, gs1: boolean) => body.startsWith('(') && PLAIN.test(body.replace(/[()]/g, '')) && checkedKind(body, gs1) === 'gs1';
+
 /** A code whose check digit passes: an order code, an SSCC, a GTIN, or a GS1 element string with one. */
 export type CheckedKind = 'order_code' | 'sscc' | 'gtin' | 'gs1';
 
@@ -180,10 +183,10 @@ const COUNT = /^(\d{1,3}\s*[*xX×]\s*)(.+)$/s;
 
 /**
  * Reads one scan as the product takes it (see the file's comment). A person's typing is taken as
- * typed: they see what they type. A scanner's is taken as typed when it makes sense as is (a check
- * digit passes, or it holds only the characters codes are made of); otherwise it is read through
- * the keyboard layouts a US scanner is commonly plugged into, and taken when exactly one reading
- * is proven by a check digit. A reading that no check digit proves is refused, with what it would
+ * typed: they see what they type. A scanner's is taken as typed when it holds only the characters
+ * codes are made of; otherwise it is read through the keyboard layouts a US scanner is commonly
+ * plugged into, and taken when exactly one plain reading is proven by a check digit that did not
+ * already pass as typed. A reading that no check digit proves is refused, with what it would
  * have read and the layout that explains it, as are characters that only a wrong layout types.
  */
 export function readScan(raw: string, options: ReadOptions): ScanReading {
@@ -196,8 +199,14 @@ export function readScan(raw: string, options: ReadOptions): ScanReading {
   }
   const asTyped = parts(text, gsSubstitute);
   const taken = (p: ReturnType<typeof parts>, layouts: LayoutId[] | null): ScanReading => ({ ok: true, value: p.body, gs1: p.gs1, aim: p.aim, layouts, checked: checkedKind(p.body, p.gs1) });
-  if (options.source === 'manual') return { ok: true, value: text, gs1: text.startsWith(GS), aim: null, layouts: null, checked: checkedKind(text.replace(/^\x1D+/, ''), text.startsWith(GS)) };
-  if (checkedKind(asTyped.body, asTyped.gs1) || PLAIN.test(asTyped.body) || options.source === 'camera') return taken(asTyped, null);
+  if (options.source === 'manual') {
+    const body = text.replace(/^\x1D+/, '');
+    return { ok: true, value: body, gs1: body !== text, aim: null, layouts: null, checked: checkedKind(body, body !== text) };
+  }
+  if (PLAIN.test(asTyped.body) || bracketedGs1(asTyped.body, asTyped.gs1) || options.source === 'camera') return taken(asTyped, null);
+  // A check digit that passes as typed says nothing about the characters around it (a GS1 batch
+  // with `ß` in it): then no layout's reading is proven either.
+  const typedChecked = checkedKind(asTyped.body, asTyped.gs1) !== null;
 
   // Not a code as typed: what it says through each layout.
   const proven = new Map<string, { p: ReturnType<typeof parts>; layouts: LayoutId[] }>();
@@ -206,12 +215,13 @@ export function readScan(raw: string, options: ReadOptions): ScanReading {
     for (const reading of readThroughLayout(text, layout)) {
       if (reading === text) continue;
       const p = parts(reading, gsSubstitute);
-      if (checkedKind(p.body, p.gs1)) {
+      if (!PLAIN.test(p.body)) continue;
+      if (!typedChecked && checkedKind(p.body, p.gs1)) {
         const key = `${p.gs1 ? GS : ''}${p.body}`;
         const seen = proven.get(key) ?? { p, layouts: [] };
         if (!seen.layouts.includes(layout)) seen.layouts.push(layout);
         proven.set(key, seen);
-      } else if (PLAIN.test(p.body)) {
+      } else {
         const seen = plain.get(p.body) ?? [];
         if (!seen.includes(layout)) seen.push(layout);
         plain.set(p.body, seen);

@@ -90,10 +90,15 @@ export function analyzeCheckScan(scan: CheckScan): CheckFinding {
   // What arrived, read as typed, then through each layout a US-set scanner may be plugged into.
   const readings: { layout: LayoutId | null; text: string }[] = [{ layout: null, text: scan.text }, ...LAYOUTS.flatMap((layout) => readThroughLayout(scan.text, layout).map((text) => ({ layout, text })))];
   for (const barcode of [1, 2] as const) {
-    const found = readings.map((r) => ({ ...r, match: locate(r.text, barcode) })).filter((r) => r.match);
+    // The reading that leaves nothing but an AIM identifier before the code comes first: on QWERTZ
+    // and the Nordic layouts barcode 2's digits and letters arrive unchanged as typed, and only the
+    // identifier in front (`+C1`, `¨C1`) and the separator show the layout.
+    const clean = (r: { text: string; match: ReturnType<typeof locate> }) => /^(?:\][A-Za-z][0-9A-Za-z])?$/.test(r.text.slice(0, r.match!.start));
+    const matched = readings.map((r) => ({ ...r, match: locate(r.text, barcode) })).filter((r) => r.match);
+    const found = [...matched.filter(clean), ...matched.filter((r) => !clean(r))];
     const first = found[0];
     if (!first?.match) continue;
-    const layouts = first.layout === null ? [] : [...new Set(found.filter((r) => r.layout !== null && r.match!.start === first.match!.start).map((r) => r.layout!))];
+    const layouts = first.layout === null ? [] : [...new Set(found.filter((r) => r.layout !== null && r.text === first.text).map((r) => r.layout!))];
     const before = first.text.slice(0, first.match.start);
     const aim = /\]([A-Za-z][0-9A-Za-z])$/.exec(before);
     const separator = first.match.separator;
