@@ -219,6 +219,7 @@ describe('accessibility in a real browser', () => {
       ['Settings → Shipping', () => '/settings/shipping'],
       ['Settings → Printers', () => '/settings/printers'],
       ['Settings → Scanners', () => '/settings/scanners'],
+      ['the scanner check', () => '/scanners'],
       ['Settings → E-mails', () => '/settings/emails'],
       ['Settings → Webhooks', () => '/settings/webhooks'],
       ['Settings → API tokens', () => '/settings/api-tokens'],
