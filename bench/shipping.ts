@@ -50,6 +50,10 @@ const PACE_MS = 1000;
 class Browser {
   private cookies = new Map<string, string>();
   csrf = '';
+  /** What the station page says of itself, which its script sends with each scan: user, station, the open order. */
+  userId = '';
+  station = '';
+  openOrder = '';
   constructor(private readonly url: string) {}
 
   async request(path: string, init: { method?: string; form?: Record<string, string>; fragment?: boolean } = {}): Promise<{ res: Response; body: string; bytes: number; ms: number }> {
@@ -90,6 +94,9 @@ class Browser {
     const page = await this.request('/shipping');
     if (!page.body.includes('id="station-page"')) throw new Error(`${station}: the station page did not open`);
     this.readCsrf(page.body);
+    this.userId = /data-user-id="(\d+)"/.exec(page.body)![1]!;
+    this.station = /data-station="([^"]*)"/.exec(page.body)![1]!;
+    this.openOrder = currentOrderOf(page.body);
   }
 }
 
@@ -121,9 +128,13 @@ function readTimes(reads: number[]): { read99: number; readMax: number } {
   return { read99: sorted[Math.floor(0.99 * (sorted.length - 1))] ?? 0, readMax: sorted.at(-1) ?? 0 };
 }
 
+/** The order open on a station page or fragment ('' for none), as the page's script reads it. */
+const currentOrderOf = (html: string) => /<section id="current"[^>]* data-code="(\d+)"/.exec(html)?.[1] ?? '';
+
 /** A station form sent as the page script sends it; the answer must be the fragment saying `ok`. */
 async function stationPost(b: Browser, path: string, form: Record<string, string>, what: string) {
   const r = await b.request(path, { form: { ...form, _csrf: b.csrf }, fragment: true });
+  b.openOrder = currentOrderOf(r.body);
   const kind = /<div id="station-update" data-kind="(\w+)"/.exec(r.body)?.[1];
   if (r.res.status !== 200 || kind !== 'ok') {
     const message = /<output id="scan-message">([^<]*)</.exec(r.body)?.[1] ?? r.body.slice(0, 200);
@@ -132,7 +143,9 @@ async function stationPost(b: Browser, path: string, form: Record<string, string
   return r;
 }
 
-const scan = (b: Browser, value: string) => stationPost(b, '/shipping/scan', { value, source: 'scanner', key: randomUUID() }, `scan ${value}`);
+/** A scan as public/js/shipping.js sends it: with its key, user, station and the order it is meant for. */
+const scan = (b: Browser, value: string) =>
+  stationPost(b, '/shipping/scan', { value, source: 'scanner', key: randomUUID(), order: b.openOrder, user: b.userId, station: b.station }, `scan ${value}`);
 const reportIn = (b: Browser) => stationPost(b, '/shipping/report', { key: randomUUID() }, 'Report in');
 
 /**

@@ -51,14 +51,7 @@
       status.className = `scan-status ${box ? 'ok' : 'error'}`;
       sound(box ? 'ok' : 'error');
     };
-    field.addEventListener('scan', (event) => {
-      event.preventDefault();
-      select(event.detail);
-    });
-    scan.addEventListener('submit', (event) => {
-      event.preventDefault();
-      select(window.Scanner.take(field));
-    });
+    window.Scanner.handle(field, select);
 
     // A refusal shows beside Print and in the page's flash (an alert for a screen reader).
     const printError = form.querySelector('.print-error');
@@ -198,14 +191,7 @@
       quantity.value = '';
       send(scanForm, body);
     };
-    field.addEventListener('scan', (event) => {
-      event.preventDefault();
-      check(event.detail);
-    });
-    scanForm.addEventListener('submit', (event) => {
-      event.preventDefault();
-      check(window.Scanner.take(field));
-    });
+    window.Scanner.handle(field, check);
     // The undo form is part of what each answer replaces.
     page.addEventListener('submit', (event) => {
       const form = event.target;

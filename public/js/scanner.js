@@ -165,13 +165,19 @@
     'keydown',
     (event) => {
       if (event.defaultPrevented || event.ctrlKey || event.altKey || event.metaKey || event.isComposing) return;
-      if (event.key.length !== 1 || event.key === ' ') return;
+      // A dead key (¨ on a Nordic keyboard, where a US scanner's ] lands) types nothing itself: the
+      // next key types it, alone or with its letter ('¨C'). The scan field takes the focus now and
+      // the key goes on, so that what it makes lands in the field whole (taking only the next key's
+      // name would drop the ¨: ]C0 and an order code would arrive as "C0…", a parcel ID).
+      const dead = event.key === 'Dead';
+      if (!dead && (event.key.length !== 1 || event.key === ' ')) return;
       if (isTextEntry(document.activeElement)) return;
       const field = primaryField();
       if (!field) return;
-      event.preventDefault();
       attach(field);
       field.focus();
+      if (dead) return;
+      event.preventDefault();
       insert(field, event.key);
       stateOf(field).times.push(event.timeStamp);
     },
@@ -182,5 +188,20 @@
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', attachAll);
   else attachAll();
 
-  window.Scanner = { newKey, take, sourceOf, describe, layoutNotice, attach, say };
+  /**
+   * A page that handles its field's scans itself: `handler({ raw, source, reading })` gets each scan
+   * that ends with Enter or Tab, and what the form's own button sends (read from the field as typed).
+   */
+  const handle = (field, handler) => {
+    field.addEventListener('scan', (event) => {
+      event.preventDefault();
+      handler(event.detail);
+    });
+    field.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      handler(take(field));
+    });
+  };
+
+  window.Scanner = { newKey, take, sourceOf, describe, layoutNotice, attach, say, handle };
 })();

@@ -213,7 +213,15 @@
     say(queueNotice.querySelector('span').textContent, 'error');
   };
   const pump = async () => {
-    if (busy || signedOut) return;
+    if (signedOut) {
+      // Nothing is sent until this user signs in again. A scan made meanwhile waits with the others
+      // and is said so (the count goes up, with the error tone); a button press is not kept.
+      for (let i = queue.length - 1; i >= 0; i--) if (!queue[i].scan) queue.splice(i, 1);
+      showPending();
+      showSignedOut();
+      return;
+    }
+    if (busy) return;
     busy = true;
     while (queue.length) {
       const job = queue[0];
@@ -231,6 +239,7 @@
         if (err instanceof SignedOut) {
           // Kept, scans and all: they go when this user is back (the page reloads after signing in).
           signedOut = true;
+          offline = false;
           if (!job.scan) queue.shift();
           showPending();
           showSignedOut();
@@ -275,16 +284,24 @@
     for (let i = queue.length - 1; i >= 0; i--) if (queue[i].opens !== undefined) return queue[i].opens;
     return document.getElementById('current')?.dataset.code ?? '';
   };
+  /**
+   * The order a scan opens, read as the server reads it (scanners/read.ts: AIM identifier, keyboard
+   * layout, GS substitute), or undefined: `]C0` and an order code, or an order code a US scanner
+   * typed on AZERTY, opens that order as surely as the plain code does.
+   */
+  const orderOpenedBy = (value, source) => {
+    const reading = window.Rules.readScan(value, { source, gsSubstitute: source === 'scanner' ? field.dataset.gsSubstitute || '' : '' });
+    if (!reading.ok || reading.gs1) return undefined;
+    const code = window.Rules.readOrderCode(reading.value);
+    return code.kind === 'valid' ? code.code : undefined;
+  };
   /** What a form does to the open order: '' closes it, a code opens it, undefined leaves it. */
   const formOpens = (action, body) => {
     const path = new URL(action, location.href).pathname;
     if (path === '/shipping/release' || path === '/shipping/report') return '';
     const takeOver = /^\/shipping\/orders\/(\d+)\/take-over$/.exec(path);
     if (takeOver) return takeOver[1];
-    if (path === '/shipping/scan') {
-      const code = window.Rules.readOrderCode(body.get('value') || '');
-      return code.kind === 'valid' ? code.code : undefined;
-    }
+    if (path === '/shipping/scan') return orderOpenedBy(body.get('value') || '', body.get('source') || 'scanner');
     return undefined;
   };
   const sendForm = (form, submitter) => {
@@ -297,7 +314,7 @@
   };
 
   const sendScan = (scan) => {
-    const opens = window.Rules.readOrderCode(scan.value).kind === 'valid' ? window.Rules.readOrderCode(scan.value).code : undefined;
+    const opens = orderOpenedBy(scan.value, scan.source);
     enqueue({
       action: scanForm.action,
       scan,
@@ -366,14 +383,8 @@
 
   // ---- the scan field ----
   // scanner.js ends a scan on Enter or Tab and says who typed it; the Scan button sends what is typed.
-  field.addEventListener('scan', (event) => {
-    event.preventDefault();
-    scan(event.detail);
-    field.focus();
-  });
-  scanForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    scan(window.Scanner.take(field));
+  window.Scanner.handle(field, (detail) => {
+    scan(detail);
     field.focus();
   });
 

@@ -22,7 +22,7 @@ describe('The scanner check, in a real browser', () => {
     await page.waitForURL(`${server.url}/scanners`);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('check-field');
     const rows = (barcode: number) =>
-      page.locator(`#finding-${barcode} dd`).evaluateAll((dds) => dds.map((dd) => ({ ok: (dd as HTMLElement).dataset.ok === 'true', text: dd.textContent!.trim() })));
+      page.locator(`#finding-${barcode} dd`).evaluateAll((dds) => dds.map((dd) => ({ ok: (dd as HTMLElement).dataset.ok === 'true', text: dd.textContent.trim() })));
 
     // A US scanner on a French computer, with AIM identifiers on and Tab as its suffix.
     await scanKeys(page, `]C0${CHECK_TEXT}`, { layout: 'fr', suffix: 'Tab' });
