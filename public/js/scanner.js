@@ -5,7 +5,7 @@
 // - GS (the GS1 separator), which scanners send as Ctrl+], is put into the field as the character;
 // - a burst of keys at scanner speed while the focus is on no text field (a button, the page) goes
 //   to the page's scan field, so a scan's Enter never presses the button that had the focus;
-// - each scan is timed: a run of keys at scanner speed at its end is a scanner's, else a person's.
+// - each scan is timed: keys at scanner speed at its end (the middle gap) are a scanner's, else a person's.
 // The field then gets a `scan` event (detail: raw, source, reading). A page's script that handles it
 // calls preventDefault(); otherwise a refused reading is said beside the field and a good one
 // submits the field's form (its `source` field, if any, says who typed it).
@@ -16,8 +16,8 @@
 
   /** Keys this close together are a scanner's; a person's are further apart. */
   const SCANNER_GAP_MS = 40;
-  /** A scan is a scanner's when at least this many keys at its end came at scanner speed. */
-  const SCANNER_RUN = 4;
+  /** The gaps between the last keys of a scan that say who typed it. */
+  const SCANNER_KEYS = 8;
   /** An Enter or Tab this soon after a scan ended belongs to that scan's suffix. */
   const SUFFIX_MS = 300;
   const GS = '\x1D';
@@ -61,13 +61,16 @@
     return s;
   };
 
-  /** Who typed the field's value: a run of scanner-speed keys at its end is a scanner. */
+  /**
+   * Who typed the field's value: the middle gap between its last keys is a scanner's or a person's.
+   * The middle one, not every one: a busy computer may hold one key back now and then, but never
+   * most of them (a person typing "5*" before a scan leaves the scan's keys in the majority).
+   */
   const sourceOf = (field) => {
-    const { times } = stateOf(field);
-    if (times.length === 0) return 'manual';
-    let run = 1;
-    for (let i = times.length - 1; i > 0 && times[i] - times[i - 1] <= SCANNER_GAP_MS; i--) run++;
-    return run >= Math.min(SCANNER_RUN, field.value.length) && run >= 2 ? 'scanner' : 'manual';
+    const times = stateOf(field).times.slice(-(SCANNER_KEYS + 1));
+    const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
+    if (gaps.length === 0) return 'manual';
+    return gaps[Math.floor((gaps.length - 1) / 2)] <= SCANNER_GAP_MS ? 'scanner' : 'manual';
   };
 
   const insert = (field, text) => {

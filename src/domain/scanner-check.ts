@@ -60,7 +60,7 @@ export interface CheckFinding {
   /** Barcode 2 only: how GS arrived, and the substitute when one came instead. */
   gs: GsArrival | null;
   gsSubstitute: string;
-  /** Average time between the code's keys, in ms. */
+  /** The middle (median) time between the code's keys, in ms. */
   msPerKey: number;
 }
 
@@ -77,7 +77,9 @@ const isGsKey = (k: KeyRecord) => k.ctrl && (k.code === 'BracketRight' || k.key 
 /** Reads one scan of the sheet: which barcode, and how the scanner is set up (see CheckFinding). */
 export function analyzeCheckScan(scan: CheckScan): CheckFinding {
   const charKeys = scan.keys.filter((k) => k.key.length === 1 || isGsKey(k));
-  const msPerKey = charKeys.length > 1 ? (charKeys.at(-1)!.t - charKeys[0]!.t) / (charKeys.length - 1) : 0;
+  // The middle gap between keys: the scanner's own pace, whatever pause a busy computer put in now and then.
+  const gaps = charKeys.slice(1).map((k, i) => k.t - charKeys[i]!.t).sort((a, b) => a - b);
+  const msPerKey = gaps.length ? gaps[Math.floor((gaps.length - 1) / 2)]! : 0;
   // The suffix: the Enter/Tab keys after the last character.
   let lastChar = scan.keys.length - 1;
   while (lastChar >= 0 && !(scan.keys[lastChar]!.key.length === 1 || scan.keys[lastChar]!.key === 'Dead' || isGsKey(scan.keys[lastChar]!))) lastChar--;
