@@ -579,4 +579,22 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+  it('11. typing by hand is taken as typed: a + that a scanner on a Swedish keyboard would be refused for', async () => {
+    const db = suite.server.db;
+    const order = buildPackingOrder(db);
+    const packer = await buildUser(db, 'packer');
+    const { context, page, errors } = await openStation(suite, packer.email, 'Hand-11');
+    await scanKeys(page, order.code);
+    await expect.poll(() => currentCode(page), WAIT).toBe(order.code);
+    // At a person's pace (150 ms a key) the text is what they meant: saved as typed, as typed by hand.
+    await scanKeys(page, 'ABC+123', { msPerKey: 150 });
+    await expect.poll(() => parcelsOnCard(page), WAIT).toEqual(['ABC+123']);
+    expect(db.$client.prepare("SELECT source FROM delivery_parcels WHERE parcel_id = 'ABC+123'").pluck().get()).toBe('manual');
+    // The same characters at a scanner's pace are refused, in words.
+    await scanKeys(page, 'ABD+123');
+    await expect.poll(() => refusedItems(page), WAIT).toEqual([expect.stringContaining('reads as ABD-123')]);
+    expect(draftParcels(db, order.id)).toEqual(['ABC+123']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });
