@@ -167,6 +167,13 @@ export function createApp(deps: AppDeps): App {
   // The HTTPS port's own certificate authority, for phones to install before they log in.
   app.use(certificateWeb(deps));
   app.use(requireLogin);
+  // Every signed-in page shows customers (names, addresses, phones) or what staff did: no browser
+  // cache on a shared computer, and no proxy, may keep it. The station's poll revalidates by the
+  // ETag it sends itself (public/js/shipping.js), so an unchanged state is still a 304.
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.get('/', (req, res) => res.redirect(homeFor(req.user!)));
   app.use(newOrdersWeb(deps.newOrders));
   app.use('/orders', returnsWeb(deps));

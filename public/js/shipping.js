@@ -421,14 +421,18 @@
   // an order over: while nothing is being sent, the station's state is fetched every 2 s and shown
   // when it changed (the server answers 304 when it did not).
   let shown = '';
+  let shownTag = '';
   setInterval(async () => {
     const partial = partialForm();
     if (document.hidden || busy || signedOut || queue.length || (partial && !partial.hidden)) return;
     try {
-      const res = await fetch('/shipping/fragment', { credentials: 'same-origin', headers: { 'X-Station': 'fragment' } });
+      // Not kept by the browser (no-store: it names customers): the page sends the ETag of what it shows.
+      const res = await fetch('/shipping/fragment', { credentials: 'same-origin', cache: 'no-store', headers: { 'X-Station': 'fragment', ...(shownTag && { 'If-None-Match': shownTag }) } });
+      if (res.status === 304) return;
       const text = res.ok ? await res.text() : '';
       if (!text || text === shown || busy || queue.length) return;
       shown = text;
+      shownTag = res.headers.get('ETag') ?? '';
       apply(text, true);
       // A control that was focused may have been replaced: the scan field takes the focus back.
       if (document.activeElement === document.body) focusScan();

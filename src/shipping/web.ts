@@ -373,8 +373,9 @@ export function shippingWeb(deps: AppDeps): Router {
   router.get('/fragment', (req, res) => {
     if (!stationName(req)) throw new AppError('validation_failed', 'shipping.nameStationFirst');
     const model = stationModel(db, req.user!.id, stationName(req), { queue: true });
-    // Asked every few seconds by an open station: revalidated by its ETag, so an unchanged state is a 304.
-    res.set('Cache-Control', 'no-cache');
+    // Asked every few seconds by an open station, which sends the ETag of what it shows (If-None-Match):
+    // an unchanged state is a 304. Kept by no cache: it names customers.
+    res.set('Cache-Control', 'no-store');
     res.render('shipping/fragment', { ...model, outcome: { kind: 'ok', open: '', message: '' } });
   });
 
