@@ -1,10 +1,12 @@
-// New orders while the list is open: a notice that offers to refresh (server-sent events).
+// New orders since the list was shown: a notice that offers to refresh (server-sent events).
 (() => {
   const notice = document.getElementById('live-notice');
   if (!notice || !window.EventSource) return;
   const text = notice.querySelector('.text');
   let count = 0;
-  const source = new EventSource('/events/new-orders');
+  // From the newest order this page was rendered with; a reconnect goes on from the last event seen
+  // (the browser sends its id as Last-Event-ID), so orders made in between are not missed.
+  const source = new EventSource(`/events/new-orders?after=${encodeURIComponent(notice.dataset.after || '')}`);
   source.addEventListener('order', (event) => {
     const order = JSON.parse(event.data);
     count++;

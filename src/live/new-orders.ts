@@ -3,6 +3,8 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/client.js';
 
 export interface NewOrder {
+  /** The order log row that made it new: the stream's event id, from which a reconnect goes on. */
+  id: number;
   code: string;
   customerName: string | null;
   at: string;
@@ -19,6 +21,7 @@ export class NewOrderFeed {
   private after = 0;
   private readonly newest: Statement;
   private readonly newOrders: Statement;
+  private readonly between: Statement;
 
   constructor(
     db: Db,
@@ -32,6 +35,28 @@ export class NewOrderFeed {
         WHERE e.id > ? AND (e.type = 'checked_out' OR (e.type = 'created' AND json_extract(e.data, '$.status') = 'order'))
         ORDER BY e.id LIMIT 100`,
     );
+    this.between = db.$client.prepare(
+      `SELECT e.id, e.order_code AS code, o.customer_name AS customerName, e.created_at AS at
+         FROM order_events e LEFT JOIN orders o ON o.id = e.order_id
+        WHERE e.id > ? AND e.id <= ? AND (e.type = 'checked_out' OR (e.type = 'created' AND json_extract(e.data, '$.status') = 'order'))
+        ORDER BY e.id LIMIT 100`,
+    );
+  }
+
+  /** The newest order log row now: a page rendered now has seen every new order up to it. */
+  newestId(): number {
+    return this.newest.get() as number;
+  }
+
+  /**
+   * Subscribes, and first gives what came after `afterId` (the last event a page saw: its
+   * Last-Event-ID on a reconnect, or the newest row when it was rendered) up to where the feed is,
+   * so that nothing made while the page was away is missed or given twice (at most 100).
+   */
+  subscribeAfter(afterId: number | null, listener: (order: NewOrder) => void): () => void {
+    const unsubscribe = this.subscribe(listener);
+    if (afterId !== null) for (const row of this.between.all(afterId, this.after) as Row[]) listener(toNewOrder(row));
+    return unsubscribe;
   }
 
   subscribe(listener: (order: NewOrder) => void): () => void {
@@ -56,10 +81,19 @@ export class NewOrderFeed {
 
   /** A new order: created in status order, or a preorder checked out. */
   poll(): void {
-    const rows = this.newOrders.all(this.after) as { id: number; code: string; customerName: string | null; at: number }[];
+    const rows = this.newOrders.all(this.after) as Row[];
     // Past the other events too, unless the page of new orders was full.
     const last = rows.length === 100 ? rows[99]!.id : (this.newest.get() as number);
     this.after = Math.max(this.after, last);
-    for (const r of rows) this.emitter.emit('order', { code: r.code, customerName: r.customerName, at: new Date(r.at).toISOString() });
+    for (const r of rows) this.emitter.emit('order', toNewOrder(r));
   }
 }
+
+interface Row {
+  id: number;
+  code: string;
+  customerName: string | null;
+  at: number;
+}
+
+const toNewOrder = (r: Row): NewOrder => ({ id: r.id, code: r.code, customerName: r.customerName, at: new Date(r.at).toISOString() });

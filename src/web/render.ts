@@ -4,11 +4,13 @@ import { baseLocals } from './locals.js';
 import type { AppDeps } from './types.js';
 
 /** Locals every view can use: t, fmt, user, nav, flash, the current path. */
-export function viewLocals({ config, db }: AppDeps) {
+export function viewLocals({ config, db, newOrders }: AppDeps) {
   // What the shop's scanners send for GS, read when a page with a scan field is rendered (views/partials/scanner.ejs).
   const scannerGs = () => getScannerSettings(db).gsSubstitute;
+  // The newest order log row, read when a page with the new-order notice is rendered (views/partials/live-notice.ejs).
+  const liveAfter = () => newOrders.newestId();
   return (req: Request, res: Response, next: NextFunction) => {
-    const locals = { ...baseLocals(req, config), scannerGs };
+    const locals = { ...baseLocals(req, config), scannerGs, liveAfter };
     const flash = req.session?.flash;
     if (flash) {
       locals.flash = { kind: flash.kind, message: locals.t(flash.key, flash.params) };

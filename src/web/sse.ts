@@ -2,8 +2,8 @@ import type { Request, Response } from 'express';
 
 /** An open server-sent event stream. */
 export interface EventStream {
-  /** One event: its name and its data as one line of JSON. */
-  send(event: string, data: unknown): void;
+  /** One event: its name, its data as one line of JSON, and its id (what the browser sends back as Last-Event-ID on a reconnect). */
+  send(event: string, data: unknown, id?: number): void;
   /** Runs `fn` once when the stream ends, by end() or because the client went away (at once if it has). */
   onClose(fn: () => void): void;
   /** Runs the close handlers and ends the response. */
@@ -29,8 +29,8 @@ export function openEventStream(req: Request, res: Response, opts: { retryMs?: n
     for (const fn of handlers.splice(0)) fn();
   };
   const stream: EventStream = {
-    send: (event, data) => {
-      if (!closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    send: (event, data, id) => {
+      if (!closed) res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     onClose: (fn) => {
       if (closed) fn();

@@ -53,4 +53,51 @@ describe('new orders, live', () => {
       await new Promise((r) => server.close(r));
     }
   });
+  it('a page that reconnects (Last-Event-ID) or connects after it was rendered (?after=) gets the orders made meanwhile, once each', async () => {
+    const { app, db } = makeApp();
+    const user = await buildUser(db, 'packer');
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const page = await fetch(`${base}/login`);
+      let cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const login = await fetch(`${base}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+        body: new URLSearchParams({ _csrf: csrfOf(await page.text()), email: user.email, password: PASSWORD }),
+      });
+      cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      /** Opens the stream with `headers` and `query`; resolves with what arrived once `count` orders did. */
+      const listen = async (count: number, headers: Record<string, string>, query = '') => {
+        const chunks: string[] = [];
+        const stream = httpRequest(`${base}/events/new-orders${query}`, { headers: { Cookie: cookie, ...headers } });
+        stream.on('response', (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => chunks.push(chunk));
+        });
+        stream.end();
+        await until(`${count} orders on the stream`, () => (chunks.join('').match(/event: order/g)?.length ?? 0) >= count, 5000, 10);
+        stream.destroy();
+        const text = chunks.join('');
+        return { ids: [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), codes: [...text.matchAll(/^data: (.*)$/gm)].map((m) => (JSON.parse(m[1]!) as { code: string }).code) };
+      };
+
+      // Outbound was rendered with the newest order log row; two orders come before its stream opens.
+      const rendered = await fetch(`${base}/outbound`, { headers: { Cookie: cookie } });
+      const after = /data-after="(\d+)"/.exec(await rendered.text())![1]!;
+      const [a, b] = [buildOrder(db), buildOrder(db)];
+      const first = await listen(2, {}, `?after=${after}`);
+      expect(first.codes).toEqual([a.code, b.code]);
+      // The browser reconnects with the last id it saw; an order came while it was away.
+      const c = buildOrder(db);
+      const again = await listen(1, { 'Last-Event-ID': String(first.ids[0]) }, `?after=${after}`);
+      expect(again.codes).toEqual([b.code, c.code]);
+      expect(again.ids[0]).toBe(first.ids[1]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
