@@ -157,7 +157,7 @@ export function renderOrderMail(
   const deliveryId = opts.deliveryId ?? (template === 'shipped' ? s.lastDelivery.get(order.id) : undefined);
   const view = mailView(db, order, opts.lines ?? orderLinesForMail(db, order.id), language, env, { status: opts.status, deliveryId });
   // Placeholders of the change itself (a return's number and lines), in the e-mail's language.
-  return renderMail(text.subject, text.body, opts.extra ? { ...view, ...opts.extra(language) } : view);
+  return renderMail(text.subject, text.body, opts.extra ? { ...view, ...opts.extra(language) } : view, { language });
 }
 
 /** The lines an e-mail lists, in order. */

@@ -5,7 +5,7 @@ import { loadOrderForMail, mailEnv, mailLanguage, orderLinesForMail, renderOrder
 import { defaultShopRecipients } from './settings.js';
 import { insertQueuedMail } from './store.js';
 import type { Language } from '../i18n/index.js';
-import { templateForStatus, TEMPLATE_INFO, textToHtml, type MailView, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
+import { linksOf, templateForStatus, TEMPLATE_INFO, textToHtml, type MailView, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
 
 /**
  * Whether a change sends its e-mail: `auto` follows the template's mode (sent when it is `auto`);
@@ -47,8 +47,10 @@ function queueWith(db: Db, env: MailEnv, source: MailSource, template: TemplateK
   const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? defaultShopRecipients(db, env.defaults).list) : o.customerEmail ? [o.customerEmail] : [];
   if (recipients.length === 0) return [];
   const language = mailLanguage(template, o, env);
+  const rendered = () => renderOrderMail(db, o, template, language, env, { deliveryId: ctx.deliveryId, lines, extra: ctx.extra });
+  // An edited e-mail: its HTML links only what the template itself links (the tracking addresses).
   const mail: RenderedMail =
-    typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body) } : renderOrderMail(db, o, template, language, env, { deliveryId: ctx.deliveryId, lines, extra: ctx.extra });
+    typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body, { language, title: notify.subject }, linksOf(rendered().html)) } : rendered();
   const at = ctx.now.getTime();
   return recipients.map((to) => {
     const id = insertQueuedMail(db, { ...mail, orderId: o.id, to, language, template }, at);

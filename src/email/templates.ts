@@ -133,23 +133,126 @@ export function templateProblems(template: TemplateKey, subject: string, body: s
 
 const plain = (s: unknown) => String(s);
 
+/**
+ * Customer text in a rendered body is kept between these two private-use characters until the
+ * parts are made, so the HTML part knows which text the shop wrote (its links are links) and which
+ * the customer typed (never a link). Removed from values first, so nobody can type one.
+ */
+const OPEN = '\uE000';
+const CLOSE = '\uE001';
+const MARKS = /[\uE000\uE001]/g;
+
+/**
+ * Placeholders whose values are the shop's own or the back office's (a status, an amount, the
+ * tracking address made from Settings → E-mails): everything else (names, addresses, e-mail
+ * addresses, product names, SKUs, parcel IDs) is treated as typed by a customer or an API client.
+ */
+const SHOP_VALUES: ReadonlySet<string> = new Set(['shop_name', 'order_code', 'status', 'total', 'payment_method', 'tracking_url', 'return_number', 'refund_amount', 'credit_note_number']);
+
+/** The view with each customer-typed text marked (empty texts stay empty, so sections still hide). */
+function markCustomerText<T>(value: T, key = ''): T {
+  if (typeof value === 'string') return (SHOP_VALUES.has(key) || value === '' ? value.replace(MARKS, '') : `${OPEN}${value.replace(MARKS, '')}${CLOSE}`) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => markCustomerText(v, key)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, markCustomerText(v, k)])) as T;
+  return value;
+}
+
+/** The e-mail's language and title, for `<html lang>` and `<title>`. */
+export interface HtmlMeta {
+  language: string;
+  title: string;
+}
+
 /** Renders a template to the subject and the text body, then the HTML body from that text. */
-export function renderMail(subject: string, body: string, view: MailView): RenderedMail {
-  const text = Mustache.render(body, view, {}, { escape: plain });
-  return { subject: Mustache.render(subject, view, {}, { escape: plain }).replace(/\s+/g, ' ').trim(), text, html: textToHtml(text) };
+export function renderMail(subject: string, body: string, view: MailView, meta: { language: string }): RenderedMail {
+  const marked = Mustache.render(body, markCustomerText(view), {}, { escape: plain });
+  const renderedSubject = Mustache.render(subject, view, {}, { escape: plain }).replace(/\s+/g, ' ').trim();
+  return { subject: renderedSubject, text: plainPart(marked), html: htmlPart(marked, { language: meta.language, title: renderedSubject }) };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
+/** A web address the shop wrote: made a link in the HTML part. */
+const URL = /https?:\/\/[^\s<>"\uE000\uE001]+/g;
+
 /**
- * The HTML part of an e-mail, made from its text: paragraphs at blank lines, line breaks kept, web
- * addresses made links. Everything is escaped, so neither a template nor a customer's name can
- * inject markup.
+ * A word a mail client would make a link of: it has a scheme (`https://`, `mailto:`), starts with
+ * `www.`, is an e-mail address, or has a dot followed by a letter (`evil.example`, `x.com/y`; not `0.5`).
  */
-export function textToHtml(text: string): string {
-  const paragraphs = text
+const LINKABLE = /^(?:[a-z][a-z0-9+.-]*:|www\.)|@|[\p{L}\p{N}-]\.\p{L}/iu;
+const WORD_JOINER = '\u2060';
+
+/**
+ * Customer text as no mail client makes a link of it: in each word that looks like an address,
+ * an invisible word joiner (U+2060) before every `.` and `@` and after every `:` — a formatting
+ * character no URL or e-mail address may hold, so linkifiers stop there; the text looks the same.
+ * In the HTML part (`html`) the character itself also goes in a `<span>` of its own, because Gmail
+ * reads through invisible characters but not through markup (see docs/decisions.md).
+ */
+function unlinkable(text: string, html: boolean): string {
+  return text.replace(/\S+/g, (word) => {
+    if (!LINKABLE.test(word)) return html ? escapeHtml(word) : word;
+    if (!html) return word.replace(/[.@]/g, `${WORD_JOINER}$&`).replace(/:/g, `:${WORD_JOINER}`);
+    return escapeHtml(word)
+      .replace(/[.@]/g, '&#8288;<span>$&</span>')
+      .replace(/:/g, '<span>:</span>&#8288;')
+      .replace(/\/\//g, '<span>/</span>/');
+  });
+}
+
+/** The plain-text part: the shop's text as written, customer text made unlinkable (`unlinkable`). */
+function plainPart(marked: string): string {
+  return marked.replace(/\uE000([^\uE001]*)\uE001/g, (_, text: string) => unlinkable(text, false)).replace(MARKS, '');
+}
+
+/** One paragraph's HTML: the shop's text escaped with its web addresses as links (when `links` allows them), the customer's never. */
+function paragraphHtml(p: string, links: ((url: string) => boolean) | null): string {
+  return p
+    .split(/(\uE000[^\uE001]*\uE001)/)
+    .map((part) => {
+      if (part.startsWith(OPEN)) return unlinkable(part.replace(MARKS, ''), true);
+      const text = part.replace(MARKS, '');
+      let out = '';
+      let at = 0;
+      for (const m of text.matchAll(URL)) {
+        out += shopText(text.slice(at, m.index), links);
+        out += links === null || links(m[0]) ? `<a href="${escapeHtml(m[0])}">${escapeHtml(m[0])}</a>` : unlinkable(m[0], true);
+        at = m.index + m[0].length;
+      }
+      return out + shopText(text.slice(at), links);
+    })
+    .join('')
+    .replace(/\n/g, '<br>\n');
+}
+
+/** The shop's own text outside its web addresses: escaped; in an edited e-mail (`links` given) made unlinkable too, as it may hold the customer's. */
+function shopText(text: string, links: ((url: string) => boolean) | null): string {
+  return links === null ? escapeHtml(text) : unlinkable(text, true);
+}
+
+function htmlPart(marked: string, meta: HtmlMeta, links: ((url: string) => boolean) | null = null): string {
+  const paragraphs = marked
     .trim()
     .split(/\n\s*\n/)
-    .map((p) => `<p>${escapeHtml(p).replace(/https?:\/\/[^\s<]+/g, (url) => `<a href="${url}">${url}</a>`).replace(/\n/g, '<br>\n')}</p>`);
-  return `<!doctype html>\n<html><body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5; color: #1a1a1a;">\n${paragraphs.join('\n')}\n</body></html>\n`;
+    .map((p) => `<p>${paragraphHtml(p, links)}</p>`);
+  return (
+    `<!doctype html>\n<html lang="${escapeHtml(meta.language)}">\n<head>\n<meta charset="utf-8">\n<title>${escapeHtml(meta.title)}</title>\n</head>\n` +
+    `<body style="font-family: Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5; color: #1a1a1a;">\n${paragraphs.join('\n')}\n</body>\n</html>\n`
+  );
+}
+
+/**
+ * The HTML part of an e-mail written by hand (an edited e-mail at a status change), from its text:
+ * paragraphs at blank lines, line breaks kept, everything escaped. Which text the customer typed is
+ * not known any more, so only the web addresses in `links` (those the template itself would link:
+ * the tracking addresses) become links; every other address-like word is made unlinkable.
+ */
+export function textToHtml(text: string, meta: HtmlMeta, links: readonly string[] = []): string {
+  const allowed = new Set(links);
+  return htmlPart(text.replace(MARKS, ''), meta, (url) => allowed.has(url));
+}
+
+/** The web addresses the shop's own text of a rendered e-mail makes links (read back from its HTML part). */
+export function linksOf(html: string): string[] {
+  return [...html.matchAll(/<a href="([^"]*)">/g)].map((m) => m[1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))));
 }

@@ -144,7 +144,7 @@ export function emailSettingsWeb({ db, clock, config }: AppDeps): Router {
 
   const editor = (req: Request, res: Response, template: TemplateKey, language: Language, state: { subject: string; body: string; custom: boolean; errors?: Record<string, string>; preview?: RenderedMail | null }) => {
     let preview = state.preview;
-    if (preview === undefined) preview = renderMail(state.subject, state.body, sampleView(template, language, config.timezone));
+    if (preview === undefined) preview = renderMail(state.subject, state.body, sampleView(template, language, config.timezone), { language });
     res.status(state.errors && Object.keys(state.errors).length ? 422 : 200).render('settings/email-template', {
       title: req.t('emails.settings.editTitle', { name: req.t(`emails.template.${template}`), language: res.locals.languageNames[language] }),
       template,

@@ -24,12 +24,41 @@ export function dots(mm: number, dpi: Dpi): number {
   return Math.round((mm * dpi) / 25.4);
 }
 
+/** Every kind of line break a name or address may hold: CRLF, CR, LF, VT, FF, NEL, U+2028, U+2029. */
+const LINE_BREAKS = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/g;
+
+/** Text as one line: each line break a space (so "Anna\nLund" prints "Anna Lund"), other control characters dropped, spaces collapsed. */
+export function oneLine(text: string): string {
+  return text
+    .replace(LINE_BREAKS, ' ')
+    .replace(/\t/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
 /**
- * Field data as ZPL reads it after ^FH: `^` and `~` would start a command and `_` is the hex
- * escape itself, so each is written as `_` + its hex code. Control characters are dropped.
+ * Field data as ZPL reads it after ^FH_ (ZPL II guide, ^FD and ^FH): `^` and `~` would start a
+ * command and `_` is the hex escape itself, so each is written as `_` + its hex code; a backslash
+ * is written `_5C`. Letters beyond ASCII are sent as UTF-8 as they are (^CI28). The text is made
+ * one line first (`oneLine`).
+ *
+ * This data goes in a field without ^FB: inside a field block `\&` is a line break, `\(` a soft
+ * hyphen and `\\` a backslash, so a backslash typed in an address would move the rest of the line
+ * onto the next one. Only `blockData` (our own aligned text) goes in a ^FB.
  */
 export function fieldData(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, '').replace(/[\^~_]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return oneLine(text).replace(/[\^~_\\]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Field data for a field block (^FB, one line, for centred or right-aligned text): as `fieldData`,
+ * and each backslash doubled, which ^FB prints as one backslash.
+ */
+export function blockData(text: string): string {
+  return oneLine(text)
+    .replace(/[\^~_]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/\\/g, '\\\\');
 }
 
 /**
@@ -57,10 +86,16 @@ function code128Modules(data: string, gs1: boolean): number {
   return 11 * (symbols + (gs1 ? 1 : 0) + 2) + 13 + 20;
 }
 
-/** A text line cut to what fits: font 0 is condensed, a character is about 0.55 of its height wide. */
+/** Characters of font 0 that fit a width: font 0 is condensed, a character is at most about 0.55 of its height wide. */
+export function charsThatFit(widthDots: number, heightDots: number): number {
+  return Math.max(1, Math.floor(widthDots / (heightDots * 0.55)));
+}
+
+/** A text line cut to what fits (after its line breaks became spaces). */
 function fit(text: string, widthDots: number, heightDots: number): string {
-  const max = Math.max(1, Math.floor(widthDots / (heightDots * 0.55)));
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  const line = oneLine(text);
+  const max = charsThatFit(widthDots, heightDots);
+  return [...line].length <= max ? line : `${[...line].slice(0, max - 1).join('')}…`;
 }
 
 /** Builds one label's commands with a cursor in millimetres, as the PDF label is laid out. */
@@ -72,12 +107,18 @@ class ZplLabel {
     // UTF-8 field data, the label's size, the origin at its top left corner.
     this.out.push('^XA', '^CI28', `^PW${this.width}`, `^LL${dots(LABEL_MM.height, dpi)}`, '^LH0,0');
   }
-  /** One line of text in font 0, `heightMm` high, aligned in the width between the margins. */
+  /**
+   * One line of text in font 0, `heightMm` high, at the left margin or centred or right-aligned
+   * between the margins. Left-aligned text (every name and address) is a plain field, never a field
+   * block: see `fieldData`.
+   */
   text(text: string, yMm: number, heightMm: number, align: 'L' | 'C' | 'R' = 'L'): void {
     const x = dots(MARGIN_MM, this.dpi);
     const width = this.width - 2 * x;
     const h = dots(heightMm, this.dpi);
-    this.out.push(`^FO${x},${dots(yMm, this.dpi)}^A0N,${h},${h}^FB${width},1,0,${align},0^FH_^FD${fieldData(fit(text, width, h))}^FS`);
+    const line = fit(text, width, h);
+    const field = align === 'L' ? `^FH_^FD${fieldData(line)}` : `^FB${width},1,0,${align},0^FH_^FD${blockData(line)}`;
+    this.out.push(`^FO${x},${dots(yMm, this.dpi)}^A0N,${h},${h}${field}^FS`);
   }
   /** A horizontal rule across the label between the margins. */
   rule(yMm: number): void {
@@ -121,7 +162,7 @@ export function labelZpl({ order, seller, parcel, t }: LabelInput, dpi: Dpi): st
   let y = MARGIN_MM;
   z.text(t('docs.label.from'), y, 2.5);
   y += 3.5;
-  for (const line of [seller.name, ...seller.address.split(/\r?\n/)].filter(Boolean).slice(0, 5)) {
+  for (const line of [seller.name, ...seller.address.split(LINE_BREAKS)].map(oneLine).filter(Boolean).slice(0, 5)) {
     z.text(line, y, 3);
     y += 3.8;
   }
@@ -151,14 +192,26 @@ export function labelZpl({ order, seller, parcel, t }: LabelInput, dpi: Dpi): st
   return z.end();
 }
 
+/**
+ * The letters the test label checks, a line each, every line short enough for font 0 at the test
+ * label's 4.5 mm between the margins at both resolutions (test/unit/printers-zpl.test.ts checks it).
+ */
+export const TEST_LETTERS = ['ÅÄÖ åäö ÆØ æø', 'Ł ł Ż ż Ś ś Ć ć Ń ń', 'Ź ź Ę ę Ą ą Ó ó'] as const;
+/** Height of the test label's letters, in millimetres. */
+export const TEST_LETTERS_MM = 4.5;
+
 /** A test page for Settings → Printers: the printer's name and address, letters to check, a barcode. */
 export function testLabelZpl(printer: { name: string; host: string; port: number; dpi: Dpi }, t: Translate): string {
   const z = new ZplLabel(printer.dpi);
   z.text(t('printers.testLabel.title'), MARGIN_MM, 6);
   z.text(printer.name, 14, 5);
   z.text(`${printer.host}:${printer.port} · ${printer.dpi} dpi`, 21, 4);
-  z.text('ÅÄÖ åäö ÆØ æø Ł ł Ż ż Ś ś Ć ć Ń ń Ź ź Ę ę Ą ą', 30, 4.5);
-  z.rule(38);
-  z.code128('0123456789', 42, 15, 0.5, { centre: true });
+  let y = 29;
+  for (const letters of TEST_LETTERS) {
+    z.text(letters, y, TEST_LETTERS_MM);
+    y += 6;
+  }
+  z.rule(y + 1);
+  z.code128('0123456789', y + 5, 15, 0.5, { centre: true });
   return z.end();
 }

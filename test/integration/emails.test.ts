@@ -195,6 +195,56 @@ describe('e-mail when an order ships', () => {
   });
 });
 
+describe('customer text in e-mails', () => {
+  /** Runs of text between tags, outside the e-mail's own links, that a mail client would make a link of. */
+  const linkableRuns = (html: string) =>
+    html
+      .replace(/<a [^>]*>[^<]*<\/a>/g, '')
+      .split(/<[^>]*>/)
+      .filter((run) => /https?:\/\/|www\.|[\w.+-]@[\w-]+\.|[\w-]\.(?:example|com|se|no|fr|pl)\b/i.test(run.replace(/&#8288;/g, '\u2060')));
+
+  it('an address holding https://evil.example/x and evil@example.com is no link in the shop’s notice nor the confirmation, in either part, and is still there to read', async () => {
+    const { app, db, clock } = shop();
+    buildProduct(db, { sku: 'SOCK-1', name: 'Ullsockor grå', price: 14900 });
+    const res = await api(app)
+      .post('/api/v1/orders')
+      .send({
+        lines: [{ sku: 'SOCK-1', quantity: 2 }],
+        customer: { name: 'Eve www.evil.example', email: 'evil@example.com', language: 'sv', address: { line1: 'https://evil.example/x', line2: 'evil@example.com', postalCode: '111 22', city: 'evil.example', country: 'SE' } },
+        paymentMethod: 'card',
+        paid: true,
+      });
+    expect(res.status).toBe(201);
+    const smtp = await smtpServer();
+    expect(await sendDueEmails(db, smtpTransport(smtp.url), FROM, clock)).toBe(3);
+    expect(smtp.received).toHaveLength(3);
+    for (const mail of smtp.received) {
+      const html = String(mail.html);
+      expect(html, mail.subject).not.toMatch(/<a\b/);
+      expect(linkableRuns(html), mail.subject).toEqual([]);
+      expect(mail.text, mail.subject).not.toMatch(/https?:\/\/evil|evil\.example|evil@example|example\.com/);
+      // Shown as typed: the breaks are invisible.
+      expect(html.replace(/<[^>]*>/g, '').replace(/&#8288;/g, '')).toContain('https://evil.example/x');
+      expect(mail.text!.replace(/\u2060/g, '')).toContain('https://evil.example/x');
+    }
+    const [confirmation, notice] = smtp.received;
+    expect(String(confirmation!.html)).toContain('<html lang="sv">');
+    expect(String(confirmation!.html)).toContain(`<title>Order ${json<{ code: string }>(res).code} bekräftad – Nordic Socks</title>`);
+    expect(String(notice!.html)).toContain('<html lang="en">');
+    expect(notice!.text!.replace(/\u2060/g, '')).toContain('evil@example.com');
+  });
+
+  it('the shop’s tracking address stays a link beside a parcel ID and name that look like addresses', () => {
+    const { db, clock } = shop();
+    putEmailSettings(db, { ...getEmailSettings(db), trackingUrl: 'https://track.example/?id={parcel}' }, clock(), 'test');
+    const order = buildPackingOrder(db, { body: { customer: { ...aCustomer('Eve https://evil.example/x'), language: 'en' } } });
+    writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: ['evil.example'] }, { actor: SYSTEM, now: clock() }));
+    const html = db.$client.prepare("SELECT html_body FROM email_outbox WHERE template = 'shipped'").pluck().get() as string;
+    expect([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1])).toEqual(['https://track.example/?id=evil.example']);
+    expect(linkableRuns(html.replace(/<a [^>]*>[^<]*<\/a>/g, ''))).toEqual([]);
+  });
+});
+
 describe('the status form', () => {
   async function asOperator() {
     const ctx = shop();
