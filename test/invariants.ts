@@ -64,6 +64,14 @@ const RULES: Record<string, string> = {
   'a packing order has something left to ship': `
     SELECT o.code FROM orders o
      WHERE o.status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.quantity > l.shipped_quantity)`,
+  // A count writes counted − on hand when each line was counted (movements since then stay), once,
+  // when it is finished; an open count has written nothing.
+  'a count line wrote counted − on hand when counted, in the ledger, only when finished': `
+    SELECT c.id AS count_id, l.product_id, l.counted, l.on_hand_at_count, l.delta, c.finished_at,
+           coalesce((SELECT sum(s.delta) FROM stock_ledger s WHERE s.product_id = l.product_id AND s.reason = 'stock_count' AND s.note = 'count #' || c.id), 0) AS ledger
+      FROM stock_count_lines l JOIN stock_counts c ON c.id = l.count_id
+     WHERE (c.finished_at IS NOT NULL AND l.on_hand_at_count IS NOT NULL AND l.delta IS NOT l.counted - l.on_hand_at_count)
+        OR ledger <> CASE WHEN c.finished_at IS NULL THEN 0 ELSE coalesce(l.delta, 0) END`,
   // A status is never set without its event: the newest status event (created or status_changed) names it.
   "an order's status is the one its newest status event names": `
     SELECT o.code, o.status, e.type, e.data FROM orders o

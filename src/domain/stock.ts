@@ -51,3 +51,12 @@ function allocates(s: OrderStatus | null): number {
 export function counterDelta(from: OrderStatus | null, to: OrderStatus | null, unshipped: number): CounterDelta {
   return { reserved: (reserves(to) - reserves(from)) * unshipped, allocated: (allocates(to) - allocates(from)) * unshipped };
 }
+
+/**
+ * What finishing a stock count writes for one line: counted minus on hand when the line was counted,
+ * so shipments and goods in since then stay (issue 24). A line without that figure (one counted
+ * before it was recorded; docs/decisions.md § Stock) falls back to on hand at finishing, the old rule.
+ */
+export function countDifference(line: { counted: number; onHandAtCount: number | null }, onHandNow: number): number {
+  return line.counted - (line.onHandAtCount ?? onHandNow);
+}

@@ -3,6 +3,7 @@ import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { goodsIns, products, stockCountLines, stockCounts, stockLedger } from '../db/schema/index.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { allocate } from '../domain/allocation.js';
+import { countDifference } from '../domain/stock.js';
 import { AppError, fieldError } from '../errors.js';
 import { loadCandidates, loadStock } from '../pack/repo.js';
 import { getPackSettings } from '../pack/settings.js';
@@ -101,10 +102,13 @@ export function listCounts(conn: Conn, limit: number): StockCountRow[] {
   return conn.select().from(stockCounts).orderBy(desc(stockCounts.id)).limit(limit).all();
 }
 
-/** The products a count covers: those in its bin (by prefix) or, without a bin, those counted so far; with what was counted. */
+/**
+ * The products a count covers: those in its bin (by prefix) or, without a bin, those counted so far;
+ * with what was counted, on hand when it was counted and the difference finishing writes (or wrote).
+ */
 export function countSheet(conn: Conn, count: StockCountRow) {
   const counted = conn
-    .select({ productId: stockCountLines.productId, counted: stockCountLines.counted, delta: stockCountLines.delta, countedAt: stockCountLines.countedAt })
+    .select({ productId: stockCountLines.productId, counted: stockCountLines.counted, onHandAtCount: stockCountLines.onHandAtCount, delta: stockCountLines.delta, countedAt: stockCountLines.countedAt })
     .from(stockCountLines)
     .where(eq(stockCountLines.countId, count.id))
     .all();
@@ -124,27 +128,39 @@ export function countSheet(conn: Conn, count: StockCountRow) {
     .all();
   return rows.map((p) => {
     const line = byProduct.get(p.id);
-    return { sku: p.sku, name: p.name, location: p.location, onHand: p.onHand, counted: line?.counted ?? null, delta: line ? (line.delta ?? line.counted - p.onHand) : null };
+    return {
+      sku: p.sku,
+      name: p.name,
+      location: p.location,
+      onHand: p.onHand,
+      counted: line?.counted ?? null,
+      onHandAtCount: line?.onHandAtCount ?? null,
+      delta: line ? (line.delta ?? countDifference(line, p.onHand)) : null,
+    };
   });
 }
 
-/** Records the counted quantity of the scanned item in an open count (a later count of the same item replaces it). */
+/**
+ * Records the counted quantity of the scanned item in an open count, with on hand at this moment
+ * (a later count of the same item replaces both).
+ */
 export function recordCount(db: Db, countId: number, input: { code: string; counted: number }, now: Date): ProductRow {
   return writeTransaction(db, (tx) => {
     const count = getCount(tx, countId);
     if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
     const product = productFor(tx, input.code);
     tx.insert(stockCountLines)
-      .values({ countId, productId: product.id, counted: input.counted, countedAt: now })
-      .onConflictDoUpdate({ target: [stockCountLines.countId, stockCountLines.productId], set: { counted: input.counted, countedAt: now } })
+      .values({ countId, productId: product.id, counted: input.counted, onHandAtCount: product.onHand, countedAt: now })
+      .onConflictDoUpdate({ target: [stockCountLines.countId, stockCountLines.productId], set: { counted: input.counted, onHandAtCount: product.onHand, countedAt: now } })
       .run();
     return product;
   });
 }
 
 /**
- * Finishes a count: for each counted product the difference between what was counted and what is
- * on hand now goes to the ledger with the reason stock_count. Returns the products that changed.
+ * Finishes a count: for each counted product the difference between what was counted and what was
+ * on hand when it was counted goes to the ledger with the reason stock_count, so shipments and
+ * goods-in since the count stay. A difference of 0 writes nothing. Returns the products that changed.
  */
 export function finishCount(db: Db, countId: number, actor: Actor, now: Date): { changed: number; counted: number } {
   return writeTransaction(db, (tx) => finishCountIn(tx, countId, actor, now));
@@ -153,10 +169,15 @@ export function finishCount(db: Db, countId: number, actor: Actor, now: Date): {
 function finishCountIn(tx: Tx, countId: number, actor: Actor, now: Date): { changed: number; counted: number } {
   const count = getCount(tx, countId);
   if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
-  const lines = tx.select({ id: stockCountLines.id, counted: stockCountLines.counted, product: products }).from(stockCountLines).innerJoin(products, eq(products.id, stockCountLines.productId)).where(eq(stockCountLines.countId, countId)).all();
+  const lines = tx
+    .select({ id: stockCountLines.id, counted: stockCountLines.counted, onHandAtCount: stockCountLines.onHandAtCount, product: products })
+    .from(stockCountLines)
+    .innerJoin(products, eq(products.id, stockCountLines.productId))
+    .where(eq(stockCountLines.countId, countId))
+    .all();
   let changed = 0;
   for (const line of lines) {
-    const delta = line.counted - line.product.onHand;
+    const delta = countDifference(line, line.product.onHand);
     if (delta !== 0) {
       changeOnHand(tx, line.product, delta, { reason: 'stock_count', actor, now, note: `count #${count.id}` });
       changed++;

@@ -39,6 +39,7 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
     const broken: Record<string, unknown[]>[] = [];
     const statuses: number[] = [];
     let booked = 0;
+    let counts = 0;
     const apiStatuses: Record<string, number[]> = { ship: [], return: [], edit: [] };
     let parcel = 0;
     const pickCode = (sql: string) => db!.$client.prepare(sql).pluck().get() as string | undefined;
@@ -47,7 +48,10 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
         | { code: string; id: number; quantity: number; shipped: number }
         | undefined;
 
-    /** Book units in, then finish a count that finds one more than is on hand. */
+    /**
+     * Book units in, then count one more than is on hand and, before finishing, book more of it in:
+     * finishing adds the count's difference and keeps what came in (and what shipped) meanwhile.
+     */
     const stockWork = async () => {
       for (let i = 0; i < 5; i++) {
         const quantity = 1 + random.int(0, 4);
@@ -59,7 +63,11 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
       const sku = random.pick(skus);
       const onHand = db!.$client.prepare('SELECT on_hand FROM products WHERE sku = ?').pluck().get(sku) as number;
       statuses.push((await submit(count, `${count}/items`, { code: sku, counted: String(onHand + 1) })).status);
+      const meanwhile = await submit(goodsIn, `${goodsIn}/items`, { code: sku, quantity: '2' });
+      statuses.push(meanwhile.status);
+      if (meanwhile.status === 303) booked += 2;
       statuses.push((await submit(count, `${count}/finish`, {})).status);
+      counts++;
     };
     /** An integration ships packing orders, takes returns back and edits lines, all over the API. */
     const integrationWork = async () => {
@@ -100,6 +108,11 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
     expect(apiStatuses.edit!.filter((s) => s === 200).length).toBeGreaterThan(0);
     const ledger = (reason: string) => db!.$client.prepare('SELECT coalesce(sum(delta), 0) FROM stock_ledger WHERE reason = ?').pluck().get(reason) as number;
     expect(ledger('goods_in')).toBe(booked);
+    // Each count wrote counted − on hand when counted (the invariants check it line by line), never
+    // the goods-in booked between counting and finishing.
+    expect(counts).toBeGreaterThan(0);
+    const counted = db.$client.prepare('SELECT coalesce(sum(counted - on_hand_at_count), 0) FROM stock_count_lines').pluck().get() as number;
+    expect(db.$client.prepare("SELECT coalesce(sum(delta), 0) FROM stock_ledger WHERE reason = 'stock_count' AND note LIKE 'count #%'").pluck().get()).toBe(counted);
     // Every restocked unit is back on hand through the ledger; a written-off one never is.
     const restocked = db.$client.prepare("SELECT coalesce(sum(quantity), 0) FROM return_lines WHERE disposition = 'restock'").pluck().get() as number;
     expect(ledger('return')).toBe(restocked);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counterDelta, stockView } from '../../src/domain/stock.js';
+import { countDifference, counterDelta, stockView } from '../../src/domain/stock.js';
 import type { OrderStatus } from '../../src/domain/order-status.js';
 
 describe('stock counters', () => {
@@ -26,5 +26,19 @@ describe('stock counters', () => {
     expect(stockView({ onHand: 5, reserved: 5, allocated: 0, trackStock: true }).soldOut).toBe(true);
     expect(stockView({ onHand: 2, reserved: 3, allocated: 0, trackStock: true })).toMatchObject({ sellable: -1, soldOut: true });
     expect(stockView({ onHand: 0, reserved: 4, allocated: 0, trackStock: false }).soldOut).toBe(false);
+  });
+});
+
+describe('a stock count line', () => {
+  it.each([
+    // counted, on hand when counted, on hand at finishing → written
+    [3, 5, 8, -2],
+    [3, 5, 5, -2],
+    [7, 7, 2, 0],
+    [9, 4, 0, 5],
+    // No figure recorded (a count open before it was): on hand at finishing, the old rule.
+    [3, null, 8, -5],
+  ])('counted %i against %s on hand, %i on hand now, writes %i', (counted, onHandAtCount, onHandNow, expected) => {
+    expect(countDifference({ counted, onHandAtCount }, onHandNow)).toBe(expected);
   });
 });

@@ -101,6 +101,12 @@ export const stockCountLines = sqliteTable(
       .notNull()
       .references(() => products.id, { onDelete: 'cascade' }),
     counted: integer('counted').notNull(),
+    /**
+     * on_hand when this line was counted (last counted): finishing applies counted − this, so
+     * shipments and goods-in between counting and finishing stay. Null only on lines finished
+     * before the column existed (open lines were given on_hand at migration, docs/decisions.md).
+     */
+    onHandAtCount: integer('on_hand_at_count'),
     /** The difference written when the count was finished; null while open. */
     delta: integer('delta'),
     countedAt: timestamp('counted_at').notNull(),
