@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { Db } from './client.js';
+import { DURABLE, type Db } from './client.js';
 
 /**
  * The thread's whole program: its own connection to the file, a PASSIVE checkpoint every
@@ -12,6 +12,9 @@ const PROGRAM = `const { parentPort, workerData } = require('node:worker_threads
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
+// A checkpoint writes the database file: this connection is as durable as the writers' (client.ts DURABLE).
+db.pragma(workerData.durable);
+parentPort.postMessage({ synchronous: db.pragma('synchronous', { simple: true }) });
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 let last = -1;
 const timer = setInterval(() => {
@@ -42,6 +45,8 @@ export interface BackgroundCheckpoints {
   readonly last: CheckpointResult | null;
   /** Checkpoints that reported a change since the start. */
   readonly count: number;
+  /** The thread's connection's `PRAGMA synchronous` (2, FULL), null until it has opened the file. */
+  readonly synchronous: number | null;
   stop(): Promise<void>;
 }
 
@@ -51,19 +56,21 @@ export interface BackgroundCheckpoints {
  * two fsyncs, and every request queued behind it waits too (under order intake, one commit
  * in every few). Here a thread with its own connection checkpoints every `intervalMs`, and the request
  * thread's own automatic checkpoint is moved out to `fallbackPages`: it only runs if this thread
- * falls far behind or has stopped. Durability does not change: a commit is in the WAL before it is
- * answered, whoever copies it on.
+ * falls far behind or has stopped. Durability does not change: a commit is fsynced into the WAL
+ * before it is answered (client.ts DURABLE), whoever copies it on; a checkpoint fsyncs the WAL before
+ * it copies and the database file before the WAL may start over.
  *
  * For a database file only (an in-memory database has no WAL).
  */
 export function startBackgroundCheckpoints(db: Db, path: string, opts: { intervalMs?: number; fallbackPages?: number; onError?: (message: string) => void } = {}): BackgroundCheckpoints {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(PROGRAM, { eval: true, execArgv: [], workerData: { driver, path, intervalMs: opts.intervalMs ?? 100 } });
+  const worker = new Worker(PROGRAM, { eval: true, execArgv: [], workerData: { driver, path, durable: DURABLE, intervalMs: opts.intervalMs ?? 100 } });
   worker.unref();
   db.$client.pragma(`wal_autocheckpoint = ${opts.fallbackPages ?? 20_000}`);
-  const state = { last: null as CheckpointResult | null, count: 0 };
-  worker.on('message', (m: CheckpointResult | { error: string }) => {
+  const state = { last: null as CheckpointResult | null, count: 0, synchronous: null as number | null };
+  worker.on('message', (m: CheckpointResult | { error: string } | { synchronous: number }) => {
     if ('error' in m) opts.onError?.(m.error);
+    else if ('synchronous' in m) state.synchronous = m.synchronous;
     else {
       state.last = m;
       state.count++;
@@ -84,6 +91,9 @@ export function startBackgroundCheckpoints(db: Db, path: string, opts: { interva
     },
     get count() {
       return state.count;
+    },
+    get synchronous() {
+      return state.synchronous;
     },
     /**
      * Closes the thread's connection and ends the thread. Stop it before closing the database: the

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fromRoot } from '../paths.js';
 import Database from 'better-sqlite3';
@@ -19,19 +19,35 @@ export type Conn = BaseSQLiteDatabase<'sync', RunResult, typeof schema>;
 export const MIGRATIONS_FOLDER = fromRoot('src/db/migrations');
 
 /**
- * Opens the SQLite file with the pragmas the product relies on. The only place pragmas are set.
+ * The pragma of every connection that writes. With WAL and FULL, COMMIT fsyncs the -wal file before
+ * it returns: a write that was answered survives a power cut or an OS crash (as far as the disk
+ * keeps what it says it flushed: docs/operations.md § What a power cut … can lose). With NORMAL
+ * (the default better-sqlite3 gives a WAL file) the WAL is fsynced only at checkpoints, so the
+ * commits since the last one could vanish after they were answered. The price is one fsync per
+ * commit (docs/decisions.md § Durability).
+ */
+export const DURABLE = 'synchronous = FULL';
+
+/** `PRAGMA synchronous` as SQLite reports it: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA. */
+export const SYNCHRONOUS_FULL = 2;
+
+/**
+ * Opens the SQLite file with the pragmas the product relies on (the only place they are chosen).
  * - WAL: readers never wait for the writer.
  * - foreign_keys: SQLite ignores REFERENCES without it.
  * - busy_timeout: a second process (CLI pack run, second server) waits for the write lock instead of failing.
- * - synchronous NORMAL: safe with WAL; a power cut may lose the last commit, never corrupt.
+ * - {@link DURABLE}: a commit is on disk before it returns, so before anything is answered.
+ * Every connection that writes is opened here (the server's, the pack run's worker's, the CLI's),
+ * except the checkpoint thread's (checkpoints.ts), which sets DURABLE itself; the others are read-only.
  */
 export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const sqlite = new Database(path);
+  if (path !== ':memory:') keepPrivate(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(DURABLE);
   return drizzle(sqlite, { schema });
 }
 
@@ -102,4 +118,16 @@ export function preparedQuery<T>(prepare: (conn: Conn) => T): (conn: Conn) => T 
     if (!query) cache.set(conn, (query = prepare(conn)));
     return query;
   };
+}
+
+/**
+ * The database holds customers, session ids and the session secret: readable by the server's user
+ * alone (0600), whatever the umask made of it. SQLite gives its -wal and -shm files the database
+ * file's mode when it makes them; those already there are set too. Backups are written the same way
+ * (scripts/backup.ts).
+ */
+export function keepPrivate(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }

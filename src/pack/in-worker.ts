@@ -4,7 +4,7 @@ import { packRuns } from '../db/schema/index.js';
 import { AppError } from '../errors.js';
 import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
 import { BATCH_SIZE, runPackScript, type PackRunOptions, type PackScriptDeps } from './run.js';
-import type { WorkerReply, WorkerRun } from './worker.js';
+import type { RunConnection, WorkerReply, WorkerRun } from './worker.js';
 import { siblingModule } from '../paths.js';
 import { startWorker } from '../threads.js';
 import { lastRequestAt } from '../activity.js';
@@ -41,6 +41,13 @@ const WORKER_IDLE_MS = 5 * 60_000;
 /** The worker new runs go to; null until the first run, and from the moment it is asked to stop. */
 let current: PackWorker | null = null;
 let nextJob = 1;
+/** The connection of the last run the worker finished (tests check its pragmas: db/client.ts DURABLE). */
+let lastConnection: RunConnection | null = null;
+
+/** How the worker's last finished run had its connection set up; null before the first. */
+export function lastRunConnection(): RunConnection | null {
+  return lastConnection;
+}
 
 function follow(job: Job, event: PackProgress): void {
   // Batches vary in size (the worker paces them); the next is taken to be as large as the last.
@@ -68,7 +75,10 @@ function onReply(w: PackWorker, reply: WorkerReply): void {
     w.thread.unref();
     w.idle = setTimeout(() => void stopWorker(w), WORKER_IDLE_MS).unref();
   }
-  if (reply.type === 'result') job.resolve(reply.report);
+  if (reply.type === 'result') {
+    lastConnection = reply.connection;
+    job.resolve(reply.report);
+  }
   else if (reply.type === 'refused') job.reject(new AppError(reply.error.code, reply.error.key, reply.error.params, reply.error.details));
   else job.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
 }

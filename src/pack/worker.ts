@@ -81,11 +81,16 @@ export interface WorkerRun {
   lists: boolean;
 }
 
+/** How the run's connection was set up, as SQLite reports it (`synchronous` 2 is FULL). */
+export interface RunConnection {
+  synchronous: number;
+}
+
 /** What the worker sends back. */
 export type WorkerReply =
   | { job: number; type: 'progress'; event: PackProgress }
   | { job: number; type: 'log'; level: keyof Logger; message: string; data?: Record<string, unknown> }
-  | { job: number; type: 'result'; report: PackRunReport }
+  | { job: number; type: 'result'; report: PackRunReport; connection: RunConnection }
   | { job: number; type: 'refused'; error: { code: AppError['code']; key: string; params: Record<string, unknown>; details?: AppError['details'] } }
   | { job: number; type: 'error'; message: string; stack?: string };
 
@@ -140,7 +145,8 @@ async function run(msg: WorkerRun): Promise<void> {
       { ...msg.opts, lists: msg.lists },
     );
     checkpoint();
-    send({ job: msg.job, type: 'result', report: reportOf(result, msg.lists) });
+    const connection = { synchronous: db.$client.pragma('synchronous', { simple: true }) as number };
+    send({ job: msg.job, type: 'result', report: reportOf(result, msg.lists), connection });
   } catch (err) {
     if (err instanceof AppError) send({ job: msg.job, type: 'refused', error: { code: err.code, key: err.key, params: err.params, ...(err.details && { details: err.details }) } });
     else send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack && { stack: err.stack }) });
