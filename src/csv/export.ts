@@ -1,7 +1,7 @@
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client.js';
 import { orderListCondition, type OrderFilterQuery } from '../orders/list.js';
-import { majorUnits, percent, type CsvDialect } from './format.js';
+import { majorUnits, neutraliseCell as text, percent, type CsvDialect } from './format.js';
 import { streamCsv } from './stream.js';
 import type { Writable } from 'node:stream';
 
@@ -96,26 +96,27 @@ export async function exportOrders(db: Db, query: OrderFilterQuery, timeZone: st
     for (const r of statement.iterate(before, ...filter.params)) {
       before = r[0];
       const lineTotal = r[20] !== null && r[22] !== null ? r[20] * r[22] : null;
+      // Text fields through neutraliseCell (a customer's name is anyone's text); figures as they are.
       write([
-        r[1],
+        text(r[1]),
         new Date(r[2]).toISOString(),
-        r[3],
-        r[4] ?? '',
-        r[5] ?? '',
+        text(r[3]),
+        text(r[4] ?? ''),
+        text(r[5] ?? ''),
         r[6] ? 'yes' : 'no',
-        r[7],
+        text(r[7]),
         majorUnits(r[8], sep),
         majorUnits(r[9], sep),
-        r[10] ?? '',
-        r[11] ?? '',
-        r[12] ?? '',
-        r[13] ?? '',
-        r[14] ?? '',
-        r[15] ?? '',
-        r[16] ?? '',
-        r[17] ?? '',
-        r[18] ?? '',
-        r[19] ?? '',
+        text(r[10] ?? ''),
+        text(r[11] ?? ''),
+        text(r[12] ?? ''),
+        text(r[13] ?? ''),
+        text(r[14] ?? ''),
+        text(r[15] ?? ''),
+        text(r[16] ?? ''),
+        text(r[17] ?? ''),
+        text(r[18] ?? ''),
+        text(r[19] ?? ''),
         r[20] ?? '',
         r[21] ?? '',
         majorUnits(r[22], sep),
@@ -143,7 +144,7 @@ export async function exportProducts(db: Db, csv: CsvDialect, out: Writable): Pr
     const start = after;
     for (const r of statement.iterate(after)) {
       after = r[0];
-      write([r[0], r[1], r[2] ?? '', r[3] ?? '', majorUnits(r[4], sep), percent(r[5], sep), r[6] ? 'yes' : 'no', r[7], r[9], r[7] - r[9], r[7] - r[8]]);
+      write([text(r[0]), text(r[1]), text(r[2] ?? ''), text(r[3] ?? ''), majorUnits(r[4], sep), percent(r[5], sep), r[6] ? 'yes' : 'no', r[7], r[9], r[7] - r[9], r[7] - r[8]]);
     }
     return after !== start;
   });

@@ -36,3 +36,27 @@ export function readDecimal(text: string): number | undefined {
   if (!/^\d+([.,]\d+)?$/.test(compact)) return undefined;
   return Number(compact.replace(',', '.'));
 }
+
+/**
+ * A text cell a spreadsheet would run as a formula: one that starts with `=`, `+`, `-` or `@`, a
+ * tab or a carriage return, also after leading spaces (OWASP "CSV injection"). Leading `'`s are
+ * looked past, so that a cell that already starts with `'` before such a character is escaped once
+ * more and {@link restoreCell} gives back exactly what was written.
+ */
+const FORMULA_LIKE = /^'* *[=+\-@\t\r]/;
+const NEUTRALISED = /^'+ *[=+\-@\t\r]/;
+
+/**
+ * A text cell as an export writes it: with a leading `'` when a spreadsheet would read it as a
+ * formula, so that `=HYPERLINK(…)` in a customer's name shows as text, never as a live link. Only
+ * text fields pass here: the numbers an export writes itself (amounts, quantities, maybe negative)
+ * are written as they are, so that they stay numbers.
+ */
+export function neutraliseCell(text: string): string {
+  return FORMULA_LIKE.test(text) ? `'${text}` : text;
+}
+
+/** What {@link neutraliseCell} wrote, read back: one leading `'` taken off a cell it would have escaped. */
+export function restoreCell(text: string): string {
+  return NEUTRALISED.test(text) ? text.slice(1) : text;
+}

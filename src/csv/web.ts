@@ -13,8 +13,9 @@ import { parse } from '../web/validate.js';
 import { csvDialectQuery, csvFileName } from './dialect.js';
 import { exportOrders, exportProducts } from './export.js';
 import { IMPORT_COLUMNS, IMPORT_IGNORED, IMPORT_REQUIRED, importProducts, type ImportOutcome } from './import.js';
-import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, readCsvFile } from './read.js';
-import { columnOfField, importRowFromRecord } from './rows.js';
+import { readImportRows } from './in-worker.js';
+import { MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from './read.js';
+import { columnOfField } from './rows.js';
 import { sendCsv } from './send.js';
 import { dropUpload, findUpload, keepUpload } from './uploads.js';
 
@@ -90,12 +91,13 @@ export function csvWeb({ db, config, clock, log }: AppDeps): Router {
     });
   };
 
-  const run = (req: Request, content: Buffer, dryRun: boolean, skipBad: boolean) => {
-    const file = readCsvFile(content, IMPORT_COLUMNS, IMPORT_REQUIRED, IMPORT_IGNORED);
-    return importProducts(db, file.records.map(importRowFromRecord), { actor: userActor(req.user!), now: clock(), dryRun, skipBad, columnOf: columnOfField });
+  // The file is read in a worker thread, the rows written here in short batches (import.ts).
+  const run = async (req: Request, content: Buffer, dryRun: boolean, skipBad: boolean) => {
+    const rows = await readImportRows(content, { known: IMPORT_COLUMNS, required: IMPORT_REQUIRED, ignored: IMPORT_IGNORED });
+    return importProducts(db, rows, { actor: userActor(req.user!), now: clock(), dryRun, skipBad, columnOf: columnOfField });
   };
 
-  tools.post('/import', (req, res) => {
+  tools.post('/import', async (req, res) => {
     const skipBad = formFields(req).skipBad === '1';
     try {
       if (req.uploadError) throw req.uploadError;
@@ -103,7 +105,7 @@ export function csvWeb({ db, config, clock, log }: AppDeps): Router {
       const fileName = req.file.originalname || 'import.csv';
       let outcome: ImportOutcome;
       try {
-        outcome = run(req, req.file.buffer, true, skipBad);
+        outcome = await run(req, req.file.buffer, true, skipBad);
       } catch (err) {
         // The file itself cannot be read: said next to the file field.
         if (err instanceof AppError && err.code === 'csv_unreadable') throw new AppError(err.code, err.key, err.params, { fields: [{ path: 'file', key: err.key, params: err.params }] });
@@ -116,11 +118,11 @@ export function csvWeb({ db, config, clock, log }: AppDeps): Router {
     }
   });
 
-  tools.post('/import/:token/confirm', (req, res) => {
+  tools.post('/import/:token/confirm', async (req, res) => {
     const token = parse(tokenParam, req.params.token);
     const { skipBad } = parse(confirmForm, formFields(req));
     const upload = findUpload(db, req.user!.id, token, clock());
-    const outcome = run(req, upload.content, false, skipBad === '1');
+    const outcome = await run(req, upload.content, false, skipBad === '1');
     if (!outcome.applied) {
       // A row went bad since the preview (or "skip bad rows" was unticked): nothing was written.
       res.locals.formError = req.t('csv.errors.badRows', { count: outcome.counts.bad });

