@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'check_not_found'
   | 'delivery_not_verified'
   | 'not_invoice_order'
+  | 'invoice_not_numbered'
   | 'invoice_one_at_a_time'
   | 'document_font_missing'
   | 'parcel_in_use'
@@ -104,6 +105,7 @@ const STATUS: Record<ErrorCode, number> = {
   check_not_found: 404,
   delivery_not_verified: 409,
   not_invoice_order: 409,
+  invoice_not_numbered: 409,
   invoice_one_at_a_time: 422,
   document_font_missing: 503,
   parcel_in_use: 409,

@@ -11,6 +11,7 @@ import { AppError } from '../errors.js';
 import { webhooksApi } from '../webhooks/api.js';
 import type { AppDeps } from '../web/types.js';
 import { bearerAuth } from './auth.js';
+import { apiIdempotency } from './idempotency.js';
 import { returnsApi } from '../returns/api.js';
 
 /** JSON API under /api/v1 (docs/api.md). */
@@ -28,6 +29,8 @@ export function apiRouter(deps: AppDeps): Router {
   });
   router.use(express.json({ limit: '1mb', strict: true }));
   router.use(bearerAuth(deps));
+  // Every write with an Idempotency-Key is done once per token, method and resource (docs/api.md § Retries).
+  router.use(apiIdempotency(deps.db, deps.clock, deps.log));
   // First: the station's scans are the most frequent requests.
   const shipping = shippingApi(deps);
   router.use('/orders', shipping.orders);

@@ -40,7 +40,7 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
     const { lang, parcel } = parse(langQuery, req.query);
     if (kind === 'label' && !parcel) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'parcel', key: 'validation.required' }] });
     const language = lang ?? deps.config.defaultLanguage;
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [resolveOrderCode(req.params.code)], actor: req.api!.actor, lang: language, customerLang: language, sameLanguageForAll: lang !== undefined, ...(parcel && { parcelId: parcel }) });
+    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [resolveOrderCode(req.params.code)], actor: req.api!.actor, lang: language, customerLang: language, sameLanguageForAll: lang !== undefined, numberInvoice: true, ...(parcel && { parcelId: parcel }) });
     sendPdf(res, pdf, fileName);
   });
 

@@ -37,6 +37,12 @@ export interface PrintRequest {
   sameLanguageForAll?: boolean;
   /** For a label: the parcel ID, which must be on one of the order's deliveries. */
   parcelId?: string;
+  /**
+   * For an invoice not yet numbered: take its number now. Only the API's GET asks (a bearer token,
+   * which no other site's link carries); the pages take it in a POST (`issueInvoice`) and their GET
+   * refuses an invoice without one (409 `invoice_not_numbered`).
+   */
+  numberInvoice?: boolean;
 }
 
 /** The file name a browser saves: `pick-slip-1234567890.pdf`, `batch-pick-list-2026-11-22.pdf`. */
@@ -72,8 +78,10 @@ function checkOrders(kind: DocumentKind, codes: readonly string[], orders: DocOr
 /**
  * The order's invoice: made on its first print with the next number of the gap-free series (the
  * number is taken in the same transaction as the invoice row is written), the same on a reprint.
+ * Called by a POST only (Outbound's Print, the order page's Print invoice, the API): a GET, which a
+ * link on another site can make, only shows an invoice already numbered (`numberedInvoice`).
  */
-function invoiceFor(db: Db, order: DocOrderRow, now: Date, by: string, timezone: string): InvoiceInfo {
+export function issueInvoice(db: Db, order: DocOrderRow, now: Date, by: string, timezone: string): InvoiceInfo {
   return writeTransaction(db, (tx) => {
     const existing = tx.select().from(invoices).where(eq(invoices.orderId, order.id)).get();
     const row =
@@ -88,6 +96,13 @@ function invoiceFor(db: Db, order: DocOrderRow, now: Date, by: string, timezone:
       })();
     return { number: row.number, reference: row.reference, issuedAt: row.issuedAt.getTime(), dueAt: row.dueAt.getTime() };
   });
+}
+
+/** The order's invoice as numbered by its first print, or 409 `invoice_not_numbered`: nothing is taken here. */
+function numberedInvoice(db: Db, order: DocOrderRow): InvoiceInfo {
+  const row = db.select().from(invoices).where(eq(invoices.orderId, order.id)).get();
+  if (!row) throw new AppError('invoice_not_numbered', 'errors.invoiceNotNumbered', { code: order.code });
+  return { number: row.number, reference: row.reference, issuedAt: row.issuedAt.getTime(), dueAt: row.dueAt.getTime() };
 }
 
 /**
@@ -113,7 +128,7 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
   const codes = [...new Set(req.codes)];
   const orders = checkPrint(db, req.kind, codes);
   const now = clock();
-  const invoice = req.kind === 'invoice' ? invoiceFor(db, orders[0]!, now, req.actor.name, deps.timezone) : undefined;
+  const invoice = req.kind !== 'invoice' ? undefined : req.numberInvoice ? issueInvoice(db, orders[0]!, now, req.actor.name, deps.timezone) : numberedInvoice(db, orders[0]!);
   const parcel = req.kind === 'label' ? parcelOf(db, orders[0]!, req.parcelId ?? '') : undefined;
   const pdf = await deps.renderer.render({
     kind: req.kind,

@@ -1,7 +1,7 @@
 /** English: the reference catalog. Every other language is typed after it. */
 export const en = {
   app: { name: 'Warehouse' },
-  common: { save: 'Save', cancel: 'Cancel', yes: 'Yes', no: 'No', colon: ':' },
+  common: { save: 'Save', cancel: 'Cancel', yes: 'Yes', no: 'No', colon: ':', formResent: 'This form was already sent: nothing was done again.' },
   /** Counts put into longer texts: each a plural pair, chosen by i18next with `count`. */
   counts: {
     units_one: '{{count}} unit',
@@ -831,7 +831,9 @@ export const en = {
       record: 'Record',
       recorded: 'Counted {{counted}} × {{sku}} {{name}}.',
       finish: 'Finish the count',
-      finishHelp: 'Finishing writes each difference between what was counted and what is on hand then to the ledger (reason: count).',
+      finishHelp: 'Finishing writes each line’s difference to the ledger (reason: count): counted minus what was on hand when that line was counted.',
+      kept: 'Shipments and goods in after a line was counted are kept: finishing adds only the difference, it does not set on hand to the counted number.',
+      onHandAtCount: 'On hand when counted',
       finished: 'Stock count {{id}} is finished already.',
       done_one: 'Count finished: {{count}} product counted, {{changed}} changed.',
       done_other: 'Count finished: {{count}} products counted, {{changed}} changed.',
@@ -839,6 +841,7 @@ export const en = {
       discarded: 'The count was discarded; nothing was changed.',
       empty: 'Nothing counted yet.',
       difference: 'Difference',
+      toApply: 'Difference to apply',
     },
     location: 'Bin',
     barcode: 'Barcode',
@@ -1252,6 +1255,8 @@ export const en = {
       repeatedColumn: 'Column "{{column}}" is there twice.',
       missingColumn: 'Column "{{column}}" is missing.',
       tooManyRows: 'At most {{max}} rows per file: split it.',
+      tooManyColumns: 'At most {{max}} columns per row.',
+      cellTooLong: 'A cell near line {{line}} is longer than {{max}} characters.',
       tooLarge: 'The file is larger than {{max}}.',
       oneFile: 'Send one file.',
       noFile: 'Choose a CSV file.',
@@ -1319,6 +1324,7 @@ export const en = {
     busy: 'The database is busy. Try again in a moment.',
     idempotencyKeyFormat: 'Idempotency-Key must be 1–200 printable characters.',
     idempotencyKeyReused: 'This Idempotency-Key was already used with a different request body.',
+    formAlreadySent: 'This form was already sent with other values. Reload the page to send it again.',
     internal: 'An unexpected error occurred. It has been logged.',
     packRunInProgress: 'The pack script is already running since {{since}}, started by {{by}}.',
     webhookNotFound: 'No webhook {{id}}.',
@@ -1334,6 +1340,7 @@ export const en = {
     },
     orderNotPackedYet: 'Order {{code}} is $t(status.{{status}}): $t(outbound.kind.{{kind}}) is printed once the order is in $t(status.packing) or $t(status.shipped).',
     notInvoiceOrder: 'Order {{code}} is not paid by own invoice ($t(payment.{{paymentMethod}})): there is no invoice to print.',
+    invoiceNotNumbered: 'Order {{code}} has no invoice number yet: print the invoice from Outbound (Print takes the number); this address only shows an invoice already printed.',
     invoiceOneAtATime: 'Invoices are printed one order at a time: select one own-invoice order.',
     documentFontMissing: 'Documents cannot be made: the font {{file}} is missing. Install the Debian package fonts-dejavu-core or set DOCUMENT_FONT_DIR.',
     lineNotFound: 'Order {{code}} has no line {{id}}.',
@@ -1351,6 +1358,7 @@ export const en = {
     printerUnreachable: 'Printer {{printer}} ({{address}}) cannot be reached ({{cause}}): is it on and on the network? Nothing was changed; print again from the parcel.',
     printerTimeout: 'Printer {{printer}} ({{address}}) did not answer within {{seconds}} s: is it switched on? Nothing was changed; print again from the parcel.',
     printerTimeoutSending: 'Printer {{printer}} ({{address}}) did not take the label within {{seconds}} s (out of paper, open, or busy?). Check the printer before printing again from the parcel.',
+    printerFailedApi: 'Printer {{printer}} did not take the label. Nothing was changed; print again from the parcel. What went wrong is in the order’s history for staff, and in this answer for an admin token.',
     orderTaken: 'Order {{code}} is open at {{station}} — {{packer}}. Take it over to pack it here.',
     orderAtStation: 'Order {{code}} is open at {{station}} — {{packer}}. Take it over to check it here.',
     check: {

@@ -8,7 +8,7 @@ import type { Catalog } from './en.js';
  */
 export const fr: Catalog = {
   app: { name: 'Entrepôt' },
-  common: { save: 'Enregistrer', cancel: 'Annuler', yes: 'Oui', no: 'Non', colon: ' :' },
+  common: { save: 'Enregistrer', cancel: 'Annuler', yes: 'Oui', no: 'Non', colon: ' :' , formResent: 'Ce formulaire a déjà été envoyé : rien n’a été refait.' },
   /** Quantités insérées dans des textes plus longs : chacune une paire singulier/pluriel (en français, 0 et 1 au singulier). */
   counts: {
     units_one: '{{count}} unité',
@@ -837,7 +837,9 @@ export const fr: Catalog = {
       record: 'Enregistrer',
       recorded: 'Compté : {{counted}} × {{sku}} {{name}}.',
       finish: 'Terminer l’inventaire',
-      finishHelp: 'Terminer inscrit dans les mouvements de stock chaque écart entre ce qui a été compté et le stock physique à ce moment-là (motif : inventaire).',
+      finishHelp: 'Terminer inscrit dans les mouvements de stock l’écart de chaque ligne (motif : inventaire) : la quantité comptée moins le stock physique au moment où cette ligne a été comptée.',
+      kept: 'Les expéditions et réceptions postérieures au comptage d’une ligne sont conservées : terminer n’ajoute que l’écart, sans remplacer le stock physique par la quantité comptée.',
+      onHandAtCount: 'En stock au comptage',
       finished: 'L’inventaire {{id}} est déjà terminé.',
       done_one: 'Inventaire terminé : {{count}} produit compté ; écarts corrigés : {{changed}}.',
       done_other: 'Inventaire terminé : {{count}} produits comptés ; écarts corrigés : {{changed}}.',
@@ -845,6 +847,7 @@ export const fr: Catalog = {
       discarded: 'L’inventaire a été abandonné ; rien n’a été modifié.',
       empty: 'Rien n’a encore été compté.',
       difference: 'Écart',
+      toApply: 'Écart à appliquer',
     },
     location: 'Emplacement',
     barcode: 'Code-barres',
@@ -1258,6 +1261,8 @@ export const fr: Catalog = {
       repeatedColumn: 'La colonne « {{column}} » figure deux fois.',
       missingColumn: 'La colonne « {{column}} » manque.',
       tooManyRows: 'Au plus {{max}} lignes par fichier : découpez-le.',
+      tooManyColumns: 'Au plus {{max}} colonnes par ligne.',
+      cellTooLong: 'Une cellule près de la ligne {{line}} dépasse {{max}} caractères.',
       tooLarge: 'Le fichier dépasse {{max}}.',
       oneFile: 'Envoyez un seul fichier.',
       noFile: 'Choisissez un fichier CSV.',
@@ -1325,6 +1330,7 @@ export const fr: Catalog = {
     busy: 'La base de données est occupée. Réessayez dans un instant.',
     idempotencyKeyFormat: 'Idempotency-Key doit faire de 1 à 200 caractères imprimables.',
     idempotencyKeyReused: 'Cette Idempotency-Key a déjà été utilisée avec un autre corps de requête.',
+    formAlreadySent: 'Ce formulaire a déjà été envoyé avec d’autres valeurs. Rechargez la page pour l’envoyer à nouveau.',
     internal: 'Une erreur inattendue s’est produite. Elle a été journalisée.',
     packRunInProgress: 'Le script de préparation tourne déjà depuis {{since}}, lancé par {{by}}.',
     webhookNotFound: 'Aucun webhook {{id}}.',
@@ -1340,6 +1346,7 @@ export const fr: Catalog = {
     },
     orderNotPackedYet: 'La commande {{code}} est au statut « $t(status.{{status}}) » : le document « $t(outbound.kind.{{kind}}) » s’imprime une fois la commande au statut « $t(status.packing) » ou « $t(status.shipped) ».',
     notInvoiceOrder: 'La commande {{code}} n’est pas payée sur facture ($t(payment.{{paymentMethod}})) : il n’y a pas de facture à imprimer.',
+    invoiceNotNumbered: 'La commande {{code}} n’a pas encore de numéro de facture : imprimez la facture depuis Expédition (Imprimer attribue le numéro) ; cette adresse n’affiche qu’une facture déjà imprimée.',
     invoiceOneAtATime: 'Les factures s’impriment une commande à la fois : sélectionnez une seule commande sur facture.',
     documentFontMissing: 'Impossible de produire les documents : la police {{file}} manque. Installez le paquet Debian fonts-dejavu-core ou définissez DOCUMENT_FONT_DIR.',
     lineNotFound: 'La commande {{code}} n’a pas de ligne {{id}}.',
@@ -1357,6 +1364,7 @@ export const fr: Catalog = {
     printerUnreachable: 'L’imprimante {{printer}} ({{address}}) est injoignable ({{cause}}) : est-elle allumée et sur le réseau ? Rien n’a été modifié ; réimprimez depuis le colis.',
     printerTimeout: 'L’imprimante {{printer}} ({{address}}) n’a pas répondu dans les {{seconds}} s : est-elle allumée ? Rien n’a été modifié ; réimprimez depuis le colis.',
     printerTimeoutSending: 'L’imprimante {{printer}} ({{address}}) n’a pas pris l’étiquette dans les {{seconds}} s (plus de papier, capot ouvert ou occupée ?). Vérifiez l’imprimante avant de réimprimer depuis le colis.',
+    printerFailedApi: 'L’imprimante {{printer}} n’a pas pris l’étiquette. Rien n’a été modifié ; réimprimez depuis le colis. La cause est dans l’historique de la commande pour le personnel, et dans cette réponse pour un jeton administrateur.',
     orderTaken: 'La commande {{code}} est ouverte au poste {{station}} — {{packer}}. Reprenez-la pour l’emballer ici.',
     orderAtStation: 'La commande {{code}} est ouverte au poste {{station}} — {{packer}}. Reprenez-la pour la contrôler ici.',
     check: {

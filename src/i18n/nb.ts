@@ -6,7 +6,7 @@ import type { Catalog } from './en.js';
  */
 export const nb: Catalog = {
   app: { name: 'Lager' },
-  common: { save: 'Lagre', cancel: 'Avbryt', yes: 'Ja', no: 'Nei', colon: ':' },
+  common: { save: 'Lagre', cancel: 'Avbryt', yes: 'Ja', no: 'Nei', colon: ':', formResent: 'Skjemaet var allerede sendt: ingenting ble gjort på nytt.' },
   /** Counts put into longer texts: each a plural pair, chosen by i18next with `count`. */
   counts: {
     units_one: '{{count}} enhet',
@@ -836,7 +836,9 @@ export const nb: Catalog = {
       record: 'Registrer',
       recorded: 'Telt {{counted}} × {{sku}} {{name}}.',
       finish: 'Avslutt tellingen',
-      finishHelp: 'Ved avslutning skrives hver forskjell mellom det som er telt og det som da er på lager, til lagerhistorikken (grunn: telling).',
+      finishHelp: 'Ved avslutning skrives hver linjes differanse til lagerhistorikken (grunn: telling): det som er telt minus det som var på lager da linjen ble telt.',
+      kept: 'Forsendelser og varemottak etter at en linje ble telt, beholdes: avslutningen legger bare til differansen, den setter ikke lagerbeholdningen til det telte antallet.',
+      onHandAtCount: 'På lager ved telling',
       finished: 'Varetelling {{id}} er allerede avsluttet.',
       done_one: 'Tellingen er avsluttet: {{count}} vare telt, {{changed}} endret.',
       done_other: 'Tellingen er avsluttet: {{count}} varer telt, {{changed}} endret.',
@@ -844,6 +846,7 @@ export const nb: Catalog = {
       discarded: 'Tellingen ble forkastet; ingenting ble endret.',
       empty: 'Ingenting telt ennå.',
       difference: 'Differanse',
+      toApply: 'Differanse som føres',
     },
     location: 'Hylleplass',
     barcode: 'Strekkode',
@@ -1257,6 +1260,8 @@ export const nb: Catalog = {
       repeatedColumn: 'Kolonnen «{{column}}» finnes to ganger.',
       missingColumn: 'Kolonnen «{{column}}» mangler.',
       tooManyRows: 'Høyst {{max}} rader per fil: del den opp.',
+      tooManyColumns: 'Høyst {{max}} kolonner per rad.',
+      cellTooLong: 'En celle nær linje {{line}} er lengre enn {{max}} tegn.',
       tooLarge: 'Filen er større enn {{max}}.',
       oneFile: 'Send én fil.',
       noFile: 'Velg en CSV-fil.',
@@ -1324,6 +1329,7 @@ export const nb: Catalog = {
     busy: 'Databasen er opptatt. Prøv igjen om et øyeblikk.',
     idempotencyKeyFormat: 'Idempotency-Key må være 1–200 skrivbare tegn.',
     idempotencyKeyReused: 'Denne Idempotency-Key er allerede brukt med et annet innhold i forespørselen.',
+    formAlreadySent: 'Skjemaet er allerede sendt med andre verdier. Last inn siden på nytt for å sende det igjen.',
     internal: 'Det oppsto en uventet feil. Den er logget.',
     packRunInProgress: 'Pakkeskriptet kjører allerede siden {{since}}, startet av {{by}}.',
     webhookNotFound: 'Ingen webhook {{id}}.',
@@ -1339,6 +1345,7 @@ export const nb: Catalog = {
     },
     orderNotPackedYet: 'Ordre {{code}} er $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrives ut når ordren er i $t(status.packing) eller $t(status.shipped).',
     notInvoiceOrder: 'Ordre {{code}} betales ikke med egen faktura ($t(payment.{{paymentMethod}})): det finnes ingen faktura å skrive ut.',
+    invoiceNotNumbered: 'Ordre {{code}} har ikke fakturanummer ennå: skriv ut fakturaen fra Utlevering (Skriv ut tar nummeret); denne adressen viser bare en faktura som allerede er skrevet ut.',
     invoiceOneAtATime: 'Fakturaer skrives ut én ordre om gangen: velg én ordre med egen faktura.',
     documentFontMissing: 'Dokumenter kan ikke lages: skrifttypen {{file}} mangler. Installer Debian-pakken fonts-dejavu-core eller sett DOCUMENT_FONT_DIR.',
     lineNotFound: 'Ordre {{code}} har ingen linje {{id}}.',
@@ -1356,6 +1363,7 @@ export const nb: Catalog = {
     printerUnreachable: 'Skriver {{printer}} ({{address}}) kan ikke nås ({{cause}}): er den på og koblet til nettverket? Ingenting ble endret; skriv ut på nytt fra kolliet.',
     printerTimeout: 'Skriver {{printer}} ({{address}}) svarte ikke innen {{seconds}} s: er den slått på? Ingenting ble endret; skriv ut på nytt fra kolliet.',
     printerTimeoutSending: 'Skriver {{printer}} ({{address}}) tok ikke imot etiketten innen {{seconds}} s (tom for papir, åpen eller opptatt?). Sjekk skriveren før du skriver ut på nytt fra kolliet.',
+    printerFailedApi: 'Skriver {{printer}} tok ikke imot etiketten. Ingenting ble endret; skriv ut på nytt fra kolliet. Hva som gikk galt står i ordrens historikk for de ansatte, og i dette svaret for en administratortoken.',
     orderTaken: 'Ordre {{code}} er åpen ved {{station}} — {{packer}}. Overta den for å pakke den her.',
     orderAtStation: 'Ordre {{code}} er åpen ved {{station}} — {{packer}}. Overta den for å kontrollere den her.',
     check: {

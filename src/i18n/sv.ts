@@ -3,7 +3,7 @@ import type { Catalog } from './en.js';
 /** Svenska. Terms follow the shops' own help pages (Utleverans, Frakt ut, Plocksedel, Kolli-ID). */
 export const sv: Catalog = {
   app: { name: 'Lager' },
-  common: { save: 'Spara', cancel: 'Avbryt', yes: 'Ja', no: 'Nej', colon: ':' },
+  common: { save: 'Spara', cancel: 'Avbryt', yes: 'Ja', no: 'Nej', colon: ':', formResent: 'Formuläret var redan skickat: inget gjordes en gång till.' },
   /** Counts put into longer texts: each a plural pair, chosen by i18next with `count`. */
   counts: {
     units_one: '{{count}} enhet',
@@ -833,7 +833,9 @@ export const sv: Catalog = {
       record: 'Spara',
       recorded: 'Räknat {{counted}} × {{sku}} {{name}}.',
       finish: 'Avsluta inventeringen',
-      finishHelp: 'När inventeringen avslutas skrivs varje skillnad mellan räknat antal och det som då finns i lager till lagerhistoriken (orsak: inventering).',
+      finishHelp: 'När inventeringen avslutas skrivs varje rads skillnad till lagerhistoriken (orsak: inventering): räknat antal minus det som fanns i lager när raden räknades.',
+      kept: 'Leveranser och inleveranser efter att en rad räknats behålls: avslutet lägger bara till skillnaden, det sätter inte lagersaldot till det räknade antalet.',
+      onHandAtCount: 'I lager vid räkning',
       finished: 'Inventering {{id}} är redan avslutad.',
       done_one: 'Inventeringen avslutad: {{count}} produkt räknad, varav {{changed}} ändrades.',
       done_other: 'Inventeringen avslutad: {{count}} produkter räknade, varav {{changed}} ändrades.',
@@ -841,6 +843,7 @@ export const sv: Catalog = {
       discarded: 'Inventeringen slängdes; inget ändrades.',
       empty: 'Inget räknat ännu.',
       difference: 'Skillnad',
+      toApply: 'Skillnad att föra in',
     },
     location: 'Lagerplats',
     barcode: 'Streckkod',
@@ -1254,6 +1257,8 @@ export const sv: Catalog = {
       repeatedColumn: 'Kolumnen "{{column}}" finns två gånger.',
       missingColumn: 'Kolumnen "{{column}}" saknas.',
       tooManyRows: 'Högst {{max}} rader per fil: dela upp den.',
+      tooManyColumns: 'Högst {{max}} kolumner per rad.',
+      cellTooLong: 'En cell nära rad {{line}} är längre än {{max}} tecken.',
       tooLarge: 'Filen är större än {{max}}.',
       oneFile: 'Skicka en fil.',
       noFile: 'Välj en CSV-fil.',
@@ -1321,6 +1326,7 @@ export const sv: Catalog = {
     busy: 'Databasen är upptagen. Försök igen om en stund.',
     idempotencyKeyFormat: 'Idempotency-Key ska vara 1–200 skrivbara tecken.',
     idempotencyKeyReused: 'Denna Idempotency-Key har redan använts med ett annat innehåll.',
+    formAlreadySent: 'Formuläret har redan skickats med andra värden. Ladda om sidan för att skicka det igen.',
     internal: 'Ett oväntat fel inträffade. Det har loggats.',
     packRunInProgress: 'Packskriptet körs redan sedan {{since}}, startat av {{by}}.',
     emailNotFound: 'Inget e-postmeddelande {{id}}.',
@@ -1336,6 +1342,7 @@ export const sv: Catalog = {
     },
     orderNotPackedYet: 'Order {{code}} är $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrivs ut när ordern är i $t(status.packing) eller $t(status.shipped).',
     notInvoiceOrder: 'Order {{code}} betalas inte med egen faktura ($t(payment.{{paymentMethod}})): det finns ingen faktura att skriva ut.',
+    invoiceNotNumbered: 'Order {{code}} har inget fakturanummer än: skriv ut fakturan från Utleverans (Skriv ut tar numret); den här adressen visar bara en faktura som redan skrivits ut.',
     invoiceOneAtATime: 'Fakturor skrivs ut en order i taget: markera en order med egen faktura.',
     documentFontMissing: 'Dokument kan inte skapas: typsnittet {{file}} saknas. Installera Debianpaketet fonts-dejavu-core eller ange DOCUMENT_FONT_DIR.',
     lineNotFound: 'Order {{code}} har ingen rad {{id}}.',
@@ -1353,6 +1360,7 @@ export const sv: Catalog = {
     printerUnreachable: 'Skrivaren {{printer}} ({{address}}) går inte att nå ({{cause}}): är den påslagen och ansluten till nätverket? Inget ändrades; skriv ut igen från kollit.',
     printerTimeout: 'Skrivaren {{printer}} ({{address}}) svarade inte inom {{seconds}} s: är den påslagen? Inget ändrades; skriv ut igen från kollit.',
     printerTimeoutSending: 'Skrivaren {{printer}} ({{address}}) tog inte emot etiketten inom {{seconds}} s (slut på etiketter, öppen eller upptagen?). Kontrollera skrivaren innan du skriver ut igen från kollit.',
+    printerFailedApi: 'Skrivaren {{printer}} tog inte emot etiketten. Inget ändrades; skriv ut igen från kollit. Vad som gick fel står i orderns historik för personalen och i detta svar för en administratörstoken.',
     orderTaken: 'Order {{code}} är öppen vid {{station}} — {{packer}}. Ta över den för att packa den här.',
     orderAtStation: 'Order {{code}} är öppen vid {{station}} — {{packer}}. Ta över den för att kontrollera den här.',
     check: {

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ORDER_DOCUMENTS, sendPdf } from '../documents/api.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../documents/model.js';
-import { checkPrint, printDocuments } from '../documents/service.js';
+import { checkPrint, issueInvoice, printDocuments } from '../documents/service.js';
 import { AppError } from '../errors.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { getVerificationMode } from '../shipping/checks.js';
@@ -77,7 +77,10 @@ export function outboundWeb(deps: AppDeps): Router {
     try {
       if (form.orders.length === 0) throw new AppError('validation_failed', 'outbound.noSelection', {}, { fields: [{ path: 'orders', key: 'outbound.noSelection' }] });
       if (!kind) throw new AppError('validation_failed', 'outbound.noFunction', {}, { fields: [{ path: 'kind', key: 'outbound.noFunction' }] });
-      checkPrint(db, kind, form.orders);
+      const orders = checkPrint(db, kind, form.orders);
+      // The invoice's number is taken here, by the POST; its GET address only shows it (a link on
+      // another site could make a signed-in browser load that address).
+      if (kind === 'invoice') issueInvoice(db, orders[0]!, clock(), req.user!.name, config.timezone);
       const url = printUrl(kind, [...new Set(form.orders)]);
       if (wantsJson(req)) res.json({ url });
       else res.redirect(303, url);
@@ -100,7 +103,14 @@ export function outboundWeb(deps: AppDeps): Router {
     }
   });
 
-  // The order page's document links.
+  // The order page's Print invoice: numbers the invoice (a POST), then shows it at its GET address.
+  router.post('/orders/:code/invoice', requireCapability('outbound'), (req: Request<{ code: string }>, res) => {
+    const [order] = checkPrint(db, 'invoice', [resolveOrderCode(req.params.code)]);
+    issueInvoice(db, order!, clock(), req.user!.name, config.timezone);
+    res.redirect(303, `/outbound/orders/${order!.code}/invoice.pdf`);
+  });
+
+  // The order page's document links (an invoice only once numbered: see the POST above).
   router.get('/orders/:code/:name', requireCapability('outbound'), async (req: Request<{ code: string; name: string }>, res, next) => {
     // The same names as the API's; a label needs its parcel and is printed from the station.
     const kind = ORDER_DOCUMENTS.get(req.params.name);

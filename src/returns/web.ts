@@ -6,6 +6,7 @@ import { AppError, type FieldError } from '../errors.js';
 import { isLanguage } from '../i18n/index.js';
 import { requireCapability } from '../web/auth.js';
 import { formFields, renderForm } from '../web/form.js';
+import { formOnce } from '../web/form-once.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
@@ -104,9 +105,13 @@ export function returnsWeb(deps: AppDeps): Router {
     try {
       const form = readForm(body, lines);
       fieldOf = form.fieldOf;
-      const ret = registerReturnIn(db, order.code, form.input, { actor: userActor(req.user!), now: clock() });
-      setFlash(req, 'success', 'returns.registered', { number: ret.number });
-      res.redirect(`/orders/${order.code}#returns`);
+      // A form posted twice registers one return: the second answer is the first one's page.
+      const location = formOnce(db, req, clock(), () => {
+        const ret = registerReturnIn(db, order.code, form.input, { actor: userActor(req.user!), now: clock() });
+        setFlash(req, 'success', 'returns.registered', { number: ret.number });
+        return `/orders/${order.code}#returns`;
+      });
+      res.redirect(location);
     } catch (err) {
       render(req, res, order.code, { error: onForm(err, fieldOf, lines) });
     }

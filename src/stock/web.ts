@@ -1,3 +1,4 @@
+import { formOnce } from '../web/form-once.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { splitCount } from '../domain/item-scan.js';
@@ -67,8 +68,7 @@ export function stockWeb({ db, clock }: AppDeps): Router {
   router.post('/goods-in', (req, res) => {
     try {
       const { reference } = parse(goodsInForm, formFields(req));
-      const goodsIn = startGoodsIn(db, reference, userActor(req.user!), clock());
-      res.redirect(303, `/tools/stock/goods-in/${goodsIn.id}`);
+      res.redirect(303, formOnce(db, req, clock(), () => `/tools/stock/goods-in/${startGoodsIn(db, reference, userActor(req.user!), clock()).id}`));
     } catch (err) {
       renderIndex(req, res, err);
     }
@@ -86,9 +86,12 @@ export function stockWeb({ db, clock }: AppDeps): Router {
     const goodsInId = parse(id, req.params.id);
     try {
       const input = parse(receiveForm, scannedFields(db, formFields(req), 'quantity'));
-      const { product, onHand } = receiveItem(db, goodsInId, input, userActor(req.user!), clock());
-      setFlash(req, 'success', 'stock.goodsIn.received', { quantity: input.quantity, sku: product.sku, name: product.name, onHand });
-      res.redirect(303, `/tools/stock/goods-in/${goodsInId}`);
+      const location = formOnce(db, req, clock(), () => {
+        const { product, onHand } = receiveItem(db, goodsInId, input, userActor(req.user!), clock());
+        setFlash(req, 'success', 'stock.goodsIn.received', { quantity: input.quantity, sku: product.sku, name: product.name, onHand });
+        return `/tools/stock/goods-in/${goodsInId}`;
+      });
+      res.redirect(303, location);
     } catch (err) {
       renderForm(req, res, err, 'stock/goods-in', goodsInModel(req, goodsInId));
     }

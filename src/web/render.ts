@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { getScannerSettings } from '../scanners/settings.js';
 import { baseLocals } from './locals.js';
@@ -10,7 +11,10 @@ export function viewLocals({ config, db, newOrders }: AppDeps) {
   // The newest order log row, read when a page with the new-order notice is rendered (views/partials/live-notice.ejs).
   const liveAfter = () => newOrders.newestId();
   return (req: Request, res: Response, next: NextFunction) => {
-    const locals = { ...baseLocals(req, config), scannerGs, liveAfter };
+    // One key per page view for the forms that create or move something (web/form-once.ts).
+    let key: string | undefined;
+    const formKey = () => (key ??= randomUUID());
+    const locals = { ...baseLocals(req, config), scannerGs, liveAfter, formKey };
     const flash = req.session?.flash;
     if (flash) {
       locals.flash = { kind: flash.kind, message: locals.t(flash.key, flash.params) };

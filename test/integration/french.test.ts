@@ -5,7 +5,7 @@ import { fr } from '../../src/i18n/fr.js';
 import { putSeller, DEFAULT_SELLER } from '../../src/documents/settings.js';
 import { sendDueEmails, smtpTransport } from '../../src/email/sender.js';
 import { aCustomer, buildPackingOrder, buildProduct, buildUser } from '../builders.js';
-import { api, loginAs, makeApp, makeClock } from '../helpers.js';
+import { api, csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
 import { binary, bytesOf, pdfText } from '../pdf.js';
 import { smtpServer } from '../smtp.js';
 
@@ -50,6 +50,9 @@ describe('French (fr)', () => {
     const { app, db, order } = frenchShop();
     const operator = await buildUser(db, 'operator');
     const { agent } = await loginAs(app, operator.email);
+    // The order page's invoice button: a POST takes the number, then the PDF opens at its GET address.
+    const page = await agent.get(`/orders/${order.code}`);
+    await agent.post(`/outbound/orders/${order.code}/invoice`).type('form').send({ _csrf: csrfOf(page.text) }).expect(303);
     const res = await agent.get(`/outbound/orders/${order.code}/invoice.pdf`).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     const text = await pdfText(bytesOf(res));

@@ -138,6 +138,9 @@ describe("a customer's language", () => {
     expect(second).toContain('Packing slip');
     expect(second).not.toContain('Pakkseddel');
 
+    // A POST takes the invoice's number (the order page's button); its GET address shows it.
+    const page = await agent.get(`/orders/${norwegian.code}`);
+    await agent.post(`/outbound/orders/${norwegian.code}/invoice`).type('form').send({ _csrf: csrfOf(page.text) }).expect(303);
     const invoice = await webPdf(agent, `/outbound/orders/${norwegian.code}/invoice.pdf`);
     expect(invoice).toContain('Faktura');
     expect(invoice).toContain('Forfallsdato');

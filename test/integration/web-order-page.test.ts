@@ -171,7 +171,8 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
 
     // The confirmation keeps the move and the notify choice.
     const fields = confirmFields(ask.text);
-    expect(fields).toEqual({ confirmed: 'yes', status: 'cancelled', from: 'packing', notifyCustomer: 'on' });
+    // With the form's one-time key, so that the confirmation sent twice cancels once.
+    expect(fields).toEqual({ confirmed: 'yes', status: 'cancelled', from: 'packing', notifyCustomer: 'on', formKey: expect.stringMatching(/^[\w-]{36}$/) });
     const done = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, fields);
     expect(done.status).toBe(302);
     expect(reload(db, order.code).status).toBe('cancelled');
@@ -188,7 +189,7 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
     expect(unticked.status).toBe(200);
     expect(unticked.text).toContain('3 units of 1 product go back to stock: they can be sold again.');
     expect(unticked.text).toContain('The customer gets no e-mail (“Notify the customer” is not ticked).');
-    expect(confirmFields(unticked.text)).toEqual({ confirmed: 'yes', status: 'cancelled', from: 'order' });
+    expect(confirmFields(unticked.text)).toEqual({ confirmed: 'yes', status: 'cancelled', from: 'order', formKey: expect.stringMatching(/^[\w-]{36}$/) });
 
     putEmailSettings(db, { ...getEmailSettings(db), modes: { ...getEmailSettings(db).modes, cancelled: 'never' } }, new Date(), 'test');
     const off = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on' });

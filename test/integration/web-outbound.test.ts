@@ -131,15 +131,46 @@ describe('Outbound', () => {
     expect(count(db, 'SELECT count(*) FROM printed_documents')).toBe(0);
   });
 
+  it('a GET of an invoice (a link from another site) takes no number; Print (a POST) takes it, and reloads reprint it', async () => {
+    const { db, agent } = await as('operator');
+    const order = buildPackingOrder(db, { body: { paymentMethod: 'invoice' } });
+    const invoices = () => db.$client.prepare('SELECT count(*) FROM invoices').pluck().get();
+    // A signed-in browser following a link on another site: top-level GETs carry the Lax cookie.
+    const fromLink = await agent.get(`/outbound/documents/invoice.pdf?orders=${order.code}`);
+    expect(fromLink.status).toBe(409);
+    expect(fromLink.text).toContain('has no invoice number yet');
+    const fromOrderLink = await agent.get(`/outbound/orders/${order.code}/invoice.pdf`);
+    expect(fromOrderLink.status).toBe(409);
+    expect(invoices()).toBe(0);
+    expect(db.$client.prepare("SELECT count(*) FROM sequences WHERE name = 'invoice'").pluck().get()).toBe(0);
+
+    const csrf = csrfOf((await agent.get('/outbound')).text);
+    const print = await agent.post('/outbound/print').type('form').send({ _csrf: csrf, orders: order.code, kind: 'invoice' });
+    expect(print.status).toBe(303);
+    expect(invoices()).toBe(1);
+    const first = await agent.get(print.headers.location!).buffer(true).parse(binary);
+    expect(first.headers['content-type']).toBe('application/pdf');
+    await agent.get(print.headers.location!).buffer(true).parse(binary);
+    // Print pressed again: the same invoice, no second number.
+    await agent.post('/outbound/print').type('form').send({ _csrf: csrf, orders: order.code, kind: 'invoice' }).expect(303);
+    expect(invoices()).toBe(1);
+    expect((await agent.get(`/orders/${order.code}`)).text).toContain('Printed: Invoice · invoice 1001 · reprint');
+  });
+
   it('the order page links its documents', async () => {
     const { db, agent } = await as('operator');
     const order = buildPackingOrder(db, { body: { paymentMethod: 'invoice' } });
     const html = (await agent.get(`/orders/${order.code}`)).text;
-    for (const d of ['pick-slip', 'receipt', 'packing-slip', 'invoice']) expect(html).toContain(`/outbound/orders/${order.code}/${d}.pdf`);
+    for (const d of ['pick-slip', 'receipt', 'packing-slip']) expect(html).toContain(`/outbound/orders/${order.code}/${d}.pdf`);
+    // The invoice is a POST (it takes the number), then shown at its GET address.
+    expect(html).toContain(`action="/outbound/orders/${order.code}/invoice"`);
     const pdf = await agent.get(`/outbound/orders/${order.code}/packing-slip.pdf`).buffer(true).parse(binary);
     expect(pdf.headers['content-type']).toBe('application/pdf');
-    await agent.get(`/outbound/orders/${order.code}/invoice.pdf`).buffer(true).parse(binary);
-    await agent.get(`/outbound/orders/${order.code}/invoice.pdf`).buffer(true).parse(binary);
+    const printed = await agent.post(`/outbound/orders/${order.code}/invoice`).type('form').send({ _csrf: csrfOf(html) });
+    expect(printed.status).toBe(303);
+    expect(printed.headers.location).toBe(`/outbound/orders/${order.code}/invoice.pdf`);
+    await agent.get(printed.headers.location!).buffer(true).parse(binary);
+    await agent.get(printed.headers.location!).buffer(true).parse(binary);
     const history = (await agent.get(`/orders/${order.code}`)).text;
     expect(history).toContain('Printed: Packing slip');
     expect(history).toContain('Printed: Invoice · invoice 1001 · reprint');

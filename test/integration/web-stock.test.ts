@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { runPackScript } from '../../src/pack/run.js';
 import { consoleLogger } from '../../src/log.js';
-import { aCustomer, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
+import { aCustomer, buildPackingOrder, buildPaidOrder, buildProduct, buildUser, productBySku, reload } from '../builders.js';
 import { api, loginAs, makeApp } from '../helpers.js';
 import { expectInvariants } from '../invariants.js';
 import { apiError } from '../json.js';
@@ -243,7 +244,9 @@ describe('Tools → Stock: counts', () => {
     // Nothing is written while the count is open; a reload shows what was counted.
     expect(ledger(db, 'X1')).toHaveLength(1);
     const reloaded = (await agent.get(count)).text;
-    expect(reloaded).toMatch(/>8<\/td><td class="num">-2</);
+    // Counted, on hand when counted, and the difference finishing will apply.
+    expect(reloaded).toMatch(/>8<\/td><td class="num">10<\/td><td class="num">-2</);
+    expect(reloaded).toContain('goods in after a line was counted are kept');
     expect((await agent.get('/tools/stock')).text).toContain('Open');
 
     // A bad count changes nothing.
@@ -259,6 +262,99 @@ describe('Tools → Stock: counts', () => {
     expect(ledger(db, 'X2')).toHaveLength(1);
     expect((await agent.get('/tools/products/sku/X1')).text).toContain('Count');
     expect((await submit(count, `${count}/finish`, {})).status).toBe(409);
+    expectInvariants(db);
+  });
+
+  it('applies counted minus on hand when counted: a shipment and a goods-in after counting stay', async () => {
+    const { app, db, agent, submit } = await as('operator');
+    buildProduct(db, { sku: 'K1', onHand: 5, location: 'K-01' });
+    const order = buildPackingOrder(db, { lines: [{ sku: 'K1', quantity: 1 }] });
+    const count = (await submit('/tools/stock', '/tools/stock/counts', { location: 'K-01' })).headers.location!;
+    expect((await submit(count, `${count}/items`, { code: 'K1', counted: '3' })).status).toBe(303);
+    expect(db.$client.prepare('SELECT counted, on_hand_at_count AS atCount FROM stock_count_lines').all()).toEqual([{ counted: 3, atCount: 5 }]);
+
+    // After the count: one unit ships and a delivery of 4 is booked in.
+    expect((await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['K1-PARCEL'] })).status).toBe(201);
+    const goodsIn = await startGoodsIn(submit, 'DN-K1');
+    expect((await submit(goodsIn, `${goodsIn}/items`, { code: 'K1', quantity: '4' })).status).toBe(303);
+    expect(productBySku(db, 'K1').onHand).toBe(8);
+    // The sheet: on hand now 8, counted 3, on hand when counted 5, difference −2.
+    expect((await agent.get(count)).text).toMatch(/>8<\/td>\s*<td class="num">3<\/td><td class="num">5<\/td><td class="num">-2</);
+
+    expect((await submit(count, `${count}/finish`, {})).status).toBe(303);
+    expect(productBySku(db, 'K1').onHand).toBe(6);
+    expect(ledger(db, 'K1').map(({ delta, reason, after }) => ({ delta, reason, after }))).toEqual([
+      { delta: 5, reason: expect.any(String), after: 5 },
+      { delta: -1, reason: 'shipment', after: 4 },
+      { delta: 4, reason: 'goods_in', after: 8 },
+      { delta: -2, reason: 'stock_count', after: 6 },
+    ]);
+    expect(db.$client.prepare('SELECT delta FROM stock_count_lines').pluck().get()).toBe(-2);
+    expect((await agent.get(count)).text).toMatch(/>6<\/td>\s*<td class="num">3<\/td><td class="num">5<\/td><td class="num">-2</);
+    expectInvariants(db);
+  });
+
+  it('counting a line again replaces its count and its on hand; a line with no difference writes nothing', async () => {
+    const { db, submit } = await as('operator');
+    buildProduct(db, { sku: 'R1', onHand: 5 });
+    buildProduct(db, { sku: 'R2', onHand: 2 });
+    const count = (await submit('/tools/stock', '/tools/stock/counts', {})).headers.location!;
+    await submit(count, `${count}/items`, { code: 'R1', counted: '3' });
+    await submit(count, `${count}/items`, { code: 'R2', counted: '2' });
+    const goodsIn = await startGoodsIn(submit, 'DN-R');
+    await submit(goodsIn, `${goodsIn}/items`, { code: 'R1', quantity: '2' });
+    await submit(goodsIn, `${goodsIn}/items`, { code: 'R2', quantity: '1' });
+    // Recounted after the goods-in: 6 against 7 on hand.
+    await submit(count, `${count}/items`, { code: 'R1', counted: '6' });
+    expect(db.$client.prepare("SELECT counted, on_hand_at_count AS atCount FROM stock_count_lines l JOIN products p ON p.id = l.product_id WHERE p.sku = 'R1'").all()).toEqual([{ counted: 6, atCount: 7 }]);
+
+    const done = await submit(count, `${count}/finish`, {});
+    expect(done.status).toBe(303);
+    expect(productBySku(db, 'R1').onHand).toBe(6);
+    const ofCount = (sku: string) => ledger(db, sku).filter((r) => r.note === `count #${count.split('/').at(-1)}`);
+    expect(ofCount('R1').map((r) => ({ delta: r.delta, reason: r.reason, after: r.after }))).toEqual([{ delta: -1, reason: 'stock_count', after: 6 }]);
+    // R2 was counted right; the unit booked in after it stays and no count row is written.
+    expect(productBySku(db, 'R2').onHand).toBe(3);
+    expect(ofCount('R2')).toEqual([]);
+    expectInvariants(db);
+  });
+
+  it('a line from before on hand was recorded falls back to on hand at finishing', async () => {
+    const { db, submit } = await as('operator');
+    buildProduct(db, { sku: 'O1', onHand: 5 });
+    const count = (await submit('/tools/stock', '/tools/stock/counts', {})).headers.location!;
+    await submit(count, `${count}/items`, { code: 'O1', counted: '3' });
+    db.$client.prepare('UPDATE stock_count_lines SET on_hand_at_count = NULL').run();
+    const goodsIn = await startGoodsIn(submit, 'DN-O');
+    await submit(goodsIn, `${goodsIn}/items`, { code: 'O1', quantity: '4' });
+    await submit(count, `${count}/finish`, {});
+    expect(productBySku(db, 'O1').onHand).toBe(3);
+    expect(ledger(db, 'O1').at(-1)).toMatchObject({ delta: -6, reason: 'stock_count', after: 3 });
+    expectInvariants(db);
+  });
+
+  it('the upgrade gives the lines of open counts on hand at that moment and leaves finished ones alone', async () => {
+    const { db, submit } = await as('operator');
+    buildProduct(db, { sku: 'U1', onHand: 5 });
+    const open = (await submit('/tools/stock', '/tools/stock/counts', {})).headers.location!;
+    await submit(open, `${open}/items`, { code: 'U1', counted: '3' });
+    const finished = (await submit('/tools/stock', '/tools/stock/counts', {})).headers.location!;
+    await submit(finished, `${finished}/items`, { code: 'U1', counted: '5' });
+    await submit(finished, `${finished}/finish`, {});
+    // As the lines stood before the column existed; then a goods-in, then the migration's backfill.
+    db.$client.prepare('UPDATE stock_count_lines SET on_hand_at_count = NULL').run();
+    const goodsIn = await startGoodsIn(submit, 'DN-U');
+    await submit(goodsIn, `${goodsIn}/items`, { code: 'U1', quantity: '2' });
+    const migration = readFileSync(new URL('../../src/db/migrations/0019_count_line_on_hand.sql', import.meta.url), 'utf8').split('--> statement-breakpoint');
+    expect(migration).toHaveLength(2);
+    db.$client.exec(migration[1]!);
+    const atCount = (path: string) => db.$client.prepare('SELECT on_hand_at_count FROM stock_count_lines WHERE count_id = ?').pluck().get(Number(path.split('/').at(-1)));
+    expect(atCount(open)).toBe(7);
+    expect(atCount(finished)).toBeNull();
+    // A goods-in after the upgrade stays when the open count is finished.
+    await submit(goodsIn, `${goodsIn}/items`, { code: 'U1', quantity: '1' });
+    await submit(open, `${open}/finish`, {});
+    expect(productBySku(db, 'U1').onHand).toBe(4);
     expectInvariants(db);
   });
 });

@@ -1,3 +1,4 @@
+import { formOnce } from '../../web/form-once.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import { setFlash } from '../../web/render.js';
@@ -36,12 +37,16 @@ export function orderBulkWeb(deps: AppDeps): Router {
       const orders = form.codes.map((code) => findOrderByCode(db, code)).filter((o) => o !== undefined);
       return res.render('orders/bulk-cancel', { title: req.t('orders.bulk.confirmCancelTitle'), orders, back });
     }
-    const result = applyBulk(db, form.codes, form.action, { ...orderCtx(deps, req), customStatus: form.customStatus || null });
-    if (result.failed.length) {
-      const reasons = result.failed.map((f) => `${f.code}: ${req.t(f.error.key, f.error.params)}`).join(' · ');
-      setFlash(req, 'error', 'orders.bulk.partly', { count: result.done.length, failed: result.failed.length, reasons });
-    } else setFlash(req, 'success', 'orders.bulk.done', { count: result.done.length });
-    res.redirect(back);
+    // Sent twice (the list's one-time key), the action is applied once.
+    const location = formOnce(db, req, deps.clock(), () => {
+      const result = applyBulk(db, form.codes, form.action, { ...orderCtx(deps, req), customStatus: form.customStatus || null });
+      if (result.failed.length) {
+        const reasons = result.failed.map((f) => `${f.code}: ${req.t(f.error.key, f.error.params)}`).join(' · ');
+        setFlash(req, 'error', 'orders.bulk.partly', { count: result.done.length, failed: result.failed.length, reasons });
+      } else setFlash(req, 'success', 'orders.bulk.done', { count: result.done.length });
+      return back;
+    });
+    res.redirect(location);
   });
 
   return router;

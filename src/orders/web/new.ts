@@ -1,3 +1,4 @@
+import { formOnce } from '../../web/form-once.js';
 import { Router, type Request, type Response } from 'express';
 import { fieldText, formFields, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
@@ -95,9 +96,12 @@ export function orderNewWeb(deps: AppDeps): Router {
       }
       if (action !== 'create') return render(req, res, form);
       const input = parse(createOrderBody, manualOrderBody(form));
-      const order = createOrder(db, input, { ...orderCtx(deps, req), source: `web:${req.user!.name}` });
-      setFlash(req, 'success', 'orders.manual.created', { code: order.code });
-      res.redirect(orderUrl(order.code));
+      const location = formOnce(db, req, deps.clock(), () => {
+        const order = createOrder(db, input, { ...orderCtx(deps, req), source: `web:${req.user!.name}` });
+        setFlash(req, 'success', 'orders.manual.created', { code: order.code });
+        return orderUrl(order.code);
+      });
+      res.redirect(location);
     } catch (err) {
       const refusal = formRefusal(req, res, err);
       res.status(refusal.status);

@@ -1,3 +1,4 @@
+import { formOnce } from '../../web/form-once.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { listCustomStatuses } from '../../custom-statuses/service.js';
@@ -111,9 +112,12 @@ export function orderPageWeb(deps: AppDeps): Router {
   router.post('/:code/approve', (req, res) => {
     const code = String(req.params.code);
     try {
-      const order = updateOrderDetails(db, code, { approved: true }, orderCtx(deps, req));
-      setFlash(req, 'success', 'orders.approve.done', { code: order.code });
-      res.redirect(orderUrl(order.code));
+      const location = formOnce(db, req, clock(), () => {
+        const order = updateOrderDetails(db, code, { approved: true }, orderCtx(deps, req));
+        setFlash(req, 'success', 'orders.approve.done', { code: order.code });
+        return orderUrl(order.code);
+      });
+      res.redirect(location);
     } catch (err) {
       renderOrderPage(deps, req, res, code, { form: 'approve', error: err });
     }

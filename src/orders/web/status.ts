@@ -1,3 +1,4 @@
+import { formOnce } from '../../web/form-once.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { movesFrom, ORDER_STATUSES, type OrderStatus } from '../../domain/order-status.js';
@@ -74,10 +75,13 @@ export function orderStatusWeb(deps: AppDeps): Router {
           keep: { status: form.status, notifyCustomer: form.notifyCustomer, subject: form.subject, body: form.body },
         });
       }
-      const queued: number[] = [];
-      changeStatus(db, code, form.status, { ...orderCtx(deps, req), notify, queued });
-      setFlash(req, 'success', queued.length ? 'emails.statusChangedMailed' : 'orders.statusChanged', { status: form.status, count: queued.length });
-      res.redirect(orderUrl(code));
+      const location = formOnce(db, req, deps.clock(), () => {
+        const queued: number[] = [];
+        changeStatus(db, code, form.status, { ...orderCtx(deps, req), notify, queued });
+        setFlash(req, 'success', queued.length ? 'emails.statusChangedMailed' : 'orders.statusChanged', { status: form.status, count: queued.length });
+        return orderUrl(code);
+      });
+      res.redirect(location);
     } catch (err) {
       // A refused edited e-mail goes back to the compose page with the text kept.
       const typed = formFields(req);
