@@ -179,7 +179,7 @@ describe('Outbound in a real browser', () => {
     const operator = await buildUser(server.db, 'operator');
     const page = await browser.newPage();
     // Listen before the page loads: the stream opens as soon as it does.
-    const stream = page.waitForResponse((r) => r.url().endsWith('/events/new-orders'));
+    const stream = page.waitForResponse((r) => new URL(r.url()).pathname === '/events/new-orders');
     await logIn(page, server.url, operator.email, '/orders');
     await stream;
     const order = buildOrder(server.db);
