@@ -6,6 +6,19 @@ import { csrfOf, makeApp, PASSWORD } from '../helpers.js';
 import { checkout } from '../../src/orders/service.js';
 import { until } from '../wait.js';
 
+/** Signs in through the login form as a browser does; the session's cookie header. */
+async function signIn(base: string, email: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const login = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
+    body: new URLSearchParams({ _csrf: csrfOf(await page.text()), email, password: PASSWORD }),
+  });
+  return login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
 describe('new orders, live', () => {
   it('an open stream gets each new order (created, or a preorder checked out), and needs a login', async () => {
     const { app, db } = makeApp();
@@ -16,15 +29,7 @@ describe('new orders, live', () => {
     try {
       expect((await fetch(`${base}/events/new-orders`, { redirect: 'manual' })).status).toBe(302);
       // Log in as a browser would.
-      const page = await fetch(`${base}/login`);
-      let cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const login = await fetch(`${base}/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
-        body: new URLSearchParams({ _csrf: csrfOf(await page.text()), email: user.email, password: PASSWORD }),
-      });
-      cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = await signIn(base, user.email);
 
       const events: string[] = [];
       const stream = httpRequest(`${base}/events/new-orders`, { headers: { Cookie: cookie } });
@@ -60,15 +65,7 @@ describe('new orders, live', () => {
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const page = await fetch(`${base}/login`);
-      let cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-      const login = await fetch(`${base}/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
-        body: new URLSearchParams({ _csrf: csrfOf(await page.text()), email: user.email, password: PASSWORD }),
-      });
-      cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const cookie = await signIn(base, user.email);
       /** Opens the stream with `headers` and `query`; resolves with what arrived once `count` orders did. */
       const listen = async (count: number, headers: Record<string, string>, query = '') => {
         const chunks: string[] = [];
