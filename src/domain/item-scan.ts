@@ -1,95 +1,88 @@
-import { gs1CheckDigit, isValidGtin } from './gtin.js';
+import { isValidGtin } from './gtin.js';
+import { GS, parseGs1, type Gs1ErrorCode } from './gs1/index.js';
 
-// What an item's barcode says, read the way GS1 specifies: a plain GTIN (EAN-8, UPC-A, EAN-13,
-// GTIN-14) with its check digit, or a GS1 element string (GS1-128, GS1 DataMatrix) of application
-// identifiers — (01) GTIN, (10) batch, (17) expiry, (21) serial and the usual others — separated by
-// FNC1, which scanners send as GS (\x1D). Anything else is text (a SKU, say). Pure: no database.
+// What an item's barcode says: a plain GTIN (EAN-8, UPC-A, EAN-13, GTIN-14) with its check digit,
+// or a GS1 element string (GS1-128, GS1 DataMatrix, GS1 QR, DataBar, DotCode) read by the GS1
+// module (gs1/), which applies the whole GS1 General Specifications: every AI's format, character
+// set, check digits and dates, the repeated-AI rule and the invalid and required pairings. The
+// item's number is (01), or (02) for the trade items a logistic unit contains. Anything else is
+// text (a SKU, say). Pure: no database.
 
-/** GS (ASCII 29): how a scanner sends FNC1 between a variable-length element and the next. */
-const GS = '\x1D';
+/** Why a GS1 element string is not an item's code: the GS1 module's rule broken, or no (01)/(02). */
+export type Gs1Problem = Gs1ErrorCode | 'too_long' | 'no_gtin';
 
 /** An item barcode as read. */
 export type ItemScan =
   | { kind: 'gtin'; gtin: string; batch?: string; expiry?: string; serial?: string }
   | { kind: 'text'; text: string }
-  | { kind: 'invalid'; reason: 'check_digit' | 'element_string' };
+  | { kind: 'invalid'; reason: 'check_digit' }
+  | {
+      kind: 'invalid';
+      reason: 'element_string';
+      /** The rule broken, the AI it is about (when there is one) and the other AIs it names (pairings). */
+      problem: Gs1Problem;
+      ai?: string;
+      detail?: string;
+    };
 
-/**
- * Application identifiers this reader knows: fixed length (digits after the AI) or variable
- * (up to `max`, ended by GS or the end). GS1 General Specifications, figure 5.10.1-2 (predefined
- * lengths) and section 3.2; 31nn–36nn are 4-digit AIs of six digits (measures).
- */
-const FIXED: Record<string, number> = { '00': 18, '01': 14, '02': 14, '11': 6, '12': 6, '13': 6, '15': 6, '16': 6, '17': 6, '20': 2 };
-const VARIABLE: Record<string, number> = { '10': 20, '21': 20, '22': 20, '30': 8, '37': 8, '240': 30, '241': 30, '250': 30, '251': 30, '400': 30, '401': 30, '403': 30, '420': 20, '8005': 6, '8020': 25, '91': 90, '92': 90, '93': 90, '94': 90, '95': 90, '96': 90, '97': 90, '98': 90, '99': 90 };
+/** A symbology identifier that says "GS1 data": GS1-128, GS1 DataMatrix, GS1 QR, GS1 DataBar, GS1 DotCode. */
+const GS1_SYMBOLOGY = /^\](C1|d2|Q3|e0|J1)/;
 
-/** The GS1 element string's AIs and their values, or null when it is not one. */
-export function parseElementString(input: string): Map<string, string> | null {
-  const out = new Map<string, string>();
-  let i = 0;
-  while (i < input.length) {
-    if (input[i] === GS) {
-      i++;
-      continue;
-    }
-    const two = input.slice(i, i + 2);
-    const three = input.slice(i, i + 3);
-    const four = input.slice(i, i + 4);
-    let ai: string;
-    let value: string;
-    if (FIXED[two] !== undefined) {
-      ai = two;
-      value = input.slice(i + 2, i + 2 + FIXED[two]);
-      if (value.length !== FIXED[two] || !/^\d+$/.test(value)) return null;
-      i += 2 + FIXED[two];
-    } else if (/^3[1-6]\d\d$/.test(four)) {
-      ai = four;
-      value = input.slice(i + 4, i + 10);
-      if (!/^\d{6}$/.test(value)) return null;
-      i += 10;
-    } else {
-      ai = [four, three, two].find((a) => VARIABLE[a] !== undefined) ?? '';
-      if (!ai) return null;
-      const end = input.indexOf(GS, i + ai.length);
-      value = input.slice(i + ai.length, end === -1 ? undefined : end);
-      if (value.length === 0 || value.length > VARIABLE[ai]!) return null;
-      i = end === -1 ? input.length : end + 1;
-    }
-    out.set(ai, value);
-  }
-  return out.size ? out : null;
+/** "(01)…": the bracketed human-readable form, as a person (or a scanner set to send it) types it. */
+const BRACKETED = /^\(\d{2,4}\)/;
+
+/** The pairing rules name AIs as patterns ("310n") and alternatives ("01,02+37"): as a person reads them. */
+function readableAis(detail: string): string {
+  return detail
+    .split(',')
+    .map((alternative) => alternative.split('+').map((ai) => `(${ai})`).join(' + '))
+    .join(' / ');
 }
 
-/** "(01)09501101020917(17)250508(10)ABC" → the same as an element string with GS after variable fields. */
-function fromBrackets(text: string): string | null {
-  const parts = [...text.matchAll(/\((\d{2,4})\)([^()]*)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return null;
-  return parts.map(([, ai, value]) => `${ai}${value}${VARIABLE[ai!] !== undefined ? GS : ''}`).join('');
+/** Reads a GS1 element string (or its bracketed form) as an item: its GTIN and the usual attributes. */
+function readElementString(text: string, bracketed: boolean): ItemScan {
+  const result = parseGs1(text, { bracketed });
+  if (!result.ok) {
+    if (result.error === 'bad_check_digit' && (result.ai === '01' || result.ai === '02')) return { kind: 'invalid', reason: 'check_digit' };
+    const problem: Gs1Problem = result.error === 'bad_length' && result.ai === undefined ? 'too_long' : result.error;
+    return {
+      kind: 'invalid',
+      reason: 'element_string',
+      problem,
+      ...(result.ai !== undefined && { ai: result.ai }),
+      ...(result.detail !== undefined && (problem === 'invalid_pairing' || problem === 'missing_required') && { detail: readableAis(result.detail) }),
+    };
+  }
+  const value = (ai: string) => result.elements.find((e) => e.ai === ai)?.value;
+  const gtin = value('01') ?? value('02');
+  if (gtin === undefined) return { kind: 'invalid', reason: 'element_string', problem: 'no_gtin' };
+  const batch = value('10');
+  const expiry = value('17');
+  const serial = value('21');
+  return { kind: 'gtin', gtin, ...(batch !== undefined && { batch }), ...(expiry !== undefined && { expiry }), ...(serial !== undefined && { serial }) };
 }
 
 /** Reads an item's barcode (see the file's comment). */
 export function readItemScan(raw: string): ItemScan {
-  // A symbology identifier (]C1 GS1-128, ]d2 GS1 DataMatrix, ]Q3 GS1 QR, ]e0 GS1 DataBar) and a leading FNC1 say "GS1".
   let text = raw.replace(/[\r\n]+$/, '');
-  const symbology = /^\](C1|d2|Q3|e0)/.exec(text);
-  if (symbology) text = text.slice(3);
+  const symbology = GS1_SYMBOLOGY.exec(text);
+  if (symbology) text = text.slice(symbology[0].length);
+  // A symbology identifier or a leading FNC1 says "GS1 data".
   const gs1 = symbology !== null || text.startsWith(GS);
   text = text.replace(/^\x1D+/, '').trim();
   if (/^\d{8}$|^\d{12,14}$/.test(text) && !gs1) {
     return isValidGtin(text) ? { kind: 'gtin', gtin: text.padStart(14, '0') } : { kind: 'invalid', reason: 'check_digit' };
   }
-  const elements = text.startsWith('(') ? fromBrackets(text) : gs1 || /^01\d{14}/.test(text) ? text : null;
-  if (elements === null) return { kind: 'text', text };
-  const ais = parseElementString(elements);
-  const gtin = ais?.get('01') ?? ais?.get('02');
-  if (!ais || !gtin) return { kind: 'invalid', reason: 'element_string' };
-  if (gs1CheckDigit(gtin.slice(0, 13)) !== gtin[13]) return { kind: 'invalid', reason: 'check_digit' };
-  return {
-    kind: 'gtin',
-    gtin,
-    ...(ais.has('10') && { batch: ais.get('10') }),
-    ...(ais.has('17') && { expiry: ais.get('17') }),
-    ...(ais.has('21') && { serial: ais.get('21') }),
-  };
+  if (BRACKETED.test(text)) return readElementString(text, true);
+  // Without a GS1 flag, only a string that starts with a GTIN (01) is taken for an element string: a SKU may be digits.
+  if (gs1 || /^01\d{14}/.test(text)) return readElementString(text, false);
+  return { kind: 'text', text };
+}
+
+/** What a refusal of an invalid scan says about it (the catalogs' `gs1.*` texts read `problem`, `ai` and `detail`). */
+export function invalidScanParams(scan: Extract<ItemScan, { kind: 'invalid' }>): { problem?: Gs1Problem; ai?: string; detail?: string } {
+  if (scan.reason === 'check_digit') return {};
+  return { problem: scan.problem, ...(scan.ai !== undefined && { ai: scan.ai }), ...(scan.detail !== undefined && { detail: scan.detail }) };
 }
 
 /** The forms a GTIN may be stored in as a product's barcode: GTIN-14, EAN-13, UPC-A, EAN-8. */

@@ -131,6 +131,19 @@ export function checkedKind(value: string, gs1: boolean): CheckedKind | null {
   return readItemScan(gs1 ? GS + value : value).kind === 'gtin' ? 'gs1' : null;
 }
 
+/**
+ * GS1 data led by its GTIN (01)/(02) or SSCC (00) whose check digit passes as typed, whatever
+ * follows: the whole string may break GS1's rules (a `ß` in the batch), but the key's digits arrived
+ * as sent, so no layout's reading of the rest is proven by them.
+ */
+function keyPassesAsTyped(body: string, gs1: boolean): boolean {
+  if (!gs1 && !body.startsWith('(') && !/^01\d{14}/.test(body)) return false;
+  const gtin = /^(?:\(0[12]\)|0[12])(\d{14})/.exec(body)?.[1];
+  if (gtin !== undefined) return gs1CheckDigit(gtin.slice(0, 13)) === gtin[13];
+  const sscc = /^(?:\(00\)|00)(\d{18})/.exec(body)?.[1];
+  return sscc !== undefined && gs1CheckDigit(sscc.slice(0, 17)) === sscc[17];
+}
+
 // ---- the reading ----
 
 /** What a scan says, once read. */
@@ -206,7 +219,7 @@ export function readScan(raw: string, options: ReadOptions): ScanReading {
   if (PLAIN.test(asTyped.body) || bracketedGs1(asTyped.body, asTyped.gs1) || options.source === 'camera') return taken(asTyped, null);
   // A check digit that passes as typed says nothing about the characters around it (a GS1 batch
   // with `ß` in it): then no layout's reading is proven either.
-  const typedChecked = checkedKind(asTyped.body, asTyped.gs1) !== null;
+  const typedChecked = checkedKind(asTyped.body, asTyped.gs1) !== null || keyPassesAsTyped(asTyped.body, asTyped.gs1);
 
   // Not a code as typed: what it says through each layout.
   const proven = new Map<string, { p: ReturnType<typeof parts>; layouts: LayoutId[] }>();

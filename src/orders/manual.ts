@@ -1,5 +1,5 @@
 import { preparedFor, type Conn, type Db } from '../db/client.js';
-import { gtinVariants, readItemScan, splitCount } from '../domain/item-scan.js';
+import { gtinVariants, invalidScanParams, readItemScan, splitCount } from '../domain/item-scan.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
 import { phoneKey } from '../domain/search.js';
@@ -96,7 +96,7 @@ export function productForScan(conn: Conn, raw: string): { sku: string; name: st
   if (raw.length > MAX_SCAN) throw fieldError('scan', 'validation.tooLong', { max: MAX_SCAN });
   const { quantity, code } = splitCount(raw);
   const scan = readItemScan(code);
-  if (scan.kind === 'invalid') throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', { text: code });
+  if (scan.kind === 'invalid') throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
   const product =
     scan.kind === 'gtin'
       ? gtinVariants(scan.gtin)

@@ -1,7 +1,7 @@
 import { preparedFor, writeTransaction, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { actorLabel } from '../domain/actor.js';
-import { gtinVariants, readItemScan, splitCount } from '../domain/item-scan.js';
+import { gtinVariants, invalidScanParams, readItemScan, splitCount } from '../domain/item-scan.js';
 import type { CreditNoteInfo } from '../documents/model.js';
 import type { DocumentRenderer } from '../documents/renderer.js';
 import { loadDocOrders } from '../documents/repo.js';
@@ -158,6 +158,7 @@ const itemStmts = preparedFor((sqlite) => ({
 export function lineForScan(db: Db, orderId: number, raw: string): { lineId: number; quantity: number } | undefined {
   const { quantity, code } = splitCount(raw.trim());
   const scan = readItemScan(code);
+  if (scan.kind === 'invalid' && scan.reason === 'element_string') throw fieldError('scan', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
   const s = itemStmts(db);
   let lineId: number | undefined;
   if (scan.kind === 'gtin') lineId = s.byBarcode.get(orderId, JSON.stringify(gtinVariants(scan.gtin)));

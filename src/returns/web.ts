@@ -84,15 +84,16 @@ export function returnsWeb(deps: AppDeps): Router {
     const { order, lines } = returnableOrder(db, req.params.code);
     if (body.action === 'scan') {
       let raw = typeof body.scan === 'string' ? body.scan.trim() : '';
+      let found: ReturnType<typeof lineForScan>;
       try {
         // Read as the page read it: suffix, AIM identifier, GS, a scanner's keyboard layout.
         if (raw) raw = readScanned(db, raw, scanSourceOf(body.source), 'scan').value;
+        found = raw ? lineForScan(db, order.id, raw) : undefined;
       } catch (err) {
         return render(req, res, order.code, { error: err });
       }
-      const found = raw ? lineForScan(db, order.id, raw) : undefined;
       const line = found && lines.find((l) => l.id === found.lineId);
-      if (!line || line.shipped === 0) {
+      if (!found || !line || line.shipped === 0) {
         const key = raw ? 'returns.scanUnknown' : 'validation.required';
         return render(req, res, order.code, { error: new AppError('validation_failed', key, { code: raw }, { fields: [{ path: 'scan', key, params: { code: raw } }] }) });
       }

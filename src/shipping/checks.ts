@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { preparedFor, writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
-import { gtinVariants, readItemScan, splitCount, type ItemScan } from '../domain/item-scan.js';
+import { gtinVariants, invalidScanParams, readItemScan, splitCount, type ItemScan } from '../domain/item-scan.js';
 import { logOrderEvent } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
@@ -178,7 +178,7 @@ export function checkItemIn(tx: Tx, code: string, input: { barcode: string; quan
   refuseIfHeldElsewhere(tx, order, ctx);
 
   const scan = readItemScan(barcode);
-  if (scan.kind === 'invalid') throw refusal('barcode_unknown', scan.reason === 'check_digit' ? 'errors.check.checkDigit' : 'errors.check.unreadable', { barcode });
+  if (scan.kind === 'invalid') throw refusal('barcode_unknown', scan.reason === 'check_digit' ? 'errors.check.checkDigit' : 'errors.check.unreadable', { barcode, ...invalidScanParams(scan) });
   const item = findItem(tx, scan);
   if (!item) throw refusal('barcode_unknown', 'errors.check.unknown', { barcode });
   if (!item.trackStock) throw refusal('item_not_tracked', 'errors.check.notTracked', { barcode, sku: item.sku });

@@ -8,6 +8,7 @@ import { AppError, fieldError } from '../errors.js';
 import { loadCandidates, loadStock } from '../pack/repo.js';
 import { getPackSettings } from '../pack/settings.js';
 import { findProductForScan, type ProductRow } from '../products/repo.js';
+import { invalidScanParams, readItemScan } from '../domain/item-scan.js';
 import { changeOnHand } from './writer.js';
 
 // Goods-in (inleverans) and stock counts (inventering). Every change of on_hand goes through the
@@ -19,6 +20,8 @@ export type StockCountRow = typeof stockCounts.$inferSelect;
 
 /** A scanned or typed item to a product, or a refusal on the `code` field. */
 function productFor(conn: Conn, code: string): ProductRow {
+  const scan = readItemScan(code);
+  if (scan.kind === 'invalid' && scan.reason === 'element_string') throw fieldError('code', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
   const product = findProductForScan(conn, code);
   if (!product) throw fieldError('code', 'stock.unknownItem', { code });
   return product;

@@ -77,6 +77,37 @@ describe('checking items through the API', () => {
   });
 });
 
+describe('GS1 read as GS1 reads it, on every path', () => {
+  // The same module reads the API's, the station's and the manual order's scans (src/domain/gs1/).
+  const impossible = `]C10105901234123457172513011${'0'}LOT-7`;
+
+  it('the API refuses an impossible date, a character outside set 82 and a forbidden pair with the rule and the AI; valid AIs it did not know before are taken', async () => {
+    const { app, db, order } = world('required');
+    const post = (barcode: string) => api(app).post(`/api/v1/orders/${order.code}/checks`).send({ barcode });
+    const refused = await post(impossible);
+    expect(refused.status).toBe(422);
+    expect(apiError(refused)).toMatchObject({ code: 'barcode_unknown', details: { barcode: impossible, problem: 'bad_date', ai: '17' } });
+    expect(apiError(refused).message).toContain('(17) holds a date that does not exist');
+    expect(apiError(await post(`]C10105901234123457${'10'}AB#`))).toMatchObject({ details: { problem: 'bad_character', ai: '10' } });
+    expect(apiError(await post('(01)05901234123457(02)05901234123457'))).toMatchObject({ details: { problem: 'invalid_pairing', ai: '02', detail: '(01)' } });
+    expect(count(db, 'SELECT count(*) FROM delivery_checks')).toBe(0);
+
+    const taken = await post(`]d2010590123412345791INTERNAL${GS}422752${GS}1725063010LOT-9`);
+    expect(taken.status).toBe(201);
+    expect(json<CheckStateJson>(taken).checks[0]).toMatchObject({ sku: 'TENT', batch: 'LOT-9', expiry: '250630' });
+  });
+
+  it('the station shows the refusal in the packer’s language', async () => {
+    const { app, db, order } = world('required');
+    const packer = await buildUser(db, 'packer', { language: 'fr' });
+    const { scanFragment } = await loginAtStation(app, packer.email);
+    await scanFragment(order.code, { key: 'a' });
+    const res = await scanFragment(`(01)05901234123457(11)250229`, { key: 'b' });
+    expect(res.text).toContain('(11) contient une date qui n’existe pas');
+    expect(count(db, 'SELECT count(*) FROM delivery_checks')).toBe(0);
+  });
+});
+
 describe('checking items at the packing station', () => {
   it('a scan of an item counts it; wrong, extra, another order’s and untracked items are refused and kept per packer; ship what is checked; REPORT IN', async () => {
     const { app, db, order } = world('required');
