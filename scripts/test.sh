@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libxkbcommon-tools (xkbcli) and x11proto-dev (keysymdef.h): test/xkb.ts reads keyboard layouts from xkb.
-SYSTEM_PACKAGES=(chromium poppler-utils zbar-tools fonts-dejavu-core ffmpeg libxkbcommon-tools x11proto-dev)
+# strace: test/stress/durable-answer.test.ts watches the request thread fsync before it answers (skipped where ptrace is not allowed).
+SYSTEM_PACKAGES=(chromium poppler-utils zbar-tools fonts-dejavu-core ffmpeg libxkbcommon-tools x11proto-dev strace)
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
