@@ -130,4 +130,27 @@ describe('Scans read on the server as the page reads them', () => {
     expect(scanned.status).toBe(200);
     expect(scanned.text).toMatch(new RegExp(`name="${line}"[^>]*value="1"`));
   });
+
+  it('goods in and returns refuse a GS1 string that breaks GS1’s rules at the field, naming the AI', async () => {
+    const { app, db } = makeApp();
+    const product = buildProduct(db, { barcode: EAN, onHand: 5 });
+    const operator = await buildUser(db, 'admin');
+    const { agent, submit } = await loginAs(app, operator.email);
+    // (17) 13th month: a lenient reader took the GTIN and booked it.
+    const impossible = `]C101${EAN.padStart(14, '0')}17251301`;
+
+    const started = await submit('/tools/stock', '/tools/stock/goods-in', { reference: 'PO-2' });
+    const goodsIn = started.headers.location!;
+    const refused = await submit(goodsIn, `${goodsIn}/items`, { code: impossible, quantity: '2', source: 'scanner' });
+    expect(refused.status).toBe(422);
+    expect(refused.text).toMatch(/id="code-error"[^>]*>[^<]*\(17\) holds a date that does not exist/);
+    expect(db.$client.prepare('SELECT on_hand FROM products WHERE sku = ?').pluck().get(product.sku)).toBe(5);
+
+    const shipped = buildShippedOrder(db, { lines: [{ sku: product.sku, quantity: 1 }] });
+    const form = await agent.get(`/orders/${shipped.code}/returns/new`);
+    const line = /name="(restock_\d+)"/.exec(form.text)![1]!;
+    const scanned = await agent.post(`/orders/${shipped.code}/returns`).type('form').send({ _csrf: csrfOf(form.text), action: 'scan', scan: impossible, source: 'scanner', [line]: '0' });
+    expect(scanned.text).toContain('(17) holds a date that does not exist');
+    expect(scanned.text).toMatch(new RegExp(`name="${line}"[^>]*value="0"`));
+  });
 });
