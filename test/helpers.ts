@@ -4,14 +4,23 @@ import { applyShopDefaults } from '../src/email/settings.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { migrateDatabase, openDatabase, type Db } from '../src/db/client.js';
 import { consoleLogger } from '../src/log.js';
+import { putParcelPatterns } from '../src/shipping/parcel-rules.js';
 
 export const API_TOKEN = 'test-api-token-0123456789';
 export const PASSWORD = 'correct horse battery';
 
+/**
+ * The parcel IDs tests make up ("PARCEL-1", "P-2", "JJD0001") are no carrier's form: the test shop
+ * allows them as its own form (Settings → Shipping → Other parcel ID forms), as a shop with a local
+ * courier would. Tests of the form rule itself start from `makeDb(path, { parcelForms: [] })`.
+ */
+export const TEST_PARCEL_FORMS = ['[A-Z][A-Z0-9]*(?:[-/&][A-Z0-9&]+)*'];
+
 /** A fresh database built from the committed migrations: in memory, or at `path`. */
-export function makeDb(path = ':memory:'): Db {
+export function makeDb(path = ':memory:', opts: { parcelForms?: string[] } = {}): Db {
   const db = openDatabase(path);
   migrateDatabase(db);
+  putParcelPatterns(db, opts.parcelForms ?? TEST_PARCEL_FORMS, new Date('2026-11-01T00:00:00Z'), 'test');
   return db;
 }
 

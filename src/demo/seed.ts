@@ -4,6 +4,7 @@ import { DEFAULT_SELLER, putSeller } from '../documents/settings.js';
 import { orders, products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
+import { s10CheckDigit } from '../domain/parcel-id.js';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
 import { putCustomStatus } from '../custom-statuses/service.js';
 import { updateOrderDetails } from '../orders/edit.js';
@@ -36,6 +37,12 @@ const CUSTOMERS = [
 ];
 
 /** A small deterministic generator so every fresh install shows the same demo. */
+/** A postal parcel number of the demo shop's carrier, in the UPU S10 form with its check digit ("RR…SE"). */
+function postalParcelId(orderId: number, parcel: number): string {
+  const serial = String(orderId * 10 + parcel).padStart(8, '0');
+  return `RR${serial}${s10CheckDigit(serial)}SE`;
+}
+
 function prng(seed: number) {
   let s = seed >>> 0;
   return (max: number) => {
@@ -138,10 +145,10 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
       if (!packOrder(tx, o.id, { requireApproval: false }, { type: 'pack_script', id: null, name: 'pack script' }, now).promoted) return;
       const order = findOrderByCode(tx, o.code)!;
       if (i < 5) {
-        reportDelivery(tx, order, { parcels: [`DEMO${order.code}A`, ...(i % 2 ? [`DEMO${order.code}B`] : [])] }, { actor: DEMO, now: at() });
+        reportDelivery(tx, order, { parcels: [postalParcelId(order.id, 1), ...(i % 2 ? [postalParcelId(order.id, 2)] : [])] }, { actor: DEMO, now: at() });
       } else if (i === 5) {
         const first = listLines(tx, order.id)[0]!;
-        reportDelivery(tx, order, { parcels: [`DEMO${order.code}P`], quantities: new Map([[first.id, 1]]) }, { actor: DEMO, now: at() });
+        reportDelivery(tx, order, { parcels: [postalParcelId(order.id, 3)], quantities: new Map([[first.id, 1]]) }, { actor: DEMO, now: at() });
       }
     });
     for (let n = 26; n < 29; n++) {

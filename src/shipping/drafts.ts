@@ -27,6 +27,7 @@ import {
   type DraftParcelRow,
   type StationOrderRow,
 } from './repo.js';
+import { refuseNonParcel } from './parcel-rules.js';
 import { shipDelivery } from './service.js';
 import { claimOrder, otherHolder, releaseOrder, type StationRow } from './stations.js';
 
@@ -123,6 +124,7 @@ export function addParcel(db: Db, code: string, raw: string, source: ParcelSourc
 
 /** The write of one cleaned parcel ID (cleanParcelId); call inside a transaction. */
 export function addParcelIn(tx: Tx, code: string, parcelId: string, source: ParcelSource, ctx: StationCtx): void {
+  refuseNonParcel(tx, parcelId, source);
   const order = shippableOrder(tx, code, ctx);
   assertUnused(tx, parcelId, order.code);
   const draftId = openDraft(tx, order.id, ctx);

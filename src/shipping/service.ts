@@ -2,6 +2,7 @@ import { preparedFor, type Tx } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
+import { refuseNonParcel } from './parcel-rules.js';
 import { counterDelta } from '../domain/stock.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
@@ -88,6 +89,7 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
     parcels.forEach((p, i) => {
       const problem = parcelIdProblem(p);
       if (problem) throw fieldError(`parcels.${i}`, `validation.parcel.${problem}`, { parcelId: p });
+      refuseNonParcel(tx, p, 'api', `parcels.${i}`);
     });
     const twice = parcels.find((p, i) => parcels.indexOf(p) !== i);
     if (twice) throw fieldError('parcels', 'validation.parcelTwice', { parcelId: twice });

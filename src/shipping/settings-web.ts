@@ -8,6 +8,8 @@ import type { AppDeps } from '../web/types.js';
 import { formNumber, parse } from '../web/validate.js';
 import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from './broker.js';
 import { getVerificationMode, putVerificationMode, VERIFICATION_MODES } from './checks.js';
+import { parcelPatternProblem } from '../domain/parcel-id.js';
+import { getParcelPatterns, putParcelPatterns } from './parcel-rules.js';
 
 const form = z.object({
   kind: z.enum(['sscc', 'http']),
@@ -23,7 +25,12 @@ const form = z.object({
 export function shippingSettingsWeb({ db, clock }: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('settings'));
-  const model = (req: Request) => ({ title: req.t('shippingSettings.title'), verification: getVerificationMode(db), modes: VERIFICATION_MODES });
+  const model = (req: Request) => ({
+    title: req.t('shippingSettings.title'),
+    verification: getVerificationMode(db),
+    modes: VERIFICATION_MODES,
+    parcelPatterns: getParcelPatterns(db).join('\n'),
+  });
   router.get('/', (req, res) => {
     const { httpKey, ...values } = getBrokerSettings(db);
     res.render('settings/shipping', { ...model(req), values: { ...values, httpKey: '', hasKey: httpKey !== '' } });
@@ -38,6 +45,25 @@ export function shippingSettingsWeb({ db, clock }: AppDeps): Router {
     } catch (err) {
       const { httpKey, ...values } = getBrokerSettings(db);
       renderForm(req, res, err, 'settings/shipping', { ...model(req), values: { ...values, httpKey: '', hasKey: httpKey !== '' } });
+    }
+  });
+  // The shop's own parcel ID forms: one pattern a line, each matched against the whole ID.
+  router.post('/parcel-forms', (req, res) => {
+    let text = '';
+    try {
+      ({ patterns: text } = parse(z.object({ patterns: z.string().max(10_000).default('') }), req.body ?? {}));
+      const patterns = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+      if (patterns.length > 20) throw fieldError('patterns', 'validation.parcelPattern.tooMany', { max: 20 });
+      patterns.forEach((pattern, i) => {
+        const problem = parcelPatternProblem(pattern);
+        if (problem) throw fieldError('patterns', `validation.parcelPattern.${problem}`, { pattern, line: i + 1 });
+      });
+      putParcelPatterns(db, patterns, clock(), req.user!.name);
+      setFlash(req, 'success', 'shippingSettings.saved');
+      res.redirect('/settings/shipping');
+    } catch (err) {
+      const { httpKey, ...values } = getBrokerSettings(db);
+      renderForm(req, res, err, 'settings/shipping', { ...model(req), parcelPatterns: text, values: { ...values, httpKey: '', hasKey: httpKey !== '' } });
     }
   });
   router.post('/', (req, res) => {

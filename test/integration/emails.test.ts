@@ -6,6 +6,7 @@ import { emailBackoffMs, sendDueEmails, smtpTransport } from '../../src/email/se
 import { templateProblems } from '../../src/email/templates.js';
 import { listLines } from '../../src/orders/repo.js';
 import { writeTransaction } from '../../src/db/client.js';
+import { putParcelPatterns } from '../../src/shipping/parcel-rules.js';
 import { reportDelivery } from '../../src/shipping/service.js';
 import { consoleLogger } from '../../src/log.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
@@ -238,6 +239,8 @@ describe('customer text in e-mails', () => {
     const { db, clock } = shop();
     putEmailSettings(db, { ...getEmailSettings(db), trackingUrl: 'https://track.example/?id={parcel}' }, clock(), 'test');
     const order = buildPackingOrder(db, { body: { customer: { ...aCustomer('Eve https://evil.example/x'), language: 'en' } } });
+    // A shop's own parcel form (an admin's pattern) can take a parcel ID that looks like an address.
+    putParcelPatterns(db, ['[a-z]+\\.example'], clock(), 'test');
     writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: ['evil.example'] }, { actor: SYSTEM, now: clock() }));
     const html = db.$client.prepare("SELECT html_body FROM email_outbox WHERE template = 'shipped'").pluck().get() as string;
     expect([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1])).toEqual(['https://track.example/?id=evil.example']);

@@ -151,12 +151,15 @@ describe('checking items at the packing station', () => {
     expect(db.$client.prepare("SELECT l.sku, l.shipped_quantity FROM order_lines l WHERE l.order_id = ? ORDER BY l.id").raw().all(order.id)).toEqual([['TENT', 1], ['MUG', 0]]);
   });
 
-  it('with verification off, an EAN-shaped scan is a parcel ID as before', async () => {
+  it('with verification off, a product’s own EAN is refused as a parcel ID, and a carrier’s number is taken', async () => {
     const { app, db, order } = world('off');
     const packer = await buildUser(db, 'packer');
     const { scanFragment } = await loginAtStation(app, packer.email);
     await scanFragment(order.code, { key: 'a' });
-    expect((await scanFragment('5901234123457', { key: 'b' })).text).toContain('Parcel ID 5901234123457 added');
+    const refused = await scanFragment('5901234123457', { key: 'b' });
+    expect(refused.text).toContain('5901234123457 is the barcode or SKU of the product TENT, not a parcel ID');
+    expect(count(db, 'SELECT count(*) FROM delivery_parcels')).toBe(0);
+    expect((await scanFragment('RR123456785SE', { key: 'c' })).text).toContain('Parcel ID RR123456785SE added');
   });
 
   it('warn: Report in ships and names the units not checked', async () => {

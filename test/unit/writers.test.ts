@@ -73,7 +73,8 @@ describe('one writer per rule', () => {
 
 describe('the transaction helper', () => {
   it('a savepoint undoes its own writes only, and is refused outside a write transaction', () => {
-    const db = makeDb();
+    const db = makeDb(':memory:', { parcelForms: [] });
+    db.$client.exec('DELETE FROM settings');
     const put = (tx: Tx, name: string) => tx.$client.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 0)').run(name, '1');
     writeTransaction(db, (tx) => {
       put(tx, 'kept');
