@@ -2,7 +2,8 @@
 //
 // Source: GS1 Barcode Syntax Dictionary, https://github.com/gs1/gs1-syntax-engine
 //   file src/c-lib/gs1-syntax-dictionary.txt at commit 3b9a8f1afac87754bea823db78b96feaf93e99fc
-//   (Release: UNSET; Copyright (c) 2021-2025 GS1 AISBL), copied to test/fixtures/gs1/gs1-syntax-dictionary.txt.
+//   (Release: UNSET; Copyright (c) 2021-2025 GS1 AISBL), copied byte for byte to
+//   test/fixtures/gs1/gs1-syntax-dictionary.txt, SHA-256 545189775fef0199cd4409619eab844a0d56a32a030f5e2d82c980b1f9a0f213.
 // Licence of the dictionary: Apache License, Version 2.0, http://www.apache.org/licenses/LICENSE-2.0
 //   Copyright (c) 2020-2021 BWIPP project; Copyright (c) 2020-2021 Zint Project; Copyright (c) 2021-2025 GS1 AISBL.
 //
@@ -14,7 +15,7 @@
 
 import type { Gs1AiDefinition } from './types.js';
 
-export const GS1_DICTIONARY_SOURCE = { repository: 'gs1/gs1-syntax-engine', path: 'src/c-lib/gs1-syntax-dictionary.txt', commit: '3b9a8f1afac87754bea823db78b96feaf93e99fc', release: 'UNSET', licence: 'Apache-2.0' } as const;
+export const GS1_DICTIONARY_SOURCE = { repository: 'gs1/gs1-syntax-engine', path: 'src/c-lib/gs1-syntax-dictionary.txt', commit: '3b9a8f1afac87754bea823db78b96feaf93e99fc', fixtureSha256: '545189775fef0199cd4409619eab844a0d56a32a030f5e2d82c980b1f9a0f213', release: 'UNSET', licence: 'Apache-2.0' } as const;
 
 export const GS1_AI_TABLE: Readonly<Record<string, Gs1AiDefinition>> = {
   '00': {fixed:true,key:true,dl:true,parts:[{cset:'N',min:18,max:18,opt:false,lint:['csum','gcppos2']}],req:[],ex:[],dlpkey:[],title:'SSCC'},

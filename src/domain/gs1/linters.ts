@@ -5,7 +5,8 @@
 
 import type { Gs1ErrorCode } from './types.js';
 
-export type LintFailure = { error: Gs1ErrorCode; linter: string };
+/** `at`: where in the component the problem starts, when the linter says (else at its start). */
+export type LintFailure = { error: Gs1ErrorCode; linter: string; at?: number };
 type Linter = (value: string, today: Date) => LintFailure | null;
 
 /** GS1 AI encodable character set 82 (General Specifications figure 7.11-1). */
@@ -16,10 +17,17 @@ export const CSET39 = '#-/0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 export const CSET64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const CSET32 = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
-/** The index of the first character of `value` outside its character set, or -1. */
+/**
+ * The index of the first character of `value` outside its character set, or -1. For CSET 64 ("Z"),
+ * "=" is allowed only as padding at the end: at most two, and (as the Syntax Engine's lint_cset64.c
+ * has it) only when the length with the padding is a multiple of 3; bad padding is reported at its
+ * first "=".
+ */
 export function badCharacterAt(cset: 'N' | 'X' | 'Y' | 'Z', value: string): number {
   if (cset === 'Z') {
     const body = value.replace(/=+$/, '');
+    const pads = value.length - body.length;
+    if (pads > 2 || (pads > 0 && value.length % 3 !== 0)) return body.length;
     for (let i = 0; i < body.length; i++) if (!CSET64.includes(body[i]!)) return i;
     return -1;
   }
@@ -78,6 +86,180 @@ const gcpAt =
   (v) =>
     /^\d{4}/.test(v.slice(offset)) ? null : { error: 'bad_content', linter };
 
+/**
+ * IBAN (ISO 13616-1), as the Syntax Engine's lint_iban.c checks it: 11 to 34 characters, digits and
+ * capital letters only, and the mod-97 check (the first four characters moved to the end, letters
+ * as 10–35, the remainder 1). Its other check, that the first two letters are an ISO 3166 alpha-2
+ * country, needs that code list: not done here (the parser reports the linter as unchecked).
+ */
+function iban(v: string): LintFailure | null {
+  const fail = (error: Gs1ErrorCode, at = 0): LintFailure => ({ error, linter: 'iban', at });
+  if (v.length <= 10 || v.length > 34) return fail('bad_content');
+  const rotated = v.slice(4) + v.slice(0, 4);
+  let sum = 0;
+  for (let i = 0; i < rotated.length; i++) {
+    const c = rotated[i]!;
+    const n = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'.indexOf(c);
+    if (n === -1) return fail('bad_content', (i + 4) % v.length);
+    sum = (sum * (n < 10 ? 10 : 100) + n) % 97;
+  }
+  return sum === 1 ? null : fail('bad_check_digit', 2);
+}
+
+/**
+ * A reader of the coupon structures below: fields taken in turn from a string of digits, each
+ * failure the Syntax Engine's GS1_LINTER_COUPON_* error, here `bad_content` (or `bad_date`) at the
+ * field where it happens.
+ */
+class CouponReader {
+  /** The next digit to read. */
+  p = 0;
+  readonly v: string;
+  readonly linter: string;
+  readonly today: Date;
+  constructor(v: string, linter: string, today: Date) {
+    this.v = v;
+    this.linter = linter;
+    this.today = today;
+  }
+  get done(): boolean {
+    return this.p >= this.v.length;
+  }
+  fail(at = this.p, error: Gs1ErrorCode = 'bad_content'): LintFailure {
+    return { error, linter: this.linter, at: Math.min(at, this.v.length) };
+  }
+  /** One digit that must be there and among `allowed`. */
+  digit(allowed: string): number | LintFailure {
+    if (this.done) return this.fail();
+    const c = this.v[this.p]!;
+    if (!allowed.includes(c)) return this.fail();
+    this.p++;
+    return Number(c);
+  }
+  /** `n` digits that must all be there. */
+  take(n: number): string | LintFailure {
+    if (this.v.length - this.p < n) return this.fail();
+    const s = this.v.slice(this.p, this.p + n);
+    this.p += n;
+    return s;
+  }
+  /** A length indicator among `allowed`, then as many digits as it says plus `plus`. */
+  vli(allowed: string, plus: number): string | LintFailure {
+    const d = this.digit(allowed);
+    return typeof d === 'number' ? this.take(d + plus) : d;
+  }
+  /** A company prefix: checked as gcppos1 checks it. */
+  gcp(prefix: string | LintFailure): LintFailure | null {
+    if (typeof prefix !== 'string') return prefix;
+    return /^\d{4}/.test(prefix) ? null : this.fail(this.p - prefix.length);
+  }
+  /** The next field's indicator is `c` (and is consumed). */
+  optional(c: string): boolean {
+    if (this.v[this.p] !== c) return false;
+    this.p++;
+    return true;
+  }
+  /** A YYMMDD date. */
+  date(): string | LintFailure {
+    const at = this.p;
+    const d = this.take(6);
+    if (typeof d !== 'string') return d;
+    return date(d, 2, false, this.today, this.linter) ? this.fail(at, 'bad_date') : d;
+  }
+}
+
+const isFailure = (x: unknown): x is LintFailure => typeof x === 'object' && x !== null;
+
+/** AI (8112): the positive offer file coupon, as the Syntax Engine's lint_couponposoffer.c reads it. */
+function couponposoffer(v: string, today: Date): LintFailure | null {
+  const r = new CouponReader(v, 'couponposoffer', today);
+  const bad = /\D/.exec(v);
+  if (bad) return { error: 'bad_character', linter: r.linter, at: bad.index };
+  const steps = [() => r.digit('01'), () => r.vli('0123456', 6), () => r.take(6), () => r.vli('0123456789', 6)];
+  for (const step of steps) {
+    const x = step();
+    if (isFailure(x)) return x;
+  }
+  return r.done ? null : r.fail();
+}
+
+/** AI (8110): the North American coupon code, as the Syntax Engine's lint_couponcode.c reads it. */
+function couponcode(v: string, today: Date): LintFailure | null {
+  const r = new CouponReader(v, 'couponcode', today);
+  const bad = /\D/.exec(v);
+  if (bad) return { error: 'bad_character', linter: r.linter, at: bad.index };
+  const run = (...steps: (() => unknown)[]): LintFailure | null => {
+    for (const step of steps) {
+      const x = step();
+      if (isFailure(x)) return x;
+    }
+    return null;
+  };
+  // GCP, offer code, save value, 1st purchase requirement, its code and family code.
+  const purchase = () =>
+    run(
+      () => r.vli('12345', 0),
+      () => r.digit('012349'),
+      () => r.take(3),
+    );
+  const head = run(
+    () => r.gcp(r.vli('0123456', 6)),
+    () => r.take(6),
+    () => r.vli('12345', 0),
+    purchase,
+  );
+  if (head) return head;
+  // An additional purchase's GCP: length indicator 0–6 (+6), or 9 for none.
+  const purchaseGcp = () => {
+    const d = r.digit('01234569');
+    if (isFailure(d)) return d;
+    return d === 9 ? null : r.gcp(r.take(d + 6));
+  };
+  // Optional field 1: additional purchase rules code, then the 2nd purchase.
+  if (r.optional('1')) {
+    const f = run(() => r.digit('0123'), purchase, purchaseGcp);
+    if (f) return f;
+  }
+  // Optional field 2: the 3rd purchase.
+  if (r.optional('2')) {
+    const f = run(purchase, purchaseGcp);
+    if (f) return f;
+  }
+  // Optional fields 3 and 4: expiration and start dates (the start not after the expiration).
+  let expiry: string | undefined;
+  if (r.optional('3')) {
+    const d = r.date();
+    if (isFailure(d)) return d;
+    expiry = d;
+  }
+  if (r.optional('4')) {
+    const at = r.p;
+    const d = r.date();
+    if (isFailure(d)) return d;
+    if (expiry !== undefined && d > expiry) return r.fail(at - 8);
+  }
+  // Optional field 5: serial number; 6: retailer GCP or GLN (length indicator 1–7, +6).
+  if (r.optional('5')) {
+    const f = r.vli('0123456789', 6);
+    if (isFailure(f)) return f;
+  }
+  if (r.optional('6')) {
+    const f = r.gcp(r.vli('1234567', 6));
+    if (f) return f;
+  }
+  // Optional field 9: save value code, applies-to item, store coupon flag, don't-multiply flag.
+  if (r.optional('9')) {
+    const f = run(
+      () => r.digit('01256'),
+      () => r.digit('012'),
+      () => r.digit('0123456789'),
+      () => r.digit('01'),
+    );
+    if (f) return f;
+  }
+  return r.done ? null : r.fail();
+}
+
 export const LINTERS: Record<string, Linter> = {
   csum: (v) => (v.length >= 2 && gs1CheckDigitOf(v.slice(0, -1)) === v.slice(-1) ? null : { error: 'bad_check_digit', linter: 'csum' }),
   csumalpha: (v) => (csumalpha(v) ? null : { error: 'bad_check_digit', linter: 'csumalpha' }),
@@ -114,10 +296,16 @@ export const LINTERS: Record<string, Linter> = {
   longitude: content('longitude', (v) => Number(v) <= 3_600_000_000),
   gcppos1: gcpAt(0, 'gcppos1'),
   gcppos2: gcpAt(1, 'gcppos2'),
+  iban,
+  couponcode,
+  couponposoffer,
 };
 
 /**
- * Linters of the dictionary not run here: they need code lists (ISO 3166, ISO 4217, IBAN countries,
- * media and package types) or the coupon structures. The parser reports them as `unchecked`.
+ * Linters of the dictionary not run here: they need code lists (ISO 3166, ISO 4217, media and
+ * package types). The parser reports them as `unchecked`.
  */
-export const UNCHECKED_LINTERS = new Set(['iso3166', 'iso3166999', 'iso3166alpha2', 'iso3166list', 'iso4217', 'iban', 'mediatype', 'packagetype', 'couponcode', 'couponposoffer', 'mmoptss', 'key']);
+export const UNCHECKED_LINTERS = new Set(['iso3166', 'iso3166999', 'iso3166alpha2', 'iso3166list', 'iso4217', 'mediatype', 'packagetype', 'mmoptss', 'key']);
+
+/** Linters run here only in part, for the same reason (iban: its ISO 3166 country code); also reported as `unchecked`. */
+export const PARTLY_CHECKED_LINTERS = new Set(['iban']);

@@ -11,7 +11,7 @@
 // Pure: no database, no DOM; the browser bundle can use it as it is.
 
 import { GS1_AI_TABLE } from './ai-table.js';
-import { badCharacterAt, LINTERS, UNCHECKED_LINTERS } from './linters.js';
+import { badCharacterAt, LINTERS, PARTLY_CHECKED_LINTERS, UNCHECKED_LINTERS } from './linters.js';
 import type { Gs1AiDefinition, Gs1Element, Gs1ErrorCode, Gs1ParseResult } from './types.js';
 
 /** GS (ASCII 29): FNC1 as a scanner transmits it between elements. */
@@ -133,7 +133,8 @@ function checkValue(el: Raw, def: Gs1AiDefinition, today: Date, unchecked: { ai:
         continue;
       }
       const problem = linter(component, today);
-      if (problem) return fail(problem.error, { ai, position: position + p, detail: problem.linter });
+      if (problem) return fail(problem.error, { ai, position: position + p + (problem.at ?? 0), detail: problem.linter });
+      if (PARTLY_CHECKED_LINTERS.has(name)) unchecked.push({ ai, linter: name });
     }
     p += take;
   }
@@ -148,10 +149,15 @@ export function matchesPattern(ai: string, pattern: string): boolean {
   return true;
 }
 
+/** The keys whose value must carry its optional serial component beside a digital signature (8030). */
+const SERIALISED_WITH_DIGSIG = ['253', '255', '8003'];
+
 /**
  * The rules between AIs, over a set of elements (one carrier's, or every carrier's on an item):
- * an AI repeated only with the same value, no "ex=" pair, and (unless `checkRequired` is false)
- * each "req=" satisfied. Null when they hold.
+ * an AI repeated only with the same value, no "ex=" pair, (unless `checkRequired` is false) each
+ * "req=" satisfied, and beside a digital signature (8030) a GDTI (253), GCN (255) or GRAI (8003)
+ * with its serial component (the Syntax Engine's validateDigSigRequiresSerialisedKey; reported as
+ * `bad_content` of that AI, detail "8030"). Null when they hold.
  */
 export function checkAssociations(elements: readonly Gs1Element[], options: { checkRequired?: boolean } = {}): Failure | null {
   const values = new Map<string, string>();
@@ -167,11 +173,21 @@ export function checkAssociations(elements: readonly Gs1Element[], options: { ch
       if (other) return fail('invalid_pairing', { ai, detail: other });
     }
   }
-  if (options.checkRequired === false) return null;
-  for (const ai of ais) {
-    for (const group of gs1Ai(ai)?.req ?? []) {
-      const met = group.some((alternative) => alternative.every((pattern) => ais.some((b) => b !== ai && matchesPattern(b, pattern))));
-      if (!met) return fail('missing_required', { ai, detail: group.map((alt) => alt.join('+')).join(',') });
+  if (options.checkRequired !== false) {
+    for (const ai of ais) {
+      for (const group of gs1Ai(ai)?.req ?? []) {
+        const met = group.some((alternative) => alternative.every((pattern) => ais.some((b) => b !== ai && matchesPattern(b, pattern))));
+        if (!met) return fail('missing_required', { ai, detail: group.map((alt) => alt.join('+')).join(',') });
+      }
+    }
+  }
+  if (values.has('8030')) {
+    for (const ai of SERIALISED_WITH_DIGSIG) {
+      const value = values.get(ai);
+      const def = gs1Ai(ai);
+      if (value === undefined || !def) continue;
+      const min = def.parts.reduce((n, p) => n + (p.opt ? 0 : p.min), 0);
+      if (value.length === min) return fail('bad_content', { ai, detail: '8030' });
     }
   }
   return null;

@@ -45,7 +45,7 @@ export type Gs1ErrorCode =
   | 'bad_check_digit'
   | 'bad_date'
   | 'bad_time'
-  | 'bad_content' // another of the dictionary's linters (piece of total, % encoding, zero, hyphen, …)
+  | 'bad_content' // another of the dictionary's linters (piece of total, % encoding, zero, hyphen, IBAN, coupons, …), or a key without its serial beside (8030)
   | 'repeated_ai_conflict'
   | 'invalid_pairing'
   | 'missing_required';
@@ -58,7 +58,7 @@ export type Gs1ParseResult =
       elementString: string;
       /** The same in the bracketed human-readable form. */
       bracketed: string;
-      /** Linters of the dictionary this module does not run (code lists such as ISO 3166), by AI. */
+      /** Linters of the dictionary this module does not run, or runs only in part (code lists such as ISO 3166), by AI. */
       unchecked: { ai: string; linter: string }[];
     }
   | {
@@ -67,6 +67,6 @@ export type Gs1ParseResult =
       ai?: string;
       /** Offset in the input (after any symbology identifier is stripped it still counts from the raw input). */
       position?: number;
-      /** For the pairing rules: the other AI or the requirement not met; for linters: its name. */
+      /** For the pairing rules: the other AI or the requirement not met; for linters: its name; for a key without its serial: "8030". */
       detail?: string;
     };
