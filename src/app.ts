@@ -2,7 +2,6 @@ import { emailSettingsWeb, orderEmailsWeb } from './email/web.js';
 import { webhooksWeb } from './webhooks/web.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { csrfSync } from 'csrf-sync';
 import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -37,7 +36,7 @@ import { browserModules } from './web/browser-modules.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './web/error-handler.js';
 import { viewLocals } from './web/render.js';
-import { formFields } from './web/form.js';
+import { webCsrf } from './web/csrf.js';
 import { SqliteSessionStore } from './web/session-store.js';
 import type { AppDeps } from './web/types.js';
 import { returnsWeb } from './returns/web.js';
@@ -131,13 +130,15 @@ export function createApp(deps: AppDeps): App {
 
   const store = new SqliteSessionStore(db, clock);
   app.sessionStore = store;
+  const secret = sessionSecret(db, config.sessionSecret, clock());
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 2000 }));
   app.use(
     session({
       name: 'wbo.sid',
       store,
-      secret: sessionSecret(db, config.sessionSecret, clock()),
+      secret,
       resave: false,
+      // A session row is written at login, never for a visitor (the login form's CSRF token is a cookie).
       saveUninitialized: false,
       rolling: true,
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: 12 * 60 * 60 * 1000 },
@@ -148,14 +149,8 @@ export function createApp(deps: AppDeps): App {
 
   // The import form is multipart: its fields (the CSRF token among them) are read before the check.
   app.use('/tools/csv/import', csvUpload());
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    getTokenFromRequest: (req) => (formFields(req)._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
-  });
-  app.use((req, res, next) => {
-    res.locals.csrfToken = generateToken(req);
-    next();
-  });
-  app.use(csrfSynchronisedProtection);
+  const csrf = webCsrf(deps, secret);
+  app.use(csrf.protect);
 
   // Pages that show a secret (a new API token, a webhook's secret) or take a password: a shared
   // computer's browser cache or a proxy must not keep them.
@@ -163,7 +158,7 @@ export function createApp(deps: AppDeps): App {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  app.use(authRoutes(deps));
+  app.use(authRoutes(deps, csrf));
   // The HTTPS port's own certificate authority, for phones to install before they log in.
   app.use(certificateWeb(deps));
   app.use(requireLogin);

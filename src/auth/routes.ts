@@ -4,6 +4,7 @@ import { can } from '../domain/permissions.js';
 import { fieldText, formFields } from '../web/form.js';
 import { NAV } from '../web/locals.js';
 import { LoginThrottle } from './login-throttle.js';
+import type { WebCsrf } from '../web/csrf.js';
 import type { AppDeps, SessionUser } from '../web/types.js';
 import { loginForm } from '../users/schemas.js';
 import { authenticate } from '../users/service.js';
@@ -18,7 +19,8 @@ export function homeFor(user: SessionUser): string {
   return NAV.find((n) => can(user.role, n.capability))?.path ?? '/account';
 }
 
-export function authRoutes(deps: AppDeps): Router {
+/** Login and logout. The login form's CSRF token is `csrf`'s login token: a visitor has no session to keep one in. */
+export function authRoutes(deps: AppDeps, csrf: WebCsrf): Router {
   const { db, clock, config } = deps;
   const router = Router();
 
@@ -26,6 +28,8 @@ export function authRoutes(deps: AppDeps): Router {
     const fields = formFields(req);
     res.status(status).render('auth/login', {
       title: req.t('login.title'),
+      // A new token with every form shown, so that each is taken for one to two hours from then.
+      csrfToken: csrf.loginToken(req, res),
       error,
       values: { email: typeof fields.email === 'string' ? fields.email : '' },
       next: safeNext(fields.next ?? req.query.next) ?? '',
@@ -46,6 +50,10 @@ export function authRoutes(deps: AppDeps): Router {
   });
 
   router.post('/login', async (req, res, next) => {
+    // Checked here, not by the page middleware (web/csrf.ts), so that a refused token shows the form
+    // again, the e-mail kept, with a new token. Before the login limits: a post without its form's
+    // token is no attempt at a password, and was never counted.
+    if (!csrf.loginTokenValid(req)) return renderLogin(req, res, 403, req.t('login.expired'));
     const attempt = throttle.attempt(ipKeyGenerator(req.ip ?? ''), fieldText(formFields(req).email));
     if (!attempt.allowed) {
       res.set('Retry-After', String(Math.max(1, Math.ceil((attempt.retryAt.getTime() - clock().getTime()) / 1000))));
@@ -56,7 +64,9 @@ export function authRoutes(deps: AppDeps): Router {
     const user = await authenticate(db, form.data.email, form.data.password, clock());
     if (!user) return renderLogin(req, res, 401, req.t('login.failed'));
     throttle.succeeded(attempt);
-    // A new session id at login: a session fixed before login is worth nothing after it.
+    csrf.endLoginToken(res);
+    // The first session row: a new session id at login (a session fixed before login is worth
+    // nothing after it), with the session's own CSRF token from the next page on.
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.userId = user.id;

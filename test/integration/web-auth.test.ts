@@ -82,8 +82,10 @@ describe('login and logout', () => {
     const forged = await agent.post('/settings/users').type('form').send({ _csrf: 'forged', name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
     expect(forged.status).toBe(403);
     expect(db.$client.prepare("SELECT count(*) AS n FROM users WHERE email = 'x@example.com'").get()).toEqual({ n: 0 });
+    // The login form without its token: the form again, with its own message (test/integration/login-csrf.test.ts).
     const login = await request(app).post('/login').type('form').send({ email: admin.email, password: PASSWORD });
     expect(login.status).toBe(403);
+    expect(login.text).toContain('This login form had expired');
   });
 
   it('keeps sessions in SQLite: a login survives a restart of the server', async () => {
@@ -100,12 +102,18 @@ describe('login and logout', () => {
     expect(res.text).toContain(admin.name);
   });
 
-  it('sets helmet headers and a session cookie that scripts cannot read', async () => {
-    const { app } = makeApp();
-    const res = await request(app).get('/login');
+  it('sets helmet headers, and at login a session cookie that scripts cannot read (the login page sets none)', async () => {
+    const { app, db } = makeApp();
+    const admin = await buildUser(db, 'admin');
+    const agent = request.agent(app);
+    const res = await agent.get('/login');
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-powered-by']).toBeUndefined();
-    expect(res.headers['set-cookie']?.[0]).toMatch(/wbo\.sid=.*HttpOnly.*SameSite=Lax/);
+    const cookies = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+    expect(cookies.some((c) => c.startsWith('wbo.sid='))).toBe(false);
+    const login = await agent.post('/login').type('form').send({ _csrf: csrfOf(res.text), email: admin.email, password: PASSWORD });
+    const session = ((login.headers['set-cookie'] as unknown as string[] | undefined) ?? []).find((c) => c.startsWith('wbo.sid='));
+    expect(session).toMatch(/wbo\.sid=.*HttpOnly.*SameSite=Lax/);
   });
 });
