@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
@@ -41,6 +42,52 @@ function checkName(raw: Buffer, host: string): Error | undefined {
   return ok ? undefined : new Error(`certificate does not cover ${host}`);
 }
 
+/** `openssl x509 -ext nameConstraints` of a certificate: the extension as OpenSSL reads it. */
+function nameConstraintsText(pem: string): string {
+  const r = spawnSync('openssl', ['x509', '-noout', '-ext', 'nameConstraints'], { input: pem, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.trim().replace(/\n\s+/g, '\n');
+}
+
+/** `openssl verify` of `leaf` against `ca` alone, as a phone that installed the authority checks a server certificate. */
+function opensslVerify(dir: string, ca: string, leaf: string): { ok: boolean; output: string } {
+  writeFileSync(join(dir, 'verify-ca.pem'), ca);
+  writeFileSync(join(dir, 'verify-leaf.pem'), leaf);
+  const r = spawnSync('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', join(dir, 'verify-ca.pem'), join(dir, 'verify-leaf.pem')], { encoding: 'utf8' });
+  return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
+}
+
+/** A server certificate for `dns` and `ips`, signed with the kept authority's own key: what someone holding that key could make. */
+async function leafFrom(dir: string, dns: string[], ips: string[] = []): Promise<{ cert: string; key: string }> {
+  const made = await generate([{ name: 'commonName', value: dns[0] ?? ips[0]! }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(Date.now() - DAY),
+    ca: { cert: readFileSync(join(dir, TLS_FILES.caCert), 'utf8'), key: readFileSync(join(dir, TLS_FILES.caKey), 'utf8') },
+    extensions: [
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [...dns.map((value) => ({ type: 2 as const, value })), ...ips.map((ip) => ({ type: 7 as const, ip }))] },
+    ],
+  });
+  return { cert: made.cert, key: made.private };
+}
+
+/** An authority as the server made it before name constraints: CA:TRUE and nothing more. */
+async function unconstrainedAuthority(): Promise<{ cert: string; private: string }> {
+  return generate([{ name: 'commonName', value: 'Warehouse back office on packhost' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(NOW.getTime() - DAY),
+    notAfterDate: new Date(NOW.getTime() + 3650 * DAY),
+    extensions: [
+      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+}
+
 function mode(path: string): number {
   return statSync(path).mode & 0o777;
 }
@@ -62,6 +109,19 @@ describe('the HTTPS certificate', () => {
     const ca = new X509Certificate(first.caCert!);
     expect(ca.ca).toBe(true);
     expect(server.verify(ca.publicKey)).toBe(true);
+    // The authority may sign for these names and addresses only (critical: a client that cannot read it refuses the authority).
+    expect(nameConstraintsText(first.caCert!)).toBe(
+      [
+        'X509v3 Name Constraints: critical',
+        'Permitted:',
+        'DNS:localhost',
+        'DNS:packhost',
+        'IP:127.0.0.1/255.255.255.255',
+        'IP:0:0:0:0:0:0:0:1/FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF:FFFF',
+        'IP:192.168.1.20/255.255.255.255',
+      ].join('\n'),
+    );
+    expect(JSON.parse(readFileSync(join(dir, TLS_FILES.caNames), 'utf8'))).toEqual({ ca: ca.fingerprint256, ...NAMES });
 
     // A client that trusts the authority (as a phone that installed it) accepts every name and address.
     for (const host of ['127.0.0.1', 'localhost', 'packhost', '192.168.1.20']) expect(await handshake(first, first.caCert!, host)).toBe('trusted');
@@ -73,19 +133,82 @@ describe('the HTTPS certificate', () => {
     expect(second.key).toBe(first.key);
   });
 
-  it('issues the server certificate again from the same authority when an address is new or it runs out', async () => {
+  it('keeps the authority when an address is new, leaving the address out, and issues the server certificate again when it runs out', async () => {
     const dir = tempDir('tls');
     const first = await loadTls({ dir, names: NAMES, now: NOW });
     const moved = await loadTls({ dir, names: { ...NAMES, ips: [...NAMES.ips, '10.0.0.7'] }, now: NOW });
-    expect(moved).toMatchObject({ action: 'reissued', notes: ['the server certificate does not cover 10.0.0.7'] });
-    // The phones keep trusting it: the authority they installed is the same.
-    expect(moved.caCert).toBe(first.caCert);
-    expect(await handshake(moved, first.caCert!, '10.0.0.7')).toBe('trusted');
+    // The authority may not sign for 10.0.0.7, so neither it nor the server certificate changes: phones keep trusting both.
+    expect(moved).toMatchObject({ action: 'reused', caCert: first.caCert, cert: first.cert });
+    expect(moved.notes).toEqual([expect.stringMatching(/^the server certificate does not cover 10\.0\.0\.7: the certificate authority phones installed may sign only for the names and addresses it was made for/)]);
+    expect(moved.notes[0]).toContain('delete ca-cert.pem and ca-key.pem and start again; every phone must then install the new authority');
+    expect(await handshake(moved, first.caCert!, '192.168.1.20')).toBe('trusted');
+    expect(await handshake(moved, first.caCert!, '10.0.0.7')).toBe('error: certificate does not cover 10.0.0.7');
 
-    const late = await loadTls({ dir, names: { ...NAMES, ips: [...NAMES.ips, '10.0.0.7'] }, now: new Date(NOW.getTime() + 790 * DAY) });
+    const late = await loadTls({ dir, names: NAMES, now: new Date(NOW.getTime() + 790 * DAY) });
     expect(late.action).toBe('reissued');
-    expect(late.notes[0]).toMatch(/^the server certificate runs out on 2029-/);
+    expect(late.notes).toEqual([expect.stringMatching(/^the server certificate runs out on 2029-/)]);
     expect(late.caCert).toBe(first.caCert);
+    expect(new X509Certificate(late.cert).subjectAltName).toBe(new X509Certificate(first.cert).subjectAltName);
+    expect(new X509Certificate(late.cert).verify(new X509Certificate(first.caCert!).publicKey)).toBe(true);
+  });
+
+  it('signs only for the server\'s names: a certificate for any other name, signed with the same key, fails the name constraints', async () => {
+    const dir = tempDir('tls');
+    const tls = await loadTls({ dir, names: NAMES, now: NOW });
+    const ca = tls.caCert!;
+    // The server's own certificate, and one made the same way for its names, verify.
+    expect(opensslVerify(dir, ca, tls.cert)).toMatchObject({ ok: true });
+    expect(opensslVerify(dir, ca, (await leafFrom(dir, ['packhost'], ['192.168.1.20'])).cert)).toMatchObject({ ok: true });
+    // A DNS constraint covers the names under it (RFC 5280 § 4.2.1.10): those are this server's names too.
+    expect(opensslVerify(dir, ca, (await leafFrom(dir, ['station.packhost'])).cert)).toMatchObject({ ok: true });
+
+    // Anything else, though signed by the authority's key, is refused by the authority's own constraint.
+    for (const [dns, ips] of [[['bank.example']], [['packhost', 'bank.example']], [['localhost.example']], [['notpackhost']], [[], ['8.8.8.8']], [[], ['192.168.1.21']], [[], ['2001:db8::1']]] as [string[], string[]?][]) {
+      const verdict = opensslVerify(dir, ca, (await leafFrom(dir, dns, ips)).cert);
+      expect(verdict.ok, `${[...dns, ...(ips ?? [])].join(', ')}: ${verdict.output}`).toBe(false);
+      expect(verdict.output).toContain('permitted subtree violation');
+    }
+    // And a TLS client that trusts the authority, as a phone that installed it, refuses such a server.
+    const bank = await leafFrom(dir, ['bank.example']);
+    expect(await handshake({ key: bank.key, cert: `${bank.cert.trim()}\n${ca.trim()}\n` }, ca, 'bank.example')).toBe('error: permitted subtree violation');
+  });
+
+  it('replaces an authority made before name constraints, once, and says every phone must install the new one', async () => {
+    const dir = tempDir('tls');
+    const old = await unconstrainedAuthority();
+    writeFileSync(join(dir, TLS_FILES.caCert), old.cert);
+    writeFileSync(join(dir, TLS_FILES.caKey), old.private);
+    expect(opensslVerify(dir, old.cert, (await leafFrom(dir, ['bank.example'])).cert)).toMatchObject({ ok: true });
+
+    const replaced = await loadTls({ dir, names: NAMES, now: NOW });
+    expect(replaced.action).toBe('created');
+    expect(replaced.notes).toEqual([
+      "the kept certificate authority has no name constraints that limit it to this server's names and addresses: a new one was made, which may sign only for this server's names and addresses; every phone that installed the old one must install the new one (docs/operations.md § HTTPS for phones)",
+    ]);
+    expect(replaced.caCert).not.toBe(old.cert);
+    expect(readFileSync(join(dir, TLS_FILES.caCert), 'utf8')).toBe(replaced.caCert);
+    expect(nameConstraintsText(replaced.caCert!)).toMatch(/^X509v3 Name Constraints: critical\nPermitted:\nDNS:localhost\n/);
+    expect(await handshake(replaced, replaced.caCert!, 'packhost')).toBe('trusted');
+    // A phone that still trusts the old authority only does not trust the new server certificate.
+    expect(await handshake(replaced, old.cert, 'packhost')).not.toBe('trusted');
+
+    const next = await loadTls({ dir, names: NAMES, now: NOW });
+    expect(next).toMatchObject({ action: 'reused', notes: [], caCert: replaced.caCert, cert: replaced.cert });
+  });
+
+  it('reads what a kept authority permits from the certificate when ca-names.json is missing or belongs to another', async () => {
+    const dir = tempDir('tls');
+    const first = await loadTls({ dir, names: NAMES, now: NOW });
+    const namesFile = join(dir, TLS_FILES.caNames);
+    const written = readFileSync(namesFile, 'utf8');
+    rmSync(namesFile);
+    expect(await loadTls({ dir, names: NAMES, now: NOW })).toMatchObject({ action: 'reused', notes: [], caCert: first.caCert, cert: first.cert });
+    expect(readFileSync(namesFile, 'utf8')).toBe(written);
+
+    // Names of another authority are not taken for this one's.
+    writeFileSync(namesFile, JSON.stringify({ ca: 'AA:BB', dns: ['bank.example'], ips: ['8.8.8.8'] }));
+    expect(await loadTls({ dir, names: NAMES, now: NOW })).toMatchObject({ action: 'reused', notes: [], caCert: first.caCert });
+    expect(readFileSync(namesFile, 'utf8')).toBe(written);
   });
 
   it("makes a new pair when the kept files are damaged", async () => {
