@@ -3,13 +3,15 @@ import http from 'node:http';
 import https from 'node:https';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { writeTransaction, type Db } from '../db/client.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { startLoop } from '../loop.js';
 import type { Logger } from '../log.js';
 import { getSetting, putSetting } from '../settings/service.js';
 import { AppError, fieldError } from '../errors.js';
+import type { Actor } from '../domain/actor.js';
 import { ADDRESS_NOT_ALLOWED, guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';
+import { makerOf, mayManageWebhook, type WebhookCaller, type WebhookMaker } from './owner.js';
 import { allowedHosts } from './settings.js';
 
 export const WEBHOOK_EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished', 'return.received'] as const;
@@ -38,15 +40,23 @@ export function signature(secret: string, body: string, at: Date): string {
 }
 
 /**
- * Registers an endpoint. One on this machine or the local network is refused unless an admin
- * allowed its host (docs/operations.md § Webhooks to hosts on the LAN); sending checks again.
+ * Registers an endpoint, recording `by` (the API token or staff user asking) as its maker: only the
+ * maker or an admin manages it later ({@link mayManageWebhook}). Without `by` (made outside a
+ * request) it has no maker and is the admins'. One on this machine or the local network is refused
+ * unless an admin allowed its host (docs/operations.md § Webhooks to hosts on the LAN); sending
+ * checks again.
  */
-export function createWebhook(db: Db, input: z.infer<typeof webhookBody>, now: Date) {
+export function createWebhook(db: Db, input: z.infer<typeof webhookBody>, now: Date, by: Actor | null = null) {
   if (urlRefusal(input.url, allowedHosts(db))) throw fieldError('url', 'validation.webhookAddress');
+  const maker = makerOf(by);
   return writeTransaction(db, (tx) => {
     // Events are pushed from when the first endpoint exists, not from the whole history.
     if (!getSetting(tx, CURSOR)) putSetting(tx, CURSOR, currentCursor(db), now, 'system');
-    return tx.insert(webhooks).values({ url: input.url, secret: input.secret, events: [...new Set(input.events)], createdAt: now }).returning().get();
+    return tx
+      .insert(webhooks)
+      .values({ url: input.url, secret: input.secret, events: [...new Set(input.events)], createdAt: now, createdByType: maker?.type ?? null, createdById: maker?.id ?? null, createdByName: maker?.name ?? null })
+      .returning()
+      .get();
   });
 }
 
@@ -62,16 +72,50 @@ function currentCursor(db: Db): Cursor {
   };
 }
 
-export function listWebhooks(db: Db) {
-  return db.select().from(webhooks).orderBy(webhooks.id).all().map(presentWebhook);
+type WebhookRow = typeof webhooks.$inferSelect;
+
+/** Who made the endpoint, from its row; null when that was not recorded (made before it was). */
+function makerOfRow(w: WebhookRow): WebhookMaker | null {
+  return w.createdByType === null ? null : { type: w.createdByType, id: w.createdById, name: w.createdByName ?? '' };
 }
 
-export function presentWebhook(w: typeof webhooks.$inferSelect) {
-  return { id: w.id, url: w.url, events: w.events, active: w.active, createdAt: w.createdAt.toISOString() };
+/**
+ * The endpoint `id` if `caller` may manage it (its maker or an admin): 404 `not_found` when there
+ * is none, 403 `forbidden` when it is someone else's. Called inside the transaction that writes.
+ */
+function managedWebhook(conn: Conn, id: number, caller: WebhookCaller): WebhookRow {
+  const row = conn.select().from(webhooks).where(eq(webhooks.id, id)).get();
+  if (!row) throw new AppError('not_found', 'errors.webhookNotFound', { id });
+  if (!mayManageWebhook(makerOfRow(row), caller)) throw new AppError('forbidden', 'errors.webhookNotYours', { id }, { id });
+  return row;
 }
 
-export function deleteWebhook(db: Db, id: number): void {
-  if (db.delete(webhooks).where(eq(webhooks.id, id)).run().changes === 0) throw new AppError('not_found', 'errors.webhookNotFound', { id });
+/**
+ * The endpoints `caller` may manage: all of them for an admin, an integration token's own for it.
+ * Another's address is not its to know (it may carry a key in its path, or name a LAN host an
+ * admin allowed for their own receiver).
+ */
+export function listWebhooks(db: Db, caller: WebhookCaller) {
+  return db
+    .select()
+    .from(webhooks)
+    .orderBy(webhooks.id)
+    .all()
+    .filter((w) => mayManageWebhook(makerOfRow(w), caller))
+    .map(presentWebhook);
+}
+
+/** `createdBy` is the maker (`{ type: 'api' | 'user', id, name }`), null when not recorded. */
+export function presentWebhook(w: WebhookRow) {
+  return { id: w.id, url: w.url, events: w.events, active: w.active, createdAt: w.createdAt.toISOString(), createdBy: makerOfRow(w) };
+}
+
+/** Deletes an endpoint and its deliveries: its maker or an admin only (403 `forbidden` for anyone else). */
+export function deleteWebhook(db: Db, id: number, caller: WebhookCaller): void {
+  writeTransaction(db, (tx) => {
+    managedWebhook(tx, id, caller);
+    tx.delete(webhooks).where(eq(webhooks.id, id)).run();
+  });
 }
 
 /**
@@ -98,12 +142,14 @@ function attemptView(a: { statusCode: number | null; durationMs: number | null; 
 }
 
 /**
- * The newest deliveries of an endpoint with every attempt. `detail` (admins) adds what a receiver
- * answered (behind an allowed LAN host it may be an internal service's page) and each error's
- * text; others get the status code and an error category ({@link deliveryErrorCategory}).
+ * The newest deliveries of an endpoint with every attempt, for its maker or an admin (403
+ * `forbidden` for anyone else). Admins also get what a receiver answered (behind an allowed LAN
+ * host it may be an internal service's page) and each error's text; its maker, if not an admin,
+ * the status code and an error category ({@link deliveryErrorCategory}).
  */
-export function webhookDeliveryLog(db: Db, id: number, { detail, limit = 100 }: { detail: boolean; limit?: number }) {
-  if (!db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, id)).get()) throw new AppError('not_found', 'errors.webhookNotFound', { id });
+export function webhookDeliveryLog(db: Db, id: number, caller: WebhookCaller, { limit = 100 }: { limit?: number } = {}) {
+  managedWebhook(db, id, caller);
+  const detail = caller.admin;
   const rows = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(desc(webhookDeliveries.id)).limit(limit).all();
   return rows.map((d) => {
     const last = attemptView({ statusCode: d.lastStatusCode, durationMs: d.lastDurationMs, excerpt: d.lastResponseExcerpt, error: d.lastError }, detail);
@@ -134,14 +180,20 @@ export function webhookDeliveryLog(db: Db, id: number, { detail, limit = 100 }: 
   });
 }
 
-/** Sends a delivery of an endpoint again from now (the "resend" button), whatever its state. */
-export function resendDelivery(db: Db, webhookId: number, deliveryId: number, now: Date): void {
-  const changed = db
-    .update(webhookDeliveries)
-    .set({ status: 'queued', nextAttemptAt: now, createdAt: now })
-    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId)))
-    .run().changes;
-  if (!changed) throw new AppError('not_found', 'errors.webhookDeliveryNotFound', { id: deliveryId });
+/**
+ * Sends a delivery of an endpoint again from now (the "resend" button), whatever its state: the
+ * endpoint's maker or an admin only (403 `forbidden` for anyone else).
+ */
+export function resendDelivery(db: Db, webhookId: number, deliveryId: number, now: Date, caller: WebhookCaller): void {
+  writeTransaction(db, (tx) => {
+    managedWebhook(tx, webhookId, caller);
+    const changed = tx
+      .update(webhookDeliveries)
+      .set({ status: 'queued', nextAttemptAt: now, createdAt: now })
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId)))
+      .run().changes;
+    if (!changed) throw new AppError('not_found', 'errors.webhookDeliveryNotFound', { id: deliveryId });
+  });
 }
 
 /**

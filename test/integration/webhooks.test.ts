@@ -31,11 +31,14 @@ function allowLoopback(db: Db) {
   saveAllowedHosts(db, ['127.0.0.1'], new Date(), 'test admin');
 }
 
-/** supertest with an admin API token (the integration token does not see receivers' answers). */
+/** supertest with an admin API token (the integration token does not see receivers' answers, nor others' endpoints). */
 async function adminApi(app: Parameters<typeof request>[0], db: Db) {
   const admin = await buildUser(db, 'admin');
   const { token } = createApiToken(db, { name: 'Admin tool', role: 'admin' }, admin.id, new Date());
-  return { get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${token}`) };
+  return {
+    get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${token}`),
+    post: (url: string) => request(app).post(url).set('Authorization', `Bearer ${token}`),
+  };
 }
 
 /** What a receiver does: recompute the signature over "<t>.<raw body>" and compare. */
@@ -198,26 +201,28 @@ describe('webhooks', () => {
     expect(inside.status).toBe(422);
     expect(inside.text).toMatch(/<p class="field-error" id="url-error">This address is on this server or the local network\./);
     expect(inside.text).toContain(`value="${hook.url}"`);
-    expect(json<WebhookListJson>(await api(app).get('/api/v1/webhooks')).webhooks).toHaveLength(0);
+    // The endpoint is the admin's: read with an admin token (an integration token sees only its own).
+    const adminToken = await adminApi(app, db);
+    expect(json<WebhookListJson>(await adminToken.get('/api/v1/webhooks')).webhooks).toHaveLength(0);
     expect((await submit('/settings/webhooks', '/settings/webhooks/allowed-hosts', { allowedHosts: ' 127.0.0.1 \r\n\r\n' })).status).toBe(302);
     expect((await agent.get('/settings/webhooks')).text).toContain('>127.0.0.1</textarea>');
     const made = await agent.get('/settings/webhooks');
     const res = await agent.post('/settings/webhooks').type('form').send(`_csrf=${encodeURIComponent(csrfOf(made.text))}&url=${encodeURIComponent(hook.url)}&secret=${SECRET}&events=order.created&events=delivery.reported`);
     expect(res.status).toBe(302);
-    const webhook = json<WebhookListJson>(await api(app).get('/api/v1/webhooks')).webhooks[0]!;
-    expect(webhook).toMatchObject({ url: hook.url, events: ['order.created', 'delivery.reported'] });
+    const webhook = json<WebhookListJson>(await adminToken.get('/api/v1/webhooks')).webhooks[0]!;
+    expect(webhook).toMatchObject({ url: hook.url, events: ['order.created', 'delivery.reported'], createdBy: { type: 'user', name: expect.any(String) } });
     buildPaidOrder(db);
     dispatchEvents(db, clock());
     await sendDue(db, clock);
     const log = await agent.get(`/settings/webhooks/${webhook.id}`);
     expect(log.text).toContain('order.created');
     expect(log.text).toMatch(/· 500 ·/);
-    const deliveryId = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).deliveries[0]!.id;
+    const deliveryId = json<DeliveryLogJson>(await adminToken.get(`/api/v1/webhooks/${webhook.id}/deliveries`)).deliveries[0]!.id;
     expect((await submit(`/settings/webhooks/${webhook.id}`, `/settings/webhooks/${webhook.id}/deliveries/${deliveryId}/resend`, {})).status).toBe(302);
     await sendDue(db, clock);
     expect(hook.got).toHaveLength(2);
-    expect(json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${webhook.id}/deliveries`)).deliveries[0]!.status).toBe('delivered');
+    expect(json<DeliveryLogJson>(await adminToken.get(`/api/v1/webhooks/${webhook.id}/deliveries`)).deliveries[0]!.status).toBe('delivered');
     // A delivery of another endpoint is not resent through this one.
-    expect((await api(app).post(`/api/v1/webhooks/${webhook.id + 1}/deliveries/${deliveryId}/resend`)).status).toBe(404);
+    expect((await adminToken.post(`/api/v1/webhooks/${webhook.id + 1}/deliveries/${deliveryId}/resend`)).status).toBe(404);
   });
 });

@@ -51,6 +51,16 @@ export const webhooks = sqliteTable('webhooks', {
   events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
   active: flag('active').notNull().default(true),
   createdAt: timestamp('created_at').notNull(),
+  /**
+   * Who registered it, for who may manage it (docs/decisions.md § Webhooks belong to their maker):
+   * `api` with the token's id (null for API_TOKEN from the environment), or `user` with the staff
+   * user's id (Settings → Webhooks). Null for endpoints made before this was recorded: only admins
+   * manage those. No foreign keys: tokens are revoked, not deleted, and ids are never reused
+   * (AUTOINCREMENT), so the name stays the label it was.
+   */
+  createdByType: text('created_by_type', { enum: ['api', 'user'] }),
+  createdById: integer('created_by_id'),
+  createdByName: text('created_by_name'),
 });
 
 /** One event for one endpoint (the webhook outbox); `eventId` is stable across retries so receivers can de-duplicate. */
