@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { preparedFor, writeTransaction, type Db } from '../db/client.js';
 import { canonicalJson } from '../domain/canonical-json.js';
+import { normalizeParcelId } from '../domain/parcel-id.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveOrderCode } from '../orders/lookup.js';
@@ -12,15 +13,19 @@ export interface ApiReply {
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-// Path segments that name something by a value the caller chose, case-sensitive (SKUs, parcel IDs,
-// custom status codes): kept as typed. Every other segment is a word of the API, matched by Express
-// without regard to case, so it is compared in lower case.
-const CASE_KEPT_AFTER = new Set(['products', 'parcels', 'custom-statuses']);
+// Path segments that name something by a value the caller chose, case-sensitive (SKUs, custom
+// status codes): kept as typed. A parcel ID (after `parcels`, case-sensitive too) is read as the
+// parcel rule and the routes read it (domain/parcel-id.ts). Every other segment is a word of the
+// API, matched by Express without regard to case, so it is compared in lower case.
+const CASE_KEPT_AFTER = new Set(['products', 'custom-statuses']);
+const PARCEL_AFTER = 'parcels';
 
 /**
  * The resource a path under /api/v1 names, whatever its spelling: no empty segments (a trailing
- * slash), %-encoding read, API words in lower case, and an order code as `resolveOrderCode` reads it
- * (spaces, dashes). `/ORDERS/9310-849608/returns/` and `/orders/9310849608/returns` are one resource.
+ * slash), %-encoding read, API words in lower case, an order code as `resolveOrderCode` reads it
+ * (spaces, dashes) and a parcel ID as `normalizeParcelId` reads it (an SSCC with or without its
+ * `(00)`, `00` or FNC1). `/ORDERS/9310-849608/returns/` and `/orders/9310849608/returns` are one
+ * resource; so are `/orders/…/parcels/(00)373500000000000017` and `/orders/…/parcels/373500000000000017`.
  */
 export function canonicalResource(path: string): string {
   const segments = path.split('/').filter((s) => s !== '').map(decodeSegment);
@@ -36,6 +41,7 @@ export function canonicalResource(path: string): string {
             return segment.toLowerCase(); // refused by the route anyway
           }
         }
+        if (before === PARCEL_AFTER && segment.toLowerCase() !== 'fetch') return encodeURIComponent(normalizeParcelId(segment));
         if (CASE_KEPT_AFTER.has(before) && segment.toLowerCase() !== 'fetch') return encodeURIComponent(segment);
         return encodeURIComponent(segment.toLowerCase());
       })
@@ -60,11 +66,22 @@ function checkKey(key: string): void {
   if (!/^[\x21-\x7E]{1,200}$/.test(key)) throw new AppError('bad_request', 'errors.idempotencyKeyFormat');
 }
 
+const API_MOUNT = /^\/api\/v1(?=\/|$)/i;
+
+/**
+ * The request's path under /api/v1, the same wherever it is asked: in the middleware (mounted on
+ * the API's router, `req.path` is `/orders/…/returns`) and in a route of a sub-router (mounted at
+ * `/orders`, `req.path` is `/…/returns`), so a route's `once` keeps its key in the scope the
+ * middleware reads. Relative to the API's mount point, so /API/V1/… and /api/v1/… agree too.
+ */
+function apiPath(req: Request): string {
+  return `${req.baseUrl}${req.path}`.replace(API_MOUNT, '');
+}
+
 /** Who sent it, the method and the resource: the scope a key is kept in (docs/api.md § Retries). */
 export function apiScope(req: Request): string {
   const actor = req.api?.actor ?? { type: 'user', id: req.user?.id ?? null, name: req.user?.name ?? '' };
-  // Relative to the API's mount point, so /API/V1/… and /api/v1/… agree too.
-  return `${actor.type}:${actor.id ?? actor.name}:${req.method.toUpperCase()} ${canonicalResource(req.path)}`;
+  return `${actor.type}:${actor.id ?? actor.name}:${req.method.toUpperCase()} ${canonicalResource(apiPath(req))}`;
 }
 
 /**
@@ -82,27 +99,62 @@ export function idempotentWithKey(db: Db, req: Request, key: string | undefined,
   checkKey(key);
   // The resource, not the route pattern: the same key sent to order A and then to order B is two
   // requests, and B gets its own reply; the same order spelt two ways is one.
-  return once(db, apiScope(req), key, (req.body as unknown) ?? null, now, work);
+  const scope = apiScope(req);
+  return once(db, scope, key, (req.body as unknown) ?? null, now, work, reservations.get(req) === slotOf(scope, key));
 }
 
 /**
  * Does `work` once per (scope, key): the reply is stored in the same transaction as the work, and a
  * repeat gets it back; the same key with another request (compared as canonical JSON) is refused.
+ * A reservation of the key (apiIdempotency) is this request's own when `reserved`: the work and
+ * its reply then replace it in one transaction; another request's is answered 409
+ * `idempotency_key_in_progress`.
  */
-export function once(db: Db, scope: string, key: string, request: unknown, now: Date, work: () => ApiReply): ApiReply {
+export function once(db: Db, scope: string, key: string, request: unknown, now: Date, work: () => ApiReply, reserved = false): ApiReply {
   const requestHash = requestHashOf(request);
   return writeTransaction(db, (tx) => {
     const s = stmts(tx);
     const seen = s.find.get(scope, key);
     if (seen) {
       if (seen.requestHash !== requestHash) throw new AppError('idempotency_key_reused', 'errors.idempotencyKeyReused');
-      return { status: seen.statusCode, body: JSON.parse(seen.response) as unknown };
+      if (seen.statusCode !== IN_FLIGHT) return { status: seen.statusCode, body: JSON.parse(seen.response) as unknown };
+      if (!reserved) throw inProgress(seen.createdAt);
     }
     const reply = work();
-    s.insert.run(scope, key, requestHash, reply.status, JSON.stringify(reply.body), now.getTime());
+    if (seen) s.complete.run(reply.status, JSON.stringify(reply.body), now.getTime(), scope, key);
+    else s.insert.run(scope, key, requestHash, reply.status, JSON.stringify(reply.body), now.getTime());
     return reply;
   });
 }
+
+/**
+ * `status_code` of a key reserved before its request's work began (apiIdempotency) and not yet
+ * given its reply; its `created_at` is when it was reserved. No reply has status 0.
+ */
+export const IN_FLIGHT = 0;
+
+function inProgress(since: number): AppError {
+  const at = new Date(since).toISOString();
+  return new AppError('idempotency_key_in_progress', 'errors.idempotencyKeyInProgress', { since: at }, { since: at });
+}
+
+/**
+ * The routes that keep their key in the transaction of their work (`idempotent`,
+ * `idempotentWithKey`), as `METHOD /canonical/resource`: order intake, returns, the one-call
+ * delivery and Report in. The work and its reply commit together there, so they need no
+ * reservation. Every other write is reserved first (apiIdempotency).
+ */
+const KEPT_IN_WORK: readonly RegExp[] = [/^POST \/orders$/, /^POST \/orders\/[^/]+\/(?:returns|deliveries)$/, /^POST \/deliveries\/report$/];
+
+/** Whether the route of `method` and `path` (under /api/v1) keeps its key in its own transaction. */
+export function keepsKeyInWork(method: string, path: string): boolean {
+  const route = `${method.toUpperCase()} ${canonicalResource(path)}`;
+  return KEPT_IN_WORK.some((r) => r.test(route));
+}
+
+const slotOf = (scope: string, key: string) => `${scope}\n${key}`;
+/** The key each request holds reserved (apiIdempotency), so its route's `once` knows it as its own. */
+const reservations = new WeakMap<Request, string>();
 
 /** A reply that is not JSON (a PDF, an empty 204), as it is kept. */
 interface RawReply {
@@ -116,10 +168,14 @@ function isRawReply(value: unknown): value is RawReply {
 /**
  * Every write of the API (POST, PUT, PATCH, DELETE) with an `Idempotency-Key` header: a key seen
  * before in this scope (apiScope) answers with the reply it got then, or 409
- * `idempotency_key_reused` for another body; a new one runs the route and keeps its successful reply
- * (2xx) before it is sent. A refusal is not kept: a retry tries again. Routes that keep their key in
- * their own transaction (order intake, returns, deliveries: `idempotent`) write the same row first.
- * A second request with a key still being worked on waits for the first and gets its reply.
+ * `idempotency_key_reused` for another body. A new key is first reserved in a commit of its own
+ * (the body's hash, no reply), then the route runs; its successful reply (2xx) replaces the
+ * reservation before it is sent, and a refusal removes it, so a retry tries again. A crash
+ * between the route's commit and the reply's leaves the reservation: a retry is answered 409
+ * `idempotency_key_in_progress` rather than doing the work a second time (docs/api.md § Retries).
+ * Routes that keep their key in their own transaction (KEPT_IN_WORK) are not reserved: their work
+ * and reply are one commit. A second request with a key still being worked on in this process waits
+ * for the first and gets its reply; in another process it gets 409 `idempotency_key_in_progress`.
  */
 export function apiIdempotency(db: Db, clock: () => Date, log: Logger): RequestHandler {
   const inFlight = new Map<string, Promise<void>>();
@@ -129,12 +185,26 @@ export function apiIdempotency(db: Db, clock: () => Date, log: Logger): RequestH
     checkKey(key);
     const scope = apiScope(req);
     const requestHash = requestHashOf((req.body as unknown) ?? null);
-    const slot = `${scope}\n${key}`;
+    const slot = slotOf(scope, key);
     for (let busy = inFlight.get(slot); busy; busy = inFlight.get(slot)) await busy;
-    const seen = stmts(db).find.get(scope, key);
-    if (seen) {
+    const answer = (seen: KeyRow): void => {
       if (seen.requestHash !== requestHash) throw new AppError('idempotency_key_reused', 'errors.idempotencyKeyReused');
-      return replay(res, seen.statusCode, seen.response);
+      if (seen.statusCode === IN_FLIGHT) throw inProgress(seen.createdAt);
+      replay(res, seen.statusCode, seen.response);
+    };
+    const seen = stmts(db).find.get(scope, key);
+    if (seen) return answer(seen);
+    const reserve = !keepsKeyInWork(req.method, apiPath(req));
+    if (reserve) {
+      // Checked again inside the IMMEDIATE transaction: another process may have taken it since.
+      const taken = writeTransaction(db, (tx) => {
+        const s = stmts(tx);
+        const row = s.find.get(scope, key);
+        if (!row) s.insert.run(scope, key, requestHash, IN_FLIGHT, '', clock().getTime());
+        return row;
+      });
+      if (taken) return answer(taken);
+      reservations.set(req, slot);
     }
     let release!: () => void;
     const busy = new Promise<void>((resolve) => (release = resolve));
@@ -143,22 +213,36 @@ export function apiIdempotency(db: Db, clock: () => Date, log: Logger): RequestH
       if (inFlight.get(slot) === busy) inFlight.delete(slot);
       release();
     };
-    res.once('finish', done);
+    // Released once the reply is kept or the reservation dropped (below); `close` covers a reply
+    // never ended (a waiter then finds the reservation and is told it is in progress).
     res.once('close', done);
     keepReply(res, (status, response) => {
       try {
-        writeTransaction(db, (tx) => stmts(tx).insertIfNew.run(scope, key, requestHash, status, response, clock().getTime()));
+        // A refusal of a route that reserved nothing has nothing to undo: no commit.
+        if (response !== undefined || reserve) {
+          writeTransaction(db, (tx) => {
+            const s = stmts(tx);
+            if (response === undefined) s.drop.run(scope, key);
+            else if (reserve) s.complete.run(status, response, clock().getTime(), scope, key);
+            else s.insertIfNew.run(scope, key, requestHash, status, response, clock().getTime());
+          });
+        }
       } catch (err) {
-        // The work is done; the reply still goes out. A retry would do it again: say so in the log.
-        log.error('idempotency key not kept', { scope, key, err: String(err) });
+        // The reply still goes out. A kept reservation answers a retry with 409 in progress, never
+        // with the work done twice; without one a retry would do it again: say so in the log.
+        log.error('idempotency key not kept', { scope, key, reserved: reserve, err: String(err) });
       }
+      done();
     });
     next();
   };
 }
 
-/** Calls `keep` with the reply's status and body (as stored) just before a successful reply is sent. */
-function keepReply(res: Response, keep: (status: number, response: string) => void): void {
+/**
+ * Calls `keep` with the reply's status and body (as stored) just before a successful reply is sent,
+ * or with nothing before any other reply (a refusal, a streamed reply, which is not kept).
+ */
+function keepReply(res: Response, keep: (status: number, response?: string) => void): void {
   const end = res.end.bind(res);
   let streamed = false;
   const write = res.write.bind(res);
@@ -173,7 +257,7 @@ function keepReply(res: Response, keep: (status: number, response: string) => vo
       const json = type !== null && /^application\/json\b/i.test(type) && body.length > 0;
       const raw: RawReply = { $raw: { type, disposition: res.get('Content-Disposition') ?? null, base64: body.toString('base64') } };
       keep(res.statusCode, json ? body.toString('utf8') : JSON.stringify(raw));
-    }
+    } else keep(res.statusCode);
     return end(chunk as never, encoding as never, cb as never);
   }) as typeof res.end;
 }
@@ -191,10 +275,17 @@ function replay(res: Response, status: number, response: string): void {
   res.status(status).end(Buffer.from(base64, 'base64'));
 }
 
+interface KeyRow {
+  requestHash: string;
+  statusCode: number;
+  response: string;
+  createdAt: number;
+}
+
 // A write arriving with a key reads and writes one row here: prepared once per connection.
 const stmts = preparedFor((sqlite) => ({
-  find: sqlite.prepare<[string, string], { requestHash: string; statusCode: number; response: string }>(
-    'SELECT request_hash AS requestHash, status_code AS statusCode, response FROM idempotency_keys WHERE scope = ? AND key = ?',
+  find: sqlite.prepare<[string, string], KeyRow>(
+    'SELECT request_hash AS requestHash, status_code AS statusCode, response, created_at AS createdAt FROM idempotency_keys WHERE scope = ? AND key = ?',
   ),
   insert: sqlite.prepare<[string, string, string, number, string, number]>(
     'INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -203,4 +294,9 @@ const stmts = preparedFor((sqlite) => ({
   insertIfNew: sqlite.prepare<[string, string, string, number, string, number]>(
     'INSERT OR IGNORE INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
   ),
+  // A reservation given its reply; a reply kept already (the route's `once`) stands.
+  complete: sqlite.prepare<[number, string, number, string, string]>(
+    `UPDATE idempotency_keys SET status_code = ?, response = ?, created_at = ? WHERE scope = ? AND key = ? AND status_code = ${IN_FLIGHT}`,
+  ),
+  drop: sqlite.prepare<[string, string]>(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status_code = ${IN_FLIGHT}`),
 }));

@@ -37,12 +37,6 @@ export interface PrintRequest {
   sameLanguageForAll?: boolean;
   /** For a label: the parcel ID, which must be on one of the order's deliveries. */
   parcelId?: string;
-  /**
-   * For an invoice not yet numbered: take its number now. Only the API's GET asks (a bearer token,
-   * which no other site's link carries); the pages take it in a POST (`issueInvoice`) and their GET
-   * refuses an invoice without one (409 `invoice_not_numbered`).
-   */
-  numberInvoice?: boolean;
 }
 
 /** The file name a browser saves: `pick-slip-1234567890.pdf`, `batch-pick-list-2026-11-22.pdf`. */
@@ -78,10 +72,16 @@ function checkOrders(kind: DocumentKind, codes: readonly string[], orders: DocOr
 /**
  * The order's invoice: made on its first print with the next number of the gap-free series (the
  * number is taken in the same transaction as the invoice row is written), the same on a reprint.
- * Called by a POST only (Outbound's Print, the order page's Print invoice, the API): a GET, which a
- * link on another site can make, only shows an invoice already numbered (`numberedInvoice`).
+ * Called by a POST only (Outbound's Print, the order page's Print invoice, the API's
+ * `POST /api/v1/orders/:code/invoice`): a GET, which a link on another site can make, only shows an
+ * invoice already numbered (`numberedInvoice`).
  */
 export function issueInvoice(db: Db, order: DocOrderRow, now: Date, by: string, timezone: string): InvoiceInfo {
+  return takeInvoiceNumber(db, order, now, by, timezone).invoice;
+}
+
+/** issueInvoice, saying whether the number was taken now (false: the order had one already). */
+function takeInvoiceNumber(db: Db, order: DocOrderRow, now: Date, by: string, timezone: string): { invoice: InvoiceInfo; issuedNow: boolean } {
   return writeTransaction(db, (tx) => {
     const existing = tx.select().from(invoices).where(eq(invoices.orderId, order.id)).get();
     const row =
@@ -94,8 +94,18 @@ export function issueInvoice(db: Db, order: DocOrderRow, now: Date, by: string, 
         const dueAt = startOfDay(addDays(dayOf(now, timezone), seller.paymentTermsDays), timezone);
         return tx.insert(invoices).values({ orderId: order.id, orderCode: order.code, number, reference, issuedAt: now, dueAt, issuedBy: by }).returning().get();
       })();
-    return { number: row.number, reference: row.reference, issuedAt: row.issuedAt.getTime(), dueAt: row.dueAt.getTime() };
+    return { invoice: { number: row.number, reference: row.reference, issuedAt: row.issuedAt.getTime(), dueAt: row.dueAt.getTime() }, issuedNow: !existing };
   });
+}
+
+/**
+ * Numbers one order's invoice (the API's `POST /api/v1/orders/:code/invoice`): the same checks as
+ * printing it (own invoice, packing or shipped), then its number, the next of the series on the
+ * first call and the same one on every later call. `code` is resolved already.
+ */
+export function numberInvoice(db: Db, code: string, now: Date, by: string, timezone: string): { order: DocOrderRow; invoice: InvoiceInfo; issuedNow: boolean } {
+  const [order] = checkPrint(db, 'invoice', [code]);
+  return { order: order!, ...takeInvoiceNumber(db, order!, now, by, timezone) };
 }
 
 /** The order's invoice as numbered by its first print, or 409 `invoice_not_numbered`: nothing is taken here. */
@@ -115,6 +125,10 @@ export function checkPrint(db: Db, kind: DocumentKind, codes: readonly string[])
   const orders = loadDocOrders(db, unique);
   checkOrders(kind, unique, orders);
   if (FOR_PICKING.includes(kind)) for (const order of orders) refuseIfOnHold(db, order.id);
+  // An invoice printed for a held order still being packed would take a number of the gap-free
+  // series for goods that may never leave (an approval refused means a credit note). Shipped: its
+  // invoice is a copy of what went out, whatever the hold says now.
+  if (kind === 'invoice') for (const order of orders) if (order.status === 'packing') refuseIfOnHold(db, order.id);
   return orders;
 }
 
@@ -128,7 +142,8 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
   const codes = [...new Set(req.codes)];
   const orders = checkPrint(db, req.kind, codes);
   const now = clock();
-  const invoice = req.kind !== 'invoice' ? undefined : req.numberInvoice ? issueInvoice(db, orders[0]!, now, req.actor.name, deps.timezone) : numberedInvoice(db, orders[0]!);
+  // Never a number here: printDocuments is what every GET address calls.
+  const invoice = req.kind === 'invoice' ? numberedInvoice(db, orders[0]!) : undefined;
   const parcel = req.kind === 'label' ? parcelOf(db, orders[0]!, req.parcelId ?? '') : undefined;
   const pdf = await deps.renderer.render({
     kind: req.kind,
@@ -179,12 +194,15 @@ export function recordLabelPrint(db: Db, order: DocOrderRow, actor: Actor, now: 
 function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: Actor, now: Date, reference: string | null, extra: Record<string, unknown> = {}): void {
   const sqlite = db.$client;
   const earlier = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ?').pluck();
+  // A label is one parcel's: the first print of the second parcel's label is no reprint.
+  const earlierLabel = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ? AND reference IS ?').pluck();
   const print = sqlite.prepare('INSERT INTO printed_documents (order_id, kind, lines_version, reference, printed_by, printed_at) VALUES (?, ?, ?, ?, ?, ?)');
   const at = now.getTime();
   writeTransaction(db, (tx) => {
     for (const order of orders) {
       for (const printed of PRINTED_KINDS[kind]) {
-        const reprint = (earlier.get(order.id, printed) as number) > 0;
+        const before = printed === 'label' ? earlierLabel.get(order.id, printed, reference) : earlier.get(order.id, printed);
+        const reprint = (before as number) > 0;
         print.run(order.id, printed, order.linesVersion, reference, actor.name, at);
         logOrderEvent(tx, order, 'document_printed', actor, at, { kind: printed, reprint, ...(reference && { reference }), ...extra });
       }

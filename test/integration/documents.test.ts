@@ -134,6 +134,10 @@ describe('order documents', () => {
     putSeller(db, { ...DEFAULT_SELLER, name: 'Fjällbutiken AB', address: 'Lagervägen 3\n981 31 Kiruna', bankAccount: 'Bankgiro 123-4567', firstInvoiceNumber: 5001 }, clock(), 'test');
     const first = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }], body: { paymentMethod: 'invoice', customer: aCustomer('Łukasz Żółć') } });
     const second = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }], body: { paymentMethod: 'invoice' } });
+    // A POST takes the number; the GET address shows the invoice numbered.
+    const numbered = await api(app).post(`/api/v1/orders/${first.code}/invoice`).expect(201);
+    expect(numbered.body).toMatchObject({ orderCode: first.code, invoiceNumber: 5001, reference: `5001${luhnCheckDigit('5001')}`, pdfUrl: `/api/v1/orders/${first.code}/documents/invoice.pdf` });
+    await api(app).post(`/api/v1/orders/${second.code}/invoice`).send({}).expect(201);
     const invoicePdf = bytesOf(await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`));
     expect(await pdfBarcodes(invoicePdf)).toEqual([[first.code]]);
     const one = await pdfText(invoicePdf);
@@ -211,6 +215,7 @@ describe('VAT on receipts and invoices', () => {
 
   it('an invoice shows net, VAT and gross per rate, and net + VAT = total', async () => {
     const { app, order } = await mixedOrder();
+    await api(app).post(`/api/v1/orders/${order.code}/invoice`).expect(201);
     const en = await pdfText(bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/invoice.pdf`)));
     expect(en).toMatch(/VAT rate\s+Net\s+VAT\s+Gross/);
     expect(en).toMatch(/25 %\s+SEK\s?4,112\.00\s+SEK\s?1,028\.00\s+SEK\s?5,140\.00/);
