@@ -72,6 +72,23 @@ const RULES: Record<string, string> = {
       FROM stock_count_lines l JOIN stock_counts c ON c.id = l.count_id
      WHERE (c.finished_at IS NOT NULL AND l.on_hand_at_count IS NOT NULL AND l.delta IS NOT l.counted - l.on_hand_at_count)
         OR ledger <> CASE WHEN c.finished_at IS NULL THEN 0 ELSE coalesce(l.delta, 0) END`,
+  // Money received: every payment is a positive amount, and an order's paid_amount is what its payments add up to.
+  'a payment is a positive amount': `
+    SELECT id, order_id, amount, reference FROM payments WHERE amount <= 0`,
+  "an order's paid_amount = the sum of its payments (never negative)": `
+    SELECT o.code, o.paid_amount, coalesce((SELECT sum(amount) FROM payments p WHERE p.order_id = o.id), 0) AS payments
+      FROM orders o WHERE o.paid_amount <> payments OR o.paid_amount < 0`,
+  // A return takes back at most what its line shipped; a restocked unit is on hand again through one
+  // ledger row of its return, a written-off one through a row of delta 0.
+  "a line's returned units ≤ its shipped units": `
+    SELECT l.id, l.sku, l.shipped_quantity, sum(r.quantity) AS returned
+      FROM order_lines l JOIN return_lines r ON r.order_line_id = l.id
+     GROUP BY l.id HAVING returned > l.shipped_quantity`,
+  "a return's restocked units are in the ledger once, as its own rows": `
+    SELECT r.number,
+           coalesce((SELECT sum(quantity) FROM return_lines rl WHERE rl.return_id = r.id AND rl.disposition = 'restock' AND rl.product_id IS NOT NULL), 0) AS restocked,
+           coalesce((SELECT sum(delta) FROM stock_ledger s WHERE s.reason = 'return' AND s.note = 'return ' || r.number), 0) AS ledger
+      FROM returns r WHERE restocked <> ledger`,
   // A status is never set without its event: the newest status event (created or status_changed) names it.
   "an order's status is the one its newest status event names": `
     SELECT o.code, o.status, e.type, e.data FROM orders o

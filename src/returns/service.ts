@@ -156,10 +156,14 @@ const itemStmts = preparedFor((sqlite) => ({
  * (EAN/UPC/GTIN in any stored length, a GS1 element string) or its SKU. Undefined: not on the order.
  */
 export function lineForScan(db: Db, orderId: number, raw: string): { lineId: number; quantity: number } | undefined {
-  const { quantity, code } = splitCount(raw.trim());
+  const whole = raw.trim();
+  const { quantity, code } = splitCount(whole);
+  const s = itemStmts(db);
+  // A SKU or barcode that reads as a keyed count ("3XL-TEE" as 3 × "L-TEE") names its own line first.
+  const named = code === whole ? undefined : s.byText.get(orderId, whole, whole);
+  if (named !== undefined) return { lineId: named, quantity: 1 };
   const scan = readItemScan(code);
   if (scan.kind === 'invalid' && scan.reason === 'element_string') throw fieldError('scan', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
-  const s = itemStmts(db);
   let lineId: number | undefined;
   if (scan.kind === 'gtin') lineId = s.byBarcode.get(orderId, JSON.stringify(gtinVariants(scan.gtin)));
   // A number that is not a GTIN with its check digit may still be a SKU.

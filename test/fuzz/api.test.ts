@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApiToken } from '../../src/api-tokens/service.js';
 import { customStatusBody } from '../../src/custom-statuses/schemas.js';
-import { batchBody } from '../../src/documents/api.js';
+import { batchBody, invoiceBody } from '../../src/documents/api.js';
 import { printBody } from '../../src/printers/api.js';
 import { statusBody } from '../../src/orders/api.js';
 import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineQuantityBody, paymentBody } from '../../src/orders/schemas.js';
@@ -63,6 +63,7 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'get', path: '/api/v1/pack-runs/:id' },
   { method: 'post', path: '/api/v1/orders/:code/pack-check' },
   { method: 'get', path: '/api/v1/orders/:code/documents/:document', query: ['lang=xx', 'parcel=%ff', 'lang=sv'], runs: 15 },
+  { method: 'post', path: '/api/v1/orders/:code/invoice', body: invoiceBody },
   { method: 'post', path: '/api/v1/documents/:batch', body: batchBody, runs: 15 },
   { method: 'get', path: '/api/v1/orders/:code/delivery' },
   { method: 'get', path: '/api/v1/orders/:code/checks' },
