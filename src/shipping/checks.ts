@@ -109,13 +109,24 @@ function findItem(db: Db, scan: ItemScan): ItemRow | undefined {
 }
 
 /**
+ * A keyed count in front of a code ("5*7350053850019"), unless the whole text is a product's SKU or
+ * barcode: "3XL-TEE" is that shirt, not 3 × "L-TEE".
+ */
+function countedScan(db: Db, input: string): { quantity: number; code: string } {
+  const whole = input.trim();
+  const counted = splitCount(whole);
+  if (counted.code !== whole && findItem(db, readItemScan(whole))) return { quantity: 1, code: whole };
+  return counted;
+}
+
+/**
  * Whether a station scan is an item to check rather than a parcel ID: a GS1 element string (it
  * names its GTIN with (01), so it is an item even when no product has it), or a GTIN, SKU or
  * barcode that a product has. A bare number that no product has stays a parcel ID: carriers' numeric
  * tracking numbers pass a GS1 check digit one time in ten. Only asked when verification is on.
  */
 export function isItemScan(db: Db, input: string): boolean {
-  const code = splitCount(input).code;
+  const code = countedScan(db, input).code;
   const scan = readItemScan(code);
   if (scan.kind === 'gtin' && !/^\d+$/.test(code)) return true;
   if (scan.kind === 'invalid') return !/^\d+$/.test(code);
@@ -167,7 +178,7 @@ function refusal(code: 'item_not_on_order' | 'item_over_quantity' | 'barcode_unk
 
 /** The write of one check; call inside a transaction. Returns the SKU and units counted. */
 export function checkItemIn(tx: Tx, code: string, input: { barcode: string; quantity?: number }, ctx: CheckCtx): { sku: string; quantity: number; checked: number; of: number } {
-  const counted = splitCount(input.barcode);
+  const counted = countedScan(tx, input.barcode);
   const quantity = input.quantity ?? counted.quantity;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > 999) throw fieldError('quantity', 'validation.checkQuantity');
   const barcode = counted.code;

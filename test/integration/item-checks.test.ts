@@ -108,6 +108,21 @@ describe('GS1 read as GS1 reads it, on every path', () => {
   });
 });
 
+describe('a SKU that reads as a keyed count', () => {
+  it('"3XL-TEE" is that product, not 3 × "L-TEE"; "2*3XL-TEE" is two of it', async () => {
+    const ctx = makeApp();
+    putVerificationMode(ctx.db, 'required', new Date(), 'test');
+    buildProduct(ctx.db, { sku: '3XL-TEE', onHand: 10 });
+    buildProduct(ctx.db, { sku: 'L-TEE', onHand: 10 });
+    const order = buildPackingOrder(ctx.db, { lines: [{ sku: '3XL-TEE', quantity: 3 }, { sku: 'L-TEE', quantity: 3 }] });
+    const post = (barcode: string) => api(ctx.app).post(`/api/v1/orders/${order.code}/checks`).send({ barcode });
+    const one = json<CheckStateJson>(await post('3XL-TEE'));
+    expect(one.lines.find((l) => l.sku === '3XL-TEE')).toMatchObject({ checked: 1 });
+    expect(one.lines.find((l) => l.sku === 'L-TEE')).toMatchObject({ checked: 0 });
+    expect(json<CheckStateJson>(await post('2*3XL-TEE')).lines.find((l) => l.sku === '3XL-TEE')).toMatchObject({ checked: 3 });
+  });
+});
+
 describe('checking items at the packing station', () => {
   it('a scan of an item counts it; wrong, extra, another order’s and untracked items are refused and kept per packer; ship what is checked; REPORT IN', async () => {
     const { app, db, order } = world('required');
