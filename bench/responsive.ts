@@ -20,13 +20,10 @@ export interface StationSession {
 }
 
 const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+export const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
-/**
- * Logs in as a person does (login page, form post), names this device's station (the name form,
- * which sets the `station` cookie) and reads the CSRF token from the station page.
- */
-export async function stationSession(url: string, email: string, password: string, station = 'Probe'): Promise<StationSession> {
+/** Logs in as a person does (login page, form post): the session's cookies. */
+export async function signIn(url: string, email: string, password: string): Promise<string> {
   const page = await fetch(`${url}/login`);
   const res = await fetch(`${url}/login`, {
     method: 'POST',
@@ -35,7 +32,15 @@ export async function stationSession(url: string, email: string, password: strin
     body: new URLSearchParams({ _csrf: csrfOf(await page.text()), email, password }),
   });
   if (res.status !== 302) throw new Error(`login: HTTP ${res.status}`);
-  const session = cookiesOf(res);
+  return cookiesOf(res);
+}
+
+/**
+ * Logs in (signIn), names this device's station (the name form, which sets the `station` cookie)
+ * and reads the CSRF token from the station page.
+ */
+export async function stationSession(url: string, email: string, password: string, station = 'Probe'): Promise<StationSession> {
+  const session = await signIn(url, email, password);
   const naming = await fetch(`${url}/shipping`, { headers: { Cookie: session } });
   const named = await fetch(`${url}/shipping/station`, {
     method: 'POST',

@@ -1,7 +1,7 @@
 /**
  * npm run bench: builds scratch data (cached under .bench/), starts the real server on a copy and
  * prints measured figures. BENCH_ORDERS (default 1,000,000; ~3 lines each) sets the data size;
- * BENCH_ONLY (comma-separated: pages, search, api, intake, pack, documents, shipping, export) runs only those sections;
+ * BENCH_ONLY (comma-separated: pages, search, api, intake, pack, documents, shipping, export, csv-import) runs only those sections;
  * BENCH_COPY names the working copy (default .bench/run.db), so that two runs at once do not share one.
  */
 import { copyFileSync, rmSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { createUser } from '../src/users/service.js';
 import { generate } from './generate.js';
 import { cpuSeconds, load, startServer, summarize, timeRequest, type Timings } from './http.js';
 import { benchDocuments } from './documents.js';
+import { benchCsvImport, csvImportLines } from './csv-import.js';
 import { benchExport } from './export.js';
 import { benchPackLive, benchPackScript } from './pack.js';
 import { probeLines } from './responsive.js';
@@ -68,7 +69,8 @@ const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKE
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const get = (url: string, headers: Record<string, string>) => () => fetch(`${server.url}${url}`, { headers, redirect: 'manual' });
 try {
-  // Logins: each from a fresh login page (its own session and CSRF token); only the POST is timed.
+  // Logins: each from a fresh login page (its own login cookie and CSRF token; no session before the
+  // POST); only the POST is timed.
   const loginOnce = async () => {
     const page = await fetch(`${server.url}/login`);
     const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
@@ -262,4 +264,10 @@ if (runs('export')) {
   console.log(`server RSS during the export (peak)   ${exp.peakDuringMb.toFixed(0).padStart(11)} MB  (target ≤ 200 MB; VmRSS sampled every 25 ms; ${exp.rssBeforeMb.toFixed(0)} MB just before)`);
   console.log(`server peak RSS since start (VmHWM)   ${exp.peakRssMb.toFixed(0).padStart(11)} MB  (${exp.hwmStartMb.toFixed(0)} MB at start, ${exp.rssStartMb.toFixed(0)} MB resident then)`);
   console.log(`GET /api/v1/products.csv              ${exp.products.rows.toLocaleString('en').padStart(11)} rows in ${exp.products.seconds.toFixed(2)} s`);
+}
+
+if (runs('csv-import')) {
+  const imp = await benchCsvImport();
+  console.log(`\n-- CSV import: Tools → Import of a ${imp.rows.toLocaleString('en')}-row products file (${(imp.bytes / 1e6).toFixed(1)} MB), preview and confirm through the pages, on a server of its own ${'-'.repeat(10)}`);
+  for (const line of csvImportLines(imp)) console.log(line);
 }

@@ -190,7 +190,8 @@ export async function benchShipping(STATIONS = 20): Promise<ShippingBench> {
     const perStation = Math.floor(codes.length / STATIONS);
     const stationCodes = browsers.map((_, c) => codes.slice(c * perStation, (c + 1) * perStation));
     let parcelSeq = 0;
-    const nextParcel = () => `BENCH${String(parcelSeq++).padStart(10, '0')}`;
+    // Twenty digits: a carrier's numeric form (parcel IDs have a shape), never an order code or an EAN.
+    const nextParcel = () => `9${String(parcelSeq++).padStart(19, '0')}`;
     const all = (fn: (b: Browser, mine: string[]) => Promise<void>) => Promise.all(browsers.map((b, c) => fn(b, stationCodes[c]!)));
 
     // The server's CPU time per request over a run (all the run's requests, timed or not).

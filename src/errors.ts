@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'pack_run_not_found'
   | 'order_not_packing'
   | 'order_on_hold'
+  | 'order_unpaid'
   | 'order_taken'
   | 'order_at_station'
   | 'scan_unreadable'
@@ -60,6 +61,7 @@ export type ErrorCode =
   | 'email_in_use'
   | 'already_paid'
   | 'idempotency_key_reused'
+  | 'idempotency_key_in_progress'
   | 'csrf_invalid'
   | 'rate_limited'
   | 'storage_full'
@@ -93,6 +95,7 @@ const STATUS: Record<ErrorCode, number> = {
   pack_run_not_found: 404,
   order_not_packing: 409,
   order_on_hold: 409,
+  order_unpaid: 409,
   order_taken: 409,
   order_at_station: 409,
   scan_unreadable: 422,
@@ -125,6 +128,7 @@ const STATUS: Record<ErrorCode, number> = {
   email_in_use: 409,
   already_paid: 409,
   idempotency_key_reused: 409,
+  idempotency_key_in_progress: 409,
   csrf_invalid: 403,
   rate_limited: 429,
   storage_full: 503,

@@ -24,7 +24,8 @@ async function main() {
   const clock = () => new Date();
   const db = openDatabase(config.databasePath);
   migrateDatabase(db);
-  await ensureFirstAdmin(db, config, clock(), log, (line) => console.log(line));
+  // The generated password: one block on stderr, apart from the JSON log lines on stdout (bootstrap.ts).
+  await ensureFirstAdmin(db, config, clock(), log, (block) => process.stderr.write(block));
   // Before the demo data: its orders write e-mails in the shop's language.
   applyShopDefaults(db, config, clock());
   if (config.demoData) {

@@ -50,15 +50,44 @@
       status.textContent = `${(box ? field.dataset.msgOk : field.dataset.msgUnknown).replace('{{code}}', code)}${notice ? ` ${notice}` : ''}`;
       status.className = `scan-status ${box ? 'ok' : 'error'}`;
       sound(box ? 'ok' : 'error');
+      if (!box) explain(code);
+    };
+
+    // No box for the code (an order on hold has none, a waiting one is not listed): the server says
+    // why, in the reader's words (who can release it; a link only for who may open the page).
+    const explain = async (code) => {
+      try {
+        const res = await fetch(`${field.dataset.whyUrl}?code=${encodeURIComponent(code)}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+        if (!res.ok || !(res.headers.get('Content-Type') ?? '').includes('json')) return;
+        const body = await res.json();
+        if (typeof body.message !== 'string') return;
+        const parts = [document.createTextNode(body.message)];
+        for (const l of body.links ?? []) {
+          const a = document.createElement('a');
+          a.href = l.href;
+          a.textContent = l.text;
+          parts.push(document.createTextNode(' '), a);
+        }
+        status.replaceChildren(...parts);
+      } catch {
+        // Unreachable: "not in this list" stays.
+      }
     };
     window.Scanner.handle(field, select);
 
     // A refusal shows beside Print and in the page's flash (an alert for a screen reader).
     const printError = form.querySelector('.print-error');
-    const showError = (text) => {
+    const showError = (text, links = []) => {
       for (const el of [flash, printError]) {
         el.textContent = text;
         el.hidden = !text;
+      }
+      // A hold refusal names the pages that release it, for a reader who may open them.
+      for (const l of links) {
+        const a = document.createElement('a');
+        a.href = l.href;
+        a.textContent = l.text;
+        flash.append(' ', a);
       }
     };
 
@@ -90,7 +119,7 @@
         }
         const body = await res.json();
         if (!res.ok || !body.url) {
-          showError(body.error?.message || `${res.status} ${res.statusText}`);
+          showError(body.error?.message || `${res.status} ${res.statusText}`, body.error?.links ?? []);
           sound('error');
           return;
         }

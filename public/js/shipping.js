@@ -9,8 +9,12 @@
 //   sent in order when the connection returns; its key makes a resend count once. Each kept scan
 //   carries its user, its station and the order open when it was made: it is sent only in that
 //   user's session at that station, and the server refuses it for any other order. A signed-out
-//   session keeps the queue and asks that user to sign in again; a refusal is listed with its
-//   reason until dismissed.
+//   session keeps the queue and asks that user to sign in again;
+// - every refusal stays until it is acknowledged (its OK, Ctrl+Enter or the OK barcode): the words
+//   of later answers wait behind it (the order card still shows what they did), so the next scan's
+//   "Checked" never hides a "Put it back";
+// - a takeover is offered, never done by one tap or key: it is confirmed by scanning the code again,
+//   OK, or the offer's button pressed on purpose (Enter on it does nothing: a scanner's suffix).
 // What a scanner types is read by scanner.js (Enter or Tab ends it; AIM identifiers, GS and a
 // keyboard layout mismatch are read as the server reads them): this file gets its `scan` events.
 (() => {
@@ -33,9 +37,10 @@
     status.className = `scan-status ${kind === 'ok' ? 'ok' : kind || ''}`;
     page.dataset.feedback = kind || '';
     if (kind) {
-      page.classList.remove('flash-ok', 'flash-duplicate', 'flash-error');
+      page.classList.remove('answer-ok', 'answer-duplicate', 'answer-error');
       void page.offsetWidth; // restart the animation
-      page.classList.add(`flash-${kind}`);
+      // Not flash-*: .flash-error is the flash message's own box, and painted the whole station pink.
+      page.classList.add(`answer-${kind}`);
       sound(kind);
     }
   };
@@ -76,11 +81,13 @@
 
   // ---- the answer: replace what changed ----
   // `refresh`: the periodic state, which carries no message and leaves a takeover offer standing.
+  // The answer's words are told by the caller (tell), which may keep them behind a refusal.
   const apply = (html, refresh = false) => {
     const tpl = document.createElement('template');
     tpl.innerHTML = html;
     const update = tpl.content.getElementById('station-update');
     if (!update) return null;
+    const before = document.getElementById('current')?.dataset.code ?? '';
     for (const id of ['current', 'mine', 'queue']) {
       const fresh = update.querySelector(`#${id}`);
       if (fresh) document.getElementById(id)?.replaceWith(fresh);
@@ -91,54 +98,128 @@
       const offer = update.querySelector(`#${id}`);
       if (offer) status.after(offer);
     }
-    const kind = update.dataset.kind;
-    const message = update.querySelector('#scan-message')?.textContent ?? '';
-    if (message) say(message, kind);
+    const opened = document.getElementById('current')?.dataset.code ?? '';
+    if (opened && opened !== before) showCurrent();
     if (update.dataset.open === 'partial') openPartial();
     if (update.dataset.open === 'label') printLabel();
-    return { kind, message };
+    return { kind: update.dataset.kind, message: update.querySelector('#scan-message')?.textContent ?? '', takeover: update.dataset.takeover || '' };
   };
 
-  // ---- refusals: listed until dismissed, so that the next answer does not hide them ----
+  /**
+   * The order just opened, brought into view below the scan bar (which stays at the top): on a
+   * phone, the queue that was tapped is a screen or more below it.
+   */
+  const showCurrent = () => {
+    const card = document.getElementById('current');
+    if (!card) return;
+    const top = card.getBoundingClientRect().top;
+    const bar = scanForm.getBoundingClientRect().bottom;
+    if (top < bar || top > window.innerHeight - 80) window.scrollBy({ top: top - bar - 8, behavior: 'instant' });
+  };
+
+  // ---- refusals: each stays until acknowledged; later answers wait behind it ----
+  // The backlog, oldest first: refusals ({ refusal: true, value, message }) and the answers that
+  // came after one ({ message, kind }). The refusals outlive a reload (this tab's sessionStorage);
+  // the words waiting behind them do not (the card shows what those scans did).
   const refusedBox = document.getElementById('refused');
   const refusedKey = `station-refused:${me.id}:${me.station}`;
-  const refusals = (() => {
+  const backlog = (() => {
     try {
-      return JSON.parse(sessionStorage.getItem(refusedKey) || '[]');
+      return JSON.parse(sessionStorage.getItem(refusedKey) || '[]').map((r) => ({ ...r, refusal: true }));
     } catch {
       return [];
     }
   })();
+  const refusalShown = () => backlog.some((e) => e.refusal);
+  /** The status line, quietly: the words of an answer that waited, or the refusal now first. */
+  const show = (text, kind) => {
+    status.textContent = text;
+    status.className = `scan-status ${kind || ''}`;
+  };
   const showRefused = () => {
+    const refusals = backlog.filter((e) => e.refusal);
     try {
-      sessionStorage.setItem(refusedKey, JSON.stringify(refusals));
+      sessionStorage.setItem(refusedKey, JSON.stringify(refusals.map(({ value, message, at }) => ({ value, message, at }))));
     } catch {
       // Private mode: the list lives as long as the page.
     }
     refusedBox.hidden = refusals.length === 0;
+    page.classList.toggle('has-refusal', refusals.length > 0);
     refusedBox.querySelector('ul').replaceChildren(
-      ...refusals.map((r, i) => {
+      ...refusals.map((r) => {
         const li = document.createElement('li');
         const value = document.createElement('span');
         value.className = 'code';
         value.textContent = r.value;
-        const dismiss = document.createElement('button');
-        dismiss.type = 'button';
-        dismiss.textContent = page.dataset.msgDismiss;
-        dismiss.addEventListener('click', () => {
-          refusals.splice(i, 1);
-          showRefused();
+        const ok = document.createElement('button');
+        ok.type = 'button';
+        ok.className = 'refused-ok';
+        ok.textContent = page.dataset.msgDismiss;
+        ok.addEventListener('click', () => {
+          acknowledge(r);
           field.focus();
         });
-        li.append(value, ' ', r.message, ' ', dismiss);
+        li.append(...(r.value ? [value, ' '] : []), r.message, ' ', ok);
         return li;
       }),
     );
+    const waiting = backlog.filter((e) => !e.refusal).length;
+    const note = refusedBox.querySelector('.refused-waiting');
+    note.hidden = waiting === 0;
+    const form = new Intl.PluralRules(document.documentElement.lang || 'en').select(waiting) === 'one' ? 'msgWaitingOne' : 'msgWaitingOther';
+    note.textContent = waiting ? msg(form, { count: waiting }) : '';
   };
+  /** A refusal: said at once, with the error tone, and listed until acknowledged. */
   const refuse = (value, message) => {
-    refusals.unshift({ value: value.split('\x1D').join('⟨GS⟩'), message, at: Date.now() });
-    refusals.splice(20);
+    const first = !refusalShown();
+    backlog.push({ refusal: true, value: value.split('\x1D').join('⟨GS⟩'), message, at: Date.now() });
+    // A runaway: the oldest words waiting go first, then the oldest refusals (never the one shown).
+    while (backlog.length > 50) {
+      const words = backlog.findIndex((e) => !e.refusal);
+      backlog.splice(words >= 0 ? words : 1, 1);
+    }
+    if (first) say(message, 'error');
+    else {
+      // Behind another refusal: the tone and the flash say it came; the list shows it.
+      sound('error');
+      page.classList.remove('answer-ok', 'answer-duplicate', 'answer-error');
+      void page.offsetWidth;
+      page.classList.add('answer-error');
+    }
     showRefused();
+  };
+  /** An answer's words: said now, or kept behind the refusal shown (no tone: it would sound like all is well). */
+  const tell = (message, kind) => {
+    if (!message) return;
+    if (!refusalShown()) return say(message, kind);
+    backlog.push({ message, kind });
+    showRefused();
+  };
+  /** What the station is ready for: the open order's parcels (or items, with checks on), else an order code. */
+  const readyMessage = () => {
+    const current = document.getElementById('current');
+    const code = current?.dataset.code;
+    if (!code) return page.dataset.msgReady;
+    const message = current.querySelector('.check-help') ? page.dataset.msgReadyOrderChecks : page.dataset.msgReadyOrder;
+    return message.replace('{{code}}', code);
+  };
+  /**
+   * Acknowledges a refusal (the first, or the one whose OK was pressed); the words that waited
+   * behind it are said in turn, up to the next refusal. False when there was none.
+   */
+  const acknowledge = (entry = backlog.find((e) => e.refusal)) => {
+    const at = backlog.indexOf(entry);
+    if (at < 0) return false;
+    backlog.splice(at, 1);
+    let last = null;
+    while (backlog.length && !backlog[0].refusal) last = backlog.shift();
+    const next = backlog.find((e) => e.refusal);
+    if (next) show(next.message, 'error');
+    else if (last) show(last.message, last.kind);
+    else show(readyMessage(), '');
+    page.dataset.feedback = next ? 'error' : last?.kind || '';
+    showRefused();
+    return true;
   };
 
   // ---- sending, in order ----
@@ -197,7 +278,7 @@
   const showPending = () => {
     const scans = queue.filter((job) => job.scan);
     pendingList.hidden = scans.length === 0;
-    if (offline && scans.length) status.textContent = msg('msgOffline', { count: scans.length });
+    if (offline && scans.length && !refusalShown()) status.textContent = msg('msgOffline', { count: scans.length });
     pendingList.replaceChildren(
       ...scans.map((job) => {
         const li = document.createElement('li');
@@ -225,15 +306,15 @@
     busy = true;
     while (queue.length) {
       const job = queue[0];
-      if (queue.length > 1) status.textContent = msg('msgQueued', { count: queue.length });
+      if (queue.length > 1 && !refusalShown()) status.textContent = msg('msgQueued', { count: queue.length });
       try {
         const answer = await post(job.action, job.body());
         offline = false;
         queue.shift();
-        if (job.scan) {
-          await store.remove(job.scan.key);
-          if (answer.kind === 'error') refuse(job.scan.value, answer.message);
-        }
+        if (job.scan) await store.remove(job.scan.key);
+        // A refusal stays until acknowledged; an offer to take over is a question, not a refusal.
+        if (answer.kind === 'error' && !answer.takeover) refuse(job.scan?.value ?? '', answer.message);
+        else tell(answer.message, answer.kind);
         showPending();
       } catch (err) {
         if (err instanceof SignedOut) {
@@ -248,11 +329,11 @@
         if (!job.scan) {
           // A button press is not kept: the packer sees it failed and presses again.
           queue.shift();
-          say(msg('msgNotSent'), 'error');
+          refuse('', msg('msgNotSent'));
           continue;
         }
         // A scan stays first in line, kept on this device, and is sent again.
-        if (!offline) say(msg('msgOffline', { count: queue.filter((j) => j.scan).length }), 'error');
+        if (!offline) tell(msg('msgOffline', { count: queue.filter((j) => j.scan).length }), 'error');
         offline = true;
         showPending();
         await new Promise((resolve) => {
@@ -328,15 +409,13 @@
   const scan = ({ raw, source, reading }) => {
     if (!raw.trim()) return;
     // Scanning the order another station holds a second time takes it over.
-    const takeover = document.getElementById('takeover');
-    if (takeover && reading.ok && takeover.dataset.code === reading.value.replace(/[\s-]/g, '')) return sendForm(takeover);
+    const takeover = offer();
+    if (takeover && reading.ok && takeover.dataset.code === reading.value.replace(/[\s-]/g, '')) return confirmTakeover();
     const command = window.Rules.commandIn(raw, source);
     if (command && runCommand(command)) return;
     if (!reading.ok) {
       // Refused here, as the server would: nothing is sent or kept.
-      const message = window.Scanner.describe(raw, reading);
-      say(message, 'error');
-      refuse(raw.trim(), message);
+      refuse(raw.trim(), window.Scanner.describe(raw, reading));
       return;
     }
     // Read through a keyboard layout: said once, with what to set.
@@ -355,7 +434,12 @@
   const COMMANDS = window.Rules.COMMAND_KEYS;
   // Runs a command here when its button is on the page; false lets the server answer (e.g. "open an order first").
   const runCommand = (command) => {
-    if (command === 'CANCEL' && closePartial()) return true;
+    // OK: the first refusal is acknowledged, else the takeover offered is confirmed; it sends nothing.
+    if (command === 'OK') {
+      if (!acknowledge() && !confirmTakeover()) show(readyMessage(), '');
+      return true;
+    }
+    if (command === 'CANCEL' && (closePartial() || dropOffer())) return true;
     if (command === 'PARTIAL') return openPartial();
     if (command === 'PRINT LABEL') return printLabel();
     const button = document.querySelector(`[aria-keyshortcuts="${COMMANDS[command]}"]`);
@@ -364,12 +448,33 @@
     sendForm(form);
     return true;
   };
+  const offer = () => document.getElementById('takeover');
+  const confirmTakeover = () => {
+    const form = offer();
+    if (!form) return false;
+    form.remove();
+    sendForm(form);
+    return true;
+  };
+  /** "Leave it there": the offer goes, nothing is sent. */
+  const dropOffer = () => {
+    const form = offer();
+    if (!form) return false;
+    form.remove();
+    field.focus();
+    return true;
+  };
   const byKey = Object.fromEntries(Object.entries(COMMANDS).map(([c, k]) => [k, c]));
   // The key as aria-keyshortcuts writes it: "F9", "Shift+F4", "Control+Z".
   const keyName = (event) => `${event.ctrlKey ? 'Control+' : ''}${event.shiftKey ? 'Shift+' : ''}${event.key.length === 1 ? event.key.toUpperCase() : event.key}`;
   document.addEventListener('keydown', (event) => {
     const command = byKey[keyName(event)];
     if (!command || event.altKey || event.metaKey || event.defaultPrevented) return;
+    // One press, one command: a key held down does not acknowledge the next refusal or confirm a takeover.
+    if (event.repeat) {
+      event.preventDefault();
+      return;
+    }
     // Ctrl+Z in a field with text is the field's own undo.
     if (command === 'UNDO CHECK' && event.target instanceof HTMLInputElement && event.target.value) return;
     // Esc in the partial form cancels it; other keys act anywhere on the station.
@@ -388,13 +493,23 @@
     field.focus();
   });
 
+  // Enter on the takeover's button does nothing: a scanner's suffix is an Enter, and the button may
+  // have the focus. A tap, a click, Space, Ctrl+Enter or the OK barcode confirm it.
+  page.addEventListener(
+    'keydown',
+    (event) => {
+      if (event.key === 'Enter' && !event.ctrlKey && event.target instanceof Element && event.target.closest('.takeover-confirm')) event.preventDefault();
+    },
+    true,
+  );
+
   // Every other form on the station goes the same way, in line with the scans.
   page.addEventListener('submit', (event) => {
     const form = event.target;
     if (form === scanForm || !(form instanceof HTMLFormElement)) return;
     event.preventDefault();
     if (form.id === 'partial') form.hidden = true;
-    if (form.id === 'undo-remove') form.remove();
+    if (form.id === 'undo-remove' || form.id === 'takeover') form.remove();
     sendForm(form, event.submitter);
   });
   page.addEventListener('click', (event) => {
@@ -402,6 +517,10 @@
     if (action?.dataset.action === 'partial') {
       event.preventDefault();
       openPartial();
+    }
+    if (action?.dataset.action === 'keep') {
+      event.preventDefault();
+      dropOffer();
     }
   });
   document.addEventListener('click', (event) => {
@@ -460,6 +579,9 @@
     }
   });
   showRefused();
+  // Refusals kept from before a reload are said again: the first one is what the status line shows.
+  const firstRefusal = backlog.find((e) => e.refusal);
+  if (firstRefusal) show(firstRefusal.message, 'error');
   if (new URLSearchParams(location.search).get('open') === 'partial') openPartial();
   else focusScan();
 })();

@@ -2,7 +2,7 @@ import { siblingModule } from '../paths.js';
 import { startWorker } from '../threads.js';
 import { AppError } from '../errors.js';
 import type { ImportRowInput } from './import.js';
-import type { ReadReply, ReadRequest } from './worker.js';
+import type { NextRows, ReadReply, ReadRequest } from './worker.js';
 
 /** The reading thread's heap: a 5 MB file's rows and cells with room to spare. */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 16 };
@@ -22,7 +22,9 @@ export async function readImportRows(content: Buffer, columns: Omit<ReadRequest,
       thread.on('message', (msg: ReadReply) => {
         if (!('rows' in msg)) return resolve(msg);
         rows.push(...msg.rows);
+        // The next message only now, so that each is taken in a turn of the event loop of its own.
         if (msg.done) resolve(null);
+        else thread.postMessage('next' satisfies NextRows);
       });
       thread.once('error', reject);
       thread.once('exit', (code) => reject(new Error(`The CSV reading thread stopped (exit code ${code}).`)));

@@ -2,7 +2,8 @@
  * The CSV import's worker thread (started by in-worker.ts): decodes, parses and checks an uploaded
  * file (read.ts, rows.ts) off the server's event loop, so that a file of 20,000 rows or a header of
  * a million empty columns never holds other requests. One message per file, answered with its rows
- * or the error that refuses it; writing stays on the server's connection (import.ts).
+ * (ROWS_PER_MESSAGE at a time, each after the server's thread asked for it) or the error that
+ * refuses it; writing stays on the server's connection (import.ts).
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -19,8 +20,15 @@ export interface ReadRequest {
   ignored: readonly string[];
 }
 
-/** Rows go back this many to a message: the server's thread takes each message in a moment, not 20,000 rows at once. */
+/**
+ * Rows go back this many to a message, the next message only when the server's thread asks for it
+ * (`'next'`): a thread receives every message already queued in one go, so 40 messages sent at once
+ * were 20,000 rows taken in one turn of the event loop (35–46 ms measured), not 500 at a time.
+ */
 const ROWS_PER_MESSAGE = 500;
+
+/** What the server's thread sends for the next message of rows (a type only: importing this module starts the worker's code). */
+export type NextRows = 'next';
 
 export type ReadReply = { rows: ImportRowInput[]; done: boolean } | { refused: { code: 'csv_unreadable'; key: string; params: Record<string, unknown> } } | { error: string };
 
@@ -34,16 +42,27 @@ try {
   // Not Linux, or not allowed: the reading is off the event loop all the same.
 }
 
-port.on('message', ({ content, known, required, ignored }: ReadRequest) => {
-  let reply: ReadReply;
+let rows: ImportRowInput[] = [];
+let sent = 0;
+
+const sendRows = () => {
+  const next = rows.slice(sent, sent + ROWS_PER_MESSAGE);
+  sent += next.length;
+  port.postMessage({ rows: next, done: sent >= rows.length } satisfies ReadReply);
+};
+
+port.on('message', (msg: ReadRequest | NextRows) => {
+  if (msg === 'next') return sendRows();
+  const { content, known, required, ignored } = msg;
   try {
     const file = readCsvFile(content, known, required, ignored);
-    const rows = file.records.map(importRowFromRecord);
-    for (let i = ROWS_PER_MESSAGE; i < rows.length; i += ROWS_PER_MESSAGE) port.postMessage({ rows: rows.slice(i - ROWS_PER_MESSAGE, i), done: false } satisfies ReadReply);
-    reply = { rows: rows.slice(Math.floor((rows.length - 1) / ROWS_PER_MESSAGE) * ROWS_PER_MESSAGE), done: true };
+    rows = file.records.map(importRowFromRecord);
+    sent = 0;
+    sendRows();
   } catch (err) {
+    let reply: ReadReply;
     if (err instanceof AppError && err.code === 'csv_unreadable') reply = { refused: { code: err.code, key: err.key, params: err.params } };
     else reply = { error: err instanceof Error ? err.message : String(err) };
+    port.postMessage(reply);
   }
-  port.postMessage(reply);
 });

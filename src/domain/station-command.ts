@@ -4,7 +4,8 @@ import { candidateReadings, type ScanSource } from './scan-input.js';
 // A scanner sends the text as printed; spaces, dashes and underscores between words, and letter
 // case, do not matter ("report-in" and "REPORT_IN" are REPORT IN).
 
-export const STATION_COMMANDS = ['REPORT IN', 'FETCH PARCEL ID', 'NEW PARCEL', 'PARTIAL', 'PRINT LABEL', 'CANCEL', 'UNDO CHECK', 'SHIP CHECKED'] as const;
+// OK acknowledges the refusal the page shows (it stays until then), or confirms taking an order over.
+export const STATION_COMMANDS = ['REPORT IN', 'FETCH PARCEL ID', 'NEW PARCEL', 'PARTIAL', 'PRINT LABEL', 'CANCEL', 'UNDO CHECK', 'SHIP CHECKED', 'OK'] as const;
 export type StationCommand = (typeof STATION_COMMANDS)[number];
 
 /** The keyboard key of each command, shown on the page and in `aria-keyshortcuts` (its syntax: `Control+Z`). */
@@ -17,6 +18,8 @@ export const COMMAND_KEYS: Record<StationCommand, string> = {
   CANCEL: 'Escape',
   'UNDO CHECK': 'Control+Z',
   'SHIP CHECKED': 'Shift+F4',
+  // Not Enter alone: Enter ends every scan, and a scanner's suffix must not acknowledge or confirm anything.
+  OK: 'Control+Enter',
 };
 
 /** The command a scanned text is, if it is one. */

@@ -60,3 +60,33 @@ export function counterDelta(from: OrderStatus | null, to: OrderStatus | null, u
 export function countDifference(line: { counted: number; onHandAtCount: number | null }, onHandNow: number): number {
   return line.counted - (line.onHandAtCount ?? onHandNow);
 }
+
+/** One packing order's unshipped units of one product, as the pick order lists them. */
+export interface PackingDemand {
+  orderId: number;
+  productId: number;
+  remaining: number;
+}
+
+/**
+ * The packing orders a product's shelf no longer covers, after a count or a correction left on
+ * hand below what is allocated: the shelf's units go to the orders in `demand`'s order (the pick
+ * order: priority, then oldest), and each order they do not reach is short by what is missing.
+ * Keyed by order, then product; only products in `onHand` are walked.
+ */
+export function ordersLeftShort(onHand: ReadonlyMap<number, number>, demand: readonly PackingDemand[]): Map<number, Map<number, number>> {
+  const left = new Map(onHand);
+  const short = new Map<number, Map<number, number>>();
+  for (const d of demand) {
+    const shelf = left.get(d.productId);
+    if (shelf === undefined) continue;
+    const taken = Math.max(Math.min(shelf, d.remaining), 0);
+    left.set(d.productId, shelf - taken);
+    if (taken < d.remaining) {
+      const byProduct = short.get(d.orderId) ?? new Map<number, number>();
+      byProduct.set(d.productId, d.remaining - taken);
+      short.set(d.orderId, byProduct);
+    }
+  }
+  return short;
+}

@@ -14,6 +14,7 @@ export type OrderEventType =
   | 'line_removed'
   | 'flags_changed'
   | 'approved'
+  | 'unpaid_released'
   | 'delivery_reported'
   | 'parcel_added'
   | 'parcel_removed'

@@ -1,5 +1,5 @@
 import { localeOf, translator, type Language } from './index.js';
-import { formatNumber } from './numbers.js';
+import { formatMoney, formatNumber } from './numbers.js';
 
 const made = new Map<string, ReturnType<typeof makeFormatters>>();
 
@@ -32,17 +32,9 @@ function makeFormatters(lang: Language, timeZone: string) {
   const dateTime = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short', timeStyle: 'short' });
   const date = new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'short' });
   const clockTime = new Intl.DateTimeFormat(locale, { timeZone, timeStyle: 'medium' });
-  const moneyFormats = new Map<string, Intl.NumberFormat>();
   return {
     /** Minor units → "1 234,50 kr" / "SEK 1,234.50". */
-    money(minor: number, currency: string): string {
-      let f = moneyFormats.get(currency);
-      if (!f) {
-        f = new Intl.NumberFormat(locale, { style: 'currency', currency });
-        moneyFormats.set(currency, f);
-      }
-      return f.format(minor / 100);
-    },
+    money: (minor: number, currency: string): string => formatMoney(locale, minor, currency),
     dateTime: (d: Date | string | null) => (d ? dateTime.format(new Date(d)) : ''),
     date: (d: Date | string | null) => (d ? date.format(new Date(d)) : ''),
     /** The time of day with seconds, for what changes within a minute (a lease's expiry). */

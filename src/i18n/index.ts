@@ -96,7 +96,7 @@ function compileText(text: string): Part[] | null {
     const [rawName = '', ...format] = m[1]!.trim().split(',');
     const name = rawName.trim();
     const fmt = format.length ? format.join(',').trim() : undefined;
-    if (name.startsWith('-') || name.includes('.') || (fmt !== undefined && fmt !== 'number')) return null;
+    if (name.startsWith('-') || name.includes('.') || (fmt !== undefined && fmt !== 'number' && fmt !== 'money')) return null;
     parts.push(text.slice(last, m.index), { name, format: fmt });
     last = m.index + m[0].length;
   }

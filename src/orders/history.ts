@@ -1,4 +1,4 @@
-import type { Translate } from '../i18n/index.js';
+import { hasMessage, type Translate } from '../i18n/index.js';
 import { holdText } from '../pack/service.js';
 import type { Formatters } from '../i18n/format.js';
 import type { OrderView } from './present.js';
@@ -66,8 +66,16 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
       ]
         .filter(Boolean)
         .join(' · ');
+    case 'parcel_added': {
+      // Named in the reader's words; a source from before these names is shown as kept.
+      const kept = typeof d.source === 'string' ? d.source : '—';
+      const source = hasMessage(`history.parcelSource.${kept}`) ? t(`history.parcelSource.${kept}`) : kept;
+      return t('events.parcel_added', { ...d, source });
+    }
     case 'label_print_failed':
       return t('events.label_print_failed', { ...d, error: typeof d.errorKey === 'string' ? t(d.errorKey, (d.errorParams ?? {}) as Record<string, unknown>) : String(d.error) });
+    case 'unpaid_released':
+      return t('events.unpaid_released', { due: fmt.money(Number(d.due), currency), reason: d.reason });
     case 'pack_check':
       return t('history.packCheck', { detail: holdText(t, d as Parameters<typeof holdText>[1]) });
     case 'created':

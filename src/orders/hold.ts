@@ -1,6 +1,7 @@
 import { preparedFor, type Db } from '../db/client.js';
 import { holdReason, type HoldFacts, type OrderHold } from '../domain/hold.js';
 import type { PaymentMethod } from '../domain/order-status.js';
+import { can, type Role } from '../domain/permissions.js';
 import { AppError } from '../errors.js';
 import { getPackSettings } from '../pack/settings.js';
 
@@ -17,9 +18,47 @@ export function onHoldError(code: string, reason: OrderHold): AppError {
  * caller loaded earlier: a hold set a moment ago must stop the write that follows it.
  */
 export function refuseIfOnHold(db: Db, orderId: number): void {
+  const held = holdOf(db, orderId);
+  if (held?.reason) throw onHoldError(held.code, held.reason);
+}
+
+/** Why the order is on hold now (domain/hold.ts), read on the caller's connection; undefined: no such order. */
+export function holdOf(db: Db, orderId: number): { code: string; reason: OrderHold | null } | undefined {
   const row = read(db).get(orderId) as { code: string; waiting: number; approved: number; paid: number; paymentMethod: PaymentMethod | null } | undefined;
-  if (!row) return;
+  if (!row) return undefined;
   const facts: HoldFacts = { waiting: row.waiting === 1, approved: row.approved === 1, paid: row.paid === 1, paymentMethod: row.paymentMethod };
-  const reason = holdReason(facts, getPackSettings(db));
-  if (reason) throw onHoldError(row.code, reason);
+  return { code: row.code, reason: holdReason(facts, getPackSettings(db)) };
+}
+
+/**
+ * The catalog key of a hold refusal for its reader: each is told what they can do about it, and
+ * never sent to a page they cannot open. A packer (no order page, no Settings) is told to ask an
+ * operator; an operator is sent to the order page (untick Waiting, Approve); an admin, and a
+ * program (no role: the API), also get the setting behind an approval hold.
+ */
+export function holdMessageKey(reason: OrderHold, role: Role | null): string {
+  if (role !== null && !can(role, 'orders')) return `errors.onHold.${reason}Packer`;
+  if (reason === 'approval' && role !== null && !can(role, 'settings')) return 'errors.onHold.approvalOperator';
+  return `errors.onHold.${reason}`;
+}
+
+/** The key a refusal is said with to this reader: a hold's by {@link holdMessageKey}, any other its own. */
+export function readerKey(err: AppError, role: Role | null): string {
+  const reason = err.details?.reason;
+  return err.code === 'order_on_hold' && (reason === 'waiting' || reason === 'approval') ? holdMessageKey(reason, role) : err.key;
+}
+
+/** A page that releases a held order, for a reader who may open it: the order page, Settings → Pack script. */
+export interface HoldLink {
+  href: string;
+  /** Catalog key of the link's text (takes `code`). */
+  key: string;
+}
+
+/** Where this reader can release the hold: nothing for a packer (the message says whom to ask). */
+export function holdLinks(reason: OrderHold, code: string, role: Role): HoldLink[] {
+  const links: HoldLink[] = [];
+  if (can(role, 'orders')) links.push({ href: `/orders/${encodeURIComponent(code)}${reason === 'approval' ? '#approve' : ''}`, key: 'outbound.hold.openOrder' });
+  if (reason === 'approval' && can(role, 'settings')) links.push({ href: '/settings/pack-script', key: 'outbound.hold.openSettings' });
+  return links;
 }

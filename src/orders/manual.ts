@@ -4,7 +4,8 @@ import { LANGUAGES } from '../i18n/index.js';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
 import { phoneKey } from '../domain/search.js';
 import { fieldError } from '../errors.js';
-import { findProductByBarcode, findProductBySku } from '../products/repo.js';
+import { orderTotals } from '../domain/money.js';
+import { findProductByBarcode, findProductBySku, findProductsForLines } from '../products/repo.js';
 import { MAX_LINES } from './schemas.js';
 
 // A manual order (a phone or counter sale) as the Orders pages take it: a form kept between the
@@ -94,6 +95,10 @@ export function manualOrderBody(form: ManualOrderForm) {
  */
 export function productForScan(conn: Conn, raw: string): { sku: string; name: string; quantity: number } {
   if (raw.length > MAX_SCAN) throw fieldError('scan', 'validation.tooLong', { max: MAX_SCAN });
+  // A SKU or barcode that reads as a keyed count ("3XL-TEE" as 3 × "L-TEE") is that product.
+  const whole = raw.trim();
+  const named = findProductBySku(conn, whole) ?? findProductByBarcode(conn, whole);
+  if (named) return { sku: named.sku, name: named.name, quantity: 1 };
   const { quantity, code } = splitCount(raw);
   const scan = readItemScan(code);
   if (scan.kind === 'invalid') throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
@@ -152,8 +157,12 @@ export function findCustomer(db: Db, text: string): FoundCustomer | undefined {
   return key ? latestBy(db).phone.get(key) : undefined;
 }
 
-/** Fills the form's customer fields from a found customer. */
-export function fillCustomer(form: ManualOrderForm, c: FoundCustomer): void {
+/**
+ * Fills the form's customer fields from a found customer. The language is their latest order's,
+ * else the shop's (`defaultLanguage`): the person on the phone sees which language the e-mails go
+ * out in rather than an empty choice.
+ */
+export function fillCustomer(form: ManualOrderForm, c: FoundCustomer, defaultLanguage: string): void {
   Object.assign(form, {
     customerType: c.type,
     email: c.email,
@@ -164,8 +173,61 @@ export function fillCustomer(form: ManualOrderForm, c: FoundCustomer): void {
     postalCode: c.postalCode,
     city: c.city,
     country: c.country,
-    language: c.language ?? '',
+    language: c.language ?? defaultLanguage,
   });
+}
+
+/** One line of the form as the page shows it before Create order: the product and its current price. */
+export interface PricedLine {
+  sku: string;
+  /** Null: no product has this SKU (Create order refuses it). */
+  name: string | null;
+  /** The product's current list price (minor units); null: it has none, or no product. */
+  unitPrice: number | null;
+  /** unitPrice × quantity; null while either is missing or the quantity is no whole number ≥ 1. */
+  lineTotal: number | null;
+  /** The product is archived: no longer sold (Create order refuses it). */
+  archived: boolean;
+}
+
+/** What the page shows of the form's lines and money before the order is created. */
+export interface ManualOrderPrices {
+  lines: PricedLine[];
+  currency: string;
+  /** The manual order has no shipping fee: createOrder writes 0. */
+  shippingFee: number;
+  /** Lines plus shipping fee, as createOrder will work it out; null while a line has no total or it is beyond the money bound. */
+  total: number | null;
+}
+
+/**
+ * The form's lines priced as createOrder prices them: each product's current price, read here on
+ * every render (a price never comes from the form). A preview only: Create order prices them again.
+ */
+export function priceManualOrder(db: Db, form: ManualOrderForm, currency: string): ManualOrderPrices {
+  const products = findProductsForLines(
+    db,
+    form.lines.map((l) => l.sku),
+  );
+  const counted = form.lines.map((l) => {
+    const product = products.get(l.sku);
+    // A whole number of at least one, as the schema takes it; anything else has no line total yet.
+    const quantity = /^\d{1,6}$/.test(l.quantity.trim()) ? Number(l.quantity.trim()) : 0;
+    return { sku: l.sku, product, quantity, unitPrice: product?.price ?? null };
+  });
+  const lines = counted.map(
+    (c): PricedLine => ({
+      sku: c.sku,
+      name: c.product?.name ?? null,
+      unitPrice: c.unitPrice,
+      lineTotal: c.unitPrice !== null && c.quantity >= 1 ? c.unitPrice * c.quantity : null,
+      archived: c.product !== undefined && c.product.archivedAt !== null,
+    }),
+  );
+  const shippingFee = 0;
+  const complete = lines.length > 0 && lines.every((l) => l.lineTotal !== null);
+  const totals = complete ? orderTotals(counted.map((c) => ({ unitPrice: c.unitPrice!, quantity: c.quantity })), shippingFee) : null;
+  return { lines, currency, shippingFee, total: totals?.ok ? totals.total : null };
 }
 
 /** The choices the form offers. */

@@ -1,3 +1,4 @@
+import { amountDue } from '../domain/payment-due.js';
 import type { Db } from '../db/client.js';
 import { eventsOfOrder } from '../events/repo.js';
 import type { customStatuses } from '../db/schema/index.js';
@@ -28,6 +29,8 @@ export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = linesO
     status: o.status,
     paid: o.paid,
     paidAmount: o.paidAmount,
+    /** What an order paid by card or bank transfer still owes before it ships (minor units). */
+    amountDue: amountDue(o),
     approved: o.approved,
     waiting: o.waiting,
     reviewed: o.reviewed,

@@ -2,11 +2,19 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { orders } from '../db/schema/index.js';
 import { printMarkers, type PrintMarker } from '../documents/repo.js';
+import { amountDue, mayShipWithDue } from '../domain/payment-due.js';
+import { shortPackingOrders } from '../stock/short.js';
+import { holdReason } from '../domain/hold.js';
+import { getPackSettings } from '../pack/settings.js';
 
 /** Orders shown on Outbound and Shipping out at most; the oldest and most urgent come first. */
 export const PACKING_LIST_LIMIT = 500;
 
-/** Packing orders not on hold, in the order they should be picked: highest priority, then oldest. */
+/**
+ * Packing orders not waiting, in the order they should be picked: highest priority, then oldest.
+ * A waiting order is one a person parked, left out of the list; an order awaiting approval is
+ * listed, and listPackingOrdersWithPrints marks it by the hold rule (holdReason), not by SQL.
+ */
 export function listPackingOrders(db: Db) {
   const rows = db
     .select({
@@ -19,6 +27,14 @@ export function listPackingOrders(db: Db) {
       placedAt: orders.placedAt,
       comment: orders.comment,
       paymentMethod: orders.paymentMethod,
+      paid: orders.paid,
+      approved: orders.approved,
+      waiting: orders.waiting,
+      total: orders.total,
+      paidAmount: orders.paidAmount,
+      currency: orders.currency,
+      // What an operator let go of an unpaid order (payment-due.ts); only looked up for unpaid orders.
+      released: sql<number | null>`CASE WHEN "orders"."paid" = 0 THEN (SELECT max(json_extract(e.data, '$.due')) FROM order_events e WHERE e.order_id = "orders"."id" AND e.type = 'unpaid_released') END`,
       units: sql<number>`(SELECT coalesce(sum(l.quantity - l.shipped_quantity), 0) FROM order_lines l WHERE l.order_id = "orders"."id")`,
       partlyShipped: sql<number>`(SELECT count(*) FROM order_lines l WHERE l.order_id = "orders"."id" AND l.shipped_quantity > 0)`,
     })
@@ -30,11 +46,22 @@ export function listPackingOrders(db: Db) {
   return { more: rows.length > PACKING_LIST_LIMIT, orders: rows.slice(0, PACKING_LIST_LIMIT) };
 }
 
-/** The packing list with what was printed for each order (Outbound; Shipping out has no use for it). */
+/**
+ * The packing list with what was printed for each order (Outbound; Shipping out has no use for it)
+ * and why an order is on hold (`hold`, domain/hold.ts): Outbound marks it and offers no print.
+ */
 export function listPackingOrdersWithPrints(db: Db) {
   const list = listPackingOrders(db);
   const markers = printMarkers(db, list.orders.map((r) => r.id));
-  return { ...list, orders: list.orders.map((r) => ({ ...r, printed: markers.get(r.id) ?? ([] as PrintMarker[]) })) };
+  const holdSettings = getPackSettings(db);
+  const stockShort = new Set(shortPackingOrders(db).map((o) => o.orderId));
+  return {
+    ...list,
+    orders: list.orders.map((r) => {
+      const due = amountDue(r);
+      return { ...r, hold: holdReason(r, holdSettings), stockShort: stockShort.has(r.id), printed: markers.get(r.id) ?? ([] as PrintMarker[]), due: due > 0 ? { due: { minor: due, currency: r.currency }, mayShip: mayShipWithDue(due, r.released) } : null };
+    }),
+  };
 }
 
 /** What the verify view names an order by. */

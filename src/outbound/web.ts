@@ -4,7 +4,8 @@ import { ORDER_DOCUMENTS, sendPdf } from '../documents/api.js';
 import { DOCUMENT_KINDS, type DocumentKind } from '../documents/model.js';
 import { checkPrint, issueInvoice, printDocuments } from '../documents/service.js';
 import { AppError } from '../errors.js';
-import { resolveOrderCode } from '../orders/lookup.js';
+import { holdLinks, holdOf, onHoldError } from '../orders/hold.js';
+import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { getVerificationMode } from '../shipping/checks.js';
 import { requireCapability } from '../web/auth.js';
 import { listPackingOrdersWithPrints } from './repo.js';
@@ -17,6 +18,8 @@ import { outboundVerifyWeb } from './verify-web.js';
 const codeList = z.array(z.string().trim().min(1).max(40)).max(1000);
 const codes = z.preprocess(oneOrMany, codeList);
 const printForm = z.object({ orders: codes, kind: z.string().optional() });
+/** The scan field's question about a code it could not tick. */
+const scanQuery = z.object({ code: z.string().trim().min(1).max(200) });
 /** The print address's `orders`: the codes separated by commas (one parameter, so any number of them). */
 const printQuery = z.object({
   orders: z.preprocess((v) => oneOrMany(v).flatMap((s) => (typeof s === 'string' ? s.split(',') : [s])).filter((s) => s !== ''), codeList),
@@ -42,7 +45,19 @@ export function outboundWeb(deps: AppDeps): Router {
   const router = Router();
   const docDeps = () => ({ db, clock, renderer: deps.documents, timezone: config.timezone });
 
-  const renderOutbound = (req: Request, res: Response, status = 200, extra: { error?: string; selected?: readonly string[]; kind?: string } = {}) => {
+  /**
+   * The pages that release a held order, for a reader who may open them (orders/hold.ts): beside a
+   * hold refusal, so an operator is one click from the order page and a packer is sent nowhere.
+   */
+  const releaseLinks = (req: Request, err: unknown) => {
+    if (!(err instanceof AppError) || err.code !== 'order_on_hold') return [];
+    const reason = err.details?.reason;
+    if (reason !== 'waiting' && reason !== 'approval') return [];
+    const code = String(err.params.code);
+    return holdLinks(reason, code, req.user!.role).map((l) => ({ href: l.href, text: req.t(l.key, { code }) }));
+  };
+
+  const renderOutbound = (req: Request, res: Response, status = 200, extra: { error?: string; errorLinks?: { href: string; text: string }[]; selected?: readonly string[]; kind?: string } = {}) => {
     const list = listPackingOrdersWithPrints(db);
     res.status(status).render('outbound/index', {
       title: req.t('outbound.title'),
@@ -50,6 +65,7 @@ export function outboundWeb(deps: AppDeps): Router {
       kinds: DOCUMENT_KINDS,
       verifying: getVerificationMode(db) !== 'off',
       error: extra.error ?? null,
+      errorLinks: extra.errorLinks ?? [],
       selected: new Set(extra.selected ?? []),
       kind: extra.kind ?? '',
     });
@@ -61,13 +77,34 @@ export function outboundWeb(deps: AppDeps): Router {
     if (wantsJson(req)) {
       const code = err instanceof AppError ? err.code : 'validation_failed';
       const details = err instanceof AppError ? (err.details ?? {}) : {};
-      res.status(refusal.status).json({ error: { code, message: refusal.message, details } });
+      res.status(refusal.status).json({ error: { code, message: refusal.message, details, links: releaseLinks(req, err) } });
       return;
     }
-    renderOutbound(req, res, refusal.status, { error: refusal.message, selected, kind });
+    renderOutbound(req, res, refusal.status, { error: refusal.message, errorLinks: releaseLinks(req, err), selected, kind });
   };
 
   router.get('/', requireCapability('outbound'), (req, res) => renderOutbound(req, res));
+
+  // The scan field asks here about a code it found no box for: why the order cannot be selected
+  // (on hold, and who can release it; not packing), in the reader's words. A code of no order
+  // keeps the page's own "not in this list".
+  router.get('/scan', requireCapability('outbound'), (req, res) => {
+    const { code } = parse(scanQuery, req.query);
+    const answer = (message: string, links: { href: string; text: string }[] = []) => res.set('Cache-Control', 'no-store').json({ message, links });
+    try {
+      const order = findOrderByCodeOrThrow(db, code);
+      if (order.status !== 'packing') return answer(req.t('outbound.scanNotPacking', { code: order.code, status: order.status }));
+      const held = holdOf(db, order.id);
+      if (held?.reason) {
+        const err = onHoldError(order.code, held.reason);
+        return answer(formRefusal(req, res, err).message, releaseLinks(req, err));
+      }
+      return answer(req.t('outbound.scanUnknown', { code: order.code }));
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'order_not_found' || err.code === 'order_code_invalid')) return answer(req.t('outbound.scanUnknown', { code: code.slice(0, 40) }));
+      throw err;
+    }
+  });
 
   // Print: checked here, printed at its GET address (303 there; the script gets the address as JSON
   // and opens it in a new tab). A refusal shows on this page with the selection kept.

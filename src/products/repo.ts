@@ -1,16 +1,55 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import { preparedFor, type Conn, type Db } from '../db/client.js';
+import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
 import { goodsIns, orders, products, stockLedger } from '../db/schema/index.js';
 import { gtinVariants, readItemScan } from '../domain/item-scan.js';
 
 export type ProductRow = typeof products.$inferSelect;
 
+// A product by SKU or barcode: read for every row of an import, every API upsert and every scan,
+// so prepared once per connection (drizzle building the SQL each time cost more than the read).
+const productBySku = preparedQuery((conn) => conn.select().from(products).where(eq(products.sku, sql.placeholder('sku'))).prepare());
+const productByBarcode = preparedQuery((conn) => conn.select().from(products).where(eq(products.barcode, sql.placeholder('barcode'))).prepare());
+
 export function findProductBySku(conn: Conn, sku: string): ProductRow | undefined {
-  return conn.select().from(products).where(eq(products.sku, sku)).get();
+  return productBySku(conn).get({ sku });
 }
 
 export function findProductByBarcode(conn: Conn, barcode: string): ProductRow | undefined {
-  return conn.select().from(products).where(eq(products.barcode, barcode)).get();
+  return productByBarcode(conn).get({ barcode });
+}
+
+/** What the API and the import set on a product (on hand and the counters are the stock writer's). */
+export interface ProductFields {
+  name: string;
+  barcode: string | null;
+  location: string | null;
+  trackStock: boolean;
+  price: number | null;
+  vatRate: number;
+}
+
+// The upsert's writes (products/service.ts upsertProduct), prepared once per connection: an import
+// runs them for each of up to 20,000 rows.
+const writes = preparedFor((sqlite) => ({
+  insert: sqlite
+    .prepare<[string, string, string | null, string | null, number, number | null, number, number, number], number>(
+      'INSERT INTO products (sku, name, barcode, location, track_stock, price, vat_rate, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+    )
+    .pluck(),
+  update: sqlite.prepare<[string, string | null, string | null, number, number | null, number, number, number]>(
+    'UPDATE products SET name = ?, barcode = ?, location = ?, track_stock = ?, price = ?, vat_rate = ?, updated_at = ? WHERE id = ?',
+  ),
+}));
+
+/** A new product (nothing on hand); its id. Call inside a write transaction. */
+export function insertProduct(tx: Tx, sku: string, f: ProductFields, now: Date): number {
+  const at = now.getTime();
+  return writes(tx).insert.get(sku, f.name, f.barcode, f.location, f.trackStock ? 1 : 0, f.price, f.vatRate, at, at)!;
+}
+
+/** Sets a product's fields (all of them: the caller keeps what does not change). Call inside a write transaction. */
+export function updateProductFields(tx: Tx, id: number, f: ProductFields, now: Date): void {
+  writes(tx).update.run(f.name, f.barcode, f.location, f.trackStock ? 1 : 0, f.price, f.vatRate, now.getTime(), id);
 }
 
 /** What an order line copies from its product when it is sold. */

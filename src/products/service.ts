@@ -5,7 +5,7 @@ import type { Actor } from '../domain/actor.js';
 import { isValidGtin, looksLikeGtin } from '../domain/gtin.js';
 import { changeOnHand } from '../stock/writer.js';
 import { AppError, fieldError } from '../errors.js';
-import { findProductByBarcode, findProductBySku, type ProductRow } from './repo.js';
+import { findProductByBarcode, findProductBySku, insertProduct, updateProductFields, type ProductRow } from './repo.js';
 import type { ProductBody, ProductForm } from './schemas.js';
 
 /**
@@ -21,37 +21,28 @@ export function upsertProduct(db: Db, sku: string, input: ProductBody, actor: Ac
     refuseBarcodeInUse(tx, barcode, sku);
     const existing = findProductBySku(tx, sku);
     if (!existing) {
-      const inserted = tx
-        .insert(products)
-        .values({
-          sku,
-          name: input.name,
-          barcode,
-          location: input.location ?? null,
-          trackStock: input.trackStock ?? true,
-          onHand: 0,
-          price: input.price ?? null,
-          vatRate: input.vatRate ?? 2500,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
-      if (input.onHand !== 0) changeOnHand(tx, inserted, input.onHand, { reason: 'stock_count', actor, now });
+      const id = insertProduct(
+        tx,
+        sku,
+        { name: input.name, barcode, location: input.location ?? null, trackStock: input.trackStock ?? true, price: input.price ?? null, vatRate: input.vatRate ?? 2500 },
+        now,
+      );
+      if (input.onHand !== 0) changeOnHand(tx, { id }, input.onHand, { reason: 'stock_count', actor, now });
       return { product: findProductBySku(tx, sku)!, created: true };
     }
-    tx.update(products)
-      .set({
+    updateProductFields(
+      tx,
+      existing.id,
+      {
         name: input.name,
-        ...(input.barcode !== undefined && { barcode }),
-        ...(input.location !== undefined && { location: input.location }),
-        ...(input.trackStock !== undefined && { trackStock: input.trackStock }),
-        ...(input.price !== undefined && { price: input.price }),
-        ...(input.vatRate !== undefined && { vatRate: input.vatRate }),
-        updatedAt: now,
-      })
-      .where(eq(products.id, existing.id))
-      .run();
+        barcode: input.barcode !== undefined ? barcode : existing.barcode,
+        location: input.location !== undefined ? input.location : existing.location,
+        trackStock: input.trackStock ?? existing.trackStock,
+        price: input.price !== undefined ? input.price : existing.price,
+        vatRate: input.vatRate ?? existing.vatRate,
+      },
+      now,
+    );
     if (input.onHand !== existing.onHand) {
       changeOnHand(tx, existing, input.onHand - existing.onHand, { reason: 'stock_count', actor, now });
     }

@@ -4,7 +4,9 @@ import { idempotentWithKey } from '../api/idempotency.js';
 import { writeTransaction } from '../db/client.js';
 import { negotiateLanguage, translator, type Translate } from '../i18n/index.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
+import { readerKey } from '../orders/hold.js';
 import { listLines } from '../orders/repo.js';
+import type { Role } from '../domain/permissions.js';
 import { localizedParams, translateFields } from '../web/error-handler.js';
 import { AppError } from '../errors.js';
 import type { AppDeps } from '../web/types.js';
@@ -30,11 +32,12 @@ export const deliveryBody = z.strictObject({
  * An order Report in left out, as the API error body reads: `{ code, error: { code, message, details? } }`
  * with the message in the reader's language, as the error handler would have written it.
  */
-export function presentReportFailure(f: ReportFailure, t: Translate, timeZone: string) {
+export function presentReportFailure(f: ReportFailure, t: Translate, timeZone: string, role: Role | null = null) {
   const err = new AppError(f.error.code, f.error.key, f.error.params, f.error.details);
   const { fields, ...rest } = err.details ?? {};
   const details = fields ? { ...rest, fields: translateFields(fields, t) } : err.details;
-  return { code: f.code, error: { code: err.code, message: t(err.key, localizedParams(err, t, timeZone)), ...(details && { details }) } };
+  // `role`: the station's reader (a packer is told whom to ask); the API has none.
+  return { code: f.code, error: { code: err.code, message: t(readerKey(err, role), localizedParams(err, t, timeZone)), ...(details && { details }) } };
 }
 
 /** Parcels, open deliveries and Report in under /api/v1 (docs/api.md § Shipping). */

@@ -36,6 +36,8 @@ import { claimOrder, otherHolder, releaseOrder, type StationRow } from './statio
 
 export const PARCEL_SOURCES = ['manual', 'scanner', 'camera', 'broker'] as const;
 export type ParcelSource = (typeof PARCEL_SOURCES)[number];
+/** Where a parcel ID came from as kept and logged: a source a request may name, or the shop's own SSCC series (only "Fetch parcel ID" gives that). */
+export type ParcelOrigin = ParcelSource | 'sscc';
 
 export interface StationCtx {
   actor: Actor;
@@ -123,7 +125,7 @@ export function addParcel(db: Db, code: string, raw: string, source: ParcelSourc
 }
 
 /** The write of one cleaned parcel ID (cleanParcelId); call inside a transaction. */
-export function addParcelIn(tx: Tx, code: string, parcelId: string, source: ParcelSource, ctx: StationCtx): void {
+export function addParcelIn(tx: Tx, code: string, parcelId: string, source: ParcelOrigin, ctx: StationCtx): void {
   refuseNonParcel(tx, parcelId, source);
   const order = shippableOrder(tx, code, ctx);
   assertUnused(tx, parcelId, order.code);
@@ -148,7 +150,7 @@ export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
 }
 
 /** Several parcel IDs at once (from the broker): all or none. */
-export function addParcels(db: Db, code: string, parcelIds: string[], source: ParcelSource, ctx: StationCtx): DraftView {
+export function addParcels(db: Db, code: string, parcelIds: string[], source: ParcelOrigin, ctx: StationCtx): DraftView {
   const cleaned = parcelIds.map((id, i) => cleanParcelId(id, `parcelIds.${i}`));
   return writeTransaction(db, (tx) => {
     for (const id of cleaned) addParcelIn(tx, code, id, source, ctx);
@@ -330,7 +332,8 @@ export async function fetchParcels(
     count: wanted,
     shipTo: { name: order.customerName, line1: order.shipLine1, line2: order.shipLine2, postalCode: order.shipPostalCode, city: order.shipCity, country: order.shipCountry },
   });
-  const draft = addParcels(db, code, parcelIds, 'broker', ctx);
-  // Which source gave the numbers: the shop's own SSCC series or an outside shipping broker.
-  return { parcelIds: parcelIds.map(normalizeParcelId), draft, source: broker instanceof SsccBroker ? 'sscc' : 'broker' };
+  // Which source gave the numbers: the shop's own SSCC series or an outside shipping broker (kept and logged so).
+  const source = broker instanceof SsccBroker ? 'sscc' : 'broker';
+  const draft = addParcels(db, code, parcelIds, source, ctx);
+  return { parcelIds: parcelIds.map(normalizeParcelId), draft, source };
 }

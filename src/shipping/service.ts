@@ -5,6 +5,7 @@ import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '..
 import { refuseNonParcel } from './parcel-rules.js';
 import { counterDelta } from '../domain/stock.js';
 import { refuseIfOnHold } from '../orders/hold.js';
+import { refuseIfUnpaid } from '../orders/payment-due.js';
 import { findOrderByCode, type OrderRow } from '../orders/repo.js';
 import { writeMove } from '../orders/status-writer.js';
 import { queueOrderMail } from '../email/queue.js';
@@ -79,6 +80,7 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
   }
   // Every path that ships (Report in, the one-call API, demo data) passes here, so the hold is checked here.
   refuseIfOnHold(tx, order.id);
+  refuseIfUnpaid(tx, order.id);
   const s = stmts(tx);
   const draft = 'draftId' in input ? (s.draft.get(input.draftId) as { id: number; partial: number } | undefined) : undefined;
   if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });

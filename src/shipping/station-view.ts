@@ -1,3 +1,5 @@
+import type { MoneyParam } from '../i18n/numbers.js';
+import { dueBeforeShipping } from '../orders/payment-due.js';
 import type { Db } from '../db/client.js';
 import { COMMAND_KEYS } from '../domain/station-command.js';
 import { holdReason } from '../domain/hold.js';
@@ -21,6 +23,8 @@ export interface CurrentOrder {
   partlyShipped: boolean;
   /** Why the order is held (domain/hold.ts), when it is. */
   hold: string | null;
+  /** An order paid before shipping that is short (orders/payment-due.ts): Report in refuses it unless let go. */
+  unpaid: { code: string; due: MoneyParam; received: MoneyParam; total: MoneyParam; paymentMethod: string | null } | null;
   draft: DraftView;
   /** The newest parcel: what "Print label" prints. */
   lastParcel: string | null;
@@ -65,10 +69,19 @@ function currentOrder(db: Db, station: StationRow): CurrentOrder | null {
     priority: order.priority,
     partlyShipped: draft.lines.some((l) => l.shipped > 0),
     hold: holdReason({ waiting: order.waiting, approved: order.approved, paid: order.paid, paymentMethod: order.paymentMethod }, getPackSettings(db)),
+    unpaid: unpaidOf(db, order),
     draft,
     lastParcel: draft.parcels.at(-1)?.parcelId ?? null,
     checks,
   };
+}
+
+/** What a short order owes, as the station says it (the same words as Report in's refusal). */
+function unpaidOf(db: Db, order: { id: number; code: string; currency: string; total: number; paidAmount: number; paymentMethod: string | null }): CurrentOrder['unpaid'] {
+  const due = dueBeforeShipping(db, order.id);
+  if (!due || due.mayShip) return null;
+  const money = (minor: number): MoneyParam => ({ minor, currency: order.currency });
+  return { code: order.code, due: money(due.due), received: money(order.paidAmount), total: money(order.total), paymentMethod: order.paymentMethod };
 }
 
 /** Everything the station shows for this user and station name (a station not used yet shows empty). */
@@ -78,7 +91,7 @@ export function stationModel(db: Db, userId: number, stationName: string | null,
   const mine = station ? listStationDrafts(db, station.id).map((d) => ({ ...d, current: d.code === current?.code })) : [];
   let queueModel: StationModel['queue'] = null;
   if (queue) {
-    const q = stationQueue(db, QUEUE_LENGTH);
+    const q = stationQueue(db, QUEUE_LENGTH, getPackSettings(db));
     queueModel = { total: q.total, more: q.more, rows: q.rows.map((r) => ({ ...r, here: station !== undefined && r.heldById === station.id })) };
   }
   const labelPrinter = stationName && queue ? stationPrinterModel(db, { userId, stationName }) : null;

@@ -216,6 +216,9 @@ export function shippingWeb(deps: AppDeps): Router {
     switch (command) {
       case 'REPORT IN':
         return report(req, [], key ?? randomUUID());
+      case 'OK':
+        // What OK acknowledges (a refusal) or confirms (a takeover) is on the page, which runs it there.
+        return { kind: 'ok', key: 'shipping.ready', params: {} };
       case 'CANCEL':
         writeTransaction(db, (tx) => closeOrderAt(tx, station));
         return { kind: 'ok', key: 'shipping.closed', params: {}, queue: true };
@@ -287,7 +290,7 @@ export function shippingWeb(deps: AppDeps): Router {
     const counts = { count: reported.length, shipped: req.t('shipping.ordersShipped', { count: shipped }), partial: reported.length - shipped };
     if (failed.length) {
       // The rest were reported; each order left out is named with its reason.
-      const failures = failed.map((f) => `${f.code}: ${presentReportFailure(f, req.t, config.timezone).error.message}`).join(' · ');
+      const failures = failed.map((f) => `${f.code}: ${presentReportFailure(f, req.t, config.timezone, req.user!.role).error.message}`).join(' · ');
       return { kind: 'error', key: 'shipping.reportedWithFailures', params: { ...counts, failed: failed.length, failures }, queue: true };
     }
     if (reported.length && unchecked.length) {

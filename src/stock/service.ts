@@ -18,8 +18,8 @@ import { changeOnHand } from './writer.js';
 export type GoodsInRow = typeof goodsIns.$inferSelect;
 export type StockCountRow = typeof stockCounts.$inferSelect;
 
-/** A scanned or typed item to a product, or a refusal on the `code` field. */
-function productFor(conn: Conn, code: string): ProductRow {
+/** A scanned or typed item to a product, or a refusal on the `code` field (a GS1 string that breaks GS1's rules says which rule). */
+export function productFor(conn: Conn, code: string): ProductRow {
   const scan = readItemScan(code);
   if (scan.kind === 'invalid' && scan.reason === 'element_string') throw fieldError('code', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
   const product = findProductForScan(conn, code);
@@ -132,6 +132,7 @@ export function countSheet(conn: Conn, count: StockCountRow) {
   return rows.map((p) => {
     const line = byProduct.get(p.id);
     return {
+      productId: p.id,
       sku: p.sku,
       name: p.name,
       location: p.location,

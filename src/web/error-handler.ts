@@ -3,6 +3,7 @@ import { layoutNames } from '../scanners/read.js';
 import type { NextFunction, Request, Response } from 'express';
 import type { Translate } from '../i18n/index.js';
 import { isStorageError, toAppError, type AppError, type FieldError } from '../errors.js';
+import { readerKey } from '../orders/hold.js';
 import { baseLocals } from './locals.js';
 import type { AppDeps } from './types.js';
 
@@ -35,7 +36,8 @@ export function errorHandler({ log, config }: AppDeps) {
     }
     const locals = baseLocals(req, config);
     const t = locals.t;
-    const message = t(appError.key, localizedParams(appError, t, config.timezone));
+    // Worded for the reader (a packer is not sent to pages only operators open); the API has no user: null.
+    const message = t(readerKey(appError, req.user?.role ?? null), localizedParams(appError, t, config.timezone));
     if (res.headersSent) {
       res.end();
       return;

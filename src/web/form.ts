@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { AppError, type ErrorCode } from '../errors.js';
+import { readerKey } from '../orders/hold.js';
 import { localizedParams, translateFields } from './error-handler.js';
 import { setFlash } from './render.js';
 
@@ -54,7 +55,9 @@ export function formRefusal(req: Request, res: Response, err: unknown, { passOn 
   // A field refused with the error's own message says it as the error does (its localized params).
   for (const f of translateFields(err.fields.map((f) => (f.key === err.key ? { ...f, params: { ...f.params, ...params } } : f)), req.t)) fields[f.path] ??= f.message;
   const { password: _p, currentPassword: _c, newPassword: _n, confirmPassword: _cp, _csrf, ...values } = (req.body ?? {}) as Record<string, unknown>;
-  return { status: err.status, key: err.key, params, message: req.t(err.key, params), fields, values };
+  // Said to this reader: a packer is not sent to a page only an operator opens (orders/hold.ts).
+  const key = readerKey(err, req.user?.role ?? null);
+  return { status: err.status, key, params, message: req.t(key, params), fields, values };
 }
 
 /**

@@ -4,6 +4,8 @@ import { LANGUAGE_NAMES, negotiateLanguage, translator } from '../i18n/index.js'
 import { formatters } from '../i18n/format.js';
 import { badgeStyle } from './badge.js';
 import { fieldAria } from './field-errors.js';
+import type { OrderHold } from '../domain/hold.js';
+import { holdMessageKey } from '../orders/hold.js';
 import type { AppDeps } from './types.js';
 
 /** The main navigation: label key, path, and what the user must be able to do to see it. */
@@ -29,6 +31,8 @@ export function baseLocals(req: Request, config: AppDeps['config']) {
     fmt: formatters(lang, config.timezone),
     user,
     can: (capability: Capability) => (user ? can(user.role, capability) : false),
+    /** The catalog key that says why an order is held, worded for this user (orders/hold.ts). */
+    holdKey: (reason: OrderHold) => holdMessageKey(reason, user?.role ?? null),
     nav: user ? NAV.filter((n) => can(user.role, n.capability)) : [],
     currentPath: req.path,
     languageNames: LANGUAGE_NAMES,

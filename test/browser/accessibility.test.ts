@@ -4,6 +4,8 @@ import type { AxeResults } from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putCustomStatus } from '../../src/custom-statuses/service.js';
+import { writeTransaction } from '../../src/db/client.js';
+import { ensureStation, openOrderAt } from '../../src/shipping/stations.js';
 import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser } from '../builders.js';
 import { API_TOKEN } from '../helpers.js';
 import { browserSuite, logIn } from './browser.js';
@@ -140,7 +142,7 @@ describe('accessibility in a real browser', () => {
     await res.arrayBuffer();
     const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
     await logIn(page, server.url, packer.email, '/outbound');
-    const marker = page.locator(`tr[data-code="${order.code}"] s.printed-pick_slip`);
+    const marker = page.locator(`tr[data-code="${order.code}"] .printed-pick_slip`);
     await expect(marker.textContent()).resolves.toBe('Pick slip (printed)');
     // The words are for a screen reader: the visible marker stays short.
     await expect(marker.locator('.visually-hidden').textContent()).resolves.toBe(' (printed)');
@@ -262,6 +264,35 @@ describe('accessibility in a real browser', () => {
       }
       await context.close();
       expect(found).toEqual({});
+    });
+
+    it('Shipping out on a phone (390 px): an open order, a refusal shown full width and a takeover offered', async () => {
+      const { db } = suite.server;
+      const mine = buildPackingOrder(db, { lines: [{ sku: ctx.sku, quantity: 1 }] });
+      const theirs = buildPackingOrder(db, { lines: [{ sku: ctx.sku, quantity: 1 }] });
+      const ola = await buildUser(db, 'packer', { name: 'Ola' });
+      writeTransaction(db, (tx) => openOrderAt(tx, ensureStation(tx, ola.id, 'Bench 9', new Date()), theirs));
+      const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      await context.addCookies([{ name: 'station', value: 'Phone A11y', url: suite.server.url }]);
+      const page = await context.newPage();
+      await logIn(page, suite.server.url, ctx.admin.email, '/shipping');
+      const scan = async (value: string) => {
+        await page.locator('#scan-value').focus();
+        await page.keyboard.type(value, { delay: 2 });
+        await page.keyboard.press('Enter');
+      };
+      await scan(mine.code);
+      await page.waitForSelector(`#current[data-code="${mine.code}"]`);
+      await scan(theirs.code);
+      await page.waitForSelector('#takeover');
+      await scan('X'.repeat(36));
+      await page.waitForSelector('#refused:not([hidden])');
+      await page.waitForSelector('#takeover', { state: 'detached' });
+      await scan(theirs.code);
+      await page.waitForSelector('#takeover');
+      await expect(page.locator('#refused .refused-waiting').isVisible()).resolves.toBe(true);
+      await expect(seriousFindings(page)).resolves.toEqual([]);
+      await context.close();
     });
 
     it('Shipping out: naming the station, then the station', async () => {

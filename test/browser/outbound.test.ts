@@ -60,9 +60,9 @@ describe('Outbound in a real browser', () => {
     await tab.close();
 
     // The list fetches its markers again: the two orders show the slip as printed.
-    await page.waitForSelector(`tr[data-code="${orders[0]!.code}"] s.printed-pick_slip`);
-    await expect(page.locator(`tr[data-code="${orders[2]!.code}"] s.printed-pick_slip`).count()).resolves.toBe(1);
-    await expect(page.locator(`tr[data-code="${orders[1]!.code}"] s.printed-pick_slip`).count()).resolves.toBe(0);
+    await page.waitForSelector(`tr[data-code="${orders[0]!.code}"] .printed-pick_slip`);
+    await expect(page.locator(`tr[data-code="${orders[2]!.code}"] .printed-pick_slip`).count()).resolves.toBe(1);
+    await expect(page.locator(`tr[data-code="${orders[1]!.code}"] .printed-pick_slip`).count()).resolves.toBe(0);
     // One load per opening: the viewer did not fetch the address again on its own.
     expect(loads).toHaveLength(2);
     await page.setViewportSize({ width: 390, height: 800 });

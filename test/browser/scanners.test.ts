@@ -4,7 +4,8 @@ import type { Db } from '../../src/db/client.js';
 import { gs1CheckDigit } from '../../src/domain/gtin.js';
 import { putVerificationMode } from '../../src/shipping/checks.js';
 import { buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
-import { PASSWORD } from '../helpers.js';
+import { PASSWORD, TEST_PARCEL_FORMS } from '../helpers.js';
+import { putParcelPatterns } from '../../src/shipping/parcel-rules.js';
 import { browserSuite, logIn } from './browser.js';
 import { scanKeys, scanStrokes } from './scanner.js';
 
@@ -349,7 +350,7 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
       await expect.poll(() => status(page), WAIT).toBe(message);
       await expect(feedback(page)).resolves.toBe('error');
       await expect(statusClass(page)).resolves.toContain('error');
-      await expect.poll(() => refusedItems(page), WAIT).toEqual([`${refused.typed} ${message} Dismiss`]);
+      await expect.poll(() => refusedItems(page), WAIT).toEqual([`${refused.typed} ${message} OK`]);
       await expect(page.locator('#refused').isVisible()).resolves.toBe(true);
       await expect(page.locator('#refused h2').textContent()).resolves.toBe('Not saved');
       await expect(focused(page)).resolves.toBe('scan-value');
@@ -384,10 +385,15 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
     await pause(20);
     await scanKeys(page, parcel, { layout: 'fr' });
     await expect.poll(() => parcelsOnCard(page), WAIT).toEqual(['BURST-1', 'BURST-2', parcel]);
-    await expect.poll(() => status(page), WAIT).toBe(`Parcel ID ${parcel} added to order ${order.code}.`);
+    // The refusal keeps the status line; the next answer's words wait behind it until it is acknowledged.
     const refused = await refusedItems(page);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toContain('Not saved: JJD&"\'(-_&" reads as JJD13456813 from a scanner set to US on a French (AZERTY) keyboard');
+    await expect.poll(() => page.locator('#refused .refused-waiting').textContent(), WAIT).toBe('1 later answer waits behind it.');
+    await expect(status(page)).resolves.toContain('reads as JJD13456813');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => status(page), WAIT).toBe(`Parcel ID ${parcel} added to order ${order.code}.`);
+    await expect(refusedItems(page)).resolves.toEqual([]);
     expect(draftParcels(db, order.id)).toEqual(['BURST-1', 'BURST-2', parcel]);
     expect(parcelsLike(db, 'JJD')).toEqual([]);
     await expect(storedScans(page)).resolves.toEqual([]);
@@ -551,7 +557,7 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
 
     await desk.context.setOffline(false);
     const message = `Not saved: TWIN-1 was scanned for order ${a.code}, but ${b.code} is open here now. Scan it again if it belongs to ${b.code}.`;
-    await expect.poll(() => refusedItems(desk.page), WAIT).toEqual([`TWIN-1 ${message} Dismiss`]);
+    await expect.poll(() => refusedItems(desk.page), WAIT).toEqual([`TWIN-1 ${message} OK`]);
     await expect.poll(() => status(desk.page), WAIT).toBe(message);
     await expect(feedback(desk.page)).resolves.toBe('error');
     await expect.poll(() => desk.page.locator('#pending li').count(), WAIT).toBe(0);
@@ -561,7 +567,7 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
     expect(draftParcels(db, a.id)).toEqual([]);
     expect(draftParcels(db, b.id)).toEqual([]);
     expect(openAt(db, packer.id, 'Twin-9')).toBe(b.code);
-    // The refusal stays listed until dismissed.
+    // The refusal stays listed until acknowledged.
     await desk.page.click('#refused li button');
     await expect.poll(() => refusedItems(desk.page), WAIT).toEqual([]);
     await expect(desk.page.locator('#refused').isVisible()).resolves.toBe(false);
@@ -581,6 +587,8 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
   });
   it('11. typing by hand is taken as typed: a + that a scanner on a Swedish keyboard would be refused for', async () => {
     const db = suite.server.db;
+    // The shop's own parcel form has a + in it (Settings → Shipping): what is typed by hand is then a parcel ID.
+    putParcelPatterns(db, [...TEST_PARCEL_FORMS, 'AB[CD]\\+\\d+'], new Date(), 'test');
     const order = buildPackingOrder(db);
     const packer = await buildUser(db, 'packer');
     const { context, page, errors } = await openStation(suite, packer.email, 'Hand-11');

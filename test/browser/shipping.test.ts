@@ -75,6 +75,9 @@ describe('The packing station in a real browser, with no mouse', () => {
       await expect.poll(() => page.locator('#scan-status').getAttribute('class')).toContain('error');
       expect(await tones(page)).toEqual([180]);
       await expect(focused(page)).resolves.toBe('scan-value');
+      // A refusal stays until acknowledged (Ctrl+Enter, the OK barcode or its OK button).
+      await page.keyboard.press('Control+Enter');
+      await expect.poll(() => page.locator('#refused').isHidden()).toBe(true);
       await page.keyboard.press('F9');
       await expect.poll(() => reload(db, one.code).status).toBe('shipped');
       await expect.poll(() => status(page)).toBe('Reported 1 delivery: 1 order shipped, 0 partly.');
@@ -286,15 +289,19 @@ describe('Checking items at the packing station, with no mouse', () => {
     await scan('96385074');
     await expect.poll(() => status(page)).toBe(`V-SOCK is not on order ${order.code}. Put it back.`);
     expect(await tones(page)).toContain(180);
+    // Each refusal stays until acknowledged: here with the OK barcode.
+    await scan('OK');
     await scan('5901234123457');
     await expect.poll(() => line('V-TENT')).toBe('1 of 2 checked');
     await scan('5901234123457');
     await expect.poll(() => line('V-TENT')).toBe('2 of 2 checked');
     await scan('5901234123457');
     await expect.poll(() => status(page)).toBe('One too many V-TENT: 2 of 2 checked already.');
+    await page.keyboard.press('Control+Enter');
     await scan('PARCEL-VB1');
     await page.keyboard.press('F9');
     await expect.poll(() => status(page)).toContain(`Order ${order.code} cannot be reported: not every unit is checked (V-MUG 0/1).`);
+    await page.keyboard.press('Control+Enter');
     // Undo the last check from the keyboard, and check it again.
     await page.keyboard.press('Control+z');
     await expect.poll(() => line('V-TENT')).toBe('1 of 2 checked');

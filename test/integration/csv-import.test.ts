@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { eq } from 'drizzle-orm';
 import { parse as parseHtml } from 'node-html-parser';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +85,19 @@ describe('CSV import of products and stock', () => {
     expect(db.select().from(csvUploads).all()).toHaveLength(0);
   });
 
+  it('keeps the uploaded file packed, and confirms a file kept unpacked before files were packed', async () => {
+    const { db, upload, press } = await operator();
+    const content = `sku,name,on_hand\n${Array.from({ length: 200 }, (_, i) => `PACK-${i},Produkt ${i},${i}`).join('\n')}\n`;
+    const res = await upload(content);
+    const [kept] = db.select().from(csvUploads).all();
+    expect([kept!.content[0], kept!.content[1]]).toEqual([0x1f, 0x8b]);
+    expect(gunzipSync(kept!.content).toString('utf8')).toBe(content);
+    // As a file kept by the version before: the bytes uploaded.
+    db.update(csvUploads).set({ content: Buffer.from(content, 'utf8') }).where(eq(csvUploads.token, kept!.token)).run();
+    expect((await press(res.text, false)).status).toBe(303);
+    expect(productBySku(db, 'PACK-199')).toMatchObject({ name: 'Produkt 199', onHand: 199 });
+  });
+
   it('confirming a file with a bad row without skipping writes nothing', async () => {
     const { db, upload, session } = await operator();
     const res = await upload('sku,name,on_hand\nA-1,Ett,1\nB-2,,2\n');
@@ -134,6 +148,16 @@ describe('CSV import of products and stock', () => {
     ]);
     const lf = await upload('sku,name,on_hand\nA-1,"Två\r\nrader",1\n\nB-2,,2\n');
     expect(badRowsOf(lf.text).map((r) => [r[0], r[1]])).toEqual([['5', 'B-2']]);
+  });
+
+  it('lists the first 500 bad rows of a preview, by line, and says how many more there are', async () => {
+    const { upload } = await operator();
+    const rows = Array.from({ length: 620 }, (_, i) => `BAD-${i},Namn,abc`);
+    const preview = await upload(`sku,name,price\n${rows.join('\n')}\n`);
+    const bad = badRowsOf(preview.text);
+    expect(bad).toHaveLength(500);
+    expect([bad[0]![0], bad[0]![1], bad[499]![0], bad[499]![1]]).toEqual(['2', 'BAD-0', '501', 'BAD-499']);
+    expect(parseHtml(preview.text).querySelector('#bad-rows')!.parentNode.nextElementSibling!.text).toBe('and 120 more.');
   });
 
   it('reads a products export back as it was written: neutralised cells and line breaks included', async () => {

@@ -8,6 +8,8 @@ import { binary } from '../pdf.js';
 type Ctx = ReturnType<typeof makeApp>;
 
 const WAITING = (code: string) => `Order ${code} is on hold (waiting): take it off hold on the order page first (untick Waiting).`;
+/** The same refusal to a packer, who cannot open the order page (orders/hold.ts holdMessageKey). */
+const WAITING_PACKER = (code: string) => `Order ${code} is on hold (waiting): ask an operator to take it off hold.`;
 
 /** Puts the order on hold the way staff and integrations do: the order API's flag. */
 async function hold(ctx: Ctx, code: string, waiting = true) {
@@ -140,20 +142,20 @@ describe('the hold rule at the shipping station', () => {
     return { ...ctx, ...(await loginAtStation(ctx.app, packer.email)) };
   }
 
-  it('a parcel scanned for a held order (selected before the hold) is refused with the same message', async () => {
+  it('a parcel scanned for a held order (selected before the hold) is refused with the same message, in a packer’s words', async () => {
     const ctx = await station();
     const { agent, scan, held } = ctx;
     await scan(held.code);
     await hold(ctx, held.code);
     const parcel = await scan('PARCEL-1');
     expect(parcel.status).toBe(303);
-    expect((await agent.get(parcel.headers.location!)).text).toContain(WAITING(held.code));
+    expect((await agent.get(parcel.headers.location!)).text).toContain(WAITING_PACKER(held.code));
     expect(parcelsOf(ctx, held.id)).toBe(0);
 
     // Opening it again says the same, and the station's card says why it is held.
     await scan(held.code);
     const page = (await agent.get('/shipping')).text;
-    expect(page).toContain(WAITING(held.code));
+    expect(page).toContain(WAITING_PACKER(held.code));
   });
 
   it('Report in names the held order with why and ships the others', async () => {
@@ -165,7 +167,7 @@ describe('the hold rule at the shipping station', () => {
     const key = /name="key" value="([^"]+)"/.exec((await agent.get('/shipping')).text)![1]!;
     await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key });
     const page = (await agent.get('/shipping')).text;
-    expect(page).toContain(`1 not reported: ${held.code}: ${WAITING(held.code)}`);
+    expect(page).toContain(`1 not reported: ${held.code}: ${WAITING_PACKER(held.code)}`);
     expect(reload(ctx.db, free.code).status).toBe('shipped');
     expect(reload(ctx.db, held.code).status).toBe('packing');
   });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'node-html-parser';
 import { listOrderEmails } from '../../src/email/store.js';
+import { productForScan } from '../../src/orders/manual.js';
 import { findOrderByCode, listLines } from '../../src/orders/repo.js';
 import { buildProduct, buildUser } from '../builders.js';
-import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
+import { api, csrfOf, loginAs, makeApp, makeDb } from '../helpers.js';
 import { json } from '../json.js';
 
 type Ctx = ReturnType<typeof makeApp>;
@@ -166,5 +167,16 @@ describe('a manual order (phone or counter sale)', () => {
     const token = csrfOf((await agent.get('/shipping')).text);
     expect((await agent.post('/orders/new').type('form').send({ _csrf: token, op: 'create' })).status).toBe(403);
     expect(orderCount(ctx)).toBe(0);
+  });
+});
+
+describe('the new order’s scan field', () => {
+  it('a SKU that reads as a keyed count (3XL-TEE) is that product; 2*3XL-TEE is two of it', () => {
+    const db = makeDb();
+    buildProduct(db, { sku: '3XL-TEE', name: 'Tee 3XL' });
+    buildProduct(db, { sku: 'L-TEE', name: 'Tee L' });
+    expect(productForScan(db, '3XL-TEE')).toEqual({ sku: '3XL-TEE', name: 'Tee 3XL', quantity: 1 });
+    expect(productForScan(db, '2*3XL-TEE')).toEqual({ sku: '3XL-TEE', name: 'Tee 3XL', quantity: 2 });
+    expect(productForScan(db, '3xL-TEE')).toEqual({ sku: 'L-TEE', name: 'Tee L', quantity: 3 });
   });
 });

@@ -44,7 +44,8 @@ describe('one reader of order codes on every path that takes :code', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'TENT', onHand: 20 });
     buildProduct(db, { sku: 'MUG', onHand: 20 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 3 }] });
+    // Own invoice: the added line leaves it owing, which an invoice order may ship with (a card order is refused: order_unpaid).
+    const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 3 }], body: { paymentMethod: 'invoice' } });
     const s = spellings(order.code);
     const call = (c: Call, code: string) => api(app)[c.method](c.path(code)).send(c.body ?? {});
     // Not apiError: a path that wrongly answers 200 must show up in the table, not throw.

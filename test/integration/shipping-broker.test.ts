@@ -39,7 +39,7 @@ describe('the built-in SSCC series', () => {
       expect(id).toMatch(/^17350053\d{10}$/);
       expect(gs1CheckDigit(id.slice(0, 17))).toBe(id[17]);
     }
-    expect(json<DraftJson>(res).parcels.map((p) => p.source)).toEqual(['broker', 'broker']);
+    expect(json<DraftJson>(res).parcels.map((p) => p.source)).toEqual(['sscc', 'sscc']);
     first.db.$client.close();
 
     // Another process on the same file continues the series.

@@ -38,7 +38,7 @@ describe('Outbound', () => {
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(await pdfBarcodes(bytesOf(res))).toEqual([[a.code], [b.code]]);
     const after = (await agent.get('/outbound')).text;
-    expect(rowOf(after, a.code)).toMatch(/<s class="marker printed printed-pick_slip" title="Pick slip printed [^"]+ by Pia Packare \(1×\)">Pick slip/);
+    expect(rowOf(after, a.code)).toMatch(/<span class="marker printed printed-pick_slip" title="Pick slip printed [^"]+ by Pia Packare \(1×\)">Pick slip/);
     expect(rowOf(after, b.code)).toContain('printed-pick_slip');
   });
 

@@ -11,11 +11,12 @@ describe('station command barcodes', () => {
     ['PARTIAL', 'PARTIAL'],
     ['print label', 'PRINT LABEL'],
     ['cancel', 'CANCEL'],
+    ['ok', 'OK'],
   ])('%j is the command %s', (text, command) => {
     expect(readCommand(text)).toBe(command);
   });
 
-  it.each(['REPORTIN', 'REPORT IN NOW', 'JJD00012345678901', '1234567897', '', 'PARTIALLY'])('%j is no command', (text) => {
+  it.each(['REPORTIN', 'REPORT IN NOW', 'JJD00012345678901', '1234567897', '', 'PARTIALLY', 'OKAY', 'O K 1'])('%j is no command', (text) => {
     expect(readCommand(text)).toBeUndefined();
   });
 

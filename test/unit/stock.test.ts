@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countDifference, counterDelta, stockView } from '../../src/domain/stock.js';
+import { countDifference, counterDelta, ordersLeftShort, stockView } from '../../src/domain/stock.js';
 import type { OrderStatus } from '../../src/domain/order-status.js';
 
 describe('stock counters', () => {
@@ -40,5 +40,21 @@ describe('a stock count line', () => {
     [3, null, 8, -5],
   ])('counted %i against %s on hand, %i on hand now, writes %i', (counted, onHandAtCount, onHandNow, expected) => {
     expect(countDifference({ counted, onHandAtCount }, onHandNow)).toBe(expected);
+  });
+});
+
+describe('orders a shelf no longer covers', () => {
+  it('the shelf goes to the orders in pick order; the ones it does not reach are short by what is missing', () => {
+    const demand = [
+      { orderId: 1, productId: 7, remaining: 3 },
+      { orderId: 2, productId: 7, remaining: 2 },
+      { orderId: 3, productId: 7, remaining: 1 },
+      { orderId: 2, productId: 8, remaining: 1 },
+    ];
+    expect(ordersLeftShort(new Map([[7, 4]]), demand)).toEqual(new Map([[2, new Map([[7, 1]])], [3, new Map([[7, 1]])]]));
+    expect(ordersLeftShort(new Map([[7, 6]]), demand)).toEqual(new Map());
+    // A shelf counted below zero covers nothing; a product not walked is never short.
+    expect(ordersLeftShort(new Map([[7, -1]]), demand).get(1)).toEqual(new Map([[7, 3]]));
+    expect(ordersLeftShort(new Map([[7, -1]]), demand).get(2)?.has(8)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { presentProduct } from '../../products/present.js';
@@ -8,6 +8,8 @@ import type { AppDeps } from '../../web/types.js';
 import { formFields } from '../../web/form.js';
 import { parse } from '../../web/validate.js';
 import { addLine, changeLineQuantity, removeLine } from '../edit.js';
+import { dueBeforeShipping } from '../payment-due.js';
+import type { OrderRow } from '../repo.js';
 import { lineIdParam, quantitySchema } from '../schemas.js';
 import { orderCtx, orderUrl, renderOrderPage } from './page.js';
 
@@ -19,6 +21,15 @@ export function orderLinesWeb(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
 
+  /** A line raised on an order paid before shipping leaves it short: said at once, with the amount. */
+  const warnIfShort = (req: Request, order: OrderRow): boolean => {
+    const due = dueBeforeShipping(db, order.id);
+    if (!due || due.mayShip) return false;
+    const money = (minor: number) => ({ minor, currency: order.currency });
+    setFlash(req, 'error', 'orders.due.afterEdit', { code: order.code, due: money(due.due), received: money(order.paidAmount), total: money(order.total), paymentMethod: order.paymentMethod });
+    return true;
+  };
+
   router.post('/:code/lines', (req, res) => {
     const code = String(req.params.code);
     try {
@@ -28,8 +39,8 @@ export function orderLinesWeb(deps: AppDeps): Router {
         const error = matches.length ? new AppError('validation_failed', 'orders.lineEdit.choose', { text: form.product }) : new AppError('product_not_found', 'orders.lineEdit.noMatch', { text: form.product });
         return renderOrderPage(deps, req, res, code, { form: 'addLine', error, candidates: matches.map(presentProduct) });
       }
-      addLine(db, code, { sku: exact.sku, quantity: form.quantity }, orderCtx(deps, req));
-      setFlash(req, 'success', 'orders.lineEdit.added', { sku: exact.sku, quantity: form.quantity });
+      const order = addLine(db, code, { sku: exact.sku, quantity: form.quantity }, orderCtx(deps, req));
+      if (!warnIfShort(req, order)) setFlash(req, 'success', 'orders.lineEdit.added', { sku: exact.sku, quantity: form.quantity });
       res.redirect(orderUrl(code, '#lines'));
     } catch (err) {
       renderOrderPage(deps, req, res, code, { form: 'addLine', error: err });
@@ -41,7 +52,7 @@ export function orderLinesWeb(deps: AppDeps): Router {
     const id = parse(lineIdParam, req.params.id);
     try {
       if (formFields(req).remove !== undefined) removeLine(db, code, id, orderCtx(deps, req));
-      else changeLineQuantity(db, code, id, parse(lineForm, req.body).quantity, orderCtx(deps, req));
+      else warnIfShort(req, changeLineQuantity(db, code, id, parse(lineForm, req.body).quantity, orderCtx(deps, req)));
       res.redirect(orderUrl(code, '#lines'));
     } catch (err) {
       renderOrderPage(deps, req, res, code, { form: `line-${id}`, error: err });

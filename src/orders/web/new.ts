@@ -4,7 +4,7 @@ import { fieldText, formFields, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
 import { oneOrMany, parse } from '../../web/validate.js';
-import { addScannedLine, EMPTY_MANUAL_ORDER, fillCustomer, findCustomer, MANUAL_ORDER_CHOICES, manualOrderBody, productForScan, type ManualOrderForm } from '../manual.js';
+import { addScannedLine, EMPTY_MANUAL_ORDER, fillCustomer, findCustomer, MANUAL_ORDER_CHOICES, manualOrderBody, priceManualOrder, productForScan, type ManualOrderForm, type ManualOrderPrices } from '../manual.js';
 import { createOrderBody } from '../schemas.js';
 import { createOrder } from '../service.js';
 import { orderCtx, orderUrl } from './page.js';
@@ -44,10 +44,11 @@ interface View {
   focus?: string;
 }
 
-function render(req: Request, res: Response, form: ManualOrderForm, view: View = {}) {
+function render(req: Request, res: Response, form: ManualOrderForm, prices: ManualOrderPrices, view: View = {}) {
   res.render('orders/new', {
     title: req.t('orders.manual.title'),
     form,
+    prices,
     choices: MANUAL_ORDER_CHOICES,
     errors: view.errors ?? {},
     formError: view.formError ?? null,
@@ -65,8 +66,10 @@ function render(req: Request, res: Response, form: ManualOrderForm, view: View =
 export function orderNewWeb(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
+  // Every render shows the lines with their products' current prices (never a price from the form).
+  const show = (req: Request, res: Response, form: ManualOrderForm, view: View = {}) => render(req, res, form, priceManualOrder(db, form, deps.config.currency), view);
 
-  router.get('/new', (req, res) => render(req, res, { ...EMPTY_MANUAL_ORDER, lines: [] }));
+  router.get('/new', (req, res) => show(req, res, { ...EMPTY_MANUAL_ORDER, lines: [] }));
 
   router.post('/new', (req, res) => {
     const form = readForm(req);
@@ -77,24 +80,24 @@ export function orderNewWeb(deps: AppDeps): Router {
     try {
       if (action === 'find') {
         const found = findCustomer(db, form.find);
-        if (!found) return render(req, res.status(404), form, { errors: { find: req.t('orders.manual.notFound', { text: form.find.trim() }) }, focus: 'email' });
-        fillCustomer(form, found);
+        if (!found) return show(req, res.status(404), form, { errors: { find: req.t('orders.manual.notFound', { text: form.find.trim() }) }, focus: 'email' });
+        fillCustomer(form, found, deps.config.defaultLanguage);
         form.find = '';
-        return render(req, res, form, { notice: req.t('orders.manual.found', { name: found.name, email: found.email }), focus: 'scan' });
+        return show(req, res, form, { notice: req.t('orders.manual.found', { name: found.name, email: found.email }), focus: 'scan' });
       }
       if (action === 'add') {
-        if (!form.scan.trim()) return render(req, res, form, { focus: 'scan' });
+        if (!form.scan.trim()) return show(req, res, form, { focus: 'scan' });
         const found = productForScan(db, form.scan);
         const quantity = addScannedLine(form, found);
         form.scan = '';
-        return render(req, res, form, { notice: req.t('orders.manual.added', { sku: found.sku, name: found.name, quantity }), focus: 'scan' });
+        return show(req, res, form, { notice: req.t('orders.manual.added', { sku: found.sku, name: found.name, quantity }), focus: 'scan' });
       }
       const remove = /^remove:(\d{1,3})$/.exec(action);
       if (remove) {
         form.lines.splice(Number(remove[1]), 1);
-        return render(req, res, form, { focus: 'scan' });
+        return show(req, res, form, { focus: 'scan' });
       }
-      if (action !== 'create') return render(req, res, form);
+      if (action !== 'create') return show(req, res, form);
       const input = parse(createOrderBody, manualOrderBody(form));
       const location = formOnce(db, req, deps.clock(), () => {
         const order = createOrder(db, input, { ...orderCtx(deps, req), source: `web:${req.user!.name}` });
@@ -106,7 +109,7 @@ export function orderNewWeb(deps: AppDeps): Router {
       const refusal = formRefusal(req, res, err);
       res.status(refusal.status);
       const fieldsShown = Object.keys(refusal.fields).length > 0;
-      render(req, res, form, { errors: refusal.fields, formError: fieldsShown ? null : refusal.message, focus: Object.keys(refusal.fields)[0] ?? 'scan' });
+      show(req, res, form, { errors: refusal.fields, formError: fieldsShown ? null : refusal.message, focus: Object.keys(refusal.fields)[0] ?? 'scan' });
     }
   });
 

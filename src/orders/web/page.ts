@@ -20,6 +20,8 @@ import { updateOrderDetails } from '../edit.js';
 import { describeEvent } from '../history.js';
 import { presentOrder } from '../present.js';
 import { loadOrder } from '../service.js';
+import { resolveOrderCode } from '../lookup.js';
+import { dueBeforeShipping, releaseUnpaid } from '../payment-due.js';
 
 /** A form's checkbox: ticked is "on" (or "1"/"true" from the page's script). */
 export const checkbox = z.preprocess((v) => v === 'on' || v === '1' || v === 'true', z.boolean());
@@ -77,9 +79,21 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
     customStatuses,
     canDelete: can(req.user!.role, 'deleteOrders'),
     awaitingApproval: awaitsApproval(row, getPackSettings(db)),
-    lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) })),
+    due: ((d) => (d && d.due > 0 ? { ...d, money: (minor: number) => ({ minor, currency: d.currency }) } : null))(dueBeforeShipping(db, row.id)),
+    lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(stillCurrent(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) }), order.events)),
     problem: formProblem,
   });
+}
+
+/**
+ * The last pack outcome while it still says where the order stands: a move back to Order or to
+ * Cancelled since (reopened, unpacked, cancelled) makes it history, kept in the run and the log but
+ * no longer shown as the order's outcome ("Promoted to Packing" on a reopened order).
+ */
+function stillCurrent<T extends { at: Date }>(outcome: T | null, events: { type: string; data: Record<string, unknown>; createdAt: string }[]): T | null {
+  if (!outcome) return null;
+  const undone = events.some((e) => e.type === 'status_changed' && (e.data.to === 'order' || e.data.to === 'cancelled') && Date.parse(e.createdAt) >= outcome.at.getTime());
+  return undone ? null : outcome;
 }
 
 /** The order page itself, its details form and "check this order now". */
@@ -120,6 +134,22 @@ export function orderPageWeb(deps: AppDeps): Router {
       res.redirect(location);
     } catch (err) {
       renderOrderPage(deps, req, res, code, { form: 'approve', error: err });
+    }
+  });
+
+  // Let a short order ship: an operator's decision, with the reason kept in the order's history.
+  router.post('/:code/release-unpaid', (req, res) => {
+    const code = String(req.params.code);
+    try {
+      const { reason } = parse(z.object({ reason: z.string().max(1000).default('') }), req.body ?? {});
+      const location = formOnce(db, req, clock(), () => {
+        const due = releaseUnpaid(db, code, { reason }, orderCtx(deps, req));
+        setFlash(req, 'success', 'orders.due.done', { code: resolveOrderCode(code), due: { minor: due.due, currency: due.currency } });
+        return orderUrl(code);
+      });
+      res.redirect(location);
+    } catch (err) {
+      renderOrderPage(deps, req, res, code, { form: 'releaseUnpaid', error: err });
     }
   });
 

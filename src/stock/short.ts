@@ -1,0 +1,65 @@
+import { preparedFor, type Db } from '../db/client.js';
+import { ordersLeftShort, type PackingDemand } from '../domain/stock.js';
+import type { Actor } from '../domain/actor.js';
+import { changeStatus } from '../orders/service.js';
+
+// Stock truth after a count: when on hand falls below what packing orders hold (a count found
+// fewer, a correction took some), the orders the shelf no longer covers are named, marked on
+// Outbound, and can be moved back to Order: their allocation is released, and the next pack run
+// takes them again when stock comes (domain/stock.ts ordersLeftShort).
+
+interface DemandRow extends PackingDemand {
+  code: string;
+  sku: string;
+  onHand: number;
+}
+
+const stmts = preparedFor((sqlite) => ({
+  // Only products whose allocation is above their shelf: none in a normal day, so this reads little.
+  demand: sqlite.prepare(
+    `SELECT l.order_id AS orderId, o.code, l.product_id AS productId, p.sku, p.on_hand AS onHand, l.quantity - l.shipped_quantity AS remaining
+       FROM products p
+       JOIN order_lines l ON l.product_id = p.id
+       JOIN orders o ON o.id = l.order_id
+      WHERE p.track_stock = 1 AND p.allocated > p.on_hand AND o.status = 'packing' AND l.quantity > l.shipped_quantity
+      ORDER BY o.priority DESC, o.placed_at, o.id`,
+  ),
+}));
+
+/** A packing order the shelf no longer covers, with what it misses. */
+export interface ShortOrder {
+  orderId: number;
+  code: string;
+  lines: { sku: string; short: number }[];
+}
+
+/** The packing orders left short of stock, in pick order; with `productIds`, only those touching them. */
+export function shortPackingOrders(db: Db, productIds?: ReadonlySet<number>): ShortOrder[] {
+  const rows = stmts(db).demand.all() as DemandRow[];
+  if (rows.length === 0) return [];
+  const onHand = new Map(rows.map((r) => [r.productId, r.onHand]));
+  const short = ordersLeftShort(onHand, rows);
+  const skus = new Map(rows.map((r) => [r.productId, r.sku]));
+  const codes = new Map(rows.map((r) => [r.orderId, r.code]));
+  const out: ShortOrder[] = [];
+  for (const [orderId, byProduct] of short) {
+    if (productIds && ![...byProduct.keys()].some((id) => productIds.has(id))) continue;
+    out.push({ orderId, code: codes.get(orderId)!, lines: [...byProduct].map(([productId, n]) => ({ sku: skus.get(productId)!, short: n })) });
+  }
+  return out;
+}
+
+/**
+ * Moves short packing orders back to Order (the manual "unpack" move), each on its own: an order
+ * that is no longer short or no longer packing is left alone. Returns the codes moved.
+ */
+export function unpackShortOrders(db: Db, codes: readonly string[], ctx: { actor: Actor; now: Date; currency: string }): string[] {
+  const short = new Set(shortPackingOrders(db).map((o) => o.code));
+  const moved: string[] = [];
+  for (const code of codes) {
+    if (!short.has(code)) continue;
+    changeStatus(db, code, 'order', { ...ctx, notify: false });
+    moved.push(code);
+  }
+  return moved;
+}
