@@ -21,8 +21,9 @@ export function orderLinesWeb(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
 
-  /** A line raised on an order paid before shipping leaves it short: said at once, with the amount. */
+  /** A line raised on an order paid before shipping leaves it short: said at once, with the amount. An order not paid at all yet is not "short". */
   const warnIfShort = (req: Request, order: OrderRow): boolean => {
+    if (order.paidAmount === 0) return false;
     const due = dueBeforeShipping(db, order.id);
     if (!due || due.mayShip) return false;
     const money = (minor: number) => ({ minor, currency: order.currency });
