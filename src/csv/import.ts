@@ -4,7 +4,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError, type FieldError } from '../errors.js';
 import { findProductBySku, type ProductRow } from '../products/repo.js';
 import { productBody } from '../products/schemas.js';
-import { upsertProduct } from '../products/service.js';
+import { barcodeProblems, upsertProduct } from '../products/service.js';
 
 /** The columns of a products and stock import; the export's own figures are read past. */
 export const IMPORT_COLUMNS = ['sku', 'name', 'barcode', 'location', 'price', 'vat_percent', 'track_stock', 'on_hand'] as const;
@@ -24,6 +24,11 @@ export interface ImportRowInput {
   sku: string;
   /** Null when the row's own cells are wrong (its errors say why). */
   body: ImportRowBody | null;
+  /**
+   * The barcode cell as read, also on a row whose other cells are wrong: the product service's own
+   * barcode checks (check digit, another product's barcode) are listed beside the cells' errors.
+   */
+  barcode?: string | null;
   errors: RowError[];
 }
 
@@ -41,8 +46,29 @@ export interface ImportRowOutcome {
   sku: string;
   action: RowAction;
   errors: RowError[];
-  /** On hand before and after, when the row changes it. */
-  onHand?: { before: number; after: number };
+  /** Every field the row changes, before (null for a new product) and after, in IMPORT_COLUMNS order. */
+  changes?: FieldChange[];
+}
+
+/** The product fields an import can change, as a preview names them. */
+export const CHANGE_FIELDS = ['name', 'barcode', 'location', 'price', 'vatRate', 'trackStock', 'onHand'] as const;
+export type ChangeField = (typeof CHANGE_FIELDS)[number];
+type FieldValue = string | number | boolean | null;
+
+/** One field a row changes: its value before (`before` absent for a new product) and after. */
+export interface FieldChange {
+  field: ChangeField;
+  before?: FieldValue;
+  after: FieldValue;
+}
+
+/**
+ * What a row changes, field by field: for an update each field whose value differs, for a new
+ * product the fields it is created with (a blank barcode or location left out).
+ */
+export function fieldChanges(before: ProductRow | undefined, after: ProductRow): FieldChange[] {
+  if (!before) return CHANGE_FIELDS.filter((f) => f === 'name' || f === 'price' || f === 'onHand' || (after[f] !== null && after[f] !== '')).map((field) => ({ field, after: after[field] }));
+  return CHANGE_FIELDS.filter((f) => before[f] !== after[f]).map((field) => ({ field, before: before[field], after: after[field] }));
 }
 
 export interface ImportOutcome {
@@ -99,6 +125,8 @@ async function pass(db: Db, input: readonly ImportRowInput[], opts: ImportOption
           if (earlier !== undefined) outcome.errors.push({ column: 'sku', key: 'csv.errors.repeatedSku', params: { sku: row.sku, line: earlier } });
           else if (row.sku !== '') firstLine.set(row.sku, row.line);
           if (outcome.errors.length > 0 || !row.body) {
+            // The service's barcode checks too, so that the row lists all that is wrong with it at once.
+            if (row.barcode) outcome.errors.push(...barcodeProblems(tx, row.barcode, row.sku).map((f) => ({ column: opts.columnOf(f.path), key: f.key, params: f.params })));
             counts.bad++;
             continue;
           }
@@ -109,7 +137,7 @@ async function pass(db: Db, input: readonly ImportRowInput[], opts: ImportOption
               const { product } = upsertProduct(sp, row.sku, { ...body, onHand: body.onHand ?? before?.onHand ?? 0 }, opts.actor, opts.now);
               if (before && sameProduct(before, product)) throw new Unchanged();
               outcome.action = before ? 'update' : 'create';
-              if ((before?.onHand ?? 0) !== product.onHand) outcome.onHand = { before: before?.onHand ?? 0, after: product.onHand };
+              outcome.changes = fieldChanges(before, product);
             });
           } catch (err) {
             if (err instanceof Unchanged) outcome.action = 'unchanged';

@@ -94,6 +94,7 @@ export function csvWeb({ db, config, clock, log }: AppDeps): Router {
       badCount: outcome.counts.bad,
       changes: outcome.rows.filter((r) => r.action === 'create' || r.action === 'update').slice(0, PREVIEW_CHANGES),
       changeCount: outcome.counts.create + outcome.counts.update,
+      currency: config.currency,
     });
   };
 

@@ -56,7 +56,7 @@ port.on('message', (msg: ReadRequest | NextRows) => {
   const { content, known, required, ignored } = msg;
   try {
     const file = readCsvFile(content, known, required, ignored);
-    rows = file.records.map(importRowFromRecord);
+    rows = file.records.map((r) => importRowFromRecord(r, file.separator));
     sent = 0;
     sendRows();
   } catch (err) {

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { writeTransaction, type Db, type Tx } from '../db/client.js';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { isValidGtin, looksLikeGtin } from '../domain/gtin.js';
 import { changeOnHand } from '../stock/writer.js';
-import { AppError, fieldError } from '../errors.js';
+import { AppError, fieldError, type FieldError } from '../errors.js';
 import { findProductByBarcode, findProductBySku, insertProduct, updateProductFields, type ProductRow } from './repo.js';
 import type { ProductBody, ProductForm } from './schemas.js';
 
@@ -56,11 +56,30 @@ export function getProduct(db: Db, sku: string): ProductRow {
   return product;
 }
 
+/**
+ * What upsertProduct would refuse about `barcode` for the product `sku` (a wrong GTIN check digit,
+ * another product's barcode), without writing: the CSV import lists these beside a bad row's other
+ * errors, so that a row shows everything wrong with it at once.
+ */
+export function barcodeProblems(conn: Conn, barcode: string | null, sku: string): FieldError[] {
+  if (!barcode) return [];
+  if (looksLikeGtin(barcode) && !isValidGtin(barcode)) return [{ path: 'barcode', key: 'validation.gtinCheckDigit' }];
+  const holder = barcodeHolder(conn, barcode, sku);
+  if (holder) return [{ path: 'barcode', key: 'errors.barcodeInUse', params: { barcode, sku: holder } }];
+  return [];
+}
+
+/** The SKU of another product that has `barcode`, if one has. */
+function barcodeHolder(conn: Conn, barcode: string, sku: string): string | undefined {
+  const holder = findProductByBarcode(conn, barcode);
+  return holder && holder.sku !== sku ? holder.sku : undefined;
+}
+
 function refuseBarcodeInUse(tx: Tx, barcode: string | null, sku: string): void {
   if (!barcode) return;
-  const holder = findProductByBarcode(tx, barcode);
-  if (holder && holder.sku !== sku) {
-    throw new AppError('barcode_in_use', 'errors.barcodeInUse', { barcode, sku: holder.sku }, { sku: holder.sku, fields: [{ path: 'barcode', key: 'errors.barcodeInUse', params: { barcode, sku: holder.sku } }] });
+  const holder = barcodeHolder(tx, barcode, sku);
+  if (holder) {
+    throw new AppError('barcode_in_use', 'errors.barcodeInUse', { barcode, sku: holder }, { sku: holder, fields: [{ path: 'barcode', key: 'errors.barcodeInUse', params: { barcode, sku: holder } }] });
   }
 }
 

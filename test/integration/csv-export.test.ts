@@ -1,8 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { fill } from '../../bench/generate.js';
-import { buildOrder, buildPackingOrder, buildProduct } from '../builders.js';
-import { api, makeApp, makeDb } from '../helpers.js';
+import { parse as parseHtml } from 'node-html-parser';
+import { buildOrder, buildPackingOrder, buildProduct, buildUser } from '../builders.js';
+import { api, loginAs, makeApp, makeDb } from '../helpers.js';
 import { apiError } from '../json.js';
 import { pythonCsv } from '../csv.js';
 
@@ -94,6 +95,31 @@ describe('CSV export', () => {
     const excel = await api(app).get(`/api/v1/orders.csv?q=${a.code}&separator=semicolon&bom=yes`).buffer(true);
     expect(excel.text.charCodeAt(0)).toBe(0xfeff);
     const [header, row] = csvRows(excel.text, ';');
+    expect(row![0]).toBe(a.code);
+    expect(row![header!.indexOf('product_name')]).toBe('Mugg "Fjäll"; blå');
+    expect(row![header!.indexOf('unit_price')]).toBe('129,50');
+    expect(row![header!.indexOf('line_total')]).toBe('259,00');
+  });
+
+  it('offers the Orders list\'s export for Excel too: the list\'s filters, ; with decimal commas and a BOM, as Python reads it', async () => {
+    const { app, db } = makeApp();
+    const p = buildProduct(db, { sku: 'MUG', name: 'Mugg "Fjäll"; blå', price: 12950 });
+    const a = buildPackingOrder(db, { lines: [{ sku: p.sku, quantity: 2 }] });
+    buildOrder(db, { lines: [{ sku: p.sku, quantity: 1 }] });
+    const user = await buildUser(db, 'operator');
+    const { agent } = await loginAs(app, user.email);
+    const list = await agent.get('/orders?status=packing');
+    expect(list.status).toBe(200);
+    const links = parseHtml(list.text).querySelectorAll('.titlebar a[href^="/orders.csv"]');
+    expect(links.map((l) => l.text.trim())).toEqual(['Export CSV', 'Export CSV for Excel']);
+    const href = links[1]!.getAttribute('href')!;
+    expect(href).toContain('status=packing');
+    const excel = await agent.get(href).buffer(true);
+    expect(excel.status).toBe(200);
+    expect(excel.text.charCodeAt(0)).toBe(0xfeff);
+    const [header, row, ...rest] = pythonCsv(excel.text, ';');
+    expect(header).toContain('unit_price');
+    expect(rest).toEqual([]);
     expect(row![0]).toBe(a.code);
     expect(row![header!.indexOf('product_name')]).toBe('Mugg "Fjäll"; blå');
     expect(row![header!.indexOf('unit_price')]).toBe('129,50');

@@ -7,6 +7,8 @@ import { buildProduct, buildUser, productBySku } from '../builders.js';
 import { dbDigest } from '../digest.js';
 import { api, csrfOf, loginAs, makeApp } from '../helpers.js';
 import { pythonCsv } from '../csv.js';
+import { localeOf } from '../../src/i18n/index.js';
+import { formatMoney } from '../../src/i18n/numbers.js';
 
 async function operator() {
   const ctx = makeApp();
@@ -30,6 +32,15 @@ async function operator() {
   };
   return { ...ctx, session, upload, press };
 }
+
+/** The changes table of a preview: each row's SKU, action and its list of field changes, as read. */
+const changesOf = (html: string) =>
+  parseHtml(html)
+    .querySelectorAll('#changes tbody tr')
+    .map((tr) => {
+      const td = tr.querySelectorAll('td');
+      return { sku: td[1]!.text.trim(), action: td[2]!.text.trim(), fields: td[3]!.querySelectorAll('li').map((li) => li.text.trim()) };
+    });
 
 const badRowsOf = (html: string) =>
   parseHtml(html)
@@ -184,5 +195,46 @@ describe('CSV import of products and stock', () => {
     expect(badRowsOf(res.text)).toEqual([]);
     expect((await press(res.text, false)).status).toBe(303);
     for (const p of products) expect(productBySku(db, p.sku)).toMatchObject({ ...p, onHand: 3 });
+  });
+
+  it('previews every field a row changes, before → after, as people read it; a new row what it creates; a row changing nothing as unchanged', async () => {
+    const { db, upload, config } = await operator();
+    buildProduct(db, { sku: 'LAMP', name: 'Lampa', onHand: 20, price: 24900, location: 'A-1', barcode: '7350000001006' });
+    buildProduct(db, { sku: 'SAME', name: 'Samma', onHand: 3, price: 1000 });
+    const file = ['sku,name,barcode,location,price,vat_percent,track_stock,on_hand', 'LAMP,Lampa ny,,B-2,149.00,12,no,25', 'SAME,Samma,,,10.00,25,yes,3', 'NEW-1,Ny,,,99.50,25,yes,4'].join('\n');
+    const res = await upload(file);
+    expect(res.status).toBe(200);
+    const money = (minor: number) => formatMoney(localeOf('en'), minor, config.currency);
+    expect(changesOf(res.text)).toEqual([
+      {
+        sku: 'LAMP',
+        action: 'Changed',
+        fields: ['Name: Lampa → Lampa ny', 'Barcode: 7350000001006 → —', 'Location: A-1 → B-2', `Price: ${money(24900)} → ${money(14900)}`, 'VAT: 25% → 12%', 'Stock tracked: Yes → No', 'On hand: 20 → 25'],
+      },
+      { sku: 'NEW-1', action: 'New', fields: ['Name: Ny', `Price: ${money(9950)}`, 'VAT: 25%', 'Stock tracked: Yes', 'On hand: 4'] },
+    ]);
+    expect(res.text).toContain('1 unchanged');
+  });
+
+  it('lists all that is wrong with a row at once, the service\'s barcode checks beside the cells\' errors', async () => {
+    const { db, upload } = await operator();
+    buildProduct(db, { sku: 'TENT-2', name: 'Tält', barcode: '7350000001006' });
+    const res = await upload('sku,name,barcode,price,on_hand\nBOOT,Känga,7350000001006,abc,x\nMUG,Mugg,7350000001007,1,-1\n');
+    const [boot, mug] = badRowsOf(res.text);
+    expect(boot![2]).toContain('price: Enter an amount such as 129 or 129.50.');
+    expect(boot![2]).toContain('on_hand: Must be a whole number');
+    expect(boot![2]).toContain('barcode: Barcode 7350000001006 already belongs to TENT-2');
+    const items = parseHtml(res.text).querySelectorAll('#bad-rows tbody tr')[1]!.querySelectorAll('li');
+    expect(items.map((li) => li.text.split(':')[0])).toEqual(['on_hand', 'barcode']);
+    expect(mug![2]).toContain('barcode: ');
+  });
+
+  it('gives examples in the file\'s own number style: decimal commas for a file with ;', async () => {
+    const { upload } = await operator();
+    const comma = await upload('sku;name;price;vat_percent\nA-1;Ett;12x;abc\n');
+    expect(badRowsOf(comma.text)[0]![2]).toContain('price: Enter an amount such as 129 or 129,50.');
+    expect(badRowsOf(comma.text)[0]![2]).toContain('vat_percent: Enter VAT in percent, 0–100 (such as 25, 12 or 12,5).');
+    const point = await upload('sku,name,price\nA-1,Ett,12x\n');
+    expect(badRowsOf(point.text)[0]![2]).toContain('price: Enter an amount such as 129 or 129.50.');
   });
 });
