@@ -4,45 +4,12 @@ import { formatters } from '../../src/i18n/format.js';
 import { findOrderByCode } from '../../src/orders/repo.js';
 import { buildProduct, buildUser } from '../builders.js';
 import { api, loginAs, makeApp } from '../helpers.js';
+import { body, fieldsOf, operator } from '../manual-order-form.js';
 
 // New order (phone or counter sale): each line's product, current price and total, and the order's
 // total, before Create order; a customer found by phone comes with their language.
 
-type Ctx = ReturnType<typeof makeApp>;
-type Pairs = [string, string][];
 
-/** The form's fields as the page rendered them (what a browser posts back). */
-function fieldsOf(html: string): Pairs {
-  const form = parse(html).querySelector('form[action="/orders/new"]')!;
-  const out: Pairs = [];
-  for (const el of form.querySelectorAll('input, textarea, select')) {
-    const name = el.getAttribute('name');
-    if (!name) continue;
-    if (el.tagName === 'TEXTAREA') out.push([name, el.text]);
-    else if (el.tagName === 'SELECT') out.push([name, el.querySelector('option[selected]')?.getAttribute('value') ?? '']);
-    else if (el.getAttribute('type') === 'checkbox') {
-      if (el.hasAttribute('checked')) out.push([name, 'on']);
-    } else out.push([name, el.getAttribute('value') ?? '']);
-  }
-  return out;
-}
-
-function body(page: Pairs, typed: Record<string, string | string[]>): string {
-  const pairs = page.filter(([k]) => !(k in typed)).concat(Object.entries(typed).flatMap(([k, v]): Pairs => (Array.isArray(v) ? v : [v]).map((one) => [k, one])));
-  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-}
-
-async function operator(ctx: Ctx) {
-  const user = await buildUser(ctx.db, 'operator');
-  const { agent } = await loginAs(ctx.app, user.email);
-  let page = (await agent.get('/orders/new').expect(200)).text;
-  const send = async (typed: Record<string, string | string[]>) => {
-    const res = await agent.post('/orders/new').type('form').send(body(fieldsOf(page), typed));
-    if (res.status !== 302) page = res.text;
-    return res;
-  };
-  return { agent, send, page: () => page };
-}
 
 const money = (minor: number) => formatters('en', 'UTC').money(minor, 'SEK');
 /** Each line as the page shows it: SKU, product name, unit price, line total. */
