@@ -100,7 +100,7 @@ describe('numbers and counts on the pages, in the reader’s language', () => {
     const text = plain(preview.text);
     expect(text).toContain('produkter.csv: 1 rad.');
     expect(text).toContain('1 ny produkt');
-    expect(text).toContain('0 → 1 234');
+    expect(text).toContain('I lager: 1 234');
     expect(text).not.toContain('1 nya produkter');
   });
 

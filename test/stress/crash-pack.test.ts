@@ -57,7 +57,7 @@ describe('kill -9 during a pack run', () => {
         run.child.stdout.on('data', (d: Buffer) => {
           const text = String(d);
           batches += (text.match(/examined/g) ?? []).length;
-          if (/^run \d+:/m.test(text) && afterBatches === 0) resolve(true);
+          if (/^run \d+:/im.test(text) && afterBatches === 0) resolve(true);
           if (batches >= afterBatches && afterBatches > 0) resolve(true);
         });
         void run.exit.then(() => resolve(false));
