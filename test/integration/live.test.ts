@@ -19,14 +19,23 @@ async function signIn(base: string, email: string): Promise<string> {
   return login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 }
 
+/** Runs `work` against the app listening on a loopback port, and closes it (and any open stream) after. */
+async function listening(app: ReturnType<typeof makeApp>['app'], work: (base: string) => Promise<void>): Promise<void> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  try {
+    await work(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
+
 describe('new orders, live', () => {
   it('an open stream gets each new order (created, or a preorder checked out), and needs a login', async () => {
     const { app, db } = makeApp();
     const user = await buildUser(db, 'packer');
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
+    await listening(app, async (base) => {
       expect((await fetch(`${base}/events/new-orders`, { redirect: 'manual' })).status).toBe(302);
       // Log in as a browser would.
       const cookie = await signIn(base, user.email);
@@ -53,18 +62,12 @@ describe('new orders, live', () => {
       expect(data.map((d) => d.code)).toEqual([order.code, preorder.code]);
       expect(data[1]!.customerName).toBe('Zoë Lefèvre');
       stream.destroy();
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
   it('a page that reconnects (Last-Event-ID) or connects after it was rendered (?after=) gets the orders made meanwhile, once each', async () => {
     const { app, db } = makeApp();
     const user = await buildUser(db, 'packer');
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    try {
+    await listening(app, async (base) => {
       const cookie = await signIn(base, user.email);
       /** Opens the stream with `headers` and `query`; resolves with what arrived once `count` orders did. */
       const listen = async (count: number, headers: Record<string, string>, query = '') => {
@@ -92,9 +95,6 @@ describe('new orders, live', () => {
       const again = await listen(1, { 'Last-Event-ID': String(first.ids[0]) }, `?after=${after}`);
       expect(again.codes).toEqual([b.code, c.code]);
       expect(again.ids[0]).toBe(first.ids[1]);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-    }
+    });
   });
 });
