@@ -1,4 +1,4 @@
-import { preparedFor, type Db } from '../db/client.js';
+import { preparedFor, writeTransaction, type Db } from '../db/client.js';
 import { ordersLeftShort, type PackingDemand } from '../domain/stock.js';
 import type { Actor } from '../domain/actor.js';
 import { changeStatus } from '../orders/service.js';
@@ -54,12 +54,15 @@ export function shortPackingOrders(db: Db, productIds?: ReadonlySet<number>): Sh
  * that is no longer short or no longer packing is left alone. Returns the codes moved.
  */
 export function unpackShortOrders(db: Db, codes: readonly string[], ctx: { actor: Actor; now: Date; currency: string }): string[] {
-  const short = new Set(shortPackingOrders(db).map((o) => o.code));
-  const moved: string[] = [];
-  for (const code of codes) {
-    if (!short.has(code)) continue;
-    changeStatus(db, code, 'order', { ...ctx, notify: false });
-    moved.push(code);
-  }
-  return moved;
+  // Read and moved in one transaction: goods booked in a moment ago keep an order that is covered again.
+  return writeTransaction(db, (tx) => {
+    const short = new Set(shortPackingOrders(tx).map((o) => o.code));
+    const moved: string[] = [];
+    for (const code of codes) {
+      if (!short.has(code)) continue;
+      changeStatus(tx, code, 'order', { ...ctx, notify: false });
+      moved.push(code);
+    }
+    return moved;
+  });
 }
