@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { preparedFor, writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { gtinVariants, invalidScanParams, readItemScan, splitCount, type ItemScan } from '../domain/item-scan.js';
 import { logOrderEvent } from '../events/repo.js';
@@ -7,7 +7,21 @@ import { AppError, fieldError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { settingsGroup } from '../settings/service.js';
-import { findDraftId, findStationOrder, insertDraft } from './repo.js';
+import { findDraftId, findStationOrder, insertDraft } from './repo/drafts.js';
+import {
+  checkLines,
+  deleteCheck,
+  findCheck,
+  findItemByBarcodes,
+  findItemBySkuOrBarcode,
+  insertCheck,
+  insertRefusedCheck,
+  lastCheckId,
+  listChecks,
+  otherStationOrderWith,
+  type CheckLineRow,
+  type ItemRow,
+} from './repo/checks.js';
 import { claimOrder, refuseIfAtStation, type StationRow } from './stations.js';
 
 // Scan-to-verify: each unit packed is checked by scanning its barcode (or SKU) before the parcel
@@ -23,26 +37,8 @@ const group = settingsGroup('verification', verificationSchema, { mode: 'off' })
 export const getVerificationMode = (conn: Conn): VerificationMode => group.get(conn).mode;
 export const putVerificationMode = (db: Db, mode: VerificationMode, now: Date, by: string): void => group.put(db, { mode }, now, by);
 
-/** A product as a check finds it by barcode or SKU. */
-interface ItemRow {
-  id: number;
-  sku: string;
-  trackStock: number;
-  barcode: string | null;
-}
-
-/** One line of the open delivery with what goes now and what is checked. */
-export interface CheckLine {
-  orderLineId: number;
-  productId: number | null;
-  sku: string;
-  name: string;
-  /** Units going in this delivery: the chosen quantity of a partial delivery, else all that remains. */
-  quantity: number;
-  /** Units not yet shipped: the most a line can have checked. */
-  remaining: number;
-  checked: number;
-}
+/** One line of the open delivery: what goes now (`quantity`), what remains unshipped, what is checked. */
+export type CheckLine = CheckLineRow;
 
 export interface CheckRecord {
   id: number;
@@ -67,44 +63,10 @@ export interface CheckState {
   complete: boolean;
 }
 
-const stmts = preparedFor((sqlite) => ({
-  byBarcode: sqlite.prepare('SELECT id, sku, track_stock AS trackStock, barcode FROM products WHERE barcode IN (SELECT value FROM json_each(?))'),
-  bySku: sqlite.prepare('SELECT id, sku, track_stock AS trackStock, barcode FROM products WHERE sku = ? OR barcode = ?'),
-  lines: sqlite.prepare(
-    `SELECT l.id AS orderLineId, l.product_id AS productId, l.sku, l.name, l.quantity - l.shipped_quantity AS remaining,
-            CASE WHEN d.partial = 1 THEN coalesce(dl.quantity, 0) ELSE l.quantity - l.shipped_quantity END AS quantity,
-            coalesce((SELECT sum(c.quantity) FROM delivery_checks c WHERE c.delivery_id = d.id AND c.order_line_id = l.id), 0) AS checked
-       FROM order_lines l
-       LEFT JOIN deliveries d ON d.order_id = l.order_id AND d.status = 'draft'
-       LEFT JOIN delivery_lines dl ON dl.delivery_id = d.id AND dl.order_line_id = l.id
-      WHERE l.order_id = ? ORDER BY l.id`,
-  ),
-  checks: sqlite.prepare(
-    `SELECT c.id, l.sku, c.quantity, c.barcode, c.batch, c.expiry, c.serial, c.checked_by AS checkedBy, c.created_at AS checkedAt
-       FROM delivery_checks c JOIN order_lines l ON l.id = c.order_line_id WHERE c.delivery_id = ? ORDER BY c.id`,
-  ),
-  insert: sqlite.prepare(
-    `INSERT INTO delivery_checks (delivery_id, order_line_id, quantity, barcode, gtin, batch, expiry, serial, station_id, checked_by, checked_by_user_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ),
-  find: sqlite.prepare('SELECT c.id, c.quantity, l.sku FROM delivery_checks c JOIN order_lines l ON l.id = c.order_line_id WHERE c.id = ? AND c.delivery_id = ?'),
-  last: sqlite.prepare('SELECT max(id) FROM delivery_checks WHERE delivery_id = ?').pluck(),
-  remove: sqlite.prepare('DELETE FROM delivery_checks WHERE id = ?'),
-  refused: sqlite.prepare('INSERT INTO refused_checks (order_id, barcode, reason, user_id, checked_by, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-  /** Another order of this station (open here, or with a delivery here) that has the product. */
-  otherOrder: sqlite.prepare(
-    `SELECT o.code FROM orders o JOIN order_lines l ON l.order_id = o.id
-      WHERE o.id <> ? AND o.status = 'packing' AND l.product_id = ? AND l.quantity > l.shipped_quantity
-        AND (o.id IN (SELECT d.order_id FROM deliveries d WHERE d.station_id = ? AND d.status = 'draft')
-             OR o.id IN (SELECT current_order_id FROM stations WHERE id = ?))
-      LIMIT 1`,
-  ).pluck(),
-}));
-
 /** The product a scan names, by GTIN (in any stored length) or by SKU / barcode text. */
-function findItem(db: Db, scan: ItemScan): ItemRow | undefined {
-  if (scan.kind === 'gtin') return stmts(db).byBarcode.get(JSON.stringify(gtinVariants(scan.gtin))) as ItemRow | undefined;
-  if (scan.kind === 'text') return stmts(db).bySku.get(scan.text, scan.text) as ItemRow | undefined;
+function findItem(conn: Conn, scan: ItemScan): ItemRow | undefined {
+  if (scan.kind === 'gtin') return findItemByBarcodes(conn, gtinVariants(scan.gtin));
+  if (scan.kind === 'text') return findItemBySkuOrBarcode(conn, scan.text);
   return undefined;
 }
 
@@ -112,10 +74,10 @@ function findItem(db: Db, scan: ItemScan): ItemRow | undefined {
  * A keyed count in front of a code ("5*7350053850019"), unless the whole text is a product's SKU or
  * barcode: "3XL-TEE" is that shirt, not 3 × "L-TEE".
  */
-function countedScan(db: Db, input: string): { quantity: number; code: string } {
+function countedScan(conn: Conn, input: string): { quantity: number; code: string } {
   const whole = input.trim();
   const counted = splitCount(whole);
-  if (counted.code !== whole && findItem(db, readItemScan(whole))) return { quantity: 1, code: whole };
+  if (counted.code !== whole && findItem(conn, readItemScan(whole))) return { quantity: 1, code: whole };
   return counted;
 }
 
@@ -125,31 +87,27 @@ function countedScan(db: Db, input: string): { quantity: number; code: string } 
  * barcode that a product has. A bare number that no product has stays a parcel ID: carriers' numeric
  * tracking numbers pass a GS1 check digit one time in ten. Only asked when verification is on.
  */
-export function isItemScan(db: Db, input: string): boolean {
-  const code = countedScan(db, input).code;
+export function isItemScan(conn: Conn, input: string): boolean {
+  const code = countedScan(conn, input).code;
   const scan = readItemScan(code);
   if (scan.kind === 'gtin' && !/^\d+$/.test(code)) return true;
   if (scan.kind === 'invalid') return !/^\d+$/.test(code);
-  return findItem(db, scan) !== undefined;
-}
-
-function checkLines(db: Db, orderId: number): CheckLine[] {
-  return stmts(db).lines.all(orderId) as CheckLine[];
+  return findItem(conn, scan) !== undefined;
 }
 
 /** The open delivery's lines and checks. */
-export function checkState(db: Db, code: string): CheckState {
-  const order = findStationOrder(db, resolveOrderCode(code));
+export function checkState(conn: Conn, code: string): CheckState {
+  const order = findStationOrder(conn, resolveOrderCode(code));
   if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
-  const deliveryId = findDraftId(db, order.id) ?? null;
-  const lines = checkLines(db, order.id).filter((l) => l.remaining > 0);
-  const checks = deliveryId === null ? [] : (stmts(db).checks.all(deliveryId) as (Omit<CheckRecord, 'checkedAt'> & { checkedAt: number })[]);
+  const deliveryId = findDraftId(conn, order.id) ?? null;
+  const lines = checkLines(conn, order.id).filter((l) => l.remaining > 0);
+  const checks = deliveryId === null ? [] : listChecks(conn, deliveryId);
   return {
     orderCode: order.code,
     deliveryId,
-    mode: getVerificationMode(db),
+    mode: getVerificationMode(conn),
     lines,
-    checks: checks.map((c) => ({ ...c, checkedAt: new Date(c.checkedAt).toISOString() })),
+    checks: checks.map((c) => ({ ...c, checkedAt: c.checkedAt.toISOString() })),
     complete: lines.every((l) => l.checked >= l.quantity),
   };
 }
@@ -195,7 +153,7 @@ export function checkItemIn(tx: Tx, code: string, input: { barcode: string; quan
   if (!item.trackStock) throw refusal('item_not_tracked', 'errors.check.notTracked', { barcode, sku: item.sku });
   const line = checkLines(tx, order.id).find((l) => (l.productId !== null ? l.productId === item.id : l.sku === item.sku) && l.remaining > 0);
   if (!line) {
-    const other = ctx.station ? (stmts(tx).otherOrder.get(order.id, item.id, ctx.station.id, ctx.station.id) as string | undefined) : undefined;
+    const other = ctx.station ? otherStationOrderWith(tx, order.id, item.id, ctx.station.id) : undefined;
     if (other) throw refusal('item_on_other_order', 'errors.check.otherOrder', { barcode, sku: item.sku, code: order.code, otherCode: other });
     throw refusal('item_not_on_order', 'errors.check.notOnOrder', { barcode, sku: item.sku, code: order.code });
   }
@@ -204,20 +162,20 @@ export function checkItemIn(tx: Tx, code: string, input: { barcode: string; quan
   }
   const deliveryId = findDraftId(tx, order.id) ?? insertDraft(tx, order.id, ctx.station?.id ?? null, ctx.now);
   const gtin = scan.kind === 'gtin' ? scan : undefined;
-  stmts(tx).insert.run(
+  insertCheck(tx, {
     deliveryId,
-    line.orderLineId,
+    orderLineId: line.orderLineId,
     quantity,
-    input.barcode,
-    gtin?.gtin ?? null,
-    gtin?.batch ?? null,
-    gtin?.expiry ?? null,
-    gtin?.serial ?? null,
-    ctx.station?.id ?? null,
-    actorLabel(ctx.actor),
-    ctx.actor.type === 'user' ? ctx.actor.id : null,
-    ctx.now.getTime(),
-  );
+    barcode: input.barcode,
+    gtin: gtin?.gtin ?? null,
+    batch: gtin?.batch ?? null,
+    expiry: gtin?.expiry ?? null,
+    serial: gtin?.serial ?? null,
+    stationId: ctx.station?.id ?? null,
+    checkedBy: actorLabel(ctx.actor),
+    checkedByUserId: ctx.actor.type === 'user' ? ctx.actor.id : null,
+    createdAt: ctx.now,
+  });
   logOrderEvent(tx, order, 'item_checked', ctx.actor, ctx.now.getTime(), {
     sku: line.sku,
     quantity,
@@ -239,7 +197,14 @@ export function recordRefusedCheck(db: Db, code: string, barcode: string, err: u
   if (!(err instanceof AppError) || !REFUSALS_KEPT.has(err.code)) return;
   writeTransaction(db, (tx) => {
     const order = findStationOrder(tx, code);
-    stmts(tx).refused.run(order?.id ?? null, barcode, err.code, ctx.actor.type === 'user' ? ctx.actor.id : null, actorLabel(ctx.actor), ctx.now.getTime());
+    insertRefusedCheck(tx, {
+      orderId: order?.id ?? null,
+      barcode,
+      reason: err.code,
+      userId: ctx.actor.type === 'user' ? ctx.actor.id : null,
+      checkedBy: actorLabel(ctx.actor),
+      createdAt: ctx.now,
+    });
   });
 }
 
@@ -259,10 +224,10 @@ export function undoCheck(db: Db, code: string, id: number | 'last', ctx: CheckC
     if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
     refuseIfHeldElsewhere(tx, order, ctx);
     const deliveryId = findDraftId(tx, order.id);
-    const checkId = id === 'last' ? (deliveryId === undefined ? null : (stmts(tx).last.get(deliveryId) as number | null)) : id;
-    const found = checkId === null || deliveryId === undefined ? undefined : (stmts(tx).find.get(checkId, deliveryId) as { id: number; quantity: number; sku: string } | undefined);
+    const checkId = id === 'last' ? (deliveryId === undefined ? null : lastCheckId(tx, deliveryId)) : id;
+    const found = checkId === null || deliveryId === undefined ? undefined : findCheck(tx, checkId, deliveryId);
     if (!found) throw new AppError('check_not_found', 'errors.check.notFound', { code: order.code });
-    stmts(tx).remove.run(found.id);
+    deleteCheck(tx, found.id);
     logOrderEvent(tx, order, 'check_undone', ctx.actor, ctx.now.getTime(), { sku: found.sku, quantity: found.quantity });
     return { sku: found.sku, quantity: found.quantity };
   });
@@ -284,15 +249,15 @@ export function refuseIfNotVerified(tx: Tx, order: { id: number; code: string },
 }
 
 /** The units a delivery ships that are not checked yet (for "warn"), by SKU. */
-export function uncheckedUnits(db: Db, orderId: number): { sku: string; checked: number; of: number }[] {
-  return checkLines(db, orderId)
+export function uncheckedUnits(conn: Conn, orderId: number): { sku: string; checked: number; of: number }[] {
+  return checkLines(conn, orderId)
     .filter((l) => l.quantity > 0 && l.checked < l.quantity)
     .map((l) => ({ sku: l.sku, checked: l.checked, of: l.quantity }));
 }
 
 /** "Ship what is checked": the checked units become the delivery's quantities (a partial delivery). */
-export function checkedQuantities(db: Db, orderId: number): { sku: string; quantity: number }[] {
-  return checkLines(db, orderId)
+export function checkedQuantities(conn: Conn, orderId: number): { sku: string; quantity: number }[] {
+  return checkLines(conn, orderId)
     .filter((l) => l.remaining > 0)
     .map((l) => ({ sku: l.sku, quantity: l.checked }));
 }

@@ -1,5 +1,5 @@
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';
-import { savepoint, writeTransaction, type Db, type Tx } from '../db/client.js';
+import { savepoint, writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
@@ -26,13 +26,13 @@ import {
   type DraftLineRow,
   type DraftParcelRow,
   type StationOrderRow,
-} from './repo.js';
+} from './repo/drafts.js';
 import { refuseNonParcel } from './parcel-rules.js';
 import { shipDelivery } from './service.js';
 import { claimOrder, otherHolder, releaseOrder, type StationRow } from './stations.js';
 
 // The station's rules for open deliveries (drafts): what may be added, removed, chosen and reported,
-// and by whom; the SQL they run is in repo.ts.
+// and by whom; the SQL they run is in repo/drafts.ts.
 
 export const PARCEL_SOURCES = ['manual', 'scanner', 'camera', 'broker'] as const;
 export type ParcelSource = (typeof PARCEL_SOURCES)[number];
@@ -57,21 +57,21 @@ export interface DraftView {
   lines: { sku: string; name: string; ordered: number; shipped: number; remaining: number; quantity: number }[];
 }
 
-function event(db: Db, order: { id: number; code: string }, type: OrderEventType, ctx: StationCtx, data: Record<string, unknown>) {
-  logOrderEvent(db, order, type, ctx.actor, ctx.now.getTime(), data);
+function event(tx: Tx, order: { id: number; code: string }, type: OrderEventType, ctx: StationCtx, data: Record<string, unknown>) {
+  logOrderEvent(tx, order, type, ctx.actor, ctx.now.getTime(), data);
 }
 
 /** The order `input` names (read by resolveOrderCode), or `order_not_found`. */
-function orderByCode(db: Db, input: string): StationOrderRow {
+function orderByCode(conn: Conn, input: string): StationOrderRow {
   const code = resolveOrderCode(input);
-  const order = findStationOrder(db, code);
+  const order = findStationOrder(conn, code);
   if (!order) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
   return order;
 }
 
 /** The order, which must be packing: parcels and deliveries are for packed orders only. */
-function packingOrder(db: Db, input: string): StationOrderRow {
-  return requirePacking(orderByCode(db, input));
+function packingOrder(conn: Conn, input: string): StationOrderRow {
+  return requirePacking(orderByCode(conn, input));
 }
 
 /**
@@ -91,8 +91,8 @@ function requirePacking<O extends { code: string; status: string }>(order: O): O
 }
 
 /** The order's open delivery, made when it has none yet; call inside a transaction. */
-function openDraft(db: Db, orderId: number, ctx: StationCtx): number {
-  return findDraftId(db, orderId) ?? insertDraft(db, orderId, ctx.station?.id ?? null, ctx.now);
+function openDraft(tx: Tx, orderId: number, ctx: StationCtx): number {
+  return findDraftId(tx, orderId) ?? insertDraft(tx, orderId, ctx.station?.id ?? null, ctx.now);
 }
 
 /** Cleans and checks a parcel ID, each rule with its own message (422 on the field `parcelId`). */
@@ -104,8 +104,8 @@ export function cleanParcelId(raw: string, field = 'parcelId'): string {
 }
 
 /** Refuses a parcel ID some delivery already has, naming the order that has it. */
-function assertUnused(db: Db, parcelId: string, code: string): void {
-  const owner = findParcelOwner(db, parcelId);
+function assertUnused(conn: Conn, parcelId: string, code: string): void {
+  const owner = findParcelOwner(conn, parcelId);
   if (owner) {
     throw new AppError('parcel_in_use', owner.code === code ? 'errors.parcelOnThisOrder' : 'errors.parcelOnOrder', { parcelId, orderCode: owner.code }, { orderCode: owner.code, status: owner.status });
   }
@@ -214,9 +214,9 @@ export function setDeliveryLines(db: Db, code: string, lines: { sku: string; qua
 }
 
 /** The order's open delivery as the station and the API show it (an empty one when there is none). */
-export function draftView(db: Db, code: string): DraftView {
-  const order = orderByCode(db, code);
-  const rows = draftRows(db, order.id);
+export function draftView(conn: Conn, code: string): DraftView {
+  const order = orderByCode(conn, code);
+  const rows = draftRows(conn, order.id);
   return collectViews(rows.lines, rows.parcels).get(order.id) ?? { code: order.code, deliveryId: null, parcels: [], partial: false, slots: 1, lines: [] };
 }
 
@@ -227,16 +227,16 @@ function collectViews(lines: DraftLineRow[], parcels: DraftParcelRow[], out = ne
     if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, slots: r.slots, lines: [] }));
     if (r.remaining > 0 || r.chosen) view.lines.push({ sku: r.sku, name: r.name, ordered: r.ordered, shipped: r.shipped, remaining: r.remaining, quantity: view.partial ? (r.chosen ?? 0) : r.remaining });
   }
-  for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: new Date(p.createdAt).toISOString() });
+  for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: p.createdAt.toISOString() });
   for (const view of out.values()) view.slots = Math.min(Math.max(view.slots, view.parcels.length), MAX_PARCELS_PER_DELIVERY);
   return out;
 }
 
 /** Open deliveries of many orders at once (the station lists up to 500), by order id. */
-export function draftViews(db: Db, orderIds: readonly number[]): Map<number, DraftView> {
+export function draftViews(conn: Conn, orderIds: readonly number[]): Map<number, DraftView> {
   const out = new Map<number, DraftView>();
   if (orderIds.length === 0) return out;
-  const rows = draftRowsOf(db, orderIds);
+  const rows = draftRowsOf(conn, orderIds);
   collectViews(rows.lines, rows.parcels, out);
   return out;
 }

@@ -1,4 +1,5 @@
-import { preparedFor, type Db } from '../db/client.js';
+import type { Conn } from '../db/client.js';
+import { checksPerPackerHour, refusalsPerPackerHour } from './repo/mispicks.js';
 
 // The mis-pick figures: per packer and day, the units checked at the packing stations and the item
 // scans refused there (wrong item, one too many, another order's, untracked, unknown barcode).
@@ -17,20 +18,8 @@ export interface MispickDay {
   byReason: Record<string, number>;
 }
 
-// Per packer and hour (UTC): folded into the shop's days in code, so a day follows the time zone.
-const stmts = preparedFor((sqlite) => ({
-  checks: sqlite.prepare(
-    `SELECT checked_by AS packer, created_at / 3600000 AS hour, count(*) AS checks, sum(quantity) AS units
-       FROM delivery_checks WHERE created_at >= ? AND station_id IS NOT NULL GROUP BY checked_by, hour`,
-  ),
-  refused: sqlite.prepare(
-    `SELECT checked_by AS packer, created_at / 3600000 AS hour, reason, count(*) AS refused
-       FROM refused_checks WHERE created_at >= ? GROUP BY checked_by, hour, reason`,
-  ),
-}));
-
 /** The last `days` days' figures, newest day first, then by packer. */
-export function mispickDays(db: Db, now: Date, timeZone: string, days = 30): MispickDay[] {
+export function mispickDays(conn: Conn, now: Date, timeZone: string, days = 30): MispickDay[] {
   const since = now.getTime() - days * 24 * 3600 * 1000;
   const dayOf = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
   const out = new Map<string, MispickDay>();
@@ -41,12 +30,12 @@ export function mispickDays(db: Db, now: Date, timeZone: string, days = 30): Mis
     if (!row) out.set(key, (row = { day, packer, checks: 0, units: 0, refused: 0, rate: 0, byReason: {} }));
     return row;
   };
-  for (const r of stmts(db).checks.all(since) as { packer: string; hour: number; checks: number; units: number }[]) {
+  for (const r of checksPerPackerHour(conn, since)) {
     const row = entry(r.packer, r.hour);
     row.checks += r.checks;
     row.units += r.units;
   }
-  for (const r of stmts(db).refused.all(since) as { packer: string; hour: number; reason: string; refused: number }[]) {
+  for (const r of refusalsPerPackerHour(conn, since)) {
     const row = entry(r.packer, r.hour);
     row.refused += r.refused;
     row.byReason[r.reason] = (row.byReason[r.reason] ?? 0) + r.refused;

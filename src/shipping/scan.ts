@@ -3,10 +3,10 @@ import type { Actor } from '../domain/actor.js';
 import { readOrderCode } from '../domain/order-code.js';
 import { AppError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
-import { findStationOrder } from './repo.js';
+import { findStationOrder } from './repo/drafts.js';
 import { checkItemIn, getVerificationMode, isItemScan, recordRefusedCheck } from './checks.js';
 import { addParcelIn, cleanParcelId, type ParcelSource } from './drafts.js';
-import { recordScanKey } from './station-repo.js';
+import { recordScanKey } from './repo/stations.js';
 import { ensureStation, openOrderAt } from './stations.js';
 
 /** What a scan at a station did, in catalog words. */

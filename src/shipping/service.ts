@@ -1,4 +1,4 @@
-import { preparedFor, type Tx } from '../db/client.js';
+import type { Tx } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
@@ -14,6 +14,19 @@ import { AppError, fieldError } from '../errors.js';
 import { changeOnHand } from '../stock/writer.js';
 import { refuseIfNotVerified } from './checks.js';
 import { stationLabel } from './stations.js';
+import { findParcelOwner } from './repo/drafts.js';
+import {
+  addShipped,
+  chosenQuantities,
+  clearDeliveryLines,
+  deliveryParcelIds,
+  findOpenDelivery,
+  insertDeliveryLine,
+  insertManualParcel,
+  insertReportedDelivery,
+  linesToShip,
+  markDeliveryReported,
+} from './repo/deliveries.js';
 
 /** Who ships: the actor, and the packing station when it is reported at one (recorded on the delivery). */
 export interface ShipCtx {
@@ -34,30 +47,6 @@ export interface ShippedDelivery {
   parcels: string[];
   lines: { sku: string; quantity: number }[];
 }
-
-/**
- * The statements of a delivery, prepared once per connection: Report in ships hundreds of
- * deliveries in one go, and building SQL per statement would cost more than the writes.
- */
-const stmts = preparedFor((sqlite) => {
-  return {
-    draft: sqlite.prepare("SELECT id, partial FROM deliveries WHERE id = ? AND status = 'draft'"),
-    draftParcels: sqlite.prepare('SELECT parcel_id FROM delivery_parcels WHERE delivery_id = ? ORDER BY id').pluck(),
-    chosen: sqlite.prepare('SELECT order_line_id AS lineId, quantity FROM delivery_lines WHERE delivery_id = ?'),
-    lines: sqlite.prepare('SELECT id, product_id AS productId, sku, quantity, shipped_quantity AS shipped FROM order_lines WHERE order_id = ? ORDER BY id'),
-    parcelOwner: sqlite.prepare('SELECT o.code FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE p.parcel_id = ?').pluck(),
-    report: sqlite.prepare(
-      "UPDATE deliveries SET status = 'reported', partial = ?, reported_at = ?, reported_by = ?, reported_by_user_id = ?, station_id = ?, reported_from = ?, updated_at = ? WHERE id = ?",
-    ),
-    insertDelivery: sqlite.prepare(
-      "INSERT INTO deliveries (order_id, status, partial, reported_at, reported_by, reported_by_user_id, station_id, reported_from, created_at, updated_at) VALUES (?, 'reported', ?, ?, ?, ?, ?, ?, ?, ?)",
-    ),
-    insertParcel: sqlite.prepare("INSERT INTO delivery_parcels (delivery_id, parcel_id, source, created_by, created_at) VALUES (?, ?, 'manual', ?, ?)"),
-    clearLines: sqlite.prepare('DELETE FROM delivery_lines WHERE delivery_id = ?'),
-    insertLine: sqlite.prepare('INSERT INTO delivery_lines (delivery_id, order_line_id, quantity) VALUES (?, ?, ?)'),
-    ship: sqlite.prepare('UPDATE order_lines SET shipped_quantity = shipped_quantity + ? WHERE id = ?'),
-  };
-});
 
 /**
  * Reports a delivery of a packing order in one call (the one-call API, demo data, tests) and
@@ -81,10 +70,9 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
   // Every path that ships (Report in, the one-call API, demo data) passes here, so the hold is checked here.
   refuseIfOnHold(tx, order.id);
   refuseIfUnpaid(tx, order.id);
-  const s = stmts(tx);
-  const draft = 'draftId' in input ? (s.draft.get(input.draftId) as { id: number; partial: number } | undefined) : undefined;
+  const draft = 'draftId' in input ? findOpenDelivery(tx, input.draftId) : undefined;
   if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
-  const parcels = draft ? (s.draftParcels.all(draft.id) as string[]) : (input as DeliveryInput).parcels.map(normalizeParcelId);
+  const parcels = draft ? deliveryParcelIds(tx, draft.id) : (input as DeliveryInput).parcels.map(normalizeParcelId);
   if (parcels.length === 0) throw fieldError('parcels', 'validation.parcelRequired');
   if (parcels.length > MAX_PARCELS_PER_DELIVERY) throw fieldError('parcels', 'validation.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY });
   if (!draft) {
@@ -96,14 +84,14 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
     const twice = parcels.find((p, i) => parcels.indexOf(p) !== i);
     if (twice) throw fieldError('parcels', 'validation.parcelTwice', { parcelId: twice });
     for (const parcelId of parcels) {
-      const owner = s.parcelOwner.get(parcelId) as string | undefined;
+      const owner = findParcelOwner(tx, parcelId)?.code;
       if (owner) throw new AppError('parcel_in_use', 'errors.parcelOnOrder', { parcelId, orderCode: owner }, { orderCode: owner });
     }
   }
 
-  const lines = s.lines.all(order.id) as { id: number; productId: number | null; sku: string; quantity: number; shipped: number }[];
+  const lines = linesToShip(tx, order.id);
   let quantities = draft ? undefined : (input as DeliveryInput).quantities;
-  if (draft?.partial) quantities = new Map((s.chosen.all(draft.id) as { lineId: number; quantity: number }[]).map((c) => [c.lineId, c.quantity]));
+  if (draft?.partial) quantities = chosenQuantities(tx, draft.id);
   const shipping = lines
     .map((line) => {
       const remaining = line.quantity - line.shipped;
@@ -118,22 +106,27 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
 
   const at = ctx.now.getTime();
   const by = actorLabel(ctx.actor);
-  const userId = ctx.actor.type === 'user' ? ctx.actor.id : null;
-  const partial = quantities !== undefined ? 1 : 0;
-  const stationId = ctx.station?.id ?? null;
   const from = ctx.station ? stationLabel(ctx.station) : null;
+  const report = {
+    partial: quantities !== undefined,
+    at: ctx.now,
+    by,
+    userId: ctx.actor.type === 'user' ? ctx.actor.id : null,
+    stationId: ctx.station?.id ?? null,
+    from,
+  };
   let deliveryId: number;
   if (draft) {
     deliveryId = draft.id;
-    s.report.run(partial, at, by, userId, stationId, from, at, deliveryId);
-    s.clearLines.run(deliveryId);
+    markDeliveryReported(tx, deliveryId, report);
+    clearDeliveryLines(tx, deliveryId);
   } else {
-    deliveryId = Number(s.insertDelivery.run(order.id, partial, at, by, userId, stationId, from, at, at).lastInsertRowid);
-    for (const parcelId of parcels) s.insertParcel.run(deliveryId, parcelId, by, at);
+    deliveryId = insertReportedDelivery(tx, order.id, report);
+    for (const parcelId of parcels) insertManualParcel(tx, deliveryId, parcelId, by, ctx.now);
   }
   for (const { line, quantity } of shipping) {
-    s.insertLine.run(deliveryId, line.id, quantity);
-    s.ship.run(quantity, line.id);
+    insertDeliveryLine(tx, deliveryId, line.id, quantity);
+    addShipped(tx, line.id, quantity);
     if (line.productId === null) continue;
     // Shipped units leave the shelf, and stop being reserved and allocated.
     changeOnHand(tx, { id: line.productId }, -quantity, { reason: 'shipment', actor: ctx.actor, now: ctx.now, orderId: order.id, deliveryId, counters: counterDelta('packing', null, quantity) });

@@ -1,4 +1,4 @@
-import { writeTransaction, type Db, type Tx } from '../db/client.js';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { logOrderEvent } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
@@ -6,6 +6,7 @@ import { refuseIfOnHold } from '../orders/hold.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import {
   claimDraftFor,
+  deleteScanKeysBefore,
   findStationByName,
   insertStation,
   markStationSeen,
@@ -15,14 +16,14 @@ import {
   stationWithOrderOpen,
   type HolderRow,
   type StationRow,
-} from './station-repo.js';
+} from './repo/stations.js';
 
 // Packing stations: a station is one packer's place, the user signed in plus the name the device
 // remembers ("Bench 2"). The order open at a station, and every open delivery scanned there, belong
 // to it: another station sees the order as taken and can take it over on purpose (logged). The
 // API has no station: it keeps working on any open delivery, as documented.
 
-export type { StationRow } from './station-repo.js';
+export type { StationRow } from './repo/stations.js';
 
 export const STATION_NAME_MAX = 40;
 
@@ -43,7 +44,7 @@ export function stationLabel(station: { name: string; userName: string }): strin
 /** How often a station's last-seen time is renewed: a write per scan would be a write for nothing. */
 const SEEN_EVERY_MS = 60_000;
 
-const seenLately = (station: StationRow, now: Date) => now.getTime() - station.lastSeenAt < SEEN_EVERY_MS;
+const seenLately = (station: StationRow, now: Date) => now.getTime() - station.lastSeenAt.getTime() < SEEN_EVERY_MS;
 
 /** The station of this user and name, made on first use and marked as seen. Call inside a transaction. */
 export function ensureStation(tx: Tx, userId: number, name: string, now: Date): StationRow {
@@ -71,10 +72,10 @@ function takenError(code: string, holder: HolderRow): AppError {
 }
 
 /** The other station that holds the order (open there, or its open delivery is), if any. */
-export function otherHolder(db: Db, stationId: number, orderId: number): HolderRow | undefined {
-  const open = stationWithOrderOpen(db, orderId);
+export function otherHolder(conn: Conn, stationId: number, orderId: number): HolderRow | undefined {
+  const open = stationWithOrderOpen(conn, orderId);
   if (open && open.stationId !== stationId) return open;
-  const draft = stationOfDraft(db, orderId);
+  const draft = stationOfDraft(conn, orderId);
   return draft && draft.stationId !== stationId ? draft : undefined;
 }
 
@@ -105,8 +106,8 @@ export function releaseOrder(tx: Tx, orderId: number): void {
 }
 
 /** The station that holds the order (open there, or its open delivery is), if any: what a view without a station must respect. */
-export function stationHolding(db: Db, orderId: number): HolderRow | undefined {
-  return stationWithOrderOpen(db, orderId) ?? stationOfDraft(db, orderId);
+export function stationHolding(conn: Conn, orderId: number): HolderRow | undefined {
+  return stationWithOrderOpen(conn, orderId) ?? stationOfDraft(conn, orderId);
 }
 
 /**
@@ -169,4 +170,9 @@ export function takeOverFromOutbound(db: Db, code: string, ctx: { actor: Actor; 
     if (holder) logOrderEvent(tx, order, 'outbound_takeover', ctx.actor, ctx.now.getTime(), { from });
     return { code: order.code, from };
   });
+}
+
+/** Forgets scan keys older than `before` in a transaction of its own (a page keeps a scan queued for minutes, not days); returns how many went. */
+export function pruneScanKeys(db: Db, before: Date): number {
+  return writeTransaction(db, (tx) => deleteScanKeysBefore(tx, before));
 }

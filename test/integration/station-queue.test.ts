@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { holdReason } from '../../src/domain/hold.js';
 import { PAYMENT_METHODS, type PaymentMethod } from '../../src/domain/order-status.js';
-import { stationQueue } from '../../src/shipping/station-repo.js';
+import { stationQueue } from '../../src/shipping/repo/stations.js';
 import { buildPackingOrder, buildProduct } from '../builders.js';
 import { makeDb } from '../helpers.js';
 
