@@ -116,6 +116,7 @@ function assertUnused(conn: Conn, parcelId: string, code: string): void {
  * answer: a closed tab or a dropped connection loses nothing already answered. Scans arriving
  * together are committed together (db/group-commit.ts).
  */
+// eslint-disable-next-line local/transaction-boundary -- groupCommit(db).run opens the write transaction (many requests, one commit: db/group-commit.ts)
 export function addParcel(db: Db, code: string, raw: string, source: ParcelSource, ctx: StationCtx): Promise<DraftView> {
   const parcelId = cleanParcelId(raw);
   return groupCommit(db).run((tx) => {

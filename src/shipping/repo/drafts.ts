@@ -155,7 +155,7 @@ export function replaceDraftLines(tx: Tx, draftId: number, lines: { orderLineId:
   madePartial(tx).run({ draftId, now: now.getTime() });
 }
 
-/** The open delivery's lines (with what goes now) for the orders matched by `where`. */
+/** The open delivery's lines (with what goes now) for the orders matched by `where`, to be prepared. */
 function viewLines(conn: Conn, where: SQL) {
   return conn
     .select({
@@ -176,19 +176,17 @@ function viewLines(conn: Conn, where: SQL) {
     .leftJoin(deliveries, and(eq(deliveries.orderId, orders.id), isDraft))
     .leftJoin(deliveryLines, and(eq(deliveryLines.deliveryId, deliveries.id), eq(deliveryLines.orderLineId, orderLines.id)))
     .where(where)
-    .orderBy(asc(orders.id), asc(orderLines.id))
-    .prepare();
+    .orderBy(asc(orders.id), asc(orderLines.id));
 }
 
-/** The open delivery's parcels for the orders matched by `where`. */
+/** The open delivery's parcels for the orders matched by `where`, to be prepared. */
 function viewParcels(conn: Conn, where: SQL) {
   return conn
     .select({ orderId: deliveries.orderId, parcelId: deliveryParcels.parcelId, source: deliveryParcels.source, createdAt: deliveryParcels.createdAt })
     .from(deliveries)
     .innerJoin(deliveryParcels, eq(deliveryParcels.deliveryId, deliveries.id))
     .where(and(isDraft, where))
-    .orderBy(asc(deliveryParcels.id))
-    .prepare();
+    .orderBy(asc(deliveryParcels.id));
 }
 
 /**
@@ -196,14 +194,14 @@ function viewParcels(conn: Conn, where: SQL) {
  * most frequent request, and building SQL for each one would cost more than the work.
  */
 const oneOrder = preparedQuery((conn) => ({
-  lines: viewLines(conn, eq(orders.id, sql.placeholder('orderId'))),
-  parcels: viewParcels(conn, eq(deliveries.orderId, sql.placeholder('orderId'))),
+  lines: viewLines(conn, eq(orders.id, sql.placeholder('orderId'))).prepare(),
+  parcels: viewParcels(conn, eq(deliveries.orderId, sql.placeholder('orderId'))).prepare(),
 }));
 
 /** Open deliveries of many orders at once (the station lists up to 500): one JSON array of ids, so prepared once whatever the number. */
 const manyOrders = preparedQuery((conn) => ({
-  lines: viewLines(conn, sql`${orders.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`),
-  parcels: viewParcels(conn, sql`${deliveries.orderId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`),
+  lines: viewLines(conn, sql`${orders.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`).prepare(),
+  parcels: viewParcels(conn, sql`${deliveries.orderId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`).prepare(),
 }));
 
 /** One order line with the open delivery it may be in (partial 0/1, slots) and what was chosen for it. */

@@ -189,8 +189,8 @@ function queueSource(requireApproval: boolean) {
 /** "Bench 2 — Pia" of the station a subquery finds. */
 const stationAndPacker = sql`${stations.name} || ' — ' || ${users.name}`;
 
-/** The queue's statements, with or without the approval half of the hold rule. */
-function queueStatements(conn: Conn, requireApproval: boolean) {
+/** The queue's queries (to be prepared), with or without the approval half of the hold rule. */
+function queueQueries(conn: Conn, requireApproval: boolean) {
   const source = queueSource(requireApproval);
   // The queue's orders are chosen first, on the order's own columns alone, and only those few are
   // joined to their lines and stations: an index on the queue's order (packing, not waiting; by
@@ -226,16 +226,21 @@ function queueStatements(conn: Conn, requireApproval: boolean) {
     })
     .from(top)
     .innerJoin(orders, eq(orders.id, top.id))
-    .orderBy(desc(orders.priority), asc(orders.placedAt), asc(orders.id))
-    .prepare();
+    .orderBy(desc(orders.priority), asc(orders.placedAt), asc(orders.id));
   // The queue's size, counted on its own partial index and only up to a cap: counting 20,000
   // packing orders on every scan and page costs milliseconds, and a packer reads "1,000+" as well.
   const capped = conn.select({ one: sql`1` }).from(source.from).where(source.where).limit(sql.placeholder('cap')).as('capped');
-  const queueCount = conn.select({ n: count() }).from(capped).prepare();
+  const queueCount = conn.select({ n: count() }).from(capped);
   return { queue, queueCount };
 }
-const queueAll = preparedQuery((conn) => queueStatements(conn, false));
-const queueApproved = preparedQuery((conn) => queueStatements(conn, true));
+const queueAll = preparedQuery((conn) => {
+  const q = queueQueries(conn, false);
+  return { queue: q.queue.prepare(), queueCount: q.queueCount.prepare() };
+});
+const queueApproved = preparedQuery((conn) => {
+  const q = queueQueries(conn, true);
+  return { queue: q.queue.prepare(), queueCount: q.queueCount.prepare() };
+});
 
 /** One row of the station's queue. */
 export type QueueRow = ReturnType<ReturnType<typeof queueAll>['queue']['all']>[number];
