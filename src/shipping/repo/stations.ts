@@ -2,9 +2,9 @@ import { and, asc, count, desc, eq, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { isDraft, isPacking, setTo } from './conditions.js';
 import { preparedQuery, type Conn, type Tx } from '../../db/client.js';
+import { notHeldSql } from '../../db/rules.js';
 import { deliveries, deliveryParcels, orderLines, orders, stationScanKeys, stations, users } from '../../db/schema/index.js';
 import type { HoldSettings } from '../../domain/hold.js';
-import { SHIPS_BEFORE_PAYMENT } from '../../domain/order-status.js';
 
 // Queries of packing stations: who they are, which order is open where, whose open delivery is
 // whose, and the station page's compact queue. No rules here: stations.ts decides.
@@ -161,28 +161,19 @@ export function listStationDrafts(conn: Conn, stationId: number): StationDraftRo
   return draftsOfStation(conn).all({ stationId });
 }
 
-/**
- * The approval half of the hold rule (domain/hold.ts `awaitsApproval`) in SQL, its only copy: the
- * queue is chosen and counted in the database, in its index's order and up to a cap, over tens of
- * thousands of packing orders, so it cannot be read order by order through holdReason. Used only
- * while Settings → Pack script requires approval (the statements without it are the ones below
- * with `true`); test/integration/station-queue.test.ts checks it against holdReason for every
- * combination of the facts it reads. It reads the queue's orders under the alias `o`.
- */
-const AWAITS_APPROVAL_SQL = `(o.paid = 0 AND o.approved = 0 AND o.payment_method IS NOT NULL AND o.payment_method IN (${SHIPS_BEFORE_PAYMENT.map((m) => `'${m}'`).join(', ')}))`;
-
-/** The queue's orders, as the approval SQL names them. */
+/** The queue's orders, chosen under an alias: the table comes in through sql`` to carry its INDEXED BY. */
 const o = alias(orders, 'o');
 
 /**
- * The queue's candidates: packing, not waiting (the index's own condition, written as literals so
- * that SQLite can use the partial index), and not awaiting approval when that is required.
+ * The queue's candidates: packing and not on hold (db/rules.ts `notHeldSql`: not waiting and, while
+ * Settings → Pack script requires approval, not awaiting it), read on the queue's partial index.
+ * The rule is written with literals, so that SQLite sees the index's own condition in the WHERE;
+ * test/integration/station-queue.test.ts checks the queue against holdReason for every combination.
  */
-function queueSource(requireApproval: boolean) {
-  const approval = requireApproval ? sql.raw(`AND NOT ${AWAITS_APPROVAL_SQL}`) : sql``;
+function queueSource(hold: HoldSettings) {
   return {
     from: sql`${orders} AS ${o} INDEXED BY orders_station_queue_idx`,
-    where: sql`${o.status} = 'packing' AND ${o.waiting} = 0 ${approval}`,
+    where: sql`${o.status} = 'packing' AND ${notHeldSql(o, hold)}`,
   };
 }
 
@@ -190,8 +181,8 @@ function queueSource(requireApproval: boolean) {
 const stationAndPacker = sql`${stations.name} || ' — ' || ${users.name}`;
 
 /** The queue's queries (to be prepared), with or without the approval half of the hold rule. */
-function queueQueries(conn: Conn, requireApproval: boolean) {
-  const source = queueSource(requireApproval);
+function queueQueries(conn: Conn, hold: HoldSettings) {
+  const source = queueSource(hold);
   // The queue's orders are chosen first, on the order's own columns alone, and only those few are
   // joined to their lines and stations: an index on the queue's order (packing, not waiting; by
   // priority, placed_at, id) is used when there is one, else the sort reads only these columns.
@@ -234,11 +225,11 @@ function queueQueries(conn: Conn, requireApproval: boolean) {
   return { queue, queueCount };
 }
 const queueAll = preparedQuery((conn) => {
-  const q = queueQueries(conn, false);
+  const q = queueQueries(conn, { requireApproval: false });
   return { queue: q.queue.prepare(), queueCount: q.queueCount.prepare() };
 });
 const queueApproved = preparedQuery((conn) => {
-  const q = queueQueries(conn, true);
+  const q = queueQueries(conn, { requireApproval: true });
   return { queue: q.queue.prepare(), queueCount: q.queueCount.prepare() };
 });
 
