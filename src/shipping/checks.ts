@@ -130,12 +130,21 @@ function refuseIfHeldElsewhere(tx: Tx, order: { id: number; code: string }, ctx:
   else if (ctx.outbound) refuseIfAtStation(tx, order);
 }
 
-function refusal(code: 'item_not_on_order' | 'item_over_quantity' | 'barcode_unknown' | 'item_on_other_order' | 'item_not_tracked', key: string, params: Record<string, unknown>): AppError {
+function refusal(
+  code: 'item_not_on_order' | 'item_over_quantity' | 'barcode_unknown' | 'item_on_other_order' | 'item_not_tracked',
+  key: string,
+  params: Record<string, unknown>,
+): AppError {
   return new AppError(code, key, params, params);
 }
 
 /** The write of one check; call inside a transaction. Returns the SKU and units counted. */
-export function checkItemIn(tx: Tx, code: string, input: { barcode: string; quantity?: number }, ctx: CheckCtx): { sku: string; quantity: number; checked: number; of: number } {
+export function checkItemIn(
+  tx: Tx,
+  code: string,
+  input: { barcode: string; quantity?: number },
+  ctx: CheckCtx,
+): { sku: string; quantity: number; checked: number; of: number } {
   const counted = countedScan(tx, input.barcode);
   const quantity = input.quantity ?? counted.quantity;
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > 999) throw fieldError('quantity', 'validation.checkQuantity');
@@ -147,7 +156,11 @@ export function checkItemIn(tx: Tx, code: string, input: { barcode: string; quan
   refuseIfHeldElsewhere(tx, order, ctx);
 
   const scan = readItemScan(barcode);
-  if (scan.kind === 'invalid') throw refusal('barcode_unknown', scan.reason === 'check_digit' ? 'errors.check.checkDigit' : 'errors.check.unreadable', { barcode, ...invalidScanParams(scan) });
+  if (scan.kind === 'invalid')
+    throw refusal('barcode_unknown', scan.reason === 'check_digit' ? 'errors.check.checkDigit' : 'errors.check.unreadable', {
+      barcode,
+      ...invalidScanParams(scan),
+    });
   const item = findItem(tx, scan);
   if (!item) throw refusal('barcode_unknown', 'errors.check.unknown', { barcode });
   if (!item.trackStock) throw refusal('item_not_tracked', 'errors.check.notTracked', { barcode, sku: item.sku });
@@ -238,13 +251,25 @@ export function undoCheck(db: Db, code: string, id: number | 'last', ctx: CheckC
  * delivery must be checked, else `delivery_not_verified` naming the lines. Call inside the
  * transaction that ships; `going` is what the delivery ships by order line.
  */
-export function refuseIfNotVerified(tx: Tx, order: { id: number; code: string }, deliveryId: number | null, going: { orderLineId: number; sku: string; quantity: number }[]): void {
+export function refuseIfNotVerified(
+  tx: Tx,
+  order: { id: number; code: string },
+  deliveryId: number | null,
+  going: { orderLineId: number; sku: string; quantity: number }[],
+): void {
   if (getVerificationMode(tx) !== 'required') return;
   const checked = new Map<number, number>();
   if (deliveryId !== null) for (const l of checkLines(tx, order.id)) checked.set(l.orderLineId, l.checked);
-  const short = going.filter((g) => (checked.get(g.orderLineId) ?? 0) < g.quantity).map((g) => ({ sku: g.sku, checked: checked.get(g.orderLineId) ?? 0, of: g.quantity }));
+  const short = going
+    .filter((g) => (checked.get(g.orderLineId) ?? 0) < g.quantity)
+    .map((g) => ({ sku: g.sku, checked: checked.get(g.orderLineId) ?? 0, of: g.quantity }));
   if (short.length) {
-    throw new AppError('delivery_not_verified', 'errors.check.notVerified', { code: order.code, lines: short.map((s) => `${s.sku} ${s.checked}/${s.of}`).join(', ') }, { lines: short });
+    throw new AppError(
+      'delivery_not_verified',
+      'errors.check.notVerified',
+      { code: order.code, lines: short.map((s) => `${s.sku} ${s.checked}/${s.of}`).join(', ') },
+      { lines: short },
+    );
   }
 }
 

@@ -107,7 +107,12 @@ export function cleanParcelId(raw: string, field = 'parcelId'): string {
 function assertUnused(conn: Conn, parcelId: string, code: string): void {
   const owner = findParcelOwner(conn, parcelId);
   if (owner) {
-    throw new AppError('parcel_in_use', owner.code === code ? 'errors.parcelOnThisOrder' : 'errors.parcelOnOrder', { parcelId, orderCode: owner.code }, { orderCode: owner.code, status: owner.status });
+    throw new AppError(
+      'parcel_in_use',
+      owner.code === code ? 'errors.parcelOnThisOrder' : 'errors.parcelOnOrder',
+      { parcelId, orderCode: owner.code },
+      { orderCode: owner.code, status: owner.status },
+    );
   }
 }
 
@@ -144,7 +149,8 @@ export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
     const order = shippableOrder(tx, code, ctx);
     const draftId = openDraft(tx, order.id, ctx);
     const view = draftView(tx, code);
-    if (view.slots >= MAX_PARCELS_PER_DELIVERY) throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
+    if (view.slots >= MAX_PARCELS_PER_DELIVERY)
+      throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
     setParcelSlots(tx, draftId, view.slots + 1, ctx.now);
   });
   return draftView(db, code);
@@ -226,7 +232,15 @@ function collectViews(lines: DraftLineRow[], parcels: DraftParcelRow[], out = ne
   for (const r of lines) {
     let view = out.get(r.orderId);
     if (!view) out.set(r.orderId, (view = { code: r.code, deliveryId: r.deliveryId, parcels: [], partial: r.partial === 1, slots: r.slots, lines: [] }));
-    if (r.remaining > 0 || r.chosen) view.lines.push({ sku: r.sku, name: r.name, ordered: r.ordered, shipped: r.shipped, remaining: r.remaining, quantity: view.partial ? (r.chosen ?? 0) : r.remaining });
+    if (r.remaining > 0 || r.chosen)
+      view.lines.push({
+        sku: r.sku,
+        name: r.name,
+        ordered: r.ordered,
+        shipped: r.shipped,
+        remaining: r.remaining,
+        quantity: view.partial ? (r.chosen ?? 0) : r.remaining,
+      });
   }
   for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: p.createdAt.toISOString() });
   for (const view of out.values()) view.slots = Math.min(Math.max(view.slots, view.parcels.length), MAX_PARCELS_PER_DELIVERY);
@@ -323,15 +337,29 @@ export async function fetchParcels(
   // Before the broker is asked: a held order takes no parcel IDs from the series or the broker.
   refuseIfOnHold(db, order.id);
   const holder = ctx.station && otherHolder(db, ctx.station.id, order.id);
-  if (holder) throw new AppError('order_taken', 'errors.orderTaken', { code: order.code, station: holder.name, packer: holder.userName }, { station: holder.name, packer: holder.userName });
+  if (holder)
+    throw new AppError(
+      'order_taken',
+      'errors.orderTaken',
+      { code: order.code, station: holder.name, packer: holder.userName },
+      { station: holder.name, packer: holder.userName },
+    );
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);
-  if (wanted > room) throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, count: room, room, wanted });
+  if (wanted > room)
+    throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, count: room, room, wanted });
   const parcelIds = await broker.parcelIds({
     orderCode: order.code,
     count: wanted,
-    shipTo: { name: order.customerName, line1: order.shipLine1, line2: order.shipLine2, postalCode: order.shipPostalCode, city: order.shipCity, country: order.shipCountry },
+    shipTo: {
+      name: order.customerName,
+      line1: order.shipLine1,
+      line2: order.shipLine2,
+      postalCode: order.shipPostalCode,
+      city: order.shipCity,
+      country: order.shipCountry,
+    },
   });
   // Which source gave the numbers: the shop's own SSCC series or an outside shipping broker (kept and logged so).
   const source = broker instanceof SsccBroker ? 'sscc' : 'broker';

@@ -63,7 +63,12 @@ export function reportDelivery(tx: Tx, order: OrderRow, input: DeliveryInput, ct
  * (ledger rows) and the order's counters, and the order is shipped once every line is. An order on
  * hold is refused (`order_on_hold`). Call inside a write transaction.
  */
-export function shipDelivery(tx: Tx, order: { id: number; code: string; status: string }, input: DeliveryInput | { draftId: number }, ctx: ShipCtx): ShippedDelivery {
+export function shipDelivery(
+  tx: Tx,
+  order: { id: number; code: string; status: string },
+  input: DeliveryInput | { draftId: number },
+  ctx: ShipCtx,
+): ShippedDelivery {
   if (order.status !== 'packing') {
     throw new AppError('order_not_packing', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
   }
@@ -102,7 +107,12 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
     .filter((x) => x.quantity > 0);
   if (shipping.length === 0) throw fieldError('lines', 'validation.nothingToShip');
   // Scan-to-verify: with "required", every unit going must have been checked (the rule holds on every path that ships).
-  refuseIfNotVerified(tx, order, draft?.id ?? null, shipping.map((x) => ({ orderLineId: x.line.id, sku: x.line.sku, quantity: x.quantity })));
+  refuseIfNotVerified(
+    tx,
+    order,
+    draft?.id ?? null,
+    shipping.map((x) => ({ orderLineId: x.line.id, sku: x.line.sku, quantity: x.quantity })),
+  );
 
   const at = ctx.now.getTime();
   const by = actorLabel(ctx.actor);
@@ -129,7 +139,14 @@ export function shipDelivery(tx: Tx, order: { id: number; code: string; status: 
     addShipped(tx, line.id, quantity);
     if (line.productId === null) continue;
     // Shipped units leave the shelf, and stop being reserved and allocated.
-    changeOnHand(tx, { id: line.productId }, -quantity, { reason: 'shipment', actor: ctx.actor, now: ctx.now, orderId: order.id, deliveryId, counters: counterDelta('packing', null, quantity) });
+    changeOnHand(tx, { id: line.productId }, -quantity, {
+      reason: 'shipment',
+      actor: ctx.actor,
+      now: ctx.now,
+      orderId: order.id,
+      deliveryId,
+      counters: counterDelta('packing', null, quantity),
+    });
   }
   const shippedLines = shipping.map((x) => ({ sku: x.line.sku, quantity: x.quantity }));
   const event = (type: OrderEventType, data: Record<string, unknown>) => logOrderEvent(tx, order, type, ctx.actor, at, data);

@@ -68,7 +68,12 @@ export function stationFor(db: Db, userId: number, name: string, now: Date): Sta
 }
 
 function takenError(code: string, holder: HolderRow): AppError {
-  return new AppError('order_taken', 'errors.orderTaken', { code, station: holder.name, packer: holder.userName }, { station: holder.name, packer: holder.userName });
+  return new AppError(
+    'order_taken',
+    'errors.orderTaken',
+    { code, station: holder.name, packer: holder.userName },
+    { station: holder.name, packer: holder.userName },
+  );
 }
 
 /** The other station that holds the order (open there, or its open delivery is), if any. */
@@ -129,7 +134,12 @@ export function stationHolding(conn: Conn, orderId: number): HolderRow | undefin
 export function refuseIfAtStation(tx: Tx, order: { id: number; code: string }): void {
   const holder = stationHolding(tx, order.id);
   if (holder) {
-    throw new AppError('order_at_station', 'errors.orderAtStation', { code: order.code, station: holder.name, packer: holder.userName }, { station: holder.name, packer: holder.userName });
+    throw new AppError(
+      'order_at_station',
+      'errors.orderAtStation',
+      { code: order.code, station: holder.name, packer: holder.userName },
+      { station: holder.name, packer: holder.userName },
+    );
   }
 }
 
@@ -154,7 +164,13 @@ function takeOverIn(tx: Tx, order: { id: number; code: string; status: string },
  * delivery (parcels and quantities kept), the other station loses it, and the order's history says
  * who took it from whom (`station_takeover`).
  */
-export function takeOverOrder(db: Db, user: { id: number }, stationName: string, code: string, ctx: { actor: Actor; now: Date }): { code: string; from: string | null } {
+export function takeOverOrder(
+  db: Db,
+  user: { id: number },
+  stationName: string,
+  code: string,
+  ctx: { actor: Actor; now: Date },
+): { code: string; from: string | null } {
   return writeTransaction(db, (tx) => {
     const station = ensureStation(tx, user.id, stationName, ctx.now);
     const order = findOrderByCodeOrThrow(tx, code);

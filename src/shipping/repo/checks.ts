@@ -118,7 +118,12 @@ const newCheck = preparedQuery((conn) =>
 );
 
 /** A check as written: the units of one order line counted into the delivery, with what the barcode said. */
-export type NewCheck = Omit<typeof deliveryChecks.$inferInsert, 'id'> & { gtin: string | null; batch: string | null; expiry: string | null; serial: string | null };
+export type NewCheck = Omit<typeof deliveryChecks.$inferInsert, 'id'> & {
+  gtin: string | null;
+  batch: string | null;
+  expiry: string | null;
+  serial: string | null;
+};
 
 /** Records a check. */
 export function insertCheck(tx: Tx, check: NewCheck): void {

@@ -231,7 +231,12 @@ const reportable = preparedQuery((conn) =>
       and(
         isDraft,
         isPacking,
-        exists(conn.select({ one: sql`1` }).from(deliveryParcels).where(eq(deliveryParcels.deliveryId, deliveries.id))),
+        exists(
+          conn
+            .select({ one: sql`1` })
+            .from(deliveryParcels)
+            .where(eq(deliveryParcels.deliveryId, deliveries.id)),
+        ),
       ),
     )
     .orderBy(asc(deliveries.id))

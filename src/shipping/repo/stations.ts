@@ -220,7 +220,12 @@ function queueQueries(conn: Conn, hold: HoldSettings) {
     .orderBy(desc(orders.priority), asc(orders.placedAt), asc(orders.id));
   // The queue's size, counted on its own partial index and only up to a cap: counting 20,000
   // packing orders on every scan and page costs milliseconds, and a packer reads "1,000+" as well.
-  const capped = conn.select({ one: sql`1` }).from(source.from).where(source.where).limit(sql.placeholder('cap')).as('capped');
+  const capped = conn
+    .select({ one: sql`1` })
+    .from(source.from)
+    .where(source.where)
+    .limit(sql.placeholder('cap'))
+    .as('capped');
   const queueCount = conn.select({ n: count() }).from(capped);
   return { queue, queueCount };
 }
