@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors.js';
-import { answerStationForm, stationNameOf } from '../shipping/web.js';
+import { answerStationForm, stationNameOf } from '../shipping/web/station.js';
 import { requireCapability } from '../web/auth.js';
 import { formFields, formRefusal } from '../web/form.js';
 import { userActor, type AppDeps } from '../web/types.js';
