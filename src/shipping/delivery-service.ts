@@ -27,7 +27,13 @@ export function shipOneCallDelivery(db: Db, code: string, input: OneCallDelivery
       quantities = new Map();
       input.lines.forEach((l, i) => {
         const line = lines.get(l.sku);
-        if (!line) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: `lines.${i}.sku`, key: 'validation.skuNotOnOrder', params: { sku: l.sku } }] });
+        if (!line)
+          throw new AppError(
+            'validation_failed',
+            'errors.validationFailed',
+            { count: 1 },
+            { fields: [{ path: `lines.${i}.sku`, key: 'validation.skuNotOnOrder', params: { sku: l.sku } }] },
+          );
         quantities!.set(line.id, l.quantity);
       });
     }

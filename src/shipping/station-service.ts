@@ -42,8 +42,8 @@ export function reportAtStation(
   input: { orders: string[]; key: string; pruneKeys?: boolean },
   ctx: StationCtx & { station: StationRow },
 ): StationReport {
-  // Old keys go now and then; a page's key lives for minutes.
-  if (input.pruneKeys) pruneScanKeys(db, new Date(ctx.now.getTime() - SCAN_KEY_DAYS * DAY_MS));
+  // Old keys go now and then (a commit of their own, as before the report); a page's key lives for minutes.
+  if (input.pruneKeys) writeTransaction(db, (tx) => pruneScanKeys(tx, new Date(ctx.now.getTime() - SCAN_KEY_DAYS * DAY_MS)));
   const { orders } = input;
   // With verification "warn", what is about to go unchecked is read before the report ships it.
   const unchecked = getVerificationMode(db) === 'warn' ? uncheckedOfStation(db, ctx.station, orders) : [];

@@ -38,8 +38,18 @@ describe('the station command table', () => {
   );
 
   it('PARTIAL and PRINT LABEL open the partial form and the label of the order open here', async () => {
-    expect(await runCommand('PARTIAL', ctxAt('1234567897'))).toEqual({ kind: 'ok', key: 'shipping.partialOpen', params: { code: '1234567897' }, open: 'partial' });
-    expect(await runCommand('PRINT LABEL', ctxAt('1234567897'))).toEqual({ kind: 'ok', key: 'shipping.labelOpen', params: { code: '1234567897' }, open: 'label' });
+    expect(await runCommand('PARTIAL', ctxAt('1234567897'))).toEqual({
+      kind: 'ok',
+      key: 'shipping.partialOpen',
+      params: { code: '1234567897' },
+      open: 'partial',
+    });
+    expect(await runCommand('PRINT LABEL', ctxAt('1234567897'))).toEqual({
+      kind: 'ok',
+      key: 'shipping.labelOpen',
+      params: { code: '1234567897' },
+      open: 'label',
+    });
   });
 
   it('OK does nothing on the server: what it acknowledges or confirms is on the page', async () => {

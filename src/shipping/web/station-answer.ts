@@ -19,7 +19,13 @@ export function answerStationForm(db: Db, req: Request, res: Response, outcome: 
     res.set('Cache-Control', 'no-store');
     return res.render('shipping/fragment', {
       ...model,
-      outcome: { kind: outcome.kind, open: outcome.open ?? '', takeover: outcome.takeover ?? '', undo: outcome.undo ?? null, message: req.t(outcome.key, outcome.params) },
+      outcome: {
+        kind: outcome.kind,
+        open: outcome.open ?? '',
+        takeover: outcome.takeover ?? '',
+        undo: outcome.undo ?? null,
+        message: req.t(outcome.key, outcome.params),
+      },
     });
   }
   setFlash(req, outcome.kind === 'ok' ? 'success' : 'error', outcome.key, outcome.params);
