@@ -1,5 +1,12 @@
-// The station's queries moved to repo/stations.ts. Only what web.ts and station-view.ts (being
-// rewritten in parallel) still import from here is passed on: import from repo/stations.ts (the
-// readers) and stations.ts (pruneScanKeys, which now opens its own transaction) and delete this file.
-export { findStationByName, listStationDrafts, stationQueue, type QueueRow, type StationDraftRow, type StationRow } from './repo/stations.js';
-export { pruneScanKeys } from './stations.js';
+// The station's queries moved to repo/stations.ts. What station-view.ts and station-service.ts
+// (another engineer's, rewritten in parallel) still import from here is passed on: import these
+// from repo/stations.ts and delete this file.
+export {
+  deleteScanKeysBefore as pruneScanKeys,
+  findStationByName,
+  listStationDrafts,
+  stationQueue,
+  type QueueRow,
+  type StationDraftRow,
+  type StationRow,
+} from './repo/stations.js';

@@ -6,7 +6,6 @@ import { refuseIfOnHold } from '../orders/hold.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import {
   claimDraftFor,
-  deleteScanKeysBefore,
   findStationByName,
   insertStation,
   markStationSeen,
@@ -196,9 +195,4 @@ export function takeOverFromOutbound(db: Db, code: string, ctx: { actor: Actor; 
     if (holder) logOrderEvent(tx, order, 'outbound_takeover', ctx.actor, ctx.now.getTime(), { from });
     return { code: order.code, from };
   });
-}
-
-/** Forgets scan keys older than `before` in a transaction of its own (a page keeps a scan queued for minutes, not days); returns how many went. */
-export function pruneScanKeys(db: Db, before: Date): number {
-  return writeTransaction(db, (tx) => deleteScanKeysBefore(tx, before));
 }

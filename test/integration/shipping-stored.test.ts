@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { writeTransaction } from '../../src/db/client.js';
 import { AppError } from '../../src/errors.js';
 import { checkItem, putVerificationMode, recordRefusedCheck } from '../../src/shipping/checks.js';
 import { addSlot, reportDrafts, setDeliveryLines } from '../../src/shipping/drafts.js';
 import { stationScan } from '../../src/shipping/scan.js';
-import { nameStation, pruneScanKeys } from '../../src/shipping/stations.js';
+import { deleteScanKeysBefore } from '../../src/shipping/repo/stations.js';
+import { nameStation } from '../../src/shipping/stations.js';
 import { createUser } from '../../src/users/service.js';
 import { buildPackingOrder, buildProduct } from '../builders.js';
 import { makeDb, PASSWORD } from '../helpers.js';
@@ -51,6 +53,6 @@ describe('what the station writes is stored as the schema says', () => {
       updated_at: later.getTime(),
     });
     // Keys strictly older than the time given go: the first scan's, not the second's.
-    expect(pruneScanKeys(db, later)).toBe(1);
+    expect(writeTransaction(db, (tx) => deleteScanKeysBefore(tx, later))).toBe(1);
   });
 });

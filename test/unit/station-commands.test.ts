@@ -20,7 +20,7 @@ function ctxAt(currentCode: string | null): CommandCtx {
     now: new Date('2026-03-01T10:00:00Z'),
     t: tEn,
     printing: { db: noDb, clock: () => new Date('2026-03-01T10:00:00Z'), timeoutMs: 1000, lang: 'en' },
-    station: { id: 3, userId: 7, name: 'Bench 2', userName: 'Pia', currentOrderId: currentCode ? 11 : null, currentCode, lastSeenAt: 0 },
+    station: { id: 3, userId: 7, name: 'Bench 2', userName: 'Pia', currentOrderId: currentCode ? 11 : null, currentCode, lastSeenAt: new Date(0) },
     scan: { key: 'k1' },
   };
 }
