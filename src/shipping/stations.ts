@@ -104,16 +104,6 @@ export function closeOrderAt(tx: Tx, station: StationRow): void {
   setStationOrder(tx, station.id, null);
 }
 
-/** {@link closeOrderAt} in a transaction of its own, for a route (CANCEL, the release form). */
-export function closeStationOrder(db: Db, station: StationRow): void {
-  writeTransaction(db, (tx) => closeOrderAt(tx, station));
-}
-
-/** {@link ensureStation} in a transaction of its own, for a route (naming the station on a device); returns the station. */
-export function nameStation(db: Db, userId: number, name: string, now: Date): StationRow {
-  return writeTransaction(db, (tx) => ensureStation(tx, userId, name, now));
-}
-
 /** Closes the order wherever it is open: its delivery was reported, nothing is left to pack there. Call inside a transaction. */
 export function releaseOrder(tx: Tx, orderId: number): void {
   releaseOrderEverywhere(tx, orderId);

@@ -5,7 +5,7 @@ import { checkItem, putVerificationMode, recordRefusedCheck } from '../../src/sh
 import { addSlot, reportDrafts, setDeliveryLines } from '../../src/shipping/drafts.js';
 import { stationScan } from '../../src/shipping/scan.js';
 import { deleteScanKeysBefore } from '../../src/shipping/repo/stations.js';
-import { nameStation } from '../../src/shipping/stations.js';
+import { nameStation } from '../../src/shipping/station-service.js';
 import { createUser } from '../../src/users/service.js';
 import { buildPackingOrder, buildProduct } from '../builders.js';
 import { makeDb, PASSWORD } from '../helpers.js';
