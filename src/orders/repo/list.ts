@@ -136,15 +136,9 @@ function union(sources: SearchSource[], page: Page): SQL {
 function matchingIds(conn: Conn, sources: SearchSource[], below: number): number[] {
   const page = { below, limit: SEARCH_CHUNK };
   const ids = sources.length === 1 ? sourceSql(sources[0]!, page) : union(sources, page);
-  return (
-    conn
-      .select({ id: sql<number>`id` })
-      // eslint-disable-next-line local/prepared-once -- which sources the search text is read as decides the statement
-      .from(sql`(${ids})`)
-      .orderBy(sql`id DESC`)
-      .all()
-      .map((r) => r.id)
-  );
+  // eslint-disable-next-line local/prepared-once -- which sources the search text is read as decides the statement
+  const rows = conn.select({ id: sql<number>`id` }).from(sql`(${ids})`).orderBy(sql`id DESC`).all();
+  return rows.map((r) => r.id);
 }
 
 /**
