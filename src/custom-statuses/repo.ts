@@ -26,7 +26,13 @@ const statements = preparedQuery((conn) => ({
     .prepare(),
   insert: conn
     .insert(customStatuses)
-    .values({ code: sql.placeholder('code'), label: sql.placeholder('label'), color: sql.placeholder('color'), createdAt: sql.placeholder('now'), updatedAt: sql.placeholder('now') })
+    .values({
+      code: sql.placeholder('code'),
+      label: sql.placeholder('label'),
+      color: sql.placeholder('color'),
+      createdAt: sql.placeholder('now'),
+      updatedAt: sql.placeholder('now'),
+    })
     .prepare(),
   update: conn
     .update(customStatuses)

@@ -56,7 +56,8 @@ const statements = preparedQuery((conn) => ({
 }));
 
 function insertEvent(db: Db, order: { id: number; code: string }, type: OrderEventType, actor: Actor, at: Date, data: string): void {
-  statements(db).insert.run({ orderId: order.id, orderCode: order.code, type, actorType: actor.type, actorId: actor.id, actorName: actor.name, data, createdAt: at });
+  const { id: orderId, code: orderCode } = order;
+  statements(db).insert.run({ orderId, orderCode, type, actorType: actor.type, actorId: actor.id, actorName: actor.name, data, createdAt: at });
 }
 
 /** Appends one row to the order's log, inside the transaction that made the change (a bare Db does not compile). */
@@ -76,7 +77,14 @@ export function appendOrderEvent(
  * scans, prints, e-mails): the time as epoch ms, and `data` may be JSON already.
  * (Still a `Db`: shipping/drafts.ts and email/queue.ts call it with one; to become `Tx` with them.)
  */
-export function logOrderEvent(db: Db, order: { id: number; code: string }, type: OrderEventType, actor: Actor, at: number, data: Record<string, unknown> | string = {}): void {
+export function logOrderEvent(
+  db: Db,
+  order: { id: number; code: string },
+  type: OrderEventType,
+  actor: Actor,
+  at: number,
+  data: Record<string, unknown> | string = {},
+): void {
   insertEvent(db, order, type, actor, new Date(at), typeof data === 'string' ? data : JSON.stringify(data));
 }
 

@@ -6,7 +6,8 @@ import { orderEvents, orders } from '../db/schema/index.js';
 
 const statements = preparedQuery((conn) => {
   // A new order: created in status order, or a preorder checked out.
-  const madeAnOrder = or(eq(orderEvents.type, 'checked_out'), and(eq(orderEvents.type, 'created'), sql`json_extract(${orderEvents.data}, '$.status') = 'order'`));
+  const createdAsOrder = and(eq(orderEvents.type, 'created'), sql`json_extract(${orderEvents.data}, '$.status') = 'order'`);
+  const madeAnOrder = or(eq(orderEvents.type, 'checked_out'), createdAsOrder);
   const newOrders = () =>
     conn
       .select({ id: orderEvents.id, code: orderEvents.orderCode, customerName: orders.customerName, at: orderEvents.createdAt })

@@ -12,7 +12,8 @@ import { findProductForScan } from '../products/repo.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
 import { presentOrderSummary } from './present.js';
 import { findOrderByCode } from './repo.js';
-import { firstOrderIdFrom, lastOrderIdBefore, orderCondition, orderIdByParcel, ordersPage, searchPage, type OrderFilter, type SearchSource } from './repo/list.js';
+import { firstOrderIdFrom, lastOrderIdBefore, orderCondition, orderIdByParcel, ordersPage, searchPage } from './repo/list.js';
+import type { OrderFilter, SearchSource } from './repo/list.js';
 
 const yesNo = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])

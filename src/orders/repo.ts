@@ -259,7 +259,16 @@ export function setCheckoutCustomer(tx: Tx, orderId: number, customer: CheckoutC
 }
 
 const holdAndDue = preparedQuery((conn) => {
-  const due = { id: orders.id, code: orders.code, status: orders.status, paymentMethod: orders.paymentMethod, paid: orders.paid, total: orders.total, paidAmount: orders.paidAmount, currency: orders.currency };
+  const due = {
+    id: orders.id,
+    code: orders.code,
+    status: orders.status,
+    paymentMethod: orders.paymentMethod,
+    paid: orders.paid,
+    total: orders.total,
+    paidAmount: orders.paidAmount,
+    currency: orders.currency,
+  };
   return {
     hold: conn
       .select({ code: orders.code, waiting: orders.waiting, approved: orders.approved, paid: orders.paid, paymentMethod: orders.paymentMethod })

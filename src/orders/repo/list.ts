@@ -35,7 +35,11 @@ export interface OrderFilter {
  * words of the customer's name or e-mail (an FTS query), the beginning of an order code, a phone
  * key, an exact SKU.
  */
-export type SearchSource = { kind: 'words'; fts: string } | { kind: 'codePrefix'; digits: string } | { kind: 'phone'; key: string } | { kind: 'sku'; sku: string };
+export type SearchSource =
+  | { kind: 'words'; fts: string }
+  | { kind: 'codePrefix'; digits: string }
+  | { kind: 'phone'; key: string }
+  | { kind: 'sku'; sku: string };
 
 /** Matches are read from the search's indexes newest first, this many at a time. */
 const SEARCH_CHUNK = 500;
