@@ -10,10 +10,18 @@ const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 export type CustomStatusRow = typeof customStatuses.$inferSelect;
 
-const statements = preparedQuery((conn) => ({
+const reads = preparedQuery((conn) => ({
   all: conn.select().from(customStatuses).orderBy(asc(customStatuses.label)).prepare(),
-  byCode: conn.select().from(customStatuses).where(eq(customStatuses.code, sql.placeholder('code'))).prepare(),
-  byId: conn.select().from(customStatuses).where(eq(customStatuses.id, sql.placeholder('id'))).prepare(),
+  byCode: conn
+    .select()
+    .from(customStatuses)
+    .where(eq(customStatuses.code, sql.placeholder('code')))
+    .prepare(),
+  byId: conn
+    .select()
+    .from(customStatuses)
+    .where(eq(customStatuses.id, sql.placeholder('id')))
+    .prepare(),
   usage: conn
     .select({ orders: count() })
     .from(orders)
@@ -24,6 +32,9 @@ const statements = preparedQuery((conn) => ({
     .from(orders)
     .where(eq(orders.customStatusId, sql.placeholder('id')))
     .prepare(),
+}));
+
+const writes = preparedQuery((conn) => ({
   insert: conn
     .insert(customStatuses)
     .values({
@@ -52,46 +63,46 @@ const statements = preparedQuery((conn) => ({
 
 /** Every custom status, by label. */
 export function listCustomStatusRows(conn: Conn): CustomStatusRow[] {
-  return statements(conn).all.all();
+  return reads(conn).all.all();
 }
 
 /** The status with this code (as stored: canonicalStatusCode), or undefined. */
 export function findCustomStatusByCode(conn: Conn, code: string): CustomStatusRow | undefined {
-  return statements(conn).byCode.get({ code });
+  return reads(conn).byCode.get({ code });
 }
 
 /** The status with this id, or null (also for a null id: an order without one). */
 export function findCustomStatus(conn: Conn, id: number | null): CustomStatusRow | null {
   if (id === null) return null;
-  return statements(conn).byId.get({ id }) ?? null;
+  return reads(conn).byId.get({ id }) ?? null;
 }
 
 /** How many orders carry the status (an index range count). */
 export function countOrdersWithStatus(conn: Conn, id: number): number {
-  return statements(conn).usage.get({ id })?.orders ?? 0;
+  return reads(conn).usage.get({ id })?.orders ?? 0;
 }
 
 /** The orders that carry the status: id and code. */
 export function ordersWithStatus(conn: Conn, id: number): { id: number; code: string }[] {
-  return statements(conn).carriers.all({ id });
+  return reads(conn).carriers.all({ id });
 }
 
 /** Writes a new status. */
 export function insertCustomStatus(tx: Tx, status: { code: string; label: string; color: string }, now: Date): void {
-  statements(tx).insert.run({ ...status, now });
+  writes(tx).insert.run({ ...status, now });
 }
 
 /** Renames or recolours a status. */
 export function updateCustomStatus(tx: Tx, id: number, input: { label: string; color: string }, now: Date): void {
-  statements(tx).update.run({ id, label: input.label, color: input.color, now: now.getTime() });
+  writes(tx).update.run({ id, label: input.label, color: input.color, now: now.getTime() });
 }
 
 /** Takes the status off every order that carries it. */
 export function clearStatusFromOrders(tx: Tx, id: number, now: Date): void {
-  statements(tx).clearFromOrders.run({ id, now: now.getTime() });
+  writes(tx).clearFromOrders.run({ id, now: now.getTime() });
 }
 
 /** Deletes a status (no order may carry it: the foreign key restricts). */
 export function deleteCustomStatusRow(tx: Tx, id: number): void {
-  statements(tx).delete.run({ id });
+  writes(tx).delete.run({ id });
 }

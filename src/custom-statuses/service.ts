@@ -35,7 +35,12 @@ function load(conn: Conn, code: string) {
  * Creates the status `code` or renames / recolours it. Orders refer to the row, so a new label
  * shows on every order at once, past ones included.
  */
-export function putCustomStatus(db: Db, code: string, input: CustomStatusBody, now: Date): { created: boolean; status: { code: string; label: string; color: string } } {
+export function putCustomStatus(
+  db: Db,
+  code: string,
+  input: CustomStatusBody,
+  now: Date,
+): { created: boolean; status: { code: string; label: string; color: string } } {
   code = canonicalStatusCode(code);
   return writeTransaction(db, (tx) => {
     const existing = findCustomStatusByCode(tx, code);

@@ -32,7 +32,7 @@ export type OrderEventType =
   | 'return_received'
   | 'deleted';
 
-const statements = preparedQuery((conn) => ({
+const writes = preparedQuery((conn) => ({
   insert: conn
     .insert(orderEvents)
     .values({
@@ -47,6 +47,9 @@ const statements = preparedQuery((conn) => ({
       createdAt: sql.placeholder('createdAt'),
     })
     .prepare(),
+}));
+
+const reads = preparedQuery((conn) => ({
   ofOrder: conn
     .select()
     .from(orderEvents)
@@ -55,9 +58,9 @@ const statements = preparedQuery((conn) => ({
     .prepare(),
 }));
 
-function insertEvent(db: Db, order: { id: number; code: string }, type: OrderEventType, actor: Actor, at: Date, data: string): void {
-  const { id: orderId, code: orderCode } = order;
-  statements(db).insert.run({ orderId, orderCode, type, actorType: actor.type, actorId: actor.id, actorName: actor.name, data, createdAt: at });
+/** The placeholder values of one log row; `data` as JSON text. */
+function eventRow(order: { id: number; code: string }, type: OrderEventType, actor: Actor, at: Date, data: string) {
+  return { orderId: order.id, orderCode: order.code, type, actorType: actor.type, actorId: actor.id, actorName: actor.name, data, createdAt: at };
 }
 
 /** Appends one row to the order's log, inside the transaction that made the change (a bare Db does not compile). */
@@ -69,13 +72,14 @@ export function appendOrderEvent(
   now: Date,
   data: Record<string, unknown> = {},
 ): void {
-  insertEvent(tx, order, type, actor, now, JSON.stringify(data));
+  writes(tx).insert.run(eventRow(order, type, actor, now, JSON.stringify(data)));
 }
 
 /**
  * appendOrderEvent for paths that log hundreds of changes at a time (the pack script, Report in,
  * scans, prints, e-mails): the time as epoch ms, and `data` may be JSON already.
- * (Still a `Db`: shipping/drafts.ts and email/queue.ts call it with one; to become `Tx` with them.)
+ * Still a `Db` (local/transaction-boundary reports it): shipping/drafts.ts `event` and email/queue.ts
+ * `queueWith` call it with one on this branch; both pass a Tx on theirs, and then this takes `tx: Tx`.
  */
 export function logOrderEvent(
   db: Db,
@@ -85,12 +89,12 @@ export function logOrderEvent(
   at: number,
   data: Record<string, unknown> | string = {},
 ): void {
-  insertEvent(db, order, type, actor, new Date(at), typeof data === 'string' ? data : JSON.stringify(data));
+  writes(db).insert.run(eventRow(order, type, actor, new Date(at), typeof data === 'string' ? data : JSON.stringify(data)));
 }
 
 export type OrderEventRow = typeof orderEvents.$inferSelect;
 
 /** The log of an order, oldest first: every API answer about an order reads it. */
 export function eventsOfOrder(conn: Conn, orderId: number): OrderEventRow[] {
-  return statements(conn).ofOrder.all({ orderId });
+  return reads(conn).ofOrder.all({ orderId });
 }

@@ -14,7 +14,10 @@ const statements = preparedQuery((conn) => {
       .from(orderEvents)
       .leftJoin(orders, eq(orders.id, orderEvents.orderId));
   return {
-    newest: conn.select({ id: sql<number>`coalesce(max(${orderEvents.id}), 0)` }).from(orderEvents).prepare(),
+    newest: conn
+      .select({ id: sql<number>`coalesce(max(${orderEvents.id}), 0)` })
+      .from(orderEvents)
+      .prepare(),
     after: newOrders()
       .where(and(gt(orderEvents.id, sql.placeholder('after')), madeAnOrder))
       .orderBy(orderEvents.id)

@@ -176,7 +176,15 @@ function discardOpenDelivery(tx: Tx, order: OrderRow, ctx: Ctx): void {
  * lines version (printed pick slips go stale) and the event log. An order left with nothing to ship
  * is shipped ({@link shipIfNothingLeft}).
  */
-function setLineQuantity(tx: Tx, order: OrderRow, line: OrderLineRow | null, product: ProductRow | undefined, quantity: number, ctx: Ctx, add?: { sku: string; name: string; unitPrice: number; vatRate: number }) {
+function setLineQuantity(
+  tx: Tx,
+  order: OrderRow,
+  line: OrderLineRow | null,
+  product: ProductRow | undefined,
+  quantity: number,
+  ctx: Ctx,
+  add?: { sku: string; name: string; unitPrice: number; vatRate: number },
+) {
   assertEditable(order);
   const before = line?.quantity ?? 0;
   const shipped = line?.shippedQuantity ?? 0;
@@ -190,7 +198,12 @@ function setLineQuantity(tx: Tx, order: OrderRow, line: OrderLineRow | null, pro
   if (order.status === 'packing' && delta > 0 && product?.trackStock) {
     const { available } = stockView(product);
     if (delta > available) {
-      throw new AppError('insufficient_stock', 'errors.insufficientStock', { sku: product.sku, requested: delta, available: Math.max(available, 0) }, { sku: product.sku, requested: delta, available });
+      throw new AppError(
+        'insufficient_stock',
+        'errors.insufficientStock',
+        { sku: product.sku, requested: delta, available: Math.max(available, 0) },
+        { sku: product.sku, requested: delta, available },
+      );
     }
   }
   const changes = new CounterChanges();
@@ -217,7 +230,12 @@ function setLineQuantity(tx: Tx, order: OrderRow, line: OrderLineRow | null, pro
   if (!totals.ok) throw fieldError('quantity', 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
   const { subtotal, total } = totals;
   const paid = order.paidAmount > 0 ? order.paidAmount >= total : order.paid;
-  const updated = setOrderTotals(tx, order.id, { subtotal, total, paid, paidAt: paid ? (order.paidAt ?? ctx.now) : null, linesVersion: order.linesVersion + 1 }, ctx.now);
+  const updated = setOrderTotals(
+    tx,
+    order.id,
+    { subtotal, total, paid, paidAt: paid ? (order.paidAt ?? ctx.now) : null, linesVersion: order.linesVersion + 1 },
+    ctx.now,
+  );
   return shipIfNothingLeft(tx, updated, ctx);
 }
 
@@ -228,7 +246,13 @@ export function addLine(db: Db, code: string, input: { sku: string; quantity: nu
     assertEditable(order);
     const product = findProductBySku(tx, input.sku);
     if (!product) throw fieldError('sku', 'validation.unknownSku', { sku: input.sku });
-    if (product.archivedAt) throw new AppError('product_archived', 'errors.productArchived', { sku: product.sku }, { sku: product.sku, fields: [{ path: 'sku', key: 'errors.productArchived', params: { sku: product.sku } }] });
+    if (product.archivedAt)
+      throw new AppError(
+        'product_archived',
+        'errors.productArchived',
+        { sku: product.sku },
+        { sku: product.sku, fields: [{ path: 'sku', key: 'errors.productArchived', params: { sku: product.sku } }] },
+      );
     const existing = listLines(tx, order.id).find((l) => l.sku === product.sku);
     if (existing) return setLineQuantity(tx, order, existing, product, existing.quantity + input.quantity, ctx);
     const unitPrice = input.unitPrice ?? product.price;

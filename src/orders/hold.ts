@@ -55,7 +55,8 @@ export interface HoldLink {
 /** Where this reader can release the hold: nothing for a packer (the message says whom to ask). */
 export function holdLinks(reason: OrderHold, code: string, role: Role): HoldLink[] {
   const links: HoldLink[] = [];
-  if (can(role, 'orders')) links.push({ href: `/orders/${encodeURIComponent(code)}${reason === 'approval' ? '#approve' : ''}`, key: 'outbound.hold.openOrder' });
+  if (can(role, 'orders'))
+    links.push({ href: `/orders/${encodeURIComponent(code)}${reason === 'approval' ? '#approve' : ''}`, key: 'outbound.hold.openOrder' });
   if (reason === 'approval' && can(role, 'settings')) links.push({ href: '/settings/pack-script', key: 'outbound.hold.openSettings' });
   return links;
 }

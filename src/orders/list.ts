@@ -1,4 +1,3 @@
-import type { SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { findCustomStatusByCode } from '../custom-statuses/repo.js';
 import { canonicalStatusCode } from '../custom-statuses/schemas.js';
@@ -75,7 +74,20 @@ export const orderFilterQuery = orderListQuery.omit({ limit: true, cursor: true 
 export type OrderFilterQuery = z.infer<typeof orderFilterQuery>;
 
 /** The filters of a query that are not the plain search box: the page opens its advanced search for them. */
-export const ADVANCED_FILTERS = ['customStatus', 'paid', 'waiting', 'reviewed', 'paymentMethod', 'from', 'to', 'minTotal', 'maxTotal', 'minValue', 'maxValue', 'sku'] as const;
+export const ADVANCED_FILTERS = [
+  'customStatus',
+  'paid',
+  'waiting',
+  'reviewed',
+  'paymentMethod',
+  'from',
+  'to',
+  'minTotal',
+  'maxTotal',
+  'minValue',
+  'maxValue',
+  'sku',
+] as const;
 
 /** The fewest digits read as the beginning of an order code: 3 would match one order in 900. */
 export const MIN_CODE_PREFIX = 4;
@@ -145,7 +157,7 @@ export function listOrders(conn: Conn, query: OrderListQuery, timeZone: string) 
  * Every order the list's filters match, as one condition on `orders` (the search words as a
  * subquery on the search index), paging left out: what the CSV export iterates.
  */
-export function orderListCondition(conn: Conn, query: OrderFilterQuery, timeZone: string): SQL | undefined {
+export function orderListCondition(conn: Conn, query: OrderFilterQuery, timeZone: string): ReturnType<typeof orderCondition> {
   const { filter, sources } = orderFilters(conn, query, timeZone);
   return orderCondition(filter, sources);
 }

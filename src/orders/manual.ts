@@ -102,7 +102,11 @@ export function productForScan(conn: Conn, raw: string): { sku: string; name: st
   if (named) return { sku: named.sku, name: named.name, quantity: 1 };
   const { quantity, code } = splitCount(raw);
   const scan = readItemScan(code);
-  if (scan.kind === 'invalid') throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
+  if (scan.kind === 'invalid')
+    throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', {
+      text: code,
+      ...invalidScanParams(scan),
+    });
   const product =
     scan.kind === 'gtin'
       ? gtinVariants(scan.gtin)
@@ -195,18 +199,21 @@ export function priceManualOrder(db: Db, form: ManualOrderForm, currency: string
     const quantity = /^\d{1,6}$/.test(l.quantity.trim()) ? Number(l.quantity.trim()) : 0;
     return { sku: l.sku, product, quantity, unitPrice: product?.price ?? null };
   });
-  const lines = counted.map(
-    (c): PricedLine => ({
-      sku: c.sku,
-      name: c.product?.name ?? null,
-      unitPrice: c.unitPrice,
-      lineTotal: c.unitPrice !== null && c.quantity >= 1 ? c.unitPrice * c.quantity : null,
-      archived: c.product !== undefined && c.product.archivedAt !== null,
-    }),
-  );
+  const lines = counted.map((c): PricedLine => ({
+    sku: c.sku,
+    name: c.product?.name ?? null,
+    unitPrice: c.unitPrice,
+    lineTotal: c.unitPrice !== null && c.quantity >= 1 ? c.unitPrice * c.quantity : null,
+    archived: c.product !== undefined && c.product.archivedAt !== null,
+  }));
   const shippingFee = 0;
   const complete = lines.length > 0 && lines.every((l) => l.lineTotal !== null);
-  const totals = complete ? orderTotals(counted.map((c) => ({ unitPrice: c.unitPrice!, quantity: c.quantity })), shippingFee) : null;
+  const totals = complete
+    ? orderTotals(
+        counted.map((c) => ({ unitPrice: c.unitPrice!, quantity: c.quantity })),
+        shippingFee,
+      )
+    : null;
   return { lines, currency, shippingFee, total: totals?.ok ? totals.total : null };
 }
 

@@ -17,9 +17,20 @@ const raw = (name: string) => sql`${sql.placeholder(name)}`;
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
 
-
-const orderByCode = preparedQuery((conn) => conn.select().from(orders).where(eq(orders.code, sql.placeholder('code'))).prepare());
-const orderById = preparedQuery((conn) => conn.select().from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare());
+const orderByCode = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(orders)
+    .where(eq(orders.code, sql.placeholder('code')))
+    .prepare(),
+);
+const orderById = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('id')))
+    .prepare(),
+);
 
 /** The order with this code as stored (orders/lookup.ts reads what people type), or undefined. */
 export function findOrderByCode(conn: Conn, code: string): OrderRow | undefined {
@@ -32,7 +43,12 @@ export function findOrderById(conn: Conn, id: number): OrderRow | undefined {
 }
 
 const linesOf = preparedQuery((conn) =>
-  conn.select().from(orderLines).where(eq(orderLines.orderId, sql.placeholder('orderId'))).orderBy(asc(orderLines.id)).prepare(),
+  conn
+    .select()
+    .from(orderLines)
+    .where(eq(orderLines.orderId, sql.placeholder('orderId')))
+    .orderBy(asc(orderLines.id))
+    .prepare(),
 );
 
 /** The lines of an order, oldest first. */
@@ -41,7 +57,10 @@ export function listLines(conn: Conn, orderId: number): OrderLineRow[] {
 }
 
 const deliveryReads = preparedQuery((conn) => {
-  const ofOrder = conn.select({ id: deliveries.id }).from(deliveries).where(eq(deliveries.orderId, sql.placeholder('orderId')));
+  const ofOrder = conn
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(eq(deliveries.orderId, sql.placeholder('orderId')));
   return {
     any: conn
       .select({ id: deliveries.id })
@@ -49,7 +68,12 @@ const deliveryReads = preparedQuery((conn) => {
       .where(eq(deliveries.orderId, sql.placeholder('orderId')))
       .limit(1)
       .prepare(),
-    deliveries: conn.select().from(deliveries).where(eq(deliveries.orderId, sql.placeholder('orderId'))).orderBy(asc(deliveries.id)).prepare(),
+    deliveries: conn
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.orderId, sql.placeholder('orderId')))
+      .orderBy(asc(deliveries.id))
+      .prepare(),
     parcels: conn.select().from(deliveryParcels).where(inArray(deliveryParcels.deliveryId, ofOrder)).orderBy(asc(deliveryParcels.id)).prepare(),
     lines: conn
       .select({ deliveryId: deliveryLines.deliveryId, orderLineId: deliveryLines.orderLineId, sku: orderLines.sku, quantity: deliveryLines.quantity })
@@ -86,13 +110,22 @@ export type NewOrder = Required<Omit<typeof orders.$inferInsert, 'id' | 'approve
 /** A new order line, as sold. */
 export type NewOrderLine = Omit<typeof orderLines.$inferInsert, 'id' | 'shippedQuantity'> & { productId: number };
 
-const intake = preparedQuery((conn) => ({
+// What order intake reads and writes, prepared once per connection (every POST /api/v1/orders runs them).
+const intakeReads = preparedQuery((conn) => ({
   codeExists: conn
     .select({ id: orders.id })
     .from(orders)
     .where(eq(orders.code, sql.placeholder('code')))
     .prepare(),
   newestCreatedAt: conn.select({ createdAt: orders.createdAt }).from(orders).orderBy(desc(orders.id)).limit(1).prepare(),
+  paymentSeen: conn
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.orderId, sql.placeholder('orderId')), eq(payments.reference, sql.placeholder('reference'))))
+    .prepare(),
+}));
+
+const intake = preparedQuery((conn) => ({
   // The customer_search column feeds orders_fts through the orders_fts_insert trigger.
   insertOrder: conn
     .insert(orders)
@@ -159,16 +192,11 @@ const intake = preparedQuery((conn) => ({
     .where(eq(orders.id, sql.placeholder('id')))
     .returning()
     .prepare(),
-  paymentSeen: conn
-    .select({ id: payments.id })
-    .from(payments)
-    .where(and(eq(payments.orderId, sql.placeholder('orderId')), eq(payments.reference, sql.placeholder('reference'))))
-    .prepare(),
 }));
 
 /** Whether an order code is taken. */
 export function orderCodeExists(conn: Conn, code: string): boolean {
-  return intake(conn).codeExists.get({ code }) !== undefined;
+  return intakeReads(conn).codeExists.get({ code }) !== undefined;
 }
 
 /**
@@ -177,7 +205,7 @@ export function orderCodeExists(conn: Conn, code: string): boolean {
  * id range (orders/list.ts).
  */
 export function nextCreatedAt(conn: Conn, now: Date): Date {
-  const newest = intake(conn).newestCreatedAt.get()?.createdAt;
+  const newest = intakeReads(conn).newestCreatedAt.get()?.createdAt;
   return newest !== undefined && newest.getTime() > now.getTime() ? newest : now;
 }
 
@@ -200,7 +228,7 @@ export function insertPayment(tx: Tx, payment: { orderId: number; amount: number
 
 /** Whether a payment with this reference was recorded on the order (a retried callback). */
 export function paymentRecorded(conn: Conn, orderId: number, reference: string): boolean {
-  return intake(conn).paymentSeen.get({ orderId, reference }) !== undefined;
+  return intakeReads(conn).paymentSeen.get({ orderId, reference }) !== undefined;
 }
 
 /** Sets what has been paid of an order and returns the order as stored. */
@@ -275,8 +303,16 @@ const holdAndDue = preparedQuery((conn) => {
       .from(orders)
       .where(eq(orders.id, sql.placeholder('id')))
       .prepare(),
-    dueById: conn.select(due).from(orders).where(eq(orders.id, sql.placeholder('id'))).prepare(),
-    dueByCode: conn.select(due).from(orders).where(eq(orders.code, sql.placeholder('code'))).prepare(),
+    dueById: conn
+      .select(due)
+      .from(orders)
+      .where(eq(orders.id, sql.placeholder('id')))
+      .prepare(),
+    dueByCode: conn
+      .select(due)
+      .from(orders)
+      .where(eq(orders.code, sql.placeholder('code')))
+      .prepare(),
     released: conn
       .select({ due: sql<number | null>`max(json_extract(${orderEvents.data}, '$.due'))` })
       .from(orderEvents)

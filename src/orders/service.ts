@@ -128,7 +128,12 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
   const archived = input.lines.findIndex((line) => products.get(line.sku)!.archivedAt !== null);
   if (archived >= 0) {
     const sku = input.lines[archived]!.sku;
-    throw new AppError('product_archived', 'errors.productArchived', { sku }, { sku, fields: [{ path: `lines.${archived}.sku`, key: 'errors.productArchived', params: { sku } }] });
+    throw new AppError(
+      'product_archived',
+      'errors.productArchived',
+      { sku },
+      { sku, fields: [{ path: `lines.${archived}.sku`, key: 'errors.productArchived', params: { sku } }] },
+    );
   }
 
   const priced = input.lines.map((line) => {
@@ -136,8 +141,12 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
     return { line, product, unitPrice: line.unitPrice ?? product.price! };
   });
   const shippingFee = input.shippingFee ?? 0;
-  const totals = orderTotals(priced.map((p) => ({ unitPrice: p.unitPrice, quantity: p.line.quantity })), shippingFee);
-  if (!totals.ok) throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
+  const totals = orderTotals(
+    priced.map((p) => ({ unitPrice: p.unitPrice, quantity: p.line.quantity })),
+    shippingFee,
+  );
+  if (!totals.ok)
+    throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
   const { subtotal, total } = totals;
   const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
   const createdAt = nextCreatedAt(tx, ctx.now);
@@ -168,7 +177,16 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
   const mailLines: LineForMail[] = [];
   const lines: OrderLineRow[] = [];
   for (const { line, product, unitPrice } of priced) {
-    const written = { orderId: order.id, productId: product.id, sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate, quantity: line.quantity, createdAt: ctx.now };
+    const written = {
+      orderId: order.id,
+      productId: product.id,
+      sku: product.sku,
+      name: product.name,
+      unitPrice,
+      vatRate: product.vatRate,
+      quantity: line.quantity,
+      createdAt: ctx.now,
+    };
     const id = insertOrderLine(tx, written);
     lines.push({ ...written, id, shippedQuantity: 0 });
     mailLines.push({ id, sku: product.sku, name: product.name, unitPrice, quantity: line.quantity, shipped: 0 });
@@ -215,7 +233,12 @@ export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderCo
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
     if (order.status !== 'preorder') {
-      throw new AppError('illegal_status_move', 'errors.checkoutNotPreorder', { code: order.code, status: order.status }, { from: order.status, to: 'order', allowed: [] });
+      throw new AppError(
+        'illegal_status_move',
+        'errors.checkoutNotPreorder',
+        { code: order.code, status: order.status },
+        { from: order.status, to: 'order', allowed: [] },
+      );
     }
     const customer = saveCustomer(tx, input.customer, ctx.now);
     setCheckoutCustomer(tx, order.id, { ...customerSnapshot(input.customer, customer.id), paymentMethod: input.paymentMethod });
@@ -248,7 +271,12 @@ export function recordPayment(db: Db, code: string, input: PaymentBody, ctx: Ord
  * (cancelled → order). The state machine refuses the rest with the allowed moves. The new status's
  * e-mail is written with the move as `notify` says (src/email/queue.ts).
  */
-export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderContext & { notify?: Notify; /** Receives the ids of the e-mails written. */ queued?: number[] }): OrderRow {
+export function changeStatus(
+  db: Db,
+  code: string,
+  to: OrderStatus,
+  ctx: OrderContext & { notify?: Notify; /** Receives the ids of the e-mails written. */ queued?: number[] },
+): OrderRow {
   const notify = ctx.notify ?? 'auto';
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);

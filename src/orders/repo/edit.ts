@@ -3,16 +3,41 @@ import { preparedQuery, type Conn, type Tx } from '../../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../../db/schema/index.js';
 import type { OrderLineRow, OrderRow } from '../repo.js';
 
+// The statements of editing an order (orders/edit.ts): its details and approval, its lines and
+// totals, the open delivery an edit cuts down or discards, deleting it. Prepared once per connection.
+
 /**
  * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
  * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
  */
 const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
-// The statements of editing an order (orders/edit.ts): its details and approval, its lines and
-// totals, the open delivery an edit cuts down or discards, deleting it. Prepared once per connection.
+const reads = preparedQuery((conn) => ({
+  line: conn
+    .select()
+    .from(orderLines)
+    .where(and(eq(orderLines.id, sql.placeholder('lineId')), eq(orderLines.orderId, sql.placeholder('orderId'))))
+    .prepare(),
+  draftChoices: conn
+    .select({ deliveryId: deliveryLines.deliveryId, quantity: deliveryLines.quantity })
+    .from(deliveryLines)
+    .innerJoin(deliveries, eq(deliveries.id, deliveryLines.deliveryId))
+    .where(and(eq(deliveryLines.orderLineId, sql.placeholder('lineId')), eq(deliveries.status, 'draft')))
+    .prepare(),
+  draftOf: conn
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.orderId, sql.placeholder('orderId')), eq(deliveries.status, 'draft')))
+    .prepare(),
+  parcelsOf: conn
+    .select({ parcelId: deliveryParcels.parcelId })
+    .from(deliveryParcels)
+    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
+    .orderBy(deliveryParcels.id)
+    .prepare(),
+}));
 
-const statements = preparedQuery((conn) => {
+const writes = preparedQuery((conn) => {
   const byId = eq(orders.id, sql.placeholder('id'));
   const deliveryLine = and(eq(deliveryLines.deliveryId, sql.placeholder('deliveryId')), eq(deliveryLines.orderLineId, sql.placeholder('lineId')));
   return {
@@ -29,7 +54,12 @@ const statements = preparedQuery((conn) => {
       .where(byId)
       .returning()
       .prepare(),
-    approve: conn.update(orders).set({ approved: true, updatedAt: raw('now') }).where(byId).returning().prepare(),
+    approve: conn
+      .update(orders)
+      .set({ approved: true, updatedAt: raw('now') })
+      .where(byId)
+      .returning()
+      .prepare(),
     setTotals: conn
       .update(orders)
       .set({
@@ -44,11 +74,6 @@ const statements = preparedQuery((conn) => {
       .returning()
       .prepare(),
     deleteOrder: conn.delete(orders).where(byId).prepare(),
-    line: conn
-      .select()
-      .from(orderLines)
-      .where(and(eq(orderLines.id, sql.placeholder('lineId')), eq(orderLines.orderId, sql.placeholder('orderId'))))
-      .prepare(),
     setLineQuantity: conn
       .update(orderLines)
       .set({ quantity: raw('quantity') })
@@ -58,29 +83,16 @@ const statements = preparedQuery((conn) => {
       .delete(orderLines)
       .where(eq(orderLines.id, sql.placeholder('lineId')))
       .prepare(),
-    draftChoices: conn
-      .select({ deliveryId: deliveryLines.deliveryId, quantity: deliveryLines.quantity })
-      .from(deliveryLines)
-      .innerJoin(deliveries, eq(deliveries.id, deliveryLines.deliveryId))
-      .where(and(eq(deliveryLines.orderLineId, sql.placeholder('lineId')), eq(deliveries.status, 'draft')))
+    setChosen: conn
+      .update(deliveryLines)
+      .set({ quantity: raw('quantity') })
+      .where(deliveryLine)
       .prepare(),
-    setChosen: conn.update(deliveryLines).set({ quantity: raw('quantity') }).where(deliveryLine).prepare(),
     deleteChosen: conn.delete(deliveryLines).where(deliveryLine).prepare(),
     touchDelivery: conn
       .update(deliveries)
       .set({ updatedAt: raw('now') })
       .where(eq(deliveries.id, sql.placeholder('deliveryId')))
-      .prepare(),
-    draftOf: conn
-      .select({ id: deliveries.id })
-      .from(deliveries)
-      .where(and(eq(deliveries.orderId, sql.placeholder('orderId')), eq(deliveries.status, 'draft')))
-      .prepare(),
-    parcelsOf: conn
-      .select({ parcelId: deliveryParcels.parcelId })
-      .from(deliveryParcels)
-      .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
-      .orderBy(deliveryParcels.id)
       .prepare(),
     deleteParcels: conn
       .delete(deliveryParcels)
@@ -108,12 +120,12 @@ export interface OrderDetails {
 
 /** Writes the order's details and returns the order as stored. */
 export function setOrderDetails(tx: Tx, orderId: number, details: OrderDetails, now: Date): OrderRow {
-  return statements(tx).setDetails.get({ id: orderId, ...details, waiting: details.waiting ? 1 : 0, reviewed: details.reviewed ? 1 : 0, now: now.getTime() });
+  return writes(tx).setDetails.get({ id: orderId, ...details, waiting: details.waiting ? 1 : 0, reviewed: details.reviewed ? 1 : 0, now: now.getTime() });
 }
 
 /** Sets the order's approval and returns the order as stored. */
 export function setApproved(tx: Tx, orderId: number, now: Date): OrderRow {
-  return statements(tx).approve.get({ id: orderId, now: now.getTime() });
+  return writes(tx).approve.get({ id: orderId, now: now.getTime() });
 }
 
 /** Writes what a line change makes of the order (totals, paid, lines version) and returns it as stored. */
@@ -123,61 +135,61 @@ export function setOrderTotals(
   totals: { subtotal: number; total: number; paid: boolean; paidAt: Date | null; linesVersion: number },
   now: Date,
 ): OrderRow {
-  return statements(tx).setTotals.get({ id: orderId, ...totals, paid: totals.paid ? 1 : 0, paidAt: totals.paidAt?.getTime() ?? null, now: now.getTime() });
+  return writes(tx).setTotals.get({ id: orderId, ...totals, paid: totals.paid ? 1 : 0, paidAt: totals.paidAt?.getTime() ?? null, now: now.getTime() });
 }
 
 /** Deletes the order (its lines go with it: ON DELETE CASCADE). */
 export function deleteOrderRow(tx: Tx, orderId: number): void {
-  statements(tx).deleteOrder.run({ id: orderId });
+  writes(tx).deleteOrder.run({ id: orderId });
 }
 
 /** The line `lineId` if it is one of the order's, else undefined. */
 export function findLineOfOrder(conn: Conn, orderId: number, lineId: number): OrderLineRow | undefined {
-  return statements(conn).line.get({ lineId, orderId });
+  return reads(conn).line.get({ lineId, orderId });
 }
 
 /** Sets a line's quantity. */
 export function setLineQuantityRow(tx: Tx, lineId: number, quantity: number): void {
-  statements(tx).setLineQuantity.run({ lineId, quantity });
+  writes(tx).setLineQuantity.run({ lineId, quantity });
 }
 
 /** Deletes a line. */
 export function deleteLineRow(tx: Tx, lineId: number): void {
-  statements(tx).deleteLine.run({ lineId });
+  writes(tx).deleteLine.run({ lineId });
 }
 
 /** What open deliveries (drafts) chose of a line: the delivery and the quantity. */
 export function draftChoicesOfLine(conn: Conn, lineId: number): { deliveryId: number; quantity: number }[] {
-  return statements(conn).draftChoices.all({ lineId });
+  return reads(conn).draftChoices.all({ lineId });
 }
 
 /** Sets what an open delivery chose of a line (0 is not a quantity: {@link dropDraftChoice}), and notes the delivery changed. */
 export function setDraftChoice(tx: Tx, deliveryId: number, lineId: number, quantity: number, now: Date): void {
-  statements(tx).setChosen.run({ deliveryId, lineId, quantity });
-  statements(tx).touchDelivery.run({ deliveryId, now: now.getTime() });
+  writes(tx).setChosen.run({ deliveryId, lineId, quantity });
+  writes(tx).touchDelivery.run({ deliveryId, now: now.getTime() });
 }
 
 /** Drops a line from an open delivery's choice, and notes the delivery changed. */
 export function dropDraftChoice(tx: Tx, deliveryId: number, lineId: number, now: Date): void {
-  statements(tx).deleteChosen.run({ deliveryId, lineId });
-  statements(tx).touchDelivery.run({ deliveryId, now: now.getTime() });
+  writes(tx).deleteChosen.run({ deliveryId, lineId });
+  writes(tx).touchDelivery.run({ deliveryId, now: now.getTime() });
 }
 
 /** The order's open delivery (a station's draft), or undefined. */
 export function findDraftDelivery(conn: Conn, orderId: number): { id: number } | undefined {
-  return statements(conn).draftOf.get({ orderId });
+  return reads(conn).draftOf.get({ orderId });
 }
 
 /** The parcel IDs of a delivery, in the order they were added. */
 export function parcelIdsOfDelivery(conn: Conn, deliveryId: number): string[] {
-  return statements(conn)
+  return reads(conn)
     .parcelsOf.all({ deliveryId })
     .map((p) => p.parcelId);
 }
 
 /** Deletes a delivery with its parcels and chosen lines. */
 export function deleteDeliveryWithParts(tx: Tx, deliveryId: number): void {
-  const s = statements(tx);
+  const s = writes(tx);
   s.deleteParcels.run({ deliveryId });
   s.deleteLines.run({ deliveryId });
   s.deleteDelivery.run({ deliveryId });

@@ -36,10 +36,7 @@ export interface OrderFilter {
  * key, an exact SKU.
  */
 export type SearchSource =
-  | { kind: 'words'; fts: string }
-  | { kind: 'codePrefix'; digits: string }
-  | { kind: 'phone'; key: string }
-  | { kind: 'sku'; sku: string };
+  { kind: 'words'; fts: string } | { kind: 'codePrefix'; digits: string } | { kind: 'phone'; key: string } | { kind: 'sku'; sku: string };
 
 /** Matches are read from the search's indexes newest first, this many at a time. */
 const SEARCH_CHUNK = 500;
@@ -93,7 +90,11 @@ const isEmpty = (filter: OrderFilter) => Object.values(filter).every((v) => v ==
 
 function filteredPage(conn: Conn, where: (SQL | undefined)[], limit: number): OrderListRow[] {
   // eslint-disable-next-line local/prepared-once -- the WHERE is the filters the user picked
-  return pageSelect(conn).where(and(...where)).orderBy(desc(orders.id)).limit(limit).all();
+  return pageSelect(conn)
+    .where(and(...where))
+    .orderBy(desc(orders.id))
+    .limit(limit)
+    .all();
 }
 
 /** A page of the list, newest first, ids below `before` (keyset: page 500 costs what page 1 does), at most `limit` rows. */
@@ -141,7 +142,11 @@ function matchingIds(conn: Conn, sources: SearchSource[], below: number): number
   const page = { below, limit: SEARCH_CHUNK };
   const ids = sources.length === 1 ? sourceSql(sources[0]!, page) : union(sources, page);
   // eslint-disable-next-line local/prepared-once -- which sources the search text is read as decides the statement
-  const rows = conn.select({ id: sql<number>`id` }).from(sql`(${ids})`).orderBy(sql`id DESC`).all();
+  const rows = conn
+    .select({ id: sql<number>`id` })
+    .from(sql`(${ids})`)
+    .orderBy(sql`id DESC`)
+    .all();
   return rows.map((r) => r.id);
 }
 
