@@ -14,7 +14,7 @@ import { noteRequest } from './activity.js';
 import { documentSettingsWeb } from './documents/web.js';
 import { NewOrderFeed } from './live/new-orders.js';
 import { newOrdersWeb } from './live/web.js';
-import { ordersWeb } from './orders/web.js';
+import { ordersWeb } from './orders/web/index.js';
 import { outboundWeb } from './outbound/web.js';
 import { PackRunHub } from './pack/live.js';
 import { packSettingsWeb, packWeb } from './pack/web.js';

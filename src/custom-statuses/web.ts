@@ -21,7 +21,12 @@ export function customStatusesWeb({ db, clock }: AppDeps): Router {
       const fields = formFields(req);
       const code = parse(customStatusCode, fields.code ?? '');
       if (listCustomStatusesWithUsage(db).some((s) => s.code === code)) {
-        throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'code', key: 'validation.customStatusExists', params: { code } }] });
+        throw new AppError(
+          'validation_failed',
+          'errors.validationFailed',
+          { count: 1 },
+          { fields: [{ path: 'code', key: 'validation.customStatusExists', params: { code } }] },
+        );
       }
       putCustomStatus(db, code, parse(customStatusBody, { label: fields.label, color: fields.color }), clock());
       setFlash(req, 'success', 'customStatuses.created', { code });

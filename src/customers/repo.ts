@@ -1,5 +1,13 @@
-import { preparedFor, type Tx } from '../db/client.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { preparedQuery, type Tx } from '../db/client.js';
+import { customers } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
+
+/**
+ * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
+ * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
+ */
+const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 export interface CustomerInput {
   type?: 'guest' | 'account' | undefined;
@@ -11,38 +19,55 @@ export interface CustomerInput {
   address: { line1: string; line2?: string | undefined; postalCode: string; city: string; country: string };
 }
 
-const stmts = preparedFor((sqlite) => ({
-  account: sqlite.prepare<[string], number>("SELECT id FROM customers WHERE kind = 'account' AND email = ?").pluck(),
-  update: sqlite.prepare<[CustomerValues & { id: number }]>(
-    `UPDATE customers SET kind = @kind, email = @email, name = @name, phone = @phone, address_line1 = @addressLine1, address_line2 = @addressLine2,
-       postal_code = @postalCode, city = @city, country = @country, updated_at = @updatedAt WHERE id = @id`,
-  ),
-  insert: sqlite.prepare<[CustomerValues], number>(
-    `INSERT INTO customers (kind, email, name, phone, address_line1, address_line2, postal_code, city, country, created_at, updated_at)
-     VALUES (@kind, @email, @name, @phone, @addressLine1, @addressLine2, @postalCode, @city, @country, @updatedAt, @updatedAt) RETURNING id`,
-  ).pluck(),
-}));
+const values = {
+  kind: sql.placeholder('kind'),
+  email: sql.placeholder('email'),
+  name: sql.placeholder('name'),
+  phone: sql.placeholder('phone'),
+  addressLine1: sql.placeholder('addressLine1'),
+  addressLine2: sql.placeholder('addressLine2'),
+  postalCode: sql.placeholder('postalCode'),
+  city: sql.placeholder('city'),
+  country: sql.placeholder('country'),
+  updatedAt: sql.placeholder('updatedAt'),
+};
 
-interface CustomerValues {
-  kind: 'guest' | 'account';
-  email: string;
-  name: string;
-  phone: string | null;
-  addressLine1: string;
-  addressLine2: string | null;
-  postalCode: string;
-  city: string;
-  country: string;
-  updatedAt: number;
-}
+// Prepared once per connection: order intake writes one customer per order.
+const statements = preparedQuery((conn) => ({
+  account: conn
+    .select({ id: customers.id })
+    .from(customers)
+    .where(and(eq(customers.kind, 'account'), eq(customers.email, sql.placeholder('email'))))
+    .prepare(),
+  update: conn
+    .update(customers)
+    .set({
+      kind: raw('kind'),
+      email: raw('email'),
+      name: raw('name'),
+      phone: raw('phone'),
+      addressLine1: raw('addressLine1'),
+      addressLine2: raw('addressLine2'),
+      postalCode: raw('postalCode'),
+      city: raw('city'),
+      country: raw('country'),
+      updatedAt: raw('updatedAt'),
+    })
+    .where(eq(customers.id, sql.placeholder('id')))
+    .prepare(),
+  insert: conn
+    .insert(customers)
+    .values({ ...values, createdAt: sql.placeholder('updatedAt') })
+    .returning({ id: customers.id })
+    .prepare(),
+}));
 
 /**
  * A guest gets a row of its own; an account is found by e-mail and brought up to date. Returns the
- * customer's id. The statements are prepared once per connection (order intake writes one per order).
- * Call inside a write transaction.
+ * customer's id.
  */
 export function saveCustomer(tx: Tx, input: CustomerInput, now: Date): { id: number } {
-  const values: CustomerValues = {
+  const row = {
     kind: input.type ?? 'guest',
     email: input.email,
     name: input.name,
@@ -52,15 +77,15 @@ export function saveCustomer(tx: Tx, input: CustomerInput, now: Date): { id: num
     postalCode: input.address.postalCode,
     city: input.address.city,
     country: input.address.country,
-    updatedAt: now.getTime(),
+    updatedAt: now,
   };
-  const s = stmts(tx);
-  if (values.kind === 'account') {
-    const id = s.account.get(values.email);
-    if (id !== undefined) {
-      s.update.run({ ...values, id });
-      return { id };
+  const s = statements(tx);
+  if (row.kind === 'account') {
+    const found = s.account.get({ email: row.email });
+    if (found !== undefined) {
+      s.update.run({ ...row, updatedAt: now.getTime(), id: found.id });
+      return { id: found.id };
     }
   }
-  return { id: s.insert.get(values)! };
+  return { id: s.insert.get(row).id };
 }

@@ -1,5 +1,5 @@
-import { asc, eq } from 'drizzle-orm';
-import { preparedFor, type Conn, type Db, type Tx } from '../db/client.js';
+import { asc, eq, sql } from 'drizzle-orm';
+import { preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
 import { orderEvents } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 
@@ -32,6 +32,37 @@ export type OrderEventType =
   | 'return_received'
   | 'deleted';
 
+const writes = preparedQuery((conn) => ({
+  insert: conn
+    .insert(orderEvents)
+    .values({
+      orderId: sql.placeholder('orderId'),
+      orderCode: sql.placeholder('orderCode'),
+      type: sql.placeholder('type'),
+      actorType: sql.placeholder('actorType'),
+      actorId: sql.placeholder('actorId'),
+      actorName: sql.placeholder('actorName'),
+      // JSON text as given: logOrderEvent's callers may have made it once for many rows.
+      data: sql`${sql.placeholder('data')}`,
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+}));
+
+const reads = preparedQuery((conn) => ({
+  ofOrder: conn
+    .select()
+    .from(orderEvents)
+    .where(eq(orderEvents.orderId, sql.placeholder('orderId')))
+    .orderBy(asc(orderEvents.id))
+    .prepare(),
+}));
+
+/** The placeholder values of one log row; `data` as JSON text. */
+function eventRow(order: { id: number; code: string }, type: OrderEventType, actor: Actor, at: Date, data: string) {
+  return { orderId: order.id, orderCode: order.code, type, actorType: actor.type, actorId: actor.id, actorName: actor.name, data, createdAt: at };
+}
+
 /** Appends one row to the order's log, inside the transaction that made the change (a bare Db does not compile). */
 export function appendOrderEvent(
   tx: Tx,
@@ -41,54 +72,29 @@ export function appendOrderEvent(
   now: Date,
   data: Record<string, unknown> = {},
 ): void {
-  tx
-    .insert(orderEvents)
-    .values({
-      orderId: order.id,
-      orderCode: order.code,
-      type,
-      actorType: actor.type,
-      actorId: actor.id,
-      actorName: actor.name,
-      data,
-      createdAt: now,
-    })
-    .run();
+  writes(tx).insert.run(eventRow(order, type, actor, now, JSON.stringify(data)));
 }
 
-const insertEvent = preparedFor((sqlite) =>
-  sqlite.prepare('INSERT INTO order_events (order_id, order_code, type, actor_type, actor_id, actor_name, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-);
-
 /**
- * appendOrderEvent with a statement prepared once per connection, for paths that log hundreds of
- * changes at a time (the pack script, Report in, scans, prints, e-mails). `data` may be JSON already.
+ * appendOrderEvent for paths that log hundreds of changes at a time (the pack script, Report in,
+ * scans, prints, e-mails): the time as epoch ms, and `data` may be JSON already.
+ * Still a `Db` (local/transaction-boundary reports it): shipping/drafts.ts `event` and email/queue.ts
+ * `queueWith` call it with one on this branch; both pass a Tx on theirs, and then this takes `tx: Tx`.
  */
-export function logOrderEvent(db: Db, order: { id: number; code: string }, type: OrderEventType, actor: Actor, at: number, data: Record<string, unknown> | string = {}): void {
-  insertEvent(db).run(order.id, order.code, type, actor.type, actor.id, actor.name, typeof data === 'string' ? data : JSON.stringify(data), at);
+export function logOrderEvent(
+  db: Db,
+  order: { id: number; code: string },
+  type: OrderEventType,
+  actor: Actor,
+  at: number,
+  data: Record<string, unknown> | string = {},
+): void {
+  writes(db).insert.run(eventRow(order, type, actor, new Date(at), typeof data === 'string' ? data : JSON.stringify(data)));
 }
 
 export type OrderEventRow = typeof orderEvents.$inferSelect;
 
-/** An order_events row as SQLite gives it back: data as JSON text, time in epoch milliseconds. */
-interface OrderEventRecord extends Omit<OrderEventRow, 'data' | 'createdAt'> {
-  data: string | null;
-  createdAt: number;
-}
-
-const eventsOf = preparedFor((sqlite) =>
-  sqlite.prepare<[number], OrderEventRecord>(
-    'SELECT id, order_id AS orderId, order_code AS orderCode, type, actor_type AS actorType, actor_id AS actorId, actor_name AS actorName, data, created_at AS createdAt FROM order_events WHERE order_id = ? ORDER BY id',
-  ),
-);
-
-/** The log of an order, oldest first (listOrderEvents with a statement prepared once: every API answer about an order reads it). */
-export function eventsOfOrder(db: Db, orderId: number): OrderEventRow[] {
-  return eventsOf(db)
-    .all(orderId)
-    .map((e) => ({ ...e, data: e.data === null ? null : (JSON.parse(e.data) as Record<string, unknown>), createdAt: new Date(e.createdAt) }));
-}
-
-export function listOrderEvents(conn: Conn, orderId: number) {
-  return conn.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.id)).all();
+/** The log of an order, oldest first: every API answer about an order reads it. */
+export function eventsOfOrder(conn: Conn, orderId: number): OrderEventRow[] {
+  return reads(conn).ofOrder.all({ orderId });
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/client.js';
+import type { Conn } from '../db/client.js';
+import { newestOrderEventId, newOrdersAfter, newOrdersBetween, type NewOrderRow } from './repo.js';
 
 export interface NewOrder {
   /** The order log row that made it new: the stream's event id, from which a reconnect goes on. */
@@ -19,33 +19,17 @@ export class NewOrderFeed {
   private readonly emitter = new EventEmitter();
   private timer: NodeJS.Timeout | null = null;
   private after = 0;
-  private readonly newest: Statement;
-  private readonly newOrders: Statement;
-  private readonly between: Statement;
 
   constructor(
-    db: Db,
+    private readonly conn: Conn,
     private readonly everyMs = 1000,
   ) {
     this.emitter.setMaxListeners(0);
-    this.newest = db.$client.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck();
-    this.newOrders = db.$client.prepare(
-      `SELECT e.id, e.order_code AS code, o.customer_name AS customerName, e.created_at AS at
-         FROM order_events e LEFT JOIN orders o ON o.id = e.order_id
-        WHERE e.id > ? AND (e.type = 'checked_out' OR (e.type = 'created' AND json_extract(e.data, '$.status') = 'order'))
-        ORDER BY e.id LIMIT 100`,
-    );
-    this.between = db.$client.prepare(
-      `SELECT e.id, e.order_code AS code, o.customer_name AS customerName, e.created_at AS at
-         FROM order_events e LEFT JOIN orders o ON o.id = e.order_id
-        WHERE e.id > ? AND e.id <= ? AND (e.type = 'checked_out' OR (e.type = 'created' AND json_extract(e.data, '$.status') = 'order'))
-        ORDER BY e.id LIMIT 100`,
-    );
   }
 
   /** The newest order log row now: a page rendered now has seen every new order up to it. */
   newestId(): number {
-    return this.newest.get() as number;
+    return newestOrderEventId(this.conn);
   }
 
   /**
@@ -55,7 +39,7 @@ export class NewOrderFeed {
    */
   subscribeAfter(afterId: number | null, listener: (order: NewOrder) => void): () => void {
     const unsubscribe = this.subscribe(listener);
-    if (afterId !== null) for (const row of this.between.all(afterId, this.after) as Row[]) listener(toNewOrder(row));
+    if (afterId !== null) for (const row of newOrdersBetween(this.conn, afterId, this.after)) listener(toNewOrder(row));
     return unsubscribe;
   }
 
@@ -69,7 +53,7 @@ export class NewOrderFeed {
   }
 
   private start() {
-    this.after = this.newest.get() as number;
+    this.after = this.newestId();
     this.timer = setInterval(() => this.poll(), this.everyMs);
     this.timer.unref();
   }
@@ -81,19 +65,12 @@ export class NewOrderFeed {
 
   /** A new order: created in status order, or a preorder checked out. */
   poll(): void {
-    const rows = this.newOrders.all(this.after) as Row[];
+    const rows = newOrdersAfter(this.conn, this.after);
     // Past the other events too, unless the page of new orders was full.
-    const last = rows.length === 100 ? rows[99]!.id : (this.newest.get() as number);
+    const last = rows.length === 100 ? rows[99]!.id : this.newestId();
     this.after = Math.max(this.after, last);
     for (const r of rows) this.emitter.emit('order', toNewOrder(r));
   }
 }
 
-interface Row {
-  id: number;
-  code: string;
-  customerName: string | null;
-  at: number;
-}
-
-const toNewOrder = (r: Row): NewOrder => ({ id: r.id, code: r.code, customerName: r.customerName, at: new Date(r.at).toISOString() });
+const toNewOrder = (r: NewOrderRow): NewOrder => ({ id: r.id, code: r.code, customerName: r.customerName, at: r.at.toISOString() });

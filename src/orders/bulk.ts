@@ -19,7 +19,12 @@ export interface BulkResult {
  * that cannot be changed (a shipped order cannot be cancelled) does not stop the others, and the
  * result says which failed and why.
  */
-export function applyBulk(db: Db, codes: string[], action: BulkAction, opts: { customStatus?: string | null; actor: Actor; now: Date; currency: string }): BulkResult {
+export function applyBulk(
+  db: Db,
+  codes: string[],
+  action: BulkAction,
+  opts: { customStatus?: string | null; actor: Actor; now: Date; currency: string },
+): BulkResult {
   const result: BulkResult = { done: [], failed: [] };
   for (const code of new Set(codes)) {
     try {

@@ -1,6 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import { findCustomStatus, findCustomStatusByCode } from '../custom-statuses/repo.js';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
-import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
 import { canonicalStatusCode } from '../custom-statuses/schemas.js';
@@ -10,7 +9,22 @@ import { appendOrderEvent } from '../events/repo.js';
 import { findProductBySku, findProductsByIds, type ProductRow } from '../products/repo.js';
 import { CounterChanges } from '../stock/writer.js';
 import { AppError, fieldError } from '../errors.js';
-import { listLines, type OrderLineRow, type OrderRow } from './repo.js';
+import { insertOrderLine, listLines, type OrderLineRow, type OrderRow } from './repo.js';
+import {
+  deleteDeliveryWithParts,
+  deleteLineRow,
+  deleteOrderRow,
+  draftChoicesOfLine,
+  dropDraftChoice,
+  findDraftDelivery,
+  findLineOfOrder,
+  parcelIdsOfDelivery,
+  setApproved,
+  setDraftChoice,
+  setLineQuantityRow,
+  setOrderDetails,
+  setOrderTotals,
+} from './repo/edit.js';
 import { loadOrder } from './service.js';
 import { moveOrder } from './status-writer.js';
 
@@ -49,31 +63,32 @@ export function updateOrderDetails(db: Db, code: string, patch: DetailsPatch, ct
   });
 }
 
-function applyDetails(conn: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
-  order = approveIn(conn, order, patch.approved, ctx);
+function applyDetails(tx: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx): OrderRow {
+  order = approveIn(tx, order, patch.approved, ctx);
   const changes: Record<string, { from: unknown; to: unknown }> = {};
-  const set: Partial<typeof orders.$inferInsert> = {};
+  // Every field as the order is to have it: an unchanged one is written as it is.
+  const details = { waiting: order.waiting, reviewed: order.reviewed, priority: order.priority, comment: order.comment, customStatusId: order.customStatusId };
   const note = <K extends 'waiting' | 'reviewed' | 'priority' | 'comment'>(field: K, value: OrderRow[K] | undefined) => {
     if (value === undefined || value === order[field]) return;
     changes[field] = { from: order[field], to: value };
-    set[field] = value as never;
+    details[field] = value;
   };
   note('waiting', patch.waiting);
   note('reviewed', patch.reviewed);
   note('priority', patch.priority);
   note('comment', patch.comment === undefined ? undefined : patch.comment?.trim() || null);
   if (patch.customStatus !== undefined) {
-    const target = patch.customStatus === null ? null : conn.select().from(customStatuses).where(eq(customStatuses.code, canonicalStatusCode(patch.customStatus))).get();
+    const target = patch.customStatus === null ? null : findCustomStatusByCode(tx, canonicalStatusCode(patch.customStatus));
     if (target === undefined) throw fieldError('customStatus', 'validation.unknownCustomStatus', { code: patch.customStatus });
     if ((target?.id ?? null) !== order.customStatusId) {
-      const before = order.customStatusId === null ? null : conn.select().from(customStatuses).where(eq(customStatuses.id, order.customStatusId)).get();
+      const before = findCustomStatus(tx, order.customStatusId);
       changes.customStatus = { from: before?.code ?? null, to: target?.code ?? null };
-      set.customStatusId = target?.id ?? null;
+      details.customStatusId = target?.id ?? null;
     }
   }
   if (Object.keys(changes).length === 0) return order;
-  const updated = conn.update(orders).set({ ...set, updatedAt: ctx.now }).where(eq(orders.id, order.id)).returning().get();
-  appendOrderEvent(conn, order, 'flags_changed', ctx.actor, ctx.now, { changes });
+  const updated = setOrderDetails(tx, order.id, details, ctx.now);
+  appendOrderEvent(tx, order, 'flags_changed', ctx.actor, ctx.now, { changes });
   return updated;
 }
 
@@ -81,24 +96,20 @@ function applyDetails(conn: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx):
  * The approval of a pay-later order: the flag the hold rule (domain/hold.ts) reads, and an
  * `approved` event. The pack script's next run (or "Check now") picks the order up.
  */
-function approveIn(conn: Tx, order: OrderRow, approved: boolean | undefined, ctx: Ctx): OrderRow {
+function approveIn(tx: Tx, order: OrderRow, approved: boolean | undefined, ctx: Ctx): OrderRow {
   if (approved === undefined) return order;
   if (!approved) throw fieldError('approved', 'validation.approvalIsFinal', { code: order.code });
   if (order.approved) return order;
   if (!APPROVABLE.has(order.status)) {
     throw new AppError('order_not_editable', 'errors.approvalClosed', { code: order.code, status: order.status }, { status: order.status });
   }
-  const updated = conn.update(orders).set({ approved: true, updatedAt: ctx.now }).where(eq(orders.id, order.id)).returning().get();
-  appendOrderEvent(conn, order, 'approved', ctx.actor, ctx.now, { paymentMethod: order.paymentMethod, paid: order.paid });
+  const updated = setApproved(tx, order.id, ctx.now);
+  appendOrderEvent(tx, order, 'approved', ctx.actor, ctx.now, { paymentMethod: order.paymentMethod, paid: order.paid });
   return updated;
 }
 
 function loadLine(conn: Conn, order: OrderRow, lineId: number): OrderLineRow {
-  const line = conn
-    .select()
-    .from(orderLines)
-    .where(and(eq(orderLines.id, lineId), eq(orderLines.orderId, order.id)))
-    .get();
+  const line = findLineOfOrder(conn, order.id, lineId);
   if (!line) throw new AppError('line_not_found', 'errors.lineNotFound', { id: lineId, code: order.code });
   return line;
 }
@@ -118,21 +129,13 @@ function assertEditable(order: OrderRow): void {
  * {@link shipIfNothingLeft}). A draft without chosen quantities sends all that remains at Report in
  * and needs nothing here.
  */
-function clampOpenDelivery(conn: Tx, order: OrderRow, line: OrderLineRow, quantity: number, ctx: Ctx): void {
-  const chosen = conn
-    .select({ deliveryId: deliveryLines.deliveryId, quantity: deliveryLines.quantity })
-    .from(deliveryLines)
-    .innerJoin(deliveries, eq(deliveries.id, deliveryLines.deliveryId))
-    .where(and(eq(deliveryLines.orderLineId, line.id), eq(deliveries.status, 'draft')))
-    .all();
+function clampOpenDelivery(tx: Tx, order: OrderRow, line: OrderLineRow, quantity: number, ctx: Ctx): void {
   const remaining = quantity - line.shippedQuantity;
-  for (const c of chosen) {
+  for (const c of draftChoicesOfLine(tx, line.id)) {
     if (c.quantity <= remaining) continue;
-    const where = and(eq(deliveryLines.deliveryId, c.deliveryId), eq(deliveryLines.orderLineId, line.id));
-    if (remaining > 0) conn.update(deliveryLines).set({ quantity: remaining }).where(where).run();
-    else conn.delete(deliveryLines).where(where).run();
-    conn.update(deliveries).set({ updatedAt: ctx.now }).where(eq(deliveries.id, c.deliveryId)).run();
-    appendOrderEvent(conn, order, 'delivery_lines_clamped', ctx.actor, ctx.now, { deliveryId: c.deliveryId, sku: line.sku, from: c.quantity, to: remaining });
+    if (remaining > 0) setDraftChoice(tx, c.deliveryId, line.id, remaining, ctx.now);
+    else dropDraftChoice(tx, c.deliveryId, line.id, ctx.now);
+    appendOrderEvent(tx, order, 'delivery_lines_clamped', ctx.actor, ctx.now, { deliveryId: c.deliveryId, sku: line.sku, from: c.quantity, to: remaining });
   }
 }
 
@@ -145,13 +148,13 @@ function clampOpenDelivery(conn: Tx, order: OrderRow, line: OrderLineRow, quanti
  * and the edit's own delta has already released what the reduced line held. No shipped e-mail:
  * each shipped unit had one with its delivery, and the shop made this change.
  */
-function shipIfNothingLeft(conn: Tx, order: OrderRow, ctx: Ctx): OrderRow {
+function shipIfNothingLeft(tx: Tx, order: OrderRow, ctx: Ctx): OrderRow {
   if (order.status !== 'packing' && order.status !== 'order') return order;
-  const lines = listLines(conn, order.id);
+  const lines = listLines(tx, order.id);
   const nothingLeft = lines.length > 0 && lines.every((l) => l.shippedQuantity === l.quantity) && lines.some((l) => l.shippedQuantity > 0);
   if (!nothingLeft) return order;
-  discardOpenDelivery(conn, order, ctx);
-  return moveOrder(conn, order, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship', data: { reason: 'nothing_left_to_ship' } });
+  discardOpenDelivery(tx, order, ctx);
+  return moveOrder(tx, order, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship', data: { reason: 'nothing_left_to_ship' } });
 }
 
 /**
@@ -159,24 +162,12 @@ function shipIfNothingLeft(conn: Tx, order: OrderRow, ctx: Ctx): OrderRow {
  * (its chosen lines and parcels with it, so the parcel IDs may be used again) and the log names the
  * parcels whose labels are now void. Kept, it would hold those IDs for good on a shipped order.
  */
-function discardOpenDelivery(conn: Tx, order: OrderRow, ctx: Ctx): void {
-  const draft = conn
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(and(eq(deliveries.orderId, order.id), eq(deliveries.status, 'draft')))
-    .get();
+function discardOpenDelivery(tx: Tx, order: OrderRow, ctx: Ctx): void {
+  const draft = findDraftDelivery(tx, order.id);
   if (!draft) return;
-  const parcels = conn
-    .select({ parcelId: deliveryParcels.parcelId })
-    .from(deliveryParcels)
-    .where(eq(deliveryParcels.deliveryId, draft.id))
-    .orderBy(deliveryParcels.id)
-    .all()
-    .map((p) => p.parcelId);
-  conn.delete(deliveryParcels).where(eq(deliveryParcels.deliveryId, draft.id)).run();
-  conn.delete(deliveryLines).where(eq(deliveryLines.deliveryId, draft.id)).run();
-  conn.delete(deliveries).where(eq(deliveries.id, draft.id)).run();
-  appendOrderEvent(conn, order, 'delivery_discarded', ctx.actor, ctx.now, { deliveryId: draft.id, parcels });
+  const parcels = parcelIdsOfDelivery(tx, draft.id);
+  deleteDeliveryWithParts(tx, draft.id);
+  appendOrderEvent(tx, order, 'delivery_discarded', ctx.actor, ctx.now, { deliveryId: draft.id, parcels });
 }
 
 /**
@@ -185,7 +176,15 @@ function discardOpenDelivery(conn: Tx, order: OrderRow, ctx: Ctx): void {
  * lines version (printed pick slips go stale) and the event log. An order left with nothing to ship
  * is shipped ({@link shipIfNothingLeft}).
  */
-function setLineQuantity(conn: Tx, order: OrderRow, line: OrderLineRow | null, product: ProductRow | undefined, quantity: number, ctx: Ctx, add?: { sku: string; name: string; unitPrice: number; vatRate: number }) {
+function setLineQuantity(
+  tx: Tx,
+  order: OrderRow,
+  line: OrderLineRow | null,
+  product: ProductRow | undefined,
+  quantity: number,
+  ctx: Ctx,
+  add?: { sku: string; name: string; unitPrice: number; vatRate: number },
+) {
   assertEditable(order);
   const before = line?.quantity ?? 0;
   const shipped = line?.shippedQuantity ?? 0;
@@ -199,40 +198,45 @@ function setLineQuantity(conn: Tx, order: OrderRow, line: OrderLineRow | null, p
   if (order.status === 'packing' && delta > 0 && product?.trackStock) {
     const { available } = stockView(product);
     if (delta > available) {
-      throw new AppError('insufficient_stock', 'errors.insufficientStock', { sku: product.sku, requested: delta, available: Math.max(available, 0) }, { sku: product.sku, requested: delta, available });
+      throw new AppError(
+        'insufficient_stock',
+        'errors.insufficientStock',
+        { sku: product.sku, requested: delta, available: Math.max(available, 0) },
+        { sku: product.sku, requested: delta, available },
+      );
     }
   }
   const changes = new CounterChanges();
   changes.add(product?.id ?? line?.productId ?? null, counterDelta(null, order.status, delta));
-  changes.apply(conn, ctx.now);
+  changes.apply(tx, ctx.now);
 
-  if (line) clampOpenDelivery(conn, order, line, quantity, ctx);
+  if (line) clampOpenDelivery(tx, order, line, quantity, ctx);
   let sku: string;
   if (!line) {
-    conn.insert(orderLines).values({ orderId: order.id, productId: product!.id, ...add!, quantity, createdAt: ctx.now }).run();
+    insertOrderLine(tx, { orderId: order.id, productId: product!.id, ...add!, quantity, createdAt: ctx.now });
     sku = add!.sku;
-    appendOrderEvent(conn, order, 'line_added', ctx.actor, ctx.now, { sku, quantity });
+    appendOrderEvent(tx, order, 'line_added', ctx.actor, ctx.now, { sku, quantity });
   } else if (quantity === 0) {
-    conn.delete(orderLines).where(eq(orderLines.id, line.id)).run();
+    deleteLineRow(tx, line.id);
     sku = line.sku;
-    appendOrderEvent(conn, order, 'line_removed', ctx.actor, ctx.now, { sku, quantity: before });
+    appendOrderEvent(tx, order, 'line_removed', ctx.actor, ctx.now, { sku, quantity: before });
   } else {
-    conn.update(orderLines).set({ quantity }).where(eq(orderLines.id, line.id)).run();
+    setLineQuantityRow(tx, line.id, quantity);
     sku = line.sku;
-    appendOrderEvent(conn, order, 'line_changed', ctx.actor, ctx.now, { sku, from: before, to: quantity });
+    appendOrderEvent(tx, order, 'line_changed', ctx.actor, ctx.now, { sku, from: before, to: quantity });
   }
 
-  const totals = orderTotals(listLines(conn, order.id), order.shippingFee);
+  const totals = orderTotals(listLines(tx, order.id), order.shippingFee);
   if (!totals.ok) throw fieldError('quantity', 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
   const { subtotal, total } = totals;
   const paid = order.paidAmount > 0 ? order.paidAmount >= total : order.paid;
-  const updated = conn
-    .update(orders)
-    .set({ subtotal, total, paid, paidAt: paid ? (order.paidAt ?? ctx.now) : null, linesVersion: order.linesVersion + 1, updatedAt: ctx.now })
-    .where(eq(orders.id, order.id))
-    .returning()
-    .get();
-  return shipIfNothingLeft(conn, updated, ctx);
+  const updated = setOrderTotals(
+    tx,
+    order.id,
+    { subtotal, total, paid, paidAt: paid ? (order.paidAt ?? ctx.now) : null, linesVersion: order.linesVersion + 1 },
+    ctx.now,
+  );
+  return shipIfNothingLeft(tx, updated, ctx);
 }
 
 /** Adds a product to the order; a product already on it gets the quantity added to its line. */
@@ -242,7 +246,13 @@ export function addLine(db: Db, code: string, input: { sku: string; quantity: nu
     assertEditable(order);
     const product = findProductBySku(tx, input.sku);
     if (!product) throw fieldError('sku', 'validation.unknownSku', { sku: input.sku });
-    if (product.archivedAt) throw new AppError('product_archived', 'errors.productArchived', { sku: product.sku }, { sku: product.sku, fields: [{ path: 'sku', key: 'errors.productArchived', params: { sku: product.sku } }] });
+    if (product.archivedAt)
+      throw new AppError(
+        'product_archived',
+        'errors.productArchived',
+        { sku: product.sku },
+        { sku: product.sku, fields: [{ path: 'sku', key: 'errors.productArchived', params: { sku: product.sku } }] },
+      );
     const existing = listLines(tx, order.id).find((l) => l.sku === product.sku);
     if (existing) return setLineQuantity(tx, order, existing, product, existing.quantity + input.quantity, ctx);
     const unitPrice = input.unitPrice ?? product.price;
@@ -290,7 +300,7 @@ export function deleteOrder(db: Db, code: string, ctx: Ctx): { code: string } {
       customerName: order.customerName,
       lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity, shipped: l.shippedQuantity })),
     });
-    tx.delete(orders).where(eq(orders.id, order.id)).run();
+    deleteOrderRow(tx, order.id);
     return { code: order.code };
   });
 }

@@ -73,7 +73,10 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
       return t('events.parcel_added', { ...d, source });
     }
     case 'label_print_failed':
-      return t('events.label_print_failed', { ...d, error: typeof d.errorKey === 'string' ? t(d.errorKey, (d.errorParams ?? {}) as Record<string, unknown>) : String(d.error) });
+      return t('events.label_print_failed', {
+        ...d,
+        error: typeof d.errorKey === 'string' ? t(d.errorKey, (d.errorParams ?? {}) as Record<string, unknown>) : String(d.error),
+      });
     case 'unpaid_released':
       return t('events.unpaid_released', { due: fmt.money(Number(d.due), currency), reason: d.reason });
     case 'pack_check':

@@ -1,11 +1,9 @@
-import { preparedFor, type Db } from '../db/client.js';
-import { holdReason, type HoldFacts, type OrderHold } from '../domain/hold.js';
-import type { PaymentMethod } from '../domain/order-status.js';
+import type { Conn } from '../db/client.js';
+import { holdReason, type OrderHold } from '../domain/hold.js';
 import { can, type Role } from '../domain/permissions.js';
 import { AppError } from '../errors.js';
 import { getPackSettings } from '../pack/settings.js';
-
-const read = preparedFor((sqlite) => sqlite.prepare('SELECT code, waiting, approved, paid, payment_method AS paymentMethod FROM orders WHERE id = ?'));
+import { findHoldFacts } from './repo.js';
 
 /** The refusal of a write to an order on hold: why, and (in the message) how to release it. */
 export function onHoldError(code: string, reason: OrderHold): AppError {
@@ -17,17 +15,16 @@ export function onHoldError(code: string, reason: OrderHold): AppError {
  * read here, on the caller's connection and inside its transaction, not taken from an order the
  * caller loaded earlier: a hold set a moment ago must stop the write that follows it.
  */
-export function refuseIfOnHold(db: Db, orderId: number): void {
-  const held = holdOf(db, orderId);
+export function refuseIfOnHold(conn: Conn, orderId: number): void {
+  const held = holdOf(conn, orderId);
   if (held?.reason) throw onHoldError(held.code, held.reason);
 }
 
 /** Why the order is on hold now (domain/hold.ts), read on the caller's connection; undefined: no such order. */
-export function holdOf(db: Db, orderId: number): { code: string; reason: OrderHold | null } | undefined {
-  const row = read(db).get(orderId) as { code: string; waiting: number; approved: number; paid: number; paymentMethod: PaymentMethod | null } | undefined;
+export function holdOf(conn: Conn, orderId: number): { code: string; reason: OrderHold | null } | undefined {
+  const row = findHoldFacts(conn, orderId);
   if (!row) return undefined;
-  const facts: HoldFacts = { waiting: row.waiting === 1, approved: row.approved === 1, paid: row.paid === 1, paymentMethod: row.paymentMethod };
-  return { code: row.code, reason: holdReason(facts, getPackSettings(db)) };
+  return { code: row.code, reason: holdReason(row, getPackSettings(conn)) };
 }
 
 /**
@@ -58,7 +55,8 @@ export interface HoldLink {
 /** Where this reader can release the hold: nothing for a packer (the message says whom to ask). */
 export function holdLinks(reason: OrderHold, code: string, role: Role): HoldLink[] {
   const links: HoldLink[] = [];
-  if (can(role, 'orders')) links.push({ href: `/orders/${encodeURIComponent(code)}${reason === 'approval' ? '#approve' : ''}`, key: 'outbound.hold.openOrder' });
+  if (can(role, 'orders'))
+    links.push({ href: `/orders/${encodeURIComponent(code)}${reason === 'approval' ? '#approve' : ''}`, key: 'outbound.hold.openOrder' });
   if (reason === 'approval' && can(role, 'settings')) links.push({ href: '/settings/pack-script', key: 'outbound.hold.openSettings' });
   return links;
 }

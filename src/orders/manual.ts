@@ -1,4 +1,4 @@
-import { preparedFor, type Conn, type Db } from '../db/client.js';
+import type { Conn, Db } from '../db/client.js';
 import { gtinVariants, invalidScanParams, readItemScan, splitCount } from '../domain/item-scan.js';
 import { LANGUAGES } from '../i18n/index.js';
 import { PAYMENT_METHODS } from '../domain/order-status.js';
@@ -6,6 +6,7 @@ import { phoneKey } from '../domain/search.js';
 import { fieldError } from '../errors.js';
 import { orderTotals } from '../domain/money.js';
 import { findProductByBarcode, findProductBySku, findProductsForLines } from '../products/repo.js';
+import { latestCustomerByEmail, latestCustomerByPhoneKey } from './repo.js';
 import { MAX_LINES } from './schemas.js';
 
 // A manual order (a phone or counter sale) as the Orders pages take it: a form kept between the
@@ -101,7 +102,11 @@ export function productForScan(conn: Conn, raw: string): { sku: string; name: st
   if (named) return { sku: named.sku, name: named.name, quantity: 1 };
   const { quantity, code } = splitCount(raw);
   const scan = readItemScan(code);
-  if (scan.kind === 'invalid') throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
+  if (scan.kind === 'invalid')
+    throw fieldError('scan', scan.reason === 'check_digit' ? 'orders.manual.scanCheckDigit' : 'orders.manual.scanUnreadable', {
+      text: code,
+      ...invalidScanParams(scan),
+    });
   const product =
     scan.kind === 'gtin'
       ? gtinVariants(scan.gtin)
@@ -125,36 +130,15 @@ export function addScannedLine(form: ManualOrderForm, found: { sku: string; quan
   return found.quantity;
 }
 
-export interface FoundCustomer {
-  type: 'guest' | 'account';
-  name: string;
-  email: string;
-  phone: string | null;
-  line1: string;
-  line2: string | null;
-  postalCode: string;
-  city: string;
-  country: string;
-  language: string | null;
-}
+/** A customer as their latest order has them: name, address, language. */
+export type FoundCustomer = NonNullable<ReturnType<typeof latestCustomerByEmail>>;
 
-// The customer as their latest order has them (name, address, language): by e-mail or by the
-// last eight digits of the phone number, both indexed on orders.
-const latestBy = preparedFor((sqlite) => {
-  const columns = `coalesce(customer_kind, 'guest') AS type, customer_name AS name, customer_email AS email, customer_phone AS phone, ship_line1 AS line1,
-    ship_line2 AS line2, ship_postal_code AS postalCode, ship_city AS city, ship_country AS country, language`;
-  return {
-    email: sqlite.prepare<[string], FoundCustomer>(`SELECT ${columns} FROM orders WHERE customer_email = ? AND customer_name IS NOT NULL ORDER BY id DESC LIMIT 1`),
-    phone: sqlite.prepare<[string], FoundCustomer>(`SELECT ${columns} FROM orders WHERE customer_phone_key = ? AND customer_name IS NOT NULL ORDER BY id DESC LIMIT 1`),
-  };
-});
-
-/** A customer found by e-mail (any case) or phone number; undefined when nobody matches. */
-export function findCustomer(db: Db, text: string): FoundCustomer | undefined {
+/** A customer found by e-mail (any case) or phone number, as their latest order has them; undefined when nobody matches. */
+export function findCustomer(conn: Conn, text: string): FoundCustomer | undefined {
   const t = text.trim();
-  if (t.includes('@')) return latestBy(db).email.get(t.toLowerCase());
+  if (t.includes('@')) return latestCustomerByEmail(conn, t.toLowerCase());
   const key = phoneKey(t);
-  return key ? latestBy(db).phone.get(key) : undefined;
+  return key ? latestCustomerByPhoneKey(conn, key) : undefined;
 }
 
 /**
@@ -215,18 +199,21 @@ export function priceManualOrder(db: Db, form: ManualOrderForm, currency: string
     const quantity = /^\d{1,6}$/.test(l.quantity.trim()) ? Number(l.quantity.trim()) : 0;
     return { sku: l.sku, product, quantity, unitPrice: product?.price ?? null };
   });
-  const lines = counted.map(
-    (c): PricedLine => ({
-      sku: c.sku,
-      name: c.product?.name ?? null,
-      unitPrice: c.unitPrice,
-      lineTotal: c.unitPrice !== null && c.quantity >= 1 ? c.unitPrice * c.quantity : null,
-      archived: c.product !== undefined && c.product.archivedAt !== null,
-    }),
-  );
+  const lines = counted.map((c): PricedLine => ({
+    sku: c.sku,
+    name: c.product?.name ?? null,
+    unitPrice: c.unitPrice,
+    lineTotal: c.unitPrice !== null && c.quantity >= 1 ? c.unitPrice * c.quantity : null,
+    archived: c.product !== undefined && c.product.archivedAt !== null,
+  }));
   const shippingFee = 0;
   const complete = lines.length > 0 && lines.every((l) => l.lineTotal !== null);
-  const totals = complete ? orderTotals(counted.map((c) => ({ unitPrice: c.unitPrice!, quantity: c.quantity })), shippingFee) : null;
+  const totals = complete
+    ? orderTotals(
+        counted.map((c) => ({ unitPrice: c.unitPrice!, quantity: c.quantity })),
+        shippingFee,
+      )
+    : null;
   return { lines, currency, shippingFee, total: totals?.ok ? totals.total : null };
 }
 

@@ -1,30 +1,13 @@
-import { preparedFor, writeTransaction, type Db, type Tx } from '../db/client.js';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
-import type { PaymentMethod } from '../domain/order-status.js';
 import { amountDue, mayShipWithDue } from '../domain/payment-due.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
 import { resolveOrderCode } from './lookup.js';
+import { findDueFacts, findDueFactsByCode, releasedDue, type DueRow } from './repo.js';
 
 // Money before the door (domain/payment-due.ts): the refusal where deliveries are written, and the
 // operator's "let it go", kept as an `unpaid_released` event with the amount and the reason.
-
-interface DueRow {
-  id: number;
-  code: string;
-  status: string;
-  paymentMethod: PaymentMethod | null;
-  paid: number;
-  total: number;
-  paidAmount: number;
-  currency: string;
-}
-
-const stmts = preparedFor((sqlite) => ({
-  order: sqlite.prepare('SELECT id, code, status, payment_method AS paymentMethod, paid, total, paid_amount AS paidAmount, currency FROM orders WHERE id = ?'),
-  byCode: sqlite.prepare('SELECT id, code, status, payment_method AS paymentMethod, paid, total, paid_amount AS paidAmount, currency FROM orders WHERE code = ?'),
-  released: sqlite.prepare("SELECT max(json_extract(data, '$.due')) FROM order_events WHERE order_id = ? AND type = 'unpaid_released'").pluck(),
-}));
 
 /** What an order owes before it ships, and what an operator let go (both minor units). */
 export interface Due {
@@ -34,15 +17,15 @@ export interface Due {
   mayShip: boolean;
 }
 
-function dueOf(conn: Db, row: DueRow): Due {
-  const due = amountDue({ paymentMethod: row.paymentMethod, paid: row.paid === 1, total: row.total, paidAmount: row.paidAmount });
-  const released = due === 0 ? null : ((stmts(conn).released.get(row.id) as number | null) ?? null);
+function dueOf(conn: Conn, row: DueRow): Due {
+  const due = amountDue({ paymentMethod: row.paymentMethod, paid: row.paid, total: row.total, paidAmount: row.paidAmount });
+  const released = due === 0 ? null : releasedDue(conn, row.id);
   return { due, released, currency: row.currency, mayShip: mayShipWithDue(due, released) };
 }
 
 /** The order's due, read on the caller's connection (inside its transaction when it writes). */
-export function dueBeforeShipping(conn: Db, orderId: number): Due | null {
-  const row = stmts(conn).order.get(orderId) as DueRow | undefined;
+export function dueBeforeShipping(conn: Conn, orderId: number): Due | null {
+  const row = findDueFacts(conn, orderId);
   return row ? dueOf(conn, row) : null;
 }
 
@@ -52,7 +35,7 @@ export function dueBeforeShipping(conn: Db, orderId: number): Due | null {
  * line raised a moment ago must stop the Report in that follows it.
  */
 export function refuseIfUnpaid(tx: Tx, orderId: number): void {
-  const row = stmts(tx).order.get(orderId) as DueRow | undefined;
+  const row = findDueFacts(tx, orderId);
   if (!row) return;
   const d = dueOf(tx, row);
   if (d.mayShip) return;
@@ -74,7 +57,7 @@ export function releaseUnpaid(db: Db, code: string, input: { reason: string }, c
   if (!reason) throw fieldError('reason', 'validation.required');
   if (reason.length > 200) throw fieldError('reason', 'validation.tooLong', { max: 200 });
   return writeTransaction(db, (tx) => {
-    const row = stmts(tx).byCode.get(resolveOrderCode(code)) as DueRow | undefined;
+    const row = findDueFactsByCode(tx, resolveOrderCode(code));
     if (!row) throw new AppError('order_not_found', 'errors.orderNotFound', { code });
     const d = dueOf(tx, row);
     if (d.due === 0) throw new AppError('conflict', 'errors.nothingDue', { code: row.code });

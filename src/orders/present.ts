@@ -1,10 +1,11 @@
+import { findCustomStatus } from '../custom-statuses/repo.js';
 import { amountDue } from '../domain/payment-due.js';
 import type { Db } from '../db/client.js';
 import { eventsOfOrder } from '../events/repo.js';
-import type { customStatuses } from '../db/schema/index.js';
 import { presentReturn } from '../returns/present.js';
 import { returnedByLine, returnsOfOrder } from '../returns/repo.js';
-import { deliveriesOfOrder, findCustomStatus, linesOfOrder, type OrderLineRow, type OrderRow } from './repo.js';
+import { deliveriesOfOrder, listLines, type OrderLineRow, type OrderRow } from './repo.js';
+import type { OrderListRow } from './repo/list.js';
 
 function presentCustomer(o: OrderRow) {
   if (o.customerName === null) return null;
@@ -20,8 +21,9 @@ function presentCustomer(o: OrderRow) {
 /**
  * The whole order as GET /api/v1/orders/:code returns it and the order page shows it. `lines`: the
  * order's lines in id order when the caller has just written them (order intake), else read here.
+ * (A Db, not a Conn: returns/repo.ts's readers take one.)
  */
-export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = linesOfOrder(db, o.id)) {
+export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = listLines(db, o.id)) {
   const customStatus = findCustomStatus(db, o.customStatusId);
   const returned = returnedByLine(db, o.id);
   return {
@@ -81,15 +83,7 @@ export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = linesO
 }
 export type OrderView = ReturnType<typeof presentOrder>;
 
-/** One row of a list of orders. */
-interface OrderListRow {
-  order: OrderRow;
-  customStatus: Pick<typeof customStatuses.$inferSelect, 'code' | 'label' | 'color'> | null;
-  lineCount: number;
-  /** The order has a registered return: the R marker. */
-  returned?: number | boolean;
-}
-
+/** One row of a list of orders; `returned`: the order has a registered return (the R marker). */
 export function presentOrderSummary({ order: o, customStatus, lineCount, returned }: OrderListRow) {
   return {
     code: o.code,

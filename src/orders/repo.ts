@@ -1,38 +1,97 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
-import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
-import { customStatuses, deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../db/schema/index.js';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { deliveries, deliveryLines, deliveryParcels, orderEvents, orderLines, orders, payments } from '../db/schema/index.js';
+
+/**
+ * A placeholder in an UPDATE's SET (drizzle's set() takes no placeholder), or for a nullable time
+ * in an INSERT (drizzle's timestamp mapper takes no null): SQL whose value reaches SQLite as given,
+ * so times go as epoch ms and flags as 0/1, what the schema stores.
+ */
+const raw = (name: string) => sql`${sql.placeholder(name)}`;
+
+// The order's own rows: the order, its lines, payments and deliveries as the order page and the
+// API read them, and order intake's writes. Every statement is prepared once per connection
+// (preparedQuery): intake and every answer about an order run them.
 
 export type OrderRow = typeof orders.$inferSelect;
 export type OrderLineRow = typeof orderLines.$inferSelect;
 
-const orderByCode = preparedQuery((conn) => conn.select().from(orders).where(eq(orders.code, sql.placeholder('code'))).prepare());
+const orderByCode = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(orders)
+    .where(eq(orders.code, sql.placeholder('code')))
+    .prepare(),
+);
+const orderById = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('id')))
+    .prepare(),
+);
 
+/** The order with this code as stored (orders/lookup.ts reads what people type), or undefined. */
 export function findOrderByCode(conn: Conn, code: string): OrderRow | undefined {
   return orderByCode(conn).get({ code });
 }
 
-export function listLines(conn: Conn, orderId: number): OrderLineRow[] {
-  return conn.select().from(orderLines).where(eq(orderLines.orderId, orderId)).orderBy(asc(orderLines.id)).all();
+/** The order with this id, or undefined. */
+export function findOrderById(conn: Conn, id: number): OrderRow | undefined {
+  return orderById(conn).get({ id });
 }
 
-export function findCustomStatus(conn: Conn, id: number | null) {
-  if (id === null) return null;
-  return conn.select().from(customStatuses).where(eq(customStatuses.id, id)).get() ?? null;
+const linesOf = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(orderLines)
+    .where(eq(orderLines.orderId, sql.placeholder('orderId')))
+    .orderBy(asc(orderLines.id))
+    .prepare(),
+);
+
+/** The lines of an order, oldest first. */
+export function listLines(conn: Conn, orderId: number): OrderLineRow[] {
+  return linesOf(conn).all({ orderId });
 }
+
+const deliveryReads = preparedQuery((conn) => {
+  const ofOrder = conn
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(eq(deliveries.orderId, sql.placeholder('orderId')));
+  return {
+    any: conn
+      .select({ id: deliveries.id })
+      .from(deliveries)
+      .where(eq(deliveries.orderId, sql.placeholder('orderId')))
+      .limit(1)
+      .prepare(),
+    deliveries: conn
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.orderId, sql.placeholder('orderId')))
+      .orderBy(asc(deliveries.id))
+      .prepare(),
+    parcels: conn.select().from(deliveryParcels).where(inArray(deliveryParcels.deliveryId, ofOrder)).orderBy(asc(deliveryParcels.id)).prepare(),
+    lines: conn
+      .select({ deliveryId: deliveryLines.deliveryId, orderLineId: deliveryLines.orderLineId, sku: orderLines.sku, quantity: deliveryLines.quantity })
+      .from(deliveryLines)
+      .innerJoin(orderLines, eq(orderLines.id, deliveryLines.orderLineId))
+      .where(inArray(deliveryLines.deliveryId, ofOrder))
+      .orderBy(asc(deliveryLines.id))
+      .prepare(),
+  };
+});
 
 /** Deliveries of an order with their parcels and line quantities, oldest first. */
 export function listDeliveries(conn: Conn, orderId: number) {
-  const rows = conn.select().from(deliveries).where(eq(deliveries.orderId, orderId)).orderBy(asc(deliveries.id)).all();
+  const s = deliveryReads(conn);
+  const rows = s.deliveries.all({ orderId });
   if (rows.length === 0) return [];
-  const ids = rows.map((d) => d.id);
-  const parcels = conn.select().from(deliveryParcels).where(inArray(deliveryParcels.deliveryId, ids)).orderBy(asc(deliveryParcels.id)).all();
-  const lines = conn
-    .select({ deliveryId: deliveryLines.deliveryId, orderLineId: deliveryLines.orderLineId, sku: orderLines.sku, quantity: deliveryLines.quantity })
-    .from(deliveryLines)
-    .innerJoin(orderLines, eq(orderLines.id, deliveryLines.orderLineId))
-    .where(inArray(deliveryLines.deliveryId, ids))
-    .orderBy(asc(deliveryLines.id))
-    .all();
+  const parcels = s.parcels.all({ orderId });
+  const lines = s.lines.all({ orderId });
   return rows.map((d) => ({
     ...d,
     parcels: parcels.filter((p) => p.deliveryId === d.id),
@@ -40,119 +99,104 @@ export function listDeliveries(conn: Conn, orderId: number) {
   }));
 }
 
-/** An orders row as SQLite gives it back: times in epoch milliseconds, flags 0/1. */
-interface OrderRecord extends Omit<OrderRow, 'paid' | 'approved' | 'waiting' | 'reviewed' | 'paidAt' | 'createdAt' | 'placedAt' | 'updatedAt'> {
-  paid: 0 | 1;
-  approved: 0 | 1;
-  waiting: 0 | 1;
-  reviewed: 0 | 1;
-  paidAt: number | null;
-  createdAt: number;
-  placedAt: number | null;
-  updatedAt: number;
-}
-
-/** Every column of orders under its OrderRow name, for RETURNING and SELECT of the prepared statements. */
-const ORDER_COLUMNS = `id, code, status, payment_method AS paymentMethod, paid, paid_at AS paidAt, paid_amount AS paidAmount, approved, waiting, reviewed,
-  priority, custom_status_id AS customStatusId, comment, currency, subtotal, shipping_fee AS shippingFee, total, customer_id AS customerId,
-  customer_kind AS customerKind, customer_name AS customerName, customer_email AS customerEmail, customer_phone AS customerPhone,
-  customer_phone_key AS customerPhoneKey, customer_search AS customerSearch, ship_line1 AS shipLine1, ship_line2 AS shipLine2,
-  ship_postal_code AS shipPostalCode, ship_city AS shipCity, ship_country AS shipCountry, lines_version AS linesVersion, source, language,
-  created_at AS createdAt, placed_at AS placedAt, updated_at AS updatedAt`;
-
-const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-
-function toOrderRow(r: OrderRecord): OrderRow {
-  return {
-    ...r,
-    paid: r.paid === 1,
-    approved: r.approved === 1,
-    waiting: r.waiting === 1,
-    reviewed: r.reviewed === 1,
-    paidAt: date(r.paidAt),
-    createdAt: new Date(r.createdAt),
-    placedAt: date(r.placedAt),
-    updatedAt: new Date(r.updatedAt),
-  };
+/** Deliveries of an order (listDeliveries), without a query per table when it has none (a new order). */
+export function deliveriesOfOrder(conn: Conn, orderId: number): ReturnType<typeof listDeliveries> {
+  return deliveryReads(conn).any.get({ orderId }) === undefined ? [] : listDeliveries(conn, orderId);
 }
 
 /** What a new order is written with; the columns not named here take their defaults. */
-export interface NewOrder {
-  code: string;
-  status: OrderRow['status'];
-  paymentMethod: OrderRow['paymentMethod'];
-  priority: number;
-  comment: string | null;
-  currency: string;
-  subtotal: number;
-  shippingFee: number;
-  total: number;
-  paid: boolean;
-  paidAmount: number;
-  paidAt: number | null;
-  customerId: number | null;
-  customerKind: OrderRow['customerKind'];
-  customerName: string | null;
-  customerEmail: string | null;
-  customerPhone: string | null;
-  customerPhoneKey: string | null;
-  customerSearch: string | null;
-  shipLine1: string | null;
-  shipLine2: string | null;
-  shipPostalCode: string | null;
-  shipCity: string | null;
-  shipCountry: string | null;
-  language: string | null;
-  source: string | null;
-  createdAt: number;
-  placedAt: number | null;
-  updatedAt: number;
-}
+export type NewOrder = Required<Omit<typeof orders.$inferInsert, 'id' | 'approved' | 'waiting' | 'reviewed' | 'customStatusId' | 'linesVersion'>>;
 
 /** A new order line, as sold. */
-export interface NewOrderLine {
-  orderId: number;
-  productId: number;
-  sku: string;
-  name: string;
-  unitPrice: number;
-  vatRate: number;
-  quantity: number;
-  createdAt: number;
-}
+export type NewOrderLine = Omit<typeof orderLines.$inferInsert, 'id' | 'shippedQuantity'> & { productId: number };
 
-/**
- * The statements of order intake (the API's POST /orders, checkout, payments), prepared once per
- * connection: drizzle builds and prepares its SQL on every call, which cost intake more than the
- * writes themselves.
- */
-const intake = preparedFor((sqlite) => ({
-  codeExists: sqlite.prepare<[string], number>('SELECT 1 FROM orders WHERE code = ?').pluck(),
-  newestCreatedAt: sqlite.prepare<[], number>('SELECT created_at FROM orders ORDER BY id DESC LIMIT 1').pluck(),
+// What order intake reads and writes, prepared once per connection (every POST /api/v1/orders runs them).
+const intakeReads = preparedQuery((conn) => ({
+  codeExists: conn
+    .select({ id: orders.id })
+    .from(orders)
+    .where(eq(orders.code, sql.placeholder('code')))
+    .prepare(),
+  newestCreatedAt: conn.select({ createdAt: orders.createdAt }).from(orders).orderBy(desc(orders.id)).limit(1).prepare(),
+  paymentSeen: conn
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(eq(payments.orderId, sql.placeholder('orderId')), eq(payments.reference, sql.placeholder('reference'))))
+    .prepare(),
+}));
+
+const intake = preparedQuery((conn) => ({
   // The customer_search column feeds orders_fts through the orders_fts_insert trigger.
-  insertOrder: sqlite.prepare<[Omit<NewOrder, 'paid'> & { paid: 0 | 1 }], OrderRecord>(
-    `INSERT INTO orders (code, status, payment_method, priority, comment, currency, subtotal, shipping_fee, total, paid, paid_amount, paid_at, customer_id, customer_kind,
-       customer_name, customer_email, customer_phone, customer_phone_key, customer_search, ship_line1, ship_line2, ship_postal_code, ship_city,
-       ship_country, language, source, created_at, placed_at, updated_at)
-     VALUES (@code, @status, @paymentMethod, @priority, @comment, @currency, @subtotal, @shippingFee, @total, @paid, @paidAmount, @paidAt, @customerId, @customerKind,
-       @customerName, @customerEmail, @customerPhone, @customerPhoneKey, @customerSearch, @shipLine1, @shipLine2, @shipPostalCode, @shipCity,
-       @shipCountry, @language, @source, @createdAt, @placedAt, @updatedAt)
-     RETURNING ${ORDER_COLUMNS}`,
-  ),
-  insertLine: sqlite.prepare<[NewOrderLine]>(
-    `INSERT INTO order_lines (order_id, product_id, sku, name, unit_price, vat_rate, quantity, created_at)
-     VALUES (@orderId, @productId, @sku, @name, @unitPrice, @vatRate, @quantity, @createdAt)`,
-  ),
-  insertPayment: sqlite.prepare<[number, number, string | null, string, number]>('INSERT INTO payments (order_id, amount, reference, actor, created_at) VALUES (?, ?, ?, ?, ?)'),
-  setPaid: sqlite.prepare<[number, 0 | 1, number | null, number, number], OrderRecord>(
-    `UPDATE orders SET paid_amount = ?, paid = ?, paid_at = ?, updated_at = ? WHERE id = ? RETURNING ${ORDER_COLUMNS}`,
-  ),
-  paymentSeen: sqlite.prepare<[number, string], number>('SELECT 1 FROM payments WHERE order_id = ? AND reference = ?').pluck(),
+  insertOrder: conn
+    .insert(orders)
+    .values({
+      code: sql.placeholder('code'),
+      status: sql.placeholder('status'),
+      paymentMethod: sql.placeholder('paymentMethod'),
+      priority: sql.placeholder('priority'),
+      comment: sql.placeholder('comment'),
+      currency: sql.placeholder('currency'),
+      subtotal: sql.placeholder('subtotal'),
+      shippingFee: sql.placeholder('shippingFee'),
+      total: sql.placeholder('total'),
+      paid: sql.placeholder('paid'),
+      paidAmount: sql.placeholder('paidAmount'),
+      paidAt: raw('paidAt'),
+      customerId: sql.placeholder('customerId'),
+      customerKind: sql.placeholder('customerKind'),
+      customerName: sql.placeholder('customerName'),
+      customerEmail: sql.placeholder('customerEmail'),
+      customerPhone: sql.placeholder('customerPhone'),
+      customerPhoneKey: sql.placeholder('customerPhoneKey'),
+      customerSearch: sql.placeholder('customerSearch'),
+      shipLine1: sql.placeholder('shipLine1'),
+      shipLine2: sql.placeholder('shipLine2'),
+      shipPostalCode: sql.placeholder('shipPostalCode'),
+      shipCity: sql.placeholder('shipCity'),
+      shipCountry: sql.placeholder('shipCountry'),
+      language: sql.placeholder('language'),
+      source: sql.placeholder('source'),
+      createdAt: sql.placeholder('createdAt'),
+      placedAt: raw('placedAt'),
+      updatedAt: sql.placeholder('updatedAt'),
+    })
+    .returning()
+    .prepare(),
+  insertLine: conn
+    .insert(orderLines)
+    .values({
+      orderId: sql.placeholder('orderId'),
+      productId: sql.placeholder('productId'),
+      sku: sql.placeholder('sku'),
+      name: sql.placeholder('name'),
+      unitPrice: sql.placeholder('unitPrice'),
+      vatRate: sql.placeholder('vatRate'),
+      quantity: sql.placeholder('quantity'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .returning({ id: orderLines.id })
+    .prepare(),
+  insertPayment: conn
+    .insert(payments)
+    .values({
+      orderId: sql.placeholder('orderId'),
+      amount: sql.placeholder('amount'),
+      reference: sql.placeholder('reference'),
+      actor: sql.placeholder('actor'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare(),
+  setPaid: conn
+    .update(orders)
+    .set({ paidAmount: raw('paidAmount'), paid: raw('paid'), paidAt: raw('paidAt'), updatedAt: raw('updatedAt') })
+    .where(eq(orders.id, sql.placeholder('id')))
+    .returning()
+    .prepare(),
 }));
 
 /** Whether an order code is taken. */
-export function orderCodeExists(db: Db, code: string): boolean {
-  return intake(db).codeExists.get(code) !== undefined;
+export function orderCodeExists(conn: Conn, code: string): boolean {
+  return intakeReads(conn).codeExists.get({ code }) !== undefined;
 }
 
 /**
@@ -160,59 +204,179 @@ export function orderCodeExists(db: Db, code: string): boolean {
  * This keeps created_at in id order, so "newest first" is simply id order and a date range is an
  * id range (orders/list.ts).
  */
-export function nextCreatedAt(db: Db, now: Date): Date {
-  const newest = intake(db).newestCreatedAt.get();
-  return newest !== undefined && newest > now.getTime() ? new Date(newest) : now;
+export function nextCreatedAt(conn: Conn, now: Date): Date {
+  const newest = intakeReads(conn).newestCreatedAt.get()?.createdAt;
+  return newest !== undefined && newest.getTime() > now.getTime() ? newest : now;
 }
 
-/** Writes a new order and returns it as stored. Call inside a write transaction. */
+const epochMs = (d: Date | null) => (d === null ? null : d.getTime());
+
+/** Writes a new order and returns it as stored. */
 export function insertOrder(tx: Tx, order: NewOrder): OrderRow {
-  return toOrderRow(intake(tx).insertOrder.get({ ...order, paid: order.paid ? 1 : 0 })!);
+  return intake(tx).insertOrder.get({ ...order, paidAt: epochMs(order.paidAt), placedAt: epochMs(order.placedAt) });
 }
 
-/** Writes a line of a new order and returns its id. Call inside a write transaction. */
+/** Writes a line of a new order and returns its id. */
 export function insertOrderLine(tx: Tx, line: NewOrderLine): number {
-  return Number(intake(tx).insertLine.run(line).lastInsertRowid);
+  return intake(tx).insertLine.get(line).id;
 }
 
-/** Writes a payment row. Call inside a write transaction. */
-export function insertPayment(tx: Tx, payment: { orderId: number; amount: number; reference: string | null; actor: string; at: number }): void {
-  intake(tx).insertPayment.run(payment.orderId, payment.amount, payment.reference, payment.actor, payment.at);
+/** Writes a payment row. */
+export function insertPayment(tx: Tx, payment: { orderId: number; amount: number; reference: string | null; actor: string; at: Date }): void {
+  intake(tx).insertPayment.run({ orderId: payment.orderId, amount: payment.amount, reference: payment.reference, actor: payment.actor, createdAt: payment.at });
 }
 
 /** Whether a payment with this reference was recorded on the order (a retried callback). */
-export function paymentRecorded(db: Db, orderId: number, reference: string): boolean {
-  return intake(db).paymentSeen.get(orderId, reference) !== undefined;
+export function paymentRecorded(conn: Conn, orderId: number, reference: string): boolean {
+  return intakeReads(conn).paymentSeen.get({ orderId, reference }) !== undefined;
 }
 
-/** Sets what has been paid of an order and returns the order as stored. Call inside a write transaction. */
-export function setPaidAmount(tx: Tx, orderId: number, paid: { paidAmount: number; paid: boolean; at: number }): OrderRow {
-  return toOrderRow(intake(tx).setPaid.get(paid.paidAmount, paid.paid ? 1 : 0, paid.paid ? paid.at : null, paid.at, orderId)!);
+/** Sets what has been paid of an order and returns the order as stored. */
+export function setPaidAmount(tx: Tx, orderId: number, paid: { paidAmount: number; paid: boolean; at: Date }): OrderRow {
+  const at = paid.at.getTime();
+  return intake(tx).setPaid.get({ id: orderId, paidAmount: paid.paidAmount, paid: paid.paid ? 1 : 0, paidAt: paid.paid ? at : null, updatedAt: at });
 }
 
-/** An order_lines row as SQLite gives it back. */
-interface OrderLineRecord extends Omit<OrderLineRow, 'createdAt'> {
-  createdAt: number;
+const checkoutStatement = preparedQuery((conn) =>
+  conn
+    .update(orders)
+    .set({
+      paymentMethod: raw('paymentMethod'),
+      customerId: raw('customerId'),
+      customerKind: raw('customerKind'),
+      customerName: raw('customerName'),
+      customerEmail: raw('customerEmail'),
+      customerPhone: raw('customerPhone'),
+      customerPhoneKey: raw('customerPhoneKey'),
+      customerSearch: raw('customerSearch'),
+      shipLine1: raw('shipLine1'),
+      shipLine2: raw('shipLine2'),
+      shipPostalCode: raw('shipPostalCode'),
+      shipCity: raw('shipCity'),
+      shipCountry: raw('shipCountry'),
+      language: raw('language'),
+    })
+    .where(eq(orders.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+/** The buyer a checkout gives a preorder cart: its customer snapshot and payment method. */
+export type CheckoutCustomer = Required<
+  Pick<
+    typeof orders.$inferInsert,
+    | 'paymentMethod'
+    | 'customerId'
+    | 'customerKind'
+    | 'customerName'
+    | 'customerEmail'
+    | 'customerPhone'
+    | 'customerPhoneKey'
+    | 'customerSearch'
+    | 'shipLine1'
+    | 'shipLine2'
+    | 'shipPostalCode'
+    | 'shipCity'
+    | 'shipCountry'
+    | 'language'
+  >
+>;
+
+/** Writes the customer snapshot and payment method a checkout gives an order (its customer_search feeds orders_fts). */
+export function setCheckoutCustomer(tx: Tx, orderId: number, customer: CheckoutCustomer): void {
+  checkoutStatement(tx).run({ ...customer, id: orderId });
 }
 
-// What presenting an order reads: every API answer about an order does, so prepared once per connection.
-const reads = preparedFor((sqlite) => ({
-  lines: sqlite.prepare<[number], OrderLineRecord>(
-    `SELECT id, order_id AS orderId, product_id AS productId, sku, name, unit_price AS unitPrice, vat_rate AS vatRate, quantity,
-            shipped_quantity AS shippedQuantity, created_at AS createdAt
-       FROM order_lines WHERE order_id = ? ORDER BY id`,
-  ),
-  hasDeliveries: sqlite.prepare<[number], number>('SELECT 1 FROM deliveries WHERE order_id = ? LIMIT 1').pluck(),
-}));
+const holdAndDue = preparedQuery((conn) => {
+  const due = {
+    id: orders.id,
+    code: orders.code,
+    status: orders.status,
+    paymentMethod: orders.paymentMethod,
+    paid: orders.paid,
+    total: orders.total,
+    paidAmount: orders.paidAmount,
+    currency: orders.currency,
+  };
+  return {
+    hold: conn
+      .select({ code: orders.code, waiting: orders.waiting, approved: orders.approved, paid: orders.paid, paymentMethod: orders.paymentMethod })
+      .from(orders)
+      .where(eq(orders.id, sql.placeholder('id')))
+      .prepare(),
+    dueById: conn
+      .select(due)
+      .from(orders)
+      .where(eq(orders.id, sql.placeholder('id')))
+      .prepare(),
+    dueByCode: conn
+      .select(due)
+      .from(orders)
+      .where(eq(orders.code, sql.placeholder('code')))
+      .prepare(),
+    released: conn
+      .select({ due: sql<number | null>`max(json_extract(${orderEvents.data}, '$.due'))` })
+      .from(orderEvents)
+      .where(and(eq(orderEvents.orderId, sql.placeholder('orderId')), eq(orderEvents.type, 'unpaid_released')))
+      .prepare(),
+  };
+});
 
-/** The lines of an order, oldest first (listLines with a statement prepared once). */
-export function linesOfOrder(db: Db, orderId: number): OrderLineRow[] {
-  return reads(db)
-    .lines.all(orderId)
-    .map((l) => ({ ...l, createdAt: new Date(l.createdAt) }));
+/** The flags the hold rule (domain/hold.ts) reads, with the order's code; undefined: no such order. */
+export function findHoldFacts(conn: Conn, orderId: number) {
+  return holdAndDue(conn).hold.get({ id: orderId });
 }
 
-/** Deliveries of an order (listDeliveries), without a query per table when it has none (a new order). */
-export function deliveriesOfOrder(db: Db, orderId: number): ReturnType<typeof listDeliveries> {
-  return reads(db).hasDeliveries.get(orderId) === undefined ? [] : listDeliveries(db, orderId);
+/** What an order owes before shipping is worked out from (orders/payment-due.ts). */
+export type DueRow = NonNullable<ReturnType<typeof findDueFacts>>;
+
+/** The money facts of an order by id; undefined: no such order. */
+export function findDueFacts(conn: Conn, orderId: number) {
+  return holdAndDue(conn).dueById.get({ id: orderId });
+}
+
+/** The money facts of an order by its code as stored; undefined: no such order. */
+export function findDueFactsByCode(conn: Conn, code: string): DueRow | undefined {
+  return holdAndDue(conn).dueByCode.get({ code });
+}
+
+/** The most an operator let go of the order's due (its `unpaid_released` events), or null. */
+export function releasedDue(conn: Conn, orderId: number): number | null {
+  return holdAndDue(conn).released.get({ orderId })?.due ?? null;
+}
+
+/** The customer as their latest order has them: what a manual order fills in (orders/manual.ts). */
+const latestCustomer = preparedQuery((conn) => {
+  // WHERE customer_name IS NOT NULL: such an order was written with its whole customer snapshot.
+  const columns = {
+    type: sql<'guest' | 'account'>`coalesce(${orders.customerKind}, 'guest')`,
+    name: sql<string>`${orders.customerName}`,
+    email: sql<string>`${orders.customerEmail}`,
+    phone: orders.customerPhone,
+    line1: sql<string>`${orders.shipLine1}`,
+    line2: orders.shipLine2,
+    postalCode: sql<string>`${orders.shipPostalCode}`,
+    city: sql<string>`${orders.shipCity}`,
+    country: sql<string>`${orders.shipCountry}`,
+    language: orders.language,
+  };
+  const latest = (by: SQLiteColumn) =>
+    conn
+      .select(columns)
+      .from(orders)
+      .where(and(eq(by, sql.placeholder('key')), sql`${orders.customerName} IS NOT NULL`))
+      .orderBy(desc(orders.id))
+      .limit(1)
+      .prepare();
+  // By e-mail or by the last eight digits of the phone number, both indexed on orders.
+  return { email: latest(orders.customerEmail), phone: latest(orders.customerPhoneKey) };
+});
+
+/** The customer of the newest order with this e-mail (as stored: lower case), or undefined. */
+export function latestCustomerByEmail(conn: Conn, email: string) {
+  return latestCustomer(conn).email.get({ key: email });
+}
+
+/** The customer of the newest order with this phone key (domain/search.ts phoneKey), or undefined. */
+export function latestCustomerByPhoneKey(conn: Conn, key: string) {
+  return latestCustomer(conn).phone.get({ key });
 }

@@ -1,7 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
-import { orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
 import { generateOrderCode } from '../domain/order-code.js';
@@ -17,7 +15,18 @@ import { CounterChanges } from '../stock/writer.js';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import { findOrderByCodeOrThrow } from './lookup.js';
 import { moveOrder } from './status-writer.js';
-import { insertOrder, insertOrderLine, insertPayment, nextCreatedAt, orderCodeExists, paymentRecorded, setPaidAmount, type OrderLineRow, type OrderRow } from './repo.js';
+import {
+  insertOrder,
+  insertOrderLine,
+  insertPayment,
+  nextCreatedAt,
+  orderCodeExists,
+  paymentRecorded,
+  setCheckoutCustomer,
+  setPaidAmount,
+  type OrderLineRow,
+  type OrderRow,
+} from './repo.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -35,11 +44,11 @@ export interface OrderContext {
  */
 export const loadOrder: (conn: Conn, input: string) => OrderRow = findOrderByCodeOrThrow;
 
-function newOrderCode(db: Db): string {
+function newOrderCode(conn: Conn): string {
   // 900 million codes: a collision is rare, and the loop ends long before it could matter.
   for (;;) {
     const code = generateOrderCode(randomInt);
-    if (!orderCodeExists(db, code)) return code;
+    if (!orderCodeExists(conn, code)) return code;
   }
 }
 
@@ -83,10 +92,10 @@ function recordPaymentIn(tx: Tx, order: OrderRow, input: PaymentBody, ctx: { act
   const outstanding = Math.max(order.total - order.paidAmount, 0);
   const amount = input.amount ?? outstanding;
   const at = ctx.now.getTime();
-  insertPayment(tx, { orderId: order.id, amount, reference: input.reference ?? null, actor: ctx.actor.name, at });
+  insertPayment(tx, { orderId: order.id, amount, reference: input.reference ?? null, actor: ctx.actor.name, at: ctx.now });
   const paidAmount = order.paidAmount + amount;
   const paid = paidAmount >= order.total;
-  const updated = setPaidAmount(tx, order.id, { paidAmount, paid, at });
+  const updated = setPaidAmount(tx, order.id, { paidAmount, paid, at: ctx.now });
   logOrderEvent(tx, order, 'payment_recorded', ctx.actor, at, { amount, reference: input.reference ?? null, paid });
   return updated;
 }
@@ -119,7 +128,12 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
   const archived = input.lines.findIndex((line) => products.get(line.sku)!.archivedAt !== null);
   if (archived >= 0) {
     const sku = input.lines[archived]!.sku;
-    throw new AppError('product_archived', 'errors.productArchived', { sku }, { sku, fields: [{ path: `lines.${archived}.sku`, key: 'errors.productArchived', params: { sku } }] });
+    throw new AppError(
+      'product_archived',
+      'errors.productArchived',
+      { sku },
+      { sku, fields: [{ path: `lines.${archived}.sku`, key: 'errors.productArchived', params: { sku } }] },
+    );
   }
 
   const priced = input.lines.map((line) => {
@@ -127,11 +141,15 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
     return { line, product, unitPrice: line.unitPrice ?? product.price! };
   });
   const shippingFee = input.shippingFee ?? 0;
-  const totals = orderTotals(priced.map((p) => ({ unitPrice: p.unitPrice, quantity: p.line.quantity })), shippingFee);
-  if (!totals.ok) throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
+  const totals = orderTotals(
+    priced.map((p) => ({ unitPrice: p.unitPrice, quantity: p.line.quantity })),
+    shippingFee,
+  );
+  if (!totals.ok)
+    throw fieldError(totals.line === null ? 'lines' : `lines.${totals.line}.quantity`, 'validation.orderTotalTooLarge', { max: MAX_ORDER_TOTAL / 100 });
   const { subtotal, total } = totals;
   const customer = input.customer ? saveCustomer(tx, input.customer, ctx.now) : null;
-  const createdAt = nextCreatedAt(tx, ctx.now).getTime();
+  const createdAt = nextCreatedAt(tx, ctx.now);
   const at = ctx.now.getTime();
   // Paid with the order (the shop took the money at checkout): the row is written paid at once,
   // instead of an UPDATE after it; the payment and its event follow as recordPaymentIn writes them.
@@ -148,20 +166,29 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
     total,
     paid,
     paidAmount: paid ? total : 0,
-    paidAt: paid ? at : null,
+    paidAt: paid ? ctx.now : null,
     ...(customer && input.customer ? customerSnapshot(input.customer, customer.id) : NO_CUSTOMER),
     source: ctx.source ?? null,
     createdAt,
     placedAt: input.status === 'order' ? createdAt : null,
-    updatedAt: at,
+    updatedAt: ctx.now,
   });
   const changes = new CounterChanges();
   const mailLines: LineForMail[] = [];
   const lines: OrderLineRow[] = [];
   for (const { line, product, unitPrice } of priced) {
-    const written = { orderId: order.id, productId: product.id, sku: product.sku, name: product.name, unitPrice, vatRate: product.vatRate, quantity: line.quantity, createdAt: at };
+    const written = {
+      orderId: order.id,
+      productId: product.id,
+      sku: product.sku,
+      name: product.name,
+      unitPrice,
+      vatRate: product.vatRate,
+      quantity: line.quantity,
+      createdAt: ctx.now,
+    };
     const id = insertOrderLine(tx, written);
-    lines.push({ ...written, id, shippedQuantity: 0, createdAt: ctx.now });
+    lines.push({ ...written, id, shippedQuantity: 0 });
     mailLines.push({ id, sku: product.sku, name: product.name, unitPrice, quantity: line.quantity, shipped: 0 });
     changes.add(product.id, counterDelta(null, input.status, line.quantity));
   }
@@ -173,7 +200,7 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
     source: ctx.source ?? null,
   });
   if (paid) {
-    insertPayment(tx, { orderId: order.id, amount: total, reference: null, actor: ctx.actor.name, at });
+    insertPayment(tx, { orderId: order.id, amount: total, reference: null, actor: ctx.actor.name, at: ctx.now });
     logOrderEvent(tx, order, 'payment_recorded', ctx.actor, at, { amount: total, reference: null, paid: true });
   }
   // The e-mails are written from the order and lines as just written, instead of reading them back.
@@ -206,17 +233,19 @@ export function checkout(db: Db, code: string, input: CheckoutBody, ctx: OrderCo
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
     if (order.status !== 'preorder') {
-      throw new AppError('illegal_status_move', 'errors.checkoutNotPreorder', { code: order.code, status: order.status }, { from: order.status, to: 'order', allowed: [] });
+      throw new AppError(
+        'illegal_status_move',
+        'errors.checkoutNotPreorder',
+        { code: order.code, status: order.status },
+        { from: order.status, to: 'order', allowed: [] },
+      );
     }
     const customer = saveCustomer(tx, input.customer, ctx.now);
-    tx.update(orders)
-      .set({ ...customerSnapshot(input.customer, customer.id), paymentMethod: input.paymentMethod })
-      .where(eq(orders.id, order.id))
-      .run();
+    setCheckoutCustomer(tx, order.id, { ...customerSnapshot(input.customer, customer.id), paymentMethod: input.paymentMethod });
     let updated = moveOrder(tx, order, 'order', { actor: ctx.actor, now: ctx.now, action: 'checkout' });
     appendOrderEvent(tx, order, 'checked_out', ctx.actor, ctx.now, { paymentMethod: input.paymentMethod, customerKind: input.customer.type ?? 'guest' });
     if (input.paid) updated = recordPaymentIn(tx, updated, {}, ctx);
-    queueNewOrderMails(db, order.id, ctx);
+    queueNewOrderMails(tx, order.id, ctx);
     return updated;
   });
 }
@@ -242,12 +271,17 @@ export function recordPayment(db: Db, code: string, input: PaymentBody, ctx: Ord
  * (cancelled → order). The state machine refuses the rest with the allowed moves. The new status's
  * e-mail is written with the move as `notify` says (src/email/queue.ts).
  */
-export function changeStatus(db: Db, code: string, to: OrderStatus, ctx: OrderContext & { notify?: Notify; /** Receives the ids of the e-mails written. */ queued?: number[] }): OrderRow {
+export function changeStatus(
+  db: Db,
+  code: string,
+  to: OrderStatus,
+  ctx: OrderContext & { notify?: Notify; /** Receives the ids of the e-mails written. */ queued?: number[] },
+): OrderRow {
   const notify = ctx.notify ?? 'auto';
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
     const moved = moveOrder(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
-    const queued = queueStatusMail(db, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
+    const queued = queueStatusMail(tx, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
     ctx.queued?.push(...queued);
     return moved;
   });

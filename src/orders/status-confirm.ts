@@ -44,9 +44,7 @@ export function stockEffect(conn: Conn, order: OrderRow, move: Move): StockEffec
 }
 
 /** Whether the customer gets an e-mail with the move, and if not, why not. */
-export type MailEffect =
-  | { sends: true; to: string; edited: string | null }
-  | { sends: false; reason: 'noTemplate' | 'noAddress' | 'off' | 'notTicked' };
+export type MailEffect = { sends: true; to: string; edited: string | null } | { sends: false; reason: 'noTemplate' | 'noAddress' | 'off' | 'notTicked' };
 
 export function mailEffect(conn: Conn, order: OrderRow, move: Move, notify: Notify): MailEffect {
   const template = templateForStatus(move.to);

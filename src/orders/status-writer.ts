@@ -1,13 +1,19 @@
-import { eq } from 'drizzle-orm';
-import { preparedFor, type Tx } from '../db/client.js';
-import { orders } from '../db/schema/index.js';
+import { and, eq, sql } from 'drizzle-orm';
+import { preparedQuery, type Tx } from '../db/client.js';
+import { orderLines, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { planMove, type Move, type MoveAction, type OrderStatus } from '../domain/order-status.js';
 import { counterDelta } from '../domain/stock.js';
 import { logOrderEvent } from '../events/repo.js';
 import { AppError } from '../errors.js';
 import { addToCounters, CounterChanges } from '../stock/writer.js';
-import type { OrderRow } from './repo.js';
+import { findOrderById, type OrderRow } from './repo.js';
+
+/**
+ * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
+ * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
+ */
+const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 /**
  * The status writer: every change of `orders.status` is written here, by one of the two functions
@@ -16,12 +22,35 @@ import type { OrderRow } from './repo.js';
  * stock writer) and appends the `status_changed` event in the same call, so a move without its
  * event or its counters cannot be written.
  */
-const stmts = preparedFor((sqlite) => ({
-  unshipped: sqlite.prepare('SELECT product_id AS productId, quantity - shipped_quantity AS unshipped FROM order_lines WHERE order_id = ?'),
+const statements = preparedQuery((conn) => ({
+  unshipped: conn
+    .select({ productId: orderLines.productId, unshipped: sql<number>`${orderLines.quantity} - ${orderLines.shippedQuantity}` })
+    .from(orderLines)
+    .where(eq(orderLines.orderId, sql.placeholder('orderId')))
+    .prepare(),
   // Guarded by the status the move starts from: a concurrent move makes this change nothing.
-  move: sqlite.prepare('UPDATE orders SET status = ?, updated_at = ?, placed_at = coalesce(?, placed_at) WHERE id = ? AND status = ?'),
+  move: conn
+    .update(orders)
+    .set({
+      status: raw('to'),
+      updatedAt: raw('at'),
+      placedAt: sql`coalesce(${sql.placeholder('placedAt')}, ${orders.placedAt})`,
+    })
+    .where(and(eq(orders.id, sql.placeholder('id')), eq(orders.status, sql.placeholder('from'))))
+    .prepare(),
   // The pack script decided on what it read earlier: also refused when the order was put on hold or its lines edited since.
-  batchMove: sqlite.prepare('UPDATE orders SET status = ?, updated_at = ? WHERE id = ? AND status = ? AND waiting = 0 AND lines_version = ?'),
+  batchMove: conn
+    .update(orders)
+    .set({ status: raw('to'), updatedAt: raw('at') })
+    .where(
+      and(
+        eq(orders.id, sql.placeholder('id')),
+        eq(orders.status, sql.placeholder('from')),
+        sql`${orders.waiting} = 0`,
+        eq(orders.linesVersion, sql.placeholder('linesVersion')),
+      ),
+    )
+    .prepare(),
 }));
 
 export interface MoveCtx {
@@ -40,13 +69,13 @@ export interface MoveCtx {
  */
 export function writeMove(tx: Tx, order: { id: number; code: string; status: OrderStatus }, to: OrderStatus, ctx: MoveCtx): Move {
   const move = planMove(order.status, to, ctx.action);
-  const s = stmts(tx);
+  const s = statements(tx);
   const at = ctx.now.getTime();
-  if (s.move.run(move.to, at, move.action === 'checkout' ? at : null, order.id, move.from).changes === 0) {
+  if (s.move.run({ to: move.to, at, placedAt: move.action === 'checkout' ? at : null, id: order.id, from: move.from }).changes === 0) {
     throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
   }
   const changes = new CounterChanges();
-  for (const line of s.unshipped.all(order.id) as { productId: number | null; unshipped: number }[]) {
+  for (const line of s.unshipped.all({ orderId: order.id })) {
     changes.add(line.productId, counterDelta(move.from, move.to, line.unshipped));
   }
   changes.apply(tx, ctx.now);
@@ -57,7 +86,7 @@ export function writeMove(tx: Tx, order: { id: number; code: string; status: Ord
 /** {@link writeMove}, returning the order row as it is after. Call inside a write transaction. */
 export function moveOrder(tx: Tx, order: OrderRow, to: OrderStatus, ctx: MoveCtx): OrderRow {
   writeMove(tx, order, to, ctx);
-  return tx.select().from(orders).where(eq(orders.id, order.id)).get()!;
+  return findOrderById(tx, order.id)!;
 }
 
 /** What the set-based variant needs of an order the pack rule decided on. */
@@ -80,7 +109,7 @@ export function batchMover(from: OrderStatus, to: OrderStatus, action: MoveActio
   const move = planMove(from, to, action);
   const eventData = JSON.stringify({ from: move.from, to: move.to, action: move.action });
   return (tx: Tx, order: DecidedOrder, actor: Actor, at: number): boolean => {
-    if (stmts(tx).batchMove.run(move.to, at, order.id, move.from, order.linesVersion).changes === 0) return false;
+    if (statements(tx).batchMove.run({ to: move.to, at, id: order.id, from: move.from, linesVersion: order.linesVersion }).changes === 0) return false;
     for (const line of order.lines) {
       if (line.productId !== null) addToCounters(tx, line.productId, counterDelta(move.from, move.to, line.remaining), at);
     }

@@ -1,10 +1,20 @@
-import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
-import { users } from '../db/schema/index.js';
 import { AppError, fieldError } from '../errors.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './password.js';
-import { countActiveAdmins, deleteSessionsOf, findUserByEmail, findUserById, type UserRow } from './repo.js';
+import {
+  countActiveAdmins,
+  deleteSessionsOf,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  setDisabledAt,
+  setLastLogin,
+  setPasswordHash,
+  updateAccountRow,
+  updateUserRow,
+  type UserRow,
+} from './repo.js';
 import type { accountForm, changePasswordForm, createUserForm, updateUserForm } from './schemas.js';
 
 function loadUser(conn: Conn, id: number): UserRow {
@@ -24,11 +34,7 @@ export async function createUser(db: Db, input: z.infer<typeof createUserForm>, 
   const passwordHash = await hashPassword(input.password);
   return writeTransaction(db, (tx) => {
     if (findUserByEmail(tx, input.email)) throw fieldError('email', 'validation.emailInUse');
-    return tx
-      .insert(users)
-      .values({ email: input.email, name: input.name, role: input.role, language: input.language, passwordHash, createdAt: now, updatedAt: now })
-      .returning()
-      .get();
+    return insertUser(tx, { email: input.email, name: input.name, role: input.role, language: input.language, passwordHash }, now);
   });
 }
 
@@ -37,7 +43,7 @@ export function updateUser(db: Db, id: number, input: z.infer<typeof updateUserF
   return writeTransaction(db, (tx) => {
     const user = loadUser(tx, id);
     keepAnAdmin(tx, user, input.role === 'admin');
-    return tx.update(users).set({ ...input, updatedAt: now }).where(eq(users.id, id)).returning().get();
+    return updateUserRow(tx, id, input, now);
   });
 }
 
@@ -47,12 +53,7 @@ export function setUserDisabled(db: Db, id: number, disabled: boolean, now: Date
     const user = loadUser(tx, id);
     if (disabled && id === byUserId) throw new AppError('conflict', 'errors.cannotDisableSelf');
     if (disabled) keepAnAdmin(tx, user, false);
-    const updated = tx
-      .update(users)
-      .set({ disabledAt: disabled ? now : null, updatedAt: now })
-      .where(eq(users.id, id))
-      .returning()
-      .get();
+    const updated = setDisabledAt(tx, id, disabled ? now : null, now);
     if (disabled) deleteSessionsOf(tx, id);
     return updated;
   });
@@ -63,7 +64,7 @@ export async function resetPassword(db: Db, id: number, password: string, now: D
   loadUser(db, id);
   const passwordHash = await hashPassword(password);
   writeTransaction(db, (tx) => {
-    tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).run();
+    setPasswordHash(tx, id, passwordHash, now);
     deleteSessionsOf(tx, id);
   });
 }
@@ -74,13 +75,14 @@ export async function changeOwnPassword(db: Db, id: number, input: z.infer<typeo
   if (!(await verifyPassword(input.currentPassword, user.passwordHash))) throw fieldError('currentPassword', 'validation.currentPasswordWrong');
   const passwordHash = await hashPassword(input.newPassword);
   writeTransaction(db, (tx) => {
-    tx.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)).run();
+    setPasswordHash(tx, id, passwordHash, now);
     deleteSessionsOf(tx, id, sid);
   });
 }
 
-export function updateAccount(db: Db, id: number, input: z.infer<typeof accountForm>, now: Date): UserRow {
-  return db.update(users).set({ ...input, updatedAt: now }).where(eq(users.id, id)).returning().get();
+/** The user's own name, language and sounds. */
+export function updateAccount(db: Db, id: number, input: z.infer<typeof accountForm>, now: Date): UserRow | undefined {
+  return writeTransaction(db, (tx) => updateAccountRow(tx, id, input, now));
 }
 
 /**
@@ -91,6 +93,6 @@ export async function authenticate(db: Db, email: string, password: string, now:
   const user = findUserByEmail(db, email);
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok || user.disabledAt) return null;
-  db.update(users).set({ lastLoginAt: now }).where(eq(users.id, user.id)).run();
+  writeTransaction(db, (tx) => setLastLogin(tx, user.id, now));
   return user;
 }

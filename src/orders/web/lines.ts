@@ -27,7 +27,13 @@ export function orderLinesWeb(deps: AppDeps): Router {
     const due = dueBeforeShipping(db, order.id);
     if (!due || due.mayShip) return false;
     const money = (minor: number) => ({ minor, currency: order.currency });
-    setFlash(req, 'error', 'orders.due.afterEdit', { code: order.code, due: money(due.due), received: money(order.paidAmount), total: money(order.total), paymentMethod: order.paymentMethod });
+    setFlash(req, 'error', 'orders.due.afterEdit', {
+      code: order.code,
+      due: money(due.due),
+      received: money(order.paidAmount),
+      total: money(order.total),
+      paymentMethod: order.paymentMethod,
+    });
     return true;
   };
 
@@ -37,7 +43,9 @@ export function orderLinesWeb(deps: AppDeps): Router {
       const form = parse(addLineForm, req.body);
       const { exact, matches } = findProductsForInput(db, form.product);
       if (!exact) {
-        const error = matches.length ? new AppError('validation_failed', 'orders.lineEdit.choose', { text: form.product }) : new AppError('product_not_found', 'orders.lineEdit.noMatch', { text: form.product });
+        const error = matches.length
+          ? new AppError('validation_failed', 'orders.lineEdit.choose', { text: form.product })
+          : new AppError('product_not_found', 'orders.lineEdit.noMatch', { text: form.product });
         return renderOrderPage(deps, req, res, code, { form: 'addLine', error, candidates: matches.map(presentProduct) });
       }
       const order = addLine(db, code, { sku: exact.sku, quantity: form.quantity }, orderCtx(deps, req));

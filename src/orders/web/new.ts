@@ -4,7 +4,18 @@ import { fieldText, formFields, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
 import { oneOrMany, parse } from '../../web/validate.js';
-import { addScannedLine, EMPTY_MANUAL_ORDER, fillCustomer, findCustomer, MANUAL_ORDER_CHOICES, manualOrderBody, priceManualOrder, productForScan, type ManualOrderForm, type ManualOrderPrices } from '../manual.js';
+import {
+  addScannedLine,
+  EMPTY_MANUAL_ORDER,
+  fillCustomer,
+  findCustomer,
+  MANUAL_ORDER_CHOICES,
+  manualOrderBody,
+  priceManualOrder,
+  productForScan,
+  type ManualOrderForm,
+  type ManualOrderPrices,
+} from '../manual.js';
 import { createOrderBody } from '../schemas.js';
 import { createOrder } from '../service.js';
 import { orderCtx, orderUrl } from './page.js';
@@ -67,7 +78,8 @@ export function orderNewWeb(deps: AppDeps): Router {
   const { db } = deps;
   const router = Router();
   // Every render shows the lines with their products' current prices (never a price from the form).
-  const show = (req: Request, res: Response, form: ManualOrderForm, view: View = {}) => render(req, res, form, priceManualOrder(db, form, deps.config.currency), view);
+  const show = (req: Request, res: Response, form: ManualOrderForm, view: View = {}) =>
+    render(req, res, form, priceManualOrder(db, form, deps.config.currency), view);
 
   router.get('/new', (req, res) => show(req, res, { ...EMPTY_MANUAL_ORDER, lines: [] }));
 

@@ -80,7 +80,9 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
     canDelete: can(req.user!.role, 'deleteOrders'),
     awaitingApproval: awaitsApproval(row, getPackSettings(db)),
     due: ((d) => (d && d.due > 0 ? { ...d, money: (minor: number) => ({ minor, currency: d.currency }) } : null))(dueBeforeShipping(db, row.id)),
-    lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(stillCurrent(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) }), order.events)),
+    lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(
+      stillCurrent(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) }), order.events),
+    ),
     problem: formProblem,
   });
 }
@@ -92,7 +94,9 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
  */
 function stillCurrent<T extends { at: Date }>(outcome: T | null, events: { type: string; data: Record<string, unknown>; createdAt: string }[]): T | null {
   if (!outcome) return null;
-  const undone = events.some((e) => e.type === 'status_changed' && (e.data.to === 'order' || e.data.to === 'cancelled') && Date.parse(e.createdAt) >= outcome.at.getTime());
+  const undone = events.some(
+    (e) => e.type === 'status_changed' && (e.data.to === 'order' || e.data.to === 'cancelled') && Date.parse(e.createdAt) >= outcome.at.getTime(),
+  );
   return undone ? null : outcome;
 }
 

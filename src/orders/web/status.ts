@@ -21,7 +21,13 @@ const statusForm = z.object({
   /** "Edit the e-mail first": show the compose page instead of changing the status. */
   compose: z.string().optional(),
   /** From the compose page: the e-mail as edited for this order. */
-  subject: z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, { error: 'validation.template.subjectOneLine' }).optional(),
+  subject: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^\r\n]*$/, { error: 'validation.template.subjectOneLine' })
+    .optional(),
   body: z.string().trim().min(1).max(20_000).optional(),
   /** From the confirmation step of a cancel or unpack. */
   confirmed: z.string().optional(),
@@ -35,7 +41,13 @@ export function orderStatusWeb(deps: AppDeps): Router {
   const router = Router();
 
   /** The compose page: the status's e-mail for this order, editable before the change is made. */
-  const showCompose = (req: Request, res: Response, code: string, to: OrderStatus, edited?: { subject?: string; body?: string; errors?: Record<string, string> }) => {
+  const showCompose = (
+    req: Request,
+    res: Response,
+    code: string,
+    to: OrderStatus,
+    edited?: { subject?: string; body?: string; errors?: Record<string, string> },
+  ) => {
     const order = loadOrder(db, code);
     const template = templateForStatus(to);
     if (!template) throw new AppError('validation_failed', 'emails.noMailForStatus', { status: to });
@@ -89,7 +101,11 @@ export function orderStatusWeb(deps: AppDeps): Router {
       if (typed.subject !== undefined && err instanceof AppError && err.fields.length && status) {
         const { fields } = formRefusal(req, res, err);
         // What was typed goes back as text; an absent body falls back to the template's.
-        return showCompose(req, res, code, status, { subject: fieldText(typed.subject), body: typed.body === undefined ? undefined : fieldText(typed.body), errors: fields });
+        return showCompose(req, res, code, status, {
+          subject: fieldText(typed.subject),
+          body: typed.body === undefined ? undefined : fieldText(typed.body),
+          errors: fields,
+        });
       }
       renderOrderPage(deps, req, res, code, { form: 'status', error: err });
     }

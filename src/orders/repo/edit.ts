@@ -1,0 +1,196 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { preparedQuery, type Conn, type Tx } from '../../db/client.js';
+import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../../db/schema/index.js';
+import type { OrderLineRow, OrderRow } from '../repo.js';
+
+// The statements of editing an order (orders/edit.ts): its details and approval, its lines and
+// totals, the open delivery an edit cuts down or discards, deleting it. Prepared once per connection.
+
+/**
+ * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
+ * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
+ */
+const raw = (name: string) => sql`${sql.placeholder(name)}`;
+
+const reads = preparedQuery((conn) => ({
+  line: conn
+    .select()
+    .from(orderLines)
+    .where(and(eq(orderLines.id, sql.placeholder('lineId')), eq(orderLines.orderId, sql.placeholder('orderId'))))
+    .prepare(),
+  draftChoices: conn
+    .select({ deliveryId: deliveryLines.deliveryId, quantity: deliveryLines.quantity })
+    .from(deliveryLines)
+    .innerJoin(deliveries, eq(deliveries.id, deliveryLines.deliveryId))
+    .where(and(eq(deliveryLines.orderLineId, sql.placeholder('lineId')), eq(deliveries.status, 'draft')))
+    .prepare(),
+  draftOf: conn
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(and(eq(deliveries.orderId, sql.placeholder('orderId')), eq(deliveries.status, 'draft')))
+    .prepare(),
+  parcelsOf: conn
+    .select({ parcelId: deliveryParcels.parcelId })
+    .from(deliveryParcels)
+    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
+    .orderBy(deliveryParcels.id)
+    .prepare(),
+}));
+
+const writes = preparedQuery((conn) => {
+  const byId = eq(orders.id, sql.placeholder('id'));
+  const deliveryLine = and(eq(deliveryLines.deliveryId, sql.placeholder('deliveryId')), eq(deliveryLines.orderLineId, sql.placeholder('lineId')));
+  return {
+    setDetails: conn
+      .update(orders)
+      .set({
+        waiting: raw('waiting'),
+        reviewed: raw('reviewed'),
+        priority: raw('priority'),
+        comment: raw('comment'),
+        customStatusId: raw('customStatusId'),
+        updatedAt: raw('now'),
+      })
+      .where(byId)
+      .returning()
+      .prepare(),
+    approve: conn
+      .update(orders)
+      .set({ approved: true, updatedAt: raw('now') })
+      .where(byId)
+      .returning()
+      .prepare(),
+    setTotals: conn
+      .update(orders)
+      .set({
+        subtotal: raw('subtotal'),
+        total: raw('total'),
+        paid: raw('paid'),
+        paidAt: raw('paidAt'),
+        linesVersion: raw('linesVersion'),
+        updatedAt: raw('now'),
+      })
+      .where(byId)
+      .returning()
+      .prepare(),
+    deleteOrder: conn.delete(orders).where(byId).prepare(),
+    setLineQuantity: conn
+      .update(orderLines)
+      .set({ quantity: raw('quantity') })
+      .where(eq(orderLines.id, sql.placeholder('lineId')))
+      .prepare(),
+    deleteLine: conn
+      .delete(orderLines)
+      .where(eq(orderLines.id, sql.placeholder('lineId')))
+      .prepare(),
+    setChosen: conn
+      .update(deliveryLines)
+      .set({ quantity: raw('quantity') })
+      .where(deliveryLine)
+      .prepare(),
+    deleteChosen: conn.delete(deliveryLines).where(deliveryLine).prepare(),
+    touchDelivery: conn
+      .update(deliveries)
+      .set({ updatedAt: raw('now') })
+      .where(eq(deliveries.id, sql.placeholder('deliveryId')))
+      .prepare(),
+    deleteParcels: conn
+      .delete(deliveryParcels)
+      .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
+      .prepare(),
+    deleteLines: conn
+      .delete(deliveryLines)
+      .where(eq(deliveryLines.deliveryId, sql.placeholder('deliveryId')))
+      .prepare(),
+    deleteDelivery: conn
+      .delete(deliveries)
+      .where(eq(deliveries.id, sql.placeholder('deliveryId')))
+      .prepare(),
+  };
+});
+
+/** The fields of the order page's details form, as the order is to have them. */
+export interface OrderDetails {
+  waiting: boolean;
+  reviewed: boolean;
+  priority: number;
+  comment: string | null;
+  customStatusId: number | null;
+}
+
+/** Writes the order's details and returns the order as stored. */
+export function setOrderDetails(tx: Tx, orderId: number, details: OrderDetails, now: Date): OrderRow {
+  return writes(tx).setDetails.get({ id: orderId, ...details, waiting: details.waiting ? 1 : 0, reviewed: details.reviewed ? 1 : 0, now: now.getTime() });
+}
+
+/** Sets the order's approval and returns the order as stored. */
+export function setApproved(tx: Tx, orderId: number, now: Date): OrderRow {
+  return writes(tx).approve.get({ id: orderId, now: now.getTime() });
+}
+
+/** Writes what a line change makes of the order (totals, paid, lines version) and returns it as stored. */
+export function setOrderTotals(
+  tx: Tx,
+  orderId: number,
+  totals: { subtotal: number; total: number; paid: boolean; paidAt: Date | null; linesVersion: number },
+  now: Date,
+): OrderRow {
+  return writes(tx).setTotals.get({ id: orderId, ...totals, paid: totals.paid ? 1 : 0, paidAt: totals.paidAt?.getTime() ?? null, now: now.getTime() });
+}
+
+/** Deletes the order (its lines go with it: ON DELETE CASCADE). */
+export function deleteOrderRow(tx: Tx, orderId: number): void {
+  writes(tx).deleteOrder.run({ id: orderId });
+}
+
+/** The line `lineId` if it is one of the order's, else undefined. */
+export function findLineOfOrder(conn: Conn, orderId: number, lineId: number): OrderLineRow | undefined {
+  return reads(conn).line.get({ lineId, orderId });
+}
+
+/** Sets a line's quantity. */
+export function setLineQuantityRow(tx: Tx, lineId: number, quantity: number): void {
+  writes(tx).setLineQuantity.run({ lineId, quantity });
+}
+
+/** Deletes a line. */
+export function deleteLineRow(tx: Tx, lineId: number): void {
+  writes(tx).deleteLine.run({ lineId });
+}
+
+/** What open deliveries (drafts) chose of a line: the delivery and the quantity. */
+export function draftChoicesOfLine(conn: Conn, lineId: number): { deliveryId: number; quantity: number }[] {
+  return reads(conn).draftChoices.all({ lineId });
+}
+
+/** Sets what an open delivery chose of a line (0 is not a quantity: {@link dropDraftChoice}), and notes the delivery changed. */
+export function setDraftChoice(tx: Tx, deliveryId: number, lineId: number, quantity: number, now: Date): void {
+  writes(tx).setChosen.run({ deliveryId, lineId, quantity });
+  writes(tx).touchDelivery.run({ deliveryId, now: now.getTime() });
+}
+
+/** Drops a line from an open delivery's choice, and notes the delivery changed. */
+export function dropDraftChoice(tx: Tx, deliveryId: number, lineId: number, now: Date): void {
+  writes(tx).deleteChosen.run({ deliveryId, lineId });
+  writes(tx).touchDelivery.run({ deliveryId, now: now.getTime() });
+}
+
+/** The order's open delivery (a station's draft), or undefined. */
+export function findDraftDelivery(conn: Conn, orderId: number): { id: number } | undefined {
+  return reads(conn).draftOf.get({ orderId });
+}
+
+/** The parcel IDs of a delivery, in the order they were added. */
+export function parcelIdsOfDelivery(conn: Conn, deliveryId: number): string[] {
+  return reads(conn)
+    .parcelsOf.all({ deliveryId })
+    .map((p) => p.parcelId);
+}
+
+/** Deletes a delivery with its parcels and chosen lines. */
+export function deleteDeliveryWithParts(tx: Tx, deliveryId: number): void {
+  const s = writes(tx);
+  s.deleteParcels.run({ deliveryId });
+  s.deleteLines.run({ deliveryId });
+  s.deleteDelivery.run({ deliveryId });
+}
