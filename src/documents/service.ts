@@ -10,10 +10,10 @@ import { isLanguage, type Language } from '../i18n/index.js';
 import { AppError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo, type Seller } from './model.js';
-import type { DocumentRenderer } from './renderer.js';
+import type { DocumentRenderer } from './render-queue.js';
 import { loadDocOrders, type DocOrderRow } from './repo.js';
 import { getSeller } from './settings.js';
-import { takeNumbers } from '../series/allocator.js';
+import { takeNumbers } from '../series/repo.js';
 
 export interface DocumentDeps {
   db: Db;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { savepoint, writeTransaction, type Tx } from '../../src/db/client.js';
-import { lastNumber, takeNumbers } from '../../src/series/allocator.js';
+import { lastNumber, takeNumbers } from '../../src/series/repo.js';
 import { buildPackingOrder, buildProduct } from '../builders.js';
 import { makeDb } from '../helpers.js';
 
@@ -26,7 +26,7 @@ const RULES: { what: string; writer: string; patterns: RegExp[] }[] = [
   { what: 'the stock ledger', writer: 'src/stock/writer.ts', patterns: [/INSERT\s+INTO\s+stock_ledger\b/i, /\.insert\(\s*stockLedger\s*\)/] },
   {
     what: 'number series',
-    writer: 'src/series/allocator.ts',
+    writer: 'src/series/repo.ts',
     patterns: [/INSERT\s+INTO\s+sequences\b/i, /UPDATE\s+sequences\b/i, /\.insert\(\s*sequences\s*\)/, /\.update\(\s*sequences\s*\)/],
   },
 ];
