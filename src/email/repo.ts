@@ -60,7 +60,7 @@ const undelivered = preparedQuery((conn) =>
 
 /** Writes one queued e-mail, due at once; returns its id. */
 export function insertQueuedMail(tx: Tx, mail: RenderedMail & { orderId: number; to: string; language: Language; template: TemplateKey }, at: Date): number {
-  const { id } = insertMail(tx).get({ orderId: mail.orderId, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, language: mail.language, template: mail.template, at })!;
+  const { id } = insertMail(tx).get({ orderId: mail.orderId, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, language: mail.language, template: mail.template, at });
   return id;
 }
 
