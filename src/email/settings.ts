@@ -38,10 +38,12 @@ export interface ShopDefaults {
   shopRecipients: string[];
 }
 const SHOP_DEFAULTS = 'shop_defaults';
+/** The kept defaults as read: any field may be missing (kept by an older version); the language is checked apart. */
+const storedShopDefaults = z.object({ language: z.string(), timezone: z.string(), shopRecipients: z.array(z.string()) }).partial();
 const FALLBACK: ShopDefaults = { language: 'en', timezone: 'UTC', shopRecipients: [] };
 
 function putShopDefaults(db: Db, defaults: ShopDefaults, now: Date): void {
-  const current = getSetting<ShopDefaults>(db, SHOP_DEFAULTS);
+  const current = getSetting(db, SHOP_DEFAULTS);
   if (JSON.stringify(current) !== JSON.stringify(defaults)) putSetting(db, SHOP_DEFAULTS, defaults, now, 'system');
 }
 
@@ -51,7 +53,8 @@ export function applyShopDefaults(db: Db, config: { defaultLanguage: Language; t
 }
 
 export function getShopDefaults(conn: Conn): ShopDefaults {
-  const stored = getSetting<Partial<ShopDefaults>>(conn, SHOP_DEFAULTS) ?? {};
+  const read = storedShopDefaults.safeParse(getSetting(conn, SHOP_DEFAULTS) ?? {});
+  const stored = read.success ? read.data : {};
   return { ...FALLBACK, ...stored, language: isLanguage(stored.language) ? stored.language : FALLBACK.language };
 }
 
