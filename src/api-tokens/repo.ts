@@ -35,7 +35,11 @@ const liveToken = preparedQuery((conn) =>
     .prepare(),
 );
 const tokenUsed = preparedQuery((conn) =>
-  conn.update(apiTokens).set({ lastUsedAt: sql`${sql.placeholder('at')}` }).where(eq(apiTokens.id, sql.placeholder('id'))).prepare(),
+  conn
+    .update(apiTokens)
+    .set({ lastUsedAt: sql`${sql.placeholder('at')}` })
+    .where(eq(apiTokens.id, sql.placeholder('id')))
+    .prepare(),
 );
 
 /** Stores a new token (its hash and first characters only) and returns its row. */

@@ -17,7 +17,12 @@ const reservedByScopeAndKey = and(byScopeAndKey, eq(idempotencyKeys.statusCode, 
 // A write arriving with a key reads and writes one row here: prepared once per connection.
 const keyRow = preparedQuery((conn) =>
   conn
-    .select({ requestHash: idempotencyKeys.requestHash, statusCode: idempotencyKeys.statusCode, response: idempotencyKeys.response, createdAt: idempotencyKeys.createdAt })
+    .select({
+      requestHash: idempotencyKeys.requestHash,
+      statusCode: idempotencyKeys.statusCode,
+      response: idempotencyKeys.response,
+      createdAt: idempotencyKeys.createdAt,
+    })
     .from(idempotencyKeys)
     .where(byScopeAndKey)
     .prepare(),
@@ -36,7 +41,11 @@ const insertKey = preparedQuery((conn) => conn.insert(idempotencyKeys).values(ke
 const insertKeyIfNew = preparedQuery((conn) => conn.insert(idempotencyKeys).values(keyValues).onConflictDoNothing().prepare());
 // A reservation given its reply; a reply kept already (the route's `once`) stands.
 const completeKey = preparedQuery((conn) =>
-  conn.update(idempotencyKeys).set({ statusCode: raw('statusCode'), response: raw('response'), createdAt: raw('createdAt') }).where(reservedByScopeAndKey).prepare(),
+  conn
+    .update(idempotencyKeys)
+    .set({ statusCode: raw('statusCode'), response: raw('response'), createdAt: raw('createdAt') })
+    .where(reservedByScopeAndKey)
+    .prepare(),
 );
 const dropKey = preparedQuery((conn) => conn.delete(idempotencyKeys).where(reservedByScopeAndKey).prepare());
 

@@ -28,7 +28,12 @@ const decrement = preparedQuery((conn) =>
     .where(sql`${rateLimits.key} = ${sql.placeholder('key')} AND ${rateLimits.resetAt} = ${sql.placeholder('resetAt')}`)
     .prepare(),
 );
-const prune = preparedQuery((conn) => conn.delete(rateLimits).where(lte(rateLimits.resetAt, sql`${sql.placeholder('now')}`)).prepare());
+const prune = preparedQuery((conn) =>
+  conn
+    .delete(rateLimits)
+    .where(lte(rateLimits.resetAt, sql`${sql.placeholder('now')}`))
+    .prepare(),
+);
 
 /**
  * Counts one hit under `key` at `now` (epoch ms): a new window ending at `now + windowMs` when the

@@ -1,4 +1,4 @@
-import { bwip } from './bwip.js';
+import { linearBars } from './bwip.js';
 import type { Translate } from '../i18n/index.js';
 import type { Formatters } from '../i18n/format.js';
 import { A4, MM, type Canvas, type PdfWriter, type TextStyle } from './pdf.js';
@@ -15,8 +15,7 @@ const FOOTER = 12 * MM;
 
 /** Bar and space widths (in modules) of a Code 128 symbol. */
 export function code128(text: string): number[] {
-  const [symbol] = bwip().raw('code128', text, {}) as { sbs: number[] }[];
-  return symbol!.sbs;
+  return linearBars('code128', text);
 }
 
 export interface Ctx {

@@ -167,11 +167,20 @@ export function earlierPrints(conn: Conn, orderId: number, kind: PrintedKind, re
 }
 
 /** Records one print of a document of an order. */
-export function insertPrintedDocument(tx: Tx, print: { orderId: number; kind: PrintedKind; linesVersion: number; reference: string | null; printedBy: string; printedAt: Date }): void {
+export function insertPrintedDocument(
+  tx: Tx,
+  print: { orderId: number; kind: PrintedKind; linesVersion: number; reference: string | null; printedBy: string; printedAt: Date },
+): void {
   insertPrint(tx).run(print);
 }
 
-const invoiceOf = preparedQuery((conn) => conn.select().from(invoices).where(eq(invoices.orderId, sql.placeholder('orderId'))).prepare());
+const invoiceOf = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(invoices)
+    .where(eq(invoices.orderId, sql.placeholder('orderId')))
+    .prepare(),
+);
 const insertInvoiceRow = preparedQuery((conn) =>
   conn
     .insert(invoices)
@@ -196,7 +205,10 @@ export function invoiceOfOrder(conn: Conn, orderId: number): InvoiceRow | undefi
 }
 
 /** Writes an order's invoice with its number; returns the row. */
-export function insertInvoice(tx: Tx, invoice: { orderId: number; orderCode: string; number: number; reference: string; issuedAt: Date; dueAt: Date; issuedBy: string }): InvoiceRow {
+export function insertInvoice(
+  tx: Tx,
+  invoice: { orderId: number; orderCode: string; number: number; reference: string; issuedAt: Date; dueAt: Date; issuedBy: string },
+): InvoiceRow {
   return insertInvoiceRow(tx).get(invoice);
 }
 
@@ -209,7 +221,12 @@ const parcelDelivery = preparedQuery((conn) =>
     .prepare(),
 );
 const parcelsOfDelivery = preparedQuery((conn) =>
-  conn.select({ parcelId: deliveryParcels.parcelId }).from(deliveryParcels).where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId'))).orderBy(deliveryParcels.id).prepare(),
+  conn
+    .select({ parcelId: deliveryParcels.parcelId })
+    .from(deliveryParcels)
+    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
+    .orderBy(deliveryParcels.id)
+    .prepare(),
 );
 
 /** The delivery of the order that holds this parcel ID, or undefined. */

@@ -36,8 +36,21 @@ const insertMail = preparedQuery((conn) =>
     .returning({ id: emailOutbox.id })
     .prepare(),
 );
-const mailsOfOrder = preparedQuery((conn) => conn.select().from(emailOutbox).where(eq(emailOutbox.orderId, sql.placeholder('orderId'))).orderBy(asc(emailOutbox.id)).prepare());
-const mailById = preparedQuery((conn) => conn.select().from(emailOutbox).where(eq(emailOutbox.id, sql.placeholder('id'))).prepare());
+const mailsOfOrder = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(emailOutbox)
+    .where(eq(emailOutbox.orderId, sql.placeholder('orderId')))
+    .orderBy(asc(emailOutbox.id))
+    .prepare(),
+);
+const mailById = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(emailOutbox)
+    .where(eq(emailOutbox.id, sql.placeholder('id')))
+    .prepare(),
+);
 const requeueMail = preparedQuery((conn) =>
   conn
     .update(emailOutbox)
@@ -60,7 +73,16 @@ const undelivered = preparedQuery((conn) =>
 
 /** Writes one queued e-mail, due at once; returns its id. */
 export function insertQueuedMail(tx: Tx, mail: RenderedMail & { orderId: number; to: string; language: Language; template: TemplateKey }, at: Date): number {
-  const { id } = insertMail(tx).get({ orderId: mail.orderId, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, language: mail.language, template: mail.template, at });
+  const { id } = insertMail(tx).get({
+    orderId: mail.orderId,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    language: mail.language,
+    template: mail.template,
+    at,
+  });
   return id;
 }
 
@@ -95,7 +117,14 @@ export function undeliveredEmails(conn: Conn, limit: number): (EmailRow & { orde
 
 const dueMails = preparedQuery((conn) =>
   conn
-    .select({ id: emailOutbox.id, toAddress: emailOutbox.toAddress, subject: emailOutbox.subject, text: emailOutbox.textBody, html: emailOutbox.htmlBody, attempts: emailOutbox.attempts })
+    .select({
+      id: emailOutbox.id,
+      toAddress: emailOutbox.toAddress,
+      subject: emailOutbox.subject,
+      text: emailOutbox.textBody,
+      html: emailOutbox.htmlBody,
+      attempts: emailOutbox.attempts,
+    })
     .from(emailOutbox)
     .where(and(eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, raw('now'))))
     .orderBy(emailOutbox.nextAttemptAt, emailOutbox.id)
@@ -140,7 +169,11 @@ export function claimEmail(tx: Tx, id: number, at: Date, until: Date): boolean {
 }
 
 /** Records an attempt's outcome: the status, attempts so far, when to try again, the error, when sent. */
-export function recordEmailAttempt(tx: Tx, id: number, outcome: { status: 'sent' | 'queued' | 'failed'; attempts: number; next: Date | null; error: string | null; sentAt: Date | null }): void {
+export function recordEmailAttempt(
+  tx: Tx,
+  id: number,
+  outcome: { status: 'sent' | 'queued' | 'failed'; attempts: number; next: Date | null; error: string | null; sentAt: Date | null },
+): void {
   recordAttempt(tx).run({
     id,
     status: outcome.status,
@@ -154,12 +187,23 @@ export function recordEmailAttempt(tx: Tx, id: number, outcome: { status: 'sent'
 // --- the shop's template texts ---
 
 const byTemplateAndLanguage = and(eq(emailTemplates.template, sql.placeholder('template')), eq(emailTemplates.language, sql.placeholder('language')));
-const templateRow = preparedQuery((conn) => conn.select({ subject: emailTemplates.subject, body: emailTemplates.body }).from(emailTemplates).where(byTemplateAndLanguage).prepare());
+const templateRow = preparedQuery((conn) =>
+  conn.select({ subject: emailTemplates.subject, body: emailTemplates.body }).from(emailTemplates).where(byTemplateAndLanguage).prepare(),
+);
 const upsertTemplate = preparedQuery((conn) =>
   conn
     .insert(emailTemplates)
-    .values({ template: sql.placeholder('template'), language: sql.placeholder('language'), subject: sql.placeholder('subject'), body: sql.placeholder('body'), updatedAt: sql.placeholder('at') })
-    .onConflictDoUpdate({ target: [emailTemplates.template, emailTemplates.language], set: { subject: sql`excluded.subject`, body: sql`excluded.body`, updatedAt: sql`excluded.updated_at` } })
+    .values({
+      template: sql.placeholder('template'),
+      language: sql.placeholder('language'),
+      subject: sql.placeholder('subject'),
+      body: sql.placeholder('body'),
+      updatedAt: sql.placeholder('at'),
+    })
+    .onConflictDoUpdate({
+      target: [emailTemplates.template, emailTemplates.language],
+      set: { subject: sql`excluded.subject`, body: sql`excluded.body`, updatedAt: sql`excluded.updated_at` },
+    })
     .prepare(),
 );
 const deleteTemplate = preparedQuery((conn) => conn.delete(emailTemplates).where(byTemplateAndLanguage).prepare());
@@ -221,14 +265,26 @@ const orderForMail = preparedQuery((conn) =>
 );
 const linesForMail = preparedQuery((conn) =>
   conn
-    .select({ id: orderLines.id, sku: orderLines.sku, name: orderLines.name, unitPrice: orderLines.unitPrice, quantity: orderLines.quantity, shipped: orderLines.shippedQuantity })
+    .select({
+      id: orderLines.id,
+      sku: orderLines.sku,
+      name: orderLines.name,
+      unitPrice: orderLines.unitPrice,
+      quantity: orderLines.quantity,
+      shipped: orderLines.shippedQuantity,
+    })
     .from(orderLines)
     .where(eq(orderLines.orderId, sql.placeholder('orderId')))
     .orderBy(orderLines.id)
     .prepare(),
 );
 const parcelsOf = preparedQuery((conn) =>
-  conn.select({ parcelId: deliveryParcels.parcelId }).from(deliveryParcels).where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId'))).orderBy(deliveryParcels.id).prepare(),
+  conn
+    .select({ parcelId: deliveryParcels.parcelId })
+    .from(deliveryParcels)
+    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
+    .orderBy(deliveryParcels.id)
+    .prepare(),
 );
 // Lines whose rest is not in stock: a tracked product whose stock, beside what other orders hold, is short of it
 // (a packing order's own rest is among the allocated units already).
@@ -248,7 +304,11 @@ const linesAwaitingStock = preparedQuery((conn) =>
     .prepare(),
 );
 const linesOfDelivery = preparedQuery((conn) =>
-  conn.select({ lineId: deliveryLines.orderLineId, quantity: deliveryLines.quantity }).from(deliveryLines).where(eq(deliveryLines.deliveryId, sql.placeholder('deliveryId'))).prepare(),
+  conn
+    .select({ lineId: deliveryLines.orderLineId, quantity: deliveryLines.quantity })
+    .from(deliveryLines)
+    .where(eq(deliveryLines.deliveryId, sql.placeholder('deliveryId')))
+    .prepare(),
 );
 const lastReported = preparedQuery((conn) =>
   conn

@@ -25,8 +25,20 @@ export interface PrinterFields {
 /** A placeholder bound as it is given (epoch ms, 0/1): `.set()` takes no bare placeholder. */
 const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
-const allPrinters = preparedQuery((conn) => conn.select().from(printers).orderBy(sql`${printers.name} COLLATE NOCASE`, printers.id).prepare());
-const printerById = preparedQuery((conn) => conn.select().from(printers).where(eq(printers.id, sql.placeholder('id'))).prepare());
+const allPrinters = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(printers)
+    .orderBy(sql`${printers.name} COLLATE NOCASE`, printers.id)
+    .prepare(),
+);
+const printerById = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(printers)
+    .where(eq(printers.id, sql.placeholder('id')))
+    .prepare(),
+);
 const printerByName = preparedQuery((conn) =>
   conn
     .select({ id: printers.id })
@@ -56,8 +68,19 @@ const update = preparedQuery((conn) =>
     .where(eq(printers.id, sql.placeholder('id')))
     .prepare(),
 );
-const remove = preparedQuery((conn) => conn.delete(printers).where(eq(printers.id, sql.placeholder('id'))).prepare());
-const stationsWith = preparedQuery((conn) => conn.select({ n: count() }).from(stations).where(eq(stations.labelPrinterId, sql.placeholder('printerId'))).prepare());
+const remove = preparedQuery((conn) =>
+  conn
+    .delete(printers)
+    .where(eq(printers.id, sql.placeholder('id')))
+    .prepare(),
+);
+const stationsWith = preparedQuery((conn) =>
+  conn
+    .select({ n: count() })
+    .from(stations)
+    .where(eq(stations.labelPrinterId, sql.placeholder('printerId')))
+    .prepare(),
+);
 const stationOf = preparedQuery((conn) =>
   conn
     .select({ stationId: stations.id, printerId: stations.labelPrinterId, autoPrint: stations.autoPrint })

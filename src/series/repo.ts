@@ -9,7 +9,11 @@ import { sequences } from '../db/schema/index.js';
 export type SeriesName = 'invoice' | 'sscc' | 'return' | 'credit_note';
 
 const lastOfSeries = preparedQuery((conn) =>
-  conn.select({ value: sequences.value }).from(sequences).where(eq(sequences.name, sql.placeholder('name'))).prepare(),
+  conn
+    .select({ value: sequences.value })
+    .from(sequences)
+    .where(eq(sequences.name, sql.placeholder('name')))
+    .prepare(),
 );
 
 const setLastOfSeries = preparedQuery((conn) =>

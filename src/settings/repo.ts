@@ -3,7 +3,13 @@ import { preparedQuery, type Conn, type Tx } from '../db/client.js';
 import { settings } from '../db/schema/index.js';
 
 // Settings are read on hot paths (e-mails, the pack script): prepared once per connection.
-const valueOf = preparedQuery((conn) => conn.select({ value: settings.value }).from(settings).where(eq(settings.key, sql.placeholder('key'))).prepare());
+const valueOf = preparedQuery((conn) =>
+  conn
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, sql.placeholder('key')))
+    .prepare(),
+);
 const upsert = preparedQuery((conn) =>
   conn
     .insert(settings)
@@ -22,7 +28,12 @@ export function saveSettingValue(tx: Tx, key: string, value: unknown, at: Date, 
   upsert(tx).run({ key, value, at, by });
 }
 
-const remove = preparedQuery((conn) => conn.delete(settings).where(eq(settings.key, sql.placeholder('key'))).prepare());
+const remove = preparedQuery((conn) =>
+  conn
+    .delete(settings)
+    .where(eq(settings.key, sql.placeholder('key')))
+    .prepare(),
+);
 
 /** Removes a setting (read as never saved from then on). */
 export function deleteSettingValue(tx: Tx, key: string): void {

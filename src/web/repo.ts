@@ -8,7 +8,13 @@ import { sessions } from '../db/schema/index.js';
 /** A placeholder bound as it is given (epoch ms): `.set()` and comparisons take no column mapping. */
 const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
-const sessionBySid = preparedQuery((conn) => conn.select().from(sessions).where(eq(sessions.sid, sql.placeholder('sid'))).prepare());
+const sessionBySid = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(sessions)
+    .where(eq(sessions.sid, sql.placeholder('sid')))
+    .prepare(),
+);
 const upsertSession = preparedQuery((conn) =>
   conn
     .insert(sessions)
@@ -16,9 +22,25 @@ const upsertSession = preparedQuery((conn) =>
     .onConflictDoUpdate({ target: sessions.sid, set: { data: sql`excluded.data`, userId: sql`excluded.user_id`, expiresAt: sql`excluded.expires_at` } })
     .prepare(),
 );
-const renewSession = preparedQuery((conn) => conn.update(sessions).set({ expiresAt: raw('expiresAt') }).where(eq(sessions.sid, sql.placeholder('sid'))).prepare());
-const deleteSession = preparedQuery((conn) => conn.delete(sessions).where(eq(sessions.sid, sql.placeholder('sid'))).prepare());
-const deleteExpired = preparedQuery((conn) => conn.delete(sessions).where(lt(sessions.expiresAt, raw('now'))).prepare());
+const renewSession = preparedQuery((conn) =>
+  conn
+    .update(sessions)
+    .set({ expiresAt: raw('expiresAt') })
+    .where(eq(sessions.sid, sql.placeholder('sid')))
+    .prepare(),
+);
+const deleteSession = preparedQuery((conn) =>
+  conn
+    .delete(sessions)
+    .where(eq(sessions.sid, sql.placeholder('sid')))
+    .prepare(),
+);
+const deleteExpired = preparedQuery((conn) =>
+  conn
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, raw('now')))
+    .prepare(),
+);
 
 export type SessionRow = typeof sessions.$inferSelect;
 

@@ -31,15 +31,34 @@ const insertHook = preparedQuery((conn) =>
     .returning()
     .prepare(),
 );
-const hookById = preparedQuery((conn) => conn.select().from(webhooks).where(eq(webhooks.id, sql.placeholder('id'))).prepare());
+const hookById = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(webhooks)
+    .where(eq(webhooks.id, sql.placeholder('id')))
+    .prepare(),
+);
 const allHooks = preparedQuery((conn) => conn.select().from(webhooks).orderBy(webhooks.id).prepare());
 const activeHooks = preparedQuery((conn) => conn.select().from(webhooks).where(eq(webhooks.active, true)).prepare());
-const deleteHook = preparedQuery((conn) => conn.delete(webhooks).where(eq(webhooks.id, sql.placeholder('id'))).prepare());
+const deleteHook = preparedQuery((conn) =>
+  conn
+    .delete(webhooks)
+    .where(eq(webhooks.id, sql.placeholder('id')))
+    .prepare(),
+);
 
 /** Stores a new endpoint; returns its row. */
 export function insertWebhook(
   tx: Tx,
-  hook: { url: string; secret: string; events: string[]; createdAt: Date; createdByType: 'api' | 'user' | null; createdById: number | null; createdByName: string | null },
+  hook: {
+    url: string;
+    secret: string;
+    events: string[];
+    createdAt: Date;
+    createdByType: 'api' | 'user' | null;
+    createdById: number | null;
+    createdByName: string | null;
+  },
 ): WebhookRow {
   return insertHook(tx).get(hook);
 }
@@ -76,7 +95,12 @@ const deliveriesOf = preparedQuery((conn) =>
     .prepare(),
 );
 const attemptsOf = preparedQuery((conn) =>
-  conn.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, sql.placeholder('deliveryId'))).orderBy(webhookAttempts.id).prepare(),
+  conn
+    .select()
+    .from(webhookAttempts)
+    .where(eq(webhookAttempts.deliveryId, sql.placeholder('deliveryId')))
+    .orderBy(webhookAttempts.id)
+    .prepare(),
 );
 const requeue = preparedQuery((conn) =>
   conn
@@ -103,7 +127,12 @@ export function requeueDelivery(tx: Tx, webhookId: number, deliveryId: number, a
 
 // --- what the dispatcher reads ---
 
-const lastOrderEvent = preparedQuery((conn) => conn.select({ id: sql<number>`coalesce(max(${orderEvents.id}), 0)` }).from(orderEvents).prepare());
+const lastOrderEvent = preparedQuery((conn) =>
+  conn
+    .select({ id: sql<number>`coalesce(max(${orderEvents.id}), 0)` })
+    .from(orderEvents)
+    .prepare(),
+);
 const lastFinishedRun = preparedQuery((conn) =>
   conn
     .select({ id: sql<number>`coalesce(max(${packRuns.id}), 0)` })
@@ -148,7 +177,13 @@ const runsAfter = preparedQuery((conn) =>
     .limit(sql.placeholder('max'))
     .prepare(),
 );
-const statusOfOrder = preparedQuery((conn) => conn.select({ status: orders.status }).from(orders).where(eq(orders.id, sql.placeholder('orderId'))).prepare());
+const statusOfOrder = preparedQuery((conn) =>
+  conn
+    .select({ status: orders.status })
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('orderId')))
+    .prepare(),
+);
 const insertDelivery = preparedQuery((conn) =>
   conn
     .insert(webhookDeliveries)
@@ -275,8 +310,21 @@ export interface AttemptOutcome {
 }
 
 /** Logs an attempt and records its outcome on the delivery: delivered, queued again at `next`, or failed. */
-export function recordDeliveryAttempt(tx: Tx, id: number, attempt: AttemptOutcome, delivery: { status: 'delivered' | 'queued' | 'failed'; attempts: number; next: Date | null; deliveredAt: Date | null }): void {
-  insertAttempt(tx).run({ deliveryId: id, statusCode: attempt.statusCode, durationMs: attempt.durationMs, excerpt: attempt.excerpt, error: attempt.error, succeeded: attempt.succeeded, at: attempt.at });
+export function recordDeliveryAttempt(
+  tx: Tx,
+  id: number,
+  attempt: AttemptOutcome,
+  delivery: { status: 'delivered' | 'queued' | 'failed'; attempts: number; next: Date | null; deliveredAt: Date | null },
+): void {
+  insertAttempt(tx).run({
+    deliveryId: id,
+    statusCode: attempt.statusCode,
+    durationMs: attempt.durationMs,
+    excerpt: attempt.excerpt,
+    error: attempt.error,
+    succeeded: attempt.succeeded,
+    at: attempt.at,
+  });
   recordOutcome(tx).run({
     id,
     status: delivery.status,
