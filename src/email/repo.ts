@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { availableSql } from '../db/rules.js';
 import { deliveries, deliveryLines, deliveryParcels, emailOutbox, emailTemplates, orderLines, orders, products, users } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
 import type { RenderedMail, TemplateKey } from './templates.js';
@@ -298,7 +299,7 @@ const linesAwaitingStock = preparedQuery((conn) =>
       and(
         eq(orderLines.orderId, sql.placeholder('orderId')),
         sql`${orderLines.quantity} > ${orderLines.shippedQuantity} AND ${products.trackStock} = 1`,
-        sql`${products.onHand} - ${products.allocated} + CASE WHEN ${orders.status} = 'packing' THEN ${orderLines.quantity} - ${orderLines.shippedQuantity} ELSE 0 END < ${orderLines.quantity} - ${orderLines.shippedQuantity}`,
+        sql`${availableSql(products)} + CASE WHEN ${orders.status} = 'packing' THEN ${orderLines.quantity} - ${orderLines.shippedQuantity} ELSE 0 END < ${orderLines.quantity} - ${orderLines.shippedQuantity}`,
       ),
     )
     .prepare(),
