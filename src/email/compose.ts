@@ -7,11 +7,9 @@ import { deliveryLineQuantities, deliveryParcelIds, lastReportedDeliveryId, line
 import { builtInText, getEmailSettings, getShopDefaults } from './settings.js';
 import { renderMail, TEMPLATE_INFO, type LineView, type MailView, type RenderedMail, type TemplateKey } from './templates.js';
 
-/**
- * Composing an e-mail: an order's placeholders rendered into the shop's template (or the built-in
- * one). The reads (repo.ts) are prepared once per connection: the API composes two e-mails per new
- * order and Report in one per delivery.
- */
+// Composing an e-mail: an order's placeholders rendered into the shop's template (or the built-in
+// one). The reads (repo.ts) are prepared once per connection: the API composes two e-mails per new
+// order and Report in one per delivery.
 
 /** What an e-mail needs of its order. */
 export interface OrderForMail {
