@@ -1,30 +1,29 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, desc, eq, isNull } from 'drizzle-orm';
-import { preparedFor, type Db } from '../db/client.js';
-import { apiTokens } from '../db/schema/index.js';
-import type { ApiCaller } from '../web/types.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { AppError } from '../errors.js';
+import type { ApiCaller } from './caller.js';
+import { allApiTokens, insertApiToken, liveApiToken, markApiTokenUsed, revokeApiTokenRow } from './repo.js';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** A new token: shown once to the admin who made it; only its hash is kept. */
 export function createApiToken(db: Db, input: { name: string; role: 'integration' | 'admin' }, createdBy: number, now: Date) {
   const token = `wbo_${randomBytes(24).toString('base64url')}`;
-  const row = db
-    .insert(apiTokens)
-    .values({ name: input.name, role: input.role, tokenHash: sha256(token), tokenPrefix: token.slice(0, 10), createdBy, createdAt: now })
-    .returning()
-    .get();
+  const row = writeTransaction(db, (tx) =>
+    insertApiToken(tx, { name: input.name, role: input.role, tokenHash: sha256(token), tokenPrefix: token.slice(0, 10), createdBy, createdAt: now }),
+  );
   return { row, token };
 }
 
-export function listApiTokens(db: Db) {
-  return db.select().from(apiTokens).orderBy(desc(apiTokens.id)).all();
+/** Every token, newest first. */
+export function listApiTokens(conn: Conn) {
+  return allApiTokens(conn);
 }
 
+/** Revokes a token: 404 `not_found` when there is none not revoked yet. */
 export function revokeApiToken(db: Db, id: number, now: Date): void {
-  const done = db.update(apiTokens).set({ revokedAt: now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).run();
-  if (done.changes === 0) throw new AppError('not_found', 'errors.tokenNotFound');
+  const done = writeTransaction(db, (tx) => revokeApiTokenRow(tx, id, now));
+  if (!done) throw new AppError('not_found', 'errors.tokenNotFound');
 }
 
 /** The hash of API_TOKEN, made once: it is compared on every API request. */
@@ -37,26 +36,18 @@ function isEnvToken(tokenHash: string, envToken: string): boolean {
   return timingSafeEqual(Buffer.from(tokenHash), expected);
 }
 
-// Every API request checks its token: prepared once per connection.
-const tokenStmts = preparedFor((sqlite) => ({
-  live: sqlite.prepare<[string], { id: number; name: string; role: 'integration' | 'admin'; lastUsedAt: number | null }>(
-    'SELECT id, name, role, last_used_at AS lastUsedAt FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL',
-  ),
-  used: sqlite.prepare<[number, number]>('UPDATE api_tokens SET last_used_at = ? WHERE id = ?'),
-}));
-
 /** Who is calling, from a bearer token; null when the token is unknown or revoked. */
 export function authenticateToken(db: Db, token: string, envToken: string | undefined, now: Date): ApiCaller | null {
   const hash = sha256(token);
   if (envToken && isEnvToken(hash, envToken)) {
     return { role: 'integration', actor: { type: 'api', id: null, name: 'API_TOKEN' } };
   }
-  const row = tokenStmts(db).live.get(hash);
+  const row = liveApiToken(db, hash);
   if (!row) return null;
   // Last use is kept to the minute: one write a minute per token, not one per request. Checked on
   // the row read above: an UPDATE that matches nothing still waits for the write lock.
-  if (row.lastUsedAt === null || row.lastUsedAt < now.getTime() - 60_000) {
-    tokenStmts(db).used.run(now.getTime(), row.id);
+  if (row.lastUsedAt === null || row.lastUsedAt.getTime() < now.getTime() - 60_000) {
+    writeTransaction(db, (tx) => markApiTokenUsed(tx, row.id, now));
   }
   return { role: row.role, actor: { type: 'api', id: row.id, name: row.name } };
 }

@@ -1,10 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
 import { authenticateToken } from '../api-tokens/service.js';
 import { AppError } from '../errors.js';
-import type { AppDeps } from '../web/types.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
 
 /** `Authorization: Bearer <token>`: an API token from Settings, or API_TOKEN from the environment. */
-export function bearerAuth({ db, config, clock }: AppDeps) {
+export function bearerAuth({ db, config, clock }: { db: Db; config: Pick<Config, 'apiToken'>; clock: () => Date }) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     if (!match) throw new AppError('unauthorized', 'errors.apiTokenMissing');

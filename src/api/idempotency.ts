@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { preparedFor, writeTransaction, type Db } from '../db/client.js';
+import { writeTransaction, type Db } from '../db/client.js';
 import { canonicalJson } from '../domain/canonical-json.js';
 import { normalizeParcelId } from '../domain/parcel-id.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { resolveOrderCode } from '../orders/lookup.js';
+import { completeReservation, dropReservation, findKey, IN_FLIGHT, keepKey, keepKeyIfNew, type KeyRow } from './repo.js';
+
+export { IN_FLIGHT } from './repo.js';
 
 export interface ApiReply {
   status: number;
@@ -113,28 +116,22 @@ export function idempotentWithKey(db: Db, req: Request, key: string | undefined,
 export function once(db: Db, scope: string, key: string, request: unknown, now: Date, work: () => ApiReply, reserved = false): ApiReply {
   const requestHash = requestHashOf(request);
   return writeTransaction(db, (tx) => {
-    const s = stmts(tx);
-    const seen = s.find.get(scope, key);
+    const seen = findKey(tx, scope, key);
     if (seen) {
       if (seen.requestHash !== requestHash) throw new AppError('idempotency_key_reused', 'errors.idempotencyKeyReused');
       if (seen.statusCode !== IN_FLIGHT) return { status: seen.statusCode, body: JSON.parse(seen.response) as unknown };
       if (!reserved) throw inProgress(seen.createdAt);
     }
     const reply = work();
-    if (seen) s.complete.run(reply.status, JSON.stringify(reply.body), now.getTime(), scope, key);
-    else s.insert.run(scope, key, requestHash, reply.status, JSON.stringify(reply.body), now.getTime());
+    const response = JSON.stringify(reply.body);
+    if (seen) completeReservation(tx, scope, key, { statusCode: reply.status, response, at: now });
+    else keepKey(tx, { scope, key, requestHash, statusCode: reply.status, response, createdAt: now });
     return reply;
   });
 }
 
-/**
- * `status_code` of a key reserved before its request's work began (apiIdempotency) and not yet
- * given its reply; its `created_at` is when it was reserved. No reply has status 0.
- */
-export const IN_FLIGHT = 0;
-
-function inProgress(since: number): AppError {
-  const at = new Date(since).toISOString();
+function inProgress(since: Date): AppError {
+  const at = since.toISOString();
   return new AppError('idempotency_key_in_progress', 'errors.idempotencyKeyInProgress', { since: at }, { since: at });
 }
 
@@ -192,15 +189,14 @@ export function apiIdempotency(db: Db, clock: () => Date, log: Logger): RequestH
       if (seen.statusCode === IN_FLIGHT) throw inProgress(seen.createdAt);
       replay(res, seen.statusCode, seen.response);
     };
-    const seen = stmts(db).find.get(scope, key);
+    const seen = findKey(db, scope, key);
     if (seen) return answer(seen);
     const reserve = !keepsKeyInWork(req.method, apiPath(req));
     if (reserve) {
       // Checked again inside the IMMEDIATE transaction: another process may have taken it since.
       const taken = writeTransaction(db, (tx) => {
-        const s = stmts(tx);
-        const row = s.find.get(scope, key);
-        if (!row) s.insert.run(scope, key, requestHash, IN_FLIGHT, '', clock().getTime());
+        const row = findKey(tx, scope, key);
+        if (!row) keepKey(tx, { scope, key, requestHash, statusCode: IN_FLIGHT, response: '', createdAt: clock() });
         return row;
       });
       if (taken) return answer(taken);
@@ -221,10 +217,9 @@ export function apiIdempotency(db: Db, clock: () => Date, log: Logger): RequestH
         // A refusal of a route that reserved nothing has nothing to undo: no commit.
         if (response !== undefined || reserve) {
           writeTransaction(db, (tx) => {
-            const s = stmts(tx);
-            if (response === undefined) s.drop.run(scope, key);
-            else if (reserve) s.complete.run(status, response, clock().getTime(), scope, key);
-            else s.insertIfNew.run(scope, key, requestHash, status, response, clock().getTime());
+            if (response === undefined) dropReservation(tx, scope, key);
+            else if (reserve) completeReservation(tx, scope, key, { statusCode: status, response, at: clock() });
+            else keepKeyIfNew(tx, { scope, key, requestHash, statusCode: status, response, createdAt: clock() });
           });
         }
       } catch (err) {
@@ -274,29 +269,3 @@ function replay(res: Response, status: number, response: string): void {
   if (disposition) res.set('Content-Disposition', disposition);
   res.status(status).end(Buffer.from(base64, 'base64'));
 }
-
-interface KeyRow {
-  requestHash: string;
-  statusCode: number;
-  response: string;
-  createdAt: number;
-}
-
-// A write arriving with a key reads and writes one row here: prepared once per connection.
-const stmts = preparedFor((sqlite) => ({
-  find: sqlite.prepare<[string, string], KeyRow>(
-    'SELECT request_hash AS requestHash, status_code AS statusCode, response, created_at AS createdAt FROM idempotency_keys WHERE scope = ? AND key = ?',
-  ),
-  insert: sqlite.prepare<[string, string, string, number, string, number]>(
-    'INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-  ),
-  // The route may have kept the key in its own transaction already (`once`): that row stands.
-  insertIfNew: sqlite.prepare<[string, string, string, number, string, number]>(
-    'INSERT OR IGNORE INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-  ),
-  // A reservation given its reply; a reply kept already (the route's `once`) stands.
-  complete: sqlite.prepare<[number, string, number, string, string]>(
-    `UPDATE idempotency_keys SET status_code = ?, response = ?, created_at = ? WHERE scope = ? AND key = ? AND status_code = ${IN_FLIGHT}`,
-  ),
-  drop: sqlite.prepare<[string, string]>(`DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND status_code = ${IN_FLIGHT}`),
-}));

@@ -1,19 +1,5 @@
-import { preparedFor, writeTransaction, type Db } from '../db/client.js';
-
-const stmts = preparedFor((sqlite) => ({
-  // One statement: the count and the window are read and written atomically, also across
-  // processes, so two servers on one file cannot both let the eleventh attempt through.
-  increment: sqlite.prepare<{ key: string; now: number; resetAt: number }, { hits: number; resetAt: number }>(
-    `INSERT INTO rate_limits (key, hits, reset_at) VALUES (@key, 1, @resetAt)
-     ON CONFLICT (key) DO UPDATE SET
-       hits = CASE WHEN reset_at <= @now THEN 1 ELSE hits + 1 END,
-       reset_at = CASE WHEN reset_at <= @now THEN excluded.reset_at ELSE reset_at END
-     RETURNING hits, reset_at AS resetAt`,
-  ),
-  // Only in the window the hit was counted in: a window that has started over keeps its count.
-  decrement: sqlite.prepare<[string, number]>('UPDATE rate_limits SET hits = max(hits - 1, 0) WHERE key = ? AND reset_at = ?'),
-  prune: sqlite.prepare<[number]>('DELETE FROM rate_limits WHERE reset_at <= ?'),
-}));
+import { writeTransaction, type Db } from '../db/client.js';
+import { countHit, pruneHits, uncountHit } from './repo.js';
 
 /** A counter to count one attempt under: its key in `rate_limits` and the most it lets through in a window. */
 export interface Limit {
@@ -48,16 +34,15 @@ export class RateLimitStore {
   hit(limits: readonly Limit[]): HitResult {
     const now = this.clock().getTime();
     return writeTransaction(this.db, (tx) => {
-      const s = stmts(tx);
       // Rows of windows that have passed are dropped now and then, not on every attempt.
       if (now - this.prunedAt > this.windowMs) {
-        s.prune.run(now);
+        pruneHits(tx, now);
         this.prunedAt = now;
       }
-      const counted = limits.map(({ key, limit }) => ({ key, limit, ...s.increment.get({ key, now, resetAt: now + this.windowMs })! }));
+      const counted = limits.map(({ key, limit }) => ({ key, limit, ...countHit(tx, key, now, this.windowMs) }));
       const over = counted.filter((c) => c.hits > c.limit);
       if (over.length === 0) return { allowed: true, counted: counted.map(({ key, resetAt }) => ({ key, resetAt })) };
-      for (const c of counted) s.decrement.run(c.key, c.resetAt);
+      for (const c of counted) uncountHit(tx, c.key, c.resetAt);
       return { allowed: false, retryAt: new Date(Math.max(...over.map((c) => c.resetAt))) };
     });
   }
@@ -65,8 +50,7 @@ export class RateLimitStore {
   /** Takes back the hits of an attempt that turned out not to count (a correct password), each in its own window only. */
   takeBack(counted: Counted): void {
     writeTransaction(this.db, (tx) => {
-      const s = stmts(tx);
-      for (const c of counted) s.decrement.run(c.key, c.resetAt);
+      for (const c of counted) uncountHit(tx, c.key, c.resetAt);
     });
   }
 }

@@ -11,3 +11,10 @@ let loaded: typeof bwipjs | undefined;
 export function bwip(): typeof bwipjs {
   return (loaded ??= createRequire(import.meta.url)('bwip-js') as typeof bwipjs);
 }
+
+/** The bar and space widths (in modules) of a linear symbol (`code128`, `gs1-128`) of `text`. */
+export function linearBars(bcid: string, text: string): number[] {
+  const [symbol] = bwip().raw(bcid, text, {});
+  if (!symbol || !('sbs' in symbol)) throw new Error(`bwip-js drew no bars for ${bcid}`);
+  return symbol.sbs;
+}

@@ -1,7 +1,8 @@
-import { bwip } from './bwip.js';
+import { linearBars } from './bwip.js';
 import type { Translate } from '../i18n/index.js';
 import type { Formatters } from '../i18n/format.js';
 import { A4, MM, type Canvas, type PdfWriter, type TextStyle } from './pdf.js';
+import type { VatAtRate } from '../domain/vat.js';
 import type { DocOrder, RenderJob } from './model.js';
 
 // What every document kind draws with: the order barcode, the order header, tables and pages that flow.
@@ -14,8 +15,7 @@ const FOOTER = 12 * MM;
 
 /** Bar and space widths (in modules) of a Code 128 symbol. */
 export function code128(text: string): number[] {
-  const [symbol] = bwip().raw('code128', text, {}) as { sbs: number[] }[];
-  return symbol!.sbs;
+  return linearBars('code128', text);
 }
 
 export interface Ctx {
@@ -266,4 +266,31 @@ export function billingHeader<T>(ctx: Ctx, c: Canvas, first: boolean, doc: { ord
     y += 14;
   }
   return tableHeader(c, columns, Math.max(by, y) + 16, false);
+}
+
+/**
+ * The VAT table and totals that close a billing document (invoice, credit note), at the flow's
+ * line: net, VAT and gross per rate, each times `sign` (a credit note's are credited, −1); prices
+ * are gross, so each rate's VAT is taken out of its gross. Then a rule and the `totals` (label,
+ * amount as written, bold), right-aligned. The caller has made room for it.
+ */
+export function vatTable(ctx: Ctx, flow: Flow, rates: readonly VatAtRate[], currency: string, sign: 1 | -1, totals: readonly [string, string, boolean][]): void {
+  const { t, fmt } = ctx;
+  const money = (n: number) => fmt.money(n, currency);
+  const c = flow.canvas;
+  const right = A4.width - MARGIN;
+  const columns = [right - 102 * MM, right - 68 * MM, right - 34 * MM, right];
+  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((head, i) => c.text(head, columns[i]!, flow.y, { size: 8, bold: true, align: 'right' }));
+  flow.y += 14;
+  for (const v of rates) {
+    [`${fmt.number(v.rate / 100)} %`, money(sign * v.net), money(sign * v.vat), money(sign * v.gross)].forEach((value, i) => c.text(value, columns[i]!, flow.y, { size: 10, align: 'right' }));
+    flow.y += 14;
+  }
+  c.line(right - 120 * MM, flow.y - 8, right, flow.y - 8, 0.3);
+  flow.y += 8;
+  for (const [label, value, bold] of totals) {
+    c.text(label, right - 40 * MM, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
+    c.text(value, right, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
+    flow.y += 16;
+  }
 }

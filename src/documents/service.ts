@@ -1,7 +1,5 @@
 import { logOrderEvent } from '../events/repo.js';
-import { eq } from 'drizzle-orm';
-import { writeTransaction, type Db } from '../db/client.js';
-import { invoices } from '../db/schema/index.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { luhnCheckDigit } from '../domain/gtin.js';
 import { normalizeParcelId } from '../domain/parcel-id.js';
@@ -10,10 +8,20 @@ import { isLanguage, type Language } from '../i18n/index.js';
 import { AppError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { DOCUMENT_STATUSES, MAX_DOCUMENT_ORDERS, PRINTED_KINDS, type DocumentKind, type InvoiceInfo, type Seller } from './model.js';
-import type { DocumentRenderer } from './renderer.js';
-import { loadDocOrders, type DocOrderRow } from './repo.js';
+import type { DocumentRenderer } from './render-queue.js';
+import {
+  deliveryOfParcel,
+  earlierPrints,
+  insertInvoice,
+  insertPrintedDocument,
+  invoiceOfOrder,
+  loadDocOrders,
+  parcelIdsOfDelivery,
+  type DocOrderRow,
+  type InvoiceRow,
+} from './repo.js';
 import { getSeller } from './settings.js';
-import { takeNumbers } from '../series/allocator.js';
+import { takeNumbers } from '../series/repo.js';
 
 export interface DocumentDeps {
   db: Db;
@@ -83,7 +91,7 @@ export function issueInvoice(db: Db, order: DocOrderRow, now: Date, by: string, 
 /** issueInvoice, saying whether the number was taken now (false: the order had one already). */
 function takeInvoiceNumber(db: Db, order: DocOrderRow, now: Date, by: string, timezone: string): { invoice: InvoiceInfo; issuedNow: boolean } {
   return writeTransaction(db, (tx) => {
-    const existing = tx.select().from(invoices).where(eq(invoices.orderId, order.id)).get();
+    const existing = invoiceOfOrder(tx, order.id);
     const row =
       existing ??
       (() => {
@@ -92,9 +100,9 @@ function takeInvoiceNumber(db: Db, order: DocOrderRow, now: Date, by: string, ti
         const reference = `${number}${luhnCheckDigit(String(number))}`;
         // Due at the start of the day `paymentTermsDays` after the invoice date, in the shop's zone.
         const dueAt = startOfDay(addDays(dayOf(now, timezone), seller.paymentTermsDays), timezone);
-        return tx.insert(invoices).values({ orderId: order.id, orderCode: order.code, number, reference, issuedAt: now, dueAt, issuedBy: by }).returning().get();
+        return insertInvoice(tx, { orderId: order.id, orderCode: order.code, number, reference, issuedAt: now, dueAt, issuedBy: by });
       })();
-    return { invoice: { number: row.number, reference: row.reference, issuedAt: row.issuedAt.getTime(), dueAt: row.dueAt.getTime() }, issuedNow: !existing };
+    return { invoice: invoiceInfo(row), issuedNow: !existing };
   });
 }
 
@@ -109,9 +117,14 @@ export function numberInvoice(db: Db, code: string, now: Date, by: string, timez
 }
 
 /** The order's invoice as numbered by its first print, or 409 `invoice_not_numbered`: nothing is taken here. */
-function numberedInvoice(db: Db, order: DocOrderRow): InvoiceInfo {
-  const row = db.select().from(invoices).where(eq(invoices.orderId, order.id)).get();
+function numberedInvoice(conn: Conn, order: DocOrderRow): InvoiceInfo {
+  const row = invoiceOfOrder(conn, order.id);
   if (!row) throw new AppError('invoice_not_numbered', 'errors.invoiceNotNumbered', { code: order.code });
+  return invoiceInfo(row);
+}
+
+/** An invoice as the documents print it. */
+function invoiceInfo(row: InvoiceRow): InvoiceInfo {
   return { number: row.number, reference: row.reference, issuedAt: row.issuedAt.getTime(), dueAt: row.dueAt.getTime() };
 }
 
@@ -162,14 +175,11 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
 }
 
 /** The parcel on one of the order's deliveries, with its place among that delivery's parcels. */
-function parcelOf(db: Db, order: DocOrderRow, raw: string): { parcelId: string; index: number; of: number } {
+function parcelOf(conn: Conn, order: DocOrderRow, raw: string): { parcelId: string; index: number; of: number } {
   const parcelId = normalizeParcelId(raw);
-  const delivery = db.$client
-    .prepare('SELECT p.delivery_id FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE p.parcel_id = ? AND d.order_id = ?')
-    .pluck()
-    .get(parcelId, order.id) as number | undefined;
+  const delivery = deliveryOfParcel(conn, order.id, parcelId);
   if (delivery === undefined) throw new AppError('parcel_not_found', 'errors.parcelNotOnOrder', { parcelId, code: order.code });
-  const all = db.$client.prepare('SELECT parcel_id FROM delivery_parcels WHERE delivery_id = ? ORDER BY id').pluck().all(delivery) as string[];
+  const all = parcelIdsOfDelivery(conn, delivery);
   return { parcelId, index: all.indexOf(parcelId) + 1, of: all.length };
 }
 
@@ -192,18 +202,13 @@ export function recordLabelPrint(db: Db, order: DocOrderRow, actor: Actor, now: 
 
 /** One printed_documents row and one order event per order and kind, in one transaction. */
 function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: Actor, now: Date, reference: string | null, extra: Record<string, unknown> = {}): void {
-  const sqlite = db.$client;
-  const earlier = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ?').pluck();
-  // A label is one parcel's: the first print of the second parcel's label is no reprint.
-  const earlierLabel = sqlite.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ? AND kind = ? AND reference IS ?').pluck();
-  const print = sqlite.prepare('INSERT INTO printed_documents (order_id, kind, lines_version, reference, printed_by, printed_at) VALUES (?, ?, ?, ?, ?, ?)');
   const at = now.getTime();
   writeTransaction(db, (tx) => {
     for (const order of orders) {
       for (const printed of PRINTED_KINDS[kind]) {
-        const before = printed === 'label' ? earlierLabel.get(order.id, printed, reference) : earlier.get(order.id, printed);
-        const reprint = (before as number) > 0;
-        print.run(order.id, printed, order.linesVersion, reference, actor.name, at);
+        // A label is one parcel's: the first print of the second parcel's label is no reprint.
+        const reprint = earlierPrints(tx, order.id, printed, printed === 'label' ? reference : undefined) > 0;
+        insertPrintedDocument(tx, { orderId: order.id, kind: printed, linesVersion: order.linesVersion, reference, printedBy: actor.name, printedAt: now });
         logOrderEvent(tx, order, 'document_printed', actor, at, { kind: printed, reprint, ...(reference && { reference }), ...extra });
       }
     }

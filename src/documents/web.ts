@@ -6,7 +6,7 @@ import { renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { formNumber, parse } from '../web/validate.js';
-import { lastNumber } from '../series/allocator.js';
+import { lastNumber } from '../series/repo.js';
 import { getSeller, putSeller, sellerSchema } from './settings.js';
 
 const settingsForm = z.object({

@@ -1,5 +1,5 @@
 /**
- * The documents worker thread (started by renderer.ts): renders large jobs with the same
+ * The documents worker thread (started by render-queue.ts): renders large jobs with the same
  * renderDocument, so a PDF of hundreds of pick slips never takes the server's event loop. Fonts come
  * once, in workerData; each message is one job, answered with its PDF (the buffer is moved, not
  * copied) or the error it failed with.
@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RenderJob } from './model.js';
 import type { FontFiles } from './pdf.js';
-import { renderDocument } from './render.js';
+import { renderDocument } from './render-job.js';
 
 export interface RenderRequest {
   id: number;

@@ -1,9 +1,9 @@
-import type { Db } from '../db/client.js';
+import { writeTransaction, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { logOrderEvent } from '../events/repo.js';
 import { loadOrderForMail, mailEnv, mailLanguage, orderLinesForMail, renderOrderMail, type LineForMail, type MailEnv, type OrderForMail } from './compose.js';
 import { defaultShopRecipients } from './settings.js';
-import { insertQueuedMail } from './store.js';
+import { insertQueuedMail } from './repo.js';
 import type { Language } from '../i18n/index.js';
 import { linksOf, templateForStatus, TEMPLATE_INFO, textToHtml, type MailView, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
 
@@ -25,13 +25,13 @@ export function sendsMail(notify: Notify, mode: Mode): boolean {
 }
 
 /**
- * Writes the e-mails of one change to the outbox, in the caller's transaction: they exist exactly
- * when the change does, and the sender loop delivers them after commit. Each gets a line in the
- * order's log. Returns the ids written (none when the mode or `notify` says so, or there is nobody
- * to write to).
+ * Writes the e-mails of one change to the outbox, in the caller's transaction (as a savepoint of
+ * it; alone, in one of its own): they exist exactly when the change does, and the sender loop
+ * delivers them after commit. Each gets a line in the order's log. Returns the ids written (none
+ * when the mode or `notify` says so, or there is nobody to write to).
  */
 export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv; extra?: MailExtra }): number[] {
-  return queueWith(db, ctx.env ?? mailEnv(db), () => ({ order: loadOrderForMail(db, orderId) }), template, ctx);
+  return writeTransaction(db, (tx) => queueWith(tx, ctx.env ?? mailEnv(tx), () => ({ order: loadOrderForMail(tx, orderId) }), template, ctx));
 }
 
 /** The order of an e-mail, read only when the e-mail is sent; with its lines when they were read already. */
@@ -40,22 +40,22 @@ type MailSource = () => { order: OrderForMail; lines?: LineForMail[] };
 /** Placeholders a change adds to its e-mail (a return's number and lines), made in the e-mail's language. */
 export type MailExtra = (language: Language) => Partial<MailView>;
 
-function queueWith(db: Db, env: MailEnv, source: MailSource, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; extra?: MailExtra }): number[] {
+function queueWith(tx: Tx, env: MailEnv, source: MailSource, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; extra?: MailExtra }): number[] {
   const notify = ctx.notify ?? 'auto';
   if (!sendsMail(notify, env.settings.modes[template])) return [];
   const { order: o, lines } = source();
-  const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? defaultShopRecipients(db, env.defaults).list) : o.customerEmail ? [o.customerEmail] : [];
+  const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? defaultShopRecipients(tx, env.defaults).list) : o.customerEmail ? [o.customerEmail] : [];
   if (recipients.length === 0) return [];
   const language = mailLanguage(template, o, env);
-  const rendered = () => renderOrderMail(db, o, template, language, env, { deliveryId: ctx.deliveryId, lines, extra: ctx.extra });
+  const rendered = () => renderOrderMail(tx, o, template, language, env, { deliveryId: ctx.deliveryId, lines, extra: ctx.extra });
   // An edited e-mail: its HTML links only what the template itself links (the tracking addresses).
   const mail: RenderedMail =
     typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body, { language, title: notify.subject }, linksOf(rendered().html)) } : rendered();
   const at = ctx.now.getTime();
   return recipients.map((to) => {
-    const id = insertQueuedMail(db, { ...mail, orderId: o.id, to, language, template }, at);
+    const id = insertQueuedMail(tx, { ...mail, orderId: o.id, to, language, template }, ctx.now);
     const data = JSON.stringify({ emailId: id, template, to, subject: mail.subject, edited: typeof notify === 'object' });
-    logOrderEvent(db, o, 'email_queued', ctx.actor, at, data);
+    logOrderEvent(tx, o, 'email_queued', ctx.actor, at, data);
     return id;
   });
 }
@@ -72,9 +72,11 @@ export function queueStatusMail(db: Db, orderId: number, status: string, ctx: Qu
  * written them (`written`, as compose.ts would read them: lines in id order).
  */
 export function queueNewOrderMails(db: Db, orderId: number, ctx: QueueContext, written?: { order: OrderForMail; lines: LineForMail[] }): void {
-  const env = mailEnv(db);
-  let read: { order: OrderForMail; lines: LineForMail[] } | undefined = written;
-  const source = () => (read ??= { order: loadOrderForMail(db, orderId), lines: orderLinesForMail(db, orderId) });
-  queueWith(db, env, source, 'order_confirmation', ctx);
-  queueWith(db, env, source, 'new_order_notice', ctx);
+  writeTransaction(db, (tx) => {
+    const env = mailEnv(tx);
+    let read: { order: OrderForMail; lines: LineForMail[] } | undefined = written;
+    const source = () => (read ??= { order: loadOrderForMail(tx, orderId), lines: orderLinesForMail(tx, orderId) });
+    queueWith(tx, env, source, 'order_confirmation', ctx);
+    queueWith(tx, env, source, 'new_order_notice', ctx);
+  });
 }

@@ -1,5 +1,6 @@
 import type { Transporter } from 'nodemailer';
 import { writeTransaction, type Db } from '../db/client.js';
+import { claimEmail, dueEmails, markEmailUnsent, recordEmailAttempt } from './repo.js';
 import { startLoop } from '../loop.js';
 
 /** What the sender needs of a mail transport (nodemailer's, or none). */
@@ -63,30 +64,26 @@ function describeError(err: unknown): string {
  * configured"): readable in the back office, and sent by hand once SMTP is set up.
  */
 export async function sendDueEmails(db: Db, transport: MailTransport | null, from: string, now: () => Date, max = 20): Promise<number> {
-  const sqlite = db.$client;
-  const due = sqlite
-    .prepare("SELECT id, to_address AS toAddress, subject, text_body AS text, html_body AS html, attempts FROM email_outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
-    .all(now().getTime(), max) as { id: number; toAddress: string; subject: string; text: string; html: string | null; attempts: number }[];
+  const due = dueEmails(db, now(), max);
   if (due.length === 0) return 0;
   if (!transport) {
-    const unsent = sqlite.prepare("UPDATE email_outbox SET status = 'unsent', next_attempt_at = NULL WHERE id = ? AND status = 'queued'");
-    writeTransaction(db, () => due.forEach((d) => unsent.run(d.id)));
+    writeTransaction(db, (tx) => due.forEach((d) => markEmailUnsent(tx, d.id)));
     return due.length;
   }
-  const claim = sqlite.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ? AND status = 'queued' AND next_attempt_at <= ?");
-  const record = sqlite.prepare('UPDATE email_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, sent_at = ? WHERE id = ?');
   // One at a time: one SMTP server, and the order of a customer's e-mails is kept.
   for (const d of due) {
-    const at = now().getTime();
+    const at = now();
     // Claimed for longer than an attempt can take; a process that dies mid-send leaves it due again then.
-    if (claim.run(at + SMTP_TIMEOUTS.socketTimeout + SMTP_TIMEOUTS.connectionTimeout + 60_000, d.id, at).changes === 0) continue;
+    const until = new Date(at.getTime() + SMTP_TIMEOUTS.socketTimeout + SMTP_TIMEOUTS.connectionTimeout + 60_000);
+    if (!writeTransaction(db, (tx) => claimEmail(tx, d.id, at, until))) continue;
     const attempts = d.attempts + 1;
     try {
       await transport.sendMail({ from, to: d.toAddress, subject: d.subject, text: d.text, ...(d.html && { html: d.html }), headers: { 'X-Outbox-Id': String(d.id) } });
-      record.run('sent', attempts, null, null, now().getTime(), d.id);
+      writeTransaction(db, (tx) => recordEmailAttempt(tx, d.id, { status: 'sent', attempts, next: null, error: null, sentAt: now() }));
     } catch (err) {
       const giveUp = permanent(err) || attempts >= MAX_ATTEMPTS;
-      record.run(giveUp ? 'failed' : 'queued', attempts, giveUp ? null : now().getTime() + emailBackoffMs(attempts), describeError(err), null, d.id);
+      const outcome = { status: giveUp ? ('failed' as const) : ('queued' as const), attempts, next: giveUp ? null : new Date(now().getTime() + emailBackoffMs(attempts)), error: describeError(err), sentAt: null };
+      writeTransaction(db, (tx) => recordEmailAttempt(tx, d.id, outcome));
     }
   }
   return due.length;

@@ -1,9 +1,8 @@
-import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { preparedFor, type Conn, type Db } from '../db/client.js';
-import { emailTemplates } from '../db/schema/index.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { isLanguage, rawMessage, type Language } from '../i18n/index.js';
 import { getSetting, putSetting, settingsGroup } from '../settings/service.js';
+import { deleteShopTemplateText, firstAdminEmail, saveShopTemplateText, shopTemplateText } from './repo.js';
 import { MODES, TEMPLATE_INFO, TEMPLATES, type Mode, type TemplateKey } from './templates.js';
 
 export const emailSettingsSchema = z.object({
@@ -39,20 +38,23 @@ export interface ShopDefaults {
   shopRecipients: string[];
 }
 const SHOP_DEFAULTS = 'shop_defaults';
+/** The kept defaults as read: any field may be missing (kept by an older version); the language is checked apart. */
+const storedShopDefaults = z.object({ language: z.string(), timezone: z.string(), shopRecipients: z.array(z.string()) }).partial();
 const FALLBACK: ShopDefaults = { language: 'en', timezone: 'UTC', shopRecipients: [] };
 
-function putShopDefaults(conn: Db, defaults: ShopDefaults, now: Date): void {
-  const current = getSetting<ShopDefaults>(conn, SHOP_DEFAULTS);
-  if (JSON.stringify(current) !== JSON.stringify(defaults)) putSetting(conn, SHOP_DEFAULTS, defaults, now, 'system');
+function putShopDefaults(db: Db, defaults: ShopDefaults, now: Date): void {
+  const current = getSetting(db, SHOP_DEFAULTS);
+  if (JSON.stringify(current) !== JSON.stringify(defaults)) putSetting(db, SHOP_DEFAULTS, defaults, now, 'system');
 }
 
 /** The shop defaults of a loaded configuration, kept for e-mails written by this process. */
-export function applyShopDefaults(conn: Db, config: { defaultLanguage: Language; timezone: string; shopAdminEmails: string[] }, now: Date): void {
-  putShopDefaults(conn, { language: config.defaultLanguage, timezone: config.timezone, shopRecipients: config.shopAdminEmails }, now);
+export function applyShopDefaults(db: Db, config: { defaultLanguage: Language; timezone: string; shopAdminEmails: string[] }, now: Date): void {
+  putShopDefaults(db, { language: config.defaultLanguage, timezone: config.timezone, shopRecipients: config.shopAdminEmails }, now);
 }
 
 export function getShopDefaults(conn: Conn): ShopDefaults {
-  const stored = getSetting<Partial<ShopDefaults>>(conn, SHOP_DEFAULTS) ?? {};
+  const read = storedShopDefaults.safeParse(getSetting(conn, SHOP_DEFAULTS) ?? {});
+  const stored = read.success ? read.data : {};
   return { ...FALLBACK, ...stored, language: isLanguage(stored.language) ? stored.language : FALLBACK.language };
 }
 
@@ -61,17 +63,11 @@ export function getShopDefaults(conn: Conn): ShopDefaults {
  * SHOP_ADMIN_EMAILS, else the first admin's e-mail (the oldest admin account not disabled), so a
  * new shop hears of its first order. `from` says which, for the settings page.
  */
-export function defaultShopRecipients(db: Db, defaults: ShopDefaults = getShopDefaults(db)): { list: string[]; from: 'env' | 'admin' | 'none' } {
+export function defaultShopRecipients(conn: Conn, defaults: ShopDefaults = getShopDefaults(conn)): { list: string[]; from: 'env' | 'admin' | 'none' } {
   if (defaults.shopRecipients.length) return { list: defaults.shopRecipients, from: 'env' };
-  const admin = firstAdminEmail(db).get();
+  const admin = firstAdminEmail(conn);
   return admin !== undefined ? { list: [admin], from: 'admin' } : { list: [], from: 'none' };
 }
-
-// Read for every new order's notice while no list is saved: prepared once per connection (built by
-// drizzle per call, it cost more than composing the e-mail).
-const firstAdminEmail = preparedFor((sqlite) =>
-  sqlite.prepare<[], string>("SELECT email FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id LIMIT 1").pluck(),
-);
 
 export interface TemplateText {
   subject: string;
@@ -82,11 +78,7 @@ export interface TemplateText {
 
 /** The shop's text of a template in a language, or the built-in one. */
 export function templateText(conn: Conn, template: TemplateKey, language: Language): TemplateText {
-  const row = conn
-    .select({ subject: emailTemplates.subject, body: emailTemplates.body })
-    .from(emailTemplates)
-    .where(and(eq(emailTemplates.template, template), eq(emailTemplates.language, language)))
-    .get();
+  const row = shopTemplateText(conn, template, language);
   return row ? { ...row, custom: true } : { ...builtInText(template, language), custom: false };
 }
 
@@ -100,18 +92,12 @@ export function builtInText(template: TemplateKey, language: Language): { subjec
   return { ...text };
 }
 
-export function saveTemplateText(conn: Conn, template: TemplateKey, language: Language, text: { subject: string; body: string }, now: Date): void {
-  conn
-    .insert(emailTemplates)
-    .values({ template, language, subject: text.subject, body: text.body, updatedAt: now })
-    .onConflictDoUpdate({ target: [emailTemplates.template, emailTemplates.language], set: { subject: text.subject, body: text.body, updatedAt: now } })
-    .run();
+/** Saves the shop's text of a template in a language. */
+export function saveTemplateText(db: Db, template: TemplateKey, language: Language, text: { subject: string; body: string }, now: Date): void {
+  writeTransaction(db, (tx) => saveShopTemplateText(tx, template, language, text, now));
 }
 
 /** Back to the built-in text. */
-export function resetTemplateText(conn: Conn, template: TemplateKey, language: Language): void {
-  conn
-    .delete(emailTemplates)
-    .where(and(eq(emailTemplates.template, template), eq(emailTemplates.language, language)))
-    .run();
+export function resetTemplateText(db: Db, template: TemplateKey, language: Language): void {
+  writeTransaction(db, (tx) => deleteShopTemplateText(tx, template, language));
 }

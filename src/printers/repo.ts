@@ -1,18 +1,12 @@
-import { preparedFor, type Conn, type Db, type Tx } from '../db/client.js';
-import type { Dpi } from './zpl.js';
+import { and, count, eq, sql } from 'drizzle-orm';
+import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { printers, stations } from '../db/schema/index.js';
+import { DPIS, type Dpi } from './zpl.js';
 
 // Queries of label printers and of each station's choice of printer. No rules here: service.ts decides.
 
-export interface PrinterRow {
-  id: number;
-  name: string;
-  kind: 'zpl';
-  host: string;
-  port: number;
-  dpi: Dpi;
-  createdAt: number;
-  updatedAt: number;
-}
+/** A printer as stored, its resolution read as one of the resolutions labels are laid out for. */
+export type PrinterRow = Omit<typeof printers.$inferSelect, 'dpi'> & { dpi: Dpi };
 
 /** A station's label printer (none: PDF in the browser) and its print-automatically flag. */
 export interface StationPrinterRow {
@@ -28,63 +22,129 @@ export interface PrinterFields {
   dpi: Dpi;
 }
 
-const COLUMNS = 'id, name, kind, host, port, dpi, created_at AS createdAt, updated_at AS updatedAt';
+/** A placeholder bound as it is given (epoch ms, 0/1): `.set()` takes no bare placeholder. */
+const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
-const stmts = preparedFor((sqlite) => ({
-  list: sqlite.prepare<[], PrinterRow>(`SELECT ${COLUMNS} FROM printers ORDER BY name COLLATE NOCASE, id`),
-  byId: sqlite.prepare<[number], PrinterRow>(`SELECT ${COLUMNS} FROM printers WHERE id = ?`),
-  byName: sqlite.prepare<[string], { id: number }>('SELECT id FROM printers WHERE name = ? COLLATE NOCASE'),
-  insert: sqlite.prepare<[string, string, number, number, number, number]>(
-    "INSERT INTO printers (name, kind, host, port, dpi, created_at, updated_at) VALUES (?, 'zpl', ?, ?, ?, ?, ?) RETURNING id",
-  ),
-  update: sqlite.prepare<[string, string, number, number, number, number]>('UPDATE printers SET name = ?, host = ?, port = ?, dpi = ?, updated_at = ? WHERE id = ?'),
-  remove: sqlite.prepare<[number]>('DELETE FROM printers WHERE id = ?'),
-  stationsUsing: sqlite.prepare<[number], number>('SELECT count(*) FROM stations WHERE label_printer_id = ?').pluck(),
-  station: sqlite.prepare<[number, string], { stationId: number; printerId: number | null; autoPrint: number }>(
-    'SELECT id AS stationId, label_printer_id AS printerId, auto_print AS autoPrint FROM stations WHERE user_id = ? AND name = ?',
-  ),
-  setStation: sqlite.prepare<[number | null, number, number]>('UPDATE stations SET label_printer_id = ?, auto_print = ? WHERE id = ?'),
-}));
+const allPrinters = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(printers)
+    .orderBy(sql`${printers.name} COLLATE NOCASE`, printers.id)
+    .prepare(),
+);
+const printerById = preparedQuery((conn) =>
+  conn
+    .select()
+    .from(printers)
+    .where(eq(printers.id, sql.placeholder('id')))
+    .prepare(),
+);
+const printerByName = preparedQuery((conn) =>
+  conn
+    .select({ id: printers.id })
+    .from(printers)
+    .where(sql`${printers.name} = ${sql.placeholder('name')} COLLATE NOCASE`)
+    .prepare(),
+);
+const insert = preparedQuery((conn) =>
+  conn
+    .insert(printers)
+    .values({
+      name: sql.placeholder('name'),
+      kind: 'zpl',
+      host: sql.placeholder('host'),
+      port: sql.placeholder('port'),
+      dpi: sql.placeholder('dpi'),
+      createdAt: sql.placeholder('at'),
+      updatedAt: sql.placeholder('at'),
+    })
+    .returning({ id: printers.id })
+    .prepare(),
+);
+const update = preparedQuery((conn) =>
+  conn
+    .update(printers)
+    .set({ name: raw('name'), host: raw('host'), port: raw('port'), dpi: raw('dpi'), updatedAt: raw('at') })
+    .where(eq(printers.id, sql.placeholder('id')))
+    .prepare(),
+);
+const remove = preparedQuery((conn) =>
+  conn
+    .delete(printers)
+    .where(eq(printers.id, sql.placeholder('id')))
+    .prepare(),
+);
+const stationsWith = preparedQuery((conn) =>
+  conn
+    .select({ n: count() })
+    .from(stations)
+    .where(eq(stations.labelPrinterId, sql.placeholder('printerId')))
+    .prepare(),
+);
+const stationOf = preparedQuery((conn) =>
+  conn
+    .select({ stationId: stations.id, printerId: stations.labelPrinterId, autoPrint: stations.autoPrint })
+    .from(stations)
+    .where(and(eq(stations.userId, sql.placeholder('userId')), eq(stations.name, sql.placeholder('name'))))
+    .prepare(),
+);
+const setStation = preparedQuery((conn) =>
+  conn
+    .update(stations)
+    .set({ labelPrinterId: raw('printerId'), autoPrint: raw('autoPrint') })
+    .where(eq(stations.id, sql.placeholder('stationId')))
+    .prepare(),
+);
 
-export function listPrinters(conn: Conn): PrinterRow[] {
-  return stmts(conn as Db).list.all();
+/** The resolution of a stored printer; the form only saves these, so another is the column's default's. */
+function withDpi(row: typeof printers.$inferSelect): PrinterRow {
+  return { ...row, dpi: DPIS.find((d) => d === row.dpi) ?? DPIS[0] };
 }
 
+/** Every printer, by name (case-insensitive), then id. */
+export function listPrinters(conn: Conn): PrinterRow[] {
+  return allPrinters(conn).all().map(withDpi);
+}
+
+/** One printer by id, or undefined. */
 export function findPrinter(conn: Conn, id: number): PrinterRow | undefined {
-  return stmts(conn as Db).byId.get(id);
+  const row = printerById(conn).get({ id });
+  return row && withDpi(row);
 }
 
 /** The printer of this name (case-insensitive), to keep names apart. */
 export function printerIdByName(conn: Conn, name: string): number | undefined {
-  return stmts(conn as Db).byName.get(name)?.id;
+  return printerByName(conn).get({ name })?.id;
 }
 
+/** Adds a printer; returns its id. */
 export function insertPrinter(tx: Tx, p: PrinterFields, now: Date): number {
-  const row = stmts(tx).insert.get(p.name, p.host, p.port, p.dpi, now.getTime(), now.getTime()) as { id: number };
-  return row.id;
+  return insert(tx).get({ name: p.name, host: p.host, port: p.port, dpi: p.dpi, at: now }).id;
 }
 
+/** Changes a printer; false when there is none with this id. */
 export function updatePrinter(tx: Tx, id: number, p: PrinterFields, now: Date): boolean {
-  return stmts(tx).update.run(p.name, p.host, p.port, p.dpi, now.getTime(), id).changes > 0;
+  return update(tx).run({ id, name: p.name, host: p.host, port: p.port, dpi: p.dpi, at: now.getTime() }).changes > 0;
 }
 
 /** Deletes the printer; stations that used it fall back to PDF (ON DELETE SET NULL). */
 export function deletePrinter(tx: Tx, id: number): boolean {
-  return stmts(tx).remove.run(id).changes > 0;
+  return remove(tx).run({ id }).changes > 0;
 }
 
+/** How many stations print their labels on this printer. */
 export function stationsUsing(conn: Conn, printerId: number): number {
-  return stmts(conn as Db).stationsUsing.get(printerId)!;
+  return stationsWith(conn).get({ printerId })?.n ?? 0;
 }
 
 /** The station of this user and name with its label printer; undefined when the station was never used. */
 export function stationPrinter(conn: Conn, userId: number, stationName: string): StationPrinterRow | undefined {
-  const s = stmts(conn as Db);
-  const row = s.station.get(userId, stationName);
+  const row = stationOf(conn).get({ userId, name: stationName });
   if (!row) return undefined;
-  return { stationId: row.stationId, printer: row.printerId === null ? null : (s.byId.get(row.printerId) ?? null), autoPrint: row.autoPrint === 1 };
+  return { stationId: row.stationId, printer: row.printerId === null ? null : (findPrinter(conn, row.printerId) ?? null), autoPrint: row.autoPrint };
 }
 
+/** Sets a station's label printer (null: PDF in the browser) and its print-automatically flag. */
 export function setStationPrinter(tx: Tx, stationId: number, printerId: number | null, autoPrint: boolean): void {
-  stmts(tx).setStation.run(printerId, autoPrint ? 1 : 0, stationId);
+  setStation(tx).run({ stationId, printerId, autoPrint: autoPrint ? 1 : 0 });
 }

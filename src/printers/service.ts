@@ -1,4 +1,4 @@
-import { writeTransaction, type Db } from '../db/client.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { normalizeParcelId } from '../domain/parcel-id.js';
 import { loadLabel, recordLabelPrint } from '../documents/service.js';
@@ -42,8 +42,8 @@ export interface StationRef {
   stationName: string;
 }
 
-export function getPrinterOrThrow(db: Db, id: number): PrinterRow {
-  const printer = findPrinter(db, id);
+export function getPrinterOrThrow(conn: Conn, id: number): PrinterRow {
+  const printer = findPrinter(conn, id);
   if (!printer) throw new AppError('printer_not_found', 'errors.printerNotFound', { id });
   return printer;
 }
@@ -77,20 +77,20 @@ export async function testPrint(deps: Pick<PrintDeps, 'db' | 'timeoutMs'>, id: n
 }
 
 /** The station's label printer (null: PDF in the browser) and whether it prints when a parcel ID is added. */
-export function stationPrinterChoice(db: Db, station: StationRef): { printer: PrinterRow | null; autoPrint: boolean } {
-  const row = stationPrinter(db, station.userId, station.stationName);
+export function stationPrinterChoice(conn: Conn, station: StationRef): { printer: PrinterRow | null; autoPrint: boolean } {
+  const row = stationPrinter(conn, station.userId, station.stationName);
   return { printer: row?.printer ?? null, autoPrint: row?.printer ? row.autoPrint : false };
 }
 
 /** Settings → Printers: every printer with how many stations print their labels on it. */
-export function printersWithStations(db: Db): (PrinterRow & { stations: number })[] {
-  return listPrinters(db).map((p) => ({ ...p, stations: stationsUsing(db, p.id) }));
+export function printersWithStations(conn: Conn): (PrinterRow & { stations: number })[] {
+  return listPrinters(conn).map((p) => ({ ...p, stations: stationsUsing(conn, p.id) }));
 }
 
 /** What views/printers/station-printer.ejs shows: every printer, the station's choice (null: PDF) and its flag. */
-export function stationPrinterModel(db: Db, station: StationRef): { printers: PrinterRow[]; chosenId: number | null; autoPrint: boolean } {
-  const choice = stationPrinterChoice(db, station);
-  return { printers: listPrinters(db), chosenId: choice.printer?.id ?? null, autoPrint: choice.autoPrint };
+export function stationPrinterModel(conn: Conn, station: StationRef): { printers: PrinterRow[]; chosenId: number | null; autoPrint: boolean } {
+  const choice = stationPrinterChoice(conn, station);
+  return { printers: listPrinters(conn), chosenId: choice.printer?.id ?? null, autoPrint: choice.autoPrint };
 }
 
 /**

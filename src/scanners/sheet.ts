@@ -1,4 +1,4 @@
-import { bwip } from '../documents/bwip.js';
+import { linearBars } from '../documents/bwip.js';
 import { code128 } from '../documents/layout.js';
 import { A4, MM, PdfWriter, readFonts, type Canvas, type FontFiles } from '../documents/pdf.js';
 import { CHECK_GS1, CHECK_TEXT } from '../domain/scanner-check.js';
@@ -19,8 +19,7 @@ const LEFT = 20 * MM;
 /** GS1-128 of the check's element string: FNC1 first (what makes it GS1-128) and after the batch. */
 function gs1Bars(): number[] {
   // bwip-js reads the AIs from the bracketed HRI and puts FNC1 where GS1 asks for it.
-  const [symbol] = bwip().raw('gs1-128', CHECK_GS1.hri, {}) as { sbs: number[] }[];
-  return symbol!.sbs;
+  return linearBars('gs1-128', CHECK_GS1.hri);
 }
 
 /** One numbered barcode, centred across the page, with its contents printed under the bars; returns the height used. */

@@ -1,17 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import { eq } from 'drizzle-orm';
-import { preparedFor, writeTransaction, type Conn, type Db } from '../db/client.js';
-import { settings } from '../db/schema/index.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
+import { deleteSettingValue, saveSettingValue, settingValue } from './repo.js';
 
-/** The read of one setting, prepared once per connection: settings are read on hot paths (e-mails, the pack script). */
-const read = preparedFor((sqlite) => sqlite.prepare('SELECT value FROM settings WHERE key = ?').pluck());
-
-export function getSetting<T>(conn: Conn, key: string): T | undefined {
-  // A transaction object has no connection of its own to prepare on; it reads through drizzle.
-  const value = '$client' in conn ? (read(conn as Db).get(key) as string | undefined) : conn.select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
-  if (value === undefined) return undefined;
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+/**
+ * One setting's stored value as JSON, or undefined when never saved. What it holds is the caller's
+ * to check (a zod schema, {@link settingsGroup}): a value saved by another version may differ.
+ */
+export function getSetting(conn: Conn, key: string): unknown {
+  return settingValue(conn, key);
 }
 
 /**
@@ -19,12 +16,12 @@ export function getSetting<T>(conn: Conn, key: string): T | undefined {
  * called with its `Tx` (a setting that goes with other writes, such as the webhook cursor).
  */
 export function putSetting(db: Db, key: string, value: unknown, now: Date, by?: string): void {
-  writeTransaction(db, (tx) => {
-    tx.insert(settings)
-      .values({ key, value, updatedAt: now, updatedBy: by ?? null })
-      .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now, updatedBy: by ?? null } })
-      .run();
-  });
+  writeTransaction(db, (tx) => saveSettingValue(tx, key, value, now, by ?? null));
+}
+
+/** Removes a setting in a write transaction of its own (or a savepoint of the caller's). */
+export function removeSetting(db: Db, key: string): void {
+  writeTransaction(db, (tx) => deleteSettingValue(tx, key));
 }
 
 /** The session cookie secret: from SESSION_SECRET, else made once and kept, so logins survive a restart. */
@@ -32,8 +29,8 @@ export function sessionSecret(db: Db, configured: string | undefined, now: Date)
   if (configured) return configured;
   // Read and made in one IMMEDIATE transaction: two servers starting on one file keep the same secret.
   return writeTransaction(db, (tx) => {
-    const stored = getSetting<string>(tx, 'session_secret');
-    if (stored) return stored;
+    const stored = getSetting(tx, 'session_secret');
+    if (typeof stored === 'string' && stored) return stored;
     const secret = randomBytes(32).toString('base64url');
     putSetting(tx, 'session_secret', secret, now, 'system');
     return secret;
@@ -48,11 +45,12 @@ export function settingsGroup<S extends z.ZodObject>(key: string, schema: S, def
   const fields = Object.entries(schema.shape) as [string, z.ZodType][];
   return {
     get(conn: Conn): z.infer<S> {
-      const stored = getSetting<Record<string, unknown>>(conn, key);
+      const stored = getSetting(conn, key);
       const value: Record<string, unknown> = { ...defaults };
       if (stored && typeof stored === 'object') {
+        const saved = new Map(Object.entries(stored));
         for (const [name, field] of fields) {
-          const parsed = name in stored ? field.safeParse(stored[name]) : undefined;
+          const parsed = saved.has(name) ? field.safeParse(saved.get(name)) : undefined;
           if (parsed?.success) value[name] = parsed.data;
         }
       }

@@ -3,7 +3,7 @@ import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
 import { settingsGroup } from '../settings/service.js';
 import { AppError } from '../errors.js';
-import { takeNumbers } from '../series/allocator.js';
+import { takeNumbers } from '../series/repo.js';
 
 /** Settings → Shipping: which broker gives parcel IDs, and how to reach it. */
 export const brokerSettingsSchema = z.object({

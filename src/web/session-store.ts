@@ -1,17 +1,9 @@
-import { eq, lt, sql } from 'drizzle-orm';
 import session from 'express-session';
-import { preparedQuery, type Db } from '../db/client.js';
-import { sessions } from '../db/schema/index.js';
+import { writeTransaction, type Db } from '../db/client.js';
+import { findSession, removeExpiredSessions, removeSession, renewSessionExpiry, saveSession } from './repo.js';
 
 type Callback = (err?: unknown) => void;
 
-// Read on every request, renewed once a minute: prepared once per connection.
-const sessionBySid = preparedQuery((conn) => conn.select().from(sessions).where(eq(sessions.sid, sql.placeholder('sid'))).prepare());
-// drizzle's types take no placeholder in set(), but it binds one there (as a Param of the column, so
-// the Date is encoded as the column encodes it).
-const renewSession = preparedQuery((conn) =>
-  conn.update(sessions).set({ expiresAt: sql.placeholder('expiresAt') as unknown as Date }).where(eq(sessions.sid, sql.placeholder('sid'))).prepare(),
-);
 const DEFAULT_TTL_MS = 12 * 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 60 * 1000;
 
@@ -31,7 +23,7 @@ export class SqliteSessionStore extends session.Store {
 
   override get(sid: string, cb: (err: unknown, s?: session.SessionData | null) => void): void {
     try {
-      const row = sessionBySid(this.db).get({ sid });
+      const row = findSession(this.db, sid);
       if (!row || row.expiresAt <= this.clock()) return cb(null, null);
       cb(null, JSON.parse(row.data) as session.SessionData);
     } catch (err) {
@@ -42,12 +34,7 @@ export class SqliteSessionStore extends session.Store {
   override set(sid: string, sess: session.SessionData, cb?: Callback): void {
     try {
       const expiresAt = this.expiry(sess);
-      const values = { data: JSON.stringify(sess), userId: sess.userId ?? null, expiresAt };
-      this.db
-        .insert(sessions)
-        .values({ sid, ...values })
-        .onConflictDoUpdate({ target: sessions.sid, set: values })
-        .run();
+      writeTransaction(this.db, (tx) => saveSession(tx, { sid, data: JSON.stringify(sess), userId: sess.userId ?? null, expiresAt }));
       cb?.();
     } catch (err) {
       cb?.(err);
@@ -59,7 +46,8 @@ export class SqliteSessionStore extends session.Store {
       // Renewing a 12-hour session on every page view would be a write per request; once a minute is as good.
       const now = this.clock().getTime();
       if (now - (this.lastTouch.get(sid) ?? 0) >= TOUCH_EVERY_MS) {
-        renewSession(this.db).run({ sid, expiresAt: this.expiry(sess) });
+        const expiresAt = this.expiry(sess);
+        writeTransaction(this.db, (tx) => renewSessionExpiry(tx, sid, expiresAt));
         this.lastTouch.set(sid, now);
       }
       cb?.();
@@ -70,7 +58,7 @@ export class SqliteSessionStore extends session.Store {
 
   override destroy(sid: string, cb?: Callback): void {
     try {
-      this.db.delete(sessions).where(eq(sessions.sid, sid)).run();
+      writeTransaction(this.db, (tx) => removeSession(tx, sid));
       this.lastTouch.delete(sid);
       cb?.();
     } catch (err) {
@@ -81,7 +69,7 @@ export class SqliteSessionStore extends session.Store {
   /** Removes expired rows; the server calls it hourly. */
   prune(): number {
     this.lastTouch.clear();
-    return this.db.delete(sessions).where(lt(sessions.expiresAt, this.clock())).run().changes;
+    return writeTransaction(this.db, (tx) => removeExpiredSessions(tx, this.clock()));
   }
 
   private expiry(sess: session.SessionData): Date {

@@ -1,11 +1,12 @@
 import type { Logger } from '../log.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
+import type { ApiCaller } from '../api-tokens/caller.js';
 import type { Actor } from '../domain/actor.js';
 import type { Role } from '../domain/permissions.js';
 import type { Formatters } from '../i18n/format.js';
 import type { Language, Translate } from '../i18n/index.js';
-import type { DocumentRenderer } from '../documents/renderer.js';
+import type { DocumentRenderer } from '../documents/render-queue.js';
 import type { NewOrderFeed } from '../live/new-orders.js';
 import type { PackRunHub } from '../pack/live.js';
 
@@ -34,10 +35,7 @@ export interface SessionUser {
   soundsMuted?: boolean;
 }
 
-export interface ApiCaller {
-  actor: Actor;
-  role: 'integration' | 'admin';
-}
+export type { ApiCaller };
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -1,17 +1,35 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
-import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
 import { startLoop } from '../loop.js';
 import type { Logger } from '../log.js';
-import { getSetting, putSetting } from '../settings/service.js';
+import { getSetting, putSetting, removeSetting } from '../settings/service.js';
 import { AppError, fieldError } from '../errors.js';
 import type { Actor } from '../domain/actor.js';
 import { ADDRESS_NOT_ALLOWED, guardedLookup, systemResolve, urlRefusal, type AllowedHost, type Resolve } from './address.js';
 import { makerOf, mayManageWebhook, type WebhookCaller, type WebhookMaker } from './owner.js';
+import {
+  activeWebhooks,
+  allWebhooks,
+  attemptsOfDelivery,
+  claimDelivery,
+  currentOrderStatus,
+  deleteWebhookRow,
+  deliveriesOfWebhook,
+  dueWebhookDeliveries,
+  insertWebhook,
+  lastFinishedPackRunId,
+  lastOrderEventId,
+  orderEventsAfter,
+  packRunsAfter,
+  queueDelivery,
+  recordDeliveryAttempt,
+  requeueDelivery,
+  webhookById,
+  type WebhookRow,
+} from './repo.js';
 import { allowedHosts } from './settings.js';
 
 export const WEBHOOK_EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished', 'return.received'] as const;
@@ -51,28 +69,34 @@ export function createWebhook(db: Db, input: z.infer<typeof webhookBody>, now: D
   const maker = makerOf(by);
   return writeTransaction(db, (tx) => {
     // Events are pushed from when the first endpoint exists, not from the whole history.
-    if (!getSetting(tx, CURSOR)) putSetting(tx, CURSOR, currentCursor(db), now, 'system');
-    return tx
-      .insert(webhooks)
-      .values({ url: input.url, secret: input.secret, events: [...new Set(input.events)], createdAt: now, createdByType: maker?.type ?? null, createdById: maker?.id ?? null, createdByName: maker?.name ?? null })
-      .returning()
-      .get();
+    if (!getSetting(tx, CURSOR)) putSetting(tx, CURSOR, currentCursor(tx), now, 'system');
+    return insertWebhook(tx, {
+      url: input.url,
+      secret: input.secret,
+      events: [...new Set(input.events)],
+      createdAt: now,
+      createdByType: maker?.type ?? null,
+      createdById: maker?.id ?? null,
+      createdByName: maker?.name ?? null,
+    });
   });
 }
 
 const CURSOR = 'webhook_cursor';
-type Cursor = { orderEvent: number; packRun: number };
+/** Where dispatching is: the last order event and pack run turned into deliveries. */
+const cursorSchema = z.object({ orderEvent: z.number(), packRun: z.number() });
+type Cursor = z.infer<typeof cursorSchema>;
 
 /** The newest order event and finished pack run now. */
-function currentCursor(db: Db): Cursor {
-  const sqlite = db.$client;
-  return {
-    orderEvent: sqlite.prepare('SELECT coalesce(max(id), 0) FROM order_events').pluck().get() as number,
-    packRun: sqlite.prepare("SELECT coalesce(max(id), 0) FROM pack_runs WHERE status <> 'running'").pluck().get() as number,
-  };
+function currentCursor(conn: Conn): Cursor {
+  return { orderEvent: lastOrderEventId(conn), packRun: lastFinishedPackRunId(conn) };
 }
 
-type WebhookRow = typeof webhooks.$inferSelect;
+/** The kept cursor, undefined before the first endpoint (or one not readable). */
+function savedCursor(conn: Conn): Cursor | undefined {
+  const read = cursorSchema.safeParse(getSetting(conn, CURSOR));
+  return read.success ? read.data : undefined;
+}
 
 /** Who made the endpoint, from its row; null when that was not recorded (made before it was). */
 function makerOfRow(w: WebhookRow): WebhookMaker | null {
@@ -84,7 +108,7 @@ function makerOfRow(w: WebhookRow): WebhookMaker | null {
  * is none, 403 `forbidden` when it is someone else's. Called inside the transaction that writes.
  */
 function managedWebhook(conn: Conn, id: number, caller: WebhookCaller): WebhookRow {
-  const row = conn.select().from(webhooks).where(eq(webhooks.id, id)).get();
+  const row = webhookById(conn, id);
   if (!row) throw new AppError('not_found', 'errors.webhookNotFound', { id });
   if (!mayManageWebhook(makerOfRow(row), caller)) throw new AppError('forbidden', 'errors.webhookNotYours', { id }, { id });
   return row;
@@ -95,12 +119,8 @@ function managedWebhook(conn: Conn, id: number, caller: WebhookCaller): WebhookR
  * Another's address is not its to know (it may carry a key in its path, or name a LAN host an
  * admin allowed for their own receiver).
  */
-export function listWebhooks(db: Db, caller: WebhookCaller) {
-  return db
-    .select()
-    .from(webhooks)
-    .orderBy(webhooks.id)
-    .all()
+export function listWebhooks(conn: Conn, caller: WebhookCaller) {
+  return allWebhooks(conn)
     .filter((w) => mayManageWebhook(makerOfRow(w), caller))
     .map(presentWebhook);
 }
@@ -114,7 +134,7 @@ export function presentWebhook(w: WebhookRow) {
 export function deleteWebhook(db: Db, id: number, caller: WebhookCaller): void {
   writeTransaction(db, (tx) => {
     managedWebhook(tx, id, caller);
-    tx.delete(webhooks).where(eq(webhooks.id, id)).run();
+    deleteWebhookRow(tx, id);
   });
 }
 
@@ -147,10 +167,10 @@ function attemptView(a: { statusCode: number | null; durationMs: number | null; 
  * host it may be an internal service's page) and each error's text; its maker, if not an admin,
  * the status code and an error category ({@link deliveryErrorCategory}).
  */
-export function webhookDeliveryLog(db: Db, id: number, caller: WebhookCaller, { limit = 100 }: { limit?: number } = {}) {
-  managedWebhook(db, id, caller);
+export function webhookDeliveryLog(conn: Conn, id: number, caller: WebhookCaller, { limit = 100 }: { limit?: number } = {}) {
+  managedWebhook(conn, id, caller);
   const detail = caller.admin;
-  const rows = db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(desc(webhookDeliveries.id)).limit(limit).all();
+  const rows = deliveriesOfWebhook(conn, id, limit);
   return rows.map((d) => {
     const last = attemptView({ statusCode: d.lastStatusCode, durationMs: d.lastDurationMs, excerpt: d.lastResponseExcerpt, error: d.lastError }, detail);
     return {
@@ -166,13 +186,7 @@ export function webhookDeliveryLog(db: Db, id: number, caller: WebhookCaller, { 
       lastError: last.error,
       createdAt: d.createdAt.toISOString(),
       deliveredAt: d.deliveredAt?.toISOString() ?? null,
-      log: db
-        .select()
-        .from(webhookAttempts)
-        .where(eq(webhookAttempts.deliveryId, d.id))
-        .orderBy(webhookAttempts.id)
-        .all()
-        .map((a) => {
+      log: attemptsOfDelivery(conn, d.id).map((a) => {
           const seen = attemptView({ statusCode: a.statusCode, durationMs: a.durationMs, excerpt: a.responseExcerpt, error: a.error }, detail);
           return { statusCode: seen.statusCode, durationMs: seen.durationMs, ...(detail ? { responseExcerpt: a.responseExcerpt } : {}), error: seen.error, succeeded: a.succeeded, at: a.createdAt.toISOString() };
         }),
@@ -187,12 +201,7 @@ export function webhookDeliveryLog(db: Db, id: number, caller: WebhookCaller, { 
 export function resendDelivery(db: Db, webhookId: number, deliveryId: number, now: Date, caller: WebhookCaller): void {
   writeTransaction(db, (tx) => {
     managedWebhook(tx, webhookId, caller);
-    const changed = tx
-      .update(webhookDeliveries)
-      .set({ status: 'queued', nextAttemptAt: now, createdAt: now })
-      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, webhookId)))
-      .run().changes;
-    if (!changed) throw new AppError('not_found', 'errors.webhookDeliveryNotFound', { id: deliveryId });
+    if (!requeueDelivery(tx, webhookId, deliveryId, now)) throw new AppError('not_found', 'errors.webhookDeliveryNotFound', { id: deliveryId });
   });
 }
 
@@ -204,48 +213,30 @@ export function resendDelivery(db: Db, webhookId: number, deliveryId: number, no
  * event, so dispatching twice sends nothing twice.
  */
 export function dispatchEvents(db: Db, now: Date, max = 1000): number {
-  const sqlite = db.$client;
-  const hooks = db.select().from(webhooks).where(eq(webhooks.active, true)).all();
-  const cursor = getSetting<Cursor>(db, CURSOR);
+  const hooks = activeWebhooks(db);
+  const cursor = savedCursor(db);
   if (hooks.length === 0 || !cursor) {
     // Nobody listens: nothing is kept for endpoints made later (the next one starts from its creation).
-    if (cursor) sqlite.prepare('DELETE FROM settings WHERE key = ?').run(CURSOR);
+    if (getSetting(db, CURSOR) !== undefined) removeSetting(db, CURSOR);
     return 0;
   }
-  const events = sqlite
-    .prepare('SELECT id, order_id AS orderId, order_code AS orderCode, type, actor_type AS actorType, actor_name AS actorName, data, created_at AS createdAt FROM order_events WHERE id > ? ORDER BY id LIMIT ?')
-    .all(cursor.orderEvent, max) as { id: number; orderId: number; orderCode: string; type: string; actorType: string; actorName: string; data: string | null; createdAt: number }[];
+  const events = orderEventsAfter(db, cursor.orderEvent, max);
   // Runs finish in any order: take those finished since, by id, stopping at the first still running.
-  const runs = sqlite.prepare('SELECT id, status, trigger, dry_run AS dryRun, examined, promoted, held, started_at AS startedAt, finished_at AS finishedAt FROM pack_runs WHERE id > ? ORDER BY id LIMIT ?').all(cursor.packRun, max) as {
-    id: number;
-    status: string;
-    trigger: string;
-    dryRun: number;
-    examined: number;
-    promoted: number;
-    held: number;
-    startedAt: number;
-    finishedAt: number | null;
-  }[];
-  const insert = sqlite.prepare(
-    "INSERT INTO webhook_deliveries (webhook_id, event_id, type, payload, status, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?) ON CONFLICT (webhook_id, event_id) DO NOTHING",
-  );
-  const status = sqlite.prepare('SELECT status FROM orders WHERE id = ?').pluck();
+  const runs = packRunsAfter(db, cursor.packRun, max);
   let made = 0;
   writeTransaction(db, (tx) => {
-    const queue = (eventId: string, type: WebhookEvent, createdAt: number, data: unknown) => {
+    const queue = (eventId: string, type: WebhookEvent, createdAt: Date, data: unknown) => {
       const subscribed = hooks.filter((h) => h.events.includes(type));
       if (subscribed.length === 0) return;
-      const payload = JSON.stringify({ id: eventId, type, createdAt: new Date(createdAt).toISOString(), data });
-      for (const h of subscribed) made += insert.run(h.id, eventId, type, payload, now.getTime(), now.getTime()).changes;
+      const payload = JSON.stringify({ id: eventId, type, createdAt: createdAt.toISOString(), data });
+      for (const h of subscribed) if (queueDelivery(tx, { webhookId: h.id, eventId, type, payload, at: now })) made++;
     };
     for (const e of events) {
       const type = EVENT_TYPES[e.type];
       if (!type) continue;
-      const change = e.data ? (JSON.parse(e.data) as Record<string, unknown>) : {};
       queue(`order_event:${e.id}`, type, e.createdAt, {
-        order: { code: e.orderCode, status: status.get(e.orderId) ?? null },
-        change: { kind: e.type, ...change },
+        order: { code: e.orderCode, status: currentOrderStatus(tx, e.orderId) ?? null },
+        change: { kind: e.type, ...e.data },
         actor: { type: e.actorType, name: e.actorName },
       });
     }
@@ -255,7 +246,7 @@ export function dispatchEvents(db: Db, now: Date, max = 1000): number {
       packRun = r.id;
       if (r.dryRun) continue;
       queue(`pack_run:${r.id}`, 'pack_run.finished', r.finishedAt ?? r.startedAt, {
-        packRun: { id: r.id, trigger: r.trigger, status: r.status, examined: r.examined, promoted: r.promoted, held: r.held, startedAt: new Date(r.startedAt).toISOString(), finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null },
+        packRun: { id: r.id, trigger: r.trigger, status: r.status, examined: r.examined, promoted: r.promoted, held: r.held, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null },
       });
     }
     putSetting(tx, CURSOR, { orderEvent: events.length ? events[events.length - 1]!.id : cursor.orderEvent, packRun }, now, 'system');
@@ -325,24 +316,12 @@ async function post(rawUrl: string, headers: Record<string, string>, body: strin
  * connection; `resolve` (the system resolver by default) is how names are looked up.
  */
 export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = systemResolve, log }: { max?: number; resolve?: Resolve; log?: Pick<Logger, 'warn'> } = {}): Promise<number> {
-  const sqlite = db.$client;
   const allow = allowedHosts(db);
-  const due = sqlite
-    .prepare(
-      `SELECT d.id, d.event_id AS eventId, d.payload, d.attempts, d.created_at AS createdAt, w.url, w.secret
-         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-        WHERE d.status = 'queued' AND d.next_attempt_at <= ? AND w.active = 1 ORDER BY d.next_attempt_at, d.id LIMIT ?`,
-    )
-    .all(now().getTime(), max) as { id: number; eventId: string; payload: string; attempts: number; createdAt: number; url: string; secret: string }[];
-  const claim = sqlite.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'queued'");
-  const logAttempt = sqlite.prepare('INSERT INTO webhook_attempts (delivery_id, status_code, duration_ms, response_excerpt, error, succeeded, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const record = sqlite.prepare(
-    `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status_code = ?, last_duration_ms = ?, last_response_excerpt = ?, last_error = ?, delivered_at = ? WHERE id = ?`,
-  );
+  const due = dueWebhookDeliveries(db, now(), max);
   await Promise.all(
     due.map(async (d) => {
       // Claimed first: another loop (or process) skips it while this attempt runs.
-      const claimed = claim.run(now().getTime() + ATTEMPT_TIMEOUT_MS + 60_000, d.id).changes;
+      const claimed = writeTransaction(db, (tx) => claimDelivery(tx, d.id, new Date(now().getTime() + ATTEMPT_TIMEOUT_MS + 60_000)));
       if (!claimed) return;
       const started = now();
       const t0 = performance.now();
@@ -361,11 +340,16 @@ export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = sys
       const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
       const attempts = d.attempts + 1;
       const next = now().getTime() + backoffMs(attempts);
-      const giveUp = !ok && next > d.createdAt + GIVE_UP_AFTER_MS;
-      writeTransaction(db, () => {
-        logAttempt.run(d.id, statusCode, durationMs, excerpt, error, ok ? 1 : 0, started.getTime());
-        record.run(ok ? 'delivered' : giveUp ? 'failed' : 'queued', attempts, ok || giveUp ? null : next, statusCode, durationMs, excerpt, error, ok ? now().getTime() : null, d.id);
-      });
+      const giveUp = !ok && next > d.createdAt.getTime() + GIVE_UP_AFTER_MS;
+      const attempt = { statusCode, durationMs, excerpt, error, succeeded: ok, at: started };
+      writeTransaction(db, (tx) =>
+        recordDeliveryAttempt(tx, d.id, attempt, {
+          status: ok ? 'delivered' : giveUp ? 'failed' : 'queued',
+          attempts,
+          next: ok || giveUp ? null : new Date(next),
+          deliveredAt: ok ? now() : null,
+        }),
+      );
     }),
   );
   return due.length;

@@ -7,7 +7,7 @@ import { aCustomer, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buil
 import { api, makeApp, makeClock, makeDb, testConfig } from '../helpers.js';
 import { apiError } from '../json.js';
 import { buildAppDeps, createApp } from '../../src/app.js';
-import { DocumentRenderer, WORKER_MIN_ORDERS } from '../../src/documents/renderer.js';
+import { DocumentRenderer, WORKER_MIN_ORDERS } from '../../src/documents/render-queue.js';
 import { applyShopDefaults } from '../../src/email/settings.js';
 import { consoleLogger } from '../../src/log.js';
 import { until } from '../wait.js';

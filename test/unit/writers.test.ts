@@ -2,7 +2,7 @@
 // lint-rules.test.ts); these tests hold the writers' own behaviour.
 import { describe, expect, it } from 'vitest';
 import { savepoint, writeTransaction, type Tx } from '../../src/db/client.js';
-import { lastNumber, takeNumbers } from '../../src/series/allocator.js';
+import { lastNumber, takeNumbers } from '../../src/series/repo.js';
 import { buildPackingOrder, buildProduct } from '../builders.js';
 import { makeDb } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 import { vatByRate, vatTotals } from '../../domain/vat.js';
-import { A4, MM } from '../pdf.js';
+import { A4 } from '../pdf.js';
 import type { CreditNoteInfo, DocOrder } from '../model.js';
-import { billingColumns, billingHeader, Flow, MARGIN, pageFooter, type Ctx } from '../layout.js';
+import { billingColumns, billingHeader, Flow, MARGIN, pageFooter, vatTable, type Ctx } from '../layout.js';
 
 type CreditLine = CreditNoteInfo['lines'][number];
 
@@ -39,20 +39,7 @@ export function creditNote(ctx: Ctx, order: DocOrder): void {
   const right = A4.width - MARGIN;
   c.line(MARGIN, flow.y - 8, right, flow.y - 8, 0.6);
   flow.y += 8;
-  const vatColumns = [right - 102 * MM, right - 68 * MM, right - 34 * MM, right];
-  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((head, i) => c.text(head, vatColumns[i]!, flow.y, { size: 8, bold: true, align: 'right' }));
-  flow.y += 14;
-  for (const v of summary) {
-    [`${fmt.number(v.rate / 100)} %`, money(-v.net), money(-v.vat), money(-v.gross)].forEach((value, i) => c.text(value, vatColumns[i]!, flow.y, { size: 10, align: 'right' }));
-    flow.y += 14;
-  }
-  c.line(right - 120 * MM, flow.y - 8, right, flow.y - 8, 0.3);
-  flow.y += 8;
-  for (const [label, value, bold] of totals) {
-    c.text(label, right - 40 * MM, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
-    c.text(value, right, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
-    flow.y += 16;
-  }
+  vatTable(ctx, flow, summary, order.currency, -1, totals);
   flow.y += 10;
   c.text(t('docs.creditNote.terms'), MARGIN, flow.y, { size: 10, maxWidth: width });
   flow.finish(pageFooter(ctx, [seller.name, seller.email, seller.phone].filter(Boolean).join(' · ')));

@@ -1,7 +1,7 @@
 import { vatTotals } from '../../domain/vat.js';
 import { A4, MM } from '../pdf.js';
 import { vatSummary, type DocLine, type DocOrder } from '../model.js';
-import { billingColumns, billingHeader, Flow, MARGIN, pageFooter, type Ctx } from '../layout.js';
+import { billingColumns, billingHeader, Flow, MARGIN, pageFooter, vatTable, type Ctx } from '../layout.js';
 
 /** An A4 invoice (own-invoice orders, in the customer's language): seller, lines, VAT per rate, how to pay. */
 export function invoice(ctx: Ctx, order: DocOrder): void {
@@ -39,21 +39,7 @@ export function invoice(ctx: Ctx, order: DocOrder): void {
     c.text(money(order.shippingFee), right, flow.y, { size: 10, align: 'right' });
     flow.y += 16;
   }
-  // Net, VAT and gross per rate: prices are gross, so each rate's VAT is taken out of its gross.
-  const vatColumns = [right - 102 * MM, right - 68 * MM, right - 34 * MM, right];
-  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((title, i) => c.text(title, vatColumns[i]!, flow.y, { size: 8, bold: true, align: 'right' }));
-  flow.y += 14;
-  for (const v of summary) {
-    [`${fmt.number(v.rate / 100)} %`, money(v.net), money(v.vat), money(v.gross)].forEach((value, i) => c.text(value, vatColumns[i]!, flow.y, { size: 10, align: 'right' }));
-    flow.y += 14;
-  }
-  c.line(right - 120 * MM, flow.y - 8, right, flow.y - 8, 0.3);
-  flow.y += 8;
-  for (const [label, value, bold] of totals) {
-    c.text(label, right - 40 * MM, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
-    c.text(value, right, flow.y, { size: bold ? 11 : 10, bold, align: 'right' });
-    flow.y += 16;
-  }
+  vatTable(ctx, flow, summary, order.currency, 1, totals);
   flow.y += 10;
   c.text(t('docs.invoice.terms', { count: seller.paymentTermsDays }), MARGIN, flow.y, { size: 10 });
   flow.y += 14;

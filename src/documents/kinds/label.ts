@@ -1,4 +1,4 @@
-import { bwip } from '../bwip.js';
+import { linearBars } from '../bwip.js';
 import { LABEL, MM } from '../pdf.js';
 import type { DocOrder } from '../model.js';
 import { addressLines, barsOf, type Ctx } from '../layout.js';
@@ -11,8 +11,7 @@ export function isSsccParcel(parcelId: string): boolean {
 /** The parcel ID's bars and the text under them (see isSsccParcel). */
 export function parcelBars(parcelId: string): { bars: number[]; text: string } {
   const sscc = isSsccParcel(parcelId);
-  const [symbol] = bwip().raw(sscc ? 'gs1-128' : 'code128', sscc ? `(00)${parcelId}` : parcelId, {}) as { sbs: number[] }[];
-  return { bars: symbol!.sbs, text: sscc ? `(00) ${parcelId}` : parcelId };
+  return { bars: linearBars(sscc ? 'gs1-128' : 'code128', sscc ? `(00)${parcelId}` : parcelId), text: sscc ? `(00) ${parcelId}` : parcelId };
 }
 
 /** A 100×150 mm shipping label: sender, ship-to in large type, the parcel ID's barcode, the order. */

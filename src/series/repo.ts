@@ -1,4 +1,6 @@
-import { preparedFor, type Db, type Tx } from '../db/client.js';
+import { eq, sql } from 'drizzle-orm';
+import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { sequences } from '../db/schema/index.js';
 
 /**
  * The number series the shop gives out: invoice numbers, SSCC serials, and the return and
@@ -6,14 +8,25 @@ import { preparedFor, type Db, type Tx } from '../db/client.js';
  */
 export type SeriesName = 'invoice' | 'sscc' | 'return' | 'credit_note';
 
-const stmts = preparedFor((sqlite) => ({
-  last: sqlite.prepare('SELECT value FROM sequences WHERE name = ?').pluck(),
-  take: sqlite.prepare('INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value'),
-}));
+const lastOfSeries = preparedQuery((conn) =>
+  conn
+    .select({ value: sequences.value })
+    .from(sequences)
+    .where(eq(sequences.name, sql.placeholder('name')))
+    .prepare(),
+);
+
+const setLastOfSeries = preparedQuery((conn) =>
+  conn
+    .insert(sequences)
+    .values({ name: sql.placeholder('name'), value: sql.placeholder('value') })
+    .onConflictDoUpdate({ target: sequences.name, set: { value: sql`excluded.value` } })
+    .prepare(),
+);
 
 /** The last number taken in the series, or undefined before the first. */
-export function lastNumber(db: Db, name: SeriesName): number | undefined {
-  return stmts(db).last.get(name) as number | undefined;
+export function lastNumber(conn: Conn, name: SeriesName): number | undefined {
+  return lastOfSeries(conn).get({ name })?.value;
 }
 
 /**
@@ -30,6 +43,6 @@ export function takeNumbers(tx: Tx, name: SeriesName, opts: { count?: number; fi
   const firstTaken = last === undefined ? (opts.first ?? 1) : last + 1;
   const lastTaken = firstTaken + count - 1;
   if (opts.max !== undefined && lastTaken > opts.max) return null;
-  stmts(tx).take.run(name, lastTaken);
+  setLastOfSeries(tx).run({ name, value: lastTaken });
   return firstTaken;
 }

@@ -4,7 +4,7 @@ import { siblingModule } from '../paths.js';
 import { startWorker } from '../threads.js';
 import type { RenderJob } from './model.js';
 import { readFonts, type FontFiles } from './pdf.js';
-import { renderDocument } from './render.js';
+import { renderDocument } from './render-job.js';
 import type { RenderReply, RenderRequest } from './worker.js';
 
 /** Rendering on the server thread gives way to other requests after this long (ms). */
