@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'public/', 'src/db/migrations/', 'test-results/', '.bench/', 'data/', 'backups/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/db/migrations/', 'test-results/', '.bench/', 'data/', 'backups/'] },
   tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
