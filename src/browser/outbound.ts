@@ -7,6 +7,7 @@
 //   again, recorded as a reprint), and the printed markers are fetched again;
 // - the verify view sends each scan in the background and shows the answer in place, with a sound;
 //   an order a packing station holds shows where it is and a "Take over" form (posted the plain way).
+import { formBody } from './lib/form-body.js';
 import { orderCodeOfScan } from './lib/order-scan.js';
 import { playSound } from './lib/sounds.js';
 import { fill } from './lib/template.js';
@@ -128,7 +129,7 @@ function printList(): void {
           method: 'POST',
           credentials: 'same-origin',
           headers: { Accept: 'application/json' },
-          body: new URLSearchParams(new FormData(form) as unknown as Record<string, string>),
+          body: formBody(form),
         });
         // Not an answer of this route (signed out, an expired form): the form goes the plain way,
         // and the server's page says what to do.
@@ -214,7 +215,6 @@ function verifyView(): void {
       }
     });
   };
-  const formBody = (form: HTMLFormElement) => new URLSearchParams(new FormData(form) as unknown as Record<string, string>);
 
   // A scan (scanner.ts) or the Check button: the barcode as typed, with who typed it; the server
   // reads it the same way. A scan the reader refuses is said here and not sent.

@@ -19,6 +19,7 @@
 import { readScan } from '../domain/scan-input.js';
 import { COMMAND_KEYS, commandIn, type StationCommand } from '../domain/station-command.js';
 import { attachCamera } from './lib/camera.js';
+import { formBody } from './lib/form-body.js';
 import { orderOpenedBy } from './lib/order-scan.js';
 import { playSound } from './lib/sounds.js';
 import { Backlog, type BacklogEntry } from './lib/station-backlog.js';
@@ -349,7 +350,7 @@ function station(page: HTMLElement): void {
   const sendForm = (form: HTMLFormElement, submitter?: HTMLElement | null) => {
     // The form as it is now (with the button pressed): the card it belongs to may be replaced before it is sent.
     const pressed = submitter instanceof HTMLButtonElement || submitter instanceof HTMLInputElement ? submitter : null;
-    const body = new URLSearchParams(new FormData(form, pressed?.form === form ? pressed : undefined) as unknown as Record<string, string>);
+    const body = formBody(form, pressed?.form === form ? pressed : undefined);
     const action = pressed?.hasAttribute('formaction') ? pressed.formAction : form.action;
     // A report's key is used once: the next Report in is a new one.
     if (form.id === 'report-form') form.querySelector<HTMLInputElement>('input[name=key]')!.value = newKey();
