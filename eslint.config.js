@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import local from './lint/rules.js';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'public/', 'src/db/migrations/', 'test-results/', '.bench/', 'data/', 'backups/'] },
+  { ignores: ['node_modules/', 'dist/', 'src/db/migrations/', 'test-results/', '.bench/', 'data/', 'backups/'] },
   tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -57,7 +57,7 @@ export async function stationSession(url: string, email: string, password: strin
 }
 
 /**
- * One station scan as public/js/shipping.js sends it (form post with a fresh key, `X-Station:
+ * One station scan as src/browser/shipping.ts sends it (form post with a fresh key, `X-Station:
  * fragment`): every other scan opens the next packing order, the ones between are new parcel IDs
  * for the order open. Each order gets one parcel per pass over the list, so a list of n orders
  * lasts 8n scans (four parcels an order). An answer other than an `ok` fragment fails the bench.

@@ -237,7 +237,7 @@ if (runs('shipping')) {
   const ship = await benchShipping();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   console.log(`\n-- Shipping out: the packing station as a browser uses it (${ship.stations} packers, each signed in at their own station; ${ship.orders.toLocaleString('en')} packing orders) ${'-'.repeat(10)}`);
-  console.log('(form posts as public/js/shipping.js sends them: session and station cookies, CSRF token, X-Station: fragment, a fresh key per scan; all stations at once)');
+  console.log('(form posts as src/browser/shipping.ts sends them: session and station cookies, CSRF token, X-Station: fragment, a fresh key per scan; all stations at once)');
   console.log(`${'measure'.padEnd(56)} ${'n'.padStart(5)} ${'req/s'.padStart(7)} ${'server p50'.padStart(11)} ${'server p99'.padStart(11)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  note`);
   const cpu = (t: SizedTimings, of: string) => (t.cpuMs === null ? '' : `; server CPU ${t.cpuMs.toFixed(2)} ms/request ${of}`);
   const shipRows: [string, SizedTimings, string][] = [

@@ -58,7 +58,7 @@ class Browser {
 
   async request(path: string, init: { method?: string; form?: Record<string, string>; fragment?: boolean } = {}): Promise<{ res: Response; body: string; bytes: number; ms: number }> {
     const headers: Record<string, string> = { Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
-    // As public/js/shipping.js sends it: a URLSearchParams body, and the header that asks for the fragment.
+    // As src/browser/shipping.ts sends it: a URLSearchParams body, and the header that asks for the fragment.
     if (init.fragment) headers['X-Station'] = 'fragment';
     const t0 = performance.now();
     const res = await fetch(`${this.url}${path}`, {
@@ -143,14 +143,14 @@ async function stationPost(b: Browser, path: string, form: Record<string, string
   return r;
 }
 
-/** A scan as public/js/shipping.js sends it: with its key, user, station and the order it is meant for. */
+/** A scan as src/browser/shipping.ts sends it: with its key, user, station and the order it is meant for. */
 const scan = (b: Browser, value: string) =>
   stationPost(b, '/shipping/scan', { value, source: 'scanner', key: randomUUID(), order: b.openOrder, user: b.userId, station: b.station }, `scan ${value}`);
 const reportIn = (b: Browser) => stationPost(b, '/shipping/report', { key: randomUUID() }, 'Report in');
 
 /**
  * The packing station on the path a browser takes: 20 packers, each signed in as their own user at
- * their own station (session cookie, station cookie, CSRF token), sending what public/js/shipping.js
+ * their own station (session cookie, station cookie, CSRF token), sending what src/browser/shipping.ts
  * sends (form posts with `X-Station: fragment` and a fresh key per scan), with 20,000 packing orders
  * in the database. Three runs, all 20 stations at once:
  * - scans: each station opens an order, scans four parcel IDs and reports in, over and over, as

@@ -5,7 +5,7 @@
 // and a file is replaced whole (written beside it, then renamed), so a server running from dist/
 // never reads a half-written module. Plain JavaScript itself, so that it runs without tsx.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -17,7 +17,9 @@ const files = (dir) => readdirSync(dir, { recursive: true, withFileTypes: true }
 
 export async function buildDist() {
   const started = performance.now();
-  const entryPoints = SOURCES.flatMap((dir) => files(join(ROOT, dir))).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  // src/browser is the pages' scripts: the server bundles them for the browser from src/ (src/web/browser-modules.ts).
+  const browser = join(ROOT, 'src', 'browser') + sep;
+  const entryPoints = SOURCES.flatMap((dir) => files(join(ROOT, dir))).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith(browser));
   const result = await build({
     entryPoints,
     outbase: ROOT,

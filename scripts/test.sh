@@ -25,6 +25,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npx tsc --noEmit
+# The pages' scripts (src/browser): their own tsconfig, with the DOM's globals and no Node.
+npx tsc --noEmit -p src/browser
 # No import cycles in src/ and jobs/ (madge exits 1 on one, naming the files).
 npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.json src jobs
 # Entry points point inward: jobs/ imports src/, never the reverse. src/server.ts is itself an

@@ -32,7 +32,7 @@ import { csvUpload, csvWeb } from './csv/web.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
 import { serverTiming } from './web/server-timing.js';
-import { browserModules } from './web/browser-modules.js';
+import { serveBrowserModules } from './web/browser-modules.js';
 import { AppError } from './errors.js';
 import { errorHandler } from './web/error-handler.js';
 import { viewLocals } from './web/render.js';
@@ -115,8 +115,8 @@ export function createApp(deps: AppDeps): App {
     next();
   });
 
-  // Rules the pages share with the server (the scan reader), bundled from src/.
-  app.use('/public/js', browserModules());
+  // The pages' scripts, bundled from src/browser (with the rules they share with the server).
+  app.use('/public/js', serveBrowserModules());
   app.use('/public', express.static(PUBLIC, { maxAge: config.env === 'production' ? '1h' : 0 }));
   // The camera's fallback decoder, loaded by the shipping station when the packer opens the camera
   // in a browser without BarcodeDetector.
@@ -164,7 +164,7 @@ export function createApp(deps: AppDeps): App {
   app.use(requireLogin);
   // Every signed-in page shows customers (names, addresses, phones) or what staff did: no browser
   // cache on a shared computer, and no proxy, may keep it. The station's poll revalidates by the
-  // ETag it sends itself (public/js/shipping.js), so an unchanged state is still a 304.
+  // ETag it sends itself (src/browser/shipping.ts), so an unchanged state is still a 304.
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

@@ -14,6 +14,11 @@ export function isValidGtin(code: string): boolean {
   return gs1CheckDigit(code.slice(0, -1)) === code.slice(-1);
 }
 
+/** True for an SSCC (18 digits) with a correct GS1 check digit. */
+export function isValidSscc(code: string): boolean {
+  return /^\d{18}$/.test(code) && gs1CheckDigit(code.slice(0, 17)) === code.slice(17);
+}
+
 /** Looks like a GTIN (all digits, a GTIN length), so it must pass the check digit. */
 export function looksLikeGtin(code: string): boolean {
   return /^(\d{8}|\d{12,14})$/.test(code);

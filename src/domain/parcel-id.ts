@@ -1,4 +1,4 @@
-import { gs1CheckDigit } from './gtin.js';
+import { isValidSscc } from './gtin.js';
 
 export const MAX_PARCELS_PER_DELIVERY = 4;
 
@@ -19,7 +19,7 @@ export function parcelIdProblem(id: string): ParcelIdProblem | null {
   if (id.length === 0) return 'empty';
   if (id.length > 35) return 'too_long';
   if (!/^[\x21-\x7E]+$/.test(id)) return 'not_printable';
-  if (/^\d{18}$/.test(id) && gs1CheckDigit(id.slice(0, 17)) !== id.slice(17)) return 'sscc_check_digit';
+  if (/^\d{18}$/.test(id) && !isValidSscc(id)) return 'sscc_check_digit';
   return null;
 }
 
@@ -51,7 +51,7 @@ export type ParcelFormProblem = 'upu_check_digit';
 
 /** The known form a normalized parcel ID has, or null; a form whose check digit is wrong is a problem. */
 export function parcelFormOf(id: string): ParcelForm | ParcelFormProblem | null {
-  if (/^\d{18}$/.test(id)) return gs1CheckDigit(id.slice(0, 17)) === id.slice(17) ? 'sscc' : null;
+  if (/^\d{18}$/.test(id)) return isValidSscc(id) ? 'sscc' : null;
   const upu = /^[A-Z]{2}(\d{8})(\d)[A-Z]{2}$/.exec(id);
   if (upu) return s10CheckDigit(upu[1]!) === upu[2] ? 'upu' : 'upu_check_digit';
   if (/^JJD\d{10,21}$|^JVGL\d{6,20}$/.test(id)) return 'dhl';

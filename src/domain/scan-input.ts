@@ -19,6 +19,18 @@ export const GS = '\x1D';
 /** How a value reached the field: at scanner speed, typed by a person, or from the camera's decoder. */
 export type ScanSource = 'scanner' | 'manual' | 'camera';
 
+/** Keys this close together (ms; the middle gap between a scan's keys) are a scanner's: a person types slower. */
+export const SCANNER_MS_PER_KEY = 40;
+
+/**
+ * The middle (median) gap between key times, or undefined for fewer than two keys. The middle one,
+ * not every one: a busy computer may hold one key back now and then, but never most of them.
+ */
+export function middleGap(times: readonly number[]): number | undefined {
+  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  return gaps.length ? gaps[Math.floor((gaps.length - 1) / 2)] : undefined;
+}
+
 /** The keyboard layouts a US-layout scanner is read through when what it typed makes no sense as is. */
 export const LAYOUTS = ['fr', 'de', 'se', 'no', 'dk'] as const;
 export type LayoutId = (typeof LAYOUTS)[number];

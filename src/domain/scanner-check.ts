@@ -2,9 +2,11 @@
 // scanner types for them tells what it is set to (suffix, prefix, AIM identifiers, GS, keyboard
 // layout, speed) and what to change. Pure: the page (Settings → Scanners, the station's link) and the
 // unit tests use it alike.
-import { GS, LAYOUTS, readThroughLayout, type LayoutId } from './scan-input.js';
+import { GS, LAYOUTS, middleGap, readThroughLayout, SCANNER_MS_PER_KEY, type LayoutId } from './scan-input.js';
 
-export { GS };
+// A person types slower than SCANNER_MS_PER_KEY per key; a scanner that does is taken for one (the
+// page's scan reader uses the same threshold to tell a scanner's keys from a person's).
+export { GS, SCANNER_MS_PER_KEY };
 
 /**
  * Barcode 1, Code 128: letters that AZERTY (A/Q, Z/W, M) and QWERTZ (Y/Z) move, in both cases;
@@ -64,9 +66,6 @@ export interface CheckFinding {
   msPerKey: number;
 }
 
-/** A person types slower than this per key; a scanner that does is taken for one. */
-export const SCANNER_MS_PER_KEY = 40;
-
 const ELEMENT_HEAD = CHECK_GS1.elements.slice(0, CHECK_GS1.elements.indexOf(GS));
 const ELEMENT_TAIL = CHECK_GS1.elements.slice(CHECK_GS1.elements.indexOf(GS) + 1);
 const END_KEYS = new Set(['Enter', 'Tab']);
@@ -78,8 +77,7 @@ const isGsKey = (k: KeyRecord) => k.ctrl && (k.code === 'BracketRight' || k.key 
 export function analyzeCheckScan(scan: CheckScan): CheckFinding {
   const charKeys = scan.keys.filter((k) => k.key.length === 1 || isGsKey(k));
   // The middle gap between keys: the scanner's own pace, whatever pause a busy computer put in now and then.
-  const gaps = charKeys.slice(1).map((k, i) => k.t - charKeys[i]!.t).sort((a, b) => a - b);
-  const msPerKey = gaps.length ? gaps[Math.floor((gaps.length - 1) / 2)]! : 0;
+  const msPerKey = middleGap(charKeys.map((k) => k.t)) ?? 0;
   // The suffix: the Enter/Tab keys after the last character.
   let lastChar = scan.keys.length - 1;
   while (lastChar >= 0 && !(scan.keys[lastChar]!.key.length === 1 || scan.keys[lastChar]!.key === 'Dead' || isGsKey(scan.keys[lastChar]!))) lastChar--;

@@ -16,7 +16,7 @@ import { findVerifyOrder } from './repo.js';
 // Outbound's verify view: pick-and-pack checks each unit of one order by scanning it, away from a
 // packing station. The checks are the station's (shipping/checks.ts: the same rule, the same rows,
 // the same refusals kept for the mis-pick figures); only the page is Outbound's. Every form answers
-// with a redirect; the page's script (public/js/outbound.js) sends them with `X-Outbound: fragment`
+// with a redirect; the page's script (src/browser/outbound.ts) sends them with `X-Outbound: fragment`
 // and gets the lines and the message back instead.
 // An order a packing station holds (open there, or its open delivery is that station's) is the
 // station's work: the checks' writer refuses it here (`order_at_station`, inside the write), the

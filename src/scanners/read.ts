@@ -34,7 +34,7 @@ function throwRefusal(key: string, params: Record<string, unknown>, layouts: Lay
   throw new AppError('scan_unreadable', key, params, { layouts, ...(field && { fields: [{ path: field, key, params }] }) });
 }
 
-/** The `source` a scan field's form sent (public/js/scanner.js fills it in); a form sent without the script is read as a scanner's. */
+/** The `source` a scan field's form sent (src/browser/scanner.ts fills it in); a form sent without the script is read as a scanner's. */
 export function scanSourceOf(value: unknown): ScanSource {
   return value === 'manual' || value === 'camera' ? value : 'scanner';
 }

@@ -9,7 +9,7 @@ export function fieldErrorId(name: string): string {
  * The attributes that tie an input to its error message, for a view to write inside the input's
  * tag (`<input name="sku" <%- fieldAria(errors, 'sku') %>>`): `aria-invalid="true"` and
  * `aria-describedby` naming the message's id, so that a screen reader reads the message with the
- * field and public/js/form-errors.js puts the cursor on the first refused field. Nothing when the
+ * field and src/browser/form-errors.ts puts the cursor on the first refused field. Nothing when the
  * field has no error. An input that answers for more than one field (a manual order's line: its
  * quantity, SKU and price) names each of them; every one with an error is described.
  */

@@ -1,23 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit as serverCheckDigit, isValidGtin } from '../../src/domain/gtin.js';
 import { normalizeParcelId, parcelIdProblem } from '../../src/domain/parcel-id.js';
+import * as check from '../../src/browser/lib/barcode-check.js';
 
-/** The browser file as the page runs it: a classic script, here given `module` so it exports. */
-interface BarcodeCheck {
-  gs1CheckDigit(body: string): string;
-  normalizeRead(text: string | null): string;
-  checkDigitPasses(code: string): boolean;
-  createReadFilter(opts?: { quietMs?: number }): { offer(text: string | null, now: number): string | null };
-}
-const source = readFileSync(new URL('../../public/js/barcode-check.js', import.meta.url), 'utf8');
-const sandbox = { module: { exports: {} as BarcodeCheck } };
-runInNewContext(source, sandbox);
-const check = sandbox.module.exports;
-
-describe('the camera’s read check (public/js/barcode-check.js)', () => {
+describe('the camera’s read check (src/browser/lib/barcode-check.ts)', () => {
   it('computes the same GS1 check digit as the server', () => {
     fc.assert(fc.property(fc.stringMatching(/^\d{1,17}$/), (body) => check.gs1CheckDigit(body) === serverCheckDigit(body)));
   });
@@ -73,5 +60,19 @@ describe('the camera’s read check (public/js/barcode-check.js)', () => {
     expect(filter.offer('96385074', 5100)).toBe('96385074');
     expect(filter.offer('7350000001006', 6400)).toBeNull();
     expect(filter.offer('7350000001006', 8000)).toBe('7350000001006');
+  });
+
+  it.each([
+    ['no reads', [], null],
+    ['one read without a position', [{ text: 'A' }], 'A'],
+    ['the read nearest the middle', [{ text: 'edge', center: { x: 10, y: 10 } }, { text: 'middle', center: { x: 310, y: 250 } }], 'middle'],
+    ['a read with a position before one without', [{ text: 'nowhere' }, { text: 'somewhere', center: { x: 0, y: 0 } }], 'somewhere'],
+    ['the first of two equally near', [{ text: 'left', center: { x: 300, y: 240 } }, { text: 'right', center: { x: 340, y: 240 } }], 'left'],
+  ] as const)('takes %s from a 640×480 frame', (_, reads, text) => {
+    expect(check.nearestMiddle(reads, 640, 480)).toBe(text);
+  });
+
+  it('finds the middle of a barcode from its four corners', () => {
+    expect(check.middleOf({ topLeft: { x: 0, y: 0 }, topRight: { x: 10, y: 2 }, bottomRight: { x: 12, y: 12 }, bottomLeft: { x: 2, y: 10 } })).toEqual({ x: 6, y: 6 });
   });
 });
