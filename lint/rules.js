@@ -109,8 +109,9 @@ const preparedOnce = {
         if (!['get', 'all', 'run', 'values', 'iterate', 'findFirst', 'findMany', '$count'].includes(method) || !services?.program) return;
         const receiver = services.esTreeNodeToTSNodeMap.get(node.callee.object);
         const type = services.program.getTypeChecker().getTypeAtLocation(receiver);
-        const names = typeNames(type);
-        if (!names.some((n) => /Prepare/.test(n)) && names.some((n) => BUILDER_TYPE.test(n))) {
+        // By the type's names, or its text when a builder's method hands back an Omit<…> of it.
+        const names = [...typeNames(type), services.program.getTypeChecker().typeToString(type)];
+        if (!names.some((n) => /Prepare/.test(n)) && names.some((n) => BUILDER_TYPE.test(n) || /\bSQLite(?:Select|Insert|Update|Delete)\w*</.test(n))) {
           context.report({ node, messageId: 'builder', data: { method } });
         }
       },

@@ -1,5 +1,5 @@
 import { asc, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx } from '../db/client.js';
 import { orderEvents } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 
@@ -78,18 +78,16 @@ export function appendOrderEvent(
 /**
  * appendOrderEvent for paths that log hundreds of changes at a time (the pack script, Report in,
  * scans, prints, e-mails): the time as epoch ms, and `data` may be JSON already.
- * Still a `Db` (local/transaction-boundary reports it): shipping/drafts.ts `event` and email/queue.ts
- * `queueWith` call it with one on this branch; both pass a Tx on theirs, and then this takes `tx: Tx`.
  */
 export function logOrderEvent(
-  db: Db,
+  tx: Tx,
   order: { id: number; code: string },
   type: OrderEventType,
   actor: Actor,
   at: number,
   data: Record<string, unknown> | string = {},
 ): void {
-  writes(db).insert.run(eventRow(order, type, actor, new Date(at), typeof data === 'string' ? data : JSON.stringify(data)));
+  writes(tx).insert.run(eventRow(order, type, actor, new Date(at), typeof data === 'string' ? data : JSON.stringify(data)));
 }
 
 export type OrderEventRow = typeof orderEvents.$inferSelect;
