@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
-import { migrateDatabase, openDatabase } from '../src/db/client.js';
+import { closeDatabase, migrateDatabase, openDatabase } from '../src/db/client.js';
 import { applyShopDefaults } from '../src/email/settings.js';
 import { isLanguage, LANGUAGES, translator } from '../src/i18n/index.js';
 import { AppError } from '../src/errors.js';
@@ -81,5 +81,5 @@ try {
   out(t(err.key, localizedParams(err, t, config.timezone)));
   process.exitCode = 1;
 } finally {
-  db.$client.close();
+  closeDatabase(db);
 }

@@ -41,6 +41,7 @@ import { SqliteSessionStore } from './web/session-store.js';
 import type { AppDeps } from './web/types.js';
 import { returnsWeb } from './returns/web.js';
 import { fromRoot } from './paths.js';
+import { pingDatabase } from './db/connection.js';
 
 const VIEWS = fromRoot('views');
 const PUBLIC = fromRoot('public');
@@ -123,7 +124,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/public/vendor/zxing-reader.js', (_req, res) => res.sendFile(ZXING_SCRIPT, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/public/vendor/zxing_reader.wasm', (_req, res) => res.sendFile(ZXING_WASM, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/healthz', (_req, res) => {
-    db.$client.prepare('SELECT 1').get();
+    pingDatabase(db);
     res.json({ ok: true });
   });
 

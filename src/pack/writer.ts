@@ -1,11 +1,13 @@
-import { preparedFor, writeTransaction, type Db, type Tx } from '../db/client.js';
+import { sql } from 'drizzle-orm';
+import { preparedQuery, writeTransaction, type Db, type Tx } from '../db/client.js';
+import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { allocate, type Decision, type RuleSettings } from '../domain/allocation.js';
 import { counterDelta } from '../domain/stock.js';
 import { mailEnv } from '../email/compose.js';
 import { queueOrderMail } from '../email/queue.js';
 import { batchMover } from '../orders/status-writer.js';
-import { loadCandidate, loadStock, type LoadedCandidate } from './repo.js';
+import { loadCandidate, loadStock, recordBatch, type LoadedCandidate } from './repo.js';
 import { encodeBatch, withChanged } from './steps.js';
 import { renewLease, type Lease } from './lease.js';
 
@@ -14,13 +16,15 @@ const promote = batchMover('order', 'packing', 'pack');
 // The stock rule's change of counters per unit of a line the move promotes: what the re-check takes from `available`.
 const perUnit = counterDelta('order', 'packing', 1);
 
-const stmts = preparedFor((sqlite) => ({
-  // The products named in a JSON array: one statement for any number of them, prepared once.
-  stockOf: sqlite.prepare<[string], [number, number, number]>('SELECT id, track_stock, on_hand - allocated FROM products WHERE id IN (SELECT value FROM json_each(?))').raw(true),
-  // One record row per batch: a row per order would cost more than the promotions.
-  record: sqlite.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)'),
-  runCounts: sqlite.prepare('UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?'),
-}));
+// The products named in a JSON array, with "available" (on hand less allocated) as the pack rule reads it:
+// one statement for any number of them, prepared once.
+const stockOf = preparedQuery((conn) =>
+  conn
+    .select({ id: products.id, tracked: products.trackStock, available: sql<number>`${products.onHand} - ${products.allocated}` })
+    .from(products)
+    .where(sql`${products.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
+    .prepare(),
+);
 
 /**
  * The stock of the promoted decisions' products as it is now, read inside the write transaction:
@@ -34,7 +38,7 @@ function currentStock(tx: Tx, batch: readonly Decision[]) {
   }
   const stock = new Map<number, { tracked: boolean; available: number }>();
   if (ids.size === 0) return stock;
-  for (const [id, tracked, available] of stmts(tx).stockOf.all(JSON.stringify([...ids]))) stock.set(id, { tracked: tracked === 1, available });
+  for (const { id, tracked, available } of stockOf(tx).all({ ids: JSON.stringify([...ids]) })) stock.set(id, { tracked, available });
   return stock;
 }
 
@@ -105,9 +109,8 @@ export function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor
       if (lease && !renewLease(tx, lease, now)) throw new Error('The pack script lease was lost (the run took too long between batches).');
       const changed = dryRun ? new Set<number>() : writePromotions(tx, batch, ctx, now);
       const promotions = batch.filter((d, i) => d.outcome === 'promoted' && !changed.has(i)).length;
-      const s = stmts(tx);
-      s.record.run(runId, firstIndex, batch.length, now.getTime(), encoded.codes, withChanged(encoded, changed));
-      s.runCounts.run(batch.length, promotions, batch.length - promotions, runId);
+      // One record row per batch: a row per order would cost more than the promotions.
+      recordBatch(tx, { runId, firstIndex, count: batch.length, createdAt: now, codes: encoded.codes, steps: withChanged(encoded, changed) }, promotions);
       return changed;
     });
   };
