@@ -165,7 +165,7 @@ const insertRunStmt = preparedQuery((conn) =>
 
 /** Records a run that starts now (status running); the new row. Call inside a write transaction. */
 export function insertRun(tx: Tx, run: { trigger: string; dryRun: boolean; startedBy: string; startedAt: Date }): PackRunRow {
-  return insertRunStmt(tx).get(run)!;
+  return insertRunStmt(tx).get(run);
 }
 
 /** How a run ended, as its row keeps it. */
