@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { preparedQuery, writeTransaction, type Db, type Tx } from '../db/client.js';
+import { preparedFor, preparedQuery, writeTransaction, type Db, type Tx } from '../db/client.js';
 import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { allocate, type Decision, type RuleSettings } from '../domain/allocation.js';
@@ -7,7 +7,7 @@ import { counterDelta } from '../domain/stock.js';
 import { mailEnv } from '../email/compose.js';
 import { queueOrderMail } from '../email/queue.js';
 import { batchMover } from '../orders/status-writer.js';
-import { loadCandidate, loadStock, recordBatch, type LoadedCandidate } from './repo.js';
+import { loadCandidate, loadStock, type LoadedCandidate } from './repo.js';
 import { encodeBatch, withChanged } from './steps.js';
 import { renewLease, type Lease } from './lease.js';
 
@@ -27,6 +27,20 @@ const stockOf = preparedQuery((conn) =>
 );
 
 /**
+ * The run's record of a batch stays two better-sqlite3 statements: as drizzle prepared queries they
+ * cost 20 % (the record row) and 18 % (the counts) more per call (interleaved runs of 3,000 calls).
+ */
+const record = preparedFor((sqlite) => ({
+  // One record row per batch: a row per order would cost more than the promotions.
+  batch: sqlite.prepare<[runId: number, firstIndex: number, count: number, createdAt: number, codes: string, steps: string]>(
+    'INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, ?, ?, ?, ?, ?)',
+  ),
+  runCounts: sqlite.prepare<[examined: number, promoted: number, held: number, runId: number]>(
+    'UPDATE pack_runs SET examined = examined + ?, promoted = promoted + ?, held = held + ? WHERE id = ?',
+  ),
+}));
+
+/**
  * The stock of the promoted decisions' products as it is now, read inside the write transaction:
  * the rule read it earlier, and an edit or a count may have changed it since.
  */
@@ -38,7 +52,11 @@ function currentStock(tx: Tx, batch: readonly Decision[]) {
   }
   const stock = new Map<number, { tracked: boolean; available: number }>();
   if (ids.size === 0) return stock;
-  for (const { id, tracked, available } of stockOf(tx).all({ ids: JSON.stringify([...ids]) })) stock.set(id, { tracked, available });
+  // Arrays as SQLite gives them (`.values()`: track_stock is 0/1), without drizzle's mapping to objects per row.
+  for (const [id, tracked, available] of stockOf(tx).values({ ids: JSON.stringify([...ids]) })) {
+    if (typeof id !== 'number' || typeof available !== 'number') throw new TypeError('a product row of an unexpected shape');
+    stock.set(id, { tracked: tracked === 1, available });
+  }
   return stock;
 }
 
@@ -109,8 +127,9 @@ export function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor
       if (lease && !renewLease(tx, lease, now)) throw new Error('The pack script lease was lost (the run took too long between batches).');
       const changed = dryRun ? new Set<number>() : writePromotions(tx, batch, ctx, now);
       const promotions = batch.filter((d, i) => d.outcome === 'promoted' && !changed.has(i)).length;
-      // One record row per batch: a row per order would cost more than the promotions.
-      recordBatch(tx, { runId, firstIndex, count: batch.length, createdAt: now, codes: encoded.codes, steps: withChanged(encoded, changed) }, promotions);
+      const r = record(tx);
+      r.batch.run(runId, firstIndex, batch.length, now.getTime(), encoded.codes, withChanged(encoded, changed));
+      r.runCounts.run(batch.length, promotions, batch.length - promotions, runId);
       return changed;
     });
   };
