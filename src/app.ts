@@ -15,7 +15,7 @@ import { documentSettingsWeb } from './documents/web.js';
 import { NewOrderFeed } from './live/new-orders.js';
 import { newOrdersWeb } from './live/web.js';
 import { ordersWeb } from './orders/web.js';
-import { outboundWeb } from './outbound/web.js';
+import { outboundWeb } from './outbound/web/index.js';
 import { PackRunHub } from './pack/live.js';
 import { packSettingsWeb, packWeb } from './pack/web.js';
 import { sessionSecret } from './settings/service.js';
