@@ -305,6 +305,21 @@ export function pruneSteps(tx: Tx, keep: number): void {
   deleteBatchesBefore(tx).run({ runId: Math.min(...newest) });
 }
 
+const lastCronRun = preparedQuery((conn) =>
+  conn
+    .select({ startedAt: packRuns.startedAt })
+    .from(packRuns)
+    .where(eq(packRuns.trigger, 'cron'))
+    .orderBy(desc(packRuns.id))
+    .limit(1)
+    .prepare(),
+);
+
+/** When the schedule's latest run started; undefined before its first. */
+export function lastScheduledRunStart(conn: Conn): Date | undefined {
+  return lastCronRun(conn).get()?.startedAt;
+}
+
 // ── The lease (lease.ts) ──────────────────────────────────────────────────────────────────────
 
 const leaseByName = preparedQuery((conn) =>
