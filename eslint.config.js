@@ -1,6 +1,7 @@
 // typescript-eslint's recommended type-checked rules over the whole project, plus two that catch
 // what tsc does not: a promise nobody awaits, and a switch that misses a case of a union.
 import tseslint from 'typescript-eslint';
+import local from './lint/rules.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'public/', 'src/db/migrations/', 'test-results/', '.bench/', 'data/', 'backups/'] },
@@ -23,6 +24,18 @@ export default tseslint.config(
       // rule's premise does not hold there. Response bodies are typed instead (test/json.ts), and
       // reading a member of an `any` is still caught by no-unsafe-member-access.
       '@typescript-eslint/no-unsafe-assignment': 'off',
+    },
+  },
+  {
+    // The database and layering conventions (docs/architecture.md), read from the syntax tree: lint/rules.js.
+    files: ['src/**/*.ts', 'jobs/**/*.ts'],
+    plugins: { local },
+    rules: {
+      'local/sql-in-repos': 'error',
+      'local/prepared-once': 'error',
+      'local/no-query-cast': 'error',
+      'local/transaction-boundary': 'error',
+      'local/one-writer': 'error',
     },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], extends: [tseslint.configs.disableTypeChecked] },

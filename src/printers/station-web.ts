@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors.js';
-import { answerStationForm, stationNameOf } from '../shipping/web.js';
+import { answerStationForm } from '../shipping/web/station-answer.js';
+import { requireStationName } from '../shipping/web/station-cookie.js';
 import { requireCapability } from '../web/auth.js';
 import { formFields, formRefusal } from '../web/form.js';
 import { userActor, type AppDeps } from '../web/types.js';
@@ -27,11 +28,7 @@ export function printersStationWeb(deps: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('shipping'));
 
-  const stationOf = (req: Request): StationRef => {
-    const stationName = stationNameOf(req);
-    if (!stationName) throw new AppError('validation_failed', 'shipping.nameStationFirst');
-    return { userId: req.user!.id, stationName };
-  };
+  const stationOf = (req: Request): StationRef => ({ userId: req.user!.id, stationName: requireStationName(req) });
   const act = async (req: Request, res: Response, action: () => Outcome | Promise<Outcome>) => {
     let outcome: Outcome;
     try {

@@ -1,11 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { idempotentWithKey } from '../api/idempotency.js';
-import { writeTransaction } from '../db/client.js';
 import { negotiateLanguage, translator, type Translate } from '../i18n/index.js';
-import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import { readerKey } from '../orders/hold.js';
-import { listLines } from '../orders/repo.js';
 import type { Role } from '../domain/permissions.js';
 import { localizedParams, translateFields } from '../web/error-handler.js';
 import { AppError } from '../errors.js';
@@ -14,7 +11,7 @@ import { parse } from '../web/validate.js';
 import { brokerFor } from './broker.js';
 import { addParcel, draftView, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type ReportFailure } from './drafts.js';
 import { checkItem, checkState, undoCheck } from './checks.js';
-import { shipDelivery } from './service.js';
+import { shipOneCallDelivery } from './delivery-service.js';
 
 export const parcelBody = z.strictObject({ parcelId: z.string().max(200), source: z.enum(PARCEL_SOURCES).optional() });
 export const checkBody = z.strictObject({ barcode: z.string().min(1).max(200), quantity: z.int().min(1).max(999).optional() });
@@ -89,23 +86,10 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
   // One delivery in one call: what integrations use.
   orders.post('/:code/deliveries', (req: Request<{ code: string }>, res) => {
     const body = parse(deliveryBody, req.body ?? {});
-    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () =>
-      writeTransaction(db, (tx) => {
-        const order = findOrderByCodeOrThrow(tx, req.params.code);
-        let quantities: Map<number, number> | undefined;
-        if (body.lines) {
-          const lines = new Map(listLines(tx, order.id).map((l) => [l.sku, l]));
-          quantities = new Map();
-          body.lines.forEach((l, i) => {
-            const line = lines.get(l.sku);
-            if (!line) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: `lines.${i}.sku`, key: 'validation.skuNotOnOrder', params: { sku: l.sku } }] });
-            quantities!.set(line.id, l.quantity);
-          });
-        }
-        const result = shipDelivery(tx, order, { parcels: body.parcels, ...(quantities && { quantities }) }, ctx(req));
-        return { status: 201, body: { code: order.code, ...result } };
-      }),
-    );
+    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () => ({
+      status: 201,
+      body: shipOneCallDelivery(db, req.params.code, { parcels: body.parcels, ...(body.lines && { lines: body.lines }) }, ctx(req)),
+    }));
     res.status(reply.status).json(reply.body);
   });
 

@@ -8,7 +8,7 @@ import { buildAppDeps, createApp } from '../../src/app.js';
 import { applyShopDefaults } from '../../src/email/settings.js';
 import { listen, type Listening } from '../../src/listen.js';
 import { consoleLogger } from '../../src/log.js';
-import { stationJoinUrl } from '../../src/shipping/join-web.js';
+import { stationJoinUrl } from '../../src/shipping/web/join.js';
 import { tlsDir, TLS_FILES } from '../../src/tls.js';
 import { buildUser } from '../builders.js';
 import { makeDb, PASSWORD, testConfig } from '../helpers.js';

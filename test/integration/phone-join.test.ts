@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { translator } from '../../src/i18n/index.js';
-import { stationJoinUrl } from '../../src/shipping/join-web.js';
+import { stationJoinUrl } from '../../src/shipping/web/join.js';
 import { lanIPv4, loadTls, machineNames, tlsDir, TLS_FILES } from '../../src/tls.js';
 import { launchChromium } from '../browser/browser.js';
 import { buildUser } from '../builders.js';

@@ -1,75 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// One writer per rule is held by the lint rule local/one-writer (lint/rules.js, tested in
+// lint-rules.test.ts); these tests hold the writers' own behaviour.
 import { describe, expect, it } from 'vitest';
 import { savepoint, writeTransaction, type Tx } from '../../src/db/client.js';
 import { lastNumber, takeNumbers } from '../../src/series/allocator.js';
 import { buildPackingOrder, buildProduct } from '../builders.js';
 import { makeDb } from '../helpers.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/**
- * Writes that belong to one writer each (issue 13): what a search of the tree must find only in
- * that writer's file. `writer` is the one file allowed to hold the write.
- */
-const RULES: { what: string; writer: string; patterns: RegExp[] }[] = [
-  {
-    what: 'orders.status',
-    writer: 'src/orders/status-writer.ts',
-    patterns: [/UPDATE\s+orders\s+SET\s(?:(?!\bWHERE\b)[^;])*?\bstatus\s*=/i, /\.update\(\s*orders\s*\)\s*\.set\(\s*\{[^}]*\bstatus\s*:/],
-  },
-  {
-    what: 'product counters (reserved, allocated, on_hand)',
-    writer: 'src/stock/writer.ts',
-    patterns: [/UPDATE\s+products\s+SET\s(?:(?!\bWHERE\b)[^;])*?\b(?:reserved|allocated|on_hand)\s*=/i, /\.update\(\s*products\s*\)\s*\.set\(\s*\{[^}]*\b(?:reserved|allocated|onHand)\s*:/],
-  },
-  { what: 'the stock ledger', writer: 'src/stock/writer.ts', patterns: [/INSERT\s+INTO\s+stock_ledger\b/i, /\.insert\(\s*stockLedger\s*\)/] },
-  {
-    what: 'number series',
-    writer: 'src/series/allocator.ts',
-    patterns: [/INSERT\s+INTO\s+sequences\b/i, /UPDATE\s+sequences\b/i, /\.insert\(\s*sequences\s*\)/, /\.update\(\s*sequences\s*\)/],
-  },
-];
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'migrations' ? [] : sourceFiles(path);
-    return e.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** Every write of a rule found outside its writer, as `file: what`. */
-function writesOutsideWriters(root: string): string[] {
-  const found: string[] = [];
-  for (const file of ['src', 'jobs'].flatMap((d) => sourceFiles(join(root, d)))) {
-    const name = relative(root, file).split('\\').join('/');
-    const text = readFileSync(file, 'utf8');
-    for (const rule of RULES) {
-      if (name !== rule.writer && rule.patterns.some((p) => p.test(text))) found.push(`${name}: ${rule.what}`);
-    }
-  }
-  return found;
-}
-
-describe('one writer per rule', () => {
-  it('no file under src/ or jobs/ writes a status, a counter, a ledger row or a series number but its writer', () => {
-    expect(writesOutsideWriters(ROOT)).toEqual([]);
-  });
-
-  it('the patterns find the writes they are for', () => {
-    const hits = (text: string) => RULES.filter((r) => r.patterns.some((p) => p.test(text))).map((r) => r.what);
-    expect(hits("UPDATE orders SET status = 'packing', updated_at = ? WHERE id = ?")).toEqual(['orders.status']);
-    expect(hits('UPDATE orders SET updated_at = ?,\n status = ? WHERE id = ?')).toEqual(['orders.status']);
-    expect(hits("UPDATE orders SET paid = 1 WHERE status = 'order'")).toEqual([]);
-    expect(hits('tx.update(orders).set({ status: move.to, updatedAt })')).toEqual(['orders.status']);
-    expect(hits('UPDATE products SET reserved = reserved + ?, allocated = allocated + ? WHERE id = ?')).toEqual(['product counters (reserved, allocated, on_hand)']);
-    expect(hits('conn.update(products).set({ onHand: 3 })')).toEqual(['product counters (reserved, allocated, on_hand)']);
-    expect(hits('tx.update(products).set({ name: input.name })')).toEqual([]);
-    expect(hits('INSERT INTO stock_ledger (product_id) VALUES (?)')).toEqual(['the stock ledger']);
-    expect(hits("INSERT INTO sequences (name, value) VALUES ('sscc', ?)")).toEqual(['number series']);
-  });
-});
 
 describe('the transaction helper', () => {
   it('a savepoint undoes its own writes only, and is refused outside a write transaction', () => {

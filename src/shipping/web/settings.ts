@@ -1,15 +1,15 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { requireCapability } from '../web/auth.js';
-import { fieldError } from '../errors.js';
-import { renderForm } from '../web/form.js';
-import { setFlash } from '../web/render.js';
-import type { AppDeps } from '../web/types.js';
-import { formNumber, parse } from '../web/validate.js';
-import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from './broker.js';
-import { getVerificationMode, putVerificationMode, VERIFICATION_MODES } from './checks.js';
-import { parcelPatternProblem } from '../domain/parcel-id.js';
-import { getParcelPatterns, putParcelPatterns } from './parcel-rules.js';
+import { requireCapability } from '../../web/auth.js';
+import { fieldError } from '../../errors.js';
+import { renderForm } from '../../web/form.js';
+import { setFlash } from '../../web/render.js';
+import type { AppDeps } from '../../web/types.js';
+import { formNumber, parse } from '../../web/validate.js';
+import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from '../broker.js';
+import { getVerificationMode, putVerificationMode, VERIFICATION_MODES } from '../checks.js';
+import { parcelPatternProblem } from '../../domain/parcel-id.js';
+import { getParcelPatterns, putParcelPatterns } from '../parcel-rules.js';
 
 const form = z.object({
   kind: z.enum(['sscc', 'http']),

@@ -1,13 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bwip } from '../documents/bwip.js';
+import { bwip } from '../../documents/bwip.js';
 import { Router, type Request, type RequestHandler } from 'express';
-import type { Config } from '../config.js';
-import { AppError } from '../errors.js';
-import { lanIPv4, tlsDir, TLS_FILES } from '../tls.js';
-import { requireCapability } from '../web/auth.js';
-import type { AppDeps } from '../web/types.js';
+import type { Config } from '../../config.js';
+import { AppError } from '../../errors.js';
+import { lanIPv4, tlsDir, TLS_FILES } from '../../tls.js';
+import { requireCapability } from '../../web/auth.js';
+import type { AppDeps } from '../../web/types.js';
 
 /** The longest station name a join link carries (as the station's own name). */
 export const JOIN_STATION_MAX = 40;
