@@ -1,4 +1,4 @@
-import type { Db } from './client.js';
+import { preparedFor, type Db } from './client.js';
 import { announceWrites } from './write-handoff.js';
 
 // What a connection's owner asks of it beyond queries (the pack run's worker, the health check):
@@ -10,8 +10,10 @@ export function databaseFile(db: Db): string | null {
 }
 
 /** Answers a trivial read: the connection works (the health check). */
+const ping = preparedFor((sqlite) => sqlite.prepare('SELECT 1'));
+
 export function pingDatabase(db: Db): void {
-  db.$client.prepare('SELECT 1').get();
+  ping(db).get();
 }
 
 /** SQLite's automatic checkpoint after this many WAL pages on this connection; 0 turns it off. */

@@ -1,12 +1,12 @@
 import { writeTransaction, type Db } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
-import { allocate, holdDetail } from '../domain/allocation.js';
+import { allocate, holdDetail, type Decision } from '../domain/allocation.js';
 import { acquireLease, keepLeaseAlive, leaseHeld, releaseLease, type Lease } from './lease.js';
 import { finishRun, insertRun, loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type RunEnd } from './repo.js';
-import { CHANGED_DETAIL, outcomeOf, shortLine } from './steps.js';
+import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine } from './steps.js';
 import { getPackSettings } from './settings.js';
 import { reportOf, type PackProgress, type PackRunResult, type PackSummary, type PackTrigger } from './progress.js';
-import { batchWriter } from './writer.js';
+import { batchRun, writeBatch } from './writer.js';
 import type { Logger } from '../log.js';
 
 export const PACK_LEASE = 'pack_script';
@@ -122,7 +122,12 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     examined = decisions.length;
     deps.onProgress?.({ type: 'started', runId: run.id, total: decisions.length });
 
-    const writer = batchWriter(db, run.id, opts.dryRun, opts.actor, lease);
+    const batchCtx = batchRun(db, run.id, opts.dryRun, opts.actor, lease);
+    // The record's text is made before the write lock is taken; each batch is one IMMEDIATE transaction.
+    const writer = (batch: Decision[], firstIndex: number, now: Date) => {
+      const encoded = encodeBatch(batch);
+      return writeTransaction(db, (tx) => writeBatch(tx, batchCtx, batch, encoded, firstIndex, now));
+    };
     let last: { size: number; writeMs: number } | null = null;
     for (let start = 0; start < decisions.length; ) {
       const end = Math.min(start + timedBatchSize(last, deps.pace ? Math.max(1, await deps.pace(last)) : batchSize), decisions.length);

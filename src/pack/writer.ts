@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { preparedFor, preparedQuery, writeTransaction, type Db, type Tx } from '../db/client.js';
+import { preparedFor, preparedQuery, type Db, type Tx } from '../db/client.js';
 import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { allocate, type Decision, type RuleSettings } from '../domain/allocation.js';
@@ -109,28 +109,34 @@ export function packOrder(tx: Tx, orderId: number, settings: RuleSettings, actor
   return { decision, promoted: writePromotions(tx, [decision], { actor, mail: mailEnv(tx) }, now).size === 0 };
 }
 
+/** What every batch of a run writes with: the run, whether it is a dry run, who, the lease, the e-mail settings. */
+export interface BatchRun {
+  runId: number;
+  dryRun: boolean;
+  lease: Lease | null;
+  ctx: PromotionCtx;
+}
+
+/** A run's batch context; the "being packed" e-mail settings are read once, here. */
+export function batchRun(db: Db, runId: number, dryRun: boolean, actor: Actor, lease: Lease | null = null): BatchRun {
+  return { runId, dryRun, lease, ctx: { actor, mail: dryRun ? null : mailEnv(db) } };
+}
+
 /**
- * Writes batches of decisions (a run may promote tens of thousands of orders, so the writes are
- * set-based and their statements prepared once). Returns the function that writes one batch in one
- * IMMEDIATE transaction (runPackScript calls it per batch) and returns the positions (in the batch)
- * of promotions the re-check refused. With a `lease` (a real run), each batch renews it in its own
- * transaction, and is not written when the lease was lost: no batch is written by a run that no
- * longer holds it, and the renewal costs no commit of its own.
+ * Writes one batch of decisions (a run may promote tens of thousands of orders, so the writes are
+ * set-based and their statements prepared once) and returns the positions (in the batch) of
+ * promotions the re-check refused. With a `lease` (a real run), the batch renews it first and is
+ * not written when the lease was lost: no batch is written by a run that no longer holds it, and
+ * the renewal costs no commit of its own. `encoded` is the batch's record made before the write
+ * lock was taken (steps.ts encodeBatch); only the outcomes the re-check refused are encoded again
+ * here. Call inside a write transaction (runPackScript opens one per batch).
  */
-export function batchWriter(db: Db, runId: number, dryRun: boolean, actor: Actor, lease: Lease | null = null) {
-  const ctx: PromotionCtx = { actor, mail: dryRun ? null : mailEnv(db) };
-  return (batch: Decision[], firstIndex: number, now: Date): Set<number> => {
-    // The record's text is made before the write lock is taken; only the outcomes the re-check
-    // refused are encoded again inside.
-    const encoded = encodeBatch(batch);
-    return writeTransaction(db, (tx) => {
-      if (lease && !renewLease(tx, lease, now)) throw new Error('The pack script lease was lost (the run took too long between batches).');
-      const changed = dryRun ? new Set<number>() : writePromotions(tx, batch, ctx, now);
-      const promotions = batch.filter((d, i) => d.outcome === 'promoted' && !changed.has(i)).length;
-      const r = record(tx);
-      r.batch.run(runId, firstIndex, batch.length, now.getTime(), encoded.codes, withChanged(encoded, changed));
-      r.runCounts.run(batch.length, promotions, batch.length - promotions, runId);
-      return changed;
-    });
-  };
+export function writeBatch(tx: Tx, run: BatchRun, batch: readonly Decision[], encoded: ReturnType<typeof encodeBatch>, firstIndex: number, now: Date): Set<number> {
+  if (run.lease && !renewLease(tx, run.lease, now)) throw new Error('The pack script lease was lost (the run took too long between batches).');
+  const changed = run.dryRun ? new Set<number>() : writePromotions(tx, batch, run.ctx, now);
+  const promotions = batch.filter((d, i) => d.outcome === 'promoted' && !changed.has(i)).length;
+  const r = record(tx);
+  r.batch.run(run.runId, firstIndex, batch.length, now.getTime(), encoded.codes, withChanged(encoded, changed));
+  r.runCounts.run(batch.length, promotions, batch.length - promotions, run.runId);
+  return changed;
 }

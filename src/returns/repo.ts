@@ -4,6 +4,9 @@ import { invoices } from '../db/schema/index.js';
 import { gtinVariants } from '../domain/item-scan.js';
 import type { Disposition } from './schemas.js';
 
+/** What becomes of a returned unit (the schema's list, for the forms' and the API's checks). */
+export { RETURN_DISPOSITIONS } from '../db/schema/returns.js';
+
 /** A return as stored, with its lines. */
 export interface ReturnRecord {
   id: number;
@@ -47,6 +50,10 @@ const stmts = preparedFor((sqlite) => ({
        FROM return_lines rl JOIN returns r ON r.id = rl.return_id
       WHERE r.order_id = ? AND rl.order_line_id IS NOT NULL GROUP BY rl.order_line_id`,
   ),
+}));
+
+// The return's two writes, apart from the reads above.
+const writes = preparedFor((sqlite) => ({
   insert: sqlite.prepare<[number, number, string, number | null, string, number, string, number], { id: number }>(
     'INSERT INTO returns (number, order_id, order_code, credit_note_number, currency, refund_amount, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
   ),
@@ -74,7 +81,7 @@ export function returnedByLine(conn: Db, orderId: number): Map<number, number> {
 
 /** Writes a return and its lines. Call inside the write transaction that took its numbers. */
 export function insertReturn(tx: Tx, head: Omit<ReturnHead, 'id'>, lines: readonly ReturnLineRecord[]): number {
-  const s = stmts(tx);
+  const s = writes(tx);
   const { id } = s.insert.get(head.number, head.orderId!, head.orderCode, head.creditNoteNumber, head.currency, head.refundAmount, head.createdBy, head.createdAt)!;
   for (const l of lines) s.insertLine.run(id, l.orderLineId, l.productId, l.sku, l.name, l.quantity, l.disposition, l.reason, l.unitPrice, l.vatRate);
   return id;
