@@ -28,7 +28,7 @@ import { certificateWeb, phoneJoinLocals, phoneJoinWeb } from './shipping/web/jo
 import { productsWeb } from './products/web.js';
 import { stockWeb } from './stock/web.js';
 import { toolsWeb } from './tools/web.js';
-import { csvUpload, csvWeb } from './csv/web.js';
+import { csvUpload, csvWeb } from './csv/web/index.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
 import { serverTiming } from './web/server-timing.js';
