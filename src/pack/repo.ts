@@ -1,5 +1,6 @@
 import { and, desc, eq, gte, lt, ne, sql } from 'drizzle-orm';
 import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
+import { availableSql } from '../db/rules.js';
 import { leases, packRunBatches, packRuns, products } from '../db/schema/index.js';
 import type { Candidate, ProductStock } from '../domain/allocation.js';
 import type { PaymentMethod } from '../domain/order-status.js';
@@ -87,7 +88,7 @@ export async function loadCandidates(db: Db, pause: () => Promise<void>, slice =
 const stockOfProducts = preparedQuery((conn) =>
   conn
     // "available" (on hand less allocated) as the pack rule reads it.
-    .select({ id: products.id, sku: products.sku, trackStock: products.trackStock, available: sql<number>`${products.onHand} - ${products.allocated}` })
+    .select({ id: products.id, sku: products.sku, trackStock: products.trackStock, available: availableSql(products) })
     .from(products)
     .prepare(),
 );

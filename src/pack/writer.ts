@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { preparedFor, preparedQuery, type Db, type Tx } from '../db/client.js';
+import { availableSql } from '../db/rules.js';
 import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { allocate, type Decision, type RuleSettings } from '../domain/allocation.js';
@@ -20,7 +21,7 @@ const perUnit = counterDelta('order', 'packing', 1);
 // one statement for any number of them, prepared once.
 const stockOf = preparedQuery((conn) =>
   conn
-    .select({ id: products.id, tracked: products.trackStock, available: sql<number>`${products.onHand} - ${products.allocated}` })
+    .select({ id: products.id, tracked: products.trackStock, available: availableSql(products) })
     .from(products)
     .where(sql`${products.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`)
     .prepare(),
