@@ -10,11 +10,6 @@ import { getPackSettings } from '../pack/settings.js';
 /** Orders shown on Outbound and Shipping out at most; the oldest and most urgent come first. */
 export const PACKING_LIST_LIMIT = 500;
 
-/**
- * Packing orders not waiting, in the order they should be picked: highest priority, then oldest.
- * A waiting order is one a person parked, left out of the list; an order awaiting approval is
- * listed, and listPackingOrdersWithPrints marks it by the hold rule (holdReason), not by SQL.
- */
 const packingOrders = preparedQuery((conn) =>
   conn
     .select({
@@ -45,6 +40,12 @@ const packingOrders = preparedQuery((conn) =>
     .prepare(),
 );
 
+/**
+ * Packing orders not waiting, in the order they should be picked: highest priority, then oldest.
+ * A waiting order is one a person parked, left out of the list; an order awaiting approval is
+ * listed, and listPackingOrdersWithPrints marks it by the hold rule (holdReason), not by SQL.
+ * At most PACKING_LIST_LIMIT, and whether there were more.
+ */
 export function listPackingOrders(conn: Conn) {
   const rows = packingOrders(conn).all();
   return { more: rows.length > PACKING_LIST_LIMIT, orders: rows.slice(0, PACKING_LIST_LIMIT) };
