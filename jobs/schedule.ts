@@ -1,6 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import { desc, eq } from 'drizzle-orm';
-import { packRuns } from '../src/db/schema/index.js';
+import { lastScheduledRunStart } from '../src/pack/repo.js';
 import { getPackSettings } from '../src/pack/settings.js';
 import { AppError } from '../src/errors.js';
 import type { PackScriptDeps } from '../src/pack/run.js';
@@ -21,9 +20,9 @@ export async function tick(deps: PackScriptDeps): Promise<void> {
   const { db, clock, log } = deps;
   const settings = getPackSettings(db);
   if (!settings.enabled) return;
-  const last = db.select({ startedAt: packRuns.startedAt }).from(packRuns).where(eq(packRuns.trigger, 'cron')).orderBy(desc(packRuns.id)).limit(1).get();
+  const last = lastScheduledRunStart(db);
   // Half a minute of slack: the minute ticks do not land on the exact millisecond.
-  if (last && clock().getTime() - last.startedAt.getTime() < settings.intervalMinutes * 60_000 - 30_000) return;
+  if (last && clock().getTime() - last.getTime() < settings.intervalMinutes * 60_000 - 30_000) return;
   try {
     await runPackRun(deps, { trigger: 'cron', dryRun: false, actor: { type: 'pack_script', id: null, name: 'pack script' } });
   } catch (err) {

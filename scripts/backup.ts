@@ -4,8 +4,8 @@
  */
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
+import { backupDatabase } from '../src/db/backup.js';
 import { keepPrivate } from '../src/db/client.js';
 
 const config = loadConfig();
@@ -15,8 +15,6 @@ mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
 // The copy holds what the database holds: made readable by this user alone before a byte is in it.
 closeSync(openSync(target, 'w', 0o600));
 chmodSync(target, 0o600);
-const db = new Database(config.databasePath, { readonly: true, fileMustExist: true });
-await db.backup(target);
+await backupDatabase(config.databasePath, target);
 keepPrivate(target);
-db.close();
 console.log(`backed up ${config.databasePath} to ${target}`);

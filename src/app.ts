@@ -15,7 +15,7 @@ import { documentSettingsWeb } from './documents/web.js';
 import { NewOrderFeed } from './live/new-orders.js';
 import { newOrdersWeb } from './live/web.js';
 import { ordersWeb } from './orders/web/index.js';
-import { outboundWeb } from './outbound/web.js';
+import { outboundWeb } from './outbound/web/index.js';
 import { PackRunHub } from './pack/live.js';
 import { packSettingsWeb, packWeb } from './pack/web.js';
 import { sessionSecret } from './settings/service.js';
@@ -28,7 +28,7 @@ import { certificateWeb, phoneJoinLocals, phoneJoinWeb } from './shipping/web/jo
 import { productsWeb } from './products/web.js';
 import { stockWeb } from './stock/web.js';
 import { toolsWeb } from './tools/web.js';
-import { csvUpload, csvWeb } from './csv/web.js';
+import { csvUpload, csvWeb } from './csv/web/index.js';
 import { accountWeb, usersWeb } from './users/web.js';
 import { loadUser, requireCapability, requireLogin } from './web/auth.js';
 import { serverTiming } from './web/server-timing.js';
@@ -41,6 +41,7 @@ import { SqliteSessionStore } from './web/session-store.js';
 import type { AppDeps } from './web/types.js';
 import { returnsWeb } from './returns/web.js';
 import { fromRoot } from './paths.js';
+import { pingDatabase } from './db/connection.js';
 
 const VIEWS = fromRoot('views');
 const PUBLIC = fromRoot('public');
@@ -123,7 +124,7 @@ export function createApp(deps: AppDeps): App {
   app.get('/public/vendor/zxing-reader.js', (_req, res) => res.sendFile(ZXING_SCRIPT, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/public/vendor/zxing_reader.wasm', (_req, res) => res.sendFile(ZXING_WASM, { maxAge: config.env === 'production' ? '1h' : 0 }));
   app.get('/healthz', (_req, res) => {
-    db.$client.prepare('SELECT 1').get();
+    pingDatabase(db);
     res.json({ ok: true });
   });
 

@@ -1,19 +1,17 @@
 import { buildAppDeps, createApp } from './app.js';
 import { ensureFirstAdmin } from './bootstrap.js';
 import { loadConfig } from './config.js';
-import { migrateDatabase, openDatabase } from './db/client.js';
+import { closeDatabase, migrateDatabase, openDatabase } from './db/client.js';
 import { startBackgroundCheckpoints } from './db/checkpoints.js';
 import { seedDemoData } from './demo/seed.js';
 import { consoleLogger } from './log.js';
 import { listen, serverTls } from './listen.js';
-import { PACK_LEASE } from './pack/run.js';
+import { interruptDeadRuns } from './pack/run.js';
 import { startPackSchedule } from '../jobs/schedule.js';
 import { startWebhookLoop } from './webhooks/service.js';
 import { startEmailLoop, smtpTransport } from './email/sender.js';
 import { applyShopDefaults } from './email/settings.js';
-import { leaseHeld } from './pack/lease.js';
 import { PackRunHub } from './pack/live.js';
-import { markInterrupted } from './pack/repo.js';
 
 /** Opens the database, migrates, seeds, and listens. */
 async function main() {
@@ -33,7 +31,7 @@ async function main() {
     if (seeded) log.info('demo data added to the empty database', seeded);
   }
   // Runs left "running" by a process that died are marked interrupted, unless one is truly running.
-  if (!leaseHeld(db, PACK_LEASE, clock())) markInterrupted(db, clock());
+  interruptDeadRuns(db, clock());
   // Checkpoints of the WAL in a thread of their own, not inside a request's commit (db/checkpoints.ts).
   const checkpoints = config.databasePath === ':memory:' ? null : startBackgroundCheckpoints(db, config.databasePath, { onError: (message) => log.warn('background checkpoint failed', { message }) });
   const packHub = new PackRunHub();
@@ -57,7 +55,7 @@ async function main() {
     void servers.close().then(async () => {
       // Its connection first: the last one to close folds the WAL into the file.
       await checkpoints?.stop();
-      db.$client.close();
+      closeDatabase(db);
       process.exit(0);
     });
     setTimeout(() => process.exit(0), 5000).unref();

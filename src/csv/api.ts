@@ -4,7 +4,7 @@ import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { csvDialectQuery, csvFileName } from './dialect.js';
 import { exportOrders, exportProducts } from './export.js';
-import { sendCsv } from './send.js';
+import { sendCsv } from './web/send.js';
 
 /** `GET /api/v1/orders.csv` (the order list's filters) and `GET /api/v1/products.csv`, streamed. */
 export function csvApi({ db, config, clock, log }: AppDeps): Router {

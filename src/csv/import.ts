@@ -4,7 +4,7 @@ import type { Actor } from '../domain/actor.js';
 import { AppError, type FieldError } from '../errors.js';
 import { findProductBySku, type ProductRow } from '../products/repo.js';
 import { productBody } from '../products/schemas.js';
-import { barcodeProblems, upsertProduct } from '../products/service.js';
+import { barcodeProblems, upsertProductIn } from '../products/service.js';
 
 /** The columns of a products and stock import; the export's own figures are read past. */
 export const IMPORT_COLUMNS = ['sku', 'name', 'barcode', 'location', 'price', 'vat_percent', 'track_stock', 'on_hand'] as const;
@@ -134,7 +134,7 @@ async function pass(db: Db, input: readonly ImportRowInput[], opts: ImportOption
           try {
             savepoint(tx, (sp) => {
               const before = findProductBySku(sp, row.sku);
-              const { product } = upsertProduct(sp, row.sku, { ...body, onHand: body.onHand ?? before?.onHand ?? 0 }, opts.actor, opts.now);
+              const { product } = upsertProductIn(sp, row.sku, { ...body, onHand: body.onHand ?? before?.onHand ?? 0 }, opts.actor, opts.now);
               if (before && sameProduct(before, product)) throw new Unchanged();
               outcome.action = before ? 'update' : 'create';
               outcome.changes = fieldChanges(before, product);

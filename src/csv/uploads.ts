@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import { and, eq, lt } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
-import { csvUploads } from '../db/schema/index.js';
+import { deleteUpload, deleteUploadsBefore, findUploadRow, insertUpload } from './repo.js';
 import { AppError } from '../errors.js';
 
 /** How long an uploaded file waits for its confirmation. */
@@ -30,24 +29,20 @@ export async function keepUpload(db: Db, userId: number, fileName: string, conte
   const token = randomBytes(18).toString('base64url');
   const packed = await pack(content, { level: 1 });
   writeTransaction(db, (tx) => {
-    tx.delete(csvUploads).where(lt(csvUploads.createdAt, new Date(now.getTime() - KEEP_MS))).run();
-    tx.insert(csvUploads).values({ token, userId, fileName, content: packed, createdAt: now }).run();
+    deleteUploadsBefore(tx, new Date(now.getTime() - KEEP_MS));
+    insertUpload(tx, { token, userId, fileName, content: packed, createdAt: now });
   });
   return token;
 }
 
 /** The user's kept file, or 404 upload_not_found when it was confirmed, cancelled or has expired. */
 export async function findUpload(conn: Conn, userId: number, token: string, now: Date): Promise<Upload> {
-  const row = conn
-    .select()
-    .from(csvUploads)
-    .where(and(eq(csvUploads.token, token), eq(csvUploads.userId, userId)))
-    .get();
+  const row = findUploadRow(conn, userId, token);
   if (!row || row.createdAt.getTime() < now.getTime() - KEEP_MS) throw new AppError('upload_not_found', 'csv.errors.uploadGone');
   // A file kept before files were packed is as it was uploaded.
   return { token: row.token, fileName: row.fileName, content: isPacked(row.content) ? await unpack(row.content) : row.content };
 }
 
 export function dropUpload(db: Db, userId: number, token: string): void {
-  writeTransaction(db, (tx) => tx.delete(csvUploads).where(and(eq(csvUploads.token, token), eq(csvUploads.userId, userId))).run());
+  writeTransaction(db, (tx) => deleteUpload(tx, userId, token));
 }

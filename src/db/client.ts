@@ -131,3 +131,9 @@ export function keepPrivate(path: string): void {
     if (existsSync(file)) chmodSync(file, 0o600);
   }
 }
+
+/** Closes the connection (the last one to close folds the WAL into the database file). */
+export function closeDatabase(db: Db): void {
+  db.$client.close();
+}
+

@@ -1,7 +1,5 @@
-import { count } from 'drizzle-orm';
 import { writeTransaction, type Db } from '../db/client.js';
 import { DEFAULT_SELLER, putSeller } from '../documents/settings.js';
-import { orders, products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { gs1CheckDigit } from '../domain/gtin.js';
 import { s10CheckDigit } from '../domain/parcel-id.js';
@@ -11,7 +9,8 @@ import { updateOrderDetails } from '../orders/edit.js';
 import { changeStatus, createOrder, checkout } from '../orders/service.js';
 import { findOrderByCode, listLines } from '../orders/repo.js';
 import { packOrder } from '../pack/writer.js';
-import { upsertProduct } from '../products/service.js';
+import { upsertProductIn } from '../products/service.js';
+import { hasProductsOrOrders } from './repo.js';
 import { reportDelivery } from '../shipping/service.js';
 
 const DEMO: Actor = { type: 'system', id: null, name: 'demo data' };
@@ -58,8 +57,7 @@ function prng(seed: number) {
  * Returns what it added, or null when the database already had products or orders.
  */
 export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
-  const hasData = db.select({ n: count() }).from(products).get()!.n > 0 || db.select({ n: count() }).from(orders).get()!.n > 0;
-  if (hasData) return null;
+  if (hasProductsOrOrders(db)) return null;
   const rnd = prng(20261121);
   const base = opts.now.getTime() - 6 * 24 * 60 * 60 * 1000;
   let step = 0;
@@ -78,8 +76,8 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
       const sku = `DEMO-${String(i + 1).padStart(3, '0')}`;
       const service = name === 'Presentkort 500 kr' || name === 'Monteringstjänst';
       const body = `735000000${String(1000 + i).padStart(3, '0')}`;
-      upsertProduct(
-        db,
+      upsertProductIn(
+        tx,
         sku,
         {
           name,

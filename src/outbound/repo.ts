@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { preparedQuery, type Conn } from '../db/client.js';
 import { orders } from '../db/schema/index.js';
 import { printMarkers, type PrintMarker } from '../documents/repo.js';
 import { amountDue, mayShipWithDue } from '../domain/payment-due.js';
@@ -10,13 +10,8 @@ import { getPackSettings } from '../pack/settings.js';
 /** Orders shown on Outbound and Shipping out at most; the oldest and most urgent come first. */
 export const PACKING_LIST_LIMIT = 500;
 
-/**
- * Packing orders not waiting, in the order they should be picked: highest priority, then oldest.
- * A waiting order is one a person parked, left out of the list; an order awaiting approval is
- * listed, and listPackingOrdersWithPrints marks it by the hold rule (holdReason), not by SQL.
- */
-export function listPackingOrders(db: Db) {
-  const rows = db
+const packingOrders = preparedQuery((conn) =>
+  conn
     .select({
       id: orders.id,
       code: orders.code,
@@ -42,7 +37,17 @@ export function listPackingOrders(db: Db) {
     .where(and(eq(orders.status, 'packing'), eq(orders.waiting, false)))
     .orderBy(desc(orders.priority), asc(orders.placedAt), asc(orders.id))
     .limit(PACKING_LIST_LIMIT + 1)
-    .all();
+    .prepare(),
+);
+
+/**
+ * Packing orders not waiting, in the order they should be picked: highest priority, then oldest.
+ * A waiting order is one a person parked, left out of the list; an order awaiting approval is
+ * listed, and listPackingOrdersWithPrints marks it by the hold rule (holdReason), not by SQL.
+ * At most PACKING_LIST_LIMIT, and whether there were more.
+ */
+export function listPackingOrders(conn: Conn) {
+  const rows = packingOrders(conn).all();
   return { more: rows.length > PACKING_LIST_LIMIT, orders: rows.slice(0, PACKING_LIST_LIMIT) };
 }
 
@@ -50,7 +55,7 @@ export function listPackingOrders(db: Db) {
  * The packing list with what was printed for each order (Outbound; Shipping out has no use for it)
  * and why an order is on hold (`hold`, domain/hold.ts): Outbound marks it and offers no print.
  */
-export function listPackingOrdersWithPrints(db: Db) {
+export function listPackingOrdersWithPrints(db: Parameters<typeof printMarkers>[0]) {
   const list = listPackingOrders(db);
   const markers = printMarkers(db, list.orders.map((r) => r.id));
   const holdSettings = getPackSettings(db);
@@ -76,10 +81,14 @@ export interface VerifyOrderRow {
 }
 
 /** The order the verify view is about, by its exact code. */
-export function findVerifyOrder(db: Db, code: string): VerifyOrderRow | undefined {
-  return db
+const verifyOrder = preparedQuery((conn) =>
+  conn
     .select({ id: orders.id, code: orders.code, status: orders.status, waiting: orders.waiting, customerName: orders.customerName, shipCity: orders.shipCity, shipCountry: orders.shipCountry })
     .from(orders)
-    .where(eq(orders.code, code))
-    .get();
+    .where(eq(orders.code, sql.placeholder('code')))
+    .prepare(),
+);
+
+export function findVerifyOrder(conn: Conn, code: string): VerifyOrderRow | undefined {
+  return verifyOrder(conn).get({ code });
 }

@@ -1,8 +1,9 @@
 import type { Worker } from 'node:worker_threads';
-import { and, eq } from 'drizzle-orm';
-import { packRuns } from '../db/schema/index.js';
+import { writeTransaction } from '../db/client.js';
+import { databaseFile } from '../db/connection.js';
 import { AppError } from '../errors.js';
 import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
+import { failRunningRun, findRun, type PackRunRow } from './repo.js';
 import { BATCH_SIZE, runPackScript, type PackRunOptions, type PackScriptDeps } from './run.js';
 import type { RunConnection, WorkerReply, WorkerRun } from './worker.js';
 import { siblingModule } from '../paths.js';
@@ -103,20 +104,18 @@ function onDeath(dead: PackWorker, reason: string): void {
     const { db, clock, log } = job.deps;
     const error = `The pack script's worker stopped: ${reason}`;
     const finishedAt = clock();
+    const runId = job.runId;
     try {
-      db.update(packRuns)
-        .set({ status: 'failed', finishedAt, error, errorStep: job.step })
-        .where(and(eq(packRuns.id, job.runId), eq(packRuns.status, 'running')))
-        .run();
+      writeTransaction(db, (tx) => failRunningRun(tx, runId, { finishedAt, error, errorStep: job.step }));
     } catch (err) {
       log.error('could not mark the pack run failed', { id: job.runId, error: String(err) });
     }
     log.error('pack run failed', { id: job.runId, step: job.step, error });
     job.deps.onProgress?.({ type: 'failed', runId: job.runId, error, step: job.step });
     // In an exit handler nothing may throw: a busy or closed database leaves the figures at what the job saw.
-    let row: typeof packRuns.$inferSelect | undefined;
+    let row: PackRunRow | undefined;
     try {
-      row = db.select().from(packRuns).where(eq(packRuns.id, job.runId)).get();
+      row = findRun(db, job.runId);
     } catch {
       row = undefined;
     }
@@ -155,7 +154,8 @@ function packWorker(): PackWorker {
  * be opened from another thread: its runs (most tests') stay on the caller's loop, the same function.
  */
 export async function runPackRun(deps: PackScriptDeps, opts: PackRunOptions, want: { lists?: boolean } = {}): Promise<PackRunReport> {
-  if (deps.db.$client.memory) return reportOf(await runPackScript(deps, { ...opts, lists: want.lists ?? false }), want.lists);
+  const file = databaseFile(deps.db);
+  if (file === null) return reportOf(await runPackScript(deps, { ...opts, lists: want.lists ?? false }), want.lists);
   return new Promise((resolve, reject) => {
     const job = nextJob++;
     const w = packWorker();
@@ -166,7 +166,7 @@ export async function runPackRun(deps: PackScriptDeps, opts: PackRunOptions, wan
     const msg: WorkerRun = {
       type: 'run',
       job,
-      databasePath: deps.db.$client.name,
+      databasePath: file,
       clockOffsetMs: deps.clock().getTime() - Date.now(),
       lastRequestAt: lastRequestAt.buffer,
       workerWriting: workerWriting.buffer,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
-import { writeTransaction, type Db } from '../db/client.js';
-import { leases } from '../db/schema/index.js';
+import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { deleteLease, extendLease, findLease, writeLease } from './repo.js';
 
 /**
  * A lease not renewed for this long belongs to a dead process and may be taken over. A live holder
@@ -24,31 +23,27 @@ export interface Lease {
 export function acquireLease(db: Db, name: string, label: string, now: Date): Lease {
   const holder = randomUUID();
   return writeTransaction(db, (tx) => {
-    const current = tx.select().from(leases).where(eq(leases.name, name)).get();
+    const current = findLease(tx, name);
     if (current && current.expiresAt > now) {
       throw new AppError('pack_run_in_progress', 'errors.packRunInProgress', { since: current.acquiredAt.toISOString(), by: current.holderLabel }, { since: current.acquiredAt.toISOString(), startedBy: current.holderLabel });
     }
-    const values = { holder, holderLabel: label, acquiredAt: now, expiresAt: new Date(now.getTime() + LEASE_TTL_MS) };
-    tx.insert(leases)
-      .values({ name, ...values })
-      .onConflictDoUpdate({ target: leases.name, set: values })
-      .run();
+    writeLease(tx, { name, holder, holderLabel: label, acquiredAt: now, expiresAt: new Date(now.getTime() + LEASE_TTL_MS) });
     return { name, holder };
   });
 }
 
-const ours = (lease: Lease) => and(eq(leases.name, lease.name), eq(leases.holder, lease.holder));
-
 /**
  * Extends a held lease; false if it was lost (expired and taken by another). One conditional
- * statement: a check and a separate write would let a takeover slip in between.
+ * statement: a check and a separate write would let a takeover slip in between. Call inside a
+ * write transaction (a pack run's batch renews it in its own).
  */
-export function renewLease(db: Db, lease: Lease, now: Date): boolean {
-  return db.update(leases).set({ expiresAt: new Date(now.getTime() + LEASE_TTL_MS) }).where(ours(lease)).run().changes === 1;
+export function renewLease(tx: Tx, lease: Lease, now: Date): boolean {
+  return extendLease(tx, lease, new Date(now.getTime() + LEASE_TTL_MS));
 }
 
+/** Gives a held lease up (one that was lost stays with its new holder). */
 export function releaseLease(db: Db, lease: Lease): void {
-  db.delete(leases).where(ours(lease)).run();
+  writeTransaction(db, (tx) => deleteLease(tx, lease));
 }
 
 /**
@@ -59,7 +54,7 @@ export function releaseLease(db: Db, lease: Lease): void {
 export function keepLeaseAlive(db: Db, lease: Lease, clock: () => Date, onError: (error: unknown) => void): () => void {
   const timer = setInterval(() => {
     try {
-      if (!renewLease(db, lease, clock())) {
+      if (!writeTransaction(db, (tx) => renewLease(tx, lease, clock()))) {
         clearInterval(timer);
         onError(new Error('lease lost'));
       }
@@ -78,12 +73,12 @@ export interface LeaseHolder {
 }
 
 /** Who holds the lease now and until when it lasts without renewal; null when nobody does. */
-export function leaseHolder(db: Db, name: string, now: Date): LeaseHolder | null {
-  const row = db.select().from(leases).where(eq(leases.name, name)).get();
+export function leaseHolder(conn: Conn, name: string, now: Date): LeaseHolder | null {
+  const row = findLease(conn, name);
   return row !== undefined && row.expiresAt > now ? { label: row.holderLabel, since: row.acquiredAt, expiresAt: row.expiresAt } : null;
 }
 
 /** Whether someone holds the lease now. */
-export function leaseHeld(db: Db, name: string, now: Date): boolean {
-  return leaseHolder(db, name, now) !== null;
+export function leaseHeld(conn: Conn, name: string, now: Date): boolean {
+  return leaseHolder(conn, name, now) !== null;
 }

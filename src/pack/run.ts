@@ -1,14 +1,12 @@
-import { eq } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import { packRuns } from '../db/schema/index.js';
+import { writeTransaction, type Db } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
-import { allocate, holdDetail } from '../domain/allocation.js';
-import { acquireLease, keepLeaseAlive, releaseLease, type Lease } from './lease.js';
-import { loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps } from './repo.js';
-import { CHANGED_DETAIL, outcomeOf, shortLine } from './steps.js';
+import { allocate, holdDetail, type Decision } from '../domain/allocation.js';
+import { acquireLease, keepLeaseAlive, leaseHeld, releaseLease, type Lease } from './lease.js';
+import { finishRun, insertRun, loadCandidate, loadCandidates, loadStock, markInterrupted, pruneSteps, type RunEnd } from './repo.js';
+import { CHANGED_DETAIL, encodeBatch, outcomeOf, shortLine } from './steps.js';
 import { getPackSettings } from './settings.js';
 import { reportOf, type PackProgress, type PackRunResult, type PackSummary, type PackTrigger } from './progress.js';
-import { batchWriter } from './writer.js';
+import { batchRun, writeBatch } from './writer.js';
 import type { Logger } from '../log.js';
 
 export const PACK_LEASE = 'pack_script';
@@ -71,6 +69,14 @@ export interface PackRunOptions {
   lists?: boolean;
 }
 
+/**
+ * At a server's start: runs left "running" by a process that died become interrupted, unless a run
+ * truly is going on (someone holds the lease). Returns how many were marked.
+ */
+export function interruptDeadRuns(db: Db, now: Date): number {
+  return writeTransaction(db, (tx) => (leaseHeld(tx, PACK_LEASE, now) ? 0 : markInterrupted(tx, now)));
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
@@ -93,13 +99,9 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     lease = acquireLease(db, PACK_LEASE, `${label} (${opts.trigger})`, startedAt);
     stopRenewing = keepLeaseAlive(db, lease, clock, (err) => log.warn('pack script lease renewal failed', { error: String(err) }));
     // The lease is ours: any real run still marked running belongs to a process that died (dry runs take no lease).
-    markInterrupted(db, startedAt, 'real');
+    writeTransaction(db, (tx) => markInterrupted(tx, startedAt, 'real'));
   }
-  const run = db
-    .insert(packRuns)
-    .values({ trigger: opts.trigger, dryRun: opts.dryRun, status: 'running', startedBy: label, startedAt })
-    .returning()
-    .get();
+  const run = writeTransaction(db, (tx) => insertRun(tx, { trigger: opts.trigger, dryRun: opts.dryRun, startedBy: label, startedAt }));
   deps.onProgress?.({ type: 'created', runId: run.id });
 
   const lists = opts.lists ?? true;
@@ -120,7 +122,12 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
     examined = decisions.length;
     deps.onProgress?.({ type: 'started', runId: run.id, total: decisions.length });
 
-    const writer = batchWriter(db, run.id, opts.dryRun, opts.actor, lease);
+    const batchCtx = batchRun(db, run.id, opts.dryRun, opts.actor, lease);
+    // The record's text is made before the write lock is taken; each batch is one IMMEDIATE transaction.
+    const writer = (batch: Decision[], firstIndex: number, now: Date) => {
+      const encoded = encodeBatch(batch);
+      return writeTransaction(db, (tx) => writeBatch(tx, batchCtx, batch, encoded, firstIndex, now));
+    };
     let last: { size: number; writeMs: number } | null = null;
     for (let start = 0; start < decisions.length; ) {
       const end = Math.min(start + timedBatchSize(last, deps.pace ? Math.max(1, await deps.pace(last)) : batchSize), decisions.length);
@@ -154,11 +161,11 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
 
     step = 'finishing';
     const finishedAt = clock();
-    db.update(packRuns)
-      .set({ status: 'succeeded', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: summary as unknown as Record<string, unknown> })
-      .where(eq(packRuns.id, run.id))
-      .run();
-    pruneSteps(db, KEEP_RUN_DETAILS);
+    const end: RunEnd = { status: 'succeeded', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: { ...summary }, error: null, errorStep: null };
+    writeTransaction(db, (tx) => {
+      finishRun(tx, run.id, end);
+      pruneSteps(tx, KEEP_RUN_DETAILS);
+    });
     const result: PackRunResult = { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'succeeded', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promotedCount, heldCount, promoted, held, summary };
     deps.onProgress?.({ type: 'finished', runId: run.id, result: reportOf(result) });
     log.info('pack run finished', { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, examined, promoted: promotedCount, held: heldCount });
@@ -166,10 +173,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     const finishedAt = clock();
-    db.update(packRuns)
-      .set({ status: 'failed', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: summary as unknown as Record<string, unknown>, error, errorStep: step })
-      .where(eq(packRuns.id, run.id))
-      .run();
+    writeTransaction(db, (tx) => finishRun(tx, run.id, { status: 'failed', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: { ...summary }, error, errorStep: step }));
     log.error('pack run failed', { id: run.id, step, error: err instanceof Error ? err.stack : error });
     deps.onProgress?.({ type: 'failed', runId: run.id, error, step });
     return { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'failed', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promotedCount, heldCount, promoted, held, summary, error, errorStep: step };

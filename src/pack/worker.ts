@@ -6,8 +6,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { msSinceLastRequest } from '../activity.js';
-import { openDatabase } from '../db/client.js';
-import { announceWrites } from '../db/write-handoff.js';
+import { closeDatabase, openDatabase } from '../db/client.js';
+import { announceWorkerWrites, checkpointPassive, setAutoCheckpoint, synchronousLevel } from '../db/connection.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { reportOf, type PackProgress, type PackRunReport } from './progress.js';
@@ -122,9 +122,9 @@ async function run(msg: WorkerRun): Promise<void> {
   let db: ReturnType<typeof openDatabase>;
   try {
     db = openDatabase(msg.databasePath);
-    db.$client.pragma('wal_autocheckpoint = 0');
+    setAutoCheckpoint(db, 0);
     // The server's writers wait for this connection's transactions on the flag, not in SQLite's busy handler.
-    announceWrites(db.$client, new Int32Array(msg.workerWriting));
+    announceWorkerWrites(db, new Int32Array(msg.workerWriting));
   } catch (err) {
     send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err) });
     return;
@@ -134,7 +134,7 @@ async function run(msg: WorkerRun): Promise<void> {
   // copy is housekeeping: one that fails is logged, and the run's outcome stands.
   const checkpoint = () => {
     try {
-      db.$client.pragma('wal_checkpoint(PASSIVE)');
+      checkpointPassive(db);
     } catch (err) {
       log.warn('pack run checkpoint failed', { error: String(err) });
     }
@@ -145,13 +145,13 @@ async function run(msg: WorkerRun): Promise<void> {
       { ...msg.opts, lists: msg.lists },
     );
     checkpoint();
-    const connection = { synchronous: db.$client.pragma('synchronous', { simple: true }) as number };
+    const connection = { synchronous: synchronousLevel(db) };
     send({ job: msg.job, type: 'result', report: reportOf(result, msg.lists), connection });
   } catch (err) {
     if (err instanceof AppError) send({ job: msg.job, type: 'refused', error: { code: err.code, key: err.key, params: err.params, ...(err.details && { details: err.details }) } });
     else send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack && { stack: err.stack }) });
   } finally {
-    db.$client.close();
+    closeDatabase(db);
   }
 }
 

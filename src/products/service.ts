@@ -1,11 +1,9 @@
-import { eq } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
-import { products } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { isValidGtin, looksLikeGtin } from '../domain/gtin.js';
 import { changeOnHand } from '../stock/writer.js';
 import { AppError, fieldError, type FieldError } from '../errors.js';
-import { findProductByBarcode, findProductBySku, insertProduct, updateProductFields, type ProductRow } from './repo.js';
+import { createProductFromForm, findProductByBarcode, findProductBySku, insertProduct, setProductArchivedAt, updateProductFields, updateProductFromForm, type ProductRow } from './repo.js';
 import type { ProductBody, ProductForm } from './schemas.js';
 
 /**
@@ -13,41 +11,60 @@ import type { ProductBody, ProductForm } from './schemas.js';
  * A new onHand is a stock count: the difference goes to the stock ledger.
  */
 export function upsertProduct(db: Db, sku: string, input: ProductBody, actor: Actor, now: Date): { product: ProductRow; created: boolean } {
+  return writeTransaction(db, (tx) => upsertProductIn(tx, sku, input, actor, now));
+}
+
+/** upsertProduct in the caller's write transaction (the CSV import's rows, demo data). */
+export function upsertProductIn(tx: Tx, sku: string, input: ProductBody, actor: Actor, now: Date): { product: ProductRow; created: boolean } {
   const barcode = input.barcode ?? null;
   if (barcode && looksLikeGtin(barcode) && !isValidGtin(barcode)) {
     throw fieldError('barcode', 'validation.gtinCheckDigit');
   }
-  return writeTransaction(db, (tx) => {
-    refuseBarcodeInUse(tx, barcode, sku);
-    const existing = findProductBySku(tx, sku);
-    if (!existing) {
-      const id = insertProduct(
-        tx,
-        sku,
-        { name: input.name, barcode, location: input.location ?? null, trackStock: input.trackStock ?? true, price: input.price ?? null, vatRate: input.vatRate ?? 2500 },
-        now,
-      );
-      if (input.onHand !== 0) changeOnHand(tx, { id }, input.onHand, { reason: 'stock_count', actor, now });
-      return { product: findProductBySku(tx, sku)!, created: true };
-    }
-    updateProductFields(
+  refuseBarcodeInUse(tx, barcode, sku);
+  const existing = findProductBySku(tx, sku);
+  if (!existing) {
+    const id = insertProduct(
       tx,
-      existing.id,
+      sku,
       {
         name: input.name,
-        barcode: input.barcode !== undefined ? barcode : existing.barcode,
-        location: input.location !== undefined ? input.location : existing.location,
-        trackStock: input.trackStock ?? existing.trackStock,
-        price: input.price !== undefined ? input.price : existing.price,
-        vatRate: input.vatRate ?? existing.vatRate,
+        barcode,
+        location: input.location ?? null,
+        trackStock: input.trackStock ?? true,
+        price: input.price ?? null,
+        vatRate: input.vatRate ?? 2500,
       },
       now,
     );
-    if (input.onHand !== existing.onHand) {
-      changeOnHand(tx, existing, input.onHand - existing.onHand, { reason: 'stock_count', actor, now });
-    }
-    return { product: findProductBySku(tx, sku)!, created: false };
-  });
+    if (input.onHand !== 0)
+      changeOnHand(tx, { id }, input.onHand, {
+        reason: 'stock_count',
+        actor,
+        now,
+      });
+    return { product: findProductBySku(tx, sku)!, created: true };
+  }
+  updateProductFields(
+    tx,
+    existing.id,
+    {
+      name: input.name,
+      barcode: input.barcode !== undefined ? barcode : existing.barcode,
+      location: input.location !== undefined ? input.location : existing.location,
+      trackStock: input.trackStock ?? existing.trackStock,
+      price: input.price !== undefined ? input.price : existing.price,
+      vatRate: input.vatRate ?? existing.vatRate,
+    },
+    now,
+  );
+  if (input.onHand !== existing.onHand) {
+    changeOnHand(tx, existing, input.onHand - existing.onHand, {
+      reason: 'stock_count',
+      actor,
+      now,
+    });
+  }
+  return { product: findProductBySku(tx, sku)!, created: false };
 }
 
 export function getProduct(db: Db, sku: string): ProductRow {
@@ -65,7 +82,14 @@ export function barcodeProblems(conn: Conn, barcode: string | null, sku: string)
   if (!barcode) return [];
   if (looksLikeGtin(barcode) && !isValidGtin(barcode)) return [{ path: 'barcode', key: 'validation.gtinCheckDigit' }];
   const holder = barcodeHolder(conn, barcode, sku);
-  if (holder) return [{ path: 'barcode', key: 'errors.barcodeInUse', params: { barcode, sku: holder } }];
+  if (holder)
+    return [
+      {
+        path: 'barcode',
+        key: 'errors.barcodeInUse',
+        params: { barcode, sku: holder },
+      },
+    ];
   return [];
 }
 
@@ -79,7 +103,21 @@ function refuseBarcodeInUse(tx: Tx, barcode: string | null, sku: string): void {
   if (!barcode) return;
   const holder = barcodeHolder(tx, barcode, sku);
   if (holder) {
-    throw new AppError('barcode_in_use', 'errors.barcodeInUse', { barcode, sku: holder }, { sku: holder, fields: [{ path: 'barcode', key: 'errors.barcodeInUse', params: { barcode, sku: holder } }] });
+    throw new AppError(
+      'barcode_in_use',
+      'errors.barcodeInUse',
+      { barcode, sku: holder },
+      {
+        sku: holder,
+        fields: [
+          {
+            path: 'barcode',
+            key: 'errors.barcodeInUse',
+            params: { barcode, sku: holder },
+          },
+        ],
+      },
+    );
   }
 }
 
@@ -95,7 +133,10 @@ export function saveProduct(db: Db, target: { create: string } | { edit: string 
   return writeTransaction(db, (tx) => {
     const existing = findProductBySku(tx, sku);
     if ('create' in target && existing) throw fieldError('sku', 'products.skuTaken', { sku });
-    if ('edit' in target && !existing) throw new AppError('product_not_found', 'errors.productNotFound', { sku });
+    if ('edit' in target && !existing)
+      throw new AppError('product_not_found', 'errors.productNotFound', {
+        sku,
+      });
     refuseBarcodeInUse(tx, barcode, sku);
     const fields = {
       name: input.name,
@@ -105,10 +146,9 @@ export function saveProduct(db: Db, target: { create: string } | { edit: string 
       price: input.price ?? null,
       vatRate: input.vatRate,
       lowStockThreshold: input.lowStockThreshold ?? null,
-      updatedAt: now,
     };
-    if (existing) tx.update(products).set(fields).where(eq(products.id, existing.id)).run();
-    else tx.insert(products).values({ sku, ...fields, onHand: 0, createdAt: now }).run();
+    if (existing) updateProductFromForm(tx, existing.id, fields, now);
+    else createProductFromForm(tx, sku, fields, now);
     return findProductBySku(tx, sku)!;
   });
 }
@@ -117,11 +157,11 @@ export function saveProduct(db: Db, target: { create: string } | { edit: string 
 export function setArchived(db: Db, sku: string, archived: boolean, now: Date): ProductRow {
   return writeTransaction(db, (tx) => {
     const product = findProductBySku(tx, sku);
-    if (!product) throw new AppError('product_not_found', 'errors.productNotFound', { sku });
-    tx.update(products)
-      .set({ archivedAt: archived ? (product.archivedAt ?? now) : null, updatedAt: now })
-      .where(eq(products.id, product.id))
-      .run();
+    if (!product)
+      throw new AppError('product_not_found', 'errors.productNotFound', {
+        sku,
+      });
+    setProductArchivedAt(tx, product.id, archived ? (product.archivedAt ?? now) : null, now);
     return findProductBySku(tx, sku)!;
   });
 }

@@ -1,14 +1,12 @@
-import { and, asc, gt, isNull, like, or } from 'drizzle-orm';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { products } from '../db/schema/index.js';
 import { requireCapability } from '../web/auth.js';
 import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { presentProduct } from './present.js';
-import { listLedger, listLowStock, type ProductRow } from './repo.js';
+import { listLedger, listLowStock, listProducts, type ProductRow } from './repo.js';
 import { newProductForm, productForm } from './schemas.js';
 import { getProduct, saveProduct, setArchived } from './service.js';
 
@@ -47,21 +45,8 @@ export function productsWeb({ db, clock, config }: AppDeps): Router {
   // Products with their stock figures, by SKU, keyset-paged; archived ones only when asked for.
   router.get('/', (req, res) => {
     const query = parse(productQuery, req.query);
-    const pattern = query.q ? `%${query.q.replace(/[\\%_]/g, '')}%` : undefined;
     const pageSize = 100;
-    const rows = db
-      .select()
-      .from(products)
-      .where(
-        and(
-          query.after ? gt(products.sku, query.after) : undefined,
-          query.archived ? undefined : isNull(products.archivedAt),
-          pattern ? or(like(products.sku, pattern), like(products.name, pattern), like(products.barcode, pattern), like(products.location, pattern)) : undefined,
-        ),
-      )
-      .orderBy(asc(products.sku))
-      .limit(pageSize + 1)
-      .all();
+    const rows = listProducts(db, { after: query.after, archived: query.archived !== undefined, text: query.q, limit: pageSize + 1 });
     const hasMore = rows.length > pageSize;
     const page = rows.slice(0, pageSize).map(presentProduct);
     res.render('tools/products', {

@@ -1,7 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { idempotentWithKey } from '../api/idempotency.js';
-import { writeTransaction } from '../db/client.js';
 import { sendPdf } from '../documents/api.js';
 import { isLanguage, LANGUAGES } from '../i18n/index.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
@@ -9,7 +8,7 @@ import type { AppDeps } from '../web/types.js';
 import { parse } from '../web/validate.js';
 import { returnBody, returnNumberParam } from './schemas.js';
 import { presentReturn } from './present.js';
-import { creditNotePdf, listReturns, registerReturn } from './service.js';
+import { creditNotePdf, listReturns, registerReturnIn } from './service.js';
 
 const pdfQuery = z.object({ lang: z.enum(LANGUAGES).optional() });
 
@@ -19,7 +18,7 @@ export function returnsApi({ db, clock, config, documents }: AppDeps): Router {
   router.post('/:code/returns', (req: Request<{ code: string }>, res) => {
     const body = parse(returnBody, req.body ?? {});
     const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () =>
-      writeTransaction(db, (tx) => ({ status: 201, body: presentReturn(registerReturn(tx, req.params.code, body.lines, { actor: req.api!.actor, now: clock() })) })),
+      ({ status: 201, body: presentReturn(registerReturnIn(db, req.params.code, body.lines, { actor: req.api!.actor, now: clock() })) }),
     );
     res.status(reply.status).json(reply.body);
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RETURN_DISPOSITIONS } from '../db/schema/returns.js';
+import { RETURN_DISPOSITIONS } from './repo.js';
 
 export { RETURN_DISPOSITIONS };
 export type Disposition = (typeof RETURN_DISPOSITIONS)[number];

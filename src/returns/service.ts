@@ -1,7 +1,7 @@
-import { preparedFor, writeTransaction, type Db, type Tx } from '../db/client.js';
+import { writeTransaction, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { actorLabel } from '../domain/actor.js';
-import { gtinVariants, invalidScanParams, readItemScan, splitCount } from '../domain/item-scan.js';
+import { invalidScanParams, readItemScan, splitCount } from '../domain/item-scan.js';
 import type { CreditNoteInfo } from '../documents/model.js';
 import type { DocumentRenderer } from '../documents/render-queue.js';
 import { loadDocOrders } from '../documents/repo.js';
@@ -15,7 +15,7 @@ import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import { listLines } from '../orders/repo.js';
 import { takeNumbers } from '../series/repo.js';
 import { changeOnHand } from '../stock/writer.js';
-import { findReturn, insertReturn, returnedByLine, returnsOfOrder, type ReturnLineRecord, type ReturnRecord } from './repo.js';
+import { findReturn, insertReturn, invoiceNumberOf, lineByBarcodes, lineBySkuOrBarcode, returnedByLine, returnsOfOrder, type ReturnLineRecord, type ReturnRecord } from './repo.js';
 import { presentReturn, type ReturnView } from './present.js';
 import type { ReturnLineInput } from './schemas.js';
 
@@ -142,15 +142,6 @@ export function listReturns(db: Db, code: string): { orderCode: string; returns:
   return { orderCode: order.code, returns: returnsOfOrder(db, order.id).map(presentReturn) };
 }
 
-const itemStmts = preparedFor((sqlite) => ({
-  byBarcode: sqlite.prepare<[number, string], number>(
-    'SELECT l.id FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = ? AND p.barcode IN (SELECT value FROM json_each(?)) ORDER BY l.id LIMIT 1',
-  ).pluck(),
-  byText: sqlite.prepare<[number, string, string], number>(
-    'SELECT l.id FROM order_lines l LEFT JOIN products p ON p.id = l.product_id WHERE l.order_id = ? AND (l.sku = ? OR p.barcode = ?) ORDER BY l.id LIMIT 1',
-  ).pluck(),
-}));
-
 /**
  * The order line a scan names, with how many units it counts (`5*code`): an item's barcode
  * (EAN/UPC/GTIN in any stored length, a GS1 element string) or its SKU. Undefined: not on the order.
@@ -158,16 +149,15 @@ const itemStmts = preparedFor((sqlite) => ({
 export function lineForScan(db: Db, orderId: number, raw: string): { lineId: number; quantity: number } | undefined {
   const whole = raw.trim();
   const { quantity, code } = splitCount(whole);
-  const s = itemStmts(db);
   // A SKU or barcode that reads as a keyed count ("3XL-TEE" as 3 × "L-TEE") names its own line first.
-  const named = code === whole ? undefined : s.byText.get(orderId, whole, whole);
+  const named = code === whole ? undefined : lineBySkuOrBarcode(db, orderId, whole);
   if (named !== undefined) return { lineId: named, quantity: 1 };
   const scan = readItemScan(code);
   if (scan.kind === 'invalid' && scan.reason === 'element_string') throw fieldError('scan', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
   let lineId: number | undefined;
-  if (scan.kind === 'gtin') lineId = s.byBarcode.get(orderId, JSON.stringify(gtinVariants(scan.gtin)));
+  if (scan.kind === 'gtin') lineId = lineByBarcodes(db, orderId, scan.gtin);
   // A number that is not a GTIN with its check digit may still be a SKU.
-  lineId ??= s.byText.get(orderId, code, code);
+  lineId ??= lineBySkuOrBarcode(db, orderId, code);
   return lineId === undefined ? undefined : { lineId, quantity };
 }
 
@@ -177,7 +167,7 @@ export async function creditNotePdf(deps: { db: Db; renderer: DocumentRenderer; 
   const ret = findReturn(deps.db, number);
   if (!ret || ret.orderId !== order.id) throw new AppError('not_found', 'errors.returnNotFound', { number, code: order.code });
   if (ret.creditNoteNumber === null) throw new AppError('not_invoice_order', 'errors.notInvoiceOrder', { code: order.code, paymentMethod: order.paymentMethod ?? 'none' });
-  const invoiceNumber = deps.db.$client.prepare('SELECT number FROM invoices WHERE order_id = ?').pluck().get(order.id) as number | undefined;
+  const invoiceNumber = invoiceNumberOf(deps.db, order.id);
   const creditNote: CreditNoteInfo = {
     number: ret.creditNoteNumber,
     returnNumber: ret.number,

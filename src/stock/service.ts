@@ -1,6 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
-import { goodsIns, products, stockCountLines, stockCounts, stockLedger } from '../db/schema/index.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { allocate } from '../domain/allocation.js';
 import { countDifference } from '../domain/stock.js';
@@ -9,14 +7,30 @@ import { loadCandidates, loadStock } from '../pack/repo.js';
 import { getPackSettings } from '../pack/settings.js';
 import { findProductForScan, type ProductRow } from '../products/repo.js';
 import { invalidScanParams, readItemScan } from '../domain/item-scan.js';
+import {
+  closeGoodsIn,
+  countedLines,
+  countSheetProducts,
+  deleteCount,
+  findCount,
+  findGoodsIn,
+  goodsInLines,
+  insertCount,
+  insertGoodsIn,
+  linesToFinish,
+  markCountFinished,
+  setLineDelta,
+  writeCountLine,
+  type GoodsInRow,
+  type StockCountRow,
+} from './repo.js';
 import { changeOnHand } from './writer.js';
 
 // Goods-in (inleverans) and stock counts (inventering). Every change of on_hand goes through the
 // stock writer (changeOnHand) with its ledger row; these tables only say which delivery or count
 // a row belongs to, and keep an open count between page loads.
 
-export type GoodsInRow = typeof goodsIns.$inferSelect;
-export type StockCountRow = typeof stockCounts.$inferSelect;
+export type { GoodsInRow, StockCountRow };
 
 /** A scanned or typed item to a product, or a refusal on the `code` field (a GS1 string that breaks GS1's rules says which rule). */
 export function productFor(conn: Conn, code: string): ProductRow {
@@ -30,28 +44,14 @@ export function productFor(conn: Conn, code: string): ProductRow {
 // ── Goods in ──────────────────────────────────────────────────────────────────────────────────
 
 export function startGoodsIn(db: Db, reference: string, actor: Actor, now: Date): GoodsInRow {
-  return writeTransaction(db, (tx) => tx.insert(goodsIns).values({ reference, startedBy: actorLabel(actor), startedAt: now }).returning().get());
+  return writeTransaction(db, (tx) => insertGoodsIn(tx, { reference, startedBy: actorLabel(actor), startedAt: now }));
 }
 
+/** The goods-in `id`; 404 when there is none. */
 export function getGoodsIn(conn: Conn, id: number): GoodsInRow {
-  const row = conn.select().from(goodsIns).where(eq(goodsIns.id, id)).get();
+  const row = findGoodsIn(conn, id);
   if (!row) throw new AppError('not_found', 'errors.pageNotFound');
   return row;
-}
-
-export function listGoodsIns(conn: Conn, limit: number): GoodsInRow[] {
-  return conn.select().from(goodsIns).orderBy(desc(goodsIns.id)).limit(limit).all();
-}
-
-/** What a goods-in booked, one row per scan, newest first. */
-export function goodsInLines(conn: Conn, id: number) {
-  return conn
-    .select({ id: stockLedger.id, productId: stockLedger.productId, sku: stockLedger.sku, name: products.name, delta: stockLedger.delta, onHandAfter: stockLedger.onHandAfter, actor: stockLedger.actor, createdAt: stockLedger.createdAt })
-    .from(stockLedger)
-    .leftJoin(products, eq(products.id, stockLedger.productId))
-    .where(eq(stockLedger.goodsInId, id))
-    .orderBy(desc(stockLedger.id))
-    .all();
 }
 
 /**
@@ -86,23 +86,20 @@ export async function finishGoodsIn(db: Db, id: number, now: Date): Promise<Good
   if (goodsIn.finishedAt) return goodsIn;
   const received = new Set(goodsInLines(db, id).flatMap((l) => (l.productId !== null && l.delta > 0 ? [l.productId] : [])));
   const released = await packableWith(db, received);
-  return writeTransaction(db, (tx) => tx.update(goodsIns).set({ finishedAt: now, released }).where(and(eq(goodsIns.id, id), isNull(goodsIns.finishedAt))).returning().get() ?? getGoodsIn(tx, id));
+  return writeTransaction(db, (tx) => closeGoodsIn(tx, id, released, now) ?? getGoodsIn(tx, id));
 }
 
 // ── Stock counts ──────────────────────────────────────────────────────────────────────────────
 
 export function startCount(db: Db, location: string | null, actor: Actor, now: Date): StockCountRow {
-  return writeTransaction(db, (tx) => tx.insert(stockCounts).values({ location, startedBy: actorLabel(actor), startedAt: now }).returning().get());
+  return writeTransaction(db, (tx) => insertCount(tx, { location, startedBy: actorLabel(actor), startedAt: now }));
 }
 
+/** The count `id`; 404 when there is none. */
 export function getCount(conn: Conn, id: number): StockCountRow {
-  const row = conn.select().from(stockCounts).where(eq(stockCounts.id, id)).get();
+  const row = findCount(conn, id);
   if (!row) throw new AppError('not_found', 'errors.pageNotFound');
   return row;
-}
-
-export function listCounts(conn: Conn, limit: number): StockCountRow[] {
-  return conn.select().from(stockCounts).orderBy(desc(stockCounts.id)).limit(limit).all();
 }
 
 /**
@@ -110,25 +107,11 @@ export function listCounts(conn: Conn, limit: number): StockCountRow[] {
  * with what was counted, on hand when it was counted and the difference finishing writes (or wrote).
  */
 export function countSheet(conn: Conn, count: StockCountRow) {
-  const counted = conn
-    .select({ productId: stockCountLines.productId, counted: stockCountLines.counted, onHandAtCount: stockCountLines.onHandAtCount, delta: stockCountLines.delta, countedAt: stockCountLines.countedAt })
-    .from(stockCountLines)
-    .where(eq(stockCountLines.countId, count.id))
-    .all();
+  const counted = countedLines(conn, count.id);
   const byProduct = new Map(counted.map((c) => [c.productId, c]));
-  // The bin is a prefix of the location (LIKE is case-insensitive for ASCII in SQLite).
+  // The bin is a prefix of the location.
   const prefix = count.location ? `${count.location.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-  const rows = conn
-    .select()
-    .from(products)
-    .where(
-      or(
-        prefix ? and(isNull(products.archivedAt), eq(products.trackStock, true), sql`${products.location} LIKE ${prefix} ESCAPE '\\'`) : undefined,
-        byProduct.size ? inArray(products.id, [...byProduct.keys()]) : undefined,
-      ) ?? sql`0`,
-    )
-    .orderBy(asc(products.location), asc(products.sku))
-    .all();
+  const rows = countSheetProducts(conn, prefix, [...byProduct.keys()]);
   return rows.map((p) => {
     const line = byProduct.get(p.id);
     return {
@@ -153,10 +136,7 @@ export function recordCount(db: Db, countId: number, input: { code: string; coun
     const count = getCount(tx, countId);
     if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
     const product = productFor(tx, input.code);
-    tx.insert(stockCountLines)
-      .values({ countId, productId: product.id, counted: input.counted, onHandAtCount: product.onHand, countedAt: now })
-      .onConflictDoUpdate({ target: [stockCountLines.countId, stockCountLines.productId], set: { counted: input.counted, onHandAtCount: product.onHand, countedAt: now } })
-      .run();
+    writeCountLine(tx, { countId, productId: product.id, counted: input.counted, onHandAtCount: product.onHand, countedAt: now });
     return product;
   });
 }
@@ -173,12 +153,7 @@ export function finishCount(db: Db, countId: number, actor: Actor, now: Date): {
 function finishCountIn(tx: Tx, countId: number, actor: Actor, now: Date): { changed: number; counted: number } {
   const count = getCount(tx, countId);
   if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
-  const lines = tx
-    .select({ id: stockCountLines.id, counted: stockCountLines.counted, onHandAtCount: stockCountLines.onHandAtCount, product: products })
-    .from(stockCountLines)
-    .innerJoin(products, eq(products.id, stockCountLines.productId))
-    .where(eq(stockCountLines.countId, countId))
-    .all();
+  const lines = linesToFinish(tx, countId);
   let changed = 0;
   for (const line of lines) {
     const delta = countDifference(line, line.product.onHand);
@@ -186,9 +161,9 @@ function finishCountIn(tx: Tx, countId: number, actor: Actor, now: Date): { chan
       changeOnHand(tx, line.product, delta, { reason: 'stock_count', actor, now, note: `count #${count.id}` });
       changed++;
     }
-    tx.update(stockCountLines).set({ delta }).where(eq(stockCountLines.id, line.id)).run();
+    setLineDelta(tx, line.id, delta);
   }
-  tx.update(stockCounts).set({ finishedAt: now }).where(eq(stockCounts.id, countId)).run();
+  markCountFinished(tx, countId, now);
   return { changed, counted: lines.length };
 }
 
@@ -197,6 +172,6 @@ export function discardCount(db: Db, countId: number): void {
   writeTransaction(db, (tx) => {
     const count = getCount(tx, countId);
     if (count.finishedAt) throw new AppError('stock_session_closed', 'stock.count.finished', { id: count.id });
-    tx.delete(stockCounts).where(eq(stockCounts.id, countId)).run();
+    deleteCount(tx, countId);
   });
 }

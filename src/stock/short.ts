@@ -1,30 +1,13 @@
-import { preparedFor, writeTransaction, type Db } from '../db/client.js';
-import { ordersLeftShort, type PackingDemand } from '../domain/stock.js';
+import { writeTransaction, type Conn, type Db } from '../db/client.js';
+import { ordersLeftShort } from '../domain/stock.js';
 import type { Actor } from '../domain/actor.js';
 import { changeStatus } from '../orders/service.js';
+import { packingDemandOverShelf } from './repo.js';
 
 // Stock truth after a count: when on hand falls below what packing orders hold (a count found
 // fewer, a correction took some), the orders the shelf no longer covers are named, marked on
 // Outbound, and can be moved back to Order: their allocation is released, and the next pack run
 // takes them again when stock comes (domain/stock.ts ordersLeftShort).
-
-interface DemandRow extends PackingDemand {
-  code: string;
-  sku: string;
-  onHand: number;
-}
-
-const stmts = preparedFor((sqlite) => ({
-  // Only products whose allocation is above their shelf: none in a normal day, so this reads little.
-  demand: sqlite.prepare(
-    `SELECT l.order_id AS orderId, o.code, l.product_id AS productId, p.sku, p.on_hand AS onHand, l.quantity - l.shipped_quantity AS remaining
-       FROM products p
-       JOIN order_lines l ON l.product_id = p.id
-       JOIN orders o ON o.id = l.order_id
-      WHERE p.track_stock = 1 AND p.allocated > p.on_hand AND o.status = 'packing' AND l.quantity > l.shipped_quantity
-      ORDER BY o.priority DESC, o.placed_at, o.id`,
-  ),
-}));
 
 /** A packing order the shelf no longer covers, with what it misses. */
 export interface ShortOrder {
@@ -34,8 +17,8 @@ export interface ShortOrder {
 }
 
 /** The packing orders left short of stock, in pick order; with `productIds`, only those touching them. */
-export function shortPackingOrders(db: Db, productIds?: ReadonlySet<number>): ShortOrder[] {
-  const rows = stmts(db).demand.all() as DemandRow[];
+export function shortPackingOrders(conn: Conn, productIds?: ReadonlySet<number>): ShortOrder[] {
+  const rows = packingDemandOverShelf(conn);
   if (rows.length === 0) return [];
   const onHand = new Map(rows.map((r) => [r.productId, r.onHand]));
   const short = ordersLeftShort(onHand, rows);

@@ -21,14 +21,12 @@ import {
   productFor,
   getCount,
   getGoodsIn,
-  goodsInLines,
-  listCounts,
-  listGoodsIns,
   receiveItem,
   recordCount,
   startCount,
   startGoodsIn,
 } from './service.js';
+import { goodsInLines, listCounts, listGoodsIns } from './repo.js';
 
 const id = z.coerce.number({ error: 'validation.integer' }).int().positive();
 const quantity = (min: number) =>

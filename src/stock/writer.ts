@@ -7,13 +7,19 @@ import type { CounterDelta } from '../domain/stock.js';
  * `on_hand` (with its stock_ledger row) is written here and nowhere else — by order intake and
  * edits, status moves (orders/status-writer.ts), the pack script's batches, Report in and stock
  * counts. The statements are prepared once per connection: order intake, Report in and the pack
- * run write thousands of these, and drizzle's SQL building would cost more than the writes.
+ * run write thousands of these. They stay better-sqlite3 statements, on purpose: the same
+ * statements as drizzle prepared queries cost 23–39 % (counters), 10–75 % (on hand) and 68–80 %
+ * (ledger) more per call (100,000 calls in a transaction, interleaved with these, two runs).
  */
 const stmts = preparedFor((sqlite) => ({
   // The CHECK on products refuses a counter below zero, so a wrong delta fails instead of drifting.
-  counters: sqlite.prepare('UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ?'),
-  onHand: sqlite.prepare('UPDATE products SET on_hand = on_hand + ?, reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? RETURNING sku, on_hand AS onHand'),
-  ledger: sqlite.prepare(
+  counters: sqlite.prepare<[reserved: number, allocated: number, at: number, id: number]>(
+    'UPDATE products SET reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ?',
+  ),
+  onHand: sqlite.prepare<[delta: number, reserved: number, allocated: number, at: number, id: number], { sku: string; onHand: number }>(
+    'UPDATE products SET on_hand = on_hand + ?, reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? RETURNING sku, on_hand AS onHand',
+  ),
+  ledger: sqlite.prepare<[productId: number, sku: string, delta: number, onHandAfter: number, reason: StockReason, orderId: number | null, deliveryId: number | null, goodsInId: number | null, actor: string, note: string | null, at: number]>(
     'INSERT INTO stock_ledger (product_id, sku, delta, on_hand_after, reason, order_id, delivery_id, goods_in_id, actor, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
 }));
@@ -68,7 +74,7 @@ export interface OnHandChange {
 export function changeOnHand(tx: Tx, product: { id: number }, delta: number, change: OnHandChange): number | null {
   const s = stmts(tx);
   const at = change.now.getTime();
-  const after = s.onHand.get(delta, change.counters?.reserved ?? 0, change.counters?.allocated ?? 0, at, product.id) as { sku: string; onHand: number } | undefined;
+  const after = s.onHand.get(delta, change.counters?.reserved ?? 0, change.counters?.allocated ?? 0, at, product.id);
   if (!after) return null;
   s.ledger.run(product.id, after.sku, delta, after.onHand, change.reason, change.orderId ?? null, change.deliveryId ?? null, change.goodsInId ?? null, actorLabel(change.actor), change.note ?? null, at);
   return after.onHand;

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import type { Logger } from '../log.js';
-import { contentDispositionOf } from '../web/download.js';
+import type { Logger } from '../../log.js';
+import { contentDispositionOf } from '../../web/download.js';
 
 /**
  * Sends a streamed CSV file as a download. Once the first bytes are out, a failure can only cut

@@ -1,18 +1,18 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ORDER_DOCUMENTS, sendPdf } from '../documents/api.js';
-import { DOCUMENT_KINDS, type DocumentKind } from '../documents/model.js';
-import { checkPrint, issueInvoice, printDocuments } from '../documents/service.js';
-import { AppError } from '../errors.js';
-import { holdLinks, holdOf, onHoldError } from '../orders/hold.js';
-import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
-import { getVerificationMode } from '../shipping/checks.js';
-import { requireCapability } from '../web/auth.js';
-import { listPackingOrdersWithPrints } from './repo.js';
-import { formRefusal } from '../web/form.js';
-import { userActor, type AppDeps } from '../web/types.js';
-import { oneOrMany, parse } from '../web/validate.js';
-import { outboundVerifyWeb } from './verify-web.js';
+import { ORDER_DOCUMENTS, sendPdf } from '../../documents/api.js';
+import { DOCUMENT_KINDS, type DocumentKind } from '../../documents/model.js';
+import { checkPrint, issueInvoice, printDocuments } from '../../documents/service.js';
+import { AppError } from '../../errors.js';
+import { holdLinks, holdOf, onHoldError } from '../../orders/hold.js';
+import { findOrderByCodeOrThrow, resolveOrderCode } from '../../orders/lookup.js';
+import { getVerificationMode } from '../../shipping/checks.js';
+import { requireCapability } from '../../web/auth.js';
+import { listPackingOrdersWithPrints } from '../repo.js';
+import { formRefusal } from '../../web/form.js';
+import { userActor, type AppDeps } from '../../web/types.js';
+import { oneOrMany, parse } from '../../web/validate.js';
+import { outboundVerifyWeb } from './verify.js';
 
 /** The form's `orders` is one code or many. */
 const codeList = z.array(z.string().trim().min(1).max(40)).max(1000);
