@@ -1,7 +1,7 @@
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
-import { users } from './db/schema/index.js';
 import { generatePassword } from './users/password.js';
+import { anyUser } from './users/repo.js';
 import { createUser } from './users/service.js';
 import type { Logger } from './log.js';
 
@@ -14,7 +14,7 @@ import type { Logger } from './log.js';
  * single call so that no log line lands inside it (server.ts writes it to stderr).
  */
 export async function ensureFirstAdmin(db: Db, config: Config, now: Date, log: Logger, print: (block: string) => void): Promise<void> {
-  if (db.select({ id: users.id }).from(users).limit(1).get()) return;
+  if (anyUser(db)) return;
   const password = config.adminPassword ?? generatePassword();
   await createUser(db, { email: config.adminEmail, name: 'Admin', role: 'admin', language: config.defaultLanguage, password }, now);
   if (config.adminPassword) {

@@ -23,6 +23,7 @@ const reads = preparedQuery((conn) => ({
     .where(eq(users.id, sql.placeholder('id')))
     .prepare(),
   all: conn.select().from(users).orderBy(asc(users.name), asc(users.id)).prepare(),
+  any: conn.select({ id: users.id }).from(users).limit(1).prepare(),
   activeAdminsBut: conn
     .select({ n: count() })
     .from(users)
@@ -96,6 +97,11 @@ export function findUserByEmail(conn: Conn, email: string): UserRow | undefined 
 /** The user with this id, or undefined (every request reads it). */
 export function findUserById(conn: Conn, id: number): UserRow | undefined {
   return reads(conn).byId.get({ id });
+}
+
+/** Whether anyone has an account yet (the first admin is made when nobody has). */
+export function anyUser(conn: Conn): boolean {
+  return reads(conn).any.get() !== undefined;
 }
 
 /** Every user, by name. */
