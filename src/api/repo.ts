@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
 
 /**
@@ -8,8 +8,6 @@ import { idempotencyKeys } from '../db/schema/index.js';
  */
 export const IN_FLIGHT = 0;
 
-/** A placeholder bound as it is given (epoch ms, 0/1): `.set()` takes no bare placeholder. */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 const byScopeAndKey = and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key')));
 const reservedByScopeAndKey = and(byScopeAndKey, eq(idempotencyKeys.statusCode, IN_FLIGHT));
@@ -43,7 +41,7 @@ const insertKeyIfNew = preparedQuery((conn) => conn.insert(idempotencyKeys).valu
 const completeKey = preparedQuery((conn) =>
   conn
     .update(idempotencyKeys)
-    .set({ statusCode: raw('statusCode'), response: raw('response'), createdAt: raw('createdAt') })
+    .set({ statusCode: asStored('statusCode'), response: asStored('response'), createdAt: asStored('createdAt') })
     .where(reservedByScopeAndKey)
     .prepare(),
 );

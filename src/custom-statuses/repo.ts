@@ -1,12 +1,7 @@
 import { asc, count, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
 
-/**
- * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
- * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
- */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 export type CustomStatusRow = typeof customStatuses.$inferSelect;
 
@@ -47,12 +42,12 @@ const writes = preparedQuery((conn) => ({
     .prepare(),
   update: conn
     .update(customStatuses)
-    .set({ label: raw('label'), color: raw('color'), updatedAt: raw('now') })
+    .set({ label: asStored('label'), color: asStored('color'), updatedAt: asStored('now') })
     .where(eq(customStatuses.id, sql.placeholder('id')))
     .prepare(),
   clearFromOrders: conn
     .update(orders)
-    .set({ customStatusId: null, updatedAt: raw('now') })
+    .set({ customStatusId: null, updatedAt: asStored('now') })
     .where(eq(orders.customStatusId, sql.placeholder('id')))
     .prepare(),
   delete: conn

@@ -1,13 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Tx } from '../db/client.js';
+import { preparedQuery, type Tx, asStored } from '../db/client.js';
 import { customers } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
 
-/**
- * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
- * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
- */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 export interface CustomerInput {
   type?: 'guest' | 'account' | undefined;
@@ -42,16 +37,16 @@ const statements = preparedQuery((conn) => ({
   update: conn
     .update(customers)
     .set({
-      kind: raw('kind'),
-      email: raw('email'),
-      name: raw('name'),
-      phone: raw('phone'),
-      addressLine1: raw('addressLine1'),
-      addressLine2: raw('addressLine2'),
-      postalCode: raw('postalCode'),
-      city: raw('city'),
-      country: raw('country'),
-      updatedAt: raw('updatedAt'),
+      kind: asStored('kind'),
+      email: asStored('email'),
+      name: asStored('name'),
+      phone: asStored('phone'),
+      addressLine1: asStored('addressLine1'),
+      addressLine2: asStored('addressLine2'),
+      postalCode: asStored('postalCode'),
+      city: asStored('city'),
+      country: asStored('country'),
+      updatedAt: asStored('updatedAt'),
     })
     .where(eq(customers.id, sql.placeholder('id')))
     .prepare(),

@@ -6,6 +6,7 @@ import type { RunResult } from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import { sql, type SQL } from 'drizzle-orm';
 import * as schema from './schema/index.js';
 import { handedOver } from './write-handoff.js';
 
@@ -137,3 +138,13 @@ export function closeDatabase(db: Db): void {
   db.$client.close();
 }
 
+
+/**
+ * A placeholder bound as it is given, not through its column's mapping: for an UPDATE's `.set()`
+ * (drizzle's types take no bare placeholder there), a nullable time in an INSERT (drizzle's
+ * timestamp mapper takes no null) and comparisons. Its value is what SQLite stores: a time as
+ * epoch ms, a flag as 0/1, JSON as text.
+ */
+export function asStored(name: string): SQL {
+  return sql`${sql.placeholder(name)}`;
+}

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { availableSql } from '../db/rules.js';
 import { deliveries, deliveryLines, deliveryParcels, emailOutbox, emailTemplates, orderLines, orders, products, users } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
@@ -13,8 +13,6 @@ import type { RenderedMail, TemplateKey } from './templates.js';
  */
 export type EmailRow = typeof emailOutbox.$inferSelect;
 
-/** A placeholder bound as it is given (epoch ms, 0/1, text): `.set()` and comparisons take no column mapping. */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 // --- the outbox ---
 
@@ -55,7 +53,7 @@ const mailById = preparedQuery((conn) =>
 const requeueMail = preparedQuery((conn) =>
   conn
     .update(emailOutbox)
-    .set({ status: 'queued', attempts: 0, nextAttemptAt: raw('at'), lastError: null })
+    .set({ status: 'queued', attempts: 0, nextAttemptAt: asStored('at'), lastError: null })
     .where(eq(emailOutbox.id, sql.placeholder('id')))
     .returning()
     .prepare(),
@@ -127,7 +125,7 @@ const dueMails = preparedQuery((conn) =>
       attempts: emailOutbox.attempts,
     })
     .from(emailOutbox)
-    .where(and(eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, raw('now'))))
+    .where(and(eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, asStored('now'))))
     .orderBy(emailOutbox.nextAttemptAt, emailOutbox.id)
     .limit(sql.placeholder('max'))
     .prepare(),
@@ -142,14 +140,14 @@ const markUnsent = preparedQuery((conn) =>
 const claimMail = preparedQuery((conn) =>
   conn
     .update(emailOutbox)
-    .set({ nextAttemptAt: raw('until') })
-    .where(and(eq(emailOutbox.id, sql.placeholder('id')), eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, raw('at'))))
+    .set({ nextAttemptAt: asStored('until') })
+    .where(and(eq(emailOutbox.id, sql.placeholder('id')), eq(emailOutbox.status, 'queued'), lte(emailOutbox.nextAttemptAt, asStored('at'))))
     .prepare(),
 );
 const recordAttempt = preparedQuery((conn) =>
   conn
     .update(emailOutbox)
-    .set({ status: raw('status'), attempts: raw('attempts'), nextAttemptAt: raw('next'), lastError: raw('error'), sentAt: raw('sentAt') })
+    .set({ status: asStored('status'), attempts: asStored('attempts'), nextAttemptAt: asStored('next'), lastError: asStored('error'), sentAt: asStored('sentAt') })
     .where(eq(emailOutbox.id, sql.placeholder('id')))
     .prepare(),
 );

@@ -1,14 +1,8 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderEvents, orderLines, orders, payments } from '../db/schema/index.js';
 
-/**
- * A placeholder in an UPDATE's SET (drizzle's set() takes no placeholder), or for a nullable time
- * in an INSERT (drizzle's timestamp mapper takes no null): SQL whose value reaches SQLite as given,
- * so times go as epoch ms and flags as 0/1, what the schema stores.
- */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 // The order's own rows: the order, its lines, payments and deliveries as the order page and the
 // API read them, and order intake's writes. Every statement is prepared once per connection
@@ -141,7 +135,7 @@ const intake = preparedQuery((conn) => ({
       total: sql.placeholder('total'),
       paid: sql.placeholder('paid'),
       paidAmount: sql.placeholder('paidAmount'),
-      paidAt: raw('paidAt'),
+      paidAt: asStored('paidAt'),
       customerId: sql.placeholder('customerId'),
       customerKind: sql.placeholder('customerKind'),
       customerName: sql.placeholder('customerName'),
@@ -157,7 +151,7 @@ const intake = preparedQuery((conn) => ({
       language: sql.placeholder('language'),
       source: sql.placeholder('source'),
       createdAt: sql.placeholder('createdAt'),
-      placedAt: raw('placedAt'),
+      placedAt: asStored('placedAt'),
       updatedAt: sql.placeholder('updatedAt'),
     })
     .returning()
@@ -188,7 +182,7 @@ const intake = preparedQuery((conn) => ({
     .prepare(),
   setPaid: conn
     .update(orders)
-    .set({ paidAmount: raw('paidAmount'), paid: raw('paid'), paidAt: raw('paidAt'), updatedAt: raw('updatedAt') })
+    .set({ paidAmount: asStored('paidAmount'), paid: asStored('paid'), paidAt: asStored('paidAt'), updatedAt: asStored('updatedAt') })
     .where(eq(orders.id, sql.placeholder('id')))
     .returning()
     .prepare(),
@@ -241,20 +235,20 @@ const checkoutStatement = preparedQuery((conn) =>
   conn
     .update(orders)
     .set({
-      paymentMethod: raw('paymentMethod'),
-      customerId: raw('customerId'),
-      customerKind: raw('customerKind'),
-      customerName: raw('customerName'),
-      customerEmail: raw('customerEmail'),
-      customerPhone: raw('customerPhone'),
-      customerPhoneKey: raw('customerPhoneKey'),
-      customerSearch: raw('customerSearch'),
-      shipLine1: raw('shipLine1'),
-      shipLine2: raw('shipLine2'),
-      shipPostalCode: raw('shipPostalCode'),
-      shipCity: raw('shipCity'),
-      shipCountry: raw('shipCountry'),
-      language: raw('language'),
+      paymentMethod: asStored('paymentMethod'),
+      customerId: asStored('customerId'),
+      customerKind: asStored('customerKind'),
+      customerName: asStored('customerName'),
+      customerEmail: asStored('customerEmail'),
+      customerPhone: asStored('customerPhone'),
+      customerPhoneKey: asStored('customerPhoneKey'),
+      customerSearch: asStored('customerSearch'),
+      shipLine1: asStored('shipLine1'),
+      shipLine2: asStored('shipLine2'),
+      shipPostalCode: asStored('shipPostalCode'),
+      shipCity: asStored('shipCity'),
+      shipCountry: asStored('shipCountry'),
+      language: asStored('language'),
     })
     .where(eq(orders.id, sql.placeholder('id')))
     .prepare(),

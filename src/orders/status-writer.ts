@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Tx } from '../db/client.js';
+import { preparedQuery, type Tx, asStored } from '../db/client.js';
 import { orderLines, orders } from '../db/schema/index.js';
 import type { Actor } from '../domain/actor.js';
 import { planMove, type Move, type MoveAction, type OrderStatus } from '../domain/order-status.js';
@@ -9,11 +9,6 @@ import { AppError } from '../errors.js';
 import { addToCounters, CounterChanges } from '../stock/writer.js';
 import { findOrderById, type OrderRow } from './repo.js';
 
-/**
- * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
- * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
- */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 /**
  * The status writer: every change of `orders.status` is written here, by one of the two functions
@@ -32,8 +27,8 @@ const statements = preparedQuery((conn) => ({
   move: conn
     .update(orders)
     .set({
-      status: raw('to'),
-      updatedAt: raw('at'),
+      status: asStored('to'),
+      updatedAt: asStored('at'),
       placedAt: sql`coalesce(${sql.placeholder('placedAt')}, ${orders.placedAt})`,
     })
     .where(and(eq(orders.id, sql.placeholder('id')), eq(orders.status, sql.placeholder('from'))))
@@ -41,7 +36,7 @@ const statements = preparedQuery((conn) => ({
   // The pack script decided on what it read earlier: also refused when the order was put on hold or its lines edited since.
   batchMove: conn
     .update(orders)
-    .set({ status: raw('to'), updatedAt: raw('at') })
+    .set({ status: asStored('to'), updatedAt: asStored('at') })
     .where(
       and(
         eq(orders.id, sql.placeholder('id')),

@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, lt, ne, sql } from 'drizzle-orm';
-import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
+import { preparedFor, preparedQuery, type Conn, type Db, type Tx, asStored } from '../db/client.js';
 import { availableSql } from '../db/rules.js';
 import { leases, packRunBatches, packRuns, products } from '../db/schema/index.js';
 import type { Candidate, ProductStock } from '../domain/allocation.js';
@@ -8,11 +8,6 @@ import { decodeStep, stepIs, type OrderStep, type StepJson } from './steps.js';
 
 export type PackRunRow = typeof packRuns.$inferSelect;
 
-/**
- * A placeholder in `.set()` (drizzle's types take none there bare): bound as given, not through the
- * column's type, so its value is what SQLite stores (epoch ms for a time, 0/1 for a flag, JSON text).
- */
-const bound = (name: string) => sql`${sql.placeholder(name)}`;
 export type LeaseRow = typeof leases.$inferSelect;
 
 export interface LoadedCandidate extends Candidate {
@@ -168,14 +163,14 @@ const finishRunStmt = preparedQuery((conn) =>
   conn
     .update(packRuns)
     .set({
-      status: bound('status'),
-      finishedAt: bound('finishedAt'),
-      examined: bound('examined'),
-      promoted: bound('promoted'),
-      held: bound('held'),
-      summary: bound('summary'),
-      error: bound('error'),
-      errorStep: bound('errorStep'),
+      status: asStored('status'),
+      finishedAt: asStored('finishedAt'),
+      examined: asStored('examined'),
+      promoted: asStored('promoted'),
+      held: asStored('held'),
+      summary: asStored('summary'),
+      error: asStored('error'),
+      errorStep: asStored('errorStep'),
     })
     .where(eq(packRuns.id, sql.placeholder('id')))
     .prepare(),
@@ -189,7 +184,7 @@ export function finishRun(tx: Tx, id: number, end: RunEnd): void {
 const failRunningStmt = preparedQuery((conn) =>
   conn
     .update(packRuns)
-    .set({ status: 'failed', finishedAt: bound('finishedAt'), error: bound('error'), errorStep: bound('errorStep') })
+    .set({ status: 'failed', finishedAt: asStored('finishedAt'), error: asStored('error'), errorStep: asStored('errorStep') })
     .where(and(eq(packRuns.id, sql.placeholder('id')), eq(packRuns.status, 'running')))
     .prepare(),
 );
@@ -257,7 +252,7 @@ export function lastStep(conn: Conn, code: string, since: Date): { runId: number
   return i < 0 ? null : { runId: row.runId, at: row.createdAt, step: decodeStep(entries[i]!, row.firstIndex + i + 1) };
 }
 
-const INTERRUPTED = { status: 'interrupted', finishedAt: bound('now'), error: 'The process running it stopped before it finished.' };
+const INTERRUPTED = { status: 'interrupted', finishedAt: asStored('now'), error: 'The process running it stopped before it finished.' };
 const interruptAll = preparedQuery((conn) => conn.update(packRuns).set(INTERRUPTED).where(eq(packRuns.status, 'running')).prepare());
 const interruptReal = preparedQuery((conn) =>
   conn
@@ -362,7 +357,7 @@ const ours = and(eq(leases.name, sql.placeholder('name')), eq(leases.holder, sql
 const extendLeaseStmt = preparedQuery((conn) =>
   conn
     .update(leases)
-    .set({ expiresAt: bound('expiresAt') })
+    .set({ expiresAt: asStored('expiresAt') })
     .where(ours)
     .prepare(),
 );

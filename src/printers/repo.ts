@@ -1,5 +1,5 @@
 import { and, count, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { printers, stations } from '../db/schema/index.js';
 import { DPIS, type Dpi } from './zpl.js';
 
@@ -22,8 +22,6 @@ export interface PrinterFields {
   dpi: Dpi;
 }
 
-/** A placeholder bound as it is given (epoch ms, 0/1): `.set()` takes no bare placeholder. */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 const allPrinters = preparedQuery((conn) =>
   conn
@@ -64,7 +62,7 @@ const insert = preparedQuery((conn) =>
 const update = preparedQuery((conn) =>
   conn
     .update(printers)
-    .set({ name: raw('name'), host: raw('host'), port: raw('port'), dpi: raw('dpi'), updatedAt: raw('at') })
+    .set({ name: asStored('name'), host: asStored('host'), port: asStored('port'), dpi: asStored('dpi'), updatedAt: asStored('at') })
     .where(eq(printers.id, sql.placeholder('id')))
     .prepare(),
 );
@@ -91,7 +89,7 @@ const stationOf = preparedQuery((conn) =>
 const setStation = preparedQuery((conn) =>
   conn
     .update(stations)
-    .set({ labelPrinterId: raw('printerId'), autoPrint: raw('autoPrint') })
+    .set({ labelPrinterId: asStored('printerId'), autoPrint: asStored('autoPrint') })
     .where(eq(stations.id, sql.placeholder('stationId')))
     .prepare(),
 );

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, getTableColumns, gt, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
+import { preparedFor, preparedQuery, type Conn, type Db, type Tx, asStored } from '../db/client.js';
 import { goodsIns, orders, products, stockLedger } from '../db/schema/index.js';
 import { gtinVariants, readItemScan } from '../domain/item-scan.js';
 
@@ -249,23 +249,18 @@ const insertFormProduct = preparedQuery((conn) =>
     })
     .prepare(),
 );
-/**
- * A placeholder in `.set()` (drizzle's types take none there bare): bound as given, not through the
- * column's type, so its value is what SQLite stores (epoch ms for a time, 0/1 for a flag).
- */
-const bound = (name: string) => sql`${sql.placeholder(name)}`;
 const updateFormProduct = preparedQuery((conn) =>
   conn
     .update(products)
     .set({
-      name: bound('name'),
-      barcode: bound('barcode'),
-      location: bound('location'),
-      trackStock: bound('trackStock'),
-      price: bound('price'),
-      vatRate: bound('vatRate'),
-      lowStockThreshold: bound('lowStockThreshold'),
-      updatedAt: bound('updatedAt'),
+      name: asStored('name'),
+      barcode: asStored('barcode'),
+      location: asStored('location'),
+      trackStock: asStored('trackStock'),
+      price: asStored('price'),
+      vatRate: asStored('vatRate'),
+      lowStockThreshold: asStored('lowStockThreshold'),
+      updatedAt: asStored('updatedAt'),
     })
     .where(eq(products.id, sql.placeholder('id')))
     .prepare(),
@@ -294,7 +289,7 @@ export function updateProductFromForm(tx: Tx, id: number, f: ProductFormFields, 
 const archivedAtStmt = preparedQuery((conn) =>
   conn
     .update(products)
-    .set({ archivedAt: bound('archivedAt'), updatedAt: bound('updatedAt') })
+    .set({ archivedAt: asStored('archivedAt'), updatedAt: asStored('updatedAt') })
     .where(eq(products.id, sql.placeholder('id')))
     .prepare(),
 );

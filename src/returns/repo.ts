@@ -2,10 +2,9 @@ import { eq, sql } from 'drizzle-orm';
 import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
 import { invoices } from '../db/schema/index.js';
 import { gtinVariants } from '../domain/item-scan.js';
-import type { Disposition } from './schemas.js';
+import type { Disposition } from '../domain/return-disposition.js';
 
 /** What becomes of a returned unit (the schema's list, for the forms' and the API's checks). */
-export { RETURN_DISPOSITIONS } from '../db/schema/returns.js';
 
 /** A return as stored, with its lines. */
 export interface ReturnRecord {

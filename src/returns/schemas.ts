@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { RETURN_DISPOSITIONS } from './repo.js';
+import { RETURN_DISPOSITIONS, type Disposition } from '../domain/return-disposition.js';
 
-export { RETURN_DISPOSITIONS };
-export type Disposition = (typeof RETURN_DISPOSITIONS)[number];
+export { RETURN_DISPOSITIONS, type Disposition };
 
 /** Why a returned unit is written off: the ledger row's reason. */
 export const WRITE_OFF_REASONS = ['damaged', 'missing'] as const;

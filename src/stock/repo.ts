@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { goodsIns, orderLines, orders, products, stockCountLines, stockCounts, stockLedger } from '../db/schema/index.js';
 import type { PackingDemand } from '../domain/stock.js';
 
@@ -9,11 +9,6 @@ import type { PackingDemand } from '../domain/stock.js';
 export type GoodsInRow = typeof goodsIns.$inferSelect;
 export type StockCountRow = typeof stockCounts.$inferSelect;
 
-/**
- * A placeholder in `.set()` (drizzle's types take none there bare): bound as given, not through the
- * column's type, so its value is what SQLite stores (epoch ms for a time).
- */
-const bound = (name: string) => sql`${sql.placeholder(name)}`;
 
 // ── Goods in ──────────────────────────────────────────────────────────────────────────────────
 
@@ -53,7 +48,7 @@ const goodsInLinesStmt = preparedQuery((conn) =>
 const finishGoodsInStmt = preparedQuery((conn) =>
   conn
     .update(goodsIns)
-    .set({ finishedAt: bound('finishedAt'), released: bound('released') })
+    .set({ finishedAt: asStored('finishedAt'), released: asStored('released') })
     .where(and(eq(goodsIns.id, sql.placeholder('id')), isNull(goodsIns.finishedAt)))
     .returning()
     .prepare(),
@@ -154,14 +149,14 @@ const linesToFinishStmt = preparedQuery((conn) =>
 const lineDeltaStmt = preparedQuery((conn) =>
   conn
     .update(stockCountLines)
-    .set({ delta: bound('delta') })
+    .set({ delta: asStored('delta') })
     .where(eq(stockCountLines.id, sql.placeholder('id')))
     .prepare(),
 );
 const countFinishedStmt = preparedQuery((conn) =>
   conn
     .update(stockCounts)
-    .set({ finishedAt: bound('finishedAt') })
+    .set({ finishedAt: asStored('finishedAt') })
     .where(eq(stockCounts.id, sql.placeholder('id')))
     .prepare(),
 );

@@ -1,13 +1,8 @@
 import { and, asc, count, eq, isNull, ne, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { sessions, users } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
 
-/**
- * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
- * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
- */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -55,30 +50,30 @@ const writes = preparedQuery((conn) => {
       .prepare(),
     update: conn
       .update(users)
-      .set({ name: raw('name'), role: raw('role'), language: raw('language'), updatedAt: raw('now') })
+      .set({ name: asStored('name'), role: asStored('role'), language: asStored('language'), updatedAt: asStored('now') })
       .where(byId)
       .returning()
       .prepare(),
     updateAccount: conn
       .update(users)
-      .set({ name: raw('name'), language: raw('language'), soundsMuted: raw('soundsMuted'), updatedAt: raw('now') })
+      .set({ name: asStored('name'), language: asStored('language'), soundsMuted: asStored('soundsMuted'), updatedAt: asStored('now') })
       .where(byId)
       .returning()
       .prepare(),
     setDisabled: conn
       .update(users)
-      .set({ disabledAt: raw('disabledAt'), updatedAt: raw('now') })
+      .set({ disabledAt: asStored('disabledAt'), updatedAt: asStored('now') })
       .where(byId)
       .returning()
       .prepare(),
     setPassword: conn
       .update(users)
-      .set({ passwordHash: raw('passwordHash'), updatedAt: raw('now') })
+      .set({ passwordHash: asStored('passwordHash'), updatedAt: asStored('now') })
       .where(byId)
       .prepare(),
     setLastLogin: conn
       .update(users)
-      .set({ lastLoginAt: raw('now') })
+      .set({ lastLoginAt: asStored('now') })
       .where(byId)
       .prepare(),
     deleteSessions: conn.delete(sessions).where(ofUser).prepare(),

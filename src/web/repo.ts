@@ -1,12 +1,10 @@
 import { eq, lt, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { sessions } from '../db/schema/index.js';
 
 // The session store's statements (session-store.ts): read on every request, renewed once a minute,
 // so prepared once per connection.
 
-/** A placeholder bound as it is given (epoch ms): `.set()` and comparisons take no column mapping. */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 const sessionBySid = preparedQuery((conn) =>
   conn
@@ -25,7 +23,7 @@ const upsertSession = preparedQuery((conn) =>
 const renewSession = preparedQuery((conn) =>
   conn
     .update(sessions)
-    .set({ expiresAt: raw('expiresAt') })
+    .set({ expiresAt: asStored('expiresAt') })
     .where(eq(sessions.sid, sql.placeholder('sid')))
     .prepare(),
 );
@@ -38,7 +36,7 @@ const deleteSession = preparedQuery((conn) =>
 const deleteExpired = preparedQuery((conn) =>
   conn
     .delete(sessions)
-    .where(lt(sessions.expiresAt, raw('now')))
+    .where(lt(sessions.expiresAt, asStored('now')))
     .prepare(),
 );
 

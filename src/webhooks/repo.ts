@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, lte, ne, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { orderEvents, orders, packRuns, webhookAttempts, webhookDeliveries, webhooks } from '../db/schema/index.js';
 
 /**
@@ -11,8 +11,6 @@ export type WebhookRow = typeof webhooks.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
 
-/** A placeholder bound as it is given (epoch ms, 0/1, text): `.set()` and comparisons take no column mapping. */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 // --- endpoints ---
 
@@ -105,7 +103,7 @@ const attemptsOf = preparedQuery((conn) =>
 const requeue = preparedQuery((conn) =>
   conn
     .update(webhookDeliveries)
-    .set({ status: 'queued', nextAttemptAt: raw('at'), createdAt: raw('at') })
+    .set({ status: 'queued', nextAttemptAt: asStored('at'), createdAt: asStored('at') })
     .where(and(eq(webhookDeliveries.id, sql.placeholder('deliveryId')), eq(webhookDeliveries.webhookId, sql.placeholder('webhookId'))))
     .prepare(),
 );
@@ -246,7 +244,7 @@ const dueDeliveries = preparedQuery((conn) =>
     })
     .from(webhookDeliveries)
     .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
-    .where(and(eq(webhookDeliveries.status, 'queued'), lte(webhookDeliveries.nextAttemptAt, raw('now')), eq(webhooks.active, true)))
+    .where(and(eq(webhookDeliveries.status, 'queued'), lte(webhookDeliveries.nextAttemptAt, asStored('now')), eq(webhooks.active, true)))
     .orderBy(webhookDeliveries.nextAttemptAt, webhookDeliveries.id)
     .limit(sql.placeholder('max'))
     .prepare(),
@@ -254,7 +252,7 @@ const dueDeliveries = preparedQuery((conn) =>
 const claim = preparedQuery((conn) =>
   conn
     .update(webhookDeliveries)
-    .set({ nextAttemptAt: raw('until') })
+    .set({ nextAttemptAt: asStored('until') })
     .where(and(eq(webhookDeliveries.id, sql.placeholder('id')), eq(webhookDeliveries.status, 'queued')))
     .prepare(),
 );
@@ -276,14 +274,14 @@ const recordOutcome = preparedQuery((conn) =>
   conn
     .update(webhookDeliveries)
     .set({
-      status: raw('status'),
-      attempts: raw('attempts'),
-      nextAttemptAt: raw('next'),
-      lastStatusCode: raw('statusCode'),
-      lastDurationMs: raw('durationMs'),
-      lastResponseExcerpt: raw('excerpt'),
-      lastError: raw('error'),
-      deliveredAt: raw('deliveredAt'),
+      status: asStored('status'),
+      attempts: asStored('attempts'),
+      nextAttemptAt: asStored('next'),
+      lastStatusCode: asStored('statusCode'),
+      lastDurationMs: asStored('durationMs'),
+      lastResponseExcerpt: asStored('excerpt'),
+      lastError: asStored('error'),
+      deliveredAt: asStored('deliveredAt'),
     })
     .where(eq(webhookDeliveries.id, sql.placeholder('id')))
     .prepare(),

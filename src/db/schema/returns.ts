@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { timestamp } from './common.js';
 import { orderLines, orders } from './orders.js';
+import { RETURN_DISPOSITIONS } from '../../domain/return-disposition.js';
 
 /**
  * A parcel that came back: units of a shipped order, each restocked or written off. Numbered from
@@ -30,7 +31,7 @@ export const returns = sqliteTable(
   ],
 );
 
-export const RETURN_DISPOSITIONS = ['restock', 'write_off'] as const;
+export { RETURN_DISPOSITIONS };
 
 /** The units of one order line in a return, and what became of them. */
 export const returnLines = sqliteTable(

@@ -1,16 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../../db/schema/index.js';
 import type { OrderLineRow, OrderRow } from '../repo.js';
 
 // The statements of editing an order (orders/edit.ts): its details and approval, its lines and
 // totals, the open delivery an edit cuts down or discards, deleting it. Prepared once per connection.
 
-/**
- * A placeholder in an UPDATE's SET: drizzle's set() takes no placeholder, so it goes in as SQL and
- * its value reaches SQLite as given (times as epoch ms, flags as 0/1: what the schema stores).
- */
-const raw = (name: string) => sql`${sql.placeholder(name)}`;
 
 const reads = preparedQuery((conn) => ({
   line: conn
@@ -44,31 +39,31 @@ const writes = preparedQuery((conn) => {
     setDetails: conn
       .update(orders)
       .set({
-        waiting: raw('waiting'),
-        reviewed: raw('reviewed'),
-        priority: raw('priority'),
-        comment: raw('comment'),
-        customStatusId: raw('customStatusId'),
-        updatedAt: raw('now'),
+        waiting: asStored('waiting'),
+        reviewed: asStored('reviewed'),
+        priority: asStored('priority'),
+        comment: asStored('comment'),
+        customStatusId: asStored('customStatusId'),
+        updatedAt: asStored('now'),
       })
       .where(byId)
       .returning()
       .prepare(),
     approve: conn
       .update(orders)
-      .set({ approved: true, updatedAt: raw('now') })
+      .set({ approved: true, updatedAt: asStored('now') })
       .where(byId)
       .returning()
       .prepare(),
     setTotals: conn
       .update(orders)
       .set({
-        subtotal: raw('subtotal'),
-        total: raw('total'),
-        paid: raw('paid'),
-        paidAt: raw('paidAt'),
-        linesVersion: raw('linesVersion'),
-        updatedAt: raw('now'),
+        subtotal: asStored('subtotal'),
+        total: asStored('total'),
+        paid: asStored('paid'),
+        paidAt: asStored('paidAt'),
+        linesVersion: asStored('linesVersion'),
+        updatedAt: asStored('now'),
       })
       .where(byId)
       .returning()
@@ -76,7 +71,7 @@ const writes = preparedQuery((conn) => {
     deleteOrder: conn.delete(orders).where(byId).prepare(),
     setLineQuantity: conn
       .update(orderLines)
-      .set({ quantity: raw('quantity') })
+      .set({ quantity: asStored('quantity') })
       .where(eq(orderLines.id, sql.placeholder('lineId')))
       .prepare(),
     deleteLine: conn
@@ -85,13 +80,13 @@ const writes = preparedQuery((conn) => {
       .prepare(),
     setChosen: conn
       .update(deliveryLines)
-      .set({ quantity: raw('quantity') })
+      .set({ quantity: asStored('quantity') })
       .where(deliveryLine)
       .prepare(),
     deleteChosen: conn.delete(deliveryLines).where(deliveryLine).prepare(),
     touchDelivery: conn
       .update(deliveries)
-      .set({ updatedAt: raw('now') })
+      .set({ updatedAt: asStored('now') })
       .where(eq(deliveries.id, sql.placeholder('deliveryId')))
       .prepare(),
     deleteParcels: conn

@@ -11,8 +11,3 @@ export const isDraft = sql`${deliveries.status} = 'draft'`;
 /** The order is packing. */
 export const isPacking = sql`${orders.status} = 'packing'`;
 
-/**
- * A placeholder in an UPDATE's set(): drizzle's types take none there. Wrapped in `sql`, it is bound
- * as given, not through the column's mapping: give times as epoch ms and flags as 0/1, as stored.
- */
-export const setTo = (name: string) => sql`${sql.placeholder(name)}`;

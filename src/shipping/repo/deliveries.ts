@@ -1,7 +1,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx } from '../../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderLines } from '../../db/schema/index.js';
-import { isDraft, setTo } from './conditions.js';
+import { isDraft } from './conditions.js';
 
 // The statements of shipping a delivery (service.ts shipDelivery), each prepared once per
 // connection: Report in ships hundreds of deliveries in one go, and building SQL per statement
@@ -82,13 +82,13 @@ const reported = preparedQuery((conn) =>
     .update(deliveries)
     .set({
       status: 'reported',
-      partial: setTo('partial'),
-      reportedAt: setTo('at'),
-      reportedBy: setTo('by'),
-      reportedByUserId: setTo('userId'),
-      stationId: setTo('stationId'),
-      reportedFrom: setTo('from'),
-      updatedAt: setTo('at'),
+      partial: asStored('partial'),
+      reportedAt: asStored('at'),
+      reportedBy: asStored('by'),
+      reportedByUserId: asStored('userId'),
+      stationId: asStored('stationId'),
+      reportedFrom: asStored('from'),
+      updatedAt: asStored('at'),
     })
     .where(eq(deliveries.id, sql.placeholder('deliveryId')))
     .prepare(),

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, exists, sql, type SQL } from 'drizzle-orm';
-import { isDraft, isPacking, setTo } from './conditions.js';
+import { isDraft, isPacking } from './conditions.js';
 import { clearDeliveryLines, insertDeliveryLine } from './deliveries.js';
-import { preparedQuery, type Conn, type Tx } from '../../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../../db/schema/index.js';
 
 // Queries of the station's open deliveries (drafts), their parcels and lines: no rules here; the
@@ -59,7 +59,7 @@ export function insertDraft(tx: Tx, orderId: number, stationId: number | null, n
 const draftTouched = preparedQuery((conn) =>
   conn
     .update(deliveries)
-    .set({ updatedAt: setTo('now') })
+    .set({ updatedAt: asStored('now') })
     .where(eq(deliveries.id, sql.placeholder('draftId')))
     .prepare(),
 );
@@ -130,7 +130,7 @@ export function insertDraftParcel(tx: Tx, draftId: number, parcel: { parcelId: s
 const slotsSet = preparedQuery((conn) =>
   conn
     .update(deliveries)
-    .set({ parcelSlots: setTo('slots'), updatedAt: setTo('now') })
+    .set({ parcelSlots: asStored('slots'), updatedAt: asStored('now') })
     .where(eq(deliveries.id, sql.placeholder('draftId')))
     .prepare(),
 );
@@ -143,7 +143,7 @@ export function setParcelSlots(tx: Tx, draftId: number, slots: number, now: Date
 const madePartial = preparedQuery((conn) =>
   conn
     .update(deliveries)
-    .set({ partial: true, updatedAt: setTo('now') })
+    .set({ partial: true, updatedAt: asStored('now') })
     .where(eq(deliveries.id, sql.placeholder('draftId')))
     .prepare(),
 );

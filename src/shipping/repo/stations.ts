@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, lt, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { isDraft, isPacking, setTo } from './conditions.js';
-import { preparedQuery, type Conn, type Tx } from '../../db/client.js';
+import { isDraft, isPacking } from './conditions.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
 import { notHeldSql } from '../../db/rules.js';
 import { deliveries, deliveryParcels, orderLines, orders, stationScanKeys, stations, users } from '../../db/schema/index.js';
 import type { HoldSettings } from '../../domain/hold.js';
@@ -54,7 +54,7 @@ export function insertStation(tx: Tx, userId: number, name: string, now: Date): 
 const stationSeen = preparedQuery((conn) =>
   conn
     .update(stations)
-    .set({ lastSeenAt: setTo('now') })
+    .set({ lastSeenAt: asStored('now') })
     .where(eq(stations.id, sql.placeholder('stationId')))
     .prepare(),
 );
@@ -67,7 +67,7 @@ export function markStationSeen(tx: Tx, stationId: number, now: Date): void {
 const openHere = preparedQuery((conn) =>
   conn
     .update(stations)
-    .set({ currentOrderId: setTo('orderId') })
+    .set({ currentOrderId: asStored('orderId') })
     .where(eq(stations.id, sql.placeholder('stationId')))
     .prepare(),
 );
@@ -127,7 +127,7 @@ export function stationOfDraft(conn: Conn, orderId: number): HolderRow | undefin
 const claimDraft = preparedQuery((conn) =>
   conn
     .update(deliveries)
-    .set({ stationId: setTo('stationId') })
+    .set({ stationId: asStored('stationId') })
     .where(and(eq(deliveries.orderId, sql.placeholder('orderId')), isDraft))
     .prepare(),
 );
