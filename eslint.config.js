@@ -36,6 +36,7 @@ export default tseslint.config(
       'local/no-query-cast': 'error',
       'local/transaction-boundary': 'error',
       'local/one-writer': 'error',
+      'local/layers': 'error',
     },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], extends: [tseslint.configs.disableTypeChecked] },

@@ -10,6 +10,7 @@ import { closeDatabase, migrateDatabase, openDatabase } from '../src/db/client.j
 import { applyShopDefaults } from '../src/email/settings.js';
 import { isLanguage, LANGUAGES, translator } from '../src/i18n/index.js';
 import { AppError } from '../src/errors.js';
+import { localizedParams } from '../src/i18n/refusal.js';
 import { consoleLogger } from '../src/log.js';
 import { listSteps } from '../src/pack/repo.js';
 import { runPackScript } from '../src/pack/run.js';
@@ -34,16 +35,6 @@ const db = openDatabase(config.databasePath);
 migrateDatabase(db);
 applyShopDefaults(db, config, new Date());
 const out = (line: string) => process.stdout.write(`${line}\n`);
-
-/**
- * What a refusal's message names, for the terminal: the run refuses only while another holds the
- * lease (`pack_run_in_progress`), naming since when, as HH:MM in the shop's zone as the pages say it.
- */
-function refusalParams(err: AppError, timeZone: string): Record<string, unknown> {
-  const since = err.details?.since;
-  if (typeof since !== 'string') return err.params;
-  return { ...err.params, since: new Intl.DateTimeFormat('sv-SE', { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(since)) };
-}
 
 try {
   const result = await runPackScript(
@@ -87,7 +78,7 @@ try {
   }
 } catch (err) {
   if (!(err instanceof AppError)) throw err;
-  out(t(err.key, refusalParams(err, config.timezone)));
+  out(t(err.key, localizedParams(err, t, config.timezone)));
   process.exitCode = 1;
 } finally {
   closeDatabase(db);

@@ -333,6 +333,28 @@ const oneWriter = {
   },
 };
 
+
+const layers = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Services, repositories and jobs import nothing from the HTTP layer (src/web/, route modules)' },
+    messages: { web: "'{{from}}' is HTTP: a service, repository or job takes what it needs from src/errors.ts, src/log.ts, src/i18n/ or its feature." },
+    schema: [],
+  },
+  create(context) {
+    const path = pathOf(context);
+    if (!isProduct(path) || isRoute(path) || path.startsWith('src/web/') || path === 'src/app.ts' || path === 'src/server.ts') return {};
+    return {
+      ImportDeclaration(node) {
+        const from = node.source.value;
+        if (node.importKind === 'type' || !from.startsWith('.')) return;
+        const target = relative(context.cwd, new URL(from, `file://${context.filename}`).pathname).split(sep).join('/').replace(/\.js$/, '.ts');
+        if (target.startsWith('src/web/') || isRoute(target)) context.report({ node, messageId: 'web', data: { from } });
+      },
+    };
+  },
+};
+
 export default {
   meta: { name: 'local' },
   rules: {
@@ -341,5 +363,6 @@ export default {
     'no-query-cast': noQueryCast,
     'transaction-boundary': transactionBoundary,
     'one-writer': oneWriter,
+    layers,
   },
 };

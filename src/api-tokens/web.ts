@@ -4,7 +4,7 @@ import { requireCapability } from '../web/auth.js';
 import { renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './service.js';
 
 const tokenForm = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(['integration', 'admin']) });

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { orderFilterQuery } from '../orders/list.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { csvDialectQuery, csvFileName } from './dialect.js';
 import { exportOrders, exportProducts } from './export.js';
 import { sendCsv } from './web/send.js';

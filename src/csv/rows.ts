@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { barcodeSchema, skuSchema } from '../products/schemas.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { majorUnits, percent, readDecimal, type Separator } from './format.js';
 import { importRowBody, type ImportRowInput, type RowError } from './import.js';
 import type { CsvRecord } from './read.js';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { customStatusBody, customStatusCode } from './schemas.js';
 import { deleteCustomStatus, listCustomStatusesWithUsage, putCustomStatus } from './service.js';
 

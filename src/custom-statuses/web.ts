@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { customStatusBody, customStatusCode } from './schemas.js';
 import { deleteCustomStatus, listCustomStatusesWithUsage, putCustomStatus } from './service.js';
 

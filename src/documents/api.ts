@@ -5,7 +5,7 @@ import { contentDispositionOf } from '../web/download.js';
 import { resolveOrderCode } from '../orders/lookup.js';
 import { AppError } from '../errors.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { MAX_DOCUMENT_ORDERS, type DocumentKind, type InvoiceInfo } from './model.js';
 import { numberInvoice, printDocuments } from './service.js';
 

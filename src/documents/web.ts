@@ -5,7 +5,7 @@ import { requireCapability } from '../web/auth.js';
 import { renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { formNumber, parse } from '../web/validate.js';
+import { formNumber, parse } from '../validate.js';
 import { lastNumber } from '../series/repo.js';
 import { getSeller, putSeller, sellerSchema } from './settings.js';
 

@@ -5,12 +5,12 @@ import { isLanguage, LANGUAGES, translator, type Language } from '../i18n/index.
 import { loadOrder } from '../orders/service.js';
 import { requireCapability } from '../web/auth.js';
 import { AppError, type FieldError } from '../errors.js';
-import { translateFields } from '../web/error-handler.js';
+import { translateFields } from '../i18n/refusal.js';
 import { formatters } from '../i18n/format.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
 import { fieldText, formFields } from '../web/form.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { findEmail, listUndelivered, outboxCounts, retryEmail } from './store.js';
 import { describeSmtp } from './sender.js';
 import { emailSettingsSchema, getEmailSettings, defaultShopRecipients, putEmailSettings, resetTemplateText, saveTemplateText, templateText } from './settings.js';

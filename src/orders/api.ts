@@ -4,7 +4,7 @@ import { idempotent } from '../api/idempotency.js';
 import { groupCommit } from '../db/group-commit.js';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { presentOrder } from './present.js';
 import { listOrders, orderListQuery } from './list.js';
 import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineIdParam, lineQuantityBody, paymentBody } from './schemas.js';

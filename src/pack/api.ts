@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { runPackRun } from './in-worker.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { listRuns } from './repo.js';
 import { checkOrder, getRun, presentRun } from './service.js';
 

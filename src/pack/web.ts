@@ -9,7 +9,7 @@ import { formFields, formRefusal, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { openEventStream } from '../web/sse.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { leaseHolder } from './lease.js';
 import { listRuns, listSteps } from './repo.js';
 import { getRun, presentRun } from './service.js';

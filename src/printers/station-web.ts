@@ -5,7 +5,7 @@ import { requireStationName } from '../shipping/web/station-cookie.js';
 import { requireCapability } from '../web/auth.js';
 import { formFields, formRefusal } from '../web/form.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { stationPrinterSchema } from './schemas.js';
 import { chooseStationPrinter, printParcelLabel, type PrintDeps, type StationRef } from './service.js';
 

@@ -5,7 +5,7 @@ import { requireCapability } from '../web/auth.js';
 import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { printerSchema } from './schemas.js';
 import { getPrinterOrThrow, printersWithStations, removePrinter, savePrinter, testPrint } from './service.js';
 import { DPIS } from './zpl.js';

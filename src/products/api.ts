@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { presentProduct } from './present.js';
 import { productBody, skuSchema } from './schemas.js';
 import { getProduct, upsertProduct } from './service.js';

@@ -4,7 +4,7 @@ import { requireCapability } from '../web/auth.js';
 import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { presentProduct } from './present.js';
 import { listLedger, listLowStock, listProducts, type ProductRow } from './repo.js';
 import { newProductForm, productForm } from './schemas.js';

@@ -5,7 +5,7 @@ import { sendPdf } from '../documents/api.js';
 import { isLanguage, LANGUAGES } from '../i18n/index.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { returnBody, returnNumberParam } from './schemas.js';
 import { presentReturn } from './present.js';
 import { creditNotePdf, listReturns, registerReturnIn } from './service.js';

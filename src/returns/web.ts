@@ -9,7 +9,7 @@ import { formFields, renderForm } from '../web/form.js';
 import { formOnce } from '../web/form-once.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { returnNumberParam, WRITE_OFF_REASONS, type ReturnLineInput } from './schemas.js';
 import { creditNotePdf, lineForScan, registerReturnIn, returnableOrder, type ReturnableLine } from './service.js';
 

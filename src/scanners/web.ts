@@ -5,7 +5,7 @@ import { requireCapability } from '../web/auth.js';
 import { renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { getScannerSettings, putScannerSettings, scannerSettingsSchema } from './settings.js';
 import { scannerSheetPdf } from './sheet.js';
 import { layoutNames } from './read.js';

@@ -10,7 +10,7 @@ import { requireCapability } from '../web/auth.js';
 import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { fieldError, toAppError } from '../errors.js';
 import { shortPackingOrders, unpackShortOrders } from './short.js';
 import {

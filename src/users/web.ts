@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import { findUserById, listUsers, type UserRow } from './repo.js';
 import { accountForm, changePasswordForm, createUserForm, resetPasswordForm, updateUserForm } from './schemas.js';
 import { changeOwnPassword, createUser, resetPassword, setUserDisabled, updateAccount, updateUser } from './service.js';

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { AppError, type ErrorCode } from '../errors.js';
 import { readerKey } from '../orders/hold.js';
-import { localizedParams, translateFields } from './error-handler.js';
+import { localizedParams, translateFields } from '../i18n/refusal.js';
 import { setFlash } from './render.js';
 
 /**

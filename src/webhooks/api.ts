@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../web/types.js';
-import { parse } from '../web/validate.js';
+import { parse } from '../validate.js';
 import type { WebhookCaller } from './owner.js';
 import { createWebhook, deleteWebhook, listWebhooks, presentWebhook, resendDelivery, webhookBody, webhookDeliveryLog } from './service.js';
 

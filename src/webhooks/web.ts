@@ -5,7 +5,7 @@ import { requireCapability } from '../web/auth.js';
 import { fieldText, formFields, renderForm } from '../web/form.js';
 import { setFlash } from '../web/render.js';
 import { userActor, type AppDeps } from '../web/types.js';
-import { oneOrMany, parse } from '../web/validate.js';
+import { oneOrMany, parse } from '../validate.js';
 import type { WebhookCaller } from './owner.js';
 import { createWebhook, deleteWebhook, listWebhooks, resendDelivery, WEBHOOK_EVENTS, webhookBody, webhookDeliveryLog } from './service.js';
 import { getWebhookSettings, saveAllowedHosts } from './settings.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../../src/errors.js';
 import { translator } from '../../src/i18n/index.js';
-import { parse } from '../../src/web/validate.js';
+import { parse } from '../../src/validate.js';
 
 const fieldsOf = (schema: z.ZodType, input: unknown) => {
   try {

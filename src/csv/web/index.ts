@@ -9,7 +9,7 @@ import { requireCapability } from '../../web/auth.js';
 import { formFields, renderForm } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import { userActor, type AppDeps } from '../../web/types.js';
-import { parse } from '../../web/validate.js';
+import { parse } from '../../validate.js';
 import { csvDialectQuery, csvFileName } from '../dialect.js';
 import { exportOrders, exportProducts } from '../export.js';
 import { IMPORT_COLUMNS, IMPORT_IGNORED, IMPORT_REQUIRED, importProducts, type ImportOutcome } from '../import.js';

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
-import { oneOrMany, parse } from '../../web/validate.js';
+import { oneOrMany, parse } from '../../validate.js';
 import { applyBulk, BULK_ACTIONS, MAX_BULK } from '../bulk.js';
 import { findOrderByCode } from '../repo.js';
 import { orderCtx } from './page.js';

@@ -6,7 +6,7 @@ import { findProductsForInput } from '../../products/repo.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
 import { formFields } from '../../web/form.js';
-import { parse } from '../../web/validate.js';
+import { parse } from '../../validate.js';
 import { addLine, changeLineQuantity, removeLine } from '../edit.js';
 import { dueBeforeShipping } from '../payment-due.js';
 import type { OrderRow } from '../repo.js';

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { listCustomStatuses } from '../../custom-statuses/service.js';
 import { ORDER_STATUSES, PAYMENT_METHODS } from '../../domain/order-status.js';
-import { translateFields } from '../../web/error-handler.js';
+import { translateFields } from '../../i18n/refusal.js';
 import type { AppDeps } from '../../web/types.js';
 import { ADVANCED_FILTERS, listOrders, MIN_CODE_PREFIX, orderListQuery } from '../list.js';
 import { orderUrl } from './page.js';

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { fieldText, formFields, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
-import { oneOrMany, parse } from '../../web/validate.js';
+import { oneOrMany, parse } from '../../validate.js';
 import {
   addScannedLine,
   EMPTY_MANUAL_ORDER,

@@ -15,7 +15,7 @@ import type { presentProduct } from '../../products/present.js';
 import { formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import { userActor, type AppDeps } from '../../web/types.js';
-import { parse } from '../../web/validate.js';
+import { parse } from '../../validate.js';
 import { updateOrderDetails } from '../edit.js';
 import { describeEvent } from '../history.js';
 import { presentOrder } from '../present.js';

@@ -9,7 +9,7 @@ import { AppError } from '../../errors.js';
 import { fieldText, formFields, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
-import { parse } from '../../web/validate.js';
+import { parse } from '../../validate.js';
 import { changeStatus, loadOrder } from '../service.js';
 import { mailEffect, needsConfirmation, stockEffect } from '../status-confirm.js';
 import { checkbox, orderCtx, orderUrl, renderOrderPage } from './page.js';

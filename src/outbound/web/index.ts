@@ -11,7 +11,7 @@ import { requireCapability } from '../../web/auth.js';
 import { listPackingOrdersWithPrints } from '../repo.js';
 import { formRefusal } from '../../web/form.js';
 import { userActor, type AppDeps } from '../../web/types.js';
-import { oneOrMany, parse } from '../../web/validate.js';
+import { oneOrMany, parse } from '../../validate.js';
 import { outboundVerifyWeb } from './verify.js';
 
 /** The form's `orders` is one code or many. */

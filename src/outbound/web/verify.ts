@@ -10,7 +10,7 @@ import { requireCapability } from '../../web/auth.js';
 import { flashRefusal, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import { userActor, type AppDeps } from '../../web/types.js';
-import { parse } from '../../web/validate.js';
+import { parse } from '../../validate.js';
 import { findVerifyOrder } from '../repo.js';
 
 // Outbound's verify view: pick-and-pack checks each unit of one order by scanning it, away from a

@@ -5,7 +5,7 @@ import { fieldError } from '../../errors.js';
 import { renderForm } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
-import { formNumber, parse } from '../../web/validate.js';
+import { formNumber, parse } from '../../validate.js';
 import { brokerSettingsSchema, getBrokerSettings, putBrokerSettings } from '../broker.js';
 import { getVerificationMode, putVerificationMode, VERIFICATION_MODES } from '../checks.js';
 import { parcelPatternProblem } from '../../domain/parcel-id.js';

@@ -11,7 +11,7 @@ import { AppError } from '../../errors.js';
 import { formRefusal, formFields, renderForm } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
 import { userActor, type AppDeps } from '../../web/types.js';
-import { oneOrMany, parse } from '../../web/validate.js';
+import { oneOrMany, parse } from '../../validate.js';
 import { presentReportFailure } from '../api.js';
 import { commandSheetPdf } from '../command-sheet.js';
 import { runCommand } from '../commands.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { hasMessage } from '../i18n/index.js';
-import { AppError, type FieldError } from '../errors.js';
+import { hasMessage } from './i18n/index.js';
+import { AppError, type FieldError } from './errors.js';
 
 type Issue = z.core.$ZodIssue;
 
