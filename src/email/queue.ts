@@ -1,4 +1,4 @@
-import { writeTransaction, type Db, type Tx } from '../db/client.js';
+import type { Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { logOrderEvent } from '../events/repo.js';
 import { loadOrderForMail, mailEnv, mailLanguage, orderLinesForMail, renderOrderMail, type LineForMail, type MailEnv, type OrderForMail } from './compose.js';
@@ -25,13 +25,12 @@ export function sendsMail(notify: Notify, mode: Mode): boolean {
 }
 
 /**
- * Writes the e-mails of one change to the outbox, in the caller's transaction (as a savepoint of
- * it; alone, in one of its own): they exist exactly when the change does, and the sender loop
+ * Writes the e-mails of one change to the outbox, in the change's own transaction: they exist exactly when the change does, and the sender loop
  * delivers them after commit. Each gets a line in the order's log. Returns the ids written (none
  * when the mode or `notify` says so, or there is nobody to write to).
  */
-export function queueOrderMail(db: Db, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv; extra?: MailExtra }): number[] {
-  return writeTransaction(db, (tx) => queueWith(tx, ctx.env ?? mailEnv(tx), () => ({ order: loadOrderForMail(tx, orderId) }), template, ctx));
+export function queueOrderMail(tx: Tx, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv; extra?: MailExtra }): number[] {
+  return queueWith(tx, ctx.env ?? mailEnv(tx), () => ({ order: loadOrderForMail(tx, orderId) }), template, ctx);
 }
 
 /** The order of an e-mail, read only when the e-mail is sent; with its lines when they were read already. */
@@ -61,9 +60,9 @@ function queueWith(tx: Tx, env: MailEnv, source: MailSource, template: TemplateK
 }
 
 /** The e-mail of a status move, if the new status has one. */
-export function queueStatusMail(db: Db, orderId: number, status: string, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
+export function queueStatusMail(tx: Tx, orderId: number, status: string, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
   const template = templateForStatus(status);
-  return template ? queueOrderMail(db, orderId, template, ctx) : [];
+  return template ? queueOrderMail(tx, orderId, template, ctx) : [];
 }
 
 /**
@@ -71,12 +70,10 @@ export function queueStatusMail(db: Db, orderId: number, status: string, ctx: Qu
  * notice. The order and its lines are read once for both, or not at all when the caller has just
  * written them (`written`, as compose.ts would read them: lines in id order).
  */
-export function queueNewOrderMails(db: Db, orderId: number, ctx: QueueContext, written?: { order: OrderForMail; lines: LineForMail[] }): void {
-  writeTransaction(db, (tx) => {
-    const env = mailEnv(tx);
-    let read: { order: OrderForMail; lines: LineForMail[] } | undefined = written;
-    const source = () => (read ??= { order: loadOrderForMail(tx, orderId), lines: orderLinesForMail(tx, orderId) });
-    queueWith(tx, env, source, 'order_confirmation', ctx);
-    queueWith(tx, env, source, 'new_order_notice', ctx);
-  });
+export function queueNewOrderMails(tx: Tx, orderId: number, ctx: QueueContext, written?: { order: OrderForMail; lines: LineForMail[] }): void {
+  const env = mailEnv(tx);
+  let read: { order: OrderForMail; lines: LineForMail[] } | undefined = written;
+  const source = () => (read ??= { order: loadOrderForMail(tx, orderId), lines: orderLinesForMail(tx, orderId) });
+  queueWith(tx, env, source, 'order_confirmation', ctx);
+  queueWith(tx, env, source, 'new_order_notice', ctx);
 }

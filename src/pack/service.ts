@@ -1,5 +1,5 @@
 import { runPackScript, type PackScriptDeps } from './run.js';
-import type { PackRunResult, PackTrigger } from './progress.js';
+import type { PackRunResult } from './progress.js';
 import { writeTransaction, type Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { appendOrderEvent } from '../events/repo.js';
@@ -13,7 +13,7 @@ import { shortLine } from './steps.js';
 export function presentRun(db: Db, run: PackRunRow, withOrders: boolean) {
   const base = {
     id: run.id,
-    trigger: run.trigger as PackTrigger,
+    trigger: run.trigger,
     dryRun: run.dryRun,
     status: run.status,
     startedBy: run.startedBy,

@@ -1,3 +1,4 @@
+import type { PackTrigger } from '../../src/pack/progress.js';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { writeTransaction } from '../../src/db/client.js';
@@ -17,7 +18,7 @@ async function as(language: 'en' | 'sv') {
 }
 
 /** A finished run as the scheduler records it: 1,234 orders looked at in 412 ms. */
-function recordRun(db: ReturnType<typeof makeApp>['db'], run: { trigger: string; dryRun: boolean; startedBy: string }) {
+function recordRun(db: ReturnType<typeof makeApp>['db'], run: { trigger: PackTrigger; dryRun: boolean; startedBy: string }) {
   const startedAt = new Date('2026-11-20T07:00:00Z');
   return writeTransaction(db, (tx) =>
     tx

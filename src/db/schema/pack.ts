@@ -1,3 +1,4 @@
+import type { PackTrigger } from '../../pack/progress.js';
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { flag, timestamp } from './common.js';
 
@@ -7,7 +8,7 @@ export const packRuns = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     /** cron, manual, cli, api */
-    trigger: text('trigger').notNull(),
+    trigger: text('trigger').$type<PackTrigger>().notNull(),
     dryRun: flag('dry_run').notNull().default(false),
     /** running, succeeded, failed, interrupted */
     status: text('status').notNull(),
