@@ -174,7 +174,7 @@ function opensTransaction(node, visitorKeys) {
   let found = false;
   const visit = (n) => {
     if (found || !n || typeof n.type !== 'string') return;
-    if (n.type === 'CallExpression' && TRANSACTION_OPENERS.has(calleeName(n))) found = true;
+    if (n.type === 'CallExpression' && (TRANSACTION_OPENERS.has(calleeName(n)) || calleeName(n) === 'groupCommit')) found = true;
     for (const key of visitorKeys[n.type] ?? []) {
       const child = n[key];
       if (Array.isArray(child)) child.forEach(visit);
@@ -232,7 +232,7 @@ const transactionBoundary = {
       },
       CallExpression(node) {
         const name = calleeName(node) ?? (methodName(node) === 'transaction' ? '.transaction()' : undefined);
-        if (!name || (!TRANSACTION_OPENERS.has(name) && name !== '.transaction()')) return;
+        if (!name || (!TRANSACTION_OPENERS.has(name) && name !== '.transaction()' && name !== 'groupCommit')) return;
         if (route) context.report({ node, messageId: 'route', data: { name } });
         else if (repository) context.report({ node, messageId: 'repository', data: { name } });
       },

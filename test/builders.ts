@@ -5,7 +5,7 @@ import { products } from '../src/db/schema/index.js';
 import type { Actor } from '../src/domain/actor.js';
 import type { Role } from '../src/domain/permissions.js';
 import type { Language } from '../src/i18n/index.js';
-import { findOrderByCode, listLines } from '../src/orders/repo.js';
+import { findOrderByCode, listLines } from '../src/orders/repo/orders.js';
 import type { CreateOrderBody } from '../src/orders/schemas.js';
 import { changeStatus, createOrder } from '../src/orders/service.js';
 import { packOrder } from '../src/pack/writer.js';

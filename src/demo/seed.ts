@@ -7,7 +7,7 @@ import { PAYMENT_METHODS } from '../domain/order-status.js';
 import { putCustomStatus } from '../custom-statuses/service.js';
 import { updateOrderDetails } from '../orders/edit.js';
 import { changeStatus, createOrder, checkout } from '../orders/service.js';
-import { findOrderByCode, listLines } from '../orders/repo.js';
+import { findOrderByCode, listLines } from '../orders/repo/orders.js';
 import { packOrder } from '../pack/writer.js';
 import { upsertProductIn } from '../products/service.js';
 import { hasProductsOrOrders } from './repo.js';

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { idempotent } from '../api/idempotency.js';
-import { groupCommit } from '../db/group-commit.js';
 import { ORDER_STATUSES } from '../domain/order-status.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../validate.js';
@@ -11,7 +10,7 @@ import { addLineBody, checkoutBody, createOrderBody, detailsPatchBody, lineIdPar
 import { addLine, changeLineQuantity, deleteOrder, removeLine, updateOrderDetails } from './edit.js';
 import { requireAdminToken } from '../api/auth.js';
 import { listOrderEmails, presentEmail } from '../email/store.js';
-import { changeStatus, checkout, createOrderIn, loadOrder, recordPayment } from './service.js';
+import { changeStatus, checkout, createOrderTogether, loadOrder, recordPayment } from './service.js';
 
 // Any status is accepted here so that a move the state machine refuses gets 409 with the allowed moves.
 export const statusBody = z.strictObject({ status: z.enum(ORDER_STATUSES), notifyCustomer: z.boolean().optional() });
@@ -28,11 +27,10 @@ export function ordersApi(deps: AppDeps): Router {
 
   router.post('/', async (req, res) => {
     const body = parse(createOrderBody, req.body);
-    // Orders arriving together share one commit (db/group-commit.ts), each in a savepoint of its
-    // own; the reply goes out once its order is committed.
-    const reply = await groupCommit(db).run((tx) =>
+    // The reply goes out once its order is committed (with others arriving together: createOrderTogether).
+    const reply = await createOrderTogether(db, body, ctx(req), (create) =>
       idempotent(db, req, clock(), () => {
-        const { order, lines } = createOrderIn(tx, body, ctx(req));
+        const { order, lines } = create();
         return { status: 201, body: presentOrder(db, order, lines) };
       }),
     );

@@ -9,7 +9,7 @@ import { appendOrderEvent } from '../events/repo.js';
 import { findProductBySku, findProductsByIds, type ProductRow } from '../products/repo.js';
 import { CounterChanges } from '../stock/writer.js';
 import { AppError, fieldError } from '../errors.js';
-import { insertOrderLine, listLines, type OrderLineRow, type OrderRow } from './repo.js';
+import { insertOrderLine, listLines, type OrderLineRow, type OrderRow } from './repo/orders.js';
 import {
   deleteDeliveryWithParts,
   deleteLineRow,

@@ -3,7 +3,7 @@ import { holdReason, type OrderHold } from '../domain/hold.js';
 import { can, type Role } from '../domain/permissions.js';
 import { AppError } from '../errors.js';
 import { getPackSettings } from '../pack/settings.js';
-import { findHoldFacts } from './repo.js';
+import { findHoldFacts } from './repo/orders.js';
 
 /** The refusal of a write to an order on hold: why, and (in the message) how to release it. */
 export function onHoldError(code: string, reason: OrderHold): AppError {

@@ -10,7 +10,7 @@ import { addDays, dayProblem, startOfDay } from '../domain/time.js';
 import { findProductForScan } from '../products/repo.js';
 import { MAX_MONEY, skuSchema } from '../products/schemas.js';
 import { presentOrderSummary } from './present.js';
-import { findOrderByCode } from './repo.js';
+import { findOrderByCode } from './repo/orders.js';
 import { firstOrderIdFrom, lastOrderIdBefore, orderCondition, orderIdByParcel, ordersPage, searchPage } from './repo/list.js';
 import type { OrderFilter, SearchSource } from './repo/list.js';
 

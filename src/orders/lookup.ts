@@ -1,7 +1,7 @@
 import type { Conn } from '../db/client.js';
 import { readOrderCode } from '../domain/order-code.js';
 import { AppError } from '../errors.js';
-import { findOrderByCode, type OrderRow } from './repo.js';
+import { findOrderByCode, type OrderRow } from './repo/orders.js';
 
 /**
  * The one reader of an order code that a person typed, a scanner sent or a URL carries: spaces and

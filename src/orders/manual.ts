@@ -6,7 +6,7 @@ import { phoneKey } from '../domain/search.js';
 import { fieldError } from '../errors.js';
 import { orderTotals } from '../domain/money.js';
 import { findProductByBarcode, findProductBySku, findProductsForLines } from '../products/repo.js';
-import { latestCustomerByEmail, latestCustomerByPhoneKey } from './repo.js';
+import { latestCustomerByEmail, latestCustomerByPhoneKey } from './repo/orders.js';
 import { MAX_LINES } from './schemas.js';
 
 // A manual order (a phone or counter sale) as the Orders pages take it: a form kept between the

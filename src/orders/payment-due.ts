@@ -4,7 +4,7 @@ import { amountDue, mayShipWithDue } from '../domain/payment-due.js';
 import { appendOrderEvent } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
 import { resolveOrderCode } from './lookup.js';
-import { findDueFacts, findDueFactsByCode, releasedDue, type DueRow } from './repo.js';
+import { findDueFacts, findDueFactsByCode, releasedDue, type DueRow } from './repo/orders.js';
 
 // Money before the door (domain/payment-due.ts): the refusal where deliveries are written, and the
 // operator's "let it go", kept as an `unpaid_released` event with the amount and the reason.

@@ -4,7 +4,7 @@ import type { Db } from '../db/client.js';
 import { eventsOfOrder } from '../events/repo.js';
 import { presentReturn } from '../returns/present.js';
 import { returnedByLine, returnsOfOrder } from '../returns/repo.js';
-import { deliveriesOfOrder, listLines, type OrderLineRow, type OrderRow } from './repo.js';
+import { deliveriesOfOrder, listLines, type OrderLineRow, type OrderRow } from './repo/orders.js';
 import type { OrderListRow } from './repo/list.js';
 
 function presentCustomer(o: OrderRow) {

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
+import { groupCommit } from '../db/group-commit.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
 import { generateOrderCode } from '../domain/order-code.js';
@@ -26,7 +27,7 @@ import {
   setPaidAmount,
   type OrderLineRow,
   type OrderRow,
-} from './repo.js';
+} from './repo/orders.js';
 import type { CheckoutBody, CreateOrderBody, PaymentBody } from './schemas.js';
 
 export interface OrderContext {
@@ -103,6 +104,15 @@ function recordPaymentIn(tx: Tx, order: OrderRow, input: PaymentBody, ctx: { act
 /** Creates an order (or a preorder cart) from an integration or the demo data. */
 export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): OrderRow {
   return writeTransaction(db, (tx) => createOrderIn(tx, input, ctx).order);
+}
+
+/**
+ * Order intake through the API: orders arriving together share one commit (db/group-commit.ts),
+ * each in a savepoint of its own, and the promise settles once this one is committed. `keep` wraps
+ * the work in the same transaction (the API keeps its idempotency key and reply there).
+ */
+export function createOrderTogether<T>(db: Db, input: CreateOrderBody, ctx: OrderContext, keep: (create: () => { order: OrderRow; lines: OrderLineRow[] }) => T): Promise<T> {
+  return groupCommit(db).run((tx) => keep(() => createOrderIn(tx, input, ctx)));
 }
 
 /**

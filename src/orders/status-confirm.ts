@@ -4,7 +4,7 @@ import { counterDelta } from '../domain/stock.js';
 import { sendsMail, type Notify } from '../email/queue.js';
 import { getEmailSettings } from '../email/settings.js';
 import { templateForStatus } from '../email/templates.js';
-import { listLines, type OrderRow } from './repo.js';
+import { listLines, type OrderRow } from './repo/orders.js';
 
 /**
  * Moves the order page asks to confirm: they give stock back or undo the pack script's work, and

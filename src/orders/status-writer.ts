@@ -7,7 +7,7 @@ import { counterDelta } from '../domain/stock.js';
 import { logOrderEvent } from '../events/repo.js';
 import { AppError } from '../errors.js';
 import { addToCounters, CounterChanges } from '../stock/writer.js';
-import { findOrderById, type OrderRow } from './repo.js';
+import { findOrderById, type OrderRow } from './repo/orders.js';
 
 
 /**

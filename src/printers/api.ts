@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../validate.js';
 import { printParcelLabel } from './service.js';
-import { printDeps } from './station-web.js';
+import { printDeps } from './web/station.js';
 
 export const printBody = z.strictObject({ printer: z.int({ error: 'validation.integer' }).positive() });
 

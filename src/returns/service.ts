@@ -12,7 +12,7 @@ import { AppError, fieldError } from '../errors.js';
 import { formatters } from '../i18n/format.js';
 import type { Language } from '../i18n/index.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
-import { listLines } from '../orders/repo.js';
+import { listLines } from '../orders/repo/orders.js';
 import { takeNumbers } from '../series/repo.js';
 import { changeOnHand } from '../stock/writer.js';
 import { findReturn, insertReturn, invoiceNumberOf, lineByBarcodes, lineBySkuOrBarcode, returnedByLine, returnsOfOrder, type ReturnLineRecord, type ReturnRecord } from './repo.js';

@@ -2,7 +2,7 @@ import { writeTransaction, type Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../errors.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
-import { listLines } from '../orders/repo.js';
+import { listLines } from '../orders/repo/orders.js';
 import { shipDelivery, type ShippedDelivery } from './service.js';
 
 /** One delivery as an integration sends it in one call: its parcels and, optionally, the quantity of each SKU. */

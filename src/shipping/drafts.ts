@@ -6,7 +6,7 @@ import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '..
 import type { OrderStatus } from '../domain/order-status.js';
 import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { refuseIfOnHold } from '../orders/hold.js';
-import { listLines } from '../orders/repo.js';
+import { listLines } from '../orders/repo/orders.js';
 import { AppError, fieldError, type ErrorCode } from '../errors.js';
 import { SsccBroker, type ParcelBroker } from './broker.js';
 import {
@@ -121,7 +121,6 @@ function assertUnused(conn: Conn, parcelId: string, code: string): void {
  * answer: a closed tab or a dropped connection loses nothing already answered. Scans arriving
  * together are committed together (db/group-commit.ts).
  */
-// eslint-disable-next-line local/transaction-boundary -- groupCommit(db).run opens the write transaction (many requests, one commit: db/group-commit.ts)
 export function addParcel(db: Db, code: string, raw: string, source: ParcelSource, ctx: StationCtx): Promise<DraftView> {
   const parcelId = cleanParcelId(raw);
   return groupCommit(db).run((tx) => {

@@ -4,7 +4,7 @@ import { matchesParcelPattern, MIN_PARCEL_ID, parcelFormOf } from '../domain/par
 import { readOrderCode } from '../domain/order-code.js';
 import { COMMAND_KEYS, readCommand } from '../domain/station-command.js';
 import { fieldError } from '../errors.js';
-import { findOrderByCode } from '../orders/repo.js';
+import { findOrderByCode } from '../orders/repo/orders.js';
 import { findProductForScan } from '../products/repo.js';
 import { settingsGroup } from '../settings/service.js';
 

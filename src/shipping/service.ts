@@ -6,7 +6,7 @@ import { refuseNonParcel } from './parcel-rules.js';
 import { counterDelta } from '../domain/stock.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { refuseIfUnpaid } from '../orders/payment-due.js';
-import { findOrderByCode, type OrderRow } from '../orders/repo.js';
+import { findOrderByCode, type OrderRow } from '../orders/repo/orders.js';
 import { writeMove } from '../orders/status-writer.js';
 import { queueOrderMail } from '../email/queue.js';
 import { logOrderEvent, type OrderEventType } from '../events/repo.js';

@@ -2,7 +2,7 @@ import { once } from '../api/idempotency.js';
 import { writeTransaction, type Db } from '../db/client.js';
 import { getVerificationMode, uncheckedUnits } from './checks.js';
 import { reportDrafts, type ReportedDelivery, type ReportFailure, type StationCtx } from './drafts.js';
-import { listStationDrafts, pruneScanKeys } from './station-repo.js';
+import { deleteScanKeysBefore, listStationDrafts } from './repo/stations.js';
 import { closeOrderAt, ensureStation, type StationRow } from './stations.js';
 
 // The station's writes that open their own transaction, for its routes (shipping/web/station.ts)
@@ -43,7 +43,7 @@ export function reportAtStation(
   ctx: StationCtx & { station: StationRow },
 ): StationReport {
   // Old keys go now and then (a commit of their own, as before the report); a page's key lives for minutes.
-  if (input.pruneKeys) writeTransaction(db, (tx) => pruneScanKeys(tx, new Date(ctx.now.getTime() - SCAN_KEY_DAYS * DAY_MS)));
+  if (input.pruneKeys) writeTransaction(db, (tx) => deleteScanKeysBefore(tx, new Date(ctx.now.getTime() - SCAN_KEY_DAYS * DAY_MS)));
   const { orders } = input;
   // With verification "warn", what is about to go unchecked is read before the report ships it.
   const unchecked = getVerificationMode(db) === 'warn' ? uncheckedOfStation(db, ctx.station, orders) : [];

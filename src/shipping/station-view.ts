@@ -3,12 +3,12 @@ import { dueBeforeShipping } from '../orders/payment-due.js';
 import type { Db } from '../db/client.js';
 import { COMMAND_KEYS } from '../domain/station-command.js';
 import { holdReason } from '../domain/hold.js';
-import { findOrderByCode } from '../orders/repo.js';
+import { findOrderByCode } from '../orders/repo/orders.js';
 import { getPackSettings } from '../pack/settings.js';
 import { stationPrinterChoice, stationPrinterModel } from '../printers/service.js';
 import { checkState, getVerificationMode, type VerificationMode } from './checks.js';
 import { draftView, type DraftView } from './drafts.js';
-import { findStationByName, listStationDrafts, stationQueue, type QueueRow, type StationDraftRow, type StationRow } from './station-repo.js';
+import { findStationByName, listStationDrafts, stationQueue, type QueueRow, type StationDraftRow, type StationRow } from './repo/stations.js';
 import { stationLabel } from './stations.js';
 
 /** Orders shown in the station's queue: enough to see what comes next, small enough for a phone. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findOrderByCode, listLines } from '../../src/orders/repo.js';
+import { findOrderByCode, listLines } from '../../src/orders/repo/orders.js';
 import { buildProduct, buildUser } from '../builders.js';
 import { browserSuite, logIn } from './browser.js';
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { listLines } from '../../src/orders/repo.js';
+import { listLines } from '../../src/orders/repo/orders.js';
 import { toAppError } from '../../src/errors.js';
 import { buildOrder, buildPackingOrder, buildProduct, buildUser } from '../builders.js';
 import { dbDigest } from '../digest.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listLines } from '../../src/orders/repo.js';
+import { listLines } from '../../src/orders/repo/orders.js';
 import { putSeller, DEFAULT_SELLER } from '../../src/documents/settings.js';
 import { luhnCheckDigit } from '../../src/domain/gtin.js';
 import { dammCheckDigit } from '../../src/domain/order-code.js';

@@ -4,7 +4,7 @@ import { runPackScript } from '../../src/pack/run.js';
 import { putEmailSettings, getEmailSettings } from '../../src/email/settings.js';
 import { emailBackoffMs, sendDueEmails, smtpTransport } from '../../src/email/sender.js';
 import { templateProblems } from '../../src/email/templates.js';
-import { listLines } from '../../src/orders/repo.js';
+import { listLines } from '../../src/orders/repo/orders.js';
 import { writeTransaction } from '../../src/db/client.js';
 import { putParcelPatterns } from '../../src/shipping/parcel-rules.js';
 import { reportDelivery } from '../../src/shipping/service.js';

@@ -31,7 +31,7 @@ describe('before login: no session row', () => {
     const user = await buildUser(db, 'operator');
     const before = sessionRows(db);
     const browser = request.agent(app);
-    const paths = ['/login', '/login?next=%2Forders', '/', '/orders', '/no-such-page', '/public/css/app.css', '/public/favicon.svg', '/public/js/app.js', '/public/js/rules.js', '/tls/ca.crt', '/healthz'];
+    const paths = ['/login', '/login?next=%2Forders', '/', '/orders', '/no-such-page', '/public/css/app.css', '/public/favicon.svg', '/public/js/app.js', '/public/js/scanner.js', '/tls/ca.crt', '/healthz'];
     for (let round = 0; round < 3; round++) {
       for (const path of paths) {
         // A browser that keeps its cookies, and one request after another that keeps none.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'node-html-parser';
 import { formatters } from '../../src/i18n/format.js';
-import { findOrderByCode } from '../../src/orders/repo.js';
+import { findOrderByCode } from '../../src/orders/repo/orders.js';
 import { buildProduct, buildUser } from '../builders.js';
 import { api, loginAs, makeApp } from '../helpers.js';
 import { body, fieldsOf, operator } from '../manual-order-form.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'node-html-parser';
 import { listOrderEmails } from '../../src/email/store.js';
 import { productForScan } from '../../src/orders/manual.js';
-import { findOrderByCode, listLines } from '../../src/orders/repo.js';
+import { findOrderByCode, listLines } from '../../src/orders/repo/orders.js';
 import { buildProduct, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp, makeDb } from '../helpers.js';
 import { json } from '../json.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeTransaction, type Db } from '../../src/db/client.js';
 import { includedVat } from '../../src/domain/vat.js';
 import { formatters } from '../../src/i18n/format.js';
-import { listLines } from '../../src/orders/repo.js';
+import { listLines } from '../../src/orders/repo/orders.js';
 import { reportDelivery } from '../../src/shipping/service.js';
 import { createWebhook, dispatchEvents } from '../../src/webhooks/service.js';
 import { buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildProduct, buildUser, expectCountersInSync, productBySku } from '../builders.js';

@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../../db/schema/index.js';
-import type { OrderLineRow, OrderRow } from '../repo.js';
+import type { OrderLineRow, OrderRow } from './orders.js';
 
 // The statements of editing an order (orders/edit.ts): its details and approval, its lines and
 // totals, the open delivery an edit cuts down or discards, deleting it. Prepared once per connection.

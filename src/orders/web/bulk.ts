@@ -5,7 +5,7 @@ import { setFlash } from '../../web/render.js';
 import type { AppDeps } from '../../web/types.js';
 import { oneOrMany, parse } from '../../validate.js';
 import { applyBulk, BULK_ACTIONS, MAX_BULK } from '../bulk.js';
-import { findOrderByCode } from '../repo.js';
+import { findOrderByCode } from '../repo/orders.js';
 import { orderCtx } from './page.js';
 
 const bulkForm = z.object({

@@ -9,7 +9,7 @@ import { formFields } from '../../web/form.js';
 import { parse } from '../../validate.js';
 import { addLine, changeLineQuantity, removeLine } from '../edit.js';
 import { dueBeforeShipping } from '../payment-due.js';
-import type { OrderRow } from '../repo.js';
+import type { OrderRow } from '../repo/orders.js';
 import { lineIdParam, quantitySchema } from '../schemas.js';
 import { orderCtx, orderUrl, renderOrderPage } from './page.js';
 

@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { AppError } from '../errors.js';
-import { answerStationForm } from '../shipping/web/station-answer.js';
-import { requireStationName } from '../shipping/web/station-cookie.js';
-import { requireCapability } from '../web/auth.js';
-import { formFields, formRefusal } from '../web/form.js';
-import { userActor, type AppDeps } from '../web/types.js';
-import { parse } from '../validate.js';
-import { stationPrinterSchema } from './schemas.js';
-import { chooseStationPrinter, printParcelLabel, type PrintDeps, type StationRef } from './service.js';
+import { AppError } from '../../errors.js';
+import { answerStationForm } from '../../shipping/web/station-answer.js';
+import { requireStationName } from '../../shipping/web/station-cookie.js';
+import { requireCapability } from '../../web/auth.js';
+import { formFields, formRefusal } from '../../web/form.js';
+import { userActor, type AppDeps } from '../../web/types.js';
+import { parse } from '../../validate.js';
+import { stationPrinterSchema } from '../schemas.js';
+import { chooseStationPrinter, printParcelLabel, type PrintDeps, type StationRef } from '../service.js';
 
 type Outcome = { kind: 'ok' | 'error'; key: string; params: Record<string, unknown> };
 

@@ -1,14 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import { requireCapability } from '../web/auth.js';
-import { formFields, renderForm } from '../web/form.js';
-import { setFlash } from '../web/render.js';
-import type { AppDeps } from '../web/types.js';
-import { parse } from '../validate.js';
-import { printerSchema } from './schemas.js';
-import { getPrinterOrThrow, printersWithStations, removePrinter, savePrinter, testPrint } from './service.js';
-import { DPIS } from './zpl.js';
+import { AppError } from '../../errors.js';
+import { requireCapability } from '../../web/auth.js';
+import { formFields, renderForm } from '../../web/form.js';
+import { setFlash } from '../../web/render.js';
+import type { AppDeps } from '../../web/types.js';
+import { parse } from '../../validate.js';
+import { printerSchema } from '../schemas.js';
+import { getPrinterOrThrow, printersWithStations, removePrinter, savePrinter, testPrint } from '../service.js';
+import { DPIS } from '../zpl.js';
 
 const id = z.coerce.number({ error: 'validation.integer' }).int().positive();
 

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
-import { deliveries, deliveryLines, deliveryParcels, orderEvents, orderLines, orders, payments } from '../db/schema/index.js';
+import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
+import { deliveries, deliveryLines, deliveryParcels, orderEvents, orderLines, orders, payments } from '../../db/schema/index.js';
 
 
 // The order's own rows: the order, its lines, payments and deliveries as the order page and the
