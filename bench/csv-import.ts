@@ -52,7 +52,9 @@ function productsFile(rows: number, onHandShift: number, price = (i: number) => 
   const lines = ['sku,name,barcode,location,price,vat_percent,track_stock,on_hand'];
   for (let i = 0; i < rows; i++) {
     const barcode = i % 4 === 3 ? '' : ean13(`73500${String(i).padStart(7, '0')}`);
-    lines.push(`CSV-${String(i).padStart(6, '0')},"Produkt ${i} ""Ström""",${barcode},A-${i % 50}-${i % 7},${price(i)},${i % 10 === 0 ? 12 : 25},yes,${(i + onHandShift) % 40}`);
+    lines.push(
+      `CSV-${String(i).padStart(6, '0')},"Produkt ${i} ""Ström""",${barcode},A-${i % 50}-${i % 7},${price(i)},${i % 10 === 0 ? 12 : 25},yes,${(i + onHandShift) % 40}`,
+    );
   }
   return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
 }
@@ -108,7 +110,8 @@ async function uploadPreview(url: string, cookie: string, file: Buffer, expect: 
   body.append('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), 'products.csv');
   const res = await fetch(`${url}/tools/csv/import`, { method: 'POST', headers: { Cookie: cookie }, body, redirect: 'manual' });
   const html = await res.text();
-  if (res.status !== 200 || html.includes('id="bad-rows"') !== (expect === 'bad') || !/action="\/tools\/csv\/import\/[\w-]+\/confirm"/.test(html)) throw new Error(`import preview: HTTP ${res.status}, not the ${expect} preview expected`);
+  if (res.status !== 200 || html.includes('id="bad-rows"') !== (expect === 'bad') || !/action="\/tools\/csv\/import\/[\w-]+\/confirm"/.test(html))
+    throw new Error(`import preview: HTTP ${res.status}, not the ${expect} preview expected`);
   return html;
 }
 
@@ -149,8 +152,20 @@ export async function benchCsvImport(rows = 20_000): Promise<CsvImportFigures> {
     const preview = await probed(server.url, cookie, () => uploadPreview(server.url, cookie, file));
     const confirmed = await probed(server.url, cookie, () => confirm(server.url, cookie, preview.result));
     const update = await probed(server.url, cookie, () => uploadPreview(server.url, cookie, productsFile(rows, 7)));
-    const bad = await probed(server.url, cookie, () => uploadPreview(server.url, cookie, productsFile(rows, 0, () => 'n/a'), 'bad'));
-    const step = (s: { seconds: number; healthz: ProbeWaits; page: ProbeWaits }): ImportStep => ({ rows, seconds: s.seconds, healthz: s.healthz, page: s.page });
+    const bad = await probed(server.url, cookie, () =>
+      uploadPreview(
+        server.url,
+        cookie,
+        productsFile(rows, 0, () => 'n/a'),
+        'bad',
+      ),
+    );
+    const step = (s: { seconds: number; healthz: ProbeWaits; page: ProbeWaits }): ImportStep => ({
+      rows,
+      seconds: s.seconds,
+      healthz: s.healthz,
+      page: s.page,
+    });
     return {
       rows,
       bytes: file.length,
@@ -184,7 +199,9 @@ export function csvImportLines(f: CsvImportFigures): string[] {
     [`preview of a file of bad rows (${(f.badPreview.pageBytes / 1e6).toFixed(1)} MB page)`, f.badPreview, 'rows, the first 500 listed'],
   ];
   for (const [what, s, of] of steps) {
-    lines.push(`${what.padEnd(50)} ${s.seconds.toFixed(2).padStart(7)} s   ${(s.rows / s.seconds).toFixed(0).padStart(6)} rows/s (${s.rows.toLocaleString('en')} ${of})`);
+    lines.push(
+      `${what.padEnd(50)} ${s.seconds.toFixed(2).padStart(7)} s   ${(s.rows / s.seconds).toFixed(0).padStart(6)} rows/s (${s.rows.toLocaleString('en')} ${of})`,
+    );
     lines.push(`${'  meanwhile /healthz'.padEnd(50)} ${w(s.healthz)}`);
     lines.push(`${'  meanwhile products page'.padEnd(50)} ${w(s.page)}`);
   }

@@ -52,7 +52,11 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
     for (let i = 0; i < orders; i++) {
       const res = await post('/api/v1/orders', {
         lines: [0, 1, 2, 3, 4].map((k) => ({ sku: skus[(i * 7 + k * 131) % skus.length], quantity: 1 + ((i + k) % 3) })),
-        customer: { name: ['Łukasz Żółć', 'Åsa Øvergård', 'Zoë Lefèvre'][i % 3], email: `doc${i}@example.com`, address: { line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } },
+        customer: {
+          name: ['Łukasz Żółć', 'Åsa Øvergård', 'Zoë Lefèvre'][i % 3],
+          email: `doc${i}@example.com`,
+          address: { line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' },
+        },
         paymentMethod: 'card',
         paid: true,
       });
@@ -107,7 +111,19 @@ export async function benchDocuments(orders = 500): Promise<DocumentsBench> {
         for (let i = 0; i < 2; i++) await timePdf('/api/v1/documents/pick-slips');
       })(),
     });
-    return { orders, pickSlipSeconds, pickSlipBytes, batchSeconds, peakRssMb, hwmStartMb, peakDuringMb, healthzDuringMaxMs, healthzDuringCount, without, during };
+    return {
+      orders,
+      pickSlipSeconds,
+      pickSlipBytes,
+      batchSeconds,
+      peakRssMb,
+      hwmStartMb,
+      peakDuringMb,
+      healthzDuringMaxMs,
+      healthzDuringCount,
+      without,
+      during,
+    };
   } finally {
     server.stop();
   }

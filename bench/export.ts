@@ -60,7 +60,18 @@ export async function benchExport(orders: number): Promise<ExportFigures> {
     const peakRssMb = rssMb(pid, 'VmHWM');
     const pStarted = performance.now();
     const products = await drain(await fetch(`${server.url}/api/v1/products.csv`, { headers }));
-    return { orders, rows: all.rows, bytes: all.bytes, seconds, rssStartMb, hwmStartMb, rssBeforeMb, peakDuringMb, peakRssMb, products: { rows: products.rows, seconds: (performance.now() - pStarted) / 1000 } };
+    return {
+      orders,
+      rows: all.rows,
+      bytes: all.bytes,
+      seconds,
+      rssStartMb,
+      hwmStartMb,
+      rssBeforeMb,
+      peakDuringMb,
+      peakRssMb,
+      products: { rows: products.rows, seconds: (performance.now() - pStarted) / 1000 },
+    };
   } finally {
     server.stop();
     for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });

@@ -27,7 +27,24 @@ const STATUSES = [
   ['preorder', 0.05],
 ] as const;
 const FIRST = ['Åsa', 'Erik', 'Karin', 'Jonas', 'Aino', 'Mette', 'Łukasz', 'Zoë', 'Lars', 'Ingrid', 'Olof', 'Sanna', 'Mikko', 'Freja', 'Nils', 'Elin'];
-const LAST = ['Øvergård', 'Johansson', 'Lindqvist', 'Berg', 'Virtanen', 'Sørensen', 'Żółć', 'Lefèvre', 'Andersson', 'Nilsson', 'Karlsson', 'Hansen', 'Korhonen', 'Larsen', 'Persson', 'Eriksson'];
+const LAST = [
+  'Øvergård',
+  'Johansson',
+  'Lindqvist',
+  'Berg',
+  'Virtanen',
+  'Sørensen',
+  'Żółć',
+  'Lefèvre',
+  'Andersson',
+  'Nilsson',
+  'Karlsson',
+  'Hansen',
+  'Korhonen',
+  'Larsen',
+  'Persson',
+  'Eriksson',
+];
 
 function prng(seed: number) {
   let s = seed >>> 0;
@@ -83,7 +100,16 @@ export function fill(db: Db, spec: DataSpec): void {
       const price = (19 + rnd(500)) * 100;
       prices.push(price);
       const [lo, hi] = spec.onHand ?? [20, 219];
-      insertProduct.run(`SKU-${String(i).padStart(6, '0')}`, `Product ${i}`, body + gs1CheckDigit(body), `${'ABCDEFGH'[i % 8]}-${String(1 + (i % 60)).padStart(2, '0')}-${1 + (i % 5)}`, lo + rnd(hi - lo + 1), price, start, start);
+      insertProduct.run(
+        `SKU-${String(i).padStart(6, '0')}`,
+        `Product ${i}`,
+        body + gs1CheckDigit(body),
+        `${'ABCDEFGH'[i % 8]}-${String(1 + (i % 60)).padStart(2, '0')}-${1 + (i % 5)}`,
+        lo + rnd(hi - lo + 1),
+        price,
+        start,
+        start,
+      );
     }
   })();
 
@@ -158,7 +184,16 @@ export function fill(db: Db, spec: DataSpec): void {
           created,
         ).lastInsertRowid;
         for (const l of lines) {
-          insertLine.run(orderId, l.pid, `SKU-${String(l.pid).padStart(6, '0')}`, `Product ${l.pid}`, prices[l.pid - 1], l.qty, status === 'shipped' ? l.qty : 0, created);
+          insertLine.run(
+            orderId,
+            l.pid,
+            `SKU-${String(l.pid).padStart(6, '0')}`,
+            `Product ${l.pid}`,
+            prices[l.pid - 1],
+            l.qty,
+            status === 'shipped' ? l.qty : 0,
+            created,
+          );
         }
       }
     })();

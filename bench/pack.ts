@@ -93,7 +93,10 @@ async function packRound(source: string) {
   const t0 = performance.now();
   const c0 = cpuSeconds();
   // As the server runs it: in the worker thread (started by the first round, reused by the next).
-  const result = await runPackRun({ db, clock: () => new Date(), log: consoleLogger({ silent: true }) }, { trigger: 'cli', dryRun: false, actor: { type: 'system', id: null, name: 'bench' } });
+  const result = await runPackRun(
+    { db, clock: () => new Date(), log: consoleLogger({ silent: true }) },
+    { trigger: 'cli', dryRun: false, actor: { type: 'system', id: null, name: 'bench' } },
+  );
   const runSeconds = (performance.now() - t0) / 1000;
   const runCpuSeconds = cpuSeconds() - c0;
   const wrote = writesOf(db);
@@ -110,8 +113,13 @@ async function packRound(source: string) {
          FROM orders o JOIN order_lines l ON l.order_id = o.id WHERE o.status = 'order' AND o.waiting = 0 ORDER BY o.id`,
     )
     .all() as { id: number; priority: number; placedAt: number; code: string; paid: number; productId: number; remaining: number }[];
-  const available = new Map((ref.$client.prepare('SELECT id, on_hand - allocated AS a FROM products').all() as { id: number; a: number }[]).map((p) => [p.id, p.a]));
-  const orders = new Map<number, { id: number; priority: number; placedAt: number; code: string; paid: boolean; lines: { productId: number; remaining: number }[] }>();
+  const available = new Map(
+    (ref.$client.prepare('SELECT id, on_hand - allocated AS a FROM products').all() as { id: number; a: number }[]).map((p) => [p.id, p.a]),
+  );
+  const orders = new Map<
+    number,
+    { id: number; priority: number; placedAt: number; code: string; paid: boolean; lines: { productId: number; remaining: number }[] }
+  >();
   for (const r of rows) {
     let o = orders.get(r.id);
     if (!o) orders.set(r.id, (o = { id: r.id, priority: r.priority, placedAt: r.placedAt, code: r.code, paid: r.paid === 1, lines: [] }));
@@ -128,16 +136,20 @@ async function packRound(source: string) {
   // The same rows and columns the pack script writes per promoted order (its status writer's move):
   // the status, each line's allocation with the product's updated_at, and the status event with its data.
   const take = ref.$client.prepare('UPDATE products SET allocated = allocated + ?, updated_at = ? WHERE id = ?');
-  const event = ref.$client.prepare("INSERT INTO order_events (order_id, order_code, type, actor_type, actor_name, data, created_at) VALUES (?, ?, 'status_changed', 'system', 'bench', ?, ?)");
+  const event = ref.$client.prepare(
+    "INSERT INTO order_events (order_id, order_code, type, actor_type, actor_name, data, created_at) VALUES (?, ?, 'status_changed', 'system', 'bench', ?, ?)",
+  );
   const eventData = JSON.stringify({ from: 'order', to: 'packing', action: 'pack' });
-  ref.$client.transaction(() => {
-    const now = Date.now();
-    for (const o of promoted) {
-      setStatus.run(now, o.id);
-      for (const l of o.lines) take.run(l.remaining, now, l.productId);
-      event.run(o.id, o.code, eventData, now);
-    }
-  }).immediate();
+  ref.$client
+    .transaction(() => {
+      const now = Date.now();
+      for (const o of promoted) {
+        setStatus.run(now, o.id);
+        for (const l of o.lines) take.run(l.remaining, now, l.productId);
+        event.run(o.id, o.code, eventData, now);
+      }
+    })
+    .immediate();
   const referenceWriteMs = performance.now() - w0;
   const referenceSeconds = (performance.now() - r0) / 1000;
   const referenceCpuSeconds = cpuSeconds() - rc0;
@@ -145,7 +157,16 @@ async function packRound(source: string) {
   ref.$client.close();
   if (promoted.length !== result.promotedCount) throw new Error(`reference promoted ${promoted.length}, pack script ${result.promotedCount}`);
   if (JSON.stringify(refWrote) !== JSON.stringify(wrote)) throw new Error(`reference wrote ${JSON.stringify(refWrote)}, pack script ${JSON.stringify(wrote)}`);
-  return { candidates: result.examined, promoted: result.promotedCount, runSeconds, runCpuSeconds, longestWriteMs: result.summary.longestWriteMs, referenceSeconds, referenceCpuSeconds, referenceWriteMs };
+  return {
+    candidates: result.examined,
+    promoted: result.promotedCount,
+    runSeconds,
+    runCpuSeconds,
+    longestWriteMs: result.summary.longestWriteMs,
+    referenceSeconds,
+    referenceCpuSeconds,
+    referenceWriteMs,
+  };
 }
 
 export interface PackLiveBench {
@@ -162,7 +183,17 @@ export interface PackLiveBench {
  * started from Tools (in the server's worker thread).
  */
 export async function benchPackLive(baseline = 300): Promise<PackLiveBench> {
-  const data = generate({ products: 10_000, orders: 100_500, linesPerOrder: 3, statuses: [['order', 0.995], ['packing', 0.005]], onHand: [0, 30], unpaidShare: 0.1 });
+  const data = generate({
+    products: 10_000,
+    orders: 100_500,
+    linesPerOrder: 3,
+    statuses: [
+      ['order', 0.995],
+      ['packing', 0.005],
+    ],
+    onHand: [0, 30],
+    unpaidShare: 0.1,
+  });
   const path = freshCopy(data.path, 'pack-live');
   const db = openDatabase(path);
   migrateDatabase(db);
@@ -190,7 +221,8 @@ export async function benchPackLive(baseline = 300): Promise<PackLiveBench> {
     const run = (async () => {
       for (;;) {
         const res = await fetch(`${server.url}/api/v1/pack-runs?limit=1`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-        const [last] = ((await res.json()) as { packRuns: { status: string; examined: number; summary: { longestWriteMs: number }; error: string | null }[] }).packRuns;
+        const [last] = ((await res.json()) as { packRuns: { status: string; examined: number; summary: { longestWriteMs: number }; error: string | null }[] })
+          .packRuns;
         if (last && last.status !== 'running') {
           if (last.status !== 'succeeded') throw new Error(`pack run ${last.status}: ${last.error}`);
           return { ...last, seconds: (performance.now() - t0) / 1000 };

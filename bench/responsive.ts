@@ -19,7 +19,11 @@ export interface StationSession {
   scans: number;
 }
 
-const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 export const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
 /** Logs in as a person does (login page, form post): the session's cookies. */
@@ -75,7 +79,8 @@ async function stationScan(url: string, session: StationSession, packing: string
   });
   const body = await res.text();
   const kind = /<div id="station-update" data-kind="(\w+)"/.exec(body)?.[1];
-  if (res.status === 200 && kind !== 'ok') throw new Error(`station probe: scan ${value}: ${kind ?? 'no fragment'}: ${/<output id="scan-message">([^<]*)</.exec(body)?.[1] ?? ''}`);
+  if (res.status === 200 && kind !== 'ok')
+    throw new Error(`station probe: scan ${value}: ${kind ?? 'no fragment'}: ${/<output id="scan-message">([^<]*)</.exec(body)?.[1] ?? ''}`);
   // The body was read here to check it: hand on the same answer for timing.
   return new Response(body, { status: res.status, headers: res.headers });
 }
@@ -86,7 +91,12 @@ async function stationScan(url: string, session: StationSession, packing: string
  * station's cookies and the CSRF token; it writes). Stops after `count` requests per client, or,
  * with `during`, when that promise settles.
  */
-export async function probe(url: string, session: StationSession, codes: { order: string[]; packing: string[] }, opts: { count: number; during?: Promise<unknown> }): Promise<Probe> {
+export async function probe(
+  url: string,
+  session: StationSession,
+  codes: { order: string[]; packing: string[] },
+  opts: { count: number; during?: Promise<unknown> },
+): Promise<Probe> {
   let busy = true;
   void opts.during?.finally(() => (busy = false));
   const client = async (request: (i: number) => Promise<Response>, expected: number): Promise<ProbeTimings> => {
@@ -95,7 +105,10 @@ export async function probe(url: string, session: StationSession, codes: { order
     const started = performance.now();
     for (let i = 0; opts.during ? busy : i < opts.count; i++) await timeRequest(request, i, expected, ms, server);
     const sorted = [...server].sort((a, b) => a - b);
-    return { ...summarize(ms, (performance.now() - started) / 1000, server), serverP99: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]! : null };
+    return {
+      ...summarize(ms, (performance.now() - started) / 1000, server),
+      serverP99: sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(0.99 * sorted.length))]! : null,
+    };
   };
   const headers = { Cookie: session.cookie };
   const [healthz, orderPage, scan] = await Promise.all([
@@ -115,5 +128,8 @@ export function probeLines(label: string, p: Probe): string[] {
       ['order page', p.orderPage],
       ['station scan', p.scan],
     ] as const
-  ).map(([what, t]) => `${`${label}: ${what}`.padEnd(48)} n ${String(t.count).padStart(4)}  p50 ${f(t.p50)} ms  p99 ${f(t.p99)} ms  max ${f(t.max)} ms  server p99 ${f(t.serverP99)} ms`);
+  ).map(
+    ([what, t]) =>
+      `${`${label}: ${what}`.padEnd(48)} n ${String(t.count).padStart(4)}  p50 ${f(t.p50)} ms  p99 ${f(t.p99)} ms  max ${f(t.max)} ms  server p99 ${f(t.serverP99)} ms`,
+  );
 }

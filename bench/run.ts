@@ -25,7 +25,9 @@ const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const runs = (section: string) => !only || only.includes(section);
 
 const data = generate({ products: PRODUCTS, orders: ORDERS, linesPerOrder: 3 });
-console.log(`data: ${ORDERS.toLocaleString('en')} orders × ~3 lines, ${PRODUCTS.toLocaleString('en')} products — ${data.cached ? 'cached' : `generated in ${data.seconds.toFixed(1)} s`} (${data.path})`);
+console.log(
+  `data: ${ORDERS.toLocaleString('en')} orders × ~3 lines, ${PRODUCTS.toLocaleString('en')} products — ${data.cached ? 'cached' : `generated in ${data.seconds.toFixed(1)} s`} (${data.path})`,
+);
 
 // Work on a copy: the intake bench writes.
 const path = process.env.BENCH_COPY ?? '.bench/run.db';
@@ -39,9 +41,20 @@ const codes = sql.prepare("SELECT code FROM orders WHERE status = 'order' ORDER 
 const emails = sql.prepare('SELECT customer_email FROM orders WHERE customer_email IS NOT NULL ORDER BY random() LIMIT 200').pluck().all() as string[];
 const lineCounts = sql.prepare('SELECT count(*) AS lines, (SELECT count(*) FROM orders) AS orders FROM order_lines').get() as { lines: number; orders: number };
 // The cursor that page 500 of the Orders page (50 rows a page) starts after.
-const page500 = sql.prepare('SELECT id FROM orders ORDER BY id DESC LIMIT 1 OFFSET ?').pluck().get(499 * 50 - 1) as number;
-const apiPage500 = sql.prepare('SELECT id FROM orders ORDER BY id DESC LIMIT 1 OFFSET ?').pluck().get(499 * 25 - 1) as number;
-const midDay = new Date(sql.prepare('SELECT created_at FROM orders ORDER BY id LIMIT 1 OFFSET ?').pluck().get(Math.floor(ORDERS / 2)) as number);
+const page500 = sql
+  .prepare('SELECT id FROM orders ORDER BY id DESC LIMIT 1 OFFSET ?')
+  .pluck()
+  .get(499 * 50 - 1) as number;
+const apiPage500 = sql
+  .prepare('SELECT id FROM orders ORDER BY id DESC LIMIT 1 OFFSET ?')
+  .pluck()
+  .get(499 * 25 - 1) as number;
+const midDay = new Date(
+  sql
+    .prepare('SELECT created_at FROM orders ORDER BY id LIMIT 1 OFFSET ?')
+    .pluck()
+    .get(Math.floor(ORDERS / 2)) as number,
+);
 const from = midDay.toISOString().slice(0, 10);
 const to = new Date(midDay.getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
 const skus = sql.prepare('SELECT sku FROM products ORDER BY random() LIMIT 200').pluck().all() as string[];
@@ -65,7 +78,14 @@ db.$client.close();
 console.log(`       ${lineCounts.orders.toLocaleString('en')} orders, ${lineCounts.lines.toLocaleString('en')} lines`);
 
 // No schedule: a pack run over the 150,000 candidates of this data would compete with the measured requests.
-const server = await startServer({ DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN: TOKEN, ADMIN_PASSWORD: PASSWORD, LOGIN_RATE_LIMIT: '100000', SCHEDULE: '0' });
+const server = await startServer({
+  DATABASE_PATH: path,
+  DEMO_DATA: '0',
+  API_TOKEN: TOKEN,
+  ADMIN_PASSWORD: PASSWORD,
+  LOGIN_RATE_LIMIT: '100000',
+  SCHEDULE: '0',
+});
 const auth = { Authorization: `Bearer ${TOKEN}` };
 const get = (url: string, headers: Record<string, string>) => () => fetch(`${server.url}${url}`, { headers, redirect: 'manual' });
 try {
@@ -73,7 +93,10 @@ try {
   // POST); only the POST is timed.
   const loginOnce = async () => {
     const page = await fetch(`${server.url}/login`);
-    const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
     const t0 = performance.now();
     const res = await fetch(`${server.url}/login`, {
@@ -84,7 +107,13 @@ try {
     });
     const ms = performance.now() - t0;
     if (res.status !== 302) throw new Error(`login: HTTP ${res.status}`);
-    return { ms, session: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') };
+    return {
+      ms,
+      session: res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; '),
+    };
   };
   const logins: number[] = [];
   let loginStart = 0;
@@ -104,11 +133,19 @@ try {
     const S = 'Orders page (50 rows, rendered)';
     rows.push({ section: S, what: 'page 1', t: await load(100, 1, 200, get('/orders', page)) });
     rows.push({ section: S, what: 'page 500 (keyset cursor)', t: await load(100, 1, 200, get(`/orders?cursor=${page500}`, page)) });
-    rows.push({ section: S, what: 'exact order code (redirects to the order)', t: await load(200, 1, 302, (i) => get(`/orders?q=${codes[i % codes.length]}`, page)()) });
+    rows.push({
+      section: S,
+      what: 'exact order code (redirects to the order)',
+      t: await load(200, 1, 302, (i) => get(`/orders?q=${codes[i % codes.length]}`, page)()),
+    });
     rows.push({ section: S, what: 'the order page itself', t: await load(200, 1, 200, (i) => get(`/orders/${codes[i % codes.length]}`, page)()) });
     rows.push({ section: S, what: 'customer name, common ("lindqvist", 1 in 16)', t: await load(100, 1, 200, get('/orders?q=lindqvist', page)) });
     rows.push({ section: S, what: 'customer name, two words ("ingrid lindq")', t: await load(100, 1, 200, get('/orders?q=ingrid+lindq', page)) });
-    rows.push({ section: S, what: 'customer e-mail (exact)', t: await load(200, 1, 200, (i) => get(`/orders?q=${encodeURIComponent(emails[i % emails.length]!)}`, page)()) });
+    rows.push({
+      section: S,
+      what: 'customer e-mail (exact)',
+      t: await load(200, 1, 200, (i) => get(`/orders?q=${encodeURIComponent(emails[i % emails.length]!)}`, page)()),
+    });
     rows.push({ section: S, what: `status=order + 30 days from ${from}`, t: await load(100, 1, 200, get(`/orders?status=order&from=${from}&to=${to}`, page)) });
     rows.push({ section: S, what: 'unpaid + contains SKU', t: await load(100, 1, 200, (i) => get(`/orders?paid=no&sku=${skus[i % skus.length]}`, page)()) });
   }
@@ -137,15 +174,28 @@ try {
     }
     for (const [k, [what]] of kinds.entries()) {
       const { ms, server } = timed[k]!;
-      rows.push({ section: 'Orders page search box (50 rows, rendered; kinds interleaved)', what, t: summarize(ms, ms.reduce((a, b) => a + b, 0) / 1000, server), note: k >= 2 ? 'target server ≤ 25 ms' : undefined });
+      rows.push({
+        section: 'Orders page search box (50 rows, rendered; kinds interleaved)',
+        what,
+        t: summarize(ms, ms.reduce((a, b) => a + b, 0) / 1000, server),
+        note: k >= 2 ? 'target server ≤ 25 ms' : undefined,
+      });
     }
   }
 
   const A = 'API';
   if (runs('api')) {
     rows.push({ section: A, what: 'GET /api/v1/orders (page 1, 25 rows)', t: await load(500, 1, 200, get('/api/v1/orders?limit=25', auth)) });
-    rows.push({ section: A, what: 'GET /api/v1/orders (page 500, keyset)', t: await load(500, 1, 200, get(`/api/v1/orders?limit=25&cursor=${apiPage500}`, auth)) });
-    rows.push({ section: A, what: 'GET /api/v1/orders/:code (whole order)', t: await load(500, 1, 200, (i) => get(`/api/v1/orders/${codes[i % codes.length]}`, auth)()) });
+    rows.push({
+      section: A,
+      what: 'GET /api/v1/orders (page 500, keyset)',
+      t: await load(500, 1, 200, get(`/api/v1/orders?limit=25&cursor=${apiPage500}`, auth)),
+    });
+    rows.push({
+      section: A,
+      what: 'GET /api/v1/orders/:code (whole order)',
+      t: await load(500, 1, 200, (i) => get(`/api/v1/orders/${codes[i % codes.length]}`, auth)()),
+    });
   }
   if (runs('intake')) {
     const order = (i: number) =>
@@ -154,7 +204,11 @@ try {
         headers: { ...auth, 'Content-Type': 'application/json' },
         body: JSON.stringify({
           lines: [0, 1, 2].map((k) => ({ sku: skus[(i * 3 + k) % skus.length], quantity: 1 + (k % 2) })),
-          customer: { name: 'Åsa Øvergård', email: `bench${i}@example.com`, address: { line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } },
+          customer: {
+            name: 'Åsa Øvergård',
+            email: `bench${i}@example.com`,
+            address: { line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' },
+          },
           paymentMethod: 'card',
           paid: true,
         }),
@@ -192,32 +246,52 @@ try {
 const num = (n: number | null) => (n === null ? '-' : n.toFixed(2)).padStart(9);
 let section = '';
 console.log('');
-console.log(`${'measure'.padEnd(56)} ${'n'.padStart(5)} ${'req/s'.padStart(7)} ${'server p50'.padStart(11)} ${'server p99'.padStart(11)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  note`);
+console.log(
+  `${'measure'.padEnd(56)} ${'n'.padStart(5)} ${'req/s'.padStart(7)} ${'server p50'.padStart(11)} ${'server p99'.padStart(11)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  note`,
+);
 for (const { section: s, what, t, note } of rows) {
   if (s !== section) {
     console.log(`-- ${s} ${'-'.repeat(Math.max(0, 110 - s.length))}`);
     section = s;
   }
-  console.log(`${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.server99).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note ?? ''}`);
+  console.log(
+    `${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.server99).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note ?? ''}`,
+  );
 }
-console.log('\nserver p50/p99: the app time of the Server-Timing header (from the whole request read to its answer, render included; queueing before the server reads a request is in the client columns); p50–p99: as the client saw it over loopback.');
+console.log(
+  '\nserver p50/p99: the app time of the Server-Timing header (from the whole request read to its answer, render included; queueing before the server reads a request is in the client columns); p50–p99: as the client saw it over loopback.',
+);
 
 if (runs('pack')) {
   const pack = await benchPackScript();
-  console.log(`\n-- Pack script: ${pack.candidates.toLocaleString('en')} candidate orders × ~3 lines, 10,000 products, ${pack.promoted.toLocaleString('en')} promoted ${'-'.repeat(30)}`);
+  console.log(
+    `\n-- Pack script: ${pack.candidates.toLocaleString('en')} candidate orders × ~3 lines, 10,000 products, ${pack.promoted.toLocaleString('en')} promoted ${'-'.repeat(30)}`,
+  );
   const span = ([a, b]: [number, number]) => `${a.toFixed(2)}–${b.toFixed(2)} s`;
-  console.log(`(median of ${pack.rounds} rounds; each round runs the pack script in its worker thread, as the server does, then the reference, on fresh copies of the data)`);
-  console.log(`full run, records included            ${pack.runSeconds.toFixed(2).padStart(7)} s   (target ≤ 1.5 s; rounds ${span(pack.runRange)}; the first starts the worker)`);
+  console.log(
+    `(median of ${pack.rounds} rounds; each round runs the pack script in its worker thread, as the server does, then the reference, on fresh copies of the data)`,
+  );
+  console.log(
+    `full run, records included            ${pack.runSeconds.toFixed(2).padStart(7)} s   (target ≤ 1.5 s; rounds ${span(pack.runRange)}; the first starts the worker)`,
+  );
   console.log(`longest write transaction             ${(pack.longestWriteMs / 1000).toFixed(2).padStart(7)} s   (target ≤ 0.5 s; the longest of all rounds)`);
-  console.log(`bare reference (read, greedy, 1 write) ${pack.referenceSeconds.toFixed(2).padStart(7)} s   (its write: ${(pack.referenceWriteMs / 1000).toFixed(2)} s; rounds ${span(pack.referenceRange)})`);
+  console.log(
+    `bare reference (read, greedy, 1 write) ${pack.referenceSeconds.toFixed(2).padStart(7)} s   (its write: ${(pack.referenceWriteMs / 1000).toFixed(2)} s; rounds ${span(pack.referenceRange)})`,
+  );
   console.log(`full run vs bare reference ratio      ${pack.ratio.toFixed(2).padStart(7)} ×   (goal ≤ 1.3 ×; median of the rounds' ratios)`);
-  console.log(`the same in CPU time                  ${pack.cpuRatio.toFixed(2).padStart(7)} ×   (run ${pack.runCpuSeconds.toFixed(2)} s, reference ${pack.referenceCpuSeconds.toFixed(2)} s: this process's threads, whatever else the machine runs)`);
+  console.log(
+    `the same in CPU time                  ${pack.cpuRatio.toFixed(2).padStart(7)} ×   (run ${pack.runCpuSeconds.toFixed(2)} s, reference ${pack.referenceCpuSeconds.toFixed(2)} s: this process's threads, whatever else the machine runs)`,
+  );
 
   const live = await benchPackLive();
-  console.log(`\n-- Pages and scans with and without a concurrent pack run (${live.candidates.toLocaleString('en')} candidates, started from Tools) ${'-'.repeat(10)}`);
+  console.log(
+    `\n-- Pages and scans with and without a concurrent pack run (${live.candidates.toLocaleString('en')} candidates, started from Tools) ${'-'.repeat(10)}`,
+  );
   console.log(`(three clients at once, each one request after another; target: server p99 ≤ 25 ms during the run)`);
   for (const line of [...probeLines('no run', live.without), ...probeLines('during the run', live.during)]) console.log(line);
-  console.log(`the run meanwhile                     ${live.runSeconds.toFixed(2).padStart(7)} s   (longest write transaction ${(live.longestWriteMs / 1000).toFixed(2)} s; short batches with pauses while requests come in)`);
+  console.log(
+    `the run meanwhile                     ${live.runSeconds.toFixed(2).padStart(7)} s   (longest write transaction ${(live.longestWriteMs / 1000).toFixed(2)} s; short batches with pauses while requests come in)`,
+  );
 }
 
 const range = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
@@ -228,7 +302,9 @@ if (runs('documents')) {
   console.log(`batch pick list                       ${range(docs.batchSeconds).padStart(11)} s   (target ≤ 1 s)`);
   console.log(`server RSS during the PDFs (peak)     ${docs.peakDuringMb.toFixed(0).padStart(11)} MB  (target ≤ 300 MB; VmRSS sampled every 25 ms)`);
   console.log(`server peak RSS since start (VmHWM)   ${docs.peakRssMb.toFixed(0).padStart(11)} MB  (${docs.hwmStartMb.toFixed(0)} MB at start)`);
-  console.log(`slowest /healthz during pick slips    ${docs.healthzDuringMaxMs.toFixed(0).padStart(11)} ms  (${docs.healthzDuringCount} requests answered meanwhile)`);
+  console.log(
+    `slowest /healthz during pick slips    ${docs.healthzDuringMaxMs.toFixed(0).padStart(11)} ms  (${docs.healthzDuringCount} requests answered meanwhile)`,
+  );
   console.log(`pages and scans without, then while 500 pick slips render (twice; target: server p99 ≤ 25 ms meanwhile):`);
   for (const line of [...probeLines('no PDF', docs.without), ...probeLines('during pick slips', docs.during)]) console.log(line);
 }
@@ -236,38 +312,82 @@ if (runs('documents')) {
 if (runs('shipping')) {
   const ship = await benchShipping();
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-  console.log(`\n-- Shipping out: the packing station as a browser uses it (${ship.stations} packers, each signed in at their own station; ${ship.orders.toLocaleString('en')} packing orders) ${'-'.repeat(10)}`);
-  console.log('(form posts as src/browser/shipping.ts sends them: session and station cookies, CSRF token, X-Station: fragment, a fresh key per scan; all stations at once)');
-  console.log(`${'measure'.padEnd(56)} ${'n'.padStart(5)} ${'req/s'.padStart(7)} ${'server p50'.padStart(11)} ${'server p99'.padStart(11)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  note`);
+  console.log(
+    `\n-- Shipping out: the packing station as a browser uses it (${ship.stations} packers, each signed in at their own station; ${ship.orders.toLocaleString('en')} packing orders) ${'-'.repeat(10)}`,
+  );
+  console.log(
+    '(form posts as src/browser/shipping.ts sends them: session and station cookies, CSRF token, X-Station: fragment, a fresh key per scan; all stations at once)',
+  );
+  console.log(
+    `${'measure'.padEnd(56)} ${'n'.padStart(5)} ${'req/s'.padStart(7)} ${'server p50'.padStart(11)} ${'server p99'.padStart(11)} ${'p50 ms'.padStart(9)} ${'p95 ms'.padStart(9)} ${'p99 ms'.padStart(9)}  note`,
+  );
   const cpu = (t: SizedTimings, of: string) => (t.cpuMs === null ? '' : `; server CPU ${t.cpuMs.toFixed(2)} ms/request ${of}`);
   const shipRows: [string, SizedTimings, string][] = [
-    [`scan a parcel ID, ${ship.stations} clients`, ship.parcel, `largest ${kb(ship.parcel.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms${cpu(ship.parcel, '(open, 4 parcels, Report in)')}`],
-    [`scan a parcel ID, ${ship.stations} clients at 1 request/s each`, ship.parcelPaced, `largest ${kb(ship.parcelPaced.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms`],
-    [`scan an order code (opens it; with the queue), ${ship.stations} clients`, ship.open, `largest ${kb(ship.open.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms`],
-    [`station page GET /shipping, ${ship.stations} clients`, ship.page, `${kb(ship.page.maxBytes)} (target ≤ 100 KB); target server ≤ 30 ms${cpu(ship.page, '')}`],
-    [`scan an item to check it (verification on), ${ship.stations} clients`, ship.check, `largest ${kb(ship.check.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms${cpu(ship.check, '(per check, with the order, parcel and Report in around them)')}`],
-    [`Report in of one delivery, ${ship.stations} clients`, ship.report, `one parcel, nothing ticked; target server ≤ 20 ms${cpu(ship.report, '(open, 1 parcel, Report in)')}`],
+    [
+      `scan a parcel ID, ${ship.stations} clients`,
+      ship.parcel,
+      `largest ${kb(ship.parcel.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms${cpu(ship.parcel, '(open, 4 parcels, Report in)')}`,
+    ],
+    [
+      `scan a parcel ID, ${ship.stations} clients at 1 request/s each`,
+      ship.parcelPaced,
+      `largest ${kb(ship.parcelPaced.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms`,
+    ],
+    [
+      `scan an order code (opens it; with the queue), ${ship.stations} clients`,
+      ship.open,
+      `largest ${kb(ship.open.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms`,
+    ],
+    [
+      `station page GET /shipping, ${ship.stations} clients`,
+      ship.page,
+      `${kb(ship.page.maxBytes)} (target ≤ 100 KB); target server ≤ 30 ms${cpu(ship.page, '')}`,
+    ],
+    [
+      `scan an item to check it (verification on), ${ship.stations} clients`,
+      ship.check,
+      `largest ${kb(ship.check.maxBytes)} (target ≤ 20 KB); target server p99 ≤ 15 ms${cpu(ship.check, '(per check, with the order, parcel and Report in around them)')}`,
+    ],
+    [
+      `Report in of one delivery, ${ship.stations} clients`,
+      ship.report,
+      `one parcel, nothing ticked; target server ≤ 20 ms${cpu(ship.report, '(open, 1 parcel, Report in)')}`,
+    ],
   ];
   for (const [what, t, note] of shipRows) {
     // A body that came in a later packet than its headers waited outside the server time: say so.
     const read = t.readMax >= 0.5 ? `; bodies arrived after their headers: p99 ${t.read99.toFixed(1)} ms, at most ${t.readMax.toFixed(1)} ms` : '';
-    console.log(`${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.server99).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note}${read}`);
+    console.log(
+      `${what.padEnd(56)} ${String(t.count).padStart(5)} ${(t.count / t.seconds).toFixed(0).padStart(7)} ${num(t.server50).padStart(11)} ${num(t.server99).padStart(11)} ${num(t.p50)} ${num(t.p95)} ${num(t.p99)}  ${note}${read}`,
+    );
   }
-  console.log('(each station, one request after another: open an order, scan 4 parcels, Report in, 25 times after 3 untimed; the same 5 times at one request a second; open, scan 1 parcel, Report in, 15 times; 10 page loads with an order open; 5 orders checked unit by unit)');
+  console.log(
+    '(each station, one request after another: open an order, scan 4 parcels, Report in, 25 times after 3 untimed; the same 5 times at one request a second; open, scan 1 parcel, Report in, 15 times; 10 page loads with an order open; 5 orders checked unit by unit)',
+  );
 }
 
 if (runs('export')) {
   const exp = await benchExport(ORDERS);
-  console.log(`\n-- CSV export: GET /api/v1/orders.csv of all ${exp.orders.toLocaleString('en')} orders, one row per line, on a server of its own ${'-'.repeat(10)}`);
-  console.log(`rows                                  ${exp.rows.toLocaleString('en').padStart(11)}     (${(exp.bytes / 1e6).toFixed(0)} MB in ${exp.seconds.toFixed(1)} s)`);
+  console.log(
+    `\n-- CSV export: GET /api/v1/orders.csv of all ${exp.orders.toLocaleString('en')} orders, one row per line, on a server of its own ${'-'.repeat(10)}`,
+  );
+  console.log(
+    `rows                                  ${exp.rows.toLocaleString('en').padStart(11)}     (${(exp.bytes / 1e6).toFixed(0)} MB in ${exp.seconds.toFixed(1)} s)`,
+  );
   console.log(`rows per second                       ${(exp.rows / exp.seconds).toFixed(0).padStart(11)}`);
-  console.log(`server RSS during the export (peak)   ${exp.peakDuringMb.toFixed(0).padStart(11)} MB  (target ≤ 200 MB; VmRSS sampled every 25 ms; ${exp.rssBeforeMb.toFixed(0)} MB just before)`);
-  console.log(`server peak RSS since start (VmHWM)   ${exp.peakRssMb.toFixed(0).padStart(11)} MB  (${exp.hwmStartMb.toFixed(0)} MB at start, ${exp.rssStartMb.toFixed(0)} MB resident then)`);
+  console.log(
+    `server RSS during the export (peak)   ${exp.peakDuringMb.toFixed(0).padStart(11)} MB  (target ≤ 200 MB; VmRSS sampled every 25 ms; ${exp.rssBeforeMb.toFixed(0)} MB just before)`,
+  );
+  console.log(
+    `server peak RSS since start (VmHWM)   ${exp.peakRssMb.toFixed(0).padStart(11)} MB  (${exp.hwmStartMb.toFixed(0)} MB at start, ${exp.rssStartMb.toFixed(0)} MB resident then)`,
+  );
   console.log(`GET /api/v1/products.csv              ${exp.products.rows.toLocaleString('en').padStart(11)} rows in ${exp.products.seconds.toFixed(2)} s`);
 }
 
 if (runs('csv-import')) {
   const imp = await benchCsvImport();
-  console.log(`\n-- CSV import: Tools → Import of a ${imp.rows.toLocaleString('en')}-row products file (${(imp.bytes / 1e6).toFixed(1)} MB), preview and confirm through the pages, on a server of its own ${'-'.repeat(10)}`);
+  console.log(
+    `\n-- CSV import: Tools → Import of a ${imp.rows.toLocaleString('en')}-row products file (${(imp.bytes / 1e6).toFixed(1)} MB), preview and confirm through the pages, on a server of its own ${'-'.repeat(10)}`,
+  );
   for (const line of csvImportLines(imp)) console.log(line);
 }

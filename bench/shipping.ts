@@ -56,7 +56,10 @@ class Browser {
   openOrder = '';
   constructor(private readonly url: string) {}
 
-  async request(path: string, init: { method?: string; form?: Record<string, string>; fragment?: boolean } = {}): Promise<{ res: Response; body: string; bytes: number; ms: number }> {
+  async request(
+    path: string,
+    init: { method?: string; form?: Record<string, string>; fragment?: boolean } = {},
+  ): Promise<{ res: Response; body: string; bytes: number; ms: number }> {
     const headers: Record<string, string> = { Cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     // As src/browser/shipping.ts sends it: a URLSearchParams body, and the header that asks for the fragment.
     if (init.fragment) headers['X-Station'] = 'fragment';
@@ -168,10 +171,15 @@ export async function benchShipping(STATIONS = 20): Promise<ShippingBench> {
   migrateDatabase(db);
   const codes = db.$client.prepare("SELECT code FROM orders WHERE status = 'packing' AND waiting = 0 ORDER BY random()").pluck().all() as string[];
   const emails = Array.from({ length: STATIONS }, (_, c) => `packer${c + 1}@example.com`);
-  for (const email of emails) await createUser(db, { email, name: `Packer ${email.slice(6, -12)}`, role: 'packer', language: 'en', password: PASSWORD }, new Date());
+  for (const email of emails)
+    await createUser(db, { email, name: `Packer ${email.slice(6, -12)}`, role: 'packer', language: 'en', password: PASSWORD }, new Date());
   // Each order's units as barcodes, one per unit: what a packer scans to check the order.
-  const unitsOf = db.$client.prepare('SELECT p.barcode, l.quantity FROM order_lines l JOIN products p ON p.id = l.product_id JOIN orders o ON o.id = l.order_id WHERE o.code = ?');
-  const barcodes = new Map(codes.map((code) => [code, (unitsOf.all(code) as { barcode: string; quantity: number }[]).flatMap((u) => Array<string>(u.quantity).fill(u.barcode))]));
+  const unitsOf = db.$client.prepare(
+    'SELECT p.barcode, l.quantity FROM order_lines l JOIN products p ON p.id = l.product_id JOIN orders o ON o.id = l.order_id WHERE o.code = ?',
+  );
+  const barcodes = new Map(
+    codes.map((code) => [code, (unitsOf.all(code) as { barcode: string; quantity: number }[]).flatMap((u) => Array<string>(u.quantity).fill(u.barcode))]),
+  );
   db.$client.close();
 
   const server = await startServer({

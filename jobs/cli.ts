@@ -17,7 +17,12 @@ import { runPackScript } from '../src/pack/run.js';
 import { explainStep } from '../src/pack/steps.js';
 
 const { values } = parseArgs({
-  options: { 'dry-run': { type: 'boolean', default: false }, 'batch-size': { type: 'string' }, language: { type: 'string', default: 'en' }, verbose: { type: 'boolean', default: false } },
+  options: {
+    'dry-run': { type: 'boolean', default: false },
+    'batch-size': { type: 'string' },
+    language: { type: 'string', default: 'en' },
+    verbose: { type: 'boolean', default: false },
+  },
 });
 if (!isLanguage(values.language)) {
   process.stderr.write(`--language must be one of ${LANGUAGES.join(', ')}, not ${values.language}\n`);
@@ -49,20 +54,30 @@ try {
     },
     { trigger: 'cli', dryRun, actor: { type: 'system', id: null, name: 'cli' }, batchSize, lists: false },
   );
-  const counts = { id: result.id, status: t(`pack.status.${result.status}`).toLocaleLowerCase(values.language), examined: result.examined, promoted: result.promotedCount, held: result.heldCount };
+  const counts = {
+    id: result.id,
+    status: t(`pack.status.${result.status}`).toLocaleLowerCase(values.language),
+    examined: result.examined,
+    promoted: result.promotedCount,
+    held: result.heldCount,
+  };
   out('');
   out(t(dryRun ? 'pack.cli.finishedDry' : 'pack.cli.finished', counts));
   for (const [reason, count] of Object.entries(result.summary.held)) out(`  ${t('pack.cli.heldBy', { reason: t(`pack.reason.${reason}`), count })}`);
   const short = Object.entries(result.summary.waitingForStock).sort((a, b) => b[1] - a[1]);
   if (short.length) {
-    const skus = short.slice(0, 20).map(([sku, n]) => `${sku} (${n})`).join(', ') + (short.length > 20 ? ` ${t('pack.moreSkus', { count: short.length - 20 })}` : '');
+    const skus =
+      short
+        .slice(0, 20)
+        .map(([sku, n]) => `${sku} (${n})`)
+        .join(', ') + (short.length > 20 ? ` ${t('pack.moreSkus', { count: short.length - 20 })}` : '');
     out(`  ${t('pack.cli.waitingForStock', { skus })}`);
   }
   // Every order the run looked at, from its record, a page at a time.
   if (result.examined > 0) {
     out('');
     out(t('pack.cli.orders'));
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = listSteps(db, result.id, { after, limit: 1000 });
       for (const step of page) {
         const { verdict, checks } = explainStep(t, step, dryRun);

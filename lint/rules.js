@@ -26,7 +26,8 @@ function unwrap(node) {
   return n;
 }
 
-const methodName = (call) => (call?.type === 'CallExpression' && call.callee.type === 'MemberExpression' && !call.callee.computed ? call.callee.property.name : undefined);
+const methodName = (call) =>
+  call?.type === 'CallExpression' && call.callee.type === 'MemberExpression' && !call.callee.computed ? call.callee.property.name : undefined;
 const calleeName = (call) => (call?.type === 'CallExpression' && call.callee.type === 'Identifier' ? call.callee.name : undefined);
 
 const EXECUTIONS = new Set(['get', 'all', 'run', 'values', 'iterate', 'execute', 'pragma', 'pluck', 'raw']);
@@ -38,7 +39,7 @@ const sqlInRepos = {
     messages: {
       import: "'{{from}}' is imported outside a repository: move the query into the feature's repo.ts and call it.",
       schema: 'A schema table is imported as a value outside a repository: only its types may be (import type).',
-      client: '$client outside a repository: move the statement into the feature\'s repo.ts.',
+      client: "$client outside a repository: move the statement into the feature's repo.ts.",
     },
     schema: [],
   },
@@ -61,7 +62,8 @@ const sqlInRepos = {
 };
 
 /** Type names of drizzle's query builders and connections: executing one builds and prepares its SQL on each call. */
-const BUILDER_TYPE = /^(?:SQLite(?:Select|SelectBase|Insert|InsertBase|Update|UpdateBase|Delete|DeleteBase|CountBuilder|RelationalQuery|SyncRelationalQuery|Raw|Transaction)|BaseSQLiteDatabase|BetterSQLite3Database|SQLiteSelectQueryBuilder)/;
+const BUILDER_TYPE =
+  /^(?:SQLite(?:Select|SelectBase|Insert|InsertBase|Update|UpdateBase|Delete|DeleteBase|CountBuilder|RelationalQuery|SyncRelationalQuery|Raw|Transaction)|BaseSQLiteDatabase|BetterSQLite3Database|SQLiteSelectQueryBuilder)/;
 
 function typeNames(type) {
   const names = [];
@@ -77,7 +79,8 @@ const preparedOnce = {
     docs: { description: 'Statements are prepared once per connection (preparedQuery / preparedFor), never on every call' },
     messages: {
       prepare: 'prepare() outside preparedQuery/preparedFor prepares the statement on every call: prepare it once with preparedQuery.',
-      builder: "'{{method}}' runs a query builder: its SQL is built and prepared on every call. Prepare it once with preparedQuery (sql.placeholder for values).",
+      builder:
+        "'{{method}}' runs a query builder: its SQL is built and prepared on every call. Prepare it once with preparedQuery (sql.placeholder for values).",
       exec: 'exec() outside src/db/ runs SQL text on every call.',
     },
     schema: [],
@@ -88,7 +91,12 @@ const preparedOnce = {
     const services = context.sourceCode.parserServices;
     const insidePreparer = (node) => {
       for (let n = node.parent; n; n = n.parent) {
-        if ((n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression') && ['preparedQuery', 'preparedFor'].includes(calleeName(n.parent)) && n.parent.arguments[0] === n) return true;
+        if (
+          (n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression') &&
+          ['preparedQuery', 'preparedFor'].includes(calleeName(n.parent)) &&
+          n.parent.arguments[0] === n
+        )
+          return true;
       }
       return false;
     };
@@ -224,7 +232,11 @@ const transactionBoundary = {
           const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
           if (declaration?.type !== 'VariableDeclaration') continue;
           for (const d of declaration.declarations) {
-            if (d.id.type === 'Identifier' && ['preparedQuery', 'preparedFor'].includes(calleeName(d.init)) && writesIn(d.init.arguments[0], visitorKeys, new Set())) {
+            if (
+              d.id.type === 'Identifier' &&
+              ['preparedQuery', 'preparedFor'].includes(calleeName(d.init)) &&
+              writesIn(d.init.arguments[0], visitorKeys, new Set())
+            ) {
               writeStatements.add(d.id.name);
             }
           }
@@ -312,7 +324,10 @@ const oneWriter = {
           if (method === 'set' && chainTable(node, 'update') === rule.table && rule.columns && setWrites(node.arguments[0], rule)) report(node, rule);
           if (method === 'values' && rule.insert && chainTable(node, 'insert') === rule.table) report(node, rule);
           if (method === 'onConflictDoUpdate' && chainTable(node, 'insert') === rule.table && rule.columns) {
-            const set = node.arguments[0]?.type === 'ObjectExpression' ? node.arguments[0].properties.find((p) => p.type === 'Property' && p.key.name === 'set') : undefined;
+            const set =
+              node.arguments[0]?.type === 'ObjectExpression'
+                ? node.arguments[0].properties.find((p) => p.type === 'Property' && p.key.name === 'set')
+                : undefined;
             if (!set || setWrites(set.value, rule)) report(node, rule);
           }
         }
@@ -324,7 +339,8 @@ const oneWriter = {
           if (path === rule.writer) continue;
           const cols = rule.sqlColumns ? `(?:${rule.sqlColumns.join('|')})` : null;
           const update = cols && new RegExp(`\\bupdate\\s+${rule.sqlTable}\\b[\\s\\S]*?\\bset\\b[\\s\\S]*?\\b${cols}\\s*=`, 'i');
-          const upsert = cols && new RegExp(`\\binsert\\s+(?:or\\s+\\w+\\s+)?into\\s+${rule.sqlTable}\\b[\\s\\S]*\\bdo\\s+update\\s+set\\b[\\s\\S]*\\b${cols}\\s*=`, 'i');
+          const upsert =
+            cols && new RegExp(`\\binsert\\s+(?:or\\s+\\w+\\s+)?into\\s+${rule.sqlTable}\\b[\\s\\S]*\\bdo\\s+update\\s+set\\b[\\s\\S]*\\b${cols}\\s*=`, 'i');
           const insert = rule.insert && new RegExp(`\\binsert\\s+(?:or\\s+\\w+\\s+)?into\\s+${rule.sqlTable}\\b`, 'i');
           if ((update && update.test(text)) || (upsert && upsert.test(text)) || (insert && insert.test(text))) report(node, rule);
         }
@@ -332,7 +348,6 @@ const oneWriter = {
     };
   },
 };
-
 
 const layers = {
   meta: {
@@ -348,7 +363,10 @@ const layers = {
       ImportDeclaration(node) {
         const from = node.source.value;
         if (node.importKind === 'type' || !from.startsWith('.')) return;
-        const target = relative(context.cwd, new URL(from, `file://${context.filename}`).pathname).split(sep).join('/').replace(/\.js$/, '.ts');
+        const target = relative(context.cwd, new URL(from, `file://${context.filename}`).pathname)
+          .split(sep)
+          .join('/')
+          .replace(/\.js$/, '.ts');
         if (target.startsWith('src/web/') || isRoute(target)) context.report({ node, messageId: 'web', data: { from } });
       },
     };

@@ -68,7 +68,9 @@ async function main() {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
     const sql = db.$client;
-    const orderCode = (sql.prepare("SELECT code FROM orders WHERE status = 'order' AND customer_id IS NOT NULL ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined) ?? '';
+    const orderCode =
+      (sql.prepare("SELECT code FROM orders WHERE status = 'order' AND customer_id IS NOT NULL ORDER BY id DESC LIMIT 1").pluck().get() as
+        string | undefined) ?? '';
     const packingCode = (sql.prepare("SELECT code FROM orders WHERE status = 'packing' ORDER BY id LIMIT 1").pluck().get() as string | undefined) ?? '';
     const pages: { name: string; path: string; prepare?: (page: Page) => Promise<void> }[] = [
       { name: 'orders', path: '/orders' },

@@ -32,8 +32,10 @@ npx madge --circular --no-spinner --extensions ts --ts-config tsconfig.json src 
 # Entry points point inward: jobs/ imports src/, never the reverse. src/server.ts is itself an
 # entry point (npm start) and is the one file that starts jobs/schedule.ts.
 if grep -rnE "['\"](\.\./)+jobs/" src --include='*.ts' | grep -v "^src/server\.ts:[0-9]*:import { startPackSchedule } from '\.\./jobs/schedule\.js';$"; then echo 'src/ imports from jobs/ (above): move the shared piece into src/' >&2; exit 1; fi
-# typescript-eslint's type-checked rules (eslint.config.js) over src/, jobs/, test/ and scripts.
+# typescript-eslint's type-checked rules and the project's own (eslint.config.js, lint/rules.js)
+# over src/, jobs/, test/ and scripts, and the formatting (Prettier, .prettierrc.json).
 npx eslint .
+npx prettier --check . --log-level warn
 mkdir -p test-results
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?

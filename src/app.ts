@@ -128,7 +128,6 @@ export function createApp(deps: AppDeps): App {
     res.json({ ok: true });
   });
 
-
   const store = new SqliteSessionStore(db, clock);
   app.sessionStore = store;
   const secret = sessionSecret(db, config.sessionSecret, clock());

@@ -2,72 +2,75 @@ import { z } from 'zod';
 import { splitAddresses } from './domain/email-addresses.js';
 import { LANGUAGES, type Language } from './i18n/index.js';
 
-const flag = z
-  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
-  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+const flag = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
 /** Every environment variable the product reads, with its default. Nothing else reads process.env. */
-const envSchema = z.object({
-  NODE_ENV: z.string().default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
-  HTTPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-  TLS_CERT_FILE: z.string().min(1).optional(),
-  TLS_KEY_FILE: z.string().min(1).optional(),
-  PUBLIC_HOST: z
-    .string()
-    .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/, 'PUBLIC_HOST must be a host name or IP address, without scheme or port')
-    .optional(),
-  DATABASE_PATH: z.string().min(1).default('./data/warehouse.db'),
-  DEMO_DATA: flag.default(true),
-  ADMIN_EMAIL: z.email().default('admin@example.com'),
-  ADMIN_PASSWORD: z.string().min(10, 'ADMIN_PASSWORD must be at least 10 characters').optional(),
-  API_TOKEN: z.string().min(16, 'API_TOKEN must be at least 16 characters').optional(),
-  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
-  COOKIE_SECURE: flag.default(false),
-  TRUST_PROXY: z.string().optional(),
-  SHOP_CURRENCY: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'SHOP_CURRENCY must be an ISO 4217 code such as SEK')
-    .default('SEK'),
-  DEFAULT_LANGUAGE: z.enum(LANGUAGES).default('en'),
-  SHOP_TIMEZONE: z
-    .string()
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'SHOP_TIMEZONE must be an IANA time zone such as Europe/Stockholm')
-    .default('Europe/Stockholm'),
-  LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
-  LOGIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
-  LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
-  SCHEDULE: flag.default(true),
-  DOCUMENT_FONT_DIR: z.string().min(1).default('/usr/share/fonts/truetype/dejavu'),
-  PRINTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  SMTP_URL: z
-    .string()
-    .refine((u) => {
-      try {
-        return ['smtp:', 'smtps:'].includes(new URL(u).protocol);
-      } catch {
-        return false;
-      }
-    }, 'SMTP_URL must be smtp://user:pass@host:port or smtps://…')
-    .optional(),
-  MAIL_FROM: z.string().min(3).default('Warehouse <no-reply@localhost>'),
-  SHOP_ADMIN_EMAILS: z
-    .string()
-    .transform((v) => splitAddresses(v))
-    .pipe(z.array(z.email('SHOP_ADMIN_EMAILS must be e-mail addresses separated by commas')))
-    .optional(),
-}).refine((e) => !e.TLS_CERT_FILE === !e.TLS_KEY_FILE, {
-  path: ['TLS_CERT_FILE'],
-  message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate',
-});
+const envSchema = z
+  .object({
+    NODE_ENV: z.string().default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    HTTPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    PUBLIC_HOST: z
+      .string()
+      .regex(
+        /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[?[0-9A-Fa-f:.]+\]?)$/,
+        'PUBLIC_HOST must be a host name or IP address, without scheme or port',
+      )
+      .optional(),
+    DATABASE_PATH: z.string().min(1).default('./data/warehouse.db'),
+    DEMO_DATA: flag.default(true),
+    ADMIN_EMAIL: z.email().default('admin@example.com'),
+    ADMIN_PASSWORD: z.string().min(10, 'ADMIN_PASSWORD must be at least 10 characters').optional(),
+    API_TOKEN: z.string().min(16, 'API_TOKEN must be at least 16 characters').optional(),
+    SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+    COOKIE_SECURE: flag.default(false),
+    TRUST_PROXY: z.string().optional(),
+    SHOP_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'SHOP_CURRENCY must be an ISO 4217 code such as SEK')
+      .default('SEK'),
+    DEFAULT_LANGUAGE: z.enum(LANGUAGES).default('en'),
+    SHOP_TIMEZONE: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'SHOP_TIMEZONE must be an IANA time zone such as Europe/Stockholm')
+      .default('Europe/Stockholm'),
+    LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+    LOGIN_RATE_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+    LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
+    SCHEDULE: flag.default(true),
+    DOCUMENT_FONT_DIR: z.string().min(1).default('/usr/share/fonts/truetype/dejavu'),
+    PRINTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    SMTP_URL: z
+      .string()
+      .refine((u) => {
+        try {
+          return ['smtp:', 'smtps:'].includes(new URL(u).protocol);
+        } catch {
+          return false;
+        }
+      }, 'SMTP_URL must be smtp://user:pass@host:port or smtps://…')
+      .optional(),
+    MAIL_FROM: z.string().min(3).default('Warehouse <no-reply@localhost>'),
+    SHOP_ADMIN_EMAILS: z
+      .string()
+      .transform((v) => splitAddresses(v))
+      .pipe(z.array(z.email('SHOP_ADMIN_EMAILS must be e-mail addresses separated by commas')))
+      .optional(),
+  })
+  .refine((e) => !e.TLS_CERT_FILE === !e.TLS_KEY_FILE, {
+    path: ['TLS_CERT_FILE'],
+    message: 'TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate',
+  });
 
 export type Config = {
   env: string;

@@ -26,7 +26,11 @@ export async function serverTls(config: Config, log: Logger, now = new Date()): 
   const tls = await loadTls({ certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, dir, names: machineNames(), now });
   for (const note of tls.notes) log.warn(`TLS: ${note}`);
   if (tls.source === 'operator') log.info('HTTPS with the certificate in TLS_CERT_FILE', { cert: tls.certPath });
-  else log.info(`HTTPS with a self-signed certificate (${tls.action}); phones trust it by installing ${TLS_FILES.caCert} (docs/operations.md § HTTPS for phones)`, { folder: dir });
+  else
+    log.info(
+      `HTTPS with a self-signed certificate (${tls.action}); phones trust it by installing ${TLS_FILES.caCert} (docs/operations.md § HTTPS for phones)`,
+      { folder: dir },
+    );
   return tls;
 }
 
@@ -48,7 +52,9 @@ export async function listen(app: RequestListener, config: Config, log: Logger, 
     throw err;
   }
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info(`back office listening on http://${shown}:${httpPort}${httpsPort === undefined ? '' : ` and https://${shown}:${httpsPort}`}`, { database: config.databasePath });
+  log.info(`back office listening on http://${shown}:${httpPort}${httpsPort === undefined ? '' : ` and https://${shown}:${httpsPort}`}`, {
+    database: config.databasePath,
+  });
   return {
     http,
     https,

@@ -5,7 +5,6 @@ export interface Logger {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
-
 /** One JSON line per entry on stdout/stderr: readable by journald, docker logs and grep alike. */
 export function consoleLogger(opts: { silent?: boolean } = {}): Logger {
   const write = (level: string, message: string, data?: Record<string, unknown>) => {

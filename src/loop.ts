@@ -3,7 +3,12 @@
  * logs a failed round instead of stopping. The timer does not keep the process alive. Returns a
  * stop function.
  */
-export function startLoop(name: string, everyMs: number, round: () => Promise<unknown>, log: { error(m: string, d?: Record<string, unknown>): void }): () => void {
+export function startLoop(
+  name: string,
+  everyMs: number,
+  round: () => Promise<unknown>,
+  log: { error(m: string, d?: Record<string, unknown>): void },
+): () => void {
   let running = false;
   // setInterval ignores what its callback returns: the round's promise is handled here, in full.
   const tick = async () => {

@@ -33,7 +33,10 @@ async function main() {
   // Runs left "running" by a process that died are marked interrupted, unless one is truly running.
   interruptDeadRuns(db, clock());
   // Checkpoints of the WAL in a thread of their own, not inside a request's commit (db/checkpoints.ts).
-  const checkpoints = config.databasePath === ':memory:' ? null : startBackgroundCheckpoints(db, config.databasePath, { onError: (message) => log.warn('background checkpoint failed', { message }) });
+  const checkpoints =
+    config.databasePath === ':memory:'
+      ? null
+      : startBackgroundCheckpoints(db, config.databasePath, { onError: (message) => log.warn('background checkpoint failed', { message }) });
   const packHub = new PackRunHub();
   const app = createApp(buildAppDeps({ db, config, clock, log, packHub }));
   if (config.schedule) {

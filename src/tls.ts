@@ -123,7 +123,8 @@ function operatorTls(certFile: string | undefined, keyFile: string | undefined, 
   }
   if (!x509.checkPrivateKey(privateKey)) throw new Error(`TLS_KEY_FILE (${keyFile}) is not the private key of the certificate in TLS_CERT_FILE (${certFile}).`);
   const notes: string[] = [];
-  if (new Date(x509.validTo).getTime() < now.getTime()) notes.push(`the certificate in TLS_CERT_FILE ran out on ${new Date(x509.validTo).toISOString()}: browsers refuse it`);
+  if (new Date(x509.validTo).getTime() < now.getTime())
+    notes.push(`the certificate in TLS_CERT_FILE ran out on ${new Date(x509.validTo).toISOString()}: browsers refuse it`);
   return { key, cert, source: 'operator', action: 'operator', notes, certPath: resolve(certFile), keyPath: resolve(keyFile) };
 }
 
@@ -165,7 +166,10 @@ async function selfSignedTls(dir: string, names: MachineNames, now: Date): Promi
     }
   }
   if (!ca || !permitted) {
-    if (ca) notes.push(`${caProblem(ca.x509, now)}: a new one was made, which may sign only for this server's names and addresses; every phone that installed the old one must install the new one (docs/operations.md § HTTPS for phones)`);
+    if (ca)
+      notes.push(
+        `${caProblem(ca.x509, now)}: a new one was made, which may sign only for this server's names and addresses; every phone that installed the old one must install the new one (docs/operations.md § HTTPS for phones)`,
+      );
     const made = await makeAuthority(names, now);
     writeSecret(path('caKey'), made.key);
     writeFile(path('caCert'), made.pem);
@@ -190,7 +194,10 @@ async function selfSignedTls(dir: string, names: MachineNames, now: Date): Promi
         { name: 'basicConstraints', cA: false, critical: true },
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [...permitted.dns.map((value) => ({ type: 2 as const, value })), ...permitted.ips.map((ip) => ({ type: 7 as const, ip }))] },
+        {
+          name: 'subjectAltName',
+          altNames: [...permitted.dns.map((value) => ({ type: 2 as const, value })), ...permitted.ips.map((ip) => ({ type: 7 as const, ip }))],
+        },
       ],
     });
     writeSecret(path('key'), made.private);

@@ -19,12 +19,22 @@ const ACTOR: Actor = { type: 'system', id: null, name: 'test' };
 const NOW = () => new Date('2026-11-20T08:00:00Z');
 let seq = 0;
 
-export function buildProduct(db: Db, overrides: Partial<{ sku: string; name: string; onHand: number; price: number | null; trackStock: boolean; location: string; barcode: string }> = {}) {
+export function buildProduct(
+  db: Db,
+  overrides: Partial<{ sku: string; name: string; onHand: number; price: number | null; trackStock: boolean; location: string; barcode: string }> = {},
+) {
   const sku = overrides.sku ?? `SKU-${++seq}`;
   const { product } = upsertProduct(
     db,
     sku,
-    { name: overrides.name ?? `Product ${sku}`, onHand: overrides.onHand ?? 10, price: overrides.price === undefined ? 1000 : overrides.price, trackStock: overrides.trackStock, location: overrides.location, barcode: overrides.barcode },
+    {
+      name: overrides.name ?? `Product ${sku}`,
+      onHand: overrides.onHand ?? 10,
+      price: overrides.price === undefined ? 1000 : overrides.price,
+      trackStock: overrides.trackStock,
+      location: overrides.location,
+      barcode: overrides.barcode,
+    },
     ACTOR,
     NOW(),
   );
@@ -92,7 +102,13 @@ export function reload(db: Db, code: string) {
 export function buildUser(db: Db, role: Role, overrides: Partial<{ email: string; name: string; language: Language }> = {}) {
   return createUser(
     db,
-    { email: overrides.email ?? `${role}${++seq}@example.com`, name: overrides.name ?? `${role} ${seq}`, role, language: overrides.language ?? 'en', password: PASSWORD },
+    {
+      email: overrides.email ?? `${role}${++seq}@example.com`,
+      name: overrides.name ?? `${role} ${seq}`,
+      role,
+      language: overrides.language ?? 'en',
+      password: PASSWORD,
+    },
     NOW(),
   );
 }

@@ -74,14 +74,20 @@ export function csrfOf(html: string): string {
 export async function loginAs(app: AppLike, email: string, password = PASSWORD) {
   const agent = request.agent(app);
   const page = await agent.get('/login');
-  const res = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email, password });
+  const res = await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfOf(page.text), email, password });
   if (res.status !== 302) throw new Error(`login failed for ${email}: ${res.status}`);
   return {
     agent,
     /** Loads `pageUrl` for its CSRF token, then posts `fields` to `action`. An arrow, not a method: tests destructure it. */
     submit: async (pageUrl: string, action: string, fields: Record<string, string>) => {
       const form = await agent.get(pageUrl);
-      return agent.post(action).type('form').send({ _csrf: csrfOf(form.text), ...fields });
+      return agent
+        .post(action)
+        .type('form')
+        .send({ _csrf: csrfOf(form.text), ...fields });
     },
   };
 }
@@ -92,13 +98,24 @@ export async function loginAs(app: AppLike, email: string, password = PASSWORD) 
  */
 export async function loginAtStation(app: AppLike, email: string, station = 'Bench 1') {
   const session = await loginAs(app, email);
-  const named = await session.agent.post('/shipping/station').type('form').send({ _csrf: csrfOf((await session.agent.get('/shipping')).text), name: station });
+  const named = await session.agent
+    .post('/shipping/station')
+    .type('form')
+    .send({ _csrf: csrfOf((await session.agent.get('/shipping')).text), name: station });
   if (named.status !== 303) throw new Error(`naming the station failed: ${named.status}`);
   const csrf = csrfOf((await session.agent.get('/shipping')).text);
   /** Posts the station's scan field, as a browser without the page script does. */
-  const scan = (value: string, extra: Record<string, string> = {}) => session.agent.post('/shipping/scan').type('form').send({ _csrf: csrf, value, ...extra });
+  const scan = (value: string, extra: Record<string, string> = {}) =>
+    session.agent
+      .post('/shipping/scan')
+      .type('form')
+      .send({ _csrf: csrf, value, ...extra });
   /** The same, as the page script sends it: the answer is the fragment of what changed. */
   const scanFragment = (value: string, extra: Record<string, string> = {}) =>
-    session.agent.post('/shipping/scan').set('X-Station', 'fragment').type('form').send({ _csrf: csrf, value, ...extra });
+    session.agent
+      .post('/shipping/scan')
+      .set('X-Station', 'fragment')
+      .type('form')
+      .send({ _csrf: csrf, value, ...extra });
   return { ...session, csrf, scan, scanFragment };
 }

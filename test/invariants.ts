@@ -101,7 +101,10 @@ const ALLOCATED_WITHIN_ON_HAND = `SELECT sku, on_hand, allocated FROM products W
 
 /** The rows that break each rule, by rule; empty when everything holds. */
 export function invariantViolations(db: Db, opts: { allocatedWithinOnHand?: boolean } = {}): Record<string, unknown[]> {
-  const rules = { ...RULES, ...(opts.allocatedWithinOnHand !== false && { 'allocated ≤ on_hand (no stock count lowered the shelf)': ALLOCATED_WITHIN_ON_HAND }) };
+  const rules = {
+    ...RULES,
+    ...(opts.allocatedWithinOnHand !== false && { 'allocated ≤ on_hand (no stock count lowered the shelf)': ALLOCATED_WITHIN_ON_HAND }),
+  };
   const broken: Record<string, unknown[]> = {};
   // One read transaction: every rule sees the same snapshot, even while other processes write.
   db.$client.transaction(() => {

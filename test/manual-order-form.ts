@@ -26,7 +26,9 @@ export function fieldsOf(html: string): Pairs {
 
 /** The page's fields with some replaced, as URL-encoded text (fields repeat: lineSku, lineQty). */
 export function body(page: Pairs, typed: Record<string, string | string[]>): string {
-  const pairs = page.filter(([k]) => !(k in typed)).concat(Object.entries(typed).flatMap(([k, v]): Pairs => (Array.isArray(v) ? v : [v]).map((one) => [k, one])));
+  const pairs = page
+    .filter(([k]) => !(k in typed))
+    .concat(Object.entries(typed).flatMap(([k, v]): Pairs => (Array.isArray(v) ? v : [v]).map((one) => [k, one])));
   return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 }
 
@@ -36,7 +38,10 @@ export async function operator(ctx: Ctx) {
   /** Posts the form as a browser does: the last page's fields, with what is typed and the button (op). */
   let page = (await agent.get('/orders/new').expect(200)).text;
   const send = async (typed: Record<string, string | string[]>) => {
-    const res = await agent.post('/orders/new').type('form').send(body(fieldsOf(page), typed));
+    const res = await agent
+      .post('/orders/new')
+      .type('form')
+      .send(body(fieldsOf(page), typed));
     if (res.status !== 302) page = res.text;
     return res;
   };

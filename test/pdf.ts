@@ -41,7 +41,10 @@ export async function pdfText(pdf: Buffer, opts: { raw?: boolean } = {}): Promis
 export async function pdfPages(pdf: Buffer): Promise<{ pages: number; sizes: { width: number; height: number }[] }> {
   const info = await withSaved(pdf, async (file) => (await run('pdfinfo', ['-f', '1', '-l', '9999', file])).stdout);
   const pages = Number(/^Pages:\s+(\d+)/m.exec(info)![1]);
-  const sizes = [...info.matchAll(/^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts/gm)].map((m) => ({ width: (Number(m[1]) * 25.4) / 72, height: (Number(m[2]) * 25.4) / 72 }));
+  const sizes = [...info.matchAll(/^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts/gm)].map((m) => ({
+    width: (Number(m[1]) * 25.4) / 72,
+    height: (Number(m[2]) * 25.4) / 72,
+  }));
   return { pages, sizes };
 }
 
@@ -58,10 +61,12 @@ export async function pdfBarcodes(pdf: Buffer, dpi = 150): Promise<string[][]> {
     const out: string[][] = [];
     for (const page of pages) {
       // zbarimg exits 4 when a page has no barcode.
-      const result = await run('zbarimg', ['-q', '--raw', '-Sdisable', '-Scode128.enable', '-Sean13.enable', join(dir, page)]).catch((err: { code?: number; stdout?: string }) => {
-        if (err.code === 4) return { stdout: '' };
-        throw err;
-      });
+      const result = await run('zbarimg', ['-q', '--raw', '-Sdisable', '-Scode128.enable', '-Sean13.enable', join(dir, page)]).catch(
+        (err: { code?: number; stdout?: string }) => {
+          if (err.code === 4) return { stdout: '' };
+          throw err;
+        },
+      );
       out.push(result.stdout.split('\n').filter(Boolean));
     }
     return out;
@@ -87,15 +92,19 @@ export async function pdfSymbols(pdf: Buffer, dpi = 150): Promise<DecodedSymbol[
       .sort();
     const out: DecodedSymbol[][] = [];
     for (const page of pages) {
-      const result = await run('zbarimg', ['-q', '--xml', '-Sdisable', '-Scode128.enable', '-Sean13.enable', join(dir, page)]).catch((err: { code?: number; stdout?: string }) => {
-        if (err.code === 4) return { stdout: '' };
-        throw err;
-      });
-      const symbols = [...result.stdout.matchAll(/<symbol type='([^']+)'([^>]*)><data( format='base64')?[^>]*><!\[CDATA\[\n?([\s\S]*?)\n?\]\]><\/data>/g)].map((m) => ({
-        type: m[1]!,
-        modifiers: (/modifiers='([^']*)'/.exec(m[2]!)?.[1] ?? '').split(',').filter(Boolean),
-        data: m[3] ? Buffer.from(m[4]!.trim(), 'base64').toString('latin1') : m[4]!,
-      }));
+      const result = await run('zbarimg', ['-q', '--xml', '-Sdisable', '-Scode128.enable', '-Sean13.enable', join(dir, page)]).catch(
+        (err: { code?: number; stdout?: string }) => {
+          if (err.code === 4) return { stdout: '' };
+          throw err;
+        },
+      );
+      const symbols = [...result.stdout.matchAll(/<symbol type='([^']+)'([^>]*)><data( format='base64')?[^>]*><!\[CDATA\[\n?([\s\S]*?)\n?\]\]><\/data>/g)].map(
+        (m) => ({
+          type: m[1]!,
+          modifiers: (/modifiers='([^']*)'/.exec(m[2]!)?.[1] ?? '').split(',').filter(Boolean),
+          data: m[3] ? Buffer.from(m[4]!.trim(), 'base64').toString('latin1') : m[4]!,
+        }),
+      );
       out.push(symbols);
     }
     return out;

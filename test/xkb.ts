@@ -112,7 +112,8 @@ const MARK_OF_SPACING = new Map(Object.values(DEAD_KEYS).map((d) => [d.spacing, 
  */
 export function compose(deadChar: string, next: string): string {
   const mark = MARK_OF_SPACING.get(deadChar);
-  if (mark === undefined) throw new Error(`compose: ${JSON.stringify(deadChar)} is not the spacing form of a dead key (${[...MARK_OF_SPACING.keys()].join(' ')})`);
+  if (mark === undefined)
+    throw new Error(`compose: ${JSON.stringify(deadChar)} is not the spacing form of a dead key (${[...MARK_OF_SPACING.keys()].join(' ')})`);
   if (next === ' ') return deadChar;
   const composed = (next + mark).normalize('NFC');
   return [...composed].length === 1 ? composed : deadChar + next;
@@ -140,7 +141,10 @@ export function compileKeymap(layout: string, xkbcli = 'xkbcli'): string {
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error(`test/xkb.ts: ${xkbcli} not found. Install the Debian package libxkbcommon-tools (apt-get install -y libxkbcommon-tools; scripts/test.sh does).`);
+    if (e.code === 'ENOENT')
+      throw new Error(
+        `test/xkb.ts: ${xkbcli} not found. Install the Debian package libxkbcommon-tools (apt-get install -y libxkbcommon-tools; scripts/test.sh does).`,
+      );
     throw new Error(`test/xkb.ts: ${xkbcli} compile-keymap --layout ${layout} failed: ${e.stderr?.trim() || e.message}`);
   }
 }

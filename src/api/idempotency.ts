@@ -31,7 +31,10 @@ const PARCEL_AFTER = 'parcels';
  * resource; so are `/orders/…/parcels/(00)373500000000000017` and `/orders/…/parcels/373500000000000017`.
  */
 export function canonicalResource(path: string): string {
-  const segments = path.split('/').filter((s) => s !== '').map(decodeSegment);
+  const segments = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeSegment);
   return (
     '/' +
     segments
@@ -62,7 +65,9 @@ function decodeSegment(segment: string): string {
 
 /** The hash a request is recognised by: its body as canonical JSON (the order of fields does not count). */
 export function requestHashOf(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(body ?? null))
+    .digest('hex');
 }
 
 function checkKey(key: string): void {
@@ -247,7 +252,14 @@ function keepReply(res: Response, keep: (status: number, response?: string) => v
   }) as typeof res.write;
   res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
     if (!streamed && res.statusCode >= 200 && res.statusCode < 300) {
-      const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.isBuffer(chunk) ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.alloc(0);
+      const body =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+          : Buffer.isBuffer(chunk)
+            ? chunk
+            : chunk instanceof Uint8Array
+              ? Buffer.from(chunk)
+              : Buffer.alloc(0);
       const type = res.get('Content-Type') ?? null;
       const json = type !== null && /^application\/json\b/i.test(type) && body.length > 0;
       const raw: RawReply = { $raw: { type, disposition: res.get('Content-Disposition') ?? null, base64: body.toString('base64') } };

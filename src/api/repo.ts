@@ -8,7 +8,6 @@ import { idempotencyKeys } from '../db/schema/index.js';
  */
 export const IN_FLIGHT = 0;
 
-
 const byScopeAndKey = and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key')));
 const reservedByScopeAndKey = and(byScopeAndKey, eq(idempotencyKeys.statusCode, IN_FLIGHT));
 

@@ -1,7 +1,8 @@
 // Small progressive enhancements on every page; every page works without this file.
 import { mailChoice } from './lib/forms.js';
 
-const closestTo = <T extends Element = HTMLElement>(target: EventTarget | null, selector: string): T | null => (target instanceof Element ? target.closest<T>(selector) : null);
+const closestTo = <T extends Element = HTMLElement>(target: EventTarget | null, selector: string): T | null =>
+  target instanceof Element ? target.closest<T>(selector) : null;
 
 document.addEventListener('click', (event) => {
   const back = closestTo(event.target, '[data-back]');

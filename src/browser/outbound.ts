@@ -52,7 +52,10 @@ function printList(): void {
   // why, in the reader's words (who can release it; a link only for who may open the page).
   const explain = async (code: string) => {
     try {
-      const res = await fetch(`${field.dataset.whyUrl}?code=${encodeURIComponent(code)}`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+      const res = await fetch(`${field.dataset.whyUrl}?code=${encodeURIComponent(code)}`, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+      });
       if (!res.ok || !isJson(res)) return;
       const body = (await res.json()) as { message?: unknown; links?: Link[] };
       if (typeof body.message !== 'string') return;

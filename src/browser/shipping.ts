@@ -362,7 +362,8 @@ function station(page: HTMLElement): void {
       action: scanForm.action,
       scan,
       opens: orderOpenedBy(scan.value, scan.source, gsSubstitute()),
-      body: () => new URLSearchParams({ value: scan.value, source: scan.source, key: scan.key, order: scan.order, user: String(scan.user), station: scan.station }),
+      body: () =>
+        new URLSearchParams({ value: scan.value, source: scan.source, key: scan.key, order: scan.order, user: String(scan.user), station: scan.station }),
     });
   };
   const keptScan = (value: string, source: KeptScan['source']): KeptScan => ({
@@ -515,7 +516,11 @@ function station(page: HTMLElement): void {
     if (document.hidden || busy || signedOut || queue.length || (partial && !partial.hidden)) return;
     try {
       // Not kept by the browser (no-store: it names customers): the page sends the ETag of what it shows.
-      const res = await fetch('/shipping/fragment', { credentials: 'same-origin', cache: 'no-store', headers: { 'X-Station': 'fragment', ...(shownTag && { 'If-None-Match': shownTag }) } });
+      const res = await fetch('/shipping/fragment', {
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { 'X-Station': 'fragment', ...(shownTag && { 'If-None-Match': shownTag }) },
+      });
       if (res.status === 304) return;
       const text = res.ok ? await res.text() : '';
       if (!text || text === shown || busy || queue.length) return;

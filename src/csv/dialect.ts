@@ -10,12 +10,10 @@ export const csvDialectQuery = z
     separator: z.preprocess((v) => (v === '' ? undefined : v), z.enum([',', ';', 'comma', 'semicolon']).default(',')),
     bom: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false', '1', '0', 'yes', 'no']).default('no')),
   })
-  .transform(
-    (q): CsvDialect => ({
-      separator: q.separator === ';' || q.separator === 'semicolon' ? ';' : ',',
-      bom: ['true', '1', 'yes'].includes(q.bom),
-    }),
-  );
+  .transform((q): CsvDialect => ({
+    separator: q.separator === ';' || q.separator === 'semicolon' ? ';' : ',',
+    bom: ['true', '1', 'yes'].includes(q.bom),
+  }));
 
 /** The name a downloaded file gets: "orders-2026-11-20.csv". */
 export function csvFileName(what: string, now: Date): string {

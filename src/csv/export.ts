@@ -32,7 +32,19 @@ export const ORDER_COLUMNS = [
   'line_total',
 ] as const;
 
-export const PRODUCT_COLUMNS = ['sku', 'name', 'barcode', 'location', 'price', 'vat_percent', 'track_stock', 'on_hand', 'allocated', 'available', 'sellable'] as const;
+export const PRODUCT_COLUMNS = [
+  'sku',
+  'name',
+  'barcode',
+  'location',
+  'price',
+  'vat_percent',
+  'track_stock',
+  'on_hand',
+  'allocated',
+  'available',
+  'sellable',
+] as const;
 
 /**
  * Every order the list's filters match (orders/list.ts, the same reading as the Orders page and
@@ -92,7 +104,19 @@ export async function exportProducts(db: Db, csv: CsvDialect, out: Writable): Pr
     const start = after;
     for (const r of chunkAfter(after)) {
       after = r[0];
-      write([text(r[0]), text(r[1]), text(r[2] ?? ''), text(r[3] ?? ''), majorUnits(r[4], sep), percent(r[5], sep), r[6] ? 'yes' : 'no', r[7], r[9], r[7] - r[9], r[7] - r[8]]);
+      write([
+        text(r[0]),
+        text(r[1]),
+        text(r[2] ?? ''),
+        text(r[3] ?? ''),
+        majorUnits(r[4], sep),
+        percent(r[5], sep),
+        r[6] ? 'yes' : 'no',
+        r[7],
+        r[9],
+        r[7] - r[9],
+        r[7] - r[8],
+      ]);
     }
     return after !== start;
   });

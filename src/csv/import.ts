@@ -67,7 +67,11 @@ export interface FieldChange {
  * product the fields it is created with (a blank barcode or location left out).
  */
 export function fieldChanges(before: ProductRow | undefined, after: ProductRow): FieldChange[] {
-  if (!before) return CHANGE_FIELDS.filter((f) => f === 'name' || f === 'price' || f === 'onHand' || (after[f] !== null && after[f] !== '')).map((field) => ({ field, after: after[field] }));
+  if (!before)
+    return CHANGE_FIELDS.filter((f) => f === 'name' || f === 'price' || f === 'onHand' || (after[f] !== null && after[f] !== '')).map((field) => ({
+      field,
+      after: after[field],
+    }));
   return CHANGE_FIELDS.filter((f) => before[f] !== after[f]).map((field) => ({ field, before: before[field], after: after[field] }));
 }
 
@@ -126,7 +130,8 @@ async function pass(db: Db, input: readonly ImportRowInput[], opts: ImportOption
           else if (row.sku !== '') firstLine.set(row.sku, row.line);
           if (outcome.errors.length > 0 || !row.body) {
             // The service's barcode checks too, so that the row lists all that is wrong with it at once.
-            if (row.barcode) outcome.errors.push(...barcodeProblems(tx, row.barcode, row.sku).map((f) => ({ column: opts.columnOf(f.path), key: f.key, params: f.params })));
+            if (row.barcode)
+              outcome.errors.push(...barcodeProblems(tx, row.barcode, row.sku).map((f) => ({ column: opts.columnOf(f.path), key: f.key, params: f.params })));
             counts.bad++;
             continue;
           }

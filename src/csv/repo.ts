@@ -9,7 +9,12 @@ const ofUser = and(eq(csvUploads.token, sql.placeholder('token')), eq(csvUploads
 const uploadOfUser = preparedQuery((conn) => conn.select().from(csvUploads).where(ofUser).prepare());
 const deleteOfUser = preparedQuery((conn) => conn.delete(csvUploads).where(ofUser).prepare());
 // A placeholder in a WHERE is bound as given (not through the column's type): epoch ms.
-const deleteBefore = preparedQuery((conn) => conn.delete(csvUploads).where(lt(csvUploads.createdAt, sql.placeholder('before'))).prepare());
+const deleteBefore = preparedQuery((conn) =>
+  conn
+    .delete(csvUploads)
+    .where(lt(csvUploads.createdAt, sql.placeholder('before')))
+    .prepare(),
+);
 const insertStmt = preparedQuery((conn) =>
   conn
     .insert(csvUploads)
@@ -78,7 +83,18 @@ export type OrderLineRow = [
   vatRate: number | null,
 ];
 
-export type ProductCsvRow = [sku: string, name: string, barcode: string | null, location: string | null, price: number | null, vatRate: number, trackStock: number, onHand: number, reserved: number, allocated: number];
+export type ProductCsvRow = [
+  sku: string,
+  name: string,
+  barcode: string | null,
+  location: string | null,
+  price: number | null,
+  vatRate: number,
+  trackStock: number,
+  onHand: number,
+  reserved: number,
+  allocated: number,
+];
 
 const dialect = new SQLiteSyncDialect();
 

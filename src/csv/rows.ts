@@ -6,7 +6,15 @@ import { importRowBody, type ImportRowInput, type RowError } from './import.js';
 import type { CsvRecord } from './read.js';
 
 /** The body field each column fills, and back (for errors the product service names by field). */
-const FIELD_OF: Record<string, string> = { name: 'name', barcode: 'barcode', location: 'location', price: 'price', vat_percent: 'vatRate', track_stock: 'trackStock', on_hand: 'onHand' };
+const FIELD_OF: Record<string, string> = {
+  name: 'name',
+  barcode: 'barcode',
+  location: 'location',
+  price: 'price',
+  vat_percent: 'vatRate',
+  track_stock: 'trackStock',
+  on_hand: 'onHand',
+};
 const COLUMN_OF = Object.fromEntries(Object.entries(FIELD_OF).map(([c, f]) => [f, c]));
 
 export const columnOfField = (path: string): string | undefined => COLUMN_OF[path.split('.')[0]!];

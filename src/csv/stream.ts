@@ -19,7 +19,14 @@ export type ChunkReader = (write: (row: unknown[]) => void) => boolean;
  * spreadsheet reads it as one cell of one row.
  */
 export async function streamCsv(out: Writable, header: readonly string[], dialect: CsvDialect, readChunk: ChunkReader): Promise<void> {
-  const stringifier = stringify({ delimiter: dialect.separator, bom: dialect.bom, record_delimiter: 'windows', header: true, columns: [...header], quoted_match: /[\r\n]/ });
+  const stringifier = stringify({
+    delimiter: dialect.separator,
+    bom: dialect.bom,
+    record_delimiter: 'windows',
+    header: true,
+    columns: [...header],
+    quoted_match: /[\r\n]/,
+  });
   const done = pipeline(stringifier, out);
   const stop = new AbortController();
   // Seen by the loop below through the aborted signal; the rejection itself is awaited at the end.

@@ -30,7 +30,8 @@ const ROWS_PER_MESSAGE = 500;
 /** What the server's thread sends for the next message of rows (a type only: importing this module starts the worker's code). */
 export type NextRows = 'next';
 
-export type ReadReply = { rows: ImportRowInput[]; done: boolean } | { refused: { code: 'csv_unreadable'; key: string; params: Record<string, unknown> } } | { error: string };
+export type ReadReply =
+  { rows: ImportRowInput[]; done: boolean } | { refused: { code: 'csv_unreadable'; key: string; params: Record<string, unknown> } } | { error: string };
 
 const port = parentPort!;
 

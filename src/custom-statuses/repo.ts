@@ -2,7 +2,6 @@ import { asc, count, eq, sql } from 'drizzle-orm';
 import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { customStatuses, orders } from '../db/schema/index.js';
 
-
 export type CustomStatusRow = typeof customStatuses.$inferSelect;
 
 const reads = preparedQuery((conn) => ({

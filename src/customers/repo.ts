@@ -3,7 +3,6 @@ import { preparedQuery, type Tx, asStored } from '../db/client.js';
 import { customers } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
 
-
 export interface CustomerInput {
   type?: 'guest' | 'account' | undefined;
   name: string;

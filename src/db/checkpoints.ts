@@ -62,7 +62,11 @@ export interface BackgroundCheckpoints {
  *
  * For a database file only (an in-memory database has no WAL).
  */
-export function startBackgroundCheckpoints(db: Db, path: string, opts: { intervalMs?: number; fallbackPages?: number; onError?: (message: string) => void } = {}): BackgroundCheckpoints {
+export function startBackgroundCheckpoints(
+  db: Db,
+  path: string,
+  opts: { intervalMs?: number; fallbackPages?: number; onError?: (message: string) => void } = {},
+): BackgroundCheckpoints {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(PROGRAM, { eval: true, execArgv: [], workerData: { driver, path, durable: DURABLE, intervalMs: opts.intervalMs ?? 100 } });
   worker.unref();

@@ -138,7 +138,6 @@ export function closeDatabase(db: Db): void {
   db.$client.close();
 }
 
-
 /**
  * A placeholder bound as it is given, not through its column's mapping: for an UPDATE's `.set()`
  * (drizzle's types take no bare placeholder there), a nullable time in an INSERT (drizzle's

@@ -16,12 +16,42 @@ import { reportDelivery } from '../shipping/service.js';
 const DEMO: Actor = { type: 'system', id: null, name: 'demo data' };
 
 const PRODUCT_NAMES = [
-  'Ullsockor grå', 'Ullsockor svart', 'Mössa merino', 'Vantar lovikka', 'Halsduk alpacka', 'Regnjacka gul',
-  'Termos 0,5 l', 'Termos 1 l', 'Kåsa trä', 'Tändstål', 'Pannlampa 300 lm', 'Sovsäck −5 °C',
-  'Liggunderlag', 'Stormkök', 'Bränsleflaska 0,6 l', 'Ryggsäck 30 l', 'Ryggsäck 45 l', 'Kartfodral',
-  'Kompass', 'Visselpipa', 'Första hjälpen-kit', 'Myggmedel', 'Solkräm SPF 30', 'Vattenflaska 1 l',
-  'Tältpinnar (10 st)', 'Tält 2 pers', 'Tält 3 pers', 'Täljkniv', 'Slipsten', 'Yxa 40 cm',
-  'Vandringskängor 42', 'Vandringskängor 44', 'Gamasch', 'Regnbyxa', 'Presentkort 500 kr', 'Monteringstjänst',
+  'Ullsockor grå',
+  'Ullsockor svart',
+  'Mössa merino',
+  'Vantar lovikka',
+  'Halsduk alpacka',
+  'Regnjacka gul',
+  'Termos 0,5 l',
+  'Termos 1 l',
+  'Kåsa trä',
+  'Tändstål',
+  'Pannlampa 300 lm',
+  'Sovsäck −5 °C',
+  'Liggunderlag',
+  'Stormkök',
+  'Bränsleflaska 0,6 l',
+  'Ryggsäck 30 l',
+  'Ryggsäck 45 l',
+  'Kartfodral',
+  'Kompass',
+  'Visselpipa',
+  'Första hjälpen-kit',
+  'Myggmedel',
+  'Solkräm SPF 30',
+  'Vattenflaska 1 l',
+  'Tältpinnar (10 st)',
+  'Tält 2 pers',
+  'Tält 3 pers',
+  'Täljkniv',
+  'Slipsten',
+  'Yxa 40 cm',
+  'Vandringskängor 42',
+  'Vandringskängor 44',
+  'Gamasch',
+  'Regnbyxa',
+  'Presentkort 500 kr',
+  'Monteringstjänst',
 ];
 
 const CUSTOMERS = [
@@ -67,7 +97,16 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
   // The seller printed on invoices and receipts (Settings → Documents).
   putSeller(
     db,
-    { ...DEFAULT_SELLER, name: 'Fjällbutiken Demo AB', address: 'Lagervägen 3\n981 31 Kiruna', orgNumber: '556677-8899', vatNumber: 'SE556677889901', email: 'order@fjallbutiken.example', phone: '+46 980 123 45', bankAccount: 'Bankgiro 123-4567' },
+    {
+      ...DEFAULT_SELLER,
+      name: 'Fjällbutiken Demo AB',
+      address: 'Lagervägen 3\n981 31 Kiruna',
+      orgNumber: '556677-8899',
+      vatNumber: 'SE556677889901',
+      email: 'order@fjallbutiken.example',
+      phone: '+46 980 123 45',
+      bankAccount: 'Bankgiro 123-4567',
+    },
     opts.now,
     'demo',
   );
@@ -104,7 +143,10 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
     const newOrder = (status: 'order' | 'preorder', paid: boolean, n: number) => {
       const who = CUSTOMERS[rnd(CUSTOMERS.length)]!;
       const lines = [...new Set(Array.from({ length: 1 + rnd(4) }, () => skus[rnd(skus.length - 2)]!))].map((sku) => ({ sku, quantity: 1 + rnd(3) }));
-      const slug = who.name.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase();
+      const slug = who.name
+        .normalize('NFD')
+        .replace(/[^A-Za-z]/g, '')
+        .toLowerCase();
       const customer = {
         name: who.name,
         email: `${slug}${n}@example.com`,
@@ -132,7 +174,12 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
     // Carts still at checkout, one of them then checked out.
     for (let n = 0; n < 3; n++) newOrder('preorder', false, n);
     const cart = newOrder('preorder', false, 3);
-    checkout(db, cart.order.code, { customer: { ...cart.customer, email: 'checkout@example.com' }, paymentMethod: 'card', paid: true }, { actor: DEMO, now: at(), currency: opts.currency });
+    checkout(
+      db,
+      cart.order.code,
+      { customer: { ...cart.customer, email: 'checkout@example.com' }, paymentMethod: 'card', paid: true },
+      { actor: DEMO, now: at(), currency: opts.currency },
+    );
     // Orders waiting for payment or the pack script.
     for (let n = 4; n < 14; n++) newOrder('order', n % 3 !== 0, n);
     // Packing, shipped, partly shipped, cancelled.

@@ -11,15 +11,19 @@ import { numberInvoice, printDocuments } from './service.js';
 
 /** URL names of the documents of one order, and of the batch documents. */
 // Maps, not objects: a name such as `constructor` must not find Object.prototype's.
-export const ORDER_DOCUMENTS = new Map<string, DocumentKind>(Object.entries({
-  'pick-slip.pdf': 'pick_slip',
-  'receipt.pdf': 'receipt',
-  'pick-slip-receipt.pdf': 'pick_slip_receipt',
-  'invoice.pdf': 'invoice',
-  'packing-slip.pdf': 'packing_slip',
-  'label.pdf': 'label',
-} satisfies Record<string, DocumentKind>));
-const BATCH_DOCUMENTS = new Map<string, DocumentKind>(Object.entries({ 'pick-slips': 'pick_slip', 'batch-pick-list': 'batch_pick_list', receipts: 'receipt' } satisfies Record<string, DocumentKind>));
+export const ORDER_DOCUMENTS = new Map<string, DocumentKind>(
+  Object.entries({
+    'pick-slip.pdf': 'pick_slip',
+    'receipt.pdf': 'receipt',
+    'pick-slip-receipt.pdf': 'pick_slip_receipt',
+    'invoice.pdf': 'invoice',
+    'packing-slip.pdf': 'packing_slip',
+    'label.pdf': 'label',
+  } satisfies Record<string, DocumentKind>),
+);
+const BATCH_DOCUMENTS = new Map<string, DocumentKind>(
+  Object.entries({ 'pick-slips': 'pick_slip', 'batch-pick-list': 'batch_pick_list', receipts: 'receipt' } satisfies Record<string, DocumentKind>),
+);
 
 export const langQuery = z.object({ lang: z.enum(LANGUAGES).optional(), parcel: z.string().max(200).optional() });
 /** `POST /api/v1/orders/:code/invoice` takes no fields (no body is the same as `{}`). */
@@ -60,23 +64,40 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
     parse(invoiceBody, req.body ?? {});
     const { order, invoice, issuedNow } = numberInvoice(deps.db, resolveOrderCode(req.params.code), deps.clock(), req.api!.actor.name, deps.config.timezone);
     const body = presentInvoice(order.code, invoice);
-    res.status(issuedNow ? 201 : 200).location(body.pdfUrl).json(body);
+    res
+      .status(issuedNow ? 201 : 200)
+      .location(body.pdfUrl)
+      .json(body);
   });
 
   orderDocuments.get('/:code/documents/:name', async (req, res, next) => {
     const kind = ORDER_DOCUMENTS.get(req.params.name);
     if (!kind) return next();
     const { lang, parcel } = parse(langQuery, req.query);
-    if (kind === 'label' && !parcel) throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'parcel', key: 'validation.required' }] });
+    if (kind === 'label' && !parcel)
+      throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'parcel', key: 'validation.required' }] });
     const language = lang ?? deps.config.defaultLanguage;
     const code = resolveOrderCode(req.params.code);
     try {
-      const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [code], actor: req.api!.actor, lang: language, customerLang: language, sameLanguageForAll: lang !== undefined, ...(parcel && { parcelId: parcel }) });
+      const { pdf, fileName } = await printDocuments(docDeps(), {
+        kind,
+        codes: [code],
+        actor: req.api!.actor,
+        lang: language,
+        customerLang: language,
+        sameLanguageForAll: lang !== undefined,
+        ...(parcel && { parcelId: parcel }),
+      });
       sendPdf(res, pdf, fileName);
     } catch (err) {
       // The pages' message points at Outbound's Print; a program is told which POST numbers it.
       if (err instanceof AppError && err.code === 'invoice_not_numbered') {
-        throw new AppError('invoice_not_numbered', 'errors.invoiceNotNumberedApi', { code }, { orderCode: code, numberWith: `POST /api/v1/orders/${code}/invoice` });
+        throw new AppError(
+          'invoice_not_numbered',
+          'errors.invoiceNotNumberedApi',
+          { code },
+          { orderCode: code, numberWith: `POST /api/v1/orders/${code}/invoice` },
+        );
       }
       throw err;
     }
@@ -88,7 +109,14 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
     if (!kind) return next();
     const { lang } = parse(langQuery, req.query);
     const body = parse(batchBody, req.body ?? {});
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: body.orders.map(resolveOrderCode), actor: req.api!.actor, lang: lang ?? deps.config.defaultLanguage, customerLang: lang ?? deps.config.defaultLanguage, sameLanguageForAll: lang !== undefined });
+    const { pdf, fileName } = await printDocuments(docDeps(), {
+      kind,
+      codes: body.orders.map(resolveOrderCode),
+      actor: req.api!.actor,
+      lang: lang ?? deps.config.defaultLanguage,
+      customerLang: lang ?? deps.config.defaultLanguage,
+      sameLanguageForAll: lang !== undefined,
+    });
     sendPdf(res, pdf, fileName);
   });
   return { orderDocuments, batchDocuments };

@@ -217,7 +217,11 @@ export function sellerLines(ctx: Ctx): string[] {
  * The line table of the billing documents (invoice, credit note): SKU, product, quantity, unit
  * price, VAT rate and amount, the amount times `sign` (a credit note's lines are credited, −1).
  */
-export function billingColumns<T extends { sku: string; name: string; quantity: number; unitPrice: number; vatRate: number }>(ctx: Ctx, currency: string, sign: 1 | -1): Column<T>[] {
+export function billingColumns<T extends { sku: string; name: string; quantity: number; unitPrice: number; vatRate: number }>(
+  ctx: Ctx,
+  currency: string,
+  sign: 1 | -1,
+): Column<T>[] {
   const { t, fmt } = ctx;
   const money = (n: number) => fmt.money(n, currency);
   const width = A4.width - 2 * MARGIN;
@@ -237,7 +241,12 @@ export function billingColumns<T extends { sku: string; name: string; quantity: 
  * (`facts`) on the right; on later pages the title and number. Ends with the table's header and
  * returns where the rows begin (a Flow header).
  */
-export function billingHeader<T>(ctx: Ctx, c: Canvas, first: boolean, doc: { order: DocOrder; title: string; number: string; facts: [string, string][]; columns: Column<T>[] }): number {
+export function billingHeader<T>(
+  ctx: Ctx,
+  c: Canvas,
+  first: boolean,
+  doc: { order: DocOrder; title: string; number: string; facts: [string, string][]; columns: Column<T>[] },
+): number {
   const { order, title, columns } = doc;
   const right = c.width - MARGIN;
   const barHeight = orderBarcode(ctx, c, order.code, right, MARGIN);
@@ -274,16 +283,27 @@ export function billingHeader<T>(ctx: Ctx, c: Canvas, first: boolean, doc: { ord
  * are gross, so each rate's VAT is taken out of its gross. Then a rule and the `totals` (label,
  * amount as written, bold), right-aligned. The caller has made room for it.
  */
-export function vatTable(ctx: Ctx, flow: Flow, rates: readonly VatAtRate[], currency: string, sign: 1 | -1, totals: readonly [string, string, boolean][]): void {
+export function vatTable(
+  ctx: Ctx,
+  flow: Flow,
+  rates: readonly VatAtRate[],
+  currency: string,
+  sign: 1 | -1,
+  totals: readonly [string, string, boolean][],
+): void {
   const { t, fmt } = ctx;
   const money = (n: number) => fmt.money(n, currency);
   const c = flow.canvas;
   const right = A4.width - MARGIN;
   const columns = [right - 102 * MM, right - 68 * MM, right - 34 * MM, right];
-  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((head, i) => c.text(head, columns[i]!, flow.y, { size: 8, bold: true, align: 'right' }));
+  [t('docs.vatTable.rate'), t('docs.vatTable.net'), t('docs.vatTable.vat'), t('docs.vatTable.gross')].forEach((head, i) =>
+    c.text(head, columns[i]!, flow.y, { size: 8, bold: true, align: 'right' }),
+  );
   flow.y += 14;
   for (const v of rates) {
-    [`${fmt.number(v.rate / 100)} %`, money(sign * v.net), money(sign * v.vat), money(sign * v.gross)].forEach((value, i) => c.text(value, columns[i]!, flow.y, { size: 10, align: 'right' }));
+    [`${fmt.number(v.rate / 100)} %`, money(sign * v.net), money(sign * v.vat), money(sign * v.gross)].forEach((value, i) =>
+      c.text(value, columns[i]!, flow.y, { size: 10, align: 'right' }),
+    );
     flow.y += 14;
   }
   c.line(right - 120 * MM, flow.y - 8, right, flow.y - 8, 0.3);

@@ -30,12 +30,23 @@ export async function renderDocument(job: RenderJob, fonts: FontFiles, giveWay: 
   const t = translator(job.lang);
   const title = job.orders.length === 1 ? `${t(TITLES[job.kind])} ${job.orders[0]!.code}` : t(TITLES[job.kind]);
   const pdf = await PdfWriter.create(fonts, title);
-  const ctx: Ctx = { job, t, fmt: formatters(job.lang, job.timeZone), customer: { t: translator(job.customerLang), fmt: formatters(job.customerLang, job.timeZone) }, pdf, bars: new Map() };
+  const ctx: Ctx = {
+    job,
+    t,
+    fmt: formatters(job.lang, job.timeZone),
+    customer: { t: translator(job.customerLang), fmt: formatters(job.customerLang, job.timeZone) },
+    pdf,
+    bars: new Map(),
+  };
   // The customer's documents speak the customer's language: the order's own, else the job's.
   const customerCtx = new Map<Language, Ctx>();
   const forCustomerIn = (lang: Language): Ctx => {
     let c = customerCtx.get(lang);
-    if (!c) customerCtx.set(lang, (c = { ...ctx, customer: { t: translator(lang), fmt: formatters(lang, job.timeZone) }, t: translator(lang), fmt: formatters(lang, job.timeZone) }));
+    if (!c)
+      customerCtx.set(
+        lang,
+        (c = { ...ctx, customer: { t: translator(lang), fmt: formatters(lang, job.timeZone) }, t: translator(lang), fmt: formatters(lang, job.timeZone) }),
+      );
     return c;
   };
   if (job.kind === 'batch_pick_list') batchPickList(ctx);

@@ -58,9 +58,15 @@ const FOR_PICKING: readonly DocumentKind[] = ['pick_slip', 'pick_slip_receipt', 
 
 /** Refuses the request unless every order exists and is in a status the document is for. */
 function checkOrders(kind: DocumentKind, codes: readonly string[], orders: DocOrderRow[]): void {
-  if (codes.length === 0) throw new AppError('validation_failed', 'validation.tooFew', { min: 1 }, { fields: [{ path: 'orders', key: 'validation.tooFew', params: { min: 1 } }] });
+  if (codes.length === 0)
+    throw new AppError('validation_failed', 'validation.tooFew', { min: 1 }, { fields: [{ path: 'orders', key: 'validation.tooFew', params: { min: 1 } }] });
   if (codes.length > MAX_DOCUMENT_ORDERS) {
-    throw new AppError('validation_failed', 'validation.tooMany', { max: MAX_DOCUMENT_ORDERS }, { fields: [{ path: 'orders', key: 'validation.tooMany', params: { max: MAX_DOCUMENT_ORDERS } }] });
+    throw new AppError(
+      'validation_failed',
+      'validation.tooMany',
+      { max: MAX_DOCUMENT_ORDERS },
+      { fields: [{ path: 'orders', key: 'validation.tooMany', params: { max: MAX_DOCUMENT_ORDERS } }] },
+    );
   }
   if (kind === 'invoice' && codes.length > 1) throw new AppError('invoice_one_at_a_time', 'errors.invoiceOneAtATime');
   const found = new Set(orders.map((o) => o.code));
@@ -69,7 +75,11 @@ function checkOrders(kind: DocumentKind, codes: readonly string[], orders: DocOr
   const allowed = DOCUMENT_STATUSES[kind];
   for (const order of orders) {
     if (!allowed.includes(order.status)) {
-      throw new AppError('order_not_packing', allowed.length === 1 ? 'errors.orderNotPacking' : 'errors.orderNotPackedYet', { code: order.code, status: order.status, kind });
+      throw new AppError('order_not_packing', allowed.length === 1 ? 'errors.orderNotPacking' : 'errors.orderNotPackedYet', {
+        code: order.code,
+        status: order.status,
+        kind,
+      });
     }
     if (kind === 'invoice' && order.paymentMethod !== 'invoice') {
       throw new AppError('not_invoice_order', 'errors.notInvoiceOrder', { code: order.code, paymentMethod: order.paymentMethod ?? 'none' });
@@ -188,7 +198,11 @@ function parcelOf(conn: Conn, order: DocOrderRow, raw: string): { parcelId: stri
  * way (ZPL on a network printer, printers/service.ts): the order, the parcel's place among its
  * delivery's parcels, the seller. `code` is resolved already.
  */
-export function loadLabel(db: Db, code: string, parcelId: string): { order: DocOrderRow; parcel: { parcelId: string; index: number; of: number }; seller: Seller } {
+export function loadLabel(
+  db: Db,
+  code: string,
+  parcelId: string,
+): { order: DocOrderRow; parcel: { parcelId: string; index: number; of: number }; seller: Seller } {
   const orders = loadDocOrders(db, [code]);
   checkOrders('label', [code], orders);
   const order = orders[0]!;
@@ -201,7 +215,15 @@ export function recordLabelPrint(db: Db, order: DocOrderRow, actor: Actor, now: 
 }
 
 /** One printed_documents row and one order event per order and kind, in one transaction. */
-function recordPrints(db: Db, kind: DocumentKind, orders: DocOrderRow[], actor: Actor, now: Date, reference: string | null, extra: Record<string, unknown> = {}): void {
+function recordPrints(
+  db: Db,
+  kind: DocumentKind,
+  orders: DocOrderRow[],
+  actor: Actor,
+  now: Date,
+  reference: string | null,
+  extra: Record<string, unknown> = {},
+): void {
   const at = now.getTime();
   writeTransaction(db, (tx) => {
     for (const order of orders) {

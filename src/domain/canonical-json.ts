@@ -26,7 +26,9 @@ export function canonicalJson(value: unknown): string {
       parts.push({ text: ']' });
       pushReversed(work, parts);
     } else if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
-      const entries = Object.entries(v).filter(([, field]) => written(field)).sort(([a], [b]) => byKey(a, b));
+      const entries = Object.entries(v)
+        .filter(([, field]) => written(field))
+        .sort(([a], [b]) => byKey(a, b));
       const parts: ({ text: string } | { value: unknown })[] = [{ text: '{' }];
       entries.forEach(([key, field], i) => parts.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(key)}:` }, { value: field }));
       parts.push({ text: '}' });

@@ -35,7 +35,12 @@ const BRACKETED = /^\(\d{2,4}\)/;
 function readableAis(detail: string): string {
   return detail
     .split(',')
-    .map((alternative) => alternative.split('+').map((ai) => `(${ai})`).join(' + '))
+    .map((alternative) =>
+      alternative
+        .split('+')
+        .map((ai) => `(${ai})`)
+        .join(' + '),
+    )
     .join(' / ');
 }
 

@@ -27,7 +27,10 @@ export const SCANNER_MS_PER_KEY = 40;
  * not every one: a busy computer may hold one key back now and then, but never most of them.
  */
 export function middleGap(times: readonly number[]): number | undefined {
-  const gaps = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b);
+  const gaps = times
+    .slice(1)
+    .map((t, i) => t - times[i]!)
+    .sort((a, b) => a - b);
   return gaps.length ? gaps[Math.floor((gaps.length - 1) / 2)] : undefined;
 }
 
@@ -47,7 +50,7 @@ const TYPES: Record<LayoutId, string> = {
   // French AZERTY
   fr: '²&é"\'(-è_çà)=azertyuiop^$*qsdfghjklmùwxcvbn,;:!' + '~1234567890°+AZERTYUIOP¨£µQSDFGHJKLM%WXCVBN?./§',
   // German QWERTZ
-  de: "^1234567890ß´qwertzuiopü+#asdfghjklöäyxcvbnm,.-" + '°!"§$%&/()=?`QWERTZUIOPÜ*\'ASDFGHJKLÖÄYXCVBNM;:_',
+  de: '^1234567890ß´qwertzuiopü+#asdfghjklöäyxcvbnm,.-' + '°!"§$%&/()=?`QWERTZUIOPÜ*\'ASDFGHJKLÖÄYXCVBNM;:_',
   // Swedish and Finnish
   se: "§1234567890+´qwertyuiopå¨'asdfghjklöäzxcvbnm,.-" + '½!"#¤%&/()=?`QWERTYUIOPÅ^*ASDFGHJKLÖÄZXCVBNM;:_',
   // Norwegian
@@ -223,7 +226,14 @@ export function readScan(raw: string, options: ReadOptions): ScanReading {
     return rest.ok ? { ...rest, value: count[1]! + rest.value, checked: null } : rest;
   }
   const asTyped = parts(text, gsSubstitute);
-  const taken = (p: ReturnType<typeof parts>, layouts: LayoutId[] | null): ScanReading => ({ ok: true, value: p.body, gs1: p.gs1, aim: p.aim, layouts, checked: checkedKind(p.body, p.gs1) });
+  const taken = (p: ReturnType<typeof parts>, layouts: LayoutId[] | null): ScanReading => ({
+    ok: true,
+    value: p.body,
+    gs1: p.gs1,
+    aim: p.aim,
+    layouts,
+    checked: checkedKind(p.body, p.gs1),
+  });
   if (options.source === 'manual') {
     const body = text.replace(/^\x1D+/, '');
     return { ok: true, value: body, gs1: body !== text, aim: null, layouts: null, checked: checkedKind(body, body !== text) };

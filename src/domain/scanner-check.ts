@@ -88,7 +88,10 @@ export function analyzeCheckScan(scan: CheckScan): CheckFinding {
 
   const none: CheckFinding = { barcode: null, suffix, suffixKeys, prefix: '', trailer: '', aim: null, layouts: null, gs: null, gsSubstitute: '', msPerKey };
   // What arrived, read as typed, then through each layout a US-set scanner may be plugged into.
-  const readings: { layout: LayoutId | null; text: string }[] = [{ layout: null, text: scan.text }, ...LAYOUTS.flatMap((layout) => readThroughLayout(scan.text, layout).map((text) => ({ layout, text })))];
+  const readings: { layout: LayoutId | null; text: string }[] = [
+    { layout: null, text: scan.text },
+    ...LAYOUTS.flatMap((layout) => readThroughLayout(scan.text, layout).map((text) => ({ layout, text }))),
+  ];
   for (const barcode of [1, 2] as const) {
     // The reading that leaves nothing but an AIM identifier before the code comes first: on QWERTZ
     // and the Nordic layouts barcode 2's digits and letters arrive unchanged as typed, and only the

@@ -24,7 +24,12 @@ export const COMMAND_KEYS: Record<StationCommand, string> = {
 
 /** The command a scanned text is, if it is one. */
 export function readCommand(text: string): StationCommand | undefined {
-  const words = text.trim().toUpperCase().split(/[\s_-]+/).filter(Boolean).join(' ');
+  const words = text
+    .trim()
+    .toUpperCase()
+    .split(/[\s_-]+/)
+    .filter(Boolean)
+    .join(' ');
   return STATION_COMMANDS.find((c) => c === words);
 }
 

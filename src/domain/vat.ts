@@ -18,7 +18,8 @@ export interface VatAtRate {
  * a half away from zero. Worked in integers (BigInt), so no amount is too large to round exactly.
  */
 export function includedVat(gross: number, rateBp: number): number {
-  if (!Number.isSafeInteger(gross) || !Number.isSafeInteger(rateBp) || rateBp < 0) throw new RangeError(`includedVat(${gross}, ${rateBp}): whole minor units and a rate ≥ 0 expected`);
+  if (!Number.isSafeInteger(gross) || !Number.isSafeInteger(rateBp) || rateBp < 0)
+    throw new RangeError(`includedVat(${gross}, ${rateBp}): whole minor units and a rate ≥ 0 expected`);
   const magnitude = BigInt(Math.abs(gross));
   const rate = BigInt(rateBp);
   const divisor = 10_000n + rate;

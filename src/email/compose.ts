@@ -3,7 +3,15 @@ import { getSeller } from '../documents/settings.js';
 import { AppError } from '../errors.js';
 import { formatters } from '../i18n/format.js';
 import { isLanguage, translator, type Language } from '../i18n/index.js';
-import { deliveryLineQuantities, deliveryParcelIds, lastReportedDeliveryId, linesAwaitingStockCount, orderMailFields, orderMailLines, shopTemplateText } from './repo.js';
+import {
+  deliveryLineQuantities,
+  deliveryParcelIds,
+  lastReportedDeliveryId,
+  linesAwaitingStockCount,
+  orderMailFields,
+  orderMailLines,
+  shopTemplateText,
+} from './repo.js';
 import { builtInText, getEmailSettings, getShopDefaults } from './settings.js';
 import { renderMail, TEMPLATE_INFO, type LineView, type MailView, type RenderedMail, type TemplateKey } from './templates.js';
 
@@ -89,10 +97,22 @@ function fixedTexts(language: Language): (key: string) => string {
  * The placeholders of an order's e-mails, in a language. `status` overrides the order's (an e-mail
  * previewed before the change); `deliveryId` adds that delivery's parcels and lines (shipped).
  */
-function mailView(conn: Conn, order: OrderForMail, lines: LineForMail[], language: Language, env: MailEnv, opts: { status?: string | undefined; deliveryId?: number | undefined }): MailView {
+function mailView(
+  conn: Conn,
+  order: OrderForMail,
+  lines: LineForMail[],
+  language: Language,
+  env: MailEnv,
+  opts: { status?: string | undefined; deliveryId?: number | undefined },
+): MailView {
   const t = fixedTexts(language);
   const fmt = formatters(language, env.defaults.timezone);
-  const lineView = (l: LineForMail, quantity: number): LineView => ({ quantity, name: l.name, sku: l.sku, amount: fmt.money(l.unitPrice * quantity, order.currency) });
+  const lineView = (l: LineForMail, quantity: number): LineView => ({
+    quantity,
+    name: l.name,
+    sku: l.sku,
+    amount: fmt.money(l.unitPrice * quantity, order.currency),
+  });
   const view: MailView = {
     shop_name: env.shopName || t('app.name'),
     order_code: order.code,
@@ -107,7 +127,10 @@ function mailView(conn: Conn, order: OrderForMail, lines: LineForMail[], languag
   if (opts.deliveryId !== undefined) {
     const { trackingUrl } = env.settings;
     const shipped = new Map(deliveryLineQuantities(conn, opts.deliveryId).map((d) => [d.lineId, d.quantity]));
-    view.parcels = deliveryParcelIds(conn, opts.deliveryId).map((p) => ({ parcel_id: p, tracking_url: trackingUrl ? trackingUrl.replaceAll('{parcel}', encodeURIComponent(p)) : '' }));
+    view.parcels = deliveryParcelIds(conn, opts.deliveryId).map((p) => ({
+      parcel_id: p,
+      tracking_url: trackingUrl ? trackingUrl.replaceAll('{parcel}', encodeURIComponent(p)) : '',
+    }));
     view.shipped_lines = lines.filter((l) => shipped.has(l.id)).map((l) => lineView(l, shipped.get(l.id)!));
     view.pending_lines = lines.filter((l) => l.quantity > l.shipped).map((l) => lineView(l, l.quantity - l.shipped));
     view.partial = view.pending_lines.length > 0;
@@ -127,7 +150,12 @@ export function renderOrderMail(
   template: TemplateKey,
   language: Language,
   env: MailEnv,
-  opts: { status?: string | undefined; deliveryId?: number | undefined; lines?: LineForMail[] | undefined; extra?: ((language: Language) => Partial<MailView>) | undefined } = {},
+  opts: {
+    status?: string | undefined;
+    deliveryId?: number | undefined;
+    lines?: LineForMail[] | undefined;
+    extra?: ((language: Language) => Partial<MailView>) | undefined;
+  } = {},
 ): RenderedMail {
   const text = shopTemplateText(conn, template, language) ?? builtInText(template, language);
   const deliveryId = opts.deliveryId ?? (template === 'shipped' ? lastReportedDeliveryId(conn, order.id) : undefined);

@@ -29,7 +29,12 @@ export function sendsMail(notify: Notify, mode: Mode): boolean {
  * delivers them after commit. Each gets a line in the order's log. Returns the ids written (none
  * when the mode or `notify` says so, or there is nobody to write to).
  */
-export function queueOrderMail(tx: Tx, orderId: number, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv; extra?: MailExtra }): number[] {
+export function queueOrderMail(
+  tx: Tx,
+  orderId: number,
+  template: TemplateKey,
+  ctx: QueueContext & { notify?: Notify; deliveryId?: number; env?: MailEnv; extra?: MailExtra },
+): number[] {
   return queueWith(tx, ctx.env ?? mailEnv(tx), () => ({ order: loadOrderForMail(tx, orderId) }), template, ctx);
 }
 
@@ -39,17 +44,30 @@ type MailSource = () => { order: OrderForMail; lines?: LineForMail[] };
 /** Placeholders a change adds to its e-mail (a return's number and lines), made in the e-mail's language. */
 export type MailExtra = (language: Language) => Partial<MailView>;
 
-function queueWith(tx: Tx, env: MailEnv, source: MailSource, template: TemplateKey, ctx: QueueContext & { notify?: Notify; deliveryId?: number; extra?: MailExtra }): number[] {
+function queueWith(
+  tx: Tx,
+  env: MailEnv,
+  source: MailSource,
+  template: TemplateKey,
+  ctx: QueueContext & { notify?: Notify; deliveryId?: number; extra?: MailExtra },
+): number[] {
   const notify = ctx.notify ?? 'auto';
   if (!sendsMail(notify, env.settings.modes[template])) return [];
   const { order: o, lines } = source();
-  const recipients = TEMPLATE_INFO[template].to === 'shop' ? (env.settings.shopRecipients ?? defaultShopRecipients(tx, env.defaults).list) : o.customerEmail ? [o.customerEmail] : [];
+  const recipients =
+    TEMPLATE_INFO[template].to === 'shop'
+      ? (env.settings.shopRecipients ?? defaultShopRecipients(tx, env.defaults).list)
+      : o.customerEmail
+        ? [o.customerEmail]
+        : [];
   if (recipients.length === 0) return [];
   const language = mailLanguage(template, o, env);
   const rendered = () => renderOrderMail(tx, o, template, language, env, { deliveryId: ctx.deliveryId, lines, extra: ctx.extra });
   // An edited e-mail: its HTML links only what the template itself links (the tracking addresses).
   const mail: RenderedMail =
-    typeof notify === 'object' ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body, { language, title: notify.subject }, linksOf(rendered().html)) } : rendered();
+    typeof notify === 'object'
+      ? { subject: notify.subject, text: notify.body, html: textToHtml(notify.body, { language, title: notify.subject }, linksOf(rendered().html)) }
+      : rendered();
   const at = ctx.now.getTime();
   return recipients.map((to) => {
     const id = insertQueuedMail(tx, { ...mail, orderId: o.id, to, language, template }, ctx.now);

@@ -13,7 +13,6 @@ import type { RenderedMail, TemplateKey } from './templates.js';
  */
 export type EmailRow = typeof emailOutbox.$inferSelect;
 
-
 // --- the outbox ---
 
 const insertMail = preparedQuery((conn) =>
@@ -147,7 +146,13 @@ const claimMail = preparedQuery((conn) =>
 const recordAttempt = preparedQuery((conn) =>
   conn
     .update(emailOutbox)
-    .set({ status: asStored('status'), attempts: asStored('attempts'), nextAttemptAt: asStored('next'), lastError: asStored('error'), sentAt: asStored('sentAt') })
+    .set({
+      status: asStored('status'),
+      attempts: asStored('attempts'),
+      nextAttemptAt: asStored('next'),
+      lastError: asStored('error'),
+      sentAt: asStored('sentAt'),
+    })
     .where(eq(emailOutbox.id, sql.placeholder('id')))
     .prepare(),
 );

@@ -78,11 +78,24 @@ export async function sendDueEmails(db: Db, transport: MailTransport | null, fro
     if (!writeTransaction(db, (tx) => claimEmail(tx, d.id, at, until))) continue;
     const attempts = d.attempts + 1;
     try {
-      await transport.sendMail({ from, to: d.toAddress, subject: d.subject, text: d.text, ...(d.html && { html: d.html }), headers: { 'X-Outbox-Id': String(d.id) } });
+      await transport.sendMail({
+        from,
+        to: d.toAddress,
+        subject: d.subject,
+        text: d.text,
+        ...(d.html && { html: d.html }),
+        headers: { 'X-Outbox-Id': String(d.id) },
+      });
       writeTransaction(db, (tx) => recordEmailAttempt(tx, d.id, { status: 'sent', attempts, next: null, error: null, sentAt: now() }));
     } catch (err) {
       const giveUp = permanent(err) || attempts >= MAX_ATTEMPTS;
-      const outcome = { status: giveUp ? ('failed' as const) : ('queued' as const), attempts, next: giveUp ? null : new Date(now().getTime() + emailBackoffMs(attempts)), error: describeError(err), sentAt: null };
+      const outcome = {
+        status: giveUp ? ('failed' as const) : ('queued' as const),
+        attempts,
+        next: giveUp ? null : new Date(now().getTime() + emailBackoffMs(attempts)),
+        error: describeError(err),
+        sentAt: null,
+      };
       writeTransaction(db, (tx) => recordEmailAttempt(tx, d.id, outcome));
     }
   }
@@ -90,6 +103,13 @@ export async function sendDueEmails(db: Db, transport: MailTransport | null, fro
 }
 
 /** The e-mail loop of a server process: what is due is sent every `everyMs`, after commit and off the request path. */
-export function startEmailLoop(db: Db, transport: MailTransport | null, from: string, clock: () => Date, log: { error(m: string, d?: Record<string, unknown>): void }, everyMs = 1000): () => void {
+export function startEmailLoop(
+  db: Db,
+  transport: MailTransport | null,
+  from: string,
+  clock: () => Date,
+  log: { error(m: string, d?: Record<string, unknown>): void },
+  everyMs = 1000,
+): () => void {
   return startLoop('e-mail', everyMs, () => sendDueEmails(db, transport, from, clock), log);
 }

@@ -9,9 +9,18 @@ export const emailSettingsSchema = z.object({
   /** Per template: send automatically, offer on the status-change form, or never (a template added later: its default). */
   modes: z.partialRecord(z.enum(TEMPLATES), z.enum(MODES)),
   /** The shop's recipients of the new-order notice; null until saved: {@link defaultShopRecipients} apply. */
-  shopRecipients: z.array(z.email({ error: 'validation.email' }).max(254)).max(20, { error: 'validation.tooManyRecipients' }).nullable(),
+  shopRecipients: z
+    .array(z.email({ error: 'validation.email' }).max(254))
+    .max(20, { error: 'validation.tooManyRecipients' })
+    .nullable(),
   /** A parcel's tracking page, `{parcel}` standing for its ID; empty: no link. */
-  trackingUrl: z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'validation.httpUrl' }).max(500).refine((u) => u.includes('{parcel}'), { error: 'validation.trackingUrlParcel' })]),
+  trackingUrl: z.union([
+    z.literal(''),
+    z
+      .url({ protocol: /^https?$/, error: 'validation.httpUrl' })
+      .max(500)
+      .refine((u) => u.includes('{parcel}'), { error: 'validation.trackingUrlParcel' }),
+  ]),
 });
 export type EmailSettings = z.infer<typeof emailSettingsSchema>;
 
@@ -88,7 +97,11 @@ const builtIn = new Map<string, { subject: string; body: string }>();
 export function builtInText(template: TemplateKey, language: Language): { subject: string; body: string } {
   const key = `${template} ${language}`;
   let text = builtIn.get(key);
-  if (!text) builtIn.set(key, (text = { subject: rawMessage(`emails.builtIn.${template}.subject`, language), body: rawMessage(`emails.builtIn.${template}.body`, language) }));
+  if (!text)
+    builtIn.set(
+      key,
+      (text = { subject: rawMessage(`emails.builtIn.${template}.subject`, language), body: rawMessage(`emails.builtIn.${template}.body`, language) }),
+    );
   return { ...text };
 }
 

@@ -32,16 +32,34 @@ const LINE_FIELDS = ['quantity', 'name', 'sku', 'amount'] as const;
 /** Fields of one entry of `parcels`. */
 const PARCEL_FIELDS = ['parcel_id', 'tracking_url'] as const;
 /** Sections whose entries have fields of their own. */
-const LIST_FIELDS: Record<string, readonly string[]> = { lines: LINE_FIELDS, shipped_lines: LINE_FIELDS, pending_lines: LINE_FIELDS, parcels: PARCEL_FIELDS, returned_lines: LINE_FIELDS };
+const LIST_FIELDS: Record<string, readonly string[]> = {
+  lines: LINE_FIELDS,
+  shipped_lines: LINE_FIELDS,
+  pending_lines: LINE_FIELDS,
+  parcels: PARCEL_FIELDS,
+  returned_lines: LINE_FIELDS,
+};
 
 export const TEMPLATE_INFO: Record<TemplateKey, TemplateInfo> = {
   order_confirmation: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: [] },
   new_order_notice: { to: 'shop', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: [] },
   packing: { to: 'customer', status: 'packing', modes: MODES, defaultMode: 'never', extra: [] },
-  shipped: { to: 'customer', status: 'shipped', modes: MODES, defaultMode: 'auto', extra: ['partial', 'awaiting_stock', 'parcels', 'shipped_lines', 'pending_lines'] },
+  shipped: {
+    to: 'customer',
+    status: 'shipped',
+    modes: MODES,
+    defaultMode: 'auto',
+    extra: ['partial', 'awaiting_stock', 'parcels', 'shipped_lines', 'pending_lines'],
+  },
   cancelled: { to: 'customer', status: 'cancelled', modes: MODES, defaultMode: 'offer', extra: [] },
   // Sent when a return is registered (returns/service.ts); no status change offers it.
-  return_received: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: ['return_number', 'returned_lines', 'refund_amount', 'credit_note_number'] },
+  return_received: {
+    to: 'customer',
+    status: null,
+    modes: ['auto', 'never'],
+    defaultMode: 'auto',
+    extra: ['return_number', 'returned_lines', 'refund_amount', 'credit_note_number'],
+  },
 };
 
 /** The template sent when an order moves to `status` (by hand, the pack script or Report in). */
@@ -124,7 +142,11 @@ export function templateProblems(template: TemplateKey, subject: string, body: s
     };
     visit(tokens, allowed);
     if (unknown.size) {
-      problems.push({ path: field, key: 'validation.template.unknownPlaceholder', params: { names: [...unknown].map((n) => `{{${n}}}`).join(', '), allowed: [...allowed].map((n) => `{{${n}}}`).join(' ') } });
+      problems.push({
+        path: field,
+        key: 'validation.template.unknownPlaceholder',
+        params: { names: [...unknown].map((n) => `{{${n}}}`).join(', '), allowed: [...allowed].map((n) => `{{${n}}}`).join(' ') },
+      });
     }
   }
   if (subject.includes('\n')) problems.push({ path: 'subject', key: 'validation.template.subjectOneLine' });
@@ -147,7 +169,17 @@ const MARKS = /[\uE000\uE001]/g;
  * tracking address made from Settings → E-mails): everything else (names, addresses, e-mail
  * addresses, product names, SKUs, parcel IDs) is treated as typed by a customer or an API client.
  */
-const SHOP_VALUES: ReadonlySet<string> = new Set(['shop_name', 'order_code', 'status', 'total', 'payment_method', 'tracking_url', 'return_number', 'refund_amount', 'credit_note_number']);
+const SHOP_VALUES: ReadonlySet<string> = new Set([
+  'shop_name',
+  'order_code',
+  'status',
+  'total',
+  'payment_method',
+  'tracking_url',
+  'return_number',
+  'refund_amount',
+  'credit_note_number',
+]);
 
 /** The view with each customer-typed text marked (empty texts stay empty, so sections still hide). */
 function markCustomerText<T>(value: T, key = ''): T {
@@ -193,10 +225,7 @@ function unlinkable(text: string, html: boolean): string {
   return text.replace(/\S+/g, (word) => {
     if (!LINKABLE.test(word)) return html ? escapeHtml(word) : word;
     if (!html) return word.replace(/[.@]/g, `${WORD_JOINER}$&`).replace(/:/g, `:${WORD_JOINER}`);
-    return escapeHtml(word)
-      .replace(/[.@]/g, '&#8288;<span>$&</span>')
-      .replace(/:/g, '<span>:</span>&#8288;')
-      .replace(/\/\//g, '<span>/</span>/');
+    return escapeHtml(word).replace(/[.@]/g, '&#8288;<span>$&</span>').replace(/:/g, '<span>:</span>&#8288;').replace(/\/\//g, '<span>/</span>/');
   });
 }
 

@@ -13,8 +13,26 @@ import { fieldText, formFields } from '../web/form.js';
 import { parse } from '../validate.js';
 import { findEmail, listUndelivered, outboxCounts, retryEmail } from './store.js';
 import { describeSmtp } from './sender.js';
-import { emailSettingsSchema, getEmailSettings, defaultShopRecipients, putEmailSettings, resetTemplateText, saveTemplateText, templateText } from './settings.js';
-import { MODES, placeholdersOf, renderMail, TEMPLATE_INFO, TEMPLATES, templateProblems, type MailView, type RenderedMail, type TemplateKey } from './templates.js';
+import {
+  emailSettingsSchema,
+  getEmailSettings,
+  defaultShopRecipients,
+  putEmailSettings,
+  resetTemplateText,
+  saveTemplateText,
+  templateText,
+} from './settings.js';
+import {
+  MODES,
+  placeholdersOf,
+  renderMail,
+  TEMPLATE_INFO,
+  TEMPLATES,
+  templateProblems,
+  type MailView,
+  type RenderedMail,
+  type TemplateKey,
+} from './templates.js';
 
 const idParam = z.coerce.number().int().positive();
 
@@ -30,7 +48,12 @@ export function orderEmailsWeb({ db, clock }: AppDeps): Router {
   };
   router.get('/:code/emails/:id', (req, res) => {
     const { order, mail } = load(req);
-    res.render('orders/email', { title: mail.subject, mail, retryUrl: `/orders/${order.code}/emails/${mail.id}/retry`, backUrl: `/orders/${order.code}#emails` });
+    res.render('orders/email', {
+      title: mail.subject,
+      mail,
+      retryUrl: `/orders/${order.code}/emails/${mail.id}/retry`,
+      backUrl: `/orders/${order.code}#emails`,
+    });
   });
   router.post('/:code/emails/:id/retry', (req, res) => {
     const { order, mail } = load(req);
@@ -91,7 +114,11 @@ export function emailSettingsWeb({ db, clock, config }: AppDeps): Router {
       smtp: config.smtpUrl ? describeSmtp(config.smtpUrl) : null,
       from: config.mailFrom,
       counts: outboxCounts(db),
-      templates: TEMPLATES.map((key) => ({ key, info: TEMPLATE_INFO[key], languages: LANGUAGES.map((lang) => ({ lang, custom: templateText(db, key, lang).custom })) })),
+      templates: TEMPLATES.map((key) => ({
+        key,
+        info: TEMPLATE_INFO[key],
+        languages: LANGUAGES.map((lang) => ({ lang, custom: templateText(db, key, lang).custom })),
+      })),
       modes: MODES,
       defaultRecipients: defaultShopRecipients(db),
       undelivered: listUndelivered(db),
@@ -142,7 +169,13 @@ export function emailSettingsWeb({ db, clock, config }: AppDeps): Router {
     return { template: template as TemplateKey, language };
   };
 
-  const editor = (req: Request, res: Response, template: TemplateKey, language: Language, state: { subject: string; body: string; custom: boolean; errors?: Record<string, string>; preview?: RenderedMail | null }) => {
+  const editor = (
+    req: Request,
+    res: Response,
+    template: TemplateKey,
+    language: Language,
+    state: { subject: string; body: string; custom: boolean; errors?: Record<string, string>; preview?: RenderedMail | null },
+  ) => {
     let preview = state.preview;
     if (preview === undefined) preview = renderMail(state.subject, state.body, sampleView(template, language, config.timezone), { language });
     res.status(state.errors && Object.keys(state.errors).length ? 422 : 200).render('settings/email-template', {

@@ -15,7 +15,16 @@ export const en = {
   },
   /** The system's own actors in histories, run lists and ledgers (stored in English, see fmt.actor). */
   actors: { packScript: 'pack script', demoData: 'demo data', cli: 'command line' },
-  nav: { label: 'Main', orders: 'Orders', outbound: 'Outbound', shipping: 'Shipping out', tools: 'Tools', settings: 'Settings', logout: 'Log out', skip: 'Skip to content' },
+  nav: {
+    label: 'Main',
+    orders: 'Orders',
+    outbound: 'Outbound',
+    shipping: 'Shipping out',
+    tools: 'Tools',
+    settings: 'Settings',
+    logout: 'Log out',
+    skip: 'Skip to content',
+  },
   roles: { admin: 'Admin', operator: 'Operator', packer: 'Packer' },
   status: { preorder: 'Preorder', order: 'Order', packing: 'Packing', shipped: 'Shipped', cancelled: 'Cancelled' },
   payment: { card: 'Card', invoice: 'Own invoice', bank_transfer: 'Bank transfer', cash_on_delivery: 'Cash on delivery', pickup: 'Pay at pickup' },
@@ -52,11 +61,13 @@ export const en = {
       marker: 'Short {{due, money}}',
       released: 'Short {{due, money}}: let go',
       title: 'Short of payment',
-      explain: 'Paid by $t(payment.{{paymentMethod}}): {{received, money}} received of {{total, money}}. Ship refuses it until the rest is paid, or until it is let go here.',
+      explain:
+        'Paid by $t(payment.{{paymentMethod}}): {{received, money}} received of {{total, money}}. Ship refuses it until the rest is paid, or until it is let go here.',
       reason: 'Why it may ship short (kept in the history)',
       button: 'Let it ship short',
       done: 'Order {{code}} may ship short {{due, money}}.',
-      afterEdit: 'Order {{code}} is now short {{due, money}} (paid by $t(payment.{{paymentMethod}}): {{received, money}} received of {{total, money}}). Ship refuses it until the rest is paid or it is let go on this page.',
+      afterEdit:
+        'Order {{code}} is now short {{due, money}} (paid by $t(payment.{{paymentMethod}}): {{received, money}} received of {{total, money}}). Ship refuses it until the rest is paid or it is let go on this page.',
     },
     approve: {
       button: 'Approve',
@@ -200,9 +211,12 @@ export const en = {
       stock: {
         returned_one: '{{units}} of {{products}} goes back to stock: it can be sold again.',
         returned_other: '{{units}} of {{products}} go back to stock: they can be sold again.',
-        returnedAllocated_one: 'The allocation is released: {{units}} of {{products}} goes back to stock and can be sold again. Put anything already picked back on the shelf.',
-        returnedAllocated_other: 'The allocation is released: {{units}} of {{products}} go back to stock and can be sold again. Put anything already picked back on the shelf.',
-        released: 'The allocation of {{units}} of {{products}} is released: the order leaves Outbound and Shipping out, keeps its units reserved, and waits for the pack script again.',
+        returnedAllocated_one:
+          'The allocation is released: {{units}} of {{products}} goes back to stock and can be sold again. Put anything already picked back on the shelf.',
+        returnedAllocated_other:
+          'The allocation is released: {{units}} of {{products}} go back to stock and can be sold again. Put anything already picked back on the shelf.',
+        released:
+          'The allocation of {{units}} of {{products}} is released: the order leaves Outbound and Shipping out, keeps its units reserved, and waits for the pack script again.',
         none: 'No stock changes: none of its lines holds stock.',
       },
       mail: {
@@ -306,13 +320,15 @@ export const en = {
   pack: {
     title: 'Pack script',
     tile: 'Promote paid, fully stocked orders to Packing; see why an order is not moving.',
-    intro: 'The pack script moves every paid order whose stock is all available to Packing, highest priority and oldest first. Run it by hand to see, order by order, where it stops and why.',
+    intro:
+      'The pack script moves every paid order whose stock is all available to Packing, highest priority and oldest first. Run it by hand to see, order by order, where it stops and why.',
     scheduleOn_one: 'Runs by itself every minute.',
     scheduleOn_other: 'Runs by itself every {{count}} minutes.',
     scheduleOff: 'The schedule is switched off: the script only runs by hand.',
     approvalRequired: 'invoice and cash-on-delivery orders need approval',
     changeSettings: 'Change the schedule',
-    runningNow: 'A run is going on right now: {{by}}, since {{since}}. Its lease is renewed every few seconds and runs out at {{until}} if the run stops renewing it (a process that died): a new run can start then.',
+    runningNow:
+      'A run is going on right now: {{by}}, since {{since}}. Its lease is renewed every few seconds and runs out at {{until}} if the run stops renewing it (a process that died): a new run can start then.',
     runNow: 'Run now',
     dryRun: 'Dry run',
     dryRunHelp: 'A dry run goes through the same steps and shows the same reasons, but changes no order.',
@@ -456,7 +472,8 @@ export const en = {
     saved: 'Shipping settings saved.',
     parcelForms: {
       title: 'Other parcel ID forms',
-      intro: 'A scan becomes a parcel ID only when it has a carrier’s form: an SSCC, a postal number (RR123456785SE), DHL JJD…, UPS 1Z…, or 10–22 digits. A product’s barcode or SKU, an order’s code, a command and anything under 8 characters never does. Add the forms of the shop’s other carriers here.',
+      intro:
+        'A scan becomes a parcel ID only when it has a carrier’s form: an SSCC, a postal number (RR123456785SE), DHL JJD…, UPS 1Z…, or 10–22 digits. A product’s barcode or SKU, an order’s code, a command and anything under 8 characters never does. Add the forms of the shop’s other carriers here.',
       patterns: 'Patterns, one a line',
       hint: 'Each is a regular expression matched against the whole parcel ID, for example IB[0-9]{10} or BUD[A-Z0-9]{12}. Parcel IDs fetched from the broker are taken as they come.',
     },
@@ -511,10 +528,24 @@ export const en = {
     partialPending_other: 'Partial delivery pending: {{count}} units already shipped',
     noLocation: '(no bin)',
     pickSlip: { title: 'Pick slip' },
-    batch: { continued: 'Batch pick list (continued)', title: 'Batch pick list', summary: '{{orders}}, {{products}}, {{units}}', total: 'Total', split: 'Order × quantity' },
+    batch: {
+      continued: 'Batch pick list (continued)',
+      title: 'Batch pick list',
+      summary: '{{orders}}, {{products}}, {{units}}',
+      total: 'Total',
+      split: 'Order × quantity',
+    },
     receipt: { title: 'Receipt', paid: 'Paid', notPaid: 'Not paid', thanks: 'Thank you for your order!' },
     label: { title: 'Shipping label', from: 'From', to: 'To', parcel: 'Parcel {{index}} of {{of}}' },
-    creditNote: { title: 'Credit note', number: 'Credit note no.', date: 'Date', returnNumber: 'Return no.', invoice: 'Credits invoice', refund: 'Amount credited', terms: 'The amount credited is paid back or set against what you owe us.' },
+    creditNote: {
+      title: 'Credit note',
+      number: 'Credit note no.',
+      date: 'Date',
+      returnNumber: 'Return no.',
+      invoice: 'Credits invoice',
+      refund: 'Amount credited',
+      terms: 'The amount credited is paid back or set against what you owe us.',
+    },
     packingSlip: { title: 'Packing slip' },
     invoice: {
       title: 'Invoice',
@@ -548,8 +579,24 @@ export const en = {
     destination: 'Destination',
     units: 'Units',
     partialPending: 'Partial delivery pending',
-    kind: { label: 'Shipping label', pick_slip: 'Pick slip', receipt: 'Receipt', pick_slip_receipt: 'Pick slip + receipt', invoice: 'Invoice', packing_slip: 'Packing slip', batch_pick_list: 'Batch pick list', credit_note: 'Credit note' },
-    short: { label: 'Shipping label', pick_slip: 'Pick slip', receipt: 'Receipt', invoice: 'Invoice', packing_slip: 'Packing slip', batch_pick_list: 'Batch list' },
+    kind: {
+      label: 'Shipping label',
+      pick_slip: 'Pick slip',
+      receipt: 'Receipt',
+      pick_slip_receipt: 'Pick slip + receipt',
+      invoice: 'Invoice',
+      packing_slip: 'Packing slip',
+      batch_pick_list: 'Batch pick list',
+      credit_note: 'Credit note',
+    },
+    short: {
+      label: 'Shipping label',
+      pick_slip: 'Pick slip',
+      receipt: 'Receipt',
+      invoice: 'Invoice',
+      packing_slip: 'Packing slip',
+      batch_pick_list: 'Batch list',
+    },
     printedBy: '$t(outbound.kind.{{kind}}) printed {{at}} by {{by}} ({{count}}×)',
     stale: 'Pick slip out of date: the lines changed after it was printed',
     staleShort: 'Slip out of date',
@@ -578,7 +625,8 @@ export const en = {
     verifyScanPlaceholder: 'Barcode or SKU',
     verifyQuantity: 'Quantity (empty: 1)',
     verifyCheck: 'Check',
-    verifyHelp: 'Each scan counts one unit against its line. For many of one item, key the quantity first, or type the count and * before scanning (5*barcode). Ctrl+Z undoes the last check.',
+    verifyHelp:
+      'Each scan counts one unit against its line. For many of one item, key the quantity first, or type the count and * before scanning (5*barcode). Ctrl+Z undoes the last check.',
     verifyLines: 'Lines to check',
     verifyChecked: 'Checked',
     verifyComplete: 'Every unit is checked.',
@@ -586,7 +634,8 @@ export const en = {
     verifyNotPacking: 'Order {{code}} is $t(status.{{status}}): there is nothing to check.',
     verifyOnHold: 'Order {{code}} is on hold: it cannot be checked until the hold is lifted.',
     verifyNothing: 'Scan an item, or type its barcode or SKU.',
-    verifyHeld: 'Order {{code}} is being packed at {{station}} — {{packer}}. Take it over to check it here: it closes at that station, and the parcel IDs and checks made there stay with the order.',
+    verifyHeld:
+      'Order {{code}} is being packed at {{station}} — {{packer}}. Take it over to check it here: it closes at that station, and the parcel IDs and checks made there stay with the order.',
     verifyTakeOver: 'Take over order {{code}}',
     verifyTakenOver: 'Order {{code}} taken over from {{from}}: check its items here.',
     verifyNotHeld: 'Order {{code}} is not held at any packing station: check its items here.',
@@ -610,8 +659,8 @@ export const en = {
     parcelAdded: 'Parcel ID {{parcelId}} added to order {{code}}.',
     fetched_one: 'Parcel ID {{parcelIds}} from the shipping broker added to order {{code}}.',
     fetched_other: 'Parcel IDs {{parcelIds}} from the shipping broker added to order {{code}}.',
-    fetchedSscc_one: 'Parcel ID {{parcelIds}} from the shop\'s own SSCC series added to order {{code}}.',
-    fetchedSscc_other: 'Parcel IDs {{parcelIds}} from the shop\'s own SSCC series added to order {{code}}.',
+    fetchedSscc_one: "Parcel ID {{parcelIds}} from the shop's own SSCC series added to order {{code}}.",
+    fetchedSscc_other: "Parcel IDs {{parcelIds}} from the shop's own SSCC series added to order {{code}}.",
     parcelRemoved: 'Parcel ID {{parcelId}} removed from order {{code}}.',
     partialSaved: 'Partial delivery saved for order {{code}}.',
     quantityInvalid: 'The quantity of {{sku}} must be a whole number, 0 or more.',
@@ -645,7 +694,8 @@ export const en = {
     nameStationFirst: 'Name this station first (Shipping out asks for it).',
     stationNamed: 'This device is now the station {{name}}.',
     nameTitle: 'Name this packing station',
-    nameHelp: 'A station is your place at the bench. Its name is remembered on this device, and other packers see it beside the orders you are packing, e.g. “Bench 2”.',
+    nameHelp:
+      'A station is your place at the bench. Its name is remembered on this device, and other packers see it beside the orders you are packing, e.g. “Bench 2”.',
     stationName: 'Station name',
     stationNamePlaceholder: 'Bench 2',
     nameSubmit: 'Use this name',
@@ -653,7 +703,8 @@ export const en = {
     commandSheet: 'Command sheet (A4)',
     notSent: 'Not sent: the connection failed. Try again.',
     rescanToTakeOver: 'Scan {{code}} again, or press the button, to take it over.',
-    takeOverConfirm: 'Taking order {{code}} over moves its parcels, quantities and checks to this station. To take it over, scan {{code}} again, scan OK, press Ctrl+Enter or press the button (Enter alone takes nothing).',
+    takeOverConfirm:
+      'Taking order {{code}} over moves its parcels, quantities and checks to this station. To take it over, scan {{code}} again, scan OK, press Ctrl+Enter or press the button (Enter alone takes nothing).',
     takeOverKeep: 'Leave it there',
     refusalOk: 'OK',
     refusalHint: 'It stays until you acknowledge it: scan OK, press Ctrl+Enter or tap OK.',
@@ -691,10 +742,10 @@ export const en = {
     },
     commands: {
       title: 'Packing station: command barcodes',
-      intro: 'Scan a command with the station\'s scanner: it does what its key does.',
+      intro: "Scan a command with the station's scanner: it does what its key does.",
       key: 'Key: {{key}}',
       help: {
-        REPORT_IN: 'Ship: send off this station\'s deliveries (the Ship button)',
+        REPORT_IN: "Ship: send off this station's deliveries (the Ship button)",
         FETCH_PARCEL_ID: 'Fetch parcel IDs for the open order',
         NEW_PARCEL: 'Another parcel to scan: an empty line for one more parcel ID',
         PARTIAL: 'Partial delivery: key the quantities',
@@ -717,8 +768,8 @@ export const en = {
     parcelAddedPrinted: 'Parcel ID {{parcelId}} added to order {{code}}. {{printed}}',
     fetchedPrinted_one: 'Parcel ID {{parcelIds}} from the shipping broker added to order {{code}}. {{printed}}',
     fetchedPrinted_other: 'Parcel IDs {{parcelIds}} from the shipping broker added to order {{code}}. {{printed}}',
-    fetchedSsccPrinted_one: 'Parcel ID {{parcelIds}} from the shop\'s own SSCC series added to order {{code}}. {{printed}}',
-    fetchedSsccPrinted_other: 'Parcel IDs {{parcelIds}} from the shop\'s own SSCC series added to order {{code}}. {{printed}}',
+    fetchedSsccPrinted_one: "Parcel ID {{parcelIds}} from the shop's own SSCC series added to order {{code}}. {{printed}}",
+    fetchedSsccPrinted_other: "Parcel IDs {{parcelIds}} from the shop's own SSCC series added to order {{code}}. {{printed}}",
     ordersShipped_one: '{{count}} order shipped',
     ordersShipped_other: '{{count}} orders shipped',
   },
@@ -736,8 +787,10 @@ export const en = {
   scan: {
     layouts: { fr: 'French (AZERTY)', de: 'German (QWERTZ)', se: 'Swedish/Finnish', no: 'Norwegian', dk: 'Danish' },
     layoutJoin: ' or ',
-    layoutRefused: 'Not saved: {{value}} reads as {{reading}} from a scanner set to US on a {{layouts}} keyboard, but no check digit proves it. Set the scanner to the keyboard’s layout (Scanner check), or type the code.',
-    charactersRefused: 'Not saved: {{value}} has characters that no barcode here holds ({{chars}}). The scanner is probably set to another keyboard layout than this computer: run the Scanner check.',
+    layoutRefused:
+      'Not saved: {{value}} reads as {{reading}} from a scanner set to US on a {{layouts}} keyboard, but no check digit proves it. Set the scanner to the keyboard’s layout (Scanner check), or type the code.',
+    charactersRefused:
+      'Not saved: {{value}} has characters that no barcode here holds ({{chars}}). The scanner is probably set to another keyboard layout than this computer: run the Scanner check.',
     layoutRepaired: 'Read as a scanner set to US on a {{layouts}} keyboard. Scans are read right, but set the scanner to {{layouts}} (Scanner check).',
     check: 'Scanner check',
     queue: {
@@ -754,12 +807,14 @@ export const en = {
     undoRemove: 'Undo',
     parcelRestored: 'Parcel ID {{parcelId}} is back on order {{code}}.',
     cameraNeedsHttps: 'The camera works only over HTTPS, and this page is plain HTTP: open {{url}} on this device to scan with the camera.',
-    cameraNoHttps: 'The camera works only over HTTPS, and this page is plain HTTP. This server offers no HTTPS yet: the operator sets HTTPS_PORT (for example 3443) and restarts it.',
+    cameraNoHttps:
+      'The camera works only over HTTPS, and this page is plain HTTP. This server offers no HTTPS yet: the operator sets HTTPS_PORT (for example 3443) and restarts it.',
   },
   /** The scanner check page (/scanners): what one scan of the check sheet tells. */
   scannerCheck: {
     title: 'Scanner check',
-    intro: 'Print the check sheet, then scan barcode 1 and barcode 2 into the field below. For each, this page says what your scanner sends and what to change on it. Nothing is saved.',
+    intro:
+      'Print the check sheet, then scan barcode 1 and barcode 2 into the field below. For each, this page says what your scanner sends and what to change on it. Nothing is saved.',
     sheet: 'Print the check sheet',
     field: 'Scan a barcode of the check sheet here',
     waiting: 'Waiting for a scan…',
@@ -781,13 +836,15 @@ export const en = {
     layout: {
       label: 'Keyboard layout',
       match: 'Matches this computer: good.',
-      mismatch: 'The scanner is set to US, this computer to {{layouts}}: set the scanner’s keyboard layout to {{layouts}}. Until then, only codes with a check digit are read right; others are refused.',
+      mismatch:
+        'The scanner is set to US, this computer to {{layouts}}: set the scanner’s keyboard layout to {{layouts}}. Until then, only codes with a check digit are read right; others are refused.',
     },
     gs: {
       label: 'GS between GS1 fields',
       ctrl: 'Sent as Ctrl+]: good.',
       char: 'Sent as the character: good.',
-      missing: 'Lost: batch and serial run together. Set the scanner to send GS (FNC1 as ASCII 29 or Ctrl+]), or a substitute such as ~ that an admin enters in Settings → Scanners.',
+      missing:
+        'Lost: batch and serial run together. Set the scanner to send GS (FNC1 as ASCII 29 or Ctrl+]), or a substitute such as ~ that an admin enters in Settings → Scanners.',
       substituteSet: 'Sent as “{{substitute}}”, the substitute set in Settings → Scanners: good.',
       substituteNotSet: 'Sent as “{{substitute}}”: an admin enters {{substitute}} as the GS substitute in Settings → Scanners.',
     },
@@ -828,7 +885,8 @@ export const en = {
     short: {
       title_one: '{{count}} packing order is short of stock now',
       title_other: '{{count}} packing orders are short of stock now',
-      intro: 'On hand is below what these orders hold: the shelf covers the first orders in pick order, not these. Move them back to Order: their stock is released, and the pack script takes them again when stock comes.',
+      intro:
+        'On hand is below what these orders hold: the shelf covers the first orders in pick order, not these. Move them back to Order: their stock is released, and the pack script takes them again when stock comes.',
       line_one: '{{sku}}: {{count}} unit missing',
       line_other: '{{sku}}: {{count}} units missing',
       move: 'Move the ticked orders back to Order',
@@ -938,12 +996,21 @@ export const en = {
       why: 'Why',
       after: 'On hand after',
       ref: 'Order or reference',
-      reason: { stock_count: 'Count', shipment: 'Shipped', adjustment: 'Adjustment', return: 'Return', goods_in: 'Goods in', damaged: 'Return written off: damaged', missing: 'Return written off: missing' },
+      reason: {
+        stock_count: 'Count',
+        shipment: 'Shipped',
+        adjustment: 'Adjustment',
+        return: 'Return',
+        goods_in: 'Goods in',
+        damaged: 'Return written off: damaged',
+        missing: 'Return written off: missing',
+      },
     },
   },
   printers: {
     title: 'Printers',
-    intro: 'Label printers on the network that take ZPL on a raw TCP port (Zebra and compatible thermal printers, port 9100), for 100 × 150 mm labels. “PDF (browser)” is always there: the label opens as a PDF to print from the browser.',
+    intro:
+      'Label printers on the network that take ZPL on a raw TCP port (Zebra and compatible thermal printers, port 9100), for 100 × 150 mm labels. “PDF (browser)” is always there: the label opens as a PDF to print from the browser.',
     pdf: 'PDF (browser)',
     pdfNote: 'always there',
     none: 'No network printers yet.',
@@ -984,17 +1051,20 @@ export const en = {
   },
   scannerSettings: {
     title: 'Scanners',
-    intro: 'How the shop’s barcode scanners are set up. A scanner types into the page like a keyboard; its suffix (Enter), prefixes and keyboard layout are set on the scanner itself, with its programming barcodes.',
+    intro:
+      'How the shop’s barcode scanners are set up. A scanner types into the page like a keyboard; its suffix (Enter), prefixes and keyboard layout are set on the scanner itself, with its programming barcodes.',
     saved: 'Scanner settings saved.',
     check: {
       title: 'Test a scanner',
-      intro: 'Print the check sheet and scan its two barcodes on the scanner check page: it shows what each scanner sends and what to change. Packers can print the sheet from any device they are signed in on.',
+      intro:
+        'Print the check sheet and scan its two barcodes on the scanner check page: it shows what each scanner sends and what to change. Packers can print the sheet from any device they are signed in on.',
       sheet: 'Check sheet (A4, PDF)',
       page: 'Scanner check',
     },
     gs: {
       title: 'GS1 separator (GS)',
-      intro: 'GS1 barcodes (GS1-128, GS1 DataMatrix) separate some fields with an invisible character, GS. A scanner sends it as Ctrl+], as the character itself, or as characters it is programmed to send instead.',
+      intro:
+        'GS1 barcodes (GS1-128, GS1 DataMatrix) separate some fields with an invisible character, GS. A scanner sends it as Ctrl+], as the character itself, or as characters it is programmed to send instead.',
       substitute: 'GS substitute',
       help: 'Leave empty when the scanners send GS itself. Otherwise type the 1–4 characters they send instead, such as ~, |, ^] or <GS>. It begins and ends with a sign, not a letter or digit, and has no spaces.',
     },
@@ -1158,17 +1228,19 @@ export const en = {
     settings: {
       title: 'E-mails',
       smtpOn: 'E-mails are sent through {{server}} from {{from}}.',
-      smtpOff: 'No SMTP server is configured (SMTP_URL): e-mails are written and kept, marked "not sent", and can be read on each order. Set SMTP_URL and send them again.',
+      smtpOff:
+        'No SMTP server is configured (SMTP_URL): e-mails are written and kept, marked "not sent", and can be read on each order. Set SMTP_URL and send them again.',
       whenTitle: 'When e-mails are sent',
       email: 'E-mail',
       recipient: 'To',
       mode: 'Sending',
       texts: 'Text',
-      modesHelp: '"Send automatically" also ticks "Notify the customer" on the status form; "Offer" leaves it unticked. The pack script and Ship send only what is automatic.',
+      modesHelp:
+        '"Send automatically" also ticks "Notify the customer" on the status form; "Offer" leaves it unticked. The pack script and Ship send only what is automatic.',
       shopRecipients: "Shop's recipients of the new-order notice (one per line or separated by commas)",
       recipients: {
         env: 'Empty: the addresses of SHOP_ADMIN_EMAILS ({{list}}).',
-        admin: 'Empty: the first admin\'s e-mail ({{list}}), as SHOP_ADMIN_EMAILS is not set.',
+        admin: "Empty: the first admin's e-mail ({{list}}), as SHOP_ADMIN_EMAILS is not set.",
         none: 'Empty: nobody gets the new-order notice (no SHOP_ADMIN_EMAILS and no active admin).',
       },
       trackingUrl: 'Tracking page of a parcel ({parcel} stands for its ID; empty: no link)',
@@ -1179,7 +1251,8 @@ export const en = {
       customText: "the shop's own text",
       builtInText: 'the built-in text',
       placeholders: 'Placeholders',
-      sectionsHelp: '{{#name}}…{{/name}} repeats for each entry of a list or shows its part when the value is set; {{^name}}…{{/name}} shows its part when it is empty or false.',
+      sectionsHelp:
+        '{{#name}}…{{/name}} repeats for each entry of a list or shows its part when the value is set; {{^name}}…{{/name}} shows its part when it is empty or false.',
       preview: 'Preview',
       previewTitle: 'Preview with a sample order',
       resetButton: 'Back to the built-in text',
@@ -1189,7 +1262,8 @@ export const en = {
   },
   webhooks: {
     title: 'Webhooks',
-    intro: 'Every change of an order, every reported delivery and every finished pack run is pushed to these addresses as signed JSON, retried for up to 24 hours (docs/api.md § Webhooks).',
+    intro:
+      'Every change of an order, every reported delivery and every finished pack run is pushed to these addresses as signed JSON, retried for up to 24 hours (docs/api.md § Webhooks).',
     none: 'No webhook endpoints yet.',
     add: 'Add an endpoint',
     url: 'Address (http or https)',
@@ -1209,7 +1283,8 @@ export const en = {
     resend: 'Resend',
     resent: 'The event is queued again.',
     allowedHosts: 'Hosts on the local network',
-    allowedHostsIntro: 'Webhooks go only to public addresses: an address on this server or the local network (localhost, 10.x, 192.168.x, …) is refused when saved and again when sent. List here, one a line, the hosts on the LAN that endpoints may use, such as a point-of-sale system in the shop. Add :port to allow only that port.',
+    allowedHostsIntro:
+      'Webhooks go only to public addresses: an address on this server or the local network (localhost, 10.x, 192.168.x, …) is refused when saved and again when sent. List here, one a line, the hosts on the LAN that endpoints may use, such as a point-of-sale system in the shop. Add :port to allow only that port.',
     allowedHostsField: 'Allowed hosts (name or IP address, optionally :port)',
     allowedHostsSave: 'Save allowed hosts',
     allowedHostsSaved: 'Allowed hosts saved.',
@@ -1222,7 +1297,8 @@ export const en = {
     title: 'Returns',
     registerTitle: 'Register a return – order {{code}}',
     backToOrder: 'Order {{code}}',
-    intro: 'Scan each item that came back (or type its SKU) and press Enter: each scan adds a unit to restock. Or key the quantities per line. Restocked units go back on hand; written-off units stay off the shelf, with the reason.',
+    intro:
+      'Scan each item that came back (or type its SKU) and press Enter: each scan adds a unit to restock. Or key the quantities per line. Restocked units go back on hand; written-off units stay off the shelf, with the reason.',
     scan: 'Scan an item or type its SKU (5*code for five)',
     scanButton: 'Add',
     scanned: '{{sku}}: {{quantity}} to restock.',
@@ -1254,7 +1330,8 @@ export const en = {
     imported: 'Imported. New: {{created}}, changed: {{updated}}, unchanged: {{unchanged}}, bad rows skipped: {{skipped}}.',
     import: {
       title: 'Import products and stock',
-      intro: 'A CSV file with a header row, UTF-8 (with or without BOM), cells separated by , or ; (as Excel saves it). Products are matched by SKU: a new SKU is created, a known one is updated. At most {{max}} rows and {{mb}} MB. You see a preview first; nothing is written until you confirm.',
+      intro:
+        'A CSV file with a header row, UTF-8 (with or without BOM), cells separated by , or ; (as Excel saves it). Products are matched by SKU: a new SKU is created, a known one is updated. At most {{max}} rows and {{mb}} MB. You see a preview first; nothing is written until you confirm.',
       columns: 'Columns (sku and name required; a column left out keeps what the product has; on_hand is a stock count):',
       file: 'CSV file',
       skipBad: 'Skip bad rows (otherwise one bad row refuses the whole file)',
@@ -1344,7 +1421,15 @@ export const en = {
     returnNotFound: 'Order {{code}} has no return {{number}}.',
     productArchived: 'Product {{sku}} is archived and can no longer be ordered.',
     approvalClosed: 'Order {{code}} is $t(status.{{status}}): there is nothing left to approve.',
-    title: { default: 'Something went wrong', '403': 'Not allowed', '404': 'Not found', '409': 'Not possible now', '422': 'Check the input', '500': 'Something went wrong', '503': 'Cannot save now' },
+    title: {
+      default: 'Something went wrong',
+      '403': 'Not allowed',
+      '404': 'Not found',
+      '409': 'Not possible now',
+      '422': 'Check the input',
+      '500': 'Something went wrong',
+      '503': 'Cannot save now',
+    },
     goBack: 'Go back',
     home: 'Start page',
     validationFailed_one: 'The request has {{count}} invalid field.',
@@ -1395,7 +1480,8 @@ export const en = {
     busy: 'The database is busy. Try again in a moment.',
     idempotencyKeyFormat: 'Idempotency-Key must be 1–200 printable characters.',
     idempotencyKeyReused: 'This Idempotency-Key was already used with a different request body.',
-    idempotencyKeyInProgress: 'The request first sent with this Idempotency-Key at {{since}} has no answer kept yet: it is still being worked on, or the server stopped while it was. Send it again in a moment; if this answer stays, look whether the change was made (GET it) and, if not, send it with a new key.',
+    idempotencyKeyInProgress:
+      'The request first sent with this Idempotency-Key at {{since}} has no answer kept yet: it is still being worked on, or the server stopped while it was. Send it again in a moment; if this answer stays, look whether the change was made (GET it) and, if not, send it with a new key.',
     formAlreadySent: 'This form was already sent with other values. Reload the page to send it again.',
     internal: 'An unexpected error occurred. It has been logged.',
     packRunInProgress: 'The pack script is already running since {{since}}, started by {{by}}.',
@@ -1406,20 +1492,26 @@ export const en = {
     webhookDeliveryNotFound: 'No webhook delivery {{id}}.',
     packRunNotFound: 'No pack run {{id}}.',
     orderNotPacking: 'Order {{code}} is $t(status.{{status}}): $t(outbound.kind.{{kind}}) is printed for orders in $t(status.packing) only.',
-    unpaid: 'Order {{code}} is short {{due, money}} (paid by $t(payment.{{paymentMethod}}): {{received, money}} received of {{total, money}}). It ships once the rest is paid, or when an operator lets it go on the order page.',
+    unpaid:
+      'Order {{code}} is short {{due, money}} (paid by $t(payment.{{paymentMethod}}): {{received, money}} received of {{total, money}}). It ships once the rest is paid, or when an operator lets it go on the order page.',
     nothingDue: 'Order {{code}} owes nothing before it ships.',
     onHold: {
       waiting: 'Order {{code}} is on hold (waiting): take it off hold on the order page first (untick Waiting).',
       approval:
         'Order {{code}} is on hold (awaiting approval): Settings → Pack script requires own-invoice and cash-on-delivery orders to be approved before they are picked or shipped. It is released once it is approved or paid, or when that setting is switched off.',
       waitingPacker: 'Order {{code}} is on hold (waiting): ask an operator to take it off hold.',
-      approvalPacker: 'Order {{code}} is on hold (awaiting approval): own-invoice and cash-on-delivery orders are approved before they are picked. Ask an operator to approve it.',
-      approvalOperator: 'Order {{code}} is on hold (awaiting approval): approve it on the order page (Approve) before it is picked or shipped. It is also released once it is paid.',
+      approvalPacker:
+        'Order {{code}} is on hold (awaiting approval): own-invoice and cash-on-delivery orders are approved before they are picked. Ask an operator to approve it.',
+      approvalOperator:
+        'Order {{code}} is on hold (awaiting approval): approve it on the order page (Approve) before it is picked or shipped. It is also released once it is paid.',
     },
-    orderNotPackedYet: 'Order {{code}} is $t(status.{{status}}): $t(outbound.kind.{{kind}}) is printed once the order is in $t(status.packing) or $t(status.shipped).',
+    orderNotPackedYet:
+      'Order {{code}} is $t(status.{{status}}): $t(outbound.kind.{{kind}}) is printed once the order is in $t(status.packing) or $t(status.shipped).',
     notInvoiceOrder: 'Order {{code}} is not paid by own invoice ($t(payment.{{paymentMethod}})): there is no invoice to print.',
-    invoiceNotNumbered: 'Order {{code}} has no invoice number yet: print the invoice from Outbound (Print takes the number); this address only shows an invoice already printed.',
-    invoiceNotNumberedApi: 'Order {{code}} has no invoice number yet: POST /api/v1/orders/{{code}}/invoice first (it takes the number, or gives back the one already taken); this address only shows an invoice already numbered.',
+    invoiceNotNumbered:
+      'Order {{code}} has no invoice number yet: print the invoice from Outbound (Print takes the number); this address only shows an invoice already printed.',
+    invoiceNotNumberedApi:
+      'Order {{code}} has no invoice number yet: POST /api/v1/orders/{{code}}/invoice first (it takes the number, or gives back the one already taken); this address only shows an invoice already numbered.',
     invoiceOneAtATime: 'Invoices are printed one order at a time: select one own-invoice order.',
     documentFontMissing: 'Documents cannot be made: the font {{file}} is missing. Install the Debian package fonts-dejavu-core or set DOCUMENT_FONT_DIR.',
     lineNotFound: 'Order {{code}} has no line {{id}}.',
@@ -1432,12 +1524,18 @@ export const en = {
     customStatusInUse_other: 'Custom status {{code}} is on {{count}} orders.',
     printerNotFound: 'No printer {{id}}.',
     noLabelPrinter: 'This station prints labels as PDF in the browser: choose a label printer for it first.',
-    printerRefused: 'Printer {{printer}} ({{address}}) refused the connection: is it switched on, and is the port right (usually 9100)? Nothing was changed; print again from the parcel.',
-    printerHostUnknown: 'Printer {{printer}}: the host name {{host}} is not known on the network. Check the address in Settings → Printers. Nothing was changed.',
-    printerUnreachable: 'Printer {{printer}} ({{address}}) cannot be reached ({{cause}}): is it on and on the network? Nothing was changed; print again from the parcel.',
-    printerTimeout: 'Printer {{printer}} ({{address}}) did not answer within {{seconds}} s: is it switched on? Nothing was changed; print again from the parcel.',
-    printerTimeoutSending: 'Printer {{printer}} ({{address}}) did not take the label within {{seconds}} s (out of paper, open, or busy?). Check the printer before printing again from the parcel.',
-    printerFailedApi: 'Printer {{printer}} did not take the label. Nothing was changed; print again from the parcel. What went wrong is in the order’s history for staff, and in this answer for an admin token.',
+    printerRefused:
+      'Printer {{printer}} ({{address}}) refused the connection: is it switched on, and is the port right (usually 9100)? Nothing was changed; print again from the parcel.',
+    printerHostUnknown:
+      'Printer {{printer}}: the host name {{host}} is not known on the network. Check the address in Settings → Printers. Nothing was changed.',
+    printerUnreachable:
+      'Printer {{printer}} ({{address}}) cannot be reached ({{cause}}): is it on and on the network? Nothing was changed; print again from the parcel.',
+    printerTimeout:
+      'Printer {{printer}} ({{address}}) did not answer within {{seconds}} s: is it switched on? Nothing was changed; print again from the parcel.',
+    printerTimeoutSending:
+      'Printer {{printer}} ({{address}}) did not take the label within {{seconds}} s (out of paper, open, or busy?). Check the printer before printing again from the parcel.',
+    printerFailedApi:
+      'Printer {{printer}} did not take the label. Nothing was changed; print again from the parcel. What went wrong is in the order’s history for staff, and in this answer for an admin token.',
     orderTaken: 'Order {{code}} is open at {{station}} — {{packer}}. Take it over to pack it here.',
     orderAtStation: 'Order {{code}} is open at {{station}} — {{packer}}. Take it over to check it here.',
     check: {
@@ -1453,7 +1551,8 @@ export const en = {
     },
   },
   validation: {
-    gsSubstitute: 'A GS substitute is 1–4 ASCII characters without spaces that begins and ends with a sign such as ~ | ^ < >, not a letter or digit (they occur in barcodes). For example ~ or <GS>.',
+    gsSubstitute:
+      'A GS substitute is 1–4 ASCII characters without spaces that begins and ends with a sign such as ~ | ^ < >, not a letter or digit (they occur in barcodes). For example ~ or <GS>.',
     money: 'Enter an amount such as 129 or 129.50.',
     vatPercent: 'Enter VAT in percent, 0–100 (such as 25, 12 or 6).',
     approvalIsFinal: 'An approval cannot be withdrawn: set the order waiting or cancel it instead.',
@@ -1505,7 +1604,8 @@ export const en = {
     returnMoreThanShipped: 'At most {{returnable}} of {{sku}} can come back (shipped {{shipped}}, returned {{returned}}).',
     writeOffReason: 'Say why {{sku}} is written off: damaged or missing.',
     webhookSecret: 'A secret of at least 16 characters.',
-    webhookAddress: 'This address is on this server or the local network. Webhooks go only to public addresses, unless an admin allows the host under Hosts on the local network in Settings → Webhooks.',
+    webhookAddress:
+      'This address is on this server or the local network. Webhooks go only to public addresses, unless an admin allows the host under Hosts on the local network in Settings → Webhooks.',
     allowedHost: 'Line {{line}} ({{entry}}): write a host name or IP address, optionally with :port, such as pos.lan or 192.168.1.20:8080.',
     companyPrefix: 'A GS1 company prefix has 7 to 10 digits.',
     httpUrl: 'An http:// or https:// address.',
@@ -1539,7 +1639,8 @@ export const en = {
       command_key: '{{key}} is the key for “{{command}}”: press the key rather than typing its name.',
       too_short: '{{parcelId}} is too short for a parcel ID (at least {{min}} characters): scan the label on the parcel.',
       upu_check_digit: 'The postal parcel number {{parcelId}} has a wrong check digit: scan it again.',
-      unknown_form: '{{parcelId}} is not a parcel ID of a known form (SSCC, a postal number such as RR123456785SE, DHL JJD…, UPS 1Z…, or 10–22 digits). An admin can add the shop’s other forms in Settings → Shipping.',
+      unknown_form:
+        '{{parcelId}} is not a parcel ID of a known form (SSCC, a postal number such as RR123456785SE, DHL JJD…, UPS 1Z…, or 10–22 digits). An admin can add the shop’s other forms in Settings → Shipping.',
     },
     printerHost: 'A host name or IP address, such as zebra-1.lan or 192.168.1.50: no http://, no path, no :port (the port has its own field).',
     printerDpi: 'Choose 203 or 300 dpi.',

@@ -8,7 +8,7 @@ import type { Catalog } from './en.js';
  */
 export const fr: Catalog = {
   app: { name: 'Entrepôt' },
-  common: { save: 'Enregistrer', cancel: 'Annuler', yes: 'Oui', no: 'Non', colon: ' :' , formResent: 'Ce formulaire a déjà été envoyé : rien n’a été refait.' },
+  common: { save: 'Enregistrer', cancel: 'Annuler', yes: 'Oui', no: 'Non', colon: ' :', formResent: 'Ce formulaire a déjà été envoyé : rien n’a été refait.' },
   /** Quantités insérées dans des textes plus longs : chacune une paire singulier/pluriel (en français, 0 et 1 au singulier). */
   counts: {
     units_one: '{{count}} unité',
@@ -21,10 +21,25 @@ export const fr: Catalog = {
     lines_other: '{{count}} lignes',
   },
   actors: { packScript: 'script de préparation', demoData: 'données de démonstration', cli: 'ligne de commande' },
-  nav: { label: 'Menu principal', orders: 'Commandes', outbound: 'Sorties', shipping: 'Expédition', tools: 'Outils', settings: 'Paramètres', logout: 'Se déconnecter', skip: 'Aller au contenu' },
+  nav: {
+    label: 'Menu principal',
+    orders: 'Commandes',
+    outbound: 'Sorties',
+    shipping: 'Expédition',
+    tools: 'Outils',
+    settings: 'Paramètres',
+    logout: 'Se déconnecter',
+    skip: 'Aller au contenu',
+  },
   roles: { admin: 'Administrateur', operator: 'Gestionnaire de commandes', packer: 'Préparateur' },
   status: { preorder: 'Précommande', order: 'Commande', packing: 'En préparation', shipped: 'Expédiée', cancelled: 'Annulée' },
-  payment: { card: 'Carte bancaire', invoice: 'Sur facture', bank_transfer: 'Virement bancaire', cash_on_delivery: 'Contre-remboursement', pickup: 'Paiement au retrait' },
+  payment: {
+    card: 'Carte bancaire',
+    invoice: 'Sur facture',
+    bank_transfer: 'Virement bancaire',
+    cash_on_delivery: 'Contre-remboursement',
+    pickup: 'Paiement au retrait',
+  },
   customer: { kind: { guest: 'invité', account: 'compte' } },
   delivery: { status: { draft: 'Brouillon', reported: 'Validé' }, partial: 'livraison partielle', parcels: 'Numéros de colis' },
   pager: { first: '« Plus récentes', older: 'Plus anciennes »', next: 'Suivantes »' },
@@ -35,7 +50,8 @@ export const fr: Catalog = {
     submit: 'Se connecter',
     failed: 'E-mail ou mot de passe incorrect.',
     tooManyAttempts: 'Trop de tentatives échouées. Attendez 15 minutes et réessayez, ou demandez à un administrateur de réinitialiser votre mot de passe.',
-    expired: 'Ce formulaire de connexion avait expiré (il est resté ouvert trop longtemps ou a été rouvert dans un autre onglet). Saisissez votre mot de passe et reconnectez-vous.',
+    expired:
+      'Ce formulaire de connexion avait expiré (il est resté ouvert trop longtemps ou a été rouvert dans un autre onglet). Saisissez votre mot de passe et reconnectez-vous.',
   },
   orders: {
     title: 'Commandes',
@@ -58,11 +74,13 @@ export const fr: Catalog = {
       marker: 'Manque {{due, money}}',
       released: 'Manque {{due, money}} : autorisée',
       title: 'Paiement incomplet',
-      explain: 'Payée par $t(payment.{{paymentMethod}}) : {{received, money}} reçus sur {{total, money}}. « Expédier » la refuse jusqu’au paiement du reste, ou jusqu’à ce qu’elle soit autorisée ici.',
+      explain:
+        'Payée par $t(payment.{{paymentMethod}}) : {{received, money}} reçus sur {{total, money}}. « Expédier » la refuse jusqu’au paiement du reste, ou jusqu’à ce qu’elle soit autorisée ici.',
       reason: 'Pourquoi elle peut partir quand même (gardé dans l’historique)',
       button: 'La laisser partir quand même',
       done: 'La commande {{code}} peut partir malgré {{due, money}} manquants.',
-      afterEdit: 'Il manque maintenant {{due, money}} à la commande {{code}} (payée par $t(payment.{{paymentMethod}}) : {{received, money}} reçus sur {{total, money}}). « Expédier » la refuse jusqu’au paiement du reste ou jusqu’à ce qu’elle soit autorisée sur cette page.',
+      afterEdit:
+        'Il manque maintenant {{due, money}} à la commande {{code}} (payée par $t(payment.{{paymentMethod}}) : {{received, money}} reçus sur {{total, money}}). « Expédier » la refuse jusqu’au paiement du reste ou jusqu’à ce qu’elle soit autorisée sur cette page.',
     },
     approve: {
       button: 'Approuver',
@@ -206,9 +224,12 @@ export const fr: Catalog = {
       stock: {
         returned_one: '{{units}} ({{products}}) retourne en stock : elle peut être revendue.',
         returned_other: '{{units}} ({{products}}) retournent en stock : elles peuvent être revendues.',
-        returnedAllocated_one: 'L’allocation est libérée : {{units}} ({{products}}) retourne en stock et peut être revendue. Remettez en rayon ce qui a déjà été prélevé.',
-        returnedAllocated_other: 'L’allocation est libérée : {{units}} ({{products}}) retournent en stock et peuvent être revendues. Remettez en rayon ce qui a déjà été prélevé.',
-        released: 'L’allocation de {{units}} ({{products}}) est libérée : la commande quitte Sorties et Expédition, garde ses unités réservées et attend de nouveau le script de préparation.',
+        returnedAllocated_one:
+          'L’allocation est libérée : {{units}} ({{products}}) retourne en stock et peut être revendue. Remettez en rayon ce qui a déjà été prélevé.',
+        returnedAllocated_other:
+          'L’allocation est libérée : {{units}} ({{products}}) retournent en stock et peuvent être revendues. Remettez en rayon ce qui a déjà été prélevé.',
+        released:
+          'L’allocation de {{units}} ({{products}}) est libérée : la commande quitte Sorties et Expédition, garde ses unités réservées et attend de nouveau le script de préparation.',
         none: 'Aucun mouvement de stock : aucune de ses lignes ne tient de stock.',
       },
       mail: {
@@ -221,7 +242,8 @@ export const fr: Catalog = {
       },
       undo: {
         cancel: 'Une commande annulée peut être rouverte ; son stock est alors repris.',
-        unpack: 'Le script de préparation ne la remet en préparation que si le stock est encore disponible à ce moment-là : d’autres commandes peuvent le prendre avant.',
+        unpack:
+          'Le script de préparation ne la remet en préparation que si le stock est encore disponible à ce moment-là : d’autres commandes peuvent le prendre avant.',
       },
       submit: { cancel: 'Annuler la commande', unpack: 'La remettre au statut Commande' },
       keep: 'Laisser la commande telle quelle',
@@ -266,12 +288,14 @@ export const fr: Catalog = {
       toggle: 'Changer de mode de recherche',
       clear: 'Effacer les filtres',
       missingCheck: 'Il manque la clé de contrôle à ce code ; voici la commande {{code}}.',
-      shortNumber: 'Aucune commande trouvée. Un code commande se recherche à partir de {{n}} chiffres ; un nombre plus court ne trouve qu’une référence, un code-barres ou un numéro de colis exact.',
+      shortNumber:
+        'Aucune commande trouvée. Un code commande se recherche à partir de {{n}} chiffres ; un nombre plus court ne trouve qu’une référence, un code-barres ou un numéro de colis exact.',
     },
   },
   customStatuses: {
     title: 'Statuts personnalisés',
-    intro: 'Vos propres libellés pour les commandes. Renommer un statut le renomme sur toutes les commandes, anciennes comprises. Recherchez-les dans Commandes.',
+    intro:
+      'Vos propres libellés pour les commandes. Renommer un statut le renomme sur toutes les commandes, anciennes comprises. Recherchez-les dans Commandes.',
     none: 'Aucun statut personnalisé pour l’instant.',
     code: 'Code',
     label: 'Libellé',
@@ -298,7 +322,14 @@ export const fr: Catalog = {
     commentCleared: 'Commentaire supprimé',
     notifyRequested: 'client à prévenir',
     reprint: 'réimpression',
-    parcelSource: { manual: 'saisi', scanner: 'scanner', camera: 'caméra', broker: 'intermédiaire d’expédition', sscc: 'série SSCC de la boutique', api: 'API' },
+    parcelSource: {
+      manual: 'saisi',
+      scanner: 'scanner',
+      camera: 'caméra',
+      broker: 'intermédiaire d’expédition',
+      sscc: 'série SSCC de la boutique',
+      api: 'API',
+    },
     parcelReference: 'colis {{parcelId}}',
     onPrinter: 'sur l’imprimante {{printer}}',
     invoiceNumber: 'facture {{number}}',
@@ -312,13 +343,15 @@ export const fr: Catalog = {
   pack: {
     title: 'Script de préparation',
     tile: 'Passe en préparation les commandes payées dont tout le stock est disponible ; montre pourquoi une commande n’avance pas.',
-    intro: 'Le script de préparation passe « En préparation » toute commande payée dont tout le stock est disponible, par priorité décroissante puis de la plus ancienne à la plus récente. Lancez-le à la main pour voir, commande par commande, où il s’arrête et pourquoi.',
+    intro:
+      'Le script de préparation passe « En préparation » toute commande payée dont tout le stock est disponible, par priorité décroissante puis de la plus ancienne à la plus récente. Lancez-le à la main pour voir, commande par commande, où il s’arrête et pourquoi.',
     scheduleOn_one: 'Se lance tout seul chaque minute.',
     scheduleOn_other: 'Se lance tout seul toutes les {{count}} minutes.',
     scheduleOff: 'La planification est désactivée : le script ne se lance qu’à la main.',
     approvalRequired: 'les commandes sur facture et en contre-remboursement doivent être approuvées',
     changeSettings: 'Modifier la planification',
-    runningNow: 'Un passage est en cours : {{by}}, depuis {{since}}. Son verrou est renouvelé toutes les quelques secondes et expire à {{until}} si le passage cesse de le renouveler (processus arrêté) : un nouveau passage peut alors démarrer.',
+    runningNow:
+      'Un passage est en cours : {{by}}, depuis {{since}}. Son verrou est renouvelé toutes les quelques secondes et expire à {{until}} si le passage cesse de le renouveler (processus arrêté) : un nouveau passage peut alors démarrer.',
     runNow: 'Lancer maintenant',
     dryRun: 'Simulation',
     dryRunHelp: 'Une simulation suit les mêmes étapes et donne les mêmes raisons, mais ne modifie aucune commande.',
@@ -448,7 +481,8 @@ export const fr: Catalog = {
   },
   shippingSettings: {
     title: 'Expédition',
-    intro: 'D’où « Obtenir un numéro de colis » (écran Expédition) tire les numéros de colis : la série SSCC propre à la boutique, ou l’API d’un courtier en transport.',
+    intro:
+      'D’où « Obtenir un numéro de colis » (écran Expédition) tire les numéros de colis : la série SSCC propre à la boutique, ou l’API d’un courtier en transport.',
     kind: 'Numéros de colis fournis par',
     sscc: 'Série SSCC propre (préfixe entreprise GS1)',
     http: 'L’API d’un courtier en transport (HTTP)',
@@ -462,7 +496,8 @@ export const fr: Catalog = {
     saved: 'Paramètres d’expédition enregistrés.',
     parcelForms: {
       title: 'Autres formes de numéro de colis',
-      intro: 'Une lecture devient un numéro de colis seulement si elle a la forme de celui d’un transporteur : un SSCC, un numéro postal (RR123456785SE), DHL JJD…, UPS 1Z… ou 10 à 22 chiffres. Le code-barres ou la référence d’un article, le code d’une commande, une commande du poste et tout ce qui a moins de 8 caractères ne le deviennent jamais. Ajoutez ici les formes des autres transporteurs de la boutique.',
+      intro:
+        'Une lecture devient un numéro de colis seulement si elle a la forme de celui d’un transporteur : un SSCC, un numéro postal (RR123456785SE), DHL JJD…, UPS 1Z… ou 10 à 22 chiffres. Le code-barres ou la référence d’un article, le code d’une commande, une commande du poste et tout ce qui a moins de 8 caractères ne le deviennent jamais. Ajoutez ici les formes des autres transporteurs de la boutique.',
       patterns: 'Motifs, un par ligne',
       hint: 'Chaque ligne est une expression régulière comparée au numéro de colis entier, par exemple IB[0-9]{10} ou BUD[A-Z0-9]{12}. Les numéros de colis obtenus du courtier sont pris tels quels.',
     },
@@ -517,10 +552,24 @@ export const fr: Catalog = {
     partialPending_other: 'Livraison partielle en cours : {{count}} unités déjà expédiées',
     noLocation: '(sans emplacement)',
     pickSlip: { title: 'Bon de préparation' },
-    batch: { continued: 'Liste de préparation groupée (suite)', title: 'Liste de préparation groupée', summary: '{{orders}}, {{products}}, {{units}}', total: 'Total', split: 'Commande × quantité' },
+    batch: {
+      continued: 'Liste de préparation groupée (suite)',
+      title: 'Liste de préparation groupée',
+      summary: '{{orders}}, {{products}}, {{units}}',
+      total: 'Total',
+      split: 'Commande × quantité',
+    },
     receipt: { title: 'Reçu', paid: 'Payé', notPaid: 'Non payé', thanks: 'Merci pour votre commande !' },
     label: { title: 'Étiquette d’expédition', from: 'Expéditeur', to: 'Destinataire', parcel: 'Colis {{index}} sur {{of}}' },
-    creditNote: { title: 'Avoir', number: 'Avoir n°', date: 'Date', returnNumber: 'Retour n°', invoice: 'Facture d’origine', refund: 'Montant crédité', terms: 'Le montant crédité vous est remboursé ou déduit de ce que vous nous devez.' },
+    creditNote: {
+      title: 'Avoir',
+      number: 'Avoir n°',
+      date: 'Date',
+      returnNumber: 'Retour n°',
+      invoice: 'Facture d’origine',
+      refund: 'Montant crédité',
+      terms: 'Le montant crédité vous est remboursé ou déduit de ce que vous nous devez.',
+    },
     packingSlip: { title: 'Bon de livraison' },
     invoice: {
       title: 'Facture',
@@ -554,8 +603,24 @@ export const fr: Catalog = {
     destination: 'Destination',
     units: 'Unités',
     partialPending: 'Livraison partielle en cours',
-    kind: { label: 'Étiquette d’expédition', pick_slip: 'Bon de préparation', receipt: 'Reçu', pick_slip_receipt: 'Bon de préparation + reçu', invoice: 'Facture', packing_slip: 'Bon de livraison', batch_pick_list: 'Liste de préparation groupée', credit_note: 'Avoir' },
-    short: { label: 'Étiquette', pick_slip: 'Bon de prépa.', receipt: 'Reçu', invoice: 'Facture', packing_slip: 'Bon de livraison', batch_pick_list: 'Liste groupée' },
+    kind: {
+      label: 'Étiquette d’expédition',
+      pick_slip: 'Bon de préparation',
+      receipt: 'Reçu',
+      pick_slip_receipt: 'Bon de préparation + reçu',
+      invoice: 'Facture',
+      packing_slip: 'Bon de livraison',
+      batch_pick_list: 'Liste de préparation groupée',
+      credit_note: 'Avoir',
+    },
+    short: {
+      label: 'Étiquette',
+      pick_slip: 'Bon de prépa.',
+      receipt: 'Reçu',
+      invoice: 'Facture',
+      packing_slip: 'Bon de livraison',
+      batch_pick_list: 'Liste groupée',
+    },
     printedBy: '$t(outbound.kind.{{kind}}) imprimé le {{at}} par {{by}} ({{count}}×)',
     stale: 'Bon de préparation périmé : les lignes ont changé après son impression',
     staleShort: 'Bon périmé',
@@ -566,7 +631,12 @@ export const fr: Catalog = {
     scanned: '{{code}} sélectionnée.',
     scanUnknown: '{{code}} n’est pas dans cette liste.',
     scanNotPacking: '{{code}} est $t(status.{{status}}) : Expédition liste les commandes $t(status.packing).',
-    hold: { marker: 'En attente d’approbation', notSelectable: 'Bloquée : non sélectionnable', openOrder: 'Ouvrir la commande {{code}}', openSettings: 'Paramètres → Script de préparation' },
+    hold: {
+      marker: 'En attente d’approbation',
+      notSelectable: 'Bloquée : non sélectionnable',
+      openOrder: 'Ouvrir la commande {{code}}',
+      openSettings: 'Paramètres → Script de préparation',
+    },
     function: 'Fonction',
     chooseFunction: '« Choisir une fonction »',
     print: 'Imprimer',
@@ -584,7 +654,8 @@ export const fr: Catalog = {
     verifyScanPlaceholder: 'Code-barres ou référence',
     verifyQuantity: 'Quantité (vide : 1)',
     verifyCheck: 'Contrôler',
-    verifyHelp: 'Chaque scan compte une unité sur sa ligne. Pour plusieurs exemplaires d’un article, saisissez d’abord la quantité, ou tapez le nombre suivi de * avant de scanner (5*code-barres). Ctrl+Z annule le dernier contrôle.',
+    verifyHelp:
+      'Chaque scan compte une unité sur sa ligne. Pour plusieurs exemplaires d’un article, saisissez d’abord la quantité, ou tapez le nombre suivi de * avant de scanner (5*code-barres). Ctrl+Z annule le dernier contrôle.',
     verifyLines: 'Lignes à contrôler',
     verifyChecked: 'Contrôlé',
     verifyComplete: 'Toutes les unités sont contrôlées.',
@@ -592,7 +663,8 @@ export const fr: Catalog = {
     verifyNotPacking: 'La commande {{code}} est au statut « $t(status.{{status}}) » : il n’y a rien à contrôler.',
     verifyOnHold: 'La commande {{code}} est en attente : elle ne peut pas être contrôlée tant que l’attente n’est pas levée.',
     verifyNothing: 'Scannez un article, ou saisissez son code-barres ou sa référence.',
-    verifyHeld: 'La commande {{code}} est en cours d’emballage au poste {{station}} — {{packer}}. Reprenez-la pour la contrôler ici : elle sera fermée à ce poste, et les numéros de colis et contrôles faits là-bas restent avec la commande.',
+    verifyHeld:
+      'La commande {{code}} est en cours d’emballage au poste {{station}} — {{packer}}. Reprenez-la pour la contrôler ici : elle sera fermée à ce poste, et les numéros de colis et contrôles faits là-bas restent avec la commande.',
     verifyTakeOver: 'Reprendre la commande {{code}}',
     verifyTakenOver: 'Commande {{code}} reprise de {{from}} : contrôlez ses articles ici.',
     verifyNotHeld: 'La commande {{code}} n’est tenue par aucun poste d’emballage : contrôlez ses articles ici.',
@@ -630,7 +702,8 @@ export const fr: Catalog = {
     slot: 'Colis {{n}}',
     emptySlot: 'scanner…',
     addSlot: 'Encore un colis à scanner',
-    addSlotHelp: 'Affiche une ligne vide pour un numéro de colis de plus, pour voir combien de colis restent à scanner. Inutile pour en ajouter un : un scan ajoute son numéro de colis.',
+    addSlotHelp:
+      'Affiche une ligne vide pour un numéro de colis de plus, pour voir combien de colis restent à scanner. Inutile pour en ajouter un : un scan ajoute son numéro de colis.',
     remove: 'Retirer {{parcelId}}',
     label: 'Étiquette',
     going: 'Part maintenant',
@@ -651,7 +724,8 @@ export const fr: Catalog = {
     nameStationFirst: 'Nommez d’abord ce poste (l’écran Expédition le demande).',
     stationNamed: 'Cet appareil est maintenant le poste {{name}}.',
     nameTitle: 'Nommer ce poste d’emballage',
-    nameHelp: 'Un poste, c’est votre place à l’établi. Son nom est mémorisé sur cet appareil, et les autres préparateurs le voient à côté des commandes que vous emballez, par ex. « Établi 2 ».',
+    nameHelp:
+      'Un poste, c’est votre place à l’établi. Son nom est mémorisé sur cet appareil, et les autres préparateurs le voient à côté des commandes que vous emballez, par ex. « Établi 2 ».',
     stationName: 'Nom du poste',
     stationNamePlaceholder: 'Établi 2',
     nameSubmit: 'Utiliser ce nom',
@@ -659,7 +733,8 @@ export const fr: Catalog = {
     commandSheet: 'Feuille des codes d’action (A4)',
     notSent: 'Non envoyé : la connexion a échoué. Réessayez.',
     rescanToTakeOver: 'Scannez de nouveau {{code}}, ou appuyez sur le bouton, pour la reprendre.',
-    takeOverConfirm: 'Reprendre la commande {{code}} déplace ses colis, quantités et contrôles vers ce poste. Pour la reprendre, scannez de nouveau {{code}}, scannez OK, appuyez sur Ctrl+Entrée ou sur le bouton (Entrée seule ne reprend rien).',
+    takeOverConfirm:
+      'Reprendre la commande {{code}} déplace ses colis, quantités et contrôles vers ce poste. Pour la reprendre, scannez de nouveau {{code}}, scannez OK, appuyez sur Ctrl+Entrée ou sur le bouton (Entrée seule ne reprend rien).',
     takeOverKeep: 'La laisser là-bas',
     refusalOk: 'OK',
     refusalHint: 'Il reste affiché jusqu’à ce que vous le confirmiez : scannez OK, appuyez sur Ctrl+Entrée ou touchez OK.',
@@ -719,7 +794,8 @@ export const fr: Catalog = {
     checkedOf: 'contrôle : {{checked}} sur {{of}}',
     undoCheck: 'Annuler le dernier contrôle',
     shipCheckedButton: 'Expédier ce qui est contrôlé',
-    checkHelp: 'Scannez chaque article (code-barres ou référence). Pour plusieurs exemplaires d’un même article, saisissez d’abord la quantité : 5*code-barres.',
+    checkHelp:
+      'Scannez chaque article (code-barres ou référence). Pour plusieurs exemplaires d’un même article, saisissez d’abord la quantité : 5*code-barres.',
     parcelAddedPrinted: 'Numéro de colis {{parcelId}} ajouté à la commande {{code}}. {{printed}}',
     fetchedPrinted_one: 'Numéro de colis {{parcelIds}} du courtier en transport ajouté à la commande {{code}}. {{printed}}',
     fetchedPrinted_other: 'Numéros de colis {{parcelIds}} du courtier en transport ajoutés à la commande {{code}}. {{printed}}',
@@ -732,9 +808,11 @@ export const fr: Catalog = {
     title: 'Téléphone comme poste',
     scan: 'Scannez ce code avec la caméra d’un téléphone pour y ouvrir le poste, en HTTPS pour que la caméra fonctionne. Ou saisissez l’adresse :',
     qrAlt: 'QR code de {{url}}',
-    trust: 'Première fois sur un téléphone : installez le certificat de ce serveur et faites-lui confiance, comme l’explique docs/operations.md § HTTPS for phones.',
+    trust:
+      'Première fois sur un téléphone : installez le certificat de ce serveur et faites-lui confiance, comme l’explique docs/operations.md § HTTPS for phones.',
     certificate: 'Télécharger le certificat',
-    httpsOff: 'Les téléphones ne peuvent utiliser leur caméra qu’en HTTPS : définissez HTTPS_PORT (par exemple 3443) et redémarrez le serveur ; un code à scanner s’affiche alors ici.',
+    httpsOff:
+      'Les téléphones ne peuvent utiliser leur caméra qu’en HTTPS : définissez HTTPS_PORT (par exemple 3443) et redémarrez le serveur ; un code à scanner s’affiche alors ici.',
     stationInvalid: 'Un nom de poste a au plus {{max}} caractères et aucun caractère de contrôle.',
     noCertificate: 'Ce serveur n’a pas de certificat propre à installer : HTTPS est désactivé, ou il utilise le certificat de l’exploitant.',
   },
@@ -742,14 +820,19 @@ export const fr: Catalog = {
   scan: {
     layouts: { fr: 'français (AZERTY)', de: 'allemand (QWERTZ)', se: 'suédois/finnois', no: 'norvégien', dk: 'danois' },
     layoutJoin: ' ou ',
-    layoutRefused: 'Non enregistré : {{value}} se lit {{reading}} depuis un scanner réglé en clavier américain sur un clavier {{layouts}}, mais aucune clé de contrôle ne le confirme. Réglez le scanner sur la disposition du clavier (Contrôle du scanner), ou saisissez le code.',
-    charactersRefused: 'Non enregistré : {{value}} contient des caractères qu’aucun code-barres ici ne porte ({{chars}}). Le scanner est sans doute réglé sur une autre disposition de clavier que cet ordinateur : lancez le Contrôle du scanner.',
-    layoutRepaired: 'Lu comme un scanner réglé en clavier américain sur un clavier {{layouts}}. Les lectures sont justes, mais réglez le scanner en {{layouts}} (Contrôle du scanner).',
+    layoutRefused:
+      'Non enregistré : {{value}} se lit {{reading}} depuis un scanner réglé en clavier américain sur un clavier {{layouts}}, mais aucune clé de contrôle ne le confirme. Réglez le scanner sur la disposition du clavier (Contrôle du scanner), ou saisissez le code.',
+    charactersRefused:
+      'Non enregistré : {{value}} contient des caractères qu’aucun code-barres ici ne porte ({{chars}}). Le scanner est sans doute réglé sur une autre disposition de clavier que cet ordinateur : lancez le Contrôle du scanner.',
+    layoutRepaired:
+      'Lu comme un scanner réglé en clavier américain sur un clavier {{layouts}}. Les lectures sont justes, mais réglez le scanner en {{layouts}} (Contrôle du scanner).',
     check: 'Contrôle du scanner',
     queue: {
-      meantFor: 'Non enregistré : {{value}} a été scanné pour la commande {{order}}, mais {{current}} est ouverte ici maintenant. Scannez-le à nouveau s’il appartient à {{current}}.',
+      meantFor:
+        'Non enregistré : {{value}} a été scanné pour la commande {{order}}, mais {{current}} est ouverte ici maintenant. Scannez-le à nouveau s’il appartient à {{current}}.',
       meantForClosed: 'Non enregistré : {{value}} a été scanné pour la commande {{order}}, qui n’est plus ouverte ici. Ouvrez-la et scannez à nouveau.',
-      meantForNone: 'Non enregistré : {{value}} a été scanné sans commande ouverte, et {{current}} est ouverte ici maintenant. Scannez-le à nouveau s’il appartient à {{current}}.',
+      meantForNone:
+        'Non enregistré : {{value}} a été scanné sans commande ouverte, et {{current}} est ouverte ici maintenant. Scannez-le à nouveau s’il appartient à {{current}}.',
       otherUser: 'Non enregistré : {{value}} a été scanné par un autre utilisateur, qui doit se connecter ici pour l’envoyer.',
       otherStation: 'Non enregistré : {{value}} a été scanné au poste {{station}}.',
       signedOut: 'Déconnecté. Lectures en attente sur cet appareil : {{count}}. Reconnectez-vous en tant que {{name}} pour les envoyer.',
@@ -760,12 +843,14 @@ export const fr: Catalog = {
     undoRemove: 'Annuler',
     parcelRestored: 'Le numéro de colis {{parcelId}} est de retour sur la commande {{code}}.',
     cameraNeedsHttps: 'La caméra ne fonctionne qu’en HTTPS, et cette page est en HTTP simple : ouvrez {{url}} sur cet appareil pour scanner avec la caméra.',
-    cameraNoHttps: 'La caméra ne fonctionne qu’en HTTPS, et cette page est en HTTP simple. Ce serveur ne propose pas encore HTTPS : l’exploitant définit HTTPS_PORT (par exemple 3443) et le redémarre.',
+    cameraNoHttps:
+      'La caméra ne fonctionne qu’en HTTPS, et cette page est en HTTP simple. Ce serveur ne propose pas encore HTTPS : l’exploitant définit HTTPS_PORT (par exemple 3443) et le redémarre.',
   },
   /** The scanner check page (/scanners): what one scan of the check sheet tells. */
   scannerCheck: {
     title: 'Contrôle du scanner',
-    intro: 'Imprimez la feuille de contrôle, puis scannez le code-barres 1 et le code-barres 2 dans le champ ci-dessous. Pour chacun, cette page dit ce que le scanner envoie et ce qu’il faut y changer. Rien n’est enregistré.',
+    intro:
+      'Imprimez la feuille de contrôle, puis scannez le code-barres 1 et le code-barres 2 dans le champ ci-dessous. Pour chacun, cette page dit ce que le scanner envoie et ce qu’il faut y changer. Rien n’est enregistré.',
     sheet: 'Imprimer la feuille de contrôle',
     field: 'Scannez ici un code-barres de la feuille de contrôle',
     waiting: 'En attente d’une lecture…',
@@ -781,19 +866,25 @@ export const fr: Catalog = {
       none: 'Rien : réglez le scanner pour terminer chaque lecture par Entrée (suffixe CR).',
       other: 'Une touche inhabituelle ({{keys}}) : réglez le scanner pour terminer chaque lecture par Entrée (suffixe CR).',
     },
-    prefix: { label: 'Avant le code', none: 'Rien : bien.', some: 'Le scanner envoie « {{prefix}} » avant chaque code : supprimez ce préfixe dans ses réglages.' },
+    prefix: {
+      label: 'Avant le code',
+      none: 'Rien : bien.',
+      some: 'Le scanner envoie « {{prefix}} » avant chaque code : supprimez ce préfixe dans ses réglages.',
+    },
     trailer: { label: 'Après le code', some: 'Le scanner envoie « {{trailer}} » après chaque code : supprimez ce texte de suffixe dans ses réglages.' },
     aim: { label: 'Identifiant de symbologie', none: 'Aucun : bien.', some: '« ]{{aim}} » (identifiants AIM activés) : lu et retiré ici ; rien à changer.' },
     layout: {
       label: 'Disposition du clavier',
       match: 'Identique à cet ordinateur : bien.',
-      mismatch: 'Le scanner est réglé en américain, cet ordinateur en {{layouts}} : réglez la disposition de clavier du scanner en {{layouts}}. D’ici là, seuls les codes avec clé de contrôle sont lus correctement ; les autres sont refusés.',
+      mismatch:
+        'Le scanner est réglé en américain, cet ordinateur en {{layouts}} : réglez la disposition de clavier du scanner en {{layouts}}. D’ici là, seuls les codes avec clé de contrôle sont lus correctement ; les autres sont refusés.',
     },
     gs: {
       label: 'GS entre champs GS1',
       ctrl: 'Envoyé en Ctrl+] : bien.',
       char: 'Envoyé comme caractère : bien.',
-      missing: 'Perdu : lot et numéro de série se confondent. Réglez le scanner pour envoyer GS (FNC1 en ASCII 29 ou Ctrl+]), ou un substitut comme ~ qu’un administrateur saisit dans Paramètres → Douchettes.',
+      missing:
+        'Perdu : lot et numéro de série se confondent. Réglez le scanner pour envoyer GS (FNC1 en ASCII 29 ou Ctrl+]), ou un substitut comme ~ qu’un administrateur saisit dans Paramètres → Douchettes.',
       substituteSet: 'Envoyé comme « {{substitute}} », le substitut réglé dans Paramètres → Douchettes : bien.',
       substituteNotSet: 'Envoyé comme « {{substitute}} » : un administrateur saisit {{substitute}} comme substitut de GS dans Paramètres → Douchettes.',
     },
@@ -834,7 +925,8 @@ export const fr: Catalog = {
     short: {
       title_one: '{{count}} commande en préparation manque maintenant de stock',
       title_other: '{{count}} commandes en préparation manquent maintenant de stock',
-      intro: 'Le stock en rayon est inférieur à ce que ces commandes ont réservé : le rayon couvre les premières commandes dans l’ordre de prélèvement, pas celles-ci. Remettez-les en Commande : leur stock est libéré et le script de préparation les reprend quand le stock arrive.',
+      intro:
+        'Le stock en rayon est inférieur à ce que ces commandes ont réservé : le rayon couvre les premières commandes dans l’ordre de prélèvement, pas celles-ci. Remettez-les en Commande : leur stock est libéré et le script de préparation les reprend quand le stock arrive.',
       line_one: '{{sku}} : {{count}} unité manquante',
       line_other: '{{sku}} : {{count}} unités manquantes',
       move: 'Remettre les commandes cochées en Commande',
@@ -847,11 +939,13 @@ export const fr: Catalog = {
     open: 'Ouvrir',
     finishedAt: 'Terminé le {{at}}',
     scan: 'Scannez ou saisissez la référence',
-    scanHelp: 'Scannez l’article (EAN/GTIN ou code GS1) ou saisissez sa référence, puis Entrée ; saisissez la quantité, Entrée. Ou saisissez d’abord la quantité : 12*7350053850019.',
+    scanHelp:
+      'Scannez l’article (EAN/GTIN ou code GS1) ou saisissez sa référence, puis Entrée ; saisissez la quantité, Entrée. Ou saisissez d’abord la quantité : 12*7350053850019.',
     unknownItem: 'Aucun produit avec ce code-barres ou cette référence : {{code}}.',
     goodsIn: {
       heading: 'Réception de marchandises',
-      intro: 'Enregistrez la livraison d’un fournisseur : chaque article est mis en stock aussitôt, avec la référence de la livraison sur sa ligne de mouvement.',
+      intro:
+        'Enregistrez la livraison d’un fournisseur : chaque article est mis en stock aussitôt, avec la référence de la livraison sur sa ligne de mouvement.',
       reference: 'Référence (bon de livraison)',
       start: 'Commencer la réception',
       title: 'Réception {{reference}}',
@@ -872,7 +966,8 @@ export const fr: Catalog = {
     },
     count: {
       heading: 'Inventaire',
-      intro: 'Comptez un emplacement (ou n’importe quels produits) : saisissez ce qui est en rayon. Rien ne change tant que l’inventaire n’est pas terminé ; un inventaire ouvert reste ici jusque-là.',
+      intro:
+        'Comptez un emplacement (ou n’importe quels produits) : saisissez ce qui est en rayon. Rien ne change tant que l’inventaire n’est pas terminé ; un inventaire ouvert reste ici jusque-là.',
       location: 'Emplacement (ou son début) ; vide pour tout produit',
       start: 'Commencer un inventaire',
       title: 'Inventaire {{id}}',
@@ -883,7 +978,8 @@ export const fr: Catalog = {
       record: 'Enregistrer',
       recorded: 'Compté : {{counted}} × {{sku}} {{name}}.',
       finish: 'Terminer l’inventaire',
-      finishHelp: 'Terminer inscrit dans les mouvements de stock l’écart de chaque ligne (motif : inventaire) : la quantité comptée moins le stock physique au moment où cette ligne a été comptée.',
+      finishHelp:
+        'Terminer inscrit dans les mouvements de stock l’écart de chaque ligne (motif : inventaire) : la quantité comptée moins le stock physique au moment où cette ligne a été comptée.',
       kept: 'Les expéditions et réceptions postérieures au comptage d’une ligne sont conservées : terminer n’ajoute que l’écart, sans remplacer le stock physique par la quantité comptée.',
       onHandAtCount: 'En stock au comptage',
       finished: 'L’inventaire {{id}} est déjà terminé.',
@@ -944,12 +1040,21 @@ export const fr: Catalog = {
       why: 'Motif',
       after: 'Stock physique après',
       ref: 'Commande ou référence',
-      reason: { stock_count: 'Inventaire', shipment: 'Expédition', adjustment: 'Ajustement', return: 'Retour', goods_in: 'Réception', damaged: 'Retour passé en perte : endommagé', missing: 'Retour passé en perte : manquant' },
+      reason: {
+        stock_count: 'Inventaire',
+        shipment: 'Expédition',
+        adjustment: 'Ajustement',
+        return: 'Retour',
+        goods_in: 'Réception',
+        damaged: 'Retour passé en perte : endommagé',
+        missing: 'Retour passé en perte : manquant',
+      },
     },
   },
   printers: {
     title: 'Imprimantes',
-    intro: 'Imprimantes d’étiquettes du réseau qui acceptent le ZPL sur un port TCP brut (Zebra et imprimantes thermiques compatibles, port 9100), pour des étiquettes de 100 × 150 mm. « PDF (navigateur) » est toujours disponible : l’étiquette s’ouvre en PDF pour être imprimée depuis le navigateur.',
+    intro:
+      'Imprimantes d’étiquettes du réseau qui acceptent le ZPL sur un port TCP brut (Zebra et imprimantes thermiques compatibles, port 9100), pour des étiquettes de 100 × 150 mm. « PDF (navigateur) » est toujours disponible : l’étiquette s’ouvre en PDF pour être imprimée depuis le navigateur.',
     pdf: 'PDF (navigateur)',
     pdfNote: 'toujours disponible',
     none: 'Aucune imprimante réseau pour l’instant.',
@@ -990,23 +1095,27 @@ export const fr: Catalog = {
   },
   scannerSettings: {
     title: 'Scanners',
-    intro: 'Le réglage des scanners de codes-barres de la boutique. Un scanner tape dans la page comme un clavier ; son suffixe (Entrée), ses préfixes et sa disposition de clavier se règlent sur le scanner lui-même, avec ses codes-barres de programmation.',
+    intro:
+      'Le réglage des scanners de codes-barres de la boutique. Un scanner tape dans la page comme un clavier ; son suffixe (Entrée), ses préfixes et sa disposition de clavier se règlent sur le scanner lui-même, avec ses codes-barres de programmation.',
     saved: 'Réglages des scanners enregistrés.',
     check: {
       title: 'Tester un scanner',
-      intro: 'Imprimez la feuille de contrôle et scannez ses deux codes-barres sur la page Contrôle du scanner : elle montre ce que chaque scanner envoie et ce qu’il faut changer. Les préparateurs peuvent imprimer la feuille depuis tout appareil où ils sont connectés.',
+      intro:
+        'Imprimez la feuille de contrôle et scannez ses deux codes-barres sur la page Contrôle du scanner : elle montre ce que chaque scanner envoie et ce qu’il faut changer. Les préparateurs peuvent imprimer la feuille depuis tout appareil où ils sont connectés.',
       sheet: 'Feuille de contrôle (A4, PDF)',
       page: 'Contrôle du scanner',
     },
     gs: {
       title: 'Séparateur GS1 (GS)',
-      intro: 'Les codes-barres GS1 (GS1-128, GS1 DataMatrix) séparent certains champs par un caractère invisible, GS. Un scanner l’envoie sous forme de Ctrl+], du caractère lui-même ou de caractères qu’il a été programmé pour envoyer à la place.',
+      intro:
+        'Les codes-barres GS1 (GS1-128, GS1 DataMatrix) séparent certains champs par un caractère invisible, GS. Un scanner l’envoie sous forme de Ctrl+], du caractère lui-même ou de caractères qu’il a été programmé pour envoyer à la place.',
       substitute: 'Substitut de GS',
       help: 'Laissez vide si les scanners envoient le caractère GS lui-même. Sinon, saisissez les 1 à 4 caractères qu’ils envoient à la place, par exemple ~, |, ^] ou <GS>. Il commence et finit par un signe, pas par une lettre ni un chiffre, et ne contient pas d’espace.',
     },
     sheet: {
       title: 'Contrôle du scanner',
-      intro: 'Scannez le code-barres 1, puis le code-barres 2, sur la page Contrôle du scanner : elle vous dit ce que votre scanner envoie et ce qu’il faut changer.',
+      intro:
+        'Scannez le code-barres 1, puis le code-barres 2, sur la page Contrôle du scanner : elle vous dit ce que votre scanner envoie et ce qu’il faut changer.',
     },
   },
   settings: { title: 'Paramètres' },
@@ -1149,7 +1258,8 @@ export const fr: Catalog = {
         body: 'Bonjour {{customer_name}},\n\nVotre commande {{order_code}} est en préparation et sera bientôt en route. Nous vous enverrons le numéro de colis dès son expédition.\n\nCordialement,\n{{shop_name}}\n',
       },
       shipped: {
-        subject: '{{#partial}}Une partie de votre commande {{order_code}} a été expédiée{{/partial}}{{^partial}}Votre commande {{order_code}} a été expédiée{{/partial}}',
+        subject:
+          '{{#partial}}Une partie de votre commande {{order_code}} a été expédiée{{/partial}}{{^partial}}Votre commande {{order_code}} a été expédiée{{/partial}}',
         body: 'Bonjour {{customer_name}},\n\n{{#partial}}\nUne partie de votre commande {{order_code}} est en route. {{#awaiting_stock}}Le reste suivra dès qu’il sera en stock.{{/awaiting_stock}}{{^awaiting_stock}}Le reste suivra dans un prochain colis.{{/awaiting_stock}}\n{{/partial}}\n{{^partial}}\nVotre commande {{order_code}} est en route.\n{{/partial}}\n\nExpédié maintenant :\n{{#shipped_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/shipped_lines}}\n{{#partial}}\n\nReste à venir :\n{{#pending_lines}}\n{{quantity}} × {{name}} ({{sku}})\n{{/pending_lines}}\n{{/partial}}\n\nColis :\n{{#parcels}}\n{{parcel_id}}{{#tracking_url}}  Suivre le colis : {{tracking_url}}{{/tracking_url}}\n{{/parcels}}\n\nCordialement,\n{{shop_name}}\n',
       },
       cancelled: {
@@ -1164,13 +1274,15 @@ export const fr: Catalog = {
     settings: {
       title: 'E-mails',
       smtpOn: 'Les e-mails partent par {{server}} depuis {{from}}.',
-      smtpOff: 'Aucun serveur SMTP n’est configuré (SMTP_URL) : les e-mails sont rédigés et conservés, marqués « non envoyé », et se lisent sur chaque commande. Définissez SMTP_URL et renvoyez-les.',
+      smtpOff:
+        'Aucun serveur SMTP n’est configuré (SMTP_URL) : les e-mails sont rédigés et conservés, marqués « non envoyé », et se lisent sur chaque commande. Définissez SMTP_URL et renvoyez-les.',
       whenTitle: 'Quand les e-mails partent',
       email: 'E-mail',
       recipient: 'À',
       mode: 'Envoi',
       texts: 'Texte',
-      modesHelp: '« Envoyer automatiquement » coche aussi « Prévenir le client » dans le formulaire de statut ; « Proposer » le laisse décoché. Le script de préparation et « Expédier » n’envoient que ce qui est automatique.',
+      modesHelp:
+        '« Envoyer automatiquement » coche aussi « Prévenir le client » dans le formulaire de statut ; « Proposer » le laisse décoché. Le script de préparation et « Expédier » n’envoient que ce qui est automatique.',
       shopRecipients: 'Destinataires de la boutique pour l’avis de nouvelle commande (un par ligne ou séparés par des virgules)',
       recipients: {
         env: 'Vide : les adresses de SHOP_ADMIN_EMAILS ({{list}}).',
@@ -1185,7 +1297,8 @@ export const fr: Catalog = {
       customText: 'le texte propre à la boutique',
       builtInText: 'le texte intégré',
       placeholders: 'Variables',
-      sectionsHelp: '{{#name}}…{{/name}} se répète pour chaque élément d’une liste, ou affiche son contenu quand la valeur est définie ; {{^name}}…{{/name}} affiche son contenu quand elle est vide ou fausse.',
+      sectionsHelp:
+        '{{#name}}…{{/name}} se répète pour chaque élément d’une liste, ou affiche son contenu quand la valeur est définie ; {{^name}}…{{/name}} affiche son contenu quand elle est vide ou fausse.',
       preview: 'Aperçu',
       previewTitle: 'Aperçu avec une commande d’exemple',
       resetButton: 'Revenir au texte intégré',
@@ -1195,7 +1308,8 @@ export const fr: Catalog = {
   },
   webhooks: {
     title: 'Webhooks',
-    intro: 'Chaque modification d’une commande, chaque envoi validé et chaque passage terminé du script de préparation est transmis à ces adresses en JSON signé, avec de nouvelles tentatives pendant 24 heures au plus (docs/api.md § Webhooks).',
+    intro:
+      'Chaque modification d’une commande, chaque envoi validé et chaque passage terminé du script de préparation est transmis à ces adresses en JSON signé, avec de nouvelles tentatives pendant 24 heures au plus (docs/api.md § Webhooks).',
     none: 'Aucun point de terminaison de webhook pour l’instant.',
     add: 'Ajouter un point de terminaison',
     url: 'Adresse (http ou https)',
@@ -1215,7 +1329,8 @@ export const fr: Catalog = {
     resend: 'Renvoyer',
     resent: 'L’événement est de nouveau en file d’attente.',
     allowedHosts: 'Hôtes du réseau local',
-    allowedHostsIntro: 'Les webhooks ne partent que vers des adresses publiques : une adresse de ce serveur ou du réseau local (localhost, 10.x, 192.168.x, …) est refusée à l’enregistrement puis à l’envoi. Indiquez ici, un par ligne, les hôtes du réseau local que les points de terminaison peuvent utiliser, par exemple la caisse du magasin. Ajoutez :port pour n’autoriser que ce port.',
+    allowedHostsIntro:
+      'Les webhooks ne partent que vers des adresses publiques : une adresse de ce serveur ou du réseau local (localhost, 10.x, 192.168.x, …) est refusée à l’enregistrement puis à l’envoi. Indiquez ici, un par ligne, les hôtes du réseau local que les points de terminaison peuvent utiliser, par exemple la caisse du magasin. Ajoutez :port pour n’autoriser que ce port.',
     allowedHostsField: 'Hôtes autorisés (nom ou adresse IP, éventuellement :port)',
     allowedHostsSave: 'Enregistrer les hôtes autorisés',
     allowedHostsSaved: 'Hôtes autorisés enregistrés.',
@@ -1228,7 +1343,8 @@ export const fr: Catalog = {
     title: 'Retours',
     registerTitle: 'Enregistrer un retour – commande {{code}}',
     backToOrder: 'Commande {{code}}',
-    intro: 'Scannez chaque article revenu (ou saisissez sa référence) et appuyez sur Entrée : chaque scan ajoute une unité à remettre en stock. Ou saisissez les quantités par ligne. Les unités remises en stock reviennent dans le stock physique ; les unités passées en perte restent hors rayon, avec leur motif.',
+    intro:
+      'Scannez chaque article revenu (ou saisissez sa référence) et appuyez sur Entrée : chaque scan ajoute une unité à remettre en stock. Ou saisissez les quantités par ligne. Les unités remises en stock reviennent dans le stock physique ; les unités passées en perte restent hors rayon, avec leur motif.',
     scan: 'Scannez un article ou saisissez sa référence (5*code pour cinq)',
     scanButton: 'Ajouter',
     scanned: '{{sku}} : {{quantity}} à remettre en stock.',
@@ -1260,7 +1376,8 @@ export const fr: Catalog = {
     imported: 'Import terminé. Nouveaux : {{created}}, modifiés : {{updated}}, inchangés : {{unchanged}}, lignes incorrectes ignorées : {{skipped}}.',
     import: {
       title: 'Importer des produits et du stock',
-      intro: 'Un fichier CSV avec une ligne d’en-tête, en UTF-8 (avec ou sans BOM), cellules séparées par , ou ; (comme Excel l’enregistre). Les produits sont rapprochés par référence : une nouvelle référence est créée, une référence connue est mise à jour. Au plus {{max}} lignes et {{mb}} Mo. Vous voyez d’abord un aperçu ; rien n’est écrit avant votre confirmation.',
+      intro:
+        'Un fichier CSV avec une ligne d’en-tête, en UTF-8 (avec ou sans BOM), cellules séparées par , ou ; (comme Excel l’enregistre). Les produits sont rapprochés par référence : une nouvelle référence est créée, une référence connue est mise à jour. Au plus {{max}} lignes et {{mb}} Mo. Vous voyez d’abord un aperçu ; rien n’est écrit avant votre confirmation.',
       columns: 'Colonnes (sku et name obligatoires ; une colonne absente garde ce que le produit a déjà ; on_hand est un inventaire) :',
       file: 'Fichier CSV',
       skipBad: 'Ignorer les lignes incorrectes (sinon une seule ligne incorrecte fait refuser tout le fichier)',
@@ -1346,11 +1463,20 @@ export const fr: Catalog = {
   },
   errors: {
     orderNotShipped: 'La commande {{code}} n’a rien expédié, donc rien ne peut en revenir.',
-    returnMoreThanShipped: 'Ligne {{position}} ({{sku}}) : plus d’unités que ce qui a été expédié et pas encore retourné ({{returnable}} peuvent encore revenir).',
+    returnMoreThanShipped:
+      'Ligne {{position}} ({{sku}}) : plus d’unités que ce qui a été expédié et pas encore retourné ({{returnable}} peuvent encore revenir).',
     returnNotFound: 'La commande {{code}} n’a pas de retour {{number}}.',
     productArchived: 'Le produit {{sku}} est archivé et ne peut plus être commandé.',
     approvalClosed: 'La commande {{code}} est au statut « $t(status.{{status}}) » : il n’y a plus rien à approuver.',
-    title: { default: 'Une erreur s’est produite', '403': 'Non autorisé', '404': 'Introuvable', '409': 'Impossible pour l’instant', '422': 'Vérifiez la saisie', '500': 'Une erreur s’est produite', '503': 'Enregistrement impossible pour l’instant' },
+    title: {
+      default: 'Une erreur s’est produite',
+      '403': 'Non autorisé',
+      '404': 'Introuvable',
+      '409': 'Impossible pour l’instant',
+      '422': 'Vérifiez la saisie',
+      '500': 'Une erreur s’est produite',
+      '503': 'Enregistrement impossible pour l’instant',
+    },
     goBack: 'Retour',
     home: 'Page d’accueil',
     validationFailed_one: 'La requête contient {{count}} champ invalide.',
@@ -1374,8 +1500,10 @@ export const fr: Catalog = {
     illegalMove: 'Une commande au statut « $t(status.{{from}}) » ne peut pas passer à « $t(status.{{to}}) ». Possible d’ici : {{allowed}}.',
     checkoutNotPreorder: 'La commande {{code}} est au statut « $t(status.{{status}}) » : seule une précommande peut être validée.',
     orderChangedMeanwhile: 'La commande {{code}} a été modifiée par quelqu’un d’autre entre-temps. Rechargez la page et réessayez.',
-    deliveryNeedsPacking: 'La commande {{code}} est au statut « $t(status.{{status}}) » : seules les commandes au statut « $t(status.packing) » sont expédiées.',
-    parcelNeedsPacking: 'La commande {{code}} est au statut « $t(status.{{status}}) » : les numéros de colis s’ajoutent aux commandes au statut « $t(status.packing) ».',
+    deliveryNeedsPacking:
+      'La commande {{code}} est au statut « $t(status.{{status}}) » : seules les commandes au statut « $t(status.packing) » sont expédiées.',
+    parcelNeedsPacking:
+      'La commande {{code}} est au statut « $t(status.{{status}}) » : les numéros de colis s’ajoutent aux commandes au statut « $t(status.packing) ».',
     parcelOnOrder: 'Le numéro de colis {{parcelId}} est déjà utilisé sur la commande {{orderCode}}.',
     parcelOnThisOrder: 'Le numéro de colis {{parcelId}} est déjà sur cette commande.',
     parcelNotOnOrder: 'Le numéro de colis {{parcelId}} n’est pas sur la commande {{code}}.',
@@ -1391,8 +1519,10 @@ export const fr: Catalog = {
     tooManyFields: 'Le formulaire a trop de champs (2 000 au plus).',
     malformedRequest: 'La requête est mal formée (par exemple un corps qui se dit compressé mais ne l’est pas). Rien n’a été modifié.',
     malformedPath: 'L’adresse est mal formée (un encodage % cassé). Rien n’a été modifié.',
-    storageFull: 'Le disque est plein : rien ne peut être enregistré tant que de la place n’est pas libérée. Rien n’a été modifié ; la lecture fonctionne. Prévenez l’exploitant.',
-    storageReadOnly: 'La base de données est en lecture seule : rien ne peut être enregistré. Rien n’a été modifié ; la lecture fonctionne. Prévenez l’exploitant.',
+    storageFull:
+      'Le disque est plein : rien ne peut être enregistré tant que de la place n’est pas libérée. Rien n’a été modifié ; la lecture fonctionne. Prévenez l’exploitant.',
+    storageReadOnly:
+      'La base de données est en lecture seule : rien ne peut être enregistré. Rien n’a été modifié ; la lecture fonctionne. Prévenez l’exploitant.',
     storageFailed: 'Le disque a signalé une erreur pendant l’enregistrement. Rien n’a été modifié ; la lecture fonctionne. Prévenez l’exploitant.',
     jsonOnly: 'Envoyez le corps de la requête en JSON (Content-Type: application/json).',
     badEncoding: 'Le corps de la requête doit être en UTF-8.',
@@ -1401,7 +1531,8 @@ export const fr: Catalog = {
     busy: 'La base de données est occupée. Réessayez dans un instant.',
     idempotencyKeyFormat: 'Idempotency-Key doit faire de 1 à 200 caractères imprimables.',
     idempotencyKeyReused: 'Cette Idempotency-Key a déjà été utilisée avec un autre corps de requête.',
-    idempotencyKeyInProgress: 'La requête envoyée d’abord avec cette Idempotency-Key à {{since}} n’a pas encore de réponse enregistrée : elle est encore en cours, ou le serveur s’est arrêté pendant son traitement. Renvoyez-la dans un instant ; si cette réponse persiste, vérifiez si la modification a été faite (GET) et, sinon, envoyez-la avec une nouvelle clé.',
+    idempotencyKeyInProgress:
+      'La requête envoyée d’abord avec cette Idempotency-Key à {{since}} n’a pas encore de réponse enregistrée : elle est encore en cours, ou le serveur s’est arrêté pendant son traitement. Renvoyez-la dans un instant ; si cette réponse persiste, vérifiez si la modification a été faite (GET) et, sinon, envoyez-la avec une nouvelle clé.',
     formAlreadySent: 'Ce formulaire a déjà été envoyé avec d’autres valeurs. Rechargez la page pour l’envoyer à nouveau.',
     internal: 'Une erreur inattendue s’est produite. Elle a été journalisée.',
     packRunInProgress: 'Le script de préparation tourne déjà depuis {{since}}, lancé par {{by}}.',
@@ -1411,23 +1542,31 @@ export const fr: Catalog = {
     emailNotRetryable: 'L’e-mail {{id}} est « $t(emails.status.{{status}}) » : seul un e-mail en échec ou non envoyé peut être renvoyé.',
     webhookDeliveryNotFound: 'Aucune transmission de webhook {{id}}.',
     packRunNotFound: 'Aucun passage {{id}} du script de préparation.',
-    orderNotPacking: 'La commande {{code}} est au statut « $t(status.{{status}}) » : le document « $t(outbound.kind.{{kind}}) » ne s’imprime que pour les commandes au statut « $t(status.packing) ».',
-    unpaid: 'Il manque {{due, money}} à la commande {{code}} (payée par $t(payment.{{paymentMethod}}) : {{received, money}} reçus sur {{total, money}}). Elle part une fois le reste payé, ou quand un opérateur l’autorise sur la page de la commande.',
+    orderNotPacking:
+      'La commande {{code}} est au statut « $t(status.{{status}}) » : le document « $t(outbound.kind.{{kind}}) » ne s’imprime que pour les commandes au statut « $t(status.packing) ».',
+    unpaid:
+      'Il manque {{due, money}} à la commande {{code}} (payée par $t(payment.{{paymentMethod}}) : {{received, money}} reçus sur {{total, money}}). Elle part une fois le reste payé, ou quand un opérateur l’autorise sur la page de la commande.',
     nothingDue: 'La commande {{code}} n’a rien à payer avant de partir.',
     onHold: {
       waiting: 'La commande {{code}} est en attente : levez d’abord l’attente sur la page de la commande (décochez « En attente »).',
       approval:
         'La commande {{code}} est bloquée (en attente d’approbation) : Paramètres → Script de préparation exige que les commandes sur facture et en contre-remboursement soient approuvées avant d’être prélevées ou expédiées. Elle est libérée dès qu’elle est approuvée ou payée, ou quand ce paramètre est désactivé.',
       waitingPacker: 'La commande {{code}} est en attente : demandez à un gestionnaire de commandes de lever l’attente.',
-      approvalPacker: 'La commande {{code}} est bloquée (en attente d’approbation) : les commandes sur facture et en contre-remboursement sont approuvées avant d’être prélevées. Demandez à un gestionnaire de commandes de l’approuver.',
-      approvalOperator: 'La commande {{code}} est bloquée (en attente d’approbation) : approuvez-la sur la page de la commande (Approuver) avant qu’elle soit prélevée ou expédiée. Elle est aussi libérée dès qu’elle est payée.',
+      approvalPacker:
+        'La commande {{code}} est bloquée (en attente d’approbation) : les commandes sur facture et en contre-remboursement sont approuvées avant d’être prélevées. Demandez à un gestionnaire de commandes de l’approuver.',
+      approvalOperator:
+        'La commande {{code}} est bloquée (en attente d’approbation) : approuvez-la sur la page de la commande (Approuver) avant qu’elle soit prélevée ou expédiée. Elle est aussi libérée dès qu’elle est payée.',
     },
-    orderNotPackedYet: 'La commande {{code}} est au statut « $t(status.{{status}}) » : le document « $t(outbound.kind.{{kind}}) » s’imprime une fois la commande au statut « $t(status.packing) » ou « $t(status.shipped) ».',
+    orderNotPackedYet:
+      'La commande {{code}} est au statut « $t(status.{{status}}) » : le document « $t(outbound.kind.{{kind}}) » s’imprime une fois la commande au statut « $t(status.packing) » ou « $t(status.shipped) ».',
     notInvoiceOrder: 'La commande {{code}} n’est pas payée sur facture ($t(payment.{{paymentMethod}})) : il n’y a pas de facture à imprimer.',
-    invoiceNotNumbered: 'La commande {{code}} n’a pas encore de numéro de facture : imprimez la facture depuis Expédition (Imprimer attribue le numéro) ; cette adresse n’affiche qu’une facture déjà imprimée.',
-    invoiceNotNumberedApi: 'La commande {{code}} n’a pas encore de numéro de facture : envoyez d’abord POST /api/v1/orders/{{code}}/invoice (il attribue le numéro, ou renvoie celui déjà attribué) ; cette adresse n’affiche qu’une facture déjà numérotée.',
+    invoiceNotNumbered:
+      'La commande {{code}} n’a pas encore de numéro de facture : imprimez la facture depuis Expédition (Imprimer attribue le numéro) ; cette adresse n’affiche qu’une facture déjà imprimée.',
+    invoiceNotNumberedApi:
+      'La commande {{code}} n’a pas encore de numéro de facture : envoyez d’abord POST /api/v1/orders/{{code}}/invoice (il attribue le numéro, ou renvoie celui déjà attribué) ; cette adresse n’affiche qu’une facture déjà numérotée.',
     invoiceOneAtATime: 'Les factures s’impriment une commande à la fois : sélectionnez une seule commande sur facture.',
-    documentFontMissing: 'Impossible de produire les documents : la police {{file}} manque. Installez le paquet Debian fonts-dejavu-core ou définissez DOCUMENT_FONT_DIR.',
+    documentFontMissing:
+      'Impossible de produire les documents : la police {{file}} manque. Installez le paquet Debian fonts-dejavu-core ou définissez DOCUMENT_FONT_DIR.',
     lineNotFound: 'La commande {{code}} n’a pas de ligne {{id}}.',
     orderNotEditable: 'Les lignes de la commande {{code}} ne peuvent pas changer : elle est au statut « $t(status.{{status}}) ».',
     insufficientStock: 'Pas assez de {{sku}} en stock pour une commande en préparation (demande supplémentaire {{requested}}, stock disponible {{available}}).',
@@ -1438,12 +1577,18 @@ export const fr: Catalog = {
     customStatusInUse_other: 'Le statut personnalisé {{code}} est sur {{count}} commandes.',
     printerNotFound: 'Aucune imprimante {{id}}.',
     noLabelPrinter: 'Ce poste imprime les étiquettes en PDF dans le navigateur : choisissez-lui d’abord une imprimante d’étiquettes.',
-    printerRefused: 'L’imprimante {{printer}} ({{address}}) a refusé la connexion : est-elle allumée, et le port est-il le bon (en général 9100) ? Rien n’a été modifié ; réimprimez depuis le colis.',
-    printerHostUnknown: 'Imprimante {{printer}} : le nom d’hôte {{host}} est inconnu sur le réseau. Vérifiez l’adresse dans Paramètres → Imprimantes. Rien n’a été modifié.',
-    printerUnreachable: 'L’imprimante {{printer}} ({{address}}) est injoignable ({{cause}}) : est-elle allumée et sur le réseau ? Rien n’a été modifié ; réimprimez depuis le colis.',
-    printerTimeout: 'L’imprimante {{printer}} ({{address}}) n’a pas répondu dans les {{seconds}} s : est-elle allumée ? Rien n’a été modifié ; réimprimez depuis le colis.',
-    printerTimeoutSending: 'L’imprimante {{printer}} ({{address}}) n’a pas pris l’étiquette dans les {{seconds}} s (plus de papier, capot ouvert ou occupée ?). Vérifiez l’imprimante avant de réimprimer depuis le colis.',
-    printerFailedApi: 'L’imprimante {{printer}} n’a pas pris l’étiquette. Rien n’a été modifié ; réimprimez depuis le colis. La cause est dans l’historique de la commande pour le personnel, et dans cette réponse pour un jeton administrateur.',
+    printerRefused:
+      'L’imprimante {{printer}} ({{address}}) a refusé la connexion : est-elle allumée, et le port est-il le bon (en général 9100) ? Rien n’a été modifié ; réimprimez depuis le colis.',
+    printerHostUnknown:
+      'Imprimante {{printer}} : le nom d’hôte {{host}} est inconnu sur le réseau. Vérifiez l’adresse dans Paramètres → Imprimantes. Rien n’a été modifié.',
+    printerUnreachable:
+      'L’imprimante {{printer}} ({{address}}) est injoignable ({{cause}}) : est-elle allumée et sur le réseau ? Rien n’a été modifié ; réimprimez depuis le colis.',
+    printerTimeout:
+      'L’imprimante {{printer}} ({{address}}) n’a pas répondu dans les {{seconds}} s : est-elle allumée ? Rien n’a été modifié ; réimprimez depuis le colis.',
+    printerTimeoutSending:
+      'L’imprimante {{printer}} ({{address}}) n’a pas pris l’étiquette dans les {{seconds}} s (plus de papier, capot ouvert ou occupée ?). Vérifiez l’imprimante avant de réimprimer depuis le colis.',
+    printerFailedApi:
+      'L’imprimante {{printer}} n’a pas pris l’étiquette. Rien n’a été modifié ; réimprimez depuis le colis. La cause est dans l’historique de la commande pour le personnel, et dans cette réponse pour un jeton administrateur.',
     orderTaken: 'La commande {{code}} est ouverte au poste {{station}} — {{packer}}. Reprenez-la pour l’emballer ici.',
     orderAtStation: 'La commande {{code}} est ouverte au poste {{station}} — {{packer}}. Reprenez-la pour la contrôler ici.',
     check: {
@@ -1459,7 +1604,8 @@ export const fr: Catalog = {
     },
   },
   validation: {
-    gsSubstitute: 'Un substitut de GS compte 1 à 4 caractères ASCII sans espace, commence et finit par un signe comme ~ | ^ < >, pas par une lettre ni un chiffre (ils figurent dans les codes-barres). Par exemple ~ ou <GS>.',
+    gsSubstitute:
+      'Un substitut de GS compte 1 à 4 caractères ASCII sans espace, commence et finit par un signe comme ~ | ^ < >, pas par une lettre ni un chiffre (ils figurent dans les codes-barres). Par exemple ~ ou <GS>.',
     money: 'Saisissez un montant comme 129 ou 129,50.',
     vatPercent: 'Saisissez la TVA en pourcentage, de 0 à 100 (par exemple 20, 10 ou 5,5).',
     approvalIsFinal: 'Une approbation ne peut pas être retirée : mettez plutôt la commande en attente ou annulez-la.',
@@ -1511,7 +1657,8 @@ export const fr: Catalog = {
     returnMoreThanShipped: 'Au plus {{returnable}} × {{sku}} peuvent revenir (qté expédiée {{shipped}}, qté déjà retournée {{returned}}).',
     writeOffReason: 'Indiquez pourquoi {{sku}} est passé en perte : endommagé ou manquant.',
     webhookSecret: 'Un secret d’au moins 16 caractères.',
-    webhookAddress: 'Cette adresse est sur ce serveur ou sur le réseau local. Les webhooks ne vont qu’à des adresses publiques, sauf si un administrateur autorise l’hôte sous « Hôtes du réseau local » dans Paramètres → Webhooks.',
+    webhookAddress:
+      'Cette adresse est sur ce serveur ou sur le réseau local. Les webhooks ne vont qu’à des adresses publiques, sauf si un administrateur autorise l’hôte sous « Hôtes du réseau local » dans Paramètres → Webhooks.',
     allowedHost: 'Ligne {{line}} ({{entry}}) : écrivez un nom d’hôte ou une adresse IP, éventuellement avec :port, comme pos.lan ou 192.168.1.20:8080.',
     companyPrefix: 'Un préfixe entreprise GS1 compte de 7 à 10 chiffres.',
     httpUrl: 'Une adresse http:// ou https://.',
@@ -1545,9 +1692,11 @@ export const fr: Catalog = {
       command_key: '{{key}} est la touche de « {{command}} » : appuyez sur la touche au lieu d’écrire son nom.',
       too_short: '{{parcelId}} est trop court pour un numéro de colis (au moins {{min}} caractères) : scannez l’étiquette du colis.',
       upu_check_digit: 'La clé de contrôle du numéro postal {{parcelId}} est fausse : scannez-le de nouveau.',
-      unknown_form: '{{parcelId}} n’est pas un numéro de colis d’une forme connue (SSCC, un numéro postal comme RR123456785SE, DHL JJD…, UPS 1Z… ou 10 à 22 chiffres). Un administrateur peut ajouter les autres formes de la boutique dans Paramètres → Expédition.',
+      unknown_form:
+        '{{parcelId}} n’est pas un numéro de colis d’une forme connue (SSCC, un numéro postal comme RR123456785SE, DHL JJD…, UPS 1Z… ou 10 à 22 chiffres). Un administrateur peut ajouter les autres formes de la boutique dans Paramètres → Expédition.',
     },
-    printerHost: 'Un nom d’hôte ou une adresse IP, comme zebra-1.lan ou 192.168.1.50 : pas de http://, pas de chemin, pas de :port (le port a son propre champ).',
+    printerHost:
+      'Un nom d’hôte ou une adresse IP, comme zebra-1.lan ou 192.168.1.50 : pas de http://, pas de chemin, pas de :port (le port a son propre champ).',
     printerDpi: 'Choisissez 203 ou 300 dpi.',
     printerNameInUse: 'Il y a déjà une imprimante nommée {{name}}.',
     stationName: 'Un nom de poste compte de 1 à {{max}} caractères, par ex. « Établi 2 ».',

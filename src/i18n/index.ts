@@ -35,7 +35,9 @@ export function localeOf(lang: string | undefined): string {
 export const CATALOGS = Object.fromEntries(LANGUAGES.map((lang) => [lang, LANGUAGE_TABLE[lang].catalog])) as Record<Language, Catalog>;
 
 /** Accept-Language primary tags → the language they choose: each language's own code and its aliases. */
-const BY_TAG = new Map<string, Language>(LANGUAGES.flatMap((lang) => [[lang, lang] as const, ...LANGUAGE_TABLE[lang].alsoFor.map((tag) => [tag, lang] as const)]));
+const BY_TAG = new Map<string, Language>(
+  LANGUAGES.flatMap((lang) => [[lang, lang] as const, ...LANGUAGE_TABLE[lang].alsoFor.map((tag) => [tag, lang] as const)]),
+);
 
 export type Translate = (key: string, params?: Record<string, unknown>) => string;
 
@@ -79,7 +81,24 @@ void i18n.init({
 });
 
 /** i18next's own option names: a text asked for with one of these goes to i18next. */
-const I18NEXT_OPTIONS = new Set(['context', 'defaultValue', 'ordinal', 'replace', 'lng', 'lngs', 'fallbackLng', 'ns', 'keySeparator', 'nsSeparator', 'returnObjects', 'returnDetails', 'joinArrays', 'postProcess', 'interpolation', 'skipInterpolation']);
+const I18NEXT_OPTIONS = new Set([
+  'context',
+  'defaultValue',
+  'ordinal',
+  'replace',
+  'lng',
+  'lngs',
+  'fallbackLng',
+  'ns',
+  'keySeparator',
+  'nsSeparator',
+  'returnObjects',
+  'returnDetails',
+  'joinArrays',
+  'postProcess',
+  'interpolation',
+  'skipInterpolation',
+]);
 
 /** A catalog text cut at its placeholders: literal text, and `{{name}}` or `{{name, number}}`. */
 type Part = string | { name: string; format: string | undefined };
@@ -147,7 +166,10 @@ function translatorOf(lang: Language): Translate {
     if (count !== undefined && (typeof count !== 'number' || !Number.isFinite(count))) return viaI18next(key, params);
     for (const name in params) if (I18NEXT_OPTIONS.has(name)) return viaI18next(key, params);
     // The text depends on the count's plural form in this language and in English (the fallback).
-    const slot = count === undefined ? key : `${key}\u0000${count === 0 ? 'zero' : ''}${pluralRules.get(lang)!.select(count)}\u0000${pluralRules.get('en')!.select(count)}`;
+    const slot =
+      count === undefined
+        ? key
+        : `${key}\u0000${count === 0 ? 'zero' : ''}${pluralRules.get(lang)!.select(count)}\u0000${pluralRules.get('en')!.select(count)}`;
     let parts = chosen.get(slot);
     if (parts === undefined) {
       const text = lookupText(lang, key, count);

@@ -20,7 +20,16 @@ export const nb: Catalog = {
   },
   /** The system's own actors in histories, run lists and ledgers. */
   actors: { packScript: 'pakkeskriptet', demoData: 'demodata', cli: 'kommandolinjen' },
-  nav: { label: 'Hovedmeny', orders: 'Ordrer', outbound: 'Utlevering', shipping: 'Frakt ut', tools: 'Verktøy', settings: 'Innstillinger', logout: 'Logg ut', skip: 'Hopp til innholdet' },
+  nav: {
+    label: 'Hovedmeny',
+    orders: 'Ordrer',
+    outbound: 'Utlevering',
+    shipping: 'Frakt ut',
+    tools: 'Verktøy',
+    settings: 'Innstillinger',
+    logout: 'Logg ut',
+    skip: 'Hopp til innholdet',
+  },
   roles: { admin: 'Administrator', operator: 'Ordrebehandler', packer: 'Pakker' },
   status: { preorder: 'Preorder', order: 'Ordre', packing: 'Pakking', shipped: 'Sendt', cancelled: 'Avbestilt' },
   payment: { card: 'Kort', invoice: 'Egen faktura', bank_transfer: 'Bankoverføring', cash_on_delivery: 'Postoppkrav', pickup: 'Betales ved henting' },
@@ -57,11 +66,13 @@ export const nb: Catalog = {
       marker: 'Mangler {{due, money}}',
       released: 'Mangler {{due, money}}: sluppet',
       title: 'Mangler betaling',
-      explain: 'Betales med $t(payment.{{paymentMethod}}): {{received, money}} mottatt av {{total, money}}. Send avviser den til resten er betalt eller den slippes her.',
+      explain:
+        'Betales med $t(payment.{{paymentMethod}}): {{received, money}} mottatt av {{total, money}}. Send avviser den til resten er betalt eller den slippes her.',
       reason: 'Hvorfor den kan sendes likevel (lagres i historikken)',
       button: 'La den sendes likevel',
       done: 'Ordre {{code}} kan sendes selv om {{due, money}} mangler.',
-      afterEdit: 'Ordre {{code}} mangler nå {{due, money}} (betales med $t(payment.{{paymentMethod}}): {{received, money}} mottatt av {{total, money}}). Send avviser den til resten er betalt eller den slippes på denne siden.',
+      afterEdit:
+        'Ordre {{code}} mangler nå {{due, money}} (betales med $t(payment.{{paymentMethod}}): {{received, money}} mottatt av {{total, money}}). Send avviser den til resten er betalt eller den slippes på denne siden.',
     },
     approve: {
       button: 'Godkjenn',
@@ -205,9 +216,12 @@ export const nb: Catalog = {
       stock: {
         returned_one: '{{units}} av {{products}} går tilbake på lager: den kan selges igjen.',
         returned_other: '{{units}} av {{products}} går tilbake på lager: de kan selges igjen.',
-        returnedAllocated_one: 'Tildelingen frigjøres: {{units}} av {{products}} går tilbake på lager og kan selges igjen. Sett det som allerede er plukket, tilbake på hyllen.',
-        returnedAllocated_other: 'Tildelingen frigjøres: {{units}} av {{products}} går tilbake på lager og kan selges igjen. Sett det som allerede er plukket, tilbake på hyllen.',
-        released: 'Tildelingen av {{units}} av {{products}} frigjøres: ordren forsvinner fra Utlevering og Frakt ut, beholder sine reserverte enheter og venter på pakkeskriptet igjen.',
+        returnedAllocated_one:
+          'Tildelingen frigjøres: {{units}} av {{products}} går tilbake på lager og kan selges igjen. Sett det som allerede er plukket, tilbake på hyllen.',
+        returnedAllocated_other:
+          'Tildelingen frigjøres: {{units}} av {{products}} går tilbake på lager og kan selges igjen. Sett det som allerede er plukket, tilbake på hyllen.',
+        released:
+          'Tildelingen av {{units}} av {{products}} frigjøres: ordren forsvinner fra Utlevering og Frakt ut, beholder sine reserverte enheter og venter på pakkeskriptet igjen.',
         none: 'Ingen lagerendringer: ingen av linjene holder lager.',
       },
       mail: {
@@ -311,13 +325,15 @@ export const nb: Catalog = {
   pack: {
     title: 'Pakkeskript',
     tile: 'Flytt betalte ordrer med alle varer på lager til Pakking; se hvorfor en ordre står stille.',
-    intro: 'Pakkeskriptet flytter hver betalte ordre med alle varer på lager til Pakking, høyest prioritet og eldste først. Kjør det manuelt for å se, ordre for ordre, hvor det stopper og hvorfor.',
+    intro:
+      'Pakkeskriptet flytter hver betalte ordre med alle varer på lager til Pakking, høyest prioritet og eldste først. Kjør det manuelt for å se, ordre for ordre, hvor det stopper og hvorfor.',
     scheduleOn_one: 'Kjører av seg selv hvert minutt.',
     scheduleOn_other: 'Kjører av seg selv hvert {{count}}. minutt.',
     scheduleOff: 'Tidsplanen er slått av: skriptet kjøres bare manuelt.',
     approvalRequired: 'ordrer med faktura og postoppkrav må godkjennes',
     changeSettings: 'Endre tidsplanen',
-    runningNow: 'En kjøring pågår nå: {{by}}, siden {{since}}. Låsen fornyes med noen sekunders mellomrom og går ut kl. {{until}} hvis kjøringen slutter å fornye den (en prosess som har stoppet): da kan en ny kjøring starte.',
+    runningNow:
+      'En kjøring pågår nå: {{by}}, siden {{since}}. Låsen fornyes med noen sekunders mellomrom og går ut kl. {{until}} hvis kjøringen slutter å fornye den (en prosess som har stoppet): da kan en ny kjøring starte.',
     runNow: 'Kjør nå',
     dryRun: 'Prøvekjøring',
     dryRunHelp: 'En prøvekjøring går gjennom de samme trinnene og viser de samme grunnene, men endrer ingen ordre.',
@@ -461,7 +477,8 @@ export const nb: Catalog = {
     saved: 'Fraktinnstillingene er lagret.',
     parcelForms: {
       title: 'Andre former for kolli-ID',
-      intro: 'En skanning blir en kolli-ID bare når den har en transportørs form: SSCC, et postnummer (RR123456785SE), DHL JJD…, UPS 1Z… eller 10–22 sifre. En vares strekkode eller varenummer, en ordres kode, en kommando og alt under 8 tegn blir det aldri. Legg til butikkens andre transportørers former her.',
+      intro:
+        'En skanning blir en kolli-ID bare når den har en transportørs form: SSCC, et postnummer (RR123456785SE), DHL JJD…, UPS 1Z… eller 10–22 sifre. En vares strekkode eller varenummer, en ordres kode, en kommando og alt under 8 tegn blir det aldri. Legg til butikkens andre transportørers former her.',
       patterns: 'Mønstre, ett per linje',
       hint: 'Hver linje er et regulært uttrykk som prøves mot hele kolli-ID-en, for eksempel IB[0-9]{10} eller BUD[A-Z0-9]{12}. Kolli-ID-er som hentes fra fraktformidleren tas som de kommer.',
     },
@@ -516,10 +533,24 @@ export const nb: Catalog = {
     partialPending_other: 'Delleveranse pågår: {{count}} enheter er allerede sendt',
     noLocation: '(ingen hylleplass)',
     pickSlip: { title: 'Plukkliste' },
-    batch: { continued: 'Samleplukkliste (forts.)', title: 'Samleplukkliste', summary: '{{orders}}, {{products}}, {{units}}', total: 'Totalt', split: 'Ordre × antall' },
+    batch: {
+      continued: 'Samleplukkliste (forts.)',
+      title: 'Samleplukkliste',
+      summary: '{{orders}}, {{products}}, {{units}}',
+      total: 'Totalt',
+      split: 'Ordre × antall',
+    },
     receipt: { title: 'Kvittering', paid: 'Betalt', notPaid: 'Ikke betalt', thanks: 'Takk for bestillingen!' },
     label: { title: 'Fraktetikett', from: 'Fra', to: 'Til', parcel: 'Kolli {{index}} av {{of}}' },
-    creditNote: { title: 'Kreditnota', number: 'Kreditnotanr.', date: 'Dato', returnNumber: 'Returnr.', invoice: 'Krediterer faktura', refund: 'Kreditert beløp', terms: 'Det krediterte beløpet betales tilbake eller trekkes fra det du skylder oss.' },
+    creditNote: {
+      title: 'Kreditnota',
+      number: 'Kreditnotanr.',
+      date: 'Dato',
+      returnNumber: 'Returnr.',
+      invoice: 'Krediterer faktura',
+      refund: 'Kreditert beløp',
+      terms: 'Det krediterte beløpet betales tilbake eller trekkes fra det du skylder oss.',
+    },
     packingSlip: { title: 'Pakkseddel' },
     invoice: {
       title: 'Faktura',
@@ -553,8 +584,24 @@ export const nb: Catalog = {
     destination: 'Mottaker',
     units: 'Enheter',
     partialPending: 'Delleveranse pågår',
-    kind: { label: 'Fraktetikett', pick_slip: 'Plukkliste', receipt: 'Kvittering', pick_slip_receipt: 'Plukkliste + kvittering', invoice: 'Faktura', packing_slip: 'Pakkseddel', batch_pick_list: 'Samleplukkliste', credit_note: 'Kreditnota' },
-    short: { label: 'Fraktetikett', pick_slip: 'Plukkliste', receipt: 'Kvittering', invoice: 'Faktura', packing_slip: 'Pakkseddel', batch_pick_list: 'Samleliste' },
+    kind: {
+      label: 'Fraktetikett',
+      pick_slip: 'Plukkliste',
+      receipt: 'Kvittering',
+      pick_slip_receipt: 'Plukkliste + kvittering',
+      invoice: 'Faktura',
+      packing_slip: 'Pakkseddel',
+      batch_pick_list: 'Samleplukkliste',
+      credit_note: 'Kreditnota',
+    },
+    short: {
+      label: 'Fraktetikett',
+      pick_slip: 'Plukkliste',
+      receipt: 'Kvittering',
+      invoice: 'Faktura',
+      packing_slip: 'Pakkseddel',
+      batch_pick_list: 'Samleliste',
+    },
     printedBy: '$t(outbound.kind.{{kind}}) skrevet ut {{at}} av {{by}} ({{count}}×)',
     stale: 'Plukklisten er utdatert: linjene er endret etter at den ble skrevet ut',
     staleShort: 'Utdatert plukkliste',
@@ -565,7 +612,12 @@ export const nb: Catalog = {
     scanned: 'Valgte {{code}}.',
     scanUnknown: '{{code}} er ikke i denne listen.',
     scanNotPacking: '{{code}} er $t(status.{{status}}): Utlevering viser ordrer i $t(status.packing).',
-    hold: { marker: 'Venter på godkjenning', notSelectable: 'På vent: kan ikke velges', openOrder: 'Åpne ordre {{code}}', openSettings: 'Innstillinger → Pakkeskript' },
+    hold: {
+      marker: 'Venter på godkjenning',
+      notSelectable: 'På vent: kan ikke velges',
+      openOrder: 'Åpne ordre {{code}}',
+      openSettings: 'Innstillinger → Pakkeskript',
+    },
     function: 'Funksjon',
     chooseFunction: '« Velg funksjon »',
     print: 'Skriv ut',
@@ -583,7 +635,8 @@ export const nb: Catalog = {
     verifyScanPlaceholder: 'Strekkode eller varenummer',
     verifyQuantity: 'Antall (tomt: 1)',
     verifyCheck: 'Kontroller',
-    verifyHelp: 'Hver skanning teller én enhet på sin linje. For mange av samme vare: skriv antallet først, eller skriv antallet og * før skanningen (5*strekkode). Ctrl+Z angrer den siste kontrollen.',
+    verifyHelp:
+      'Hver skanning teller én enhet på sin linje. For mange av samme vare: skriv antallet først, eller skriv antallet og * før skanningen (5*strekkode). Ctrl+Z angrer den siste kontrollen.',
     verifyLines: 'Linjer å kontrollere',
     verifyChecked: 'Kontrollert',
     verifyComplete: 'Alle enheter er kontrollert.',
@@ -591,7 +644,8 @@ export const nb: Catalog = {
     verifyNotPacking: 'Ordre {{code}} er $t(status.{{status}}): det er ingenting å kontrollere.',
     verifyOnHold: 'Ordre {{code}} er satt på vent: den kan ikke kontrolleres før den er frigitt.',
     verifyNothing: 'Skann en vare, eller skriv strekkoden eller varenummeret.',
-    verifyHeld: 'Ordre {{code}} pakkes ved {{station}} — {{packer}}. Overta den for å kontrollere den her: den lukkes ved den stasjonen, og kolli-ID og kontroller som er gjort der, følger med ordren.',
+    verifyHeld:
+      'Ordre {{code}} pakkes ved {{station}} — {{packer}}. Overta den for å kontrollere den her: den lukkes ved den stasjonen, og kolli-ID og kontroller som er gjort der, følger med ordren.',
     verifyTakeOver: 'Overta ordre {{code}}',
     verifyTakenOver: 'Ordre {{code}} er overtatt fra {{from}}: kontroller varene her.',
     verifyNotHeld: 'Ordre {{code}} holdes ikke av noen pakkestasjon: kontroller varene her.',
@@ -629,7 +683,8 @@ export const nb: Catalog = {
     slot: 'Kolli {{n}}',
     emptySlot: 'skann…',
     addSlot: 'Enda et kolli å skanne',
-    addSlotHelp: 'Viser en tom linje for enda en kolli-ID, så du ser hvor mange kolli som gjenstår å skanne. Trengs ikke for å legge til et: en skanning legger til kolli-ID-en.',
+    addSlotHelp:
+      'Viser en tom linje for enda en kolli-ID, så du ser hvor mange kolli som gjenstår å skanne. Trengs ikke for å legge til et: en skanning legger til kolli-ID-en.',
     remove: 'Fjern {{parcelId}}',
     label: 'Etikett',
     going: 'Sendes nå',
@@ -658,7 +713,8 @@ export const nb: Catalog = {
     commandSheet: 'Kommandoark (A4)',
     notSent: 'Ikke sendt: forbindelsen feilet. Prøv igjen.',
     rescanToTakeOver: 'Skann {{code}} en gang til, eller trykk på knappen, for å overta den.',
-    takeOverConfirm: 'Overtar du ordre {{code}}, flyttes kolliene, antallene og kontrollene til denne stasjonen. Skann {{code}} en gang til, skann OK, trykk Ctrl+Enter eller trykk på knappen for å overta den (Enter alene overtar ingenting).',
+    takeOverConfirm:
+      'Overtar du ordre {{code}}, flyttes kolliene, antallene og kontrollene til denne stasjonen. Skann {{code}} en gang til, skann OK, trykk Ctrl+Enter eller trykk på knappen for å overta den (Enter alene overtar ingenting).',
     takeOverKeep: 'La den være der',
     refusalOk: 'OK',
     refusalHint: 'Den blir stående til du kvitterer: skann OK, trykk Ctrl+Enter eller trykk på OK.',
@@ -741,9 +797,12 @@ export const nb: Catalog = {
   scan: {
     layouts: { fr: 'fransk (AZERTY)', de: 'tysk (QWERTZ)', se: 'svensk/finsk', no: 'norsk', dk: 'dansk' },
     layoutJoin: ' eller ',
-    layoutRefused: 'Ikke lagret: {{value}} leses som {{reading}} fra en skanner satt til amerikansk tastatur på et {{layouts}} tastatur, men ingen kontrollsiffer bekrefter det. Sett skanneren til tastaturets oppsett (Skannersjekk), eller skriv koden.',
-    charactersRefused: 'Ikke lagret: {{value}} har tegn som ingen strekkode her inneholder ({{chars}}). Skanneren er trolig satt til et annet tastaturoppsett enn datamaskinen: kjør Skannersjekken.',
-    layoutRepaired: 'Lest som en skanner satt til amerikansk tastatur på et {{layouts}} tastatur. Skanningene leses riktig, men sett skanneren til {{layouts}} (Skannersjekk).',
+    layoutRefused:
+      'Ikke lagret: {{value}} leses som {{reading}} fra en skanner satt til amerikansk tastatur på et {{layouts}} tastatur, men ingen kontrollsiffer bekrefter det. Sett skanneren til tastaturets oppsett (Skannersjekk), eller skriv koden.',
+    charactersRefused:
+      'Ikke lagret: {{value}} har tegn som ingen strekkode her inneholder ({{chars}}). Skanneren er trolig satt til et annet tastaturoppsett enn datamaskinen: kjør Skannersjekken.',
+    layoutRepaired:
+      'Lest som en skanner satt til amerikansk tastatur på et {{layouts}} tastatur. Skanningene leses riktig, men sett skanneren til {{layouts}} (Skannersjekk).',
     check: 'Skannersjekk',
     queue: {
       meantFor: 'Ikke lagret: {{value}} ble skannet for ordre {{order}}, men {{current}} er åpen her nå. Skann på nytt hvis den hører til {{current}}.',
@@ -759,12 +818,14 @@ export const nb: Catalog = {
     undoRemove: 'Angre',
     parcelRestored: 'Kolli-ID {{parcelId}} er tilbake på ordre {{code}}.',
     cameraNeedsHttps: 'Kameraet virker bare over HTTPS, og denne siden er vanlig HTTP: åpne {{url}} på denne enheten for å skanne med kameraet.',
-    cameraNoHttps: 'Kameraet virker bare over HTTPS, og denne siden er vanlig HTTP. Serveren tilbyr ikke HTTPS ennå: driftsansvarlig setter HTTPS_PORT (for eksempel 3443) og starter den på nytt.',
+    cameraNoHttps:
+      'Kameraet virker bare over HTTPS, og denne siden er vanlig HTTP. Serveren tilbyr ikke HTTPS ennå: driftsansvarlig setter HTTPS_PORT (for eksempel 3443) og starter den på nytt.',
   },
   /** The scanner check page (/scanners): what one scan of the check sheet tells. */
   scannerCheck: {
     title: 'Skannersjekk',
-    intro: 'Skriv ut sjekkarket, og skann så strekkode 1 og strekkode 2 i feltet nedenfor. For hver av dem viser siden hva skanneren sender og hva som bør endres på den. Ingenting lagres.',
+    intro:
+      'Skriv ut sjekkarket, og skann så strekkode 1 og strekkode 2 i feltet nedenfor. For hver av dem viser siden hva skanneren sender og hva som bør endres på den. Ingenting lagres.',
     sheet: 'Skriv ut sjekkarket',
     field: 'Skann en strekkode fra sjekkarket her',
     waiting: 'Venter på en skanning…',
@@ -786,13 +847,15 @@ export const nb: Catalog = {
     layout: {
       label: 'Tastaturoppsett',
       match: 'Stemmer med datamaskinen: bra.',
-      mismatch: 'Skanneren er satt til amerikansk, datamaskinen til {{layouts}}: sett skannerens tastaturoppsett til {{layouts}}. Inntil da leses bare koder med kontrollsiffer riktig; andre avvises.',
+      mismatch:
+        'Skanneren er satt til amerikansk, datamaskinen til {{layouts}}: sett skannerens tastaturoppsett til {{layouts}}. Inntil da leses bare koder med kontrollsiffer riktig; andre avvises.',
     },
     gs: {
       label: 'GS mellom GS1-felt',
       ctrl: 'Sendes som Ctrl+]: bra.',
       char: 'Sendes som tegnet: bra.',
-      missing: 'Forsvinner: batch og serienummer flyter sammen. Sett skanneren til å sende GS (FNC1 som ASCII 29 eller Ctrl+]), eller en erstatning som ~ som en administrator legger inn under Innstillinger → Skannere.',
+      missing:
+        'Forsvinner: batch og serienummer flyter sammen. Sett skanneren til å sende GS (FNC1 som ASCII 29 eller Ctrl+]), eller en erstatning som ~ som en administrator legger inn under Innstillinger → Skannere.',
       substituteSet: 'Sendes som «{{substitute}}», erstatningen under Innstillinger → Skannere: bra.',
       substituteNotSet: 'Sendes som «{{substitute}}»: en administrator legger inn {{substitute}} som GS-erstatning under Innstillinger → Skannere.',
     },
@@ -833,7 +896,8 @@ export const nb: Catalog = {
     short: {
       title_one: '{{count}} ordre i pakking mangler nå lager',
       title_other: '{{count}} ordrer i pakking mangler nå lager',
-      intro: 'På lager er mindre enn det disse ordrene har fått tildelt: hyllen dekker de første ordrene i plukkrekkefølge, ikke disse. Flytt dem tilbake til Ordre: lageret deres frigjøres, og pakkeskriptet tar dem igjen når det kommer lager.',
+      intro:
+        'På lager er mindre enn det disse ordrene har fått tildelt: hyllen dekker de første ordrene i plukkrekkefølge, ikke disse. Flytt dem tilbake til Ordre: lageret deres frigjøres, og pakkeskriptet tar dem igjen når det kommer lager.',
       line_one: '{{sku}}: {{count}} enhet mangler',
       line_other: '{{sku}}: {{count}} enheter mangler',
       move: 'Flytt de avkryssede ordrene tilbake til Ordre',
@@ -846,7 +910,8 @@ export const nb: Catalog = {
     open: 'Åpne',
     finishedAt: 'Avsluttet {{at}}',
     scan: 'Skann eller skriv varenummeret',
-    scanHelp: 'Skann varen (EAN/GTIN eller GS1-kode) eller skriv varenummeret, trykk Enter, tast antallet og trykk Enter. Eller skriv antallet først: 12*7350053850019.',
+    scanHelp:
+      'Skann varen (EAN/GTIN eller GS1-kode) eller skriv varenummeret, trykk Enter, tast antallet og trykk Enter. Eller skriv antallet først: 12*7350053850019.',
     unknownItem: 'Ingen vare med denne strekkoden eller dette varenummeret: {{code}}.',
     goodsIn: {
       heading: 'Varemottak',
@@ -871,7 +936,8 @@ export const nb: Catalog = {
     },
     count: {
       heading: 'Varetelling',
-      intro: 'Tell en hylleplass (eller hvilke som helst varer): tast inn det som står på hyllen. Ingenting endres før tellingen er avsluttet; en åpen telling blir liggende her til da.',
+      intro:
+        'Tell en hylleplass (eller hvilke som helst varer): tast inn det som står på hyllen. Ingenting endres før tellingen er avsluttet; en åpen telling blir liggende her til da.',
       location: 'Hylleplass (eller starten av den); tom for alle varer',
       start: 'Start en telling',
       title: 'Varetelling {{id}}',
@@ -882,7 +948,8 @@ export const nb: Catalog = {
       record: 'Registrer',
       recorded: 'Telt {{counted}} × {{sku}} {{name}}.',
       finish: 'Avslutt tellingen',
-      finishHelp: 'Ved avslutning skrives hver linjes differanse til lagerhistorikken (grunn: telling): det som er telt minus det som var på lager da linjen ble telt.',
+      finishHelp:
+        'Ved avslutning skrives hver linjes differanse til lagerhistorikken (grunn: telling): det som er telt minus det som var på lager da linjen ble telt.',
       kept: 'Forsendelser og varemottak etter at en linje ble telt, beholdes: avslutningen legger bare til differansen, den setter ikke lagerbeholdningen til det telte antallet.',
       onHandAtCount: 'På lager ved telling',
       finished: 'Varetelling {{id}} er allerede avsluttet.',
@@ -943,12 +1010,21 @@ export const nb: Catalog = {
       why: 'Hvorfor',
       after: 'På lager etter',
       ref: 'Ordre eller referanse',
-      reason: { stock_count: 'Telling', shipment: 'Sendt', adjustment: 'Justering', return: 'Retur', goods_in: 'Varemottak', damaged: 'Retur avskrevet: skadet', missing: 'Retur avskrevet: mangler' },
+      reason: {
+        stock_count: 'Telling',
+        shipment: 'Sendt',
+        adjustment: 'Justering',
+        return: 'Retur',
+        goods_in: 'Varemottak',
+        damaged: 'Retur avskrevet: skadet',
+        missing: 'Retur avskrevet: mangler',
+      },
     },
   },
   printers: {
     title: 'Skrivere',
-    intro: 'Etikettskrivere på nettverket som tar imot ZPL på en rå TCP-port (Zebra og kompatible termoskrivere, port 9100), for etiketter på 100 × 150 mm. «PDF (nettleser)» finnes alltid: etiketten åpnes som PDF og skrives ut fra nettleseren.',
+    intro:
+      'Etikettskrivere på nettverket som tar imot ZPL på en rå TCP-port (Zebra og kompatible termoskrivere, port 9100), for etiketter på 100 × 150 mm. «PDF (nettleser)» finnes alltid: etiketten åpnes som PDF og skrives ut fra nettleseren.',
     pdf: 'PDF (nettleser)',
     pdfNote: 'finnes alltid',
     none: 'Ingen nettverksskrivere ennå.',
@@ -989,17 +1065,20 @@ export const nb: Catalog = {
   },
   scannerSettings: {
     title: 'Skannere',
-    intro: 'Hvordan butikkens strekkodeskannere er satt opp. En skanner skriver inn i siden som et tastatur; suffikset (Enter), prefiksene og tastaturoppsettet stilles inn i selve skanneren, med programmeringsstrekkodene dens.',
+    intro:
+      'Hvordan butikkens strekkodeskannere er satt opp. En skanner skriver inn i siden som et tastatur; suffikset (Enter), prefiksene og tastaturoppsettet stilles inn i selve skanneren, med programmeringsstrekkodene dens.',
     saved: 'Skannerinnstillingene er lagret.',
     check: {
       title: 'Test en skanner',
-      intro: 'Skriv ut kontrollarket og skann de to strekkodene på siden Skannerkontroll: den viser hva hver skanner sender og hva som må endres. Pakkere kan skrive ut arket fra en hvilken som helst enhet de er logget inn på.',
+      intro:
+        'Skriv ut kontrollarket og skann de to strekkodene på siden Skannerkontroll: den viser hva hver skanner sender og hva som må endres. Pakkere kan skrive ut arket fra en hvilken som helst enhet de er logget inn på.',
       sheet: 'Kontrollark (A4, PDF)',
       page: 'Skannerkontroll',
     },
     gs: {
       title: 'GS1-skilletegn (GS)',
-      intro: 'GS1-strekkoder (GS1-128, GS1 DataMatrix) skiller noen felt med et usynlig tegn, GS. En skanner sender det som Ctrl+], som selve tegnet eller som tegn den er programmert til å sende i stedet.',
+      intro:
+        'GS1-strekkoder (GS1-128, GS1 DataMatrix) skiller noen felt med et usynlig tegn, GS. En skanner sender det som Ctrl+], som selve tegnet eller som tegn den er programmert til å sende i stedet.',
       substitute: 'GS-erstatning',
       help: 'La feltet stå tomt når skannerne sender selve GS-tegnet. Skriv ellers de 1–4 tegnene de sender i stedet, for eksempel ~, |, ^] eller <GS>. Den begynner og slutter med et spesialtegn, ikke en bokstav eller et siffer, og har ingen mellomrom.',
     },
@@ -1163,13 +1242,15 @@ export const nb: Catalog = {
     settings: {
       title: 'E-post',
       smtpOn: 'E-poster sendes gjennom {{server}} fra {{from}}.',
-      smtpOff: 'Ingen SMTP-server er satt opp (SMTP_URL): e-poster skrives og lagres, merkes «ikke sendt» og kan leses på hver ordre. Sett SMTP_URL og send dem på nytt.',
+      smtpOff:
+        'Ingen SMTP-server er satt opp (SMTP_URL): e-poster skrives og lagres, merkes «ikke sendt» og kan leses på hver ordre. Sett SMTP_URL og send dem på nytt.',
       whenTitle: 'Når e-poster sendes',
       email: 'E-post',
       recipient: 'Til',
       mode: 'Sending',
       texts: 'Tekst',
-      modesHelp: '«Send automatisk» krysser også av «Varsle kunden» i statusskjemaet; «Tilby» lar den stå uten kryss. Pakkeskriptet og Send sender bare det som er automatisk.',
+      modesHelp:
+        '«Send automatisk» krysser også av «Varsle kunden» i statusskjemaet; «Tilby» lar den stå uten kryss. Pakkeskriptet og Send sender bare det som er automatisk.',
       shopRecipients: 'Butikkens mottakere av varselet om ny ordre (én per linje eller skilt med komma)',
       recipients: {
         env: 'Tom: adressene i SHOP_ADMIN_EMAILS ({{list}}).',
@@ -1184,7 +1265,8 @@ export const nb: Catalog = {
       customText: 'butikkens egen tekst',
       builtInText: 'standardteksten',
       placeholders: 'Plassholdere',
-      sectionsHelp: '{{#name}}…{{/name}} gjentas for hvert element i en liste, eller viser innholdet når verdien er satt; {{^name}}…{{/name}} viser innholdet når verdien er tom eller usann.',
+      sectionsHelp:
+        '{{#name}}…{{/name}} gjentas for hvert element i en liste, eller viser innholdet når verdien er satt; {{^name}}…{{/name}} viser innholdet når verdien er tom eller usann.',
       preview: 'Forhåndsvisning',
       previewTitle: 'Forhåndsvisning med en eksempelordre',
       resetButton: 'Tilbake til standardteksten',
@@ -1194,7 +1276,8 @@ export const nb: Catalog = {
   },
   webhooks: {
     title: 'Webhooks',
-    intro: 'Hver endring av en ordre, hver innrapporterte leveranse og hver fullførte pakkekjøring sendes til disse adressene som signert JSON, med nye forsøk i opptil 24 timer (docs/api.md § Webhooks).',
+    intro:
+      'Hver endring av en ordre, hver innrapporterte leveranse og hver fullførte pakkekjøring sendes til disse adressene som signert JSON, med nye forsøk i opptil 24 timer (docs/api.md § Webhooks).',
     none: 'Ingen webhook-adresser ennå.',
     add: 'Legg til en adresse',
     url: 'Adresse (http eller https)',
@@ -1214,7 +1297,8 @@ export const nb: Catalog = {
     resend: 'Send på nytt',
     resent: 'Hendelsen er satt i kø igjen.',
     allowedHosts: 'Verter på det lokale nettverket',
-    allowedHostsIntro: 'Webhooks går bare til offentlige adresser: en adresse på denne serveren eller det lokale nettverket (localhost, 10.x, 192.168.x, …) avvises når den lagres og igjen når den sendes. Skriv her, én per linje, vertene på det lokale nettverket som adressene kan bruke, for eksempel et kassesystem i butikken. Legg til :port for å tillate bare den porten.',
+    allowedHostsIntro:
+      'Webhooks går bare til offentlige adresser: en adresse på denne serveren eller det lokale nettverket (localhost, 10.x, 192.168.x, …) avvises når den lagres og igjen når den sendes. Skriv her, én per linje, vertene på det lokale nettverket som adressene kan bruke, for eksempel et kassesystem i butikken. Legg til :port for å tillate bare den porten.',
     allowedHostsField: 'Tillatte verter (navn eller IP-adresse, eventuelt med :port)',
     allowedHostsSave: 'Lagre tillatte verter',
     allowedHostsSaved: 'De tillatte vertene er lagret.',
@@ -1227,7 +1311,8 @@ export const nb: Catalog = {
     title: 'Returer',
     registerTitle: 'Registrer en retur – ordre {{code}}',
     backToOrder: 'Ordre {{code}}',
-    intro: 'Skann hver vare som kom tilbake (eller skriv varenummeret) og trykk Enter: hver skanning legger til én enhet som skal tilbake på lager. Eller tast inn antallene per linje. Enheter som settes tilbake, går på lager igjen; avskrevne enheter holdes utenfor hyllen, med grunnen.',
+    intro:
+      'Skann hver vare som kom tilbake (eller skriv varenummeret) og trykk Enter: hver skanning legger til én enhet som skal tilbake på lager. Eller tast inn antallene per linje. Enheter som settes tilbake, går på lager igjen; avskrevne enheter holdes utenfor hyllen, med grunnen.',
     scan: 'Skann en vare eller skriv varenummeret (5*kode for fem)',
     scanButton: 'Legg til',
     scanned: '{{sku}}: {{quantity}} tilbake på lager.',
@@ -1259,7 +1344,8 @@ export const nb: Catalog = {
     imported: 'Importert. Nye: {{created}}, endret: {{updated}}, uendret: {{unchanged}}, ugyldige rader hoppet over: {{skipped}}.',
     import: {
       title: 'Importer varer og lager',
-      intro: 'En CSV-fil med overskriftsrad, UTF-8 (med eller uten BOM), celler skilt med , eller ; (slik Excel lagrer den). Varene kobles på varenummer: et nytt varenummer opprettes, et kjent oppdateres. Høyst {{max}} rader og {{mb}} MB. Du ser en forhåndsvisning først; ingenting skrives før du bekrefter.',
+      intro:
+        'En CSV-fil med overskriftsrad, UTF-8 (med eller uten BOM), celler skilt med , eller ; (slik Excel lagrer den). Varene kobles på varenummer: et nytt varenummer opprettes, et kjent oppdateres. Høyst {{max}} rader og {{mb}} MB. Du ser en forhåndsvisning først; ingenting skrives før du bekrefter.',
       columns: 'Kolonner (sku og name er påkrevd; en kolonne som utelates, beholder det varen har; on_hand er en varetelling):',
       file: 'CSV-fil',
       skipBad: 'Hopp over ugyldige rader (ellers avviser én ugyldig rad hele filen)',
@@ -1345,11 +1431,20 @@ export const nb: Catalog = {
   },
   errors: {
     orderNotShipped: 'Ordre {{code}} har ikke sendt noe, så ingenting kan komme tilbake fra den.',
-    returnMoreThanShipped: 'Linje {{position}} ({{sku}}): flere enheter enn det som er sendt og ikke returnert ennå ({{returnable}} kan fortsatt komme tilbake).',
+    returnMoreThanShipped:
+      'Linje {{position}} ({{sku}}): flere enheter enn det som er sendt og ikke returnert ennå ({{returnable}} kan fortsatt komme tilbake).',
     returnNotFound: 'Ordre {{code}} har ingen retur {{number}}.',
     productArchived: 'Vare {{sku}} er arkivert og kan ikke lenger bestilles.',
     approvalClosed: 'Ordre {{code}} er $t(status.{{status}}): det er ingenting igjen å godkjenne.',
-    title: { default: 'Noe gikk galt', '403': 'Ikke tillatt', '404': 'Ikke funnet', '409': 'Ikke mulig nå', '422': 'Sjekk det du har fylt inn', '500': 'Noe gikk galt', '503': 'Kan ikke lagre nå' },
+    title: {
+      default: 'Noe gikk galt',
+      '403': 'Ikke tillatt',
+      '404': 'Ikke funnet',
+      '409': 'Ikke mulig nå',
+      '422': 'Sjekk det du har fylt inn',
+      '500': 'Noe gikk galt',
+      '503': 'Kan ikke lagre nå',
+    },
     goBack: 'Gå tilbake',
     home: 'Startsiden',
     validationFailed_one: 'Forespørselen har {{count}} ugyldig felt.',
@@ -1400,7 +1495,8 @@ export const nb: Catalog = {
     busy: 'Databasen er opptatt. Prøv igjen om et øyeblikk.',
     idempotencyKeyFormat: 'Idempotency-Key må være 1–200 skrivbare tegn.',
     idempotencyKeyReused: 'Denne Idempotency-Key er allerede brukt med et annet innhold i forespørselen.',
-    idempotencyKeyInProgress: 'Forespørselen som først ble sendt med denne Idempotency-Key kl. {{since}} har ikke noe lagret svar ennå: den behandles fortsatt, eller serveren stoppet mens den gjorde det. Send den igjen om litt; får du det samme svaret igjen, se etter om endringen ble gjort (GET) og send den ellers med en ny nøkkel.',
+    idempotencyKeyInProgress:
+      'Forespørselen som først ble sendt med denne Idempotency-Key kl. {{since}} har ikke noe lagret svar ennå: den behandles fortsatt, eller serveren stoppet mens den gjorde det. Send den igjen om litt; får du det samme svaret igjen, se etter om endringen ble gjort (GET) og send den ellers med en ny nøkkel.',
     formAlreadySent: 'Skjemaet er allerede sendt med andre verdier. Last inn siden på nytt for å sende det igjen.',
     internal: 'Det oppsto en uventet feil. Den er logget.',
     packRunInProgress: 'Pakkeskriptet kjører allerede siden {{since}}, startet av {{by}}.',
@@ -1411,20 +1507,26 @@ export const nb: Catalog = {
     webhookDeliveryNotFound: 'Ingen webhook-levering {{id}}.',
     packRunNotFound: 'Ingen pakkekjøring {{id}}.',
     orderNotPacking: 'Ordre {{code}} er $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrives bare ut for ordrer i $t(status.packing).',
-    unpaid: 'Ordre {{code}} mangler {{due, money}} (betales med $t(payment.{{paymentMethod}}): {{received, money}} mottatt av {{total, money}}). Den sendes når resten er betalt, eller når en operatør slipper den på ordresiden.',
+    unpaid:
+      'Ordre {{code}} mangler {{due, money}} (betales med $t(payment.{{paymentMethod}}): {{received, money}} mottatt av {{total, money}}). Den sendes når resten er betalt, eller når en operatør slipper den på ordresiden.',
     nothingDue: 'Ordre {{code}} har ikke noe igjen å betale før den sendes.',
     onHold: {
       waiting: 'Ordre {{code}} står på vent: ta den av vent på ordresiden først (fjern krysset ved Venter).',
       approval:
         'Ordre {{code}} står på vent (venter på godkjenning): Innstillinger → Pakkeskript krever at ordrer med egen faktura og postoppkrav godkjennes før de plukkes eller sendes. Den slippes når den er godkjent eller betalt, eller når innstillingen slås av.',
       waitingPacker: 'Ordre {{code}} står på vent: be en ordrebehandler ta den av vent.',
-      approvalPacker: 'Ordre {{code}} står på vent (venter på godkjenning): ordrer med egen faktura og postoppkrav godkjennes før de plukkes. Be en ordrebehandler godkjenne den.',
-      approvalOperator: 'Ordre {{code}} står på vent (venter på godkjenning): godkjenn den på ordresiden (Godkjenn) før den plukkes eller sendes. Den slippes også når den er betalt.',
+      approvalPacker:
+        'Ordre {{code}} står på vent (venter på godkjenning): ordrer med egen faktura og postoppkrav godkjennes før de plukkes. Be en ordrebehandler godkjenne den.',
+      approvalOperator:
+        'Ordre {{code}} står på vent (venter på godkjenning): godkjenn den på ordresiden (Godkjenn) før den plukkes eller sendes. Den slippes også når den er betalt.',
     },
-    orderNotPackedYet: 'Ordre {{code}} er $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrives ut når ordren er i $t(status.packing) eller $t(status.shipped).',
+    orderNotPackedYet:
+      'Ordre {{code}} er $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrives ut når ordren er i $t(status.packing) eller $t(status.shipped).',
     notInvoiceOrder: 'Ordre {{code}} betales ikke med egen faktura ($t(payment.{{paymentMethod}})): det finnes ingen faktura å skrive ut.',
-    invoiceNotNumbered: 'Ordre {{code}} har ikke fakturanummer ennå: skriv ut fakturaen fra Utlevering (Skriv ut tar nummeret); denne adressen viser bare en faktura som allerede er skrevet ut.',
-    invoiceNotNumberedApi: 'Ordre {{code}} har ikke fakturanummer ennå: send først POST /api/v1/orders/{{code}}/invoice (den tar nummeret, eller gir tilbake det som allerede er tatt); denne adressen viser bare en faktura som allerede har nummer.',
+    invoiceNotNumbered:
+      'Ordre {{code}} har ikke fakturanummer ennå: skriv ut fakturaen fra Utlevering (Skriv ut tar nummeret); denne adressen viser bare en faktura som allerede er skrevet ut.',
+    invoiceNotNumberedApi:
+      'Ordre {{code}} har ikke fakturanummer ennå: send først POST /api/v1/orders/{{code}}/invoice (den tar nummeret, eller gir tilbake det som allerede er tatt); denne adressen viser bare en faktura som allerede har nummer.',
     invoiceOneAtATime: 'Fakturaer skrives ut én ordre om gangen: velg én ordre med egen faktura.',
     documentFontMissing: 'Dokumenter kan ikke lages: skrifttypen {{file}} mangler. Installer Debian-pakken fonts-dejavu-core eller sett DOCUMENT_FONT_DIR.',
     lineNotFound: 'Ordre {{code}} har ingen linje {{id}}.',
@@ -1437,12 +1539,17 @@ export const nb: Catalog = {
     customStatusInUse_other: 'Egen status {{code}} står på {{count}} ordrer.',
     printerNotFound: 'Ingen skriver {{id}}.',
     noLabelPrinter: 'Denne stasjonen skriver ut etiketter som PDF i nettleseren: velg en etikettskriver for den først.',
-    printerRefused: 'Skriver {{printer}} ({{address}}) avviste tilkoblingen: er den slått på, og er porten riktig (vanligvis 9100)? Ingenting ble endret; skriv ut på nytt fra kolliet.',
-    printerHostUnknown: 'Skriver {{printer}}: vertsnavnet {{host}} er ikke kjent på nettverket. Sjekk adressen under Innstillinger → Skrivere. Ingenting ble endret.',
-    printerUnreachable: 'Skriver {{printer}} ({{address}}) kan ikke nås ({{cause}}): er den på og koblet til nettverket? Ingenting ble endret; skriv ut på nytt fra kolliet.',
+    printerRefused:
+      'Skriver {{printer}} ({{address}}) avviste tilkoblingen: er den slått på, og er porten riktig (vanligvis 9100)? Ingenting ble endret; skriv ut på nytt fra kolliet.',
+    printerHostUnknown:
+      'Skriver {{printer}}: vertsnavnet {{host}} er ikke kjent på nettverket. Sjekk adressen under Innstillinger → Skrivere. Ingenting ble endret.',
+    printerUnreachable:
+      'Skriver {{printer}} ({{address}}) kan ikke nås ({{cause}}): er den på og koblet til nettverket? Ingenting ble endret; skriv ut på nytt fra kolliet.',
     printerTimeout: 'Skriver {{printer}} ({{address}}) svarte ikke innen {{seconds}} s: er den slått på? Ingenting ble endret; skriv ut på nytt fra kolliet.',
-    printerTimeoutSending: 'Skriver {{printer}} ({{address}}) tok ikke imot etiketten innen {{seconds}} s (tom for papir, åpen eller opptatt?). Sjekk skriveren før du skriver ut på nytt fra kolliet.',
-    printerFailedApi: 'Skriver {{printer}} tok ikke imot etiketten. Ingenting ble endret; skriv ut på nytt fra kolliet. Hva som gikk galt står i ordrens historikk for de ansatte, og i dette svaret for en administratortoken.',
+    printerTimeoutSending:
+      'Skriver {{printer}} ({{address}}) tok ikke imot etiketten innen {{seconds}} s (tom for papir, åpen eller opptatt?). Sjekk skriveren før du skriver ut på nytt fra kolliet.',
+    printerFailedApi:
+      'Skriver {{printer}} tok ikke imot etiketten. Ingenting ble endret; skriv ut på nytt fra kolliet. Hva som gikk galt står i ordrens historikk for de ansatte, og i dette svaret for en administratortoken.',
     orderTaken: 'Ordre {{code}} er åpen ved {{station}} — {{packer}}. Overta den for å pakke den her.',
     orderAtStation: 'Ordre {{code}} er åpen ved {{station}} — {{packer}}. Overta den for å kontrollere den her.',
     check: {
@@ -1458,7 +1565,8 @@ export const nb: Catalog = {
     },
   },
   validation: {
-    gsSubstitute: 'En GS-erstatning er 1–4 ASCII-tegn uten mellomrom som begynner og slutter med et spesialtegn som ~ | ^ < >, ikke en bokstav eller et siffer (slike forekommer i strekkoder). For eksempel ~ eller <GS>.',
+    gsSubstitute:
+      'En GS-erstatning er 1–4 ASCII-tegn uten mellomrom som begynner og slutter med et spesialtegn som ~ | ^ < >, ikke en bokstav eller et siffer (slike forekommer i strekkoder). For eksempel ~ eller <GS>.',
     money: 'Skriv et beløp, for eksempel 129 eller 129,50.',
     vatPercent: 'Skriv MVA i prosent, 0–100 (for eksempel 25, 15 eller 12).',
     approvalIsFinal: 'En godkjenning kan ikke trekkes tilbake: sett ordren på vent eller avbestill den i stedet.',
@@ -1510,7 +1618,8 @@ export const nb: Catalog = {
     returnMoreThanShipped: 'Høyst {{returnable}} av {{sku}} kan komme tilbake (sendt {{shipped}}, returnert {{returned}}).',
     writeOffReason: 'Oppgi hvorfor {{sku}} avskrives: skadet eller mangler.',
     webhookSecret: 'En hemmelighet på minst 16 tegn.',
-    webhookAddress: 'Denne adressen er på denne serveren eller det lokale nettverket. Webhooks går bare til offentlige adresser, med mindre en administrator tillater verten under Verter på det lokale nettverket i Innstillinger → Webhooks.',
+    webhookAddress:
+      'Denne adressen er på denne serveren eller det lokale nettverket. Webhooks går bare til offentlige adresser, med mindre en administrator tillater verten under Verter på det lokale nettverket i Innstillinger → Webhooks.',
     allowedHost: 'Linje {{line}} ({{entry}}): skriv et vertsnavn eller en IP-adresse, eventuelt med :port, for eksempel pos.lan eller 192.168.1.20:8080.',
     companyPrefix: 'Et GS1-foretaksprefiks har 7 til 10 sifre.',
     httpUrl: 'En http://- eller https://-adresse.',
@@ -1544,9 +1653,11 @@ export const nb: Catalog = {
       command_key: '{{key}} er tasten for «{{command}}»: trykk på tasten i stedet for å skrive navnet.',
       too_short: '{{parcelId}} er for kort for en kolli-ID (minst {{min}} tegn): skann etiketten på pakken.',
       upu_check_digit: 'Postens sendingsnummer {{parcelId}} har feil kontrollsiffer: skann det på nytt.',
-      unknown_form: '{{parcelId}} er ikke en kolli-ID av kjent form (SSCC, et postnummer som RR123456785SE, DHL JJD…, UPS 1Z… eller 10–22 sifre). En administrator kan legge til butikkens andre former under Innstillinger → Frakt.',
+      unknown_form:
+        '{{parcelId}} er ikke en kolli-ID av kjent form (SSCC, et postnummer som RR123456785SE, DHL JJD…, UPS 1Z… eller 10–22 sifre). En administrator kan legge til butikkens andre former under Innstillinger → Frakt.',
     },
-    printerHost: 'Et vertsnavn eller en IP-adresse, for eksempel zebra-1.lan eller 192.168.1.50: uten http://, uten sti, uten :port (porten har sitt eget felt).',
+    printerHost:
+      'Et vertsnavn eller en IP-adresse, for eksempel zebra-1.lan eller 192.168.1.50: uten http://, uten sti, uten :port (porten har sitt eget felt).',
     printerDpi: 'Velg 203 eller 300 dpi.',
     printerNameInUse: 'Det finnes allerede en skriver som heter {{name}}.',
     stationName: 'Et stasjonsnavn er 1–{{max}} tegn, f.eks. «Bord 2».',

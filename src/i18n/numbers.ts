@@ -37,7 +37,10 @@ export interface MoneyParam {
 }
 
 const isMoney = (value: unknown): value is MoneyParam =>
-  typeof value === 'object' && value !== null && typeof (value as { minor?: unknown }).minor === 'number' && typeof (value as { currency?: unknown }).currency === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { minor?: unknown }).minor === 'number' &&
+  typeof (value as { currency?: unknown }).currency === 'string';
 
 /**
  * Placeholders that hold a number but name something rather than count it: a run, a printer, an

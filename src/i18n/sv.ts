@@ -17,7 +17,16 @@ export const sv: Catalog = {
   },
   /** The system's own actors in histories, run lists and ledgers (stored in English, see fmt.actor). */
   actors: { packScript: 'packskriptet', demoData: 'demodata', cli: 'kommandoraden' },
-  nav: { label: 'Huvudmeny', orders: 'Order', outbound: 'Utleverans', shipping: 'Frakt ut', tools: 'Verktyg', settings: 'Inställningar', logout: 'Logga ut', skip: 'Hoppa till innehållet' },
+  nav: {
+    label: 'Huvudmeny',
+    orders: 'Order',
+    outbound: 'Utleverans',
+    shipping: 'Frakt ut',
+    tools: 'Verktyg',
+    settings: 'Inställningar',
+    logout: 'Logga ut',
+    skip: 'Hoppa till innehållet',
+  },
   roles: { admin: 'Administratör', operator: 'Orderhanterare', packer: 'Packare' },
   status: { preorder: 'Preorder', order: 'Order', packing: 'Packning', shipped: 'Skickad', cancelled: 'Annullerad' },
   payment: { card: 'Kort', invoice: 'Egen faktura', bank_transfer: 'Banköverföring', cash_on_delivery: 'Postförskott', pickup: 'Betalas vid hämtning' },
@@ -54,11 +63,13 @@ export const sv: Catalog = {
       marker: 'Saknar {{due, money}}',
       released: 'Saknar {{due, money}}: släppt',
       title: 'Saknar betalning',
-      explain: 'Betalas med $t(payment.{{paymentMethod}}): {{received, money}} mottaget av {{total, money}}. Rapportera in vägrar den tills resten är betald eller den släpps här.',
+      explain:
+        'Betalas med $t(payment.{{paymentMethod}}): {{received, money}} mottaget av {{total, money}}. Rapportera in vägrar den tills resten är betald eller den släpps här.',
       reason: 'Varför den får skickas ändå (sparas i historiken)',
       button: 'Låt den skickas ändå',
       done: 'Order {{code}} får skickas trots att {{due, money}} saknas.',
-      afterEdit: 'Order {{code}} saknar nu {{due, money}} (betalas med $t(payment.{{paymentMethod}}): {{received, money}} mottaget av {{total, money}}). Rapportera in vägrar den tills resten är betald eller den släpps på den här sidan.',
+      afterEdit:
+        'Order {{code}} saknar nu {{due, money}} (betalas med $t(payment.{{paymentMethod}}): {{received, money}} mottaget av {{total, money}}). Rapportera in vägrar den tills resten är betald eller den släpps på den här sidan.',
     },
     approve: {
       button: 'Godkänn',
@@ -202,9 +213,12 @@ export const sv: Catalog = {
       stock: {
         returned_one: '{{units}} av {{products}} går tillbaka till lagret och kan säljas igen.',
         returned_other: '{{units}} av {{products}} går tillbaka till lagret och kan säljas igen.',
-        returnedAllocated_one: 'Allokeringen släpps: {{units}} av {{products}} går tillbaka till lagret och kan säljas igen. Ställ tillbaka det som redan plockats på hyllan.',
-        returnedAllocated_other: 'Allokeringen släpps: {{units}} av {{products}} går tillbaka till lagret och kan säljas igen. Ställ tillbaka det som redan plockats på hyllan.',
-        released: 'Allokeringen av {{units}} av {{products}} släpps: ordern försvinner från Utleverans och Frakt ut, behåller sina enheter reserverade och väntar på packskriptet igen.',
+        returnedAllocated_one:
+          'Allokeringen släpps: {{units}} av {{products}} går tillbaka till lagret och kan säljas igen. Ställ tillbaka det som redan plockats på hyllan.',
+        returnedAllocated_other:
+          'Allokeringen släpps: {{units}} av {{products}} går tillbaka till lagret och kan säljas igen. Ställ tillbaka det som redan plockats på hyllan.',
+        released:
+          'Allokeringen av {{units}} av {{products}} släpps: ordern försvinner från Utleverans och Frakt ut, behåller sina enheter reserverade och väntar på packskriptet igen.',
         none: 'Lagret ändras inte: ingen av orderns rader håller lager.',
       },
       mail: {
@@ -262,7 +276,8 @@ export const sv: Catalog = {
       toggle: 'Växla sökläge',
       clear: 'Rensa filter',
       missingCheck: 'Koden saknar kontrollsiffra; visar order {{code}}.',
-      shortNumber: 'Ingen order hittades. Ordernummer söks från {{n}} siffror; ett kortare nummer hittar bara ett exakt artikelnr, en streckkod eller ett kolli-ID.',
+      shortNumber:
+        'Ingen order hittades. Ordernummer söks från {{n}} siffror; ett kortare nummer hittar bara ett exakt artikelnr, en streckkod eller ett kolli-ID.',
     },
   },
   customStatuses: {
@@ -308,13 +323,15 @@ export const sv: Catalog = {
   pack: {
     title: 'Packskript',
     tile: 'Flyttar betalda order med allt i lager till Packning; visar varför en order står still.',
-    intro: 'Packskriptet flyttar varje betald order vars varor finns tillgängliga till Packning, högst prioritet och äldst först. Kör det manuellt för att se, order för order, var det stannar och varför.',
+    intro:
+      'Packskriptet flyttar varje betald order vars varor finns tillgängliga till Packning, högst prioritet och äldst först. Kör det manuellt för att se, order för order, var det stannar och varför.',
     scheduleOn_one: 'Körs automatiskt varje minut.',
     scheduleOn_other: 'Körs automatiskt med {{count}} minuters mellanrum.',
     scheduleOff: 'Schemat är avstängt: skriptet körs bara manuellt.',
     approvalRequired: 'order med faktura och postförskott kräver godkännande',
     changeSettings: 'Ändra schemat',
-    runningNow: 'En körning pågår just nu: {{by}}, sedan {{since}}. Dess lås förnyas med några sekunders mellanrum och löper ut {{until}} om körningen slutar förnya det (en process som dött): då kan en ny körning starta.',
+    runningNow:
+      'En körning pågår just nu: {{by}}, sedan {{since}}. Dess lås förnyas med några sekunders mellanrum och löper ut {{until}} om körningen slutar förnya det (en process som dött): då kan en ny körning starta.',
     runNow: 'Kör nu',
     dryRun: 'Testkörning',
     dryRunHelp: 'En testkörning går igenom samma steg och visar samma skäl, men ändrar ingen order.',
@@ -458,7 +475,8 @@ export const sv: Catalog = {
     saved: 'Fraktinställningarna sparades.',
     parcelForms: {
       title: 'Andra former av kolli-ID',
-      intro: 'En skanning blir ett kolli-ID bara när den har en fraktbolags form: SSCC, ett postnummer (RR123456785SE), DHL JJD…, UPS 1Z… eller 10–22 siffror. En artikels streckkod eller artikelnummer, en orders kod, ett kommando och allt under 8 tecken blir det aldrig. Lägg till butikens andra fraktbolags former här.',
+      intro:
+        'En skanning blir ett kolli-ID bara när den har en fraktbolags form: SSCC, ett postnummer (RR123456785SE), DHL JJD…, UPS 1Z… eller 10–22 siffror. En artikels streckkod eller artikelnummer, en orders kod, ett kommando och allt under 8 tecken blir det aldrig. Lägg till butikens andra fraktbolags former här.',
       patterns: 'Mönster, ett per rad',
       hint: 'Varje rad är ett reguljärt uttryck som prövas mot hela kolli-ID:t, till exempel IB[0-9]{10} eller BUD[A-Z0-9]{12}. Kolli-ID som hämtas från fraktförmedlaren tas som de kommer.',
     },
@@ -513,10 +531,24 @@ export const sv: Catalog = {
     partialPending_other: 'Delleverans pågår: {{count}} enheter redan skickade',
     noLocation: '(ingen plats)',
     pickSlip: { title: 'Plocksedel' },
-    batch: { continued: 'Samlad plocklista (forts.)', title: 'Samlad plocklista', summary: '{{orders}}, {{products}}, {{units}}', total: 'Totalt', split: 'Order × antal' },
+    batch: {
+      continued: 'Samlad plocklista (forts.)',
+      title: 'Samlad plocklista',
+      summary: '{{orders}}, {{products}}, {{units}}',
+      total: 'Totalt',
+      split: 'Order × antal',
+    },
     receipt: { title: 'Kvitto', paid: 'Betald', notPaid: 'Ej betald', thanks: 'Tack för din beställning!' },
     label: { title: 'Fraktetikett', from: 'Från', to: 'Till', parcel: 'Kolli {{index}} av {{of}}' },
-    creditNote: { title: 'Kreditfaktura', number: 'Kreditfakturanr', date: 'Datum', returnNumber: 'Returnr', invoice: 'Krediterar faktura', refund: 'Krediterat belopp', terms: 'Det krediterade beloppet betalas tillbaka eller dras av från det du är skyldig oss.' },
+    creditNote: {
+      title: 'Kreditfaktura',
+      number: 'Kreditfakturanr',
+      date: 'Datum',
+      returnNumber: 'Returnr',
+      invoice: 'Krediterar faktura',
+      refund: 'Krediterat belopp',
+      terms: 'Det krediterade beloppet betalas tillbaka eller dras av från det du är skyldig oss.',
+    },
     packingSlip: { title: 'Följesedel' },
     invoice: {
       title: 'Faktura',
@@ -550,8 +582,24 @@ export const sv: Catalog = {
     destination: 'Destination',
     units: 'Antal',
     partialPending: 'Delleverans kvar',
-    kind: { label: 'Fraktetikett', pick_slip: 'Plocksedel', receipt: 'Kvitto', pick_slip_receipt: 'Plocksedel + kvitto', invoice: 'Faktura', packing_slip: 'Följesedel', batch_pick_list: 'Samlad plocklista', credit_note: 'Kreditfaktura' },
-    short: { label: 'Fraktetikett', pick_slip: 'Plocksedel', receipt: 'Kvitto', invoice: 'Faktura', packing_slip: 'Följesedel', batch_pick_list: 'Samlad lista' },
+    kind: {
+      label: 'Fraktetikett',
+      pick_slip: 'Plocksedel',
+      receipt: 'Kvitto',
+      pick_slip_receipt: 'Plocksedel + kvitto',
+      invoice: 'Faktura',
+      packing_slip: 'Följesedel',
+      batch_pick_list: 'Samlad plocklista',
+      credit_note: 'Kreditfaktura',
+    },
+    short: {
+      label: 'Fraktetikett',
+      pick_slip: 'Plocksedel',
+      receipt: 'Kvitto',
+      invoice: 'Faktura',
+      packing_slip: 'Följesedel',
+      batch_pick_list: 'Samlad lista',
+    },
     printedBy: '$t(outbound.kind.{{kind}}) skrevs ut {{at}} av {{by}} ({{count}}×)',
     stale: 'Plocksedeln är inaktuell: raderna ändrades efter utskriften',
     staleShort: 'Inaktuell plocksedel',
@@ -562,7 +610,12 @@ export const sv: Catalog = {
     scanned: '{{code}} markerad.',
     scanUnknown: '{{code}} finns inte i listan.',
     scanNotPacking: '{{code}} är $t(status.{{status}}): Utleverans listar order i $t(status.packing).',
-    hold: { marker: 'Väntar på godkännande', notSelectable: 'Pausad: kan inte väljas', openOrder: 'Öppna order {{code}}', openSettings: 'Inställningar → Packskript' },
+    hold: {
+      marker: 'Väntar på godkännande',
+      notSelectable: 'Pausad: kan inte väljas',
+      openOrder: 'Öppna order {{code}}',
+      openSettings: 'Inställningar → Packskript',
+    },
     function: 'Funktion',
     chooseFunction: '« Välj funktion »',
     print: 'Skriv ut',
@@ -580,7 +633,8 @@ export const sv: Catalog = {
     verifyScanPlaceholder: 'Streckkod eller artikelnummer',
     verifyQuantity: 'Antal (tomt: 1)',
     verifyCheck: 'Kontrollera',
-    verifyHelp: 'Varje skanning räknar en enhet på sin rad. För många av samma artikel: skriv antalet först, eller skriv antalet och * före skanningen (5*streckkod). Ctrl+Z ångrar den senaste kontrollen.',
+    verifyHelp:
+      'Varje skanning räknar en enhet på sin rad. För många av samma artikel: skriv antalet först, eller skriv antalet och * före skanningen (5*streckkod). Ctrl+Z ångrar den senaste kontrollen.',
     verifyLines: 'Rader att kontrollera',
     verifyChecked: 'Kontrollerat',
     verifyComplete: 'Alla enheter är kontrollerade.',
@@ -588,7 +642,8 @@ export const sv: Catalog = {
     verifyNotPacking: 'Order {{code}} är $t(status.{{status}}): det finns inget att kontrollera.',
     verifyOnHold: 'Order {{code}} är pausad: den kan inte kontrolleras förrän pausen tas bort.',
     verifyNothing: 'Skanna en artikel, eller skriv dess streckkod eller artikelnummer.',
-    verifyHeld: 'Order {{code}} packas vid {{station}} — {{packer}}. Ta över den för att kontrollera den här: den stängs vid den stationen, och kolli-ID och kontroller som gjorts där följer med ordern.',
+    verifyHeld:
+      'Order {{code}} packas vid {{station}} — {{packer}}. Ta över den för att kontrollera den här: den stängs vid den stationen, och kolli-ID och kontroller som gjorts där följer med ordern.',
     verifyTakeOver: 'Ta över order {{code}}',
     verifyTakenOver: 'Order {{code}} övertagen från {{from}}: kontrollera dess artiklar här.',
     verifyNotHeld: 'Order {{code}} hålls inte av någon packstation: kontrollera dess artiklar här.',
@@ -626,7 +681,8 @@ export const sv: Catalog = {
     slot: 'Kolli {{n}}',
     emptySlot: 'skanna…',
     addSlot: 'Ännu ett kolli att skanna',
-    addSlotHelp: 'Visar en tom rad för ett kolli-ID till, så att du ser hur många kollin som återstår att skanna. Behövs inte för att lägga till ett: en skanning lägger till dess kolli-ID.',
+    addSlotHelp:
+      'Visar en tom rad för ett kolli-ID till, så att du ser hur många kollin som återstår att skanna. Behövs inte för att lägga till ett: en skanning lägger till dess kolli-ID.',
     remove: 'Ta bort {{parcelId}}',
     label: 'Etikett',
     going: 'Skickas nu',
@@ -655,7 +711,8 @@ export const sv: Catalog = {
     commandSheet: 'Kommandoblad (A4)',
     notSent: 'Inte skickat: anslutningen bröts. Försök igen.',
     rescanToTakeOver: 'Skanna {{code}} igen, eller tryck på knappen, för att ta över den.',
-    takeOverConfirm: 'Tar du över order {{code}} flyttas dess kollin, antal och kontroller till den här stationen. Skanna {{code}} igen, skanna OK, tryck Ctrl+Enter eller tryck på knappen för att ta över den (bara Enter tar ingenting).',
+    takeOverConfirm:
+      'Tar du över order {{code}} flyttas dess kollin, antal och kontroller till den här stationen. Skanna {{code}} igen, skanna OK, tryck Ctrl+Enter eller tryck på knappen för att ta över den (bara Enter tar ingenting).',
     takeOverKeep: 'Låt den vara kvar',
     refusalOk: 'OK',
     refusalHint: 'Den står kvar tills du kvitterar: skanna OK, tryck Ctrl+Enter eller tryck på OK.',
@@ -738,9 +795,12 @@ export const sv: Catalog = {
   scan: {
     layouts: { fr: 'franskt (AZERTY)', de: 'tyskt (QWERTZ)', se: 'svenskt/finskt', no: 'norskt', dk: 'danskt' },
     layoutJoin: ' eller ',
-    layoutRefused: 'Inte sparat: {{value}} läses som {{reading}} från en skanner inställd på amerikanskt tangentbord på ett {{layouts}} tangentbord, men ingen kontrollsiffra bekräftar det. Ställ in skannern på tangentbordets layout (Skannerkontroll) eller skriv koden.',
-    charactersRefused: 'Inte sparat: {{value}} har tecken som ingen streckkod här innehåller ({{chars}}). Skannern är troligen inställd på en annan tangentbordslayout än datorn: kör Skannerkontrollen.',
-    layoutRepaired: 'Läst som en skanner inställd på amerikanskt tangentbord på ett {{layouts}} tangentbord. Skanningarna läses rätt, men ställ in skannern på {{layouts}} (Skannerkontroll).',
+    layoutRefused:
+      'Inte sparat: {{value}} läses som {{reading}} från en skanner inställd på amerikanskt tangentbord på ett {{layouts}} tangentbord, men ingen kontrollsiffra bekräftar det. Ställ in skannern på tangentbordets layout (Skannerkontroll) eller skriv koden.',
+    charactersRefused:
+      'Inte sparat: {{value}} har tecken som ingen streckkod här innehåller ({{chars}}). Skannern är troligen inställd på en annan tangentbordslayout än datorn: kör Skannerkontrollen.',
+    layoutRepaired:
+      'Läst som en skanner inställd på amerikanskt tangentbord på ett {{layouts}} tangentbord. Skanningarna läses rätt, men ställ in skannern på {{layouts}} (Skannerkontroll).',
     check: 'Skannerkontroll',
     queue: {
       meantFor: 'Inte sparat: {{value}} skannades för order {{order}}, men {{current}} är öppen här nu. Skanna igen om den hör till {{current}}.',
@@ -756,12 +816,14 @@ export const sv: Catalog = {
     undoRemove: 'Ångra',
     parcelRestored: 'Kolli-ID {{parcelId}} är tillbaka på order {{code}}.',
     cameraNeedsHttps: 'Kameran fungerar bara över HTTPS, och den här sidan är vanlig HTTP: öppna {{url}} på den här enheten för att skanna med kameran.',
-    cameraNoHttps: 'Kameran fungerar bara över HTTPS, och den här sidan är vanlig HTTP. Servern erbjuder inte HTTPS än: driftansvarig sätter HTTPS_PORT (till exempel 3443) och startar om den.',
+    cameraNoHttps:
+      'Kameran fungerar bara över HTTPS, och den här sidan är vanlig HTTP. Servern erbjuder inte HTTPS än: driftansvarig sätter HTTPS_PORT (till exempel 3443) och startar om den.',
   },
   /** The scanner check page (/scanners): what one scan of the check sheet tells. */
   scannerCheck: {
     title: 'Skannerkontroll',
-    intro: 'Skriv ut kontrollbladet och skanna sedan streckkod 1 och streckkod 2 i fältet nedan. För varje kod visar sidan vad skannern skickar och vad som ska ändras i den. Inget sparas.',
+    intro:
+      'Skriv ut kontrollbladet och skanna sedan streckkod 1 och streckkod 2 i fältet nedan. För varje kod visar sidan vad skannern skickar och vad som ska ändras i den. Inget sparas.',
     sheet: 'Skriv ut kontrollbladet',
     field: 'Skanna en streckkod från kontrollbladet här',
     waiting: 'Väntar på en skanning…',
@@ -783,13 +845,15 @@ export const sv: Catalog = {
     layout: {
       label: 'Tangentbordslayout',
       match: 'Stämmer med datorn: bra.',
-      mismatch: 'Skannern är inställd på amerikanskt, datorn på {{layouts}}: ställ in skannerns tangentbordslayout på {{layouts}}. Till dess läses bara koder med kontrollsiffra rätt; andra avvisas.',
+      mismatch:
+        'Skannern är inställd på amerikanskt, datorn på {{layouts}}: ställ in skannerns tangentbordslayout på {{layouts}}. Till dess läses bara koder med kontrollsiffra rätt; andra avvisas.',
     },
     gs: {
       label: 'GS mellan GS1-fält',
       ctrl: 'Skickas som Ctrl+]: bra.',
       char: 'Skickas som tecknet: bra.',
-      missing: 'Försvinner: batch och serienummer flyter ihop. Ställ in skannern att skicka GS (FNC1 som ASCII 29 eller Ctrl+]), eller en ersättning som ~ som en administratör anger under Inställningar → Skannrar.',
+      missing:
+        'Försvinner: batch och serienummer flyter ihop. Ställ in skannern att skicka GS (FNC1 som ASCII 29 eller Ctrl+]), eller en ersättning som ~ som en administratör anger under Inställningar → Skannrar.',
       substituteSet: 'Skickas som ”{{substitute}}”, ersättningen under Inställningar → Skannrar: bra.',
       substituteNotSet: 'Skickas som ”{{substitute}}”: en administratör anger {{substitute}} som GS-ersättning under Inställningar → Skannrar.',
     },
@@ -830,7 +894,8 @@ export const sv: Catalog = {
     short: {
       title_one: '{{count}} order i packning saknar nu lager',
       title_other: '{{count}} ordrar i packning saknar nu lager',
-      intro: 'I lager är mindre än vad dessa ordrar har tilldelats: hyllan räcker till de första ordrarna i plockordning, inte till dessa. Flytta tillbaka dem till Order: deras lager frigörs och packskriptet tar dem igen när lager kommer.',
+      intro:
+        'I lager är mindre än vad dessa ordrar har tilldelats: hyllan räcker till de första ordrarna i plockordning, inte till dessa. Flytta tillbaka dem till Order: deras lager frigörs och packskriptet tar dem igen när lager kommer.',
       line_one: '{{sku}}: {{count}} enhet saknas',
       line_other: '{{sku}}: {{count}} enheter saknas',
       move: 'Flytta de markerade ordrarna tillbaka till Order',
@@ -843,7 +908,8 @@ export const sv: Catalog = {
     open: 'Öppen',
     finishedAt: 'Avslutad {{at}}',
     scan: 'Skanna eller skriv artikelnumret',
-    scanHelp: 'Skanna varan (EAN/GTIN eller GS1-kod) eller skriv dess artikelnummer, tryck Enter och skriv antalet, Enter. Eller skriv antalet först: 12*7350053850019.',
+    scanHelp:
+      'Skanna varan (EAN/GTIN eller GS1-kod) eller skriv dess artikelnummer, tryck Enter och skriv antalet, Enter. Eller skriv antalet först: 12*7350053850019.',
     unknownItem: 'Ingen produkt med den streckkoden eller det artikelnumret: {{code}}.',
     goodsIn: {
       heading: 'Inleverans',
@@ -868,7 +934,8 @@ export const sv: Catalog = {
     },
     count: {
       heading: 'Inventering',
-      intro: 'Räkna en lagerplats (eller valfria produkter): skriv det som står på hyllan. Inget ändras förrän inventeringen avslutas; en öppen inventering ligger kvar här till dess.',
+      intro:
+        'Räkna en lagerplats (eller valfria produkter): skriv det som står på hyllan. Inget ändras förrän inventeringen avslutas; en öppen inventering ligger kvar här till dess.',
       location: 'Lagerplats (eller dess början); tomt för alla produkter',
       start: 'Starta inventering',
       title: 'Inventering {{id}}',
@@ -879,7 +946,8 @@ export const sv: Catalog = {
       record: 'Spara',
       recorded: 'Räknat {{counted}} × {{sku}} {{name}}.',
       finish: 'Avsluta inventeringen',
-      finishHelp: 'När inventeringen avslutas skrivs varje rads skillnad till lagerhistoriken (orsak: inventering): räknat antal minus det som fanns i lager när raden räknades.',
+      finishHelp:
+        'När inventeringen avslutas skrivs varje rads skillnad till lagerhistoriken (orsak: inventering): räknat antal minus det som fanns i lager när raden räknades.',
       kept: 'Leveranser och inleveranser efter att en rad räknats behålls: avslutet lägger bara till skillnaden, det sätter inte lagersaldot till det räknade antalet.',
       onHandAtCount: 'I lager vid räkning',
       finished: 'Inventering {{id}} är redan avslutad.',
@@ -940,12 +1008,21 @@ export const sv: Catalog = {
       why: 'Varför',
       after: 'I lager efter',
       ref: 'Order eller referens',
-      reason: { stock_count: 'Inventering', shipment: 'Skickad', adjustment: 'Justering', return: 'Retur', goods_in: 'Inleverans', damaged: 'Retur avskriven: skadad', missing: 'Retur avskriven: saknas' },
+      reason: {
+        stock_count: 'Inventering',
+        shipment: 'Skickad',
+        adjustment: 'Justering',
+        return: 'Retur',
+        goods_in: 'Inleverans',
+        damaged: 'Retur avskriven: skadad',
+        missing: 'Retur avskriven: saknas',
+      },
     },
   },
   printers: {
     title: 'Skrivare',
-    intro: 'Etikettskrivare i nätverket som tar emot ZPL på en rå TCP-port (Zebra och kompatibla termoskrivare, port 9100), för etiketter på 100 × 150 mm. ”PDF (webbläsare)” finns alltid: etiketten öppnas som PDF och skrivs ut från webbläsaren.',
+    intro:
+      'Etikettskrivare i nätverket som tar emot ZPL på en rå TCP-port (Zebra och kompatibla termoskrivare, port 9100), för etiketter på 100 × 150 mm. ”PDF (webbläsare)” finns alltid: etiketten öppnas som PDF och skrivs ut från webbläsaren.',
     pdf: 'PDF (webbläsare)',
     pdfNote: 'finns alltid',
     none: 'Inga nätverksskrivare ännu.',
@@ -986,17 +1063,20 @@ export const sv: Catalog = {
   },
   scannerSettings: {
     title: 'Skannrar',
-    intro: 'Hur butikens streckkodsskannrar är inställda. En skanner skriver in i sidan som ett tangentbord; dess suffix (Enter), prefix och tangentbordslayout ställs in i själva skannern, med dess programmeringsstreckkoder.',
+    intro:
+      'Hur butikens streckkodsskannrar är inställda. En skanner skriver in i sidan som ett tangentbord; dess suffix (Enter), prefix och tangentbordslayout ställs in i själva skannern, med dess programmeringsstreckkoder.',
     saved: 'Skannerinställningarna har sparats.',
     check: {
       title: 'Testa en skanner',
-      intro: 'Skriv ut kontrollbladet och skanna dess två streckkoder på sidan Skannerkontroll: den visar vad varje skanner skickar och vad som behöver ändras. Packare kan skriva ut bladet från vilken enhet som helst där de är inloggade.',
+      intro:
+        'Skriv ut kontrollbladet och skanna dess två streckkoder på sidan Skannerkontroll: den visar vad varje skanner skickar och vad som behöver ändras. Packare kan skriva ut bladet från vilken enhet som helst där de är inloggade.',
       sheet: 'Kontrollblad (A4, PDF)',
       page: 'Skannerkontroll',
     },
     gs: {
       title: 'GS1-avgränsare (GS)',
-      intro: 'GS1-streckkoder (GS1-128, GS1 DataMatrix) skiljer vissa fält åt med ett osynligt tecken, GS. En skanner skickar det som Ctrl+], som själva tecknet eller som tecken den har programmerats att skicka i stället.',
+      intro:
+        'GS1-streckkoder (GS1-128, GS1 DataMatrix) skiljer vissa fält åt med ett osynligt tecken, GS. En skanner skickar det som Ctrl+], som själva tecknet eller som tecken den har programmerats att skicka i stället.',
       substitute: 'GS-ersättning',
       help: 'Lämna tomt när skannrarna skickar själva GS-tecknet. Skriv annars de 1–4 tecken de skickar i stället, till exempel ~, |, ^] eller <GS>. Den börjar och slutar med ett specialtecken, inte en bokstav eller siffra, och har inga mellanslag.',
     },
@@ -1160,13 +1240,15 @@ export const sv: Catalog = {
     settings: {
       title: 'E-post',
       smtpOn: 'E-post skickas via {{server}} från {{from}}.',
-      smtpOff: 'Ingen SMTP-server är inställd (SMTP_URL): e-post skrivs och sparas, markerad "inte skickat", och kan läsas på varje order. Ställ in SMTP_URL och skicka den igen.',
+      smtpOff:
+        'Ingen SMTP-server är inställd (SMTP_URL): e-post skrivs och sparas, markerad "inte skickat", och kan läsas på varje order. Ställ in SMTP_URL och skicka den igen.',
       whenTitle: 'När e-post skickas',
       email: 'E-post',
       recipient: 'Till',
       mode: 'Skickas',
       texts: 'Text',
-      modesHelp: '"Skicka automatiskt" kryssar också i "Meddela kunden" i statusformuläret; "Erbjud" lämnar det okryssat. Packskriptet och Rapportera in skickar bara det som är automatiskt.',
+      modesHelp:
+        '"Skicka automatiskt" kryssar också i "Meddela kunden" i statusformuläret; "Erbjud" lämnar det okryssat. Packskriptet och Rapportera in skickar bara det som är automatiskt.',
       shopRecipients: 'Butikens mottagare av aviseringen om ny order (en per rad eller med komma emellan)',
       recipients: {
         env: 'Tomt: adresserna i SHOP_ADMIN_EMAILS ({{list}}).',
@@ -1181,7 +1263,8 @@ export const sv: Catalog = {
       customText: 'butikens egen text',
       builtInText: 'den inbyggda texten',
       placeholders: 'Platshållare',
-      sectionsHelp: '{{#name}}…{{/name}} upprepas för varje post i en lista, eller visas när värdet finns; {{^name}}…{{/name}} visas när det är tomt eller falskt.',
+      sectionsHelp:
+        '{{#name}}…{{/name}} upprepas för varje post i en lista, eller visas när värdet finns; {{^name}}…{{/name}} visas när det är tomt eller falskt.',
       preview: 'Förhandsgranska',
       previewTitle: 'Förhandsvisning med en exempelorder',
       resetButton: 'Tillbaka till den inbyggda texten',
@@ -1191,7 +1274,8 @@ export const sv: Catalog = {
   },
   webhooks: {
     title: 'Webhooks',
-    intro: 'Varje ändring av en order, varje rapporterad leverans och varje avslutad packskriptkörning skickas till de här adresserna som signerad JSON, med nya försök i upp till 24 timmar (docs/api.md § Webhooks).',
+    intro:
+      'Varje ändring av en order, varje rapporterad leverans och varje avslutad packskriptkörning skickas till de här adresserna som signerad JSON, med nya försök i upp till 24 timmar (docs/api.md § Webhooks).',
     none: 'Inga webhook-adresser ännu.',
     add: 'Lägg till en adress',
     url: 'Adress (http eller https)',
@@ -1211,7 +1295,8 @@ export const sv: Catalog = {
     resend: 'Skicka igen',
     resent: 'Händelsen står i kö igen.',
     allowedHosts: 'Värdar i det lokala nätverket',
-    allowedHostsIntro: 'Webhooks skickas bara till publika adresser: en adress på den här servern eller i det lokala nätverket (localhost, 10.x, 192.168.x, …) nekas när den sparas och igen när den skickas. Skriv här, en per rad, de värdar i nätverket som adresser får gå till, till exempel ett kassasystem i butiken. Lägg till :port för att bara tillåta den porten.',
+    allowedHostsIntro:
+      'Webhooks skickas bara till publika adresser: en adress på den här servern eller i det lokala nätverket (localhost, 10.x, 192.168.x, …) nekas när den sparas och igen när den skickas. Skriv här, en per rad, de värdar i nätverket som adresser får gå till, till exempel ett kassasystem i butiken. Lägg till :port för att bara tillåta den porten.',
     allowedHostsField: 'Tillåtna värdar (namn eller IP-adress, ev. med :port)',
     allowedHostsSave: 'Spara tillåtna värdar',
     allowedHostsSaved: 'De tillåtna värdarna är sparade.',
@@ -1224,7 +1309,8 @@ export const sv: Catalog = {
     title: 'Returer',
     registerTitle: 'Registrera retur – order {{code}}',
     backToOrder: 'Order {{code}}',
-    intro: 'Skanna varje vara som kom tillbaka (eller skriv dess artikelnummer) och tryck Enter: varje skanning lägger en enhet att lägga tillbaka i lager. Eller ange antal per rad. Enheter som läggs i lager blir disponibla igen; avskrivna enheter hålls utanför lagret, med orsak.',
+    intro:
+      'Skanna varje vara som kom tillbaka (eller skriv dess artikelnummer) och tryck Enter: varje skanning lägger en enhet att lägga tillbaka i lager. Eller ange antal per rad. Enheter som läggs i lager blir disponibla igen; avskrivna enheter hålls utanför lagret, med orsak.',
     scan: 'Skanna en vara eller skriv artikelnumret (5*kod för fem)',
     scanButton: 'Lägg till',
     scanned: '{{sku}}: {{quantity}} tillbaka i lager.',
@@ -1256,7 +1342,8 @@ export const sv: Catalog = {
     imported: 'Importerat. Nya: {{created}}, ändrade: {{updated}}, oförändrade: {{unchanged}}, överhoppade felaktiga rader: {{skipped}}.',
     import: {
       title: 'Importera produkter och lager',
-      intro: 'En CSV-fil med rubrikrad, UTF-8 (med eller utan BOM), celler åtskilda med , eller ; (som Excel sparar). Produkter matchas på artikelnummer: ett nytt skapas, ett känt uppdateras. Högst {{max}} rader och {{mb}} MB. Du ser en förhandsgranskning först; inget skrivs förrän du bekräftar.',
+      intro:
+        'En CSV-fil med rubrikrad, UTF-8 (med eller utan BOM), celler åtskilda med , eller ; (som Excel sparar). Produkter matchas på artikelnummer: ett nytt skapas, ett känt uppdateras. Högst {{max}} rader och {{mb}} MB. Du ser en förhandsgranskning först; inget skrivs förrän du bekräftar.',
       columns: 'Kolumner (sku och name krävs; en kolumn som saknas behåller produktens värde; on_hand är en inventering):',
       file: 'CSV-fil',
       skipBad: 'Hoppa över felaktiga rader (annars avvisar en felaktig rad hela filen)',
@@ -1342,11 +1429,20 @@ export const sv: Catalog = {
   },
   errors: {
     orderNotShipped: 'Order {{code}} har inte skickat något, så inget kan komma tillbaka från den.',
-    returnMoreThanShipped: 'Rad {{position}} ({{sku}}): fler enheter än som skickats och inte redan returnerats ({{returnable}} kan fortfarande komma tillbaka).',
+    returnMoreThanShipped:
+      'Rad {{position}} ({{sku}}): fler enheter än som skickats och inte redan returnerats ({{returnable}} kan fortfarande komma tillbaka).',
     returnNotFound: 'Order {{code}} har ingen retur {{number}}.',
     productArchived: 'Produkten {{sku}} är arkiverad och kan inte längre beställas.',
     approvalClosed: 'Order {{code}} har status $t(status.{{status}}): det finns inget kvar att godkänna.',
-    title: { default: 'Något gick fel', '403': 'Inte tillåtet', '404': 'Hittades inte', '409': 'Går inte just nu', '422': 'Kontrollera uppgifterna', '500': 'Något gick fel', '503': 'Kan inte spara nu' },
+    title: {
+      default: 'Något gick fel',
+      '403': 'Inte tillåtet',
+      '404': 'Hittades inte',
+      '409': 'Går inte just nu',
+      '422': 'Kontrollera uppgifterna',
+      '500': 'Något gick fel',
+      '503': 'Kan inte spara nu',
+    },
     goBack: 'Tillbaka',
     home: 'Startsidan',
     validationFailed_one: 'Anropet har {{count}} ogiltigt fält.',
@@ -1397,7 +1493,8 @@ export const sv: Catalog = {
     busy: 'Databasen är upptagen. Försök igen om en stund.',
     idempotencyKeyFormat: 'Idempotency-Key ska vara 1–200 skrivbara tecken.',
     idempotencyKeyReused: 'Denna Idempotency-Key har redan använts med ett annat innehåll.',
-    idempotencyKeyInProgress: 'Begäran som först skickades med denna Idempotency-Key kl. {{since}} har inget sparat svar än: den behandlas fortfarande, eller så stannade servern medan den gjorde det. Skicka igen om en stund; får du samma svar igen, se efter om ändringen gjordes (GET) och skicka den annars med en ny nyckel.',
+    idempotencyKeyInProgress:
+      'Begäran som först skickades med denna Idempotency-Key kl. {{since}} har inget sparat svar än: den behandlas fortfarande, eller så stannade servern medan den gjorde det. Skicka igen om en stund; får du samma svar igen, se efter om ändringen gjordes (GET) och skicka den annars med en ny nyckel.',
     formAlreadySent: 'Formuläret har redan skickats med andra värden. Ladda om sidan för att skicka det igen.',
     internal: 'Ett oväntat fel inträffade. Det har loggats.',
     packRunInProgress: 'Packskriptet körs redan sedan {{since}}, startat av {{by}}.',
@@ -1408,20 +1505,26 @@ export const sv: Catalog = {
     webhookDeliveryNotFound: 'Ingen webhookleverans {{id}}.',
     packRunNotFound: 'Ingen packkörning {{id}}.',
     orderNotPacking: 'Order {{code}} är $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrivs bara ut för ordrar i $t(status.packing).',
-    unpaid: 'Order {{code}} saknar {{due, money}} (betalas med $t(payment.{{paymentMethod}}): {{received, money}} mottaget av {{total, money}}). Den skickas när resten är betald, eller när en operatör släpper den på ordersidan.',
+    unpaid:
+      'Order {{code}} saknar {{due, money}} (betalas med $t(payment.{{paymentMethod}}): {{received, money}} mottaget av {{total, money}}). Den skickas när resten är betald, eller när en operatör släpper den på ordersidan.',
     nothingDue: 'Order {{code}} har inget kvar att betala innan den skickas.',
     onHold: {
       waiting: 'Order {{code}} är pausad (väntande): ta först bort den från väntan på ordersidan (avmarkera Väntande).',
       approval:
         'Order {{code}} är pausad (väntar på godkännande): Inställningar → Packskript kräver att order med faktura och postförskott godkänns innan de plockas eller skickas. Den släpps när den godkänts eller betalats, eller när inställningen stängs av.',
       waitingPacker: 'Order {{code}} är pausad (väntande): be en orderhanterare ta bort den från väntan.',
-      approvalPacker: 'Order {{code}} är pausad (väntar på godkännande): order med faktura och postförskott godkänns innan de plockas. Be en orderhanterare godkänna den.',
-      approvalOperator: 'Order {{code}} är pausad (väntar på godkännande): godkänn den på ordersidan (Godkänn) innan den plockas eller skickas. Den släpps också när den betalats.',
+      approvalPacker:
+        'Order {{code}} är pausad (väntar på godkännande): order med faktura och postförskott godkänns innan de plockas. Be en orderhanterare godkänna den.',
+      approvalOperator:
+        'Order {{code}} är pausad (väntar på godkännande): godkänn den på ordersidan (Godkänn) innan den plockas eller skickas. Den släpps också när den betalats.',
     },
-    orderNotPackedYet: 'Order {{code}} är $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrivs ut när ordern är i $t(status.packing) eller $t(status.shipped).',
+    orderNotPackedYet:
+      'Order {{code}} är $t(status.{{status}}): $t(outbound.kind.{{kind}}) skrivs ut när ordern är i $t(status.packing) eller $t(status.shipped).',
     notInvoiceOrder: 'Order {{code}} betalas inte med egen faktura ($t(payment.{{paymentMethod}})): det finns ingen faktura att skriva ut.',
-    invoiceNotNumbered: 'Order {{code}} har inget fakturanummer än: skriv ut fakturan från Utleverans (Skriv ut tar numret); den här adressen visar bara en faktura som redan skrivits ut.',
-    invoiceNotNumberedApi: 'Order {{code}} har inget fakturanummer än: skicka först POST /api/v1/orders/{{code}}/invoice (den tar numret, eller ger tillbaka det som redan tagits); den här adressen visar bara en faktura som redan har nummer.',
+    invoiceNotNumbered:
+      'Order {{code}} har inget fakturanummer än: skriv ut fakturan från Utleverans (Skriv ut tar numret); den här adressen visar bara en faktura som redan skrivits ut.',
+    invoiceNotNumberedApi:
+      'Order {{code}} har inget fakturanummer än: skicka först POST /api/v1/orders/{{code}}/invoice (den tar numret, eller ger tillbaka det som redan tagits); den här adressen visar bara en faktura som redan har nummer.',
     invoiceOneAtATime: 'Fakturor skrivs ut en order i taget: markera en order med egen faktura.',
     documentFontMissing: 'Dokument kan inte skapas: typsnittet {{file}} saknas. Installera Debianpaketet fonts-dejavu-core eller ange DOCUMENT_FONT_DIR.',
     lineNotFound: 'Order {{code}} har ingen rad {{id}}.',
@@ -1434,12 +1537,16 @@ export const sv: Catalog = {
     customStatusInUse_other: 'Egen status {{code}} används på {{count}} ordrar.',
     printerNotFound: 'Det finns ingen skrivare {{id}}.',
     noLabelPrinter: 'Den här stationen skriver ut etiketter som PDF i webbläsaren: välj först en etikettskrivare för den.',
-    printerRefused: 'Skrivaren {{printer}} ({{address}}) vägrade anslutningen: är den påslagen och stämmer porten (oftast 9100)? Inget ändrades; skriv ut igen från kollit.',
+    printerRefused:
+      'Skrivaren {{printer}} ({{address}}) vägrade anslutningen: är den påslagen och stämmer porten (oftast 9100)? Inget ändrades; skriv ut igen från kollit.',
     printerHostUnknown: 'Skrivaren {{printer}}: värdnamnet {{host}} är okänt i nätverket. Kontrollera adressen under Inställningar → Skrivare. Inget ändrades.',
-    printerUnreachable: 'Skrivaren {{printer}} ({{address}}) går inte att nå ({{cause}}): är den påslagen och ansluten till nätverket? Inget ändrades; skriv ut igen från kollit.',
+    printerUnreachable:
+      'Skrivaren {{printer}} ({{address}}) går inte att nå ({{cause}}): är den påslagen och ansluten till nätverket? Inget ändrades; skriv ut igen från kollit.',
     printerTimeout: 'Skrivaren {{printer}} ({{address}}) svarade inte inom {{seconds}} s: är den påslagen? Inget ändrades; skriv ut igen från kollit.',
-    printerTimeoutSending: 'Skrivaren {{printer}} ({{address}}) tog inte emot etiketten inom {{seconds}} s (slut på etiketter, öppen eller upptagen?). Kontrollera skrivaren innan du skriver ut igen från kollit.',
-    printerFailedApi: 'Skrivaren {{printer}} tog inte emot etiketten. Inget ändrades; skriv ut igen från kollit. Vad som gick fel står i orderns historik för personalen och i detta svar för en administratörstoken.',
+    printerTimeoutSending:
+      'Skrivaren {{printer}} ({{address}}) tog inte emot etiketten inom {{seconds}} s (slut på etiketter, öppen eller upptagen?). Kontrollera skrivaren innan du skriver ut igen från kollit.',
+    printerFailedApi:
+      'Skrivaren {{printer}} tog inte emot etiketten. Inget ändrades; skriv ut igen från kollit. Vad som gick fel står i orderns historik för personalen och i detta svar för en administratörstoken.',
     orderTaken: 'Order {{code}} är öppen vid {{station}} — {{packer}}. Ta över den för att packa den här.',
     orderAtStation: 'Order {{code}} är öppen vid {{station}} — {{packer}}. Ta över den för att kontrollera den här.',
     check: {
@@ -1455,7 +1562,8 @@ export const sv: Catalog = {
     },
   },
   validation: {
-    gsSubstitute: 'En GS-ersättning är 1–4 ASCII-tecken utan mellanslag som börjar och slutar med ett specialtecken som ~ | ^ < >, inte en bokstav eller siffra (sådana förekommer i streckkoder). Till exempel ~ eller <GS>.',
+    gsSubstitute:
+      'En GS-ersättning är 1–4 ASCII-tecken utan mellanslag som börjar och slutar med ett specialtecken som ~ | ^ < >, inte en bokstav eller siffra (sådana förekommer i streckkoder). Till exempel ~ eller <GS>.',
     money: 'Skriv ett belopp som 129 eller 129,50.',
     vatPercent: 'Skriv momsen i procent, 0–100 (till exempel 25, 12 eller 6).',
     approvalIsFinal: 'Ett godkännande kan inte tas tillbaka: gör ordern väntande eller annullera den i stället.',
@@ -1507,7 +1615,8 @@ export const sv: Catalog = {
     returnMoreThanShipped: 'Högst {{returnable}} av {{sku}} kan komma tillbaka (skickat {{shipped}}, returnerat {{returned}}).',
     writeOffReason: 'Ange varför {{sku}} skrivs av: skadad eller saknas.',
     webhookSecret: 'En hemlighet på minst 16 tecken.',
-    webhookAddress: 'Adressen ligger på den här servern eller i det lokala nätverket. Webhooks skickas bara till publika adresser, om inte en administratör tillåter värden under Värdar i det lokala nätverket i Inställningar → Webhooks.',
+    webhookAddress:
+      'Adressen ligger på den här servern eller i det lokala nätverket. Webhooks skickas bara till publika adresser, om inte en administratör tillåter värden under Värdar i det lokala nätverket i Inställningar → Webhooks.',
     allowedHost: 'Rad {{line}} ({{entry}}): skriv ett värdnamn eller en IP-adress, ev. med :port, till exempel pos.lan eller 192.168.1.20:8080.',
     companyPrefix: 'Ett GS1-företagsprefix har 7 till 10 siffror.',
     httpUrl: 'En http://- eller https://-adress.',
@@ -1541,7 +1650,8 @@ export const sv: Catalog = {
       command_key: '{{key}} är tangenten för ”{{command}}”: tryck på tangenten i stället för att skriva dess namn.',
       too_short: '{{parcelId}} är för kort för ett kolli-ID (minst {{min}} tecken): skanna etiketten på paketet.',
       upu_check_digit: 'Postens kollinummer {{parcelId}} har fel kontrollsiffra: skanna igen.',
-      unknown_form: '{{parcelId}} är inget kolli-ID av känd form (SSCC, ett postnummer som RR123456785SE, DHL JJD…, UPS 1Z… eller 10–22 siffror). En administratör kan lägga till butikens andra former under Inställningar → Frakt.',
+      unknown_form:
+        '{{parcelId}} är inget kolli-ID av känd form (SSCC, ett postnummer som RR123456785SE, DHL JJD…, UPS 1Z… eller 10–22 siffror). En administratör kan lägga till butikens andra former under Inställningar → Frakt.',
     },
     printerHost: 'Ett värdnamn eller en IP-adress, t.ex. zebra-1.lan eller 192.168.1.50: inget http://, ingen sökväg, inget :port (porten har ett eget fält).',
     printerDpi: 'Välj 203 eller 300 dpi.',

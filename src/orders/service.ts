@@ -111,7 +111,12 @@ export function createOrder(db: Db, input: CreateOrderBody, ctx: OrderContext): 
  * each in a savepoint of its own, and the promise settles once this one is committed. `keep` wraps
  * the work in the same transaction (the API keeps its idempotency key and reply there).
  */
-export function createOrderTogether<T>(db: Db, input: CreateOrderBody, ctx: OrderContext, keep: (create: () => { order: OrderRow; lines: OrderLineRow[] }) => T): Promise<T> {
+export function createOrderTogether<T>(
+  db: Db,
+  input: CreateOrderBody,
+  ctx: OrderContext,
+  keep: (create: () => { order: OrderRow; lines: OrderLineRow[] }) => T,
+): Promise<T> {
   return groupCommit(db).run((tx) => keep(() => createOrderIn(tx, input, ctx)));
 }
 

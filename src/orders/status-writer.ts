@@ -9,7 +9,6 @@ import { AppError } from '../errors.js';
 import { addToCounters, CounterChanges } from '../stock/writer.js';
 import { findOrderById, type OrderRow } from './repo/orders.js';
 
-
 /**
  * The status writer: every change of `orders.status` is written here, by one of the two functions
  * below, and nowhere else. Each asks the state table (domain/order-status.ts) first, moves the

@@ -29,7 +29,9 @@ const packingOrders = preparedQuery((conn) =>
       paidAmount: orders.paidAmount,
       currency: orders.currency,
       // What an operator let go of an unpaid order (payment-due.ts); only looked up for unpaid orders.
-      released: sql<number | null>`CASE WHEN "orders"."paid" = 0 THEN (SELECT max(json_extract(e.data, '$.due')) FROM order_events e WHERE e.order_id = "orders"."id" AND e.type = 'unpaid_released') END`,
+      released: sql<
+        number | null
+      >`CASE WHEN "orders"."paid" = 0 THEN (SELECT max(json_extract(e.data, '$.due')) FROM order_events e WHERE e.order_id = "orders"."id" AND e.type = 'unpaid_released') END`,
       units: sql<number>`(SELECT coalesce(sum(l.quantity - l.shipped_quantity), 0) FROM order_lines l WHERE l.order_id = "orders"."id")`,
       partlyShipped: sql<number>`(SELECT count(*) FROM order_lines l WHERE l.order_id = "orders"."id" AND l.shipped_quantity > 0)`,
     })
@@ -57,14 +59,23 @@ export function listPackingOrders(conn: Conn) {
  */
 export function listPackingOrdersWithPrints(db: Parameters<typeof printMarkers>[0]) {
   const list = listPackingOrders(db);
-  const markers = printMarkers(db, list.orders.map((r) => r.id));
+  const markers = printMarkers(
+    db,
+    list.orders.map((r) => r.id),
+  );
   const holdSettings = getPackSettings(db);
   const stockShort = new Set(shortPackingOrders(db).map((o) => o.orderId));
   return {
     ...list,
     orders: list.orders.map((r) => {
       const due = amountDue(r);
-      return { ...r, hold: holdReason(r, holdSettings), stockShort: stockShort.has(r.id), printed: markers.get(r.id) ?? ([] as PrintMarker[]), due: due > 0 ? { due: { minor: due, currency: r.currency }, mayShip: mayShipWithDue(due, r.released) } : null };
+      return {
+        ...r,
+        hold: holdReason(r, holdSettings),
+        stockShort: stockShort.has(r.id),
+        printed: markers.get(r.id) ?? ([] as PrintMarker[]),
+        due: due > 0 ? { due: { minor: due, currency: r.currency }, mayShip: mayShipWithDue(due, r.released) } : null,
+      };
     }),
   };
 }
@@ -83,7 +94,15 @@ export interface VerifyOrderRow {
 /** The order the verify view is about, by its exact code. */
 const verifyOrder = preparedQuery((conn) =>
   conn
-    .select({ id: orders.id, code: orders.code, status: orders.status, waiting: orders.waiting, customerName: orders.customerName, shipCity: orders.shipCity, shipCountry: orders.shipCountry })
+    .select({
+      id: orders.id,
+      code: orders.code,
+      status: orders.status,
+      waiting: orders.waiting,
+      customerName: orders.customerName,
+      shipCity: orders.shipCity,
+      shipCountry: orders.shipCountry,
+    })
     .from(orders)
     .where(eq(orders.code, sql.placeholder('code')))
     .prepare(),

@@ -26,7 +26,10 @@ export function packRunsApi(deps: AppDeps): Router {
     // (rare) is read back as GET /:id reads it.
     if (report.listsJson === undefined || report.status !== 'succeeded') return void res.status(201).json(presentRun(db, row, true));
     const fields = JSON.stringify(presentRun(db, row, false));
-    res.status(201).type('application/json').end(`${fields.slice(0, -1)},${report.listsJson.slice(1, -1)},"detailsKept":true}`);
+    res
+      .status(201)
+      .type('application/json')
+      .end(`${fields.slice(0, -1)},${report.listsJson.slice(1, -1)},"detailsKept":true}`);
   });
 
   router.get('/', (req, res) => {
@@ -49,7 +52,11 @@ export function packCheckApi(deps: AppDeps): Router {
   const router = Router();
   router.post('/:code/pack-check', async (req, res) => {
     // checkOrder throws when the run fails; the error handler answers 500.
-    const { result, outcome } = await checkOrder({ db: deps.db, clock: deps.clock, log: deps.log, onProgress: deps.packHub?.publish }, req.params.code, req.api!.actor);
+    const { result, outcome } = await checkOrder(
+      { db: deps.db, clock: deps.clock, log: deps.log, onProgress: deps.packHub?.publish },
+      req.params.code,
+      req.api!.actor,
+    );
     res.json({ ...outcome, runId: result.id });
   });
   return router;

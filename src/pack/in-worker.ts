@@ -79,8 +79,7 @@ function onReply(w: PackWorker, reply: WorkerReply): void {
   if (reply.type === 'result') {
     lastConnection = reply.connection;
     job.resolve(reply.report);
-  }
-  else if (reply.type === 'refused') job.reject(new AppError(reply.error.code, reply.error.key, reply.error.params, reply.error.details));
+  } else if (reply.type === 'refused') job.reject(new AppError(reply.error.code, reply.error.key, reply.error.params, reply.error.details));
   else job.reject(Object.assign(new Error(reply.message), { stack: reply.stack }));
 }
 

@@ -25,7 +25,12 @@ export function acquireLease(db: Db, name: string, label: string, now: Date): Le
   return writeTransaction(db, (tx) => {
     const current = findLease(tx, name);
     if (current && current.expiresAt > now) {
-      throw new AppError('pack_run_in_progress', 'errors.packRunInProgress', { since: current.acquiredAt.toISOString(), by: current.holderLabel }, { since: current.acquiredAt.toISOString(), startedBy: current.holderLabel });
+      throw new AppError(
+        'pack_run_in_progress',
+        'errors.packRunInProgress',
+        { since: current.acquiredAt.toISOString(), by: current.holderLabel },
+        { since: current.acquiredAt.toISOString(), startedBy: current.holderLabel },
+      );
     }
     writeLease(tx, { name, holder, holderLabel: label, acquiredAt: now, expiresAt: new Date(now.getTime() + LEASE_TTL_MS) });
     return { name, holder };

@@ -32,7 +32,9 @@ const CANDIDATES_SQL = `SELECT json_array(o.id, o.code, o.priority, coalesce(o.p
 const candidateReads = preparedFor((sqlite) => ({
   byId: sqlite.prepare<[id: number], string>(`${CANDIDATES_SQL} AND o.id = ?`).pluck(),
   // The id that ends a slice of `skip + 1` candidates after `after`.
-  sliceEnd: sqlite.prepare<[after: number, skip: number], number>("SELECT id FROM orders WHERE status = 'order' AND id > ? ORDER BY id LIMIT 1 OFFSET ?").pluck(),
+  sliceEnd: sqlite
+    .prepare<[after: number, skip: number], number>("SELECT id FROM orders WHERE status = 'order' AND id > ? ORDER BY id LIMIT 1 OFFSET ?")
+    .pluck(),
   slice: sqlite.prepare<[after: number, upTo: number], string>(`${CANDIDATES_SQL} AND o.id > ? AND o.id <= ? ORDER BY o.id`).pluck(),
   rest: sqlite.prepare<[after: number], string>(`${CANDIDATES_SQL} AND o.id > ? ORDER BY o.id`).pluck(),
 }));
@@ -47,7 +49,18 @@ function toCandidates(rows: readonly string[], out: LoadedCandidate[]): void {
   for (const json of rows) {
     const r = parseCandidate(json);
     const lines = r[8].map((l) => ({ sku: l[0], productId: l[1], remaining: l[2] }));
-    out.push({ id: r[0], code: r[1], priority: r[2], placedAt: r[3], paid: r[4] === 1, approved: r[5] === 1, paymentMethod: r[6], linesVersion: r[7], lines, waiting: r[9] === 1 });
+    out.push({
+      id: r[0],
+      code: r[1],
+      priority: r[2],
+      placedAt: r[3],
+      paid: r[4] === 1,
+      approved: r[5] === 1,
+      paymentMethod: r[6],
+      linesVersion: r[7],
+      lines,
+      waiting: r[9] === 1,
+    });
   }
 }
 
@@ -212,10 +225,14 @@ const parseSteps = (text: string): StepJson[] => JSON.parse(text) as StepJson[];
  * A run's order outcomes after position `after`, optionally only one outcome, at most `limit`.
  * Reads batch by batch (the next batch only when the page needs it) and stops as soon as the page is full.
  */
-export function listSteps(conn: Conn, runId: number, opts: { outcome?: 'promoted' | 'held' | undefined; limit: number; after?: number | undefined }): OrderStep[] {
+export function listSteps(
+  conn: Conn,
+  runId: number,
+  opts: { outcome?: 'promoted' | 'held' | undefined; limit: number; after?: number | undefined },
+): OrderStep[] {
   const after = opts.after ?? 0;
   const out: OrderStep[] = [];
-  for (let end = after; ; ) {
+  for (let end = after; ;) {
     const batch = batchEndingAfter(conn).get({ runId, after: end });
     if (!batch) return out;
     const entries = parseSteps(batch.steps);
@@ -273,13 +290,7 @@ export function markInterrupted(tx: Tx, now: Date, which: 'all' | 'real' = 'all'
 }
 
 const newestRealRuns = preparedQuery((conn) =>
-  conn
-    .select({ id: packRuns.id })
-    .from(packRuns)
-    .where(ne(packRuns.trigger, 'check'))
-    .orderBy(desc(packRuns.id))
-    .limit(sql.placeholder('keep'))
-    .prepare(),
+  conn.select({ id: packRuns.id }).from(packRuns).where(ne(packRuns.trigger, 'check')).orderBy(desc(packRuns.id)).limit(sql.placeholder('keep')).prepare(),
 );
 const deleteBatchesBefore = preparedQuery((conn) =>
   conn
@@ -302,13 +313,7 @@ export function pruneSteps(tx: Tx, keep: number): void {
 }
 
 const lastCronRun = preparedQuery((conn) =>
-  conn
-    .select({ startedAt: packRuns.startedAt })
-    .from(packRuns)
-    .where(eq(packRuns.trigger, 'cron'))
-    .orderBy(desc(packRuns.id))
-    .limit(1)
-    .prepare(),
+  conn.select({ startedAt: packRuns.startedAt }).from(packRuns).where(eq(packRuns.trigger, 'cron')).orderBy(desc(packRuns.id)).limit(1).prepare(),
 );
 
 /** When the schedule's latest run started; undefined before its first. */
@@ -343,7 +348,12 @@ const takeLeaseStmt = preparedQuery((conn) =>
     })
     .onConflictDoUpdate({
       target: leases.name,
-      set: { holder: sql`excluded.holder`, holderLabel: sql`excluded.holder_label`, acquiredAt: sql`excluded.acquired_at`, expiresAt: sql`excluded.expires_at` },
+      set: {
+        holder: sql`excluded.holder`,
+        holderLabel: sql`excluded.holder_label`,
+        acquiredAt: sql`excluded.acquired_at`,
+        expiresAt: sql`excluded.expires_at`,
+      },
     })
     .prepare(),
 );

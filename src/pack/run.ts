@@ -129,7 +129,7 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
       return writeTransaction(db, (tx) => writeBatch(tx, batchCtx, batch, encoded, firstIndex, now));
     };
     let last: { size: number; writeMs: number } | null = null;
-    for (let start = 0; start < decisions.length; ) {
+    for (let start = 0; start < decisions.length;) {
       const end = Math.min(start + timedBatchSize(last, deps.pace ? Math.max(1, await deps.pace(last)) : batchSize), decisions.length);
       step = `writing:${start + 1}-${end}`;
       const batch = decisions.slice(start, end);
@@ -161,22 +161,70 @@ export async function runPackScript(deps: PackScriptDeps, opts: PackRunOptions):
 
     step = 'finishing';
     const finishedAt = clock();
-    const end: RunEnd = { status: 'succeeded', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: { ...summary }, error: null, errorStep: null };
+    const end: RunEnd = {
+      status: 'succeeded',
+      finishedAt,
+      examined,
+      promoted: promotedCount,
+      held: heldCount,
+      summary: { ...summary },
+      error: null,
+      errorStep: null,
+    };
     writeTransaction(db, (tx) => {
       finishRun(tx, run.id, end);
       pruneSteps(tx, KEEP_RUN_DETAILS);
     });
-    const result: PackRunResult = { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'succeeded', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promotedCount, heldCount, promoted, held, summary };
+    const result: PackRunResult = {
+      id: run.id,
+      trigger: opts.trigger,
+      dryRun: opts.dryRun,
+      status: 'succeeded',
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      examined,
+      promotedCount,
+      heldCount,
+      promoted,
+      held,
+      summary,
+    };
     deps.onProgress?.({ type: 'finished', runId: run.id, result: reportOf(result) });
     log.info('pack run finished', { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, examined, promoted: promotedCount, held: heldCount });
     return result;
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     const finishedAt = clock();
-    writeTransaction(db, (tx) => finishRun(tx, run.id, { status: 'failed', finishedAt, examined, promoted: promotedCount, held: heldCount, summary: { ...summary }, error, errorStep: step }));
+    writeTransaction(db, (tx) =>
+      finishRun(tx, run.id, {
+        status: 'failed',
+        finishedAt,
+        examined,
+        promoted: promotedCount,
+        held: heldCount,
+        summary: { ...summary },
+        error,
+        errorStep: step,
+      }),
+    );
     log.error('pack run failed', { id: run.id, step, error: err instanceof Error ? err.stack : error });
     deps.onProgress?.({ type: 'failed', runId: run.id, error, step });
-    return { id: run.id, trigger: opts.trigger, dryRun: opts.dryRun, status: 'failed', startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), examined, promotedCount, heldCount, promoted, held, summary, error, errorStep: step };
+    return {
+      id: run.id,
+      trigger: opts.trigger,
+      dryRun: opts.dryRun,
+      status: 'failed',
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      examined,
+      promotedCount,
+      heldCount,
+      promoted,
+      held,
+      summary,
+      error,
+      errorStep: step,
+    };
   } finally {
     stopRenewing();
     if (lease) releaseLease(db, lease);

@@ -47,7 +47,11 @@ export function getRun(db: Db, id: number): PackRunRow {
  * "Check now" for one order: the pack rule for that order alone (it is promoted if it passes), its
  * outcome written on the order's history.
  */
-export async function checkOrder(deps: PackScriptDeps, code: string, actor: Actor): Promise<{ result: PackRunResult; outcome: { code: string; promoted: boolean; reason: string | null; detail: string; status: string } }> {
+export async function checkOrder(
+  deps: PackScriptDeps,
+  code: string,
+  actor: Actor,
+): Promise<{ result: PackRunResult; outcome: { code: string; promoted: boolean; reason: string | null; detail: string; status: string } }> {
   const order = loadOrder(deps.db, code);
   const result = await runPackScript(deps, { trigger: 'check', dryRun: false, actor, orderId: order.id });
   if (result.status === 'failed') throw new Error(result.error);
@@ -57,7 +61,10 @@ export async function checkOrder(deps: PackScriptDeps, code: string, actor: Acto
   const reason = promoted ? null : (held?.reason ?? `status_${order.status}`);
   const detail = promoted ? '' : (held?.detail ?? `the order is ${order.status}, only orders in status order are packed`);
   const short = held ? { sku: held.sku, need: held.need, available: held.available } : {};
-  if (!promoted) writeTransaction(deps.db, (tx) => appendOrderEvent(tx, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id, status: order.status, ...short }));
+  if (!promoted)
+    writeTransaction(deps.db, (tx) =>
+      appendOrderEvent(tx, order, 'pack_check', actor, deps.clock(), { outcome: 'held', reason, detail, runId: result.id, status: order.status, ...short }),
+    );
   return { result, outcome: { code: order.code, promoted, reason, detail, status: promoted ? 'packing' : order.status, ...short } };
 }
 
@@ -69,7 +76,10 @@ export function lastOutcome(db: Db, order: { code: string; createdAt: Date }) {
 }
 
 /** Why an order was held, in the reader's language ("waiting for stock: TENT-2 needs 3, 1 available"). */
-export function holdText(t: Translate, hold: { reason: string | null; sku?: string | undefined; need?: number | undefined; available?: number | null | undefined; status?: string | undefined }): string {
+export function holdText(
+  t: Translate,
+  hold: { reason: string | null; sku?: string | undefined; need?: number | undefined; available?: number | null | undefined; status?: string | undefined },
+): string {
   if (!hold.reason) return '';
   if (hold.reason.startsWith('status_')) return t('pack.hold.status', { status: hold.reason.slice('status_'.length) });
   return t(`pack.hold.${hold.reason}`, { sku: hold.sku, need: hold.need, available: Math.max(hold.available ?? 0, 0) });

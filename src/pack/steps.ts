@@ -26,9 +26,18 @@ export interface OrderStep extends OrderOutcome {
  */
 export type StepJson = (string | number | null)[];
 /** The record's reason codes, by position: append only, stored records use the positions. */
-const STORED_REASONS = ['changed', 'on_hold', 'not_paid', 'awaiting_approval', 'insufficient_stock', 'missing_product'] as const satisfies readonly (HoldReason | 'changed')[];
+const STORED_REASONS = ['changed', 'on_hold', 'not_paid', 'awaiting_approval', 'insufficient_stock', 'missing_product'] as const satisfies readonly (
+  HoldReason | 'changed'
+)[];
 /** Outcomes written before the flat form: `[code, outcome, reason, detail, [ok, paid, method, approved], [[sku, need, available, ok]…]]`. */
-type OldStepJson = [string, OrderOutcome['outcome'], OrderOutcome['reason'], string, [number, number, OrderOutcome['payment']['paymentMethod'], number], [string, number, number | null, number][]];
+type OldStepJson = [
+  string,
+  OrderOutcome['outcome'],
+  OrderOutcome['reason'],
+  string,
+  [number, number, OrderOutcome['payment']['paymentMethod'], number],
+  [string, number, number | null, number][],
+];
 
 /** The detail of an order held because the order or the stock changed between the read and the write. */
 export const CHANGED_DETAIL = 'order or stock changed during the run; the next run decides again';
@@ -37,7 +46,9 @@ export const CHANGED_DETAIL = 'order or stock changed during the run; the next r
 export function outcomeOf(d: Decision, changed: boolean): OrderOutcome {
   const base = { code: d.order.code, payment: d.payment, lines: d.lines };
   if (changed) return { ...base, outcome: 'held', reason: 'changed', detail: CHANGED_DETAIL };
-  return d.outcome === 'held' ? { ...base, outcome: 'held', reason: d.reason, detail: holdDetail(d) } : { ...base, outcome: 'promoted', reason: null, detail: '' };
+  return d.outcome === 'held'
+    ? { ...base, outcome: 'held', reason: d.reason, detail: holdDetail(d) }
+    : { ...base, outcome: 'promoted', reason: null, detail: '' };
 }
 
 /** A decision as the run's record keeps it (see StepJson), written straight from the decision. */
@@ -76,12 +87,20 @@ export function paymentView(p: OrderOutcome['payment']): PaymentView {
  * promote" in a dry run, "held: on hold") and the checks behind it ("pay later, approval needed ·
  * TENT-2 needs 3, 1 available ✗"). The run page and the CLI say the same.
  */
-export function explainStep(t: Translate, step: Pick<OrderOutcome, 'outcome' | 'reason' | 'payment' | 'lines'>, dryRun: boolean): { verdict: string; checks: string } {
+export function explainStep(
+  t: Translate,
+  step: Pick<OrderOutcome, 'outcome' | 'reason' | 'payment' | 'lines'>,
+  dryRun: boolean,
+): { verdict: string; checks: string } {
   const verdict =
-    step.outcome === 'promoted' ? t(dryRun ? 'pack.verdict.wouldPromote' : 'pack.verdict.promoted') : t('pack.verdict.held', { reason: t(`pack.reason.${step.reason ?? 'changed'}`) });
+    step.outcome === 'promoted'
+      ? t(dryRun ? 'pack.verdict.wouldPromote' : 'pack.verdict.promoted')
+      : t('pack.verdict.held', { reason: t(`pack.reason.${step.reason ?? 'changed'}`) });
   const checks = [t(`pack.payment.${paymentView(step.payment)}`)];
   for (const l of step.lines) {
-    checks.push(`${l.sku} ${l.available === null ? t('pack.lineUntracked', { need: l.need }) : t('pack.lineCheck', { need: l.need, available: l.available })}${l.ok ? ' ✓' : ' ✗'}`);
+    checks.push(
+      `${l.sku} ${l.available === null ? t('pack.lineUntracked', { need: l.need }) : t('pack.lineCheck', { need: l.need, available: l.available })}${l.ok ? ' ✓' : ' ✗'}`,
+    );
   }
   return { verdict, checks: checks.join(' · ') };
 }
@@ -96,7 +115,8 @@ export function decodeStep(entry: StepJson | OldStepJson, position: number): Ord
   const reason = r === 0 ? null : STORED_REASONS[r - 1]!;
   const payment = { ok: (p & 1) === 1, paid: (p & 2) === 2, paymentMethod: method, approved: (p & 4) === 4 };
   const lines: OrderOutcome['lines'] = [];
-  for (let i = 4; i < entry.length; i += 4) lines.push({ sku: entry[i] as string, need: entry[i + 1] as number, available: entry[i + 2] as number | null, ok: entry[i + 3] === 1 });
+  for (let i = 4; i < entry.length; i += 4)
+    lines.push({ sku: entry[i] as string, need: entry[i + 1] as number, available: entry[i + 2] as number | null, ok: entry[i + 3] === 1 });
   const step = { position, code, outcome: reason === null ? ('promoted' as const) : ('held' as const), reason, payment, lines };
   return { ...step, detail: reason === null ? '' : stepDetail(step) };
 }

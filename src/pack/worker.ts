@@ -141,15 +141,28 @@ async function run(msg: WorkerRun): Promise<void> {
   };
   try {
     const result = await runPackScript(
-      { db, clock: () => new Date(Date.now() + msg.clockOffsetMs), log, onProgress: progress, pace: pacer(new BigInt64Array(msg.lastRequestAt), msg.opts.batchSize ?? BATCH_SIZE, checkpoint) },
+      {
+        db,
+        clock: () => new Date(Date.now() + msg.clockOffsetMs),
+        log,
+        onProgress: progress,
+        pace: pacer(new BigInt64Array(msg.lastRequestAt), msg.opts.batchSize ?? BATCH_SIZE, checkpoint),
+      },
       { ...msg.opts, lists: msg.lists },
     );
     checkpoint();
     const connection = { synchronous: synchronousLevel(db) };
     send({ job: msg.job, type: 'result', report: reportOf(result, msg.lists), connection });
   } catch (err) {
-    if (err instanceof AppError) send({ job: msg.job, type: 'refused', error: { code: err.code, key: err.key, params: err.params, ...(err.details && { details: err.details }) } });
-    else send({ job: msg.job, type: 'error', message: err instanceof Error ? err.message : String(err), ...(err instanceof Error && err.stack && { stack: err.stack }) });
+    if (err instanceof AppError)
+      send({ job: msg.job, type: 'refused', error: { code: err.code, key: err.key, params: err.params, ...(err.details && { details: err.details }) } });
+    else
+      send({
+        job: msg.job,
+        type: 'error',
+        message: err instanceof Error ? err.message : String(err),
+        ...(err instanceof Error && err.stack && { stack: err.stack }),
+      });
   } finally {
     closeDatabase(db);
   }

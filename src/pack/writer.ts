@@ -132,7 +132,14 @@ export function batchRun(db: Db, runId: number, dryRun: boolean, actor: Actor, l
  * lock was taken (steps.ts encodeBatch); only the outcomes the re-check refused are encoded again
  * here. Call inside a write transaction (runPackScript opens one per batch).
  */
-export function writeBatch(tx: Tx, run: BatchRun, batch: readonly Decision[], encoded: ReturnType<typeof encodeBatch>, firstIndex: number, now: Date): Set<number> {
+export function writeBatch(
+  tx: Tx,
+  run: BatchRun,
+  batch: readonly Decision[],
+  encoded: ReturnType<typeof encodeBatch>,
+  firstIndex: number,
+  now: Date,
+): Set<number> {
   if (run.lease && !renewLease(tx, run.lease, now)) throw new Error('The pack script lease was lost (the run took too long between batches).');
   const changed = run.dryRun ? new Set<number>() : writePromotions(tx, batch, run.ctx, now);
   const promotions = batch.filter((d, i) => d.outcome === 'promoted' && !changed.has(i)).length;

@@ -14,7 +14,12 @@ export function printersApi(deps: AppDeps): Router {
   router.post('/:code/parcels/:parcelId/label/print', async (req, res) => {
     const body = parse(printBody, req.body ?? {});
     try {
-      const label = await printParcelLabel(printDeps(deps), { code: req.params.code, parcelId: req.params.parcelId, actor: req.api!.actor, printerId: body.printer });
+      const label = await printParcelLabel(printDeps(deps), {
+        code: req.params.code,
+        parcelId: req.params.parcelId,
+        actor: req.api!.actor,
+        printerId: body.printer,
+      });
       res.json(label);
     } catch (err) {
       // The printer's address and socket error map the LAN (a refused port from a timeout): for admin

@@ -22,7 +22,6 @@ export interface PrinterFields {
   dpi: Dpi;
 }
 
-
 const allPrinters = preparedQuery((conn) =>
   conn
     .select()

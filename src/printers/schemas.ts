@@ -18,7 +18,8 @@ export function isPrinterHost(host: string): boolean {
 }
 
 /** A number field as typed: empty is absent, digits are a number, anything else stays text (and is refused as not a whole number). */
-const formNumber = (v: unknown) => (v === '' || v === undefined || v === null ? undefined : typeof v === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(v) ? Number(v) : v);
+const formNumber = (v: unknown) =>
+  v === '' || v === undefined || v === null ? undefined : typeof v === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$/.test(v) ? Number(v) : v;
 
 /** Settings → Printers and the API: what a printer is saved with. */
 export const printerSchema = z.object({
@@ -30,13 +31,30 @@ export const printerSchema = z.object({
     .max(253)
     .refine(isPrinterHost, { error: 'validation.printerHost' })
     .transform((h) => h.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '')),
-  port: z.preprocess(formNumber, z.int({ error: (issue) => (issue.code === 'invalid_type' ? 'validation.integer' : undefined) }).min(1).max(65535).optional()).transform((p) => p ?? 9100),
-  dpi: z.preprocess(formNumber, z.union(DPIS.map((d) => z.literal(d)), { error: 'validation.printerDpi' })),
+  port: z
+    .preprocess(
+      formNumber,
+      z
+        .int({ error: (issue) => (issue.code === 'invalid_type' ? 'validation.integer' : undefined) })
+        .min(1)
+        .max(65535)
+        .optional(),
+    )
+    .transform((p) => p ?? 9100),
+  dpi: z.preprocess(
+    formNumber,
+    z.union(
+      DPIS.map((d) => z.literal(d)),
+      { error: 'validation.printerDpi' },
+    ),
+  ),
 });
 export type PrinterInput = z.infer<typeof printerSchema>;
 
 /** POST /shipping/printer: the station's label printer ('' or 'pdf': PDF in the browser) and the auto-print box. */
 export const stationPrinterSchema = z.object({
   printer: z.union([z.literal(''), z.literal('pdf'), z.coerce.number().int().positive()], { error: 'validation.invalid' }),
-  autoPrint: z.preprocess((v: unknown) => (Array.isArray(v) ? (v as unknown[]).at(-1) : v), z.enum(['1', 'on', 'true', '0', 'off', 'false', '']).optional()).transform((v) => v === '1' || v === 'on' || v === 'true'),
+  autoPrint: z
+    .preprocess((v: unknown) => (Array.isArray(v) ? (v as unknown[]).at(-1) : v), z.enum(['1', 'on', 'true', '0', 'off', 'false', '']).optional())
+    .transform((v) => v === '1' || v === 'on' || v === 'true'),
 });

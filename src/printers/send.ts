@@ -15,7 +15,8 @@ function fault(target: RawTarget, code: string | undefined, stage: 'connect' | '
   const params = { printer: target.name, address: `${target.host}:${target.port}` };
   const details = { printer: target.name, address: params.address, cause: code ?? 'unknown', stage };
   if (code === 'ECONNREFUSED') return new AppError('printer_unreachable', 'errors.printerRefused', params, details);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AppError('printer_unreachable', 'errors.printerHostUnknown', { ...params, host: target.host }, details);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new AppError('printer_unreachable', 'errors.printerHostUnknown', { ...params, host: target.host }, details);
   if (code && UNREACHABLE.has(code)) return new AppError('printer_unreachable', 'errors.printerUnreachable', { ...params, cause: code }, details);
   return new AppError('printer_unreachable', 'errors.printerUnreachable', { ...params, cause: code ?? 'unknown' }, details);
 }

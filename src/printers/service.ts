@@ -97,7 +97,12 @@ export function stationPrinterModel(conn: Conn, station: StationRef): { printers
  * Sets the station's label printer (null: PDF in the browser) and its auto-print flag; the station
  * is made on first use. Printing automatically needs a printer: with PDF the flag is kept off.
  */
-export function chooseStationPrinter(db: Db, station: StationRef, choice: { printerId: number | null; autoPrint: boolean }, now: Date): { printer: PrinterRow | null; autoPrint: boolean } {
+export function chooseStationPrinter(
+  db: Db,
+  station: StationRef,
+  choice: { printerId: number | null; autoPrint: boolean },
+  now: Date,
+): { printer: PrinterRow | null; autoPrint: boolean } {
   return writeTransaction(db, (tx) => {
     const printer = choice.printerId === null ? null : getPrinterOrThrow(tx, choice.printerId);
     const row = ensureStation(tx, station.userId, station.stationName, now);
@@ -172,7 +177,12 @@ export type AutoPrintResult = { status: 'off' } | { status: 'printed'; label: Pr
  * (the parcel is added and stays added): the result says what to tell the packer, who can print
  * again from the parcel.
  */
-export async function autoPrintAfterParcel(deps: PrintDeps, station: StationRef, parcel: { code: string; parcelId: string }, actor: Actor): Promise<AutoPrintResult> {
+export async function autoPrintAfterParcel(
+  deps: PrintDeps,
+  station: StationRef,
+  parcel: { code: string; parcelId: string },
+  actor: Actor,
+): Promise<AutoPrintResult> {
   const choice = stationPrinterChoice(deps.db, station);
   if (!choice.printer || !choice.autoPrint) return { status: 'off' };
   try {

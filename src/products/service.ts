@@ -3,7 +3,16 @@ import type { Actor } from '../domain/actor.js';
 import { isValidGtin, looksLikeGtin } from '../domain/gtin.js';
 import { changeOnHand } from '../stock/writer.js';
 import { AppError, fieldError, type FieldError } from '../errors.js';
-import { createProductFromForm, findProductByBarcode, findProductBySku, insertProduct, setProductArchivedAt, updateProductFields, updateProductFromForm, type ProductRow } from './repo.js';
+import {
+  createProductFromForm,
+  findProductByBarcode,
+  findProductBySku,
+  insertProduct,
+  setProductArchivedAt,
+  updateProductFields,
+  updateProductFromForm,
+  type ProductRow,
+} from './repo.js';
 import type { ProductBody, ProductForm } from './schemas.js';
 
 /**

@@ -82,7 +82,11 @@ export function productsWeb({ db, clock, config }: AppDeps): Router {
     const ledger = listLedger(db, product.id, { limit: LEDGER_PAGE + 1, beforeId: query.before });
     res.render('products/show', {
       title: `${product.sku} ${product.name}`,
-      product: { ...presentProduct(product), archivedAt: product.archivedAt, lowStock: product.trackStock && product.lowStockThreshold !== null && product.onHand <= product.lowStockThreshold },
+      product: {
+        ...presentProduct(product),
+        archivedAt: product.archivedAt,
+        lowStock: product.trackStock && product.lowStockThreshold !== null && product.onHand <= product.lowStockThreshold,
+      },
       currency: config.currency,
       ledger: ledger.slice(0, LEDGER_PAGE),
       nextBefore: ledger.length > LEDGER_PAGE ? ledger[LEDGER_PAGE - 1]!.id : null,
@@ -90,7 +94,13 @@ export function productsWeb({ db, clock, config }: AppDeps): Router {
     });
   });
 
-  const editModel = (req: Request, product: ProductRow) => ({ title: req.t('products.edit', { sku: product.sku }), product, action: `${productPath(product.sku)}/edit`, currency: config.currency, productPath });
+  const editModel = (req: Request, product: ProductRow) => ({
+    title: req.t('products.edit', { sku: product.sku }),
+    product,
+    action: `${productPath(product.sku)}/edit`,
+    currency: config.currency,
+    productPath,
+  });
   router.get('/sku/:sku/edit', (req, res) => {
     const product = getProduct(db, req.params.sku);
     res.render('products/form', { ...editModel(req, product), values: formValues(product) });
@@ -106,7 +116,10 @@ export function productsWeb({ db, clock, config }: AppDeps): Router {
     }
   });
 
-  for (const [action, archived] of [['archive', true], ['unarchive', false]] as const) {
+  for (const [action, archived] of [
+    ['archive', true],
+    ['unarchive', false],
+  ] as const) {
     router.post(`/sku/:sku/${action}`, (req, res) => {
       const product = setArchived(db, req.params.sku, archived, clock());
       setFlash(req, 'success', archived ? 'products.archived' : 'products.unarchived', { sku: product.sku });

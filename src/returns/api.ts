@@ -17,9 +17,10 @@ export function returnsApi({ db, clock, config, documents }: AppDeps): Router {
   const router = Router();
   router.post('/:code/returns', (req: Request<{ code: string }>, res) => {
     const body = parse(returnBody, req.body ?? {});
-    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () =>
-      ({ status: 201, body: presentReturn(registerReturnIn(db, req.params.code, body.lines, { actor: req.api!.actor, now: clock() })) }),
-    );
+    const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () => ({
+      status: 201,
+      body: presentReturn(registerReturnIn(db, req.params.code, body.lines, { actor: req.api!.actor, now: clock() })),
+    }));
     res.status(reply.status).json(reply.body);
   });
   router.get('/:code/returns', (req, res) => {
@@ -30,7 +31,14 @@ export function returnsApi({ db, clock, config, documents }: AppDeps): Router {
     const { lang } = parse(pdfQuery, req.query);
     const order = findOrderByCodeOrThrow(db, req.params.code);
     const language = lang ?? (isLanguage(order.language) ? order.language : config.defaultLanguage);
-    const { pdf, fileName } = await creditNotePdf({ db, renderer: documents, timezone: config.timezone }, order.code, number, language, req.api!.actor.name, clock());
+    const { pdf, fileName } = await creditNotePdf(
+      { db, renderer: documents, timezone: config.timezone },
+      order.code,
+      number,
+      language,
+      req.api!.actor.name,
+      clock(),
+    );
     sendPdf(res, pdf, fileName);
   });
   return router;

@@ -65,7 +65,9 @@ const withLines = (conn: Db, head: ReturnHead): ReturnRecord => ({ ...head, line
 
 /** The returns of an order, oldest first. */
 export function returnsOfOrder(conn: Db, orderId: number): ReturnRecord[] {
-  return stmts(conn).ofOrder.all(orderId).map((h) => withLines(conn, h));
+  return stmts(conn)
+    .ofOrder.all(orderId)
+    .map((h) => withLines(conn, h));
 }
 
 export function findReturn(conn: Db, number: number): ReturnRecord | undefined {
@@ -75,13 +77,26 @@ export function findReturn(conn: Db, number: number): ReturnRecord | undefined {
 
 /** Units returned so far per order line id. */
 export function returnedByLine(conn: Db, orderId: number): Map<number, number> {
-  return new Map(stmts(conn).returnedByLine.all(orderId).map((r) => [r.orderLineId, r.quantity]));
+  return new Map(
+    stmts(conn)
+      .returnedByLine.all(orderId)
+      .map((r) => [r.orderLineId, r.quantity]),
+  );
 }
 
 /** Writes a return and its lines. Call inside the write transaction that took its numbers. */
 export function insertReturn(tx: Tx, head: Omit<ReturnHead, 'id'>, lines: readonly ReturnLineRecord[]): number {
   const s = writes(tx);
-  const { id } = s.insert.get(head.number, head.orderId!, head.orderCode, head.creditNoteNumber, head.currency, head.refundAmount, head.createdBy, head.createdAt)!;
+  const { id } = s.insert.get(
+    head.number,
+    head.orderId!,
+    head.orderCode,
+    head.creditNoteNumber,
+    head.currency,
+    head.refundAmount,
+    head.createdBy,
+    head.createdAt,
+  )!;
   for (const l of lines) s.insertLine.run(id, l.orderLineId, l.productId, l.sku, l.name, l.quantity, l.disposition, l.reason, l.unitPrice, l.vatRate);
   return id;
 }

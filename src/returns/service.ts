@@ -15,7 +15,17 @@ import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import { listLines } from '../orders/repo/orders.js';
 import { takeNumbers } from '../series/repo.js';
 import { changeOnHand } from '../stock/writer.js';
-import { findReturn, insertReturn, invoiceNumberOf, lineByBarcodes, lineBySkuOrBarcode, returnedByLine, returnsOfOrder, type ReturnLineRecord, type ReturnRecord } from './repo.js';
+import {
+  findReturn,
+  insertReturn,
+  invoiceNumberOf,
+  lineByBarcodes,
+  lineBySkuOrBarcode,
+  returnedByLine,
+  returnsOfOrder,
+  type ReturnLineRecord,
+  type ReturnRecord,
+} from './repo.js';
 import { presentReturn, type ReturnView } from './present.js';
 import type { ReturnLineInput } from './schemas.js';
 
@@ -49,7 +59,17 @@ function returnableLines(db: Db, orderId: number): ReturnableLine[] {
   const returned = returnedByLine(db, orderId);
   return listLines(db, orderId).map((l) => {
     const back = returned.get(l.id) ?? 0;
-    return { id: l.id, productId: l.productId, sku: l.sku, name: l.name, shipped: l.shippedQuantity, returned: back, returnable: l.shippedQuantity - back, unitPrice: l.unitPrice, vatRate: l.vatRate };
+    return {
+      id: l.id,
+      productId: l.productId,
+      sku: l.sku,
+      name: l.name,
+      shipped: l.shippedQuantity,
+      returned: back,
+      returnable: l.shippedQuantity - back,
+      unitPrice: l.unitPrice,
+      vatRate: l.vatRate,
+    };
   });
 }
 
@@ -103,17 +123,40 @@ export function registerReturn(tx: Tx, code: string, input: readonly ReturnLineI
     vatRate: line.vatRate,
   }));
   const refundAmount = records.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0);
-  const head = { number, orderId: order.id, orderCode: order.code, creditNoteNumber, currency: order.currency, refundAmount, createdBy: actorLabel(ctx.actor), createdAt: ctx.now.getTime() };
+  const head = {
+    number,
+    orderId: order.id,
+    orderCode: order.code,
+    creditNoteNumber,
+    currency: order.currency,
+    refundAmount,
+    createdBy: actorLabel(ctx.actor),
+    createdAt: ctx.now.getTime(),
+  };
   const id = insertReturn(tx, head, records);
 
   const note = `return ${number}`;
   for (const l of records) {
     if (l.productId === null) continue;
-    if (l.disposition === 'restock') changeOnHand(tx, { id: l.productId }, l.quantity, { reason: 'return', actor: ctx.actor, now: ctx.now, orderId: order.id, note });
-    else changeOnHand(tx, { id: l.productId }, 0, { reason: l.reason === 'missing' ? 'missing' : 'damaged', actor: ctx.actor, now: ctx.now, orderId: order.id, note: `${note}: ${l.quantity} written off` });
+    if (l.disposition === 'restock')
+      changeOnHand(tx, { id: l.productId }, l.quantity, { reason: 'return', actor: ctx.actor, now: ctx.now, orderId: order.id, note });
+    else
+      changeOnHand(tx, { id: l.productId }, 0, {
+        reason: l.reason === 'missing' ? 'missing' : 'damaged',
+        actor: ctx.actor,
+        now: ctx.now,
+        orderId: order.id,
+        note: `${note}: ${l.quantity} written off`,
+      });
   }
   const summary = records.map((l) => ({ sku: l.sku, quantity: l.quantity, disposition: l.disposition, ...(l.reason && { reason: l.reason }) }));
-  logOrderEvent(tx, order, 'return_received', ctx.actor, head.createdAt, { returnNumber: number, lines: summary, refundAmount, currency: order.currency, ...(creditNoteNumber !== null && { creditNoteNumber }) });
+  logOrderEvent(tx, order, 'return_received', ctx.actor, head.createdAt, {
+    returnNumber: number,
+    lines: summary,
+    refundAmount,
+    currency: order.currency,
+    ...(creditNoteNumber !== null && { creditNoteNumber }),
+  });
   queueOrderMail(tx, order.id, 'return_received', {
     actor: ctx.actor,
     now: ctx.now,
@@ -135,7 +178,6 @@ export function registerReturnIn(db: Db, code: string, input: readonly ReturnLin
   return writeTransaction(db, (tx) => registerReturn(tx, code, input, ctx));
 }
 
-
 /** An order's returns, oldest first. */
 export function listReturns(db: Db, code: string): { orderCode: string; returns: ReturnView[] } {
   const order = findOrderByCodeOrThrow(db, code);
@@ -153,7 +195,8 @@ export function lineForScan(db: Db, orderId: number, raw: string): { lineId: num
   const named = code === whole ? undefined : lineBySkuOrBarcode(db, orderId, whole);
   if (named !== undefined) return { lineId: named, quantity: 1 };
   const scan = readItemScan(code);
-  if (scan.kind === 'invalid' && scan.reason === 'element_string') throw fieldError('scan', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
+  if (scan.kind === 'invalid' && scan.reason === 'element_string')
+    throw fieldError('scan', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
   let lineId: number | undefined;
   if (scan.kind === 'gtin') lineId = lineByBarcodes(db, orderId, scan.gtin);
   // A number that is not a GTIN with its check digit may still be a SKU.
@@ -162,11 +205,19 @@ export function lineForScan(db: Db, orderId: number, raw: string): { lineId: num
 }
 
 /** The credit note of a return as a PDF, in the customer's language; only own-invoice orders have one. */
-export async function creditNotePdf(deps: { db: Db; renderer: DocumentRenderer; timezone: string }, code: string, number: number, lang: Language, printedBy: string, now: Date): Promise<{ pdf: Uint8Array; fileName: string }> {
+export async function creditNotePdf(
+  deps: { db: Db; renderer: DocumentRenderer; timezone: string },
+  code: string,
+  number: number,
+  lang: Language,
+  printedBy: string,
+  now: Date,
+): Promise<{ pdf: Uint8Array; fileName: string }> {
   const order = findOrderByCodeOrThrow(deps.db, code);
   const ret = findReturn(deps.db, number);
   if (!ret || ret.orderId !== order.id) throw new AppError('not_found', 'errors.returnNotFound', { number, code: order.code });
-  if (ret.creditNoteNumber === null) throw new AppError('not_invoice_order', 'errors.notInvoiceOrder', { code: order.code, paymentMethod: order.paymentMethod ?? 'none' });
+  if (ret.creditNoteNumber === null)
+    throw new AppError('not_invoice_order', 'errors.notInvoiceOrder', { code: order.code, paymentMethod: order.paymentMethod ?? 'none' });
   const invoiceNumber = invoiceNumberOf(deps.db, order.id);
   const creditNote: CreditNoteInfo = {
     number: ret.creditNoteNumber,

@@ -72,7 +72,13 @@ export function returnsWeb(deps: AppDeps): Router {
 
   const render = (req: Request, res: Response, code: string, state: { values?: Record<string, unknown>; error?: unknown; scanned?: string } = {}) => {
     const { order, lines } = returnableOrder(db, code);
-    const model = { title: req.t('returns.registerTitle', { code: order.code }), order: { code: order.code, status: order.status, currency: order.currency, paymentMethod: order.paymentMethod }, lines, reasons: WRITE_OFF_REASONS, scanned: state.scanned ?? null };
+    const model = {
+      title: req.t('returns.registerTitle', { code: order.code }),
+      order: { code: order.code, status: order.status, currency: order.currency, paymentMethod: order.paymentMethod },
+      lines,
+      reasons: WRITE_OFF_REASONS,
+      scanned: state.scanned ?? null,
+    };
     if (state.error) return renderForm(req, res, state.error, 'returns/new', model);
     res.render('returns/new', { ...model, values: state.values ?? {}, errors: {}, formError: null });
   };
@@ -95,7 +101,9 @@ export function returnsWeb(deps: AppDeps): Router {
       const line = found && lines.find((l) => l.id === found.lineId);
       if (!found || !line || line.shipped === 0) {
         const key = raw ? 'returns.scanUnknown' : 'validation.required';
-        return render(req, res, order.code, { error: new AppError('validation_failed', key, { code: raw }, { fields: [{ path: 'scan', key, params: { code: raw } }] }) });
+        return render(req, res, order.code, {
+          error: new AppError('validation_failed', key, { code: raw }, { fields: [{ path: 'scan', key, params: { code: raw } }] }),
+        });
       }
       const name = field('restock', line);
       const current = quantity.safeParse(body[name]);
@@ -122,7 +130,14 @@ export function returnsWeb(deps: AppDeps): Router {
     const number = parse(returnNumberParam, req.params.number);
     const { order } = returnableOrder(db, req.params.code);
     const language = isLanguage(order.language) ? order.language : config.defaultLanguage;
-    const { pdf, fileName } = await creditNotePdf({ db, renderer: documents, timezone: config.timezone }, order.code, number, language, req.user!.name, clock());
+    const { pdf, fileName } = await creditNotePdf(
+      { db, renderer: documents, timezone: config.timezone },
+      order.code,
+      number,
+      language,
+      req.user!.name,
+      clock(),
+    );
     sendPdf(res, pdf, fileName);
   });
   return router;

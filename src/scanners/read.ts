@@ -24,7 +24,11 @@ export function layoutNames(layouts: readonly LayoutId[], t: (key: string) => st
 export function readScanned(conn: Conn, raw: string, source: ScanSource, field?: string): ScannedValue {
   const reading = readScan(raw, { source, gsSubstitute: getScannerSettings(conn).gsSubstitute });
   if (reading.ok) return { value: reading.gs1 ? GS + reading.value : reading.value, layouts: reading.layouts };
-  const shown = (s: string) => s.replace(/^[\r\n\t ]+|[\r\n\t ]+$/g, '').split(GS).join('⟨GS⟩');
+  const shown = (s: string) =>
+    s
+      .replace(/^[\r\n\t ]+|[\r\n\t ]+$/g, '')
+      .split(GS)
+      .join('⟨GS⟩');
   const key = reading.problem === 'layout' ? 'scan.layoutRefused' : 'scan.charactersRefused';
   const params = { value: shown(raw), reading: shown(reading.reading), chars: reading.chars, layouts: layoutNames(reading.layouts, tEn) };
   return throwRefusal(key, params, reading.layouts, field);

@@ -16,12 +16,21 @@ import { shipOneCallDelivery } from './delivery-service.js';
 export const parcelBody = z.strictObject({ parcelId: z.string().max(200), source: z.enum(PARCEL_SOURCES).optional() });
 export const checkBody = z.strictObject({ barcode: z.string().min(1).max(200), quantity: z.int().min(1).max(999).optional() });
 export const fetchBody = z.strictObject({ count: z.int().min(1).max(4).optional() });
-export const linesBody = z.strictObject({ lines: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) })).min(1).max(500) });
+export const linesBody = z.strictObject({
+  lines: z
+    .array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) }))
+    .min(1)
+    .max(500),
+});
 const key = z.string().min(1).max(200).optional();
 export const reportBody = z.strictObject({ orders: z.array(z.string().min(1).max(40)).min(1).max(1000).optional(), idempotencyKey: key });
 export const deliveryBody = z.strictObject({
   parcels: z.array(z.string().max(200)).min(1).max(4),
-  lines: z.array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) })).min(1).max(500).optional(),
+  lines: z
+    .array(z.strictObject({ sku: z.string().min(1).max(64), quantity: z.int().min(0) }))
+    .min(1)
+    .max(500)
+    .optional(),
   idempotencyKey: key,
 });
 

@@ -64,7 +64,8 @@ export class SsccBroker implements ParcelBroker {
     const max = 10 ** serialDigits - 1;
     try {
       const first = writeTransaction(this.db, (tx) => takeNumbers(tx, 'sscc', { count: request.count, max }));
-      if (first === null) throw new AppError('broker_failed', 'errors.brokerFailed', { message: `the SSCC serials of prefix ${this.settings.companyPrefix} are used up` });
+      if (first === null)
+        throw new AppError('broker_failed', 'errors.brokerFailed', { message: `the SSCC serials of prefix ${this.settings.companyPrefix} are used up` });
       return Promise.resolve(Array.from({ length: request.count }, (_, i) => ssccOf(this.settings.extensionDigit, this.settings.companyPrefix, first + i)));
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
@@ -99,7 +100,11 @@ export class HttpBroker implements ParcelBroker {
       try {
         res = await fetch(url, {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...(this.settings.httpKey && { Authorization: `Bearer ${this.settings.httpKey}` }) },
+          headers: {
+            'Content-Type': 'application/json',
+            Accept: 'application/json',
+            ...(this.settings.httpKey && { Authorization: `Bearer ${this.settings.httpKey}` }),
+          },
           body: JSON.stringify(request),
           signal: AbortSignal.timeout(this.settings.httpTimeoutMs),
         });

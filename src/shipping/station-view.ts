@@ -77,7 +77,10 @@ function currentOrder(db: Db, station: StationRow): CurrentOrder | null {
 }
 
 /** What a short order owes, as the station says it (the same words as Report in's refusal). */
-function unpaidOf(db: Db, order: { id: number; code: string; currency: string; total: number; paidAmount: number; paymentMethod: string | null }): CurrentOrder['unpaid'] {
+function unpaidOf(
+  db: Db,
+  order: { id: number; code: string; currency: string; total: number; paidAmount: number; paymentMethod: string | null },
+): CurrentOrder['unpaid'] {
   const due = dueBeforeShipping(db, order.id);
   if (!due || due.mayShip) return null;
   const money = (minor: number): MoneyParam => ({ minor, currency: order.currency });

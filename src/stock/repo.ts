@@ -9,7 +9,6 @@ import type { PackingDemand } from '../domain/stock.js';
 export type GoodsInRow = typeof goodsIns.$inferSelect;
 export type StockCountRow = typeof stockCounts.$inferSelect;
 
-
 // ── Goods in ──────────────────────────────────────────────────────────────────────────────────
 
 const insertGoodsInStmt = preparedQuery((conn) =>

@@ -35,7 +35,8 @@ export type { GoodsInRow, StockCountRow };
 /** A scanned or typed item to a product, or a refusal on the `code` field (a GS1 string that breaks GS1's rules says which rule). */
 export function productFor(conn: Conn, code: string): ProductRow {
   const scan = readItemScan(code);
-  if (scan.kind === 'invalid' && scan.reason === 'element_string') throw fieldError('code', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
+  if (scan.kind === 'invalid' && scan.reason === 'element_string')
+    throw fieldError('code', 'orders.manual.scanUnreadable', { text: code, ...invalidScanParams(scan) });
   const product = findProductForScan(conn, code);
   if (!product) throw fieldError('code', 'stock.unknownItem', { code });
   return product;
@@ -59,7 +60,13 @@ export function getGoodsIn(conn: Conn, id: number): GoodsInRow {
  * reason goods_in and the delivery's reference), so the stock is there even if the goods-in is
  * never finished.
  */
-export function receiveItem(db: Db, goodsInId: number, input: { code: string; quantity: number }, actor: Actor, now: Date): { product: ProductRow; onHand: number } {
+export function receiveItem(
+  db: Db,
+  goodsInId: number,
+  input: { code: string; quantity: number },
+  actor: Actor,
+  now: Date,
+): { product: ProductRow; onHand: number } {
   return writeTransaction(db, (tx) => {
     const goodsIn = getGoodsIn(tx, goodsInId);
     if (goodsIn.finishedAt) throw new AppError('stock_session_closed', 'stock.goodsIn.finished', { reference: goodsIn.reference });
@@ -77,7 +84,8 @@ export async function packableWith(db: Db, productIds: ReadonlySet<number>): Pro
   if (productIds.size === 0) return 0;
   const candidates = await loadCandidates(db, () => new Promise((resolve) => setImmediate(resolve)));
   const decisions = allocate(candidates, loadStock(db), getPackSettings(db));
-  return decisions.filter((d) => d.outcome === 'promoted' && d.order.lines.some((l) => l.productId !== null && l.remaining > 0 && productIds.has(l.productId))).length;
+  return decisions.filter((d) => d.outcome === 'promoted' && d.order.lines.some((l) => l.productId !== null && l.remaining > 0 && productIds.has(l.productId)))
+    .length;
 }
 
 /** Closes a goods-in and records how many waiting orders its stock lets the pack script pack. */

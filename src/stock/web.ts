@@ -90,7 +90,9 @@ export function stockWeb({ db, clock, config }: AppDeps): Router {
     } catch (err) {
       // The same refusal the form's post gives: unknown, a keyboard layout's reading, a GS1 rule.
       const refusal = toAppError(err);
-      res.status(refusal.status === 422 ? 404 : refusal.status).json({ ok: false, message: req.t(refusal.fields[0]?.key ?? refusal.key, refusal.fields[0]?.params ?? refusal.params) });
+      res
+        .status(refusal.status === 422 ? 404 : refusal.status)
+        .json({ ok: false, message: req.t(refusal.fields[0]?.key ?? refusal.key, refusal.fields[0]?.params ?? refusal.params) });
     }
   });
 
@@ -98,7 +100,10 @@ export function stockWeb({ db, clock, config }: AppDeps): Router {
   router.post('/goods-in', (req, res) => {
     try {
       const { reference } = parse(goodsInForm, formFields(req));
-      res.redirect(303, formOnce(db, req, clock(), () => `/tools/stock/goods-in/${startGoodsIn(db, reference, userActor(req.user!), clock()).id}`));
+      res.redirect(
+        303,
+        formOnce(db, req, clock(), () => `/tools/stock/goods-in/${startGoodsIn(db, reference, userActor(req.user!), clock()).id}`),
+      );
     } catch (err) {
       renderIndex(req, res, err);
     }
@@ -107,7 +112,13 @@ export function stockWeb({ db, clock, config }: AppDeps): Router {
   const goodsInModel = (req: Request, goodsInId: number) => {
     const goodsIn = getGoodsIn(db, goodsInId);
     const lines = goodsInLines(db, goodsInId);
-    return { title: req.t('stock.goodsIn.title', { reference: goodsIn.reference }), goodsIn, lines, units: lines.reduce((n, l) => n + l.delta, 0), productPath };
+    return {
+      title: req.t('stock.goodsIn.title', { reference: goodsIn.reference }),
+      goodsIn,
+      lines,
+      units: lines.reduce((n, l) => n + l.delta, 0),
+      productPath,
+    };
   };
   router.get('/goods-in/:id', (req, res) => {
     res.render('stock/goods-in', { ...goodsInModel(req, parse(id, req.params.id)), values: { quantity: '1' } });
@@ -174,7 +185,16 @@ export function stockWeb({ db, clock, config }: AppDeps): Router {
   });
   // Short packing orders back to Order: their allocation is released; the next pack run takes them again.
   router.post('/short/unpack', (req, res) => {
-    const { orders, back } = parse(z.object({ orders: z.union([z.string(), z.array(z.string())]).default([]), back: z.string().regex(/^\/tools\/stock(\/[\w/-]*)?$/).default('/tools/stock') }), formFields(req));
+    const { orders, back } = parse(
+      z.object({
+        orders: z.union([z.string(), z.array(z.string())]).default([]),
+        back: z
+          .string()
+          .regex(/^\/tools\/stock(\/[\w/-]*)?$/)
+          .default('/tools/stock'),
+      }),
+      formFields(req),
+    );
     const codes = typeof orders === 'string' ? [orders] : orders;
     const location = formOnce(db, req, clock(), () => {
       const moved = unpackShortOrders(db, codes, { actor: userActor(req.user!), now: clock(), currency: config.currency });

@@ -19,7 +19,21 @@ const stmts = preparedFor((sqlite) => ({
   onHand: sqlite.prepare<[delta: number, reserved: number, allocated: number, at: number, id: number], { sku: string; onHand: number }>(
     'UPDATE products SET on_hand = on_hand + ?, reserved = reserved + ?, allocated = allocated + ?, updated_at = ? WHERE id = ? RETURNING sku, on_hand AS onHand',
   ),
-  ledger: sqlite.prepare<[productId: number, sku: string, delta: number, onHandAfter: number, reason: StockReason, orderId: number | null, deliveryId: number | null, goodsInId: number | null, actor: string, note: string | null, at: number]>(
+  ledger: sqlite.prepare<
+    [
+      productId: number,
+      sku: string,
+      delta: number,
+      onHandAfter: number,
+      reason: StockReason,
+      orderId: number | null,
+      deliveryId: number | null,
+      goodsInId: number | null,
+      actor: string,
+      note: string | null,
+      at: number,
+    ]
+  >(
     'INSERT INTO stock_ledger (product_id, sku, delta, on_hand_after, reason, order_id, delivery_id, goods_in_id, actor, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
 }));
@@ -76,6 +90,18 @@ export function changeOnHand(tx: Tx, product: { id: number }, delta: number, cha
   const at = change.now.getTime();
   const after = s.onHand.get(delta, change.counters?.reserved ?? 0, change.counters?.allocated ?? 0, at, product.id);
   if (!after) return null;
-  s.ledger.run(product.id, after.sku, delta, after.onHand, change.reason, change.orderId ?? null, change.deliveryId ?? null, change.goodsInId ?? null, actorLabel(change.actor), change.note ?? null, at);
+  s.ledger.run(
+    product.id,
+    after.sku,
+    delta,
+    after.onHand,
+    change.reason,
+    change.orderId ?? null,
+    change.deliveryId ?? null,
+    change.goodsInId ?? null,
+    actorLabel(change.actor),
+    change.note ?? null,
+    at,
+  );
   return after.onHand;
 }

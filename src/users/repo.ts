@@ -3,7 +3,6 @@ import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { sessions, users } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
 
-
 export type UserRow = typeof users.$inferSelect;
 
 const reads = preparedQuery((conn) => ({

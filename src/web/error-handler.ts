@@ -13,7 +13,12 @@ export function errorHandler({ log, config }: AppDeps) {
       log.error('request failed', { method: req.method, url: req.originalUrl, error: err instanceof Error ? err.stack : String(err) });
     } else if (isStorageError(appError)) {
       // Loud: every write is refused until an operator acts (frees disk, fixes permissions).
-      log.error(`STORAGE: ${appError.code}: writes are refused, reads go on`, { method: req.method, url: req.originalUrl, sqlite: (err as { code?: string }).code, error: String(err) });
+      log.error(`STORAGE: ${appError.code}: writes are refused, reads go on`, {
+        method: req.method,
+        url: req.originalUrl,
+        sqlite: (err as { code?: string }).code,
+        error: String(err),
+      });
     }
     const locals = baseLocals(req, config);
     const t = locals.t;
@@ -40,7 +45,11 @@ export function errorHandler({ log, config }: AppDeps) {
       }
       // The page itself failed: a plain page with the message, still never a stack trace.
       log.error('error page failed to render', { url: req.originalUrl, error: renderError.stack });
-      res.type('html').send(`<!doctype html><html lang="${locals.lang}"><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/">${escapeHtml(t('errors.home'))}</a></p></html>`);
+      res
+        .type('html')
+        .send(
+          `<!doctype html><html lang="${locals.lang}"><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p><p><a href="/">${escapeHtml(t('errors.home'))}</a></p></html>`,
+        );
     });
   };
 }

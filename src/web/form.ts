@@ -53,7 +53,11 @@ export function formRefusal(req: Request, res: Response, err: unknown, { passOn 
   const params = localizedParams(err, req.t, timeZone);
   const fields: Record<string, string> = {};
   // A field refused with the error's own message says it as the error does (its localized params).
-  for (const f of translateFields(err.fields.map((f) => (f.key === err.key ? { ...f, params: { ...f.params, ...params } } : f)), req.t)) fields[f.path] ??= f.message;
+  for (const f of translateFields(
+    err.fields.map((f) => (f.key === err.key ? { ...f, params: { ...f.params, ...params } } : f)),
+    req.t,
+  ))
+    fields[f.path] ??= f.message;
   const { password: _p, currentPassword: _c, newPassword: _n, confirmPassword: _cp, _csrf, ...values } = (req.body ?? {}) as Record<string, unknown>;
   // Said to this reader: a packer is not sent to a page only an operator opens (orders/hold.ts).
   const key = readerKey(err, req.user?.role ?? null);

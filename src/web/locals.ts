@@ -45,4 +45,3 @@ export function baseLocals(req: Request, config: AppDeps['config']) {
     csrfToken: '',
   };
 }
-

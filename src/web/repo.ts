@@ -5,7 +5,6 @@ import { sessions } from '../db/schema/index.js';
 // The session store's statements (session-store.ts): read on every request, renewed once a minute,
 // so prepared once per connection.
 
-
 const sessionBySid = preparedQuery((conn) =>
   conn
     .select()

@@ -11,7 +11,6 @@ export type WebhookRow = typeof webhooks.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type WebhookAttemptRow = typeof webhookAttempts.$inferSelect;
 
-
 // --- endpoints ---
 
 const insertHook = preparedQuery((conn) =>

@@ -187,9 +187,16 @@ export function webhookDeliveryLog(conn: Conn, id: number, caller: WebhookCaller
       createdAt: d.createdAt.toISOString(),
       deliveredAt: d.deliveredAt?.toISOString() ?? null,
       log: attemptsOfDelivery(conn, d.id).map((a) => {
-          const seen = attemptView({ statusCode: a.statusCode, durationMs: a.durationMs, excerpt: a.responseExcerpt, error: a.error }, detail);
-          return { statusCode: seen.statusCode, durationMs: seen.durationMs, ...(detail ? { responseExcerpt: a.responseExcerpt } : {}), error: seen.error, succeeded: a.succeeded, at: a.createdAt.toISOString() };
-        }),
+        const seen = attemptView({ statusCode: a.statusCode, durationMs: a.durationMs, excerpt: a.responseExcerpt, error: a.error }, detail);
+        return {
+          statusCode: seen.statusCode,
+          durationMs: seen.durationMs,
+          ...(detail ? { responseExcerpt: a.responseExcerpt } : {}),
+          error: seen.error,
+          succeeded: a.succeeded,
+          at: a.createdAt.toISOString(),
+        };
+      }),
     };
   });
 }
@@ -246,7 +253,16 @@ export function dispatchEvents(db: Db, now: Date, max = 1000): number {
       packRun = r.id;
       if (r.dryRun) continue;
       queue(`pack_run:${r.id}`, 'pack_run.finished', r.finishedAt ?? r.startedAt, {
-        packRun: { id: r.id, trigger: r.trigger, status: r.status, examined: r.examined, promoted: r.promoted, held: r.held, startedAt: r.startedAt.toISOString(), finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null },
+        packRun: {
+          id: r.id,
+          trigger: r.trigger,
+          status: r.status,
+          examined: r.examined,
+          promoted: r.promoted,
+          held: r.held,
+          startedAt: r.startedAt.toISOString(),
+          finishedAt: r.finishedAt ? r.finishedAt.toISOString() : null,
+        },
       });
     }
     putSetting(tx, CURSOR, { orderEvent: events.length ? events[events.length - 1]!.id : cursor.orderEvent, packRun }, now, 'system');
@@ -277,7 +293,13 @@ const EXCERPT_CHARS = 500;
  * redirect is an answer like any other (never followed: it could point inside), and only the start
  * of the answer is read.
  */
-async function post(rawUrl: string, headers: Record<string, string>, body: string, allow: readonly AllowedHost[], resolve: Resolve): Promise<{ statusCode: number; excerpt: string }> {
+async function post(
+  rawUrl: string,
+  headers: Record<string, string>,
+  body: string,
+  allow: readonly AllowedHost[],
+  resolve: Resolve,
+): Promise<{ statusCode: number; excerpt: string }> {
   const url = new URL(rawUrl);
   const lookup = guardedLookup(url, allow, resolve);
   const signal = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
@@ -315,7 +337,11 @@ async function post(rawUrl: string, headers: Record<string, string>, body: strin
  * endpoint whose address is not allowed fails its attempt with "address not allowed" without any
  * connection; `resolve` (the system resolver by default) is how names are looked up.
  */
-export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = systemResolve, log }: { max?: number; resolve?: Resolve; log?: Pick<Logger, 'warn'> } = {}): Promise<number> {
+export async function sendDue(
+  db: Db,
+  now: () => Date,
+  { max = 50, resolve = systemResolve, log }: { max?: number; resolve?: Resolve; log?: Pick<Logger, 'warn'> } = {},
+): Promise<number> {
   const allow = allowedHosts(db);
   const due = dueWebhookDeliveries(db, now(), max);
   await Promise.all(
@@ -329,7 +355,12 @@ export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = sys
       let excerpt: string | null = null;
       let error: string | null = null;
       try {
-        const headers = { 'Content-Type': 'application/json', 'User-Agent': 'warehouse-back-office', 'X-Webhook-Id': d.eventId, 'X-Webhook-Signature': signature(d.secret, d.payload, started) };
+        const headers = {
+          'Content-Type': 'application/json',
+          'User-Agent': 'warehouse-back-office',
+          'X-Webhook-Id': d.eventId,
+          'X-Webhook-Signature': signature(d.secret, d.payload, started),
+        };
         ({ statusCode, excerpt } = await post(d.url, headers, d.payload, allow, resolve));
       } catch (err) {
         error = err instanceof Error ? err.message : String(err);
@@ -361,8 +392,13 @@ export async function sendDue(db: Db, now: () => Date, { max = 50, resolve = sys
  * hangs holds up only its own delivery, for at most the attempt timeout.
  */
 export function startWebhookLoop(db: Db, clock: () => Date, log: Pick<Logger, 'warn' | 'error'>, everyMs = 1000): () => void {
-  return startLoop('webhook', everyMs, async () => {
-    dispatchEvents(db, clock());
-    await sendDue(db, clock, { log });
-  }, log);
+  return startLoop(
+    'webhook',
+    everyMs,
+    async () => {
+      dispatchEvents(db, clock());
+      await sendDue(db, clock, { log });
+    },
+    log,
+  );
 }

@@ -9,9 +9,7 @@ export const MAX_ALLOWED_HOSTS = 50;
 
 /** Settings → Webhooks (admin): the hosts on this machine or the LAN that endpoints may point at. */
 export const webhookSettingsSchema = z.object({
-  allowedHosts: z
-    .array(z.string().refine((h) => parseAllowedHost(h) !== null))
-    .max(MAX_ALLOWED_HOSTS),
+  allowedHosts: z.array(z.string().refine((h) => parseAllowedHost(h) !== null)).max(MAX_ALLOWED_HOSTS),
 });
 export type WebhookSettings = z.infer<typeof webhookSettingsSchema>;
 
@@ -22,7 +20,9 @@ export const getWebhookSettings = (conn: Conn): WebhookSettings => group.get(con
 
 /** The allow-list as the address checks use it. */
 export function allowedHosts(conn: Conn): AllowedHost[] {
-  return getWebhookSettings(conn).allowedHosts.map(parseAllowedHost).filter((a) => a !== null);
+  return getWebhookSettings(conn)
+    .allowedHosts.map(parseAllowedHost)
+    .filter((a) => a !== null);
 }
 
 /**

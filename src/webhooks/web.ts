@@ -25,7 +25,12 @@ function callerOf(req: Request): WebhookCaller {
 export function webhooksWeb({ db, clock }: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('settings'));
-  const model = (req: Request) => ({ title: req.t('webhooks.title'), webhooks: listWebhooks(db, callerOf(req)), events: WEBHOOK_EVENTS, allowedHosts: getWebhookSettings(db).allowedHosts });
+  const model = (req: Request) => ({
+    title: req.t('webhooks.title'),
+    webhooks: listWebhooks(db, callerOf(req)),
+    events: WEBHOOK_EVENTS,
+    allowedHosts: getWebhookSettings(db).allowedHosts,
+  });
 
   router.get('/', (req, res) => res.render('settings/webhooks', { ...model(req), values: { events: [...WEBHOOK_EVENTS] } }));
 

@@ -46,7 +46,9 @@ async function tiedErrors(page: Page): Promise<{ name: string | null; message: s
       const ids = (el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
       return { name: el.getAttribute('name'), messages: ids.map((id) => document.getElementById(id)?.textContent?.trim() ?? '') };
     }),
-    orphans: [...document.querySelectorAll('.field-error')].filter((m) => !m.id || !document.querySelector(`[aria-describedby~="${CSS.escape(m.id)}"]`)).map((m) => m.id || (m.textContent ?? '')),
+    orphans: [...document.querySelectorAll('.field-error')]
+      .filter((m) => !m.id || !document.querySelector(`[aria-describedby~="${CSS.escape(m.id)}"]`))
+      .map((m) => m.id || (m.textContent ?? '')),
   }));
   expect(orphans).toEqual([]);
   for (const f of fields) {
@@ -150,7 +152,16 @@ describe('accessibility in a real browser', () => {
   });
 
   describe('no main page has a serious or critical axe finding', () => {
-    const ctx = {} as { page: Page; admin: { email: string }; sku: string; open: string; packing: string; shipped: string; cancelled: string; preorder: string };
+    const ctx = {} as {
+      page: Page;
+      admin: { email: string };
+      sku: string;
+      open: string;
+      packing: string;
+      shipped: string;
+      cancelled: string;
+      preorder: string;
+    };
 
     beforeAll(async () => {
       const { browser, server } = suite;
@@ -173,7 +184,9 @@ describe('accessibility in a real browser', () => {
       expect(marked.status).toBe(200);
       await marked.arrayBuffer();
       // A printed pick slip, for Outbound's marker.
-      const printed = await fetch(`${server.localUrl}/api/v1/orders/${ctx.packing}/documents/pick-slip.pdf`, { headers: { Authorization: `Bearer ${API_TOKEN}` } });
+      const printed = await fetch(`${server.localUrl}/api/v1/orders/${ctx.packing}/documents/pick-slip.pdf`, {
+        headers: { Authorization: `Bearer ${API_TOKEN}` },
+      });
       expect(printed.status).toBe(200);
       await printed.arrayBuffer();
       const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -211,7 +224,7 @@ describe('accessibility in a real browser', () => {
       ['Tools', () => '/tools'],
       ['Tools → Products', () => '/tools/products'],
       ['a product', () => `/tools/products/sku/${ctx.sku}`],
-      ['a product\'s form', () => `/tools/products/sku/${ctx.sku}/edit`],
+      ["a product's form", () => `/tools/products/sku/${ctx.sku}/edit`],
       ['Tools → Stock', () => '/tools/stock'],
       ['the pack script', () => '/tools/pack-script'],
       ['Settings → Users', () => '/settings/users'],

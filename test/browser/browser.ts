@@ -13,7 +13,16 @@ import { makeDb, PASSWORD, testConfig } from '../helpers.js';
 import { tempDir } from '../temp.js';
 
 /** Flags that let Debian's Chromium run headless as root on a machine without outside network. */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * The name the browser opens the app at. It leads to 127.0.0.1 (all traffic stays on loopback), but
@@ -35,7 +44,10 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
     if (arg.startsWith(RESOLVER_FLAG)) rules.push(arg.slice(RESOLVER_FLAG.length).replace(/^"(.*)"$/, '$1'));
     else others.push(arg);
   }
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, `${RESOLVER_FLAG}${rules.join(', ')}`, ...others] });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `${RESOLVER_FLAG}${rules.join(', ')}`, ...others],
+  });
 }
 
 export interface ServeOptions {
@@ -60,7 +72,9 @@ export async function serveApp(dbOrOptions: Db | ServeOptions = {}) {
   applyShopDefaults(db, config, new Date());
   const log = consoleLogger({ silent: true });
   const app = createApp(buildAppDeps({ db, config, clock: () => new Date(), log }));
-  const tls = options.https ? await loadTls({ dir: join(tempDir('serve-tls'), 'tls'), names: { dns: [LAN_HOST, 'localhost'], ips: ['127.0.0.1'] }, now: new Date() }) : undefined;
+  const tls = options.https
+    ? await loadTls({ dir: join(tempDir('serve-tls'), 'tls'), names: { dns: [LAN_HOST, 'localhost'], ips: ['127.0.0.1'] }, now: new Date() })
+    : undefined;
   const server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, app) : createHttpServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

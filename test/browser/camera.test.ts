@@ -62,12 +62,16 @@ function interleave(photos: Photo[]): Photo[] {
 /** One y4m holding the pass mark and every photo, each fitted into 640×480 as a phone frame. */
 async function makeVideo(dir: string, photos: Photo[]): Promise<string> {
   const mark = join(dir, 'mark.png');
-  writeFileSync(mark, await bwipjs.toBuffer({ bcid: 'code128', text: MARK, scale: 4, height: 18, backgroundcolor: 'FFFFFF', paddingwidth: 20, paddingheight: 20 }));
+  writeFileSync(
+    mark,
+    await bwipjs.toBuffer({ bcid: 'code128', text: MARK, scale: 4, height: 18, backgroundcolor: 'FFFFFF', paddingwidth: 20, paddingheight: 20 }),
+  );
   const inputs = [{ file: mark, seconds: MARK_S }, ...photos.map((p) => ({ file: join(PHOTOS_DIR, `${p.file}.png`), seconds: SHOW_S }))];
   const args = ['-loglevel', 'error', '-y'];
   for (const input of inputs) args.push('-loop', '1', '-framerate', String(FPS), '-t', String(input.seconds), '-i', input.file);
   const fit = 'scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2:gray,setsar=1,format=yuv420p';
-  const filter = inputs.map((_, i) => `[${i}:v]${fit}[v${i}]`).join(';') + ';' + inputs.map((_, i) => `[v${i}]`).join('') + `concat=n=${inputs.length}:v=1:a=0[out]`;
+  const filter =
+    inputs.map((_, i) => `[${i}:v]${fit}[v${i}]`).join(';') + ';' + inputs.map((_, i) => `[v${i}]`).join('') + `concat=n=${inputs.length}:v=1:a=0[out]`;
   const video = join(dir, 'photos.y4m');
   execFileSync('ffmpeg', [...args, '-filter_complex', filter, '-map', '[out]', '-r', String(FPS), '-pix_fmt', 'yuv420p', video]);
   return video;
@@ -79,7 +83,9 @@ function cameraValue(request: Request): string | undefined {
   const body = request.postData() ?? '';
   let fields: Record<string, unknown>;
   try {
-    fields = (request.headers()['content-type'] ?? '').includes('json') ? (JSON.parse(body) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(body));
+    fields = (request.headers()['content-type'] ?? '').includes('json')
+      ? (JSON.parse(body) as Record<string, unknown>)
+      : Object.fromEntries(new URLSearchParams(body));
   } catch {
     return undefined;
   }
@@ -94,7 +100,11 @@ describe('The station camera on real photos, in a real browser', () => {
     expect(photos).toHaveLength(40);
     const dir = tempDir('camera-photos');
     const video = await makeVideo(dir, photos);
-    const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    const browser = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
     // The camera needs a secure context: the station over HTTPS, as phones and LAN desks open it.
     const server = await serveApp({ https: true });
     try {

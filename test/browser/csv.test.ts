@@ -13,7 +13,11 @@ describe('CSV import and export in a real browser', () => {
     await logIn(page, server.url, op.email, '/tools/csv');
 
     // As Excel in a Nordic locale saves it: a BOM, ";" between cells, a decimal comma.
-    const file = '\uFEFFsku;name;barcode;location;price;vat_percent;track_stock;on_hand\r\n' + 'CSV-NEW;Lantern;;A-01;149,50;25;yes;7\r\n' + 'CSV-OLD;Old mug;;;;25;yes;9\r\n' + 'CSV-BAD;Broken;;;;25;yes;-3\r\n';
+    const file =
+      '\uFEFFsku;name;barcode;location;price;vat_percent;track_stock;on_hand\r\n' +
+      'CSV-NEW;Lantern;;A-01;149,50;25;yes;7\r\n' +
+      'CSV-OLD;Old mug;;;;25;yes;9\r\n' +
+      'CSV-BAD;Broken;;;;25;yes;-3\r\n';
     await page.setInputFiles('input[type=file]', { name: 'stock.csv', mimeType: 'text/csv', buffer: Buffer.from(file, 'utf8') });
     await page.click('form[action="/tools/csv/import"] button[type=submit]');
     await page.waitForURL(/\/tools\/csv\/import/);

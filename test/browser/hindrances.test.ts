@@ -65,7 +65,10 @@ describe('small hindrances, in a real browser', () => {
       return { tag: el.tagName, line: style.textDecorationLine, tick: getComputedStyle(el, '::before').content, background: style.backgroundColor };
     });
     await page.goto(`${server.url}/orders`);
-    const cancelled = await page.locator('.status-cancelled').first().evaluate((el) => ({ line: getComputedStyle(el).textDecorationLine, background: getComputedStyle(el).backgroundColor }));
+    const cancelled = await page
+      .locator('.status-cancelled')
+      .first()
+      .evaluate((el) => ({ line: getComputedStyle(el).textDecorationLine, background: getComputedStyle(el).backgroundColor }));
     expect(cancelled.line).toBe('line-through');
     expect(printed.tag).not.toBe('S');
     expect(printed.line).toBe('none');
@@ -101,7 +104,9 @@ describe('small hindrances, in a real browser', () => {
     // A notice, not grey small print; why (this page is plain HTTP) and what to do, not only "see the guide".
     expect(where.muted).toBe(false);
     expect(where.border).toBe('solid');
-    await expect(note.textContent()).resolves.toBe('The camera works only over HTTPS, and this page is plain HTTP. This server offers no HTTPS yet: the operator sets HTTPS_PORT (for example 3443) and restarts it.');
+    await expect(note.textContent()).resolves.toBe(
+      'The camera works only over HTTPS, and this page is plain HTTP. This server offers no HTTPS yet: the operator sets HTTPS_PORT (for example 3443) and restarts it.',
+    );
     await context.close();
   });
 });

@@ -76,7 +76,10 @@ describe('HTTPS for phones, in a real browser', () => {
 
     // Over plain HTTP on a LAN name the browser offers no camera at all.
     await page.goto(`${httpBase}/login`);
-    expect(await page.evaluate(() => ({ secure: window.isSecureContext, camera: typeof navigator.mediaDevices?.getUserMedia }))).toEqual({ secure: false, camera: 'undefined' });
+    expect(await page.evaluate(() => ({ secure: window.isSecureContext, camera: typeof navigator.mediaDevices?.getUserMedia }))).toEqual({
+      secure: false,
+      camera: 'undefined',
+    });
 
     // The phone scans the station's QR code: this is the address it opens.
     const joinUrl = stationJoinUrl(config, 'Bench 2');
@@ -89,7 +92,10 @@ describe('HTTPS for phones, in a real browser', () => {
     // Logged in, the phone is on the station page (which takes the station's name from the address).
     await page.waitForURL((url) => url.origin === httpsBase && url.pathname === '/shipping');
     expect(await page.locator('h1').count()).toBeGreaterThan(0);
-    expect(await page.evaluate(() => ({ secure: window.isSecureContext, camera: typeof navigator.mediaDevices?.getUserMedia }))).toEqual({ secure: true, camera: 'function' });
+    expect(await page.evaluate(() => ({ secure: window.isSecureContext, camera: typeof navigator.mediaDevices?.getUserMedia }))).toEqual({
+      secure: true,
+      camera: 'function',
+    });
     const cookie = (await context.cookies(httpsBase)).find((c) => c.name === 'wbo.sid');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 

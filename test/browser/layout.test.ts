@@ -26,7 +26,10 @@ describe('in a real browser', () => {
     // Opened as a shop's LAN opens it (http://warehouse.test): plain HTTP on a name that is not
     // loopback, so not a secure context; what needs one (crypto.randomUUID, camera) is missing here.
     expect(new URL(page.url()).hostname).toBe('warehouse.test');
-    expect(await page.evaluate(() => ({ secure: window.isSecureContext, randomUUID: typeof crypto.randomUUID }))).toEqual({ secure: false, randomUUID: 'undefined' });
+    expect(await page.evaluate(() => ({ secure: window.isSecureContext, randomUUID: typeof crypto.randomUUID }))).toEqual({
+      secure: false,
+      randomUUID: 'undefined',
+    });
     // A keyboard user: the e-mail field has focus, Enter submits.
     await page.keyboard.type(packer.email);
     await page.keyboard.press('Tab');
@@ -41,7 +44,10 @@ describe('in a real browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     const navLinks = await page.locator('.mainnav a').allTextContents();
     expect(navLinks).toEqual(['Outbound', 'Shipping out']);
-    const tapHeight = await page.locator('.mainnav a').first().evaluate((el) => el.getBoundingClientRect().height);
+    const tapHeight = await page
+      .locator('.mainnav a')
+      .first()
+      .evaluate((el) => el.getBoundingClientRect().height);
     expect(tapHeight).toBeGreaterThanOrEqual(44);
 
     const forbidden = await page.goto(`${server.url}/settings/users`);
@@ -108,7 +114,11 @@ describe('density and reach with demo data', () => {
     const context = await suite.browser.newContext({ viewport: DESKTOP });
     const page = await adminPage(context, '/orders');
     // The newest order in Order status: the page with the most above its lines (editable, pack check).
-    const code = await page.locator('table.orders tbody tr', { has: page.locator('.status-order') }).first().locator('a.code').textContent();
+    const code = await page
+      .locator('table.orders tbody tr', { has: page.locator('.status-order') })
+      .first()
+      .locator('a.code')
+      .textContent();
     await page.goto(`${suite.server.url}/orders/${code}`);
     const box = await page.locator('#lines tbody tr').first().boundingBox();
     expect(box).not.toBeNull();
@@ -148,7 +158,10 @@ describe('density and reach with demo data', () => {
     await context.close();
   });
 
-  for (const [name, options] of [['desktop', { viewport: DESKTOP }], ['phone', PHONE]] as const) {
+  for (const [name, options] of [
+    ['desktop', { viewport: DESKTOP }],
+    ['phone', PHONE],
+  ] as const) {
     it(`Settings → E-mails: the table fits its form and every language link is in view (${name})`, async () => {
       const context = await suite.browser.newContext(options);
       const page = await adminPage(context, '/settings/emails');

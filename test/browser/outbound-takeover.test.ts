@@ -51,7 +51,8 @@ describe('Outbound → Verify of an order a packing station holds, in a real bro
     expect(db.$client.prepare('SELECT count(*) FROM delivery_checks').pluck().get()).toBe(0);
 
     // On purpose, by keyboard: Tab to the button, Enter. The order is Ola's to check.
-    for (let i = 0; i < 40 && !(await page.evaluate(() => document.activeElement === document.querySelector('#verify-takeover button'))); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 40 && !(await page.evaluate(() => document.activeElement === document.querySelector('#verify-takeover button'))); i++)
+      await page.keyboard.press('Tab');
     await Promise.all([page.waitForURL(`${server.url}${verifyUrl}`), page.keyboard.press('Enter')]);
     await page.waitForSelector('#verify-scan:not([hidden])');
     expect(openHere()).toBe(0);

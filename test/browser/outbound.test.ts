@@ -51,7 +51,11 @@ describe('Outbound in a real browser', () => {
     expect(await pdfBarcodes(pdf)).toEqual([[orders[0]!.code], [orders[2]!.code]]);
     expect(await pdfText(pdf)).toContain('Pick slip');
     // Reloading the PDF's tab loads the same address again (a GET, no form sent again): a reprint.
-    const prints = () => server.db.$client.prepare("SELECT count(*) FROM printed_documents p JOIN orders o ON o.id = p.order_id WHERE o.code = ? AND p.kind = 'pick_slip'").pluck().get(orders[0]!.code);
+    const prints = () =>
+      server.db.$client
+        .prepare("SELECT count(*) FROM printed_documents p JOIN orders o ON o.id = p.order_id WHERE o.code = ? AND p.kind = 'pick_slip'")
+        .pluck()
+        .get(orders[0]!.code);
     await expect.poll(prints).toBe(1);
     await tab.reload({ waitUntil: 'commit' });
     await expect.poll(() => loads.length).toBe(2);
@@ -93,7 +97,9 @@ describe('Outbound in a real browser', () => {
     await expect(page.inputValue('#outbound-kind')).resolves.toBe('invoice');
     expect(opened).toEqual([]);
     expect(context.pages()).toHaveLength(1);
-    expect(server.db.$client.prepare('SELECT count(*) FROM printed_documents p JOIN orders o ON o.id = p.order_id WHERE o.code = ?').pluck().get(card.code)).toBe(0);
+    expect(
+      server.db.$client.prepare('SELECT count(*) FROM printed_documents p JOIN orders o ON o.id = p.order_id WHERE o.code = ?').pluck().get(card.code),
+    ).toBe(0);
 
     // Corrected on the same page: a pick slip opens in a new tab and the error is gone.
     await page.selectOption('#outbound-kind', 'pick_slip');
@@ -111,7 +117,12 @@ describe('Outbound in a real browser', () => {
     buildProduct(db, { sku: 'VTENT', name: 'Tent for two', barcode: '5901234123457' });
     buildProduct(db, { sku: 'VMUG', name: 'Enamel mug' });
     buildProduct(db, { sku: 'VSOCK', barcode: '96385074' });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'VTENT', quantity: 3 }, { sku: 'VMUG', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'VTENT', quantity: 3 },
+        { sku: 'VMUG', quantity: 1 },
+      ],
+    });
     const packer = await buildUser(db, 'packer');
     const context = await browser.newContext();
     await watchPage(context);
@@ -126,7 +137,8 @@ describe('Outbound in a real browser', () => {
 
     // From the order's row: Tab to its Verify link, Enter.
     const link = `tr[data-code="${order.code}"] a.verify-link`;
-    for (let i = 0; i < 40 && !(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), link)); i++) await page.keyboard.press('Tab');
+    for (let i = 0; i < 40 && !(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), link)); i++)
+      await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForURL(`${server.url}/outbound/orders/${order.code}/verify`);
     await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('verify-barcode');
@@ -152,7 +164,9 @@ describe('Outbound in a real browser', () => {
     await expect.poll(status).toBe(`Check undone: 1 × VMUG on order ${order.code}.`);
     await expect(line('VMUG')).resolves.toBe('0 of 1 checked');
     // The station's state: the checks are the same rows.
-    const checked = db.$client.prepare('SELECT l.sku, sum(c.quantity) AS n FROM delivery_checks c JOIN order_lines l ON l.id = c.order_line_id GROUP BY l.sku').all();
+    const checked = db.$client
+      .prepare('SELECT l.sku, sum(c.quantity) AS n FROM delivery_checks c JOIN order_lines l ON l.id = c.order_line_id GROUP BY l.sku')
+      .all();
     expect(checked).toEqual([{ sku: 'VTENT', n: 3 }]);
     await expect(pointerEvents(page)).resolves.toBe(0);
     await page.screenshot({ path: 'test-results/outbound-verify.png', fullPage: true });

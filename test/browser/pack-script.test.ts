@@ -5,7 +5,9 @@ import { browserSuite, logIn } from './browser.js';
 
 describe('the pack script run by hand, in a real browser', () => {
   // Enough candidate orders for a run of several batches, so the page sees it while it runs.
-  const suite = browserSuite((db) => fill(db, { products: 2000, orders: 30_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 }));
+  const suite = browserSuite((db) =>
+    fill(db, { products: 2000, orders: 30_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 }),
+  );
 
   it('shows the run live, then its summary by reason', async () => {
     const { browser, server } = suite;

@@ -13,7 +13,9 @@ describe('a return in a real browser', () => {
     const op = await buildUser(db, 'operator');
     const tent = buildProduct(db, { sku: 'TENT', name: 'Tent', onHand: 10, barcode: '7350000000016' });
     const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 3 }], body: { paymentMethod: 'invoice' } });
-    writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: ['BROWSER-RET-1'] }, { actor: { type: 'system', id: null, name: 'test' }, now: new Date() }));
+    writeTransaction(db, (tx) =>
+      reportDelivery(tx, order, { parcels: ['BROWSER-RET-1'] }, { actor: { type: 'system', id: null, name: 'test' }, now: new Date() }),
+    );
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logIn(page, server.url, op.email, `/orders/${order.code}`);

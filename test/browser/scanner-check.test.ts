@@ -22,7 +22,9 @@ describe('The scanner check, in a real browser', () => {
     await page.waitForURL(`${server.url}/scanners`);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('check-field');
     const rows = (barcode: number) =>
-      page.locator(`#finding-${barcode} dd`).evaluateAll((dds) => dds.map((dd) => ({ ok: (dd as HTMLElement).dataset.ok === 'true', text: dd.textContent.trim() })));
+      page
+        .locator(`#finding-${barcode} dd`)
+        .evaluateAll((dds) => dds.map((dd) => ({ ok: (dd as HTMLElement).dataset.ok === 'true', text: dd.textContent.trim() })));
 
     // A US scanner on a French computer, with AIM identifiers on and Tab as its suffix.
     await scanKeys(page, `]C0${CHECK_TEXT}`, { layout: 'fr', suffix: 'Tab' });
@@ -31,7 +33,10 @@ describe('The scanner check, in a real browser', () => {
     expect(french).toContainEqual({ ok: true, text: '✓ Tab: read here as the end of a scan; Enter is the usual setting.' });
     expect(french).toContainEqual({ ok: true, text: '✓ “]C0” (AIM identifiers on): read and removed here; nothing to change.' });
     expect(french).toContainEqual({ ok: true, text: '✓ Nothing: good.' });
-    expect(french.find((r) => r.text.includes('keyboard layout'))).toMatchObject({ ok: false, text: expect.stringContaining('this computer to French (AZERTY): set the scanner’s keyboard layout to French (AZERTY)') });
+    expect(french.find((r) => r.text.includes('keyboard layout'))).toMatchObject({
+      ok: false,
+      text: expect.stringContaining('this computer to French (AZERTY): set the scanner’s keyboard layout to French (AZERTY)'),
+    });
     // The focus stays in the field: the Tab did not walk it away.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('check-field');
 
@@ -50,7 +55,9 @@ describe('The scanner check, in a real browser', () => {
 
     // No suffix on a Swedish computer: the page waits for the pause, names the layout and asks for Enter.
     await scanKeys(page, CHECK_TEXT, { layout: 'se', suffix: 'none' });
-    await expect.poll(async () => (await rows(1)).some((r) => r.text.startsWith('✗ Nothing: set the scanner to end each scan with Enter')), { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(async () => (await rows(1)).some((r) => r.text.startsWith('✗ Nothing: set the scanner to end each scan with Enter')), { timeout: 20_000 })
+      .toBe(true);
     expect((await rows(1)).find((r) => r.text.includes('keyboard layout'))?.text).toContain('Swedish/Finnish');
 
     // Something that is not on the sheet says so.

@@ -63,7 +63,7 @@ describe('scanKeys: a US keyboard-wedge scanner through CDP', () => {
     expect(await value(page)).toBe('JJD13456813');
   });
 
-  it("on Swedish, - arrives as + and ] as the dead key ¨, which composes with the next letter", async () => {
+  it('on Swedish, - arrives as + and ] as the dead key ¨, which composes with the next letter', async () => {
     await reset(page);
     await scanKeys(page, '-]1', { layout: 'se' });
     expect(await value(page)).toBe('+¨1');

@@ -77,7 +77,12 @@ export function scanStrokes(text: string, options: Pick<ScanOptions, 'suffix' | 
     }
     const k = keys.get(ch);
     if (!k) throw new Error(`scanKeys: ${JSON.stringify(ch)} is not printable ASCII or GS; a scanner set to US cannot type it`);
-    const base = { code: k.code, windowsVirtualKeyCode: k.windowsVirtualKeyCode, nativeVirtualKeyCode: k.windowsVirtualKeyCode, modifiers: k.shift ? SHIFT : 0 };
+    const base = {
+      code: k.code,
+      windowsVirtualKeyCode: k.windowsVirtualKeyCode,
+      nativeVirtualKeyCode: k.windowsVirtualKeyCode,
+      modifiers: k.shift ? SHIFT : 0,
+    };
     if (k.dead) {
       // Two dead keys in a row: the first is typed as itself.
       flushDead();

@@ -56,16 +56,27 @@ const storedScans = (page: Page) =>
 // ---- the database ----
 /** The parcel IDs of the order's open (draft) delivery, in the order added. */
 const draftParcels = (db: Db, orderId: number) =>
-  db.$client.prepare("SELECT p.parcel_id FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE d.order_id = ? AND d.status = 'draft' ORDER BY p.id").pluck().all(orderId) as string[];
+  db.$client
+    .prepare("SELECT p.parcel_id FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE d.order_id = ? AND d.status = 'draft' ORDER BY p.id")
+    .pluck()
+    .all(orderId) as string[];
 /** Every parcel row (any delivery) whose ID contains `text`. */
-const parcelsLike = (db: Db, text: string) => db.$client.prepare("SELECT parcel_id FROM delivery_parcels WHERE parcel_id LIKE '%' || ? || '%' ORDER BY id").pluck().all(text) as string[];
+const parcelsLike = (db: Db, text: string) =>
+  db.$client.prepare("SELECT parcel_id FROM delivery_parcels WHERE parcel_id LIKE '%' || ? || '%' ORDER BY id").pluck().all(text) as string[];
 const parcelCount = (db: Db) => db.$client.prepare('SELECT count(*) FROM delivery_parcels').pluck().get() as number;
 /** The order open at a station (user + name), or null. */
 const openAt = (db: Db, userId: number, name: string) =>
-  (db.$client.prepare('SELECT o.code FROM stations s LEFT JOIN orders o ON o.id = s.current_order_id WHERE s.user_id = ? AND s.name = ?').pluck().get(userId, name) as string | null | undefined) ?? null;
+  (db.$client
+    .prepare('SELECT o.code FROM stations s LEFT JOIN orders o ON o.id = s.current_order_id WHERE s.user_id = ? AND s.name = ?')
+    .pluck()
+    .get(userId, name) as string | null | undefined) ?? null;
 /** Who added each parcel of the order (order_events 'parcel_added'). */
 const parcelEvents = (db: Db, orderId: number) =>
-  db.$client.prepare("SELECT json_extract(data, '$.parcelId') AS parcelId, actor_id AS actorId FROM order_events WHERE order_id = ? AND type = 'parcel_added' ORDER BY id").all(orderId) as {
+  db.$client
+    .prepare(
+      "SELECT json_extract(data, '$.parcelId') AS parcelId, actor_id AS actorId FROM order_events WHERE order_id = ? AND type = 'parcel_added' ORDER BY id",
+    )
+    .all(orderId) as {
     parcelId: string;
     actorId: number;
   }[];
@@ -296,9 +307,21 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
       await scanKeys(page, ']C1' + '0105901234123457' + '10LOT7' + '\x1D' + '21SER1');
       await expect.poll(() => page.locator('#current li[data-sku="GS-TENT"] .check-count').textContent(), WAIT).toBe('1 of 2 checked');
       const checks = db.$client
-        .prepare('SELECT c.gtin, c.batch, c.serial, c.expiry, c.quantity, c.barcode, c.checked_by_user_id AS userId FROM delivery_checks c JOIN deliveries d ON d.id = c.delivery_id WHERE d.order_id = ?')
+        .prepare(
+          'SELECT c.gtin, c.batch, c.serial, c.expiry, c.quantity, c.barcode, c.checked_by_user_id AS userId FROM delivery_checks c JOIN deliveries d ON d.id = c.delivery_id WHERE d.order_id = ?',
+        )
         .all(order.id);
-      expect(checks).toEqual([{ gtin: '05901234123457', batch: 'LOT7', serial: 'SER1', expiry: null, quantity: 1, barcode: '\x1D0105901234123457' + '10LOT7\x1D21SER1', userId: packer.id }]);
+      expect(checks).toEqual([
+        {
+          gtin: '05901234123457',
+          batch: 'LOT7',
+          serial: 'SER1',
+          expiry: null,
+          quantity: 1,
+          barcode: '\x1D0105901234123457' + '10LOT7\x1D21SER1',
+          userId: packer.id,
+        },
+      ]);
       expect(draftParcels(db, order.id)).toEqual([]);
       expect(db.$client.prepare('SELECT count(*) FROM refused_checks WHERE order_id = ?').pluck().get(order.id)).toBe(0);
       expect(errors).toEqual([]);
@@ -327,7 +350,9 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
       await expect.poll(() => currentCode(page), WAIT).toBe(order.code);
       expect(openAt(db, packer.id, station)).toBe(order.code);
       await expect(page.locator('#layout-notice').isVisible()).resolves.toBe(true);
-      await expect(page.locator('#layout-notice').textContent()).resolves.toBe(`Read as a scanner set to US on a ${name} keyboard. Scans are read right, but set the scanner to ${name} (Scanner check).`);
+      await expect(page.locator('#layout-notice').textContent()).resolves.toBe(
+        `Read as a scanner set to US on a ${name} keyboard. Scans are read right, but set the scanner to ${name} (Scanner check).`,
+      );
 
       const parcel = sscc(`3735000000000${{ fr: '5001', de: '5002', se: '5003' }[layout]}`);
       await scanKeys(page, parcelPrefix + parcel, { layout });
@@ -430,7 +455,9 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
     await signOut(account, suite.server.url);
     await account.close();
     const olaStation = await openStation(suite, ola.email, 'Shared-7', context);
-    await expect.poll(() => olaStation.page.locator('.others-waiting').textContent(), WAIT).toBe('Scans by Pia Packer waiting on this device until they sign in here: 3.');
+    await expect
+      .poll(() => olaStation.page.locator('.others-waiting').textContent(), WAIT)
+      .toBe('Scans by Pia Packer waiting on this device until they sign in here: 3.');
     await expect(olaStation.page.locator('#pending li').count()).resolves.toBe(0);
     // Nothing of Pia's was sent under Ola: no order opened anywhere, no parcel.
     expect(openAt(db, ola.id, 'Shared-7')).toBeNull();
@@ -477,7 +504,9 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
     expect(ended).toBeGreaterThan(0);
     await context.setOffline(false);
 
-    await expect.poll(() => page.locator('#queue-notice span').textContent(), WAIT).toBe('Signed out. Scans waiting on this device: 2. Sign in again as Pia Expired to send them.');
+    await expect
+      .poll(() => page.locator('#queue-notice span').textContent(), WAIT)
+      .toBe('Signed out. Scans waiting on this device: 2. Sign in again as Pia Expired to send them.');
     await expect(page.locator('#queue-notice').isVisible()).resolves.toBe(true);
     await expect(page.locator('#queue-notice a').isVisible()).resolves.toBe(true);
     await expect(feedback(page)).resolves.toBe('error');
@@ -485,7 +514,9 @@ describe('Scanners at the packing station, on the LAN’s plain HTTP', () => {
     // A scan made now is kept too, and said: the count goes up, with the error tone.
     await page.evaluate(() => (document.getElementById('station-page')!.dataset.feedback = ''));
     await scanKeys(page, 'EXP-3');
-    await expect.poll(() => page.locator('#queue-notice span').textContent(), WAIT).toBe('Signed out. Scans waiting on this device: 3. Sign in again as Pia Expired to send them.');
+    await expect
+      .poll(() => page.locator('#queue-notice span').textContent(), WAIT)
+      .toBe('Signed out. Scans waiting on this device: 3. Sign in again as Pia Expired to send them.');
     await expect(feedback(page)).resolves.toBe('error');
     await expect.poll(() => status(page), WAIT).toBe('Signed out. Scans waiting on this device: 3. Sign in again as Pia Expired to send them.');
     await expect(page.locator('#pending li').allTextContents()).resolves.toEqual(['EXP-1', 'EXP-2', 'EXP-3']);

@@ -51,7 +51,12 @@ describe('The packing station in a real browser, with no mouse', () => {
       buildProduct(db, { sku: mug, name: 'Enamel mug', onHand: 5 });
       const one = buildPackingOrder(db, { lines: [{ sku: tent, quantity: 1 }] });
       const two = buildPackingOrder(db, { lines: [{ sku: mug, quantity: 1 }] });
-      const three = buildPackingOrder(db, { lines: [{ sku: tent, quantity: 1 }, { sku: mug, quantity: 2 }] });
+      const three = buildPackingOrder(db, {
+        lines: [
+          { sku: tent, quantity: 1 },
+          { sku: mug, quantity: 2 },
+        ],
+      });
       const packer = await buildUser(db, 'packer', { name: 'Pia' });
       const { context, page, scan } = await openStation(suite, packer.email, `Bench ${viewport.name}`, viewport);
       const p = viewport.name.slice(0, 1).toUpperCase();
@@ -211,10 +216,37 @@ describe('The packing station in a real browser, with no mouse', () => {
 describe('Shipping out with the camera, in a real browser', () => {
   it('a parcel ID shown to the (fake) camera is added to the order open at the station', async () => {
     const dir = tempDir('camera');
-    const png = await bwipjs.toBuffer({ bcid: 'code128', text: 'CAM123456789', scale: 4, height: 18, backgroundcolor: 'FFFFFF', paddingwidth: 20, paddingheight: 20 });
+    const png = await bwipjs.toBuffer({
+      bcid: 'code128',
+      text: 'CAM123456789',
+      scale: 4,
+      height: 18,
+      backgroundcolor: 'FFFFFF',
+      paddingwidth: 20,
+      paddingheight: 20,
+    });
     writeFileSync(join(dir, 'code.png'), png);
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-loop', '1', '-i', join(dir, 'code.png'), '-t', '3', '-r', '15', '-vf', 'scale=600:-2,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p', join(dir, 'code.y4m')]);
-    const browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${join(dir, 'code.y4m')}`]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      join(dir, 'code.png'),
+      '-t',
+      '3',
+      '-r',
+      '15',
+      '-vf',
+      'scale=600:-2,pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p',
+      join(dir, 'code.y4m'),
+    ]);
+    const browser = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${join(dir, 'code.y4m')}`,
+    ]);
     // The camera needs a secure context: the station over HTTPS, as phones and LAN desks open it.
     const server = await serveApp({ https: true });
     try {
@@ -278,7 +310,12 @@ describe('Checking items at the packing station, with no mouse', () => {
     buildProduct(db, { sku: 'V-TENT', name: 'Tent for two', barcode: '5901234123457', onHand: 9 });
     buildProduct(db, { sku: 'V-MUG', name: 'Enamel mug', onHand: 9 });
     buildProduct(db, { sku: 'V-SOCK', barcode: '96385074', onHand: 9 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'V-TENT', quantity: 2 }, { sku: 'V-MUG', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'V-TENT', quantity: 2 },
+        { sku: 'V-MUG', quantity: 1 },
+      ],
+    });
     const partly = buildPackingOrder(db, { lines: [{ sku: 'V-TENT', quantity: 2 }] });
     const packer = await buildUser(db, 'packer');
     const { context, page, scan } = await openStation(suite, packer.email, 'Check bench');

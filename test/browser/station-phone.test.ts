@@ -80,7 +80,11 @@ describe('The packing station on a phone (390×844), in a real browser', () => {
     await scanKeys(page, '00373500000000000017');
     await expect.poll(() => page.locator('#current .parcel[data-parcel]').count(), WAIT).toBe(1);
     await expect(page.locator('#current .print-parcel button').isVisible()).resolves.toBe(true);
-    const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth, parcel: document.querySelector('#current .parcel')!.getBoundingClientRect().right }));
+    const widths = await page.evaluate(() => ({
+      doc: document.documentElement.scrollWidth,
+      body: document.body.scrollWidth,
+      parcel: document.querySelector('#current .parcel')!.getBoundingClientRect().right,
+    }));
     expect(widths.doc).toBeLessThanOrEqual(PHONE.width);
     expect(widths.body).toBeLessThanOrEqual(PHONE.width);
     expect(widths.parcel).toBeLessThanOrEqual(PHONE.width);
@@ -117,7 +121,12 @@ describe('The packing station on a phone (390×844), in a real browser', () => {
 
   it('a refusal followed quickly by a good scan stays shown, full width, until acknowledged by key, by tap and by the OK barcode; the later answer waits behind it', async () => {
     const { db } = suite.server;
-    const order = buildPackingOrder(db, { lines: [{ sku: 'PH-TENT', quantity: 3 }, { sku: 'PH-MUG', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'PH-TENT', quantity: 3 },
+        { sku: 'PH-MUG', quantity: 1 },
+      ],
+    });
     const pia = await buildUser(db, 'packer', { name: 'Pia' });
     const { context, page } = await phoneStation(suite, pia.email, 'Phone 2');
     await page.locator('#scan-value').focus();
@@ -127,8 +136,20 @@ describe('The packing station on a phone (390×844), in a real browser', () => {
     const refusal = `PH-SOCK is not on order ${order.code}. Put it back.`;
 
     const rounds: { good: string; sku: string; count: string; said: string; acknowledge: () => Promise<void> }[] = [
-      { good: '5901234123457', sku: 'PH-TENT', count: '1 of 3 checked', said: 'Checked PH-TENT: 1 of 3.', acknowledge: () => page.keyboard.press('Control+Enter') },
-      { good: 'PH-MUG', sku: 'PH-MUG', count: '1 of 1 checked', said: 'Checked PH-MUG: 1 of 1.', acknowledge: () => page.locator('#refused .refused-ok').tap() },
+      {
+        good: '5901234123457',
+        sku: 'PH-TENT',
+        count: '1 of 3 checked',
+        said: 'Checked PH-TENT: 1 of 3.',
+        acknowledge: () => page.keyboard.press('Control+Enter'),
+      },
+      {
+        good: 'PH-MUG',
+        sku: 'PH-MUG',
+        count: '1 of 1 checked',
+        said: 'Checked PH-MUG: 1 of 1.',
+        acknowledge: () => page.locator('#refused .refused-ok').tap(),
+      },
       { good: '5901234123457', sku: 'PH-TENT', count: '2 of 3 checked', said: 'Checked PH-TENT: 2 of 3.', acknowledge: () => scanKeys(page, 'OK') },
     ];
     for (const round of rounds) {

@@ -14,7 +14,16 @@ import { productBody } from '../../src/products/schemas.js';
 import { returnBody } from '../../src/returns/schemas.js';
 import { checkBody, deliveryBody, fetchBody, linesBody, parcelBody, reportBody } from '../../src/shipping/api.js';
 import { webhookBody } from '../../src/webhooks/service.js';
-import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser } from '../builders.js';
+import {
+  buildCancelledOrder,
+  buildOrder,
+  buildPackingOrder,
+  buildPartlyShippedOrder,
+  buildPreorder,
+  buildProduct,
+  buildShippedOrder,
+  buildUser,
+} from '../builders.js';
 import { dbDigest } from '../digest.js';
 import { API_TOKEN, makeApp } from '../helpers.js';
 import { brokenJson, malformedBody, oddSegment } from './arbitraries.js';
@@ -43,8 +52,28 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'get', path: '/api/v1/products/:sku' },
   { method: 'get', path: '/api/v1/products.csv', query: ['separator=tab', 'bom=maybe', 'separator=semicolon&bom=yes', 'separator[]=;'] },
   { method: 'post', path: '/api/v1/orders', body: createOrderBody },
-  { method: 'get', path: '/api/v1/orders', query: ['to=9999-12-31', 'from=0000-00-00', 'limit=1e9', 'cursor=-1', 'minTotal=1e400', 'status=__proto__', 'q=%00', 'sku=%ff', 'paid[]=1&paid[]=0', 'q=' + 'x'.repeat(5_000), 'minValue=1,2,3'] },
-  { method: 'get', path: '/api/v1/orders.csv', query: ['to=9999-12-31', 'status=__proto__', 'q=%00', 'sku=%ff', 'limit=1e9', 'separator=;&bom=1', 'q=' + 'x'.repeat(5_000)] },
+  {
+    method: 'get',
+    path: '/api/v1/orders',
+    query: [
+      'to=9999-12-31',
+      'from=0000-00-00',
+      'limit=1e9',
+      'cursor=-1',
+      'minTotal=1e400',
+      'status=__proto__',
+      'q=%00',
+      'sku=%ff',
+      'paid[]=1&paid[]=0',
+      'q=' + 'x'.repeat(5_000),
+      'minValue=1,2,3',
+    ],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/orders.csv',
+    query: ['to=9999-12-31', 'status=__proto__', 'q=%00', 'sku=%ff', 'limit=1e9', 'separator=;&bom=1', 'q=' + 'x'.repeat(5_000)],
+  },
   { method: 'get', path: '/api/v1/orders/:code' },
   { method: 'get', path: '/api/v1/orders/:code/emails' },
   { method: 'post', path: '/api/v1/orders/:code/checkout', body: checkoutBody },
@@ -90,8 +119,19 @@ function world() {
   const ctx = makeApp();
   const { db } = ctx;
   const skus = ['FZ-1', 'FZ-2', 'FZ-3'].map((sku) => buildProduct(db, { sku, onHand: 50 }).sku);
-  const lines = [{ sku: skus[0]!, quantity: 2 }, { sku: skus[1]!, quantity: 1 }];
-  const orders = [buildPreorder(db, { lines }), buildOrder(db, { lines }), buildOrder(db, { lines, body: { paymentMethod: 'invoice' } }), buildPackingOrder(db, { lines }), buildPartlyShippedOrder(db), buildShippedOrder(db, { lines }), buildCancelledOrder(db, { lines })];
+  const lines = [
+    { sku: skus[0]!, quantity: 2 },
+    { sku: skus[1]!, quantity: 1 },
+  ];
+  const orders = [
+    buildPreorder(db, { lines }),
+    buildOrder(db, { lines }),
+    buildOrder(db, { lines, body: { paymentMethod: 'invoice' } }),
+    buildPackingOrder(db, { lines }),
+    buildPartlyShippedOrder(db),
+    buildShippedOrder(db, { lines }),
+    buildCancelledOrder(db, { lines }),
+  ];
   const codes = orders.map((o) => o.code);
   const lineIds = db.$client.prepare('SELECT id FROM order_lines').pluck().all() as number[];
   return { ...ctx, skus, codes, lineIds };
@@ -114,22 +154,38 @@ function bodyArb(endpoint: Endpoint): fc.Arbitrary<Shape> {
   return fc.oneof(
     { arbitrary: json.map((text): Shape => ({ kind: 'json', text })), weight: 6 },
     { arbitrary: brokenJson.map((text): Shape => ({ kind: 'json', text })), weight: 1 },
-    { arbitrary: fc.tuple(json, fc.constantFrom(null, 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin-9', 'multipart/form-data; boundary=x')).map(([text, contentType]): Shape => ({ kind: 'raw', text, contentType })), weight: 1 },
-    { arbitrary: fc.tuple(json, fc.constantFrom('gzip', 'deflate', 'br', 'identity, gzip', 'x-unknown')).map(([text, encoding]): Shape => ({ kind: 'raw', text, contentType: 'application/json', encoding })), weight: 1 },
+    {
+      arbitrary: fc
+        .tuple(
+          json,
+          fc.constantFrom(null, 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin-9', 'multipart/form-data; boundary=x'),
+        )
+        .map(([text, contentType]): Shape => ({ kind: 'raw', text, contentType })),
+      weight: 1,
+    },
+    {
+      arbitrary: fc
+        .tuple(json, fc.constantFrom('gzip', 'deflate', 'br', 'identity, gzip', 'x-unknown'))
+        .map(([text, encoding]): Shape => ({ kind: 'raw', text, contentType: 'application/json', encoding })),
+      weight: 1,
+    },
     { arbitrary: fc.constant<Shape>({ kind: 'none' }), weight: 1 },
   );
 }
 
 const counts = { requests: 0, refused: 0, succeeded: 0 };
 afterAll(() => {
-  console.log(`API fuzz: ${counts.requests} requests over ${ENDPOINTS.length} endpoints, ${counts.refused} refused (each changed nothing), ${counts.succeeded} accepted, 0 5xx, 0 traces`);
+  console.log(
+    `API fuzz: ${counts.requests} requests over ${ENDPOINTS.length} endpoints, ${counts.refused} refused (each changed nothing), ${counts.succeeded} accepted, 0 5xx, 0 traces`,
+  );
 });
 
 describe('API fuzz', () => {
   it('covers every endpoint of docs/api.md', () => {
     const documented = new Set<string>();
     for (const heading of readFileSync('docs/api.md', 'utf8').matchAll(/^###.*$/gm)) {
-      for (const m of heading[0].matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/api\/v1\/[^`?\s[]+)/g)) documented.add(`${m[1]} ${m[2]!.replace(/\{[^}]+\}(\.pdf)?$|[\w-]+\.pdf$/, ':document')}`);
+      for (const m of heading[0].matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/api\/v1\/[^`?\s[]+)/g))
+        documented.add(`${m[1]} ${m[2]!.replace(/\{[^}]+\}(\.pdf)?$|[\w-]+\.pdf$/, ':document')}`);
     }
     const normalise = (s: string) => s.replace(/:[\w]+/g, ':x');
     const covered = new Set(ENDPOINTS.map((e) => normalise(`${e.method.toUpperCase()} ${e.path}`)));
@@ -163,7 +219,9 @@ describe('API fuzz', () => {
       fc.asyncProperty(arb, async ({ path, query, body, admin: asAdmin }) => {
         const before = dbDigest(w.db);
         const url = query ? `${path}?${query}` : path;
-        let req = request(w.app)[endpoint.method](url).set('Authorization', `Bearer ${asAdmin ? adminToken : API_TOKEN}`);
+        let req = request(w.app)
+          [endpoint.method](url)
+          .set('Authorization', `Bearer ${asAdmin ? adminToken : API_TOKEN}`);
         if (body.kind === 'json') req = req.set('Content-Type', 'application/json').send(body.text);
         else if (body.kind === 'raw') {
           req = req.send(body.text);

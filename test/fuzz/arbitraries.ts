@@ -27,7 +27,22 @@ interface JsonSchema {
 /** Values a careless integration or an attacker sends where something else was expected. */
 export const oddValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, -0, 1.5, 2 ** 53 + 1, -(2 ** 63), 1e308, '', ' ', '0', 'null', 'true', '[]', '{}'),
-  fc.constantFrom('\u0000', '\uD800', '\uDFFF\uD800', '\u202Ex', 'Ω≈ç√∫', '𝕏💥', '\r\n', '%00', '%ff', '../../etc/passwd', "'; DROP TABLE orders; --", '<script>alert(1)</script>', '${7*7}', '{{7*7}}'),
+  fc.constantFrom(
+    '\u0000',
+    '\uD800',
+    '\uDFFF\uD800',
+    '\u202Ex',
+    'Ω≈ç√∫',
+    '𝕏💥',
+    '\r\n',
+    '%00',
+    '%ff',
+    '../../etc/passwd',
+    "'; DROP TABLE orders; --",
+    '<script>alert(1)</script>',
+    '${7*7}',
+    '{{7*7}}',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', minLength: 201, maxLength: 2_000 }),
   fc.constant('x'.repeat(100_000)),
@@ -61,11 +76,15 @@ export function fromJsonSchema(schema: JsonSchema): fc.Arbitrary<unknown> {
     case 'string': {
       if (schema.format === 'email') return fc.emailAddress();
       if (schema.format === 'uri') return fc.webUrl();
-      if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= (schema.minLength ?? 0) && s.length <= (schema.maxLength ?? Infinity));
+      if (schema.pattern)
+        return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= (schema.minLength ?? 0) && s.length <= (schema.maxLength ?? Infinity));
       return fc.string({ minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 40) });
     }
     case 'array':
-      return fc.array(schema.items ? fromJsonSchema(schema.items) : fc.anything(), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 4, 4) });
+      return fc.array(schema.items ? fromJsonSchema(schema.items) : fc.anything(), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 4, 4),
+      });
     case 'object': {
       const props = schema.properties ?? {};
       const required = new Set(schema.required ?? []);
@@ -103,12 +122,18 @@ function replaceAt(value: unknown, path: (string | number)[], replacement: unkno
 export function malformedBody(schema: z.ZodType): fc.Arbitrary<string> {
   const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const base = fromJsonSchema(json);
-  const replaced = base.chain((value) => fc.tuple(fc.constantFrom(...paths(value)), oddValue).map(([path, odd]) => JSON.stringify(replaceAt(value, path, odd)) ?? 'null'));
+  const replaced = base.chain((value) =>
+    fc.tuple(fc.constantFrom(...paths(value)), oddValue).map(([path, odd]) => JSON.stringify(replaceAt(value, path, odd)) ?? 'null'),
+  );
   const protoKey = fc.tuple(base, fc.constantFrom(...PROTO_KEYS), oddValue).map(([value, key, odd]) => {
     const text = JSON.stringify(value) ?? 'null';
-    return text.startsWith('{') && text !== '{}' ? `{${JSON.stringify(key)}:${JSON.stringify(odd) ?? 'null'},${text.slice(1)}` : `{${JSON.stringify(key)}:{"isAdmin":true}}`;
+    return text.startsWith('{') && text !== '{}'
+      ? `{${JSON.stringify(key)}:${JSON.stringify(odd) ?? 'null'},${text.slice(1)}`
+      : `{${JSON.stringify(key)}:{"isAdmin":true}}`;
   });
-  const unknownKey = fc.tuple(base, fc.string({ minLength: 1, maxLength: 12 }), oddValue).map(([value, key, odd]) => JSON.stringify(value && typeof value === 'object' && !Array.isArray(value) ? { ...value, [key]: odd } : { [key]: odd }));
+  const unknownKey = fc
+    .tuple(base, fc.string({ minLength: 1, maxLength: 12 }), oddValue)
+    .map(([value, key, odd]) => JSON.stringify(value && typeof value === 'object' && !Array.isArray(value) ? { ...value, [key]: odd } : { [key]: odd }));
   const dropped = base.map((value) => {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return '{}';
     const keys = Object.keys(value);
@@ -126,7 +151,22 @@ export function malformedBody(schema: z.ZodType): fc.Arbitrary<string> {
 
 /** Bodies that are wrong before any schema sees them. */
 export const brokenJson: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('', '{', '{"a":', 'null', '[]', '"text"', '42', 'true', '{"a":1}garbage', '\uFEFF{}', '{"a":"\\ud800"}', '{"a":1,"a":2}', `${'['.repeat(50_000)}${']'.repeat(50_000)}`, `{"a":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`),
+  fc.constantFrom(
+    '',
+    '{',
+    '{"a":',
+    'null',
+    '[]',
+    '"text"',
+    '42',
+    'true',
+    '{"a":1}garbage',
+    '\uFEFF{}',
+    '{"a":"\\ud800"}',
+    '{"a":1,"a":2}',
+    `${'['.repeat(50_000)}${']'.repeat(50_000)}`,
+    `{"a":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`,
+  ),
   fc.string({ unit: 'binary', maxLength: 200 }),
 );
 

@@ -27,7 +27,22 @@ const codeArb = fc.oneof(
   { arbitrary: fc.constantFrom(...SKUS).map((sku) => ({ text: sku, exact: sku })), weight: 6 },
   { arbitrary: fc.tuple(fc.integer({ min: 1, max: 999 }), fc.constantFrom(...SKUS)).map(([n, sku]) => ({ text: `${n}*${sku}`, exact: undefined })), weight: 1 },
   {
-    arbitrary: fc.constantFrom(BARCODE, `01${'0'}${BARCODE}`, ` ${SKUS[0]} `, 'CF-1'.toLowerCase(), 'NOPE', '', ' ', '0*CF-1', '1000*CF-1', ']C1017350000000016', '\u001d', 'x'.repeat(201)).map((text) => ({ text, exact: undefined })),
+    arbitrary: fc
+      .constantFrom(
+        BARCODE,
+        `01${'0'}${BARCODE}`,
+        ` ${SKUS[0]} `,
+        'CF-1'.toLowerCase(),
+        'NOPE',
+        '',
+        ' ',
+        '0*CF-1',
+        '1000*CF-1',
+        ']C1017350000000016',
+        '\u001d',
+        'x'.repeat(201),
+      )
+      .map((text) => ({ text, exact: undefined })),
     weight: 2,
   },
   { arbitrary: oddValue.map((v) => ({ text: typeof v === 'string' ? v : (JSON.stringify(v) ?? ''), exact: undefined })), weight: 1 },
@@ -53,7 +68,9 @@ function countedOf(text: string): number | null {
 const NO_TRACE = /\bat [\w.<>]+ \(|node_modules|\/src\/\w|\.ts:\d+|ReferenceError|TypeError/;
 const counts = { scans: 0, accepted: 0, refused: 0, counts: 0, finished: 0 };
 afterAll(() => {
-  console.log(`Count form fuzz: ${counts.counts} counts started, ${counts.scans} scans (${counts.accepted} recorded, ${counts.refused} refused, each changing nothing), ${counts.finished} finished, 0 5xx`);
+  console.log(
+    `Count form fuzz: ${counts.counts} counts started, ${counts.scans} scans (${counts.accepted} recorded, ${counts.refused} refused, each changing nothing), ${counts.finished} finished, 0 5xx`,
+  );
 });
 
 describe('stock count form fuzz', () => {
@@ -68,15 +85,26 @@ describe('stock count form fuzz', () => {
     const onHand = () => new Map((db.$client.prepare('SELECT sku, on_hand AS n FROM products').all() as { sku: string; n: number }[]).map((r) => [r.sku, r.n]));
     const linesOf = (countId: number) =>
       new Map(
-        (db.$client.prepare('SELECT p.sku, l.counted, l.on_hand_at_count AS atCount FROM stock_count_lines l JOIN products p ON p.id = l.product_id WHERE l.count_id = ?').all(countId) as { sku: string; counted: number; atCount: number }[]).map(
-          ({ sku, ...l }) => [sku, l],
-        ),
+        (
+          db.$client
+            .prepare(
+              'SELECT p.sku, l.counted, l.on_hand_at_count AS atCount FROM stock_count_lines l JOIN products p ON p.id = l.product_id WHERE l.count_id = ?',
+            )
+            .all(countId) as { sku: string; counted: number; atCount: number }[]
+        ).map(({ sku, ...l }) => [sku, l]),
       );
     const ledgerSum = (reason: string) => db.$client.prepare('SELECT coalesce(sum(delta), 0) FROM stock_ledger WHERE reason = ?').pluck().get(reason) as number;
 
     const arb = fc.record({
       location: locationArb,
-      steps: fc.array(fc.record({ code: codeArb, counted: countedArb, goodsIn: fc.option(fc.tuple(fc.constantFrom(...SKUS), fc.integer({ min: 1, max: 9 })), { nil: undefined }) }), { minLength: 1, maxLength: 6 }),
+      steps: fc.array(
+        fc.record({
+          code: codeArb,
+          counted: countedArb,
+          goodsIn: fc.option(fc.tuple(fc.constantFrom(...SKUS), fc.integer({ min: 1, max: 9 })), { nil: undefined }),
+        }),
+        { minLength: 1, maxLength: 6 },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(arb, async ({ location, steps }) => {
@@ -116,25 +144,37 @@ describe('stock count form fuzz', () => {
             for (const [sku, l] of changed) expect(l.atCount, `on hand at count: ${what}`).toBe(hand.get(sku));
             if (step.code.exact) {
               // A SKU typed as it is counts that product, with the figure typed, and on hand now.
-              expect({ sku: step.code.exact, ...after.get(step.code.exact) }, what).toEqual({ sku: step.code.exact, counted: countedOf(step.counted), atCount: hand.get(step.code.exact) });
+              expect({ sku: step.code.exact, ...after.get(step.code.exact) }, what).toEqual({
+                sku: step.code.exact,
+                counted: countedOf(step.counted),
+                atCount: hand.get(step.code.exact),
+              });
             }
           } else {
             counts.refused++;
             expect([404, 422], what).toContain(res.status);
             if (step.code.exact) expect(countedOf(step.counted), `a well-formed scan of ${step.code.exact} was refused: ${what}`).toBeNull();
             const html = parseHtml(res.text);
-            expect(html.querySelectorAll('[aria-invalid="true"]').length + html.querySelectorAll('.flash-error').length, `no field error: ${what}`).toBeGreaterThan(0);
+            expect(
+              html.querySelectorAll('[aria-invalid="true"]').length + html.querySelectorAll('.flash-error').length,
+              `no field error: ${what}`,
+            ).toBeGreaterThan(0);
             expect(dbDigest(db), `a refused scan changed data: ${what}`).toBe(prior);
           }
           if (step.goodsIn) {
             const [sku, quantity] = step.goodsIn;
-            const booked = await agent.post(`${goodsIn}/items`).type('form').send({ _csrf: csrf, code: sku, quantity: String(quantity) });
+            const booked = await agent
+              .post(`${goodsIn}/items`)
+              .type('form')
+              .send({ _csrf: csrf, code: sku, quantity: String(quantity) });
             expect(booked.status).toBe(303);
             bookedIn += quantity;
           }
         }
         // Finishing: each line's counted − on hand at count, once; what came in meanwhile stays.
-        const lines = db.$client.prepare('SELECT p.sku, l.counted - l.on_hand_at_count AS delta FROM stock_count_lines l JOIN products p ON p.id = l.product_id WHERE l.count_id = ?').all(countId) as { sku: string; delta: number }[];
+        const lines = db.$client
+          .prepare('SELECT p.sku, l.counted - l.on_hand_at_count AS delta FROM stock_count_lines l JOIN products p ON p.id = l.product_id WHERE l.count_id = ?')
+          .all(countId) as { sku: string; delta: number }[];
         const beforeFinish = onHand();
         const counted = ledgerSum('stock_count');
         const finished = await agent.post(`${count}/finish`).type('form').send({ _csrf: csrf });

@@ -23,8 +23,43 @@ const KNOWN = ['sku', 'name', 'barcode', 'location', 'price', 'vat_percent', 'tr
 
 /** Text a person or a spreadsheet puts in a cell: formulas, quotes, separators, line breaks, Unicode. */
 const textCell = fc.oneof(
-  { arbitrary: fc.constantFrom('Tält', 'Mugg blå', 'Te; grönt', 'Kaffe, mörk', 'Säck "stor"', '"', '""', "'", "It's", 'Två\nrader', 'CR\rhär', 'a\r\nb', ' pad ', '\tTab'), weight: 4 },
-  { arbitrary: fc.constantFrom('=1+2', '+46 70', '-5', '@SUM(A1)', "'=already", "''=twice", ' =spaced', "' =x", '=HYPERLINK("http://x","y")', '\u0000', '\uFEFFbom', '𝕏💥', 'Ω≈ç'), weight: 3 },
+  {
+    arbitrary: fc.constantFrom(
+      'Tält',
+      'Mugg blå',
+      'Te; grönt',
+      'Kaffe, mörk',
+      'Säck "stor"',
+      '"',
+      '""',
+      "'",
+      "It's",
+      'Två\nrader',
+      'CR\rhär',
+      'a\r\nb',
+      ' pad ',
+      '\tTab',
+    ),
+    weight: 4,
+  },
+  {
+    arbitrary: fc.constantFrom(
+      '=1+2',
+      '+46 70',
+      '-5',
+      '@SUM(A1)',
+      "'=already",
+      "''=twice",
+      ' =spaced',
+      "' =x",
+      '=HYPERLINK("http://x","y")',
+      '\u0000',
+      '\uFEFFbom',
+      '𝕏💥',
+      'Ω≈ç',
+    ),
+    weight: 3,
+  },
   { arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }), weight: 3 },
   { arbitrary: fc.constantFrom('x'.repeat(200), 'x'.repeat(201), 'y'.repeat(9_990)), weight: 1 },
 );
@@ -33,18 +68,30 @@ const skuCell = fc.oneof(
   { arbitrary: fc.constantFrom('', ' ', 'has space', 'x'.repeat(65), '=1', 'a,b', 'a;b', 'a"b', 'line\nbreak'), weight: 2 },
   { arbitrary: fc.string({ maxLength: 10 }), weight: 1 },
 );
-const numberCell = (good: string[]) => fc.oneof({ arbitrary: fc.constantFrom(...good), weight: 4 }, { arbitrary: fc.constantFrom('', '-1', 'abc', '1e3', '1.2.3', '١٢', '1 000 000 000 000', 'NaN'), weight: 1 });
+const numberCell = (good: string[]) =>
+  fc.oneof(
+    { arbitrary: fc.constantFrom(...good), weight: 4 },
+    { arbitrary: fc.constantFrom('', '-1', 'abc', '1e3', '1.2.3', '١٢', '1 000 000 000 000', 'NaN'), weight: 1 },
+  );
 const CELL: Record<string, fc.Arbitrary<string>> = {
   sku: skuCell,
   name: textCell,
-  barcode: fc.oneof({ arbitrary: fc.constantFrom('', '7350000001006', '4006381333931', '7350000000016'), weight: 4 }, { arbitrary: fc.constantFrom('7350000001007', 'ABC-123', '123', '=1'), weight: 1 }),
+  barcode: fc.oneof(
+    { arbitrary: fc.constantFrom('', '7350000001006', '4006381333931', '7350000000016'), weight: 4 },
+    { arbitrary: fc.constantFrom('7350000001007', 'ABC-123', '123', '=1'), weight: 1 },
+  ),
   location: fc.oneof({ arbitrary: fc.constantFrom('', 'A-01-1', '@A1', '-B2', '+C3', "'=x"), weight: 4 }, { arbitrary: textCell, weight: 1 }),
   price: numberCell(['', '0', '12.50', '1 234,50', '99', '1234.5', '0,01']),
   vat_percent: numberCell(['', '25', '12,5', '6', '0', '25%', '100', '101']),
   track_stock: numberCell(['', 'yes', 'no', 'ja', 'nej', 'x', 'TRUE', '0', '1', 'maybe']),
   on_hand: numberCell(['', '0', '3', '12', '1 000', '1000000000', '1000000001']),
 };
-const headerName = (name: string) => fc.oneof({ arbitrary: fc.constant(name), weight: 30 }, { arbitrary: fc.constantFrom(name.toUpperCase(), ` ${name} `), weight: 4 }, { arbitrary: fc.constant(`"${name}"`), weight: 1 });
+const headerName = (name: string) =>
+  fc.oneof(
+    { arbitrary: fc.constant(name), weight: 30 },
+    { arbitrary: fc.constantFrom(name.toUpperCase(), ` ${name} `), weight: 4 },
+    { arbitrary: fc.constant(`"${name}"`), weight: 1 },
+  );
 
 type Cells = { header: string[]; rows: string[][] };
 
@@ -54,7 +101,14 @@ const tableArb: fc.Arbitrary<Cells> = fc
     fc.shuffledSubarray(KNOWN.slice(2), { minLength: 0 }),
     fc.oneof(
       { arbitrary: fc.constantFrom<string[]>([], ['allocated', 'available'], ['']), weight: 8 },
-      { arbitrary: fc.constantFrom<string[]>(['namn'], ['sku'], Array.from({ length: 101 }, (_, i) => `c${i}`)), weight: 1 },
+      {
+        arbitrary: fc.constantFrom<string[]>(
+          ['namn'],
+          ['sku'],
+          Array.from({ length: 101 }, (_, i) => `c${i}`),
+        ),
+        weight: 1,
+      },
     ),
     fc.boolean(),
     fc.oneof({ arbitrary: fc.constant(false), weight: 12 }, { arbitrary: fc.constant(true), weight: 1 }),
@@ -81,11 +135,17 @@ interface Dialect {
   broken: 'none' | 'quote' | 'latin1' | 'blankLines';
 }
 const dialectArb: fc.Arbitrary<Dialect> = fc.record({
-  separator: fc.oneof({ arbitrary: fc.constantFrom<Dialect['separator']>(',', ';'), weight: 12 }, { arbitrary: fc.constant<Dialect['separator']>('\t'), weight: 1 }),
+  separator: fc.oneof(
+    { arbitrary: fc.constantFrom<Dialect['separator']>(',', ';'), weight: 12 },
+    { arbitrary: fc.constant<Dialect['separator']>('\t'), weight: 1 },
+  ),
   eol: fc.constantFrom<Dialect['eol']>('\n', '\r\n', '\r'),
   bom: fc.boolean(),
   quoteAll: fc.boolean(),
-  broken: fc.oneof({ arbitrary: fc.constantFrom<Dialect['broken']>('none', 'blankLines'), weight: 10 }, { arbitrary: fc.constantFrom<Dialect['broken']>('quote', 'latin1'), weight: 1 }),
+  broken: fc.oneof(
+    { arbitrary: fc.constantFrom<Dialect['broken']>('none', 'blankLines'), weight: 10 },
+    { arbitrary: fc.constantFrom<Dialect['broken']>('quote', 'latin1'), weight: 1 },
+  ),
 });
 
 /** A CSV file as a spreadsheet (or a careless script) writes it. */
@@ -137,7 +197,11 @@ async function operator() {
 /** What a preview page says: its bad rows and its changes. */
 function previewOf(html: string) {
   const page = parseHtml(html);
-  return { bad: page.querySelectorAll('#bad-rows tbody tr').length, changes: page.querySelectorAll('#changes tbody tr').length, confirm: page.querySelectorAll('form').some((f) => (f.getAttribute('action') ?? '').endsWith('/confirm')) };
+  return {
+    bad: page.querySelectorAll('#bad-rows tbody tr').length,
+    changes: page.querySelectorAll('#changes tbody tr').length,
+    confirm: page.querySelectorAll('form').some((f) => (f.getAttribute('action') ?? '').endsWith('/confirm')),
+  };
 }
 
 describe('CSV import fuzz', () => {
@@ -146,67 +210,80 @@ describe('CSV import fuzz', () => {
     const w = await operator();
     const { db } = w;
     await fc.assert(
-      fc.asyncProperty(tableArb, dialectArb, fc.constantFrom(true, true, false), fc.constantFrom(',', ';'), fc.boolean(), async (table, dialect, skipBad, exportSeparator, exportBom) => {
-        const file = fileOf(table, dialect);
-        const before = dbDigest(db);
-        const uploads = () => db.$client.prepare('SELECT count(*) FROM csv_uploads').pluck().get() as number;
-        const kept = uploads();
-        const res = await w.upload(file);
-        counts.files++;
-        const what = `file ${JSON.stringify(file.toString('latin1').slice(0, 400))} → ${res.status}`;
-        expect(res.status, what).toBeLessThan(500);
-        expect(res.text ?? '', what).not.toMatch(NO_TRACE);
-        expect(dbDigest(db), `a preview or a refused file changed data: ${what}`).toBe(before);
-        if (res.status !== 200) {
-          // A refused file: the form again, the reason next to the file field, nothing kept.
-          counts.refusedFiles++;
-          expect([400, 413, 422], what).toContain(res.status);
-          const error = parseHtml(res.text).querySelector('#file-error');
-          expect(error?.text.trim().length ?? 0, `a refusal without its reason: ${what}`).toBeGreaterThan(0);
-          const reason = error!.text.trim().split(/[.:"]/)[0]!;
-          refusals[reason] = (refusals[reason] ?? 0) + 1;
-          expect(uploads(), what).toBe(kept);
-          return;
-        }
-        counts.previews++;
-        const preview = previewOf(res.text);
-        expect(preview.confirm, `a preview without its confirm form: ${what}`).toBe(true);
-        expect(uploads(), what).toBe(kept + 1);
+      fc.asyncProperty(
+        tableArb,
+        dialectArb,
+        fc.constantFrom(true, true, false),
+        fc.constantFrom(',', ';'),
+        fc.boolean(),
+        async (table, dialect, skipBad, exportSeparator, exportBom) => {
+          const file = fileOf(table, dialect);
+          const before = dbDigest(db);
+          const uploads = () => db.$client.prepare('SELECT count(*) FROM csv_uploads').pluck().get() as number;
+          const kept = uploads();
+          const res = await w.upload(file);
+          counts.files++;
+          const what = `file ${JSON.stringify(file.toString('latin1').slice(0, 400))} → ${res.status}`;
+          expect(res.status, what).toBeLessThan(500);
+          expect(res.text ?? '', what).not.toMatch(NO_TRACE);
+          expect(dbDigest(db), `a preview or a refused file changed data: ${what}`).toBe(before);
+          if (res.status !== 200) {
+            // A refused file: the form again, the reason next to the file field, nothing kept.
+            counts.refusedFiles++;
+            expect([400, 413, 422], what).toContain(res.status);
+            const error = parseHtml(res.text).querySelector('#file-error');
+            expect(error?.text.trim().length ?? 0, `a refusal without its reason: ${what}`).toBeGreaterThan(0);
+            const reason = error!.text.trim().split(/[.:"]/)[0]!;
+            refusals[reason] = (refusals[reason] ?? 0) + 1;
+            expect(uploads(), what).toBe(kept);
+            return;
+          }
+          counts.previews++;
+          const preview = previewOf(res.text);
+          expect(preview.confirm, `a preview without its confirm form: ${what}`).toBe(true);
+          expect(uploads(), what).toBe(kept + 1);
 
-        const done = await w.confirm(res.text, skipBad);
-        expect(done.status, `${what}; confirm → ${done.status} ${done.text.slice(0, 300)}`).toBeLessThan(500);
-        if (preview.bad > 0 && !skipBad) {
-          // Not skipping bad rows: the preview again, refused, and nothing written.
-          expect(done.status, what).toBe(422);
-          expect(dbDigest(db), `a refused confirm wrote something: ${what}`).toBe(before);
-          counts.refusedConfirms++;
-        } else {
-          expect(done.status, `${what}; confirm → ${done.status}`).toBe(303);
-          counts.imports++;
-          expect(uploads(), what).toBe(kept);
-        }
-        expectInvariants(db);
-        // The shop changed only by an import (and before the first file): then its export is read back.
-        if (done.status !== 303 && counts.roundTrips > 0) return;
+          const done = await w.confirm(res.text, skipBad);
+          expect(done.status, `${what}; confirm → ${done.status} ${done.text.slice(0, 300)}`).toBeLessThan(500);
+          if (preview.bad > 0 && !skipBad) {
+            // Not skipping bad rows: the preview again, refused, and nothing written.
+            expect(done.status, what).toBe(422);
+            expect(dbDigest(db), `a refused confirm wrote something: ${what}`).toBe(before);
+            counts.refusedConfirms++;
+          } else {
+            expect(done.status, `${what}; confirm → ${done.status}`).toBe(303);
+            counts.imports++;
+            expect(uploads(), what).toBe(kept);
+          }
+          expectInvariants(db);
+          // The shop changed only by an import (and before the first file): then its export is read back.
+          if (done.status !== 303 && counts.roundTrips > 0) return;
 
-        // Export and import the export again: nothing to change, nothing changed.
-        const exported = await w.session.agent.get(`/tools/csv/products.csv?separator=${encodeURIComponent(exportSeparator)}&bom=${exportBom ? 'yes' : 'no'}`).buffer(true).parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        });
-        expect(exported.status).toBe(200);
-        const settled = dbDigest(db);
-        const again = await w.upload(exported.body as Buffer, 'export.csv');
-        const export400 = `export (${exportSeparator}, bom ${exportBom}) ${JSON.stringify((exported.body as Buffer).toString('utf8').slice(0, 600))} → ${again.status}`;
-        expect(again.status, export400).toBe(200);
-        const second = previewOf(again.text);
-        expect(second, `the export previews changes: ${export400} ${parseHtml(again.text).querySelector('#changes')?.text ?? ''} ${parseHtml(again.text).querySelector('#bad-rows')?.text ?? ''}`).toMatchObject({ bad: 0, changes: 0, confirm: true });
-        const reimport = await w.confirm(again.text, false);
-        expect(reimport.status, export400).toBe(303);
-        expect(dbDigest(db), `importing the export changed data: ${export400}`).toBe(settled);
-        counts.roundTrips++;
-      }),
+          // Export and import the export again: nothing to change, nothing changed.
+          const exported = await w.session.agent
+            .get(`/tools/csv/products.csv?separator=${encodeURIComponent(exportSeparator)}&bom=${exportBom ? 'yes' : 'no'}`)
+            .buffer(true)
+            .parse((r, cb) => {
+              const chunks: Buffer[] = [];
+              r.on('data', (c: Buffer) => chunks.push(c));
+              r.on('end', () => cb(null, Buffer.concat(chunks)));
+            });
+          expect(exported.status).toBe(200);
+          const settled = dbDigest(db);
+          const again = await w.upload(exported.body as Buffer, 'export.csv');
+          const export400 = `export (${exportSeparator}, bom ${exportBom}) ${JSON.stringify((exported.body as Buffer).toString('utf8').slice(0, 600))} → ${again.status}`;
+          expect(again.status, export400).toBe(200);
+          const second = previewOf(again.text);
+          expect(
+            second,
+            `the export previews changes: ${export400} ${parseHtml(again.text).querySelector('#changes')?.text ?? ''} ${parseHtml(again.text).querySelector('#bad-rows')?.text ?? ''}`,
+          ).toMatchObject({ bad: 0, changes: 0, confirm: true });
+          const reimport = await w.confirm(again.text, false);
+          expect(reimport.status, export400).toBe(303);
+          expect(dbDigest(db), `importing the export changed data: ${export400}`).toBe(settled);
+          counts.roundTrips++;
+        },
+      ),
       { numRuns: RUNS },
     );
   }, 180_000);

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { parse, type HTMLElement } from 'node-html-parser';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildCancelledOrder, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser } from '../builders.js';
+import {
+  buildCancelledOrder,
+  buildOrder,
+  buildPackingOrder,
+  buildPartlyShippedOrder,
+  buildPreorder,
+  buildProduct,
+  buildShippedOrder,
+  buildUser,
+} from '../builders.js';
 import { savePrinter } from '../../src/printers/service.js';
 import { putVerificationMode } from '../../src/shipping/checks.js';
 import { dbDigest } from '../digest.js';
@@ -80,8 +89,10 @@ function formsOf(page: string, html: string): Form[] {
         if (!fields.has(name)) fields.set(name, new Set());
         fields.get(name)!.add(value);
       };
-      for (const el of form.querySelectorAll('input, textarea, button')) add(el.getAttribute('name'), el.tagName === 'TEXTAREA' ? el.text : (el.getAttribute('value') ?? ''));
-      for (const select of form.querySelectorAll('select')) for (const option of select.querySelectorAll('option')) add(select.getAttribute('name'), option.getAttribute('value') ?? option.text);
+      for (const el of form.querySelectorAll('input, textarea, button'))
+        add(el.getAttribute('name'), el.tagName === 'TEXTAREA' ? el.text : (el.getAttribute('value') ?? ''));
+      for (const select of form.querySelectorAll('select'))
+        for (const option of select.querySelectorAll('option')) add(select.getAttribute('name'), option.getAttribute('value') ?? option.text);
       return { page, action: form.getAttribute('action') ?? page, fields: [...fields].map(([name, values]) => ({ name, values: [...values] })) };
     });
 }
@@ -102,11 +113,19 @@ function submissionArb(form: Form): fc.Arbitrary<[string, string][]> {
       { arbitrary: fc.constantFrom(...(field.values.length ? field.values : [''])).map((v): [string, string][] => [[field.name, v]]), weight: 3 },
       { arbitrary: oddValue.map((v): [string, string][] => [[field.name, asText(v)]]), weight: 2 },
       { arbitrary: fc.constant<[string, string][]>([]), weight: 1 },
-      { arbitrary: fc.tuple(oddValue, oddValue).map(([a, b]): [string, string][] => [[field.name, asText(a)], [field.name, asText(b)]]), weight: 1 },
+      {
+        arbitrary: fc.tuple(oddValue, oddValue).map(([a, b]): [string, string][] => [
+          [field.name, asText(a)],
+          [field.name, asText(b)],
+        ]),
+        weight: 1,
+      },
     ),
   );
   const extra = fc.option(
-    fc.tuple(fc.constantFrom('__proto__', '__proto__[admin]', 'constructor[prototype][x]', 'role', 'status', 'confirmed', 'x'.repeat(300)), oddValue).map(([k, v]): [string, string] => [k, asText(v)]),
+    fc
+      .tuple(fc.constantFrom('__proto__', '__proto__[admin]', 'constructor[prototype][x]', 'role', 'status', 'confirmed', 'x'.repeat(300)), oddValue)
+      .map(([k, v]): [string, string] => [k, asText(v)]),
     { nil: undefined },
   );
   return fc.tuple(fc.tuple(...fieldArbs), extra).map(([fields, more]) => [...fields.flat(), ...(more ? [more] : [])]);
@@ -124,9 +143,23 @@ async function setUp() {
   const ctx = makeApp();
   const { db } = ctx;
   const skus = ['FF-1', 'FF-2'].map((sku) => buildProduct(db, { sku, onHand: 40, barcode: sku === 'FF-1' ? '7350000000016' : undefined }).sku);
-  const lines = [{ sku: skus[0]!, quantity: 2 }, { sku: skus[1]!, quantity: 1 }];
-  const orders = [buildPreorder(db, { lines }), buildOrder(db, { lines }), buildOrder(db, { lines, body: { paymentMethod: 'invoice' } }), buildPackingOrder(db, { lines }), buildPartlyShippedOrder(db), buildShippedOrder(db, { lines }), buildCancelledOrder(db, { lines })];
-  await api(ctx.app).put('/api/v1/custom-statuses/CALL').send({ label: 'Call the customer', color: '#336699' }).expect((r) => expect(r.status).toBeLessThan(300));
+  const lines = [
+    { sku: skus[0]!, quantity: 2 },
+    { sku: skus[1]!, quantity: 1 },
+  ];
+  const orders = [
+    buildPreorder(db, { lines }),
+    buildOrder(db, { lines }),
+    buildOrder(db, { lines, body: { paymentMethod: 'invoice' } }),
+    buildPackingOrder(db, { lines }),
+    buildPartlyShippedOrder(db),
+    buildShippedOrder(db, { lines }),
+    buildCancelledOrder(db, { lines }),
+  ];
+  await api(ctx.app)
+    .put('/api/v1/custom-statuses/CALL')
+    .send({ label: 'Call the customer', color: '#336699' })
+    .expect((r) => expect(r.status).toBeLessThan(300));
   const admin = await buildUser(db, 'admin', { email: 'fuzz-admin@example.com' });
   const other = await buildUser(db, 'packer');
   // A label printer that is off (nothing listens on port 1): its test print is refused with a message, changing nothing.
@@ -171,9 +204,16 @@ describe('form fuzz', () => {
       await fc.assert(
         fc.asyncProperty(submissionArb(form), async (pairs) => {
           // A pack run an earlier form started goes on in the background: its writes are not this form's.
-          await until('background pack runs to finish', () => w.db.$client.prepare("SELECT count(*) FROM pack_runs WHERE status = 'running'").pluck().get() === 0, 60_000);
+          await until(
+            'background pack runs to finish',
+            () => w.db.$client.prepare("SELECT count(*) FROM pack_runs WHERE status = 'running'").pluck().get() === 0,
+            60_000,
+          );
           const before = dbDigest(w.db);
-          const res = await agent.post(form.action).type('form').send(encode([['_csrf', token], ...pairs]));
+          const res = await agent
+            .post(form.action)
+            .type('form')
+            .send(encode([['_csrf', token], ...pairs]));
           counts.requests++;
           const what = `POST ${form.action} ${encode(pairs).slice(0, 300)} → ${res.status}`;
           expectClean(res, what);
@@ -199,7 +239,8 @@ describe('form fuzz', () => {
     const w = await setUp();
     const { agent } = await loginAs(w.app, w.admin.email);
     const actions = new Set<string>();
-    for (const page of pagesOf(w.codes, w.other.id)) for (const form of formsOf(page, (await agent.get(page)).text)) if (form.action !== '/logout') actions.add(form.action);
+    for (const page of pagesOf(w.codes, w.other.id))
+      for (const form of formsOf(page, (await agent.get(page)).text)) if (form.action !== '/logout') actions.add(form.action);
     actions.add('/login');
     const before = dbDigest(w.db);
     const broken: ((r: request.Test) => request.Test)[] = [

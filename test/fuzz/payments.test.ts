@@ -38,24 +38,37 @@ function canonical(value: unknown): string {
 
 /** The same order code as a caller may spell it in the path (the API reads them as one resource). */
 function spellings(code: string): string[] {
-  return [code, `${code.slice(0, 4)}-${code.slice(4)}`, `${code.slice(0, 3)}%20${code.slice(3, 6)}%20${code.slice(6)}`, `-${code}-`, `${code.slice(0, 5)}--${code.slice(5)}`];
+  return [
+    code,
+    `${code.slice(0, 4)}-${code.slice(4)}`,
+    `${code.slice(0, 3)}%20${code.slice(3, 6)}%20${code.slice(6)}`,
+    `-${code}-`,
+    `${code.slice(0, 5)}--${code.slice(5)}`,
+  ];
 }
 
 const pathOf = (segment: string, style: number) =>
-  [`/api/v1/orders/${segment}/payments`, `/api/v1/ORDERS/${segment}/Payments`, `/API/V1/orders/${segment}/payments/`, `/api/v1/Orders/${segment}/PAYMENTS/`][style]!;
+  [`/api/v1/orders/${segment}/payments`, `/api/v1/ORDERS/${segment}/Payments`, `/API/V1/orders/${segment}/payments/`, `/api/v1/Orders/${segment}/PAYMENTS/`][
+    style
+  ]!;
 
 /** A well-formed body, its JSON text written with the fields in a chosen order. */
 const goodBody = fc.record(
   {
     amount: fc.oneof(fc.integer({ min: 1, max: 3_000 }), fc.integer({ min: 1, max: 200_000 }), fc.constant(1)),
-    reference: fc.oneof(fc.constantFrom('PSP-1', 'PSP-2', ' PSP-1 ', 'psp-1'), fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== '')),
+    reference: fc.oneof(
+      fc.constantFrom('PSP-1', 'PSP-2', ' PSP-1 ', 'psp-1'),
+      fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== ''),
+    ),
   },
   { requiredKeys: [] },
 );
 
 /** Bodies that must be refused: a currency, a bad amount, an unknown field, not JSON at all. */
 const badBody = fc.oneof(
-  fc.tuple(fc.constantFrom('SEK', 'EUR', 'usd', '', 'XXXX'), fc.integer({ min: 1, max: 500 })).map(([currency, amount]) => JSON.stringify({ amount, currency })),
+  fc
+    .tuple(fc.constantFrom('SEK', 'EUR', 'usd', '', 'XXXX'), fc.integer({ min: 1, max: 500 }))
+    .map(([currency, amount]) => JSON.stringify({ amount, currency })),
   fc.constantFrom(0, -1, -500, 1.5, 0.01, -0, 1e21, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, '100', '1e3', null, true).map((amount) => JSON.stringify({ amount })),
   fc.constantFrom('', '   ', 'x'.repeat(101)).map((reference) => JSON.stringify({ reference })),
   oddValue.map((v) => JSON.stringify({ amount: v }) ?? '{}'),
@@ -69,7 +82,10 @@ const bodyArb: fc.Arbitrary<Body> = fc.oneof(
   { arbitrary: fc.tuple(goodBody, fc.boolean()).map(([b, reversed]): Body => ({ kind: 'json', text: orderedJson(b, reversed) })), weight: 6 },
   { arbitrary: badBody.map((text): Body => ({ kind: 'json', text })), weight: 3 },
   { arbitrary: fc.constant<Body>({ kind: 'none' }), weight: 1 },
-  { arbitrary: goodBody.map((b): Body => ({ kind: 'form', text: new URLSearchParams(Object.entries(b).map(([k, v]) => [k, String(v)])).toString() })), weight: 1 },
+  {
+    arbitrary: goodBody.map((b): Body => ({ kind: 'form', text: new URLSearchParams(Object.entries(b).map(([k, v]) => [k, String(v)])).toString() })),
+    weight: 1,
+  },
 );
 
 function orderedJson(body: Record<string, unknown>, reversed: boolean): string {
@@ -133,7 +149,13 @@ function world() {
   const orders = [
     buildOrder(db, { lines: [{ sku: a, quantity: 2 }] }),
     buildOrder(db, { lines: [{ sku: b, quantity: 1 }] }),
-    buildOrder(db, { lines: [{ sku: a, quantity: 1 }, { sku: b, quantity: 3 }], body: { paymentMethod: 'invoice' } }),
+    buildOrder(db, {
+      lines: [
+        { sku: a, quantity: 1 },
+        { sku: b, quantity: 3 },
+      ],
+      body: { paymentMethod: 'invoice' },
+    }),
     buildPaidOrder(db, { lines: [{ sku: a, quantity: 1 }] }),
     buildPreorder(db, { lines: [{ sku: b, quantity: 1 }] }),
   ];
@@ -142,7 +164,9 @@ function world() {
 
 const counts = { requests: 0, refused: 0, recorded: 0, replayed: 0, reused: 0, concurrent: 0 };
 afterAll(() => {
-  console.log(`Payments fuzz: ${counts.requests} requests, ${counts.recorded} payments recorded, ${counts.replayed} replays (each recorded nothing), ${counts.reused} keys reused with another body (refused), ${counts.concurrent} pairs sent at once, ${counts.refused} refused (each changed nothing), 0 5xx`);
+  console.log(
+    `Payments fuzz: ${counts.requests} requests, ${counts.recorded} payments recorded, ${counts.replayed} replays (each recorded nothing), ${counts.reused} keys reused with another body (refused), ${counts.concurrent} pairs sent at once, ${counts.refused} refused (each changed nothing), 0 5xx`,
+  );
 });
 
 const NO_TRACE = /\bat [\w.<>]+ \(|node_modules|\/src\/\w|\.ts:\d+/;
@@ -152,7 +176,12 @@ describe('payments fuzz', () => {
     const w = world();
     const before = dbDigest(w.db);
     for (const text of [`${'['.repeat(50_000)}${']'.repeat(50_000)}`, `{"amount":${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}}`]) {
-      const res = await request(w.app).post(`/api/v1/orders/${w.codes[0]}/payments`).set('Authorization', `Bearer ${API_TOKEN}`).set('Idempotency-Key', 'deep').set('Content-Type', 'application/json').send(text);
+      const res = await request(w.app)
+        .post(`/api/v1/orders/${w.codes[0]}/payments`)
+        .set('Authorization', `Bearer ${API_TOKEN}`)
+        .set('Idempotency-Key', 'deep')
+        .set('Content-Type', 'application/json')
+        .send(text);
       expect(res.status, res.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
       expect(res.status, res.text.slice(0, 200)).toBeLessThan(500);
       expect((res.body as { error?: unknown }).error).toMatchObject({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.any(String) });
@@ -162,7 +191,13 @@ describe('payments fuzz', () => {
 
   it('a key kept for one body refuses a body that differs only by a __proto__ field', async () => {
     const w = world();
-    const send = (text: string) => request(w.app).post(`/api/v1/orders/${w.codes[0]}/payments`).set('Authorization', `Bearer ${API_TOKEN}`).set('Idempotency-Key', 'proto').set('Content-Type', 'application/json').send(text);
+    const send = (text: string) =>
+      request(w.app)
+        .post(`/api/v1/orders/${w.codes[0]}/payments`)
+        .set('Authorization', `Bearer ${API_TOKEN}`)
+        .set('Idempotency-Key', 'proto')
+        .set('Content-Type', 'application/json')
+        .send(text);
     expect((await send('{"amount":100}')).status).toBe(200);
     const before = dbDigest(w.db);
     const other = await send('{"amount":100,"__proto__":{"amount":1}}');

@@ -26,13 +26,34 @@ interface Line {
 
 /** A quantity field as a person, a script or an attacker types it. */
 const quantityText: fc.Arbitrary<string | string[] | undefined> = fc.oneof(
-    // `R`: the line's returnable units, filled in per line; `R+1` one more than may come back.
-    { arbitrary: fc.constantFrom('0', '1', '2', 'R', 'R+1', ''), weight: 8 },
-    { arbitrary: fc.constantFrom('-1', '1.5', '1e0', '2e0', ' 1 ', '01', '0x1', '+1', '1,0', 'Infinity', 'NaN', '١', '１', '100001', '9007199254740993', '-0', '0.0'), weight: 3 },
-    { arbitrary: fc.constant(undefined), weight: 1 },
-    { arbitrary: fc.tuple(fc.constantFrom('1', '0'), fc.constantFrom('1', '2')).map(([a, b]) => [a, b]), weight: 1 },
-    { arbitrary: oddValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))), weight: 1 },
-  );
+  // `R`: the line's returnable units, filled in per line; `R+1` one more than may come back.
+  { arbitrary: fc.constantFrom('0', '1', '2', 'R', 'R+1', ''), weight: 8 },
+  {
+    arbitrary: fc.constantFrom(
+      '-1',
+      '1.5',
+      '1e0',
+      '2e0',
+      ' 1 ',
+      '01',
+      '0x1',
+      '+1',
+      '1,0',
+      'Infinity',
+      'NaN',
+      '١',
+      '１',
+      '100001',
+      '9007199254740993',
+      '-0',
+      '0.0',
+    ),
+    weight: 3,
+  },
+  { arbitrary: fc.constant(undefined), weight: 1 },
+  { arbitrary: fc.tuple(fc.constantFrom('1', '0'), fc.constantFrom('1', '2')).map(([a, b]) => [a, b]), weight: 1 },
+  { arbitrary: oddValue.map((v) => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''))), weight: 1 },
+);
 const reasonText: fc.Arbitrary<string | undefined> = fc.oneof(
   { arbitrary: fc.constantFrom('', 'damaged', 'missing'), weight: 6 },
   { arbitrary: fc.constantFrom(undefined, 'Damaged', 'lost', ' damaged', 'restock', '__proto__'), weight: 2 },
@@ -97,8 +118,17 @@ async function setUp() {
   const codes: string[] = [];
   // Shipped orders with room for many returns; one own-invoice order (its returns take credit notes).
   for (const paymentMethod of ['card', 'invoice', 'card'] as const) {
-    const order = buildPackingOrder(db, { lines: [{ sku: 'RF-1', quantity: 150 }, { sku: 'RF-2', quantity: 120 }, { sku: 'RF-3', quantity: 60 }], body: { paymentMethod } });
-    const shipped = await api(ctx.app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: [`RF-PARCEL-${order.code}`] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'RF-1', quantity: 150 },
+        { sku: 'RF-2', quantity: 120 },
+        { sku: 'RF-3', quantity: 60 },
+      ],
+      body: { paymentMethod },
+    });
+    const shipped = await api(ctx.app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: [`RF-PARCEL-${order.code}`] });
     expect(shipped.status).toBe(201);
     codes.push(order.code);
   }
@@ -109,21 +139,43 @@ async function setUp() {
 
 const counts = { posts: 0, registered: 0, resent: 0, refused: 0, reusedRefused: 0 };
 afterAll(() => {
-  console.log(`Returns form fuzz: ${counts.posts} posts, ${counts.registered} returns registered, ${counts.resent} resent with the same key (each changed nothing), ${counts.reusedRefused} other values under a used key refused, ${counts.refused} refused (each changed nothing), 0 5xx`);
+  console.log(
+    `Returns form fuzz: ${counts.posts} posts, ${counts.registered} returns registered, ${counts.resent} resent with the same key (each changed nothing), ${counts.reusedRefused} other values under a used key refused, ${counts.refused} refused (each changed nothing), 0 5xx`,
+  );
 });
 
 describe('returns form fuzz', () => {
   it('a scanned SKU that reads like a keyed count ("3XL-TEE") adds one unit of its own line; a keyed count no SKU has still counts', async () => {
     const ctx = makeApp();
     for (const sku of ['3XL-TEE', 'L-TEE']) buildProduct(ctx.db, { sku, onHand: 20 });
-    const order = buildPackingOrder(ctx.db, { lines: [{ sku: '3XL-TEE', quantity: 4 }, { sku: 'L-TEE', quantity: 4 }] });
-    expect((await api(ctx.app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: [`RF-PARCEL-${order.code}`] })).status).toBe(201);
+    const order = buildPackingOrder(ctx.db, {
+      lines: [
+        { sku: '3XL-TEE', quantity: 4 },
+        { sku: 'L-TEE', quantity: 4 },
+      ],
+    });
+    expect(
+      (
+        await api(ctx.app)
+          .post(`/api/v1/orders/${order.code}/deliveries`)
+          .send({ parcels: [`RF-PARCEL-${order.code}`] })
+      ).status,
+    ).toBe(201);
     const admin = await buildUser(ctx.db, 'admin', { email: 'returns-scan@example.com' });
     const { agent } = await loginAs(ctx.app, admin.email);
     const page = await agent.get(`/orders/${order.code}/returns/new`);
-    const ids = Object.fromEntries((ctx.db.$client.prepare('SELECT sku, id FROM order_lines WHERE order_id = ?').all(order.id) as { sku: string; id: number }[]).map((l) => [l.sku, l.id]));
-    for (const [scan, sku, quantity] of [['3XL-TEE', '3XL-TEE', '1'], ['2*L-TEE', 'L-TEE', '2'], ['3xL-TEE', 'L-TEE', '3']] as const) {
-      const res = await agent.post(`/orders/${order.code}/returns`).type('form').send({ _csrf: csrfOf(page.text), action: 'scan', scan, source: 'scanner' });
+    const ids = Object.fromEntries(
+      (ctx.db.$client.prepare('SELECT sku, id FROM order_lines WHERE order_id = ?').all(order.id) as { sku: string; id: number }[]).map((l) => [l.sku, l.id]),
+    );
+    for (const [scan, sku, quantity] of [
+      ['3XL-TEE', '3XL-TEE', '1'],
+      ['2*L-TEE', 'L-TEE', '2'],
+      ['3xL-TEE', 'L-TEE', '3'],
+    ] as const) {
+      const res = await agent
+        .post(`/orders/${order.code}/returns`)
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), action: 'scan', scan, source: 'scanner' });
       expect(res.status, scan).toBe(200);
       expect(parseHtml(res.text).querySelector(`input[name="restock_${ids[sku]}"]`)?.getAttribute('value'), scan).toBe(quantity);
     }
@@ -149,7 +201,10 @@ describe('returns form fuzz', () => {
     const arb = fc.record({
       order: fc.nat({ max: w.codes.length - 1 }),
       // Built per line below, from the line's returnable units.
-      seed: fc.array(fc.oneof({ arbitrary: cleanLine, weight: 8 }, { arbitrary: fc.tuple(quantityText, quantityText, reasonText), weight: 1 }), { minLength: 3, maxLength: 3 }),
+      seed: fc.array(fc.oneof({ arbitrary: cleanLine, weight: 8 }, { arbitrary: fc.tuple(quantityText, quantityText, reasonText), weight: 1 }), {
+        minLength: 3,
+        maxLength: 3,
+      }),
       action: fc.constantFrom<string | undefined>('register', 'register', 'register', undefined, 'REGISTER'),
       then: fc.constantFrom('same', 'same', 'twiceAtOnce', 'other', 'none'),
       keyed: fc.constantFrom(true, true, true, false),
@@ -172,7 +227,10 @@ describe('returns form fuzz', () => {
           fields[`reason_${line.id}`] = why;
         });
         if (action !== undefined) fields.action = action;
-        const extra: [string, string][] = [['_csrf', csrf], ['source', 'scanner']];
+        const extra: [string, string][] = [
+          ['_csrf', csrf],
+          ['source', 'scanner'],
+        ];
         if (keyed) extra.push(['formKey', formKey]);
         const post = (f: Fields) => agent.post(`/orders/${code}/returns`).type('form').send(encode(f, extra));
 
@@ -193,7 +251,8 @@ describe('returns form fuzz', () => {
           expect(html.querySelector(`form[action="/orders/${code}/returns"]`), what).not.toBeNull();
           const marked = html.querySelectorAll('[aria-invalid="true"]').length > 0 || html.querySelector('.flash-error') !== null;
           expect(marked, `a refusal without a field error or message: ${what}`).toBe(true);
-          for (const el of html.querySelectorAll('[aria-invalid="true"]')) expect(html.querySelector(`#${el.getAttribute('aria-describedby')!.split(' ')[0]}`), what).not.toBeNull();
+          for (const el of html.querySelectorAll('[aria-invalid="true"]'))
+            expect(html.querySelector(`#${el.getAttribute('aria-describedby')!.split(' ')[0]}`), what).not.toBeNull();
           expect(dbDigest(db), `a refused return changed data: ${what}`).toBe(before);
           return;
         }
@@ -204,9 +263,17 @@ describe('returns form fuzz', () => {
         expect(t1.returns - t0.returns, what).toBe(1);
         expect(t1.creditNotes - t0.creditNotes, what).toBe(order === 1 ? 1 : 0);
         const ret = db.$client.prepare('SELECT id, number FROM returns ORDER BY id DESC LIMIT 1').get() as { id: number; number: number };
-        const got = db.$client.prepare('SELECT order_line_id AS line, disposition, quantity FROM return_lines WHERE return_id = ?').all(ret.id) as { line: number; disposition: string; quantity: number }[];
-        const want = [...[...model.restock].map(([line, quantity]) => ({ line, disposition: 'restock', quantity })), ...[...model.writeOff].map(([line, quantity]) => ({ line, disposition: 'write_off', quantity }))];
-        const byKey = (a: { line: number; disposition: string }, b: { line: number; disposition: string }) => a.line - b.line || a.disposition.localeCompare(b.disposition);
+        const got = db.$client.prepare('SELECT order_line_id AS line, disposition, quantity FROM return_lines WHERE return_id = ?').all(ret.id) as {
+          line: number;
+          disposition: string;
+          quantity: number;
+        }[];
+        const want = [
+          ...[...model.restock].map(([line, quantity]) => ({ line, disposition: 'restock', quantity })),
+          ...[...model.writeOff].map(([line, quantity]) => ({ line, disposition: 'write_off', quantity })),
+        ];
+        const byKey = (a: { line: number; disposition: string }, b: { line: number; disposition: string }) =>
+          a.line - b.line || a.disposition.localeCompare(b.disposition);
         expect(got.sort(byKey), what).toEqual(want.sort(byKey));
         expect(t1.restockRows - t0.restockRows, what).toBe(model.restock.size);
 

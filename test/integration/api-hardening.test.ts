@@ -44,17 +44,25 @@ describe('an idempotency key', () => {
     const { app, db } = makeApp();
     const a = buildPackingOrder(db);
     const b = buildPackingOrder(db);
-    const first = await api(app).post(`/api/v1/orders/${a.code}/deliveries`).send({ parcels: ['XK1'], idempotencyKey: 'k' });
+    const first = await api(app)
+      .post(`/api/v1/orders/${a.code}/deliveries`)
+      .send({ parcels: ['XK1'], idempotencyKey: 'k' });
     expect(first.status).toBe(201);
     expect(json<OrderJson>(first).code).toBe(a.code);
-    const second = await api(app).post(`/api/v1/orders/${b.code}/deliveries`).send({ parcels: ['XK2'], idempotencyKey: 'k' });
+    const second = await api(app)
+      .post(`/api/v1/orders/${b.code}/deliveries`)
+      .send({ parcels: ['XK2'], idempotencyKey: 'k' });
     expect(second.status).toBe(201);
     expect(json<OrderJson>(second).code).toBe(b.code);
-    expect(db.$client.prepare("SELECT status FROM orders WHERE code = ?").pluck().get(b.code)).toBe('shipped');
+    expect(db.$client.prepare('SELECT status FROM orders WHERE code = ?').pluck().get(b.code)).toBe('shipped');
     // A retry on A is still answered with A's first reply; another body on A is refused.
-    const retry = await api(app).post(`/api/v1/orders/${a.code}/deliveries`).send({ parcels: ['XK1'], idempotencyKey: 'k' });
+    const retry = await api(app)
+      .post(`/api/v1/orders/${a.code}/deliveries`)
+      .send({ parcels: ['XK1'], idempotencyKey: 'k' });
     expect(retry.body).toEqual(first.body);
-    const other = await api(app).post(`/api/v1/orders/${a.code}/deliveries`).send({ parcels: ['XK3'], idempotencyKey: 'k' });
+    const other = await api(app)
+      .post(`/api/v1/orders/${a.code}/deliveries`)
+      .send({ parcels: ['XK3'], idempotencyKey: 'k' });
     expect(other.status).toBe(409);
     expect(apiError(other).code).toBe('idempotency_key_reused');
   });
@@ -67,7 +75,10 @@ describe('money', () => {
     const before = dbDigest(db);
     const res = await api(app)
       .post('/api/v1/orders')
-      .send({ lines: [{ sku, quantity: 99_999, unitPrice: 99_999_999_999 }], customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } } });
+      .send({
+        lines: [{ sku, quantity: 99_999, unitPrice: 99_999_999_999 }],
+        customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } },
+      });
     expect(res.status).toBe(422);
     expect(apiError(res).details?.fields).toEqual([{ path: 'lines.0.quantity', message: expect.stringContaining('100,000,000,000') }]);
     expect(dbDigest(db)).toBe(before);
@@ -109,23 +120,36 @@ describe('malformed input is a 4xx, never a 500', () => {
     expect(apiError(res).code).toBe('bad_request');
   });
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('a document named %s is no endpoint (404), on the API and the order page', async (name) => {
-    const { app, db } = makeApp();
-    const order = buildPackingOrder(db);
-    const res = await api(app).get(`/api/v1/orders/${order.code}/documents/${name}`);
-    expect(res.status).toBe(404);
-    expect(apiError(res).code).toBe('not_found');
-    expect((await api(app).post(`/api/v1/documents/${name}`).send({ orders: [order.code] })).status).toBe(404);
-    const admin = await buildUser(db, 'admin');
-    const { agent } = await loginAs(app, admin.email);
-    expect((await agent.get(`/outbound/orders/${order.code}/${name}`)).status).toBe(404);
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'a document named %s is no endpoint (404), on the API and the order page',
+    async (name) => {
+      const { app, db } = makeApp();
+      const order = buildPackingOrder(db);
+      const res = await api(app).get(`/api/v1/orders/${order.code}/documents/${name}`);
+      expect(res.status).toBe(404);
+      expect(apiError(res).code).toBe('not_found');
+      expect(
+        (
+          await api(app)
+            .post(`/api/v1/documents/${name}`)
+            .send({ orders: [order.code] })
+        ).status,
+      ).toBe(404);
+      const admin = await buildUser(db, 'admin');
+      const { agent } = await loginAs(app, admin.email);
+      expect((await agent.get(`/outbound/orders/${order.code}/${name}`)).status).toBe(404);
+    },
+  );
 
   it('a body that claims gzip but is not → 400, nothing changed', async () => {
     const { app, db } = makeApp();
     const sku = buildProduct(db).sku;
     const before = dbDigest(db);
-    const res = await api(app).post('/api/v1/orders').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify({ lines: [{ sku, quantity: 1 }] }));
+    const res = await api(app)
+      .post('/api/v1/orders')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .send(JSON.stringify({ lines: [{ sku, quantity: 1 }] }));
     expect(res.status).toBe(400);
     expect(apiError(res).code).toBe('bad_request');
     expect(dbDigest(db)).toBe(before);
@@ -152,7 +176,10 @@ describe('a database that cannot take writes', () => {
   it('a full disk is 503 storage_full, reads go on, and everything acknowledged is kept', async () => {
     const { app, db } = makeApp();
     const sku = buildProduct(db, { onHand: 100 }).sku;
-    const body = { lines: [{ sku, quantity: 1 }], customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } } };
+    const body = {
+      lines: [{ sku, quantity: 1 }],
+      customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } },
+    };
     const kept = await api(app).post('/api/v1/orders').send(body).expect(201);
     // The database may not grow: SQLite answers SQLITE_FULL, as on a full disk.
     const pages = db.$client.pragma('page_count', { simple: true }) as number;
@@ -165,7 +192,9 @@ describe('a database that cannot take writes', () => {
     if (!refused) throw new Error('200 orders written to a database that may not grow');
     expect(refused.status).toBe(503);
     expect(apiError(refused).code).toBe('storage_full');
-    await api(app).get(`/api/v1/orders/${json<OrderJson>(kept).code}`).expect(200);
+    await api(app)
+      .get(`/api/v1/orders/${json<OrderJson>(kept).code}`)
+      .expect(200);
     const count = json<OrderListJson>(await api(app).get('/api/v1/orders?limit=100').expect(200)).orders.length;
     db.$client.pragma('max_page_count = 4294967294');
     await api(app).post('/api/v1/orders').send(body).expect(201);

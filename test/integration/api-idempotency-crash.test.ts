@@ -13,7 +13,11 @@ import { apiError, json, type FetchedParcelsJson, type OrderJson } from '../json
  * it would happen, in the database: a trigger that fails the reply's write, then a new app (a
  * restarted server) on the same database.
  */
-const count = (db: Db, sql: string, ...params: unknown[]) => db.$client.prepare(sql).pluck().get(...params);
+const count = (db: Db, sql: string, ...params: unknown[]) =>
+  db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...params);
 const payments = (db: Db, orderId: number) => count(db, "SELECT count(*) FROM order_events WHERE type = 'payment_recorded' AND order_id = ?", orderId);
 
 /** Every status_code written to idempotency_keys, in order: 0 is a reservation. */
@@ -45,7 +49,9 @@ describe('Idempotency-Key: the key is reserved before the work, the reply kept a
     expect(apiError(retry).message).toContain('new key');
     expect(payments(db, order.id)).toBe(1);
     // The same key with another body is still another request.
-    expect(apiError(await api(restarted).post(`/api/v1/orders/${order.code}/payments`).set('Idempotency-Key', 'pay-crash').send({ amount: 5 })).code).toBe('idempotency_key_reused');
+    expect(apiError(await api(restarted).post(`/api/v1/orders/${order.code}/payments`).set('Idempotency-Key', 'pay-crash').send({ amount: 5 })).code).toBe(
+      'idempotency_key_reused',
+    );
     // The caller looks at the order, sees the payment, and sends nothing more.
     expect(json<OrderJson>(await api(restarted).get(`/api/v1/orders/${order.code}`).expect(200)).paidAmount).toBe(100);
   });
@@ -57,7 +63,9 @@ describe('Idempotency-Key: the key is reserved before the work, the reply kept a
     const scope = db.$client.prepare("SELECT scope FROM idempotency_keys WHERE key = 'seen'").pluck().get() as string;
     const hash = db.$client.prepare("SELECT request_hash FROM idempotency_keys WHERE key = 'seen'").pluck().get() as string;
     // As the middleware's first commit leaves it.
-    db.$client.prepare('INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(scope, 'reserved', hash, IN_FLIGHT, '', 0);
+    db.$client
+      .prepare('INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(scope, 'reserved', hash, IN_FLIGHT, '', 0);
     const retry = await api(app).post(`/api/v1/orders/${order.code}/payments`).set('Idempotency-Key', 'reserved').send({ amount: 100 });
     expect(apiError(retry).code).toBe('idempotency_key_in_progress');
     expect(payments(db, order.id)).toBe(1);
@@ -80,13 +88,29 @@ describe('Idempotency-Key: the key is reserved before the work, the reply kept a
     const { app, db } = makeApp();
     const product = buildProduct(db, { onHand: 10, price: 1000 });
     const keys = watchKeys(db);
-    const created = await api(app).post('/api/v1/orders').set('Idempotency-Key', 'intake').send({ lines: [{ sku: product.sku, quantity: 1 }], customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } }, paymentMethod: 'invoice' }).expect(201);
+    const created = await api(app)
+      .post('/api/v1/orders')
+      .set('Idempotency-Key', 'intake')
+      .send({
+        lines: [{ sku: product.sku, quantity: 1 }],
+        customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } },
+        paymentMethod: 'invoice',
+      })
+      .expect(201);
     expect(keys()).toEqual([201]);
     const packing = buildPackingOrder(db, { lines: [{ sku: product.sku, quantity: 1 }] });
-    await api(app).post(`/api/v1/orders/${packing.code}/deliveries`).set('Idempotency-Key', 'one-call').send({ parcels: ['KEPT-1'] }).expect(201);
+    await api(app)
+      .post(`/api/v1/orders/${packing.code}/deliveries`)
+      .set('Idempotency-Key', 'one-call')
+      .send({ parcels: ['KEPT-1'] })
+      .expect(201);
     const code = json<OrderJson>(created).code;
     expect(code).toMatch(/^\d{10}$/);
-    await api(app).post(`/api/v1/orders/${packing.code}/returns`).set('Idempotency-Key', 'rma').send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] }).expect(201);
+    await api(app)
+      .post(`/api/v1/orders/${packing.code}/returns`)
+      .set('Idempotency-Key', 'rma')
+      .send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] })
+      .expect(201);
     await api(app).post('/api/v1/deliveries/report').set('Idempotency-Key', 'report').send({}).expect(200);
     expect(keys()).toEqual([201, 201, 201, 200]);
     // Kept by the route in the scope the middleware reads: the whole path under /api/v1, canonical.
@@ -103,14 +127,23 @@ describe('Idempotency-Key: the key is reserved before the work, the reply kept a
     const { app, db, clock } = makeApp();
     const product = buildProduct(db, { onHand: 10, price: 1000 });
     const packing = buildPackingOrder(db, { lines: [{ sku: product.sku, quantity: 2 }] });
-    await api(app).post(`/api/v1/orders/${packing.code}/deliveries`).send({ parcels: ['CRASH-1'] }).expect(201);
+    await api(app)
+      .post(`/api/v1/orders/${packing.code}/deliveries`)
+      .send({ parcels: ['CRASH-1'] })
+      .expect(201);
     // The middleware's own keep fails (as a crash after the route's commit would leave it); the route's row stands.
-    db.$client.exec("CREATE TRIGGER crash BEFORE INSERT ON idempotency_keys WHEN EXISTS (SELECT 1 FROM idempotency_keys WHERE key = NEW.key) BEGIN SELECT RAISE(ABORT, 'simulated crash'); END");
+    db.$client.exec(
+      "CREATE TRIGGER crash BEFORE INSERT ON idempotency_keys WHEN EXISTS (SELECT 1 FROM idempotency_keys WHERE key = NEW.key) BEGIN SELECT RAISE(ABORT, 'simulated crash'); END",
+    );
     const body = { lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] };
     const first = await api(app).post(`/api/v1/orders/${packing.code}/returns`).set('Idempotency-Key', 'rma-crash').send(body).expect(201);
     db.$client.exec('DROP TRIGGER crash');
     const restarted = makeApp({ db, clock }).app;
-    const retry = await api(restarted).post(`/api/v1/ORDERS/${packing.code.slice(0, 4)}-${packing.code.slice(4)}/returns/`).set('Idempotency-Key', 'rma-crash').send(body).expect(201);
+    const retry = await api(restarted)
+      .post(`/api/v1/ORDERS/${packing.code.slice(0, 4)}-${packing.code.slice(4)}/returns/`)
+      .set('Idempotency-Key', 'rma-crash')
+      .send(body)
+      .expect(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
     expect(count(db, 'SELECT count(*) FROM returns')).toBe(1);
@@ -130,7 +163,9 @@ describe('Idempotency-Key: the key is reserved before the work, the reply kept a
   it('once(): a reservation that is this request’s own gets the work and its reply in one transaction; another’s is in progress', () => {
     const { db } = makeApp();
     const reserve = (key: string) =>
-      db.$client.prepare('INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)').run('s', key, requestHashOf(null), IN_FLIGHT, '', 0);
+      db.$client
+        .prepare('INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run('s', key, requestHashOf(null), IN_FLIGHT, '', 0);
     reserve('mine');
     let runs = 0;
     const work = () => ({ status: 201, body: { run: ++runs } });
@@ -148,9 +183,14 @@ describe('Idempotency-Key: a parcel ID in a path is read as the parcel rule read
     const order = buildPackingOrder(db);
     const fetched = json<FetchedParcelsJson>(await api(app).post(`/api/v1/orders/${order.code}/parcels/fetch`).send({ count: 2 }).expect(201));
     const sscc = fetched.parcelIds[0]!;
-    const first = await api(app).delete(`/api/v1/orders/${order.code}/parcels/${encodeURIComponent(`(00)${sscc}`)}`).set('Idempotency-Key', 'rm-1').expect(200);
+    const first = await api(app)
+      .delete(`/api/v1/orders/${order.code}/parcels/${encodeURIComponent(`(00)${sscc}`)}`)
+      .set('Idempotency-Key', 'rm-1')
+      .expect(200);
     for (const spelling of [`00${sscc}`, sscc, ` ${sscc}`]) {
-      const again = await api(app).delete(`/api/v1/orders/${order.code}/parcels/${encodeURIComponent(spelling)}`).set('Idempotency-Key', 'rm-1');
+      const again = await api(app)
+        .delete(`/api/v1/orders/${order.code}/parcels/${encodeURIComponent(spelling)}`)
+        .set('Idempotency-Key', 'rm-1');
       expect(again.status, spelling).toBe(200);
       expect(again.headers['idempotent-replayed'], spelling).toBe('true');
       expect(again.body).toEqual(first.body);

@@ -6,7 +6,11 @@ import { api, makeApp } from '../helpers.js';
 import { apiError, json, type OrderJson } from '../json.js';
 
 const ACTOR = { type: 'system' as const, id: null, name: 'test' };
-const count = (db: Db, sql: string, ...params: unknown[]) => db.$client.prepare(sql).pluck().get(...params);
+const count = (db: Db, sql: string, ...params: unknown[]) =>
+  db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...params);
 
 /** A shipped card order of three units: something to return. */
 function shippedOrder(db: Db) {
@@ -58,8 +62,14 @@ describe('Idempotency-Key on every write of the API', () => {
   it('reordered keys of a body that keeps its key in the route (returns) replay too', async () => {
     const { app, db } = makeApp();
     const { product, code } = shippedOrder(db);
-    const a = await api(app).post(`/api/v1/orders/${code}/returns`).send({ idempotencyKey: 'rma-2', lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] }).expect(201);
-    const b = await api(app).post(`/api/v1/orders/${code}/returns`).send({ lines: [{ disposition: 'restock', quantity: 1, sku: product.sku }], idempotencyKey: 'rma-2' }).expect(201);
+    const a = await api(app)
+      .post(`/api/v1/orders/${code}/returns`)
+      .send({ idempotencyKey: 'rma-2', lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] })
+      .expect(201);
+    const b = await api(app)
+      .post(`/api/v1/orders/${code}/returns`)
+      .send({ lines: [{ disposition: 'restock', quantity: 1, sku: product.sku }], idempotencyKey: 'rma-2' })
+      .expect(201);
     expect(b.body).toEqual(a.body);
     expect(count(db, 'SELECT count(*) FROM returns')).toBe(1);
   });

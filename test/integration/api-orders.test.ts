@@ -2,7 +2,17 @@ import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { orders, orderEvents } from '../../src/db/schema/index.js';
 import { dammCheckDigit } from '../../src/domain/order-code.js';
-import { aCustomer, buildCancelledOrder, buildOrder, buildPackingOrder, buildPreorder, buildProduct, buildShippedOrder, expectCountersInSync, productBySku } from '../builders.js';
+import {
+  aCustomer,
+  buildCancelledOrder,
+  buildOrder,
+  buildPackingOrder,
+  buildPreorder,
+  buildProduct,
+  buildShippedOrder,
+  expectCountersInSync,
+  productBySku,
+} from '../builders.js';
 import { api, makeApp } from '../helpers.js';
 import { apiError, json, type OrderJson, type OrderListJson } from '../json.js';
 
@@ -15,7 +25,16 @@ describe('POST /api/v1/orders', () => {
     buildProduct(db, { sku: 'B', price: null });
     const res = await api(app)
       .post('/api/v1/orders')
-      .send({ lines: [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1, unitPrice: 2550 }], customer: aCustomer('Zoë Lefèvre'), paymentMethod: 'invoice', priority: 7, comment: 'Ring the bell' });
+      .send({
+        lines: [
+          { sku: 'A', quantity: 2 },
+          { sku: 'B', quantity: 1, unitPrice: 2550 },
+        ],
+        customer: aCustomer('Zoë Lefèvre'),
+        paymentMethod: 'invoice',
+        priority: 7,
+        comment: 'Ring the bell',
+      });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       status: 'order',
@@ -53,8 +72,23 @@ describe('POST /api/v1/orders', () => {
     buildProduct(db, { sku: 'A-2', price: 700 });
     buildProduct(db, { sku: 'M-3', price: null });
     const bodies = [
-      { lines: [{ sku: 'Z-1', quantity: 2 }, { sku: 'M-3', quantity: 1, unitPrice: 90 }, { sku: 'A-2', quantity: 3 }], customer: aCustomer('Zoë Lefèvre'), paymentMethod: 'card', paid: true },
-      { status: 'preorder', lines: [{ sku: 'A-2', quantity: 1 }, { sku: 'Z-1', quantity: 1 }] },
+      {
+        lines: [
+          { sku: 'Z-1', quantity: 2 },
+          { sku: 'M-3', quantity: 1, unitPrice: 90 },
+          { sku: 'A-2', quantity: 3 },
+        ],
+        customer: aCustomer('Zoë Lefèvre'),
+        paymentMethod: 'card',
+        paid: true,
+      },
+      {
+        status: 'preorder',
+        lines: [
+          { sku: 'A-2', quantity: 1 },
+          { sku: 'Z-1', quantity: 1 },
+        ],
+      },
     ];
     for (const body of bodies) {
       const res = await api(app).post('/api/v1/orders').send(body);
@@ -70,7 +104,9 @@ describe('POST /api/v1/orders', () => {
   it('creates a preorder cart without customer and without reserving stock', async () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A' });
-    const res = await api(app).post('/api/v1/orders').send({ status: 'preorder', lines: [{ sku: 'A', quantity: 3 }] });
+    const res = await api(app)
+      .post('/api/v1/orders')
+      .send({ status: 'preorder', lines: [{ sku: 'A', quantity: 3 }] });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'preorder', customer: null, placedAt: null });
     expect(productBySku(db, 'A').reserved).toBe(0);
@@ -79,7 +115,9 @@ describe('POST /api/v1/orders', () => {
   it('records the payment of an order created as paid', async () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A', price: 500 });
-    const res = await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: aCustomer(), paymentMethod: 'card', paid: true });
+    const res = await api(app)
+      .post('/api/v1/orders')
+      .send({ lines: [{ sku: 'A', quantity: 1 }], customer: aCustomer(), paymentMethod: 'card', paid: true });
     expect(res.body).toMatchObject({ paid: true, paidAmount: 500 });
     expect(json<OrderJson>(res).events.map((e) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued']);
   });
@@ -87,7 +125,9 @@ describe('POST /api/v1/orders', () => {
   it('allows overselling: the order waits in order status', async () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A', onHand: 1 });
-    const res = await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 3 }], customer: aCustomer() });
+    const res = await api(app)
+      .post('/api/v1/orders')
+      .send({ lines: [{ sku: 'A', quantity: 3 }], customer: aCustomer() });
     expect(res.status).toBe(201);
     expect((await api(app).get('/api/v1/products/A')).body).toMatchObject({ sellable: -2, soldOut: true });
   });
@@ -116,7 +156,9 @@ describe('POST /api/v1/orders', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A' });
     buildProduct(db, { sku: 'NOPRICE', price: null });
-    const res = await api(app).post('/api/v1/orders').send(body as object);
+    const res = await api(app)
+      .post('/api/v1/orders')
+      .send(body as object);
     expect(res.status).toBe(422);
     expect(apiError(res).code).toBe('validation_failed');
     expect(apiError(res).details?.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
@@ -152,7 +194,10 @@ describe('POST /api/v1/orders', () => {
     expect(retry.status).toBe(201);
     expect(json<OrderJson>(retry).code).toBe(json<OrderJson>(first).code);
     expect(orderCount(db)).toBe(1);
-    const other = await api(app).post('/api/v1/orders').set('Idempotency-Key', 'shop-order-77').send({ ...body, comment: 'changed' });
+    const other = await api(app)
+      .post('/api/v1/orders')
+      .set('Idempotency-Key', 'shop-order-77')
+      .send({ ...body, comment: 'changed' });
     expect(other.status).toBe(409);
     expect(apiError(other).code).toBe('idempotency_key_reused');
     expect(orderCount(db)).toBe(1);
@@ -184,7 +229,9 @@ describe('checkout, payments, status', () => {
   it('checks out a preorder: customer set, stock reserved, placed', async () => {
     const { app, db } = makeApp();
     const cart = buildPreorder(db, { lines: [{ sku: buildProduct(db, { sku: 'A' }).sku, quantity: 2 }] });
-    const res = await api(app).post(`/api/v1/orders/${cart.code}/checkout`).send({ customer: aCustomer('Łukasz Żółć'), paymentMethod: 'card' });
+    const res = await api(app)
+      .post(`/api/v1/orders/${cart.code}/checkout`)
+      .send({ customer: aCustomer('Łukasz Żółć'), paymentMethod: 'card' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'order', paymentMethod: 'card', customer: { name: 'Łukasz Żółć' } });
     expect(json<OrderJson>(res).placedAt).not.toBeNull();
@@ -194,9 +241,15 @@ describe('checkout, payments, status', () => {
   it('refuses checkout of an order that is not a preorder (409), writing nothing', async () => {
     const { app, db } = makeApp();
     const order = buildOrder(db);
-    const res = await api(app).post(`/api/v1/orders/${order.code}/checkout`).send({ customer: aCustomer('Someone Else'), paymentMethod: 'card' });
+    const res = await api(app)
+      .post(`/api/v1/orders/${order.code}/checkout`)
+      .send({ customer: aCustomer('Someone Else'), paymentMethod: 'card' });
     expect(res.status).toBe(409);
-    expect(apiError(res)).toMatchObject({ code: 'illegal_status_move', message: `Order ${order.code} is Order: only a preorder can be checked out.`, details: { from: 'order', to: 'order' } });
+    expect(apiError(res)).toMatchObject({
+      code: 'illegal_status_move',
+      message: `Order ${order.code} is Order: only a preorder can be checked out.`,
+      details: { from: 'order', to: 'order' },
+    });
     const after = await api(app).get(`/api/v1/orders/${order.code}`);
     expect(json<OrderJson>(after).customer?.name).not.toBe('Someone Else');
   });
@@ -236,9 +289,15 @@ describe('checkout, payments, status', () => {
     expect(refused.status).toBe(409);
     expect(apiError(refused).details?.allowed).toEqual([]);
     // Packing is the pack rule's move, never a request's.
-    const packingMove = await api(app).post(`/api/v1/orders/${json<OrderJson>(reopened).code}/status`).send({ status: 'packing' });
+    const packingMove = await api(app)
+      .post(`/api/v1/orders/${json<OrderJson>(reopened).code}/status`)
+      .send({ status: 'packing' });
     expect(packingMove.status).toBe(409);
-    expect(apiError(packingMove)).toMatchObject({ code: 'illegal_status_move', message: 'An order in status Order cannot move to Packing. Possible from here: Cancelled.', details: { allowed: ['cancelled'] } });
+    expect(apiError(packingMove)).toMatchObject({
+      code: 'illegal_status_move',
+      message: 'An order in status Order cannot move to Packing. Possible from here: Cancelled.',
+      details: { allowed: ['cancelled'] },
+    });
   });
 });
 
@@ -252,7 +311,15 @@ describe('GET /api/v1/orders/:code', () => {
     expect(order.status).toBe('shipped');
     expect(order.lines[0]).toMatchObject({ quantity: 2, shippedQuantity: 2, remainingQuantity: 0 });
     expect(order.deliveries).toEqual([expect.objectContaining({ status: 'reported', parcels: [expect.stringMatching(/^PARCEL-/)] })]);
-    expect(order.events.map((e) => e.type)).toEqual(['created', 'payment_recorded', 'email_queued', 'status_changed', 'delivery_reported', 'status_changed', 'email_queued']);
+    expect(order.events.map((e) => e.type)).toEqual([
+      'created',
+      'payment_recorded',
+      'email_queued',
+      'status_changed',
+      'delivery_reported',
+      'status_changed',
+      'email_queued',
+    ]);
   });
 
   it('404 unknown code; a wrong or missing check digit is refused, not matched', async () => {
@@ -278,9 +345,19 @@ describe('GET /api/v1/orders', () => {
     const made = Array.from({ length: 7 }, () => buildOrder(db));
     buildCancelledOrder(db);
     const page1 = await api(app).get('/api/v1/orders?limit=3&status=order');
-    expect(json<OrderListJson>(page1).orders.map((o) => o.code)).toEqual(made.slice(-3).reverse().map((o) => o.code));
+    expect(json<OrderListJson>(page1).orders.map((o) => o.code)).toEqual(
+      made
+        .slice(-3)
+        .reverse()
+        .map((o) => o.code),
+    );
     const page2 = await api(app).get(`/api/v1/orders?limit=3&status=order&cursor=${json<OrderListJson>(page1).nextCursor}`);
-    expect(json<OrderListJson>(page2).orders.map((o) => o.code)).toEqual(made.slice(1, 4).reverse().map((o) => o.code));
+    expect(json<OrderListJson>(page2).orders.map((o) => o.code)).toEqual(
+      made
+        .slice(1, 4)
+        .reverse()
+        .map((o) => o.code),
+    );
     const page3 = await api(app).get(`/api/v1/orders?limit=3&status=order&cursor=${json<OrderListJson>(page2).nextCursor}`);
     expect(json<OrderListJson>(page3).orders).toHaveLength(1);
     expect(json<OrderListJson>(page1).orders[0]?.lineCount).toBe(1);
@@ -302,7 +379,10 @@ describe('stock counters', () => {
     const { db } = makeApp();
     const a = buildProduct(db, { sku: 'A', onHand: 50 });
     const b = buildProduct(db, { sku: 'B', onHand: 50 });
-    const lines = [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 3 }];
+    const lines = [
+      { sku: a.sku, quantity: 2 },
+      { sku: b.sku, quantity: 3 },
+    ];
     buildPreorder(db, { lines });
     buildOrder(db, { lines });
     buildPackingOrder(db, { lines });

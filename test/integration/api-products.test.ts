@@ -8,9 +8,22 @@ import { apiError, json, type ProductJson } from '../json.js';
 describe('PUT/GET /api/v1/products/:sku', () => {
   it('creates (201), then updates (200) with stock figures', async () => {
     const { app, db } = makeApp();
-    const created = await api(app).put('/api/v1/products/TENT-2').send({ name: 'Tält 2 pers', onHand: 5, location: 'B-03-1', barcode: '7350000001006', price: 199900 });
+    const created = await api(app)
+      .put('/api/v1/products/TENT-2')
+      .send({ name: 'Tält 2 pers', onHand: 5, location: 'B-03-1', barcode: '7350000001006', price: 199900 });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ sku: 'TENT-2', name: 'Tält 2 pers', onHand: 5, allocated: 0, available: 5, sellable: 5, soldOut: false, location: 'B-03-1', barcode: '7350000001006', trackStock: true });
+    expect(created.body).toMatchObject({
+      sku: 'TENT-2',
+      name: 'Tält 2 pers',
+      onHand: 5,
+      allocated: 0,
+      available: 5,
+      sellable: 5,
+      soldOut: false,
+      location: 'B-03-1',
+      barcode: '7350000001006',
+      trackStock: true,
+    });
 
     const updated = await api(app).put('/api/v1/products/TENT-2').send({ name: 'Tält 2 personer', onHand: 3 });
     expect(updated.status).toBe(200);
@@ -71,9 +84,13 @@ describe('PUT/GET /api/v1/products/:sku', () => {
     const res = await api(app).put('/api/v1/products/B').send({ name: 'B', onHand: 1, barcode: '7350000001006' });
     expect(res.status).toBe(409);
     expect(apiError(res)).toMatchObject({ code: 'barcode_in_use', details: { sku: 'A' } });
-    const bad = await api(app).put(`/api/v1/products/${encodeURIComponent(' bad sku ')}`).send({ name: 'x', onHand: 1 });
+    const bad = await api(app)
+      .put(`/api/v1/products/${encodeURIComponent(' bad sku ')}`)
+      .send({ name: 'x', onHand: 1 });
     expect(bad.status).toBe(422);
-    const long = await api(app).put(`/api/v1/products/${'X'.repeat(65)}`).send({ name: 'x', onHand: 1 });
+    const long = await api(app)
+      .put(`/api/v1/products/${'X'.repeat(65)}`)
+      .send({ name: 'x', onHand: 1 });
     expect(long.status).toBe(422);
   });
 });

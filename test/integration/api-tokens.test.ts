@@ -12,7 +12,10 @@ describe('API tokens on every request', () => {
     const admin = await buildUser(db, 'admin');
     buildProduct(db, { sku: 'A', onHand: 5 });
     const { row, token } = createApiToken(db, { name: 'Shop', role: 'integration' }, admin.id, clock());
-    const lastUsed = () => listApiTokens(db).find((t) => t.id === row.id)!.lastUsedAt?.getTime() ?? null;
+    const lastUsed = () =>
+      listApiTokens(db)
+        .find((t) => t.id === row.id)!
+        .lastUsedAt?.getTime() ?? null;
     const call = () => request(app).get('/api/v1/orders').set('Authorization', `Bearer ${token}`);
     expect(lastUsed()).toBeNull();
 
@@ -27,7 +30,10 @@ describe('API tokens on every request', () => {
     expect(lastUsed()).toBe(clock().getTime());
 
     // The order is the token's (its name in the source, not API_TOKEN's).
-    const res = await request(app).post('/api/v1/orders').set('Authorization', `Bearer ${token}`).send({ status: 'preorder', lines: [{ sku: 'A', quantity: 1 }] });
+    const res = await request(app)
+      .post('/api/v1/orders')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ status: 'preorder', lines: [{ sku: 'A', quantity: 1 }] });
     expect(res.status).toBe(201);
     expect(json<OrderJson>(res).source).toBe('api:Shop');
     revokeApiToken(db, row.id, clock());

@@ -10,7 +10,8 @@ const VIEWS = join(import.meta.dirname, '../../views');
 function viewScripts(): { view: string; tag: string; src: string }[] {
   const out: { view: string; tag: string; src: string }[] = [];
   for (const file of readdirSync(VIEWS, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ejs'))) {
-    for (const m of readFileSync(join(VIEWS, file), 'utf8').matchAll(/<script\b[^>]*\bsrc="(\/public\/js\/[^"]+)"[^>]*><\/script>/g)) out.push({ view: file, tag: m[0], src: m[1]! });
+    for (const m of readFileSync(join(VIEWS, file), 'utf8').matchAll(/<script\b[^>]*\bsrc="(\/public\/js\/[^"]+)"[^>]*><\/script>/g))
+      out.push({ view: file, tag: m[0], src: m[1]! });
   }
   return out;
 }

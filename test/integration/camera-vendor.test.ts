@@ -11,11 +11,14 @@ describe('the camera decoder served by the app', () => {
 
   it('serves the WebAssembly module as application/wasm, byte for byte the package’s', async () => {
     const { app } = makeApp();
-    const res = await request(app).get('/public/vendor/zxing_reader.wasm').buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const res = await request(app)
+      .get('/public/vendor/zxing_reader.wasm')
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/wasm');
     const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');

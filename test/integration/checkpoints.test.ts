@@ -17,10 +17,20 @@ describe('WAL checkpoints in their own thread', () => {
       expect(db.$client.pragma('wal_autocheckpoint', { simple: true })).toBe(20_000);
       const insert = db.$client.prepare('INSERT INTO notes (body) VALUES (?)');
       for (let i = 0; i < 50; i++) writeTransaction(db, () => insert.run('x'.repeat(3000)));
-      const done = await until('a checkpoint by the thread', () => (checkpoints.last && checkpoints.last.checkpointed > 0 ? checkpoints.last : undefined), 10_000, 10);
+      const done = await until(
+        'a checkpoint by the thread',
+        () => (checkpoints.last && checkpoints.last.checkpointed > 0 ? checkpoints.last : undefined),
+        10_000,
+        10,
+      );
       expect(done.busy).toBe(0);
       // Every page written so far is in the database file: what a second connection reads from it is all there.
-      const copied = await until('all frames copied', () => (checkpoints.last && checkpoints.last.checkpointed === checkpoints.last.log ? checkpoints.last : undefined), 10_000, 10);
+      const copied = await until(
+        'all frames copied',
+        () => (checkpoints.last && checkpoints.last.checkpointed === checkpoints.last.log ? checkpoints.last : undefined),
+        10_000,
+        10,
+      );
       expect(copied.log).toBeGreaterThanOrEqual(50);
       expect(db.$client.prepare('SELECT count(*) FROM notes').pluck().get()).toBe(50);
     } finally {

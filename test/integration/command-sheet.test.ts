@@ -73,7 +73,23 @@ async function decodeArea(file: string, dir: string, box: Box, name: string): Pr
   const out = join(dir, name);
   const x = Math.max(0, Math.floor(box.x0));
   const y = Math.max(0, Math.floor(box.y0));
-  await run('pdftoppm', ['-r', String(DPI), '-gray', '-png', '-singlefile', '-x', String(x), '-y', String(y), '-W', String(Math.ceil(box.x1) - x), '-H', String(Math.ceil(box.y1) - y), file, out]);
+  await run('pdftoppm', [
+    '-r',
+    String(DPI),
+    '-gray',
+    '-png',
+    '-singlefile',
+    '-x',
+    String(x),
+    '-y',
+    String(y),
+    '-W',
+    String(Math.ceil(box.x1) - x),
+    '-H',
+    String(Math.ceil(box.y1) - y),
+    file,
+    out,
+  ]);
   const result = await run('zbarimg', ['-q', '--raw', '-Sdisable', '-Scode128.enable', `${out}.png`]).catch((err: { code?: number }) => {
     if (err.code === 4) return { stdout: '' };
     throw err;

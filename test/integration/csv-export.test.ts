@@ -28,7 +28,9 @@ describe('CSV export', () => {
       },
     });
     for (const separator of [',', ';'] as const) {
-      const res = await api(app).get(`/api/v1/orders.csv?separator=${encodeURIComponent(separator)}`).buffer(true);
+      const res = await api(app)
+        .get(`/api/v1/orders.csv?separator=${encodeURIComponent(separator)}`)
+        .buffer(true);
       expect(res.status).toBe(200);
       const rows = pythonCsv(res.text, separator);
       expect(rows).toHaveLength(2);
@@ -47,7 +49,6 @@ describe('CSV export', () => {
       for (const c of row) expect(c).not.toMatch(/^ *[=+\-@\t\r]/);
     }
   });
-
 
   it('streams 100,000 orders as CSV, one row per line, newest first', async () => {
     const db = makeDb();
@@ -101,7 +102,7 @@ describe('CSV export', () => {
     expect(row![header!.indexOf('line_total')]).toBe('259,00');
   });
 
-  it('offers the Orders list\'s export for Excel too: the list\'s filters, ; with decimal commas and a BOM, as Python reads it', async () => {
+  it("offers the Orders list's export for Excel too: the list's filters, ; with decimal commas and a BOM, as Python reads it", async () => {
     const { app, db } = makeApp();
     const p = buildProduct(db, { sku: 'MUG', name: 'Mugg "Fjäll"; blå', price: 12950 });
     const a = buildPackingOrder(db, { lines: [{ sku: p.sku, quantity: 2 }] });

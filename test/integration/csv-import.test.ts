@@ -24,7 +24,9 @@ async function operator() {
   /** Presses a button of the preview page (Import, or Import skipping bad rows). */
   const press = async (previewHtml: string, skipBad: boolean) => {
     const page = parseHtml(previewHtml);
-    const form = page.querySelectorAll('form').find((f) => f.getAttribute('action')!.endsWith('/confirm') && !!f.querySelector('input[name=skipBad]') === skipBad);
+    const form = page
+      .querySelectorAll('form')
+      .find((f) => f.getAttribute('action')!.endsWith('/confirm') && !!f.querySelector('input[name=skipBad]') === skipBad);
     if (!form) throw new Error(`no ${skipBad ? 'skipping ' : ''}confirm form on the preview`);
     const fields: Record<string, string> = { _csrf: csrfOf(previewHtml) };
     if (skipBad) fields.skipBad = '1';
@@ -104,7 +106,10 @@ describe('CSV import of products and stock', () => {
     expect([kept!.content[0], kept!.content[1]]).toEqual([0x1f, 0x8b]);
     expect(gunzipSync(kept!.content).toString('utf8')).toBe(content);
     // As a file kept by the version before: the bytes uploaded.
-    db.update(csvUploads).set({ content: Buffer.from(content, 'utf8') }).where(eq(csvUploads.token, kept!.token)).run();
+    db.update(csvUploads)
+      .set({ content: Buffer.from(content, 'utf8') })
+      .where(eq(csvUploads.token, kept!.token))
+      .run();
     expect((await press(res.text, false)).status).toBe(303);
     expect(productBySku(db, 'PACK-199')).toMatchObject({ name: 'Produkt 199', onHand: 199 });
   });
@@ -115,7 +120,10 @@ describe('CSV import of products and stock', () => {
     expect(badRowsOf(res.text).map((r) => r[0])).toEqual(['3']);
     const before = dbDigest(db);
     const action = parseHtml(res.text).querySelector('form[action$="/confirm"]')!.getAttribute('action')!;
-    const refused = await session.agent.post(action).type('form').send({ _csrf: csrfOf(res.text) });
+    const refused = await session.agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfOf(res.text) });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('Nothing was imported: 1 row is bad.');
     expect(dbDigest(db)).toBe(before);
@@ -124,7 +132,10 @@ describe('CSV import of products and stock', () => {
   it('reads ; with a BOM and decimal commas, as Excel in Nordic locales saves', async () => {
     const { db, upload, press } = await operator();
     buildProduct(db, { sku: 'KAFFE', name: 'Kaffe', onHand: 10, price: 5900, location: 'A-01-1' });
-    const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('SKU;Name;Price;VAT_percent;On_hand\r\nKAFFE;Kaffe mörkrost;"1 234,50";12;7\r\nTE-1;"Te; grönt";49,00;12;\r\n', 'utf8')]);
+    const file = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('SKU;Name;Price;VAT_percent;On_hand\r\nKAFFE;Kaffe mörkrost;"1 234,50";12;7\r\nTE-1;"Te; grönt";49,00;12;\r\n', 'utf8'),
+    ]);
     const res = await upload(file);
     expect(res.status).toBe(200);
     expect(badRowsOf(res.text)).toEqual([]);
@@ -143,14 +154,16 @@ describe('CSV import of products and stock', () => {
     expect(latin1.status).toBe(422);
     expect(parseHtml(latin1.text).querySelector('#file-error')!.text).toBe('The file is not UTF-8 text. Save it as "CSV UTF-8" and try again.');
     const column = await upload('sku,namn\nA-1,Ett\n');
-    expect(parseHtml(column.text).querySelector('#file-error')!.text).toBe('Unknown column "namn". Columns: sku, name, barcode, location, price, vat_percent, track_stock, on_hand.');
+    expect(parseHtml(column.text).querySelector('#file-error')!.text).toBe(
+      'Unknown column "namn". Columns: sku, name, barcode, location, price, vat_percent, track_stock, on_hand.',
+    );
     const none = await upload('sku,name\n');
     expect(parseHtml(none.text).querySelector('#file-error')!.text).toBe('The file has a header but no rows.');
     expect(dbDigest(db)).toBe(before);
     expect(db.select().from(csvUploads).all()).toHaveLength(0);
   });
 
-  it('gives the file\'s own line numbers after a cell with a line break', async () => {
+  it("gives the file's own line numbers after a cell with a line break", async () => {
     const { upload } = await operator();
     const crlf = await upload('sku,name,on_hand\r\nA-1,"Två\r\nrader",1\r\nB-2,,2\r\n\r\nC-3,"x\ny",-1\r\n');
     expect(badRowsOf(crlf.text).map((r) => [r[0], r[1]])).toEqual([
@@ -201,7 +214,12 @@ describe('CSV import of products and stock', () => {
     const { db, upload, config } = await operator();
     buildProduct(db, { sku: 'LAMP', name: 'Lampa', onHand: 20, price: 24900, location: 'A-1', barcode: '7350000001006' });
     buildProduct(db, { sku: 'SAME', name: 'Samma', onHand: 3, price: 1000 });
-    const file = ['sku,name,barcode,location,price,vat_percent,track_stock,on_hand', 'LAMP,Lampa ny,,B-2,149.00,12,no,25', 'SAME,Samma,,,10.00,25,yes,3', 'NEW-1,Ny,,,99.50,25,yes,4'].join('\n');
+    const file = [
+      'sku,name,barcode,location,price,vat_percent,track_stock,on_hand',
+      'LAMP,Lampa ny,,B-2,149.00,12,no,25',
+      'SAME,Samma,,,10.00,25,yes,3',
+      'NEW-1,Ny,,,99.50,25,yes,4',
+    ].join('\n');
     const res = await upload(file);
     expect(res.status).toBe(200);
     const money = (minor: number) => formatMoney(localeOf('en'), minor, config.currency);
@@ -209,14 +227,22 @@ describe('CSV import of products and stock', () => {
       {
         sku: 'LAMP',
         action: 'Changed',
-        fields: ['Name: Lampa → Lampa ny', 'Barcode: 7350000001006 → —', 'Location: A-1 → B-2', `Price: ${money(24900)} → ${money(14900)}`, 'VAT: 25% → 12%', 'Stock tracked: Yes → No', 'On hand: 20 → 25'],
+        fields: [
+          'Name: Lampa → Lampa ny',
+          'Barcode: 7350000001006 → —',
+          'Location: A-1 → B-2',
+          `Price: ${money(24900)} → ${money(14900)}`,
+          'VAT: 25% → 12%',
+          'Stock tracked: Yes → No',
+          'On hand: 20 → 25',
+        ],
       },
       { sku: 'NEW-1', action: 'New', fields: ['Name: Ny', `Price: ${money(9950)}`, 'VAT: 25%', 'Stock tracked: Yes', 'On hand: 4'] },
     ]);
     expect(res.text).toContain('1 unchanged');
   });
 
-  it('lists all that is wrong with a row at once, the service\'s barcode checks beside the cells\' errors', async () => {
+  it("lists all that is wrong with a row at once, the service's barcode checks beside the cells' errors", async () => {
     const { db, upload } = await operator();
     buildProduct(db, { sku: 'TENT-2', name: 'Tält', barcode: '7350000001006' });
     const res = await upload('sku,name,barcode,price,on_hand\nBOOT,Känga,7350000001006,abc,x\nMUG,Mugg,7350000001007,1,-1\n');
@@ -229,7 +255,7 @@ describe('CSV import of products and stock', () => {
     expect(mug![2]).toContain('barcode: ');
   });
 
-  it('gives examples in the file\'s own number style: decimal commas for a file with ;', async () => {
+  it("gives examples in the file's own number style: decimal commas for a file with ;", async () => {
     const { upload } = await operator();
     const comma = await upload('sku;name;price;vat_percent\nA-1;Ett;12x;abc\n');
     expect(badRowsOf(comma.text)[0]![2]).toContain('price: Enter an amount such as 129 or 129,50.');

@@ -42,7 +42,11 @@ async function listening() {
   const user = await buildUser(ctx.db, 'operator');
   const agent = request.agent(base);
   const login = await agent.get('/login');
-  await agent.post('/login').type('form').send({ _csrf: csrfOf(login.text), email: user.email, password: PASSWORD }).expect(302);
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: csrfOf(login.text), email: user.email, password: PASSWORD })
+    .expect(302);
   return { ...ctx, base, agent, healthzAt, changes: () => changes.get() as number };
 }
 
@@ -128,7 +132,7 @@ const rowsOf = (html: string, table: string) =>
     .map((tr) => tr.querySelectorAll('td').map((td) => td.text.trim()));
 
 describe('CSV import keeps the server answering', () => {
-  it('answers other requests between the batches of a preview and of a confirm; every line is the file\'s own', { timeout: 120_000 }, async () => {
+  it("answers other requests between the batches of a preview and of a confirm; every line is the file's own", { timeout: 120_000 }, async () => {
     const ctx = await listening();
     const { file, lineOf } = productsFile();
 
@@ -151,7 +155,12 @@ describe('CSV import keeps the server answering', () => {
     // The preview page's own button: Import, skipping the bad rows.
     const form = parseHtml(html).querySelector('form[action$="/confirm"]')!;
     expect(form.querySelector('input[name=skipBad]')!.getAttribute('value')).toBe('1');
-    const confirmed = await whileAsking(ctx, () => ctx.agent.post(form.getAttribute('action')!).type('form').send({ _csrf: csrfOf(html), skipBad: '1' }));
+    const confirmed = await whileAsking(ctx, () =>
+      ctx.agent
+        .post(form.getAttribute('action')!)
+        .type('form')
+        .send({ _csrf: csrfOf(html), skipBad: '1' }),
+    );
     expect(confirmed.result.status).toBe(303);
     expect(ctx.db.select().from(products).all()).toHaveLength(ROWS - BAD.size);
     expect(productBySku(ctx.db, 'SKU-37')).toMatchObject({ name: 'Produkt 37\r\nandra raden', onHand: 37 });

@@ -31,7 +31,9 @@ const bools = [false, true];
 describe('the SQL forms of the domain rules', () => {
   it('notHeldSql and awaitsApprovalSql say what holdReason and awaitsApproval say, for every order and setting', () => {
     const db = makeDb(':memory:');
-    db.run(sql`CREATE TEMP TABLE hold_facts (id INTEGER PRIMARY KEY, waiting INTEGER NOT NULL, paid INTEGER NOT NULL, approved INTEGER NOT NULL, payment_method TEXT)`);
+    db.run(
+      sql`CREATE TEMP TABLE hold_facts (id INTEGER PRIMARY KEY, waiting INTEGER NOT NULL, paid INTEGER NOT NULL, approved INTEGER NOT NULL, payment_method TEXT)`,
+    );
     const facts: HoldFacts[] = [];
     for (const waiting of bools)
       for (const paid of bools)
@@ -60,7 +62,11 @@ describe('the SQL forms of the domain rules', () => {
     db.insert(stockFacts)
       .values(figures.map((f, id) => ({ id, ...f })))
       .run();
-    const rows = db.select({ available: availableSql(stockFacts) }).from(stockFacts).orderBy(stockFacts.id).all();
+    const rows = db
+      .select({ available: availableSql(stockFacts) })
+      .from(stockFacts)
+      .orderBy(stockFacts.id)
+      .all();
     expect(rows.map((r) => r.available)).toEqual(figures.map((f) => stockView({ ...f, reserved: 0, trackStock: true }).available));
   });
 

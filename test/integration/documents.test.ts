@@ -23,7 +23,14 @@ function setup() {
   buildProduct(db, { sku: 'MUG', name: 'Emaljmugg', location: 'A-02-3', barcode: '7350000002003', price: 14900, onHand: 50 });
   buildProduct(db, { sku: 'SOCK', name: 'Ullsockor', location: 'B-10-2', price: 9900, onHand: 50 });
   const orders = NAMES.map((name, i) =>
-    buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }, { sku: 'MUG', quantity: 2 + i }, { sku: 'SOCK', quantity: 3 }], body: { customer: aCustomer(name) } }),
+    buildPackingOrder(db, {
+      lines: [
+        { sku: 'TENT', quantity: 1 },
+        { sku: 'MUG', quantity: 2 + i },
+        { sku: 'SOCK', quantity: 3 },
+      ],
+      body: { customer: aCustomer(name) },
+    }),
   );
   return { ...ctx, orders };
 }
@@ -59,7 +66,10 @@ describe('order documents', () => {
 
   it('a long order flows onto more pages with the header and its barcode repeated', async () => {
     const { app, db } = setup();
-    const lines = Array.from({ length: 70 }, (_, i) => ({ sku: buildProduct(db, { sku: `P-${String(i).padStart(3, '0')}`, location: `D-${String(i).padStart(2, '0')}-1`, onHand: 5 }).sku, quantity: 1 }));
+    const lines = Array.from({ length: 70 }, (_, i) => ({
+      sku: buildProduct(db, { sku: `P-${String(i).padStart(3, '0')}`, location: `D-${String(i).padStart(2, '0')}-1`, onHand: 5 }).sku,
+      quantity: 1,
+    }));
     const order = buildPackingOrder(db, { lines });
     const pdf = bytesOf(await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip.pdf`));
     const { pages } = await pdfPages(pdf);
@@ -94,9 +104,20 @@ describe('order documents', () => {
 
   it('prints whole SKUs, product names and column titles: shrunk or wrapped, never cut', async () => {
     const { app, db } = setup();
-    buildProduct(db, { sku: 'ABCDEFGHIJKLM', name: 'Vattentät vandringsjacka för fjällvandring med avtagbar luva och reflexer', location: 'A-01-1', barcode: '7350000003000', onHand: 5 });
+    buildProduct(db, {
+      sku: 'ABCDEFGHIJKLM',
+      name: 'Vattentät vandringsjacka för fjällvandring med avtagbar luva och reflexer',
+      location: 'A-01-1',
+      barcode: '7350000003000',
+      onHand: 5,
+    });
     buildProduct(db, { sku: 'LONG-SKU-0123456789-ABCDEFGHIJ', name: 'Kort', location: 'A-01-2', onHand: 5 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'ABCDEFGHIJKLM', quantity: 1 }, { sku: 'LONG-SKU-0123456789-ABCDEFGHIJ', quantity: 2 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'ABCDEFGHIJKLM', quantity: 1 },
+        { sku: 'LONG-SKU-0123456789-ABCDEFGHIJ', quantity: 2 },
+      ],
+    });
     for (const kind of ['pick-slip', 'packing-slip', 'batch']) {
       const url = kind === 'batch' ? null : `/api/v1/orders/${order.code}/documents/${kind}.pdf`;
       const pdf = bytesOf(url ? await getPdf(app, url) : await postPdf(app, '/api/v1/documents/batch-pick-list', { orders: [order.code] }));
@@ -131,12 +152,22 @@ describe('order documents', () => {
 
   it('an invoice: numbers from a gap-free series, the same on a reprint, VAT per line, due date and OCR reference', async () => {
     const { app, db, clock } = setup();
-    putSeller(db, { ...DEFAULT_SELLER, name: 'Fjällbutiken AB', address: 'Lagervägen 3\n981 31 Kiruna', bankAccount: 'Bankgiro 123-4567', firstInvoiceNumber: 5001 }, clock(), 'test');
+    putSeller(
+      db,
+      { ...DEFAULT_SELLER, name: 'Fjällbutiken AB', address: 'Lagervägen 3\n981 31 Kiruna', bankAccount: 'Bankgiro 123-4567', firstInvoiceNumber: 5001 },
+      clock(),
+      'test',
+    );
     const first = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }], body: { paymentMethod: 'invoice', customer: aCustomer('Łukasz Żółć') } });
     const second = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }], body: { paymentMethod: 'invoice' } });
     // A POST takes the number; the GET address shows the invoice numbered.
     const numbered = await api(app).post(`/api/v1/orders/${first.code}/invoice`).expect(201);
-    expect(numbered.body).toMatchObject({ orderCode: first.code, invoiceNumber: 5001, reference: `5001${luhnCheckDigit('5001')}`, pdfUrl: `/api/v1/orders/${first.code}/documents/invoice.pdf` });
+    expect(numbered.body).toMatchObject({
+      orderCode: first.code,
+      invoiceNumber: 5001,
+      reference: `5001${luhnCheckDigit('5001')}`,
+      pdfUrl: `/api/v1/orders/${first.code}/documents/invoice.pdf`,
+    });
     await api(app).post(`/api/v1/orders/${second.code}/invoice`).send({}).expect(201);
     const invoicePdf = bytesOf(await getPdf(app, `/api/v1/orders/${first.code}/documents/invoice.pdf`));
     expect(await pdfBarcodes(invoicePdf)).toEqual([[first.code]]);
@@ -168,7 +199,10 @@ describe('order documents', () => {
     const open = buildOrder(db);
     const slip = await api(app).get(`/api/v1/orders/${open.code}/documents/pick-slip.pdf`);
     expect(slip.status).toBe(409);
-    expect(apiError(slip)).toMatchObject({ code: 'order_not_packing', message: `Order ${open.code} is Order: Pick slip is printed for orders in Packing only.` });
+    expect(apiError(slip)).toMatchObject({
+      code: 'order_not_packing',
+      message: `Order ${open.code} is Order: Pick slip is printed for orders in Packing only.`,
+    });
     const shipped = buildShippedOrder(db);
     expect((await api(app).get(`/api/v1/orders/${shipped.code}/documents/pick-slip.pdf`)).status).toBe(409);
     expect((await getPdf(app, `/api/v1/orders/${shipped.code}/documents/receipt.pdf`)).status).toBe(200);
@@ -190,9 +224,20 @@ describe('VAT on receipts and invoices', () => {
       { sku: 'MEAL', name: 'Frystorkad middag', price: 4487, vatRate: 1200 },
       { sku: 'MAP', name: 'Fjällkartan', price: 14_900, vatRate: 600 },
     ];
-    for (const { sku, ...body } of products) expect((await api(ctx.app).put(`/api/v1/products/${sku}`).send({ ...body, onHand: 10 })).status).toBeLessThan(300);
+    for (const { sku, ...body } of products)
+      expect(
+        (
+          await api(ctx.app)
+            .put(`/api/v1/products/${sku}`)
+            .send({ ...body, onHand: 10 })
+        ).status,
+      ).toBeLessThan(300);
     const order = buildPackingOrder(ctx.db, {
-      lines: [{ sku: 'JACKET', quantity: 1 }, { sku: 'MEAL', quantity: 2 }, { sku: 'MAP', quantity: 1 }],
+      lines: [
+        { sku: 'JACKET', quantity: 1 },
+        { sku: 'MEAL', quantity: 2 },
+        { sku: 'MAP', quantity: 1 },
+      ],
       body: { paymentMethod: 'invoice', shippingFee: 15_000, customer: aCustomer() },
     });
     return { ...ctx, order };
@@ -261,7 +306,9 @@ describe('batch documents', () => {
     const empty = await api(app).post('/api/v1/documents/pick-slips').send({ orders: [] });
     expect(empty.status).toBe(422);
     expect(apiError(empty).details?.fields?.[0]?.path).toBe('orders');
-    const one = await api(app).post('/api/v1/documents/pick-slips').send({ orders: [orders[0]!.code, '1234567897'] });
+    const one = await api(app)
+      .post('/api/v1/documents/pick-slips')
+      .send({ orders: [orders[0]!.code, '1234567897'] });
     expect(one.status).toBe(404);
     expect(db.$client.prepare("SELECT count(*) FROM printed_documents WHERE kind = 'pick_slip'").pluck().get()).toBe(0);
   });
@@ -275,7 +322,10 @@ describe('printing is recorded', () => {
     await getPdf(app, `/api/v1/orders/${order.code}/documents/pick-slip-receipt.pdf`);
     const prints = db.$client.prepare('SELECT kind FROM printed_documents WHERE order_id = ? ORDER BY id').pluck().all(order.id);
     expect(prints).toEqual(['pick_slip', 'pick_slip', 'receipt']);
-    const events = db.$client.prepare("SELECT data FROM order_events WHERE order_id = ? AND type = 'document_printed' ORDER BY id").pluck().all(order.id) as string[];
+    const events = db.$client
+      .prepare("SELECT data FROM order_events WHERE order_id = ? AND type = 'document_printed' ORDER BY id")
+      .pluck()
+      .all(order.id) as string[];
     expect(events.map((e) => JSON.parse(e) as unknown)).toEqual([
       { kind: 'pick_slip', reprint: false },
       { kind: 'pick_slip', reprint: true },

@@ -44,7 +44,10 @@ describe('every connection that writes runs synchronous = FULL', () => {
     const path = join(tempDir('durable'), 'warehouse.db');
     const db = makeDb(path);
     fill(db, { products: 20, orders: 50, linesPerOrder: 2, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
-    const report = await runPackRun({ db, clock: makeClock(), log: consoleLogger({ silent: true }) }, { trigger: 'manual', dryRun: false, actor: { type: 'system', id: null, name: 'test' } });
+    const report = await runPackRun(
+      { db, clock: makeClock(), log: consoleLogger({ silent: true }) },
+      { trigger: 'manual', dryRun: false, actor: { type: 'system', id: null, name: 'test' } },
+    );
     expect(report.status).toBe('succeeded');
     expect(lastRunConnection()).toEqual({ synchronous: SYNCHRONOUS_FULL });
     db.$client.close();

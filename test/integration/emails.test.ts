@@ -22,12 +22,16 @@ const SYSTEM = { type: 'system' as const, id: null, name: 'test' };
 function shop(env: Record<string, string> = {}) {
   const clock = makeClock(new Date());
   const ctx = makeApp({ clock, env: { SHOP_ADMIN_EMAILS: 'boss@socks.example, Lager@socks.example', ...env } });
-  ctx.db.$client.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('documents_seller', json('{\"name\":\"Nordic Socks\"}'), 0)").run();
+  ctx.db.$client.prepare('INSERT INTO settings (key, value, updated_at) VALUES (\'documents_seller\', json(\'{"name":"Nordic Socks"}\'), 0)').run();
   return { ...ctx, clock };
 }
 
 function outbox(db: ReturnType<typeof makeDb>) {
-  return db.$client.prepare('SELECT id, order_id AS orderId, to_address AS toAddress, template, language, status, attempts, subject, text_body AS text, last_error AS lastError FROM email_outbox ORDER BY id').all() as {
+  return db.$client
+    .prepare(
+      'SELECT id, order_id AS orderId, to_address AS toAddress, template, language, status, attempts, subject, text_body AS text, last_error AS lastError FROM email_outbox ORDER BY id',
+    )
+    .all() as {
     id: number;
     orderId: number;
     toAddress: string;
@@ -44,7 +48,12 @@ function outbox(db: ReturnType<typeof makeDb>) {
 async function createOrderByApi(app: Parameters<typeof api>[0], language?: 'en' | 'sv') {
   const res = await api(app)
     .post('/api/v1/orders')
-    .send({ lines: [{ sku: 'SOCK-1', quantity: 2 }], customer: { ...aCustomer('Åsa Øvergård'), ...(language && { language }) }, paymentMethod: 'card', paid: true });
+    .send({
+      lines: [{ sku: 'SOCK-1', quantity: 2 }],
+      customer: { ...aCustomer('Åsa Øvergård'), ...(language && { language }) },
+      paymentMethod: 'card',
+      paid: true,
+    });
   expect(res.status).toBe(201);
   return res.body as { code: string };
 }
@@ -91,9 +100,14 @@ describe('e-mail on a new order', () => {
   it('a preorder writes nothing until checkout; without a language the shop default is used', async () => {
     const { app, db } = shop({ DEFAULT_LANGUAGE: 'sv' });
     buildProduct(db, { sku: 'SOCK-1' });
-    const cart = await api(app).post('/api/v1/orders').send({ status: 'preorder', lines: [{ sku: 'SOCK-1', quantity: 1 }] });
+    const cart = await api(app)
+      .post('/api/v1/orders')
+      .send({ status: 'preorder', lines: [{ sku: 'SOCK-1', quantity: 1 }] });
     expect(outbox(db)).toEqual([]);
-    await api(app).post(`/api/v1/orders/${json<OrderJson>(cart).code}/checkout`).send({ customer: aCustomer(), paymentMethod: 'invoice' }).expect(200);
+    await api(app)
+      .post(`/api/v1/orders/${json<OrderJson>(cart).code}/checkout`)
+      .send({ customer: aCustomer(), paymentMethod: 'invoice' })
+      .expect(200);
     expect(outbox(db).map((r) => [r.template, r.language])).toEqual([
       ['order_confirmation', 'sv'],
       ['new_order_notice', 'sv'],
@@ -104,7 +118,12 @@ describe('e-mail on a new order', () => {
   it('"never" writes no confirmation; recipients saved in Settings replace SHOP_ADMIN_EMAILS', async () => {
     const { app, db, clock } = shop();
     buildProduct(db, { sku: 'SOCK-1' });
-    putEmailSettings(db, { ...getEmailSettings(db), modes: { ...getEmailSettings(db).modes, order_confirmation: 'never' }, shopRecipients: ['kontor@socks.example'] }, clock(), 'test');
+    putEmailSettings(
+      db,
+      { ...getEmailSettings(db), modes: { ...getEmailSettings(db).modes, order_confirmation: 'never' }, shopRecipients: ['kontor@socks.example'] },
+      clock(),
+      'test',
+    );
     await createOrderByApi(app);
     expect(outbox(db).map((r) => [r.template, r.toAddress])).toEqual([['new_order_notice', 'kontor@socks.example']]);
   });
@@ -118,7 +137,11 @@ describe('the new-order notice before Settings names its recipients', () => {
     await buildUser(db, 'admin', { email: 'second.admin@socks.example' });
     await buildUser(db, 'operator');
     await createOrderByApi(app);
-    expect(outbox(db).filter((r) => r.template === 'new_order_notice').map((r) => r.toAddress)).toEqual(['first.admin@socks.example']);
+    expect(
+      outbox(db)
+        .filter((r) => r.template === 'new_order_notice')
+        .map((r) => r.toAddress),
+    ).toEqual(['first.admin@socks.example']);
     const { agent } = await loginAs(app, first.email);
     const page = (await agent.get('/settings/emails')).text;
     expect(page).toContain('Empty: the first admin&#39;s e-mail (first.admin@socks.example), as SHOP_ADMIN_EMAILS is not set.');
@@ -129,7 +152,11 @@ describe('the new-order notice before Settings names its recipients', () => {
     buildProduct(db, { sku: 'SOCK-1' });
     const admin = await buildUser(db, 'admin', { email: 'first.admin@socks.example' });
     await createOrderByApi(app);
-    expect(outbox(db).filter((r) => r.template === 'new_order_notice').map((r) => r.toAddress)).toEqual(['boss@socks.example', 'lager@socks.example']);
+    expect(
+      outbox(db)
+        .filter((r) => r.template === 'new_order_notice')
+        .map((r) => r.toAddress),
+    ).toEqual(['boss@socks.example', 'lager@socks.example']);
     const { agent } = await loginAs(app, admin.email);
     expect((await agent.get('/settings/emails')).text).toContain('Empty: the addresses of SHOP_ADMIN_EMAILS (boss@socks.example, lager@socks.example).');
   });
@@ -141,9 +168,16 @@ describe('e-mail when an order ships', () => {
     putEmailSettings(db, { ...getEmailSettings(db), trackingUrl: 'https://track.example/?id={parcel}' }, clock(), 'test');
     const a = buildProduct(db, { sku: 'A', name: 'Termos 0,5 l' });
     const b = buildProduct(db, { sku: 'B', name: 'Mössa' });
-    const order = buildPackingOrder(db, { lines: [{ sku: a.sku, quantity: 2 }, { sku: b.sku, quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: a.sku, quantity: 2 },
+        { sku: b.sku, quantity: 1 },
+      ],
+    });
     const lines = listLines(db, order.id);
-    writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: ['PKG/1&A', 'PKG-2'], quantities: new Map([[lines[0]!.id, 2]]) }, { actor: SYSTEM, now: clock() }));
+    writeTransaction(db, (tx) =>
+      reportDelivery(tx, order, { parcels: ['PKG/1&A', 'PKG-2'], quantities: new Map([[lines[0]!.id, 2]]) }, { actor: SYSTEM, now: clock() }),
+    );
     writeTransaction(db, (tx) => reportDelivery(tx, reload(db, order.code), { parcels: ['PKG-3'] }, { actor: SYSTEM, now: clock() }));
     const shipped = outbox(db).filter((r) => r.template === 'shipped');
     expect(shipped).toHaveLength(2);
@@ -167,10 +201,17 @@ describe('e-mail when an order ships', () => {
     buildProduct(db, { sku: 'A', onHand: 10 });
     buildProduct(db, { sku: 'B', onHand: 10 });
     const partOf = (beforeReport: () => void = () => undefined) => {
-      const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 1 }] });
+      const order = buildPackingOrder(db, {
+        lines: [
+          { sku: 'A', quantity: 1 },
+          { sku: 'B', quantity: 1 },
+        ],
+      });
       const lines = listLines(db, order.id);
       beforeReport();
-      writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: [`P-${order.code}`], quantities: new Map([[lines[0]!.id, 1]]) }, { actor: SYSTEM, now: clock() }));
+      writeTransaction(db, (tx) =>
+        reportDelivery(tx, order, { parcels: [`P-${order.code}`], quantities: new Map([[lines[0]!.id, 1]]) }, { actor: SYSTEM, now: clock() }),
+      );
       return outbox(db).filter((r) => r.template === 'shipped' && r.orderId === order.id)[0]!.text;
     };
     const inStock = partOf();
@@ -211,7 +252,12 @@ describe('customer text in e-mails', () => {
       .post('/api/v1/orders')
       .send({
         lines: [{ sku: 'SOCK-1', quantity: 2 }],
-        customer: { name: 'Eve www.evil.example', email: 'evil@example.com', language: 'sv', address: { line1: 'https://evil.example/x', line2: 'evil@example.com', postalCode: '111 22', city: 'evil.example', country: 'SE' } },
+        customer: {
+          name: 'Eve www.evil.example',
+          email: 'evil@example.com',
+          language: 'sv',
+          address: { line1: 'https://evil.example/x', line2: 'evil@example.com', postalCode: '111 22', city: 'evil.example', country: 'SE' },
+        },
         paymentMethod: 'card',
         paid: true,
       });
@@ -270,7 +316,9 @@ describe('the status form', () => {
     expect((await submit(`/orders/${other.code}`, `/orders/${other.code}/status`, { status: 'cancelled', ...confirmed })).status).toBe(302);
     expect(statusMails()).toEqual([]);
     const third = buildPackingOrder(db);
-    expect((await submit(`/orders/${third.code}`, `/orders/${third.code}/status`, { status: 'cancelled', notifyCustomer: 'on', ...confirmed })).status).toBe(302);
+    expect((await submit(`/orders/${third.code}`, `/orders/${third.code}/status`, { status: 'cancelled', notifyCustomer: 'on', ...confirmed })).status).toBe(
+      302,
+    );
     const cancelled = outbox(db).filter((r) => r.template === 'cancelled');
     expect(cancelled.map((r) => r.orderId)).toEqual([third.id]);
     const shown = (await agent.get(`/orders/${third.code}`)).text;
@@ -287,14 +335,24 @@ describe('the status form', () => {
     // Nothing changed yet: the compose page only shows the e-mail.
     expect(reload(db, order.code).status).toBe('packing');
 
-    const refused = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on', subject: ' ', body: 'We are sorry: the last pair sold out.' });
+    const refused = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, {
+      status: 'cancelled',
+      notifyCustomer: 'on',
+      subject: ' ',
+      body: 'We are sorry: the last pair sold out.',
+    });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('We are sorry: the last pair sold out.');
     expect(refused.text).toMatch(/Required\./);
     expect(reload(db, order.code).status).toBe('packing');
 
     // The edited e-mail goes through the cancel's confirmation step, kept in the form.
-    const edited = { status: 'cancelled', notifyCustomer: 'on', subject: 'About your socks', body: 'We are sorry: the last pair sold out.\nA new batch comes in May.' };
+    const edited = {
+      status: 'cancelled',
+      notifyCustomer: 'on',
+      subject: 'About your socks',
+      body: 'We are sorry: the last pair sold out.\nA new batch comes in May.',
+    };
     const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, edited);
     expect(ask.status).toBe(200);
     expect(ask.text).toContain(`The customer gets your edited e-mail “About your socks” at ${reload(db, order.code).customerEmail}.`);
@@ -319,7 +377,11 @@ describe('the status form', () => {
     putEmailSettings(db, { ...getEmailSettings(db), modes: { ...getEmailSettings(db).modes, cancelled: 'never' } }, clock(), 'test');
     const never = buildPackingOrder(db);
     await api(app).post(`/api/v1/orders/${never.code}/status`).send({ status: 'cancelled', notifyCustomer: true }).expect(200);
-    expect(outbox(db).filter((r) => r.template === 'cancelled').map((r) => r.orderId)).toEqual([auto.id]);
+    expect(
+      outbox(db)
+        .filter((r) => r.template === 'cancelled')
+        .map((r) => r.orderId),
+    ).toEqual([auto.id]);
   });
 });
 
@@ -415,7 +477,9 @@ describe('the sender', () => {
     buildOrder(first.db);
     buildOrder(first.db);
     // The first process claimed one e-mail and died before it was sent.
-    first.db.$client.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = (SELECT min(id) FROM email_outbox WHERE status = 'queued')").run(clock().getTime() + 100_000);
+    first.db.$client
+      .prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = (SELECT min(id) FROM email_outbox WHERE status = 'queued')")
+      .run(clock().getTime() + 100_000);
     first.db.$client.close();
 
     const second = makeApp({ db: makeDb(path), clock });
@@ -449,12 +513,18 @@ describe('Settings → E-mails', () => {
     expect(unclosed.text).toContain('The template cannot be read');
     expect(db.$client.prepare('SELECT count(*) FROM email_templates').pluck().get()).toBe(0);
 
-    const preview = await submit(url, url, { subject: 'Skickat: {{order_code}}', body: 'Hej {{customer_name}}!\n{{#parcels}}Kolli {{parcel_id}}\n{{/parcels}}', action: 'preview' });
+    const preview = await submit(url, url, {
+      subject: 'Skickat: {{order_code}}',
+      body: 'Hej {{customer_name}}!\n{{#parcels}}Kolli {{parcel_id}}\n{{/parcels}}',
+      action: 'preview',
+    });
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Kolli 00373500001234567895');
     expect(db.$client.prepare('SELECT count(*) FROM email_templates').pluck().get()).toBe(0);
 
-    expect((await submit(url, url, { subject: 'Skickat: {{order_code}}', body: 'Hej {{customer_name}}!\n{{#parcels}}Kolli {{parcel_id}}\n{{/parcels}}' })).status).toBe(302);
+    expect(
+      (await submit(url, url, { subject: 'Skickat: {{order_code}}', body: 'Hej {{customer_name}}!\n{{#parcels}}Kolli {{parcel_id}}\n{{/parcels}}' })).status,
+    ).toBe(302);
     const order = buildPackingOrder(db, { body: { customer: { ...aCustomer('Nils'), language: 'sv' } } });
     writeTransaction(db, (tx) => reportDelivery(tx, order, { parcels: ['P-1'] }, { actor: SYSTEM, now: new Date() }));
     expect(outbox(db).find((r) => r.template === 'shipped')).toMatchObject({ subject: `Skickat: ${order.code}`, text: 'Hej Nils!\nKolli P-1\n' });
@@ -468,14 +538,30 @@ describe('Settings → E-mails', () => {
     const page = (await agent.get('/settings/emails')).text;
     expect(page).toContain('No SMTP server is configured');
     const modes = { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'offer', shipped: 'auto', cancelled: 'never', return_received: 'never' };
-    const bad = await submit('/settings/emails', '/settings/emails', { ...modes, shopRecipients: 'boss@socks.example\nnot-an-address', trackingUrl: 'https://track.example/' });
+    const bad = await submit('/settings/emails', '/settings/emails', {
+      ...modes,
+      shopRecipients: 'boss@socks.example\nnot-an-address',
+      trackingUrl: 'https://track.example/',
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('not-an-address is not a valid e-mail address.');
     expect(bad.text).toContain('Put {parcel} where the parcel ID goes');
     expect(bad.text).toContain('boss@socks.example\nnot-an-address');
     expect(getEmailSettings(db).shopRecipients).toBeNull();
-    expect((await submit('/settings/emails', '/settings/emails', { ...modes, shopRecipients: 'boss@socks.example; kontor@socks.example', trackingUrl: 'https://track.example/?id={parcel}' })).status).toBe(302);
-    expect(getEmailSettings(db)).toMatchObject({ modes, shopRecipients: ['boss@socks.example', 'kontor@socks.example'], trackingUrl: 'https://track.example/?id={parcel}' });
+    expect(
+      (
+        await submit('/settings/emails', '/settings/emails', {
+          ...modes,
+          shopRecipients: 'boss@socks.example; kontor@socks.example',
+          trackingUrl: 'https://track.example/?id={parcel}',
+        })
+      ).status,
+    ).toBe(302);
+    expect(getEmailSettings(db)).toMatchObject({
+      modes,
+      shopRecipients: ['boss@socks.example', 'kontor@socks.example'],
+      trackingUrl: 'https://track.example/?id={parcel}',
+    });
     // A mode a template does not have is refused.
     const offerOnNew = await submit('/settings/emails', '/settings/emails', { ...modes, order_confirmation: 'offer' });
     expect(offerOnNew.status).toBe(422);
@@ -494,7 +580,9 @@ describe('Settings → E-mails', () => {
   });
 
   it('knows which placeholders each template has', () => {
-    expect(templateProblems('cancelled', '{{order_code}}', '{{#parcels}}{{parcel_id}}{{/parcels}}')).toEqual([expect.objectContaining({ path: 'body', key: 'validation.template.unknownPlaceholder' })]);
+    expect(templateProblems('cancelled', '{{order_code}}', '{{#parcels}}{{parcel_id}}{{/parcels}}')).toEqual([
+      expect.objectContaining({ path: 'body', key: 'validation.template.unknownPlaceholder' }),
+    ]);
     expect(templateProblems('shipped', '{{order_code}}', '{{#parcels}}{{parcel_id}} {{order_code}}{{/parcels}}{{^partial}}x{{/partial}}')).toEqual([]);
     expect(templateProblems('shipped', '{{order_code}}', '{{> footer}}')).toEqual([expect.objectContaining({ key: 'validation.template.unsupported' })]);
   });

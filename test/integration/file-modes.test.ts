@@ -21,7 +21,12 @@ describe('Files that hold customers and secrets', () => {
         const db = openDatabase(path);
         migrateDatabase(db);
         buildOrder(db);
-        expect({ db: mode(path), wal: mode(`${path}-wal`), shm: mode(`${path}-shm`), folder: mode(join(dir, 'data')) }).toEqual({ db: 0o600, wal: 0o600, shm: 0o600, folder: 0o700 });
+        expect({ db: mode(path), wal: mode(`${path}-wal`), shm: mode(`${path}-shm`), folder: mode(join(dir, 'data')) }).toEqual({
+          db: 0o600,
+          wal: 0o600,
+          shm: 0o600,
+          folder: 0o700,
+        });
         db.$client.close();
 
         // A file an older version made world-readable is made private when it is opened again.

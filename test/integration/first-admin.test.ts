@@ -8,7 +8,10 @@ const NOW = new Date('2026-11-20T08:00:00Z');
 
 /** A logger that keeps each entry as the JSON line consoleLogger would write. */
 function keptLogger(lines: string[]): Logger {
-  const entry = (level: string) => (message: string, data: Record<string, unknown> = {}) => void lines.push(JSON.stringify({ level, message, ...data }));
+  const entry =
+    (level: string) =>
+    (message: string, data: Record<string, unknown> = {}) =>
+      void lines.push(JSON.stringify({ level, message, ...data }));
   return { info: entry('info'), warn: entry('warn'), error: entry('error') };
 }
 
@@ -26,7 +29,12 @@ describe('the first admin’s generated password', () => {
     expect(logged.join('\n')).not.toContain(password);
     expect(block.split(password)).toHaveLength(2);
     // The log says where it was shown, as a field of its own line.
-    expect(logged.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual({ level: 'info', message: 'first admin created', email: 'admin@example.com', passwordShown: 'stderr' });
+    expect(logged.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual({
+      level: 'info',
+      message: 'first admin created',
+      email: 'admin@example.com',
+      passwordShown: 'stderr',
+    });
     // A block that cannot be missed: a blank line and a rule above and below, a heading, no JSON in it.
     const lines = block.split('\n');
     expect(lines[0]).toBe('');

@@ -32,7 +32,14 @@ function frenchShop() {
   buildProduct(ctx.db, { sku: 'BATON-01', name: 'Bâtons de randonnée « Crête »', location: 'E-01-2', price: 59_900, onHand: 10 });
   const order = buildPackingOrder(ctx.db, {
     lines: [{ sku: 'BATON-01', quantity: 2 }],
-    body: { paymentMethod: 'invoice', customer: { ...aCustomer('Zoë Lefèvre'), address: { line1: '12 rue de la République', postalCode: '69002', city: 'Lyon', country: 'FR' }, language: 'fr' } },
+    body: {
+      paymentMethod: 'invoice',
+      customer: {
+        ...aCustomer('Zoë Lefèvre'),
+        address: { line1: '12 rue de la République', postalCode: '69002', city: 'Lyon', country: 'FR' },
+        language: 'fr',
+      },
+    },
   });
   return { ...ctx, clock, order };
 }
@@ -52,7 +59,11 @@ describe('French (fr)', () => {
     const { agent } = await loginAs(app, operator.email);
     // The order page's invoice button: a POST takes the number, then the PDF opens at its GET address.
     const page = await agent.get(`/orders/${order.code}`);
-    await agent.post(`/outbound/orders/${order.code}/invoice`).type('form').send({ _csrf: csrfOf(page.text) }).expect(303);
+    await agent
+      .post(`/outbound/orders/${order.code}/invoice`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(303);
     const res = await agent.get(`/outbound/orders/${order.code}/invoice.pdf`).buffer(true).parse(binary);
     expect(res.status).toBe(200);
     const text = await pdfText(bytesOf(res));

@@ -36,12 +36,15 @@ describe('the order history says what happened', () => {
   it("a parcel's first label print is no reprint, even when another parcel's label was printed before", async () => {
     const { app, db } = makeApp();
     const order = buildPackingOrder(db);
-    for (const parcelId of ['PKG-00000001', 'PKG-00000002']) expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId })).status).toBe(201);
+    for (const parcelId of ['PKG-00000001', 'PKG-00000002'])
+      expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId })).status).toBe(201);
     const label = (parcel: string) => api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=${parcel}`).buffer(true).parse(binary);
     expect((await label('PKG-00000001')).status).toBe(200);
     expect((await label('PKG-00000002')).status).toBe(200);
     expect((await label('PKG-00000001')).status).toBe(200);
-    const printed = (db.$client.prepare("SELECT data FROM order_events WHERE type = 'document_printed' ORDER BY id").pluck().all() as string[]).map((d) => JSON.parse(d) as { reference: string; reprint: boolean });
+    const printed = (db.$client.prepare("SELECT data FROM order_events WHERE type = 'document_printed' ORDER BY id").pluck().all() as string[]).map(
+      (d) => JSON.parse(d) as { reference: string; reprint: boolean },
+    );
     expect(printed.map((d) => [d.reference, d.reprint])).toEqual([
       ['PKG-00000001', false],
       ['PKG-00000002', false],

@@ -17,8 +17,13 @@ async function hold(ctx: Ctx, code: string, waiting = true) {
   expect(res.status).toBe(200);
 }
 
-const count = (ctx: Ctx, sql: string, ...params: unknown[]) => ctx.db.$client.prepare(sql).pluck().get(...params) as number;
-const parcelsOf = (ctx: Ctx, orderId: number) => count(ctx, 'SELECT count(*) FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE d.order_id = ?', orderId);
+const count = (ctx: Ctx, sql: string, ...params: unknown[]) =>
+  ctx.db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
+const parcelsOf = (ctx: Ctx, orderId: number) =>
+  count(ctx, 'SELECT count(*) FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id WHERE d.order_id = ?', orderId);
 const eventsOf = (ctx: Ctx, orderId: number) => count(ctx, 'SELECT count(*) FROM order_events WHERE order_id = ?', orderId);
 
 function setup() {
@@ -42,7 +47,9 @@ describe('the hold rule in the API', () => {
     const fetched = await api(app).post(`/api/v1/orders/${held.code}/parcels/fetch`).send({ count: 1 });
     expect(fetched.status).toBe(409);
     expect(apiError(fetched).code).toBe('order_on_hold');
-    const lines = await api(app).put(`/api/v1/orders/${held.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] });
+    const lines = await api(app)
+      .put(`/api/v1/orders/${held.code}/delivery-lines`)
+      .send({ lines: [{ sku: 'TENT', quantity: 1 }] });
     expect(lines.status).toBe(409);
     expect(apiError(lines).details).toEqual({ reason: 'waiting' });
 
@@ -73,7 +80,9 @@ describe('the hold rule in the API', () => {
     const res = await api(app).post('/api/v1/deliveries/report').send({});
     expect(res.status).toBe(200);
     expect(json<ReportJson>(res).reported).toMatchObject([{ code: free.code, status: 'shipped' }]);
-    expect(json<ReportJson>(res).failed).toEqual([{ code: held.code, error: { code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } } }]);
+    expect(json<ReportJson>(res).failed).toEqual([
+      { code: held.code, error: { code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } } },
+    ]);
     expect(reload(ctx.db, held.code)).toMatchObject({ status: 'packing', waiting: true });
     expect(reload(ctx.db, free.code).status).toBe('shipped');
     // Only the free order's unit left the shelf; the held order's draft is still open.
@@ -85,7 +94,9 @@ describe('the hold rule in the API', () => {
     const ctx = setup();
     const { app, held } = ctx;
     await hold(ctx, held.code);
-    const res = await api(app).post(`/api/v1/orders/${held.code}/deliveries`).send({ parcels: ['PARCEL-9'] });
+    const res = await api(app)
+      .post(`/api/v1/orders/${held.code}/deliveries`)
+      .send({ parcels: ['PARCEL-9'] });
     expect(res.status).toBe(409);
     expect(apiError(res)).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
     expect(reload(ctx.db, held.code).status).toBe('packing');
@@ -97,13 +108,21 @@ describe('the hold rule in the API', () => {
     const ctx = setup();
     const invoice = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 1 }], body: { paymentMethod: 'invoice', paid: false } });
     putPackSettings(ctx.db, { ...DEFAULT_PACK_SETTINGS, requireApproval: true }, ctx.clock(), 'test');
-    const res = await api(ctx.app).post(`/api/v1/orders/${invoice.code}/deliveries`).send({ parcels: ['PARCEL-7'] });
+    const res = await api(ctx.app)
+      .post(`/api/v1/orders/${invoice.code}/deliveries`)
+      .send({ parcels: ['PARCEL-7'] });
     expect(res.status).toBe(409);
     expect(apiError(res)).toMatchObject({ code: 'order_on_hold', details: { reason: 'approval' } });
     expect(apiError(res).message).toContain(`Order ${invoice.code} is on hold (awaiting approval)`);
     // There is no approval page yet (another issue): the flag is set as that page will set it.
     ctx.db.$client.prepare('UPDATE orders SET approved = 1 WHERE id = ?').run(invoice.id);
-    expect((await api(ctx.app).post(`/api/v1/orders/${invoice.code}/deliveries`).send({ parcels: ['PARCEL-7'] })).status).toBe(201);
+    expect(
+      (
+        await api(ctx.app)
+          .post(`/api/v1/orders/${invoice.code}/deliveries`)
+          .send({ parcels: ['PARCEL-7'] })
+      ).status,
+    ).toBe(201);
   });
 
   it('the pack script promotes no waiting order, and does once the hold is lifted', async () => {
@@ -126,7 +145,9 @@ describe('the hold rule in the API', () => {
     const slip = await api(app).get(`/api/v1/orders/${held.code}/documents/pick-slip.pdf`);
     expect(slip.status).toBe(409);
     expect(apiError(slip)).toEqual({ code: 'order_on_hold', message: WAITING(held.code), details: { reason: 'waiting' } });
-    const batch = await api(app).post('/api/v1/documents/batch-pick-list').send({ orders: [free.code, held.code] });
+    const batch = await api(app)
+      .post('/api/v1/documents/batch-pick-list')
+      .send({ orders: [free.code, held.code] });
     expect(batch.status).toBe(409);
     expect(apiError(batch).message).toBe(WAITING(held.code));
     expect(count(ctx, 'SELECT count(*) FROM printed_documents')).toBe(0);

@@ -6,7 +6,11 @@ import { api, loginAs, loginAtStation, makeApp } from '../helpers.js';
 import { apiError, json } from '../json.js';
 
 const GS = '\x1D';
-const count = (db: Db, sql: string, ...args: unknown[]) => db.$client.prepare(sql).pluck().get(...args) as number;
+const count = (db: Db, sql: string, ...args: unknown[]) =>
+  db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 
 /** A packing order of a tent (barcode EAN-13) ×2 and a mug (checked by SKU) ×1, and a product on no line. */
 function world(mode: 'off' | 'warn' | 'required') {
@@ -17,7 +21,12 @@ function world(mode: 'off' | 'warn' | 'required') {
   buildProduct(db, { sku: 'MUG', name: 'Enamel mug', onHand: 10 });
   buildProduct(db, { sku: 'SOCK', barcode: '96385074', onHand: 10 });
   buildProduct(db, { sku: 'GIFTCARD', barcode: '09501101020917', trackStock: false, onHand: 0 });
-  const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
+  const order = buildPackingOrder(db, {
+    lines: [
+      { sku: 'TENT', quantity: 2 },
+      { sku: 'MUG', quantity: 1 },
+    ],
+  });
   return { ...ctx, order };
 }
 
@@ -30,7 +39,10 @@ interface CheckStateJson {
 describe('checking items through the API', () => {
   it('counts units by EAN, GS1-128 (batch, expiry, serial kept) and SKU; refuses wrong, extra and unknown items with details; undo', async () => {
     const { app, db, order } = world('required');
-    const post = (barcode: string, quantity?: number) => api(app).post(`/api/v1/orders/${order.code}/checks`).send({ barcode, ...(quantity && { quantity }) });
+    const post = (barcode: string, quantity?: number) =>
+      api(app)
+        .post(`/api/v1/orders/${order.code}/checks`)
+        .send({ barcode, ...(quantity && { quantity }) });
 
     const first = await post('5901234123457');
     expect(first.status).toBe(201);
@@ -65,13 +77,18 @@ describe('checking items through the API', () => {
     const reported = json<{ reported: unknown[] }>(await api(app).post('/api/v1/deliveries/report').send({}));
     expect(reported.reported).toHaveLength(1);
     expect(reload(db, order.code).status).toBe('shipped');
-    const types = db.$client.prepare("SELECT type FROM order_events WHERE order_id = ? AND type IN ('item_checked', 'check_undone') ORDER BY id").pluck().all(order.id);
+    const types = db.$client
+      .prepare("SELECT type FROM order_events WHERE order_id = ? AND type IN ('item_checked', 'check_undone') ORDER BY id")
+      .pluck()
+      .all(order.id);
     expect(types).toEqual(['item_checked', 'item_checked', 'item_checked', 'check_undone', 'item_checked']);
   });
 
   it('required holds on the one-call delivery too', async () => {
     const { app, order } = world('required');
-    const res = await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['ONE-1'] });
+    const res = await api(app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['ONE-1'] });
     expect(res.status).toBe(409);
     expect(apiError(res)).toMatchObject({ code: 'delivery_not_verified' });
   });
@@ -114,7 +131,12 @@ describe('a SKU that reads as a keyed count', () => {
     putVerificationMode(ctx.db, 'required', new Date(), 'test');
     buildProduct(ctx.db, { sku: '3XL-TEE', onHand: 10 });
     buildProduct(ctx.db, { sku: 'L-TEE', onHand: 10 });
-    const order = buildPackingOrder(ctx.db, { lines: [{ sku: '3XL-TEE', quantity: 3 }, { sku: 'L-TEE', quantity: 3 }] });
+    const order = buildPackingOrder(ctx.db, {
+      lines: [
+        { sku: '3XL-TEE', quantity: 3 },
+        { sku: 'L-TEE', quantity: 3 },
+      ],
+    });
     const post = (barcode: string) => api(ctx.app).post(`/api/v1/orders/${order.code}/checks`).send({ barcode });
     const one = json<CheckStateJson>(await post('3XL-TEE'));
     expect(one.lines.find((l) => l.sku === '3XL-TEE')).toMatchObject({ checked: 1 });
@@ -144,7 +166,11 @@ describe('checking items at the packing station', () => {
     expect(wrong.text).toContain(`SOCK is not on order ${order.code}: it belongs to order ${other.code} at this station.`);
     expect((await scanFragment('2*5901234123457', { key: 'c-3' })).text).toContain('One too many TENT: 1 of 2 checked already.');
     expect((await scanFragment('09501101020917', { key: 'c-4' })).text).toContain('is not stock-tracked');
-    expect(db.$client.prepare('SELECT reason FROM refused_checks ORDER BY id').pluck().all()).toEqual(['item_on_other_order', 'item_over_quantity', 'item_not_tracked']);
+    expect(db.$client.prepare('SELECT reason FROM refused_checks ORDER BY id').pluck().all()).toEqual([
+      'item_on_other_order',
+      'item_over_quantity',
+      'item_not_tracked',
+    ]);
     expect(count(db, 'SELECT count(*) FROM delivery_checks')).toBe(1);
     // Tools → Mis-picks: the packer's day, with the reasons.
     const operator = await buildUser(db, 'operator');
@@ -163,7 +189,10 @@ describe('checking items at the packing station', () => {
     const shipped = await scanFragment('REPORT IN', { key: 'r-2' });
     // The other order's delivery has no checks: it stays, named with why.
     expect(shipped.text).toContain(`Reported 1 delivery (0 orders shipped, 1 partly); 1 not reported: ${other.code}: Order ${other.code} cannot be reported`);
-    expect(db.$client.prepare("SELECT l.sku, l.shipped_quantity FROM order_lines l WHERE l.order_id = ? ORDER BY l.id").raw().all(order.id)).toEqual([['TENT', 1], ['MUG', 0]]);
+    expect(db.$client.prepare('SELECT l.sku, l.shipped_quantity FROM order_lines l WHERE l.order_id = ? ORDER BY l.id').raw().all(order.id)).toEqual([
+      ['TENT', 1],
+      ['MUG', 0],
+    ]);
   });
 
   it('with verification off, a product’s own EAN is refused as a parcel ID, and a carrier’s number is taken', async () => {

@@ -12,13 +12,17 @@ import { smtpServer } from '../smtp.js';
 /** A shop with a name (the e-mails sign with it) and a few products. */
 function shop(env: Record<string, string> = {}) {
   const ctx = makeApp({ clock: makeClock(new Date()), env });
-  ctx.db.$client.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('documents_seller', json('{\"name\":\"Fjellsport AS\"}'), 0)").run();
+  ctx.db.$client.prepare('INSERT INTO settings (key, value, updated_at) VALUES (\'documents_seller\', json(\'{"name":"Fjellsport AS"}\'), 0)').run();
   buildProduct(ctx.db, { sku: 'TELT-2', name: 'Telt for to', price: 199900, onHand: 20, location: 'A-01-1' });
   buildProduct(ctx.db, { sku: 'KOPP', name: 'Emaljekopp', price: 14900, onHand: 20, location: 'B-02-3' });
   return ctx;
 }
 
-const kari = () => ({ ...aCustomer('Kari Nordmann'), language: 'nb' as const, address: { line1: 'Storgata 1', postalCode: '0155', city: 'Oslo', country: 'NO' } });
+const kari = () => ({
+  ...aCustomer('Kari Nordmann'),
+  language: 'nb' as const,
+  address: { line1: 'Storgata 1', postalCode: '0155', city: 'Oslo', country: 'NO' },
+});
 
 function userLanguage(db: ReturnType<typeof shop>['db'], email: string): string {
   return db.$client.prepare('SELECT language FROM users WHERE email = ?').pluck().get(email.toLowerCase()) as string;
@@ -61,7 +65,13 @@ describe('Norsk bokmål for the staff', () => {
     const usersPage = (await agent.get('/settings/users')).text;
     for (const lang of LANGUAGES) expect(usersPage).toMatch(new RegExp(`<option value="${lang}"[^>]*>${LANGUAGE_NAMES[lang]}</option>`));
     expect(usersPage).toContain('Norsk bokmål');
-    const created = await submit('/settings/users', '/settings/users', { name: 'Ola Pakker', email: 'ola@lager.example', role: 'operator', language: 'nb', password: 'ti tegn eller mer' });
+    const created = await submit('/settings/users', '/settings/users', {
+      name: 'Ola Pakker',
+      email: 'ola@lager.example',
+      role: 'operator',
+      language: 'nb',
+      password: 'ti tegn eller mer',
+    });
     expect(created.status).toBe(302);
     expect(userLanguage(db, 'ola@lager.example')).toBe('nb');
 
@@ -111,7 +121,11 @@ describe('the browser chooses before login', () => {
     const { app } = shop();
     const agent = request.agent(app);
     const form = await agent.get('/login').set('Accept-Language', 'nb');
-    const refused = await agent.post('/login').set('Accept-Language', 'nb').type('form').send({ _csrf: csrfOf(form.text), email: 'nobody@lager.example', password: 'feil passord' });
+    const refused = await agent
+      .post('/login')
+      .set('Accept-Language', 'nb')
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), email: 'nobody@lager.example', password: 'feil passord' });
     expect(refused.text).toContain('Feil e-post eller passord.');
     expect((await request(app).get('/login').set('Accept-Language', 'da-DK')).text).toContain('<html lang="en">');
     const norwegianShop = shop({ DEFAULT_LANGUAGE: 'nb' });
@@ -122,7 +136,13 @@ describe('the browser chooses before login', () => {
 describe("a customer's language", () => {
   it('prints the packing slip and the invoice in Norwegian for a Norwegian customer, the pick slip in the packer’s language', async () => {
     const { app, db } = shop();
-    const norwegian = buildPackingOrder(db, { lines: [{ sku: 'TELT-2', quantity: 1 }, { sku: 'KOPP', quantity: 2 }], body: { paymentMethod: 'invoice', customer: kari() } });
+    const norwegian = buildPackingOrder(db, {
+      lines: [
+        { sku: 'TELT-2', quantity: 1 },
+        { sku: 'KOPP', quantity: 2 },
+      ],
+      body: { paymentMethod: 'invoice', customer: kari() },
+    });
     const english = buildPackingOrder(db, { lines: [{ sku: 'KOPP', quantity: 1 }], body: { customer: aCustomer('Jane Smith') } });
     const packer = await buildUser(db, 'packer');
     const { agent } = await loginAs(app, packer.email);
@@ -140,7 +160,11 @@ describe("a customer's language", () => {
 
     // A POST takes the invoice's number (the order page's button); its GET address shows it.
     const page = await agent.get(`/orders/${norwegian.code}`);
-    await agent.post(`/outbound/orders/${norwegian.code}/invoice`).type('form').send({ _csrf: csrfOf(page.text) }).expect(303);
+    await agent
+      .post(`/outbound/orders/${norwegian.code}/invoice`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) })
+      .expect(303);
     const invoice = await webPdf(agent, `/outbound/orders/${norwegian.code}/invoice.pdf`);
     expect(invoice).toContain('Faktura');
     expect(invoice).toContain('Forfallsdato');
@@ -165,13 +189,18 @@ describe("a customer's language", () => {
     const { app, db, clock } = shop();
     const order = buildPackingOrder(db, { lines: [{ sku: 'KOPP', quantity: 1 }], body: { customer: kari() } });
     expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'JJD000111222333' })).status).toBe(201);
-    const pdf = await pdfText(bytesOf(await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=JJD000111222333`).buffer(true).parse(binary)));
+    const pdf = await pdfText(
+      bytesOf(await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=JJD000111222333`).buffer(true).parse(binary)),
+    );
     expect(pdf).toContain('Kolli 1 av 1');
     expect(pdf).toContain('Fra');
 
     const printer = await labelPrinter();
     const zebra = savePrinter(db, null, { name: 'Zebra', host: '127.0.0.1', port: printer.port, dpi: 203 }, clock());
-    await printParcelLabel({ db, clock, timeoutMs: 5000, lang: 'en' }, { code: order.code, parcelId: 'JJD000111222333', actor: { type: 'system', id: null, name: 'test' }, printerId: zebra.id });
+    await printParcelLabel(
+      { db, clock, timeoutMs: 5000, lang: 'en' },
+      { code: order.code, parcelId: 'JJD000111222333', actor: { type: 'system', id: null, name: 'test' }, printerId: zebra.id },
+    );
     expect(printer.jobs).toHaveLength(1);
     expect(printer.jobs[0]).toContain('Kolli 1 av 1');
     expect(printer.jobs[0]).not.toContain('Parcel 1 of 1');

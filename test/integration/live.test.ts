@@ -9,14 +9,20 @@ import { until } from '../wait.js';
 /** Signs in through the login form as a browser does; the session's cookie header. */
 async function signIn(base: string, email: string): Promise<string> {
   const page = await fetch(`${base}/login`);
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const login = await fetch(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie },
     body: new URLSearchParams({ _csrf: csrfOf(await page.text()), email, password: PASSWORD }),
   });
-  return login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 /** Runs `work` against the app listening on a loopback port, and closes it (and any open stream) after. */
@@ -56,9 +62,22 @@ describe('new orders, live', () => {
       await until('the first line of the stream', () => events.join('').includes('retry:'), 5000, 10);
       const order = buildOrder(db);
       const preorder = buildPreorder(db);
-      checkout(db, preorder.code, { customer: { name: 'Zoë Lefèvre', email: 'zoe@example.com', address: { line1: 'Rue 1', postalCode: '75001', city: 'Paris', country: 'FR' } }, paymentMethod: 'card', paid: true }, { actor: { type: 'system', id: null, name: 't' }, now: new Date(), currency: 'SEK' });
+      checkout(
+        db,
+        preorder.code,
+        {
+          customer: { name: 'Zoë Lefèvre', email: 'zoe@example.com', address: { line1: 'Rue 1', postalCode: '75001', city: 'Paris', country: 'FR' } },
+          paymentMethod: 'card',
+          paid: true,
+        },
+        { actor: { type: 'system', id: null, name: 't' }, now: new Date(), currency: 'SEK' },
+      );
       await expect.poll(() => events.join('').match(/event: order/g)?.length ?? 0, { timeout: 5000 }).toBe(2);
-      const data = events.join('').split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as { code: string; customerName: string | null });
+      const data = events
+        .join('')
+        .split('\n')
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => JSON.parse(l.slice(6)) as { code: string; customerName: string | null });
       expect(data.map((d) => d.code)).toEqual([order.code, preorder.code]);
       expect(data[1]!.customerName).toBe('Zoë Lefèvre');
       stream.destroy();
@@ -81,7 +100,10 @@ describe('new orders, live', () => {
         await until(`${count} orders on the stream`, () => (chunks.join('').match(/event: order/g)?.length ?? 0) >= count, 5000, 10);
         stream.destroy();
         const text = chunks.join('');
-        return { ids: [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), codes: [...text.matchAll(/^data: (.*)$/gm)].map((m) => (JSON.parse(m[1]!) as { code: string }).code) };
+        return {
+          ids: [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])),
+          codes: [...text.matchAll(/^data: (.*)$/gm)].map((m) => (JSON.parse(m[1]!) as { code: string }).code),
+        };
       };
 
       // Outbound was rendered with the newest order log row; two orders come before its stream opens.

@@ -23,7 +23,16 @@ function recordRun(db: ReturnType<typeof makeApp>['db'], run: { trigger: PackTri
   return writeTransaction(db, (tx) =>
     tx
       .insert(packRuns)
-      .values({ ...run, status: 'succeeded', startedAt, finishedAt: new Date(startedAt.getTime() + 412), examined: 1234, promoted: 1200, held: 34, summary: { held: { insufficient_stock: 34 } } })
+      .values({
+        ...run,
+        status: 'succeeded',
+        startedAt,
+        finishedAt: new Date(startedAt.getTime() + 412),
+        examined: 1234,
+        promoted: 1200,
+        held: 34,
+        summary: { held: { insufficient_stock: 34 } },
+      })
       .returning()
       .get(),
   );
@@ -83,11 +92,17 @@ describe('numbers and counts on the pages, in the reader’s language', () => {
   });
 
   it('a count of one reads singular: "Done for 1 order." and "Klart för 1 order."', async () => {
-    for (const [language, text] of [['en', 'Done for 1 order.'], ['sv', 'Klart för 1 order.']] as const) {
+    for (const [language, text] of [
+      ['en', 'Done for 1 order.'],
+      ['sv', 'Klart för 1 order.'],
+    ] as const) {
       const { db, agent } = await as(language);
       const order = buildOrder(db);
       const list = await agent.get('/orders');
-      await agent.post('/orders/bulk').type('form').send({ _csrf: csrfOf(list.text), back: '/orders', action: 'reviewed', codes: order.code });
+      await agent
+        .post('/orders/bulk')
+        .type('form')
+        .send({ _csrf: csrfOf(list.text), back: '/orders', action: 'reviewed', codes: order.code });
       const after = (await agent.get('/orders')).text;
       expect(after).toContain(text);
       expect(after).not.toContain('order(s)');
@@ -97,7 +112,10 @@ describe('numbers and counts on the pages, in the reader’s language', () => {
   it('a Swedish import preview of one row reads "1 rad", "1 ny produkt"', async () => {
     const { agent } = await as('sv');
     const csrf = csrfOf((await agent.get('/tools/csv')).text);
-    const preview = await agent.post('/tools/csv/import').field('_csrf', csrf).attach('file', Buffer.from('sku,name,on_hand\nNEW-1,Kåsa,1234\n', 'utf8'), 'produkter.csv');
+    const preview = await agent
+      .post('/tools/csv/import')
+      .field('_csrf', csrf)
+      .attach('file', Buffer.from('sku,name,on_hand\nNEW-1,Kåsa,1234\n', 'utf8'), 'produkter.csv');
     const text = plain(preview.text);
     expect(text).toContain('produkter.csv: 1 rad.');
     expect(text).toContain('1 ny produkt');
@@ -110,7 +128,10 @@ describe('numbers and counts on the pages, in the reader’s language', () => {
     const form = await agent.get('/settings/pack-script');
     expect(form.text).toContain('Minuter mellan körningarna');
     expect(form.text).not.toContain('Var (minut)');
-    await agent.post('/settings/pack-script').type('form').send({ _csrf: csrfOf(form.text), enabled: 'on', intervalMinutes: '1' });
+    await agent
+      .post('/settings/pack-script')
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), enabled: 'on', intervalMinutes: '1' });
     expect((await agent.get('/tools/pack-script')).text).toContain('Körs automatiskt varje minut.');
   });
 });

@@ -31,7 +31,19 @@ describe('before login: no session row', () => {
     const user = await buildUser(db, 'operator');
     const before = sessionRows(db);
     const browser = request.agent(app);
-    const paths = ['/login', '/login?next=%2Forders', '/', '/orders', '/no-such-page', '/public/css/app.css', '/public/favicon.svg', '/public/js/app.js', '/public/js/scanner.js', '/tls/ca.crt', '/healthz'];
+    const paths = [
+      '/login',
+      '/login?next=%2Forders',
+      '/',
+      '/orders',
+      '/no-such-page',
+      '/public/css/app.css',
+      '/public/favicon.svg',
+      '/public/js/app.js',
+      '/public/js/scanner.js',
+      '/tls/ca.crt',
+      '/healthz',
+    ];
     for (let round = 0; round < 3; round++) {
       for (const path of paths) {
         // A browser that keeps its cookies, and one request after another that keeps none.
@@ -43,7 +55,14 @@ describe('before login: no session row', () => {
       }
       // A refused login (wrong password), a post without a token and one to another page.
       const page = await browser.get('/login');
-      expect((await browser.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: user.email, password: 'wrong password' })).status).toBe(401);
+      expect(
+        (
+          await browser
+            .post('/login')
+            .type('form')
+            .send({ _csrf: csrfOf(page.text), email: user.email, password: 'wrong password' })
+        ).status,
+      ).toBe(401);
       expect((await request(app).post('/login').type('form').send({ email: user.email, password: PASSWORD })).status).toBe(403);
       expect((await request(app).post('/orders').type('form').send({ _csrf: 'x' })).status).toBe(403);
     }
@@ -51,7 +70,14 @@ describe('before login: no session row', () => {
 
     // The first row is written by a login.
     const page = await browser.get('/login');
-    expect((await browser.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: user.email, password: PASSWORD })).status).toBe(302);
+    expect(
+      (
+        await browser
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfOf(page.text), email: user.email, password: PASSWORD })
+      ).status,
+    ).toBe(302);
     expect(sessionRows(db)).toBe(before + 1);
     // Some seventy requests: room for a busy machine.
   }, 120_000);
@@ -60,12 +86,17 @@ describe('before login: no session row', () => {
     const { app, db } = makeApp();
     const user = await buildUser(db, 'packer');
     const { agent } = await loginAs(app, user.email);
-    const out = await agent.post('/logout').type('form').send({ _csrf: csrfOf((await agent.get('/outbound')).text) });
+    const out = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfOf((await agent.get('/outbound')).text) });
     expect(out.headers.location).toBe('/login');
     expect(sessionRows(db)).toBe(0);
     for (let i = 0; i < 10; i++) {
       // The session cookie as the browser kept it, sent with every request.
-      const res = await request(app).get(i % 2 ? '/login' : '/outbound').set('Cookie', out.request.cookies);
+      const res = await request(app)
+        .get(i % 2 ? '/login' : '/outbound')
+        .set('Cookie', out.request.cookies);
       expect(res.status).toBeLessThan(400);
     }
     expect(sessionRows(db)).toBe(0);
@@ -84,7 +115,10 @@ describe('the login form’s CSRF token', () => {
     expect(login.attributes).toEqual(expect.arrayContaining(['Max-Age=7200', 'Path=/', 'HttpOnly', 'SameSite=Strict']));
     expect(login.attributes).not.toContain('Secure');
 
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: user.email, password: PASSWORD });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), email: user.email, password: PASSWORD });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/orders');
     const cookies = setCookies(res);
@@ -95,11 +129,17 @@ describe('the login form’s CSRF token', () => {
 
     // Signed in, the session's token takes over: the login token is no longer any form's token.
     const loginToken = csrfOf(page.text);
-    const refused = await agent.post('/settings/users').type('form').send({ _csrf: loginToken, name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
+    const refused = await agent
+      .post('/settings/users')
+      .type('form')
+      .send({ _csrf: loginToken, name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
     expect(refused.status).toBe(403);
     const users = await agent.get('/settings/users');
     expect(csrfOf(users.text)).not.toBe(loginToken);
-    const created = await agent.post('/settings/users').type('form').send({ _csrf: csrfOf(users.text), name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
+    const created = await agent
+      .post('/settings/users')
+      .type('form')
+      .send({ _csrf: csrfOf(users.text), name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
     expect(created.status).toBeLessThan(400);
     expect(db.$client.prepare("SELECT count(*) FROM users WHERE email = 'x@example.com'").pluck().get()).toBe(1);
   });
@@ -117,14 +157,52 @@ describe('the login form’s CSRF token', () => {
 
     const attempts: [string, request.Test][] = [
       ['no token', mine.post('/login').type('form').send(form)],
-      ['no cookie', request(app).post('/login').type('form').send({ _csrf: myToken, ...form })],
-      ['a forged token', mine.post('/login').type('form').send({ _csrf: 'forged', ...form })],
+      [
+        'no cookie',
+        request(app)
+          .post('/login')
+          .type('form')
+          .send({ _csrf: myToken, ...form }),
+      ],
+      [
+        'a forged token',
+        mine
+          .post('/login')
+          .type('form')
+          .send({ _csrf: 'forged', ...form }),
+      ],
       // A pair made up by someone else: the token equals the cookie but carries no signature of this server's.
-      ['a forged pair', request(app).post('/login').set('Cookie', 'wbo.login=abc.def').type('form').send({ _csrf: 'abc.def', ...form })],
-      ['a pair signed by another server', request(app).post('/login').set('Cookie', cookieHeader(elsewhere)).type('form').send({ _csrf: csrfOf(elsewhere.text), ...form })],
+      [
+        'a forged pair',
+        request(app)
+          .post('/login')
+          .set('Cookie', 'wbo.login=abc.def')
+          .type('form')
+          .send({ _csrf: 'abc.def', ...form }),
+      ],
+      [
+        'a pair signed by another server',
+        request(app)
+          .post('/login')
+          .set('Cookie', cookieHeader(elsewhere))
+          .type('form')
+          .send({ _csrf: csrfOf(elsewhere.text), ...form }),
+      ],
       // Another browser's token with this browser's cookie, both ways round.
-      ['their token with my cookie', mine.post('/login').type('form').send({ _csrf: theirToken, ...form })],
-      ['my token with their cookie', theirs.post('/login').type('form').send({ _csrf: myToken, ...form })],
+      [
+        'their token with my cookie',
+        mine
+          .post('/login')
+          .type('form')
+          .send({ _csrf: theirToken, ...form }),
+      ],
+      [
+        'my token with their cookie',
+        theirs
+          .post('/login')
+          .type('form')
+          .send({ _csrf: myToken, ...form }),
+      ],
     ];
     for (const [what, attempt] of attempts) {
       const res = await attempt;
@@ -141,12 +219,29 @@ describe('the login form’s CSRF token', () => {
     expect(sessionRows(db)).toBe(0);
 
     // Each browser logs in with the form it was shown last (a refusal shows a new one, its cookie with it).
-    const last = await theirs.post('/login').type('form').send({ _csrf: myToken, ...form });
+    const last = await theirs
+      .post('/login')
+      .type('form')
+      .send({ _csrf: myToken, ...form });
     expect(last.status).toBe(403);
-    expect((await theirs.post('/login').type('form').send({ _csrf: csrfOf(last.text), ...form })).status).toBe(302);
+    expect(
+      (
+        await theirs
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfOf(last.text), ...form })
+      ).status,
+    ).toBe(302);
     // (The page first: an agent attaches its cookies when a request is made.)
     const page = await mine.get('/login');
-    expect((await mine.post('/login').type('form').send({ _csrf: csrfOf(page.text), ...form })).status).toBe(302);
+    expect(
+      (
+        await mine
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfOf(page.text), ...form })
+      ).status,
+    ).toBe(302);
   });
 
   it('is taken for at least an hour and refused after two; the form shown with the refusal logs in', async () => {
@@ -160,19 +255,33 @@ describe('the login form’s CSRF token', () => {
     const early = request.agent(app);
     const earlyToken = csrfOf((await early.get('/login')).text);
     clock.advance(HOUR - 1);
-    expect((await early.post('/login').type('form').send({ _csrf: earlyToken, ...form })).status).toBe(302);
+    expect(
+      (
+        await early
+          .post('/login')
+          .type('form')
+          .send({ _csrf: earlyToken, ...form })
+      ).status,
+    ).toBe(302);
 
     // The longest: shown at the start of an hour, refused two hours later.
     clock.advance(2);
     const late = request.agent(app);
     const lateToken = csrfOf((await late.get('/login?next=%2Ftools').set('Accept-Language', 'nb')).text);
     clock.advance(2 * HOUR);
-    const expired = await late.post('/login').set('Accept-Language', 'nb').type('form').send({ _csrf: lateToken, next: '/tools', ...form });
+    const expired = await late
+      .post('/login')
+      .set('Accept-Language', 'nb')
+      .type('form')
+      .send({ _csrf: lateToken, next: '/tools', ...form });
     expect(expired.status).toBe(403);
     expect(expired.text).toContain('Innloggingsskjemaet var utløpt');
     expect(expired.text).toContain(`value="${user.email}"`);
     expect(expired.text).toContain('name="next" value="/tools"');
-    const again = await late.post('/login').type('form').send({ _csrf: csrfOf(expired.text), next: '/tools', ...form });
+    const again = await late
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfOf(expired.text), next: '/tools', ...form });
     expect(again.status).toBe(302);
     expect(again.headers.location).toBe('/tools');
   });
@@ -186,14 +295,23 @@ describe('the login form’s CSRF token', () => {
     expect(second).not.toBe(first);
     const stale = await agent.post('/login').type('form').send({ _csrf: first, email: user.email, password: PASSWORD });
     expect(stale.status).toBe(403);
-    expect((await agent.post('/login').type('form').send({ _csrf: csrfOf(stale.text), email: user.email, password: PASSWORD })).status).toBe(302);
+    expect(
+      (
+        await agent
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfOf(stale.text), email: user.email, password: PASSWORD })
+      ).status,
+    ).toBe(302);
   });
 
   it('over HTTPS (COOKIE_SECURE behind a proxy): a __Host- cookie, Secure, and the login works', async () => {
     const { app, db } = makeApp({ env: { COOKIE_SECURE: '1', TRUST_PROXY: 'loopback' } });
     const user = await buildUser(db, 'admin');
     const page = await request(app).get('/login').set('X-Forwarded-Proto', 'https');
-    expect(attributes(setCookies(page).get('__Host-wbo.login')).attributes).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Strict']));
+    expect(attributes(setCookies(page).get('__Host-wbo.login')).attributes).toEqual(
+      expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Strict']),
+    );
     expect(setCookies(page).has('wbo.login')).toBe(false);
     const res = await request(app)
       .post('/login')

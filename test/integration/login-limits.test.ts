@@ -12,7 +12,11 @@ type App = ReturnType<typeof makeApp>['app'];
 async function attempt(app: App, address: string, email: string, password: string) {
   const agent = request.agent(app);
   const page = await agent.get('/login').set('X-Forwarded-For', address);
-  return agent.post('/login').set('X-Forwarded-For', address).type('form').send({ _csrf: csrfOf(page.text), email, password });
+  return agent
+    .post('/login')
+    .set('X-Forwarded-For', address)
+    .type('form')
+    .send({ _csrf: csrfOf(page.text), email, password });
 }
 
 const env = (limits: Record<string, string>) => ({ TRUST_PROXY: 'loopback', ...limits });

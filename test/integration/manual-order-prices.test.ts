@@ -9,14 +9,17 @@ import { body, fieldsOf, operator } from '../manual-order-form.js';
 // New order (phone or counter sale): each line's product, current price and total, and the order's
 // total, before Create order; a customer found by phone comes with their language.
 
-
-
 const money = (minor: number) => formatters('en', 'UTC').money(minor, 'SEK');
 /** Each line as the page shows it: SKU, product name, unit price, line total. */
 const linesOn = (html: string) =>
   parse(html)
     .querySelectorAll('table.manual-lines tbody tr')
-    .map((tr) => [tr.querySelector('.sku')!.text.trim(), tr.querySelector('.name')!.text.trim(), tr.querySelector('.unit-price')!.text.trim(), tr.querySelector('.line-total')!.text.trim()]);
+    .map((tr) => [
+      tr.querySelector('.sku')!.text.trim(),
+      tr.querySelector('.name')!.text.trim(),
+      tr.querySelector('.unit-price')!.text.trim(),
+      tr.querySelector('.line-total')!.text.trim(),
+    ]);
 const totalOn = (html: string) => parse(html).querySelector('table.manual-lines .order-total')?.text.trim();
 const selectedLanguage = (html: string) => parse(html).getElementById('customer.language')!.querySelector('option[selected]')?.getAttribute('value') ?? '';
 
@@ -45,7 +48,15 @@ describe('New order shows what the customer pays before Create order', () => {
     const repriced = await s.send({ op: 'enter' });
     expect(linesOn(repriced.text)[0]).toEqual(['TENT', 'Tent 2p', money(159900), money(479700)]);
     expect(totalOn(repriced.text)).toBe(money(499500));
-    const created = await s.send({ email: 'kari@example.com', name: 'Kari Nordmann', line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE', op: 'create' });
+    const created = await s.send({
+      email: 'kari@example.com',
+      name: 'Kari Nordmann',
+      line1: 'Storgatan 1',
+      postalCode: '111 22',
+      city: 'Stockholm',
+      country: 'SE',
+      op: 'create',
+    });
     expect(created.status).toBe(302);
     const code = /\/orders\/(\d+)/.exec(created.headers.location!)![1]!;
     expect(findOrderByCode(ctx.db, code)!.total).toBe(499500);
@@ -68,7 +79,10 @@ describe('New order shows what the customer pays before Create order', () => {
     const user = await buildUser(ctx.db, 'operator', { language: 'sv' });
     const { agent } = await loginAs(ctx.app, user.email);
     const page = (await agent.get('/orders/new')).text;
-    const res = await agent.post('/orders/new').type('form').send(body(fieldsOf(page), { scan: 'TENT', op: 'add' }));
+    const res = await agent
+      .post('/orders/new')
+      .type('form')
+      .send(body(fieldsOf(page), { scan: 'TENT', op: 'add' }));
     expect(totalOn(res.text)).toBe(formatters('sv', 'UTC').money(149900, 'SEK'));
   });
 });
@@ -81,7 +95,10 @@ describe('a customer found on New order', () => {
     buildProduct(ctx.db, { sku: 'MUG', price: 9900 });
     await api(ctx.app)
       .post('/api/v1/orders')
-      .send({ lines: [{ sku: 'MUG', quantity: 1 }], customer: { name: 'Åsa Öberg', email: 'asa@example.com', phone: '+46 70 123 45 67', language: 'sv', address } })
+      .send({
+        lines: [{ sku: 'MUG', quantity: 1 }],
+        customer: { name: 'Åsa Öberg', email: 'asa@example.com', phone: '+46 70 123 45 67', language: 'sv', address },
+      })
       .expect(201);
     const s = await operator(ctx);
     const res = await s.send({ find: '070-123 45 67', op: 'find' });

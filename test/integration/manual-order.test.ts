@@ -22,7 +22,6 @@ function setup() {
 
 const orderCount = (ctx: Ctx) => ctx.db.$client.prepare('SELECT count(*) FROM orders').pluck().get() as number;
 
-
 const linesOn = (html: string) => {
   const root = parse(html);
   const skus = root.querySelectorAll('input[name="lineSku"]').map((e) => e.getAttribute('value'));
@@ -32,7 +31,15 @@ const linesOn = (html: string) => {
 const valueOf = (html: string, id: string) => parse(html).getElementById(id)?.getAttribute('value');
 const errorOf = (html: string, id: string) => parse(html).getElementById(`${id}-error`)?.text.trim();
 
-const CUSTOMER = { email: 'Kari.Nordmann@Example.com', name: 'Kari Nordmann', phone: '070-123 45 67', line1: 'Storgatan 1', postalCode: '111 22', city: 'Stockholm', country: 'se' };
+const CUSTOMER = {
+  email: 'Kari.Nordmann@Example.com',
+  name: 'Kari Nordmann',
+  phone: '070-123 45 67',
+  line1: 'Storgatan 1',
+  postalCode: '111 22',
+  city: 'Stockholm',
+  country: 'se',
+};
 
 describe('a manual order (phone or counter sale)', () => {
   it('is built by scanning barcodes (Enter adds the line or one more, never creates) and created with the API’s rules and e-mails', async () => {
@@ -58,14 +65,26 @@ describe('a manual order (phone or counter sale)', () => {
     expect(res.status).toBe(302);
     const code = /^\/orders\/(\w+)$/.exec(res.headers.location!)![1]!;
     const order = findOrderByCode(ctx.db, code)!;
-    expect(order).toMatchObject({ status: 'order', paymentMethod: 'invoice', priority: 3, comment: 'Picked up Friday', customerEmail: 'kari.nordmann@example.com', shipCountry: 'SE', total: 2 * 149900 + 3 * 9900 });
+    expect(order).toMatchObject({
+      status: 'order',
+      paymentMethod: 'invoice',
+      priority: 3,
+      comment: 'Picked up Friday',
+      customerEmail: 'kari.nordmann@example.com',
+      shipCountry: 'SE',
+      total: 2 * 149900 + 3 * 9900,
+    });
     expect(order.source).toMatch(/^web:/);
     expect(listLines(ctx.db, order.id).map((l) => `${l.sku}×${l.quantity}`)).toEqual(['TENT×2', 'MUG×3']);
 
     // The same e-mails as an order over the API.
     const viaApi = await api(ctx.app)
       .post('/api/v1/orders')
-      .send({ lines: [{ sku: 'MUG', quantity: 1 }], paymentMethod: 'invoice', customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } } });
+      .send({
+        lines: [{ sku: 'MUG', quantity: 1 }],
+        paymentMethod: 'invoice',
+        customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } },
+      });
     expect(viaApi.status).toBe(201);
     const apiOrder = findOrderByCode(ctx.db, json<{ code: string }>(viaApi).code)!;
     const templates = (id: number) => listOrderEmails(ctx.db, id).map((e) => e.template);
@@ -111,7 +130,16 @@ describe('a manual order (phone or counter sale)', () => {
     const ctx = setup();
     await api(ctx.app)
       .post('/api/v1/orders')
-      .send({ lines: [{ sku: 'MUG', quantity: 1 }], customer: { name: 'Åsa Öberg', email: 'asa@example.com', phone: '+46 70 123 45 67', language: 'sv', address: { line1: 'Ågatan 2', postalCode: '222 33', city: 'Lund', country: 'SE' } } })
+      .send({
+        lines: [{ sku: 'MUG', quantity: 1 }],
+        customer: {
+          name: 'Åsa Öberg',
+          email: 'asa@example.com',
+          phone: '+46 70 123 45 67',
+          language: 'sv',
+          address: { line1: 'Ågatan 2', postalCode: '222 33', city: 'Lund', country: 'SE' },
+        },
+      })
       .expect(201);
     const s = await operator(ctx);
     let res = await s.send({ find: '070-123 45 67', op: 'enter' });

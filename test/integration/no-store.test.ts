@@ -13,7 +13,15 @@ describe('No cache keeps a signed-in page', () => {
     const shipped = buildShippedOrder(db);
     const admin = await buildUser(db, 'admin');
     const { agent } = await loginAs(app, admin.email);
-    for (const path of ['/orders', `/orders/${order.code}`, '/outbound', `/outbound/orders/${order.code}/verify`, `/orders/${shipped.code}/returns/new`, '/tools/stock', '/account']) {
+    for (const path of [
+      '/orders',
+      `/orders/${order.code}`,
+      '/outbound',
+      `/outbound/orders/${order.code}/verify`,
+      `/orders/${shipped.code}/returns/new`,
+      '/tools/stock',
+      '/account',
+    ]) {
       const res = await agent.get(path);
       expect([path, res.status, res.headers['cache-control']]).toEqual([path, 200, 'no-store']);
     }

@@ -14,8 +14,13 @@ type InvoiceJson = Wire<ReturnType<typeof presentInvoice>>;
 type ReturnJson = { number: number; creditNoteNumber: number | null };
 
 const series = (db: Db) => db.$client.prepare('SELECT name, value FROM sequences ORDER BY name').all();
-const count = (db: Db, sql: string, ...params: unknown[]) => db.$client.prepare(sql).pluck().get(...params);
-const invoiceOrder = (db: Db) => buildPackingOrder(db, { lines: [{ sku: buildProduct(db, { onHand: 20, price: 10_000 }).sku, quantity: 2 }], body: { paymentMethod: 'invoice' } });
+const count = (db: Db, sql: string, ...params: unknown[]) =>
+  db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...params);
+const invoiceOrder = (db: Db) =>
+  buildPackingOrder(db, { lines: [{ sku: buildProduct(db, { onHand: 20, price: 10_000 }).sku, quantity: 2 }], body: { paymentMethod: 'invoice' } });
 
 describe('the API numbers an invoice by a POST only', () => {
   it('GET of an invoice not yet numbered is 409 invoice_not_numbered, saying which POST numbers it; nothing is taken', async () => {
@@ -46,7 +51,10 @@ describe('the API numbers an invoice by a POST only', () => {
     expect(invoice.reference).toMatch(/^1001\d$/);
     expect(first.headers.location).toBe(invoice.pdfUrl);
     // The same order (spelt with a dash too): the same number, nothing taken.
-    const again = await api(app).post(`/api/v1/orders/${order.code.slice(0, 4)}-${order.code.slice(4)}/invoice`).send({}).expect(200);
+    const again = await api(app)
+      .post(`/api/v1/orders/${order.code.slice(0, 4)}-${order.code.slice(4)}/invoice`)
+      .send({})
+      .expect(200);
     expect(json<InvoiceJson>(again)).toEqual(invoice);
     expect(json<InvoiceJson>(await api(app).post(`/api/v1/orders/${other.code}/invoice`).expect(201)).invoiceNumber).toBe(1002);
     const after = series(db);
@@ -91,10 +99,20 @@ describe('no GET changes a number series', () => {
     const sscc = fetched.parcelIds[0]!;
     await api(app).post(`/api/v1/orders/${packing.code}/invoice`).expect(201);
     const shipped = invoiceOrder(db);
-    const shippedParcels = json<FetchedParcelsJson>(await api(app).post(`/api/v1/orders/${shipped.code}/parcels/fetch`).send({ count: 1 }).expect(201)).parcelIds;
-    await api(app).post('/api/v1/deliveries/report').send({ orders: [shipped.code] }).expect(200);
-    const sku = (db.$client.prepare('SELECT sku FROM order_lines WHERE order_id = ?').pluck().get(shipped.id) as string);
-    const ret = json<ReturnJson>(await api(app).post(`/api/v1/orders/${shipped.code}/returns`).send({ lines: [{ sku, quantity: 1, disposition: 'restock' }] }).expect(201));
+    const shippedParcels = json<FetchedParcelsJson>(
+      await api(app).post(`/api/v1/orders/${shipped.code}/parcels/fetch`).send({ count: 1 }).expect(201),
+    ).parcelIds;
+    await api(app)
+      .post('/api/v1/deliveries/report')
+      .send({ orders: [shipped.code] })
+      .expect(200);
+    const sku = db.$client.prepare('SELECT sku FROM order_lines WHERE order_id = ?').pluck().get(shipped.id) as string;
+    const ret = json<ReturnJson>(
+      await api(app)
+        .post(`/api/v1/orders/${shipped.code}/returns`)
+        .send({ lines: [{ sku, quantity: 1, disposition: 'restock' }] })
+        .expect(201),
+    );
     expect(ret.creditNoteNumber).not.toBeNull();
     const unnumbered = invoiceOrder(db);
     const before = series(db);

@@ -19,11 +19,11 @@ async function trackedServer() {
     seen.most = Math.max(seen.most, ++seen.inFlight);
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
     let answered = false;
-    res.writeHead = ((...args: unknown[]) => {
+    res.writeHead = (...args: unknown[]) => {
       if (!answered) seen.inFlight--;
       answered = true;
       return writeHead(...args);
-    });
+    };
     app(req, res);
   });
   let accepted = 0;
@@ -84,7 +84,9 @@ async function burst(server: Awaited<ReturnType<typeof trackedServer>>, requests
 
 const post = (path: string, cookie: string, form: Record<string, string>, headers: Record<string, string> = {}) => {
   const body = new URLSearchParams(form).toString();
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   return `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: ${cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 };
 const get = (path: string, cookie: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nCookie: ${cookie}\r\n\r\n`;

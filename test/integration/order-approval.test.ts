@@ -18,8 +18,10 @@ function setup() {
   return { ...ctx, order };
 }
 
-const packRun = (ctx: Ctx, dryRun = false) => runPackScript({ db: ctx.db, clock: ctx.clock, log: consoleLogger({ silent: true }) }, { trigger: 'manual', dryRun, actor: SYSTEM });
-const approvedEvents = (ctx: Ctx, orderId: number) => ctx.db.$client.prepare("SELECT count(*) FROM order_events WHERE order_id = ? AND type = 'approved'").pluck().get(orderId) as number;
+const packRun = (ctx: Ctx, dryRun = false) =>
+  runPackScript({ db: ctx.db, clock: ctx.clock, log: consoleLogger({ silent: true }) }, { trigger: 'manual', dryRun, actor: SYSTEM });
+const approvedEvents = (ctx: Ctx, orderId: number) =>
+  ctx.db.$client.prepare("SELECT count(*) FROM order_events WHERE order_id = ? AND type = 'approved'").pluck().get(orderId) as number;
 
 async function operator(ctx: Ctx) {
   const user = await buildUser(ctx.db, 'operator');
@@ -35,7 +37,9 @@ describe('approval of pay-later orders', () => {
 
     const refused = await api(ctx.app).patch(`/api/v1/orders/${ctx.order.code}`).send({ approved: false });
     expect(refused.status).toBe(422);
-    expect(apiError(refused).details).toEqual({ fields: [expect.objectContaining({ path: 'approved', message: 'An approval cannot be withdrawn: set the order waiting or cancel it instead.' })] });
+    expect(apiError(refused).details).toEqual({
+      fields: [expect.objectContaining({ path: 'approved', message: 'An approval cannot be withdrawn: set the order waiting or cancel it instead.' })],
+    });
     expect(reload(ctx.db, ctx.order.code).approved).toBe(false);
 
     const res = await api(ctx.app).patch(`/api/v1/orders/${ctx.order.code}`).send({ approved: true });
@@ -68,13 +72,19 @@ describe('approval of pay-later orders', () => {
     expect(page.text).toContain(`action="/orders/${ctx.order.code}/approve"`);
 
     // "Check now" says why it stays, and the page offers the approval next to it.
-    const check = await agent.post(`/orders/${ctx.order.code}/pack-check`).type('form').send({ _csrf: csrfOf(page.text) });
+    const check = await agent
+      .post(`/orders/${ctx.order.code}/pack-check`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) });
     expect(check.status).toBe(302);
     const after = await agent.get(`/orders/${ctx.order.code}`).expect(200);
     expect(after.text).toContain('awaiting approval of the invoice or cash-on-delivery order');
     expect(after.text).toContain('href="#approve"');
 
-    const approved = await agent.post(`/orders/${ctx.order.code}/approve`).type('form').send({ _csrf: csrfOf(after.text) });
+    const approved = await agent
+      .post(`/orders/${ctx.order.code}/approve`)
+      .type('form')
+      .send({ _csrf: csrfOf(after.text) });
     expect(approved.status).toBe(302);
     const shown = await agent.get(`/orders/${ctx.order.code}`).expect(200);
     expect(shown.text).toContain(`Order ${ctx.order.code} approved`);
@@ -131,7 +141,10 @@ describe('approval of pay-later orders', () => {
     const packer = await buildUser(ctx.db, 'packer');
     const { agent } = await loginAs(ctx.app, packer.email);
     const page = await agent.get('/shipping');
-    const res = await agent.post(`/orders/${ctx.order.code}/approve`).type('form').send({ _csrf: csrfOf(page.text) });
+    const res = await agent
+      .post(`/orders/${ctx.order.code}/approve`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) });
     expect(res.status).toBe(403);
     expect(reload(ctx.db, ctx.order.code).approved).toBe(false);
   });

@@ -27,7 +27,12 @@ const API: Call[] = [
   { method: 'patch', path: (c) => `/api/v1/orders/${c}`, body: { comment: 'fragile' }, ok: 200 },
   { method: 'post', path: (c) => `/api/v1/orders/${c}/lines`, body: { sku: 'MUG', quantity: 1 }, ok: 201 },
   { method: 'post', path: (c) => `/api/v1/orders/${c}/payments`, body: { amount: 1 }, ok: 200 },
-  { method: 'post', path: (c) => `/api/v1/orders/${c}/checkout`, body: { paymentMethod: 'card', customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } } }, ok: 409 },
+  {
+    method: 'post',
+    path: (c) => `/api/v1/orders/${c}/checkout`,
+    body: { paymentMethod: 'card', customer: { name: 'A', email: 'a@example.com', address: { line1: 'x', postalCode: '1', city: 'y', country: 'SE' } } },
+    ok: 409,
+  },
   { method: 'post', path: (c) => `/api/v1/orders/${c}/pack-check`, ok: 200 },
   { method: 'get', path: (c) => `/api/v1/orders/${c}/documents/pick-slip.pdf`, ok: 200 },
   { method: 'get', path: (c) => `/api/v1/orders/${c}/delivery`, ok: 200 },
@@ -47,7 +52,10 @@ describe('one reader of order codes on every path that takes :code', () => {
     // Own invoice: the added line leaves it owing, which an invoice order may ship with (a card order is refused: order_unpaid).
     const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 3 }], body: { paymentMethod: 'invoice' } });
     const s = spellings(order.code);
-    const call = (c: Call, code: string) => api(app)[c.method](c.path(code)).send(c.body ?? {});
+    const call = (c: Call, code: string) =>
+      api(app)
+        [c.method](c.path(code))
+        .send(c.body ?? {});
     // Not apiError: a path that wrongly answers 200 must show up in the table, not throw.
     const errorOf = (res: { body: unknown }) => json<{ error?: ApiErrorJson & { details?: { suggestion?: string } } }>(res).error;
     const seen: string[] = [];
@@ -68,7 +76,11 @@ describe('one reader of order codes on every path that takes :code', () => {
       );
     }
     expect(seen).toEqual(
-      API.map((c) => [`${c.method.toUpperCase()} ${c.path(':code')}`, c.ok, '404 order_code_invalid', `404 order_code_invalid ${order.code}`, '404 order_not_found'].join(' | ')),
+      API.map((c) =>
+        [`${c.method.toUpperCase()} ${c.path(':code')}`, c.ok, '404 order_code_invalid', `404 order_code_invalid ${order.code}`, '404 order_not_found'].join(
+          ' | ',
+        ),
+      ),
     );
     // The wrong check digit's message says what is wrong rather than "no such order".
     const bad = await api(app).get(`/api/v1/orders/${s.badCheck}/delivery`);
@@ -79,13 +91,32 @@ describe('one reader of order codes on every path that takes :code', () => {
     const { app, db } = makeApp();
     const order = buildPackingOrder(db);
     const s = spellings(order.code);
-    expect((await api(app).post('/api/v1/documents/pick-slips').send({ orders: [s.typed] })).status).toBe(200);
-    const bad = await api(app).post('/api/v1/documents/pick-slips').send({ orders: [s.badCheck] });
+    expect(
+      (
+        await api(app)
+          .post('/api/v1/documents/pick-slips')
+          .send({ orders: [s.typed] })
+      ).status,
+    ).toBe(200);
+    const bad = await api(app)
+      .post('/api/v1/documents/pick-slips')
+      .send({ orders: [s.badCheck] });
     expect([bad.status, apiError(bad).code]).toEqual([404, 'order_code_invalid']);
     await api(app).post(`/api/v1/orders/${s.typed}/parcels`).send({ parcelId: 'R-1' }).expect(201);
-    const report = await api(app).post('/api/v1/deliveries/report').send({ orders: [s.typed, s.missingCheck, s.unknown] });
+    const report = await api(app)
+      .post('/api/v1/deliveries/report')
+      .send({ orders: [s.typed, s.missingCheck, s.unknown] });
     expect(json<ReportJson>(report).reported.map((r) => r.code)).toEqual([order.code]);
-    expect(json<ReportJson>(report).failed).toEqual([{ code: s.missingCheck, error: { code: 'order_code_invalid', message: `${s.missingCheck} lacks its check digit: did you mean ${order.code}?`, details: { suggestion: order.code } } }]);
+    expect(json<ReportJson>(report).failed).toEqual([
+      {
+        code: s.missingCheck,
+        error: {
+          code: 'order_code_invalid',
+          message: `${s.missingCheck} lacks its check digit: did you mean ${order.code}?`,
+          details: { suggestion: order.code },
+        },
+      },
+    ]);
   });
 
   it('the pages: the order page, its documents and the shipping station read codes the same way', async () => {

@@ -1,7 +1,19 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/api-tokens/service.js';
-import { buildCancelledOrder, expectCountersInSync, buildOrder, buildPackingOrder, buildPartlyShippedOrder, buildPreorder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
+import {
+  buildCancelledOrder,
+  expectCountersInSync,
+  buildOrder,
+  buildPackingOrder,
+  buildPartlyShippedOrder,
+  buildPreorder,
+  buildProduct,
+  buildShippedOrder,
+  buildUser,
+  productBySku,
+  reload,
+} from '../builders.js';
 import { dispatchEvents } from '../../src/webhooks/service.js';
 import { api, loginAs, makeApp } from '../helpers.js';
 import { apiError, json, type DraftJson, type OrderJson, type ProductJson, type ReportJson } from '../json.js';
@@ -36,7 +48,14 @@ describe('line editing keeps stock in sync', () => {
     expect(await stock('B')).toMatchObject({ sellable: 2, soldOut: false });
     expect(json<OrderJson>(removed).lines.map((l) => l.sku)).toEqual(['A']);
     expect(json<OrderJson>(removed).total).toBe(2000);
-    expect(json<OrderJson>(removed).events.map((e) => e.type)).toEqual(['created', 'email_queued', 'line_added', 'line_changed', 'line_changed', 'line_removed']);
+    expect(json<OrderJson>(removed).events.map((e) => e.type)).toEqual([
+      'created',
+      'email_queued',
+      'line_added',
+      'line_changed',
+      'line_changed',
+      'line_removed',
+    ]);
     expectCountersInSync(db);
   });
 
@@ -150,7 +169,15 @@ describe('line editing keeps stock in sync', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A', price: 1000 });
     buildProduct(db, { sku: 'B', price: 500 });
-    const paid = json<OrderJson>(await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: { name: 'X', email: 'x@example.com', address: { line1: 'a', postalCode: '1', city: 'c', country: 'SE' } }, paid: true }));
+    const paid = json<OrderJson>(
+      await api(app)
+        .post('/api/v1/orders')
+        .send({
+          lines: [{ sku: 'A', quantity: 1 }],
+          customer: { name: 'X', email: 'x@example.com', address: { line1: 'a', postalCode: '1', city: 'c', country: 'SE' } },
+          paid: true,
+        }),
+    );
     expect(paid.paid).toBe(true);
     const version = reload(db, paid.code).linesVersion;
     const grown = await api(app).post(`/api/v1/orders/${paid.code}/lines`).send({ sku: 'B', quantity: 1 });
@@ -164,11 +191,22 @@ describe('PATCH /api/v1/orders/:code', () => {
     const { app, db } = makeApp();
     const order = buildOrder(db);
     await api(app).put('/api/v1/custom-statuses/SUPPLIER').send({ label: 'Awaiting supplier', color: '#b45309' });
-    const res = await api(app).patch(`/api/v1/orders/${order.code}`).send({ waiting: true, reviewed: true, priority: 9, comment: 'Gift', customStatus: 'SUPPLIER' });
+    const res = await api(app)
+      .patch(`/api/v1/orders/${order.code}`)
+      .send({ waiting: true, reviewed: true, priority: 9, comment: 'Gift', customStatus: 'SUPPLIER' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ waiting: true, reviewed: true, priority: 9, comment: 'Gift', customStatus: { code: 'SUPPLIER', label: 'Awaiting supplier', color: '#b45309' } });
+    expect(res.body).toMatchObject({
+      waiting: true,
+      reviewed: true,
+      priority: 9,
+      comment: 'Gift',
+      customStatus: { code: 'SUPPLIER', label: 'Awaiting supplier', color: '#b45309' },
+    });
     const event = json<OrderJson>(res).events.at(-1);
-    expect(event).toMatchObject({ type: 'flags_changed', data: { changes: { waiting: { from: false, to: true }, priority: { from: 5, to: 9 }, customStatus: { from: null, to: 'SUPPLIER' } } } });
+    expect(event).toMatchObject({
+      type: 'flags_changed',
+      data: { changes: { waiting: { from: false, to: true }, priority: { from: 5, to: 9 }, customStatus: { from: null, to: 'SUPPLIER' } } },
+    });
     const same = await api(app).patch(`/api/v1/orders/${order.code}`).send({ waiting: true, priority: 9 });
     expect(json<OrderJson>(same).events).toHaveLength(json<OrderJson>(res).events.length);
     const cleared = await api(app).patch(`/api/v1/orders/${order.code}`).send({ customStatus: null, comment: null });
@@ -244,8 +282,14 @@ describe('custom statuses API', () => {
     const order = buildOrder(db);
     await api(app).patch(`/api/v1/orders/${order.code}`).send({ customStatus: 'GIFT' });
     expect((await api(app).put('/api/v1/custom-statuses/GIFT').send({ label: 'Gift wrapping', color: '#7c3aed' })).status).toBe(200);
-    expect(json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).customStatus).toEqual({ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed' });
-    expect(json<{ customStatuses: unknown[] }>(await api(app).get('/api/v1/custom-statuses')).customStatuses).toEqual([{ code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed', orders: 1 }]);
+    expect(json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).customStatus).toEqual({
+      code: 'GIFT',
+      label: 'Gift wrapping',
+      color: '#7c3aed',
+    });
+    expect(json<{ customStatuses: unknown[] }>(await api(app).get('/api/v1/custom-statuses')).customStatuses).toEqual([
+      { code: 'GIFT', label: 'Gift wrapping', color: '#7c3aed', orders: 1 },
+    ]);
 
     const refused = await api(app).delete('/api/v1/custom-statuses/GIFT');
     expect(refused.status).toBe(409);
@@ -277,14 +321,33 @@ describe('a line edit keeps the open delivery within what remains', () => {
     const ctx = makeApp();
     buildProduct(ctx.db, { sku: 'TENT', onHand: 10 });
     buildProduct(ctx.db, { sku: 'MUG', onHand: 10 });
-    const order = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 5 }, { sku: 'MUG', quantity: 2 }] });
+    const order = buildPackingOrder(ctx.db, {
+      lines: [
+        { sku: 'TENT', quantity: 5 },
+        { sku: 'MUG', quantity: 2 },
+      ],
+    });
     const client = api(ctx.app);
-    expect((await client.put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 3 }, { sku: 'MUG', quantity: 1 }] })).status).toBe(200);
+    expect(
+      (
+        await client.put(`/api/v1/orders/${order.code}/delivery-lines`).send({
+          lines: [
+            { sku: 'TENT', quantity: 3 },
+            { sku: 'MUG', quantity: 1 },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     expect((await client.post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-A' })).status).toBe(201);
     const lines = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`)).lines;
     const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
     const going = async () => json<DraftJson>(await client.get(`/api/v1/orders/${order.code}/delivery`)).lines.map((l) => `${l.sku}×${l.quantity}`);
-    const clamped = () => ctx.db.$client.prepare("SELECT data FROM order_events WHERE type = 'delivery_lines_clamped' ORDER BY id").pluck().all().map((d) => JSON.parse(d as string) as unknown);
+    const clamped = () =>
+      ctx.db.$client
+        .prepare("SELECT data FROM order_events WHERE type = 'delivery_lines_clamped' ORDER BY id")
+        .pluck()
+        .all()
+        .map((d) => JSON.parse(d as string) as unknown);
     return { ...ctx, order, client, lineId, going, clamped };
   }
 
@@ -301,7 +364,19 @@ describe('a line edit keeps the open delivery within what remains', () => {
 
     const report = await client.post('/api/v1/deliveries/report').send({});
     expect(report.status).toBe(200);
-    expect(report.body).toMatchObject({ reported: [{ code: order.code, status: 'shipped', lines: [{ sku: 'TENT', quantity: 1 }, { sku: 'MUG', quantity: 1 }] }], failed: [] });
+    expect(report.body).toMatchObject({
+      reported: [
+        {
+          code: order.code,
+          status: 'shipped',
+          lines: [
+            { sku: 'TENT', quantity: 1 },
+            { sku: 'MUG', quantity: 1 },
+          ],
+        },
+      ],
+      failed: [],
+    });
     expect(productBySku(db, 'TENT').onHand).toBe(9);
     expectCountersInSync(db);
   });
@@ -317,7 +392,10 @@ describe('a line edit keeps the open delivery within what remains', () => {
     const other = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 1 }] });
     const third = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] });
     await client.post(`/api/v1/orders/${third.code}/lines`).send({ sku: 'TENT', quantity: 1 }).expect(201);
-    await client.put(`/api/v1/orders/${third.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] }).expect(200);
+    await client
+      .put(`/api/v1/orders/${third.code}/delivery-lines`)
+      .send({ lines: [{ sku: 'TENT', quantity: 1 }] })
+      .expect(200);
     await client.post(`/api/v1/orders/${third.code}/parcels`).send({ parcelId: 'P-C' }).expect(201);
     const thirdTent = json<OrderJson>(await client.get(`/api/v1/orders/${third.code}`)).lines.find((l) => l.sku === 'TENT')!;
     await client.delete(`/api/v1/orders/${third.code}/lines/${thirdTent.id}`).expect(200);
@@ -326,7 +404,12 @@ describe('a line edit keeps the open delivery within what remains', () => {
     const report = await client.post('/api/v1/deliveries/report').send({});
     expect(report.status).toBe(200);
     expect(json<ReportJson>(report).reported.map((r) => r.code)).toEqual([order.code, other.code]);
-    expect(json<ReportJson>(report).failed).toEqual([{ code: third.code, error: { code: 'validation_failed', message: 'Nothing left to ship.', details: { fields: [{ path: 'lines', message: 'Nothing left to ship.' }] } } }]);
+    expect(json<ReportJson>(report).failed).toEqual([
+      {
+        code: third.code,
+        error: { code: 'validation_failed', message: 'Nothing left to ship.', details: { fields: [{ path: 'lines', message: 'Nothing left to ship.' }] } },
+      },
+    ]);
     expect(reload(db, other.code).status).toBe('shipped');
     expect(reload(db, third.code).status).toBe('packing');
     expectCountersInSync(db);
@@ -347,7 +430,10 @@ describe('a line edit keeps the open delivery within what remains', () => {
     const other = buildPackingOrder(db, { lines: [{ sku: 'MUG', quantity: 1 }] });
     await client.post(`/api/v1/orders/${other.code}/parcels`).send({ parcelId: 'P-B' }).expect(201);
     await client.post(`/api/v1/orders/${order.code}/status`).send({ status: 'order' }).expect(200);
-    await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`).send({ quantity: 2 }).expect(200);
+    await client
+      .patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`)
+      .send({ quantity: 2 })
+      .expect(200);
     expect(await going()).toEqual(['TENT×2', 'MUG×1']);
     const report = await client.post('/api/v1/deliveries/report').send({});
     expect(report.body).toMatchObject({ reported: [{ code: other.code }], failed: [] });
@@ -363,9 +449,17 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     const { app, db, clock } = makeApp();
     buildProduct(db, { sku: 'A', onHand: 10 });
     buildProduct(db, { sku: 'B', onHand: 10 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 3 }, { sku: 'B', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'A', quantity: 3 },
+        { sku: 'B', quantity: 1 },
+      ],
+    });
     const client = api(app);
-    await client.post('/api/v1/webhooks').send({ url: 'https://pos.example/hooks', secret: 'a-webhook-secret-of-some-length', events: ['order.status_changed'] }).expect(201);
+    await client
+      .post('/api/v1/webhooks')
+      .send({ url: 'https://pos.example/hooks', secret: 'a-webhook-secret-of-some-length', events: ['order.status_changed'] })
+      .expect(201);
     const partial = await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'A', quantity: 1 }] });
     expect(partial.status).toBe(201);
     expect(json<OrderJson>(partial).status).toBe('packing');
@@ -395,7 +489,10 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     // The status change goes out like any other.
     expect(dispatchEvents(db, clock())).toBe(1);
     const payload = JSON.parse(db.$client.prepare('SELECT payload FROM webhook_deliveries').pluck().get() as string);
-    expect(payload).toMatchObject({ type: 'order.status_changed', data: { order: { code: order.code, status: 'shipped' }, change: { kind: 'status_changed', from: 'packing', to: 'shipped' } } });
+    expect(payload).toMatchObject({
+      type: 'order.status_changed',
+      data: { order: { code: order.code, status: 'shipped' }, change: { kind: 'status_changed', from: 'packing', to: 'shipped' } },
+    });
 
     // Nothing is waiting for Report in, and the lines are closed now.
     expect((await client.post('/api/v1/deliveries/report').send({ orders: [order.code] })).body).toEqual({ reported: [], failed: [] });
@@ -408,12 +505,23 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A', onHand: 10 });
     buildProduct(db, { sku: 'B', onHand: 10 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 3 }, { sku: 'B', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'A', quantity: 3 },
+        { sku: 'B', quantity: 1 },
+      ],
+    });
     const client = api(app);
-    await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'A', quantity: 1 }] }).expect(201);
+    await client
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['P-1'], lines: [{ sku: 'A', quantity: 1 }] })
+      .expect(201);
     await client.post(`/api/v1/orders/${order.code}/status`).send({ status: 'order' }).expect(200);
     const lines = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`)).lines;
-    await client.patch(`/api/v1/orders/${order.code}/lines/${lines.find((l) => l.sku === 'A')!.id}`).send({ quantity: 1 }).expect(200);
+    await client
+      .patch(`/api/v1/orders/${order.code}/lines/${lines.find((l) => l.sku === 'A')!.id}`)
+      .send({ quantity: 1 })
+      .expect(200);
     const removed = await client.delete(`/api/v1/orders/${order.code}/lines/${lines.find((l) => l.sku === 'B')!.id}`);
     expect(removed.status).toBe(200);
     expect(json<OrderJson>(removed).status).toBe('shipped');
@@ -429,15 +537,29 @@ describe('an edit that leaves an order nothing to ship ships it', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'TENT', onHand: 10 });
     buildProduct(db, { sku: 'MUG', onHand: 10 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'TENT', quantity: 2 },
+        { sku: 'MUG', quantity: 1 },
+      ],
+    });
     const client = api(app);
-    await client.post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['P-1'], lines: [{ sku: 'TENT', quantity: 1 }] }).expect(201);
+    await client
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['P-1'], lines: [{ sku: 'TENT', quantity: 1 }] })
+      .expect(201);
     // The station has started the next delivery: the last tent, in parcel P-X.
-    await client.put(`/api/v1/orders/${order.code}/delivery-lines`).send({ lines: [{ sku: 'TENT', quantity: 1 }] }).expect(200);
+    await client
+      .put(`/api/v1/orders/${order.code}/delivery-lines`)
+      .send({ lines: [{ sku: 'TENT', quantity: 1 }] })
+      .expect(200);
     await client.post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'P-X' }).expect(201);
     const lines = json<OrderJson>(await client.get(`/api/v1/orders/${order.code}`)).lines;
     const lineId = (sku: string) => lines.find((l) => l.sku === sku)!.id;
-    await client.patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`).send({ quantity: 1 }).expect(200);
+    await client
+      .patch(`/api/v1/orders/${order.code}/lines/${lineId('TENT')}`)
+      .send({ quantity: 1 })
+      .expect(200);
     expect(reload(db, order.code).status).toBe('packing');
 
     const user = await buildUser(db, 'admin');

@@ -13,10 +13,27 @@ describe('order intake', () => {
     const { db } = makeApp();
     buildProduct(db, { sku: 'A', price: 1000 });
     const ctx = { actor: { type: 'api' as const, id: null, name: 'test' }, now: new Date('2026-11-20T08:00:00Z'), currency: 'SEK', source: 'api:test' };
-    const customer = { ...aCustomer('Zoë Lefèvre'), phone: '+46 70-123 45 67', language: 'sv' as const, address: { line1: 'Storgatan 1', line2: 'c/o Berg', postalCode: '111 22', city: 'Stockholm', country: 'SE' } };
-    const created = createOrder(db, { status: 'order', lines: [{ sku: 'A', quantity: 2 }], customer, paymentMethod: 'card', paid: true, comment: 'Ring', priority: 3 }, ctx);
+    const customer = {
+      ...aCustomer('Zoë Lefèvre'),
+      phone: '+46 70-123 45 67',
+      language: 'sv' as const,
+      address: { line1: 'Storgatan 1', line2: 'c/o Berg', postalCode: '111 22', city: 'Stockholm', country: 'SE' },
+    };
+    const created = createOrder(
+      db,
+      { status: 'order', lines: [{ sku: 'A', quantity: 2 }], customer, paymentMethod: 'card', paid: true, comment: 'Ring', priority: 3 },
+      ctx,
+    );
     expect(created).toEqual(db.select().from(orders).where(eq(orders.id, created.id)).get());
-    expect(created).toMatchObject({ paid: true, paidAmount: 2000, paidAt: ctx.now, placedAt: ctx.now, customerPhoneKey: '01234567', language: 'sv', linesVersion: 1 });
+    expect(created).toMatchObject({
+      paid: true,
+      paidAmount: 2000,
+      paidAt: ctx.now,
+      placedAt: ctx.now,
+      customerPhoneKey: '01234567',
+      language: 'sv',
+      linesVersion: 1,
+    });
 
     const cart = createOrder(db, { status: 'preorder', lines: [{ sku: 'A', quantity: 1 }] }, ctx);
     expect(cart).toEqual(db.select().from(orders).where(eq(orders.id, cart.id)).get());
@@ -38,14 +55,18 @@ describe('order intake', () => {
     expect(db.select().from(orderLines).where(eq(orderLines.orderId, id)).all()).toEqual([
       expect.objectContaining({ productId: a.id, sku: 'A', name: a.name, unitPrice: 1000, vatRate: a.vatRate, quantity: 2, shippedQuantity: 0 }),
     ]);
-    expect(db.select().from(payments).where(eq(payments.orderId, id)).all()).toEqual([expect.objectContaining({ amount: 2000, reference: null, actor: 'API_TOKEN' })]);
+    expect(db.select().from(payments).where(eq(payments.orderId, id)).all()).toEqual([
+      expect.objectContaining({ amount: 2000, reference: null, actor: 'API_TOKEN' }),
+    ]);
     const events = db.select().from(orderEvents).where(eq(orderEvents.orderId, id)).all();
     expect(events.map((e) => [e.type, e.data])).toEqual([
       ['created', { status: 'order', lines: 1, total: 2000, source: 'api:API_TOKEN' }],
       ['payment_recorded', { amount: 2000, reference: null, paid: true }],
       ['email_queued', expect.objectContaining({ template: 'order_confirmation', edited: false })],
     ]);
-    expect(db.select().from(emailOutbox).where(eq(emailOutbox.orderId, id)).all()).toEqual([expect.objectContaining({ template: 'order_confirmation', status: 'queued' })]);
+    expect(db.select().from(emailOutbox).where(eq(emailOutbox.orderId, id)).all()).toEqual([
+      expect.objectContaining({ template: 'order_confirmation', status: 'queued' }),
+    ]);
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 2, allocated: 0 });
   });
 
@@ -53,10 +74,19 @@ describe('order intake', () => {
     const { app, db } = makeApp();
     buildProduct(db, { sku: 'A', price: 1000 });
     const guest = { ...aCustomer('Karin Lindqvist'), phone: '070 123 45 67' };
-    await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: guest }).expect(201);
-    await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: guest }).expect(201);
+    await api(app)
+      .post('/api/v1/orders')
+      .send({ lines: [{ sku: 'A', quantity: 1 }], customer: guest })
+      .expect(201);
+    await api(app)
+      .post('/api/v1/orders')
+      .send({ lines: [{ sku: 'A', quantity: 1 }], customer: guest })
+      .expect(201);
     const account = { ...aCustomer('Erik Berg'), type: 'account' as const };
-    await api(app).post('/api/v1/orders').send({ lines: [{ sku: 'A', quantity: 1 }], customer: account }).expect(201);
+    await api(app)
+      .post('/api/v1/orders')
+      .send({ lines: [{ sku: 'A', quantity: 1 }], customer: account })
+      .expect(201);
     await api(app)
       .post('/api/v1/orders')
       .send({ lines: [{ sku: 'A', quantity: 1 }], customer: { ...account, name: 'Erik Berg Jr', address: { ...account.address, city: 'Uppsala' } } })
@@ -87,11 +117,16 @@ describe('order intake', () => {
       .expect(201);
     const { code } = json<OrderJson>(res);
     const id = db.select({ id: orders.id }).from(orders).where(eq(orders.code, code)).get()!.id;
-    expect(db.all(sql`SELECT rowid AS id, customer_search AS text FROM orders_fts WHERE orders_fts MATCH 'overg*'`)).toEqual([{ id, text: 'lukasz overgard lukasz@example.com' }]);
+    expect(db.all(sql`SELECT rowid AS id, customer_search AS text FROM orders_fts WHERE orders_fts MATCH 'overg*'`)).toEqual([
+      { id, text: 'lukasz overgard lukasz@example.com' },
+    ]);
     const found = await api(app).get('/api/v1/orders?q=overg').expect(200);
     expect(json<OrderListJson>(found).orders.map((o) => o.code)).toEqual([code]);
     // A cart has no customer, so no index row.
-    await api(app).post('/api/v1/orders').send({ status: 'preorder', lines: [{ sku: 'A', quantity: 1 }] }).expect(201);
+    await api(app)
+      .post('/api/v1/orders')
+      .send({ status: 'preorder', lines: [{ sku: 'A', quantity: 1 }] })
+      .expect(201);
     expect(db.all(sql`SELECT count(*) AS n FROM orders_fts_docsize`)).toEqual([{ n: 1 }]);
   });
 
@@ -105,8 +140,18 @@ describe('order intake', () => {
     const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => send(i)));
     expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 12 }, (_, i) => (i === 5 ? 422 : 201)));
     expect(apiError(replies[5]!).details?.fields).toEqual([expect.objectContaining({ path: 'lines.0.sku' })]);
-    expect(db.select({ n: sql<number>`count(*)` }).from(orders).get()!.n).toBe(11);
-    expect(db.select({ n: sql<number>`count(*)` }).from(customers).get()!.n).toBe(11);
+    expect(
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(orders)
+        .get()!.n,
+    ).toBe(11);
+    expect(
+      db
+        .select({ n: sql<number>`count(*)` })
+        .from(customers)
+        .get()!.n,
+    ).toBe(11);
     expect(productBySku(db, 'A')).toMatchObject({ reserved: 11 });
     const codes = new Set(replies.filter((r) => r.status === 201).map((r) => json<OrderJson>(r).code));
     expect(codes.size).toBe(11);

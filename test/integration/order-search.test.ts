@@ -15,9 +15,34 @@ function seed({ db }: Ctx) {
   const at = (iso: string) => ({ actor: { type: 'system' as const, id: null, name: 't' }, now: new Date(iso), currency: 'SEK' });
   const customer = (name: string, email: string, phone?: string) => ({ ...aCustomer(name), email, phone });
   return {
-    karin: createOrder(db, { status: 'order', lines: [{ sku: a.sku, quantity: 1 }], customer: customer('Karin Lindqvist', 'karin@example.com', '+46 70-123 45 67'), paymentMethod: 'invoice' }, at('2026-11-01T10:00:00Z')),
-    asa: createOrder(db, { status: 'order', lines: [{ sku: b.sku, quantity: 2 }], customer: customer('Åsa Øvergård', 'asa@example.no'), paymentMethod: 'card', paid: true }, at('2026-11-10T23:30:00Z')),
-    erik: createOrder(db, { status: 'order', lines: [{ sku: b.sku, quantity: 1 }, { sku: a.sku, quantity: 1 }], customer: customer('Erik Karlsson', 'erik@example.com', '0701112233'), paymentMethod: 'card' }, at('2026-11-15T08:00:00Z')),
+    karin: createOrder(
+      db,
+      {
+        status: 'order',
+        lines: [{ sku: a.sku, quantity: 1 }],
+        customer: customer('Karin Lindqvist', 'karin@example.com', '+46 70-123 45 67'),
+        paymentMethod: 'invoice',
+      },
+      at('2026-11-01T10:00:00Z'),
+    ),
+    asa: createOrder(
+      db,
+      { status: 'order', lines: [{ sku: b.sku, quantity: 2 }], customer: customer('Åsa Øvergård', 'asa@example.no'), paymentMethod: 'card', paid: true },
+      at('2026-11-10T23:30:00Z'),
+    ),
+    erik: createOrder(
+      db,
+      {
+        status: 'order',
+        lines: [
+          { sku: b.sku, quantity: 1 },
+          { sku: a.sku, quantity: 1 },
+        ],
+        customer: customer('Erik Karlsson', 'erik@example.com', '0701112233'),
+        paymentMethod: 'card',
+      },
+      at('2026-11-15T08:00:00Z'),
+    ),
   };
 }
 
@@ -145,7 +170,9 @@ function insertOrders(ctx: Ctx, specs: { body: string; sku?: string }[]): string
     `INSERT INTO orders (code, status, currency, customer_name, customer_email, customer_search, created_at, updated_at)
      VALUES (?, 'order', 'SEK', 'Nils Berg', ?, ?, ?, ?)`,
   );
-  const line = ctx.db.$client.prepare(`INSERT INTO order_lines (order_id, sku, name, unit_price, vat_rate, quantity, created_at) VALUES (?, ?, 'Item', 100, 2500, 1, 0)`);
+  const line = ctx.db.$client.prepare(
+    `INSERT INTO order_lines (order_id, sku, name, unit_price, vat_rate, quantity, created_at) VALUES (?, ?, 'Item', 100, 2500, 1, 0)`,
+  );
   return ctx.db.$client.transaction(() =>
     specs.map(({ body, sku }, i) => {
       const code = body + dammCheckDigit(body);
@@ -184,7 +211,13 @@ describe('order search by parcel ID, order code beginning, SKU or barcode', () =
 
   it('reads 4 to 9 digits as the beginning of an order code, newest first, spaces and dashes aside', async () => {
     const ctx = makeApp();
-    const [a, , c, , e] = insertOrders(ctx, [{ body: '123456789' }, { body: '123399999' }, { body: '123400000' }, { body: '223456789' }, { body: '123456000' }]);
+    const [a, , c, , e] = insertOrders(ctx, [
+      { body: '123456789' },
+      { body: '123399999' },
+      { body: '123400000' },
+      { body: '223456789' },
+      { body: '123456000' },
+    ]);
     expect(codes(await api(ctx.app).get('/api/v1/orders?q=1234'))).toEqual([e, c, a]);
     expect(codes(await api(ctx.app).get('/api/v1/orders?q=12345'))).toEqual([e, a]);
     expect(codes(await api(ctx.app).get('/api/v1/orders?q=1234-567'))).toEqual([a]);
@@ -217,7 +250,14 @@ describe('order search by parcel ID, order code beginning, SKU or barcode', () =
     const other = buildProduct(ctx.db, { sku: 'CUP' });
     const lamp = [0, 1, 2].map(() => buildOrder(ctx.db, { lines: [{ sku: 'LAMP-7', quantity: 1 }] }).code);
     buildOrder(ctx.db, { lines: [{ sku: other.sku, quantity: 1 }] });
-    lamp.push(buildOrder(ctx.db, { lines: [{ sku: other.sku, quantity: 1 }, { sku: 'LAMP-7', quantity: 2 }] }).code);
+    lamp.push(
+      buildOrder(ctx.db, {
+        lines: [
+          { sku: other.sku, quantity: 1 },
+          { sku: 'LAMP-7', quantity: 2 },
+        ],
+      }).code,
+    );
     const newest = [...lamp].reverse();
     expect(codes(await api(ctx.app).get('/api/v1/orders?q=LAMP-7'))).toEqual(newest);
     expect(codes(await api(ctx.app).get(`/api/v1/orders?q=${ean}`))).toEqual(newest);

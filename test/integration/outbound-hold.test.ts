@@ -43,7 +43,11 @@ async function as(ctx: Ctx, role: Role) {
     if (json) req.set('Accept', 'application/json');
     return req.send(`_csrf=${encodeURIComponent(csrfOf(await page()))}&kind=${kind}&${orders.map((o) => `orders=${o}`).join('&')}`);
   };
-  const why = async (code: string) => (await agent.get(`/outbound/scan?code=${code}`).set('Accept', 'application/json').expect(200)).body as { message: string; links: { href: string; text: string }[] };
+  const why = async (code: string) =>
+    (await agent.get(`/outbound/scan?code=${code}`).set('Accept', 'application/json').expect(200)).body as {
+      message: string;
+      links: { href: string; text: string }[];
+    };
   return { agent, page, print, why };
 }
 
@@ -71,7 +75,11 @@ describe('Outbound marks an order awaiting approval and prints nothing for it', 
 
     // An operator's marker opens the order at its Approve button.
     const operator = await as(ctx, 'operator');
-    expect(rowOf(await operator.page(), ctx.awaiting.code)!.querySelector('a.marker.hold')!.getAttribute('href')).toBe(`/orders/${ctx.awaiting.code}#approve`);
+    expect(
+      rowOf(await operator.page(), ctx.awaiting.code)!
+        .querySelector('a.marker.hold')!
+        .getAttribute('href'),
+    ).toBe(`/orders/${ctx.awaiting.code}#approve`);
   });
 
   it('refuses its pick slip and its invoice with the hold message: a packer is told to ask an operator, with no link', async () => {
@@ -131,14 +139,21 @@ describe('Outbound marks an order awaiting approval and prints nothing for it', 
     expect(await packer.why(ctx.waiting.code)).toEqual({ message: WAITING_PACKER(ctx.waiting.code), links: [] });
     expect(await packer.why(ctx.awaiting.code)).toEqual({ message: APPROVAL_PACKER(ctx.awaiting.code), links: [] });
     const operator = await as(ctx, 'operator');
-    expect(await operator.why(ctx.waiting.code)).toEqual({ message: WAITING_OPERATOR(ctx.waiting.code), links: [{ href: `/orders/${ctx.waiting.code}`, text: `Open order ${ctx.waiting.code}` }] });
+    expect(await operator.why(ctx.waiting.code)).toEqual({
+      message: WAITING_OPERATOR(ctx.waiting.code),
+      links: [{ href: `/orders/${ctx.waiting.code}`, text: `Open order ${ctx.waiting.code}` }],
+    });
 
     const shipped = buildShippedOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 1 }] });
     expect((await packer.why(shipped.code)).message).toBe(`${shipped.code} is Shipped: Outbound lists the orders in Packing.`);
     expect((await packer.why(ctx.free.code)).message).toBe(`${ctx.free.code} is not in this list.`);
     expect((await packer.why('no-such-order')).message).toBe('no-such-order is not in this list.');
     // The page's scan field knows where to ask.
-    expect(parse(await packer.page()).getElementById('outbound-scan-code')!.getAttribute('data-why-url')).toBe('/outbound/scan');
+    expect(
+      parse(await packer.page())
+        .getElementById('outbound-scan-code')!
+        .getAttribute('data-why-url'),
+    ).toBe('/outbound/scan');
   });
 
   it('says it in the reader language (French: a no-break space before the colon)', async () => {

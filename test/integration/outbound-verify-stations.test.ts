@@ -11,9 +11,16 @@ import { api, csrfOf, loginAs, loginAtStation, makeApp } from '../helpers.js';
 // delivery of one, is that packer's work. Checks and undos from Outbound are refused inside the
 // checks' write transaction until someone takes the order over from the verify view (logged).
 
-const count = (db: Db, sql: string, ...args: unknown[]) => db.$client.prepare(sql).pluck().get(...args) as number;
+const count = (db: Db, sql: string, ...args: unknown[]) =>
+  db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 const checksOf = (db: Db, orderId: number) =>
-  db.$client.prepare('SELECT c.id, c.quantity, c.station_id FROM delivery_checks c JOIN deliveries d ON d.id = c.delivery_id WHERE d.order_id = ? ORDER BY c.id').raw().all(orderId);
+  db.$client
+    .prepare('SELECT c.id, c.quantity, c.station_id FROM delivery_checks c JOIN deliveries d ON d.id = c.delivery_id WHERE d.order_id = ? ORDER BY c.id')
+    .raw()
+    .all(orderId);
 const historyOf = (db: Db, orderId: number) => db.$client.prepare('SELECT id, type FROM order_events WHERE order_id = ? ORDER BY id').raw().all(orderId);
 const openAt = (db: Db, orderId: number) => db.$client.prepare('SELECT name FROM stations WHERE current_order_id = ?').pluck().all(orderId);
 const lineOf = (html: string, sku: string) => {
@@ -115,7 +122,10 @@ describe('Outbound → Verify and the packing stations', () => {
     expect(openAt(db, order.id)).toEqual([]);
     expect(db.$client.prepare("SELECT station_id FROM deliveries WHERE order_id = ? AND status = 'draft'").pluck().all(order.id)).toEqual([null]);
     expect(count(db, 'SELECT count(*) FROM delivery_parcels')).toBe(1);
-    const event = db.$client.prepare("SELECT actor_name AS actor, data FROM order_events WHERE order_id = ? AND type = 'outbound_takeover'").get(order.id) as { actor: string; data: string };
+    const event = db.$client.prepare("SELECT actor_name AS actor, data FROM order_events WHERE order_id = ? AND type = 'outbound_takeover'").get(order.id) as {
+      actor: string;
+      data: string;
+    };
     expect(event.actor).toBe('Ola');
     expect(JSON.parse(event.data)).toEqual({ from: 'Bench 1 — Pia' });
     const admin = await buildUser(db, 'admin');
@@ -151,11 +161,11 @@ describe('Outbound → Verify and the packing stations', () => {
     expect((await outbound.agent.get(verifyUrl)).text).toContain('Checked TENT: 1 of 2.');
     expect((await post('checks/undo', {}, true)).text).toContain(`Check undone: 1 × TENT on order ${order.code}.`);
     expect(await post('checks', { barcode: '2*5901234123457' }, true).then((r) => r.text)).toContain('Every unit is checked.');
-    expect(historyOf(db, order.id).map((r) => (r as unknown[])[1]).filter((t) => t === 'item_checked' || t === 'check_undone')).toEqual([
-      'item_checked',
-      'check_undone',
-      'item_checked',
-    ]);
+    expect(
+      historyOf(db, order.id)
+        .map((r) => (r as unknown[])[1])
+        .filter((t) => t === 'item_checked' || t === 'check_undone'),
+    ).toEqual(['item_checked', 'check_undone', 'item_checked']);
   });
 
   it('(e) Pia checks 1 of 2; Ola cannot undo it or check the other from Outbound; Pia’s Report in still waits for her second check', async () => {

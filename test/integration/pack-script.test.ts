@@ -123,7 +123,10 @@ describe('a pack run', () => {
     buildProduct(db, { sku: 'A', onHand: 5 });
     const order = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 2 }] });
     const result = await runPackScript(
-      { ...deps(db), onProgress: (e) => e.type === 'started' && db.$client.prepare('UPDATE orders SET lines_version = lines_version + 1 WHERE id = ?').run(order.id) },
+      {
+        ...deps(db),
+        onProgress: (e) => e.type === 'started' && db.$client.prepare('UPDATE orders SET lines_version = lines_version + 1 WHERE id = ?').run(order.id),
+      },
       { trigger: 'manual', dryRun: false, actor: SYSTEM },
     );
     expect(result.held.map((h) => h.reason)).toEqual(['changed']);
@@ -164,16 +167,34 @@ describe('the record of a run', () => {
       [orders[2]!.code, 3, 0, 'card'],
       [orders[3]!.code, 5, 3, 'card', 'A', 1, 0, 0],
     ]);
-    expect(listSteps(db, result.id, { limit: 100 })[3]).toMatchObject({ reason: 'insufficient_stock', detail: 'A: needs 1, 0 available', payment: { ok: true, paid: true, paymentMethod: 'card', approved: false } });
+    expect(listSteps(db, result.id, { limit: 100 })[3]).toMatchObject({
+      reason: 'insufficient_stock',
+      detail: 'A: needs 1, 0 available',
+      payment: { ok: true, paid: true, paymentMethod: 'card', approved: false },
+    });
     // A run recorded before: outcomes as nested arrays with their detail written out.
-    const old = db.insert(packRuns).values({ trigger: 'cron', dryRun: false, status: 'succeeded', startedBy: 'schedule', startedAt: new Date(), examined: 2, promoted: 1, held: 1 }).returning().get();
+    const old = db
+      .insert(packRuns)
+      .values({ trigger: 'cron', dryRun: false, status: 'succeeded', startedBy: 'schedule', startedAt: new Date(), examined: 2, promoted: 1, held: 1 })
+      .returning()
+      .get();
     const nested = [
       ['1000000001', 'promoted', null, '', [1, 1, 'card', 0], [['A', 1, 2, 1]]],
       ['1000000002', 'held', 'insufficient_stock', 'A: needs 3, 1 available', [1, 1, 'invoice', 1], [['A', 3, 1, 0]]],
     ];
-    db.$client.prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, 0, 2, ?, ?, ?)').run(old.id, Date.now(), ' 1000000001 1000000002 ', JSON.stringify(nested));
+    db.$client
+      .prepare('INSERT INTO pack_run_batches (run_id, first_index, count, created_at, codes, steps) VALUES (?, 0, 2, ?, ?, ?)')
+      .run(old.id, Date.now(), ' 1000000001 1000000002 ', JSON.stringify(nested));
     expect(listSteps(db, old.id, { limit: 10, outcome: 'held' })).toEqual([
-      { position: 2, code: '1000000002', outcome: 'held', reason: 'insufficient_stock', detail: 'A: needs 3, 1 available', payment: { ok: true, paid: true, paymentMethod: 'invoice', approved: true }, lines: [{ sku: 'A', need: 3, available: 1, ok: false }] },
+      {
+        position: 2,
+        code: '1000000002',
+        outcome: 'held',
+        reason: 'insufficient_stock',
+        detail: 'A: needs 3, 1 available',
+        payment: { ok: true, paid: true, paymentMethod: 'invoice', approved: true },
+        lines: [{ sku: 'A', need: 3, available: 1, ok: false }],
+      },
     ]);
   });
 
@@ -214,7 +235,9 @@ describe('the lease', () => {
   it('refuses a second run while one holds it, naming who and since when', async () => {
     const ctx = makeApp();
     acquireLease(ctx.db, 'pack_script', 'Anna (manual)', new Date(Date.now() - 5_000));
-    await expect(runPackScript(deps(ctx.db, makeClock(new Date())), { trigger: 'cli', dryRun: false, actor: SYSTEM })).rejects.toMatchObject({ code: 'pack_run_in_progress' });
+    await expect(runPackScript(deps(ctx.db, makeClock(new Date())), { trigger: 'cli', dryRun: false, actor: SYSTEM })).rejects.toMatchObject({
+      code: 'pack_run_in_progress',
+    });
     const res = await api(ctx.app).post('/api/v1/pack-runs').send({});
     expect(res.status).toBe(409);
     expect(apiError(res).code).toBe('pack_run_in_progress');
@@ -233,7 +256,13 @@ describe('the lease', () => {
     clock.advance(1);
     const result = await runPackScript(deps(db, clock), { trigger: 'manual', dryRun: false, actor: SYSTEM });
     expect(result.status).toBe('succeeded');
-    expect(db.select({ status: packRuns.status }).from(packRuns).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
+    expect(
+      db
+        .select({ status: packRuns.status })
+        .from(packRuns)
+        .all()
+        .map((r) => r.status),
+    ).toEqual(['interrupted', 'succeeded']);
   });
 });
 
@@ -340,7 +369,9 @@ describe('dry runs beside real runs', () => {
     const db = makeDb();
     buildProduct(db, { sku: 'A', onHand: 100 });
     for (let i = 0; i < 5; i++) buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
-    db.insert(packRuns).values({ trigger: 'cron', dryRun: false, status: 'running', startedBy: 'dead process', startedAt: new Date(0) }).run();
+    db.insert(packRuns)
+      .values({ trigger: 'cron', dryRun: false, status: 'running', startedBy: 'dead process', startedAt: new Date(0) })
+      .run();
     const status = (id: number) => db.select({ status: packRuns.status }).from(packRuns).where(eq(packRuns.id, id)).get()!.status;
     let dryId = 0;
     let dryWhileReal = '';
@@ -363,7 +394,14 @@ describe('dry runs beside real runs', () => {
     await Promise.all(real);
     expect(dryWhileReal).toBe('running');
     expect(dry.status).toBe('succeeded');
-    expect(db.select({ status: packRuns.status }).from(packRuns).orderBy(packRuns.id).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded', 'succeeded']);
+    expect(
+      db
+        .select({ status: packRuns.status })
+        .from(packRuns)
+        .orderBy(packRuns.id)
+        .all()
+        .map((r) => r.status),
+    ).toEqual(['interrupted', 'succeeded', 'succeeded']);
   });
 });
 
@@ -376,7 +414,14 @@ describe('API', () => {
     const second = buildPaidOrder(ctx.db, { lines: [{ sku: 'A', quantity: 1 }] });
     const dry = await api(ctx.app).post('/api/v1/pack-runs').send({ dryRun: true });
     expect(dry.status).toBe(201);
-    expect(dry.body).toMatchObject({ trigger: 'api', dryRun: true, status: 'succeeded', examined: 2, promoted: [paid.code], held: [{ code: second.code, reason: 'insufficient_stock', detail: 'A: needs 1, 0 available' }] });
+    expect(dry.body).toMatchObject({
+      trigger: 'api',
+      dryRun: true,
+      status: 'succeeded',
+      examined: 2,
+      promoted: [paid.code],
+      held: [{ code: second.code, reason: 'insufficient_stock', detail: 'A: needs 1, 0 available' }],
+    });
     expect(json<PackRunDetailJson>(dry).startedAt).toBeTruthy();
     expect(json<PackRunDetailJson>(dry).finishedAt).toBeTruthy();
     const real = json<PackRunDetailJson>(await api(ctx.app).post('/api/v1/pack-runs').send({}));
@@ -404,14 +449,24 @@ describe('across processes', () => {
     const db = makeDb(path);
     for (let i = 0; i < 20; i++) buildProduct(db, { sku: `S${i}`, onHand: 30 });
     for (let i = 0; i < orders; i++) {
-      buildPaidOrder(db, { lines: [{ sku: `S${i % 20}`, quantity: 1 + (i % 3) }, { sku: `S${(i * 7) % 20}`, quantity: 1 }].filter((l, k, all) => all.findIndex((x) => x.sku === l.sku) === k) });
+      buildPaidOrder(db, {
+        lines: [
+          { sku: `S${i % 20}`, quantity: 1 + (i % 3) },
+          { sku: `S${(i * 7) % 20}`, quantity: 1 },
+        ].filter((l, k, all) => all.findIndex((x) => x.sku === l.sku) === k),
+      });
     }
     return { path, db };
   }
   // `signal` is the test's: a test that times out kills its processes before its temp folder goes,
   // so none of them starts late and makes the database file again.
   const cli = (signal: AbortSignal, path: string, args: string[] = []) =>
-    run(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', ...args], { env: { ...process.env, DATABASE_PATH: path, API_TOKEN }, cwd: process.cwd(), signal, killSignal: 'SIGKILL' });
+    run(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', ...args], {
+      env: { ...process.env, DATABASE_PATH: path, API_TOKEN },
+      cwd: process.cwd(),
+      signal,
+      killSignal: 'SIGKILL',
+    });
 
   it('the CLI prints the summary and exits 1 when another run holds the lease', async ({ signal }) => {
     const { path, db } = fileDb(10);
@@ -430,7 +485,11 @@ describe('across processes', () => {
     db.$client.prepare('UPDATE orders SET waiting = 1 WHERE id = ?').run(onHold.id);
     const invoice = buildOrder(db, { lines: lines('C'), body: { paymentMethod: 'invoice' } });
     const unpaid = buildOrder(db, { lines: lines('D') });
-    const stepLine = (stdout: string, code: string) => stdout.split('\n').find((l) => l.includes(` ${code} `))?.replace(/^\s*\d+\. /, '');
+    const stepLine = (stdout: string, code: string) =>
+      stdout
+        .split('\n')
+        .find((l) => l.includes(` ${code} `))
+        ?.replace(/^\s*\d+\. /, '');
 
     const dry = (await cli(signal, path, ['--dry-run'])).stdout;
     expect(dry).toMatch(/Dry run \d+ finished: 4 examined, 2 would promote, 2 held/);
@@ -451,7 +510,11 @@ describe('across processes', () => {
 
   it('two processes running at once never allocate the same stock twice', async ({ signal }) => {
     const { path, db } = fileDb(300);
-    const results = await Promise.allSettled([cli(signal, path, ['--batch-size', '10']), cli(signal, path, ['--batch-size', '10']), cli(signal, path, ['--batch-size', '10'])]);
+    const results = await Promise.allSettled([
+      cli(signal, path, ['--batch-size', '10']),
+      cli(signal, path, ['--batch-size', '10']),
+      cli(signal, path, ['--batch-size', '10']),
+    ]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     // A process that did not run was refused by the lease, not by a crash.
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 1, stdout: expect.stringContaining('already running since') });
@@ -461,7 +524,11 @@ describe('across processes', () => {
 
   it('a run killed with SIGKILL leaves each order fully promoted or untouched, and shows as interrupted', async ({ signal }) => {
     const { path, db } = fileDb(400);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', '--batch-size', '5'], { env: { ...process.env, DATABASE_PATH: path }, signal, killSignal: 'SIGKILL' });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/cli.ts', '--batch-size', '5'], {
+      env: { ...process.env, DATABASE_PATH: path },
+      signal,
+      killSignal: 'SIGKILL',
+    });
     child.on('error', () => {}); // the abort of a timed-out test; the timeout is the failure reported
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -477,12 +544,25 @@ describe('across processes', () => {
     expect(packing).toBeGreaterThan(0);
     expect(packing).toBeLessThan(400);
     // Every packing order has its promotion event; no order is half promoted.
-    expect(db.$client.prepare("SELECT count(*) FROM orders o WHERE status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'status_changed')").pluck().get()).toBe(0);
+    expect(
+      db.$client
+        .prepare(
+          "SELECT count(*) FROM orders o WHERE status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'status_changed')",
+        )
+        .pluck()
+        .get(),
+    ).toBe(0);
     expect(db.select({ status: packRuns.status }).from(packRuns).all()).toEqual([{ status: 'running' }]);
     // The lease of the dead process expires; the next run marks it interrupted.
     db.$client.prepare('UPDATE leases SET expires_at = 0').run();
     await cli(signal, path);
-    expect(db.select({ status: packRuns.status }).from(packRuns).all().map((r) => r.status)).toEqual(['interrupted', 'succeeded']);
+    expect(
+      db
+        .select({ status: packRuns.status })
+        .from(packRuns)
+        .all()
+        .map((r) => r.status),
+    ).toEqual(['interrupted', 'succeeded']);
     invariants(db);
   });
 
@@ -546,7 +626,7 @@ describe('across processes', () => {
     invariants(db);
   }, 60_000);
 
-  it("a run in the worker leaves its writes copied into the database file when it ends, not only in the WAL", async () => {
+  it('a run in the worker leaves its writes copied into the database file when it ends, not only in the WAL', async () => {
     const { path, db } = fileDb(400);
     db.$client.pragma('wal_checkpoint(TRUNCATE)');
     const result = await runPackRun(deps(db), { trigger: 'manual', dryRun: false, actor: SYSTEM });
@@ -558,7 +638,10 @@ describe('across processes', () => {
     const fileOnly = makeDb(copy);
     try {
       expect(fileOnly.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck().get()).toBe(result.promotedCount);
-      expect(fileOnly.$client.prepare('SELECT status, promoted FROM pack_runs WHERE id = ?').get(result.id)).toEqual({ status: 'succeeded', promoted: result.promotedCount });
+      expect(fileOnly.$client.prepare('SELECT status, promoted FROM pack_runs WHERE id = ?').get(result.id)).toEqual({
+        status: 'succeeded',
+        promoted: result.promotedCount,
+      });
     } finally {
       fileOnly.$client.close();
     }
@@ -582,7 +665,11 @@ describe('across processes', () => {
       { trigger: 'manual', dryRun: false, actor: SYSTEM, batchSize: 1000 },
     );
     const result = await running;
-    expect(result).toMatchObject({ status: 'failed', error: expect.stringContaining("pack script's worker stopped"), errorStep: expect.stringMatching(/^writing:\d+-\d+$/) });
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining("pack script's worker stopped"),
+      errorStep: expect.stringMatching(/^writing:\d+-\d+$/),
+    });
     const row = db.select().from(packRuns).where(eq(packRuns.id, result.id)).get()!;
     expect(row).toMatchObject({ status: 'failed', errorStep: result.errorStep, error: result.error });
     expect(events.at(-1)).toEqual({ type: 'failed', runId: result.id, error: result.error, step: result.errorStep });
@@ -590,12 +677,23 @@ describe('across processes', () => {
     // has no ledger or status events of its own to check).
     const counters = () => {
       const all = invariantViolations(db);
-      return Object.fromEntries(['reserved = unshipped quantity on order and packing orders', 'allocated = unshipped quantity on packing orders'].flatMap((k) => (all[k] ? [[k, all[k]]] : [])));
+      return Object.fromEntries(
+        ['reserved = unshipped quantity on order and packing orders', 'allocated = unshipped quantity on packing orders'].flatMap((k) =>
+          all[k] ? [[k, all[k]]] : [],
+        ),
+      );
     };
     expect(counters()).toEqual({});
     const promoted = db.$client.prepare("SELECT count(*) FROM orders WHERE status = 'packing'").pluck();
     expect(promoted.get()).toBeGreaterThan(0);
-    expect(db.$client.prepare("SELECT count(*) FROM orders o WHERE status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'status_changed')").pluck().get()).toBe(0);
+    expect(
+      db.$client
+        .prepare(
+          "SELECT count(*) FROM orders o WHERE status = 'packing' AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'status_changed')",
+        )
+        .pluck()
+        .get(),
+    ).toBe(0);
     // The dead worker's lease expires (LEASE_TTL_MS); the next run gets a new worker.
     db.$client.prepare('UPDATE leases SET expires_at = 0').run();
     const before = promoted.get() as number;
@@ -655,7 +753,8 @@ describe('across processes', () => {
   it('the worker writes in short batches with pauses while the server answers requests, and in full batches when it is idle', async () => {
     const { db } = fileDb(400);
     const { app } = makeApp({ db });
-    const batches = (runId: number) => db.$client.prepare('SELECT count FROM pack_run_batches WHERE run_id = ? ORDER BY first_index').pluck().all(runId) as number[];
+    const batches = (runId: number) =>
+      db.$client.prepare('SELECT count FROM pack_run_batches WHERE run_id = ? ORDER BY first_index').pluck().all(runId) as number[];
     let busy = true;
     const traffic = (async () => {
       while (busy) await request(app).get('/healthz');

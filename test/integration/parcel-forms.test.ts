@@ -40,13 +40,20 @@ describe('parcel IDs have a shape', () => {
     const { app, db, order } = world();
     const refused = await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: '5901234123457' });
     expect(refused.status).toBe(422);
-    expect(apiError(refused)).toMatchObject({ code: 'validation_failed', details: { fields: [{ path: 'parcelId', message: expect.stringContaining('is the barcode or SKU of the product TENT-2P') }] } });
-    const delivery = await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['RR123456785SE', 'TENT-2P'] });
+    expect(apiError(refused)).toMatchObject({
+      code: 'validation_failed',
+      details: { fields: [{ path: 'parcelId', message: expect.stringContaining('is the barcode or SKU of the product TENT-2P') }] },
+    });
+    const delivery = await api(app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['RR123456785SE', 'TENT-2P'] });
     expect(delivery.status).toBe(422);
     expect(apiError(delivery).details).toMatchObject({ fields: [{ path: 'parcels.1', message: expect.stringContaining('TENT-2P is the barcode or SKU') }] });
     // Another order's code (a 10-digit number, like some carriers' numbers) is refused only when that order exists.
     const other = buildPackingOrder(db, { lines: [{ sku: 'TENT-2P', quantity: 1 }] });
-    expect(apiError(await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: other.code })).details).toMatchObject({ fields: [{ message: expect.stringContaining('is an order’s code') }] });
+    expect(apiError(await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: other.code })).details).toMatchObject({
+      fields: [{ message: expect.stringContaining('is an order’s code') }],
+    });
     expect(parcels(db)).toEqual([]);
   });
 
@@ -55,14 +62,20 @@ describe('parcel IDs have a shape', () => {
     const admin = await buildUser(db, 'admin');
     const { agent } = await loginAs(app, admin.email);
     const page = await agent.get('/settings/shipping');
-    const bad = await agent.post('/settings/shipping/parcel-forms').type('form').send({ _csrf: csrfOf(page.text), patterns: 'IB[0-9]{10}\n.*' });
+    const bad = await agent
+      .post('/settings/shipping/parcel-forms')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), patterns: 'IB[0-9]{10}\n.*' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Line 2: .* also matches “12” or “F2”');
     // What was typed stays in the field.
     expect(bad.text).toMatch(/<textarea name="patterns"[^>]*>IB\[0-9\]\{10\}\n\.\*<\/textarea>/);
     expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'IB1234567890' })).status).toBe(422);
 
-    const saved = await agent.post('/settings/shipping/parcel-forms').type('form').send({ _csrf: csrfOf(page.text), patterns: 'IB[0-9]{10}\r\n' });
+    const saved = await agent
+      .post('/settings/shipping/parcel-forms')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), patterns: 'IB[0-9]{10}\r\n' });
     expect(saved.status).toBe(302);
     expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'IB1234567890' })).status).toBe(201);
     // The shop's form never takes a product's barcode.

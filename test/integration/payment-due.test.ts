@@ -26,7 +26,10 @@ describe('a paid order raised while packed', () => {
     const operator = await buildUser(db, 'operator');
     const { agent } = await loginAs(app, operator.email);
     const page = await agent.get(`/orders/${order.code}`);
-    const raised = await agent.post(`/orders/${order.code}/lines/${lineIdOf(page.text)}`).type('form').send({ _csrf: csrfOf(page.text), quantity: '3' });
+    const raised = await agent
+      .post(`/orders/${order.code}/lines/${lineIdOf(page.text)}`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), quantity: '3' });
     expect(raised.status).toBe(302);
     const after = await agent.get(`/orders/${order.code}`);
     const due = reload(db, order.code).total - total;
@@ -44,19 +47,29 @@ describe('a paid order raised while packed', () => {
     await station.scanFragment('PARCEL-DUE-1');
 
     // Report in (the API's and the station's) and the one-call delivery refuse it.
-    const report = json<{ reported: unknown[]; failed: { code: string; error: { code: string } }[] }>(await api(app).post('/api/v1/deliveries/report').send({}));
+    const report = json<{ reported: unknown[]; failed: { code: string; error: { code: string } }[] }>(
+      await api(app).post('/api/v1/deliveries/report').send({}),
+    );
     expect(report.failed).toEqual([expect.objectContaining({ code: order.code, error: expect.objectContaining({ code: 'order_unpaid' }) })]);
-    const oneCall = await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['PARCEL-DUE-2'] });
+    const oneCall = await api(app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['PARCEL-DUE-2'] });
     expect(oneCall.status).toBe(409);
     expect(apiError(oneCall)).toMatchObject({ code: 'order_unpaid', details: { due, currency: 'SEK', paymentMethod: 'card' } });
     expect(reload(db, order.code).status).toBe('packing');
 
     // Let go: a reason is required; then it ships, and the history says who and why.
     const form = await agent.get(`/orders/${order.code}`);
-    const noReason = await agent.post(`/orders/${order.code}/release-unpaid`).type('form').send({ _csrf: csrfOf(form.text), formKey: 'k1', reason: ' ' });
+    const noReason = await agent
+      .post(`/orders/${order.code}/release-unpaid`)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), formKey: 'k1', reason: ' ' });
     expect(noReason.status).toBe(422);
     expect(noReason.text).toContain('id="reason-error"');
-    const released = await agent.post(`/orders/${order.code}/release-unpaid`).type('form').send({ _csrf: csrfOf(form.text), formKey: 'k2', reason: 'Customer pays the rest in the shop' });
+    const released = await agent
+      .post(`/orders/${order.code}/release-unpaid`)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), formKey: 'k2', reason: 'Customer pays the rest in the shop' });
     expect(released.status).toBe(302);
     const history = (await agent.get(`/orders/${order.code}`)).text;
     expect(history).toContain(`Let ship short ${sek(due)}: Customer pays the rest in the shop`);
@@ -74,10 +87,15 @@ describe('a paid order raised while packed', () => {
     const operator = await buildUser(db, 'operator');
     const { agent } = await loginAs(app, operator.email);
     const page = await agent.get(`/orders/${order.code}`);
-    await agent.post(`/orders/${order.code}/release-unpaid`).type('form').send({ _csrf: csrfOf(page.text), formKey: 'k1', reason: 'Agreed by phone' });
+    await agent
+      .post(`/orders/${order.code}/release-unpaid`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), formKey: 'k1', reason: 'Agreed by phone' });
     await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 3 });
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'PARCEL-DUE-3' });
-    expect(json<{ failed: { error: { code: string } }[] }>(await api(app).post('/api/v1/deliveries/report').send({})).failed[0]!.error.code).toBe('order_unpaid');
+    expect(json<{ failed: { error: { code: string } }[] }>(await api(app).post('/api/v1/deliveries/report').send({})).failed[0]!.error.code).toBe(
+      'order_unpaid',
+    );
 
     const owed = reload(db, order.code).total - reload(db, order.code).paidAmount;
     expect(owed).toBeGreaterThan(due);
@@ -90,7 +108,9 @@ describe('a paid order raised while packed', () => {
     const { app, db, order } = world('invoice');
     const line = json<{ lines: { id: number }[] }>(await api(app).get(`/api/v1/orders/${order.code}`)).lines[0]!;
     await api(app).patch(`/api/v1/orders/${order.code}/lines/${line.id}`).send({ quantity: 2 });
-    const res = await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['PARCEL-DUE-4'] });
+    const res = await api(app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['PARCEL-DUE-4'] });
     expect(res.status).toBe(201);
     expect(reload(db, order.code).status).toBe('shipped');
   });

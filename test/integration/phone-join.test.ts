@@ -32,7 +32,9 @@ async function readQr(svg: string): Promise<string> {
   return withTempDir('qr', async (dir) => {
     const page = await browser.newPage();
     try {
-      await page.setContent(`<body style="margin:0;background:#fff"><img id="qr" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" style="width:400px;height:400px"></body>`);
+      await page.setContent(
+        `<body style="margin:0;background:#fff"><img id="qr" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}" style="width:400px;height:400px"></body>`,
+      );
       await page.locator('#qr').screenshot({ path: join(dir, 'qr.png') });
     } finally {
       await page.close();
@@ -101,13 +103,17 @@ describe('views/shipping/join.ejs', () => {
   // Rendered by the app's own view engine, with the locals the station page has.
   const { app } = makeApp();
   const renderIn = (lang: 'en' | 'sv', locals: Record<string, unknown>) =>
-    new Promise<string>((resolve, reject) => app.render('shipping/join', { t: translator(lang), ...locals }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html!))));
+    new Promise<string>((resolve, reject) =>
+      app.render('shipping/join', { t: translator(lang), ...locals }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html!))),
+    );
   const render = (locals: Record<string, unknown>) => renderIn('en', locals);
 
   it('shows the QR code, the address to type and where to get the certificate', async () => {
     const config = { httpsPort: 3443, publicHost: 'lager.local' };
     const html = await render({ station: 'Bench 2', phoneJoinUrl: (s: string) => stationJoinUrl(config, s), phoneJoinSelfSigned: true });
-    expect(html).toContain('<img class="phone-join-qr" src="/shipping/join.svg?station=Bench%202" alt="QR code of https://lager.local:3443/shipping?station=Bench%202"');
+    expect(html).toContain(
+      '<img class="phone-join-qr" src="/shipping/join.svg?station=Bench%202" alt="QR code of https://lager.local:3443/shipping?station=Bench%202"',
+    );
     expect(html).toContain('<code class="phone-join-url">https://lager.local:3443/shipping?station=Bench%202</code>');
     expect(html).toContain('First time on a phone: install this server’s certificate and trust it, as docs/operations.md § HTTPS for phones shows.');
     expect(html).toContain('<a href="/tls/ca.crt" download>Download the certificate</a>');
@@ -121,7 +127,11 @@ describe('views/shipping/join.ejs', () => {
   });
 
   it('shows only a hint while HTTPS is off', async () => {
-    const html = await render({ station: 'Bench 2', phoneJoinUrl: (s: string) => stationJoinUrl({ httpsPort: undefined, publicHost: undefined }, s), phoneJoinSelfSigned: true });
+    const html = await render({
+      station: 'Bench 2',
+      phoneJoinUrl: (s: string) => stationJoinUrl({ httpsPort: undefined, publicHost: undefined }, s),
+      phoneJoinSelfSigned: true,
+    });
     expect(html).toContain('Phones can use their camera only over HTTPS: set HTTPS_PORT (for example 3443) and restart the server');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('https://');
@@ -145,7 +155,9 @@ describe('GET /tls/ca.crt', () => {
     const own = await generate([{ name: 'commonName', value: 'warehouse.example' }], { keyType: 'ec', algorithm: 'sha256' });
     writeFileSync(join(folder, 'own.crt'), own.cert);
     writeFileSync(join(folder, 'own.key'), own.private);
-    const operator = makeApp({ env: { HTTPS_PORT: '3443', DATABASE_PATH: databasePath, TLS_CERT_FILE: join(folder, 'own.crt'), TLS_KEY_FILE: join(folder, 'own.key') } });
+    const operator = makeApp({
+      env: { HTTPS_PORT: '3443', DATABASE_PATH: databasePath, TLS_CERT_FILE: join(folder, 'own.crt'), TLS_KEY_FILE: join(folder, 'own.key') },
+    });
     const refused = await request(operator.app).get('/tls/ca.crt');
     expect(refused.status).toBe(404);
     expect(refused.text).toContain('This server has no certificate of its own to install');

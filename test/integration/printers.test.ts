@@ -85,7 +85,6 @@ async function printedBarcodes(zpl: string, dpi: 203 | 300): Promise<{ type: str
   });
 }
 
-
 /** The label rendered by zebrash as the printer would print it: a PNG at the printer's resolution. */
 async function renderedLabel(zpl: string, dpi: 203 | 300): Promise<Buffer> {
   const { api: renderer } = await zplRenderer;
@@ -100,7 +99,7 @@ function inkOf(png: Buffer): { width: number; height: number; ink: (x: number, y
   if (depth !== 8 || interlace !== 0 || ![0, 2, 4, 6].includes(colour)) throw new Error(`PNG not read here: depth ${depth}, colour ${colour}`);
   const bpp = { 0: 1, 2: 3, 4: 2, 6: 4 }[colour as 0 | 2 | 4 | 6];
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     if (png.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));
     at += length + 12;
@@ -143,7 +142,11 @@ function inkBands(png: Buffer, from = 0, to = Infinity): { top: number; bottom: 
   return bands;
 }
 
-const SHIP_TO = { name: 'Åsa Łukasiewicz-Øvergård', email: 'asa@example.com', address: { line1: 'Żółwia 12', postalCode: '80-123', city: 'Gdańsk', country: 'PL' } };
+const SHIP_TO = {
+  name: 'Åsa Łukasiewicz-Øvergård',
+  email: 'asa@example.com',
+  address: { line1: 'Żółwia 12', postalCode: '80-123', city: 'Gdańsk', country: 'PL' },
+};
 
 function packingOrderWithParcels(db: Db, parcels: string[]) {
   const order = buildPackingOrder(db, { body: { customer: SHIP_TO } });
@@ -180,7 +183,8 @@ describe('labels on a ZPL printer', () => {
     // 100 × 150 mm at the printer's resolution.
     expect(zpl).toContain(dpi === 203 ? '^PW799\n^LL1199' : '^PW1181\n^LL1772');
     // Sent as UTF-8: the Polish and Nordic letters arrive as written.
-    for (const text of ['Åsa Łukasiewicz-Øvergård', 'Żółwia 12', '80-123 Gdańsk', 'Nordlager AB', `(00) ${sscc}`, `Order ${order.code}`, 'Parcel 2 of 2']) expect(zpl).toContain(text);
+    for (const text of ['Åsa Łukasiewicz-Øvergård', 'Żółwia 12', '80-123 Gdańsk', 'Nordlager AB', `(00) ${sscc}`, `Order ${order.code}`, 'Parcel 2 of 2'])
+      expect(zpl).toContain(text);
 
     const codes = await printedBarcodes(zpl, dpi);
     expect(codes).toContainEqual({ type: 'CODE-128', gs1: true, data: `00${sscc}` });
@@ -188,7 +192,9 @@ describe('labels on a ZPL printer', () => {
 
     // The print is on the order: the printed-documents record and its event name the printer.
     expect(db.$client.prepare("SELECT reference FROM printed_documents WHERE order_id = ? AND kind = 'label'").pluck().all(order.id)).toEqual([sscc]);
-    expect(labelEvents(db, order.id)).toEqual([{ type: 'document_printed', kind: 'label', reprint: false, reference: sscc, printer: `Zebra ${dpi}`, printerId: printer.id }]);
+    expect(labelEvents(db, order.id)).toEqual([
+      { type: 'document_printed', kind: 'label', reprint: false, reference: sscc, printer: `Zebra ${dpi}`, printerId: printer.id },
+    ]);
   });
 
   it('prints a parcel ID that is not an SSCC as Code 128, with ZPL’s own characters escaped', async () => {
@@ -200,10 +206,12 @@ describe('labels on a ZPL printer', () => {
     putParcelPatterns(db, ['AB[>^~_]+12'], clock(), 'test');
     const odd = 'AB>^~_12';
     await addParcels(app, order.code, [odd]);
-    const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/${encodeURIComponent(odd)}/label/print`).send({ printer: printer.id });
+    const res = await api(app)
+      .post(`/api/v1/orders/${order.code}/parcels/${encodeURIComponent(odd)}/label/print`)
+      .send({ printer: printer.id });
     expect(res.status).toBe(200);
     const codes = await printedBarcodes(listener.jobs[0]!, 203);
-    expect(codes, JSON.stringify(codes)).toContainEqual({ type: "CODE-128", gs1: false, data: odd });
+    expect(codes, JSON.stringify(codes)).toContainEqual({ type: 'CODE-128', gs1: false, data: odd });
     expect(codes).toContainEqual({ type: 'CODE-128', gs1: false, data: order.code });
   });
 
@@ -218,26 +226,49 @@ describe('labels on a ZPL printer', () => {
     expect(res.status).toBe(502);
     const hidden = apiError(res);
     expect(hidden.code).toBe('printer_unreachable');
-    expect(hidden.message).toBe('Printer Zebra off did not take the label. Nothing was changed; print again from the parcel. What went wrong is in the order’s history for staff, and in this answer for an admin token.');
+    expect(hidden.message).toBe(
+      'Printer Zebra off did not take the label. Nothing was changed; print again from the parcel. What went wrong is in the order’s history for staff, and in this answer for an admin token.',
+    );
     expect(hidden.details).toEqual({ printer: 'Zebra off' });
     expect(res.text).not.toContain(String(port));
     // An admin token is told where and why.
     const { token } = createApiToken(db, { name: 'ops', role: 'admin' }, (await buildUser(db, 'admin')).id, clock());
-    const adminRes = await request(app).post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`).set('Authorization', `Bearer ${token}`).send({ printer: printer.id });
+    const adminRes = await request(app)
+      .post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ printer: printer.id });
     expect(adminRes.status).toBe(502);
     const error = apiError(adminRes);
-    expect(error.message).toBe(`Printer Zebra off (127.0.0.1:${port}) refused the connection: is it switched on, and is the port right (usually 9100)? Nothing was changed; print again from the parcel.`);
+    expect(error.message).toBe(
+      `Printer Zebra off (127.0.0.1:${port}) refused the connection: is it switched on, and is the port right (usually 9100)? Nothing was changed; print again from the parcel.`,
+    );
     expect(error.details).toMatchObject({ printer: 'Zebra off', address: `127.0.0.1:${port}`, cause: 'ECONNREFUSED' });
     expect(db.$client.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ?').pluck().get(order.id)).toBe(0);
     expect(labelEvents(db, order.id)).toEqual([
-      expect.objectContaining({ type: 'label_print_failed', parcelId: 'JJD00012345', printer: 'Zebra off', error: 'printer_unreachable', errorKey: 'errors.printerRefused' }),
-      expect.objectContaining({ type: 'label_print_failed', parcelId: 'JJD00012345', printer: 'Zebra off', error: 'printer_unreachable', errorKey: 'errors.printerRefused' }),
+      expect.objectContaining({
+        type: 'label_print_failed',
+        parcelId: 'JJD00012345',
+        printer: 'Zebra off',
+        error: 'printer_unreachable',
+        errorKey: 'errors.printerRefused',
+      }),
+      expect.objectContaining({
+        type: 'label_print_failed',
+        parcelId: 'JJD00012345',
+        printer: 'Zebra off',
+        error: 'printer_unreachable',
+        errorKey: 'errors.printerRefused',
+      }),
     ]);
     // The parcel is still on the order's open delivery.
-    expect(json<{ parcels: { parcelId: string }[] }>(await api(app).get(`/api/v1/orders/${order.code}/delivery`)).parcels.map((p) => p.parcelId)).toEqual(['JJD00012345']);
+    expect(json<{ parcels: { parcelId: string }[] }>(await api(app).get(`/api/v1/orders/${order.code}/delivery`)).parcels.map((p) => p.parcelId)).toEqual([
+      'JJD00012345',
+    ]);
     // The order page's history says it in words.
     const { agent } = await loginAs(app, (await buildUser(db, 'admin')).email);
-    expect((await agent.get(`/orders/${order.code}`)).text).toContain(`Label of parcel JJD00012345 not printed on Zebra off: Printer Zebra off (127.0.0.1:${port}) refused the connection`);
+    expect((await agent.get(`/orders/${order.code}`)).text).toContain(
+      `Label of parcel JJD00012345 not printed on Zebra off: Printer Zebra off (127.0.0.1:${port}) refused the connection`,
+    );
   });
 
   it('a printer that takes the connection and never answers is a 504 printer_timeout after PRINTER_TIMEOUT_MS, logged', async () => {
@@ -249,7 +280,9 @@ describe('labels on a ZPL printer', () => {
     const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`).send({ printer: printer.id });
     expect(res.status).toBe(504);
     expect(apiError(res).code).toBe('printer_timeout');
-    expect(apiError(res).message).toBe('Printer Zebra stuck did not take the label. Nothing was changed; print again from the parcel. What went wrong is in the order’s history for staff, and in this answer for an admin token.');
+    expect(apiError(res).message).toBe(
+      'Printer Zebra stuck did not take the label. Nothing was changed; print again from the parcel. What went wrong is in the order’s history for staff, and in this answer for an admin token.',
+    );
     expect(labelEvents(db, order.id)).toEqual([expect.objectContaining({ type: 'label_print_failed', error: 'printer_timeout', printer: 'Zebra stuck' })]);
     expect(db.$client.prepare('SELECT count(*) FROM printed_documents WHERE order_id = ?').pluck().get(order.id)).toBe(0);
     // The listener did get the job: the printer took it but never said so.
@@ -262,7 +295,9 @@ describe('labels on a ZPL printer', () => {
     const printer = savePrinter(db, null, { name: 'Zebra', host: '127.0.0.1', port: listener.port, dpi: 203 }, clock());
     const { order } = packingOrderWithParcels(db, []);
     await addParcels(app, order.code, ['JJD00012345']);
-    const unknown = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`).send({ printer: printer.id + 1 });
+    const unknown = await api(app)
+      .post(`/api/v1/orders/${order.code}/parcels/JJD00012345/label/print`)
+      .send({ printer: printer.id + 1 });
     expect([unknown.status, apiError(unknown).code]).toEqual([404, 'printer_not_found']);
     const notOnOrder = await api(app).post(`/api/v1/orders/${order.code}/parcels/JJD99999999/label/print`).send({ printer: printer.id });
     expect([notOnOrder.status, apiError(notOnOrder).code]).toEqual([404, 'parcel_not_found']);
@@ -274,33 +309,38 @@ describe('labels on a ZPL printer', () => {
 
 describe('what a customer typed, on the printed label', () => {
   const seller = { name: 'Nordlager AB', address: 'Storgatan 1\r\n111 22 Stockholm' } as Seller;
-  const label = (order: DocOrder, dpi: 203 | 300) => labelZpl({ order, seller, parcel: { parcelId: '373500000000000427', index: 1, of: 1 }, t: translator('sv') }, dpi);
-  const shipTo = (name: string, line1: string, line2: string) => ({ code: '1234567897', customerName: name, shipTo: { line1, line2, postalCode: '80-123', city: 'Gdańsk', country: 'PL' } }) as DocOrder;
+  const label = (order: DocOrder, dpi: 203 | 300) =>
+    labelZpl({ order, seller, parcel: { parcelId: '373500000000000427', index: 1, of: 1 }, t: translator('sv') }, dpi);
+  const shipTo = (name: string, line1: string, line2: string) =>
+    ({ code: '1234567897', customerName: name, shipTo: { line1, line2, postalCode: '80-123', city: 'Gdańsk', country: 'PL' } }) as DocOrder;
   // The same letters, shapes and lengths without anything ZPL or a field block reads: where each line of the label must be.
   const plain = shipTo('Åsa Łukasiewicz Øvergård', 'Żółwia 12 /& 4 /(b) |', 'c/o Ærø Ąą |X| -y- ');
 
-  it.each([203, 300] as const)('at %i dpi: backslashes, ^ ~ _ and line breaks leave every line in place, the letters and both barcodes printed', async (dpi) => {
-    const odd = shipTo('Åsa\nŁukasiewicz\u2028Øvergård', 'Żółwia 12 \\& 4 \\(b) \\', 'c/o Ærø\r\nĄą ^XZ ~JA _y_');
-    const zpl = label(odd, dpi);
-    // One label, nothing cut short by a ^XZ or a ~ command in an address.
-    expect(zpl.match(/\^XZ/g)).toHaveLength(1);
-    expect(zpl).not.toMatch(/~JA/);
-    const [printed, expected] = [await renderedLabel(zpl, dpi), await renderedLabel(label(plain, dpi), dpi)];
-    const [bands, expectedBands] = [inkBands(printed), inkBands(expected)];
-    // Each text line, rule and barcode where the plain label has it: a line break in a field block
-    // would print the rest of the line a line lower, over the next one.
-    expect(bands.length).toBe(expectedBands.length);
-    const slack = dots(1, dpi);
-    for (const [i, band] of bands.entries()) {
-      expect(Math.abs(band.top - expectedBands[i]!.top), `band ${i} top`).toBeLessThanOrEqual(slack);
-      expect(Math.abs(band.bottom - expectedBands[i]!.bottom), `band ${i} bottom`).toBeLessThanOrEqual(slack);
-    }
-    expect(zpl).toContain('^FDÅsa Łukasiewicz Øvergård^FS');
-    expect(zpl).toContain('^FDc/o Ærø Ąą _5EXZ _7EJA _5Fy_5F^FS');
-    const codes = await printedBarcodes(zpl, dpi);
-    expect(codes).toContainEqual({ type: 'CODE-128', gs1: true, data: '00373500000000000427' });
-    expect(codes).toContainEqual({ type: 'CODE-128', gs1: false, data: '1234567897' });
-  });
+  it.each([203, 300] as const)(
+    'at %i dpi: backslashes, ^ ~ _ and line breaks leave every line in place, the letters and both barcodes printed',
+    async (dpi) => {
+      const odd = shipTo('Åsa\nŁukasiewicz\u2028Øvergård', 'Żółwia 12 \\& 4 \\(b) \\', 'c/o Ærø\r\nĄą ^XZ ~JA _y_');
+      const zpl = label(odd, dpi);
+      // One label, nothing cut short by a ^XZ or a ~ command in an address.
+      expect(zpl.match(/\^XZ/g)).toHaveLength(1);
+      expect(zpl).not.toMatch(/~JA/);
+      const [printed, expected] = [await renderedLabel(zpl, dpi), await renderedLabel(label(plain, dpi), dpi)];
+      const [bands, expectedBands] = [inkBands(printed), inkBands(expected)];
+      // Each text line, rule and barcode where the plain label has it: a line break in a field block
+      // would print the rest of the line a line lower, over the next one.
+      expect(bands.length).toBe(expectedBands.length);
+      const slack = dots(1, dpi);
+      for (const [i, band] of bands.entries()) {
+        expect(Math.abs(band.top - expectedBands[i]!.top), `band ${i} top`).toBeLessThanOrEqual(slack);
+        expect(Math.abs(band.bottom - expectedBands[i]!.bottom), `band ${i} bottom`).toBeLessThanOrEqual(slack);
+      }
+      expect(zpl).toContain('^FDÅsa Łukasiewicz Øvergård^FS');
+      expect(zpl).toContain('^FDc/o Ærø Ąą _5EXZ _7EJA _5Fy_5F^FS');
+      const codes = await printedBarcodes(zpl, dpi);
+      expect(codes).toContainEqual({ type: 'CODE-128', gs1: true, data: '00373500000000000427' });
+      expect(codes).toContainEqual({ type: 'CODE-128', gs1: false, data: '1234567897' });
+    },
+  );
 
   it.each([203, 300] as const)('the test label at %i dpi prints each line of its letters inside the margins', async (dpi) => {
     const zpl = testLabelZpl({ name: 'Zebra 1', host: 'zebra-1.lager.lan', port: 9100, dpi }, translator('en'));
@@ -372,7 +412,9 @@ describe('Settings → Printers', () => {
   it('accepts IPv6 and host names, refuses a second printer of the same name', async () => {
     const { db, submit } = await admin();
     expect((await submit('/settings/printers', '/settings/printers', { name: 'Zebra 1', host: 'fd00::50', port: '9100', dpi: '203' })).status).toBe(303);
-    expect((await submit('/settings/printers', '/settings/printers', { name: 'Zebra 2', host: 'ZEBRA-2.lager.lan', port: '6101', dpi: '300' })).status).toBe(303);
+    expect((await submit('/settings/printers', '/settings/printers', { name: 'Zebra 2', host: 'ZEBRA-2.lager.lan', port: '6101', dpi: '300' })).status).toBe(
+      303,
+    );
     const twice = await submit('/settings/printers', '/settings/printers', { name: 'zebra 1', host: '10.0.0.9', port: '9100', dpi: '203' });
     expect(twice.status).toBe(422);
     expect(twice.text).toContain('There is already a printer called zebra 1.');
@@ -411,12 +453,23 @@ describe('the station’s label printer', () => {
     const { order } = packingOrderWithParcels(db, []);
     await addParcels(app, order.code, ['JJD00012345', 'JJD00012346']);
 
-    const chosen = await agent.post('/shipping/printer').set('X-Station', 'fragment').type('form').send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
+    const chosen = await agent
+      .post('/shipping/printer')
+      .set('X-Station', 'fragment')
+      .type('form')
+      .send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
     expect(chosen.status).toBe(200);
     expect(chosen.text).toContain('Labels of this station print on Zebra 1, automatically when a parcel ID is added.');
-    expect(db.$client.prepare("SELECT label_printer_id AS printer, auto_print AS auto FROM stations WHERE name = 'Bench 2'").get()).toEqual({ printer: printer.id, auto: 1 });
+    expect(db.$client.prepare("SELECT label_printer_id AS printer, auto_print AS auto FROM stations WHERE name = 'Bench 2'").get()).toEqual({
+      printer: printer.id,
+      auto: 1,
+    });
 
-    const printed = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012346/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    const printed = await agent
+      .post(`/shipping/orders/${order.code}/parcels/JJD00012346/print`)
+      .set('X-Station', 'fragment')
+      .type('form')
+      .send({ _csrf: csrf });
     expect(printed.status).toBe(200);
     expect(printed.text).toContain('Label of parcel JJD00012346 (2 of 2) sent to Zebra 1.');
     expect(listener.jobs).toHaveLength(1);
@@ -435,14 +488,20 @@ describe('the station’s label printer', () => {
     // Back to PDF: the auto-print flag goes with it.
     const pdf = await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: 'pdf', autoPrint: '1' });
     expect(pdf.status).toBe(303);
-    expect(db.$client.prepare("SELECT label_printer_id AS printer, auto_print AS auto FROM stations WHERE name = 'Bench 2'").get()).toEqual({ printer: null, auto: 0 });
+    expect(db.$client.prepare("SELECT label_printer_id AS printer, auto_print AS auto FROM stations WHERE name = 'Bench 2'").get()).toEqual({
+      printer: null,
+      auto: 0,
+    });
   });
 
   it('a station that prints automatically prints a scanned parcel’s label at once; the card offers printing each parcel there, and F8 prints there', async () => {
     const { db, clock, agent, csrf, scanFragment } = await station();
     const listener = await printerListener();
     const printer = savePrinter(db, null, { name: 'Zebra 2', host: '127.0.0.1', port: listener.port, dpi: 300 }, clock());
-    await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
+    await agent
+      .post('/shipping/printer')
+      .type('form')
+      .send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
     const { order } = packingOrderWithParcels(db, []);
     await scanFragment(order.code, { key: 'a-1' });
     const added = await scanFragment('JJD00077777', { key: 'a-2' });
@@ -459,7 +518,10 @@ describe('the station’s label printer', () => {
     const printer = savePrinter(db, null, { name: 'Zebra 1', host: '127.0.0.1', port, dpi: 203 }, clock());
     const { order } = packingOrderWithParcels(db, []);
     await addParcels(app, order.code, ['JJD00012345']);
-    await agent.post('/shipping/printer').type('form').send({ _csrf: csrf, printer: String(printer.id) });
+    await agent
+      .post('/shipping/printer')
+      .type('form')
+      .send({ _csrf: csrf, printer: String(printer.id) });
 
     const failed = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
     expect(failed.status).toBe(200);
@@ -470,7 +532,11 @@ describe('the station’s label printer', () => {
     // The printer comes on at the same address: the retry from the parcel prints.
     const listener = await printerListener();
     savePrinter(db, printer.id, { name: 'Zebra 1', host: '127.0.0.1', port: listener.port, dpi: 203 }, clock());
-    const retried = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    const retried = await agent
+      .post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`)
+      .set('X-Station', 'fragment')
+      .type('form')
+      .send({ _csrf: csrf });
     expect(retried.text).toContain('Label of parcel JJD00012345 (1 of 1) sent to Zebra 1.');
     expect(labelEvents(db, order.id).map((e) => e.type)).toEqual(['label_print_failed', 'document_printed']);
     // The order's history names the parcel and the printer of each print.
@@ -484,14 +550,21 @@ describe('the station’s label printer', () => {
     const { app, db, agent, csrf } = await station();
     const { order } = packingOrderWithParcels(db, []);
     await addParcels(app, order.code, ['JJD00012345']);
-    const noPrinter = await agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    const noPrinter = await agent
+      .post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`)
+      .set('X-Station', 'fragment')
+      .type('form')
+      .send({ _csrf: csrf });
     expect(noPrinter.text).toContain('This station prints labels as PDF in the browser: choose a label printer for it first.');
     const unknown = await agent.post('/shipping/printer').set('X-Station', 'fragment').type('form').send({ _csrf: csrf, printer: '999' });
     expect(unknown.text).toContain('No printer 999.');
 
     const other = await loginAs(app, (await buildUser(db, 'packer')).email);
     const page = await other.agent.get('/orders');
-    const unnamed = await other.agent.post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`).type('form').send({ _csrf: csrfOf(page.text) });
+    const unnamed = await other.agent
+      .post(`/shipping/orders/${order.code}/parcels/JJD00012345/print`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text) });
     expect([unnamed.status, unnamed.headers.location]).toEqual([303, '/shipping']);
   });
 
@@ -515,7 +588,10 @@ describe('the station’s label printer', () => {
 
     chooseStationPrinter(db, bench, { printerId: printer.id, autoPrint: true }, clock());
     const printed = await autoPrintAfterParcel(deps, bench, parcel, actor);
-    expect(printed).toEqual({ status: 'printed', label: { code: order.code, parcelId: 'JJD00012345', index: 1, of: 1, printer: { id: printer.id, name: 'Zebra 1' } } });
+    expect(printed).toEqual({
+      status: 'printed',
+      label: { code: order.code, parcelId: 'JJD00012345', index: 1, of: 1, printer: { id: printer.id, name: 'Zebra 1' } },
+    });
     // The customer's language: the Swedish label.
     expect(listener.jobs[0]).toContain('Kolli 1 av 1');
 
@@ -533,21 +609,32 @@ describe('the station’s label printer', () => {
     const { order } = packingOrderWithParcels(db, []);
     await addParcels(app, order.code, ['JJD00012345']);
     const render = (view: string, locals: Record<string, unknown>) =>
-      new Promise<string>((resolve, reject) => app.render(view, { t: translator('en'), csrfToken: csrf, ...locals }, (err, html) => (err ? reject(err) : resolve(html))));
+      new Promise<string>((resolve, reject) =>
+        app.render(view, { t: translator('en'), csrfToken: csrf, ...locals }, (err, html) => (err ? reject(err) : resolve(html))),
+      );
     const userId = db.$client.prepare("SELECT user_id FROM stations WHERE name = 'Bench 2'").pluck().get() as number;
     const bench = { userId, stationName: 'Bench 2' };
 
     const choice = await render('printers/station-printer', { labelPrinter: stationPrinterModel(db, bench) });
     expect(choice).toContain('<option value="pdf" selected>PDF (browser)</option>');
     expect(choice).toContain(`<option value="${printer.id}">Zebra 1 (300 dpi)</option>`);
-    const chosen = await agent.post(/action="([^"]+)"/.exec(choice)![1]!).type('form').send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
+    const chosen = await agent
+      .post(/action="([^"]+)"/.exec(choice)![1]!)
+      .type('form')
+      .send({ _csrf: csrf, printer: String(printer.id), autoPrint: '1' });
     expect(chosen.status).toBe(303);
     expect(stationPrinterModel(db, bench)).toEqual({ printers: [expect.objectContaining({ id: printer.id })], chosenId: printer.id, autoPrint: true });
-    expect(await render('printers/station-printer', { labelPrinter: stationPrinterModel(db, bench) })).toMatch(/<option value="\d+" selected>Zebra 1[\s\S]*name="autoPrint" value="1" checked/);
+    expect(await render('printers/station-printer', { labelPrinter: stationPrinterModel(db, bench) })).toMatch(
+      /<option value="\d+" selected>Zebra 1[\s\S]*name="autoPrint" value="1" checked/,
+    );
 
     const button = await render('printers/print-parcel', { code: order.code, parcelId: 'JJD00012345', printerName: 'Zebra 1' });
     expect(button).toContain('Print on Zebra 1');
-    const printed = await agent.post(/action="([^"]+)"/.exec(button)![1]!).set('X-Station', 'fragment').type('form').send({ _csrf: csrf });
+    const printed = await agent
+      .post(/action="([^"]+)"/.exec(button)![1]!)
+      .set('X-Station', 'fragment')
+      .type('form')
+      .send({ _csrf: csrf });
     expect(printed.text).toContain('Label of parcel JJD00012345 (1 of 1) sent to Zebra 1.');
     expect(listener.jobs).toHaveLength(1);
   });

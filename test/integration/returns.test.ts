@@ -30,7 +30,9 @@ function shippedInvoiceOrder(db: Db) {
 }
 
 function ledgerOf(db: Db, productId: number) {
-  return db.$client.prepare('SELECT delta, on_hand_after AS onHandAfter, reason, order_id AS orderId, note FROM stock_ledger WHERE product_id = ? ORDER BY id').all(productId) as {
+  return db.$client
+    .prepare('SELECT delta, on_hand_after AS onHandAfter, reason, order_id AS orderId, note FROM stock_ledger WHERE product_id = ? ORDER BY id')
+    .all(productId) as {
     delta: number;
     onHandAfter: number;
     reason: string;
@@ -40,7 +42,9 @@ function ledgerOf(db: Db, productId: number) {
 }
 
 function outbox(db: Db) {
-  return db.$client.prepare('SELECT order_id AS orderId, to_address AS toAddress, template, subject, text_body AS text FROM email_outbox ORDER BY id').all() as {
+  return db.$client
+    .prepare('SELECT order_id AS orderId, to_address AS toAddress, template, subject, text_body AS text FROM email_outbox ORDER BY id')
+    .all() as {
     orderId: number;
     toAddress: string;
     template: string;
@@ -72,7 +76,12 @@ describe('returns', () => {
 
     const res = await api(app)
       .post(`/api/v1/orders/${code}/returns`)
-      .send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }, { sku: product.sku, quantity: 1, disposition: 'write_off', reason: 'damaged' }] });
+      .send({
+        lines: [
+          { sku: product.sku, quantity: 1, disposition: 'restock' },
+          { sku: product.sku, quantity: 1, disposition: 'write_off', reason: 'damaged' },
+        ],
+      });
     expect(res.status).toBe(201);
     const ret = json<ReturnJson>(res);
     expect(ret).toMatchObject({ number: 1, orderCode: code, creditNoteNumber: 1, currency: 'SEK', refundAmount: 25_000 });
@@ -94,7 +103,15 @@ describe('returns', () => {
     expect(order.status).toBe('shipped');
     expect(order.lines[0]).toMatchObject({ shippedQuantity: 3, returnedQuantity: 2 });
     const event = order.events.find((e) => e.type === 'return_received');
-    expect(event?.data).toMatchObject({ returnNumber: 1, creditNoteNumber: 1, refundAmount: 25_000, lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }, { sku: product.sku, quantity: 1, disposition: 'write_off', reason: 'damaged' }] });
+    expect(event?.data).toMatchObject({
+      returnNumber: 1,
+      creditNoteNumber: 1,
+      refundAmount: 25_000,
+      lines: [
+        { sku: product.sku, quantity: 1, disposition: 'restock' },
+        { sku: product.sku, quantity: 1, disposition: 'write_off', reason: 'damaged' },
+      ],
+    });
     const list = json<OrderListJson>(await api(app).get('/api/v1/orders'));
     expect(list.orders.find((o) => o.code === code)?.returned).toBe(true);
 
@@ -112,7 +129,10 @@ describe('returns', () => {
     expect(dispatchEvents(db, clock())).toBe(1);
     const delivery = db.$client.prepare('SELECT type, payload FROM webhook_deliveries').get() as { type: string; payload: string };
     expect(delivery.type).toBe('return.received');
-    expect(JSON.parse(delivery.payload)).toMatchObject({ type: 'return.received', data: { order: { code, status: 'shipped' }, change: { kind: 'return_received', returnNumber: 1, refundAmount: 25_000 } } });
+    expect(JSON.parse(delivery.payload)).toMatchObject({
+      type: 'return.received',
+      data: { order: { code, status: 'shipped' }, change: { kind: 'return_received', returnNumber: 1, refundAmount: 25_000 } },
+    });
 
     // GET lists it.
     const listed = json<{ orderCode: string; returns: ReturnJson[] }>(await api(app).get(`/api/v1/orders/${code}/returns`));
@@ -142,9 +162,19 @@ describe('returns', () => {
     const { product, code } = shippedInvoiceOrder(db);
     const card = buildPackingOrder(db, { lines: [{ sku: product.sku, quantity: 1 }] });
     writeTransaction(db, (tx) => reportDelivery(tx, card, { parcels: ['RET-PARCEL-2'] }, { actor: ACTOR, now: new Date() }));
-    const first = json<ReturnJson>(await api(app).post(`/api/v1/orders/${card.code}/returns`).send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] }).expect(201));
+    const first = json<ReturnJson>(
+      await api(app)
+        .post(`/api/v1/orders/${card.code}/returns`)
+        .send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] })
+        .expect(201),
+    );
     expect(first).toMatchObject({ number: 1, creditNoteNumber: null });
-    const second = json<ReturnJson>(await api(app).post(`/api/v1/orders/${code}/returns`).send({ lines: [{ sku: product.sku, quantity: 2, disposition: 'restock' }] }).expect(201));
+    const second = json<ReturnJson>(
+      await api(app)
+        .post(`/api/v1/orders/${code}/returns`)
+        .send({ lines: [{ sku: product.sku, quantity: 2, disposition: 'restock' }] })
+        .expect(201),
+    );
     expect(second).toMatchObject({ number: 2, creditNoteNumber: 1 });
     const refused = await api(app).get(`/api/v1/orders/${card.code}/returns/1/credit-note.pdf`);
     expect(apiError(refused).code).toBe('not_invoice_order');
@@ -165,33 +195,49 @@ describe('returns', () => {
   it('refusals change nothing: more than shipped (422 naming the line), never shipped (409), a write-off without reason, a SKU not on the order', async () => {
     const { app, db } = makeApp();
     const { product, code } = shippedInvoiceOrder(db);
-    await api(app).post(`/api/v1/orders/${code}/returns`).send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] }).expect(201);
+    await api(app)
+      .post(`/api/v1/orders/${code}/returns`)
+      .send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }] })
+      .expect(201);
     const other = buildProduct(db);
     const unshipped = buildOrder(db, { lines: [{ sku: other.sku, quantity: 1 }] });
     const before = footprint(db);
 
     const tooMany = await api(app)
       .post(`/api/v1/orders/${code}/returns`)
-      .send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'restock' }, { sku: product.sku, quantity: 2, disposition: 'write_off', reason: 'missing' }] });
+      .send({
+        lines: [
+          { sku: product.sku, quantity: 1, disposition: 'restock' },
+          { sku: product.sku, quantity: 2, disposition: 'write_off', reason: 'missing' },
+        ],
+      });
     expect(tooMany.status).toBe(422);
     const err = apiError(tooMany);
     expect(err.code).toBe('return_more_than_shipped');
     expect(err.message).toContain(`Line 2 (${product.sku})`);
     expect(err.details).toMatchObject({ line: 1, sku: product.sku, shipped: 3, returned: 1, fields: [{ path: 'lines.1.quantity' }] });
 
-    const never = await api(app).post(`/api/v1/orders/${unshipped.code}/returns`).send({ lines: [{ sku: other.sku, quantity: 1, disposition: 'restock' }] });
+    const never = await api(app)
+      .post(`/api/v1/orders/${unshipped.code}/returns`)
+      .send({ lines: [{ sku: other.sku, quantity: 1, disposition: 'restock' }] });
     expect(never.status).toBe(409);
     expect(apiError(never).code).toBe('order_not_shipped');
 
-    const noReason = await api(app).post(`/api/v1/orders/${code}/returns`).send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'write_off' }] });
+    const noReason = await api(app)
+      .post(`/api/v1/orders/${code}/returns`)
+      .send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'write_off' }] });
     expect(noReason.status).toBe(422);
     expect(apiError(noReason).details).toMatchObject({ fields: [{ path: 'lines.0.reason' }] });
 
-    const notOnOrder = await api(app).post(`/api/v1/orders/${code}/returns`).send({ lines: [{ sku: other.sku, quantity: 1, disposition: 'restock' }] });
+    const notOnOrder = await api(app)
+      .post(`/api/v1/orders/${code}/returns`)
+      .send({ lines: [{ sku: other.sku, quantity: 1, disposition: 'restock' }] });
     expect(notOnOrder.status).toBe(422);
     expect(apiError(notOnOrder).details).toMatchObject({ fields: [{ path: 'lines.0.sku' }] });
 
-    const badBody = await api(app).post(`/api/v1/orders/${code}/returns`).send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'resell' }] });
+    const badBody = await api(app)
+      .post(`/api/v1/orders/${code}/returns`)
+      .send({ lines: [{ sku: product.sku, quantity: 1, disposition: 'resell' }] });
     expect(badBody.status).toBe(422);
 
     expect(footprint(db)).toEqual(before);
@@ -202,9 +248,14 @@ describe('returns', () => {
     const order = buildPartlyShippedOrder(db);
     const line = listLines(db, order.id)[0]!;
     expect(order.status).toBe('packing');
-    const refused = await api(app).post(`/api/v1/orders/${order.code}/returns`).send({ lines: [{ sku: line.sku, quantity: 2, disposition: 'restock' }] });
+    const refused = await api(app)
+      .post(`/api/v1/orders/${order.code}/returns`)
+      .send({ lines: [{ sku: line.sku, quantity: 2, disposition: 'restock' }] });
     expect(refused.status).toBe(422);
-    await api(app).post(`/api/v1/orders/${order.code}/returns`).send({ lines: [{ sku: line.sku, quantity: 1, disposition: 'restock' }] }).expect(201);
+    await api(app)
+      .post(`/api/v1/orders/${order.code}/returns`)
+      .send({ lines: [{ sku: line.sku, quantity: 1, disposition: 'restock' }] })
+      .expect(201);
     const after = json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`));
     expect(after).toMatchObject({ status: 'packing', lines: [{ shippedQuantity: 1, returnedQuantity: 1, remainingQuantity: 2 }] });
     expectCountersInSync(db);
@@ -222,21 +273,33 @@ describe('returns', () => {
     const reason = restock.replace('restock', 'reason');
 
     // The barcode stored as EAN-13, scanned as its GTIN-14: a unit to restock.
-    const scanned = await agent.post(`/orders/${code}/returns`).type('form').send({ _csrf: csrf, action: 'scan', scan: '07350000000016', [restock]: '0', [writeOff]: '0', [reason]: '' });
+    const scanned = await agent
+      .post(`/orders/${code}/returns`)
+      .type('form')
+      .send({ _csrf: csrf, action: 'scan', scan: '07350000000016', [restock]: '0', [writeOff]: '0', [reason]: '' });
     expect(scanned.status).toBe(200);
     expect(scanned.text).toContain(`${product.sku}: 1 to restock.`);
     expect(scanned.text).toMatch(new RegExp(`name="${restock}"[^>]*value="1"`));
 
-    const unknown = await agent.post(`/orders/${code}/returns`).type('form').send({ _csrf: csrf, action: 'scan', scan: 'NOPE-1', [restock]: '1' });
+    const unknown = await agent
+      .post(`/orders/${code}/returns`)
+      .type('form')
+      .send({ _csrf: csrf, action: 'scan', scan: 'NOPE-1', [restock]: '1' });
     expect(unknown.status).toBe(422);
     expect(unknown.text).toContain('NOPE-1 is not a shipped item of this order.');
 
-    const noReason = await agent.post(`/orders/${code}/returns`).type('form').send({ _csrf: csrf, action: 'register', [restock]: '1', [writeOff]: '1', [reason]: '' });
+    const noReason = await agent
+      .post(`/orders/${code}/returns`)
+      .type('form')
+      .send({ _csrf: csrf, action: 'register', [restock]: '1', [writeOff]: '1', [reason]: '' });
     expect(noReason.status).toBe(422);
     expect(noReason.text).toContain(`Say why ${product.sku} is written off`);
     expect(db.$client.prepare('SELECT count(*) FROM returns').pluck().get()).toBe(0);
 
-    const done = await agent.post(`/orders/${code}/returns`).type('form').send({ _csrf: csrf, action: 'register', [restock]: '1', [writeOff]: '1', [reason]: 'missing' });
+    const done = await agent
+      .post(`/orders/${code}/returns`)
+      .type('form')
+      .send({ _csrf: csrf, action: 'register', [restock]: '1', [writeOff]: '1', [reason]: 'missing' });
     expect(done.status).toBe(302);
     expect(done.headers.location).toBe(`/orders/${code}#returns`);
     const show = await agent.get(`/orders/${code}`).expect(200);
@@ -245,7 +308,11 @@ describe('returns', () => {
     expect(show.text).toContain(`/orders/${code}/returns/1/credit-note.pdf`);
     const list = await agent.get('/orders').expect(200);
     expect(list.text).toMatch(/<abbr title="Has returns">R<\/abbr>/);
-    expect(ledgerOf(db, product.id).map((l) => l.reason).slice(-2)).toEqual(['return', 'missing']);
+    expect(
+      ledgerOf(db, product.id)
+        .map((l) => l.reason)
+        .slice(-2),
+    ).toEqual(['return', 'missing']);
     const pdf = await agent.get(`/orders/${code}/returns/1/credit-note.pdf`).buffer(true).parse(binary);
     expect(pdf.status).toBe(200);
     expect(await pdfText(bytesOf(pdf))).toContain('Credit note');

@@ -23,7 +23,9 @@ const SSCC = withCheck('37350000000000001'.slice(0, 17));
 
 const parcelsOf = (db: Db, code: string) =>
   db.$client
-    .prepare('SELECT p.parcel_id AS id FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE o.code = ? ORDER BY p.id')
+    .prepare(
+      'SELECT p.parcel_id AS id FROM delivery_parcels p JOIN deliveries d ON d.id = p.delivery_id JOIN orders o ON o.id = d.order_id WHERE o.code = ? ORDER BY p.id',
+    )
     .pluck()
     .all(code) as string[];
 
@@ -72,7 +74,9 @@ describe('Scans read on the server as the page reads them', () => {
 
     // Scanned while the first order was open (an outage, then a takeover): not added to the second.
     const meant = message((await station.scanFragment('PARCEL-1', { order: first.code, user: String(pia.id), station: 'Bench 1' })).text);
-    expect(meant).toBe(`Not saved: PARCEL-1 was scanned for order ${first.code}, but ${second.code} is open here now. Scan it again if it belongs to ${second.code}.`);
+    expect(meant).toBe(
+      `Not saved: PARCEL-1 was scanned for order ${first.code}, but ${second.code} is open here now. Scan it again if it belongs to ${second.code}.`,
+    );
     const none = message((await station.scanFragment('PARCEL-2', { order: '' })).text);
     expect(none).toContain('was scanned with no order open');
     const otherUser = message((await station.scanFragment('PARCEL-3', { order: second.code, user: String(pia.id + 1000) })).text);
@@ -119,7 +123,10 @@ describe('Scans read on the server as the page reads them', () => {
     // Outbound → Verify: the item's EAN through AZERTY counts the unit.
     const packing = buildPackingOrder(db, { lines: [{ sku: product.sku, quantity: 1 }] });
     const verify = await agent.get(`/outbound/orders/${packing.code}/verify`);
-    const checked = await agent.post(`/outbound/orders/${packing.code}/checks`).type('form').send({ _csrf: csrfOf(verify.text), barcode: typedOn('fr', EAN), source: 'scanner' });
+    const checked = await agent
+      .post(`/outbound/orders/${packing.code}/checks`)
+      .type('form')
+      .send({ _csrf: csrfOf(verify.text), barcode: typedOn('fr', EAN), source: 'scanner' });
     expect(checked.status).toBe(303);
     expect(db.$client.prepare('SELECT gtin FROM delivery_checks').pluck().all()).toEqual([EAN.padStart(14, '0')]);
 
@@ -127,7 +134,10 @@ describe('Scans read on the server as the page reads them', () => {
     const shipped = buildShippedOrder(db, { lines: [{ sku: product.sku, quantity: 1 }] });
     const form = await agent.get(`/orders/${shipped.code}/returns/new`);
     const line = /name="(restock_\d+)"/.exec(form.text)![1]!;
-    const scanned = await agent.post(`/orders/${shipped.code}/returns`).type('form').send({ _csrf: csrfOf(form.text), action: 'scan', scan: `]E0${EAN}`, source: 'scanner', [line]: '0' });
+    const scanned = await agent
+      .post(`/orders/${shipped.code}/returns`)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), action: 'scan', scan: `]E0${EAN}`, source: 'scanner', [line]: '0' });
     expect(scanned.status).toBe(200);
     expect(scanned.text).toMatch(new RegExp(`name="${line}"[^>]*value="1"`));
   });
@@ -150,7 +160,10 @@ describe('Scans read on the server as the page reads them', () => {
     const shipped = buildShippedOrder(db, { lines: [{ sku: product.sku, quantity: 1 }] });
     const form = await agent.get(`/orders/${shipped.code}/returns/new`);
     const line = /name="(restock_\d+)"/.exec(form.text)![1]!;
-    const scanned = await agent.post(`/orders/${shipped.code}/returns`).type('form').send({ _csrf: csrfOf(form.text), action: 'scan', scan: impossible, source: 'scanner', [line]: '0' });
+    const scanned = await agent
+      .post(`/orders/${shipped.code}/returns`)
+      .type('form')
+      .send({ _csrf: csrfOf(form.text), action: 'scan', scan: impossible, source: 'scanner', [line]: '0' });
     expect(scanned.text).toContain('(17) holds a date that does not exist');
     expect(scanned.text).toMatch(new RegExp(`name="${line}"[^>]*value="0"`));
   });

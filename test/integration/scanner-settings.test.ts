@@ -31,8 +31,16 @@ describe('Settings → Scanners', () => {
     expect(page.status).toBe(200);
     expect(gsField(page.text)).toEqual({ value: '', invalid: undefined, describedBy: undefined, error: null });
     // The sheet and the scanner check are a link away; the settings menu names the page.
-    const links = parseHtml(page.text).querySelectorAll('a').map((a) => [a.getAttribute('href'), a.text.trim()]);
-    expect(links).toEqual(expect.arrayContaining([['/scanners/sheet.pdf', 'Check sheet (A4, PDF)'], ['/scanners', 'Scanner check'], ['/settings/scanners', 'Scanners']]));
+    const links = parseHtml(page.text)
+      .querySelectorAll('a')
+      .map((a) => [a.getAttribute('href'), a.text.trim()]);
+    expect(links).toEqual(
+      expect.arrayContaining([
+        ['/scanners/sheet.pdf', 'Check sheet (A4, PDF)'],
+        ['/scanners', 'Scanner check'],
+        ['/settings/scanners', 'Scanners'],
+      ]),
+    );
 
     for (const substitute of ['~', '|', '^]', '<GS>', '{GS}']) {
       const saved = await submit('/settings/scanners', '/settings/scanners', { gsSubstitute: substitute });

@@ -23,7 +23,8 @@ async function brokerServer(handle: (req: IncomingMessage, body: string, res: Se
 }
 
 const request = { orderCode: '1234567897', count: 2, shipTo: { name: 'Åsa', line1: null, line2: null, postalCode: null, city: 'Kiruna', country: 'SE' } };
-const http = (url: string, more: Partial<typeof DEFAULT_BROKER> = {}) => new HttpBroker({ ...DEFAULT_BROKER, httpUrl: url, httpKey: 'secret-key', httpTimeoutMs: 300, httpRetries: 2, ...more });
+const http = (url: string, more: Partial<typeof DEFAULT_BROKER> = {}) =>
+  new HttpBroker({ ...DEFAULT_BROKER, httpUrl: url, httpKey: 'secret-key', httpTimeoutMs: 300, httpRetries: 2, ...more });
 
 describe('the built-in SSCC series', () => {
   it('gives valid SSCCs from the company prefix, never the same twice, across restarts', async () => {
@@ -55,28 +56,38 @@ describe('the built-in SSCC series', () => {
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'HAND-1' });
     const res = await api(app).post(`/api/v1/orders/${order.code}/parcels/fetch`).send({ count: 4 });
     expect(res.status).toBe(422);
-    expect(apiError(res)).toMatchObject({ code: 'too_many_parcels', message: `Order ${order.code} has room for 3 more parcel IDs, not 4: a delivery has at most 4.` });
+    expect(apiError(res)).toMatchObject({
+      code: 'too_many_parcels',
+      message: `Order ${order.code} has room for 3 more parcel IDs, not 4: a delivery has at most 4.`,
+    });
     expect(db.$client.prepare("SELECT count(*) FROM sequences WHERE name = 'sscc'").pluck().get()).toBe(0);
   });
 });
 
 describe('a broker over HTTP', () => {
   it('asks with the key and the order, and takes the parcel IDs it answers', async () => {
-    const broker = await brokerServer((_req, _body, res) => res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ parcelIds: ['JJD0001', 'JJD0002'] })));
+    const broker = await brokerServer((_req, _body, res) =>
+      res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ parcelIds: ['JJD0001', 'JJD0002'] })),
+    );
     expect(await http(broker.url).parcelIds(request)).toEqual(['JJD0001', 'JJD0002']);
     expect(broker.calls).toEqual([{ auth: 'Bearer secret-key', body: request }]);
   });
 
   it('retries a 500 and takes the next answer', async () => {
     let n = 0;
-    const broker = await brokerServer((_req, _body, res) => (n++ === 0 ? res.writeHead(500).end('{"error":{"message":"database busy"}}') : res.writeHead(200).end('{"parcelIds":["A1","A2"]}')));
+    const broker = await brokerServer((_req, _body, res) =>
+      n++ === 0 ? res.writeHead(500).end('{"error":{"message":"database busy"}}') : res.writeHead(200).end('{"parcelIds":["A1","A2"]}'),
+    );
     expect(await http(broker.url).parcelIds(request)).toEqual(['A1', 'A2']);
     expect(broker.calls).toHaveLength(2);
   });
 
   it("gives up after its retries with the broker's own message", async () => {
     const broker = await brokerServer((_req, _body, res) => res.writeHead(503).end('{"error":{"message":"maintenance until 06:00"}}'));
-    await expect(http(broker.url).parcelIds(request)).rejects.toMatchObject({ code: 'broker_failed', message: 'The shipping broker did not give parcel IDs: HTTP 503: maintenance until 06:00' });
+    await expect(http(broker.url).parcelIds(request)).rejects.toMatchObject({
+      code: 'broker_failed',
+      message: 'The shipping broker did not give parcel IDs: HTTP 503: maintenance until 06:00',
+    });
     expect(broker.calls).toHaveLength(3);
   });
 
@@ -85,7 +96,9 @@ describe('a broker over HTTP', () => {
       // never answers
     });
     const t0 = performance.now();
-    await expect(http(broker.url, { httpRetries: 1 }).parcelIds(request)).rejects.toMatchObject({ message: 'The shipping broker did not give parcel IDs: no answer within 300 ms' });
+    await expect(http(broker.url, { httpRetries: 1 }).parcelIds(request)).rejects.toMatchObject({
+      message: 'The shipping broker did not give parcel IDs: no answer within 300 ms',
+    });
     expect(performance.now() - t0).toBeLessThan(3000);
   });
 
@@ -111,7 +124,9 @@ describe('a broker over HTTP', () => {
 describe('shipping labels', () => {
   it('100×150 mm, the SSCC as GS1-128 and any other parcel ID as Code 128, both readable', async () => {
     const { app, db } = makeApp();
-    const order = buildPackingOrder(db, { body: { customer: { name: 'Łukasz Żółć', email: 'l@example.com', address: { line1: 'Długa 5', postalCode: '00-238', city: 'Warszawa', country: 'PL' } } } });
+    const order = buildPackingOrder(db, {
+      body: { customer: { name: 'Łukasz Żółć', email: 'l@example.com', address: { line1: 'Długa 5', postalCode: '00-238', city: 'Warszawa', country: 'PL' } } },
+    });
     const sscc = ssccOf(3, '7350000', 42);
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: sscc });
     await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'JJD00012345' });

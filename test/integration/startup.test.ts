@@ -81,9 +81,13 @@ function nodeArgs(script: 'prestart' | 'start' | 'pack-script'): string[] {
 }
 
 describe('npm start', () => {
-  it('builds, then runs the compiled server: migrates a new database file, seeds, prints the admin password and serves, a pack run in its worker thread and a PDF included', async ({ signal }) => {
+  it('builds, then runs the compiled server: migrates a new database file, seeds, prints the admin password and serves, a pack run in its worker thread and a PDF included', async ({
+    signal,
+  }) => {
     // prestart: the build of src/ and jobs/ into dist/ (scripts/build.mjs); start runs dist/, no tsx.
-    await new Promise<void>((resolve, reject) => execFile(process.execPath, nodeArgs('prestart'), { signal }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, nodeArgs('prestart'), { signal }, (err, _out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())),
+    );
     const start = nodeArgs('start');
     expect(start.at(-1)).toMatch(/^dist\/.*\.js$/);
     expect(start).not.toContain('tsx');
@@ -91,7 +95,15 @@ describe('npm start', () => {
     const port = await freePort();
     const token = 'start-test-token-0123456789';
     const child = spawn(process.execPath, start, {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'data', 'warehouse.db'), ADMIN_PASSWORD: '', API_TOKEN: token, SCHEDULE: '0' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_PATH: join(dir, 'data', 'warehouse.db'),
+        ADMIN_PASSWORD: '',
+        API_TOKEN: token,
+        SCHEDULE: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       // A timed-out test kills the server before its temp folder is removed.
       signal,
@@ -124,7 +136,11 @@ describe('npm start', () => {
       const orders = (await (await fetch(`${base}/api/v1/orders?status=packing&limit=1`, { headers })).json()) as { orders: { code: string }[] };
       const pdf = await fetch(`${base}/api/v1/documents/pick-slips`, { method: 'POST', headers, body: JSON.stringify({ orders: [orders.orders[0]!.code] }) });
       expect(pdf.status, await pdf.clone().text()).toBe(200);
-      expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+      expect(
+        Buffer.from(await pdf.arrayBuffer())
+          .subarray(0, 5)
+          .toString(),
+      ).toBe('%PDF-');
     } finally {
       // Its folder is removed when the test ends: the server must have let go of the files by then.
       if (child.exitCode === null && child.signalCode === null) {
@@ -137,7 +153,12 @@ describe('npm start', () => {
     const cli = nodeArgs('pack-script');
     expect(cli.at(-1)).toMatch(/^dist\/.*\.js$/);
     const dryRun = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [...cli, '--dry-run'], { signal, env: { ...process.env, DATABASE_PATH: join(dir, 'data', 'warehouse.db') } }, (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${out}${stderr}`)) : resolve(out))),
+      execFile(
+        process.execPath,
+        [...cli, '--dry-run'],
+        { signal, env: { ...process.env, DATABASE_PATH: join(dir, 'data', 'warehouse.db') } },
+        (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${out}${stderr}`)) : resolve(out)),
+      ),
     );
     expect(dryRun).toMatch(/would promote/);
   }, 90_000);

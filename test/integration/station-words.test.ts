@@ -20,7 +20,9 @@ describe('the station says what it is ready for', () => {
     expect(statusOf(reloaded.text)).toBe(`Order ${order.code} is open here: scan its parcel IDs.`);
     // "Add a parcel slot" read as if a parcel had to be added before scanning one: the button says what it is for.
     expect(/<button[^>]*aria-describedby="add-slot-help"[^>]*>([^<]*)</.exec(reloaded.text)?.[1]?.trim()).toBe('Another parcel to scan');
-    expect(reloaded.text).toContain('<span class="visually-hidden" id="add-slot-help">Shows an empty line for one more parcel ID, to keep count of the parcels still to scan. Not needed to add one: a scan adds its parcel ID.</span>');
+    expect(reloaded.text).toContain(
+      '<span class="visually-hidden" id="add-slot-help">Shows an empty line for one more parcel ID, to keep count of the parcels still to scan. Not needed to add one: a scan adds its parcel ID.</span>',
+    );
     // The page script says the same after a refusal is acknowledged.
     expect(reloaded.text).toContain('data-msg-ready-order="Order {{code}} is open here: scan its parcel IDs."');
   });

@@ -12,11 +12,17 @@ describe('login and logout', () => {
     const agent = request.agent(app);
     const page = await agent.get('/login');
     expect(page.status).toBe(200);
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: packer.email.toUpperCase(), password: PASSWORD });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), email: packer.email.toUpperCase(), password: PASSWORD });
     expect(res.status).toBe(302);
     expect(res.headers.location).toBe('/outbound');
     expect((await agent.get('/outbound')).status).toBe(200);
-    const out = await agent.post('/logout').type('form').send({ _csrf: csrfOf((await agent.get('/outbound')).text) });
+    const out = await agent
+      .post('/logout')
+      .type('form')
+      .send({ _csrf: csrfOf((await agent.get('/outbound')).text) });
     expect(out.headers.location).toBe('/login');
     expect((await agent.get('/outbound')).headers.location).toBe('/login?next=%2Foutbound');
   });
@@ -31,7 +37,10 @@ describe('login and logout', () => {
     ]) {
       const agent = request.agent(app);
       const page = await agent.get(`/login?next=${encodeURIComponent(next!)}`);
-      const res = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: admin.email, password: PASSWORD, next });
+      const res = await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), email: admin.email, password: PASSWORD, next });
       expect(res.headers.location).toBe(expected);
     }
   });
@@ -48,7 +57,10 @@ describe('login and logout', () => {
     ]) {
       const agent = request.agent(app);
       const page = await agent.get('/login');
-      const res = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email, password });
+      const res = await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), email, password });
       expect(res.status).toBe(401);
       expect(res.text).toContain('Wrong e-mail or password.');
       // The e-mail typed stays in the field.
@@ -63,11 +75,21 @@ describe('login and logout', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
       const page = await agent.get('/login');
-      statuses.push((await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: user.email, password: 'wrong-password' })).status);
+      statuses.push(
+        (
+          await agent
+            .post('/login')
+            .type('form')
+            .send({ _csrf: csrfOf(page.text), email: user.email, password: 'wrong-password' })
+        ).status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
     const page = await agent.get('/login');
-    const blocked = await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: user.email, password: PASSWORD });
+    const blocked = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), email: user.email, password: PASSWORD });
     expect(blocked.status).toBe(429);
     expect(blocked.text).toContain('Too many failed attempts');
   });
@@ -76,10 +98,16 @@ describe('login and logout', () => {
     const { app, db } = makeApp();
     const admin = await buildUser(db, 'admin');
     const { agent } = await loginAs(app, admin.email);
-    const res = await agent.post('/settings/users').type('form').send({ name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
+    const res = await agent
+      .post('/settings/users')
+      .type('form')
+      .send({ name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
     expect(res.status).toBe(403);
     expect(res.text).toContain('This form has expired');
-    const forged = await agent.post('/settings/users').type('form').send({ _csrf: 'forged', name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
+    const forged = await agent
+      .post('/settings/users')
+      .type('form')
+      .send({ _csrf: 'forged', name: 'X', email: 'x@example.com', role: 'admin', language: 'en', password: 'long enough pw' });
     expect(forged.status).toBe(403);
     expect(db.$client.prepare("SELECT count(*) AS n FROM users WHERE email = 'x@example.com'").get()).toEqual({ n: 0 });
     // The login form without its token: the form again, with its own message (test/integration/login-csrf.test.ts).
@@ -112,7 +140,10 @@ describe('login and logout', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
     const cookies = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
     expect(cookies.some((c) => c.startsWith('wbo.sid='))).toBe(false);
-    const login = await agent.post('/login').type('form').send({ _csrf: csrfOf(res.text), email: admin.email, password: PASSWORD });
+    const login = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfOf(res.text), email: admin.email, password: PASSWORD });
     const session = ((login.headers['set-cookie'] as unknown as string[] | undefined) ?? []).find((c) => c.startsWith('wbo.sid='));
     expect(session).toMatch(/wbo\.sid=.*HttpOnly.*SameSite=Lax/);
   });

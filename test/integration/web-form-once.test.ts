@@ -9,7 +9,11 @@ import { csrfOf, loginAs, makeApp } from '../helpers.js';
 // the browser's "resend"), it does its work once and the second answer goes where the first went.
 
 const ACTOR = { type: 'system' as const, id: null, name: 'test' };
-const count = (db: Db, sql: string, ...params: unknown[]) => db.$client.prepare(sql).pluck().get(...params);
+const count = (db: Db, sql: string, ...params: unknown[]) =>
+  db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...params);
 const keyOf = (html: string) => /name="formKey" value="([^"]+)"/.exec(html)![1]!;
 
 async function signedIn(role: 'operator' | 'admin' = 'admin') {
@@ -31,7 +35,10 @@ describe('forms sent twice do their work once', () => {
     const first = await agent.post(`/orders/${packing.code}/returns`).type('form').send(form);
     const second = await agent.post(`/orders/${packing.code}/returns`).type('form').send(form);
     // Spelt another way, the same order: still the same form.
-    const third = await agent.post(`/orders/${packing.code.slice(0, 5)}-${packing.code.slice(5)}/returns`).type('form').send(form);
+    const third = await agent
+      .post(`/orders/${packing.code.slice(0, 5)}-${packing.code.slice(5)}/returns`)
+      .type('form')
+      .send(form);
     expect(first.status).toBe(302);
     expect(second.status).toBe(302);
     expect(second.headers.location).toBe(first.headers.location);
@@ -40,7 +47,10 @@ describe('forms sent twice do their work once', () => {
     expect(productBySku(db, product.sku).onHand).toBe(8);
     expect((await agent.get(second.headers.location!)).text).toContain('This form was already sent');
 
-    const other = await agent.post(`/orders/${packing.code}/returns`).type('form').send({ ...form, [restock]: '2' });
+    const other = await agent
+      .post(`/orders/${packing.code}/returns`)
+      .type('form')
+      .send({ ...form, [restock]: '2' });
     expect(other.status).toBe(409);
     expect(other.text).toContain('already sent with other values');
     expect(count(db, 'SELECT count(*) FROM returns')).toBe(1);
@@ -101,7 +111,22 @@ describe('forms sent twice do their work once', () => {
     const product = buildProduct(db, { onHand: 5, price: 1000 });
     const page = await agent.get('/orders/new').expect(200);
     const before = count(db, 'SELECT count(*) FROM orders');
-    const fields = { _csrf: csrfOf(page.text), formKey: keyOf(page.text), op: 'create', name: 'Åsa', email: 'asa@example.com', line1: 'Storgata 1', postalCode: '0150', city: 'Oslo', country: 'NO', paymentMethod: 'card', customerType: 'guest', priority: '5', lineSku: product.sku, lineQty: '1' };
+    const fields = {
+      _csrf: csrfOf(page.text),
+      formKey: keyOf(page.text),
+      op: 'create',
+      name: 'Åsa',
+      email: 'asa@example.com',
+      line1: 'Storgata 1',
+      postalCode: '0150',
+      city: 'Oslo',
+      country: 'NO',
+      paymentMethod: 'card',
+      customerType: 'guest',
+      priority: '5',
+      lineSku: product.sku,
+      lineQty: '1',
+    };
     const a = await agent.post('/orders/new').type('form').send(fields);
     const b = await agent.post('/orders/new').type('form').send(fields);
     expect(a.status).toBe(302);

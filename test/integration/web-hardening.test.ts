@@ -17,7 +17,11 @@ export function expectProductErrorPage(html: string) {
 const BAD_BODIES = [
   { name: 'a body over the limit', status: 413, send: (r: request.Test) => r.type('form').send(`a=${'x'.repeat(300_000)}`) },
   { name: 'more than 2,000 fields', status: 413, send: (r: request.Test) => r.type('form').send(Array.from({ length: 2_100 }, (_, i) => `f${i}=1`).join('&')) },
-  { name: 'a body that claims gzip but is not', status: 400, send: (r: request.Test) => r.type('form').set('Content-Encoding', 'gzip').send('email=a%40b.c&password=x') },
+  {
+    name: 'a body that claims gzip but is not',
+    status: 400,
+    send: (r: request.Test) => r.type('form').set('Content-Encoding', 'gzip').send('email=a%40b.c&password=x'),
+  },
   { name: 'an unknown Content-Encoding', status: 415, send: (r: request.Test) => r.type('form').set('Content-Encoding', 'br-x').send('a=1') },
 ];
 
@@ -45,7 +49,12 @@ describe('error pages', () => {
     const page = await agent.get('/login');
     const body = gzipSync(`_csrf=${encodeURIComponent(csrfOf(page.text))}&email=nobody%40example.com&password=x`);
     // As sent, not serialised again as a form.
-    const res = await agent.post('/login').type('form').set('Content-Encoding', 'gzip').serialize((gzipped: Buffer) => gzipped as never).send(body as never);
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .set('Content-Encoding', 'gzip')
+      .serialize((gzipped: Buffer) => gzipped as never)
+      .send(body as never);
     expect(res.status).toBe(401);
   });
 
@@ -82,7 +91,12 @@ describe('the login rate limit', () => {
     const attempt = async (app: typeof first.app, password: string) => {
       const agent = request.agent(app);
       const page = await agent.get('/login');
-      return (await agent.post('/login').type('form').send({ _csrf: csrfOf(page.text), email: user.email, password })).status;
+      return (
+        await agent
+          .post('/login')
+          .type('form')
+          .send({ _csrf: csrfOf(page.text), email: user.email, password })
+      ).status;
     };
     expect([await attempt(first.app, 'wrong 1'), await attempt(second.app, 'wrong 2'), await attempt(first.app, 'wrong 3')]).toEqual([401, 401, 401]);
     expect(await attempt(first.app, PASSWORD)).toBe(429);

@@ -19,7 +19,12 @@ describe('order page', () => {
     expect(html).toMatch(/<option value="order"[^>]*>Back to Order/);
     expect(html).toMatch(/<option value="cancelled"[^>]*>Cancel order/);
     expect(html).not.toMatch(/<option value="shipped">/);
-    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on', confirmed: 'yes', from: 'packing' });
+    const res = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, {
+      status: 'cancelled',
+      notifyCustomer: 'on',
+      confirmed: 'yes',
+      from: 'packing',
+    });
     expect(res.status).toBe(302);
     const page = (await agent.get(`/orders/${order.code}`)).text;
     expect(page).toContain('Status changed to Cancelled; the customer e-mail is queued.');
@@ -39,7 +44,13 @@ describe('order page', () => {
     const { db, agent, submit } = await as();
     putCustomStatus(db, 'GIFT', { label: 'Gift wrap', color: '#7c3aed' }, new Date());
     const order = buildOrder(db);
-    await submit(`/orders/${order.code}`, `/orders/${order.code}/details`, { waiting: 'on', reviewed: 'on', priority: '8', customStatus: 'GIFT', comment: 'Ring twice' });
+    await submit(`/orders/${order.code}`, `/orders/${order.code}/details`, {
+      waiting: 'on',
+      reviewed: 'on',
+      priority: '8',
+      customStatus: 'GIFT',
+      comment: 'Ring twice',
+    });
     expect(reload(db, order.code)).toMatchObject({ waiting: true, reviewed: true, priority: 8, comment: 'Ring twice' });
     const html = (await agent.get(`/orders/${order.code}`)).text;
     expect(html).toContain('Waiting: No → Yes · Reviewed: No → Yes · Priority: 5 → 8 · Comment: “Ring twice” · Custom status: — → Gift wrap');
@@ -63,7 +74,10 @@ describe('order page', () => {
     expect(many.text).toContain('value="MUG-BLUE"');
     // The text typed is still in the field.
     expect(many.text).toMatch(/name="product" value="mug"/);
-    await agent.post(`/orders/${order.code}/lines`).type('form').send({ _csrf: csrfOf(many.text), product: 'MUG-BLUE', quantity: '2' });
+    await agent
+      .post(`/orders/${order.code}/lines`)
+      .type('form')
+      .send({ _csrf: csrfOf(many.text), product: 'MUG-BLUE', quantity: '2' });
     expect(productBySku(db, 'MUG-BLUE').reserved).toBe(2);
 
     const none = await submit(`/orders/${order.code}`, `/orders/${order.code}/lines`, { product: 'zzz', quantity: '1' });
@@ -74,7 +88,12 @@ describe('order page', () => {
     const { db, agent, submit } = await as();
     buildProduct(db, { sku: 'A', onHand: 3 });
     buildProduct(db, { sku: 'B', onHand: 3 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'A', quantity: 2 }, { sku: 'B', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'A', quantity: 2 },
+        { sku: 'B', quantity: 1 },
+      ],
+    });
     const [a, b] = db.$client.prepare('SELECT id FROM order_lines WHERE order_id = ? ORDER BY id').pluck().all(order.id) as number[];
     const tooMany = await submit(`/orders/${order.code}`, `/orders/${order.code}/lines/${a}`, { quantity: '7' });
     expect(tooMany.status).toBe(409);
@@ -107,7 +126,10 @@ describe('order page', () => {
     const o2 = buildOrder(admin.db, { lines: [{ sku: buildProduct(admin.db, { sku: 'D' }).sku, quantity: 2 }] });
     const confirm = await admin.agent.get(`/orders/${o2.code}/delete`);
     expect(confirm.text).toContain(`Delete order ${o2.code}?`);
-    const res = await admin.agent.post(`/orders/${o2.code}/delete`).type('form').send({ _csrf: csrfOf(confirm.text) });
+    const res = await admin.agent
+      .post(`/orders/${o2.code}/delete`)
+      .type('form')
+      .send({ _csrf: csrfOf(confirm.text) });
     expect(res.headers.location).toBe('/orders');
     expect(reload(admin.db, o2.code)).toBeUndefined();
     expect(productBySku(admin.db, 'D').reserved).toBe(0);
@@ -118,7 +140,13 @@ describe('order page', () => {
 function confirmFields(html: string): Record<string, string> {
   const form = /<form[^>]*class="[^"]*confirm-actions[^"]*"[^>]*>([\s\S]*?)<\/form>/.exec(html);
   if (!form) throw new Error('no confirmation form on the page');
-  const unescape = (v: string) => v.replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const unescape = (v: string) =>
+    v
+      .replace(/&#(\d+);/g, (_, n) => String.fromCharCode(Number(n)))
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
   // The CSRF token is the test's own (submit adds it).
   const hidden = [...form[1]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].filter((m) => m[1] !== '_csrf');
   return Object.fromEntries(hidden.map((m) => [m[1]!, unescape(m[2]!)]));
@@ -128,7 +156,9 @@ function confirmFields(html: string): Record<string, string> {
 const statusEvents = (db: ReturnType<typeof makeApp>['db'], orderId: number) =>
   db.$client.prepare("SELECT count(*) FROM order_events WHERE order_id = ? AND type = 'status_changed'").pluck().get(orderId) as number;
 const mailsOf = (db: ReturnType<typeof makeApp>['db'], orderId: number, template: string) =>
-  db.$client.prepare('SELECT to_address AS toAddress, subject, text_body AS text FROM email_outbox WHERE order_id = ? AND template = ?').all(orderId, template) as { toAddress: string; subject: string; text: string }[];
+  db.$client
+    .prepare('SELECT to_address AS toAddress, subject, text_body AS text FROM email_outbox WHERE order_id = ? AND template = ?')
+    .all(orderId, template) as { toAddress: string; subject: string; text: string }[];
 
 describe('status form: nothing preselected, cancel and unpack confirmed', () => {
   it('starts on "— choose —"; sending it unchosen changes nothing and says so next to the select', async () => {
@@ -154,7 +184,12 @@ describe('status form: nothing preselected, cancel and unpack confirmed', () => 
     const { db, submit } = await as();
     buildProduct(db, { sku: 'TENT', onHand: 5 });
     buildProduct(db, { sku: 'MUG', onHand: 5 });
-    const order = buildPackingOrder(db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: 'TENT', quantity: 2 },
+        { sku: 'MUG', quantity: 1 },
+      ],
+    });
     const email = reload(db, order.code).customerEmail!;
 
     const ask = await submit(`/orders/${order.code}`, `/orders/${order.code}/status`, { status: 'cancelled', notifyCustomer: 'on' });
@@ -277,7 +312,11 @@ describe('order list', () => {
     const b = buildOrder(db);
     const shipped = buildShippedOrder(db);
     const page = await agent.get('/orders');
-    const post = (fields: Record<string, string | string[]>) => agent.post('/orders/bulk').type('form').send({ _csrf: csrfOf(page.text), back: '/orders?status=order', ...fields });
+    const post = (fields: Record<string, string | string[]>) =>
+      agent
+        .post('/orders/bulk')
+        .type('form')
+        .send({ _csrf: csrfOf(page.text), back: '/orders?status=order', ...fields });
 
     const cs = await post({ codes: [a.code, b.code], action: 'custom_status', customStatus: 'CALL' });
     expect(cs.headers.location).toBe('/orders?status=order');
@@ -291,14 +330,20 @@ describe('order list', () => {
     expect(confirm.status).toBe(200);
     expect(confirm.text).toContain('Cancel orders?');
     expect(reload(db, a.code).status).toBe('order');
-    const done = await agent.post('/orders/bulk').type('form').send({ _csrf: csrfOf(confirm.text), action: 'cancel', confirmed: 'yes', codes: [a.code, shipped.code], back: '/orders' });
+    const done = await agent
+      .post('/orders/bulk')
+      .type('form')
+      .send({ _csrf: csrfOf(confirm.text), action: 'cancel', confirmed: 'yes', codes: [a.code, shipped.code], back: '/orders' });
     expect(done.headers.location).toBe('/orders');
     expect(reload(db, a.code).status).toBe('cancelled');
     expect(reload(db, shipped.code).status).toBe('shipped');
     const after = (await agent.get('/orders')).text;
     expect(after).toContain(`Done for 1 order; 1 could not be changed: ${shipped.code}: An order in status Shipped cannot move to Cancelled.`);
 
-    const offsite = await agent.post('/orders/bulk').type('form').send({ _csrf: csrfOf(after), action: 'reviewed', codes: a.code, back: 'https://evil.example/' });
+    const offsite = await agent
+      .post('/orders/bulk')
+      .type('form')
+      .send({ _csrf: csrfOf(after), action: 'reviewed', codes: a.code, back: 'https://evil.example/' });
     expect(offsite.headers.location).toBe('/orders');
   });
 });
@@ -319,7 +364,10 @@ describe('Settings → Custom statuses', () => {
     const inUse = await submit('/settings/statuses', '/settings/statuses/GIFT/delete', {});
     expect(inUse.status).toBe(409);
     expect(inUse.text).toContain('Take it off 1 order and delete');
-    const cleared = await agent.post('/settings/statuses/GIFT/delete').type('form').send({ _csrf: csrfOf(inUse.text), clear: 'yes' });
+    const cleared = await agent
+      .post('/settings/statuses/GIFT/delete')
+      .type('form')
+      .send({ _csrf: csrfOf(inUse.text), clear: 'yes' });
     expect(cleared.status).toBe(302);
     expect(reload(db, order.code).customStatusId).toBeNull();
   });

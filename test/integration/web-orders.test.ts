@@ -58,7 +58,10 @@ describe('Orders pages', () => {
     const partial = buildPartlyShippedOrder(db);
     const plain = buildOrder(db);
     // The packing station's queue shows them once this device is named a station.
-    await agent.post('/shipping/station').type('form').send({ _csrf: csrfOf((await agent.get('/shipping')).text), name: 'Bench 1' });
+    await agent
+      .post('/shipping/station')
+      .type('form')
+      .send({ _csrf: csrfOf((await agent.get('/shipping')).text), name: 'Bench 1' });
     for (const url of ['/outbound', '/shipping']) {
       const html = (await agent.get(url)).text;
       expect(html).toContain(packing.code);

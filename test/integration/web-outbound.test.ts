@@ -31,7 +31,10 @@ describe('Outbound', () => {
     const page = await agent.get('/outbound');
     expect(page.status).toBe(200);
     expect(rowOf(page.text, a.code)).not.toContain('printed-pick_slip');
-    const posted = await agent.post('/outbound/print').type('form').send({ _csrf: csrfOf(page.text), orders: [a.code, b.code], kind: 'pick_slip' });
+    const posted = await agent
+      .post('/outbound/print')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), orders: [a.code, b.code], kind: 'pick_slip' });
     expect(posted.status).toBe(303);
     const res = await agent.get(posted.headers.location!).buffer(true).parse(binary);
     expect(res.status).toBe(200);
@@ -46,7 +49,13 @@ describe('Outbound', () => {
     const { db, agent, clock } = await as('operator');
     const order = buildPackingOrder(db);
     const page = await agent.get('/outbound');
-    await agent.post('/outbound/print').type('form').send({ _csrf: csrfOf(page.text), orders: order.code, kind: 'pick_slip' }).redirects(1).buffer(true).parse(binary);
+    await agent
+      .post('/outbound/print')
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), orders: order.code, kind: 'pick_slip' })
+      .redirects(1)
+      .buffer(true)
+      .parse(binary);
     expect(rowOf((await agent.get('/outbound')).text, order.code)).not.toContain('stale');
     addLine(db, order.code, { sku: buildProduct(db).sku, quantity: 1 }, { actor: { type: 'system', id: null, name: 'test' }, now: clock() });
     expect(rowOf((await agent.get('/outbound')).text, order.code)).toContain('Slip out of date');
@@ -76,7 +85,10 @@ describe('Outbound', () => {
     const a = buildPackingOrder(db);
     const b = buildPackingOrder(db);
     const csrf = csrfOf((await agent.get('/outbound')).text);
-    const posted = await agent.post('/outbound/print').type('form').send({ _csrf: csrf, orders: [a.code, b.code], kind: 'pick_slip' });
+    const posted = await agent
+      .post('/outbound/print')
+      .type('form')
+      .send({ _csrf: csrf, orders: [a.code, b.code], kind: 'pick_slip' });
     // The POST only checks and redirects: a reload of the PDF's tab is a GET, never this POST again.
     expect(posted.status).toBe(303);
     const url = posted.headers.location!;
@@ -84,7 +96,11 @@ describe('Outbound', () => {
     expect(count(db, 'SELECT count(*) FROM printed_documents')).toBe(0);
 
     // The page's script asks for the address as JSON, and opens it in a new tab.
-    const asked = await agent.post('/outbound/print').set('Accept', 'application/json').type('form').send({ _csrf: csrf, orders: [a.code, b.code], kind: 'pick_slip' });
+    const asked = await agent
+      .post('/outbound/print')
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ _csrf: csrf, orders: [a.code, b.code], kind: 'pick_slip' });
     expect(asked.status).toBe(200);
     expect(json<{ url: string }>(asked)).toEqual({ url });
     expect(count(db, 'SELECT count(*) FROM printed_documents')).toBe(0);
@@ -100,9 +116,17 @@ describe('Outbound', () => {
 
     // printDocuments recorded both loads: a print, then a reprint, on each order.
     const prints = (code: string) =>
-      (db.$client.prepare("SELECT data FROM order_events WHERE order_code = ? AND type = 'document_printed' ORDER BY id").pluck().all(code) as string[]).map((d) => JSON.parse(d) as { kind: string; reprint: boolean });
-    expect(prints(a.code)).toEqual([{ kind: 'pick_slip', reprint: false }, { kind: 'pick_slip', reprint: true }]);
-    expect(prints(b.code)).toEqual([{ kind: 'pick_slip', reprint: false }, { kind: 'pick_slip', reprint: true }]);
+      (db.$client.prepare("SELECT data FROM order_events WHERE order_code = ? AND type = 'document_printed' ORDER BY id").pluck().all(code) as string[]).map(
+        (d) => JSON.parse(d) as { kind: string; reprint: boolean },
+      );
+    expect(prints(a.code)).toEqual([
+      { kind: 'pick_slip', reprint: false },
+      { kind: 'pick_slip', reprint: true },
+    ]);
+    expect(prints(b.code)).toEqual([
+      { kind: 'pick_slip', reprint: false },
+      { kind: 'pick_slip', reprint: true },
+    ]);
     expect(rowOf((await agent.get('/outbound')).text, a.code)).toMatch(/title="Pick slip printed [^"]+ by Pia Packare \(2×\)"/);
     // Outbound's document names only.
     expect((await agent.get(`/outbound/documents/label.pdf?orders=${a.code}`)).status).toBe(404);
@@ -113,7 +137,11 @@ describe('Outbound', () => {
     const { db, agent } = await as('packer');
     const order = buildPackingOrder(db);
     const csrf = csrfOf((await agent.get('/outbound')).text);
-    const refused = await agent.post('/outbound/print').set('Accept', 'application/json').type('form').send({ _csrf: csrf, orders: order.code, kind: 'invoice' });
+    const refused = await agent
+      .post('/outbound/print')
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ _csrf: csrf, orders: order.code, kind: 'invoice' });
     expect(refused.status).toBe(409);
     expect(apiError(refused)).toMatchObject({ code: 'not_invoice_order' });
     expect(apiError(refused).message).toContain('is not paid by own invoice');
@@ -166,7 +194,10 @@ describe('Outbound', () => {
     expect(html).toContain(`action="/outbound/orders/${order.code}/invoice"`);
     const pdf = await agent.get(`/outbound/orders/${order.code}/packing-slip.pdf`).buffer(true).parse(binary);
     expect(pdf.headers['content-type']).toBe('application/pdf');
-    const printed = await agent.post(`/outbound/orders/${order.code}/invoice`).type('form').send({ _csrf: csrfOf(html) });
+    const printed = await agent
+      .post(`/outbound/orders/${order.code}/invoice`)
+      .type('form')
+      .send({ _csrf: csrfOf(html) });
     expect(printed.status).toBe(303);
     expect(printed.headers.location).toBe(`/outbound/orders/${order.code}/invoice.pdf`);
     await agent.get(printed.headers.location!).buffer(true).parse(binary);
@@ -185,7 +216,12 @@ describe('Outbound: verify an order by scanning its items (pick-and-pack)', () =
     buildProduct(ctx.db, { sku: 'TENT', name: 'Tent for two', barcode: '5901234123457' });
     buildProduct(ctx.db, { sku: 'MUG', name: 'Enamel mug' });
     buildProduct(ctx.db, { sku: 'SOCK', barcode: '96385074' });
-    const order = buildPackingOrder(ctx.db, { lines: [{ sku: 'TENT', quantity: 2 }, { sku: 'MUG', quantity: 1 }] });
+    const order = buildPackingOrder(ctx.db, {
+      lines: [
+        { sku: 'TENT', quantity: 2 },
+        { sku: 'MUG', quantity: 1 },
+      ],
+    });
     return { ...ctx, order };
   }
   const lineOf = (html: string, sku: string) => {
@@ -213,7 +249,9 @@ describe('Outbound: verify an order by scanning its items (pick-and-pack)', () =
     expect(lineOf(after.text, 'TENT')).toContain('1 of 2 checked');
 
     // The same check, as the API and the packing station show the order.
-    const state = json<{ lines: { sku: string; checked: number; quantity: number }[]; checks: { checkedBy: string }[] }>(await api(app).get(`/api/v1/orders/${order.code}/checks`));
+    const state = json<{ lines: { sku: string; checked: number; quantity: number }[]; checks: { checkedBy: string }[] }>(
+      await api(app).get(`/api/v1/orders/${order.code}/checks`),
+    );
     expect(state.lines.find((l) => l.sku === 'TENT')).toMatchObject({ checked: 1, quantity: 2 });
     expect(state.checks[0]!.checkedBy).toBe(user.name);
 
@@ -272,7 +310,13 @@ describe('Settings → Documents', () => {
     expect(bad.text).toMatch(/id="shippingVatPercent-error">Must be at most 100\./);
     expect(bad.text).toContain('value="Fjällbutiken AB"');
     expect(getSeller(db).name).toBe('');
-    const ok = await submit('/settings/documents', '/settings/documents', { name: 'Fjällbutiken AB', address: 'Lagervägen 3', paymentTermsDays: '20', shippingVatPercent: '25', firstInvoiceNumber: '7001' });
+    const ok = await submit('/settings/documents', '/settings/documents', {
+      name: 'Fjällbutiken AB',
+      address: 'Lagervägen 3',
+      paymentTermsDays: '20',
+      shippingVatPercent: '25',
+      firstInvoiceNumber: '7001',
+    });
     expect(ok.status).toBe(302);
     expect(getSeller(db)).toMatchObject({ name: 'Fjällbutiken AB', paymentTermsDays: 20, shippingVatRate: 2500, firstInvoiceNumber: 7001 });
   });

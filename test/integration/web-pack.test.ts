@@ -9,7 +9,16 @@ import { until } from '../wait.js';
 
 /** Waits for the run a Tools form started (its page is `url`) to leave `running`. */
 const finished = (db: Db, url: string) =>
-  until('the pack run to finish', () => db.$client.prepare("SELECT status FROM pack_runs WHERE id = ? AND status <> 'running'").pluck().get(Number(url.split('/').pop())) as string | undefined, 5000, 10);
+  until(
+    'the pack run to finish',
+    () =>
+      db.$client
+        .prepare("SELECT status FROM pack_runs WHERE id = ? AND status <> 'running'")
+        .pluck()
+        .get(Number(url.split('/').pop())) as string | undefined,
+    5000,
+    10,
+  );
 
 /** The text of one order's line on a run page: code, verdict and checks. */
 function stepOf(page: string, code: string): string | undefined {
@@ -163,10 +172,15 @@ describe('a large run', () => {
     const ctx = makeApp();
     fill(ctx.db, { products: 2000, orders: 40_000, linesPerOrder: 3, statuses: [['order', 1]], onHand: [0, 40], unpaidShare: 0.1 });
     const finished: string[] = [];
-    const run = api(ctx.app).post('/api/v1/pack-runs').send({}).then((r) => finished.push(`run ${r.status}`));
+    const run = api(ctx.app)
+      .post('/api/v1/pack-runs')
+      .send({})
+      .then((r) => finished.push(`run ${r.status}`));
     // Asked for once the run has started: answered before the run is done.
     await until('the pack run to start', () => ctx.db.$client.prepare('SELECT count(*) FROM pack_runs').pluck().get() === 1, 10_000, 5);
-    const health = request(ctx.app).get('/healthz').then((r) => finished.push(`health ${r.status}`));
+    const health = request(ctx.app)
+      .get('/healthz')
+      .then((r) => finished.push(`health ${r.status}`));
     await Promise.all([run, health]);
     expect(finished).toEqual(['health 200', 'run 201']);
     // Filling 40,000 orders takes ~10 s alone on two busy cores.

@@ -12,7 +12,11 @@ async function as(role: 'packer' | 'admin') {
 }
 
 const keyOf = (html: string) => /name="key" value="([^"]+)"/.exec(html)![1]!;
-const count = (db: Db, sql: string, ...args: unknown[]) => db.$client.prepare(sql).pluck().get(...args) as number;
+const count = (db: Db, sql: string, ...args: unknown[]) =>
+  db.$client
+    .prepare(sql)
+    .pluck()
+    .get(...args) as number;
 
 describe('naming a packing station', () => {
   it('asks once per device; a bad name is refused next to the field; the name is remembered after signing in again', async () => {
@@ -22,7 +26,10 @@ describe('naming a packing station', () => {
     const first = await agent.get('/shipping');
     expect(first.text).toContain('Name this packing station');
     const csrf = csrfOf(first.text);
-    const bad = await agent.post('/shipping/station').type('form').send({ _csrf: csrf, name: 'x'.repeat(41) });
+    const bad = await agent
+      .post('/shipping/station')
+      .type('form')
+      .send({ _csrf: csrf, name: 'x'.repeat(41) });
     expect(bad.status).toBe(422);
     expect(bad.text).toMatch(/id="name-error">A station name is 1–40 characters/);
     expect(bad.text).toContain(`value="${'x'.repeat(41)}"`);
@@ -106,14 +113,20 @@ describe('the packing station without JavaScript', () => {
     const good = buildPackingOrder(db);
     const sku = count(db, 'SELECT sku FROM order_lines WHERE order_id = ?', stale.id) as unknown as string;
     await scan(stale.code);
-    await agent.post(`/shipping/orders/${stale.code}/lines`).type('form').send({ _csrf: csrf, [`qty.${sku}`]: '1' });
+    await agent
+      .post(`/shipping/orders/${stale.code}/lines`)
+      .type('form')
+      .send({ _csrf: csrf, [`qty.${sku}`]: '1' });
     await scan('S-1');
     await scan(good.code);
     await scan('G-1');
     // A draft that asks for more than its line has left.
     db.$client.prepare('UPDATE delivery_lines SET quantity = 99').run();
     const remaining = count(db, 'SELECT quantity FROM order_lines WHERE order_id = ?', stale.id);
-    await agent.post('/shipping/report').type('form').send({ _csrf: csrf, key: keyOf((await agent.get('/shipping')).text) });
+    await agent
+      .post('/shipping/report')
+      .type('form')
+      .send({ _csrf: csrf, key: keyOf((await agent.get('/shipping')).text) });
     const page = (await agent.get('/shipping')).text;
     expect(page).toContain(`Reported 1 delivery (1 order shipped, 0 partly); 1 not reported: ${stale.code}: Only ${remaining} of ${sku} left to ship.`);
     expect(page).toMatch(/class="scan-status error"/);
@@ -128,7 +141,10 @@ describe('the packing station without JavaScript', () => {
     const o = buildPackingOrder(db);
     const sku = count(db, 'SELECT sku FROM order_lines WHERE order_id = ?', o.id) as unknown as string;
     await scan(o.code);
-    await agent.post(`/shipping/orders/${o.code}/lines`).type('form').send({ _csrf: csrf, [`qty.${sku}`]: 'two' });
+    await agent
+      .post(`/shipping/orders/${o.code}/lines`)
+      .type('form')
+      .send({ _csrf: csrf, [`qty.${sku}`]: 'two' });
     expect((await agent.get('/shipping')).text).toContain(`The quantity of ${sku} must be a whole number, 0 or more.`);
     expect(count(db, 'SELECT count(*) FROM deliveries')).toBe(0);
   });
@@ -143,7 +159,9 @@ describe('the packing station without JavaScript', () => {
     await scan('new-parcel');
     expect(count(db, 'SELECT parcel_slots FROM deliveries WHERE order_id = ?', order.id)).toBe(2);
     expect((await scan('PARTIAL')).headers.location).toBe('/shipping?open=partial');
-    expect((await agent.get('/shipping?open=partial')).text).toMatch(/<form method="post" action="\/shipping\/orders\/\d+\/lines" class="partial-form" id="partial">/);
+    expect((await agent.get('/shipping?open=partial')).text).toMatch(
+      /<form method="post" action="\/shipping\/orders\/\d+\/lines" class="partial-form" id="partial">/,
+    );
     await scan('JJD000111');
     expect((await scan('print label')).headers.location).toBe('/shipping?open=label');
     await scan('CANCEL');
@@ -227,7 +245,10 @@ describe('stations side by side', () => {
     expect(count(db, 'SELECT parcel_slots FROM deliveries WHERE order_id = ?', a.id)).toBe(1);
 
     // Report in at Bench 2 with nothing ticked: Bench 2's delivery only.
-    await bench2.agent.post('/shipping/report').type('form').send({ _csrf: bench2.csrf, key: keyOf((await bench2.agent.get('/shipping')).text) });
+    await bench2.agent
+      .post('/shipping/report')
+      .type('form')
+      .send({ _csrf: bench2.csrf, key: keyOf((await bench2.agent.get('/shipping')).text) });
     expect(reload(db, b.code).status).toBe('shipped');
     expect(reload(db, a.code).status).toBe('packing');
     // Ticking another station's order reports nothing of it, and says why.
@@ -238,10 +259,16 @@ describe('stations side by side', () => {
     // The takeover: on purpose, logged, the parcels come along and Bench 1 no longer has the order.
     await bench2.agent.post(`/shipping/orders/${a.code}/take-over`).type('form').send({ _csrf: bench2.csrf });
     expect((await bench2.agent.get('/shipping')).text).toContain(`Order ${a.code} taken over from Bench 1 — Pia.`);
-    const event = db.$client.prepare("SELECT actor_name AS actor, data FROM order_events WHERE order_id = ? AND type = 'station_takeover'").get(a.id) as { actor: string; data: string };
+    const event = db.$client.prepare("SELECT actor_name AS actor, data FROM order_events WHERE order_id = ? AND type = 'station_takeover'").get(a.id) as {
+      actor: string;
+      data: string;
+    };
     expect(event.actor).toBe('Ola');
     expect(JSON.parse(event.data)).toEqual({ from: 'Bench 1 — Pia', to: 'Bench 2 — Ola' });
-    await bench1.agent.post('/shipping/report').type('form').send({ _csrf: bench1.csrf, key: keyOf((await bench1.agent.get('/shipping')).text) });
+    await bench1.agent
+      .post('/shipping/report')
+      .type('form')
+      .send({ _csrf: bench1.csrf, key: keyOf((await bench1.agent.get('/shipping')).text) });
     expect((await bench1.agent.get('/shipping')).text).toContain('Nothing to report');
     expect(reload(db, a.code).status).toBe('packing');
     await bench2.scan('REPORT IN');
@@ -266,12 +293,35 @@ describe('stations side by side', () => {
 describe('Settings → Shipping', () => {
   it('saves the broker; bad input is shown next to the field; the key is kept when left empty', async () => {
     const { db, submit } = await as('admin');
-    const bad = await submit('/settings/shipping', '/settings/shipping', { kind: 'http', companyPrefix: '12', extensionDigit: '3', httpUrl: '', httpTimeoutMs: '5000', httpRetries: '2' });
+    const bad = await submit('/settings/shipping', '/settings/shipping', {
+      kind: 'http',
+      companyPrefix: '12',
+      extensionDigit: '3',
+      httpUrl: '',
+      httpTimeoutMs: '5000',
+      httpRetries: '2',
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toMatch(/id="companyPrefix-error">A GS1 company prefix has 7 to 10 digits\./);
-    const ok = await submit('/settings/shipping', '/settings/shipping', { kind: 'http', companyPrefix: '7350053', extensionDigit: '1', httpUrl: 'https://broker.example/api', httpKey: 'k-123', httpTimeoutMs: '3000', httpRetries: '1' });
+    const ok = await submit('/settings/shipping', '/settings/shipping', {
+      kind: 'http',
+      companyPrefix: '7350053',
+      extensionDigit: '1',
+      httpUrl: 'https://broker.example/api',
+      httpKey: 'k-123',
+      httpTimeoutMs: '3000',
+      httpRetries: '1',
+    });
     expect(ok.status).toBe(302);
-    await submit('/settings/shipping', '/settings/shipping', { kind: 'http', companyPrefix: '7350053', extensionDigit: '1', httpUrl: 'https://broker.example/api', httpKey: '', httpTimeoutMs: '3000', httpRetries: '1' });
+    await submit('/settings/shipping', '/settings/shipping', {
+      kind: 'http',
+      companyPrefix: '7350053',
+      extensionDigit: '1',
+      httpUrl: 'https://broker.example/api',
+      httpKey: '',
+      httpTimeoutMs: '3000',
+      httpRetries: '1',
+    });
     expect(getBrokerSettings(db)).toMatchObject({ kind: 'http', httpUrl: 'https://broker.example/api', httpKey: 'k-123', httpTimeoutMs: 3000 });
   });
 });

@@ -50,9 +50,25 @@ describe('Tools → Products', () => {
     expect(created.status).toBe(303);
     expect(created.headers.location).toBe('/tools/products/sku/MUG-1');
     const mug = productBySku(db, 'MUG-1');
-    expect(mug).toMatchObject({ name: 'Mug', price: 12950, vatRate: 2500, location: 'A-01-2', barcode: '7350053850019', lowStockThreshold: 3, onHand: 0, trackStock: true });
+    expect(mug).toMatchObject({
+      name: 'Mug',
+      price: 12950,
+      vatRate: 2500,
+      location: 'A-01-2',
+      barcode: '7350053850019',
+      lowStockThreshold: 3,
+      onHand: 0,
+      trackStock: true,
+    });
 
-    const edited = await submit('/tools/products/sku/MUG-1/edit', '/tools/products/sku/MUG-1/edit', { name: 'Big mug', vatRate: '12', price: '', location: 'B-2', barcode: '7350053850019', lowStockThreshold: '' });
+    const edited = await submit('/tools/products/sku/MUG-1/edit', '/tools/products/sku/MUG-1/edit', {
+      name: 'Big mug',
+      vatRate: '12',
+      price: '',
+      location: 'B-2',
+      barcode: '7350053850019',
+      lowStockThreshold: '',
+    });
     expect(edited.status).toBe(303);
     expect(productBySku(db, 'MUG-1')).toMatchObject({ name: 'Big mug', vatRate: 1200, price: null, trackStock: false, lowStockThreshold: null });
 
@@ -61,7 +77,9 @@ describe('Tools → Products', () => {
     expect(page).toContain('Archive');
 
     expect((await submit('/tools/products/sku/MUG-1', '/tools/products/sku/MUG-1/archive', {})).status).toBe(303);
-    const order = await api(app).post('/api/v1/orders').send({ customer: aCustomer(), paymentMethod: 'card', lines: [{ sku: 'MUG-1', quantity: 1, unitPrice: 100 }] });
+    const order = await api(app)
+      .post('/api/v1/orders')
+      .send({ customer: aCustomer(), paymentMethod: 'card', lines: [{ sku: 'MUG-1', quantity: 1, unitPrice: 100 }] });
     expect(order.status).toBe(422);
     expect(apiError(order).code).toBe('product_archived');
     expect(apiError(order).details).toMatchObject({ fields: [{ path: 'lines.0.sku' }] });
@@ -84,7 +102,14 @@ describe('Tools → Products', () => {
     const { db, submit } = await as('admin');
     buildProduct(db, { sku: 'TAKEN', barcode: '7350053850019' });
     const before = db.$client.prepare('SELECT count(*) FROM products').pluck().get();
-    const res = await submit('/tools/products/new', '/tools/products/new', { sku: 'NEW-1', name: 'New', price: '12.345', vatRate: '250', trackStock: '1', lowStockThreshold: '-1' });
+    const res = await submit('/tools/products/new', '/tools/products/new', {
+      sku: 'NEW-1',
+      name: 'New',
+      price: '12.345',
+      vatRate: '250',
+      trackStock: '1',
+      lowStockThreshold: '-1',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/id="price-error">Enter an amount/);
     expect(res.text).toMatch(/id="vatRate-error">Enter VAT in percent/);
@@ -149,7 +174,12 @@ describe('Tools → Stock: goods in', () => {
 
     const run = await submit(goodsIn, '/tools/pack-script/runs', {});
     expect(run.status).toBe(303);
-    await until('the pack run to finish', () => db.$client.prepare("SELECT status FROM pack_runs WHERE status <> 'running'").pluck().get() as string | undefined, 5000, 10);
+    await until(
+      'the pack run to finish',
+      () => db.$client.prepare("SELECT status FROM pack_runs WHERE status <> 'running'").pluck().get() as string | undefined,
+      5000,
+      10,
+    );
     for (const o of waiting) expect(reload(db, o.code).status).toBe('packing');
     expect(reload(db, notReleased.code).status).toBe('order');
     expectInvariants(db);
@@ -221,7 +251,9 @@ describe('Tools → Stock: goods in', () => {
     const received = db.$client.prepare("SELECT sum(delta) FROM stock_ledger WHERE reason = 'goods_in'").pluck().get() as number;
     expect(received).toBe((batches - 1) * 3);
     expect(counted).toBeGreaterThan(0);
-    expect(db.$client.prepare("SELECT count(*) FROM stock_ledger WHERE reason = 'stock_count' AND note LIKE 'count #%' AND delta = 1").pluck().get()).toBe(counted);
+    expect(db.$client.prepare("SELECT count(*) FROM stock_ledger WHERE reason = 'stock_count' AND note LIKE 'count #%' AND delta = 1").pluck().get()).toBe(
+      counted,
+    );
   });
 });
 
@@ -274,7 +306,13 @@ describe('Tools → Stock: counts', () => {
     expect(db.$client.prepare('SELECT counted, on_hand_at_count AS atCount FROM stock_count_lines').all()).toEqual([{ counted: 3, atCount: 5 }]);
 
     // After the count: one unit ships and a delivery of 4 is booked in.
-    expect((await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['K1-PARCEL'] })).status).toBe(201);
+    expect(
+      (
+        await api(app)
+          .post(`/api/v1/orders/${order.code}/deliveries`)
+          .send({ parcels: ['K1-PARCEL'] })
+      ).status,
+    ).toBe(201);
     const goodsIn = await startGoodsIn(submit, 'DN-K1');
     expect((await submit(goodsIn, `${goodsIn}/items`, { code: 'K1', quantity: '4' })).status).toBe(303);
     expect(productBySku(db, 'K1').onHand).toBe(8);
@@ -306,7 +344,11 @@ describe('Tools → Stock: counts', () => {
     await submit(goodsIn, `${goodsIn}/items`, { code: 'R2', quantity: '1' });
     // Recounted after the goods-in: 6 against 7 on hand.
     await submit(count, `${count}/items`, { code: 'R1', counted: '6' });
-    expect(db.$client.prepare("SELECT counted, on_hand_at_count AS atCount FROM stock_count_lines l JOIN products p ON p.id = l.product_id WHERE p.sku = 'R1'").all()).toEqual([{ counted: 6, atCount: 7 }]);
+    expect(
+      db.$client
+        .prepare("SELECT counted, on_hand_at_count AS atCount FROM stock_count_lines l JOIN products p ON p.id = l.product_id WHERE p.sku = 'R1'")
+        .all(),
+    ).toEqual([{ counted: 6, atCount: 7 }]);
 
     const done = await submit(count, `${count}/finish`, {});
     expect(done.status).toBe(303);
@@ -348,7 +390,11 @@ describe('Tools → Stock: counts', () => {
     const migration = readFileSync(new URL('../../src/db/migrations/0019_count_line_on_hand.sql', import.meta.url), 'utf8').split('--> statement-breakpoint');
     expect(migration).toHaveLength(2);
     db.$client.exec(migration[1]!);
-    const atCount = (path: string) => db.$client.prepare('SELECT on_hand_at_count FROM stock_count_lines WHERE count_id = ?').pluck().get(Number(path.split('/').at(-1)));
+    const atCount = (path: string) =>
+      db.$client
+        .prepare('SELECT on_hand_at_count FROM stock_count_lines WHERE count_id = ?')
+        .pluck()
+        .get(Number(path.split('/').at(-1)));
     expect(atCount(open)).toBe(7);
     expect(atCount(finished)).toBeNull();
     // A goods-in after the upgrade stays when the open count is finished.

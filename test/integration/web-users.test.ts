@@ -9,7 +9,13 @@ describe('Settings → Users', () => {
     const { app, db } = makeApp();
     const admin = await buildUser(db, 'admin');
     const { submit } = await loginAs(app, admin.email);
-    const res = await submit('/settings/users', '/settings/users', { name: 'Per Packare', email: 'Per@Example.com', role: 'packer', language: 'sv', password: 'tio tecken!' });
+    const res = await submit('/settings/users', '/settings/users', {
+      name: 'Per Packare',
+      email: 'Per@Example.com',
+      role: 'packer',
+      language: 'sv',
+      password: 'tio tecken!',
+    });
     expect(res.status).toBe(302);
     const { agent } = await loginAs(app, 'per@example.com', 'tio tecken!');
     const page = await agent.get('/outbound');
@@ -20,14 +26,26 @@ describe('Settings → Users', () => {
     const { app, db } = makeApp();
     const admin = await buildUser(db, 'admin');
     const { submit } = await loginAs(app, admin.email);
-    const res = await submit('/settings/users', '/settings/users', { name: 'Kim <b>', email: 'not-an-email', role: 'operator', language: 'en', password: 'short' });
+    const res = await submit('/settings/users', '/settings/users', {
+      name: 'Kim <b>',
+      email: 'not-an-email',
+      role: 'operator',
+      language: 'en',
+      password: 'short',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('id="email-error">Not a valid e-mail address.');
     expect(res.text).toContain('id="password-error">At least 10 characters.');
     expect(res.text).toContain('value="Kim &lt;b&gt;"');
     expect(res.text).toContain('value="not-an-email"');
     expect(res.text).toMatch(/<option value="operator" selected>/);
-    const dup = await submit('/settings/users', '/settings/users', { name: 'Again', email: admin.email, role: 'operator', language: 'en', password: 'long enough pw' });
+    const dup = await submit('/settings/users', '/settings/users', {
+      name: 'Again',
+      email: admin.email,
+      role: 'operator',
+      language: 'en',
+      password: 'long enough pw',
+    });
     expect(dup.status).toBe(422);
     expect(dup.text).toContain('This e-mail already has an account.');
   });
@@ -88,12 +106,24 @@ describe('My account', () => {
     const { app, db } = makeApp();
     const op = await buildUser(db, 'packer');
     const { submit } = await loginAs(app, op.email);
-    const wrong = await submit('/account', '/account/password', { currentPassword: 'nope', newPassword: 'another long one', confirmPassword: 'another long one' });
+    const wrong = await submit('/account', '/account/password', {
+      currentPassword: 'nope',
+      newPassword: 'another long one',
+      confirmPassword: 'another long one',
+    });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('That is not your current password.');
-    const differ = await submit('/account', '/account/password', { currentPassword: PASSWORD, newPassword: 'another long one', confirmPassword: 'another long two' });
+    const differ = await submit('/account', '/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'another long one',
+      confirmPassword: 'another long two',
+    });
     expect(differ.text).toContain('The two passwords differ.');
-    const ok = await submit('/account', '/account/password', { currentPassword: PASSWORD, newPassword: 'another long one', confirmPassword: 'another long one' });
+    const ok = await submit('/account', '/account/password', {
+      currentPassword: PASSWORD,
+      newPassword: 'another long one',
+      confirmPassword: 'another long one',
+    });
     expect(ok.status).toBe(302);
     await loginAs(app, op.email, 'another long one');
   });
@@ -119,7 +149,10 @@ describe('Settings → API tokens', () => {
     const list = await agent.get('/settings/api-tokens');
     expect(list.text).not.toContain(token);
     const id = /\/settings\/api-tokens\/(\d+)\/revoke/.exec(list.text)![1];
-    await agent.post(`/settings/api-tokens/${id}/revoke`).type('form').send({ _csrf: csrfOf(list.text) });
+    await agent
+      .post(`/settings/api-tokens/${id}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfOf(list.text) });
     const revoked = await request(app).get('/api/v1/products/A').set('Authorization', `Bearer ${token}`);
     expect(revoked.status).toBe(401);
   });
@@ -132,7 +165,11 @@ describe('output is escaped', () => {
     const evil = '<script>alert(1)</script>';
     const created = await api(app)
       .post('/api/v1/orders')
-      .send({ lines: [{ sku: 'A', quantity: 1 }], customer: { ...aCustomer(evil), address: { line1: `<img src=x onerror=alert(2)>`, postalCode: '1', city: 'X', country: 'SE' } }, comment: `"><script>alert(3)</script>` });
+      .send({
+        lines: [{ sku: 'A', quantity: 1 }],
+        customer: { ...aCustomer(evil), address: { line1: `<img src=x onerror=alert(2)>`, postalCode: '1', city: 'X', country: 'SE' } },
+        comment: `"><script>alert(3)</script>`,
+      });
     const admin = await buildUser(db, 'admin');
     const { agent } = await loginAs(app, admin.email);
     for (const url of ['/orders', `/orders/${json<OrderJson>(created).code}`]) {

@@ -104,7 +104,7 @@ describe('webhooks belong to their maker', () => {
     expect((await admin.as.delete(`/api/v1/webhooks/${erpHook.id}`)).status).toBe(404);
   });
 
-  it('a refused DELETE with an Idempotency-Key is refused again on retry; the key never replays another token\'s 204', async () => {
+  it("a refused DELETE with an Idempotency-Key is refused again on retry; the key never replays another token's 204", async () => {
     const { app, db } = makeApp();
     const { pos, admin } = await tokens(app, db);
     const hook = await register(admin.as, 'https://erp.example/hooks');
@@ -129,18 +129,22 @@ describe('webhooks belong to their maker', () => {
     expect(late.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  it('Settings → Webhooks: records the user, shows every maker, and an admin deletes an integration token\'s endpoint', async () => {
+  it("Settings → Webhooks: records the user, shows every maker, and an admin deletes an integration token's endpoint", async () => {
     const { app, db } = makeApp();
     const { pos } = await tokens(app, db);
     const user = await buildUser(db, 'admin', { email: 'admin@example.com', name: 'Ada Admin' });
     await buildUser(db, 'operator', { email: 'operator@example.com' });
     const posHook = await register(pos.as, 'https://pos.example/hooks');
     const { agent, submit } = await loginAs(app, 'admin@example.com');
-    expect((await submit('/settings/webhooks', '/settings/webhooks', { url: 'https://office.example/hooks', secret: SECRET, events: 'order.created' })).status).toBe(302);
+    expect(
+      (await submit('/settings/webhooks', '/settings/webhooks', { url: 'https://office.example/hooks', secret: SECRET, events: 'order.created' })).status,
+    ).toBe(302);
     const page = await agent.get('/settings/webhooks');
     expect(page.text).toContain('made by API token POS');
     expect(page.text).toContain('made by Ada Admin');
-    const [, userHook] = db.$client.prepare('SELECT id, created_by_type AS type, created_by_id AS byId, created_by_name AS name FROM webhooks ORDER BY id').all() as { id: number; type: string; byId: number; name: string }[];
+    const [, userHook] = db.$client
+      .prepare('SELECT id, created_by_type AS type, created_by_id AS byId, created_by_name AS name FROM webhooks ORDER BY id')
+      .all() as { id: number; type: string; byId: number; name: string }[];
     expect(userHook).toMatchObject({ type: 'user', byId: user.id, name: 'Ada Admin' });
 
     // The integration token cannot delete the endpoint the admin made on the page.
@@ -154,7 +158,7 @@ describe('webhooks belong to their maker', () => {
     expect(db.$client.prepare('SELECT count(*) FROM webhooks').pluck().get()).toBe(1);
   });
 
-  it('an endpoint with no recorded maker (made before the migration, or outside a request) is the admins\' alone', async () => {
+  it("an endpoint with no recorded maker (made before the migration, or outside a request) is the admins' alone", async () => {
     const { app, db } = makeApp();
     const { pos, admin } = await tokens(app, db);
     const legacy = createWebhook(db, { url: 'https://old.example/hooks', secret: SECRET, events: ['order.created'] }, new Date());
@@ -174,13 +178,18 @@ describe('webhooks belong to their maker', () => {
     const upTo0019 = journal.entries.filter((e) => e.idx <= 19);
     expect(upTo0019.at(-1)!.tag).toBe('0019_count_line_on_hand');
     writeFileSync(join(before, 'meta/_journal.json'), JSON.stringify({ ...journal, entries: upTo0019 }));
-    for (const file of readdirSync(MIGRATIONS_FOLDER).filter((f) => upTo0019.some((e) => f === `${e.tag}.sql`))) copyFileSync(join(MIGRATIONS_FOLDER, file), join(before, file));
+    for (const file of readdirSync(MIGRATIONS_FOLDER).filter((f) => upTo0019.some((e) => f === `${e.tag}.sql`)))
+      copyFileSync(join(MIGRATIONS_FOLDER, file), join(before, file));
     const db = openDatabase(':memory:');
     try {
       migrate(db, { migrationsFolder: before });
-      db.$client.prepare("INSERT INTO webhooks (url, secret, events, active, created_at) VALUES ('https://old.example/hooks', ?, '[\"order.created\"]', 1, ?)").run(SECRET, Date.now());
+      db.$client
+        .prepare("INSERT INTO webhooks (url, secret, events, active, created_at) VALUES ('https://old.example/hooks', ?, '[\"order.created\"]', 1, ?)")
+        .run(SECRET, Date.now());
       migrateDatabase(db);
-      expect(db.$client.prepare('SELECT url, created_by_type AS type, created_by_id AS id, created_by_name AS name FROM webhooks').all()).toEqual([{ url: 'https://old.example/hooks', type: null, id: null, name: null }]);
+      expect(db.$client.prepare('SELECT url, created_by_type AS type, created_by_id AS id, created_by_name AS name FROM webhooks').all()).toEqual([
+        { url: 'https://old.example/hooks', type: null, id: null, name: null },
+      ]);
     } finally {
       db.$client.close();
     }

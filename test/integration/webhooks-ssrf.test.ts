@@ -45,7 +45,9 @@ function resolver(...addresses: string[]) {
 
 /** The first delivery of the only endpoint, its attempts included, as an admin sees it. */
 function firstDelivery(db: Db) {
-  const d = db.$client.prepare('SELECT id, status, attempts, last_status_code AS statusCode, last_error AS error FROM webhook_deliveries ORDER BY id LIMIT 1').get() as { id: number; status: string; attempts: number; statusCode: number | null; error: string | null };
+  const d = db.$client
+    .prepare('SELECT id, status, attempts, last_status_code AS statusCode, last_error AS error FROM webhook_deliveries ORDER BY id LIMIT 1')
+    .get() as { id: number; status: string; attempts: number; statusCode: number | null; error: string | null };
   const log = db.$client.prepare('SELECT status_code AS statusCode, error, succeeded FROM webhook_attempts WHERE delivery_id = ?').all(d.id);
   return { ...d, log };
 }
@@ -53,8 +55,12 @@ function firstDelivery(db: Db) {
 /** One queued delivery to `url`, written as an endpoint saved before this check existed would be. */
 function queuedDeliveryTo(db: Db, url: string) {
   const clock = makeClock(new Date());
-  db.$client.prepare('INSERT INTO webhooks (url, secret, events, active, created_at) VALUES (?, ?, ?, 1, ?)').run(url, SECRET, JSON.stringify(['order.created']), clock().getTime());
-  db.$client.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('webhook_cursor', ?, ?)").run(JSON.stringify({ orderEvent: 0, packRun: 0 }), clock().getTime());
+  db.$client
+    .prepare('INSERT INTO webhooks (url, secret, events, active, created_at) VALUES (?, ?, ?, 1, ?)')
+    .run(url, SECRET, JSON.stringify(['order.created']), clock().getTime());
+  db.$client
+    .prepare("INSERT INTO settings (key, value, updated_at) VALUES ('webhook_cursor', ?, ?)")
+    .run(JSON.stringify({ orderEvent: 0, packRun: 0 }), clock().getTime());
   buildPaidOrder(db);
   expect(dispatchEvents(db, clock())).toBe(1);
   return clock;
@@ -96,15 +102,32 @@ describe('webhooks reach only public addresses, unless an admin allows a host', 
       'http://intranet/',
     ];
     for (const url of inside) {
-      const res = await api(app).post('/api/v1/webhooks').send({ url, secret: SECRET, events: ['order.created'] });
+      const res = await api(app)
+        .post('/api/v1/webhooks')
+        .send({ url, secret: SECRET, events: ['order.created'] });
       expect(res.status, url).toBe(422);
       expect(apiError(res).code).toBe('validation_failed');
-      expect(apiError(res).details?.fields, url).toEqual([{ path: 'url', message: expect.stringContaining('This address is on this server or the local network.') }]);
+      expect(apiError(res).details?.fields, url).toEqual([
+        { path: 'url', message: expect.stringContaining('This address is on this server or the local network.') },
+      ]);
     }
     expect(json<{ webhooks: WebhookJson[] }>(await api(app).get('/api/v1/webhooks')).webhooks).toEqual([]);
     // Public addresses and names are saved (nothing is sent or looked up when saving).
-    for (const url of ['https://pos.example/hooks', 'http://93.184.215.14/x', 'http://172.32.0.1/', 'http://[2606:4700::1111]/', 'https://local.example.com/']) {
-      expect((await api(app).post('/api/v1/webhooks').send({ url, secret: SECRET, events: ['order.created'] })).status, url).toBe(201);
+    for (const url of [
+      'https://pos.example/hooks',
+      'http://93.184.215.14/x',
+      'http://172.32.0.1/',
+      'http://[2606:4700::1111]/',
+      'https://local.example.com/',
+    ]) {
+      expect(
+        (
+          await api(app)
+            .post('/api/v1/webhooks')
+            .send({ url, secret: SECRET, events: ['order.created'] })
+        ).status,
+        url,
+      ).toBe(201);
     }
   });
 
@@ -112,7 +135,10 @@ describe('webhooks reach only public addresses, unless an admin allows a host', 
     const { app, db } = makeApp();
     const saved = saveAllowedHosts(db, ['pos.lan', '  192.168.1.20:8080', '', '[::FFFF:10.0.0.5]', 'POS.LAN.'], new Date(), 'admin');
     expect(saved.allowedHosts).toEqual(['pos.lan', '192.168.1.20:8080', '10.0.0.5']);
-    const post = (url: string) => api(app).post('/api/v1/webhooks').send({ url, secret: SECRET, events: ['order.created'] });
+    const post = (url: string) =>
+      api(app)
+        .post('/api/v1/webhooks')
+        .send({ url, secret: SECRET, events: ['order.created'] });
     expect((await post('http://pos.lan/hooks')).status).toBe(201);
     expect((await post('http://192.168.1.20:8080/hooks')).status).toBe(201);
     expect((await post('http://192.168.1.20/hooks')).status).toBe(422);
@@ -141,7 +167,9 @@ describe('webhooks reach only public addresses, unless an admin allows a host', 
     const clock = makeClock(new Date());
     const service = await insideService();
     // The name looks public when saved; by the time it is sent it resolves to 127.0.0.1, as localhost does.
-    const made = await api(app).post('/api/v1/webhooks').send({ url: `http://rebind.example:${service.port}/admin`, secret: SECRET, events: ['order.created'] });
+    const made = await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: `http://rebind.example:${service.port}/admin`, secret: SECRET, events: ['order.created'] });
     expect(made.status).toBe(201);
     buildPaidOrder(db);
     dispatchEvents(db, clock());

@@ -43,17 +43,27 @@ async function adminApi(app: Parameters<typeof request>[0], db: Db) {
 
 /** What a receiver does: recompute the signature over "<t>.<raw body>" and compare. */
 function verify(r: Received): boolean {
-  const [t, v1] = String(r.headers['x-webhook-signature']).split(',').map((p) => p.split('=')[1]);
+  const [t, v1] = String(r.headers['x-webhook-signature'])
+    .split(',')
+    .map((p) => p.split('=')[1]);
   return createHmac('sha256', SECRET).update(`${t}.${r.body}`).digest('hex') === v1;
 }
 
 describe('webhooks', () => {
   it('registers an endpoint, refuses bad ones, lists and deletes', async () => {
     const { app } = makeApp();
-    const bad = await api(app).post('/api/v1/webhooks').send({ url: 'ftp://example.com/x', secret: 'short', events: ['order.eaten'] });
+    const bad = await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: 'ftp://example.com/x', secret: 'short', events: ['order.eaten'] });
     expect(bad.status).toBe(422);
-    expect(apiError(bad).details?.fields?.map((f: { path: string }) => f.path).sort()).toEqual(['events.0', 'secret', 'url']);
-    const made = await api(app).post('/api/v1/webhooks').send({ url: 'https://pos.example/hooks', secret: SECRET, events: ['order.created', 'delivery.reported'] });
+    expect(
+      apiError(bad)
+        .details?.fields?.map((f: { path: string }) => f.path)
+        .sort(),
+    ).toEqual(['events.0', 'secret', 'url']);
+    const made = await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: 'https://pos.example/hooks', secret: SECRET, events: ['order.created', 'delivery.reported'] });
     expect(made.status).toBe(201);
     expect(made.body).toMatchObject({ id: expect.any(Number), url: 'https://pos.example/hooks', events: ['order.created', 'delivery.reported'] });
     expect(json<WebhookJson & { secret?: string }>(made).secret).toBeUndefined();
@@ -67,7 +77,9 @@ describe('webhooks', () => {
     const clock = makeClock(new Date());
     allowLoopback(db);
     const hook = await receiver((n) => (n === 1 ? 500 : 200));
-    const made = await api(app).post('/api/v1/webhooks').send({ url: hook.url, secret: SECRET, events: ['order.created', 'order.status_changed'] });
+    const made = await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: hook.url, secret: SECRET, events: ['order.created', 'order.status_changed'] });
     const order = buildPaidOrder(db);
     expect(dispatchEvents(db, clock())).toBe(1);
     // Dispatching again sends nothing twice.
@@ -84,10 +96,17 @@ describe('webhooks', () => {
     expect(first.headers['x-webhook-id']).toBe(second.headers['x-webhook-id']);
     expect(verify(second)).toBe(true);
     const event = JSON.parse(second.body);
-    expect(event).toMatchObject({ id: first.headers['x-webhook-id'], type: 'order.created', data: { order: { code: order.code, status: 'order' }, change: { kind: 'created' } } });
+    expect(event).toMatchObject({
+      id: first.headers['x-webhook-id'],
+      type: 'order.created',
+      data: { order: { code: order.code, status: 'order' }, change: { kind: 'created' } },
+    });
     const log = json<DeliveryLogJson>(await (await adminApi(app, db)).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries;
     expect(log[0]).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastResponseExcerpt: 'thanks' });
-    expect(log[0]!.log.map((a) => [a.statusCode, a.responseExcerpt])).toEqual([[500, 'receiver broke'], [200, 'thanks']]);
+    expect(log[0]!.log.map((a) => [a.statusCode, a.responseExcerpt])).toEqual([
+      [500, 'receiver broke'],
+      [200, 'thanks'],
+    ]);
     // What the receiver answered is for admins: the integration token that registered it sees status codes only.
     const seen = json<DeliveryLogJson>(await api(app).get(`/api/v1/webhooks/${json<WebhookJson>(made).id}/deliveries`)).deliveries;
     expect(seen[0]).toMatchObject({ status: 'delivered', lastStatusCode: 200 });
@@ -101,7 +120,9 @@ describe('webhooks', () => {
     const clock = makeClock(new Date());
     allowLoopback(db);
     const hang = await receiver(() => 'hang');
-    const made = await api(app).post('/api/v1/webhooks').send({ url: hang.url, secret: SECRET, events: ['order.created'] });
+    const made = await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: hang.url, secret: SECRET, events: ['order.created'] });
     buildPaidOrder(db);
     dispatchEvents(db, clock());
     const t0 = performance.now();
@@ -140,13 +161,19 @@ describe('webhooks', () => {
       answered: broken.url,
     };
     const ids: Record<string, number> = {};
-    for (const [name, url] of Object.entries(urls)) ids[name] = json<WebhookJson>(await api(app).post('/api/v1/webhooks').send({ url, secret: SECRET, events: ['order.created'] })).id;
+    for (const [name, url] of Object.entries(urls))
+      ids[name] = json<WebhookJson>(
+        await api(app)
+          .post('/api/v1/webhooks')
+          .send({ url, secret: SECRET, events: ['order.created'] }),
+      ).id;
     buildPaidOrder(db);
     expect(dispatchEvents(db, clock())).toBe(3);
     const logged: Record<string, unknown>[] = [];
     await sendDue(db, clock, { log: { warn: (_m, data) => logged.push(data ?? {}) } });
     const admin = await adminApi(app, db);
-    const seenBy = async (client: { get(url: string): request.Test }, name: string) => json<DeliveryLogJson>(await client.get(`/api/v1/webhooks/${ids[name]}/deliveries`)).deliveries[0]!;
+    const seenBy = async (client: { get(url: string): request.Test }, name: string) =>
+      json<DeliveryLogJson>(await client.get(`/api/v1/webhooks/${ids[name]}/deliveries`)).deliveries[0]!;
 
     // Admins (and the log) get the detail.
     expect((await seenBy(admin, 'refused')).lastError).toMatch(/ECONNREFUSED/);
@@ -171,12 +198,21 @@ describe('webhooks', () => {
     allowLoopback(db);
     const all = await receiver(() => 200);
     const shipOnly = await receiver(() => 200);
-    await api(app).post('/api/v1/webhooks').send({ url: all.url, secret: SECRET, events: ['order.status_changed', 'delivery.reported', 'pack_run.finished'] });
-    await api(app).post('/api/v1/webhooks').send({ url: shipOnly.url, secret: SECRET, events: ['delivery.reported'] });
+    await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: all.url, secret: SECRET, events: ['order.status_changed', 'delivery.reported', 'pack_run.finished'] });
+    await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: shipOnly.url, secret: SECRET, events: ['delivery.reported'] });
     buildProduct(db, { sku: 'A', onHand: 5 });
     const order = buildPaidOrder(db, { lines: [{ sku: 'A', quantity: 1 }] });
-    await runPackScript({ db, clock, log: consoleLogger({ silent: true }) }, { trigger: 'manual', dryRun: false, actor: { type: 'system', id: null, name: 'test' } });
-    await api(app).post(`/api/v1/orders/${order.code}/deliveries`).send({ parcels: ['WH-1'] });
+    await runPackScript(
+      { db, clock, log: consoleLogger({ silent: true }) },
+      { trigger: 'manual', dryRun: false, actor: { type: 'system', id: null, name: 'test' } },
+    );
+    await api(app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['WH-1'] });
     dispatchEvents(db, clock());
     await sendDue(db, clock);
     const types = (r: { got: Received[] }) => r.got.map((g) => (JSON.parse(g.body) as { type: string }).type);
@@ -207,7 +243,12 @@ describe('webhooks', () => {
     expect((await submit('/settings/webhooks', '/settings/webhooks/allowed-hosts', { allowedHosts: ' 127.0.0.1 \r\n\r\n' })).status).toBe(302);
     expect((await agent.get('/settings/webhooks')).text).toContain('>127.0.0.1</textarea>');
     const made = await agent.get('/settings/webhooks');
-    const res = await agent.post('/settings/webhooks').type('form').send(`_csrf=${encodeURIComponent(csrfOf(made.text))}&url=${encodeURIComponent(hook.url)}&secret=${SECRET}&events=order.created&events=delivery.reported`);
+    const res = await agent
+      .post('/settings/webhooks')
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(csrfOf(made.text))}&url=${encodeURIComponent(hook.url)}&secret=${SECRET}&events=order.created&events=delivery.reported`,
+      );
     expect(res.status).toBe(302);
     const webhook = json<WebhookListJson>(await adminToken.get('/api/v1/webhooks')).webhooks[0]!;
     expect(webhook).toMatchObject({ url: hook.url, events: ['order.created', 'delivery.reported'], createdBy: { type: 'user', name: expect.any(String) } });

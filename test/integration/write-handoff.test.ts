@@ -49,7 +49,13 @@ describe('the write lock handed over from the pack worker', () => {
     const release = new Int32Array(new SharedArrayBuffer(4));
     const worker = new Worker(HOLDER, {
       eval: true,
-      workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3'), flag: workerWriting.buffer, holding: holding.buffer, release: release.buffer },
+      workerData: {
+        path,
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        flag: workerWriting.buffer,
+        holding: holding.buffer,
+        release: release.buffer,
+      },
     });
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     Atomics.wait(holding, 0, 0, 10_000);

@@ -52,59 +52,63 @@ describe('two server processes on one database under random traffic', () => {
     db?.$client.close();
   });
 
-  it('keeps every invariant and answers no request with a 5xx', async () => {
-    const seconds = stressSeconds(12);
-    const random = seededRandom();
-    const path = join(dir, 'warehouse.db');
-    db = makeDb(path);
-    // An admin exists, so neither server makes the first one while the other does.
-    await buildUser(db, 'admin');
-    for (const sku of SKUS) buildProduct(db, { sku, onHand: 25 });
-    const codes: string[] = [];
-    for (let i = 0; i < 40; i++) codes.push(buildOrder(db, { lines: randomLines(random), paid: random.chance(0.8) }).code);
+  it(
+    'keeps every invariant and answers no request with a 5xx',
+    async () => {
+      const seconds = stressSeconds(12);
+      const random = seededRandom();
+      const path = join(dir, 'warehouse.db');
+      db = makeDb(path);
+      // An admin exists, so neither server makes the first one while the other does.
+      await buildUser(db, 'admin');
+      for (const sku of SKUS) buildProduct(db, { sku, onHand: 25 });
+      const codes: string[] = [];
+      for (let i = 0; i < 40; i++) codes.push(buildOrder(db, { lines: randomLines(random), paid: random.chance(0.8) }).code);
 
-    const servers = await Promise.all([startServer(path), startServer(path)]);
-    const clients = servers.map((s) => apiClient(s.url));
-    const tally: Tally = { operations: 0, byOperation: {}, refusals: {}, serverErrors: [], unexpected: [] };
-    const parcels: string[] = [];
-    const checks: Record<string, unknown[]>[] = [];
-    let checksRun = 0;
+      const servers = await Promise.all([startServer(path), startServer(path)]);
+      const clients = servers.map((s) => apiClient(s.url));
+      const tally: Tally = { operations: 0, byOperation: {}, refusals: {}, serverErrors: [], unexpected: [] };
+      const parcels: string[] = [];
+      const checks: Record<string, unknown[]>[] = [];
+      let checksRun = 0;
 
-    const deadline = Date.now() + seconds * 1000;
-    const checker = (async () => {
-      while (Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1000));
-        checksRun++;
-        const broken = invariantViolations(db);
-        if (Object.keys(broken).length) checks.push(broken);
-      }
-    })();
-    const workers = Array.from({ length: 6 }, (_, w) =>
-      (async () => {
-        let n = 0;
+      const deadline = Date.now() + seconds * 1000;
+      const checker = (async () => {
         while (Date.now() < deadline) {
-          // Each worker alternates between the two processes, so neighbouring requests race across them.
-          const api = clients[(w + n++) % clients.length]!;
-          await step(api, random, codes, parcels, w, n, tally);
+          await new Promise((r) => setTimeout(r, 1000));
+          checksRun++;
+          const broken = invariantViolations(db);
+          if (Object.keys(broken).length) checks.push(broken);
         }
-      })(),
-    );
-    await Promise.all([...workers, checker]);
+      })();
+      const workers = Array.from({ length: 6 }, (_, w) =>
+        (async () => {
+          let n = 0;
+          while (Date.now() < deadline) {
+            // Each worker alternates between the two processes, so neighbouring requests race across them.
+            const api = clients[(w + n++) % clients.length]!;
+            await step(api, random, codes, parcels, w, n, tally);
+          }
+        })(),
+      );
+      await Promise.all([...workers, checker]);
 
-    // Traffic has stopped and every answer is in: the file is at rest.
-    const final = invariantViolations(db);
-    const summary = `concurrency (seed ${random.seed}, ${seconds} s, 2 servers): ${tally.operations} operations ${JSON.stringify(tally.byOperation)}; refusals ${JSON.stringify(tally.refusals)}; 5xx ${tally.serverErrors.length}; invariant checks ${checksRun + 1}, failed ${checks.length + (Object.keys(final).length ? 1 : 0)}`;
-    console.log(summary);
-    expect(tally.serverErrors, '5xx answers').toEqual([]);
-    expect(tally.unexpected, 'refusals no rule explains').toEqual([]);
-    expect(checks, 'invariants while the servers ran').toEqual([]);
-    expect(final, 'invariants at rest').toEqual({});
-    const statuses = db.$client.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status').all() as { status: string; n: number }[];
-    const reached = new Set(statuses.map((s) => s.status));
-    // The traffic did reach every corner it is meant to exercise.
-    expect([...reached].sort()).toEqual(expect.arrayContaining(['cancelled', 'packing', 'shipped']));
-    expect(tally.byOperation.report ?? 0).toBeGreaterThan(0);
-  }, stressSeconds(12) * 1000 + 90_000);
+      // Traffic has stopped and every answer is in: the file is at rest.
+      const final = invariantViolations(db);
+      const summary = `concurrency (seed ${random.seed}, ${seconds} s, 2 servers): ${tally.operations} operations ${JSON.stringify(tally.byOperation)}; refusals ${JSON.stringify(tally.refusals)}; 5xx ${tally.serverErrors.length}; invariant checks ${checksRun + 1}, failed ${checks.length + (Object.keys(final).length ? 1 : 0)}`;
+      console.log(summary);
+      expect(tally.serverErrors, '5xx answers').toEqual([]);
+      expect(tally.unexpected, 'refusals no rule explains').toEqual([]);
+      expect(checks, 'invariants while the servers ran').toEqual([]);
+      expect(final, 'invariants at rest').toEqual({});
+      const statuses = db.$client.prepare('SELECT status, count(*) AS n FROM orders GROUP BY status').all() as { status: string; n: number }[];
+      const reached = new Set(statuses.map((s) => s.status));
+      // The traffic did reach every corner it is meant to exercise.
+      expect([...reached].sort()).toEqual(expect.arrayContaining(['cancelled', 'packing', 'shipped']));
+      expect(tally.byOperation.report ?? 0).toBeGreaterThan(0);
+    },
+    stressSeconds(12) * 1000 + 90_000,
+  );
 });
 
 function randomLines(random: Random) {
@@ -134,7 +138,11 @@ async function step(api: ApiClient, random: Random, codes: string[], parcels: st
   } else if (roll < 0.15) {
     const reply = await api.post('/orders', {
       lines: randomLines(random),
-      customer: { name: 'Stina Stress', email: `stress${worker}-${n}@example.com`, address: { line1: 'Gatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } },
+      customer: {
+        name: 'Stina Stress',
+        email: `stress${worker}-${n}@example.com`,
+        address: { line1: 'Gatan 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' },
+      },
       paymentMethod: 'card',
       paid: random.chance(0.7),
     });
@@ -149,7 +157,8 @@ async function step(api: ApiClient, random: Random, codes: string[], parcels: st
     const line = random.pick(json<OrderJson>(order).lines);
     const edit = random.int(0, 2);
     if (edit === 0) record(tally, 'lineIncrease', await api.post(`/orders/${code}/lines`, { sku: random.pick(SKUS), quantity: random.int(1, 2) }), [201]);
-    else if (edit === 1) record(tally, 'lineDecrease', await api.patch(`/orders/${code}/lines/${line.id}`, { quantity: Math.max(1, line.quantity - 1) }), [200]);
+    else if (edit === 1)
+      record(tally, 'lineDecrease', await api.patch(`/orders/${code}/lines/${line.id}`, { quantity: Math.max(1, line.quantity - 1) }), [200]);
     else record(tally, 'lineRemove', await api.delete(`/orders/${code}/lines/${line.id}`), [200]);
   } else if (roll < 0.5) {
     const to = random.pick(['cancelled', 'order', 'order']);

@@ -32,19 +32,48 @@ describe.skipIf(!strace)('an answered order was fsynced before its answer', () =
     const trace = join(path, '..', 'strace.txt');
     const port = await freePort();
     // Its own process group, so that the kill reaches node under strace as well as strace.
-    const child = spawn('strace', ['-f', '-qq', '-y', '-s', '40', '-e', 'trace=read,write,writev,fsync,fdatasync', '-o', trace, process.execPath, '--import', 'tsx', 'src/server.ts'], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path, DEMO_DATA: '0', API_TOKEN, SCHEDULE: '0', SESSION_SECRET: 's'.repeat(40) },
-      stdio: 'ignore',
-      detached: true,
-    });
+    const child = spawn(
+      'strace',
+      ['-f', '-qq', '-y', '-s', '40', '-e', 'trace=read,write,writev,fsync,fdatasync', '-o', trace, process.execPath, '--import', 'tsx', 'src/server.ts'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          TMPDIR: process.env.TMPDIR,
+          NODE_ENV: 'test',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          DATABASE_PATH: path,
+          DEMO_DATA: '0',
+          API_TOKEN,
+          SCHEDULE: '0',
+          SESSION_SECRET: 's'.repeat(40),
+        },
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
       const url = `http://127.0.0.1:${port}`;
-      await until('the traced server to answer /healthz', () => fetch(`${url}/healthz`).then((r) => r.ok, () => false), 60_000);
+      await until(
+        'the traced server to answer /healthz',
+        () =>
+          fetch(`${url}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        60_000,
+      );
       const res = await fetch(`${url}/api/v1/orders`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${API_TOKEN}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ lines: [{ sku: 'F1', quantity: 2 }], customer: { name: 'Frida Fsync', email: 'frida@example.com', address: { line1: 'Vägen 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } }, paymentMethod: 'card', paid: true }),
+        body: JSON.stringify({
+          lines: [{ sku: 'F1', quantity: 2 }],
+          customer: { name: 'Frida Fsync', email: 'frida@example.com', address: { line1: 'Vägen 1', postalCode: '111 22', city: 'Stockholm', country: 'SE' } },
+          paymentMethod: 'card',
+          paid: true,
+        }),
       });
       const body = await res.text();
       // The crash, right after the answer: the whole group, strace and node.

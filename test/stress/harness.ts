@@ -142,7 +142,10 @@ export async function startServer(databasePath: string, env: Record<string, stri
     `the server on port ${port} to answer /healthz`,
     async () => {
       if (exited) throw new Error(`the server exited while starting:\n${proc.output()}`);
-      return fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      return fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
     },
     20_000,
   );

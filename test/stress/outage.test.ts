@@ -19,7 +19,11 @@ import { until } from '../wait.js';
 
 const SECRET = 'outage-test-secret-0123';
 const EVENTS = ['order.created', 'order.status_changed', 'order.updated', 'delivery.reported', 'pack_run.finished'];
-const customer = (i: number) => ({ name: `Olle Outage ${i}`, email: `olle${i}@example.com`, address: { line1: 'Vägen 2', postalCode: '222 33', city: 'Lund', country: 'SE' } });
+const customer = (i: number) => ({
+  name: `Olle Outage ${i}`,
+  email: `olle${i}@example.com`,
+  address: { line1: 'Vägen 2', postalCode: '222 33', city: 'Lund', country: 'SE' },
+});
 
 afterAll(killAllChildren);
 
@@ -44,7 +48,15 @@ describe('webhook receiver and mail server down, then up, across a server crash'
     // Orders come in, are packed and partly shipped: events of every kind and e-mails of three kinds.
     const codes: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const reply = await api.post('/orders', { lines: [{ sku: 'O1', quantity: 2 }, { sku: 'O2', quantity: 1 }], customer: customer(i), paymentMethod: 'card', paid: i % 4 !== 0 });
+      const reply = await api.post('/orders', {
+        lines: [
+          { sku: 'O1', quantity: 2 },
+          { sku: 'O2', quantity: 1 },
+        ],
+        customer: customer(i),
+        paymentMethod: 'card',
+        paid: i % 4 !== 0,
+      });
       expect(reply.status).toBe(201);
       codes.push(json<OrderJson>(reply).code);
     }
@@ -53,11 +65,18 @@ describe('webhook receiver and mail server down, then up, across a server crash'
     for (const code of codes.slice(0, 3)) expect((await api.post(`/orders/${code}/deliveries`, { parcels: [`OUT-${code}`] })).status).toBe(201);
     expect((await api.post(`/orders/${codes[7]}/status`, { status: 'cancelled', notifyCustomer: true })).status).toBe(200);
 
-    const deliveries = () => db.$client.prepare('SELECT event_id AS eventId, status, attempts FROM webhook_deliveries').all() as { eventId: string; status: string; attempts: number }[];
+    const deliveries = () =>
+      db.$client.prepare('SELECT event_id AS eventId, status, attempts FROM webhook_deliveries').all() as {
+        eventId: string;
+        status: string;
+        attempts: number;
+      }[];
     const emails = () => db.$client.prepare('SELECT id, status, attempts FROM email_outbox').all() as { id: number; status: string; attempts: number }[];
     const expectedEventIds = () => {
       const events = db.$client
-        .prepare(`SELECT 'order_event:' || id FROM order_events WHERE id > ? AND type IN ('created', 'checked_out', 'status_changed', 'payment_recorded', 'line_added', 'line_changed', 'line_removed', 'flags_changed', 'delivery_reported')`)
+        .prepare(
+          `SELECT 'order_event:' || id FROM order_events WHERE id > ? AND type IN ('created', 'checked_out', 'status_changed', 'payment_recorded', 'line_added', 'line_changed', 'line_removed', 'flags_changed', 'delivery_reported')`,
+        )
         .pluck()
         .all(firstEvent) as string[];
       const runs = db.$client.prepare("SELECT 'pack_run:' || id FROM pack_runs WHERE dry_run = 0 AND status <> 'running'").pluck().all() as string[];
@@ -68,7 +87,11 @@ describe('webhook receiver and mail server down, then up, across a server crash'
       'a failed attempt of every event and e-mail',
       () => {
         const d = deliveries();
-        return d.length === expectedEventIds().length && d.every((x) => x.attempts >= 1 && x.status === 'queued') && emails().every((e) => e.attempts >= 1 && e.status === 'queued');
+        return (
+          d.length === expectedEventIds().length &&
+          d.every((x) => x.attempts >= 1 && x.status === 'queued') &&
+          emails().every((e) => e.attempts >= 1 && e.status === 'queued')
+        );
       },
       15_000,
     );
@@ -84,7 +107,11 @@ describe('webhook receiver and mail server down, then up, across a server crash'
         const body = got.at(-1)!.body;
         const header = String(req.headers['x-webhook-signature'] ?? '');
         const [t, v1] = header.split(',').map((p) => p.split('=')[1]);
-        received.push({ id: req.headers['x-webhook-id'] as string | undefined, body, signed: v1 === createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex') });
+        received.push({
+          id: req.headers['x-webhook-id'] as string | undefined,
+          body,
+          signed: v1 === createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex'),
+        });
         res.writeHead(204).end();
       },
       receiverPort,
@@ -110,24 +137,39 @@ describe('webhook receiver and mail server down, then up, across a server crash'
     // Nothing lost: every event id arrived, every e-mail row went out and arrived.
     const expected = expectedEventIds();
     const ids = received.map((r) => r.id!);
-    expect(expected.filter((id) => !ids.includes(id)), 'events never received').toEqual([]);
-    expect(deliveries().filter((d) => d.status !== 'delivered'), 'deliveries not delivered').toEqual([]);
+    expect(
+      expected.filter((id) => !ids.includes(id)),
+      'events never received',
+    ).toEqual([]);
+    expect(
+      deliveries().filter((d) => d.status !== 'delivered'),
+      'deliveries not delivered',
+    ).toEqual([]);
     const outboxIds = (m: ParsedMail) => {
       const id = m.headers.get('x-outbox-id');
       return typeof id === 'string' ? id : '';
     };
     const mailIds = smtp.received.map(outboxIds);
-    expect(emails().filter((e) => e.status !== 'sent' || !mailIds.includes(String(e.id))), 'e-mails not sent or not received').toEqual([]);
+    expect(
+      emails().filter((e) => e.status !== 'sent' || !mailIds.includes(String(e.id))),
+      'e-mails not sent or not received',
+    ).toEqual([]);
     // At least once, never something else: copies share id and content, each signed and naming its own id.
     for (const r of received) {
       expect(r.signed, `signature of ${r.id}`).toBe(true);
       expect((JSON.parse(r.body) as { id: string }).id).toBe(r.id);
-      expect(received.filter((x) => x.id === r.id).every((x) => x.body === r.body), `copies of ${r.id}`).toBe(true);
+      expect(
+        received.filter((x) => x.id === r.id).every((x) => x.body === r.body),
+        `copies of ${r.id}`,
+      ).toBe(true);
     }
-    for (const m of smtp.received) expect(smtp.received.filter((x) => outboxIds(x) === outboxIds(m)).every((x) => x.subject === m.subject && x.text === m.text)).toBe(true);
+    for (const m of smtp.received)
+      expect(smtp.received.filter((x) => outboxIds(x) === outboxIds(m)).every((x) => x.subject === m.subject && x.text === m.text)).toBe(true);
     const duplicateEvents = received.length - new Set(ids).size;
     const duplicateMails = mailIds.length - new Set(mailIds).size;
-    console.log(`outage: ${expected.length} events (${down.events} tried while down), ${emails().length} e-mails; lost 0; delivered ${received.length} webhook posts (${duplicateEvents} duplicates) and ${smtp.received.length} e-mails (${duplicateMails} duplicates)`);
+    console.log(
+      `outage: ${expected.length} events (${down.events} tried while down), ${emails().length} e-mails; lost 0; delivered ${received.length} webhook posts (${duplicateEvents} duplicates) and ${smtp.received.length} e-mails (${duplicateMails} duplicates)`,
+    );
     expectInvariants(db);
   }, 90_000);
 });

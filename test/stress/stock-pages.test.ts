@@ -44,9 +44,11 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
     let parcel = 0;
     const pickCode = (sql: string) => db!.$client.prepare(sql).pluck().get() as string | undefined;
     const pickLine = () =>
-      db!.$client.prepare("SELECT o.code, l.id, l.quantity, l.shipped_quantity AS shipped FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status IN ('order', 'packing') ORDER BY random() LIMIT 1").get() as
-        | { code: string; id: number; quantity: number; shipped: number }
-        | undefined;
+      db!.$client
+        .prepare(
+          "SELECT o.code, l.id, l.quantity, l.shipped_quantity AS shipped FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.status IN ('order', 'packing') ORDER BY random() LIMIT 1",
+        )
+        .get() as { code: string; id: number; quantity: number; shipped: number } | undefined;
 
     /**
      * Book units in, then count one more than is on hand and, before finishing, book more of it in:
@@ -75,10 +77,14 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
         const packing = pickCode("SELECT code FROM orders WHERE status = 'packing' ORDER BY random() LIMIT 1");
         if (packing) apiStatuses.ship!.push((await client.post(`/orders/${packing}/deliveries`, { parcels: [`STRESS-${++parcel}`] })).status);
         const shipped = db!.$client
-          .prepare("SELECT o.code, p.sku FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id WHERE o.status = 'shipped' ORDER BY random() LIMIT 1")
+          .prepare(
+            "SELECT o.code, p.sku FROM orders o JOIN order_lines l ON l.order_id = o.id JOIN products p ON p.id = l.product_id WHERE o.status = 'shipped' ORDER BY random() LIMIT 1",
+          )
           .get() as { code: string; sku: string } | undefined;
         if (shipped) {
-          const line = random.chance(0.5) ? { sku: shipped.sku, quantity: 1, disposition: 'restock' } : { sku: shipped.sku, quantity: 1, disposition: 'write_off', reason: 'damaged' };
+          const line = random.chance(0.5)
+            ? { sku: shipped.sku, quantity: 1, disposition: 'restock' }
+            : { sku: shipped.sku, quantity: 1, disposition: 'write_off', reason: 'damaged' };
           apiStatuses.return!.push((await client.post(`/orders/${shipped.code}/returns`, { lines: [line] })).status);
         }
         const line = pickLine();
@@ -100,9 +106,18 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
     expect(statuses.every((s) => s === 303)).toBe(true);
     // Shipments and returns succeed or are refused for a reason (the order shipped meanwhile, nothing
     // left to return); an edit is refused only for stock or a line that shipped meanwhile. Never a 5xx.
-    expect(apiStatuses.ship!.every((s) => s === 201 || s === 409), `ship ${apiStatuses.ship!.join(',')}`).toBe(true);
-    expect(apiStatuses.return!.every((s) => s === 201 || s === 409 || s === 422), `return ${apiStatuses.return!.join(',')}`).toBe(true);
-    expect(apiStatuses.edit!.every((s) => s === 200 || s === 404 || s === 409 || s === 422), `edit ${apiStatuses.edit!.join(',')}`).toBe(true);
+    expect(
+      apiStatuses.ship!.every((s) => s === 201 || s === 409),
+      `ship ${apiStatuses.ship!.join(',')}`,
+    ).toBe(true);
+    expect(
+      apiStatuses.return!.every((s) => s === 201 || s === 409 || s === 422),
+      `return ${apiStatuses.return!.join(',')}`,
+    ).toBe(true);
+    expect(
+      apiStatuses.edit!.every((s) => s === 200 || s === 404 || s === 409 || s === 422),
+      `edit ${apiStatuses.edit!.join(',')}`,
+    ).toBe(true);
     expect(apiStatuses.ship!.filter((s) => s === 201).length).toBeGreaterThan(0);
     expect(apiStatuses.return!.filter((s) => s === 201).length).toBeGreaterThan(0);
     expect(apiStatuses.edit!.filter((s) => s === 200).length).toBeGreaterThan(0);
@@ -112,7 +127,9 @@ describe('goods in, stock counts, shipments, returns and line edits during pack 
     // the goods-in booked between counting and finishing.
     expect(counts).toBeGreaterThan(0);
     const counted = db.$client.prepare('SELECT coalesce(sum(counted - on_hand_at_count), 0) FROM stock_count_lines').pluck().get() as number;
-    expect(db.$client.prepare("SELECT coalesce(sum(delta), 0) FROM stock_ledger WHERE reason = 'stock_count' AND note LIKE 'count #%'").pluck().get()).toBe(counted);
+    expect(db.$client.prepare("SELECT coalesce(sum(delta), 0) FROM stock_ledger WHERE reason = 'stock_count' AND note LIKE 'count #%'").pluck().get()).toBe(
+      counted,
+    );
     // Every restocked unit is back on hand through the ledger; a written-off one never is.
     const restocked = db.$client.prepare("SELECT coalesce(sum(quantity), 0) FROM return_lines WHERE disposition = 'restock'").pluck().get() as number;
     expect(ledger('return')).toBe(restocked);

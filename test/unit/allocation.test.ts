@@ -44,21 +44,87 @@ describe('the pack rule', () => {
   });
 
   it('counts what this run already allocated', () => {
-    const ds = allocate([order({ code: 'A', lines: [[1, 2], [2, 1]] }), order({ code: 'B', lines: [[2, 1]] })], stock([[1, 5], [2, 1]]), rule);
+    const ds = allocate(
+      [
+        order({
+          code: 'A',
+          lines: [
+            [1, 2],
+            [2, 1],
+          ],
+        }),
+        order({ code: 'B', lines: [[2, 1]] }),
+      ],
+      stock([
+        [1, 5],
+        [2, 1],
+      ]),
+      rule,
+    );
     expect(outcome(ds)).toEqual(['A:promoted', 'B:held:insufficient_stock']);
     expect(ds[1]!.short).toEqual({ sku: 'P2', need: 1, available: 0, ok: false });
   });
 
   it('a partial line need (some already shipped) only asks for what remains', () => {
-    expect(outcome(allocate([order({ code: 'A', lines: [[1, 1], [2, 0]] })], stock([[1, 1], [2, 0]]), rule))).toEqual(['A:promoted']);
+    expect(
+      outcome(
+        allocate(
+          [
+            order({
+              code: 'A',
+              lines: [
+                [1, 1],
+                [2, 0],
+              ],
+            }),
+          ],
+          stock([
+            [1, 1],
+            [2, 0],
+          ]),
+          rule,
+        ),
+      ),
+    ).toEqual(['A:promoted']);
   });
 
   it('never lets non-stock-tracked lines block', () => {
-    expect(outcome(allocate([order({ code: 'A', lines: [[1, 99], [2, 1]] })], stock([[1, 0, false], [2, 1]]), rule))).toEqual(['A:promoted']);
+    expect(
+      outcome(
+        allocate(
+          [
+            order({
+              code: 'A',
+              lines: [
+                [1, 99],
+                [2, 1],
+              ],
+            }),
+          ],
+          stock([
+            [1, 0, false],
+            [2, 1],
+          ]),
+          rule,
+        ),
+      ),
+    ).toEqual(['A:promoted']);
   });
 
   it('stops an order with a deleted product, with that reason', () => {
-    const ds = allocate([order({ code: 'A', lines: [[1, 1], [null, 1]] })], stock([[1, 5]]), rule);
+    const ds = allocate(
+      [
+        order({
+          code: 'A',
+          lines: [
+            [1, 1],
+            [null, 1],
+          ],
+        }),
+      ],
+      stock([[1, 5]]),
+      rule,
+    );
     expect(outcome(ds)).toEqual(['A:held:missing_product']);
     expect(holdDetail(ds[0]!)).toBe('GONE: product no longer exists');
   });
@@ -84,7 +150,22 @@ describe('the pack rule', () => {
   });
 
   it('records each step: payment, then each line with need and available', () => {
-    const [d] = allocate([order({ code: 'A', lines: [[1, 2], [2, 1]] })], stock([[1, 5], [2, 0, false]]), rule);
+    const [d] = allocate(
+      [
+        order({
+          code: 'A',
+          lines: [
+            [1, 2],
+            [2, 1],
+          ],
+        }),
+      ],
+      stock([
+        [1, 5],
+        [2, 0, false],
+      ]),
+      rule,
+    );
     expect(d!.payment).toEqual({ ok: true, paid: true, paymentMethod: 'card', approved: false });
     expect(d!.lines).toEqual([
       { sku: 'P1', need: 2, available: 5, ok: true },

@@ -10,7 +10,13 @@ describe('the camera’s read check (src/browser/lib/barcode-check.ts)', () => {
   });
 
   it('passes a GTIN exactly when the server calls it valid', () => {
-    fc.assert(fc.property(fc.constantFrom(8, 12, 13, 14), fc.stringMatching(/^\d{14}$/), (length, digits) => check.checkDigitPasses(digits.slice(0, length)) === isValidGtin(digits.slice(0, length))));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(8, 12, 13, 14),
+        fc.stringMatching(/^\d{14}$/),
+        (length, digits) => check.checkDigitPasses(digits.slice(0, length)) === isValidGtin(digits.slice(0, length)),
+      ),
+    );
   });
 
   it('passes an SSCC exactly when the server takes it as a parcel ID', () => {
@@ -65,14 +71,31 @@ describe('the camera’s read check (src/browser/lib/barcode-check.ts)', () => {
   it.each([
     ['no reads', [], null],
     ['one read without a position', [{ text: 'A' }], 'A'],
-    ['the read nearest the middle', [{ text: 'edge', center: { x: 10, y: 10 } }, { text: 'middle', center: { x: 310, y: 250 } }], 'middle'],
+    [
+      'the read nearest the middle',
+      [
+        { text: 'edge', center: { x: 10, y: 10 } },
+        { text: 'middle', center: { x: 310, y: 250 } },
+      ],
+      'middle',
+    ],
     ['a read with a position before one without', [{ text: 'nowhere' }, { text: 'somewhere', center: { x: 0, y: 0 } }], 'somewhere'],
-    ['the first of two equally near', [{ text: 'left', center: { x: 300, y: 240 } }, { text: 'right', center: { x: 340, y: 240 } }], 'left'],
+    [
+      'the first of two equally near',
+      [
+        { text: 'left', center: { x: 300, y: 240 } },
+        { text: 'right', center: { x: 340, y: 240 } },
+      ],
+      'left',
+    ],
   ] as const)('takes %s from a 640×480 frame', (_, reads, text) => {
     expect(check.nearestMiddle(reads, 640, 480)).toBe(text);
   });
 
   it('finds the middle of a barcode from its four corners', () => {
-    expect(check.middleOf({ topLeft: { x: 0, y: 0 }, topRight: { x: 10, y: 2 }, bottomRight: { x: 12, y: 12 }, bottomLeft: { x: 2, y: 10 } })).toEqual({ x: 6, y: 6 });
+    expect(check.middleOf({ topLeft: { x: 0, y: 0 }, topRight: { x: 10, y: 2 }, bottomRight: { x: 12, y: 12 }, bottomLeft: { x: 2, y: 10 } })).toEqual({
+      x: 6,
+      y: 6,
+    });
   });
 });

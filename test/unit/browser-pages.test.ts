@@ -96,7 +96,14 @@ describe('the scan reader’s words', () => {
     layoutNames: JSON.stringify({ fr: 'French', de: 'German' }),
     layoutJoin: ' or ',
   };
-  const refused = (reading: Partial<Extract<ScanReading, { ok: false }>>): ScanReading => ({ ok: false, problem: 'layout', layouts: [], reading: '', chars: '', ...reading });
+  const refused = (reading: Partial<Extract<ScanReading, { ok: false }>>): ScanReading => ({
+    ok: false,
+    problem: 'layout',
+    layouts: [],
+    reading: '',
+    chars: '',
+    ...reading,
+  });
 
   it.each([
     [['fr'], texts, 'French'],
@@ -112,7 +119,9 @@ describe('the scan reader’s words', () => {
   ] as const)('words a refusal of %s', (_, raw, reading, words) => expect(describeReading(raw, reading, texts)).toBe(words));
 
   it('says which layout a taken scan was read through, and nothing for a plain one', () => {
-    expect(layoutNoticeOf({ ok: true, value: '123', gs1: false, aim: null, layouts: ['fr', 'de'], checked: 'gtin' }, texts)).toBe('Read through French or German: set the scanner');
+    expect(layoutNoticeOf({ ok: true, value: '123', gs1: false, aim: null, layouts: ['fr', 'de'], checked: 'gtin' }, texts)).toBe(
+      'Read through French or German: set the scanner',
+    );
     expect(layoutNoticeOf(readScan('ABC', { source: 'scanner' }), texts)).toBe('');
   });
 

@@ -7,7 +7,16 @@ import { isCheckGsKey, msUntilCheckScanEnds, PAUSE_MS, SUFFIX_MS as CHECK_SUFFIX
 const keysEvery = (gap: number, count: number, from = 0) => Array.from({ length: count }, (_, i) => from + i * gap);
 
 /** A key press with no modifier unless given. */
-const press = (key: string, more: Partial<KeyPress> = {}): KeyPress => ({ key, code: '', ctrlKey: false, altKey: false, metaKey: false, shiftKey: false, isComposing: false, ...more });
+const press = (key: string, more: Partial<KeyPress> = {}): KeyPress => ({
+  key,
+  code: '',
+  ctrlKey: false,
+  altKey: false,
+  metaKey: false,
+  shiftKey: false,
+  isComposing: false,
+  ...more,
+});
 
 describe('middleGap: the middle gap between key times (src/domain/scan-input.ts)', () => {
   it.each([

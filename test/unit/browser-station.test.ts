@@ -69,11 +69,21 @@ describe('the station’s backlog of refusals', () => {
     // One past: the words go first.
     backlog.refuse(`R${BACKLOG_MAX - 1}`, 'refused', BACKLOG_MAX - 1);
     expect(backlog.waiting).toBe(0);
-    expect(backlog.refusals().map((r) => r.value).slice(0, 2)).toEqual(['first', 'R1']);
+    expect(
+      backlog
+        .refusals()
+        .map((r) => r.value)
+        .slice(0, 2),
+    ).toEqual(['first', 'R1']);
     // Then the oldest refusal after the one shown.
     backlog.refuse(`R${BACKLOG_MAX}`, 'refused', BACKLOG_MAX);
     expect(backlog.entries.length).toBe(BACKLOG_MAX);
-    expect(backlog.refusals().map((r) => r.value).slice(0, 2)).toEqual(['first', 'R2']);
+    expect(
+      backlog
+        .refusals()
+        .map((r) => r.value)
+        .slice(0, 2),
+    ).toEqual(['first', 'R2']);
   });
 
   it('shows GS in a refused value', () => {

@@ -4,7 +4,10 @@ import { canonicalJson } from '../../src/domain/canonical-json.js';
 
 describe('canonicalJson', () => {
   it.each([
-    [{ b: 1, a: 2 }, { a: 2, b: 1 }],
+    [
+      { b: 1, a: 2 },
+      { a: 2, b: 1 },
+    ],
     [{ x: { d: [1, { z: 1, y: 2 }], c: null } }, { x: { c: null, d: [1, { y: 2, z: 1 }] } }],
   ])('reads %j and %j the same', (a, b) => expect(canonicalJson(a)).toBe(canonicalJson(b)));
 

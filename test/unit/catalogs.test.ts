@@ -105,8 +105,13 @@ describe('counts in every language', () => {
 
 describe('words a user types in a shop language', () => {
   it.each([
-    ['yes', true], ['ja', true], ['oui', true],
-    ['no', false], ['nej', false], ['nei', false], ['Non', false],
+    ['yes', true],
+    ['ja', true],
+    ['oui', true],
+    ['no', false],
+    ['nej', false],
+    ['nei', false],
+    ['Non', false],
   ])('a CSV import reads track_stock %j', (word, track) => {
     const row = importRowFromRecord({ line: 2, cells: { sku: 'KOPP', name: 'Emaljekopp', track_stock: word } });
     expect(row.errors).toEqual([]);
@@ -154,6 +159,9 @@ describe('the check itself', () => {
     expect(pluralFormsOf('ja-JP')).toEqual(['other']);
     const noSingular = { a: good.a, units_other: '{{count}} enheter' };
     expect(catalogProblems(reference, noSingular, 'nb-NO')).toEqual(['units_one: missing (plural form one of units)']);
-    expect(catalogProblems(reference, good, 'pl-PL')).toEqual(['units_few: missing (plural form few of units)', 'units_many: missing (plural form many of units)']);
+    expect(catalogProblems(reference, good, 'pl-PL')).toEqual([
+      'units_few: missing (plural form few of units)',
+      'units_many: missing (plural form many of units)',
+    ]);
   });
 });

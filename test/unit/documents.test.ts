@@ -46,12 +46,16 @@ describe('pick order', () => {
 
 describe('batch pick list', () => {
   it('adds up what is left to pick per SKU with the split per order, in pick order', () => {
-    const rows = batchRows([
-      order('1', [line('MUG', 'A-1', 2), line('TENT', 'C-1', 1), line('DONE', 'B-1', 0)]),
-      order('2', [line('MUG', 'A-1', 3)]),
-    ]);
+    const rows = batchRows([order('1', [line('MUG', 'A-1', 2), line('TENT', 'C-1', 1), line('DONE', 'B-1', 0)]), order('2', [line('MUG', 'A-1', 3)])]);
     expect(rows.map((r) => [r.sku, r.total, r.split])).toEqual([
-      ['MUG', 5, [{ code: '1', quantity: 2 }, { code: '2', quantity: 3 }]],
+      [
+        'MUG',
+        5,
+        [
+          { code: '1', quantity: 2 },
+          { code: '2', quantity: 3 },
+        ],
+      ],
       ['TENT', 1, [{ code: '1', quantity: 1 }]],
     ]);
   });
@@ -59,7 +63,15 @@ describe('batch pick list', () => {
 
 describe('VAT', () => {
   it('is summed per rate over the lines and the shipping fee (at its own rate), highest rate first', () => {
-    const o = order('1', [line('A', null, 2, { unitPrice: 5000, quantity: 2 }), line('B', null, 1, { vatRate: 1200, unitPrice: 11_200 }), line('C', null, 1, { vatRate: 600, unitPrice: 0 })], { shippingFee: 4900 });
+    const o = order(
+      '1',
+      [
+        line('A', null, 2, { unitPrice: 5000, quantity: 2 }),
+        line('B', null, 1, { vatRate: 1200, unitPrice: 11_200 }),
+        line('C', null, 1, { vatRate: 600, unitPrice: 0 }),
+      ],
+      { shippingFee: 4900 },
+    );
     expect(vatSummary(o, 2500)).toEqual([
       { rate: 2500, gross: 14_900, net: 11_920, vat: 2980 },
       { rate: 1200, gross: 11_200, net: 10_000, vat: 1200 },

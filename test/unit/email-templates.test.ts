@@ -52,7 +52,10 @@ describe('e-mail templates', () => {
   it('names syntax errors, unsupported tags and unknown placeholders', () => {
     expect(templateProblems('packing', 'Hi {{#lines}}', 'x')).toEqual([expect.objectContaining({ path: 'subject', key: 'validation.template.syntax' })]);
     expect(templateProblems('packing', 'x', '{{=<% %>=}}')).toEqual([expect.objectContaining({ key: 'validation.template.unsupported' })]);
-    expect(templateProblems('packing', 'x', '{{tracking_url}}')[0]).toMatchObject({ key: 'validation.template.unknownPlaceholder', params: { names: '{{tracking_url}}' } });
+    expect(templateProblems('packing', 'x', '{{tracking_url}}')[0]).toMatchObject({
+      key: 'validation.template.unknownPlaceholder',
+      params: { names: '{{tracking_url}}' },
+    });
   });
 
   it('every built-in template, in every language, has <html lang> in its language and the subject as <title>', () => {
@@ -60,15 +63,23 @@ describe('e-mail templates', () => {
       for (const lang of LANGUAGES) {
         const text = builtInText(template, lang);
         const mail = renderMail(text.subject, text.body, view({ shop_name: 'Sock & <Co>' }), { language: lang });
-        expect(mail.html, `${template} ${lang}`).toMatch(new RegExp(`^<!doctype html>\\n<html lang="${lang}">\\n<head>\\n<meta charset="utf-8">\\n<title>[^<]+</title>\\n</head>\\n<body`));
+        expect(mail.html, `${template} ${lang}`).toMatch(
+          new RegExp(`^<!doctype html>\\n<html lang="${lang}">\\n<head>\\n<meta charset="utf-8">\\n<title>[^<]+</title>\\n</head>\\n<body`),
+        );
         const title = /<title>([^<]*)<\/title>/.exec(mail.html)![1]!;
         expect(title.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))).toBe(mail.subject);
       }
     }
   });
 
-  const EVIL = { customer_name: 'Eve https://evil.example/x', customer_email: 'evil@example.com', ship_to: 'Eve\nhttps://evil.example/x\nwww.evil.example\nevil@example.com\nevil.example/login', lines: [{ quantity: 1, name: 'Sock see evil.example', sku: 'S.KU', amount: '1,00 kr' }] };
-  const EVIL_BODY = 'Hi {{customer_name}} <{{customer_email}}>\n\n{{ship_to}}\n\n{{#lines}}{{name}} {{sku}}{{/lines}}\n\n{{#parcels}}Track: {{tracking_url}}{{/parcels}}\n\nWrite to us: https://shop.example/contact';
+  const EVIL = {
+    customer_name: 'Eve https://evil.example/x',
+    customer_email: 'evil@example.com',
+    ship_to: 'Eve\nhttps://evil.example/x\nwww.evil.example\nevil@example.com\nevil.example/login',
+    lines: [{ quantity: 1, name: 'Sock see evil.example', sku: 'S.KU', amount: '1,00 kr' }],
+  };
+  const EVIL_BODY =
+    'Hi {{customer_name}} <{{customer_email}}>\n\n{{ship_to}}\n\n{{#lines}}{{name}} {{sku}}{{/lines}}\n\n{{#parcels}}Track: {{tracking_url}}{{/parcels}}\n\nWrite to us: https://shop.example/contact';
 
   it('never makes a link of customer text in the HTML part, nor leaves it as text a mail client would link; the shop’s own addresses stay links', () => {
     const mail = renderMail('Order', EVIL_BODY, view(EVIL), { language: 'sv' });
@@ -80,7 +91,8 @@ describe('e-mail templates', () => {
     }
     // It reads the same: the breaks are invisible (word joiners) and markup.
     const shown = mail.html.replace(/<[^>]*>/g, '').replace(/&#8288;/g, '');
-    for (const text of ['https://evil.example/x', 'www.evil.example', 'evil@example.com', 'evil.example/login', 'Sock see evil.example S.KU']) expect(shown).toContain(text);
+    for (const text of ['https://evil.example/x', 'www.evil.example', 'evil@example.com', 'evil.example/login', 'Sock see evil.example S.KU'])
+      expect(shown).toContain(text);
   });
 
   it('writes customer text in the plain-text part with an invisible word joiner inside each address, so it is no clickable address either; the shop’s addresses stay as they are', () => {
@@ -94,7 +106,9 @@ describe('e-mail templates', () => {
   });
 
   it('an edited e-mail links only the addresses the template links', () => {
-    const html = textToHtml('Hi Eve https://evil.example/x\n\nTrack: https://track.example/?id=JJD0001', { language: 'nb', title: 'Ordre' }, ['https://track.example/?id=JJD0001']);
+    const html = textToHtml('Hi Eve https://evil.example/x\n\nTrack: https://track.example/?id=JJD0001', { language: 'nb', title: 'Ordre' }, [
+      'https://track.example/?id=JJD0001',
+    ]);
     expect(linksOf(html)).toEqual(['https://track.example/?id=JJD0001']);
     expect(html).not.toMatch(/evil\.example|https:\/\/evil/);
     expect(html).toContain('<html lang="nb">');

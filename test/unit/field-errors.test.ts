@@ -6,7 +6,9 @@ import { fieldAria } from '../../src/web/field-errors.js';
 const VIEWS = join(import.meta.dirname, '../../views');
 
 function viewFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? viewFiles(join(dir, e.name)) : e.name.endsWith('.ejs') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? viewFiles(join(dir, e.name)) : e.name.endsWith('.ejs') ? [join(dir, e.name)] : [],
+  );
 }
 
 describe('field errors tied to their inputs', () => {
@@ -20,7 +22,7 @@ describe('field errors tied to their inputs', () => {
     expect(fieldAria({ 'a"b': 'x' }, 'a"b')).toBe('aria-invalid="true" aria-describedby="a&#34;b-error"');
   });
 
-  it('every view that shows a field error next to a field gives some input that field\'s fieldAria', () => {
+  it("every view that shows a field error next to a field gives some input that field's fieldAria", () => {
     const untied: string[] = [];
     for (const file of viewFiles(VIEWS)) {
       const text = readFileSync(file, 'utf8');

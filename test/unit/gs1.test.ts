@@ -19,7 +19,8 @@ const outcome = (input: string, options: Parameters<typeof parseGs1>[1]) => {
 describe('the AI table generated from the GS1 Barcode Syntax Dictionary', () => {
   it('names its source, and has the AIs the old table lacked', () => {
     expect(GS1_DICTIONARY_SOURCE).toMatchObject({ repository: 'gs1/gs1-syntax-engine', licence: 'Apache-2.0' });
-    for (const ai of ['00', '01', '10', '17', '235', '410', '422', '7003', '8030', '90', '91', '99', '3100', '3695']) expect(GS1_AI_TABLE[ai], ai).toBeDefined();
+    for (const ai of ['00', '01', '10', '17', '235', '410', '422', '7003', '8030', '90', '91', '99', '3100', '3695'])
+      expect(GS1_AI_TABLE[ai], ai).toBeDefined();
     for (const ai of ['04', '89', '3106', '800', '9']) expect(GS1_AI_TABLE[ai], ai).toBeUndefined();
   });
   // The fixture is a verbatim copy of the upstream file: its SHA-256 is the one the generator
@@ -30,7 +31,9 @@ describe('the AI table generated from the GS1 Barcode Syntax Dictionary', () => 
     const fixture = readFileSync(new URL('../fixtures/gs1/gs1-syntax-dictionary.txt', import.meta.url));
     const sha256 = createHash('sha256').update(fixture).digest('hex');
     expect(GS1_DICTIONARY_SOURCE).toMatchObject({ path: 'src/c-lib/gs1-syntax-dictionary.txt', commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
-    expect(sha256, 'fixture changed: copy the upstream file unchanged, record its commit and SHA-256 in the generator, regenerate').toBe(GS1_DICTIONARY_SOURCE.fixtureSha256);
+    expect(sha256, 'fixture changed: copy the upstream file unchanged, record its commit and SHA-256 in the generator, regenerate').toBe(
+      GS1_DICTIONARY_SOURCE.fixtureSha256,
+    );
     const generator = readFileSync(new URL('../../scripts/gen-gs1-table.mjs', import.meta.url), 'utf8');
     expect(/^\s*commit: '([0-9a-f]{40})',$/m.exec(generator)?.[1], 'generator commit').toBe(GS1_DICTIONARY_SOURCE.commit);
     expect(/^\s*sha256: '([0-9a-f]{64})',$/m.exec(generator)?.[1], 'generator sha256').toBe(GS1_DICTIONARY_SOURCE.fixtureSha256);
@@ -287,7 +290,10 @@ describe('linters: gs1-syntax-engine ai.c test_ai_linters', () => {
   it.todo('(8007)AB12345678901234 → ILLEGAL_IBAN_COUNTRY_CODE (iban): needs the ISO 3166 alpha-2 list; the rest of iban is checked');
   it('reports the linters it did not run, or ran only in part', () => {
     expect(parseGs1('(01)12345678901231(422)528', { today })).toMatchObject({ ok: true, unchecked: [{ ai: '422', linter: 'iso3166' }] });
-    expect(parseGs1('(415)5412345000013(8020)ABC(8007)FR7630006000011234567890189', { today })).toMatchObject({ ok: true, unchecked: [{ ai: '8007', linter: 'iban' }] });
+    expect(parseGs1('(415)5412345000013(8020)ABC(8007)FR7630006000011234567890189', { today })).toMatchObject({
+      ok: true,
+      unchecked: [{ ai: '8007', linter: 'iban' }],
+    });
   });
 });
 

@@ -5,7 +5,13 @@ import { translator } from '../../src/i18n/index.js';
 
 const t = translator('en');
 const fmt = formatters('en', 'UTC');
-const event = (type: string, data: Record<string, unknown>): Parameters<typeof describeEvent>[0] => ({ id: 1, type, actor: { type: 'user', name: 'Pia' }, data, createdAt: '2026-11-20T08:00:00.000Z' });
+const event = (type: string, data: Record<string, unknown>): Parameters<typeof describeEvent>[0] => ({
+  id: 1,
+  type,
+  actor: { type: 'user', name: 'Pia' },
+  data,
+  createdAt: '2026-11-20T08:00:00.000Z',
+});
 
 describe('order history wording', () => {
   it.each([

@@ -35,7 +35,12 @@ describe('catalog texts with parameters', () => {
         const sets: Record<string, unknown>[] = [asStrings, asNumbers, { ...asStrings, extra: 7 }];
         if (pluralKeys.has(key) || names.has('count')) for (const count of [0, 1, 2, 5, 21, 1_000_000, 1.5]) sets.push({ ...asStrings, count });
         // What the fast path hands to i18next: a missing parameter, a count that is not a number, an i18next option.
-        sets.push({ count: '3' }, { ...asStrings, context: 'x' }, { ...asNumbers, [[...names][0] ?? 'none']: undefined }, { ...asStrings, [[...names][0] ?? 'none']: null });
+        sets.push(
+          { count: '3' },
+          { ...asStrings, context: 'x' },
+          { ...asNumbers, [[...names][0] ?? 'none']: undefined },
+          { ...asStrings, [[...names][0] ?? 'none']: null },
+        );
         for (const params of sets) {
           expect(t(key, params), `${lang} ${key} ${JSON.stringify(params)}`).toBe(i18nextText(lang, key, params));
           compared++;
@@ -47,7 +52,9 @@ describe('catalog texts with parameters', () => {
 
   it('an identifier stays as stored, a count is written in the language, a Date goes to i18next', () => {
     const sv = translator('sv');
-    expect(sv('shipping.parcelAdded', { parcelId: 123456, code: 1234567 })).toBe(i18nextText('sv', 'shipping.parcelAdded', { parcelId: 123456, code: 1234567 }));
+    expect(sv('shipping.parcelAdded', { parcelId: 123456, code: 1234567 })).toBe(
+      i18nextText('sv', 'shipping.parcelAdded', { parcelId: 123456, code: 1234567 }),
+    );
     expect(sv('shipping.parcelAdded', { parcelId: 123456, code: 1234567 })).toContain('123456');
     const when = new Date('2026-11-27T10:00:00Z');
     expect(sv('shipping.parcelAdded', { parcelId: when, code: 'A' })).toBe(i18nextText('sv', 'shipping.parcelAdded', { parcelId: when, code: 'A' }));

@@ -22,11 +22,23 @@ describe('reading an item barcode (GS1 General Specifications examples)', () => 
   });
 
   it('GS1-128 as a scanner sends it: ]C1, FNC1 as GS after variable-length fields', () => {
-    expect(readItemScan(`]C101095011010209171719050810ABCD1234${GS}2110`)).toEqual({ kind: 'gtin', gtin: '09501101020917', expiry: '190508', batch: 'ABCD1234', serial: '10' });
+    expect(readItemScan(`]C101095011010209171719050810ABCD1234${GS}2110`)).toEqual({
+      kind: 'gtin',
+      gtin: '09501101020917',
+      expiry: '190508',
+      batch: 'ABCD1234',
+      serial: '10',
+    });
   });
 
   it('GS1 DataMatrix (]d2) with the serial first and the batch last', () => {
-    expect(readItemScan(`]d2010950110102091721123456789012${GS}17250630${'10'}LOT-7`)).toEqual({ kind: 'gtin', gtin: '09501101020917', serial: '123456789012', expiry: '250630', batch: 'LOT-7' });
+    expect(readItemScan(`]d2010950110102091721123456789012${GS}17250630${'10'}LOT-7`)).toEqual({
+      kind: 'gtin',
+      gtin: '09501101020917',
+      serial: '123456789012',
+      expiry: '250630',
+      batch: 'LOT-7',
+    });
   });
 
   it('a leading FNC1 without a symbology identifier, and a net weight (3103) between', () => {
@@ -34,7 +46,13 @@ describe('reading an item barcode (GS1 General Specifications examples)', () => 
   });
 
   it('the human-readable form with brackets', () => {
-    expect(readItemScan('(01)09501101020917(17)190508(10)ABCD1234(21)10')).toEqual({ kind: 'gtin', gtin: '09501101020917', expiry: '190508', batch: 'ABCD1234', serial: '10' });
+    expect(readItemScan('(01)09501101020917(17)190508(10)ABCD1234(21)10')).toEqual({
+      kind: 'gtin',
+      gtin: '09501101020917',
+      expiry: '190508',
+      batch: 'ABCD1234',
+      serial: '10',
+    });
   });
 
   it('an SSCC (00) alone has no GTIN: not an item', () => {

@@ -43,9 +43,15 @@ describe('the local lint rules (lint/rules.js)', () => {
   }, 120_000);
 
   it('know repositories and routes by their file names', () => {
-    expect(['src/orders/repo.ts', 'src/shipping/repo/stations.ts', 'src/stock/writer.ts', 'src/orders/status-writer.ts', 'src/db/client.ts'].every(isRepository)).toBe(true);
+    expect(
+      ['src/orders/repo.ts', 'src/shipping/repo/stations.ts', 'src/stock/writer.ts', 'src/orders/status-writer.ts', 'src/db/client.ts'].every(isRepository),
+    ).toBe(true);
     expect(['src/orders/service.ts', 'src/orders/repository-notes.ts', 'src/repo.ts.bak'].some(isRepository)).toBe(false);
-    expect(['src/orders/web.ts', 'src/orders/api.ts', 'src/orders/web/list.ts', 'src/outbound/verify-web.ts', 'src/auth/routes.ts', 'src/api/router.ts'].every(isRoute)).toBe(true);
+    expect(
+      ['src/orders/web.ts', 'src/orders/api.ts', 'src/orders/web/list.ts', 'src/outbound/verify-web.ts', 'src/auth/routes.ts', 'src/api/router.ts'].every(
+        isRoute,
+      ),
+    ).toBe(true);
     expect(['src/web/form-once.ts', 'src/orders/service.ts', 'src/web/csrf.ts'].some(isRoute)).toBe(false);
   });
 });

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { isPrinterHost } from '../../src/printers/schemas.js';
-import { blockData, charsThatFit, code128Data, dots, DPIS, fieldData, labelZpl, LABEL_MM, TEST_LETTERS, TEST_LETTERS_MM, testLabelZpl } from '../../src/printers/zpl.js';
+import {
+  blockData,
+  charsThatFit,
+  code128Data,
+  dots,
+  DPIS,
+  fieldData,
+  labelZpl,
+  LABEL_MM,
+  TEST_LETTERS,
+  TEST_LETTERS_MM,
+  testLabelZpl,
+} from '../../src/printers/zpl.js';
 import { translator } from '../../src/i18n/index.js';
 import type { DocOrder, Seller } from '../../src/documents/model.js';
 
@@ -56,17 +68,28 @@ describe('dots', () => {
 });
 
 describe('printer hosts', () => {
-  it.each(['192.168.1.50', 'zebra-1', 'zebra-1.lager.lan', 'ZEBRA.lan.', 'fd00::50', '[fd00::50]', '::1'])('%s is a host', (host) => expect(isPrinterHost(host)).toBe(true));
-  it.each(['http://zebra-1', 'zebra-1:9100', 'zebra-1/print', 'user@zebra', '192.168.1.300', '1.2.3', 'zebra 1', '-zebra', 'zebra_1', '', 'fd00::zz'])('%j is not', (host) =>
-    expect(isPrinterHost(host)).toBe(false),
+  it.each(['192.168.1.50', 'zebra-1', 'zebra-1.lager.lan', 'ZEBRA.lan.', 'fd00::50', '[fd00::50]', '::1'])('%s is a host', (host) =>
+    expect(isPrinterHost(host)).toBe(true),
+  );
+  it.each(['http://zebra-1', 'zebra-1:9100', 'zebra-1/print', 'user@zebra', '192.168.1.300', '1.2.3', 'zebra 1', '-zebra', 'zebra_1', '', 'fd00::zz'])(
+    '%j is not',
+    (host) => expect(isPrinterHost(host)).toBe(false),
   );
 });
 
 describe('the label', () => {
-  const order = { code: '1234567897', customerName: 'Åsa', shipTo: { line1: 'Gata 1', line2: null, postalCode: '111 22', city: 'Stockholm', country: 'SE' } } as DocOrder;
+  const order = {
+    code: '1234567897',
+    customerName: 'Åsa',
+    shipTo: { line1: 'Gata 1', line2: null, postalCode: '111 22', city: 'Stockholm', country: 'SE' },
+  } as DocOrder;
   const seller = { name: 'Nordlager AB', address: 'Storgatan 1' } as Seller;
   it('a name or address with line breaks, backslashes and ZPL’s own characters is one plain field a line, never a field block', () => {
-    const odd = { code: '1234567897', customerName: 'Anna\nLund', shipTo: { line1: 'Gata \\& 1^XZ', line2: 'c/o ~JA_x', postalCode: '111 22', city: 'Stockholm', country: 'SE' } } as DocOrder;
+    const odd = {
+      code: '1234567897',
+      customerName: 'Anna\nLund',
+      shipTo: { line1: 'Gata \\& 1^XZ', line2: 'c/o ~JA_x', postalCode: '111 22', city: 'Stockholm', country: 'SE' },
+    } as DocOrder;
     const zpl = labelZpl({ order: odd, seller, parcel: { parcelId: 'JJD0001', index: 1, of: 1 }, t: translator('en') }, 203);
     expect(zpl).toContain('^FDAnna Lund^FS');
     expect(zpl).toContain('^FDGata _5C& 1_5EXZ^FS');
@@ -77,7 +100,10 @@ describe('the label', () => {
   });
   it('is one UTF-8 label of 100 × 150 mm with one copy, the SSCC with FNC1 and 0.5 mm modules at both resolutions', () => {
     const at = (dpi: 203 | 300) => labelZpl({ order, seller, parcel: { parcelId: '373500000000000427', index: 1, of: 1 }, t: translator('en') }, dpi);
-    for (const [dpi, module] of [[203, 4], [300, 6]] as const) {
+    for (const [dpi, module] of [
+      [203, 4],
+      [300, 6],
+    ] as const) {
       const zpl = at(dpi);
       expect(zpl.match(/\^XA/g)).toHaveLength(1);
       expect(zpl).toMatch(/^\^XA\n\^CI28\n\^PW\d+\n\^LL\d+\n/);

@@ -41,7 +41,15 @@ function typedOn(layout: LayoutId | 'us', text: string): string {
 /** The characters codes are made of (as the reader calls them plain): a text of only these shows no layout. */
 const PLAIN = /^[A-Za-z0-9 ._/*\x1D-]*$/;
 
-const taken = (value: string, more: Partial<Extract<ScanReading, { ok: true }>> = {}): ScanReading => ({ ok: true, value, gs1: false, aim: null, layouts: null, checked: null, ...more });
+const taken = (value: string, more: Partial<Extract<ScanReading, { ok: true }>> = {}): ScanReading => ({
+  ok: true,
+  value,
+  gs1: false,
+  aim: null,
+  layouts: null,
+  checked: null,
+  ...more,
+});
 
 describe('a scan as the scanner sent it: suffix, spaces, AIM identifier, GS', () => {
   it.each<[string, string, ReadOptions, ScanReading]>([
@@ -51,11 +59,21 @@ describe('a scan as the scanner sent it: suffix, spaces, AIM identifier, GS', ()
     ['an order code ended by Tab then Enter', `${ORDER}\t\r`, SCANNER, taken(ORDER, { checked: 'order_code' })],
     ['an order code with spaces around it', `  ${ORDER}  \r`, SCANNER, taken(ORDER, { checked: 'order_code' })],
     ['a parcel ID with no suffix at all', 'JJD00012345678901', SCANNER, taken('JJD00012345678901')],
-    ['an order code from Code 128 with its AIM identifier ]C0 opens as the order code, not a parcel ID', `]C0${ORDER}\r`, SCANNER, taken(ORDER, { aim: 'C0', checked: 'order_code' })],
+    [
+      'an order code from Code 128 with its AIM identifier ]C0 opens as the order code, not a parcel ID',
+      `]C0${ORDER}\r`,
+      SCANNER,
+      taken(ORDER, { aim: 'C0', checked: 'order_code' }),
+    ],
     ['an EAN-13 with ]E0', `]E0${EAN13}\r`, SCANNER, taken(EAN13, { aim: 'E0', checked: 'gtin' })],
     ['an EAN-8 with ]E4', `]E4${EAN8}\r`, SCANNER, taken(EAN8, { aim: 'E4', checked: 'gtin' })],
     ['a GTIN-14 from ITF-14 with ]I1', `]I1${GTIN14}\r`, SCANNER, taken(GTIN14, { aim: 'I1', checked: 'gtin' })],
-    ['an SSCC label in GS1-128 (]C1 00 SSCC) reads as the SSCC’s element string', `]C100${SSCC}\r`, SCANNER, taken(`00${SSCC}`, { gs1: true, aim: 'C1', checked: 'sscc' })],
+    [
+      'an SSCC label in GS1-128 (]C1 00 SSCC) reads as the SSCC’s element string',
+      `]C100${SSCC}\r`,
+      SCANNER,
+      taken(`00${SSCC}`, { gs1: true, aim: 'C1', checked: 'sscc' }),
+    ],
     ['a bare SSCC', `${SSCC}\r`, SCANNER, taken(SSCC, { checked: 'sscc' })],
     ['GS1-128 (]C1): GS kept between batch and serial', `]C1${ELEMENTS}\r`, SCANNER, taken(ELEMENTS, { gs1: true, aim: 'C1', checked: 'gs1' })],
     ['GS1 DataMatrix (]d2)', `]d2${ELEMENTS}\r`, SCANNER, taken(ELEMENTS, { gs1: true, aim: 'd2', checked: 'gs1' })],
@@ -65,11 +83,31 @@ describe('a scan as the scanner sent it: suffix, spaces, AIM identifier, GS', ()
     ['an element string led by FNC1 as GS, no AIM identifier', `${GS}${ELEMENTS}\r`, SCANNER, taken(ELEMENTS, { gs1: true, checked: 'gs1' })],
     ['a GS at the end (FNC1 after the last element) is dropped', `]C1${ELEMENTS}${GS}\r`, SCANNER, taken(ELEMENTS, { gs1: true, aim: 'C1', checked: 'gs1' })],
     ['plain Code 128 (]C0) holding an element string is not GS1 data', `]C001${GTIN14}\r`, SCANNER, taken(`01${GTIN14}`, { aim: 'C0', checked: 'gs1' })],
-    ['GS sent as the shop’s substitute ~', `]C1${ELEMENTS.replace(GS, '~')}\r`, { source: 'scanner', gsSubstitute: '~' }, taken(ELEMENTS, { gs1: true, aim: 'C1', checked: 'gs1' })],
-    ['GS sent as the shop’s substitute <GS>, leading FNC1 too', `<GS>${ELEMENTS.replace(GS, '<GS>')}\r`, { source: 'scanner', gsSubstitute: '<GS>' }, taken(ELEMENTS, { gs1: true, checked: 'gs1' })],
+    [
+      'GS sent as the shop’s substitute ~',
+      `]C1${ELEMENTS.replace(GS, '~')}\r`,
+      { source: 'scanner', gsSubstitute: '~' },
+      taken(ELEMENTS, { gs1: true, aim: 'C1', checked: 'gs1' }),
+    ],
+    [
+      'GS sent as the shop’s substitute <GS>, leading FNC1 too',
+      `<GS>${ELEMENTS.replace(GS, '<GS>')}\r`,
+      { source: 'scanner', gsSubstitute: '<GS>' },
+      taken(ELEMENTS, { gs1: true, checked: 'gs1' }),
+    ],
     // Kept as they came, and GS1 allows no ~ in a batch: no check digit proves them as GS1 data.
-    ['the camera’s text keeps ~: the substitute is a scanner’s', `]C1${ELEMENTS.replace(GS, '~')}`, { source: 'camera', gsSubstitute: '~' }, taken(`01${GTIN14}10LOT7~21SER1`, { gs1: true, aim: 'C1', checked: null })],
-    ['a person’s typing keeps ~ and the AIM identifier: taken as typed', `]C1${ELEMENTS.replace(GS, '~')}`, { source: 'manual', gsSubstitute: '~' }, taken(`]C1${ELEMENTS.replace(GS, '~')}`, { checked: null })],
+    [
+      'the camera’s text keeps ~: the substitute is a scanner’s',
+      `]C1${ELEMENTS.replace(GS, '~')}`,
+      { source: 'camera', gsSubstitute: '~' },
+      taken(`01${GTIN14}10LOT7~21SER1`, { gs1: true, aim: 'C1', checked: null }),
+    ],
+    [
+      'a person’s typing keeps ~ and the AIM identifier: taken as typed',
+      `]C1${ELEMENTS.replace(GS, '~')}`,
+      { source: 'manual', gsSubstitute: '~' },
+      taken(`]C1${ELEMENTS.replace(GS, '~')}`, { checked: null }),
+    ],
   ])('%s', (_name, raw, options, reading) => {
     expect(readScan(raw, options)).toEqual(reading);
   });
@@ -153,7 +191,11 @@ function expectRoundTrip(layout: LayoutId, prefix: string, code: string, gs1: bo
 }
 
 describe.each(LAYOUTS)('a US-set scanner on a %s computer: codes with a check digit come back', (layout) => {
-  it.each(CODES.flatMap(([kind, codes, prefixes, gs1]) => prefixes.map((prefix) => [kind, JSON.stringify(prefix).slice(1, -1) || 'no prefix', codes, prefix, gs1] as const)))('%s, %s', (_kind, _prefixName, codes, prefix, gs1) => {
+  it.each(
+    CODES.flatMap(([kind, codes, prefixes, gs1]) =>
+      prefixes.map((prefix) => [kind, JSON.stringify(prefix).slice(1, -1) || 'no prefix', codes, prefix, gs1] as const),
+    ),
+  )('%s, %s', (_kind, _prefixName, codes, prefix, gs1) => {
     fc.assert(
       fc.property(codes, (code) => expectRoundTrip(layout, prefix, code, gs1)),
       { seed: 20_260_517, numRuns: 60 },
@@ -168,7 +210,12 @@ describe.each(LAYOUTS)('a US-set scanner on a %s computer: codes with a check di
       expect(readScan(`${typed}\r`, SCANNER)).toMatchObject({ ok: true, value: sent.slice(1), gs1: true, aim: null, layouts: ['fr'] });
     } else {
       // The digits arrive unchanged, so the check digit passes as typed and proves nothing about `-`.
-      expect(readScan(`${typed}\r`, SCANNER)).toMatchObject({ ok: false, problem: 'layout', reading: sent.slice(1), layouts: expect.arrayContaining([layout]) });
+      expect(readScan(`${typed}\r`, SCANNER)).toMatchObject({
+        ok: false,
+        problem: 'layout',
+        reading: sent.slice(1),
+        layouts: expect.arrayContaining([layout]),
+      });
     }
   });
 
@@ -212,7 +259,8 @@ describe('never an OK reading that holds what only a layout mismatch types', () 
         if (!reading.ok) return;
         expect(reading.value, `${layout}: ${JSON.stringify(code)} typed ${JSON.stringify(typed)}`).toMatch(PLAIN);
         // Read as other characters only when it was typed as other plain characters, and then as typed.
-        if (reading.value !== code) expect({ typed, plain: PLAIN.test(typed), reading }).toMatchObject({ plain: true, reading: { value: typed, layouts: null } });
+        if (reading.value !== code)
+          expect({ typed, plain: PLAIN.test(typed), reading }).toMatchObject({ plain: true, reading: { value: typed, layouts: null } });
       }),
       { seed: 4_242, numRuns: 2_000 },
     );

@@ -23,7 +23,9 @@ describe.each(LAYOUTS)('the scan reader’s %s layout agrees with xkb', (layout)
       if (!mine) {
         disagreements.push(`US ${show(ch)}: missing from the table; xkb types ${show(ref.char)}${ref.dead ? ' (dead)' : ''} (${ref.keysym})`);
       } else if (mine.types !== ref.char || mine.dead !== ref.dead) {
-        disagreements.push(`US ${show(ch)}: the table types ${show(mine.types)}${mine.dead ? ' (dead)' : ''}; xkb types ${show(ref.char)}${ref.dead ? ' (dead)' : ''} (${ref.keysym})`);
+        disagreements.push(
+          `US ${show(ch)}: the table types ${show(mine.types)}${mine.dead ? ' (dead)' : ''}; xkb types ${show(ref.char)}${ref.dead ? ' (dead)' : ''} (${ref.keysym})`,
+        );
       }
     }
     for (const ch of table.keys()) if (!GRAPHIC.includes(ch)) disagreements.push(`the table has ${show(ch)}, which is no printable US character`);
@@ -47,7 +49,8 @@ describe.each(LAYOUTS)('the scan reader’s %s layout agrees with xkb', (layout)
         const ref = xkbCompose(dead.char, next.char);
         if (mine !== ref) disagreements.push(`US ${show(deadUs + nextUs)}: compose gives ${show(mine)}; xkb types ${show(ref)}`);
         // What xkb types for the pair reads back as the pair.
-        if (!readThroughLayout(ref, layout).includes(deadUs + nextUs)) disagreements.push(`US ${show(deadUs + nextUs)}: xkb types ${show(ref)}, which the reader does not read back as the pair`);
+        if (!readThroughLayout(ref, layout).includes(deadUs + nextUs))
+          disagreements.push(`US ${show(deadUs + nextUs)}: xkb types ${show(ref)}, which the reader does not read back as the pair`);
       }
     }
     expect(disagreements).toEqual([]);

@@ -7,7 +7,9 @@ import { makeDb } from '../helpers.js';
 const promised =
   <A extends unknown[], R>(fn: (...args: [...A, (err: unknown, value?: R) => void]) => void) =>
   (...args: A) =>
-    new Promise<R | undefined>((resolve, reject) => fn(...args, (err, value) => (err ? reject(err instanceof Error ? err : new Error('session store error')) : resolve(value))));
+    new Promise<R | undefined>((resolve, reject) =>
+      fn(...args, (err, value) => (err ? reject(err instanceof Error ? err : new Error('session store error')) : resolve(value))),
+    );
 
 /** The session store on a real database, with a clock the test moves. */
 describe('SqliteSessionStore', () => {

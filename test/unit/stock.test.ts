@@ -22,7 +22,13 @@ describe('stock counters', () => {
   });
 
   it('derives available, sellable and sold out', () => {
-    expect(stockView({ onHand: 10, reserved: 7, allocated: 4, trackStock: true })).toEqual({ onHand: 10, allocated: 4, available: 6, sellable: 3, soldOut: false });
+    expect(stockView({ onHand: 10, reserved: 7, allocated: 4, trackStock: true })).toEqual({
+      onHand: 10,
+      allocated: 4,
+      available: 6,
+      sellable: 3,
+      soldOut: false,
+    });
     expect(stockView({ onHand: 5, reserved: 5, allocated: 0, trackStock: true }).soldOut).toBe(true);
     expect(stockView({ onHand: 2, reserved: 3, allocated: 0, trackStock: true })).toMatchObject({ sellable: -1, soldOut: true });
     expect(stockView({ onHand: 0, reserved: 4, allocated: 0, trackStock: false }).soldOut).toBe(false);
@@ -51,10 +57,19 @@ describe('orders a shelf no longer covers', () => {
       { orderId: 3, productId: 7, remaining: 1 },
       { orderId: 2, productId: 8, remaining: 1 },
     ];
-    expect(ordersLeftShort(new Map([[7, 4]]), demand)).toEqual(new Map([[2, new Map([[7, 1]])], [3, new Map([[7, 1]])]]));
+    expect(ordersLeftShort(new Map([[7, 4]]), demand)).toEqual(
+      new Map([
+        [2, new Map([[7, 1]])],
+        [3, new Map([[7, 1]])],
+      ]),
+    );
     expect(ordersLeftShort(new Map([[7, 6]]), demand)).toEqual(new Map());
     // A shelf counted below zero covers nothing; a product not walked is never short.
     expect(ordersLeftShort(new Map([[7, -1]]), demand).get(1)).toEqual(new Map([[7, 3]]));
-    expect(ordersLeftShort(new Map([[7, -1]]), demand).get(2)?.has(8)).toBe(false);
+    expect(
+      ordersLeftShort(new Map([[7, -1]]), demand)
+        .get(2)
+        ?.has(8),
+    ).toBe(false);
   });
 });

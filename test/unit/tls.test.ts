@@ -23,7 +23,13 @@ async function handshake(material: { key: string; cert: string }, ca: string, ho
   try {
     return await new Promise<string>((resolve, reject) => {
       // The socket goes to loopback; the name checked against the certificate is `host`.
-      const socket = connect({ port, host: '127.0.0.1', ca, servername: host.includes(':') || /^\d/.test(host) ? undefined : host, checkServerIdentity: (_h, cert) => checkName(cert.raw, host) });
+      const socket = connect({
+        port,
+        host: '127.0.0.1',
+        ca,
+        servername: host.includes(':') || /^\d/.test(host) ? undefined : host,
+        checkServerIdentity: (_h, cert) => checkName(cert.raw, host),
+      });
       socket.once('secureConnect', () => {
         resolve(socket.authorized ? 'trusted' : String(socket.authorizationError));
         socket.destroy();
@@ -53,7 +59,9 @@ function nameConstraintsText(pem: string): string {
 function opensslVerify(dir: string, ca: string, leaf: string): { ok: boolean; output: string } {
   writeFileSync(join(dir, 'verify-ca.pem'), ca);
   writeFileSync(join(dir, 'verify-leaf.pem'), leaf);
-  const r = spawnSync('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', join(dir, 'verify-ca.pem'), join(dir, 'verify-leaf.pem')], { encoding: 'utf8' });
+  const r = spawnSync('openssl', ['verify', '-purpose', 'sslserver', '-CAfile', join(dir, 'verify-ca.pem'), join(dir, 'verify-leaf.pem')], {
+    encoding: 'utf8',
+  });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -139,7 +147,11 @@ describe('the HTTPS certificate', () => {
     const moved = await loadTls({ dir, names: { ...NAMES, ips: [...NAMES.ips, '10.0.0.7'] }, now: NOW });
     // The authority may not sign for 10.0.0.7, so neither it nor the server certificate changes: phones keep trusting both.
     expect(moved).toMatchObject({ action: 'reused', caCert: first.caCert, cert: first.cert });
-    expect(moved.notes).toEqual([expect.stringMatching(/^the server certificate does not cover 10\.0\.0\.7: the certificate authority phones installed may sign only for the names and addresses it was made for/)]);
+    expect(moved.notes).toEqual([
+      expect.stringMatching(
+        /^the server certificate does not cover 10\.0\.0\.7: the certificate authority phones installed may sign only for the names and addresses it was made for/,
+      ),
+    ]);
     expect(moved.notes[0]).toContain('delete ca-cert.pem and ca-key.pem and start again; every phone must then install the new authority');
     expect(await handshake(moved, first.caCert!, '192.168.1.20')).toBe('trusted');
     expect(await handshake(moved, first.caCert!, '10.0.0.7')).toBe('error: certificate does not cover 10.0.0.7');
@@ -152,7 +164,7 @@ describe('the HTTPS certificate', () => {
     expect(new X509Certificate(late.cert).verify(new X509Certificate(first.caCert!).publicKey)).toBe(true);
   });
 
-  it('signs only for the server\'s names: a certificate for any other name, signed with the same key, fails the name constraints', async () => {
+  it("signs only for the server's names: a certificate for any other name, signed with the same key, fails the name constraints", async () => {
     const dir = tempDir('tls');
     const tls = await loadTls({ dir, names: NAMES, now: NOW });
     const ca = tls.caCert!;
@@ -163,7 +175,15 @@ describe('the HTTPS certificate', () => {
     expect(opensslVerify(dir, ca, (await leafFrom(dir, ['station.packhost'])).cert)).toMatchObject({ ok: true });
 
     // Anything else, though signed by the authority's key, is refused by the authority's own constraint.
-    for (const [dns, ips] of [[['bank.example']], [['packhost', 'bank.example']], [['localhost.example']], [['notpackhost']], [[], ['8.8.8.8']], [[], ['192.168.1.21']], [[], ['2001:db8::1']]] as [string[], string[]?][]) {
+    for (const [dns, ips] of [
+      [['bank.example']],
+      [['packhost', 'bank.example']],
+      [['localhost.example']],
+      [['notpackhost']],
+      [[], ['8.8.8.8']],
+      [[], ['192.168.1.21']],
+      [[], ['2001:db8::1']],
+    ] as [string[], string[]?][]) {
       const verdict = opensslVerify(dir, ca, (await leafFrom(dir, dns, ips)).cert);
       expect(verdict.ok, `${[...dns, ...(ips ?? [])].join(', ')}: ${verdict.output}`).toBe(false);
       expect(verdict.output).toContain('permitted subtree violation');
@@ -211,7 +231,7 @@ describe('the HTTPS certificate', () => {
     expect(readFileSync(namesFile, 'utf8')).toBe(written);
   });
 
-  it("makes a new pair when the kept files are damaged", async () => {
+  it('makes a new pair when the kept files are damaged', async () => {
     const dir = tempDir('tls');
     const first = await loadTls({ dir, names: NAMES, now: NOW });
     writeFileSync(join(dir, TLS_FILES.key), 'not a key');
@@ -225,7 +245,11 @@ describe('the HTTPS certificate', () => {
     const folder = tempDir('tls');
     const dir = join(folder, 'tls');
     await loadTls({ dir, names: NAMES, now: NOW });
-    const own = await generate([{ name: 'commonName', value: 'warehouse.example' }], { keyType: 'ec', algorithm: 'sha256', notBeforeDate: new Date(NOW.getTime() - DAY) });
+    const own = await generate([{ name: 'commonName', value: 'warehouse.example' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      notBeforeDate: new Date(NOW.getTime() - DAY),
+    });
     writeFileSync(join(folder, 'own.crt'), own.cert);
     writeFileSync(join(folder, 'own.key'), own.private);
     const tls = await loadTls({ certFile: join(folder, 'own.crt'), keyFile: join(folder, 'own.key'), dir, names: NAMES, now: NOW });
@@ -233,7 +257,13 @@ describe('the HTTPS certificate', () => {
     expect(tls.caCert).toBeUndefined();
     expect(await handshake(tls, own.cert, 'warehouse.example')).toBe('trusted');
 
-    const expired = await loadTls({ certFile: join(folder, 'own.crt'), keyFile: join(folder, 'own.key'), dir, names: NAMES, now: new Date(NOW.getTime() + 400 * DAY) });
+    const expired = await loadTls({
+      certFile: join(folder, 'own.crt'),
+      keyFile: join(folder, 'own.key'),
+      dir,
+      names: NAMES,
+      now: new Date(NOW.getTime() + 400 * DAY),
+    });
     expect(expired.notes[0]).toMatch(/^the certificate in TLS_CERT_FILE ran out on /);
   });
 
@@ -273,7 +303,8 @@ describe('the HTTPS certificate', () => {
 });
 
 describe("the machine's names", () => {
-  const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null, scopeid: 0 }) as NetworkInterfaceInfo;
+  const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) =>
+    ({ address, family, internal, netmask: '', mac: '', cidr: null, scopeid: 0 }) as NetworkInterfaceInfo;
   const interfaces = {
     lo: [iface('127.0.0.1', 'IPv4', true), iface('::1', 'IPv6', true)],
     eth0: [iface('fe80::1', 'IPv6'), iface('192.168.1.20', 'IPv4'), iface('fd00::2', 'IPv6')],

@@ -36,7 +36,7 @@ describe('a writer says in its signature where the transaction begins', () => {
     expect(db.$client.prepare('SELECT count(*) FROM order_events').pluck().get()).toBe(before + 1);
   });
 
-  it('putSetting opens its own transaction, and inside a caller\'s is undone with it', () => {
+  it("putSetting opens its own transaction, and inside a caller's is undone with it", () => {
     const db = makeDb();
     putSetting(db, 'probe', { n: 1 }, new Date());
     expect(getSetting(db, 'probe')).toEqual({ n: 1 });

@@ -17,13 +17,13 @@ describe('mayManageWebhook: the maker or an admin', () => {
     ['a user with the same id as the token', makerOf(posToken), user7, false, false],
     ['an admin token, any maker', makerOf(posToken), erpToken, true, true],
     ['API_TOKEN, its own', makerOf(envToken), envToken, false, true],
-    ['a stored token on API_TOKEN\'s endpoint', makerOf(envToken), posToken, false, false],
-    ['API_TOKEN on a stored token\'s endpoint', makerOf(posToken), envToken, false, false],
+    ["a stored token on API_TOKEN's endpoint", makerOf(envToken), posToken, false, false],
+    ["API_TOKEN on a stored token's endpoint", makerOf(posToken), envToken, false, false],
     ['no maker recorded, integration token', null, posToken, false, false],
     ['no maker recorded, API_TOKEN', null, envToken, false, false],
     ['no maker recorded, admin', null, posToken, true, true],
     ['a user on their own', makerOf(user7), user7, false, true],
-    ['an admin user on a token\'s', makerOf(posToken), user7, true, true],
+    ["an admin user on a token's", makerOf(posToken), user7, true, true],
   ];
   it.each(cases)('%s', (_what, maker, actor, admin, expected) => {
     expect(mayManageWebhook(maker, { actor, admin })).toBe(expected);

@@ -101,7 +101,8 @@ describe('plurals', () => {
   });
 
   it('a delivery report of one order reads singular', () => {
-    const report = (t: typeof tEn, shipped: number) => t('shipping.reported', { count: 1, shipped: t('shipping.ordersShipped', { count: shipped }), partial: 1 - shipped });
+    const report = (t: typeof tEn, shipped: number) =>
+      t('shipping.reported', { count: 1, shipped: t('shipping.ordersShipped', { count: shipped }), partial: 1 - shipped });
     expect(report(tEn, 1)).toBe('Reported 1 delivery: 1 order shipped, 0 partly.');
     expect(report(tSv, 1)).toBe('1 leverans rapporterad: 1 order skickad, 0 delvis.');
   });

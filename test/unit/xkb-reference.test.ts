@@ -42,7 +42,15 @@ describe('the keyboard-layout reference read from xkb', () => {
 
   it("se: - is +, ] is the dead key ¨, ' is ä", () => {
     expect(press('se', '-')).toMatchObject({ code: 'Minus', shift: false, keysym: 'plus', char: '+', dead: false, key: '+' });
-    expect(press('se', ']')).toEqual({ code: 'BracketRight', shift: false, keysym: 'dead_diaeresis', char: '¨', dead: true, key: 'Dead', windowsVirtualKeyCode: 221 });
+    expect(press('se', ']')).toEqual({
+      code: 'BracketRight',
+      shift: false,
+      keysym: 'dead_diaeresis',
+      char: '¨',
+      dead: true,
+      key: 'Dead',
+      windowsVirtualKeyCode: 221,
+    });
     expect(press('se', "'")).toMatchObject({ code: 'Quote', keysym: 'adiaeresis', char: 'ä' });
     expect(press('se', '\\')).toMatchObject({ code: 'Backslash', char: "'" });
   });

@@ -42,7 +42,13 @@ const NATIVE_FORMATS = ['code_128', 'ean_13', 'ean_8', 'upc_a', 'itf'];
 // Code 128 carries parcel IDs and SSCCs (GS1-128); EAN/UPC and ITF-14 carry GTINs. Three scan
 // lines of a linear code must agree (ZXing's default is two): on ZXing's own phone photos two
 // lines let through EAN-13 misreads whose check digit happened to pass (docs/decisions.md).
-const ZXING_OPTIONS = { formats: ['Code128', 'EAN13', 'EAN8', 'UPCA', 'ITF'], tryHarder: true, minLineCount: 3, textMode: 'Plain', maxNumberOfSymbols: 4 } as const;
+const ZXING_OPTIONS = {
+  formats: ['Code128', 'EAN13', 'EAN8', 'UPCA', 'ITF'],
+  tryHarder: true,
+  minLineCount: 3,
+  textMode: 'Plain',
+  maxNumberOfSymbols: 4,
+} as const;
 
 const loadScript = (src: string) =>
   new Promise<void>((resolve, reject) => {
@@ -65,7 +71,10 @@ const nativeDecoder = async (): Promise<Decoder | null> => {
       name: 'native',
       read: async (video) => {
         const found = await detector.detect(video);
-        const reads = found.map((b) => ({ text: b.rawValue, center: { x: b.boundingBox.x + b.boundingBox.width / 2, y: b.boundingBox.y + b.boundingBox.height / 2 } }));
+        const reads = found.map((b) => ({
+          text: b.rawValue,
+          center: { x: b.boundingBox.x + b.boundingBox.width / 2, y: b.boundingBox.y + b.boundingBox.height / 2 },
+        }));
         return nearestMiddle(reads, video.videoWidth, video.videoHeight);
       },
     };

@@ -42,6 +42,7 @@ export function verdict(o: RunOrder, texts: PackRunTexts): string {
 /** The order's payment and each line's stock check, as one line of text. */
 export function describeOrder(o: RunOrder, texts: PackRunTexts): string {
   const parts = [texts.payment[paymentView(o.payment, texts.payLater)]];
-  for (const l of o.lines || []) parts.push(`${l.sku} ${l.available === null ? fillFrom(texts.lineUntracked, l) : fillFrom(texts.lineCheck, l)}${l.ok ? ' ✓' : ' ✗'}`);
+  for (const l of o.lines || [])
+    parts.push(`${l.sku} ${l.available === null ? fillFrom(texts.lineUntracked, l) : fillFrom(texts.lineCheck, l)}${l.ok ? ' ✓' : ' ✗'}`);
   return parts.join(' · ');
 }

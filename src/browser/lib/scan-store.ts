@@ -32,8 +32,16 @@ export function openScanStore(): ScanStore {
     });
   };
   return {
-    put: (scan) => run('readwrite', (s) => s.put(scan)).then(() => undefined, () => undefined),
-    remove: (key) => run('readwrite', (s) => s.delete(key)).then(() => undefined, () => undefined),
+    put: (scan) =>
+      run('readwrite', (s) => s.put(scan)).then(
+        () => undefined,
+        () => undefined,
+      ),
+    remove: (key) =>
+      run('readwrite', (s) => s.delete(key)).then(
+        () => undefined,
+        () => undefined,
+      ),
     all: () =>
       run('readonly', (s) => s.getAll() as IDBRequest<KeptScan[]>).then(
         (rows) => (rows || []).sort((a, b) => a.at - b.at),

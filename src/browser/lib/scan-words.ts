@@ -33,7 +33,8 @@ export function layoutNames(layouts: readonly string[], texts: ScannerTexts): st
 /** A refused reading in words; '' for a reading that was taken. */
 export function describeReading(raw: string, reading: ScanReading, texts: ScannerTexts): string {
   if (reading.ok) return '';
-  if (reading.problem === 'layout') return fill(texts.msgLayout, { value: visible(raw.trim()), reading: visible(reading.reading), layouts: layoutNames(reading.layouts, texts) });
+  if (reading.problem === 'layout')
+    return fill(texts.msgLayout, { value: visible(raw.trim()), reading: visible(reading.reading), layouts: layoutNames(reading.layouts, texts) });
   return fill(texts.msgCharacters, { value: visible(raw.trim()), chars: reading.chars });
 }
 

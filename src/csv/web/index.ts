@@ -47,7 +47,12 @@ export function csvUpload(): RequestHandler {
       if (err instanceof multer.MulterError) {
         req.uploadError =
           err.code === 'LIMIT_FILE_SIZE'
-            ? new AppError('payload_too_large', 'csv.errors.tooLarge', { max: `${MAX_IMPORT_BYTES / 1024 / 1024} MB` }, { fields: [{ path: 'file', key: 'csv.errors.tooLarge', params: { max: `${MAX_IMPORT_BYTES / 1024 / 1024} MB` } }] })
+            ? new AppError(
+                'payload_too_large',
+                'csv.errors.tooLarge',
+                { max: `${MAX_IMPORT_BYTES / 1024 / 1024} MB` },
+                { fields: [{ path: 'file', key: 'csv.errors.tooLarge', params: { max: `${MAX_IMPORT_BYTES / 1024 / 1024} MB` } }] },
+              )
             : new AppError('bad_request', 'csv.errors.oneFile', {}, { fields: [{ path: 'file', key: 'csv.errors.oneFile' }] });
         return next();
       }
@@ -108,14 +113,16 @@ export function csvWeb({ db, config, clock, log }: AppDeps): Router {
     const skipBad = formFields(req).skipBad === '1';
     try {
       if (req.uploadError) throw req.uploadError;
-      if (!req.file || req.file.size === 0) throw new AppError('validation_failed', 'csv.errors.noFile', {}, { fields: [{ path: 'file', key: 'csv.errors.noFile' }] });
+      if (!req.file || req.file.size === 0)
+        throw new AppError('validation_failed', 'csv.errors.noFile', {}, { fields: [{ path: 'file', key: 'csv.errors.noFile' }] });
       const fileName = req.file.originalname || 'import.csv';
       let outcome: ImportOutcome;
       try {
         outcome = await run(req, req.file.buffer, true, skipBad);
       } catch (err) {
         // The file itself cannot be read: said next to the file field.
-        if (err instanceof AppError && err.code === 'csv_unreadable') throw new AppError(err.code, err.key, err.params, { fields: [{ path: 'file', key: err.key, params: err.params }] });
+        if (err instanceof AppError && err.code === 'csv_unreadable')
+          throw new AppError(err.code, err.key, err.params, { fields: [{ path: 'file', key: err.key, params: err.params }] });
         throw err;
       }
       const token = await keepUpload(db, req.user!.id, fileName, req.file.buffer, clock());
@@ -136,7 +143,12 @@ export function csvWeb({ db, config, clock, log }: AppDeps): Router {
       return preview(req, res, token, upload.fileName, outcome, false, 422);
     }
     dropUpload(db, req.user!.id, token);
-    setFlash(req, 'success', 'csv.imported', { created: outcome.counts.create, updated: outcome.counts.update, unchanged: outcome.counts.unchanged, skipped: outcome.counts.bad });
+    setFlash(req, 'success', 'csv.imported', {
+      created: outcome.counts.create,
+      updated: outcome.counts.update,
+      unchanged: outcome.counts.unchanged,
+      skipped: outcome.counts.bad,
+    });
     res.redirect(303, '/tools/csv');
   });
 

@@ -34,7 +34,9 @@ export const products = sqliteTable(
   },
   (t) => [
     uniqueIndex('products_sku_unique').on(t.sku),
-    uniqueIndex('products_barcode_unique').on(t.barcode).where(sql`${t.barcode} IS NOT NULL`),
+    uniqueIndex('products_barcode_unique')
+      .on(t.barcode)
+      .where(sql`${t.barcode} IS NOT NULL`),
     index('products_location_idx').on(t.location),
     // Safety net: a bug in the counter arithmetic fails the transaction instead of corrupting stock.
     check('products_counters_check', sql`${t.reserved} >= 0 AND ${t.allocated} >= 0 AND ${t.allocated} <= ${t.reserved}`),

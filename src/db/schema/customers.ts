@@ -23,5 +23,9 @@ export const customers = sqliteTable(
     createdAt: timestamp('created_at').notNull(),
     updatedAt: timestamp('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('customers_account_email_unique').on(t.email).where(sql`${t.kind} = 'account'`)],
+  (t) => [
+    uniqueIndex('customers_account_email_unique')
+      .on(t.email)
+      .where(sql`${t.kind} = 'account'`),
+  ],
 );

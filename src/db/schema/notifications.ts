@@ -85,10 +85,7 @@ export const webhookDeliveries = sqliteTable(
     createdAt: timestamp('created_at').notNull(),
     deliveredAt: timestamp('delivered_at'),
   },
-  (t) => [
-    uniqueIndex('webhook_deliveries_event_unique').on(t.webhookId, t.eventId),
-    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
-  ],
+  (t) => [uniqueIndex('webhook_deliveries_event_unique').on(t.webhookId, t.eventId), index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt)],
 );
 
 /** The delivery log: one row per HTTP attempt. */

@@ -75,7 +75,9 @@ export const orders = sqliteTable(
     // nextCreatedAt); each common filter has an index ending in id, so a page never sorts the table.
     index('orders_status_id_idx').on(t.status, t.id),
     index('orders_custom_status_id_idx').on(t.customStatusId, t.id),
-    index('orders_waiting_id_idx').on(t.id).where(sql`${t.waiting} = 1`),
+    index('orders_waiting_id_idx')
+      .on(t.id)
+      .where(sql`${t.waiting} = 1`),
     index('orders_created_idx').on(t.createdAt),
     index('orders_customer_email_idx').on(t.customerEmail),
     index('orders_customer_phone_key_idx').on(t.customerPhoneKey),
@@ -129,7 +131,9 @@ export const payments = sqliteTable(
   },
   (t) => [
     index('payments_order_idx').on(t.orderId),
-    uniqueIndex('payments_order_reference_unique').on(t.orderId, t.reference).where(sql`${t.reference} IS NOT NULL`),
+    uniqueIndex('payments_order_reference_unique')
+      .on(t.orderId, t.reference)
+      .where(sql`${t.reference} IS NOT NULL`),
   ],
 );
 

@@ -12,7 +12,9 @@ export const printers = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     name: text('name').notNull(),
     /** How the printer is spoken to: raw ZPL over TCP. */
-    kind: text('kind', { enum: ['zpl'] }).notNull().default('zpl'),
+    kind: text('kind', { enum: ['zpl'] })
+      .notNull()
+      .default('zpl'),
     /** A host name or an IP address (no URL). */
     host: text('host').notNull(),
     port: integer('port').notNull().default(9100),

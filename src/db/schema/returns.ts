@@ -53,5 +53,9 @@ export const returnLines = sqliteTable(
     unitPrice: integer('unit_price').notNull(),
     vatRate: integer('vat_rate').notNull(),
   },
-  (t) => [index('return_lines_return_idx').on(t.returnId), index('return_lines_order_line_idx').on(t.orderLineId), check('return_lines_quantity_check', sql`${t.quantity} > 0`)],
+  (t) => [
+    index('return_lines_return_idx').on(t.returnId),
+    index('return_lines_order_line_idx').on(t.orderLineId),
+    check('return_lines_quantity_check', sql`${t.quantity} > 0`),
+  ],
 );

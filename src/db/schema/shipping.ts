@@ -72,8 +72,12 @@ export const deliveries = sqliteTable(
   },
   (t) => [
     index('deliveries_order_idx').on(t.orderId),
-    index('deliveries_station_draft_idx').on(t.stationId).where(sql`${t.status} = 'draft'`),
-    uniqueIndex('deliveries_one_draft_per_order').on(t.orderId).where(sql`${t.status} = 'draft'`),
+    index('deliveries_station_draft_idx')
+      .on(t.stationId)
+      .where(sql`${t.status} = 'draft'`),
+    uniqueIndex('deliveries_one_draft_per_order')
+      .on(t.orderId)
+      .where(sql`${t.status} = 'draft'`),
   ],
 );
 

@@ -21,7 +21,16 @@ export function batchPickList(ctx: Ctx): void {
     c.text(first ? title : t('docs.batch.continued'), MARGIN, MARGIN + 18, { size: first ? 20 : 14, bold: true });
     let y = MARGIN + 38;
     if (first) {
-      c.text(t('docs.batch.summary', { orders: t('counts.orders', { count: job.orders.length }), products: t('counts.products', { count: rows.length }), units: t('counts.units', { count: units }) }), MARGIN, y, { size: 11 });
+      c.text(
+        t('docs.batch.summary', {
+          orders: t('counts.orders', { count: job.orders.length }),
+          products: t('counts.products', { count: rows.length }),
+          units: t('counts.units', { count: units }),
+        }),
+        MARGIN,
+        y,
+        { size: 11 },
+      );
       y += 20;
     }
     return tableHeader(c, columns, y, true);

@@ -43,6 +43,11 @@ export function invoice(ctx: Ctx, order: DocOrder): void {
   flow.y += 10;
   c.text(t('docs.invoice.terms', { count: seller.paymentTermsDays }), MARGIN, flow.y, { size: 10 });
   flow.y += 14;
-  c.text(`${t('docs.invoice.payTo')}${t('common.colon')} ${seller.bankAccount} · ${t('docs.invoice.reference')}${t('common.colon')} ${inv.reference}`, MARGIN, flow.y, { size: 10, bold: true, maxWidth: width });
+  c.text(
+    `${t('docs.invoice.payTo')}${t('common.colon')} ${seller.bankAccount} · ${t('docs.invoice.reference')}${t('common.colon')} ${inv.reference}`,
+    MARGIN,
+    flow.y,
+    { size: 10, bold: true, maxWidth: width },
+  );
   flow.finish(pageFooter(ctx, [seller.name, seller.email, seller.phone].filter(Boolean).join(' · ')));
 }

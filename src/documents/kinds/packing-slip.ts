@@ -18,7 +18,9 @@ export function packingSlip(ctx: Ctx, order: DocOrder): void {
     { title: t('docs.inParcel'), width: 22 * MM, align: 'right', value: (l) => String(l.thisDelivery), style: { bold: true } },
     { title: t('docs.toFollow'), width: 22 * MM, align: 'right', value: (l) => String(l.remaining - l.thisDelivery) },
   ];
-  const flow = new Flow(ctx.pdf, (c, first) => tableHeader(c, columns, orderHeader(ctx, c, order, title, first, { contact: false, priority: false }) + 6, false));
+  const flow = new Flow(ctx.pdf, (c, first) =>
+    tableHeader(c, columns, orderHeader(ctx, c, order, title, first, { contact: false, priority: false }) + 6, false),
+  );
   for (const line of [...order.lines].sort(byLocation)) flow.row(columns, line, 18, false);
   flow.finish(pageFooter(ctx, `${title} ${order.code}`));
 }

@@ -37,6 +37,9 @@ export function pickSlip(ctx: Ctx, order: DocOrder): void {
   flow.room(24);
   const units = lines.reduce((s, l) => s + l.remaining, 0);
   flow.canvas.line(MARGIN, flow.y - 10, A4.width - MARGIN, flow.y - 10, 0.6);
-  flow.canvas.text(t('docs.lineCount', { lines: t('counts.lines', { count: lines.length }), units: t('counts.units', { count: units }) }), MARGIN, flow.y + 4, { size: 10, bold: true });
+  flow.canvas.text(t('docs.lineCount', { lines: t('counts.lines', { count: lines.length }), units: t('counts.units', { count: units }) }), MARGIN, flow.y + 4, {
+    size: 10,
+    bold: true,
+  });
   flow.finish(pageFooter(ctx, `${title} ${order.code} · ${t('docs.printed', { at: ctx.fmt.dateTime(new Date(ctx.job.printedAt)), by: ctx.job.printedBy })}`));
 }

@@ -65,8 +65,14 @@ function date(value: string, yearDigits: 2 | 4, dayZeroAllowed: boolean, today: 
   return null;
 }
 
-const range = (linter: string, max: number): Linter => (v) => (Number(v) <= max ? null : { error: 'bad_time', linter });
-const content = (linter: string, ok: (v: string) => boolean): Linter => (v) => (ok(v) ? null : { error: 'bad_content', linter });
+const range =
+  (linter: string, max: number): Linter =>
+  (v) =>
+    Number(v) <= max ? null : { error: 'bad_time', linter };
+const content =
+  (linter: string, ok: (v: string) => boolean): Linter =>
+  (v) =>
+    ok(v) ? null : { error: 'bad_content', linter };
 
 /** GS1 check-character pair (General Specifications 7.9.5), used by GMN (8013) and MUDI (8014). */
 function csumalpha(value: string): boolean {

@@ -6,7 +6,6 @@ import type { OrderLineRow, OrderRow } from './orders.js';
 // The statements of editing an order (orders/edit.ts): its details and approval, its lines and
 // totals, the open delivery an edit cuts down or discards, deleting it. Prepared once per connection.
 
-
 const reads = preparedQuery((conn) => ({
   line: conn
     .select()

@@ -3,7 +3,6 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderEvents, orderLines, orders, payments } from '../../db/schema/index.js';
 
-
 // The order's own rows: the order, its lines, payments and deliveries as the order page and the
 // API read them, and order intake's writes. Every statement is prepared once per connection
 // (preparedQuery): intake and every answer about an order run them.

@@ -22,7 +22,13 @@ const printForm = z.object({ orders: codes, kind: z.string().optional() });
 const scanQuery = z.object({ code: z.string().trim().min(1).max(200) });
 /** The print address's `orders`: the codes separated by commas (one parameter, so any number of them). */
 const printQuery = z.object({
-  orders: z.preprocess((v) => oneOrMany(v).flatMap((s) => (typeof s === 'string' ? s.split(',') : [s])).filter((s) => s !== ''), codeList),
+  orders: z.preprocess(
+    (v) =>
+      oneOrMany(v)
+        .flatMap((s) => (typeof s === 'string' ? s.split(',') : [s]))
+        .filter((s) => s !== ''),
+    codeList,
+  ),
 });
 
 /** URL names of Outbound's documents: `pick_slip` is `pick-slip.pdf`. A Map: no Object.prototype names. */
@@ -57,7 +63,12 @@ export function outboundWeb(deps: AppDeps): Router {
     return holdLinks(reason, code, req.user!.role).map((l) => ({ href: l.href, text: req.t(l.key, { code }) }));
   };
 
-  const renderOutbound = (req: Request, res: Response, status = 200, extra: { error?: string; errorLinks?: { href: string; text: string }[]; selected?: readonly string[]; kind?: string } = {}) => {
+  const renderOutbound = (
+    req: Request,
+    res: Response,
+    status = 200,
+    extra: { error?: string; errorLinks?: { href: string; text: string }[]; selected?: readonly string[]; kind?: string } = {},
+  ) => {
     const list = listPackingOrdersWithPrints(db);
     res.status(status).render('outbound/index', {
       title: req.t('outbound.title'),
@@ -101,7 +112,8 @@ export function outboundWeb(deps: AppDeps): Router {
       }
       return answer(req.t('outbound.scanUnknown', { code: order.code }));
     } catch (err) {
-      if (err instanceof AppError && (err.code === 'order_not_found' || err.code === 'order_code_invalid')) return answer(req.t('outbound.scanUnknown', { code: code.slice(0, 40) }));
+      if (err instanceof AppError && (err.code === 'order_not_found' || err.code === 'order_code_invalid'))
+        return answer(req.t('outbound.scanUnknown', { code: code.slice(0, 40) }));
       throw err;
     }
   });
@@ -112,7 +124,8 @@ export function outboundWeb(deps: AppDeps): Router {
     const form = parse(printForm, req.body ?? {});
     const kind = DOCUMENT_KINDS.find((k) => k === form.kind);
     try {
-      if (form.orders.length === 0) throw new AppError('validation_failed', 'outbound.noSelection', {}, { fields: [{ path: 'orders', key: 'outbound.noSelection' }] });
+      if (form.orders.length === 0)
+        throw new AppError('validation_failed', 'outbound.noSelection', {}, { fields: [{ path: 'orders', key: 'outbound.noSelection' }] });
       if (!kind) throw new AppError('validation_failed', 'outbound.noFunction', {}, { fields: [{ path: 'kind', key: 'outbound.noFunction' }] });
       const orders = checkPrint(db, kind, form.orders);
       // The invoice's number is taken here, by the POST; its GET address only shows it (a link on
@@ -132,8 +145,15 @@ export function outboundWeb(deps: AppDeps): Router {
     if (!kind) return next();
     const { orders } = parse(printQuery, req.query);
     try {
-      if (orders.length === 0) throw new AppError('validation_failed', 'outbound.noSelection', {}, { fields: [{ path: 'orders', key: 'outbound.noSelection' }] });
-      const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: orders, actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage });
+      if (orders.length === 0)
+        throw new AppError('validation_failed', 'outbound.noSelection', {}, { fields: [{ path: 'orders', key: 'outbound.noSelection' }] });
+      const { pdf, fileName } = await printDocuments(docDeps(), {
+        kind,
+        codes: orders,
+        actor: userActor(req.user!),
+        lang: req.lang,
+        customerLang: config.defaultLanguage,
+      });
       sendPdf(res, pdf, fileName);
     } catch (err) {
       refuse(req, res, err, orders, kind);
@@ -152,7 +172,13 @@ export function outboundWeb(deps: AppDeps): Router {
     // The same names as the API's; a label needs its parcel and is printed from the station.
     const kind = ORDER_DOCUMENTS.get(req.params.name);
     if (!kind || kind === 'label') return next();
-    const { pdf, fileName } = await printDocuments(docDeps(), { kind, codes: [resolveOrderCode(req.params.code)], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage });
+    const { pdf, fileName } = await printDocuments(docDeps(), {
+      kind,
+      codes: [resolveOrderCode(req.params.code)],
+      actor: userActor(req.user!),
+      lang: req.lang,
+      customerLang: config.defaultLanguage,
+    });
     sendPdf(res, pdf, fileName);
   });
 

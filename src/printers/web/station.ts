@@ -55,8 +55,17 @@ export function printersStationWeb(deps: AppDeps): Router {
 
   router.post('/orders/:code/parcels/:parcelId/print', (req: Request<{ code: string; parcelId: string }>, res) =>
     act(req, res, async () => {
-      const label = await printParcelLabel(printDeps(deps), { code: req.params.code, parcelId: req.params.parcelId, actor: userActor(req.user!), station: stationOf(req) });
-      return { kind: 'ok', key: 'printers.station.printed', params: { parcelId: label.parcelId, index: label.index, of: label.of, printer: label.printer.name } };
+      const label = await printParcelLabel(printDeps(deps), {
+        code: req.params.code,
+        parcelId: req.params.parcelId,
+        actor: userActor(req.user!),
+        station: stationOf(req),
+      });
+      return {
+        kind: 'ok',
+        key: 'printers.station.printed',
+        params: { parcelId: label.parcelId, index: label.index, of: label.of, printer: label.printer.name },
+      };
     }),
   );
   return router;

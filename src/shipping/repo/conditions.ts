@@ -10,4 +10,3 @@ export const isDraft = sql`${deliveries.status} = 'draft'`;
 
 /** The order is packing. */
 export const isPacking = sql`${orders.status} = 'packing'`;
-

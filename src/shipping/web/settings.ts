@@ -52,7 +52,10 @@ export function shippingSettingsWeb({ db, clock }: AppDeps): Router {
     let text = '';
     try {
       ({ patterns: text } = parse(z.object({ patterns: z.string().max(10_000).default('') }), req.body ?? {}));
-      const patterns = text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
+      const patterns = text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter(Boolean);
       if (patterns.length > 20) throw fieldError('patterns', 'validation.parcelPattern.tooMany', { max: 20 });
       patterns.forEach((pattern, i) => {
         const problem = parcelPatternProblem(pattern);

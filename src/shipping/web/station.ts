@@ -161,7 +161,8 @@ export function shippingWeb(deps: AppDeps): Router {
       // A scan kept on a shared device is sent only by the user who made it, at its station.
       const shown = form.value.trim();
       if (form.user !== undefined && form.user !== String(req.user!.id)) throw new AppError('scan_meant_elsewhere', 'scan.queue.otherUser', { value: shown });
-      if (form.station !== undefined && form.station !== name) throw new AppError('scan_meant_elsewhere', 'scan.queue.otherStation', { value: shown, station: form.station });
+      if (form.station !== undefined && form.station !== name)
+        throw new AppError('scan_meant_elsewhere', 'scan.queue.otherStation', { value: shown, station: form.station });
       const source = form.source === 'broker' ? 'manual' : form.source;
       // A command barcode, scanned: the same as its key or button.
       const command = commandIn(form.value, source);
@@ -180,7 +181,9 @@ export function shippingWeb(deps: AppDeps): Router {
 
   router.post('/release', (req, res) => act(req, res, () => closeOrderHere(actionCtx(req))));
   router.post('/orders/:code/take-over', (req, res) => act(req, res, () => takeOverHere(deskOf(req), req.params.code)));
-  router.post('/orders/:code/parcels/:parcelId/remove', (req, res) => act(req, res, () => removeParcelHere(actionCtx(req), req.params.code, req.params.parcelId)));
+  router.post('/orders/:code/parcels/:parcelId/remove', (req, res) =>
+    act(req, res, () => removeParcelHere(actionCtx(req), req.params.code, req.params.parcelId)),
+  );
 
   // The undo of a removal, offered beside its message: the parcel goes back on the delivery.
   router.post('/orders/:code/parcels/restore', (req, res) =>
@@ -211,7 +214,14 @@ export function shippingWeb(deps: AppDeps): Router {
     const parcelId = typeof req.query.parcel === 'string' ? req.query.parcel : '';
     const { pdf, fileName } = await printDocuments(
       { db, clock, renderer: deps.documents, timezone: config.timezone },
-      { kind: 'label', codes: [resolveOrderCode(req.params.code)], actor: userActor(req.user!), lang: req.lang, customerLang: config.defaultLanguage, parcelId },
+      {
+        kind: 'label',
+        codes: [resolveOrderCode(req.params.code)],
+        actor: userActor(req.user!),
+        lang: req.lang,
+        customerLang: config.defaultLanguage,
+        parcelId,
+      },
     );
     sendPdf(res, pdf, fileName);
   });
@@ -232,7 +242,9 @@ export function shippingWeb(deps: AppDeps): Router {
   });
 
   // The station's name field, for a device that wants to rename itself.
-  router.get('/station', (req, res) => res.render('shipping/name', { title: req.t('shipping.nameTitle'), values: { name: stationNameOf(req) ?? '' }, errors: {} }));
+  router.get('/station', (req, res) =>
+    res.render('shipping/name', { title: req.t('shipping.nameTitle'), values: { name: stationNameOf(req) ?? '' }, errors: {} }),
+  );
 
   return router;
 }
