@@ -63,14 +63,14 @@ export async function stationSession(url: string, email: string, password: strin
 /**
  * One station scan as src/browser/shipping.ts sends it (form post with a fresh key, `X-Station:
  * fragment`): every other scan opens the next packing order, the ones between are new parcel IDs
- * for the order open. Each order gets one parcel per pass over the list, so a list of n orders
+ * (a DHL piece ID, a carrier's form the parcel-ID rule takes) for the order open. Each order gets one parcel per pass over the list, so a list of n orders
  * lasts 8n scans (four parcels an order). An answer other than an `ok` fragment fails the bench.
  */
 async function stationScan(url: string, session: StationSession, packing: string[]): Promise<Response> {
   const n = session.scans++;
   const visit = Math.floor(n / 2);
   if (visit >= packing.length * 4) throw new Error(`station probe: all ${packing.length} packing orders have four parcels`);
-  const value = n % 2 === 0 ? packing[visit % packing.length]! : `PROBE${String(visit).padStart(9, '0')}`;
+  const value = n % 2 === 0 ? packing[visit % packing.length]! : `JJD${String(visit).padStart(14, '0')}`;
   const res = await fetch(`${url}/shipping/scan`, {
     method: 'POST',
     redirect: 'manual',
