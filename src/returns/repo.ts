@@ -1,10 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
-import { preparedFor, preparedQuery, type Conn, type Db, type Tx } from '../db/client.js';
-import { invoices } from '../db/schema/index.js';
+import { and, asc, eq, isNotNull, or, sql } from 'drizzle-orm';
+import { preparedQuery, type Conn, type Tx } from '../db/client.js';
+import { invoices, orderLines, products, returnLines, returns } from '../db/schema/index.js';
 import { gtinVariants } from '../domain/item-scan.js';
 import type { Disposition } from '../domain/return-disposition.js';
-
-/** What becomes of a returned unit (the schema's list, for the forms' and the API's checks). */
 
 /** A return as stored, with its lines. */
 export interface ReturnRecord {
@@ -34,95 +32,148 @@ export interface ReturnLineRecord {
 
 type ReturnHead = Omit<ReturnRecord, 'lines'>;
 
-const HEAD = `SELECT id, number, order_id AS orderId, order_code AS orderCode, credit_note_number AS creditNoteNumber, currency,
-                     refund_amount AS refundAmount, created_by AS createdBy, created_at AS createdAt FROM returns`;
+const head = {
+  id: returns.id,
+  number: returns.number,
+  orderId: returns.orderId,
+  orderCode: returns.orderCode,
+  creditNoteNumber: returns.creditNoteNumber,
+  currency: returns.currency,
+  refundAmount: returns.refundAmount,
+  createdBy: returns.createdBy,
+  // As stored (epoch ms): what presentReturn and the credit note read.
+  createdAt: sql<number>`${returns.createdAt}`,
+};
 
-const stmts = preparedFor((sqlite) => ({
-  ofOrder: sqlite.prepare<[number], ReturnHead>(`${HEAD} WHERE order_id = ? ORDER BY id`),
-  byNumber: sqlite.prepare<[number], ReturnHead>(`${HEAD} WHERE number = ?`),
-  lines: sqlite.prepare<[number], ReturnLineRecord>(
-    `SELECT order_line_id AS orderLineId, product_id AS productId, sku, name, quantity, disposition, reason, unit_price AS unitPrice, vat_rate AS vatRate
-       FROM return_lines WHERE return_id = ? ORDER BY id`,
-  ),
-  returnedByLine: sqlite.prepare<[number], { orderLineId: number; quantity: number }>(
-    `SELECT rl.order_line_id AS orderLineId, sum(rl.quantity) AS quantity
-       FROM return_lines rl JOIN returns r ON r.id = rl.return_id
-      WHERE r.order_id = ? AND rl.order_line_id IS NOT NULL GROUP BY rl.order_line_id`,
-  ),
+const reads = preparedQuery((conn) => ({
+  ofOrder: conn
+    .select(head)
+    .from(returns)
+    .where(eq(returns.orderId, sql.placeholder('orderId')))
+    .orderBy(asc(returns.id))
+    .prepare(),
+  byNumber: conn
+    .select(head)
+    .from(returns)
+    .where(eq(returns.number, sql.placeholder('number')))
+    .prepare(),
+  lines: conn
+    .select({
+      orderLineId: returnLines.orderLineId,
+      productId: returnLines.productId,
+      sku: returnLines.sku,
+      name: returnLines.name,
+      quantity: returnLines.quantity,
+      disposition: returnLines.disposition,
+      reason: returnLines.reason,
+      unitPrice: returnLines.unitPrice,
+      vatRate: returnLines.vatRate,
+    })
+    .from(returnLines)
+    .where(eq(returnLines.returnId, sql.placeholder('returnId')))
+    .orderBy(asc(returnLines.id))
+    .prepare(),
+  returnedByLine: conn
+    .select({ orderLineId: sql<number>`${returnLines.orderLineId}`, quantity: sql<number>`sum(${returnLines.quantity})` })
+    .from(returnLines)
+    .innerJoin(returns, eq(returns.id, returnLines.returnId))
+    .where(and(eq(returns.orderId, sql.placeholder('orderId')), isNotNull(returnLines.orderLineId)))
+    .groupBy(returnLines.orderLineId)
+    .prepare(),
+  // The order line a scan names (service.ts lineForScan): by any stored length of a GTIN, or by SKU or barcode.
+  lineByBarcodes: conn
+    .select({ id: orderLines.id })
+    .from(orderLines)
+    .innerJoin(products, eq(products.id, orderLines.productId))
+    .where(and(eq(orderLines.orderId, sql.placeholder('orderId')), sql`${products.barcode} IN (SELECT value FROM json_each(${sql.placeholder('barcodes')}))`))
+    .orderBy(asc(orderLines.id))
+    .limit(1)
+    .prepare(),
+  lineByText: conn
+    .select({ id: orderLines.id })
+    .from(orderLines)
+    .leftJoin(products, eq(products.id, orderLines.productId))
+    .where(
+      and(eq(orderLines.orderId, sql.placeholder('orderId')), or(eq(orderLines.sku, sql.placeholder('text')), eq(products.barcode, sql.placeholder('text')))),
+    )
+    .orderBy(asc(orderLines.id))
+    .limit(1)
+    .prepare(),
 }));
 
 // The return's two writes, apart from the reads above.
-const writes = preparedFor((sqlite) => ({
-  insert: sqlite.prepare<[number, number, string, number | null, string, number, string, number], { id: number }>(
-    'INSERT INTO returns (number, order_id, order_code, credit_note_number, currency, refund_amount, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
-  ),
-  insertLine: sqlite.prepare<[number, number | null, number | null, string, string, number, string, string | null, number, number]>(
-    'INSERT INTO return_lines (return_id, order_line_id, product_id, sku, name, quantity, disposition, reason, unit_price, vat_rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ),
+const writes = preparedQuery((conn) => ({
+  insert: conn
+    .insert(returns)
+    .values({
+      number: sql.placeholder('number'),
+      orderId: sql.placeholder('orderId'),
+      orderCode: sql.placeholder('orderCode'),
+      creditNoteNumber: sql.placeholder('creditNoteNumber'),
+      currency: sql.placeholder('currency'),
+      refundAmount: sql.placeholder('refundAmount'),
+      createdBy: sql.placeholder('createdBy'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .returning({ id: returns.id })
+    .prepare(),
+  insertLine: conn
+    .insert(returnLines)
+    .values({
+      returnId: sql.placeholder('returnId'),
+      orderLineId: sql.placeholder('orderLineId'),
+      productId: sql.placeholder('productId'),
+      sku: sql.placeholder('sku'),
+      name: sql.placeholder('name'),
+      quantity: sql.placeholder('quantity'),
+      disposition: sql.placeholder('disposition'),
+      reason: sql.placeholder('reason'),
+      unitPrice: sql.placeholder('unitPrice'),
+      vatRate: sql.placeholder('vatRate'),
+    })
+    .prepare(),
 }));
 
-const withLines = (conn: Db, head: ReturnHead): ReturnRecord => ({ ...head, lines: stmts(conn).lines.all(head.id) });
+const withLines = (conn: Conn, h: ReturnHead): ReturnRecord => ({ ...h, lines: reads(conn).lines.all({ returnId: h.id }) });
 
 /** The returns of an order, oldest first. */
-export function returnsOfOrder(conn: Db, orderId: number): ReturnRecord[] {
-  return stmts(conn)
-    .ofOrder.all(orderId)
+export function returnsOfOrder(conn: Conn, orderId: number): ReturnRecord[] {
+  return reads(conn)
+    .ofOrder.all({ orderId })
     .map((h) => withLines(conn, h));
 }
 
-export function findReturn(conn: Db, number: number): ReturnRecord | undefined {
-  const head = stmts(conn).byNumber.get(number);
-  return head && withLines(conn, head);
+/** The return with this number, with its lines. */
+export function findReturn(conn: Conn, number: number): ReturnRecord | undefined {
+  const h = reads(conn).byNumber.get({ number });
+  return h && withLines(conn, h);
 }
 
 /** Units returned so far per order line id. */
-export function returnedByLine(conn: Db, orderId: number): Map<number, number> {
+export function returnedByLine(conn: Conn, orderId: number): Map<number, number> {
   return new Map(
-    stmts(conn)
-      .returnedByLine.all(orderId)
+    reads(conn)
+      .returnedByLine.all({ orderId })
       .map((r) => [r.orderLineId, r.quantity]),
   );
 }
 
 /** Writes a return and its lines. Call inside the write transaction that took its numbers. */
-export function insertReturn(tx: Tx, head: Omit<ReturnHead, 'id'>, lines: readonly ReturnLineRecord[]): number {
+export function insertReturn(tx: Tx, h: Omit<ReturnHead, 'id'>, lines: readonly ReturnLineRecord[]): number {
   const s = writes(tx);
-  const { id } = s.insert.get(
-    head.number,
-    head.orderId!,
-    head.orderCode,
-    head.creditNoteNumber,
-    head.currency,
-    head.refundAmount,
-    head.createdBy,
-    head.createdAt,
-  )!;
-  for (const l of lines) s.insertLine.run(id, l.orderLineId, l.productId, l.sku, l.name, l.quantity, l.disposition, l.reason, l.unitPrice, l.vatRate);
+  const { id } = s.insert.get({ ...h, createdAt: new Date(h.createdAt) });
+  for (const l of lines) s.insertLine.run({ returnId: id, ...l });
   return id;
 }
 
-// The order line a scan names (service.ts lineForScan): by any stored length of a GTIN, or by SKU or barcode.
-const lineStmts = preparedFor((sqlite) => ({
-  byBarcode: sqlite
-    .prepare<[orderId: number, barcodes: string], number>(
-      'SELECT l.id FROM order_lines l JOIN products p ON p.id = l.product_id WHERE l.order_id = ? AND p.barcode IN (SELECT value FROM json_each(?)) ORDER BY l.id LIMIT 1',
-    )
-    .pluck(),
-  byText: sqlite
-    .prepare<[orderId: number, sku: string, barcode: string], number>(
-      'SELECT l.id FROM order_lines l LEFT JOIN products p ON p.id = l.product_id WHERE l.order_id = ? AND (l.sku = ? OR p.barcode = ?) ORDER BY l.id LIMIT 1',
-    )
-    .pluck(),
-}));
-
 /** The first line of the order whose product has the GTIN `gtin` in any stored length; its id. */
-export function lineByBarcodes(db: Db, orderId: number, gtin: string): number | undefined {
-  return lineStmts(db).byBarcode.get(orderId, JSON.stringify(gtinVariants(gtin)));
+export function lineByBarcodes(conn: Conn, orderId: number, gtin: string): number | undefined {
+  return reads(conn).lineByBarcodes.get({ orderId, barcodes: JSON.stringify(gtinVariants(gtin)) })?.id;
 }
 
 /** The first line of the order with the SKU `text`, or whose product has the barcode `text`; its id. */
-export function lineBySkuOrBarcode(db: Db, orderId: number, text: string): number | undefined {
-  return lineStmts(db).byText.get(orderId, text, text);
+export function lineBySkuOrBarcode(conn: Conn, orderId: number, text: string): number | undefined {
+  return reads(conn).lineByText.get({ orderId, text })?.id;
 }
 
 const invoiceOfOrder = preparedQuery((conn) =>
