@@ -220,23 +220,8 @@ const parcelDelivery = preparedQuery((conn) =>
     .where(and(eq(deliveryParcels.parcelId, sql.placeholder('parcelId')), eq(deliveries.orderId, sql.placeholder('orderId'))))
     .prepare(),
 );
-const parcelsOfDelivery = preparedQuery((conn) =>
-  conn
-    .select({ parcelId: deliveryParcels.parcelId })
-    .from(deliveryParcels)
-    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
-    .orderBy(deliveryParcels.id)
-    .prepare(),
-);
 
 /** The delivery of the order that holds this parcel ID, or undefined. */
 export function deliveryOfParcel(conn: Conn, orderId: number, parcelId: string): number | undefined {
   return parcelDelivery(conn).get({ parcelId, orderId })?.deliveryId;
-}
-
-/** A delivery's parcel IDs, in the order they were added. */
-export function parcelIdsOfDelivery(conn: Conn, deliveryId: number): string[] {
-  return parcelsOfDelivery(conn)
-    .all({ deliveryId })
-    .map((p) => p.parcelId);
 }

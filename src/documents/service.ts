@@ -1,4 +1,5 @@
 import { logOrderEvent } from '../events/repo.js';
+import { deliveryParcelIds } from '../shipping/repo/deliveries.js';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { luhnCheckDigit } from '../domain/gtin.js';
@@ -16,7 +17,6 @@ import {
   insertPrintedDocument,
   invoiceOfOrder,
   loadDocOrders,
-  parcelIdsOfDelivery,
   type DocOrderRow,
   type InvoiceRow,
 } from './repo.js';
@@ -189,7 +189,7 @@ function parcelOf(conn: Conn, order: DocOrderRow, raw: string): { parcelId: stri
   const parcelId = normalizeParcelId(raw);
   const delivery = deliveryOfParcel(conn, order.id, parcelId);
   if (delivery === undefined) throw new AppError('parcel_not_found', 'errors.parcelNotOnOrder', { parcelId, code: order.code });
-  const all = parcelIdsOfDelivery(conn, delivery);
+  const all = deliveryParcelIds(conn, delivery);
   return { parcelId, index: all.indexOf(parcelId) + 1, of: all.length };
 }
 

@@ -1,17 +1,10 @@
 import type { Conn } from '../db/client.js';
+import { deliveryParcelIds } from '../shipping/repo/deliveries.js';
 import { getSeller } from '../documents/settings.js';
 import { AppError } from '../errors.js';
 import { formatters } from '../i18n/format.js';
 import { isLanguage, translator, type Language } from '../i18n/index.js';
-import {
-  deliveryLineQuantities,
-  deliveryParcelIds,
-  lastReportedDeliveryId,
-  linesAwaitingStockCount,
-  orderMailFields,
-  orderMailLines,
-  shopTemplateText,
-} from './repo.js';
+import { deliveryLineQuantities, lastReportedDeliveryId, linesAwaitingStockCount, orderMailFields, orderMailLines, shopTemplateText } from './repo.js';
 import { builtInText, getEmailSettings, getShopDefaults } from './settings.js';
 import { renderMail, TEMPLATE_INFO, type LineView, type MailView, type RenderedMail, type TemplateKey } from './templates.js';
 

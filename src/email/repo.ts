@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { availableSql } from '../db/rules.js';
-import { deliveries, deliveryLines, deliveryParcels, emailOutbox, emailTemplates, orderLines, orders, products, users } from '../db/schema/index.js';
+import { deliveries, deliveryLines, emailOutbox, emailTemplates, orderLines, orders, products, users } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
 import type { RenderedMail, TemplateKey } from './templates.js';
 
@@ -282,14 +282,6 @@ const linesForMail = preparedQuery((conn) =>
     .orderBy(orderLines.id)
     .prepare(),
 );
-const parcelsOf = preparedQuery((conn) =>
-  conn
-    .select({ parcelId: deliveryParcels.parcelId })
-    .from(deliveryParcels)
-    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
-    .orderBy(deliveryParcels.id)
-    .prepare(),
-);
 // Lines whose rest is not in stock: a tracked product whose stock, beside what other orders hold, is short of it
 // (a packing order's own rest is among the allocated units already).
 const linesAwaitingStock = preparedQuery((conn) =>
@@ -332,13 +324,6 @@ export function orderMailFields(conn: Conn, orderId: number) {
 /** The order's lines as an e-mail lists them (sku, name, price, quantity, shipped), in id order. */
 export function orderMailLines(conn: Conn, orderId: number) {
   return linesForMail(conn).all({ orderId });
-}
-
-/** A delivery's parcel IDs, in the order they were added. */
-export function deliveryParcelIds(conn: Conn, deliveryId: number): string[] {
-  return parcelsOf(conn)
-    .all({ deliveryId })
-    .map((p) => p.parcelId);
 }
 
 /** How many of the order's lines wait for stock (their rest is not covered). */

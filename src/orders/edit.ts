@@ -1,4 +1,5 @@
 import { findCustomStatus, findCustomStatusByCode } from '../custom-statuses/repo.js';
+import { deliveryParcelIds } from '../shipping/repo/deliveries.js';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { MAX_ORDER_TOTAL, orderTotals } from '../domain/money.js';
@@ -18,7 +19,6 @@ import {
   dropDraftChoice,
   findDraftDelivery,
   findLineOfOrder,
-  parcelIdsOfDelivery,
   setApproved,
   setDraftChoice,
   setLineQuantityRow,
@@ -165,7 +165,7 @@ function shipIfNothingLeft(tx: Tx, order: OrderRow, ctx: Ctx): OrderRow {
 function discardOpenDelivery(tx: Tx, order: OrderRow, ctx: Ctx): void {
   const draft = findDraftDelivery(tx, order.id);
   if (!draft) return;
-  const parcels = parcelIdsOfDelivery(tx, draft.id);
+  const parcels = deliveryParcelIds(tx, draft.id);
   deleteDeliveryWithParts(tx, draft.id);
   appendOrderEvent(tx, order, 'delivery_discarded', ctx.actor, ctx.now, { deliveryId: draft.id, parcels });
 }

@@ -23,12 +23,6 @@ const reads = preparedQuery((conn) => ({
     .from(deliveries)
     .where(and(eq(deliveries.orderId, sql.placeholder('orderId')), eq(deliveries.status, 'draft')))
     .prepare(),
-  parcelsOf: conn
-    .select({ parcelId: deliveryParcels.parcelId })
-    .from(deliveryParcels)
-    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
-    .orderBy(deliveryParcels.id)
-    .prepare(),
 }));
 
 const writes = preparedQuery((conn) => {
@@ -172,13 +166,6 @@ export function dropDraftChoice(tx: Tx, deliveryId: number, lineId: number, now:
 /** The order's open delivery (a station's draft), or undefined. */
 export function findDraftDelivery(conn: Conn, orderId: number): { id: number } | undefined {
   return reads(conn).draftOf.get({ orderId });
-}
-
-/** The parcel IDs of a delivery, in the order they were added. */
-export function parcelIdsOfDelivery(conn: Conn, deliveryId: number): string[] {
-  return reads(conn)
-    .parcelsOf.all({ deliveryId })
-    .map((p) => p.parcelId);
 }
 
 /** Deletes a delivery with its parcels and chosen lines. */
