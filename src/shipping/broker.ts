@@ -48,7 +48,7 @@ export interface ParcelBroker {
 
 /**
  * The built-in broker: SSCC-18 numbers from the shop's own GS1 company prefix. The serial is kept
- * by the series allocator (series/allocator.ts) in a transaction of its own, so a number is never given twice
+ * by the number series (series/repo.ts) in a transaction of its own, so a number is never given twice
  * (a number fetched and then removed is skipped, never reused).
  */
 export class SsccBroker implements ParcelBroker {

@@ -11,7 +11,7 @@ export type StationAnswer = Omit<StationOutcome, 'failures'>;
 /**
  * Answers a form sent from the station: the changed parts of the station for the page's script
  * (`X-Station: fragment`), else a redirect to the station with the message, so a reload never
- * repeats a scan. For the station's own routes and the routers beside them (printers/station-web.ts).
+ * repeats a scan. For the station's own routes and the routers beside them (printers/web/station.ts).
  */
 export function answerStationForm(db: Db, req: Request, res: Response, outcome: StationAnswer): void {
   if (req.get('x-station') === 'fragment') {

@@ -10,7 +10,7 @@ const STATION_COOKIE_MAX_AGE = 365 * 24 * 3600;
 /**
  * The station this device is named as (its cookie), or null when it has none or the name no longer
  * reads as a station's name. The one reader of the cookie, for the station's routes and the
- * routers beside them (printers/station-web.ts).
+ * routers beside them (printers/web/station.ts).
  */
 export function stationNameOf(req: Request): string | null {
   const raw = parseCookies(req.get('cookie') ?? '')[STATION_COOKIE];

@@ -66,7 +66,7 @@ export function shippingWeb(deps: AppDeps): Router {
   const router = Router();
   router.use(requireCapability('shipping'));
 
-  // What printing needs (as printers/station-web.ts printDeps): the label speaks the shop's customer language.
+  // What printing needs (as printers/web/station.ts printDeps): the label speaks the shop's customer language.
   const printing = { db, clock, timeoutMs: config.printerTimeoutMs, lang: config.defaultLanguage };
   /** Who acts, at which station; a form sent before the device was named is refused. */
   const deskOf = (req: Request): StationDesk => ({
