@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
+import { preparedQuery, type Conn, type Tx, asStored, preparedFor } from '../db/client.js';
 import { availableSql } from '../db/rules.js';
 import { deliveries, deliveryLines, emailOutbox, emailTemplates, orderLines, orders, products, users } from '../db/schema/index.js';
 import type { Language } from '../i18n/index.js';
@@ -15,24 +15,19 @@ export type EmailRow = typeof emailOutbox.$inferSelect;
 
 // --- the outbox ---
 
-const insertMail = preparedQuery((conn) =>
-  conn
-    .insert(emailOutbox)
-    .values({
-      orderId: sql.placeholder('orderId'),
-      toAddress: sql.placeholder('to'),
-      subject: sql.placeholder('subject'),
-      textBody: sql.placeholder('text'),
-      htmlBody: sql.placeholder('html'),
-      language: sql.placeholder('language'),
-      template: sql.placeholder('template'),
-      status: 'queued',
-      attempts: 0,
-      nextAttemptAt: sql.placeholder('at'),
-      createdAt: sql.placeholder('at'),
-    })
-    .returning({ id: emailOutbox.id })
-    .prepare(),
+/**
+ * A queued e-mail, as better-sqlite3 runs it: two for every new order (the customer's and the
+ * shop's), at intake's rate, where drizzle's parameter mapping measured +36 µs an e-mail
+ * (docs/decisions.md § One way to the database).
+ */
+const insertMail = preparedFor((sqlite) =>
+  sqlite.prepare<
+    [{ orderId: number; to: string; subject: string; text: string; html: string | null; language: string; template: string; at: number }],
+    { id: number }
+  >(
+    `INSERT INTO email_outbox (order_id, to_address, subject, text_body, html_body, language, template, status, attempts, next_attempt_at, created_at)
+     VALUES (@orderId, @to, @subject, @text, @html, @language, @template, 'queued', 0, @at, @at) RETURNING id`,
+  ),
 );
 const mailsOfOrder = preparedQuery((conn) =>
   conn
@@ -79,8 +74,8 @@ export function insertQueuedMail(tx: Tx, mail: RenderedMail & { orderId: number;
     html: mail.html,
     language: mail.language,
     template: mail.template,
-    at,
-  });
+    at: at.getTime(),
+  })!;
   return id;
 }
 
