@@ -17,7 +17,7 @@ export type EmailRow = typeof emailOutbox.$inferSelect;
 
 /**
  * A queued e-mail, as better-sqlite3 runs it: two for every new order (the customer's and the
- * shop's), at intake's rate, where drizzle's parameter mapping measured +36 µs an e-mail
+ * shop's), at intake's rate, where the drizzle statement measured +18 µs an e-mail in a CPU profile of the intake bench
  * (docs/decisions.md § One way to the database).
  */
 const insertMail = preparedFor((sqlite) =>
