@@ -222,11 +222,16 @@ export function recordRefusedCheck(db: Db, code: string, barcode: string, err: u
 }
 
 /**
- * One check in its own transaction (the API). A refusal changes nothing, as every refused API call:
- * the mis-pick figures count the packers' scans at the stations (scan.ts keeps those).
+ * One check in its own transaction (the API, Outbound's verify view); what it counted. A refusal
+ * changes nothing: the mis-pick figures count the packers' scans at the stations (scan.ts keeps those).
  */
+export function checkOneItem(db: Db, code: string, input: Parameters<typeof checkItemIn>[2], ctx: CheckCtx): ReturnType<typeof checkItemIn> {
+  return writeTransaction(db, (tx) => checkItemIn(tx, code, input, ctx));
+}
+
+/** One check (checkOneItem), answered with the order's checks as they stand after it (the API). */
 export function checkItem(db: Db, code: string, input: { barcode: string; quantity?: number }, ctx: CheckCtx): CheckState {
-  writeTransaction(db, (tx) => checkItemIn(tx, code, input, ctx));
+  checkOneItem(db, code, input, ctx);
   return checkState(db, code);
 }
 

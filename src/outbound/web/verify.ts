@@ -3,9 +3,8 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import { resolveOrderCode } from '../../orders/lookup.js';
-import { checkState, recordRefusedCheck, undoCheck, type CheckCtx } from '../../shipping/checks.js';
+import { checkOneItem, checkState, recordRefusedCheck, undoCheck, type CheckCtx } from '../../shipping/checks.js';
 import { stationHolding, takeOverFromOutbound } from '../../shipping/stations.js';
-import { checkItemAtOutbound } from '../service.js';
 import { requireCapability } from '../../web/auth.js';
 import { flashRefusal, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
@@ -86,7 +85,7 @@ export function outboundVerifyWeb(deps: AppDeps): Router {
       // Read as the page read it: suffix, AIM identifier, GS, a scanner's keyboard layout.
       if (form.barcode) barcode = readScanned(db, form.barcode, scanSourceOf(form.source), 'barcode').value;
       if (!barcode) throw new AppError('validation_failed', 'outbound.verifyNothing', {}, { fields: [{ path: 'barcode', key: 'outbound.verifyNothing' }] });
-      const checked = checkItemAtOutbound(db, code, { barcode, ...(form.quantity !== undefined && { quantity: form.quantity }) }, ctx);
+      const checked = checkOneItem(db, code, { barcode, ...(form.quantity !== undefined && { quantity: form.quantity }) }, ctx);
       answer(req, res, code, { key: 'shipping.checked', params: { ...checked, code } });
     } catch (err) {
       if (barcode) recordRefusedCheck(db, code, barcode, err, ctx);
