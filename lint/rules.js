@@ -2,7 +2,7 @@
 // conventions of docs/architecture.md, read from the syntax tree (and, for prepared-once, the
 // types) rather than searched for with regular expressions. test/unit/lint-rules.test.ts runs each
 // rule on code that breaks it and on code that keeps it.
-import { relative, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 
 /** The file's path from the project root, with forward slashes. */
 const pathOf = (context) => relative(context.cwd, context.filename).split(sep).join('/');
@@ -182,7 +182,8 @@ function opensTransaction(node, visitorKeys) {
   let found = false;
   const visit = (n) => {
     if (found || !n || typeof n.type !== 'string') return;
-    if (n.type === 'CallExpression' && (TRANSACTION_OPENERS.has(calleeName(n)) || calleeName(n) === 'groupCommit')) found = true;
+    if (n.type === 'CallExpression' && (TRANSACTION_OPENERS.has(calleeName(n)) || calleeName(n) === 'groupCommit' || methodName(n) === 'transaction'))
+      found = true;
     for (const key of visitorKeys[n.type] ?? []) {
       const child = n[key];
       if (Array.isArray(child)) child.forEach(visit);
@@ -363,7 +364,7 @@ const layers = {
       ImportDeclaration(node) {
         const from = node.source.value;
         if (node.importKind === 'type' || !from.startsWith('.')) return;
-        const target = relative(context.cwd, new URL(from, `file://${context.filename}`).pathname)
+        const target = relative(context.cwd, resolve(dirname(context.filename), from))
           .split(sep)
           .join('/')
           .replace(/\.js$/, '.ts');

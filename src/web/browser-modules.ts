@@ -34,7 +34,7 @@ function entryPoints(): Record<string, string> {
 }
 
 /** Every script and chunk, by its file name under /public/js, built once per process. */
-export function browserModules(): Map<string, Built> {
+function browserModules(): Map<string, Built> {
   if (built) return built;
   const result = buildSync({
     entryPoints: entryPoints(),
@@ -59,7 +59,7 @@ export function browserModules(): Map<string, Built> {
 }
 
 /** The bundle of one script or chunk (`shipping.js`, `chunk-….js`), or undefined. */
-export function browserModule(name: string): Built | undefined {
+function browserModule(name: string): Built | undefined {
   return browserModules().get(name);
 }
 

@@ -41,6 +41,13 @@ describe('the pages’ scripts, bundled from src/browser', () => {
     await load(src);
   });
 
+  it("shares the scan reader between the station's scripts through a chunk, so it runs once a page", async () => {
+    const { app } = makeApp();
+    const imports = (text: string) => [...text.matchAll(/chunk-[A-Z0-9]+\.js/g)].map((m) => m[0]);
+    const [station, scanner] = await Promise.all(['/public/js/shipping.js', '/public/js/scanner.js'].map((path) => request(app).get(path)));
+    expect(imports(station!.text).filter((c) => imports(scanner!.text).includes(c))).not.toEqual([]);
+  });
+
   it('answers 304 to the ETag it sent', async () => {
     const { app } = makeApp();
     const first = await request(app).get('/public/js/shipping.js');
