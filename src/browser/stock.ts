@@ -3,7 +3,7 @@
 // to key over it) once the server knows the code — an unknown one is said beside the field at once;
 // Enter there books the line. A code typed as "12*7350053850019" carries its
 // quantity and is booked at once. A scan the reader refuses is said beside the field by scanner.ts.
-import { hasKeyedCount } from './lib/stock-scan.js';
+import { hasKeyedCount } from '../domain/keyed-count.js';
 import { layoutNotice, say } from './scanner.js';
 
 const form = document.querySelector('form.scan-form');

@@ -1,6 +1,8 @@
 import { isValidGtin } from './gtin.js';
 import { GS, parseGs1, type Gs1ErrorCode } from './gs1/index.js';
 
+export { splitCount } from './keyed-count.js';
+
 // What an item's barcode says: a plain GTIN (EAN-8, UPC-A, EAN-13, GTIN-14) with its check digit,
 // or a GS1 element string (GS1-128, GS1 DataMatrix, GS1 QR, DataBar, DotCode) read by the GS1
 // module (gs1/), which applies the whole GS1 General Specifications: every AI's format, character
@@ -95,11 +97,4 @@ export function gtinVariants(gtin14: string): string[] {
   const out = [gtin14];
   for (const length of [13, 12, 8]) if (gtin14.slice(0, 14 - length) === '0'.repeat(14 - length)) out.push(gtin14.slice(14 - length));
   return out;
-}
-
-/** "5*7350053850019": a keyed count before the scan (1–999). */
-export function splitCount(input: string): { quantity: number; code: string } {
-  const m = /^(\d{1,3})\s*[*xX×]\s*(\S.*)$/.exec(input.trim());
-  if (m && Number(m[1]) >= 1) return { quantity: Number(m[1]), code: m[2]! };
-  return { quantity: 1, code: input.trim() };
 }

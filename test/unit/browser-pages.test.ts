@@ -4,7 +4,7 @@ import { mailChoice } from '../../src/browser/lib/forms.js';
 import { newOrdersText, readNewOrder } from '../../src/browser/lib/live-text.js';
 import { describeOrder, fillFrom, paymentView, verdict, type PackRunTexts, type RunOrder } from '../../src/browser/lib/pack-run-text.js';
 import { describeReading, layoutNames, layoutNoticeOf, visible, type ScannerTexts } from '../../src/browser/lib/scan-words.js';
-import { hasKeyedCount } from '../../src/browser/lib/stock-scan.js';
+import { hasKeyedCount } from '../../src/domain/keyed-count.js';
 import { fill } from '../../src/browser/lib/template.js';
 import { newKey } from '../../src/browser/lib/keys.js';
 
@@ -128,7 +128,7 @@ describe('the scan reader’s words', () => {
   it('shows GS', () => expect(visible('a\x1Db\x1D')).toBe('a⟨GS⟩b⟨GS⟩'));
 });
 
-describe('goods in and counts: a keyed count books at once', () => {
+describe("goods in and counts: a keyed count books at once, read by the server's rule", () => {
   it.each([
     ['12*7350053850019', true],
     [' 3 x 7350053850019', true],
@@ -138,6 +138,9 @@ describe('goods in and counts: a keyed count books at once', () => {
     ['7350053850019', false],
     ['*5', false],
     ['ABC*2', false],
+    // As the server reads them (splitCount): no count of 0, and a count needs something after it.
+    ['0*7350053850019', false],
+    ['12*', false],
   ])('%j: %s', (raw, keyed) => expect(hasKeyedCount(raw)).toBe(keyed));
 });
 
