@@ -1,4 +1,5 @@
 import { findCustomStatus, findCustomStatusByCode } from '../custom-statuses/repo.js';
+import { findDraftId } from '../shipping/repo/drafts.js';
 import { deliveryParcelIds } from '../shipping/repo/deliveries.js';
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
@@ -17,7 +18,6 @@ import {
   deleteOrderRow,
   draftChoicesOfLine,
   dropDraftChoice,
-  findDraftDelivery,
   findLineOfOrder,
   setApproved,
   setDraftChoice,
@@ -163,11 +163,11 @@ function shipIfNothingLeft(tx: Tx, order: OrderRow, ctx: Ctx): OrderRow {
  * parcels whose labels are now void. Kept, it would hold those IDs for good on a shipped order.
  */
 function discardOpenDelivery(tx: Tx, order: OrderRow, ctx: Ctx): void {
-  const draft = findDraftDelivery(tx, order.id);
-  if (!draft) return;
-  const parcels = deliveryParcelIds(tx, draft.id);
-  deleteDeliveryWithParts(tx, draft.id);
-  appendOrderEvent(tx, order, 'delivery_discarded', ctx.actor, ctx.now, { deliveryId: draft.id, parcels });
+  const draftId = findDraftId(tx, order.id);
+  if (draftId === undefined) return;
+  const parcels = deliveryParcelIds(tx, draftId);
+  deleteDeliveryWithParts(tx, draftId);
+  appendOrderEvent(tx, order, 'delivery_discarded', ctx.actor, ctx.now, { deliveryId: draftId, parcels });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { isDraft } from '../../shipping/repo/conditions.js';
 import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
 import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '../../db/schema/index.js';
 import type { OrderLineRow, OrderRow } from './orders.js';
@@ -16,12 +17,7 @@ const reads = preparedQuery((conn) => ({
     .select({ deliveryId: deliveryLines.deliveryId, quantity: deliveryLines.quantity })
     .from(deliveryLines)
     .innerJoin(deliveries, eq(deliveries.id, deliveryLines.deliveryId))
-    .where(and(eq(deliveryLines.orderLineId, sql.placeholder('lineId')), eq(deliveries.status, 'draft')))
-    .prepare(),
-  draftOf: conn
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(and(eq(deliveries.orderId, sql.placeholder('orderId')), eq(deliveries.status, 'draft')))
+    .where(and(eq(deliveryLines.orderLineId, sql.placeholder('lineId')), isDraft))
     .prepare(),
 }));
 
@@ -161,11 +157,6 @@ export function setDraftChoice(tx: Tx, deliveryId: number, lineId: number, quant
 export function dropDraftChoice(tx: Tx, deliveryId: number, lineId: number, now: Date): void {
   writes(tx).deleteChosen.run({ deliveryId, lineId });
   writes(tx).touchDelivery.run({ deliveryId, now: now.getTime() });
-}
-
-/** The order's open delivery (a station's draft), or undefined. */
-export function findDraftDelivery(conn: Conn, orderId: number): { id: number } | undefined {
-  return reads(conn).draftOf.get({ orderId });
 }
 
 /** Deletes a delivery with its parcels and chosen lines. */
