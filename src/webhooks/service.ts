@@ -92,9 +92,9 @@ function currentCursor(conn: Conn): Cursor {
   return { orderEvent: lastOrderEventId(conn), packRun: lastFinishedPackRunId(conn) };
 }
 
-/** The kept cursor, undefined before the first endpoint (or one not readable). */
-function savedCursor(conn: Conn): Cursor | undefined {
-  const read = cursorSchema.safeParse(getSetting(conn, CURSOR));
+/** The kept cursor as stored, undefined before the first endpoint (or one not readable). */
+function cursorOf(stored: unknown): Cursor | undefined {
+  const read = cursorSchema.safeParse(stored);
   return read.success ? read.data : undefined;
 }
 
@@ -221,10 +221,11 @@ export function resendDelivery(db: Db, webhookId: number, deliveryId: number, no
  */
 export function dispatchEvents(db: Db, now: Date, max = 1000): number {
   const hooks = activeWebhooks(db);
-  const cursor = savedCursor(db);
+  const stored = getSetting(db, CURSOR);
+  const cursor = cursorOf(stored);
   if (hooks.length === 0 || !cursor) {
     // Nobody listens: nothing is kept for endpoints made later (the next one starts from its creation).
-    if (getSetting(db, CURSOR) !== undefined) removeSetting(db, CURSOR);
+    if (hooks.length === 0 && stored !== undefined) removeSetting(db, CURSOR);
     return 0;
   }
   const events = orderEventsAfter(db, cursor.orderEvent, max);
