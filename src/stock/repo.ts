@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { preparedQuery, type Conn, type Tx, asStored } from '../db/client.js';
 import { goodsIns, orderLines, orders, products, stockCountLines, stockCounts, stockLedger } from '../db/schema/index.js';
 import type { PackingDemand } from '../domain/stock.js';
@@ -108,19 +108,23 @@ const countedStmt = preparedQuery((conn) =>
     .where(eq(stockCountLines.countId, sql.placeholder('countId')))
     .prepare(),
 );
-// The bin is a prefix of the location (LIKE is case-insensitive for ASCII in SQLite); a null
-// prefix (a count without a bin) matches none, and the products counted so far come as a JSON list.
-const countProductsStmt = preparedQuery((conn) =>
-  conn
+// The bin is a prefix of the location (LIKE is case-insensitive for ASCII in SQLite), and the
+// products counted so far come as a JSON list. A count without a bin reads only those, by id.
+const countedProducts = sql`${products.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
+const countProductsStmt = preparedQuery((conn) => ({
+  inBin: conn
     .select()
     .from(products)
     .where(
-      sql`(${products.archivedAt} IS NULL AND ${products.trackStock} = 1 AND ${products.location} LIKE ${sql.placeholder('prefix')} ESCAPE '\\')
-          OR ${products.id} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`,
+      or(
+        sql`${products.archivedAt} IS NULL AND ${products.trackStock} = 1 AND ${products.location} LIKE ${sql.placeholder('prefix')} ESCAPE '\\'`,
+        countedProducts,
+      ),
     )
     .orderBy(asc(products.location), asc(products.sku))
     .prepare(),
-);
+  counted: conn.select().from(products).where(countedProducts).orderBy(asc(products.location), asc(products.sku)).prepare(),
+}));
 const countLineStmt = preparedQuery((conn) =>
   conn
     .insert(stockCountLines)
@@ -191,7 +195,9 @@ export function countedLines(conn: Conn, countId: number) {
  * with `locationPrefix` (a LIKE pattern, `\` escaping), and those in `counted`; by location and SKU.
  */
 export function countSheetProducts(conn: Conn, locationPrefix: string | null, counted: readonly number[]) {
-  return countProductsStmt(conn).all({ prefix: locationPrefix, ids: JSON.stringify(counted) });
+  const ids = JSON.stringify(counted);
+  const s = countProductsStmt(conn);
+  return locationPrefix === null ? s.counted.all({ ids }) : s.inBin.all({ prefix: locationPrefix, ids });
 }
 
 /** Records (or replaces) what was counted of a product in a count, with on hand then. Call inside a write transaction. */
