@@ -1551,6 +1551,7 @@ export const en = {
     },
   },
   validation: {
+    shippingMethodCode: 'Use a shipping method code of letters, digits, - _ . or : (up to 64).',
     gsSubstitute:
       'A GS substitute is 1–4 ASCII characters without spaces that begins and ends with a sign such as ~ | ^ < >, not a letter or digit (they occur in barcodes). For example ~ or <GS>.',
     money: 'Enter an amount such as 129 or 129.50.',

@@ -1604,6 +1604,7 @@ export const fr: Catalog = {
     },
   },
   validation: {
+    shippingMethodCode: 'Utilisez un code de mode de livraison fait de lettres, chiffres, - _ . ou : (64 au plus).',
     gsSubstitute:
       'Un substitut de GS compte 1 à 4 caractères ASCII sans espace, commence et finit par un signe comme ~ | ^ < >, pas par une lettre ni un chiffre (ils figurent dans les codes-barres). Par exemple ~ ou <GS>.',
     money: 'Saisissez un montant comme 129 ou 129,50.',

@@ -1565,6 +1565,7 @@ export const nb: Catalog = {
     },
   },
   validation: {
+    shippingMethodCode: 'Bruk en fraktmåtekode med bokstaver, sifre, - _ . eller : (høyst 64).',
     gsSubstitute:
       'En GS-erstatning er 1–4 ASCII-tegn uten mellomrom som begynner og slutter med et spesialtegn som ~ | ^ < >, ikke en bokstav eller et siffer (slike forekommer i strekkoder). For eksempel ~ eller <GS>.',
     money: 'Skriv et beløp, for eksempel 129 eller 129,50.',

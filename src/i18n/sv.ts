@@ -1562,6 +1562,7 @@ export const sv: Catalog = {
     },
   },
   validation: {
+    shippingMethodCode: 'Ange en fraktsättskod med bokstäver, siffror, - _ . eller : (högst 64).',
     gsSubstitute:
       'En GS-ersättning är 1–4 ASCII-tecken utan mellanslag som börjar och slutar med ett specialtecken som ~ | ^ < >, inte en bokstav eller siffra (sådana förekommer i streckkoder). Till exempel ~ eller <GS>.',
     money: 'Skriv ett belopp som 129 eller 129,50.',

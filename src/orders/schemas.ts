@@ -48,6 +48,9 @@ export const customerSchema = z.strictObject({
 
 export const quantitySchema = z.int().min(1).max(MAX_LINE_QUANTITY);
 
+/** A shipping method's code as a shop sends it: letters, digits, `-`, `_`, `.`, `:`; up to 64. */
+export const shippingMethodCode = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'validation.shippingMethodCode' });
+
 export const lineInput = z.strictObject({
   sku: skuSchema,
   quantity: quantitySchema,
@@ -60,6 +63,8 @@ export const createOrderBody = z
     lines: z.array(lineInput).min(1).max(MAX_LINES),
     customer: customerSchema.optional(),
     paymentMethod: z.enum(PAYMENT_METHODS).optional(),
+    /** The shop's shipping method code (Settings → Shipping → Carriers maps it to a carrier, pickup or the station's own IDs). */
+    shippingMethod: shippingMethodCode.optional(),
     paid: z.boolean().optional(),
     priority: z.int().min(1).max(10).optional(),
     comment: optionalText(2000),

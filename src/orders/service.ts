@@ -173,6 +173,7 @@ export function createOrderIn(tx: Tx, input: CreateOrderBody, ctx: OrderContext)
     code: newOrderCode(tx),
     status: input.status,
     paymentMethod: input.paymentMethod ?? null,
+    shippingMethod: input.shippingMethod ?? null,
     priority: input.priority ?? 5,
     comment: input.comment ?? null,
     currency: input.currency ?? ctx.currency,

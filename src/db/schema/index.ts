@@ -9,3 +9,4 @@ export * from './system.js';
 export * from './printers.js';
 export * from './returns.js';
 export * from './imports.js';
+export * from './carriers.js';

@@ -58,6 +58,8 @@ export const orders = sqliteTable(
     shipPostalCode: text('ship_postal_code'),
     shipCity: text('ship_city'),
     shipCountry: text('ship_country'),
+    /** The shop's shipping method (Settings → Shipping → Carriers maps it); null: the default method. */
+    shippingMethod: text('shipping_method'),
     /** Bumped on every line change; a printed pick slip remembers the version it showed. */
     linesVersion: integer('lines_version').notNull().default(1),
     /** Where the order came from: api token name, demo, web. */

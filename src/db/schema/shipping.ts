@@ -90,8 +90,12 @@ export const deliveryParcels = sqliteTable(
       .notNull()
       .references(() => deliveries.id, { onDelete: 'cascade' }),
     parcelId: text('parcel_id').notNull(),
-    /** manual, scanner, camera, broker */
+    /** manual, scanner, camera, broker, sscc, carrier */
     source: text('source').notNull(),
+    /** The carrier booking the parcel came from (source `carrier`); removing the parcel cancels it there. */
+    bookingId: integer('booking_id'),
+    /** The carrier's tracking page for the parcel. */
+    trackingUrl: text('tracking_url'),
     createdBy: text('created_by').notNull(),
     createdAt: timestamp('created_at').notNull(),
   },

@@ -126,6 +126,7 @@ const intake = preparedQuery((conn) => ({
       code: sql.placeholder('code'),
       status: sql.placeholder('status'),
       paymentMethod: sql.placeholder('paymentMethod'),
+      shippingMethod: sql.placeholder('shippingMethod'),
       priority: sql.placeholder('priority'),
       comment: sql.placeholder('comment'),
       currency: sql.placeholder('currency'),
