@@ -50,6 +50,13 @@ const envSchema = z
     SCHEDULE: flag.default(true),
     DOCUMENT_FONT_DIR: z.string().min(1).default('/usr/share/fonts/truetype/dejavu'),
     PRINTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    /** The key of the carrier credentials' box: 32 bytes as base64 or 64 hex digits. */
+    CARRIER_SECRET_KEY: z
+      .string()
+      .refine((v) => keyBytes(v) !== null, 'CARRIER_SECRET_KEY must be 32 bytes as base64 or 64 hex digits')
+      .optional(),
+    CARRIER_SECRET_KEY_FILE: z.string().min(1).optional(),
+    CARRIER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
     SMTP_URL: z
       .string()
       .refine((u) => {
@@ -107,6 +114,12 @@ export type Config = {
   documentFontDir: string;
   /** How long a label printer may take to connect, take a job and close (raw TCP, port 9100). */
   printerTimeoutMs: number;
+  /** The carrier credentials' key, given (CARRIER_SECRET_KEY), else read from or made in `carrierKeyFile`. */
+  carrierKey: Buffer | undefined;
+  /** Where the carrier credentials' key is kept; default `secrets/carrier.key` beside the database. */
+  carrierKeyFile: string | undefined;
+  /** How long one call to a carrier may take before its answer counts as lost. */
+  carrierTimeoutMs: number;
   /** SMTP server of outgoing e-mail; without it e-mails stay in the outbox, readable, marked unsent. */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -148,8 +161,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     documentFontDir: e.DOCUMENT_FONT_DIR,
     printerTimeoutMs: e.PRINTER_TIMEOUT_MS,
     schedule: e.SCHEDULE,
+    carrierKey: e.CARRIER_SECRET_KEY === undefined ? undefined : (keyBytes(e.CARRIER_SECRET_KEY) ?? undefined),
+    carrierKeyFile: e.CARRIER_SECRET_KEY_FILE,
+    carrierTimeoutMs: e.CARRIER_TIMEOUT_MS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     shopAdminEmails: e.SHOP_ADMIN_EMAILS ?? [],
   };
+}
+
+/** A 256-bit key written as 64 hex digits or as base64 (url-safe or not), or null. */
+export function keyBytes(text: string): Buffer | null {
+  const t = text.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/_-]{43}=?$/.test(t) ? Buffer.from(t, 'base64') : null;
+  return bytes?.length === 32 ? bytes : null;
 }

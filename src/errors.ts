@@ -48,6 +48,12 @@ export type ErrorCode =
   | 'too_many_parcels'
   | 'parcel_not_found'
   | 'broker_failed'
+  | 'carrier_refused'
+  | 'carrier_unavailable'
+  | 'carrier_answer_lost'
+  | 'carrier_key_wrong'
+  | 'booking_in_progress'
+  | 'parcel_cancelled_at_carrier'
   | 'printer_not_found'
   | 'no_label_printer'
   | 'printer_unreachable'
@@ -115,6 +121,12 @@ const STATUS: Record<ErrorCode, number> = {
   too_many_parcels: 422,
   parcel_not_found: 404,
   broker_failed: 502,
+  carrier_refused: 422,
+  carrier_unavailable: 502,
+  carrier_answer_lost: 504,
+  carrier_key_wrong: 503,
+  booking_in_progress: 409,
+  parcel_cancelled_at_carrier: 409,
   printer_not_found: 404,
   no_label_printer: 409,
   printer_unreachable: 502,

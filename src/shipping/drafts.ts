@@ -25,6 +25,7 @@ import {
   touchDraft,
   type DraftLineRow,
   type DraftParcelRow,
+  type ParcelBooking,
   type StationOrderRow,
 } from './repo/drafts.js';
 import { refuseNonParcel } from './parcel-rules.js';
@@ -36,8 +37,8 @@ import { claimOrder, otherHolder, releaseOrder, type StationRow } from './statio
 
 export const PARCEL_SOURCES = ['manual', 'scanner', 'camera', 'broker'] as const;
 export type ParcelSource = (typeof PARCEL_SOURCES)[number];
-/** Where a parcel ID came from as kept and logged: a source a request may name, or the shop's own SSCC series (only "Fetch parcel ID" gives that). */
-export type ParcelOrigin = ParcelSource | 'sscc';
+/** Where a parcel ID came from as kept and logged: a source a request may name, or what only "Fetch parcel ID" gives: the shop's own SSCC series, a carrier's booking. */
+export type ParcelOrigin = ParcelSource | 'sscc' | 'carrier';
 
 export interface StationCtx {
   actor: Actor;
@@ -49,7 +50,8 @@ export interface StationCtx {
 export interface DraftView {
   code: string;
   deliveryId: number | null;
-  parcels: { parcelId: string; source: string; createdAt: string }[];
+  /** Each parcel; a carrier's parcel with its booking (removing it cancels that booking) and tracking page. */
+  parcels: { parcelId: string; source: string; createdAt: string; bookingId: number | null; trackingUrl: string | null }[];
   /** Set when the packer chose quantities; otherwise everything remaining goes. */
   partial: boolean;
   /** Parcel slots open on the station (at least the parcels there are). */
@@ -129,8 +131,8 @@ export function addParcel(db: Db, code: string, raw: string, source: ParcelSourc
   });
 }
 
-/** The write of one cleaned parcel ID (cleanParcelId); call inside a transaction. */
-export function addParcelIn(tx: Tx, code: string, parcelId: string, source: ParcelOrigin, ctx: StationCtx): void {
+/** The write of one cleaned parcel ID (cleanParcelId); call inside a transaction. A carrier's parcel comes with its booking. */
+export function addParcelIn(tx: Tx, code: string, parcelId: string, source: ParcelOrigin, ctx: StationCtx, booking: ParcelBooking | null = null): void {
   refuseNonParcel(tx, parcelId, source);
   const order = shippableOrder(tx, code, ctx);
   assertUnused(tx, parcelId, order.code);
@@ -138,7 +140,7 @@ export function addParcelIn(tx: Tx, code: string, parcelId: string, source: Parc
   if (countDraftParcels(tx, draftId) >= MAX_PARCELS_PER_DELIVERY) {
     throw new AppError('too_many_parcels', 'errors.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code });
   }
-  insertDraftParcel(tx, draftId, { parcelId, source, createdBy: actorLabel(ctx.actor), createdAt: ctx.now });
+  insertDraftParcel(tx, draftId, { parcelId, source, createdBy: actorLabel(ctx.actor), createdAt: ctx.now }, booking);
   event(tx, order, 'parcel_added', ctx, { parcelId, source });
 }
 
@@ -241,7 +243,10 @@ function collectViews(lines: DraftLineRow[], parcels: DraftParcelRow[], out = ne
         quantity: view.partial ? (r.chosen ?? 0) : r.remaining,
       });
   }
-  for (const p of parcels) out.get(p.orderId)?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: p.createdAt.toISOString() });
+  for (const p of parcels)
+    out
+      .get(p.orderId)
+      ?.parcels.push({ parcelId: p.parcelId, source: p.source, createdAt: p.createdAt.toISOString(), bookingId: p.bookingId, trackingUrl: p.trackingUrl });
   for (const view of out.values()) view.slots = Math.min(Math.max(view.slots, view.parcels.length), MAX_PARCELS_PER_DELIVERY);
   return out;
 }

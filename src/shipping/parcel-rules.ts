@@ -21,8 +21,8 @@ const group = settingsGroup('parcelForms', formsSchema, { patterns: [] });
 export const getParcelPatterns = (conn: Conn): string[] => group.get(conn).patterns;
 export const putParcelPatterns = (db: Db, patterns: string[], now: Date, by: string): void => group.put(db, { patterns }, now, by);
 
-/** Where a parcel ID came from: the broker's and the shop's own SSCC series are taken as they come. */
-type Origin = 'manual' | 'scanner' | 'camera' | 'broker' | 'sscc' | 'api';
+/** Where a parcel ID came from: the broker's, a carrier's booking and the shop's own SSCC series are taken as they come. */
+type Origin = 'manual' | 'scanner' | 'camera' | 'broker' | 'sscc' | 'carrier' | 'api';
 
 /**
  * Refuses, on `field`, a cleaned parcel ID that is something else or has no carrier's form: a
@@ -30,7 +30,7 @@ type Origin = 'manual' | 'scanner' | 'camera' | 'broker' | 'sscc' | 'api';
  * characters, or none of the known forms and none of the shop's. Call where the parcel is written.
  */
 export function refuseNonParcel(conn: Conn, parcelId: string, origin: Origin, field = 'parcelId'): void {
-  if (origin === 'broker' || origin === 'sscc') return;
+  if (origin === 'broker' || origin === 'sscc' || origin === 'carrier') return;
   const refuse = (problem: string, params: Record<string, unknown> = {}) => {
     throw fieldError(field, `validation.parcel.${problem}`, { parcelId, ...params });
   };

@@ -116,15 +116,28 @@ const newParcel = preparedQuery((conn) =>
       deliveryId: sql.placeholder('draftId'),
       parcelId: sql.placeholder('parcelId'),
       source: sql.placeholder('source'),
+      bookingId: sql.placeholder('bookingId'),
+      trackingUrl: sql.placeholder('trackingUrl'),
       createdBy: sql.placeholder('createdBy'),
       createdAt: sql.placeholder('createdAt'),
     })
     .prepare(),
 );
 
+/** A parcel's carrier booking and tracking page, for a parcel booked with a carrier. */
+export interface ParcelBooking {
+  bookingId: number;
+  trackingUrl: string | null;
+}
+
 /** Adds a parcel to the open delivery. */
-export function insertDraftParcel(tx: Tx, draftId: number, parcel: { parcelId: string; source: string; createdBy: string; createdAt: Date }): void {
-  newParcel(tx).run({ draftId, ...parcel });
+export function insertDraftParcel(
+  tx: Tx,
+  draftId: number,
+  parcel: { parcelId: string; source: string; createdBy: string; createdAt: Date },
+  booking: ParcelBooking | null = null,
+): void {
+  newParcel(tx).run({ draftId, ...parcel, bookingId: booking?.bookingId ?? null, trackingUrl: booking?.trackingUrl ?? null });
 }
 
 const slotsSet = preparedQuery((conn) =>
@@ -182,7 +195,14 @@ function viewLines(conn: Conn, where: SQL) {
 /** The open delivery's parcels for the orders matched by `where`, to be prepared. */
 function viewParcels(conn: Conn, where: SQL) {
   return conn
-    .select({ orderId: deliveries.orderId, parcelId: deliveryParcels.parcelId, source: deliveryParcels.source, createdAt: deliveryParcels.createdAt })
+    .select({
+      orderId: deliveries.orderId,
+      parcelId: deliveryParcels.parcelId,
+      source: deliveryParcels.source,
+      bookingId: deliveryParcels.bookingId,
+      trackingUrl: deliveryParcels.trackingUrl,
+      createdAt: deliveryParcels.createdAt,
+    })
     .from(deliveries)
     .innerJoin(deliveryParcels, eq(deliveryParcels.deliveryId, deliveries.id))
     .where(and(isDraft, where))
