@@ -42,6 +42,7 @@ import type { AppDeps } from './web/types.js';
 import { returnsWeb } from './returns/web.js';
 import { fromRoot } from './paths.js';
 import { pingDatabase } from './db/connection.js';
+import { credentialBoxFor } from './carriers/secrets.js';
 
 const VIEWS = fromRoot('views');
 const PUBLIC = fromRoot('public');
@@ -65,6 +66,7 @@ export function buildAppDeps(base: Pick<AppDeps, 'db' | 'config' | 'clock' | 'lo
     packHub: base.packHub ?? new PackRunHub(),
     documents: base.documents ?? new DocumentRenderer(base.config.documentFontDir),
     newOrders: base.newOrders ?? new NewOrderFeed(base.db),
+    carriers: base.carriers ?? { box: credentialBoxFor(base.config), timeoutMs: base.config.carrierTimeoutMs },
   };
 }
 

@@ -53,7 +53,7 @@ export type ErrorCode =
   | 'carrier_answer_lost'
   | 'carrier_key_wrong'
   | 'booking_in_progress'
-  | 'parcel_cancelled_at_carrier'
+  | 'pickup_takes_no_parcels'
   | 'printer_not_found'
   | 'no_label_printer'
   | 'printer_unreachable'
@@ -126,7 +126,7 @@ const STATUS: Record<ErrorCode, number> = {
   carrier_answer_lost: 504,
   carrier_key_wrong: 503,
   booking_in_progress: 409,
-  parcel_cancelled_at_carrier: 409,
+  pickup_takes_no_parcels: 409,
   printer_not_found: 404,
   no_label_printer: 409,
   printer_unreachable: 502,

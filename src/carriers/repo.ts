@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import { asStored, preparedQuery, type Conn, type Tx } from '../db/client.js';
-import { carrierAccounts, carrierBookings, carrierLabels, deliveryParcels, shippingMethods } from '../db/schema/index.js';
+import { carrierAccounts, carrierBookings, carrierLabels, deliveryParcels, orders, shippingMethods } from '../db/schema/index.js';
 import type { LabelFormat } from './types.js';
 
 // Statements of carrier accounts, shipping methods, booking attempts and their labels. No rules
@@ -45,7 +45,10 @@ const accountReads = preparedQuery((conn) => ({
     .where(eq(carrierAccounts.id, sql.placeholder('id')))
     .prepare(),
   uses: conn
-    .select({ methods: sql<number>`(SELECT count(*) FROM ${shippingMethods} WHERE ${shippingMethods.carrierAccountId} = ${sql.placeholder('id')})`, bookings: count() })
+    .select({
+      methods: sql<number>`(SELECT count(*) FROM ${shippingMethods} WHERE ${shippingMethods.carrierAccountId} = ${sql.placeholder('id')})`,
+      bookings: count(),
+    })
     .from(carrierBookings)
     .where(eq(carrierBookings.accountId, sql.placeholder('id')))
     .prepare(),
@@ -259,7 +262,9 @@ export function finishBooking(
   result: { carrierRef?: string | null; problem?: string | null },
   at: Date,
 ): boolean {
-  return bookings(tx).finish.run({ id, from, status: to, carrierRef: result.carrierRef ?? null, problem: result.problem ?? null, at: at.getTime() }).changes === 1;
+  return (
+    bookings(tx).finish.run({ id, from, status: to, carrierRef: result.carrierRef ?? null, problem: result.problem ?? null, at: at.getTime() }).changes === 1
+  );
 }
 export const bookingsOfDelivery = (conn: Conn, deliveryId: number): BookingRow[] => bookingReads(conn).ofDelivery.all({ deliveryId });
 export const bookingsOfOrder = (conn: Conn, orderId: number): BookingRow[] => bookingReads(conn).ofOrder.all({ orderId });
@@ -268,6 +273,36 @@ export const lastAttempt = (conn: Conn, deliveryId: number): number => bookingRe
 export function insertLabel(tx: Tx, bookingId: number, format: LabelFormat, data: Buffer): void {
   bookings(tx).insertLabel.run({ bookingId, format, data });
 }
+const parcelBooking = preparedQuery((conn) =>
+  conn
+    .select({ bookingId: deliveryParcels.bookingId })
+    .from(deliveryParcels)
+    .innerJoin(carrierBookings, eq(carrierBookings.id, deliveryParcels.bookingId))
+    .where(and(eq(deliveryParcels.parcelId, sql.placeholder('parcelId')), eq(carrierBookings.status, 'booked')))
+    .prepare(),
+);
+
+const bookingOrder = preparedQuery((conn) =>
+  conn
+    .select({ code: orders.code })
+    .from(carrierBookings)
+    .innerJoin(orders, eq(orders.id, carrierBookings.orderId))
+    .where(eq(carrierBookings.id, sql.placeholder('bookingId')))
+    .prepare(),
+);
+
+/** The code of the order a booking is for. */
+export function orderCodeOfBooking(conn: Conn, bookingId: number): string {
+  const row = bookingOrder(conn).get({ bookingId });
+  if (!row) throw new Error(`carrier booking ${bookingId} has no order`);
+  return row.code;
+}
+
+/** The standing carrier booking a parcel came from, or undefined. */
+export function bookingIdOfParcel(conn: Conn, parcelId: string): number | undefined {
+  return parcelBooking(conn).get({ parcelId })?.bookingId ?? undefined;
+}
+
 export const labelsOf = (conn: Conn, bookingId: number): { id: number; format: LabelFormat; data: Buffer }[] => bookingReads(conn).labels.all({ bookingId });
 export const parcelsOfBooking = (conn: Conn, bookingId: number): { id: number; parcelId: string; trackingUrl: string | null; deliveryId: number }[] =>
   bookingReads(conn).parcels.all({ bookingId });

@@ -23,6 +23,7 @@ export type OrderEventType =
   | 'delivery_discarded'
   | 'document_printed'
   | 'label_print_failed'
+  | 'carrier_call'
   | 'email_queued'
   | 'pack_check'
   | 'station_takeover'

@@ -16,7 +16,15 @@ export function localizedParams(appError: AppError, t: Translate, timeZone: stri
   // A scan read through keyboard layouts names them in the reader's language.
   const layouts = appError.details?.layouts;
   if (Array.isArray(layouts) && layouts.length) params.layouts = layoutNames(layouts.filter(isLayout), t);
+  // A carrier's refusal names our fields in the reader's words, each with the carrier's own message.
+  const problems = appError.details?.carrierProblems;
+  if (Array.isArray(problems)) params.problems = carrierProblemWords(problems as { field: string | null; message: string }[], t);
   return params;
+}
+
+/** A carrier's reasons as one line: "the recipient's postcode: <the carrier's words>; …". */
+export function carrierProblemWords(problems: readonly { field: string | null; message: string }[], t: Translate): string {
+  return problems.map((p) => (p.field ? `${t(`carrierFields.${p.field}`)}: ${p.message}` : p.message)).join('; ');
 }
 
 export function translateFields(fields: FieldError[], t: Translate) {

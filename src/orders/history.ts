@@ -77,6 +77,18 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
         ...d,
         error: typeof d.errorKey === 'string' ? t(d.errorKey, (d.errorParams ?? {}) as Record<string, unknown>) : String(d.error),
       });
+    case 'carrier_call': {
+      const call = typeof d.call === 'string' && hasMessage(`history.carrierCallName.${d.call}`) ? t(`history.carrierCallName.${d.call}`) : String(d.call);
+      const result = typeof d.result === 'string' && hasMessage(`history.carrierResult.${d.result}`) ? t(`history.carrierResult.${d.result}`) : String(d.result);
+      return [
+        t('history.carrierCall', { ...d, call, result, durationMs: fmt.number(Number(d.durationMs)) }),
+        Array.isArray(d.parcels) && d.parcels.length > 0 && (d.parcels as string[]).join(', '),
+        typeof d.problem === 'string' && d.problem,
+        d.test && t('history.carrierTest'),
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    }
     case 'unpaid_released':
       return t('events.unpaid_released', { due: fmt.money(Number(d.due), currency), reason: d.reason });
     case 'pack_check':

@@ -49,7 +49,10 @@ export const customerSchema = z.strictObject({
 export const quantitySchema = z.int().min(1).max(MAX_LINE_QUANTITY);
 
 /** A shipping method's code as a shop sends it: letters, digits, `-`, `_`, `.`, `:`; up to 64. */
-export const shippingMethodCode = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'validation.shippingMethodCode' });
+export const shippingMethodCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/, { error: 'validation.shippingMethodCode' });
 
 export const lineInput = z.strictObject({
   sku: skuSchema,

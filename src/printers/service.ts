@@ -22,6 +22,8 @@ import {
 import type { PrinterInput } from './schemas.js';
 import { sendRaw } from './send.js';
 import { labelZpl, testLabelZpl } from './zpl.js';
+import { bookingZpl, carrierZplOfParcel } from '../carriers/labels.js';
+import { orderCodeOfBooking, parcelsOfBooking } from '../carriers/repo.js';
 
 export type { PrinterRow } from './repo.js';
 export { listPrinters } from './repo.js';
@@ -145,8 +147,10 @@ export async function printParcelLabel(deps: PrintDeps, req: PrintRequest): Prom
   else printer = req.station ? stationPrinterChoice(db, req.station).printer : null;
   if (!printer) throw new AppError('no_label_printer', 'errors.noLabelPrinter', { station: req.station?.stationName ?? '' });
   const { order, parcel, seller } = loadLabel(db, code, parcelId);
-  // In the customer's language, as the PDF label: the order's own, else the shop's.
-  const zpl = labelZpl({ order, seller, parcel, t: translator(isLanguage(order.language) ? order.language : deps.lang) }, printer.dpi);
+  // A carrier's parcel prints the carrier's own label; any other the shop's, in the customer's
+  // language as the PDF label: the order's own, else the shop's.
+  const zpl =
+    carrierZplOfParcel(db, parcel.parcelId) ?? labelZpl({ order, seller, parcel, t: translator(isLanguage(order.language) ? order.language : deps.lang) }, printer.dpi);
   const target = { id: printer.id, name: printer.name };
   try {
     await sendRaw(printer, zpl, deps.timeoutMs);
@@ -166,6 +170,43 @@ export async function printParcelLabel(deps: PrintDeps, req: PrintRequest): Prom
   }
   recordLabelPrint(db, order, req.actor, clock(), parcel.parcelId, { printer: printer.name, printerId: printer.id });
   return { code: order.code, parcelId: parcel.parcelId, index: parcel.index, of: parcel.of, printer: target };
+}
+
+/** What printBookingLabels did: nothing (no printer here, or no ZPL from the carrier), printed on a printer, or failed with the fault. */
+export type BookingPrintResult = { status: 'off' } | { status: 'printed'; printer: string } | { status: 'failed'; error: AppError };
+
+/**
+ * A carrier booking's ZPL labels, sent as the carrier made them to the station's printer in one job,
+ * and recorded as each parcel's label print. Never throws for a printer fault: the booking stands,
+ * and the packer prints again from a parcel.
+ */
+export async function printBookingLabels(deps: PrintDeps, station: StationRef, bookingId: number, actor: Actor): Promise<BookingPrintResult> {
+  const printer = stationPrinterChoice(deps.db, station).printer;
+  const zpl = bookingZpl(deps.db, bookingId);
+  if (!printer || zpl === null) return { status: 'off' };
+  const parcels = parcelsOfBooking(deps.db, bookingId);
+  const first = parcels[0];
+  if (!first) return { status: 'off' };
+  const { order } = loadLabel(deps.db, orderCodeOfBooking(deps.db, bookingId), first.parcelId);
+  try {
+    await sendRaw(printer, zpl, deps.timeoutMs);
+  } catch (err) {
+    const error = toAppError(err);
+    if (error.status >= 500 && !error.code.startsWith('printer_')) throw err;
+    writeTransaction(deps.db, (tx) =>
+      logOrderEvent(tx, order, 'label_print_failed', actor, deps.clock().getTime(), {
+        parcelId: parcels.map((p) => p.parcelId).join(', '),
+        printer: printer.name,
+        printerId: printer.id,
+        error: error.code,
+        errorKey: error.key,
+        errorParams: error.params,
+      }),
+    );
+    return { status: 'failed', error };
+  }
+  for (const p of parcels) recordLabelPrint(deps.db, order, actor, deps.clock(), p.parcelId, { printer: printer.name, printerId: printer.id, carrier: true });
+  return { status: 'printed', printer: printer.name };
 }
 
 /** What autoPrintAfterParcel did: nothing (no printer or the flag is off), printed, or failed with the fault. */

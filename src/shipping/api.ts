@@ -8,8 +8,8 @@ import { localizedParams, translateFields } from '../i18n/refusal.js';
 import { AppError } from '../errors.js';
 import type { AppDeps } from '../web/types.js';
 import { parse } from '../validate.js';
-import { brokerFor } from './broker.js';
-import { addParcel, draftView, fetchParcels, PARCEL_SOURCES, removeParcel, reportDrafts, setDeliveryLines, type ReportFailure } from './drafts.js';
+import { fetchParcelIdsFor, removeParcelFrom } from './parcel-sources.js';
+import { addParcel, draftView, PARCEL_SOURCES, reportDrafts, setDeliveryLines, type ReportFailure } from './drafts.js';
 import { checkItem, checkState, undoCheck } from './checks.js';
 import { shipOneCallDelivery } from './delivery-service.js';
 
@@ -78,13 +78,21 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
 
   orders.post('/:code/parcels/fetch', async (req, res) => {
     const body = parse(fetchBody, req.body ?? {});
-    const { parcelIds, draft } = await fetchParcels(db, req.params.code, body.count, brokerFor(db), ctx(req));
-    res.status(201).json({ parcelIds, ...draft });
+    const fetched = await fetchParcelIdsFor(db, deps.carriers, req.params.code, body.count, ctx(req));
+    const draft = draftView(db, req.params.code);
+    res.status(201).json({
+      parcelIds: fetched.parcelIds,
+      source: fetched.source,
+      ...(fetched.booking && {
+        booking: { carrier: fetched.booking.carrier, how: fetched.booking.how, parcels: fetched.booking.parcels, labelFormats: fetched.booking.labelFormats },
+      }),
+      ...draft,
+    });
   });
 
-  orders.delete('/:code/parcels/:parcelId', (req, res) => {
-    const { code } = removeParcel(db, req.params.code, req.params.parcelId, ctx(req));
-    res.json(draftView(db, code));
+  orders.delete('/:code/parcels/:parcelId', async (req, res) => {
+    const removed = await removeParcelFrom(db, deps.carriers, req.params.code, req.params.parcelId, ctx(req));
+    res.json({ ...draftView(db, removed.code), ...(removed.cancelled && { cancelled: removed.cancelled }) });
   });
 
   orders.put('/:code/delivery-lines', (req, res) => {

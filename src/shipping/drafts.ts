@@ -144,6 +144,56 @@ export function addParcelIn(tx: Tx, code: string, parcelId: string, source: Parc
   event(tx, order, 'parcel_added', ctx, { parcelId, source });
 }
 
+/**
+ * Before a carrier is asked to book (carriers/booking.ts): the order must take parcels (packing, not
+ * on hold, this station's), its open delivery is made if it has none, and the parcels asked for
+ * (default: the open slots not yet filled, at least one) must fit. Call inside the transaction that
+ * records the attempt.
+ */
+export function openForBooking(tx: Tx, code: string, count: number | undefined, ctx: StationCtx): { order: StationOrderRow; deliveryId: number; count: number } {
+  const order = shippableOrder(tx, code, ctx);
+  const deliveryId = openDraft(tx, order.id, ctx);
+  const view = draftView(tx, order.code);
+  const room = MAX_PARCELS_PER_DELIVERY - view.parcels.length;
+  const wanted = count ?? Math.max(view.slots - view.parcels.length, 1);
+  if (wanted > room)
+    throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, count: room, room, wanted });
+  return { order, deliveryId, count: wanted };
+}
+
+/**
+ * A carrier's booking written onto the delivery it was made for: the carrier has it, so it is
+ * recorded whatever happened meanwhile (a hold, a takeover, parcels typed in): those rules stop the
+ * delivery from shipping, not the record of what was bought. Call inside a transaction.
+ */
+export function recordBookedParcels(
+  tx: Tx,
+  order: { id: number; code: string },
+  deliveryId: number,
+  bookingId: number,
+  parcels: readonly { parcelId: string; trackingUrl: string | null }[],
+  ctx: StationCtx,
+): string[] {
+  const written: string[] = [];
+  for (const p of parcels) {
+    const parcelId = normalizeParcelId(p.parcelId);
+    assertUnused(tx, parcelId, order.code);
+    insertDraftParcel(tx, deliveryId, { parcelId, source: 'carrier', createdBy: actorLabel(ctx.actor), createdAt: ctx.now }, { bookingId, trackingUrl: p.trackingUrl });
+    event(tx, order, 'parcel_added', ctx, { parcelId, source: 'carrier', bookingId });
+    written.push(parcelId);
+  }
+  touchDraft(tx, deliveryId, ctx.now);
+  return written;
+}
+
+/** Takes a cancelled booking's parcels off the delivery (the station removed one; the carrier voided them all). */
+export function removeBookedParcels(tx: Tx, order: { id: number; code: string }, deliveryId: number, parcelIds: readonly string[], ctx: StationCtx): void {
+  for (const parcelId of parcelIds) {
+    if (deleteDraftParcel(tx, deliveryId, parcelId)) event(tx, order, 'parcel_removed', ctx, { parcelId });
+  }
+  touchDraft(tx, deliveryId, ctx.now);
+}
+
 /** Opens one more parcel slot on the order's delivery: at most four. */
 export function addSlot(db: Db, code: string, ctx: StationCtx): DraftView {
   writeTransaction(db, (tx) => {
@@ -163,6 +213,14 @@ export function addParcels(db: Db, code: string, parcelIds: string[], source: Pa
   return writeTransaction(db, (tx) => {
     for (const id of cleaned) addParcelIn(tx, code, id, source, ctx);
     return draftView(tx, code);
+  });
+}
+
+/** Whether a parcel may be taken off the order's delivery here (packing, and this station's, claimed if free): checked before a carrier cancels. */
+export function claimForRemoval(db: Db, code: string, ctx: StationCtx): void {
+  writeTransaction(db, (tx) => {
+    const order = packingOrder(tx, code);
+    if (ctx.station) claimOrder(tx, ctx.station, order);
   });
 }
 

@@ -3,10 +3,11 @@ import type { Actor } from '../domain/actor.js';
 import { AppError } from '../errors.js';
 import type { Translate } from '../i18n/index.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
-import { autoPrintAfterParcel, type PrintDeps } from '../printers/service.js';
-import { brokerFor } from './broker.js';
+import { autoPrintAfterParcel, printBookingLabels, type PrintDeps } from '../printers/service.js';
+import type { BookingResult, CarrierDeps } from '../carriers/booking.js';
+import { fetchParcelIdsFor, removeParcelFrom } from './parcel-sources.js';
 import { checkedQuantities, undoCheck } from './checks.js';
-import { addSlot, fetchParcels, removeParcel, restoreParcel, setDeliveryLines, type ReportFailure, type StationCtx } from './drafts.js';
+import { addSlot, restoreParcel, setDeliveryLines, type ReportFailure, type StationCtx } from './drafts.js';
 import { stationScan, type ScanInput } from './scan.js';
 import { closeStationOrder, reportAtStation } from './station-service.js';
 import { takeOverOrder, type StationRow } from './stations.js';
@@ -43,6 +44,8 @@ export interface StationDesk {
   t: Translate;
   /** What printing a label needs (a station that prints automatically prints each new parcel's). */
   printing: PrintDeps;
+  /** What booking with a carrier needs. */
+  carriers: CarrierDeps;
 }
 
 /** A station action's context: the desk and its station, made on first use. */
@@ -72,11 +75,33 @@ export async function scanAt(desk: StationDesk, input: ScanInput): Promise<Stati
   return withAutoPrint(desk, outcome, String(result.params.code), [String(result.params.parcelId)]);
 }
 
-/** "Fetch parcel ID": parcel IDs from the broker (or the shop's SSCC series) for the order, each label printed when the station prints automatically. */
+/**
+ * "Fetch parcel ID": parcels booked with the order's carrier, with their labels printed on the
+ * station's printer (ZPL) or opened as PDF; else parcel IDs from the broker (or the shop's SSCC
+ * series), each label printed when the station prints automatically.
+ */
 export async function fetchParcelIds(ctx: StationActionCtx, code: string): Promise<StationOutcome> {
-  const { parcelIds, source } = await fetchParcels(ctx.db, code, undefined, brokerFor(ctx.db), writeCtx(ctx));
-  const key = source === 'sscc' ? 'shipping.fetchedSscc' : 'shipping.fetched';
-  return withAutoPrint(ctx, { kind: 'ok', key, params: { count: parcelIds.length, parcelIds: parcelIds.join(', '), code } }, code, parcelIds);
+  const fetched = await fetchParcelIdsFor(ctx.db, ctx.carriers, code, undefined, writeCtx(ctx));
+  const params = { count: fetched.parcelIds.length, parcelIds: fetched.parcelIds.join(', '), code };
+  if (fetched.source === 'carrier') return carrierLabels(ctx, fetched.booking, params);
+  const key = fetched.source === 'sscc' ? 'shipping.fetchedSscc' : 'shipping.fetched';
+  return withAutoPrint(ctx, { kind: 'ok', key, params }, code, fetched.parcelIds);
+}
+
+/**
+ * A carrier's booking at the station: its ZPL labels go to the station's printer as the carrier sent
+ * them; PDF labels (or ZPL with no printer here) are offered to open. A printer fault leaves the
+ * booking as it is and says so (the packer prints again from the parcel).
+ */
+async function carrierLabels(ctx: StationActionCtx, booking: BookingResult, params: Record<string, unknown>): Promise<StationOutcome> {
+  const said = { ...params, carrier: booking.carrier };
+  const key = booking.how === 'found' ? 'shipping.bookingFound' : 'shipping.booked';
+  const printed = await printBookingLabels(ctx.printing, { userId: ctx.user.id, stationName: ctx.stationName }, booking.bookingId, ctx.actor);
+  if (printed.status === 'failed') return { kind: 'error', key: 'printers.station.autoFailed', params: { error: ctx.t(printed.error.key, printed.error.params) } };
+  if (printed.status === 'printed')
+    return { kind: 'ok', key: `${key}Printed`, params: { ...said, printed: ctx.t('printers.station.autoPrinted', { printer: printed.printer }) } };
+  // No printer here, or PDF labels: the page opens the last parcel's label (the booking's PDF).
+  return { kind: 'ok', key, params: said, open: booking.labelFormats.includes('pdf') ? 'label' : undefined };
 }
 
 /**
@@ -132,10 +157,18 @@ export function takeOverHere(desk: StationDesk, code: string): StationOutcome {
   return { kind: 'ok', key: taken.from ? 'shipping.takenOver' : 'shipping.selected', params: { code: taken.code, from: taken.from }, queue: true };
 }
 
-/** A parcel taken off the order's delivery; the page offers to put it back. */
-export function removeParcelHere(ctx: StationActionCtx, code: string, parcelId: string): StationOutcome {
-  const removed = removeParcel(ctx.db, code, parcelId, writeCtx(ctx));
-  return { kind: 'ok', key: 'shipping.parcelRemoved', params: { parcelId: removed.parcelId, code: removed.code }, undo: removed };
+/**
+ * A parcel taken off the order's delivery; the page offers to put it back. A carrier's parcel
+ * cancels its booking there (with the booking's other parcels), which no undo puts back.
+ */
+export async function removeParcelHere(ctx: StationActionCtx, code: string, parcelId: string): Promise<StationOutcome> {
+  const removed = await removeParcelFrom(ctx.db, ctx.carriers, code, parcelId, writeCtx(ctx));
+  const said = { parcelId: removed.parcelId, code: removed.code };
+  if (!removed.cancelled) return { kind: 'ok', key: 'shipping.parcelRemoved', params: said, undo: { code: removed.code, parcelId: removed.parcelId } };
+  const { carrier, parcels, notCancelled } = removed.cancelled;
+  const others = parcels.filter((p) => p !== removed.parcelId).join(', ');
+  if (notCancelled !== null) return { kind: 'duplicate', key: 'shipping.bookingNotCancelled', params: { ...said, carrier, message: notCancelled, others } };
+  return { kind: 'ok', key: others ? 'shipping.bookingCancelledWithOthers' : 'shipping.bookingCancelled', params: { ...said, carrier, others } };
 }
 
 /** The undo of a removal: the parcel goes back on the delivery. */

@@ -9,6 +9,7 @@ import type { Language, Translate } from '../i18n/index.js';
 import type { DocumentRenderer } from '../documents/render-queue.js';
 import type { NewOrderFeed } from '../live/new-orders.js';
 import type { PackRunHub } from '../pack/live.js';
+import type { CarrierDeps } from '../carriers/booking.js';
 
 /** What the app is built from; tests pass their own database and clock. */
 export interface AppDeps {
@@ -22,6 +23,8 @@ export interface AppDeps {
   documents: DocumentRenderer;
   /** New orders for the pages' live notice. */
   newOrders: NewOrderFeed;
+  /** The carriers' credentials key and call timeout. */
+  carriers: CarrierDeps;
 }
 
 /** The logged-in staff member, as the pages need them. */

@@ -29,11 +29,7 @@ export interface FakeReply {
  * - `drop-after`: handled, then the connection is cut before an answer (a lost answer);
  * - `malformed`: handled, answered 200 with a body that is not the described answer.
  */
-export type Fault =
-  | { kind: 'status'; status: number; body?: unknown }
-  | { kind: 'hang-after' }
-  | { kind: 'drop-after' }
-  | { kind: 'malformed'; body?: string };
+export type Fault = { kind: 'status'; status: number; body?: unknown } | { kind: 'hang-after' } | { kind: 'drop-after' } | { kind: 'malformed'; body?: string };
 
 export interface FakeCarrier {
   url: string;

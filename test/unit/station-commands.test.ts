@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { STATION_COMMANDS, type StationCommand } from '../../src/domain/station-command.js';
 import { tEn } from '../../src/i18n/index.js';
+import { CredentialBox } from '../../src/carriers/secrets.js';
 import { COMMAND_HANDLERS, runCommand, type CommandCtx } from '../../src/shipping/commands.js';
 
 /** A database that fails on any use: these commands must decide without one. */
@@ -20,6 +21,7 @@ function ctxAt(currentCode: string | null): CommandCtx {
     now: new Date('2026-03-01T10:00:00Z'),
     t: tEn,
     printing: { db: noDb, clock: () => new Date('2026-03-01T10:00:00Z'), timeoutMs: 1000, lang: 'en' },
+    carriers: { box: new CredentialBox(Buffer.alloc(32, 1)), timeoutMs: 1000 },
     station: { id: 3, userId: 7, name: 'Bench 2', userName: 'Pia', currentOrderId: currentCode ? 11 : null, currentCode, lastSeenAt: new Date(0) },
     scan: { key: 'k1' },
   };

@@ -37,6 +37,7 @@ import { nameStation } from '../station-service.js';
 import { stationModel } from '../station-view.js';
 import { cleanStationName, stationFor } from '../stations.js';
 import { answerStationForm, type StationAnswer } from './station-answer.js';
+import { carrierLabelPdf } from '../parcel-sources.js';
 import { rememberStation, requireStationName, stationNameOf } from './station-cookie.js';
 
 const scanForm = z.object({
@@ -77,6 +78,7 @@ export function shippingWeb(deps: AppDeps): Router {
     now: clock(),
     t: req.t,
     printing,
+    carriers: deps.carriers,
   });
   /** The context of a station write: the station is made on first use. */
   const actionCtx = (req: Request): StationActionCtx => {
@@ -212,6 +214,9 @@ export function shippingWeb(deps: AppDeps): Router {
 
   router.get('/orders/:code/label.pdf', async (req: Request<{ code: string }>, res) => {
     const parcelId = typeof req.query.parcel === 'string' ? req.query.parcel : '';
+    // A carrier's parcel: the carrier's own label, as it sent it.
+    const carrier = await carrierLabelPdf(db, resolveOrderCode(req.params.code), parcelId, { actor: userActor(req.user!), now: clock() });
+    if (carrier) return sendPdf(res, carrier.pdf, carrier.fileName);
     const { pdf, fileName } = await printDocuments(
       { db, clock, renderer: deps.documents, timezone: config.timezone },
       {
