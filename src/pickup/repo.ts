@@ -6,10 +6,14 @@ import { orderEvents, orders } from '../db/schema/index.js';
 // Statements of the pickup shelf: which packing orders wait to be collected, since when, and the
 // hand-overs and reminders in their history. No rules here: pickup/service.ts decides.
 
+// The outer order's id, named with its table: drizzle leaves the table out of a column of a
+// one-table select, and a bare "id" in the subquery would be the event's own.
+const orderId = sql.raw('"orders"."id"');
+
 /** When an order became packing: its last move to packing in the history. */
-const readySince = sql<number>`(SELECT max(e.created_at) FROM ${orderEvents} e WHERE e.order_id = ${orders.id} AND e.type = 'status_changed' AND json_extract(e.data, '$.to') = 'packing')`;
+const readySince = sql<number>`(SELECT max(e.created_at) FROM ${orderEvents} e WHERE e.order_id = ${orderId} AND e.type = 'status_changed' AND json_extract(e.data, '$.to') = 'packing')`;
 /** The last pickup reminder sent. */
-const remindedAt = sql<number | null>`(SELECT max(e.created_at) FROM ${orderEvents} e WHERE e.order_id = ${orders.id} AND e.type = 'pickup_reminded')`;
+const remindedAt = sql<number | null>`(SELECT max(e.created_at) FROM ${orderEvents} e WHERE e.order_id = ${orderId} AND e.type = 'pickup_reminded')`;
 
 const reads = preparedQuery((conn) => ({
   shelf: conn
