@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeTransaction, type Db } from '../../src/db/client.js';
 import { insertMethod } from '../../src/carriers/repo.js';
 import { consoleLogger } from '../../src/log.js';
+import { spacedCode, templateForStatus } from '../../src/email/templates.js';
 import { runPackScript } from '../../src/pack/run.js';
 import { packOrder } from '../../src/pack/writer.js';
 import { putPickupSettings } from '../../src/pickup/service.js';
@@ -212,13 +213,23 @@ describe('pickup in store', () => {
     putPickupSettings(db, { reminderDays: 30 }, clock(), 'test');
     expect((await agent.get('/pickup')).text).toContain('Every pickup order has waited less than 30 days.');
     const settingsPage = await agent.get('/pickup');
-    const bad = await agent.post('/pickup/settings').type('form').send({ _csrf: csrfOf(settingsPage.text), reminderDays: '0' });
+    const bad = await agent
+      .post('/pickup/settings')
+      .type('form')
+      .send({ _csrf: csrfOf(settingsPage.text), reminderDays: '0' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('A whole number of days from 1 to 365.');
-    await agent.post('/pickup/settings').type('form').send({ _csrf: csrfOf(settingsPage.text), reminderDays: '7' }).expect(302);
+    await agent
+      .post('/pickup/settings')
+      .type('form')
+      .send({ _csrf: csrfOf(settingsPage.text), reminderDays: '7' })
+      .expect(302);
 
     const again = await agent.get('/pickup');
-    const cancel = await agent.post(`/pickup/orders/${old.code}/cancel`).type('form').send({ _csrf: csrfOf(again.text), formKey: keyOf(again.text) });
+    const cancel = await agent
+      .post(`/pickup/orders/${old.code}/cancel`)
+      .type('form')
+      .send({ _csrf: csrfOf(again.text), formKey: keyOf(again.text) });
     expect(cancel.status).toBe(302);
     expect(reload(db, old.code).status).toBe('cancelled');
     expect(productBySku(db, sku).allocated).toBe(0);
@@ -229,8 +240,57 @@ describe('pickup in store', () => {
     const order = pickupOrder(db);
     const page = await agent.get('/pickup').expect(200);
     expect(page.text).not.toContain('id="settings"');
-    const res = await agent.post(`/pickup/orders/${order.code}/cancel`).type('form').send({ _csrf: csrfOf(page.text), formKey: keyOf(page.text) });
+    const res = await agent
+      .post(`/pickup/orders/${order.code}/cancel`)
+      .type('form')
+      .send({ _csrf: csrfOf(page.text), formKey: keyOf(page.text) });
     expect(res.status).toBe(403);
     expect(reload(db, order.code).status).toBe('packing');
+  });
+
+  it('the pickup e-mails are listed in Settings → E-mails and editable like the others, in every language', async () => {
+    const { app, db } = makeApp();
+    await buildUser(db, 'admin', { email: 'boss@example.com' });
+    const { agent } = await loginAs(app, 'boss@example.com');
+    const overview = await agent.get('/settings/emails').expect(200);
+    expect(overview.text).toContain('Ready for pickup');
+    expect(overview.text).toContain('Pickup reminder');
+    for (const lang of ['en', 'sv', 'nb', 'fr']) {
+      for (const template of ['ready_for_pickup', 'pickup_reminder']) await agent.get(`/settings/emails/templates/${template}/${lang}`).expect(200);
+    }
+    const editor = await agent.get('/settings/emails/templates/pickup_reminder/en');
+    const saved = await agent
+      .post('/settings/emails/templates/pickup_reminder/en')
+      .type('form')
+      .send({
+        _csrf: csrfOf(editor.text),
+        action: 'save',
+        subject: 'Still here: {{order_code}}',
+        body: 'Code {{order_code}} ({{code_spaced}}), {{days_waiting}} days.',
+      });
+    expect(saved.status).toBe(302);
+    const refused = await agent
+      .post('/settings/emails/templates/ready_for_pickup/en')
+      .type('form')
+      .send({ _csrf: csrfOf(editor.text), action: 'save', subject: 'Ready {{order_code}}', body: '{{days_waiting}}' });
+    // days_waiting is the reminder's placeholder, not ready_for_pickup's: refused when saving.
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('{{days_waiting}}');
+  });
+});
+
+describe('the e-mail of a move, chosen in one place', () => {
+  it.each([
+    ['packing', false, 'packing'],
+    ['packing', true, 'ready_for_pickup'],
+    ['shipped', true, 'shipped'],
+    ['cancelled', true, 'cancelled'],
+    ['order', true, null],
+  ] as const)('%s (pickup: %s) → %s', (status, pickup, template) => {
+    expect(templateForStatus(status, pickup)).toBe(template);
+  });
+
+  it('spaces a code to read aloud', () => {
+    expect(spacedCode('4839201756')).toBe('483 920 1756');
   });
 });
