@@ -45,7 +45,10 @@ const accountReads = preparedQuery((conn) => ({
     .where(eq(carrierAccounts.id, sql.placeholder('id')))
     .prepare(),
   uses: conn
-    .select({ methods: sql<number>`(SELECT count(*) FROM ${shippingMethods} WHERE ${shippingMethods.carrierAccountId} = ${sql.placeholder('id')})`, bookings: count() })
+    .select({
+      methods: sql<number>`(SELECT count(*) FROM ${shippingMethods} WHERE ${shippingMethods.carrierAccountId} = ${sql.placeholder('id')})`,
+      bookings: count(),
+    })
     .from(carrierBookings)
     .where(eq(carrierBookings.accountId, sql.placeholder('id')))
     .prepare(),
@@ -259,7 +262,9 @@ export function finishBooking(
   result: { carrierRef?: string | null; problem?: string | null },
   at: Date,
 ): boolean {
-  return bookings(tx).finish.run({ id, from, status: to, carrierRef: result.carrierRef ?? null, problem: result.problem ?? null, at: at.getTime() }).changes === 1;
+  return (
+    bookings(tx).finish.run({ id, from, status: to, carrierRef: result.carrierRef ?? null, problem: result.problem ?? null, at: at.getTime() }).changes === 1
+  );
 }
 export const bookingsOfDelivery = (conn: Conn, deliveryId: number): BookingRow[] => bookingReads(conn).ofDelivery.all({ deliveryId });
 export const bookingsOfOrder = (conn: Conn, orderId: number): BookingRow[] => bookingReads(conn).ofOrder.all({ orderId });
