@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { writeTransaction, type Db } from '../../src/db/client.js';
 import { insertMethod } from '../../src/carriers/repo.js';
 import { consoleLogger } from '../../src/log.js';
+import { isPickup } from '../../src/carriers/methods.js';
+import { shelfOrders } from '../../src/pickup/repo.js';
 import { spacedCode, templateForStatus } from '../../src/email/templates.js';
 import { runPackScript } from '../../src/pack/run.js';
 import { packOrder } from '../../src/pack/writer.js';
@@ -276,6 +278,26 @@ describe('pickup in store', () => {
     // days_waiting is the reminder's placeholder, not ready_for_pickup's: refused when saving.
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('{{days_waiting}}');
+  });
+});
+
+describe('the shelf query reads pickup as isPickup does (db/rules.ts pickupSql)', () => {
+  it.each([null, 'pickup', 'own'] as const)('default method: %s', (byDefault) => {
+    const { db } = makeApp();
+    const now = new Date();
+    writeTransaction(db, (tx) => {
+      insertMethod(tx, { code: 'store', name: 'Store', kind: 'pickup', carrierAccountId: null, service: null, isDefault: byDefault === 'pickup' }, now);
+      insertMethod(tx, { code: 'post', name: 'Post', kind: 'own', carrierAccountId: null, service: null, isDefault: byDefault === 'own' }, now);
+    });
+    const orders = [undefined, 'store', 'post', 'unmapped'].map((m) => buildPackingOrder(db, { body: m ? { shippingMethod: m } : {} }));
+    const listed = shelfOrders(db).map((r) => r.code);
+    expect(listed.sort()).toEqual(
+      orders
+        .filter((o) => isPickup(db, o.shippingMethod))
+        .map((o) => o.code)
+        .sort(),
+    );
+    expect(listed.length).toBe(byDefault === 'pickup' ? 3 : 1);
   });
 });
 
