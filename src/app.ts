@@ -40,6 +40,7 @@ import { webCsrf } from './web/csrf.js';
 import { SqliteSessionStore } from './web/session-store.js';
 import type { AppDeps } from './web/types.js';
 import { returnsWeb } from './returns/web.js';
+import { pickupWeb } from './pickup/web.js';
 import { fromRoot } from './paths.js';
 import { pingDatabase } from './db/connection.js';
 import { credentialBoxFor } from './carriers/secrets.js';
@@ -183,6 +184,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/shipping', phoneJoinLocals(deps), phoneJoinWeb(deps));
   app.use('/shipping', shippingWeb(deps));
   app.use('/shipping', printersStationWeb(deps));
+  app.use('/pickup', pickupWeb(deps));
   app.use(csvWeb(deps));
   app.use('/tools/pack-script', packWeb(deps));
   app.use('/tools/products', productsWeb(deps));

@@ -1,5 +1,5 @@
 import type { Conn } from '../db/client.js';
-import { defaultMethod, methodByCode, type MethodRow } from './repo.js';
+import { defaultMethod, listMethods, methodByCode, type MethodRow } from './repo.js';
 
 /**
  * The shipping method an order ships by: its own method when Settings maps that code, else the
@@ -12,4 +12,14 @@ export function methodFor(conn: Conn, shippingMethod: string | null): MethodRow 
 /** Whether the order is collected in store (no carrier, no parcel IDs). */
 export function isPickup(conn: Conn, shippingMethod: string | null): boolean {
   return methodFor(conn, shippingMethod)?.kind === 'pickup';
+}
+
+/**
+ * `isPickup` for many orders with one read of the methods (the pack run asks it per batch, not per
+ * order): the same rule, an order's own mapped method first, else the default method.
+ */
+export function pickupRule(conn: Conn): (shippingMethod: string | null) => boolean {
+  const kinds = new Map(listMethods(conn).map((m) => [m.code, m.kind]));
+  const byDefault = defaultMethod(conn)?.kind === 'pickup';
+  return (code) => (code !== null && kinds.has(code) ? kinds.get(code) === 'pickup' : byDefault);
 }

@@ -57,7 +57,7 @@ const accountReads = preparedQuery((conn) => ({
 const accounts = preparedQuery((conn) => ({
   insert: conn
     .insert(carrierAccounts)
-    .values({ ...accountColumns, credentials: sql.placeholder('credentials'), createdAt: sql.placeholder('at') })
+    .values({ ...accountColumns, credentials: sql.placeholder('credentials'), createdAt: asStored('at') })
     .returning({ id: carrierAccounts.id })
     .prepare(),
   update: conn
@@ -130,7 +130,7 @@ const methodReads = preparedQuery((conn) => ({
 const methods = preparedQuery((conn) => ({
   insert: conn
     .insert(shippingMethods)
-    .values({ ...methodColumns, createdAt: sql.placeholder('at') })
+    .values({ ...methodColumns, createdAt: asStored('at') })
     .returning({ id: shippingMethods.id })
     .prepare(),
   update: conn

@@ -43,3 +43,11 @@ export function awaitsApprovalSql(o: HoldColumns): SQL<boolean> {
 export function notHeldSql(o: HoldColumns, settings: HoldSettings): SQL<boolean> {
   return settings.requireApproval ? sql<boolean>`(${o.waiting} = 0 AND NOT ${awaitsApprovalSql(o)})` : sql<boolean>`(${o.waiting} = 0)`;
 }
+
+/**
+ * `carriers/methods.ts` `isPickup` of an order's `shipping_method` column: its own mapped method's
+ * kind, else the default method's, is `pickup`.
+ */
+export function pickupSql(shippingMethod: SQLiteColumn): SQL<boolean> {
+  return sql<boolean>`(coalesce((SELECT m.kind FROM shipping_methods m WHERE m.code = ${shippingMethod}), (SELECT m.kind FROM shipping_methods m WHERE m.is_default = 1)) = 'pickup')`;
+}

@@ -8,8 +8,12 @@ export type OrderStatus = (typeof ORDER_STATUSES)[number];
 export const PAYMENT_METHODS = ['card', 'invoice', 'bank_transfer', 'cash_on_delivery', 'pickup'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-/** Payment methods that ship before the money arrives (cleared for packing unless manual approval is required). */
-export const SHIPS_BEFORE_PAYMENT: readonly PaymentMethod[] = ['invoice', 'cash_on_delivery'];
+/**
+ * Payment methods that ship before the money arrives (cleared for packing unless manual approval is
+ * required). Pay at pickup is packed before it is paid: the customer pays at the counter, and the
+ * hand-over (pickup/service.ts) refuses it until the payment is recorded.
+ */
+export const SHIPS_BEFORE_PAYMENT: readonly PaymentMethod[] = ['invoice', 'cash_on_delivery', 'pickup'];
 
 /**
  * What causes a move. `pack` is only the pack rule; `ship` only a reported delivery or a line edit

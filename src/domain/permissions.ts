@@ -8,6 +8,7 @@ export type Role = (typeof ROLES)[number];
 export const CAPABILITIES = {
   outbound: 'packer',
   shipping: 'packer',
+  pickup: 'packer',
   orders: 'operator',
   tools: 'operator',
   packScript: 'operator',

@@ -1,11 +1,22 @@
-import type { Tx } from '../db/client.js';
+import type { Conn, Tx } from '../db/client.js';
+import { isPickup } from '../carriers/methods.js';
 import type { Actor } from '../domain/actor.js';
 import { logOrderEvent } from '../events/repo.js';
 import { loadOrderForMail, mailEnv, mailLanguage, orderLinesForMail, renderOrderMail, type LineForMail, type MailEnv, type OrderForMail } from './compose.js';
 import { defaultShopRecipients } from './settings.js';
 import { insertQueuedMail } from './repo.js';
 import type { Language } from '../i18n/index.js';
-import { linksOf, templateForStatus, TEMPLATE_INFO, textToHtml, type MailView, type Mode, type RenderedMail, type TemplateKey } from './templates.js';
+import {
+  linksOf,
+  spacedCode,
+  templateForStatus,
+  TEMPLATE_INFO,
+  textToHtml,
+  type MailView,
+  type Mode,
+  type RenderedMail,
+  type TemplateKey,
+} from './templates.js';
 
 /**
  * Whether a change sends its e-mail: `auto` follows the template's mode (sent when it is `auto`);
@@ -77,10 +88,29 @@ function queueWith(
   });
 }
 
+/**
+ * The template of an order's move to `status`: the status's own, or its pickup variant for an order
+ * collected in store (templates.ts templateForStatus, with the order's shipping method read here).
+ */
+export function statusTemplateOf(conn: Conn, order: { shippingMethod: string | null }, status: string): TemplateKey | null {
+  return templateForStatus(status, isPickup(conn, order.shippingMethod));
+}
+
+/** Placeholders of the pickup e-mails: the code spaced to read aloud (the plain code is `order_code`). */
+export const pickupExtra =
+  (code: string, daysWaiting?: number): MailExtra =>
+  () => ({ code_spaced: spacedCode(code), ...(daysWaiting !== undefined && { days_waiting: daysWaiting }) });
+
 /** The e-mail of a status move, if the new status has one. */
-export function queueStatusMail(tx: Tx, orderId: number, status: string, ctx: QueueContext & { notify?: Notify; deliveryId?: number }): number[] {
-  const template = templateForStatus(status);
-  return template ? queueOrderMail(tx, orderId, template, ctx) : [];
+export function queueStatusMail(
+  tx: Tx,
+  order: { id: number; code: string; shippingMethod: string | null },
+  status: string,
+  ctx: QueueContext & { notify?: Notify; deliveryId?: number },
+): number[] {
+  const template = statusTemplateOf(tx, order, status);
+  if (!template) return [];
+  return queueOrderMail(tx, order.id, template, TEMPLATE_INFO[template].pickup ? { ...ctx, extra: pickupExtra(order.code) } : ctx);
 }
 
 /**

@@ -7,7 +7,16 @@ import type { FieldError } from '../errors.js';
  * when the value is empty or false). The built-in text of each is in the message catalog
  * (email.templates.*), in every language; Settings → E-mails keeps the shop's own versions.
  */
-export const TEMPLATES = ['order_confirmation', 'new_order_notice', 'packing', 'shipped', 'cancelled', 'return_received'] as const;
+export const TEMPLATES = [
+  'order_confirmation',
+  'new_order_notice',
+  'packing',
+  'ready_for_pickup',
+  'shipped',
+  'cancelled',
+  'return_received',
+  'pickup_reminder',
+] as const;
 export type TemplateKey = (typeof TEMPLATES)[number];
 
 export const MODES = ['auto', 'offer', 'never'] as const;
@@ -18,6 +27,8 @@ export interface TemplateInfo {
   to: 'customer' | 'shop';
   /** The order status whose change sends it; null for the new-order e-mails. */
   status: 'packing' | 'shipped' | 'cancelled' | null;
+  /** Sent instead of the status's template when the order is collected in store (its shipping method's kind is `pickup`). */
+  pickup?: boolean;
   /** The modes that make sense: a new order has no status-change form to offer an e-mail on. */
   modes: readonly Mode[];
   defaultMode: Mode;
@@ -44,6 +55,8 @@ export const TEMPLATE_INFO: Record<TemplateKey, TemplateInfo> = {
   order_confirmation: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: [] },
   new_order_notice: { to: 'shop', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: [] },
   packing: { to: 'customer', status: 'packing', modes: MODES, defaultMode: 'never', extra: [] },
+  // A pickup order on the shelf: the customer comes with the code (pickup/service.ts reads it at the counter).
+  ready_for_pickup: { to: 'customer', status: 'packing', pickup: true, modes: MODES, defaultMode: 'auto', extra: ['code_spaced'] },
   shipped: {
     to: 'customer',
     status: 'shipped',
@@ -60,11 +73,23 @@ export const TEMPLATE_INFO: Record<TemplateKey, TemplateInfo> = {
     defaultMode: 'auto',
     extra: ['return_number', 'returned_lines', 'refund_amount', 'credit_note_number'],
   },
+  // Sent by "Send reminder" on the pickup page for an order not collected; no status change offers it.
+  pickup_reminder: { to: 'customer', status: null, modes: ['auto', 'never'], defaultMode: 'auto', extra: ['code_spaced', 'days_waiting'] },
 };
 
-/** The template sent when an order moves to `status` (by hand, the pack script or Report in). */
-export function templateForStatus(status: string): TemplateKey | null {
-  return TEMPLATES.find((t) => TEMPLATE_INFO[t].status === status) ?? null;
+/**
+ * The template sent when an order moves to `status` (by hand, the pack script or Report in): the
+ * one choice of it. An order collected in store (`pickup`) gets the pickup variant where there is
+ * one (packing → ready_for_pickup), else the status's own template.
+ */
+export function templateForStatus(status: string, pickup = false): TemplateKey | null {
+  const of = (p: boolean) => TEMPLATES.find((t) => TEMPLATE_INFO[t].status === status && (TEMPLATE_INFO[t].pickup ?? false) === p);
+  return (pickup ? of(true) : undefined) ?? of(false) ?? null;
+}
+
+/** An order code in groups of three or four digits, to read aloud or key at the counter (the plain code is what is scanned). */
+export function spacedCode(code: string): string {
+  return code.replace(/(\d{3})(?=\d{4,})/g, '$1 ');
 }
 
 export function placeholdersOf(template: TemplateKey): string[] {
@@ -99,6 +124,8 @@ export interface MailView {
   returned_lines?: LineView[];
   refund_amount?: string;
   credit_note_number?: string;
+  code_spaced?: string;
+  days_waiting?: number;
 }
 
 export interface RenderedMail {
@@ -179,6 +206,8 @@ const SHOP_VALUES: ReadonlySet<string> = new Set([
   'return_number',
   'refund_amount',
   'credit_note_number',
+  'code_spaced',
+  'days_waiting',
 ]);
 
 /** The view with each customer-typed text marked (empty texts stay empty, so sections still hide). */

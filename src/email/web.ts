@@ -26,6 +26,7 @@ import {
   MODES,
   placeholdersOf,
   renderMail,
+  spacedCode,
   TEMPLATE_INFO,
   TEMPLATES,
   templateProblems,
@@ -87,6 +88,8 @@ function sampleView(template: TemplateKey, language: Language, timezone: string)
     view.shipped_lines = [lines[0]!];
     view.pending_lines = [lines[1]!];
   }
+  if (TEMPLATE_INFO[template].pickup || template === 'pickup_reminder') view.code_spaced = spacedCode(view.order_code);
+  if (template === 'pickup_reminder') view.days_waiting = 8;
   if (template === 'return_received') {
     view.return_number = '42';
     view.returned_lines = [line(1, 'Ullsockor grå', 'SOCK-GR-42', 14900)];

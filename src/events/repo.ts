@@ -31,6 +31,8 @@ export type OrderEventType =
   | 'item_checked'
   | 'check_undone'
   | 'return_received'
+  | 'picked_up'
+  | 'pickup_reminded'
   | 'deleted';
 
 const writes = preparedQuery((conn) => ({

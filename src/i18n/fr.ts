@@ -26,6 +26,7 @@ export const fr: Catalog = {
     orders: 'Commandes',
     outbound: 'Sorties',
     shipping: 'Expédition',
+    pickup: 'Retrait',
     tools: 'Outils',
     settings: 'Paramètres',
     logout: 'Se déconnecter',
@@ -343,6 +344,7 @@ export const fr: Catalog = {
     paymentPart: 'Paiement partiel de {{amount}} enregistré (référence {{reference}})',
     delivery_one: 'Envoi validé : {{lines}} dans le colis {{parcels}}',
     delivery_other: 'Envoi validé : {{lines}} dans les colis {{parcels}}',
+    handedOverDelivery: 'Remise au comptoir : {{lines}}',
     packCheck: 'Contrôle de préparation : reste en Commande — {{detail}}',
   },
   pack: {
@@ -484,6 +486,8 @@ export const fr: Catalog = {
     item_checked: 'Contrôlé {{quantity}} × {{sku}} ({{barcode}})',
     check_undone: 'Contrôle annulé : {{quantity}} × {{sku}}',
     return_received: 'Retour {{returnNumber}} reçu',
+    picked_up: 'Retirée en magasin : remise au comptoir par {{by}}',
+    pickup_reminded: 'Rappel de retrait après {{days}} jours sur l’étagère',
   },
   shippingSettings: {
     title: 'Expédition',
@@ -1228,6 +1232,8 @@ export const fr: Catalog = {
       shipped: 'Expédiée',
       cancelled: 'Annulée',
       return_received: 'Retour reçu',
+      ready_for_pickup: 'Prête à retirer',
+      pickup_reminder: 'Rappel de retrait',
     },
     when: {
       order_confirmation: 'Au client quand une commande est passée (validation du panier, ou commande créée par l’API).',
@@ -1236,6 +1242,8 @@ export const fr: Catalog = {
       shipped: 'Au client quand un envoi est validé, en totalité ou en partie, avec ses numéros de colis.',
       cancelled: 'Au client quand la commande est annulée.',
       return_received: 'Au client quand un retour de la commande est enregistré.',
+      ready_for_pickup: 'Au client quand une commande à retirer en magasin est emballée et attend sur l’étagère (au lieu de « En préparation »).',
+      pickup_reminder: 'Au client quand « Envoyer un rappel » est pressé sur la page de retrait pour une commande non retirée.',
     },
     recipient: { customer: 'Client', shop: 'Boutique' },
     mode: { auto: 'Envoyer automatiquement', offer: 'Proposer au changement de statut', never: 'Jamais' },
@@ -1258,6 +1266,8 @@ export const fr: Catalog = {
       returned_lines: 'ce qui est revenu, comme les lignes',
       refund_amount: 'le montant crédité pour ce qui est revenu',
       credit_note_number: 'le numéro de l’avoir (commandes sur facture ; vide sinon)',
+      code_spaced: 'le code de commande par groupes de chiffres, à lire à voix haute',
+      days_waiting: 'le nombre de jours d’attente de la commande sur l’étagère',
     },
     builtIn: {
       order_confirmation: {
@@ -1284,6 +1294,14 @@ export const fr: Catalog = {
       return_received: {
         subject: 'Nous avons bien reçu votre retour – commande {{order_code}}',
         body: 'Bonjour {{customer_name}},\n\nNous avons bien reçu votre retour {{return_number}} de la commande {{order_code}} :\n{{#returned_lines}}\n{{quantity}} × {{name}} ({{sku}})  {{amount}}\n{{/returned_lines}}\n\nMontant crédité : {{refund_amount}}\n{{#credit_note_number}}\nAvoir : {{credit_note_number}}\n{{/credit_note_number}}\n\nCordialement,\n{{shop_name}}\n',
+      },
+      ready_for_pickup: {
+        subject: 'Votre commande {{order_code}} est prête à retirer – {{shop_name}}',
+        body: 'Bonjour {{customer_name}},\n\nVotre commande {{order_code}} est emballée et prête à être retirée dans notre magasin.\n\nPrésentez ce code au comptoir, sur votre téléphone ou imprimé :\n\n{{order_code}}\n\n(à lire à voix haute : {{code_spaced}})\n\nPaiement : {{payment_method}}\nTotal : {{total}}\n\nCordialement,\n{{shop_name}}\n',
+      },
+      pickup_reminder: {
+        subject: 'Rappel : votre commande {{order_code}} vous attend – {{shop_name}}',
+        body: 'Bonjour {{customer_name}},\n\nVotre commande {{order_code}} vous attend dans notre magasin depuis {{days_waiting}} jours. Merci de venir la retirer bientôt.\n\nPrésentez ce code au comptoir :\n\n{{order_code}}\n\n(à lire à voix haute : {{code_spaced}})\n\nCordialement,\n{{shop_name}}\n',
       },
     },
     settings: {
@@ -1483,6 +1501,41 @@ export const fr: Catalog = {
     parcels: { weight: 'le poids du colis' },
     credentials: 'les identifiants du compte',
   },
+  pickup: {
+    title: 'Retrait en magasin',
+    counter: 'Comptoir',
+    scanLabel: 'Code de commande',
+    scanHelp: 'Scannez le code de l’e-mail du client ou du bon de préparation, ou saisissez-le et appuyez sur Entrée : la commande est remise aussitôt.',
+    handOver: 'Remettre',
+    payAtCounterHelp: 'La commande {{code}} est payée au retrait et {{due}} reste dû. Encaissez le paiement, puis enregistrez-le et remettez la commande.',
+    payAndHandOver: 'Paiement de {{due}} reçu : remettre',
+    handedOver: 'Commande {{code}} remise par {{by}} ({{at}}) : elle est expédiée.',
+    handedOverFlash: 'Commande {{code}} remise.',
+    shelfTitle: 'Sur l’étagère de retrait ({{count}})',
+    shelfEmpty: 'Aucune commande n’attend d’être retirée.',
+    order: 'Commande',
+    customer: 'Client',
+    readySince: 'Prête depuis',
+    waited: 'Attente',
+    note: 'Remarque',
+    days_one: '{{count}} jour',
+    days_other: '{{count}} jours',
+    onHold: 'En attente',
+    dueAtCounter: '{{due}} à payer au comptoir',
+    notCollectedTitle: 'Non retirées après {{days}} jours ({{count}})',
+    notCollectedEmpty: 'Toutes les commandes à retirer attendent depuis moins de {{days}} jours.',
+    lastReminder: 'Dernier rappel',
+    actions: 'Actions',
+    sendReminder: 'Envoyer un rappel',
+    cancel: 'Annuler la commande',
+    reminded: 'Un rappel de retrait de la commande {{code}} est en file d’envoi.',
+    remindedNoMail:
+      'Le rappel de la commande {{code}} figure dans son historique ; aucun e-mail n’a été écrit (pas d’adresse, ou l’e-mail de rappel est désactivé).',
+    cancelled: 'La commande {{code}} est annulée ; son stock est libéré.',
+    settingsTitle: 'Jours avant rappel',
+    reminderDays: 'Afficher une commande à retirer comme non retirée après ce nombre de jours sur l’étagère',
+    settingsSaved: 'Réglages du retrait enregistrés.',
+  },
   errors: {
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',
     carrierNotSetUp: 'Le mode de livraison {{method}} n’a ni compte transporteur ni service : configurez-le dans Paramètres → Expédition → Transporteurs.',
@@ -1495,6 +1548,11 @@ export const fr: Catalog = {
     bookingNotFound: 'Cette réservation chez le transporteur n’est plus sur la livraison.',
     pickupTakesNoParcels: 'La commande {{code}} est retirée en magasin ({{method}}) : elle ne prend pas de n° de colis. Remettez-la au comptoir de retrait.',
     carrierLabelZplOnly: 'Le transporteur a envoyé l’étiquette de {{parcelId}} en ZPL : choisissez une imprimante d’étiquettes pour ce poste afin de l’imprimer.',
+    notPickupOrder: 'La commande {{code}} n’est pas retirée en magasin (son mode de livraison n’est pas le retrait) : elle part depuis l’expédition.',
+    pickupAlreadyHandedOver: 'La commande {{code}} a déjà été remise (par {{by}}).',
+    pickupAlreadyShipped: 'La commande {{code}} est déjà expédiée.',
+    pickupNotPacked: 'La commande {{code}} est au statut « $t(status.{{status}}) » : elle n’est pas emballée sur l’étagère de retrait.',
+    pickupPayAtCounter: 'La commande {{code}} est payée au retrait et {{due, money}} reste dû : encaissez le paiement avant de la remettre.',
     orderNotShipped: 'La commande {{code}} n’a rien expédié, donc rien ne peut en revenir.',
     returnMoreThanShipped:
       'Ligne {{position}} ({{sku}}) : plus d’unités que ce qui a été expédié et pas encore retourné ({{returnable}} peuvent encore revenir).',
@@ -1637,6 +1695,7 @@ export const fr: Catalog = {
     },
   },
   validation: {
+    pickupDays: 'Un nombre entier de jours de 1 à 365.',
     shippingMethodCode: 'Utilisez un code de mode de livraison fait de lettres, chiffres, - _ . ou : (64 au plus).',
     gsSubstitute:
       'Un substitut de GS compte 1 à 4 caractères ASCII sans espace, commence et finit par un signe comme ~ | ^ < >, pas par une lettre ni un chiffre (ils figurent dans les codes-barres). Par exemple ~ ou <GS>.',

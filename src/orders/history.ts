@@ -50,6 +50,12 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
         .map(([field, change]) => describeChange(field, change, t, ctx))
         .join(' · ');
     case 'delivery_reported':
+      // A pickup order's hand-over: no parcels, handed over at the counter (pickup/service.ts).
+      if (d.handOver) {
+        return t('history.handedOverDelivery', {
+          lines: ((d.lines ?? []) as { sku: string; quantity: number }[]).map((l) => `${l.sku} × ${fmt.number(l.quantity)}`).join(', '),
+        });
+      }
       return t('history.delivery', {
         count: ((d.parcels ?? []) as string[]).length,
         parcels: ((d.parcels ?? []) as string[]).join(', '),

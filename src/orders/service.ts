@@ -89,7 +89,7 @@ const NO_CUSTOMER = {
 } as const;
 
 /** Records a payment; the order is paid once the payments cover its total. */
-function recordPaymentIn(tx: Tx, order: OrderRow, input: PaymentBody, ctx: { actor: Actor; now: Date }): OrderRow {
+export function recordPaymentIn(tx: Tx, order: OrderRow, input: PaymentBody, ctx: { actor: Actor; now: Date }): OrderRow {
   const outstanding = Math.max(order.total - order.paidAmount, 0);
   const amount = input.amount ?? outstanding;
   const at = ctx.now.getTime();
@@ -297,7 +297,7 @@ export function changeStatus(
   return writeTransaction(db, (tx) => {
     const order = loadOrder(tx, code);
     const moved = moveOrder(tx, order, to, { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: notify === true || typeof notify === 'object' } });
-    const queued = queueStatusMail(tx, order.id, moved.status, { actor: ctx.actor, now: ctx.now, notify });
+    const queued = queueStatusMail(tx, order, moved.status, { actor: ctx.actor, now: ctx.now, notify });
     ctx.queued?.push(...queued);
     return moved;
   });

@@ -1,9 +1,8 @@
 import type { Conn } from '../db/client.js';
 import type { Move, MoveAction } from '../domain/order-status.js';
 import { counterDelta } from '../domain/stock.js';
-import { sendsMail, type Notify } from '../email/queue.js';
+import { sendsMail, statusTemplateOf, type Notify } from '../email/queue.js';
 import { getEmailSettings } from '../email/settings.js';
-import { templateForStatus } from '../email/templates.js';
 import { listLines, type OrderRow } from './repo/orders.js';
 
 /**
@@ -47,7 +46,7 @@ export function stockEffect(conn: Conn, order: OrderRow, move: Move): StockEffec
 export type MailEffect = { sends: true; to: string; edited: string | null } | { sends: false; reason: 'noTemplate' | 'noAddress' | 'off' | 'notTicked' };
 
 export function mailEffect(conn: Conn, order: OrderRow, move: Move, notify: Notify): MailEffect {
-  const template = templateForStatus(move.to);
+  const template = statusTemplateOf(conn, order, move.to);
   if (!template) return { sends: false, reason: 'noTemplate' };
   const mode = getEmailSettings(conn).modes[template];
   if (mode === 'never') return { sends: false, reason: 'off' };

@@ -12,6 +12,8 @@ export type LeaseRow = typeof leases.$inferSelect;
 
 export interface LoadedCandidate extends Candidate {
   linesVersion: number;
+  /** The shop's shipping method code: a pickup order gets the "ready for pickup" e-mail when promoted. */
+  shippingMethod: string | null;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface LoadedCandidate extends Candidate {
  */
 const CANDIDATES_SQL = `SELECT json_array(o.id, o.code, o.priority, coalesce(o.placed_at, o.created_at), o.paid, o.approved, o.payment_method, o.lines_version,
          CASE WHEN o.waiting THEN json('[]') ELSE (SELECT json_group_array(json_array(l.sku, l.product_id, l.quantity - l.shipped_quantity) ORDER BY l.id) FROM order_lines l WHERE l.order_id = o.id) END,
-         o.waiting)
+         o.waiting, o.shipping_method)
     FROM orders o
    WHERE o.status = 'order'`;
 
@@ -40,7 +42,7 @@ const candidateReads = preparedFor((sqlite) => ({
 }));
 
 /** A waiting order's lines are not read: the rule holds it (on hold) before it looks at stock. */
-type CandidateJson = [number, string, number, number, number, number, PaymentMethod | null, number, [string, number | null, number][], number];
+type CandidateJson = [number, string, number, number, number, number, PaymentMethod | null, number, [string, number | null, number][], number, string | null];
 
 /** The JSON text CANDIDATES_SQL builds, as the array it is (SQLite made it: its shape is the SELECT's). */
 const parseCandidate = (text: string): CandidateJson => JSON.parse(text) as CandidateJson;
@@ -60,6 +62,7 @@ function toCandidates(rows: readonly string[], out: LoadedCandidate[]): void {
       linesVersion: r[7],
       lines,
       waiting: r[9] === 1,
+      shippingMethod: r[10],
     });
   }
 }

@@ -6,7 +6,9 @@ import type { Actor } from '../domain/actor.js';
 import { allocate, type Decision, type RuleSettings } from '../domain/allocation.js';
 import { counterDelta } from '../domain/stock.js';
 import { mailEnv } from '../email/compose.js';
-import { queueOrderMail } from '../email/queue.js';
+import { pickupExtra, queueOrderMail } from '../email/queue.js';
+import { templateForStatus } from '../email/templates.js';
+import { pickupRule } from '../carriers/methods.js';
 import { batchMover } from '../orders/status-writer.js';
 import { loadCandidate, loadStock, type LoadedCandidate } from './repo.js';
 import { encodeBatch, withChanged } from './steps.js';
@@ -79,7 +81,9 @@ export function writePromotions(tx: Tx, decisions: readonly Decision[], ctx: Pro
   const at = now.getTime();
   const changed = new Set<number>();
   const stock = currentStock(tx, decisions);
-  const packingMail = ctx.mail?.settings.modes.packing === 'auto';
+  // The customer's e-mail of the move, chosen in one place (templates.ts templateForStatus): a pickup
+  // order's is "ready for pickup". The methods' kinds are read once for the batch, not per order.
+  const pickup = ctx.mail ? pickupRule(tx) : () => false;
   decisions.forEach((d, i) => {
     if (d.outcome !== 'promoted') return;
     const order = d.order as LoadedCandidate;
@@ -93,7 +97,12 @@ export function writePromotions(tx: Tx, decisions: readonly Decision[], ctx: Pro
       return;
     }
     for (const line of needs) stock.get(line.productId!)!.available -= perUnit.allocated * line.remaining;
-    if (packingMail) queueOrderMail(tx, order.id, 'packing', { actor: ctx.actor, now, env: ctx.mail! });
+    if (!ctx.mail) return;
+    const isPickup = pickup(order.shippingMethod);
+    const template = templateForStatus('packing', isPickup);
+    if (template && ctx.mail.settings.modes[template] === 'auto') {
+      queueOrderMail(tx, order.id, template, { actor: ctx.actor, now, env: ctx.mail, ...(isPickup && { extra: pickupExtra(order.code) }) });
+    }
   });
   return changed;
 }

@@ -13,6 +13,7 @@ import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { AppError, fieldError } from '../errors.js';
 import { changeOnHand } from '../stock/writer.js';
 import { refuseIfNotVerified } from './checks.js';
+import { isPickup } from '../carriers/methods.js';
 import { stationLabel } from './stations.js';
 import { findParcelOwner } from './repo/drafts.js';
 import {
@@ -41,6 +42,14 @@ export interface DeliveryInput {
   quantities?: Map<number, number>;
 }
 
+/**
+ * A pickup order handed over at the counter (pickup/service.ts): everything still unshipped, no
+ * parcel IDs. Refused for an order whose shipping method is not pickup in store.
+ */
+export interface HandOverInput {
+  handOver: true;
+}
+
 export interface ShippedDelivery {
   deliveryId: number;
   status: OrderStatus;
@@ -66,9 +75,10 @@ export function reportDelivery(tx: Tx, order: OrderRow, input: DeliveryInput, ct
 export function shipDelivery(
   tx: Tx,
   order: { id: number; code: string; status: string },
-  input: DeliveryInput | { draftId: number },
+  input: DeliveryInput | { draftId: number } | HandOverInput,
   ctx: ShipCtx,
 ): ShippedDelivery {
+  const handOver = 'handOver' in input;
   if (order.status !== 'packing') {
     throw new AppError('order_not_packing', 'errors.deliveryNeedsPacking', { code: order.code, status: order.status });
   }
@@ -77,10 +87,14 @@ export function shipDelivery(
   refuseIfUnpaid(tx, order.id);
   const draft = 'draftId' in input ? findOpenDelivery(tx, input.draftId) : undefined;
   if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
-  const parcels = draft ? deliveryParcelIds(tx, draft.id) : (input as DeliveryInput).parcels.map(normalizeParcelId);
-  if (parcels.length === 0) throw fieldError('parcels', 'validation.parcelRequired');
+  // A delivery without parcel IDs is a pickup order's hand-over only: the rule is here, where deliveries are written.
+  if (handOver && !isPickup(tx, findOrderByCode(tx, order.code)?.shippingMethod ?? null)) {
+    throw new AppError('conflict', 'errors.notPickupOrder', { code: order.code });
+  }
+  const parcels = draft ? deliveryParcelIds(tx, draft.id) : handOver ? [] : (input as DeliveryInput).parcels.map(normalizeParcelId);
+  if (parcels.length === 0 && !handOver) throw fieldError('parcels', 'validation.parcelRequired');
   if (parcels.length > MAX_PARCELS_PER_DELIVERY) throw fieldError('parcels', 'validation.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY });
-  if (!draft) {
+  if (!draft && !handOver) {
     parcels.forEach((p, i) => {
       const problem = parcelIdProblem(p);
       if (problem) throw fieldError(`parcels.${i}`, `validation.parcel.${problem}`, { parcelId: p });
@@ -95,7 +109,7 @@ export function shipDelivery(
   }
 
   const lines = linesToShip(tx, order.id);
-  let quantities = draft ? undefined : (input as DeliveryInput).quantities;
+  let quantities = draft || handOver ? undefined : (input as DeliveryInput).quantities;
   if (draft?.partial) quantities = chosenQuantities(tx, draft.id);
   const shipping = lines
     .map((line) => {
@@ -150,7 +164,7 @@ export function shipDelivery(
   }
   const shippedLines = shipping.map((x) => ({ sku: x.line.sku, quantity: x.quantity }));
   const event = (type: OrderEventType, data: Record<string, unknown>) => logOrderEvent(tx, order, type, ctx.actor, at, data);
-  event('delivery_reported', { deliveryId, parcels, lines: shippedLines, ...(from && { station: from }) });
+  event('delivery_reported', { deliveryId, parcels, lines: shippedLines, ...(from && { station: from }), ...(handOver && { handOver: true }) });
   const complete = lines.every((line) => line.shipped + (shipping.find((x) => x.line.id === line.id)?.quantity ?? 0) === line.quantity);
   let status: OrderStatus = 'packing';
   if (complete) {
@@ -158,6 +172,7 @@ export function shipDelivery(
     status = writeMove(tx, { id: order.id, code: order.code, status: 'packing' }, 'shipped', { actor: ctx.actor, now: ctx.now, action: 'ship' }).to;
   }
   // Shipped in full or in part, the customer hears of it with the parcels (the shipped e-mail's mode).
-  queueOrderMail(tx, order.id, 'shipped', { actor: ctx.actor, now: ctx.now, deliveryId });
+  // A hand-over sends none: the customer is at the counter with the goods (docs/decisions.md).
+  if (!handOver) queueOrderMail(tx, order.id, 'shipped', { actor: ctx.actor, now: ctx.now, deliveryId });
   return { deliveryId, status, parcels, lines: shippedLines };
 }

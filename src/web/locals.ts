@@ -13,6 +13,7 @@ export const NAV: { key: string; path: string; capability: Capability }[] = [
   { key: 'nav.orders', path: '/orders', capability: 'orders' },
   { key: 'nav.outbound', path: '/outbound', capability: 'outbound' },
   { key: 'nav.shipping', path: '/shipping', capability: 'shipping' },
+  { key: 'nav.pickup', path: '/pickup', capability: 'pickup' },
   { key: 'nav.tools', path: '/tools', capability: 'tools' },
   { key: 'nav.settings', path: '/settings', capability: 'settings' },
 ];

@@ -221,6 +221,7 @@ describe('accessibility in a real browser', () => {
       ['a return', () => `/orders/${ctx.shipped}/returns/new`],
       ['a new order', () => '/orders/new'],
       ['Outbound', () => '/outbound'],
+      ['Pickup', () => '/pickup'],
       ['Tools', () => '/tools'],
       ['Tools → Products', () => '/tools/products'],
       ['a product', () => `/tools/products/sku/${ctx.sku}`],

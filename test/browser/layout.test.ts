@@ -43,7 +43,7 @@ describe('in a real browser', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     const navLinks = await page.locator('.mainnav a').allTextContents();
-    expect(navLinks).toEqual(['Outbound', 'Shipping out']);
+    expect(navLinks).toEqual(['Outbound', 'Shipping out', 'Pickup']);
     const tapHeight = await page
       .locator('.mainnav a')
       .first()
@@ -74,7 +74,7 @@ describe('in a real browser', () => {
     await page.click('form[action="/account"] button[type=submit]');
     await page.waitForURL(`${server.url}/account`);
     await expect(page.locator('.flash-success').textContent()).resolves.toBe('Sparat.');
-    expect(await page.locator('.mainnav a').allTextContents()).toEqual(['Order', 'Utleverans', 'Frakt ut', 'Verktyg', 'Inställningar']);
+    expect(await page.locator('.mainnav a').allTextContents()).toEqual(['Order', 'Utleverans', 'Frakt ut', 'Hämtning', 'Verktyg', 'Inställningar']);
     await page.screenshot({ path: 'test-results/desktop-account-sv.png' });
     await context.close();
   });

@@ -7,7 +7,7 @@ import { awaitsApproval } from '../../domain/hold.js';
 import { can } from '../../domain/permissions.js';
 import { listOrderEmails } from '../../email/store.js';
 import { getEmailSettings } from '../../email/settings.js';
-import { templateForStatus } from '../../email/templates.js';
+import { statusTemplateOf } from '../../email/queue.js';
 import { AppError } from '../../errors.js';
 import { checkOrder, holdText, lastOutcome } from '../../pack/service.js';
 import { getPackSettings } from '../../pack/settings.js';
@@ -73,7 +73,7 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
     order,
     history: order.events.map((e) => ({ ...e, text: describeEvent(e, req.t, res.locals.fmt, order.currency, { statusLabels }) })),
     // Each move with its e-mail's mode: the tick is offered, ticked or not shown accordingly.
-    moves: manualMoves.map((m) => ({ ...m, mail: ((t) => (t ? modes[t] : 'never'))(templateForStatus(m.to)) })),
+    moves: manualMoves.map((m) => ({ ...m, mail: ((t) => (t ? modes[t] : 'never'))(statusTemplateOf(db, row, m.to)) })),
     emails: listOrderEmails(db, row.id),
     editable: linesEditable(order.status),
     customStatuses,

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { movesFrom, ORDER_STATUSES, type OrderStatus } from '../../domain/order-status.js';
 import { composeOrderMail } from '../../email/compose.js';
 import { getEmailSettings } from '../../email/settings.js';
-import { templateForStatus } from '../../email/templates.js';
+import { statusTemplateOf } from '../../email/queue.js';
 import { AppError } from '../../errors.js';
 import { fieldText, formFields, formRefusal } from '../../web/form.js';
 import { setFlash } from '../../web/render.js';
@@ -49,7 +49,7 @@ export function orderStatusWeb(deps: AppDeps): Router {
     edited?: { subject?: string; body?: string; errors?: Record<string, string> },
   ) => {
     const order = loadOrder(db, code);
-    const template = templateForStatus(to);
+    const template = statusTemplateOf(db, order, to);
     if (!template) throw new AppError('validation_failed', 'emails.noMailForStatus', { status: to });
     if (!order.customerEmail) throw new AppError('validation_failed', 'emails.noCustomerEmail');
     if (getEmailSettings(db).modes[template] === 'never') throw new AppError('validation_failed', 'emails.mailOff', { status: to });
