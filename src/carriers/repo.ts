@@ -187,7 +187,7 @@ const bookings = preparedQuery((conn) => ({
       status: 'pending',
       parcelCount: sql.placeholder('parcelCount'),
       owner: sql.placeholder('owner'),
-      startedAt: sql.placeholder('at'),
+      startedAt: asStored('at'),
       createdBy: sql.placeholder('createdBy'),
     })
     .returning()
