@@ -54,6 +54,7 @@ export type ErrorCode =
   | 'carrier_key_wrong'
   | 'booking_in_progress'
   | 'pickup_takes_no_parcels'
+  | 'no_empty_slot'
   | 'printer_not_found'
   | 'no_label_printer'
   | 'printer_unreachable'
@@ -127,6 +128,7 @@ const STATUS: Record<ErrorCode, number> = {
   carrier_key_wrong: 503,
   booking_in_progress: 409,
   pickup_takes_no_parcels: 409,
+  no_empty_slot: 409,
   printer_not_found: 404,
   no_label_printer: 409,
   printer_unreachable: 502,

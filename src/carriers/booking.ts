@@ -87,7 +87,14 @@ export function adapterFor(account: AccountRow, box: CredentialBox): CarrierAdap
  * "Fetch parcel ID" for an order whose shipping method books with a carrier: `count` parcels
  * (default: the open slots not yet filled) booked on its open delivery, with their labels.
  */
-export async function bookDelivery(db: Db, deps: CarrierDeps, code: string, method: MethodRow, count: number | undefined, ctx: StationCtx): Promise<BookingResult> {
+export async function bookDelivery(
+  db: Db,
+  deps: CarrierDeps,
+  code: string,
+  method: Pick<MethodRow, 'name' | 'carrierAccountId' | 'service'>,
+  count: number | undefined,
+  ctx: StationCtx,
+): Promise<BookingResult> {
   const order = findOrderByCodeOrThrow(db, code);
   if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
   // Before the carrier is asked: a held order books nothing, and an order at another station is theirs.
@@ -332,61 +339,66 @@ export function problemText(problems: readonly CarrierProblem[]): string {
   return problems.map((p) => (p.field ? `${p.field}: ${p.message}` : p.message)).join('; ');
 }
 
-export interface CancelResult {
+/** What removing a carrier's parcel did there. */
+export interface RemovalResult {
   carrier: string;
-  /** The other parcels of the cancelled booking, taken off with it. */
-  alsoRemoved: string[];
-  /** The carrier could not cancel it (its own words): the parcel is off the delivery, the booking stands there. */
-  notCancelled: string | null;
+  /** The carrier voided the booking; false: it could not (its words in `problem`), and the booking stands there. */
+  cancelled: boolean;
+  problem: string | null;
+  /** The booking's other parcels, cancelled with it and booked again (their new numbers), or why they could not be. */
+  rebooked: BookingResult | null;
+  rebookFailed: AppError | null;
 }
 
 /**
- * Removing a carrier's parcel before Report in: the whole booking is cancelled at the carrier (the
- * carriers void shipments, not single parcels) and its parcels leave the delivery. When the carrier
- * cannot cancel (Bring has no cancellation; Shipmondo only for some carriers) the parcels still
- * leave the delivery and the history and the station say that the booking stands at the carrier.
+ * Removing a carrier's parcel before Report in. The carriers void whole shipments, not parcels, so
+ * the booking is cancelled at the carrier, its parcels leave the delivery (one slot fewer), and the
+ * other parcels are booked again as a new booking with new labels. When the carrier cannot cancel
+ * (Bring has no cancellation; Shipmondo only for some carriers) only the removed parcel leaves the
+ * delivery, the others keep their labels, and the station and the history say that the booking
+ * stands at the carrier. A call that fails otherwise changes nothing: the packer may try again.
  */
-export async function cancelBooking(db: Db, deps: CarrierDeps, bookingId: number, ctx: StationCtx): Promise<CancelResult> {
+export async function removeBookedParcel(db: Db, deps: CarrierDeps, bookingId: number, parcelId: string, ctx: StationCtx): Promise<RemovalResult> {
   const booking = findBooking(db, bookingId);
-  if (!booking || booking.status !== 'booked' || booking.carrierRef === null) throw new AppError('parcel_not_found', 'errors.bookingNotFound', { bookingId });
-  const account = findAccount(db, booking.accountId);
-  if (!account) throw new AppError('parcel_not_found', 'errors.bookingNotFound', { bookingId });
+  const account = booking && findAccount(db, booking.accountId);
+  if (!booking || !account || booking.status !== 'booked' || booking.carrierRef === null)
+    throw new AppError('parcel_not_found', 'errors.bookingNotFound', { bookingId });
   const carrier = carrierDefinition(account.kind).name;
+  const order = { id: booking.orderId, code: orderCodeOf(booking) };
   const started = Date.now();
-  let notCancelled: string | null = null;
+  let problem: string | null = null;
   try {
     await adapterFor(account, deps.box).cancel(booking.carrierRef, { signal: AbortSignal.timeout(deps.timeoutMs) });
   } catch (err) {
     const failure = asCarrierError(err);
-    // Only the carrier's "no" lets the parcels go with the booking standing; a call that failed
-    // otherwise changes nothing here, and the packer may try again.
     if (failure.failure !== 'refused') {
       logCall(db, booking, account, ctx, { call: 'cancel', result: failure.failure, durationMs: Date.now() - started, problem: problemText(failure.problems) });
       throw refusal(account, failure);
     }
-    notCancelled = problemText(failure.problems);
+    problem = problemText(failure.problems);
   }
-  const parcels = writeTransaction(db, (tx) => {
-    const all = parcelsOfBooking(tx, booking.id);
-    finishBooking(tx, booking.id, 'booked', 'cancelled', { carrierRef: booking.carrierRef, problem: notCancelled }, ctx.now);
-    removeBookedParcels(
-      tx,
-      { id: booking.orderId, code: orderCodeOf(booking) },
-      booking.deliveryId,
-      all.map((p) => p.parcelId),
-      ctx,
-    );
+  const others = writeTransaction(db, (tx) => {
+    const all = parcelsOfBooking(tx, booking.id).map((p) => p.parcelId);
+    if (problem === null) finishBooking(tx, booking.id, 'booked', 'cancelled', { carrierRef: booking.carrierRef }, ctx.now);
+    removeBookedParcels(tx, order, booking.deliveryId, problem === null ? all : [parcelId], ctx);
     logCallIn(tx, booking, account, ctx, {
       call: 'cancel',
-      result: notCancelled === null ? 'cancelled' : 'not_cancelled',
+      result: problem === null ? 'cancelled' : 'not_cancelled',
       durationMs: Date.now() - started,
       carrierRef: booking.carrierRef,
-      parcels: all.map((p) => p.parcelId),
-      ...(notCancelled !== null && { problem: notCancelled }),
+      parcels: problem === null ? all : [parcelId],
+      ...(problem !== null && { problem }),
     });
-    return all.map((p) => p.parcelId);
+    return problem === null ? all.filter((p) => p !== parcelId) : [];
   });
-  return { carrier, alsoRemoved: parcels, notCancelled };
+  if (others.length === 0) return { carrier, cancelled: problem === null, problem, rebooked: null, rebookFailed: null };
+  try {
+    const rebooked = await bookDelivery(db, deps, order.code, { name: booking.service, carrierAccountId: account.id, service: booking.service }, others.length, ctx);
+    return { carrier, cancelled: true, problem, rebooked, rebookFailed: null };
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500 && err.code !== 'carrier_unavailable' && err.code !== 'carrier_answer_lost') throw err;
+    return { carrier, cancelled: true, problem, rebooked: null, rebookFailed: err };
+  }
 }
 
 /** A parcel's booking, when it was booked with a carrier and the booking stands. */

@@ -681,13 +681,15 @@ export const fr: Catalog = {
     unreachable: 'Le serveur est injoignable : rien n’a été fait. Réessayez.',
   },
   shipping: {
+    bookingCancelledRebooked: 'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}. {{carrier}} annule des réservations entières, les autres colis ont donc été réservés de nouveau : {{parcelIds}}. Collez leurs nouvelles étiquettes.',
+    bookingCancelledRebookedPrinted: 'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}. {{carrier}} annule des réservations entières, les autres colis ont donc été réservés de nouveau : {{parcelIds}}. {{printed}}',
+    bookingCancelledRebookFailed: 'Colis {{parcelId}} retiré de la commande {{code}} et sa réservation annulée chez {{carrier}}, mais les autres colis n’ont pas pu être réservés de nouveau : {{error}} Appuyez sur Obtenir un n° de colis pour les réserver.',
+    bookingNotCancelled: 'Colis {{parcelId}} retiré de la commande {{code}}, mais {{carrier}} n’a pas pu annuler sa réservation ({{message}}) : annulez-la sur le portail de {{carrier}}. Les autres colis gardent leurs étiquettes.',
     booked: 'Réservé chez {{carrier}} pour la commande {{code}} : {{parcelIds}}.',
     bookedPrinted: 'Réservé chez {{carrier}} pour la commande {{code}} : {{parcelIds}}. {{printed}}',
     bookingFound: 'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois.',
     bookingFoundPrinted: 'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois. {{printed}}',
     bookingCancelled: 'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}.',
-    bookingCancelledWithOthers: 'Colis {{parcelId}} retiré de la commande {{code}} : {{carrier}} annule des réservations entières, le colis {{others}} est donc parti avec. Obtenez de nouveau des n° de colis pour les colis encore à envoyer.',
-    bookingNotCancelled: 'Colis {{parcelId}} retiré de la commande {{code}}, mais {{carrier}} n’a pas pu annuler sa réservation ({{message}}) : annulez-la sur le portail de {{carrier}}.',
     track: 'Suivre',
     trackParcel: 'Suivre le colis {{parcelId}}',
     title: 'Expédition',
@@ -1537,6 +1539,7 @@ export const fr: Catalog = {
     settingsSaved: 'Réglages du retrait enregistrés.',
   },
   errors: {
+    noEmptySlot: 'Chaque emplacement de colis de la commande {{code}} a son n° de colis : rien n’a été réservé. Pour réserver un autre colis, appuyez d’abord sur « Encore un colis à scanner ».',
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',
     carrierNotSetUp: 'Le mode de livraison {{method}} n’a ni compte transporteur ni service : configurez-le dans Paramètres → Expédition → Transporteurs.',
     carrierAnswerLost: '{{carrier}} n’a pas répondu à temps ({{message}}) et a peut-être réservé : appuyez de nouveau sur Obtenir un n° de colis, la réservation sera recherchée avant toute nouvelle réservation.',
@@ -1696,7 +1699,7 @@ export const fr: Catalog = {
   },
   validation: {
     pickupDays: 'Un nombre entier de jours de 1 à 365.',
-    shippingMethodCode: 'Utilisez un code de mode de livraison fait de lettres, chiffres, - _ . ou : (64 au plus).',
+    shippingMethodCode: 'Utilisez un code de mode de livraison fait de lettres, chiffres, - _ . ou : (64 au plus).',
     gsSubstitute:
       'Un substitut de GS compte 1 à 4 caractères ASCII sans espace, commence et finit par un signe comme ~ | ^ < >, pas par une lettre ni un chiffre (ils figurent dans les codes-barres). Par exemple ~ ou <GS>.',
     money: 'Saisissez un montant comme 129 ou 129,50.',

@@ -92,7 +92,13 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
 
   orders.delete('/:code/parcels/:parcelId', async (req, res) => {
     const removed = await removeParcelFrom(db, deps.carriers, req.params.code, req.params.parcelId, ctx(req));
-    res.json({ ...draftView(db, removed.code), ...(removed.cancelled && { cancelled: removed.cancelled }) });
+    const carrier = removed.carrier && {
+      carrier: removed.carrier.carrier,
+      cancelled: removed.carrier.cancelled,
+      problem: removed.carrier.problem,
+      rebooked: removed.carrier.rebooked?.parcels ?? null,
+    };
+    res.json({ ...draftView(db, removed.code), ...(carrier && { booking: carrier }) });
   });
 
   orders.put('/:code/delivery-lines', (req, res) => {

@@ -155,7 +155,10 @@ export function openForBooking(tx: Tx, code: string, count: number | undefined, 
   const deliveryId = openDraft(tx, order.id, ctx);
   const view = draftView(tx, order.code);
   const room = MAX_PARCELS_PER_DELIVERY - view.parcels.length;
-  const wanted = count ?? Math.max(view.slots - view.parcels.length, 1);
+  // A booking fills the empty slots only: a second press (or a double one) with every slot filled
+  // books nothing, where a number series would just give one more.
+  const wanted = count ?? view.slots - view.parcels.length;
+  if (wanted <= 0) throw new AppError('no_empty_slot', 'errors.noEmptySlot', { code: order.code, count: view.parcels.length });
   if (wanted > room)
     throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, count: room, room, wanted });
   return { order, deliveryId, count: wanted };
@@ -186,11 +189,16 @@ export function recordBookedParcels(
   return written;
 }
 
-/** Takes a cancelled booking's parcels off the delivery (the station removed one; the carrier voided them all). */
+/**
+ * Takes a booking's parcels off the delivery, one slot fewer for the parcel the packer removed
+ * (the others, cancelled with it, are booked again into theirs).
+ */
 export function removeBookedParcels(tx: Tx, order: { id: number; code: string }, deliveryId: number, parcelIds: readonly string[], ctx: StationCtx): void {
+  const before = draftView(tx, order.code);
   for (const parcelId of parcelIds) {
     if (deleteDraftParcel(tx, deliveryId, parcelId)) event(tx, order, 'parcel_removed', ctx, { parcelId });
   }
+  setParcelSlots(tx, deliveryId, Math.max(before.slots - 1, 1), ctx.now);
   touchDraft(tx, deliveryId, ctx.now);
 }
 

@@ -1,4 +1,4 @@
-import { bookDelivery, cancelBooking, type BookingResult, type CarrierDeps } from '../carriers/booking.js';
+import { bookDelivery, removeBookedParcel, type BookingResult, type CarrierDeps, type RemovalResult } from '../carriers/booking.js';
 import { methodFor } from '../carriers/methods.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
@@ -36,8 +36,8 @@ export async function fetchParcelIdsFor(db: Db, carriers: CarrierDeps, code: str
 export interface Removed {
   code: string;
   parcelId: string;
-  /** Set when the parcel was a carrier's: its booking was cancelled there (or could not be), taking these parcels with it. */
-  cancelled: { carrier: string; parcels: string[]; notCancelled: string | null } | null;
+  /** Set when the parcel was a carrier's: what cancelling its booking there did. */
+  carrier: RemovalResult | null;
 }
 
 /** Takes a parcel off the order's open delivery; a carrier's parcel cancels its booking at the carrier first. */
@@ -47,10 +47,9 @@ export async function removeParcelFrom(db: Db, carriers: CarrierDeps, code: stri
   const parcel = view.parcels.find((p) => p.parcelId === parcelId);
   if (parcel?.bookingId != null) {
     claimForRemoval(db, view.code, ctx);
-    const result = await cancelBooking(db, carriers, parcel.bookingId, ctx);
-    return { code: view.code, parcelId, cancelled: { carrier: result.carrier, parcels: result.alsoRemoved, notCancelled: result.notCancelled } };
+    return { code: view.code, parcelId, carrier: await removeBookedParcel(db, carriers, parcel.bookingId, parcelId, ctx) };
   }
-  return { ...removeParcel(db, code, parcelId, ctx), cancelled: null };
+  return { ...removeParcel(db, code, parcelId, ctx), carrier: null };
 }
 
 /**

@@ -164,11 +164,23 @@ export function takeOverHere(desk: StationDesk, code: string): StationOutcome {
 export async function removeParcelHere(ctx: StationActionCtx, code: string, parcelId: string): Promise<StationOutcome> {
   const removed = await removeParcelFrom(ctx.db, ctx.carriers, code, parcelId, writeCtx(ctx));
   const said = { parcelId: removed.parcelId, code: removed.code };
-  if (!removed.cancelled) return { kind: 'ok', key: 'shipping.parcelRemoved', params: said, undo: { code: removed.code, parcelId: removed.parcelId } };
-  const { carrier, parcels, notCancelled } = removed.cancelled;
-  const others = parcels.filter((p) => p !== removed.parcelId).join(', ');
-  if (notCancelled !== null) return { kind: 'duplicate', key: 'shipping.bookingNotCancelled', params: { ...said, carrier, message: notCancelled, others } };
-  return { kind: 'ok', key: others ? 'shipping.bookingCancelledWithOthers' : 'shipping.bookingCancelled', params: { ...said, carrier, others } };
+  const carrier = removed.carrier;
+  if (!carrier) return { kind: 'ok', key: 'shipping.parcelRemoved', params: said, undo: { code: removed.code, parcelId: removed.parcelId } };
+  if (!carrier.cancelled) return { kind: 'duplicate', key: 'shipping.bookingNotCancelled', params: { ...said, carrier: carrier.carrier, message: carrier.problem } };
+  if (carrier.rebookFailed)
+    return { kind: 'error', key: 'shipping.bookingCancelledRebookFailed', params: { ...said, carrier: carrier.carrier, error: ctx.t(carrier.rebookFailed.key, carrier.rebookFailed.params) } };
+  if (!carrier.rebooked) return { kind: 'ok', key: 'shipping.bookingCancelled', params: { ...said, carrier: carrier.carrier } };
+  // The others, booked again under new numbers: their new labels go to the printer (or open) as a booking's do.
+  const rebooked = carrier.rebooked.parcels.map((p) => p.parcelId).join(', ');
+  const labels = await carrierLabels(ctx, carrier.rebooked, { ...said, parcelIds: rebooked, count: carrier.rebooked.parcels.length });
+  if (labels.kind === 'error') return labels;
+  const printed = labels.key.endsWith('Printed');
+  return {
+    kind: 'ok',
+    key: printed ? 'shipping.bookingCancelledRebookedPrinted' : 'shipping.bookingCancelledRebooked',
+    params: { ...labels.params, ...said, carrier: carrier.carrier, parcelIds: rebooked },
+    open: labels.open,
+  };
 }
 
 /** The undo of a removal: the parcel goes back on the delivery. */
