@@ -188,6 +188,14 @@ export function fieldError(path: string, key: string, params: Record<string, unk
   return new AppError('validation_failed', key, params, { fields: [{ path, key, params }] });
 }
 
+/**
+ * Another system's failure (a carrier, the shipping broker): a 5xx for the API, but on a page it is
+ * said where the user acted, as a refusal is, since the user can try again or do otherwise.
+ */
+export function isOutsideFault(err: AppError): boolean {
+  return err.code === 'broker_failed' || err.code === 'carrier_unavailable' || err.code === 'carrier_answer_lost';
+}
+
 /** Turns anything thrown into an AppError; unknown errors become `internal`. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;

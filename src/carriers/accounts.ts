@@ -93,7 +93,8 @@ export function removeAccount(db: Db, id: number): AccountView {
     const a = findAccount(tx, id);
     if (!a) throw new AppError('not_found', 'errors.notFound');
     const uses = accountUses(tx, id);
-    if (uses.methods || uses.bookings) throw new AppError('conflict', 'errors.carrierAccountInUse', { name: a.name, methods: uses.methods, bookings: uses.bookings });
+    if (uses.methods || uses.bookings)
+      throw new AppError('conflict', 'errors.carrierAccountInUse', { name: a.name, methods: uses.methods, bookings: uses.bookings });
     deleteAccount(tx, id);
     return view(a);
   });

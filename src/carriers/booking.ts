@@ -80,7 +80,11 @@ interface Call {
 /** The account's adapter, its credentials opened only here, in memory. */
 export function adapterFor(account: AccountRow, box: CredentialBox): CarrierAdapter {
   const definition = carrierDefinition(account.kind);
-  return definition.create({ baseUrl: account.baseUrl ?? definition.defaultBaseUrl(account.test), credentials: box.open(account.credentials), test: account.test });
+  return definition.create({
+    baseUrl: account.baseUrl ?? definition.defaultBaseUrl(account.test),
+    credentials: box.open(account.credentials),
+    test: account.test,
+  });
 }
 
 /**
@@ -187,7 +191,10 @@ export async function bookDelivery(
     // The answer was lost: the carrier may have booked. Look it up now, so the packer rarely has to press again.
     const found = await lookUp(call, attempt);
     if (found) return found;
-    throw new AppError('carrier_answer_lost', 'errors.carrierAnswerLost', { carrier: carrierDefinition(account.kind).name, message: problemText(failure.problems) });
+    throw new AppError('carrier_answer_lost', 'errors.carrierAnswerLost', {
+      carrier: carrierDefinition(account.kind).name,
+      message: problemText(failure.problems),
+    });
   }
   return adopt(call, attempt, 'pending', booking, { call: 'book', durationMs: Date.now() - started }, 'booked');
 }
@@ -213,8 +220,10 @@ async function settleOpenAttempts(call: Call, deliveryId: number): Promise<Booki
 }
 
 /** Looks an attempt up at the carrier by its reference: found, it is adopted; not found, it is `not_booked`; a failed lookup changes nothing. */
-async function lookUp(call: Call, attempt: BookingRow): Promise<BookingResult | null> {
+async function lookUp(call: Call, before: BookingRow): Promise<BookingResult | null> {
   const started = Date.now();
+  // As it stands now (the failed call just settled it `unknown`).
+  const attempt = findBooking(call.db, before.id) ?? before;
   // The account the attempt was made with (a method remapped since does not move it).
   const account = attempt.accountId === call.account.id ? call.account : findAccount(call.db, attempt.accountId);
   const adapter = account === call.account || !account ? call.adapter : adapterFor(account, call.deps.box);
@@ -224,7 +233,12 @@ async function lookUp(call: Call, attempt: BookingRow): Promise<BookingResult | 
     found = await adapter.findByReference(attempt.reference, { signal: AbortSignal.timeout(call.deps.timeoutMs) });
   } catch (err) {
     const failure = asCarrierError(err);
-    logCall(call.db, attempt, lookupCall.account, call.ctx, { call: 'lookup', result: failure.failure, durationMs: Date.now() - started, problem: problemText(failure.problems) });
+    logCall(call.db, attempt, lookupCall.account, call.ctx, {
+      call: 'lookup',
+      result: failure.failure,
+      durationMs: Date.now() - started,
+      problem: problemText(failure.problems),
+    });
     throw new AppError('carrier_answer_lost', 'errors.carrierLookupFailed', {
       carrier: carrierDefinition(lookupCall.account.kind).name,
       reference: attempt.reference,
@@ -393,10 +407,17 @@ export async function removeBookedParcel(db: Db, deps: CarrierDeps, bookingId: n
   });
   if (others.length === 0) return { carrier, cancelled: problem === null, problem, rebooked: null, rebookFailed: null };
   try {
-    const rebooked = await bookDelivery(db, deps, order.code, { name: booking.service, carrierAccountId: account.id, service: booking.service }, others.length, ctx);
+    const rebooked = await bookDelivery(
+      db,
+      deps,
+      order.code,
+      { name: booking.service, carrierAccountId: account.id, service: booking.service },
+      others.length,
+      ctx,
+    );
     return { carrier, cancelled: true, problem, rebooked, rebookFailed: null };
   } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500 && err.code !== 'carrier_unavailable' && err.code !== 'carrier_answer_lost') throw err;
+    if (!(err instanceof AppError) || (err.status >= 500 && err.code !== 'carrier_unavailable' && err.code !== 'carrier_answer_lost')) throw err;
     return { carrier, cancelled: true, problem, rebooked: null, rebookFailed: err };
   }
 }

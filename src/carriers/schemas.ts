@@ -5,7 +5,8 @@ import { CARRIER_KINDS } from './types.js';
 // The forms of Settings → Shipping → Carriers. A checkbox sends "on" or nothing.
 
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
-const optional = (max: number) => z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(max).nullable().default(null));
+const optional = (max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? null : v), z.string().trim().max(max).nullable().default(null));
 
 export const accountSchema = z.object({
   name: z.string().trim().min(1).max(60),
@@ -13,7 +14,11 @@ export const accountSchema = z.object({
   test: checkbox,
   baseUrl: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? null : v),
-    z.url({ protocol: /^https?$/, error: 'validation.httpUrl' }).max(300).nullable().default(null),
+    z
+      .url({ protocol: /^https?$/, error: 'validation.httpUrl' })
+      .max(300)
+      .nullable()
+      .default(null),
   ),
   labelFormat: z.enum(['zpl', 'pdf']),
   parcelWeightGrams: z.coerce.number({ error: 'validation.integer' }).int().min(1).max(1_000_000),

@@ -16,9 +16,7 @@ import { claimForRemoval, draftView, fetchParcels, removeParcel, type DraftView,
 // when the method books with none. A pickup order takes no parcel IDs. Removing a parcel a carrier
 // booked cancels that booking at the carrier.
 
-export type Fetched =
-  | { source: 'carrier'; booking: BookingResult; parcelIds: string[] }
-  | { source: 'sscc' | 'broker'; booking: null; parcelIds: string[] };
+export type Fetched = { source: 'carrier'; booking: BookingResult; parcelIds: string[] } | { source: 'sscc' | 'broker'; booking: null; parcelIds: string[] };
 
 /** "Fetch parcel ID" (the station and the API): `count` parcel IDs for the order's open delivery. */
 export async function fetchParcelIdsFor(db: Db, carriers: CarrierDeps, code: string, count: number | undefined, ctx: StationCtx): Promise<Fetched> {
@@ -56,7 +54,12 @@ export async function removeParcelFrom(db: Db, carriers: CarrierDeps, code: stri
  * A carrier's parcel's label as the carrier sent it, as PDF (its booking's labels in one document),
  * recorded as the parcel's label print; null for a parcel no carrier booked (the shop's own label).
  */
-export async function carrierLabelPdf(db: Db, code: string, raw: string, ctx: { actor: Actor; now: Date }): Promise<{ pdf: Uint8Array; fileName: string } | null> {
+export async function carrierLabelPdf(
+  db: Db,
+  code: string,
+  raw: string,
+  ctx: { actor: Actor; now: Date },
+): Promise<{ pdf: Uint8Array; fileName: string } | null> {
   const parcelId = normalizeParcelId(raw);
   const bookingId = bookingIdOfParcel(db, parcelId);
   if (bookingId === undefined) return null;

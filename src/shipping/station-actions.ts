@@ -97,7 +97,8 @@ async function carrierLabels(ctx: StationActionCtx, booking: BookingResult, para
   const said = { ...params, carrier: booking.carrier };
   const key = booking.how === 'found' ? 'shipping.bookingFound' : 'shipping.booked';
   const printed = await printBookingLabels(ctx.printing, { userId: ctx.user.id, stationName: ctx.stationName }, booking.bookingId, ctx.actor);
-  if (printed.status === 'failed') return { kind: 'error', key: 'printers.station.autoFailed', params: { error: ctx.t(printed.error.key, printed.error.params) } };
+  if (printed.status === 'failed')
+    return { kind: 'error', key: 'printers.station.autoFailed', params: { error: ctx.t(printed.error.key, printed.error.params) } };
   if (printed.status === 'printed')
     return { kind: 'ok', key: `${key}Printed`, params: { ...said, printed: ctx.t('printers.station.autoPrinted', { printer: printed.printer }) } };
   // No printer here, or PDF labels: the page opens the last parcel's label (the booking's PDF).
@@ -166,9 +167,14 @@ export async function removeParcelHere(ctx: StationActionCtx, code: string, parc
   const said = { parcelId: removed.parcelId, code: removed.code };
   const carrier = removed.carrier;
   if (!carrier) return { kind: 'ok', key: 'shipping.parcelRemoved', params: said, undo: { code: removed.code, parcelId: removed.parcelId } };
-  if (!carrier.cancelled) return { kind: 'duplicate', key: 'shipping.bookingNotCancelled', params: { ...said, carrier: carrier.carrier, message: carrier.problem } };
+  if (!carrier.cancelled)
+    return { kind: 'duplicate', key: 'shipping.bookingNotCancelled', params: { ...said, carrier: carrier.carrier, message: carrier.problem } };
   if (carrier.rebookFailed)
-    return { kind: 'error', key: 'shipping.bookingCancelledRebookFailed', params: { ...said, carrier: carrier.carrier, error: ctx.t(carrier.rebookFailed.key, carrier.rebookFailed.params) } };
+    return {
+      kind: 'error',
+      key: 'shipping.bookingCancelledRebookFailed',
+      params: { ...said, carrier: carrier.carrier, error: ctx.t(carrier.rebookFailed.key, carrier.rebookFailed.params) },
+    };
   if (!carrier.rebooked) return { kind: 'ok', key: 'shipping.bookingCancelled', params: { ...said, carrier: carrier.carrier } };
   // The others, booked again under new numbers: their new labels go to the printer (or open) as a booking's do.
   const rebooked = carrier.rebooked.parcels.map((p) => p.parcelId).join(', ');

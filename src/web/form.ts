@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError, isOutsideFault, type ErrorCode } from '../errors.js';
 import { readerKey } from '../orders/hold.js';
 import { localizedParams, translateFields } from '../i18n/refusal.js';
 import { setFlash } from './render.js';
@@ -47,7 +47,7 @@ export interface FormRefusal {
  * form's words the same as the error page's and the API's.
  */
 export function formRefusal(req: Request, res: Response, err: unknown, { passOn = [] }: { passOn?: readonly ErrorCode[] } = {}): FormRefusal {
-  if (!(err instanceof AppError) || err.status >= 500 || err.status === 403 || passOn.includes(err.code)) throw err;
+  if (!(err instanceof AppError) || (err.status >= 500 && !isOutsideFault(err)) || err.status === 403 || passOn.includes(err.code)) throw err;
   // viewLocals puts the shop's time zone here; only a refusal naming a time ("running since") reads it.
   const timeZone = typeof res.locals.timeZone === 'string' ? res.locals.timeZone : 'UTC';
   const params = localizedParams(err, req.t, timeZone);
