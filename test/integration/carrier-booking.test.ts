@@ -166,7 +166,7 @@ describe('Fetch parcel ID books with the order’s carrier', () => {
 
   it('a booking in flight (pending, its process alive) refuses a second press; a pending one whose process died is looked up', async () => {
     const { db, fake, order, fetchIds } = await bench();
-    const draft = await fetchIds().then(() => one(db, 'SELECT delivery_id FROM carrier_bookings WHERE order_id = ?', order.id));
+    const draft = await fetchIds().then(() => Number(one(db, 'SELECT delivery_id FROM carrier_bookings WHERE order_id = ?', order.id)));
     // As a call still in flight leaves it: pending, owned by a live process (this one), for a new slot.
     db.$client.prepare('UPDATE deliveries SET parcel_slots = 2 WHERE id = ?').run(draft);
     const insert = db.$client.prepare(
