@@ -58,6 +58,8 @@ export interface ServeOptions {
    * `ignoreHTTPSErrors: true` (the browser does not trust the test's authority).
    */
   https?: boolean;
+  /** Environment of the app's configuration, beside the tests' own (testConfig). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -68,7 +70,7 @@ export interface ServeOptions {
 export async function serveApp(dbOrOptions: Db | ServeOptions = {}) {
   const options: ServeOptions = isDb(dbOrOptions) ? { db: dbOrOptions } : dbOrOptions;
   const db = options.db ?? makeDb();
-  const config = testConfig();
+  const config = testConfig(options.env);
   applyShopDefaults(db, config, new Date());
   const log = consoleLogger({ silent: true });
   const app = createApp(buildAppDeps({ db, config, clock: () => new Date(), log }));
