@@ -156,9 +156,9 @@ export const findMethod = (conn: Conn, id: number): MethodRow | undefined => met
 export const methodByCode = (conn: Conn, code: string): MethodRow | undefined => methodReads(conn).byCode.get({ code });
 export const defaultMethod = (conn: Conn): MethodRow | undefined => methodReads(conn).byDefault.get();
 export function insertMethod(tx: Tx, fields: MethodFields, at: Date): number {
-  const id = methods(tx).insert.get({ ...methodParams(fields), at: at.getTime() }).id;
-  if (fields.isDefault) methods(tx).clearDefault.run({ id, at: at.getTime() });
-  return id;
+  // The mark leaves the old default first: the unique index allows one at a time.
+  if (fields.isDefault) methods(tx).clearDefault.run({ id: 0, at: at.getTime() });
+  return methods(tx).insert.get({ ...methodParams(fields), at: at.getTime() }).id;
 }
 /** Writes a method; made the default, it takes the mark from the one that had it (in the caller's transaction). */
 export function updateMethod(tx: Tx, id: number, fields: MethodFields, at: Date): void {

@@ -306,7 +306,7 @@ export const en = {
     carrierTest: 'test mode',
     carrierCallName: { book: 'booking', lookup: 'lookup of', cancel: 'cancellation of' },
     carrierResult: { booked: 'booked', found: 'found, booked before', not_found: 'not found, not booked', refused: 'refused', unauthorized: 'credentials refused', unavailable: 'not reached', unknown: 'answer lost', cancelled: 'cancelled', not_cancelled: 'could not be cancelled', not_booked: 'not booked' },
-    field: { waiting: 'Waiting', reviewed: 'Reviewed', priority: 'Priority', comment: 'Comment', customStatus: 'Custom status' },
+    field: { shippingMethod: 'Shipping method', waiting: 'Waiting', reviewed: 'Reviewed', priority: 'Priority', comment: 'Comment', customStatus: 'Custom status' },
     commentSet: 'Comment: “{{comment}}”',
     commentCleared: 'Comment removed',
     notifyRequested: 'customer to be notified',
@@ -1491,6 +1491,7 @@ export const en = {
     settingsSaved: 'Pickup settings saved.',
   },
   errors: {
+    shippingMethodClosed: 'Order {{code}} is $t(status.{{status}}): its shipping method can no longer change.',
     noEmptySlot: 'Every parcel slot of order {{code}} has its parcel ID: nothing was booked. To book another parcel, press “Another parcel to scan” first.',
     carrierRefused: '{{carrier}} refused the booking: {{problems}}. Nothing was booked.',
     carrierNotSetUp: 'The shipping method {{method}} has no carrier account or service: set it up in Settings → Shipping → Carriers.',

@@ -322,7 +322,7 @@ export const fr: Catalog = {
     carrierTest: 'mode test',
     carrierCallName: { book: 'réservation', lookup: 'recherche de', cancel: 'annulation de' },
     carrierResult: { booked: 'réservée', found: 'trouvée, réservée avant', not_found: 'introuvable, non réservée', refused: 'refusée', unauthorized: 'identifiants refusés', unavailable: 'non joint', unknown: 'réponse perdue', cancelled: 'annulée', not_cancelled: 'n’a pas pu être annulée', not_booked: 'non réservée' },
-    field: { waiting: 'En attente', reviewed: 'Vérifiée', priority: 'Priorité', comment: 'Commentaire', customStatus: 'Statut personnalisé' },
+    field: { shippingMethod: 'Mode de livraison', waiting: 'En attente', reviewed: 'Vérifiée', priority: 'Priorité', comment: 'Commentaire', customStatus: 'Statut personnalisé' },
     commentSet: 'Commentaire : « {{comment}} »',
     commentCleared: 'Commentaire supprimé',
     notifyRequested: 'client à prévenir',
@@ -1539,6 +1539,7 @@ export const fr: Catalog = {
     settingsSaved: 'Réglages du retrait enregistrés.',
   },
   errors: {
+    shippingMethodClosed: 'La commande {{code}} est $t(status.{{status}}) : son mode de livraison ne peut plus changer.',
     noEmptySlot: 'Chaque emplacement de colis de la commande {{code}} a son n° de colis : rien n’a été réservé. Pour réserver un autre colis, appuyez d’abord sur « Encore un colis à scanner ».',
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',
     carrierNotSetUp: 'Le mode de livraison {{method}} n’a ni compte transporteur ni service : configurez-le dans Paramètres → Expédition → Transporteurs.',

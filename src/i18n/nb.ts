@@ -311,7 +311,7 @@ export const nb: Catalog = {
     carrierTest: 'testmodus',
     carrierCallName: { book: 'bestilling', lookup: 'oppslag av', cancel: 'avbestilling av' },
     carrierResult: { booked: 'bestilt', found: 'funnet, bestilt tidligere', not_found: 'ikke funnet, ikke bestilt', refused: 'avvist', unauthorized: 'pålogging avvist', unavailable: 'ikke nådd', unknown: 'svaret forsvant', cancelled: 'avbestilt', not_cancelled: 'kunne ikke avbestilles', not_booked: 'ikke bestilt' },
-    field: { waiting: 'Venter', reviewed: 'Gjennomgått', priority: 'Prioritet', comment: 'Kommentar', customStatus: 'Egen status' },
+    field: { shippingMethod: 'Fraktmåte', waiting: 'Venter', reviewed: 'Gjennomgått', priority: 'Prioritet', comment: 'Kommentar', customStatus: 'Egen status' },
     commentSet: 'Kommentar: «{{comment}}»',
     commentCleared: 'Kommentar fjernet',
     notifyRequested: 'kunden skal varsles',
@@ -1505,6 +1505,7 @@ export const nb: Catalog = {
     settingsSaved: 'Innstillingene for henting er lagret.',
   },
   errors: {
+    shippingMethodClosed: 'Ordre {{code}} er $t(status.{{status}}): fraktmåten kan ikke lenger endres.',
     noEmptySlot: 'Alle kollirutene for ordre {{code}} har sin kolli-ID: ingenting ble bestilt. Trykk først «Enda et kolli å skanne» for å bestille et kolli til.',
     carrierRefused: '{{carrier}} avviste bestillingen: {{problems}}. Ingenting ble bestilt.',
     carrierNotSetUp: 'Fraktmåten {{method}} mangler transportørkonto eller tjeneste: sett den opp under Innstillinger → Frakt → Transportører.',

@@ -309,7 +309,7 @@ export const sv: Catalog = {
     carrierTest: 'testläge',
     carrierCallName: { book: 'bokning', lookup: 'sökning efter', cancel: 'avbokning av' },
     carrierResult: { booked: 'bokad', found: 'hittad, bokad tidigare', not_found: 'hittades inte, inte bokad', refused: 'nekad', unauthorized: 'inloggning nekad', unavailable: 'nåddes inte', unknown: 'svaret försvann', cancelled: 'avbokad', not_cancelled: 'kunde inte avbokas', not_booked: 'inte bokad' },
-    field: { waiting: 'Väntande', reviewed: 'Granskad', priority: 'Prioritet', comment: 'Kommentar', customStatus: 'Egen status' },
+    field: { shippingMethod: 'Fraktsätt', waiting: 'Väntande', reviewed: 'Granskad', priority: 'Prioritet', comment: 'Kommentar', customStatus: 'Egen status' },
     commentSet: 'Kommentar: ”{{comment}}”',
     commentCleared: 'Kommentar borttagen',
     notifyRequested: 'kunden ska meddelas',
@@ -1503,6 +1503,7 @@ export const sv: Catalog = {
     settingsSaved: 'Inställningarna för hämtning är sparade.',
   },
   errors: {
+    shippingMethodClosed: 'Order {{code}} är $t(status.{{status}}): dess fraktsätt kan inte längre ändras.',
     noEmptySlot: 'Alla kollirutor för order {{code}} har sitt kolli-ID: inget bokades. Tryck först ”Ännu ett kolli att skanna” för att boka ett kolli till.',
     carrierRefused: '{{carrier}} nekade bokningen: {{problems}}. Inget bokades.',
     carrierNotSetUp: 'Fraktsättet {{method}} saknar transportörkonto eller tjänst: ställ in det under Inställningar → Frakt → Transportörer.',

@@ -40,6 +40,8 @@ export interface DetailsPatch {
   comment?: string | null | undefined;
   /** A custom status code, or null to clear it. */
   customStatus?: string | null | undefined;
+  /** The shop's shipping method code, or null to clear it; refused once the order has shipped or is cancelled. */
+  shippingMethod?: string | null | undefined;
   /**
    * Approves a pay-later order for packing (Settings → Pack script, approval). Only `true`: an
    * approval is not taken back (docs/decisions.md); approving an approved order changes nothing.
@@ -67,8 +69,15 @@ function applyDetails(tx: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx): O
   order = approveIn(tx, order, patch.approved, ctx);
   const changes: Record<string, { from: unknown; to: unknown }> = {};
   // Every field as the order is to have it: an unchanged one is written as it is.
-  const details = { waiting: order.waiting, reviewed: order.reviewed, priority: order.priority, comment: order.comment, customStatusId: order.customStatusId };
-  const note = <K extends 'waiting' | 'reviewed' | 'priority' | 'comment'>(field: K, value: OrderRow[K] | undefined) => {
+  const details = {
+    waiting: order.waiting,
+    reviewed: order.reviewed,
+    priority: order.priority,
+    comment: order.comment,
+    customStatusId: order.customStatusId,
+    shippingMethod: order.shippingMethod,
+  };
+  const note = <K extends 'waiting' | 'reviewed' | 'priority' | 'comment' | 'shippingMethod'>(field: K, value: OrderRow[K] | undefined) => {
     if (value === undefined || value === order[field]) return;
     changes[field] = { from: order[field], to: value };
     details[field] = value;
@@ -77,6 +86,9 @@ function applyDetails(tx: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx): O
   note('reviewed', patch.reviewed);
   note('priority', patch.priority);
   note('comment', patch.comment === undefined ? undefined : patch.comment?.trim() || null);
+  if (patch.shippingMethod !== undefined && patch.shippingMethod !== order.shippingMethod && (order.status === 'shipped' || order.status === 'cancelled'))
+    throw new AppError('order_not_editable', 'errors.shippingMethodClosed', { code: order.code, status: order.status }, { status: order.status });
+  note('shippingMethod', patch.shippingMethod);
   if (patch.customStatus !== undefined) {
     const target = patch.customStatus === null ? null : findCustomStatusByCode(tx, canonicalStatusCode(patch.customStatus));
     if (target === undefined) throw fieldError('customStatus', 'validation.unknownCustomStatus', { code: patch.customStatus });

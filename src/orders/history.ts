@@ -85,7 +85,8 @@ export function describeEvent(e: Event, t: Translate, fmt: Formatters, currency:
       });
     case 'carrier_call': {
       const call = typeof d.call === 'string' && hasMessage(`history.carrierCallName.${d.call}`) ? t(`history.carrierCallName.${d.call}`) : String(d.call);
-      const result = typeof d.result === 'string' && hasMessage(`history.carrierResult.${d.result}`) ? t(`history.carrierResult.${d.result}`) : String(d.result);
+      const result =
+        typeof d.result === 'string' && hasMessage(`history.carrierResult.${d.result}`) ? t(`history.carrierResult.${d.result}`) : String(d.result);
       return [
         t('history.carrierCall', { ...d, call, result, durationMs: fmt.number(Number(d.durationMs)) }),
         Array.isArray(d.parcels) && d.parcels.length > 0 && (d.parcels as string[]).join(', '),

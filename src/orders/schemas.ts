@@ -116,6 +116,8 @@ export const detailsPatchBody = z.strictObject({
   priority: z.int().min(1).max(10).optional(),
   comment: z.string().max(2000).nullable().optional(),
   customStatus: z.string().max(32).nullable().optional(),
+  /** The shop's shipping method code; null clears it (the default method then applies). */
+  shippingMethod: shippingMethodCode.nullable().optional(),
   /** Only true is accepted (orders/edit.ts refuses false with its own message). */
   approved: z.boolean().optional(),
 });

@@ -33,6 +33,7 @@ const writes = preparedQuery((conn) => {
         priority: asStored('priority'),
         comment: asStored('comment'),
         customStatusId: asStored('customStatusId'),
+        shippingMethod: asStored('shippingMethod'),
         updatedAt: asStored('now'),
       })
       .where(byId)
@@ -100,6 +101,7 @@ export interface OrderDetails {
   priority: number;
   comment: string | null;
   customStatusId: number | null;
+  shippingMethod: string | null;
 }
 
 /** Writes the order's details and returns the order as stored. */
