@@ -23,6 +23,7 @@ import { shippingSettingsWeb } from './shipping/web/settings.js';
 import { shippingWeb } from './shipping/web/station.js';
 import { printersStationWeb } from './printers/web/station.js';
 import { printersWeb } from './printers/web/settings.js';
+import { carriersWeb } from './carriers/web.js';
 import { scannerCheckWeb, scannerSettingsWeb } from './scanners/web.js';
 import { certificateWeb, phoneJoinLocals, phoneJoinWeb } from './shipping/web/join.js';
 import { productsWeb } from './products/web.js';
@@ -197,6 +198,8 @@ export function createApp(deps: AppDeps): App {
   app.use('/settings/statuses', customStatusesWeb(deps));
   app.use('/settings/pack-script', packSettingsWeb(deps));
   app.use('/settings/documents', documentSettingsWeb(deps));
+  // Before Settings → Shipping, whose router would take the path first.
+  app.use('/settings/shipping/carriers', carriersWeb(deps));
   app.use('/settings/shipping', shippingSettingsWeb(deps));
   app.use('/settings/printers', printersWeb(deps));
   app.use('/settings/scanners', scannerSettingsWeb(deps));

@@ -139,7 +139,7 @@ export interface CarrierDefinition {
   kind: CarrierKind;
   /** The carrier's name as people know it. */
   name: string;
-  /** The credentials an account needs, by name (their labels are in the catalogs: `carriers.credential.<name>`). */
+  /** The credentials an account needs, by name (their labels are in the catalogs: `carrierSettings.credential.<name>`). */
   credentialFields: readonly string[];
   /** The carrier's API address for live or test mode. */
   defaultBaseUrl(test: boolean): string;

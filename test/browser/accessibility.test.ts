@@ -233,6 +233,8 @@ describe('accessibility in a real browser', () => {
       ['Settings → Pack script', () => '/settings/pack-script'],
       ['Settings → Documents', () => '/settings/documents'],
       ['Settings → Shipping', () => '/settings/shipping'],
+      ['Settings → Shipping → Carriers', () => '/settings/shipping/carriers'],
+      ['a new carrier account', () => '/settings/shipping/carriers/accounts/new?kind=shipmondo'],
       ['Settings → Printers', () => '/settings/printers'],
       ['Settings → Scanners', () => '/settings/scanners'],
       ['the scanner check', () => '/scanners'],

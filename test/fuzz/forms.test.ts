@@ -12,6 +12,8 @@ import {
   buildShippedOrder,
   buildUser,
 } from '../builders.js';
+import { saveAccount, saveMethod } from '../../src/carriers/accounts.js';
+import { credentialBoxFor } from '../../src/carriers/secrets.js';
 import { savePrinter } from '../../src/printers/service.js';
 import { putVerificationMode } from '../../src/shipping/checks.js';
 import { dbDigest } from '../digest.js';
@@ -37,7 +39,7 @@ interface Form {
 }
 
 /** The pages an admin can reach; order pages of every status add their own forms. */
-function pagesOf(codes: string[], userId: number, extra: string[] = []) {
+function pagesOf(codes: string[], userId: number, extra: string[], carrier: { account: number; method: number }) {
   return [
     '/orders',
     '/orders/new',
@@ -67,6 +69,10 @@ function pagesOf(codes: string[], userId: number, extra: string[] = []) {
     '/settings/pack-script',
     '/settings/documents',
     '/settings/shipping',
+    '/settings/shipping/carriers',
+    '/settings/shipping/carriers/accounts/new?kind=bring',
+    `/settings/shipping/carriers/accounts/${carrier.account}`,
+    `/settings/shipping/carriers/methods/${carrier.method}`,
     '/settings/printers',
     '/settings/scanners',
     '/settings/emails',
@@ -140,7 +146,8 @@ function expectClean(res: request.Response, what: string) {
 }
 
 async function setUp() {
-  const ctx = makeApp();
+  // A carrier key of the test's own, so that the account below opens with the server's box.
+  const ctx = makeApp({ env: { CARRIER_SECRET_KEY: 'f'.repeat(64) } });
   const { db } = ctx;
   const skus = ['FF-1', 'FF-2'].map((sku) => buildProduct(db, { sku, onHand: 40, barcode: sku === 'FF-1' ? '7350000000016' : undefined }).sku);
   const lines = [
@@ -164,9 +171,35 @@ async function setUp() {
   const other = await buildUser(db, 'packer');
   // A label printer that is off (nothing listens on port 1): its test print is refused with a message, changing nothing.
   savePrinter(db, null, { name: 'Fuzz Zebra', host: '127.0.0.1', port: 1, dpi: 203 }, ctx.clock());
+  // A carrier account a shipping method uses (its delete is refused with a message), for Settings → Shipping → Carriers' forms.
+  const sender = { senderName: 'Fuzz AB', senderLine1: 'Gatan 1', senderLine2: null, senderPostalCode: '11122', senderCity: 'Stockholm', senderCountry: 'SE' };
+  const account = saveAccount(
+    db,
+    credentialBoxFor(ctx.config),
+    null,
+    {
+      name: 'Fuzz Shipmondo',
+      kind: 'shipmondo',
+      test: true,
+      baseUrl: null,
+      labelFormat: 'zpl',
+      parcelWeightGrams: 1000,
+      ...sender,
+      senderPhone: null,
+      senderEmail: null,
+    },
+    { 'credential.apiUser': 'fuzz-user', 'credential.apiKey': 'fuzz-key' },
+    ctx.clock(),
+  );
+  const method = saveMethod(
+    db,
+    null,
+    { code: 'fuzz-home', name: 'Fuzz home', kind: 'carrier', carrierAccountId: account.id, service: 'GLSDK_HD', isDefault: false },
+    ctx.clock(),
+  );
   // Item checks on "warn": the station and Outbound's verify view show their check forms.
   putVerificationMode(db, 'warn', ctx.clock(), 'fuzz');
-  return { ...ctx, codes: orders.map((o) => o.code), admin, other };
+  return { ...ctx, codes: orders.map((o) => o.code), admin, other, carrier: { account: account.id, method: method.id } };
 }
 
 const counts = { forms: 0, requests: 0, refused: 0 };
@@ -188,7 +221,7 @@ describe('form fuzz', () => {
     const opened = [goodsIn.headers.location, count.headers.location];
     expect(opened.every((l) => typeof l === 'string' && /^\/tools\/stock\/(goods-in|counts)\/\d+$/.test(l))).toBe(true);
     const forms = new Map<string, Form>();
-    for (const page of pagesOf(w.codes, w.other.id, opened as string[])) {
+    for (const page of pagesOf(w.codes, w.other.id, opened as string[], w.carrier)) {
       const res = await session.agent.get(page);
       expect(res.status, page).toBe(200);
       for (const form of formsOf(page, res.text)) if (form.action !== '/logout' && !forms.has(form.action)) forms.set(form.action, form);
@@ -239,7 +272,7 @@ describe('form fuzz', () => {
     const w = await setUp();
     const { agent } = await loginAs(w.app, w.admin.email);
     const actions = new Set<string>();
-    for (const page of pagesOf(w.codes, w.other.id))
+    for (const page of pagesOf(w.codes, w.other.id, [], w.carrier))
       for (const form of formsOf(page, (await agent.get(page)).text)) if (form.action !== '/logout') actions.add(form.action);
     actions.add('/login');
     const before = dbDigest(w.db);
