@@ -321,7 +321,18 @@ export const fr: Catalog = {
     carrierCall: '{{carrier}} ({{account}}), {{call}} {{reference}} : {{result}} en {{durationMs}} ms',
     carrierTest: 'mode test',
     carrierCallName: { book: 'réservation', lookup: 'recherche de', cancel: 'annulation de' },
-    carrierResult: { booked: 'réservée', found: 'trouvée, réservée avant', not_found: 'introuvable, non réservée', refused: 'refusée', unauthorized: 'identifiants refusés', unavailable: 'non joint', unknown: 'réponse perdue', cancelled: 'annulée', not_cancelled: 'n’a pas pu être annulée', not_booked: 'non réservée' },
+    carrierResult: {
+      booked: 'réservée',
+      found: 'trouvée, réservée avant',
+      not_found: 'introuvable, non réservée',
+      refused: 'refusée',
+      unauthorized: 'identifiants refusés',
+      unavailable: 'non joint',
+      unknown: 'réponse perdue',
+      cancelled: 'annulée',
+      not_cancelled: 'n’a pas pu être annulée',
+      not_booked: 'non réservée',
+    },
     field: { waiting: 'En attente', reviewed: 'Vérifiée', priority: 'Priorité', comment: 'Commentaire', customStatus: 'Statut personnalisé' },
     commentSet: 'Commentaire : « {{comment}} »',
     commentCleared: 'Commentaire supprimé',
@@ -683,11 +694,15 @@ export const fr: Catalog = {
   shipping: {
     booked: 'Réservé chez {{carrier}} pour la commande {{code}} : {{parcelIds}}.',
     bookedPrinted: 'Réservé chez {{carrier}} pour la commande {{code}} : {{parcelIds}}. {{printed}}',
-    bookingFound: 'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois.',
-    bookingFoundPrinted: 'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois. {{printed}}',
+    bookingFound:
+      'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois.',
+    bookingFoundPrinted:
+      'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois. {{printed}}',
     bookingCancelled: 'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}.',
-    bookingCancelledWithOthers: 'Colis {{parcelId}} retiré de la commande {{code}} : {{carrier}} annule des réservations entières, le colis {{others}} est donc parti avec. Obtenez de nouveau des n° de colis pour les colis encore à envoyer.',
-    bookingNotCancelled: 'Colis {{parcelId}} retiré de la commande {{code}}, mais {{carrier}} n’a pas pu annuler sa réservation ({{message}}) : annulez-la sur le portail de {{carrier}}.',
+    bookingCancelledWithOthers:
+      'Colis {{parcelId}} retiré de la commande {{code}} : {{carrier}} annule des réservations entières, le colis {{others}} est donc parti avec. Obtenez de nouveau des n° de colis pour les colis encore à envoyer.',
+    bookingNotCancelled:
+      'Colis {{parcelId}} retiré de la commande {{code}}, mais {{carrier}} n’a pas pu annuler sa réservation ({{message}}) : annulez-la sur le portail de {{carrier}}.',
     track: 'Suivre',
     trackParcel: 'Suivre le colis {{parcelId}}',
     title: 'Expédition',
@@ -1495,8 +1510,24 @@ export const fr: Catalog = {
     no_gtin: 'il n’a pas de numéro d’article (01)',
   },
   carrierFields: {
-    recipient: { name: 'le nom du destinataire', line1: 'l’adresse du destinataire', postalCode: 'le code postal du destinataire', city: 'la ville du destinataire', country: 'le pays du destinataire', phone: 'le téléphone du destinataire', email: 'l’e-mail du destinataire' },
-    sender: { name: 'le nom de l’expéditeur', line1: 'l’adresse de l’expéditeur', postalCode: 'le code postal de l’expéditeur', city: 'la ville de l’expéditeur', country: 'le pays de l’expéditeur', phone: 'le téléphone de l’expéditeur', email: 'l’e-mail de l’expéditeur' },
+    recipient: {
+      name: 'le nom du destinataire',
+      line1: 'l’adresse du destinataire',
+      postalCode: 'le code postal du destinataire',
+      city: 'la ville du destinataire',
+      country: 'le pays du destinataire',
+      phone: 'le téléphone du destinataire',
+      email: 'l’e-mail du destinataire',
+    },
+    sender: {
+      name: 'le nom de l’expéditeur',
+      line1: 'l’adresse de l’expéditeur',
+      postalCode: 'le code postal de l’expéditeur',
+      city: 'la ville de l’expéditeur',
+      country: 'le pays de l’expéditeur',
+      phone: 'le téléphone de l’expéditeur',
+      email: 'l’e-mail de l’expéditeur',
+    },
     service: 'le service',
     parcels: { weight: 'le poids du colis' },
     credentials: 'les identifiants du compte',
@@ -1539,15 +1570,20 @@ export const fr: Catalog = {
   errors: {
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',
     carrierNotSetUp: 'Le mode de livraison {{method}} n’a ni compte transporteur ni service : configurez-le dans Paramètres → Expédition → Transporteurs.',
-    carrierAnswerLost: '{{carrier}} n’a pas répondu à temps ({{message}}) et a peut-être réservé : appuyez de nouveau sur Obtenir un n° de colis, la réservation sera recherchée avant toute nouvelle réservation.',
-    carrierLookupFailed: 'Impossible d’interroger {{carrier}} sur la réservation {{reference}} ({{message}}) : rien n’est réservé de nouveau avant sa réponse. Réessayez.',
-    carrierCredentials: '{{carrier}} a refusé les identifiants du compte {{account}} : vérifiez-les dans Paramètres → Expédition → Transporteurs. Rien n’a été réservé.',
+    carrierAnswerLost:
+      '{{carrier}} n’a pas répondu à temps ({{message}}) et a peut-être réservé : appuyez de nouveau sur Obtenir un n° de colis, la réservation sera recherchée avant toute nouvelle réservation.',
+    carrierLookupFailed:
+      'Impossible d’interroger {{carrier}} sur la réservation {{reference}} ({{message}}) : rien n’est réservé de nouveau avant sa réponse. Réessayez.',
+    carrierCredentials:
+      '{{carrier}} a refusé les identifiants du compte {{account}} : vérifiez-les dans Paramètres → Expédition → Transporteurs. Rien n’a été réservé.',
     carrierUnavailable: '{{carrier}} est injoignable ({{message}}). Rien n’a été réservé : réessayez.',
-    carrierKeyWrong: 'Les identifiants du transporteur ne peuvent pas être ouverts avec la clé de ce serveur (CARRIER_SECRET_KEY) : saisissez-les de nouveau dans Paramètres → Expédition → Transporteurs.',
+    carrierKeyWrong:
+      'Les identifiants du transporteur ne peuvent pas être ouverts avec la clé de ce serveur (CARRIER_SECRET_KEY) : saisissez-les de nouveau dans Paramètres → Expédition → Transporteurs.',
     bookingInProgress: 'La commande {{code}} est en cours de réservation chez le transporteur : attendez sa réponse.',
     bookingNotFound: 'Cette réservation chez le transporteur n’est plus sur la livraison.',
     pickupTakesNoParcels: 'La commande {{code}} est retirée en magasin ({{method}}) : elle ne prend pas de n° de colis. Remettez-la au comptoir de retrait.',
-    carrierLabelZplOnly: 'Le transporteur a envoyé l’étiquette de {{parcelId}} en ZPL : choisissez une imprimante d’étiquettes pour ce poste afin de l’imprimer.',
+    carrierLabelZplOnly:
+      'Le transporteur a envoyé l’étiquette de {{parcelId}} en ZPL : choisissez une imprimante d’étiquettes pour ce poste afin de l’imprimer.',
     notPickupOrder: 'La commande {{code}} n’est pas retirée en magasin (son mode de livraison n’est pas le retrait) : elle part depuis l’expédition.',
     pickupAlreadyHandedOver: 'La commande {{code}} a déjà été remise (par {{by}}).',
     pickupAlreadyShipped: 'La commande {{code}} est déjà expédiée.',

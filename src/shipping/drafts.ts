@@ -150,7 +150,12 @@ export function addParcelIn(tx: Tx, code: string, parcelId: string, source: Parc
  * (default: the open slots not yet filled, at least one) must fit. Call inside the transaction that
  * records the attempt.
  */
-export function openForBooking(tx: Tx, code: string, count: number | undefined, ctx: StationCtx): { order: StationOrderRow; deliveryId: number; count: number } {
+export function openForBooking(
+  tx: Tx,
+  code: string,
+  count: number | undefined,
+  ctx: StationCtx,
+): { order: StationOrderRow; deliveryId: number; count: number } {
   const order = shippableOrder(tx, code, ctx);
   const deliveryId = openDraft(tx, order.id, ctx);
   const view = draftView(tx, order.code);
@@ -178,7 +183,12 @@ export function recordBookedParcels(
   for (const p of parcels) {
     const parcelId = normalizeParcelId(p.parcelId);
     assertUnused(tx, parcelId, order.code);
-    insertDraftParcel(tx, deliveryId, { parcelId, source: 'carrier', createdBy: actorLabel(ctx.actor), createdAt: ctx.now }, { bookingId, trackingUrl: p.trackingUrl });
+    insertDraftParcel(
+      tx,
+      deliveryId,
+      { parcelId, source: 'carrier', createdBy: actorLabel(ctx.actor), createdAt: ctx.now },
+      { bookingId, trackingUrl: p.trackingUrl },
+    );
     event(tx, order, 'parcel_added', ctx, { parcelId, source: 'carrier', bookingId });
     written.push(parcelId);
   }
