@@ -1526,6 +1526,12 @@ export const en = {
     reminderDays: 'List a pickup order as not collected after this many days on the shelf',
     settingsSaved: 'Pickup settings saved.',
   },
+  tracking: {
+    shippingMethod: 'Shipping method',
+    carrier: 'Carrier',
+    service: 'Service',
+    trackParcel: 'Follow parcel {{parcelId}} on the carrier’s site (opens in a new tab)',
+  },
   errors: {
     carrierRefused: '{{carrier}} refused the booking: {{problems}}. Nothing was booked.',
     carrierNotSetUp: 'The shipping method {{method}} has no carrier account or service: set it up in Settings → Shipping → Carriers.',

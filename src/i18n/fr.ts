@@ -1567,6 +1567,12 @@ export const fr: Catalog = {
     reminderDays: 'Afficher une commande à retirer comme non retirée après ce nombre de jours sur l’étagère',
     settingsSaved: 'Réglages du retrait enregistrés.',
   },
+  tracking: {
+    shippingMethod: 'Mode de livraison',
+    carrier: 'Transporteur',
+    service: 'Service',
+    trackParcel: 'Suivre le colis {{parcelId}} chez le transporteur (s’ouvre dans un nouvel onglet)',
+  },
   errors: {
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',
     carrierNotSetUp: 'Le mode de livraison {{method}} n’a ni compte transporteur ni service : configurez-le dans Paramètres → Expédition → Transporteurs.',

@@ -1540,6 +1540,12 @@ export const nb: Catalog = {
     reminderDays: 'Vis en henteordre som ikke hentet etter så mange dager på hyllen',
     settingsSaved: 'Innstillingene for henting er lagret.',
   },
+  tracking: {
+    shippingMethod: 'Leveringsmåte',
+    carrier: 'Transportør',
+    service: 'Tjeneste',
+    trackParcel: 'Spor kolli {{parcelId}} hos transportøren (åpnes i en ny fane)',
+  },
   errors: {
     carrierRefused: '{{carrier}} avviste bestillingen: {{problems}}. Ingenting ble bestilt.',
     carrierNotSetUp: 'Fraktmåten {{method}} mangler transportørkonto eller tjeneste: sett den opp under Innstillinger → Frakt → Transportører.',

@@ -1538,6 +1538,12 @@ export const sv: Catalog = {
     reminderDays: 'Visa en hämtorder som inte hämtad efter så här många dagar på hyllan',
     settingsSaved: 'Inställningarna för hämtning är sparade.',
   },
+  tracking: {
+    shippingMethod: 'Leveranssätt',
+    carrier: 'Transportör',
+    service: 'Tjänst',
+    trackParcel: 'Spåra kolli {{parcelId}} hos transportören (öppnas i en ny flik)',
+  },
   errors: {
     carrierRefused: '{{carrier}} nekade bokningen: {{problems}}. Inget bokades.',
     carrierNotSetUp: 'Fraktsättet {{method}} saknar transportörkonto eller tjänst: ställ in det under Inställningar → Frakt → Transportörer.',
