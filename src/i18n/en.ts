@@ -1531,6 +1531,7 @@ export const en = {
     carrier: 'Carrier',
     service: 'Service',
     trackParcel: 'Follow parcel {{parcelId}} on the carrier’s site (opens in a new tab)',
+    patternHelp: 'Used for parcels whose carrier gave no tracking page of its own; a booked parcel links its carrier’s page.',
   },
   errors: {
     carrierRefused: '{{carrier}} refused the booking: {{problems}}. Nothing was booked.',

@@ -1572,6 +1572,7 @@ export const fr: Catalog = {
     carrier: 'Transporteur',
     service: 'Service',
     trackParcel: 'Suivre le colis {{parcelId}} chez le transporteur (s’ouvre dans un nouvel onglet)',
+    patternHelp: 'Utilisée pour les colis dont le transporteur n’a pas donné de page de suivi propre ; un colis réservé renvoie à la page de son transporteur.',
   },
   errors: {
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',

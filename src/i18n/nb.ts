@@ -1545,6 +1545,7 @@ export const nb: Catalog = {
     carrier: 'Transportør',
     service: 'Tjeneste',
     trackParcel: 'Spor kolli {{parcelId}} hos transportøren (åpnes i en ny fane)',
+    patternHelp: 'Brukes for kolli der transportøren ikke ga noen egen sporingsside; et booket kolli lenker til transportørens side.',
   },
   errors: {
     carrierRefused: '{{carrier}} avviste bestillingen: {{problems}}. Ingenting ble bestilt.',

@@ -1543,6 +1543,7 @@ export const sv: Catalog = {
     carrier: 'Transportör',
     service: 'Tjänst',
     trackParcel: 'Spåra kolli {{parcelId}} hos transportören (öppnas i en ny flik)',
+    patternHelp: 'Används för kollin vars transportör inte gav någon egen spårningssida; ett bokat kolli länkar till transportörens sida.',
   },
   errors: {
     carrierRefused: '{{carrier}} nekade bokningen: {{problems}}. Inget bokades.',
