@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { runPackScript } from '../../src/pack/run.js';
 import { putEmailSettings, getEmailSettings } from '../../src/email/settings.js';
 import { emailBackoffMs, sendDueEmails, smtpTransport } from '../../src/email/sender.js';
-import { linksOf, templateProblems } from '../../src/email/templates.js';
+import { linksOf, templateProblems, textToHtml } from '../../src/email/templates.js';
+import { composeOrderMail } from '../../src/email/compose.js';
 import { listLines } from '../../src/orders/repo/orders.js';
 import { writeTransaction } from '../../src/db/client.js';
 import { putParcelPatterns } from '../../src/shipping/parcel-rules.js';
@@ -226,6 +227,10 @@ describe('e-mail when an order ships', () => {
     expect(mail.text).not.toContain('javascript');
     // The HTML part links exactly those addresses, the carrier's whole (its `&` included).
     expect(linksOf(String(mail.html))).toEqual([carrierPage, 'https://track.example/?id=BRG0000000002']);
+    // An e-mail edited by hand links only what the template links: the same two addresses.
+    const composed = composeOrderMail(db, order.id, 'shipped');
+    const edited = textToHtml(`${composed.text}\nSee also https://evil.example/x`, { language: 'en', title: composed.subject }, linksOf(composed.html));
+    expect(linksOf(edited)).toEqual([carrierPage, 'https://track.example/?id=BRG0000000002']);
   });
 
   it('without a pattern, only the carrier’s page is given, and an address that would end a link early is encoded whole', () => {
