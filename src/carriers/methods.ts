@@ -23,3 +23,13 @@ export function pickupRule(conn: Conn): (shippingMethod: string | null) => boole
   const byDefault = defaultMethod(conn)?.kind === 'pickup';
   return (code) => (code !== null && kinds.has(code) ? kinds.get(code) === 'pickup' : byDefault);
 }
+
+/**
+ * What the order page calls an order's shipping method: its name when Settings maps the code, else
+ * the code as the shop sent it, else null (no method given). Not `methodFor`'s default: the page
+ * says what the order asked for.
+ */
+export function shippingMethodLabel(conn: Conn, shippingMethod: string | null): string | null {
+  if (shippingMethod === null || shippingMethod === '') return null;
+  return methodByCode(conn, shippingMethod)?.name ?? shippingMethod;
+}

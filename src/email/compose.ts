@@ -1,5 +1,6 @@
 import type { Conn } from '../db/client.js';
-import { deliveryParcelIds } from '../shipping/repo/deliveries.js';
+import { deliveryParcelsWithBooking } from '../shipping/repo/deliveries.js';
+import { trackingUrlOf } from '../domain/tracking.js';
 import { getSeller } from '../documents/settings.js';
 import { AppError } from '../errors.js';
 import { formatters } from '../i18n/format.js';
@@ -118,11 +119,11 @@ function mailView(
     ship_to: [order.customerName, order.line1, order.line2, [order.postalCode, order.city].filter(Boolean).join(' '), order.country].filter(Boolean).join('\n'),
   };
   if (opts.deliveryId !== undefined) {
-    const { trackingUrl } = env.settings;
     const shipped = new Map(deliveryLineQuantities(conn, opts.deliveryId).map((d) => [d.lineId, d.quantity]));
-    view.parcels = deliveryParcelIds(conn, opts.deliveryId).map((p) => ({
-      parcel_id: p,
-      tracking_url: trackingUrl ? trackingUrl.replaceAll('{parcel}', encodeURIComponent(p)) : '',
+    // Each parcel's own tracking page (its carrier's), else the shop's pattern, else none (domain/tracking.ts).
+    view.parcels = deliveryParcelsWithBooking(conn, opts.deliveryId).map((p) => ({
+      parcel_id: p.parcelId,
+      tracking_url: trackingUrlOf(p.parcelId, p.trackingUrl, env.settings.trackingUrl) ?? '',
     }));
     view.shipped_lines = lines.filter((l) => shipped.has(l.id)).map((l) => lineView(l, shipped.get(l.id)!));
     view.pending_lines = lines.filter((l) => l.quantity > l.shipped).map((l) => lineView(l, l.quantity - l.shipped));

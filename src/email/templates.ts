@@ -193,7 +193,8 @@ const MARKS = /[\uE000\uE001]/g;
 
 /**
  * Placeholders whose values are the shop's own or the back office's (a status, an amount, the
- * tracking address made from Settings → E-mails): everything else (names, addresses, e-mail
+ * tracking address: the carrier's, kept only when it is an http(s) URL (domain/tracking.ts), or the
+ * one made from Settings → E-mails): everything else (names, addresses, e-mail
  * addresses, product names, SKUs, parcel IDs) is treated as typed by a customer or an API client.
  */
 const SHOP_VALUES: ReadonlySet<string> = new Set([

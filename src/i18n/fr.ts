@@ -321,8 +321,26 @@ export const fr: Catalog = {
     carrierCall: '{{carrier}} ({{account}}), {{call}} {{reference}} : {{result}} en {{durationMs}} ms',
     carrierTest: 'mode test',
     carrierCallName: { book: 'réservation', lookup: 'recherche de', cancel: 'annulation de' },
-    carrierResult: { booked: 'réservée', found: 'trouvée, réservée avant', not_found: 'introuvable, non réservée', refused: 'refusée', unauthorized: 'identifiants refusés', unavailable: 'non joint', unknown: 'réponse perdue', cancelled: 'annulée', not_cancelled: 'n’a pas pu être annulée', not_booked: 'non réservée' },
-    field: { shippingMethod: 'Mode de livraison', waiting: 'En attente', reviewed: 'Vérifiée', priority: 'Priorité', comment: 'Commentaire', customStatus: 'Statut personnalisé' },
+    carrierResult: {
+      booked: 'réservée',
+      found: 'trouvée, réservée avant',
+      not_found: 'introuvable, non réservée',
+      refused: 'refusée',
+      unauthorized: 'identifiants refusés',
+      unavailable: 'non joint',
+      unknown: 'réponse perdue',
+      cancelled: 'annulée',
+      not_cancelled: 'n’a pas pu être annulée',
+      not_booked: 'non réservée',
+    },
+    field: {
+      shippingMethod: 'Mode de livraison',
+      waiting: 'En attente',
+      reviewed: 'Vérifiée',
+      priority: 'Priorité',
+      comment: 'Commentaire',
+      customStatus: 'Statut personnalisé',
+    },
     commentSet: 'Commentaire : « {{comment}} »',
     commentCleared: 'Commentaire supprimé',
     notifyRequested: 'client à prévenir',
@@ -681,14 +699,20 @@ export const fr: Catalog = {
     unreachable: 'Le serveur est injoignable : rien n’a été fait. Réessayez.',
   },
   shipping: {
-    bookingCancelledRebooked: 'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}. {{carrier}} annule des réservations entières, les autres colis ont donc été réservés de nouveau : {{parcelIds}}. Collez leurs nouvelles étiquettes.',
-    bookingCancelledRebookedPrinted: 'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}. {{carrier}} annule des réservations entières, les autres colis ont donc été réservés de nouveau : {{parcelIds}}. {{printed}}',
-    bookingCancelledRebookFailed: 'Colis {{parcelId}} retiré de la commande {{code}} et sa réservation annulée chez {{carrier}}, mais les autres colis n’ont pas pu être réservés de nouveau : {{error}} Appuyez sur Obtenir un n° de colis pour les réserver.',
-    bookingNotCancelled: 'Colis {{parcelId}} retiré de la commande {{code}}, mais {{carrier}} n’a pas pu annuler sa réservation ({{message}}) : annulez-la sur le portail de {{carrier}}. Les autres colis gardent leurs étiquettes.',
+    bookingCancelledRebooked:
+      'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}. {{carrier}} annule des réservations entières, les autres colis ont donc été réservés de nouveau : {{parcelIds}}. Collez leurs nouvelles étiquettes.',
+    bookingCancelledRebookedPrinted:
+      'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}. {{carrier}} annule des réservations entières, les autres colis ont donc été réservés de nouveau : {{parcelIds}}. {{printed}}',
+    bookingCancelledRebookFailed:
+      'Colis {{parcelId}} retiré de la commande {{code}} et sa réservation annulée chez {{carrier}}, mais les autres colis n’ont pas pu être réservés de nouveau : {{error}} Appuyez sur Obtenir un n° de colis pour les réserver.',
+    bookingNotCancelled:
+      'Colis {{parcelId}} retiré de la commande {{code}}, mais {{carrier}} n’a pas pu annuler sa réservation ({{message}}) : annulez-la sur le portail de {{carrier}}. Les autres colis gardent leurs étiquettes.',
     booked: 'Réservé chez {{carrier}} pour la commande {{code}} : {{parcelIds}}.',
     bookedPrinted: 'Réservé chez {{carrier}} pour la commande {{code}} : {{parcelIds}}. {{printed}}',
-    bookingFound: 'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois.',
-    bookingFoundPrinted: 'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois. {{printed}}',
+    bookingFound:
+      'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois.',
+    bookingFoundPrinted:
+      'Réservation faite par {{carrier}} avant la perte de sa réponse retrouvée, pour la commande {{code}} : {{parcelIds}}. Rien n’a été réservé deux fois. {{printed}}',
     bookingCancelled: 'Colis {{parcelId}} retiré de la commande {{code}} et annulé chez {{carrier}}.',
     track: 'Suivre',
     trackParcel: 'Suivre le colis {{parcelId}}',
@@ -1497,8 +1521,24 @@ export const fr: Catalog = {
     no_gtin: 'il n’a pas de numéro d’article (01)',
   },
   carrierFields: {
-    recipient: { name: 'le nom du destinataire', line1: 'l’adresse du destinataire', postalCode: 'le code postal du destinataire', city: 'la ville du destinataire', country: 'le pays du destinataire', phone: 'le téléphone du destinataire', email: 'l’e-mail du destinataire' },
-    sender: { name: 'le nom de l’expéditeur', line1: 'l’adresse de l’expéditeur', postalCode: 'le code postal de l’expéditeur', city: 'la ville de l’expéditeur', country: 'le pays de l’expéditeur', phone: 'le téléphone de l’expéditeur', email: 'l’e-mail de l’expéditeur' },
+    recipient: {
+      name: 'le nom du destinataire',
+      line1: 'l’adresse du destinataire',
+      postalCode: 'le code postal du destinataire',
+      city: 'la ville du destinataire',
+      country: 'le pays du destinataire',
+      phone: 'le téléphone du destinataire',
+      email: 'l’e-mail du destinataire',
+    },
+    sender: {
+      name: 'le nom de l’expéditeur',
+      line1: 'l’adresse de l’expéditeur',
+      postalCode: 'le code postal de l’expéditeur',
+      city: 'la ville de l’expéditeur',
+      country: 'le pays de l’expéditeur',
+      phone: 'le téléphone de l’expéditeur',
+      email: 'l’e-mail de l’expéditeur',
+    },
     service: 'le service',
     parcels: { weight: 'le poids du colis' },
     credentials: 'les identifiants du compte',
@@ -1633,23 +1673,36 @@ export const fr: Catalog = {
     methodSaved: 'Mode de livraison {{name}} enregistré.',
     methodDeleted: 'Mode de livraison {{name}} supprimé.',
   },
+  tracking: {
+    shippingMethod: 'Mode de livraison',
+    carrier: 'Transporteur',
+    service: 'Service',
+    trackParcel: 'Suivre le colis {{parcelId}} chez le transporteur (s’ouvre dans un nouvel onglet)',
+    patternHelp: 'Utilisée pour les colis dont le transporteur n’a pas donné de page de suivi propre ; un colis réservé renvoie à la page de son transporteur.',
+  },
   errors: {
     shippingMethodClosed: 'La commande {{code}} est $t(status.{{status}}) : son mode de livraison ne peut plus changer.',
-    noEmptySlot: 'Chaque emplacement de colis de la commande {{code}} a son n° de colis : rien n’a été réservé. Pour réserver un autre colis, appuyez d’abord sur « Encore un colis à scanner ».',
+    noEmptySlot:
+      'Chaque emplacement de colis de la commande {{code}} a son n° de colis : rien n’a été réservé. Pour réserver un autre colis, appuyez d’abord sur « Encore un colis à scanner ».',
     carrierAccountInUse:
       'Le compte transporteur {{name}} est encore utilisé par {{methods}} mode(s) de livraison et {{bookings}} réservation(s) ; il est conservé : associez d’abord ces modes à un autre compte (un compte avec des réservations est gardé pour les retrouver et les annuler).',
     notFound: 'Introuvable : l’élément a peut-être été supprimé.',
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',
     carrierNotSetUp: 'Le mode de livraison {{method}} n’a ni compte transporteur ni service : configurez-le dans Paramètres → Expédition → Transporteurs.',
-    carrierAnswerLost: '{{carrier}} n’a pas répondu à temps ({{message}}) et a peut-être réservé : appuyez de nouveau sur Obtenir un n° de colis, la réservation sera recherchée avant toute nouvelle réservation.',
-    carrierLookupFailed: 'Impossible d’interroger {{carrier}} sur la réservation {{reference}} ({{message}}) : rien n’est réservé de nouveau avant sa réponse. Réessayez.',
-    carrierCredentials: '{{carrier}} a refusé les identifiants du compte {{account}} : vérifiez-les dans Paramètres → Expédition → Transporteurs. Rien n’a été réservé.',
+    carrierAnswerLost:
+      '{{carrier}} n’a pas répondu à temps ({{message}}) et a peut-être réservé : appuyez de nouveau sur Obtenir un n° de colis, la réservation sera recherchée avant toute nouvelle réservation.',
+    carrierLookupFailed:
+      'Impossible d’interroger {{carrier}} sur la réservation {{reference}} ({{message}}) : rien n’est réservé de nouveau avant sa réponse. Réessayez.',
+    carrierCredentials:
+      '{{carrier}} a refusé les identifiants du compte {{account}} : vérifiez-les dans Paramètres → Expédition → Transporteurs. Rien n’a été réservé.',
     carrierUnavailable: '{{carrier}} est injoignable ({{message}}). Rien n’a été réservé : réessayez.',
-    carrierKeyWrong: 'Les identifiants du transporteur ne peuvent pas être ouverts avec la clé de ce serveur (CARRIER_SECRET_KEY) : saisissez-les de nouveau dans Paramètres → Expédition → Transporteurs.',
+    carrierKeyWrong:
+      'Les identifiants du transporteur ne peuvent pas être ouverts avec la clé de ce serveur (CARRIER_SECRET_KEY) : saisissez-les de nouveau dans Paramètres → Expédition → Transporteurs.',
     bookingInProgress: 'La commande {{code}} est en cours de réservation chez le transporteur : attendez sa réponse.',
     bookingNotFound: 'Cette réservation chez le transporteur n’est plus sur la livraison.',
     pickupTakesNoParcels: 'La commande {{code}} est retirée en magasin ({{method}}) : elle ne prend pas de n° de colis. Remettez-la au comptoir de retrait.',
-    carrierLabelZplOnly: 'Le transporteur a envoyé l’étiquette de {{parcelId}} en ZPL : choisissez une imprimante d’étiquettes pour ce poste afin de l’imprimer.',
+    carrierLabelZplOnly:
+      'Le transporteur a envoyé l’étiquette de {{parcelId}} en ZPL : choisissez une imprimante d’étiquettes pour ce poste afin de l’imprimer.',
     notPickupOrder: 'La commande {{code}} n’est pas retirée en magasin (son mode de livraison n’est pas le retrait) : elle part depuis l’expédition.',
     pickupAlreadyHandedOver: 'La commande {{code}} a déjà été remise (par {{by}}).',
     pickupAlreadyShipped: 'La commande {{code}} est déjà expédiée.',

@@ -1,4 +1,6 @@
+import { carrierServices, parcelTracking } from '../carriers/tracking.js';
 import { findCustomStatus } from '../custom-statuses/repo.js';
+import { getEmailSettings } from '../email/settings.js';
 import { amountDue } from '../domain/payment-due.js';
 import type { Db } from '../db/client.js';
 import { eventsOfOrder } from '../events/repo.js';
@@ -26,6 +28,9 @@ function presentCustomer(o: OrderRow) {
 export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = listLines(db, o.id)) {
   const customStatus = findCustomStatus(db, o.customStatusId);
   const returned = returnedByLine(db, o.id);
+  const deliveries = deliveriesOfOrder(db, o.id);
+  // The shop's tracking address is read only when there are parcels to make addresses for.
+  const pattern = deliveries.some((d) => d.parcels.length > 0) ? getEmailSettings(db).trackingUrl : '';
   return {
     code: o.code,
     status: o.status,
@@ -59,7 +64,7 @@ export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = listLi
       lineTotal: l.unitPrice * l.quantity,
       productExists: l.productId !== null,
     })),
-    deliveries: deliveriesOfOrder(db, o.id).map((d) => ({
+    deliveries: deliveries.map((d) => ({
       id: d.id,
       status: d.status,
       partial: d.partial,
@@ -67,6 +72,10 @@ export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = listLi
       reportedBy: d.reportedBy,
       parcels: d.parcels.map((p) => p.parcelId),
       lines: d.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      /** Where each parcel can be followed, and the carrier and service it was booked with (carriers/tracking.ts). */
+      tracking: parcelTracking(d.parcels, pattern),
+      /** The carriers and services the parcels were booked with, each once; empty when none was booked. */
+      carriers: carrierServices(d.parcels),
     })),
     returns: returned.size ? returnsOfOrder(db, o.id).map(presentReturn) : [],
     events: eventsOfOrder(db, o.id).map((e) => ({

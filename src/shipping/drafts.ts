@@ -4,6 +4,7 @@ import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import type { OrderStatus } from '../domain/order-status.js';
+import type { ParcelTracking } from '../carriers/tracking.js';
 import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { listLines } from '../orders/repo/orders.js';
@@ -341,6 +342,7 @@ export interface ReportedDelivery {
   deliveryId: number;
   status: OrderStatus;
   parcels: string[];
+  tracking: ParcelTracking[];
   lines: { sku: string; quantity: number }[];
 }
 

@@ -14,6 +14,8 @@ import { AppError, fieldError } from '../errors.js';
 import { changeOnHand } from '../stock/writer.js';
 import { refuseIfNotVerified } from './checks.js';
 import { isPickup } from '../carriers/methods.js';
+import { parcelTracking, type ParcelTracking } from '../carriers/tracking.js';
+import { getEmailSettings } from '../email/settings.js';
 import { stationLabel } from './stations.js';
 import { findParcelOwner } from './repo/drafts.js';
 import {
@@ -21,6 +23,7 @@ import {
   chosenQuantities,
   clearDeliveryLines,
   deliveryParcelIds,
+  deliveryParcelsWithBooking,
   findOpenDelivery,
   insertDeliveryLine,
   insertManualParcel,
@@ -54,6 +57,8 @@ export interface ShippedDelivery {
   deliveryId: number;
   status: OrderStatus;
   parcels: string[];
+  /** Where each parcel can be followed, and its carrier and service (the `delivery_reported` event's `tracking`). */
+  tracking: ParcelTracking[];
   lines: { sku: string; quantity: number }[];
 }
 
@@ -164,7 +169,9 @@ export function shipDelivery(
   }
   const shippedLines = shipping.map((x) => ({ sku: x.line.sku, quantity: x.quantity }));
   const event = (type: OrderEventType, data: Record<string, unknown>) => logOrderEvent(tx, order, type, ctx.actor, at, data);
-  event('delivery_reported', { deliveryId, parcels, lines: shippedLines, ...(from && { station: from }), ...(handOver && { handOver: true }) });
+  // Where each parcel can be followed (the webhook's `tracking`): one read of the delivery's parcels with their bookings.
+  const tracking = parcels.length > 0 ? parcelTracking(deliveryParcelsWithBooking(tx, deliveryId), getEmailSettings(tx).trackingUrl) : [];
+  event('delivery_reported', { deliveryId, parcels, tracking, lines: shippedLines, ...(from && { station: from }), ...(handOver && { handOver: true }) });
   const complete = lines.every((line) => line.shipped + (shipping.find((x) => x.line.id === line.id)?.quantity ?? 0) === line.quantity);
   let status: OrderStatus = 'packing';
   if (complete) {
@@ -174,5 +181,5 @@ export function shipDelivery(
   // Shipped in full or in part, the customer hears of it with the parcels (the shipped e-mail's mode).
   // A hand-over sends none: the customer is at the counter with the goods (docs/decisions.md).
   if (!handOver) queueOrderMail(tx, order.id, 'shipped', { actor: ctx.actor, now: ctx.now, deliveryId });
-  return { deliveryId, status, parcels, lines: shippedLines };
+  return { deliveryId, status, parcels, tracking, lines: shippedLines };
 }

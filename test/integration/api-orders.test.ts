@@ -13,6 +13,8 @@ import {
   expectCountersInSync,
   productBySku,
 } from '../builders.js';
+import { getEmailSettings, putEmailSettings } from '../../src/email/settings.js';
+import { bookParcels } from '../carrier-parcels.js';
 import { api, makeApp } from '../helpers.js';
 import { apiError, json, type OrderJson, type OrderListJson } from '../json.js';
 
@@ -320,6 +322,33 @@ describe('GET /api/v1/orders/:code', () => {
       'status_changed',
       'email_queued',
     ]);
+  });
+
+  it('each delivery tells where its parcels can be followed (tracking) and the carriers and services they were booked with', async () => {
+    const { app, db } = makeApp();
+    putEmailSettings(db, { ...getEmailSettings(db), trackingUrl: 'https://track.example/?id={parcel}' }, new Date(), 'test');
+    const order = buildPackingOrder(db);
+    bookParcels(db, order, {
+      kind: 'bring',
+      service: '5800',
+      parcels: [{ parcelId: 'BRG0000000001', trackingUrl: 'https://tracking.bring.com/t/BRG0000000001' }],
+    });
+    expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: '12345678901' })).status).toBe(201);
+    expect(
+      (
+        await api(app)
+          .post('/api/v1/deliveries/report')
+          .send({ orders: [order.code] })
+      ).status,
+    ).toBe(200);
+    const [delivery] = json<OrderJson>(await api(app).get(`/api/v1/orders/${order.code}`)).deliveries;
+    // The fields that were there stay as they were; tracking and carriers are added beside them.
+    expect(delivery).toMatchObject({ status: 'reported', parcels: ['BRG0000000001', '12345678901'] });
+    expect(delivery!.tracking).toEqual([
+      { parcelId: 'BRG0000000001', trackingUrl: 'https://tracking.bring.com/t/BRG0000000001', carrier: 'Bring', service: '5800' },
+      { parcelId: '12345678901', trackingUrl: 'https://track.example/?id=12345678901', carrier: null, service: null },
+    ]);
+    expect(delivery!.carriers).toEqual([{ carrier: 'Bring', service: '5800', serviceName: 'PickUp Parcel (Pakke til hentested)' }]);
   });
 
   it('404 unknown code; a wrong or missing check digit is refused, not matched', async () => {

@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { runPackScript } from '../../src/pack/run.js';
 import { putEmailSettings, getEmailSettings } from '../../src/email/settings.js';
 import { emailBackoffMs, sendDueEmails, smtpTransport } from '../../src/email/sender.js';
-import { templateProblems } from '../../src/email/templates.js';
+import { linksOf, templateProblems, textToHtml } from '../../src/email/templates.js';
+import { composeOrderMail } from '../../src/email/compose.js';
 import { listLines } from '../../src/orders/repo/orders.js';
 import { writeTransaction } from '../../src/db/client.js';
 import { putParcelPatterns } from '../../src/shipping/parcel-rules.js';
 import { reportDelivery } from '../../src/shipping/service.js';
+import { reportDrafts } from '../../src/shipping/drafts.js';
 import { consoleLogger } from '../../src/log.js';
+import { bookParcels } from '../carrier-parcels.js';
 import { aCustomer, buildOrder, buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
 import { api, loginAs, makeApp, makeClock, makeDb } from '../helpers.js';
 import { json, type OrderEmailsJson, type OrderJson } from '../json.js';
@@ -194,6 +197,66 @@ describe('e-mail when an order ships', () => {
     expect(rest!.text).not.toContain('Still to come');
     expect(rest!.text).toContain('1 × Mössa (B)');
     expect(rest!.text).toContain('PKG-3');
+  });
+
+  it('a parcel booked with a carrier links its own tracking page; one without (or with an address that is not http(s)) the shop’s pattern', async () => {
+    const { db, clock } = shop();
+    putEmailSettings(db, { ...getEmailSettings(db), trackingUrl: 'https://track.example/?id={parcel}' }, clock(), 'test');
+    const order = buildPackingOrder(db, { body: { customer: { ...aCustomer('Nils Nilsson'), language: 'en' } } });
+    const carrierPage = 'https://tracking.bring.com/tracking/BRG0000000001?lang=en&type=package';
+    bookParcels(
+      db,
+      order,
+      {
+        kind: 'bring',
+        service: '5800',
+        parcels: [
+          { parcelId: 'BRG0000000001', trackingUrl: carrierPage },
+          { parcelId: 'BRG0000000002', trackingUrl: 'javascript:alert(1)' },
+        ],
+      },
+      clock(),
+    );
+    expect(reportDrafts(db, [order.code], { actor: SYSTEM, now: clock() }).failed).toEqual([]);
+
+    const smtp = await smtpServer();
+    await sendDueEmails(db, smtpTransport(smtp.url), FROM, clock);
+    const mail = smtp.received.find((m) => /shipped/.test(m.subject ?? ''))!;
+    expect(mail.text).toContain(`BRG0000000001  Track it: ${carrierPage}`);
+    expect(mail.text).toContain('BRG0000000002  Track it: https://track.example/?id=BRG0000000002');
+    expect(mail.text).not.toContain('javascript');
+    // The HTML part links exactly those addresses, the carrier's whole (its `&` included).
+    expect(linksOf(String(mail.html))).toEqual([carrierPage, 'https://track.example/?id=BRG0000000002']);
+    // An e-mail edited by hand links only what the template links: the same two addresses.
+    const composed = composeOrderMail(db, order.id, 'shipped');
+    const edited = textToHtml(`${composed.text}\nSee also https://evil.example/x`, { language: 'en', title: composed.subject }, linksOf(composed.html));
+    expect(linksOf(edited)).toEqual([carrierPage, 'https://track.example/?id=BRG0000000002']);
+  });
+
+  it('without a pattern, only the carrier’s page is given, and an address that would end a link early is encoded whole', () => {
+    const { db, clock } = shop();
+    const order = buildPackingOrder(db, { body: { customer: { ...aCustomer('Nils Nilsson'), language: 'en' } } });
+    bookParcels(
+      db,
+      order,
+      {
+        kind: 'shipmondo',
+        service: 'GLS_PRIVATE',
+        parcels: [
+          { parcelId: 'SMD0000000001', trackingUrl: 'https://track.example/find?q=SMD 0001"<b>' },
+          { parcelId: 'SMD0000000002', trackingUrl: null },
+        ],
+      },
+      clock(),
+    );
+    reportDrafts(db, [order.code], { actor: SYSTEM, now: clock() });
+    const mail = db.$client.prepare("SELECT text_body AS text, html_body AS html FROM email_outbox WHERE template = 'shipped'").get() as {
+      text: string;
+      html: string;
+    };
+    expect(mail.text).toContain('SMD0000000001  Track it: https://track.example/find?q=SMD%200001%22%3Cb%3E');
+    expect(mail.text).toMatch(/SMD0000000002\n/);
+    expect(linksOf(mail.html)).toEqual(['https://track.example/find?q=SMD%200001%22%3Cb%3E']);
   });
 
   it('a partial delivery says the rest waits for stock only when it is not in stock', () => {

@@ -131,6 +131,7 @@ describe('partial delivery, then the rest', () => {
         deliveryId: expect.any(Number),
         status: 'packing',
         parcels: ['P-1'],
+        tracking: [{ parcelId: 'P-1', trackingUrl: null, carrier: null, service: null }],
         lines: [
           { sku: 'TENT', quantity: 2 },
           { sku: 'MUG', quantity: 1 },
@@ -201,7 +202,14 @@ describe('Report in of several orders', () => {
     const res = await api(app).post('/api/v1/deliveries/report').send({});
     expect(res.status).toBe(200);
     expect(json<ReportJson>(res).reported).toEqual([
-      { code: other.code, deliveryId: expect.any(Number), status: 'shipped', parcels: ['B-1'], lines: [{ sku: 'MUG', quantity: 1 }] },
+      {
+        code: other.code,
+        deliveryId: expect.any(Number),
+        status: 'shipped',
+        parcels: ['B-1'],
+        tracking: [{ parcelId: 'B-1', trackingUrl: null, carrier: null, service: null }],
+        lines: [{ sku: 'MUG', quantity: 1 }],
+      },
     ]);
     expect(json<ReportJson>(res).failed).toEqual([
       {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { saveMethod } from '../../src/carriers/accounts.js';
 import { putCustomStatus } from '../../src/custom-statuses/service.js';
+import { reportDrafts } from '../../src/shipping/drafts.js';
+import { bookParcels } from '../carrier-parcels.js';
 import { getEmailSettings, putEmailSettings } from '../../src/email/settings.js';
 import { buildCancelledOrder, buildOrder, buildPackingOrder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
 import { csrfOf, loginAs, makeApp } from '../helpers.js';
@@ -375,5 +378,79 @@ describe('Settings → Custom statuses', () => {
   it('is for admins only', async () => {
     const { agent } = await as('operator');
     expect((await agent.get('/settings/statuses')).status).toBe(403);
+  });
+});
+
+describe('order page: shipping method, carrier and tracking', () => {
+  const SYSTEM = { type: 'system' as const, id: null, name: 'test' };
+  const details = (html: string) => /<dt>Shipping method<\/dt><dd>([^<]*)<\/dd>/.exec(html)?.[1];
+
+  it('names the order’s shipping method as Settings maps it, else its code, else a dash', async () => {
+    const { db, agent } = await as();
+    saveMethod(
+      db,
+      null,
+      { code: 'express-home', name: 'Express to your door', kind: 'own', carrierAccountId: null, service: null, isDefault: false },
+      new Date(),
+    );
+    const mapped = buildOrder(db, { body: { shippingMethod: 'express-home' } });
+    const unmapped = buildOrder(db, { body: { shippingMethod: 'shop-courier' } });
+    const none = buildOrder(db);
+    expect(details((await agent.get(`/orders/${mapped.code}`)).text)).toBe('Express to your door');
+    expect(details((await agent.get(`/orders/${unmapped.code}`)).text)).toBe('shop-courier');
+    expect(details((await agent.get(`/orders/${none.code}`)).text)).toBe('—');
+  });
+
+  it('shows each delivery’s carrier and service, and links each parcel to its tracking page in a new tab', async () => {
+    const { db, agent } = await as();
+    const order = buildPackingOrder(db);
+    bookParcels(db, order, {
+      kind: 'bring',
+      service: '5800',
+      parcels: [
+        { parcelId: 'BRG0000000001', trackingUrl: 'https://tracking.bring.com/t/BRG0000000001?a=1&b=2' },
+        { parcelId: 'BRG0000000002', trackingUrl: null },
+      ],
+    });
+    reportDrafts(db, [order.code], { actor: SYSTEM, now: new Date() });
+    const other = buildPackingOrder(db);
+    bookParcels(db, other, { kind: 'nshift', service: 'XYZ9', parcels: [{ parcelId: 'NSH0000000001', trackingUrl: null }] });
+    reportDrafts(db, [other.code], { actor: SYSTEM, now: new Date() });
+
+    const html = (await agent.get(`/orders/${order.code}`)).text;
+    expect(html).toContain('Carrier: Bring · Service: PickUp Parcel (Pakke til hentested)');
+    expect(html).toMatch(
+      /<a class="code chip" href="https:\/\/tracking\.bring\.com\/t\/BRG0000000001\?a=1&amp;b=2" target="_blank" rel="noopener noreferrer" title="Follow parcel BRG0000000001 on the carrier’s site \(opens in a new tab\)">BRG0000000001<\/a>/,
+    );
+    // No page of its own and no shop pattern: the ID, not a link.
+    expect(html).toContain('<span class="code chip">BRG0000000002</span>');
+    expect(html).not.toMatch(/<a [^>]*>BRG0000000002</);
+    // A service code the carrier does not list is shown as the code.
+    expect((await agent.get(`/orders/${other.code}`)).text).toContain('Carrier: nShift Delivery (Unifaun) · Service: XYZ9');
+  });
+
+  it('links the shop’s pattern for parcels without a carrier page, and shows no carrier for them', async () => {
+    const { db, agent } = await as();
+    putEmailSettings(db, { ...getEmailSettings(db), trackingUrl: 'https://track.example/?id={parcel}' }, new Date(), 'test');
+    const order = buildShippedOrder(db);
+    const html = (await agent.get(`/orders/${order.code}`)).text;
+    expect(html).toMatch(/<a class="code chip" href="https:\/\/track\.example\/\?id=PARCEL-[^"]+" target="_blank" rel="noopener noreferrer"/);
+    expect(html).not.toContain('Carrier:');
+  });
+
+  it('is worded in each language from the catalogs', async () => {
+    const { db, app } = makeApp();
+    const user = await buildUser(db, 'operator');
+    const { agent, submit } = await loginAs(app, user.email);
+    const order = buildOrder(db, { body: { shippingMethod: 'shop-courier' } });
+    for (const [language, words] of [
+      ['sv', 'Leveranssätt'],
+      ['nb', 'Leveringsmåte'],
+      ['fr', 'Mode de livraison'],
+    ] as const) {
+      expect((await submit('/account', '/account', { name: user.name, language })).status).toBe(302);
+      const html = (await agent.get(`/orders/${order.code}`)).text;
+      expect(html, language).toContain(`<dt>${words}</dt><dd>shop-courier</dd>`);
+    }
   });
 });

@@ -9,7 +9,9 @@ import type { Db } from '../../src/db/client.js';
 import { dispatchEvents, sendDue } from '../../src/webhooks/service.js';
 import { saveAllowedHosts } from '../../src/webhooks/settings.js';
 import { consoleLogger } from '../../src/log.js';
-import { buildPaidOrder, buildProduct, buildUser } from '../builders.js';
+import { getEmailSettings, putEmailSettings } from '../../src/email/settings.js';
+import { bookParcels } from '../carrier-parcels.js';
+import { buildPackingOrder, buildPaidOrder, buildProduct, buildUser } from '../builders.js';
 import { api, csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
 import { apiError, json, type DeliveryLogJson, type WebhookJson, type WebhookListJson } from '../json.js';
 import { loopbackServer, type Received } from '../loopback.js';
@@ -219,6 +221,64 @@ describe('webhooks', () => {
     expect(types(all)).toEqual(['order.status_changed', 'delivery.reported', 'order.status_changed', 'pack_run.finished']);
     expect(types(shipOnly)).toEqual(['delivery.reported']);
     expect((JSON.parse(shipOnly.got[0]!.body) as { data: { change: unknown } }).data.change).toMatchObject({ kind: 'delivery_reported', parcels: ['WH-1'] });
+  });
+
+  it('delivery.reported tells where each parcel can be followed: the carrier and service it was booked with, its page or the shop’s', async () => {
+    const { app, db } = makeApp();
+    const clock = makeClock(new Date());
+    allowLoopback(db);
+    putEmailSettings(db, { ...getEmailSettings(db), trackingUrl: 'https://track.example/?id={parcel}' }, clock(), 'test');
+    const hook = await receiver(() => 200);
+    await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: hook.url, secret: SECRET, events: ['delivery.reported'] });
+    const order = buildPackingOrder(db);
+    bookParcels(
+      db,
+      order,
+      { kind: 'bring', service: '5800', parcels: [{ parcelId: 'BRG0000000001', trackingUrl: 'https://tracking.bring.com/t/BRG0000000001' }] },
+      clock(),
+    );
+    // A parcel typed in beside the booked one: no booking, so the shop's pattern and no carrier.
+    expect((await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: '12345678901' })).status).toBe(201);
+    const reported = await api(app)
+      .post('/api/v1/deliveries/report')
+      .send({ orders: [order.code] });
+    expect(reported.status).toBe(200);
+    const tracking = [
+      { parcelId: 'BRG0000000001', trackingUrl: 'https://tracking.bring.com/t/BRG0000000001', carrier: 'Bring', service: '5800' },
+      { parcelId: '12345678901', trackingUrl: 'https://track.example/?id=12345678901', carrier: null, service: null },
+    ];
+    expect(json<{ reported: { tracking: unknown }[] }>(reported).reported[0]!.tracking).toEqual(tracking);
+    dispatchEvents(db, clock());
+    await sendDue(db, clock);
+    expect(hook.got).toHaveLength(1);
+    const event = JSON.parse(hook.got[0]!.body) as { type: string; data: { change: Record<string, unknown> } };
+    expect(event.type).toBe('delivery.reported');
+    // `parcels` stays as it was: the IDs; `tracking` is added beside it.
+    expect(event.data.change).toMatchObject({ kind: 'delivery_reported', parcels: ['BRG0000000001', '12345678901'], tracking });
+  });
+
+  it('delivery.reported without a shop pattern: a parcel without its own page has trackingUrl null', async () => {
+    const { app, db } = makeApp();
+    const clock = makeClock(new Date());
+    allowLoopback(db);
+    const hook = await receiver(() => 200);
+    await api(app)
+      .post('/api/v1/webhooks')
+      .send({ url: hook.url, secret: SECRET, events: ['delivery.reported'] });
+    const order = buildPackingOrder(db);
+    expect(
+      (
+        await api(app)
+          .post(`/api/v1/orders/${order.code}/deliveries`)
+          .send({ parcels: ['12345678901'] })
+      ).status,
+    ).toBe(201);
+    dispatchEvents(db, clock());
+    await sendDue(db, clock);
+    const change = (JSON.parse(hook.got[0]!.body) as { data: { change: { tracking: unknown } } }).data.change;
+    expect(change.tracking).toEqual([{ parcelId: '12345678901', trackingUrl: null, carrier: null, service: null }]);
   });
 
   it('Settings → Webhooks: adds an endpoint (bad input shown next to the fields), shows the delivery log, resends', async () => {

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { preparedFor, preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
-import { deliveries, deliveryLines, deliveryParcels, orderEvents, orderLines, orders, payments } from '../../db/schema/index.js';
+import { carrierBookings, deliveries, deliveryLines, deliveryParcels, orderEvents, orderLines, orders, payments } from '../../db/schema/index.js';
 
 // The order's own rows: the order, its lines, payments and deliveries as the order page and the
 // API read them, and order intake's writes. Every statement is prepared once per connection
@@ -67,7 +67,20 @@ const deliveryReads = preparedQuery((conn) => {
       .where(eq(deliveries.orderId, sql.placeholder('orderId')))
       .orderBy(asc(deliveries.id))
       .prepare(),
-    parcels: conn.select().from(deliveryParcels).where(inArray(deliveryParcels.deliveryId, ofOrder)).orderBy(asc(deliveryParcels.id)).prepare(),
+    // Each parcel with its booking's carrier and service (null when not booked): one read for all deliveries, none per parcel.
+    parcels: conn
+      .select({
+        deliveryId: deliveryParcels.deliveryId,
+        parcelId: deliveryParcels.parcelId,
+        trackingUrl: deliveryParcels.trackingUrl,
+        carrierKind: carrierBookings.carrierKind,
+        service: carrierBookings.service,
+      })
+      .from(deliveryParcels)
+      .leftJoin(carrierBookings, eq(carrierBookings.id, deliveryParcels.bookingId))
+      .where(inArray(deliveryParcels.deliveryId, ofOrder))
+      .orderBy(asc(deliveryParcels.id))
+      .prepare(),
     lines: conn
       .select({ deliveryId: deliveryLines.deliveryId, orderLineId: deliveryLines.orderLineId, sku: orderLines.sku, quantity: deliveryLines.quantity })
       .from(deliveryLines)
@@ -78,7 +91,7 @@ const deliveryReads = preparedQuery((conn) => {
   };
 });
 
-/** Deliveries of an order with their parcels and line quantities, oldest first. */
+/** Deliveries of an order with their parcels (tracking page, booking's carrier and service) and line quantities, oldest first. */
 export function listDeliveries(conn: Conn, orderId: number) {
   const s = deliveryReads(conn);
   const rows = s.deliveries.all({ orderId });

@@ -1,6 +1,7 @@
 import { formOnce } from '../../web/form-once.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { shippingMethodLabel } from '../../carriers/methods.js';
 import { listCustomStatuses } from '../../custom-statuses/service.js';
 import { linesEditable, movesFrom } from '../../domain/order-status.js';
 import { awaitsApproval } from '../../domain/hold.js';
@@ -71,6 +72,7 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
   res.render('orders/show', {
     title: req.t('orders.orderTitle', { code: order.code }),
     order,
+    shippingMethod: shippingMethodLabel(db, row.shippingMethod),
     history: order.events.map((e) => ({ ...e, text: describeEvent(e, req.t, res.locals.fmt, order.currency, { statusLabels }) })),
     // Each move with its e-mail's mode: the tick is offered, ticked or not shown accordingly.
     moves: manualMoves.map((m) => ({ ...m, mail: ((t) => (t ? modes[t] : 'never'))(statusTemplateOf(db, row, m.to)) })),

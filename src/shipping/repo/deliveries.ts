@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { preparedQuery, type Conn, type Tx, asStored } from '../../db/client.js';
-import { deliveries, deliveryLines, deliveryParcels, orderLines } from '../../db/schema/index.js';
+import { carrierBookings, deliveries, deliveryLines, deliveryParcels, orderLines } from '../../db/schema/index.js';
 import { isDraft } from './conditions.js';
 
 // The statements of shipping a delivery (service.ts shipDelivery), each prepared once per
@@ -34,6 +34,28 @@ export function deliveryParcelIds(conn: Conn, deliveryId: number): string[] {
   return parcelsOf(conn)
     .all({ deliveryId })
     .map((p) => p.parcelId);
+}
+
+// The shipped e-mail and the `delivery.reported` event read a delivery's parcels with their tracking
+// page and booking in this one statement (carriers/tracking.ts makes what readers are told of them).
+const parcelsWithBooking = preparedQuery((conn) =>
+  conn
+    .select({
+      parcelId: deliveryParcels.parcelId,
+      trackingUrl: deliveryParcels.trackingUrl,
+      carrierKind: carrierBookings.carrierKind,
+      service: carrierBookings.service,
+    })
+    .from(deliveryParcels)
+    .leftJoin(carrierBookings, eq(carrierBookings.id, deliveryParcels.bookingId))
+    .where(eq(deliveryParcels.deliveryId, sql.placeholder('deliveryId')))
+    .orderBy(asc(deliveryParcels.id))
+    .prepare(),
+);
+
+/** The delivery's parcels in the order they were added, each with its tracking page and its booking's carrier and service (null when not booked). */
+export function deliveryParcelsWithBooking(conn: Conn, deliveryId: number) {
+  return parcelsWithBooking(conn).all({ deliveryId });
 }
 
 const chosen = preparedQuery((conn) =>
