@@ -150,7 +150,8 @@ export async function printParcelLabel(deps: PrintDeps, req: PrintRequest): Prom
   // A carrier's parcel prints the carrier's own label; any other the shop's, in the customer's
   // language as the PDF label: the order's own, else the shop's.
   const zpl =
-    carrierZplOfParcel(db, parcel.parcelId) ?? labelZpl({ order, seller, parcel, t: translator(isLanguage(order.language) ? order.language : deps.lang) }, printer.dpi);
+    carrierZplOfParcel(db, parcel.parcelId) ??
+    labelZpl({ order, seller, parcel, t: translator(isLanguage(order.language) ? order.language : deps.lang) }, printer.dpi);
   const target = { id: printer.id, name: printer.name };
   try {
     await sendRaw(printer, zpl, deps.timeoutMs);

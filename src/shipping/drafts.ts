@@ -2,6 +2,7 @@ import { logOrderEvent, type OrderEventType } from '../events/repo.js';
 import { savepoint, writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { groupCommit } from '../db/group-commit.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
+import { carrierTrackingUrl } from '../domain/tracking.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import type { ParcelTracking } from '../carriers/tracking.js';
@@ -191,7 +192,8 @@ export function recordBookedParcels(
       tx,
       deliveryId,
       { parcelId, source: 'carrier', createdBy: actorLabel(ctx.actor), createdAt: ctx.now },
-      { bookingId, trackingUrl: p.trackingUrl },
+      // Kept only as an absolute http(s) address, as every page and e-mail links it.
+      { bookingId, trackingUrl: carrierTrackingUrl(p.trackingUrl) },
     );
     event(tx, order, 'parcel_added', ctx, { parcelId, source: 'carrier', bookingId });
     written.push(parcelId);
