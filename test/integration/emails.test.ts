@@ -600,7 +600,16 @@ describe('Settings → E-mails', () => {
     const { db, agent, submit } = await asAdmin();
     const page = (await agent.get('/settings/emails')).text;
     expect(page).toContain('No SMTP server is configured');
-    const modes = { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'offer', shipped: 'auto', cancelled: 'never', return_received: 'never' };
+    const modes = {
+      order_confirmation: 'auto',
+      new_order_notice: 'auto',
+      packing: 'offer',
+      shipped: 'auto',
+      cancelled: 'never',
+      return_received: 'never',
+      ready_for_pickup: 'never',
+      pickup_reminder: 'auto',
+    };
     const bad = await submit('/settings/emails', '/settings/emails', {
       ...modes,
       shopRecipients: 'boss@socks.example\nnot-an-address',
@@ -636,7 +645,16 @@ describe('Settings → E-mails', () => {
       .prepare("INSERT INTO settings (key, value, updated_at) VALUES ('email_settings', json(?), 0)")
       .run(JSON.stringify({ modes: { shipped: 'never', retired_template: 'auto' }, shopRecipients: ['kontor@socks.example'], trackingUrl: 'not a url' }));
     expect(getEmailSettings(db)).toEqual({
-      modes: { order_confirmation: 'auto', new_order_notice: 'auto', packing: 'never', shipped: 'auto', cancelled: 'offer', return_received: 'auto' },
+      modes: {
+        order_confirmation: 'auto',
+        new_order_notice: 'auto',
+        packing: 'never',
+        shipped: 'auto',
+        cancelled: 'offer',
+        return_received: 'auto',
+        ready_for_pickup: 'auto',
+        pickup_reminder: 'auto',
+      },
       shopRecipients: ['kontor@socks.example'],
       trackingUrl: '',
     });
