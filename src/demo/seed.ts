@@ -1,3 +1,4 @@
+import { insertMethod } from '../carriers/repo.js';
 import { writeTransaction, type Db } from '../db/client.js';
 import { DEFAULT_SELLER, putSeller } from '../documents/settings.js';
 import type { Actor } from '../domain/actor.js';
@@ -139,6 +140,10 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
       putCustomStatus(tx, code, { label, color }, opts.now);
     }
 
+    // Shipping methods: the station's own parcel IDs by default, and pickup in store. Carriers need the shop's own accounts.
+    insertMethod(tx, { code: 'standard', name: 'Standard parcel', kind: 'own', carrierAccountId: null, service: null, isDefault: true }, opts.now);
+    insertMethod(tx, { code: 'pickup', name: 'Pickup in store', kind: 'pickup', carrierAccountId: null, service: null, isDefault: false }, opts.now);
+
     const made = { products: skus.length, orders: 0 };
     const newOrder = (status: 'order' | 'preorder', paid: boolean, n: number) => {
       const who = CUSTOMERS[rnd(CUSTOMERS.length)]!;
@@ -160,6 +165,8 @@ export function seedDemoData(db: Db, opts: { now: Date; currency: string }) {
           lines,
           ...(status === 'order' && { customer }),
           paymentMethod: status === 'order' ? PAYMENT_METHODS[rnd(4)]! : undefined,
+          // Two of the packed orders wait on the pickup shelf (the others ship from the station).
+          shippingMethod: n === 21 || n === 24 ? 'pickup' : 'standard',
           paid: status === 'order' ? paid : undefined,
           priority: n % 7 === 0 ? 8 : 5,
           comment: n % 5 === 0 ? 'Leave at the door if nobody answers.' : undefined,

@@ -1642,7 +1642,7 @@ export const en = {
     shippingMethodClosed: 'Order {{code}} is $t(status.{{status}}): its shipping method can no longer change.',
     noEmptySlot: 'Every parcel slot of order {{code}} has its parcel ID: nothing was booked. To book another parcel, press “Another parcel to scan” first.',
     carrierAccountInUse:
-      'Carrier account {{name}} is still used by {{methods}} shipping method(s) and {{bookings}} booking(s), so it stays: map those methods to another account first (an account with bookings is kept for their lookups and cancellations).',
+      'Carrier account {{name}} is still in use (shipping methods: {{methods}}, bookings: {{bookings}}), so it stays: map those methods to another account first (an account with bookings is kept for their lookups and cancellations).',
     notFound: 'Not found: it may have been deleted.',
     carrierRefused: '{{carrier}} refused the booking: {{problems}}. Nothing was booked.',
     carrierNotSetUp: 'The shipping method {{method}} has no carrier account or service: set it up in Settings → Shipping → Carriers.',

@@ -1685,7 +1685,7 @@ export const fr: Catalog = {
     noEmptySlot:
       'Chaque emplacement de colis de la commande {{code}} a son n° de colis : rien n’a été réservé. Pour réserver un autre colis, appuyez d’abord sur « Encore un colis à scanner ».',
     carrierAccountInUse:
-      'Le compte transporteur {{name}} est encore utilisé par {{methods}} mode(s) de livraison et {{bookings}} réservation(s) ; il est conservé : associez d’abord ces modes à un autre compte (un compte avec des réservations est gardé pour les retrouver et les annuler).',
+      'Le compte transporteur {{name}} est encore utilisé (modes de livraison : {{methods}}, réservations : {{bookings}}) ; il est conservé : associez d’abord ces modes à un autre compte (un compte avec des réservations est gardé pour les retrouver et les annuler).',
     notFound: 'Introuvable : l’élément a peut-être été supprimé.',
     carrierRefused: '{{carrier}} a refusé la réservation : {{problems}}. Rien n’a été réservé.',
     carrierNotSetUp: 'Le mode de livraison {{method}} n’a ni compte transporteur ni service : configurez-le dans Paramètres → Expédition → Transporteurs.',

@@ -1657,7 +1657,7 @@ export const nb: Catalog = {
     noEmptySlot:
       'Alle kollirutene for ordre {{code}} har sin kolli-ID: ingenting ble bestilt. Trykk først «Enda et kolli å skanne» for å bestille et kolli til.',
     carrierAccountInUse:
-      'Transportørkontoen {{name}} brukes av {{methods}} fraktmåte(r) og {{bookings}} bestilling(er), så den blir stående: koble fraktmåtene til en annen konto først (en konto med bestillinger beholdes for oppslag og avbestillinger).',
+      'Transportørkontoen {{name}} er fortsatt i bruk (fraktmåter: {{methods}}, bestillinger: {{bookings}}), så den blir stående: koble fraktmåtene til en annen konto først (en konto med bestillinger beholdes for oppslag og avbestillinger).',
     notFound: 'Ikke funnet: det kan ha blitt slettet.',
     carrierRefused: '{{carrier}} avviste bestillingen: {{problems}}. Ingenting ble bestilt.',
     carrierNotSetUp: 'Fraktmåten {{method}} mangler transportørkonto eller tjeneste: sett den opp under Innstillinger → Frakt → Transportører.',
