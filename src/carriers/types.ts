@@ -65,8 +65,15 @@ export interface CallOptions {
   signal: AbortSignal;
 }
 
+/**
+ * Who an adapter books with: a carrier account's carrier, or the station's own source of parcel IDs
+ * (the shop's SSCC series, the generic HTTP broker of Settings → Shipping), which sell nothing and
+ * so need no booking record: they look nothing up and cancel nothing.
+ */
+export type AdapterKind = CarrierKind | 'sscc' | 'broker';
+
 export interface CarrierAdapter {
-  readonly kind: CarrierKind;
+  readonly kind: AdapterKind;
   /** Books the shipment. Never retried inside: a lost answer is resolved with `findByReference`. */
   book(request: BookingRequest, options: CallOptions): Promise<Booking>;
   /** The booking the carrier holds under our reference, with its parcels and labels, or null. */

@@ -10,7 +10,7 @@ import { findOrderByCodeOrThrow, resolveOrderCode } from '../orders/lookup.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { listLines } from '../orders/repo/orders.js';
 import { AppError, fieldError, type ErrorCode } from '../errors.js';
-import { SsccBroker, type ParcelBroker } from './broker.js';
+import type { CarrierAdapter } from '../carriers/types.js';
 import {
   countDraftParcels,
   deleteDraftParcel,
@@ -406,19 +406,21 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
 }
 
 /**
- * "Fetch parcel ID": asks the shipping broker for `count` parcel IDs (default: the open slots not
- * yet filled, at least one) and adds them. The broker is asked outside any transaction (it may be
- * slow); its failure changes nothing and is passed on with its message.
+ * "Fetch parcel ID" from the station's own source (`own`: carriers/sscc.ts, the shop's SSCC series,
+ * or carriers/http-broker.ts, the generic broker): `count` parcel IDs (default: the open slots not
+ * yet filled, at least one) added to the open delivery. The source is asked outside any transaction
+ * (it may be slow); its failure changes nothing and is passed on with its message. These sources
+ * sell nothing, so no booking is recorded: a number fetched twice is a number not used.
  */
 export async function fetchParcels(
   db: Db,
   code: string,
   count: number | undefined,
-  broker: ParcelBroker,
+  own: CarrierAdapter & { kind: 'sscc' | 'broker' },
   ctx: StationCtx,
 ): Promise<{ parcelIds: string[]; draft: DraftView; source: 'sscc' | 'broker' }> {
   const order = requirePacking(findOrderByCodeOrThrow(db, code));
-  // Before the broker is asked: a held order takes no parcel IDs from the series or the broker.
+  // Before the source is asked: a held order takes no parcel IDs from the series or the broker.
   refuseIfOnHold(db, order.id);
   const holder = ctx.station && otherHolder(db, ctx.station.id, order.id);
   if (holder)
@@ -433,20 +435,29 @@ export async function fetchParcels(
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);
   if (wanted > room)
     throw new AppError('too_many_parcels', 'errors.noRoomForParcels', { max: MAX_PARCELS_PER_DELIVERY, code: order.code, count: room, room, wanted });
-  const parcelIds = await broker.parcelIds({
-    orderCode: order.code,
-    count: wanted,
-    shipTo: {
-      name: order.customerName,
-      line1: order.shipLine1,
-      line2: order.shipLine2,
-      postalCode: order.shipPostalCode,
-      city: order.shipCity,
-      country: order.shipCountry,
+  const booking = await own.book(
+    {
+      reference: order.code,
+      orderCode: order.code,
+      service: own.kind,
+      // Neither source reads the sender; the recipient as the order has it ('' where it has none).
+      sender: { name: '', line1: '', postalCode: '', city: '', country: '' },
+      recipient: {
+        name: order.customerName ?? '',
+        line1: order.shipLine1 ?? '',
+        line2: order.shipLine2,
+        postalCode: order.shipPostalCode ?? '',
+        city: order.shipCity ?? '',
+        country: order.shipCountry ?? '',
+      },
+      parcels: Array.from({ length: wanted }, () => ({ weightGrams: 1 })),
+      labelFormat: 'pdf',
+      test: false,
     },
-  });
+    { signal: AbortSignal.timeout(120_000) },
+  );
+  const parcelIds = booking.parcels.map((p) => p.parcelId);
   // Which source gave the numbers: the shop's own SSCC series or an outside shipping broker (kept and logged so).
-  const source = broker instanceof SsccBroker ? 'sscc' : 'broker';
-  const draft = addParcels(db, code, parcelIds, source, ctx);
-  return { parcelIds: parcelIds.map(normalizeParcelId), draft, source };
+  const draft = addParcels(db, code, parcelIds, own.kind, ctx);
+  return { parcelIds: parcelIds.map(normalizeParcelId), draft, source: own.kind };
 }

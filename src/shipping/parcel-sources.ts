@@ -8,7 +8,7 @@ import { loadLabel, recordLabelPrint } from '../documents/service.js';
 import { AppError } from '../errors.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
 import { normalizeParcelId } from '../domain/parcel-id.js';
-import { brokerFor } from './broker.js';
+import { ownAdapterFor } from './broker.js';
 import { claimForRemoval, draftView, fetchParcels, removeParcel, type DraftView, type StationCtx } from './drafts.js';
 
 // Where "Fetch parcel ID" gets its numbers, by the order's shipping method (Settings → Shipping →
@@ -27,7 +27,7 @@ export async function fetchParcelIdsFor(db: Db, carriers: CarrierDeps, code: str
     const booking = await bookDelivery(db, carriers, order.code, method, count, ctx);
     return { source: 'carrier', booking, parcelIds: booking.parcels.map((p) => p.parcelId) };
   }
-  const fetched = await fetchParcels(db, order.code, count, brokerFor(db), ctx);
+  const fetched = await fetchParcels(db, order.code, count, ownAdapterFor(db), ctx);
   return { source: fetched.source, booking: null, parcelIds: fetched.parcelIds };
 }
 

@@ -10,7 +10,7 @@ import { autoPrintAfterParcel, chooseStationPrinter, savePrinter, stationPrinter
 import { translator } from '../../src/i18n/index.js';
 import { dots, labelZpl, testLabelZpl, TEST_LETTERS } from '../../src/printers/zpl.js';
 import type { DocOrder, Seller } from '../../src/documents/model.js';
-import { ssccOf } from '../../src/shipping/broker.js';
+import { ssccOf } from '../../src/carriers/sscc.js';
 import { buildPackingOrder, buildUser } from '../builders.js';
 import { putParcelPatterns } from '../../src/shipping/parcel-rules.js';
 import { api, csrfOf, loginAs, loginAtStation, makeApp } from '../helpers.js';

@@ -2,7 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gs1CheckDigit } from '../../src/domain/gtin.js';
-import { DEFAULT_BROKER, HttpBroker, putBrokerSettings, ssccOf } from '../../src/shipping/broker.js';
+import { HttpBroker } from '../../src/carriers/http-broker.js';
+import type { CarrierAdapter } from '../../src/carriers/types.js';
+import { ssccOf } from '../../src/carriers/sscc.js';
+import { DEFAULT_BROKER, putBrokerSettings } from '../../src/shipping/broker.js';
 import contentDisposition from 'content-disposition';
 import { buildPackingOrder, buildUser } from '../builders.js';
 import { api, loginAs, makeApp, makeDb } from '../helpers.js';
@@ -71,6 +74,30 @@ describe('a broker over HTTP', () => {
     );
     expect(await http(broker.url).parcelIds(request)).toEqual(['JJD0001', 'JJD0002']);
     expect(broker.calls).toEqual([{ auth: 'Bearer secret-key', body: request }]);
+  });
+
+  it('is an adapter like the carriers’: book gives its IDs as parcels, a lookup finds nothing, a cancel does nothing', async () => {
+    const broker = await brokerServer((_req, _body, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"parcelIds":["JJD0003"]}'));
+    const adapter: CarrierAdapter = http(broker.url);
+    const signal = AbortSignal.timeout(5000);
+    const booking = await adapter.book(
+      {
+        reference: '1234567897',
+        orderCode: '1234567897',
+        service: 'broker',
+        sender: { name: '', line1: '', postalCode: '', city: '', country: '' },
+        recipient: { name: 'Åsa', line1: '', postalCode: '', city: 'Kiruna', country: 'SE' },
+        parcels: [{ weightGrams: 1 }],
+        labelFormat: 'pdf',
+        test: false,
+      },
+      { signal },
+    );
+    expect(booking).toEqual({ carrierRef: 'JJD0003', parcels: [{ parcelId: 'JJD0003', trackingUrl: null }], labels: [] });
+    // The broker's wire format is unchanged: what the order does not have is null.
+    expect(broker.calls).toEqual([{ auth: 'Bearer secret-key', body: { ...request, count: 1 } }]);
+    expect(await adapter.findByReference('1234567897', { signal })).toBeNull();
+    await expect(adapter.cancel('JJD0003', { signal })).resolves.toBeUndefined();
   });
 
   it('retries a 500 and takes the next answer', async () => {
