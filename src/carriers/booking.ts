@@ -11,6 +11,7 @@ import { findDraftId } from '../shipping/repo/drafts.js';
 import { otherHolder } from '../shipping/stations.js';
 import type { MethodRow } from './repo.js';
 import {
+  adoptBooking,
   bookingsOfDelivery,
   finishBooking,
   findAccount,
@@ -39,6 +40,15 @@ import { CarrierError, type Booking, type BookingRequest, type CarrierAdapter, t
 export interface CarrierDeps {
   box: CredentialBox;
   timeoutMs: number;
+}
+
+/**
+ * How long after an attempt started a lookup's "not found" is believed: a carrier may still be
+ * making a booking whose answer was lost (a timeout does not stop it), and a lookup that comes too
+ * soon must not let the same parcels be booked again.
+ */
+export function lookupGraceMs(deps: CarrierDeps): number {
+  return 3 * deps.timeoutMs;
 }
 
 /** This process, as it signs the attempts it makes: a pending attempt of another, dead process was cut off. */
@@ -247,11 +257,25 @@ async function lookUp(call: Call, before: BookingRow): Promise<BookingResult | n
   }
   const from: BookingStatus = attempt.status === 'pending' ? 'pending' : 'unknown';
   if (found) return adopt(lookupCall, attempt, from, found, { call: 'lookup', durationMs: Date.now() - started }, 'found');
+  if (call.ctx.now.getTime() - attempt.startedAt.getTime() < lookupGraceMs(call.deps)) {
+    // Too soon to believe: the carrier may still be making it. Kept `unknown`, asked again later.
+    settle(lookupCall, attempt, from, 'unknown', { call: 'lookup', durationMs: Date.now() - started, result: 'not_found_yet' });
+    throw new AppError('carrier_answer_lost', 'errors.carrierNotFoundYet', {
+      carrier: carrierDefinition(lookupCall.account.kind).name,
+      reference: attempt.reference,
+      seconds: Math.ceil(lookupGraceMs(call.deps) / 1000),
+    });
+  }
   settle(lookupCall, attempt, from, 'not_booked', { call: 'lookup', durationMs: Date.now() - started, result: 'not_found' });
   return null;
 }
 
-/** A booking the carrier has, written onto its delivery with its labels and the call in the history. */
+/**
+ * A booking the carrier has, written onto its delivery with its labels and the call in the history,
+ * from whatever the attempt was left at (a lookup may have called it not booked too soon): the
+ * carrier has it, so it is recorded. One the carrier answered without parcel numbers is not a
+ * booking this product can ship: it stays `unknown`, to be looked up again.
+ */
 function adopt(
   call: Call,
   attempt: BookingRow,
@@ -260,9 +284,16 @@ function adopt(
   log: { call: 'book' | 'lookup'; durationMs: number },
   how: 'booked' | 'found',
 ): BookingResult {
+  if (booking.parcels.length === 0) {
+    settle(call, attempt, from, 'unknown', {
+      ...log,
+      failure: new CarrierError('unknown', [{ field: null, message: 'the carrier answered without parcel numbers' }]),
+    });
+    throw new AppError('carrier_answer_lost', 'errors.carrierAnswerLost', { carrier: carrierDefinition(call.account.kind).name, message: 'no parcel numbers' });
+  }
   const parcels = writeTransaction(call.db, (tx) => {
-    if (!finishBooking(tx, attempt.id, from, 'booked', { carrierRef: booking.carrierRef }, call.ctx.now)) {
-      // Another process settled it first (it found the same booking): what it wrote stands.
+    if (!adoptBooking(tx, attempt.id, booking.carrierRef, call.ctx.now)) {
+      // Recorded already (another process found the same booking): what it wrote stands.
       return parcelsOfBooking(tx, attempt.id).map((p) => ({ parcelId: p.parcelId, trackingUrl: p.trackingUrl }));
     }
     const order = { id: attempt.orderId, code: orderCodeOf(attempt) };
@@ -274,6 +305,7 @@ function adopt(
       durationMs: log.durationMs,
       carrierRef: booking.carrierRef,
       parcels: written,
+      ...(booking.labels.length === 0 && { problem: 'no labels' }),
     });
     return booking.parcels.map((p, i) => ({ parcelId: written[i] ?? p.parcelId, trackingUrl: p.trackingUrl }));
   });

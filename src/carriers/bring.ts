@@ -227,11 +227,13 @@ function create(config: CarrierAccountConfig): CarrierAdapter {
       }
       const { consignmentNumber, links, packages } = consignment.confirmation;
       // Bring sends PDF only (ZPL is for its RFID mailbox parcel alone): a ZPL request gets PDF.
-      const label = await fetchLabel(links.labels, signal);
+      // Booked is booked: a label that cannot be fetched leaves the booking to be recorded without
+      // it (the lookup could not give it back either), never thrown away to be booked again.
+      const label = await fetchLabel(links.labels, signal).catch(() => null);
       return {
         carrierRef: consignmentNumber,
         parcels: packages.map((p) => ({ parcelId: p.packageNumber, trackingUrl: trackingUrl(links.tracking, consignmentNumber, p.packageNumber) })),
-        labels: [{ format: 'pdf', data: label }],
+        labels: label ? [{ format: 'pdf', data: label }] : [],
       };
     },
 

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { asStored, preparedQuery, type Conn, type Tx } from '../db/client.js';
 import { carrierAccounts, carrierBookings, carrierLabels, deliveryParcels, orders, shippingMethods } from '../db/schema/index.js';
 import type { LabelFormat } from './types.js';
@@ -192,6 +192,11 @@ const bookings = preparedQuery((conn) => ({
     })
     .returning()
     .prepare(),
+  adopt: conn
+    .update(carrierBookings)
+    .set({ status: 'booked', carrierRef: asStored('carrierRef'), problem: sql`NULL`, finishedAt: asStored('at') })
+    .where(and(eq(carrierBookings.id, sql.placeholder('id')), inArray(carrierBookings.status, ['pending', 'unknown', 'not_booked'])))
+    .prepare(),
   finish: conn
     .update(carrierBookings)
     .set({ status: asStored('status'), carrierRef: asStored('carrierRef'), problem: asStored('problem'), finishedAt: asStored('at') })
@@ -266,6 +271,28 @@ export function finishBooking(
     bookings(tx).finish.run({ id, from, status: to, carrierRef: result.carrierRef ?? null, problem: result.problem ?? null, at: at.getTime() }).changes === 1
   );
 }
+/**
+ * Marks an attempt booked with the carrier's shipment id, from whatever it was left at while no
+ * answer was known (pending, unknown, or not_booked by a lookup that came too soon): the carrier has
+ * the booking, so it is recorded. Whether it moved (false: it was booked already, or refused).
+ */
+export function adoptBooking(tx: Tx, id: number, carrierRef: string, at: Date): boolean {
+  return bookings(tx).adopt.run({ id, carrierRef, at: at.getTime() }).changes === 1;
+}
+
+const openAttempts = preparedQuery((conn) =>
+  conn
+    .select({ reference: carrierBookings.reference, status: carrierBookings.status })
+    .from(carrierBookings)
+    .where(and(eq(carrierBookings.deliveryId, sql.placeholder('deliveryId')), inArray(carrierBookings.status, ['pending', 'unknown'])))
+    .prepare(),
+);
+
+/** The delivery's attempts whose outcome is not known yet: one in a call, or one whose answer was lost. */
+export function unsettledAttempts(conn: Conn, deliveryId: number): { reference: string; status: BookingStatus }[] {
+  return openAttempts(conn).all({ deliveryId });
+}
+
 export const bookingsOfDelivery = (conn: Conn, deliveryId: number): BookingRow[] => bookingReads(conn).ofDelivery.all({ deliveryId });
 export const bookingsOfOrder = (conn: Conn, orderId: number): BookingRow[] => bookingReads(conn).ofOrder.all({ orderId });
 export const findBooking = (conn: Conn, id: number): BookingRow | undefined => bookingReads(conn).byId.get({ id });

@@ -1,3 +1,4 @@
+import { carrierLabelPdf } from '../shipping/parcel-sources.js';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { LANGUAGES } from '../i18n/index.js';
@@ -78,6 +79,9 @@ export function documentsApi(deps: AppDeps): { orderDocuments: Router; batchDocu
       throw new AppError('validation_failed', 'errors.validationFailed', { count: 1 }, { fields: [{ path: 'parcel', key: 'validation.required' }] });
     const language = lang ?? deps.config.defaultLanguage;
     const code = resolveOrderCode(req.params.code);
+    // A carrier's parcel: the carrier's own label, as it sent it.
+    const carrier = kind === 'label' && parcel ? await carrierLabelPdf(deps.db, code, parcel, { actor: req.api!.actor, now: deps.clock() }) : null;
+    if (carrier) return sendPdf(res, carrier.pdf, carrier.fileName);
     try {
       const { pdf, fileName } = await printDocuments(docDeps(), {
         kind,

@@ -1639,6 +1639,10 @@ export const en = {
     patternHelp: 'Used for parcels whose carrier gave no tracking page of its own; a booked parcel links its carrier’s page.',
   },
   errors: {
+    carrierNotFoundYet:
+      '{{carrier}} does not show booking {{reference}} yet; it may still be making it. Press Fetch parcel ID again in a little while: nothing is booked again until it is found, or {{seconds}} seconds after the booking began.',
+    bookingUnsettled: 'Order {{code}} has a carrier booking ({{reference}}) whose answer was lost: press Fetch parcel ID to look it up before the order ships.',
+    carrierLabelPdfOnly: "The carrier sent the label of {{parcelId}} as PDF: open it with the parcel's Label link and print it from there.",
     shippingMethodClosed: 'Order {{code}} is $t(status.{{status}}): its shipping method can no longer change.',
     noEmptySlot: 'Every parcel slot of order {{code}} has its parcel ID: nothing was booked. To book another parcel, press “Another parcel to scan” first.',
     carrierAccountInUse:

@@ -1681,6 +1681,11 @@ export const fr: Catalog = {
     patternHelp: 'Utilisée pour les colis dont le transporteur n’a pas donné de page de suivi propre ; un colis réservé renvoie à la page de son transporteur.',
   },
   errors: {
+    carrierNotFoundYet:
+      '{{carrier}} n’affiche pas encore la réservation {{reference}} ; elle est peut-être en cours. Appuyez de nouveau sur Obtenir un n° de colis dans un instant : rien n’est réservé de nouveau avant qu’elle soit trouvée, ou {{seconds}} secondes après le début de la réservation.',
+    bookingUnsettled:
+      'La commande {{code}} a une réservation transporteur ({{reference}}) dont la réponse a été perdue : appuyez sur Obtenir un n° de colis pour la retrouver avant l’expédition.',
+    carrierLabelPdfOnly: 'Le transporteur a envoyé l’étiquette de {{parcelId}} en PDF : ouvrez-la avec le lien Étiquette du colis et imprimez-la depuis là.',
     shippingMethodClosed: 'La commande {{code}} est $t(status.{{status}}) : son mode de livraison ne peut plus changer.',
     noEmptySlot:
       'Chaque emplacement de colis de la commande {{code}} a son n° de colis : rien n’a été réservé. Pour réserver un autre colis, appuyez d’abord sur « Encore un colis à scanner ».',

@@ -1653,6 +1653,11 @@ export const nb: Catalog = {
     patternHelp: 'Brukes for kolli der transportøren ikke ga noen egen sporingsside; et booket kolli lenker til transportørens side.',
   },
   errors: {
+    carrierNotFoundYet:
+      '{{carrier}} viser ikke bestilling {{reference}} ennå; den kan fortsatt være på vei. Trykk Hent kolli-ID igjen om litt: ingenting bestilles på nytt før den er funnet, eller {{seconds}} sekunder etter at bestillingen begynte.',
+    bookingUnsettled:
+      'Ordre {{code}} har en bestilling hos transportøren ({{reference}}) der svaret forsvant: trykk Hent kolli-ID for å slå den opp før ordren sendes.',
+    carrierLabelPdfOnly: 'Transportøren sendte etiketten for {{parcelId}} som PDF: åpne den med kolliets Etikett-lenke og skriv den ut derfra.',
     shippingMethodClosed: 'Ordre {{code}} er $t(status.{{status}}): fraktmåten kan ikke lenger endres.',
     noEmptySlot:
       'Alle kollirutene for ordre {{code}} har sin kolli-ID: ingenting ble bestilt. Trykk først «Enda et kolli å skanne» for å bestille et kolli til.',

@@ -1645,6 +1645,11 @@ export const sv: Catalog = {
     patternHelp: 'Används för kollin vars transportör inte gav någon egen spårningssida; ett bokat kolli länkar till transportörens sida.',
   },
   errors: {
+    carrierNotFoundYet:
+      '{{carrier}} visar inte bokning {{reference}} än; den kan fortfarande vara på väg. Tryck Hämta kolli-ID igen om en stund: inget bokas på nytt förrän den hittas, eller {{seconds}} sekunder efter att bokningen började.',
+    bookingUnsettled:
+      'Order {{code}} har en bokning hos transportören ({{reference}}) vars svar försvann: tryck Hämta kolli-ID för att leta upp den innan ordern skickas.',
+    carrierLabelPdfOnly: 'Transportören skickade etiketten för {{parcelId}} som PDF: öppna den med kollits Etikett-länk och skriv ut därifrån.',
     shippingMethodClosed: 'Order {{code}} är $t(status.{{status}}): dess fraktsätt kan inte längre ändras.',
     noEmptySlot: 'Alla kollirutor för order {{code}} har sitt kolli-ID: inget bokades. Tryck först ”Ännu ett kolli att skanna” för att boka ett kolli till.',
     carrierAccountInUse:

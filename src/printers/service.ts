@@ -149,9 +149,10 @@ export async function printParcelLabel(deps: PrintDeps, req: PrintRequest): Prom
   const { order, parcel, seller } = loadLabel(db, code, parcelId);
   // A carrier's parcel prints the carrier's own label; any other the shop's, in the customer's
   // language as the PDF label: the order's own, else the shop's.
-  const zpl =
-    carrierZplOfParcel(db, parcel.parcelId) ??
-    labelZpl({ order, seller, parcel, t: translator(isLanguage(order.language) ? order.language : deps.lang) }, printer.dpi);
+  const carrierZpl = carrierZplOfParcel(db, parcel.parcelId);
+  // A carrier that sent its labels as PDF: the shop's own label would carry its number but not its routing.
+  if (carrierZpl === null) throw new AppError('no_label_printer', 'errors.carrierLabelPdfOnly', { parcelId: parcel.parcelId });
+  const zpl = carrierZpl ?? labelZpl({ order, seller, parcel, t: translator(isLanguage(order.language) ? order.language : deps.lang) }, printer.dpi);
   const target = { id: printer.id, name: printer.name };
   try {
     await sendRaw(printer, zpl, deps.timeoutMs);

@@ -49,6 +49,8 @@ export function presentReportFailure(f: ReportFailure, t: Translate, timeZone: s
 /** Parcels, open deliveries and Report in under /api/v1 (docs/api.md § Shipping). */
 export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router } {
   const { db, clock } = deps;
+  /** The caller's language (Accept-Language), as the error handler words its refusals. */
+  const apiT = (req: Request): Translate => req.t ?? translator(negotiateLanguage(req.headers['accept-language'], deps.config.defaultLanguage));
   const ctx = (req: Request) => ({ actor: req.api!.actor, now: clock() });
   const orders = Router();
 
@@ -97,6 +99,11 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
       cancelled: removed.carrier.cancelled,
       problem: removed.carrier.problem,
       rebooked: removed.carrier.rebooked?.parcels ?? null,
+      // The booking's other parcels were cancelled with it and could not be booked again: fetch them.
+      rebookFailed: removed.carrier.rebookFailed && {
+        code: removed.carrier.rebookFailed.code,
+        message: apiT(req)(removed.carrier.rebookFailed.key, localizedParams(removed.carrier.rebookFailed, apiT(req), deps.config.timezone)),
+      },
     };
     res.json({ ...draftView(db, removed.code), ...(carrier && { booking: carrier }) });
   });
@@ -119,7 +126,7 @@ export function shippingApi(deps: AppDeps): { orders: Router; deliveries: Router
   const deliveries = Router();
   deliveries.post('/report', (req, res) => {
     const body = parse(reportBody, req.body ?? {});
-    const t = req.t ?? translator(negotiateLanguage(req.headers['accept-language'], deps.config.defaultLanguage));
+    const t = apiT(req);
     const reply = idempotentWithKey(db, req, body.idempotencyKey ?? req.get('Idempotency-Key'), clock(), () => {
       const { reported, failed } = reportDrafts(db, body.orders, ctx(req));
       return { status: 200, body: { reported, failed: failed.map((f) => presentReportFailure(f, t, deps.config.timezone)) } };

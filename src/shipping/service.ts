@@ -1,3 +1,4 @@
+import { unsettledAttempts } from '../carriers/repo.js';
 import type { Tx } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import type { OrderStatus } from '../domain/order-status.js';
@@ -92,6 +93,16 @@ export function shipDelivery(
   refuseIfUnpaid(tx, order.id);
   const draft = 'draftId' in input ? findOpenDelivery(tx, input.draftId) : undefined;
   if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
+  // A carrier booking of this delivery in a call, or whose answer was lost, is settled first: shipped
+  // now, a booking found later would have no delivery to go on (carriers/booking.ts looks it up).
+  const unsettled = draft && unsettledAttempts(tx, draft.id)[0];
+  if (unsettled)
+    throw new AppError(
+      'booking_in_progress',
+      unsettled.status === 'pending' ? 'errors.bookingInProgress' : 'errors.bookingUnsettled',
+      { code: order.code, reference: unsettled.reference },
+      { reference: unsettled.reference },
+    );
   // A delivery without parcel IDs is a pickup order's hand-over only: the rule is here, where deliveries are written.
   if (handOver && !isPickup(tx, findOrderByCode(tx, order.code)?.shippingMethod ?? null)) {
     throw new AppError('conflict', 'errors.notPickupOrder', { code: order.code });

@@ -1,3 +1,4 @@
+import { localizedParams } from '../i18n/refusal.js';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../domain/actor.js';
 import { AppError } from '../errors.js';
@@ -173,7 +174,7 @@ export async function removeParcelHere(ctx: StationActionCtx, code: string, parc
     return {
       kind: 'error',
       key: 'shipping.bookingCancelledRebookFailed',
-      params: { ...said, carrier: carrier.carrier, error: ctx.t(carrier.rebookFailed.key, carrier.rebookFailed.params) },
+      params: { ...said, carrier: carrier.carrier, error: ctx.t(carrier.rebookFailed.key, localizedParams(carrier.rebookFailed, ctx.t, 'UTC')) },
     };
   if (!carrier.rebooked) return { kind: 'ok', key: 'shipping.bookingCancelled', params: { ...said, carrier: carrier.carrier } };
   // The others, booked again under new numbers: their new labels go to the printer (or open) as a booking's do.

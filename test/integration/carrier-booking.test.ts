@@ -8,6 +8,7 @@ import { startFakeBring } from '../carriers/bring/fake.js';
 import { api, loginAs, loginAtStation, makeApp } from '../helpers.js';
 import { apiError } from '../json.js';
 import { printedBarcodes, printerListener } from '../label-printer.js';
+import { binary } from '../pdf.js';
 
 // "Fetch parcel ID" for an order whose shipping method books with a carrier, end to end: the
 // station's routes, the booking service, the Shipmondo adapter and a fake of Shipmondo played from
@@ -165,26 +166,50 @@ describe('Fetch parcel ID books with the order’s carrier', () => {
   });
 
   it('a booking in flight (pending, its process alive) refuses a second press; a pending one whose process died is looked up', async () => {
-    const { db, fake, order, fetchIds } = await bench();
+    const { db, clock, fake, order, fetchIds } = await bench();
     const draft = await fetchIds().then(() => Number(one(db, 'SELECT delivery_id FROM carrier_bookings WHERE order_id = ?', order.id)));
     // As a call still in flight leaves it: pending, owned by a live process (this one), for a new slot.
     db.$client.prepare('UPDATE deliveries SET parcel_slots = 2 WHERE id = ?').run(draft);
     const insert = db.$client.prepare(
       "INSERT INTO carrier_bookings (order_id, delivery_id, account_id, carrier_kind, service, reference, attempt, status, parcel_count, owner, started_at, created_by) SELECT order_id, delivery_id, account_id, carrier_kind, service, ?, 2, 'pending', 1, ?, ?, 'test' FROM carrier_bookings WHERE order_id = ?",
     );
-    insert.run(`${order.code}-${draft}-2`, `${process.ppid}:elsewhere`, Date.now(), order.id);
+    insert.run(`${order.code}-${draft}-2`, `${process.ppid}:elsewhere`, clock().getTime(), order.id);
     expect(messageOf((await fetchIds()).text)).toBe(`Order ${order.code} is being booked with the carrier right now: wait for its answer.`);
     expect(fake.bookings.size).toBe(1);
 
     // Its process is gone (a restart): the attempt is looked up (not found: never booked), and a new one books.
-    db.$client.prepare("UPDATE carrier_bookings SET owner = '2147483646:gone' WHERE status = 'pending'").run();
+    db.$client.prepare("UPDATE carrier_bookings SET owner = '2147483646:gone', started_at = started_at - 600000 WHERE status = 'pending'").run();
+    expect(messageOf((await fetchIds()).text)).toContain('Booked with Shipmondo');
+    expect(attemptsOf(db, order.id).map((a) => a.status)).toEqual(['booked', 'not_booked', 'booked']);
+    expect(fake.bookings.size).toBe(2);
+  });
+
+  it('a lost answer the carrier does not show yet is not booked again until it has had time; Report in waits for it', async () => {
+    const { db, fake, station, order, fetchIds, post } = await bench();
+    await fetchIds();
+    await post(`/shipping/orders/${order.code}/slots`);
+    // A 5xx: the carrier may have booked. The lookup right after finds nothing, which is not believed yet.
+    fake.failNext(isBooking, { kind: 'status', status: 502, body: { error: 'gateway' } });
+    const lost = await fetchIds();
+    expect(messageOf(lost.text)).toMatch(/^Shipmondo does not show booking \d+-\d+-2 yet/);
+    expect(attemptsOf(db, order.id).map((a) => a.status)).toEqual(['booked', 'unknown']);
+    expect(messageOf((await fetchIds()).text)).toContain('does not show booking');
+    expect(fake.requests.filter(isBooking)).toHaveLength(2);
+
+    // Report in ships nothing while the answer is unknown.
+    const report = await station.agent.post('/shipping/report').set('X-Station', 'fragment').type('form').send({ _csrf: station.csrf, key: 'r-unknown' });
+    expect(messageOf(report.text)).toContain('whose answer was lost: press Fetch parcel ID to look it up before the order ships');
+    expect(reload(db, order.code).status).toBe('packing');
+
+    // Time enough has passed: not found is believed, and the parcel is booked.
+    db.$client.prepare("UPDATE carrier_bookings SET started_at = started_at - 600000 WHERE status = 'unknown'").run();
     expect(messageOf((await fetchIds()).text)).toContain('Booked with Shipmondo');
     expect(attemptsOf(db, order.id).map((a) => a.status)).toEqual(['booked', 'not_booked', 'booked']);
     expect(fake.bookings.size).toBe(2);
   });
 
   it('removing one of two parcels cancels the booking at the carrier and books the other again; Report in ships it', async () => {
-    const { db, fake, station, order, fetchIds, post } = await bench({ labelFormat: 'pdf' });
+    const { app, db, clock, fake, station, order, fetchIds, post } = await bench({ labelFormat: 'pdf' });
     await post(`/shipping/orders/${order.code}/slots`);
     await fetchIds();
     const [first] = [...fake.bookings.values()];
@@ -200,9 +225,26 @@ describe('Fetch parcel ID books with the order’s carrier', () => {
     expect(attemptsOf(db, order.id).map((a) => a.status)).toEqual(['cancelled', 'booked']);
 
     // The booking's label opens as the carrier's PDF.
-    const label = await station.agent.get(`/shipping/orders/${order.code}/label.pdf?parcel=${second!.packageNumbers[0]}`);
+    const label = await station.agent.get(`/shipping/orders/${order.code}/label.pdf?parcel=${second!.packageNumbers[0]}`).buffer(true).parse(binary);
     expect(label.status).toBe(200);
     expect(label.headers['content-type']).toBe('application/pdf');
+    const stored = db.$client
+      .prepare("SELECT data FROM carrier_labels l JOIN carrier_bookings b ON b.id = l.booking_id WHERE b.status = 'booked'")
+      .pluck()
+      .get() as Buffer;
+    expect(Buffer.from(label.body as Buffer).equals(stored)).toBe(true);
+    // The API serves the same carrier label; a label printer is refused it (the shop's own would lack the routing).
+    const byApi = await api(app).get(`/api/v1/orders/${order.code}/documents/label.pdf?parcel=${second!.packageNumbers[0]}`).buffer(true).parse(binary);
+    expect(Buffer.from(byApi.body as Buffer).equals(stored)).toBe(true);
+    const printer = savePrinter(db, null, { name: 'Zebra 2', host: '127.0.0.1', port: 9, dpi: 203 }, clock());
+    await station.agent
+      .post('/shipping/printer')
+      .type('form')
+      .send({ _csrf: station.csrf, printer: String(printer.id) });
+    const printed = await post(`/shipping/orders/${order.code}/parcels/${second!.packageNumbers[0]}/print`);
+    expect(messageOf(printed.text)).toBe(
+      `The carrier sent the label of ${second!.packageNumbers[0]} as PDF: open it with the parcel's Label link and print it from there.`,
+    );
 
     const reported = await station.agent.post('/shipping/report').set('X-Station', 'fragment').type('form').send({ _csrf: station.csrf, key: 'report-1' });
     expect(messageOf(reported.text)).toContain('Reported 1');
