@@ -288,6 +288,19 @@ const openAttempts = preparedQuery((conn) =>
     .prepare(),
 );
 
+const standing = preparedQuery((conn) =>
+  conn
+    .select({ reference: carrierBookings.reference, carrier: carrierBookings.carrierKind })
+    .from(carrierBookings)
+    .where(and(eq(carrierBookings.deliveryId, sql.placeholder('deliveryId')), inArray(carrierBookings.status, ['booked', 'pending', 'unknown'])))
+    .prepare(),
+);
+
+/** The delivery's bookings that stand at the carrier or may (booked, in a call, answer lost). */
+export function standingBookings(conn: Conn, deliveryId: number): { reference: string; carrier: string }[] {
+  return standing(conn).all({ deliveryId });
+}
+
 /** The delivery's attempts whose outcome is not known yet: one in a call, or one whose answer was lost. */
 export function unsettledAttempts(conn: Conn, deliveryId: number): { reference: string; status: BookingStatus }[] {
   return openAttempts(conn).all({ deliveryId });

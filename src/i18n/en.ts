@@ -1639,6 +1639,8 @@ export const en = {
     patternHelp: 'Used for parcels whose carrier gave no tracking page of its own; a booked parcel links its carrier’s page.',
   },
   errors: {
+    deliveryHasBookings:
+      "Order {{code}}'s open delivery has parcels booked with the carrier ({{reference}}): remove them at the packing station first, which cancels them there, then change the order.",
     carrierNotFoundYet:
       '{{carrier}} does not show booking {{reference}} yet; it may still be making it. Press Fetch parcel ID again in a little while: nothing is booked again until it is found, or {{seconds}} seconds after the booking began.',
     bookingUnsettled: 'Order {{code}} has a carrier booking ({{reference}}) whose answer was lost: press Fetch parcel ID to look it up before the order ships.',

@@ -1681,6 +1681,8 @@ export const fr: Catalog = {
     patternHelp: 'Utilisée pour les colis dont le transporteur n’a pas donné de page de suivi propre ; un colis réservé renvoie à la page de son transporteur.',
   },
   errors: {
+    deliveryHasBookings:
+      'La livraison ouverte de la commande {{code}} a des colis réservés chez le transporteur ({{reference}}) : retirez-les d’abord au poste d’emballage, ce qui les annule chez lui, puis modifiez la commande.',
     carrierNotFoundYet:
       '{{carrier}} n’affiche pas encore la réservation {{reference}} ; elle est peut-être en cours. Appuyez de nouveau sur Obtenir un n° de colis dans un instant : rien n’est réservé de nouveau avant qu’elle soit trouvée, ou {{seconds}} secondes après le début de la réservation.',
     bookingUnsettled:

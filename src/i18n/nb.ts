@@ -1653,6 +1653,8 @@ export const nb: Catalog = {
     patternHelp: 'Brukes for kolli der transportøren ikke ga noen egen sporingsside; et booket kolli lenker til transportørens side.',
   },
   errors: {
+    deliveryHasBookings:
+      'Ordre {{code}} har en åpen leveranse med kolli bestilt hos transportøren ({{reference}}): fjern dem ved pakkestasjonen først, så avbestilles de der, og endre deretter ordren.',
     carrierNotFoundYet:
       '{{carrier}} viser ikke bestilling {{reference}} ennå; den kan fortsatt være på vei. Trykk Hent kolli-ID igjen om litt: ingenting bestilles på nytt før den er funnet, eller {{seconds}} sekunder etter at bestillingen begynte.',
     bookingUnsettled:

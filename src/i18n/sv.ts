@@ -1645,6 +1645,8 @@ export const sv: Catalog = {
     patternHelp: 'Används för kollin vars transportör inte gav någon egen spårningssida; ett bokat kolli länkar till transportörens sida.',
   },
   errors: {
+    deliveryHasBookings:
+      'Orderns {{code}} öppna leverans har kollin bokade hos transportören ({{reference}}): ta bort dem vid packstationen först, så avbokas de där, och ändra sedan ordern.',
     carrierNotFoundYet:
       '{{carrier}} visar inte bokning {{reference}} än; den kan fortfarande vara på väg. Tryck Hämta kolli-ID igen om en stund: inget bokas på nytt förrän den hittas, eller {{seconds}} sekunder efter att bokningen började.',
     bookingUnsettled:

@@ -1,3 +1,4 @@
+import { standingBookings } from '../carriers/repo.js';
 import { findCustomStatus, findCustomStatusByCode } from '../custom-statuses/repo.js';
 import { findDraftId } from '../shipping/repo/drafts.js';
 import { deliveryParcelIds } from '../shipping/repo/deliveries.js';
@@ -177,6 +178,16 @@ function shipIfNothingLeft(tx: Tx, order: OrderRow, ctx: Ctx): OrderRow {
 function discardOpenDelivery(tx: Tx, order: OrderRow, ctx: Ctx): void {
   const draftId = findDraftId(tx, order.id);
   if (draftId === undefined) return;
+  // Parcels bought from a carrier are cancelled there first, which only the station's removal does
+  // (carriers/booking.ts, outside any transaction): dropped here, they would stay booked and billed.
+  const booked = standingBookings(tx, draftId)[0];
+  if (booked)
+    throw new AppError(
+      'booking_in_progress',
+      'errors.deliveryHasBookings',
+      { code: order.code, carrier: booked.carrier, reference: booked.reference },
+      { reference: booked.reference },
+    );
   const parcels = deliveryParcelIds(tx, draftId);
   deleteDeliveryWithParts(tx, draftId);
   appendOrderEvent(tx, order, 'delivery_discarded', ctx.actor, ctx.now, { deliveryId: draftId, parcels });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/client.js';
 import { savePrinter } from '../../src/printers/service.js';
-import { buildPackingOrder, buildUser, reload } from '../builders.js';
+import { buildPackingOrder, buildProduct, buildUser, reload } from '../builders.js';
 import { carrierEnv, carrierMethod, CREDENTIALS } from '../carriers/setup.js';
 import { startShipmondoFake } from '../carriers/shipmondo/fake.js';
 import { startFakeBring } from '../carriers/bring/fake.js';
@@ -268,6 +268,39 @@ describe('Fetch parcel ID books with the order’s carrier', () => {
     expect(messageOf(removed.text)).toContain(`Parcel ${two} removed from order ${order.code}, but Bring could not cancel its booking`);
     expect(parcelsOf(db, order.id).map((p) => p.parcel_id)).toEqual([one1]);
     expect(bring.violations).toEqual([]);
+  });
+
+  it('an order edit that would drop a delivery with booked parcels is refused: they are cancelled at the station first', async () => {
+    const { app, db, station } = await bench();
+    const [a, b] = [buildProduct(db, { onHand: 5 }).sku, buildProduct(db, { onHand: 5 }).sku];
+    const order = buildPackingOrder(db, {
+      lines: [
+        { sku: a, quantity: 1 },
+        { sku: b, quantity: 1 },
+      ],
+      body: { shippingMethod: 'gls' },
+    });
+    // The first line has gone in a delivery of its own; the second is booked with the carrier.
+    await api(app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({
+        parcels: ['HANDA1'],
+        lines: [
+          { sku: a, quantity: 1 },
+          { sku: b, quantity: 0 },
+        ],
+      })
+      .expect(201);
+    await station.scan(order.code);
+    await station.agent.post(`/shipping/orders/${order.code}/fetch`).set('X-Station', 'fragment').type('form').send({ _csrf: station.csrf });
+    expect(db.$client.prepare("SELECT count(*) FROM carrier_bookings WHERE order_id = ? AND status = 'booked'").pluck().get(order.id)).toBe(1);
+
+    // Removing the second line leaves nothing to ship, which would drop the open delivery and its booking.
+    const line = db.$client.prepare('SELECT id FROM order_lines WHERE order_id = ? AND sku = ?').pluck().get(order.id, b) as number;
+    const res = await api(app).delete(`/api/v1/orders/${order.code}/lines/${line}`);
+    expect(apiError(res)).toMatchObject({ code: 'booking_in_progress', message: expect.stringContaining('remove them at the packing station first') });
+    expect(reload(db, order.code).status).toBe('packing');
+    expect(db.$client.prepare("SELECT count(*) FROM carrier_bookings WHERE order_id = ? AND status = 'booked'").pluck().get(order.id)).toBe(1);
   });
 
   it('the API fetches through the same booking, and says which source gave the parcel IDs', async () => {
