@@ -1,11 +1,16 @@
 import type { PaymentMethod } from './order-status.js';
 
-// Money before the door: an order paid by card or bank transfer is paid before its goods leave. A
-// line raised on a paid order leaves it short; it must not ship unseen, so Report in refuses it
-// until the rest is paid or an operator lets it go (with a reason, kept in the order's history).
+// Money before the door: an order paid by card or bank transfer is paid before its goods leave, and
+// one paid at pickup is paid at the counter before it is handed over. A line raised on a paid order
+// leaves it short; it must not ship unseen, so every path that ships refuses it until the rest is
+// paid or an operator lets it go (with a reason, kept in the order's history).
 
-/** Payment methods whose money is in before the goods leave. Own invoice and cash on delivery pay after; pay at pickup pays at the counter. */
-export const PAID_BEFORE_SHIPPING: readonly PaymentMethod[] = ['card', 'bank_transfer'];
+/**
+ * Payment methods whose money is in before the goods leave. Own invoice and cash on delivery pay
+ * after. Pay at pickup is packed unpaid (SHIPS_BEFORE_PAYMENT) but its money is due before the
+ * goods leave: the counter records it with the hand-over, and any other way out refuses it unpaid.
+ */
+export const PAID_BEFORE_SHIPPING: readonly PaymentMethod[] = ['card', 'bank_transfer', 'pickup'];
 
 /** What the rule reads of an order: amounts in minor units. */
 export interface DueFacts {

@@ -96,6 +96,20 @@ export function statusTemplateOf(conn: Conn, order: { shippingMethod: string | n
   return templateForStatus(status, isPickup(conn, order.shippingMethod));
 }
 
+/**
+ * Whether the e-mail of an order's move to `status` would be written with `notify`: a template for
+ * the status, its mode (`sendsMail`), and someone to send it to (the customer's address, or the
+ * shop's recipients). Asked before the move, so its event can say what was done.
+ */
+export function statusMailSends(conn: Conn, order: { shippingMethod: string | null; customerEmail: string | null }, status: string, notify: Notify): boolean {
+  const template = statusTemplateOf(conn, order, status);
+  if (!template) return false;
+  const env = mailEnv(conn);
+  if (!sendsMail(notify, env.settings.modes[template])) return false;
+  if (TEMPLATE_INFO[template].to === 'shop') return (env.settings.shopRecipients ?? defaultShopRecipients(conn, env.defaults).list).length > 0;
+  return Boolean(order.customerEmail);
+}
+
 /** Placeholders of the pickup e-mails: the code spaced to read aloud (the plain code is `order_code`). */
 export const pickupExtra =
   (code: string, daysWaiting?: number): MailExtra =>

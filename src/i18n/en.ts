@@ -60,6 +60,12 @@ export const en = {
     approved: 'Approved',
     due: {
       marker: 'Short {{due, money}}',
+      markerPickup: 'Due at pickup {{due, money}}',
+      releasedPickup: 'Due at pickup {{due, money}}: let go',
+      explainPickup:
+        'Paid at pickup: {{received, money}} received of {{total, money}}. The pickup counter takes the rest when it hands the order over; nothing else ships it until then, or until it is let go here.',
+      afterEditPickup:
+        'Order {{code}} is now short {{due, money}} (paid at pickup: {{received, money}} received of {{total, money}}). The pickup counter takes the rest when it hands the order over; nothing else ships it until then, or until it is let go on this page.',
       released: 'Short {{due, money}}: let go',
       title: 'Short of payment',
       explain:
@@ -1511,6 +1517,7 @@ export const en = {
     handOver: 'Hand over',
     payAtCounterHelp: 'Order {{code}} is paid at pickup and {{due}} is due. Take the payment, then record it and hand the order over.',
     payAndHandOver: 'Payment of {{due}} received: hand over',
+    confirmCancel: 'Cancel order {{code}}, not collected? Its stock is released; a cancelled order can be reopened.',
     handedOver: 'Order {{code}} handed over by {{by}} ({{at}}): it is shipped.',
     handedOverFlash: 'Order {{code}} handed over.',
     shelfTitle: 'On the pickup shelf ({{count}})',
@@ -1747,13 +1754,17 @@ export const en = {
     unpaid:
       'Order {{code}} is short {{due, money}} (paid by $t(payment.{{paymentMethod}}): {{received, money}} received of {{total, money}}). It ships once the rest is paid, or when an operator lets it go on the order page.',
     nothingDue: 'Order {{code}} owes nothing before it ships.',
+    unpaidPickup:
+      'Order {{code}} is paid at pickup and {{due, money}} is still due ({{received, money}} received of {{total, money}}): it leaves through the pickup counter, which takes the payment, or once an operator lets it go on the order page.',
+    pickupDueChanged:
+      'Order {{code}} now owes {{due, money}}, not the {{shown, money}} shown: it changed meanwhile. Take {{due, money}}, then record it and hand the order over.',
     onHold: {
       waiting: 'Order {{code}} is on hold (waiting): take it off hold on the order page first (untick Waiting).',
       approval:
-        'Order {{code}} is on hold (awaiting approval): Settings → Pack script requires own-invoice and cash-on-delivery orders to be approved before they are picked or shipped. It is released once it is approved or paid, or when that setting is switched off.',
+        'Order {{code}} is on hold (awaiting approval): Settings → Pack script requires own-invoice, cash-on-delivery and pay-at-pickup orders to be approved before they are picked or shipped. It is released once it is approved or paid, or when that setting is switched off.',
       waitingPacker: 'Order {{code}} is on hold (waiting): ask an operator to take it off hold.',
       approvalPacker:
-        'Order {{code}} is on hold (awaiting approval): own-invoice and cash-on-delivery orders are approved before they are picked. Ask an operator to approve it.',
+        'Order {{code}} is on hold (awaiting approval): own-invoice, cash-on-delivery and pay-at-pickup orders are approved before they are picked. Ask an operator to approve it.',
       approvalOperator:
         'Order {{code}} is on hold (awaiting approval): approve it on the order page (Approve) before it is picked or shipped. It is also released once it is paid.',
     },

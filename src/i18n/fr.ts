@@ -73,6 +73,12 @@ export const fr: Catalog = {
     approved: 'Approuvée',
     due: {
       marker: 'Manque {{due, money}}',
+      markerPickup: 'À payer au retrait {{due, money}}',
+      releasedPickup: 'À payer au retrait {{due, money}} : autorisée',
+      explainPickup:
+        'Payée au retrait : {{received, money}} reçus sur {{total, money}}. Le comptoir de retrait encaisse le reste en remettant la commande ; rien d’autre ne l’expédie d’ici là, sauf si elle est autorisée ici.',
+      afterEditPickup:
+        'Il manque désormais {{due, money}} à la commande {{code}} (payée au retrait : {{received, money}} reçus sur {{total, money}}). Le comptoir de retrait encaisse le reste en remettant la commande ; rien d’autre ne l’expédie d’ici là, sauf si elle est autorisée sur cette page.',
       released: 'Manque {{due, money}} : autorisée',
       title: 'Paiement incomplet',
       explain:
@@ -1551,6 +1557,7 @@ export const fr: Catalog = {
     handOver: 'Remettre',
     payAtCounterHelp: 'La commande {{code}} est payée au retrait et {{due}} reste dû. Encaissez le paiement, puis enregistrez-le et remettez la commande.',
     payAndHandOver: 'Paiement de {{due}} reçu : remettre',
+    confirmCancel: 'Annuler la commande {{code}}, non retirée ? Son stock est libéré ; une commande annulée peut être rouverte.',
     handedOver: 'Commande {{code}} remise par {{by}} ({{at}}) : elle est expédiée.',
     handedOverFlash: 'Commande {{code}} remise.',
     shelfTitle: 'Sur l’étagère de retrait ({{count}})',
@@ -1800,13 +1807,17 @@ export const fr: Catalog = {
     unpaid:
       'Il manque {{due, money}} à la commande {{code}} (payée par $t(payment.{{paymentMethod}}) : {{received, money}} reçus sur {{total, money}}). Elle part une fois le reste payé, ou quand un opérateur l’autorise sur la page de la commande.',
     nothingDue: 'La commande {{code}} n’a rien à payer avant de partir.',
+    unpaidPickup:
+      'La commande {{code}} est payée au retrait et {{due, money}} reste dû ({{received, money}} reçus sur {{total, money}}) : elle part par le comptoir de retrait, qui encaisse le paiement, ou quand un opérateur l’autorise sur la page de la commande.',
+    pickupDueChanged:
+      'La commande {{code}} doit désormais {{due, money}}, et non les {{shown, money}} affichés : elle a changé entre-temps. Encaissez {{due, money}}, puis enregistrez-le et remettez la commande.',
     onHold: {
       waiting: 'La commande {{code}} est en attente : levez d’abord l’attente sur la page de la commande (décochez « En attente »).',
       approval:
-        'La commande {{code}} est bloquée (en attente d’approbation) : Paramètres → Script de préparation exige que les commandes sur facture et en contre-remboursement soient approuvées avant d’être prélevées ou expédiées. Elle est libérée dès qu’elle est approuvée ou payée, ou quand ce paramètre est désactivé.',
+        'La commande {{code}} est bloquée (en attente d’approbation) : Paramètres → Script de préparation exige que les commandes sur facture, en contre-remboursement et payées au retrait soient approuvées avant d’être prélevées ou expédiées. Elle est libérée dès qu’elle est approuvée ou payée, ou quand ce paramètre est désactivé.',
       waitingPacker: 'La commande {{code}} est en attente : demandez à un gestionnaire de commandes de lever l’attente.',
       approvalPacker:
-        'La commande {{code}} est bloquée (en attente d’approbation) : les commandes sur facture et en contre-remboursement sont approuvées avant d’être prélevées. Demandez à un gestionnaire de commandes de l’approuver.',
+        'La commande {{code}} est bloquée (en attente d’approbation) : les commandes sur facture, en contre-remboursement et payées au retrait sont approuvées avant d’être prélevées. Demandez à un gestionnaire de commandes de l’approuver.',
       approvalOperator:
         'La commande {{code}} est bloquée (en attente d’approbation) : approuvez-la sur la page de la commande (Approuver) avant qu’elle soit prélevée ou expédiée. Elle est aussi libérée dès qu’elle est payée.',
     },

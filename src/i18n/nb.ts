@@ -65,6 +65,12 @@ export const nb: Catalog = {
     approved: 'Godkjent',
     due: {
       marker: 'Mangler {{due, money}}',
+      markerPickup: 'Betales ved henting {{due, money}}',
+      releasedPickup: 'Betales ved henting {{due, money}}: sluppet',
+      explainPickup:
+        'Betales ved henting: {{received, money}} mottatt av {{total, money}}. Utleveringsdisken tar betalt for resten når ordren utleveres; ingenting annet sender den før det, med mindre den slippes her.',
+      afterEditPickup:
+        'Ordre {{code}} mangler nå {{due, money}} (betales ved henting: {{received, money}} mottatt av {{total, money}}). Utleveringsdisken tar betalt for resten når ordren utleveres; ingenting annet sender den før det, med mindre den slippes på denne siden.',
       released: 'Mangler {{due, money}}: sluppet',
       title: 'Mangler betaling',
       explain:
@@ -1525,6 +1531,7 @@ export const nb: Catalog = {
     handOver: 'Utlever',
     payAtCounterHelp: 'Ordre {{code}} betales ved henting og {{due}} gjenstår. Ta betalt, registrer betalingen og utlever ordren.',
     payAndHandOver: 'Betaling på {{due}} mottatt: utlever',
+    confirmCancel: 'Kansellere ordre {{code}} som ikke er hentet? Lageret frigis; en kansellert ordre kan gjenåpnes.',
     handedOver: 'Ordre {{code}} utlevert av {{by}} ({{at}}): den er sendt.',
     handedOverFlash: 'Ordre {{code}} utlevert.',
     shelfTitle: 'På hentehyllen ({{count}})',
@@ -1765,13 +1772,17 @@ export const nb: Catalog = {
     unpaid:
       'Ordre {{code}} mangler {{due, money}} (betales med $t(payment.{{paymentMethod}}): {{received, money}} mottatt av {{total, money}}). Den sendes når resten er betalt, eller når en operatør slipper den på ordresiden.',
     nothingDue: 'Ordre {{code}} har ikke noe igjen å betale før den sendes.',
+    unpaidPickup:
+      'Ordre {{code}} betales ved henting og {{due, money}} gjenstår ({{received, money}} mottatt av {{total, money}}): den utleveres ved utleveringsdisken, som tar betalt, eller sendes når en operatør slipper den på ordresiden.',
+    pickupDueChanged:
+      'Ordre {{code}} skal nå betale {{due, money}}, ikke {{shown, money}} som ble vist: den er endret i mellomtiden. Ta betalt {{due, money}}, registrer betalingen og utlever ordren.',
     onHold: {
       waiting: 'Ordre {{code}} står på vent: ta den av vent på ordresiden først (fjern krysset ved Venter).',
       approval:
-        'Ordre {{code}} står på vent (venter på godkjenning): Innstillinger → Pakkeskript krever at ordrer med egen faktura og postoppkrav godkjennes før de plukkes eller sendes. Den slippes når den er godkjent eller betalt, eller når innstillingen slås av.',
+        'Ordre {{code}} står på vent (venter på godkjenning): Innstillinger → Pakkeskript krever at ordrer med egen faktura, postoppkrav og betaling ved henting godkjennes før de plukkes eller sendes. Den slippes når den er godkjent eller betalt, eller når innstillingen slås av.',
       waitingPacker: 'Ordre {{code}} står på vent: be en ordrebehandler ta den av vent.',
       approvalPacker:
-        'Ordre {{code}} står på vent (venter på godkjenning): ordrer med egen faktura og postoppkrav godkjennes før de plukkes. Be en ordrebehandler godkjenne den.',
+        'Ordre {{code}} står på vent (venter på godkjenning): ordrer med egen faktura, postoppkrav og betaling ved henting godkjennes før de plukkes. Be en ordrebehandler godkjenne den.',
       approvalOperator:
         'Ordre {{code}} står på vent (venter på godkjenning): godkjenn den på ordresiden (Godkjenn) før den plukkes eller sendes. Den slippes også når den er betalt.',
     },

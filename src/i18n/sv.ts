@@ -62,6 +62,12 @@ export const sv: Catalog = {
     approved: 'Godkänd',
     due: {
       marker: 'Saknar {{due, money}}',
+      markerPickup: 'Att betala vid hämtning {{due, money}}',
+      releasedPickup: 'Att betala vid hämtning {{due, money}}: släppt',
+      explainPickup:
+        'Betalas vid hämtning: {{received, money}} mottaget av {{total, money}}. Utlämningsdisken tar betalt för resten när ordern lämnas ut; inget annat skickar den innan dess, om den inte släpps här.',
+      afterEditPickup:
+        'Order {{code}} saknar nu {{due, money}} (betalas vid hämtning: {{received, money}} mottaget av {{total, money}}). Utlämningsdisken tar betalt för resten när ordern lämnas ut; inget annat skickar den innan dess, om den inte släpps på den här sidan.',
       released: 'Saknar {{due, money}}: släppt',
       title: 'Saknar betalning',
       explain:
@@ -1516,6 +1522,7 @@ export const sv: Catalog = {
     handOver: 'Lämna ut',
     payAtCounterHelp: 'Order {{code}} betalas vid hämtning och {{due}} återstår. Ta betalt, registrera betalningen och lämna ut ordern.',
     payAndHandOver: 'Betalning på {{due}} mottagen: lämna ut',
+    confirmCancel: 'Annullera order {{code}} som inte hämtats? Lagret frigörs; en annullerad order kan återöppnas.',
     handedOver: 'Order {{code}} utlämnad av {{by}} ({{at}}): den är skickad.',
     handedOverFlash: 'Order {{code}} utlämnad.',
     shelfTitle: 'På hämthyllan ({{count}})',
@@ -1756,13 +1763,17 @@ export const sv: Catalog = {
     unpaid:
       'Order {{code}} saknar {{due, money}} (betalas med $t(payment.{{paymentMethod}}): {{received, money}} mottaget av {{total, money}}). Den skickas när resten är betald, eller när en operatör släpper den på ordersidan.',
     nothingDue: 'Order {{code}} har inget kvar att betala innan den skickas.',
+    unpaidPickup:
+      'Order {{code}} betalas vid hämtning och {{due, money}} återstår ({{received, money}} mottaget av {{total, money}}): den lämnas ut vid utlämningsdisken, som tar betalt, eller skickas när en operatör släpper den på ordersidan.',
+    pickupDueChanged:
+      'Order {{code}} ska nu betala {{due, money}}, inte {{shown, money}} som visades: den har ändrats under tiden. Ta betalt {{due, money}}, registrera betalningen och lämna ut ordern.',
     onHold: {
       waiting: 'Order {{code}} är pausad (väntande): ta först bort den från väntan på ordersidan (avmarkera Väntande).',
       approval:
-        'Order {{code}} är pausad (väntar på godkännande): Inställningar → Packskript kräver att order med faktura och postförskott godkänns innan de plockas eller skickas. Den släpps när den godkänts eller betalats, eller när inställningen stängs av.',
+        'Order {{code}} är pausad (väntar på godkännande): Inställningar → Packskript kräver att order med faktura, postförskott och betalning vid hämtning godkänns innan de plockas eller skickas. Den släpps när den godkänts eller betalats, eller när inställningen stängs av.',
       waitingPacker: 'Order {{code}} är pausad (väntande): be en orderhanterare ta bort den från väntan.',
       approvalPacker:
-        'Order {{code}} är pausad (väntar på godkännande): order med faktura och postförskott godkänns innan de plockas. Be en orderhanterare godkänna den.',
+        'Order {{code}} är pausad (väntar på godkännande): order med faktura, postförskott och betalning vid hämtning godkänns innan de plockas. Be en orderhanterare godkänna den.',
       approvalOperator:
         'Order {{code}} är pausad (väntar på godkännande): godkänn den på ordersidan (Godkänn) innan den plockas eller skickas. Den släpps också när den betalats.',
     },

@@ -87,7 +87,8 @@ function applyDetails(tx: Tx, order: OrderRow, patch: DetailsPatch, ctx: Ctx): O
   note('reviewed', patch.reviewed);
   note('priority', patch.priority);
   note('comment', patch.comment === undefined ? undefined : patch.comment?.trim() || null);
-  if (patch.shippingMethod !== undefined && patch.shippingMethod !== order.shippingMethod && (order.status === 'shipped' || order.status === 'cancelled'))
+  // Only before packing: once packed, the ready-for-pickup e-mail, the pickup shelf and a carrier's bookings follow the method.
+  if (patch.shippingMethod !== undefined && patch.shippingMethod !== order.shippingMethod && order.status !== 'preorder' && order.status !== 'order')
     throw new AppError('order_not_editable', 'errors.shippingMethodClosed', { code: order.code, status: order.status }, { status: order.status });
   note('shippingMethod', patch.shippingMethod);
   if (patch.customStatus !== undefined) {

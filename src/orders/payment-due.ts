@@ -23,6 +23,11 @@ function dueOf(conn: Conn, row: DueRow): Due {
   return { due, released, currency: row.currency, mayShip: mayShipWithDue(due, released) };
 }
 
+/** The words of what an order owes before it ships: a pay-at-pickup order's is taken at the counter, not "paid by" before. */
+export function unpaidKey(paymentMethod: string | null): 'errors.unpaid' | 'errors.unpaidPickup' {
+  return paymentMethod === 'pickup' ? 'errors.unpaidPickup' : 'errors.unpaid';
+}
+
 /** The order's due, read on the caller's connection (inside its transaction when it writes). */
 export function dueBeforeShipping(conn: Conn, orderId: number): Due | null {
   const row = findDueFacts(conn, orderId);
@@ -42,7 +47,7 @@ export function refuseIfUnpaid(tx: Tx, orderId: number): void {
   const money = (minor: number) => ({ minor, currency: row.currency });
   throw new AppError(
     'order_unpaid',
-    'errors.unpaid',
+    unpaidKey(row.paymentMethod),
     { code: row.code, due: money(d.due), received: money(row.paidAmount), total: money(row.total), paymentMethod: row.paymentMethod },
     { due: d.due, received: row.paidAmount, total: row.total, currency: row.currency, paymentMethod: row.paymentMethod },
   );

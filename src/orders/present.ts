@@ -36,7 +36,7 @@ export function presentOrder(db: Db, o: OrderRow, lines: OrderLineRow[] = listLi
     status: o.status,
     paid: o.paid,
     paidAmount: o.paidAmount,
-    /** What an order paid by card or bank transfer still owes before it ships (minor units). */
+    /** What an order paid by card, bank transfer or at pickup still owes before it ships (minor units). */
     amountDue: amountDue(o),
     approved: o.approved,
     waiting: o.waiting,

@@ -1,7 +1,7 @@
 import { writeTransaction, type Conn, type Db, type Tx } from '../db/client.js';
 import { isPickup } from '../carriers/methods.js';
 import type { Actor } from '../domain/actor.js';
-import { pickupExtra, queueOrderMail, queueStatusMail } from '../email/queue.js';
+import { pickupExtra, queueOrderMail, queueStatusMail, statusMailSends } from '../email/queue.js';
 import { logOrderEvent } from '../events/repo.js';
 import { AppError } from '../errors.js';
 import { refuseIfOnHold } from '../orders/hold.js';
@@ -10,6 +10,7 @@ import type { OrderRow } from '../orders/repo/orders.js';
 import { recordPaymentIn } from '../orders/service.js';
 import { moveOrder } from '../orders/status-writer.js';
 import { settingsGroup } from '../settings/service.js';
+import { findDraftId } from '../shipping/repo/drafts.js';
 import { shipDelivery } from '../shipping/service.js';
 import { lastEventOf, shelfOrders } from './repo.js';
 import { pickupSettingsSchema, type PickupSettings } from './schemas.js';
@@ -86,13 +87,20 @@ function shelfOrder(tx: Tx, code: string): OrderRow {
 export interface HandOverOptions {
   /** The counter took the money of a pay-at-pickup order: the payment is recorded with the hand-over. */
   paidAtCounter?: boolean;
+  /**
+   * The amount the clerk was shown and took (minor units). Recorded only while it is still what the
+   * order owes: a line changed since is refused with the new amount, offered again.
+   */
+  shownDue?: number;
 }
 
 /**
  * Hands a pickup order over at the counter, in one write transaction: the checks of the shelf, the
- * hold rule, the payment of a pay-at-pickup order (refused unless the counter records it now), then
- * every remaining unit shipped by shipDelivery without parcel IDs (the order becomes shipped) and
- * `picked_up` in the history with who handed it over. No shipped e-mail (docs/decisions.md).
+ * hold rule, the payment of a pay-at-pickup order (refused unless the counter records it now, and
+ * only the amount the clerk was shown), then every remaining unit shipped by shipDelivery without
+ * parcel IDs, through the order's open delivery when it has one (its item checks count, and no
+ * draft is left beside the hand-over), the order becoming shipped, and `picked_up` in the history
+ * with who handed it over. No shipped e-mail (docs/decisions.md).
  */
 export function handOver(db: Db, code: string, opts: HandOverOptions, ctx: { actor: Actor; now: Date }): { code: string; customerName: string | null } {
   return writeTransaction(db, (tx) => {
@@ -100,17 +108,22 @@ export function handOver(db: Db, code: string, opts: HandOverOptions, ctx: { act
     refuseIfOnHold(tx, order.id);
     if (paysAtCounter(order)) {
       const due = Math.max(order.total - order.paidAmount, 0);
+      const offer = { due, currency: order.currency, payAtCounter: true };
       if (!opts.paidAtCounter) {
+        throw new AppError('order_unpaid', 'errors.pickupPayAtCounter', { code: order.code, due: { minor: due, currency: order.currency } }, offer);
+      }
+      if (opts.shownDue !== due) {
         throw new AppError(
           'order_unpaid',
-          'errors.pickupPayAtCounter',
-          { code: order.code, due: { minor: due, currency: order.currency } },
-          { due, currency: order.currency, payAtCounter: true },
+          'errors.pickupDueChanged',
+          { code: order.code, due: { minor: due, currency: order.currency }, shown: { minor: opts.shownDue ?? 0, currency: order.currency } },
+          offer,
         );
       }
       order = recordPaymentIn(tx, order, { amount: due, reference: `counter:${order.code}` }, ctx);
     }
-    const shipped = shipDelivery(tx, order, { handOver: true }, ctx);
+    const draftId = findDraftId(tx, order.id);
+    const shipped = shipDelivery(tx, order, { handOver: true, ...(draftId !== undefined && { draftId }) }, ctx);
     logOrderEvent(tx, order, 'picked_up', ctx.actor, ctx.now.getTime(), { deliveryId: shipped.deliveryId, lines: shipped.lines, by: ctx.actor.name });
     return { code: order.code, customerName: order.customerName };
   });
@@ -141,12 +154,14 @@ export function remindPickup(db: Db, code: string, ctx: { actor: Actor; now: Dat
 
 /**
  * Cancels a pickup order nobody collected: the status writer's move to cancelled (which releases
- * its allocation) and the cancelled e-mail as its mode says, as the order page's cancel does.
+ * its allocation) and the cancelled e-mail as its mode says, as the order page's cancel does. The
+ * move's event says whether that e-mail goes (decided before the move is written, and kept to).
  */
 export function cancelUncollected(db: Db, code: string, ctx: { actor: Actor; now: Date }): void {
   writeTransaction(db, (tx) => {
     const order = shelfOrder(tx, code);
-    const moved = moveOrder(tx, order, 'cancelled', { actor: ctx.actor, now: ctx.now, data: { notifyCustomer: false, reason: 'not_collected' } });
-    queueStatusMail(tx, order, moved.status, { actor: ctx.actor, now: ctx.now, notify: 'auto' });
+    const notifyCustomer = statusMailSends(tx, order, 'cancelled', 'auto');
+    const moved = moveOrder(tx, order, 'cancelled', { actor: ctx.actor, now: ctx.now, data: { notifyCustomer, reason: 'not_collected' } });
+    queueStatusMail(tx, order, moved.status, { actor: ctx.actor, now: ctx.now, notify: notifyCustomer });
   });
 }

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../errors.js';
 import { readScanned, scanSourceOf } from '../scanners/read.js';
-import { can } from '../domain/permissions.js';
+import { can, type Role } from '../domain/permissions.js';
+import { readerKey } from '../orders/hold.js';
 import { requireCapability } from '../web/auth.js';
 import { fieldText, formFields, formRefusal } from '../web/form.js';
 import { formOnce } from '../web/form-once.js';
@@ -15,10 +16,10 @@ import { cancelUncollected, handedOver, handOver, pickupShelf, putPickupSettings
 // hands it over; orders not collected after Settings' days get a reminder or are cancelled
 // (cancel: operators); the days are an admin's setting on the same page.
 
-/** A refusal of the counter, said at its scan field. */
-function atField(err: unknown, path: string): unknown {
+/** A refusal of the counter, said at its scan field in its reader's words (a hold's: readerKey, so a packer is told to ask an operator). */
+function atField(err: unknown, path: string, role: Role): unknown {
   if (!(err instanceof AppError) || err.fields.length) return err;
-  return new AppError(err.code, err.key, err.params, { ...err.details, fields: [{ path, key: err.key, params: err.params }] });
+  return new AppError(err.code, err.key, err.params, { ...err.details, fields: [{ path, key: readerKey(err, role), params: err.params }] });
 }
 
 export function pickupWeb(deps: AppDeps): Router {
@@ -73,13 +74,14 @@ export function pickupWeb(deps: AppDeps): Router {
       const code = readScanned(db, raw, scanSourceOf(body.source), 'code').value;
       // Once per form: a resent form (or a second Enter) goes where the first went and hands nothing over again.
       const location = formOnce(db, req, clock(), () => {
-        const done = handOver(db, code, { paidAtCounter: body.paidAtCounter === '1' }, { actor: userActor(req.user!), now: clock() });
+        const paid = { paidAtCounter: body.paidAtCounter === '1', ...(body.due !== undefined && { shownDue: body.due }) };
+        const done = handOver(db, code, paid, { actor: userActor(req.user!), now: clock() });
         setFlash(req, 'success', 'pickup.handedOverFlash', { code: done.code });
         return `/pickup?handed=${encodeURIComponent(done.code)}`;
       });
       res.redirect(location);
     } catch (err) {
-      render(req, res, { error: atField(err, 'code') });
+      render(req, res, { error: atField(err, 'code', req.user!.role) });
     }
   });
 

@@ -30,7 +30,7 @@ import {
   type ParcelBooking,
   type StationOrderRow,
 } from './repo/drafts.js';
-import { refuseNonParcel } from './parcel-rules.js';
+import { refuseIfPickup, refuseNonParcel } from './parcel-rules.js';
 import { shipDelivery } from './service.js';
 import { claimOrder, otherHolder, releaseOrder, type StationRow } from './stations.js';
 
@@ -80,11 +80,13 @@ function packingOrder(conn: Conn, input: string): StationOrderRow {
 
 /**
  * The order a parcel, a slot or a delivery's quantities may be written for: packing and not on hold
- * (`order_on_hold`). Taking a parcel off stays open to a held order: it gives nothing.
+ * (`order_on_hold`); for a parcel, not collected in store (`pickup_takes_no_parcels`), checked
+ * before the station claims it. Taking a parcel off stays open to a held order: it gives nothing.
  */
-function shippableOrder(tx: Tx, input: string, ctx: StationCtx): StationOrderRow {
+function shippableOrder(tx: Tx, input: string, ctx: StationCtx, opts: { parcel?: boolean } = {}): StationOrderRow {
   const order = packingOrder(tx, input);
   refuseIfOnHold(tx, order.id);
+  if (opts.parcel) refuseIfPickup(tx, order);
   if (ctx.station) claimOrder(tx, ctx.station, order);
   return order;
 }
@@ -136,7 +138,9 @@ export function addParcel(db: Db, code: string, raw: string, source: ParcelSourc
 /** The write of one cleaned parcel ID (cleanParcelId); call inside a transaction. A carrier's parcel comes with its booking. */
 export function addParcelIn(tx: Tx, code: string, parcelId: string, source: ParcelOrigin, ctx: StationCtx, booking: ParcelBooking | null = null): void {
   refuseNonParcel(tx, parcelId, source);
-  const order = shippableOrder(tx, code, ctx);
+  // The one place a parcel ID joins an open delivery (the station's scan, the API's parcels, a
+  // restored parcel): a pickup order is refused here. A carrier's booking is recordBookedParcels'.
+  const order = shippableOrder(tx, code, ctx, { parcel: true });
   assertUnused(tx, parcelId, order.code);
   const draftId = openDraft(tx, order.id, ctx);
   if (countDraftParcels(tx, draftId) >= MAX_PARCELS_PER_DELIVERY) {

@@ -3,7 +3,8 @@ import type { Conn, Db } from '../db/client.js';
 import { matchesParcelPattern, MIN_PARCEL_ID, parcelFormOf } from '../domain/parcel-id.js';
 import { readOrderCode } from '../domain/order-code.js';
 import { COMMAND_KEYS, readCommand } from '../domain/station-command.js';
-import { fieldError } from '../errors.js';
+import { AppError, fieldError } from '../errors.js';
+import { methodFor } from '../carriers/methods.js';
 import { findOrderByCode } from '../orders/repo/orders.js';
 import { findProductForScan } from '../products/repo.js';
 import { settingsGroup } from '../settings/service.js';
@@ -47,4 +48,14 @@ export function refuseNonParcel(conn: Conn, parcelId: string, origin: Origin, fi
   const form = parcelFormOf(parcelId);
   if (form === 'upu_check_digit') refuse('upu_check_digit');
   if (form === null) refuse('unknown_form');
+}
+
+/**
+ * Refuses parcel IDs for an order collected in store (409 `pickup_takes_no_parcels`): it is handed
+ * over at the counter without any. One read of the order's method by its code (the default method
+ * when the code maps none). Call where the parcel is written.
+ */
+export function refuseIfPickup(conn: Conn, order: { code: string; shippingMethod: string | null }): void {
+  const method = methodFor(conn, order.shippingMethod);
+  if (method?.kind === 'pickup') throw new AppError('pickup_takes_no_parcels', 'errors.pickupTakesNoParcels', { code: order.code, method: method.name });
 }

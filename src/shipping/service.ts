@@ -3,7 +3,7 @@ import type { Tx } from '../db/client.js';
 import { actorLabel, type Actor } from '../domain/actor.js';
 import type { OrderStatus } from '../domain/order-status.js';
 import { MAX_PARCELS_PER_DELIVERY, normalizeParcelId, parcelIdProblem } from '../domain/parcel-id.js';
-import { refuseNonParcel } from './parcel-rules.js';
+import { refuseIfPickup, refuseNonParcel } from './parcel-rules.js';
 import { counterDelta } from '../domain/stock.js';
 import { refuseIfOnHold } from '../orders/hold.js';
 import { refuseIfUnpaid } from '../orders/payment-due.js';
@@ -52,6 +52,12 @@ export interface DeliveryInput {
  */
 export interface HandOverInput {
   handOver: true;
+  /**
+   * The order's open delivery, when it has one: the item checks made while packing are on it, and
+   * it becomes the hand-over's delivery (no second one beside it). Its quantities are not read:
+   * everything still unshipped goes.
+   */
+  draftId?: number;
 }
 
 export interface ShippedDelivery {
@@ -91,8 +97,9 @@ export function shipDelivery(
   // Every path that ships (Report in, the one-call API, demo data) passes here, so the hold is checked here.
   refuseIfOnHold(tx, order.id);
   refuseIfUnpaid(tx, order.id);
-  const draft = 'draftId' in input ? findOpenDelivery(tx, input.draftId) : undefined;
-  if ('draftId' in input && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
+  const draftId = 'draftId' in input ? input.draftId : undefined;
+  const draft = draftId !== undefined ? findOpenDelivery(tx, draftId) : undefined;
+  if (draftId !== undefined && !draft) throw new AppError('conflict', 'errors.orderChangedMeanwhile', { code: order.code });
   // A carrier booking of this delivery in a call, or whose answer was lost, is settled first: shipped
   // now, a booking found later would have no delivery to go on (carriers/booking.ts looks it up).
   const unsettled = draft && unsettledAttempts(tx, draft.id)[0];
@@ -103,11 +110,16 @@ export function shipDelivery(
       { code: order.code, reference: unsettled.reference },
       { reference: unsettled.reference },
     );
+  // Parcels given at once (the one-call API, demo data) are written here, so the pickup rule is
+  // checked here too (a station's drafts are checked as each parcel is added: drafts.ts addParcelIn).
+  const shippingMethod = handOver || !draft ? (findOrderByCode(tx, order.code)?.shippingMethod ?? null) : null;
   // A delivery without parcel IDs is a pickup order's hand-over only: the rule is here, where deliveries are written.
-  if (handOver && !isPickup(tx, findOrderByCode(tx, order.code)?.shippingMethod ?? null)) {
+  if (handOver && !isPickup(tx, shippingMethod)) {
     throw new AppError('conflict', 'errors.notPickupOrder', { code: order.code });
   }
+  if (!handOver && !draft) refuseIfPickup(tx, { code: order.code, shippingMethod });
   const parcels = draft ? deliveryParcelIds(tx, draft.id) : handOver ? [] : (input as DeliveryInput).parcels.map(normalizeParcelId);
+  if (handOver && parcels.length > 0) refuseIfPickup(tx, { code: order.code, shippingMethod });
   if (parcels.length === 0 && !handOver) throw fieldError('parcels', 'validation.parcelRequired');
   if (parcels.length > MAX_PARCELS_PER_DELIVERY) throw fieldError('parcels', 'validation.tooManyParcels', { max: MAX_PARCELS_PER_DELIVERY });
   if (!draft && !handOver) {
@@ -126,7 +138,7 @@ export function shipDelivery(
 
   const lines = linesToShip(tx, order.id);
   let quantities = draft || handOver ? undefined : (input as DeliveryInput).quantities;
-  if (draft?.partial) quantities = chosenQuantities(tx, draft.id);
+  if (draft?.partial && !handOver) quantities = chosenQuantities(tx, draft.id);
   const shipping = lines
     .map((line) => {
       const remaining = line.quantity - line.shipped;

@@ -1,5 +1,5 @@
 import type { MoneyParam } from '../i18n/numbers.js';
-import { dueBeforeShipping } from '../orders/payment-due.js';
+import { dueBeforeShipping, unpaidKey } from '../orders/payment-due.js';
 import type { Db } from '../db/client.js';
 import { COMMAND_KEYS } from '../domain/station-command.js';
 import { holdReason } from '../domain/hold.js';
@@ -24,7 +24,7 @@ export interface CurrentOrder {
   /** Why the order is held (domain/hold.ts), when it is. */
   hold: string | null;
   /** An order paid before shipping that is short (orders/payment-due.ts): Report in refuses it unless let go. */
-  unpaid: { code: string; due: MoneyParam; received: MoneyParam; total: MoneyParam; paymentMethod: string | null } | null;
+  unpaid: { key: string; code: string; due: MoneyParam; received: MoneyParam; total: MoneyParam; paymentMethod: string | null } | null;
   draft: DraftView;
   /** The newest parcel: what "Print label" prints. */
   lastParcel: string | null;
@@ -84,7 +84,14 @@ function unpaidOf(
   const due = dueBeforeShipping(db, order.id);
   if (!due || due.mayShip) return null;
   const money = (minor: number): MoneyParam => ({ minor, currency: order.currency });
-  return { code: order.code, due: money(due.due), received: money(order.paidAmount), total: money(order.total), paymentMethod: order.paymentMethod };
+  return {
+    key: unpaidKey(order.paymentMethod),
+    code: order.code,
+    due: money(due.due),
+    received: money(order.paidAmount),
+    total: money(order.total),
+    paymentMethod: order.paymentMethod,
+  };
 }
 
 /** Everything the station shows for this user and station name (a station not used yet shows empty). */

@@ -236,7 +236,7 @@ describe('Settings → Shipping → Carriers', () => {
     await ctx.submit(LIST, `${LIST}/methods`, { code: 'home', name: 'Home delivery', kind: 'carrier', carrierAccountId: String(account), service: 'X1' });
     const refused = await ctx.submit(LIST, `${LIST}/accounts/${account}/delete`, {});
     expect([refused.status, refused.headers.location]).toEqual([303, LIST]);
-    expect((await ctx.agent.get(LIST)).text).toContain('Carrier account Shipmondo DK is still used by 1 shipping method(s) and 0 booking(s)');
+    expect((await ctx.agent.get(LIST)).text).toContain('Carrier account Shipmondo DK is still in use (shipping methods: 1, bookings: 0)');
     expect(count(ctx, 'carrier_accounts')).toBe(1);
 
     const methodId = ctx.db.$client.prepare('SELECT id FROM shipping_methods').pluck().get() as number;

@@ -9,7 +9,11 @@ import { runPackScript } from '../../src/pack/run.js';
 import { packOrder } from '../../src/pack/writer.js';
 import { putPickupSettings } from '../../src/pickup/service.js';
 import { buildOrder, buildPackingOrder, buildProduct, buildShippedOrder, buildUser, productBySku, reload } from '../builders.js';
-import { csrfOf, loginAs, makeApp, makeClock } from '../helpers.js';
+import { api, csrfOf, loginAs, loginAtStation, makeApp, makeClock } from '../helpers.js';
+import { apiError, json } from '../json.js';
+import { localeOf } from '../../src/i18n/index.js';
+import { formatMoney } from '../../src/i18n/numbers.js';
+import { putVerificationMode } from '../../src/shipping/checks.js';
 
 // Pickup in store: the pack run's "ready for pickup" e-mail, the counter's hand-over by code alone
 // (no parcel IDs), each refusal in words at the field, a resent form, and the not-collected list.
@@ -50,6 +54,17 @@ async function counter(role: 'packer' | 'operator' | 'admin' = 'packer') {
   };
   return { ...ctx, agent, scan };
 }
+
+/** A form's fields by its id, as the browser would send them. */
+function formOf(html: string, id: string): Record<string, string> {
+  const start = html.indexOf(`id="${id}"`);
+  expect(start).toBeGreaterThan(-1);
+  const form = html.slice(start, html.indexOf('</form>', start));
+  return Object.fromEntries([...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]));
+}
+
+/** An amount as the English pages write it. */
+const sek = (minor: number) => formatMoney(localeOf('en'), minor, 'SEK');
 
 const pickupOrder = (db: Db, body: Record<string, unknown> = {}) =>
   buildPackingOrder(db, { lines: [{ sku: buildProduct(db, { onHand: 5 }).sku, quantity: 2 }], body: { shippingMethod: 'store', ...body } });
@@ -163,7 +178,7 @@ describe('pickup in store', () => {
   });
 
   it('a pay-at-pickup order is handed over only with its payment, recorded at the counter', async () => {
-    const { db, scan } = await counter();
+    const { db, agent, scan } = await counter();
     const order = pickupOrder(db, { paymentMethod: 'pickup', paid: false });
     const refused = await scan(order.code);
     expect(refused.status).toBe(409);
@@ -171,12 +186,46 @@ describe('pickup in store', () => {
     expect(refused.text).toContain('id="pay-at-counter"');
     expect(reload(db, order.code).status).toBe('packing');
 
-    const paid = await scan(order.code, { paidAtCounter: '1' });
+    // The "pay and hand over" button, as the page offers it: the amount shown goes with it.
+    const offer = formOf(refused.text, 'pay-at-counter');
+    expect(offer.due).toBe(String(reload(db, order.code).total));
+    const paid = await agent.post('/pickup/hand-over').type('form').send(offer);
     expect(paid.status).toBe(302);
     const after = reload(db, order.code);
     expect(after.status).toBe('shipped');
     expect(after.paid).toBe(true);
+    expect(after.paidAmount).toBe(after.total);
     expect(one(db, "SELECT count(*) FROM order_events WHERE order_id = ? AND type = 'payment_recorded'", order.id)).toBe(1);
+  });
+
+  it('records the amount the clerk was shown only: a changed amount is refused and offered again', async () => {
+    const { db, agent, scan } = await counter();
+    const order = pickupOrder(db, { paymentMethod: 'pickup', paid: false });
+    const shown = reload(db, order.code).total;
+    const offer = formOf((await scan(order.code)).text, 'pay-at-counter');
+    // A line raised meanwhile (the customer added an item on the phone).
+    db.$client.prepare('UPDATE orders SET total = total + 5000 WHERE id = ?').run(order.id);
+    const changed = await agent.post('/pickup/hand-over').type('form').send(offer);
+    expect(changed.status).toBe(409);
+    expect(changed.text).toContain(`Order ${order.code} now owes ${sek(shown + 5000)}, not the ${sek(shown)} shown`);
+    expect(changed.text).toMatch(/<p class="field-error" id="code-error">/);
+    expect(reload(db, order.code).status).toBe('packing');
+    expect(one(db, "SELECT count(*) FROM order_events WHERE order_id = ? AND type = 'payment_recorded'", order.id)).toBe(0);
+    const again = formOf(changed.text, 'pay-at-counter');
+    expect(again.due).toBe(String(shown + 5000));
+    expect((await agent.post('/pickup/hand-over').type('form').send(again)).status).toBe(302);
+    expect(reload(db, order.code)).toMatchObject({ status: 'shipped', paid: true, paidAmount: shown + 5000 });
+  });
+
+  it('a packer at the counter reads the packer words of a hold', async () => {
+    const { db, scan } = await counter('packer');
+    const held = pickupOrder(db);
+    db.$client.prepare('UPDATE orders SET waiting = 1 WHERE id = ?').run(held.id);
+    const res = await scan(held.code);
+    expect(res.status).toBe(409);
+    const field = /<p class="field-error" id="code-error">([^<]*)<\/p>/.exec(res.text)![1]!;
+    expect(field).toContain('ask an operator to take it off hold');
+    expect(field).not.toContain('order page');
   });
 
   it('lists orders not collected after the set days, with a reminder once per press and a cancel that releases stock', async () => {
@@ -197,6 +246,7 @@ describe('pickup in store', () => {
     const notCollected = page.text.slice(page.text.indexOf('id="not-collected"'));
     expect(notCollected).toContain(old.code);
     expect(notCollected).toContain('8 days');
+    expect(notCollected).toContain(`data-confirm="Cancel order ${old.code}, not collected? Its stock is released; a cancelled order can be reopened."`);
     expect(page.text.slice(0, page.text.indexOf('id="not-collected"'))).toContain(`data-code="${fresh.code}"`);
 
     const form = { _csrf: csrfOf(page.text), formKey: keyOf(page.text) };
@@ -235,6 +285,10 @@ describe('pickup in store', () => {
     expect(cancel.status).toBe(302);
     expect(reload(db, old.code).status).toBe('cancelled');
     expect(productBySku(db, sku).allocated).toBe(0);
+    // The history says what was done: the cancelled e-mail is on "auto" by default and the order has an address.
+    const cancelledMails = one(db, "SELECT count(*) FROM email_outbox WHERE order_id = ? AND template = 'cancelled'", old.id);
+    const moved = JSON.parse(String(one(db, "SELECT data FROM order_events WHERE order_id = ? AND type = 'status_changed' ORDER BY id DESC LIMIT 1", old.id)));
+    expect(moved).toMatchObject({ to: 'cancelled', reason: 'not_collected', notifyCustomer: Number(cancelledMails) > 0 });
   });
 
   it('packers use the counter but do not cancel; the days are an admin setting', async () => {
@@ -314,5 +368,86 @@ describe('the e-mail of a move, chosen in one place', () => {
 
   it('spaces a code to read aloud', () => {
     expect(spacedCode('4839201756')).toBe('483 920 1756');
+  });
+});
+
+describe('pay at pickup and pickup orders on the other ways out', () => {
+  it('an unpaid pay-at-pickup order is refused at Report in and by the one-call delivery (order_unpaid)', async () => {
+    const clock = makeClock();
+    const { app, db } = makeApp({ clock });
+    withMethods(db, clock());
+    // Posted by mistake, or its method changed before packing: the money is still due before it leaves.
+    const posted = buildPackingOrder(db, {
+      lines: [{ sku: buildProduct(db, { onHand: 5 }).sku, quantity: 1 }],
+      body: { shippingMethod: 'post', paymentMethod: 'pickup', paid: false },
+    });
+    const total = reload(db, posted.code).total;
+    expect(json<{ amountDue: number }>(await api(app).get(`/api/v1/orders/${posted.code}`)).amountDue).toBe(total);
+    const packer = await buildUser(db, 'packer');
+    const station = await loginAtStation(app, packer.email);
+    const opened = await station.scanFragment(posted.code, { key: 'p-1' });
+    expect(opened.text).toContain(`Order ${posted.code} is paid at pickup and ${sek(total)} is still due`);
+    await station.scanFragment('PARCEL-PAP-1', { key: 'p-2' });
+    const report = json<{ failed: { code: string; error: { code: string } }[] }>(await api(app).post('/api/v1/deliveries/report').send({}));
+    expect(report.failed).toEqual([expect.objectContaining({ code: posted.code, error: expect.objectContaining({ code: 'order_unpaid' }) })]);
+
+    const shelved = pickupOrder(db, { paymentMethod: 'pickup', paid: false });
+    for (const order of [posted, shelved]) {
+      const oneCall = await api(app)
+        .post(`/api/v1/orders/${order.code}/deliveries`)
+        .send({ parcels: [`PARCEL-PAP-${order.id}9`] });
+      expect(oneCall.status).toBe(409);
+      expect(apiError(oneCall)).toMatchObject({ code: 'order_unpaid', details: { paymentMethod: 'pickup' } });
+      expect(reload(db, order.code).status).toBe('packing');
+    }
+    const operator = await buildUser(db, 'operator', { email: 'op@example.com' });
+    const { agent } = await loginAs(app, operator.email);
+    expect((await agent.get(`/orders/${shelved.code}`)).text).toContain(`Due at pickup ${sek(reload(db, shelved.code).total)}`);
+  });
+
+  it('a parcel ID is refused for a pickup order: the station scan, the API and the one-call delivery', async () => {
+    const clock = makeClock();
+    const { app, db } = makeApp({ clock });
+    withMethods(db, clock());
+    const order = pickupOrder(db);
+    const packer = await buildUser(db, 'packer');
+    const station = await loginAtStation(app, packer.email);
+    await station.scanFragment(order.code, { key: 's-1' });
+    const scanned = await station.scanFragment('PARCEL-PICK-1', { key: 's-2' });
+    expect(scanned.text).toContain(`Order ${order.code} is collected in store (Pickup in store): it takes no parcel IDs.`);
+    const added = await api(app).post(`/api/v1/orders/${order.code}/parcels`).send({ parcelId: 'PARCEL-PICK-2' });
+    expect(added.status).toBe(409);
+    expect(apiError(added)).toMatchObject({ code: 'pickup_takes_no_parcels' });
+    const oneCall = await api(app)
+      .post(`/api/v1/orders/${order.code}/deliveries`)
+      .send({ parcels: ['PARCEL-PICK-3'] });
+    expect(oneCall.status).toBe(409);
+    expect(apiError(oneCall)).toMatchObject({ code: 'pickup_takes_no_parcels' });
+    expect(one(db, 'SELECT count(*) FROM delivery_parcels')).toBe(0);
+    expect(reload(db, order.code).status).toBe('packing');
+  });
+
+  it('with verification required, the hand-over ships the open delivery its units were checked on; unchecked is refused in words', async () => {
+    const { app, db, scan } = await counter();
+    putVerificationMode(db, 'required', new Date(), 'test');
+    buildProduct(db, { sku: 'LAMP', barcode: '5901234123457', onHand: 5 });
+    const checked = buildPackingOrder(db, { lines: [{ sku: 'LAMP', quantity: 2 }], body: { shippingMethod: 'store' } });
+    const unchecked = buildPackingOrder(db, { lines: [{ sku: 'LAMP', quantity: 1 }], body: { shippingMethod: 'store' } });
+
+    const refused = await scan(unchecked.code);
+    expect(refused.status).toBe(409);
+    const field = /<p class="field-error" id="code-error">([^<]*)<\/p>/.exec(refused.text)![1]!;
+    expect(field).toContain(`Order ${unchecked.code} cannot be reported: not every unit is checked`);
+    expect(reload(db, unchecked.code).status).toBe('packing');
+
+    for (let i = 0; i < 2; i++)
+      expect((await api(app).post(`/api/v1/orders/${checked.code}/checks`).send({ barcode: '5901234123457' })).status).toBeLessThan(300);
+    const draft = one(db, 'SELECT id FROM deliveries WHERE order_id = ?', checked.id);
+    expect(draft).toBeDefined();
+    const handed = await scan(checked.code);
+    expect(handed.status).toBe(302);
+    expect(reload(db, checked.code).status).toBe('shipped');
+    // The draft itself became the hand-over: one delivery, none left open beside it.
+    expect(all(db, 'SELECT id FROM deliveries WHERE order_id = ?', checked.id)).toEqual([draft]);
   });
 });

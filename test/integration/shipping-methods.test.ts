@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { saveMethod } from '../../src/carriers/accounts.js';
 import { methodFor } from '../../src/carriers/methods.js';
-import { buildProduct, buildShippedOrder } from '../builders.js';
+import { buildOrder, buildPackingOrder, buildProduct, buildShippedOrder, reload } from '../builders.js';
 import { api, makeApp } from '../helpers.js';
 import { apiError, json, type OrderJson } from '../json.js';
 
@@ -33,11 +33,24 @@ describe('the shipping method of an order', () => {
     expect(json<{ shippingMethod: string | null }>(cleared).shippingMethod).toBeNull();
   });
 
-  it('cannot change once the order has shipped', async () => {
+  it('cannot change once the order is packed (the e-mail, the shelf and bookings follow it) or has shipped', async () => {
     const { app, db } = makeApp();
+    const packing = buildPackingOrder(db, { body: { shippingMethod: 'post' } });
+    const refused = await api(app).patch(`/api/v1/orders/${packing.code}`).send({ shippingMethod: 'store' });
+    expect(refused.status).toBe(409);
+    expect(apiError(refused)).toMatchObject({
+      code: 'order_not_editable',
+      message: `Order ${packing.code} is Packing: its shipping method can no longer change.`,
+    });
+    expect(reload(db, packing.code).shippingMethod).toBe('post');
+    // The same value is no change: the rest of the PATCH goes through.
+    await api(app).patch(`/api/v1/orders/${packing.code}`).send({ shippingMethod: 'post', priority: 3 }).expect(200);
     const shipped = buildShippedOrder(db);
     const res = await api(app).patch(`/api/v1/orders/${shipped.code}`).send({ shippingMethod: 'store' });
     expect(apiError(res)).toMatchObject({ code: 'order_not_editable', message: `Order ${shipped.code} is Shipped: its shipping method can no longer change.` });
+    // Before packing it changes (preorder and order).
+    const waiting = buildOrder(db, { body: { shippingMethod: 'post' } });
+    await api(app).patch(`/api/v1/orders/${waiting.code}`).send({ shippingMethod: 'store' }).expect(200);
   });
 
   it('resolves to its own mapping, else the default, else none', () => {

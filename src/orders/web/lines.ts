@@ -27,7 +27,7 @@ export function orderLinesWeb(deps: AppDeps): Router {
     const due = dueBeforeShipping(db, order.id);
     if (!due || due.mayShip) return false;
     const money = (minor: number) => ({ minor, currency: order.currency });
-    setFlash(req, 'error', 'orders.due.afterEdit', {
+    setFlash(req, 'error', order.paymentMethod === 'pickup' ? 'orders.due.afterEditPickup' : 'orders.due.afterEdit', {
       code: order.code,
       due: money(due.due),
       received: money(order.paidAmount),

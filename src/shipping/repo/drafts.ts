@@ -10,13 +10,13 @@ import { deliveries, deliveryLines, deliveryParcels, orderLines, orders } from '
 
 const orderByCode = preparedQuery((conn) =>
   conn
-    .select({ id: orders.id, code: orders.code, status: orders.status })
+    .select({ id: orders.id, code: orders.code, status: orders.status, shippingMethod: orders.shippingMethod })
     .from(orders)
     .where(eq(orders.code, sql.placeholder('code')))
     .prepare(),
 );
 
-/** An order as the station's writers read it by code: its id, code and status. */
+/** An order as the station's writers read it by code: its id, code, status and shipping method (a pickup order takes no parcels). */
 export type StationOrderRow = ReturnType<ReturnType<typeof orderByCode>['all']>[number];
 
 /** The order with this exact code, if any. */
