@@ -11,11 +11,11 @@ import { apiError } from '../json.js';
 // open; an operator gets the order page, an admin Settings too.
 
 const APPROVAL_PACKER = (code: string) =>
-  `Order ${code} is on hold (awaiting approval): own-invoice and cash-on-delivery orders are approved before they are picked. Ask an operator to approve it.`;
+  `Order ${code} is on hold (awaiting approval): own-invoice, cash-on-delivery and pay-at-pickup orders are approved before they are picked. Ask an operator to approve it.`;
 const APPROVAL_OPERATOR = (code: string) =>
   `Order ${code} is on hold (awaiting approval): approve it on the order page (Approve) before it is picked or shipped. It is also released once it is paid.`;
 const APPROVAL_ADMIN = (code: string) =>
-  `Order ${code} is on hold (awaiting approval): Settings → Pack script requires own-invoice and cash-on-delivery orders to be approved before they are picked or shipped. It is released once it is approved or paid, or when that setting is switched off.`;
+  `Order ${code} is on hold (awaiting approval): Settings → Pack script requires own-invoice, cash-on-delivery and pay-at-pickup orders to be approved before they are picked or shipped. It is released once it is approved or paid, or when that setting is switched off.`;
 const WAITING_PACKER = (code: string) => `Order ${code} is on hold (waiting): ask an operator to take it off hold.`;
 const WAITING_OPERATOR = (code: string) => `Order ${code} is on hold (waiting): take it off hold on the order page first (untick Waiting).`;
 
