@@ -4,11 +4,9 @@ import { logOrderEvent } from '../events/repo.js';
 import { AppError } from '../errors.js';
 import { tEn } from '../i18n/index.js';
 import { carrierProblemWords } from '../i18n/refusal.js';
-import { refuseIfOnHold } from '../orders/hold.js';
 import { findOrderByCodeOrThrow } from '../orders/lookup.js';
-import { openForBooking, recordBookedParcels, removeBookedParcels, type StationCtx } from '../shipping/drafts.js';
+import { openForBooking, refuseBeforeAsking, recordBookedParcels, removeBookedParcels, type StationCtx } from '../shipping/drafts.js';
 import { findDraftId } from '../shipping/repo/drafts.js';
-import { otherHolder } from '../shipping/stations.js';
 import type { MethodRow } from './repo.js';
 import {
   adoptBooking,
@@ -112,15 +110,7 @@ export async function bookDelivery(
   const order = findOrderByCodeOrThrow(db, code);
   if (order.status !== 'packing') throw new AppError('order_not_packing', 'errors.parcelNeedsPacking', { code: order.code, status: order.status });
   // Before the carrier is asked: a held order books nothing, and an order at another station is theirs.
-  refuseIfOnHold(db, order.id);
-  const holder = ctx.station && otherHolder(db, ctx.station.id, order.id);
-  if (holder)
-    throw new AppError(
-      'order_taken',
-      'errors.orderTaken',
-      { code: order.code, station: holder.name, packer: holder.userName },
-      { station: holder.name, packer: holder.userName },
-    );
+  refuseBeforeAsking(db, order, ctx);
   const account = method.carrierAccountId === null ? undefined : findAccount(db, method.carrierAccountId);
   if (!account || !method.service) throw new AppError('carrier_refused', 'errors.carrierNotSetUp', { method: method.name });
   const call: Call = { db, deps, ctx, account, adapter: adapterFor(account, deps.box) };

@@ -410,6 +410,23 @@ export function reportDrafts(db: Db, codes: readonly string[] | undefined, ctx: 
 }
 
 /**
+ * Before a source of parcel IDs is asked (the series, the broker, a carrier): a held order takes
+ * none, and an order open at another station, or whose open delivery is another's, is theirs.
+ * Checked again where the numbers are written.
+ */
+export function refuseBeforeAsking(conn: Conn, order: { id: number; code: string }, ctx: StationCtx): void {
+  refuseIfOnHold(conn, order.id);
+  const holder = ctx.station && otherHolder(conn, ctx.station.id, order.id);
+  if (holder)
+    throw new AppError(
+      'order_taken',
+      'errors.orderTaken',
+      { code: order.code, station: holder.name, packer: holder.userName },
+      { station: holder.name, packer: holder.userName },
+    );
+}
+
+/**
  * "Fetch parcel ID" from the station's own source (`own`: carriers/sscc.ts, the shop's SSCC series,
  * or carriers/http-broker.ts, the generic broker): `count` parcel IDs (default: the open slots not
  * yet filled, at least one) added to the open delivery. The source is asked outside any transaction
@@ -424,16 +441,7 @@ export async function fetchParcels(
   ctx: StationCtx,
 ): Promise<{ parcelIds: string[]; draft: DraftView; source: 'sscc' | 'broker' }> {
   const order = requirePacking(findOrderByCodeOrThrow(db, code));
-  // Before the source is asked: a held order takes no parcel IDs from the series or the broker.
-  refuseIfOnHold(db, order.id);
-  const holder = ctx.station && otherHolder(db, ctx.station.id, order.id);
-  if (holder)
-    throw new AppError(
-      'order_taken',
-      'errors.orderTaken',
-      { code: order.code, station: holder.name, packer: holder.userName },
-      { station: holder.name, packer: holder.userName },
-    );
+  refuseBeforeAsking(db, order, ctx);
   const before = draftView(db, code);
   const room = MAX_PARCELS_PER_DELIVERY - before.parcels.length;
   const wanted = count ?? Math.max(before.slots - before.parcels.length, 1);
