@@ -11,6 +11,7 @@ import type { MethodRow } from './repo.js';
 import {
   adoptBooking,
   bookingsOfDelivery,
+  bookingsOfOrder,
   finishBooking,
   findAccount,
   findBooking,
@@ -449,4 +450,30 @@ export function bookingOfParcel(conn: Conn, bookingId: number | null): BookingRo
   if (bookingId === null) return undefined;
   const b = findBooking(conn, bookingId);
   return b?.status === 'booked' ? b : undefined;
+}
+
+/**
+ * An operator's answer for an attempt no lookup can settle (nShift cannot give back a shipment whose
+ * print answer was lost; a carrier down for hours): after checking the carrier's portal, the attempt
+ * is marked not booked, with who did it in the order's history, and the delivery may be booked again
+ * or reported. Refused while a call may still be in flight.
+ */
+export function settleByHand(db: Db, deps: CarrierDeps, code: string, bookingId: number, ctx: StationCtx): { reference: string; carrier: string } {
+  return writeTransaction(db, (tx) => {
+    const booking = findBooking(tx, bookingId);
+    if (!booking || orderCodeOf(booking) !== code) throw new AppError('not_found', 'errors.bookingNotFound', { bookingId });
+    if (booking.status === 'pending' && mayBeInFlight(booking, deps, ctx.now)) throw inProgress(code);
+    if (booking.status !== 'pending' && booking.status !== 'unknown') throw new AppError('conflict', 'errors.bookingSettled', { reference: booking.reference });
+    const account = findAccount(tx, booking.accountId)!;
+    finishBooking(tx, booking.id, booking.status, 'not_booked', { problem: 'checked by hand' }, ctx.now);
+    logCallIn(tx, booking, account, ctx, { call: 'manual', result: 'not_booked', durationMs: 0 });
+    return { reference: booking.reference, carrier: carrierDefinition(account.kind).name };
+  });
+}
+
+/** The order's attempts whose answer is not known (shown on the order page with a way to settle them). */
+export function unsettledBookingsOf(conn: Conn, orderId: number): { id: number; reference: string; carrier: string; startedAt: Date }[] {
+  return bookingsOfOrder(conn, orderId)
+    .filter((b) => b.status === 'pending' || b.status === 'unknown')
+    .map((b) => ({ id: b.id, reference: b.reference, carrier: carrierDefinition(b.carrierKind).name, startedAt: b.startedAt }));
 }

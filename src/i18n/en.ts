@@ -42,6 +42,14 @@ export const en = {
     expired: 'This login form had expired (it was open too long, or opened again in another tab). Enter your password and log in again.',
   },
   orders: {
+    booking: {
+      title: 'Carrier bookings whose answer was lost',
+      help: 'Fetch parcel ID looks each one up by its reference before booking again, and Report in waits for it. When the carrier cannot say (nShift after a lost print answer), check its portal for the reference: if no shipment has it, mark it not booked.',
+      line: '{{carrier}}, booking {{reference}}, begun {{at}}: answer lost',
+      confirm: "Only after checking {{carrier}}'s portal: no shipment has the reference {{reference}}. Mark it not booked?",
+      notBooked: 'Not booked (checked in the portal)',
+      done: 'Booking {{reference}} with {{carrier}} is marked not booked: Fetch parcel ID books the parcels again.',
+    },
     title: 'Orders',
     orderTitle: 'Order {{code}}',
     code: 'Order',
@@ -310,7 +318,7 @@ export const en = {
   history: {
     carrierCall: '{{carrier}} ({{account}}), {{call}} {{reference}}: {{result}} in {{durationMs}} ms',
     carrierTest: 'test mode',
-    carrierCallName: { book: 'booking', lookup: 'lookup of', cancel: 'cancellation of' },
+    carrierCallName: { manual: 'marked by hand', book: 'booking', lookup: 'lookup of', cancel: 'cancellation of' },
     carrierResult: {
       booked: 'booked',
       found: 'found, booked before',
@@ -1646,6 +1654,7 @@ export const en = {
     patternHelp: 'Used for parcels whose carrier gave no tracking page of its own; a booked parcel links its carrier’s page.',
   },
   errors: {
+    bookingSettled: 'Booking {{reference}} is settled already.',
     deliveryHasBookings:
       "Order {{code}}'s open delivery has parcels booked with the carrier ({{reference}}): remove them at the packing station first, which cancels them there, then change the order.",
     carrierNotFoundYet:

@@ -55,6 +55,14 @@ export const fr: Catalog = {
       'Ce formulaire de connexion avait expiré (il est resté ouvert trop longtemps ou a été rouvert dans un autre onglet). Saisissez votre mot de passe et reconnectez-vous.',
   },
   orders: {
+    booking: {
+      title: 'Réservations transporteur dont la réponse a été perdue',
+      help: 'Obtenir un n° de colis recherche chacune par sa référence avant de réserver de nouveau, et Déclarer l’attend. Quand le transporteur ne peut pas répondre (nShift après une réponse d’impression perdue), cherchez la référence sur son portail : si aucun envoi ne l’a, marquez-la non réservée.',
+      line: '{{carrier}}, réservation {{reference}}, commencée {{at}} : réponse perdue',
+      confirm: 'Seulement après vérification sur le portail de {{carrier}} : aucun envoi n’a la référence {{reference}}. La marquer non réservée ?',
+      notBooked: 'Non réservée (vérifié sur le portail)',
+      done: 'La réservation {{reference}} chez {{carrier}} est marquée non réservée : Obtenir un n° de colis réserve de nouveau les colis.',
+    },
     title: 'Commandes',
     orderTitle: 'Commande {{code}}',
     code: 'Commande',
@@ -326,7 +334,7 @@ export const fr: Catalog = {
   history: {
     carrierCall: '{{carrier}} ({{account}}), {{call}} {{reference}} : {{result}} en {{durationMs}} ms',
     carrierTest: 'mode test',
-    carrierCallName: { book: 'réservation', lookup: 'recherche de', cancel: 'annulation de' },
+    carrierCallName: { manual: 'marquée à la main', book: 'réservation', lookup: 'recherche de', cancel: 'annulation de' },
     carrierResult: {
       booked: 'réservée',
       found: 'trouvée, réservée avant',
@@ -1688,6 +1696,7 @@ export const fr: Catalog = {
     patternHelp: 'Utilisée pour les colis dont le transporteur n’a pas donné de page de suivi propre ; un colis réservé renvoie à la page de son transporteur.',
   },
   errors: {
+    bookingSettled: 'La réservation {{reference}} est déjà réglée.',
     deliveryHasBookings:
       'La livraison ouverte de la commande {{code}} a des colis réservés chez le transporteur ({{reference}}) : retirez-les d’abord au poste d’emballage, ce qui les annule chez lui, puis modifiez la commande.',
     carrierNotFoundYet:

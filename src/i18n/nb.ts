@@ -47,6 +47,14 @@ export const nb: Catalog = {
     expired: 'Innloggingsskjemaet var utløpt (det var åpent for lenge eller ble åpnet på nytt i en annen fane). Skriv inn passordet og logg inn igjen.',
   },
   orders: {
+    booking: {
+      title: 'Bestillinger hos transportør der svaret forsvant',
+      help: 'Hent kolli-ID slår opp hver av dem med referansen før noe bestilles på nytt, og Rapporter venter på den. Når transportøren ikke kan svare (nShift etter et tapt utskriftssvar), søk etter referansen i portalen: har ingen sending den, merk den som ikke bestilt.',
+      line: '{{carrier}}, bestilling {{reference}}, startet {{at}}: svaret forsvant',
+      confirm: 'Bare etter kontroll i portalen til {{carrier}}: ingen sending har referansen {{reference}}. Merke den som ikke bestilt?',
+      notBooked: 'Ikke bestilt (kontrollert i portalen)',
+      done: 'Bestilling {{reference}} hos {{carrier}} er merket som ikke bestilt: Hent kolli-ID bestiller kolliene på nytt.',
+    },
     title: 'Ordrer',
     orderTitle: 'Ordre {{code}}',
     code: 'Ordre',
@@ -315,7 +323,7 @@ export const nb: Catalog = {
   history: {
     carrierCall: '{{carrier}} ({{account}}), {{call}} {{reference}}: {{result}} på {{durationMs}} ms',
     carrierTest: 'testmodus',
-    carrierCallName: { book: 'bestilling', lookup: 'oppslag av', cancel: 'avbestilling av' },
+    carrierCallName: { manual: 'merket for hånd', book: 'bestilling', lookup: 'oppslag av', cancel: 'avbestilling av' },
     carrierResult: {
       booked: 'bestilt',
       found: 'funnet, bestilt tidligere',
@@ -1660,6 +1668,7 @@ export const nb: Catalog = {
     patternHelp: 'Brukes for kolli der transportøren ikke ga noen egen sporingsside; et booket kolli lenker til transportørens side.',
   },
   errors: {
+    bookingSettled: 'Bestilling {{reference}} er allerede avklart.',
     deliveryHasBookings:
       'Ordre {{code}} har en åpen leveranse med kolli bestilt hos transportøren ({{reference}}): fjern dem ved pakkestasjonen først, så avbestilles de der, og endre deretter ordren.',
     carrierNotFoundYet:

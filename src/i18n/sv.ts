@@ -44,6 +44,14 @@ export const sv: Catalog = {
     expired: 'Inloggningsformuläret hade gått ut (det var öppet för länge eller öppnades igen i en annan flik). Skriv lösenordet och logga in igen.',
   },
   orders: {
+    booking: {
+      title: 'Bokningar hos transportör vars svar försvann',
+      help: 'Hämta kolli-ID letar upp var och en med sin referens innan något bokas igen, och Rapportera väntar på den. När transportören inte kan svara (nShift efter ett försvunnet utskriftssvar), sök referensen i dess portal: har ingen sändning den, markera den som inte bokad.',
+      line: '{{carrier}}, bokning {{reference}}, påbörjad {{at}}: svaret försvann',
+      confirm: 'Bara efter kontroll i {{carrier}}s portal: ingen sändning har referensen {{reference}}. Markera som inte bokad?',
+      notBooked: 'Inte bokad (kontrollerat i portalen)',
+      done: 'Bokning {{reference}} hos {{carrier}} är markerad som inte bokad: Hämta kolli-ID bokar kollina igen.',
+    },
     title: 'Order',
     orderTitle: 'Order {{code}}',
     code: 'Order',
@@ -313,7 +321,7 @@ export const sv: Catalog = {
   history: {
     carrierCall: '{{carrier}} ({{account}}), {{call}} {{reference}}: {{result}} på {{durationMs}} ms',
     carrierTest: 'testläge',
-    carrierCallName: { book: 'bokning', lookup: 'sökning efter', cancel: 'avbokning av' },
+    carrierCallName: { manual: 'markerad för hand', book: 'bokning', lookup: 'sökning efter', cancel: 'avbokning av' },
     carrierResult: {
       booked: 'bokad',
       found: 'hittad, bokad tidigare',
@@ -1652,6 +1660,7 @@ export const sv: Catalog = {
     patternHelp: 'Används för kollin vars transportör inte gav någon egen spårningssida; ett bokat kolli länkar till transportörens sida.',
   },
   errors: {
+    bookingSettled: 'Bokning {{reference}} är redan avgjord.',
     deliveryHasBookings:
       'Orderns {{code}} öppna leverans har kollin bokade hos transportören ({{reference}}): ta bort dem vid packstationen först, så avbokas de där, och ändra sedan ordern.',
     carrierNotFoundYet:

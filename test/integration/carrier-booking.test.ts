@@ -208,6 +208,32 @@ describe('Fetch parcel ID books with the order’s carrier', () => {
     expect(fake.bookings.size).toBe(2);
   });
 
+  it('an answer no lookup can give is settled on the order page by an operator who checked the portal; then it books again', async () => {
+    const { app, db, fake, order, fetchIds } = await bench();
+    fake.failNext(isBooking, { kind: 'status', status: 502, body: { error: 'gateway' } });
+    fake.failNext(isLookup, { kind: 'status', status: 503, body: { error: 'maintenance' } });
+    await fetchIds();
+    expect(attemptsOf(db, order.id).map((a) => a.status)).toEqual(['unknown']);
+
+    const operator = await loginAs(app, (await buildUser(db, 'operator', { name: 'Olga' })).email);
+    const page = (await operator.agent.get(`/orders/${order.code}`)).text;
+    const reference = attemptsOf(db, order.id)[0]!.reference;
+    expect(page).toContain(`Shipmondo, booking ${reference}, begun`);
+    const action = /action="(\/orders\/\d+\/bookings\/\d+\/not-booked)"/.exec(page)![1]!;
+    const settled = await operator.submit(`/orders/${order.code}`, action, {
+      formKey: /name="formKey" value="([^"]+)"/.exec(page.slice(page.indexOf(action)))![1]!,
+    });
+    expect(settled.status).toBe(302);
+    expect(attemptsOf(db, order.id)).toMatchObject([{ status: 'not_booked', problem: 'checked by hand' }]);
+    expect(callsOf(db, order.id).at(-1)).toMatchObject({ call: 'manual', result: 'not_booked', reference });
+    const after = (await operator.agent.get(`/orders/${order.code}`)).text;
+    expect(after).toContain(`Booking ${reference} with Shipmondo is marked not booked`);
+    expect(after).not.toContain('id="unsettled-bookings"');
+
+    expect(messageOf((await fetchIds()).text)).toContain('Booked with Shipmondo');
+    expect(fake.bookings.size).toBe(1);
+  });
+
   it('removing one of two parcels cancels the booking at the carrier and books the other again; Report in ships it', async () => {
     const { app, db, clock, fake, station, order, fetchIds, post } = await bench({ labelFormat: 'pdf' });
     await post(`/shipping/orders/${order.code}/slots`);

@@ -1,3 +1,4 @@
+import { settleByHand, unsettledBookingsOf } from '../../carriers/booking.js';
 import { formOnce } from '../../web/form-once.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -85,6 +86,7 @@ export function renderOrderPage(deps: AppDeps, req: Request, res: Response, code
     lastPackOutcome: ((o) => (o ? { ...o, text: holdText(req.t, o) } : null))(
       stillCurrent(lastOutcome(db, { code: order.code, createdAt: new Date(order.createdAt) }), order.events),
     ),
+    unsettledBookings: unsettledBookingsOf(db, row.id),
     problem: formProblem,
   });
 }
@@ -156,6 +158,22 @@ export function orderPageWeb(deps: AppDeps): Router {
       res.redirect(location);
     } catch (err) {
       renderOrderPage(deps, req, res, code, { form: 'releaseUnpaid', error: err });
+    }
+  });
+
+  // A carrier booking whose answer no lookup can give: an operator checked the carrier's portal.
+  router.post('/:code/bookings/:id/not-booked', (req, res) => {
+    const code = String(req.params.code);
+    try {
+      const bookingId = parse(z.coerce.number().int().positive(), req.params.id);
+      const location = formOnce(db, req, clock(), () => {
+        const settled = settleByHand(db, deps.carriers, resolveOrderCode(code), bookingId, orderCtx(deps, req));
+        setFlash(req, 'success', 'orders.booking.done', settled);
+        return orderUrl(code);
+      });
+      res.redirect(location);
+    } catch (err) {
+      renderOrderPage(deps, req, res, code, { form: 'settleBooking', error: err });
     }
   });
 
