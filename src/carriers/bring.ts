@@ -3,7 +3,7 @@
 // PDF label. The Booking API has no search and no cancellation: a lost answer is looked up in the
 // logged-in Tracking API by our reference (kept as the sender's `reference`), and `cancel` refuses.
 import { z } from 'zod';
-import { carrierCall, joinUrl, readAnswer, refused, shortText } from './http.js';
+import { carrierCall, MAX_ANSWER_BYTES, readCapped, joinUrl, readAnswer, refused, shortText } from './http.js';
 import {
   CarrierError,
   type Booking,
@@ -186,10 +186,10 @@ function create(config: CarrierAccountConfig): CarrierAdapter {
         target = new URL(location, target).toString();
         continue;
       }
-      // Booked, but without its label: 'unknown' sends the station to look the reference up.
+      // Booked, but without its label: book() keeps the booking, recorded without it.
       if (!res.ok) throw new CarrierError('unknown', [{ field: null, message: `label not fetched: HTTP ${res.status}` }], res.status);
       try {
-        return Buffer.from(await res.arrayBuffer());
+        return await readCapped(res, MAX_ANSWER_BYTES);
       } catch {
         throw new CarrierError('unknown', [{ field: null, message: 'label not fetched: connection lost' }]);
       }

@@ -36,15 +36,38 @@ export async function carrierCall(request: CarrierHttpRequest): Promise<CarrierH
   }
   let text: string;
   try {
-    text = await res.text();
+    text = (await readCapped(res, MAX_ANSWER_BYTES)).toString('utf8');
   } catch (err) {
-    throw networkFailure(err);
+    throw err instanceof CarrierError ? err : networkFailure(err);
   }
   if (res.status === 401 || res.status === 403)
     throw new CarrierError('unauthorized', [{ field: 'credentials', message: shortText(text) || `HTTP ${res.status}` }], res.status);
   if (res.status === 429) throw new CarrierError('unavailable', [{ field: null, message: `HTTP 429: ${shortText(text) || 'too many requests'}` }], 429);
   if (res.status >= 500) throw new CarrierError('unknown', [{ field: null, message: `HTTP ${res.status}: ${shortText(text) || 'no message'}` }], res.status);
   return { status: res.status, text };
+}
+
+/**
+ * The most of an answer read: a carrier's JSON with base64 labels of four parcels is well under a
+ * megabyte; an answer past this is not read on (a broken proxy, a wrong address serving a file).
+ */
+export const MAX_ANSWER_BYTES = 20 * 1024 * 1024;
+
+/** A body read up to `max` bytes; longer is a malformed answer (the request may have been taken). */
+export async function readCapped(res: Response, max: number): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body) {
+    for await (const chunk of res.body) {
+      size += chunk.byteLength;
+      if (size > max) {
+        await res.body.cancel().catch(() => undefined);
+        throw new CarrierError('unknown', [{ field: null, message: `answer over ${max} bytes, not read` }], res.status);
+      }
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 /** A network failure: refused before sending (nothing taken), or anything else (maybe taken). */
