@@ -86,7 +86,7 @@ export const en = {
     },
     approve: {
       button: 'Approve',
-      help: 'Releases this own-invoice or cash-on-delivery order to the pack script, which picks it up on its next run.',
+      help: 'Releases this own-invoice, cash-on-delivery or pay-at-pickup order to the pack script, which picks it up on its next run.',
       done: 'Order {{code}} approved: the pack script picks it up on its next run.',
       link: 'Approve…',
     },
@@ -371,7 +371,7 @@ export const en = {
     scheduleOn_one: 'Runs by itself every minute.',
     scheduleOn_other: 'Runs by itself every {{count}} minutes.',
     scheduleOff: 'The schedule is switched off: the script only runs by hand.',
-    approvalRequired: 'invoice and cash-on-delivery orders need approval',
+    approvalRequired: 'invoice, cash-on-delivery and pay-at-pickup orders need approval',
     changeSettings: 'Change the schedule',
     runningNow:
       'A run is going on right now: {{by}}, since {{since}}. Its lease is renewed every few seconds and runs out at {{until}} if the run stops renewing it (a process that died): a new run can start then.',
@@ -417,7 +417,7 @@ export const en = {
     },
     hold: {
       not_paid: 'not paid',
-      awaiting_approval: 'awaiting approval of the invoice or cash-on-delivery order',
+      awaiting_approval: 'awaiting approval of the invoice, cash-on-delivery or pay-at-pickup order',
       insufficient_stock: 'waiting for stock: {{sku}} needs {{need}}, {{available}} available',
       missing_product: 'the product {{sku}} no longer exists',
       changed: 'the order or its stock changed during the run; the next run decides again',
@@ -436,7 +436,7 @@ export const en = {
       title: 'Pack script',
       enabled: 'Run the pack script on a schedule',
       interval: 'Minutes between runs',
-      requireApproval: 'Invoice and cash-on-delivery orders need a manual approval before packing',
+      requireApproval: 'Invoice, cash-on-delivery and pay-at-pickup orders need a manual approval before packing',
       help: 'Changes take effect within a minute, without a restart.',
       saved: 'Pack script settings saved.',
     },

@@ -99,7 +99,7 @@ export const fr: Catalog = {
     },
     approve: {
       button: 'Approuver',
-      help: 'Libère cette commande sur facture ou en contre-remboursement pour le script de préparation, qui la prend à son prochain passage.',
+      help: 'Libère cette commande sur facture, en contre-remboursement ou payée au retrait pour le script de préparation, qui la prend à son prochain passage.',
       done: 'Commande {{code}} approuvée : le script de préparation la prend à son prochain passage.',
       link: 'Approuver…',
     },
@@ -387,7 +387,7 @@ export const fr: Catalog = {
     scheduleOn_one: 'Se lance tout seul chaque minute.',
     scheduleOn_other: 'Se lance tout seul toutes les {{count}} minutes.',
     scheduleOff: 'La planification est désactivée : le script ne se lance qu’à la main.',
-    approvalRequired: 'les commandes sur facture et en contre-remboursement doivent être approuvées',
+    approvalRequired: 'les commandes sur facture, en contre-remboursement et payées au retrait doivent être approuvées',
     changeSettings: 'Modifier la planification',
     runningNow:
       'Un passage est en cours : {{by}}, depuis {{since}}. Son verrou est renouvelé toutes les quelques secondes et expire à {{until}} si le passage cesse de le renouveler (processus arrêté) : un nouveau passage peut alors démarrer.',
@@ -433,7 +433,7 @@ export const fr: Catalog = {
     },
     hold: {
       not_paid: 'non payée',
-      awaiting_approval: 'en attente d’approbation de la commande sur facture ou en contre-remboursement',
+      awaiting_approval: 'en attente d’approbation de la commande sur facture, en contre-remboursement ou payée au retrait',
       insufficient_stock: 'en attente de stock : {{sku}}, besoin de {{need}}, stock disponible {{available}}',
       missing_product: 'le produit {{sku}} n’existe plus',
       changed: 'la commande ou son stock a changé pendant le passage ; le prochain passage décidera à nouveau',
@@ -452,7 +452,7 @@ export const fr: Catalog = {
       title: 'Script de préparation',
       enabled: 'Lancer le script de préparation selon une planification',
       interval: 'Minutes entre deux passages',
-      requireApproval: 'Les commandes sur facture et en contre-remboursement doivent être approuvées à la main avant la préparation',
+      requireApproval: 'Les commandes sur facture, en contre-remboursement et payées au retrait doivent être approuvées à la main avant la préparation',
       help: 'Les changements prennent effet en moins d’une minute, sans redémarrage.',
       saved: 'Paramètres du script de préparation enregistrés.',
     },

@@ -91,7 +91,7 @@ export const nb: Catalog = {
     },
     approve: {
       button: 'Godkjenn',
-      help: 'Slipper denne ordren med egen faktura eller postoppkrav til pakkeskriptet, som tar den ved neste kjøring.',
+      help: 'Slipper denne ordren med egen faktura, postoppkrav eller betaling ved henting til pakkeskriptet, som tar den ved neste kjøring.',
       done: 'Ordre {{code}} er godkjent: pakkeskriptet tar den ved neste kjøring.',
       link: 'Godkjenn…',
     },
@@ -376,7 +376,7 @@ export const nb: Catalog = {
     scheduleOn_one: 'Kjører av seg selv hvert minutt.',
     scheduleOn_other: 'Kjører av seg selv hvert {{count}}. minutt.',
     scheduleOff: 'Tidsplanen er slått av: skriptet kjøres bare manuelt.',
-    approvalRequired: 'ordrer med faktura og postoppkrav må godkjennes',
+    approvalRequired: 'ordrer med faktura, postoppkrav og betaling ved henting må godkjennes',
     changeSettings: 'Endre tidsplanen',
     runningNow:
       'En kjøring pågår nå: {{by}}, siden {{since}}. Låsen fornyes med noen sekunders mellomrom og går ut kl. {{until}} hvis kjøringen slutter å fornye den (en prosess som har stoppet): da kan en ny kjøring starte.',
@@ -422,7 +422,7 @@ export const nb: Catalog = {
     },
     hold: {
       not_paid: 'ikke betalt',
-      awaiting_approval: 'venter på godkjenning av ordren med faktura eller postoppkrav',
+      awaiting_approval: 'venter på godkjenning av ordren med faktura, postoppkrav eller betaling ved henting',
       insufficient_stock: 'venter på varer: {{sku}} trenger {{need}}, {{available}} tilgjengelig',
       missing_product: 'varen {{sku}} finnes ikke lenger',
       changed: 'ordren eller lageret endret seg under kjøringen; neste kjøring avgjør på nytt',
@@ -441,7 +441,7 @@ export const nb: Catalog = {
       title: 'Pakkeskript',
       enabled: 'Kjør pakkeskriptet etter tidsplan',
       interval: 'Minutter mellom kjøringene',
-      requireApproval: 'Ordrer med faktura og postoppkrav må godkjennes manuelt før pakking',
+      requireApproval: 'Ordrer med faktura, postoppkrav og betaling ved henting må godkjennes manuelt før pakking',
       help: 'Endringer gjelder innen ett minutt, uten omstart.',
       saved: 'Innstillingene for pakkeskriptet er lagret.',
     },

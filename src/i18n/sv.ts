@@ -88,7 +88,7 @@ export const sv: Catalog = {
     },
     approve: {
       button: 'Godkänn',
-      help: 'Släpper ordern mot egen faktura eller postförskott till packskriptet, som tar den vid nästa körning.',
+      help: 'Släpper ordern mot egen faktura, postförskott eller betalning vid hämtning till packskriptet, som tar den vid nästa körning.',
       done: 'Order {{code}} är godkänd: packskriptet tar den vid nästa körning.',
       link: 'Godkänn…',
     },
@@ -367,7 +367,7 @@ export const sv: Catalog = {
     scheduleOn_one: 'Körs automatiskt varje minut.',
     scheduleOn_other: 'Körs automatiskt med {{count}} minuters mellanrum.',
     scheduleOff: 'Schemat är avstängt: skriptet körs bara manuellt.',
-    approvalRequired: 'order med faktura och postförskott kräver godkännande',
+    approvalRequired: 'order med faktura, postförskott och betalning vid hämtning kräver godkännande',
     changeSettings: 'Ändra schemat',
     runningNow:
       'En körning pågår just nu: {{by}}, sedan {{since}}. Dess lås förnyas med några sekunders mellanrum och löper ut {{until}} om körningen slutar förnya det (en process som dött): då kan en ny körning starta.',
@@ -413,7 +413,7 @@ export const sv: Catalog = {
     },
     hold: {
       not_paid: 'ej betald',
-      awaiting_approval: 'fakturan eller postförskottsordern väntar på godkännande',
+      awaiting_approval: 'ordern med faktura, postförskott eller betalning vid hämtning väntar på godkännande',
       insufficient_stock: 'väntar på lager: {{sku}} behöver {{need}}, {{available}} tillgängliga',
       missing_product: 'produkten {{sku}} finns inte längre',
       changed: 'ordern eller dess lager ändrades under körningen; nästa körning avgör igen',
@@ -432,7 +432,7 @@ export const sv: Catalog = {
       title: 'Packskript',
       enabled: 'Kör packskriptet enligt schema',
       interval: 'Minuter mellan körningarna',
-      requireApproval: 'Order med faktura och postförskott måste godkännas manuellt före packning',
+      requireApproval: 'Order med faktura, postförskott och betalning vid hämtning måste godkännas manuellt före packning',
       help: 'Ändringar gäller inom en minut, utan omstart.',
       saved: 'Inställningar för packskriptet sparade.',
     },

@@ -78,7 +78,7 @@ describe('approval of pay-later orders', () => {
       .send({ _csrf: csrfOf(page.text) });
     expect(check.status).toBe(302);
     const after = await agent.get(`/orders/${ctx.order.code}`).expect(200);
-    expect(after.text).toContain('awaiting approval of the invoice or cash-on-delivery order');
+    expect(after.text).toContain('awaiting approval of the invoice, cash-on-delivery or pay-at-pickup order');
     expect(after.text).toContain('href="#approve"');
 
     const approved = await agent

@@ -159,7 +159,7 @@ describe('Settings → Pack script', () => {
     await submit('/settings/pack-script', '/settings/pack-script', { intervalMinutes: '30', requireApproval: 'on' });
     const page = (await agent.get('/tools/pack-script')).text;
     expect(page).toContain('The schedule is switched off');
-    expect(page).toContain('invoice and cash-on-delivery orders need approval');
+    expect(page).toContain('invoice, cash-on-delivery and pay-at-pickup orders need approval');
     const form = await agent.get('/settings/pack-script');
     expect(form.text).toContain('value="30"');
   });
