@@ -22,7 +22,8 @@ describe('Orders tab in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logIn(page, server.url, op.email, '/orders');
 
-    // The search box has focus: type a name and press Enter.
+    // The search box has focus (autofocus, which a busy browser may apply a moment after the page shows): type a name and press Enter.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('q');
     await page.keyboard.type('lindq');
     await page.keyboard.press('Enter');
     await page.waitForURL(/q=lindq/);
