@@ -23,6 +23,7 @@ import { shippingSettingsWeb } from './shipping/web/settings.js';
 import { shippingWeb } from './shipping/web/station.js';
 import { printersStationWeb } from './printers/web/station.js';
 import { printersWeb } from './printers/web/settings.js';
+import { warehouseSettingsWeb } from './warehouse/web.js';
 import { carriersWeb } from './carriers/web.js';
 import { scannerCheckWeb, scannerSettingsWeb } from './scanners/web.js';
 import { certificateWeb, phoneJoinLocals, phoneJoinWeb } from './shipping/web/join.js';
@@ -201,6 +202,7 @@ export function createApp(deps: AppDeps): App {
   // Before Settings → Shipping, whose router would take the path first.
   app.use('/settings/shipping/carriers', carriersWeb(deps));
   app.use('/settings/shipping', shippingSettingsWeb(deps));
+  app.use('/settings/warehouse', warehouseSettingsWeb(deps));
   app.use('/settings/printers', printersWeb(deps));
   app.use('/settings/scanners', scannerSettingsWeb(deps));
   app.use('/settings/emails', emailSettingsWeb(deps));

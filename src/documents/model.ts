@@ -1,3 +1,4 @@
+import { walkingOrder, type WalkSettings } from '../domain/walking-order.js';
 import type { Language } from '../i18n/index.js';
 import type { OrderStatus, PaymentMethod } from '../domain/order-status.js';
 import { vatByRate, type VatAtRate } from '../domain/vat.js';
@@ -114,6 +115,8 @@ export interface CreditNoteInfo {
 export interface RenderJob {
   kind: DocumentKind;
   orders: DocOrder[];
+  /** How the warehouse is walked (Settings → Warehouse): the order of pick slips' and batch lists' lines; none: bins in natural order. */
+  walk?: WalkSettings;
   /** Pick slips and batch lists: the packer's language. */
   lang: Language;
   /** Receipts, invoices, packing slips and labels: the language of an order without a `customerLang` of its own. */
@@ -130,14 +133,13 @@ export interface RenderJob {
   creditNote?: CreditNoteInfo;
 }
 
-/** Pick order: by bin location (lines without one last), then SKU. */
-export function byLocation(a: { location: string | null; sku: string }, b: { location: string | null; sku: string }): number {
-  if (a.location !== b.location) {
-    if (a.location === null) return 1;
-    if (b.location === null) return -1;
-    return a.location.localeCompare(b.location, 'en', { numeric: true });
-  }
-  return a.sku.localeCompare(b.sku, 'en', { numeric: true });
+/** Bins in natural order, no zones, no serpentine: the walk of a shop that set none. */
+export const NATURAL_WALK: WalkSettings = { zoneOrder: [], serpentine: false };
+
+/** Pick order: the walk through the bins (lines without one last), lines of one bin by SKU. */
+export function inPickOrder<T extends { location: string | null; sku: string }>(lines: readonly T[], walk: WalkSettings = NATURAL_WALK): T[] {
+  const bySku = [...lines].sort((a, b) => a.sku.localeCompare(b.sku, 'en', { numeric: true }));
+  return walkingOrder(bySku, (l) => l.location, walk);
 }
 
 /** One product of a batch pick list: the total and who gets how many. */
@@ -151,7 +153,7 @@ export interface BatchRow {
 }
 
 /** Consolidates the orders' remaining quantities per SKU, in pick order. */
-export function batchRows(orders: readonly DocOrder[]): BatchRow[] {
+export function batchRows(orders: readonly DocOrder[], walk: WalkSettings = NATURAL_WALK): BatchRow[] {
   const rows = new Map<string, BatchRow>();
   for (const order of orders) {
     for (const line of order.lines) {
@@ -162,7 +164,7 @@ export function batchRows(orders: readonly DocOrder[]): BatchRow[] {
       row.split.push({ code: order.code, quantity: line.remaining });
     }
   }
-  return [...rows.values()].sort(byLocation);
+  return inPickOrder([...rows.values()], walk);
 }
 
 /** VAT by rate of an order's lines and its shipping fee (at the seller's shipping rate), for an invoice or a receipt. */

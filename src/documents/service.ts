@@ -1,3 +1,4 @@
+import { walkSettings } from '../warehouse/settings.js';
 import { logOrderEvent } from '../events/repo.js';
 import { deliveryParcelIds } from '../shipping/repo/deliveries.js';
 import { writeTransaction, type Conn, type Db } from '../db/client.js';
@@ -177,6 +178,7 @@ export async function printDocuments(deps: DocumentDeps, req: PrintRequest): Pro
     printedAt: now.getTime(),
     printedBy: req.actor.name,
     seller: getSeller(db),
+    walk: walkSettings(db),
     ...(invoice && { invoice }),
     ...(parcel && { parcel }),
   });

@@ -1653,6 +1653,16 @@ export const en = {
     trackParcel: 'Follow parcel {{parcelId}} on the carrier’s site (opens in a new tab)',
     patternHelp: 'Used for parcels whose carrier gave no tracking page of its own; a booked parcel links its carrier’s page.',
   },
+  warehouseSettings: {
+    title: 'Warehouse',
+    intro:
+      'How pickers walk the shelves: pick slips and batch pick lists list their lines in this order, bin by bin. Bin names are read part by part (zone, aisle, place): A-2 comes before A-10, and B-01-3 is the same bin as B-1-3.',
+    zoneOrder: 'Zones in walking order',
+    zoneOrderHelp: 'The first part of a bin name (A in A-10-2), separated by commas or spaces. Zones not named here come after them, in natural order.',
+    serpentine: 'Aisles are walked in a serpentine',
+    serpentineHelp: 'Every other aisle with something to pick is walked from its far end, so a picker who goes up one aisle comes down the next.',
+    saved: 'Warehouse settings saved.',
+  },
   errors: {
     bookingSettled: 'Booking {{reference}} is settled already.',
     deliveryHasBookings:
@@ -1823,6 +1833,8 @@ export const en = {
     },
   },
   validation: {
+    zoneName: 'A zone is letters or digits, up to 20 (the first part of a bin name).',
+    zoneTwice: 'Each zone once: a zone is named twice.',
     countryCode: 'Use the two-letter country code (SE, NO, DK…).',
     labelFormatNotOffered: '{{carrier}} does not send labels as {{format}}.',
     carrierKindFixed: 'The carrier of an account cannot change: add a new account instead.',

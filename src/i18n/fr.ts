@@ -1695,6 +1695,17 @@ export const fr: Catalog = {
     trackParcel: 'Suivre le colis {{parcelId}} chez le transporteur (s’ouvre dans un nouvel onglet)',
     patternHelp: 'Utilisée pour les colis dont le transporteur n’a pas donné de page de suivi propre ; un colis réservé renvoie à la page de son transporteur.',
   },
+  warehouseSettings: {
+    title: 'Entrepôt',
+    intro:
+      'Comment les préparateurs parcourent les rayons : les bons et les listes de prélèvement groupées suivent cet ordre, emplacement par emplacement. Les noms d’emplacement se lisent partie par partie (zone, allée, place) : A-2 vient avant A-10, et B-01-3 est le même emplacement que B-1-3.',
+    zoneOrder: 'Zones dans l’ordre de passage',
+    zoneOrderHelp:
+      'La première partie d’un nom d’emplacement (A dans A-10-2), séparées par des virgules ou des espaces. Les zones non nommées ici viennent après, dans l’ordre naturel.',
+    serpentine: 'Les allées se parcourent en serpentin',
+    serpentineHelp: 'Une allée sur deux où il y a quelque chose à prélever se parcourt depuis le fond : qui monte une allée descend la suivante.',
+    saved: 'Paramètres de l’entrepôt enregistrés.',
+  },
   errors: {
     bookingSettled: 'La réservation {{reference}} est déjà réglée.',
     deliveryHasBookings:
@@ -1877,6 +1888,8 @@ export const fr: Catalog = {
     },
   },
   validation: {
+    zoneName: 'Une zone est faite de lettres ou de chiffres, 20 au plus (la première partie d’un nom d’emplacement).',
+    zoneTwice: 'Chaque zone une fois : une zone est nommée deux fois.',
     countryCode: 'Utilisez le code pays à deux lettres (SE, NO, DK…).',
     labelFormatNotOffered: '{{carrier}} n’envoie pas d’étiquettes en {{format}}.',
     carrierKindFixed: 'Le transporteur d’un compte ne peut pas changer : ajoutez plutôt un nouveau compte.',

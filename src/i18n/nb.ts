@@ -1667,6 +1667,17 @@ export const nb: Catalog = {
     trackParcel: 'Spor kolli {{parcelId}} hos transportøren (åpnes i en ny fane)',
     patternHelp: 'Brukes for kolli der transportøren ikke ga noen egen sporingsside; et booket kolli lenker til transportørens side.',
   },
+  warehouseSettings: {
+    title: 'Lager',
+    intro:
+      'Hvordan plukkerne går mellom hyllene: plukklister og samlede plukklister tar linjene i denne rekkefølgen, hylleplass for hylleplass. Navnene på hylleplassene leses del for del (sone, gang, plass): A-2 kommer før A-10, og B-01-3 er samme plass som B-1-3.',
+    zoneOrder: 'Soner i gangrekkefølge',
+    zoneOrderHelp:
+      'Den første delen av navnet på en hylleplass (A i A-10-2), skilt med komma eller mellomrom. Soner som ikke står her, kommer etter dem, i naturlig rekkefølge.',
+    serpentine: 'Gangene går i serpentin',
+    serpentineHelp: 'Annenhver gang med noe å plukke tas fra den andre enden, så den som går opp én gang, kommer ned den neste.',
+    saved: 'Lagerinnstillingene er lagret.',
+  },
   errors: {
     bookingSettled: 'Bestilling {{reference}} er allerede avklart.',
     deliveryHasBookings:
@@ -1840,6 +1851,8 @@ export const nb: Catalog = {
     },
   },
   validation: {
+    zoneName: 'En sone er bokstaver eller sifre, høyst 20 (den første delen av navnet på en hylleplass).',
+    zoneTwice: 'Hver sone én gang: en sone står to ganger.',
     countryCode: 'Bruk landets kode med to bokstaver (SE, NO, DK…).',
     labelFormatNotOffered: '{{carrier}} sender ikke etiketter som {{format}}.',
     carrierKindFixed: 'En kontos transportør kan ikke endres: legg til en ny konto i stedet.',

@@ -1659,6 +1659,17 @@ export const sv: Catalog = {
     trackParcel: 'Spåra kolli {{parcelId}} hos transportören (öppnas i en ny flik)',
     patternHelp: 'Används för kollin vars transportör inte gav någon egen spårningssida; ett bokat kolli länkar till transportörens sida.',
   },
+  warehouseSettings: {
+    title: 'Lager',
+    intro:
+      'Hur plockarna går mellan hyllorna: plocksedlar och samlade plocklistor tar raderna i den här ordningen, hyllplats för hyllplats. Hyllplatsernas namn läses del för del (zon, gång, plats): A-2 kommer före A-10, och B-01-3 är samma plats som B-1-3.',
+    zoneOrder: 'Zoner i gångordning',
+    zoneOrderHelp:
+      'Den första delen av en hyllplats namn (A i A-10-2), åtskilda med komman eller mellanslag. Zoner som inte står här kommer efter dem, i naturlig ordning.',
+    serpentine: 'Gångarna går i serpentin',
+    serpentineHelp: 'Varannan gång med något att plocka tas från bortre änden, så att den som går upp i en gång kommer ner i nästa.',
+    saved: 'Lagerinställningarna är sparade.',
+  },
   errors: {
     bookingSettled: 'Bokning {{reference}} är redan avgjord.',
     deliveryHasBookings:
@@ -1830,6 +1841,8 @@ export const sv: Catalog = {
     },
   },
   validation: {
+    zoneName: 'En zon är bokstäver eller siffror, högst 20 (den första delen av en hyllplats namn).',
+    zoneTwice: 'Varje zon en gång: en zon står två gånger.',
     countryCode: 'Använd landets kod med två bokstäver (SE, NO, DK…).',
     labelFormatNotOffered: '{{carrier}} skickar inte etiketter som {{format}}.',
     carrierKindFixed: 'Ett kontos transportör kan inte ändras: lägg till ett nytt konto i stället.',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { luhnCheckDigit } from '../../src/domain/gtin.js';
-import { batchRows, byLocation, vatSummary, type DocLine, type DocOrder } from '../../src/documents/model.js';
+import { batchRows, inPickOrder, vatSummary, type DocLine, type DocOrder } from '../../src/documents/model.js';
 import { documentFileName } from '../../src/documents/service.js';
 
 const line = (sku: string, location: string | null, remaining: number, extra: Partial<DocLine> = {}): DocLine => ({
@@ -39,8 +39,15 @@ const order = (code: string, lines: DocLine[], extra: Partial<DocOrder> = {}): D
 
 describe('pick order', () => {
   it('sorts by bin with numbers in numeric order, lines without a bin last, then by SKU', () => {
-    const lines = [line('B', 'A-10-1', 1), line('A', null, 1), line('C', 'A-2-1', 1), line('D', 'A-2-1', 1), line('E', 'B-01-1', 1)];
-    expect([...lines].sort(byLocation).map((l) => l.sku)).toEqual(['C', 'D', 'B', 'E', 'A']);
+    const lines = [line('B', 'A-10-1', 1), line('A', null, 1), line('D', 'A-2-1', 1), line('C', 'A-02-1', 1), line('E', 'B-01-1', 1)];
+    expect(inPickOrder(lines).map((l) => l.sku)).toEqual(['C', 'D', 'B', 'E', 'A']);
+  });
+
+  it('walks the warehouse as Settings → Warehouse says: its zones first, aisles in a serpentine', () => {
+    const lines = [line('A1', 'A-1-1', 1), line('B1', 'B-1-1', 1), line('B2', 'B-1-9', 1), line('B3', 'B-2-1', 1), line('B4', 'B-2-9', 1)];
+    expect(inPickOrder(lines, { zoneOrder: ['B'], serpentine: true }).map((l) => l.sku)).toEqual(['B1', 'B2', 'B4', 'B3', 'A1']);
+    const rows = batchRows([order('1', lines)], { zoneOrder: ['B'], serpentine: true });
+    expect(rows.map((r) => r.sku)).toEqual(['B1', 'B2', 'B4', 'B3', 'A1']);
   });
 });
 

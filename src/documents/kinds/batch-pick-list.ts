@@ -6,7 +6,7 @@ import { Flow, MARGIN, pageFooter, tableHeader, type Column, type Ctx } from '..
 export function batchPickList(ctx: Ctx): void {
   const { t, job } = ctx;
   const title = t('docs.batch.title');
-  const rows = batchRows(job.orders);
+  const rows = batchRows(job.orders, job.walk);
   const units = rows.reduce((s, r) => s + r.total, 0);
   const splitWidth = A4.width - 2 * MARGIN - 8 * MM - 106 * MM;
   const columns: Column<(typeof rows)[number]>[] = [

@@ -1,5 +1,5 @@
 import { A4, MM } from '../pdf.js';
-import { byLocation, type DocLine, type DocOrder } from '../model.js';
+import { inPickOrder, type DocLine, type DocOrder } from '../model.js';
 import { Flow, MARGIN, orderHeader, pageFooter, tableHeader, type Column, type Ctx } from '../layout.js';
 
 /**
@@ -21,6 +21,6 @@ export function packingSlip(ctx: Ctx, order: DocOrder): void {
   const flow = new Flow(ctx.pdf, (c, first) =>
     tableHeader(c, columns, orderHeader(ctx, c, order, title, first, { contact: false, priority: false }) + 6, false),
   );
-  for (const line of [...order.lines].sort(byLocation)) flow.row(columns, line, 18, false);
+  for (const line of inPickOrder(order.lines, ctx.job.walk)) flow.row(columns, line, 18, false);
   flow.finish(pageFooter(ctx, `${title} ${order.code}`));
 }

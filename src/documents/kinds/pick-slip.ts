@@ -1,12 +1,15 @@
 import { A4, MM } from '../pdf.js';
-import { byLocation, type DocLine, type DocOrder } from '../model.js';
+import { inPickOrder, type DocLine, type DocOrder } from '../model.js';
 import { Flow, MARGIN, orderHeader, pageFooter, tableHeader, type Column, type Ctx } from '../layout.js';
 
 /** A4 pick slip for one order: what is left to pick, by bin location, with a tick box per line. */
 export function pickSlip(ctx: Ctx, order: DocOrder): void {
   const { t } = ctx;
   const title = t('docs.pickSlip.title');
-  const lines = order.lines.filter((l) => l.remaining > 0).sort(byLocation);
+  const lines = inPickOrder(
+    order.lines.filter((l) => l.remaining > 0),
+    ctx.job.walk,
+  );
   const width = A4.width - 2 * MARGIN - 8 * MM;
   const columns: Column<DocLine>[] = [
     { title: t('docs.location'), width: 24 * MM, value: (l) => l.location ?? t('docs.noLocation'), style: { bold: true } },
