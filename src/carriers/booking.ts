@@ -125,6 +125,7 @@ export async function bookDelivery(
 
   const attempt = writeTransaction(db, (tx) => {
     const open = openForBooking(tx, order.code, count, ctx);
+    const next = lastAttempt(tx, open.deliveryId) + 1;
     try {
       return insertBooking(
         tx,
@@ -134,8 +135,8 @@ export async function bookDelivery(
           accountId: account.id,
           carrierKind: account.kind,
           service: method.service!,
-          reference: `${open.order.code}-${open.deliveryId}-${lastAttempt(tx, open.deliveryId) + 1}`,
-          attempt: lastAttempt(tx, open.deliveryId) + 1,
+          reference: `${open.order.code}-${open.deliveryId}-${next}`,
+          attempt: next,
           parcelCount: open.count,
           owner: OWNER,
           createdBy: ctx.actor.name,
